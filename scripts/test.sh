@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs into the current Python environment, then runs it.
+# torch goes in first, pinned, so lightning/transformers/keras do not pull a CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python -m pip install -q --disable-pip-version-check torch==2.13.0
+python -m pip install -q --disable-pip-version-check -e '.[test]'
+export KERAS_BACKEND=torch WANDB_MODE=offline WANDB_SILENT=true MPLBACKEND=Agg
+if [ -f scripts/ensure_browser.sh ]; then bash scripts/ensure_browser.sh || echo "note: no headless browser; browser tests will skip"; fi
+exec python -m pytest "$@"

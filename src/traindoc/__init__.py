@@ -1,0 +1,37 @@
+"""traindoc: is my training normal, and if not, what is wrong and what do I do?
+
+The library API is function-first: ``load`` reads logs into Runs, ``diagnose`` turns a Run
+into Findings, ``watch`` diagnoses live inside PyTorch training, ``check`` runs the active
+debugging experiments.
+"""
+
+from __future__ import annotations
+
+from .findings import Finding, Severity
+from .readers import load
+from .run import Role, Run, Series
+
+__version__ = "0.1.0"
+
+
+def diagnose(run: Run) -> list[Finding]:
+    """All findings for one Run, most severe first."""
+    from .rules import diagnose_run
+
+    return diagnose_run(run)
+
+
+def __getattr__(name: str):
+    # torch-dependent entry points load lazily so the core stays importable without torch.
+    if name == "watch":
+        from .probes.watch import watch
+
+        return watch
+    if name == "check":
+        from .checks import check
+
+        return check
+    raise AttributeError(name)
+
+
+__all__ = ["Finding", "Role", "Run", "Series", "Severity", "diagnose", "load", "watch", "check", "__version__"]

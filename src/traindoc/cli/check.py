@@ -1,0 +1,1 @@
+"""Command module 'check' (filled in by its issue)."""

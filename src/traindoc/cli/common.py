@@ -1,0 +1,28 @@
+"""Helpers shared by commands: loading paths and reporting unreadable files once each."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import InputError
+from ..readers import LoadResult, load
+
+
+def load_paths(paths, *, quiet: bool = False) -> LoadResult:
+    """Load every path; a bad file inside a directory is reported and the rest still read.
+
+    A path given explicitly that cannot be read at all is fatal (InputError, exit 2).
+    """
+    total = LoadResult()
+    for path in paths:
+        result = load(path)
+        total.runs.extend(result.runs)
+        total.problems.extend(result.problems)
+    if not quiet:
+        for problem in total.problems:
+            click.echo(f"traindoc: warning: skipped {problem}", err=True)
+    if not total.runs:
+        if total.problems:
+            raise InputError(paths[0], f"no readable training log ({len(total.problems)} file(s) could not be read)")
+        raise InputError(paths[0], "no training logs found")
+    return total

@@ -1,0 +1,1 @@
+"""Command module 'demo' (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Command module 'diagnose' (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Command module 'report' (filled in by its issue)."""

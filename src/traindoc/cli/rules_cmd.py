@@ -1,0 +1,1 @@
+"""Command module 'rules_cmd' (filled in by its issue)."""

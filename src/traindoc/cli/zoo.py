@@ -1,0 +1,1 @@
+"""Command module 'zoo' (filled in by its issue)."""

@@ -1,0 +1,90 @@
+"""What a rule or probe reports: a named problem with evidence a person can check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Severity(IntEnum):
+    """Ordered so ``max()`` gives the worst. A healthy run has nothing above INFO."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> "Severity":
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {text!r} (expected info, warning or error)") from None
+
+
+@dataclass
+class Mark:
+    """Where a report should draw the finding on a curve (not part of the JSON contract)."""
+
+    kind: str  # "point", "span", "line"
+    series: str | None
+    start: float
+    end: float | None = None
+    label: str = ""
+
+
+@dataclass
+class Finding:
+    """One diagnosis. ``id`` is a stable id from FINDINGS.md; causes and fixes are ranked."""
+
+    id: str
+    severity: Severity
+    title: str
+    series: list[str] = field(default_factory=list)
+    steps: list[float] = field(default_factory=list)  # [first, last] step the evidence covers
+    evidence: dict[str, Any] = field(default_factory=dict)
+    causes: list[str] = field(default_factory=list)
+    fixes: list[str] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable JSON shape of ``traindoc diagnose --json``."""
+        return {
+            "id": self.id,
+            "severity": self.severity.label,
+            "title": self.title,
+            "series": list(self.series),
+            "steps": [_plain(s) for s in self.steps],
+            "evidence": _plain(self.evidence),
+            "causes": list(self.causes),
+            "fixes": list(self.fixes),
+        }
+
+
+def _plain(value: Any) -> Any:
+    """Turn numpy scalars/arrays and non-finite floats into JSON-safe values."""
+    import math
+
+    import numpy as np
+
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # "nan", "inf", "-inf": JSON has no spelling for them
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def worst(findings: list[Finding]) -> Severity | None:
+    return max((f.severity for f in findings), default=None)

@@ -1,0 +1,138 @@
+"""Readers: one module per log format, registered in one table.
+
+``load(path)`` is the single entry point: a file is sniffed and read; a directory is walked
+and every run beneath it is found. Format knowledge lives in the reader modules only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+from ..errors import InputError
+from ..run import Run
+from .base import read_head
+
+# Order matters: specific formats before generic ones (a Lightning metrics.csv is also a CSV).
+_READER_MODULES = (
+    "traindoc_jsonl",
+    "tensorboard",
+    "mlflow",
+    "wandb",
+    "hf_trainer_state",
+    "lightning_csv",
+    "ultralytics",
+    "keras_csv",
+    "keras_history",
+    "detectron2",
+    "mmengine",
+    "generic_table",
+    "text_log",
+)
+
+
+def _load_readers() -> list[ModuleType]:
+    mods = []
+    for name in _READER_MODULES:
+        try:
+            mods.append(importlib.import_module(f"{__name__}.{name}"))
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+    return mods
+
+
+READERS: list[ModuleType] = _load_readers()
+
+# Directories never worth descending into when scanning for logs.
+_SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv", "venv", "site-packages", "checkpoints", ".ipynb_checkpoints"}
+
+
+@dataclass
+class LoadResult:
+    """Runs found, plus the per-file problems of a directory scan (reported, not fatal)."""
+
+    runs: list[Run] = field(default_factory=list)
+    problems: list[InputError] = field(default_factory=list)
+
+
+def format_names() -> list[str]:
+    return [r.NAME for r in READERS]
+
+
+def reader_for(path: Path) -> ModuleType | None:
+    """The first registered reader that claims this file or directory."""
+    if path.is_dir():
+        return next((r for r in READERS if getattr(r, "DIRECTORY", False) and r.sniff(path, b"")), None)
+    try:
+        head = read_head(path)
+    except OSError as exc:
+        raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
+    return next((r for r in READERS if not getattr(r, "DIRECTORY", False) and r.sniff(path, head)), None)
+
+
+def read_file(path: Path) -> list[Run]:
+    """Read one file (or a directory a reader claims whole); raise InputError if nothing fits."""
+    path = Path(path)
+    if not path.exists():
+        raise InputError(path, "no such file or directory")
+    reader = reader_for(path)
+    if reader is None:
+        if path.is_file() and path.stat().st_size == 0:
+            raise InputError(path, "file is empty (expected a training log)")
+        raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")")
+    try:
+        runs = reader.read(path)
+    except InputError:
+        raise
+    except (ValueError, UnicodeDecodeError, KeyError, IndexError, TypeError, OSError) as exc:
+        raise InputError(path, f"cannot be read as {reader.NAME} ({type(exc).__name__}: {exc})") from None
+    if not runs:
+        raise InputError(path, f"looks like {reader.NAME} but holds no numeric series")
+    return runs
+
+
+def load(path: str | os.PathLike) -> LoadResult:
+    """Find and read every run at ``path``: a file, or a directory walked recursively."""
+    root = Path(path)
+    if not root.exists():
+        raise InputError(root, "no such file or directory")
+    if root.is_file():
+        return LoadResult(runs=read_file(root))
+    result = LoadResult()
+    _scan(root, result)
+    if not result.runs and not result.problems:
+        raise InputError(root, "directory holds no training logs (expected files of: " + ", ".join(format_names()) + ")")
+    return result
+
+
+def _scan(directory: Path, result: LoadResult) -> None:
+    reader = reader_for(directory)
+    if reader is not None:
+        try:
+            result.runs.extend(read_file(directory))
+        except InputError as exc:
+            result.problems.append(exc)
+        return
+    try:
+        entries = sorted(directory.iterdir(), key=lambda p: p.name)
+    except OSError as exc:
+        result.problems.append(InputError(directory, f"cannot be listed ({exc.strerror or exc})"))
+        return
+    for entry in entries:
+        if entry.is_dir():
+            if entry.name not in _SKIP_DIRS and not entry.is_symlink():
+                _scan(entry, result)
+            continue
+        if not entry.is_file():
+            continue
+        try:
+            file_reader = reader_for(entry)
+            if file_reader is None:
+                continue  # not a log: checkpoints, images, configs are expected in run folders
+            result.runs.extend(read_file(entry))
+        except InputError as exc:
+            result.problems.append(exc)

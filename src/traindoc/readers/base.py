@@ -1,0 +1,32 @@
+"""The contract every log reader follows.
+
+A reader module defines ``NAME`` (the format name shown to users), ``sniff(path, head)``
+(cheap: looks at the name and the first bytes only) and ``read(path) -> list[Run]``.
+Readers that understand a whole directory (an MLflow store, a W&B run folder) set
+``DIRECTORY = True`` and are offered directories instead of files. ``read`` raises
+``InputError`` for content it claims but cannot parse; it never unpickles or evaluates.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from ..run import Run
+
+HEAD_BYTES = 4096
+
+
+class Reader(Protocol):
+    NAME: str
+    DIRECTORY: bool
+
+    def sniff(self, path: Path, head: bytes) -> bool: ...
+
+    def read(self, path: Path) -> list[Run]: ...
+
+
+def read_head(path: Path, n: int = HEAD_BYTES) -> bytes:
+    """The first bytes of a file, for sniffing."""
+    with open(path, "rb") as fh:
+        return fh.read(n)

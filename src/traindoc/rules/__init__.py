@@ -1,0 +1,29 @@
+"""Rules: one module per family, all registered in ``registry.RULES``."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..findings import Finding
+from ..run import Run
+from .registry import RULES, RuleSpec, rule
+
+# Family modules register their rules on import.
+_FAMILIES: tuple[str, ...] = ()
+
+for _family in _FAMILIES:
+    importlib.import_module(f"{__name__}.{_family}")
+
+
+def diagnose_run(run: Run) -> list[Finding]:
+    """Every finding for one run, most severe first."""
+    findings: list[Finding] = []
+    for spec in RULES.values():
+        if spec.needs and not all(run.by_role(role) for role in spec.needs):
+            continue
+        findings.extend(spec.func(run))
+    findings.sort(key=lambda f: -int(f.severity))
+    return findings
+
+
+__all__ = ["RULES", "RuleSpec", "rule", "diagnose_run"]

@@ -1,0 +1,128 @@
+"""Infer what a logged series *is* from the name a framework gave it.
+
+Format knowledge stays in the readers; this module only knows the naming habits that
+frameworks share (``val_loss``, ``eval_loss``, ``train/loss``, ``lr-Adam``, ``grad_norm``…),
+so every reader and the live watcher classify names the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(str, Enum):
+    """What a series measures; rules ask for series by role, never by name."""
+
+    TRAIN_LOSS = "train_loss"
+    VAL_LOSS = "val_loss"
+    TRAIN_METRIC = "train_metric"
+    VAL_METRIC = "val_metric"
+    LR = "lr"
+    GRAD_NORM = "grad_norm"
+    LAYER_STAT = "layer_stat"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    """The inferred role plus what a rule needs to read a metric the right way up."""
+
+    role: Role
+    higher_is_better: bool | None = None
+    metric: str | None = None  # canonical metric kind: "accuracy", "f1", "map", "perplexity"…
+
+
+# Tokens that mark a held-out split. "test" counts: people log the held-out set as test.
+_VAL_TOKENS = {"val", "valid", "validation", "eval", "evaluation", "test", "dev", "holdout"}
+_TRAIN_TOKENS = {"train", "training", "trn"}
+# Metrics where larger is better, by canonical kind, with the spellings that map to them.
+_HIGHER = {
+    "accuracy": {"acc", "accuracy", "top1", "top5", "acc1", "acc5", "top1_acc", "top5_acc", "categorical_accuracy",
+                 "sparse_categorical_accuracy", "binary_accuracy"},
+    "balanced_accuracy": {"balanced_accuracy", "bal_acc", "balanced_acc"},
+    "f1": {"f1", "f1_score", "f1score", "fscore", "macro_f1", "micro_f1", "f1_macro", "f1_micro"},
+    "map": {"map", "map50", "map50_95", "map_50", "map_75", "bbox_map", "segm_map", "ap", "ap50", "ap75",
+            "bbox_map_50", "map_50_95"},
+    "auc": {"auc", "roc_auc", "auroc", "pr_auc", "auprc"},
+    "precision": {"precision", "prec"},
+    "recall": {"recall", "rec", "sensitivity"},
+    "iou": {"iou", "miou", "jaccard", "dice"},
+    "bleu": {"bleu", "sacrebleu", "rouge", "rouge1", "rouge2", "rougel", "meteor", "chrf"},
+    "r2": {"r2", "r2_score"},
+}
+_LOWER = {
+    "perplexity": {"perplexity", "ppl"},
+    "wer": {"wer"},
+    "cer": {"cer"},
+    "error": {"error", "err", "error_rate", "top1_err", "top5_err"},
+    "mae": {"mae", "mean_absolute_error", "l1"},
+    "mse": {"mse", "mean_squared_error", "rmse", "root_mean_squared_error", "l2"},
+    "mape": {"mape"},
+}
+_EVAL_ONLY = {"map", "bleu", "wer", "cer"}
+_LR_NAMES = {"lr", "learning_rate", "learningrate", "lr_scheduler", "learning_rates"}
+_GRAD_NAMES = {"grad_norm", "gradient_norm", "grad_norm_total", "total_grad_norm", "gradnorm", "global_grad_norm",
+               "grad_norm_2_0_norm_total"}
+# Names that are bookkeeping, not signals: never treat them as losses or metrics.
+_BOOKKEEPING = {"epoch", "step", "global_step", "iter", "iteration", "time", "data_time", "eta", "runtime",
+                "samples_per_second", "steps_per_second", "train_runtime", "train_samples_per_second",
+                "train_steps_per_second", "total_flos", "memory", "mem", "gpu_mem", "batch", "batch_size",
+                "wall_time", "timestamp", "_runtime", "_timestamp", "_step", "lr_step", "num_tokens", "tokens"}
+
+_SPLIT_RE = re.compile(r"[/\-.:\s()\[\]]+|_")
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in _SPLIT_RE.split(name.strip().lower()) if t]
+
+
+def _lookup(name_key: str, tokens: list[str], table: dict[str, set[str]]) -> str | None:
+    for kind, spellings in table.items():
+        if name_key in spellings:
+            return kind
+    for kind, spellings in table.items():
+        if any(t in spellings for t in tokens):
+            return kind
+    return None
+
+
+def _strip_split_affixes(name: str) -> str:
+    """Drop split and aggregation affixes so ``val/acc_epoch`` and ``acc`` compare equal."""
+    key = name.strip().lower()
+    key = re.sub(r"(_step|_epoch|/epoch|/step)$", "", key)
+    key = re.sub(r"^(train|training|val|valid|validation|eval|test|dev|metrics|epoch)[/_.\-]", "", key)
+    return key.strip("/_ ")
+
+
+def infer_role(name: str) -> RoleInfo:
+    """Classify a series name. Deterministic, cheap, and overridable by the user (see Run)."""
+    tokens = _tokens(name)
+    key = _strip_split_affixes(name)
+    if not tokens:
+        return RoleInfo(Role.OTHER)
+    lowered = name.strip().lower()
+    if lowered in _BOOKKEEPING or key in _BOOKKEEPING:
+        return RoleInfo(Role.OTHER)
+    if key in _LR_NAMES or tokens[0] in {"lr", "learning_rate"} or (
+        "lr" in tokens and not {"loss"} & set(tokens)
+    ) or "learning_rate" in lowered:
+        return RoleInfo(Role.LR)
+    if key in _GRAD_NAMES or "grad_norm" in lowered or "gradient_norm" in lowered:
+        return RoleInfo(Role.GRAD_NORM)
+    is_val = bool(_VAL_TOKENS & set(tokens))
+    if is_val and _TRAIN_TOKENS & set(tokens):
+        # e.g. "train_vs_val_gap": ambiguous, let the first split token win.
+        first = next(t for t in tokens if t in _VAL_TOKENS | _TRAIN_TOKENS)
+        is_val = first in _VAL_TOKENS
+    if "loss" in tokens or key.endswith("loss") or key.startswith("loss"):
+        return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
+    is_train = bool(_TRAIN_TOKENS & set(tokens))
+    for table, higher in ((_HIGHER, True), (_LOWER, False)):
+        kind = _lookup(key, tokens, table)
+        if kind:
+            # Detection, translation and speech metrics are evaluated on held-out data unless named train.
+            held_out = is_val or (kind in _EVAL_ONLY and not is_train)
+            return RoleInfo(Role.VAL_METRIC if held_out else Role.TRAIN_METRIC, higher_is_better=higher, metric=kind)
+    return RoleInfo(Role.OTHER)

@@ -1,0 +1,84 @@
+"""A training run: named series plus what is known about how it was trained."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from .roles import Role, infer_role
+from .series import Series
+
+# When a run logs several losses (total plus components), the rules judge one of them.
+# Lower rank wins; names are compared after lower-casing.
+_PRIMARY_LOSS_NAMES = ("loss", "train_loss", "train/loss", "loss/train", "train_loss_epoch", "train_loss_step",
+                       "total_loss", "train/total_loss", "epoch_loss", "val_loss", "eval_loss", "val/loss",
+                       "validation_loss", "loss/val", "loss/validation", "valid_loss", "test_loss")
+
+
+@dataclass
+class RunMeta:
+    """Facts about the run that rules use when the log tells them."""
+
+    task: str | None = None  # "classification", "regression", "language-modeling", "detection"…
+    num_classes: int | None = None
+    vocab_size: int | None = None
+    hparams: dict[str, Any] = field(default_factory=dict)
+    resume_steps: list[float] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # reader remarks: splits, repaired quirks, truncation
+
+
+@dataclass
+class Run:
+    """Everything downstream (rules, reports) reads only this."""
+
+    name: str
+    source: str
+    format: str
+    series: dict[str, Series] = field(default_factory=dict)
+    meta: RunMeta = field(default_factory=RunMeta)
+
+    def add(self, series: Series) -> Series:
+        """Add or replace a series by name."""
+        self.series[series.name] = series
+        return series
+
+    def by_role(self, role: Role) -> list[Series]:
+        return [s for s in self.series.values() if s.role == role]
+
+    def primary(self, role: Role) -> Series | None:
+        """The one series of a role the rules should judge (the total loss, not its parts)."""
+        candidates = [s for s in self.by_role(role) if len(s)]
+        if not candidates:
+            return None
+
+        def rank(s: Series) -> tuple:
+            lname = s.name.lower()
+            named = _PRIMARY_LOSS_NAMES.index(lname) if lname in _PRIMARY_LOSS_NAMES else len(_PRIMARY_LOSS_NAMES)
+            # Prefer per-step over per-epoch for train curves (more evidence), then longer series.
+            return (named, s.axis != "step", -len(s), lname)
+
+        return min(candidates, key=rank)
+
+    def set_role(self, name: str, role: Role | str, higher_is_better: bool | None = None) -> None:
+        """User override of an inferred role (``--role name=val_loss``)."""
+        s = self.series[name]
+        s.role = Role(role)
+        if higher_is_better is not None:
+            s.higher_is_better = higher_is_better
+
+    def names(self) -> list[str]:
+        return list(self.series)
+
+    def apply_overrides(self, overrides: dict[str, str]) -> None:
+        for name, role in overrides.items():
+            if name in self.series:
+                self.set_role(name, role)
+
+    @staticmethod
+    def from_columns(name: str, source: str, fmt: str, columns: dict[str, tuple[Iterable, Iterable]],
+                     axis: str = "step") -> "Run":
+        """Convenience for readers and tests: ``{series_name: (steps, values)}``."""
+        run = Run(name=name, source=source, format=fmt)
+        for col, (steps, values) in columns.items():
+            run.add(Series.named(col, list(steps), list(values), axis=axis, role=infer_role(col)))
+        return run
