@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from ..findings import Finding
 from ..run import Run
 from .registry import RULES, RuleSpec, rule
 
-# Family modules register their rules on import.
-_FAMILIES: tuple[str, ...] = ()
+# Every module in this package except the registry is a family; importing it registers its rules.
+_FAMILIES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name != "registry" and not m.name.startswith("_"))
 
 for _family in _FAMILIES:
     importlib.import_module(f"{__name__}.{_family}")

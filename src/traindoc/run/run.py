@@ -24,6 +24,8 @@ class RunMeta:
     vocab_size: int | None = None
     hparams: dict[str, Any] = field(default_factory=dict)
     resume_steps: list[float] = field(default_factory=list)
+    # Set when a reader split one file holding several runs (steps restarted): (index, count).
+    segment: tuple[int, int] | None = None
     notes: list[str] = field(default_factory=list)  # reader remarks: splits, repaired quirks, truncation
 
 
