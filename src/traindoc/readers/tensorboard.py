@@ -73,6 +73,31 @@ def _child_groups(directory: Path) -> list[Path]:
     return [d for d in subdirs if _event_files(d)]
 
 
+def _folders_with_events(root: Path, max_depth: int = 6) -> list[tuple[str, Path]]:
+    """``(relative prefix, folder)`` for every folder under a run folder that holds event files.
+
+    add_scalars writes one folder per key (torch: ``<tag>_<key>/``, tensorboardX:
+    ``<tag>/<key>/``, so possibly several levels deep); Keras writes ``train/`` and
+    ``validation/``; Hugging Face's add_hparams writes a timestamp folder.
+    """
+    found: list[tuple[str, Path]] = []
+
+    def walk(folder: Path, rel: str, depth: int) -> None:
+        if _event_files(folder):
+            found.append((rel, folder))
+        if depth >= max_depth:
+            return
+        try:
+            subdirs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+        except OSError:
+            return
+        for sub in subdirs:
+            walk(sub, f"{rel}/{sub.name}" if rel else sub.name, depth + 1)
+
+    walk(root, "", 0)
+    return found
+
+
 def _claims_directory(directory: Path) -> bool:
     """A run folder: event files directly inside, or only in split-named sub-folders."""
     if _event_files(directory):
@@ -447,9 +472,13 @@ def _series_name(prefix: str, tag: str) -> str:
     """A sub-folder's name prefixes its series; add_scalars folders read back as ``tag/key``."""
     if not prefix:
         return tag
+    if prefix.startswith(tag + "/"):
+        return prefix  # tensorboardX add_scalars: <main_tag>/<key>/
+    last = prefix.rsplit("/", 1)[-1]
     flat = tag.replace("/", "_") + "_"
-    if prefix.startswith(flat) and len(prefix) > len(flat):
-        return f"{tag}/{prefix[len(flat):]}"  # torch/tensorboardX add_scalars: <main_tag>_<key>/
+    if last.startswith(flat) and len(last) > len(flat):
+        head = prefix[: len(prefix) - len(last)]
+        return f"{head}{tag}/{last[len(flat):]}"  # torch add_scalars: <main_tag>_<key>/
     return f"{prefix}/{tag}"
 
 
@@ -498,12 +527,7 @@ def read(path: Path) -> list[Run]:
         folder_files = [("", path.parent, [path])]
         name = path.parent.name or path.name
     else:
-        folder_files = []
-        direct = _event_files(path)
-        if direct:
-            folder_files.append(("", path, direct))
-        for child in _child_groups(path):
-            folder_files.append((child.name, child, _event_files(child)))
+        folder_files = [(prefix, folder, _event_files(folder)) for prefix, folder in _folders_with_events(path)]
         if not folder_files:
             raise InputError(path, "directory holds no TensorBoard event files (events.out.tfevents.*)")
         name = path.name
