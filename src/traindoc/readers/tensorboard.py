@@ -126,14 +126,11 @@ class FileScalars:
 
 
 class _Accumulator:
-    """Columns appended record by record; converted to numpy once at the end."""
+    """Per-chunk columns of scalar points, concatenated once at the end of the file."""
 
     def __init__(self) -> None:
         self.tag_index: dict[bytes, int] = {}
-        self.tag_ids = array("l")
-        self.steps = array("q")
-        self.walls = array("d")
-        self.values = array("d")
+        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # tag_ids, steps, walls, values
         self.plugin: dict[bytes, bytes] = {}  # tag -> plugin name (TF2 writes metadata only once per tag)
         self.skipped: dict[str, int] = {}
         self.first_wall = math.nan
@@ -142,49 +139,117 @@ class _Accumulator:
     def skip(self, kind: str) -> None:
         self.skipped[kind] = self.skipped.get(kind, 0) + 1
 
+    def intern(self, tag: bytes) -> int:
+        tid = self.tag_index.get(tag)
+        if tid is None:
+            tid = self.tag_index[tag] = len(self.tag_index)
+        return tid
 
-def _decode_events(buf: bytes, spans: list[tuple[int, int]], acc: _Accumulator) -> None:
-    """Decode Event protos (wall_time=1, step=2, summary=5) and keep their scalar values.
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        if not self.parts:
+            return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+        if len(self.parts) == 1:
+            return self.parts[0]
+        cols = tuple(np.concatenate(c) for c in zip(*self.parts))
+        self.parts = []
+        return cols  # type: ignore[return-value]
 
-    Hand-inlined for speed: field keys below 16 are single bytes, so the common fields are
-    matched as byte constants; anything else goes through the generic wire decoder.
+
+def _at(data: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Bytes at ``idx`` as int64; indices past the buffer read its last byte (checks reject them)."""
+    return data[np.minimum(idx, data.shape[0] - 1)].astype(np.int64)
+
+
+def _gather(data: np.ndarray, offsets: np.ndarray, width: int, dtype: str) -> np.ndarray:
+    return np.ascontiguousarray(data[offsets[:, None] + np.arange(width)]).view(dtype).ravel()
+
+
+def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accumulator) -> None:
+    """Decode the Event protos of one chunk and keep their scalar values, in file order.
+
+    Nearly every scalar event any writer emits has the same byte layout::
+
+        09 <wall_time:8>  10 <step:varint>  2A L1  0A L2  0A L3 <tag:L3>  15 <simple_value:4>
+
+    (Event.wall_time=1, step=2, summary=5 > Summary.value=1 > Value.tag=1, simple_value=2),
+    so the records of that shape are matched and decoded for the whole chunk at once with
+    numpy; the rest (TF2 tensor scalars, images, histograms, several values per event) go
+    through the field-by-field decoder. The shape test checks every length byte and that the
+    record ends exactly after the value, so nothing is decoded from the wrong place.
     """
+    data = np.frombuffer(buf, dtype=np.uint8)
+    s = starts.astype(np.int64)
+    e = ends.astype(np.int64)
+    if math.isnan(acc.first_wall) and len(s) and e[0] - s[0] >= 9 and buf[s[0]] == 0x09:
+        acc.first_wall = _D.unpack_from(buf, int(s[0]) + 1)[0]
+    fast = (_at(data, s) == 0x09) & (_at(data, s + 9) == 0x10)
+    # Step: a varint of 1..10 bytes at s + 10.
+    p = s + 10
+    step = np.zeros(len(s), dtype=np.uint64)
+    vlen = np.zeros(len(s), dtype=np.int64)
+    active = fast.copy()
+    for j in range(10):
+        if not active.any():
+            break
+        b = _at(data, p + j)
+        step |= np.where(active, b & 0x7F, 0).astype(np.uint64) << np.uint64(7 * j)
+        vlen += active
+        active &= b >= 0x80
+    fast &= ~active
+    p = p + vlen
+    tlen = _at(data, p + 5)
+    fast &= ((_at(data, p) == 0x2A) & (_at(data, p + 2) == 0x0A) & (_at(data, p + 4) == 0x0A)
+             & (tlen + 9 < 0x80) & (_at(data, p + 1) == tlen + 9) & (_at(data, p + 3) == tlen + 7)
+             & (p + tlen + 11 == e) & (_at(data, p + 6 + tlen) == 0x15))
+    idx = np.flatnonzero(fast)
+    if idx.size:
+        fs, fp, ftlen = s[idx], p[idx], tlen[idx]
+        walls = _gather(data, fs + 1, 8, "<f8")
+        values = _gather(data, fp + 7 + ftlen, 4, "<f4").astype(np.float64)
+        steps = step[idx].view(np.int64)
+        tag_ids = _intern_tags(data, fp + 6, ftlen, acc)
+    slow = np.flatnonzero(~fast)
+    if not slow.size:
+        acc.parts.append((tag_ids, steps, walls, values))
+        return
+    rec: list[int] = []
+    cols = (array("q"), array("q"), array("d"), array("d"))
+    _decode_slow(buf, s[slow].tolist(), e[slow].tolist(), slow.tolist(), acc, rec, cols)
+    slow_cols = [np.frombuffer(c, dtype=np.int64 if c.typecode == "q" else np.float64) for c in cols]
+    if not idx.size:
+        acc.parts.append(tuple(slow_cols))  # type: ignore[arg-type]
+        return
+    order = np.argsort(np.concatenate((idx, np.asarray(rec, dtype=np.int64))), kind="stable")
+    merged = [np.concatenate((a, b))[order] for a, b in zip((tag_ids, steps, walls, values), slow_cols)]
+    acc.parts.append(tuple(merged))  # type: ignore[arg-type]
+
+
+def _intern_tags(data: np.ndarray, tag_starts: np.ndarray, tag_lens: np.ndarray, acc: _Accumulator) -> np.ndarray:
+    """Global tag ids for tags given as byte ranges: one np.unique over the padded tag bytes."""
+    width = int(tag_lens.max()) if tag_lens.size else 0
+    mat = np.zeros((len(tag_starts), width + 1), dtype=np.uint8)
+    mat[:, 0] = tag_lens
+    if width:
+        cols = np.arange(width)
+        raw = data[np.minimum(tag_starts[:, None] + cols, data.shape[0] - 1)]
+        raw[cols >= tag_lens[:, None]] = 0
+        mat[:, 1:] = raw
+    keys = mat.view(f"V{width + 1}").ravel()
+    uniq, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    lut = np.empty(len(uniq), dtype=np.int64)
+    for i in np.argsort(first):  # intern in order of first appearance, as the file lists them
+        raw_key = uniq[i].tobytes()
+        lut[i] = acc.intern(raw_key[1:1 + raw_key[0]])
+    return lut[inverse.ravel()]
+
+
+def _decode_slow(buf: bytes, starts: list[int], ends: list[int], recs: list[int], acc: _Accumulator,
+                 rec_out: list[int], cols: tuple[array, array, array, array]) -> None:
+    """Field-by-field Event decoding for records the vector path does not cover."""
     unpack_d = _D.unpack_from
     unpack_f = _F.unpack_from
-    tag_index = acc.tag_index
-    tag_ids_append = acc.tag_ids.append
-    steps_append = acc.steps.append
-    walls_append = acc.walls.append
-    values_append = acc.values.append
-    if spans and math.isnan(acc.first_wall):
-        s, e = spans[0]
-        if e - s >= 9 and buf[s] == 0x09:
-            acc.first_wall = unpack_d(buf, s + 1)[0]
-    tag_get = tag_index.get
-    for s, e in spans:
-        # Fast path, the layout every scalar writer emits for simple_value events:
-        # 09 <wall:8> 10 <step varint> 2A L1 0A L2 0A L3 <tag:L3> 15 <value:4>
-        if buf[s] == 0x09 and buf[s + 9] == 0x10:
-            p = s + 10
-            step = buf[p]
-            if step < 0x80:
-                p += 1
-            else:
-                step, p = read_varint(buf, p, e)
-                if step >= 1 << 63:
-                    step -= 1 << 64
-            if buf[p] == 0x2A and buf[p + 2] == 0x0A and buf[p + 4] == 0x0A:
-                tlen = buf[p + 5]
-                if p + tlen + 11 == e and buf[p + 6 + tlen] == 0x15 and tlen < 0x80 and buf[p + 1] == tlen + 9:
-                    tag = buf[p + 6:p + 6 + tlen]
-                    tid = tag_get(tag)
-                    if tid is None:
-                        tid = tag_index[tag] = len(tag_index)
-                    tag_ids_append(tid)
-                    steps_append(step)
-                    walls_append(unpack_d(buf, s + 1)[0])
-                    values_append(unpack_f(buf, p + 7 + tlen)[0])
-                    continue
+    tag_ids_append, steps_append, walls_append, values_append = (c.append for c in cols)
+    for s, e, r in zip(starts, ends, recs):
         wall = math.nan
         step = 0
         summary_start = summary_end = -1
@@ -195,20 +260,11 @@ def _decode_events(buf: bytes, spans: list[tuple[int, int]], acc: _Accumulator) 
                 wall = unpack_d(buf, p + 1)[0]
                 p += 9
             elif key == 0x10:  # step, int64 varint
-                b = buf[p + 1]
-                if b < 0x80:
-                    step = b
-                    p += 2
-                else:
-                    step, p = read_varint(buf, p + 1, e)
-                    if step >= 1 << 63:
-                        step -= 1 << 64
+                step, p = read_varint(buf, p + 1, e)
+                if step >= 1 << 63:
+                    step -= 1 << 64
             elif key == 0x2A:  # summary, message
-                b = buf[p + 1]
-                if b < 0x80:
-                    length, p = b, p + 2
-                else:
-                    length, p = read_varint(buf, p + 1, e)
+                length, p = read_varint(buf, p + 1, e)
                 summary_start, summary_end = p, p + length
                 p += length
             else:
@@ -218,17 +274,12 @@ def _decode_events(buf: bytes, spans: list[tuple[int, int]], acc: _Accumulator) 
         # Summary: repeated Value value = 1.
         p = summary_start
         while p < summary_end:
-            key = buf[p]
-            if key != 0x0A:
+            if buf[p] != 0x0A:
                 p = _skip_field(buf, p, summary_end)
                 continue
-            b = buf[p + 1]
-            if b < 0x80:
-                length, p = b, p + 2
-            else:
-                length, p = read_varint(buf, p + 1, summary_end)
+            length, p = read_varint(buf, p + 1, summary_end)
             vend = p + length
-            # Value: tag=1, simple_value=2 (float), tensor=8, metadata=9; others are skipped.
+            # Value: tag=1, simple_value=2 (float), image=4, histo=5, audio=6, tensor=8, metadata=9.
             tag = None
             value = None
             tensor = None
@@ -236,11 +287,7 @@ def _decode_events(buf: bytes, spans: list[tuple[int, int]], acc: _Accumulator) 
             while p < vend:
                 key = buf[p]
                 if key == 0x0A:
-                    tlen = buf[p + 1]
-                    if tlen < 0x80:
-                        p += 2
-                    else:
-                        tlen, p = read_varint(buf, p + 1, vend)
+                    tlen, p = read_varint(buf, p + 1, vend)
                     tag = buf[p:p + tlen]
                     p += tlen
                 elif key == 0x15:
@@ -255,8 +302,8 @@ def _decode_events(buf: bytes, spans: list[tuple[int, int]], acc: _Accumulator) 
                         if plugin == b"hparams":
                             _read_hparams_plugin(buf, q, q + flen, acc)
                     p = q + flen
-                elif key == 0x22 or key == 0x2A or key == 0x32 or key == 0x1A:
-                    acc.skip({0x22: "image", 0x2A: "histogram", 0x32: "audio", 0x1A: "histogram"}[key])
+                elif key in _NON_SCALAR_FIELDS:
+                    acc.skip(_NON_SCALAR_FIELDS[key])
                     p = _skip_field(buf, p, vend)
                 else:
                     p = _skip_field(buf, p, vend)
@@ -276,13 +323,15 @@ def _decode_events(buf: bytes, spans: list[tuple[int, int]], acc: _Accumulator) 
                 if value is None:
                     acc.skip("tensor")
                     continue
-            tid = tag_index.get(tag)
-            if tid is None:
-                tid = tag_index[tag] = len(tag_index)
-            tag_ids_append(tid)
+            rec_out.append(r)
+            tag_ids_append(acc.intern(tag))
             steps_append(step)
             walls_append(wall)
             values_append(value)
+
+
+# Value fields that carry non-scalar data (field key byte -> kind named in messages).
+_NON_SCALAR_FIELDS = {0x1A: "histogram", 0x22: "image", 0x2A: "histogram", 0x32: "audio"}
 
 
 def _skip_field(buf: bytes, p: int, end: int) -> int:
@@ -431,9 +480,9 @@ def read_event_file(path: Path) -> FileScalars:
     status = FramingStatus()
     acc = _Accumulator()
     try:
-        for buf, spans in iter_chunks(path, status):
+        for buf, starts, ends in iter_chunks(path, status):
             try:
-                _decode_events(buf, spans, acc)
+                _decode_events(buf, starts, ends, acc)
             except (WireError, IndexError, struct.error) as exc:
                 # The checksum matched but the proto inside is malformed: stop here, keep the rest.
                 status.problem = f"malformed event record ({exc})"
@@ -443,14 +492,10 @@ def read_event_file(path: Path) -> FileScalars:
     if status.records == 0:
         why = status.problem or "no complete record"
         raise InputError(path, f"not a readable TensorBoard event file ({why}; expected TFRecord-framed events)")
-    tags = [t.decode("utf-8", "replace") for t in acc.tag_index]
-    return FileScalars(
-        path=path, tags=tags,
-        tag_ids=np.frombuffer(acc.tag_ids, dtype=np.int64 if acc.tag_ids.itemsize == 8 else np.int32),
-        steps=np.frombuffer(acc.steps, dtype=np.int64).astype(np.float64),
-        wall_times=np.frombuffer(acc.walls, dtype=np.float64),
-        values=np.frombuffer(acc.values, dtype=np.float64),
-        first_wall_time=acc.first_wall, status=status, skipped=acc.skipped, hparams=acc.hparams)
+    tag_ids, steps, walls, values = acc.columns()
+    return FileScalars(path=path, tags=[t.decode("utf-8", "replace") for t in acc.tag_index], tag_ids=tag_ids,
+                       steps=steps.astype(np.float64), wall_times=walls, values=values,
+                       first_wall_time=acc.first_wall, status=status, skipped=acc.skipped, hparams=acc.hparams)
 
 
 def split_by_tag(fs: FileScalars) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -536,10 +581,9 @@ def read(path: Path) -> list[Run]:
     skipped: dict[str, int] = {}
     for prefix, folder, files in folder_files:
         _read_folder(folder, files, run, prefix, columns, skipped)
-    for sname, parts in columns.items():
-        steps = np.concatenate([p[0] for p in parts])
-        values = np.concatenate([p[1] for p in parts])
-        walls = np.concatenate([p[2] for p in parts])
+    for sname in list(columns):
+        parts = columns.pop(sname)
+        steps, values, walls = (np.concatenate(c) if len(parts) > 1 else c[0] for c in zip(*parts))
         run.add(Series.named(sname, steps, values, None if np.all(np.isnan(walls)) else walls,
                              axis=_axis(sname)))
     run.meta.resume_steps.sort()
