@@ -33,7 +33,7 @@ _PAIR = re.compile(
     r"(?<![\w/.\-])(?P<key>(?:" + _SPLIT_WORD + r"[ _])?[A-Za-z_][\w/.\-@]*?)"
     r"(?:\s*[:=]\s*|\s+)"
     r"(?P<val>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?))"
-    r"(?P<unit>%|ms|s)?(?=$|[\s,;|)\]])",
+    r"(?P<unit>%|ms|s)?(?=$|[\s,;:|)\]])",
     re.IGNORECASE,
 )
 _STEP_KEYS = ("num_updates", "global_step", "step", "iter", "iteration", "it", "updates")
@@ -42,7 +42,8 @@ _KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)/(\d+)\s*$")
 _KERAS_METRICS = re.compile(r"(?:^|\s-\s)[A-Za-z_][\w]*:\s*[-+]?(?:\d|nan|inf)", re.IGNORECASE)
 _MNIST_TRAIN = re.compile(r"Train Epoch:\s*(\d+)\s*\[\s*(\d+)\s*/\s*(\d+)[^\]]*\]\s*Loss:\s*(\S+)")
 _MNIST_TEST = re.compile(r"(Test|Validation) set:\s*Average loss:\s*(\S+?),\s*Accuracy:\s*(\d+)\s*/\s*(\d+)")
-_CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval)\s*(?:\||:|$)|\b(valid|test) on '", re.IGNORECASE)
+_CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|train)\s*(?:\||:|$)|\b(valid|test) on '",
+                      re.IGNORECASE)
 
 
 def _lines(text: str) -> list[str]:
@@ -124,12 +125,16 @@ class _Parser:
         values = {k: v for k, v in pairs.items() if k != xkey and k not in _EPOCH_KEYS}
         if not _meaningful(values):
             return False
-        if prefix:
+        if prefix == "train":  # an epoch summary (fairseq "train |"): kept apart from the per-update curve
+            values = {(k if k.startswith("train") else f"train_{k}"): v for k, v in values.items()}
+        elif prefix:
             values = {(k if infer_role(k).role in (Role.VAL_LOSS, Role.VAL_METRIC) else f"{prefix}_{k}"): v
                       for k, v in values.items()}
         if xkey is None:
-            if not self.records:
-                return False  # a config print before training is not a log record
+            # Only an evaluation summary may borrow the last x; a settings print ("lr=5e-5") may not.
+            held_out = any(infer_role(k).role in (Role.VAL_LOSS, Role.VAL_METRIC) for k in values)
+            if not self.records or not held_out:
+                return False
             x, axis = self.records[-1][0], self.records[-1][1]
         else:
             x = pairs[xkey]
