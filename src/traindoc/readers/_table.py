@@ -231,6 +231,15 @@ def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[int], 
     return parts
 
 
+def duplicate_log_copy(path: Path) -> bool:
+    """A file known to repeat another log beside it, so no reader claims it twice.
+
+    MMEngine writes the same rows to ``vis_data/<timestamp>.json`` and ``vis_data/scalars.json``.
+    """
+    return (path.parent.name == "vis_data" and re.fullmatch(r"\d{8}_\d{6}\.json", path.name) is not None
+            and (path.parent / "scalars.json").is_file())
+
+
 def run_name(path: Path) -> str:
     """A readable run name: the file's folder for fixed file names, else the file stem."""
     generic = {"metrics", "results", "trainer_state", "scalars", "history", "log", "train", "training", "events"}

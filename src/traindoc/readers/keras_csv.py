@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..run import Run
 from . import _table as T
+from .base import HEAD_BYTES
 
 NAME = "keras_csv"
 DIRECTORY = False
@@ -27,7 +28,13 @@ def sniff(path: Path, head: bytes) -> bool:
     cols, _ = found
     if not cols or cols[0].lower() != "epoch" or len(cols) < 2:
         return False
-    return any("loss" in c.lower() or "acc" in c.lower() for c in cols[1:])
+    if not any("loss" in c.lower() or "acc" in c.lower() for c in cols[1:]):
+        return False
+    # CSVLogger fills every cell (NA when a metric is missing): a sparse table is someone else's.
+    rows = [ln.split(found[1]) for ln in text.splitlines()[1:] if ln.strip()]
+    if len(head) >= HEAD_BYTES and not text.endswith("\n"):
+        rows = rows[:-1]
+    return not any(cell.strip() == "" for row in rows for cell in row)
 
 
 def read(path: Path) -> list[Run]:

@@ -18,6 +18,9 @@ at the last training iteration of their epoch, as above.
 
 Validation keys that do not already name a held-out split get a ``val/`` prefix, so the
 validation ``time`` or ``accuracy_top-1`` is never mixed with the training one.
+
+MMEngine also writes the same rows to ``vis_data/<timestamp>.json``; that copy is not claimed
+when ``scalars.json`` sits beside it, so a directory scan shows the run once.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ def _kind(objs: list[dict]) -> str | None:
 
 
 def sniff(path: Path, head: bytes) -> bool:
+    if T.duplicate_log_copy(path):
+        return False
     text = T.head_text(head)
     if text is None or not text.lstrip().startswith("{"):
         return False
