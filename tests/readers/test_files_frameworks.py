@@ -165,8 +165,10 @@ def _hf_train(out: Path, nan_at: int | None):
                              learning_rate=0.1, disable_tqdm=True)
     transformers.logging.set_verbosity_error()
     trainer = Trainer(model=Model(), args=args, train_dataset=Data(64), eval_dataset=Data(16), callbacks=[Poison()])
-    with contextlib.redirect_stdout(io.StringIO()):
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
         trainer.train()
+    (out / "console.txt").write_text(printed.getvalue())
     trainer.save_state()  # writes trainer_state.json with the final summary entry into output_dir
     return out
 
@@ -208,6 +210,20 @@ def test_hf_nan_hidden_by_logging_filter_is_noted(hf_dirs):
     assert gn.n_nonfinite >= 3  # kept, never dropped
     note = next(n for n in run.meta.notes if "logging_nan_inf_filter" in n)
     assert "from step 8" in note
+
+
+def test_hf_console_prints_as_text_log(hf_dirs):
+    clean, _ = hf_dirs
+    path = clean / "console.txt"
+    assert reader_for(path).NAME == "text_log"
+    run = _only(load(path).runs)
+    state = json.loads((clean / "trainer_state.json").read_text())["log_history"]
+    loss = run.series["loss"]
+    assert loss.axis == "epoch" and len(loss) == 6
+    assert np.allclose(loss.values, [e["loss"] for e in state if "loss" in e], rtol=1e-3)
+    assert np.allclose(loss.steps, [e["epoch"] for e in state if "loss" in e])
+    assert run.series["eval_loss"].role == Role.VAL_LOSS and len(run.series["eval_loss"]) == 3
+    assert run.series["learning_rate"].role == Role.LR
 
 
 # ---------------------------------------------------------------- Keras 3

@@ -245,6 +245,19 @@ def test_keras_verbose_text_written_by_hand(tmp_path):
     assert math.isnan(run.series["val_loss"].values[1])
 
 
+def test_tqdm_progress_redraws_collapse(tmp_path):
+    path = tmp_path / "lightning_stdout.txt"
+    bar = "Epoch {e}: {p}%|####| {n}/50 [00:01<00:00, 30.5it/s, loss={l}, v_num=0{v}]"
+    path.write_text(bar.format(e=0, p=50, n=25, l="0.9", v="") + "\r"
+                    + bar.format(e=0, p=100, n=50, l="0.7", v="") + "\r"
+                    + bar.format(e=0, p=100, n=50, l="0.7", v=", val_loss=0.8") + "\n"
+                    + bar.format(e=1, p=100, n=50, l="0.5", v=", val_loss=0.6") + "\n")
+    run = _only(path)
+    assert list(run.series["loss"].steps) == [0, 1] and list(run.series["loss"].values) == [0.7, 0.5]
+    assert list(run.series["val_loss"].values) == [0.8, 0.6]
+    assert any("2 progress-bar redraw" in n for n in run.meta.notes)
+
+
 @pytest.mark.parametrize("text", [
     "This project trains a model.\nThe loss is low.\nSee step 3 of the guide.\n",
     "lr: 0.001\nbatch_size: 32\nepochs: 10\nmodel: resnet\n",  # a YAML config

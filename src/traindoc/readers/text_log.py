@@ -7,6 +7,8 @@ Recognised shapes (each line gives one record; its x is the step-like key on the
   lines of a ``valid``/``test`` context get that prefix (``valid_loss``)
 - Keras ``fit(verbose=1|2)``: ``Epoch 3/10`` then ``... - loss: 0.5213 - accuracy: 0.81 - val_loss: 0.6120``
   (progress-bar redraws, ANSI colours and backspaces are cleaned; the last line of each epoch counts)
+- Hugging Face Trainer console prints: ``{'loss': 0.68, 'grad_norm': 0.62, 'learning_rate': 0.09, 'epoch': 0.25}``
+  (x = the fractional epoch; quoted keys and values are accepted)
 - PyTorch examples (MNIST): ``Train Epoch: 1 [640/60000 (1%)]\\tLoss: 2.283`` (x = fractional epoch) and
   ``Test set: Average loss: 0.0335, Accuracy: 9890/10000 (99%)`` (at the end of that epoch)
 
@@ -30,10 +32,10 @@ DIRECTORY = False
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _SPLIT_WORD = r"(?:train|training|val|valid|validation|eval|test|dev|average|avg|mean)"
 _PAIR = re.compile(
-    r"(?<![\w/.\-])(?P<key>(?:" + _SPLIT_WORD + r"[ _])?[A-Za-z_][\w/.\-@]*?)"
-    r"(?:\s*[:=]\s*|\s+)"
+    r"(?<![\w/.\-])['\"]?(?P<key>(?:" + _SPLIT_WORD + r"[ _])?[A-Za-z_][\w/.\-@]*?)['\"]?"
+    r"(?:\s*[:=]\s*|\s+)['\"]?"
     r"(?P<val>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?))"
-    r"(?P<unit>%|ms|s)?(?=$|[\s,;:|)\]])",
+    r"(?P<unit>%|ms|s)?['\"]?(?=$|[\s,;:|)\]}])",
     re.IGNORECASE,
 )
 _STEP_KEYS = ("num_updates", "global_step", "step", "iter", "iteration", "it", "updates")
@@ -79,6 +81,7 @@ class _Parser:
         self.keras_pending: dict[str, float] | None = None
         self.mnist_epoch: float | None = None
         self.last_step: float | None = None
+        self.redraws = 0
 
     def _flush_keras(self) -> None:
         if self.keras_pending is not None and self.keras_epoch is not None:
@@ -140,8 +143,18 @@ class _Parser:
             x = pairs[xkey]
         if axis == "step":
             self.last_step = x
-        self.records.append((x, axis, values))
+        self._append(x, axis, values)
         return True
+
+    def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
+        """Add a record; a progress-bar redraw (same x, the last record's keys or more) replaces it."""
+        if self.records:
+            px, pax, pvals = self.records[-1]
+            if px == x and pax == axis and pvals.keys() <= values.keys():
+                self.records[-1] = (x, axis, values)
+                self.redraws += 1
+                return
+        self.records.append((x, axis, values))
 
     def finish(self) -> list[tuple[float, str, dict[str, float]]]:
         self._flush_keras()
@@ -153,8 +166,8 @@ def sniff(path: Path, head: bytes) -> bool:
     if text is None:
         return False
     stripped = text.lstrip()
-    if stripped.startswith(("{", "[", "<")):
-        return False
+    if stripped.startswith(("[", "<")) or T.first_json_object(stripped) is not None:
+        return False  # JSON and markup belong to other readers; Python dict prints ({'loss': …}) are ours
     parser = _Parser()
     matched = sum(parser.feed(line) for line in _lines(text)[:400])
     keras = parser.keras_epoch is not None and (parser.keras_pending is not None or parser.records)
@@ -188,6 +201,8 @@ def read(path: Path) -> list[Run]:
                 steps.append(x)
                 vals.append(v)
         T.add_column_series(run, cols, axis=axis)
+        if parser.redraws:
+            run.meta.notes.append(f"{parser.redraws} progress-bar redraw(s) of the same step collapsed to the last one")
         if run.series:
             runs.append(run)
     return T.segment_runs(path, NAME, runs, [c + 1 for c in cuts], unit="record")
