@@ -145,6 +145,20 @@ def test_generic_csv_with_step_column_and_nan_spellings(tmp_path):
     assert "note" not in run.series and "step" not in run.series
 
 
+def test_text_cells_in_numeric_columns_are_skipped_with_a_note(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("step,loss,acc\n1,2.0,0.1\n2,oops,0.2\n3,1.0,0.3\n")
+    run = _only(path)
+    assert list(run.series["loss"].steps) == [1, 3] and len(run.series["acc"]) == 3
+    assert any("skipped 1 cell" in n and "loss (1)" in n for n in run.meta.notes)
+    keras = tmp_path / "keras.csv"
+    keras.write_text("epoch,loss,val_loss\n0,0.9,1.0\n1,0.8,NA\n2,0.7,tensor(0.9)\n3,0.6,bad\n")
+    run = _only(keras)
+    assert run.format == "keras_csv"
+    assert list(run.series["val_loss"].steps) == [0, 2] and run.series["val_loss"].values[1] == pytest.approx(0.9)
+    assert any("val_loss (1)" in n for n in run.meta.notes)  # "bad" noted, "NA" is not-logged
+
+
 def test_generic_tsv_without_step_column_uses_row_number(tmp_path):
     path = tmp_path / "curve.tsv"
     path.write_text("train_loss\tlearning_rate\n3.0\t0.1\n2.5\t0.1\n2.0\t0.05\n")

@@ -340,3 +340,19 @@ def resume_notes(run: Run, attempt: Attempt) -> None:
         run.meta.notes.append(
             f"resumed from a checkpoint at step {steps}: {attempt.superseded} point(s) the interrupted attempt "
             f"logged past that step were replaced by the resumed ones")
+
+
+class Skipped:
+    """Counts table cells that were neither a number, NaN/Inf nor empty, so their loss is never silent."""
+
+    def __init__(self) -> None:
+        self.by_column: dict[str, int] = {}
+
+    def add(self, column: str) -> None:
+        self.by_column[column] = self.by_column.get(column, 0) + 1
+
+    def note(self, run: Run) -> None:
+        if self.by_column:
+            cols = ", ".join(f"{c} ({n})" for c, n in list(self.by_column.items())[:5])
+            total = sum(self.by_column.values())
+            run.meta.notes.append(f"skipped {total} cell(s) that are not numbers, in column(s) {cols}")

@@ -2,7 +2,8 @@
 
 The x axis is the first step-like column found (``step``, ``global_step``, ``iter``,
 ``iteration``, ``_step``, ``epoch`` — epoch gives axis "epoch"), else the row number. Every
-other numeric column becomes a series named as in the file. Empty cells: when most rows fill
+other numeric column (at least half its filled cells numbers; the rest are skipped with a
+note) becomes a series named as in the file; text columns are ignored. Empty cells: when most rows fill
 most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
 logged in this row". ``NA`` is always "not logged". The x column going backwards means another
@@ -94,8 +95,10 @@ def read(path: Path) -> list[Run]:
     for h in data_cols:
         vals = [r.get(h) or "" for r in rows]
         filled = [v for v in vals if not T.is_missing(v)]
-        if filled and all(T.parse_number(v) is not None for v in filled):
+        parsed = sum(T.parse_number(v) is not None for v in filled)
+        if filled and parsed * 2 >= len(filled):  # mostly numbers: a numeric column with a few bad cells
             numeric.append(h)
+    skipped = T.Skipped()
     records = []
     for r in rows:
         rec = {}
@@ -106,9 +109,16 @@ def read(path: Path) -> list[Run]:
                     continue
                 rec[h] = T.NAN
             else:
-                rec[h] = T.parse_number(cell)
+                val = T.parse_number(cell)
+                if val is None:
+                    skipped.add(h)
+                    continue
+                rec[h] = val
         records.append(rec)
-    return _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None)
+    runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None)
+    for run in runs:
+        skipped.note(run)
+    return runs
 
 
 def _read_jsonl(path: Path) -> list[Run]:

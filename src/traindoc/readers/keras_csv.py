@@ -48,6 +48,7 @@ def read(path: Path) -> list[Run]:
     runs = []
     for a, b in T.segments(len(rows), cuts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        skipped = T.Skipped()
         cols: dict[str, tuple[list[float], list[float]]] = {}
         for r, ep in zip(rows[a:b], epochs[a:b]):
             for name, cell in zip(header[1:], r[1:]):
@@ -55,11 +56,13 @@ def read(path: Path) -> list[Run]:
                     continue
                 val = T.parse_number(cell)
                 if val is None:
+                    skipped.add(name)
                     continue
                 steps, vals = cols.setdefault(name, ([], []))
                 steps.append(ep)
                 vals.append(val)
         T.add_column_series(run, cols, axis="epoch")
+        skipped.note(run)
         if run.series:
             runs.append(run)
     return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="line")

@@ -67,6 +67,7 @@ def read(path: Path) -> list[Run]:
     runs = []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        skipped = T.Skipped()
         cols: dict[str, tuple[list[float], list[float]]] = {}
         last_step = 0.0
         for x, r in att.records:
@@ -77,11 +78,13 @@ def read(path: Path) -> list[Run]:
                     continue
                 val = T.parse_number(cell)
                 if val is None:
+                    skipped.add(name)
                     continue
                 steps, vals = cols.setdefault(name, ([], []))
                 steps.append(x)
                 vals.append(val)
         T.add_column_series(run, cols, axis="step")
+        skipped.note(run)
         T.resume_notes(run, att)
         _hparams(path, run)
         if run.series:

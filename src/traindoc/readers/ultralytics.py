@@ -44,6 +44,7 @@ def read(path: Path) -> list[Run]:
     runs = []
     for a, b in T.segments(len(rows), cuts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        skipped = T.Skipped()
         cols: dict[str, list[tuple[float, float, float]]] = {}
         for r, ep in zip(rows[a:b], epochs[a:b]):
             wt = T.parse_number(r[time_i]) if time_i is not None and time_i < len(r) else None
@@ -52,8 +53,10 @@ def read(path: Path) -> list[Run]:
                     continue
                 val = T.parse_number(cell)
                 if val is None:
+                    skipped.add(name)
                     continue
                 cols.setdefault(name, []).append((ep, val, T.NAN if wt is None else wt))
+        skipped.note(run)
         for name, pts in cols.items():
             wall = [p[2] for p in pts] if time_i is not None else None
             run.add(Series.named(name, [p[0] for p in pts], [p[1] for p in pts], wall, axis="epoch",
