@@ -107,7 +107,7 @@ def test_unreadable_file(tmp_path):
 def test_directory_scan_reports_bad_file_and_shows_good_ones(tmp_path):
     good = tmp_path / "run_a" / "results.csv"
     good.parent.mkdir()
-    good.write_text((DATA / "ultralytics_results.csv").read_text())
+    good.write_text((DATA / "yolo_run" / "results.csv").read_text())
     (tmp_path / "run_b").mkdir()
     bad = tmp_path / "run_b" / "trainer_state.json"
     bad.write_text('{"global_step": 3, "log_history": [{"loss": 1.0, "st')

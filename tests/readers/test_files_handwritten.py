@@ -22,7 +22,7 @@ def _only(path):
 
 
 # ---------------------------------------------------------------- Ultralytics
-@pytest.mark.parametrize("name,points", [("ultralytics_results.csv", 4), ("ultralytics_results_v83.csv", 3)])
+@pytest.mark.parametrize("name,points", [("yolo_run/results.csv", 4), ("ultralytics_results_v83.csv", 3)])
 def test_ultralytics_results(name, points):
     path = DATA / name
     assert reader_for(path).NAME == "ultralytics"
@@ -38,6 +38,12 @@ def test_ultralytics_results(name, points):
     assert math.isnan(s["val/box_loss"].values[2]) and len(s["val/box_loss"]) == points  # nan kept
 
 
+def test_ultralytics_args_yaml_gives_hparams():
+    run = _only(DATA / "yolo_run" / "results.csv")
+    assert run.meta.hparams["lr0"] == 0.01 and run.meta.hparams["epochs"] == 4
+    assert run.name == "yolo_run/results.csv"
+
+
 def test_ultralytics_time_column_is_wall_time():
     run = _only(DATA / "ultralytics_results_v83.csv")
     assert np.allclose(run.series["train/cls_loss"].wall_time, [61.5, 123.0, 184.5])
@@ -45,7 +51,7 @@ def test_ultralytics_time_column_is_wall_time():
 
 # ---------------------------------------------------------------- detectron2
 def test_detectron2_metrics_json():
-    path = DATA / "detectron2_metrics.json"
+    path = DATA / "d2_run" / "metrics.json"
     assert reader_for(path).NAME == "detectron2"
     run = _only(path)
     s = run.series
@@ -58,6 +64,7 @@ def test_detectron2_metrics_json():
     assert s["fast_rcnn/cls_accuracy"].role == Role.TRAIN_METRIC
     assert "iteration" not in s
     assert any("skipped 1 line" in n and "line 13" in n for n in run.meta.notes)  # the cut last line
+    assert run.meta.num_classes == 1 and run.meta.hparams["SOLVER.MAX_ITER"] == 300  # config.yaml beside it
 
 
 def test_detectron2_resume_and_restart(tmp_path):
@@ -89,6 +96,7 @@ def test_mmengine_scalars_validation_at_last_iteration_of_epoch():
     assert s["coco/bbox_mAP"].role == Role.VAL_METRIC
     assert list(s["val/time"].steps) == [100, 200, 300] and list(s["time"].steps) == [50, 100, 150, 200, 250, 300]
     assert "epoch" not in s and "iter" not in s and "step" not in s
+    assert run.meta.num_classes == 1  # from vis_data/config.py, read as text
 
 
 def test_mmengine_iteration_based_validation_step_is_the_iteration(tmp_path):

@@ -260,13 +260,13 @@ def add_column_series(run: Run, columns: dict[str, tuple[list[float], list[float
 
 def hparams_num_classes(run: Run) -> None:
     """Set meta.num_classes / vocab_size from hyper-parameters that state them."""
-    hp = run.meta.hparams
-    for key in ("num_classes", "n_classes", "num_labels", "nc", "classes", "n_labels", "num_class"):
+    hp = {str(k).lower(): v for k, v in run.meta.hparams.items()}
+    for key in ("num_classes", "n_classes", "num_labels", "nc", "n_labels", "num_class"):
         val = hp.get(key)
         if isinstance(val, int) and not isinstance(val, bool) and val > 0:
             run.meta.num_classes = val
             break
-    for key in ("vocab_size", "n_vocab", "vocab"):
+    for key in ("vocab_size", "n_vocab"):
         val = hp.get(key)
         if isinstance(val, int) and not isinstance(val, bool) and val > 0:
             run.meta.vocab_size = val
@@ -356,3 +356,31 @@ class Skipped:
             cols = ", ".join(f"{c} ({n})" for c, n in list(self.by_column.items())[:5])
             total = sum(self.by_column.values())
             run.meta.notes.append(f"skipped {total} cell(s) that are not numbers, in column(s) {cols}")
+
+
+def yaml_params_beside(path: Path, name: str, run: Run) -> bool:
+    """Hyper-parameters from a YAML file next to the log (``yaml.safe_load`` only: no Python objects)."""
+    import yaml
+
+    cfg = path.parent / name
+    if not cfg.is_file():
+        return False
+    try:
+        doc = yaml.safe_load(cfg.read_text(encoding="utf-8", errors="replace"))
+    except (yaml.YAMLError, OSError) as exc:
+        run.meta.notes.append(f"{name} beside it could not be read safely ({type(exc).__name__}); no hyper-parameters")
+        return False
+    if not isinstance(doc, dict):
+        return False
+    run.meta.hparams.update(flatten_params(doc))
+    hparams_num_classes(run)
+    return True
+
+
+_NUM_CLASSES_TEXT = re.compile(r"\bnum_classes\s*=\s*(\d+)")
+
+
+def num_classes_from_config_text(text: str) -> int | None:
+    """``num_classes=N`` in a Python config *text* (read, never executed), when it names one value."""
+    found = {int(m) for m in _NUM_CLASSES_TEXT.findall(text)}
+    return found.pop() if len(found) == 1 else None

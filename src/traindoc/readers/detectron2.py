@@ -61,6 +61,7 @@ def read(path: Path) -> list[Run]:
         T.add_column_series(run, cols, axis="step")
         T.resume_notes(run, att)
         run.meta.notes.extend(notes)
+        T.yaml_params_beside(path, "config.yaml", run)  # the full config detectron2's tools dump beside it
         if run.series:
             runs.append(run)
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")

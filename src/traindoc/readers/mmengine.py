@@ -26,7 +26,6 @@ when ``scalars.json`` sits beside it, so a directory scan shows the run once.
 from __future__ import annotations
 
 import math
-import re
 from pathlib import Path
 
 from ..run import Role, Run, infer_role
@@ -36,7 +35,6 @@ NAME = "mmengine"
 DIRECTORY = False
 
 _HELD_OUT = {Role.VAL_LOSS, Role.VAL_METRIC}
-_NUM_CLASSES = re.compile(r"num_classes\s*=\s*(\d+)")
 
 
 def _kind(objs: list[dict]) -> str | None:
@@ -107,11 +105,10 @@ def _records_mmdet2(rows: list[dict], run: Run) -> list[tuple[float | None, dict
     head = rows[0] if rows else {}
     if "env_info" in head or "config" in head:
         cfg = head.get("config")
-        if isinstance(cfg, str):
-            found = {int(m) for m in _NUM_CLASSES.findall(cfg)}
-            if len(found) == 1:
-                run.meta.num_classes = found.pop()
-                run.meta.hparams["num_classes"] = run.meta.num_classes
+        n = T.num_classes_from_config_text(cfg) if isinstance(cfg, str) else None
+        if n:
+            run.meta.num_classes = n
+            run.meta.hparams["num_classes"] = n
         for key in ("seed", "exp_name"):
             if isinstance(head.get(key), (int, str)):
                 run.meta.hparams[key] = head[key]
@@ -170,6 +167,12 @@ def read(path: Path) -> list[Run]:
         records = _records_mmdet2(rows, proto)
     elif kind == "mmengine":
         records = _records_mmengine(rows, proto.meta.notes)
+        cfg = path.parent / "config.py"  # MMEngine dumps the config text into vis_data/
+        if cfg.is_file():
+            n = T.num_classes_from_config_text(cfg.read_text(encoding="utf-8", errors="replace"))
+            if n:
+                proto.meta.num_classes = n
+                proto.meta.hparams["num_classes"] = n
     else:
         return []
     records = [(x if x is not None and math.isfinite(x) else None, s) for x, s in records]

@@ -61,6 +61,7 @@ def read(path: Path) -> list[Run]:
             wall = [p[2] for p in pts] if time_i is not None else None
             run.add(Series.named(name, [p[0] for p in pts], [p[1] for p in pts], wall, axis="epoch",
                                  role=_role(name)))
+        T.yaml_params_beside(path, "args.yaml", run)  # the training arguments Ultralytics saves beside it
         if run.series:
             runs.append(run)
     return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="line")
