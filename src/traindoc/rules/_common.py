@@ -149,6 +149,30 @@ def first_level(y: np.ndarray) -> float:
     return float(np.median(y[:k]))
 
 
+def flat_from_start(c: Curve) -> bool:
+    """No meaningful improvement anywhere, judged against the curve's own noise.
+
+    Compares where it started (first points) and the first tenth of the run with the lowest
+    of ten block medians; the tolerance grows with the noise of those medians, so a noisy flat
+    curve is not mistaken for a falling one, and a fast early drop is not missed.
+    """
+    if c.n < MIN_POINTS:
+        return False
+    nblk = 10 if c.n >= 30 else max(3, c.n // 3)
+    b = c.n // nblk
+    coarse = np.median(c.y[: b * nblk].reshape(nblk, b), axis=1)
+    level = float(np.median(np.abs(c.y))) or 1.0
+    rel_noise = noise_sigma(c.y) / level
+    k = 1 if c.n < 10 else 2 if c.n < 30 else min(50, max(3, c.n // 100))
+    low = float(coarse.min())
+    tol_coarse = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(b))
+    tol_first = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(k))
+    drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
+    drop_first = (c.head - low) / (abs(c.head) or 1.0)
+    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.01, 0.05)
+            and not c.trend.rising(0.01, 0.05))
+
+
 def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | None:
     """The prepared primary loss of a role, if it has enough finite points to judge."""
     s = run.primary(role)
@@ -202,7 +226,7 @@ def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:
     return y, 1.0
 
 
-def rising_after_min(c: Curve, min_frac: float = 0.25) -> dict | None:
+def rising_after_min(c: Curve, min_frac: float = 0.25, p: float = 0.01) -> dict | None:
     """A persistent rise from the curve's minimum: long enough, significant, and clear of noise."""
     ib = c.ibest
     nb = c.yb.size
@@ -212,7 +236,7 @@ def rising_after_min(c: Curve, min_frac: float = 0.25) -> dict | None:
     t = trend(c.xb[ib:], seg)
     end = tail_level(seg, 0.2)
     best = c.best
-    if not (t.z > 0 and t.p < 0.01):
+    if not (t.z > 0 and t.p < p):
         return None
     if end - best < 3.0 * max(c.noise, 1e-12) or rel(end, best) < 0.1:
         return None

@@ -10,8 +10,8 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats import overfit_onset, projected_improvement
-from ._common import MIN_VAL_POINTS, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
+from ._common import MIN_VAL_POINTS, flat_from_start, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -67,7 +67,7 @@ def val_without_train(run: Run):
     t, v = pair
     if not v.trend.falling(0.01, 0.1):
         return
-    if abs(t.trend.rel_change) >= 0.05 or abs(rel(t.best, t.head)) >= 0.08:
+    if not flat_from_start(t):
         return
     yield make("val-without-train", f"{v.name} fell {abs(v.trend.rel_change):.0%} while {t.name} stayed flat "
                f"({fmt(t.head)} -> {fmt(t.tail)})", series=[t.name, v.name], steps=list(v.span),
@@ -99,10 +99,11 @@ def stalled(run: Run):
         k = max(3, c.n // 2)
         gain = projected_improvement(c.x[-k:], c.y[-k:], horizon=c.span[1] - c.span[0])
         plateaus.append(gain)
-        if gain > 0.03 or c.trend.rising(0.01, 0.1):
+        _, p_recent = mann_kendall(*bin_median(c.x[-k:], c.y[-k:])[::-1])
+        if (gain > 0.03 and p_recent < 0.05) or c.trend.rising(0.01, 0.1):
             return
-    improved = -rel(min(t.tail, t.best), t.head)
-    high = improved < 0.25
+    improved = -rel(t.tail, t.head)
+    high = improved < 0.25 and -rel(v.tail, v.head) < 0.25
     if cc is not None and not high:
         high = t.tail >= 0.6 * cc.chance_loss
     if not high:
@@ -129,7 +130,7 @@ def both_rising(run: Run):
     if pair is None:
         return
     t, v = pair
-    rt, rv = rising_after_min(t), rising_after_min(v)
+    rt, rv = rising_after_min(t), rising_after_min(v, p=0.05)
     if rt is None or rv is None:
         return
     u = unit(t)

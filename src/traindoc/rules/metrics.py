@@ -39,7 +39,7 @@ def loss_metric_mismatch(run: Run):
             gain = sign * (mt.end - mt.start)
             gain_rel = gain if bounded else gain / (abs(mt.start) or 1.0)
             metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > (0.05 if bounded else 0.1)
-            metric_flat = mt.p >= 0.05 or gain_rel < 0.01
+            metric_flat = gain_rel < 0.02
             good_level = bounded and (mt.end >= 0.9 if s.higher_is_better else mt.end <= 0.1)
             if lt.falling(0.01, 0.2) and metric_flat and bounded and not good_level:
                 title = (f"{lc.name} fell {abs(lt.rel_change):.0%} but {s.name} did not improve "

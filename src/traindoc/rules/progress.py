@@ -6,10 +6,12 @@ import math
 
 import numpy as np
 
+from ..stats import noise_sigma
+
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.chance import ClassCount, match_chance
-from ._common import (MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (flat_from_start, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 
@@ -38,11 +40,6 @@ def too_short(run: Run):
                       "let the run go on, then diagnose again"])
 
 
-def _flat_from_start(c: Curve) -> bool:
-    """No meaningful improvement anywhere: the best smoothed level is within 5% of the start."""
-    return abs(rel(c.best, c.head)) < 0.05 and not c.trend.falling(0.01, 0.05) and abs(c.trend.rel_change) < 0.05
-
-
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
     cc = chance(run)
@@ -55,9 +52,11 @@ def stuck_of(run: Run) -> dict | None:
             if abs(c.tail - ln) <= max(0.03 * ln, 0.02):
                 return {"series": c.name, "level": c.tail, "chance_loss": ln, "classes": cc.n, "source": cc.source,
                         "steps": list(c.span), "unit": unit(c)}
-        elif cc is None and _flat_from_start(c):
-            m = match_chance(c.tail, 0.01)
-            if m is not None and c.n >= MIN_POINTS:
+        elif cc is None and flat_from_start(c):
+            m = match_chance(c.tail)
+            # A model predicting the prior gives (nearly) the same loss on every batch.
+            quiet = noise_sigma(c.y) <= 0.01 * abs(c.tail)
+            if m is not None and quiet and c.n >= MIN_POINTS:
                 return {"series": c.name, "level": c.tail, "chance_loss": m.chance_loss, "classes": m.n,
                         "source": m.source + " (no class count in the log: matched)", "steps": list(c.span),
                         "unit": unit(c)}
@@ -110,7 +109,7 @@ def stuck_at_chance(run: Run):
       needs=(Role.TRAIN_LOSS,))
 def no_learning(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS)
-    if c is None or not _flat_from_start(c) or stuck_of(run) is not None:
+    if c is None or not flat_from_start(c) or stuck_of(run) is not None:
         return
     from .stability import oscillation_of
 

@@ -85,7 +85,8 @@ def decay_of(run: Run) -> dict | None:
         return None
     gain_post = projected_improvement(c.x[post], c.y[post])
     gain_pre = projected_improvement(c.x[pre], c.y[pre], horizon=x1 - s_low)
-    if gain_post > 0.03 or gain_pre < 0.1:
+    # Stopped: the projected gain collapsed (under 3%, or under 1% of the pace before the decay).
+    if gain_post > max(0.03, 0.01 * gain_pre) or gain_post > 0.1 or gain_pre < 0.1:
         return None
     return {"series": c.name, "lr_series": lr.name, "lr_peak": peak, "lr_low_step": s_low,
             "lr_final": float(lr.y[-1]), "loss_at_low": c.at(s_low), "loss_end": c.tail,

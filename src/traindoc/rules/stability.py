@@ -139,6 +139,8 @@ def loss_spikes(run: Run):
         c = loss_curve(run, role, 8)
         if c is None:
             continue
+        if divergence_of(c) is not None:
+            continue  # spikes riding a divergence are part of it, reported there
         f = _spike_finding(c, resumes + c.resumes)
         if f is not None:
             yield f

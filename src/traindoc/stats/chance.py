@@ -74,7 +74,7 @@ def class_count(meta: Any, series_names: list[str] | None = None) -> ClassCount 
     return None
 
 
-def match_chance(level: float, tolerance: float = 0.015, max_classes: int = 20) -> ClassCount | None:
+def match_chance(level: float, tolerance: float = 0.005, max_classes: int = 10) -> ClassCount | None:
     """C such that ``level`` is ln(C) within ``tolerance`` (relative), for 2 <= C <= max_classes."""
     if not math.isfinite(level) or level <= 0:
         return None

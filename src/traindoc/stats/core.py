@@ -39,6 +39,16 @@ def noise_sigma(y: np.ndarray) -> float:
     return float(MAD_TO_SIGMA * np.median(np.abs(d - np.median(d))) / math.sqrt(2.0))
 
 
+def jitter_sigma(y: np.ndarray) -> float:
+    """Noise from the MAD of second differences: blind to slopes too, for short curved series
+    (a 10-point validation curve that falls steeply and turns) where first differences would
+    count the trend as noise."""
+    if y.size < 4:
+        return noise_sigma(y)
+    d2 = np.diff(y, 2)
+    return float(MAD_TO_SIGMA * np.median(np.abs(d2 - np.median(d2))) / math.sqrt(6.0))
+
+
 def bin_median(x: np.ndarray, y: np.ndarray, max_points: int = 300) -> tuple[np.ndarray, np.ndarray]:
     """Reduce a long curve to at most ``max_points`` contiguous block medians.
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import noise_sigma, rolling_median
+from .core import jitter_sigma, rolling_median
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
     # (relative, from the whole curve's differences), and the points after the best must trend up.
     k = max(2, after // 3)
     rise = float(np.log(np.median(sm[-k:]) / best))
-    sigma = noise_sigma(np.log(y))
+    sigma = jitter_sigma(np.log(y))
     if final_gl < gl_threshold or rise < 3.0 * sigma:
         return None
     from .trend import mann_kendall

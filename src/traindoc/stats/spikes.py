@@ -40,26 +40,41 @@ def _block_view(y: np.ndarray, b: int) -> tuple[np.ndarray, np.ndarray]:
     return np.median(y[: m * b].reshape(m, b), axis=1), centers
 
 
-def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _trailing(centered: np.ndarray, w: int) -> np.ndarray:
+    """Median of the ``w`` points *before* each point, from a centred rolling median.
+
+    A spike is judged against the recent past: a centred median would already contain the
+    raised points of a jump that does not come back down, and would hide it.
+    """
+    half = w // 2
+    out = np.empty_like(centered)
+    out[half + 1:] = centered[: centered.size - half - 1]
+    out[: half + 1] = centered[0]
+    return out
+
+
+def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Trailing baseline, local noise scale, and how many leading points have no past to judge by."""
     n = t.size
     b = max(1, n // MAX_BLOCKS)
     if b == 1:
         w = 5 if n < 60 else min(41, max(7, (n // 25) | 1))
-        base = rolling_median(t, w)
-        r = t - base
+        centered = rolling_median(t, w)
+        r = t - centered
         if n < 200:
             scale = np.full(n, max(MAD_TO_SIGMA * float(np.median(np.abs(r))), 0.5 * noise_sigma(t)))
         else:
             scale = MAD_TO_SIGMA * rolling_median(np.abs(r), min(n | 1, 8 * w + 1))
-        return base, scale
+        return _trailing(centered, w), scale, w
     ym, centers = _block_view(t, b)
     w = min(41, max(7, (ym.size // 25) | 1))
     idx = np.arange(n, dtype=float)
-    base = np.interp(idx, centers, rolling_median(ym, w))
-    r = t - base
+    cm = rolling_median(ym, w)
+    r = t - np.interp(idx, centers, cm)
     am, _ = _block_view(np.abs(r), b)
     scale = np.interp(idx, centers, MAD_TO_SIGMA * rolling_median(am, min(am.size | 1, 8 * w + 1)))
-    return base, scale
+    blk = np.minimum(np.arange(n) // b, ym.size - 1)
+    return _trailing(cm, w)[blk], scale, w * b
 
 
 def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
@@ -70,12 +85,13 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         return []
     positive = bool(np.all(y > 0))
     t = np.log(y) if positive else y
-    base, scale = _baseline_and_scale(t)
+    base, scale, lead = _baseline_and_scale(t)
     spread = float(np.median(np.abs(t - np.median(t)))) * MAD_TO_SIGMA
     floor = max(1e-3 if positive else 1e-9 + 1e-3 * spread, 0.02 * spread)
     scale = np.maximum(scale, floor)
     r = t - base
     z = r / scale
+    z[:lead] = 0.0
     min_excess = math.log(min_ratio) if positive else 0.0
     hot = (z > z_threshold) & (r > min_excess)
     if not hot.any():
@@ -94,6 +110,12 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
             lo, hi = max(0, ip - 2), min(n, ip + 3)
             if int(np.sum(z[lo:hi] > z_threshold / 2)) < 2:
                 continue
+        # A spike enters abruptly: its jump dwarfs the usual point-to-point moves. A steady
+        # rise (overfitting, divergence) has no such jump and is left to the trend rules.
+        lo = max(1, i0 - 3 * lead)
+        typical = float(np.median(np.abs(np.diff(t[lo - 1:i0])))) if i0 - lo >= 3 else 0.0
+        if t[ip] - t[i0 - 1] < 4.0 * typical:
+            continue
         pre_lo = max(0, i0 - 3 * fast_pts)
         pre = float(np.median(t[pre_lo:i0])) if i0 > pre_lo else float(base[i0])
         excess = t[ip] - pre

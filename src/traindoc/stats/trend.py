@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .core import bin_median, head_level, tail_level
+from .core import bin_median, head_level, rolling_median, tail_level
 
 MAX_POINTS = 300
 
@@ -43,9 +43,10 @@ def mann_kendall(y: np.ndarray, x: np.ndarray | None = None) -> tuple[float, flo
     var = (n * (n - 1) * (2 * n + 5) - float(np.sum(counts * (counts - 1) * (2 * counts + 5)))) / 18.0
     if var <= 0:
         return 0.0, 1.0
-    xs = np.arange(n, dtype=float) if x is None else x
-    slope, icpt = theil_sen(xs, y)
-    resid = y - (slope * xs + icpt)
+    # Autocorrelation of the noise, not of the shape: residuals from a short rolling median
+    # (a straight-line fit would leave a curved decay's shape in the residuals and call it
+    # autocorrelation, wiping out the test on exactly the curves it must judge).
+    resid = y - rolling_median(y, 3 if n < 10 else 5)
     r = resid - resid.mean()
     den = float(np.dot(r, r))
     r1 = float(np.dot(r[:-1], r[1:]) / den) if den > 0 else 0.0
