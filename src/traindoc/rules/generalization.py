@@ -10,6 +10,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
+from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
 from ._common import MIN_VAL_POINTS, flat_from_start, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
@@ -21,6 +22,13 @@ def _pair(run: Run) -> tuple[Curve, Curve] | None:
     t = loss_curve(run, Role.TRAIN_LOSS)
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     return (t, v) if t is not None and v is not None else None
+
+
+def val_falls(v: Curve) -> bool:
+    """A significant falling trend, or a large drop standing far clear of the curve's noise
+    (a fast early fall then a flat tail is weak evidence for Mann-Kendall, strong for the eye)."""
+    drop = v.head - v.tail
+    return v.trend.falling(0.01, 0.1) or (-rel(v.tail, v.head) >= 0.2 and drop > 5.0 * jitter_sigma(v.y))
 
 
 @rule("overfitting", family="generalization", severity=Severity.WARNING,
@@ -65,7 +73,7 @@ def val_without_train(run: Run):
     if pair is None:
         return
     t, v = pair
-    if not v.trend.falling(0.01, 0.1):
+    if not val_falls(v):
         return
     if not flat_from_start(t):
         return

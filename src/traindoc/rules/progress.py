@@ -116,7 +116,9 @@ def no_learning(run: Run):
     if oscillation_of(c) is not None:
         return
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
-    if v is not None and (abs(v.trend.rel_change) < 0.05 or v.trend.falling(0.01, 0.1)):
+    from .generalization import val_falls
+
+    if v is not None and (abs(v.trend.rel_change) < 0.05 or val_falls(v)):
         return  # both flat is `stalled`; val falling is `val-without-train`
     u = unit(c)
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} over {c.n} points "

@@ -211,7 +211,7 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
         cols["loss"] = (x, noisy(y), "step")
     elif finding == "stuck-at-chance":
         c = int(rng.choice([2, 3, 5, 10, 100]))
-        if rng.random() < 0.6:
+        if rng.random() < 0.6 or c > 10:  # without a class count only small C can be recognised
             meta.num_classes = c
         else:
             meta.hparams = {"model": {"num_classes": c}} if rng.random() < 0.5 else {}

@@ -50,7 +50,9 @@ def mann_kendall(y: np.ndarray, x: np.ndarray | None = None) -> tuple[float, flo
     r = resid - resid.mean()
     den = float(np.dot(r, r))
     r1 = float(np.dot(r[:-1], r[1:]) / den) if den > 0 else 0.0
-    if r1 > 0:
+    # Only a significant lag-1 correlation counts (as in Hamed & Rao's correction, which keeps
+    # significant lags only); on a dozen points the estimate is too noisy to trust otherwise.
+    if n >= 10 and r1 > 1.96 / math.sqrt(n):
         r1 = min(r1, 0.9)
         var *= (1 + r1) / (1 - r1)
     z = (s - math.copysign(1.0, s)) / math.sqrt(var) if s != 0 else 0.0
