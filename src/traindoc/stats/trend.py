@@ -46,7 +46,7 @@ def mann_kendall(y: np.ndarray, x: np.ndarray | None = None) -> tuple[float, flo
     # Autocorrelation of the noise, not of the shape: residuals from a short rolling median
     # (a straight-line fit would leave a curved decay's shape in the residuals and call it
     # autocorrelation, wiping out the test on exactly the curves it must judge).
-    resid = y - rolling_median(y, 3 if n < 10 else 5)
+    resid = y - rolling_median(y, max(5, n // 5) | 1)
     r = resid - resid.mean()
     den = float(np.dot(r, r))
     r1 = float(np.dot(r[:-1], r[1:]) / den) if den > 0 else 0.0
