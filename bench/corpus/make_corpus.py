@@ -25,7 +25,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ("gen.cases_fail", "gen.cases_healthy", "gen.cases_keras", "gen.cases_hf")
+MODULES = ("gen.cases_fail", "gen.cases_healthy", "gen.cases_keras", "gen.cases_hf", "gen.cases_lightning")
 
 
 def load_cases() -> dict:
@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         case = cases[name]
         t = time.time()
         target = case.func(args.out / name, case.seed)
-        rel = Path(target).resolve().relative_to(HERE).as_posix()
+        # Labels name files as they sit in the committed corpus: generated/<case>/...
+        rel = "generated/" + Path(target).resolve().relative_to(args.out.resolve()).as_posix()
         labels = {k: v for k, v in labels.items() if not k.startswith(f"generated/{name}/")}
         labels[rel] = label_of(case, rel)
         print(f"{name:45s} {time.time() - t:6.1f}s  {rel}", flush=True)

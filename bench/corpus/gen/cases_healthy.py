@@ -268,3 +268,14 @@ def h21(out: Path, seed: int) -> Path:
     log = fit(m, tr, va, epochs=25, batch=32, seed=seed, log_every=10,
               opt=torch.optim.SGD(m.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-3))
     return writers.csv_epochs(log, out / "history.csv")
+
+
+@case("healthy-logreg-sgd-long-per-step", 122, healthy=True,
+      reason="softmax regression, plain SGD, 2,400 per-step points: fast early fall then a long, slowly improving tail")
+def h22(out: Path, seed: int) -> Path:
+    x, y = data.blobs(3000, 16, 6, 0.8, seed)
+    tr, va = data.split(x, y, 2400)
+    torch.manual_seed(seed)
+    m = models.logreg(16, 6)
+    log = fit(m, tr, va, epochs=32, batch=32, opt=torch.optim.SGD(m.parameters(), lr=0.02), seed=seed, log_every=1)
+    return writers.tensorboard(log, out / "tb")

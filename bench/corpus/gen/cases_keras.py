@@ -107,3 +107,19 @@ def k_reg(out: Path, seed: int) -> Path:
     m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(64, activation="relu"), keras.layers.Dense(1)])
     m.compile(optimizer="adam", loss="mse", metrics=["mae"])
     return _fit(m, x.numpy(), y.numpy(), out / "training.log", 10, seed)
+
+
+@case("keras-healthy-early-stopping", 207, healthy=True, allowed=["overfitting"], group="keras",
+      reason="EarlyStopping(patience=3, restore_best_weights): training stops 3 epochs after the val-loss minimum; the small rise at the end is the stopping rule working, not a problem")
+def k_early(out: Path, seed: int) -> Path:
+    keras = _keras()
+    x, y = _blobs(600, 20, 5, 0.7, seed)
+    keras.utils.set_random_seed(seed)
+    m = _clf(20, 5, 128)
+    p = out / "training.log"
+    p.parent.mkdir(parents=True, exist_ok=True)
+    n = 480
+    m.fit(x[:n], y[:n], validation_data=(x[n:], y[n:]), epochs=200, batch_size=32, verbose=0,
+          callbacks=[keras.callbacks.CSVLogger(str(p)),
+                     keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)])
+    return p
