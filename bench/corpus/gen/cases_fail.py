@@ -279,6 +279,21 @@ def vwt_noise(out: Path, seed: int) -> Path:
     return writers.text_log(log, out / "train.log", 10, style="dash")
 
 
+@case("val-without-train-noisy-labels-logreg", 55, expected=["val-without-train"], allowed=["loss-metric-mismatch", "stalled", "stuck-at-chance", "no-learning"],
+      reason="softmax regression on 90%-noisy training labels, clean val set: from epoch 3 on the train loss is flat at 2.25-2.31 (near ln 10) while val loss keeps falling 1.94 -> 1.82 and val accuracy climbs 0.47 -> 0.83")
+def vwt_logreg(out: Path, seed: int) -> Path:
+    x, y = data.blobs(6000, 20, 10, 1.0, seed)
+    tr, va = data.split(x, y, 5000)
+    rng = np.random.default_rng(seed)
+    ytr = tr[1].clone()
+    flip = torch.tensor(rng.random(len(ytr)) < 0.9)
+    ytr[flip] = torch.tensor(rng.integers(0, 10, int(flip.sum())))
+    torch.manual_seed(seed)
+    m = models.logreg(20, 10)
+    log = fit(m, (tr[0], ytr), va, epochs=15, batch=64, opt=_adam(m, 1e-3), seed=seed, log_every=10)
+    return writers.csv_epochs(log, out / "history.csv")
+
+
 @case("both-rising-lr-growth-bug", 50, expected=["both-rising"], allowed=["divergence", "lr-too-high", "loss-spikes", "overfitting", "oscillation"],
       reason="scheduler bug multiplies Adam's LR by 1.008 every step (LR not logged): both losses fall for 10 epochs, then both rise ~100x by the end")
 def both_rising(out: Path, seed: int) -> Path:
