@@ -350,15 +350,15 @@ def misleading(out: Path, seed: int) -> Path:
     return writers.csv_epochs(log, out / "metrics.csv")
 
 
-@case("accuracy-summed-not-averaged", 54, expected=["metric-out-of-range"], allowed=[],
-      reason="logging bug: per-batch accuracies summed over the epoch instead of averaged, so 'train_acc' reaches ~20")
+@case("accuracy-summed-not-averaged", 54, expected=["metric-out-of-range"], allowed=["loss-metric-mismatch"],
+      reason="logging bug: per-batch accuracies summed over the epoch's 163 batches instead of averaged, so 'train_acc' reads 158-163 (beyond 1 and beyond 100), while val_acc in the same file is a fraction")
 def acc_sum(out: Path, seed: int) -> Path:
     x, y = data.blobs(1600, 20, 5, 1.0, seed)
     tr, va = data.split(x, y, 1300)
     torch.manual_seed(seed)
     m = models.mlp(20, 64, 2, 5)
-    log = fit(m, tr, va, epochs=15, batch=64, opt=_adam(m, 1e-3), seed=seed, train_eval=True)
-    n_batches = math.ceil(1300 / 64)
+    log = fit(m, tr, va, epochs=15, batch=8, opt=_adam(m, 1e-3), seed=seed, train_eval=True)
+    n_batches = math.ceil(1300 / 8)
     for r in log.of("val"):
         r["train_acc"] = r["train_acc"] * n_batches
         r.pop("train_loss", None)
