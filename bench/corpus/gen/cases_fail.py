@@ -350,8 +350,8 @@ def misleading(out: Path, seed: int) -> Path:
     return writers.csv_epochs(log, out / "metrics.csv")
 
 
-@case("accuracy-summed-not-averaged", 54, expected=["metric-out-of-range"], allowed=["loss-metric-mismatch"],
-      reason="logging bug: per-batch accuracies summed over the epoch's 163 batches instead of averaged, so 'train_acc' reads 158-163 (beyond 1 and beyond 100), while val_acc in the same file is a fraction")
+@case("accuracy-summed-not-averaged", 54, expected=["metric-out-of-range"], allowed=["loss-metric-mismatch", "overfitting"],
+      reason="logging bug: per-batch accuracies summed over the epoch's 163 batches instead of averaged, so 'train_acc' reads 158-163 (beyond 1 and beyond 100), while val_acc in the same file is a fraction; val loss also drifts up mildly (0.063 at epoch 5 -> 0.086) as train loss goes to 0.013")
 def acc_sum(out: Path, seed: int) -> Path:
     x, y = data.blobs(1600, 20, 5, 1.0, seed)
     tr, va = data.split(x, y, 1300)
