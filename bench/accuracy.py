@@ -160,7 +160,8 @@ def markdown(title: str, s: dict) -> str:
              f"{s['files']} files ({s['failing_files']} failing, {s['healthy_files']} healthy); "
              f"{s['files_ok']} fully correct. Micro precision {_pct(m['precision'])}, recall {_pct(m['recall'])} "
              f"(TP {m['tp']}, FP {m['fp']}, FN {m['fn']}). Healthy runs with a false alarm: "
-             f"{s['healthy_with_false_alarm']}/{s['healthy_files']}.", "",
+             f"{s['healthy_with_false_alarm']}/{s['healthy_files']}; files that failed to load: "
+             f"{len(s['load_errors'])}.", "",
              "| id | TP | FP | FN | precision | recall |", "|---|---:|---:|---:|---:|---:|"]
     for i, c in s["per_id"].items():
         lines.append(f"| `{i}` | {c['tp']} | {c['fp']} | {c['fn']} | {_pct(c['precision'])} | {_pct(c['recall'])} |")
@@ -186,22 +187,31 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Score traindoc diagnoses against a labelled corpus.")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder holding labels.json")
     ap.add_argument("--json", action="store_true", help="print JSON instead of markdown")
+    ap.add_argument("--only", metavar="PREFIX", help="score only labelled paths starting with PREFIX (e.g. public/)")
     args = ap.parse_args(argv)
     if not (args.corpus / "labels.json").is_file():
         print(f"{args.corpus}: no labels.json (expected a labelled corpus folder)", file=sys.stderr)
         return 2
     labels = load_labels(args.corpus)
+    if args.only:
+        labels = [lab for lab in labels if lab.path.startswith(args.only)]
     info_ids = info_level_ids()
     results = run_corpus(args.corpus, labels)
     certain = [r for r in results if not r.label.uncertain]
     uncertain = [r for r in results if r.label.uncertain]
     report = {"certain": score(certain, info_ids), "uncertain": score(uncertain, info_ids),
+              "by_origin": {o: score([r for r in certain if r.label.path.startswith(o + "/")], info_ids)["micro"]
+                            for o in sorted({r.label.path.split("/", 1)[0] for r in certain})},
               "info_level_ids": sorted(info_ids)}
     if args.json:
         print(json.dumps(report, indent=1))
     else:
         print("# traindoc diagnosis accuracy\n")
         print(markdown("Labelled runs", report["certain"]))
+        print("By origin (certain labels): " + "; ".join(
+            f"{o}: precision {_pct(m['precision'])}, recall {_pct(m['recall'])} (TP {m['tp']}, FP {m['fp']}, FN {m['fn']})"
+            for o, m in report["by_origin"].items()) + "\n")
+        print("Info-level ids (count at any severity): " + ", ".join(f"`{i}`" for i in report["info_level_ids"]) + "\n")
         if uncertain:
             print(markdown("Uncertain labels (scored apart)", report["uncertain"]))
     return 0
