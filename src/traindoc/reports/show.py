@@ -14,11 +14,12 @@ _ROLE_LABELS = {"train_loss": "train loss", "val_loss": "val loss", "train_metri
 
 
 def _num(x) -> str:
+    """Compact numbers: whole steps and counts as integers, everything else to 3 significant digits."""
     if x is None:
         return "-"
-    if isinstance(x, float) and not x.is_integer():
-        return f"{x:.3g}"
-    return f"{x:g}" if isinstance(x, float) else str(x)
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e6:
+        return str(int(x))
+    return f"{x:.3g}" if isinstance(x, float) else str(x)
 
 
 def render_show(runs: list[Run], console: Console | None = None) -> None:
@@ -31,7 +32,7 @@ def render_show(runs: list[Run], console: Console | None = None) -> None:
         table = Table(box=None, pad_edge=False, show_edge=False, collapse_padding=True, padding=(0, 1))
         widest = max((len(name) for name in run.series), default=6)
         table.add_column("series", overflow="fold", min_width=min(widest, 32))
-        table.add_column("role", overflow="fold")
+        table.add_column("role", no_wrap=True)
         for col in ("points", "steps", "first", "last", "min", "max", "NaN/Inf"):
             table.add_column(col, justify="right", no_wrap=True)
         for s in run.series.values():
