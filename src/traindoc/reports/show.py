@@ -23,7 +23,11 @@ def _num(x) -> str:
 
 
 def render_show(runs: list[Run], console: Console | None = None) -> None:
-    console = console or Console(highlight=False)
+    if console is None:
+        import sys
+
+        # Pipes and files have no width limit; rich would assume 80 and squeeze the table.
+        console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
     for run in runs:
         console.print(f"[bold]{escape(run.name)}[/bold]  [dim]{run.format}[/dim]")
         console.print(f"  [dim]{escape(run.source)}[/dim]")
@@ -33,7 +37,7 @@ def render_show(runs: list[Run], console: Console | None = None) -> None:
         widest = max((len(name) for name in run.series), default=6)
         table.add_column("series", overflow="fold", min_width=min(widest, 32))
         table.add_column("role", no_wrap=True)
-        for col in ("points", "steps", "first", "last", "min", "max", "NaN/Inf"):
+        for col in ("points", "steps", "first", "last", "min", "max", "non-finite"):
             table.add_column(col, justify="right", no_wrap=True)
         for s in run.series.values():
             d = s.summary()
