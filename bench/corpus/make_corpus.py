@@ -25,7 +25,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ("gen.cases_fail", "gen.cases_healthy", "gen.cases_keras", "gen.cases_hf", "gen.cases_lightning")
+MODULES = ("gen.cases_fail", "gen.cases_healthy", "gen.cases_keras", "gen.cases_hf", "gen.cases_lightning", "gen.cases_more")
 
 
 def load_cases() -> dict:

@@ -5,7 +5,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import torch
 torch.set_num_threads(1)
 from gen.registry import CASES
-for mod in ("gen.cases_fail", "gen.cases_healthy", "gen.cases_keras", "gen.cases_hf", "gen.cases_lightning"):
+for mod in ("gen.cases_fail", "gen.cases_healthy", "gen.cases_keras", "gen.cases_hf", "gen.cases_lightning", "gen.cases_more"):
     try:
         importlib.import_module(mod)
     except ModuleNotFoundError as e:

@@ -74,3 +74,9 @@ def hf_lin(out: Path, seed: int) -> Path:
       group="hf", reason="HF Trainer warming up to lr=1.0 over 30% of training: loss falls early, then rises as the LR climbs and stays high")
 def hf_high(out: Path, seed: int) -> Path:
     return _train(out, seed, 1.0, "constant_with_warmup", 0.3, 6)
+
+
+@case("hf-healthy-constant-lr", 304, healthy=True, group="hf",
+      reason="HF Trainer with a constant LR of 3e-4 for 8 epochs: train and eval loss fall steadily and are still improving slowly at the end")
+def hf_const(out: Path, seed: int) -> Path:
+    return _train(out, seed, 3e-4, "constant", 0.0, 8)

@@ -123,3 +123,17 @@ def k_early(out: Path, seed: int) -> Path:
           callbacks=[keras.callbacks.CSVLogger(str(p)),
                      keras.callbacks.EarlyStopping(patience=3, restore_best_weights=True)])
     return p
+
+
+@case("keras-healthy-dropout-cnn-20-epochs", 208, healthy=True, allowed=["overfitting"], group="keras",
+      reason="Keras CNN with dropout, 20 epochs: train loss stays above val loss (dropout) and both fall and level off")
+def k_dropout(out: Path, seed: int) -> Path:
+    keras = _keras()
+    x, y = data.images(1500, 5, 12, 1.0, seed)
+    x = np.transpose(x.numpy(), (0, 2, 3, 1))
+    keras.utils.set_random_seed(seed)
+    m = keras.Sequential([keras.Input((12, 12, 1)), keras.layers.Conv2D(16, 3, activation="relu", padding="same"),
+                          keras.layers.MaxPooling2D(), keras.layers.Dropout(0.3), keras.layers.Flatten(),
+                          keras.layers.Dense(32, activation="relu"), keras.layers.Dropout(0.3), keras.layers.Dense(5)])
+    m.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    return _fit(m, x, y.numpy(), out / "training.log", 20, seed)
