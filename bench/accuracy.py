@@ -96,12 +96,37 @@ def info_level_ids() -> frozenset[str]:
     return frozenset(registered | unregistered)
 
 
+class FileTimeout(Exception):
+    """A file took longer than --timeout to load and diagnose (a hang is a result too)."""
+
+
+def _with_timeout(seconds: float, func: Callable, *args):
+    """Run func(*args), raising FileTimeout after ``seconds`` (POSIX main thread only; else no limit)."""
+    import signal
+    import threading
+
+    if not seconds or not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        return func(*args)
+
+    def on_alarm(_sig, _frame):
+        raise FileTimeout(f"no result within {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return func(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_corpus(corpus: Path, labels: Iterable[Label],
-               diagnose: Callable[[Path], tuple[list[tuple[str, str]], int]] = diagnose_with_library) -> list[FileResult]:
+               diagnose: Callable[[Path], tuple[list[tuple[str, str]], int]] = diagnose_with_library,
+               timeout: float = 0) -> list[FileResult]:
     results = []
     for label in labels:
         try:
-            found, n = diagnose(corpus / label.path)
+            found, n = _with_timeout(timeout, diagnose, corpus / label.path)
             results.append(FileResult(label, found, n))
         except Exception as exc:  # noqa: BLE001 - every failure is reported per file, never fatal
             results.append(FileResult(label, [], 0, error=f"{type(exc).__name__}: {exc}"))
@@ -188,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder holding labels.json")
     ap.add_argument("--json", action="store_true", help="print JSON instead of markdown")
     ap.add_argument("--only", metavar="PREFIX", help="score only labelled paths starting with PREFIX (e.g. public/)")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per file before it counts as failed")
     args = ap.parse_args(argv)
     if not (args.corpus / "labels.json").is_file():
         print(f"{args.corpus}: no labels.json (expected a labelled corpus folder)", file=sys.stderr)
@@ -196,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         labels = [lab for lab in labels if lab.path.startswith(args.only)]
     info_ids = info_level_ids()
-    results = run_corpus(args.corpus, labels)
+    results = run_corpus(args.corpus, labels, timeout=args.timeout)
     certain = [r for r in results if not r.label.uncertain]
     uncertain = [r for r in results if r.label.uncertain]
     report = {"certain": score(certain, info_ids), "uncertain": score(uncertain, info_ids),

@@ -76,3 +76,20 @@ def test_cli_rejects_a_folder_without_labels(tmp_path):
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "accuracy.py"), "--corpus", str(tmp_path)],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 2 and "labels.json" in out.stderr
+
+
+def test_a_hanging_file_is_reported_not_waited_for():
+    import time
+
+    def slow(path: Path):
+        if path.name == "slow.csv":
+            time.sleep(5)
+        return [("overfitting", "warning")], 1
+
+    labels = [acc.Label("slow.csv", expected=["overfitting"]), acc.Label("fast.csv", expected=["overfitting"])]
+    t0 = time.time()
+    results = acc.run_corpus(Path("/nowhere"), labels, diagnose=slow, timeout=0.3)
+    assert time.time() - t0 < 3
+    assert "FileTimeout" in results[0].error and results[1].error is None
+    s = acc.score(results, frozenset())
+    assert s["per_id"]["overfitting"] == {"tp": 1, "fp": 0, "fn": 1, "precision": 1.0, "recall": 0.5}
