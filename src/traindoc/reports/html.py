@@ -21,7 +21,7 @@ from ..findings import Finding, Severity, worst
 from ..run import Role, Run, Series
 from . import markdown
 from .downsample import envelope
-from .plotdata import DEFAULT_SMOOTHING, Panel, build_panels, points_per_series, resolve_marks
+from .plotdata import DEFAULT_SMOOTHING, Panel, build_panels, default_scale, points_per_series, resolve_marks
 
 Result = tuple[Run, list[Finding]]
 
@@ -46,7 +46,7 @@ def _fmt(v: Any) -> str:
     if isinstance(v, float):
         if not math.isfinite(v):
             return str(v)
-        if v.is_integer() and abs(v) < 1e15:
+        if v.is_integer() and abs(v) < 1e7:
             return _fmt(int(v))
         return f"{v:.4g}"
     if hasattr(v, "item"):
@@ -241,7 +241,7 @@ def _overview(results: list[Result]) -> str:
 
 def _overlay(results: list[Result]) -> dict | None:
     """Every run's primary train and validation loss on one chart, one colour per run."""
-    series = []
+    series, drawn = [], []
     for idx, (run, _) in enumerate(results):
         for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
             s = run.primary(role)
@@ -249,9 +249,11 @@ def _overlay(results: list[Result]) -> dict | None:
                 data = _series_json(s, idx, 2000, run_label=run.name)
                 data["run"] = idx
                 series.append(data)
+                drawn.append(s)
     if not series:
         return None
-    return {"id": "overlay", "title": "Loss, all runs", "axis": "step", "scale": "linear", "collapsed": False,
+    return {"id": "overlay", "title": "Loss, all runs", "axis": "step", "scale": default_scale(drawn),
+            "collapsed": False,
             "series": series, "marks": [], "byRun": True}
 
 

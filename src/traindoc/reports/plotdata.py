@@ -61,6 +61,14 @@ def _positive(series: list[Series]) -> bool:
     return bool(vals) and all(float(v.min()) > 0 for v in vals)
 
 
+def default_scale(series: list[Series]) -> str:
+    """Log when positive values span orders of magnitude (a blow-up would flatten the rest)."""
+    if not _positive(series):
+        return "linear"
+    finite = np.concatenate([s.values[np.isfinite(s.values)] for s in series])
+    return "log" if finite.max() / finite.min() > 1e4 else "linear"
+
+
 def _metric_key(s: Series) -> str:
     if s.metric:
         return s.metric
@@ -84,7 +92,7 @@ def build_panels(run: Run) -> list[Panel]:
         losses = [s for s in on if s.role in (Role.TRAIN_LOSS, Role.VAL_LOSS)]
         losses.sort(key=lambda s: (s.role != Role.TRAIN_LOSS, s is not run.primary(s.role), s.name))
         for i, chunk in enumerate(_chunks(losses, MAX_PER_PANEL) if losses else []):
-            panels.append(Panel(f"loss-{axis}-{i}", "Loss" + suffix, axis, "linear", chunk))
+            panels.append(Panel(f"loss-{axis}-{i}", "Loss" + suffix, axis, default_scale(chunk), chunk))
         metrics: dict[str, list[Series]] = {}
         for s in on:
             if s.role in (Role.TRAIN_METRIC, Role.VAL_METRIC):
@@ -93,7 +101,7 @@ def build_panels(run: Run) -> list[Panel]:
             group.sort(key=lambda s: (s.role != Role.TRAIN_METRIC, s.name))
             title = _METRIC_TITLES.get(kind, kind)
             for i, chunk in enumerate(_chunks(group, MAX_PER_PANEL)):
-                panels.append(Panel(f"metric-{kind}-{axis}-{i}", title + suffix, axis, "linear", chunk))
+                panels.append(Panel(f"metric-{kind}-{axis}-{i}", title + suffix, axis, default_scale(chunk), chunk))
         for role, title, key in ((Role.LR, "Learning rate", "lr"), (Role.GRAD_NORM, "Gradient norm", "grad"),
                                  (Role.LAYER_STAT, "Per-layer statistics", "layer")):
             group = sorted((s for s in on if s.role == role), key=lambda s: s.name)

@@ -4,7 +4,8 @@
   'use strict';
   var DATA = JSON.parse(document.getElementById('td-data').textContent);
   var root = document.documentElement;
-  var PAD = { l: 54, r: 14, t: 20, b: 26 };
+  var PAD0 = { l: 54, r: 14, t: 20, b: 26 };
+  var FONT = '11px system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif';
   var charts = [];
 
   function cssVar(name) { return getComputedStyle(root).getPropertyValue(name).trim(); }
@@ -27,6 +28,7 @@
     var a = Math.abs(v);
     if (v === 0) return '0';
     if (log && (a >= 1e4 || a < 1e-2)) return '1e' + Math.round(Math.log10(a));
+    if (a >= 1e7) return v.toExponential(1).replace('e+', 'e');
     if (a >= 1e6) return +(v / 1e6).toPrecision(3) + 'M';
     if (a >= 1e4) return +(v / 1e3).toPrecision(3) + 'k';
     if (a < 1e-3) return v.toExponential(0).replace('e+', 'e');
@@ -107,7 +109,7 @@
   /* ---------- one chart ---------- */
   function Chart(host, panel, group) {
     this.host = host; this.p = panel; this.group = group;
-    this.scale = panel.scale; this.hidden = {}; this.yRange = null; this.drag = null;
+    this.scale = panel.scale; this.hidden = {}; this.yRange = null; this.drag = null; this.pad = PAD0;
     host.id = 'chart-' + panel.id;
     var head = el('div', 'chart-head');
     head.appendChild(el('h3', null, panel.title));
@@ -217,6 +219,12 @@
     });
     this.w = w; this.h = h;
     var xr = this.xRange(), yr = this.yRange || this.yExtent(xr[0], xr[1]), log = this.scale === 'log';
+    /* The left margin fits the widest y tick label. */
+    this.yticks = log ? logTicks(yr[0], yr[1]) : linTicks(yr[0], yr[1], 5);
+    var mctx = this.cGrid.getContext('2d'), widest = 0;
+    mctx.font = FONT;
+    this.yticks.forEach(function (v) { widest = Math.max(widest, mctx.measureText(fmtTick(v, log)).width); });
+    var PAD = this.pad = { l: Math.max(40, Math.ceil(widest) + 14), r: PAD0.r, t: PAD0.t, b: PAD0.b };
     var pw = w - PAD.l - PAD.r, ph = h - PAD.t - PAD.b;
     var ly0 = log ? Math.log10(yr[0]) : yr[0], ly1 = log ? Math.log10(yr[1]) : yr[1];
     this.xr = xr; this.yr = yr;
@@ -236,11 +244,12 @@
   };
 
   Chart.prototype.drawGrid = function () {
+    var PAD = this.pad;
     var ctx = this.cGrid.getContext('2d'), w = this.w, h = this.h, self = this, log = this.scale === 'log';
     ctx.clearRect(0, 0, w, h);
-    ctx.font = '11px system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif';
+    ctx.font = FONT;
     ctx.strokeStyle = cssVar('--grid'); ctx.fillStyle = cssVar('--muted'); ctx.lineWidth = 1;
-    var yt = log ? logTicks(this.yr[0], this.yr[1]) : linTicks(this.yr[0], this.yr[1], 5);
+    var yt = this.yticks;
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
     yt.forEach(function (v) {
       var y = Math.round(self.sy(v)) + 0.5;
@@ -263,11 +272,13 @@
   };
 
   Chart.prototype.clip = function (ctx) {
+    var PAD = this.pad;
     ctx.save();
     ctx.beginPath(); ctx.rect(PAD.l, PAD.t - 2, this.w - PAD.l - PAD.r, this.h - PAD.t - PAD.b + 4); ctx.clip();
   };
 
   Chart.prototype.drawData = function () {
+    var PAD = this.pad;
     var ctx = this.cData.getContext('2d'), self = this, log = this.scale === 'log';
     var x0 = this.xr[0], x1 = this.xr[1];
     ctx.clearRect(0, 0, this.w, this.h);
@@ -310,6 +321,7 @@
 
   /* Findings' marks are DOM elements over the canvas: clickable, with tooltips, easy to test. */
   Chart.prototype.drawMarks = function () {
+    var PAD = this.pad;
     var layer = this.marks, self = this, rows = [];
     while (layer.firstChild) layer.removeChild(layer.firstChild);
     var left = PAD.l, right = this.w - PAD.r, top = PAD.t, bottom = this.h - PAD.b;
@@ -366,6 +378,8 @@
   };
 
   Chart.prototype.drawHover = function (step, source, py) {
+    var PAD = this.pad;
+    if (!this.xr) return; /* not laid out yet (e.g. inside a closed <details>) */
     var ctx = this.cOver.getContext('2d'), self = this;
     ctx.clearRect(0, 0, this.w || 0, this.h || 0);
     if (this.drag) {
