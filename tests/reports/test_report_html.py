@@ -13,7 +13,7 @@ from traindoc.findings import Finding, Mark, Severity
 from traindoc.reports.html import embed_json, render_report, write_report
 from traindoc.reports.markdown import render as md
 from traindoc.rules import RULES, RuleSpec
-from traindoc.run import Run, Series
+from traindoc.run import Role, Run, Series
 
 
 def embedded(html: str) -> dict:
@@ -150,3 +150,22 @@ def test_run_without_series_and_no_runs():
     html = render_report([(empty, [])])
     assert "no series to draw" in html
     assert "No runs to report" in render_report([])
+
+
+def test_many_layer_series_share_the_point_budget(tmp_path):
+    rng = np.random.default_rng(5)
+    m = 100_000
+    run = Run(name="wide", source="w.jsonl", format="jsonl")
+    for i in range(60):
+        values = rng.random(m)
+        values[1234 * (i + 1)] = 10.0 + i  # one spike per layer, each must survive
+        run.add(Series.named(f"layer{i}.grad_norm_ratio", np.arange(m, dtype=float), values, role=Role.LAYER_STAT))
+    path = write_report(tmp_path / "wide.html", [(run, [])])
+    assert path.stat().st_size < 5_000_000
+    panels = embedded(path.read_text(encoding="utf-8"))["runs"][0]["panels"]
+    assert all(p["title"] == "Per-layer statistics" for p in panels) and len(panels) == 6
+    series = {s["name"]: s for p in panels for s in p["series"]}
+    assert len(series) == 60
+    for i in range(60):
+        s = series[f"layer{i}.grad_norm_ratio"]
+        assert max(s["y"]) == 10.0 + i and s["x"][s["y"].index(10.0 + i)] == 1234 * (i + 1)

@@ -98,7 +98,7 @@ def _status(findings: list[Finding]) -> tuple[str, str]:
     sev = worst(findings)
     if sev is None or sev == Severity.INFO:
         return "ok", "healthy"
-    return sev.label, "problem" if sev == Severity.ERROR else "warning"
+    return sev.label, "problem" if sev == Severity.ERROR else "attention"
 
 
 def _badge(kind: str, text: str) -> str:

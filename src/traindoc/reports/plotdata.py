@@ -20,8 +20,8 @@ DEFAULT_SMOOTHING = 0.02
 # Series drawn in one panel before it is split, so legends stay readable.
 MAX_PER_PANEL = 10
 # Total drawn points per run, spread over its series: keeps a huge run's HTML small.
-POINT_BUDGET = 160_000
-MIN_POINTS, MAX_POINTS = 400, 4000
+POINT_BUDGET = 120_000
+MIN_POINTS, MAX_POINTS = 100, 4000
 
 
 @dataclass
