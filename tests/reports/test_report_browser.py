@@ -58,6 +58,12 @@ def open_page(ctx, path: Path, scheme: str = "light"):
     return page, problems, requests
 
 
+def keep(shot: Path) -> None:
+    """Copy a screenshot to $TRAINDOC_SHOTS, for a person to look at."""
+    if os.environ.get("TRAINDOC_SHOTS"):
+        shutil.copy(shot, Path(os.environ["TRAINDOC_SHOTS"]) / shot.name)
+
+
 # Per chart: how many data-layer pixels are painted (the layer holds only curves and NaN bars).
 PAINTED = """() => [...document.querySelectorAll('.chart')].filter(c => c.offsetParent).map(c => {
   const cv = c.querySelector('canvas.data-layer'); const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
@@ -91,8 +97,7 @@ def test_report_renders_with_marks_and_no_errors(browser, tmp_path, sick, health
     page.screenshot(path=str(tmp_path / "report-light.png"), full_page=True)
     shot = tmp_path / "report-light.png"
     assert shot.stat().st_size > 20_000
-    if os.environ.get("TRAINDOC_SHOTS"):
-        shutil.copy(shot, Path(os.environ["TRAINDOC_SHOTS"]) / shot.name)
+    keep(shot)
     page.close()
 
 
@@ -130,6 +135,7 @@ def test_interactions_zoom_scale_legend_theme(browser, tmp_path, sick):
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
     assert page.evaluate(PAINTED)[0]["painted"] > 500
     page.screenshot(path=str(tmp_path / "report-dark.png"), full_page=True)
+    keep(tmp_path / "report-dark.png")
     assert problems == []
     page.close()
 
@@ -153,4 +159,34 @@ def test_million_step_report_loads_and_shows_the_nan(browser, tmp_path):
     spike = page.locator(".mark-point.sev-info").bounding_box()
     plot = page.locator(".plot").first.bounding_box()
     assert spike["y"] - plot["y"] < 40
+    page.close()
+
+
+def test_awkward_runs_render_without_errors(browser, tmp_path):
+    """One point, all NaN, constant, negative values on a log toggle, epochs, odd marks, long names."""
+    run = Run(name="x" * 300, source="odd.csv", format="csv")
+    run.add(Series.named("loss", [5.0], [0.7]))
+    run.add(Series.named("val_loss", [0, 1, 2], [np.nan, np.nan, np.inf]))
+    run.add(Series.named("elbo_loss", np.arange(50.0), -np.linspace(1, 50, 50)))
+    run.add(Series.named("acc", np.arange(50.0), np.full(50, 0.5)))
+    run.add(Series.named("epoch_acc", np.arange(5.0), np.linspace(0.1, 0.9, 5), axis="epoch"))
+    run.add(Series.named("throughput", np.arange(50.0), np.arange(50.0)))
+    run.add(Series.named("empty_loss", [], []))
+    findings = [Finding("nonfinite", Severity.ERROR, "val NaN", marks=[Mark("point", "val_loss", 0.0, label="first NaN"),
+                                                                     Mark("span", "no-such-series", 10.0, 5.0, "backwards"),
+                                                                     Mark("line", None, 1e9, label="far away")])]
+    path = write_report(tmp_path / "odd.html", [(run, findings)])
+    page, problems, _ = open_page(browser, path)
+    page.locator(".chart").first.locator(".scale-toggle button", has_text="log").click()
+    for i in range(page.locator(".chart").count()):
+        page.locator(".chart").nth(i).locator(".scale-toggle button", has_text="log").click(force=True)
+    page.locator("details.others summary").click()
+    page.locator(".plot").first.hover()
+    page.wait_for_timeout(100)
+    assert problems == []
+    titles = [c["title"] for c in page.evaluate(PAINTED)]
+    assert "Accuracy (per epoch)" in titles and "Other logged series" in titles
+    assert page.locator(".mark-point.sev-error").count() >= 1
+    page.screenshot(path=str(tmp_path / "odd.png"), full_page=True)
+    keep(tmp_path / "odd.png")
     page.close()

@@ -88,7 +88,7 @@ def build_panels(run: Run) -> list[Panel]:
     panels: list[Panel] = []
     for axis in axes:
         on = [s for s in series if s.axis == axis]
-        suffix = "" if len(axes) == 1 else f" (per {axis})"
+        suffix = "" if axis == "step" else f" (per {axis})"
         losses = [s for s in on if s.role in (Role.TRAIN_LOSS, Role.VAL_LOSS)]
         losses.sort(key=lambda s: (s.role != Role.TRAIN_LOSS, s is not run.primary(s.role), s.name))
         for i, chunk in enumerate(_chunks(losses, MAX_PER_PANEL) if losses else []):
@@ -151,9 +151,11 @@ def resolve_marks(run: Run, findings: list[Finding], panels: list[Panel]) -> Non
             targets = [where[name]] if name in where else [p for p in panels if p.axis == main_axis and not p.collapsed]
             series = run.series.get(name) if name else None
             y = value_at(series, mark.start) if (mark.kind == "point" and series is not None) else None
+            start, end = float(mark.start), None if mark.end is None else float(mark.end)
+            if end is not None and end < start:
+                start, end = end, start
             for panel in targets:
-                panel.marks.append(PanelMark(mark.kind, float(mark.start),
-                                             None if mark.end is None else float(mark.end), y,
+                panel.marks.append(PanelMark(mark.kind, start, end, y,
                                              mark.label or finding.title, _severity_label(finding.severity), fi,
                                              name if name in where else None))
 

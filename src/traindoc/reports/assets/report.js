@@ -224,7 +224,7 @@
     var mctx = this.cGrid.getContext('2d'), widest = 0;
     mctx.font = FONT;
     this.yticks.forEach(function (v) { widest = Math.max(widest, mctx.measureText(fmtTick(v, log)).width); });
-    var PAD = this.pad = { l: Math.max(40, Math.ceil(widest) + 14), r: PAD0.r, t: PAD0.t, b: PAD0.b };
+    var PAD = this.pad = { l: Math.max(46, Math.ceil(widest) + 14), r: PAD0.r, t: PAD0.t, b: PAD0.b };
     var pw = w - PAD.l - PAD.r, ph = h - PAD.t - PAD.b;
     var ly0 = log ? Math.log10(yr[0]) : yr[0], ly1 = log ? Math.log10(yr[1]) : yr[1];
     this.xr = xr; this.yr = yr;
@@ -351,7 +351,7 @@
       var sx = self.sx(m.start);
       if (m.kind === 'span') {
         var ex = self.sx(m.end == null ? m.start : m.end);
-        var a = Math.max(left, sx), b = Math.min(right, ex);
+        var a = Math.max(left, Math.min(sx, ex)), b = Math.min(right, Math.max(sx, ex));
         if (b < left || a > right) return;
         var sp = el('div', 'mark mark-span');
         sp.style.left = a + 'px'; sp.style.width = Math.max(2, b - a) + 'px';
