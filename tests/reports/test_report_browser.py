@@ -129,6 +129,14 @@ def test_interactions_zoom_scale_legend_theme(browser, tmp_path, sick):
     assert tip.is_visible() and tip.inner_text().startswith("step")
     page.locator("#run-0 .reset-zoom").click()
     assert page.evaluate("() => window.traindocCharts[0].xr")[1] >= 2999
+    # smoothing off: only raw lines, drawn at full strength
+    page.locator("#run-0 .smooth").fill("0")
+    assert page.locator("#run-0 .smooth-value").inner_text() == "0.0%"
+    # a mark leads to its card, and a card's button back to its marks
+    page.locator('#run-0 .mark-point[data-finding="0"]').click()
+    page.wait_for_function("document.querySelector('#run-0-f0').classList.contains('highlight')")
+    page.locator('#run-0-f1 .show-on-chart').click()
+    assert page.locator('#run-0 .mark.flash[data-finding="1"]').count() >= 1
     # log scale and the theme toggle redraw without errors
     page.locator("#run-0 .chart").first.locator(".scale-toggle button", has_text="log").click()
     page.locator("#theme-toggle").click()

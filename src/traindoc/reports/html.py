@@ -8,9 +8,11 @@ embedded JSON and sets text with ``textContent``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import math
+import os
 from html import escape
 from importlib import resources
 from pathlib import Path
@@ -195,7 +197,7 @@ def _run_section(idx: int, run: Run, findings: list[Finding], panels: list[Panel
     if panels:
         out.append(f'<div class="controls" data-run="{idx}">'
                    '<label>smoothing <input type="range" class="smooth" min="0" max="0.2" step="0.005" '
-                   f'value="{DEFAULT_SMOOTHING}"></label>'
+                   f'value="{DEFAULT_SMOOTHING}"><output class="smooth-value">{DEFAULT_SMOOTHING:.1%}</output></label>'
                    '<label><input type="checkbox" class="show-raw" checked> raw</label>'
                    '<button type="button" class="reset-zoom" hidden>reset zoom</button>'
                    '<span class="hint">drag to zoom · double-click to reset · click a legend entry to hide it</span>'
@@ -300,10 +302,15 @@ def write_report(path: str | Path, results: list[Result]) -> Path:
     """Write the report for ``results`` (a list of (Run, findings)) to ``path``; returns the path."""
     path = Path(path)
     text = render_report(results)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        if path.parent and not path.parent.exists():
+        if not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        # Write then rename: a browser reloading a report the live watcher rewrites never sees half a file.
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         raise InputError(path, f"cannot write the report: {exc.strerror or exc}") from None
     return path

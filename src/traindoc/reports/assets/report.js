@@ -497,7 +497,12 @@
     var controls = section.querySelector('.controls');
     if (controls) {
       var slider = controls.querySelector('.smooth'), raw = controls.querySelector('.show-raw');
-      slider.addEventListener('input', function () { group.frac = +slider.value; group.drawAll(); });
+      var shown = controls.querySelector('.smooth-value');
+      slider.addEventListener('input', function () {
+        group.frac = +slider.value;
+        if (shown) shown.textContent = (group.frac * 100).toFixed(1) + '%';
+        group.drawAll();
+      });
       raw.addEventListener('change', function () { group.raw = raw.checked; group.drawAll(); });
       controls.querySelector('.reset-zoom').addEventListener('click', function () { group.reset(); });
     }
