@@ -335,12 +335,13 @@
       if (m.finding != null) node.addEventListener('click', function () { self.group.focusCard(m.finding); });
       layer.appendChild(node);
     }
-    function label(m, x) {
+    function label(m, x, anchor) {
       var key = m.finding + '|' + m.kind + '|' + m.label;
       if (labelled[key]) return;
       labelled[key] = true;
       var width = Math.min(220, m.label.length * 6.4 + 10), row = 0;
-      if (x + width > right) x = Math.max(left, right - width);
+      /* Near the right edge the label goes to the left of its mark instead. */
+      if (x + width > right) x = Math.max(left, x - (x > anchor ? 2 * (x - anchor) : 0) - width);
       while (rows[row] && rows[row].some(function (iv) { return x < iv[1] && x + width > iv[0]; })) row++;
       (rows[row] = rows[row] || []).push([x, x + width]);
       var lab = el('div', 'mark-label', m.label);
@@ -356,12 +357,12 @@
         var sp = el('div', 'mark mark-span');
         sp.style.left = a + 'px'; sp.style.width = Math.max(2, b - a) + 'px';
         sp.style.top = top + 'px'; sp.style.bottom = (self.h - bottom) + 'px';
-        place(sp, m); label(m, a + 3);
+        place(sp, m); label(m, a + 3, a);
       } else if (m.kind === 'line') {
         if (sx < left - 1 || sx > right + 1) return;
         var ln = el('div', 'mark mark-line');
         ln.style.left = sx + 'px'; ln.style.top = top + 'px'; ln.style.bottom = (self.h - bottom) + 'px';
-        place(ln, m); label(m, sx + 3);
+        place(ln, m); label(m, sx + 3, sx);
       } else {
         if (sx < left - 1 || sx > right + 1) return;
         var atTop = m.y == null || (self.scale === 'log' && m.y <= 0);
@@ -372,7 +373,7 @@
         pt.style.left = sx + 'px'; pt.style.top = py + 'px';
         place(pt, m);
         var key = m.finding + '|point';
-        if (!labelled[key]) { labelled[key] = true; label(m, sx + 8); }
+        if (!labelled[key]) { labelled[key] = true; label(m, sx + 8, sx); }
       }
     });
   };
