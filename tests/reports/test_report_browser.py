@@ -15,6 +15,7 @@ import pytest
 
 from traindoc.findings import Finding, Mark, Severity
 from traindoc.reports.html import write_report
+from traindoc.reports.plotdata import smooth
 from traindoc.run import Run, Series
 
 CHROMIUM = os.environ.get("TRAINDOC_CHROMIUM", "/usr/bin/chromium")
@@ -129,6 +130,13 @@ def test_interactions_zoom_scale_legend_theme(browser, tmp_path, sick):
     assert tip.is_visible() and tip.inner_text().startswith("step")
     page.locator("#run-0 .reset-zoom").click()
     assert page.evaluate("() => window.traindocCharts[0].xr")[1] >= 2999
+    # the page's smoothing is the same as the Python one the PNG uses
+    js = page.evaluate("() => { const c = window.traindocCharts[0], s = c.p.series[0];"
+                       " return {x: s.x, y: s.y, sm: c.smoothed(s).y, frac: c.group.frac}; }")
+    y = np.array([np.nan if v is None else v for v in js["y"]])
+    py = smooth(np.array(js["x"], dtype=float), y, js["frac"])
+    jsm = np.array([np.nan if v is None else v for v in js["sm"]])
+    assert np.allclose(py, jsm, equal_nan=True)
     # smoothing off: only raw lines, drawn at full strength
     page.locator("#run-0 .smooth").fill("0")
     assert page.locator("#run-0 .smooth-value").inner_text() == "0.0%"

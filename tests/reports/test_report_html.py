@@ -169,3 +169,19 @@ def test_many_layer_series_share_the_point_budget(tmp_path):
     for i in range(60):
         s = series[f"layer{i}.grad_norm_ratio"]
         assert max(s["y"]) == 10.0 + i and s["x"][s["y"].index(10.0 + i)] == 1234 * (i + 1)
+
+
+def test_restarted_steps_draw_as_parts_and_resume_lines_are_not_doubled():
+    run = Run(name="appended", source="a.csv", format="csv")
+    run.meta.resume_steps = [150.0]
+    steps = np.r_[np.arange(0.0, 200.0), np.arange(150.0, 300.0)]  # resumed at 150, re-ran 150..199
+    run.add(Series.named("loss", steps, np.r_[np.linspace(2, 1, 200), np.linspace(1.5, 0.5, 150)]))
+    finding = Finding("resume-spike", Severity.WARNING, "jump at resume",
+                      marks=[Mark("line", "loss", 150.0, label="resume"), Mark("point", "loss", 150.0, label="jump")])
+    panel = embedded(render_report([(run, [finding])]))["runs"][0]["panels"][0]
+    names = [s["name"] for s in panel["series"]]
+    assert names == ["loss (part 1)", "loss (part 2)"]
+    assert panel["series"][0]["x"][-1] == 199 and panel["series"][1]["x"][0] == 150
+    lines = [m for m in panel["marks"] if m["kind"] == "line"]
+    assert [m["label"] for m in lines] == ["resume"]  # the finding's line, not a second "resumed"
+    assert any(m["label"] == "jump" for m in panel["marks"])

@@ -47,6 +47,7 @@ class Panel:
     series: list[Series]
     marks: list[PanelMark] = field(default_factory=list)
     collapsed: bool = False  # "other" series: shown on demand
+    sources: set[str] = field(default_factory=set)  # names of the run's series drawn here
 
 
 _METRIC_TITLES = {"accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "f1": "F1", "map": "mAP",
@@ -81,16 +82,37 @@ def _chunks(items: list[Series], size: int) -> list[list[Series]]:
     return [items[i:i + size] for i in range(0, len(items), size)] or [[]]
 
 
+MAX_PARTS = 20
+
+
+def split_restarts(s: Series) -> list[Series]:
+    """One line per part where steps go back (runs appended to one log, a resume that re-ran
+    steps), so sorting by step does not interleave the parts into a zig-zag."""
+    back = np.flatnonzero(np.diff(s.steps) < 0) + 1
+    if not back.size or back.size >= MAX_PARTS:
+        return [s]
+    bounds = np.r_[0, back, len(s)]
+    return [Series(f"{s.name} (part {k + 1})", s.steps[a:b], s.values[a:b], None, s.role, s.higher_is_better,
+                   s.metric, s.axis) for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
+
+
 def build_panels(run: Run) -> list[Panel]:
     """Group a run's non-empty series into panels, in the order a person reads them."""
-    series = [s for s in run.series.values() if len(s)]
+    origin: dict[int, str] = {}
+    series = []
+    for whole in run.series.values():
+        if len(whole):
+            for part in split_restarts(whole):
+                origin[id(part)] = whole.name
+                series.append(part)
     axes = sorted({s.axis for s in series}, key=lambda a: (a != "step", a))
     panels: list[Panel] = []
     for axis in axes:
         on = [s for s in series if s.axis == axis]
         suffix = "" if axis == "step" else f" (per {axis})"
         losses = [s for s in on if s.role in (Role.TRAIN_LOSS, Role.VAL_LOSS)]
-        losses.sort(key=lambda s: (s.role != Role.TRAIN_LOSS, s is not run.primary(s.role), s.name))
+        primary = {r: getattr(run.primary(r), "name", None) for r in (Role.TRAIN_LOSS, Role.VAL_LOSS)}
+        losses.sort(key=lambda s: (s.role != Role.TRAIN_LOSS, origin[id(s)] != primary[s.role], s.name))
         for i, chunk in enumerate(_chunks(losses, MAX_PER_PANEL) if losses else []):
             panels.append(Panel(f"loss-{axis}-{i}", "Loss" + suffix, axis, default_scale(chunk), chunk))
         metrics: dict[str, list[Series]] = {}
@@ -115,6 +137,8 @@ def build_panels(run: Run) -> list[Panel]:
         for i, chunk in enumerate(_chunks(other, 6) if other else []):
             panels.append(Panel(f"other-{axis}-{i}", "Other logged series" + suffix, axis, "linear", chunk,
                                 collapsed=True))
+    for panel in panels:
+        panel.sources = {origin[id(s)] for s in panel.series}
     _place_marks(run, panels)
     return panels
 
@@ -140,7 +164,7 @@ def _severity_label(sev: Severity) -> str:
 
 def resolve_marks(run: Run, findings: list[Finding], panels: list[Panel]) -> None:
     """Attach each finding's marks to the panels holding their series (or all, when unnamed)."""
-    where = {s.name: p for p in panels for s in p.series}
+    where = {name: p for p in panels for name in p.sources}
     primary = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
     main_axis = primary.axis if primary is not None else (panels[0].axis if panels else "step")
     for fi, finding in enumerate(findings):
@@ -160,6 +184,12 @@ def resolve_marks(run: Run, findings: list[Finding], panels: list[Panel]) -> Non
                                              name if name in where else None))
 
 
+    # A finding that already draws a line at a resume step says more than our plain "resumed".
+    for panel in panels:
+        lines = {m.start for m in panel.marks if m.kind == "line" and m.finding is not None}
+        panel.marks = [m for m in panel.marks if not (m.finding is None and m.start in lines)]
+
+
 def _place_marks(run: Run, panels: list[Panel]) -> None:
     """Marks of our own: where the run was resumed (readers record it in the metadata)."""
     for step in run.meta.resume_steps:
@@ -168,17 +198,10 @@ def _place_marks(run: Run, panels: list[Panel]) -> None:
                 panel.marks.append(PanelMark("line", float(step), None, None, "resumed", "note", None))
 
 
-def ema(x: np.ndarray, y: np.ndarray, window: float) -> np.ndarray:
-    """Exponential smoothing with a time constant in steps, so density does not change it.
-
-    ``window`` is a share of the x range; NaNs restart the average. Mirrors the report's JS.
-    """
+def _ema_pass(x: np.ndarray, y: np.ndarray, tau: float) -> np.ndarray:
     out = np.full(y.shape, np.nan)
-    if not y.size:
-        return out
-    tau = window * float(x[-1] - x[0]) if x.size > 1 else 0.0
     acc = None
-    prev = None
+    prev = 0.0
     for i in range(y.shape[0]):
         v = y[i]
         if not math.isfinite(v):
@@ -187,8 +210,22 @@ def ema(x: np.ndarray, y: np.ndarray, window: float) -> np.ndarray:
         if acc is None or tau <= 0:
             acc = v
         else:
-            a = 1.0 - math.exp(-max(0.0, x[i] - prev) / tau)
-            acc = acc + a * (v - acc)
+            acc = acc + (1.0 - math.exp(-abs(x[i] - prev) / tau)) * (v - acc)
         prev = x[i]
         out[i] = acc
     return out
+
+
+def smooth(x: np.ndarray, y: np.ndarray, window: float) -> np.ndarray:
+    """Exponential smoothing run forwards then backwards: no lag behind a falling loss.
+
+    The time constant is ``window`` times the x range, in steps, so densely and sparsely
+    logged curves smooth alike; NaNs restart the average. Mirrors ``smooth`` in report.js.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if not y.size:
+        return np.full(y.shape, np.nan)
+    tau = window * float(x[-1] - x[0]) if x.size > 1 else 0.0
+    forward = _ema_pass(x, y, tau)
+    return _ema_pass(x[::-1], forward[::-1], tau)[::-1]

@@ -15,7 +15,7 @@ from ..errors import InputError, TraindocError
 from ..findings import Finding, worst
 from ..run import Role, Run
 from .downsample import envelope
-from .plotdata import DEFAULT_SMOOTHING, Panel, build_panels, ema, points_per_series, resolve_marks
+from .plotdata import DEFAULT_SMOOTHING, Panel, build_panels, points_per_series, smooth, resolve_marks
 
 SUFFIXES = (".png", ".svg")
 _COLORS = ["#2563eb", "#ea580c", "#059669", "#9333ea", "#db2777", "#0891b2", "#ca8a04", "#4b5563", "#65a30d", "#7c3aed"]
@@ -46,13 +46,13 @@ def _draw_panel(ax, panel: Panel, budget: int) -> None:
         color = _COLORS[i % len(_COLORS)]
         env = envelope(s.steps, s.values, max_points=budget)
         x, y = _line_arrays(env.x, env.y)
-        smooth = s.role != Role.LR and (env.downsampled or len(x) > 30)
+        smoothed = s.role != Role.LR and (env.downsampled or len(x) > 30)
         dash = "--" if s.role in (Role.VAL_LOSS, Role.VAL_METRIC) else "-"
         label = s.name + (f"  ({sum(r[3] for r in env.nonfinite)} non-finite)" if env.nonfinite else "")
-        if smooth:
+        if smoothed:
             ax.plot(x, y, color=color, lw=0.7, alpha=0.28)
             mx, my = (np.asarray(env.mean_x), np.asarray(env.mean_y)) if env.downsampled else (x, y)
-            ax.plot(mx, ema(mx, my, DEFAULT_SMOOTHING), color=color, lw=1.6, ls=dash, label=label)
+            ax.plot(mx, smooth(mx, my, DEFAULT_SMOOTHING), color=color, lw=1.6, ls=dash, label=label)
         else:
             ax.plot(x, y, color=color, lw=1.4, ls=dash, label=label, marker="o" if len(x) == 1 else None, ms=3)
         nf_top.extend(env.nonfinite)

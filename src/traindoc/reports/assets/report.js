@@ -58,21 +58,26 @@
     return Math.abs(xs[lo] - x) <= Math.abs(xs[hi] - x) ? lo : hi;
   }
 
-  /* Exponential smoothing with a time constant in steps (a share of the x range), so it does
-   * not depend on how densely points were logged; nulls restart it. Mirrors plotdata.ema. */
-  function smooth(xs, ys, frac) {
+  /* Exponential smoothing run forwards then backwards (no lag behind a falling loss), with a
+   * time constant in steps (a share of the x range), so it does not depend on how densely
+   * points were logged; nulls restart it. Mirrors plotdata.smooth. */
+  function emaPass(xs, ys, tau, reverse) {
     var n = xs.length, out = new Array(n), acc = null, prev = 0;
-    if (!n) return out;
-    var tau = frac * (xs[n - 1] - xs[0]);
-    for (var i = 0; i < n; i++) {
-      var y = ys[i];
+    for (var k = 0; k < n; k++) {
+      var i = reverse ? n - 1 - k : k, y = ys[i];
       if (y == null) { acc = null; out[i] = null; continue; }
       if (acc == null || tau <= 0) acc = y;
-      else acc += (1 - Math.exp(-Math.max(0, xs[i] - prev) / tau)) * (y - acc);
+      else acc += (1 - Math.exp(-Math.abs(xs[i] - prev) / tau)) * (y - acc);
       prev = xs[i];
       out[i] = acc;
     }
     return out;
+  }
+  function smooth(xs, ys, frac) {
+    var n = xs.length;
+    if (!n) return [];
+    var tau = frac * (xs[n - 1] - xs[0]);
+    return emaPass(xs, emaPass(xs, ys, tau, false), tau, true);
   }
 
   /* ---------- a group: charts of one run that share zoom, smoothing and hover ---------- */
