@@ -133,6 +133,8 @@
     head.appendChild(toggle);
     host.appendChild(head);
     this.plot = el('div', 'plot');
+    this.plot.setAttribute('role', 'img');
+    this.plot.setAttribute('aria-label', panel.title + ': ' + panel.series.map(function (s) { return s.name; }).join(', '));
     this.cGrid = el('canvas', 'grid-layer');
     this.cData = el('canvas', 'data-layer');
     this.cOver = el('canvas', 'over-layer');
@@ -513,8 +515,15 @@
       controls.querySelector('.reset-zoom').addEventListener('click', function () { group.reset(); });
     }
     section.querySelectorAll('.show-on-chart').forEach(function (btn) {
+      var sel = '.mark[data-finding="' + btn.dataset.finding + '"], .mark-label[data-finding="' + btn.dataset.finding + '"]';
       btn.addEventListener('click', function () {
-        var marks = section.querySelectorAll('.mark[data-finding="' + btn.dataset.finding + '"], .mark-label[data-finding="' + btn.dataset.finding + '"]');
+        var marks = section.querySelectorAll(sel);
+        if (!marks.length) {
+          /* the marks may sit on a panel under "Other logged series", or outside the zoom */
+          section.querySelectorAll('details.others').forEach(function (d) { d.open = true; });
+          group.reset();
+          marks = section.querySelectorAll(sel);
+        }
         if (!marks.length) return;
         marks[0].closest('.chart').scrollIntoView({ behavior: 'smooth', block: 'center' });
         marks.forEach(function (m) {
