@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from traindoc.findings import Finding, Mark, Severity
-from traindoc.run import Run, RunMeta, Series
+from traindoc.run import Role, Run, RunMeta, Series
 
 
 def make_sick_run(name: str = "resnet <b>&</b> \"quotes\"", n: int = 3000, seed: int = 0) -> tuple[Run, list[Finding]]:
@@ -30,6 +30,8 @@ def make_sick_run(name: str = "resnet <b>&</b> \"quotes\"", n: int = 3000, seed:
     run.add(Series.named("val/acc", vsteps, acc))
     run.add(Series.named("lr", steps, lr))
     run.add(Series.named("grad_norm", steps, gn))
+    for i, scale in enumerate((1e-3, 1e-2, 1e-1)):  # per-layer gradient scale, first layers smallest
+        run.add(Series.named(f"layers.{i}.grad_rms", steps, scale * (1 + 0.1 * rng.random(n)), role=Role.LAYER_STAT))
     best = float(vsteps[int(np.argmin(val))])
     findings = [
         Finding("nonfinite", Severity.ERROR, "Training loss became NaN", series=["train/loss"],

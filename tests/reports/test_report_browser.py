@@ -79,8 +79,10 @@ def test_report_renders_with_marks_and_no_errors(browser, tmp_path, sick, health
     assert problems == []
     assert all(u.startswith("file:") for u in requests), requests  # nothing fetched from anywhere
     charts = page.evaluate(PAINTED)
-    # overlay + 4 panels of the sick run + 1 of the healthy run
-    assert len(charts) == 6, charts
+    # overlay + 5 panels of the sick run + 1 of the healthy run
+    assert len(charts) == 7, charts
+    assert [c["title"] for c in charts] == ["Loss, all runs", "Loss", "Accuracy", "Learning rate", "Gradient norm",
+                                            "Per-layer statistics", "Loss"]
     for c in charts:
         assert c["w"] > 300 and c["h"] > 150
         assert c["painted"] > 500, c  # curves were drawn, not a blank canvas
@@ -89,7 +91,7 @@ def test_report_renders_with_marks_and_no_errors(browser, tmp_path, sick, health
     assert nan_mark.count() == 1 and nan_mark.is_visible()
     assert page.locator("#run-0 .mark-point.sev-info").count() == 2  # the two spikes
     assert page.locator("#run-0 .mark-line.sev-warning").count() == 1
-    assert page.locator("#run-0 .mark-span").count() == 4  # the plateau, on every panel
+    assert page.locator("#run-0 .mark-span").count() == 5  # the plateau, on every panel
     box = nan_mark.bounding_box()
     plot = page.locator("#run-0 .chart").first.locator(".plot").bounding_box()
     assert plot["x"] <= box["x"] <= plot["x"] + plot["width"] and plot["y"] - 8 <= box["y"] <= plot["y"] + plot["height"]
@@ -205,4 +207,13 @@ def test_awkward_runs_render_without_errors(browser, tmp_path):
     assert page.locator(".mark-point.sev-error").count() >= 1
     page.screenshot(path=str(tmp_path / "odd.png"), full_page=True)
     keep(tmp_path / "odd.png")
+    page.close()
+
+
+def test_the_error_check_catches_a_broken_page(browser, tmp_path):
+    """Negative control: a script error on the page is seen by the checks above."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><html><body><script>undefinedFunction();</script></body></html>")
+    page, problems, _ = open_page(browser, bad)
+    assert problems and "undefinedFunction" in problems[0]
     page.close()
