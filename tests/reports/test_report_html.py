@@ -185,3 +185,10 @@ def test_restarted_steps_draw_as_parts_and_resume_lines_are_not_doubled():
     lines = [m for m in panel["marks"] if m["kind"] == "line"]
     assert [m["label"] for m in lines] == ["resume"]  # the finding's line, not a second "resumed"
     assert any(m["label"] == "jump" for m in panel["marks"])
+
+
+def test_live_refresh_is_opt_in(tmp_path, healthy):
+    assert "http-equiv" not in render_report([healthy])
+    html = write_report(tmp_path / "live.html", [healthy], refresh_s=5).read_text()
+    assert '<meta http-equiv="refresh" content="5">' in html
+    assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left nothing behind

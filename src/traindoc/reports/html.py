@@ -259,8 +259,8 @@ def _overlay(results: list[Result]) -> dict | None:
             "series": series, "marks": [], "byRun": True}
 
 
-def render_report(results: Iterable[Result], title: str = "traindoc report") -> str:
-    """The whole page as one string."""
+def render_report(results: Iterable[Result], title: str = "traindoc report", refresh_s: float | None = None) -> str:
+    """The whole page as one string; ``refresh_s`` makes the browser reload it (live training)."""
     from .. import __version__
 
     results = [(run, list(findings)) for run, findings in results]
@@ -285,6 +285,7 @@ def render_report(results: Iterable[Result], title: str = "traindoc report") -> 
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="color-scheme" content="light dark">',
+        f'<meta http-equiv="refresh" content="{max(1, int(refresh_s))}">' if refresh_s else "",
         f"<title>{escape(title)}</title><style>{_asset('report.css')}</style></head><body>",
         '<header class="page-head"><div class="brand"><span class="logo" aria-hidden="true">◆</span>',
         f'<h1>{escape(title)}</h1></div><div class="page-meta">{escape(summary)} · traindoc {escape(__version__)}'
@@ -298,10 +299,13 @@ def render_report(results: Iterable[Result], title: str = "traindoc report") -> 
     ])
 
 
-def write_report(path: str | Path, results: list[Result]) -> Path:
-    """Write the report for ``results`` (a list of (Run, findings)) to ``path``; returns the path."""
+def write_report(path: str | Path, results: list[Result], *, refresh_s: float | None = None) -> Path:
+    """Write the report for ``results`` (a list of (Run, findings)) to ``path``; returns the path.
+
+    A live watcher that rewrites the file may pass ``refresh_s`` so an open page reloads itself.
+    """
     path = Path(path)
-    text = render_report(results)
+    text = render_report(results, refresh_s=refresh_s)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         if not path.parent.exists():
