@@ -51,11 +51,11 @@ def _fmt(v: Any) -> str:
         if v.is_integer() and abs(v) < 1e7:
             return _fmt(int(v))
         return f"{v:.4g}"
-    if hasattr(v, "item"):
-        return _fmt(v.item())
+    if hasattr(v, "tolist"):  # numpy scalars and arrays
+        return _fmt(v.tolist())
     if isinstance(v, (list, tuple)):
-        shown = ", ".join(_fmt(x) for x in list(v)[:12])
-        return f"[{shown}{', …' if len(v) > 12 else ''}]"
+        items = [f"({_fmt(x)})" if isinstance(x, dict) else _fmt(x) for x in list(v)[:12]]
+        return f"[{', '.join(items)}{', …' if len(v) > 12 else ''}]"
     if isinstance(v, dict):
         return ", ".join(f"{k}: {_fmt(x)}" for k, x in v.items())
     return str(v)
