@@ -149,6 +149,13 @@ def test_interactions_zoom_scale_legend_theme(browser, tmp_path, sick):
     assert page.locator('#run-0 .mark.flash[data-finding="1"]').count() >= 1
     # log scale and the theme toggle redraw without errors
     page.locator("#run-0 .chart").first.locator(".scale-toggle button", has_text="log").click()
+    js = page.evaluate("() => { const c = window.traindocCharts[0], s = c.p.series[0];"
+                       " return {x: s.x, y: s.y, sm: c.smoothed(s).y, frac: c.group.frac}; }")
+    y = np.array([np.nan if v is None else v for v in js["y"]])
+    with np.errstate(invalid="ignore", divide="ignore"):  # non-positive values are gaps on a log axis
+        logy = np.where(y > 0, np.log(y), np.nan)
+    logsm = np.exp(smooth(np.array(js["x"], dtype=float), logy, js["frac"]))  # log axis: mean of logs
+    assert np.allclose(logsm, np.array([np.nan if v is None else v for v in js["sm"]]), equal_nan=True)
     page.locator("#theme-toggle").click()
     assert page.evaluate("document.documentElement.dataset.theme") == "light"
     assert page.evaluate(PAINTED)[0]["painted"] > 500

@@ -26,6 +26,7 @@ from .downsample import envelope
 from .plotdata import DEFAULT_SMOOTHING, Panel, build_panels, default_scale, points_per_series, resolve_marks
 
 Result = tuple[Run, list[Finding]]
+OVERLAY_BOTH_MAX = 12  # runs up to which the overlay shows validation loss too
 
 
 def _asset(name: str) -> str:
@@ -244,8 +245,10 @@ def _overview(results: list[Result]) -> str:
 def _overlay(results: list[Result]) -> dict | None:
     """Every run's primary train and validation loss on one chart, one colour per run."""
     series, drawn = [], []
+    # With many runs, validation lines would double an already busy chart: train loss only.
+    roles = (Role.TRAIN_LOSS, Role.VAL_LOSS) if len(results) <= OVERLAY_BOTH_MAX else (Role.TRAIN_LOSS,)
     for idx, (run, _) in enumerate(results):
-        for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        for role in roles:
             s = run.primary(role)
             if s is not None and s.axis == "step":
                 data = _series_json(s, idx, 2000, run_label=run.name)

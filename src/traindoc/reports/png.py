@@ -52,7 +52,12 @@ def _draw_panel(ax, panel: Panel, budget: int) -> None:
         if smoothed:
             ax.plot(x, y, color=color, lw=0.7, alpha=0.28)
             mx, my = (np.asarray(env.mean_x), np.asarray(env.mean_y)) if env.downsampled else (x, y)
-            ax.plot(mx, smooth(mx, my, DEFAULT_SMOOTHING), color=color, lw=1.6, ls=dash, label=label)
+            if panel.scale == "log":  # average the logarithms, as the HTML report does on a log axis
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    line = np.exp(smooth(mx, np.where(my > 0, np.log(my), np.nan), DEFAULT_SMOOTHING))
+            else:
+                line = smooth(mx, my, DEFAULT_SMOOTHING)
+            ax.plot(mx, line, color=color, lw=1.6, ls=dash, label=label)
         else:
             ax.plot(x, y, color=color, lw=1.4, ls=dash, label=label, marker="o" if len(x) == 1 else None, ms=3)
         nf_top.extend(env.nonfinite)

@@ -181,11 +181,19 @@
     return [lo, hi];
   };
   Chart.prototype.xRange = function () { return this.group.x[this.p.axis] || this.full; };
+  /* On a log axis the average is taken of the logarithms: a blow-up then does not drag the
+   * smoothed line up long before the raw curve rises. */
   Chart.prototype.smoothed = function (s) {
-    var frac = this.group.frac;
-    if (!s._sm || s._sm.frac !== frac) {
-      var xs = s.mx || s.x, ys = s.my || s.y;
-      s._sm = { frac: frac, x: xs, y: smooth(xs, ys, frac) };
+    var frac = this.group.frac, log = this.scale === 'log';
+    if (!s._sm || s._sm.frac !== frac || s._sm.log !== log) {
+      var xs = s.mx || s.x, ys = s.my || s.y, out;
+      if (log) {
+        out = smooth(xs, ys.map(function (v) { return v != null && v > 0 ? Math.log(v) : null; }), frac)
+          .map(function (v) { return v == null ? null : Math.exp(v); });
+      } else {
+        out = smooth(xs, ys, frac);
+      }
+      s._sm = { frac: frac, log: log, x: xs, y: out };
     }
     return s._sm;
   };
@@ -307,7 +315,7 @@
           pen = true; n++; lx = px; ly = py;
         }
         ctx.stroke();
-        if (n === 1) { ctx.beginPath(); ctx.arc(lx, ly, 2.5, 0, 2 * Math.PI); ctx.fillStyle = color; ctx.fill(); }
+        if (n === 1) { ctx.beginPath(); ctx.arc(lx, ly, 3.5, 0, 2 * Math.PI); ctx.fillStyle = color; ctx.fill(); }
       });
       ctx.setLineDash([]); ctx.globalAlpha = 1;
       /* Non-finite values: a red bar along the top where they sit, a notch at each start. */
