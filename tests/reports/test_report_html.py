@@ -192,3 +192,12 @@ def test_live_refresh_is_opt_in(tmp_path, healthy):
     html = write_report(tmp_path / "live.html", [healthy], refresh_s=5).read_text()
     assert '<meta http-equiv="refresh" content="5">' in html
     assert not list(tmp_path.glob(".*.tmp"))  # the atomic write left nothing behind
+
+
+def test_overlay_keeps_to_train_loss_with_many_runs(healthy):
+    run, _ = healthy
+    many = [(run, [])] * 13
+    overlay = embedded(render_report(many))["overlay"]
+    assert len(overlay["series"]) == 13 and all(s["role"] == "train_loss" for s in overlay["series"])
+    few = embedded(render_report([(run, [])] * 2))["overlay"]
+    assert sorted(s["role"] for s in few["series"]) == ["train_loss", "train_loss", "val_loss", "val_loss"]
