@@ -164,7 +164,7 @@ def _card(run_idx: int, fi: int, f: Finding, has_marks: bool) -> str:
     return "".join(parts)
 
 
-def _run_section(idx: int, run: Run, findings: list[Finding], panels: list[Panel]) -> str:
+def _run_section(idx: int, run: Run, findings: list[Finding], panels: list[Panel], back_link: bool = False) -> str:
     status, word = _status(findings)
     counts = {s: sum(1 for f in findings if f.severity.label == s) for s in ("error", "warning", "info")}
     chips = " ".join(_badge(s, f"{n} {s}{'s' if n != 1 else ''}") for s, n in counts.items() if n)
@@ -186,7 +186,8 @@ def _run_section(idx: int, run: Run, findings: list[Finding], panels: list[Panel
     marked = {m.finding for p in panels for m in p.marks if m.finding is not None}
     out = [f'<section class="run status-{status}" id="run-{idx}" data-run="{idx}">',
            '<header class="run-head">',
-           f'<div class="run-title"><h2>{escape(run.name)}</h2> {_badge(status, word)} {chips}</div>',
+           f'<div class="run-title"><h2>{escape(run.name)}</h2> {_badge(status, word)} {chips}'
+           + ('<a class="back" href="#overview">↑ overview</a>' if back_link else "") + "</div>",
            f'<dl class="facts">{facts_html}</dl>']
     if notes:
         out.append(f'<ul class="notes">{notes}</ul>')
@@ -275,13 +276,14 @@ def render_report(results: Iterable[Result], title: str = "traindoc report", ref
         runs_json.append({"name": run.name, "panels": [_panel_json(f"r{idx}p{p}", panel, budget)
                                                        for p, panel in enumerate(panels)],
                           "findings": [{"id": f.id, "title": f.title, "sev": f.severity.label} for f in findings]})
-        sections.append(_run_section(idx, run, findings, panels))
+        sections.append(_run_section(idx, run, findings, panels, back_link=len(results) > 1))
     overlay = _overlay(results) if len(results) > 1 else None
     data = {"runs": runs_json, "overlay": overlay, "smoothing": DEFAULT_SMOOTHING}
     total = {s: sum(1 for _, fs in results for f in fs if f.severity.label == s) for s in ("error", "warning")}
     summary = (f"{len(results)} run{'s' if len(results) != 1 else ''}"
                + "".join(f" · {n} {s}{'s' if n != 1 else ''}" for s, n in total.items() if n))
     when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    page_title = f"{title} · {results[0][0].name}" if len(results) == 1 else title
     body = ((_overview(results) if len(results) > 1 else "") + "".join(sections)) if results else \
         '<p class="empty">No runs to report.</p>'
     return "".join([
@@ -289,7 +291,7 @@ def render_report(results: Iterable[Result], title: str = "traindoc report", ref
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="color-scheme" content="light dark">',
         f'<meta http-equiv="refresh" content="{max(1, int(refresh_s))}">' if refresh_s else "",
-        f"<title>{escape(title)}</title><style>{_asset('report.css')}</style></head><body>",
+        f"<title>{escape(page_title)}</title><style>{_asset('report.css')}</style></head><body>",
         '<header class="page-head"><div class="brand"><span class="logo" aria-hidden="true">◆</span>',
         f'<h1>{escape(title)}</h1></div><div class="page-meta">{escape(summary)} · traindoc {escape(__version__)}'
         f' · {escape(when)}</div>',
