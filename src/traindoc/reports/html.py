@@ -226,7 +226,8 @@ def _overview(results: list[Result]) -> str:
     for idx, (run, findings) in enumerate(results):
         status, word = _status(findings)
         top = max(findings, key=lambda f: int(f.severity), default=None)
-        worst_cell = (f'{_badge(top.severity.label, top.severity.label)} {escape(top.title)} '
+        worst_cell = (f'{_badge(top.severity.label, top.severity.label)} '
+                      f'<a class="finding-link" href="#run-{idx}-f{findings.index(top)}">{escape(top.title)}</a> '
                       f'<code>{escape(top.id)}</code>') if top else '<span class="muted">—</span>'
         tl, vl = _final(run.primary(Role.TRAIN_LOSS)), _final(run.primary(Role.VAL_LOSS))
         last = _last_step(run)
