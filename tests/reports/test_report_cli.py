@@ -58,3 +58,17 @@ def test_bad_output_and_missing_input_are_one_line_errors(tmp_path):
     res = traindoc("report", str(tmp_path / "missing.csv"), "-o", str(tmp_path / "r.html"))
     assert res.returncode == 2 and "missing.csv" in res.stderr and "Traceback" not in res.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def test_plot_of_several_runs_writes_one_picture_each(csv_log, tmp_path):
+    logs = tmp_path / "logs"
+    for name in ("run-a", "run-b"):
+        (logs / name).mkdir(parents=True)
+        (logs / name / "metrics.csv").write_text(csv_log.read_text())
+    res = traindoc("plot", str(logs), "-o", str(tmp_path / "c.svg"))
+    assert res.returncode == 0, res.stderr
+    made = sorted(p.name for p in tmp_path.glob("c-*.svg"))
+    assert len(made) == 2 and any("run-a" in m for m in made) and any("run-b" in m for m in made), made
+    res = traindoc("report", str(logs), "-o", str(tmp_path / "both.html"))
+    assert res.returncode == 0 and "2 runs" in res.stdout
+    assert 'id="overview"' in (tmp_path / "both.html").read_text()

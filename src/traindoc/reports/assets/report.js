@@ -477,14 +477,14 @@
       self.group.setX(self.p.axis, [a, b]);
     });
     plot.addEventListener('dblclick', function () { self.group.reset(); });
-    if (window.ResizeObserver) {
-      var pending = false;
-      new ResizeObserver(function () {
-        if (pending) return;
-        pending = true;
-        requestAnimationFrame(function () { pending = false; self.draw(); });
-      }).observe(plot);
+    var pending = false;
+    function later() {
+      if (pending) return;
+      pending = true;
+      requestAnimationFrame(function () { pending = false; self.draw(); });
     }
+    if (window.ResizeObserver) new ResizeObserver(later).observe(plot);
+    else window.addEventListener('resize', later);
   };
 
   Group.prototype.focusCard = function (fi) {
