@@ -44,8 +44,8 @@ def osc_cnn(out: Path, seed: int) -> Path:
     return writers.lightning_csv(log, out / "lightning_logs", lr_name="lr-SGD")
 
 
-@case("resume-lr-schedule-lost", 62, expected=["resume-spike"], allowed=["loss-spikes", "lr-too-high"],
-      reason="MLP, Adam 1e-2 with StepLR x0.1 every 300 steps (1e-4 by step 600); resumed at step 650 from weights only: fresh Adam and the LR back at 1e-2, so the loss jumps right at the resume and takes ~100 steps to come back")
+@case("resume-lr-schedule-lost", 62, expected=["resume-spike"], allowed=["loss-spikes", "lr-too-high", "overfitting"],
+      reason="MLP, Adam 1e-2 with StepLR x0.1 every 300 steps (1e-4 by step 600); resumed at step 650 from weights only: fresh Adam and the LR back at 1e-2, so train and val loss jump right at the resume (val 0.18 -> 0.50) and take ~100 steps to come back; before that val loss already crept up from 0.13 (step 189) to 0.18 (mild overfitting, allowed)")
 def resume2(out: Path, seed: int) -> Path:
     x, y = data.blobs(2400, 20, 8, 1.0, seed)
     tr, va = data.split(x, y, 2000)
