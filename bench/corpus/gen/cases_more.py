@@ -207,3 +207,184 @@ def hh6(out: Path, seed: int) -> Path:
     m = models.mlp(10, 32, 1, 2)
     log = fit(m, tr, va, epochs=15, batch=64, opt=_adam(m, 1e-3), seed=seed, metrics=("acc", "bal_acc", "f1"))
     return writers.csv_epochs(log, out / "metrics.csv")
+
+
+# ---- more second variants --------------------------------------------------------------------
+
+@case("appended-runs-text-log-rerun", 66, expected=["appended-runs"], allowed=["too-short"],
+      reason="a script that appends to train.log (open(..., 'a')) was run twice with different seeds: the 'Epoch 1/8 - step 5' lines start again halfway through the file")
+def appended_text(out: Path, seed: int) -> Path:
+    path = out / "train.log"
+    out.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for k in range(2):
+        x, y = data.blobs(1200, 16, 4, 1.0, seed + k)
+        tr, va = data.split(x, y, 1000)
+        torch.manual_seed(seed + k)
+        m = models.mlp(16, 32, 2, 4)
+        log = fit(m, tr, va, epochs=8, batch=32, opt=_adam(m, 1e-3), seed=seed + k, log_every=8)
+        tmp = out / f"part{k}.log"
+        writers.text_log(log, tmp, 8, style="dash")
+        parts.append(tmp.read_text())
+        tmp.unlink()
+    path.write_text("".join(parts))
+    return path
+
+
+@case("misleading-accuracy-cnn-rare-defect", 67, expected=["misleading-accuracy"], allowed=["stuck-at-chance", "no-learning", "stalled"],
+      reason="defect detection, 97% 'ok' images and 3% faint defects buried in noise: the CNN predicts 'ok' for everything; val accuracy ~0.97 while balanced accuracy stays 0.50 and macro F1 ~0.49")
+def misleading2(out: Path, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    n = 2500
+    y = (rng.random(n) < 0.03).astype(np.int64)
+    x = rng.normal(0, 1.0, (n, 1, 12, 12)).astype(np.float32)
+    x[y == 1, 0, 5:7, 5:7] += 0.3  # a faint blob: far below the noise
+    x, y = torch.tensor(x), torch.tensor(y)
+    tr, va = data.split(x, y, 2000)
+    torch.manual_seed(seed)
+    m = models.cnn(2)
+    log = fit(m, tr, va, epochs=12, batch=64, opt=_adam(m, 1e-3), seed=seed, metrics=("acc", "bal_acc", "f1"), log_every=4)
+    return writers.tensorboard(log, out / "tb")
+
+
+@case("loss-metric-mismatch-stale-eval-model", 68, expected=["loss-metric-mismatch"], allowed=["stuck-at-chance", "no-learning", "overfitting"],
+      reason="bug: val accuracy is computed with a copy of the model taken before training (never refreshed), while val loss uses the live model: val loss falls 0.60 -> 0.043 (then creeps to 0.056) but val accuracy reads exactly 0.24, the untrained model's, every epoch")
+def mismatch2(out: Path, seed: int) -> Path:
+    import copy
+
+    x, y = data.blobs(2000, 20, 6, 1.0, seed)
+    tr, va = data.split(x, y, 1600)
+    torch.manual_seed(seed)
+    m = models.mlp(20, 64, 2, 6)
+    stale = copy.deepcopy(m).eval()
+    log = fit(m, tr, va, epochs=20, batch=64, opt=_adam(m, 2e-3), seed=seed, log_every=5)
+    with torch.no_grad():
+        stale_acc = float((stale(va[0]).argmax(-1) == va[1]).float().mean())
+    for r in log.of("val"):
+        r["val_acc"] = stale_acc  # what the buggy evaluation logged every epoch
+    return writers.csv_epochs(log, out / "history.csv")
+
+
+@case("lr-decay-too-fast-adam-exponential", 69, expected=["lr-decay-too-fast"], allowed=["stalled", "no-learning"],
+      reason="CNN, Adam 3e-3 with ExponentialLR(0.993) stepped every batch: the LR passes 1e-5 around step 800 and the loss freezes at ~0.42 (val 0.45, acc 0.87) from about epoch 12; with a constant LR the same model reaches train 0.01 / val 0.21 / acc 0.93")
+def decay2(out: Path, seed: int) -> Path:
+    x, y = data.images(1500, 6, 12, 1.0, seed)
+    tr, va = data.split(x, y, 1200)
+    torch.manual_seed(seed)
+    m = models.cnn(6)
+    opt = _adam(m, 3e-3)
+    sched = per_step(torch.optim.lr_scheduler.ExponentialLR(opt, 0.993), True)
+    log = fit(m, tr, va, epochs=30, batch=32, opt=opt, sched=sched, seed=seed, log_every=5)
+    return writers.lightning_csv(log, out / "lightning_logs", lr_name="lr-Adam")
+
+
+@case("nolearn-optimizer-step-missing", 70, expected=["no-learning"], allowed=["stalled"],
+      reason="bug: optimizer.step() is never called (only zero_grad and backward), so the weights never change: the regression MSE is flat at its initial value (per-step 12-28 around ~19, val 17.7 every epoch) from the first step; MSE has no chance level")
+def nolearn3(out: Path, seed: int) -> Path:
+    x, y = data.regression(1500, 10, 0.2, seed, scale=2.5)
+    tr, va = data.split(x, y, 1200)
+    torch.manual_seed(seed)
+    m = models.mlp(10, 64, 2, 1)
+
+    class NoStep(torch.optim.Adam):
+        def step(self, closure=None):  # the missing line
+            return None
+
+    log = fit(m, tr, va, epochs=8, batch=32, opt=NoStep(m.parameters(), lr=1e-3), seed=seed, task="reg", log_every=4)
+    return writers.tensorboard(log, out / "tb")
+
+
+# ---- more healthy --------------------------------------------------------------------------
+
+def _healthy_blobs(out: Path, seed: int, writer: str, opt_name: str, epochs: int, hidden: int, classes: int) -> Path:
+    x, y = data.blobs(2000, 20, classes, 0.9, seed)
+    tr, va = data.split(x, y, 1600)
+    torch.manual_seed(seed)
+    m = models.mlp(20, hidden, 2, classes)
+    opt = (torch.optim.SGD(m.parameters(), lr=0.05, momentum=0.9) if opt_name == "sgd"
+           else torch.optim.RMSprop(m.parameters(), lr=1e-3) if opt_name == "rmsprop" else _adam(m, 1e-3))
+    log = fit(m, tr, va, epochs=epochs, batch=64, opt=opt, seed=seed, log_every=5)
+    if writer == "tb":
+        return writers.tensorboard(log, out / "tb")
+    if writer == "lightning":
+        return writers.lightning_csv(log, out / "lightning_logs")
+    return writers.csv_epochs(log, out / "history.csv")
+
+
+@case("healthy-mlp-rmsprop-tb", 141, healthy=True, reason="RMSprop MLP, 15 epochs, TensorBoard: a clean descent that flattens")
+def hh7(out: Path, seed: int) -> Path:
+    return _healthy_blobs(out, seed, "tb", "rmsprop", 15, 64, 7)
+
+
+@case("healthy-mlp-sgd-momentum-lightning", 142, healthy=True, allowed=["overfitting"],
+      reason="SGD momentum MLP, 18 epochs, Lightning CSV: loss falls and flattens; val tracks train")
+def hh8(out: Path, seed: int) -> Path:
+    return _healthy_blobs(out, seed, "lightning", "sgd", 18, 64, 5)
+
+
+@case("healthy-wide-mlp-adam-csv", 143, healthy=True, allowed=["overfitting"],
+      reason="wide MLP (256 units) with Adam on plenty of data, 12 epochs: fast fall, val follows")
+def hh9(out: Path, seed: int) -> Path:
+    return _healthy_blobs(out, seed, "csv", "adam", 12, 256, 8)
+
+
+@case("healthy-char-lm-longer-tb", 144, healthy=True,
+      reason="char-level transformer LM for 8 epochs with per-step logging: loss falls from ln(vocab) to ~0.7 and keeps improving slowly; val falls with it")
+def hh10(out: Path, seed: int) -> Path:
+    from .cases_healthy import _char_lm
+
+    log = _char_lm(seed, 8, 2e-3, None)
+    return writers.tensorboard(log, out / "tb")
+
+
+@case("healthy-logreg-adam-many-classes", 145, healthy=True,
+      reason="softmax regression on 20 classes with Adam: loss falls from ln(20)=3.0 to ~0.06 and is still easing down; val acc ~0.99")
+def hh11(out: Path, seed: int) -> Path:
+    x, y = data.blobs(4000, 30, 20, 1.0, seed)
+    tr, va = data.split(x, y, 3200)
+    torch.manual_seed(seed)
+    m = models.logreg(30, 20)
+    log = fit(m, tr, va, epochs=15, batch=64, opt=_adam(m, 3e-3), seed=seed, log_every=10)
+    return writers.csv_epochs(log, out / "history.csv")
+
+
+@case("metric-out-of-range-divided-by-batches", 71, expected=["metric-out-of-range"], allowed=["overfitting"],
+      reason="bug: val accuracy = correct predictions / len(val_loader) (number of batches) instead of / number of samples: with batches of 256 it reads ~200-250 while val loss behaves normally")
+def oor2(out: Path, seed: int) -> Path:
+    x, y = data.blobs(3000, 20, 5, 1.0, seed)
+    tr, va = data.split(x, y, 2000)
+    torch.manual_seed(seed)
+    m = models.mlp(20, 64, 2, 5)
+    log = fit(m, tr, va, epochs=12, batch=64, opt=_adam(m, 1e-3), seed=seed, log_every=5)
+    n_val_batches = math.ceil(1000 / 256)
+    for r in log.of("val"):
+        r["val_acc"] = r["val_acc"] * 1000 / n_val_batches
+    return writers.lightning_csv(log, out / "lightning_logs")
+
+
+@case("too-short-killed-after-two-epochs", 72, expected=["too-short"], allowed=[],
+      reason="the job was killed during its third epoch: 2 validation points and 6 logged training losses, not enough to judge any trend")
+def short2(out: Path, seed: int) -> Path:
+    x, y = data.blobs(1200, 20, 5, 1.0, seed)
+    tr, va = data.split(x, y, 1000)
+    torch.manual_seed(seed)
+    m = models.mlp(20, 64, 2, 5)
+    log = fit(m, tr, va, epochs=3, batch=64, opt=_adam(m, 1e-3), seed=seed, log_every=5, max_steps=34)
+    log.rows = [r for r in log.rows if not (r["kind"] == "val" and r["epoch"] == 2)]
+    return writers.lightning_csv(log, out / "lightning_logs")
+
+
+@case("val-without-train-cnn-noisy-labels", 73, expected=["val-without-train"], allowed=["stalled", "no-learning", "stuck-at-chance", "loss-metric-mismatch"],
+      uncertain=True,
+      reason="CNN on images whose training labels are 90% random (clean val set), 8 epochs: train loss stays at ln(6)=1.79 (1.80 -> 1.76) while val accuracy doubles (0.17 -> 0.34); but val loss itself only moves 1.79 -> 1.72, so the val improvement is mostly in accuracy")
+def vwt3(out: Path, seed: int) -> Path:
+    x, y = data.images(3000, 6, 12, 0.8, seed)
+    tr, va = data.split(x, y, 2400)
+    rng = np.random.default_rng(seed)
+    ytr = tr[1].clone()
+    flip = torch.tensor(rng.random(len(ytr)) < 0.9)
+    ytr[flip] = torch.tensor(rng.integers(0, 6, int(flip.sum())))
+    torch.manual_seed(seed)
+    m = models.cnn(6)
+    log = fit(m, (tr[0], ytr), va, epochs=8, batch=64, opt=_adam(m, 1e-3), seed=seed, log_every=5)
+    return writers.lightning_csv(log, out / "lightning_logs")
