@@ -388,3 +388,21 @@ def vwt3(out: Path, seed: int) -> Path:
     m = models.cnn(6)
     log = fit(m, (tr[0], ytr), va, epochs=8, batch=64, opt=_adam(m, 1e-3), seed=seed, log_every=5)
     return writers.lightning_csv(log, out / "lightning_logs")
+
+
+@case("healthy-mlp-adam-tb-10-classes", 146, healthy=True, allowed=["overfitting"],
+      reason="Adam MLP on 10 classes, 14 epochs, TensorBoard: loss falls and levels off; val follows")
+def hh12(out: Path, seed: int) -> Path:
+    return _healthy_blobs(out, seed, "tb", "adam", 14, 96, 10)
+
+
+@case("healthy-mlp-rmsprop-csv-3-classes", 147, healthy=True, allowed=["overfitting"],
+      reason="RMSprop MLP on 3 classes, 16 epochs, plain CSV: a short clean descent")
+def hh13(out: Path, seed: int) -> Path:
+    return _healthy_blobs(out, seed, "csv", "rmsprop", 16, 48, 3)
+
+
+@case("healthy-mlp-sgd-lightning-6-classes", 148, healthy=True, allowed=["overfitting"],
+      reason="SGD momentum MLP on 6 classes, 20 epochs, Lightning CSV: loss falls and flattens")
+def hh14(out: Path, seed: int) -> Path:
+    return _healthy_blobs(out, seed, "lightning", "sgd", 20, 64, 6)
