@@ -59,6 +59,9 @@ def test_corpus_balance_and_size():
     healthy = sum(1 for e in LABELS.values() if e.get("healthy"))
     failing = len(LABELS) - healthy
     assert failing >= 20 and healthy >= 20
+    gen = [e for p, e in LABELS.items() if p.startswith("generated/")]
+    assert sum(e.get("healthy", False) for e in gen) >= sum(not e.get("healthy", False) for e in gen), \
+        "generated healthy runs must be at least as many as failing ones"
     covered = {i for e in LABELS.values() for i in e.get("expected", [])}
     assert covered == IDS, f"curve findings with no run showing them: {IDS - covered}"
     total = sum(f.stat().st_size for f in CORPUS.rglob("*") if f.is_file())
