@@ -64,24 +64,37 @@ def lightning_csv(log: Log, directory: Path, lr_name: str = "lr-Adam", train_nam
     return directory / "metrics.csv"
 
 
-def tensorboard(log: Log, directory: Path, names: dict[str, str] | None = None) -> Path:
-    """torch's SummaryWriter event file; tags default to train/loss, val/loss, val/acc, lr."""
+def tensorboard(log: Log, directory: Path, names: dict[str, str] | None = None, resume_at: int | None = None,
+                gap_s: float = 900.0) -> Path:
+    """torch's SummaryWriter event file; tags default to train/loss, val/loss, val/acc, lr.
+
+    Wall times are synthetic and fixed (0.1 s per step from a fixed origin) so reruns write the
+    same values. ``resume_at`` models a real resume: the rows after that step are written by a
+    second SummaryWriter (a new event file, as a restarted process creates) ``gap_s`` later.
+    """
     from torch.utils.tensorboard import SummaryWriter
 
     _fresh(directory)
     names = names or {}
+    t0 = 1_700_000_000.0
     w = SummaryWriter(log_dir=str(directory))
+    resumed = False
     for r in log.rows:
+        if resume_at is not None and not resumed and r["step"] > resume_at:
+            w.close()
+            w = SummaryWriter(log_dir=str(directory))
+            resumed = True
+        wt = t0 + 0.1 * r["step"] + (gap_s if resumed else 0.0)
         if r["kind"] == "train":
-            w.add_scalar(names.get("loss", "train/loss"), r["loss"], r["step"])
+            w.add_scalar(names.get("loss", "train/loss"), r["loss"], r["step"], walltime=wt)
             if "lr" in r and names.get("lr", "lr"):
-                w.add_scalar(names.get("lr", "lr"), r["lr"], r["step"])
+                w.add_scalar(names.get("lr", "lr"), r["lr"], r["step"], walltime=wt)
         else:
             for k, v in r.items():
                 if k in ("kind", "step", "epoch"):
                     continue
                 tag = names.get(k, k.replace("val_", "val/").replace("train_", "train/"))
-                w.add_scalar(tag, v, r["step"])
+                w.add_scalar(tag, v, r["step"], walltime=wt)
     w.close()
     return directory
 
