@@ -118,9 +118,8 @@ def test_mmengine_timestamp_json_beside_scalars_is_not_read_twice(tmp_path):
     (vis / "20240101_120000.json").write_text(text)
     runs = load(tmp_path).runs
     assert [Path(r.source).name for r in runs] == ["scalars.json"]
-    alone = tmp_path / "alone.json"
-    alone.write_text(text)
-    assert reader_for(alone).NAME == "mmengine"
+    assert reader_for(vis / "20240101_120000.json").NAME == "mmengine"  # named explicitly: still read
+    assert len(load(vis / "20240101_120000.json").runs) == 1
 
 
 def test_mmdet2_log_json():

@@ -133,6 +133,8 @@ def _scan(directory: Path, result: LoadResult) -> None:
             file_reader = reader_for(entry)
             if file_reader is None:
                 continue  # not a log: checkpoints, images, configs are expected in run folders
+            if getattr(file_reader, "superseded", lambda _p: False)(entry):
+                continue  # a copy of a log read elsewhere in this scan (an older checkpoint's state)
             result.runs.extend(read_file(entry))
         except InputError as exc:
             result.problems.append(exc)

@@ -66,8 +66,6 @@ def _sniff_jsonl(text: str) -> bool:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    if T.duplicate_log_copy(path):
-        return False
     text = T.head_text(head)
     if text is None or not text.strip():
         return False

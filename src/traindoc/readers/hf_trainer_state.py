@@ -8,12 +8,15 @@ hparams, never into a curve. Every series is on the global-step axis.
 Quirk: with ``logging_nan_inf_filter`` (on by default) the Trainer replaces a NaN/Inf step loss
 by the mean of the losses logged so far, so a diverged run shows a flat, finite loss. The
 gradient norm is not filtered: when it is non-finite while the loss stays finite, a note says so.
+
+A directory scan reads only the newest state of an output folder (see ``superseded``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 from ..errors import InputError
@@ -36,6 +39,27 @@ def sniff(path: Path, head: bytes) -> bool:
     if '"log_history"' in text:
         return True
     return path.name == "trainer_state.json" and '"global_step"' in text
+
+
+def superseded(path: Path) -> bool:
+    """In a directory scan: an older checkpoint's state is a prefix of a later one's, so skip it.
+
+    ``checkpoint-N/trainer_state.json`` is superseded by ``trainer_state.json`` in the output
+    folder (``save_state``) or by a later ``checkpoint-M`` (M > N) beside it. Named explicitly, it
+    is still read.
+    """
+    m = re.fullmatch(r"checkpoint-(\d+)", path.parent.name)
+    if path.name != "trainer_state.json" or not m:
+        return False
+    out_dir = path.parent.parent
+    if (out_dir / "trainer_state.json").is_file():
+        return True
+    n = int(m.group(1))
+    for sib in out_dir.glob("checkpoint-*"):
+        k = re.fullmatch(r"checkpoint-(\d+)", sib.name)
+        if k and int(k.group(1)) > n and (sib / "trainer_state.json").is_file():
+            return True
+    return False
 
 
 def _model_config(path: Path, run: Run) -> None:
