@@ -166,6 +166,18 @@ def test_text_cells_in_numeric_columns_are_skipped_with_a_note(tmp_path):
     assert any("val_loss (1)" in n for n in run.meta.notes)  # "bad" noted, "NA" is not-logged
 
 
+def test_keras_csv_other_separator_and_empty_cell(tmp_path):
+    path = tmp_path / "training.log"
+    lines = ["epoch;accuracy;loss;val_loss"] + [f"{e};0.5;{1 - e / 1000};{1.1 - e / 1000}" for e in range(300)]
+    lines[-1] = "299;0.9;;nan"  # past the 4 KiB head: an empty cell in a dense row
+    path.write_text("\n".join(lines) + "\n")
+    assert reader_for(path).NAME == "keras_csv"
+    run = _only(path)
+    assert list(run.series["loss"].steps) == list(range(300))
+    assert np.isnan(run.series["loss"].values[-1]) and np.isnan(run.series["val_loss"].values[-1])
+    assert run.series["loss"].n_nonfinite == 1 and run.series["accuracy"].values[-1] == pytest.approx(0.9)
+
+
 def test_generic_tsv_without_step_column_uses_row_number(tmp_path):
     path = tmp_path / "curve.tsv"
     path.write_text("train_loss\tlearning_rate\n3.0\t0.1\n2.5\t0.1\n2.0\t0.05\n")
@@ -288,3 +300,17 @@ def test_text_that_is_not_a_log_is_not_claimed(tmp_path, text):
     path = tmp_path / "notes.txt"
     path.write_text(text)
     assert reader_for(path) is None or reader_for(path).NAME not in ("text_log", "keras_csv", "lightning_csv")
+
+
+def test_hf_log_history_going_back_is_a_resume(tmp_path):
+    entries = [{"loss": 1.0 - s / 100, "learning_rate": 0.1, "grad_norm": 1.0, "epoch": s / 8, "step": s} for s in (2, 4, 6, 8)]
+    entries += [{"loss": 0.5, "learning_rate": 0.1, "grad_norm": math.inf, "epoch": s / 8, "step": s} for s in (6, 8, 10)]
+    entries.append({"train_loss": 0.7, "train_runtime": 3.5, "epoch": 1.25, "step": 10, "total_flos": 0.0})
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps({"global_step": 10, "max_steps": 10, "num_train_epochs": 2, "log_history": entries}))
+    run = _only(path)
+    assert run.meta.resume_steps == [6.0]
+    assert list(run.series["loss"].steps) == [2, 4, 6, 8, 10] and run.series["loss"].values[2] == 0.5
+    assert "train_loss" not in run.series and run.meta.hparams["num_train_epochs"] == 2
+    assert any("from step 6" in n and "logging_nan_inf_filter" in n for n in run.meta.notes)
+

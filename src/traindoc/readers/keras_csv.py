@@ -3,7 +3,8 @@
 ``CSVLogger(append=True)`` keeps appending to the same file across ``fit`` calls without a new
 header, so the epoch column starts over: each restart becomes its own Run ("#1", "#2"…).
 Keras writes ``NA`` for a metric not computed that epoch (e.g. ``validation_freq``): not logged,
-so that epoch is absent from the series; ``nan``/``inf`` are kept as values.
+so that epoch is absent from the series; ``nan``/``inf`` are kept as values, and an empty cell
+in these dense rows is a missing number (NaN).
 """
 
 from __future__ import annotations
@@ -52,9 +53,9 @@ def read(path: Path) -> list[Run]:
         cols: dict[str, tuple[list[float], list[float]]] = {}
         for r, ep in zip(rows[a:b], epochs[a:b]):
             for name, cell in zip(header[1:], r[1:]):
-                if T.is_missing(cell):
-                    continue
-                val = T.parse_number(cell)
+                if T.is_missing(cell) and cell.strip():
+                    continue  # NA: not computed this epoch
+                val = T.NAN if not cell.strip() else T.parse_number(cell)  # a dense row: empty is a missing number
                 if val is None:
                     skipped.add(name)
                     continue

@@ -49,9 +49,11 @@ def read(path: Path) -> list[Run]:
         for r, ep in zip(rows[a:b], epochs[a:b]):
             wt = T.parse_number(r[time_i]) if time_i is not None and time_i < len(r) else None
             for i, (name, cell) in enumerate(zip(header, r)):
-                if i in (ep_i, time_i) or T.is_missing(cell):
+                if i in (ep_i, time_i):
                     continue
-                val = T.parse_number(cell)
+                if T.is_missing(cell) and cell.strip():
+                    continue  # NA: not computed this epoch
+                val = T.NAN if not cell.strip() else T.parse_number(cell)  # a dense row: empty is a missing number
                 if val is None:
                     skipped.add(name)
                     continue
