@@ -33,6 +33,10 @@ _NUM_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 
 def parse_number(text: str) -> float | None:
     """A cell as a float, NaN/Inf however spelled; None when the cell is text or not logged."""
+    try:
+        return float(text)  # the common case, fast: plain numbers, nan, inf, infinity (any case and sign)
+    except ValueError:
+        pass
     s = text.strip().strip('"').strip()
     if s.endswith("%") and _NUM_RE.match(s[:-1]):
         s = s[:-1]
@@ -51,6 +55,8 @@ def parse_number(text: str) -> float | None:
 
 
 def is_missing(text: str) -> bool:
+    if len(text) > 8:
+        return not text.strip().strip('"').strip()
     return text.strip().strip('"').strip().lower() in MISSING_WORDS
 
 

@@ -21,6 +21,7 @@ means another run was appended: a new Run. Sniffing needs several matching lines
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from ..run import Role, Run, infer_role
@@ -32,7 +33,7 @@ DIRECTORY = False
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _SPLIT_WORD = r"(?:train|training|val|valid|validation|eval|test|dev|average|avg|mean)"
 _PAIR = re.compile(
-    r"(?<![\w/.\-])['\"]?(?P<key>(?:" + _SPLIT_WORD + r"[ _])?[A-Za-z_][\w/.\-@]*?)['\"]?"
+    r"(?<![\w/.\-])['\"]?(?P<key>(?:" + _SPLIT_WORD + r"[ _])?[A-Za-z_][\w/.\-@]*)['\"]?"
     r"(?:\s*[:=]\s*|\s+)['\"]?"
     r"(?P<val>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?))"
     r"(?P<unit>%|ms|s)?['\"]?(?=$|[\s,;:|)\]}])",
@@ -53,6 +54,7 @@ def _lines(text: str) -> list[str]:
     return [ln for ln in re.split(r"[\r\n]+", text) if ln.strip()]
 
 
+@lru_cache(maxsize=4096)
 def _norm(key: str) -> str:
     return re.sub(r"\s+", "_", key.strip().lower())
 
@@ -67,9 +69,14 @@ def _pairs(line: str) -> dict[str, float]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _role(key: str) -> Role:
+    return infer_role(key).role
+
+
 def _meaningful(keys) -> bool:
     """A record needs at least one key that is a loss, metric, LR or gradient norm."""
-    return any("loss" in k or infer_role(k).role is not Role.OTHER for k in keys)
+    return any("loss" in k or _role(k) is not Role.OTHER for k in keys)
 
 
 class _Parser:
@@ -131,11 +138,11 @@ class _Parser:
         if prefix == "train":  # an epoch summary (fairseq "train |"): kept apart from the per-update curve
             values = {(k if k.startswith("train") else f"train_{k}"): v for k, v in values.items()}
         elif prefix:
-            values = {(k if infer_role(k).role in (Role.VAL_LOSS, Role.VAL_METRIC) else f"{prefix}_{k}"): v
+            values = {(k if _role(k) in (Role.VAL_LOSS, Role.VAL_METRIC) else f"{prefix}_{k}"): v
                       for k, v in values.items()}
         if xkey is None:
             # Only an evaluation summary may borrow the last x; a settings print ("lr=5e-5") may not.
-            held_out = any(infer_role(k).role in (Role.VAL_LOSS, Role.VAL_METRIC) for k in values)
+            held_out = any(_role(k) in (Role.VAL_LOSS, Role.VAL_METRIC) for k in values)
             if not self.records or not held_out:
                 return False
             x, axis = self.records[-1][0], self.records[-1][1]
