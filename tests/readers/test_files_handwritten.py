@@ -288,7 +288,7 @@ def test_tqdm_progress_redraws_collapse(tmp_path):
     run = _only(path)
     assert list(run.series["loss"].steps) == [0, 1] and list(run.series["loss"].values) == [0.7, 0.5]
     assert list(run.series["val_loss"].values) == [0.8, 0.6]
-    assert any("2 progress-bar redraw" in n for n in run.meta.notes)
+    assert any(n.startswith("2 redraw(s)") for n in run.meta.notes)
 
 
 @pytest.mark.parametrize("text", [
@@ -314,3 +314,21 @@ def test_hf_log_history_going_back_is_a_resume(tmp_path):
     assert "train_loss" not in run.series and run.meta.hparams["num_train_epochs"] == 2
     assert any("from step 6" in n and "logging_nan_inf_filter" in n for n in run.meta.notes)
 
+
+
+def test_pytorch_imagenet_example_log():
+    run = _only(DATA / "pytorch_imagenet.log")
+    s = run.series
+    # Epoch: [e][b/40] -> batches counted from the first epoch: 0, 10, 40, 50.
+    assert list(s["loss"].steps) == [0, 10, 40, 50]
+    assert s["loss"].values[1] == pytest.approx(7.2454) and math.isnan(s["loss"].values[3])  # not the average
+    assert s["acc1"].role == Role.TRAIN_METRIC
+    # Test: [k/N] lines and the " * Acc@1" summary at the last training x, the summary's value kept.
+    assert list(s["test_acc1"].steps) == [10] and list(s["test_acc1"].values) == [0.61]
+    assert s["test_loss"].role == Role.VAL_LOSS and list(s["test_loss"].values) == [6.9]
+
+
+def test_tutorial_style_epoch_step_brackets():
+    run = _only(DATA / "tutorial_style.log")
+    assert list(run.series["loss"].steps) == [100, 200, 300, 700]  # Epoch [2/5], Step [100/600] -> 600 + 100
+    assert list(run.series) == ["loss"]

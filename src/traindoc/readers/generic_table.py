@@ -3,8 +3,8 @@
 The x axis is the first step-like column found (``step``, ``global_step``, ``iter``,
 ``iteration``, ``_step``, ``epoch`` — epoch gives axis "epoch"), else the row number. Every
 other numeric column (at least half its filled cells numbers; the rest are skipped with a
-note) becomes a series named as in the file; text columns are ignored. Empty cells: when most rows fill
-most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
+note) becomes a series named as in the file; text columns are ignored. Empty cells: when most
+rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
 logged in this row". ``NA`` is always "not logged". The x column going backwards means another
 run was appended: a new Run.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..run import Run
 from . import _table as T
-from .base import HEAD_BYTES
+from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
 DIRECTORY = False
@@ -82,8 +82,8 @@ def _rows_from_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def read(path: Path) -> list[Run]:
-    text_start = T.read_text(path)[:1].lstrip()
-    if text_start == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
+    first = (T.head_text(read_head(path)) or "").lstrip()[:1]
+    if first == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
         return _read_jsonl(path)
     header, rows = _rows_from_csv(path)
     data_cols = [h for h in header if h]

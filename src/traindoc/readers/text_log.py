@@ -7,6 +7,10 @@ Recognised shapes (each line gives one record; its x is the step-like key on the
   lines of a ``valid``/``test`` context get that prefix (``valid_loss``)
 - Keras ``fit(verbose=1|2)``: ``Epoch 3/10`` then ``... - loss: 0.5213 - accuracy: 0.81 - val_loss: 0.6120``
   (progress-bar redraws, ANSI colours and backspaces are cleaned; the last line of each epoch counts)
+- PyTorch ImageNet example ``Epoch: [0][ 10/5005]\tTime ...\tLoss 6.9e+00 (6.9e+00)\tAcc@1 0.00 (0.10)``,
+  its ``Test: [10/196]`` lines and `` * Acc@1 76.1 Acc@5 92.9`` summary (as ``test_*``), and the tutorial
+  style ``Epoch [1/10], Step [100/600], Loss: 0.2345``: x = batches counted from the first epoch seen
+  (``(epoch - first_epoch) * batches_per_epoch + batch``)
 - Hugging Face Trainer console prints: ``{'loss': 0.68, 'grad_norm': 0.62, 'learning_rate': 0.09, 'epoch': 0.25}``
   (x = the fractional epoch; quoted keys and values are accepted)
 - PyTorch examples (MNIST): ``Train Epoch: 1 [640/60000 (1%)]\\tLoss: 2.283`` (x = fractional epoch) and
@@ -45,8 +49,11 @@ _KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)/(\d+)\s*$")
 _KERAS_METRICS = re.compile(r"(?:^|\s-\s)[A-Za-z_][\w]*:\s*[-+]?(?:\d|nan|inf)", re.IGNORECASE)
 _MNIST_TRAIN = re.compile(r"Train Epoch:\s*(\d+)\s*\[\s*(\d+)\s*/\s*(\d+)[^\]]*\]\s*Loss:\s*(\S+)")
 _MNIST_TEST = re.compile(r"(Test|Validation) set:\s*Average loss:\s*(\S+?),\s*Accuracy:\s*(\d+)\s*/\s*(\d+)")
-_CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|train)\s*(?:\||:|$)|\b(valid|test) on '",
-                      re.IGNORECASE)
+# "Epoch: [3][ 10/5005]" (PyTorch ImageNet example) and "Epoch [1/10], Step [100/600]" (tutorial style).
+_EPOCH_BATCH = re.compile(r"Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
+_BRACKET = re.compile(r"\b(epoch|step|iter|iteration|batch)\s*:?\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
+_CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|train)\s*(?:\||:|$)|\b(valid|test) on '"
+                      r"|^\s*\*\s+(?=acc|prec|top|loss)()", re.IGNORECASE)  # " * Acc@1 76.1": ImageNet test summary
 
 
 def _lines(text: str) -> list[str]:
@@ -56,7 +63,7 @@ def _lines(text: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _norm(key: str) -> str:
-    return re.sub(r"\s+", "_", key.strip().lower())
+    return re.sub(r"\s+", "_", key.strip().lower()).replace("@", "")  # Acc@1 -> acc1
 
 
 def _pairs(line: str) -> dict[str, float]:
@@ -87,7 +94,7 @@ class _Parser:
         self.keras_epoch: float | None = None
         self.keras_pending: dict[str, float] | None = None
         self.mnist_epoch: float | None = None
-        self.last_step: float | None = None
+        self.first_epoch: float | None = None
         self.redraws = 0
 
     def _flush_keras(self) -> None:
@@ -119,6 +126,9 @@ class _Parser:
             self.records.append((x, "epoch", {f"{prefix}_loss": T.NAN if loss is None else loss,
                                               f"{prefix}_accuracy": correct / total if total else T.NAN}))
             return True
+        bracket = self._bracket_x(line)
+        if bracket is not None:
+            line = _BRACKET.sub(" ", _EPOCH_BATCH.sub(" ", line))
         pairs = _pairs(line)
         if not pairs:
             return False
@@ -126,10 +136,15 @@ class _Parser:
             self.keras_pending = pairs  # the last redraw of the epoch wins
             return True
         ctx = _CONTEXT.search(line)
-        prefix = (ctx.group(1) or ctx.group(2)).lower() if ctx else None
+        prefix = None
+        if ctx:
+            prefix = (ctx.group(1) or ctx.group(2) or "test").lower()
         xkey = next((k for k in _STEP_KEYS if k in pairs), None)
         axis = "step"
-        if xkey is None:
+        if bracket is not None:
+            xkey = "__bracket__"
+            pairs[xkey], axis = bracket
+        elif xkey is None:
             xkey = next((k for k in _EPOCH_KEYS if k in pairs), None)
             axis = "epoch"
         values = {k: v for k, v in pairs.items() if k != xkey and k not in _EPOCH_KEYS}
@@ -148,17 +163,36 @@ class _Parser:
             x, axis = self.records[-1][0], self.records[-1][1]
         else:
             x = pairs[xkey]
-        if axis == "step":
-            self.last_step = x
         self._append(x, axis, values)
         return True
 
+    def _bracket_x(self, line: str) -> tuple[float, str] | None:
+        """x of ``Epoch: [e][b/B]`` / ``Epoch [e/E], Step [b/B]``: a global batch count from the first epoch seen."""
+        m = _EPOCH_BATCH.search(line)
+        if m:
+            epoch, batch, per_epoch = (float(g) for g in m.groups())
+        else:
+            found = {g[0].lower(): (float(g[1]), float(g[2])) for g in _BRACKET.findall(line)}
+            if not found:
+                return None
+            inner = next((found[k] for k in ("step", "iter", "iteration", "batch") if k in found), None)
+            if "epoch" not in found:
+                return (inner[0], "step") if inner else None
+            if inner is None:
+                return found["epoch"][0], "epoch"
+            epoch, (batch, per_epoch) = found["epoch"][0], inner
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+        return (epoch - self.first_epoch) * per_epoch + batch, "step"
+
     def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
-        """Add a record; a progress-bar redraw (same x, the last record's keys or more) replaces it."""
+        """Add a record. At the same x as the last record, a line restating its keys (or more) is a
+        progress-bar redraw and replaces it; one restating some of them (a final summary such as
+        `` * Acc@1 76.1``) updates those values."""
         if self.records:
             px, pax, pvals = self.records[-1]
-            if px == x and pax == axis and pvals.keys() <= values.keys():
-                self.records[-1] = (x, axis, values)
+            if px == x and pax == axis and (pvals.keys() <= values.keys() or values.keys() <= pvals.keys()):
+                self.records[-1] = (x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
                 self.redraws += 1
                 return
         self.records.append((x, axis, values))
@@ -209,7 +243,7 @@ def read(path: Path) -> list[Run]:
                 vals.append(v)
         T.add_column_series(run, cols, axis=axis)
         if parser.redraws:
-            run.meta.notes.append(f"{parser.redraws} progress-bar redraw(s) of the same step collapsed to the last one")
+            run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
         if run.series:
             runs.append(run)
     return T.segment_runs(path, NAME, runs, [c + 1 for c in cuts], unit="record")
