@@ -332,3 +332,13 @@ def test_tutorial_style_epoch_step_brackets():
     run = _only(DATA / "tutorial_style.log")
     assert list(run.series["loss"].steps) == [100, 200, 300, 700]  # Epoch [2/5], Step [100/600] -> 600 + 100
     assert list(run.series) == ["loss"]
+
+
+def test_utf16_text_log_from_windows_redirect(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_bytes((DATA / "nanogpt_train.log").read_text().replace("\n", "\r\n").encode("utf-16"))
+    assert reader_for(path).NAME == "text_log"
+    assert list(_only(path).series["loss"].steps) == [0, 10, 20, 30, 40, 50, 60]
+    csv_path = tmp_path / "log.csv"
+    csv_path.write_bytes("step,loss\r\n1,0.5\r\n2,0.4\r\n".encode("utf-16"))
+    assert list(_only(csv_path).series["loss"].values) == [0.5, 0.4]

@@ -85,8 +85,22 @@ def looks_binary(head: bytes) -> bool:
     return False
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16(data: bytes) -> str | None:
+    """Text saved as UTF-16 with a byte-order mark (Windows PowerShell's ``>`` does this)."""
+    if not data.startswith(_UTF16_BOMS):
+        return None
+    data = data[: len(data) // 2 * 2]
+    return data.decode("utf-16", errors="replace").lstrip("\ufeff")
+
+
 def head_text(head: bytes) -> str | None:
     """The sniffing head as text, or None for binary content."""
+    text = _utf16(head)
+    if text is not None:
+        return text if "\x00" not in text else None
     if looks_binary(head):
         return None
     return head.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -95,6 +109,9 @@ def head_text(head: bytes) -> str | None:
 def read_text(path: Path) -> str:
     """A whole file as text; binary content is an InputError, not a crash."""
     data = path.read_bytes()
+    text = _utf16(data)
+    if text is not None:
+        return text
     if b"\x00" in data[:65536]:
         raise InputError(path, "holds binary data (expected a text log or table)")
     return data.decode("utf-8", errors="replace").lstrip("\ufeff")
