@@ -342,3 +342,13 @@ def test_utf16_text_log_from_windows_redirect(tmp_path):
     csv_path = tmp_path / "log.csv"
     csv_path.write_bytes("step,loss\r\n1,0.5\r\n2,0.4\r\n".encode("utf-16"))
     assert list(_only(csv_path).series["loss"].values) == [0.5, 0.4]
+
+
+def test_tensorboard_csv_download_is_named_after_its_tag(tmp_path):
+    path = tmp_path / "run-version_0_train-tag-epoch_loss.csv"
+    path.write_text("Wall time,Step,Value\n1700000000.5,0,0.9\n1700000010.25,1,0.7\n1700000020.0,2,nan\n")
+    run = _only(path)
+    s = run.series["epoch_loss"]
+    assert s.role == Role.TRAIN_LOSS and list(s.steps) == [0, 1, 2] and math.isnan(s.values[2])
+    assert s.wall_time[1] == pytest.approx(1700000010.25)
+    assert list(run.series) == ["epoch_loss"]

@@ -7,16 +7,18 @@ note) becomes a series named as in the file; text columns are ignored. Empty cel
 rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
 logged in this row". ``NA`` is always "not logged". The x column going backwards means another
-run was appended: a new Run.
+run was appended: a new Run. TensorBoard's CSV download (``Wall time,Step,Value``) becomes one
+series named after the tag in its file name, with its wall times.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
-from ..run import Run
+from ..run import Run, Series
 from . import _table as T
 from .base import HEAD_BYTES, read_head
 
@@ -86,6 +88,8 @@ def read(path: Path) -> list[Run]:
     if first == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
         return _read_jsonl(path)
     header, rows = _rows_from_csv(path)
+    if [h.lower() for h in header] == ["wall time", "step", "value"]:
+        return _read_tensorboard_export(path, rows)
     data_cols = [h for h in header if h]
     cells = [(r.get(h) or "") for r in rows for h in data_cols]
     sparse = bool(cells) and sum(T.is_missing(c) for c in cells) / len(cells) > _SPARSE_SHARE
@@ -117,6 +121,32 @@ def read(path: Path) -> list[Run]:
     for run in runs:
         skipped.note(run)
     return runs
+
+
+_TB_TAG = re.compile(r"(?:^|[-_])tag-(.+)$")
+
+
+def _read_tensorboard_export(path: Path, rows: list[dict[str, str]]) -> list[Run]:
+    """TensorBoard's "download CSV" (``Wall time,Step,Value``): one tag per file, named in the file name
+    (``run-train-tag-epoch_loss.csv``), so the series takes the tag's name and the wall time."""
+    m = _TB_TAG.search(path.stem)
+    name = m.group(1) if m else "value"
+    steps, values, wall = [], [], []
+    skipped = T.Skipped()
+    for r in rows:
+        step, val, wt = (T.parse_number(r.get(k) or "") for k in ("Step", "Value", "Wall time"))
+        if step is None or val is None:
+            skipped.add("Value")
+            continue
+        steps.append(step)
+        values.append(val)
+        wall.append(T.NAN if wt is None else wt)
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    if values:
+        run.add(Series.named(name, steps, values, wall))
+    run.meta.notes.append(f"TensorBoard CSV export: one tag, named {name!r} from the file name")
+    skipped.note(run)
+    return [run] if run.series else []
 
 
 def _read_jsonl(path: Path) -> list[Run]:
