@@ -352,3 +352,13 @@ def test_tensorboard_csv_download_is_named_after_its_tag(tmp_path):
     assert s.role == Role.TRAIN_LOSS and list(s.steps) == [0, 1, 2] and math.isnan(s.values[2])
     assert s.wall_time[1] == pytest.approx(1700000010.25)
     assert list(run.series) == ["epoch_loss"]
+
+
+def test_keras_history_saved_through_pandas(tmp_path):
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "history.json"
+    pd.DataFrame({"loss": [0.9, 0.7, float("nan")], "val_accuracy": [0.5, 0.6, 0.65]}).to_json(path)
+    run = _only(path)
+    assert run.format == "keras_history"
+    assert list(run.series["val_accuracy"].values) == [0.5, 0.6, 0.65]
+    assert math.isnan(run.series["loss"].values[2])  # pandas writes NaN as null
