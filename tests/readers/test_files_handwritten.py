@@ -362,3 +362,18 @@ def test_keras_history_saved_through_pandas(tmp_path):
     assert run.format == "keras_history"
     assert list(run.series["val_accuracy"].values) == [0.5, 0.6, 0.65]
     assert math.isnan(run.series["loss"].values[2])  # pandas writes NaN as null
+
+
+def test_epoch_tables_going_back_to_a_later_epoch_are_resumes(tmp_path):
+    keras = tmp_path / "keras.csv"
+    rows = [f"{e},{1 - e / 10}" for e in range(5)] + [f"{e},{0.5 - e / 100}" for e in (3, 4, 5)] + ["0,2.0", "1,1.9"]
+    keras.write_text("epoch,loss\n" + "\n".join(rows) + "\n")
+    first, second = load(keras).runs
+    assert first.meta.resume_steps == [3.0] and list(first.series["loss"].steps) == [0, 1, 2, 3, 4, 5]
+    assert first.series["loss"].values[3] == pytest.approx(0.47)
+    assert any("resumed from a checkpoint at epoch 3" in n and "2 point(s)" in n for n in first.meta.notes)
+    assert list(second.series["loss"].values) == [2.0, 1.9] and second.meta.segment == (2, 2)
+    # Two fit() calls of one epoch each: the repeated epoch 0 is a new run, not a duplicate point.
+    one = tmp_path / "one.csv"
+    one.write_text("epoch,loss\n0,0.9\n0,0.8\n")
+    assert [len(r.series["loss"]) for r in load(one).runs] == [1, 1]

@@ -320,7 +320,7 @@ class Attempt:
         self.start_row = 0
 
 
-def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]:
+def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool = False) -> list[Attempt]:
     """Split a step-indexed record stream into runs, and stitch resumes inside each run.
 
     Why: frameworks that continue from a checkpoint (Lightning, detectron2, MMEngine) keep
@@ -328,6 +328,7 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]
     run resumed: the points logged past the checkpoint by the abandoned attempt are superseded by
     the resumed ones (counted, reported in a note). A step going back to (or below) the first step
     of the run is a fresh start from scratch: a new run. Records without a step stay in place.
+    ``strict``: one record per x (epoch tables), so a repeated x goes back too.
     """
     attempts = [Attempt()]
     first: float | None = None
@@ -335,7 +336,7 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]
     for row, (x, rec) in enumerate(records):
         cur = attempts[-1]
         if x is not None and math.isfinite(x):
-            if top is not None and x < top:
+            if top is not None and (x < top or (strict and x == top)):
                 if first is not None and x <= first:
                     cur = Attempt()
                     cur.start_row = row
@@ -355,14 +356,14 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]
     return [a for a in attempts if a.records]
 
 
-def resume_notes(run: Run, attempt: Attempt) -> None:
+def resume_notes(run: Run, attempt: Attempt, unit: str = "step") -> None:
     """Record resumes found by ``stitch_resumes`` on the run, with a note each."""
     if attempt.resume_steps:
         run.meta.resume_steps.extend(attempt.resume_steps)
         steps = ", ".join(f"{s:g}" for s in attempt.resume_steps)
         run.meta.notes.append(
-            f"resumed from a checkpoint at step {steps}: {attempt.superseded} point(s) the interrupted attempt "
-            f"logged past that step were replaced by the resumed ones")
+            f"resumed from a checkpoint at {unit} {steps}: {attempt.superseded} point(s) the interrupted attempt "
+            f"logged past that {unit} were replaced by the resumed ones")
 
 
 class Skipped:
