@@ -377,3 +377,15 @@ def test_epoch_tables_going_back_to_a_later_epoch_are_resumes(tmp_path):
     one = tmp_path / "one.csv"
     one.write_text("epoch,loss\n0,0.9\n0,0.8\n")
     assert [len(r.series["loss"]) for r in load(one).runs] == [1, 1]
+
+
+def test_nanogpt_resume_appended_to_the_same_log(tmp_path):
+    path = tmp_path / "train.log"
+    first = [f"iter {i}: loss {4 - i / 100:.4f}, time 20.00ms, mfu 18.00%" for i in range(0, 60, 10)]
+    resumed = ["Resuming training from out-shakespeare-char"] + [
+        f"iter {i}: loss {3 - i / 1000:.4f}, time 20.00ms, mfu 18.00%" for i in range(30, 80, 10)]
+    path.write_text("\n".join(first + resumed) + "\n")
+    run = _only(path)
+    assert run.meta.resume_steps == [30.0]
+    assert list(run.series["loss"].steps) == [0, 10, 20, 30, 40, 50, 60, 70]
+    assert run.series["loss"].values[3] == pytest.approx(2.97)

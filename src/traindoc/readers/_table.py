@@ -14,7 +14,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from ..errors import InputError
 from ..run import Run, Series
@@ -213,28 +213,6 @@ def json_lines_head(head: str, limit: int = 20) -> list[dict]:
         if isinstance(obj, dict):
             out.append(obj)
     return out
-
-
-def restart_points(xs: Sequence[float], *, strict: bool) -> list[int]:
-    """Indices where the x column starts over: a new run appended to the same file.
-
-    ``strict``: each row is one x (an epoch table), so a repeat counts as a restart too;
-    otherwise only a step going backwards does (sparse tables repeat a step across rows).
-    """
-    cuts = []
-    prev = None
-    for i, x in enumerate(xs):
-        if x is None or not math.isfinite(x):
-            continue
-        if prev is not None and (x < prev or (strict and x == prev)):
-            cuts.append(i)
-        prev = x
-    return cuts
-
-
-def segments(n: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
-    bounds = [0, *cuts, n]
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
 def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[int], unit: str = "row") -> list[Run]:

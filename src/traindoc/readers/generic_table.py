@@ -6,8 +6,9 @@ other numeric column (at least half its filled cells numbers; the rest are skipp
 note) becomes a series named as in the file; text columns are ignored. Empty cells: when most
 rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
-logged in this row". ``NA`` is always "not logged". The x column going backwards means another
-run was appended: a new Run. TensorBoard's CSV download (``Wall time,Step,Value``) becomes one
+logged in this row". ``NA`` is always "not logged". The x column starting over means another run
+was appended: a new Run; going back to a later x is a resume of the same run (see
+``_table.stitch_resumes``). TensorBoard's CSV download (``Wall time,Step,Value``) becomes one
 series named after the tag in its file name, with its wall times.
 """
 
@@ -176,13 +177,14 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
             x = last if last is not None else float(i)
         xs.append(x)
         last = x
-    cuts = T.restart_points(xs, strict=False) if xcol else []
     axis = "epoch" if xcol and xcol.lower() == "epoch" else "step"
+    # Only a real x column can start over; a row number never does.
+    attempts = T.stitch_resumes(zip(xs, records)) if xcol else [_single(xs, records)]
     runs = []
-    for a, b in T.segments(len(records), cuts):
+    for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         cols: dict[str, tuple[list[float], list[float]]] = {}
-        for rec, x in zip(records[a:b], xs[a:b]):
+        for x, rec in att.records:
             for k, v in rec.items():
                 if k == xcol:
                     continue
@@ -194,8 +196,15 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
             run.meta.notes.append("no step or epoch column: the row number is the x axis")
         if note:
             run.meta.notes.append(note)
+        T.resume_notes(run, att, unit=axis)
         if run.series:
             runs.append(run)
-    return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="row")
+    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="row")
+
+
+def _single(xs: list[float], records: list) -> T.Attempt:
+    att = T.Attempt()
+    att.records = list(zip(xs, records))
+    return att
 
 

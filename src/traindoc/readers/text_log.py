@@ -229,14 +229,13 @@ def read(path: Path) -> list[Run]:
         elif axis == "step":
             last_step = x
         placed.append((x, axis, values))
-    xs = [x for x, _, _ in placed]
-    cuts = T.restart_points(xs, strict=False)
+    attempts = T.stitch_resumes((x, (ax, values)) for x, ax, values in placed)
     runs = []
-    for a, b in T.segments(len(placed), cuts):
+    for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         cols: dict[str, tuple[list[float], list[float]]] = {}
         axis = "step"
-        for x, axis, values in placed[a:b]:
+        for x, (axis, values) in att.records:
             for k, v in values.items():
                 steps, vals = cols.setdefault(k, ([], []))
                 steps.append(x)
@@ -244,6 +243,7 @@ def read(path: Path) -> list[Run]:
         T.add_column_series(run, cols, axis=axis)
         if parser.redraws:
             run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
+        T.resume_notes(run, att, unit=axis)
         if run.series:
             runs.append(run)
-    return T.segment_runs(path, NAME, runs, [c + 1 for c in cuts], unit="record")
+    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
