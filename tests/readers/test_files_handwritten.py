@@ -260,7 +260,9 @@ def test_fairseq_logs():
     s = run.series
     assert list(s["loss"].steps) == [100, 200, 300] and s["loss"].values[0] == pytest.approx(9.934)
     assert list(s["valid_loss"].steps) == [200] and s["valid_loss"].role == Role.VAL_LOSS
-    assert list(s["train_loss"].values) == [9.402]  # the epoch summary, apart from per-update points
+    assert list(s["epoch_loss"].values) == [9.402]  # the epoch summary, apart from per-update points
+    assert s["epoch_loss"].role == Role.TRAIN_LOSS and run.primary(Role.TRAIN_LOSS).name == "loss"
+    assert list(s["epoch_train_wall"].values) == [161] and list(s["train_wall"].values) == [81, 80, 81]
     assert s["lr"].role == Role.LR
     legacy = _only(DATA / "fairseq_legacy.log")
     assert list(legacy.series["loss"].steps) == [500, 1000]

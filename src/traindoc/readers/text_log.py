@@ -4,7 +4,7 @@ Recognised shapes (each line gives one record; its x is the step-like key on the
 - nanoGPT: ``iter 100: loss 4.2345, time 12.34ms, mfu 3.21%`` and ``step 1000: train loss 2.1, val loss 2.3``
 - ``step 200 | loss 3.1 | lr 1e-4`` and other ``|``/``,`` separated key-value lines
 - fairseq: ``epoch 001 | loss 4.5 | ... | num_updates 100`` and ``train_inner`` ``key=value`` lines;
-  lines of a ``valid``/``test`` context get that prefix (``valid_loss``)
+  lines of a ``valid``/``test`` context get that prefix (``valid_loss``), ``train`` epoch summaries ``epoch_``
 - Keras ``fit(verbose=1|2)``: ``Epoch 3/10`` then ``... - loss: 0.5213 - accuracy: 0.81 - val_loss: 0.6120``
   (progress-bar redraws, ANSI colours and backspaces are cleaned; the last line of each epoch counts)
 - PyTorch ImageNet example ``Epoch: [0][ 10/5005]\tTime ...\tLoss 6.9e+00 (6.9e+00)\tAcc@1 0.00 (0.10)``,
@@ -151,7 +151,7 @@ class _Parser:
         if not _meaningful(values):
             return False
         if prefix == "train":  # an epoch summary (fairseq "train |"): kept apart from the per-update curve
-            values = {(k if k.startswith("train") else f"train_{k}"): v for k, v in values.items()}
+            values = {f"epoch_{k}": v for k, v in values.items()}
         elif prefix:
             values = {(k if _role(k) in (Role.VAL_LOSS, Role.VAL_METRIC) else f"{prefix}_{k}"): v
                       for k, v in values.items()}
