@@ -224,7 +224,7 @@ def test_hf_nan_hidden_by_logging_filter_is_noted(hf_dirs):
     assert np.all(np.isfinite(loss.values[late])) and not np.any(np.isfinite(gn.values[gn.steps > 6]))
     assert gn.n_nonfinite >= 3  # kept, never dropped
     note = next(n for n in run.meta.notes if "logging_nan_inf_filter" in n)
-    assert "from step 8" in note
+    assert "from step 8" in note and "exactly 0.0" in note
 
 
 def test_hf_console_prints_as_text_log(hf_dirs):

@@ -391,3 +391,16 @@ def test_nanogpt_resume_appended_to_the_same_log(tmp_path):
     assert run.meta.resume_steps == [30.0]
     assert list(run.series["loss"].steps) == [0, 10, 20, 30, 40, 50, 60, 70]
     assert run.series["loss"].values[3] == pytest.approx(2.97)
+
+
+def test_hf_nan_filter_without_grad_norm(tmp_path):
+    # Older Trainers log no grad_norm: the filter still leaves a loss of exactly 0.0 and a NaN eval loss.
+    entries = [{"loss": 0.7, "epoch": 0.5, "step": 5}, {"eval_loss": 0.6, "epoch": 0.5, "step": 5},
+               {"loss": 0.0, "epoch": 1.0, "step": 10}, {"eval_loss": math.nan, "epoch": 1.0, "step": 10}]
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps({"global_step": 10, "log_history": entries}))
+    note = next(n for n in _only(path).meta.notes if "logging_nan_inf_filter" in n)
+    assert "from step 10" in note and "evaluation loss" in note
+    entries[3]["eval_loss"] = 0.5  # a genuinely perfect fit with a finite eval loss: no note
+    path.write_text(json.dumps({"global_step": 10, "log_history": entries}))
+    assert not any("logging_nan_inf_filter" in n for n in _only(path).meta.notes)
