@@ -61,6 +61,7 @@ def test_detectron2_metrics_json():
     # Evaluation rows at their own cadence, on the same iteration axis.
     assert list(s["bbox/AP"].steps) == [99, 199] and list(s["bbox/AP"].values) == [12.5, 20.25]
     assert s["bbox/AP50"].role == Role.VAL_METRIC
+    assert s["bbox/APs"].role == Role.VAL_METRIC and s["bbox/APs"].higher_is_better  # small-object AP
     assert s["fast_rcnn/cls_accuracy"].role == Role.TRAIN_METRIC
     assert "iteration" not in s
     assert any("skipped 1 line" in n and "line 13" in n for n in run.meta.notes)  # the cut last line
@@ -263,7 +264,7 @@ def test_fairseq_logs():
     assert list(s["epoch_loss"].values) == [9.402]  # the epoch summary, apart from per-update points
     assert s["epoch_loss"].role == Role.TRAIN_LOSS and run.primary(Role.TRAIN_LOSS).name == "loss"
     assert list(s["epoch_train_wall"].values) == [161] and list(s["train_wall"].values) == [81, 80, 81]
-    assert s["lr"].role == Role.LR
+    assert s["lr"].role == Role.LR and s["gnorm"].role == Role.GRAD_NORM
     legacy = _only(DATA / "fairseq_legacy.log")
     assert list(legacy.series["loss"].steps) == [500, 1000]
     assert list(legacy.series["valid_loss"].values) == [4.1, 3.8]

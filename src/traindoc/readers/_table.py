@@ -250,13 +250,16 @@ def run_name(path: Path) -> str:
 
 
 def add_column_series(run: Run, columns: dict[str, tuple[list[float], list[float]]], *, axis: str,
-                      wall: dict[str, list[float]] | None = None) -> None:
-    """Add every non-empty column as a Series with its role inferred from the name."""
+                      wall: dict[str, list[float]] | None = None, role_of=None) -> None:
+    """Add every non-empty column as a Series with its role inferred from the name.
+
+    ``role_of(name)`` may return a RoleInfo for names a format spells its own way (None: infer).
+    """
     for name, (steps, values) in columns.items():
         if not values:
             continue
         wt = wall.get(name) if wall else None
-        run.add(Series.named(name, steps, values, wt, axis=axis))
+        run.add(Series.named(name, steps, values, wt, axis=axis, role=role_of(name) if role_of else None))
 
 
 def hparams_num_classes(run: Run) -> None:

@@ -28,7 +28,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..run import Role, Run, infer_role
+from ..run import Role, RoleInfo, Run, infer_role
 from . import _table as T
 
 NAME = "text_log"
@@ -202,6 +202,11 @@ class _Parser:
         return self.records
 
 
+def _own_role(name: str) -> RoleInfo | None:
+    """fairseq spells the gradient norm ``gnorm``."""
+    return RoleInfo(Role.GRAD_NORM) if name in ("gnorm", "epoch_gnorm") else None
+
+
 def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
     if text is None:
@@ -240,7 +245,7 @@ def read(path: Path) -> list[Run]:
                 steps, vals = cols.setdefault(k, ([], []))
                 steps.append(x)
                 vals.append(v)
-        T.add_column_series(run, cols, axis=axis)
+        T.add_column_series(run, cols, axis=axis, role_of=_own_role)
         if parser.redraws:
             run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
         T.resume_notes(run, att, unit=axis)
