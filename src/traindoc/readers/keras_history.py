@@ -18,7 +18,8 @@ from . import _table as T
 NAME = "keras_history"
 DIRECTORY = False
 
-_LIST_KEY = re.compile(r'"(?:val_)?[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*[\[{]')
+# A per-epoch list, or pandas' {"0": …} form of one, under a loss- or metric-like key.
+_LIST_KEY = re.compile(r'"(?:val_)?[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*(?:\[|\{\s*"0"\s*:)')
 
 
 def sniff(path: Path, head: bytes) -> bool:
