@@ -407,3 +407,18 @@ def hh13(out: Path, seed: int) -> Path:
       reason="SGD momentum MLP on 6 classes, 20 epochs, Lightning CSV: loss falls and flattens")
 def hh14(out: Path, seed: int) -> Path:
     return _healthy_blobs(out, seed, "lightning", "sgd", 20, 64, 6)
+
+
+@case("high-initial-loss-lightning-hparams", 74, expected=["high-initial-loss"], allowed=["loss-spikes"],
+      reason="Lightning-style run whose hparams.yaml records num_classes=8; inputs left unnormalised (x40, offset 100) and the output layer scaled x10 at init: the first logged loss is 109 (53x ln(8)=2.08), then Adam brings it down within ~10 steps and the run trains to ~0 loss")
+def high_init_hp(out: Path, seed: int) -> Path:
+    x, y = data.blobs(2000, 16, 8, 1.5, seed)
+    x = x * 40 + 100
+    tr, va = data.split(x, y, 1600)
+    torch.manual_seed(seed)
+    m = models.mlp(16, 64, 2, 8)
+    with torch.no_grad():
+        m[-1].weight.mul_(10)
+    log = fit(m, tr, va, epochs=12, batch=32, opt=_adam(m, 1e-3), seed=seed, log_every=1)
+    return writers.lightning_csv(log, out / "lightning_logs",
+                                 hparams={"num_classes": 8, "hidden": 64, "lr": 1e-3, "batch_size": 32})
