@@ -61,6 +61,7 @@ def torch_logdir(tmp_path_factory) -> Path:
             w.add_histogram("weights", np.arange(10.0) * i, i)
             w.add_image("img", np.zeros((3, 4, 4), dtype=np.uint8), i)
     w.add_text("note", "hello", 0)
+    w.add_hparams({"lr": 0.1, "optimizer": "sgd", "num_classes": 10}, {"hparam/best": 0.5}, run_name="hp")
     w.close()
     return root
 
@@ -84,6 +85,10 @@ def test_torch_summarywriter_every_point(torch_logdir: Path) -> None:
     assert list(run.series["loss/val"].values) == [2.0 + i for i in range(0, N, 10)]
     # histograms, images and text are skipped, not read as scalars
     assert not {"weights", "img", "note"} & set(run.series)
+    # add_hparams: the hparams plugin gives hyper-parameters; its metric lands in the hp/ folder
+    assert run.meta.hparams == {"lr": 0.1, "optimizer": "sgd", "num_classes": 10.0}
+    assert run.meta.num_classes == 10
+    assert list(run.series["hp/hparam/best"].values) == [0.5]
 
 
 def test_matches_tensorboards_own_reader(torch_logdir: Path) -> None:
@@ -252,6 +257,8 @@ def test_hugging_face_trainer(tmp_path: Path, monkeypatch) -> None:
     assert loss.role == Role.TRAIN_LOSS
     assert list(loss.steps) == [h["step"] for h in logged]
     np.testing.assert_allclose(loss.values, [h["loss"] for h in logged], rtol=1e-6)
+    assert run.meta.hparams["learning_rate"] == args.learning_rate  # from the "args" text summary
+    assert run.meta.hparams["max_steps"] == 12
     evals = [h for h in trainer.state.log_history if "eval_loss" in h]
     assert run.series["eval/loss"].role == Role.VAL_LOSS
     assert list(run.series["eval/loss"].steps) == [h["step"] for h in evals]

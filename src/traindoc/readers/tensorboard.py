@@ -13,6 +13,7 @@ series. Several files in one folder are a resumed run, merged in time order.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import struct
@@ -317,6 +318,8 @@ def _decode_slow(buf: bytes, starts: list[int], ends: list[int], recs: list[int]
                     continue
                 known = acc.plugin.get(tag)
                 if known is not None and known != b"scalars":
+                    if known == b"text" and tag in _HF_TEXT_TAGS:
+                        _read_text_hparams(buf, tensor[0], tensor[1], tag, acc)
                     acc.skip(known.decode("utf-8", "replace") or "tensor")
                     continue
                 value = _tensor_scalar(buf, tensor[0], tensor[1])
@@ -432,6 +435,31 @@ def _packed(buf: bytes, wire: int, val, kind: str) -> list:
     if wire == 1:
         return [_D.unpack(val)[0]]
     return [val]
+
+
+# Hugging Face's TensorBoardCallback writes TrainingArguments and the model config as JSON text
+# (torch's add_text appends "/text_summary" to the tag; tensorboardX does not).
+_HF_TEXT_TAGS = {b"args", b"model_config", b"args/text_summary", b"model_config/text_summary"}
+
+
+def _read_text_hparams(buf: bytes, start: int, end: int, tag: bytes, acc: _Accumulator) -> None:
+    """Hyper-parameters from a JSON text summary (TensorProto.string_val=8); json only, never eval."""
+    for fnum, wire, val in iter_fields(buf, start, end):
+        if fnum != 8 or wire != 2:
+            continue
+        try:
+            doc = json.loads(bytes(buf[val[0]:val[1]]).decode("utf-8", "replace"))
+        except ValueError:
+            return
+        if not isinstance(doc, dict):
+            return
+        if tag.startswith(b"args"):
+            acc.hparams.update({k: v for k, v in doc.items() if not isinstance(v, (dict, list))})
+        else:
+            acc.hparams.update({f"model.{k}": v for k, v in doc.items() if not isinstance(v, (dict, list))})
+            if isinstance(doc.get("id2label"), dict) and "num_labels" not in doc:
+                acc.hparams["model.num_labels"] = len(doc["id2label"])
+        return
 
 
 def _read_hparams_plugin(buf: bytes, start: int, end: int, acc: _Accumulator) -> None:
@@ -551,7 +579,7 @@ def _read_folder(folder: Path, files: list[Path], run: Run, prefix: str,
             run.meta.notes.append("truncated: " + note)
         for kind, n in d.skipped.items():
             skipped[kind] = skipped.get(kind, 0) + n
-        run.meta.hparams.update(d.hparams)
+        apply_hparams(run.meta, d.hparams)
         if not len(d.steps):
             continue
         first = float(d.steps[0])
