@@ -129,3 +129,13 @@ def test_cli_garbage_event_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and str(bad) in lines[0] and "TensorBoard" in lines[0]
+
+
+def test_one_bad_file_in_a_keras_layout_does_not_hide_the_other(event_file: Path, tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    _copy(event_file, logs / "validation", event_file.read_bytes())
+    (logs / "train").mkdir()
+    (logs / "train" / "events.out.tfevents.1.host.v2").write_bytes(b"")  # a writer that never flushed
+    run = read_file(logs)[0]
+    assert len(run.series["validation/train/loss"]) == N
+    assert any(n.startswith("skipped train/events.out.tfevents.1.host.v2") for n in run.meta.notes)

@@ -18,7 +18,7 @@ from typing import Iterator
 import crc32c
 import numpy as np
 
-CHUNK = 4 << 20
+CHUNK = 1 << 20
 _HEADER = struct.Struct("<QI")
 _U32 = struct.Struct("<I")
 # A record longer than this is taken as a corrupt length field, not an allocation request.

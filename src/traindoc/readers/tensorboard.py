@@ -115,11 +115,9 @@ class FileScalars:
     """The scalar points of one event file, in file order, before grouping."""
 
     path: Path
-    tags: list[str]
-    tag_ids: np.ndarray
-    steps: np.ndarray
-    wall_times: np.ndarray
-    values: np.ndarray
+    series: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # tag -> (steps, values, wall_times)
+    first_step: float  # of the first scalar point in the file (nan if none)
+    max_step: float
     first_wall_time: float
     status: FramingStatus
     skipped: dict[str, int] = field(default_factory=dict)  # non-scalar summaries seen, by kind
@@ -131,7 +129,11 @@ class _Accumulator:
 
     def __init__(self) -> None:
         self.tag_index: dict[bytes, int] = {}
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # tag_ids, steps, walls, values
+        # Per tag id, the chunks of (steps, walls, values): split as they are decoded, so the
+        # file's points are never held twice over (memory stays ~24 bytes per point).
+        self.parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self.first_step = math.nan
+        self.max_step = -math.inf
         self.plugin: dict[bytes, bytes] = {}  # tag -> plugin name (TF2 writes metadata only once per tag)
         self.skipped: dict[str, int] = {}
         self.first_wall = math.nan
@@ -146,14 +148,35 @@ class _Accumulator:
             tid = self.tag_index[tag] = len(self.tag_index)
         return tid
 
-    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        if not self.parts:
-            return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
-        if len(self.parts) == 1:
-            return self.parts[0]
-        cols = tuple(np.concatenate(c) for c in zip(*self.parts))
-        self.parts = []
-        return cols  # type: ignore[return-value]
+    def add(self, tag_ids: np.ndarray, steps: np.ndarray, walls: np.ndarray, values: np.ndarray) -> None:
+        """Append one chunk's points (in file order), split by tag."""
+        if not len(tag_ids):
+            return
+        steps = steps.astype(np.float64)
+        if math.isnan(self.first_step):
+            self.first_step = float(steps[0])
+        self.max_step = max(self.max_step, float(steps.max()))
+        first = int(tag_ids[0])
+        if np.all(tag_ids == first):
+            self.parts.setdefault(first, []).append((steps, walls, values))
+            return
+        order = np.argsort(tag_ids, kind="stable")
+        sorted_ids = tag_ids[order]
+        bounds = np.flatnonzero(np.diff(sorted_ids)) + 1
+        for chunk in np.split(np.arange(len(order)), bounds):
+            sel = order[chunk]
+            self.parts.setdefault(int(sorted_ids[chunk[0]]), []).append((steps[sel], walls[sel], values[sel]))
+
+    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """``{tag: (steps, values, walls)}``, each concatenated once, freeing the chunks as it goes."""
+        out = {}
+        for tag, tid in self.tag_index.items():
+            parts = self.parts.pop(tid, None)
+            if not parts:
+                continue
+            steps, walls, values = (np.concatenate(c) if len(parts) > 1 else c[0] for c in zip(*parts))
+            out[tag.decode("utf-8", "replace")] = (steps, values, walls)
+        return out
 
 
 def _at(data: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -211,18 +234,18 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
         tag_ids = _intern_tags(data, fp + 6, ftlen, acc)
     slow = np.flatnonzero(~fast)
     if not slow.size:
-        acc.parts.append((tag_ids, steps, walls, values))
+        acc.add(tag_ids, steps, walls, values)
         return
     rec: list[int] = []
     cols = (array("q"), array("q"), array("d"), array("d"))
     _decode_slow(buf, s[slow].tolist(), e[slow].tolist(), slow.tolist(), acc, rec, cols)
     slow_cols = [np.frombuffer(c, dtype=np.int64 if c.typecode == "q" else np.float64) for c in cols]
     if not idx.size:
-        acc.parts.append(tuple(slow_cols))  # type: ignore[arg-type]
+        acc.add(*slow_cols)
         return
     order = np.argsort(np.concatenate((idx, np.asarray(rec, dtype=np.int64))), kind="stable")
     merged = [np.concatenate((a, b))[order] for a, b in zip((tag_ids, steps, walls, values), slow_cols)]
-    acc.parts.append(tuple(merged))  # type: ignore[arg-type]
+    acc.add(*merged)
 
 
 def _intern_tags(data: np.ndarray, tag_starts: np.ndarray, tag_lens: np.ndarray, acc: _Accumulator) -> np.ndarray:
@@ -520,22 +543,8 @@ def read_event_file(path: Path) -> FileScalars:
     if status.records == 0:
         why = status.problem or "no complete record"
         raise InputError(path, f"not a readable TensorBoard event file ({why}; expected TFRecord-framed events)")
-    tag_ids, steps, walls, values = acc.columns()
-    return FileScalars(path=path, tags=[t.decode("utf-8", "replace") for t in acc.tag_index], tag_ids=tag_ids,
-                       steps=steps.astype(np.float64), wall_times=walls, values=values,
+    return FileScalars(path=path, series=acc.series(), first_step=acc.first_step, max_step=acc.max_step,
                        first_wall_time=acc.first_wall, status=status, skipped=acc.skipped, hparams=acc.hparams)
-
-
-def split_by_tag(fs: FileScalars) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """``{tag: (steps, values, wall_times)}`` keeping file order within each tag."""
-    if not fs.tags:
-        return {}
-    order = np.argsort(fs.tag_ids, kind="stable")
-    counts = np.bincount(fs.tag_ids, minlength=len(fs.tags))
-    bounds = np.concatenate(([0], np.cumsum(counts)))
-    steps, values, walls = fs.steps[order], fs.values[order], fs.wall_times[order]
-    return {tag: (steps[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]], walls[bounds[i]:bounds[i + 1]])
-            for i, tag in enumerate(fs.tags)}
 
 
 # ----------------------------------------------------------------------------- grouping
@@ -560,17 +569,16 @@ def _axis(tag: str) -> str:
     return "epoch" if base.startswith("epoch_") else "step"
 
 
-def _read_folder(folder: Path, files: list[Path], run: Run, prefix: str,
-                 columns: dict[str, list], skipped: dict[str, int]) -> None:
+def _read_folder(files: list[Path], run: Run, prefix: str, columns: dict[str, list], skipped: dict[str, int],
+                 failures: list[InputError]) -> None:
     """Merge one folder's event files in time order into ``columns``; note resumes and damage."""
     decoded: list[FileScalars] = []
     for f in files:
         try:
             decoded.append(read_event_file(f))
         except InputError as exc:
-            if len(files) == 1 and not run.series and not columns:
-                raise
-            run.meta.notes.append(f"skipped {f.name}: {exc.problem}")
+            failures.append(exc)
+            run.meta.notes.append(f"skipped {prefix + '/' if prefix else ''}{f.name}: {exc.problem}")
     decoded.sort(key=lambda d: (math.inf if math.isnan(d.first_wall_time) else d.first_wall_time, d.path.name))
     max_step = -math.inf
     for d in decoded:
@@ -580,17 +588,17 @@ def _read_folder(folder: Path, files: list[Path], run: Run, prefix: str,
         for kind, n in d.skipped.items():
             skipped[kind] = skipped.get(kind, 0) + n
         apply_hparams(run.meta, d.hparams)
-        if not len(d.steps):
+        if not d.series:
             continue
-        first = float(d.steps[0])
+        first = d.first_step
         if math.isfinite(max_step) and first <= max_step:
             if first not in run.meta.resume_steps:
                 run.meta.resume_steps.append(first)
             where = f"{prefix}/" if prefix else ""
             run.meta.notes.append(f"{where}{d.path.name} restarts at step {first:g} (earlier file reached "
                                   f"{max_step:g}): read as a resume; all points kept in time order")
-        max_step = max(max_step, float(d.steps.max()))
-        for tag, (steps, values, walls) in split_by_tag(d).items():
+        max_step = max(max_step, d.max_step)
+        for tag, (steps, values, walls) in d.series.items():
             columns.setdefault(_series_name(prefix, tag), []).append((steps, values, walls))
 
 
@@ -607,8 +615,9 @@ def read(path: Path) -> list[Run]:
     run = Run(name=name, source=str(path), format=NAME)
     columns: dict[str, list] = {}
     skipped: dict[str, int] = {}
-    for prefix, folder, files in folder_files:
-        _read_folder(folder, files, run, prefix, columns, skipped)
+    failures: list[InputError] = []
+    for prefix, _folder, files in folder_files:
+        _read_folder(files, run, prefix, columns, skipped, failures)
     for sname in list(columns):
         parts = columns.pop(sname)
         steps, values, walls = (np.concatenate(c) if len(parts) > 1 else c[0] for c in zip(*parts))
@@ -617,6 +626,11 @@ def read(path: Path) -> list[Run]:
     run.meta.resume_steps.sort()
     hp_dir = path if path.is_dir() else path.parent
     apply_hparams(run.meta, load_yaml_hparams(hp_dir / "hparams.yaml", run.meta.notes))
+    if not run.series and failures and not skipped:
+        if len(failures) == 1:
+            raise failures[0]
+        raise InputError(path, f"none of its {len(failures)} TensorBoard event files is readable "
+                               f"({failures[0].problem})")
     if not run.series:
         found = ", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) or "no summaries at all"
         raise InputError(path, f"TensorBoard event file(s) hold no scalar summaries (found: {found}); "
