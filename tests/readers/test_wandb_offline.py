@@ -6,6 +6,7 @@ import json
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,15 @@ def wandb_run(tmp_path_factory) -> Path:
             row["note"] = "text is not a curve"
         run.log(row, step=i)
     run.finish()
+    # finish() can return before wandb-core has written the last records (seen under load):
+    # tearing the service down waits for it; then wait until the log stops growing.
+    wandb.teardown()
     (folder,) = list((root / "wandb").glob("offline-run-*"))
+    log = next(folder.glob("run-*.wandb"))
+    size, deadline = -1, time.monotonic() + 20
+    while log.stat().st_size != size and time.monotonic() < deadline:
+        size = log.stat().st_size
+        time.sleep(0.2)
     return folder
 
 
