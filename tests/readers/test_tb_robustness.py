@@ -139,3 +139,26 @@ def test_one_bad_file_in_a_keras_layout_does_not_hide_the_other(event_file: Path
     run = read_file(logs)[0]
     assert len(run.series["validation/train/loss"]) == N
     assert any(n.startswith("skipped train/events.out.tfevents.1.host.v2") for n in run.meta.notes)
+
+
+@pytest.mark.parametrize("chunk", [64, 97, 1000])
+def test_records_straddling_chunk_boundaries(event_file: Path, tmp_path: Path, monkeypatch, chunk: int) -> None:
+    """Tiny read chunks put record boundaries (and whole records larger than a chunk) everywhere."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    from traindoc.readers import _tfrecord
+
+    d = tmp_path / "img"
+    w = SummaryWriter(str(d))
+    for i in range(20):
+        w.add_scalar("loss", float(i), i)
+        if i % 5 == 0:
+            w.add_image("big", np.random.default_rng(i).integers(0, 255, (3, 16, 16), dtype=np.uint8), i)
+    w.close()
+    expected = read_file(d)[0].series["loss"].values.copy()
+    monkeypatch.setattr(_tfrecord, "CHUNK", chunk)
+    run = read_file(d)[0]
+    assert list(run.series["loss"].values) == list(expected) == [float(i) for i in range(20)]
+    assert not run.meta.notes
+    damaged = read_file(_copy(event_file, tmp_path / "cut", event_file.read_bytes()[:-3]))[0]
+    assert len(damaged.series["train/loss"]) == N - 1 and damaged.meta.notes

@@ -293,3 +293,39 @@ def test_parent_of_several_runs_yields_each(tmp_path: Path) -> None:
     result = load(tmp_path / "runs")
     assert sorted(r.name for r in result.runs) == ["a", "b"]
     assert tb.sniff(tmp_path / "runs" / "a", b"") and not tb.sniff(tmp_path / "runs", b"")
+
+
+def test_tensor_dtypes_and_mixed_record_shapes(tmp_path: Path) -> None:
+    """Half, bfloat16, int64 and double tensors; events holding several values; all in file order."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, types_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    def value(tag, **tensor):
+        return summary_pb2.Summary.Value(tag=tag, tensor=tensor_pb2.TensorProto(**tensor))
+
+    bf16_bits = int(np.array([1.5], dtype=np.float32).view(np.uint32)[0]) >> 16
+    w = EventFileWriter(str(tmp_path / "mixed"))
+    for step in range(6):
+        # a plain simple_value event (the vector path) ...
+        w.add_event(event_pb2.Event(wall_time=100.0 + step, step=step, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag="loss", simple_value=float(step))])))
+        # ... then one event with several values (the field-by-field path)
+        w.add_event(event_pb2.Event(wall_time=100.5 + step, step=step, summary=summary_pb2.Summary(value=[
+            summary_pb2.Summary.Value(tag="loss", simple_value=10.0 + step),
+            value("half", dtype=types_pb2.DT_HALF, half_val=[int(np.array([0.25 * step], np.float16).view(np.uint16)[0])]),
+            value("bf16", dtype=types_pb2.DT_BFLOAT16, half_val=[bf16_bits]),
+            value("count", dtype=types_pb2.DT_INT64, int64_val=[-step]),
+            value("dbl", dtype=types_pb2.DT_DOUBLE, tensor_content=np.float64(step / 3).tobytes()),
+            value("vector", dtype=types_pb2.DT_FLOAT, float_val=[1.0, 2.0],
+                  tensor_shape={"dim": [{"size": 2}]}),  # not a scalar: skipped
+        ])))
+    w.close()
+    run = _only_run(tmp_path / "mixed")
+    loss = run.series["loss"]
+    assert list(loss.values) == [v for s in range(6) for v in (float(s), 10.0 + s)]
+    assert list(loss.wall_time) == [t for s in range(6) for t in (100.0 + s, 100.5 + s)]
+    assert list(run.series["half"].values) == [0.25 * s for s in range(6)]
+    assert list(run.series["bf16"].values) == [1.5] * 6
+    assert list(run.series["count"].values) == [-s for s in range(6)]
+    assert list(run.series["dbl"].values) == [s / 3 for s in range(6)]
+    assert "vector" not in run.series
