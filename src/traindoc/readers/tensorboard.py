@@ -121,6 +121,7 @@ class FileScalars:
     first_wall_time: float
     status: FramingStatus
     skipped: dict[str, int] = field(default_factory=dict)  # non-scalar summaries seen, by kind
+    malformed: int = 0  # records skipped: good checksum, undecodable event
     hparams: dict = field(default_factory=dict)
 
 
@@ -138,6 +139,7 @@ class _Accumulator:
         self.skipped: dict[str, int] = {}
         self.first_wall = math.nan
         self.hparams: dict = {}
+        self.malformed = 0  # records with a good checksum but an undecodable event
 
     def skip(self, kind: str) -> None:
         self.skipped[kind] = self.skipped.get(kind, 0) + 1
@@ -229,7 +231,8 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
     if idx.size:
         fs, fp, ftlen = s[idx], p[idx], tlen[idx]
         walls = _gather(data, fs + 1, 8, "<f8")
-        values = _gather(data, fp + 7 + ftlen, 4, "<f4").astype(np.float64)
+        with np.errstate(invalid="ignore"):  # a signalling-NaN bit pattern is still just NaN
+            values = _gather(data, fp + 7 + ftlen, 4, "<f4").astype(np.float64)
         steps = step[idx].view(np.int64)
         tag_ids = _intern_tags(data, fp + 6, ftlen, acc)
     slow = np.flatnonzero(~fast)
@@ -269,95 +272,117 @@ def _intern_tags(data: np.ndarray, tag_starts: np.ndarray, tag_lens: np.ndarray,
 
 def _decode_slow(buf: bytes, starts: list[int], ends: list[int], recs: list[int], acc: _Accumulator,
                  rec_out: list[int], cols: tuple[array, array, array, array]) -> None:
-    """Field-by-field Event decoding for records the vector path does not cover."""
+    """Field-by-field Event decoding for records the vector path does not cover.
+
+    A record whose checksum is right but whose protobuf is not (a writer bug, a bit flipped
+    before the checksum was taken) is skipped and counted, so one bad event loses one event.
+    """
+    appends = tuple(c.append for c in cols)
+    for s, e, r in zip(starts, ends, recs):
+        try:
+            _decode_record(buf, s, e, r, acc, rec_out, appends)
+        except (WireError, IndexError, struct.error, ValueError, OverflowError):
+            acc.malformed += 1
+
+
+def _decode_record(buf: bytes, s: int, e: int, r: int, acc: _Accumulator, rec_out: list[int], appends) -> None:
     unpack_d = _D.unpack_from
     unpack_f = _F.unpack_from
-    tag_ids_append, steps_append, walls_append, values_append = (c.append for c in cols)
-    for s, e, r in zip(starts, ends, recs):
-        wall = math.nan
-        step = 0
-        summary_start = summary_end = -1
-        p = s
-        while p < e:
-            key = buf[p]
-            if key == 0x09:  # wall_time, double
-                wall = unpack_d(buf, p + 1)[0]
-                p += 9
-            elif key == 0x10:  # step, int64 varint
-                step, p = read_varint(buf, p + 1, e)
-                if step >= 1 << 63:
-                    step -= 1 << 64
-            elif key == 0x2A:  # summary, message
-                length, p = read_varint(buf, p + 1, e)
-                summary_start, summary_end = p, p + length
-                p += length
-            else:
-                p = _skip_field(buf, p, e)
-        if summary_start < 0:
+    tag_ids_append, steps_append, walls_append, values_append = appends
+    wall = math.nan
+    step = 0
+    summary_start = summary_end = -1
+    p = s
+    while p < e:
+        key = buf[p]
+        if key == 0x09:  # wall_time, double
+            _need(p + 9, e)
+            wall = unpack_d(buf, p + 1)[0]
+            p += 9
+        elif key == 0x10:  # step, int64 varint
+            step, p = read_varint(buf, p + 1, e)
+            if step >= 1 << 63:
+                step -= 1 << 64
+        elif key == 0x2A:  # summary, message
+            length, p = read_varint(buf, p + 1, e)
+            summary_start, summary_end = p, _need(p + length, e)
+            p += length
+        else:
+            p = _skip_field(buf, p, e)
+    if summary_start < 0:
+        return
+    # Summary: repeated Value value = 1.
+    p = summary_start
+    while p < summary_end:
+        if buf[p] != 0x0A:
+            p = _skip_field(buf, p, summary_end)
             continue
-        # Summary: repeated Value value = 1.
-        p = summary_start
-        while p < summary_end:
-            if buf[p] != 0x0A:
-                p = _skip_field(buf, p, summary_end)
-                continue
-            length, p = read_varint(buf, p + 1, summary_end)
-            vend = p + length
-            # Value: tag=1, simple_value=2 (float), image=4, histo=5, audio=6, tensor=8, metadata=9.
-            tag = None
-            value = None
-            tensor = None
-            plugin = None
-            while p < vend:
-                key = buf[p]
-                if key == 0x0A:
-                    tlen, p = read_varint(buf, p + 1, vend)
-                    tag = buf[p:p + tlen]
-                    p += tlen
-                elif key == 0x15:
-                    value = unpack_f(buf, p + 1)[0]
-                    p += 5
-                elif key == 0x42 or key == 0x4A:
-                    flen, q = read_varint(buf, p + 1, vend)
-                    if key == 0x42:
-                        tensor = (q, q + flen)
-                    else:
-                        plugin = _plugin_name(buf, q, q + flen)
-                        if plugin == b"hparams":
-                            _read_hparams_plugin(buf, q, q + flen, acc)
-                    p = q + flen
-                elif key in _NON_SCALAR_FIELDS:
-                    acc.skip(_NON_SCALAR_FIELDS[key])
-                    p = _skip_field(buf, p, vend)
+        length, p = read_varint(buf, p + 1, summary_end)
+        vend = _need(p + length, summary_end)
+        # Value: tag=1, simple_value=2 (float), image=4, histo=5, audio=6, tensor=8, metadata=9.
+        tag = None
+        value = None
+        tensor = None
+        plugin = None
+        while p < vend:
+            key = buf[p]
+            if key == 0x0A:
+                tlen, p = read_varint(buf, p + 1, vend)
+                tag = buf[p:_need(p + tlen, vend)]
+                p += tlen
+            elif key == 0x15:
+                _need(p + 5, vend)
+                value = unpack_f(buf, p + 1)[0]
+                p += 5
+            elif key == 0x42 or key == 0x4A:
+                flen, q = read_varint(buf, p + 1, vend)
+                _need(q + flen, vend)
+                if key == 0x42:
+                    tensor = (q, q + flen)
                 else:
-                    p = _skip_field(buf, p, vend)
-            p = vend
-            if tag is None:
+                    plugin = _plugin_name(buf, q, q + flen)
+                    if plugin == b"hparams":
+                        _read_hparams_plugin(buf, q, q + flen, acc)
+                p = q + flen
+            elif key in _NON_SCALAR_FIELDS:
+                acc.skip(_NON_SCALAR_FIELDS[key])
+                p = _skip_field(buf, p, vend)
+            else:
+                p = _skip_field(buf, p, vend)
+        p = vend
+        if tag is None:
+            continue
+        if plugin is not None:
+            acc.plugin[tag] = plugin
+        if value is None:
+            if tensor is None:
                 continue
-            if plugin is not None:
-                acc.plugin[tag] = plugin
+            known = acc.plugin.get(tag)
+            if known is not None and known != b"scalars":
+                if known == b"text" and tag in _HF_TEXT_TAGS:
+                    _read_text_hparams(buf, tensor[0], tensor[1], tag, acc)
+                acc.skip(known.decode("utf-8", "replace") or "tensor")
+                continue
+            value = _tensor_scalar(buf, tensor[0], tensor[1])
             if value is None:
-                if tensor is None:
-                    continue
-                known = acc.plugin.get(tag)
-                if known is not None and known != b"scalars":
-                    if known == b"text" and tag in _HF_TEXT_TAGS:
-                        _read_text_hparams(buf, tensor[0], tensor[1], tag, acc)
-                    acc.skip(known.decode("utf-8", "replace") or "tensor")
-                    continue
-                value = _tensor_scalar(buf, tensor[0], tensor[1])
-                if value is None:
-                    acc.skip("tensor")
-                    continue
-            rec_out.append(r)
-            tag_ids_append(acc.intern(tag))
-            steps_append(step)
-            walls_append(wall)
-            values_append(value)
+                acc.skip("tensor")
+                continue
+        rec_out.append(r)
+        tag_ids_append(acc.intern(tag))
+        steps_append(step)
+        walls_append(wall)
+        values_append(value)
 
 
 # Value fields that carry non-scalar data (field key byte -> kind named in messages).
 _NON_SCALAR_FIELDS = {0x1A: "histogram", 0x22: "image", 0x2A: "histogram", 0x32: "audio"}
+
+
+def _need(pos: int, end: int) -> int:
+    """``pos`` if it lies within the enclosing message, else the message is malformed."""
+    if pos > end:
+        raise WireError("field runs past the end of its message")
+    return pos
 
 
 def _skip_field(buf: bytes, p: int, end: int) -> int:
@@ -367,9 +392,9 @@ def _skip_field(buf: bytes, p: int, end: int) -> int:
     if wire == 0:
         return read_varint(buf, p, end)[1]
     if wire == 1:
-        return p + 8
+        return _need(p + 8, end)
     if wire == 5:
-        return p + 4
+        return _need(p + 4, end)
     if wire == 2:
         length, p = read_varint(buf, p, end)
         if p + length > end:
@@ -544,7 +569,8 @@ def read_event_file(path: Path) -> FileScalars:
         why = status.problem or "no complete record"
         raise InputError(path, f"not a readable TensorBoard event file ({why}; expected TFRecord-framed events)")
     return FileScalars(path=path, series=acc.series(), first_step=acc.first_step, max_step=acc.max_step,
-                       first_wall_time=acc.first_wall, status=status, skipped=acc.skipped, hparams=acc.hparams)
+                       first_wall_time=acc.first_wall, status=status, skipped=acc.skipped, hparams=acc.hparams,
+                       malformed=acc.malformed)
 
 
 # ----------------------------------------------------------------------------- grouping
@@ -585,6 +611,9 @@ def _read_folder(files: list[Path], run: Run, prefix: str, columns: dict[str, li
         note = d.status.note(d.path.name)
         if note:
             run.meta.notes.append("truncated: " + note)
+        if d.malformed:
+            run.meta.notes.append(f"{d.path.name}: skipped {d.malformed} event record(s) whose checksum was right "
+                                  "but whose content could not be decoded")
         for kind, n in d.skipped.items():
             skipped[kind] = skipped.get(kind, 0) + n
         apply_hparams(run.meta, d.hparams)
