@@ -635,12 +635,12 @@ def read(path: Path) -> list[Run]:
     path = Path(path)
     if path.is_file():
         folder_files = [("", path.parent, [path])]
-        name = path.parent.name or path.name
+        name = path.resolve().parent.name or path.name
     else:
         folder_files = [(prefix, folder, _event_files(folder)) for prefix, folder in _folders_with_events(path)]
         if not folder_files:
             raise InputError(path, "directory holds no TensorBoard event files (events.out.tfevents.*)")
-        name = path.name
+        name = path.resolve().name or str(path)
     run = Run(name=name, source=str(path), format=NAME)
     columns: dict[str, list] = {}
     skipped: dict[str, int] = {}
