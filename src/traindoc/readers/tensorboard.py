@@ -195,7 +195,7 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
 
     Nearly every scalar event any writer emits has the same byte layout::
 
-        09 <wall_time:8>  10 <step:varint>  2A L1  0A L2  0A L3 <tag:L3>  15 <simple_value:4>
+        09 <wall_time:8>  [10 <step:varint>]  2A L1  0A L2  0A L3 <tag:L3>  15 <simple_value:4>
 
     (Event.wall_time=1, step=2, summary=5 > Summary.value=1 > Value.tag=1, simple_value=2),
     so the records of that shape are matched and decoded for the whole chunk at once with
@@ -208,12 +208,13 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
     e = ends.astype(np.int64)
     if math.isnan(acc.first_wall) and len(s) and e[0] - s[0] >= 9 and buf[s[0]] == 0x09:
         acc.first_wall = _D.unpack_from(buf, int(s[0]) + 1)[0]
-    fast = (_at(data, s) == 0x09) & (_at(data, s + 9) == 0x10)
-    # Step: a varint of 1..10 bytes at s + 10.
+    fast = _at(data, s) == 0x09
+    # Step: a varint of 1..10 bytes at s + 10; absent when it is 0 (proto3 omits defaults).
+    has_step = _at(data, s + 9) == 0x10
     p = s + 10
     step = np.zeros(len(s), dtype=np.uint64)
     vlen = np.zeros(len(s), dtype=np.int64)
-    active = fast.copy()
+    active = fast & has_step
     for j in range(10):
         if not active.any():
             break
@@ -222,7 +223,7 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
         vlen += active
         active &= b >= 0x80
     fast &= ~active
-    p = p + vlen
+    p = np.where(has_step, p + vlen, s + 9)
     tlen = _at(data, p + 5)
     fast &= ((_at(data, p) == 0x2A) & (_at(data, p + 2) == 0x0A) & (_at(data, p + 4) == 0x0A)
              & (tlen + 9 < 0x80) & (_at(data, p + 1) == tlen + 9) & (_at(data, p + 3) == tlen + 7)
