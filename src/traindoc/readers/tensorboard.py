@@ -7,8 +7,9 @@ are decoded here by hand, keeping every point (TensorBoard itself samples).
 
 Grouping (documented in docs/readers-tensorboard.md): a directory whose event files sit in
 it directly, or only in split-named sub-directories (Keras' ``train/`` and ``validation/``),
-is one run; a sub-directory's event files are part of the run and its name prefixes their
-series. Several files in one folder are a resumed run, merged in time order.
+is one run; event files in its sub-directories (add_scalars folders, splits) are part of the
+run and their folder path prefixes their series. Several files in one folder are a resumed
+run, merged in time order.
 """
 
 from __future__ import annotations
@@ -47,10 +48,6 @@ _DT_UINT8, _DT_INT16, _DT_INT8, _DT_BOOL, _DT_UINT16, _DT_UINT32, _DT_UINT64 = 4
 _CONTENT_FORMAT = {_DT_FLOAT: "<f", _DT_DOUBLE: "<d", _DT_INT32: "<i", _DT_INT64: "<q", _DT_HALF: "<e",
                    _DT_UINT8: "<B", _DT_INT16: "<h", _DT_INT8: "<b", _DT_BOOL: "<?", _DT_UINT16: "<H",
                    _DT_UINT32: "<I", _DT_UINT64: "<Q"}
-
-
-def is_event_file(path: Path) -> bool:
-    return path.is_file() and bool(_EVENT_NAME.search(path.name))
 
 
 def sniff(path: Path, head: bytes) -> bool:
