@@ -140,8 +140,8 @@ def vanishing_gradients(run: Run) -> list[Finding]:
     s0 = layers[0][1]
     return [Finding(
         "vanishing-gradients", Severity.WARNING,
-        f"the first layer's gradient ({first_n}: {first:.2g}) is {1 / ratio:.2g}x smaller than the last layer's "
-        f"({last_n}: {last:.2g})",
+        f"the first layer's gradient ({first_n}: {first:.2g}) is "
+        + (f"{1 / ratio:.2g}x smaller than" if ratio > 0 else "zero, unlike") + f" the last layer's ({last_n}: {last:.2g})",
         series=series, steps=[_step(s0.steps[0]), _step(s0.steps[-1])],
         evidence={"subject": "model", "first_layer": first_n, "first_layer_grad": first, "last_layer": last_n,
                   "last_layer_grad": last, "ratio": ratio,
