@@ -16,17 +16,18 @@ ALL_CHECKS = ("static", "data", "init", "overfit-batch", "lr-range")
 
 
 def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable | None, batch: Any) -> Section:
-    """The static model checks (checks/static.py, written with the watcher), when present."""
+    """The static model checks of checks/static.py: output activation vs loss, biases, frozen parameters."""
     try:
-        from . import static  # noqa: PLC0415  (optional module)
+        from . import static
     except ImportError:
         return Section("static", None, "static model checks are not available in this build")
-    runner = getattr(static, "static_checks", None) or getattr(static, "check_model", None)
-    if runner is None:
-        return Section("static", None, "static model checks are not available in this build")
-    findings = list(runner(model, loss_fn=loss_fn))
     from ..findings import Severity
 
+    findings = list(static.check_output_activation(model, loss_fn))
+    findings += static.check_missing_bias(model)
+    if optimizer_factory is not None:
+        # Building an optimizer does not change the parameters; it only says which ones it will train.
+        findings += static.check_frozen_parameters(model, optimizer_factory(model.parameters()))
     ok = not any(f.severity >= Severity.WARNING for f in findings)
     return Section("static", ok, "model structure looks sound" if ok else "; ".join(f.title for f in findings),
                    findings=findings)
