@@ -49,19 +49,22 @@ def _regression(cfg: Config, gen: torch.Generator, n: int, w: torch.Tensor) -> t
 def _bars(cfg: Config, gen: torch.Generator, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     """8x8 images, 3 channels: class 0 holds a short horizontal bar, class 1 a short vertical one.
 
-    The bars are three pixels long at random places, so telling them apart needs neighbouring
-    pixels to stay neighbours: exactly what a scrambling reshape destroys.
+    The bars are three pixels long, in one colour channel, at random places, so telling them
+    apart needs neighbouring pixels to stay neighbours. Reading channels-last memory as
+    channels-first spreads a bar's pixels three apart in both cases: a 3x3 filter then sees one
+    dot either way.
     """
     y = torch.randint(0, 2, (n,), generator=gen)
     img = 0.2 * torch.randn(n, 3, 8, 8, generator=gen)
     rows = torch.randint(0, 6, (n,), generator=gen)
     cols = torch.randint(0, 6, (n,), generator=gen)
+    chans = torch.randint(0, 3, (n,), generator=gen)  # each bar is drawn in one colour channel
     for i in range(n):
-        r, c = int(rows[i]), int(cols[i])
+        r, c, ch = int(rows[i]), int(cols[i]), int(chans[i])
         if int(y[i]) == 0:
-            img[i, :, r + 1, c: c + 3] += 1.5
+            img[i, ch, r + 1, c: c + 3] += 1.5
         else:
-            img[i, :, r: r + 3, c + 1] += 1.5
+            img[i, ch, r: r + 3, c + 1] += 1.5
     return img, y
 
 

@@ -62,13 +62,25 @@ REPAIRS: tuple[Repair, ...] = (
 )
 
 
-def plan(outcome: Outcome, cfg: Config) -> tuple[str, Repair] | None:
-    """The first mechanical repair for the most severe finding that has one."""
+def candidates(outcome: Outcome, cfg: Config) -> list[tuple[str, Repair]]:
+    """Every applicable (finding, repair) pair, most severe finding first, each repair once."""
+    out: list[tuple[str, Repair]] = []
     for finding in outcome.problems + [f for f in outcome.findings if f not in outcome.problems]:
         for repair in REPAIRS:
-            if finding.id in repair.ids and repair.applies(cfg):
-                return finding.id, repair
-    return None
+            if finding.id in repair.ids and repair.applies(cfg) and all(r is not repair for _, r in out):
+                out.append((finding.id, repair))
+    return out
+
+
+def plan(outcome: Outcome, cfg: Config) -> tuple[str, Repair] | None:
+    """The first mechanical repair for the most severe finding that has one."""
+    found = candidates(outcome, cfg)
+    return found[0] if found else None
+
+
+def _better(new: Outcome, old: Outcome) -> bool:
+    b, a = old.result.final_loss(), new.result.final_loss()
+    return math.isfinite(a) and (not math.isfinite(b) or a < IMPROVEMENT * b)
 
 
 @dataclass
@@ -76,7 +88,8 @@ class RepairReport:
     case: Case
     before: Outcome
     after: Outcome | None
-    steps: list[dict[str, Any]] = field(default_factory=list)
+    steps: list[dict[str, Any]] = field(default_factory=list)  # the repairs kept, in order
+    tried: list[dict[str, Any]] = field(default_factory=list)  # every repair run, kept or not
 
     @property
     def attempted(self) -> bool:
@@ -91,37 +104,55 @@ class RepairReport:
 
     @property
     def improved(self) -> bool:
-        if self.after is None:
-            return False
-        b, a = self.before.result.final_loss(), self.after.result.final_loss()
-        return math.isfinite(a) and (not math.isfinite(b) or a < IMPROVEMENT * b)
+        return self.after is not None and _better(self.after, self.before)
+
+    @property
+    def on_expected(self) -> bool:
+        """Whether a kept repair targeted the case's own finding or cause (not a side symptom)."""
+        wanted = set(self.case.expect) | set(self.case.cause_ids)
+        return any(s["finding"] in wanted for s in self.steps)
 
     @property
     def success(self) -> bool:
         return self.cleared and self.improved
 
     def to_json(self) -> dict[str, Any]:
-        return {"case": self.case.name, "repairs": self.steps, "attempted": self.attempted, "cleared": self.cleared,
+        return {"case": self.case.name, "repairs": self.steps, "tried": self.tried, "attempted": self.attempted, "cleared": self.cleared,
+                "on_expected_finding": self.on_expected,
                 "improved": self.improved, "success": self.success,
                 "loss_before": _num(self.before.result.final_loss()),
                 "loss_after": _num(self.after.result.final_loss()) if self.after else None,
                 "found_after": self.after.ids if self.after else None}
 
 
-def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 3, use_watch: bool = True) -> RepairReport:
-    """Up to ``rounds`` diagnose-fix-rerun rounds, stopping once the expected findings clear."""
+def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 3, tries: int = 6,
+                use_watch: bool = True) -> RepairReport:
+    """Diagnose, fix, re-run, verify: up to ``rounds`` rounds, each trying the candidate repairs in order.
+
+    A round keeps the first repair that lowers the final loss; when none does, it keeps the first
+    one (so that a ladder such as LR / 10, LR / 10 can go on). It stops once the case's expected
+    findings are gone.
+    """
     before = before or run_config(case.config, use_watch=use_watch)
     report = RepairReport(case, before, None)
     cfg, current = case.config, before
     for _ in range(rounds):
-        chosen = plan(current, cfg)
-        if chosen is None:
+        options = candidates(current, cfg)[:tries]
+        if not options:
             break
-        fid, repair = chosen
-        cfg = repair.apply(cfg)
-        current = run_config(cfg, use_watch=use_watch)
+        kept = None
+        for fid, repair in options:
+            trial_cfg = repair.apply(cfg)
+            trial = run_config(trial_cfg, use_watch=use_watch)
+            report.tried.append({"finding": fid, "repair": repair.name, "final_loss": _num(trial.result.final_loss())})
+            if kept is None:
+                kept = (fid, repair, trial_cfg, trial)
+            if _better(trial, current):
+                kept = (fid, repair, trial_cfg, trial)
+                break
+        fid, repair, cfg, current = kept
         report.after = current
         report.steps.append({"finding": fid, "repair": repair.name})
-        if report.cleared:
+        if not any(i in current.ids for i in case.expect):
             break
     return report

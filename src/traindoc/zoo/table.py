@@ -49,11 +49,15 @@ def repair_table(reports: list[RepairReport]) -> str:
     for r in reports:
         steps = " -> ".join(f"{s['repair']} ({s['finding']})" for s in r.steps) or "(no mechanical repair)"
         after = r.after.result.final_loss() if r.after else None
-        rows.append([r.case.name, steps, _yes(r.cleared) if r.attempted else "-",
+        rows.append([r.case.name, steps, _yes(r.on_expected) if r.attempted else "-",
+                     _yes(r.cleared) if r.attempted else "-",
                      f"{r.before.result.final_loss():.3g} -> {after:.3g}" if after is not None else "-",
                      _yes(r.success) if r.attempted else "-"])
-    text = _grid(["case", "repair applied", "finding cleared", "final loss", "success"], rows)
+    text = _grid(["case", "repair applied (finding)", "on the case's finding", "finding cleared", "final loss",
+                  "success"], rows)
     attempted = [r for r in reports if r.attempted]
     ok = sum(r.success for r in attempted)
+    on_cause = sum(r.success and r.on_expected for r in attempted)
     return text + f"\n\nrepairs attempted {len(attempted)}/{len(reports)}, succeeded {ok}/{len(attempted)} " \
-                  f"({ok}/{len(reports)} of all cases)"
+                  f"({ok}/{len(reports)} of all cases); succeeded by repairing the case's own finding " \
+                  f"{on_cause}/{len(reports)}"
