@@ -136,3 +136,12 @@ def test_check_report_healthy_has_no_problems():
     assert report.problems() == [], [f.to_json() for f in report.problems()]
     doc = report.to_json()
     assert doc["sections"][3]["ok"] is True
+
+
+def test_static_checks_run_inside_check():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3), nn.Softmax(dim=1))
+    report = check(model, _blobs(), nn.CrossEntropyLoss(), checks=["static"])
+    assert "double-softmax" in report.ids
+    healthy = check(_mlp(), _blobs(), nn.CrossEntropyLoss(), lambda p: torch.optim.Adam(p), checks=["static"])
+    assert healthy.problems() == [] and healthy.sections[0].ok is True

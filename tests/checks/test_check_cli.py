@@ -1,6 +1,7 @@
 """`traindoc check FILE.py` through the real CLI on files written by the test."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -22,8 +23,9 @@ def _data():
 
 
 def _run(path, *args):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}  # tiny models: extra threads only contend on a shared machine
     return subprocess.run([sys.executable, "-m", "traindoc", "check", str(path), *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env=env)
 
 
 def test_check_file_broken_model(tmp_path):
