@@ -54,7 +54,7 @@ CASES: tuple[Case, ...] = (
          BASE.but(activation="tanh", init="normal:2.0", steps=150),
          BASE.but(activation="tanh", init="xavier", steps=150),
          expect=("saturated-activation",), cause="saturated tanh units (initialisation too large)",
-         cause_terms=("saturat", "initiali"), cause_ids=("saturated-activation",)),
+         cause_terms=("saturat", "initiali"), cause_ids=("saturated-activation", "poor-initialization")),
     Case("unnormalized-input", "raw inputs spanning [0, 1.4e8]",
          BASE.but(input_scale=1.4e8, steps=150),
          BASE.but(input_scale=1.4e8, normalize_inputs=True, steps=150),

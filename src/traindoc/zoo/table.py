@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..findings import Severity
 from .repairs import RepairReport
 from .runner import CaseReport
 
@@ -24,11 +25,13 @@ def zoo_table(reports: list[CaseReport]) -> str:
     """case | expected | found | detected | cause named | twin clean."""
     rows = []
     for r in reports:
-        found = ", ".join(r.faulty.ids) or "(nothing)"
+        # Warnings and errors, plus info-level findings the case expects (late-start is info by design).
+        shown = [f.id for f in r.faulty.findings if f.severity >= Severity.WARNING or f.id in r.case.expect]
+        found = ", ".join(dict.fromkeys(shown)) or "(nothing)"
         twin = None if r.fixed is None else r.fixed.clean
         twin_txt = _yes(twin) if r.fixed is None or r.fixed.clean else "NO: " + ", ".join(x.id for x in r.fixed.problems)
         rows.append([r.case.name, " | ".join(r.case.expect), found, _yes(bool(r.detected)), _yes(r.cause_named), twin_txt])
-    text = _grid(["case", "expected (any of)", "traindoc found", "detected", "cause named", "fixed twin clean"], rows)
+    text = _grid(["case", "expected (any of)", "traindoc found (warning/error)", "detected", "cause named", "fixed twin clean"], rows)
     return text + "\n" + zoo_totals(reports)
 
 
