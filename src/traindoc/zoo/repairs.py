@@ -26,6 +26,7 @@ class Repair:
     ids: tuple[str, ...]
     applies: Callable[[Config], bool]
     apply: Callable[[Config], Config]
+    ladder: bool = False  # a step of a search (LR x/÷ 10): kept when it does not make things worse
 
 
 def _nonlinear(cfg: Config) -> str:
@@ -55,8 +56,9 @@ REPAIRS: tuple[Repair, ...] = (
            lambda c: c.but(lr_decay=c.lr_decay ** 0.01)),
     Repair("learning rate / 10", ("nonfinite", "nonfinite-origin", "divergence", "lr-too-high", "loss-spikes",
                                   "exploding-gradients", "oscillation"),
-           lambda c: c.lr > 1e-5, lambda c: c.but(lr=c.lr / 10)),
-    Repair("learning rate x 10", ("no-learning", "update-ratio"), lambda c: c.lr < 1.0, lambda c: c.but(lr=c.lr * 10)),
+           lambda c: c.lr > 1e-5, lambda c: c.but(lr=c.lr / 10), ladder=True),
+    Repair("learning rate x 10", ("no-learning", "update-ratio"), lambda c: c.lr < 1.0, lambda c: c.but(lr=c.lr * 10),
+           ladder=True),
     Repair("weight decay 1e-3 and dropout 0.2", ("overfitting",), lambda c: c.weight_decay == 0 and c.dropout == 0,
            lambda c: c.but(weight_decay=1e-3, dropout=0.2)),
 )
@@ -78,6 +80,11 @@ def plan(outcome: Outcome, cfg: Config) -> tuple[str, Repair] | None:
     return found[0] if found else None
 
 
+def _worse(new: Outcome, old: Outcome) -> bool:
+    b, a = old.result.final_loss(), new.result.final_loss()
+    return not math.isfinite(a) or (math.isfinite(b) and a > b)
+
+
 def _better(new: Outcome, old: Outcome) -> bool:
     b, a = old.result.final_loss(), new.result.final_loss()
     return math.isfinite(a) and (not math.isfinite(b) or a < IMPROVEMENT * b)
@@ -93,7 +100,7 @@ class RepairReport:
 
     @property
     def attempted(self) -> bool:
-        return bool(self.steps)
+        return bool(self.tried)
 
     @property
     def cleared(self) -> bool:
@@ -125,34 +132,38 @@ class RepairReport:
                 "found_after": self.after.ids if self.after else None}
 
 
-def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 3, tries: int = 6,
+def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 4, tries: int = 6,
                 use_watch: bool = True) -> RepairReport:
     """Diagnose, fix, re-run, verify: up to ``rounds`` rounds, each trying the candidate repairs in order.
 
-    A round keeps the first repair that lowers the final loss; when none does, it keeps the first
-    one (so that a ladder such as LR / 10, LR / 10 can go on). It stops once the case's expected
-    findings are gone.
+    A round keeps the first repair that lowers the final loss (a ladder step such as LR x 10 is
+    kept when it does not raise it, so the search can go on). While the run is still broken
+    (non-finite loss) and nothing helps yet, it keeps the first repair anyway, so that a ladder
+    such as LR / 10, LR / 10 can go on. It stops when the run is clean (no warning or error),
+    when no repair helps, or after ``rounds`` rounds.
     """
     before = before or run_config(case.config, use_watch=use_watch)
     report = RepairReport(case, before, None)
     cfg, current = case.config, before
     for _ in range(rounds):
         options = candidates(current, cfg)[:tries]
-        if not options:
-            break
         kept = None
+        first = None
         for fid, repair in options:
             trial_cfg = repair.apply(cfg)
             trial = run_config(trial_cfg, use_watch=use_watch)
             report.tried.append({"finding": fid, "repair": repair.name, "final_loss": _num(trial.result.final_loss())})
-            if kept is None:
-                kept = (fid, repair, trial_cfg, trial)
-            if _better(trial, current):
+            first = first or (fid, repair, trial_cfg, trial)
+            if _better(trial, current) or (repair.ladder and not _worse(trial, current)):
                 kept = (fid, repair, trial_cfg, trial)
                 break
+        if kept is None and first is not None and not math.isfinite(current.result.final_loss()):
+            kept = first
+        if kept is None:
+            break
         fid, repair, cfg, current = kept
         report.after = current
         report.steps.append({"finding": fid, "repair": repair.name})
-        if not any(i in current.ids for i in case.expect):
+        if current.clean:
             break
     return report

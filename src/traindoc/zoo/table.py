@@ -50,10 +50,13 @@ def zoo_totals(reports: list[CaseReport]) -> str:
 def repair_table(reports: list[RepairReport]) -> str:
     rows = []
     for r in reports:
-        steps = " -> ".join(f"{s['repair']} ({s['finding']})" for s in r.steps) or "(no mechanical repair)"
+        steps = " -> ".join(f"{s['repair']} ({s['finding']})" for s in r.steps)
+        if not steps:
+            steps = f"none helped ({len(r.tried)} tried)" if r.tried else "(no mechanical repair)"
         after = r.after.result.final_loss() if r.after else None
-        rows.append([r.case.name, steps, _yes(r.on_expected) if r.attempted else "-",
-                     _yes(r.cleared) if r.attempted else "-",
+        kept = bool(r.steps)
+        rows.append([r.case.name, steps, _yes(r.on_expected) if kept else "-",
+                     _yes(r.cleared) if kept else "-",
                      f"{r.before.result.final_loss():.3g} -> {after:.3g}" if after is not None else "-",
                      _yes(r.success) if r.attempted else "-"])
     text = _grid(["case", "repair applied (finding)", "on the case's finding", "finding cleared", "final loss",
