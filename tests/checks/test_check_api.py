@@ -145,3 +145,10 @@ def test_static_checks_run_inside_check():
     assert "double-softmax" in report.ids
     healthy = check(_mlp(), _blobs(), nn.CrossEntropyLoss(), lambda p: torch.optim.Adam(p), checks=["static"])
     assert healthy.problems() == [] and healthy.sections[0].ok is True
+
+
+def test_lr_range_makes_no_suggestion_when_nothing_learns():
+    batches = [_blobs(seed=s) for s in range(4)]
+    sec = lr_range(_mlp(), batches, ShuffledLabelsLoss(), lambda p: torch.optim.SGD(p, lr=50.0))
+    assert sec.ok is None and sec.data["suggested_lr"] is None and sec.data["fell"] is False
+    assert sec.findings == []

@@ -16,8 +16,23 @@ from ._torch import OptimizerFactory, as_float, default_optimizer, forward, fres
 from .result import Section
 
 
+SPARK_WIDTH = 40
+FELL = 0.9  # the smoothed loss must reach 90 % of its start for the curve to say anything
+
+
+def _bins(values: list[float], width: int) -> list[float]:
+    """Averages over ``width`` bins (a non-finite value makes its bin non-finite)."""
+    if len(values) <= width:
+        return list(values)
+    out = []
+    for i in range(width):
+        chunk = values[i * len(values) // width:(i + 1) * len(values) // width]
+        out.append(sum(chunk) / len(chunk) if all(math.isfinite(v) for v in chunk) else math.nan)
+    return out
+
+
 def lr_range(model, batches: Iterable[Any], loss_fn: Callable, optimizer_factory: OptimizerFactory | None = None, *,
-             lr_min: float = 1e-6, lr_max: float = 10.0, steps: int = 80, smoothing: float = 0.8) -> Section:
+             lr_min: float = 1e-6, lr_max: float = 10.0, steps: int = 100, smoothing: float = 0.9) -> Section:
     """Sweep the LR from ``lr_min`` to ``lr_max`` on a copy of the model; stop once the loss explodes."""
     factory = optimizer_factory or default_optimizer(1e-3)
     net = fresh_copy(model)
@@ -64,13 +79,16 @@ def lr_range(model, batches: Iterable[Any], loss_fn: Callable, optimizer_factory
     data = {"lrs": lrs, "losses": raw, "smoothed": smooth, "best_lr": best_lr, "best_loss": best_loss,
             "steepest_lr": steepest_lr, "suggested_lr": suggested, "diverged_at_lr": diverged_lr}
     start = smooth[0]
-    lines = [f"lr {lrs[0]:.0e} .. {lrs[-1]:.0e}  {sparkline(smooth, cap=4 * best_loss if best_loss > 0 else None)}",
+    lines = [f"lr {lrs[0]:.0e} .. {lrs[-1]:.0e}  {sparkline(_bins(smooth, SPARK_WIDTH), cap=4 * best_loss if best_loss > 0 else None)}",
              f"loss {start:.4g} -> min {best_loss:.4g} at lr {best_lr:.2g}"
-             + (f"; blows up by lr {diverged_lr:.2g}" if diverged_lr else ""),
-             f"suggested lr {suggested:.2g} (steepest fall near {steepest_lr:.2g})"]
-    if best_loss > 0.9 * start:
-        lines.append("the loss hardly fell at any rate tried: the suggestion is weak (check data and model first)")
-        data["fell"] = False
+             + (f"; blows up by lr {diverged_lr:.2g}" if diverged_lr else "")]
+    data["fell"] = best_loss <= FELL * start
+    if not data["fell"]:
+        # No rate made the loss fall: a suggestion would be noise, and so would a verdict on the user's rate.
+        data["suggested_lr"] = None
+        lines.append("the loss did not fall at any rate tried: fix the data or model first (see overfit-batch)")
+        return Section("lr-range", None, "no learning rate made the loss fall", lines, data)
+    lines.append(f"suggested lr {suggested:.2g} (steepest fall near {steepest_lr:.2g})")
     findings: list[Finding] = []
     user_lr = optimizer_lr(optimizer_factory, model) if optimizer_factory is not None else None
     if user_lr is not None:
