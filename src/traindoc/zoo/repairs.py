@@ -136,8 +136,9 @@ def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 4, t
                 use_watch: bool = True) -> RepairReport:
     """Diagnose, fix, re-run, verify: up to ``rounds`` rounds, each trying the candidate repairs in order.
 
-    A round keeps the first repair that lowers the final loss (a ladder step such as LR x 10 is
-    kept when it does not raise it, so the search can go on). While the run is still broken
+    A round runs every candidate and keeps, among those that lower the final loss, the one that
+    lowers it most (a ladder step such as LR x 10 also counts when it does not raise the loss,
+    so the search can go on). While the run is still broken
     (non-finite loss) and nothing helps yet, it keeps the first repair anyway, so that a ladder
     such as LR / 10, LR / 10 can go on. It stops when the run is clean (no warning or error),
     when no repair helps, or after ``rounds`` rounds.
@@ -155,8 +156,9 @@ def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 4, t
             report.tried.append({"finding": fid, "repair": repair.name, "final_loss": _num(trial.result.final_loss())})
             first = first or (fid, repair, trial_cfg, trial)
             if _better(trial, current) or (repair.ladder and not _worse(trial, current)):
-                kept = (fid, repair, trial_cfg, trial)
-                break
+                # Greedy: of the repairs that help, keep the one with the lowest final loss.
+                if kept is None or trial.result.final_loss() < kept[3].result.final_loss():
+                    kept = (fid, repair, trial_cfg, trial)
         if kept is None and first is not None and not math.isfinite(current.result.final_loss()):
             kept = first
         if kept is None:
