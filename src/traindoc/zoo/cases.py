@@ -120,9 +120,9 @@ CASES: tuple[Case, ...] = (
          BASE.but(hidden=(256, 256), weight_decay=1e-3, steps=400, batch_size=16),
          expect=("overfitting",), cause="too little training data / no regularisation",
          cause_terms=("regulari", "data", "early stop"), cause_ids=("overfitting",)),
-    Case("scrambled-reshape", "channels-last images reshaped (not permuted) to channels-first",
-         _IMG.but(layout="hwc-reshape"),
-         _IMG.but(layout="hwc-permute"),
+    Case("scrambled-reshape", "colour planes stacked as (C, N, H, W), then .view(N, C, H, W): images mixed",
+         _IMG.but(layout="planes-view"),
+         _IMG.but(layout="planes-permute"),
          expect=("stalled", "no-learning", "stuck-at-chance", "overfitting"),
          cause="a reshape that scrambles the images", cause_terms=("reshape", "spatial"), cause_ids=()),
 )

@@ -27,7 +27,9 @@ class Config:
     balanced_sampling: bool = False
     shuffle: bool = True
     sort_by_label: bool = False
-    layout: str = "chw"  # images: "chw"; channels-last data fed via "hwc-permute" (right) or "hwc-reshape" (scrambles)
+    # images: "chw"; or the pipeline stacks colour planes into (C, N, H, W) and the model turns
+    # that into (N, C, H, W) by "planes-permute" (right) or "planes-view" (mixes images: the bug)
+    layout: str = "chw"
     # model
     model: str = "mlp"  # "mlp" or "cnn"
     hidden: tuple[int, ...] = (32, 32)

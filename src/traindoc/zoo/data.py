@@ -96,10 +96,14 @@ def make_data(cfg: Config) -> DataSet:
     if cfg.normalize_inputs:
         mean, std = x_tr.mean(0, keepdim=True), x_tr.std(0, keepdim=True).clamp_min(1e-12)
         x_tr, x_va = (x_tr - mean) / std, (x_va - mean) / std
-    if cfg.layout.startswith("hwc"):
-        # The images as many loaders return them: channels last.
-        x_tr, x_va = x_tr.permute(0, 2, 3, 1).contiguous(), x_va.permute(0, 2, 3, 1).contiguous()
     return DataSet(x_tr, y_tr, x_va, y_va)
+
+
+def collate(cfg: Config, x: torch.Tensor) -> torch.Tensor:
+    """What the input pipeline hands the model: with "planes" layouts, colour planes stacked first."""
+    if cfg.layout.startswith("planes"):
+        return x.permute(1, 0, 2, 3).contiguous()  # like torch.stack([red, green, blue]): (C, N, H, W)
+    return x
 
 
 class Batches:
@@ -135,7 +139,7 @@ class Batches:
             self._pos = 0
         idx = self._order[self._pos: self._pos + bs]
         self._pos += bs
-        return self.data.x_train[idx], self.data.y_train[idx]
+        return collate(self.cfg, self.data.x_train[idx]), self.data.y_train[idx]
 
     def epoch(self, limit: int | None = None) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """One pass in loader order (for the data check), without disturbing the stream."""

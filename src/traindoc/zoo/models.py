@@ -18,18 +18,22 @@ def _output_activation(name: str | None) -> nn.Module | None:
     return {"relu": nn.ReLU(), "softmax": nn.Softmax(dim=1), "sigmoid": nn.Sigmoid()}[name]
 
 
-class ToChannelsFirst(nn.Module):
-    """Turns channels-last images into (N, C, H, W): by permuting (right) or by reshaping (a bug)."""
+class ToBatchFirst(nn.Module):
+    """Turns stacked colour planes (C, N, H, W) into images (N, C, H, W).
+
+    "permute" is right. "view" reinterprets the same memory: image i then receives planes of
+    images 3i, 3i+1 and 3i+2, so inputs and labels no longer belong together.
+    """
 
     def __init__(self, how: str) -> None:
         super().__init__()
         self.how = how
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, h, w, c = x.shape
-        if self.how == "reshape":
-            return x.reshape(n, c, h, w)  # same memory order, wrong meaning: pixels and channels interleave
-        return x.permute(0, 3, 1, 2)
+        c, n, h, w = x.shape
+        if self.how == "view":
+            return x.view(n, c, h, w)
+        return x.permute(1, 0, 2, 3)
 
 
 def _init_(model: nn.Module, cfg: Config) -> None:
@@ -76,8 +80,8 @@ def _mlp(cfg: Config, n_in: int, n_out: int) -> nn.Sequential:
 def _cnn(cfg: Config, n_out: int) -> nn.Sequential:
     act = _ACTIVATIONS[cfg.activation]
     mods: list[nn.Module] = []
-    if cfg.layout.startswith("hwc"):
-        mods.append(ToChannelsFirst(cfg.layout.split("-", 1)[1]))
+    if cfg.layout.startswith("planes"):
+        mods.append(ToBatchFirst(cfg.layout.split("-", 1)[1]))
     # One 3x3 layer and a global max: it sees only neighbouring pixels, so locality matters.
     mods += [nn.Conv2d(3, 8, 3, padding=1), act(), nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(8, n_out)]
     return nn.Sequential(*mods)

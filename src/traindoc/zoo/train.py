@@ -14,7 +14,7 @@ from typing import Callable, Protocol
 import torch
 
 from .config import Config
-from .data import Batches, DataSet, make_data
+from .data import Batches, DataSet, collate, make_data
 from .models import build_loss, build_model, build_optimizer
 
 
@@ -60,7 +60,7 @@ def _val_loss(job: Job) -> float:
     was_training = job.model.training
     job.model.eval()
     with torch.no_grad():
-        value = float(job.loss_fn(job.model(job.data.x_val), job.data.y_val))
+        value = float(job.loss_fn(job.model(collate(job.cfg, job.data.x_val)), job.data.y_val))
     job.model.train(was_training)
     return value
 
