@@ -80,6 +80,10 @@ def plan(outcome: Outcome, cfg: Config) -> tuple[str, Repair] | None:
     return found[0] if found else None
 
 
+def _rank(outcome: Outcome) -> tuple[int, float]:
+    return len(outcome.problems), outcome.result.final_loss()
+
+
 def _worse(new: Outcome, old: Outcome) -> bool:
     b, a = old.result.final_loss(), new.result.final_loss()
     return not math.isfinite(a) or (math.isfinite(b) and a > b)
@@ -137,7 +141,7 @@ def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 4, t
     """Diagnose, fix, re-run, verify: up to ``rounds`` rounds, each trying the candidate repairs in order.
 
     A round runs every candidate and keeps, among those that lower the final loss, the one that
-    lowers it most (a ladder step such as LR x 10 also counts when it does not raise the loss,
+    leaves the fewest warnings and errors, then the lowest loss (a ladder step such as LR x 10 also counts when it does not raise the loss,
     so the search can go on). While the run is still broken
     (non-finite loss) and nothing helps yet, it keeps the first repair anyway, so that a ladder
     such as LR / 10, LR / 10 can go on. It stops when the run is clean (no warning or error),
@@ -156,8 +160,8 @@ def repair_case(case: Case, before: Outcome | None = None, *, rounds: int = 4, t
             report.tried.append({"finding": fid, "repair": repair.name, "final_loss": _num(trial.result.final_loss())})
             first = first or (fid, repair, trial_cfg, trial)
             if _better(trial, current) or (repair.ladder and not _worse(trial, current)):
-                # Greedy: of the repairs that help, keep the one with the lowest final loss.
-                if kept is None or trial.result.final_loss() < kept[3].result.final_loss():
+                # Greedy: of the repairs that help, keep the one leaving the fewest problems, then the lowest loss.
+                if kept is None or _rank(trial) < _rank(kept[3]):
                     kept = (fid, repair, trial_cfg, trial)
         if kept is None and first is not None and not math.isfinite(current.result.final_loss()):
             kept = first
