@@ -32,3 +32,12 @@ def test_repair_verifies_clearing_and_loss():
     assert rep.steps == [{"finding": "frozen-parameters", "repair": "give every parameter to the optimizer"}]
     assert rep.cleared and rep.improved and rep.success
     assert rep.after.result.final_loss() < rep.before.result.final_loss()
+
+
+def test_nan_case_is_repaired_by_an_lr_ladder():
+    case = BY_NAME["lr-too-high-nan"]
+    rep = repair_case(case)
+    lrs = [s["repair"] for s in rep.steps]
+    assert lrs[:2] == ["learning rate / 10", "learning rate / 10"]
+    assert rep.before.result.final_loss() == float("inf") and rep.after.result.final_loss() < 1.0
+    assert rep.success and not any(i in rep.after.ids for i in case.expect)
