@@ -33,6 +33,7 @@ DEFAULT_EVERY = 10  # first guess; auto mode widens it until probes cost <1% of 
 READBACK_SAMPLES = 4
 OVERHEAD_SHARE = 0.01  # target share of wall time for sampling and for rule evaluation each
 MAX_EVERY = 1000
+MAX_PENDING_LOSSES = 1024
 CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the log sees them
 
 
@@ -252,6 +253,8 @@ class Watch:
                 self.guard.call("readback", self._readback, False)
             if self.adaptive:
                 self._adapt(time.perf_counter() - t0)
+        elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
+            self.guard.call("readback", self._readback, False)  # bounds host memory between samples
         if self.nonfinite is not None:
             self.nonfinite.after_step(step)
             if self.nonfinite.origin is not None and not self._origin_recorded:
@@ -263,11 +266,15 @@ class Watch:
     _origin_recorded = False
 
     def _record_loss(self, step: int, loss: Any) -> None:
-        if isinstance(loss, torch.Tensor):
+        if isinstance(loss, torch.Tensor) and self._cpu and loss.numel() == 1 and loss.device.type == "cpu":
+            value: Any = loss.item()  # no device to wait for on the CPU
+            if value != value or value in (math.inf, -math.inf):
+                self._on_bad_loss(step)
+        elif isinstance(loss, torch.Tensor):
             v = loss.detach()
             v = v.reshape(-1)[0] if v.numel() != 1 else v.reshape(())
             if self._cpu and v.device.type == "cpu":
-                value: Any = float(v)
+                value = float(v)
                 if not math.isfinite(value):
                     self._on_bad_loss(step)
             else:
