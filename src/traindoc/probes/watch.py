@@ -97,6 +97,7 @@ class Watch:
         self._first_bad_loss_step: float = 0.0
         self._bad_ranks_seen: set[int] = set()
         self._stale_steps: list[float] = []
+        self._direct_rows = {}
         self._opt_handles: list = []
         self._root_handle = None
         self._first_output: Any = None
@@ -381,7 +382,7 @@ class Watch:
             for r, s in enumerate(bad_steps):
                 if s and r not in self._bad_ranks_seen:
                     self._bad_ranks_seen.add(r)
-                    self.store.add(f"nonfinite_rank/{r}", s, 1.0, time.time(), Role.LAYER_STAT)
+                    self._add_direct(f"nonfinite_rank/{r}", s, 1.0)
                     self._next_rules_at = 0.0
         values = flat.cpu().tolist()
         if loss_dev:
@@ -430,7 +431,17 @@ class Watch:
             return
         self.store.add(name, step, x, t, role)
 
+    def _add_direct(self, name: str, step: float, value: float) -> None:
+        """A probe-level fact (check result, NaN origin): into the Run now, to disk at the next write."""
+        self.store.add(name, step, value, time.time(), Role.LAYER_STAT)
+        self._direct_rows.setdefault(step, {})[name] = value
+
+    _direct_rows: dict
+
     def _write_rows(self, rows: dict[float, dict[str, float]]) -> None:
+        direct, self._direct_rows = self._direct_rows, {}
+        for step, vals in direct.items():
+            rows.setdefault(step, {}).update(vals)
         if self.writer is None:
             return
         for s in self.store.new_series:
@@ -489,8 +500,8 @@ class Watch:
     def _record_check(self, f: Finding) -> None:
         """Raise a check finding now and keep it as a series so `diagnose` on the log sees it too."""
         subject = str(f.evidence.get("subject", "model"))
-        self.store.add(f"{CHECK_SERIES}{f.id}/{subject}", float(f.steps[0]) if f.steps else float(self._step),
-                       float(int(f.severity)), time.time(), Role.LAYER_STAT)
+        self._add_direct(f"{CHECK_SERIES}{f.id}/{subject}", float(f.steps[0]) if f.steps else float(self._step),
+                         float(int(f.severity)))
         self._raise(f)
 
     def _say(self, text: str) -> None:
@@ -554,8 +565,7 @@ class Watch:
     def _record_origin(self) -> None:
         self._origin_recorded = True
         module, kind = self.nonfinite.origin
-        self.store.add(f"nonfinite_origin/{module}", float(self.nonfinite.origin_step), kind, time.time(),
-                       Role.LAYER_STAT)
+        self._add_direct(f"nonfinite_origin/{module}", float(self.nonfinite.origin_step), kind)
         self._next_rules_at = 0.0
         self.guard.call("readback", self._readback, False)
 
