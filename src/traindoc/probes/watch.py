@@ -142,8 +142,7 @@ class Watch:
             self._root_handle = self.model.register_forward_hook(self.guard.wrap_hook("output", self._capture_output))
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and hasattr(opt, "register_step_pre_hook"):
-            self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
-            self._opt_handles.append(opt.register_step_post_hook(self.guard.wrap_hook("gradients", self._post_opt_step)))
+            self.guard.call("gradients", self._hook_optimizer, opt)
         header = self._header_meta()
         self.store.meta.task = header["task"]
         self.store.meta.hparams = dict(header["hparams"])
@@ -154,6 +153,10 @@ class Watch:
                 self._say(f"cannot write to logdir {self.logdir} ({exc}); findings are still printed")
         self._arm_next()
         self._static_checks()
+
+    def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
+        self._opt_handles.append(opt.register_step_post_hook(self.guard.wrap_hook("gradients", self._post_opt_step)))
 
     def _header_meta(self) -> dict[str, Any]:
         hp: dict[str, Any] = {"model": type(self.model).__name__, "world_size": self.world}
@@ -216,6 +219,28 @@ class Watch:
             write_report(self.report, [(self.store.to_run(), list(self.findings))])
         except Exception as exc:
             stderr_line(f"traindoc: could not write the report {self.report} ({type(exc).__name__}: {exc})")
+
+    def log(self, metrics: dict[str, Any], step: float | None = None) -> None:
+        """Record other scalars (validation loss, accuracy) so the curve rules see them too.
+
+        Roles come from the names, as for any log (``val_loss`` is a validation loss).
+        """
+        if self._closed:
+            return
+        if not self._started:
+            self.start()
+        at = float(self._step if step is None else step)
+        t = time.time()
+        row = {}
+        for name, value in metrics.items():
+            try:
+                v = float(value.detach().float().mean()) if isinstance(value, torch.Tensor) else float(value)
+            except (TypeError, ValueError):
+                continue
+            self.store.add(str(name), at, v, t, None)
+            row[str(name)] = v
+        if row:
+            self._direct_rows.setdefault(at, {}).update(row)
 
     # -- per step --------------------------------------------------------------------------
     def _is_sampled(self, step: int) -> bool:
@@ -584,8 +609,13 @@ def _fmt_step(s: float) -> str:
 
 def _inner_optimizer(opt: Any) -> Any:
     """The torch optimizer under wrappers (accelerate's AcceleratedOptimizer, Lightning's)."""
-    seen = 0
-    while opt is not None and not isinstance(opt, torch.optim.Optimizer) and seen < 5:
-        opt = getattr(opt, "optimizer", None) or getattr(opt, "_optimizer", None)
-        seen += 1
-    return opt if isinstance(opt, torch.optim.Optimizer) else None
+    for _ in range(5):
+        inner = getattr(opt, "optimizer", None) if opt is not None else None
+        if isinstance(inner, torch.optim.Optimizer):
+            opt = inner  # a wrapper (possibly itself an Optimizer subclass that skipped __init__)
+            continue
+        if opt is not None and not isinstance(opt, torch.optim.Optimizer):
+            opt = getattr(opt, "_optimizer", None)
+            continue
+        break
+    return opt if isinstance(opt, torch.optim.Optimizer) and hasattr(opt, "_optimizer_step_pre_hooks") else None
