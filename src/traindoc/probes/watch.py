@@ -182,7 +182,8 @@ class Watch:
             return
         self._closed = True
         try:
-            self.guard.call("readback", self._readback, True)
+            # After an exception the other ranks may not reach this point: no collectives then.
+            self.guard.call("readback", self._readback, True, status == "finished")
         finally:
             self._remove_hooks()
         if self.writer is not None:
@@ -386,44 +387,34 @@ class Watch:
             self.every = int(min(MAX_EVERY, max(self.every * 2, math.ceil(need))))
 
     # -- read-back, rules, findings --------------------------------------------------------
-    def _readback(self, final: bool) -> None:
+    def _readback(self, final: bool, collective: bool = True) -> None:
+        """Move pending device statistics to the host in one transfer (and, under DDP, one
+        all-reduce), then store, write and judge them."""
         pending, self._pending = self._pending, []
         self._samples_since_readback = 0
         loss_steps, loss_vals, loss_times = self._loss_steps, self._loss_vals, self._loss_times
         self._loss_steps, self._loss_vals, self._loss_times = [], [], []
         dev = self._device
         tensors = [v.reshape(-1).to(dev, torch.float32) for _, _, v in pending]
-        loss_dev = [i for i, v in enumerate(loss_vals) if isinstance(v, torch.Tensor)]
-        if loss_dev:
-            tensors.append(torch.stack([loss_vals[i].to(dev, torch.float32) for i in loss_dev]))
+        n_stats = sum(t.numel() for t in tensors)
+        if loss_vals:  # host floats and device tensors alike travel in the same vector
+            tensors.append(torch.stack([v.to(dev, torch.float32).reshape(()) if isinstance(v, torch.Tensor)
+                                        else torch.tensor(float(v), device=dev) for v in loss_vals]))
         flat = torch.cat(tensors) if tensors else torch.zeros(0, device=dev)
-        if self.world > 1:
-            local_bad = self._first_bad_loss_step or next(
-                (loss_steps[i] for i, v in enumerate(loss_vals) if not isinstance(v, torch.Tensor) and not math.isfinite(v)), 0.0)
-            if not local_bad and loss_dev:
-                vals_local = flat[-len(loss_dev):].tolist()
-                local_bad = next((loss_steps[loss_dev[j]] for j, v in enumerate(vals_local) if not math.isfinite(v)), 0.0)
+        if self.world > 1 and collective:
+            local = flat[n_stats:].tolist() if loss_vals else []
+            local_bad = next((loss_steps[i] for i, v in enumerate(local) if not math.isfinite(v)), 0.0)
             flat, bad_steps = combine(flat, local_bad, self.rank, self.world)
-            for r, s in enumerate(bad_steps):
-                if s and r not in self._bad_ranks_seen:
+            for r, st in enumerate(bad_steps):
+                if st and r not in self._bad_ranks_seen:
                     self._bad_ranks_seen.add(r)
-                    self._add_direct(f"nonfinite_rank/{r}", s, 1.0)
+                    self._add_direct(f"nonfinite_rank/{r}", st, 1.0)
                     self._next_rules_at = 0.0
         values = flat.cpu().tolist()
-        if loss_dev:
-            for j, i in enumerate(loss_dev):
-                loss_vals[i] = values[len(values) - len(loss_dev) + j]
-                if not math.isfinite(loss_vals[i]):
-                    self._on_bad_loss(loss_steps[i])
-        elif self.world > 1:
-            pass
-        if self.world > 1 and not loss_dev and loss_vals:
-            # Losses were host floats: average them across ranks too, so rank 0 sees every NaN.
-            lt = torch.tensor(loss_vals, dtype=torch.float64)
-            import torch.distributed as dist
-            lt = lt.to(dev if dist.get_backend() != "nccl" else torch.device("cuda", torch.cuda.current_device()))
-            dist.all_reduce(lt)
-            loss_vals = (lt / self.world).cpu().tolist()
+        loss_vals = values[n_stats:]
+        for st, v in zip(loss_steps, loss_vals):
+            if not math.isfinite(v):
+                self._on_bad_loss(st)
         now = time.time()
         rows: dict[float, dict[str, float]] = {}
         pos = 0
@@ -592,7 +583,8 @@ class Watch:
         module, kind = self.nonfinite.origin
         self._add_direct(f"nonfinite_origin/{module}", float(self.nonfinite.origin_step), kind)
         self._next_rules_at = 0.0
-        self.guard.call("readback", self._readback, False)
+        if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
+            self.guard.call("readback", self._readback, False)
 
 
 def _role_for(name: str) -> Role:
