@@ -98,6 +98,7 @@ class Watch:
         self._bad_ranks_seen: set[int] = set()
         self._stale_steps: list[float] = []
         self._direct_rows = {}
+        self._sample_extra: list[float] = []
         self._opt_handles: list = []
         self._root_handle = None
         self._first_output: Any = None
@@ -259,27 +260,23 @@ class Watch:
             self.guard.fail("watch", exc)
 
     def _do_step(self, loss, inputs, targets, outputs) -> None:
-        now = time.perf_counter()
-        if self._last_step_t is not None:
-            dt = now - self._last_step_t
-            self._step_time_ema = dt if self._step_time_ema is None else 0.9 * self._step_time_ema + 0.1 * dt
+        t_in = time.perf_counter()
+        dt = t_in - self._last_step_t if self._last_step_t is not None else None  # the user's step
         self._step += 1
         step = self._step
         if loss is not None:
             self._record_loss(step, loss)
         sampled = self._is_sampled(step)
+        after_sample = self._snapshot_pending_from_step == step - 1 or self._is_sampled(step - 1)
         if self.grads is not None and not self._opt_handles and self._snapshot_pending_from_step == step - 1:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
+        rules_before = self._rules_time
         if sampled and self.guard.ok("watch"):
-            t0 = time.perf_counter()
             self._sample(step, inputs, targets, outputs)
-            self._probe_time += time.perf_counter() - t0
             self._samples_since_readback += 1
             if self._samples_since_readback >= READBACK_SAMPLES or step == 1:
                 self.guard.call("readback", self._readback, False)
-            if self.adaptive:
-                self._adapt(time.perf_counter() - t0)
         elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
             self.guard.call("readback", self._readback, False)  # bounds host memory between samples
         if self.nonfinite is not None:
@@ -288,6 +285,29 @@ class Watch:
                 self._record_origin()
         self._arm_next()
         self._last_step_t = time.perf_counter()
+        own = self._last_step_t - t_in - (self._rules_time - rules_before)
+        if dt is not None:
+            self._time_step(step, sampled, after_sample, dt, own)
+
+    def _time_step(self, step: int, sampled: bool, after_sample: bool, dt: float, own: float) -> None:
+        """Keep the plain step time; in auto mode, widen ``every`` so sampling costs ~1% of it.
+
+        A sampled step's extra cost is its own time above a plain step (hooks in forward and
+        backward, the optimiser hook) plus the watcher's work, so nothing is left uncounted.
+        """
+        if not sampled and not after_sample:
+            self._step_time_ema = dt if self._step_time_ema is None else 0.9 * self._step_time_ema + 0.1 * dt
+            return
+        if not self.adaptive or self._step_time_ema is None or step <= 2:
+            return
+        extra = max(0.0, dt - self._step_time_ema) + own
+        if not sampled:  # the step after a sample: its update-ratio work belongs to the sample
+            self._sample_extra[-1:] = [self._sample_extra[-1] + extra] if self._sample_extra else [extra]
+            return
+        self._sample_extra = (self._sample_extra + [extra])[-3:]
+        need = sorted(self._sample_extra)[len(self._sample_extra) // 2] / (OVERHEAD_SHARE * self._step_time_ema)
+        if need > self.every:
+            self.every = int(min(MAX_EVERY, math.ceil(need)))
 
     _snapshot_pending_from_step = -1
     _origin_recorded = False
@@ -377,14 +397,6 @@ class Watch:
                 self._pending.append((step, ("lr",), torch.tensor([float(lr)], device=self._device)))
         if step == 1 or (self._step_time_ema is None and step <= 2):
             self.guard.call("checks", self._output_checks, targets, outputs)
-
-    def _adapt(self, cost: float) -> None:
-        """Widen the sampling interval until probing costs ~OVERHEAD_SHARE of the time."""
-        if self._step_time_ema is None or self._step_time_ema <= 0:
-            return
-        need = cost / (OVERHEAD_SHARE * self._step_time_ema)
-        if need > self.every:
-            self.every = int(min(MAX_EVERY, max(self.every * 2, math.ceil(need))))
 
     # -- read-back, rules, findings --------------------------------------------------------
     def _readback(self, final: bool, collective: bool = True) -> None:
