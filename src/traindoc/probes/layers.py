@@ -57,7 +57,7 @@ class LayerMap:
         for pname, p in model.named_parameters():
             if not p.requires_grad:
                 continue
-            layer = pname.rsplit(".", 1)[0] if "." in pname else pname
+            layer = _layer_name(pname)
             if layer not in index:
                 index[layer] = len(lm.names)
                 lm.names.append(layer)
@@ -65,6 +65,14 @@ class LayerMap:
             lm.param_names.append(pname)
             lm.layer_of.append(index[layer])
         return lm
+
+
+def _layer_name(pname: str) -> str:
+    """'features.0.weight' -> 'features.0'; Keras keys 'x._torch_params.seq/dense/kernel' -> 'seq/dense'."""
+    head, _, last = pname.rpartition(".")
+    if "/" in last:
+        return last.rsplit("/", 1)[0]
+    return head or pname
 
 
 def leaf_modules(model: nn.Module) -> list[tuple[str, nn.Module]]:

@@ -71,6 +71,11 @@ class NonfiniteProbe:
     def _post(self, module: nn.Module, args: tuple, out: Any) -> None:
         if self._replaying or self.origin is not None:
             return
+        if self.cpu and type(out) is torch.Tensor:  # the common case, kept cheap
+            if out.is_floating_point() and not torch.isfinite(out).all():
+                self._on_bad_output()
+            self._args = self._kwargs = None
+            return
         outs = [t for t in _tensors(out) if t.is_floating_point()]
         if not outs:
             return

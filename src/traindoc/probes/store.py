@@ -57,6 +57,14 @@ class BoundedSeries:
                       self.role.metric, "step")
 
 
+def _metric_fields(name: str, role: Role) -> dict:
+    if role in (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC):
+        info = infer_role(name)
+        return {"higher_is_better": info.higher_is_better if info.higher_is_better is not None else False,
+                "metric": info.metric or "loss"}
+    return {}
+
+
 class RunStore:
     """The growing Run of a watched training: named bounded series plus metadata."""
 
@@ -71,7 +79,7 @@ class RunStore:
     def add(self, name: str, step: float, value: float, t: float, role: Role | None = None) -> None:
         s = self.series.get(name)
         if s is None:
-            info = RoleInfo(role) if role is not None else infer_role(name)
+            info = RoleInfo(role, **_metric_fields(name, role)) if role is not None else infer_role(name)
             s = self.series[name] = BoundedSeries(name, info, self.capacity)
             self.new_series.append(s)
         s.append(step, value, t)

@@ -33,6 +33,7 @@ DEFAULT_EVERY = 10  # first guess; auto mode widens it until probes cost <1% of 
 READBACK_SAMPLES = 4
 OVERHEAD_SHARE = 0.01  # target share of wall time for sampling and for rule evaluation each
 MAX_EVERY = 1000
+MAX_PENDING_LOSSES = 1024
 CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the log sees them
 
 
@@ -96,6 +97,8 @@ class Watch:
         self._first_bad_loss_step: float = 0.0
         self._bad_ranks_seen: set[int] = set()
         self._stale_steps: list[float] = []
+        self._direct_rows = {}
+        self._sample_extra: list[float] = []
         self._opt_handles: list = []
         self._root_handle = None
         self._first_output: Any = None
@@ -140,8 +143,7 @@ class Watch:
             self._root_handle = self.model.register_forward_hook(self.guard.wrap_hook("output", self._capture_output))
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and hasattr(opt, "register_step_pre_hook"):
-            self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
-            self._opt_handles.append(opt.register_step_post_hook(self.guard.wrap_hook("gradients", self._post_opt_step)))
+            self.guard.call("gradients", self._hook_optimizer, opt)
         header = self._header_meta()
         self.store.meta.task = header["task"]
         self.store.meta.hparams = dict(header["hparams"])
@@ -152,6 +154,10 @@ class Watch:
                 self._say(f"cannot write to logdir {self.logdir} ({exc}); findings are still printed")
         self._arm_next()
         self._static_checks()
+
+    def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
+        self._opt_handles.append(opt.register_step_post_hook(self.guard.wrap_hook("gradients", self._post_opt_step)))
 
     def _header_meta(self) -> dict[str, Any]:
         hp: dict[str, Any] = {"model": type(self.model).__name__, "world_size": self.world}
@@ -177,7 +183,8 @@ class Watch:
             return
         self._closed = True
         try:
-            self.guard.call("readback", self._readback, True)
+            # After an exception the other ranks may not reach this point: no collectives then.
+            self.guard.call("readback", self._readback, True, status == "finished")
         finally:
             self._remove_hooks()
         if self.writer is not None:
@@ -215,6 +222,28 @@ class Watch:
         except Exception as exc:
             stderr_line(f"traindoc: could not write the report {self.report} ({type(exc).__name__}: {exc})")
 
+    def log(self, metrics: dict[str, Any], step: float | None = None) -> None:
+        """Record other scalars (validation loss, accuracy) so the curve rules see them too.
+
+        Roles come from the names, as for any log (``val_loss`` is a validation loss).
+        """
+        if self._closed:
+            return
+        if not self._started:
+            self.start()
+        at = float(self._step if step is None else step)
+        t = time.time()
+        row = {}
+        for name, value in metrics.items():
+            try:
+                v = float(value.detach().float().mean()) if isinstance(value, torch.Tensor) else float(value)
+            except (TypeError, ValueError):
+                continue
+            self.store.add(str(name), at, v, t, None)
+            row[str(name)] = v
+        if row:
+            self._direct_rows.setdefault(at, {}).update(row)
+
     # -- per step --------------------------------------------------------------------------
     def _is_sampled(self, step: int) -> bool:
         return step == 1 or step % self.every == 0
@@ -231,43 +260,68 @@ class Watch:
             self.guard.fail("watch", exc)
 
     def _do_step(self, loss, inputs, targets, outputs) -> None:
-        now = time.perf_counter()
-        if self._last_step_t is not None:
-            dt = now - self._last_step_t
-            self._step_time_ema = dt if self._step_time_ema is None else 0.9 * self._step_time_ema + 0.1 * dt
+        t_in = time.perf_counter()
+        dt = t_in - self._last_step_t if self._last_step_t is not None else None  # the user's step
         self._step += 1
         step = self._step
         if loss is not None:
             self._record_loss(step, loss)
         sampled = self._is_sampled(step)
+        after_sample = self._snapshot_pending_from_step == step - 1 or self._is_sampled(step - 1)
         if self.grads is not None and not self._opt_handles and self._snapshot_pending_from_step == step - 1:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
+        rules_before = self._rules_time
         if sampled and self.guard.ok("watch"):
-            t0 = time.perf_counter()
             self._sample(step, inputs, targets, outputs)
-            self._probe_time += time.perf_counter() - t0
             self._samples_since_readback += 1
             if self._samples_since_readback >= READBACK_SAMPLES or step == 1:
                 self.guard.call("readback", self._readback, False)
-            if self.adaptive:
-                self._adapt(time.perf_counter() - t0)
+        elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
+            self.guard.call("readback", self._readback, False)  # bounds host memory between samples
         if self.nonfinite is not None:
             self.nonfinite.after_step(step)
             if self.nonfinite.origin is not None and not self._origin_recorded:
                 self._record_origin()
         self._arm_next()
         self._last_step_t = time.perf_counter()
+        own = self._last_step_t - t_in - (self._rules_time - rules_before)
+        if dt is not None:
+            self._time_step(step, sampled, after_sample, dt, own)
+
+    def _time_step(self, step: int, sampled: bool, after_sample: bool, dt: float, own: float) -> None:
+        """Keep the plain step time; in auto mode, widen ``every`` so sampling costs ~1% of it.
+
+        A sampled step's extra cost is its own time above a plain step (hooks in forward and
+        backward, the optimiser hook) plus the watcher's work, so nothing is left uncounted.
+        """
+        if not sampled and not after_sample:
+            self._step_time_ema = dt if self._step_time_ema is None else 0.9 * self._step_time_ema + 0.1 * dt
+            return
+        if not self.adaptive or self._step_time_ema is None or step <= 2:
+            return
+        extra = max(0.0, dt - self._step_time_ema) + own
+        if not sampled:  # the step after a sample: its update-ratio work belongs to the sample
+            self._sample_extra[-1:] = [self._sample_extra[-1] + extra] if self._sample_extra else [extra]
+            return
+        self._sample_extra = (self._sample_extra + [extra])[-3:]
+        need = sorted(self._sample_extra)[len(self._sample_extra) // 2] / (OVERHEAD_SHARE * self._step_time_ema)
+        if need > self.every:
+            self.every = int(min(MAX_EVERY, math.ceil(need)))
 
     _snapshot_pending_from_step = -1
     _origin_recorded = False
 
     def _record_loss(self, step: int, loss: Any) -> None:
-        if isinstance(loss, torch.Tensor):
+        if isinstance(loss, torch.Tensor) and self._cpu and loss.numel() == 1 and loss.device.type == "cpu":
+            value: Any = loss.item()  # no device to wait for on the CPU
+            if value != value or value in (math.inf, -math.inf):
+                self._on_bad_loss(step)
+        elif isinstance(loss, torch.Tensor):
             v = loss.detach()
             v = v.reshape(-1)[0] if v.numel() != 1 else v.reshape(())
             if self._cpu and v.device.type == "cpu":
-                value: Any = float(v)
+                value = float(v)
                 if not math.isfinite(value):
                     self._on_bad_loss(step)
             else:
@@ -344,53 +398,35 @@ class Watch:
         if step == 1 or (self._step_time_ema is None and step <= 2):
             self.guard.call("checks", self._output_checks, targets, outputs)
 
-    def _adapt(self, cost: float) -> None:
-        """Widen the sampling interval until probing costs ~OVERHEAD_SHARE of the time."""
-        if self._step_time_ema is None or self._step_time_ema <= 0:
-            return
-        need = cost / (OVERHEAD_SHARE * self._step_time_ema)
-        if need > self.every:
-            self.every = int(min(MAX_EVERY, max(self.every * 2, math.ceil(need))))
-
     # -- read-back, rules, findings --------------------------------------------------------
-    def _readback(self, final: bool) -> None:
+    def _readback(self, final: bool, collective: bool = True) -> None:
+        """Move pending device statistics to the host in one transfer (and, under DDP, one
+        all-reduce), then store, write and judge them."""
         pending, self._pending = self._pending, []
         self._samples_since_readback = 0
         loss_steps, loss_vals, loss_times = self._loss_steps, self._loss_vals, self._loss_times
         self._loss_steps, self._loss_vals, self._loss_times = [], [], []
         dev = self._device
         tensors = [v.reshape(-1).to(dev, torch.float32) for _, _, v in pending]
-        loss_dev = [i for i, v in enumerate(loss_vals) if isinstance(v, torch.Tensor)]
-        if loss_dev:
-            tensors.append(torch.stack([loss_vals[i].to(dev, torch.float32) for i in loss_dev]))
+        n_stats = sum(t.numel() for t in tensors)
+        if loss_vals:  # host floats and device tensors alike travel in the same vector
+            tensors.append(torch.stack([v.to(dev, torch.float32).reshape(()) if isinstance(v, torch.Tensor)
+                                        else torch.tensor(float(v), device=dev) for v in loss_vals]))
         flat = torch.cat(tensors) if tensors else torch.zeros(0, device=dev)
-        if self.world > 1:
-            local_bad = self._first_bad_loss_step or next(
-                (loss_steps[i] for i, v in enumerate(loss_vals) if not isinstance(v, torch.Tensor) and not math.isfinite(v)), 0.0)
-            if not local_bad and loss_dev:
-                vals_local = flat[-len(loss_dev):].tolist()
-                local_bad = next((loss_steps[loss_dev[j]] for j, v in enumerate(vals_local) if not math.isfinite(v)), 0.0)
+        if self.world > 1 and collective:
+            local = flat[n_stats:].tolist() if loss_vals else []
+            local_bad = next((loss_steps[i] for i, v in enumerate(local) if not math.isfinite(v)), 0.0)
             flat, bad_steps = combine(flat, local_bad, self.rank, self.world)
-            for r, s in enumerate(bad_steps):
-                if s and r not in self._bad_ranks_seen:
+            for r, st in enumerate(bad_steps):
+                if st and r not in self._bad_ranks_seen:
                     self._bad_ranks_seen.add(r)
-                    self.store.add(f"nonfinite_rank/{r}", s, 1.0, time.time(), Role.LAYER_STAT)
+                    self._add_direct(f"nonfinite_rank/{r}", st, 1.0)
                     self._next_rules_at = 0.0
         values = flat.cpu().tolist()
-        if loss_dev:
-            for j, i in enumerate(loss_dev):
-                loss_vals[i] = values[len(values) - len(loss_dev) + j]
-                if not math.isfinite(loss_vals[i]):
-                    self._on_bad_loss(loss_steps[i])
-        elif self.world > 1:
-            pass
-        if self.world > 1 and not loss_dev and loss_vals:
-            # Losses were host floats: average them across ranks too, so rank 0 sees every NaN.
-            lt = torch.tensor(loss_vals, dtype=torch.float64)
-            import torch.distributed as dist
-            lt = lt.to(dev if dist.get_backend() != "nccl" else torch.device("cuda", torch.cuda.current_device()))
-            dist.all_reduce(lt)
-            loss_vals = (lt / self.world).cpu().tolist()
+        loss_vals = values[n_stats:]
+        for st, v in zip(loss_steps, loss_vals):
+            if not math.isfinite(v):
+                self._on_bad_loss(st)
         now = time.time()
         rows: dict[float, dict[str, float]] = {}
         pos = 0
@@ -423,7 +459,17 @@ class Watch:
             return
         self.store.add(name, step, x, t, role)
 
+    def _add_direct(self, name: str, step: float, value: float) -> None:
+        """A probe-level fact (check result, NaN origin): into the Run now, to disk at the next write."""
+        self.store.add(name, step, value, time.time(), Role.LAYER_STAT)
+        self._direct_rows.setdefault(step, {})[name] = value
+
+    _direct_rows: dict
+
     def _write_rows(self, rows: dict[float, dict[str, float]]) -> None:
+        direct, self._direct_rows = self._direct_rows, {}
+        for step, vals in direct.items():
+            rows.setdefault(step, {}).update(vals)
         if self.writer is None:
             return
         for s in self.store.new_series:
@@ -482,8 +528,8 @@ class Watch:
     def _record_check(self, f: Finding) -> None:
         """Raise a check finding now and keep it as a series so `diagnose` on the log sees it too."""
         subject = str(f.evidence.get("subject", "model"))
-        self.store.add(f"{CHECK_SERIES}{f.id}/{subject}", float(f.steps[0]) if f.steps else float(self._step),
-                       float(int(f.severity)), time.time(), Role.LAYER_STAT)
+        self._add_direct(f"{CHECK_SERIES}{f.id}/{subject}", float(f.steps[0]) if f.steps else float(self._step),
+                         float(int(f.severity)))
         self._raise(f)
 
     def _say(self, text: str) -> None:
@@ -547,10 +593,10 @@ class Watch:
     def _record_origin(self) -> None:
         self._origin_recorded = True
         module, kind = self.nonfinite.origin
-        self.store.add(f"nonfinite_origin/{module}", float(self.nonfinite.origin_step), kind, time.time(),
-                       Role.LAYER_STAT)
+        self._add_direct(f"nonfinite_origin/{module}", float(self.nonfinite.origin_step), kind)
         self._next_rules_at = 0.0
-        self.guard.call("readback", self._readback, False)
+        if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
+            self.guard.call("readback", self._readback, False)
 
 
 def _role_for(name: str) -> Role:
@@ -567,8 +613,13 @@ def _fmt_step(s: float) -> str:
 
 def _inner_optimizer(opt: Any) -> Any:
     """The torch optimizer under wrappers (accelerate's AcceleratedOptimizer, Lightning's)."""
-    seen = 0
-    while opt is not None and not isinstance(opt, torch.optim.Optimizer) and seen < 5:
-        opt = getattr(opt, "optimizer", None) or getattr(opt, "_optimizer", None)
-        seen += 1
-    return opt if isinstance(opt, torch.optim.Optimizer) else None
+    for _ in range(5):
+        inner = getattr(opt, "optimizer", None) if opt is not None else None
+        if isinstance(inner, torch.optim.Optimizer):
+            opt = inner  # a wrapper (possibly itself an Optimizer subclass that skipped __init__)
+            continue
+        if opt is not None and not isinstance(opt, torch.optim.Optimizer):
+            opt = getattr(opt, "_optimizer", None)
+            continue
+        break
+    return opt if isinstance(opt, torch.optim.Optimizer) and hasattr(opt, "_optimizer_step_pre_hooks") else None

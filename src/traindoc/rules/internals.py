@@ -389,36 +389,39 @@ _KIND = {1.0: "forward output", 2.0: "backward gradient", 3.0: "parameter"}
       title="the first module, parameter or gradient that produced NaN/Inf", needs=(Role.LAYER_STAT,))
 def nonfinite_origin(run: Run) -> list[Finding]:
     out = []
-    ranks = [(int(n), s) for n, s in _prefixed(run, "nonfinite_rank/") if n.isdigit()]
+    ranks = sorted(((int(n), s) for n, s in _prefixed(run, "nonfinite_rank/") if n.isdigit()),
+                   key=lambda r: float(r[1].steps[0]))
     world = run.meta.hparams.get("world_size") if isinstance(run.meta.hparams, dict) else None
-    rank_note = ""
-    if ranks:
-        first_rank, rs = min(ranks, key=lambda r: r[1].steps[0])
-        only = isinstance(world, int) and len(ranks) < world
-        rank_note = f" on rank {first_rank}" + (" only" if only else "")
     for module, s in _prefixed(run, "nonfinite_origin/"):
         kind = _KIND.get(float(s.values[0]), "output")
         step = float(s.steps[0])
-        ev = {"subject": module, "module": module, "kind": kind, "step": step}
-        if ranks:
-            ev["ranks"] = [r for r, _ in ranks]
         out.append(Finding(
-            "nonfinite-origin", Severity.ERROR,
-            f"NaN/Inf first appeared in {module} ({kind}) at step {step:g}{rank_note}",
+            "nonfinite-origin", Severity.ERROR, f"NaN/Inf first appeared in {module} ({kind}) at step {step:g}",
             series=[f"nonfinite_origin/{module}"], steps=[step],
-            evidence=ev, causes=_ORIGIN_CAUSES.get(kind, _ORIGIN_CAUSES["forward output"]),
+            evidence={"subject": module, "module": module, "kind": kind, "step": step},
+            causes=_ORIGIN_CAUSES.get(kind, _ORIGIN_CAUSES["forward output"]),
             fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
                    "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
                    "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
-    if ranks and not out:
-        r, s = min(ranks, key=lambda r: r[1].steps[0])
+    if ranks:
+        first = float(ranks[0][1].steps[0])
+        first_ranks = [r for r, s in ranks if float(s.steps[0]) == first]
+        others = {r: float(s.steps[0]) for r, s in ranks if float(s.steps[0]) != first}
+        n = f" of {world}" if isinstance(world, int) else ""
+        who = "rank " + ", ".join(map(str, first_ranks)) if len(first_ranks) == 1 else "ranks " + ", ".join(map(str, first_ranks))
+        title = f"the loss first became non-finite on {who}{n} at step {first:g}"
+        if isinstance(world, int) and len(first_ranks) < world:
+            title += " while the other ranks were still finite"
         out.append(Finding(
-            "nonfinite-origin", Severity.ERROR, f"the loss became non-finite at step {s.steps[0]:g}{rank_note}",
-            series=[f"nonfinite_rank/{r}"], steps=[float(s.steps[0])],
-            evidence={"subject": f"rank {r}", "ranks": [x for x, _ in ranks], "step": float(s.steps[0])},
-            causes=["The data shard of that rank holds a bad sample (NaN/Inf in inputs, an impossible label).",
-                    "A numerically unstable operation hit by that rank's batch."],
-            fixes=["Check the samples that rank processed at that step.", "Guard unstable operations (eps, clamp)."]))
+            "nonfinite-origin", Severity.ERROR, title,
+            series=[f"nonfinite_rank/{r}" for r, _ in ranks], steps=[first],
+            evidence={"subject": f"rank {first_ranks[0]}", "ranks": first_ranks, "step": first,
+                      "later_ranks": others, "world_size": world},
+            causes=["That rank's data shard holds a bad sample (NaN/Inf in the inputs, an impossible label).",
+                    "A numerically unstable operation hit by that rank's batch; the all-reduce then spreads "
+                    "the NaN to every rank."],
+            fixes=["Check the samples that rank processed at that step (sampler seed, shard).",
+                   "Guard unstable operations (eps, clamp); validate inputs in the data loader."]))
     return out
 
 
