@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                           "twins_clean": sum(r.fixed.clean for r in reports),
                           "repairs_attempted": sum(r.attempted for r in repairs),
                           "repairs_succeeded": sum(r.success for r in repairs),
-                          "repairs_succeeded_on_expected": sum(r.success and r.on_expected for r in repairs)},
+                          "repairs_succeeded_fixing_the_bug": sum(r.success and r.fixes_the_bug for r in repairs)},
                "cases": [r.to_json() for r in reports], "repairs": [r.to_json() for r in repairs]}
         with open(args.out, "w", encoding="utf-8") as fh:
             json.dump(doc, fh, indent=2, allow_nan=False, default=str)

@@ -50,7 +50,7 @@ def test_table_and_repair_through_cli():
     assert "double-softmax" in row.split(None, 2)[2] and " yes " in row
     assert "remove the output activation (double-softmax)" in out
     assert "call zero_grad every step (grad-not-zeroed)" in out
-    assert "succeeded 2/2" in out and "on the case's finding" in out
+    assert "succeeded 2/2" in out and "succeeded by editing what the fixed twin fixes 2/2" in out
 
 
 def test_unknown_case_is_a_one_line_error():

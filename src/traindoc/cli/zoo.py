@@ -49,7 +49,7 @@ def zoo(names: tuple[str, ...], list_only: bool, as_json: bool, fast: bool, repa
             doc["repairs"] = [r.to_json() for r in repairs]
             doc["totals"]["repairs_attempted"] = sum(r.attempted for r in repairs)
             doc["totals"]["repairs_succeeded"] = sum(r.success for r in repairs)
-            doc["totals"]["repairs_succeeded_on_expected"] = sum(r.success and r.on_expected for r in repairs)
+            doc["totals"]["repairs_succeeded_fixing_the_bug"] = sum(r.success and r.fixes_the_bug for r in repairs)
         click.echo(json.dumps(doc, indent=2, allow_nan=False, default=str))
         return
     click.echo(zoo_table(reports))

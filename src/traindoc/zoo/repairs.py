@@ -9,7 +9,7 @@ final loss (validation loss, else training loss) went down.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Callable
 
 from .cases import Case
@@ -118,10 +118,13 @@ class RepairReport:
         return self.after is not None and _better(self.after, self.before)
 
     @property
-    def on_expected(self) -> bool:
-        """Whether a kept repair targeted the case's own finding or cause (not a side symptom)."""
-        wanted = set(self.case.expect) | set(self.case.cause_ids)
-        return any(s["finding"] in wanted for s in self.steps)
+    def fixes_the_bug(self) -> bool:
+        """Whether the kept repairs edit a field the fixed twin differs in: the bug itself, not a symptom."""
+        if self.after is None:
+            return False
+        bug = {f.name for f in fields(Config) if getattr(self.case.config, f.name) != getattr(self.case.fixed, f.name)}
+        edited = {f.name for f in fields(Config) if getattr(self.case.config, f.name) != getattr(self.after.config, f.name)}
+        return bool(bug & edited)
 
     @property
     def success(self) -> bool:
@@ -129,7 +132,7 @@ class RepairReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"case": self.case.name, "repairs": self.steps, "tried": self.tried, "attempted": self.attempted, "cleared": self.cleared,
-                "on_expected_finding": self.on_expected,
+                "fixes_the_bug": self.fixes_the_bug,
                 "improved": self.improved, "success": self.success,
                 "loss_before": _num(self.before.result.final_loss()),
                 "loss_after": _num(self.after.result.final_loss()) if self.after else None,

@@ -55,15 +55,15 @@ def repair_table(reports: list[RepairReport]) -> str:
             steps = f"none helped ({len(r.tried)} tried)" if r.tried else "(no mechanical repair)"
         after = r.after.result.final_loss() if r.after else None
         kept = bool(r.steps)
-        rows.append([r.case.name, steps, _yes(r.on_expected) if kept else "-",
+        rows.append([r.case.name, steps, _yes(r.fixes_the_bug) if kept else "-",
                      _yes(r.cleared) if kept else "-",
                      f"{r.before.result.final_loss():.3g} -> {after:.3g}" if after is not None else "-",
                      _yes(r.success) if r.attempted else "-"])
-    text = _grid(["case", "repair applied (finding)", "on the case's finding", "finding cleared", "final loss",
+    text = _grid(["case", "repair applied (finding)", "edits the bug", "finding cleared", "final loss",
                   "success"], rows)
     attempted = [r for r in reports if r.attempted]
     ok = sum(r.success for r in attempted)
-    on_cause = sum(r.success and r.on_expected for r in attempted)
+    on_cause = sum(r.success and r.fixes_the_bug for r in attempted)
     return text + f"\n\nrepairs attempted {len(attempted)}/{len(reports)}, succeeded {ok}/{len(attempted)} " \
-                  f"({ok}/{len(reports)} of all cases); succeeded by repairing the case's own finding " \
+                  f"({ok}/{len(reports)} of all cases); succeeded by editing what the fixed twin fixes " \
                   f"{on_cause}/{len(reports)}"
