@@ -152,3 +152,22 @@ def test_lr_range_makes_no_suggestion_when_nothing_learns():
     sec = lr_range(_mlp(), batches, ShuffledLabelsLoss(), lambda p: torch.optim.SGD(p, lr=50.0))
     assert sec.ok is None and sec.data["suggested_lr"] is None and sec.data["fell"] is False
     assert sec.findings == []
+
+
+def test_check_accepts_dict_batches_and_a_generator_loader():
+    x, y = _blobs(n=128)
+
+    class DictModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = _mlp()
+
+        def forward(self, features):
+            return self.net(features)
+
+    def gen():
+        for i in range(0, 128, 32):
+            yield {"features": {"features": x[i:i + 32]}, "labels": y[i:i + 32]}
+
+    report = check(DictModel(), None, nn.CrossEntropyLoss(), loader=gen(), checks=["init", "overfit-batch"], steps=150)
+    assert [s.ok for s in report.sections] == [True, True]

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable, Sequence
 from .result import CheckReport, Section
 
 ALL_CHECKS = ("static", "data", "init", "overfit-batch", "lr-range")
+KEEP_BATCHES = 16  # batches held for the LR range test (it cycles through them)
 
 
 def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable | None, batch: Any) -> Section:
@@ -51,7 +52,10 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
     """
     if loss_fn is None:
         raise ValueError("check() needs loss_fn: a callable loss(outputs, targets)")
-    batches: list[Any] = list(itertools.islice(iter(loader), 200)) if loader is not None else []
+    # Keep only a few batches in memory (images add up fast); the data check streams the loader
+    # again when it can be iterated twice (a DataLoader can; a generator cannot).
+    batches: list[Any] = list(itertools.islice(iter(loader), KEEP_BATCHES)) if loader is not None else []
+    reiterable = loader is not None and iter(loader) is not loader
     if batch is None:
         if not batches:
             raise ValueError("check() needs a batch or a loader")
@@ -70,7 +74,7 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
         if name == "static":
             section = _guard(name, lambda: _static_section(model, loss_fn, optimizer_factory, batch))
         elif name == "data":
-            section = _guard(name, lambda: data_check(batches or [batch]))
+            section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch])))
         elif name == "init":
             section = _guard(name, lambda: init_check(model, batch, loss_fn))
         elif name == "overfit-batch":
