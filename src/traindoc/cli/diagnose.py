@@ -1,1 +1,97 @@
-"""Command module 'diagnose' (filled in by its issue)."""
+"""``traindoc diagnose PATH...``: find what is wrong from the curves alone."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import InputError
+from ..findings import Finding, Severity
+from ..run import Role, Run
+from . import main
+from .common import load_paths
+
+_ROLES = [r.value for r in Role]
+_PROGRESS_MIN_RUNS = 20
+
+
+def parse_roles(values: tuple[str, ...]) -> dict[str, str]:
+    """``NAME=ROLE`` pairs; the role must be one of the Role values."""
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, role = item.rpartition("=")
+        if not sep or not name or role not in _ROLES:
+            raise click.BadParameter(f"{item!r}: expected NAME=ROLE with ROLE one of {', '.join(_ROLES)}",
+                                     param_hint="--role")
+        out[name] = role
+    return out
+
+
+def diagnose_all(runs: list[Run], progress: bool = False) -> list[tuple[Run, list[Finding]]]:
+    """Diagnose every run, with a progress bar on stderr for long scans."""
+    from ..rules import diagnose_run
+
+    if not progress:
+        return [(run, diagnose_run(run)) for run in runs]
+    from rich.console import Console
+    from rich.progress import Progress
+
+    results = []
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("diagnosing", total=len(runs))
+        for run in runs:
+            results.append((run, diagnose_run(run)))
+            bar.advance(task)
+    return results
+
+
+def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
+    if fail_on == "never":
+        return 0
+    threshold = Severity.parse(fail_on)
+    return 1 if any(f.severity >= threshold for _, fs in results for f in fs) else 0
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print findings as JSON (and nothing else) on stdout.")
+@click.option("--fail-on", type=click.Choice(["warning", "error", "never"]), default="warning", show_default=True,
+              help="Exit 1 when a finding is at or above this severity.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False), default=None,
+              help="Also write a self-contained HTML report to this file.")
+@click.option("--role", "roles", multiple=True, metavar="NAME=ROLE",
+              help="Override the inferred role of a series (e.g. --role acc=val_metric). Repeatable.")
+def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
+             roles: tuple[str, ...]) -> None:
+    """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
+    overrides = parse_roles(roles)
+    loaded = load_paths(paths)
+    for run in loaded.runs:
+        run.apply_overrides(overrides)
+    progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS
+    results = diagnose_all(loaded.runs, progress=progress)
+    if as_json:
+        from ..reports.json_report import dumps
+
+        click.echo(dumps(results))
+    else:
+        from ..reports.terminal import render
+
+        render(results)
+    if report_path:
+        write_html(report_path, results)
+    code = exit_code(results, fail_on)
+    if loaded.problems:
+        code = 2
+    sys.exit(code)
+
+
+def write_html(path: str, results: list[tuple[Run, list[Finding]]]) -> None:
+    """The HTML report lives in its own module; a missing one is a clear one-line error."""
+    try:
+        from ..reports.html import write_report
+    except ImportError:
+        raise InputError(path, "cannot write an HTML report: traindoc.reports.html is not available in this "
+                         "install") from None
+    write_report(path, results)

@@ -71,7 +71,12 @@ def reader_for(path: Path) -> ModuleType | None:
         head = read_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
-    return next((r for r in READERS if not getattr(r, "DIRECTORY", False) and r.sniff(path, head)), None)
+    return next((r for r in READERS if _claims_files(r) and r.sniff(path, head)), None)
+
+
+def _claims_files(reader: ModuleType) -> bool:
+    """File readers, plus directory readers that also accept one file on its own (``FILES = True``)."""
+    return getattr(reader, "FILES", not getattr(reader, "DIRECTORY", False))
 
 
 def read_file(path: Path) -> list[Run]:
@@ -133,6 +138,8 @@ def _scan(directory: Path, result: LoadResult) -> None:
             file_reader = reader_for(entry)
             if file_reader is None:
                 continue  # not a log: checkpoints, images, configs are expected in run folders
+            if getattr(file_reader, "superseded", lambda _p: False)(entry):
+                continue  # a copy of a log read elsewhere in this scan (an older checkpoint's state)
             result.runs.extend(read_file(entry))
         except InputError as exc:
             result.problems.append(exc)

@@ -17,12 +17,21 @@ for _family in _FAMILIES:
 
 
 def diagnose_run(run: Run) -> list[Finding]:
-    """Every finding for one run, most severe first."""
+    """Every finding for one run, most severe first (registry order within a severity).
+
+    Deterministic and cheap, so the live watcher can call it on a growing run. A rule that
+    raises does not stop the others: the failure is noted once in ``run.meta.notes``.
+    """
     findings: list[Finding] = []
     for spec in RULES.values():
         if spec.needs and not all(run.by_role(role) for role in spec.needs):
             continue
-        findings.extend(spec.func(run))
+        try:
+            findings.extend(spec.func(run))
+        except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
+            note = f"rule {spec.id} failed: {type(exc).__name__}: {exc}"
+            if note not in run.meta.notes:
+                run.meta.notes.append(note)
     findings.sort(key=lambda f: -int(f.severity))
     return findings
 

@@ -1,0 +1,26 @@
+"""The JSON contract of ``traindoc diagnose --json``: runs, each with its findings.
+
+Only ``Finding.to_json`` decides a finding's shape, so the live watcher, the CLI and any
+tool reading the output agree. Non-finite numbers become strings (JSON has none).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Iterable
+
+from ..findings import Finding
+from ..run import Run
+
+
+def run_doc(run: Run, findings: Iterable[Finding]) -> dict:
+    return {"source": run.source, "format": run.format, "name": run.name,
+            "findings": [f.to_json() for f in findings]}
+
+
+def to_doc(results: list[tuple[Run, list[Finding]]]) -> dict:
+    return {"runs": [run_doc(run, findings) for run, findings in results]}
+
+
+def dumps(results: list[tuple[Run, list[Finding]]]) -> str:
+    return json.dumps(to_doc(results), indent=2, allow_nan=False)

@@ -1,0 +1,243 @@
+"""What every rule family shares: prepared curves (cached), chance level, finding helpers.
+
+A rule never reads a raw Series directly: ``curve(series)`` gives the finite points in step
+order (the last run when the steps restarted from zero, the newest values when a resume
+re-logged old steps), the block-median reduction, a light smoothing and the whole-curve
+trend, computed once per series and shared by every rule that asks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..findings import Finding, Mark, Severity
+from ..run import Role, Run, Series
+from ..stats import Trend, bin_median, head_level, noise_sigma, rolling_median, tail_level, trend
+from ..stats.chance import ClassCount, class_count
+
+MIN_POINTS = 6  # fewer finite points than this and no trend rule judges a curve
+MIN_VAL_POINTS = 5
+LOSS_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS)
+METRIC_ROLES = (Role.TRAIN_METRIC, Role.VAL_METRIC)
+BOUNDED01 = {"accuracy", "balanced_accuracy", "f1", "map", "auc", "precision", "recall", "iou"}
+
+
+@dataclass
+class Curve:
+    """A series prepared for judging."""
+
+    series: Series
+    x: np.ndarray  # finite points, step order
+    y: np.ndarray
+    xb: np.ndarray  # block medians (<= 300 points)
+    yb: np.ndarray
+    smooth: np.ndarray  # rolling median of yb
+    trend: Trend
+    head: float  # where it started (first few points)
+    tail: float
+    noise: float  # point-to-point noise of yb
+    restarts: list[float] = field(default_factory=list)  # steps where logging restarted from the start
+    resumes: list[float] = field(default_factory=list)  # steps a resume went back to
+
+    @property
+    def n(self) -> int:
+        return int(self.y.size)
+
+    @property
+    def name(self) -> str:
+        return self.series.name
+
+    @property
+    def span(self) -> tuple[float, float]:
+        return float(self.x[0]), float(self.x[-1])
+
+    @property
+    def ibest(self) -> int:
+        return int(np.argmin(self.smooth))
+
+    @property
+    def best(self) -> float:
+        return float(self.smooth[self.ibest])
+
+    def at(self, step: float) -> float:
+        """Smoothed level at a step (interpolated on block medians)."""
+        return float(np.interp(step, self.xb, self.smooth))
+
+
+def split_restarts(steps: np.ndarray) -> tuple[int, list[float], np.ndarray]:
+    """Where logged steps go backwards. Returns (start of the last fresh run, resume steps, keep-mask).
+
+    A drop back to (about) the first step is a new run appended to the same log; a drop to a
+    later step is a resume from a checkpoint, whose re-logged steps replace the old ones.
+    """
+    n = steps.size
+    keep = np.ones(n, dtype=bool)
+    if n < 2:
+        return 0, [], keep
+    back = np.flatnonzero(np.diff(steps) < 0) + 1
+    if back.size == 0:
+        return 0, [], keep
+    start = 0
+    resumes: list[float] = []
+    lo = float(np.nanmin(steps))
+    span = float(np.nanmax(steps)) - lo
+    for i in back:
+        s = float(steps[i])
+        if s <= lo + 0.02 * span or s <= float(steps[start]):
+            start = int(i)
+            resumes = []
+        else:
+            resumes.append(s)
+            seg = np.arange(start, i)
+            keep[seg[steps[start:i] >= s]] = False
+    keep[:start] = False
+    return start, resumes, keep
+
+
+_CACHE: "OrderedDict[int, tuple[np.ndarray, np.ndarray, Curve]]" = OrderedDict()
+_CACHE_SIZE = 256
+
+
+def curve(series: Series) -> Curve:
+    """The prepared curve of a series, computed once per (unchanged) series."""
+    key = id(series)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is series.values and hit[1] is series.steps:
+        _CACHE.move_to_end(key)
+        return hit[2]
+    c = _prepare(series)
+    _CACHE[key] = (series.values, series.steps, c)
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return c
+
+
+def _prepare(series: Series) -> Curve:
+    steps, values = series.steps, series.values
+    start, resumes, keep = split_restarts(steps)
+    restarts = [float(steps[start])] if start else []
+    if start or resumes:
+        steps, values = steps[keep], values[keep]
+    mask = np.isfinite(values) & np.isfinite(steps)
+    x, y = steps[mask], values[mask]
+    if x.size > 1 and np.any(np.diff(x) < 0):
+        order = np.argsort(x, kind="stable")
+        x, y = x[order], y[order]
+    if y.size == 0:
+        empty = np.zeros(0)
+        return Curve(series, x, y, empty, empty, empty, Trend(0.0, 0.0, 1.0, math.nan, math.nan, 0), math.nan,
+                     math.nan, 0.0, restarts, resumes)
+    xb, yb = bin_median(x, y, 300)
+    w = 1 if yb.size < 8 else 3 if yb.size < 40 else 5
+    smooth = rolling_median(yb, w)
+    return Curve(series, x, y, xb, yb, smooth, trend(xb, yb), first_level(y), tail_level(yb, 0.1),
+                 noise_sigma(yb), restarts, resumes)
+
+
+def first_level(y: np.ndarray) -> float:
+    """Where the curve started: the median of its first few raw points (1%, 3 to 50 of them).
+
+    Not a share of the run: a loss that falls within its first 2% of steps must still be seen
+    to have started high.
+    """
+    n = y.size
+    k = 1 if n < 10 else 2 if n < 30 else min(50, max(3, n // 100))
+    return float(np.median(y[:k]))
+
+
+def flat_from_start(c: Curve) -> bool:
+    """No meaningful improvement anywhere, judged against the curve's own noise.
+
+    Compares where it started (first points) and the first tenth of the run with the lowest
+    of ten block medians; the tolerance grows with the noise of those medians, so a noisy flat
+    curve is not mistaken for a falling one, and a fast early drop is not missed.
+    """
+    if c.n < MIN_POINTS:
+        return False
+    nblk = 10 if c.n >= 30 else max(3, c.n // 3)
+    b = c.n // nblk
+    coarse = np.median(c.y[: b * nblk].reshape(nblk, b), axis=1)
+    level = float(np.median(np.abs(c.y))) or 1.0
+    rel_noise = noise_sigma(c.y) / level
+    k = 1 if c.n < 10 else 2 if c.n < 30 else min(50, max(3, c.n // 100))
+    low = float(coarse.min())
+    tol_coarse = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(b))
+    tol_first = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(k))
+    drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
+    drop_first = (c.head - low) / (abs(c.head) or 1.0)
+    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.01, 0.05)
+            and not c.trend.rising(0.01, 0.05))
+
+
+def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | None:
+    """The prepared primary loss of a role, if it has enough finite points to judge."""
+    s = run.primary(role)
+    if s is None:
+        return None
+    c = curve(s)
+    return c if c.n >= min_points else None
+
+
+def chance(run: Run) -> ClassCount | None:
+    return class_count(run.meta, run.names())
+
+
+def fmt(v: float | None) -> str:
+    """Numbers for people: 4 significant digits, steps without a trailing .0."""
+    if v is None:
+        return "-"
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    if float(v).is_integer() and abs(v) < 1e15:
+        return str(int(v))
+    return f"{v:.4g}"
+
+
+def unit(c: Curve) -> str:
+    return "epoch" if c.series.axis == "epoch" else "step"
+
+
+def make(rule_id: str, title: str, *, severity: Severity | None = None, series: list[str] | None = None,
+         steps: tuple[float, float] | list[float] | None = None, evidence: dict | None = None,
+         causes: list[str] | None = None, fixes: list[str] | None = None,
+         marks: list[Mark] | None = None) -> Finding:
+    """A finding with the rule's registered severity unless one is given."""
+    from .registry import RULES
+
+    sev = severity if severity is not None else RULES[rule_id].severity
+    return Finding(rule_id, sev, title, list(series or []), [float(s) for s in (steps or [])],
+                   dict(evidence or {}), list(causes or []), list(fixes or []), list(marks or []))
+
+
+def rel(a: float, b: float) -> float:
+    """(a - b) / |b| guarded against zero."""
+    return (a - b) / (abs(b) if b != 0 else 1.0)
+
+
+def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:
+    """Values of a [0, 1] metric on the [0, 1] scale (percent logs divided by 100), and the divisor."""
+    y = c.y
+    if y.size and float(np.median(y)) > 1.0 and float(np.max(y)) <= 100.0 and float(np.min(y)) >= 0.0:
+        return y / 100.0, 100.0
+    return y, 1.0
+
+
+def rising_after_min(c: Curve, min_frac: float = 0.25, p: float = 0.01) -> dict | None:
+    """A persistent rise from the curve's minimum: long enough, significant, and clear of noise."""
+    ib = c.ibest
+    nb = c.yb.size
+    seg = c.yb[ib:]
+    if nb < MIN_POINTS or seg.size < max(4, int(min_frac * nb)):
+        return None
+    t = trend(c.xb[ib:], seg)
+    end = tail_level(seg, 0.2)
+    best = c.best
+    if not (t.z > 0 and t.p < p):
+        return None
+    if end - best < 3.0 * max(c.noise, 1e-12) or rel(end, best) < 0.1:
+        return None
+    return {"best": best, "best_step": float(c.xb[ib]), "end": end, "p": t.p, "slope": t.slope}

@@ -1,0 +1,155 @@
+"""Generalisation: the five readings of train vs. validation loss.
+
+both fall -> nothing; train falls, validation turns up -> overfitting; train flat,
+validation falls -> val-without-train; both flat -> stalled; both rise -> both-rising.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..findings import Mark, Severity
+from ..run import Role, Run
+from ..stats.core import jitter_sigma
+from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
+from ._common import MIN_VAL_POINTS, flat_from_start, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from .registry import rule
+
+_BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
+
+
+def _pair(run: Run) -> tuple[Curve, Curve] | None:
+    t = loss_curve(run, Role.TRAIN_LOSS)
+    v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
+    return (t, v) if t is not None and v is not None else None
+
+
+def val_falls(v: Curve) -> bool:
+    """A significant falling trend, or a large drop standing far clear of the curve's noise
+    (a fast early fall then a flat tail is weak evidence for Mann-Kendall, strong for the eye)."""
+    drop = v.head - v.tail
+    return v.trend.falling(0.01, 0.1) or (-rel(v.tail, v.head) >= 0.2 and drop > 5.0 * jitter_sigma(v.y))
+
+
+@rule("overfitting", family="generalization", severity=Severity.WARNING,
+      title="Validation loss passed its minimum and rises while training loss falls", needs=_BOTH)
+def overfitting(run: Run):
+    pair = _pair(run)
+    if pair is None:
+        return
+    t, v = pair
+    x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
+    ov = overfit_onset(x, y)
+    if ov is None:
+        return
+    # Training must not be rising with it (that is both-rising), and must be low or still falling.
+    if rising_after_min(t) is not None:
+        return
+    t_at_best, t_end = t.at(ov.best_step), t.tail
+    if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
+        return
+    u = unit(v)
+    yield make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
+               f"{ov.final_gl:.0f}% since, while {t.name} kept falling", series=[t.name, v.name],
+               steps=[ov.onset_step, v.span[1]],
+               evidence={"best_step": ov.best_step, "best_val_loss": ov.best_value, "onset_step": ov.onset_step,
+                         "generalization_loss_pct": round(ov.final_gl, 2), "successive_rises": ov.rises,
+                         "val_points_after_best": ov.points_after, "train_at_best": t_at_best,
+                         "train_at_end": t_end},
+               causes=["the model memorises the training set: too much capacity for the data",
+                       "too little regularisation (no dropout, weight decay or augmentation)",
+                       "training for too long", "a small training set"],
+               fixes=[f"restore the checkpoint from {u} {fmt(ov.best_step)} (early stopping)",
+                      "add regularisation: weight decay, dropout, data augmentation", "get more data, or a smaller "
+                      "model", "stop on validation loss (patience of a few evaluations)"],
+               marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
+                      Mark("point", v.name, ov.best_step, label="best validation loss")])
+
+
+@rule("val-without-train", family="generalization", severity=Severity.WARNING,
+      title="Validation improves while training does not", needs=_BOTH)
+def val_without_train(run: Run):
+    pair = _pair(run)
+    if pair is None:
+        return
+    t, v = pair
+    if not val_falls(v):
+        return
+    if not flat_from_start(t):
+        return
+    yield make("val-without-train", f"{v.name} fell {abs(v.trend.rel_change):.0%} while {t.name} stayed flat "
+               f"({fmt(t.head)} -> {fmt(t.tail)})", series=[t.name, v.name], steps=list(v.span),
+               evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.trend.start,
+                         "val_end": v.trend.end, "val_trend_p": v.trend.p, "train_trend_p": t.trend.p},
+               causes=["the training and validation data differ: labels or preprocessing of the training set are "
+                       "broken (shuffled labels, wrong augmentation), or the validation set leaks training data",
+                       "the logged training loss is not the optimised one (a regulariser dominates, wrong series)",
+                       "very heavy augmentation or dropout that makes training much harder than evaluation"],
+               fixes=["compare a few training and validation samples with their labels", "check the training "
+                      "pipeline's transforms against the validation one", "log the plain data loss separately"])
+
+
+@rule("stalled", family="generalization", severity=Severity.WARNING,
+      title="Training and validation both stopped improving at a high level", needs=_BOTH)
+def stalled(run: Run):
+    pair = _pair(run)
+    if pair is None:
+        return
+    t, v = pair
+    from .progress import stuck_of
+    from .schedule import decay_of
+
+    if stuck_of(run) is not None or decay_of(run) is not None:
+        return
+    cc = chance(run)
+    plateaus = []
+    for c in (t, v):
+        k = max(3, c.n // 2)
+        gain = projected_improvement(c.x[-k:], c.y[-k:], horizon=c.span[1] - c.span[0])
+        plateaus.append(gain)
+        _, p_recent = mann_kendall(*bin_median(c.x[-k:], c.y[-k:])[::-1])
+        if (gain > 0.03 and p_recent < 0.05) or c.trend.rising(0.01, 0.1):
+            return
+    improved = -rel(t.tail, t.head)
+    high = improved < 0.25 and -rel(v.tail, v.head) < 0.25
+    if cc is not None and not high:
+        high = t.tail >= 0.6 * cc.chance_loss
+    if not high:
+        return
+    u = unit(t)
+    start = float(t.xb[len(t.xb) // 2])
+    yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
+               f"({improved:.0%} better than the start)", series=[t.name, v.name], steps=[start, t.span[1]],
+               evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.head, "val_end": v.tail,
+                         "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
+                         "projected_val_gain": round(plateaus[1], 4),
+                         **({"chance_loss": cc.chance_loss} if cc else {})},
+               causes=["a bottleneck: learning rate too high to settle (or too low to move)", "batch size too large",
+                       "a model too small or too shallow for the task", "inputs not normalised"],
+               fixes=["lower the learning rate (or decay it) and the batch size", "try a larger model",
+                      "normalise inputs; check the data pipeline"],
+               marks=[Mark("span", t.name, start, t.span[1], label="plateau")])
+
+
+@rule("both-rising", family="generalization", severity=Severity.WARNING,
+      title="Training and validation losses both rise", needs=_BOTH)
+def both_rising(run: Run):
+    pair = _pair(run)
+    if pair is None:
+        return
+    t, v = pair
+    rt, rv = rising_after_min(t), rising_after_min(v, p=0.05)
+    if rt is None or rv is None:
+        return
+    u = unit(t)
+    yield make("both-rising", f"{t.name} and {v.name} both rise: train {fmt(rt['best'])} -> {fmt(rt['end'])}, "
+               f"validation {fmt(rv['best'])} -> {fmt(rv['end'])}", series=[t.name, v.name],
+               steps=[min(rt["best_step"], rv["best_step"]), t.span[1]],
+               evidence={"train_min": rt["best"], "train_min_step": rt["best_step"], "train_end": rt["end"],
+                         "val_min": rv["best"], "val_min_step": rv["best_step"], "val_end": rv["end"]},
+               causes=["learning rate too high (or rising with a schedule)", "broken data: labels or inputs "
+                       "corrupted partway through", "bad architecture or hyper-parameters (e.g. a wrong loss sign)"],
+               fixes=["lower the learning rate", "check the data pipeline from the step where the rise starts",
+                      "restore the checkpoint at the minimum"],
+               marks=[Mark("line", t.name, rt["best_step"], label="train starts rising"),
+                      Mark("line", v.name, rv["best_step"], label="validation starts rising")])

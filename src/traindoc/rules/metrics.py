@@ -1,0 +1,133 @@
+"""Metrics: the loss against the task metric, accuracy against balanced metrics, impossible values."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..findings import Mark, Severity
+from ..run import Role, Run
+from ..stats import trend
+from ._common import BOUNDED01, MIN_POINTS, curve, fmt, loss_curve, make, normalised_metric
+from .registry import rule
+
+_SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
+_BALANCED = {"balanced_accuracy", "f1", "recall", "auc"}
+
+
+@rule("loss-metric-mismatch", family="metrics", severity=Severity.WARNING,
+      title="The loss improves while the task metric does not (or the reverse)")
+def loss_metric_mismatch(run: Run):
+    for loss_role, metric_role in _SPLITS:
+        lc = loss_curve(run, loss_role)
+        if lc is None:
+            continue
+        for s in run.by_role(metric_role):
+            if s.higher_is_better is None or s.metric in ("perplexity",):
+                continue
+            mc = curve(s)
+            if mc.n < MIN_POINTS:
+                continue
+            lo, hi = mc.span
+            m = (lc.x >= lo) & (lc.x <= hi)
+            if m.sum() < MIN_POINTS:
+                continue
+            lt = trend(lc.x[m], lc.y[m])
+            bounded = s.metric in BOUNDED01
+            y, _ = normalised_metric(mc) if bounded else (mc.y, 1.0)
+            mt = trend(mc.x, y)
+            sign = 1.0 if s.higher_is_better else -1.0
+            gain = sign * (mt.end - mt.start)
+            gain_rel = gain if bounded else gain / (abs(mt.start) or 1.0)
+            metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > (0.05 if bounded else 0.1)
+            metric_flat = gain_rel < 0.02
+            good_level = bounded and (mt.end >= 0.9 if s.higher_is_better else mt.end <= 0.1)
+            if lt.falling(0.01, 0.2) and metric_flat and bounded and not good_level:
+                title = (f"{lc.name} fell {abs(lt.rel_change):.0%} but {s.name} did not improve "
+                         f"({fmt(mt.start)} -> {fmt(mt.end)})")
+                causes = ["the loss optimises something the metric does not reward (class weights, label smoothing,"
+                          " an auxiliary term dominating)", "the metric is computed wrongly (argmax over the wrong "
+                          "axis, thresholds, labels misaligned with predictions)", "the model grows confident on "
+                          "examples it already gets right"]
+            elif metric_improves and lt.rising(0.01, 0.1):
+                title = f"{s.name} improved while {lc.name} rose {lt.rel_change:.0%}"
+                causes = ["the logged loss is not the one being optimised, or includes a growing regulariser",
+                          "over-confident wrong predictions inflate the loss while accuracy improves (calibration)"]
+            else:
+                continue
+            yield make("loss-metric-mismatch", title, series=[lc.name, s.name], steps=[lo, hi],
+                       evidence={"loss_start": lt.start, "loss_end": lt.end, "loss_trend_p": lt.p,
+                                 "metric_start": mt.start, "metric_end": mt.end, "metric_trend_p": mt.p},
+                       causes=causes, fixes=["compute the metric by hand on one batch and compare", "check that the "
+                                             "loss and the metric see the same predictions and labels",
+                                             "log the loss components separately"])
+            return
+
+
+def _tail01(c) -> float:
+    y, _ = normalised_metric(c)
+    return float(np.median(y[-max(1, min(3, y.size)):]))
+
+
+@rule("misleading-accuracy", family="metrics", severity=Severity.WARNING,
+      title="High accuracy but a low class-balanced metric: majority-class predictions")
+def misleading_accuracy(run: Run):
+    metrics = [s for r in (Role.VAL_METRIC, Role.TRAIN_METRIC) for s in run.by_role(r) if len(curve(s).y)]
+    accs = [s for s in metrics if s.metric == "accuracy"]
+    bals = [s for s in metrics if s.metric in _BALANCED]
+    for a in accs:
+        for b in sorted(bals, key=lambda s: (s.role != a.role, s.name)):
+            if b.role != a.role:
+                continue
+            acc, bal = _tail01(curve(a)), _tail01(curve(b))
+            if acc >= 0.8 and bal <= 0.6 and acc - bal >= 0.25:
+                yield make("misleading-accuracy", f"{a.name} is {acc:.1%} but {b.name} only {bal:.1%}: the model may "
+                           "predict the majority class", series=[a.name, b.name],
+                           steps=[float(curve(a).x[-1])], evidence={"accuracy": acc, b.metric or "balanced": bal},
+                           causes=["heavy class imbalance: predicting the majority class already scores high",
+                                   "the minority classes are not learned"],
+                           fixes=["report balanced accuracy, macro F1 or per-class recall",
+                                  "re-weight the loss by class frequency or re-sample the data",
+                                  "check the label distribution (`traindoc check`)"])
+                return
+
+
+_RANGES = {"r2": (None, 1.0), "perplexity": (1.0, None), "mse": (0.0, None), "mae": (0.0, None),
+           "mape": (0.0, None), "wer": (0.0, None), "cer": (0.0, None)}
+
+
+@rule("metric-out-of-range", family="metrics", severity=Severity.WARNING,
+      title="A metric outside its possible range: a logging bug")
+def metric_out_of_range(run: Run):
+    for s in run.series.values():
+        if s.metric is None or s.metric == "loss" or s.role not in (Role.TRAIN_METRIC, Role.VAL_METRIC):
+            continue
+        y = s.values[np.isfinite(s.values)]
+        if not y.size:
+            continue
+        if s.metric in BOUNDED01 or s.metric == "error":
+            percent = float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
+            hi = 100.0 if percent else 1.0
+            lo_b, hi_b = 0.0, hi
+        elif s.metric in _RANGES:
+            lo_b, hi_b = _RANGES[s.metric]
+        else:
+            continue
+        tol = 1e-6 * max(1.0, abs(hi_b or 0.0))
+        bad = np.zeros(y.size, dtype=bool)
+        if lo_b is not None:
+            bad |= y < lo_b - tol
+        if hi_b is not None:
+            bad |= y > hi_b + tol
+        if not bad.any():
+            continue
+        steps = s.steps[np.isfinite(s.values)][bad]
+        worst = float(y[bad][np.argmax(np.abs(y[bad]))])
+        rng = f"[{fmt(lo_b) if lo_b is not None else '-inf'}, {fmt(hi_b) if hi_b is not None else 'inf'}]"
+        yield make("metric-out-of-range", f"{s.name} reaches {fmt(worst)}, outside its possible range {rng}",
+                   series=[s.name], steps=[float(steps[0]), float(steps[-1])],
+                   evidence={"metric": s.metric, "range": rng, "out_of_range_points": int(bad.sum()),
+                             "points": int(y.size), "worst": worst},
+                   causes=["a summed metric not divided by the count (per-batch sums, drop_last mismatch)",
+                           "percent and fraction mixed in one series", "a metric averaged over the wrong axis"],
+                   fixes=["divide by the number of samples actually seen", "log one scale (0-1) consistently"],
+                   marks=[Mark("point", s.name, float(steps[0]), label="out of range")])

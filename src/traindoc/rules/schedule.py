@@ -1,0 +1,164 @@
+"""Schedule: the learning rate against the loss, and resumes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..findings import Mark, Severity
+from ..run import Role, Run
+from ..stats import projected_improvement
+from ._common import MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel, unit
+from .registry import rule
+
+
+def _lr(run: Run) -> Curve | None:
+    s = run.primary(Role.LR)
+    if s is None:
+        return None
+    c = curve(s)
+    return c if c.n >= 3 and float(np.max(c.y)) > 0 else None
+
+
+def _lr_at(lr: Curve, steps: np.ndarray | float) -> np.ndarray | float:
+    """LR in effect at a step (the last logged value at or before it)."""
+    i = np.searchsorted(lr.x, steps, side="right") - 1
+    return lr.y[np.clip(i, 0, lr.n - 1)]
+
+
+def too_high_of(run: Run) -> dict | None:
+    c, lr = loss_curve(run, Role.TRAIN_LOSS), _lr(run)
+    if c is None or lr is None or c.smooth.size < MIN_POINTS:
+        return None
+    sm, xb = c.smooth, c.xb
+    runmin = np.minimum.accumulate(sm)
+    noise = max(c.noise, 1e-12)
+    up = (sm >= runmin + np.maximum(0.3 * np.abs(runmin), 3 * noise))
+    for j in np.flatnonzero(up):
+        if j + 2 >= sm.size or not up[j:j + 3].all():
+            continue
+        i = int(np.argmin(sm[:j]))
+        lr_i, lr_j = float(_lr_at(lr, xb[i])), float(_lr_at(lr, xb[j]))
+        if lr_i > 0 and lr_j >= 1.5 * lr_i:
+            return {"min_step": float(xb[i]), "min_loss": float(sm[i]), "lr_at_min": lr_i, "rise_step": float(xb[j]),
+                    "loss_at_rise": float(sm[j]), "lr_at_rise": lr_j, "series": c.name, "lr_series": lr.name,
+                    "unit": unit(c), "end": c.span[1]}
+        return None  # the first sustained rise is not LR-driven: other rules judge it
+    return None
+
+
+@rule("lr-too-high", family="schedule", severity=Severity.WARNING,
+      title="The loss rises as the learning rate rises", needs=(Role.TRAIN_LOSS, Role.LR))
+def lr_too_high(run: Run):
+    d = too_high_of(run)
+    if d is None:
+        return
+    yield make("lr-too-high", f"{d['series']} rose from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} as the "
+               f"learning rate went from {fmt(d['lr_at_min'])} to {fmt(d['lr_at_rise'])}",
+               series=[d["series"], d["lr_series"]], steps=[d["min_step"], d["rise_step"]],
+               evidence={k: d[k] for k in ("min_step", "min_loss", "lr_at_min", "rise_step", "loss_at_rise",
+                                           "lr_at_rise")},
+               causes=["the peak learning rate (or the schedule's increase) is beyond what this model and batch "
+                       "size tolerate"],
+               fixes=[f"cap the learning rate at or below {fmt(d['lr_at_min'])}, where the loss was still falling",
+                      "lengthen the warm-up", "clip gradients"],
+               marks=[Mark("point", d["series"], d["min_step"], label="best loss before LR rose"),
+                      Mark("line", d["series"], d["rise_step"], label="loss rising with LR")])
+
+
+def decay_of(run: Run) -> dict | None:
+    """Progress stops once the LR has decayed to a tiny value early in the run."""
+    c, lr = loss_curve(run, Role.TRAIN_LOSS), _lr(run)
+    if c is None or lr is None:
+        return None
+    peak_i = int(np.argmax(lr.y))
+    peak = float(lr.y[peak_i])
+    low = np.flatnonzero(lr.y[peak_i:] <= 0.05 * peak)
+    if not low.size:
+        return None
+    s_low = float(lr.x[peak_i + int(low[0])])
+    x0, x1 = c.span
+    if s_low > x0 + 0.6 * (x1 - x0):
+        return None
+    post = c.x >= s_low
+    pre = (c.x < s_low) & (c.x >= max(float(lr.x[peak_i]), s_low - (x1 - s_low)))
+    if post.sum() < MIN_POINTS or pre.sum() < 3:
+        return None
+    gain_post = projected_improvement(c.x[post], c.y[post])
+    gain_pre = projected_improvement(c.x[pre], c.y[pre], horizon=x1 - s_low)
+    # Stopped: the projected gain collapsed (under 3%, or under 1% of the pace before the decay).
+    if gain_post > max(0.03, 0.01 * gain_pre) or gain_post > 0.1 or gain_pre < 0.1:
+        return None
+    return {"series": c.name, "lr_series": lr.name, "lr_peak": peak, "lr_low_step": s_low,
+            "lr_final": float(lr.y[-1]), "loss_at_low": c.at(s_low), "loss_end": c.tail,
+            "projected_gain_before": round(gain_pre, 4), "projected_gain_after": round(gain_post, 4),
+            "end": x1, "unit": unit(c)}
+
+
+@rule("lr-decay-too-fast", family="schedule", severity=Severity.WARNING,
+      title="Progress stops as the learning rate decays to a tiny value", needs=(Role.TRAIN_LOSS, Role.LR))
+def lr_decay_too_fast(run: Run):
+    d = decay_of(run)
+    if d is None:
+        return
+    yield make("lr-decay-too-fast", f"{d['series']} stopped improving at {d['unit']} {fmt(d['lr_low_step'])}, when "
+               f"the learning rate fell below 5% of its peak ({fmt(d['lr_peak'])} -> {fmt(d['lr_final'])})",
+               series=[d["series"], d["lr_series"]], steps=[d["lr_low_step"], d["end"]],
+               evidence={k: v for k, v in d.items() if k not in ("series", "lr_series", "unit", "end")},
+               causes=["the schedule decays too fast for the run's length (e.g. x0.9995 per step)",
+                       "a step schedule with milestones set for a much shorter run"],
+               fixes=["decay more slowly, or over the whole run (cosine to the last step)",
+                      "with Adam, try a constant learning rate", "resume from here with a higher learning rate"],
+               marks=[Mark("line", d["series"], d["lr_low_step"], label="LR below 5% of peak"),
+                      Mark("span", d["series"], d["lr_low_step"], d["end"], label="no progress")])
+
+
+def _wall_gaps(run: Run, s) -> list[float]:
+    """Steps after a long pause in wall time: restarts the log does not otherwise mark."""
+    wt = s.wall_time
+    if wt is None or len(s) < 10:
+        return []
+    ok = np.isfinite(wt)
+    if ok.sum() < 10:
+        return []
+    st, w = s.steps[ok], wt[ok]
+    d = np.diff(w)
+    med = float(np.median(d[d > 0])) if np.any(d > 0) else 0.0
+    if med <= 0:
+        return []
+    gaps = np.flatnonzero(d > max(600.0, 50.0 * med))
+    return [float(st[i + 1]) for i in gaps]
+
+
+@rule("resume-spike", family="schedule", severity=Severity.WARNING,
+      title="A jump in the loss right where the run was resumed")
+def resume_spike(run: Run):
+    s = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
+    if s is None:
+        return
+    c = curve(s)
+    if c.n < 2 * MIN_POINTS:
+        return
+    resumes = sorted(set(run.meta.resume_steps) | set(c.resumes) | set(_wall_gaps(run, s)))
+    for r in resumes:
+        before = c.y[c.x < r]
+        after = c.y[c.x >= r]
+        k = max(3, min(20, c.n // 50))
+        if before.size < 3 or after.size < 3:
+            continue
+        b = float(np.median(before[-k:]))
+        a = float(np.median(after[:k]))
+        from ..stats import noise_sigma
+
+        noise = noise_sigma(before[-max(3 * k, 10):])
+        if a <= b + max(4 * noise, 1e-12) or rel(a, b) < 0.1:
+            continue
+        yield make("resume-spike", f"{c.name} jumped from {fmt(b)} to {fmt(a)} (+{rel(a, b):.0%}) where the run "
+                   f"resumed at {unit(c)} {fmt(r)}", series=[c.name], steps=[r, float(c.x[c.x >= r][min(k, after.size) - 1])],
+                   evidence={"resume_step": r, "before": b, "after": a, "jump": round(rel(a, b), 4),
+                             "noise": noise, "source": "run metadata" if r in run.meta.resume_steps else "step log"},
+                   causes=["the optimiser state (Adam moments) was not restored: the first updates are far too "
+                           "large", "the LR scheduler restarted (warm-up or a high LR again)", "a different data "
+                           "order or augmentation seed, or weights loaded from the wrong checkpoint"],
+                   fixes=["save and load the optimiser and scheduler state_dict with the model",
+                          "verify the resumed step count and LR match the checkpoint"],
+                   marks=[Mark("line", c.name, r, label="resume")])

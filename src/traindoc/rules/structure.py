@@ -1,0 +1,34 @@
+"""Structure of the log itself: several runs appended to one file."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..findings import Mark, Severity
+from ..run import Run
+from ._common import curve, fmt, make
+from .registry import rule
+
+
+@rule("appended-runs", family="structure", severity=Severity.INFO,
+      title="One file holds several runs (steps restart)")
+def appended_runs(run: Run):
+    if run.meta.segment is not None:
+        i, count = run.meta.segment
+        yield make("appended-runs", f"{run.source} holds {count} runs (the steps restart); this is run {i + 1} of "
+                   f"{count}, diagnosed on its own", evidence={"segment": i + 1, "segments": count},
+                   fixes=["log each run to its own file or directory"])
+        return
+    for s in run.series.values():
+        if len(s) < 4:
+            continue
+        c = curve(s)
+        if c.restarts:
+            r = c.restarts[-1]
+            yield make("appended-runs", f"{s.name} restarts from step {fmt(r)}: several runs in one log; only the "
+                       "last one is judged", series=[s.name], steps=[r],
+                       evidence={"restart_steps": c.restarts, "points": len(s)},
+                       fixes=["log each run to its own file or directory",
+                              "split the file so each run can be diagnosed"],
+                       marks=[Mark("line", s.name, r, label="steps restart")])
+            return

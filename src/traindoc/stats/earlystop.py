@@ -1,0 +1,70 @@
+"""Overfitting onset after Prechelt's early-stopping criteria.
+
+GL(t) = 100 * (E_val(t) / E_best(t) - 1) is the generalisation loss: how far validation
+loss sits above the best seen so far, in percent. UP_s counts successive strips in which
+validation got worse. Together they separate a real turn from a transient spike that
+recovers: a spike raises GL for a moment, a turn keeps it up to the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .core import jitter_sigma, rolling_median
+
+
+@dataclass(frozen=True)
+class Overfit:
+    best_step: float  # restore the checkpoint from here
+    best_value: float
+    onset_step: float  # first step after the best from which validation stays worse
+    final_gl: float  # GL at the end, percent
+    rises: int  # successive strips (UP) that got worse after the best
+    points_after: int
+
+
+def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Overfit | None:
+    """The turn of a validation-loss curve, or None when it has not (yet) turned for good.
+
+    The curve is lightly smoothed (rolling median over 3-5 points) so one noisy evaluation
+    neither creates nor hides a turn; the best step reported is the raw minimum.
+    """
+    n = y.size
+    if n < 5 or np.any(y <= 0):
+        return None
+    w = 3 if n < 30 else 5 if n < 200 else max(5, (n // 40) | 1)
+    sm = rolling_median(y, w)
+    ib = int(np.argmin(sm))
+    after = n - 1 - ib
+    if after < max(3, int(0.15 * n)):
+        return None
+    best = float(sm[ib])
+    gl = 100.0 * (sm / np.minimum.accumulate(sm) - 1.0)
+    tail = gl[-max(2, after // 3):]
+    final_gl = float(np.median(tail))
+    # Noise guard: the rise must stand clear of the curve's own evaluation-to-evaluation jitter
+    # (relative, from the whole curve's differences), and the points after the best must trend up.
+    k = max(2, after // 3)
+    rise = float(np.log(np.median(sm[-k:]) / best))
+    sigma = jitter_sigma(np.log(y))
+    if final_gl < gl_threshold or rise < 3.0 * sigma:
+        return None
+    from .trend import mann_kendall
+
+    z, p = mann_kendall(y[ib:])
+    if z <= 0 or p > 0.1:
+        return None
+    # Onset: the last time GL was below half the threshold before it stayed above.
+    above = gl[ib:] > gl_threshold / 2.0
+    stay = np.flatnonzero(~above)
+    onset_i = ib + (int(stay[-1]) + 1 if stay.size else 0)
+    onset_i = min(max(onset_i, ib), n - 1)
+    strips = max(1, after // 4)
+    seg = sm[ib:]
+    ups = sum(1 for k in range(strips, seg.size, strips) if seg[k] > seg[k - strips])
+    raw_best = ib
+    lo, hi = max(0, ib - w), min(n, ib + w + 1)
+    raw_best = lo + int(np.argmin(y[lo:hi]))
+    return Overfit(float(x[raw_best]), float(y[raw_best]), float(x[onset_i]), final_gl, ups, after)

@@ -1,0 +1,143 @@
+"""Spikes judged against local noise, not absolute values.
+
+The curve (log-loss when positive, so a spike is a ratio and LM-scale losses near ln(50257)
+behave like a 0.5 loss) is compared with a rolling median; residuals are scaled by a local
+robust noise estimate (MAD), so a jump of 0.1 is a spike on a smooth curve and noise on a
+jumpy one. Long curves are handled at full resolution in O(n): the baseline is computed on
+block medians and interpolated back. Each spike is classified by how it recovers: fast,
+slowly, or not at all (measured against the level *before* the spike, which the rolling
+baseline would otherwise follow upward).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .core import MAD_TO_SIGMA, noise_sigma, rolling_median
+
+MAX_BLOCKS = 2000
+
+
+@dataclass(frozen=True)
+class Spike:
+    start: float  # first step above threshold
+    peak_step: float
+    end: float  # last step above threshold
+    peak: float  # value at the peak
+    before: float  # level before the spike
+    z: float  # robust z score at the peak
+    ratio: float  # peak / level before (or excess in noise units when values are not positive)
+    recovery: str  # "fast", "slow", "none", "pending" (too close to the end to tell)
+    recovery_steps: float | None
+
+
+def _block_view(y: np.ndarray, b: int) -> tuple[np.ndarray, np.ndarray]:
+    m = y.size // b
+    centers = np.arange(m) * b + (b - 1) / 2.0
+    return np.median(y[: m * b].reshape(m, b), axis=1), centers
+
+
+def _trailing(centered: np.ndarray, w: int) -> np.ndarray:
+    """Median of the ``w`` points *before* each point, from a centred rolling median.
+
+    A spike is judged against the recent past: a centred median would already contain the
+    raised points of a jump that does not come back down, and would hide it.
+    """
+    half = w // 2
+    out = np.empty_like(centered)
+    out[half + 1:] = centered[: centered.size - half - 1]
+    out[: half + 1] = centered[0]
+    return out
+
+
+def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """Trailing baseline, local noise scale, and how many leading points have no past to judge by."""
+    n = t.size
+    b = max(1, n // MAX_BLOCKS)
+    if b == 1:
+        w = 5 if n < 60 else min(41, max(7, (n // 25) | 1))
+        centered = rolling_median(t, w)
+        r = t - centered
+        if n < 200:
+            scale = np.full(n, max(MAD_TO_SIGMA * float(np.median(np.abs(r))), 0.5 * noise_sigma(t)))
+        else:
+            scale = MAD_TO_SIGMA * rolling_median(np.abs(r), min(n | 1, 8 * w + 1))
+        return _trailing(centered, w), scale, w
+    ym, centers = _block_view(t, b)
+    w = min(41, max(7, (ym.size // 25) | 1))
+    idx = np.arange(n, dtype=float)
+    cm = rolling_median(ym, w)
+    r = t - np.interp(idx, centers, cm)
+    am, _ = _block_view(np.abs(r), b)
+    scale = np.interp(idx, centers, MAD_TO_SIGMA * rolling_median(am, min(am.size | 1, 8 * w + 1)))
+    blk = np.minimum(np.arange(n) // b, ym.size - 1)
+    return _trailing(cm, w)[blk], scale, w * b
+
+
+def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
+                  max_spikes: int = 200) -> list[Spike]:
+    """Upward spikes of a lower-is-better curve (finite, ordered by step)."""
+    n = y.size
+    if n < 8:
+        return []
+    positive = bool(np.all(y > 0))
+    t = np.log(y) if positive else y
+    base, scale, lead = _baseline_and_scale(t)
+    spread = float(np.median(np.abs(t - np.median(t)))) * MAD_TO_SIGMA
+    floor = max(1e-3 if positive else 1e-9 + 1e-3 * spread, 0.02 * spread)
+    scale = np.maximum(scale, floor)
+    r = t - base
+    z = r / scale
+    z[:lead] = 0.0
+    min_excess = math.log(min_ratio) if positive else 0.0
+    hot = (z > z_threshold) & (r > min_excess)
+    if not hot.any():
+        return []
+    idx = np.flatnonzero(hot)
+    gap = max(2, n // 2000)
+    cuts = np.flatnonzero(np.diff(idx) > gap)
+    groups = np.split(idx, cuts + 1)
+    spikes: list[Spike] = []
+    fast_pts = max(5, n // 100)
+    for g in groups[:max_spikes]:
+        i0, i1 = int(g[0]), int(g[-1])
+        ip = int(g[np.argmax(z[g])])
+        if n >= 200 and z[ip] < 2 * z_threshold:
+            # On per-step curves a lone point is an outlier batch, not a spike: a spike lasts.
+            lo, hi = max(0, ip - 2), min(n, ip + 3)
+            if int(np.sum(z[lo:hi] > z_threshold / 2)) < 2:
+                continue
+        # A spike enters abruptly: its jump dwarfs the usual point-to-point moves. A steady
+        # rise (overfitting, divergence) has no such jump and is left to the trend rules.
+        lo = max(1, i0 - 3 * lead)
+        typical = float(np.median(np.abs(np.diff(t[lo - 1:i0])))) if i0 - lo >= 3 else 0.0
+        if t[ip] - t[i0 - 1] < 4.0 * typical:
+            continue
+        pre_lo = max(0, i0 - 3 * fast_pts)
+        pre = float(np.median(t[pre_lo:i0])) if i0 > pre_lo else float(base[i0])
+        excess = t[ip] - pre
+        if excess <= 0:
+            continue
+        # Recovered once back within 30% of the excess over the pre-spike level (and noise).
+        thresh = pre + max(0.3 * excess, 2.0 * float(scale[ip]))
+        after = t[ip + 1:]
+        back = np.flatnonzero(after <= thresh)
+        if back.size:
+            # Require it to stay back: the median of the next few points must also be below.
+            k = int(back[0])
+            steps_to = float(x[ip + 1 + k] - x[ip])
+            recovery = "fast" if k + 1 <= fast_pts else "slow"
+            post = after[k:k + fast_pts]
+            if np.median(post) > thresh:
+                recovery = "slow" if k + fast_pts < after.size else "pending"
+        else:
+            steps_to = None
+            recovery = "none" if after.size >= 3 else "pending"
+        ratio = float(math.exp(excess)) if positive else float(excess / max(float(scale[ip]), 1e-12))
+        before = float(math.exp(pre)) if positive else pre
+        spikes.append(Spike(float(x[i0]), float(x[ip]), float(x[i1]), float(y[ip]), before, float(z[ip]), ratio,
+                            recovery, steps_to))
+    return spikes
