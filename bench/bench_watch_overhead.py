@@ -14,13 +14,14 @@ machine affects them alike:
 Prints a markdown table of the median (and mean) step time and the overhead against
 ``none``. Usage:
 
-    PYTHONPATH=src python bench/bench_watch_overhead.py [--rounds 6] [--steps 40] [--device cpu|cuda]
+    PYTHONPATH=src python bench/bench_watch_overhead.py [--steps 300] [--threads 1] [--device cpu|cuda]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import statistics
 import sys
 import time
@@ -83,70 +84,79 @@ class NaiveHooks:
             h.remove()
 
 
-def run_mode(mode: str, model: nn.Module, opt, batch, device, steps: int) -> list[float]:
-    import traindoc
+class Mode:
+    """One regime with its own copy of the model, so all regimes can run interleaved step by step."""
 
-    loss_fn = nn.CrossEntropyLoss()
-    times: list[float] = []
-    naive = NaiveHooks(model) if mode == "naive-hooks" else None
-    if mode == "watch":
-        ctx = traindoc.watch(model, opt, loss_fn=loss_fn, quiet=True)
-    elif mode == "watch-every1":
-        ctx = traindoc.watch(model, opt, loss_fn=loss_fn, every=1, quiet=True)
-    elif mode == "anomaly":
-        ctx = torch.autograd.detect_anomaly(check_nan=True)
-    else:
-        ctx = contextlib.nullcontext()
-    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    data = [batch(device) for _ in range(4)]
-    with ctx as doc:
-        for i in range(steps):
-            x, y = data[i % len(data)]
-            sync()
-            t0 = time.perf_counter()
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+    def __init__(self, name: str, model: nn.Module, batch, device) -> None:
+        import traindoc
+
+        self.name = name
+        self.model = copy.deepcopy(model)
+        self.opt = torch.optim.Adam(self.model.parameters(), 1e-3)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.data = [batch(device) for _ in range(4)]
+        self.naive = NaiveHooks(self.model) if name == "naive-hooks" else None
+        self.doc = None
+        if name == "watch":
+            self.doc = traindoc.watch(self.model, self.opt, loss_fn=self.loss_fn, quiet=True)
+        elif name == "watch-every1":
+            self.doc = traindoc.watch(self.model, self.opt, loss_fn=self.loss_fn, every=1, quiet=True)
+        if self.doc is not None:
+            self.doc.start()
+        self.i = 0
+        self.times: list[float] = []
+
+    def step(self, sync) -> None:
+        x, y = self.data[self.i % len(self.data)]
+        self.i += 1
+        anomaly = torch.autograd.detect_anomaly(check_nan=True) if self.name == "anomaly" else contextlib.nullcontext()
+        sync()
+        t0 = time.perf_counter()
+        with anomaly:
+            self.opt.zero_grad(set_to_none=True)
+            loss = self.loss_fn(self.model(x), y)
             loss.backward()
-            if naive is not None:
-                naive.after_backward()
-            opt.step()
-            if mode.startswith("watch"):
-                doc.step(loss, inputs=x, targets=y)
-            sync()
-            times.append(time.perf_counter() - t0)
-    if naive is not None:
-        naive.close()
-    return times
+            if self.naive is not None:
+                self.naive.after_backward()
+            self.opt.step()
+            if self.doc is not None:
+                self.doc.step(loss, inputs=x, targets=y)
+        sync()
+        self.times.append(time.perf_counter() - t0)
+
+    def close(self) -> None:
+        if self.doc is not None:
+            self.doc.close()
+        if self.naive is not None:
+            self.naive.close()
 
 
 MODES = ("none", "watch", "watch-every1", "anomaly", "naive-hooks")
 
 
-def bench(name: str, factory, device, rounds: int, steps: int, warmup: int) -> list[tuple[str, str, float, float]]:
+def bench(name: str, factory, device, steps: int, warmup: int) -> list[tuple[str, str, float, float, str]]:
     torch.manual_seed(0)
     model, batch = factory()
     model.to(device).train()
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
-    run_mode("none", model, opt, batch, device, warmup)
-    per_mode: dict[str, list[float]] = {m: [] for m in MODES}
-    for r in range(rounds):
-        order = MODES if r % 2 == 0 else tuple(reversed(MODES))
-        for mode in order:
-            # Each round's first steps include one-off work (hook set-up, first rules run); they
-            # count in the mean, and the median shows the steady state.
-            per_mode[mode].extend(run_mode(mode, model, opt, batch, device, steps))
+    sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
+    modes = [Mode(m, model, batch, device) for m in MODES]
+    for i in range(warmup + steps):
+        # Round-robin, rotating the order: every regime sees the same machine load.
+        for k in range(len(modes)):
+            modes[(i + k) % len(modes)].step(sync)
     rows = []
-    for mode in MODES:
-        t = per_mode[mode]
-        rows.append((name, mode, statistics.median(t) * 1e3, statistics.fmean(t) * 1e3))
+    for m in modes:
+        m.close()
+        t = m.times[warmup:]
+        note = f"every={m.doc.every}" if m.doc is not None else ""
+        rows.append((name, m.name, statistics.median(t) * 1e3, statistics.fmean(t) * 1e3, note))
     return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rounds", type=int, default=6)
-    ap.add_argument("--steps", type=int, default=40, help="steps per mode per round")
-    ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--steps", type=int, default=300, help="timed steps per regime")
+    ap.add_argument("--warmup", type=int, default=20, help="untimed steps per regime first")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave as is)")
     args = ap.parse_args(argv)
@@ -155,16 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     device = torch.device(args.device)
     rows = []
     for name, factory in (("small CNN", small_cnn), ("small transformer", small_transformer)):
-        rows.extend(bench(name, factory, device, args.rounds, args.steps, args.warmup))
-    base = {name: med for name, mode, med, _ in rows if mode == "none"}
-    base_mean = {name: mean for name, mode, _, mean in rows if mode == "none"}
+        rows.extend(bench(name, factory, device, args.steps, args.warmup))
+    base = {name: med for name, mode, med, _, _ in rows if mode == "none"}
+    base_mean = {name: mean for name, mode, _, mean, _ in rows if mode == "none"}
     print(f"device: {device} ({torch.get_num_threads()} threads), torch {torch.__version__}, "
-          f"{args.rounds} rounds x {args.steps} steps per mode, interleaved\n")
-    print("| model | mode | median step (ms) | overhead (median) | mean step (ms) | overhead (mean) |")
-    print("|---|---|---:|---:|---:|---:|")
-    for name, mode, med, mean in rows:
+          f"{args.steps} timed steps per regime after {args.warmup} warm-up, interleaved step by step\n")
+    print("| model | mode | median step (ms) | overhead (median) | mean step (ms) | overhead (mean) | note |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for name, mode, med, mean, note in rows:
         print(f"| {name} | {mode} | {med:.2f} | {100 * (med / base[name] - 1):+.1f}% | {mean:.2f} | "
-              f"{100 * (mean / base_mean[name] - 1):+.1f}% |")
+              f"{100 * (mean / base_mean[name] - 1):+.1f}% | {note} |")
     return 0
 
 

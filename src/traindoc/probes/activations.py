@@ -21,11 +21,15 @@ WINDOW = 4  # sampled batches per dead-unit window
 
 def _fired_mask(out: torch.Tensor) -> torch.Tensor:
     """Per unit, whether it was positive for any example (channels for conv maps)."""
-    if out.dim() >= 4:  # N, C, H, W(, D): a unit is a channel
-        return out.transpose(0, 1).reshape(out.shape[1], -1).gt(0).any(dim=1)
-    if out.dim() == 1:
-        return out.gt(0)
-    return out.reshape(-1, out.shape[-1]).gt(0).any(dim=0) if out.dim() == 3 else out.gt(0).any(dim=0)
+    if out.dim() >= 4:  # N, C, H, W(, D): a unit is a channel; amax avoids a transposed copy
+        dims = (0,) + tuple(range(2, out.dim()))
+        return out.amax(dim=dims).gt(0)
+    if out.dim() == 3:
+        return out.amax(dim=(0, 1)).gt(0)
+    return out.amax(dim=0).gt(0)
+
+
+STAT_EXAMPLES = 8  # scale and saturation are read from the first examples of the batch: cheap, representative
 
 
 def _saturated_share(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
@@ -67,6 +71,8 @@ class ActivationProbe:
         def hook(mod: nn.Module, args, out) -> None:
             if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.numel() == 0:
                 return
+            if not torch.is_grad_enabled():  # a validation forward between training steps
+                return
             key = name if name not in self._seen_this_sample else None
             if key is None:  # a module called twice in one forward (a shared nn.ReLU): first call only
                 return
@@ -75,12 +81,14 @@ class ActivationProbe:
                 self.call_order.append(key)
             with torch.no_grad():
                 o = out.detach()
-                std, mean = torch.std_mean(o.float()) if o.numel() > 1 else (torch.zeros((), device=o.device), o.float().reshape(()))
+                part = o[:STAT_EXAMPLES] if o.dim() >= 2 else o
+                std, mean = torch.std_mean(part.float()) if part.numel() > 1 else (
+                    torch.zeros((), device=o.device), part.float().reshape(()))
                 names = [f"act_mean/{key}", f"act_std/{key}"]
                 vals = [mean.reshape(1), std.reshape(1)]
                 if isinstance(module, SATURATING) and key != self.output_module:
                     names.append(f"sat_frac/{key}")
-                    vals.append(_saturated_share(module, o).reshape(1))
+                    vals.append(_saturated_share(module, part).reshape(1))
                 if isinstance(module, STRICT_RELU) and o.dim() >= 2:
                     fired = _fired_mask(o)
                     prev = self._fired.get(key)

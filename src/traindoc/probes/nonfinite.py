@@ -11,6 +11,7 @@ per-module forward and backward hooks are switched on for a few steps.
 
 from __future__ import annotations
 
+import time
 from typing import Any, Callable
 
 import torch
@@ -58,6 +59,7 @@ class NonfiniteProbe:
         self.step = 0
         self._replaying = False
         self._first_bad: tuple[str, float, str] | None = None
+        self.forward_start: float | None = None  # when the model's last forward began
 
     # -- armed mode: one hook on the model -------------------------------------------------
     def attach(self) -> None:
@@ -65,6 +67,7 @@ class NonfiniteProbe:
         self.handles.append(self.model.register_forward_hook(self.wrap(self._post)))
 
     def _pre(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
+        self.forward_start = time.perf_counter()
         if not self._replaying and self.origin is None:
             self._args, self._kwargs = args, kwargs
 

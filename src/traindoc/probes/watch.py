@@ -262,6 +262,9 @@ class Watch:
     def _do_step(self, loss, inputs, targets, outputs) -> None:
         t_in = time.perf_counter()
         dt = t_in - self._last_step_t if self._last_step_t is not None else None  # the user's step
+        fwd = self.nonfinite.forward_start if self.nonfinite is not None else None
+        if fwd is not None and self._last_step_t is not None and fwd > self._last_step_t:
+            dt = t_in - fwd  # forward to step: excludes data loading and whatever else runs between steps
         self._step += 1
         step = self._step
         if loss is not None:
