@@ -329,3 +329,24 @@ def test_tensor_dtypes_and_mixed_record_shapes(tmp_path: Path) -> None:
     assert list(run.series["count"].values) == [-s for s in range(6)]
     assert list(run.series["dbl"].values) == [s / 3 for s in range(6)]
     assert "vector" not in run.series
+
+
+def test_every_point_kept_beyond_tensorboards_sample_size(tmp_path: Path) -> None:
+    """TensorBoard keeps a 1,000-point reservoir per tag by default; traindoc keeps all points."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    n = 5000
+    path = tmp_path / "many" / "events.out.tfevents.1.host"
+    path.parent.mkdir()
+    with open(path, "wb") as fh:
+        writer = RecordWriter(fh)
+        for i in range(n):
+            event = event_pb2.Event(wall_time=1e9 + i, step=i * 300, summary=summary_pb2.Summary(
+                value=[summary_pb2.Summary.Value(tag="loss" if i % 2 else "val_loss", simple_value=i * 0.5)]))
+            writer.write(event.SerializeToString())
+    run = read_file(path)[0]
+    assert len(run.series["loss"]) == len(run.series["val_loss"]) == n // 2
+    assert list(run.series["loss"].steps) == [i * 300 for i in range(1, n, 2)]  # multi-byte step varints
+    assert list(run.series["val_loss"].values) == [i * 0.5 for i in range(0, n, 2)]
+    assert list(run.series["loss"].wall_time) == [1e9 + i for i in range(1, n, 2)]
