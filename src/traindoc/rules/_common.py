@@ -63,6 +63,16 @@ class Curve:
     def best(self) -> float:
         return float(self.smooth[self.ibest])
 
+    @property
+    def rel_noise(self) -> float:
+        """Point-to-point noise of the block medians as a fraction of the level (log-space when positive)."""
+        if self.yb.size < 3:
+            return 0.0
+        if np.all(self.yb > 0):
+            return noise_sigma(np.log(self.yb))
+        level = float(np.median(np.abs(self.yb))) or 1.0
+        return self.noise / level
+
     def at(self, step: float) -> float:
         """Smoothed level at a step (interpolated on block medians)."""
         return float(np.interp(step, self.xb, self.smooth))
@@ -165,8 +175,12 @@ def flat_from_start(c: Curve) -> bool:
     rel_noise = noise_sigma(c.y) / level
     k = 1 if c.n < 10 else 2 if c.n < 30 else min(50, max(3, c.n // 100))
     low = float(coarse.min())
-    tol_coarse = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(b))
-    tol_first = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(k))
+    # Noise of a block median and of the first-points median; the lowest of ten block medians
+    # sits about 1.5 of its sigmas low by chance alone, hence the extra margin.
+    s_block = 1.25 * rel_noise / np.sqrt(b)
+    s_first = 1.25 * rel_noise / np.sqrt(k)
+    tol_coarse = max(0.05, 5.0 * s_block)
+    tol_first = max(0.05, 3.0 * s_first + 2.0 * s_block)
     drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
     drop_first = (c.head - low) / (abs(c.head) or 1.0)
     return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.01, 0.05)

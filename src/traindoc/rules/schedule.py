@@ -31,8 +31,10 @@ def too_high_of(run: Run) -> dict | None:
         return None
     sm, xb = c.smooth, c.xb
     runmin = np.minimum.accumulate(sm)
-    noise = max(c.noise, 1e-12)
-    up = (sm >= runmin + np.maximum(0.3 * np.abs(runmin), 3 * noise))
+    if np.any(sm <= 0):
+        return None
+    # 30% above the running minimum, and clear of the curve's (multiplicative) noise.
+    up = np.log(sm / runmin) >= max(np.log(1.3), 3.0 * c.rel_noise)
     for j in np.flatnonzero(up):
         if j + 2 >= sm.size or not up[j:j + 3].all():
             continue
