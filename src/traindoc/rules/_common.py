@@ -16,6 +16,7 @@ import numpy as np
 
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
+from ..stats.trend import MAX_POINTS
 from ..stats import Trend, bin_median, head_level, noise_sigma, rolling_median, tail_level, trend
 from ..stats.chance import ClassCount, class_count
 
@@ -33,7 +34,7 @@ class Curve:
     series: Series
     x: np.ndarray  # finite points, step order
     y: np.ndarray
-    xb: np.ndarray  # block medians (<= 300 points)
+    xb: np.ndarray  # block medians (<= MAX_POINTS points)
     yb: np.ndarray
     smooth: np.ndarray  # rolling median of yb
     trend: Trend
@@ -42,6 +43,7 @@ class Curve:
     noise: float  # point-to-point noise of yb
     restarts: list[float] = field(default_factory=list)  # steps where logging restarted from the start
     resumes: list[float] = field(default_factory=list)  # steps a resume went back to
+    memo: dict = field(default_factory=dict, repr=False)  # per-curve analysis results shared by rules
 
     @property
     def n(self) -> int:
@@ -76,6 +78,20 @@ class Curve:
     def at(self, step: float) -> float:
         """Smoothed level at a step (interpolated on block medians)."""
         return float(np.interp(step, self.xb, self.smooth))
+
+
+def per_curve(func):
+    """Memoise an analysis of one curve: several rules ask the same question of the same curve."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(c: "Curve", *args, **kwargs):
+        key = (func.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in c.memo:
+            c.memo[key] = func(c, *args, **kwargs)
+        return c.memo[key]
+
+    return wrapper
 
 
 def split_restarts(steps: np.ndarray) -> tuple[int, list[float], np.ndarray]:
@@ -141,7 +157,7 @@ def _prepare(series: Series) -> Curve:
         empty = np.zeros(0)
         return Curve(series, x, y, empty, empty, empty, Trend(0.0, 0.0, 1.0, math.nan, math.nan, 0), math.nan,
                      math.nan, 0.0, restarts, resumes)
-    xb, yb = bin_median(x, y, 300)
+    xb, yb = bin_median(x, y, MAX_POINTS)
     w = 1 if yb.size < 8 else 3 if yb.size < 40 else 5
     smooth = rolling_median(yb, w)
     return Curve(series, x, y, xb, yb, smooth, trend(xb, yb), first_level(y), tail_level(yb, 0.1),
@@ -159,6 +175,7 @@ def first_level(y: np.ndarray) -> float:
     return float(np.median(y[:k]))
 
 
+@per_curve
 def flat_from_start(c: Curve) -> bool:
     """No meaningful improvement anywhere, judged against the curve's own noise.
 
@@ -240,6 +257,7 @@ def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:
     return y, 1.0
 
 
+@per_curve
 def rising_after_min(c: Curve, min_frac: float = 0.25, p: float = 0.01) -> dict | None:
     """A persistent rise from the curve's minimum: long enough, significant, and clear of noise."""
     ib = c.ibest

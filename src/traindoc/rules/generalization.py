@@ -113,7 +113,7 @@ def stalled(run: Run):
     improved = -rel(t.tail, t.head)
     high = improved < 0.25 and -rel(v.tail, v.head) < 0.25
     if cc is not None and not high:
-        high = t.tail >= 0.6 * cc.chance_loss
+        high = t.tail >= 0.8 * cc.chance_loss
     if not high:
         return
     u = unit(t)

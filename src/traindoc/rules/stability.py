@@ -7,7 +7,7 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats import detect_spikes, mann_kendall, trend
-from ._common import (LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
+from ._common import (per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .registry import rule
 
@@ -55,6 +55,7 @@ def nonfinite(run: Run):
                    marks=[Mark("point", s.name, step, label="first non-finite")])
 
 
+@per_curve
 def divergence_of(c: Curve) -> dict | None:
     """The loss grows persistently and ends above where it started, or explodes."""
     if c.n < MIN_POINTS or c.yb.size < MIN_POINTS:
@@ -146,6 +147,7 @@ def loss_spikes(run: Run):
             yield f
 
 
+@per_curve
 def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
     """Zig-zag with no trend: alternating steps, large relative to the level, going nowhere."""
     yb = c.yb
