@@ -208,3 +208,26 @@ def test_a_raising_rule_does_not_kill_diagnosis(monkeypatch):
     assert any("zz-test-boom failed: RuntimeError: kaput" in n for n in run.meta.notes)
     diagnose_run(run)
     assert sum("zz-test-boom" in n for n in run.meta.notes) == 1
+
+
+def test_gan_losses_are_not_judged_as_a_minimised_loss():
+    rng = np.random.default_rng(0)
+    x = np.arange(2000.0)
+    g = (0.7 + 2.5 * x / 2000) * np.exp(0.1 * rng.standard_normal(2000))  # generator loss rising: healthy game
+    d = 0.6 * np.exp(0.1 * rng.standard_normal(2000))
+    run = Run("gan", "<t>", "t")
+    run.add(Series.named("loss_G", x, g))
+    run.add(Series.named("loss_D", x, d))
+    assert [f.id for f in diagnose_run(run) if f.severity >= Severity.WARNING] == []
+    single = Run("r", "<t>", "t")
+    single.add(Series.named("loss", x, g))
+    assert "divergence" in {f.id for f in diagnose_run(single)}
+
+
+def test_negligible_spike_near_zero_loss_is_ignored():
+    x = np.arange(3000.0)
+    y = 2.3 * np.exp(-x / 100) + 1e-6
+    y[2000:2100] += 1e-3  # x1000 in ratio, nothing in absolute terms
+    run = Run("r", "<t>", "t")
+    run.add(Series.named("loss", x, y))
+    assert "loss-spikes" not in {f.id for f in diagnose_run(run)}

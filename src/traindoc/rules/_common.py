@@ -9,6 +9,7 @@ trend, computed once per series and shared by every rule that asks.
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -204,8 +205,25 @@ def flat_from_start(c: Curve) -> bool:
             and not c.trend.rising(0.01, 0.05))
 
 
+_ADVERSARIAL = re.compile(r"(^|[^a-z])(g|d|gen|disc|generator|discriminator|critic|adv|adversarial)"
+                          r"([^a-z]|$)|(?<![a-z])err_?[gd]\b|(?<![a-z])loss_?[gd]\b|(?<![a-z])[gd]_?loss\b")
+
+
+def adversarial(run: Run) -> bool:
+    """A GAN-style run (generator and discriminator losses): its losses need not fall, and
+    trend rules built for a minimised loss would raise false alarms on a healthy game."""
+    names = [s.name.lower() for r in LOSS_ROLES for s in run.by_role(r)]
+    hits = [n for n in names if _ADVERSARIAL.search(n)]
+    return len(hits) >= 2
+
+
 def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | None:
-    """The prepared primary loss of a role, if it has enough finite points to judge."""
+    """The prepared primary loss of a role, if it has enough finite points to judge.
+
+    None for adversarial (GAN) runs: a generator's loss may rise while training is healthy.
+    """
+    if adversarial(run):
+        return None
     s = run.primary(role)
     if s is None:
         return None

@@ -102,7 +102,11 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
     sp = detect_spikes(c.x, c.y)
     skip_before = c.x[min(c.n - 1, max(2, c.n // 100))]
     tol = max(1.0, 0.01 * (c.span[1] - c.span[0]))
-    sp = [s for s in sp if s.start > skip_before and not any(abs(s.start - r) <= tol for r in resume_steps)]
+    # Negligible spikes are dropped: a loss near zero jumping from 1e-5 to 1e-3 is a large ratio
+    # but no event on a curve that started at 2.3.
+    floor = 0.01 * abs(c.head)
+    sp = [s for s in sp if s.start > skip_before and not any(abs(s.start - r) <= tol for r in resume_steps)
+          and s.peak - s.before >= floor]
     if not sp:
         return None
     bad = [s for s in sp if s.recovery in ("slow", "none") and s.ratio >= 1.5]
