@@ -20,7 +20,9 @@ def show(paths: tuple[str, ...], as_json: bool) -> None:
     if as_json:
         doc = {"runs": [{"source": r.source, "format": r.format, "name": r.name, "notes": r.meta.notes,
                          "series": [s.summary() for s in r.series.values()]} for r in loaded.runs]}
-        click.echo(json.dumps(doc, indent=2, allow_nan=False, default=str))
+        from ..findings.finding import _plain  # NaN/Inf first/last values become "nan"/"inf", as in findings
+
+        click.echo(json.dumps(_plain(doc), indent=2, allow_nan=False, default=str))
     else:
         from ..reports.show import render_show
 

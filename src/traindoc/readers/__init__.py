@@ -71,7 +71,12 @@ def reader_for(path: Path) -> ModuleType | None:
         head = read_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
-    return next((r for r in READERS if not getattr(r, "DIRECTORY", False) and r.sniff(path, head)), None)
+    return next((r for r in READERS if _claims_files(r) and r.sniff(path, head)), None)
+
+
+def _claims_files(reader: ModuleType) -> bool:
+    """File readers, plus directory readers that also accept one file on its own (``FILES = True``)."""
+    return getattr(reader, "FILES", not getattr(reader, "DIRECTORY", False))
 
 
 def read_file(path: Path) -> list[Run]:

@@ -10,7 +10,7 @@ from .series import Series
 
 # When a run logs several losses (total plus components), the rules judge one of them.
 # Lower rank wins; names are compared after lower-casing.
-_PRIMARY_LOSS_NAMES = ("loss", "train_loss", "train/loss", "loss/train", "train_loss_epoch", "train_loss_step",
+_PRIMARY_LOSS_NAMES = ("loss", "train_loss", "train/loss", "loss/train", "train_loss_step", "train_loss_epoch",
                        "total_loss", "train/total_loss", "epoch_loss", "val_loss", "eval_loss", "val/loss",
                        "validation_loss", "loss/val", "loss/validation", "valid_loss", "test_loss")
 

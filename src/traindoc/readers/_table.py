@@ -1,0 +1,386 @@
+"""Helpers the table, JSON and text-log readers share.
+
+Why one place: every format spells non-finite numbers differently (``nan``, ``-nan``, ``Infinity``,
+``null``…), every table may hold several appended runs, and every reader must turn its columns into
+named Series the same way. Format knowledge stays in the reader modules; this module only knows
+numbers, delimiters, restarts and how to hand Runs back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from ..errors import InputError
+from ..run import Run, Series
+
+NAN = float("nan")
+
+# Spellings of "no number here" that still mean a number belongs in the cell.
+_NAN_WORDS = {"nan", "-nan", "+nan", "nan(ind)", "-nan(ind)", "null", "none", "na_value"}
+_POS_INF = {"inf", "+inf", "infinity", "+infinity", "1.#inf", "inf%"}
+_NEG_INF = {"-inf", "-infinity", "-1.#inf"}
+# Spellings of "not logged in this row" (Keras CSVLogger writes NA for keys missing that epoch).
+MISSING_WORDS = {"", "na", "n/a", "-"}
+
+_NUM_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+
+
+def parse_number(text: str) -> float | None:
+    """A cell as a float, NaN/Inf however spelled; None when the cell is text or not logged."""
+    s = text.strip().strip('"').strip()
+    if s.endswith("%") and _NUM_RE.match(s[:-1]):
+        s = s[:-1]
+    if _NUM_RE.match(s):
+        return float(s)
+    low = s.lower()
+    if low in _NAN_WORDS:
+        return NAN
+    if low in _POS_INF:
+        return math.inf
+    if low in _NEG_INF:
+        return -math.inf
+    if low.startswith("tensor(") and low.endswith(")"):  # str(torch.tensor(x)) written by hand-rolled loggers
+        return parse_number(low[7:-1].split(",")[0])
+    return None
+
+
+def is_missing(text: str) -> bool:
+    return text.strip().strip('"').strip().lower() in MISSING_WORDS
+
+
+def json_number(value: Any) -> float | None:
+    """A JSON value as a float: numbers (NaN/Infinity included), null -> NaN, numeric strings; else None."""
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        return float(value)
+    if value is None:
+        return NAN
+    if isinstance(value, str):
+        return parse_number(value)
+    return None
+
+
+def looks_binary(head: bytes) -> bool:
+    """NUL bytes or undecodable text: never a text log or table."""
+    if b"\x00" in head:
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the 4 KiB boundary is still text.
+        return exc.start < len(head) - 4
+    return False
+
+
+def head_text(head: bytes) -> str | None:
+    """The sniffing head as text, or None for binary content."""
+    if looks_binary(head):
+        return None
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def read_text(path: Path) -> str:
+    """A whole file as text; binary content is an InputError, not a crash."""
+    data = path.read_bytes()
+    if b"\x00" in data[:65536]:
+        raise InputError(path, "holds binary data (expected a text log or table)")
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def sniff_delimiter(header_line: str) -> str | None:
+    """The separator of a table's header line: the most frequent of , tab ; |, or None."""
+    counts = {d: header_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] >= 1 else None
+
+
+def header_fields(head: str) -> tuple[list[str], str] | None:
+    """The header cells (stripped) and delimiter of a table head, or None if it is no table."""
+    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    delim = sniff_delimiter(first)
+    if delim is None:
+        return None
+    try:
+        cells = next(csv.reader([first], delimiter=delim))
+    except (csv.Error, StopIteration):
+        return None
+    return [c.strip() for c in cells], delim
+
+
+def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a delimited text table; malformed content is an InputError."""
+    text = read_text(path)
+    lines = text.splitlines()
+    first = next((ln for ln in lines if ln.strip()), None)
+    if first is None:
+        raise InputError(path, "holds no table rows")
+    delim = sniff_delimiter(first)
+    if delim is None:
+        raise InputError(path, "has no column separator (expected a CSV/TSV table)")
+    try:
+        rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise InputError(path, f"is not a well-formed table ({exc})") from None
+    header = [c.strip() for c in rows[0]]
+    return header, rows[1:]
+
+
+def read_json_lines(path: Path) -> tuple[list[dict], list[str]]:
+    """Objects of a JSON-lines file plus notes on lines that could not be parsed.
+
+    A truncated last line is normal (training killed mid-write): it is skipped with a note.
+    Garbage elsewhere is reported in notes too, so data loss is never silent.
+    """
+    text = read_text(path)
+    rows: list[dict] = []
+    bad: list[int] = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines, 1):
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            bad.append(i)
+            continue
+        if isinstance(obj, dict):
+            rows.append(obj)
+        else:
+            bad.append(i)
+    notes = []
+    if bad:
+        where = ", ".join(str(b) for b in bad[:5]) + ("…" if len(bad) > 5 else "")
+        notes.append(f"skipped {len(bad)} line(s) that are not JSON objects (line {where})")
+    return rows, notes
+
+
+def first_json_object(head: str) -> dict | None:
+    """The first line of a JSON-lines head as a dict, if it is one."""
+    for line in head.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            return None
+        return obj if isinstance(obj, dict) else None
+    return None
+
+
+def json_lines_head(head: str, limit: int = 20) -> list[dict]:
+    """The complete JSON objects among the head's lines (the last may be cut at 4 KiB)."""
+    out = []
+    for line in head.splitlines()[:limit]:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict):
+            out.append(obj)
+    return out
+
+
+def restart_points(xs: Sequence[float], *, strict: bool) -> list[int]:
+    """Indices where the x column starts over: a new run appended to the same file.
+
+    ``strict``: each row is one x (an epoch table), so a repeat counts as a restart too;
+    otherwise only a step going backwards does (sparse tables repeat a step across rows).
+    """
+    cuts = []
+    prev = None
+    for i, x in enumerate(xs):
+        if x is None or not math.isfinite(x):
+            continue
+        if prev is not None and (x < prev or (strict and x == prev)):
+            cuts.append(i)
+        prev = x
+    return cuts
+
+
+def segments(n: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
+    bounds = [0, *cuts, n]
+    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[int], unit: str = "row") -> list[Run]:
+    """Name the runs split out of one file "#1", "#2"… and say where each was cut."""
+    if len(parts) <= 1:
+        return parts
+    count = len(parts)
+    for i, run in enumerate(parts):
+        run.name = f"{run.name}#{i + 1}"
+        run.meta.segment = (i + 1, count)
+        if i > 0:
+            run.meta.notes.append(
+                f"file holds {count} runs: this is run {i + 1}, starting at {unit} {split_rows[i - 1]} "
+                f"where the x column starts over")
+        else:
+            run.meta.notes.append(f"file holds {count} runs (the x column starts over); this is run 1")
+    return parts
+
+
+def duplicate_log_copy(path: Path) -> bool:
+    """A file known to repeat another log beside it, so no reader claims it twice.
+
+    MMEngine writes the same rows to ``vis_data/<timestamp>.json`` and ``vis_data/scalars.json``.
+    """
+    return (path.parent.name == "vis_data" and re.fullmatch(r"\d{8}_\d{6}\.json", path.name) is not None
+            and (path.parent / "scalars.json").is_file())
+
+
+def run_name(path: Path) -> str:
+    """A readable run name: the file's folder for fixed file names, else the file stem."""
+    generic = {"metrics", "results", "trainer_state", "scalars", "history", "log", "train", "training", "events"}
+    if path.stem.lower() in generic and path.parent.name:
+        return f"{path.parent.name}/{path.name}"
+    return path.name
+
+
+def add_column_series(run: Run, columns: dict[str, tuple[list[float], list[float]]], *, axis: str,
+                      wall: dict[str, list[float]] | None = None) -> None:
+    """Add every non-empty column as a Series with its role inferred from the name."""
+    for name, (steps, values) in columns.items():
+        if not values:
+            continue
+        wt = wall.get(name) if wall else None
+        run.add(Series.named(name, steps, values, wt, axis=axis))
+
+
+def hparams_num_classes(run: Run) -> None:
+    """Set meta.num_classes / vocab_size from hyper-parameters that state them."""
+    hp = {str(k).lower(): v for k, v in run.meta.hparams.items()}
+    for key in ("num_classes", "n_classes", "num_labels", "nc", "n_labels", "num_class"):
+        val = hp.get(key)
+        if isinstance(val, int) and not isinstance(val, bool) and val > 0:
+            run.meta.num_classes = val
+            break
+    for key in ("vocab_size", "n_vocab"):
+        val = hp.get(key)
+        if isinstance(val, int) and not isinstance(val, bool) and val > 0:
+            run.meta.vocab_size = val
+            break
+
+
+def flatten_params(obj: Any, prefix: str = "", out: dict | None = None, depth: int = 0) -> dict[str, Any]:
+    """Nested config mappings flattened to plain scalars (``model.num_classes``) plus bare keys."""
+    out = {} if out is None else out
+    if isinstance(obj, dict) and depth < 6:
+        for k, v in obj.items():
+            key = f"{prefix}.{k}" if prefix else str(k)
+            if isinstance(v, dict):
+                flatten_params(v, key, out, depth + 1)
+            elif isinstance(v, (str, int, float, bool)) or v is None:
+                out[key] = v
+                out.setdefault(str(k), v)
+    return out
+
+
+class Attempt:
+    """One run inside a step-indexed log, after resumes were stitched in (see ``stitch_resumes``)."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[float, Any]] = []
+        self.resume_steps: list[float] = []
+        self.superseded = 0
+        self.start_row = 0
+
+
+def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]:
+    """Split a step-indexed record stream into runs, and stitch resumes inside each run.
+
+    Why: frameworks that continue from a checkpoint (Lightning, detectron2, MMEngine) keep
+    appending to the same log, so the step goes back to the checkpoint's step. That is the same
+    run resumed: the points logged past the checkpoint by the abandoned attempt are superseded by
+    the resumed ones (counted, reported in a note). A step going back to (or below) the first step
+    of the run is a fresh start from scratch: a new run. Records without a step stay in place.
+    """
+    attempts = [Attempt()]
+    first: float | None = None
+    top: float | None = None
+    for row, (x, rec) in enumerate(records):
+        cur = attempts[-1]
+        if x is not None and math.isfinite(x):
+            if top is not None and x < top:
+                if first is not None and x <= first:
+                    cur = Attempt()
+                    cur.start_row = row
+                    attempts.append(cur)
+                    first = None
+                    top = None
+                else:
+                    kept = [(s, r) for s, r in cur.records if s is None or not (s >= x)]
+                    cur.superseded += len(cur.records) - len(kept)
+                    cur.records = kept
+                    cur.resume_steps.append(x)
+                    top = x
+            if first is None:
+                first = x
+            top = x if top is None else max(top, x)
+        cur.records.append((x, rec))
+    return [a for a in attempts if a.records]
+
+
+def resume_notes(run: Run, attempt: Attempt) -> None:
+    """Record resumes found by ``stitch_resumes`` on the run, with a note each."""
+    if attempt.resume_steps:
+        run.meta.resume_steps.extend(attempt.resume_steps)
+        steps = ", ".join(f"{s:g}" for s in attempt.resume_steps)
+        run.meta.notes.append(
+            f"resumed from a checkpoint at step {steps}: {attempt.superseded} point(s) the interrupted attempt "
+            f"logged past that step were replaced by the resumed ones")
+
+
+class Skipped:
+    """Counts table cells that were neither a number, NaN/Inf nor empty, so their loss is never silent."""
+
+    def __init__(self) -> None:
+        self.by_column: dict[str, int] = {}
+
+    def add(self, column: str) -> None:
+        self.by_column[column] = self.by_column.get(column, 0) + 1
+
+    def note(self, run: Run) -> None:
+        if self.by_column:
+            cols = ", ".join(f"{c} ({n})" for c, n in list(self.by_column.items())[:5])
+            total = sum(self.by_column.values())
+            run.meta.notes.append(f"skipped {total} cell(s) that are not numbers, in column(s) {cols}")
+
+
+def yaml_params_beside(path: Path, name: str, run: Run) -> bool:
+    """Hyper-parameters from a YAML file next to the log (``yaml.safe_load`` only: no Python objects)."""
+    import yaml
+
+    cfg = path.parent / name
+    if not cfg.is_file():
+        return False
+    try:
+        doc = yaml.safe_load(cfg.read_text(encoding="utf-8", errors="replace"))
+    except (yaml.YAMLError, OSError) as exc:
+        run.meta.notes.append(f"{name} beside it could not be read safely ({type(exc).__name__}); no hyper-parameters")
+        return False
+    if not isinstance(doc, dict):
+        return False
+    run.meta.hparams.update(flatten_params(doc))
+    hparams_num_classes(run)
+    return True
+
+
+_NUM_CLASSES_TEXT = re.compile(r"\bnum_classes\s*=\s*(\d+)")
+
+
+def num_classes_from_config_text(text: str) -> int | None:
+    """``num_classes=N`` in a Python config *text* (read, never executed), when it names one value."""
+    found = {int(m) for m in _NUM_CLASSES_TEXT.findall(text)}
+    return found.pop() if len(found) == 1 else None

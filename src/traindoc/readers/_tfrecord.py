@@ -1,0 +1,133 @@
+"""TFRecord framing, the container of TensorBoard event files.
+
+Each record is: uint64 little-endian length, uint32 masked crc32c of those 8 bytes, the
+data, uint32 masked crc32c of the data. Files are read in chunks so memory stays bounded
+by the chunk size plus what the caller keeps; a truncated or corrupt tail stops the walk
+at the last good record and is reported, never raised (a live run's file often ends
+mid-record).
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import crc32c
+import numpy as np
+
+CHUNK = 4 << 20
+_HEADER = struct.Struct("<QI")
+_U32 = struct.Struct("<I")
+# A record longer than this is taken as a corrupt length field, not an allocation request.
+MAX_RECORD = 1 << 30
+
+
+def masked_crc(data) -> int:
+    """The TFRecord checksum: crc32c rotated right by 15 bits plus a constant."""
+    crc = crc32c.crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+@dataclass
+class FramingStatus:
+    """How a walk over a file ended: cleanly, or where and why it stopped early."""
+
+    records: int = 0
+    bytes_read: int = 0  # offset just past the last good record
+    file_size: int = 0
+    problem: str | None = None  # None when the file ended exactly at a record boundary
+
+    def note(self, name: str) -> str | None:
+        if self.problem is None:
+            return None
+        lost = self.file_size - self.bytes_read
+        return (f"{name}: {self.problem} at byte {self.bytes_read}; kept the {self.records} record(s) before it, "
+                f"ignored the last {lost} byte(s)")
+
+
+def _gather(data: np.ndarray, offsets: np.ndarray, width: int, dtype: str) -> np.ndarray:
+    """Little-endian numbers of ``width`` bytes read at each offset, in one vector operation."""
+    return np.ascontiguousarray(data[offsets[:, None] + np.arange(width)]).view(dtype).ravel()
+
+
+def iter_chunks(path: Path, status: FramingStatus) -> Iterator[tuple[bytes, np.ndarray, np.ndarray]]:
+    """Yield ``(buffer, data_starts, data_ends)`` for the good records of each chunk.
+
+    The walk from record to record is inherently sequential, so the Python loop does only
+    that and computes each record's crc32c; comparing the checksums is done for the whole
+    chunk at once with numpy. Identical length headers (the common case) are verified once
+    and remembered. Both checksums of every record are checked.
+    """
+    good_headers: dict[bytes, int] = {}  # verified 12-byte header -> record length
+    unpack_header = _HEADER.unpack_from
+    crc = crc32c.crc32c
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        status.file_size = fh.tell()
+        fh.seek(0)
+        carry = b""
+        offset = 0  # file offset of buf[0]
+        want = CHUNK
+        eof = False
+        while not eof:
+            block = fh.read(want)
+            eof = len(block) < want
+            buf = carry + block if carry else block
+            view = memoryview(buf)
+            end = len(buf)
+            want = CHUNK
+            starts = array("q")
+            crcs = array("I")
+            starts_append = starts.append
+            crcs_append = crcs.append
+            pos = 0
+            while pos + 12 <= end:
+                header = buf[pos:pos + 12]
+                length = good_headers.get(header)
+                if length is None:
+                    length, length_crc = unpack_header(header)
+                    if masked_crc(header[:8]) != length_crc:
+                        status.problem = "length checksum mismatch (corrupt record header)"
+                        break
+                    if length > MAX_RECORD:
+                        status.problem = f"implausible record length {length}"
+                        break
+                    if len(good_headers) < 4096:
+                        good_headers[header] = length
+                data_end = pos + 12 + length
+                if data_end + 4 > end:
+                    # The record continues in the next chunk (or the file is truncated): read
+                    # at least enough to finish it, so one huge record is not re-copied per chunk.
+                    want = max(CHUNK, data_end + 4 - end)
+                    break
+                starts_append(pos + 12)
+                crcs_append(crc(view[pos + 12:data_end]))
+                pos = data_end + 4
+            view.release()
+            if starts:
+                data = np.frombuffer(buf, dtype=np.uint8)
+                s = np.frombuffer(starts, dtype=np.int64)
+                e = s + _gather(data, s - 12, 8, "<u8").astype(np.int64)
+                c = np.frombuffer(crcs, dtype=np.uint32 if crcs.itemsize == 4 else np.uint64).astype(np.uint64)
+                masked = (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+                bad = np.flatnonzero(masked != _gather(data, e, 4, "<u4"))
+                if bad.size:
+                    k = int(bad[0])
+                    s, e = s[:k], e[:k]
+                    pos = int(e[-1]) + 4 if k else 0
+                    status.problem = "data checksum mismatch (corrupt record)"
+                status.records += len(s)
+                status.bytes_read = offset + pos
+                if len(s):
+                    yield buf, s, e
+            else:
+                status.bytes_read = offset + pos
+            if status.problem is not None:
+                return
+            carry = buf[pos:]
+            offset += pos
+        if carry:
+            status.problem = "file ends inside a record (truncated)"

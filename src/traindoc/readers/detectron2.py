@@ -1,0 +1,67 @@
+"""detectron2 ``metrics.json`` (its ``JSONWriter``): one JSON object per line.
+
+Training rows carry ``iteration``, ``total_loss``, ``loss_*``, ``lr``, ``time``, ``data_time``…;
+evaluation rows (``bbox/AP``, ``segm/AP50``…) carry the ``iteration`` they ran at and come at
+another cadence. Every series stays on the iteration axis. A resumed training appends to the
+file with the iteration going back to the checkpoint's: stitched as a resume; back to the
+start: a new Run.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from ..run import Run
+from . import _table as T
+
+NAME = "detectron2"
+DIRECTORY = False
+
+
+def _is_d2(obj: dict) -> bool:
+    if "iteration" not in obj:
+        return False
+    return any(k == "total_loss" or k.startswith("loss_") or k == "lr" or "/AP" in k for k in obj)
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    text = T.head_text(head)
+    if text is None or not text.lstrip().startswith("{"):
+        return False
+    objs = T.json_lines_head(text)
+    return bool(objs) and _is_d2(objs[0])
+
+
+def read(path: Path) -> list[Run]:
+    rows, notes = T.read_json_lines(path)
+    records = []
+    for obj in rows:
+        it = T.json_number(obj.get("iteration"))
+        records.append((it if it is not None and math.isfinite(it) else None, obj))
+    attempts = T.stitch_resumes(records)
+    runs = []
+    for att in attempts:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.meta.task = "detection"
+        cols: dict[str, tuple[list[float], list[float]]] = {}
+        last = 0.0
+        for x, obj in att.records:
+            x = last if x is None else x
+            last = x
+            for key, value in obj.items():
+                if key == "iteration":
+                    continue
+                val = T.json_number(value)
+                if val is None:
+                    continue
+                steps, vals = cols.setdefault(key, ([], []))
+                steps.append(x)
+                vals.append(val)
+        T.add_column_series(run, cols, axis="step")
+        T.resume_notes(run, att)
+        run.meta.notes.extend(notes)
+        T.yaml_params_beside(path, "config.yaml", run)  # the full config detectron2's tools dump beside it
+        if run.series:
+            runs.append(run)
+    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")

@@ -1,0 +1,173 @@
+"""Any CSV/TSV (``,`` tab ``;`` ``|``) or JSON-lines table with at least one numeric column.
+
+The x axis is the first step-like column found (``step``, ``global_step``, ``iter``,
+``iteration``, ``_step``, ``epoch`` — epoch gives axis "epoch"), else the row number. Every
+other numeric column (at least half its filled cells numbers; the rest are skipped with a
+note) becomes a series named as in the file; text columns are ignored. Empty cells: when most rows fill
+most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
+(over a quarter of the cells empty, as when train and validation rows alternate) it means "not
+logged in this row". ``NA`` is always "not logged". The x column going backwards means another
+run was appended: a new Run.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+from ..run import Run
+from . import _table as T
+from .base import HEAD_BYTES
+
+NAME = "generic_table"
+DIRECTORY = False
+
+_X_NAMES = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "epoch")
+_SPARSE_SHARE = 0.25
+
+
+def _x_column(names: list[str]) -> str | None:
+    lower = {n.strip().lower(): n for n in names}
+    return next((lower[x] for x in _X_NAMES if x in lower), None)
+
+
+def _sniff_csv(text: str, cut: bool) -> bool:
+    found = T.header_fields(text)
+    if not found:
+        return False
+    cols, delim = found
+    if len(cols) < 2 or any(T.parse_number(c) is not None for c in cols if c):
+        return False  # no header row
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if cut and not text.endswith("\n"):
+        lines = lines[:-1]  # the head's last line may be cut at 4 KiB
+    complete = lines[1:6]
+    if not complete:
+        return False
+    try:
+        rows = list(csv.reader(complete, delimiter=delim))
+    except csv.Error:
+        return False
+    if not rows or any(len(r) != len(cols) for r in rows):
+        return False
+    numeric = [any(T.parse_number(r[i]) is not None and not T.is_missing(r[i]) for r in rows) for i in range(len(cols))]
+    return any(numeric)
+
+
+def _sniff_jsonl(text: str) -> bool:
+    objs = T.json_lines_head(text)
+    if len(objs) < 2:
+        return False
+    keys = set(objs[0])
+    for o in objs[1:]:
+        keys &= set(o)
+    return any(isinstance(objs[0][k], (int, float)) and not isinstance(objs[0][k], bool) for k in keys)
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    if T.duplicate_log_copy(path):
+        return False
+    text = T.head_text(head)
+    if text is None or not text.strip():
+        return False
+    if text.lstrip().startswith("{"):
+        return _sniff_jsonl(text)
+    if text.lstrip().startswith("["):
+        return False
+    return _sniff_csv(text, cut=len(head) >= HEAD_BYTES)
+
+
+def _rows_from_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    header, rows = T.read_table(path)
+    return header, [dict(zip(header, r)) for r in rows]
+
+
+def read(path: Path) -> list[Run]:
+    text_start = T.read_text(path)[:1].lstrip()
+    if text_start == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
+        return _read_jsonl(path)
+    header, rows = _rows_from_csv(path)
+    data_cols = [h for h in header if h]
+    cells = [(r.get(h) or "") for r in rows for h in data_cols]
+    sparse = bool(cells) and sum(T.is_missing(c) for c in cells) / len(cells) > _SPARSE_SHARE
+    numeric = []
+    for h in data_cols:
+        vals = [r.get(h) or "" for r in rows]
+        filled = [v for v in vals if not T.is_missing(v)]
+        parsed = sum(T.parse_number(v) is not None for v in filled)
+        if filled and parsed * 2 >= len(filled):  # mostly numbers: a numeric column with a few bad cells
+            numeric.append(h)
+    skipped = T.Skipped()
+    records = []
+    for r in rows:
+        rec = {}
+        for h in numeric:
+            cell = r.get(h) or ""
+            if T.is_missing(cell):
+                if sparse or cell.strip().lower() in ("na", "n/a"):
+                    continue
+                rec[h] = T.NAN
+            else:
+                val = T.parse_number(cell)
+                if val is None:
+                    skipped.add(h)
+                    continue
+                rec[h] = val
+        records.append(rec)
+    runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None)
+    for run in runs:
+        skipped.note(run)
+    return runs
+
+
+def _read_jsonl(path: Path) -> list[Run]:
+    rows, notes = T.read_json_lines(path)
+    records = []
+    for obj in rows:
+        rec = {}
+        for k, v in obj.items():
+            if isinstance(v, (dict, list, str)) and T.json_number(v) is None:
+                continue
+            val = T.json_number(v)
+            if val is not None:
+                rec[str(k)] = val
+        records.append(rec)
+    runs = _build(path, records, _x_column(sorted({k for r in records for k in r})), None)
+    for run in runs:
+        run.meta.notes.extend(notes)
+    return runs
+
+
+def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: str | None) -> list[Run]:
+    xs: list[float] = []
+    last = None
+    for i, rec in enumerate(records):
+        x = rec.get(xcol) if xcol else float(i)
+        if x is None or not math.isfinite(x):
+            x = last if last is not None else float(i)
+        xs.append(x)
+        last = x
+    cuts = T.restart_points(xs, strict=False) if xcol else []
+    axis = "epoch" if xcol and xcol.lower() == "epoch" else "step"
+    runs = []
+    for a, b in T.segments(len(records), cuts):
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        cols: dict[str, tuple[list[float], list[float]]] = {}
+        for rec, x in zip(records[a:b], xs[a:b]):
+            for k, v in rec.items():
+                if k == xcol:
+                    continue
+                steps, vals = cols.setdefault(k, ([], []))
+                steps.append(x)
+                vals.append(v)
+        T.add_column_series(run, cols, axis=axis)
+        if not xcol:
+            run.meta.notes.append("no step or epoch column: the row number is the x axis")
+        if note:
+            run.meta.notes.append(note)
+        if run.series:
+            runs.append(run)
+    return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="row")
+
+

@@ -1,0 +1,128 @@
+"""Hugging Face ``trainer_state.json`` (written in every ``checkpoint-N`` folder and by ``save_state``).
+
+``log_history`` mixes three kinds of entries: training logs (``loss``, ``grad_norm``,
+``learning_rate``, ``epoch``, ``step``), evaluation logs (``eval_*``) and one final summary
+(``train_loss``, ``train_runtime``…) that is an average, not a point: it goes to a note and
+hparams, never into a curve. Every series is on the global-step axis.
+
+Quirk: with ``logging_nan_inf_filter`` (on by default) the Trainer replaces a NaN/Inf step loss
+by the mean of the losses logged so far, so a diverged run shows a flat, finite loss. The
+gradient norm is not filtered: when it is non-finite while the loss stays finite, a note says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from ..errors import InputError
+from ..run import Run
+from . import _table as T
+
+NAME = "hf_trainer_state"
+DIRECTORY = False
+
+_SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss"}
+_HPARAM_KEYS = ("max_steps", "num_train_epochs", "logging_steps", "eval_steps", "save_steps", "train_batch_size",
+                "global_step", "epoch", "best_metric", "best_global_step", "best_model_checkpoint",
+                "num_input_tokens_seen")
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    text = T.head_text(head)
+    if text is None or not text.lstrip().startswith("{"):
+        return False
+    if '"log_history"' in text:
+        return True
+    return path.name == "trainer_state.json" and '"global_step"' in text
+
+
+def _model_config(path: Path, run: Run) -> None:
+    """num_labels / vocab_size from the model's config.json saved in the same checkpoint folder."""
+    cfg = path.parent / "config.json"
+    if not cfg.is_file():
+        return
+    try:
+        doc = json.loads(cfg.read_text(encoding="utf-8", errors="replace"))
+    except (ValueError, OSError):
+        return
+    if not isinstance(doc, dict):
+        return
+    labels = doc.get("id2label")
+    if isinstance(labels, dict) and labels and "num_labels" not in doc:
+        doc["num_labels"] = len(labels)
+    for key in ("num_labels", "vocab_size", "model_type", "problem_type"):
+        if key in doc and isinstance(doc[key], (int, str)):
+            run.meta.hparams[key] = doc[key]
+
+
+def read(path: Path) -> list[Run]:
+    try:
+        doc = json.loads(T.read_text(path))
+    except ValueError as exc:
+        raise InputError(path, f"is not valid JSON ({exc}); expected a Hugging Face trainer_state.json") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("log_history"), list):
+        raise InputError(path, "expected a Hugging Face trainer_state.json with a log_history list")
+    summaries, records = [], []
+    for entry in doc["log_history"]:
+        if not isinstance(entry, dict):
+            continue
+        if _SUMMARY_KEYS & entry.keys() and "loss" not in entry and not any(k.startswith("eval_") for k in entry):
+            summaries.append(entry)
+            continue
+        step = T.json_number(entry.get("step"))
+        records.append((step if step is not None and math.isfinite(step) else None, entry))
+    attempts = T.stitch_resumes(records)
+    runs = []
+    for att in attempts:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        cols: dict[str, tuple[list[float], list[float]]] = {}
+        last = 0.0
+        for x, entry in att.records:
+            x = last if x is None else x
+            last = x
+            for key, value in entry.items():
+                if key in ("step", "epoch"):
+                    continue
+                val = T.json_number(value)
+                if val is None:
+                    continue
+                steps, vals = cols.setdefault(key, ([], []))
+                steps.append(x)
+                vals.append(val)
+        T.add_column_series(run, cols, axis="step")
+        T.resume_notes(run, att)
+        runs.append(run)
+    runs = [r for r in runs if r.series]
+    for run in runs:
+        for key in _HPARAM_KEYS:
+            if key in doc and isinstance(doc[key], (int, float, str)) and not isinstance(doc[key], bool):
+                run.meta.hparams[key] = doc[key]
+        if isinstance(doc.get("trial_params"), dict):
+            run.meta.hparams.update(T.flatten_params(doc["trial_params"]))
+        _model_config(path, run)
+        T.hparams_num_classes(run)
+        _nan_filter_note(run)
+    if runs and summaries:
+        final = summaries[-1]
+        parts = [f"{k}={final[k]:.4g}" for k in sorted(final) if isinstance(final[k], (int, float))
+                 and not isinstance(final[k], bool)]
+        runs[-1].meta.notes.append("final summary (not a curve point): " + ", ".join(parts))
+        for k, v in final.items():
+            if k in _SUMMARY_KEYS and isinstance(v, (int, float)):
+                runs[-1].meta.hparams[f"summary.{k}"] = v
+    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="log_history entry")
+
+
+def _nan_filter_note(run: Run) -> None:
+    gn, loss = run.series.get("grad_norm"), run.series.get("loss")
+    if gn is None or loss is None:
+        return
+    finite_loss = {s for s, v in zip(loss.steps, loss.values) if math.isfinite(v)}
+    bad = [s for s, v in zip(gn.steps, gn.values) if not math.isfinite(v) and s in finite_loss]
+    if bad:
+        run.meta.notes.append(
+            f"grad_norm is non-finite from step {min(bad):g} ({len(bad)} logged step(s)) while the logged loss "
+            f"stays finite: the Trainer's logging_nan_inf_filter (on by default) replaces NaN/Inf losses by the "
+            f"mean of earlier ones, so the loss curve after step {min(bad):g} is not real")

@@ -1,0 +1,68 @@
+"""Keras ``CSVLogger`` files: one row per epoch, an ``epoch`` column first, any separator.
+
+``CSVLogger(append=True)`` keeps appending to the same file across ``fit`` calls without a new
+header, so the epoch column starts over: each restart becomes its own Run ("#1", "#2"…).
+Keras writes ``NA`` for a metric not computed that epoch (e.g. ``validation_freq``): not logged,
+so that epoch is absent from the series; ``nan``/``inf`` are kept as values.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..run import Run
+from . import _table as T
+from .base import HEAD_BYTES
+
+NAME = "keras_csv"
+DIRECTORY = False
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    text = T.head_text(head)
+    if text is None:
+        return False
+    found = T.header_fields(text)
+    if not found:
+        return False
+    cols, _ = found
+    if not cols or cols[0].lower() != "epoch" or len(cols) < 2:
+        return False
+    if not any("loss" in c.lower() or "acc" in c.lower() for c in cols[1:]):
+        return False
+    # CSVLogger fills every cell (NA when a metric is missing): a sparse table is someone else's.
+    rows = [ln.split(found[1]) for ln in text.splitlines()[1:] if ln.strip()]
+    if len(head) >= HEAD_BYTES and not text.endswith("\n"):
+        rows = rows[:-1]
+    return not any(cell.strip() == "" for row in rows for cell in row)
+
+
+def read(path: Path) -> list[Run]:
+    header, rows = T.read_table(path)
+    if not header or header[0].lower() != "epoch":
+        return []
+    epochs = [T.parse_number(r[0]) if r else None for r in rows]
+    rows = [r for r, e in zip(rows, epochs) if e is not None]  # a repeated header line is skipped
+    epochs = [e for e in epochs if e is not None]
+    cuts = T.restart_points(epochs, strict=True)
+    runs = []
+    for a, b in T.segments(len(rows), cuts):
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        skipped = T.Skipped()
+        cols: dict[str, tuple[list[float], list[float]]] = {}
+        for r, ep in zip(rows[a:b], epochs[a:b]):
+            for name, cell in zip(header[1:], r[1:]):
+                if T.is_missing(cell):
+                    continue
+                val = T.parse_number(cell)
+                if val is None:
+                    skipped.add(name)
+                    continue
+                steps, vals = cols.setdefault(name, ([], []))
+                steps.append(ep)
+                vals.append(val)
+        T.add_column_series(run, cols, axis="epoch")
+        skipped.note(run)
+        if run.series:
+            runs.append(run)
+    return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="line")

@@ -1,0 +1,54 @@
+"""A Keras ``History`` saved as JSON (``json.dump(history.history, f)``).
+
+The file is a dict of equal-length lists, one value per epoch. Epochs are numbered from 0 like
+``history.epoch`` and the CSVLogger. ``null`` (a value json could not hold) becomes NaN.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from ..errors import InputError
+from ..run import Run, Series
+from . import _table as T
+
+NAME = "keras_history"
+DIRECTORY = False
+
+_LIST_KEY = re.compile(r'"(?:val_)?[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*\[')
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    text = T.head_text(head)
+    if text is None or not text.lstrip().startswith("{"):
+        return False
+    if '"log_history"' in text:
+        return False
+    return bool(_LIST_KEY.search(text))
+
+
+def read(path: Path) -> list[Run]:
+    try:
+        doc = json.loads(T.read_text(path))
+    except ValueError as exc:
+        raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
+    if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
+        doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
+    if not isinstance(doc, dict):
+        raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
+    lists = {k: v for k, v in doc.items() if isinstance(v, list) and v}
+    if not lists:
+        raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    lengths = {len(v) for v in lists.values()}
+    if len(lengths) > 1:
+        run.meta.notes.append("history lists have different lengths " + str(sorted(lengths))
+                              + ": each series keeps its own epochs from 0")
+    for name, values in lists.items():
+        nums = [T.json_number(v) for v in values]
+        if any(n is None for n in nums):
+            continue  # not a numeric history entry
+        run.add(Series.named(name, list(range(len(nums))), nums, axis="epoch"))
+    return [run] if run.series else []

@@ -1,0 +1,263 @@
+"""MLflow tracking stores: the file store (``mlruns/``) and the SQLite store (``mlflow.db``).
+
+Read directly (plain files, stdlib sqlite3 in read-only mode) so MLflow need not be
+installed and a store in use by a running server is never written to.
+
+File store layout: ``mlruns/<experiment_id>/meta.yaml`` (experiment name) and
+``mlruns/<experiment_id>/<run_id>/`` with ``meta.yaml`` (run_name, lifecycle_stage),
+``metrics/<key>`` (lines ``timestamp_ms value step``; a key with ``/`` is a sub-folder),
+``params/<key>`` and ``tags/<key>``. Deleted runs live in ``.trash`` and are not read.
+
+SQLite store tables: ``metrics(key, value, timestamp, run_uuid, step, is_nan)``,
+``runs(run_uuid, name, experiment_id, lifecycle_stage, …)``, ``params(key, value, run_uuid)``,
+``experiments(experiment_id, name, …)``. MLflow stores NaN as 0 with ``is_nan = 1`` and
+±Inf as ±DBL_MAX; both are turned back into NaN/±Inf here.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+import sys
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import quote
+
+import numpy as np
+import yaml
+
+from ..errors import InputError
+from ..run import Run, Series
+from ._hparams import apply_hparams
+
+NAME = "mlflow"
+DIRECTORY = True
+FILES = True  # the SQLite store is a single file
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_REQUIRED_TABLES = {"metrics", "runs", "params", "experiments"}
+_DBL_MAX = sys.float_info.max
+
+
+# ----------------------------------------------------------------------------- sniffing
+
+
+def _meta_text(folder: Path) -> str | None:
+    meta = folder / "meta.yaml"
+    try:
+        return meta.read_text(encoding="utf-8", errors="replace")[:4096] if meta.is_file() else None
+    except OSError:
+        return None
+
+
+def _is_run_folder(folder: Path) -> bool:
+    text = _meta_text(folder)
+    return text is not None and "run_id:" in text and (folder / "metrics").is_dir()
+
+
+def _is_experiment_folder(folder: Path) -> bool:
+    text = _meta_text(folder)
+    return text is not None and "run_id:" not in text and "experiment_id:" in text
+
+
+def _is_store_root(folder: Path) -> bool:
+    try:
+        children = [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")]
+    except OSError:
+        return False
+    return any(_is_experiment_folder(c) for c in children)
+
+
+def _sqlite_tables(path: Path) -> set[str]:
+    try:
+        with _connect(path) as con:
+            return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error:
+        return set()
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    if path.is_dir():
+        return _is_run_folder(path) or _is_experiment_folder(path) or _is_store_root(path)
+    return head.startswith(_SQLITE_MAGIC) and _REQUIRED_TABLES <= _sqlite_tables(path)
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def _number(text: str):
+    """Params are stored as text; numbers become numbers so rules can compare them."""
+    text = text.strip()
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _series(key: str, steps: list, values: list, stamps_ms: list, notes: list[str]) -> Series:
+    steps_a = np.asarray(steps, dtype=np.float64)
+    if len(steps_a) > 1 and np.all(steps_a == steps_a[0]):
+        # log_metric without step= stores step 0 for every point: the logging order is the axis.
+        notes.append(f"metric {key!r} was logged without steps (all at step {steps_a[0]:g}); "
+                     "using the logging order as the step")
+        steps_a = np.arange(len(steps_a), dtype=np.float64)
+    walls = np.asarray(stamps_ms, dtype=np.float64) / 1000.0
+    return Series.named(key, steps_a, values, walls)
+
+
+def _restore_nonfinite(value: float, is_nan: int) -> float:
+    if is_nan:
+        return math.nan
+    if value >= _DBL_MAX:
+        return math.inf
+    if value <= -_DBL_MAX:
+        return -math.inf
+    return value
+
+
+# ----------------------------------------------------------------------------- file store
+
+
+def _walk_keys(folder: Path) -> list[tuple[str, Path]]:
+    """``(key, file)`` for every file under ``folder``; nested folders join with ``/``."""
+    if not folder.is_dir():
+        return []
+    return sorted((p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file())
+
+
+def _read_metric_file(path: Path, key: str, notes: list[str]) -> tuple[list, list, list]:
+    steps, values, stamps = [], [], []
+    bad = 0
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            parts = line.split()
+            if not parts:
+                continue
+            try:
+                stamp, value = float(parts[0]), float(parts[1])
+                step = float(parts[2]) if len(parts) > 2 else 0.0
+            except (ValueError, IndexError):
+                bad += 1
+                continue
+            steps.append(step)
+            values.append(value)
+            stamps.append(stamp)
+    if bad:
+        notes.append(f"metric {key!r}: skipped {bad} malformed line(s)")
+    return steps, values, stamps
+
+
+def _read_run_folder(folder: Path, experiment: str | None) -> Run | None:
+    meta_text = _meta_text(folder) or ""
+    try:
+        meta = yaml.safe_load(meta_text) or {}
+    except yaml.YAMLError:
+        meta = {}
+    if not isinstance(meta, dict):
+        meta = {}
+    if meta.get("lifecycle_stage") == "deleted":
+        return None
+    tags = {k: p.read_text(encoding="utf-8", errors="replace") for k, p in _walk_keys(folder / "tags")}
+    run_id = str(meta.get("run_id") or folder.name)
+    name = str(meta.get("run_name") or tags.get("mlflow.runName") or run_id)
+    run = Run(name=name, source=str(folder), format=NAME)
+    for key, path in _walk_keys(folder / "metrics"):
+        steps, values, stamps = _read_metric_file(path, key, run.meta.notes)
+        if values:
+            run.add(_series(key, steps, values, stamps, run.meta.notes))
+    params = {k: _number(p.read_text(encoding="utf-8", errors="replace")) for k, p in _walk_keys(folder / "params")}
+    apply_hparams(run.meta, params)
+    if experiment and experiment != "Default":
+        run.name = f"{experiment}/{run.name}"
+    return run
+
+
+def _experiment_name(folder: Path) -> str | None:
+    try:
+        meta = yaml.safe_load(_meta_text(folder) or "") or {}
+    except yaml.YAMLError:
+        return None
+    return str(meta.get("name")) if isinstance(meta, dict) and meta.get("name") is not None else None
+
+
+def _read_experiment(folder: Path) -> list[Run]:
+    name = _experiment_name(folder)
+    runs = []
+    for child in sorted(c for c in folder.iterdir() if c.is_dir()):
+        if _is_run_folder(child):
+            run = _read_run_folder(child, name)
+            if run is not None and run.series:
+                runs.append(run)
+    return runs
+
+
+def _read_file_store(path: Path) -> list[Run]:
+    if _is_run_folder(path):
+        run = _read_run_folder(path, _experiment_name(path.parent))
+        if run is None:
+            raise InputError(path, "MLflow run is marked deleted (lifecycle_stage: deleted)")
+        return [run] if run.series else []
+    if _is_experiment_folder(path):
+        return _read_experiment(path)
+    runs = []
+    for child in sorted(c for c in path.iterdir() if c.is_dir() and not c.name.startswith(".")):
+        if _is_experiment_folder(child):
+            runs.extend(_read_experiment(child))
+    return runs
+
+
+# ----------------------------------------------------------------------------- SQLite store
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Read-only, so a store a server is writing to is never modified or locked for writing."""
+    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, timeout=5)
+
+
+def _read_sqlite(path: Path) -> list[Run]:
+    try:
+        con = _connect(path)
+    except sqlite3.Error as exc:
+        raise InputError(path, f"cannot be opened as an MLflow SQLite store ({exc})") from None
+    try:
+        experiments = {str(eid): name for eid, name in con.execute("SELECT experiment_id, name FROM experiments")}
+        run_rows = con.execute("SELECT run_uuid, name, experiment_id, lifecycle_stage FROM runs "
+                               "ORDER BY start_time, run_uuid").fetchall()
+        params: dict[str, dict] = defaultdict(dict)
+        for key, value, run_uuid in con.execute("SELECT key, value, run_uuid FROM params"):
+            params[run_uuid][key] = _number(str(value)) if value is not None else None
+        metrics: dict[str, dict[str, tuple[list, list, list]]] = defaultdict(dict)
+        rows = con.execute("SELECT run_uuid, key, value, is_nan, step, timestamp FROM metrics "
+                           "ORDER BY run_uuid, key, timestamp, step")
+        for run_uuid, key, value, is_nan, step, stamp in rows:
+            cols = metrics[run_uuid].get(key)
+            if cols is None:
+                cols = metrics[run_uuid][key] = ([], [], [])
+            cols[0].append(step)
+            cols[1].append(_restore_nonfinite(float(value), is_nan))
+            cols[2].append(stamp)
+    except sqlite3.Error as exc:
+        raise InputError(path, f"cannot be read as an MLflow SQLite store ({exc})") from None
+    finally:
+        con.close()
+    runs = []
+    for run_uuid, name, experiment_id, stage in run_rows:
+        if stage == "deleted" or not metrics.get(run_uuid):
+            continue
+        run = Run(name=name or run_uuid, source=f"{path}#{run_uuid}", format=NAME)
+        for key, (steps, values, stamps) in metrics[run_uuid].items():
+            run.add(_series(key, steps, values, stamps, run.meta.notes))
+        apply_hparams(run.meta, params.get(run_uuid, {}))
+        exp = experiments.get(str(experiment_id))
+        if exp and exp != "Default":
+            run.name = f"{exp}/{run.name}"
+        runs.append(run)
+    return runs
+
+
+def read(path: Path) -> list[Run]:
+    path = Path(path)
+    return _read_file_store(path) if path.is_dir() else _read_sqlite(path)

@@ -1,0 +1,75 @@
+"""Ultralytics YOLO ``results.csv``: one row per epoch, padded column names.
+
+Versions up to 8.2 pad every header and cell with spaces; later ones add a cumulative ``time``
+column (seconds), used here as the wall time of every series. Columns: ``train/*_loss``,
+``val/*_loss``, ``metrics/precision(B)``, ``metrics/mAP50(B)``… and ``lr/pg0..2`` (one per
+parameter group). Epochs are numbered as written (from 1 in recent versions). A restarted
+epoch column means a second training appended to the file: a new Run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..run import Role, RoleInfo, Run, Series, infer_role
+from . import _table as T
+
+NAME = "ultralytics"
+DIRECTORY = False
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    text = T.head_text(head)
+    if text is None:
+        return False
+    found = T.header_fields(text)
+    if not found:
+        return False
+    cols = [c.lower() for c in found[0]]
+    if "epoch" not in cols:
+        return False
+    yolo = sum(c.startswith(("train/", "val/", "metrics/", "lr/pg")) for c in cols)
+    return yolo >= 2 and any(c.startswith("metrics/") or c.startswith("lr/pg") for c in cols)
+
+
+def read(path: Path) -> list[Run]:
+    header, rows = T.read_table(path)
+    lower = [h.lower() for h in header]
+    ep_i = lower.index("epoch")
+    time_i = lower.index("time") if "time" in lower else None
+    epochs = [T.parse_number(r[ep_i]) if ep_i < len(r) else None for r in rows]
+    rows = [r for r, e in zip(rows, epochs) if e is not None]
+    epochs = [e for e in epochs if e is not None]
+    cuts = T.restart_points(epochs, strict=True)
+    runs = []
+    for a, b in T.segments(len(rows), cuts):
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        skipped = T.Skipped()
+        cols: dict[str, list[tuple[float, float, float]]] = {}
+        for r, ep in zip(rows[a:b], epochs[a:b]):
+            wt = T.parse_number(r[time_i]) if time_i is not None and time_i < len(r) else None
+            for i, (name, cell) in enumerate(zip(header, r)):
+                if i in (ep_i, time_i) or T.is_missing(cell):
+                    continue
+                val = T.parse_number(cell)
+                if val is None:
+                    skipped.add(name)
+                    continue
+                cols.setdefault(name, []).append((ep, val, T.NAN if wt is None else wt))
+        skipped.note(run)
+        for name, pts in cols.items():
+            wall = [p[2] for p in pts] if time_i is not None else None
+            run.add(Series.named(name, [p[0] for p in pts], [p[1] for p in pts], wall, axis="epoch",
+                                 role=_role(name)))
+        T.yaml_params_beside(path, "args.yaml", run)  # the training arguments Ultralytics saves beside it
+        if run.series:
+            runs.append(run)
+    return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="line")
+
+
+def _role(name: str) -> RoleInfo:
+    """``metrics/*`` columns are computed on the validation set, whatever the metric."""
+    info = infer_role(name)
+    if name.lower().startswith("metrics/") and info.role == Role.TRAIN_METRIC:
+        return RoleInfo(Role.VAL_METRIC, info.higher_is_better, info.metric)
+    return info

@@ -1,0 +1,291 @@
+"""Readers on small hand-written files that follow the real writers' formats (tests/data/readers_files)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from traindoc.readers import load, reader_for
+from traindoc.run import Role
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "readers_files"
+
+
+def _only(path):
+    runs = load(path).runs
+    assert len(runs) == 1, [r.name for r in runs]
+    return runs[0]
+
+
+# ---------------------------------------------------------------- Ultralytics
+@pytest.mark.parametrize("name,points", [("yolo_run/results.csv", 4), ("ultralytics_results_v83.csv", 3)])
+def test_ultralytics_results(name, points):
+    path = DATA / name
+    assert reader_for(path).NAME == "ultralytics"
+    run = _only(path)
+    s = run.series
+    assert "epoch" not in s and "time" not in s
+    assert s["train/box_loss"].role == Role.TRAIN_LOSS and s["val/cls_loss"].role == Role.VAL_LOSS
+    assert s["metrics/mAP50-95(B)"].role == Role.VAL_METRIC and s["metrics/mAP50-95(B)"].higher_is_better
+    assert s["metrics/precision(B)"].role == Role.VAL_METRIC  # computed on the validation set
+    assert s["lr/pg0"].role == Role.LR
+    assert list(s["train/box_loss"].steps) == list(range(1, points + 1)) and s["train/box_loss"].axis == "epoch"
+    assert s["metrics/mAP50(B)"].values[1] == pytest.approx(0.29871)
+    assert math.isnan(s["val/box_loss"].values[2]) and len(s["val/box_loss"]) == points  # nan kept
+
+
+def test_ultralytics_args_yaml_gives_hparams():
+    run = _only(DATA / "yolo_run" / "results.csv")
+    assert run.meta.hparams["lr0"] == 0.01 and run.meta.hparams["epochs"] == 4
+    assert run.name == "yolo_run/results.csv"
+
+
+def test_ultralytics_time_column_is_wall_time():
+    run = _only(DATA / "ultralytics_results_v83.csv")
+    assert np.allclose(run.series["train/cls_loss"].wall_time, [61.5, 123.0, 184.5])
+
+
+# ---------------------------------------------------------------- detectron2
+def test_detectron2_metrics_json():
+    path = DATA / "d2_run" / "metrics.json"
+    assert reader_for(path).NAME == "detectron2"
+    run = _only(path)
+    s = run.series
+    assert list(s["total_loss"].steps) == list(range(19, 200, 20))
+    assert s["total_loss"].role == Role.TRAIN_LOSS and s["loss_cls"].role == Role.TRAIN_LOSS
+    assert s["lr"].role == Role.LR and s["lr"].values[-1] == pytest.approx(0.00025)
+    # Evaluation rows at their own cadence, on the same iteration axis.
+    assert list(s["bbox/AP"].steps) == [99, 199] and list(s["bbox/AP"].values) == [12.5, 20.25]
+    assert s["bbox/AP50"].role == Role.VAL_METRIC
+    assert s["fast_rcnn/cls_accuracy"].role == Role.TRAIN_METRIC
+    assert "iteration" not in s
+    assert any("skipped 1 line" in n and "line 13" in n for n in run.meta.notes)  # the cut last line
+    assert run.meta.num_classes == 1 and run.meta.hparams["SOLVER.MAX_ITER"] == 300  # config.yaml beside it
+
+
+def test_detectron2_resume_and_restart(tmp_path):
+    rows = [{"iteration": i, "total_loss": 2.0 - i / 100, "lr": 0.01} for i in (19, 39, 59, 79)]
+    resumed = [{"iteration": i, "total_loss": 1.5 - i / 1000, "lr": 0.01} for i in (59, 79, 99)]
+    fresh = [{"iteration": i, "total_loss": 3.0, "lr": 0.02} for i in (19, 39)]
+    path = tmp_path / "metrics.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows + resumed + fresh))
+    runs = load(path).runs
+    assert len(runs) == 2 and [r.meta.segment for r in runs] == [(1, 2), (2, 2)]
+    first = runs[0]
+    assert first.meta.resume_steps == [59.0]
+    assert list(first.series["total_loss"].steps) == [19, 39, 59, 79, 99]
+    assert first.series["total_loss"].values[2] == pytest.approx(1.5 - 0.059)  # the resumed attempt's value
+    assert list(runs[1].series["lr"].values) == [0.02, 0.02]
+
+
+# ---------------------------------------------------------------- MMEngine / MMDetection 2
+def test_mmengine_scalars_validation_at_last_iteration_of_epoch():
+    path = DATA / "mmengine_run" / "vis_data" / "scalars.json"
+    assert reader_for(path).NAME == "mmengine"
+    run = _only(path)
+    s = run.series
+    assert list(s["loss"].steps) == [50, 100, 150, 200, 250, 300] and s["loss"].role == Role.TRAIN_LOSS
+    assert s["loss_cls"].role == Role.TRAIN_LOSS and s["lr"].role == Role.LR
+    # Validation "step" 1, 2, 3 are epochs: placed at the last training iteration of each epoch.
+    assert list(s["coco/bbox_mAP"].steps) == [100, 200, 300]
+    assert list(s["coco/bbox_mAP"].values) == [0.101, 0.187, 0.244]
+    assert s["coco/bbox_mAP"].role == Role.VAL_METRIC
+    assert list(s["val/time"].steps) == [100, 200, 300] and list(s["time"].steps) == [50, 100, 150, 200, 250, 300]
+    assert "epoch" not in s and "iter" not in s and "step" not in s
+    assert run.meta.num_classes == 1  # from vis_data/config.py, read as text
+
+
+def test_mmengine_iteration_based_validation_step_is_the_iteration(tmp_path):
+    rows = [{"lr": 0.01, "loss": 1.0 - i / 1000, "time": 0.2, "iter": i, "memory": 100, "step": i} for i in (100, 200)]
+    rows.insert(2, {"accuracy/top1": 55.0, "step": 200})
+    rows.append({"lr": 0.01, "loss": 0.5, "time": 0.2, "iter": 300, "memory": 100, "step": 300})
+    path = tmp_path / "scalars.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    run = _only(path)
+    top1 = run.series["val/accuracy/top1"]
+    assert list(top1.steps) == [200] and top1.role == Role.VAL_METRIC
+
+
+def test_mmengine_timestamp_json_beside_scalars_is_not_read_twice(tmp_path):
+    vis = tmp_path / "20240101_120000" / "vis_data"
+    vis.mkdir(parents=True)
+    text = (DATA / "mmengine_run" / "vis_data" / "scalars.json").read_text()
+    (vis / "scalars.json").write_text(text)
+    (vis / "20240101_120000.json").write_text(text)
+    runs = load(tmp_path).runs
+    assert [Path(r.source).name for r in runs] == ["scalars.json"]
+    alone = tmp_path / "alone.json"
+    alone.write_text(text)
+    assert reader_for(alone).NAME == "mmengine"
+
+
+def test_mmdet2_log_json():
+    path = DATA / "mmdet2_toy.log.json"
+    assert reader_for(path).NAME == "mmengine"
+    run = _only(path)
+    assert run.format == "mmdet2_log_json"
+    s = run.series
+    # iter counts within the epoch (50, 100 per epoch): made global.
+    assert list(s["loss"].steps) == [50, 100, 150, 200]
+    assert s["loss"].values[-1] == pytest.approx(1.08) and s["loss"].role == Role.TRAIN_LOSS
+    assert list(s["bbox_mAP"].steps) == [100, 200] and s["bbox_mAP"].role == Role.VAL_METRIC
+    assert "bbox_mAP_copypaste" not in s and "mode" not in s
+    assert len(s["lr"]) == 4  # validation rows' lr is a copy, not a point
+    assert run.meta.num_classes == 3  # from the config text, never executed
+    assert run.meta.hparams["seed"] == 42
+
+
+# ---------------------------------------------------------------- generic tables
+def test_generic_csv_with_step_column_and_nan_spellings(tmp_path):
+    path = tmp_path / "my_log.csv"
+    path.write_text("step,loss,val_acc,note\n0,2.0,0.1,ok\n10,nan,0.2,ok\n20,-Infinity,,ok\n30,1.0,NaN,ok\n40,inf,-nan,\n")
+    assert reader_for(path).NAME == "generic_table"
+    run = _only(path)
+    loss = run.series["loss"]
+    assert list(loss.steps) == [0, 10, 20, 30, 40] and loss.role == Role.TRAIN_LOSS
+    assert math.isnan(loss.values[1]) and loss.values[2] == -math.inf and loss.values[4] == math.inf
+    acc = run.series["val_acc"]
+    assert len(acc) == 5 and np.isnan(acc.values[2:]).all()  # dense table: empty where a number belongs -> NaN
+    assert "note" not in run.series and "step" not in run.series
+
+
+def test_text_cells_in_numeric_columns_are_skipped_with_a_note(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("step,loss,acc\n1,2.0,0.1\n2,oops,0.2\n3,1.0,0.3\n")
+    run = _only(path)
+    assert list(run.series["loss"].steps) == [1, 3] and len(run.series["acc"]) == 3
+    assert any("skipped 1 cell" in n and "loss (1)" in n for n in run.meta.notes)
+    keras = tmp_path / "keras.csv"
+    keras.write_text("epoch,loss,val_loss\n0,0.9,1.0\n1,0.8,NA\n2,0.7,tensor(0.9)\n3,0.6,bad\n")
+    run = _only(keras)
+    assert run.format == "keras_csv"
+    assert list(run.series["val_loss"].steps) == [0, 2] and run.series["val_loss"].values[1] == pytest.approx(0.9)
+    assert any("val_loss (1)" in n for n in run.meta.notes)  # "bad" noted, "NA" is not-logged
+
+
+def test_generic_tsv_without_step_column_uses_row_number(tmp_path):
+    path = tmp_path / "curve.tsv"
+    path.write_text("train_loss\tlearning_rate\n3.0\t0.1\n2.5\t0.1\n2.0\t0.05\n")
+    run = _only(path)
+    assert list(run.series["train_loss"].steps) == [0, 1, 2]
+    assert run.series["learning_rate"].role == Role.LR
+    assert any("row number" in n for n in run.meta.notes)
+
+
+def test_generic_sparse_table_and_restart(tmp_path):
+    lines = ["epoch,loss,val_loss"] + [f"{e},{1 - e / 10},\n{e},,{1.1 - e / 10}" for e in range(3)]
+    lines += [f"{e},{2 - e / 10}," for e in range(2)]
+    path = tmp_path / "epochs.csv"
+    path.write_text("\n".join(lines) + "\n")
+    runs = load(path).runs
+    assert len(runs) == 2
+    first = runs[0]
+    assert first.series["loss"].axis == "epoch" and list(first.series["loss"].steps) == [0, 1, 2]
+    assert list(first.series["val_loss"].values) == pytest.approx([1.1, 1.0, 0.9])  # empty = not logged
+    assert "val_loss" not in runs[1].series
+    assert any("starts over" in n for n in runs[1].meta.notes)
+
+
+def test_generic_json_lines_null_is_nan(tmp_path):
+    path = tmp_path / "log.jsonl"
+    rows = [{"global_step": 1, "loss": 1.0, "tag": "a"}, {"global_step": 2, "loss": None},
+            {"global_step": 3, "loss": float("nan"), "eval_f1": 0.5}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert reader_for(path).NAME == "generic_table"
+    run = _only(path)
+    loss = run.series["loss"]
+    assert list(loss.steps) == [1, 2, 3] and np.isnan(loss.values[1:]).all()
+    assert list(run.series["eval_f1"].steps) == [3] and run.series["eval_f1"].role == Role.VAL_METRIC
+    assert "tag" not in run.series
+
+
+def test_data_csv_without_log_columns_still_goes_to_generic_table(tmp_path):
+    path = tmp_path / "iris.csv"
+    path.write_text("sepal_length,sepal_width,species\n5.1,3.5,setosa\n4.9,3.0,setosa\n")
+    assert reader_for(path).NAME == "generic_table"
+    path = tmp_path / "epochs.csv"  # "epoch" first, no loss: not a Keras CSVLogger
+    path.write_text("epoch,score\n1,0.5\n2,0.6\n")
+    assert reader_for(path).NAME == "generic_table"
+
+
+# ---------------------------------------------------------------- plain-text logs
+def test_nanogpt_log():
+    path = DATA / "nanogpt_train.log"
+    assert reader_for(path).NAME == "text_log"
+    run = _only(path)
+    s = run.series
+    assert list(s["loss"].steps) == [0, 10, 20, 30, 40, 50, 60] and s["loss"].values[1] == pytest.approx(3.2457)
+    assert list(s["train_loss"].steps) == [0, 50] and list(s["val_loss"].values) == [4.2823, 2.5102]
+    assert s["val_loss"].role == Role.VAL_LOSS
+    assert s["mfu"].values[0] == -100.0 and s["time"].values[1] == pytest.approx(20.11)
+
+
+def test_pipe_style_log_with_nan_and_restart():
+    runs = load(DATA / "pipe_style.log").runs
+    assert len(runs) == 2
+    first, second = runs
+    assert list(first.series["loss"].steps) == [100, 200, 300, 400]
+    assert np.isnan(first.series["loss"].values[2:]).all()
+    assert first.series["grad_norm"].values[2] == math.inf and first.series["grad_norm"].role == Role.GRAD_NORM
+    assert list(first.series["lr"].values) == [1e-4] * 4  # the "restarting with lr=5e-5" remark is no point
+    assert list(second.series["lr"].values) == [5e-5] * 3
+
+
+def test_pytorch_mnist_example_log():
+    run = _only(DATA / "pytorch_mnist.log")
+    loss = run.series["loss"]
+    assert loss.axis == "epoch" and len(loss) == 6
+    assert loss.steps[1] == pytest.approx(0.5) and loss.steps[3] == pytest.approx(1.0)
+    assert list(run.series["test_loss"].steps) == [1, 2] and run.series["test_loss"].role == Role.VAL_LOSS
+    assert list(run.series["test_accuracy"].values) == pytest.approx([0.9835, 0.9889])
+
+
+def test_fairseq_logs():
+    run = _only(DATA / "fairseq_train.log")
+    s = run.series
+    assert list(s["loss"].steps) == [100, 200, 300] and s["loss"].values[0] == pytest.approx(9.934)
+    assert list(s["valid_loss"].steps) == [200] and s["valid_loss"].role == Role.VAL_LOSS
+    assert list(s["train_loss"].values) == [9.402]  # the epoch summary, apart from per-update points
+    assert s["lr"].role == Role.LR
+    legacy = _only(DATA / "fairseq_legacy.log")
+    assert list(legacy.series["loss"].steps) == [500, 1000]
+    assert list(legacy.series["valid_loss"].values) == [4.1, 3.8]
+    assert legacy.series["valid_ppl"].role == Role.VAL_METRIC
+
+
+def test_keras_verbose_text_written_by_hand(tmp_path):
+    path = tmp_path / "train.out"
+    path.write_text("Epoch 1/2\n\x1b[1m4/4\x1b[0m \x1b[32m━━━━\x1b[0m \x1b[1m0s\x1b[0m 3ms/step - accuracy: 0.5000 - loss: 0.7000"
+                    "\x08\x08\r\x1b[1m4/4\x1b[0m 0s 9ms/step - accuracy: 0.5500 - loss: 0.6900 - val_accuracy: 0.6000 - val_loss: 0.6800\n"
+                    "Epoch 2/2\n4/4 - 0s - 2ms/step - accuracy: 0.6000 - loss: nan - val_accuracy: 0.6000 - val_loss: nan\n")
+    run = _only(path)
+    assert list(run.series["loss"].steps) == [1, 2] and run.series["loss"].values[0] == pytest.approx(0.69)
+    assert math.isnan(run.series["val_loss"].values[1])
+
+
+def test_tqdm_progress_redraws_collapse(tmp_path):
+    path = tmp_path / "lightning_stdout.txt"
+    bar = "Epoch {e}: {p}%|####| {n}/50 [00:01<00:00, 30.5it/s, loss={l}, v_num=0{v}]"
+    path.write_text(bar.format(e=0, p=50, n=25, l="0.9", v="") + "\r"
+                    + bar.format(e=0, p=100, n=50, l="0.7", v="") + "\r"
+                    + bar.format(e=0, p=100, n=50, l="0.7", v=", val_loss=0.8") + "\n"
+                    + bar.format(e=1, p=100, n=50, l="0.5", v=", val_loss=0.6") + "\n")
+    run = _only(path)
+    assert list(run.series["loss"].steps) == [0, 1] and list(run.series["loss"].values) == [0.7, 0.5]
+    assert list(run.series["val_loss"].values) == [0.8, 0.6]
+    assert any("2 progress-bar redraw" in n for n in run.meta.notes)
+
+
+@pytest.mark.parametrize("text", [
+    "This project trains a model.\nThe loss is low.\nSee step 3 of the guide.\n",
+    "lr: 0.001\nbatch_size: 32\nepochs: 10\nmodel: resnet\n",  # a YAML config
+    "# Results\n\n| model | acc |\n|---|---|\n| a | 0.9 |\n",
+])
+def test_text_that_is_not_a_log_is_not_claimed(tmp_path, text):
+    path = tmp_path / "notes.txt"
+    path.write_text(text)
+    assert reader_for(path) is None or reader_for(path).NAME not in ("text_log", "keras_csv", "lightning_csv")

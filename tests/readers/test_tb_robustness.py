@@ -1,0 +1,131 @@
+"""Damaged, odd and empty TensorBoard event files: read what is good, say what is not."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from traindoc.errors import InputError
+from traindoc.readers import read_file
+from traindoc.readers._tfrecord import masked_crc
+
+N = 40
+
+
+@pytest.fixture(scope="module")
+def event_file(tmp_path_factory) -> Path:
+    from torch.utils.tensorboard import SummaryWriter
+
+    d = tmp_path_factory.mktemp("good") / "run"
+    w = SummaryWriter(str(d))
+    for i in range(N):
+        w.add_scalar("train/loss", 1.0 + i, i)
+    w.close()
+    return next(d.glob("events.out.tfevents.*"))
+
+
+def _record_offsets(data: bytes) -> list[int]:
+    """Start offsets of each TFRecord, walked independently of the reader."""
+    offsets, pos = [], 0
+    while pos < len(data):
+        offsets.append(pos)
+        pos += 16 + int.from_bytes(data[pos:pos + 8], "little")
+    assert pos == len(data)
+    return offsets
+
+
+def _copy(src: Path, dst_dir: Path, data: bytes) -> Path:
+    dst_dir.mkdir(parents=True, exist_ok=True)
+    dst = dst_dir / src.name
+    dst.write_bytes(data)
+    return dst
+
+
+def test_masked_crc_matches_tensorboard() -> None:
+    from tensorboard.summary.writer.record_writer import masked_crc32c
+
+    for payload in (b"", b"a", b"hello world" * 50):
+        assert masked_crc(payload) == masked_crc32c(payload)
+
+
+def test_truncated_mid_record_keeps_good_records(event_file: Path, tmp_path: Path) -> None:
+    data = event_file.read_bytes()
+    offsets = _record_offsets(data)
+    cut = offsets[-1] + 20  # inside the last record (header plus a few data bytes)
+    run = read_file(_copy(event_file, tmp_path, data[:cut]))[0]
+    loss = run.series["train/loss"]
+    assert list(loss.values) == [1.0 + i for i in range(N - 1)]
+    assert any("truncated" in n and "inside a record" in n for n in run.meta.notes), run.meta.notes
+
+
+def test_flipped_byte_stops_at_last_good_record(event_file: Path, tmp_path: Path) -> None:
+    data = bytearray(event_file.read_bytes())
+    offsets = _record_offsets(bytes(data))
+    k = 25  # record 0 is the file-version event, so scalar i lives in record i + 1
+    data[offsets[k] + 12 + 5] ^= 0x40  # a byte inside record k's data
+    run = read_file(_copy(event_file, tmp_path, bytes(data)))[0]
+    assert list(run.series["train/loss"].values) == [1.0 + i for i in range(k - 1)]
+    assert any("data checksum mismatch" in n for n in run.meta.notes), run.meta.notes
+
+
+def test_corrupt_length_header(event_file: Path, tmp_path: Path) -> None:
+    data = bytearray(event_file.read_bytes())
+    offsets = _record_offsets(bytes(data))
+    data[offsets[10] + 1] ^= 0x01  # length field no longer matches its checksum
+    run = read_file(_copy(event_file, tmp_path, bytes(data)))[0]
+    assert len(run.series["train/loss"]) == 9
+    assert any("length checksum mismatch" in n for n in run.meta.notes)
+
+
+def test_no_good_record_is_input_error(tmp_path: Path) -> None:
+    bad = tmp_path / "events.out.tfevents.123.host"
+    bad.write_bytes(b"\x00" * 7 + b"definitely not a tfrecord" * 3)
+    with pytest.raises(InputError, match="not a readable TensorBoard event file"):
+        read_file(bad)
+
+
+def test_only_images_and_histograms_gives_clear_message(tmp_path: Path) -> None:
+    from torch.utils.tensorboard import SummaryWriter
+
+    w = SummaryWriter(str(tmp_path / "noscalars"))
+    for i in range(3):
+        w.add_histogram("w", np.arange(5.0), i)
+        w.add_image("img", np.zeros((3, 2, 2), dtype=np.uint8), i)
+    w.close()
+    with pytest.raises(InputError) as err:
+        read_file(tmp_path / "noscalars")
+    assert "no scalar summaries" in err.value.problem
+    assert "3 histogram" in err.value.problem and "3 image" in err.value.problem
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "traindoc", "show", *args], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_cli_show_reads_event_dir_and_reports_truncation(event_file: Path, tmp_path: Path) -> None:
+    data = event_file.read_bytes()
+    damaged = _copy(event_file, tmp_path / "myrun", data[:-7])
+    proc = _cli("--json", str(damaged.parent))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    (run,) = doc["runs"]
+    assert run["format"] == "tensorboard" and run["name"] == "myrun"
+    (series,) = run["series"]
+    assert series["name"] == "train/loss" and series["role"] == "train_loss" and series["points"] == N - 1
+    assert any("truncated" in n for n in run["notes"])
+
+
+def test_cli_garbage_event_file_is_one_line_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "events.out.tfevents.1.host"
+    bad.write_bytes(b"garbage!" * 10)
+    proc = _cli(str(bad))
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and str(bad) in lines[0] and "TensorBoard" in lines[0]
