@@ -231,3 +231,19 @@ def test_negligible_spike_near_zero_loss_is_ignored():
     run = Run("r", "<t>", "t")
     run.add(Series.named("loss", x, y))
     assert "loss-spikes" not in {f.id for f in diagnose_run(run)}
+
+
+def test_early_explosion_is_a_warning_spike_and_accuracy_at_chance_is_stuck():
+    """A too-high LR without a logged LR series: the loss explodes by orders of magnitude in the
+    first steps, then the model sits at chance (accuracy 1/C from 4 evaluations)."""
+    rng = np.random.default_rng(2)
+    x = np.arange(1.0, 512.0, 2.0)
+    y = 1.75 * np.exp(0.12 * rng.standard_normal(x.size))
+    y[2:6] = [12.0, 355.0, 1.1e8, 7e15]
+    run = Run("r", "<t>", "t", meta=RunMeta(num_classes=5))
+    run.add(Series.named("train_loss_step", x, y))
+    run.add(Series.named("val_acc", [127.0, 255.0, 383.0, 511.0], [0.193, 0.203, 0.197, 0.197]))
+    found = {f.id: f for f in diagnose_run(run)}
+    assert found["loss-spikes"].severity == Severity.WARNING
+    assert found["loss-spikes"].evidence["largest_ratio"] > 1e6
+    assert found["stuck-at-chance"].evidence["classes"] == 5

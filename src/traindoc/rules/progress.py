@@ -65,10 +65,10 @@ def stuck_of(run: Run) -> dict | None:
             if s.metric != "accuracy":
                 continue
             mc = curve(s)
-            if mc.n < MIN_VAL_POINTS:
+            if mc.n < 3:
                 continue
             y, _ = normalised_metric(mc)
-            if float(np.ptp(y)) == 0.0 and y[0] < 0.95:
+            if mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95:
                 return {"series": s.name, "level": float(y[0]), "constant": True, "steps": list(mc.span),
                         "unit": unit(mc)}
             if cc is not None and cc.n <= 1000:

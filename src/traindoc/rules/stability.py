@@ -105,11 +105,14 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
     # Negligible spikes are dropped: a loss near zero jumping from 1e-5 to 1e-3 is a large ratio
     # but no event on a curve that started at 2.3.
     floor = 0.01 * abs(c.head)
-    sp = [s for s in sp if s.start > skip_before and not any(abs(s.start - r) <= tol for r in resume_steps)
-          and s.peak - s.before >= floor]
+    # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
+    # explosions: an order of magnitude or more.
+    sp = [s for s in sp if (s.start > skip_before or s.ratio >= 10) and s.peak - s.before >= floor
+          and not any(abs(s.start - r) <= tol for r in resume_steps)]
     if not sp:
         return None
-    bad = [s for s in sp if s.recovery in ("slow", "none") and s.ratio >= 1.5]
+    bad = [s for s in sp if (s.recovery in ("slow", "none") and s.ratio >= 1.5)
+           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * abs(c.head) and (s.points >= 2 or c.n < 200))]
     sev = Severity.WARNING if bad else Severity.INFO
     big = max(sp, key=lambda s: s.ratio)
     counts = {k: sum(1 for s in sp if s.recovery == k) for k in ("fast", "slow", "none", "pending")}
@@ -118,7 +121,8 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
     listed = [{"step": s.peak_step, "value": s.peak, "before": s.before, "ratio": round(s.ratio, 3),
                "z": round(s.z, 1), "recovery": s.recovery, "recovery_steps": s.recovery_steps} for s in sp[:20]]
     if bad:
-        causes = ["learning rate too high for this stage of training", "a batch of bad data (corrupt or mislabeled "
+        causes = ["learning rate too high (an explosion by orders of magnitude is the classic sign)"
+                  if max(b.ratio for b in bad) >= 10 else "learning rate too high for this stage of training", "a batch of bad data (corrupt or mislabeled "
                   "samples, extreme values)", "numerical instability (fp16, attention logits growing)",
                   "exploding gradients"]
         fixes = ["lower the peak learning rate or lengthen warm-up", "clip the gradient norm", "find the batches at "
@@ -129,7 +133,7 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
                   "a small validation set makes evaluations noisy"]
         fixes = ["nothing, if spikes stay rare and recover quickly", "if they grow in size or frequency, lower the "
                  "learning rate or clip gradients"]
-    title = (f"{len(sp)} spike(s) in {c.name} ({what} recovery); largest x{big.ratio:.2f} at {u} {fmt(big.peak_step)}")
+    title = (f"{len(sp)} spike(s) in {c.name} ({what} recovery); largest x{big.ratio:.3g} at {u} {fmt(big.peak_step)}")
     return make("loss-spikes", title, severity=sev, series=[c.name], steps=[sp[0].start, sp[-1].end],
                 evidence={"count": len(sp), "recovery": counts, "largest_ratio": round(big.ratio, 3),
                           "spikes": listed},

@@ -32,6 +32,7 @@ class Spike:
     ratio: float  # peak / level before (or excess in noise units when values are not positive)
     recovery: str  # "fast", "slow", "none", "pending" (too close to the end to tell)
     recovery_steps: float | None
+    points: int = 1  # points above the threshold: a lone outlier batch has 1
 
 
 def _block_view(y: np.ndarray, b: int) -> tuple[np.ndarray, np.ndarray]:
@@ -101,9 +102,14 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
     spread = float(np.median(np.abs(t - np.median(t)))) * MAD_TO_SIGMA
     floor = max(1e-3 if positive else 1e-9 + 1e-3 * spread, 0.02 * spread)
     scale = np.maximum(scale, floor)
+    # The first points have no full trailing window: judge them against the expanding median of
+    # the points before them (from the third point on), so an explosion in the first steps is seen.
+    early = min(lead, n, 300)
+    for i in range(2, early):
+        base[i] = np.median(t[:i])
     r = t - base
     z = r / scale
-    z[:lead] = 0.0
+    z[:2] = 0.0
     min_excess = math.log(min_ratio) if positive else 0.0
     hot = (z > z_threshold) & (r > min_excess)
     if not hot.any():
@@ -125,7 +131,7 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         # A spike enters abruptly: its jump dwarfs the usual point-to-point moves. A steady
         # rise (overfitting, divergence) has no such jump and is left to the trend rules.
         lo = max(1, i0 - 3 * lead)
-        typical = float(np.median(np.abs(np.diff(t[lo - 1:i0])))) if i0 - lo >= 3 else 0.0
+        typical = float(np.median(np.abs(np.diff(t[lo - 1:i0])))) if i0 - lo >= 2 else 0.0
         if t[ip] - t[i0 - 1] < 4.0 * typical:
             continue
         pre_lo = max(0, i0 - 3 * fast_pts)
@@ -151,5 +157,5 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         ratio = float(math.exp(excess)) if positive else float(excess / max(float(scale[ip]), 1e-12))
         before = float(math.exp(pre)) if positive else pre
         spikes.append(Spike(float(x[i0]), float(x[ip]), float(x[i1]), float(y[ip]), before, float(z[ip]), ratio,
-                            recovery, steps_to))
+                            recovery, steps_to, int(g.size)))
     return spikes
