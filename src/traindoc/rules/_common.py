@@ -201,7 +201,8 @@ def flat_from_start(c: Curve) -> bool:
     tol_first = max(0.05, 3.0 * s_first + 2.0 * s_block)
     drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
     drop_first = (c.head - low) / (abs(c.head) or 1.0)
-    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.01, 0.05)
+    # Any sign of a fall (5% level) means it is not flat: a false "no learning" is the costly error.
+    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.05, 0.05)
             and not c.trend.rising(0.01, 0.05))
 
 
