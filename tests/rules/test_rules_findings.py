@@ -10,7 +10,7 @@ import pytest
 from traindoc.findings import Severity
 from traindoc.rules import RULES, diagnose_run
 from traindoc.run import Run, RunMeta, Series
-from traindoc.stats.synthetic import BROKEN, broken
+from traindoc.stats.synthetic import BROKEN, EPOCH_SHAPES, broken
 
 EXPECTED_SEVERITY = {"nonfinite": Severity.ERROR, "divergence": Severity.ERROR, "late-start": Severity.INFO,
                      "appended-runs": Severity.INFO, "too-short": Severity.INFO, "loss-spikes": Severity.WARNING}
@@ -38,6 +38,16 @@ def test_finding_fires_on_its_failure(fid):
         want = EXPECTED_SEVERITY.get(fid, RULES[fid].severity)
         assert found[fid] == want, (seed, found)
         assert not run.meta.notes, run.meta.notes  # no rule crashed
+
+
+@pytest.mark.parametrize("fid", sorted(EPOCH_SHAPES))
+def test_finding_fires_on_short_per_epoch_curves(fid):
+    """The same failures logged once per epoch (10-40 points) are still recognised."""
+    for seed in SEEDS:
+        run = broken(np.random.default_rng(2000 + seed), fid, per_epoch=True)
+        assert all(s.axis == "epoch" for s in run.series.values())
+        found = _ids(run)
+        assert fid in found, (seed, found)
 
 
 @pytest.mark.parametrize("fid", BROKEN)

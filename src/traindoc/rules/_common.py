@@ -18,6 +18,7 @@ import numpy as np
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
 from ..stats.trend import MAX_POINTS
+from ..stats.core import jitter_sigma
 from ..stats import Trend, bin_median, head_level, noise_sigma, rolling_median, tail_level, trend
 from ..stats.chance import ClassCount, class_count
 
@@ -191,6 +192,10 @@ def flat_from_start(c: Curve) -> bool:
     coarse = np.median(c.y[: b * nblk].reshape(nblk, b), axis=1)
     level = float(np.median(np.abs(c.y))) or 1.0
     rel_noise = noise_sigma(c.y) / level
+    if np.all(c.y > 0):
+        # On short curves first differences count the trend as noise; second differences of the
+        # log do much less so. Both estimate the same noise: take the less contaminated.
+        rel_noise = min(rel_noise, jitter_sigma(np.log(c.y)))
     k = 1 if c.n < 10 else 2 if c.n < 30 else min(50, max(3, c.n // 100))
     low = float(coarse.min())
     # Noise of a block median and of the first-points median; the lowest of ten block medians
@@ -287,7 +292,10 @@ def rising_after_min(c: Curve, min_frac: float = 0.25, p: float = 0.01) -> dict 
     t = trend(c.xb[ib:], seg)
     end = tail_level(seg, 0.2)
     best = c.best
-    if not (t.z > 0 and t.p < p):
+    # A doubling is strong evidence on its own: on a short per-epoch curve Mann-Kendall cannot
+    # reach 1% with five points however steep the climb, so the level is relaxed to 5% then.
+    p_needed = max(p, 0.05) if best > 0 and end >= 2.0 * best else p
+    if not (t.z > 0 and t.p < p_needed):
         return None
     if end - best < 3.0 * max(c.noise, 1e-12) or rel(end, best) < 0.1:
         return None

@@ -215,9 +215,16 @@ def _finetune(rng: np.random.Generator, n: int | None) -> Run:
                                      "learning_rate": (x, lr, "step")})
 
 
-def _steps(rng: np.random.Generator, n: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+def _steps(rng: np.random.Generator, n: int | None = None, epochs: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
+    if epochs:
+        n = n or int(rng.integers(10, 40))
+        return np.arange(1, n + 1, dtype=float), np.arange(n) / n, n
     n = n or int(rng.choice([200, 1000, 3000]))
     return np.arange(n, dtype=float) * float(rng.choice([1, 10])), np.arange(n) / n, n
+
+
+# Failures that are generated per epoch too (10-40 points, epoch means: less noise).
+EPOCH_SHAPES = {"nonfinite", "divergence", "no-learning", "late-start", "high-initial-loss", "stuck-at-chance"}
 
 
 def _falling(rng, t, floor=None, start=None, tau=None):
@@ -275,7 +282,10 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
         cols["val_loss"] = (x[vi], noisy(va[vi], rng.uniform(0.003, 0.02)), axis)
         return _run(f"broken-{finding}", cols, meta)
 
-    x, t, n = _steps(rng)
+    epochs = per_epoch and finding in EPOCH_SHAPES
+    if epochs:
+        sig = rng.uniform(0.005, 0.03)
+    x, t, n = _steps(rng, epochs=epochs)
     if finding == "nonfinite":
         y, _, _ = _falling(rng, t)
         y = noisy(y)
@@ -391,6 +401,8 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
         cols["loss"] = (np.arange(k, dtype=float), rng.uniform(0.5, 2.0, k), "epoch")
     else:
         raise ValueError(f"no generator for {finding!r}")
+    if epochs:
+        cols = {k: (cx, cy, "epoch") for k, (cx, cy, _) in cols.items()}
     return _run(f"broken-{finding}", cols, meta)
 
 
