@@ -202,8 +202,8 @@ def flat_from_start(c: Curve) -> bool:
     # sits about 1.5 of its sigmas low by chance alone, hence the extra margin.
     s_block = 1.25 * rel_noise / np.sqrt(b)
     s_first = 1.25 * rel_noise / np.sqrt(k)
-    tol_coarse = max(0.05, 5.0 * s_block)
-    tol_first = max(0.05, 3.0 * s_first + 2.0 * s_block)
+    tol_coarse = max(0.08, 5.0 * s_block)
+    tol_first = max(0.08, 3.0 * s_first + 2.0 * s_block)
     drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
     drop_first = (c.head - low) / (abs(c.head) or 1.0)
     # Any sign of a fall (5% level) means it is not flat: a false "no learning" is the costly error.
