@@ -149,3 +149,20 @@ def test_diagnose_bad_role_and_report(tmp_path):
         assert r.returncode == 2 and "HTML report" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     else:
         assert r.returncode == 0 and out.exists()
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_terminal_report_colours_only_on_a_tty_without_no_color(monkeypatch):
+    res = _results("divergence")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    tty = _Tty()
+    render(res, stream=tty)
+    assert "\x1b[" in tty.getvalue() and "divergence" in tty.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _Tty()
+    render(res, stream=plain)
+    assert "\x1b[" not in plain.getvalue() and "divergence" in plain.getvalue()

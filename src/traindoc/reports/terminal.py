@@ -35,9 +35,11 @@ def make_console(stream: IO | None = None) -> Console:
     width = WIDTH
     if color:
         try:
-            width = min(os.get_terminal_size((stream or sys.stdout).fileno()).columns, 100)
+            cols = os.get_terminal_size((stream or sys.stdout).fileno()).columns
         except (OSError, ValueError, AttributeError):
-            width = WIDTH
+            cols = 0
+        # Some pseudo-terminals report 0 columns: fall back to 80. Never wider than 100.
+        width = min(cols, 100) if cols >= 40 else WIDTH
     return Console(file=stream or sys.stdout, width=width, color_system="auto" if color else None,
                    force_terminal=color, highlight=False, emoji=False, soft_wrap=True)
 
