@@ -174,9 +174,10 @@ def test_amp_grad_norm_inf_is_info_only():
 
 def test_reader_split_segment_is_info():
     run = broken(np.random.default_rng(0), "no-learning")
-    run.meta.segment = (1, 3)
+    run.meta.segment = (2, 3)  # the readers number segments from 1
     f = next(f for f in diagnose_run(run) if f.id == "appended-runs")
     assert f.severity == Severity.INFO and f.evidence == {"segment": 2, "segments": 3}
+    assert "run 2 of 3" in f.title
 
 
 def test_too_short_says_what_is_missing():
