@@ -174,6 +174,14 @@ def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
     size = amp if bounded else amp / (level if level > 0 else 1.0)
     if alternation < 0.7 or size < (0.05 if bounded else 0.15):
         return None
+    # "Going nowhere": a curve that improved a lot since its start and now jitters around its
+    # plateau is converged, not oscillating.
+    k = max(2, 2 * (yb.size // 8))  # an even window: a zig-zag's ups and downs cancel in its mean
+    start, end = float(np.mean(yb[:k])), float(np.mean(yb[-k:]))
+    if bounded and abs(end - start) >= 0.1:
+        return None
+    if not bounded and abs(end - start) >= 0.2 * (abs(start) or 1.0):
+        return None
     return {"alternation": round(alternation, 3), "median_swing": amp, "relative_swing": round(size, 4),
             "trend_p": p, "level": level}
 
