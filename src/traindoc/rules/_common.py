@@ -187,6 +187,8 @@ def flat_from_start(c: Curve) -> bool:
     """
     if c.n < MIN_POINTS:
         return False
+    if np.all(c.y > 0) and c.tail <= 0.75 * c.head:
+        return False  # a quarter lower than it started is learning, however noisy
     nblk = 10 if c.n >= 30 else max(3, c.n // 3)
     b = c.n // nblk
     coarse = np.median(c.y[: b * nblk].reshape(nblk, b), axis=1)
@@ -202,6 +204,8 @@ def flat_from_start(c: Curve) -> bool:
     # sits about 1.5 of its sigmas low by chance alone, hence the extra margin.
     s_block = 1.25 * rel_noise / np.sqrt(b)
     s_first = 1.25 * rel_noise / np.sqrt(k)
+    if s_first > 0.05:
+        return False  # the start is too uncertain to claim that nothing changed since
     tol_coarse = max(0.08, 5.0 * s_block)
     tol_first = max(0.08, 3.0 * s_first + 2.0 * s_block)
     drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
@@ -221,6 +225,20 @@ def adversarial(run: Run) -> bool:
     names = [s.name.lower() for r in LOSS_ROLES for s in run.by_role(r)]
     hits = [n for n in names if _ADVERSARIAL.search(n)]
     return len(hits) >= 2
+
+
+def warming_up(run: Run) -> bool:
+    """The learning rate is still ramping up at the end of the log: a flat loss is expected then,
+    so the flat-start rules wait (the live watcher sees every run in this state at first)."""
+    s = run.primary(Role.LR)
+    if s is None:
+        return False
+    c = curve(s)
+    if c.n < 3:
+        return False
+    y = c.y
+    ref = float(np.interp(c.x[0] + 0.75 * (c.x[-1] - c.x[0]), c.x, y))
+    return bool(y[-1] > 1.2 * ref and y[-1] >= float(np.max(y)) * 0.999 and y[0] < 0.5 * y[-1])
 
 
 def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | None:

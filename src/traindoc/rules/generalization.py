@@ -12,7 +12,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
-from ._common import MIN_VAL_POINTS, flat_from_start, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import MIN_VAL_POINTS, flat_from_start, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -75,7 +75,10 @@ def val_without_train(run: Run):
     t, v = pair
     if not val_falls(v):
         return
-    if not flat_from_start(t):
+    # The validation fall is the strong evidence here; for training it is enough that it did
+    # not fall (no significant trend, and less than 10% lower than it started).
+    if not (flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and -rel(t.tail, t.head) < 0.1
+                                   and not t.trend.rising(0.01, 0.1))):
         return
     yield make("val-without-train", f"{v.name} fell {abs(v.trend.rel_change):.0%} while {t.name} stayed flat "
                f"({fmt(t.head)} -> {fmt(t.tail)})", series=[t.name, v.name], steps=list(v.span),
@@ -99,7 +102,7 @@ def stalled(run: Run):
     from .progress import stuck_of
     from .schedule import decay_of
 
-    if stuck_of(run) is not None or decay_of(run) is not None:
+    if warming_up(run) or stuck_of(run) is not None or decay_of(run) is not None:
         return
     cc = chance(run)
     plateaus = []
@@ -108,7 +111,8 @@ def stalled(run: Run):
         gain = projected_improvement(c.x[-k:], c.y[-k:], horizon=c.span[1] - c.span[0])
         plateaus.append(gain)
         _, p_recent = mann_kendall(*bin_median(c.x[-k:], c.y[-k:])[::-1])
-        if (gain > 0.03 and p_recent < 0.05) or c.trend.rising(0.01, 0.1):
+        # On a short window an insignificant slope is no evidence of a plateau: it must be small.
+        if (gain > 0.03 and (p_recent < 0.05 or k < 8)) or c.trend.rising(0.01, 0.1):
             return
     improved = -rel(t.tail, t.head)
     high = improved < 0.25 and -rel(v.tail, v.head) < 0.25

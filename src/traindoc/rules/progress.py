@@ -11,7 +11,7 @@ from ..stats import noise_sigma
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.chance import ClassCount, match_chance
-from ._common import (flat_from_start, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 
@@ -42,6 +42,8 @@ def too_short(run: Run):
 
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
+    if warming_up(run):
+        return None
     cc = chance(run)
     c = loss_curve(run, Role.TRAIN_LOSS) or loss_curve(run, Role.VAL_LOSS)
     if c is not None:
@@ -109,7 +111,7 @@ def stuck_at_chance(run: Run):
       needs=(Role.TRAIN_LOSS,))
 def no_learning(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS)
-    if c is None or not flat_from_start(c) or stuck_of(run) is not None:
+    if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
     from .stability import divergence_of, oscillation_of
 

@@ -168,11 +168,13 @@ def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
     nz = d[d != 0]
     if nz.size < 6:
         return None
+    # Independent noise already reverses direction two times in three: a zig-zag must do clearly
+    # better than that to be an oscillation rather than noise.
     alternation = float(np.mean(np.sign(nz[1:]) != np.sign(nz[:-1])))
     amp = float(np.median(np.abs(nz)))
     level = float(np.median(np.abs(yb)))
     size = amp if bounded else amp / (level if level > 0 else 1.0)
-    if alternation < 0.7 or size < (0.05 if bounded else 0.15):
+    if nz.size < 10 or alternation < 0.85 or size < (0.05 if bounded else 0.15):
         return None
     # "Going nowhere": a curve that improved a lot since its start and now jitters around its
     # plateau is converged, not oscillating.
