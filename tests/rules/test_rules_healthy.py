@@ -34,3 +34,28 @@ def test_healthy_pairs_per_epoch_and_per_step():
             run = broken(np.random.default_rng(seed), "healthy-pair", per_epoch=per_epoch)
             bad = [f.id for f in diagnose_run(run) if f.severity >= Severity.WARNING]
             assert bad == [], (seed, per_epoch, bad)
+
+
+def _prefix(run, frac):
+    from traindoc.run import Run, Series
+
+    end = max(float(s.steps.max()) for s in run.series.values() if len(s))
+    out = Run(run.name, run.source, run.format, meta=run.meta)
+    for s in run.series.values():
+        m = s.steps <= frac * end
+        out.add(Series(s.name, s.steps[m], s.values[m], None, s.role, s.higher_is_better, s.metric, s.axis))
+    return out
+
+
+@pytest.mark.parametrize("kind", HEALTHY_KINDS)
+def test_growing_healthy_runs_raise_no_warning(kind):
+    """The live watcher diagnoses a run as it grows: from a fifth of the way in, a healthy run
+    must look healthy at every point (earlier, "flat so far" is a fair reading of a slow start)."""
+    alarms = []
+    for seed in range(8):
+        run = healthy(np.random.default_rng(20_000 + seed), kind)
+        for frac in (0.2, 0.35, 0.5, 0.75):
+            for f in diagnose_run(_prefix(run, frac)):
+                if f.severity >= Severity.WARNING:
+                    alarms.append((seed, frac, f.id, f.title))
+    assert alarms == []
