@@ -112,7 +112,9 @@ def stalled(run: Run):
         plateaus.append(gain)
         _, p_recent = mann_kendall(*bin_median(c.x[-k:], c.y[-k:])[::-1])
         # On a short window an insignificant slope is no evidence of a plateau: it must be small.
-        if (gain > 0.03 and (p_recent < 0.05 or k < 8)) or c.trend.rising(0.01, 0.1):
+        # (unless the whole curve has not moved either).
+        still = abs(rel(c.tail, c.head)) < 0.05 and c.trend.p >= 0.05
+        if (gain > 0.03 and (p_recent < 0.05 or (k < 8 and not still))) or c.trend.rising(0.01, 0.1):
             return
     improved = -rel(t.tail, t.head)
     high = improved < 0.25 and -rel(v.tail, v.head) < 0.25
