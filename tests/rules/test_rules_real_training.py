@@ -27,7 +27,7 @@ def _data(n: int, seed: int, classes: int = 10, noise: float = 1.0):
 
 
 def _train(path, *, lr: float, steps: int = 300, n_train: int = 2000, label_noise: float = 0.0, width: int = 64,
-           opt: str = "adam", seed: int = 0, eval_every: int = 20) -> None:
+           opt: str = "adam", seed: int = 0, eval_every: int = 20, gamma: float | None = None) -> None:
     torch.manual_seed(seed)
     xtr, ytr = _data(n_train, seed)
     if label_noise:
@@ -36,18 +36,21 @@ def _train(path, *, lr: float, steps: int = 300, n_train: int = 2000, label_nois
     xva, yva = _data(500, seed + 99)
     model = torch.nn.Sequential(torch.nn.Linear(20, width), torch.nn.ReLU(), torch.nn.Linear(width, 10))
     optim = (torch.optim.Adam if opt == "adam" else torch.optim.SGD)(model.parameters(), lr=lr)
+    sched = torch.optim.lr_scheduler.ExponentialLR(optim, gamma=gamma) if gamma else None
     lossf = torch.nn.CrossEntropyLoss()
     g = torch.Generator().manual_seed(seed + 2)
     with open(path, "w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["step", "loss", "val_loss", "val_acc"])
+        w.writerow(["step", "loss", "val_loss", "val_acc", "lr"])
         for step in range(1, steps + 1):
             idx = torch.randint(0, n_train, (min(32, n_train),), generator=g)
             loss = lossf(model(xtr[idx]), ytr[idx])
             optim.zero_grad()
             loss.backward()
             optim.step()
-            row = [step, float(loss.detach()), "", ""]
+            row = [step, float(loss.detach()), "", "", optim.param_groups[0]["lr"]]
+            if sched:
+                sched.step()
             if step % eval_every == 0:
                 with torch.no_grad():
                     out = model(xva)
@@ -73,12 +76,14 @@ def test_real_training_runs(tmp_path):
         "overfit": dict(lr=3e-3, steps=600, n_train=40, label_noise=0.5, width=256, eval_every=25),
         "healthy-slow": dict(lr=3e-4, steps=600, seed=1),
         "healthy-sgd": dict(lr=0.05, opt="sgd", steps=600, seed=2),
+        "decay": dict(lr=1e-3, steps=800, gamma=0.98),  # x0.98 per step: 5% of the LR by step 150
     }
     paths = []
     for name, kw in runs.items():
         paths.append(tmp_path / f"{name}.csv")
         _train(paths[-1], **kw)
-    healthy, exploded, frozen, overfit, slow, sgd = _diagnose(*paths)
+    healthy, exploded, frozen, overfit, slow, sgd, decay = _diagnose(*paths)
+    assert decay.get("lr-decay-too-fast") == "warning", decay
     for ok in (healthy, slow, sgd):
         assert not {k for k, v in ok.items() if v in ("warning", "error")}, ok
     assert exploded.get("nonfinite") == "error" or exploded.get("divergence") == "error", exploded

@@ -101,8 +101,11 @@ def decay_of(run: Run) -> dict | None:
     if v is not None:
         vpre = (v.x < s_low) & (v.x >= pre_from)
         if vpre.sum() >= 3:
-            z, p = mann_kendall(v.y[vpre])
-            if projected_improvement(v.x[vpre], v.y[vpre], horizon=x1 - s_low) < 0.05 or not (z < 0 and p < 0.1):
+            vy = v.y[vpre]
+            z, p = mann_kendall(vy)
+            # Mann-Kendall needs 4+ points; three evaluations that each improve are evidence enough.
+            falling = (z < 0 and p < 0.1) if vy.size >= 4 else bool(np.all(np.diff(vy) < 0))
+            if projected_improvement(v.x[vpre], vy, horizon=x1 - s_low) < 0.05 or not falling:
                 return None
     return {"series": c.name, "lr_series": lr.name, "lr_peak": peak, "lr_low_step": s_low,
             "lr_final": float(lr.y[-1]), "loss_at_low": c.at(s_low), "loss_end": c.tail,
