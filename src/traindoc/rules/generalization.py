@@ -48,7 +48,7 @@ def overfitting(run: Run):
     # Practical size: a rise from 0.012 to 0.015 after the loss fell from 2.3 is real but invisible
     # on the run's own scale (a near-perfect model growing slightly over-confident); not a warning.
     scale = max(float(np.max(np.abs(t.y[:3]))), abs(v.head))
-    if v.tail - ov.best_value < 0.01 * scale:
+    if v.tail - ov.best_value < 0.005 * scale:
         return
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
