@@ -99,7 +99,8 @@ def divergence(run: Run):
 
 
 def _spike_finding(c: Curve, resume_steps: list[float]):
-    sp = detect_spikes(c.x, c.y)
+    per_step = c.series.axis != "epoch"
+    sp = detect_spikes(c.x, c.y, per_step=per_step)
     skip_before = c.x[min(c.n - 1, max(2, c.n // 100))]
     tol = max(1.0, 0.01 * (c.span[1] - c.span[0]))
     # Negligible spikes are dropped: a loss near zero jumping from 1e-5 to 1e-3 is a large ratio
@@ -112,7 +113,7 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
     if not sp:
         return None
     bad = [s for s in sp if (s.recovery in ("slow", "none") and s.ratio >= 1.5)
-           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * abs(c.head) and (s.points >= 2 or c.n < 200))]
+           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * abs(c.head) and (s.points >= 2 or c.n < 200 or not per_step))]
     sev = Severity.WARNING if bad else Severity.INFO
     big = max(sp, key=lambda s: s.ratio)
     counts = {k: sum(1 for s in sp if s.recovery == k) for k in ("fast", "slow", "none", "pending")}

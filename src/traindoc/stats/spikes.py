@@ -91,8 +91,12 @@ def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
-                  max_spikes: int = 200) -> list[Spike]:
-    """Upward spikes of a lower-is-better curve (finite, ordered by step)."""
+                  max_spikes: int = 200, per_step: bool = True) -> list[Spike]:
+    """Upward spikes of a lower-is-better curve (finite, ordered by step).
+
+    ``per_step`` (the series' axis is optimiser steps) lets a lone outlier batch on a long curve
+    be ignored; on a per-epoch curve every point is an average, so a one-point spike is real.
+    """
     n = y.size
     if n < 8:
         return []
@@ -123,7 +127,7 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
     for g in groups[:max_spikes]:
         i0, i1 = int(g[0]), int(g[-1])
         ip = int(g[np.argmax(z[g])])
-        if n >= 200 and z[ip] < 2 * z_threshold:
+        if per_step and n >= 200 and z[ip] < 2 * z_threshold:
             # On per-step curves a lone point is an outlier batch, not a spike: a spike lasts.
             lo, hi = max(0, ip - 2), min(n, ip + 3)
             if int(np.sum(z[lo:hi] > z_threshold / 2)) < 2:
