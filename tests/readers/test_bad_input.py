@@ -41,6 +41,9 @@ def _make(tmp_path: Path, kind: str) -> Path:
     elif kind == "json_not_a_log":
         p = tmp_path / "package.json"
         p.write_text(json.dumps({"name": "x", "version": "1.0.0", "scripts": {"test": "jest"}}, indent=2))
+    elif kind == "json_catalogue":  # metric-like keys holding objects, as in a model catalogue
+        p = tmp_path / "catalogue.json"
+        p.write_text(json.dumps({"models": {"m/accuracy": {"val_loss_weight": 1, "max_tokens": 4096}}}, indent=2))
     elif kind == "jsonl_single_config":
         p = tmp_path / "config.json"
         p.write_text(json.dumps({"lr": 0.1, "epochs": 10, "batch_size": 32}) + "\n")
@@ -55,7 +58,7 @@ def _make(tmp_path: Path, kind: str) -> Path:
 @pytest.mark.parametrize("kind,expect", [
     ("empty", "empty"), ("binary", "not a recognised training log"),
     ("csv_without_numbers", "not a recognised training log"), ("json_not_a_log", "not a recognised training log"),
-    ("jsonl_single_config", "not a recognised training log"), ("prose", "not a recognised training log"),
+    ("jsonl_single_config", "not a recognised training log"), ("json_catalogue", "not a recognised training log"), ("prose", "not a recognised training log"),
 ])
 def test_unrecognised_file_is_one_line_exit_2(tmp_path, kind, expect):
     path = _make(tmp_path, kind)

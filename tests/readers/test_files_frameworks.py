@@ -200,6 +200,21 @@ def test_hf_trainer_state_curves_and_summary(hf_dirs):
     assert "summary.train_loss" in final.meta.hparams
 
 
+def test_hf_output_folder_scan_reads_newest_state_once(hf_dirs, tmp_path):
+    clean, _ = hf_dirs
+    runs = load(clean).runs  # checkpoint-12/ and the output folder's save_state copy (and console.txt)
+    assert [Path(r.source) for r in runs if r.format == "hf_trainer_state"] == [clean / "trainer_state.json"]
+    # Without save_state, the latest checkpoint wins over older ones.
+    import shutil
+
+    for step in (4, 12):
+        (tmp_path / f"checkpoint-{step}").mkdir()
+        shutil.copy(clean / "checkpoint-12" / "trainer_state.json", tmp_path / f"checkpoint-{step}")
+    assert [Path(r.source).parent.name for r in load(tmp_path).runs] == ["checkpoint-12"]
+    # Named explicitly, an older checkpoint is still read.
+    assert len(load(tmp_path / "checkpoint-4" / "trainer_state.json").runs) == 1
+
+
 def test_hf_nan_hidden_by_logging_filter_is_noted(hf_dirs):
     _, nan = hf_dirs
     run = _only(load(nan / "trainer_state.json").runs)
@@ -209,7 +224,7 @@ def test_hf_nan_hidden_by_logging_filter_is_noted(hf_dirs):
     assert np.all(np.isfinite(loss.values[late])) and not np.any(np.isfinite(gn.values[gn.steps > 6]))
     assert gn.n_nonfinite >= 3  # kept, never dropped
     note = next(n for n in run.meta.notes if "logging_nan_inf_filter" in n)
-    assert "from step 8" in note
+    assert "from step 8" in note and "exactly 0.0" in note
 
 
 def test_hf_console_prints_as_text_log(hf_dirs):

@@ -61,6 +61,7 @@ def test_detectron2_metrics_json():
     # Evaluation rows at their own cadence, on the same iteration axis.
     assert list(s["bbox/AP"].steps) == [99, 199] and list(s["bbox/AP"].values) == [12.5, 20.25]
     assert s["bbox/AP50"].role == Role.VAL_METRIC
+    assert s["bbox/APs"].role == Role.VAL_METRIC and s["bbox/APs"].higher_is_better  # small-object AP
     assert s["fast_rcnn/cls_accuracy"].role == Role.TRAIN_METRIC
     assert "iteration" not in s
     assert any("skipped 1 line" in n and "line 13" in n for n in run.meta.notes)  # the cut last line
@@ -118,9 +119,8 @@ def test_mmengine_timestamp_json_beside_scalars_is_not_read_twice(tmp_path):
     (vis / "20240101_120000.json").write_text(text)
     runs = load(tmp_path).runs
     assert [Path(r.source).name for r in runs] == ["scalars.json"]
-    alone = tmp_path / "alone.json"
-    alone.write_text(text)
-    assert reader_for(alone).NAME == "mmengine"
+    assert reader_for(vis / "20240101_120000.json").NAME == "mmengine"  # named explicitly: still read
+    assert len(load(vis / "20240101_120000.json").runs) == 1
 
 
 def test_mmdet2_log_json():
@@ -165,6 +165,18 @@ def test_text_cells_in_numeric_columns_are_skipped_with_a_note(tmp_path):
     assert run.format == "keras_csv"
     assert list(run.series["val_loss"].steps) == [0, 2] and run.series["val_loss"].values[1] == pytest.approx(0.9)
     assert any("val_loss (1)" in n for n in run.meta.notes)  # "bad" noted, "NA" is not-logged
+
+
+def test_keras_csv_other_separator_and_empty_cell(tmp_path):
+    path = tmp_path / "training.log"
+    lines = ["epoch;accuracy;loss;val_loss"] + [f"{e};0.5;{1 - e / 1000};{1.1 - e / 1000}" for e in range(300)]
+    lines[-1] = "299;0.9;;nan"  # past the 4 KiB head: an empty cell in a dense row
+    path.write_text("\n".join(lines) + "\n")
+    assert reader_for(path).NAME == "keras_csv"
+    run = _only(path)
+    assert list(run.series["loss"].steps) == list(range(300))
+    assert np.isnan(run.series["loss"].values[-1]) and np.isnan(run.series["val_loss"].values[-1])
+    assert run.series["loss"].n_nonfinite == 1 and run.series["accuracy"].values[-1] == pytest.approx(0.9)
 
 
 def test_generic_tsv_without_step_column_uses_row_number(tmp_path):
@@ -249,8 +261,10 @@ def test_fairseq_logs():
     s = run.series
     assert list(s["loss"].steps) == [100, 200, 300] and s["loss"].values[0] == pytest.approx(9.934)
     assert list(s["valid_loss"].steps) == [200] and s["valid_loss"].role == Role.VAL_LOSS
-    assert list(s["train_loss"].values) == [9.402]  # the epoch summary, apart from per-update points
-    assert s["lr"].role == Role.LR
+    assert list(s["epoch_loss"].values) == [9.402]  # the epoch summary, apart from per-update points
+    assert s["epoch_loss"].role == Role.TRAIN_LOSS and run.primary(Role.TRAIN_LOSS).name == "loss"
+    assert list(s["epoch_train_wall"].values) == [161] and list(s["train_wall"].values) == [81, 80, 81]
+    assert s["lr"].role == Role.LR and s["gnorm"].role == Role.GRAD_NORM
     legacy = _only(DATA / "fairseq_legacy.log")
     assert list(legacy.series["loss"].steps) == [500, 1000]
     assert list(legacy.series["valid_loss"].values) == [4.1, 3.8]
@@ -277,7 +291,7 @@ def test_tqdm_progress_redraws_collapse(tmp_path):
     run = _only(path)
     assert list(run.series["loss"].steps) == [0, 1] and list(run.series["loss"].values) == [0.7, 0.5]
     assert list(run.series["val_loss"].values) == [0.8, 0.6]
-    assert any("2 progress-bar redraw" in n for n in run.meta.notes)
+    assert any(n.startswith("2 redraw(s)") for n in run.meta.notes)
 
 
 @pytest.mark.parametrize("text", [
@@ -289,3 +303,105 @@ def test_text_that_is_not_a_log_is_not_claimed(tmp_path, text):
     path = tmp_path / "notes.txt"
     path.write_text(text)
     assert reader_for(path) is None or reader_for(path).NAME not in ("text_log", "keras_csv", "lightning_csv")
+
+
+def test_hf_log_history_going_back_is_a_resume(tmp_path):
+    entries = [{"loss": 1.0 - s / 100, "learning_rate": 0.1, "grad_norm": 1.0, "epoch": s / 8, "step": s} for s in (2, 4, 6, 8)]
+    entries += [{"loss": 0.5, "learning_rate": 0.1, "grad_norm": math.inf, "epoch": s / 8, "step": s} for s in (6, 8, 10)]
+    entries.append({"train_loss": 0.7, "train_runtime": 3.5, "epoch": 1.25, "step": 10, "total_flos": 0.0})
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps({"global_step": 10, "max_steps": 10, "num_train_epochs": 2, "log_history": entries}))
+    run = _only(path)
+    assert run.meta.resume_steps == [6.0]
+    assert list(run.series["loss"].steps) == [2, 4, 6, 8, 10] and run.series["loss"].values[2] == 0.5
+    assert "train_loss" not in run.series and run.meta.hparams["num_train_epochs"] == 2
+    assert any("from step 6" in n and "logging_nan_inf_filter" in n for n in run.meta.notes)
+
+
+
+def test_pytorch_imagenet_example_log():
+    run = _only(DATA / "pytorch_imagenet.log")
+    s = run.series
+    # Epoch: [e][b/40] -> batches counted from the first epoch: 0, 10, 40, 50.
+    assert list(s["loss"].steps) == [0, 10, 40, 50]
+    assert s["loss"].values[1] == pytest.approx(7.2454) and math.isnan(s["loss"].values[3])  # not the average
+    assert s["acc1"].role == Role.TRAIN_METRIC
+    # Test: [k/N] lines and the " * Acc@1" summary at the last training x, the summary's value kept.
+    assert list(s["test_acc1"].steps) == [10] and list(s["test_acc1"].values) == [0.61]
+    assert s["test_loss"].role == Role.VAL_LOSS and list(s["test_loss"].values) == [6.9]
+
+
+def test_tutorial_style_epoch_step_brackets():
+    run = _only(DATA / "tutorial_style.log")
+    assert list(run.series["loss"].steps) == [100, 200, 300, 700]  # Epoch [2/5], Step [100/600] -> 600 + 100
+    assert list(run.series) == ["loss"]
+
+
+def test_utf16_text_log_from_windows_redirect(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_bytes((DATA / "nanogpt_train.log").read_text().replace("\n", "\r\n").encode("utf-16"))
+    assert reader_for(path).NAME == "text_log"
+    assert list(_only(path).series["loss"].steps) == [0, 10, 20, 30, 40, 50, 60]
+    csv_path = tmp_path / "log.csv"
+    csv_path.write_bytes("step,loss\r\n1,0.5\r\n2,0.4\r\n".encode("utf-16"))
+    assert list(_only(csv_path).series["loss"].values) == [0.5, 0.4]
+
+
+def test_tensorboard_csv_download_is_named_after_its_tag(tmp_path):
+    path = tmp_path / "run-version_0_train-tag-epoch_loss.csv"
+    path.write_text("Wall time,Step,Value\n1700000000.5,0,0.9\n1700000010.25,1,0.7\n1700000020.0,2,nan\n")
+    run = _only(path)
+    s = run.series["epoch_loss"]
+    assert s.role == Role.TRAIN_LOSS and list(s.steps) == [0, 1, 2] and math.isnan(s.values[2])
+    assert s.wall_time[1] == pytest.approx(1700000010.25)
+    assert list(run.series) == ["epoch_loss"]
+
+
+def test_keras_history_saved_through_pandas(tmp_path):
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "history.json"
+    pd.DataFrame({"loss": [0.9, 0.7, float("nan")], "val_accuracy": [0.5, 0.6, 0.65]}).to_json(path)
+    run = _only(path)
+    assert run.format == "keras_history"
+    assert list(run.series["val_accuracy"].values) == [0.5, 0.6, 0.65]
+    assert math.isnan(run.series["loss"].values[2])  # pandas writes NaN as null
+
+
+def test_epoch_tables_going_back_to_a_later_epoch_are_resumes(tmp_path):
+    keras = tmp_path / "keras.csv"
+    rows = [f"{e},{1 - e / 10}" for e in range(5)] + [f"{e},{0.5 - e / 100}" for e in (3, 4, 5)] + ["0,2.0", "1,1.9"]
+    keras.write_text("epoch,loss\n" + "\n".join(rows) + "\n")
+    first, second = load(keras).runs
+    assert first.meta.resume_steps == [3.0] and list(first.series["loss"].steps) == [0, 1, 2, 3, 4, 5]
+    assert first.series["loss"].values[3] == pytest.approx(0.47)
+    assert any("resumed from a checkpoint at epoch 3" in n and "2 point(s)" in n for n in first.meta.notes)
+    assert list(second.series["loss"].values) == [2.0, 1.9] and second.meta.segment == (2, 2)
+    # Two fit() calls of one epoch each: the repeated epoch 0 is a new run, not a duplicate point.
+    one = tmp_path / "one.csv"
+    one.write_text("epoch,loss\n0,0.9\n0,0.8\n")
+    assert [len(r.series["loss"]) for r in load(one).runs] == [1, 1]
+
+
+def test_nanogpt_resume_appended_to_the_same_log(tmp_path):
+    path = tmp_path / "train.log"
+    first = [f"iter {i}: loss {4 - i / 100:.4f}, time 20.00ms, mfu 18.00%" for i in range(0, 60, 10)]
+    resumed = ["Resuming training from out-shakespeare-char"] + [
+        f"iter {i}: loss {3 - i / 1000:.4f}, time 20.00ms, mfu 18.00%" for i in range(30, 80, 10)]
+    path.write_text("\n".join(first + resumed) + "\n")
+    run = _only(path)
+    assert run.meta.resume_steps == [30.0]
+    assert list(run.series["loss"].steps) == [0, 10, 20, 30, 40, 50, 60, 70]
+    assert run.series["loss"].values[3] == pytest.approx(2.97)
+
+
+def test_hf_nan_filter_without_grad_norm(tmp_path):
+    # Older Trainers log no grad_norm: the filter still leaves a loss of exactly 0.0 and a NaN eval loss.
+    entries = [{"loss": 0.7, "epoch": 0.5, "step": 5}, {"eval_loss": 0.6, "epoch": 0.5, "step": 5},
+               {"loss": 0.0, "epoch": 1.0, "step": 10}, {"eval_loss": math.nan, "epoch": 1.0, "step": 10}]
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps({"global_step": 10, "log_history": entries}))
+    note = next(n for n in _only(path).meta.notes if "logging_nan_inf_filter" in n)
+    assert "from step 10" in note and "evaluation loss" in note
+    entries[3]["eval_loss"] = 0.5  # a genuinely perfect fit with a finite eval loss: no note
+    path.write_text(json.dumps({"global_step": 10, "log_history": entries}))
+    assert not any("logging_nan_inf_filter" in n for n in _only(path).meta.notes)

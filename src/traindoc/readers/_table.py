@@ -14,7 +14,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable
 
 from ..errors import InputError
 from ..run import Run, Series
@@ -33,6 +33,10 @@ _NUM_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
 
 def parse_number(text: str) -> float | None:
     """A cell as a float, NaN/Inf however spelled; None when the cell is text or not logged."""
+    try:
+        return float(text)  # the common case, fast: plain numbers, nan, inf, infinity (any case and sign)
+    except ValueError:
+        pass
     s = text.strip().strip('"').strip()
     if s.endswith("%") and _NUM_RE.match(s[:-1]):
         s = s[:-1]
@@ -51,6 +55,8 @@ def parse_number(text: str) -> float | None:
 
 
 def is_missing(text: str) -> bool:
+    if len(text) > 8:
+        return not text.strip().strip('"').strip()
     return text.strip().strip('"').strip().lower() in MISSING_WORDS
 
 
@@ -79,8 +85,22 @@ def looks_binary(head: bytes) -> bool:
     return False
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def _utf16(data: bytes) -> str | None:
+    """Text saved as UTF-16 with a byte-order mark (Windows PowerShell's ``>`` does this)."""
+    if not data.startswith(_UTF16_BOMS):
+        return None
+    data = data[: len(data) // 2 * 2]
+    return data.decode("utf-16", errors="replace").lstrip("\ufeff")
+
+
 def head_text(head: bytes) -> str | None:
     """The sniffing head as text, or None for binary content."""
+    text = _utf16(head)
+    if text is not None:
+        return text if "\x00" not in text else None
     if looks_binary(head):
         return None
     return head.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -89,6 +109,9 @@ def head_text(head: bytes) -> str | None:
 def read_text(path: Path) -> str:
     """A whole file as text; binary content is an InputError, not a crash."""
     data = path.read_bytes()
+    text = _utf16(data)
+    if text is not None:
+        return text
     if b"\x00" in data[:65536]:
         raise InputError(path, "holds binary data (expected a text log or table)")
     return data.decode("utf-8", errors="replace").lstrip("\ufeff")
@@ -192,28 +215,6 @@ def json_lines_head(head: str, limit: int = 20) -> list[dict]:
     return out
 
 
-def restart_points(xs: Sequence[float], *, strict: bool) -> list[int]:
-    """Indices where the x column starts over: a new run appended to the same file.
-
-    ``strict``: each row is one x (an epoch table), so a repeat counts as a restart too;
-    otherwise only a step going backwards does (sparse tables repeat a step across rows).
-    """
-    cuts = []
-    prev = None
-    for i, x in enumerate(xs):
-        if x is None or not math.isfinite(x):
-            continue
-        if prev is not None and (x < prev or (strict and x == prev)):
-            cuts.append(i)
-        prev = x
-    return cuts
-
-
-def segments(n: int, cuts: Iterable[int]) -> list[tuple[int, int]]:
-    bounds = [0, *cuts, n]
-    return [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
-
-
 def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[int], unit: str = "row") -> list[Run]:
     """Name the runs split out of one file "#1", "#2"… and say where each was cut."""
     if len(parts) <= 1:
@@ -249,13 +250,16 @@ def run_name(path: Path) -> str:
 
 
 def add_column_series(run: Run, columns: dict[str, tuple[list[float], list[float]]], *, axis: str,
-                      wall: dict[str, list[float]] | None = None) -> None:
-    """Add every non-empty column as a Series with its role inferred from the name."""
+                      wall: dict[str, list[float]] | None = None, role_of=None) -> None:
+    """Add every non-empty column as a Series with its role inferred from the name.
+
+    ``role_of(name)`` may return a RoleInfo for names a format spells its own way (None: infer).
+    """
     for name, (steps, values) in columns.items():
         if not values:
             continue
         wt = wall.get(name) if wall else None
-        run.add(Series.named(name, steps, values, wt, axis=axis))
+        run.add(Series.named(name, steps, values, wt, axis=axis, role=role_of(name) if role_of else None))
 
 
 def hparams_num_classes(run: Run) -> None:
@@ -297,7 +301,7 @@ class Attempt:
         self.start_row = 0
 
 
-def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]:
+def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool = False) -> list[Attempt]:
     """Split a step-indexed record stream into runs, and stitch resumes inside each run.
 
     Why: frameworks that continue from a checkpoint (Lightning, detectron2, MMEngine) keep
@@ -305,6 +309,7 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]
     run resumed: the points logged past the checkpoint by the abandoned attempt are superseded by
     the resumed ones (counted, reported in a note). A step going back to (or below) the first step
     of the run is a fresh start from scratch: a new run. Records without a step stay in place.
+    ``strict``: one record per x (epoch tables), so a repeated x goes back too.
     """
     attempts = [Attempt()]
     first: float | None = None
@@ -312,7 +317,7 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]
     for row, (x, rec) in enumerate(records):
         cur = attempts[-1]
         if x is not None and math.isfinite(x):
-            if top is not None and x < top:
+            if top is not None and (x < top or (strict and x == top)):
                 if first is not None and x <= first:
                     cur = Attempt()
                     cur.start_row = row
@@ -332,14 +337,14 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]]) -> list[Attempt]
     return [a for a in attempts if a.records]
 
 
-def resume_notes(run: Run, attempt: Attempt) -> None:
+def resume_notes(run: Run, attempt: Attempt, unit: str = "step") -> None:
     """Record resumes found by ``stitch_resumes`` on the run, with a note each."""
     if attempt.resume_steps:
         run.meta.resume_steps.extend(attempt.resume_steps)
         steps = ", ".join(f"{s:g}" for s in attempt.resume_steps)
         run.meta.notes.append(
-            f"resumed from a checkpoint at step {steps}: {attempt.superseded} point(s) the interrupted attempt "
-            f"logged past that step were replaced by the resumed ones")
+            f"resumed from a checkpoint at {unit} {steps}: {attempt.superseded} point(s) the interrupted attempt "
+            f"logged past that {unit} were replaced by the resumed ones")
 
 
 class Skipped:

@@ -10,13 +10,21 @@ start: a new Run.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
-from ..run import Run
+from ..run import Role, RoleInfo, Run
 from . import _table as T
 
 NAME = "detectron2"
 DIRECTORY = False
+
+# COCO evaluation results: bbox/AP, segm/AP50, keypoints/APs, bbox/AP-person… all higher-is-better mAP.
+_COCO_AP = re.compile(r"^(bbox|segm|keypoints|box_proposals)/A[PR]")
+
+
+def _role(name: str) -> RoleInfo | None:
+    return RoleInfo(Role.VAL_METRIC, True, "map") if _COCO_AP.match(name) else None
 
 
 def _is_d2(obj: dict) -> bool:
@@ -58,7 +66,7 @@ def read(path: Path) -> list[Run]:
                 steps, vals = cols.setdefault(key, ([], []))
                 steps.append(x)
                 vals.append(val)
-        T.add_column_series(run, cols, axis="step")
+        T.add_column_series(run, cols, axis="step", role_of=_role)
         T.resume_notes(run, att)
         run.meta.notes.extend(notes)
         T.yaml_params_beside(path, "config.yaml", run)  # the full config detectron2's tools dump beside it

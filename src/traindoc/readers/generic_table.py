@@ -3,22 +3,25 @@
 The x axis is the first step-like column found (``step``, ``global_step``, ``iter``,
 ``iteration``, ``_step``, ``epoch`` — epoch gives axis "epoch"), else the row number. Every
 other numeric column (at least half its filled cells numbers; the rest are skipped with a
-note) becomes a series named as in the file; text columns are ignored. Empty cells: when most rows fill
-most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
+note) becomes a series named as in the file; text columns are ignored. Empty cells: when most
+rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
-logged in this row". ``NA`` is always "not logged". The x column going backwards means another
-run was appended: a new Run.
+logged in this row". ``NA`` is always "not logged". The x column starting over means another run
+was appended: a new Run; going back to a later x is a resume of the same run (see
+``_table.stitch_resumes``). TensorBoard's CSV download (``Wall time,Step,Value``) becomes one
+series named after the tag in its file name, with its wall times.
 """
 
 from __future__ import annotations
 
 import csv
 import math
+import re
 from pathlib import Path
 
-from ..run import Run
+from ..run import Run, Series
 from . import _table as T
-from .base import HEAD_BYTES
+from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
 DIRECTORY = False
@@ -66,8 +69,6 @@ def _sniff_jsonl(text: str) -> bool:
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    if T.duplicate_log_copy(path):
-        return False
     text = T.head_text(head)
     if text is None or not text.strip():
         return False
@@ -84,10 +85,12 @@ def _rows_from_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
 
 
 def read(path: Path) -> list[Run]:
-    text_start = T.read_text(path)[:1].lstrip()
-    if text_start == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
+    first = (T.head_text(read_head(path)) or "").lstrip()[:1]
+    if first == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
         return _read_jsonl(path)
     header, rows = _rows_from_csv(path)
+    if [h.lower() for h in header] == ["wall time", "step", "value"]:
+        return _read_tensorboard_export(path, rows)
     data_cols = [h for h in header if h]
     cells = [(r.get(h) or "") for r in rows for h in data_cols]
     sparse = bool(cells) and sum(T.is_missing(c) for c in cells) / len(cells) > _SPARSE_SHARE
@@ -121,6 +124,32 @@ def read(path: Path) -> list[Run]:
     return runs
 
 
+_TB_TAG = re.compile(r"(?:^|[-_])tag-(.+)$")
+
+
+def _read_tensorboard_export(path: Path, rows: list[dict[str, str]]) -> list[Run]:
+    """TensorBoard's "download CSV" (``Wall time,Step,Value``): one tag per file, named in the file name
+    (``run-train-tag-epoch_loss.csv``), so the series takes the tag's name and the wall time."""
+    m = _TB_TAG.search(path.stem)
+    name = m.group(1) if m else "value"
+    steps, values, wall = [], [], []
+    skipped = T.Skipped()
+    for r in rows:
+        step, val, wt = (T.parse_number(r.get(k) or "") for k in ("Step", "Value", "Wall time"))
+        if step is None or val is None:
+            skipped.add("Value")
+            continue
+        steps.append(step)
+        values.append(val)
+        wall.append(T.NAN if wt is None else wt)
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    if values:
+        run.add(Series.named(name, steps, values, wall))
+    run.meta.notes.append(f"TensorBoard CSV export: one tag, named {name!r} from the file name")
+    skipped.note(run)
+    return [run] if run.series else []
+
+
 def _read_jsonl(path: Path) -> list[Run]:
     rows, notes = T.read_json_lines(path)
     records = []
@@ -148,13 +177,14 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
             x = last if last is not None else float(i)
         xs.append(x)
         last = x
-    cuts = T.restart_points(xs, strict=False) if xcol else []
     axis = "epoch" if xcol and xcol.lower() == "epoch" else "step"
+    # Only a real x column can start over; a row number never does.
+    attempts = T.stitch_resumes(zip(xs, records)) if xcol else [_single(xs, records)]
     runs = []
-    for a, b in T.segments(len(records), cuts):
+    for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         cols: dict[str, tuple[list[float], list[float]]] = {}
-        for rec, x in zip(records[a:b], xs[a:b]):
+        for x, rec in att.records:
             for k, v in rec.items():
                 if k == xcol:
                     continue
@@ -166,8 +196,15 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
             run.meta.notes.append("no step or epoch column: the row number is the x axis")
         if note:
             run.meta.notes.append(note)
+        T.resume_notes(run, att, unit=axis)
         if run.series:
             runs.append(run)
-    return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="row")
+    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="row")
+
+
+def _single(xs: list[float], records: list) -> T.Attempt:
+    att = T.Attempt()
+    att.records = list(zip(xs, records))
+    return att
 
 

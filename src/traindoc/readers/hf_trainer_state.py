@@ -8,12 +8,15 @@ hparams, never into a curve. Every series is on the global-step axis.
 Quirk: with ``logging_nan_inf_filter`` (on by default) the Trainer replaces a NaN/Inf step loss
 by the mean of the losses logged so far, so a diverged run shows a flat, finite loss. The
 gradient norm is not filtered: when it is non-finite while the loss stays finite, a note says so.
+
+A directory scan reads only the newest state of an output folder (see ``superseded``).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 from ..errors import InputError
@@ -36,6 +39,27 @@ def sniff(path: Path, head: bytes) -> bool:
     if '"log_history"' in text:
         return True
     return path.name == "trainer_state.json" and '"global_step"' in text
+
+
+def superseded(path: Path) -> bool:
+    """In a directory scan: an older checkpoint's state is a prefix of a later one's, so skip it.
+
+    ``checkpoint-N/trainer_state.json`` is superseded by ``trainer_state.json`` in the output
+    folder (``save_state``) or by a later ``checkpoint-M`` (M > N) beside it. Named explicitly, it
+    is still read.
+    """
+    m = re.fullmatch(r"checkpoint-(\d+)", path.parent.name)
+    if path.name != "trainer_state.json" or not m:
+        return False
+    out_dir = path.parent.parent
+    if (out_dir / "trainer_state.json").is_file():
+        return True
+    n = int(m.group(1))
+    for sib in out_dir.glob("checkpoint-*"):
+        k = re.fullmatch(r"checkpoint-(\d+)", sib.name)
+        if k and int(k.group(1)) > n and (sib / "trainer_state.json").is_file():
+            return True
+    return False
 
 
 def _model_config(path: Path, run: Run) -> None:
@@ -116,13 +140,31 @@ def read(path: Path) -> list[Run]:
 
 
 def _nan_filter_note(run: Run) -> None:
+    """Say where a finite-looking loss hides NaN/Inf steps (see the module docstring)."""
     gn, loss = run.series.get("grad_norm"), run.series.get("loss")
-    if gn is None or loss is None:
+    if loss is None:
         return
-    finite_loss = {s for s, v in zip(loss.steps, loss.values) if math.isfinite(v)}
-    bad = [s for s, v in zip(gn.steps, gn.values) if not math.isfinite(v) and s in finite_loss]
-    if bad:
-        run.meta.notes.append(
-            f"grad_norm is non-finite from step {min(bad):g} ({len(bad)} logged step(s)) while the logged loss "
-            f"stays finite: the Trainer's logging_nan_inf_filter (on by default) replaces NaN/Inf losses by the "
-            f"mean of earlier ones, so the loss curve after step {min(bad):g} is not real")
+    finite_loss = {s: v for s, v in zip(loss.steps, loss.values) if math.isfinite(v)}
+    if gn is not None:
+        bad = [s for s, v in zip(gn.steps, gn.values) if not math.isfinite(v) and s in finite_loss]
+        evidence = "grad_norm is non-finite"
+    else:
+        # No gradient norm logged: a loss of exactly 0.0 after positive values, while an evaluation
+        # loss is NaN/Inf, is what the filter leaves when every step since the last log was NaN.
+        ev_bad = any(x.n_nonfinite for name, x in run.series.items() if name.startswith("eval_") and "loss" in name)
+        seen_positive = False
+        bad = []
+        for s, v in finite_loss.items():
+            if v > 0:
+                seen_positive = True
+            elif v == 0.0 and seen_positive and ev_bad:
+                bad.append(s)
+        evidence = "the loss is exactly 0.0 while the evaluation loss is NaN/Inf"
+    if not bad:
+        return
+    zeros = all(finite_loss[s] == 0.0 for s in bad)
+    run.meta.notes.append(
+        f"{evidence} from step {min(bad):g} ({len(bad)} logged step(s)) while the logged loss stays finite"
+        + (" (logged as exactly 0.0)" if zeros and gn is not None else "")
+        + f": the Trainer's logging_nan_inf_filter (on by default) replaces NaN/Inf losses by the mean of "
+        f"earlier ones, so the loss curve from step {min(bad):g} is not real")

@@ -1,9 +1,13 @@
 """Keras ``CSVLogger`` files: one row per epoch, an ``epoch`` column first, any separator.
 
 ``CSVLogger(append=True)`` keeps appending to the same file across ``fit`` calls without a new
-header, so the epoch column starts over: each restart becomes its own Run ("#1", "#2"…).
+header, so the epoch column starts over: each restart becomes its own Run ("#1", "#2"…). An
+epoch column going back to a later epoch than the run's first is ``fit(initial_epoch=N)`` after
+loading a checkpoint: a resume of the same run (meta.resume_steps; the rows it replaces are counted
+in a note).
 Keras writes ``NA`` for a metric not computed that epoch (e.g. ``validation_freq``): not logged,
-so that epoch is absent from the series; ``nan``/``inf`` are kept as values.
+so that epoch is absent from the series; ``nan``/``inf`` are kept as values, and an empty cell
+in these dense rows is a missing number (NaN).
 """
 
 from __future__ import annotations
@@ -44,17 +48,17 @@ def read(path: Path) -> list[Run]:
     epochs = [T.parse_number(r[0]) if r else None for r in rows]
     rows = [r for r, e in zip(rows, epochs) if e is not None]  # a repeated header line is skipped
     epochs = [e for e in epochs if e is not None]
-    cuts = T.restart_points(epochs, strict=True)
+    attempts = T.stitch_resumes(zip(epochs, rows), strict=True)
     runs = []
-    for a, b in T.segments(len(rows), cuts):
+    for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         skipped = T.Skipped()
         cols: dict[str, tuple[list[float], list[float]]] = {}
-        for r, ep in zip(rows[a:b], epochs[a:b]):
+        for ep, r in att.records:
             for name, cell in zip(header[1:], r[1:]):
-                if T.is_missing(cell):
-                    continue
-                val = T.parse_number(cell)
+                if T.is_missing(cell) and cell.strip():
+                    continue  # NA: not computed this epoch
+                val = T.NAN if not cell.strip() else T.parse_number(cell)  # a dense row: empty is a missing number
                 if val is None:
                     skipped.add(name)
                     continue
@@ -63,6 +67,7 @@ def read(path: Path) -> list[Run]:
                 vals.append(val)
         T.add_column_series(run, cols, axis="epoch")
         skipped.note(run)
+        T.resume_notes(run, att, unit="epoch")
         if run.series:
             runs.append(run)
-    return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="line")
+    return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")

@@ -1,6 +1,7 @@
 """A Keras ``History`` saved as JSON (``json.dump(history.history, f)``).
 
-The file is a dict of equal-length lists, one value per epoch. Epochs are numbered from 0 like
+The file is a dict of equal-length lists, one value per epoch (or pandas' ``to_json()`` of it:
+a dict of ``{"0": value, "1": value…}``). Epochs are numbered from 0 like
 ``history.epoch`` and the CSVLogger. ``null`` (a value json could not hold) becomes NaN.
 """
 
@@ -17,7 +18,8 @@ from . import _table as T
 NAME = "keras_history"
 DIRECTORY = False
 
-_LIST_KEY = re.compile(r'"(?:val_)?[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*\[')
+# A per-epoch list, or pandas' {"0": …} form of one, under a loss- or metric-like key.
+_LIST_KEY = re.compile(r'"(?:val_)?[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*(?:\[|\{\s*"0"\s*:)')
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -39,6 +41,9 @@ def read(path: Path) -> list[Run]:
     if not isinstance(doc, dict):
         raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
     lists = {k: v for k, v in doc.items() if isinstance(v, list) and v}
+    for k, v in doc.items():  # pandas' DataFrame(history.history).to_json(): {"loss": {"0": 0.5, "1": 0.4}}
+        if isinstance(v, dict) and v and all(str(i).isdigit() for i in v):
+            lists[k] = [v[i] for i in sorted(v, key=int)]
     if not lists:
         raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
     run = Run(name=T.run_name(path), source=str(path), format=NAME)

@@ -19,8 +19,8 @@ at the last training iteration of their epoch, as above.
 Validation keys that do not already name a held-out split get a ``val/`` prefix, so the
 validation ``time`` or ``accuracy_top-1`` is never mixed with the training one.
 
-MMEngine also writes the same rows to ``vis_data/<timestamp>.json``; that copy is not claimed
-when ``scalars.json`` sits beside it, so a directory scan shows the run once.
+MMEngine also writes the same rows to ``vis_data/<timestamp>.json``; a directory scan skips that
+copy when ``scalars.json`` sits beside it (``superseded``), so the run shows once.
 """
 
 from __future__ import annotations
@@ -51,9 +51,12 @@ def _kind(objs: list[dict]) -> str | None:
     return None
 
 
+def superseded(path: Path) -> bool:
+    """In a directory scan: ``vis_data/<timestamp>.json`` repeats ``scalars.json`` beside it."""
+    return T.duplicate_log_copy(path)
+
+
 def sniff(path: Path, head: bytes) -> bool:
-    if T.duplicate_log_copy(path):
-        return False
     text = T.head_text(head)
     if text is None or not text.lstrip().startswith("{"):
         return False

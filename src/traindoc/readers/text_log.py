@@ -4,9 +4,13 @@ Recognised shapes (each line gives one record; its x is the step-like key on the
 - nanoGPT: ``iter 100: loss 4.2345, time 12.34ms, mfu 3.21%`` and ``step 1000: train loss 2.1, val loss 2.3``
 - ``step 200 | loss 3.1 | lr 1e-4`` and other ``|``/``,`` separated key-value lines
 - fairseq: ``epoch 001 | loss 4.5 | ... | num_updates 100`` and ``train_inner`` ``key=value`` lines;
-  lines of a ``valid``/``test`` context get that prefix (``valid_loss``)
+  lines of a ``valid``/``test`` context get that prefix (``valid_loss``), ``train`` epoch summaries ``epoch_``
 - Keras ``fit(verbose=1|2)``: ``Epoch 3/10`` then ``... - loss: 0.5213 - accuracy: 0.81 - val_loss: 0.6120``
   (progress-bar redraws, ANSI colours and backspaces are cleaned; the last line of each epoch counts)
+- PyTorch ImageNet example ``Epoch: [0][ 10/5005]\tTime ...\tLoss 6.9e+00 (6.9e+00)\tAcc@1 0.00 (0.10)``,
+  its ``Test: [10/196]`` lines and `` * Acc@1 76.1 Acc@5 92.9`` summary (as ``test_*``), and the tutorial
+  style ``Epoch [1/10], Step [100/600], Loss: 0.2345``: x = batches counted from the first epoch seen
+  (``(epoch - first_epoch) * batches_per_epoch + batch``)
 - Hugging Face Trainer console prints: ``{'loss': 0.68, 'grad_norm': 0.62, 'learning_rate': 0.09, 'epoch': 0.25}``
   (x = the fractional epoch; quoted keys and values are accepted)
 - PyTorch examples (MNIST): ``Train Epoch: 1 [640/60000 (1%)]\\tLoss: 2.283`` (x = fractional epoch) and
@@ -21,9 +25,10 @@ means another run was appended: a new Run. Sniffing needs several matching lines
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
-from ..run import Role, Run, infer_role
+from ..run import Role, RoleInfo, Run, infer_role
 from . import _table as T
 
 NAME = "text_log"
@@ -32,7 +37,7 @@ DIRECTORY = False
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 _SPLIT_WORD = r"(?:train|training|val|valid|validation|eval|test|dev|average|avg|mean)"
 _PAIR = re.compile(
-    r"(?<![\w/.\-])['\"]?(?P<key>(?:" + _SPLIT_WORD + r"[ _])?[A-Za-z_][\w/.\-@]*?)['\"]?"
+    r"(?<![\w/.\-])['\"]?(?P<key>(?:" + _SPLIT_WORD + r"[ _])?[A-Za-z_][\w/.\-@]*)['\"]?"
     r"(?:\s*[:=]\s*|\s+)['\"]?"
     r"(?P<val>[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf(?:inity)?))"
     r"(?P<unit>%|ms|s)?['\"]?(?=$|[\s,;:|)\]}])",
@@ -44,8 +49,11 @@ _KERAS_EPOCH = re.compile(r"^\s*Epoch\s+(\d+)/(\d+)\s*$")
 _KERAS_METRICS = re.compile(r"(?:^|\s-\s)[A-Za-z_][\w]*:\s*[-+]?(?:\d|nan|inf)", re.IGNORECASE)
 _MNIST_TRAIN = re.compile(r"Train Epoch:\s*(\d+)\s*\[\s*(\d+)\s*/\s*(\d+)[^\]]*\]\s*Loss:\s*(\S+)")
 _MNIST_TEST = re.compile(r"(Test|Validation) set:\s*Average loss:\s*(\S+?),\s*Accuracy:\s*(\d+)\s*/\s*(\d+)")
-_CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|train)\s*(?:\||:|$)|\b(valid|test) on '",
-                      re.IGNORECASE)
+# "Epoch: [3][ 10/5005]" (PyTorch ImageNet example) and "Epoch [1/10], Step [100/600]" (tutorial style).
+_EPOCH_BATCH = re.compile(r"Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
+_BRACKET = re.compile(r"\b(epoch|step|iter|iteration|batch)\s*:?\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
+_CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|train)\s*(?:\||:|$)|\b(valid|test) on '"
+                      r"|^\s*\*\s+(?=acc|prec|top|loss)()", re.IGNORECASE)  # " * Acc@1 76.1": ImageNet test summary
 
 
 def _lines(text: str) -> list[str]:
@@ -53,8 +61,9 @@ def _lines(text: str) -> list[str]:
     return [ln for ln in re.split(r"[\r\n]+", text) if ln.strip()]
 
 
+@lru_cache(maxsize=4096)
 def _norm(key: str) -> str:
-    return re.sub(r"\s+", "_", key.strip().lower())
+    return re.sub(r"\s+", "_", key.strip().lower()).replace("@", "")  # Acc@1 -> acc1
 
 
 def _pairs(line: str) -> dict[str, float]:
@@ -67,9 +76,14 @@ def _pairs(line: str) -> dict[str, float]:
     return out
 
 
+@lru_cache(maxsize=4096)
+def _role(key: str) -> Role:
+    return infer_role(key).role
+
+
 def _meaningful(keys) -> bool:
     """A record needs at least one key that is a loss, metric, LR or gradient norm."""
-    return any("loss" in k or infer_role(k).role is not Role.OTHER for k in keys)
+    return any("loss" in k or _role(k) is not Role.OTHER for k in keys)
 
 
 class _Parser:
@@ -80,7 +94,7 @@ class _Parser:
         self.keras_epoch: float | None = None
         self.keras_pending: dict[str, float] | None = None
         self.mnist_epoch: float | None = None
-        self.last_step: float | None = None
+        self.first_epoch: float | None = None
         self.redraws = 0
 
     def _flush_keras(self) -> None:
@@ -112,6 +126,9 @@ class _Parser:
             self.records.append((x, "epoch", {f"{prefix}_loss": T.NAN if loss is None else loss,
                                               f"{prefix}_accuracy": correct / total if total else T.NAN}))
             return True
+        bracket = self._bracket_x(line)
+        if bracket is not None:
+            line = _BRACKET.sub(" ", _EPOCH_BATCH.sub(" ", line))
         pairs = _pairs(line)
         if not pairs:
             return False
@@ -119,39 +136,63 @@ class _Parser:
             self.keras_pending = pairs  # the last redraw of the epoch wins
             return True
         ctx = _CONTEXT.search(line)
-        prefix = (ctx.group(1) or ctx.group(2)).lower() if ctx else None
+        prefix = None
+        if ctx:
+            prefix = (ctx.group(1) or ctx.group(2) or "test").lower()
         xkey = next((k for k in _STEP_KEYS if k in pairs), None)
         axis = "step"
-        if xkey is None:
+        if bracket is not None:
+            xkey = "__bracket__"
+            pairs[xkey], axis = bracket
+        elif xkey is None:
             xkey = next((k for k in _EPOCH_KEYS if k in pairs), None)
             axis = "epoch"
         values = {k: v for k, v in pairs.items() if k != xkey and k not in _EPOCH_KEYS}
         if not _meaningful(values):
             return False
         if prefix == "train":  # an epoch summary (fairseq "train |"): kept apart from the per-update curve
-            values = {(k if k.startswith("train") else f"train_{k}"): v for k, v in values.items()}
+            values = {f"epoch_{k}": v for k, v in values.items()}
         elif prefix:
-            values = {(k if infer_role(k).role in (Role.VAL_LOSS, Role.VAL_METRIC) else f"{prefix}_{k}"): v
+            values = {(k if _role(k) in (Role.VAL_LOSS, Role.VAL_METRIC) else f"{prefix}_{k}"): v
                       for k, v in values.items()}
         if xkey is None:
             # Only an evaluation summary may borrow the last x; a settings print ("lr=5e-5") may not.
-            held_out = any(infer_role(k).role in (Role.VAL_LOSS, Role.VAL_METRIC) for k in values)
+            held_out = any(_role(k) in (Role.VAL_LOSS, Role.VAL_METRIC) for k in values)
             if not self.records or not held_out:
                 return False
             x, axis = self.records[-1][0], self.records[-1][1]
         else:
             x = pairs[xkey]
-        if axis == "step":
-            self.last_step = x
         self._append(x, axis, values)
         return True
 
+    def _bracket_x(self, line: str) -> tuple[float, str] | None:
+        """x of ``Epoch: [e][b/B]`` / ``Epoch [e/E], Step [b/B]``: a global batch count from the first epoch seen."""
+        m = _EPOCH_BATCH.search(line)
+        if m:
+            epoch, batch, per_epoch = (float(g) for g in m.groups())
+        else:
+            found = {g[0].lower(): (float(g[1]), float(g[2])) for g in _BRACKET.findall(line)}
+            if not found:
+                return None
+            inner = next((found[k] for k in ("step", "iter", "iteration", "batch") if k in found), None)
+            if "epoch" not in found:
+                return (inner[0], "step") if inner else None
+            if inner is None:
+                return found["epoch"][0], "epoch"
+            epoch, (batch, per_epoch) = found["epoch"][0], inner
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+        return (epoch - self.first_epoch) * per_epoch + batch, "step"
+
     def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
-        """Add a record; a progress-bar redraw (same x, the last record's keys or more) replaces it."""
+        """Add a record. At the same x as the last record, a line restating its keys (or more) is a
+        progress-bar redraw and replaces it; one restating some of them (a final summary such as
+        `` * Acc@1 76.1``) updates those values."""
         if self.records:
             px, pax, pvals = self.records[-1]
-            if px == x and pax == axis and pvals.keys() <= values.keys():
-                self.records[-1] = (x, axis, values)
+            if px == x and pax == axis and (pvals.keys() <= values.keys() or values.keys() <= pvals.keys()):
+                self.records[-1] = (x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
                 self.redraws += 1
                 return
         self.records.append((x, axis, values))
@@ -159,6 +200,11 @@ class _Parser:
     def finish(self) -> list[tuple[float, str, dict[str, float]]]:
         self._flush_keras()
         return self.records
+
+
+def _own_role(name: str) -> RoleInfo | None:
+    """fairseq spells the gradient norm ``gnorm``."""
+    return RoleInfo(Role.GRAD_NORM) if name in ("gnorm", "epoch_gnorm") else None
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -188,21 +234,21 @@ def read(path: Path) -> list[Run]:
         elif axis == "step":
             last_step = x
         placed.append((x, axis, values))
-    xs = [x for x, _, _ in placed]
-    cuts = T.restart_points(xs, strict=False)
+    attempts = T.stitch_resumes((x, (ax, values)) for x, ax, values in placed)
     runs = []
-    for a, b in T.segments(len(placed), cuts):
+    for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         cols: dict[str, tuple[list[float], list[float]]] = {}
         axis = "step"
-        for x, axis, values in placed[a:b]:
+        for x, (axis, values) in att.records:
             for k, v in values.items():
                 steps, vals = cols.setdefault(k, ([], []))
                 steps.append(x)
                 vals.append(v)
-        T.add_column_series(run, cols, axis=axis)
+        T.add_column_series(run, cols, axis=axis, role_of=_own_role)
         if parser.redraws:
-            run.meta.notes.append(f"{parser.redraws} progress-bar redraw(s) of the same step collapsed to the last one")
+            run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
+        T.resume_notes(run, att, unit=axis)
         if run.series:
             runs.append(run)
-    return T.segment_runs(path, NAME, runs, [c + 1 for c in cuts], unit="record")
+    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")

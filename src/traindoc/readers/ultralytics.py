@@ -3,8 +3,9 @@
 Versions up to 8.2 pad every header and cell with spaces; later ones add a cumulative ``time``
 column (seconds), used here as the wall time of every series. Columns: ``train/*_loss``,
 ``val/*_loss``, ``metrics/precision(B)``, ``metrics/mAP50(B)``… and ``lr/pg0..2`` (one per
-parameter group). Epochs are numbered as written (from 1 in recent versions). A restarted
-epoch column means a second training appended to the file: a new Run.
+parameter group). Epochs are numbered as written (from 1 in recent versions). An epoch column
+starting over means a second training appended to the file: a new Run; going back to a later
+epoch is ``resume=True`` from an older checkpoint: the same run, resumed (meta.resume_steps).
 """
 
 from __future__ import annotations
@@ -40,18 +41,20 @@ def read(path: Path) -> list[Run]:
     epochs = [T.parse_number(r[ep_i]) if ep_i < len(r) else None for r in rows]
     rows = [r for r, e in zip(rows, epochs) if e is not None]
     epochs = [e for e in epochs if e is not None]
-    cuts = T.restart_points(epochs, strict=True)
+    attempts = T.stitch_resumes(zip(epochs, rows), strict=True)
     runs = []
-    for a, b in T.segments(len(rows), cuts):
+    for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         skipped = T.Skipped()
         cols: dict[str, list[tuple[float, float, float]]] = {}
-        for r, ep in zip(rows[a:b], epochs[a:b]):
+        for ep, r in att.records:
             wt = T.parse_number(r[time_i]) if time_i is not None and time_i < len(r) else None
             for i, (name, cell) in enumerate(zip(header, r)):
-                if i in (ep_i, time_i) or T.is_missing(cell):
+                if i in (ep_i, time_i):
                     continue
-                val = T.parse_number(cell)
+                if T.is_missing(cell) and cell.strip():
+                    continue  # NA: not computed this epoch
+                val = T.NAN if not cell.strip() else T.parse_number(cell)  # a dense row: empty is a missing number
                 if val is None:
                     skipped.add(name)
                     continue
@@ -62,9 +65,10 @@ def read(path: Path) -> list[Run]:
             run.add(Series.named(name, [p[0] for p in pts], [p[1] for p in pts], wall, axis="epoch",
                                  role=_role(name)))
         T.yaml_params_beside(path, "args.yaml", run)  # the training arguments Ultralytics saves beside it
+        T.resume_notes(run, att, unit="epoch")
         if run.series:
             runs.append(run)
-    return T.segment_runs(path, NAME, runs, [c + 2 for c in cuts], unit="line")
+    return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")
 
 
 def _role(name: str) -> RoleInfo:

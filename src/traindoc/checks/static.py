@@ -1,0 +1,198 @@
+"""Static model checks: mistakes visible in the model, loss and optimiser before training.
+
+Plain functions returning Findings, so ``traindoc.watch`` runs them at the start and
+``traindoc.check`` can call them too. Each finding's ``evidence['subject']`` names the module
+or parameter it is about (the watcher dedupes on id + subject).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from ..findings import Finding, Severity
+
+REGRESSION_LOSSES = {"MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "mse_loss", "l1_loss", "smooth_l1_loss",
+                     "huber_loss", "GaussianNLLLoss", "PoissonNLLLoss"}
+CE_LOSSES = {"CrossEntropyLoss", "cross_entropy"}
+NLL_LOSSES = {"NLLLoss", "nll_loss"}
+BCE_LOGITS_LOSSES = {"BCEWithLogitsLoss", "binary_cross_entropy_with_logits"}
+BCE_LOSSES = {"BCELoss", "binary_cross_entropy"}
+
+
+def loss_kind(loss_fn: Any) -> str | None:
+    """'ce', 'nll', 'bce_logits', 'bce', 'regression' or None, from a loss module or function."""
+    if loss_fn is None:
+        return None
+    name = type(loss_fn).__name__
+    if name in ("function", "builtin_function_or_method", "partial"):
+        name = getattr(getattr(loss_fn, "func", loss_fn), "__name__", "")
+    for kind, names in (("ce", CE_LOSSES), ("nll", NLL_LOSSES), ("bce_logits", BCE_LOGITS_LOSSES),
+                        ("bce", BCE_LOSSES), ("regression", REGRESSION_LOSSES)):
+        if name in names:
+            return kind
+    return None
+
+
+def _last_leaf(model) -> tuple[str, Any] | None:
+    leaves = [(n, m) for n, m in model.named_modules() if n and not any(True for _ in m.children())]
+    return leaves[-1] if leaves else None
+
+
+def check_output_activation(model, loss_fn: Any = None, output_module: str | None = None) -> list[Finding]:
+    """wrong-output-activation and double-softmax, from the module that produces the output.
+
+    ``output_module`` is the last module the forward ran (the watcher knows it); without it
+    the last registered leaf module stands in.
+    """
+    from torch import nn
+
+    modules = dict(model.named_modules())
+    if output_module is not None and output_module in modules:
+        name, last = output_module, modules[output_module]
+    else:
+        found = _last_leaf(model)
+        if found is None:
+            return []
+        name, last = found
+    kind = loss_kind(loss_fn)
+    lname = type(loss_fn).__name__ if loss_fn is not None else None
+    subject = name
+    if isinstance(last, nn.Softmax) and kind == "ce":
+        return [_double_softmax(subject, "Softmax", lname, Severity.WARNING)]
+    if isinstance(last, nn.LogSoftmax) and kind == "ce":
+        return [_double_softmax(subject, "LogSoftmax", lname, Severity.INFO)]
+    if isinstance(last, nn.Softmax) and kind == "nll":
+        return [_wrong_output(subject, "Softmax", lname, "NLLLoss expects log-probabilities; Softmax gives probabilities",
+                              ["Use LogSoftmax as the last layer, or drop it and use CrossEntropyLoss on the logits."])]
+    if isinstance(last, nn.Sigmoid) and kind in ("bce_logits", "ce"):
+        return [_wrong_output(subject, "Sigmoid", lname, f"{lname} applies its own sigmoid/softmax to logits; the "
+                              "model already squashes them, so gradients shrink and the loss is mis-scaled",
+                              ["Remove the final Sigmoid and keep the with-logits loss (numerically stable).",
+                               "Or keep the Sigmoid and use BCELoss (less stable)."])]
+    if isinstance(last, (nn.ReLU, nn.ReLU6, nn.Softplus, nn.Sigmoid, nn.Tanh, nn.Hardtanh)) and kind == "regression":
+        return [_wrong_output(subject, type(last).__name__, lname,
+                              f"a regression output passed through {type(last).__name__} cannot take every value the "
+                              "targets can (ReLU: no negatives; Sigmoid/Tanh: bounded)",
+                              ["Remove the activation after the last layer: regression wants a linear output.",
+                               "If targets really are bounded, scale them to the activation's range instead."])]
+    if isinstance(last, (nn.ReLU, nn.ReLU6)) and kind in (None, "ce", "nll", "bce_logits"):
+        return [_wrong_output(subject, type(last).__name__, lname,
+                              "ReLU on the output cannot produce negative values: logits and most regression "
+                              "targets need them, and units stuck below zero pass no gradient",
+                              ["Remove the ReLU after the last layer (outputs should be linear logits or values)."])]
+    return []
+
+
+def _double_softmax(subject: str, act: str, lname: str | None, sev: Severity) -> Finding:
+    redundant = act == "LogSoftmax"
+    return Finding(
+        "double-softmax", sev,
+        f"{act} on the model output before {lname}, which applies log-softmax itself",
+        evidence={"subject": subject, "module": subject, "activation": act, "loss": lname},
+        causes=["The model ends in " + act + " and the loss also normalises: "
+                + ("log_softmax is idempotent, so this only wastes compute." if redundant else
+                   "probabilities go in as logits, the loss is squashed near ln(C) and gradients are tiny.")],
+        fixes=["Remove the final " + act + " and pass raw logits to CrossEntropyLoss.",
+               "Apply softmax only at inference time, when you need probabilities."])
+
+
+def _wrong_output(subject: str, act: str, lname: str | None, why: str, fixes: list[str]) -> Finding:
+    return Finding(
+        "wrong-output-activation", Severity.WARNING,
+        f"{act} on the model output" + (f" before {lname}" if lname else ""),
+        evidence={"subject": subject, "module": subject, "activation": act, "loss": lname},
+        causes=[why], fixes=fixes)
+
+
+def infer_double_softmax(outputs: Any, targets: Any, loss_fn: Any = None) -> list[Finding]:
+    """From the values themselves: outputs that are already probabilities fed to a classifier loss."""
+    import torch
+
+    if not isinstance(outputs, torch.Tensor) or not outputs.is_floating_point() or outputs.dim() < 2:
+        return []
+    if outputs.shape[-1] < 2:
+        return []
+    kind = loss_kind(loss_fn)
+    if kind not in (None, "ce"):
+        return []
+    if kind is None and not (isinstance(targets, torch.Tensor) and not targets.is_floating_point()
+                             and targets.dim() == outputs.dim() - 1):
+        return []
+    with torch.no_grad():
+        o = outputs.detach().float()
+        sums = o.sum(dim=-1)
+        probs = bool((o >= 0).all()) and bool(((sums - 1).abs() < 1e-3).all())
+    if not probs:
+        return []
+    f = _double_softmax("output", "softmax", type(loss_fn).__name__ if loss_fn is not None else "a cross-entropy loss",
+                        Severity.WARNING)
+    f.evidence["inferred"] = "every output row is non-negative and sums to 1: the model already outputs probabilities"
+    return [f]
+
+
+def check_missing_bias(model, norm_follows: Iterable[str] = ()) -> list[Finding]:
+    """Linear/conv layers without bias (info). A layer followed by a normalisation needs none."""
+    from torch import nn
+
+    from ..probes.layers import NORMS
+
+    names = [(n, m) for n, m in model.named_modules() if n and not any(True for _ in m.children())]
+    followed = set(norm_follows)
+    for (n, m), (_, nxt) in zip(names, names[1:]):
+        if isinstance(nxt, NORMS):
+            followed.add(n)
+    missing = [n for n, m in names if isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d))
+               and m.bias is None and n not in followed]
+    if not missing:
+        return []
+    return [Finding("missing-bias", Severity.INFO, f"{len(missing)} layer(s) without a bias term",
+                    evidence={"subject": "model", "layers": missing[:20], "count": len(missing)},
+                    causes=["bias=False is normal before a normalisation layer or in some transformer designs; "
+                            "elsewhere it removes a degree of freedom the layer may need."],
+                    fixes=["Keep bias=True unless a normalisation layer follows."])]
+
+
+def check_frozen_parameters(model, optimizer: Any = None) -> list[Finding]:
+    """Parameters that require grad but are not in the optimiser: they will never change."""
+    if optimizer is None or not hasattr(optimizer, "param_groups"):
+        return []
+    in_opt = {id(p) for g in optimizer.param_groups for p in g.get("params", [])}
+    missing = [n for n, p in model.named_parameters() if p.requires_grad and id(p) not in in_opt]
+    if not missing:
+        return []
+    layers = sorted({n.rsplit(".", 1)[0] if "." in n else n for n in missing})
+    return [Finding("frozen-parameters", Severity.WARNING,
+                    f"{len(missing)} trainable parameter(s) are not in the optimiser and will never change",
+                    evidence={"subject": ",".join(layers[:5]), "parameters": missing[:20], "count": len(missing),
+                              "how": "not in any optimizer param_group"},
+                    causes=["The optimiser was built before the layer was added, or from a subset of the "
+                            "parameters (a filter, a separate head)."],
+                    fixes=["Build the optimiser from model.parameters() after the model is complete.",
+                           "If freezing is intended, set requires_grad=False on those parameters."])]
+
+
+def frozen_from_updates(layers: list[str], how: str, step: float) -> list[Finding]:
+    """Finding for layers that were seen not to change (or get no gradient) over several samples."""
+    if not layers:
+        return []
+    return [Finding("frozen-parameters", Severity.WARNING,
+                    f"{len(layers)} layer(s) with trainable parameters never changed",
+                    steps=[step], evidence={"subject": ",".join(layers[:5]), "layers": layers[:20], "how": how},
+                    causes=["The layer's parameters are not in the optimiser." if "update" in how else
+                            "Its output is detached (.detach(), .data, torch.no_grad) or it is never used, so no "
+                            "gradient reaches it."],
+                    fixes=["Pass all trainable parameters to the optimiser.",
+                           "Look for .detach()/.data/no_grad between this layer and the loss.",
+                           "If freezing is intended, set requires_grad=False."])]
+
+
+def grad_not_zeroed(first_step: float, last_step: float, count: int) -> Finding:
+    return Finding("grad-not-zeroed", Severity.ERROR,
+                   "gradients accumulate across optimiser steps (zero_grad is missing)",
+                   steps=[first_step, last_step],
+                   evidence={"subject": "optimizer", "steps_seen": count,
+                             "how": "at the start of backward, .grad still held the previous step's gradient"},
+                   causes=["optimizer.zero_grad() (or model.zero_grad()) is not called each step, so every "
+                           "update uses the sum of all past gradients."],
+                   fixes=["Call optimizer.zero_grad(set_to_none=True) once per optimisation step.",
+                          "For deliberate accumulation, zero right after each optimizer.step()."])

@@ -1,0 +1,122 @@
+"""Per-module activation statistics on sampled steps: scale, dead ReLU units, saturation.
+
+Hooks exist only while a sampled forward runs (registered just before it, removed right
+after), so unsampled steps pay nothing. Dead units need a window: a unit is dead when it
+did not fire for any example of several sampled batches, so the 'fired' mask is OR-ed on
+the device across a window of samples and only its final share is read back.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch import nn
+
+from .gradients import Sample
+from .layers import ACTIVATIONS, SATURATING, STRICT_RELU, leaf_modules
+
+WINDOW = 4  # sampled batches per dead-unit window
+
+
+def _fired_mask(out: torch.Tensor) -> torch.Tensor:
+    """Per unit, whether it was positive for any example (channels for conv maps)."""
+    if out.dim() >= 4:  # N, C, H, W(, D): a unit is a channel; amax avoids a transposed copy
+        dims = (0,) + tuple(range(2, out.dim()))
+        return out.amax(dim=dims).gt(0)
+    if out.dim() == 3:
+        return out.amax(dim=(0, 1)).gt(0)
+    return out.amax(dim=0).gt(0)
+
+
+STAT_EXAMPLES = 8  # scale and saturation are read from the first examples of the batch: cheap, representative
+
+
+def _saturated_share(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
+    if isinstance(module, (nn.Sigmoid,)):
+        return ((out < 0.01) | (out > 0.99)).float().mean()
+    if isinstance(module, nn.Hardsigmoid):
+        return ((out <= 0) | (out >= 1)).float().mean()
+    return (out.abs() > 0.99).float().mean()
+
+
+class ActivationProbe:
+    """Registers forward hooks around one sampled forward and collects statistics."""
+
+    def __init__(self, model: nn.Module, wrap: Callable) -> None:
+        self.wrap = wrap
+        self.modules = [(n, m) for n, m in leaf_modules(model)
+                        if isinstance(m, ACTIVATIONS) or any(True for _ in m.parameters(recurse=False))]
+        self.handles: list = []
+        self.pending: list[Sample] = []
+        self.call_order: list[str] = []  # names in the order the first sampled forward ran them
+        self.output_module: str | None = None
+        self._fired: dict[str, torch.Tensor] = {}
+        self._window_samples = 0
+        self._seen_this_sample: set[str] = set()
+
+    def arm(self) -> None:
+        if self.handles:
+            return
+        self._seen_this_sample = set()
+        for name, module in self.modules:
+            self.handles.append(module.register_forward_hook(self.wrap(self._hook_for(name, module))))
+
+    def disarm(self) -> None:
+        for h in self.handles:
+            h.remove()
+        self.handles = []
+
+    def _hook_for(self, name: str, module: nn.Module):
+        def hook(mod: nn.Module, args, out) -> None:
+            if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.numel() == 0:
+                return
+            if not torch.is_grad_enabled():  # a validation forward between training steps
+                return
+            key = name if name not in self._seen_this_sample else None
+            if key is None:  # a module called twice in one forward (a shared nn.ReLU): first call only
+                return
+            self._seen_this_sample.add(key)
+            if not self.output_module_known:
+                self.call_order.append(key)
+            with torch.no_grad():
+                o = out.detach()
+                part = o[:STAT_EXAMPLES] if o.dim() >= 2 else o
+                std, mean = torch.std_mean(part.float()) if part.numel() > 1 else (
+                    torch.zeros((), device=o.device), part.float().reshape(()))
+                names = [f"act_mean/{key}", f"act_std/{key}"]
+                vals = [mean.reshape(1), std.reshape(1)]
+                if isinstance(module, SATURATING) and key != self.output_module:
+                    names.append(f"sat_frac/{key}")
+                    vals.append(_saturated_share(module, part).reshape(1))
+                if isinstance(module, STRICT_RELU) and o.dim() >= 2:
+                    fired = _fired_mask(o)
+                    prev = self._fired.get(key)
+                    self._fired[key] = fired if prev is None or prev.shape != fired.shape else (prev | fired)
+                self.pending.append((tuple(names), torch.cat(vals)))
+
+        return hook
+
+    @property
+    def output_module_known(self) -> bool:
+        return self.output_module is not None
+
+    def finish_sample(self) -> list[Sample]:
+        """Called after the sampled forward: closes the dead-unit window when due."""
+        self.disarm()
+        out, self.pending = self.pending, []
+        if not self.output_module_known and self.call_order:
+            # The model's last op squashes its outputs on purpose (a classifier's sigmoid):
+            # saturation there is confidence, not a problem, so it is not measured.
+            self.output_module = self.call_order[-1]
+            last = f"act_mean/{self.output_module}"
+            out = [(names[:2], vals[:2]) if names[0] == last else (names, vals) for names, vals in out]
+        if self._seen_this_sample:
+            self._window_samples += 1
+        if self._window_samples >= WINDOW and self._fired:
+            names = tuple(f"dead_frac/{k}" for k in self._fired)
+            vals = torch.stack([1.0 - f.float().mean() for f in self._fired.values()])
+            out.append((names, vals))
+            self._fired = {}
+            self._window_samples = 0
+        return out

@@ -1,0 +1,117 @@
+"""Statistics of what goes into the model: input scale and the labels' distribution.
+
+Inputs: overall mean, std, min, max and the spread of per-channel (per-feature) scales.
+Targets: class counts accumulate on the device over the whole run; each sampled batch adds
+whether it held one class only, the share expected by chance from the counts so far, and
+how many labels fall outside the classes the model outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .gradients import Sample
+
+MAX_CLASSES = 100_000
+
+
+def _first_tensor(obj: Any) -> torch.Tensor | None:
+    if isinstance(obj, torch.Tensor):
+        return obj
+    if isinstance(obj, (list, tuple)) and obj:
+        return _first_tensor(obj[0])
+    if isinstance(obj, dict):
+        for key in ("input_ids", "pixel_values", "inputs", "x", "input", "features"):
+            if key in obj:
+                return _first_tensor(obj[key])
+        for v in obj.values():
+            t = _first_tensor(v)
+            if t is not None:
+                return t
+    return None
+
+
+class InputProbe:
+    """Scale of floating-point inputs (integer token ids are not scaled data)."""
+
+    def sample(self, inputs: Any) -> list[Sample]:
+        x = _first_tensor(inputs)
+        if x is None or not x.is_floating_point() or x.numel() < 2:
+            return []
+        with torch.no_grad():
+            x = x.detach().float()
+            if x.dim() >= 3:
+                per_chan = x.transpose(0, 1).reshape(x.shape[1], -1)
+            elif x.dim() == 2:
+                per_chan = x.t()
+            else:
+                per_chan = x.reshape(1, -1)
+            chan_std = per_chan.std(dim=1) if per_chan.shape[1] > 1 else per_chan.abs().amax(dim=1)
+            chan_scale = per_chan.abs().amax(dim=1)
+            std, mean = torch.std_mean(x)
+            spread = chan_scale.amax() / chan_scale.clamp_min(1e-12).amin()
+            vals = torch.stack([mean, std, x.amin(), x.amax(), spread, chan_std.amax()])
+        return [(("input_mean", "input_std", "input_min", "input_max", "input_channel_scale_ratio",
+                  "input_channel_std_max"), vals)]
+
+
+class TargetProbe:
+    """Label statistics for classification targets (integer class ids)."""
+
+    def __init__(self) -> None:
+        self.counts: torch.Tensor | None = None
+        self.num_classes: int | None = None  # from the model's output width when known
+
+    def sample(self, targets: Any, outputs: Any, loss_kind: str | None) -> list[Sample]:
+        y = _first_tensor(targets)
+        if y is None or y.numel() == 0:
+            return []
+        out = _first_tensor(outputs)
+        if y.is_floating_point():
+            # Float targets are class labels only for binary losses (BCE): values must be 0..1.
+            if loss_kind != "binary":
+                return []
+            with torch.no_grad():
+                bad = ((y < 0) | (y > 1)).sum().float().reshape(1)
+            return [(("target_out_of_range",), bad)]
+        if out is not None and out.dim() >= 1 and out.shape[-1] > 1 and (out.dim() == y.dim() + 1):
+            self.num_classes = int(out.shape[-1])
+        elif loss_kind == "binary":
+            self.num_classes = 2
+        with torch.no_grad():
+            y = y.detach().reshape(-1).long()
+            ignored = y.eq(-100)  # cross_entropy's ignore_index
+            valid = y[~ignored]
+            if valid.numel() == 0:
+                return []
+            limit = self.num_classes
+            if limit is not None:
+                bad = ((valid < 0) | (valid >= limit)).sum().float().reshape(1)
+            else:
+                bad = (valid < 0).sum().float().reshape(1)
+            inrange = valid.clamp(0, MAX_CLASSES - 1)
+            size = max(int(limit or 0), 2)
+            batch_counts = torch.bincount(inrange, minlength=size).float()
+            if self.counts is None:
+                self.counts = batch_counts
+            else:
+                if batch_counts.shape[0] > self.counts.shape[0]:
+                    self.counts = torch.nn.functional.pad(self.counts, (0, batch_counts.shape[0] - self.counts.shape[0]))
+                elif batch_counts.shape[0] < self.counts.shape[0]:
+                    batch_counts = torch.nn.functional.pad(batch_counts, (0, self.counts.shape[0] - batch_counts.shape[0]))
+                self.counts = self.counts + batch_counts
+            total = self.counts.sum().clamp_min(1)
+            p = self.counts / total
+            seen = p.gt(0)
+            majority = p.amax()
+            minority = torch.where(seen, p, torch.ones_like(p)).amin()
+            n = float(valid.numel())
+            single = batch_counts.gt(0).sum().eq(1).float()
+            expected_single = p.pow(n).sum()  # chance a shuffled batch of this size holds one class
+            vals = torch.stack([bad.reshape(()), majority, minority, seen.sum().float(), single, expected_single,
+                                torch.tensor(n, device=y.device)])
+        names = ("target_out_of_range", "target_majority_frac", "target_minority_frac", "target_classes_seen",
+                 "target_single_class_batch", "target_single_class_expected", "target_batch_size")
+        return [(names, vals)]

@@ -1,0 +1,162 @@
+"""Per-layer gradient norm, weight norm and update-to-weight ratio, computed on the device.
+
+One fused ``torch._foreach_norm`` call over all gradients (and one over all weights) gives a
+vector of per-parameter norms; an ``index_add_`` folds it into per-layer norms. Nothing is
+read back here: the vectors join the watcher's pending batch and reach the host together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .layers import LayerMap
+
+Sample = tuple[tuple[str, ...], torch.Tensor]  # (names, 1-D values on the device)
+
+# Snapshotting the weights for the update ratio costs one model copy during a sampled step;
+# above this many elements the update ratio is skipped rather than double the memory.
+MAX_SNAPSHOT_ELEMENTS = 50_000_000
+
+
+def _norms(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
+    """Per-tensor L2 norms as one float32 vector on ``device`` (fused per device/dtype)."""
+    if not tensors:
+        return torch.zeros(0, device=device)
+    try:
+        norms = torch._foreach_norm(tensors)
+    except (RuntimeError, TypeError, AttributeError):  # sparse grads, exotic dtypes
+        norms = [torch.linalg.vector_norm(t.float()) for t in tensors]
+    return torch.stack([n.to(device=device, dtype=torch.float32) for n in norms])
+
+
+class GradientProbe:
+    """Samples gradient/weight norms per layer; tracks the update of the step after a sample."""
+
+    def __init__(self, layers: LayerMap, scaler: Any = None) -> None:
+        self.layers = layers
+        self.scaler = scaler
+        self.device = layers.params[0].device if layers.params else torch.device("cpu")
+        self.layer_index = torch.tensor(layers.layer_of, dtype=torch.long, device=self.device)
+        self._snapshot: list[torch.Tensor] | None = None
+        self.no_grad_counts = [0] * len(layers.names)  # samples at which a layer had no gradient at all
+        self.samples = 0
+        n_elem = sum(p.numel() for p in layers.params)
+        self.track_updates = 0 < n_elem <= MAX_SNAPSHOT_ELEMENTS
+
+    def _per_layer(self, norms: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+        sq = torch.zeros(len(self.layers.names), device=self.device, dtype=torch.float32)
+        sq.index_add_(0, index, norms.square())
+        return sq.sqrt()
+
+    def sample(self, unscaled: bool = False) -> list[Sample]:
+        """Gradient and weight norms now (call after backward, before the next zero_grad).
+
+        ``unscaled``: the GradScaler already divided the gradients (inside scaler.step).
+        """
+        self.samples += 1
+        params = self.layers.params
+        with torch.no_grad():
+            have = [i for i, p in enumerate(params) if p.grad is not None]
+            out: list[Sample] = []
+            weights = _norms([p.detach() for p in params], self.device)
+            w_layer = self._per_layer(weights, self.layer_index)
+            names = tuple(f"weight_norm/{n}" for n in self.layers.names)
+            out.append((names, w_layer))
+            layers_with_grad = sorted({self.layers.layer_of[i] for i in have})
+            for li in range(len(self.layers.names)):
+                if li not in layers_with_grad:
+                    self.no_grad_counts[li] += 1
+            if have:
+                grads = _norms([params[i].grad.detach() for i in have], self.device)
+                g_layer = self._per_layer(grads, self.layer_index[torch.tensor(have, device=self.device)])
+                total = g_layer.square().sum().sqrt().reshape(1)
+                if self.scaler is not None:
+                    scale = _scale_tensor(self.scaler, self.device)
+                    if scale is not None:
+                        if not unscaled:
+                            g_layer = g_layer / scale
+                            total = total / scale
+                        out.append((("amp_scale",), scale.reshape(1).float()))
+                sel = torch.tensor(layers_with_grad, device=self.device)
+                names = ("grad_norm",) + tuple(f"grad_norm/{self.layers.names[i]}" for i in layers_with_grad)
+                out.append((names, torch.cat([total, g_layer[sel]])))
+            if self.track_updates:
+                self._snapshot = [p.detach().clone() for p in params]
+        return out
+
+    def update(self) -> list[Sample]:
+        """Update-to-weight ratio per layer for the step that followed the last sample."""
+        if self._snapshot is None:
+            return []
+        params = self.layers.params
+        with torch.no_grad():
+            diffs = torch._foreach_sub([p.detach() for p in params], self._snapshot)
+            upd = self._per_layer(_norms(diffs, self.device), self.layer_index)
+            w = self._per_layer(_norms([p.detach() for p in params], self.device), self.layer_index)
+            ratio = upd / w.clamp_min(1e-12)
+        self._snapshot = None
+        return [(tuple(f"update_ratio/{n}" for n in self.layers.names), ratio)]
+
+    def close(self) -> None:
+        self._snapshot = None
+
+
+def _scale_tensor(scaler: Any, device: torch.device) -> torch.Tensor | None:
+    """The GradScaler's current scale as a device tensor, without a host sync when possible."""
+    if not getattr(scaler, "is_enabled", lambda: True)():
+        return None
+    scale = getattr(scaler, "_scale", None)
+    if isinstance(scale, torch.Tensor):
+        return scale.detach().to(device=device, dtype=torch.float32).reshape(())
+    try:
+        return torch.tensor(float(scaler.get_scale()), device=device)
+    except Exception:
+        return None
+
+
+class ZeroGradProbe:
+    """Detects gradients carried over an optimiser step (zero_grad missing).
+
+    A tensor hook on one small parameter fires when its new gradient is computed, before it
+    is accumulated into ``.grad``. If a step has passed since the last accumulation and
+    ``.grad`` still holds non-zero values, the new gradient lands on top of the old one.
+    Gradient accumulation over micro-batches is fine: it happens within one step.
+    """
+
+    def __init__(self, layers: LayerMap) -> None:
+        candidates = [p for p in layers.params if p.requires_grad]
+        self.param = min(candidates, key=lambda p: p.numel()) if candidates else None
+        self.handle = None
+        self.step_boundary = True
+        self.flags: list[torch.Tensor] = []
+
+    def arm(self, guard_wrap) -> None:
+        if self.param is None or self.handle is not None:
+            return
+        self.step_boundary = True
+
+        def hook(grad: torch.Tensor) -> None:
+            if self.step_boundary:
+                self.step_boundary = False
+                old = self.param.grad
+                if old is not None:
+                    self.flags.append(old.detach().ne(0).any().reshape(1).float())
+                else:
+                    self.flags.append(torch.zeros(1, device=grad.device))
+                self.disarm()
+
+        self.handle = self.param.register_hook(guard_wrap(hook))
+
+    def disarm(self) -> None:
+        if self.handle is not None:
+            self.handle.remove()
+            self.handle = None
+
+    def take(self) -> list[Sample]:
+        if not self.flags:
+            return []
+        out = [(("stale_grad",), f) for f in self.flags]
+        self.flags = []
+        return out

@@ -1,0 +1,51 @@
+"""Never hurt training: a probe that raises is reported once and switched off."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from typing import Any, Callable
+
+
+class Guard:
+    """Tracks which probes failed; wraps probe calls so exceptions never reach the user's loop."""
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self.say = say
+        self.disabled: dict[str, str] = {}
+
+    def ok(self, probe: str) -> bool:
+        return probe not in self.disabled
+
+    def fail(self, probe: str, exc: BaseException) -> None:
+        if probe not in self.disabled:
+            self.disabled[probe] = f"{type(exc).__name__}: {exc}"
+            self.say(f"probe '{probe}' failed ({type(exc).__name__}: {exc}); it is disabled, training goes on")
+
+    def call(self, probe: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if probe in self.disabled:
+            return None
+        try:
+            return func(*args, **kwargs)
+        except Exception as exc:  # the promise: a probe never crashes training
+            self.fail(probe, exc)
+            return None
+
+    def wrap_hook(self, probe: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        """A torch hook that returns None (never alters the tensors) and cannot raise."""
+
+        @functools.wraps(func)
+        def hook(*args: Any, **kwargs: Any) -> None:
+            if probe in self.disabled:
+                return None
+            try:
+                func(*args, **kwargs)
+            except Exception as exc:
+                self.fail(probe, exc)
+            return None
+
+        return hook
+
+
+def stderr_line(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)

@@ -1,0 +1,628 @@
+"""``traindoc.watch``: live diagnosis inside a PyTorch training loop.
+
+Probes measure and append series to a growing Run; the same rules that ``traindoc
+diagnose`` runs on logs decide what is wrong. Per step the watcher only keeps the loss
+(a device tensor, no sync); every ``every`` steps it samples gradients, weights, updates,
+activations, inputs and targets on the device, and every few samples reads the batch back
+to the host at once, writes it to the logdir and runs the rules.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from typing import Any, Callable
+
+import torch
+from torch import nn
+
+from ..findings import Finding, Severity
+from ..run import Role
+from .activations import ActivationProbe
+from .data import InputProbe, TargetProbe
+from .ddp import combine, dist_info
+from .gradients import GradientProbe, Sample, ZeroGradProbe
+from .guard import Guard, stderr_line
+from .layers import LayerMap, is_compiled, unwrap
+from .logdir import JsonlWriter
+from .nonfinite import NonfiniteProbe
+from .store import RunStore
+
+DEFAULT_EVERY = 10  # first guess; auto mode widens it until probes cost <1% of step time
+READBACK_SAMPLES = 4
+OVERHEAD_SHARE = 0.01  # target share of wall time for sampling and for rule evaluation each
+MAX_EVERY = 1000
+MAX_PENDING_LOSSES = 1024
+CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the log sees them
+
+
+def watch(model: nn.Module, optimizer: Any = None, *, loss_fn: Any = None, logdir: str | os.PathLike | None = None,
+          every: int | None = None, on_finding: Callable[[Finding], None] | None = None,
+          report: str | os.PathLike | None = None, scaler: Any = None, name: str | None = None,
+          quiet: bool = False) -> "Watch":
+    """Watch a model while it trains; use as ``with traindoc.watch(model, opt) as doc: ... doc.step(loss)``.
+
+    ``every``: sample the probes every k steps (default: adaptive, starting at 10, so that
+    probing costs about 1% of step time). ``scaler``: the torch.amp GradScaler, when used, so
+    skipped fp16 steps are recognised. ``on_finding`` is called once per new finding.
+    """
+    return Watch(model, optimizer, loss_fn=loss_fn, logdir=logdir, every=every, on_finding=on_finding,
+                 report=report, scaler=scaler, name=name, quiet=quiet)
+
+
+class Watch:
+    """The context manager returned by :func:`watch`."""
+
+    def __init__(self, model: nn.Module, optimizer: Any = None, *, loss_fn: Any = None, logdir=None,
+                 every: int | None = None, on_finding=None, report=None, scaler: Any = None,
+                 name: str | None = None, quiet: bool = False) -> None:
+        self.wrapped = model
+        self.model = unwrap(model)
+        self.optimizer = optimizer
+        self.loss_fn = loss_fn
+        self.logdir = logdir
+        self.adaptive = every is None
+        self.every = max(1, int(every or DEFAULT_EVERY))
+        self.on_finding = on_finding
+        self.report = report
+        self.scaler = scaler
+        self.quiet = quiet
+        self.rank, self.world = dist_info()
+        if self.world > 1:
+            self.adaptive = False  # ranks must sample the same steps: their collectives pair up
+        self.findings: list[Finding] = []
+        self._keys: set[tuple] = set()
+        self._said: set[str] = set()
+        self.guard = Guard(self._say)
+        self.name = name or time.strftime("watch-%Y%m%d-%H%M%S")
+        self.store = RunStore(self.name, str(logdir) if logdir else "<live>")
+        self.writer: JsonlWriter | None = None
+        self._step = 0
+        self._started = False
+        self._closed = False
+        self._pending: list[tuple[float, tuple[str, ...], torch.Tensor]] = []
+        self._loss_steps: list[float] = []
+        self._loss_vals: list[Any] = []
+        self._loss_times: list[float] = []
+        self._samples_since_readback = 0
+        self._sampled_this_step = False
+        self._grads_taken_step = -1
+        self._probe_time = 0.0
+        self._rules_time = 0.0
+        self._next_rules_at = 0.0
+        self._t_start = time.perf_counter()
+        self._last_step_t: float | None = None
+        self._step_time_ema: float | None = None
+        self._first_bad_loss_step: float = 0.0
+        self._bad_ranks_seen: set[int] = set()
+        self._stale_steps: list[float] = []
+        self._direct_rows = {}
+        self._sample_extra: list[float] = []
+        self._opt_handles: list = []
+        self._root_handle = None
+        self._first_output: Any = None
+        self._loss_kind: str | None = None
+        self._device: torch.device = next((p.device for p in self.model.parameters()), torch.device("cpu"))
+        self._cpu = self._device.type == "cpu"
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self) -> "Watch":
+        self.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        status = "finished" if exc_type is None else f"stopped by {exc_type.__name__}"
+        self.close(status)
+        return False
+
+    def start(self) -> None:
+        """Attach probes and run the static checks (called by ``with`` or the first step)."""
+        if self._started:
+            return
+        self._started = True
+        from ..checks.static import loss_kind
+
+        self._loss_kind = loss_kind(self.loss_fn)
+        compiled = is_compiled(self.wrapped)
+        self.layers = LayerMap.of(self.model)
+        self.grads = GradientProbe(self.layers, self.scaler) if self.layers.params else None
+        self.zerograd = ZeroGradProbe(self.layers)
+        self.inputs = InputProbe()
+        self.targets = TargetProbe()
+        self.acts = None if compiled else ActivationProbe(self.model, lambda f: self.guard.wrap_hook("activations", f))
+        self.nonfinite = None
+        if compiled:
+            self._say("the model is compiled (torch.compile): activation and NaN-origin hooks are off; "
+                      "gradients, weights, inputs and the loss are still watched. Call watch() before compile "
+                      "to keep them.")
+        else:
+            self.nonfinite = NonfiniteProbe(self.model, lambda f: self.guard.wrap_hook("nonfinite", f),
+                                            replay=self.world == 1, device_sync_free=self._cpu)
+            self.guard.call("nonfinite", self.nonfinite.attach)
+            self._root_handle = self.model.register_forward_hook(self.guard.wrap_hook("output", self._capture_output))
+        opt = _inner_optimizer(self.optimizer)
+        if opt is not None and hasattr(opt, "register_step_pre_hook"):
+            self.guard.call("gradients", self._hook_optimizer, opt)
+        header = self._header_meta()
+        self.store.meta.task = header["task"]
+        self.store.meta.hparams = dict(header["hparams"])
+        if self.rank == 0 and self.logdir is not None:
+            try:
+                self.writer = JsonlWriter(self.logdir, self.name, header)
+            except OSError as exc:
+                self._say(f"cannot write to logdir {self.logdir} ({exc}); findings are still printed")
+        self._arm_next()
+        self._static_checks()
+
+    def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
+        self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
+        self._opt_handles.append(opt.register_step_post_hook(self.guard.wrap_hook("gradients", self._post_opt_step)))
+
+    def _header_meta(self) -> dict[str, Any]:
+        hp: dict[str, Any] = {"model": type(self.model).__name__, "world_size": self.world}
+        opt = _inner_optimizer(self.optimizer)
+        if opt is not None:
+            hp["optimizer"] = type(opt).__name__
+            g = opt.param_groups[0] if opt.param_groups else {}
+            for k in ("lr", "momentum", "weight_decay", "betas", "eps"):
+                if k in g:
+                    v = g[k]
+                    hp[k] = float(v) if isinstance(v, torch.Tensor) else (list(v) if isinstance(v, tuple) else v)
+        if self.loss_fn is not None:
+            hp["loss_fn"] = type(self.loss_fn).__name__ if isinstance(self.loss_fn, nn.Module) else getattr(
+                self.loss_fn, "__name__", str(self.loss_fn))
+        task = {"ce": "classification", "nll": "classification", "bce": "classification",
+                "bce_logits": "classification", "regression": "regression"}.get(self._loss_kind or "")
+        return {"task": task, "hparams": hp}
+
+    def close(self, status: str = "finished") -> None:
+        """Read back, run the rules a last time, write the record and remove every hook."""
+        if self._closed or not self._started:
+            self._closed = True
+            return
+        self._closed = True
+        try:
+            # After an exception the other ranks may not reach this point: no collectives then.
+            self.guard.call("readback", self._readback, True, status == "finished")
+        finally:
+            self._remove_hooks()
+        if self.writer is not None:
+            try:
+                self.writer.end(self._step, status)
+                self.writer.close()
+            except OSError:
+                pass
+        if self.report is not None and self.rank == 0:
+            self._write_report()
+
+    def _remove_hooks(self) -> None:
+        for h in self._opt_handles:
+            h.remove()
+        self._opt_handles = []
+        if self._root_handle is not None:
+            self._root_handle.remove()
+            self._root_handle = None
+        if self.acts is not None:
+            self.acts.disarm()
+        if self.nonfinite is not None:
+            self.nonfinite.close()
+        self.zerograd.disarm()
+        if self.grads is not None:
+            self.grads.close()
+
+    def _write_report(self) -> None:
+        try:
+            from ..reports.html import write_report
+        except ImportError:
+            stderr_line("traindoc: the HTML report is not available in this install; skipped")
+            return
+        try:
+            write_report(self.report, [(self.store.to_run(), list(self.findings))])
+        except Exception as exc:
+            stderr_line(f"traindoc: could not write the report {self.report} ({type(exc).__name__}: {exc})")
+
+    def log(self, metrics: dict[str, Any], step: float | None = None) -> None:
+        """Record other scalars (validation loss, accuracy) so the curve rules see them too.
+
+        Roles come from the names, as for any log (``val_loss`` is a validation loss).
+        """
+        if self._closed:
+            return
+        if not self._started:
+            self.start()
+        at = float(self._step if step is None else step)
+        t = time.time()
+        row = {}
+        for name, value in metrics.items():
+            try:
+                v = float(value.detach().float().mean()) if isinstance(value, torch.Tensor) else float(value)
+            except (TypeError, ValueError):
+                continue
+            self.store.add(str(name), at, v, t, None)
+            row[str(name)] = v
+        if row:
+            self._direct_rows.setdefault(at, {}).update(row)
+
+    # -- per step --------------------------------------------------------------------------
+    def _is_sampled(self, step: int) -> bool:
+        return step == 1 or step % self.every == 0
+
+    def step(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
+        """Call once per optimisation step, after backward (and usually after optimizer.step())."""
+        if self._closed:
+            return
+        if not self._started:
+            self.start()
+        try:
+            self._do_step(loss, inputs, targets, outputs)
+        except Exception as exc:  # never crash the user's loop
+            self.guard.fail("watch", exc)
+
+    def _do_step(self, loss, inputs, targets, outputs) -> None:
+        t_in = time.perf_counter()
+        dt = t_in - self._last_step_t if self._last_step_t is not None else None  # the user's step
+        fwd = self.nonfinite.forward_start if self.nonfinite is not None else None
+        if fwd is not None and self._last_step_t is not None and fwd > self._last_step_t:
+            dt = t_in - fwd  # forward to step: excludes data loading and whatever else runs between steps
+        self._step += 1
+        step = self._step
+        if loss is not None:
+            self._record_loss(step, loss)
+        sampled = self._is_sampled(step)
+        after_sample = self._snapshot_pending_from_step == step - 1 or self._is_sampled(step - 1)
+        if self.grads is not None and not self._opt_handles and self._snapshot_pending_from_step == step - 1:
+            self._snapshot_pending_from_step = -1
+            self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
+        rules_before = self._rules_time
+        if sampled and self.guard.ok("watch"):
+            self._sample(step, inputs, targets, outputs)
+            self._samples_since_readback += 1
+            if self._samples_since_readback >= READBACK_SAMPLES or step == 1:
+                self.guard.call("readback", self._readback, False)
+        elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
+            self.guard.call("readback", self._readback, False)  # bounds host memory between samples
+        if self.nonfinite is not None:
+            self.nonfinite.after_step(step)
+            if self.nonfinite.origin is not None and not self._origin_recorded:
+                self._record_origin()
+        self._arm_next()
+        self._last_step_t = time.perf_counter()
+        own = self._last_step_t - t_in - (self._rules_time - rules_before)
+        if dt is not None:
+            self._time_step(step, sampled, after_sample, dt, own)
+
+    def _time_step(self, step: int, sampled: bool, after_sample: bool, dt: float, own: float) -> None:
+        """Keep the plain step time; in auto mode, widen ``every`` so sampling costs ~1% of it.
+
+        A sampled step's extra cost is its own time above a plain step (hooks in forward and
+        backward, the optimiser hook) plus the watcher's work, so nothing is left uncounted.
+        """
+        if not sampled and not after_sample:
+            self._step_time_ema = dt if self._step_time_ema is None else 0.9 * self._step_time_ema + 0.1 * dt
+            return
+        if not self.adaptive or self._step_time_ema is None or step <= 2:
+            return
+        extra = max(0.0, dt - self._step_time_ema) + own
+        if not sampled:  # the step after a sample: its update-ratio work belongs to the sample
+            self._sample_extra[-1:] = [self._sample_extra[-1] + extra] if self._sample_extra else [extra]
+            return
+        self._sample_extra = (self._sample_extra + [extra])[-3:]
+        need = sorted(self._sample_extra)[len(self._sample_extra) // 2] / (OVERHEAD_SHARE * self._step_time_ema)
+        if need > self.every:
+            self.every = int(min(MAX_EVERY, math.ceil(need)))
+
+    _snapshot_pending_from_step = -1
+    _origin_recorded = False
+
+    def _record_loss(self, step: int, loss: Any) -> None:
+        if isinstance(loss, torch.Tensor) and self._cpu and loss.numel() == 1 and loss.device.type == "cpu":
+            value: Any = loss.item()  # no device to wait for on the CPU
+            if value != value or value in (math.inf, -math.inf):
+                self._on_bad_loss(step)
+        elif isinstance(loss, torch.Tensor):
+            v = loss.detach()
+            v = v.reshape(-1)[0] if v.numel() != 1 else v.reshape(())
+            if self._cpu and v.device.type == "cpu":
+                value = float(v)
+                if not math.isfinite(value):
+                    self._on_bad_loss(step)
+            else:
+                value = v.float()
+        else:
+            value = float(loss)
+            if not math.isfinite(value):
+                self._on_bad_loss(step)
+        self._loss_steps.append(step)
+        self._loss_vals.append(value)
+        self._loss_times.append(time.time())
+
+    def _on_bad_loss(self, step: float) -> None:
+        if not self._first_bad_loss_step:
+            self._first_bad_loss_step = float(step)
+            if self.nonfinite is not None and self.nonfinite.origin is None:
+                self.nonfinite.start_full_mode()
+            self._next_rules_at = 0.0  # diagnose now: this is the moment people need the answer
+
+    def _arm_next(self) -> None:
+        """Hooks for the next forward/backward, only when the next step is sampled."""
+        nxt = self._step + 1
+        if not self._is_sampled(nxt):
+            return
+        if self.acts is not None and self.guard.ok("activations"):
+            self.acts.arm()
+        if self.guard.ok("zerograd"):
+            self.guard.call("zerograd", self.zerograd.arm, lambda f: self.guard.wrap_hook("zerograd", f))
+        self.zerograd.step_boundary = True
+
+    def _pre_opt_step(self, optimizer, args, kwargs) -> None:
+        nxt = self._step + 1
+        if self.grads is not None and self._is_sampled(nxt) and self._grads_taken_step != nxt:
+            self._grads_taken_step = nxt
+            self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
+            self._snapshot_pending_from_step = nxt
+
+    def _post_opt_step(self, optimizer, args, kwargs) -> None:
+        if self.grads is not None and self._snapshot_pending_from_step == self._step + 1:
+            self._pending.extend((self._step + 1, n, v) for n, v in self.grads.update())
+            self._snapshot_pending_from_step = -1
+
+    def _capture_output(self, module, args, out) -> None:
+        if self._first_output is None and torch.is_grad_enabled():
+            t = out if isinstance(out, torch.Tensor) else getattr(out, "logits", None)
+            if isinstance(t, torch.Tensor):
+                self._first_output = t.detach()[:64]
+            if self._root_handle is not None:
+                self._root_handle.remove()
+                self._root_handle = None
+
+    def _sample(self, step: int, inputs, targets, outputs) -> None:
+        add = self._pending.extend
+        if self.acts is not None and self.guard.ok("activations"):
+            add((step, n, v) for n, v in self.guard.call("activations", self.acts.finish_sample) or [])
+        if self.grads is not None and self._grads_taken_step != step and self.guard.ok("gradients"):
+            self._grads_taken_step = step
+            add((step, n, v) for n, v in self.guard.call("gradients", self.grads.sample, False) or [])
+            self._snapshot_pending_from_step = step if not self._opt_handles else -1
+        add((step, n, v) for n, v in self.guard.call("zerograd", self.zerograd.take) or [])
+        if self.nonfinite is not None:
+            add((step, n, v) for n, v in self.nonfinite.take())
+        if inputs is not None and self.guard.ok("inputs"):
+            add((step, n, v) for n, v in self.guard.call("inputs", self.inputs.sample, inputs) or [])
+        if targets is not None and self.guard.ok("targets"):
+            out = outputs if outputs is not None else self._first_output
+            kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
+            add((step, n, v) for n, v in self.guard.call("targets", self.targets.sample, targets, out, kind) or [])
+        opt = _inner_optimizer(self.optimizer)
+        if opt is not None and opt.param_groups:
+            lr = opt.param_groups[0].get("lr")
+            if lr is not None:
+                self._pending.append((step, ("lr",), torch.tensor([float(lr)], device=self._device)))
+        if step == 1 or (self._step_time_ema is None and step <= 2):
+            self.guard.call("checks", self._output_checks, targets, outputs)
+
+    # -- read-back, rules, findings --------------------------------------------------------
+    def _readback(self, final: bool, collective: bool = True) -> None:
+        """Move pending device statistics to the host in one transfer (and, under DDP, one
+        all-reduce), then store, write and judge them."""
+        pending, self._pending = self._pending, []
+        self._samples_since_readback = 0
+        loss_steps, loss_vals, loss_times = self._loss_steps, self._loss_vals, self._loss_times
+        self._loss_steps, self._loss_vals, self._loss_times = [], [], []
+        dev = self._device
+        tensors = [v.reshape(-1).to(dev, torch.float32) for _, _, v in pending]
+        n_stats = sum(t.numel() for t in tensors)
+        if loss_vals:  # host floats and device tensors alike travel in the same vector
+            tensors.append(torch.stack([v.to(dev, torch.float32).reshape(()) if isinstance(v, torch.Tensor)
+                                        else torch.tensor(float(v), device=dev) for v in loss_vals]))
+        flat = torch.cat(tensors) if tensors else torch.zeros(0, device=dev)
+        if self.world > 1 and collective:
+            local = flat[n_stats:].tolist() if loss_vals else []
+            local_bad = next((loss_steps[i] for i, v in enumerate(local) if not math.isfinite(v)), 0.0)
+            flat, bad_steps = combine(flat, local_bad, self.rank, self.world)
+            for r, st in enumerate(bad_steps):
+                if st and r not in self._bad_ranks_seen:
+                    self._bad_ranks_seen.add(r)
+                    self._add_direct(f"nonfinite_rank/{r}", st, 1.0)
+                    self._next_rules_at = 0.0
+        values = flat.cpu().tolist()
+        loss_vals = values[n_stats:]
+        for st, v in zip(loss_steps, loss_vals):
+            if not math.isfinite(v):
+                self._on_bad_loss(st)
+        now = time.time()
+        rows: dict[float, dict[str, float]] = {}
+        pos = 0
+        for step, names, v in pending:
+            n = v.numel()
+            chunk = values[pos:pos + n]
+            pos += n
+            row = rows.setdefault(step, {})
+            for name, x in zip(names, chunk):
+                self._store_add(name, step, x, now, _role_for(name))
+                row[name] = x
+        for s, v, t in zip(loss_steps, loss_vals, loss_times):
+            self.store.add("train_loss", s, v, t, Role.TRAIN_LOSS)
+            rows.setdefault(s, {})["train_loss"] = v
+        self._dynamic_checks()
+        if self.rank == 0:
+            self._write_rows(rows)
+            self._maybe_rules(final)
+            if self.writer is not None:
+                self.writer.flush()
+
+    def _store_add(self, name: str, step: float, x: float, t: float, role: Role) -> None:
+        if name == "stale_grad":
+            if x > 0:
+                self._stale_steps.append(step)
+            return
+        if name == "model_output_finite":
+            if x < 1 and self.nonfinite is not None and self.nonfinite.origin is None:
+                self.nonfinite.start_full_mode()
+            return
+        self.store.add(name, step, x, t, role)
+
+    def _add_direct(self, name: str, step: float, value: float) -> None:
+        """A probe-level fact (check result, NaN origin): into the Run now, to disk at the next write."""
+        self.store.add(name, step, value, time.time(), Role.LAYER_STAT)
+        self._direct_rows.setdefault(step, {})[name] = value
+
+    _direct_rows: dict
+
+    def _write_rows(self, rows: dict[float, dict[str, float]]) -> None:
+        direct, self._direct_rows = self._direct_rows, {}
+        for step, vals in direct.items():
+            rows.setdefault(step, {}).update(vals)
+        if self.writer is None:
+            return
+        for s in self.store.new_series:
+            self.writer.series(s.name, s.role.role.value)
+        self.store.new_series = []
+        t = time.time()
+        for step in sorted(rows):
+            self.writer.points(step, t, rows[step])
+
+    def _maybe_rules(self, final: bool) -> None:
+        now = time.perf_counter()
+        if not final and now < self._next_rules_at:
+            return
+        t0 = time.perf_counter()
+        from ..rules import RULES
+
+        run = self.store.to_run()
+        found: list[Finding] = []
+        for spec in list(RULES.values()):  # as diagnose_run, but one failing rule only loses itself
+            if not self.guard.ok(f"rule {spec.id}"):
+                continue
+            if spec.needs and not all(run.by_role(role) for role in spec.needs):
+                continue
+            found.extend(self.guard.call(f"rule {spec.id}", lambda: list(spec.func(run))) or [])
+        found.sort(key=lambda f: -int(f.severity))
+        for f in found:
+            self._raise(f)
+        cost = time.perf_counter() - t0
+        self._rules_time += cost
+        self._next_rules_at = time.perf_counter() + cost / OVERHEAD_SHARE
+
+    def _raise(self, f: Finding) -> None:
+        """Hand a finding on once: dedupe by id and subject (series, module, layer)."""
+        key = (f.id, f.evidence.get("subject") or tuple(f.series))
+        if key in self._keys:
+            return
+        self._keys.add(key)
+        self.findings.append(f)
+        if self.rank != 0:
+            return
+        if not self.quiet:
+            where = f" at step {_fmt_step(f.steps[0])}" if f.steps else ""
+            stderr_line(f"traindoc: {f.severity.label} {f.id}{where}: {f.title}")
+        if self.writer is not None:
+            try:
+                self.writer.finding(self._step, f.to_json())
+            except (OSError, ValueError):
+                pass
+        if self.on_finding is not None:
+            try:
+                self.on_finding(f)
+            except Exception as exc:
+                self._say(f"on_finding callback raised {type(exc).__name__}: {exc}; it is no longer called")
+                self.on_finding = None
+
+    def _record_check(self, f: Finding) -> None:
+        """Raise a check finding now and keep it as a series so `diagnose` on the log sees it too."""
+        subject = str(f.evidence.get("subject", "model"))
+        self._add_direct(f"{CHECK_SERIES}{f.id}/{subject}", float(f.steps[0]) if f.steps else float(self._step),
+                         float(int(f.severity)))
+        self._raise(f)
+
+    def _say(self, text: str) -> None:
+        if text in self._said:
+            return
+        self._said.add(text)
+        if self.rank == 0 and not self.quiet:
+            stderr_line(f"traindoc: {text}")
+
+    # -- checks ----------------------------------------------------------------------------
+    def _static_checks(self) -> None:
+        from ..checks.static import check_frozen_parameters, check_missing_bias
+
+        for f in self.guard.call("checks", check_frozen_parameters, self.model, _inner_optimizer(self.optimizer)) or []:
+            self._record_check(f)
+        for f in self.guard.call("checks", check_missing_bias, self.model) or []:
+            self._record_check(f)
+
+    def _output_checks(self, targets: Any, outputs: Any) -> None:
+        from ..checks.static import check_output_activation, infer_double_softmax
+
+        out_mod = self.acts.output_module if self.acts is not None else None
+        found = check_output_activation(self.model, self.loss_fn, out_mod)
+        if not found:
+            out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
+            found = infer_double_softmax(out, targets, self.loss_fn)
+        for f in found:
+            f.steps = [float(self._step)]
+            self._record_check(f)
+
+    _frozen_done = False
+
+    def _dynamic_checks(self) -> None:
+        from ..checks.static import frozen_from_updates, grad_not_zeroed
+
+        if len(self._stale_steps) >= 2 and ("grad-not-zeroed", "optimizer") not in self._keys:
+            self._record_check(grad_not_zeroed(self._stale_steps[0], self._stale_steps[-1], len(self._stale_steps)))
+        if self._frozen_done or self.grads is None:
+            return
+        names = self.layers.names
+        if self.grads.samples >= 3:
+            never = [n for n, c in zip(names, self.grads.no_grad_counts) if c >= self.grads.samples]
+            still = []
+            for n in names:
+                s = self.store.series.get(f"update_ratio/{n}")
+                if s is not None and len(s.values) >= 3 and all(v == 0.0 for v in s.values):
+                    g = self.store.series.get(f"grad_norm/{n}")
+                    w = self.store.series.get(f"weight_norm/{n}")
+                    # A gradient too small to move float32 weights is vanishing, not frozen.
+                    if g is not None and w is not None and max(g.values) > 1e-4 * max(max(w.values), 1e-12):
+                        still.append(n)
+            if never and len(never) < len(names):
+                self._frozen_done = True
+                for f in frozen_from_updates(never, "no gradient reached these layers at any sampled step", self._step):
+                    self._record_check(f)
+            if still and len(still) < len(names):
+                self._frozen_done = True
+                for f in frozen_from_updates(still, "gradients flow but the weights never update", self._step):
+                    self._record_check(f)
+
+    def _record_origin(self) -> None:
+        self._origin_recorded = True
+        module, kind = self.nonfinite.origin
+        self._add_direct(f"nonfinite_origin/{module}", float(self.nonfinite.origin_step), kind)
+        self._next_rules_at = 0.0
+        if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
+            self.guard.call("readback", self._readback, False)
+
+
+def _role_for(name: str) -> Role:
+    if name == "grad_norm":
+        return Role.GRAD_NORM
+    if name == "lr":
+        return Role.LR
+    return Role.LAYER_STAT
+
+
+def _fmt_step(s: float) -> str:
+    return str(int(s)) if float(s).is_integer() else f"{s:g}"
+
+
+def _inner_optimizer(opt: Any) -> Any:
+    """The torch optimizer under wrappers (accelerate's AcceleratedOptimizer, Lightning's)."""
+    for _ in range(5):
+        inner = getattr(opt, "optimizer", None) if opt is not None else None
+        if isinstance(inner, torch.optim.Optimizer):
+            opt = inner  # a wrapper (possibly itself an Optimizer subclass that skipped __init__)
+            continue
+        if opt is not None and not isinstance(opt, torch.optim.Optimizer):
+            opt = getattr(opt, "_optimizer", None)
+            continue
+        break
+    return opt if isinstance(opt, torch.optim.Optimizer) and hasattr(opt, "_optimizer_step_pre_hooks") else None

@@ -1,0 +1,470 @@
+"""Rules on what the live probes measured inside the model (the second table of FINDINGS.md).
+
+They read the LAYER_STAT series the watcher writes (``grad_norm/<layer>``,
+``dead_frac/<module>``, ``input_mean``, ``target_majority_frac``…) and the total gradient
+norm, so they judge a live run and a watcher log read from disk the same way. Series named
+``check/<id>/<subject>`` record a model check the watcher ran; their rules turn them back
+into findings when a log is diagnosed later.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..findings import Finding, Mark, Severity
+from ..run import Role, Run, Series
+from .registry import rule
+
+FAMILY = "internals"
+
+
+def _prefixed(run: Run, prefix: str) -> list[tuple[str, Series]]:
+    """(subject, series) for LAYER_STAT series named ``prefix<subject>``, in the logged order."""
+    return [(name[len(prefix):], s) for name, s in run.series.items()
+            if name.startswith(prefix) and len(s) and s.role == Role.LAYER_STAT]
+
+
+def _finite(s: Series) -> tuple[np.ndarray, np.ndarray]:
+    m = s.finite
+    return s.steps[m], s.values[m]
+
+
+def _step(x: float) -> float:
+    return float(x)
+
+
+# --- gradients ---------------------------------------------------------------------------
+
+@rule("exploding-gradients", family=FAMILY, severity=Severity.ERROR,
+      title="gradient norms grow by orders of magnitude or spike far above their level")
+def exploding_gradients(run: Run) -> list[Finding]:
+    out: list[Finding] = []
+    amp = run.series.get("amp_scale")
+    if amp is not None and len(amp):
+        # fp16 loss scaling: skipped steps with inf gradients are expected; a scale that keeps
+        # falling means gradients overflow even unscaled.
+        st, sv = _finite(amp)
+        if sv.size and sv.min() < 1.0:
+            i = int(np.argmax(sv < 1.0))
+            out.append(Finding(
+                "exploding-gradients", Severity.ERROR, f"the AMP loss scale collapsed to {sv.min():.3g}",
+                series=["amp_scale"], steps=[_step(st[0]), _step(st[i])],
+                evidence={"subject": "amp_scale", "scale_max": float(sv.max()), "scale_min": float(sv.min()),
+                          "first_below_1": _step(st[i])},
+                causes=["Gradients overflow float16 even without loss scaling: the learning rate is too high or "
+                        "the model diverges.", "An operation overflows in fp16 (large activations, exp)."],
+                fixes=["Lower the learning rate; add gradient clipping after scaler.unscale_().",
+                       "Train in bfloat16 (same range as float32) instead of float16."]))
+    g = run.series.get("grad_norm") or run.primary(Role.GRAD_NORM)
+    if g is None or len(g) < 3:
+        return out
+    name = g.name
+    bad = ~g.finite
+    if bad.any() and amp is None:
+        first = g.steps[np.argmax(bad)]
+        out.append(Finding(
+            "exploding-gradients", Severity.ERROR, f"the gradient norm became non-finite at step {first:g}",
+            series=[name], steps=[_step(first), _step(g.steps[-1])],
+            evidence={"subject": name, "first_nonfinite_step": _step(first), "nonfinite_points": int(bad.sum()),
+                      "last_finite": float(g.values[g.finite][-1]) if g.finite.any() else None},
+            causes=_EXPLODE_CAUSES, fixes=_EXPLODE_FIXES, marks=[Mark("point", name, float(first), label="non-finite")]))
+        return out
+    st, sv = _finite(g)
+    if sv.size < 3:
+        return out
+    k = max(2, sv.size // 10)
+    base = float(np.median(sv[:k]))
+    peak_i = int(np.argmax(sv))
+    peak = float(sv[peak_i])
+    if base > 0 and peak / base >= 1e3 and peak_i >= k:
+        out.append(Finding(
+            "exploding-gradients", Severity.ERROR,
+            f"the gradient norm grew {peak / base:.2g}x, from {base:.3g} to {peak:.3g}",
+            series=[name], steps=[_step(st[0]), _step(st[peak_i])],
+            evidence={"subject": name, "start_level": base, "peak": peak, "peak_step": _step(st[peak_i]),
+                      "growth": peak / base},
+            causes=_EXPLODE_CAUSES, fixes=_EXPLODE_FIXES,
+            marks=[Mark("point", name, float(st[peak_i]), label="peak")]))
+        return out
+    # Spikes: a point far above the running median of the points before it.
+    if sv.size >= 8:
+        for i in range(5, sv.size):
+            level = float(np.median(sv[max(0, i - 20):i]))
+            if level > 0 and sv[i] >= 100 * level:
+                out.append(Finding(
+                    "exploding-gradients", Severity.WARNING,
+                    f"a gradient spike {sv[i] / level:.3g}x above its running level at step {st[i]:g}",
+                    series=[name], steps=[_step(st[i]), _step(st[i])],
+                    evidence={"subject": name, "spike": float(sv[i]), "running_level": level,
+                              "ratio": float(sv[i] / level)},
+                    causes=["A batch with extreme values or labels; a learning rate at the edge of stability."],
+                    fixes=["Clip the gradient norm (torch.nn.utils.clip_grad_norm_) and check the batch at that step.",
+                           "Lower the learning rate or add warm-up."],
+                    marks=[Mark("point", name, float(st[i]), label="spike")]))
+                break
+    return out
+
+
+_EXPLODE_CAUSES = ["Learning rate too high for this model and batch size.",
+                   "Poor initialisation (weights too large) or no normalisation in a deep net.",
+                   "A data problem: unnormalised inputs or corrupt samples producing huge losses."]
+_EXPLODE_FIXES = ["Lower the learning rate (bisect between 1e-1 and 1e-4); add warm-up.",
+                  "Clip gradients (clip_grad_norm_ to ~1.0) — but also fix the cause, clipping can hide it.",
+                  "Normalise the inputs; use He/Xavier initialisation; add normalisation layers."]
+
+
+@rule("vanishing-gradients", family=FAMILY, severity=Severity.WARNING,
+      title="the first layers' gradients are orders of magnitude below the last layers'",
+      needs=(Role.LAYER_STAT,))
+def vanishing_gradients(run: Run) -> list[Finding]:
+    layers = [(n, s) for n, s in _prefixed(run, "grad_norm/")]
+    if len(layers) < 3:
+        return []
+    meds = []
+    for n, s in layers:
+        _, v = _finite(s)
+        meds.append((n, float(np.median(v)) if v.size else float("nan")))
+    meds = [(n, m) for n, m in meds if math.isfinite(m)]
+    if len(meds) < 3:
+        return []
+    first_n, first = meds[0]
+    last_n, last = meds[-1]
+    if last <= 1e-10:
+        return []
+    ratio = first / last
+    if ratio >= 1e-3:
+        return []
+    series = [f"grad_norm/{first_n}", f"grad_norm/{last_n}"]
+    s0 = layers[0][1]
+    return [Finding(
+        "vanishing-gradients", Severity.WARNING,
+        f"the first layer's gradient ({first_n}: {first:.2g}) is "
+        + (f"{1 / ratio:.2g}x smaller than" if ratio > 0 else "zero, unlike") + f" the last layer's ({last_n}: {last:.2g})",
+        series=series, steps=[_step(s0.steps[0]), _step(s0.steps[-1])],
+        evidence={"subject": "model", "first_layer": first_n, "first_layer_grad": first, "last_layer": last_n,
+                  "last_layer_grad": last, "ratio": ratio,
+                  "per_layer_median": {n: m for n, m in meds[:30]}},
+        causes=["Saturating activations (sigmoid/tanh) in a deep stack: each layer multiplies the gradient by a "
+                "derivative below 1.", "Initialisation too small for the depth.",
+                "No residual connections or normalisation in a deep network."],
+        fixes=["Use ReLU-family activations (or GELU) in hidden layers.",
+               "Use He (ReLU) or Xavier/Glorot (tanh) initialisation.",
+               "Add normalisation layers or residual connections."])]
+
+
+@rule("update-ratio", family=FAMILY, severity=Severity.WARNING,
+      title="the step size relative to the weights is far from ~1e-3", needs=(Role.LAYER_STAT,))
+def update_ratio(run: Run) -> list[Finding]:
+    layers = _prefixed(run, "update_ratio/")
+    meds: dict[str, float] = {}
+    for n, s in layers:
+        _, v = _finite(s)
+        v = v[v > 0]
+        if v.size >= 3:
+            meds[n] = float(np.median(v))
+    if len(meds) < 1:
+        return []
+    high = {n: m for n, m in meds.items() if m > 1e-1}
+    low = {n: m for n, m in meds.items() if m < 1e-5}
+    out = []
+    for group, label, why, fixes in (
+        (high, "high", "each step changes the weights by more than 10% of their size: the learning rate is too high",
+         ["Lower the learning rate by 10x and compare.", "Add warm-up; check weight decay and gradient clipping."]),
+        (low, "low", "each step changes the weights by less than 1e-5 of their size: training barely moves",
+         ["Raise the learning rate (an LR range test finds the usable band).",
+          "Check the schedule: the LR may have decayed to almost zero."]),
+    ):
+        if group and len(group) * 2 >= len(meds):
+            worst = max(group, key=group.get) if label == "high" else min(group, key=group.get)
+            s = run.series[f"update_ratio/{worst}"]
+            out.append(Finding(
+                "update-ratio", Severity.WARNING,
+                f"update-to-weight ratio {label}: median {group[worst]:.2g} in {worst} "
+                f"({len(group)} of {len(meds)} layers), a healthy level is ~1e-3",
+                series=[f"update_ratio/{n}" for n in list(group)[:10]], steps=[_step(s.steps[0]), _step(s.steps[-1])],
+                evidence={"subject": label, "layers": dict(list(group.items())[:20]), "healthy": 1e-3},
+                causes=[why], fixes=fixes))
+    return out
+
+
+# --- activations -------------------------------------------------------------------------
+
+@rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
+      title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
+def dead_relu(run: Run) -> list[Finding]:
+    dead = {}
+    for n, s in _prefixed(run, "dead_frac/"):
+        _, v = _finite(s)
+        if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
+            dead[n] = (float(v[-1]), s)
+    if not dead:
+        return []
+    worst = max(dead, key=lambda n: dead[n][0])
+    s = dead[worst][1]
+    return [Finding(
+        "dead-relu", Severity.WARNING,
+        f"{dead[worst][0]:.0%} of the units of {worst} never fired over the last window"
+        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
+        series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
+        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
+        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
+                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
+                "Poor initialisation or unnormalised inputs."],
+        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
+               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
+
+
+@rule("saturated-activation", family=FAMILY, severity=Severity.WARNING,
+      title="sigmoid/tanh units sit at their flat ends", needs=(Role.LAYER_STAT,))
+def saturated_activation(run: Run) -> list[Finding]:
+    sat = {}
+    for n, s in _prefixed(run, "sat_frac/"):
+        _, v = _finite(s)
+        if v.size and float(np.median(v[-3:])) >= 0.5:
+            sat[n] = (float(np.median(v[-3:])), s)
+    if not sat:
+        return []
+    worst = max(sat, key=lambda n: sat[n][0])
+    s = sat[worst][1]
+    return [Finding(
+        "saturated-activation", Severity.WARNING,
+        f"{sat[worst][0]:.0%} of the outputs of {worst} sit at the flat ends of the activation",
+        series=[f"sat_frac/{n}" for n in sat], steps=[_step(s.steps[0]), _step(s.steps[-1])],
+        evidence={"subject": "model", "saturated_share": {n: v for n, (v, _) in sat.items()}},
+        causes=["Pre-activations are too large: weights initialised too big or inputs not normalised.",
+                "Sigmoid/tanh in hidden layers of a deep network (their derivative is ~0 at the ends)."],
+        fixes=["Use Xavier/Glorot initialisation for sigmoid/tanh; normalise the inputs.",
+               "Prefer ReLU-family activations in hidden layers; add normalisation layers."])]
+
+
+@rule("poor-initialization", family=FAMILY, severity=Severity.WARNING,
+      title="activation scale collapses or blows up with depth at the first step", needs=(Role.LAYER_STAT,))
+def poor_initialization(run: Run) -> list[Finding]:
+    stds = _prefixed(run, "act_std/")
+    if len(stds) < 4:
+        return []
+    first_step = min(s.steps[0] for _, s in stds)
+    at0 = [(n, float(s.values[0])) for n, s in stds if s.steps[0] == first_step and math.isfinite(s.values[0])]
+    if len(at0) < 4:
+        return []
+    hidden = at0[:-1]  # the output layer's scale follows the task, not the init
+    first = hidden[0][1]
+    deep_n, deep = hidden[-1]
+    if first <= 0:
+        return []
+    ratio = deep / first
+    if 1e-3 <= ratio <= 1e3:
+        return []
+    direction = "collapses" if ratio < 1 else "blows up"
+    return [Finding(
+        "poor-initialization", Severity.WARNING,
+        f"activation scale {direction} with depth at the first step: std {first:.2g} in {hidden[0][0]} "
+        f"-> {deep:.2g} in {deep_n}",
+        series=[f"act_std/{hidden[0][0]}", f"act_std/{deep_n}"], steps=[_step(first_step)],
+        evidence={"subject": "model", "ratio": ratio, "std_by_depth": dict(at0[:30])},
+        causes=["Weights initialised too small (signal dies) or too large (signal explodes) for the depth."],
+        fixes=["Use variance-scaling initialisation: He/Kaiming for ReLU, Xavier/Glorot (LeCun) for tanh/sigmoid; "
+               "biases 0.", "Add normalisation layers (BatchNorm/LayerNorm)."])]
+
+
+# --- data --------------------------------------------------------------------------------
+
+@rule("unnormalized-input", family=FAMILY, severity=Severity.WARNING,
+      title="inputs are far from zero mean / unit scale, or span a huge range", needs=(Role.LAYER_STAT,))
+def unnormalized_input(run: Run) -> list[Finding]:
+    need = ("input_mean", "input_std", "input_min", "input_max")
+    if not all(n in run.series for n in need):
+        return []
+    med = {n: float(np.nanmedian(run.series[n].values)) for n in need}
+    lo, hi = float(np.nanmin(run.series["input_min"].values)), float(np.nanmax(run.series["input_max"].values))
+    ratio_s = run.series.get("input_channel_scale_ratio")
+    chan_ratio = float(np.nanmedian(ratio_s.values)) if ratio_s is not None and len(ratio_s) else 1.0
+    reasons = []
+    if abs(med["input_mean"]) > 5:
+        reasons.append(f"mean {med['input_mean']:.3g}")
+    if med["input_std"] > 20:
+        reasons.append(f"std {med['input_std']:.3g}")
+    if hi - lo > 1e3:
+        reasons.append(f"values span [{lo:.3g}, {hi:.3g}]")
+    if chan_ratio > 1e3:
+        reasons.append(f"channel/feature scales differ {chan_ratio:.2g}x")
+    if not reasons:
+        return []
+    s = run.series["input_mean"]
+    return [Finding(
+        "unnormalized-input", Severity.WARNING, "inputs are not normalised: " + ", ".join(reasons),
+        series=list(need), steps=[_step(s.steps[0]), _step(s.steps[-1])],
+        evidence={"subject": "inputs", "mean": med["input_mean"], "std": med["input_std"], "min": lo, "max": hi,
+                  "channel_scale_ratio": chan_ratio},
+        causes=["Raw features (pixel values 0-255, counts, prices) fed without standardisation: most networks "
+                "assume inputs near 0 with unit scale.", "Features on very different scales dominate the gradient."],
+        fixes=["Standardise each feature/channel (subtract the training mean, divide by the std) and apply the "
+               "same transform at test time.", "Squash heavy-tailed inputs first (log1p, tanh(x/C)) then standardise."])]
+
+
+def _labels_seen(run: Run) -> float:
+    s = run.series.get("target_batch_size")
+    return float(np.nansum(s.values)) if s is not None else 0.0
+
+
+@rule("class-imbalance", family=FAMILY, severity=Severity.WARNING,
+      title="the label distribution is heavily skewed", needs=(Role.LAYER_STAT,))
+def class_imbalance(run: Run) -> list[Finding]:
+    maj, mino, seen = (run.series.get(n) for n in ("target_majority_frac", "target_minority_frac", "target_classes_seen"))
+    if maj is None or mino is None or seen is None or not len(maj) or _labels_seen(run) < 100:
+        return []
+    p_max, p_min, k = float(maj.values[-1]), float(mino.values[-1]), float(seen.values[-1])
+    if k < 2 or p_min <= 0 or p_max / p_min < 10:
+        return []
+    return [Finding(
+        "class-imbalance", Severity.WARNING,
+        f"the most common class is {p_max / p_min:.3g}x more frequent than the rarest ({p_max:.1%} vs {p_min:.2%})",
+        series=["target_majority_frac", "target_minority_frac"], steps=[_step(maj.steps[0]), _step(maj.steps[-1])],
+        evidence={"subject": "targets", "majority_share": p_max, "minority_share": p_min, "classes_seen": int(k),
+                  "labels_counted": int(_labels_seen(run))},
+        causes=["The data set is skewed; the model can score well by predicting the majority class."],
+        fixes=["Weight the loss by inverse class frequency, or resample (WeightedRandomSampler).",
+               "Judge with class-balanced metrics (balanced accuracy, macro F1), not accuracy."])]
+
+
+@rule("label-problem", family=FAMILY, severity=Severity.ERROR,
+      title="labels out of range or constant", needs=(Role.LAYER_STAT,))
+def label_problem(run: Run) -> list[Finding]:
+    out = []
+    oor = run.series.get("target_out_of_range")
+    if oor is not None and len(oor) and np.nanmax(oor.values) > 0:
+        i = int(np.argmax(oor.values > 0))
+        out.append(Finding(
+            "label-problem", Severity.ERROR,
+            f"labels outside the model's classes in {int((oor.values > 0).sum())} of {len(oor)} sampled batches",
+            series=["target_out_of_range"], steps=[_step(oor.steps[i]), _step(oor.steps[-1])],
+            evidence={"subject": "out-of-range", "first_step": _step(oor.steps[i]),
+                      "bad_labels_max_per_batch": float(np.nanmax(oor.values)),
+                      "num_classes": run.meta.num_classes},
+            causes=["Labels numbered from 1 instead of 0, or more classes in the data than model outputs.",
+                    "Multi-class labels fed to a binary loss (BCE wants 0/1)."],
+            fixes=["Map labels to 0..C-1 and set the output width to C.", "Check the label encoding of the data set."]))
+    seen = run.series.get("target_classes_seen")
+    if seen is not None and len(seen) >= 5 and float(seen.values[-1]) == 1 and _labels_seen(run) >= 100:
+        out.append(Finding(
+            "label-problem", Severity.ERROR, "every label seen so far is the same class",
+            series=["target_classes_seen"], steps=[_step(seen.steps[0]), _step(seen.steps[-1])],
+            evidence={"subject": "constant", "labels_counted": int(_labels_seen(run))},
+            causes=["The labels column is constant (a loading bug, a wrong column, a filter)."],
+            fixes=["Print a few batches of labels; check the data loader and the label column."]))
+    return out
+
+
+@rule("unshuffled-data", family=FAMILY, severity=Severity.WARNING,
+      title="batches hold one class each (data sorted by label)", needs=(Role.LAYER_STAT,))
+def unshuffled_data(run: Run) -> list[Finding]:
+    single = run.series.get("target_single_class_batch")
+    expected = run.series.get("target_single_class_expected")
+    seen = run.series.get("target_classes_seen")
+    if single is None or expected is None or seen is None or len(single) < 5 or float(seen.values[-1]) < 2:
+        return []
+    obs = float(np.nanmean(single.values))
+    exp = float(expected.values[-1])
+    if obs < 0.5 or obs < 5 * exp:
+        return []
+    return [Finding(
+        "unshuffled-data", Severity.WARNING,
+        f"{obs:.0%} of sampled batches hold a single class (about {exp:.1%} expected if shuffled)",
+        series=["target_single_class_batch"], steps=[_step(single.steps[0]), _step(single.steps[-1])],
+        evidence={"subject": "targets", "single_class_share": obs, "expected_if_shuffled": exp,
+                  "classes_seen": int(seen.values[-1])},
+        causes=["The data is sorted by label and the loader does not shuffle: each step pulls the model towards "
+                "one class, and the loss zig-zags."],
+        fixes=["Shuffle the training data every epoch (DataLoader(shuffle=True))."])]
+
+
+# --- non-finite origin -------------------------------------------------------------------
+
+_KIND = {1.0: "forward output", 2.0: "backward gradient", 3.0: "parameter"}
+
+
+@rule("nonfinite-origin", family=FAMILY, severity=Severity.ERROR,
+      title="the first module, parameter or gradient that produced NaN/Inf", needs=(Role.LAYER_STAT,))
+def nonfinite_origin(run: Run) -> list[Finding]:
+    out = []
+    ranks = sorted(((int(n), s) for n, s in _prefixed(run, "nonfinite_rank/") if n.isdigit()),
+                   key=lambda r: float(r[1].steps[0]))
+    world = run.meta.hparams.get("world_size") if isinstance(run.meta.hparams, dict) else None
+    for module, s in _prefixed(run, "nonfinite_origin/"):
+        kind = _KIND.get(float(s.values[0]), "output")
+        step = float(s.steps[0])
+        out.append(Finding(
+            "nonfinite-origin", Severity.ERROR, f"NaN/Inf first appeared in {module} ({kind}) at step {step:g}",
+            series=[f"nonfinite_origin/{module}"], steps=[step],
+            evidence={"subject": module, "module": module, "kind": kind, "step": step},
+            causes=_ORIGIN_CAUSES.get(kind, _ORIGIN_CAUSES["forward output"]),
+            fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
+                   "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
+                   "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
+    if ranks:
+        first = float(ranks[0][1].steps[0])
+        first_ranks = [r for r, s in ranks if float(s.steps[0]) == first]
+        others = {r: float(s.steps[0]) for r, s in ranks if float(s.steps[0]) != first}
+        n = f" of {world}" if isinstance(world, int) else ""
+        who = "rank " + ", ".join(map(str, first_ranks)) if len(first_ranks) == 1 else "ranks " + ", ".join(map(str, first_ranks))
+        title = f"the loss first became non-finite on {who}{n} at step {first:g}"
+        if isinstance(world, int) and len(first_ranks) < world:
+            title += " while the other ranks were still finite"
+        out.append(Finding(
+            "nonfinite-origin", Severity.ERROR, title,
+            series=[f"nonfinite_rank/{r}" for r, _ in ranks], steps=[first],
+            evidence={"subject": f"rank {first_ranks[0]}", "ranks": first_ranks, "step": first,
+                      "later_ranks": others, "world_size": world},
+            causes=["That rank's data shard holds a bad sample (NaN/Inf in the inputs, an impossible label).",
+                    "A numerically unstable operation hit by that rank's batch; the all-reduce then spreads "
+                    "the NaN to every rank."],
+            fixes=["Check the samples that rank processed at that step (sampler seed, shard).",
+                   "Guard unstable operations (eps, clamp); validate inputs in the data loader."]))
+    return out
+
+
+_ORIGIN_CAUSES = {
+    "forward output": ["An operation in this module overflowed or was undefined for its inputs (log of 0 or "
+                       "a negative, sqrt of a negative, division by zero, exp of a large value)."],
+    "backward gradient": ["The backward pass of this module is undefined at its inputs (sqrt or norm at 0, "
+                          "pow with a fractional exponent at 0)."],
+    "parameter": ["A weight of this module was already NaN/Inf: an earlier update blew up (learning rate too "
+                  "high, exploding gradients)."],
+}
+
+
+# --- recorded model checks ---------------------------------------------------------------
+
+_CHECK_TEXT = {
+    "wrong-output-activation": ("an activation on the model output that does not fit the loss",
+                                ["Remove the final activation or pick the loss that matches it."]),
+    "double-softmax": ("softmax applied on the output before a loss that applies it again",
+                       ["Remove the final softmax and pass logits to CrossEntropyLoss."]),
+    "missing-bias": ("layers without a bias term", ["Keep bias=True unless a normalisation layer follows."]),
+    "frozen-parameters": ("trainable parameters that never change",
+                          ["Pass all trainable parameters to the optimiser; look for detach() on the path."]),
+    "grad-not-zeroed": ("gradients accumulate across optimiser steps",
+                        ["Call optimizer.zero_grad() once per step."]),
+}
+
+
+def _recorded(check_id: str):
+    def func(run: Run) -> list[Finding]:
+        out = []
+        for subject, s in _prefixed(run, f"check/{check_id}/"):
+            title, fixes = _CHECK_TEXT[check_id]
+            sev = Severity(int(s.values[0])) if float(s.values[0]) in (1.0, 2.0, 3.0) else Severity.WARNING
+            out.append(Finding(check_id, sev, f"{title} ({subject})", series=[f"check/{check_id}/{subject}"],
+                               steps=[float(s.steps[0])], evidence={"subject": subject, "recorded_by": "watch"},
+                               fixes=fixes))
+        return out
+    func.__name__ = f"recorded_{check_id.replace('-', '_')}"
+    return func
+
+
+for _cid, _sev in (("wrong-output-activation", Severity.WARNING), ("double-softmax", Severity.WARNING),
+                   ("missing-bias", Severity.INFO), ("frozen-parameters", Severity.WARNING),
+                   ("grad-not-zeroed", Severity.ERROR)):
+    rule(_cid, family=FAMILY, severity=_sev, title=_CHECK_TEXT[_cid][0], needs=(Role.LAYER_STAT,))(_recorded(_cid))
