@@ -258,3 +258,15 @@ def test_early_explosion_is_a_warning_spike_and_accuracy_at_chance_is_stuck():
     assert found["loss-spikes"].severity == Severity.WARNING
     assert found["loss-spikes"].evidence["largest_ratio"] > 1e6
     assert found["stuck-at-chance"].evidence["classes"] == 5
+
+
+def test_no_chance_level_for_detection_losses():
+    """A detector logs num_classes too, but its box/class/objectness loss has no ln(C) level."""
+    x = np.arange(300.0)
+    run = Run("det", "<t>", "t", meta=RunMeta(num_classes=80))
+    run.add(Series.named("train/box_loss", x, 12.0 * np.exp(-x / 80) + 1.0))
+    run.add(Series.named("train/cls_loss", x, 9.0 * np.exp(-x / 80) + 0.5))
+    assert "high-initial-loss" not in {f.id for f in diagnose_run(run)}
+    cls = Run("cls", "<t>", "t", meta=RunMeta(num_classes=80))
+    cls.add(Series.named("loss", x, 12.0 * np.exp(-x / 80) + 1.0))
+    assert "high-initial-loss" in {f.id for f in diagnose_run(cls)}

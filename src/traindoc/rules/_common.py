@@ -255,7 +255,20 @@ def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | No
     return c if c.n >= min_points else None
 
 
+_NOT_CE_TASKS = {"detection", "segmentation", "regression", "pose", "instance-segmentation", "keypoints"}
+_NOT_CE_TOKENS = re.compile(r"(^|[^a-z])(box|bbox|dfl|rpn|mask|seg|obj|giou|iou|kpt|pose|mse|mae|l1|l2)([^a-z]|$)")
+
+
 def chance(run: Run) -> ClassCount | None:
+    """The class count, when the losses are classification cross-entropies it applies to.
+
+    A detector's total loss (box + class + objectness terms) or a regression loss has no ln(C)
+    chance level even when the log names a class count, so none is given for such runs.
+    """
+    if (run.meta.task or "").lower() in _NOT_CE_TASKS:
+        return None
+    if any(_NOT_CE_TOKENS.search(s.name.lower()) for r in LOSS_ROLES for s in run.by_role(r)):
+        return None
     return class_count(run.meta, run.names())
 
 
