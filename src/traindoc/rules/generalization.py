@@ -122,7 +122,7 @@ def stalled(run: Run):
         if (gain > 0.03 and (p_recent < 0.05 or (k < 8 and not still))) or c.trend.rising(0.01, 0.1):
             return
     improved = -rel(t.tail, t.head)
-    high = improved < 0.25 and -rel(v.tail, v.head) < 0.25
+    high = improved < 0.1 and -rel(v.tail, v.head) < 0.1
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
     if not high:
