@@ -37,3 +37,93 @@ def test_huge_flat_regression_loss_does_not_crash_a_rule(level):
     x = np.arange(300.0)
     found = _ids(_run({"loss": (x, level * np.exp(0.01 * rng.standard_normal(300)))}))
     assert "no-learning" in found and "stuck-at-chance" not in found
+
+
+def _falling(rng, n, start, floor, tau, sigma):
+    t = np.arange(n) / n
+    return (floor + (start - floor) * np.exp(-t / tau)) * np.exp(sigma * rng.standard_normal(n))
+
+
+def test_demo_explosion_to_a_dead_level_is_divergence_not_a_recovered_spike():
+    from importlib.resources import files
+
+    from traindoc.readers import load
+
+    path = files("traindoc") / "examples" / "demo" / "lr-too-high" / "metrics.csv"
+    runs = load(str(path)).runs
+    assert runs
+    found = {f.id: f for r in runs for f in diagnose_run(r)}
+    assert found["divergence"].severity == Severity.ERROR
+    assert found["divergence"].evidence["explosion_ratio"] > 1e10
+    assert "loss-spikes" not in found
+    assert "stuck-at-chance" in found
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_explosion_then_flat_is_divergence_but_explosion_then_learning_is_a_spike(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([200, 1000, 5000]))
+    x = np.arange(n, dtype=float)
+    start = rng.uniform(0.5, 5.0)
+    sig = rng.uniform(0.02, 0.15)
+    k = int(rng.integers(3, n // 10))
+    w = int(rng.integers(1, 4))
+    dead = start * rng.uniform(0.65, 1.2) * np.exp(sig * rng.standard_normal(n))
+    dead[:k] = start * np.exp(sig * rng.standard_normal(k))
+    dead[k:k + w] = start * 10 ** rng.uniform(1.5, 12, w)
+    found = _ids(_run({"loss": (x, dead)}))
+    assert found.get("divergence") == Severity.ERROR and "loss-spikes" not in found, found
+    # The same explosion, after which the run goes back to its trend and keeps learning.
+    good = _falling(rng, n, start, start * 0.1, rng.uniform(0.1, 0.3), sig)
+    good[k:k + w] = good[k] * 10 ** rng.uniform(1.5, 12, w)
+    found = _ids(_run({"loss": (x, good)}))
+    assert "divergence" not in found and "loss-spikes" in found, found
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_growth_by_orders_of_magnitude_into_nan_is_divergence_too(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.choice([100, 500, 3000]))
+    x = np.arange(n, dtype=float)
+    y = _falling(rng, n, rng.uniform(1, 5), 0.2, 0.1, rng.uniform(0.01, 0.1))
+    k = int(rng.integers(n // 3, n - n // 10))
+    g = int(rng.integers(3, max(4, n // 20)))
+    y[k:k + g] = y[k] * np.geomspace(2, 10 ** rng.uniform(2, 8), g)
+    y[k + g:] = np.nan
+    found = _ids(_run({"loss": (x, y)}))
+    assert found.get("nonfinite") == Severity.ERROR and found.get("divergence") == Severity.ERROR, found
+    # NaN out of the blue (no growth first) is nonfinite only.
+    z = _falling(rng, n, 2.0, 0.2, 0.1, 0.03)
+    z[k:] = np.nan
+    found = _ids(_run({"loss": (x, z)}))
+    assert "nonfinite" in found and "divergence" not in found, found
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_persistent_growth_after_an_initial_fall_is_divergence(seed):
+    """Adam on a regression: the loss falls, then grows for the rest of the run, ending below
+    its start. Still divergence: it grows persistently."""
+    rng = np.random.default_rng(200 + seed)
+    n = int(rng.choice([60, 300, 2000]))
+    t = np.arange(n) / n
+    start = rng.uniform(2, 50)
+    low = start * rng.uniform(0.05, 0.25)
+    turn = rng.uniform(0.2, 0.45)
+    clean = low + (start - low) * np.exp(-t / (turn / 5)) + low * rng.uniform(0.8, 3) * np.clip(
+        (t - turn) / (1 - turn), 0, None) ** rng.uniform(1, 1.5)
+    assert clean[-1] < start
+    y = clean * np.exp(rng.uniform(0.01, 0.08) * rng.standard_normal(n))
+    found = _ids(_run({"loss": (np.arange(n, dtype=float), y)}))
+    assert found.get("divergence") == Severity.ERROR, found
+
+
+def test_divergence_with_validation_rising_too_is_one_error_not_two_findings():
+    rng = np.random.default_rng(0)
+    n = 400
+    t = np.arange(n) / n
+    tr = (0.3 + 2 * np.exp(-t / 0.05) + 3 * np.clip(t - 0.3, 0, None)) * np.exp(0.02 * rng.standard_normal(n))
+    x = np.arange(n, dtype=float)
+    vi = np.arange(9, n, 20)
+    fs = {f.id: f for f in diagnose_run(_run({"loss": (x, tr), "val_loss": (x[vi], 1.1 * tr[vi])}))}
+    assert "both-rising" not in fs and fs["divergence"].severity == Severity.ERROR
+    assert "val_end" in fs["divergence"].evidence

@@ -152,6 +152,10 @@ def both_rising(run: Run):
     rt, rv = rising_after_min(t), rising_after_min(v, p=0.05)
     if rt is None or rv is None:
         return
+    from .stability import divergence_of
+
+    if divergence_of(t) is not None:
+        return  # the same rise is reported once, as `divergence` (error), with the validation rise in it
     u = unit(t)
     yield make("both-rising", f"{t.name} and {v.name} both rise: train {fmt(rt['best'])} -> {fmt(rt['end'])}, "
                f"validation {fmt(rv['best'])} -> {fmt(rv['end'])}", series=[t.name, v.name],

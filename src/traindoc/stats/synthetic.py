@@ -274,7 +274,11 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
             tr = np.full(n, flat)
             va = np.full(n, flat * rng.uniform(1.0, 1.3))
         elif finding == "both-rising":
-            tr = floor * (1 + rng.uniform(0.5, 3.0) * t ** rng.uniform(0.7, 1.5))
+            # Learned, then both drift up from their minimum (a rise that ends above the start or
+            # doubles is `divergence`, which folds the validation rise into its evidence).
+            fall, floor, start = _falling(rng, t, tau=rng.uniform(0.03, 0.08))
+            turn = rng.uniform(0.3, 0.45)
+            tr = fall + floor * rng.uniform(0.25, 0.4) * np.clip((t - turn) / (1 - turn), 0, None) ** rng.uniform(0.8, 1.2)
             va = tr * rng.uniform(1.05, 1.3)
         else:
             tr, va = fall, fall * rng.uniform(1.0, 1.3)
