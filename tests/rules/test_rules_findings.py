@@ -85,12 +85,15 @@ def test_five_train_val_readings(seed):
         None: (fall * noise(), fall * 1.15 * noise()),
         "overfitting": (fall * noise(), turn * noise()),
         "val-without-train": (flat * noise(), fall * noise()),
-        "stalled": (flat * noise(), flat * 1.1 * noise()),
+        "stalled": ((2.0 + np.exp(-t / 0.05)) * noise(), 2.1 * noise()),  # learned a little, stopped near ln(10)
         "both-rising": (rise * noise(), rise * 1.2 * noise()),
+        "no-learning": (flat * noise(), flat * 1.1 * noise()),  # both flat from the start: never learned
     }
-    readings = {"overfitting", "val-without-train", "stalled", "both-rising"}
+    readings = {"overfitting", "val-without-train", "stalled", "both-rising", "no-learning"}
     for want, (tr, va) in cases.items():
-        found = _ids(_pair(tr, va))
+        run = _pair(tr, va)
+        run.meta.num_classes = 10
+        found = _ids(run)
         got = readings & set(found)
         assert got == ({want} if want else set()), (want, found)
         if want is None:

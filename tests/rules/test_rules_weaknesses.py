@@ -127,3 +127,63 @@ def test_divergence_with_validation_rising_too_is_one_error_not_two_findings():
     fs = {f.id: f for f in diagnose_run(_run({"loss": (x, tr), "val_loss": (x[vi], 1.1 * tr[vi])}))}
     assert "both-rising" not in fs and fs["divergence"].severity == Severity.ERROR
     assert "val_end" in fs["divergence"].evidence
+
+
+def _regression(lr: float, *, opt: str = "sgd", steps: int = 300, other: bool = False, val: bool = True,
+                momentum: float = 0.0, seed: int = 0) -> Run:
+    """A tiny real regression (MSE on 32-sample batches: the loss jitters ~20% per step)."""
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    torch.manual_seed(seed)
+    x = torch.randn(2000, 10)
+    w = torch.randn(10, 1)
+    y = x @ w + 0.1 * torch.randn(2000, 1) + 3
+    xv = torch.randn(500, 10)
+    yv = xv @ w + 3
+    model = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
+    # "other": the optimiser built on another model's parameters, a classic slip
+    params = torch.nn.Linear(10, 1).parameters() if other else model.parameters()
+    o = torch.optim.SGD(params, lr=lr, momentum=momentum) if opt == "sgd" else torch.optim.Adam(params, lr=lr)
+    g = torch.Generator().manual_seed(seed)
+    xs, ys, vx, vy = [], [], [], []
+    for s in range(steps):
+        idx = torch.randint(0, 2000, (32,), generator=g)
+        loss = torch.nn.functional.mse_loss(model(x[idx]), y[idx])
+        o.zero_grad()
+        loss.backward()
+        o.step()
+        xs.append(s)
+        ys.append(float(loss.detach()))
+        if val and (s + 1) % 20 == 0:
+            with torch.no_grad():
+                vx.append(s)
+                vy.append(float(torch.nn.functional.mse_loss(model(xv), yv)))
+    cols = {"train_loss": (xs, ys)}
+    if val:
+        cols["val_loss"] = (vx, vy)
+    return _run(cols)
+
+
+@pytest.mark.parametrize("kw", [dict(lr=1e-7), dict(lr=1e-7, opt="adam"), dict(lr=1e-2, other=True)])
+@pytest.mark.parametrize("val", [True, False])
+def test_real_regression_that_never_learns_is_no_learning_not_stalled(kw, val):
+    found = _ids(_regression(val=val, **kw))
+    assert found.get("no-learning") == Severity.WARNING and "stalled" not in found, found
+
+
+@pytest.mark.parametrize("kw", [dict(lr=1e-3, opt="adam"), dict(lr=1e-2), dict(lr=3e-3, momentum=0.9)])
+def test_real_regression_that_learns_is_healthy(kw):
+    found = _ids(_regression(**kw))
+    assert not {k for k, v in found.items() if v >= Severity.WARNING}, found
+
+
+def test_slow_significant_fall_in_a_growing_run_is_learning():
+    """The watcher's first 40 steps of a healthy run: 8.11 -> 7.04, a significant fall."""
+    bad = []
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        y = np.linspace(8.11, 7.04, 40) * np.exp(0.03 * rng.standard_normal(40))
+        found = _ids(_run({"loss": (np.arange(40.0), y)}))
+        if "no-learning" in found:
+            bad.append(seed)
+    assert bad == []

@@ -109,6 +109,8 @@ def stalled(run: Run):
 
     if warming_up(run) or stuck_of(run) is not None or decay_of(run) is not None:
         return
+    if flat_from_start(t):
+        return  # never improved at all: `no-learning`, not a run that stalled after learning
     cc = chance(run)
     plateaus = []
     for c in (t, v):

@@ -101,7 +101,8 @@ def stuck_at_chance(run: Run):
                        "labels not matching inputs (shuffled separately, wrong column) or constant labels",
                        "inputs not normalised, or all zeros after a preprocessing bug",
                        "dead or saturated units (ReLU all off, sigmoid saturated); a wrong last-layer activation",
-                       "gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"],
+                       "gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters",
+                       "a reshape or stack that mixes samples across the batch (check every view/reshape)"],
                fixes=["overfit a single batch first: if the loss cannot reach ~0, the model or code is broken",
                       "check a few (input, label) pairs by eye", "try lr 1e-3 with Adam, then bisect",
                       "run `traindoc check` on the model and data loader"])
@@ -120,16 +121,19 @@ def no_learning(run: Run):
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     from .generalization import val_falls
 
-    if v is not None and (abs(v.trend.rel_change) < 0.05 or val_falls(v)):
-        return  # both flat is `stalled`; val falling is `val-without-train`
+    if v is not None and val_falls(v):
+        return  # validation falling while training is flat is `val-without-train`
+    # Validation flat too is still no-learning: `stalled` is for a run that improved first.
     u = unit(c)
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} over {c.n} points "
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence={"start_level": c.head, "end_level": c.tail, "best_level": c.best,
                          "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p},
                causes=["learning rate far too low (or zero after a schedule bug)", "gradients not reaching the "
-                       "weights: optimiser built before the model moved, parameters frozen, zero_grad misplaced",
+                       "weights: the optimiser was given another model's parameters (or built before the model "
+                       "moved), parameters frozen, zero_grad misplaced",
                        "loss computed on something that does not depend on the parameters",
+                       "a reshape or stack that mixes samples across the batch (check every view/reshape)",
                        "saturated activations or bad initialisation"],
                fixes=["print the learning rate actually used at step 1", "check that parameters change between two "
                       "steps", "overfit one batch", "raise the learning rate 10x for quick feedback"],

@@ -271,8 +271,12 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
             tr = np.full(n, flat)
             va = fall
         elif finding == "stalled":
-            tr = np.full(n, flat)
-            va = np.full(n, flat * rng.uniform(1.0, 1.3))
+            # Learned a little, then stopped at a high level (near chance) with validation flat too.
+            c = int(rng.choice([2, 5, 10, 100]))
+            meta.num_classes = c
+            high = math.log(c) * rng.uniform(0.85, 0.93)
+            tr = high * (1 + rng.uniform(0.3, 0.6) * np.exp(-t / rng.uniform(0.02, 0.06)))
+            va = np.full(n, high * rng.uniform(1.0, 1.1))
         elif finding == "both-rising":
             # Learned, then both drift up from their minimum (a rise that ends above the start or
             # doubles is `divergence`, which folds the validation rise into its evidence).
