@@ -187,3 +187,16 @@ def test_slow_significant_fall_in_a_growing_run_is_learning():
         if "no-learning" in found:
             bad.append(seed)
     assert bad == []
+
+
+def test_too_short_only_when_the_main_loss_is_too_short():
+    """A fine-tune: hundreds of training points, three evaluations. Not too short to judge."""
+    rng = np.random.default_rng(0)
+    x = np.arange(0.0, 600.0)
+    y = (0.3 + 0.5 * np.exp(-x / 150)) * np.exp(0.05 * rng.standard_normal(600))
+    run = _run({"loss": (x, y), "eval_loss": ([199.0, 399.0, 599.0], [0.55, 0.45, 0.42])})
+    assert "too-short" not in _ids(run)
+    # Growing: too-short while the loss has 3 points, never once it has enough.
+    for k, want in ((3, True), (6, False), (50, False)):
+        grown = _run({"loss": (x[:k], y[:k])})
+        assert ("too-short" in _ids(grown)) is want, k

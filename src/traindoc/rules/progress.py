@@ -24,14 +24,18 @@ def too_short(run: Run):
         roles = sorted({s.role.value for s in run.series.values()})
         missing.append("no loss or metric series (found: " + (", ".join(roles) or "nothing") +
                        "); name a series with --role NAME=train_loss")
-    for role, need, what in ((Role.TRAIN_LOSS, MIN_POINTS, "trend rules"), (Role.VAL_LOSS, MIN_VAL_POINTS,
-                                                                             "overfitting and train-vs-validation readings")):
-        s = run.primary(role)
-        if s is None:
-            continue
-        n = curve(s).n
-        if n < need:
-            missing.append(f"{s.name} has {n} finite point(s); {what} need at least {need}")
+    # Only the main loss decides: a fine-tune with hundreds of training points and three
+    # evaluations can be judged (a short eval series is not "too short to judge").
+    main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
+    if main is not None:
+        n = curve(main).n
+        if n < MIN_POINTS:
+            missing.append(f"{main.name} has {n} finite point(s); the trend rules need at least {MIN_POINTS}")
+    elif judged:
+        best = max(judged, key=lambda s: curve(s).n)
+        if curve(best).n < MIN_POINTS:
+            missing.append(f"{best.name} has {curve(best).n} finite point(s); the trend rules need at least "
+                           f"{MIN_POINTS}")
     if not missing:
         return
     yield make("too-short", "Too few points to judge: " + missing[0], series=[s.name for s in judged][:4],
