@@ -200,3 +200,20 @@ def test_too_short_only_when_the_main_loss_is_too_short():
     for k, want in ((3, True), (6, False), (50, False)):
         grown = _run({"loss": (x[:k], y[:k])})
         assert ("too-short" in _ids(grown)) is want, k
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_flat_accuracy_beside_a_falling_loss_is_no_mismatch(seed):
+    """Stalled runs and imbalanced data (accuracy pinned at the majority share) used to raise
+    loss-metric-mismatch; only opposite, significant trends count."""
+    rng = np.random.default_rng(300 + seed)
+    m = int(rng.integers(10, 40))
+    x = np.arange(1.0, m + 1)
+    loss = (0.5 + rng.uniform(0.3, 1.5) * np.exp(-x / m / rng.uniform(0.1, 0.4))) * np.exp(0.01 * rng.standard_normal(m))
+    majority = rng.uniform(0.6, 0.85)
+    acc = majority + rng.normal(0, 0.004, m)
+    run = _run({"train_loss": (x, loss), "val_loss": (x, loss * 1.1), "val_acc": (x, acc)}, axis="epoch")
+    assert "loss-metric-mismatch" not in _ids(run)
+    worse = majority - 0.2 * x / m + rng.normal(0, 0.004, m)
+    run = _run({"train_loss": (x, loss), "val_loss": (x, loss * 1.1), "val_acc": (x, worse)}, axis="epoch")
+    assert "loss-metric-mismatch" in _ids(run)

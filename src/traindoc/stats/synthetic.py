@@ -367,10 +367,12 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
     elif finding == "loss-metric-mismatch":
         m = int(rng.integers(10, 40))
         xe = np.arange(1, m + 1, dtype=float)
-        tr, _, _ = _falling(rng, xe / m)
+        tr, _, _ = _falling(rng, xe / m, tau=rng.uniform(0.2, 0.5))
         cols["train_loss"] = (xe, tr, "epoch")
         cols["val_loss"] = (xe, tr * 1.1 * _noise(rng, m, 0.01), "epoch")
-        cols["val_acc"] = (xe, rng.uniform(0.2, 0.6) + rng.normal(0, 0.005, m), "epoch")
+        # The loss falls while the accuracy measurably gets worse: opposite, significant trends.
+        a0 = rng.uniform(0.4, 0.8)
+        cols["val_acc"] = (xe, a0 - rng.uniform(0.1, 0.3) * xe / m + rng.normal(0, 0.005, m), "epoch")
     elif finding == "misleading-accuracy":
         m = int(rng.integers(5, 30))
         xe = np.arange(1, m + 1, dtype=float)
