@@ -217,3 +217,20 @@ def test_flat_accuracy_beside_a_falling_loss_is_no_mismatch(seed):
     worse = majority - 0.2 * x / m + rng.normal(0, 0.004, m)
     run = _run({"train_loss": (x, loss), "val_loss": (x, loss * 1.1), "val_acc": (x, worse)}, axis="epoch")
     assert "loss-metric-mismatch" in _ids(run)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_summed_accuracy_climbing_past_one_is_out_of_range_but_percent_is_fine(seed):
+    rng = np.random.default_rng(400 + seed)
+    m = int(rng.integers(8, 40))
+    x = np.arange(1.0, m + 1)
+    frac = np.clip(0.3 + 0.6 * (1 - np.exp(-x / m / 0.3)) + rng.normal(0, 0.01, m), 0, 1)
+    batches = int(rng.integers(30, 200))
+    loss = 2.0 * np.exp(-x / m)
+    summed = frac * np.linspace(1, batches, m) / batches * batches ** (x / m)  # accumulates without dividing
+    summed[0] = frac[0]  # first epoch logged correctly, then the running sum
+    summed = np.maximum.accumulate(summed)
+    found = _ids(_run({"train_loss": (x, loss), "val_accuracy": (x, summed)}, axis="epoch"))
+    assert found.get("metric-out-of-range") == Severity.WARNING, (summed.max(), found)
+    found = _ids(_run({"train_loss": (x, loss), "val_accuracy": (x, 100 * frac)}, axis="epoch"))
+    assert "metric-out-of-range" not in found

@@ -111,7 +111,10 @@ def metric_out_of_range(run: Run):
         if not y.size:
             continue
         if s.metric in BOUNDED01 or s.metric == "error":
-            percent = float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
+            # Percent scale (0-100) is a convention when the series lives there from its first point;
+            # one that starts on the 0-1 scale and climbs past 1 (a sum over batches never divided
+            # by their count reaches 30+) is out of range, whatever its median.
+            percent = float(y[0]) > 1.0 and float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
             hi = 100.0 if percent else 1.0
             lo_b, hi_b = 0.0, hi
         elif s.metric in _RANGES:
