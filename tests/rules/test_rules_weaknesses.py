@@ -234,3 +234,49 @@ def test_summed_accuracy_climbing_past_one_is_out_of_range_but_percent_is_fine(s
     assert found.get("metric-out-of-range") == Severity.WARNING, (summed.max(), found)
     found = _ids(_run({"train_loss": (x, loss), "val_accuracy": (x, 100 * frac)}, axis="epoch"))
     assert "metric-out-of-range" not in found
+
+
+def _schedule(t: np.ndarray, peak: float, warm: float) -> np.ndarray:
+    return np.where(t < warm, peak * (0.01 + 0.99 * t / warm), peak * 0.5 * (1 + np.cos(np.pi * (t - warm) / (1 - warm))))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_resume_without_scheduler_state_is_resume_spike_not_lr_too_high(seed):
+    """A resume that restores neither optimiser nor scheduler: the LR schedule starts over (warm-up
+    or the initial LR again) and the loss jumps at the same step. No resume step in the log."""
+    rng = np.random.default_rng(500 + seed)
+    n = int(rng.choice([600, 2000, 8000]))
+    x = np.arange(n, dtype=float)
+    t = x / n
+    k = int(rng.integers(n // 3, 2 * n // 3))
+    warm = float(rng.choice([0.0, rng.uniform(0.02, 0.08)]))
+    peak = 10 ** rng.uniform(-4, -2)
+    lr = _schedule(t, peak, max(warm, 1e-9))
+    lr[k:] = _schedule(t[: n - k] * n / n, peak, max(warm, 1e-9))  # the schedule from its start again
+    floor = rng.uniform(0.1, 0.8)
+    clean = floor + floor * rng.uniform(3, 10) * np.exp(-t / rng.uniform(0.05, 0.2))
+    bump = rng.uniform(0.5, 2.0) * np.exp(-np.clip(x - k, 0, None) / (rng.uniform(0.01, 0.05) * n))
+    y = clean * (1 + np.where(x >= k, bump, 0)) * np.exp(rng.uniform(0.01, 0.05) * rng.standard_normal(n))
+    vi = np.arange(n // 20, n, n // 20)
+    run = _run({"loss": (x, y), "lr": (x, lr), "val_loss": (x[vi], clean[vi] * 1.1)})
+    fs = {f.id: f for f in diagnose_run(run)}
+    assert "resume-spike" in fs and abs(fs["resume-spike"].evidence["resume_step"] - k) <= 1, fs.keys()
+    assert "schedule restarted" in fs["resume-spike"].evidence["source"]
+    assert "lr-too-high" not in fs
+    assert "loss-spikes" not in fs or fs["loss-spikes"].severity < Severity.WARNING
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_warm_restarts_by_design_are_not_a_resume(seed):
+    rng = np.random.default_rng(600 + seed)
+    n = 3000
+    x = np.arange(n, dtype=float)
+    cycles = int(rng.integers(3, 6))
+    phase = (x * cycles / n) % 1.0
+    peak = 10 ** rng.uniform(-4, -2)
+    lr = peak * 0.5 * (1 + np.cos(np.pi * phase))
+    floor = rng.uniform(0.1, 0.8)
+    clean = floor + floor * 5 * np.exp(-x / n / 0.15)
+    y = clean * (1 + 0.05 * (1 - np.cos(np.pi * phase)) / 2) * np.exp(0.03 * rng.standard_normal(n))
+    found = _ids(_run({"loss": (x, y), "lr": (x, lr)}))
+    assert not {k for k, v in found.items() if v >= Severity.WARNING}, found

@@ -225,14 +225,16 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
 
 @rule("loss-spikes", family="stability", severity=Severity.INFO, title="Transient spikes in the loss")
 def loss_spikes(run: Run):
-    resumes = list(run.meta.resume_steps)
+    from .schedule import resume_points
+
     for role in LOSS_ROLES:
         c = loss_curve(run, role, 8)
         if c is None:
             continue
+        resumes = resume_points(run, c.series)
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
-        f = _spike_finding(c, resumes + c.resumes)
+        f = _spike_finding(c, resumes)
         if f is not None:
             yield f
 
