@@ -280,3 +280,25 @@ def test_warm_restarts_by_design_are_not_a_resume(seed):
     y = clean * (1 + 0.05 * (1 - np.cos(np.pi * phase)) / 2) * np.exp(0.03 * rng.standard_normal(n))
     found = _ids(_run({"loss": (x, y), "lr": (x, lr)}))
     assert not {k for k, v in found.items() if v >= Severity.WARNING}, found
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("metric", ["val_acc", "val_mae"])
+def test_overfitting_read_from_a_validation_metric_without_validation_loss(seed, metric):
+    rng = np.random.default_rng(700 + seed)
+    m = int(rng.integers(15, 40))
+    x = np.arange(1.0, m + 1)
+    t = x / m
+    train = (0.05 + 2.0 * np.exp(-t / 0.15)) * np.exp(0.01 * rng.standard_normal(m))
+    turn = rng.uniform(0.3, 0.5)
+    err = (0.1 + 0.5 * np.exp(-t / 0.1) + rng.uniform(0.05, 0.15) * np.clip(t - turn, 0, None) / (1 - turn))
+    err = err * np.exp(0.01 * rng.standard_normal(m))
+    val = 1 - err if metric == "val_acc" else err
+    fs = {f.id: f for f in diagnose_run(_run({"train_loss": (x, train), metric: (x, val)}, axis="epoch"))}
+    assert "overfitting" in fs, fs.keys()
+    assert "validation metric" in fs["overfitting"].evidence["judged_on"]
+    assert abs(fs["overfitting"].evidence["best_step"] - turn * m) <= 0.25 * m
+    # still improving to the end: no overfitting
+    good = 0.1 + 0.5 * np.exp(-t / 0.1)
+    val = 1 - good if metric == "val_acc" else good
+    assert "overfitting" not in _ids(_run({"train_loss": (x, train), metric: (x, val)}, axis="epoch"))
