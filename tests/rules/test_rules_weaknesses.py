@@ -302,3 +302,27 @@ def test_overfitting_read_from_a_validation_metric_without_validation_loss(seed,
     good = 0.1 + 0.5 * np.exp(-t / 0.1)
     val = 1 - good if metric == "val_acc" else good
     assert "overfitting" not in _ids(_run({"train_loss": (x, train), metric: (x, val)}, axis="epoch"))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_large_slow_swings_around_a_level_are_oscillation(seed):
+    """High momentum at the edge of stability: after the first fall, the loss swings by tens of
+    percent around a level for the rest of the run, with no trend."""
+    rng = np.random.default_rng(800 + seed)
+    n = int(rng.choice([300, 1000, 5000]))
+    x = np.arange(n, dtype=float)
+    t = x / n
+    level = rng.uniform(0.5, 5.0)
+    period = rng.uniform(0.02, 0.1) * n
+    amp = rng.uniform(0.4, 0.9)
+    phase = 2 * np.pi * x / period + np.cumsum(rng.normal(0, 0.05, n))
+    clean = level * (1 + 5 * np.exp(-t / 0.03)) * np.exp(amp * np.sin(phase))
+    y = clean * np.exp(rng.uniform(0.05, 0.2) * rng.standard_normal(n))
+    fs = {f.id: f for f in diagnose_run(_run({"loss": (x, y)}))}
+    assert "oscillation" in fs and fs["oscillation"].severity == Severity.WARNING, fs.keys()
+    assert "no-learning" not in fs
+
+
+def test_real_high_momentum_sgd_swinging_is_oscillation():
+    found = _ids(_regression(1e-2, momentum=0.99, steps=400))
+    assert found.get("oscillation") == Severity.WARNING, found

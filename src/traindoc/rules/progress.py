@@ -118,9 +118,9 @@ def no_learning(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
-    from .stability import divergence_of, oscillation_of
+    from .stability import divergence_of, oscillation_of, swings_of
 
-    if oscillation_of(c) is not None or divergence_of(c) is not None:
+    if oscillation_of(c) is not None or swings_of(c) is not None or divergence_of(c) is not None:
         return
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     from .generalization import val_falls

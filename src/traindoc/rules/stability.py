@@ -6,8 +6,8 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats import detect_spikes, mann_kendall, rolling_median, trend
-from ._common import (per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
+from ..stats import detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
+from ._common import (adversarial, per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .registry import rule
 
@@ -272,6 +272,40 @@ def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
             "trend_p": p, "level": level}
 
 
+@per_curve
+def swings_of(c: Curve) -> dict | None:
+    """Large slow swings around a level with no trend (SGD with high momentum at the edge of
+    stability): over the last 60% of the run, the rolling median of the log-loss wanders by
+    +-25% or more, far more than independent per-step noise would let a median of that many
+    points move, and no significant trend either way."""
+    if c.n < 50 or not np.all(c.y > 0):
+        return None
+    x0, x1 = c.span
+    keep = c.x >= x0 + 0.4 * (x1 - x0)
+    xs, t = c.x[keep], np.log(c.y[keep])
+    if t.size < 30:
+        return None
+    tr = trend(xs, t)
+    if tr.p < 0.05:
+        return None
+    # Several window widths: a fast zig-zag (period ~10 steps) is smoothed away by a wide window,
+    # a slow wander is hidden in the noise of a narrow one.
+    sigma = noise_sigma(t)
+    found = None
+    for w in sorted({5, 9, max(5, (t.size // 15) | 1)}):
+        sm = rolling_median(t, w)
+        swing = 1.4826 * float(np.median(np.abs(sm - np.median(sm))))
+        ref = 1.25 * sigma / np.sqrt(w)
+        if swing >= 0.25 and swing >= 1.5 * ref and (found is None or swing > found[0]):
+            found = (swing, ref)
+    if found is None:
+        return None
+    swing, ref = found
+    level = float(np.exp(np.median(t)))
+    return {"level": level, "relative_swing": round(float(np.expm1(swing)), 4), "median_swing": level * float(np.expm1(swing)),
+            "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
+
+
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
 def oscillation(run: Run):
     for role in (*LOSS_ROLES, *METRIC_ROLES):
@@ -282,6 +316,19 @@ def oscillation(run: Run):
         if c.n < 8:
             continue
         o = oscillation_of(c, bounded=role in METRIC_ROLES)
+        if o is None and role == Role.TRAIN_LOSS and not adversarial(run):
+            w = swings_of(c)
+            if w is not None:
+                yield make("oscillation", f"{c.name} swings by about +-{w['relative_swing']:.0%} around "
+                           f"{fmt(w['level'])} with no trend since {unit(c)} {fmt(w['from_step'])}",
+                           series=[c.name], steps=[w["from_step"], c.span[1]], evidence=w,
+                           causes=["momentum too high for this learning rate: the optimiser overshoots back and "
+                                   "forth across a valley (edge of stability)", "learning rate too high",
+                                   "batch size too small for this learning rate"],
+                           fixes=["lower the learning rate (3-10x) or the momentum (0.9 instead of 0.99)",
+                                  "add a decay schedule", "clip gradients"],
+                           marks=[Mark("span", c.name, w["from_step"], c.span[1], label="swings")])
+                return
         if o is None:
             continue
         yield make("oscillation", f"{c.name} zig-zags by about {fmt(o['median_swing'])} per point "
