@@ -326,3 +326,53 @@ def test_large_slow_swings_around_a_level_are_oscillation(seed):
 def test_real_high_momentum_sgd_swinging_is_oscillation():
     found = _ids(_regression(1e-2, momentum=0.99, steps=400))
     assert found.get("oscillation") == Severity.WARNING, found
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_late_start_on_noisy_per_step_curves(seed):
+    """A long flat start with heavy per-step noise (tanh/sigmoid nets wander there), then a drop."""
+    rng = np.random.default_rng(900 + seed)
+    n = int(rng.choice([500, 2000, 10000]))
+    x = np.arange(n, dtype=float)
+    t = x / n
+    flat_until = rng.uniform(0.22, 0.6)
+    level = rng.uniform(0.5, 2.5)
+    floor = level * rng.uniform(0.05, 0.5)
+    clean = floor + (level - floor) * np.exp(-np.clip(t - flat_until, 0, None) / rng.uniform(0.005, 0.05))
+    y = clean * np.exp(rng.uniform(0.05, 0.25) * rng.standard_normal(n))
+    fs = {f.id: f for f in diagnose_run(_run({"loss": (x, y)}))}
+    assert "late-start" in fs, fs.keys()
+    assert abs(fs["late-start"].evidence["flat_until"] / n - flat_until) < 0.1
+
+
+def test_real_sigmoid_net_late_start():
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    hits = 0
+    for seed in range(3):
+        torch.manual_seed(seed)
+        g = torch.Generator().manual_seed(seed)
+        centers = torch.randn(4, 20, generator=torch.Generator().manual_seed(1)) * 2
+        y = torch.randint(0, 4, (2000,), generator=g)
+        x = centers[y] + torch.randn(2000, 20, generator=g)
+        layers, w = [], 20
+        for _ in range(4):  # four sigmoid layers: the gradient is tiny until the net finds its way
+            lin = torch.nn.Linear(w, 32)
+            torch.nn.init.normal_(lin.weight, 0, 1 / math.sqrt(w))
+            torch.nn.init.zeros_(lin.bias)
+            layers += [lin, torch.nn.Sigmoid()]
+            w = 32
+        model = torch.nn.Sequential(*layers, torch.nn.Linear(w, 4))
+        opt = torch.optim.SGD(model.parameters(), lr=0.5)
+        losses = []
+        for _ in range(800):
+            idx = torch.randint(0, 2000, (32,), generator=g)
+            loss = torch.nn.functional.cross_entropy(model(x[idx]), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss.detach()))
+        found = _ids(_run({"loss": (np.arange(800.0), losses)}))
+        hits += "late-start" in found
+        assert not {k for k, v in found.items() if v >= Severity.WARNING}, found
+    assert hits == 3

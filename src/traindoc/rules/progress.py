@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..stats import noise_sigma
+from ..stats import noise_sigma, rolling_median
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
@@ -145,24 +145,37 @@ def no_learning(run: Run):
 
 
 def late_start_of(c: Curve) -> dict | None:
-    yb = c.smooth
-    nb = yb.size
+    """A long flat start, then a fast drop. Judged on a heavily smoothed curve and at the quarter
+    and three-quarter marks of the total drop, so per-step noise on the flat part (tanh/sigmoid
+    nets wander there) neither ends the flat start early nor hides the drop."""
+    nb = c.yb.size
     if nb < 10:
         return None
+    yb = rolling_median(c.yb, max(5, (nb // 15) | 1)) if nb >= 30 else c.smooth
     head = float(np.median(yb[: max(2, nb // 20)]))
-    total = head - c.tail
-    if total <= 0 or rel(c.tail, head) > -0.25:
+    tail = float(np.median(yb[-max(2, nb // 10):]))
+    total = head - tail
+    if total <= 0 or rel(tail, head) > -0.25:
         return None
-    i10 = int(np.argmax(yb <= head - 0.1 * total))
-    i60 = int(np.argmax(yb <= head - 0.6 * total))
+    below25 = yb <= head - 0.25 * total
+    below75 = yb <= head - 0.75 * total
+    if not below25.any() or not below75.any():
+        return None
+    i25, i75 = int(np.argmax(below25)), int(np.argmax(below75))
     x0, x1 = c.span
-    flat_len = c.xb[i10] - x0
-    if i10 < 3 or flat_len < 0.2 * (x1 - x0):
+    flat_len = c.xb[i25] - x0
+    if i25 < 3 or flat_len < 0.2 * (x1 - x0):
         return None
-    if c.xb[i60] - c.xb[i10] > max(0.5 * flat_len, 0.1 * (x1 - x0)):
+    # The flat part is flat: its first and last tenths (of the flat span) sit at the same level.
+    flat = c.xb < c.xb[i25]
+    fy = yb[flat]
+    k = max(1, fy.size // 10)
+    if abs(float(np.median(fy[:k])) - float(np.median(fy[-k:]))) > 0.25 * total:
         return None
-    return {"flat_until": float(c.xb[i10]), "flat_level": head, "drop_to": c.tail,
-            "flat_share": round(flat_len / (x1 - x0), 3), "drop_steps": float(c.xb[i60] - c.xb[i10])}
+    if c.xb[i75] - c.xb[i25] > max(flat_len, 0.1 * (x1 - x0)):  # the drop is quicker than the wait
+        return None
+    return {"flat_until": float(c.xb[i25]), "flat_level": head, "drop_to": tail,
+            "flat_share": round(flat_len / (x1 - x0), 3), "drop_steps": float(c.xb[i75] - c.xb[i25])}
 
 
 @rule("late-start", family="progress", severity=Severity.INFO, title="A long flat start, then a sudden drop",
