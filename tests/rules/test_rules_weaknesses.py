@@ -376,3 +376,41 @@ def test_real_sigmoid_net_late_start():
         hits += "late-start" in found
         assert not {k for k, v in found.items() if v >= Severity.WARNING}, found
     assert hits == 3
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_high_initial_loss_with_the_class_count_inferred(seed):
+    """Output layer scaled x100 at init: the first loss is far above ln(C), then falls fast. The log
+    names no class count; it is inferred from the hparams' num_labels, from an accuracy sitting at
+    1/C, or from the loss later sitting (quietly) at ln(C)."""
+    rng = np.random.default_rng(1100 + seed)
+    n = int(rng.choice([300, 2000]))
+    x = np.arange(n, dtype=float)
+    c = int(rng.choice([2, 4, 5, 10]))
+    first = math.log(c) * rng.uniform(10, 60)
+    stuck = math.log(c) + (first - math.log(c)) * np.exp(-x / rng.uniform(5, 30))
+    y = stuck * np.exp(0.002 * rng.standard_normal(n))
+    vi = np.arange(n // 10, n, n // 10)
+    acc = 1.0 / c + rng.normal(0, 0.002, vi.size)
+    cases = [
+        (_run({"loss": (x, y)}, RunMeta(hparams={"model": {"num_labels": c}})), "num_labels"),
+        (_run({"loss": (x, y), "val_acc": (x[vi], acc)}), "val_acc"),
+        (_run({"loss": (x, y)}), "the loss later sits"),
+    ]
+    for run, source in cases:
+        fs = {f.id: f for f in diagnose_run(run)}
+        assert "high-initial-loss" in fs, (source, fs.keys())
+        assert fs["high-initial-loss"].evidence["classes"] == c
+        assert source in fs["high-initial-loss"].evidence["source"]
+    # A healthy regression falling from a large first loss to a noisy plateau: no class count.
+    healthy = (0.7 + 30 * np.exp(-x / 20)) * np.exp(0.05 * rng.standard_normal(n))
+    assert "high-initial-loss" not in _ids(_run({"loss": (x, healthy)}))
+
+
+def test_accuracy_plateau_at_one_half_on_a_ten_class_run_is_not_chance():
+    rng = np.random.default_rng(3)
+    x = np.arange(1000.0)
+    loss = (1.4 + 1.0 * np.exp(-x / 100)) * np.exp(0.03 * rng.standard_normal(1000))
+    vi = np.arange(99, 1000, 100)
+    acc = 0.5 + rng.normal(0, 0.003, vi.size)
+    assert "high-initial-loss" not in _ids(_run({"loss": (x, loss), "val_acc": (x[vi], acc)}))

@@ -265,15 +265,20 @@ _NOT_CE_TASKS = {"detection", "segmentation", "regression", "pose", "instance-se
 _NOT_CE_TOKENS = re.compile(r"(^|[^a-z])(box|bbox|dfl|rpn|mask|seg|obj|giou|iou|kpt|pose|mse|mae|l1|l2)([^a-z]|$)")
 
 
+def cross_entropy_like(run: Run) -> bool:
+    """Nothing says the losses are not classification cross-entropies (detection, regression...)."""
+    if (run.meta.task or "").lower() in _NOT_CE_TASKS:
+        return False
+    return not any(_NOT_CE_TOKENS.search(s.name.lower()) for r in LOSS_ROLES for s in run.by_role(r))
+
+
 def chance(run: Run) -> ClassCount | None:
     """The class count, when the losses are classification cross-entropies it applies to.
 
     A detector's total loss (box + class + objectness terms) or a regression loss has no ln(C)
     chance level even when the log names a class count, so none is given for such runs.
     """
-    if (run.meta.task or "").lower() in _NOT_CE_TASKS:
-        return None
-    if any(_NOT_CE_TOKENS.search(s.name.lower()) for r in LOSS_ROLES for s in run.by_role(r)):
+    if not cross_entropy_like(run):
         return None
     return class_count(run.meta, run.names())
 

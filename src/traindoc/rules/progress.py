@@ -11,7 +11,7 @@ from ..stats import noise_sigma, rolling_median
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.chance import ClassCount, match_chance
-from ._common import (flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 
@@ -199,12 +199,52 @@ def late_start(run: Run):
                marks=[Mark("span", c.name, c.span[0], ls["flat_until"], label="flat start")])
 
 
+def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
+    """The class count from the log, else inferred from sound evidence in the curves: the loss
+    later sitting quietly at ln(C) (a stuck run shows its chance level), or an accuracy sitting flat
+    at 1/C while the loss sits at ln(C). Never for losses that are not classification cross-entropies."""
+    cc = chance(run)
+    if cc is not None or not cross_entropy_like(run):
+        return cc
+    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
+        for s in run.by_role(role):
+            if s.metric != "accuracy":
+                continue
+            mc = curve(s)
+            if mc.n < MIN_VAL_POINTS:
+                continue
+            y, _ = normalised_metric(mc)
+            tail = y[y.size // 2:]
+            acc = float(np.median(tail))
+            if acc <= 0 or float(np.ptp(tail)) > 0.03:
+                continue
+            k = round(1.0 / acc)
+            # Accuracy at 1/k alone is ambiguous (a 10-class model plateaued at 50%); with the loss
+            # sitting at ln(k) as well, the model predicts the prior over k classes.
+            loss_tail = float(np.median(c.y[-max(3, c.n // 4):]))
+            if 2 <= k <= 20 and abs(acc - 1.0 / k) <= 0.1 / k and abs(loss_tail - math.log(k)) <= 0.1 * math.log(k):
+                return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
+                                  guessed=True)
+    half = c.y[c.n // 2:]
+    if half.size >= MIN_POINTS:
+        level = float(np.median(half))
+        m = match_chance(level)
+        # A model predicting the prior gives (nearly) the same loss on every batch: quiet, not
+        # just near ln(C) by coincidence as a healthy plateau may be.
+        if m is not None and noise_sigma(half) <= 0.01 * level:
+            return ClassCount(m.n, f"the loss later sits at {level:.4g} ~ ln({m.n}) (no class count in the log: "
+                              "inferred)", guessed=True)
+    return None
+
+
 @rule("high-initial-loss", family="progress", severity=Severity.WARNING,
       title="The first loss is far above chance level", needs=(Role.TRAIN_LOSS,))
 def high_initial_loss(run: Run):
-    cc: ClassCount | None = chance(run)
     s = run.primary(Role.TRAIN_LOSS)
-    if cc is None or s is None:
+    if s is None or curve(s).n < 3:
+        return
+    cc: ClassCount | None = inferred_classes(run, curve(s))
+    if cc is None:
         return
     c = curve(s)
     if c.n < 3:
