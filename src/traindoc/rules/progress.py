@@ -226,12 +226,13 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
                 return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
                                   guessed=True)
     half = c.y[c.n // 2:]
-    if half.size >= MIN_POINTS:
+    if half.size >= 50 and c.series.axis != "epoch":
         level = float(np.median(half))
         m = match_chance(level)
-        # A model predicting the prior gives (nearly) the same loss on every batch: quiet, not
-        # just near ln(C) by coincidence as a healthy plateau may be.
-        if m is not None and noise_sigma(half) <= 0.01 * level:
+        # A model predicting the prior gives (nearly) the same loss on every batch: quiet, where a
+        # learning model's per-batch loss jitters by a few percent. Per-epoch means are quiet
+        # anyway, so a healthy plateau near ln(C) by coincidence would pass: per-step curves only.
+        if m is not None and noise_sigma(half) <= 0.005 * level:
             return ClassCount(m.n, f"the loss later sits at {level:.4g} ~ ln({m.n}) (no class count in the log: "
                               "inferred)", guessed=True)
     return None

@@ -104,6 +104,8 @@ def decay_of(run: Run) -> dict | None:
     if not low.size:
         return None
     s_low = float(lr.x[peak_i + int(low[0])])
+    if float(np.max(lr.y[lr.x > s_low], initial=0.0)) >= 0.5 * peak:
+        return None  # the LR came back up (warm restarts): it did not decay to nothing
     x0, x1 = c.span
     if s_low > x0 + 0.6 * (x1 - x0):
         return None

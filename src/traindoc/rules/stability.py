@@ -65,7 +65,9 @@ def explosion_of(c: Curve) -> dict | None:
     """
     if c.n < MIN_POINTS or not np.all(c.y > 0):
         return None
-    sp = [s for s in detect_spikes(c.x, c.y, per_step=c.series.axis != "epoch") if s.ratio >= 10]
+    # A lone x10-x100 point on a per-step curve can be one bad batch; an explosion lasts or is huge.
+    sp = [s for s in detect_spikes(c.x, c.y, per_step=c.series.axis != "epoch")
+          if s.ratio >= 10 and (s.points >= 2 or s.ratio >= 100)]
     if not sp:
         return None
     first, last = sp[0], sp[-1]
@@ -77,7 +79,10 @@ def explosion_of(c: Curve) -> dict | None:
     xp, yp = c.x[post], c.y[post]
     level = float(np.median(yp))
     t = trend(xp, yp)
-    if t.falling(0.05, 0.05) or level < 0.6 * ref:
+    # Still improving after it, however slowly (a significant fall worth 3% of the level over
+    # the rest of the run): a recovery.
+    improving = t.falling(0.05, 0.05) or (t.z < 0 and t.p < 0.01 and -t.slope * (xp[-1] - xp[0]) >= 0.03 * level)
+    if improving or level < 0.6 * ref:
         return None
     big = max(sp, key=lambda s: s.ratio)
     return {"start_level": ref, "peak": big.peak, "peak_step": big.peak_step, "ratio": big.ratio,
