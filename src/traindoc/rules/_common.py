@@ -213,7 +213,7 @@ def flat_from_start(c: Curve) -> bool:
     drop_first = (c.head - low) / (abs(c.head) or 1.0)
     # Any sign of a fall (5% level) means it is not flat: a false "no learning" is the costly error.
     # "Flat" is a claim about the size of the fall, so it needs precision: the fall over the span
-    # (least squares on the log block medians) must be measurable to +-12% and small even at its
+    # (least squares on the log block medians) must be measurable to +-10% and under 12% even at its
     # 2-sigma upper bound.
     # A noisy prefix of a slowly learning run (8 or 60 points at 25% jitter) is "not known yet".
     if np.all(c.yb > 0) and c.yb.size >= 4:
@@ -226,7 +226,7 @@ def flat_from_start(c: Curve) -> bool:
             res = ly - ly.mean() - b * du
             s_res = 1.4826 * float(np.median(np.abs(res - np.median(res))))
             two_se = 2.0 * s_res / np.sqrt(sxx)
-            if two_se > 0.12 or -b + two_se > 0.15:  # could not even see a 12% fall: not known yet
+            if two_se > 0.1 or -b + two_se > 0.12:  # could not even see a 10% fall: not known yet
                 return False
     # A significant downward trend is learning, however slow: its size is read from the Theil-Sen
     # slope over the whole span (robust), not from the two noisy ends of the curve.
