@@ -331,14 +331,14 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
             c = int(rng.choice([2, 5, 10, 100]))
             meta.num_classes = c
             high = math.log(c) * rng.uniform(0.85, 0.93)
-            tr = high * (1 + rng.uniform(0.3, 0.6) * np.exp(-t / rng.uniform(0.02, 0.06)))
+            tr = high * (1 + rng.uniform(0.3, 0.6) * np.exp(-t / rng.uniform(0.03, 0.07)))
             va = np.full(n, high * rng.uniform(1.0, 1.1))
         elif finding == "both-rising":
             # Learned, then both drift up from their minimum (a rise that ends above the start or
             # doubles is `divergence`, which folds the validation rise into its evidence).
             fall, floor, start = _falling(rng, t, tau=rng.uniform(0.03, 0.08))
             turn = rng.uniform(0.3, 0.45)
-            tr = fall + floor * rng.uniform(0.25, 0.4) * np.clip((t - turn) / (1 - turn), 0, None) ** rng.uniform(0.8, 1.2)
+            tr = fall + floor * rng.uniform(0.3, 0.45) * np.clip((t - turn) / (1 - turn), 0, None) ** rng.uniform(0.8, 1.2)
             va = tr * rng.uniform(1.05, 1.3)
         else:
             tr, va = fall, fall * rng.uniform(1.0, 1.3)
