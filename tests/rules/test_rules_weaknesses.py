@@ -414,3 +414,10 @@ def test_accuracy_plateau_at_one_half_on_a_ten_class_run_is_not_chance():
     vi = np.arange(99, 1000, 100)
     acc = 0.5 + rng.normal(0, 0.003, vi.size)
     assert "high-initial-loss" not in _ids(_run({"loss": (x, loss), "val_acc": (x[vi], acc)}))
+
+
+@pytest.mark.parametrize("lr", [0.05, 0.2, 0.5])
+def test_real_adam_regression_jittering_near_zero_is_healthy(lr):
+    """Adam at a high LR: 15 -> 0.02 with bumps to 0.2. Large on a log scale, invisible on the run's."""
+    found = _ids(_regression(lr, opt="adam", steps=400))
+    assert not {k for k, v in found.items() if v >= Severity.WARNING}, found

@@ -219,6 +219,8 @@ def both_rising(run: Run):
     rt, rv = rising_after_min(t), rising_after_min(v, p=0.05)
     if rt is None or rv is None:
         return
+    if rt["end"] - rt["best"] < 0.01 * abs(t.head):
+        return  # a rise from 0.02 to 0.1 after falling from 15 is invisible on the run's own scale
     from .stability import divergence_of
 
     if divergence_of(t) is not None:

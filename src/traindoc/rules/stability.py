@@ -132,6 +132,7 @@ def divergence_of(c: Curve) -> dict | None:
     span = c.xb[-1] - c.xb[0]
     persistent = False
     if up["best"] > 0 and up["end"] >= 1.5 * up["best"] and up["p"] < 1e-3 and span > 0 \
+            and up["end"] - up["best"] >= 0.02 * abs(start) \
             and (c.xb[-1] - up["best_step"]) >= 0.35 * span:
         late = c.xb >= up["best_step"] + 0.5 * (c.xb[-1] - up["best_step"])
         persistent = late.sum() >= 4 and trend(c.xb[late], c.yb[late]).rising(0.05, 0.02)
@@ -307,6 +308,8 @@ def swings_of(c: Curve) -> dict | None:
         return None
     swing, ref = found
     level = float(np.exp(np.median(t)))
+    if level * float(np.expm1(swing)) < 0.03 * abs(c.head):
+        return None  # +-50% of a loss near zero (0.01 after starting at 15) is invisible on the run's scale
     return {"level": level, "relative_swing": round(float(np.expm1(swing)), 4), "median_swing": level * float(np.expm1(swing)),
             "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
 
