@@ -34,6 +34,10 @@ READBACK_SAMPLES = 4
 OVERHEAD_SHARE = 0.01  # target share of wall time for sampling and for rule evaluation each
 MAX_EVERY = 1000
 MAX_PENDING_LOSSES = 1024
+# Live, the curve rules wait for this many loss points (a handful of noisy points makes a poor
+# trend); a non-finite loss is reported at once.
+MIN_LIVE_CURVE_POINTS = 20
+URGENT_CURVE_RULES = {"nonfinite"}
 CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the log sees them
 
 
@@ -367,11 +371,22 @@ class Watch:
             self._pending.extend((self._step + 1, n, v) for n, v in self.grads.update())
             self._snapshot_pending_from_step = -1
 
+    _first_output_shape: tuple = ()
+
+    def _output_like(self) -> Any:
+        """A stand-in with the model output's shape (all the target probe reads from it)."""
+        if not self._first_output_shape:
+            return None
+        return torch.empty(self._first_output_shape, device="meta")
+
     def _capture_output(self, module, args, out) -> None:
         if self._first_output is None and torch.is_grad_enabled():
             t = out if isinstance(out, torch.Tensor) else getattr(out, "logits", None)
             if isinstance(t, torch.Tensor):
-                self._first_output = t.detach()[:64]
+                # A few rows only, copied: a view would keep the whole output (LM logits) alive.
+                rows = t.detach().reshape(-1, t.shape[-1]) if t.dim() >= 2 else t.detach().reshape(1, -1)
+                self._first_output = rows[:8].clone()
+                self._first_output_shape = tuple(t.shape)
             if self._root_handle is not None:
                 self._root_handle.remove()
                 self._root_handle = None
@@ -390,7 +405,7 @@ class Watch:
         if inputs is not None and self.guard.ok("inputs"):
             add((step, n, v) for n, v in self.guard.call("inputs", self.inputs.sample, inputs) or [])
         if targets is not None and self.guard.ok("targets"):
-            out = outputs if outputs is not None else self._first_output
+            out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
             add((step, n, v) for n, v in self.guard.call("targets", self.targets.sample, targets, out, kind) or [])
         opt = _inner_optimizer(self.optimizer)
@@ -491,9 +506,13 @@ class Watch:
 
         run = self.store.to_run()
         found: list[Finding] = []
+        loss = self.store.series.get("train_loss")
+        young = not final and (loss is None or loss.total < MIN_LIVE_CURVE_POINTS)
         for spec in list(RULES.values()):  # as diagnose_run, but one failing rule only loses itself
             if not self.guard.ok(f"rule {spec.id}"):
                 continue
+            if young and spec.family != "internals" and spec.id not in URGENT_CURVE_RULES:
+                continue  # a curve of a few points is judged at exit or once it has grown
             if spec.needs and not all(run.by_role(role) for role in spec.needs):
                 continue
             found.extend(self.guard.call(f"rule {spec.id}", lambda: list(spec.func(run))) or [])
