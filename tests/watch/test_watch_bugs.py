@@ -288,3 +288,5 @@ def test_nan_origin_in_specific_module(problem_ids):
             doc.step(loss, inputs=xb, targets=yb)
     f = next(f for f in doc.findings if f.id == "nonfinite-origin")
     assert f.evidence["module"] == "gate" and f.evidence["kind"] == "forward output" and f.steps == [8.0]
+    # the gradients did not explode first: the NaN came from the gate, and only that is said
+    assert "exploding-gradients" not in problem_ids(doc)

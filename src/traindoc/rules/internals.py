@@ -62,6 +62,8 @@ def exploding_gradients(run: Run) -> list[Finding]:
         return out
     name = g.name
     bad = ~g.finite
+    if bad.any() and amp is None and _nan_came_first(run, g):
+        return out  # the loss was already NaN/Inf at that step: a NaN, not an explosion (see nonfinite-origin)
     if bad.any() and amp is None:
         first = g.steps[np.argmax(bad)]
         out.append(Finding(
@@ -105,6 +107,21 @@ def exploding_gradients(run: Run) -> list[Finding]:
                     marks=[Mark("point", name, float(st[i]), label="spike")]))
                 break
     return out
+
+
+def _nan_came_first(run: Run, g: Series) -> bool:
+    """True when the gradient norm stayed at its level until it went non-finite, and the loss
+    was non-finite by that step already: the NaN came from the data or an operation."""
+    first_bad = float(g.steps[np.argmax(~g.finite)])
+    before = g.values[(g.steps < first_bad) & g.finite]
+    if before.size:
+        base = float(np.median(before[: max(2, before.size // 10)]))
+        if base > 0 and float(before.max()) > 10 * base:
+            return False  # it was growing: that is an explosion
+    loss = run.primary(Role.TRAIN_LOSS)
+    if loss is None or loss.finite.all():
+        return False
+    return float(loss.steps[np.argmax(~loss.finite)]) <= first_bad
 
 
 _EXPLODE_CAUSES = ["Learning rate too high for this model and batch size.",
