@@ -290,11 +290,11 @@ class Watch:
             self.nonfinite.after_step(step)
             if self.nonfinite.origin is not None and not self._origin_recorded:
                 self._record_origin()
-        self._arm_next()
-        self._last_step_t = time.perf_counter()
-        own = self._last_step_t - t_in - (self._rules_time - rules_before)
+        own = time.perf_counter() - t_in - (self._rules_time - rules_before)
         if dt is not None:
             self._time_step(step, sampled, after_sample, dt, own)
+        self._arm_next()  # after the interval may have changed: arm only for a step that will be sampled
+        self._last_step_t = time.perf_counter()
 
     def _time_step(self, step: int, sampled: bool, after_sample: bool, dt: float, own: float) -> None:
         """Keep the plain step time; in auto mode, widen ``every`` so sampling costs ~1% of it.
