@@ -17,12 +17,12 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..run import Role
 from .activations import ActivationProbe
 from .data import InputProbe, TargetProbe
 from .ddp import combine, dist_info
-from .gradients import GradientProbe, Sample, ZeroGradProbe
+from .gradients import GradientProbe, ZeroGradProbe
 from .guard import Guard, stderr_line
 from .layers import LayerMap, is_compiled, unwrap
 from .logdir import JsonlWriter
@@ -92,7 +92,6 @@ class Watch:
         self._samples_since_readback = 0
         self._sampled_this_step = False
         self._grads_taken_step = -1
-        self._probe_time = 0.0
         self._rules_time = 0.0
         self._next_rules_at = 0.0
         self._t_start = time.perf_counter()

@@ -64,6 +64,8 @@ def exploding_gradients(run: Run) -> list[Finding]:
     bad = ~g.finite
     if bad.any() and amp is None and _nan_came_first(run, g):
         return out  # the loss was already NaN/Inf at that step: a NaN, not an explosion (see nonfinite-origin)
+    if bad.any() and amp is None and g.finite[int(np.argmax(bad)):].any() and bad.mean() < 0.1:
+        bad = np.zeros_like(bad)  # isolated overflow steps that recover: the fp16 loss-scaler pattern
     if bad.any() and amp is None:
         first = g.steps[np.argmax(bad)]
         out.append(Finding(
