@@ -220,3 +220,24 @@ def test_report_option_never_breaks_training(tmp_path, capsys):
         assert err.count("HTML report is not available") == 1 and not target.exists()
     else:  # the report module is there: a file must come out
         assert target.exists() and target.stat().st_size > 0
+
+
+@pytest.mark.filterwarnings("ignore:Dynamo does not know how to trace")
+def test_watch_then_compile_still_trains():
+    """Hooks registered before torch.compile are traced with the model; it compiles and trains."""
+    model = tiny()
+    opt = torch.optim.SGD(model.parameters(), 0.1)
+    with traindoc.watch(model, opt, every=2, quiet=True) as doc:
+        cmodel = torch.compile(model, backend="eager")
+        first = None
+        for _ in range(12):
+            x, y = batch()
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(cmodel(x), y)
+            loss.backward()
+            opt.step()
+            doc.step(loss)
+            first = first if first is not None else float(loss.detach())
+    assert not doc.guard.disabled
+    assert len(doc.store.series["train_loss"].values) == 12 and "grad_norm/0" in doc.store.series
+    assert hook_count(model) == 0
