@@ -422,6 +422,8 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
                    "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
                    "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
+    if not out:
+        out.extend(_backward_origin(run))
     if ranks:
         first = float(ranks[0][1].steps[0])
         first_ranks = [r for r, s in ranks if float(s.steps[0]) == first]
@@ -442,6 +444,45 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Check the samples that rank processed at that step (sampler seed, shard).",
                    "Guard unstable operations (eps, clamp); validate inputs in the data loader."]))
     return out
+
+
+def _backward_origin(run: Run) -> list[Finding]:
+    """Gradients that went non-finite while the loss was finite: the backward pass made the NaN.
+
+    Backward runs from the output to the input, so the layers after the origin keep finite
+    gradients and every layer before it is NaN/Inf: the origin lies between the last
+    non-finite layer and the first finite one after it (layers in the model's order).
+    """
+    layers = _prefixed(run, "grad_norm/")
+    loss = run.primary(Role.TRAIN_LOSS)
+    if len(layers) < 2 or loss is None or "amp_scale" in run.series:
+        return []  # with loss scaling, overflowing gradients on a finite loss are expected
+    bad_steps = sorted({float(st) for _, s in layers for st, v in zip(s.steps, s.values) if not math.isfinite(v)})
+    if not bad_steps:
+        return []
+    step = bad_steps[0]
+    at = loss.values[loss.steps == step]
+    if not at.size or not np.isfinite(at).all():
+        return []  # the loss was already non-finite: not a backward origin
+    state = []
+    for name, s in layers:
+        v = s.values[s.steps == step]
+        state.append((name, bool(v.size) and not np.isfinite(v).all()))
+    last_bad = max(i for i, (_, b) in enumerate(state) if b)
+    if last_bad == len(state) - 1 or any(b for _, b in state[last_bad + 1:]):
+        return []  # even the last layer is non-finite: the loss gradient itself, nothing to localise
+    before, after = state[last_bad][0], state[last_bad + 1][0]
+    return [Finding(
+        "nonfinite-origin", Severity.ERROR,
+        f"gradients became NaN/Inf in the backward pass at step {step:g}, between {before} and {after} "
+        f"(the loss was finite)",
+        series=[f"grad_norm/{before}", f"grad_norm/{after}"], steps=[step],
+        evidence={"subject": f"backward:{before}", "kind": "backward gradient", "module": before,
+                  "last_nonfinite_layer": before, "first_finite_layer_after": after, "step": step},
+        causes=_ORIGIN_CAUSES["backward gradient"],
+        fixes=["Look at the operations between these two layers: sqrt/pow/norm at 0, division, log need an "
+               "epsilon or a clamp that keeps the gradient finite.",
+               "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."])]
 
 
 _ORIGIN_CAUSES = {
