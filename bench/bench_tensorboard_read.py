@@ -3,8 +3,10 @@
 Writes one event file of N scalar points (default 1,000,000) in the layout torch's
 SummaryWriter produces (simple_value events, four tags), then reads it with each reader in
 its own subprocess, so each peak-memory figure is that reader's alone. Prints a markdown
-table: seconds, points per second, peak RSS of the process, and peak RSS above the baseline
-measured after imports (the memory the read itself needed).
+table: wall and CPU seconds, points per second, peak RSS of the process, and peak RSS above
+the baseline measured after imports (the memory the read itself needed). CPU time is
+reported beside wall time because on a shared machine the wall time of one reader can be
+inflated by other jobs; ``--repeat`` keeps each reader's fastest run.
 
     PYTHONPATH=src python bench/bench_tensorboard_read.py [--points 1000000] [--repeat 1]
 
@@ -81,11 +83,14 @@ def worker(name: str, path: Path) -> None:
     import numpy  # noqa: F401  (every reader ends in numpy or pandas; count it in the baseline)
 
     base = _rss_mb()
+    r0 = resource.getrusage(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     n = READERS[name](path)
     seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    print(json.dumps({"points": n, "seconds": seconds, "peak_mb": peak, "base_mb": base}))
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+    peak = r1.ru_maxrss / 1024  # KiB on Linux
+    print(json.dumps({"points": n, "seconds": seconds, "cpu": cpu, "peak_mb": peak, "base_mb": base}))
 
 
 def run_worker(name: str, path: Path) -> dict:
@@ -123,12 +128,16 @@ def main() -> None:
         expected = results.get("traindoc", next(iter(results.values())))["points"]
         print(f"\n{expected:,} scalar points, {path.stat().st_size / 2**20:.1f} MiB event file; "
               f"python {sys.version.split()[0]}\n")
-        print("| reader | points | seconds | points/s | peak RSS (MiB) | RSS above baseline (MiB) | traindoc speed-up |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        base_t = results.get("traindoc", {}).get("seconds")
+        print("| reader | points | wall s | CPU s | points/s (wall) | points/s (CPU) | peak RSS (MiB) "
+              "| RSS above baseline (MiB) | traindoc speed-up (wall / CPU) |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        ours = results.get("traindoc")
         for name, r in results.items():
-            speed = f"{r['seconds'] / base_t:.1f}x" if base_t and name != "traindoc" else "-"
-            print(f"| {name} | {r['points']:,} | {r['seconds']:.2f} | {r['points'] / r['seconds']:,.0f} | "
+            speed = "-"
+            if ours and name != "traindoc":
+                speed = f"{r['seconds'] / ours['seconds']:.1f}x / {r['cpu'] / max(ours['cpu'], 1e-9):.1f}x"
+            print(f"| {name} | {r['points']:,} | {r['seconds']:.2f} | {r['cpu']:.2f} | "
+                  f"{r['points'] / r['seconds']:,.0f} | {r['points'] / max(r['cpu'], 1e-9):,.0f} | "
                   f"{r['peak_mb']:.0f} | {r['peak_mb'] - r['base_mb']:.0f} | {speed} |")
         missing = [n for n, r in results.items() if r["points"] != expected]
         if missing:

@@ -16,7 +16,8 @@ from traindoc.run import Role, Run, Series, infer_role
     ("epoch_loss", Role.TRAIN_LOSS), ("val_acc", Role.VAL_METRIC), ("eval_accuracy", Role.VAL_METRIC),
     ("coco/bbox_mAP", Role.VAL_METRIC), ("lr-Adam", Role.LR), ("learning_rate", Role.LR),
     ("grad_norm", Role.GRAD_NORM), ("epoch", Role.OTHER), ("train_runtime", Role.OTHER),
-    ("metrics/mAP50(B)", Role.VAL_METRIC), ("accuracy", Role.TRAIN_METRIC),
+    ("metrics/mAP50(B)", Role.VAL_METRIC), ("accuracy", Role.TRAIN_METRIC), ("gnorm", Role.GRAD_NORM),
+    ("bbox/APs", Role.VAL_METRIC), ("lr-Adam-momentum", Role.OTHER), ("lr-SGD/pg1", Role.LR),
 ])
 def test_roles_inferred_from_framework_names(name, role):
     assert infer_role(name).role == role

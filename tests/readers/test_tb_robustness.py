@@ -129,3 +129,61 @@ def test_cli_garbage_event_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and str(bad) in lines[0] and "TensorBoard" in lines[0]
+
+
+def test_one_bad_file_in_a_keras_layout_does_not_hide_the_other(event_file: Path, tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    _copy(event_file, logs / "validation", event_file.read_bytes())
+    (logs / "train").mkdir()
+    (logs / "train" / "events.out.tfevents.1.host.v2").write_bytes(b"")  # a writer that never flushed
+    run = read_file(logs)[0]
+    assert len(run.series["validation/train/loss"]) == N
+    assert any(n.startswith("skipped train/events.out.tfevents.1.host.v2") for n in run.meta.notes)
+
+
+@pytest.mark.parametrize("chunk", [64, 97, 1000])
+def test_records_straddling_chunk_boundaries(event_file: Path, tmp_path: Path, monkeypatch, chunk: int) -> None:
+    """Tiny read chunks put record boundaries (and whole records larger than a chunk) everywhere."""
+    from torch.utils.tensorboard import SummaryWriter
+
+    from traindoc.readers import _tfrecord
+
+    d = tmp_path / "img"
+    w = SummaryWriter(str(d))
+    for i in range(20):
+        w.add_scalar("loss", float(i), i)
+        if i % 5 == 0:
+            w.add_image("big", np.random.default_rng(i).integers(0, 255, (3, 16, 16), dtype=np.uint8), i)
+    w.close()
+    expected = read_file(d)[0].series["loss"].values.copy()
+    monkeypatch.setattr(_tfrecord, "CHUNK", chunk)
+    run = read_file(d)[0]
+    assert list(run.series["loss"].values) == list(expected) == [float(i) for i in range(20)]
+    assert not run.meta.notes
+    damaged = read_file(_copy(event_file, tmp_path / "cut", event_file.read_bytes()[:-3]))[0]
+    assert len(damaged.series["train/loss"]) == N - 1 and damaged.meta.notes
+
+
+def test_fuzzed_records_with_valid_checksums_never_crash(event_file: Path, tmp_path: Path) -> None:
+    """Corrupt proto bytes behind correct checksums: the bad event is skipped, the rest read."""
+    import random
+
+    rng = random.Random(1234)
+    data = event_file.read_bytes()
+    offsets = _record_offsets(data)
+    target = tmp_path / "fuzz" / event_file.name
+    target.parent.mkdir()
+    counts = set()
+    for _ in range(80):
+        buf = bytearray(data)
+        k = rng.choice(offsets[1:])
+        length = int.from_bytes(buf[k:k + 8], "little")
+        for _ in range(rng.randint(1, 3)):
+            buf[k + 12 + rng.randrange(length)] = rng.randrange(256)
+        buf[k + 12 + length:k + 16 + length] = masked_crc(bytes(buf[k + 12:k + 12 + length])).to_bytes(4, "little")
+        target.write_bytes(bytes(buf))
+        (run,) = read_file(target)  # one bad event among good ones: never an InputError
+        loss = run.series.get("train/loss")
+        counts.add(len(loss) if loss is not None else 0)
+    # only the damaged event can go missing (or be read under a mangled tag)
+    assert counts <= {N - 1, N} and N - 1 in counts

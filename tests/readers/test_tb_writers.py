@@ -61,6 +61,7 @@ def torch_logdir(tmp_path_factory) -> Path:
             w.add_histogram("weights", np.arange(10.0) * i, i)
             w.add_image("img", np.zeros((3, 4, 4), dtype=np.uint8), i)
     w.add_text("note", "hello", 0)
+    w.add_hparams({"lr": 0.1, "optimizer": "sgd", "num_classes": 10}, {"hparam/best": 0.5}, run_name="hp")
     w.close()
     return root
 
@@ -84,6 +85,10 @@ def test_torch_summarywriter_every_point(torch_logdir: Path) -> None:
     assert list(run.series["loss/val"].values) == [2.0 + i for i in range(0, N, 10)]
     # histograms, images and text are skipped, not read as scalars
     assert not {"weights", "img", "note"} & set(run.series)
+    # add_hparams: the hparams plugin gives hyper-parameters; its metric lands in the hp/ folder
+    assert run.meta.hparams == {"lr": 0.1, "optimizer": "sgd", "num_classes": 10.0}
+    assert run.meta.num_classes == 10
+    assert list(run.series["hp/hparam/best"].values) == [0.5]
 
 
 def test_matches_tensorboards_own_reader(torch_logdir: Path) -> None:
@@ -252,6 +257,8 @@ def test_hugging_face_trainer(tmp_path: Path, monkeypatch) -> None:
     assert loss.role == Role.TRAIN_LOSS
     assert list(loss.steps) == [h["step"] for h in logged]
     np.testing.assert_allclose(loss.values, [h["loss"] for h in logged], rtol=1e-6)
+    assert run.meta.hparams["learning_rate"] == args.learning_rate  # from the "args" text summary
+    assert run.meta.hparams["max_steps"] == 12
     evals = [h for h in trainer.state.log_history if "eval_loss" in h]
     assert run.series["eval/loss"].role == Role.VAL_LOSS
     assert list(run.series["eval/loss"].steps) == [h["step"] for h in evals]
@@ -286,3 +293,60 @@ def test_parent_of_several_runs_yields_each(tmp_path: Path) -> None:
     result = load(tmp_path / "runs")
     assert sorted(r.name for r in result.runs) == ["a", "b"]
     assert tb.sniff(tmp_path / "runs" / "a", b"") and not tb.sniff(tmp_path / "runs", b"")
+
+
+def test_tensor_dtypes_and_mixed_record_shapes(tmp_path: Path) -> None:
+    """Half, bfloat16, int64 and double tensors; events holding several values; all in file order."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, types_pb2
+    from tensorboard.summary.writer.event_file_writer import EventFileWriter
+
+    def value(tag, **tensor):
+        return summary_pb2.Summary.Value(tag=tag, tensor=tensor_pb2.TensorProto(**tensor))
+
+    bf16_bits = int(np.array([1.5], dtype=np.float32).view(np.uint32)[0]) >> 16
+    w = EventFileWriter(str(tmp_path / "mixed"))
+    for step in range(6):
+        # a plain simple_value event (the vector path) ...
+        w.add_event(event_pb2.Event(wall_time=100.0 + step, step=step, summary=summary_pb2.Summary(
+            value=[summary_pb2.Summary.Value(tag="loss", simple_value=float(step))])))
+        # ... then one event with several values (the field-by-field path)
+        w.add_event(event_pb2.Event(wall_time=100.5 + step, step=step, summary=summary_pb2.Summary(value=[
+            summary_pb2.Summary.Value(tag="loss", simple_value=10.0 + step),
+            value("half", dtype=types_pb2.DT_HALF, half_val=[int(np.array([0.25 * step], np.float16).view(np.uint16)[0])]),
+            value("bf16", dtype=types_pb2.DT_BFLOAT16, half_val=[bf16_bits]),
+            value("count", dtype=types_pb2.DT_INT64, int64_val=[-step]),
+            value("dbl", dtype=types_pb2.DT_DOUBLE, tensor_content=np.float64(step / 3).tobytes()),
+            value("vector", dtype=types_pb2.DT_FLOAT, float_val=[1.0, 2.0],
+                  tensor_shape={"dim": [{"size": 2}]}),  # not a scalar: skipped
+        ])))
+    w.close()
+    run = _only_run(tmp_path / "mixed")
+    loss = run.series["loss"]
+    assert list(loss.values) == [v for s in range(6) for v in (float(s), 10.0 + s)]
+    assert list(loss.wall_time) == [t for s in range(6) for t in (100.0 + s, 100.5 + s)]
+    assert list(run.series["half"].values) == [0.25 * s for s in range(6)]
+    assert list(run.series["bf16"].values) == [1.5] * 6
+    assert list(run.series["count"].values) == [-s for s in range(6)]
+    assert list(run.series["dbl"].values) == [s / 3 for s in range(6)]
+    assert "vector" not in run.series
+
+
+def test_every_point_kept_beyond_tensorboards_sample_size(tmp_path: Path) -> None:
+    """TensorBoard keeps a 1,000-point reservoir per tag by default; traindoc keeps all points."""
+    from tensorboard.compat.proto import event_pb2, summary_pb2
+    from tensorboard.summary.writer.record_writer import RecordWriter
+
+    n = 5000
+    path = tmp_path / "many" / "events.out.tfevents.1.host"
+    path.parent.mkdir()
+    with open(path, "wb") as fh:
+        writer = RecordWriter(fh)
+        for i in range(n):
+            event = event_pb2.Event(wall_time=1e9 + i, step=i * 300, summary=summary_pb2.Summary(
+                value=[summary_pb2.Summary.Value(tag="loss" if i % 2 else "val_loss", simple_value=i * 0.5)]))
+            writer.write(event.SerializeToString())
+    run = read_file(path)[0]
+    assert len(run.series["loss"]) == len(run.series["val_loss"]) == n // 2
+    assert list(run.series["loss"].steps) == [i * 300 for i in range(1, n, 2)]  # multi-byte step varints
+    assert list(run.series["val_loss"].values) == [i * 0.5 for i in range(0, n, 2)]
+    assert list(run.series["loss"].wall_time) == [1e9 + i for i in range(1, n, 2)]

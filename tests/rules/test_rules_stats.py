@@ -156,3 +156,13 @@ def test_projected_improvement():
     x = np.arange(100.0)
     assert projected_improvement(x, 1.0 - 0.001 * x) > 0.05
     assert abs(projected_improvement(x, np.full(100, 0.7))) < 1e-9
+
+
+def test_lone_point_is_a_spike_per_epoch_but_an_outlier_batch_per_step():
+    rng = np.random.default_rng(4)
+    x = np.arange(400.0)
+    y = (0.5 + np.exp(-x / 100)) * np.exp(0.05 * rng.standard_normal(400))
+    y[250] *= 1.5  # about 8 noise units: above the spike threshold, below the lone-outlier one
+    assert detect_spikes(x, y, per_step=True) == []
+    sp = detect_spikes(x, y, per_step=False)
+    assert len(sp) == 1 and sp[0].peak_step == 250 and sp[0].recovery == "fast"

@@ -1,0 +1,88 @@
+"""Active checks: the experiments a person runs by hand when training misbehaves.
+
+``check(model, batch, loss_fn)`` runs them on copies of the model (the user's model and
+optimizer are never touched) and returns a CheckReport: one Section per check, with Findings
+carrying the stable ids of FINDINGS.md.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable, Iterable, Sequence
+
+from .result import CheckReport, Section
+
+ALL_CHECKS = ("static", "data", "init", "overfit-batch", "lr-range")
+KEEP_BATCHES = 16  # batches held for the LR range test (it cycles through them)
+
+
+def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable | None, batch: Any) -> Section:
+    """The static model checks of checks/static.py: output activation vs loss, biases, frozen parameters."""
+    try:
+        from . import static
+    except ImportError:
+        return Section("static", None, "static model checks are not available in this build")
+    from ..findings import Severity
+
+    findings = list(static.check_output_activation(model, loss_fn))
+    findings += static.check_missing_bias(model)
+    if optimizer_factory is not None:
+        # Building an optimizer does not change the parameters; it only says which ones it will train.
+        findings += static.check_frozen_parameters(model, optimizer_factory(model.parameters()))
+    ok = not any(f.severity >= Severity.WARNING for f in findings)
+    return Section("static", ok, "model structure looks sound" if ok else "; ".join(f.title for f in findings),
+                   findings=findings)
+
+
+def _guard(name: str, func: Callable[[], Section]) -> Section:
+    """A check that fails on the user's code reports why instead of stopping the others."""
+    try:
+        return func()
+    except Exception as exc:
+        return Section(name, None, f"could not run: {type(exc).__name__}: {exc}")
+
+
+def check(model, batch: Any = None, loss_fn: Callable | None = None,
+          optimizer_factory: Callable | None = None, loader: Iterable[Any] | None = None, *,
+          checks: Sequence[str] | None = None, steps: int = 200) -> CheckReport:
+    """Run the active checks. ``batch`` is ``(inputs, targets)``; without it the loader's first batch is used.
+
+    ``optimizer_factory(params)`` builds the optimizer you train with (default Adam); ``loader``
+    enables the data check and feeds the LR range test several batches.
+    """
+    if loss_fn is None:
+        raise ValueError("check() needs loss_fn: a callable loss(outputs, targets)")
+    # Keep only a few batches in memory (images add up fast); the data check streams the loader
+    # again when it can be iterated twice (a DataLoader can; a generator cannot).
+    batches: list[Any] = list(itertools.islice(iter(loader), KEEP_BATCHES)) if loader is not None else []
+    reiterable = loader is not None and iter(loader) is not loader
+    if batch is None:
+        if not batches:
+            raise ValueError("check() needs a batch or a loader")
+        batch = batches[0]
+    wanted = tuple(checks) if checks else ALL_CHECKS
+    unknown = [c for c in wanted if c not in ALL_CHECKS]
+    if unknown:
+        raise ValueError(f"unknown check(s) {unknown}; choose from {list(ALL_CHECKS)}")
+    from .data_check import data_check
+    from .init_check import init_check
+    from .lr_range import lr_range
+    from .overfit_batch import overfit_batch
+
+    report = CheckReport()
+    for name in wanted:
+        if name == "static":
+            section = _guard(name, lambda: _static_section(model, loss_fn, optimizer_factory, batch))
+        elif name == "data":
+            section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch])))
+        elif name == "init":
+            section = _guard(name, lambda: init_check(model, batch, loss_fn))
+        elif name == "overfit-batch":
+            section = _guard(name, lambda: overfit_batch(model, batch, loss_fn, optimizer_factory, steps=steps))
+        else:
+            section = _guard(name, lambda: lr_range(model, batches or [batch], loss_fn, optimizer_factory))
+        report.sections.append(section)
+    return report
+
+
+__all__ = ["check", "CheckReport", "Section", "ALL_CHECKS"]

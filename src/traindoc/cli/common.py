@@ -18,6 +18,8 @@ def load_paths(paths, *, quiet: bool = False) -> LoadResult:
         result = load(path)
         total.runs.extend(result.runs)
         total.problems.extend(result.problems)
+    if not total.runs and len(total.problems) == 1:
+        raise total.problems[0]  # one bad file and nothing else: say it once, as the error
     if not quiet:
         for problem in total.problems:
             click.echo(f"traindoc: warning: skipped {problem}", err=True)

@@ -66,7 +66,13 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
              roles: tuple[str, ...]) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
-    loaded = load_paths(paths)
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        with Console(stderr=True).status("reading training logs...", spinner="dots"):
+            loaded = load_paths(paths)
+    else:
+        loaded = load_paths(paths)
     for run in loaded.runs:
         run.apply_overrides(overrides)
     progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS

@@ -28,9 +28,13 @@ def rules_command(as_json: bool) -> None:
                                 "needs": [r.value for r in s.needs]} for s in specs], indent=2))
         return
     idw = max(len(s.id) for s in specs)
+    family = None
     for s in specs:
-        lead = f"{s.id:<{idw}}  {s.severity.label:<7}  "
-        lines = textwrap.wrap(f"{s.title} [{s.family}]", width=80 - len(lead)) or [""]
+        if s.family != family:
+            family = s.family
+            click.echo(("" if s is specs[0] else "\n") + family)
+        lead = f"  {s.id:<{idw}}  {s.severity.label:<7}  "
+        lines = textwrap.wrap(s.title, width=80 - len(lead)) or [""]
         click.echo(lead + lines[0])
         for line in lines[1:]:
             click.echo(" " * len(lead) + line)

@@ -51,6 +51,9 @@ READERS: list[ModuleType] = _load_readers()
 _SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv", "venv", "site-packages", "checkpoints", ".ipynb_checkpoints"}
 
 
+_MISSING = "no such file or directory (expected a training log file or a folder of them)"
+
+
 @dataclass
 class LoadResult:
     """Runs found, plus the per-file problems of a directory scan (reported, not fatal)."""
@@ -83,7 +86,7 @@ def read_file(path: Path) -> list[Run]:
     """Read one file (or a directory a reader claims whole); raise InputError if nothing fits."""
     path = Path(path)
     if not path.exists():
-        raise InputError(path, "no such file or directory")
+        raise InputError(path, _MISSING)
     reader = reader_for(path)
     if reader is None:
         if path.is_file() and path.stat().st_size == 0:
@@ -104,7 +107,7 @@ def load(path: str | os.PathLike) -> LoadResult:
     """Find and read every run at ``path``: a file, or a directory walked recursively."""
     root = Path(path)
     if not root.exists():
-        raise InputError(root, "no such file or directory")
+        raise InputError(root, _MISSING)
     if root.is_file():
         return LoadResult(runs=read_file(root))
     result = LoadResult()

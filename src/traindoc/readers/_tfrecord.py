@@ -18,7 +18,7 @@ from typing import Iterator
 import crc32c
 import numpy as np
 
-CHUNK = 4 << 20
+CHUNK = 1 << 20
 _HEADER = struct.Struct("<QI")
 _U32 = struct.Struct("<I")
 # A record longer than this is taken as a corrupt length field, not an allocation request.
@@ -61,7 +61,7 @@ def iter_chunks(path: Path, status: FramingStatus) -> Iterator[tuple[bytes, np.n
     chunk at once with numpy. Identical length headers (the common case) are verified once
     and remembered. Both checksums of every record are checked.
     """
-    good_headers: dict[bytes, int] = {}  # verified 12-byte header -> record length
+    good_headers: dict[bytes, int] = {}  # verified 12-byte header -> whole record size
     unpack_header = _HEADER.unpack_from
     crc = crc32c.crc32c
     with open(path, "rb") as fh:
@@ -79,15 +79,13 @@ def iter_chunks(path: Path, status: FramingStatus) -> Iterator[tuple[bytes, np.n
             view = memoryview(buf)
             end = len(buf)
             want = CHUNK
-            starts = array("q")
-            crcs = array("I")
+            starts: list[int] = []  # offset of each whole record's header in ``buf``
             starts_append = starts.append
-            crcs_append = crcs.append
             pos = 0
             while pos + 12 <= end:
                 header = buf[pos:pos + 12]
-                length = good_headers.get(header)
-                if length is None:
+                size = good_headers.get(header)  # whole record: header, data, data checksum
+                if size is None:
                     length, length_crc = unpack_header(header)
                     if masked_crc(header[:8]) != length_crc:
                         status.problem = "length checksum mismatch (corrupt record header)"
@@ -95,21 +93,22 @@ def iter_chunks(path: Path, status: FramingStatus) -> Iterator[tuple[bytes, np.n
                     if length > MAX_RECORD:
                         status.problem = f"implausible record length {length}"
                         break
+                    size = length + 16
                     if len(good_headers) < 4096:
-                        good_headers[header] = length
-                data_end = pos + 12 + length
-                if data_end + 4 > end:
+                        good_headers[header] = size
+                if pos + size > end:
                     # The record continues in the next chunk (or the file is truncated): read
                     # at least enough to finish it, so one huge record is not re-copied per chunk.
-                    want = max(CHUNK, data_end + 4 - end)
+                    want = max(CHUNK, pos + size - end)
                     break
-                starts_append(pos + 12)
-                crcs_append(crc(view[pos + 12:data_end]))
-                pos = data_end + 4
+                starts_append(pos)
+                pos += size
+            # Each record's data runs from its start + 12 to the next record's start - 4.
+            crcs = array("I", [crc(view[a + 12:b - 4]) for a, b in zip(starts, starts[1:] + [pos])])
             view.release()
             if starts:
                 data = np.frombuffer(buf, dtype=np.uint8)
-                s = np.frombuffer(starts, dtype=np.int64)
+                s = np.asarray(starts, dtype=np.int64) + 12
                 e = s + _gather(data, s - 12, 8, "<u8").astype(np.int64)
                 c = np.frombuffer(crcs, dtype=np.uint32 if crcs.itemsize == 4 else np.uint64).astype(np.uint64)
                 masked = (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF

@@ -3,8 +3,13 @@
 A reader module defines ``NAME`` (the format name shown to users), ``sniff(path, head)``
 (cheap: looks at the name and the first bytes only) and ``read(path) -> list[Run]``.
 Readers that understand a whole directory (an MLflow store, a W&B run folder) set
-``DIRECTORY = True`` and are offered directories instead of files. ``read`` raises
+``DIRECTORY = True`` and are offered directories; such a reader that also accepts a single
+file (a lone event file, an ``mlflow.db``) sets ``FILES = True`` as well. ``read`` raises
 ``InputError`` for content it claims but cannot parse; it never unpickles or evaluates.
+
+Optional: ``superseded(path) -> bool`` lets a directory scan skip a file that repeats a log read
+elsewhere in the same scan (an older checkpoint's ``trainer_state.json``, MMEngine's
+``vis_data/<timestamp>.json`` beside ``scalars.json``). Named explicitly, such a file is still read.
 """
 
 from __future__ import annotations

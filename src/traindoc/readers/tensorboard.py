@@ -7,12 +7,14 @@ are decoded here by hand, keeping every point (TensorBoard itself samples).
 
 Grouping (documented in docs/readers-tensorboard.md): a directory whose event files sit in
 it directly, or only in split-named sub-directories (Keras' ``train/`` and ``validation/``),
-is one run; a sub-directory's event files are part of the run and its name prefixes their
-series. Several files in one folder are a resumed run, merged in time order.
+is one run; event files in its sub-directories (add_scalars folders, splits) are part of the
+run and their folder path prefixes their series. Several files in one folder are a resumed
+run, merged in time order.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import struct
@@ -46,10 +48,6 @@ _DT_UINT8, _DT_INT16, _DT_INT8, _DT_BOOL, _DT_UINT16, _DT_UINT32, _DT_UINT64 = 4
 _CONTENT_FORMAT = {_DT_FLOAT: "<f", _DT_DOUBLE: "<d", _DT_INT32: "<i", _DT_INT64: "<q", _DT_HALF: "<e",
                    _DT_UINT8: "<B", _DT_INT16: "<h", _DT_INT8: "<b", _DT_BOOL: "<?", _DT_UINT16: "<H",
                    _DT_UINT32: "<I", _DT_UINT64: "<Q"}
-
-
-def is_event_file(path: Path) -> bool:
-    return path.is_file() and bool(_EVENT_NAME.search(path.name))
 
 
 def sniff(path: Path, head: bytes) -> bool:
@@ -114,14 +112,13 @@ class FileScalars:
     """The scalar points of one event file, in file order, before grouping."""
 
     path: Path
-    tags: list[str]
-    tag_ids: np.ndarray
-    steps: np.ndarray
-    wall_times: np.ndarray
-    values: np.ndarray
+    series: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]  # tag -> (steps, values, wall_times)
+    first_step: float  # of the first scalar point in the file (nan if none)
+    max_step: float
     first_wall_time: float
     status: FramingStatus
     skipped: dict[str, int] = field(default_factory=dict)  # non-scalar summaries seen, by kind
+    malformed: int = 0  # records skipped: good checksum, undecodable event
     hparams: dict = field(default_factory=dict)
 
 
@@ -130,11 +127,16 @@ class _Accumulator:
 
     def __init__(self) -> None:
         self.tag_index: dict[bytes, int] = {}
-        self.parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []  # tag_ids, steps, walls, values
+        # Per tag id, the chunks of (steps, walls, values): split as they are decoded, so the
+        # file's points are never held twice over (memory stays ~24 bytes per point).
+        self.parts: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self.first_step = math.nan
+        self.max_step = -math.inf
         self.plugin: dict[bytes, bytes] = {}  # tag -> plugin name (TF2 writes metadata only once per tag)
         self.skipped: dict[str, int] = {}
         self.first_wall = math.nan
         self.hparams: dict = {}
+        self.malformed = 0  # records with a good checksum but an undecodable event
 
     def skip(self, kind: str) -> None:
         self.skipped[kind] = self.skipped.get(kind, 0) + 1
@@ -145,14 +147,35 @@ class _Accumulator:
             tid = self.tag_index[tag] = len(self.tag_index)
         return tid
 
-    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        if not self.parts:
-            return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
-        if len(self.parts) == 1:
-            return self.parts[0]
-        cols = tuple(np.concatenate(c) for c in zip(*self.parts))
-        self.parts = []
-        return cols  # type: ignore[return-value]
+    def add(self, tag_ids: np.ndarray, steps: np.ndarray, walls: np.ndarray, values: np.ndarray) -> None:
+        """Append one chunk's points (in file order), split by tag."""
+        if not len(tag_ids):
+            return
+        steps = steps.astype(np.float64)
+        if math.isnan(self.first_step):
+            self.first_step = float(steps[0])
+        self.max_step = max(self.max_step, float(steps.max()))
+        first = int(tag_ids[0])
+        if np.all(tag_ids == first):
+            self.parts.setdefault(first, []).append((steps, walls, values))
+            return
+        order = np.argsort(tag_ids, kind="stable")
+        sorted_ids = tag_ids[order]
+        bounds = np.flatnonzero(np.diff(sorted_ids)) + 1
+        for chunk in np.split(np.arange(len(order)), bounds):
+            sel = order[chunk]
+            self.parts.setdefault(int(sorted_ids[chunk[0]]), []).append((steps[sel], walls[sel], values[sel]))
+
+    def series(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """``{tag: (steps, values, walls)}``, each concatenated once, freeing the chunks as it goes."""
+        out = {}
+        for tag, tid in self.tag_index.items():
+            parts = self.parts.pop(tid, None)
+            if not parts:
+                continue
+            steps, walls, values = (np.concatenate(c) if len(parts) > 1 else c[0] for c in zip(*parts))
+            out[tag.decode("utf-8", "replace")] = (steps, values, walls)
+        return out
 
 
 def _at(data: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -169,7 +192,7 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
 
     Nearly every scalar event any writer emits has the same byte layout::
 
-        09 <wall_time:8>  10 <step:varint>  2A L1  0A L2  0A L3 <tag:L3>  15 <simple_value:4>
+        09 <wall_time:8>  [10 <step:varint>]  2A L1  0A L2  0A L3 <tag:L3>  15 <simple_value:4>
 
     (Event.wall_time=1, step=2, summary=5 > Summary.value=1 > Value.tag=1, simple_value=2),
     so the records of that shape are matched and decoded for the whole chunk at once with
@@ -182,12 +205,13 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
     e = ends.astype(np.int64)
     if math.isnan(acc.first_wall) and len(s) and e[0] - s[0] >= 9 and buf[s[0]] == 0x09:
         acc.first_wall = _D.unpack_from(buf, int(s[0]) + 1)[0]
-    fast = (_at(data, s) == 0x09) & (_at(data, s + 9) == 0x10)
-    # Step: a varint of 1..10 bytes at s + 10.
+    fast = _at(data, s) == 0x09
+    # Step: a varint of 1..10 bytes at s + 10; absent when it is 0 (proto3 omits defaults).
+    has_step = _at(data, s + 9) == 0x10
     p = s + 10
     step = np.zeros(len(s), dtype=np.uint64)
     vlen = np.zeros(len(s), dtype=np.int64)
-    active = fast.copy()
+    active = fast & has_step
     for j in range(10):
         if not active.any():
             break
@@ -196,7 +220,7 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
         vlen += active
         active &= b >= 0x80
     fast &= ~active
-    p = p + vlen
+    p = np.where(has_step, p + vlen, s + 9)
     tlen = _at(data, p + 5)
     fast &= ((_at(data, p) == 0x2A) & (_at(data, p + 2) == 0x0A) & (_at(data, p + 4) == 0x0A)
              & (tlen + 9 < 0x80) & (_at(data, p + 1) == tlen + 9) & (_at(data, p + 3) == tlen + 7)
@@ -205,23 +229,24 @@ def _decode_events(buf: bytes, starts: np.ndarray, ends: np.ndarray, acc: _Accum
     if idx.size:
         fs, fp, ftlen = s[idx], p[idx], tlen[idx]
         walls = _gather(data, fs + 1, 8, "<f8")
-        values = _gather(data, fp + 7 + ftlen, 4, "<f4").astype(np.float64)
+        with np.errstate(invalid="ignore"):  # a signalling-NaN bit pattern is still just NaN
+            values = _gather(data, fp + 7 + ftlen, 4, "<f4").astype(np.float64)
         steps = step[idx].view(np.int64)
         tag_ids = _intern_tags(data, fp + 6, ftlen, acc)
     slow = np.flatnonzero(~fast)
     if not slow.size:
-        acc.parts.append((tag_ids, steps, walls, values))
+        acc.add(tag_ids, steps, walls, values)
         return
     rec: list[int] = []
     cols = (array("q"), array("q"), array("d"), array("d"))
     _decode_slow(buf, s[slow].tolist(), e[slow].tolist(), slow.tolist(), acc, rec, cols)
     slow_cols = [np.frombuffer(c, dtype=np.int64 if c.typecode == "q" else np.float64) for c in cols]
     if not idx.size:
-        acc.parts.append(tuple(slow_cols))  # type: ignore[arg-type]
+        acc.add(*slow_cols)
         return
     order = np.argsort(np.concatenate((idx, np.asarray(rec, dtype=np.int64))), kind="stable")
     merged = [np.concatenate((a, b))[order] for a, b in zip((tag_ids, steps, walls, values), slow_cols)]
-    acc.parts.append(tuple(merged))  # type: ignore[arg-type]
+    acc.add(*merged)
 
 
 def _intern_tags(data: np.ndarray, tag_starts: np.ndarray, tag_lens: np.ndarray, acc: _Accumulator) -> np.ndarray:
@@ -245,93 +270,117 @@ def _intern_tags(data: np.ndarray, tag_starts: np.ndarray, tag_lens: np.ndarray,
 
 def _decode_slow(buf: bytes, starts: list[int], ends: list[int], recs: list[int], acc: _Accumulator,
                  rec_out: list[int], cols: tuple[array, array, array, array]) -> None:
-    """Field-by-field Event decoding for records the vector path does not cover."""
+    """Field-by-field Event decoding for records the vector path does not cover.
+
+    A record whose checksum is right but whose protobuf is not (a writer bug, a bit flipped
+    before the checksum was taken) is skipped and counted, so one bad event loses one event.
+    """
+    appends = tuple(c.append for c in cols)
+    for s, e, r in zip(starts, ends, recs):
+        try:
+            _decode_record(buf, s, e, r, acc, rec_out, appends)
+        except (WireError, IndexError, struct.error, ValueError, OverflowError):
+            acc.malformed += 1
+
+
+def _decode_record(buf: bytes, s: int, e: int, r: int, acc: _Accumulator, rec_out: list[int], appends) -> None:
     unpack_d = _D.unpack_from
     unpack_f = _F.unpack_from
-    tag_ids_append, steps_append, walls_append, values_append = (c.append for c in cols)
-    for s, e, r in zip(starts, ends, recs):
-        wall = math.nan
-        step = 0
-        summary_start = summary_end = -1
-        p = s
-        while p < e:
-            key = buf[p]
-            if key == 0x09:  # wall_time, double
-                wall = unpack_d(buf, p + 1)[0]
-                p += 9
-            elif key == 0x10:  # step, int64 varint
-                step, p = read_varint(buf, p + 1, e)
-                if step >= 1 << 63:
-                    step -= 1 << 64
-            elif key == 0x2A:  # summary, message
-                length, p = read_varint(buf, p + 1, e)
-                summary_start, summary_end = p, p + length
-                p += length
-            else:
-                p = _skip_field(buf, p, e)
-        if summary_start < 0:
+    tag_ids_append, steps_append, walls_append, values_append = appends
+    wall = math.nan
+    step = 0
+    summary_start = summary_end = -1
+    p = s
+    while p < e:
+        key = buf[p]
+        if key == 0x09:  # wall_time, double
+            _need(p + 9, e)
+            wall = unpack_d(buf, p + 1)[0]
+            p += 9
+        elif key == 0x10:  # step, int64 varint
+            step, p = read_varint(buf, p + 1, e)
+            if step >= 1 << 63:
+                step -= 1 << 64
+        elif key == 0x2A:  # summary, message
+            length, p = read_varint(buf, p + 1, e)
+            summary_start, summary_end = p, _need(p + length, e)
+            p += length
+        else:
+            p = _skip_field(buf, p, e)
+    if summary_start < 0:
+        return
+    # Summary: repeated Value value = 1.
+    p = summary_start
+    while p < summary_end:
+        if buf[p] != 0x0A:
+            p = _skip_field(buf, p, summary_end)
             continue
-        # Summary: repeated Value value = 1.
-        p = summary_start
-        while p < summary_end:
-            if buf[p] != 0x0A:
-                p = _skip_field(buf, p, summary_end)
-                continue
-            length, p = read_varint(buf, p + 1, summary_end)
-            vend = p + length
-            # Value: tag=1, simple_value=2 (float), image=4, histo=5, audio=6, tensor=8, metadata=9.
-            tag = None
-            value = None
-            tensor = None
-            plugin = None
-            while p < vend:
-                key = buf[p]
-                if key == 0x0A:
-                    tlen, p = read_varint(buf, p + 1, vend)
-                    tag = buf[p:p + tlen]
-                    p += tlen
-                elif key == 0x15:
-                    value = unpack_f(buf, p + 1)[0]
-                    p += 5
-                elif key == 0x42 or key == 0x4A:
-                    flen, q = read_varint(buf, p + 1, vend)
-                    if key == 0x42:
-                        tensor = (q, q + flen)
-                    else:
-                        plugin = _plugin_name(buf, q, q + flen)
-                        if plugin == b"hparams":
-                            _read_hparams_plugin(buf, q, q + flen, acc)
-                    p = q + flen
-                elif key in _NON_SCALAR_FIELDS:
-                    acc.skip(_NON_SCALAR_FIELDS[key])
-                    p = _skip_field(buf, p, vend)
+        length, p = read_varint(buf, p + 1, summary_end)
+        vend = _need(p + length, summary_end)
+        # Value: tag=1, simple_value=2 (float), image=4, histo=5, audio=6, tensor=8, metadata=9.
+        tag = None
+        value = None
+        tensor = None
+        plugin = None
+        while p < vend:
+            key = buf[p]
+            if key == 0x0A:
+                tlen, p = read_varint(buf, p + 1, vend)
+                tag = buf[p:_need(p + tlen, vend)]
+                p += tlen
+            elif key == 0x15:
+                _need(p + 5, vend)
+                value = unpack_f(buf, p + 1)[0]
+                p += 5
+            elif key == 0x42 or key == 0x4A:
+                flen, q = read_varint(buf, p + 1, vend)
+                _need(q + flen, vend)
+                if key == 0x42:
+                    tensor = (q, q + flen)
                 else:
-                    p = _skip_field(buf, p, vend)
-            p = vend
-            if tag is None:
+                    plugin = _plugin_name(buf, q, q + flen)
+                    if plugin == b"hparams":
+                        _read_hparams_plugin(buf, q, q + flen, acc)
+                p = q + flen
+            elif key in _NON_SCALAR_FIELDS:
+                acc.skip(_NON_SCALAR_FIELDS[key])
+                p = _skip_field(buf, p, vend)
+            else:
+                p = _skip_field(buf, p, vend)
+        p = vend
+        if tag is None:
+            continue
+        if plugin is not None:
+            acc.plugin[tag] = plugin
+        if value is None:
+            if tensor is None:
                 continue
-            if plugin is not None:
-                acc.plugin[tag] = plugin
+            known = acc.plugin.get(tag)
+            if known is not None and known != b"scalars":
+                if known == b"text" and tag in _HF_TEXT_TAGS:
+                    _read_text_hparams(buf, tensor[0], tensor[1], tag, acc)
+                acc.skip(known.decode("utf-8", "replace") or "tensor")
+                continue
+            value = _tensor_scalar(buf, tensor[0], tensor[1])
             if value is None:
-                if tensor is None:
-                    continue
-                known = acc.plugin.get(tag)
-                if known is not None and known != b"scalars":
-                    acc.skip(known.decode("utf-8", "replace") or "tensor")
-                    continue
-                value = _tensor_scalar(buf, tensor[0], tensor[1])
-                if value is None:
-                    acc.skip("tensor")
-                    continue
-            rec_out.append(r)
-            tag_ids_append(acc.intern(tag))
-            steps_append(step)
-            walls_append(wall)
-            values_append(value)
+                acc.skip("tensor")
+                continue
+        rec_out.append(r)
+        tag_ids_append(acc.intern(tag))
+        steps_append(step)
+        walls_append(wall)
+        values_append(value)
 
 
 # Value fields that carry non-scalar data (field key byte -> kind named in messages).
 _NON_SCALAR_FIELDS = {0x1A: "histogram", 0x22: "image", 0x2A: "histogram", 0x32: "audio"}
+
+
+def _need(pos: int, end: int) -> int:
+    """``pos`` if it lies within the enclosing message, else the message is malformed."""
+    if pos > end:
+        raise WireError("field runs past the end of its message")
+    return pos
 
 
 def _skip_field(buf: bytes, p: int, end: int) -> int:
@@ -341,9 +390,9 @@ def _skip_field(buf: bytes, p: int, end: int) -> int:
     if wire == 0:
         return read_varint(buf, p, end)[1]
     if wire == 1:
-        return p + 8
+        return _need(p + 8, end)
     if wire == 5:
-        return p + 4
+        return _need(p + 4, end)
     if wire == 2:
         length, p = read_varint(buf, p, end)
         if p + length > end:
@@ -434,6 +483,31 @@ def _packed(buf: bytes, wire: int, val, kind: str) -> list:
     return [val]
 
 
+# Hugging Face's TensorBoardCallback writes TrainingArguments and the model config as JSON text
+# (torch's add_text appends "/text_summary" to the tag; tensorboardX does not).
+_HF_TEXT_TAGS = {b"args", b"model_config", b"args/text_summary", b"model_config/text_summary"}
+
+
+def _read_text_hparams(buf: bytes, start: int, end: int, tag: bytes, acc: _Accumulator) -> None:
+    """Hyper-parameters from a JSON text summary (TensorProto.string_val=8); json only, never eval."""
+    for fnum, wire, val in iter_fields(buf, start, end):
+        if fnum != 8 or wire != 2:
+            continue
+        try:
+            doc = json.loads(bytes(buf[val[0]:val[1]]).decode("utf-8", "replace"))
+        except ValueError:
+            return
+        if not isinstance(doc, dict):
+            return
+        if tag.startswith(b"args"):
+            acc.hparams.update({k: v for k, v in doc.items() if not isinstance(v, (dict, list))})
+        else:
+            acc.hparams.update({f"model.{k}": v for k, v in doc.items() if not isinstance(v, (dict, list))})
+            if isinstance(doc.get("id2label"), dict) and "num_labels" not in doc:
+                acc.hparams["model.num_labels"] = len(doc["id2label"])
+        return
+
+
 def _read_hparams_plugin(buf: bytes, start: int, end: int, acc: _Accumulator) -> None:
     """Hyper-parameters from the hparams plugin (torch's add_hparams, Keras' hparams API).
 
@@ -492,22 +566,9 @@ def read_event_file(path: Path) -> FileScalars:
     if status.records == 0:
         why = status.problem or "no complete record"
         raise InputError(path, f"not a readable TensorBoard event file ({why}; expected TFRecord-framed events)")
-    tag_ids, steps, walls, values = acc.columns()
-    return FileScalars(path=path, tags=[t.decode("utf-8", "replace") for t in acc.tag_index], tag_ids=tag_ids,
-                       steps=steps.astype(np.float64), wall_times=walls, values=values,
-                       first_wall_time=acc.first_wall, status=status, skipped=acc.skipped, hparams=acc.hparams)
-
-
-def split_by_tag(fs: FileScalars) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """``{tag: (steps, values, wall_times)}`` keeping file order within each tag."""
-    if not fs.tags:
-        return {}
-    order = np.argsort(fs.tag_ids, kind="stable")
-    counts = np.bincount(fs.tag_ids, minlength=len(fs.tags))
-    bounds = np.concatenate(([0], np.cumsum(counts)))
-    steps, values, walls = fs.steps[order], fs.values[order], fs.wall_times[order]
-    return {tag: (steps[bounds[i]:bounds[i + 1]], values[bounds[i]:bounds[i + 1]], walls[bounds[i]:bounds[i + 1]])
-            for i, tag in enumerate(fs.tags)}
+    return FileScalars(path=path, series=acc.series(), first_step=acc.first_step, max_step=acc.max_step,
+                       first_wall_time=acc.first_wall, status=status, skipped=acc.skipped, hparams=acc.hparams,
+                       malformed=acc.malformed)
 
 
 # ----------------------------------------------------------------------------- grouping
@@ -532,37 +593,39 @@ def _axis(tag: str) -> str:
     return "epoch" if base.startswith("epoch_") else "step"
 
 
-def _read_folder(folder: Path, files: list[Path], run: Run, prefix: str,
-                 columns: dict[str, list], skipped: dict[str, int]) -> None:
+def _read_folder(files: list[Path], run: Run, prefix: str, columns: dict[str, list], skipped: dict[str, int],
+                 failures: list[InputError]) -> None:
     """Merge one folder's event files in time order into ``columns``; note resumes and damage."""
     decoded: list[FileScalars] = []
     for f in files:
         try:
             decoded.append(read_event_file(f))
         except InputError as exc:
-            if len(files) == 1 and not run.series and not columns:
-                raise
-            run.meta.notes.append(f"skipped {f.name}: {exc.problem}")
+            failures.append(exc)
+            run.meta.notes.append(f"skipped {prefix + '/' if prefix else ''}{f.name}: {exc.problem}")
     decoded.sort(key=lambda d: (math.inf if math.isnan(d.first_wall_time) else d.first_wall_time, d.path.name))
     max_step = -math.inf
     for d in decoded:
         note = d.status.note(d.path.name)
         if note:
             run.meta.notes.append("truncated: " + note)
+        if d.malformed:
+            run.meta.notes.append(f"{d.path.name}: skipped {d.malformed} event record(s) whose checksum was right "
+                                  "but whose content could not be decoded")
         for kind, n in d.skipped.items():
             skipped[kind] = skipped.get(kind, 0) + n
-        run.meta.hparams.update(d.hparams)
-        if not len(d.steps):
+        apply_hparams(run.meta, d.hparams)
+        if not d.series:
             continue
-        first = float(d.steps[0])
+        first = d.first_step
         if math.isfinite(max_step) and first <= max_step:
             if first not in run.meta.resume_steps:
                 run.meta.resume_steps.append(first)
             where = f"{prefix}/" if prefix else ""
             run.meta.notes.append(f"{where}{d.path.name} restarts at step {first:g} (earlier file reached "
                                   f"{max_step:g}): read as a resume; all points kept in time order")
-        max_step = max(max_step, float(d.steps.max()))
-        for tag, (steps, values, walls) in split_by_tag(d).items():
+        max_step = max(max_step, d.max_step)
+        for tag, (steps, values, walls) in d.series.items():
             columns.setdefault(_series_name(prefix, tag), []).append((steps, values, walls))
 
 
@@ -570,17 +633,18 @@ def read(path: Path) -> list[Run]:
     path = Path(path)
     if path.is_file():
         folder_files = [("", path.parent, [path])]
-        name = path.parent.name or path.name
+        name = path.resolve().parent.name or path.name
     else:
         folder_files = [(prefix, folder, _event_files(folder)) for prefix, folder in _folders_with_events(path)]
         if not folder_files:
             raise InputError(path, "directory holds no TensorBoard event files (events.out.tfevents.*)")
-        name = path.name
+        name = path.resolve().name or str(path)
     run = Run(name=name, source=str(path), format=NAME)
     columns: dict[str, list] = {}
     skipped: dict[str, int] = {}
-    for prefix, folder, files in folder_files:
-        _read_folder(folder, files, run, prefix, columns, skipped)
+    failures: list[InputError] = []
+    for prefix, _folder, files in folder_files:
+        _read_folder(files, run, prefix, columns, skipped, failures)
     for sname in list(columns):
         parts = columns.pop(sname)
         steps, values, walls = (np.concatenate(c) if len(parts) > 1 else c[0] for c in zip(*parts))
@@ -589,6 +653,11 @@ def read(path: Path) -> list[Run]:
     run.meta.resume_steps.sort()
     hp_dir = path if path.is_dir() else path.parent
     apply_hparams(run.meta, load_yaml_hparams(hp_dir / "hparams.yaml", run.meta.notes))
+    if not run.series and failures and not skipped:
+        if len(failures) == 1:
+            raise failures[0]
+        raise InputError(path, f"none of its {len(failures)} TensorBoard event files is readable "
+                               f"({failures[0].problem})")
     if not run.series:
         found = ", ".join(f"{n} {k}" for k, n in sorted(skipped.items())) or "no summaries at all"
         raise InputError(path, f"TensorBoard event file(s) hold no scalar summaries (found: {found}); "

@@ -55,7 +55,7 @@ def _json_value(raw: bytes):
     """value_json as Python; NaN/Infinity spellings are accepted by json.loads as floats."""
     try:
         return json.loads(raw.decode("utf-8", "replace"))
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -137,14 +137,18 @@ def _read_log(path: Path, run: Run) -> tuple[_History, dict]:
     status = LogStatus()
     history = _History()
     config: dict = {}
-    try:
-        for rec in iter_records(data, status):
+    malformed = 0
+    for rec in iter_records(data, status):
+        try:
             _record(rec, history, config, run)
-    except (WireError, IndexError) as exc:
-        status.problem = f"malformed record ({exc})"
+        except (WireError, IndexError, ValueError):
+            malformed += 1  # checksum right, protobuf not: lose this record only
     note = status.note(path.name)
     if note:
         run.meta.notes.append("truncated: " + note)
+    if malformed:
+        run.meta.notes.append(f"{path.name}: skipped {malformed} record(s) whose checksum was right but whose "
+                              "content could not be decoded")
     if status.records == 0:
         raise InputError(path, f"W&B run log holds no readable record ({status.problem or 'empty'})")
     return history, config

@@ -35,9 +35,11 @@ def make_console(stream: IO | None = None) -> Console:
     width = WIDTH
     if color:
         try:
-            width = min(os.get_terminal_size((stream or sys.stdout).fileno()).columns, 100)
+            cols = os.get_terminal_size((stream or sys.stdout).fileno()).columns
         except (OSError, ValueError, AttributeError):
-            width = WIDTH
+            cols = 0
+        # Some pseudo-terminals report 0 columns: fall back to 80. Never wider than 100.
+        width = min(cols, 100) if cols >= 40 else WIDTH
     return Console(file=stream or sys.stdout, width=width, color_system="auto" if color else None,
                    force_terminal=color, highlight=False, emoji=False, soft_wrap=True)
 
@@ -90,7 +92,8 @@ def finding_lines(f: Finding, width: int, color: bool) -> list[str]:
     pad = "      "
     steps = ""
     if f.steps:
-        steps = "at " + "-".join(_num(s) for s in f.steps[:2]) + "; " if len(f.steps) else ""
+        label = "step" if len(f.steps) == 1 or f.steps[0] == f.steps[-1] else "steps"
+        steps = f"{label} " + "-".join(_num(s) for s in sorted(set(f.steps[:2]))) + "; "
     ev = format_evidence(f.evidence)
     if ev or steps:
         out += [escape(x) if color else x for x in _wrap(f"evidence: {steps}{ev}", width, pad, pad + "  ")]
@@ -109,11 +112,11 @@ def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None) -
     width = min(console.width, 100)
     counts = {"error": 0, "warning": 0, "healthy": 0}
     for run, findings in results:
-        title = f"{run.name}  ({run.format}: {run.source})"
-        lines = _wrap(title, width, "", "  ")
+        lines = _wrap(run.name, width, "", "  ")
         console.print(f"[bold]{escape(lines[0])}[/bold]" if color else lines[0])
-        for extra in lines[1:]:
-            console.print(escape(extra) if color else extra)
+        lines = lines[1:] + _wrap(f"{run.format}: {run.source}", width, "  ", "    ")
+        for extra in lines:
+            console.print(f"[dim]{escape(extra)}[/dim]" if color else extra)
         for note in run.meta.notes:
             for x in _wrap(f"note: {note}", width, "  ", "    "):
                 console.print(escape(x) if color else x)

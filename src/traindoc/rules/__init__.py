@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
+import numpy as np
+
 from ..findings import Finding
 from ..run import Run
 from .registry import RULES, RuleSpec, rule
@@ -27,7 +29,10 @@ def diagnose_run(run: Run) -> list[Finding]:
         if spec.needs and not all(run.by_role(role) for role in spec.needs):
             continue
         try:
-            findings.extend(spec.func(run))
+            # Absurd magnitudes (1e300) may overflow intermediate sums; the statistics treat the
+            # resulting inf/nan as "no evidence", so numpy's warnings would only be noise.
+            with np.errstate(all="ignore"):
+                findings.extend(spec.func(run))
         except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others' findings
             note = f"rule {spec.id} failed: {type(exc).__name__}: {exc}"
             if note not in run.meta.notes:

@@ -9,6 +9,7 @@ trend, computed once per series and shared by every rule that asks.
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -16,6 +17,8 @@ import numpy as np
 
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
+from ..stats.trend import MAX_POINTS
+from ..stats.core import jitter_sigma
 from ..stats import Trend, bin_median, head_level, noise_sigma, rolling_median, tail_level, trend
 from ..stats.chance import ClassCount, class_count
 
@@ -33,7 +36,7 @@ class Curve:
     series: Series
     x: np.ndarray  # finite points, step order
     y: np.ndarray
-    xb: np.ndarray  # block medians (<= 300 points)
+    xb: np.ndarray  # block medians (<= MAX_POINTS points)
     yb: np.ndarray
     smooth: np.ndarray  # rolling median of yb
     trend: Trend
@@ -42,6 +45,7 @@ class Curve:
     noise: float  # point-to-point noise of yb
     restarts: list[float] = field(default_factory=list)  # steps where logging restarted from the start
     resumes: list[float] = field(default_factory=list)  # steps a resume went back to
+    memo: dict = field(default_factory=dict, repr=False)  # per-curve analysis results shared by rules
 
     @property
     def n(self) -> int:
@@ -63,9 +67,33 @@ class Curve:
     def best(self) -> float:
         return float(self.smooth[self.ibest])
 
+    @property
+    def rel_noise(self) -> float:
+        """Point-to-point noise of the block medians as a fraction of the level (log-space when positive)."""
+        if self.yb.size < 3:
+            return 0.0
+        if np.all(self.yb > 0):
+            return noise_sigma(np.log(self.yb))
+        level = float(np.median(np.abs(self.yb))) or 1.0
+        return self.noise / level
+
     def at(self, step: float) -> float:
         """Smoothed level at a step (interpolated on block medians)."""
         return float(np.interp(step, self.xb, self.smooth))
+
+
+def per_curve(func):
+    """Memoise an analysis of one curve: several rules ask the same question of the same curve."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(c: "Curve", *args, **kwargs):
+        key = (func.__name__, args, tuple(sorted(kwargs.items())))
+        if key not in c.memo:
+            c.memo[key] = func(c, *args, **kwargs)
+        return c.memo[key]
+
+    return wrapper
 
 
 def split_restarts(steps: np.ndarray) -> tuple[int, list[float], np.ndarray]:
@@ -131,7 +159,7 @@ def _prepare(series: Series) -> Curve:
         empty = np.zeros(0)
         return Curve(series, x, y, empty, empty, empty, Trend(0.0, 0.0, 1.0, math.nan, math.nan, 0), math.nan,
                      math.nan, 0.0, restarts, resumes)
-    xb, yb = bin_median(x, y, 300)
+    xb, yb = bin_median(x, y, MAX_POINTS)
     w = 1 if yb.size < 8 else 3 if yb.size < 40 else 5
     smooth = rolling_median(yb, w)
     return Curve(series, x, y, xb, yb, smooth, trend(xb, yb), first_level(y), tail_level(yb, 0.1),
@@ -149,6 +177,7 @@ def first_level(y: np.ndarray) -> float:
     return float(np.median(y[:k]))
 
 
+@per_curve
 def flat_from_start(c: Curve) -> bool:
     """No meaningful improvement anywhere, judged against the curve's own noise.
 
@@ -158,23 +187,67 @@ def flat_from_start(c: Curve) -> bool:
     """
     if c.n < MIN_POINTS:
         return False
+    if np.all(c.y > 0) and c.tail <= 0.75 * c.head:
+        return False  # a quarter lower than it started is learning, however noisy
     nblk = 10 if c.n >= 30 else max(3, c.n // 3)
     b = c.n // nblk
     coarse = np.median(c.y[: b * nblk].reshape(nblk, b), axis=1)
     level = float(np.median(np.abs(c.y))) or 1.0
     rel_noise = noise_sigma(c.y) / level
+    if np.all(c.y > 0):
+        # On short curves first differences count the trend as noise; second differences of the
+        # log do much less so. Both estimate the same noise: take the less contaminated.
+        rel_noise = min(rel_noise, jitter_sigma(np.log(c.y)))
     k = 1 if c.n < 10 else 2 if c.n < 30 else min(50, max(3, c.n // 100))
     low = float(coarse.min())
-    tol_coarse = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(b))
-    tol_first = max(0.05, 3.0 * 1.25 * rel_noise / np.sqrt(k))
+    # Noise of a block median and of the first-points median; the lowest of ten block medians
+    # sits about 1.5 of its sigmas low by chance alone, hence the extra margin.
+    s_block = 1.25 * rel_noise / np.sqrt(b)
+    s_first = 1.25 * rel_noise / np.sqrt(k)
+    if s_first > 0.05:
+        return False  # the start is too uncertain to claim that nothing changed since
+    tol_coarse = max(0.08, 5.0 * s_block)
+    tol_first = max(0.08, 3.0 * s_first + 2.0 * s_block)
     drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
     drop_first = (c.head - low) / (abs(c.head) or 1.0)
-    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.01, 0.05)
+    # Any sign of a fall (5% level) means it is not flat: a false "no learning" is the costly error.
+    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.05, 0.05)
             and not c.trend.rising(0.01, 0.05))
 
 
+_ADVERSARIAL = re.compile(r"(^|[^a-z])(g|d|gen|disc|generator|discriminator|critic|adv|adversarial)"
+                          r"([^a-z]|$)|(?<![a-z])err_?[gd]\b|(?<![a-z])loss_?[gd]\b|(?<![a-z])[gd]_?loss\b")
+
+
+def adversarial(run: Run) -> bool:
+    """A GAN-style run (generator and discriminator losses): its losses need not fall, and
+    trend rules built for a minimised loss would raise false alarms on a healthy game."""
+    names = [s.name.lower() for r in LOSS_ROLES for s in run.by_role(r)]
+    hits = [n for n in names if _ADVERSARIAL.search(n)]
+    return len(hits) >= 2
+
+
+def warming_up(run: Run) -> bool:
+    """The learning rate is still ramping up at the end of the log: a flat loss is expected then,
+    so the flat-start rules wait (the live watcher sees every run in this state at first)."""
+    s = run.primary(Role.LR)
+    if s is None:
+        return False
+    c = curve(s)
+    if c.n < 3:
+        return False
+    y = c.y
+    ref = float(np.interp(c.x[0] + 0.75 * (c.x[-1] - c.x[0]), c.x, y))
+    return bool(y[-1] > 1.2 * ref and y[-1] >= float(np.max(y)) * 0.999 and y[0] < 0.5 * y[-1])
+
+
 def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | None:
-    """The prepared primary loss of a role, if it has enough finite points to judge."""
+    """The prepared primary loss of a role, if it has enough finite points to judge.
+
+    None for adversarial (GAN) runs: a generator's loss may rise while training is healthy.
+    """
+    if adversarial(run):
+        return None
     s = run.primary(role)
     if s is None:
         return None
@@ -182,7 +255,20 @@ def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | No
     return c if c.n >= min_points else None
 
 
+_NOT_CE_TASKS = {"detection", "segmentation", "regression", "pose", "instance-segmentation", "keypoints"}
+_NOT_CE_TOKENS = re.compile(r"(^|[^a-z])(box|bbox|dfl|rpn|mask|seg|obj|giou|iou|kpt|pose|mse|mae|l1|l2)([^a-z]|$)")
+
+
 def chance(run: Run) -> ClassCount | None:
+    """The class count, when the losses are classification cross-entropies it applies to.
+
+    A detector's total loss (box + class + objectness terms) or a regression loss has no ln(C)
+    chance level even when the log names a class count, so none is given for such runs.
+    """
+    if (run.meta.task or "").lower() in _NOT_CE_TASKS:
+        return None
+    if any(_NOT_CE_TOKENS.search(s.name.lower()) for r in LOSS_ROLES for s in run.by_role(r)):
+        return None
     return class_count(run.meta, run.names())
 
 
@@ -226,6 +312,7 @@ def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:
     return y, 1.0
 
 
+@per_curve
 def rising_after_min(c: Curve, min_frac: float = 0.25, p: float = 0.01) -> dict | None:
     """A persistent rise from the curve's minimum: long enough, significant, and clear of noise."""
     ib = c.ibest
@@ -236,7 +323,10 @@ def rising_after_min(c: Curve, min_frac: float = 0.25, p: float = 0.01) -> dict 
     t = trend(c.xb[ib:], seg)
     end = tail_level(seg, 0.2)
     best = c.best
-    if not (t.z > 0 and t.p < p):
+    # A doubling is strong evidence on its own: on a short per-epoch curve Mann-Kendall cannot
+    # reach 1% with five points however steep the climb, so the level is relaxed to 5% then.
+    p_needed = max(p, 0.05) if best > 0 and end >= 2.0 * best else p
+    if not (t.z > 0 and t.p < p_needed):
         return None
     if end - best < 3.0 * max(c.noise, 1e-12) or rel(end, best) < 0.1:
         return None

@@ -41,7 +41,11 @@ def loss_metric_mismatch(run: Run):
             metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > (0.05 if bounded else 0.1)
             metric_flat = gain_rel < 0.02
             good_level = bounded and (mt.end >= 0.9 if s.higher_is_better else mt.end <= 0.1)
-            if lt.falling(0.01, 0.2) and metric_flat and bounded and not good_level:
+            # The metric must have been watched from before the loss fell: once a model is good,
+            # the loss keeps falling through confidence alone while accuracy saturates (healthy).
+            ref = loss_curve(run, Role.TRAIN_LOSS) or lc
+            watched_early = float(np.interp(lo, ref.x, ref.y)) >= 0.75 * ref.head
+            if lt.falling(0.01, 0.2) and metric_flat and bounded and not good_level and watched_early:
                 title = (f"{lc.name} fell {abs(lt.rel_change):.0%} but {s.name} did not improve "
                          f"({fmt(mt.start)} -> {fmt(mt.end)})")
                 causes = ["the loss optimises something the metric does not reward (class weights, label smoothing,"

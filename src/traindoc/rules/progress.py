@@ -11,7 +11,7 @@ from ..stats import noise_sigma
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.chance import ClassCount, match_chance
-from ._common import (flat_from_start, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 
@@ -42,6 +42,8 @@ def too_short(run: Run):
 
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
+    if warming_up(run):
+        return None
     cc = chance(run)
     c = loss_curve(run, Role.TRAIN_LOSS) or loss_curve(run, Role.VAL_LOSS)
     if c is not None:
@@ -65,10 +67,10 @@ def stuck_of(run: Run) -> dict | None:
             if s.metric != "accuracy":
                 continue
             mc = curve(s)
-            if mc.n < MIN_VAL_POINTS:
+            if mc.n < 3:
                 continue
             y, _ = normalised_metric(mc)
-            if float(np.ptp(y)) == 0.0 and y[0] < 0.95:
+            if mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95:
                 return {"series": s.name, "level": float(y[0]), "constant": True, "steps": list(mc.span),
                         "unit": unit(mc)}
             if cc is not None and cc.n <= 1000:
@@ -109,11 +111,11 @@ def stuck_at_chance(run: Run):
       needs=(Role.TRAIN_LOSS,))
 def no_learning(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS)
-    if c is None or not flat_from_start(c) or stuck_of(run) is not None:
+    if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
-    from .stability import oscillation_of
+    from .stability import divergence_of, oscillation_of
 
-    if oscillation_of(c) is not None:
+    if oscillation_of(c) is not None or divergence_of(c) is not None:
         return
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     from .generalization import val_falls
@@ -186,7 +188,7 @@ def high_initial_loss(run: Run):
     c = curve(s)
     if c.n < 3:
         return
-    first = float(np.median(c.y[:3]))
+    first = c.head  # median of the first 1% (3 to 50 points): one noisy batch is not "the first loss"
     ln = cc.chance_loss
     limit = ln + max(1.0, min(0.5 * ln, 3.0))
     if first <= limit:

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats import projected_improvement
+from ..stats import mann_kendall, projected_improvement
 from ._common import MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel, unit
 from .registry import rule
 
@@ -31,8 +31,10 @@ def too_high_of(run: Run) -> dict | None:
         return None
     sm, xb = c.smooth, c.xb
     runmin = np.minimum.accumulate(sm)
-    noise = max(c.noise, 1e-12)
-    up = (sm >= runmin + np.maximum(0.3 * np.abs(runmin), 3 * noise))
+    if np.any(sm <= 0):
+        return None
+    # 30% above the running minimum, and clear of the curve's (multiplicative) noise.
+    up = np.log(sm / runmin) >= max(np.log(1.3), 3.0 * c.rel_noise)
     for j in np.flatnonzero(up):
         if j + 2 >= sm.size or not up[j:j + 3].all():
             continue
@@ -80,7 +82,10 @@ def decay_of(run: Run) -> dict | None:
     if s_low > x0 + 0.6 * (x1 - x0):
         return None
     post = c.x >= s_low
-    pre = (c.x < s_low) & (c.x >= max(float(lr.x[peak_i]), s_low - (x1 - s_low)))
+    # "Still improving" is judged just before the decay bit (the last tenth of the run's length),
+    # not over the early fast fall that every run has.
+    pre_from = max(float(lr.x[peak_i]), s_low - 0.1 * (x1 - x0))
+    pre = (c.x < s_low) & (c.x >= pre_from)
     if post.sum() < MIN_POINTS or pre.sum() < 3:
         return None
     gain_post = projected_improvement(c.x[post], c.y[post])
@@ -88,6 +93,20 @@ def decay_of(run: Run) -> dict | None:
     # Stopped: the projected gain collapsed (under 3%, or under 1% of the pace before the decay).
     if gain_post > max(0.03, 0.01 * gain_pre) or gain_post > 0.1 or gain_pre < 0.1:
         return None
+    if mann_kendall(c.y[pre])[1] >= 0.05:
+        return None  # no significant progress right before the decay: nothing was cut short
+    # When validation had already stopped improving before the decay, the decay is a response to
+    # the plateau (ReduceLROnPlateau), not its cause.
+    v = loss_curve(run, Role.VAL_LOSS, 5)
+    if v is not None:
+        vpre = (v.x < s_low) & (v.x >= pre_from)
+        if vpre.sum() >= 3:
+            vy = v.y[vpre]
+            z, p = mann_kendall(vy)
+            # Mann-Kendall needs 4+ points; three evaluations that each improve are evidence enough.
+            falling = (z < 0 and p < 0.1) if vy.size >= 4 else bool(np.all(np.diff(vy) < 0))
+            if projected_improvement(v.x[vpre], vy, horizon=x1 - s_low) < 0.05 or not falling:
+                return None
     return {"series": c.name, "lr_series": lr.name, "lr_peak": peak, "lr_low_step": s_low,
             "lr_final": float(lr.y[-1]), "loss_at_low": c.at(s_low), "loss_end": c.tail,
             "projected_gain_before": round(gain_pre, 4), "projected_gain_after": round(gain_post, 4),

@@ -7,7 +7,7 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats import detect_spikes, mann_kendall, trend
-from ._common import (LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
+from ._common import (per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .registry import rule
 
@@ -55,6 +55,7 @@ def nonfinite(run: Run):
                    marks=[Mark("point", s.name, step, label="first non-finite")])
 
 
+@per_curve
 def divergence_of(c: Curve) -> dict | None:
     """The loss grows persistently and ends above where it started, or explodes."""
     if c.n < MIN_POINTS or c.yb.size < MIN_POINTS:
@@ -98,13 +99,21 @@ def divergence(run: Run):
 
 
 def _spike_finding(c: Curve, resume_steps: list[float]):
-    sp = detect_spikes(c.x, c.y)
+    per_step = c.series.axis != "epoch"
+    sp = detect_spikes(c.x, c.y, per_step=per_step)
     skip_before = c.x[min(c.n - 1, max(2, c.n // 100))]
     tol = max(1.0, 0.01 * (c.span[1] - c.span[0]))
-    sp = [s for s in sp if s.start > skip_before and not any(abs(s.start - r) <= tol for r in resume_steps)]
+    # Negligible spikes are dropped: a loss near zero jumping from 1e-5 to 1e-3 is a large ratio
+    # but no event on a curve that started at 2.3.
+    floor = 0.01 * abs(c.head)
+    # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
+    # explosions: an order of magnitude or more.
+    sp = [s for s in sp if (s.start > skip_before or s.ratio >= 10) and s.peak - s.before >= floor
+          and not any(abs(s.start - r) <= tol for r in resume_steps)]
     if not sp:
         return None
-    bad = [s for s in sp if s.recovery in ("slow", "none") and s.ratio >= 1.5]
+    bad = [s for s in sp if (s.recovery in ("slow", "none") and s.ratio >= 1.5)
+           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * abs(c.head) and (s.points >= 2 or c.n < 200 or not per_step))]
     sev = Severity.WARNING if bad else Severity.INFO
     big = max(sp, key=lambda s: s.ratio)
     counts = {k: sum(1 for s in sp if s.recovery == k) for k in ("fast", "slow", "none", "pending")}
@@ -113,7 +122,8 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
     listed = [{"step": s.peak_step, "value": s.peak, "before": s.before, "ratio": round(s.ratio, 3),
                "z": round(s.z, 1), "recovery": s.recovery, "recovery_steps": s.recovery_steps} for s in sp[:20]]
     if bad:
-        causes = ["learning rate too high for this stage of training", "a batch of bad data (corrupt or mislabeled "
+        causes = ["learning rate too high (an explosion by orders of magnitude is the classic sign)"
+                  if max(b.ratio for b in bad) >= 10 else "learning rate too high for this stage of training", "a batch of bad data (corrupt or mislabeled "
                   "samples, extreme values)", "numerical instability (fp16, attention logits growing)",
                   "exploding gradients"]
         fixes = ["lower the peak learning rate or lengthen warm-up", "clip the gradient norm", "find the batches at "
@@ -124,7 +134,7 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
                   "a small validation set makes evaluations noisy"]
         fixes = ["nothing, if spikes stay rare and recover quickly", "if they grow in size or frequency, lower the "
                  "learning rate or clip gradients"]
-    title = (f"{len(sp)} spike(s) in {c.name} ({what} recovery); largest x{big.ratio:.2f} at {u} {fmt(big.peak_step)}")
+    title = (f"{len(sp)} spike(s) in {c.name} ({what} recovery); largest x{big.ratio:.3g} at {u} {fmt(big.peak_step)}")
     return make("loss-spikes", title, severity=sev, series=[c.name], steps=[sp[0].start, sp[-1].end],
                 evidence={"count": len(sp), "recovery": counts, "largest_ratio": round(big.ratio, 3),
                           "spikes": listed},
@@ -146,6 +156,7 @@ def loss_spikes(run: Run):
             yield f
 
 
+@per_curve
 def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
     """Zig-zag with no trend: alternating steps, large relative to the level, going nowhere."""
     yb = c.yb
@@ -158,11 +169,21 @@ def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
     nz = d[d != 0]
     if nz.size < 6:
         return None
+    # Independent noise already reverses direction two times in three: a zig-zag must do clearly
+    # better than that to be an oscillation rather than noise.
     alternation = float(np.mean(np.sign(nz[1:]) != np.sign(nz[:-1])))
     amp = float(np.median(np.abs(nz)))
     level = float(np.median(np.abs(yb)))
     size = amp if bounded else amp / (level if level > 0 else 1.0)
-    if alternation < 0.7 or size < (0.05 if bounded else 0.15):
+    if nz.size < 10 or alternation < 0.85 or size < (0.05 if bounded else 0.15):
+        return None
+    # "Going nowhere": a curve that improved a lot since its start and now jitters around its
+    # plateau is converged, not oscillating.
+    k = max(2, 2 * (yb.size // 8))  # an even window: a zig-zag's ups and downs cancel in its mean
+    start, end = float(np.mean(yb[:k])), float(np.mean(yb[-k:]))
+    if bounded and abs(end - start) >= 0.1:
+        return None
+    if not bounded and abs(end - start) >= 0.2 * (abs(start) or 1.0):
         return None
     return {"alternation": round(alternation, 3), "median_swing": amp, "relative_swing": round(size, 4),
             "trend_p": p, "level": level}

@@ -14,9 +14,10 @@ from .registry import rule
       title="One file holds several runs (steps restart)")
 def appended_runs(run: Run):
     if run.meta.segment is not None:
-        i, count = run.meta.segment
-        yield make("appended-runs", f"{run.source} holds {count} runs (the steps restart); this is run {i + 1} of "
-                   f"{count}, diagnosed on its own", evidence={"segment": i + 1, "segments": count},
+        i, count = run.meta.segment  # 1-based, as the readers number them ("#1", "#2"...)
+        i = i if i >= 1 else i + 1
+        yield make("appended-runs", f"{run.source} holds {count} runs (the steps restart); this is run {i} of "
+                   f"{count}, diagnosed on its own", evidence={"segment": i, "segments": count},
                    fixes=["log each run to its own file or directory"])
         return
     for s in run.series.values():

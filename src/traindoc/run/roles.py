@@ -44,7 +44,7 @@ _HIGHER = {
     "balanced_accuracy": {"balanced_accuracy", "bal_acc", "balanced_acc"},
     "f1": {"f1", "f1_score", "f1score", "fscore", "macro_f1", "micro_f1", "f1_macro", "f1_micro"},
     "map": {"map", "map50", "map50_95", "map_50", "map_75", "bbox_map", "segm_map", "ap", "ap50", "ap75",
-            "bbox_map_50", "map_50_95"},
+            "bbox_map_50", "map_50_95", "aps", "apm", "apl", "ap_s", "ap_m", "ap_l"},
     "auc": {"auc", "roc_auc", "auroc", "pr_auc", "auprc"},
     "precision": {"precision", "prec"},
     "recall": {"recall", "rec", "sensitivity"},
@@ -63,7 +63,7 @@ _LOWER = {
 }
 _EVAL_ONLY = {"map", "bleu", "wer", "cer"}
 _LR_NAMES = {"lr", "learning_rate", "learningrate", "lr_scheduler", "learning_rates"}
-_GRAD_NAMES = {"grad_norm", "gradient_norm", "grad_norm_total", "total_grad_norm", "gradnorm", "global_grad_norm",
+_GRAD_NAMES = {"gnorm", "grad_norm", "gradient_norm", "grad_norm_total", "total_grad_norm", "gradnorm", "global_grad_norm",
                "grad_norm_2_0_norm_total"}
 # Names that are bookkeeping, not signals: never treat them as losses or metrics.
 _BOOKKEEPING = {"epoch", "step", "global_step", "iter", "iteration", "time", "data_time", "eta", "runtime",
@@ -105,6 +105,8 @@ def infer_role(name: str) -> RoleInfo:
     lowered = name.strip().lower()
     if lowered in _BOOKKEEPING or key in _BOOKKEEPING:
         return RoleInfo(Role.OTHER)
+    if "momentum" in tokens or "beta1" in tokens or "beta2" in tokens:
+        return RoleInfo(Role.OTHER)  # optimiser state logged beside the LR (lr-Adam-momentum), not an LR
     if key in _LR_NAMES or tokens[0] in {"lr", "learning_rate"} or (
         "lr" in tokens and not {"loss"} & set(tokens)
     ) or "learning_rate" in lowered:

@@ -49,12 +49,12 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
     k = max(2, after // 3)
     rise = float(np.log(np.median(sm[-k:]) / best))
     sigma = jitter_sigma(np.log(y))
-    if final_gl < gl_threshold or rise < 3.0 * sigma:
+    if final_gl < gl_threshold or rise < 4.0 * sigma:
         return None
     from .trend import mann_kendall
 
     z, p = mann_kendall(y[ib:])
-    if z <= 0 or p > 0.1:
+    if z <= 0 or p > 0.05:
         return None
     # Onset: the last time GL was below half the threshold before it stayed above.
     above = gl[ib:] > gl_threshold / 2.0

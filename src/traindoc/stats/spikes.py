@@ -32,12 +32,25 @@ class Spike:
     ratio: float  # peak / level before (or excess in noise units when values are not positive)
     recovery: str  # "fast", "slow", "none", "pending" (too close to the end to tell)
     recovery_steps: float | None
+    points: int = 1  # points above the threshold: a lone outlier batch has 1
 
 
 def _block_view(y: np.ndarray, b: int) -> tuple[np.ndarray, np.ndarray]:
     m = y.size // b
     centers = np.arange(m) * b + (b - 1) / 2.0
     return np.median(y[: m * b].reshape(m, b), axis=1), centers
+
+
+def _chunk_level(a: np.ndarray, size: int) -> np.ndarray:
+    """Median of ``a`` over chunks of ``size`` points, interpolated back: a local level at O(n) cost."""
+    n = a.size
+    m = max(1, n // size)
+    size = n // m
+    med = np.median(a[: m * size].reshape(m, size), axis=1)
+    if m == 1:
+        return np.full(n, float(np.median(a)))
+    centers = np.arange(m) * size + (size - 1) / 2.0
+    return np.interp(np.arange(n, dtype=float), centers, med)
 
 
 def _trailing(centered: np.ndarray, w: int) -> np.ndarray:
@@ -64,7 +77,7 @@ def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
         if n < 200:
             scale = np.full(n, max(MAD_TO_SIGMA * float(np.median(np.abs(r))), 0.5 * noise_sigma(t)))
         else:
-            scale = MAD_TO_SIGMA * rolling_median(np.abs(r), min(n | 1, 8 * w + 1))
+            scale = MAD_TO_SIGMA * _chunk_level(np.abs(r), 4 * w)
         return _trailing(centered, w), scale, w
     ym, centers = _block_view(t, b)
     w = min(41, max(7, (ym.size // 25) | 1))
@@ -78,8 +91,12 @@ def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
-                  max_spikes: int = 200) -> list[Spike]:
-    """Upward spikes of a lower-is-better curve (finite, ordered by step)."""
+                  max_spikes: int = 200, per_step: bool = True) -> list[Spike]:
+    """Upward spikes of a lower-is-better curve (finite, ordered by step).
+
+    ``per_step`` (the series' axis is optimiser steps) lets a lone outlier batch on a long curve
+    be ignored; on a per-epoch curve every point is an average, so a one-point spike is real.
+    """
     n = y.size
     if n < 8:
         return []
@@ -89,9 +106,14 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
     spread = float(np.median(np.abs(t - np.median(t)))) * MAD_TO_SIGMA
     floor = max(1e-3 if positive else 1e-9 + 1e-3 * spread, 0.02 * spread)
     scale = np.maximum(scale, floor)
+    # The first points have no full trailing window: judge them against the expanding median of
+    # the points before them (from the third point on), so an explosion in the first steps is seen.
+    early = min(lead, n, 300)
+    for i in range(2, early):
+        base[i] = np.median(t[:i])
     r = t - base
     z = r / scale
-    z[:lead] = 0.0
+    z[:2] = 0.0
     min_excess = math.log(min_ratio) if positive else 0.0
     hot = (z > z_threshold) & (r > min_excess)
     if not hot.any():
@@ -105,7 +127,7 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
     for g in groups[:max_spikes]:
         i0, i1 = int(g[0]), int(g[-1])
         ip = int(g[np.argmax(z[g])])
-        if n >= 200 and z[ip] < 2 * z_threshold:
+        if per_step and n >= 200 and z[ip] < 2 * z_threshold:
             # On per-step curves a lone point is an outlier batch, not a spike: a spike lasts.
             lo, hi = max(0, ip - 2), min(n, ip + 3)
             if int(np.sum(z[lo:hi] > z_threshold / 2)) < 2:
@@ -113,7 +135,7 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         # A spike enters abruptly: its jump dwarfs the usual point-to-point moves. A steady
         # rise (overfitting, divergence) has no such jump and is left to the trend rules.
         lo = max(1, i0 - 3 * lead)
-        typical = float(np.median(np.abs(np.diff(t[lo - 1:i0])))) if i0 - lo >= 3 else 0.0
+        typical = float(np.median(np.abs(np.diff(t[lo - 1:i0])))) if i0 - lo >= 2 else 0.0
         if t[ip] - t[i0 - 1] < 4.0 * typical:
             continue
         pre_lo = max(0, i0 - 3 * fast_pts)
@@ -139,5 +161,5 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         ratio = float(math.exp(excess)) if positive else float(excess / max(float(scale[ip]), 1e-12))
         before = float(math.exp(pre)) if positive else pre
         spikes.append(Spike(float(x[i0]), float(x[ip]), float(x[i1]), float(y[ip]), before, float(z[ip]), ratio,
-                            recovery, steps_to))
+                            recovery, steps_to, int(g.size)))
     return spikes

@@ -69,6 +69,12 @@ def healthy(rng: np.random.Generator, kind: str | None = None, n: int | None = N
         tr = clean * _noise(rng, n, rng.uniform(0.002, 0.03))
         va = clean * (1 + rng.uniform(0.0, 0.3)) * _noise(rng, n, rng.uniform(0.005, 0.05))
         return _run(f"healthy-{kind}", {"train_loss": (x, tr, "epoch"), "val_loss": (x, va, "epoch")}, meta)
+    if kind == "keras-epoch":
+        return _keras_epoch(rng, n)
+    if kind == "step-lr":
+        return _step_lr(rng, n)
+    if kind == "finetune":
+        return _finetune(rng, n)
     n = n or int(rng.choice([300, 1000, 3000, 10000]))
     x = np.arange(n, dtype=float) * float(rng.choice([1, 10, 50]))
     t = np.arange(n) / n
@@ -134,12 +140,91 @@ def healthy(rng: np.random.Generator, kind: str | None = None, n: int | None = N
 
 
 HEALTHY_KINDS = ("sgd", "slow", "high-first", "plateau", "warmup-cosine", "lm", "epoch", "val-spikes", "outliers",
-                 "classifier")
+                 "classifier", "keras-epoch", "step-lr", "finetune")
 
 
-def _steps(rng: np.random.Generator, n: int | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+def _keras_epoch(rng: np.random.Generator, n: int | None) -> Run:
+    """Keras-style per-epoch log: loss/accuracy for both splits, a small noisy validation set,
+    ReduceLROnPlateau cutting the LR when validation stops improving."""
+    n = n or int(rng.integers(10, 80))
+    x = np.arange(n, dtype=float)
+    t = x / n
+    c = int(rng.choice([2, 5, 10, 100]))
+    floor = rng.uniform(0.05, 0.45) * math.log(c)
+    start = math.log(c) * rng.uniform(0.8, 1.1)
+    tau = rng.uniform(0.05, 0.3)
+    tr = floor + (start - floor) * np.exp(-t / tau)
+    va = (floor * rng.uniform(1.0, 1.4)) + (start - floor) * np.exp(-t / tau)
+    va = va * _noise(rng, n, rng.uniform(0.01, 0.06))
+    tr = tr * _noise(rng, n, rng.uniform(0.002, 0.02))
+    top = rng.uniform(0.6, 0.99)
+    acc = lambda loss: 1 / c + (top - 1 / c) * np.clip((start - loss) / (start - floor), 0, 1)  # noqa: E731
+    lr = np.full(n, 10 ** rng.uniform(-4, -2))
+    best, wait = np.inf, 0
+    for i in range(n):  # ReduceLROnPlateau(factor=0.2, patience=3)
+        if va[i] < best * 0.999:
+            best, wait = va[i], 0
+        else:
+            wait += 1
+            if wait > 3 and i + 1 < n:
+                lr[i + 1:] *= 0.2
+                wait = 0
+    meta = RunMeta(hparams={"num_classes": c} if rng.random() < 0.5 else {})
+    cols = {"loss": (x, tr, "epoch"), "val_loss": (x, va, "epoch"),
+            "accuracy": (x, np.clip(acc(tr) + rng.normal(0, 0.003, n), 0, 1), "epoch"),
+            "val_accuracy": (x, np.clip(acc(va) + rng.normal(0, 0.01, n), 0, 1), "epoch"),
+            "lr": (x, lr, "epoch")}
+    return _run("healthy-keras-epoch", cols, meta)
+
+
+def _step_lr(rng: np.random.Generator, n: int | None) -> Run:
+    """ResNet-style step schedule: LR x0.1 at fixed milestones; the loss drops at each one."""
+    n = n or int(rng.choice([2000, 8000]))
+    x = np.arange(n, dtype=float)
+    t = x / n
+    lr0 = rng.choice([0.1, 0.05])
+    m1, m2 = rng.uniform(0.45, 0.55), rng.uniform(0.7, 0.8)
+    lr = np.where(t < m1, lr0, np.where(t < m2, lr0 * 0.1, lr0 * 0.01))
+    floor = rng.uniform(0.05, 0.4)
+    lvl = floor * np.where(t < m1, 4.0, np.where(t < m2, 1.8, 1.0))
+    y = lvl + rng.uniform(1, 3) * np.exp(-t / 0.05)
+    y = y * _noise(rng, n, rng.uniform(0.05, 0.2))
+    nv = int(rng.integers(20, 90))
+    vi = np.linspace(n - 1, 0, nv, endpoint=False)[::-1].round().astype(int)
+    va = (lvl[vi] * 1.3 + rng.uniform(1, 3) * np.exp(-t[vi] / 0.05)) * _noise(rng, nv, 0.02)
+    return _run("healthy-step-lr", {"train_loss": (x, y, "step"), "val_loss": (x[vi], va, "step"),
+                                    "lr": (x, lr, "step")})
+
+
+def _finetune(rng: np.random.Generator, n: int | None) -> Run:
+    """Hugging Face-style fine-tune: warm-up then linear decay to 0, noisy small-batch loss,
+    a loss logged every few steps, two to five evaluations."""
+    n = n or int(rng.integers(30, 400))
+    x = (np.arange(n, dtype=float) + 1) * float(rng.choice([5, 10, 50]))
+    t = np.arange(n) / n
+    warm = rng.uniform(0.0, 0.1)
+    lr = 5e-5 * np.where(t < warm, t / max(warm, 1e-9), (1 - t) / (1 - warm))
+    floor = rng.uniform(0.05, 0.5)
+    start = rng.uniform(0.6, 2.5)
+    y = floor + (start - floor) * np.exp(-t / rng.uniform(0.05, 0.3))
+    y = y * _noise(rng, n, rng.uniform(0.05, 0.3), heavy=bool(rng.random() < 0.5))
+    k = int(rng.integers(2, 6))
+    vi = np.linspace(n - 1, 0, k, endpoint=False)[::-1].round().astype(int)
+    va = (floor * rng.uniform(1.0, 1.5) + (start - floor) * np.exp(-t[vi] / 0.2)) * _noise(rng, k, 0.02)
+    return _run("healthy-finetune", {"loss": (x, y, "step"), "eval_loss": (x[vi], va, "step"),
+                                     "learning_rate": (x, lr, "step")})
+
+
+def _steps(rng: np.random.Generator, n: int | None = None, epochs: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
+    if epochs:
+        n = n or int(rng.integers(10, 40))
+        return np.arange(1, n + 1, dtype=float), np.arange(n) / n, n
     n = n or int(rng.choice([200, 1000, 3000]))
     return np.arange(n, dtype=float) * float(rng.choice([1, 10])), np.arange(n) / n, n
+
+
+# Failures that are generated per epoch too (10-40 points, epoch means: less noise).
+EPOCH_SHAPES = {"nonfinite", "divergence", "no-learning", "late-start", "high-initial-loss", "stuck-at-chance"}
 
 
 def _falling(rng, t, floor=None, start=None, tau=None):
@@ -197,7 +282,10 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
         cols["val_loss"] = (x[vi], noisy(va[vi], rng.uniform(0.003, 0.02)), axis)
         return _run(f"broken-{finding}", cols, meta)
 
-    x, t, n = _steps(rng)
+    epochs = per_epoch and finding in EPOCH_SHAPES
+    if epochs:
+        sig = rng.uniform(0.005, 0.03)
+    x, t, n = _steps(rng, epochs=epochs)
     if finding == "nonfinite":
         y, _, _ = _falling(rng, t)
         y = noisy(y)
@@ -313,6 +401,8 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
         cols["loss"] = (np.arange(k, dtype=float), rng.uniform(0.5, 2.0, k), "epoch")
     else:
         raise ValueError(f"no generator for {finding!r}")
+    if epochs:
+        cols = {k: (cx, cy, "epoch") for k, (cx, cy, _) in cols.items()}
     return _run(f"broken-{finding}", cols, meta)
 
 

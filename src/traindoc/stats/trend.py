@@ -8,6 +8,7 @@ Long curves are reduced to block medians first, which keeps both tests O(300^2).
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -15,7 +16,16 @@ import numpy as np
 
 from .core import bin_median, head_level, rolling_median, tail_level
 
-MAX_POINTS = 300
+MAX_POINTS = 200
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs i < j, cached: the reduced curves have a handful of distinct lengths."""
+    i, j = np.triu_indices(n, 1)
+    i.flags.writeable = False
+    j.flags.writeable = False
+    return i, j
 
 
 def theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -23,7 +33,7 @@ def theil_sen(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     n = y.size
     if n < 2:
         return 0.0, float(y[0]) if n else 0.0
-    i, j = np.triu_indices(n, 1)
+    i, j = _pairs(n)
     dx = x[j] - x[i]
     ok = dx != 0
     if not ok.any():
@@ -37,7 +47,7 @@ def mann_kendall(y: np.ndarray, x: np.ndarray | None = None) -> tuple[float, flo
     n = y.size
     if n < 4:
         return 0.0, 1.0
-    i, j = np.triu_indices(n, 1)
+    i, j = _pairs(n)
     s = float(np.sign(y[j] - y[i]).sum())
     _, counts = np.unique(y, return_counts=True)
     var = (n * (n - 1) * (2 * n + 5) - float(np.sum(counts * (counts - 1) * (2 * counts + 5)))) / 18.0

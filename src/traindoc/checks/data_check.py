@@ -1,0 +1,185 @@
+"""Data check over a loader: input scale, label distribution, duplicates, batch composition.
+
+Most nets assume inputs near zero with unit scale; skewed labels make accuracy misleading;
+identical inputs with different labels cannot be learned; batches that each hold one class
+(data sorted by label, never shuffled) make the gradient swing from class to class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import math
+from collections import Counter
+from typing import Any, Iterable
+
+import torch
+
+from ..findings import Finding, Severity
+from ._torch import split_batch
+from .result import Section
+
+MEAN_LIMIT = 10.0  # inputs should sit near 0: a mean beyond this is a raw, unshifted scale
+STD_HIGH, STD_LOW = 20.0, 1e-3
+RANGE_LIMIT = 1e3
+FEATURE_SCALE_RATIO = 1e3
+IMBALANCE_RATIO = 10.0  # largest class count / smallest
+ONE_CLASS_BATCHES = 0.5  # share of batches holding a single class
+CONFLICT_SHARE = 0.01
+
+
+def _tensor(value: Any) -> torch.Tensor | None:
+    if isinstance(value, torch.Tensor):
+        return value
+    try:
+        return torch.as_tensor(value)
+    except Exception:
+        return None
+
+
+def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int | None = None) -> Section:
+    """Read up to ``max_batches`` batches in loader order and judge inputs and labels."""
+    count, total, total_sq = 0, 0.0, 0.0
+    lo, hi = math.inf, -math.inf
+    feat_sq: torch.Tensor | None = None
+    feat_sum: torch.Tensor | None = None
+    feat_n = 0
+    labels: Counter = Counter()
+    batch_classes: list[int] = []
+    sequence: list[int] = []
+    seen: dict[bytes, set] = {}
+    rows = duplicates = 0
+    n_batches = 0
+    float_targets = False
+    for batch in itertools.islice(iter(loader), max_batches):
+        x, y = split_batch(batch)
+        x, y = _tensor(x), _tensor(y)
+        if x is None or y is None:
+            continue
+        n_batches += 1
+        if x.is_floating_point():
+            xf = x.detach().double()
+            fin = xf[torch.isfinite(xf)]
+            count += fin.numel()
+            total += float(fin.sum())
+            total_sq += float((fin * fin).sum())
+            if fin.numel():
+                lo, hi = min(lo, float(fin.min())), max(hi, float(fin.max()))
+            if xf.dim() == 2:
+                s, q = xf.nan_to_num().sum(0), xf.nan_to_num().pow(2).sum(0)
+                feat_sum = s if feat_sum is None else feat_sum + s
+                feat_sq = q if feat_sq is None else feat_sq + q
+                feat_n += xf.shape[0]
+        yl = y.detach().reshape(y.shape[0], -1) if y.dim() else y.reshape(1, 1)
+        if not y.is_floating_point() and yl.shape[1] == 1:
+            ids = [int(v) for v in yl[:, 0].tolist()]
+            labels.update(ids)
+            sequence.extend(ids)
+            batch_classes.append(len(set(ids)) if len(ids) >= 4 else -1)
+        else:
+            float_targets = True
+        xr = x.detach().reshape(x.shape[0], -1).cpu().contiguous() if x.dim() else None
+        if xr is not None:
+            for i in range(xr.shape[0]):
+                key = hashlib.blake2b(xr[i].numpy().tobytes(), digest_size=16).digest()
+                target = tuple(yl[i].tolist()) if i < yl.shape[0] else None
+                rows += 1
+                if key in seen:
+                    duplicates += 1
+                    seen[key].add(target)
+                else:
+                    seen[key] = {target}
+    if n_batches == 0:
+        return Section("data", None, "the loader yielded no (inputs, targets) batches")
+    findings: list[Finding] = []
+    data: dict[str, Any] = {"batches": n_batches, "rows": rows}
+    lines: list[str] = []
+    if count:
+        mean = total / count
+        std = math.sqrt(max(total_sq / count - mean * mean, 0.0))
+        data["input"] = {"mean": mean, "std": std, "min": lo, "max": hi}
+        lines.append(f"inputs: mean {mean:.3g}, std {std:.3g}, range [{lo:.3g}, {hi:.3g}]")
+        reasons = []
+        if abs(mean) > MEAN_LIMIT:
+            reasons.append(f"mean {mean:.3g}")
+        if std > STD_HIGH or std < STD_LOW:
+            reasons.append(f"std {std:.3g}")
+        if hi - lo > RANGE_LIMIT:
+            reasons.append(f"range [{lo:.3g}, {hi:.3g}]")
+        if feat_sum is not None and feat_n > 1:
+            fm = feat_sum / feat_n
+            fs = (feat_sq / feat_n - fm * fm).clamp_min(0).sqrt()
+            pos = fs[fs > 0]
+            if pos.numel() > 1 and float(pos.max() / pos.min()) > FEATURE_SCALE_RATIO:
+                ratio = float(pos.max() / pos.min())
+                reasons.append(f"feature scales differ {ratio:.2g}x")
+                data["input"]["feature_scale_ratio"] = ratio
+        if reasons:
+            findings.append(Finding(
+                id="unnormalized-input", severity=Severity.WARNING,
+                title="inputs are not normalised: " + ", ".join(reasons),
+                evidence={"mean": mean, "std": std, "min": lo, "max": hi, "reasons": reasons, "batches": n_batches},
+                causes=["inputs are fed raw, without subtracting the mean and dividing by the std"],
+                fixes=["standardise inputs with the training set's mean and std (per feature or channel)",
+                       "apply the same normalisation at validation and test time",
+                       "squash unbounded inputs (e.g. tanh(x / C) or log) before normalising"]))
+    if labels:
+        k = len(labels)
+        counts = dict(sorted(labels.items()))
+        data["labels"] = counts
+        lines.append("labels: " + ", ".join(f"{c}: {n}" for c, n in list(counts.items())[:12])
+                     + (" ..." if k > 12 else ""))
+        bad = [c for c in counts if c < 0 or (n_classes is not None and c >= n_classes)]
+        if bad:
+            findings.append(Finding(
+                id="label-problem", severity=Severity.ERROR,
+                title=f"labels out of range: {bad[:5]}" + (f" (model has {n_classes} outputs)" if n_classes else ""),
+                evidence={"labels": counts, "n_classes": n_classes},
+                causes=["labels are not 0..K-1 class indices (1-based, -1 for missing, or remapped wrongly)"],
+                fixes=["map labels to 0..K-1 and make the output layer K wide"]))
+        if k == 1:
+            findings.append(Finding(
+                id="label-problem", severity=Severity.ERROR, title=f"every label is {next(iter(counts))}",
+                evidence={"labels": counts},
+                causes=["the label column is constant: a loading bug or the wrong column"],
+                fixes=["check which field the loader returns as the target"]))
+        elif k >= 2:
+            big, small = max(counts.values()), min(counts.values())
+            ratio = big / small
+            data["imbalance_ratio"] = ratio
+            if ratio >= IMBALANCE_RATIO:
+                major = max(counts, key=counts.get)
+                findings.append(Finding(
+                    id="class-imbalance", severity=Severity.WARNING,
+                    title=f"class {major} holds {big / sum(counts.values()):.0%} of the labels ({ratio:.0f}x the rarest)",
+                    evidence={"labels": counts, "ratio": ratio, "majority_share": big / sum(counts.values())},
+                    causes=["a heavily skewed label distribution: the model can score well by predicting the majority"],
+                    fixes=["sample batches balanced across classes (weighted sampler)",
+                           "or weight the loss by inverse class frequency",
+                           "judge with balanced accuracy, per-class recall or F1, not accuracy"]))
+            judged = [c for c in batch_classes if c >= 0]
+            single = sum(1 for c in judged if c == 1) / len(judged) if judged else 0.0
+            ordered = len(sequence) > 8 and all(a <= b for a, b in zip(sequence, sequence[1:]))
+            data["one_class_batch_share"] = single
+            if judged and (single >= ONE_CLASS_BATCHES or ordered):
+                findings.append(Finding(
+                    id="unshuffled-data", severity=Severity.WARNING,
+                    title=f"{single:.0%} of batches hold a single class" + ("; labels arrive sorted" if ordered else ""),
+                    evidence={"one_class_batch_share": single, "sorted": ordered, "batches": len(judged)},
+                    causes=["the data set is sorted by label and the loader does not shuffle"],
+                    fixes=["shuffle the training data every epoch (DataLoader(shuffle=True))"]))
+    if rows:
+        conflicts = sum(1 for targets in seen.values() if len(targets) > 1)
+        data["duplicate_share"] = duplicates / rows
+        data["conflicting_inputs"] = conflicts
+        lines.append(f"duplicates: {duplicates} of {rows} rows; {conflicts} inputs with conflicting labels")
+        if conflicts and conflicts / max(1, len(seen)) >= CONFLICT_SHARE and not float_targets:
+            findings.append(Finding(
+                id="label-problem", severity=Severity.WARNING,
+                title=f"{conflicts} identical inputs carry different labels",
+                evidence={"conflicting_inputs": conflicts, "distinct_inputs": len(seen), "rows": rows},
+                causes=["label noise or a join that attached the wrong labels"],
+                fixes=["deduplicate and fix the labels of conflicting copies"]))
+    ok = not any(f.severity >= Severity.WARNING for f in findings)
+    summary = "inputs and labels look sound" if ok else "; ".join(f.title for f in findings)
+    return Section("data", ok, summary, lines, data, findings)
