@@ -241,3 +241,27 @@ def test_watch_then_compile_still_trains():
     assert not doc.guard.disabled
     assert len(doc.store.series["train_loss"].values) == 12 and "grad_norm/0" in doc.store.series
     assert hook_count(model) == 0
+
+
+def test_live_report_is_written_when_a_finding_appears(tmp_path):
+    pytest.importorskip("traindoc.reports.html")
+    model = tiny()
+    with torch.no_grad():
+        model[0].bias.fill_(-100.0)
+    opt = torch.optim.SGD(model.parameters(), 1e-3)
+    target = tmp_path / "live.html"
+    import time
+
+    with traindoc.watch(model, opt, every=1, report=target, quiet=True) as doc:
+        for _ in range(400):
+            x, y = batch()
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            doc.step(loss)
+            time.sleep(0.002)  # a step of a real model; the rules run on a share of the time
+            if target.exists():
+                break
+        assert target.exists() and "dead-relu" in target.read_text()  # before training ended
+    assert "dead-relu" in target.read_text()

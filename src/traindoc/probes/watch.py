@@ -38,6 +38,8 @@ MAX_PENDING_LOSSES = 1024
 # trend); a non-finite loss is reported at once.
 MIN_LIVE_CURVE_POINTS = 20
 URGENT_CURVE_RULES = {"nonfinite"}
+LIVE_REPORT_REFRESH_S = 10.0
+MAX_RULES_WAIT_S = 60.0  # however slow the rules, a new problem is found within a minute
 CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the log sees them
 
 
@@ -157,6 +159,7 @@ class Watch:
                 self._say(f"cannot write to logdir {self.logdir} ({exc}); findings are still printed")
         self._arm_next()
         self._static_checks()
+        import traindoc.rules  # noqa: F401  (imported now, so its one-off cost is not taken as the rules' cost)
 
     def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
         self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
@@ -214,16 +217,24 @@ class Watch:
         if self.grads is not None:
             self.grads.close()
 
-    def _write_report(self) -> None:
+    def _write_report(self, refresh_s: float | None = None) -> None:
+        """The HTML report: rewritten live when a finding appears, and once more at the end."""
         try:
             from ..reports.html import write_report
         except ImportError:
-            stderr_line("traindoc: the HTML report is not available in this install; skipped")
+            if not self._report_missing_said:
+                self._report_missing_said = True
+                stderr_line("traindoc: the HTML report is not available in this install; skipped")
             return
         try:
-            write_report(self.report, [(self.store.to_run(), list(self.findings))])
+            if refresh_s is not None:
+                write_report(self.report, [(self.store.to_run(), list(self.findings))], refresh_s=refresh_s)
+            else:
+                write_report(self.report, [(self.store.to_run(), list(self.findings))])
         except Exception as exc:
             stderr_line(f"traindoc: could not write the report {self.report} ({type(exc).__name__}: {exc})")
+
+    _report_missing_said = False
 
     def log(self, metrics: dict[str, Any], step: float | None = None) -> None:
         """Record other scalars (validation loss, accuracy) so the curve rules see them too.
@@ -516,11 +527,14 @@ class Watch:
                 continue
             found.extend(self.guard.call(f"rule {spec.id}", lambda: list(spec.func(run))) or [])
         found.sort(key=lambda f: -int(f.severity))
+        before = len(self.findings)
         for f in found:
             self._raise(f)
+        if self.report is not None and not final and len(self.findings) > before:
+            self._write_report(refresh_s=LIVE_REPORT_REFRESH_S)  # an open page reloads itself
         cost = time.perf_counter() - t0
         self._rules_time += cost
-        self._next_rules_at = time.perf_counter() + cost / OVERHEAD_SHARE
+        self._next_rules_at = time.perf_counter() + min(cost / OVERHEAD_SHARE, MAX_RULES_WAIT_S)
 
     def _raise(self, f: Finding) -> None:
         """Hand a finding on once: dedupe by id and subject (series, module, layer)."""
