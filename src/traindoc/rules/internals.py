@@ -181,8 +181,9 @@ def update_ratio(run: Run) -> list[Finding]:
     for n, s in layers:
         _, v = _finite(s)
         v = v[v > 0]
-        if v.size >= 3:
-            meds[n] = float(np.median(v))
+        if v.size >= 5:
+            # The later half: Adam's first steps are full-size by construction (bias correction).
+            meds[n] = float(np.median(v[v.size // 2:]))
     if len(meds) < 1:
         return []
     high = {n: m for n, m in meds.items() if m > 1e-1}
