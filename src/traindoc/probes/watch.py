@@ -418,6 +418,9 @@ class Watch:
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
             add((step, n, v) for n, v in self.guard.call("targets", self.targets.sample, targets, out, kind) or [])
+            if self.store.meta.num_classes is None and self.targets.num_classes:
+                # The output width of a classifier is its class count: the curve rules then know ln(C).
+                self.store.meta.num_classes = self.targets.num_classes
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and opt.param_groups:
             lr = opt.param_groups[0].get("lr")
