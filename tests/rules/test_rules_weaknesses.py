@@ -421,3 +421,15 @@ def test_real_adam_regression_jittering_near_zero_is_healthy(lr):
     """Adam at a high LR: 15 -> 0.02 with bumps to 0.2. Large on a log scale, invisible on the run's."""
     found = _ids(_regression(lr, opt="adam", steps=400))
     assert not {k for k, v in found.items() if v >= Severity.WARNING}, found
+
+
+def test_lr_gone_before_anything_was_learned_is_decay_not_no_learning():
+    """LR x0.95 per step: ~0 after 60 steps, the loss has barely moved (5%) and stays there."""
+    rng = np.random.default_rng(0)
+    x = np.arange(1.0, 251.0)
+    lr = 0.05 * 0.95 ** (x - 1)
+    y = (1.31 + 0.075 * np.exp(-x / 15)) * np.exp(0.02 * rng.standard_normal(250))
+    found = _ids(_run({"train_loss": (x, y), "lr": (x, lr)}))
+    assert "lr-decay-too-fast" in found and "no-learning" not in found, found
+    flat = _ids(_run({"train_loss": (x, y), "lr": (x, np.full(250, 1e-7))}))
+    assert "no-learning" in flat and "lr-decay-too-fast" not in flat, flat

@@ -102,11 +102,11 @@ def stuck_at_chance(run: Run):
     ev = {k: v for k, v in st.items() if k not in ("series", "steps", "unit")}
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
                causes=["learning rate far too high (the model collapsed to the prior) or far too low",
-                       "labels not matching inputs (shuffled separately, wrong column) or constant labels",
+                       "inputs and labels no longer correspond: shuffled separately, a wrong column, or a reshape "
+                       "or stack that mixes samples across the batch (check every view/reshape); or constant labels",
                        "inputs not normalised, or all zeros after a preprocessing bug",
                        "dead or saturated units (ReLU all off, sigmoid saturated); a wrong last-layer activation",
-                       "gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters",
-                       "a reshape or stack that mixes samples across the batch (check every view/reshape)"],
+                       "gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"],
                fixes=["overfit a single batch first: if the loss cannot reach ~0, the model or code is broken",
                       "check a few (input, label) pairs by eye", "try lr 1e-3 with Adam, then bisect",
                       "run `traindoc check` on the model and data loader"])
@@ -122,6 +122,10 @@ def no_learning(run: Run):
 
     if oscillation_of(c) is not None or swings_of(c) is not None or divergence_of(c) is not None:
         return
+    from .schedule import decay_of
+
+    if decay_of(run) is not None:
+        return  # the LR decayed to nothing early: reported as lr-decay-too-fast
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     from .generalization import val_falls
 

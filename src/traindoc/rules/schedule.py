@@ -118,6 +118,15 @@ def decay_of(run: Run) -> dict | None:
         return None
     gain_post = projected_improvement(c.x[post], c.y[post])
     gain_pre = projected_improvement(c.x[pre], c.y[pre], horizon=x1 - s_low)
+    from ._common import flat_from_start
+
+    if flat_from_start(c) and gain_post <= 0.03 and int((c.x < s_low).sum()) >= 3:
+        # The LR was gone before the run could learn anything: the decay, not the model, is the
+        # first suspect (a flat loss under a constant tiny LR stays `no-learning`).
+        return {"series": c.name, "lr_series": lr.name, "lr_peak": peak, "lr_low_step": s_low,
+                "lr_final": float(lr.y[-1]), "loss_at_low": c.at(s_low), "loss_end": c.tail,
+                "projected_gain_before": round(gain_pre, 4), "projected_gain_after": round(gain_post, 4),
+                "end": x1, "unit": unit(c), "flat_from_start": True}
     # Stopped: the projected gain collapsed (under 3%, or under 1% of the pace before the decay).
     if gain_post > max(0.03, 0.01 * gain_pre) or gain_post > 0.1 or gain_pre < 0.1:
         return None
