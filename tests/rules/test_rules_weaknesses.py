@@ -55,6 +55,7 @@ def test_demo_explosion_to_a_dead_level_is_divergence_not_a_recovered_spike():
     found = {f.id: f for r in runs for f in diagnose_run(r)}
     assert found["divergence"].severity == Severity.ERROR
     assert found["divergence"].evidence["explosion_ratio"] > 1e10
+    assert found["divergence"].evidence["val_level"] > 1e9  # validation flat at 1.5e10: still broken
     assert "loss-spikes" not in found
     assert "stuck-at-chance" in found
 

@@ -170,6 +170,12 @@ def divergence(run: Run):
         evidence = {"start_level": d["start"], "min_level": d["best"], "min_step": d["best_step"],
                     "end_level": d["end"], "trend_p": d["p"], "slope_per_step": d["slope"],
                     "ends_nonfinite": tail_nonfinite}
+    vs = run.primary(Role.VAL_LOSS)
+    if d["kind"] == "dead-explosion" and vs is not None and curve(vs).n:
+        vlevel = float(np.median(curve(vs).y))
+        if vlevel >= 100 * max(d["start"], 1e-12):  # the model is still broken on held-out data
+            evidence["val_level"] = vlevel
+            title += f"; {vs.name} sits at {vlevel:.3g}"
     v = loss_curve(run, Role.VAL_LOSS, 5)
     if v is not None and d["kind"] == "rise":
         rv = rising_after_min(v, p=0.05)
