@@ -434,3 +434,22 @@ def test_lr_gone_before_anything_was_learned_is_decay_not_no_learning():
     assert "lr-decay-too-fast" in found and "no-learning" not in found, found
     flat = _ids(_run({"train_loss": (x, y), "lr": (x, np.full(250, 1e-7))}))
     assert "no-learning" in flat and "lr-decay-too-fast" not in flat, flat
+
+
+@pytest.mark.parametrize("shape", ["flat", "swing", "explode-then-flat"])
+def test_million_step_curves_of_the_new_shapes_stay_fast(shape):
+    """The new per-curve analyses work on block medians: no O(n * window) pass on 1e6 points."""
+    import time
+
+    rng = np.random.default_rng(0)
+    n = 1_000_000
+    x = np.arange(n, dtype=float)
+    y = 2.0 * np.exp(0.2 * rng.standard_normal(n))
+    if shape == "swing":
+        y *= np.exp(0.5 * np.sin(x / 3000))
+    elif shape == "explode-then-flat":
+        y[1000:1003] = 1e12
+    t0 = time.process_time()
+    found = _ids(_run({"loss": (x, y)}))
+    assert time.process_time() - t0 < 3.0
+    assert {"flat": "no-learning", "swing": "oscillation", "explode-then-flat": "divergence"}[shape] in found, found
