@@ -228,13 +228,16 @@ def flat_from_start(c: Curve) -> bool:
             two_se = 2.0 * s_res / np.sqrt(sxx)
             if two_se > 0.1 or -b + two_se > 0.12:  # could not even see a 10% fall: not known yet
                 return False
-    # A significant downward trend is learning, however slow: its size is read from the Theil-Sen
-    # slope over the whole span (robust), not from the two noisy ends of the curve.
+    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.05, 0.05)
+            and not slow_fall(c) and not c.trend.rising(0.01, 0.05))
+
+
+def slow_fall(c: Curve) -> bool:
+    """A significant downward trend is learning, however slow: its size is read from the Theil-Sen
+    slope over the whole span (robust), not from the two noisy ends of the curve."""
     span = float(c.xb[-1] - c.xb[0]) if c.xb.size > 1 else 0.0
     level_b = float(np.median(np.abs(c.yb))) or 1.0
-    slow_fall = c.trend.z < 0 and c.trend.p < 0.05 and -c.trend.slope * span >= 0.03 * level_b
-    return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.05, 0.05)
-            and not slow_fall and not c.trend.rising(0.01, 0.05))
+    return c.trend.z < 0 and c.trend.p < 0.05 and -c.trend.slope * span >= 0.03 * level_b
 
 
 _ADVERSARIAL = re.compile(r"(^|[^a-z])(g|d|gen|disc|generator|discriminator|critic|adv|adversarial)"

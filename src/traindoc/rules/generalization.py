@@ -12,7 +12,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
-from ._common import BOUNDED01, MIN_VAL_POINTS, curve, normalised_metric, flat_from_start, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import BOUNDED01, MIN_VAL_POINTS, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -147,8 +147,8 @@ def val_without_train(run: Run):
         return
     # The validation fall is the strong evidence here; for training it is enough that it did
     # not fall (no significant trend, and less than 10% lower than it started).
-    if not (flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and -rel(t.tail, t.head) < 0.1
-                                   and not t.trend.rising(0.01, 0.1))):
+    if not (flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
+                                   and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1))):
         return
     yield make("val-without-train", f"{v.name} fell {abs(v.trend.rel_change):.0%} while {t.name} stayed flat "
                f"({fmt(t.head)} -> {fmt(t.tail)})", series=[t.name, v.name], steps=list(v.span),
