@@ -453,3 +453,12 @@ def test_million_step_curves_of_the_new_shapes_stay_fast(shape):
     found = _ids(_run({"loss": (x, y)}))
     assert time.process_time() - t0 < 3.0
     assert {"flat": "no-learning", "swing": "oscillation", "explode-then-flat": "divergence"}[shape] in found, found
+
+
+def test_binary_accuracy_at_055_is_not_chance_but_at_050_is():
+    x = np.arange(1.0, 7.0)
+    loss = np.array([0.69, 0.66, 0.64, 0.63, 0.62, 0.61])
+    for acc, stuck in ((0.549, False), (0.503, True)):
+        run = _run({"loss": (x, loss), "val_accuracy": (x, acc + np.array([0, 0.002, -0.001, 0.001, 0, 0.001]))},
+                   RunMeta(num_classes=2), axis="epoch")
+        assert ("stuck-at-chance" in _ids(run)) is stuck, acc

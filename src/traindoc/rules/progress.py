@@ -80,7 +80,7 @@ def stuck_of(run: Run) -> dict | None:
             if cc is not None and cc.n <= 1000:
                 tail = float(np.median(y[-max(3, y.size // 3):]))
                 flat = float(np.ptp(y[y.size // 2:])) <= 0.03
-                if flat and abs(tail - cc.chance_accuracy) <= max(0.02, 0.1 * cc.chance_accuracy):
+                if flat and abs(tail - cc.chance_accuracy) <= max(0.02, 0.05 * cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
     return None
