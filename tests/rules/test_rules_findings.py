@@ -79,18 +79,21 @@ def test_five_train_val_readings(seed):
     noise = lambda: np.exp(0.01 * rng.standard_normal(n))  # noqa: E731
     fall = 0.3 + 1.7 * np.exp(-t / 0.2)
     flat = np.full(n, 1.2)
-    rise = 0.5 * (1 + 2 * t)
+    rise = 0.3 + 1.7 * np.exp(-t / 0.06) + 0.13 * np.clip(t - 0.3, 0, None) / 0.7  # learned, then both drift up from the minimum
     turn = fall * 1.1 + 0.8 * np.clip(t - 0.4, 0, None)
     cases = {
         None: (fall * noise(), fall * 1.15 * noise()),
         "overfitting": (fall * noise(), turn * noise()),
         "val-without-train": (flat * noise(), fall * noise()),
-        "stalled": (flat * noise(), flat * 1.1 * noise()),
+        "stalled": ((2.0 + np.exp(-t / 0.05)) * noise(), 2.1 * noise()),  # learned a little, stopped near ln(10)
         "both-rising": (rise * noise(), rise * 1.2 * noise()),
+        "no-learning": (flat * noise(), flat * 1.1 * noise()),  # both flat from the start: never learned
     }
-    readings = {"overfitting", "val-without-train", "stalled", "both-rising"}
+    readings = {"overfitting", "val-without-train", "stalled", "both-rising", "no-learning"}
     for want, (tr, va) in cases.items():
-        found = _ids(_pair(tr, va))
+        run = _pair(tr, va)
+        run.meta.num_classes = 10
+        found = _ids(run)
         got = readings & set(found)
         assert got == ({want} if want else set()), (want, found)
         if want is None:
@@ -244,19 +247,22 @@ def test_negligible_spike_near_zero_loss_is_ignored():
     assert "loss-spikes" not in {f.id for f in diagnose_run(run)}
 
 
-def test_early_explosion_is_a_warning_spike_and_accuracy_at_chance_is_stuck():
+def test_early_explosion_that_never_learns_again_is_divergence_and_accuracy_at_chance_is_stuck():
     """A too-high LR without a logged LR series: the loss explodes by orders of magnitude in the
-    first steps, then the model sits at chance (accuracy 1/C from 4 evaluations)."""
+    first steps, then sits flat at chance (accuracy 1/C from 4 evaluations). Coming back down to
+    a flat level is no recovery: divergence, not a spike that recovered."""
     rng = np.random.default_rng(2)
     x = np.arange(1.0, 512.0, 2.0)
     y = 1.75 * np.exp(0.12 * rng.standard_normal(x.size))
+    y[:2] = [2.1, 2.3]
     y[2:6] = [12.0, 355.0, 1.1e8, 7e15]
     run = Run("r", "<t>", "t", meta=RunMeta(num_classes=5))
     run.add(Series.named("train_loss_step", x, y))
     run.add(Series.named("val_acc", [127.0, 255.0, 383.0, 511.0], [0.193, 0.203, 0.197, 0.197]))
     found = {f.id: f for f in diagnose_run(run)}
-    assert found["loss-spikes"].severity == Severity.WARNING
-    assert found["loss-spikes"].evidence["largest_ratio"] > 1e6
+    assert found["divergence"].severity == Severity.ERROR
+    assert found["divergence"].evidence["explosion_ratio"] > 1e6
+    assert "loss-spikes" not in found
     assert found["stuck-at-chance"].evidence["classes"] == 5
 
 

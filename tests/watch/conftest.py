@@ -31,8 +31,23 @@ def _train(model, opt, batches, loss_fn, steps, *, zero_grad=True, watch_kwargs=
             loss.backward()
             opt.step()
             doc.step(loss, inputs=x, targets=y, outputs=out if pass_outputs else None)
-    assert not doc.guard.disabled, doc.guard.disabled  # no probe failed silently
+    assert not own_failures(doc), doc.guard.disabled  # no probe (or internals rule) failed silently
     return doc
+
+
+def own_failures(doc) -> dict:
+    """Failures of the watcher's probes and internals rules. A curve rule of another family that
+    raises is isolated by the watcher (and reported on stderr); it is not this suite's subject."""
+    from traindoc.rules import RULES
+
+    out = {}
+    for key, why in doc.guard.disabled.items():
+        if key.startswith("rule "):
+            spec = RULES.get(key[5:])
+            if spec is not None and spec.family != "internals":
+                continue
+        out[key] = why
+    return out
 
 
 @pytest.fixture

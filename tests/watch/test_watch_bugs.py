@@ -255,7 +255,7 @@ def test_healthy_regression(train, problem_ids):
     x = torch.randn(256, D)
     y = x @ torch.randn(D, 1)
     model = mlp(c=1)
-    doc = train(model, torch.optim.Adam(model.parameters(), 1e-3), sampler(x, y), nn.MSELoss(), 40)
+    doc = train(model, torch.optim.Adam(model.parameters(), 1e-2), sampler(x, y), nn.MSELoss(), 60)
     assert problem_ids(doc) == set(), [f.title for f in doc.findings]
 
 
@@ -288,3 +288,38 @@ def test_nan_origin_in_specific_module(problem_ids):
             doc.step(loss, inputs=xb, targets=yb)
     f = next(f for f in doc.findings if f.id == "nonfinite-origin")
     assert f.evidence["module"] == "gate" and f.evidence["kind"] == "forward output" and f.steps == [8.0]
+    # the gradients did not explode first: the NaN came from the gate, and only that is said
+    assert "exploding-gradients" not in problem_ids(doc)
+
+
+class SqrtFeatures(nn.Module):
+    """|x| of the unmasked features as sqrt(x^2 * mask): a finite forward, but where the mask is 0
+    the backward multiplies sqrt's infinite slope at 0 by 0: NaN."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("mask", torch.tensor([1.0] * 8 + [0.0] * 8))
+
+    def forward(self, x):
+        return torch.sqrt(x.square() * self.mask)
+
+
+def test_nan_origin_in_backward_pass(problem_ids):
+    import traindoc
+
+    model = nn.Sequential(nn.Linear(D, 16), nn.Tanh(), nn.Linear(16, 16))
+    model.add_module("root", SqrtFeatures())
+    model.add_module("head", nn.Linear(16, C))
+    x, y = blobs()
+    opt = torch.optim.SGD(model.parameters(), 1e-3)
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=1, quiet=True) as doc:
+        for i in range(4):
+            xb, yb = x[i * B:(i + 1) * B], y[i * B:(i + 1) * B]
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+    f = next(f for f in doc.findings if f.id == "nonfinite-origin")
+    assert f.evidence["kind"] == "backward gradient" and f.steps == [1.0]
+    assert (f.evidence["last_nonfinite_layer"], f.evidence["first_finite_layer_after"]) == ("2", "head")

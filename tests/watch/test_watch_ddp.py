@@ -41,6 +41,7 @@ WORKER = textwrap.dedent('''
                "input_mean": doc.store.series["input_mean"].values[-1] if "input_mean" in doc.store.series else None}
         with open(os.path.join(logdir, f"result-{rank}.json"), "w") as fh:
             json.dump(out, fh)
+        dist.barrier()
         dist.destroy_process_group()
 
     if __name__ == "__main__":
@@ -64,7 +65,7 @@ def test_ddp_two_ranks_gloo(tmp_path):
     logdir.mkdir()
     res = subprocess.run([sys.executable, str(script), str(logdir), str(_free_port()), "1"],
                          capture_output=True, text=True, timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    assert res.returncode == 0, res.stderr[-3000:]
+    assert res.returncode == 0, (sorted(p.name for p in logdir.iterdir()), res.stderr[-3000:])
     logs = list(logdir.glob("*.traindoc.jsonl"))
     assert len(logs) == 1  # only rank 0 writes
     r0 = json.loads((logdir / "result-0.json").read_text())

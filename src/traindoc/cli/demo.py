@@ -48,4 +48,47 @@ def demo(report_path: str, no_report: bool) -> None:
             click.echo(f"\n3. (no HTML report: {exc})")
         else:
             click.secho(f"\n3. The report (traindoc report): open {Path(report_path).resolve()}", bold=True)
+    _live_demo()
     sys.exit(0)
+
+
+def _live_demo() -> None:
+    """Watch a small PyTorch training go wrong, when torch is installed (it is an optional extra)."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        click.echo("\n4. Live diagnosis (traindoc.watch) needs PyTorch: pip install 'traindoc[torch]', then run the demo again.")
+        return
+    click.secho("\n4. Live, inside PyTorch training (traindoc.watch)", bold=True)
+    click.echo("   A ReLU classifier trained with SGD at lr=0.5, momentum 0.9 (too high for it), 300 steps:")
+    findings = _train_watched()
+    click.echo(f"   doc.findings: {', '.join(f'{f.id} ({f.severity.label})' for f in findings) or 'none'}")
+
+
+def _train_watched() -> list:
+    from collections import OrderedDict
+
+    import torch
+    from torch import nn
+
+    import traindoc
+
+    torch.manual_seed(0)
+    x = torch.randn(2048, 20) * 3
+    y = x[:, :5].argmax(1)
+    model = nn.Sequential(OrderedDict([
+        ("hidden1", nn.Linear(20, 64)), ("relu1", nn.ReLU()),
+        ("hidden2", nn.Linear(64, 64)), ("relu2", nn.ReLU()),
+        ("head", nn.Linear(64, 5)),
+    ]))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    with traindoc.watch(model, optimizer, loss_fn=loss_fn, every=5) as doc:
+        for _ in range(300):
+            batch = torch.randint(0, len(x), (64,))
+            optimizer.zero_grad()
+            loss = loss_fn(model(x[batch]), y[batch])
+            loss.backward()
+            optimizer.step()
+            doc.step(loss, inputs=x[batch], targets=y[batch])
+    return list(doc.findings)

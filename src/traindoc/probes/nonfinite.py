@@ -101,7 +101,15 @@ class NonfiniteProbe:
         self.start_full_mode()
 
     def _replay(self, args: tuple, kwargs: dict) -> tuple[str, float, str] | None:
-        buffers = {n: b.detach().clone() for n, b in self.model.named_buffers()}
+        # The replay runs between the user's forward and backward: it must not touch any tensor
+        # that forward saved. Buffers (BatchNorm statistics, masks) are swapped for copies during
+        # the replay and the originals put back untouched.
+        saved = []
+        for mod in self.model.modules():
+            for bname, buf in list(mod._buffers.items()):
+                if buf is not None:
+                    saved.append((mod, bname, buf))
+                    mod._buffers[bname] = buf.detach().clone()
         self._first_bad = None
         hooks = [m.register_forward_hook(self._full_forward_hook(n)) for n, m in self.modules]
         self._replaying = True
@@ -112,10 +120,8 @@ class NonfiniteProbe:
             self._replaying = False
             for h in hooks:
                 h.remove()
-            with torch.no_grad():
-                for n, b in self.model.named_buffers():
-                    if n in buffers:
-                        b.copy_(buffers[n])
+            for mod, bname, buf in saved:
+                mod._buffers[bname] = buf
         return self._first_bad
 
     # -- full mode: every module, forward and backward -------------------------------------

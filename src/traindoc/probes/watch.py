@@ -17,12 +17,12 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from ..findings import Finding, Severity
+from ..findings import Finding
 from ..run import Role
 from .activations import ActivationProbe
 from .data import InputProbe, TargetProbe
 from .ddp import combine, dist_info
-from .gradients import GradientProbe, Sample, ZeroGradProbe
+from .gradients import GradientProbe, ZeroGradProbe
 from .guard import Guard, stderr_line
 from .layers import LayerMap, is_compiled, unwrap
 from .logdir import JsonlWriter
@@ -34,6 +34,12 @@ READBACK_SAMPLES = 4
 OVERHEAD_SHARE = 0.01  # target share of wall time for sampling and for rule evaluation each
 MAX_EVERY = 1000
 MAX_PENDING_LOSSES = 1024
+# Live, the curve rules wait for this many loss points (a handful of noisy points makes a poor
+# trend); a non-finite loss is reported at once.
+MIN_LIVE_CURVE_POINTS = 20
+URGENT_CURVE_RULES = {"nonfinite"}
+LIVE_REPORT_REFRESH_S = 10.0
+MAX_RULES_WAIT_S = 60.0  # however slow the rules, a new problem is found within a minute
 CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the log sees them
 
 
@@ -88,7 +94,6 @@ class Watch:
         self._samples_since_readback = 0
         self._sampled_this_step = False
         self._grads_taken_step = -1
-        self._probe_time = 0.0
         self._rules_time = 0.0
         self._next_rules_at = 0.0
         self._t_start = time.perf_counter()
@@ -154,6 +159,7 @@ class Watch:
                 self._say(f"cannot write to logdir {self.logdir} ({exc}); findings are still printed")
         self._arm_next()
         self._static_checks()
+        import traindoc.rules  # noqa: F401  (imported now, so its one-off cost is not taken as the rules' cost)
 
     def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
         self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
@@ -211,16 +217,24 @@ class Watch:
         if self.grads is not None:
             self.grads.close()
 
-    def _write_report(self) -> None:
+    def _write_report(self, refresh_s: float | None = None) -> None:
+        """The HTML report: rewritten live when a finding appears, and once more at the end."""
         try:
             from ..reports.html import write_report
         except ImportError:
-            stderr_line("traindoc: the HTML report is not available in this install; skipped")
+            if not self._report_missing_said:
+                self._report_missing_said = True
+                stderr_line("traindoc: the HTML report is not available in this install; skipped")
             return
         try:
-            write_report(self.report, [(self.store.to_run(), list(self.findings))])
+            if refresh_s is not None:
+                write_report(self.report, [(self.store.to_run(), list(self.findings))], refresh_s=refresh_s)
+            else:
+                write_report(self.report, [(self.store.to_run(), list(self.findings))])
         except Exception as exc:
             stderr_line(f"traindoc: could not write the report {self.report} ({type(exc).__name__}: {exc})")
+
+    _report_missing_said = False
 
     def log(self, metrics: dict[str, Any], step: float | None = None) -> None:
         """Record other scalars (validation loss, accuracy) so the curve rules see them too.
@@ -286,11 +300,11 @@ class Watch:
             self.nonfinite.after_step(step)
             if self.nonfinite.origin is not None and not self._origin_recorded:
                 self._record_origin()
-        self._arm_next()
-        self._last_step_t = time.perf_counter()
-        own = self._last_step_t - t_in - (self._rules_time - rules_before)
+        own = time.perf_counter() - t_in - (self._rules_time - rules_before)
         if dt is not None:
             self._time_step(step, sampled, after_sample, dt, own)
+        self._arm_next()  # after the interval may have changed: arm only for a step that will be sampled
+        self._last_step_t = time.perf_counter()
 
     def _time_step(self, step: int, sampled: bool, after_sample: bool, dt: float, own: float) -> None:
         """Keep the plain step time; in auto mode, widen ``every`` so sampling costs ~1% of it.
@@ -367,11 +381,22 @@ class Watch:
             self._pending.extend((self._step + 1, n, v) for n, v in self.grads.update())
             self._snapshot_pending_from_step = -1
 
+    _first_output_shape: tuple = ()
+
+    def _output_like(self) -> Any:
+        """A stand-in with the model output's shape (all the target probe reads from it)."""
+        if not self._first_output_shape:
+            return None
+        return torch.empty(self._first_output_shape, device="meta")
+
     def _capture_output(self, module, args, out) -> None:
         if self._first_output is None and torch.is_grad_enabled():
             t = out if isinstance(out, torch.Tensor) else getattr(out, "logits", None)
             if isinstance(t, torch.Tensor):
-                self._first_output = t.detach()[:64]
+                # A few rows only, copied: a view would keep the whole output (LM logits) alive.
+                rows = t.detach().reshape(-1, t.shape[-1]) if t.dim() >= 2 else t.detach().reshape(1, -1)
+                self._first_output = rows[:8].clone()
+                self._first_output_shape = tuple(t.shape)
             if self._root_handle is not None:
                 self._root_handle.remove()
                 self._root_handle = None
@@ -390,9 +415,12 @@ class Watch:
         if inputs is not None and self.guard.ok("inputs"):
             add((step, n, v) for n, v in self.guard.call("inputs", self.inputs.sample, inputs) or [])
         if targets is not None and self.guard.ok("targets"):
-            out = outputs if outputs is not None else self._first_output
+            out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
             add((step, n, v) for n, v in self.guard.call("targets", self.targets.sample, targets, out, kind) or [])
+            if self.store.meta.num_classes is None and self.targets.num_classes:
+                # The output width of a classifier is its class count: the curve rules then know ln(C).
+                self.store.meta.num_classes = self.targets.num_classes
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and opt.param_groups:
             lr = opt.param_groups[0].get("lr")
@@ -491,18 +519,25 @@ class Watch:
 
         run = self.store.to_run()
         found: list[Finding] = []
+        loss = self.store.series.get("train_loss")
+        young = not final and (loss is None or loss.total < MIN_LIVE_CURVE_POINTS)
         for spec in list(RULES.values()):  # as diagnose_run, but one failing rule only loses itself
             if not self.guard.ok(f"rule {spec.id}"):
                 continue
+            if young and spec.family != "internals" and spec.id not in URGENT_CURVE_RULES:
+                continue  # a curve of a few points is judged at exit or once it has grown
             if spec.needs and not all(run.by_role(role) for role in spec.needs):
                 continue
             found.extend(self.guard.call(f"rule {spec.id}", lambda: list(spec.func(run))) or [])
         found.sort(key=lambda f: -int(f.severity))
+        before = len(self.findings)
         for f in found:
             self._raise(f)
+        if self.report is not None and not final and len(self.findings) > before:
+            self._write_report(refresh_s=LIVE_REPORT_REFRESH_S)  # an open page reloads itself
         cost = time.perf_counter() - t0
         self._rules_time += cost
-        self._next_rules_at = time.perf_counter() + cost / OVERHEAD_SHARE
+        self._next_rules_at = time.perf_counter() + min(cost / OVERHEAD_SHARE, MAX_RULES_WAIT_S)
 
     def _raise(self, f: Finding) -> None:
         """Hand a finding on once: dedupe by id and subject (series, module, layer)."""

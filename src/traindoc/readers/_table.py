@@ -124,6 +124,13 @@ def sniff_delimiter(header_line: str) -> str | None:
     return best if counts[best] >= 1 else None
 
 
+def head_columns(head: bytes) -> list[str] | None:
+    """The header cells of a file's first bytes when they start a table, for sniffing."""
+    text = head_text(head)
+    found = header_fields(text) if text is not None else None
+    return found[0] if found else None
+
+
 def header_fields(head: str) -> tuple[list[str], str] | None:
     """The header cells (stripped) and delimiter of a table head, or None if it is no table."""
     first = next((ln for ln in head.splitlines() if ln.strip()), "")

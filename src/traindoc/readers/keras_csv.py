@@ -24,18 +24,16 @@ DIRECTORY = False
 
 def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
-    if text is None:
-        return False
-    found = T.header_fields(text)
+    found = T.header_fields(text) if text is not None else None
     if not found:
         return False
-    cols, _ = found
+    cols, delim = found
     if not cols or cols[0].lower() != "epoch" or len(cols) < 2:
         return False
     if not any("loss" in c.lower() or "acc" in c.lower() for c in cols[1:]):
         return False
     # CSVLogger fills every cell (NA when a metric is missing): a sparse table is someone else's.
-    rows = [ln.split(found[1]) for ln in text.splitlines()[1:] if ln.strip()]
+    rows = [ln.split(delim) for ln in text.splitlines()[1:] if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         rows = rows[:-1]
     return not any(cell.strip() == "" for row in rows for cell in row)

@@ -23,13 +23,10 @@ _SKIP = {"step", "epoch"}
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    text = T.head_text(head)
-    if text is None:
+    header = T.head_columns(head)
+    if header is None:
         return False
-    found = T.header_fields(text)
-    if not found:
-        return False
-    cols = [c.lower() for c in found[0]]
+    cols = [c.lower() for c in header]
     if "step" not in cols:
         return False
     if path.name == "metrics.csv":

@@ -204,15 +204,40 @@ def flat_from_start(c: Curve) -> bool:
     # sits about 1.5 of its sigmas low by chance alone, hence the extra margin.
     s_block = 1.25 * rel_noise / np.sqrt(b)
     s_first = 1.25 * rel_noise / np.sqrt(k)
-    if s_first > 0.05:
-        return False  # the start is too uncertain to claim that nothing changed since
+    # A noisy start (an MSE on small batches jitters by 20% a point) widens the tolerance on the
+    # first points instead of ruling the curve out: the block medians and the trend test still
+    # see any real fall, and a fast fall in the first steps still stands far above the noise.
     tol_coarse = max(0.08, 5.0 * s_block)
     tol_first = max(0.08, 3.0 * s_first + 2.0 * s_block)
     drop_coarse = (coarse[0] - low) / (abs(coarse[0]) or 1.0)
     drop_first = (c.head - low) / (abs(c.head) or 1.0)
     # Any sign of a fall (5% level) means it is not flat: a false "no learning" is the costly error.
+    # "Flat" is a claim about the size of the fall, so it needs precision: the fall over the span
+    # (least squares on the log block medians) must be measurable to +-10% and under 12% even at its
+    # 2-sigma upper bound.
+    # A noisy prefix of a slowly learning run (8 or 60 points at 25% jitter) is "not known yet".
+    if np.all(c.yb > 0) and c.yb.size >= 4:
+        u = (c.xb - c.xb[0]) / ((c.xb[-1] - c.xb[0]) or 1.0)
+        ly = np.log(c.yb)
+        du = u - u.mean()
+        sxx = float(np.dot(du, du))
+        if sxx > 0:
+            b = float(np.dot(du, ly - ly.mean()) / sxx)
+            res = ly - ly.mean() - b * du
+            s_res = 1.4826 * float(np.median(np.abs(res - np.median(res))))
+            two_se = 2.0 * s_res / np.sqrt(sxx)
+            if two_se > 0.1 or -b + two_se > 0.12:  # could not even see a 10% fall: not known yet
+                return False
     return (drop_coarse < tol_coarse and drop_first < tol_first and not c.trend.falling(0.05, 0.05)
-            and not c.trend.rising(0.01, 0.05))
+            and not slow_fall(c) and not c.trend.rising(0.01, 0.05))
+
+
+def slow_fall(c: Curve) -> bool:
+    """A significant downward trend is learning, however slow: its size is read from the Theil-Sen
+    slope over the whole span (robust), not from the two noisy ends of the curve."""
+    span = float(c.xb[-1] - c.xb[0]) if c.xb.size > 1 else 0.0
+    level_b = float(np.median(np.abs(c.yb))) or 1.0
+    return c.trend.z < 0 and c.trend.p < 0.05 and -c.trend.slope * span >= 0.03 * level_b
 
 
 _ADVERSARIAL = re.compile(r"(^|[^a-z])(g|d|gen|disc|generator|discriminator|critic|adv|adversarial)"
@@ -259,15 +284,20 @@ _NOT_CE_TASKS = {"detection", "segmentation", "regression", "pose", "instance-se
 _NOT_CE_TOKENS = re.compile(r"(^|[^a-z])(box|bbox|dfl|rpn|mask|seg|obj|giou|iou|kpt|pose|mse|mae|l1|l2)([^a-z]|$)")
 
 
+def cross_entropy_like(run: Run) -> bool:
+    """Nothing says the losses are not classification cross-entropies (detection, regression...)."""
+    if (run.meta.task or "").lower() in _NOT_CE_TASKS:
+        return False
+    return not any(_NOT_CE_TOKENS.search(s.name.lower()) for r in LOSS_ROLES for s in run.by_role(r))
+
+
 def chance(run: Run) -> ClassCount | None:
     """The class count, when the losses are classification cross-entropies it applies to.
 
     A detector's total loss (box + class + objectness terms) or a regression loss has no ln(C)
     chance level even when the log names a class count, so none is given for such runs.
     """
-    if (run.meta.task or "").lower() in _NOT_CE_TASKS:
-        return None
-    if any(_NOT_CE_TOKENS.search(s.name.lower()) for r in LOSS_ROLES for s in run.by_role(r)):
+    if not cross_entropy_like(run):
         return None
     return class_count(run.meta, run.names())
 

@@ -12,7 +12,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
-from ._common import MIN_VAL_POINTS, flat_from_start, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import BOUNDED01, MIN_VAL_POINTS, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -31,16 +31,50 @@ def val_falls(v: Curve) -> bool:
     return v.trend.falling(0.01, 0.1) or (-rel(v.tail, v.head) >= 0.2 and drop > 5.0 * jitter_sigma(v.y))
 
 
+def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool] | None:
+    """Without a validation loss, a validation metric judged as an error to minimise: 1 - accuracy
+    (on the 0-1 scale) for a bounded higher-is-better metric, the metric itself when lower is
+    better. Returns (curve, x, error, higher_is_better)."""
+    for s in run.by_role(Role.VAL_METRIC):
+        if s.higher_is_better is None or s.metric in ("perplexity",):
+            continue
+        c = curve(s)
+        if c.n < MIN_VAL_POINTS:
+            continue
+        if s.higher_is_better:
+            if s.metric not in BOUNDED01:
+                continue
+            y01, _ = normalised_metric(c)
+            if float(np.max(y01)) > 1.0 or float(np.min(y01)) < 0.0:
+                continue
+            err = 1.0 - y01
+        else:
+            err = c.y
+        if np.all(err > 0):
+            return c, c.x, err, bool(s.higher_is_better)
+    return None
+
+
 @rule("overfitting", family="generalization", severity=Severity.WARNING,
-      title="Validation loss passed its minimum and rises while training loss falls", needs=_BOTH)
+      title="Validation loss passed its minimum and rises while training loss falls",
+      needs=(Role.TRAIN_LOSS,))
 def overfitting(run: Run):
     pair = _pair(run)
+    metric_hib = None
     if pair is None:
-        return
-    t, v = pair
-    x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
+        t = loss_curve(run, Role.TRAIN_LOSS)
+        vm = _val_metric_as_error(run) if t is not None and loss_curve(run, Role.VAL_LOSS, 1) is None else None
+        if vm is None:
+            return
+        v, x, y, metric_hib = vm
+    else:
+        t, v = pair
+        x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
     ov = overfit_onset(x, y)
     if ov is None:
+        return
+    if metric_hib is not None:
+        yield from _metric_overfitting(run, t, v, ov, metric_hib)
         return
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -71,6 +105,37 @@ def overfitting(run: Run):
                       Mark("point", v.name, ov.best_step, label="best validation loss")])
 
 
+def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool):
+    """Overfitting read from a validation metric (no validation loss logged)."""
+    if rising_after_min(t) is not None:
+        return
+    t_at_best, t_end = t.at(ov.best_step), t.tail
+    if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
+        return
+    u = unit(v)
+    y01, div = normalised_metric(v) if higher_is_better else (v.y, 1.0)
+    i = int(np.argmin(np.abs(v.x - ov.best_step)))
+    best = float(v.y[i])
+    end = float(np.median(v.y[-max(1, min(3, v.n // 4)):]))
+    what = "peaked" if higher_is_better else "bottomed"
+    yield make("overfitting", f"{v.name} {what} at {fmt(best)} ({u} {fmt(ov.best_step)}) and got worse since "
+               f"({fmt(end)} at the end), while {t.name} kept falling", series=[t.name, v.name],
+               steps=[ov.onset_step, v.span[1]],
+               evidence={"best_step": ov.best_step, "best_val_metric": best, "val_metric_end": end,
+                         "onset_step": ov.onset_step, "judged_on": "validation metric (no validation loss logged)"
+                         + (" as error = 1 - value" if higher_is_better else ""),
+                         "generalization_loss_pct": round(ov.final_gl, 2), "train_at_best": t_at_best,
+                         "train_at_end": t_end},
+               causes=["the model memorises the training set: too much capacity for the data",
+                       "too little regularisation (no dropout, weight decay or augmentation)",
+                       "training for too long", "a small training set"],
+               fixes=[f"restore the checkpoint from {u} {fmt(ov.best_step)} (early stopping)",
+                      "add regularisation: weight decay, dropout, data augmentation",
+                      "log a validation loss too: it shows the turn earlier than the metric"],
+               marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
+                      Mark("point", v.name, ov.best_step, label="best validation metric")])
+
+
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
       title="Validation improves while training does not", needs=_BOTH)
 def val_without_train(run: Run):
@@ -82,8 +147,8 @@ def val_without_train(run: Run):
         return
     # The validation fall is the strong evidence here; for training it is enough that it did
     # not fall (no significant trend, and less than 10% lower than it started).
-    if not (flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and -rel(t.tail, t.head) < 0.1
-                                   and not t.trend.rising(0.01, 0.1))):
+    if not (flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
+                                   and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1))):
         return
     yield make("val-without-train", f"{v.name} fell {abs(v.trend.rel_change):.0%} while {t.name} stayed flat "
                f"({fmt(t.head)} -> {fmt(t.tail)})", series=[t.name, v.name], steps=list(v.span),
@@ -109,6 +174,8 @@ def stalled(run: Run):
 
     if warming_up(run) or stuck_of(run) is not None or decay_of(run) is not None:
         return
+    if flat_from_start(t):
+        return  # never improved at all: `no-learning`, not a run that stalled after learning
     cc = chance(run)
     plateaus = []
     for c in (t, v):
@@ -152,6 +219,12 @@ def both_rising(run: Run):
     rt, rv = rising_after_min(t), rising_after_min(v, p=0.05)
     if rt is None or rv is None:
         return
+    if rt["end"] - rt["best"] < 0.01 * abs(t.head):
+        return  # a rise from 0.02 to 0.1 after falling from 15 is invisible on the run's own scale
+    from .stability import divergence_of
+
+    if divergence_of(t) is not None:
+        return  # the same rise is reported once, as `divergence` (error), with the validation rise in it
     u = unit(t)
     yield make("both-rising", f"{t.name} and {v.name} both rise: train {fmt(rt['best'])} -> {fmt(rt['end'])}, "
                f"validation {fmt(rv['best'])} -> {fmt(rv['end'])}", series=[t.name, v.name],

@@ -62,6 +62,10 @@ def exploding_gradients(run: Run) -> list[Finding]:
         return out
     name = g.name
     bad = ~g.finite
+    if bad.any() and amp is None and _nan_came_first(run, g):
+        return out  # the loss was already NaN/Inf at that step: a NaN, not an explosion (see nonfinite-origin)
+    if bad.any() and amp is None and g.finite[int(np.argmax(bad)):].any() and bad.mean() < 0.1:
+        bad = np.zeros_like(bad)  # isolated overflow steps that recover: the fp16 loss-scaler pattern
     if bad.any() and amp is None:
         first = g.steps[np.argmax(bad)]
         out.append(Finding(
@@ -105,6 +109,21 @@ def exploding_gradients(run: Run) -> list[Finding]:
                     marks=[Mark("point", name, float(st[i]), label="spike")]))
                 break
     return out
+
+
+def _nan_came_first(run: Run, g: Series) -> bool:
+    """True when the gradient norm stayed at its level until it went non-finite, and the loss
+    was non-finite by that step already: the NaN came from the data or an operation."""
+    first_bad = float(g.steps[np.argmax(~g.finite)])
+    before = g.values[(g.steps < first_bad) & g.finite]
+    if before.size:
+        base = float(np.median(before[: max(2, before.size // 10)]))
+        if base > 0 and float(before.max()) > 10 * base:
+            return False  # it was growing: that is an explosion
+    loss = run.primary(Role.TRAIN_LOSS)
+    if loss is None or loss.finite.all():
+        return False
+    return float(loss.steps[np.argmax(~loss.finite)]) <= first_bad
 
 
 _EXPLODE_CAUSES = ["Learning rate too high for this model and batch size.",
@@ -162,8 +181,9 @@ def update_ratio(run: Run) -> list[Finding]:
     for n, s in layers:
         _, v = _finite(s)
         v = v[v > 0]
-        if v.size >= 3:
-            meds[n] = float(np.median(v))
+        if v.size >= 5:
+            # The later half: Adam's first steps are full-size by construction (bias correction).
+            meds[n] = float(np.median(v[v.size // 2:]))
     if len(meds) < 1:
         return []
     high = {n: m for n, m in meds.items() if m > 1e-1}
@@ -403,6 +423,8 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
                    "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
                    "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
+    if not out:
+        out.extend(_backward_origin(run))
     if ranks:
         first = float(ranks[0][1].steps[0])
         first_ranks = [r for r, s in ranks if float(s.steps[0]) == first]
@@ -423,6 +445,45 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Check the samples that rank processed at that step (sampler seed, shard).",
                    "Guard unstable operations (eps, clamp); validate inputs in the data loader."]))
     return out
+
+
+def _backward_origin(run: Run) -> list[Finding]:
+    """Gradients that went non-finite while the loss was finite: the backward pass made the NaN.
+
+    Backward runs from the output to the input, so the layers after the origin keep finite
+    gradients and every layer before it is NaN/Inf: the origin lies between the last
+    non-finite layer and the first finite one after it (layers in the model's order).
+    """
+    layers = _prefixed(run, "grad_norm/")
+    loss = run.primary(Role.TRAIN_LOSS)
+    if len(layers) < 2 or loss is None or "amp_scale" in run.series:
+        return []  # with loss scaling, overflowing gradients on a finite loss are expected
+    bad_steps = sorted({float(st) for _, s in layers for st, v in zip(s.steps, s.values) if not math.isfinite(v)})
+    if not bad_steps:
+        return []
+    step = bad_steps[0]
+    at = loss.values[loss.steps == step]
+    if not at.size or not np.isfinite(at).all():
+        return []  # the loss was already non-finite: not a backward origin
+    state = []
+    for name, s in layers:
+        v = s.values[s.steps == step]
+        state.append((name, bool(v.size) and not np.isfinite(v).all()))
+    last_bad = max(i for i, (_, b) in enumerate(state) if b)
+    if last_bad == len(state) - 1 or any(b for _, b in state[last_bad + 1:]):
+        return []  # even the last layer is non-finite: the loss gradient itself, nothing to localise
+    before, after = state[last_bad][0], state[last_bad + 1][0]
+    return [Finding(
+        "nonfinite-origin", Severity.ERROR,
+        f"gradients became NaN/Inf in the backward pass at step {step:g}, between {before} and {after} "
+        f"(the loss was finite)",
+        series=[f"grad_norm/{before}", f"grad_norm/{after}"], steps=[step],
+        evidence={"subject": f"backward:{before}", "kind": "backward gradient", "module": before,
+                  "last_nonfinite_layer": before, "first_finite_layer_after": after, "step": step},
+        causes=_ORIGIN_CAUSES["backward gradient"],
+        fixes=["Look at the operations between these two layers: sqrt/pow/norm at 0, division, log need an "
+               "epsilon or a clamp that keeps the gradient finite.",
+               "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."])]
 
 
 _ORIGIN_CAUSES = {

@@ -38,15 +38,17 @@ def loss_metric_mismatch(run: Run):
             sign = 1.0 if s.higher_is_better else -1.0
             gain = sign * (mt.end - mt.start)
             gain_rel = gain if bounded else gain / (abs(mt.start) or 1.0)
-            metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > (0.05 if bounded else 0.1)
-            metric_flat = gain_rel < 0.02
-            good_level = bounded and (mt.end >= 0.9 if s.higher_is_better else mt.end <= 0.1)
-            # The metric must have been watched from before the loss fell: once a model is good,
-            # the loss keeps falling through confidence alone while accuracy saturates (healthy).
-            ref = loss_curve(run, Role.TRAIN_LOSS) or lc
-            watched_early = float(np.interp(lo, ref.x, ref.y)) >= 0.75 * ref.head
-            if lt.falling(0.01, 0.2) and metric_flat and bounded and not good_level and watched_early:
-                title = (f"{lc.name} fell {abs(lt.rel_change):.0%} but {s.name} did not improve "
+            # Only clear, significant, opposite trends over a long enough span count. A metric that
+            # merely stays flat while the loss falls is a stalled run, or accuracy pinned at the
+            # majority share on imbalanced data (`misleading-accuracy`): not this finding.
+            long_enough = mc.n >= 8 and (hi - lo) >= 0.3 * (lc.span[1] - lc.span[0])
+            if not long_enough:
+                continue
+            need = 0.05 if bounded else 0.1
+            metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > need
+            metric_worsens = sign * mt.z < 0 and mt.p < 0.01 and -gain_rel > need
+            if lt.falling(0.01, 0.2) and metric_worsens:
+                title = (f"{lc.name} fell {abs(lt.rel_change):.0%} while {s.name} got worse "
                          f"({fmt(mt.start)} -> {fmt(mt.end)})")
                 causes = ["the loss optimises something the metric does not reward (class weights, label smoothing,"
                           " an auxiliary term dominating)", "the metric is computed wrongly (argmax over the wrong "
@@ -109,7 +111,10 @@ def metric_out_of_range(run: Run):
         if not y.size:
             continue
         if s.metric in BOUNDED01 or s.metric == "error":
-            percent = float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
+            # Percent scale (0-100) is a convention when the series lives there from its first point;
+            # one that starts on the 0-1 scale and climbs past 1 (a sum over batches never divided
+            # by their count reaches 30+) is out of range, whatever its median.
+            percent = float(y[0]) > 1.0 and float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
             hi = 100.0 if percent else 1.0
             lo_b, hi_b = 0.0, hi
         elif s.metric in _RANGES:

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 
-from ..stats import noise_sigma
+from ..stats import noise_sigma, rolling_median
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.chance import ClassCount, match_chance
-from ._common import (flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 
@@ -24,14 +24,18 @@ def too_short(run: Run):
         roles = sorted({s.role.value for s in run.series.values()})
         missing.append("no loss or metric series (found: " + (", ".join(roles) or "nothing") +
                        "); name a series with --role NAME=train_loss")
-    for role, need, what in ((Role.TRAIN_LOSS, MIN_POINTS, "trend rules"), (Role.VAL_LOSS, MIN_VAL_POINTS,
-                                                                             "overfitting and train-vs-validation readings")):
-        s = run.primary(role)
-        if s is None:
-            continue
-        n = curve(s).n
-        if n < need:
-            missing.append(f"{s.name} has {n} finite point(s); {what} need at least {need}")
+    # Only the main loss decides: a fine-tune with hundreds of training points and three
+    # evaluations can be judged (a short eval series is not "too short to judge").
+    main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
+    if main is not None:
+        n = curve(main).n
+        if n < MIN_POINTS:
+            missing.append(f"{main.name} has {n} finite point(s); the trend rules need at least {MIN_POINTS}")
+    elif judged:
+        best = max(judged, key=lambda s: curve(s).n)
+        if curve(best).n < MIN_POINTS:
+            missing.append(f"{best.name} has {curve(best).n} finite point(s); the trend rules need at least "
+                           f"{MIN_POINTS}")
     if not missing:
         return
     yield make("too-short", "Too few points to judge: " + missing[0], series=[s.name for s in judged][:4],
@@ -76,7 +80,7 @@ def stuck_of(run: Run) -> dict | None:
             if cc is not None and cc.n <= 1000:
                 tail = float(np.median(y[-max(3, y.size // 3):]))
                 flat = float(np.ptp(y[y.size // 2:])) <= 0.03
-                if flat and abs(tail - cc.chance_accuracy) <= max(0.02, 0.1 * cc.chance_accuracy):
+                if flat and abs(tail - cc.chance_accuracy) <= max(0.02, 0.05 * cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
     return None
@@ -98,7 +102,8 @@ def stuck_at_chance(run: Run):
     ev = {k: v for k, v in st.items() if k not in ("series", "steps", "unit")}
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
                causes=["learning rate far too high (the model collapsed to the prior) or far too low",
-                       "labels not matching inputs (shuffled separately, wrong column) or constant labels",
+                       "inputs and labels no longer correspond: shuffled separately, a wrong column, or a reshape "
+                       "or stack that mixes samples across the batch (check every view/reshape); or constant labels",
                        "inputs not normalised, or all zeros after a preprocessing bug",
                        "dead or saturated units (ReLU all off, sigmoid saturated); a wrong last-layer activation",
                        "gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"],
@@ -113,23 +118,30 @@ def no_learning(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
-    from .stability import divergence_of, oscillation_of
+    from .stability import divergence_of, oscillation_of, swings_of
 
-    if oscillation_of(c) is not None or divergence_of(c) is not None:
+    if oscillation_of(c) is not None or swings_of(c) is not None or divergence_of(c) is not None:
         return
+    from .schedule import decay_of
+
+    if decay_of(run) is not None:
+        return  # the LR decayed to nothing early: reported as lr-decay-too-fast
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     from .generalization import val_falls
 
-    if v is not None and (abs(v.trend.rel_change) < 0.05 or val_falls(v)):
-        return  # both flat is `stalled`; val falling is `val-without-train`
+    if v is not None and val_falls(v):
+        return  # validation falling while training is flat is `val-without-train`
+    # Validation flat too is still no-learning: `stalled` is for a run that improved first.
     u = unit(c)
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} over {c.n} points "
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence={"start_level": c.head, "end_level": c.tail, "best_level": c.best,
                          "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p},
                causes=["learning rate far too low (or zero after a schedule bug)", "gradients not reaching the "
-                       "weights: optimiser built before the model moved, parameters frozen, zero_grad misplaced",
+                       "weights: the optimiser was given another model's parameters (or built before the model "
+                       "moved), parameters frozen, zero_grad misplaced",
                        "loss computed on something that does not depend on the parameters",
+                       "a reshape or stack that mixes samples across the batch (check every view/reshape)",
                        "saturated activations or bad initialisation"],
                fixes=["print the learning rate actually used at step 1", "check that parameters change between two "
                       "steps", "overfit one batch", "raise the learning rate 10x for quick feedback"],
@@ -137,24 +149,37 @@ def no_learning(run: Run):
 
 
 def late_start_of(c: Curve) -> dict | None:
-    yb = c.smooth
-    nb = yb.size
+    """A long flat start, then a fast drop. Judged on a heavily smoothed curve and at the quarter
+    and three-quarter marks of the total drop, so per-step noise on the flat part (tanh/sigmoid
+    nets wander there) neither ends the flat start early nor hides the drop."""
+    nb = c.yb.size
     if nb < 10:
         return None
+    yb = rolling_median(c.yb, max(5, (nb // 15) | 1)) if nb >= 30 else c.smooth
     head = float(np.median(yb[: max(2, nb // 20)]))
-    total = head - c.tail
-    if total <= 0 or rel(c.tail, head) > -0.25:
+    tail = float(np.median(yb[-max(2, nb // 10):]))
+    total = head - tail
+    if total <= 0 or rel(tail, head) > -0.25:
         return None
-    i10 = int(np.argmax(yb <= head - 0.1 * total))
-    i60 = int(np.argmax(yb <= head - 0.6 * total))
+    below25 = yb <= head - 0.25 * total
+    below75 = yb <= head - 0.75 * total
+    if not below25.any() or not below75.any():
+        return None
+    i25, i75 = int(np.argmax(below25)), int(np.argmax(below75))
     x0, x1 = c.span
-    flat_len = c.xb[i10] - x0
-    if i10 < 3 or flat_len < 0.2 * (x1 - x0):
+    flat_len = c.xb[i25] - x0
+    if i25 < 3 or flat_len < 0.2 * (x1 - x0):
         return None
-    if c.xb[i60] - c.xb[i10] > max(0.5 * flat_len, 0.1 * (x1 - x0)):
+    # The flat part is flat: its first and last tenths (of the flat span) sit at the same level.
+    flat = c.xb < c.xb[i25]
+    fy = yb[flat]
+    k = max(1, fy.size // 10)
+    if abs(float(np.median(fy[:k])) - float(np.median(fy[-k:]))) > 0.25 * total:
         return None
-    return {"flat_until": float(c.xb[i10]), "flat_level": head, "drop_to": c.tail,
-            "flat_share": round(flat_len / (x1 - x0), 3), "drop_steps": float(c.xb[i60] - c.xb[i10])}
+    if c.xb[i75] - c.xb[i25] > max(flat_len, 0.1 * (x1 - x0)):  # the drop is quicker than the wait
+        return None
+    return {"flat_until": float(c.xb[i25]), "flat_level": head, "drop_to": tail,
+            "flat_share": round(flat_len / (x1 - x0), 3), "drop_steps": float(c.xb[i75] - c.xb[i25])}
 
 
 @rule("late-start", family="progress", severity=Severity.INFO, title="A long flat start, then a sudden drop",
@@ -178,12 +203,53 @@ def late_start(run: Run):
                marks=[Mark("span", c.name, c.span[0], ls["flat_until"], label="flat start")])
 
 
+def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
+    """The class count from the log, else inferred from sound evidence in the curves: the loss
+    later sitting quietly at ln(C) (a stuck run shows its chance level), or an accuracy sitting flat
+    at 1/C while the loss sits at ln(C). Never for losses that are not classification cross-entropies."""
+    cc = chance(run)
+    if cc is not None or not cross_entropy_like(run):
+        return cc
+    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
+        for s in run.by_role(role):
+            if s.metric != "accuracy":
+                continue
+            mc = curve(s)
+            if mc.n < MIN_VAL_POINTS:
+                continue
+            y, _ = normalised_metric(mc)
+            tail = y[y.size // 2:]
+            acc = float(np.median(tail))
+            if acc <= 0 or float(np.ptp(tail)) > 0.03:
+                continue
+            k = round(1.0 / acc)
+            # Accuracy at 1/k alone is ambiguous (a 10-class model plateaued at 50%); with the loss
+            # sitting at ln(k) as well, the model predicts the prior over k classes.
+            loss_tail = float(np.median(c.y[-max(3, c.n // 4):]))
+            if 2 <= k <= 20 and abs(acc - 1.0 / k) <= 0.1 / k and abs(loss_tail - math.log(k)) <= 0.1 * math.log(k):
+                return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
+                                  guessed=True)
+    half = c.y[c.n // 2:]
+    if half.size >= 50 and c.series.axis != "epoch":
+        level = float(np.median(half))
+        m = match_chance(level)
+        # A model predicting the prior gives (nearly) the same loss on every batch: quiet, where a
+        # learning model's per-batch loss jitters by a few percent. Per-epoch means are quiet
+        # anyway, so a healthy plateau near ln(C) by coincidence would pass: per-step curves only.
+        if m is not None and noise_sigma(half) <= 0.005 * level:
+            return ClassCount(m.n, f"the loss later sits at {level:.4g} ~ ln({m.n}) (no class count in the log: "
+                              "inferred)", guessed=True)
+    return None
+
+
 @rule("high-initial-loss", family="progress", severity=Severity.WARNING,
       title="The first loss is far above chance level", needs=(Role.TRAIN_LOSS,))
 def high_initial_loss(run: Run):
-    cc: ClassCount | None = chance(run)
     s = run.primary(Role.TRAIN_LOSS)
-    if cc is None or s is None:
+    if s is None or curve(s).n < 3:
+        return
+    cc: ClassCount | None = inferred_classes(run, curve(s))
+    if cc is None:
         return
     c = curve(s)
     if c.n < 3:

@@ -25,6 +25,30 @@ def _lr_at(lr: Curve, steps: np.ndarray | float) -> np.ndarray | float:
     return lr.y[np.clip(i, 0, lr.n - 1)]
 
 
+def lr_restarts(run: Run) -> list[float]:
+    """Steps where the LR schedule jumps back to its very first value: a resume that did not
+    restore the scheduler (warm-up or the initial LR again). Two or more such jumps are a
+    periodic schedule by design (warm restarts), not a resume, and none is returned."""
+    lr = _lr(run)
+    if lr is None or lr.n < 6:
+        return []
+    y = lr.y
+    y0 = float(y[0])
+    tol = 0.1 * abs(y0) + 1e-12 * float(np.max(np.abs(y)))
+    back = np.abs(y[1:] - y0) <= tol
+    away = (np.abs(y[:-1] - y0) > 1.0 * abs(y0) + tol) | (np.abs(y[:-1]) < 0.5 * abs(y0))
+    hits = np.flatnonzero(back & away) + 1
+    hits = hits[hits >= 3]
+    return [float(lr.x[hits[0]])] if hits.size == 1 else []
+
+
+def resume_points(run: Run, s) -> list[float]:
+    """Every step where the run was (or looks) resumed: metadata, re-logged steps, a long pause in
+    wall time, or the LR schedule restarting."""
+    c = curve(s)
+    return sorted(set(run.meta.resume_steps) | set(c.resumes) | set(_wall_gaps(run, s)) | set(lr_restarts(run)))
+
+
 def too_high_of(run: Run) -> dict | None:
     c, lr = loss_curve(run, Role.TRAIN_LOSS), _lr(run)
     if c is None or lr is None or c.smooth.size < MIN_POINTS:
@@ -39,6 +63,8 @@ def too_high_of(run: Run) -> dict | None:
         if j + 2 >= sm.size or not up[j:j + 3].all():
             continue
         i = int(np.argmin(sm[:j]))
+        if any(xb[i] < r <= xb[j] for r in lr_restarts(run)):
+            return None  # the LR "rose" because the schedule restarted (a resume): `resume-spike`
         lr_i, lr_j = float(_lr_at(lr, xb[i])), float(_lr_at(lr, xb[j]))
         if lr_i > 0 and lr_j >= 1.5 * lr_i:
             return {"min_step": float(xb[i]), "min_loss": float(sm[i]), "lr_at_min": lr_i, "rise_step": float(xb[j]),
@@ -78,6 +104,8 @@ def decay_of(run: Run) -> dict | None:
     if not low.size:
         return None
     s_low = float(lr.x[peak_i + int(low[0])])
+    if float(np.max(lr.y[lr.x > s_low], initial=0.0)) >= 0.5 * peak:
+        return None  # the LR came back up (warm restarts): it did not decay to nothing
     x0, x1 = c.span
     if s_low > x0 + 0.6 * (x1 - x0):
         return None
@@ -90,6 +118,15 @@ def decay_of(run: Run) -> dict | None:
         return None
     gain_post = projected_improvement(c.x[post], c.y[post])
     gain_pre = projected_improvement(c.x[pre], c.y[pre], horizon=x1 - s_low)
+    from ._common import flat_from_start
+
+    if flat_from_start(c) and gain_post <= 0.03 and int((c.x < s_low).sum()) >= 3:
+        # The LR was gone before the run could learn anything: the decay, not the model, is the
+        # first suspect (a flat loss under a constant tiny LR stays `no-learning`).
+        return {"series": c.name, "lr_series": lr.name, "lr_peak": peak, "lr_low_step": s_low,
+                "lr_final": float(lr.y[-1]), "loss_at_low": c.at(s_low), "loss_end": c.tail,
+                "projected_gain_before": round(gain_pre, 4), "projected_gain_after": round(gain_post, 4),
+                "end": x1, "unit": unit(c), "flat_from_start": True}
     # Stopped: the projected gain collapsed (under 3%, or under 1% of the pace before the decay).
     if gain_post > max(0.03, 0.01 * gain_pre) or gain_post > 0.1 or gain_pre < 0.1:
         return None
@@ -157,7 +194,8 @@ def resume_spike(run: Run):
     c = curve(s)
     if c.n < 2 * MIN_POINTS:
         return
-    resumes = sorted(set(run.meta.resume_steps) | set(c.resumes) | set(_wall_gaps(run, s)))
+    resumes = resume_points(run, s)
+    restarts = lr_restarts(run)
     for r in resumes:
         before = c.y[c.x < r]
         after = c.y[c.x >= r]
@@ -174,7 +212,10 @@ def resume_spike(run: Run):
         yield make("resume-spike", f"{c.name} jumped from {fmt(b)} to {fmt(a)} (+{rel(a, b):.0%}) where the run "
                    f"resumed at {unit(c)} {fmt(r)}", series=[c.name], steps=[r, float(c.x[c.x >= r][min(k, after.size) - 1])],
                    evidence={"resume_step": r, "before": b, "after": a, "jump": round(rel(a, b), 4),
-                             "noise": noise, "source": "run metadata" if r in run.meta.resume_steps else "step log"},
+                             "noise": noise,
+                             "source": ("run metadata" if r in run.meta.resume_steps else "the learning-rate schedule "
+                                        "restarted (jumped back to its first value)" if r in restarts
+                                        else "step log or wall-time gap")},
                    causes=["the optimiser state (Adam moments) was not restored: the first updates are far too "
                            "large", "the LR scheduler restarted (warm-up or a high LR again)", "a different data "
                            "order or augmentation seed, or weights loaded from the wrong checkpoint"],

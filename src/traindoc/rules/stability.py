@@ -6,8 +6,8 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats import detect_spikes, mann_kendall, trend
-from ._common import (per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
+from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
+from ._common import (adversarial, per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .registry import rule
 
@@ -56,10 +56,70 @@ def nonfinite(run: Run):
 
 
 @per_curve
+def explosion_of(c: Curve) -> dict | None:
+    """An explosion by an order of magnitude or more after which the loss never learns again.
+
+    The loss "comes back down" from 1e15, but to a flat level no better than where the run
+    started (often chance): the weights were wrecked, nothing was recovered. A real recovery
+    returns to the pre-spike trend and keeps improving, which the falling-trend test sees.
+    """
+    if c.n < MIN_POINTS or not np.all(c.y > 0):
+        return None
+    # A lone x10-x100 point on a per-step curve can be one bad batch; an explosion lasts or is huge.
+    sp = [s for s in detect_spikes(c.x, c.y, per_step=c.series.axis != "epoch")
+          if s.ratio >= 10 and (s.points >= 2 or s.ratio >= 100)]
+    if not sp:
+        return None
+    first, last = sp[0], sp[-1]
+    post = c.x > last.end
+    if int(post.sum()) < max(MIN_POINTS, c.n // 5):
+        return None
+    pre = c.y[c.x < first.start]
+    ref = float(np.median(pre[:max(1, min(pre.size, 50))])) if pre.size else float(c.y[0])
+    xp, yp = c.x[post], c.y[post]
+    level = float(np.median(yp))
+    t = trend(xp, yp)
+    # Still improving after it, however slowly (a significant fall worth 3% of the level over
+    # the rest of the run): a recovery.
+    improving = t.falling(0.05, 0.05) or (t.z < 0 and t.p < 0.01 and -t.slope * (xp[-1] - xp[0]) >= 0.03 * level)
+    if improving or level < 0.6 * ref:
+        return None
+    big = max(sp, key=lambda s: s.ratio)
+    return {"start_level": ref, "peak": big.peak, "peak_step": big.peak_step, "ratio": big.ratio,
+            "after_level": level, "after_trend_p": t.p, "after_from": float(xp[0])}
+
+
+@per_curve
+def explodes_to_nonfinite(c: Curve) -> dict | None:
+    """The finite part of a loss that ends in NaN/Inf grew by an order of magnitude first."""
+    s = c.series
+    if c.n < MIN_POINTS or s.n_nonfinite == 0 or np.isfinite(s.values[-1]) or not np.all(c.y > 0):
+        return None
+    k = max(3, c.n // 20)
+    base = float(np.min(rolling_median(c.y[:-k], 5))) if c.n - k >= 3 else float(np.min(c.y[:-k]))
+    peak = float(np.max(c.y[-k:]))
+    if base <= 0 or peak < 10 * base or c.y[-1] < 3 * base:
+        return None
+    ip = int(np.argmax(c.y[-k:])) + c.n - k
+    return {"min_level": base, "peak": peak, "peak_step": float(c.x[ip]), "last_finite": float(c.y[-1]),
+            "last_finite_step": float(c.x[-1])}
+
+
+@per_curve
 def divergence_of(c: Curve) -> dict | None:
-    """The loss grows persistently and ends above where it started, or explodes."""
+    """The loss grows persistently or explodes above where it started (or explodes into NaN, or
+    explodes and never learns again)."""
     if c.n < MIN_POINTS or c.yb.size < MIN_POINTS:
         return None
+    nf = explodes_to_nonfinite(c)
+    if nf is not None:
+        return {"kind": "to-nonfinite", "best": nf["min_level"], "best_step": float(c.x[0]), "end": nf["peak"],
+                "start": c.head, "p": None, "slope": None, "exploded": True, **nf}
+    ex = explosion_of(c)
+    if ex is not None:
+        return {"kind": "dead-explosion", "best": ex["start_level"], "best_step": ex["peak_step"],
+                "end": ex["after_level"], "start": ex["start_level"], "p": ex["after_trend_p"], "slope": None,
+                "exploded": True, **ex}
     up = rising_after_min(c, 0.2)
     if up is None:
         return None
@@ -67,9 +127,18 @@ def divergence_of(c: Curve) -> dict | None:
     noise = max(c.noise, 1e-12)
     above_start = up["end"] > start + 2 * noise and rel(up["end"], start) > 0.05
     exploded = up["best"] > 0 and up["end"] >= 2.0 * up["best"] and up["end"] - up["best"] >= 0.5 * max(start - up["best"], 0)
-    if not (above_start or exploded):
+    # Persistent growth after an initial fall: the rise takes a large part of the run, is highly
+    # significant, adds half the minimum again and is still going on at the end.
+    span = c.xb[-1] - c.xb[0]
+    persistent = False
+    if up["best"] > 0 and up["end"] >= 1.5 * up["best"] and up["p"] < 1e-3 and span > 0 \
+            and up["end"] - up["best"] >= 0.02 * abs(start) \
+            and (c.xb[-1] - up["best_step"]) >= 0.35 * span:
+        late = c.xb >= up["best_step"] + 0.5 * (c.xb[-1] - up["best_step"])
+        persistent = late.sum() >= 4 and trend(c.xb[late], c.yb[late]).rising(0.05, 0.02)
+    if not (above_start or exploded or persistent):
         return None
-    return {**up, "start": start, "exploded": exploded}
+    return {**up, "start": start, "exploded": exploded, "kind": "rise"}
 
 
 @rule("divergence", family="stability", severity=Severity.ERROR, title="The loss grows persistently or explodes",
@@ -84,12 +153,36 @@ def divergence(run: Run):
     s = c.series
     tail_nonfinite = s.n_nonfinite > 0 and not np.isfinite(s.values[-1])
     u = unit(c)
-    yield make("divergence", f"{c.name} diverged: rose from {fmt(d['best'])} at {u} {fmt(d['best_step'])} to "
-               f"{fmt(d['end'])} (started at {fmt(d['start'])})", series=[c.name],
-               steps=[d["best_step"], c.span[1]],
-               evidence={"start_level": d["start"], "min_level": d["best"], "min_step": d["best_step"],
-                         "end_level": d["end"], "trend_p": d["p"], "slope_per_step": d["slope"],
-                         "ends_nonfinite": tail_nonfinite},
+    if d["kind"] == "dead-explosion":
+        title = (f"{c.name} exploded x{d['ratio']:.3g} to {fmt(d['peak'])} at {u} {fmt(d['peak_step'])}, then sat "
+                 f"flat at {fmt(d['end'])} (started at {fmt(d['start'])}): no recovery, nothing learned after")
+        evidence = {"start_level": d["start"], "peak": d["peak"], "peak_step": d["peak_step"],
+                    "explosion_ratio": d["ratio"], "level_after": d["end"], "trend_after_p": d["p"]}
+    elif d["kind"] == "to-nonfinite":
+        title = (f"{c.name} grew from {fmt(d['best'])} to {fmt(d['peak'])} (x{d['peak'] / d['best']:.3g}) and then "
+                 f"became non-finite after {u} {fmt(d['last_finite_step'])}")
+        evidence = {"min_level": d["best"], "peak": d["peak"], "peak_step": d["peak_step"],
+                    "last_finite": d["last_finite"], "last_finite_step": d["last_finite_step"],
+                    "ends_nonfinite": True}
+    else:
+        title = (f"{c.name} diverged: rose from {fmt(d['best'])} at {u} {fmt(d['best_step'])} to "
+                 f"{fmt(d['end'])} (started at {fmt(d['start'])})")
+        evidence = {"start_level": d["start"], "min_level": d["best"], "min_step": d["best_step"],
+                    "end_level": d["end"], "trend_p": d["p"], "slope_per_step": d["slope"],
+                    "ends_nonfinite": tail_nonfinite}
+    vs = run.primary(Role.VAL_LOSS)
+    if d["kind"] == "dead-explosion" and vs is not None and curve(vs).n:
+        vlevel = float(np.median(curve(vs).y))
+        if vlevel >= 100 * max(d["start"], 1e-12):  # the model is still broken on held-out data
+            evidence["val_level"] = vlevel
+            title += f"; {vs.name} sits at {vlevel:.3g}"
+    v = loss_curve(run, Role.VAL_LOSS, 5)
+    if v is not None and d["kind"] == "rise":
+        rv = rising_after_min(v, p=0.05)
+        if rv is not None:  # reading 5 (both rise) is folded in here rather than raised twice
+            evidence.update({"val_min": rv["best"], "val_min_step": rv["best_step"], "val_end": rv["end"]})
+            title += f"; {v.name} rose too ({fmt(rv['best'])} -> {fmt(rv['end'])})"
+    yield make("divergence", title, series=[c.name], steps=[d["best_step"], c.span[1]], evidence=evidence,
                causes=["learning rate too high (or raised by a schedule)", "exploding gradients",
                        "numerical instability (fp16 overflow, log of 0)", "a data problem that starts mid-run"],
                fixes=["lower the learning rate by 3-10x, or add warm-up", "clip the gradient norm (1.0 is a common "
@@ -144,14 +237,16 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
 
 @rule("loss-spikes", family="stability", severity=Severity.INFO, title="Transient spikes in the loss")
 def loss_spikes(run: Run):
-    resumes = list(run.meta.resume_steps)
+    from .schedule import resume_points
+
     for role in LOSS_ROLES:
         c = loss_curve(run, role, 8)
         if c is None:
             continue
+        resumes = resume_points(run, c.series)
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
-        f = _spike_finding(c, resumes + c.resumes)
+        f = _spike_finding(c, resumes)
         if f is not None:
             yield f
 
@@ -189,6 +284,44 @@ def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
             "trend_p": p, "level": level}
 
 
+@per_curve
+def swings_of(c: Curve) -> dict | None:
+    """Large slow swings around a level with no trend (SGD with high momentum at the edge of
+    stability): over the last 60% of the run, the rolling median of the log-loss wanders by
+    +-25% or more, far more than independent per-step noise would let a median of that many
+    points move, and no significant trend either way."""
+    if c.n < 50 or not np.all(c.y > 0):
+        return None
+    x0, x1 = c.span
+    keep = c.x >= x0 + 0.4 * (x1 - x0)
+    xs, t = c.x[keep], np.log(c.y[keep])
+    if t.size < 30:
+        return None
+    # Long curves are judged on 2,000 block medians: the rolling medians below cost O(n * window).
+    xs, t = bin_median(xs, t, 2000)
+    tr = trend(xs, t)
+    if tr.p < 0.05:
+        return None
+    # Several window widths: a fast zig-zag (period ~10 steps) is smoothed away by a wide window,
+    # a slow wander is hidden in the noise of a narrow one.
+    sigma = noise_sigma(t)
+    found = None
+    for w in sorted({5, 9, max(5, (t.size // 15) | 1)}):
+        sm = rolling_median(t, w)
+        swing = 1.4826 * float(np.median(np.abs(sm - np.median(sm))))
+        ref = 1.25 * sigma / np.sqrt(w)
+        if swing >= 0.25 and swing >= 1.5 * ref and (found is None or swing > found[0]):
+            found = (swing, ref)
+    if found is None:
+        return None
+    swing, ref = found
+    level = float(np.exp(np.median(t)))
+    if level * float(np.expm1(swing)) < 0.03 * abs(c.head):
+        return None  # +-50% of a loss near zero (0.01 after starting at 15) is invisible on the run's scale
+    return {"level": level, "relative_swing": round(float(np.expm1(swing)), 4), "median_swing": level * float(np.expm1(swing)),
+            "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
+
+
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
 def oscillation(run: Run):
     for role in (*LOSS_ROLES, *METRIC_ROLES):
@@ -199,6 +332,19 @@ def oscillation(run: Run):
         if c.n < 8:
             continue
         o = oscillation_of(c, bounded=role in METRIC_ROLES)
+        if o is None and role == Role.TRAIN_LOSS and not adversarial(run):
+            w = swings_of(c)
+            if w is not None:
+                yield make("oscillation", f"{c.name} swings by about +-{w['relative_swing']:.0%} around "
+                           f"{fmt(w['level'])} with no trend since {unit(c)} {fmt(w['from_step'])}",
+                           series=[c.name], steps=[w["from_step"], c.span[1]], evidence=w,
+                           causes=["momentum too high for this learning rate: the optimiser overshoots back and "
+                                   "forth across a valley (edge of stability)", "learning rate too high",
+                                   "batch size too small for this learning rate"],
+                           fixes=["lower the learning rate (3-10x) or the momentum (0.9 instead of 0.99)",
+                                  "add a decay schedule", "clip gradients"],
+                           marks=[Mark("span", c.name, w["from_step"], c.span[1], label="swings")])
+                return
         if o is None:
             continue
         yield make("oscillation", f"{c.name} zig-zags by about {fmt(o['median_swing'])} per point "

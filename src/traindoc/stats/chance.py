@@ -76,7 +76,8 @@ def class_count(meta: Any, series_names: list[str] | None = None) -> ClassCount 
 
 def match_chance(level: float, tolerance: float = 0.005, max_classes: int = 10) -> ClassCount | None:
     """C such that ``level`` is ln(C) within ``tolerance`` (relative), for 2 <= C <= max_classes."""
-    if not math.isfinite(level) or level <= 0:
+    # ln(max_classes) bounds the search: exp() of a large loss (a regression at 1e5) overflows.
+    if not math.isfinite(level) or level <= 0 or level > math.log(max_classes) * (1 + tolerance) + 1:
         return None
     c = round(math.exp(level))
     if 2 <= c <= max_classes and abs(level - math.log(c)) <= tolerance * math.log(c):

@@ -158,8 +158,9 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         else:
             steps_to = None
             recovery = "none" if after.size >= 3 else "pending"
-        ratio = float(math.exp(excess)) if positive else float(excess / max(float(scale[ip]), 1e-12))
-        before = float(math.exp(pre)) if positive else pre
+        # Log-space values of 1e300-scale losses overflow exp(): cap (a ratio of e^700 says enough).
+        ratio = float(math.exp(min(excess, 700.0))) if positive else float(excess / max(float(scale[ip]), 1e-12))
+        before = float(math.exp(min(pre, 700.0))) if positive else pre
         spikes.append(Spike(float(x[i0]), float(x[ip]), float(x[i1]), float(y[ip]), before, float(z[ip]), ratio,
                             recovery, steps_to, int(g.size)))
     return spikes

@@ -75,6 +75,12 @@ def healthy(rng: np.random.Generator, kind: str | None = None, n: int | None = N
         return _step_lr(rng, n)
     if kind == "finetune":
         return _finetune(rng, n)
+    if kind == "noisy-regression":
+        return _noisy_regression(rng, n)
+    if kind == "warm-restarts":
+        return _warm_restarts(rng, n)
+    if kind == "percent-acc":
+        return _percent_acc(rng, n)
     n = n or int(rng.choice([300, 1000, 3000, 10000]))
     x = np.arange(n, dtype=float) * float(rng.choice([1, 10, 50]))
     t = np.arange(n) / n
@@ -140,7 +146,7 @@ def healthy(rng: np.random.Generator, kind: str | None = None, n: int | None = N
 
 
 HEALTHY_KINDS = ("sgd", "slow", "high-first", "plateau", "warmup-cosine", "lm", "epoch", "val-spikes", "outliers",
-                 "classifier", "keras-epoch", "step-lr", "finetune")
+                 "classifier", "keras-epoch", "step-lr", "finetune", "noisy-regression", "warm-restarts", "percent-acc")
 
 
 def _keras_epoch(rng: np.random.Generator, n: int | None) -> Run:
@@ -215,6 +221,56 @@ def _finetune(rng: np.random.Generator, n: int | None) -> Run:
                                      "learning_rate": (x, lr, "step")})
 
 
+def _noisy_regression(rng: np.random.Generator, n: int | None) -> Run:
+    """MSE on small batches: the per-step loss jitters by 20-35%, with a slow (not necessarily
+    large) fall; validation on a fixed set is smooth."""
+    n = n or int(rng.choice([40, 300, 2000]))
+    x = np.arange(n, dtype=float)
+    t = x / n
+    start = 10 ** rng.uniform(-1, 3)
+    floor = start * rng.uniform(0.02, 0.6)
+    clean = floor + (start - floor) * np.exp(-t / rng.uniform(0.1, 0.6))
+    y = clean * _noise(rng, n, rng.uniform(0.15, 0.35))
+    k = int(rng.integers(5, 20))
+    vx, vy = _val_of(rng, x, clean, rng.uniform(0.0, 0.3), 0.005, k)
+    return _run("healthy-noisy-regression", {"train_loss": (x, y, "step"), "val_loss": (vx, vy, "step")})
+
+
+def _warm_restarts(rng: np.random.Generator, n: int | None) -> Run:
+    """Cosine annealing with warm restarts (SGDR): the LR jumps back to its first value every
+    cycle by design, and the loss bumps up a little after each restart."""
+    n = n or int(rng.choice([1000, 5000]))
+    x = np.arange(n, dtype=float)
+    t = x / n
+    cycles = int(rng.integers(3, 7))
+    phase = (t * cycles) % 1.0
+    lr = 10 ** rng.uniform(-4, -1) * 0.5 * (1 + np.cos(np.pi * phase))
+    floor = rng.uniform(0.05, 0.8)
+    clean = floor * (1 + rng.uniform(3, 15) * np.exp(-t / rng.uniform(0.05, 0.2)))
+    clean = clean * (1 + rng.uniform(0.0, 0.08) * 0.5 * (1 + np.cos(np.pi * phase)))
+    y = clean * _noise(rng, n, rng.uniform(0.01, 0.1))
+    vx, vy = _val_of(rng, x, clean, rng.uniform(0.0, 0.3), 0.01, int(rng.integers(5, 30)))
+    return _run("healthy-warm-restarts", {"loss": (x, y, "step"), "val_loss": (vx, vy, "step"),
+                                          "lr": (x, lr, "step")})
+
+
+def _percent_acc(rng: np.random.Generator, n: int | None) -> Run:
+    """Per-epoch classifier logging accuracy in percent (0-100): a convention, not a bug."""
+    n = n or int(rng.integers(10, 60))
+    x = np.arange(1, n + 1, dtype=float)
+    t = x / n
+    c = int(rng.choice([2, 10, 100]))
+    start = math.log(c) * rng.uniform(0.9, 1.1)
+    floor = math.log(c) * rng.uniform(0.05, 0.4)
+    clean = floor + (start - floor) * _decay(t, rng)
+    top = rng.uniform(0.6, 0.99)
+    acc = 100 * (1 / c + (top - 1 / c) * np.clip((start - clean) / (start - floor), 0, 1))
+    cols = {"train_loss": (x, clean * _noise(rng, n, 0.01), "epoch"),
+            "val_loss": (x, clean * 1.1 * _noise(rng, n, 0.02), "epoch"),
+            "val_acc": (x, np.clip(acc + rng.normal(0, 0.3, n), 0, 100), "epoch")}
+    return _run("healthy-percent-acc", cols, RunMeta(num_classes=c) if rng.random() < 0.5 else RunMeta())
+
+
 def _steps(rng: np.random.Generator, n: int | None = None, epochs: bool = False) -> tuple[np.ndarray, np.ndarray, int]:
     if epochs:
         n = n or int(rng.integers(10, 40))
@@ -271,10 +327,18 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
             tr = np.full(n, flat)
             va = fall
         elif finding == "stalled":
-            tr = np.full(n, flat)
-            va = np.full(n, flat * rng.uniform(1.0, 1.3))
+            # Learned a little, then stopped at a high level (near chance) with validation flat too.
+            c = int(rng.choice([2, 5, 10, 100]))
+            meta.num_classes = c
+            high = math.log(c) * rng.uniform(0.85, 0.93)
+            tr = high * (1 + rng.uniform(0.3, 0.6) * np.exp(-t / rng.uniform(0.03, 0.07)))
+            va = np.full(n, high * rng.uniform(1.0, 1.1))
         elif finding == "both-rising":
-            tr = floor * (1 + rng.uniform(0.5, 3.0) * t ** rng.uniform(0.7, 1.5))
+            # Learned, then both drift up from their minimum (a rise that ends above the start or
+            # doubles is `divergence`, which folds the validation rise into its evidence).
+            fall, floor, start = _falling(rng, t, tau=rng.uniform(0.03, 0.08))
+            turn = rng.uniform(0.3, 0.45)
+            tr = fall + floor * rng.uniform(0.3, 0.45) * np.clip((t - turn) / (1 - turn), 0, None) ** rng.uniform(0.8, 1.2)
             va = tr * rng.uniform(1.05, 1.3)
         else:
             tr, va = fall, fall * rng.uniform(1.0, 1.3)
@@ -359,10 +423,12 @@ def broken(rng: np.random.Generator, finding: str, per_epoch: bool | None = None
     elif finding == "loss-metric-mismatch":
         m = int(rng.integers(10, 40))
         xe = np.arange(1, m + 1, dtype=float)
-        tr, _, _ = _falling(rng, xe / m)
+        tr, _, _ = _falling(rng, xe / m, tau=rng.uniform(0.2, 0.5))
         cols["train_loss"] = (xe, tr, "epoch")
         cols["val_loss"] = (xe, tr * 1.1 * _noise(rng, m, 0.01), "epoch")
-        cols["val_acc"] = (xe, rng.uniform(0.2, 0.6) + rng.normal(0, 0.005, m), "epoch")
+        # The loss falls while the accuracy measurably gets worse: opposite, significant trends.
+        a0 = rng.uniform(0.4, 0.8)
+        cols["val_acc"] = (xe, a0 - rng.uniform(0.1, 0.3) * xe / m + rng.normal(0, 0.005, m), "epoch")
     elif finding == "misleading-accuracy":
         m = int(rng.integers(5, 30))
         xe = np.arange(1, m + 1, dtype=float)

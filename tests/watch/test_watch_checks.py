@@ -1,0 +1,107 @@
+"""Static model checks as plain functions (traindoc.check calls them too), and the rules that
+need a specific set-up: poor initialisation, update ratio."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+import traindoc
+from traindoc.checks.static import (check_frozen_parameters, check_missing_bias, check_output_activation,
+                                    infer_double_softmax, loss_kind)
+from traindoc.findings import Severity
+
+
+def test_loss_kinds():
+    assert loss_kind(nn.CrossEntropyLoss()) == "ce"
+    assert loss_kind(nn.functional.cross_entropy) == "ce"
+    assert loss_kind(nn.BCEWithLogitsLoss()) == "bce_logits"
+    assert loss_kind(nn.MSELoss()) == "regression"
+    assert loss_kind(lambda a, b: a) is None
+
+
+def test_output_activation_checks():
+    soft = nn.Sequential(nn.Linear(4, 3), nn.Softmax(dim=1))
+    assert [f.id for f in check_output_activation(soft, nn.CrossEntropyLoss())] == ["double-softmax"]
+    logsoft = nn.Sequential(nn.Linear(4, 3), nn.LogSoftmax(dim=1))
+    assert check_output_activation(logsoft, nn.NLLLoss()) == []  # the right pairing
+    f = check_output_activation(logsoft, nn.CrossEntropyLoss())[0]
+    assert f.id == "double-softmax" and f.severity == Severity.INFO  # redundant, harmless
+    sig = nn.Sequential(nn.Linear(4, 1), nn.Sigmoid())
+    assert [f.id for f in check_output_activation(sig, nn.BCEWithLogitsLoss())] == ["wrong-output-activation"]
+    assert check_output_activation(sig, nn.BCELoss()) == []
+    relu = nn.Sequential(nn.Linear(4, 1), nn.ReLU())
+    assert [f.id for f in check_output_activation(relu, nn.MSELoss())] == ["wrong-output-activation"]
+    assert check_output_activation(nn.Sequential(nn.Linear(4, 1)), nn.MSELoss()) == []
+
+
+def test_double_softmax_inferred_from_values():
+    probs = torch.softmax(torch.randn(8, 5), dim=1)
+    labels = torch.randint(0, 5, (8,))
+    assert [f.id for f in infer_double_softmax(probs, labels)] == ["double-softmax"]
+    assert infer_double_softmax(torch.randn(8, 5), labels) == []  # logits
+    assert infer_double_softmax(probs, labels, nn.NLLLoss()) == []  # not a softmax-applying loss
+
+
+def test_missing_bias_is_info_and_skips_layers_before_norms():
+    model = nn.Sequential(nn.Conv2d(3, 8, 3, bias=False), nn.BatchNorm2d(8), nn.ReLU(), nn.Flatten(),
+                          nn.Linear(8, 4, bias=False))
+    f = check_missing_bias(model)[0]
+    assert f.severity == Severity.INFO and f.evidence["layers"] == ["4"]
+
+
+def test_frozen_parameters_static():
+    model = nn.Sequential(nn.Linear(4, 4), nn.ReLU(), nn.Linear(4, 2))
+    opt = torch.optim.SGD(model[0].parameters(), 0.1)
+    f = check_frozen_parameters(model, opt)[0]
+    assert f.evidence["parameters"] == ["2.weight", "2.bias"]
+    model[2].requires_grad_(False)  # an intended freeze is not a finding
+    assert check_frozen_parameters(model, opt) == []
+
+
+def _run(model, opt, steps=10, lr_batches=None):
+    g = torch.Generator().manual_seed(0)
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=1, quiet=True) as doc:
+        for _ in range(steps):
+            x = torch.randn(32, 8, generator=g)
+            y = (x[:, 0] > 0).long()
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=x, targets=y)
+    return doc
+
+
+def deep_tanh(scale: float | None):
+    layers = []
+    for _ in range(6):
+        lin = nn.Linear(8 if not layers else 32, 32)
+        if scale is not None:
+            nn.init.normal_(lin.weight, std=scale)
+            nn.init.zeros_(lin.bias)
+        else:
+            nn.init.xavier_normal_(lin.weight, gain=5 / 3)
+            nn.init.zeros_(lin.bias)
+        layers += [lin, nn.Tanh()]
+    return nn.Sequential(*layers, nn.Linear(32, 2))
+
+
+def test_poor_initialization_tiny_weights():
+    model = deep_tanh(0.01)
+    doc = _run(model, torch.optim.Adam(model.parameters(), 1e-3), steps=3)
+    f = next(f for f in doc.findings if f.id == "poor-initialization")
+    assert f.evidence["ratio"] < 1e-3
+
+
+def test_xavier_init_is_not_poor():
+    model = deep_tanh(None)
+    doc = _run(model, torch.optim.Adam(model.parameters(), 1e-3), steps=3)
+    assert "poor-initialization" not in {f.id for f in doc.findings}
+
+
+def test_update_ratio_too_high():
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+    doc = _run(model, torch.optim.Adam(model.parameters(), 0.5), steps=8)
+    f = next(f for f in doc.findings if f.id == "update-ratio")
+    assert f.evidence["subject"] == "high"
