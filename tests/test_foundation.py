@@ -60,3 +60,20 @@ def test_cli_missing_path_is_one_line_exit_2(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "nope.csv" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_every_catalogued_finding_has_a_rule_and_a_page():
+    """FINDINGS.md is the contract: each id is registered and documented (explain ID works)."""
+    import re
+    from pathlib import Path
+
+    from traindoc.rules import RULES
+
+    catalogue = Path(__file__).resolve().parents[2] / "shared" / "FINDINGS.md"
+    if not catalogue.exists():
+        pytest.skip("shared/FINDINGS.md is not beside this checkout")
+    ids = set(re.findall(r"^\| `([a-z-]+)` \|", catalogue.read_text(), flags=re.M))
+    assert len(ids) >= 37
+    assert ids <= set(RULES), sorted(ids - set(RULES))
+    for finding_id in ids:
+        assert RULES[finding_id].doc_path.exists(), finding_id

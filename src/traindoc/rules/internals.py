@@ -508,6 +508,8 @@ _CHECK_TEXT = {
                           ["Pass all trainable parameters to the optimiser; look for detach() on the path."]),
     "grad-not-zeroed": ("gradients accumulate across optimiser steps",
                         ["Call optimizer.zero_grad() once per step."]),
+    "cannot-overfit-batch": ("the model could not drive one batch's loss near zero",
+                             ["Check the labels, the loss and every reshape on one batch until it can overfit it."]),
 }
 
 
@@ -527,5 +529,5 @@ def _recorded(check_id: str):
 
 for _cid, _sev in (("wrong-output-activation", Severity.WARNING), ("double-softmax", Severity.WARNING),
                    ("missing-bias", Severity.INFO), ("frozen-parameters", Severity.WARNING),
-                   ("grad-not-zeroed", Severity.ERROR)):
+                   ("grad-not-zeroed", Severity.ERROR), ("cannot-overfit-batch", Severity.ERROR)):
     rule(_cid, family=FAMILY, severity=_sev, title=_CHECK_TEXT[_cid][0], needs=(Role.LAYER_STAT,))(_recorded(_cid))
