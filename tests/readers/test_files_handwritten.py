@@ -405,3 +405,39 @@ def test_hf_nan_filter_without_grad_norm(tmp_path):
     entries[3]["eval_loss"] = 0.5  # a genuinely perfect fit with a finite eval loss: no note
     path.write_text(json.dumps({"global_step": 10, "log_history": entries}))
     assert not any("logging_nan_inf_filter" in n for n in _only(path).meta.notes)
+
+
+def _kv_epoch_log(style: str, epochs: int = 5) -> str:
+    lines = ["Starting training on cpu, 30 epochs"]
+    for e in range(1, epochs + 1):
+        tl, vl, va = 0.7 - 0.05 * e, 0.72 - 0.03 * e, 0.5 + 0.04 * e
+        if style == "camel":
+            lines.append(f"Epoch [{e:03d}/30] TrainLoss={tl:.4f} | ValLoss={vl:.4f} | ValAcc={va:.4f}")
+        elif style == "camel_spaced":
+            lines.append(f"Epoch [{e:03d}/30] TrainLoss = {tl:.4f} | TrainAcc = {va - 0.1:.4f} | "
+                         f"ValLoss = {vl:.4f} | ValAcc = {va:.4f} | LR = 1.0e-03")
+        else:
+            lines.append(f"Epoch {e}/30 train_loss={tl:.4f} val_loss={vl:.4f} val_acc={va:.4f}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("style", ["camel", "camel_spaced", "snake"])
+def test_key_value_epoch_lines(tmp_path, style):
+    path = tmp_path / "train.log"
+    path.write_text(_kv_epoch_log(style))
+    assert reader_for(path).NAME == "text_log"
+    run = _only(path)
+    s = run.series
+    assert s["train_loss"].role == Role.TRAIN_LOSS and s["val_loss"].role == Role.VAL_LOSS
+    assert s["val_acc"].role == Role.VAL_METRIC and s["train_loss"].axis == "epoch"
+    assert list(s["val_loss"].steps) == [1, 2, 3, 4, 5]
+    assert s["val_loss"].values[2] == pytest.approx(0.63) and s["val_acc"].values[4] == pytest.approx(0.7)
+    if style == "camel_spaced":
+        assert s["lr"].role == Role.LR and s["train_acc"].role == Role.TRAIN_METRIC
+        assert set(s) == {"train_loss", "train_acc", "val_loss", "val_acc", "lr"}
+
+
+def test_key_value_epoch_lines_need_several_to_be_claimed(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("Epoch [001/30] TrainLoss=0.6931 | ValLoss=0.7012\nThat was the first try.\n")
+    assert reader_for(path) is None or reader_for(path).NAME != "text_log"

@@ -13,6 +13,8 @@ Recognised shapes (each line gives one record; its x is the step-like key on the
   (``(epoch - first_epoch) * batches_per_epoch + batch``)
 - Hugging Face Trainer console prints: ``{'loss': 0.68, 'grad_norm': 0.62, 'learning_rate': 0.09, 'epoch': 0.25}``
   (x = the fractional epoch; quoted keys and values are accepted)
+- hand-written key=value prints: ``Epoch [001/30] TrainLoss=0.6931 | ValLoss=0.7012 | ValAcc=0.5123`` and
+  ``Epoch 1/30 train_loss=0.69 val_loss=0.70`` (x = the epoch; CamelCase keys become snake_case: ``val_loss``)
 - PyTorch examples (MNIST): ``Train Epoch: 1 [640/60000 (1%)]\\tLoss: 2.283`` (x = fractional epoch) and
   ``Test set: Average loss: 0.0335, Accuracy: 9890/10000 (99%)`` (at the end of that epoch)
 
@@ -52,6 +54,10 @@ _MNIST_TEST = re.compile(r"(Test|Validation) set:\s*Average loss:\s*(\S+?),\s*Ac
 # "Epoch: [3][ 10/5005]" (PyTorch ImageNet example) and "Epoch [1/10], Step [100/600]" (tutorial style).
 _EPOCH_BATCH = re.compile(r"Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
 _BRACKET = re.compile(r"\b(epoch|step|iter|iteration|batch)\s*:?\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
+# "Epoch 3/30 train_loss=0.52 val_loss=0.61" / "Epoch 003/030: ...": an epoch counter opening a key=value line.
+_EPOCH_OF = re.compile(r"^\W*epoch\s*:?\s*(\d+)\s*/\s*(\d+)\s*[:|,\-]?(?=\s)", re.IGNORECASE)
+# CamelCase keys (TrainLoss, ValAcc, LearningRate, trainLoss): split into words so roles are inferred.
+_CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 _CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|train)\s*(?:\||:|$)|\b(valid|test) on '"
                       r"|^\s*\*\s+(?=acc|prec|top|loss)()", re.IGNORECASE)  # " * Acc@1 76.1": ImageNet test summary
 
@@ -63,6 +69,9 @@ def _lines(text: str) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def _norm(key: str) -> str:
+    key = key.strip()
+    if _CAMEL.match(key):
+        key = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key)  # TrainLoss -> Train_Loss -> train_loss
     return re.sub(r"\s+", "_", key.strip().lower()).replace("@", "")  # Acc@1 -> acc1
 
 
@@ -128,7 +137,7 @@ class _Parser:
             return True
         bracket = self._bracket_x(line)
         if bracket is not None:
-            line = _BRACKET.sub(" ", _EPOCH_BATCH.sub(" ", line))
+            line = _BRACKET.sub(" ", _EPOCH_BATCH.sub(" ", _EPOCH_OF.sub(" ", line, count=1)))
         pairs = _pairs(line)
         if not pairs:
             return False
@@ -172,6 +181,9 @@ class _Parser:
         if m:
             epoch, batch, per_epoch = (float(g) for g in m.groups())
         else:
+            lead = _EPOCH_OF.match(line)
+            if lead and not _BRACKET.search(line):
+                return float(lead.group(1)), "epoch"
             found = {g[0].lower(): (float(g[1]), float(g[2])) for g in _BRACKET.findall(line)}
             if not found:
                 return None
