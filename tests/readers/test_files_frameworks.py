@@ -7,6 +7,8 @@ import io
 import json
 import math
 import os
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -126,7 +128,7 @@ def test_lightning_restart_from_scratch_in_same_file_is_two_runs(lightning_logs,
 
 
 # ---------------------------------------------------------------- Hugging Face Trainer
-def _hf_train(out: Path, nan_at: int | None):
+def _hf_train(out: Path, nan_at: int | None, **overrides):
     torch = pytest.importorskip("torch")
     transformers = pytest.importorskip("transformers")
     from transformers import Trainer, TrainerCallback, TrainingArguments
@@ -160,9 +162,9 @@ def _hf_train(out: Path, nan_at: int | None):
                 with torch.no_grad():
                     model.layer.weight.fill_(float("nan"))
 
-    args = TrainingArguments(str(out), max_steps=12, logging_steps=2, eval_strategy="steps", eval_steps=4,
-                             save_steps=12, per_device_train_batch_size=8, report_to=[], use_cpu=True,
-                             learning_rate=0.1, disable_tqdm=True)
+    settings = dict(max_steps=12, logging_steps=2, eval_strategy="steps", eval_steps=4, save_steps=12,
+                    per_device_train_batch_size=8, report_to=[], use_cpu=True, learning_rate=0.1, disable_tqdm=True)
+    args = TrainingArguments(str(out), **{**settings, **overrides})
     transformers.logging.set_verbosity_error()
     trainer = Trainer(model=Model(), args=args, train_dataset=Data(64), eval_dataset=Data(16), callbacks=[Poison()])
     printed = io.StringIO()
@@ -239,6 +241,23 @@ def test_hf_console_prints_as_text_log(hf_dirs):
     assert np.allclose(loss.steps, [e["epoch"] for e in state if "loss" in e])
     assert run.series["eval_loss"].role == Role.VAL_LOSS and len(run.series["eval_loss"]) == 3
     assert run.series["learning_rate"].role == Role.LR
+
+
+def test_hf_checkpoint_saved_before_first_log_is_an_empty_run(tmp_path):
+    """A checkpoint written before the first logging step has an empty log_history: a run, not an error."""
+    out = _hf_train(tmp_path / "early", None, max_steps=2, logging_steps=50, eval_strategy="no", save_steps=1)
+    path = out / "checkpoint-1" / "trainer_state.json"
+    assert json.loads(path.read_text())["log_history"] == []  # what the real Trainer wrote
+    run = _only(load(path).runs)
+    assert not run.series and run.meta.hparams["max_steps"] == 2 and run.meta.hparams["logging_steps"] == 50
+    assert any(n.startswith("log_history is empty") and "logging_steps=50" in n for n in run.meta.notes)
+    from traindoc.rules import diagnose_run
+
+    assert "too-short" in [f.id for f in diagnose_run(run)]
+    show = subprocess.run([sys.executable, "-m", "traindoc", "show", str(path)], capture_output=True, text=True)
+    assert show.returncode == 0 and "log_history is empty" in show.stdout and "no series" in show.stdout
+    diag = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(path)], capture_output=True, text=True)
+    assert diag.returncode == 0 and "too-short" in diag.stdout and "Traceback" not in diag.stderr
 
 
 # ---------------------------------------------------------------- Keras 3

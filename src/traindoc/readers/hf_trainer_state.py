@@ -88,6 +88,8 @@ def read(path: Path) -> list[Run]:
         raise InputError(path, f"is not valid JSON ({exc}); expected a Hugging Face trainer_state.json") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("log_history"), list):
         raise InputError(path, "expected a Hugging Face trainer_state.json with a log_history list")
+    if not doc["log_history"]:
+        return [_empty_run(path, doc)]
     summaries, records = [], []
     for entry in doc["log_history"]:
         if not isinstance(entry, dict):
@@ -120,13 +122,7 @@ def read(path: Path) -> list[Run]:
         runs.append(run)
     runs = [r for r in runs if r.series]
     for run in runs:
-        for key in _HPARAM_KEYS:
-            if key in doc and isinstance(doc[key], (int, float, str)) and not isinstance(doc[key], bool):
-                run.meta.hparams[key] = doc[key]
-        if isinstance(doc.get("trial_params"), dict):
-            run.meta.hparams.update(T.flatten_params(doc["trial_params"]))
-        _model_config(path, run)
-        T.hparams_num_classes(run)
+        _hparams(path, doc, run)
         _nan_filter_note(run)
     if runs and summaries:
         final = summaries[-1]
@@ -137,6 +133,28 @@ def read(path: Path) -> list[Run]:
             if k in _SUMMARY_KEYS and isinstance(v, (int, float)):
                 runs[-1].meta.hparams[f"summary.{k}"] = v
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="log_history entry")
+
+
+def _hparams(path: Path, doc: dict, run: Run) -> None:
+    for key in _HPARAM_KEYS:
+        if key in doc and isinstance(doc[key], (int, float, str)) and not isinstance(doc[key], bool):
+            run.meta.hparams[key] = doc[key]
+    if isinstance(doc.get("trial_params"), dict):
+        run.meta.hparams.update(T.flatten_params(doc["trial_params"]))
+    _model_config(path, run)
+    T.hparams_num_classes(run)
+
+
+def _empty_run(path: Path, doc: dict) -> Run:
+    """A state saved before the first logging step is a real (if young) run, not a broken file:
+    keep its settings and say why there is nothing to plot; the too-short rule reports the rest."""
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    _hparams(path, doc, run)
+    facts = [f"{key}={doc[key]:g}" for key in ("logging_steps", "global_step")
+             if isinstance(doc.get(key), (int, float)) and not isinstance(doc.get(key), bool)]
+    run.meta.notes.append("log_history is empty: the run stopped before its first logging step"
+                          + (f" ({', '.join(facts)})" if facts else ""))
+    return run
 
 
 def _nan_filter_note(run: Run) -> None:

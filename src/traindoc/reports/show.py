@@ -33,6 +33,9 @@ def render_show(runs: list[Run], console: Console | None = None) -> None:
         console.print(f"  [dim]{escape(run.source)}[/dim]")
         for note in run.meta.notes:
             console.print(f"  [yellow]note:[/yellow] {note}")
+        if not run.series:  # a run saved before anything was logged: say so, not an empty table
+            console.print("  [dim]no series[/dim]\n")
+            continue
         table = Table(box=None, pad_edge=False, show_edge=False, collapse_padding=True, padding=(0, 1))
         widest = max((len(name) for name in run.series), default=6)
         table.add_column("series", overflow="fold", min_width=min(widest, 32))
