@@ -441,3 +441,17 @@ def test_key_value_epoch_lines_need_several_to_be_claimed(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("Epoch [001/30] TrainLoss=0.6931 | ValLoss=0.7012\nThat was the first try.\n")
     assert reader_for(path) is None or reader_for(path).NAME != "text_log"
+
+
+@pytest.mark.parametrize("header,fmt", [("step,loss,loss,lr", "generic_table"), ("epoch,loss,loss,lr", "keras_csv")])
+def test_repeated_column_names_are_kept_apart_with_a_note(tmp_path, header, fmt):
+    path = tmp_path / "log.csv"
+    rows = [f"{i},{1.0 - 0.1 * i:.2f},{2.0 - 0.1 * i:.2f},0.01" for i in range(1, 6)]
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    assert reader_for(path).NAME == fmt
+    run = _only(path)
+    s = run.series
+    assert list(s["loss"].values) == pytest.approx([0.9, 0.8, 0.7, 0.6, 0.5])  # the first column, not merged
+    assert list(s["loss (2)"].values) == pytest.approx([1.9, 1.8, 1.7, 1.6, 1.5])
+    assert list(s["loss"].steps) == [1, 2, 3, 4, 5] and s["loss (2)"].role == Role.TRAIN_LOSS
+    assert any("repeated column" in n and "'loss (2)'" in n for n in run.meta.notes)

@@ -144,8 +144,11 @@ def header_fields(head: str) -> tuple[list[str], str] | None:
     return [c.strip() for c in cells], delim
 
 
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a delimited text table; malformed content is an InputError."""
+def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a delimited text table; malformed content is an InputError.
+
+    A repeated column name would silently merge two columns (or interleave them into one
+    series); the repeats are renamed ``name (2)`` and, when ``notes`` is given, a note says so."""
     text = read_text(path)
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), None)
@@ -158,8 +161,31 @@ def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim) if any(c.strip() for c in r)]
     except csv.Error as exc:
         raise InputError(path, f"is not a well-formed table ({exc})") from None
-    header = [c.strip() for c in rows[0]]
+    header, renamed = dedupe_header([c.strip() for c in rows[0]])
+    if renamed and notes is not None:
+        notes.append("repeated column name(s) kept apart: " + ", ".join(renamed))
     return header, rows[1:]
+
+
+def dedupe_header(header: list[str]) -> tuple[list[str], list[str]]:
+    """Rename the 2nd, 3rd… column of one name to ``name (2)``, ``name (3)``; say which."""
+    seen: dict[str, int] = {}
+    out, renamed = [], []
+    taken = set(header)
+    for name in header:
+        if not name or name not in seen:
+            seen[name] = 1
+            out.append(name)
+            continue
+        k = seen[name] + 1
+        while f"{name} ({k})" in taken:
+            k += 1
+        seen[name] = k
+        new = f"{name} ({k})"
+        taken.add(new)
+        out.append(new)
+        renamed.append(f"column {len(out)} '{name}' read as '{new}'")
+    return out, renamed
 
 
 def read_json_lines(path: Path) -> tuple[list[dict], list[str]]:

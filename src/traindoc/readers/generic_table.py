@@ -79,8 +79,8 @@ def sniff(path: Path, head: bytes) -> bool:
     return _sniff_csv(text, cut=len(head) >= HEAD_BYTES)
 
 
-def _rows_from_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    header, rows = T.read_table(path)
+def _rows_from_csv(path: Path, notes: list[str]) -> tuple[list[str], list[dict[str, str]]]:
+    header, rows = T.read_table(path, notes)
     return header, [dict(zip(header, r)) for r in rows]
 
 
@@ -88,7 +88,8 @@ def read(path: Path) -> list[Run]:
     first = (T.head_text(read_head(path)) or "").lstrip()[:1]
     if first == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
         return _read_jsonl(path)
-    header, rows = _rows_from_csv(path)
+    notes: list[str] = []
+    header, rows = _rows_from_csv(path, notes)
     if [h.lower() for h in header] == ["wall time", "step", "value"]:
         return _read_tensorboard_export(path, rows)
     data_cols = [h for h in header if h]
@@ -121,6 +122,7 @@ def read(path: Path) -> list[Run]:
     runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None)
     for run in runs:
         skipped.note(run)
+        run.meta.notes.extend(notes)
     return runs
 
 

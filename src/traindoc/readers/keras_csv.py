@@ -40,7 +40,8 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def read(path: Path) -> list[Run]:
-    header, rows = T.read_table(path)
+    notes: list[str] = []
+    header, rows = T.read_table(path, notes)
     if not header or header[0].lower() != "epoch":
         return []
     epochs = [T.parse_number(r[0]) if r else None for r in rows]
@@ -68,4 +69,6 @@ def read(path: Path) -> list[Run]:
         T.resume_notes(run, att, unit="epoch")
         if run.series:
             runs.append(run)
+    for run in runs:
+        run.meta.notes.extend(notes)
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")

@@ -53,7 +53,8 @@ def _hparams(path: Path, run: Run) -> None:
 
 
 def read(path: Path) -> list[Run]:
-    header, rows = T.read_table(path)
+    notes: list[str] = []
+    header, rows = T.read_table(path, notes)
     lower = [h.lower() for h in header]
     step_i = lower.index("step")
     records = []
@@ -86,4 +87,6 @@ def read(path: Path) -> list[Run]:
         _hparams(path, run)
         if run.series:
             runs.append(run)
+    for run in runs:
+        run.meta.notes.extend(notes)
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")

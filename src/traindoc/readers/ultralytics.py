@@ -31,7 +31,8 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def read(path: Path) -> list[Run]:
-    header, rows = T.read_table(path)
+    notes: list[str] = []
+    header, rows = T.read_table(path, notes)
     lower = [h.lower() for h in header]
     ep_i = lower.index("epoch")
     time_i = lower.index("time") if "time" in lower else None
@@ -65,6 +66,8 @@ def read(path: Path) -> list[Run]:
         T.resume_notes(run, att, unit="epoch")
         if run.series:
             runs.append(run)
+    for run in runs:
+        run.meta.notes.extend(notes)
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")
 
 
