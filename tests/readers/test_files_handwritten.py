@@ -455,3 +455,16 @@ def test_repeated_column_names_are_kept_apart_with_a_note(tmp_path, header, fmt)
     assert list(s["loss (2)"].values) == pytest.approx([1.9, 1.8, 1.7, 1.6, 1.5])
     assert list(s["loss"].steps) == [1, 2, 3, 4, 5] and s["loss (2)"].role == Role.TRAIN_LOSS
     assert any("repeated column" in n and "'loss (2)'" in n for n in run.meta.notes)
+
+
+def test_unbracketed_epoch_and_step_counters(tmp_path):
+    path = tmp_path / "train.log"
+    lines = [f"Epoch {e}/3 Step {b}/500 loss={2.0 - 0.1 * e - b / 1000:.3f} lr=0.001"
+             for e in (1, 2) for b in (100, 200, 300, 400, 500)]
+    lines.append("Epoch 2/3 val_loss=1.7 val_acc=0.4")
+    path.write_text("\n".join(lines) + "\n")
+    run = _only(path)
+    loss = run.series["loss"]
+    assert loss.axis == "step" and list(loss.steps) == [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
+    assert loss.values[5] == pytest.approx(1.7)
+    assert list(run.series["val_loss"].steps) == [1000]  # an epoch summary among step lines: at the last step

@@ -53,9 +53,9 @@ _MNIST_TRAIN = re.compile(r"Train Epoch:\s*(\d+)\s*\[\s*(\d+)\s*/\s*(\d+)[^\]]*\
 _MNIST_TEST = re.compile(r"(Test|Validation) set:\s*Average loss:\s*(\S+?),\s*Accuracy:\s*(\d+)\s*/\s*(\d+)")
 # "Epoch: [3][ 10/5005]" (PyTorch ImageNet example) and "Epoch [1/10], Step [100/600]" (tutorial style).
 _EPOCH_BATCH = re.compile(r"Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
-_BRACKET = re.compile(r"\b(epoch|step|iter|iteration|batch)\s*:?\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.IGNORECASE)
-# "Epoch 3/30 train_loss=0.52 val_loss=0.61" / "Epoch 003/030: ...": an epoch counter opening a key=value line.
-_EPOCH_OF = re.compile(r"^\W*epoch\s*:?\s*(\d+)\s*/\s*(\d+)\s*[:|,\-]?(?=\s)", re.IGNORECASE)
+# Also unbracketed: "Epoch 3/30 train_loss=0.52 val_loss=0.61", "Epoch 1/3 Step 100/500 loss=0.5".
+_BRACKET = re.compile(r"\b(epoch|step|iter|iteration|batch)\s*:?\s*(?:\[\s*(\d+)\s*/\s*(\d+)\s*\]|(\d+)\s*/\s*(\d+)\b)",
+                      re.IGNORECASE)
 # CamelCase keys (TrainLoss, ValAcc, LearningRate, trainLoss): split into words so roles are inferred.
 _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 _CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|train)\s*(?:\||:|$)|\b(valid|test) on '"
@@ -137,7 +137,7 @@ class _Parser:
             return True
         bracket = self._bracket_x(line)
         if bracket is not None:
-            line = _BRACKET.sub(" ", _EPOCH_BATCH.sub(" ", _EPOCH_OF.sub(" ", line, count=1)))
+            line = _BRACKET.sub(" ", _EPOCH_BATCH.sub(" ", line))
         pairs = _pairs(line)
         if not pairs:
             return False
@@ -181,10 +181,7 @@ class _Parser:
         if m:
             epoch, batch, per_epoch = (float(g) for g in m.groups())
         else:
-            lead = _EPOCH_OF.match(line)
-            if lead and not _BRACKET.search(line):
-                return float(lead.group(1)), "epoch"
-            found = {g[0].lower(): (float(g[1]), float(g[2])) for g in _BRACKET.findall(line)}
+            found = {g[0].lower(): (float(g[1] or g[3]), float(g[2] or g[4])) for g in _BRACKET.findall(line)}
             if not found:
                 return None
             inner = next((found[k] for k in ("step", "iter", "iteration", "batch") if k in found), None)
