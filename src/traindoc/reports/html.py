@@ -99,6 +99,8 @@ def _last_step(run: Run) -> float | None:
 
 def _status(findings: list[Finding]) -> tuple[str, str]:
     sev = worst(findings)
+    if (sev is None or sev == Severity.INFO) and any(f.id == "too-short" for f in findings):
+        return "info", "too short to judge"  # not enough data is not a clean bill of health
     if sev is None or sev == Severity.INFO:
         return "ok", "healthy"
     return sev.label, "problem" if sev == Severity.ERROR else "attention"
@@ -194,8 +196,12 @@ def _run_section(idx: int, run: Run, findings: list[Finding], panels: list[Panel
     out.append("</header>")
     problems = [f for f in findings if f.severity > Severity.INFO]
     if not problems:
-        out.append('<p class="healthy-banner">No problems found in this run'
-                   + (" (a few notes below)." if findings else ".") + "</p>")
+        if any(f.id == "too-short" for f in findings):
+            out.append('<p class="healthy-banner">Not enough data to judge this run yet: no problems so far '
+                       "(see the note below).</p>")
+        else:
+            out.append('<p class="healthy-banner">No problems found in this run'
+                       + (" (a few notes below)." if findings else ".") + "</p>")
     if panels:
         out.append(f'<div class="controls" data-run="{idx}">'
                    '<label>smoothing <input type="range" class="smooth" min="0" max="0.2" step="0.005" '

@@ -110,7 +110,7 @@ def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None) -
     console = make_console(stream)
     color = use_color(stream)
     width = min(console.width, 100)
-    counts = {"error": 0, "warning": 0, "healthy": 0}
+    counts = {"error": 0, "warning": 0, "healthy": 0, "too short": 0}
     for run, findings in results:
         lines = _wrap(run.name, width, "", "  ")
         console.print(f"[bold]{escape(lines[0])}[/bold]" if color else lines[0])
@@ -122,7 +122,12 @@ def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None) -
                 console.print(escape(x) if color else x)
         worst = max((f.severity for f in findings), default=None)
         ordered = sorted(findings, key=lambda f: -int(f.severity))
-        if worst is None or worst < Severity.WARNING:
+        if (worst is None or worst < Severity.WARNING) and any(f.id == "too-short" for f in findings):
+            # Not enough data is not a clean bill of health: say so rather than "healthy".
+            counts["too short"] += 1
+            msg = "  not enough data to judge yet: no warnings or errors so far"
+            console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
+        elif worst is None or worst < Severity.WARNING:
             counts["healthy"] += 1
             info = f" ({len(findings)} note(s) below)" if findings else ""
             msg = f"  healthy: no warnings or errors{info}"
@@ -134,5 +139,6 @@ def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None) -
                 console.print(line)
         console.print()
     if len(results) > 1:
+        short = f", {counts['too short']} too short to judge" if counts["too short"] else ""
         console.print(f"{len(results)} runs: {counts['error']} with errors, {counts['warning']} with warnings, "
-                      f"{counts['healthy']} healthy")
+                      f"{counts['healthy']} healthy{short}")
