@@ -11,7 +11,7 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
-from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
+from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ._common import BOUNDED01, MIN_VAL_POINTS, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
@@ -162,6 +162,42 @@ def val_without_train(run: Run):
                       "pipeline's transforms against the validation one", "log the plain data loss separately"])
 
 
+def early_plateau(c: Curve, min_fall: float = 0.25) -> float | None:
+    """The step from which a curve that fell only part of the way sat flat: reached in the first
+    fifth of the run, still at least 55% of where it started, and no significant fall after it.
+
+    A healthy converge-then-plateau run falls to a small fraction of its start before flattening
+    (or keeps creeping down, which the trend test sees); one that gave up 30-45% early and never
+    moved again is stuck at a high level. None when the curve does not look like that."""
+    # The start is the higher of the first point and the first-points median: a per-epoch mean
+    # of the first epoch already holds much of a healthy fall.
+    start = max(c.head, float(c.y[0]))
+    if c.yb.size < MIN_VAL_POINTS or not np.all(c.y > 0) or c.tail < 0.55 * start or c.tail > (1 - min_fall) * start:
+        return None  # fell 25-45%: less is `stalled`'s own "under 10%" reading or not a clear fall
+    sm = c.smooth
+    tol = max(0.05 * c.tail, 3.0 * c.noise)
+    near = np.abs(sm - c.tail) <= tol
+    # First block from which the smoothed curve stays within the tolerance of its final level.
+    off = np.flatnonzero(~near)
+    i = int(off[-1]) + 1 if off.size else 0
+    x0, x1 = c.span
+    if i >= sm.size or c.xb[i] - x0 > 0.2 * (x1 - x0) or sm.size - i < max(4, int(0.7 * sm.size)):
+        return None
+    # Judged from the end of the first fifth on: the last of an early exponential fall is not
+    # a trend of the plateau.
+    j = max(i, int(np.searchsorted(c.xb, x0 + 0.2 * (x1 - x0))))
+    seg, xs = c.yb[j:], c.xb[j:]
+    if seg.size < 4:
+        return None
+    tr = trend(xs, seg)
+    moved = abs(tr.slope) * float(xs[-1] - xs[0])
+    k = max(2, seg.size // 5)
+    fall = float(np.median(seg[:k])) - float(np.median(seg[-k:]))
+    if (tr.p < 0.05 and moved > 0.01 * c.tail) or fall > 0.03 * c.tail:
+        return None
+    return float(c.xb[i])
+
+
 @rule("stalled", family="generalization", severity=Severity.WARNING,
       title="Training and validation both stopped improving at a high level", needs=_BOTH)
 def stalled(run: Run):
@@ -192,8 +228,19 @@ def stalled(run: Run):
     high = improved < 0.1 and -rel(v.tail, v.head) < 0.1
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
+    early = None
     if not high:
-        return
+        # The first evaluation comes after some training: validation need only have fallen 10%.
+        et, ev = early_plateau(t), early_plateau(v, 0.1)
+        if et is None or t.n < 20 or ev is None:
+            return
+        early = max(et, ev)
+        # A logged accuracy must be far from good too (a 10-class model at 62% is working).
+        for s in run.by_role(Role.VAL_METRIC) + run.by_role(Role.TRAIN_METRIC):
+            if s.metric == "accuracy" and curve(s).n >= 3:
+                y01, _ = normalised_metric(curve(s))
+                if float(np.median(y01[-max(3, y01.size // 4):])) >= 0.6:
+                    return
     u = unit(t)
     start = float(t.xb[len(t.xb) // 2])
     yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
@@ -201,7 +248,9 @@ def stalled(run: Run):
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.head, "val_end": v.tail,
                          "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
                          "projected_val_gain": round(plateaus[1], 4),
-                         **({"chance_loss": cc.chance_loss} if cc else {})},
+                         **({"chance_loss": cc.chance_loss} if cc else {}),
+                         **({"flat_from": early, "note": "reached its plateau in the first fifth of the run, "
+                             "still above 55% of its start, and never moved again"} if early is not None else {})},
                causes=["a bottleneck: learning rate too high to settle (or too low to move)", "batch size too large",
                        "a model too small or too shallow for the task", "inputs not normalised"],
                fixes=["lower the learning rate (or decay it) and the batch size", "try a larger model",
