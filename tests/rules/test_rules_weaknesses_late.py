@@ -97,3 +97,38 @@ def test_real_linear_model_on_spirals_is_stalled_and_an_mlp_is_healthy(seed):
     assert "stalled" in stuck, stuck
     ok = _ids(_spiral_training(seed, 32))
     assert not any(s >= Severity.WARNING for s in ok.values()), ok
+
+
+def _falling_train(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    t = np.arange(n) / n
+    return np.arange(n, dtype=float), (0.2 + 2.0 * np.exp(-t / 0.2)) * np.exp(0.05 * rng.standard_normal(n))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_validation_loss_zigzagging_widely_with_no_trend_is_oscillation(seed):
+    rng = np.random.default_rng(seed)
+    x, tr = _falling_train(rng, 1000)
+    ne = int(rng.integers(12, 40))
+    vx = np.linspace(50, 999, ne)
+    lo, hi = rng.uniform(0.2, 0.3), rng.uniform(0.8, 1.1)  # the reported case: 0.26 - 0.96
+    # Up and down, evaluation after evaluation (now and then twice the same way), anywhere in the range.
+    side = np.cumsum(rng.random(ne) < 0.8) % 2
+    u = np.where(side == 1, rng.uniform(0.5, 1.0, ne), rng.uniform(0.0, 0.5, ne))
+    vy = np.exp(np.log(lo) + u * (np.log(hi) - np.log(lo)))
+    found = _ids(_run({"loss": (x, tr), "val_loss": (vx, vy)}))
+    assert found.get("oscillation") == Severity.WARNING, found
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_noisy_small_validation_set_that_trends_down_or_sits_still_is_healthy(seed):
+    rng = np.random.default_rng(100 + seed)
+    x, tr = _falling_train(rng, 1000)
+    ne = int(rng.integers(10, 40))
+    vx = np.linspace(50, 999, ne)
+    if seed % 2:  # falls from 2 to 0.3 with 25% noise per evaluation
+        vy = (0.3 + 1.7 * np.exp(-(vx / 1000) / 0.25)) * np.exp(0.25 * rng.standard_normal(ne))
+    else:  # a plateau with 8% noise and a spike or two
+        vy = 0.35 * np.exp(0.08 * rng.standard_normal(ne))
+        vy[rng.integers(2, ne - 1, 2)] *= rng.uniform(1.3, 2.0)
+    found = _ids(_run({"loss": (x, tr), "val_loss": (vx, vy)}))
+    assert not any(s >= Severity.WARNING for s in found.values()), found

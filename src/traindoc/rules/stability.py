@@ -322,6 +322,34 @@ def swings_of(c: Curve) -> dict | None:
             "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
 
 
+@per_curve
+def val_swings_of(c: Curve) -> dict | None:
+    """A validation loss jumping widely from one evaluation to the next with no trend: the typical
+    move between evaluations is 20% of the level or more (in log terms), over at least 10
+    evaluations, a 10th-90th percentile range of 2.2x or more, and neither a significant trend nor a net change between the first and last
+    quarters. A noisy small-set validation loss that trends down is learning, and a plateau with
+    a few percent of noise or one or two spikes moves far less than this."""
+    if c.n < 10 or c.n > 5000 or not np.all(c.y > 0):
+        return None
+    ly = np.log(c.y)
+    d = np.diff(ly)
+    nz = d[d != 0]
+    if nz.size < 9:
+        return None
+    swing = float(np.median(np.abs(nz)))
+    alternation = float(np.mean(np.sign(nz[1:]) != np.sign(nz[:-1])))
+    lo, hi = np.percentile(c.y, [10, 90])
+    if swing < 0.2 or alternation < 0.55 or hi < 2.2 * lo:
+        return None
+    _, p = mann_kendall(c.y, c.x)
+    k = max(3, c.n // 4)
+    net = abs(float(np.mean(ly[-k:])) - float(np.mean(ly[:k])))
+    if p < 0.1 or net > 0.75 * swing:
+        return None
+    return {"low": float(lo), "high": float(hi), "median_relative_move": round(float(np.expm1(swing)), 4),
+            "alternation": round(alternation, 3), "trend_p": p, "evaluations": c.n}
+
+
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
 def oscillation(run: Run):
     for role in (*LOSS_ROLES, *METRIC_ROLES):
@@ -344,6 +372,20 @@ def oscillation(run: Run):
                            fixes=["lower the learning rate (3-10x) or the momentum (0.9 instead of 0.99)",
                                   "add a decay schedule", "clip gradients"],
                            marks=[Mark("span", c.name, w["from_step"], c.span[1], label="swings")])
+                return
+        if o is None and role == Role.VAL_LOSS and not adversarial(run):
+            w = val_swings_of(c)
+            if w is not None:
+                yield make("oscillation", f"{c.name} jumps between about {fmt(w['low'])} and {fmt(w['high'])} from "
+                           f"one evaluation to the next (typical move {w['median_relative_move']:.0%}) with no trend",
+                           series=[c.name], steps=list(c.span), evidence=w,
+                           causes=["learning rate too high: each evaluation catches the weights at a different point "
+                                   "of their overshoot", "a tiny or unrepresentative validation set",
+                                   "batch-norm statistics or dropout differing between train and eval mode",
+                                   "momentum too high"],
+                           fixes=["lower the learning rate (3-10x) or decay it", "use a larger validation set",
+                                  "check model.eval() / model.train() around the evaluation"],
+                           marks=[Mark("span", c.name, c.span[0], c.span[1], label="oscillation")])
                 return
         if o is None:
             continue
