@@ -132,3 +132,34 @@ def test_noisy_small_validation_set_that_trends_down_or_sits_still_is_healthy(se
         vy[rng.integers(2, ne - 1, 2)] *= rng.uniform(1.3, 2.0)
     found = _ids(_run({"loss": (x, tr), "val_loss": (vx, vy)}))
     assert not any(s >= Severity.WARNING for s in found.values()), found
+
+
+def _explosion(rng, n: int, after: float, fall_after: bool) -> Run:
+    t = np.arange(n) / n
+    y = (0.8 + 1.5 * np.exp(-t / 0.1)) * np.exp(0.05 * rng.standard_normal(n))
+    i = int(rng.uniform(0.25, 0.45) * n)
+    y[i:i + 3] = 10 ** rng.uniform(5, 9, 3)  # the blow-up: orders of magnitude
+    k = n - i - 3
+    ref = y[0]
+    tail = ref * after * (np.linspace(30, 1, k) if fall_after else np.ones(k))
+    y[i + 3:] = tail * np.exp(0.1 * rng.standard_normal(k))
+    return _run({"loss": (np.arange(n, dtype=float), y)})
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_explosion_that_stays_far_above_the_start_is_divergence(seed):
+    rng = np.random.default_rng(seed)
+    found = _ids(_explosion(rng, int(rng.choice([300, 2000])), rng.uniform(30, 60), seed % 2 == 0))
+    assert found.get("divergence") == Severity.ERROR, found
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_explosion_that_recovers_below_the_start_is_no_divergence(seed):
+    rng = np.random.default_rng(50 + seed)
+    n = int(rng.choice([300, 2000]))
+    t = np.arange(n) / n
+    y = (0.3 + 2.0 * np.exp(-t / 0.1)) * np.exp(0.05 * rng.standard_normal(n))
+    i = int(0.4 * n)
+    y[i:i + 3] *= 10 ** rng.uniform(2, 4)  # a blow-up, then back on the curve and still learning
+    found = _ids(_run({"loss": (np.arange(n, dtype=float), y)}))
+    assert "divergence" not in found, found

@@ -82,11 +82,16 @@ def explosion_of(c: Curve) -> dict | None:
     # Still improving after it, however slowly (a significant fall worth 3% of the level over
     # the rest of the run): a recovery.
     improving = t.falling(0.05, 0.05) or (t.z < 0 and t.p < 0.01 and -t.slope * (xp[-1] - xp[0]) >= 0.03 * level)
-    if improving or level < 0.6 * ref:
+    # Still falling but ending ten times or more above where the run started: the explosion
+    # wrecked the weights and the "recovery" is far from undoing it (a loss of 100 where it
+    # started at 2). Divergence either way.
+    end = float(np.median(yp[-max(3, yp.size // 10):]))
+    if (improving and end < 10.0 * ref) or level < 0.6 * ref:
         return None
     big = max(sp, key=lambda s: s.ratio)
     return {"start_level": ref, "peak": big.peak, "peak_step": big.peak_step, "ratio": big.ratio,
-            "after_level": level, "after_trend_p": t.p, "after_from": float(xp[0])}
+            "after_level": level, "after_trend_p": t.p, "after_from": float(xp[0]), "end_level": end,
+            "end_over_start": round(end / ref, 2) if ref > 0 else None}
 
 
 @per_curve
