@@ -163,3 +163,15 @@ def test_explosion_that_recovers_below_the_start_is_no_divergence(seed):
     y[i:i + 3] *= 10 ** rng.uniform(2, 4)  # a blow-up, then back on the curve and still learning
     found = _ids(_run({"loss": (np.arange(n, dtype=float), y)}))
     assert "divergence" not in found, found
+
+
+def test_run_killed_after_two_epochs_is_too_short():
+    """Six training points (three per epoch) and two evaluations: too early to say anything."""
+    x = np.arange(1.0, 7.0)
+    run = _run({"loss": (x, [2.3, 1.9, 1.7, 1.5, 1.45, 1.4]), "val_loss": ([3.0, 6.0], [1.6, 1.45])})
+    found = _ids(run)
+    assert found.get("too-short") == Severity.INFO, found
+    # With a third evaluation or 20 training points it can be judged.
+    longer = _run({"loss": (np.arange(1.0, 21.0), 2.3 * np.exp(-np.arange(20) / 10)),
+                   "val_loss": ([10.0, 20.0], [1.0, 0.6])})
+    assert "too-short" not in _ids(longer)
