@@ -175,3 +175,31 @@ def test_run_killed_after_two_epochs_is_too_short():
     longer = _run({"loss": (np.arange(1.0, 21.0), 2.3 * np.exp(-np.arange(20) / 10)),
                    "val_loss": ([10.0, 20.0], [1.0, 0.6])})
     assert "too-short" not in _ids(longer)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_validation_accuracy_climbing_while_training_loss_sits_flat_is_val_without_train(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 50))
+    x = np.arange(1.0, n + 1)
+    level = rng.uniform(1.5, 2.5)
+    tr = level * (1 + 0.1 * np.exp(-(x - 1) / 0.7)) * np.exp(0.005 * rng.standard_normal(n))  # flat from epoch 3
+    acc = np.clip(0.47 + 0.36 * (1 - np.exp(-x / (0.4 * n))) / (1 - np.exp(-1 / 0.4)) + rng.normal(0, 0.01, n), 0, 1)
+    cols = {"train_loss": (x, tr), "val_acc": (x, acc)}
+    if seed % 2:
+        cols["val_loss"] = (x, 1.2 * np.exp(0.01 * rng.standard_normal(n)))  # flat: judged from the metric
+    found = _ids(_run(cols, axis="epoch"))
+    assert found.get("val-without-train") == Severity.WARNING, found
+    assert "no-learning" not in found and "stalled" not in found
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_validation_accuracy_climbing_while_training_loss_falls_is_healthy(seed):
+    rng = np.random.default_rng(30 + seed)
+    n = int(rng.integers(20, 50))
+    x = np.arange(1.0, n + 1)
+    frac = 1 - np.exp(-x / (0.3 * n))
+    tr = (2.3 - rng.uniform(0.4, 1.5) * frac) * np.exp(0.01 * rng.standard_normal(n))
+    acc = np.clip(0.47 + 0.36 * frac + rng.normal(0, 0.01, n), 0, 1)
+    found = _ids(_run({"train_loss": (x, tr), "val_acc": (x, acc)}, axis="epoch"))
+    assert not any(s >= Severity.WARNING for s in found.values()), found

@@ -136,30 +136,85 @@ def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool
                       Mark("point", v.name, ov.best_step, label="best validation metric")])
 
 
+def _metric_climbs_while_train_flat(run: Run, t: Curve) -> dict | None:
+    """A validation accuracy-like metric climbing clearly while the training loss sits flat over
+    the same span. The training loss is judged after its first fifth (a first-epoch fall is
+    allowed) and over the span where the metric climbs: no significant fall there and under 5%
+    lower at the end; the metric gains >= 20 points overall and >= 8 over that span, with a significant (1%) trend."""
+    x0, x1 = t.span
+    if x1 <= x0:
+        return None
+    for s in run.by_role(Role.VAL_METRIC):
+        if not s.higher_is_better or s.metric not in BOUNDED01:
+            continue
+        m = curve(s)
+        if m.n < MIN_VAL_POINTS:
+            continue
+        y01, _ = normalised_metric(m)
+        if float(np.max(y01)) > 1.0 or float(np.min(y01)) < 0.0:
+            continue
+        frm = max(x0 + 0.2 * (x1 - x0), float(m.x[0]))
+        keep = m.x >= frm
+        if int(keep.sum()) < MIN_VAL_POINTS:
+            continue
+        mx, my = m.x[keep], y01[keep]
+        k = max(1, my.size // 4)
+        first = float(np.median(y01[:max(1, min(3, m.n // 8))]))
+        end = float(np.median(my[-k:]))
+        mt = trend(mx, my)
+        # A clear climb overall, and still a significant one over the span where training is flat.
+        if end - first < 0.2 or end - float(np.median(my[:k])) < 0.08 or not (mt.z > 0 and mt.p < 0.01):
+            continue
+        tk = (t.xb >= frm) & (t.xb <= float(mx[-1]))
+        if int(tk.sum()) < MIN_VAL_POINTS:
+            continue
+        tx, ty = t.xb[tk], t.yb[tk]
+        tt = trend(tx, ty)
+        j = max(1, ty.size // 5)
+        t_start, t_end = float(np.median(ty[:j])), float(np.median(ty[-j:]))
+        if (tt.z < 0 and tt.p < 0.05) or rel(t_end, t_start) < -0.05 or tt.rising(0.01, 0.1):
+            continue
+        return {"metric": s.name, "metric_start": first, "metric_end": end,
+                "metric_trend_p": mt.p, "train_start": t_start, "train_end": t_end, "train_trend_p": tt.p,
+                "from_step": frm}
+    return None
+
+
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
-      title="Validation improves while training does not", needs=_BOTH)
+      title="Validation improves while training does not", needs=(Role.TRAIN_LOSS,))
 def val_without_train(run: Run):
-    pair = _pair(run)
-    if pair is None:
+    t = loss_curve(run, Role.TRAIN_LOSS)
+    if t is None:
         return
-    t, v = pair
-    if not val_falls(v):
-        return
+    v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     # The validation fall is the strong evidence here; for training it is enough that it did
     # not fall (no significant trend, and less than 10% lower than it started).
-    if not (flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
-                                   and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1))):
+    by_loss = v is not None and val_falls(v) and (
+        flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
+                               and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1)))
+    if not by_loss:
+        mc = _metric_climbs_while_train_flat(run, t)
+        if mc is None:
+            return
+        u = unit(t)
+        yield make("val-without-train", f"{mc['metric']} climbed {fmt(mc['metric_start'])} -> {fmt(mc['metric_end'])} "
+                   f"while {t.name} stayed flat ({fmt(mc['train_start'])} -> {fmt(mc['train_end'])}) since {u} "
+                   f"{fmt(mc['from_step'])}", series=[t.name, mc["metric"]], steps=[mc["from_step"], t.span[1]],
+                   evidence=mc, causes=_VWT_CAUSES, fixes=_VWT_FIXES)
         return
     yield make("val-without-train", f"{v.name} fell {abs(v.trend.rel_change):.0%} while {t.name} stayed flat "
                f"({fmt(t.head)} -> {fmt(t.tail)})", series=[t.name, v.name], steps=list(v.span),
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.trend.start,
                          "val_end": v.trend.end, "val_trend_p": v.trend.p, "train_trend_p": t.trend.p},
-               causes=["the training and validation data differ: labels or preprocessing of the training set are "
+               causes=_VWT_CAUSES, fixes=_VWT_FIXES)
+
+
+_VWT_CAUSES = ["the training and validation data differ: labels or preprocessing of the training set are "
                        "broken (shuffled labels, wrong augmentation), or the validation set leaks training data",
                        "the logged training loss is not the optimised one (a regulariser dominates, wrong series)",
-                       "very heavy augmentation or dropout that makes training much harder than evaluation"],
-               fixes=["compare a few training and validation samples with their labels", "check the training "
-                      "pipeline's transforms against the validation one", "log the plain data loss separately"])
+                       "very heavy augmentation or dropout that makes training much harder than evaluation"]
+_VWT_FIXES = ["compare a few training and validation samples with their labels", "check the training "
+                      "pipeline's transforms against the validation one", "log the plain data loss separately"]
 
 
 def early_plateau(c: Curve, min_fall: float = 0.25) -> float | None:

@@ -137,6 +137,10 @@ def no_learning(run: Run):
 
     if v is not None and val_falls(v):
         return  # validation falling while training is flat is `val-without-train`
+    from .generalization import _metric_climbs_while_train_flat
+
+    if _metric_climbs_while_train_flat(run, c) is not None:
+        return  # likewise with a validation accuracy climbing
     # Validation flat too is still no-learning: `stalled` is for a run that improved first.
     u = unit(c)
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} over {c.n} points "
