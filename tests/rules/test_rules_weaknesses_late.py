@@ -203,3 +203,28 @@ def test_validation_accuracy_climbing_while_training_loss_falls_is_healthy(seed)
     acc = np.clip(0.47 + 0.36 * frac + rng.normal(0, 0.01, n), 0, 1)
     found = _ids(_run({"train_loss": (x, tr), "val_acc": (x, acc)}, axis="epoch"))
     assert not any(s >= Severity.WARNING for s in found.values()), found
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_accuracy_flat_at_chance_beside_a_cross_entropy_near_zero_is_a_mismatch(seed):
+    """A loss falling 1.88 -> 0.10 guarantees >= 86% accuracy; the logged one sits at 1/C."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(10, 40))
+    x = np.arange(1.0, n + 1)
+    loss = (0.1 + 1.8 * np.exp(-x / (0.2 * n))) * np.exp(0.02 * rng.standard_normal(n))
+    k = int(rng.choice([2, 5, 10]))
+    acc = 1.0 / k + rng.normal(0, 0.005, n)
+    found = _ids(_run({"train_loss": (x, loss * 0.9), "val_loss": (x, loss), "val_acc": (x, acc)}, axis="epoch"))
+    assert found.get("loss-metric-mismatch") == Severity.WARNING, found
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_accuracy_flat_beside_a_loss_that_stays_high_is_no_mismatch(seed):
+    """Stalled at 1.2 with accuracy flat at 0.45 is consistent (the floor is below zero)."""
+    rng = np.random.default_rng(20 + seed)
+    n = int(rng.integers(10, 40))
+    x = np.arange(1.0, n + 1)
+    loss = (1.2 + 1.0 * np.exp(-x / (0.1 * n))) * np.exp(0.01 * rng.standard_normal(n))
+    acc = 0.45 + rng.normal(0, 0.005, n)
+    found = _ids(_run({"train_loss": (x, loss * 0.9), "val_loss": (x, loss), "val_acc": (x, acc)}, axis="epoch"))
+    assert "loss-metric-mismatch" not in found, found
