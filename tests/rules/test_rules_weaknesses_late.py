@@ -264,3 +264,25 @@ def test_reduce_on_plateau_cuts_at_a_high_plateau_are_not_decay_too_fast(seed):
     y = (1.0 + 1.0 * np.exp(-step / (1.5 * spe))) * np.exp(0.05 * rng.standard_normal(step.size))
     found = _ids(_run({"train_loss_step": (step, y), "lr-Adam": (step, lr)}))
     assert "lr-decay-too-fast" not in found, found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_bumps_during_lr_warmup_are_not_spikes_but_later_ones_are(seed):
+    """Hugging Face warm-up + cosine: the loss bumps while the LR ramps up (normal); the same bump
+    after the warm-up is still reported."""
+    rng = np.random.default_rng(seed)
+    n = 2000
+    t = np.arange(n) / n
+    warm = 0.1
+    lr = np.where(t < warm, 5e-5 * t / warm, 5e-5 * 0.5 * (1 + np.cos(np.pi * (t - warm) / (1 - warm))))
+    prog = np.cumsum(lr) / lr.sum()
+    y = (2.0 + 8.8 * (1 + prog / 0.01) ** -0.5) * np.exp(0.01 * rng.standard_normal(n))
+    bumped = y.copy()
+    i = int(rng.uniform(0.04, 0.08) * n)
+    bumped[i:i + 3] *= 1.6
+    x = np.arange(n, dtype=float)
+    assert "loss-spikes" not in _ids(_run({"loss": (x, bumped), "learning_rate": (x, lr)}))
+    late = y.copy()
+    j = int(rng.uniform(0.5, 0.7) * n)
+    late[j:j + 3] *= 1.6
+    assert "loss-spikes" in _ids(_run({"loss": (x, late), "learning_rate": (x, lr)}))

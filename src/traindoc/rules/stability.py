@@ -196,7 +196,20 @@ def divergence(run: Run):
                       Mark("span", c.name, d["best_step"], c.span[1], label="divergence")])
 
 
-def _spike_finding(c: Curve, resume_steps: list[float]):
+def _warmup_end(run: Run) -> float | None:
+    """The step where a logged LR warm-up peaks (None without a warm-up: a first LR under half its peak)."""
+    s = run.primary(Role.LR)
+    if s is None:
+        return None
+    lr = curve(s)
+    if lr.n < 3:
+        return None
+    i = int(np.argmax(lr.y))
+    peak = float(lr.y[i])
+    return float(lr.x[i]) if i > 0 and peak > 0 and float(lr.y[0]) < 0.5 * peak else None
+
+
+def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None):
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
     skip_before = c.x[min(c.n - 1, max(2, c.n // 100))]
@@ -207,7 +220,9 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
     # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
     # explosions: an order of magnitude or more.
     sp = [s for s in sp if (s.start > skip_before or s.ratio >= 10) and s.peak - s.before >= floor
-          and not any(abs(s.start - r) <= tol for r in resume_steps)]
+          and not any(abs(s.start - r) <= tol for r in resume_steps)
+          # Bumps while the LR is still warming up, back down quickly, are part of warm-up.
+          and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")]
     if not sp:
         return None
     bad = [s for s in sp if (s.recovery in ("slow", "none") and s.ratio >= 1.5)
@@ -251,7 +266,7 @@ def loss_spikes(run: Run):
         resumes = resume_points(run, c.series)
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
-        f = _spike_finding(c, resumes)
+        f = _spike_finding(c, resumes, _warmup_end(run))
         if f is not None:
             yield f
 
