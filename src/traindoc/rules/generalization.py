@@ -11,7 +11,7 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
-from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement
+from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ._common import BOUNDED01, MIN_VAL_POINTS, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
@@ -136,30 +136,121 @@ def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool
                       Mark("point", v.name, ov.best_step, label="best validation metric")])
 
 
+def _metric_climbs_while_train_flat(run: Run, t: Curve) -> dict | None:
+    """A validation accuracy-like metric climbing clearly while the training loss sits flat over
+    the same span. The training loss is judged after its first fifth (a first-epoch fall is
+    allowed) and over the span where the metric climbs: no significant fall there and under 5%
+    lower at the end; the metric gains >= 20 points overall and >= 8 over that span, with a significant (1%) trend."""
+    x0, x1 = t.span
+    if x1 <= x0:
+        return None
+    for s in run.by_role(Role.VAL_METRIC):
+        if not s.higher_is_better or s.metric not in BOUNDED01:
+            continue
+        m = curve(s)
+        if m.n < MIN_VAL_POINTS:
+            continue
+        y01, _ = normalised_metric(m)
+        if float(np.max(y01)) > 1.0 or float(np.min(y01)) < 0.0:
+            continue
+        frm = max(x0 + 0.2 * (x1 - x0), float(m.x[0]))
+        keep = m.x >= frm
+        if int(keep.sum()) < MIN_VAL_POINTS:
+            continue
+        mx, my = m.x[keep], y01[keep]
+        k = max(1, my.size // 4)
+        first = float(np.median(y01[:max(1, min(3, m.n // 8))]))
+        end = float(np.median(my[-k:]))
+        mt = trend(mx, my)
+        # A clear climb overall, and still a significant one over the span where training is flat.
+        if end - first < 0.2 or end - float(np.median(my[:k])) < 0.08 or not (mt.z > 0 and mt.p < 0.01):
+            continue
+        tk = (t.xb >= frm) & (t.xb <= float(mx[-1]))
+        if int(tk.sum()) < MIN_VAL_POINTS:
+            continue
+        tx, ty = t.xb[tk], t.yb[tk]
+        tt = trend(tx, ty)
+        j = max(1, ty.size // 5)
+        t_start, t_end = float(np.median(ty[:j])), float(np.median(ty[-j:]))
+        if (tt.z < 0 and tt.p < 0.05) or rel(t_end, t_start) < -0.05 or tt.rising(0.01, 0.1):
+            continue
+        return {"metric": s.name, "metric_start": first, "metric_end": end,
+                "metric_trend_p": mt.p, "train_start": t_start, "train_end": t_end, "train_trend_p": tt.p,
+                "from_step": frm}
+    return None
+
+
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
-      title="Validation improves while training does not", needs=_BOTH)
+      title="Validation improves while training does not", needs=(Role.TRAIN_LOSS,))
 def val_without_train(run: Run):
-    pair = _pair(run)
-    if pair is None:
+    t = loss_curve(run, Role.TRAIN_LOSS)
+    if t is None:
         return
-    t, v = pair
-    if not val_falls(v):
-        return
+    v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     # The validation fall is the strong evidence here; for training it is enough that it did
     # not fall (no significant trend, and less than 10% lower than it started).
-    if not (flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
-                                   and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1))):
+    by_loss = v is not None and val_falls(v) and (
+        flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
+                               and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1)))
+    if not by_loss:
+        mc = _metric_climbs_while_train_flat(run, t)
+        if mc is None:
+            return
+        u = unit(t)
+        yield make("val-without-train", f"{mc['metric']} climbed {fmt(mc['metric_start'])} -> {fmt(mc['metric_end'])} "
+                   f"while {t.name} stayed flat ({fmt(mc['train_start'])} -> {fmt(mc['train_end'])}) since {u} "
+                   f"{fmt(mc['from_step'])}", series=[t.name, mc["metric"]], steps=[mc["from_step"], t.span[1]],
+                   evidence=mc, causes=_VWT_CAUSES, fixes=_VWT_FIXES)
         return
     yield make("val-without-train", f"{v.name} fell {abs(v.trend.rel_change):.0%} while {t.name} stayed flat "
                f"({fmt(t.head)} -> {fmt(t.tail)})", series=[t.name, v.name], steps=list(v.span),
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.trend.start,
                          "val_end": v.trend.end, "val_trend_p": v.trend.p, "train_trend_p": t.trend.p},
-               causes=["the training and validation data differ: labels or preprocessing of the training set are "
+               causes=_VWT_CAUSES, fixes=_VWT_FIXES)
+
+
+_VWT_CAUSES = ["the training and validation data differ: labels or preprocessing of the training set are "
                        "broken (shuffled labels, wrong augmentation), or the validation set leaks training data",
                        "the logged training loss is not the optimised one (a regulariser dominates, wrong series)",
-                       "very heavy augmentation or dropout that makes training much harder than evaluation"],
-               fixes=["compare a few training and validation samples with their labels", "check the training "
-                      "pipeline's transforms against the validation one", "log the plain data loss separately"])
+                       "very heavy augmentation or dropout that makes training much harder than evaluation"]
+_VWT_FIXES = ["compare a few training and validation samples with their labels", "check the training "
+                      "pipeline's transforms against the validation one", "log the plain data loss separately"]
+
+
+def early_plateau(c: Curve, min_fall: float = 0.25) -> float | None:
+    """The step from which a curve that fell only part of the way sat flat: reached in the first
+    fifth of the run, still at least 55% of where it started, and no significant fall after it.
+
+    A healthy converge-then-plateau run falls to a small fraction of its start before flattening
+    (or keeps creeping down, which the trend test sees); one that gave up 30-45% early and never
+    moved again is stuck at a high level. None when the curve does not look like that."""
+    # The start is the higher of the first point and the first-points median: a per-epoch mean
+    # of the first epoch already holds much of a healthy fall.
+    start = max(c.head, float(c.y[0]))
+    if c.yb.size < MIN_VAL_POINTS or not np.all(c.y > 0) or c.tail < 0.55 * start or c.tail > (1 - min_fall) * start:
+        return None  # fell 25-45%: less is `stalled`'s own "under 10%" reading or not a clear fall
+    sm = c.smooth
+    tol = max(0.05 * c.tail, 3.0 * c.noise)
+    near = np.abs(sm - c.tail) <= tol
+    # First block from which the smoothed curve stays within the tolerance of its final level.
+    off = np.flatnonzero(~near)
+    i = int(off[-1]) + 1 if off.size else 0
+    x0, x1 = c.span
+    if i >= sm.size or c.xb[i] - x0 > 0.2 * (x1 - x0) or sm.size - i < max(4, int(0.7 * sm.size)):
+        return None
+    # Judged from the end of the first fifth on: the last of an early exponential fall is not
+    # a trend of the plateau.
+    j = max(i, int(np.searchsorted(c.xb, x0 + 0.2 * (x1 - x0))))
+    seg, xs = c.yb[j:], c.xb[j:]
+    if seg.size < 4:
+        return None
+    tr = trend(xs, seg)
+    moved = abs(tr.slope) * float(xs[-1] - xs[0])
+    k = max(2, seg.size // 5)
+    fall = float(np.median(seg[:k])) - float(np.median(seg[-k:]))
+    if (tr.p < 0.05 and moved > 0.01 * c.tail) or fall > 0.03 * c.tail:
+        return None
+    return float(c.xb[i])
 
 
 @rule("stalled", family="generalization", severity=Severity.WARNING,
@@ -192,8 +283,19 @@ def stalled(run: Run):
     high = improved < 0.1 and -rel(v.tail, v.head) < 0.1
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
+    early = None
     if not high:
-        return
+        # The first evaluation comes after some training: validation need only have fallen 10%.
+        et, ev = early_plateau(t), early_plateau(v, 0.1)
+        if et is None or t.n < 20 or ev is None:
+            return
+        early = max(et, ev)
+        # A logged accuracy must be far from good too (a 10-class model at 62% is working).
+        for s in run.by_role(Role.VAL_METRIC) + run.by_role(Role.TRAIN_METRIC):
+            if s.metric == "accuracy" and curve(s).n >= 3:
+                y01, _ = normalised_metric(curve(s))
+                if float(np.median(y01[-max(3, y01.size // 4):])) >= 0.6:
+                    return
     u = unit(t)
     start = float(t.xb[len(t.xb) // 2])
     yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
@@ -201,7 +303,9 @@ def stalled(run: Run):
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.head, "val_end": v.tail,
                          "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
                          "projected_val_gain": round(plateaus[1], 4),
-                         **({"chance_loss": cc.chance_loss} if cc else {})},
+                         **({"chance_loss": cc.chance_loss} if cc else {}),
+                         **({"flat_from": early, "note": "reached its plateau in the first fifth of the run, "
+                             "still above 55% of its start, and never moved again"} if early is not None else {})},
                causes=["a bottleneck: learning rate too high to settle (or too low to move)", "batch size too large",
                        "a model too small or too shallow for the task", "inputs not normalised"],
                fixes=["lower the learning rate (or decay it) and the batch size", "try a larger model",

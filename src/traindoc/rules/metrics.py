@@ -7,7 +7,7 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats import trend
-from ._common import BOUNDED01, MIN_POINTS, curve, fmt, loss_curve, make, normalised_metric
+from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .registry import rule
 
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
@@ -54,6 +54,13 @@ def loss_metric_mismatch(run: Run):
                           " an auxiliary term dominating)", "the metric is computed wrongly (argmax over the wrong "
                           "axis, thresholds, labels misaligned with predictions)", "the model grows confident on "
                           "examples it already gets right"]
+            elif (bound := _accuracy_floor(run, s, lc, m, y, lt, metric_improves)) is not None:
+                title = (f"{lc.name} fell to {fmt(bound['loss_end'])} while {s.name} stayed flat at "
+                         f"{fmt(bound['accuracy'])}: a cross-entropy that low means at least "
+                         f"{bound['accuracy_at_least']:.0%} accuracy")
+                causes = ["the metric is computed on something else than the loss: a stale or wrong model at "
+                          "evaluation, predictions and labels misaligned, argmax over the wrong axis",
+                          "the accuracy is never updated (a metric object not reset or not fed)"]
             elif metric_improves and lt.rising(0.01, 0.1):
                 title = f"{s.name} improved while {lc.name} rose {lt.rel_change:.0%}"
                 causes = ["the logged loss is not the one being optimised, or includes a growing regulariser",
@@ -67,6 +74,29 @@ def loss_metric_mismatch(run: Run):
                                              "loss and the metric see the same predictions and labels",
                                              "log the loss components separately"])
             return
+
+
+def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | None:
+    """An accuracy flat far below what the cross-entropy beside it guarantees.
+
+    A sample whose true class gets probability > 1/2 is classified correctly, and its
+    cross-entropy is < ln 2; by Markov's inequality at most CE/ln 2 of the samples can have a
+    larger one, so accuracy >= 1 - mean CE / ln 2 whatever the class count. A loss that fell 50%+
+    to 0.10 (accuracy >= 86%) beside an accuracy sitting flat at 0.17 cannot describe the same
+    predictions. Label smoothing, regularisers or mixup only raise the loss (a weaker floor)."""
+    if s.metric != "accuracy" or metric_improves or not cross_entropy_like(run) or not lt.falling(0.01, 0.5):
+        return None
+    half = y[y.size // 2:]
+    if half.size < 3 or float(np.ptp(half)) > 0.05:
+        return None
+    acc = float(np.median(half))
+    loss_end = float(np.median(lc.y[m][-max(3, int(m.sum()) // 10):]))
+    if loss_end <= 0:
+        return None
+    floor = 1.0 - loss_end / np.log(2.0)
+    if acc > floor - 0.3:
+        return None
+    return {"loss_end": loss_end, "accuracy": acc, "accuracy_at_least": round(floor, 3)}
 
 
 def _tail01(c) -> float:

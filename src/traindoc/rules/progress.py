@@ -31,6 +31,12 @@ def too_short(run: Run):
         n = curve(main).n
         if n < MIN_POINTS:
             missing.append(f"{main.name} has {n} finite point(s); the trend rules need at least {MIN_POINTS}")
+        # A run killed after a couple of epochs: a handful of training points and at most two
+        # evaluations say nothing yet about its trend or its generalisation.
+        evals = [curve(s).n for r in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(r)]
+        if MIN_POINTS <= n < 20 and evals and 0 < max(evals) <= 2 and main.role == Role.TRAIN_LOSS:
+            missing.append(f"{main.name} has {n} points and the validation only {max(evals)} evaluation(s): "
+                           "too early to judge the trend or the generalisation")
     elif judged:
         best = max(judged, key=lambda s: curve(s).n)
         if curve(best).n < MIN_POINTS:
@@ -131,6 +137,10 @@ def no_learning(run: Run):
 
     if v is not None and val_falls(v):
         return  # validation falling while training is flat is `val-without-train`
+    from .generalization import _metric_climbs_while_train_flat
+
+    if _metric_climbs_while_train_flat(run, c) is not None:
+        return  # likewise with a validation accuracy climbing
     # Validation flat too is still no-learning: `stalled` is for a run that improved first.
     u = unit(c)
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} over {c.n} points "

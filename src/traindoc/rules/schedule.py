@@ -6,7 +6,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats import mann_kendall, projected_improvement
+from ..stats import bin_median, mann_kendall, projected_improvement
 from ._common import MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel, unit
 from .registry import rule
 
@@ -93,6 +93,30 @@ def lr_too_high(run: Run):
                       Mark("line", d["series"], d["rise_step"], label="loss rising with LR")])
 
 
+def _cut_by_orders_of_magnitude(c, lr, peak_i: int, s_low: float, gain_post: float) -> bool:
+    """The LR ends 100x or more below its peak after decaying by itself; the loss fell significantly (1%) from the peak to
+    the point the LR passed 5% of it, then sat flat (no significant fall, projected gain < 3%)
+    while still at 30% or more of where it started: learning was switched off, not finished."""
+    if float(lr.y[-1]) > 0.01 * float(lr.y[peak_i]) or gain_post > 0.03 or c.tail < 0.3 * c.head:
+        return False
+    before = (c.x >= float(lr.x[peak_i])) & (c.x < s_low)
+    after = c.x >= s_low
+    if before.sum() < 4 or after.sum() < MIN_POINTS:
+        return False
+    # A schedule decaying by itself (4+ decreases on the way down), not ReduceLROnPlateau
+    # answering a plateau with one or two 10x cuts.
+    seg = lr.y[peak_i:int(np.searchsorted(lr.x, s_low)) + 1]
+    if int(np.sum(np.diff(seg) < 0)) < 4:
+        return False
+    xb, yb = bin_median(c.x[before], c.y[before], 200)
+    z, p = mann_kendall(yb, xb)
+    if not (z < 0 and p < 0.01):
+        return False
+    xa, ya = bin_median(c.x[after], c.y[after], 200)
+    za, pa = mann_kendall(ya, xa)
+    return not (za < 0 and pa < 0.05)
+
+
 def decay_of(run: Run) -> dict | None:
     """Progress stops once the LR has decayed to a tiny value early in the run."""
     c, lr = loss_curve(run, Role.TRAIN_LOSS), _lr(run)
@@ -127,10 +151,15 @@ def decay_of(run: Run) -> dict | None:
                 "lr_final": float(lr.y[-1]), "loss_at_low": c.at(s_low), "loss_end": c.tail,
                 "projected_gain_before": round(gain_pre, 4), "projected_gain_after": round(gain_post, 4),
                 "end": x1, "unit": unit(c), "flat_from_start": True}
+    if _cut_by_orders_of_magnitude(c, lr, peak_i, s_low, gain_post):
+        # An exponential schedule (ExponentialLR stepped per epoch) already slows learning before
+        # the LR passes 5% of its peak, so the last tenth before it shows little: the evidence is
+        # the whole pre-decay fall, the LR gone by orders of magnitude, and a high flat loss after.
+        gain_pre = max(gain_pre, 0.1)
     # Stopped: the projected gain collapsed (under 3%, or under 1% of the pace before the decay).
-    if gain_post > max(0.03, 0.01 * gain_pre) or gain_post > 0.1 or gain_pre < 0.1:
+    elif gain_post > max(0.03, 0.01 * gain_pre) or gain_post > 0.1 or gain_pre < 0.1:
         return None
-    if mann_kendall(c.y[pre])[1] >= 0.05:
+    elif mann_kendall(c.y[pre])[1] >= 0.05:
         return None  # no significant progress right before the decay: nothing was cut short
     # When validation had already stopped improving before the decay, the decay is a response to
     # the plateau (ReduceLROnPlateau), not its cause.

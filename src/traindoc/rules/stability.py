@@ -82,11 +82,16 @@ def explosion_of(c: Curve) -> dict | None:
     # Still improving after it, however slowly (a significant fall worth 3% of the level over
     # the rest of the run): a recovery.
     improving = t.falling(0.05, 0.05) or (t.z < 0 and t.p < 0.01 and -t.slope * (xp[-1] - xp[0]) >= 0.03 * level)
-    if improving or level < 0.6 * ref:
+    # Still falling but ending ten times or more above where the run started: the explosion
+    # wrecked the weights and the "recovery" is far from undoing it (a loss of 100 where it
+    # started at 2). Divergence either way.
+    end = float(np.median(yp[-max(3, yp.size // 10):]))
+    if (improving and end < 10.0 * ref) or level < 0.6 * ref:
         return None
     big = max(sp, key=lambda s: s.ratio)
     return {"start_level": ref, "peak": big.peak, "peak_step": big.peak_step, "ratio": big.ratio,
-            "after_level": level, "after_trend_p": t.p, "after_from": float(xp[0])}
+            "after_level": level, "after_trend_p": t.p, "after_from": float(xp[0]), "end_level": end,
+            "end_over_start": round(end / ref, 2) if ref > 0 else None}
 
 
 @per_curve
@@ -191,7 +196,20 @@ def divergence(run: Run):
                       Mark("span", c.name, d["best_step"], c.span[1], label="divergence")])
 
 
-def _spike_finding(c: Curve, resume_steps: list[float]):
+def _warmup_end(run: Run) -> float | None:
+    """The step where a logged LR warm-up peaks (None without a warm-up: a first LR under half its peak)."""
+    s = run.primary(Role.LR)
+    if s is None:
+        return None
+    lr = curve(s)
+    if lr.n < 3:
+        return None
+    i = int(np.argmax(lr.y))
+    peak = float(lr.y[i])
+    return float(lr.x[i]) if i > 0 and peak > 0 and float(lr.y[0]) < 0.5 * peak else None
+
+
+def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None):
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
     skip_before = c.x[min(c.n - 1, max(2, c.n // 100))]
@@ -202,7 +220,9 @@ def _spike_finding(c: Curve, resume_steps: list[float]):
     # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
     # explosions: an order of magnitude or more.
     sp = [s for s in sp if (s.start > skip_before or s.ratio >= 10) and s.peak - s.before >= floor
-          and not any(abs(s.start - r) <= tol for r in resume_steps)]
+          and not any(abs(s.start - r) <= tol for r in resume_steps)
+          # Bumps while the LR is still warming up, back down quickly, are part of warm-up.
+          and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")]
     if not sp:
         return None
     bad = [s for s in sp if (s.recovery in ("slow", "none") and s.ratio >= 1.5)
@@ -246,7 +266,7 @@ def loss_spikes(run: Run):
         resumes = resume_points(run, c.series)
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
-        f = _spike_finding(c, resumes)
+        f = _spike_finding(c, resumes, _warmup_end(run))
         if f is not None:
             yield f
 
@@ -322,6 +342,34 @@ def swings_of(c: Curve) -> dict | None:
             "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
 
 
+@per_curve
+def val_swings_of(c: Curve) -> dict | None:
+    """A validation loss jumping widely from one evaluation to the next with no trend: the typical
+    move between evaluations is 20% of the level or more (in log terms), over at least 10
+    evaluations, a 10th-90th percentile range of 2.2x or more, and neither a significant trend nor a net change between the first and last
+    quarters. A noisy small-set validation loss that trends down is learning, and a plateau with
+    a few percent of noise or one or two spikes moves far less than this."""
+    if c.n < 10 or c.n > 5000 or not np.all(c.y > 0):
+        return None
+    ly = np.log(c.y)
+    d = np.diff(ly)
+    nz = d[d != 0]
+    if nz.size < 9:
+        return None
+    swing = float(np.median(np.abs(nz)))
+    alternation = float(np.mean(np.sign(nz[1:]) != np.sign(nz[:-1])))
+    lo, hi = np.percentile(c.y, [10, 90])
+    if swing < 0.2 or alternation < 0.55 or hi < 2.2 * lo:
+        return None
+    _, p = mann_kendall(c.y, c.x)
+    k = max(3, c.n // 4)
+    net = abs(float(np.mean(ly[-k:])) - float(np.mean(ly[:k])))
+    if p < 0.1 or net > 0.75 * swing:
+        return None
+    return {"low": float(lo), "high": float(hi), "median_relative_move": round(float(np.expm1(swing)), 4),
+            "alternation": round(alternation, 3), "trend_p": p, "evaluations": c.n}
+
+
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
 def oscillation(run: Run):
     for role in (*LOSS_ROLES, *METRIC_ROLES):
@@ -344,6 +392,20 @@ def oscillation(run: Run):
                            fixes=["lower the learning rate (3-10x) or the momentum (0.9 instead of 0.99)",
                                   "add a decay schedule", "clip gradients"],
                            marks=[Mark("span", c.name, w["from_step"], c.span[1], label="swings")])
+                return
+        if o is None and role == Role.VAL_LOSS and not adversarial(run):
+            w = val_swings_of(c)
+            if w is not None:
+                yield make("oscillation", f"{c.name} jumps between about {fmt(w['low'])} and {fmt(w['high'])} from "
+                           f"one evaluation to the next (typical move {w['median_relative_move']:.0%}) with no trend",
+                           series=[c.name], steps=list(c.span), evidence=w,
+                           causes=["learning rate too high: each evaluation catches the weights at a different point "
+                                   "of their overshoot", "a tiny or unrepresentative validation set",
+                                   "batch-norm statistics or dropout differing between train and eval mode",
+                                   "momentum too high"],
+                           fixes=["lower the learning rate (3-10x) or decay it", "use a larger validation set",
+                                  "check model.eval() / model.train() around the evaluation"],
+                           marks=[Mark("span", c.name, c.span[0], c.span[1], label="oscillation")])
                 return
         if o is None:
             continue
