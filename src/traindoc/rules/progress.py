@@ -50,6 +50,17 @@ def too_short(run: Run):
                       "let the run go on, then diagnose again"])
 
 
+# A classifier may sit near ln(C) for its first few dozen optimiser steps before it finds a way
+# down (deep sigmoid nets, small learning rates): only a longer stay there says "stuck".
+MIN_STUCK_STEPS = 100
+
+
+def _long_enough_to_be_stuck(c) -> bool:
+    if c.series.axis != "step":
+        return c.n >= MIN_VAL_POINTS
+    return c.n >= MIN_POINTS and float(c.x[-1] - c.x[0]) >= MIN_STUCK_STEPS
+
+
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
     if warming_up(run):
@@ -59,7 +70,7 @@ def stuck_of(run: Run) -> dict | None:
     if c is not None:
         half = c.yb[c.yb.size // 2:]
         last_flat = float(np.ptp(np.percentile(half, [10, 90]))) <= max(0.05 * abs(c.tail), 3 * c.noise) if half.size else False
-        if cc is not None and last_flat:
+        if cc is not None and last_flat and _long_enough_to_be_stuck(c):
             ln = cc.chance_loss
             if abs(c.tail - ln) <= max(0.03 * ln, 0.02):
                 return {"series": c.name, "level": c.tail, "chance_loss": ln, "classes": cc.n, "source": cc.source,
