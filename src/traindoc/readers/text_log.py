@@ -32,6 +32,7 @@ from pathlib import Path
 
 from ..run import Role, RoleInfo, Run, infer_role
 from . import _table as T
+from .base import HEAD_BYTES, read_head
 
 NAME = "text_log"
 DIRECTORY = False
@@ -223,8 +224,24 @@ def sniff(path: Path, head: bytes) -> bool:
     stripped = text.lstrip()
     if stripped.startswith(("[", "<")) or T.first_json_object(stripped) is not None:
         return False  # JSON and markup belong to other readers; Python dict prints ({'loss': …}) are ours
+    if _claims(text):
+        return True
+    if len(head) < HEAD_BYTES or path.suffix.lower() not in _LOG_SUFFIXES:
+        return False
+    # Scripts often print a long banner (config, model summary) before the first epoch line:
+    # a file named like a log gets a longer look before it is passed over.
+    longer = T.head_text(read_head(path, _LONG_HEAD_BYTES))
+    return longer is not None and _claims(longer)
+
+
+_LOG_SUFFIXES = {".log", ".txt", ".out", ".err"}
+_LONG_HEAD_BYTES = 64 * 1024
+
+
+def _claims(text: str) -> bool:
+    """Several lines of one recognised style: enough to say this text is a training log."""
     parser = _Parser()
-    matched = sum(parser.feed(line) for line in _lines(text)[:400])
+    matched = sum(parser.feed(line) for line in _lines(text)[:1000])
     keras = parser.keras_epoch is not None and (parser.keras_pending is not None or parser.records)
     return matched >= 3 or bool(keras and matched >= 2)
 
