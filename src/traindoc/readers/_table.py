@@ -282,6 +282,31 @@ def run_name(path: Path) -> str:
     return path.name
 
 
+def pivot_records(records, *, skip=(), convert=None, carry_x: bool = False) -> dict[str, tuple[list[float], list[float]]]:
+    """Turn ``(x, {name: value})`` records into ``{name: (steps, values)}`` columns, in record order.
+
+    ``skip`` names keys that are the x axis itself; ``convert(value)`` returns a number or None to
+    drop the cell; with ``carry_x`` a record without x is placed at the last x seen (0 before any).
+    """
+    columns: dict[str, tuple[list[float], list[float]]] = {}
+    last = 0.0
+    for x, record in records:
+        if carry_x:
+            x = last if x is None else x
+            last = x
+        for key, value in record.items():
+            if key in skip:
+                continue
+            if convert is not None:
+                value = convert(value)
+                if value is None:
+                    continue
+            steps, values = columns.setdefault(key, ([], []))
+            steps.append(x)
+            values.append(value)
+    return columns
+
+
 def add_column_series(run: Run, columns: dict[str, tuple[list[float], list[float]]], *, axis: str,
                       wall: dict[str, list[float]] | None = None, role_of=None) -> None:
     """Add every non-empty column as a Series with its role inferred from the name.

@@ -52,20 +52,7 @@ def read(path: Path) -> list[Run]:
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         run.meta.task = "detection"
-        cols: dict[str, tuple[list[float], list[float]]] = {}
-        last = 0.0
-        for x, obj in att.records:
-            x = last if x is None else x
-            last = x
-            for key, value in obj.items():
-                if key == "iteration":
-                    continue
-                val = T.json_number(value)
-                if val is None:
-                    continue
-                steps, vals = cols.setdefault(key, ([], []))
-                steps.append(x)
-                vals.append(val)
+        cols = T.pivot_records(att.records, skip=("iteration",), convert=T.json_number, carry_x=True)
         T.add_column_series(run, cols, axis="step", role_of=_role)
         T.resume_notes(run, att)
         run.meta.notes.extend(notes)

@@ -185,14 +185,7 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
     runs = []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
-        cols: dict[str, tuple[list[float], list[float]]] = {}
-        for x, rec in att.records:
-            for k, v in rec.items():
-                if k == xcol:
-                    continue
-                steps, vals = cols.setdefault(k, ([], []))
-                steps.append(x)
-                vals.append(v)
+        cols = T.pivot_records(att.records, skip=(xcol,))
         T.add_column_series(run, cols, axis=axis)
         if not xcol:
             run.meta.notes.append("no step or epoch column: the row number is the x axis")

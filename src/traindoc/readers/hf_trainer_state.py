@@ -103,20 +103,7 @@ def read(path: Path) -> list[Run]:
     runs = []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
-        cols: dict[str, tuple[list[float], list[float]]] = {}
-        last = 0.0
-        for x, entry in att.records:
-            x = last if x is None else x
-            last = x
-            for key, value in entry.items():
-                if key in ("step", "epoch"):
-                    continue
-                val = T.json_number(value)
-                if val is None:
-                    continue
-                steps, vals = cols.setdefault(key, ([], []))
-                steps.append(x)
-                vals.append(val)
+        cols = T.pivot_records(att.records, skip=("step", "epoch"), convert=T.json_number, carry_x=True)
         T.add_column_series(run, cols, axis="step")
         T.resume_notes(run, att)
         runs.append(run)

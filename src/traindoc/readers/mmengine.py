@@ -186,15 +186,7 @@ def read(path: Path) -> list[Run]:
         run.meta.num_classes = proto.meta.num_classes
         run.meta.hparams.update(proto.meta.hparams)
         run.meta.notes.extend(proto.meta.notes + notes)
-        cols: dict[str, tuple[list[float], list[float]]] = {}
-        last = 0.0
-        for x, series in att.records:
-            x = last if x is None else x
-            last = x
-            for key, val in series.items():
-                steps, vals = cols.setdefault(key, ([], []))
-                steps.append(x)
-                vals.append(val)
+        cols = T.pivot_records(att.records, carry_x=True)
         T.add_column_series(run, cols, axis="step")
         T.resume_notes(run, att)
         if run.series:

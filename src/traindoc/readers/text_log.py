@@ -264,13 +264,8 @@ def read(path: Path) -> list[Run]:
     runs = []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
-        cols: dict[str, tuple[list[float], list[float]]] = {}
-        axis = "step"
-        for x, (axis, values) in att.records:
-            for k, v in values.items():
-                steps, vals = cols.setdefault(k, ([], []))
-                steps.append(x)
-                vals.append(v)
+        axis = att.records[-1][1][0] if att.records else "step"  # the axis of the last line read
+        cols = T.pivot_records((x, values) for x, (_, values) in att.records)
         T.add_column_series(run, cols, axis=axis, role_of=_own_role)
         if parser.redraws:
             run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
