@@ -12,14 +12,11 @@ import pytest
 
 from traindoc.findings import Severity
 from traindoc.rules import diagnose_run
-from traindoc.run import Run, RunMeta, Series
+from traindoc.run import Run, RunMeta
 
 
 def _run(cols: dict, meta: RunMeta | None = None, axis: str = "step") -> Run:
-    run = Run("r", "<t>", "t", meta=meta or RunMeta())
-    for name, (x, y) in cols.items():
-        run.add(Series.named(name, np.asarray(x, float), np.asarray(y, float), axis=axis))
-    return run
+    return Run.from_columns("r", "<t>", "t", cols, axis=axis, meta=meta)
 
 
 def _ids(run: Run) -> dict[str, Severity]:

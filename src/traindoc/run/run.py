@@ -78,9 +78,9 @@ class Run:
 
     @staticmethod
     def from_columns(name: str, source: str, fmt: str, columns: dict[str, tuple[Iterable, Iterable]],
-                     axis: str = "step") -> "Run":
+                     axis: str = "step", meta: RunMeta | None = None) -> "Run":
         """Convenience for readers and tests: ``{series_name: (steps, values)}``."""
-        run = Run(name=name, source=source, format=fmt)
+        run = Run(name=name, source=source, format=fmt, meta=meta or RunMeta())
         for col, (steps, values) in columns.items():
             run.add(Series.named(col, list(steps), list(values), axis=axis, role=infer_role(col)))
         return run
