@@ -213,13 +213,8 @@ def test_report_option_never_breaks_training(tmp_path, capsys):
             loss.backward()
             opt.step()
             doc.step(loss)
-    err = capsys.readouterr().err
-    import importlib.util
-
-    if importlib.util.find_spec("traindoc.reports.html") is None:  # written by the report helper
-        assert err.count("HTML report is not available") == 1 and not target.exists()
-    else:  # the report module is there: a file must come out
-        assert target.exists() and target.stat().st_size > 0
+    assert "Traceback" not in capsys.readouterr().err
+    assert target.exists() and target.stat().st_size > 0
 
 
 @pytest.mark.filterwarnings("ignore:Dynamo does not know how to trace")
