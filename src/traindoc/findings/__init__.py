@@ -1,5 +1,5 @@
 """Findings: the output of rules, probes and checks alike."""
 
-from .finding import Finding, Mark, Severity, worst
+from .finding import Finding, Mark, Severity, too_short_to_judge, worst
 
-__all__ = ["Finding", "Mark", "Severity", "worst"]
+__all__ = ["Finding", "Mark", "Severity", "too_short_to_judge", "worst"]

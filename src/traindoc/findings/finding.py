@@ -88,3 +88,9 @@ def _plain(value: Any) -> Any:
 
 def worst(findings: list[Finding]) -> Severity | None:
     return max((f.severity for f in findings), default=None)
+
+
+def too_short_to_judge(findings: list[Finding]) -> bool:
+    """Nothing above info, but the rules said there is too little data: not a clean bill of health."""
+    sev = worst(findings)
+    return (sev is None or sev < Severity.WARNING) and any(f.id == "too-short" for f in findings)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import InputError
-from ..findings import Finding, Severity, worst
+from ..findings import Finding, Severity, too_short_to_judge, worst
 from ..run import Role, Run, Series
 from . import markdown
 from .downsample import envelope
@@ -99,7 +99,7 @@ def _last_step(run: Run) -> float | None:
 
 def _status(findings: list[Finding]) -> tuple[str, str]:
     sev = worst(findings)
-    if (sev is None or sev == Severity.INFO) and any(f.id == "too-short" for f in findings):
+    if too_short_to_judge(findings):
         return "info", "too short to judge"  # not enough data is not a clean bill of health
     if sev is None or sev == Severity.INFO:
         return "ok", "healthy"
@@ -196,7 +196,7 @@ def _run_section(idx: int, run: Run, findings: list[Finding], panels: list[Panel
     out.append("</header>")
     problems = [f for f in findings if f.severity > Severity.INFO]
     if not problems:
-        if any(f.id == "too-short" for f in findings):
+        if too_short_to_judge(findings):
             out.append('<p class="healthy-banner">Not enough data to judge this run yet: no problems so far '
                        "(see the note below).</p>")
         else:

@@ -16,7 +16,8 @@ from typing import IO
 from rich.console import Console
 from rich.markup import escape
 
-from ..findings import Finding, Severity
+from ..findings import Finding, Severity, too_short_to_judge
+from ..findings import worst as worst_severity
 from ..run import Run
 
 WIDTH = 80
@@ -120,9 +121,9 @@ def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None) -
         for note in run.meta.notes:
             for x in _wrap(f"note: {note}", width, "  ", "    "):
                 console.print(escape(x) if color else x)
-        worst = max((f.severity for f in findings), default=None)
+        worst = worst_severity(findings)
         ordered = sorted(findings, key=lambda f: -int(f.severity))
-        if (worst is None or worst < Severity.WARNING) and any(f.id == "too-short" for f in findings):
+        if too_short_to_judge(findings):
             # Not enough data is not a clean bill of health: say so rather than "healthy".
             counts["too short"] += 1
             msg = "  not enough data to judge yet: no warnings or errors so far"
