@@ -50,6 +50,9 @@ class Finding:
     causes: list[str] = field(default_factory=list)
     fixes: list[str] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
+    # Is this normal? "normal", "worth a look" or "problem" (see verdict.py); None = implied by severity.
+    verdict: str | None = None
+    verdict_reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of ``traindoc diagnose --json``."""
@@ -62,7 +65,15 @@ class Finding:
             "evidence": _plain(self.evidence),
             "causes": list(self.causes),
             "fixes": list(self.fixes),
+            "verdict": self.resolved_verdict(),
+            "verdict_reason": self.verdict_reason,
         }
+
+    def resolved_verdict(self) -> str:
+        """The verdict a reader should show: the rule's own, else the one its severity implies."""
+        from .verdict import finding_verdict
+
+        return finding_verdict(self).value
 
 
 def _plain(value: Any) -> Any:
