@@ -52,7 +52,8 @@ def test_finding_json_is_plain():
                 {"share": np.float32(0.5), "first": float("nan")})
     out = f.to_json()
     assert out["severity"] == "error" and out["steps"] == [3, 7] and out["evidence"]["first"] == "nan"
-    assert set(out) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes"}
+    assert set(out) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes",
+                      "verdict", "verdict_reason"}
 
 
 def test_cli_missing_path_is_one_line_exit_2(tmp_path):

@@ -76,7 +76,8 @@ def test_json_contract_shape():
     for run in doc["runs"]:
         assert set(run) == {"source", "format", "name", "findings"}
         for f in run["findings"]:
-            assert set(f) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes"}
+            assert set(f) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes",
+                      "verdict", "verdict_reason"}
     assert doc["runs"][0]["findings"][0]["id"] == "nonfinite"
 
 

@@ -55,7 +55,8 @@ def test_findings_carry_evidence(fid):
     run = broken(np.random.default_rng(7), fid)
     f = next(f for f in diagnose_run(run) if f.id == fid)
     doc = f.to_json()
-    assert set(doc) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes"}
+    assert set(doc) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes",
+                      "verdict", "verdict_reason"}
     assert doc["title"] and len(doc["title"]) < 200
     assert doc["evidence"], "a finding must say which numbers triggered it"
     if fid not in ("too-short", "appended-runs"):
