@@ -1,0 +1,321 @@
+"""Lines to records: ``(x, axis, {name: value})``, by the templates of ``template`` and ``tables``.
+
+The x of a line is its own counter: a step-like key wins; an epoch with a count inside it
+(``Epoch [2/5], Step [100/600]``, ``Epoch: [3][10/5005]``) becomes a global batch count, or a
+fractional epoch when the count is of samples with a percentage (``[640/60000 (1%)]``); a
+progress bar's count is a redraw position, not an x, when an epoch is known. A line with a
+counter but no values (``Epoch 3/10``, ``[step=5/100]``) is a *header*: the lines after it
+without a counter of their own (Keras bars, indented ``name=value`` lines) belong to it. An
+evaluation line without a training counter (``Test: [10/196] …``, ``Test set: …``) is placed at
+the last training x, with the running averages in parentheses as its values. Redraws of the
+same x collapse to their last values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from ...run import Role, infer_role
+from .. import _table as T
+from . import tables
+from .template import SPLIT_WORDS, Template, split_line, template
+
+_HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
+_JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates")
+_BOOK_X = {"step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates",
+           "epoch", "it", "iters", "batch"}
+_MAX_JSON_LINE = 1 << 20
+
+
+def role(key: str) -> Role:
+    return _role_cached(key)
+
+
+_ROLE_CACHE: dict[str, Role] = {}
+
+
+def _role_cached(key: str) -> Role:
+    r = _ROLE_CACHE.get(key)
+    if r is None:
+        r = infer_role(key).role
+        if len(_ROLE_CACHE) < 65536:
+            _ROLE_CACHE[key] = r
+    return r
+
+
+def meaningful(keys) -> bool:
+    """A record needs at least one key that is a loss, metric, LR or gradient norm."""
+    return any("loss" in k or _role_cached(k) is not Role.OTHER for k in keys)
+
+
+class _Plan:
+    """A template compiled for fast per-line use."""
+
+    __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname")
+
+    def __init__(self, t: Template) -> None:
+        self.values = []  # (index, key, total, avg index)
+        self.step = self.epoch = self.progress = self.lead = None  # (index, total, total index)
+        self.pct = False
+        for i, s in enumerate(t.slots):
+            total_i = i + 1 if s.total == -1.0 else None
+            total = None if s.total in (None, -1.0) else s.total
+            if s.kind == "value":
+                self.values.append((i, s.key, total, s.avg_slot))
+            elif s.kind == "step" and self.step is None:
+                self.step = (i, total, total_i)
+                self.pct = self.pct or s.pct_after
+            elif s.kind == "epoch" and self.epoch is None:
+                self.epoch = (i, total, total_i)
+            elif s.kind == "progress" and self.progress is None:
+                self.progress = (i, total, total_i)
+                self.pct = self.pct or s.pct_after
+            elif s.kind == "lead":
+                self.lead = (i, None, None)
+        self.context = t.context
+        self.bar = t.bar
+        self.tname = t.skeleton
+
+
+def _num(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        v = T.parse_number(text)
+        return T.NAN if v is None else v
+    except OverflowError:
+        return math.inf
+
+
+class LineParser:
+    """Feeds lines one at a time; ``records`` holds what was read."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[float, str, dict[str, float]]] = []
+        self.plans: dict[str, _Plan] = {}
+        self.first_epoch: float | None = None
+        self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
+        self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
+        self.epoch_end: float | None = None  # where an evaluation after fractional-epoch lines goes
+        self.headers: list[list[str]] = []
+        self.row_header: dict[str, tuple[list[str], str | None]] = {}
+        self.redraws = 0
+        self.matched = 0
+        self.json_records = 0
+        self.split_keys: set[str] = set()
+
+    # -- one line -------------------------------------------------------------------------
+    def feed(self, line: str) -> bool:
+        """Parse one line; True when it gave (or framed) a record."""
+        head = line.lstrip()
+        if head.startswith("{") and len(line) < _MAX_JSON_LINE and line.rstrip().endswith("}"):
+            got = self._json(head)
+            if got is not None:
+                return got
+        sk, nums, _ = split_line(line)
+        if "#" not in sk:
+            cells = tables.header_cells(sk)
+            if cells:
+                self.headers = (self.headers + [cells])[-4:]
+            return False
+        if self.headers or len(nums) >= 12:
+            got = self._row(sk, nums)
+            if got is not None:
+                return got
+        plan = self.plans.get(sk)
+        if plan is None:
+            plan = self.plans[sk] = _Plan(template(sk))
+        if len(nums) != len(template(sk).slots):
+            return False
+        return self._line(plan, nums, line[:1] in " \t")
+
+    def _line(self, plan: _Plan, nums: list[str], indented: bool) -> bool:
+        held_ctx = plan.context not in (None, "train")
+        vals: dict[str, float] = {}
+        for i, key, total, avg in plan.values:
+            if key in vals:
+                continue
+            v = _num(nums[avg] if (avg is not None and held_ctx and plan.progress is not None) else nums[i])
+            if total and total > 0:
+                v = v / total
+            vals[key] = v
+        x, axis = self._x(plan, nums, held_ctx)
+        own = x is not None
+        if not meaningful(vals):
+            if own and not vals or own and (plan.step or plan.epoch) and not plan.values:
+                self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
+                self.anchor = (x, axis)
+                self.matched += 1
+                return True
+            return False
+        vals = self._rename(vals, plan.context)
+        if x is None:
+            if self.sticky is not None:
+                x, axis = self.sticky
+            elif indented and self.anchor is not None:
+                x, axis = self.anchor  # an indented continuation of the last counted line
+            elif any(role(k) in _HELD_OUT for k in vals) and self.records:
+                if self.epoch_end is not None:
+                    x, axis = self.epoch_end, "epoch"
+                else:
+                    x, axis = self.records[-1][0], self.records[-1][1]
+            else:
+                return False
+        else:
+            if plan.step is not None or plan.epoch is not None:
+                self.sticky = None
+            self.anchor = (x, axis)
+        self._append(x, axis, vals)
+        self.matched += 1
+        return True
+
+    def _x(self, plan: _Plan, nums: list[str], held_ctx: bool) -> tuple[float | None, str]:
+        def val(c):
+            return _num(nums[c[0]])
+
+        def tot(c):
+            return c[1] if c[1] else (_num(nums[c[2]]) if c[2] is not None else None)
+
+        if plan.step is not None:
+            step, total = val(plan.step), tot(plan.step)
+            if total and plan.epoch is not None:
+                return self._global(val(plan.epoch), step, total, plan.pct)
+            if plan.pct and total and plan.epoch is None:
+                return step, "step"
+            return step, "step"
+        if plan.epoch is not None:
+            epoch = val(plan.epoch)
+            if plan.progress is not None and not plan.bar:
+                total = tot(plan.progress)
+                if total:
+                    return self._global(epoch, val(plan.progress), total, plan.pct)
+            self.epoch_end = None
+            return epoch, "epoch"
+        if held_ctx or self.sticky is not None:
+            return None, "step"
+        if plan.progress is not None:
+            return val(plan.progress), "step"
+        if plan.lead is not None:
+            return val(plan.lead), "step"
+        return None, "step"
+
+    def _global(self, epoch: float, inner: float, total: float, pct: bool) -> tuple[float, str]:
+        """x of a count inside an epoch: a fractional epoch (sample counts) or a global batch count."""
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+        if pct:
+            self.epoch_end = epoch - self.first_epoch + 1
+            return epoch - self.first_epoch + inner / total, "epoch"
+        self.epoch_end = None
+        return (epoch - self.first_epoch) * total + inner, "step"
+
+    def _rename(self, vals: dict[str, float], context: str | None) -> dict[str, float]:
+        out = {}
+        for k, v in vals.items():
+            if k in SPLIT_WORDS:  # build-nanogpt "120 val 3.21": a value keyed only by its split is its loss
+                self.split_keys.add(k)
+                k = f"{k}_loss"
+            if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
+                k = f"epoch_{k}"
+            elif context and role(k) not in _HELD_OUT:
+                k = f"{context}_{k}"
+            out[k] = v
+        return out
+
+    # -- tables ---------------------------------------------------------------------------
+    def _row(self, sk: str, nums: list[str]) -> bool | None:
+        shape = tables.row_shape(sk)
+        if shape is None:
+            return None
+        cut, label, n = shape
+        known = self.row_header.get(cut)
+        if known is None:
+            names = tables.headerless(cut, n)
+            if names is None:
+                for header in reversed(self.headers):
+                    names = tables.columns_for(header, label, n)
+                    if names:
+                        break
+            if not names:
+                return None
+            known = self.row_header[cut] = (names, label)
+        names, first_label = known
+        if label != first_label:
+            return True  # a per-class row under the "all" row: not a training curve
+        vals: dict[str, float] = {}
+        x = axis = None
+        for name, text in zip(names, nums):
+            if not name or name in vals:
+                continue
+            v = _num(text)
+            if x is None and name in ("epoch", "step", "iter", "iteration", "global_step"):
+                x, axis = v, "epoch" if name == "epoch" else "step"
+                continue
+            vals[name] = v
+        if not meaningful(vals):
+            return True
+        if x is None:
+            if not self.records or not any(role(k) in _HELD_OUT for k in vals):
+                return True
+            x, axis = self.records[-1][0], self.records[-1][1]
+        self.anchor = (x, axis)
+        self._append(x, axis, vals)
+        self.matched += 1
+        return True
+
+    # -- JSON lines -----------------------------------------------------------------------
+    def _json(self, text: str) -> bool | None:
+        try:
+            obj = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(obj, dict):
+            return None
+        vals: dict[str, float] = {}
+        for k, v in obj.items():
+            if isinstance(v, dict):
+                for k2, v2 in list(v.items())[:256]:
+                    if not isinstance(v2, (dict, list)):
+                        self._json_value(vals, f"{k}/{k2}", v2)
+            elif not isinstance(v, list):
+                self._json_value(vals, str(k), v)
+        xkey = next((k for k in _JSON_X if k in vals), None)
+        axis = "step"
+        if xkey is None and "epoch" in vals:
+            xkey, axis = "epoch", "epoch"
+        x = vals.get(xkey) if xkey else None
+        vals = {k: v for k, v in vals.items() if k not in _BOOK_X}
+        if not meaningful(vals):
+            return True  # a metadata record (config, run info): read, nothing to plot
+        if x is None or not math.isfinite(x):
+            x = self.records[-1][0] if self.records else float(self.json_records)
+            axis = self.records[-1][1] if self.records else "step"
+        self.json_records += 1
+        self._append(x, axis, vals)
+        self.matched += 1
+        return True
+
+    @staticmethod
+    def _json_value(vals: dict[str, float], key: str, value) -> None:
+        if isinstance(value, str) and len(value) > 40:
+            return
+        try:
+            num = T.json_number(value)
+        except OverflowError:
+            num = math.inf if value > 0 else -math.inf
+        if num is not None and not (value is None or isinstance(value, bool)):
+            vals[key] = num
+
+    # -- records --------------------------------------------------------------------------
+    def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
+        """Add a record. At the same x as the last record, a line restating its keys (or more) is a
+        progress-bar redraw and replaces it; one restating some of them (a final summary such as
+        `` * Acc@1 76.1``) updates those values."""
+        if self.records:
+            px, pax, pvals = self.records[-1]
+            if px == x and pax == axis and (pvals.keys() <= values.keys() or values.keys() <= pvals.keys()):
+                self.records[-1] = (x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
+                self.redraws += 1
+                return
+        self.records.append((x, axis, values))
