@@ -69,7 +69,7 @@ def _claims(text: str) -> bool:
     parser = LineParser()
     for line in lines:
         parser.feed(line)
-    return len(parser.records) >= 2 and parser.matched >= 3
+    return len(parser.finish()) >= 2 and parser.matched >= 3
 
 
 def read(path: Path) -> list[Run]:
@@ -77,7 +77,9 @@ def read(path: Path) -> list[Run]:
     parser = LineParser()
     for line in lines:
         parser.feed(line)
-    records = parser.records
+    records = parser.finish()
+    if parser.counted_by_line:
+        notes.append("some values have no step or epoch counter on their lines: their lines are counted in order as x")
     has_steps = any(axis == "step" for _, axis, _ in records)
     placed: list[tuple[float, str, dict[str, float]]] = []
     last_step = 0.0
@@ -87,7 +89,11 @@ def read(path: Path) -> list[Run]:
         elif axis == "step":
             last_step = x
         placed.append((x, axis, values))
-    attempts = T.stitch_resumes((x, (ax, values)) for x, ax, values in placed)
+    if parser.counted_by_line:  # line counts of different shapes interleave: they never mean a restart
+        attempts = [T.Attempt()]
+        attempts[0].records = [(x, (ax, values)) for x, ax, values in placed]
+    else:
+        attempts = T.stitch_resumes((x, (ax, values)) for x, ax, values in placed)
     if parser.split_keys:
         names = ", ".join(sorted(parser.split_keys))
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")

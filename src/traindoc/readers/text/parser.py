@@ -26,6 +26,9 @@ _JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_
 _BOOK_X = {"step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates",
            "epoch", "it", "iters", "batch"}
 _MAX_JSON_LINE = 1 << 20
+# pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
+# the frameworks that print it also log the same numbers by name, so its lines are not read.
+_COCO_SUMMARY = ("Average Precision", "Average Recall")
 
 
 def role(key: str) -> Role:
@@ -104,21 +107,29 @@ class LineParser:
         self.matched = 0
         self.json_records = 0
         self.split_keys: set[str] = set()
+        # Lines with values but no counter anywhere before them ("Meta batch loss: 234.5"): counted
+        # per line shape; kept only for shapes that repeat (a one-off settings print is no curve).
+        self.implicit: dict[str, int] = {}
+        self.implicit_at: list[tuple[int, str]] = []
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
         """Parse one line; True when it gave (or framed) a record."""
         head = line.lstrip()
+        if head.startswith(_COCO_SUMMARY):
+            return False
         if head.startswith("{") and len(line) < _MAX_JSON_LINE and line.rstrip().endswith("}"):
             got = self._json(head)
             if got is not None:
                 return got
         sk, nums, _ = split_line(line)
-        if "#" not in sk:
+        if "#" not in sk or "#%" in sk:
             cells = tables.header_cells(sk)
             if cells:
                 self.headers = (self.headers + [cells])[-4:]
-            return False
+                return False
+            if "#" not in sk:
+                return False
         if self.headers or len(nums) >= 12:
             got = self._row(sk, nums)
             if got is not None:
@@ -128,7 +139,7 @@ class LineParser:
             plan = self.plans[sk] = _Plan(template(sk))
         if len(nums) != len(template(sk).slots):
             return False
-        return self._line(plan, nums, line[:1] in " \t")
+        return self._line(plan, nums, line[:1] in " \t" and not line.lstrip()[:1].isdigit())
 
     def _line(self, plan: _Plan, nums: list[str], indented: bool) -> bool:
         held_ctx = plan.context not in (None, "train")
@@ -142,6 +153,7 @@ class LineParser:
             vals[key] = v
         x, axis = self._x(plan, nums, held_ctx)
         own = x is not None
+        vals = self._rename(vals, plan.context)
         if not meaningful(vals):
             if own and not vals or own and (plan.step or plan.epoch) and not plan.values:
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
@@ -149,17 +161,21 @@ class LineParser:
                 self.matched += 1
                 return True
             return False
-        vals = self._rename(vals, plan.context)
         if x is None:
-            if self.sticky is not None:
-                x, axis = self.sticky
-            elif indented and self.anchor is not None:
-                x, axis = self.anchor  # an indented continuation of the last counted line
+            if self.sticky is not None and (indented or plan.bar or plan.progress is not None):
+                x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
             elif any(role(k) in _HELD_OUT for k in vals) and self.records:
                 if self.epoch_end is not None:
                     x, axis = self.epoch_end, "epoch"
                 else:
                     x, axis = self.records[-1][0], self.records[-1][1]
+            elif self.anchor is None and plan.progress is None:
+                x, axis = float(self.implicit.get(plan.tname, 0)), "step"
+                self.implicit[plan.tname] = int(x) + 1
+                self.implicit_at.append((len(self.records), plan.tname))
+                self.records.append((x, axis, vals))
+                self.matched += 1
+                return True
             else:
                 return False
         else:
@@ -185,6 +201,8 @@ class LineParser:
                 return step, "step"
             return step, "step"
         if plan.epoch is not None:
+            if held_ctx and plan.progress is not None:
+                return None, "step"  # an evaluation's own batch count ("Epoch(val) [1][50/335]")
             epoch = val(plan.epoch)
             if plan.progress is not None and not plan.bar:
                 total = tot(plan.progress)
@@ -192,7 +210,7 @@ class LineParser:
                     return self._global(epoch, val(plan.progress), total, plan.pct)
             self.epoch_end = None
             return epoch, "epoch"
-        if held_ctx or self.sticky is not None:
+        if held_ctx or (self.sticky is not None and (plan.bar or plan.progress is not None)):
             return None, "step"
         if plan.progress is not None:
             return val(plan.progress), "step"
@@ -306,6 +324,20 @@ class LineParser:
             num = math.inf if value > 0 else -math.inf
         if num is not None and not (value is None or isinstance(value, bool)):
             vals[key] = num
+
+    def finish(self) -> list[tuple[float, str, dict[str, float]]]:
+        """The records, without counter-less lines whose shape was printed only once, and without any
+        counter-less lines at all when other lines carry counters (then those are config prints)."""
+        counted = self.anchor is not None
+        once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
+        if once:
+            self.records = [r for i, r in enumerate(self.records) if i not in once]
+        return self.records
+
+    @property
+    def counted_by_line(self) -> bool:
+        """True when the records are lines counted in order (no line carried a counter)."""
+        return self.anchor is None and any(n >= 2 for n in self.implicit.values())
 
     # -- records --------------------------------------------------------------------------
     def _append(self, x: float, axis: str, values: dict[str, float]) -> None:

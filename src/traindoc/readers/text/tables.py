@@ -13,9 +13,9 @@ import re
 
 from .template import EPOCH_KEYS, STEP_KEYS, norm_key
 
-_TQDM_TAIL = re.compile(r":?\s*#%.*$")
+_TQDM_TAIL = re.compile(r"(?::\s*#%|\s*#%\|).*$")
 _CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
-_ROW_REST = re.compile(r"[#|%\s,]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
+_ROW_REST = re.compile(r"[#|%\s,*]|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
 _LABEL = re.compile(r"^([A-Za-z_][\w.\-]*)\s+(?=#)")
 _YOLO_LOSS_PARTS = {"box", "obj", "cls", "total", "dfl", "seg", "kobj", "pose", "giou"}
 # YOLOv5/v7 results.txt: no header; the columns are fixed by the writer (train.py).
@@ -32,7 +32,7 @@ def cut_progress(skeleton: str) -> str:
 
 def header_cells(skeleton: str) -> list[str] | None:
     """Column names when a number-free line looks like a table header, else None."""
-    part = cut_progress(skeleton).strip()
+    part = cut_progress(skeleton).strip().strip("`").strip()
     if not part or "#" in part:
         return None
     if part.count("|") >= 2:

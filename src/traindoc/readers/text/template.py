@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 # Dates and clock times are never values: "2024-05-01 10:00:00,123", "[00:15<236:28:17".
-_STAMP = re.compile(r"\d{4}[-/.]\d\d[-/.]\d\d(?:[T ]\d\d?:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
+_STAMP = re.compile(r"(?<!\d)\d\d/\d\d(?= \d\d:\d\d)|\d{4}[-/.]\d\d[-/.]\d\d(?:[T ]\d\d?:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
                     r"|(?<![\w.])\d+:\d\d(?::\d\d)?(?:[.,]\d+)?(?![\w.])")
 _UNIT = r"(?:%|[A-Za-z]{1,3}(?:/[A-Za-z]+)?)?"
 # A number not glued to a word (acc1, mAP50-95, v1.2.3, 1/N's N): its text, then an optional unit.
@@ -162,6 +162,11 @@ def template(skeleton: str, indented: bool = False) -> Template:
             elif after_s.strip() == "/" and i + 1 < n:
                 total = -1.0  # the next slot is the total
         nk = norm_key(key) if key else None
+        mode = re.fullmatch(r"(\w+)\((train|val|test)\)", nk or "")
+        if mode:  # MMEngine "Epoch(train) [1][50/151]", "Iter(val) [50/500]"
+            nk = mode.group(1)
+            if mode.group(2) != "train" and t.context is None:
+                t.context = mode.group(2)
         if nk == "batch" and sep == "=" and total is None:
             slot = Slot("value", nk)  # "batch=32": a setting, not a counter
         elif nk in STEP_KEYS or (nk and nk.endswith(("_step", "_iter")) and nk.split("_")[0] in ("global", "train")):
