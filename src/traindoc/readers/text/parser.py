@@ -155,7 +155,7 @@ class LineParser:
         own = x is not None
         vals = self._rename(vals, plan.context)
         if not meaningful(vals):
-            if own and not vals or own and (plan.step or plan.epoch) and not plan.values:
+            if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
                 self.anchor = (x, axis)
                 self.matched += 1
