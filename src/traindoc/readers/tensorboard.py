@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ._conventions import detectron2_metrics
 from ..run import Run, Series
 from ._hparams import apply_hparams, load_yaml_hparams
 from ._protowire import WireError, iter_fields, read_varint
@@ -651,6 +652,7 @@ def read(path: Path) -> list[Run]:
         run.add(Series.named(sname, steps, values, None if np.all(np.isnan(walls)) else walls,
                              axis=_axis(sname)))
     run.meta.resume_steps.sort()
+    detectron2_metrics(run)  # its TensorBoard scalars keep its conventions (NaN AP: nothing to evaluate)
     hp_dir = path if path.is_dir() else path.parent
     apply_hparams(run.meta, load_yaml_hparams(hp_dir / "hparams.yaml", run.meta.notes))
     if not run.series and failures and not skipped:

@@ -24,11 +24,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..run import Role, RoleInfo, Run
+import numpy as np
+
+from ..run import Role, RoleInfo, Run, Series
 from . import _table as T
+from ._conventions import drop_not_measured
 from .base import HEAD_BYTES
-from .text.decode import read_lines, sniff_text, clean_lines
+from .text.decode import clean_lines, iter_lines, sniff_text
 from .text.parser import LineParser
+from .text.store import AXES
 
 NAME = "text_log"
 DIRECTORY = False
@@ -69,44 +73,103 @@ def _claims(text: str) -> bool:
     parser = LineParser()
     for line in lines:
         parser.feed(line)
-    return len(parser.finish()) >= 2 and parser.matched >= 3
+    store = parser.finish()
+    return len(store) - len(store.dropped) >= 2 and parser.matched >= 3
 
 
 def read(path: Path) -> list[Run]:
-    lines, notes = read_lines(path)
+    notes: list[str] = []
     parser = LineParser()
-    for line in lines:
+    for line in iter_lines(path, notes):
         parser.feed(line)
-    records = parser.finish()
+    store = parser.finish()
+    xs, axes, cols = store.arrays()
     if parser.counted_by_line:
-        notes.append("some values have no step or epoch counter on their lines: their lines are counted in order as x")
-    has_steps = any(axis == "step" for _, axis, _ in records)
-    placed: list[tuple[float, str, dict[str, float]]] = []
-    last_step = 0.0
-    for x, axis, values in records:
-        if has_steps and axis == "epoch":
-            x, axis = last_step, "step"  # an epoch summary among step lines: at the last step seen
-        elif axis == "step":
-            last_step = x
-        placed.append((x, axis, values))
-    if parser.counted_by_line:  # line counts of different shapes interleave: they never mean a restart
-        attempts = [T.Attempt()]
-        attempts[0].records = [(x, (ax, values)) for x, ax, values in placed]
-    else:
-        attempts = T.stitch_resumes((x, (ax, values)) for x, ax, values in placed)
+        notes.append("some values have no step or epoch counter on their lines: their lines are counted in order")
     if parser.split_keys:
         names = ", ".join(sorted(parser.split_keys))
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
+    alive = np.ones(len(xs), dtype=bool)
+    alive[list(store.dropped)] = False
+    placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line)
     runs = []
-    for att in attempts:
+    for k, att in enumerate(attempts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
-        axis = att.records[-1][1][0] if att.records else "step"  # the axis of the last line read
-        cols = T.pivot_records((x, values) for x, (_, values) in att.records)
-        T.add_column_series(run, cols, axis=axis, role_of=_own_role)
+        in_att = alive & (att.ids == att.k) if len(attempts) > 1 else alive
+        for name, (idx, vals) in cols.items():
+            m = in_att[idx]
+            if m.any():
+                run.add(Series.named(name, placed[idx[m]], vals[m], axis=att.axis, role=_own_role(name)))
+        drop_not_measured(run, nan=False, minus_one=True)  # MMDetection consoles print COCO's -1
         run.meta.notes.extend(notes)
         if parser.redraws:
             run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
-        T.resume_notes(run, att, unit=axis)
+        T.resume_notes(run, att, unit=att.axis)
         if run.series:
             runs.append(run)
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
+
+
+class _Attempt(T.Attempt):
+    """One run in the record stream (see ``_table.stitch_resumes``), as masks over the records."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.axis = "step"
+        self.ids: np.ndarray = np.zeros(0)
+        self.k = 0
+
+
+def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool):
+    """Place epoch summaries among step lines at the last step, then split runs (x back to the
+    first x) and stitch resumes (x back to a later x: the abandoned attempt's later points dropped).
+    Same rules as ``_table.stitch_resumes``, over arrays so a million records stay cheap."""
+    n = len(xs)
+    placed = xs.copy()
+    has_steps = bool((axes[alive] == 0).any()) if n else False
+    if has_steps:
+        last = 0.0
+        step_mask = axes == 0
+        for i in range(n):
+            if step_mask[i]:
+                last = placed[i]
+            else:
+                placed[i] = last  # an epoch summary among step lines: at the last step seen
+    ids = np.zeros(n, dtype=np.int32)
+    attempts = [_Attempt()]
+    first = top = None
+    cur = 0
+    start = 0  # first record index of the current attempt
+    for i in range(n):
+        if not alive[i]:
+            ids[i] = cur
+            continue
+        x = placed[i]
+        if not single and x == x and top is not None and x < top:
+            if x <= first:
+                cur += 1
+                attempts.append(_Attempt())
+                attempts[-1].start_row = i
+                start = i
+                first = top = None
+            else:
+                j = i - 1
+                dropped = 0
+                while j >= start and (not alive[j] or placed[j] >= x):
+                    if alive[j] and ids[j] == cur:
+                        alive[j] = False
+                        dropped += 1
+                    j -= 1
+                attempts[-1].superseded += dropped
+                attempts[-1].resume_steps.append(float(x))
+                top = x
+        if x == x:
+            first = x if first is None else first
+            top = x if top is None else max(top, x)
+        ids[i] = cur
+    for k, att in enumerate(attempts):
+        att.ids, att.k = ids, k
+        rows = np.flatnonzero(alive & (ids == k))
+        att.axis = "step" if has_steps or not rows.size else AXES[int(axes[rows[-1]])]
+        att.records = [None] * int(rows.size)
+    return placed, None, [a for a in attempts if a.records]

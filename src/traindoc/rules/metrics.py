@@ -145,6 +145,7 @@ def metric_out_of_range(run: Run):
             # one that starts on the 0-1 scale and climbs past 1 (a sum over batches never divided
             # by their count reaches 30+) is out of range, whatever its median.
             percent = float(y[0]) > 1.0 and float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
+            percent = percent or s.value_range == (0.0, 100.0)  # the writer says so (detectron2's AP)
             hi = 100.0 if percent else 1.0
             lo_b, hi_b = 0.0, hi
         elif s.metric in _RANGES:

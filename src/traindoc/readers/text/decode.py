@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterator
 
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]")
 _LINE_SPLIT = re.compile(r"[\r\n]+")
@@ -71,8 +72,35 @@ def clean_lines(text: str) -> list[str]:
 
 def read_lines(path: Path) -> tuple[list[str], list[str]]:
     """The clean lines of a file and the decoding notes."""
-    text, notes = decode(path.read_bytes())
-    return clean_lines(text), notes
+    notes: list[str] = []
+    return list(iter_lines(path, notes)), notes
+
+
+def iter_lines(path: Path, notes: list[str]) -> Iterator[str]:
+    """The clean lines of a file, streamed (memory does not grow with the file); decoding notes are
+    added to ``notes``. UTF-16 and NUL-prefixed captures are decoded whole (they are rare)."""
+    with open(path, "rb") as fh:
+        head = fh.read(65536)
+    if utf16_order(head) is not None or b"\x00" in head:
+        text, found = decode(path.read_bytes())
+        notes.extend(found)
+        yield from clean_lines(text)
+        return
+    nuls = 0
+    with open(path, encoding="utf-8-sig", errors="replace") as fh:  # universal newlines: \r splits too
+        for line in fh:
+            if "\x1b" in line:
+                line = _ANSI.sub("", line)
+            if "\x08" in line:
+                line = line.replace("\x08", "")
+            if "\x00" in line:
+                nuls += line.count("\x00")
+                line = line.replace("\x00", "")
+            line = line.rstrip("\n")
+            if line.strip():
+                yield line
+    if nuls:
+        notes.append(f"skipped {nuls} NUL byte(s) inside the text")
 
 
 def sniff_text(path: Path, head: bytes, want: int) -> str | None:

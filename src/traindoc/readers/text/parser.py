@@ -19,7 +19,8 @@ import math
 from ...run import Role, infer_role
 from .. import _table as T
 from . import tables
-from .template import SPLIT_WORDS, Template, split_line, template
+from .store import RecordStore
+from .template import SPLIT_WORDS, Template, split_fast, template
 
 _HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
 _JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates")
@@ -55,9 +56,10 @@ def meaningful(keys) -> bool:
 class _Plan:
     """A template compiled for fast per-line use."""
 
-    __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname")
+    __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
+                 "meaningful", "held_ctx")
 
-    def __init__(self, t: Template) -> None:
+    def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
         self.step = self.epoch = self.progress = self.lead = None  # (index, total, total index)
         self.pct = False
@@ -79,6 +81,18 @@ class _Plan:
         self.context = t.context
         self.bar = t.bar
         self.tname = t.skeleton
+        self.n_slots = len(t.slots)
+        self.held_ctx = t.context not in (None, "train")
+        # The names a line of this shape gives its values never change: renamed once, here.
+        seen: set[str] = set()
+        named = []
+        for i, key, total, avg in self.values:
+            if key in seen:
+                continue
+            seen.add(key)
+            named.append((i, parser.rename(key, t.context), total, avg))
+        self.values = named
+        self.meaningful = meaningful(n for _, n, _, _ in named)
 
 
 def _num(text: str) -> float:
@@ -92,10 +106,10 @@ def _num(text: str) -> float:
 
 
 class LineParser:
-    """Feeds lines one at a time; ``records`` holds what was read."""
+    """Feeds lines one at a time; ``records`` (a ``RecordStore``) holds what was read."""
 
     def __init__(self) -> None:
-        self.records: list[tuple[float, str, dict[str, float]]] = []
+        self.records = RecordStore()
         self.plans: dict[str, _Plan] = {}
         self.first_epoch: float | None = None
         self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
@@ -122,7 +136,7 @@ class LineParser:
             got = self._json(head)
             if got is not None:
                 return got
-        sk, nums, _ = split_line(line)
+        sk, nums = split_fast(line)
         if "#" not in sk or "#%" in sk:
             cells = tables.header_cells(sk)
             if cells:
@@ -136,25 +150,27 @@ class LineParser:
                 return got
         plan = self.plans.get(sk)
         if plan is None:
-            plan = self.plans[sk] = _Plan(template(sk))
-        if len(nums) != len(template(sk).slots):
+            plan = self.plans[sk] = _Plan(template(sk), self)
+        if len(nums) != plan.n_slots:
             return False
         return self._line(plan, nums, line[:1] in " \t" and not line.lstrip()[:1].isdigit())
 
     def _line(self, plan: _Plan, nums: list[str], indented: bool) -> bool:
-        held_ctx = plan.context not in (None, "train")
+        held_ctx = plan.held_ctx
+        avg_ok = held_ctx and plan.progress is not None
         vals: dict[str, float] = {}
         for i, key, total, avg in plan.values:
-            if key in vals:
-                continue
-            v = _num(nums[avg] if (avg is not None and held_ctx and plan.progress is not None) else nums[i])
-            if total and total > 0:
+            text = nums[avg] if (avg is not None and avg_ok) else nums[i]
+            try:
+                v = float(text)
+            except ValueError:
+                v = _num(text)
+            if total:
                 v = v / total
             vals[key] = v
         x, axis = self._x(plan, nums, held_ctx)
         own = x is not None
-        vals = self._rename(vals, plan.context)
-        if not meaningful(vals):
+        if not plan.meaningful:
             if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
                 self.anchor = (x, axis)
@@ -168,12 +184,11 @@ class LineParser:
                 if self.epoch_end is not None:
                     x, axis = self.epoch_end, "epoch"
                 else:
-                    x, axis = self.records[-1][0], self.records[-1][1]
+                    x, axis = self.records.last_x()
             elif self.anchor is None and plan.progress is None:
                 x, axis = float(self.implicit.get(plan.tname, 0)), "step"
                 self.implicit[plan.tname] = int(x) + 1
-                self.implicit_at.append((len(self.records), plan.tname))
-                self.records.append((x, axis, vals))
+                self.implicit_at.append((self.records.append(x, axis, vals), plan.tname))
                 self.matched += 1
                 return True
             else:
@@ -228,18 +243,16 @@ class LineParser:
         self.epoch_end = None
         return (epoch - self.first_epoch) * total + inner, "step"
 
-    def _rename(self, vals: dict[str, float], context: str | None) -> dict[str, float]:
-        out = {}
-        for k, v in vals.items():
-            if k in SPLIT_WORDS:  # build-nanogpt "120 val 3.21": a value keyed only by its split is its loss
-                self.split_keys.add(k)
-                k = f"{k}_loss"
-            if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
-                k = f"epoch_{k}"
-            elif context and role(k) not in _HELD_OUT:
-                k = f"{context}_{k}"
-            out[k] = v
-        return out
+    def rename(self, k: str, context: str | None) -> str:
+        """The series name of a key read in a context (``valid``, fairseq's ``train`` summaries)."""
+        if k in SPLIT_WORDS:  # build-nanogpt "120 val 3.21": a value keyed only by its split is its loss
+            self.split_keys.add(k)
+            k = f"{k}_loss"
+        if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
+            return f"epoch_{k}"
+        if context and role(k) not in _HELD_OUT:
+            return f"{context}_{k}"
+        return k
 
     # -- tables ---------------------------------------------------------------------------
     def _row(self, sk: str, nums: list[str]) -> bool | None:
@@ -276,7 +289,7 @@ class LineParser:
         if x is None:
             if not self.records or not any(role(k) in _HELD_OUT for k in vals):
                 return True
-            x, axis = self.records[-1][0], self.records[-1][1]
+            x, axis = self.records.last_x()
         self.anchor = (x, axis)
         self._append(x, axis, vals)
         self.matched += 1
@@ -307,8 +320,7 @@ class LineParser:
         if not meaningful(vals):
             return True  # a metadata record (config, run info): read, nothing to plot
         if x is None or not math.isfinite(x):
-            x = self.records[-1][0] if self.records else float(self.json_records)
-            axis = self.records[-1][1] if self.records else "step"
+            x, axis = self.records.last_x() or (float(self.json_records), "step")
         self.json_records += 1
         self._append(x, axis, vals)
         self.matched += 1
@@ -325,13 +337,13 @@ class LineParser:
         if num is not None and not (value is None or isinstance(value, bool)):
             vals[key] = num
 
-    def finish(self) -> list[tuple[float, str, dict[str, float]]]:
+    def finish(self) -> RecordStore:
         """The records, without counter-less lines whose shape was printed only once, and without any
         counter-less lines at all when other lines carry counters (then those are config prints)."""
         counted = self.anchor is not None
         once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
-        if once:
-            self.records = [r for i, r in enumerate(self.records) if i not in once]
+        self.records.dropped |= once
+        self.records.finish()
         return self.records
 
     @property
@@ -344,10 +356,11 @@ class LineParser:
         """Add a record. At the same x as the last record, a line restating its keys (or more) is a
         progress-bar redraw and replaces it; one restating some of them (a final summary such as
         `` * Acc@1 76.1``) updates those values."""
-        if self.records:
-            px, pax, pvals = self.records[-1]
+        last = self.records.last
+        if last is not None:
+            px, pax, pvals = last
             if px == x and pax == axis and (pvals.keys() <= values.keys() or values.keys() <= pvals.keys()):
-                self.records[-1] = (x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
+                self.records.replace_last(x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
                 self.redraws += 1
                 return
-        self.records.append((x, axis, values))
+        self.records.append(x, axis, values)
