@@ -18,7 +18,7 @@ import numpy as np
 from ..run import Run
 
 # AP/AR series of a COCO-style evaluation: bbox/AP, segm/APs, bbox/AP-person, coco/bbox_mAP_s, coco/segm_mAP_l, AR@100.
-_COCO_NAME = re.compile(r"(^|/)(A[PR]\w*|[\w]*_mA[PR]\w*|mA[PR]\w*)([-@].*)?$")
+_COCO_NAME = re.compile(r"(^|/)(a[pr](\d+|[sml])?|\w*?_?ma[pr](_?\d+|_?[sml])?)([-@].*)?$", re.IGNORECASE)
 
 
 def is_coco_metric(name: str) -> bool:

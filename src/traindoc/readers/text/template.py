@@ -45,7 +45,9 @@ _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 # A held-out (or fairseq "| train |" summary) context at the start of a line.
 _CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|evaluation|train|dev)(?:\s+set)?\s*(\||:|\]|$)"
                       r"|^\s*\[(valid|val|validation|test|eval|dev)\]"
-                      r"|\b(valid|test) on '|^\s*\*\s+(?=acc|prec|top|loss)()", re.IGNORECASE)
+                      r"|\b(valid|test) on '|^\s*\*\s+(?=acc|prec|top|loss)()"
+                      # a line opening with a held-out split word: Megatron "validation loss at iteration 100 | …"
+                      r"|^[\W\d@]*(validation|valid|test|testing|eval|evaluation|dev)\b(?![_\-])", re.IGNORECASE)
 # Progress bars: tqdm ("50%|###| 25/50 [00:01<00:00, 30.5it/s]") and Keras ("4/4 ━━━━ 0s 3ms/step").
 _BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step")
 
@@ -163,7 +165,7 @@ def template(skeleton: str, indented: bool = False) -> Template:
     n = len(segs) - 1
     ctx = _CONTEXT.search(skeleton)
     if ctx:
-        word = (ctx.group(1) or ctx.group(3) or ctx.group(4) or "test").lower()
+        word = (ctx.group(1) or ctx.group(3) or ctx.group(4) or ctx.group(6) or "test").lower()
         if word in ("train", "training"):
             t.context = "train" if ctx.group(2) == "|" else None
         else:
@@ -198,8 +200,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("epoch", nk, total)
         elif nk in SPLIT_WORDS and re.match(r"^\s*\[\s*$", after) and i + 1 < n:
             slot = Slot("epoch", "epoch")  # timm "Train: 3 [ 100/1251 ( 8%)]"
-        elif key is None and total is not None:
-            slot = Slot("progress", None, total)
+        elif (key is None or nk in SPLIT_WORDS) and total is not None:
+            slot = Slot("progress", None, total)  # tqdm "12/50", "[ 10/5005]", timm "Test: [ 10/49]"
         elif key is None and i == 0 and not before.strip("[ ") and re.fullmatch(r"\s*[A-Za-z_]", after[:2] or "x"):
             slot = Slot("lead")
         elif key is not None:
