@@ -258,3 +258,17 @@ def test_tqdm_postfix_with_own_progress_counter(tmp_path):
                    f"Denoising=11.36]\n" for i in range(1, 6))
     run = _read(tmp_path, text)
     assert list(run.series["loss"].steps) == [1, 2, 3, 4, 5] and run.series["loss"].values[4] == pytest.approx(11.45)
+
+
+def test_csv_with_version_control_conflict_markers(tmp_path):
+    path = tmp_path / "metrics.csv"
+    path.write_text("step,loss\n1,0.9\n2,0.8\n<<<<<<< HEAD\n3,0.7\n=======\n3,0.71\n4,0.61\n5,0.55\n>>>>>>> feature\n6,0.5\n")
+    (run,) = load(path).runs
+    assert list(run.series["loss"].steps) == [1, 2, 3, 4, 5, 6]  # the longer side, and the common rows
+    assert run.series["loss"].values[2] == pytest.approx(0.71)
+    assert any("conflict" in n and "1 line(s)" in n for n in run.meta.notes)
+    header_first = tmp_path / "history.csv"
+    header_first.write_text("<<<<<<< HEAD\nepoch,loss,val_loss\n0,0.9,1.0\n=======\nepoch,loss,val_loss\n"
+                            "0,0.95,1.0\n1,0.85,0.9\n>>>>>>> other\n")
+    (run,) = load(header_first).runs
+    assert list(run.series["val_loss"].values) == pytest.approx([1.0, 0.9])

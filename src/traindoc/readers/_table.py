@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 from ..run import Run, Series
+from ._conflicts import resolve as resolve_conflicts
 
 NAN = float("nan")
 
@@ -103,7 +104,8 @@ def head_text(head: bytes) -> str | None:
         return text if "\x00" not in text else None
     if looks_binary(head):
         return None
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return resolve_conflicts(text)[0] if "<<<<<<<" in text else text
 
 
 def read_text(path: Path) -> str:
@@ -150,6 +152,10 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
     A repeated column name would silently merge two columns (or interleave them into one
     series); the repeats are renamed ``name (2)`` and, when ``notes`` is given, a note says so."""
     text = read_text(path)
+    if "<<<<<<<" in text:
+        text, note = resolve_conflicts(text)
+        if note and notes is not None:
+            notes.append(note)
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), None)
     if first is None:
