@@ -272,3 +272,14 @@ def test_csv_with_version_control_conflict_markers(tmp_path):
                             "0,0.95,1.0\n1,0.85,0.9\n>>>>>>> other\n")
     (run,) = load(header_first).runs
     assert list(run.series["val_loss"].values) == pytest.approx([1.0, 0.9])
+
+
+def test_steps_counted_within_each_epoch_are_made_global(tmp_path):
+    lines = ["2024-06-17 14:43:21,479 - INFO - Evaluation results: {'eval_loss': 1.098, 'eval_accuracy': 0.348, 'epoch': 0}"]
+    lines += [f"2024-06-17 22:30:31,153 - INFO - Epoch: {e} | Step: {s} | Train loss: {1 - e / 10 - s / 100000:.3f} | "
+              f"Eval loss: 0.849 | Eval accuracy: 0.510" for e in (1, 2) for s in (5000, 10000, 15000)]
+    run = _read(tmp_path, "\n".join(lines) + "\n", name="app.log")
+    s = run.series
+    assert list(s["train_loss"].steps) == [5000, 10000, 15000, 20000, 25000, 30000]
+    assert run.meta.resume_steps == [] and any("within each epoch" in n for n in run.meta.notes)
+    assert s["eval_loss"].steps[0] == 5000  # an epoch-keyed line before any step line: at the first step

@@ -86,6 +86,9 @@ def read(path: Path) -> list[Run]:
     xs, axes, cols = store.arrays()
     if parser.counted_by_line:
         notes.append("some values have no step or epoch counter on their lines: their lines are counted in order")
+    if parser.inner_steps:
+        notes.append("steps counted within each epoch were made global (the largest step printed in each earlier "
+                     "epoch added): exact when the last step of an epoch is printed")
     if parser.split_keys:
         names = ", ".join(sorted(parser.split_keys))
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
@@ -128,13 +131,21 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool):
     placed = xs.copy()
     has_steps = bool((axes[alive] == 0).any()) if n else False
     if has_steps:
-        last = 0.0
+        last = None
+        waiting: list[int] = []
         step_mask = axes == 0
         for i in range(n):
             if step_mask[i]:
                 last = placed[i]
+                if waiting:  # epoch lines before the first step line: at that first step
+                    placed[waiting] = last
+                    waiting = []
+            elif last is None:
+                waiting.append(i)
             else:
                 placed[i] = last  # an epoch summary among step lines: at the last step seen
+        if waiting:
+            placed[waiting] = 0.0
     ids = np.zeros(n, dtype=np.int32)
     attempts = [_Attempt()]
     first = top = None

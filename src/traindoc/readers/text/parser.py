@@ -121,6 +121,10 @@ class LineParser:
         self.matched = 0
         self.json_records = 0
         self.split_keys: set[str] = set()
+        self._ep: float | None = None  # epoch and largest step seen in it, for steps counted per epoch
+        self._ep_max = 0.0
+        self.step_offset = 0.0
+        self.inner_steps = False
         # Lines with values but no counter anywhere before them ("Meta batch loss: 234.5"): counted
         # per line shape; kept only for shapes that repeat (a one-off settings print is no curve).
         self.implicit: dict[str, int] = {}
@@ -212,8 +216,8 @@ class LineParser:
             step, total = val(plan.step), tot(plan.step)
             if total and plan.epoch is not None:
                 return self._global(val(plan.epoch), step, total, plan.pct)
-            if plan.pct and total and plan.epoch is None:
-                return step, "step"
+            if plan.epoch is not None:
+                return self._epoch_step(val(plan.epoch), step), "step"
             return step, "step"
         if plan.epoch is not None:
             if held_ctx and plan.progress is not None:
@@ -232,6 +236,21 @@ class LineParser:
         if plan.lead is not None:
             return val(plan.lead), "step"
         return None, "step"
+
+    def _epoch_step(self, epoch: float, step: float) -> float:
+        """A step printed beside an epoch: global, unless it starts over with each epoch
+        ("Epoch: 2 | Step: 5000" after "Epoch: 1 | Step: 65000"); then the steps of earlier epochs
+        (the largest step each printed) are added, so the x keeps going forward."""
+        if self._ep is None or epoch != self._ep:
+            if self._ep is not None and epoch > self._ep and step <= self._ep_max:
+                self.step_offset += self._ep_max
+                self.inner_steps = True
+            elif self._ep is not None and epoch < self._ep:
+                self.step_offset = 0.0  # back to an earlier epoch: a resume or a new run, left to stitching
+            self._ep, self._ep_max = epoch, step
+        else:
+            self._ep_max = max(self._ep_max, step)
+        return step + self.step_offset
 
     def _global(self, epoch: float, inner: float, total: float, pct: bool) -> tuple[float, str]:
         """x of a count inside an epoch: a fractional epoch (sample counts) or a global batch count."""
