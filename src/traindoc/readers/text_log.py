@@ -31,7 +31,7 @@ from . import _table as T
 from ._conventions import drop_not_measured
 from .base import HEAD_BYTES
 from .text.decode import clean_lines, iter_lines, sniff_text
-from .text.parser import LineParser
+from .text.parser import MAX_LINE, LineParser
 from .text.store import AXES
 
 NAME = "text_log"
@@ -86,6 +86,8 @@ def read(path: Path) -> list[Run]:
     xs, axes, cols = store.arrays()
     if parser.counted_by_line:
         notes.append("some values have no step or epoch counter on their lines: their lines are counted in order")
+    if parser.cut_lines:
+        notes.append(f"{parser.cut_lines} line(s) longer than {MAX_LINE} characters read only up to that length")
     if parser.inner_steps:
         notes.append("steps counted within each epoch were made global (the largest step printed in each earlier "
                      "epoch added): exact when the last step of an epoch is printed")

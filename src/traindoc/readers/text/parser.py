@@ -27,6 +27,8 @@ _JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_
 _BOOK_X = {"step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates",
            "epoch", "it", "iters", "batch"}
 _MAX_JSON_LINE = 1 << 20
+_MAX_PLANS = 20_000
+MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
 # pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
 _COCO_SUMMARY = ("Average Precision", "Average Recall")
@@ -121,6 +123,7 @@ class LineParser:
         self.matched = 0
         self.json_records = 0
         self.split_keys: set[str] = set()
+        self.cut_lines = 0
         self._ep: float | None = None  # epoch and largest step seen in it, for steps counted per epoch
         self._ep_max = 0.0
         self.step_offset = 0.0
@@ -133,6 +136,9 @@ class LineParser:
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
         """Parse one line; True when it gave (or framed) a record."""
+        if len(line) > MAX_LINE:
+            line = line[:MAX_LINE]
+            self.cut_lines += 1
         head = line.lstrip()
         if head.startswith(_COCO_SUMMARY):
             return False
@@ -154,7 +160,9 @@ class LineParser:
                 return got
         plan = self.plans.get(sk)
         if plan is None:
-            plan = self.plans[sk] = _Plan(template(sk), self)
+            plan = _Plan(template(sk), self)
+            if len(self.plans) < _MAX_PLANS:  # text that never repeats a shape must not fill memory
+                self.plans[sk] = plan
         if len(nums) != plan.n_slots:
             return False
         return self._line(plan, nums, line[:1] in " \t" and not line.lstrip()[:1].isdigit())

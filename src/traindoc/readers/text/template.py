@@ -101,7 +101,7 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
     """The key written just before a number and its separator (``:``, ``=`` or a blank), from the
     skeleton text between it and the previous slot; ``glued``: that text starts right after a number,
     so a word at its very start is the number's unit (``3ms``), not a key."""
-    s = seg.rstrip().rstrip("'\"").rstrip()
+    s = seg[-160:].rstrip().rstrip("'\"").rstrip()  # a key is near its value; bounded work on long lines
     if s.endswith("["):
         s = s[:-1].rstrip()
     sep = " "
