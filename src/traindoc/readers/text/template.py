@@ -129,6 +129,8 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
         s = s[:-1]
     if not words:
         return None, sep
+    if sep == ":" and seg.endswith(":") and "/" in words[-1]:
+        return None, sep  # a TensorFlow tensor name ("crf_loss/transition:0"), not a key and its value
     if len(words) == 1 and words[0].lower() in _STOPWORDS:
         return None, sep
     while words and words[0].lower() in _STOPWORDS and len(words) > 1:
