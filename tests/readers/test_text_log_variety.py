@@ -283,3 +283,29 @@ def test_steps_counted_within_each_epoch_are_made_global(tmp_path):
     assert list(s["train_loss"].steps) == [5000, 10000, 15000, 20000, 25000, 30000]
     assert run.meta.resume_steps == [] and any("within each epoch" in n for n in run.meta.notes)
     assert s["eval_loss"].steps[0] == 5000  # an epoch-keyed line before any step line: at the first step
+
+
+def test_loss_reported_non_finite_in_words(tmp_path):
+    lines = []
+    for i in range(1, 7):
+        lines.append(f"Training:   0%|          | {i}/55000 [00:15<236:28:17, 15.48s/it, Loss={11.5 - i / 100:.4f}]")
+        if i in (3, 5):
+            lines.append("[WARNING] NaN loss detected! Skipping batch.")
+    run = _read(tmp_path, "\n".join(lines) + "\n")
+    s = run.series
+    assert list(s["loss"].steps) == [1, 2, 3, 4, 5, 6] and s["loss"].n_nonfinite == 0
+    bad = s["loss_reported_nonfinite"]
+    assert list(bad.steps) == [3, 5] and bad.n_nonfinite == 2 and bad.role == Role.TRAIN_LOSS
+    assert run.primary(Role.TRAIN_LOSS).name == "loss"
+
+
+def test_split_named_before_the_values(tmp_path):
+    lines = []
+    for e in range(1, 4):
+        lines.append(f"2024-06-18 16:4{e}:35,790 - INFO - Epoch: {e} | Step: {e * 100} | Train loss: {1 - e / 10:.3f}")
+        lines.append(f"2024-06-18 16:4{e}:36,790 - INFO - Evaluation results: {{'loss': {1.1 - e / 10:.3f}, 'accuracy': 0.{e}}}.")
+    run = _read(tmp_path, "\n".join(lines) + "\n")
+    s = run.series
+    assert s["eval_loss"].role == Role.VAL_LOSS and list(s["eval_loss"].steps) == [100, 200, 300]
+    assert s["eval_accuracy"].role == Role.VAL_METRIC and "accuracy" not in s
+    assert s["train_loss"].role == Role.TRAIN_LOSS

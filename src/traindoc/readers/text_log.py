@@ -31,7 +31,7 @@ from . import _table as T
 from ._conventions import drop_not_measured
 from .base import HEAD_BYTES
 from .text.decode import clean_lines, iter_lines, sniff_text
-from .text.parser import MAX_LINE, LineParser
+from .text.parser import MAX_LINE, NONFINITE_SERIES, LineParser
 from .text.store import AXES
 
 NAME = "text_log"
@@ -86,6 +86,9 @@ def read(path: Path) -> list[Run]:
     xs, axes, cols = store.arrays()
     if parser.counted_by_line:
         notes.append("some values have no step or epoch counter on their lines: their lines are counted in order")
+    if parser.nonfinite_reports:
+        notes.append(f"{parser.nonfinite_reports} line(s) report a NaN/Inf loss in words (\"NaN loss detected\"): "
+                     f"kept as NaN points of '{NONFINITE_SERIES}'")
     if parser.cut_lines:
         notes.append(f"{parser.cut_lines} line(s) longer than {MAX_LINE} characters read only up to that length")
     if parser.inner_steps:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from ...run import Role, infer_role
 from .. import _table as T
@@ -28,6 +29,12 @@ _BOOK_X = {"step", "global_step", "iter", "iteration", "_step", "trainer/global_
            "epoch", "it", "iters", "batch"}
 _MAX_JSON_LINE = 1 << 20
 _MAX_PLANS = 20_000
+# A script saying its loss went non-finite ("NaN loss detected! Skipping batch.", detectron2's "Loss became
+# infinite or NaN at iteration=…") reports a NaN loss even when it logs no number for it.
+_NONFINITE_WORDS = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\b")
+_NONFINITE_REPORT = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\s+loss\b|\bloss\s+(?:is|was|became|becomes|"
+                               r"went|turned)\s+(?:\w+\s+)?(?:nan|inf|infinite|infinity)\b")
+NONFINITE_SERIES = "loss_reported_nonfinite"
 MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
 # pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
@@ -124,6 +131,7 @@ class LineParser:
         self.json_records = 0
         self.split_keys: set[str] = set()
         self.cut_lines = 0
+        self.nonfinite_reports = 0
         self._ep: float | None = None  # epoch and largest step seen in it, for steps counted per epoch
         self._ep_max = 0.0
         self.step_offset = 0.0
@@ -147,6 +155,8 @@ class LineParser:
             if got is not None:
                 return got
         sk, nums = split_fast(line)
+        if len(line) < 200 and _NONFINITE_WORDS.search(line) and _NONFINITE_REPORT.search(line):
+            return self._nonfinite_report()
         if "#" not in sk or "#%" in sk:
             cells = tables.header_cells(sk)
             if cells:
@@ -280,6 +290,19 @@ class LineParser:
         if context and role(k) not in _HELD_OUT:
             return f"{context}_{k}"
         return k
+
+    def _nonfinite_report(self) -> bool:
+        """A NaN point in ``loss_reported_nonfinite`` at the current x, so the report is not lost."""
+        at = self.anchor or self.records.last_x()
+        if at is None:
+            return False
+        self.nonfinite_reports += 1
+        last = self.records.last
+        if last is not None and last[0] == at[0] and last[1] == at[1]:
+            self.records.replace_last(at[0], at[1], {**last[2], NONFINITE_SERIES: math.nan})
+        else:
+            self.records.append(at[0], at[1], {NONFINITE_SERIES: math.nan})
+        return True
 
     # -- tables ---------------------------------------------------------------------------
     def _row(self, sk: str, nums: list[str]) -> bool | None:

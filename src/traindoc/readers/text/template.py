@@ -229,4 +229,21 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 slot.avg_slot = j + 1
     t.slots = slots
     t.n_values = sum(s.kind == "value" for s in slots)
+    if t.context is None and slots and slots[0].kind == "value":
+        t.context = _prefix_context(segs[0], slots[0].key)
     return t
+
+
+_PREFIX_SPLITS = {"validation": "val", "valid": "valid", "val": "val", "evaluation": "eval", "eval": "eval",
+                  "test": "test", "testing": "test", "dev": "dev"}
+
+
+def _prefix_context(prefix: str, first_key: str | None) -> str | None:
+    """A held-out split named in the words before a line's first value ("Evaluation results: {'loss': …}")."""
+    words = re.findall(r"[A-Za-z_]+", prefix)
+    if first_key:
+        words = words[: max(0, len(words) - len(first_key.split("_")))]
+    for w in words:
+        if w.lower() in _PREFIX_SPLITS:
+            return _PREFIX_SPLITS[w.lower()]
+    return None
