@@ -309,3 +309,28 @@ def test_split_named_before_the_values(tmp_path):
     assert s["eval_loss"].role == Role.VAL_LOSS and list(s["eval_loss"].steps) == [100, 200, 300]
     assert s["eval_accuracy"].role == Role.VAL_METRIC and "accuracy" not in s
     assert s["train_loss"].role == Role.TRAIN_LOSS
+
+
+def test_yolov8_console_box_columns(tmp_path):
+    head = "      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size"
+    val = "                 Class     Images  Instances      Box(P          R      mAP50  mAP50-95): 100%|██████████| 2/2 [00:00<00:00,  4.10it/s]"
+    lines = []
+    for e in range(1, 4):
+        lines += [head, f"      {e}/100      2.61G      {1.5 - e / 10:.3f}      2.345      1.456         12        640: 100%|██████████| 8/8 [00:02<00:00,  3.52it/s]",
+                  val, f"                   all         20         35      0.{e}1      0.{e}2      0.{e}3      0.{e}4"]
+    run = _read(tmp_path, "\n".join(lines) + "\n", name="yolo.log")
+    s = run.series
+    assert list(s["dfl_loss"].steps) == [1, 2, 3] and list(s["box_loss"].values) == pytest.approx([1.4, 1.3, 1.2])
+    assert list(s["val_map50-95"].values) == pytest.approx([0.14, 0.24, 0.34]) and s["val_precision"].role == Role.VAL_METRIC
+
+
+def test_keras2_progress_bar_with_eta_redraws(tmp_path):
+    lines = []
+    for e in (1, 2):
+        lines += [f"Epoch {e}/2", "  32/1875 [..............................] - ETA: 3s - loss: 2.3000 - accuracy: 0.1000",
+                  f"1875/1875 [==============================] - 4s 2ms/step - loss: {0.3 / e:.4f} - accuracy: 0.9{e}00 - "
+                  f"val_loss: {0.2 / e:.4f} - val_accuracy: 0.9500"]
+    run = _read(tmp_path, "\n".join(lines) + "\n", name="keras.txt")
+    s = run.series
+    assert list(s["loss"].steps) == [1, 2] and list(s["loss"].values) == pytest.approx([0.3, 0.15])
+    assert list(s["val_loss"].values) == pytest.approx([0.2, 0.1])

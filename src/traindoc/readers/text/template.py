@@ -40,6 +40,7 @@ _STOPWORDS = {"and", "or", "of", "for", "to", "in", "at", "with", "is", "are", "
               "on", "by", "after", "over", "than", "per", "version", "v", "python", "cuda", "torch", "rank", "top",
               "gpu", "gpus", "pid", "line", "port", "size", "seed", "id", "workers", "x", "into", "as", "be", "has",
               "have", "using", "total", "all", "only", "first", "last", "every", "each", "about", "up", "within"}
+_PROGRESS_ONLY = {"eta", "remaining", "elapsed"}
 _WORD = re.compile(r"(?:[A-Za-z_][\w.@/\-()]*|\([A-Za-z/]+\))$")
 _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 # A held-out (or fairseq "| train |" summary) context at the start of a line.
@@ -49,7 +50,7 @@ _CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|evaluation|tr
                       # a line opening with a held-out split word: Megatron "validation loss at iteration 100 | …"
                       r"|^[\W\d@]*(validation|valid|test|testing|eval|evaluation|dev)\b(?![_\-])", re.IGNORECASE)
 # Progress bars: tqdm ("50%|###| 25/50 [00:01<00:00, 30.5it/s]") and Keras ("4/4 ━━━━ 0s 3ms/step").
-_BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step")
+_BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step|\[[=.>]{5,}\]")
 
 
 def split_line(line: str) -> tuple[str, list[str], str]:
@@ -206,6 +207,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("progress", None, total)  # tqdm "12/50", "[ 10/5005]", timm "Test: [ 10/49]"
         elif key is None and i == 0 and not before.strip("[ ") and re.fullmatch(r"\s*[A-Za-z_]", after[:2] or "x"):
             slot = Slot("lead")
+        elif nk in _PROGRESS_ONLY:
+            slot = Slot("skip")  # a progress bar's time left: changes with every redraw, says nothing of training
         elif key is not None:
             slot = Slot("value", nk, total)
         else:
