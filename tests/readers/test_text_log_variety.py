@@ -334,3 +334,14 @@ def test_keras2_progress_bar_with_eta_redraws(tmp_path):
     s = run.series
     assert list(s["loss"].steps) == [1, 2] and list(s["loss"].values) == pytest.approx([0.3, 0.15])
     assert list(s["val_loss"].values) == pytest.approx([0.2, 0.1])
+
+
+def test_split_named_after_the_counter(tmp_path):
+    lines = []
+    for e in range(1, 4):
+        lines.append(f"2025-11-01 20:1{e}:52 |     INFO | on_validation_epoch_end:413 | EPOCH {e} VAL   - Loss: {6 - e:.4f}, Acc: {4 * e:.2f}%")
+        lines.append(f"2025-11-01 20:1{e}:53 |     INFO | on_train_epoch_end:383 | EPOCH {e} TRAIN - Loss: {6.5 - e:.4f}, Acc: {2 * e:.2f}%")
+    run = _read(tmp_path, "\n".join(lines) + "\n")
+    s = run.series
+    assert list(s["val_loss"].values) == pytest.approx([5, 4, 3]) and s["val_loss"].role == Role.VAL_LOSS
+    assert list(s["loss"].values) == pytest.approx([5.5, 4.5, 3.5]) and s["val_acc"].role == Role.VAL_METRIC

@@ -409,8 +409,16 @@ class LineParser:
         last = self.records.last
         if last is not None:
             px, pax, pvals = last
-            if px == x and pax == axis and (pvals.keys() <= values.keys() or values.keys() <= pvals.keys()):
-                self.records.replace_last(x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
-                self.redraws += 1
-                return
+            if px == x and pax == axis:
+                if pvals.keys() <= values.keys() or values.keys() <= pvals.keys():
+                    self.records.replace_last(x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
+                    self.redraws += 1
+                    return
+                kept = {k for k in pvals if meaningful((k,))}
+                if kept and kept <= values.keys():
+                    # a redraw whose earlier copy had other output glued on (a second process writing to
+                    # the same console): the losses and metrics it restates decide
+                    self.records.replace_last(x, axis, values)
+                    self.redraws += 1
+                    return
         self.records.append(x, axis, values)

@@ -232,9 +232,17 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 slot.avg_slot = j + 1
     t.slots = slots
     t.n_values = sum(s.kind == "value" for s in slots)
-    if t.context is None and slots and slots[0].kind == "value":
-        t.context = _prefix_context(segs[0], slots[0].key)
+    if t.context is None:
+        first = next((j for j, sl in enumerate(slots) if sl.kind == "value" and _signal(sl.key)), None)
+        if first is not None:
+            t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key)
     return t
+
+
+def _signal(key: str | None) -> bool:
+    from ...run import Role, infer_role
+
+    return bool(key) and ("loss" in key or infer_role(key).role is not Role.OTHER)
 
 
 _PREFIX_SPLITS = {"validation": "val", "valid": "valid", "val": "val", "evaluation": "eval", "eval": "eval",
@@ -242,7 +250,8 @@ _PREFIX_SPLITS = {"validation": "val", "valid": "valid", "val": "val", "evaluati
 
 
 def _prefix_context(prefix: str, first_key: str | None) -> str | None:
-    """A held-out split named in the words before a line's first value ("Evaluation results: {'loss': …}")."""
+    """A held-out split named in the words before a line's first loss or metric ("Evaluation results:
+    {'loss': …}", "EPOCH 3 VAL - Loss: …")."""
     words = re.findall(r"[A-Za-z_]+", prefix)
     if first_key:
         words = words[: max(0, len(words) - len(first_key.split("_")))]
