@@ -309,6 +309,13 @@ def test_split_named_before_the_values(tmp_path):
     assert s["eval_loss"].role == Role.VAL_LOSS and list(s["eval_loss"].steps) == [100, 200, 300]
     assert s["eval_accuracy"].role == Role.VAL_METRIC and "accuracy" not in s
     assert s["train_loss"].role == Role.TRAIN_LOSS
+    # The split may also come after the line's counter ("EPOCH 3 VAL - Loss: …").
+    text = "".join(f"2025-11-01 20:1{e}:52 |     INFO | on_validation_epoch_end:413 | EPOCH {e} VAL   - Loss: {6 - e:.4f}, "
+                   f"Acc: {4 * e:.2f}%\n2025-11-01 20:1{e}:53 |     INFO | on_train_epoch_end:383 | EPOCH {e} TRAIN - "
+                   f"Loss: {6.5 - e:.4f}, Acc: {2 * e:.2f}%\n" for e in range(1, 4))
+    s = _read(tmp_path, text, name="epochs.log").series
+    assert list(s["val_loss"].values) == pytest.approx([5, 4, 3]) and s["val_loss"].role == Role.VAL_LOSS
+    assert list(s["loss"].values) == pytest.approx([5.5, 4.5, 3.5]) and s["val_acc"].role == Role.VAL_METRIC
 
 
 def test_yolov8_console_box_columns(tmp_path):
@@ -335,13 +342,3 @@ def test_keras2_progress_bar_with_eta_redraws(tmp_path):
     assert list(s["loss"].steps) == [1, 2] and list(s["loss"].values) == pytest.approx([0.3, 0.15])
     assert list(s["val_loss"].values) == pytest.approx([0.2, 0.1])
 
-
-def test_split_named_after_the_counter(tmp_path):
-    lines = []
-    for e in range(1, 4):
-        lines.append(f"2025-11-01 20:1{e}:52 |     INFO | on_validation_epoch_end:413 | EPOCH {e} VAL   - Loss: {6 - e:.4f}, Acc: {4 * e:.2f}%")
-        lines.append(f"2025-11-01 20:1{e}:53 |     INFO | on_train_epoch_end:383 | EPOCH {e} TRAIN - Loss: {6.5 - e:.4f}, Acc: {2 * e:.2f}%")
-    run = _read(tmp_path, "\n".join(lines) + "\n")
-    s = run.series
-    assert list(s["val_loss"].values) == pytest.approx([5, 4, 3]) and s["val_loss"].role == Role.VAL_LOSS
-    assert list(s["loss"].values) == pytest.approx([5.5, 4.5, 3.5]) and s["val_acc"].role == Role.VAL_METRIC
