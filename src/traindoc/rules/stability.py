@@ -33,6 +33,10 @@ def nonfinite(run: Run):
             sev = Severity.ERROR
         elif s.role == Role.GRAD_NORM and losses_finite:
             sev = Severity.INFO  # mixed-precision loss scaling skips such steps on purpose
+        elif losses_finite and nbad == len(s) and s.role in (Role.TRAIN_METRIC, Role.VAL_METRIC):
+            # Never once defined while every loss is finite: the metric has no value on this data
+            # (detectron2 writes NaN for APs when the set holds no small objects), not a blow-up.
+            sev = Severity.INFO
         else:
             sev = Severity.WARNING
         ev = {"first_step": step, "nonfinite_points": nbad, "points": len(s), "share": round(share, 4),
@@ -45,14 +49,24 @@ def nonfinite(run: Run):
         fixes = ["lower the learning rate (bisect between 1e-1 and 1e-4)", "clip gradients and log the gradient "
                  "norm to see the blow-up coming", "add an epsilon to logs and divisions; use the with-logits loss",
                  "check the inputs for NaN/Inf", "run `traindoc watch` to find the first module that produced it"]
-        if sev == Severity.INFO:
+        undefined = sev == Severity.INFO and s.role != Role.GRAD_NORM
+        if undefined:
+            causes = ["the metric is undefined on this data: e.g. an average precision over a size class or label "
+                      "with no examples in the evaluation set (detectron2 logs NaN for APs/APm/APl then)"]
+            fixes = ["nothing, if that class or size is really absent from the evaluation set"]
+        elif sev == Severity.INFO:
             causes = ["mixed-precision training: the loss scaler skipped steps whose gradients overflowed (normal "
                       "while the scale settles)"]
             fixes = ["nothing, if it happens rarely and the loss stays finite; otherwise lower the learning rate"]
-        yield make("nonfinite", f"{s.name} became {'/'.join(kinds)} at {('epoch' if s.axis == 'epoch' else 'step')} "
+        f = make("nonfinite", f"{s.name} became {'/'.join(kinds)} at {('epoch' if s.axis == 'epoch' else 'step')} "
                    f"{fmt(step)} ({nbad} of {len(s)} points)", severity=sev, series=[s.name],
                    steps=[step, float(s.steps[-1])], evidence=ev, causes=causes, fixes=fixes,
                    marks=[Mark("point", s.name, step, label="first non-finite")])
+        if undefined:
+            f.title = f"{s.name} is {'/'.join(kinds)} at every one of its {len(s)} points (undefined, not diverged)"
+            f.verdict, f.verdict_reason = "normal", ("never defined while every loss is finite: the metric has no "
+                                                     "value on this evaluation set, nothing diverged")
+        yield f
 
 
 @per_curve
@@ -212,7 +226,8 @@ def _warmup_end(run: Run) -> float | None:
 def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None):
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
-    skip_before = c.x[min(c.n - 1, max(2, c.n // 100))]
+    # Per-epoch points are averages: from the second one on, a bump is an event, not a warm-up batch.
+    skip_before = c.x[min(c.n - 1, max(2, c.n // 100))] if per_step else c.x[0]
     tol = max(1.0, 0.01 * (c.span[1] - c.span[0]))
     # Negligible spikes are dropped: a loss near zero jumping from 1e-5 to 1e-3 is a large ratio
     # but no event on a curve that started at 2.3.

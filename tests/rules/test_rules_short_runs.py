@@ -1,0 +1,99 @@
+"""Short per-epoch runs (5-30 evaluations) judged as well as long ones, and the false alarms
+seen on the real-log dev split, each rebuilt from its mechanism with a healthy counterpart."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from traindoc.findings import Severity
+from traindoc.rules import diagnose_run
+from traindoc.run import Run, RunMeta
+from traindoc.stats.exact import fall_p_exact, rise_p_exact
+
+
+def _run(cols: dict, meta: RunMeta | None = None, axis: str = "epoch") -> Run:
+    return Run.from_columns("r", "<t>", "t", cols, axis=axis, meta=meta)
+
+
+def _findings(run: Run):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fs = diagnose_run(run)
+    assert not run.meta.notes, run.meta.notes
+    return fs
+
+
+def _ids(run: Run) -> dict[str, Severity]:
+    return {f.id: f.severity for f in _findings(run)}
+
+
+def test_exact_kendall_p_values():
+    assert math.isclose(rise_p_exact(np.array([1.0, 2, 3, 4])), 1 / 24)  # one ordering of 24
+    assert math.isclose(rise_p_exact(np.array([1.0, 2, 3, 5, 4])), 5 / 120)  # <= 1 inversion: 1 + 4
+    assert rise_p_exact(np.array([4.0, 3, 2, 1])) == 1.0
+    assert math.isclose(fall_p_exact(np.array([4.0, 3, 2, 1])), 1 / 24)
+    assert rise_p_exact(np.array([1.0, 2])) == 1.0  # two points prove nothing
+
+
+def _short_overfit(seed: int, overfit: bool) -> Run:
+    """7-12 epochs: training falls throughout; validation falls to a minimum at about half-way,
+    then (overfit) climbs 15-40% over the remaining epochs, or (healthy) stays at its level."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(7, 13))
+    x = np.arange(n, dtype=float)
+    train = rng.uniform(0.6, 2.0) * np.exp(-x / rng.uniform(2, 5)) * np.exp(0.01 * rng.standard_normal(n))
+    ib = n // 2 - 1
+    v0 = train[0] * 0.9
+    vmin = v0 * rng.uniform(0.6, 0.8)
+    fall = v0 + (vmin - v0) * np.minimum(x, ib) / ib
+    after = np.maximum(x - ib, 0) / (n - 1 - ib)
+    rise = rng.uniform(0.15, 0.4) if overfit else 0.0
+    val = fall * (1 + rise * after) * np.exp(0.01 * rng.standard_normal(n))
+    return _run({"loss": (x, train), "val_loss": (x, val)})
+
+
+def test_short_run_overfitting_seen_and_a_plateau_left_alone():
+    hits = sum("overfitting" in _ids(_short_overfit(s, True)) for s in range(30))
+    false = sum("overfitting" in _ids(_short_overfit(s, False)) for s in range(30))
+    assert hits >= 25, hits
+    assert false == 0, false
+
+
+def test_overfitting_seen_when_its_minimum_is_the_second_evaluation():
+    # The first evaluation's own level counts: a minimum at epoch 1 is not smoothed away.
+    x = np.arange(7, dtype=float)
+    train = [0.78, 0.52, 0.44, 0.40, 0.38, 0.36, 0.35]
+    val = [0.70, 0.5625, 0.579, 0.604, 0.644, 0.622, 0.637]
+    assert _ids(_run({"loss": (x, train), "val_loss": (x, val)})).get("overfitting") == Severity.WARNING
+
+
+def test_a_five_fold_epoch_spike_early_in_a_short_run_is_a_spike():
+    x = np.arange(10, dtype=float)
+    train = 1.4 * np.exp(-x / 2)
+    val = np.array([1.56, 9.49, 7.58, 1.52, 0.86, 0.83, 0.80, 0.75, 0.72, 0.70])
+    fs = {f.id: f for f in _findings(_run({"loss": (x, train), "val_loss": (x, val)}))}
+    assert "loss-spikes" in fs and fs["loss-spikes"].evidence["largest_ratio"] > 5
+    # A 40% bump at the same place is noise on a per-epoch curve, and a plain fall is nothing.
+    val_small = val.copy()
+    val_small[1:3] = [1.56 * 1.4, 1.5]
+    assert "loss-spikes" not in _ids(_run({"loss": (x, train), "val_loss": (x, val_small)}))
+    assert "loss-spikes" not in _ids(_run({"loss": (x, train), "val_loss": (x, 1.5 * np.exp(-x / 4))}))
+
+
+def test_metric_never_defined_is_not_a_divergence():
+    # detectron2 logs bbox/APs = NaN at every evaluation when no small objects exist.
+    x = np.arange(0, 300, 20, dtype=float)
+    loss = 2.6 * np.exp(-x / 100) + 0.3
+    ap = 20 + 50 * (1 - np.exp(-x / 100))
+    cols = {"total_loss": (x, loss), "bbox/AP": (x, ap), "bbox/APs": (x, np.full(x.size, np.nan))}
+    fs = [f for f in _findings(_run(cols, axis="step")) if f.id == "nonfinite"]
+    assert len(fs) == 1 and fs[0].severity == Severity.INFO and fs[0].resolved_verdict() == "normal"
+    # The same metric turning NaN part-way is still a warning.
+    part = ap.copy()
+    part[8:] = np.nan
+    cols["bbox/APs"] = (x, part)
+    fs = [f for f in _findings(_run(cols, axis="step")) if f.id == "nonfinite"]
+    assert fs and fs[0].severity == Severity.WARNING
