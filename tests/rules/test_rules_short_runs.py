@@ -97,3 +97,35 @@ def test_metric_never_defined_is_not_a_divergence():
     cols["bbox/APs"] = (x, part)
     fs = [f for f in _findings(_run(cols, axis="step")) if f.id == "nonfinite"]
     assert fs and fs[0].severity == Severity.WARNING
+
+
+def _converged_with_blip(blip: float, width: int = 1) -> Run:
+    """A fine-tune logged every 10 steps: 0.26 -> a 0.001-0.003 floor, with a blip near the end."""
+    rng = np.random.default_rng(3)
+    x = np.arange(10, 640, 10, dtype=float)
+    loss = 0.26 * np.exp(-x / 40) + 0.002 * np.exp(0.3 * rng.standard_normal(x.size))
+    loss[55:55 + width] = blip
+    return _run({"loss": (x, loss)}, axis="step")
+
+
+def test_one_blip_from_a_converged_floor_is_info_but_a_lasting_one_is_not():
+    assert _ids(_converged_with_blip(0.03)).get("loss-spikes") == Severity.INFO
+    assert _ids(_converged_with_blip(0.2)).get("loss-spikes") == Severity.WARNING  # undoes most of the run
+    assert _ids(_converged_with_blip(0.03, width=4)).get("loss-spikes") == Severity.WARNING  # lasts
+
+
+def _grad_run(spikes: dict[int, float]) -> Run:
+    x = np.arange(1, 61, dtype=float)
+    g = 2.0 * np.exp(-x / 6) + 0.002
+    loss = 0.37 * np.exp(-x / 4) + 0.001
+    for i, v in spikes.items():
+        g[i] = v
+    return _run({"loss": (x, loss), "grad_norm": (x, g)}, axis="step")
+
+
+def test_gradient_spike_once_on_the_runs_own_scale_is_worth_a_look_not_a_problem():
+    fs = {f.id: f for f in _findings(_grad_run({41: 2.7}))}
+    f = fs["exploding-gradients"]
+    assert f.severity == Severity.INFO and f.resolved_verdict() == "worth a look" and f.verdict_reason
+    assert _ids(_grad_run({41: 2.7, 50: 2.5}))["exploding-gradients"] == Severity.WARNING  # it recurs
+    assert _ids(_grad_run({41: 60.0}))["exploding-gradients"] == Severity.WARNING  # far above its start

@@ -240,8 +240,12 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
           and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")]
     if not sp:
         return None
+    # An order of magnitude is an explosion when it lasts, or when it undoes a good part of the run's
+    # progress; a lone blip from a 0.001 floor to 0.03 on a loss that started at 0.26, back down at
+    # the next log, is a hard batch on the run's own scale.
     bad = [s for s in sp if (s.recovery in ("slow", "none") and s.ratio >= 1.5)
-           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * abs(c.head) and (s.points >= 2 or c.n < 200 or not per_step))]
+           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * abs(c.head) and (s.points >= 2 or c.n < 200 or not per_step)
+               and (s.recovery != "fast" or s.points >= 2 or s.peak >= 0.5 * abs(c.head)))]
     sev = Severity.WARNING if bad else Severity.INFO
     big = max(sp, key=lambda s: s.ratio)
     counts = {k: sum(1 for s in sp if s.recovery == k) for k in ("fast", "slow", "none", "pending")}
