@@ -129,3 +129,43 @@ def test_gradient_spike_once_on_the_runs_own_scale_is_worth_a_look_not_a_problem
     assert f.severity == Severity.INFO and f.resolved_verdict() == "worth a look" and f.verdict_reason
     assert _ids(_grad_run({41: 2.7, 50: 2.5}))["exploding-gradients"] == Severity.WARNING  # it recurs
     assert _ids(_grad_run({41: 60.0}))["exploding-gradients"] == Severity.WARNING  # far above its start
+
+
+# ------------------------------------------------------------------ outcome assessment and safety net
+
+def test_outcome_gives_start_best_end_per_loss_and_floor_per_metric():
+    import json
+
+    from traindoc.rules.outcome import assess
+
+    x = np.arange(10, dtype=float)
+    run = _run({"loss": (x, 2.3 * np.exp(-x / 3) + 0.1), "val_loss": (x, 1.0 + 0.05 * (x - 4) ** 2),
+                "val_map": (x, np.zeros(10))}, meta=RunMeta(num_classes=10))
+    out = assess(run)
+    losses = {o.series: o for o in out.losses}
+    assert 2.0 < losses["loss"].start <= 2.4 and losses["loss"].end < 0.3
+    assert losses["loss"].best <= losses["loss"].end
+    assert losses["val_loss"].best_step == 4 and losses["val_loss"].end > 1.5 * losses["val_loss"].best
+    assert math.isclose(losses["loss"].chance, math.log(10))
+    m = next(o for o in out.metrics if o.series == "val_map")
+    assert m.floor == 0.0 and m.best == 0.0
+    json.dumps(out.to_json(), allow_nan=False)
+
+
+def test_three_evaluations_each_worse_while_training_falls_is_overfitting():
+    # A 3-epoch fine-tune: eval loss 0.255 -> 0.288 -> 0.375 while the train loss halves.
+    x = np.array([1.0, 2.0, 3.0])
+    run = _run({"loss": (np.arange(1, 31) / 10, np.linspace(0.31, 0.14, 30)), "val_loss": (x, [0.255, 0.288, 0.375])})
+    assert _ids(run).get("overfitting") == Severity.WARNING
+    # Worse, then better again: no claim.
+    run = _run({"loss": (np.arange(1, 31) / 10, np.linspace(0.31, 0.14, 30)), "val_loss": (x, [0.255, 0.375, 0.300])})
+    assert "overfitting" not in _ids(run)
+
+
+def test_task_metric_stuck_at_zero_while_the_loss_falls_is_a_mismatch():
+    x = np.arange(60, dtype=float)
+    loss = 3.0 * np.exp(-x / 20) + 0.5
+    cols = {"train/box_loss": (x, loss), "metrics/mAP50(B)": (x, np.zeros(60))}
+    assert _ids(_run(cols)).get("loss-metric-mismatch") == Severity.WARNING
+    cols["metrics/mAP50(B)"] = (x, 0.6 * (1 - np.exp(-x / 15)))
+    assert "loss-metric-mismatch" not in _ids(_run(cols))
