@@ -169,3 +169,35 @@ def test_task_metric_stuck_at_zero_while_the_loss_falls_is_a_mismatch():
     assert _ids(_run(cols)).get("loss-metric-mismatch") == Severity.WARNING
     cols["metrics/mAP50(B)"] = (x, 0.6 * (1 - np.exp(-x / 15)))
     assert "loss-metric-mismatch" not in _ids(_run(cols))
+
+
+# ------------------------------------------------------------------ verdicts and spike severity calibration
+
+def _spiky(ratios: list[float], end_frac: float, seed: int = 1) -> Run:
+    """A per-step loss from 2.0 to 2.0*end_frac with one-point spikes of the given ratios."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(400, dtype=float)
+    loss = 2.0 * (end_frac + (1 - end_frac) * np.exp(-x / 80)) * np.exp(0.02 * rng.standard_normal(400))
+    for k, r in enumerate(ratios):
+        i = 100 + 80 * k
+        loss[i] *= r
+    return _run({"loss": (x, loss)}, axis="step")
+
+
+def test_one_recovered_spike_is_normal_repeated_explosions_are_a_problem():
+    f = {f.id: f for f in _findings(_spiky([4.0], 0.3))}["loss-spikes"]
+    assert f.severity == Severity.INFO and f.resolved_verdict() == "normal" and "noisy" in f.verdict_reason
+    f = {f.id: f for f in _findings(_spiky([15.0, 20.0, 18.0], 0.3))}["loss-spikes"]
+    assert f.severity == Severity.WARNING and f.evidence["explosions_10x"] == 3
+    # Two explosions in a loss that never got below its start: a problem either way (the explosion
+    # rule names it divergence: nothing was learned after it).
+    ids = _ids(_spiky([15.0, 20.0], 1.0))
+    assert ids.get("divergence") == Severity.ERROR or ids.get("loss-spikes") == Severity.WARNING, ids
+    assert _ids(_spiky([15.0, 20.0], 0.3)).get("loss-spikes") == Severity.INFO  # two, then it learned
+
+
+def test_late_start_is_worth_a_look_with_its_reason():
+    x = np.arange(300, dtype=float)
+    loss = 2.3 - 2.0 / (1 + np.exp(-(x - 150) / 5))
+    fs = {f.id: f for f in _findings(_run({"loss": (x, loss)}, axis="step"))}
+    assert fs["late-start"].resolved_verdict() == "worth a look" and "initialisation" in fs["late-start"].verdict_reason

@@ -213,7 +213,7 @@ def late_start(run: Run):
     if ls is None:
         return
     u = unit(c)
-    yield make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
+    f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
                f"({ls['flat_share']:.0%} of the run), then dropped", series=[c.name],
                steps=[c.span[0], ls["flat_until"]], evidence=ls,
                causes=["often normal: the optimiser crosses a flat region before finding a descent direction",
@@ -222,6 +222,10 @@ def late_start(run: Run):
                fixes=["nothing, if it happens once and the run then learns", "to shorten it: He/Xavier "
                       "initialisation, ReLU instead of sigmoid, batch normalisation, a slightly higher LR"],
                marks=[Mark("span", c.name, c.span[0], ls["flat_until"], label="flat start")])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("usually normal once the run learns, but a long flat start can mean saturated units or a "
+                        "poor initialisation: check those")
+    yield f
 
 
 def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
