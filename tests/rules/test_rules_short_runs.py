@@ -201,3 +201,18 @@ def test_late_start_is_worth_a_look_with_its_reason():
     loss = 2.3 - 2.0 / (1 + np.exp(-(x - 150) / 5))
     fs = {f.id: f for f in _findings(_run({"loss": (x, loss)}, axis="step"))}
     assert fs["late-start"].resolved_verdict() == "worth a look" and "initialisation" in fs["late-start"].verdict_reason
+
+
+def test_a_loss_that_ended_where_it_started_is_never_called_healthy():
+    from traindoc.findings import RunVerdict, run_verdict
+
+    x = np.arange(50, dtype=float)
+    for seed in range(1, 6):
+        rng = np.random.default_rng(seed)
+        noisy = 2.3 * np.exp(0.2 * rng.standard_normal(50))  # too noisy for the flat-from-start test
+        fs = _findings(_run({"loss": (x, noisy)}, axis="step"))
+        assert run_verdict(fs) != RunVerdict.HEALTHY, (seed, [(f.id, f.severity) for f in fs])
+    f = next(f for f in fs if f.id == "no-learning")
+    assert f.evidence["end"] >= 0.9 * f.evidence["start"] and f.resolved_verdict() in ("worth a look", "problem")
+    # A falling loss gets no such note.
+    assert "no-learning" not in _ids(_run({"loss": (x, noisy * np.exp(-x / 20))}, axis="step"))

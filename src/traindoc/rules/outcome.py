@@ -208,6 +208,31 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     return None
 
 
+def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
+    """The main training loss ended within 10% of its start with no significant fall, and no rule said why: not a clean bill
+    of health. Info with the verdict "worth a look" (on the dev split, healthy fine-tunes that
+    start near their floor do this too, so it is no warning), saying what was seen."""
+    main = run.primary(Role.TRAIN_LOSS)
+    if main is None or adversarial(run):
+        return None
+    o = next((o for o in out.losses if o.series == main.name), None)
+    if o is None or o.points < 6 or o.start <= 0 or o.end < 0.9 * o.start:
+        return None
+    t = curve(main).trend
+    if t.z < 0 and t.p < 0.05:
+        return None  # a significant fall, however small: it learned something
+    f = make("no-learning", f"{main.name} ended at {fmt(o.end)}, no lower than it started ({fmt(o.start)}; best "
+             f"{fmt(o.best)}), and no rule found a cause", severity=Severity.INFO, series=[main.name],
+             steps=list(curve(main).span),
+             evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
+             causes=["a fine-tune starting at its floor (normal)", "a learning rate too low or too high to make "
+                     "progress", "noise larger than the progress over this span"],
+             fixes=["compare with the loss of a run that learns; look at the validation curve and task metric"])
+    f.verdict = "worth a look"
+    f.verdict_reason = "the run did not end better than it started; nothing says it is broken, nothing says it learned"
+    return f
+
+
 def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
     """Findings for a visible failure that no rule named, only when nothing at warning or above was found."""
     if any(f.severity >= Severity.WARNING for f in findings):
@@ -217,6 +242,10 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
                   lambda: _loss_far_from_progress(run, out)):
         f = check()
+        if f is not None:
+            got.append(f)
+    if not got and not any(f.id in ("no-learning", "stuck-at-chance", "late-start", "too-short") for f in findings):
+        f = _ended_no_lower(run, out)
         if f is not None:
             got.append(f)
     return got
