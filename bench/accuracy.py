@@ -383,7 +383,7 @@ def index_markdown(title: str, s: dict, per_case: bool) -> str:
              "(flagged runs that are problem runs)",
              f"- per-finding micro precision {_pct(s['micro']['precision'])}, recall {_pct(s['micro']['recall'])} "
              f"(TP {s['micro']['tp']}, FP {s['micro']['fp']}, FN {s['micro']['fn']})",
-             f"- ambiguous (not scored): {s['ambiguous']}; load errors: {len(s['load_errors'])}", "",
+             f"- ambiguous (not scored): {s['ambiguous']}; load errors: {s['load_errors'] if isinstance(s['load_errors'], int) else len(s['load_errors'])}", "",
              "| finding | TP | FP | FN | precision | recall |", "|---|---:|---:|---:|---:|---:|"]
     for i, k in s["per_id"].items():
         lines.append(f"| `{i}` | {k['tp']} | {k['fp']} | {k['fn']} | {_pct(k['precision'])} | {_pct(k['recall'])} |")
