@@ -74,7 +74,7 @@ def test_json_contract_shape():
     json.dumps(doc, allow_nan=False)
     assert set(doc) == {"runs"}
     for run in doc["runs"]:
-        assert set(run) == {"source", "format", "name", "findings"}
+        assert set(run) == {"source", "format", "name", "findings", "outcome"}
         for f in run["findings"]:
             assert set(f) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes",
                       "verdict", "verdict_reason"}

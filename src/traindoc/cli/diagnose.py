@@ -62,8 +62,12 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               help="Also write a self-contained HTML report to this file.")
 @click.option("--role", "roles", multiple=True, metavar="NAME=ROLE",
               help="Override the inferred role of a series (e.g. --role acc=val_metric). Repeatable.")
+@click.option("--num-classes", type=click.IntRange(min=2), default=None,
+              help="Number of classes (chance loss ln(N), chance accuracy 1/N) when the log does not say.")
+@click.option("--task", type=click.Choice(["classification", "regression", "language-model", "detection"]),
+              default=None, help="What is trained: sets which chance levels and rules apply.")
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
-             roles: tuple[str, ...]) -> None:
+             roles: tuple[str, ...], num_classes: int | None = None, task: str | None = None) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
     if sys.stderr.isatty():
@@ -73,8 +77,11 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
             loaded = load_paths(paths)
     else:
         loaded = load_paths(paths)
+    from ..rules.context import apply_context
+
     for run in loaded.runs:
         run.apply_overrides(overrides)
+        apply_context(run, num_classes=num_classes, task=task)
     progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS
     results = diagnose_all(loaded.runs, progress=progress)
     if as_json:

@@ -14,8 +14,10 @@ from ..run import Run
 
 
 def run_doc(run: Run, findings: Iterable[Finding]) -> dict:
+    from ..rules.outcome import assess
+
     return {"source": run.source, "format": run.format, "name": run.name,
-            "findings": [f.to_json() for f in findings]}
+            "findings": [f.to_json() for f in findings], "outcome": assess(run).to_json()}
 
 
 def to_doc(results: list[tuple[Run, list[Finding]]]) -> dict:

@@ -93,21 +93,33 @@ def exploding_gradients(run: Run) -> list[Finding]:
             marks=[Mark("point", name, float(st[peak_i]), label="peak")]))
         return out
     # Spikes: a point far above the running median of the points before it.
-    if sv.size >= 8:
-        for i in range(5, sv.size):
-            level = float(np.median(sv[max(0, i - 20):i]))
-            if level > 0 and sv[i] >= 100 * level:
-                out.append(Finding(
-                    "exploding-gradients", Severity.WARNING,
-                    f"a gradient spike {sv[i] / level:.3g}x above its running level at step {st[i]:g}",
-                    series=[name], steps=[_step(st[i]), _step(st[i])],
-                    evidence={"subject": name, "spike": float(sv[i]), "running_level": level,
-                              "ratio": float(sv[i] / level)},
-                    causes=["A batch with extreme values or labels; a learning rate at the edge of stability."],
-                    fixes=["Clip the gradient norm (torch.nn.utils.clip_grad_norm_) and check the batch at that step.",
-                           "Lower the learning rate or add warm-up."],
-                    marks=[Mark("point", name, float(st[i]), label="spike")]))
-                break
+    if sv.size < 8:
+        return out
+    levels = {i: float(np.median(sv[max(0, i - 20):i])) for i in range(5, sv.size)}
+    hits = [i for i, lv in levels.items() if lv > 0 and sv[i] >= 100 * lv]
+    if not hits:
+        return out
+    i, level = hits[0], levels[hits[0]]
+    # On the run's own scale: a norm that fell 1000x while converging and jumps for one step to
+    # about what it was in the first steps (a LoRA run memorising 60 examples), then straight back
+    # down, is one hard batch (info, worth a look), not an explosion.
+    isolated = len(hits) == 1 and i + 1 < sv.size and sv[i + 1] < 10 * level and sv[i] <= 3 * float(np.max(sv[:k]))
+    f = Finding(
+        "exploding-gradients", Severity.INFO if isolated else Severity.WARNING,
+        f"a gradient spike {sv[i] / level:.3g}x above its running level at step {st[i]:g}"
+        + (" (one step, back at the next)" if isolated else ""),
+        series=[name], steps=[_step(st[i]), _step(st[i])],
+        evidence={"subject": name, "spike": float(sv[i]), "running_level": level, "ratio": float(sv[i] / level),
+                  "spikes": len(hits), "start_level_max": float(np.max(sv[:k]))},
+        causes=["A batch with extreme values or labels; a learning rate at the edge of stability."],
+        fixes=["Clip the gradient norm (torch.nn.utils.clip_grad_norm_) and check the batch at that step.",
+               "Lower the learning rate or add warm-up."],
+        marks=[Mark("point", name, float(st[i]), label="spike")])
+    if isolated:
+        f.verdict = "worth a look"
+        f.verdict_reason = ("one step, no higher than the norm was at the start, and back at its level at the next "
+                            "step: usually a hard batch; it matters only if it recurs")
+    out.append(f)
     return out
 
 

@@ -11,7 +11,9 @@ from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss
 from .registry import rule
 
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
-_BALANCED = {"balanced_accuracy", "f1", "recall", "auc"}
+# Class-balanced readings of the same predictions. Dice/IoU (the canonical "iou") is the F1 of the
+# foreground pixels: 99% pixel accuracy beside a dice of 0.45 is the background-majority trap.
+_BALANCED = {"balanced_accuracy", "f1", "recall", "auc", "iou"}
 
 
 @rule("loss-metric-mismatch", family="metrics", severity=Severity.WARNING,

@@ -10,7 +10,7 @@ from ..stats import noise_sigma, rolling_median
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats.chance import ClassCount, match_chance
+from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ._common import (cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
@@ -75,8 +75,8 @@ def stuck_of(run: Run) -> dict | None:
             if abs(c.tail - ln) <= max(0.03 * ln, 0.02):
                 return {"series": c.name, "level": c.tail, "chance_loss": ln, "classes": cc.n, "source": cc.source,
                         "steps": list(c.span), "unit": unit(c)}
-        elif cc is None and flat_from_start(c):
-            m = match_chance(c.tail)
+        elif cc is None and cross_entropy_like(run) and flat_from_start(c):
+            m = match_chance(c.tail) or match_chance_tight(c.tail)
             # A model predicting the prior gives (nearly) the same loss on every batch.
             quiet = noise_sigma(c.y) <= 0.01 * abs(c.tail)
             if m is not None and quiet and c.n >= MIN_POINTS:
@@ -213,7 +213,7 @@ def late_start(run: Run):
     if ls is None:
         return
     u = unit(c)
-    yield make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
+    f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
                f"({ls['flat_share']:.0%} of the run), then dropped", series=[c.name],
                steps=[c.span[0], ls["flat_until"]], evidence=ls,
                causes=["often normal: the optimiser crosses a flat region before finding a descent direction",
@@ -222,6 +222,10 @@ def late_start(run: Run):
                fixes=["nothing, if it happens once and the run then learns", "to shorten it: He/Xavier "
                       "initialisation, ReLU instead of sigmoid, batch normalisation, a slightly higher LR"],
                marks=[Mark("span", c.name, c.span[0], ls["flat_until"], label="flat start")])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("usually normal once the run learns, but a long flat start can mean saturated units or a "
+                        "poor initialisation: check those")
+    yield f
 
 
 def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
