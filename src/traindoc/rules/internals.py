@@ -423,8 +423,12 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
                    "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
                    "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
-    if not out:
-        out.extend(_backward_origin(run))
+    backward = _backward_origin(run)
+    if backward and (not out or all(f.evidence["kind"] == "parameter" and f.steps[0] > backward[0].steps[0]
+                                    for f in out)):
+        # A NaN gradient made in backward at a finite loss poisons the weights at the update:
+        # the non-finite parameter seen at a later step is its consequence, not the origin.
+        out = backward
     if ranks:
         first = float(ranks[0][1].steps[0])
         first_ranks = [r for r, s in ranks if float(s.steps[0]) == first]
