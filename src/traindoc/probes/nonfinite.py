@@ -1,6 +1,6 @@
 """Where a NaN came from: the first module whose output or gradient went NaN.
 
-Nothing is ever run twice. During the user's own forward, a light hook on each leaf module
+Nothing is ever run twice. During the user's own forward, a light hook on each submodule
 keeps a reference to its output (no copy, no computation) and drops them all when the
 forward ends. On the CPU, the model output is checked for NaN at the end of each forward
 (free of any device sync); only when it holds a NaN are the kept outputs scanned, in call
@@ -21,7 +21,6 @@ import torch
 from torch import nn
 
 from .gradients import Sample
-from .layers import leaf_modules
 
 FORWARD, BACKWARD, PARAMETER = 1.0, 2.0, 3.0
 FULL_MODE_STEPS = 3
@@ -59,7 +58,10 @@ class NonfiniteProbe:
         self.model = model
         self.wrap = wrap
         self.cpu = device_sync_free
-        self.modules = leaf_modules(model)
+        # Every submodule, not only leaves: a module with children may make the NaN in its own
+        # forward code. Hooks fire as modules finish, children before parents, so the first
+        # kept output with a NaN is the innermost module that made it.
+        self.modules = [(n, m) for n, m in model.named_modules() if n]
         self.handles: list = []
         self.flags: list[torch.Tensor] = []  # device-side output-NaN flags awaiting read-back
         self.origin: tuple[str, float] | None = None  # (module, kind)

@@ -126,22 +126,27 @@ class Watch:
         if self.every is None:
             self.every = default_every(self.model)
         compiled = is_compiled(self.wrapped)
+        scripted = _is_scripted(self.model)
         self.layers = LayerMap.of(self.model)
         self.grads = GradientProbe(self.layers, self.scaler) if self.layers.params else None
         self.zerograd = ZeroGradProbe(self.layers)
         self.inputs = InputProbe()
         self.targets = TargetProbe()
-        self.acts = None if compiled else ActivationProbe(self.model, lambda f: self.guard.wrap_hook("activations", f))
+        self.acts = None if compiled or scripted else ActivationProbe(self.model, lambda f: self.guard.wrap_hook("activations", f))
         self.nonfinite = None
         if compiled:
             self._say("the model is compiled (torch.compile): activation and NaN-origin hooks are off; "
                       "gradients, weights, inputs and the loss are still watched. Call watch() before compile "
                       "to keep them.")
+        elif scripted:
+            self._say("the model is a TorchScript module (torch.jit): it takes no module hooks, so activation "
+                      "and NaN-origin probes are off; gradients, weights, inputs and the loss are still watched.")
         else:
             self.nonfinite = NonfiniteProbe(self.model, lambda f: self.guard.wrap_hook("nonfinite", f),
                                             device_sync_free=self._cpu)
             self.guard.call("nonfinite", self.nonfinite.attach)
-            self._root_handle = self.model.register_forward_hook(self.guard.wrap_hook("output", self._capture_output))
+            self._root_handle = self.guard.call("output", self.model.register_forward_hook,
+                                                self.guard.wrap_hook("output", self._capture_output))
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and hasattr(opt, "register_step_pre_hook"):
             self.guard.call("gradients", self._hook_optimizer, opt)
@@ -500,6 +505,7 @@ class Watch:
             return  # the final judgement is _final_findings, on the complete record
         self._next_rules_step = next_rules_step(self._step, self.every * READBACK_SAMPLES)
         from ..rules import RULES
+        from ..rules._common import clear_curve_cache
 
         run = self.store.to_run()
         found: list[Finding] = []
@@ -514,6 +520,7 @@ class Watch:
                 continue
             with np.errstate(all="ignore"):
                 found.extend(self.guard.call(f"rule {spec.id}", lambda: list(spec.func(run))) or [])
+        clear_curve_cache()
         found.sort(key=lambda f: -int(f.severity))
         before = len(self.findings)
         for f in found:
@@ -671,6 +678,11 @@ def _role_for(name: str) -> Role:
     if name == "lr":
         return Role.LR
     return Role.LAYER_STAT
+
+
+def _is_scripted(model: nn.Module) -> bool:
+    return isinstance(model, torch.jit.ScriptModule) or any(isinstance(m, torch.jit.ScriptModule)
+                                                            for m in model.modules())
 
 
 def _key(f: Finding) -> tuple:
