@@ -31,6 +31,16 @@ def default_every(model: nn.Module) -> int:
     return 20
 
 
+def is_sampled(step: int, every: int) -> bool:
+    """Steps 1 and 2, every ``every // 10`` steps during the first ``every`` steps (so a short
+    run still gets a dozen samples: dead-unit windows, a carried-over gradient), then every
+    ``every`` steps."""
+    if step <= 2 or step % every == 0:
+        return True
+    early = every // 10
+    return early >= 2 and step < every and step % early == 0
+
+
 def next_rules_step(step: int, every: int) -> int:
     """The step after which the rules run next: intervals double with the run's length (a
     long curve changes slowly) between one read-back and MAX_RULES_INTERVAL."""

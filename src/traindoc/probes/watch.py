@@ -32,7 +32,7 @@ from .guard import Guard, stderr_line
 from .layers import LayerMap, is_compiled, unwrap
 from .logdir import JsonlWriter
 from .nonfinite import NonfiniteProbe
-from .schedule import READBACK_SAMPLES, default_every, next_rules_step
+from .schedule import READBACK_SAMPLES, default_every, is_sampled, next_rules_step
 from .store import RunStore
 
 MAX_PENDING_LOSSES = 1024
@@ -277,7 +277,7 @@ class Watch:
 
     # -- per step --------------------------------------------------------------------------
     def _is_sampled(self, step: int) -> bool:
-        return step == 1 or step % self.every == 0
+        return is_sampled(step, self.every)
 
     def step(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
         """Call once per optimisation step, after backward (and usually after optimizer.step())."""
@@ -549,6 +549,7 @@ class Watch:
             if old is not None and f.evidence.get("recorded_by") == "watch" and old.severity == f.severity:
                 # A model check, rebuilt from its series: the live finding holds the same verdict
                 # with the check's full evidence (which layers, which module).
+                old.steps = list(f.steps)  # the onset the log records; the live evidence says the rest
                 f = old
             if old is not None:
                 f.detected_step = old.detected_step
@@ -638,8 +639,13 @@ class Watch:
     def _dynamic_checks(self) -> None:
         from ..checks.static import frozen_from_updates, grad_not_zeroed
 
-        if self._stale_count >= 2 and not any(k[0] == "grad-not-zeroed" for k in self._keys):
-            self._record_check(grad_not_zeroed(self._stale_first, self._stale_last, self._stale_count))
+        if self._stale_count >= 2:
+            f = grad_not_zeroed(self._stale_first, self._stale_last, self._stale_count)
+            if any(k[0] == "grad-not-zeroed" for k in self._keys):
+                f.evidence.setdefault("subject", "optimizer")
+                self._raise(f)  # the same finding, its evidence (last step, count) brought up to date
+            else:
+                self._record_check(f)
         if self._frozen_done or self.grads is None:
             return
         names = self.layers.names
