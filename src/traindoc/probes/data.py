@@ -8,10 +8,12 @@ how many labels fall outside the classes the model outputs.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 
+from ..stats.input_scale import CONSTANT_FEATURE_REL
 from .gradients import Sample
 
 MAX_CLASSES = 100_000
@@ -49,9 +51,12 @@ class InputProbe:
             else:
                 per_chan = x.reshape(1, -1)
             chan_std = per_chan.std(dim=1) if per_chan.shape[1] > 1 else per_chan.abs().amax(dim=1)
-            chan_scale = per_chan.abs().amax(dim=1)
             std, mean = torch.std_mean(x)
-            spread = chan_scale.amax() / chan_scale.clamp_min(1e-12).amin()
+            # stats.input_scale.feature_scale_ratio, on the device: constant features left out.
+            top = chan_std.amax()
+            varying = chan_std > CONSTANT_FEATURE_REL * top
+            low = torch.where(varying, chan_std, torch.full_like(chan_std, math.inf)).amin()
+            spread = torch.where(varying.sum() >= 2, top / low, torch.ones_like(top))
             vals = torch.stack([mean, std, x.amin(), x.amax(), spread, chan_std.amax()])
         return [(("input_mean", "input_std", "input_min", "input_max", "input_channel_scale_ratio",
                   "input_channel_std_max"), vals)]

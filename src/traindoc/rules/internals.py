@@ -15,6 +15,7 @@ import numpy as np
 
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
+from ..stats.input_scale import input_scale_reasons
 from .registry import rule
 
 FAMILY = "internals"
@@ -301,15 +302,8 @@ def unnormalized_input(run: Run) -> list[Finding]:
     lo, hi = float(np.nanmin(run.series["input_min"].values)), float(np.nanmax(run.series["input_max"].values))
     ratio_s = run.series.get("input_channel_scale_ratio")
     chan_ratio = float(np.nanmedian(ratio_s.values)) if ratio_s is not None and len(ratio_s) else 1.0
-    reasons = []
-    if abs(med["input_mean"]) > 5:
-        reasons.append(f"mean {med['input_mean']:.3g}")
-    if med["input_std"] > 20:
-        reasons.append(f"std {med['input_std']:.3g}")
-    if hi - lo > 1e3:
-        reasons.append(f"values span [{lo:.3g}, {hi:.3g}]")
-    if chan_ratio > 1e3:
-        reasons.append(f"channel/feature scales differ {chan_ratio:.2g}x")
+    # The same verdict as `traindoc check`'s data check (constant features are left out).
+    reasons = input_scale_reasons(med["input_mean"], med["input_std"], lo, hi, chan_ratio)
     if not reasons:
         return []
     s = run.series["input_mean"]
