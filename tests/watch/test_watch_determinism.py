@@ -84,3 +84,54 @@ def test_each_finding_has_onset_and_detection_steps(tmp_path):
             assert f.steps[0] <= f.detected_step
     j = doc.findings[0].to_json()
     assert j["detected_step"] == doc.findings[0].detected_step
+
+
+def _blobs(n=1024):
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(n, 10, generator=g)
+    return x, (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
+
+
+def _run(model, opt, steps, *, zero_grad=True):
+    x, y = _blobs()
+    seen = []
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), quiet=True, on_finding=seen.append) as doc:
+        for i in range(steps):
+            xb, yb = x[(i * 32) % 1024:][:32], y[(i * 32) % 1024:][:32]
+            if zero_grad:
+                opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+    return doc, seen
+
+
+def test_dead_units_are_named_before_their_symptoms():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 3))
+    with torch.no_grad():
+        model[0].bias.fill_(-10.0)
+        model[2].bias.fill_(-10.0)
+    doc, seen = _run(model, torch.optim.Adam(model.parameters(), 1e-3), 120)
+    live = [f.id for f in seen]
+    final = [f.id for f in doc.findings]
+    assert "dead-relu" in live and "dead-relu" in final
+    for symptom in ("vanishing-gradients", "poor-initialization"):
+        if symptom in live:
+            assert live.index("dead-relu") < live.index(symptom)
+            assert seen[live.index("dead-relu")].detected_step <= seen[live.index(symptom)].detected_step
+        if symptom in final:
+            assert final.index("dead-relu") < final.index(symptom)
+
+
+@pytest.mark.parametrize("lr", [1e-3, 0.05])
+def test_grad_not_zeroed_named_whatever_the_loss_does(lr):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+    doc, seen = _run(model, torch.optim.SGD(model.parameters(), lr), 60, zero_grad=False)
+    assert "grad-not-zeroed" in {f.id for f in seen} and "grad-not-zeroed" in {f.id for f in doc.findings}
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
+    doc, _ = _run(model, torch.optim.SGD(model.parameters(), lr), 60)
+    assert "grad-not-zeroed" not in {f.id for f in doc.findings}

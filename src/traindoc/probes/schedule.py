@@ -41,8 +41,8 @@ def is_sampled(step: int, every: int) -> bool:
     return early >= 2 and step < every and step % early == 0
 
 
-def next_rules_step(step: int, every: int) -> int:
-    """The step after which the rules run next: intervals double with the run's length (a
-    long curve changes slowly) between one read-back and MAX_RULES_INTERVAL."""
-    lo = max(MIN_RULES_INTERVAL, every)
-    return step + max(lo, min(step, MAX_RULES_INTERVAL))
+def next_rules_step(step: int) -> int:
+    """The step from which the rules run next (at the first read-back there): intervals
+    double with the run's length (a long curve changes slowly), from MIN_RULES_INTERVAL up to
+    MAX_RULES_INTERVAL, so their cost fades as the run grows."""
+    return step + max(MIN_RULES_INTERVAL, min(step, MAX_RULES_INTERVAL))

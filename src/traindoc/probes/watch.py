@@ -503,7 +503,7 @@ class Watch:
         """Run the rules on the growing record, at steps fixed by the schedule (never by the clock)."""
         if final or self._step < self._next_rules_step:
             return  # the final judgement is _final_findings, on the complete record
-        self._next_rules_step = next_rules_step(self._step, self.every * READBACK_SAMPLES)
+        self._next_rules_step = next_rules_step(self._step)
         from ..rules import RULES
         from ..rules._common import clear_curve_cache
 
@@ -559,6 +559,11 @@ class Watch:
                     self._announce(f, updated=True)
             else:
                 self._raise(f)
+        kept = set(self._keys)
+        for key, old in live.items():
+            if key not in kept and self.rank == 0 and not self.quiet:
+                stderr_line(f"traindoc: {old.id} (raised at step {old.detected_step}) does not hold on the "
+                            f"complete record; withdrawn")
 
     def _raise(self, f: Finding) -> None:
         """Hand a finding on once (keyed by id and subject); a later version with changed

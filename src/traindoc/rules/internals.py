@@ -36,6 +36,33 @@ def _step(x: float) -> float:
     return float(x)
 
 
+# --- dead units first: they are the cause of the gradient and scale symptoms below ---------
+
+@rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
+      title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
+def dead_relu(run: Run) -> list[Finding]:
+    dead = {}
+    for n, s in _prefixed(run, "dead_frac/"):
+        _, v = _finite(s)
+        if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
+            dead[n] = (float(v[-1]), s)
+    if not dead:
+        return []
+    worst = max(dead, key=lambda n: dead[n][0])
+    s = dead[worst][1]
+    return [Finding(
+        "dead-relu", Severity.WARNING,
+        f"{dead[worst][0]:.0%} of the units of {worst} never fired over the last window"
+        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
+        series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
+        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
+        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
+                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
+                "Poor initialisation or unnormalised inputs."],
+        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
+               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
+
+
 # --- gradients ---------------------------------------------------------------------------
 
 @rule("exploding-gradients", family=FAMILY, severity=Severity.ERROR,
@@ -211,31 +238,6 @@ def update_ratio(run: Run) -> list[Finding]:
 
 
 # --- activations -------------------------------------------------------------------------
-
-@rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
-      title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
-def dead_relu(run: Run) -> list[Finding]:
-    dead = {}
-    for n, s in _prefixed(run, "dead_frac/"):
-        _, v = _finite(s)
-        if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
-            dead[n] = (float(v[-1]), s)
-    if not dead:
-        return []
-    worst = max(dead, key=lambda n: dead[n][0])
-    s = dead[worst][1]
-    return [Finding(
-        "dead-relu", Severity.WARNING,
-        f"{dead[worst][0]:.0%} of the units of {worst} never fired over the last window"
-        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
-        series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
-        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
-        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
-                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
-                "Poor initialisation or unnormalised inputs."],
-        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
-               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
-
 
 @rule("saturated-activation", family=FAMILY, severity=Severity.WARNING,
       title="sigmoid/tanh units sit at their flat ends", needs=(Role.LAYER_STAT,))
