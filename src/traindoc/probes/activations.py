@@ -31,6 +31,16 @@ def _fired_mask(out: torch.Tensor) -> torch.Tensor:
 
 
 STAT_EXAMPLES = 8  # scale and saturation are read from the first examples of the batch: cheap, representative
+STAT_ELEMENTS = 4096  # and from at most this many of their values, evenly strided (std_mean is slow on the CPU)
+
+
+def _stat_sample(o: torch.Tensor) -> torch.Tensor:
+    """A strided view of the first examples' values: every channel and position alike, no copy."""
+    part = o[:STAT_EXAMPLES] if o.dim() >= 2 else o
+    if part.numel() <= STAT_ELEMENTS or not part.is_contiguous():
+        return part
+    flat = part.reshape(-1)
+    return flat[::-(-flat.numel() // STAT_ELEMENTS)]
 
 
 def _saturated_share(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
@@ -84,7 +94,7 @@ class ActivationProbe:
                 self.call_order.append(key)
             with torch.no_grad():
                 o = out.detach()
-                part = o[:STAT_EXAMPLES] if o.dim() >= 2 else o
+                part = _stat_sample(o)
                 std, mean = torch.std_mean(part.float()) if part.numel() > 1 else (
                     torch.zeros((), device=o.device), part.float().reshape(()))
                 names = [f"act_mean/{key}", f"act_std/{key}"]

@@ -17,6 +17,7 @@ from ..stats.input_scale import CONSTANT_FEATURE_REL
 from .gradients import Sample
 
 MAX_CLASSES = 100_000
+IMAGE_EXAMPLES = 16
 
 
 def _first_tensor(obj: Any) -> torch.Tensor | None:
@@ -43,7 +44,10 @@ class InputProbe:
         if x is None or not x.is_floating_point() or x.numel() < 2:
             return []
         with torch.no_grad():
-            x = x.detach().float()
+            x = x.detach()
+            if x.dim() >= 3:
+                x = x[:IMAGE_EXAMPLES]  # images, sequences: a few examples give the per-channel scales
+            x = x.float()
             if x.dim() >= 3:
                 per_chan = x.transpose(0, 1).reshape(x.shape[1], -1)
             elif x.dim() == 2:
