@@ -412,7 +412,9 @@ class Watch:
         if opt is not None and opt.param_groups:
             lr = opt.param_groups[0].get("lr")
             if lr is not None:
-                self._pending.append((step, ("lr",), torch.tensor([float(lr)], device=self._device)))
+                # A host value: it joins the read-back's rows without a trip to the device.
+                self._direct_rows.setdefault(step, {})["lr"] = float(lr)
+                self.store.add("lr", step, float(lr), time.time(), Role.LR)
         if step == 1:
             self.guard.call("checks", self._output_checks, targets, outputs)
 
