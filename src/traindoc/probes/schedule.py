@@ -10,7 +10,7 @@ from __future__ import annotations
 from torch import nn
 
 READBACK_SAMPLES = 4  # sampled steps batched into one host read-back
-MIN_RULES_INTERVAL = 20  # steps between two rule evaluations, early in the run
+MIN_RULES_INTERVAL = 50  # steps between two rule evaluations, early in the run
 MAX_RULES_INTERVAL = 5000  # and at most this many later, when the run is long
 
 
