@@ -70,6 +70,7 @@ class NonfiniteProbe:
         self.step = 0
         self.full_steps_left = 0  # synchronous scan (accelerators) after a NaN loss or output
         self._depth = 0
+        self._keep = False
         self._kept: list[tuple[str, nn.Module, tuple, Any]] = []
         self._grad_bad: dict[str, bool] = {}
         self._order: list[str] = []
@@ -89,19 +90,23 @@ class NonfiniteProbe:
         kept = self._kept
 
         def hook(mod: nn.Module, args: tuple, out: Any) -> None:
-            if self._depth:
+            if self._keep:
                 kept.append((name, mod, args, out))
         return hook
 
     def _pre(self, module: nn.Module, args: tuple) -> None:
         if self.origin is None and torch.is_grad_enabled():
             self._depth = 1
+            # On an accelerator the output's flag is only known at the next read-back: keeping
+            # outputs there would raise peak memory for nothing, so only full mode keeps them.
+            self._keep = self.cpu or self.full_mode
             self._kept.clear()
 
     def _post(self, module: nn.Module, args: tuple, out: Any) -> None:
         if not self._depth:
             return
         self._depth = 0
+        self._keep = False
         try:
             if self.origin is not None:
                 return
