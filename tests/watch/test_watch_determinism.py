@@ -135,3 +135,13 @@ def test_grad_not_zeroed_named_whatever_the_loss_does(lr):
     model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 3))
     doc, _ = _run(model, torch.optim.SGD(model.parameters(), lr), 60)
     assert "grad-not-zeroed" not in {f.id for f in doc.findings}
+
+
+def test_lr10_live_says_nothing_offline_would_not_of_its_curves(tmp_path):
+    """At lr=10 the training loss jumps between 2 and 12: no live `overfitting` or
+    `stuck-at-chance` that `diagnose` of the same logdir would not say too."""
+    doc, seen = demo_run(tmp_path, every=5, steps=300, lr=10.0)
+    final = {f.id for f in doc.findings}
+    live = {f.id for f in seen}
+    for fid in ("overfitting", "stuck-at-chance"):
+        assert fid not in live or fid in final, (fid, sorted(live), sorted(final))
