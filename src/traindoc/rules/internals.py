@@ -15,6 +15,7 @@ import numpy as np
 
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
+from ..stats.input_scale import input_scale_reasons
 from .registry import rule
 
 FAMILY = "internals"
@@ -33,6 +34,33 @@ def _finite(s: Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _step(x: float) -> float:
     return float(x)
+
+
+# --- dead units first: they are the cause of the gradient and scale symptoms below ---------
+
+@rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
+      title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
+def dead_relu(run: Run) -> list[Finding]:
+    dead = {}
+    for n, s in _prefixed(run, "dead_frac/"):
+        _, v = _finite(s)
+        if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
+            dead[n] = (float(v[-1]), s)
+    if not dead:
+        return []
+    worst = max(dead, key=lambda n: dead[n][0])
+    s = dead[worst][1]
+    return [Finding(
+        "dead-relu", Severity.WARNING,
+        f"{dead[worst][0]:.0%} of the units of {worst} never fired over the last window"
+        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
+        series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
+        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
+        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
+                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
+                "Poor initialisation or unnormalised inputs."],
+        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
+               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
 
 
 # --- gradients ---------------------------------------------------------------------------
@@ -223,31 +251,6 @@ def update_ratio(run: Run) -> list[Finding]:
 
 # --- activations -------------------------------------------------------------------------
 
-@rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
-      title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
-def dead_relu(run: Run) -> list[Finding]:
-    dead = {}
-    for n, s in _prefixed(run, "dead_frac/"):
-        _, v = _finite(s)
-        if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
-            dead[n] = (float(v[-1]), s)
-    if not dead:
-        return []
-    worst = max(dead, key=lambda n: dead[n][0])
-    s = dead[worst][1]
-    return [Finding(
-        "dead-relu", Severity.WARNING,
-        f"{dead[worst][0]:.0%} of the units of {worst} never fired over the last window"
-        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
-        series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
-        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
-        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
-                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
-                "Poor initialisation or unnormalised inputs."],
-        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
-               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
-
-
 @rule("saturated-activation", family=FAMILY, severity=Severity.WARNING,
       title="sigmoid/tanh units sit at their flat ends", needs=(Role.LAYER_STAT,))
 def saturated_activation(run: Run) -> list[Finding]:
@@ -313,15 +316,8 @@ def unnormalized_input(run: Run) -> list[Finding]:
     lo, hi = float(np.nanmin(run.series["input_min"].values)), float(np.nanmax(run.series["input_max"].values))
     ratio_s = run.series.get("input_channel_scale_ratio")
     chan_ratio = float(np.nanmedian(ratio_s.values)) if ratio_s is not None and len(ratio_s) else 1.0
-    reasons = []
-    if abs(med["input_mean"]) > 5:
-        reasons.append(f"mean {med['input_mean']:.3g}")
-    if med["input_std"] > 20:
-        reasons.append(f"std {med['input_std']:.3g}")
-    if hi - lo > 1e3:
-        reasons.append(f"values span [{lo:.3g}, {hi:.3g}]")
-    if chan_ratio > 1e3:
-        reasons.append(f"channel/feature scales differ {chan_ratio:.2g}x")
+    # The same verdict as `traindoc check`'s data check (constant features are left out).
+    reasons = input_scale_reasons(med["input_mean"], med["input_std"], lo, hi, chan_ratio)
     if not reasons:
         return []
     s = run.series["input_mean"]
@@ -435,8 +431,12 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
                    "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
                    "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
-    if not out:
-        out.extend(_backward_origin(run))
+    backward = _backward_origin(run)
+    if backward and (not out or all(f.evidence["kind"] == "parameter" and f.steps[0] > backward[0].steps[0]
+                                    for f in out)):
+        # A NaN gradient made in backward at a finite loss poisons the weights at the update:
+        # the non-finite parameter seen at a later step is its consequence, not the origin.
+        out = backward
     if ranks:
         first = float(ranks[0][1].steps[0])
         first_ranks = [r for r, s in ranks if float(s.steps[0]) == first]
