@@ -62,8 +62,11 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               help="Also write a self-contained HTML report to this file.")
 @click.option("--role", "roles", multiple=True, metavar="NAME=ROLE",
               help="Override the inferred role of a series (e.g. --role acc=val_metric). Repeatable.")
+@click.option("--brief", is_flag=True, help="Only the summary table (one line per run).")
+@click.option("--baseline", type=click.Path(), default=None,
+              help="Also say what changed from this baseline run: curves, final metrics, findings.")
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
-             roles: tuple[str, ...]) -> None:
+             roles: tuple[str, ...], brief: bool = False, baseline: str | None = None) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
     if sys.stderr.isatty():
@@ -77,14 +80,23 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
         run.apply_overrides(overrides)
     progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS
     results = diagnose_all(loaded.runs, progress=progress)
+    comparisons = None
     if as_json:
         from ..reports.json_report import dumps
 
-        click.echo(dumps(results))
+        if baseline:
+            from .compare import compare_to_baseline
+
+            comparisons = compare_to_baseline(results, baseline, as_json=True)
+        click.echo(dumps(results, comparisons=comparisons))
     else:
         from ..reports.terminal import render
 
-        render(results)
+        render(results, brief=brief)
+        if baseline:
+            from .compare import compare_to_baseline
+
+            compare_to_baseline(results, baseline, as_json=False)
     if report_path:
         write_html(report_path, results)
     code = exit_code(results, fail_on)
