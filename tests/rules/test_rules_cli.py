@@ -45,7 +45,7 @@ def test_rules_lists_every_curve_rule_within_80_columns():
 
 def test_explain_prints_the_page_and_unknown_id_is_one_line_exit_2():
     r = cli("explain", "overfitting")
-    assert r.returncode == 0 and r.stdout.startswith("# overfitting") and "What to do" in r.stdout
+    assert r.returncode == 0 and r.stdout.lstrip().startswith("overfitting") and "What to do" in r.stdout
     bad = cli("explain", "no-such-rule")
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1 and "no-such-rule" in bad.stderr

@@ -31,17 +31,28 @@ def use_color(stream: IO | None = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
-def make_console(stream: IO | None = None) -> Console:
-    color = use_color(stream)
-    width = WIDTH
-    if color:
+def term_width(stream: IO | None = None) -> int:
+    """The width to write for: COLUMNS when set, the terminal's width on a TTY, else 80; never over 100.
+
+    Pipes and files get 80 so that what is pasted into an issue reads the same as the screen.
+    """
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) >= 20:
+        return min(int(env), 100)
+    stream = stream or sys.stdout
+    if getattr(stream, "isatty", lambda: False)():
         try:
-            cols = os.get_terminal_size((stream or sys.stdout).fileno()).columns
+            cols = os.get_terminal_size(stream.fileno()).columns
         except (OSError, ValueError, AttributeError):
             cols = 0
-        # Some pseudo-terminals report 0 columns: fall back to 80. Never wider than 100.
-        width = min(cols, 100) if cols >= 40 else WIDTH
-    return Console(file=stream or sys.stdout, width=width, color_system="auto" if color else None,
+        # Some pseudo-terminals report 0 columns: fall back to 80.
+        return min(cols, 100) if cols >= 40 else WIDTH
+    return WIDTH
+
+
+def make_console(stream: IO | None = None) -> Console:
+    color = use_color(stream)
+    return Console(file=stream or sys.stdout, width=term_width(stream), color_system="auto" if color else None,
                    force_terminal=color, highlight=False, emoji=False, soft_wrap=True)
 
 
