@@ -88,3 +88,16 @@ def test_json_matches_its_schema(many):
     del broken["runs"][0]["verdict"]
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+
+
+def test_findings_catalogue_is_current_and_complete():
+    """docs/findings.md is generated from the rules' pages; a changed page without a rerun fails here."""
+    root = SCHEMA.parents[1]
+    res = subprocess.run([sys.executable, str(root / "scripts" / "make_findings_doc.py"), "--check"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    from traindoc.rules import RULES
+
+    text = (root / "docs" / "findings.md").read_text()
+    assert all(f"\n## {rid}\n" in text for rid in RULES)
+    assert "](docs/findings.md)" in (root / "README.md").read_text()

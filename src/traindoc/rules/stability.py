@@ -170,8 +170,9 @@ def divergence(run: Run):
                     "last_finite": d["last_finite"], "last_finite_step": d["last_finite_step"],
                     "ends_nonfinite": True}
     else:
-        title = (f"{c.name} diverged: rose from {fmt(d['best'])} at {u} {fmt(d['best_step'])} to "
-                 f"{fmt(d['end'])} (started at {fmt(d['start'])})")
+        # "(started at X)" only when the start was above the minimum: a start below it reads as a contradiction.
+        title = (f"{c.name} diverged: rose from {fmt(d['best'])} at {u} {fmt(d['best_step'])} to {fmt(d['end'])}"
+                 + (f" (started at {fmt(d['start'])})" if d["start"] > d["best"] else ""))
         evidence = {"start_level": d["start"], "min_level": d["best"], "min_step": d["best_step"],
                     "end_level": d["end"], "trend_p": d["p"], "slope_per_step": d["slope"],
                     "ends_nonfinite": tail_nonfinite}
