@@ -193,7 +193,9 @@ def divergence(run: Run):
                        "numerical instability (fp16 overflow, log of 0)", "a data problem that starts mid-run"],
                fixes=["lower the learning rate by 3-10x, or add warm-up", "clip the gradient norm (1.0 is a common "
                       "start) and log it", "restart from the checkpoint at the minimum with a lower LR"],
-               marks=[Mark("point", c.name, d["best_step"], label="minimum before the rise"),
+               # a dead explosion's step is its peak, not a minimum: the marker says so
+               marks=[Mark("point", c.name, d["best_step"],
+                           label="explosion peak" if d["kind"] == "dead-explosion" else "minimum before the rise"),
                       Mark("span", c.name, d["best_step"], c.span[1], label="divergence")])
 
 
