@@ -30,9 +30,12 @@ def check(file: str, as_json: bool, only: tuple[str, ...], steps: int, strict: b
     from ..checks import check as run_checks
     from ..checks.loader import load_setup
 
+    from ..reports.progress import spinner
+
     setup = load_setup(file)
-    report = run_checks(setup.model, setup.batch, setup.loss_fn, setup.optimizer_factory, setup.loader,
-                        checks=only or None, steps=steps)
+    with spinner("running checks (overfit one batch, LR range test, ...)"):
+        report = run_checks(setup.model, setup.batch, setup.loss_fn, setup.optimizer_factory, setup.loader,
+                            checks=only or None, steps=steps)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, allow_nan=False, default=str))
     else:

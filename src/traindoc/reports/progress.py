@@ -36,3 +36,29 @@ def progress_map(func: Callable[[T], R], items: Iterable[T], what: str,
             out.append(func(x))
             bar.advance(task)
     return out
+
+
+class spinner:
+    """``with spinner("reading logs"):`` a transient spinner with elapsed time on a TTY; nothing otherwise.
+
+    For steps with no count to show (one big file being parsed, a check training a model).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._progress = None
+
+    def __enter__(self) -> "spinner":
+        if want_progress():
+            from rich.console import Console
+            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                      console=Console(stderr=True), transient=True)
+            self._progress.start()
+            self._progress.add_task(self.text[:60], total=None)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._progress is not None:
+            self._progress.stop()
