@@ -134,14 +134,14 @@ _EXPLODE_FIXES = ["Lower the learning rate (bisect between 1e-1 and 1e-4); add w
                   "Normalise the inputs; use He/Xavier initialisation; add normalisation layers."]
 
 
-@rule("vanishing-gradients", family=FAMILY, severity=Severity.WARNING,
-      title="the first layers' gradients are orders of magnitude below the last layers'",
-      needs=(Role.LAYER_STAT,))
 def _layer_label(name: str) -> str:
     """'layer 3' for a bare index (nn.Sequential children), so a title never reads 'units of 3' or '(0: 0)'."""
     return f"layer {name}" if name.replace(".", "").isdigit() else name
 
 
+@rule("vanishing-gradients", family=FAMILY, severity=Severity.WARNING,
+      title="the first layers' gradients are orders of magnitude below the last layers'",
+      needs=(Role.LAYER_STAT,))
 def vanishing_gradients(run: Run) -> list[Finding]:
     layers = [(n, s) for n, s in _prefixed(run, "grad_norm/")]
     if len(layers) < 3:
