@@ -16,8 +16,7 @@ from typing import IO
 from rich.console import Console
 from rich.markup import escape
 
-from ..findings import Finding, Severity, too_short_to_judge
-from ..findings import worst as worst_severity
+from ..findings import Finding, RunVerdict, Severity, run_verdict, too_short_to_judge
 from ..run import Run
 
 WIDTH = 80
@@ -147,7 +146,8 @@ def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None, b
         render_summary(results, console, color)
         if brief:
             return
-        shown = [(run, fs) for run, fs, verdict in ordered(results)
+        # Broken runs in full; runs worth a look with one line per finding (the table said the rest).
+        shown = [(run, fs, verdict.value == "broken") for run, fs, verdict in ordered(results)
                  if verdict.value in ("broken", "worth a look")]
         if shown:
             console.print()
@@ -155,14 +155,14 @@ def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None, b
                           else "[bold]Details of the runs that need a look:[/bold]")
             console.print()
     else:
-        shown = results
+        shown = [(run, fs, True) for run, fs in results]
     seen: dict[tuple, str] = {}
-    for run, findings in shown:
-        render_run(console, color, width, run, findings, seen if many else None)
+    for run, findings, full in shown:
+        render_run(console, color, width, run, findings, seen if many else None, full)
 
 
 def render_run(console: Console, color: bool, width: int, run: Run, findings: list[Finding],
-               seen: dict[tuple, str] | None) -> None:
+               seen: dict[tuple, str] | None, full: bool = True) -> None:
     """Header, notes, one-line verdict and every finding of one run."""
     lines = _wrap(run.name, width, "", "  ")
     console.print(f"[bold]{escape(lines[0])}[/bold]" if color else lines[0])
@@ -177,19 +177,26 @@ def render_run(console: Console, color: bool, width: int, run: Run, findings: li
     for note in run.meta.notes:
         for x in _wrap(f"note: {note}", width, "  ", "    "):
             console.print(escape(x) if color else x)
-    worst = worst_severity(findings)
     ordered_findings = sorted(findings, key=lambda f: -int(f.severity))
-    if too_short_to_judge(findings):
+    # The one-line verdict agrees with the summary table's (run_verdict), never "healthy" over more.
+    verdict = run_verdict(findings)
+    info = f" ({len(findings)} note(s) below)" if findings else ""
+    if verdict is RunVerdict.TOO_EARLY or (too_short_to_judge(findings) and verdict is not RunVerdict.BROKEN):
         # Not enough data is not a clean bill of health: say so rather than "healthy".
         msg = "  too short to judge: no warnings or errors in the steps logged"
         console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
-    elif worst is None or worst < Severity.WARNING:
-        info = f" ({len(findings)} note(s) below)" if findings else ""
+    elif verdict is RunVerdict.HEALTHY:
         msg = f"  healthy: no warnings or errors{info}"
         console.print(f"[green]{escape(msg)}[/green]" if color else msg)
+    elif verdict is RunVerdict.WORTH_A_LOOK:
+        msg = f"  worth a look: no warnings or errors, but {len(findings)} note(s) below worth reading"
+        console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
     for f in ordered_findings:
-        for line in finding_lines(f, width, color, seen):
+        lines = finding_lines(f, width, color, seen)
+        if not full:  # the headline only: severity, id and title
+            lines = lines[:len(_wrap(f"{f.severity.label.upper():<7} {f.id}: {f.title}", width, "  ", "      "))]
+        for line in lines:
             console.print(line)
-        if seen is not None:
+        if seen is not None and full:
             seen.setdefault((tuple(f.causes[:MAX_CAUSES]), tuple(f.fixes[:MAX_FIXES])), run.name)
     console.print()
