@@ -60,3 +60,21 @@ def test_generated_titles_say_what_the_rule_says():
     """The wording checks can fail: they catch the phrasings this issue reported."""
     assert re.search(r"-\d[\d.]*% (better)", "x stalled (-10% better than the start)")
     assert re.search(r"units of \d+\b|\(\d+: ", "100% of the units of 3 never fired")
+
+
+def test_layer_titles_name_layers_not_bare_indices():
+    """nn.Sequential children are named 0, 1, 2...: titles say 'layer 0', never '(0: 0)' or 'units of 3'."""
+    from traindoc.run import Role, Run
+
+    steps = list(range(0, 200, 5))
+    cols = {"loss": (steps, [2.0 - 0.005 * s for s in steps]),
+            "grad_norm/0": (steps, [0.0] * len(steps)), "grad_norm/2": (steps, [0.01] * len(steps)),
+            "grad_norm/4": (steps, [0.14] * len(steps)), "dead_frac/3": (steps, [1.0] * len(steps))}
+    run = Run.from_columns("seq", "seq.jsonl", "traindoc_jsonl", cols)
+    for name in cols:
+        if "/" in name:
+            run.set_role(name, Role.LAYER_STAT)
+    titles = {f.id: f.title for f in diagnose_run(run)}
+    assert "vanishing-gradients" in titles and "dead-relu" in titles, titles
+    assert "(layer 0) is zero" in titles["vanishing-gradients"] and "(0: 0)" not in titles["vanishing-gradients"]
+    assert "units of layer 3" in titles["dead-relu"]
