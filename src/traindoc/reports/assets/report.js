@@ -28,7 +28,7 @@
     var a = Math.abs(v);
     if (v === 0) return '0';
     if (log && (a >= 1e4 || a < 1e-2)) return '1e' + Math.round(Math.log10(a));
-    if (a >= 1e7) return v.toExponential(1).replace('e+', 'e');
+    if (a >= 1e7) return v.toExponential(1).replace('e+', 'e').replace('.0e', 'e');
     if (a >= 1e6) return +(v / 1e6).toPrecision(3) + 'M';
     if (a >= 1e4) return +(v / 1e3).toPrecision(3) + 'k';
     if (a < 1e-3) return v.toExponential(0).replace('e+', 'e');
@@ -216,7 +216,7 @@
     /* Schedules are not noisy: smoothing the learning rate would only shift it. */
     var sm = this.group.frac > 0 && s.role !== 'lr' && (s.mx || s.x.length > 30);
     var out = [];
-    if (this.group.raw || !sm) out.push({ x: s.x, y: s.y, alpha: sm ? 0.28 : 1, width: sm ? 1 : 1.6, main: !sm });
+    if (this.group.raw || !sm) out.push({ x: s.x, y: s.y, alpha: sm ? 0.45 : 1, width: sm ? 1 : 1.6, main: !sm });
     if (sm) { var m = this.smoothed(s); out.push({ x: m.x, y: m.y, alpha: 1, width: 1.9, main: true }); }
     return out;
   };
