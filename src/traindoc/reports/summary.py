@@ -144,6 +144,12 @@ def counts_line(results: list[tuple[Run, list[Finding]]]) -> str:
 
 
 def render_summary(results: list[tuple[Run, list[Finding]]], console: Console, color: bool) -> None:
-    console.print(summary_table(results, min(console.width, 100), color), soft_wrap=False)
+    table = summary_table(results, min(console.width, 100), color)
+    if color:
+        console.print(table, soft_wrap=False)
+    else:  # plain text: no padding blanks at line ends in what gets pasted into an issue
+        with console.capture() as cap:
+            console.print(table, soft_wrap=False)
+        console.print("\n".join(line.rstrip() for line in cap.get().splitlines()), soft_wrap=True)
     console.print()
     console.print(counts_line(results))
