@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, TraindocError
 from ..readers import LoadResult, load
 
 
@@ -28,3 +28,13 @@ def load_paths(paths, *, quiet: bool = False) -> LoadResult:
             raise InputError(paths[0], f"no readable training log ({len(total.problems)} file(s) could not be read)")
         raise InputError(paths[0], "no training logs found")
     return total
+
+
+def require_extra(module: str, command: str, extra: str, package: str | None = None) -> None:
+    """A missing optional dependency is one line naming the extra to install (exit 2), not a traceback."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise TraindocError(f"{command} needs {package or module}: pip install 'traindoc[{extra}]'") from None

@@ -66,8 +66,12 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               help="Number of classes (chance loss ln(N), chance accuracy 1/N) when the log does not say.")
 @click.option("--task", type=click.Choice(["classification", "regression", "language-model", "detection"]),
               default=None, help="What is trained: sets which chance levels and rules apply.")
+@click.option("--brief", is_flag=True, help="Only the summary table (one line per run).")
+@click.option("--baseline", type=click.Path(), default=None,
+              help="Also say what changed from this baseline run: curves, final metrics, findings.")
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
-             roles: tuple[str, ...], num_classes: int | None = None, task: str | None = None) -> None:
+             roles: tuple[str, ...], num_classes: int | None = None, task: str | None = None,
+             brief: bool = False, baseline: str | None = None) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
     if sys.stderr.isatty():
@@ -84,14 +88,23 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
         apply_context(run, num_classes=num_classes, task=task)
     progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS
     results = diagnose_all(loaded.runs, progress=progress)
+    comparisons = None
     if as_json:
         from ..reports.json_report import dumps
 
-        click.echo(dumps(results))
+        if baseline:
+            from .compare import compare_to_baseline
+
+            comparisons = compare_to_baseline(results, baseline, as_json=True)
+        click.echo(dumps(results, comparisons=comparisons))
     else:
         from ..reports.terminal import render
 
-        render(results)
+        render(results, brief=brief)
+        if baseline:
+            from .compare import compare_to_baseline
+
+            compare_to_baseline(results, baseline, as_json=False)
     if report_path:
         write_html(report_path, results)
     code = exit_code(results, fail_on)

@@ -55,5 +55,10 @@ def one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
-def stderr_line(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+def stderr_line(text: str, width: int = 80) -> None:
+    """One message on stderr, wrapped at 80 columns so it reads in any terminal beside the training's own output."""
+    import textwrap
+
+    lines = textwrap.wrap(text, width=width, subsequent_indent="    ", break_long_words=False,
+                          break_on_hyphens=False) or [text]
+    print("\n".join(lines), file=sys.stderr, flush=True)

@@ -299,7 +299,8 @@ def stalled(run: Run):
     u = unit(t)
     start = float(t.xb[len(t.xb) // 2])
     yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
-               f"({improved:.0%} better than the start)", series=[t.name, v.name], steps=[start, t.span[1]],
+               + (f"({improved:.0%} better than the start)" if improved >= 0
+                  else f"({-improved:.0%} worse than the start)"), series=[t.name, v.name], steps=[start, t.span[1]],
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.head, "val_end": v.tail,
                          "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
                          "projected_val_gain": round(plateaus[1], 4),

@@ -52,7 +52,7 @@ def dead_relu(run: Run) -> list[Finding]:
     s = dead[worst][1]
     return [Finding(
         "dead-relu", Severity.WARNING,
-        f"{dead[worst][0]:.0%} of the units of {worst} never fired over the last window"
+        f"{dead[worst][0]:.0%} of the units of {_layer_label(worst)} never fired over the last window"
         + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
         series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
         evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
@@ -174,6 +174,11 @@ _EXPLODE_FIXES = ["Lower the learning rate (bisect between 1e-1 and 1e-4); add w
                   "Normalise the inputs; use He/Xavier initialisation; add normalisation layers."]
 
 
+def _layer_label(name: str) -> str:
+    """'layer 3' for a bare index (nn.Sequential children), so a title never reads 'units of 3' or '(0: 0)'."""
+    return f"layer {name}" if name.replace(".", "").isdigit() else name
+
+
 @rule("vanishing-gradients", family=FAMILY, severity=Severity.WARNING,
       title="the first layers' gradients are orders of magnitude below the last layers'",
       needs=(Role.LAYER_STAT,))
@@ -199,8 +204,9 @@ def vanishing_gradients(run: Run) -> list[Finding]:
     s0 = layers[0][1]
     return [Finding(
         "vanishing-gradients", Severity.WARNING,
-        f"the first layer's gradient ({first_n}: {first:.2g}) is "
-        + (f"{1 / ratio:.2g}x smaller than" if ratio > 0 else "zero, unlike") + f" the last layer's ({last_n}: {last:.2g})",
+        (f"the first layer's gradient ({_layer_label(first_n)}: {first:.2g}) is {1 / ratio:.2g}x smaller than"
+         if ratio > 0 else f"the first layer's gradient ({_layer_label(first_n)}) is zero, unlike")
+        + f" the last layer's ({_layer_label(last_n)}: {last:.2g})",
         series=series, steps=[_step(s0.steps[0]), _step(s0.steps[-1])],
         evidence={"subject": "model", "first_layer": first_n, "first_layer_grad": first, "last_layer": last_n,
                   "last_layer_grad": last, "ratio": ratio,

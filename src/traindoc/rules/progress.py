@@ -107,7 +107,7 @@ def stuck_of(run: Run) -> dict | None:
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
-    if st is None:
+    if st is None or not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
         return
     if "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "

@@ -184,8 +184,9 @@ def divergence(run: Run):
                     "last_finite": d["last_finite"], "last_finite_step": d["last_finite_step"],
                     "ends_nonfinite": True}
     else:
-        title = (f"{c.name} diverged: rose from {fmt(d['best'])} at {u} {fmt(d['best_step'])} to "
-                 f"{fmt(d['end'])} (started at {fmt(d['start'])})")
+        # "(started at X)" only when the start was above the minimum: a start below it reads as a contradiction.
+        title = (f"{c.name} diverged: rose from {fmt(d['best'])} at {u} {fmt(d['best_step'])} to {fmt(d['end'])}"
+                 + (f" (started at {fmt(d['start'])})" if d["start"] > d["best"] else ""))
         evidence = {"start_level": d["start"], "min_level": d["best"], "min_step": d["best_step"],
                     "end_level": d["end"], "trend_p": d["p"], "slope_per_step": d["slope"],
                     "ends_nonfinite": tail_nonfinite}
@@ -206,7 +207,9 @@ def divergence(run: Run):
                        "numerical instability (fp16 overflow, log of 0)", "a data problem that starts mid-run"],
                fixes=["lower the learning rate by 3-10x, or add warm-up", "clip the gradient norm (1.0 is a common "
                       "start) and log it", "restart from the checkpoint at the minimum with a lower LR"],
-               marks=[Mark("point", c.name, d["best_step"], label="minimum before the rise"),
+               # a dead explosion's step is its peak, not a minimum: the marker says so
+               marks=[Mark("point", c.name, d["best_step"],
+                           label="explosion peak" if d["kind"] == "dead-explosion" else "minimum before the rise"),
                       Mark("span", c.name, d["best_step"], c.span[1], label="divergence")])
 
 
