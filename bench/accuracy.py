@@ -407,7 +407,7 @@ def index_main(args: argparse.Namespace) -> int:
         sources.append(("shared", SHARED_INDEX))
     for p in extra:
         sources.append((p.parent.name, p))
-    if args.split in ("dev", "all") and REALDEV_INDEX.is_file() and REALDEV_INDEX not in extra:
+    if not args.no_shared and args.split in ("dev", "all") and REALDEV_INDEX.is_file() and REALDEV_INDEX not in extra:
         sources.append(("realdev", REALDEV_INDEX))
     cases: list[Case] = []
     refused = []

@@ -55,10 +55,18 @@ def one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
-def stderr_line(text: str, width: int = 80) -> None:
-    """One message on stderr, wrapped at 80 columns so it reads in any terminal beside the training's own output."""
+def stderr_line(text: str, width: int | None = None) -> None:
+    """One message, as one line on stderr that fits the terminal (80 columns when piped).
+
+    One line per event is the promise inside a training loop, so a long message is shortened at
+    a word boundary rather than wrapped: the full finding is in ``doc.findings`` and the report.
+    """
     import textwrap
 
-    lines = textwrap.wrap(text, width=width, subsequent_indent="    ", break_long_words=False,
-                          break_on_hyphens=False) or [text]
-    print("\n".join(lines), file=sys.stderr, flush=True)
+    from ..reports.terminal import term_width
+
+    width = width or term_width(sys.stderr)
+    line = " ".join(text.split())
+    if len(line) > width:
+        line = textwrap.shorten(line, width=width, placeholder=" …")
+    print(line, file=sys.stderr, flush=True)
