@@ -80,7 +80,7 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
     if as_json:
         from ..reports.json_report import dumps
 
-        click.echo(dumps(results))
+        click.echo(dumps(results, skipped=loaded.all_skipped()))
     else:
         from ..reports.terminal import render
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..run import Run, Series
 from . import _table as T
+from ._safe import json_loads
 
 NAME = "keras_history"
 DIRECTORY = False
@@ -33,7 +34,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def read(path: Path) -> list[Run]:
     try:
-        doc = json.loads(T.read_text(path))
+        doc = json_loads(T.read_text(path))
     except ValueError as exc:
         raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):

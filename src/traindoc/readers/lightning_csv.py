@@ -15,6 +15,7 @@ import yaml
 
 from ..run import Run
 from . import _table as T
+from ._safe import is_regular, yaml_load
 
 NAME = "lightning_csv"
 DIRECTORY = False
@@ -38,10 +39,10 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _hparams(path: Path, run: Run) -> None:
     hp_file = path.parent / "hparams.yaml"
-    if not hp_file.is_file():
+    if not is_regular(hp_file):
         return
     try:
-        doc = yaml.safe_load(hp_file.read_text(encoding="utf-8", errors="replace"))
+        doc = yaml_load(hp_file.read_text(encoding="utf-8", errors="replace"))
     except (yaml.YAMLError, OSError) as exc:
         run.meta.notes.append(f"hparams.yaml beside it could not be read ({type(exc).__name__}); no hyper-parameters")
         return

@@ -22,5 +22,9 @@ def to_doc(results: list[tuple[Run, list[Finding]]]) -> dict:
     return {"runs": [run_doc(run, findings) for run, findings in results]}
 
 
-def dumps(results: list[tuple[Run, list[Finding]]]) -> str:
-    return json.dumps(to_doc(results), indent=2, allow_nan=False)
+def dumps(results: list[tuple[Run, list[Finding]]], skipped: list[tuple[str, str]] | None = None) -> str:
+    """``skipped``: the files a folder scan did not read, with why (top-level ``"skipped"``)."""
+    doc = to_doc(results)
+    if skipped is not None:
+        doc["skipped"] = [{"path": p, "reason": r} for p, r in skipped]
+    return json.dumps(doc, indent=2, allow_nan=False)

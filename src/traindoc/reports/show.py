@@ -32,7 +32,7 @@ def render_show(runs: list[Run], console: Console | None = None) -> None:
         console.print(f"[bold]{escape(run.name)}[/bold]  [dim]{run.format}[/dim]")
         console.print(f"  [dim]{escape(run.source)}[/dim]")
         for note in run.meta.notes:
-            console.print(f"  [yellow]note:[/yellow] {note}")
+            console.print(f"  [yellow]note:[/yellow] {escape(note)}")
         if not run.series:  # a run saved before anything was logged: say so, not an empty table
             console.print("  [dim]no series[/dim]\n")
             continue

@@ -41,7 +41,8 @@ def make_console(stream: IO | None = None) -> Console:
             cols = 0
         # Some pseudo-terminals report 0 columns: fall back to 80. Never wider than 100.
         width = min(cols, 100) if cols >= 40 else WIDTH
-    return Console(file=stream or sys.stdout, width=width, color_system="auto" if color else None,
+    # Without colour nothing is markup: text from files ("[/x]" in a path) prints as written.
+    return Console(file=stream or sys.stdout, width=width, color_system="auto" if color else None, markup=color,
                    force_terminal=color, highlight=False, emoji=False, soft_wrap=True)
 
 
