@@ -241,7 +241,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(uri, uri=True, timeout=5)
     con.text_factory = lambda b: b.decode("utf-8", errors="replace")
     deadline = time.monotonic() + QUERY_SECONDS
-    con.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+    con.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
     return con
 
 
