@@ -311,3 +311,17 @@ def test_event_file_and_csv_in_one_folder_are_two_sources(tmp_path):
     assert sorted(r.format for r in runs) == ["lightning_csv", "tensorboard"]
     tb = next(r for r in runs if r.format == "tensorboard")
     assert len(tb.series["train/loss"]) == 60
+
+
+def test_torn_keras_history_keeps_complete_values(tmp_path):
+    path = _seed("keras_history", tmp_path) / "history.json"
+    doc = json.loads(path.read_text())
+    text = path.read_text()
+    at = text.index('"val_loss"')
+    path.write_text(text[:text.index(",", at) - 3])  # cut inside val_loss's first number
+    run = _one(read_file(path))
+    assert "not valid JSON" in _notes(run)
+    for name, series in run.series.items():
+        assert list(series.values) == doc[name][:len(series)]
+    assert "val_loss" not in run.series  # its only value was cut short: not read as a wrong number
+    assert len(run.series["loss"]) == len(doc["loss"])

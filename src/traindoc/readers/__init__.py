@@ -77,7 +77,7 @@ def format_names() -> list[str]:
 def reader_for(path: Path) -> ModuleType | None:
     """The first registered reader that claims this file or directory."""
     if path.is_dir():
-        return next((r for r in READERS if getattr(r, "DIRECTORY", False) and r.sniff(path, b"")), None)
+        return next((r for r in READERS if getattr(r, "DIRECTORY", False) and _sniff(r, path, b"")), None)
     reason = _safe.not_regular_reason(path)
     if reason is not None:
         raise InputError(path, reason)
@@ -85,7 +85,15 @@ def reader_for(path: Path) -> ModuleType | None:
         head = read_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
-    return next((r for r in READERS if _claims_files(r) and r.sniff(path, head)), None)
+    return next((r for r in READERS if _claims_files(r) and _sniff(r, path, head)), None)
+
+
+def _sniff(reader: ModuleType, path: Path, head: bytes) -> bool:
+    """A sniffer that trips over a damaged head does not claim it (and never aborts a folder scan)."""
+    try:
+        return bool(reader.sniff(path, head))
+    except (ValueError, UnicodeError, OSError, RecursionError, OverflowError, IndexError, KeyError, TypeError):
+        return False
 
 
 def _claims_files(reader: ModuleType) -> bool:

@@ -114,12 +114,13 @@ def json_loads(text: str | bytes) -> Any:
         raise TooDeep(f"nested deeper than {MAX_DEPTH} levels") from None
 
 
-def salvage_list(text: str, key: str) -> tuple[list[dict], int] | None:
+def salvage_list(text: str, key: str, accept: tuple[type, ...] = (dict,)) -> tuple[list, int] | None:
     """The complete objects of the list under ``"key": [`` in a torn or damaged JSON document.
 
     Why: a ``trainer_state.json`` cut mid-write (or with one damaged entry) still holds every
     entry before (and after) the damage. Returns (objects, number of damaged stretches skipped),
-    or None when the document has no such list.
+    or None when the document has no such list. ``accept``: the item types kept; past damage the
+    walk resumes at the next object only when objects are what it collects.
     """
     m = re.search(r'"%s"\s*:\s*\[' % re.escape(key), text)
     if m is None:
@@ -138,12 +139,14 @@ def salvage_list(text: str, key: str) -> tuple[list[dict], int] | None:
             obj, end = decoder.raw_decode(text, pos)
         except (ValueError, RecursionError):
             damaged += 1
-            nxt = text.find("{", pos + 1)  # entries are objects: resume at the next one
+            nxt = text.find("{", pos + 1) if dict in accept else -1  # objects: resume at the next one
             if nxt < 0:
                 break
             pos = nxt
             continue
-        if isinstance(obj, dict):
+        if text[end:].strip() == "" and not isinstance(obj, (dict, list)):
+            break  # a number at the very end may be cut short (0.165 of 0.16529): not complete
+        if isinstance(obj, accept) and not isinstance(obj, bool):
             items.append(obj)
         pos = end
     return items, damaged
