@@ -325,3 +325,15 @@ def test_torn_keras_history_keeps_complete_values(tmp_path):
         assert list(series.values) == doc[name][:len(series)]
     assert "val_loss" not in run.series  # its only value was cut short: not read as a wrong number
     assert len(run.series["loss"]) == len(doc["loss"])
+
+
+def test_config_read_beside_a_log_is_not_listed_as_skipped(tmp_path):
+    root = _seed("lightning_csv", tmp_path)
+    (root / "lightning_logs" / "version_0" / "notes.txt").write_text("a note, no numbers\n")
+    lonely = root / "lightning_logs" / "version_1"
+    lonely.mkdir()
+    (lonely / "hparams.yaml").write_text("lr: 0.1\n")  # no log beside it: listed
+    result = load(root)
+    assert _one(result.runs).meta.num_classes == 3  # hparams.yaml was read with metrics.csv
+    assert sorted((Path(p).parent.name, Path(p).name) for p, _ in result.skipped) == [
+        ("version_0", "notes.txt"), ("version_1", "hparams.yaml")]

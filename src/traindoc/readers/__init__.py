@@ -47,6 +47,8 @@ def _load_readers() -> list[ModuleType]:
 
 
 READERS: list[ModuleType] = _load_readers()
+# Config files a reader reads with the log beside it (hparams.yaml…): not "skipped" when it did.
+_SIDE_FILES = {name for r in READERS for name in getattr(r, "SIDE_FILES", ())}
 
 # Directories never worth descending into when scanning for logs.
 _SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv", "venv", "site-packages", "checkpoints", ".ipynb_checkpoints"}
@@ -170,6 +172,8 @@ def _scan(directory: Path, result: LoadResult, claimed: tuple = ()) -> None:
     except OSError as exc:
         result.problems.append(InputError(directory, f"cannot be listed ({exc.strerror or exc})"))
         return
+    runs_before = len(result.runs)
+    side: list[Path] = []
     for entry in entries:
         if entry.is_symlink() and not _safe.inside_tree(entry):
             result.skipped.append((str(entry), "symbolic link to outside the folder given (not followed)"))
@@ -188,7 +192,10 @@ def _scan(directory: Path, result: LoadResult, claimed: tuple = ()) -> None:
             file_reader = reader_for(entry)
             if file_reader is None:
                 # Checkpoints, images, configs are expected in run folders: listed, not warned about.
-                result.skipped.append((str(entry), "not a training log"))
+                if entry.name in _SIDE_FILES:
+                    side.append(entry)
+                else:
+                    result.skipped.append((str(entry), "not a training log"))
                 continue
             if getattr(file_reader, "superseded", lambda _p: False)(entry):
                 result.skipped.append((str(entry), "a copy of a log read elsewhere in this scan"))
@@ -196,3 +203,5 @@ def _scan(directory: Path, result: LoadResult, claimed: tuple = ()) -> None:
             result.runs.extend(read_file(entry))
         except InputError as exc:
             result.problems.append(exc)
+    if len(result.runs) == runs_before:  # no log here read its config beside it: say so
+        result.skipped.extend((str(p), "not a training log") for p in side)

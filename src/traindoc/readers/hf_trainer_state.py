@@ -25,6 +25,7 @@ from ._safe import is_regular, json_loads, salvage_list
 
 NAME = "hf_trainer_state"
 DIRECTORY = False
+SIDE_FILES = ("config.json",)  # read with the log beside them: not listed as skipped
 
 _SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss"}
 _HPARAM_KEYS = ("max_steps", "num_train_epochs", "logging_steps", "eval_steps", "save_steps", "train_batch_size",

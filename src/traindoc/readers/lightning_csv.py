@@ -19,6 +19,7 @@ from ._safe import is_regular, yaml_load
 
 NAME = "lightning_csv"
 DIRECTORY = False
+SIDE_FILES = ("hparams.yaml",)  # read with the log beside them: not listed as skipped
 
 _SKIP = {"step", "epoch"}
 

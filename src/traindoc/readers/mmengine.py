@@ -34,6 +34,7 @@ from ._safe import is_regular
 
 NAME = "mmengine"
 DIRECTORY = False
+SIDE_FILES = ("config.py",)  # read with the log beside them: not listed as skipped
 
 _HELD_OUT = {Role.VAL_LOSS, Role.VAL_METRIC}
 
