@@ -96,7 +96,7 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
             from .compare import compare_to_baseline
 
             comparisons = compare_to_baseline(results, baseline, as_json=True)
-        click.echo(dumps(results, comparisons=comparisons))
+        click.echo(dumps(results, comparisons=comparisons, skipped=loaded.all_skipped()))
     else:
         from ..reports.terminal import render
 

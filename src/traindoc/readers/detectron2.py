@@ -20,6 +20,7 @@ from ._conventions import drop_not_measured, mark_percent
 
 NAME = "detectron2"
 DIRECTORY = False
+SIDE_FILES = ("config.yaml",)  # read with the log beside them: not listed as skipped
 
 # COCO evaluation results: bbox/AP, segm/AP50, keypoints/APs, bbox/AP-person… all higher-is-better mAP.
 _COCO_AP = re.compile(r"^(bbox|segm|keypoints|box_proposals)/A[PR]")

@@ -16,9 +16,11 @@ import yaml
 from ..run import Run
 from . import _table as T
 from ._axes import own_counter_groups
+from ._safe import is_regular, yaml_load
 
 NAME = "lightning_csv"
 DIRECTORY = False
+SIDE_FILES = ("hparams.yaml",)  # read with the log beside them: not listed as skipped
 
 _SKIP = {"step", "epoch"}
 
@@ -39,10 +41,10 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _hparams(path: Path, run: Run) -> None:
     hp_file = path.parent / "hparams.yaml"
-    if not hp_file.is_file():
+    if not is_regular(hp_file):
         return
     try:
-        doc = yaml.safe_load(hp_file.read_text(encoding="utf-8", errors="replace"))
+        doc = yaml_load(hp_file.read_text(encoding="utf-8", errors="replace"))
     except (yaml.YAMLError, OSError) as exc:
         run.meta.notes.append(f"hparams.yaml beside it could not be read ({type(exc).__name__}); no hyper-parameters")
         return

@@ -32,9 +32,11 @@ from pathlib import Path
 from ..run import Role, Run, infer_role
 from . import _table as T
 from ._conventions import drop_not_measured
+from ._safe import is_regular
 
 NAME = "mmengine"
 DIRECTORY = False
+SIDE_FILES = ("config.py",)  # read with the log beside them: not listed as skipped
 
 _HELD_OUT = {Role.VAL_LOSS, Role.VAL_METRIC}
 
@@ -173,7 +175,7 @@ def read(path: Path) -> list[Run]:
     elif kind == "mmengine":
         records = _records_mmengine(rows, proto.meta.notes)
         cfg = path.parent / "config.py"  # MMEngine dumps the config text into vis_data/
-        if cfg.is_file():
+        if is_regular(cfg):
             n = T.num_classes_from_config_text(cfg.read_text(encoding="utf-8", errors="replace"))
             if n:
                 proto.meta.num_classes = n

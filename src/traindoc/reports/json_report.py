@@ -31,5 +31,10 @@ def to_doc(results: list[tuple[Run, list[Finding]]], comparisons: list[dict] | N
     return doc
 
 
-def dumps(results: list[tuple[Run, list[Finding]]], comparisons: list[dict] | None = None) -> str:
-    return json.dumps(to_doc(results, comparisons), indent=2, allow_nan=False)
+def dumps(results: list[tuple[Run, list[Finding]]], comparisons: list[dict] | None = None,
+          skipped: list[tuple[str, str]] | None = None) -> str:
+    """``skipped``: the files a folder scan did not read, with why (top-level ``"skipped"``)."""
+    doc = to_doc(results, comparisons)
+    if skipped is not None:
+        doc["skipped"] = [{"path": p, "reason": r} for p, r in skipped]
+    return json.dumps(doc, indent=2, allow_nan=False)

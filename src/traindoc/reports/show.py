@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 from rich.table import Table
 
 from ..run import Run
@@ -34,14 +34,14 @@ def render_show(runs: list[Run], console: Console | None = None) -> None:
         console = make_console()
     width = console.width
     for run in runs:
-        console.print(f"[bold]{escape(run.name)}[/bold]  [dim]{run.format}[/dim]", overflow="fold")
+        console.print(Text.assemble((run.name, "bold"), "  ", (run.format, "dim")), overflow="fold")
         from .terminal import display_path
 
-        console.print(f"  [dim]{escape(display_path(run.source))}[/dim]", overflow="ignore", crop=False)
+        console.print(Text.assemble("  ", (display_path(run.source), "dim")), overflow="ignore", crop=False)
         for note in run.meta.notes:
-            console.print(f"  [yellow]note:[/yellow] {escape(note)}")
+            console.print(Text.assemble("  ", ("note:", "yellow"), " " + note))
         if not run.series:  # a run saved before anything was logged: say so, not an empty table
-            console.print("  [dim]no series[/dim]\n")
+            console.print(Text("  no series\n", style="dim"))
             continue
         rows = []
         for s in run.series.values():
@@ -69,11 +69,11 @@ def render_show(runs: list[Run], console: Console | None = None) -> None:
             else:
                 table.add_column(col, justify="left" if col == "role" else "right", no_wrap=True)
         for r in rows:
-            cells = [escape(r[c]) for c in columns]
+            cells = [Text(r[c]) for c in columns]
             if r["non-finite"] != "0":
-                cells[-1] = f"[red]{cells[-1]}[/red]"
+                cells[-1] = Text(r[columns[-1]], style="red")
             table.add_row(*cells)
         console.print(table, soft_wrap=False)
         if dropped:
-            console.print(f"[dim]  ({', '.join(dropped)} left out to fit {width} columns; --json has all)[/dim]")
+            console.print(Text(f"  ({', '.join(dropped)} left out to fit {width} columns; --json has all)", style="dim"))
         console.print()

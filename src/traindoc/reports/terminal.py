@@ -51,7 +51,7 @@ def term_width(stream: IO | None = None) -> int:
 
 def make_console(stream: IO | None = None) -> Console:
     color = use_color(stream)
-    return Console(file=stream or sys.stdout, width=term_width(stream), color_system="auto" if color else None,
+    return Console(file=stream or sys.stdout, width=term_width(stream), color_system="auto" if color else None, markup=color,
                    force_terminal=color, highlight=False, emoji=False, soft_wrap=True)
 
 
