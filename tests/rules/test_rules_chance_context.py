@@ -104,3 +104,19 @@ def test_cli_num_classes_and_task(tmp_path):
     assert "stuck-at-chance" not in ids and "no-learning" in ids
     bad = run("--num-classes", "1")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_absurd_counts_in_a_config_are_ignored_and_diagnosis_survives(tmp_path):
+    """A 400-digit class count (a damaged or hostile config) once overflowed the outcome's 1/C."""
+    (tmp_path / "data.yaml").write_text("nc: " + "9" * 400 + "\nvocab_size: " + "7" * 400 + "\n")
+    run = Run.from_columns("r", str(tmp_path / "results.csv"), "t", _flat_at(2.0))
+    apply_context(run)
+    assert run.meta.num_classes is None and run.meta.vocab_size is None
+    # A bomb of YAML aliases is refused by the bounded loader, with a note, not expanded.
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    (tmp_path / "data.yaml").write_text(bomb)
+    run = Run.from_columns("r", str(tmp_path / "results.csv"), "t", _flat_at(2.0))
+    apply_context(run)
+    assert run.meta.num_classes is None
+    assert any("data.yaml" in n for n in run.meta.notes)

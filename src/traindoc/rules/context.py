@@ -9,17 +9,18 @@ most logs do not state it. Three sources, most trusted first:
    ``vocab_size``, ``architectures``), Lightning ``hparams.yaml``, W&B ``config.yaml``, an
    Ultralytics/YOLO ``data.yaml`` (``nc``, ``names``), ``args.json``/``training_args.json``.
 
-Configs are parsed with ``json.loads`` / ``yaml.safe_load`` only (nothing is evaluated), at most
+Configs are parsed with the readers' bounded JSON / safe-YAML parsers only (nothing is evaluated), at most
 1 MB each, and a file that does not parse is skipped with a note.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Mapping
 
 from ..run import Run
+from ..readers._hparams import MAX_CLASSES
+from ..readers._safe import is_regular, json_loads, yaml_load
 
 TASKS = ("classification", "regression", "language-model", "detection")
 _SIDE_FILES = ("config.json", "hparams.yaml", "config.yaml", "data.yaml", "dataset.yaml", "args.json",
@@ -28,17 +29,21 @@ _MAX_BYTES = 1_000_000
 _CHECKED = "_traindoc_context_checked"
 
 
+def _plausible_count(value: Any) -> bool:
+    """A class count or vocabulary a config can really mean: an integer from 2 to MAX_CLASSES.
+
+    A damaged or hostile config can hold a 400-digit integer, which would overflow every
+    float computed from it (1/C, ln C)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 2 <= value <= MAX_CLASSES
+
+
 def _read(path: Path, notes: list[str]) -> Mapping[str, Any] | None:
     try:
-        if path.stat().st_size > _MAX_BYTES:
+        if not is_regular(path) or path.stat().st_size > _MAX_BYTES:
             return None
         text = path.read_text(encoding="utf-8", errors="replace")
-        if path.suffix == ".json":
-            doc = json.loads(text)
-        else:
-            import yaml
-
-            doc = yaml.safe_load(text)
+        # The readers' bounded parsers: depth limits, alias budgets, saturating numbers.
+        doc = json_loads(text) if path.suffix == ".json" else yaml_load(text)
     except (OSError, ValueError, Exception) as exc:  # noqa: BLE001 - a bad side file is skipped, never fatal
         notes.append(f"{path.name} beside the log could not be read ({type(exc).__name__}); skipped")
         return None
@@ -52,7 +57,7 @@ def facts_from_config(doc: Mapping[str, Any]) -> dict[str, Any]:
     for d in levels:
         for key in ("num_classes", "n_classes", "num_labels", "nb_classes", "nc", "number_of_classes"):
             v = d.get(key)
-            if isinstance(v, int) and not isinstance(v, bool) and v >= 2 and "num_classes" not in out:
+            if _plausible_count(v) and "num_classes" not in out:
                 out["num_classes"] = v
                 out["num_classes_from"] = key
         for key in ("id2label", "label2id", "names", "class_names", "classes"):
@@ -61,7 +66,7 @@ def facts_from_config(doc: Mapping[str, Any]) -> dict[str, Any]:
                 out["num_classes"] = len(v)
                 out["num_classes_from"] = f"{key} ({len(v)} entries)"
         v = d.get("vocab_size")
-        if isinstance(v, int) and not isinstance(v, bool) and v >= 2 and "vocab_size" not in out:
+        if _plausible_count(v) and "vocab_size" not in out:
             out["vocab_size"] = v
         arch = d.get("architectures")
         if isinstance(arch, list) and arch and isinstance(arch[0], str) and "task" not in out:
@@ -76,12 +81,13 @@ def facts_from_config(doc: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def configs_beside(source: str) -> list[tuple[Path, Mapping[str, Any]]]:
-    """Parsed configs in the log's folder (the folder itself when the log is one)."""
+def configs_beside(source: str, notes: list[str] | None = None) -> list[tuple[Path, Mapping[str, Any]]]:
+    """Parsed configs in the log's folder (the folder itself when the log is one); a config that
+    cannot be read adds a line to ``notes``, so the class count it might hold is not lost silently."""
     p = Path(source)
     folder = p if p.is_dir() else p.parent
     found = []
-    notes: list[str] = []
+    notes = [] if notes is None else notes
     for name in _SIDE_FILES:
         f = folder / name
         if f.is_file() and f != p:
@@ -113,7 +119,7 @@ def apply_context(run: Run, num_classes: int | None = None, task: str | None = N
     if meta.num_classes and meta.task and meta.vocab_size:
         return run
     try:
-        configs = configs_beside(run.source) if run.source and not run.source.startswith("<") else []
+        configs = configs_beside(run.source, meta.notes) if run.source and not run.source.startswith("<") else []
     except OSError:
         configs = []
     for path, doc in configs:
