@@ -337,3 +337,18 @@ def test_config_read_beside_a_log_is_not_listed_as_skipped(tmp_path):
     assert _one(result.runs).meta.num_classes == 3  # hparams.yaml was read with metrics.csv
     assert sorted((Path(p).parent.name, Path(p).name) for p, _ in result.skipped) == [
         ("version_0", "notes.txt"), ("version_1", "hparams.yaml")]
+
+
+def test_damaged_trainer_state_entry_costs_only_that_entry(tmp_path):
+    state = _seed("hf_trainer_state", tmp_path) / "run" / "trainer_state.json"
+    doc = json.loads(state.read_text())
+    losses = [e["loss"] for e in doc["log_history"] if "loss" in e]
+    text = state.read_text()
+    first = text.index("{", text.index('"log_history"'))
+    bomb = '{"a":' * 100_000 + "1" + "}" * 100_000 + ",\n"
+    state.write_text(text[:first] + bomb + text[first:])  # one hostile entry before the real ones
+    t0 = time.monotonic()
+    run = _one(read_file(state))
+    assert time.monotonic() - t0 < 5
+    assert list(run.series["loss"].values) == losses
+    assert "skipping 1 damaged stretch(es)" in _notes(run)

@@ -114,6 +114,9 @@ def json_loads(text: str | bytes) -> Any:
         raise TooDeep(f"nested deeper than {MAX_DEPTH} levels") from None
 
 
+_NEXT_ITEM = re.compile(r"[,\[]\s*\{")
+
+
 def salvage_list(text: str, key: str, accept: tuple[type, ...] = (dict,)) -> tuple[list, int] | None:
     """The complete objects of the list under ``"key": [`` in a torn or damaged JSON document.
 
@@ -129,21 +132,27 @@ def salvage_list(text: str, key: str, accept: tuple[type, ...] = (dict,)) -> tup
     skip = re.compile(r"[\s,]*")
     items: list[dict] = []
     damaged = 0
+    in_damage = False
     pos = m.end()
     while True:
         pos = skip.match(text, pos).end()
         if pos >= len(text) or text[pos] == "]":
             break
         try:
-            check_depth(text[pos:pos + 65536]) if text[pos] in "[{" else None
+            # The C scanner raises RecursionError on deep nesting; no per-item pre-check, which
+            # would make every damaged stretch rescan the text after it.
             obj, end = decoder.raw_decode(text, pos)
         except (ValueError, RecursionError):
-            damaged += 1
-            nxt = text.find("{", pos + 1) if dict in accept else -1  # objects: resume at the next one
-            if nxt < 0:
+            damaged += not in_damage  # one damaged stretch, however many restarts it takes
+            in_damage = True
+            # Objects: resume at the next one that starts a list item (after "," or "["), never
+            # inside a damaged object's nested values.
+            m = _NEXT_ITEM.search(text, pos + 1) if dict in accept else None
+            if m is None:
                 break
-            pos = nxt
+            pos = m.end() - 1
             continue
+        in_damage = False
         if text[end:].strip() == "" and not isinstance(obj, (dict, list)):
             break  # a number at the very end may be cut short (0.165 of 0.16529): not complete
         if isinstance(obj, accept) and not isinstance(obj, bool):
