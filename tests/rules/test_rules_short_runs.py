@@ -216,3 +216,32 @@ def test_a_loss_that_ended_where_it_started_is_never_called_healthy():
     assert f.evidence["end"] >= 0.9 * f.evidence["start"] and f.resolved_verdict() in ("worth a look", "problem")
     # A falling loss gets no such note.
     assert "no-learning" not in _ids(_run({"loss": (x, noisy * np.exp(-x / 20))}, axis="step"))
+
+
+def _early_stopped(val_tail: list[float], train_tail: list[float]) -> Run:
+    """Six falling epochs, the validation best, then what early stopping's patience let through."""
+    val = [0.55, 0.42, 0.27, 0.175, 0.18, 0.136] + val_tail
+    train = [0.92, 0.50, 0.29, 0.195, 0.135, 0.117] + train_tail
+    x = np.arange(len(val), dtype=float)
+    return _run({"loss": (x, np.array(train)), "val_loss": (x, np.array(val))})
+
+
+def test_overfitting_seen_when_early_stopping_ended_the_run_three_epochs_after_the_best():
+    fs = {f.id: f for f in _findings(_early_stopped([0.154, 0.22, 0.19], [0.091, 0.079, 0.0786]))}
+    assert "overfitting" in fs and fs["overfitting"].evidence["best_step"] == 5
+    # Negative controls: the same rise while training no longer improves is not memorisation, and
+    # a validation that only drifts a few percent after its best is noise.
+    assert "overfitting" not in _ids(_early_stopped([0.154, 0.22, 0.19], [0.118, 0.117, 0.116]))
+    assert "overfitting" not in _ids(_early_stopped([0.140, 0.142, 0.139], [0.091, 0.079, 0.0786]))
+
+
+def test_a_noisy_plateau_whose_last_points_sit_above_its_minimum_is_not_early_stopped_overfitting():
+    from traindoc.stats.earlystop import stopped_after_turn
+
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        y = 0.3 * np.exp(0.12 * rng.standard_normal(12))  # +-12% scatter around one level
+        assert stopped_after_turn(np.arange(12.0), y) is None or np.min(y[-2:]) >= 1.1 * y.min()
+    hits = sum(stopped_after_turn(np.arange(12.0), 0.3 * np.exp(0.12 * rng.standard_normal(12))) is not None
+               for _ in range(500))
+    assert hits <= 15  # a plateau's bumps are as large as its "rise": at most a few chance hits

@@ -12,6 +12,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
+from ..stats.earlystop import stopped_after_turn
 from ._common import BOUNDED01, MIN_VAL_POINTS, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
@@ -71,6 +72,10 @@ def overfitting(run: Run):
         t, v = pair
         x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
     ov = overfit_onset(x, y)
+    stopped = False
+    if ov is None and metric_hib is None and v.n <= 40:
+        # Stopped (early stopping) 2-4 evaluations after the turn: too few for a trend test.
+        ov, stopped = stopped_after_turn(x, y), True
     if ov is None:
         return
     if metric_hib is not None:
@@ -94,6 +99,8 @@ def overfitting(run: Run):
     gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
     if not (kept_falling or gap_opened):
         return
+    if stopped and not t_end <= 0.9 * t_at_best:
+        return  # with so few evaluations, memorisation must show: training still clearly improving
     u = unit(v)
     yield make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
                f"{ov.final_gl:.0f}% since, while {t.name} kept falling", series=[t.name, v.name],
@@ -118,13 +125,6 @@ def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool
         return
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
-        return
-    # Overfitting is a widening gap: training must have gone on improving after the validation best,
-    # or validation must end clearly above training. Both flat at one level (a model stuck at chance,
-    # validation wandering by noise a few percent above it) is not memorisation.
-    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best))
-    gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
-    if not (kept_falling or gap_opened):
         return
     u = unit(v)
     y01, div = normalised_metric(v) if higher_is_better else (v.y, 1.0)

@@ -81,3 +81,34 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
     lo, hi = max(0, ib - w), min(n, ib + w + 1)
     raw_best = lo + int(np.argmin(y[lo:hi]))
     return Overfit(float(x[raw_best]), float(y[raw_best]), float(x[onset_i]), final_gl, ups, after)
+
+
+def stopped_after_turn(x: np.ndarray, y: np.ndarray, max_after: int = 4) -> Overfit | None:
+    """The early-stopping pattern on a short curve: validation fell, bottomed 2-4 evaluations
+    before the end and every later evaluation is clearly worse; the run then stopped.
+
+    ``overfit_onset`` cannot decide this: a trend test on 3-5 points cannot reach 5%. The size of
+    the rise is judged instead against the curve's own upward bumps while it was still falling
+    (each point's excess over the running minimum, in log units), so a noisy plateau, whose
+    bumps are as large as its "rise", is left alone. The caller must also see training improve
+    over the same evaluations (a widening gap) before calling it overfitting.
+    """
+    n = y.size
+    if n < 6 or n > 40 or np.any(~np.isfinite(y)) or np.any(y <= 0):
+        return None
+    ib = int(np.argmin(y))
+    after = n - 1 - ib
+    if not 2 <= after <= max_after:
+        return None
+    best = float(y[ib])
+    later = y[ib + 1:]
+    ly = np.log(y[: ib + 1])
+    bumps = ly - np.minimum.accumulate(ly)
+    sigma = float(np.sqrt(np.mean(bumps ** 2)))
+    rise = float(np.log(np.median(later[-2:]) / best))
+    # Prechelt's GL of 5% is for long curves; three worse evaluations must be larger and clear of noise.
+    if rise < max(4.0 * sigma, np.log(1.15)) or float(np.min(later[-2:])) < best * 1.10:
+        return None
+    gl = 100.0 * (later / best - 1.0)
+    return Overfit(float(x[ib]), best, float(x[ib + 1]), float(np.median(gl[-2:])), int(np.sum(np.diff(later) > 0)) + 1,
+                   after)
