@@ -128,3 +128,40 @@ def test_wandering_validation_after_a_fast_initial_drop_is_oscillation():
     small = [3.0e6, 9.0e5, 4.0e5] + val[3:]
     fs2 = _findings({"val_loss": small}, axis="step")
     assert "oscillation" not in _by_id(fs2), [f.title for f in fs2]
+
+
+def _warmup_then_held(n: int, cut_at: int | None, climb: bool, recover: bool, seed: int = 0):
+    """An LR warm-up to 0.01 over the first 10% of steps, held, then (optionally) cut 10x; the loss
+    falls during warm-up, then (optionally) climbs at the held peak, and (optionally) falls back."""
+    rng = np.random.default_rng(seed)
+    x = np.arange(n, dtype=float)
+    w = n // 10
+    lr = np.where(x < w, 0.01 * (x + 1) / w, 0.01)
+    if cut_at is not None:
+        lr = np.where(x >= cut_at, 0.001, lr)
+    loss = 0.4 + 2.1 * np.exp(-x / (w / 2))
+    if climb:
+        top = cut_at if cut_at is not None else n
+        rise = np.clip((x - 2 * w) / max(1, top - 2 * w), 0, 1)
+        loss = loss + np.where(x < top, 4.0 * rise, 0.0)
+        if cut_at is not None and not recover:
+            loss = np.where(x >= cut_at, 4.4, loss)
+    loss = loss * np.exp(rng.normal(0, 0.05, n))
+    return {"loss": list(loss), "lr": list(lr)}
+
+
+def test_loss_climbing_at_a_held_peak_lr_and_recovering_after_the_cut_is_lr_too_high():
+    fs = _by_id(_findings(_warmup_then_held(200, 120, climb=True, recover=True), axis="step"))
+    f = fs.get("lr-too-high")
+    assert f is not None and f.severity == Severity.WARNING, list(fs)
+    assert f.evidence["lr_at_min"] == 0.01 and f.evidence["lr_after_cut"] == 0.001
+    assert f.evidence["cut_step"] == 120.0 and f.evidence["loss_at_rise"] >= 2 * f.evidence["min_loss"]
+
+
+def test_held_lr_without_a_climb_or_without_a_recovery_is_not_lr_too_high():
+    # A healthy warm-up + step schedule: the loss sits at its plateau, then drops a little at the cut.
+    assert "lr-too-high" not in _by_id(_findings(_warmup_then_held(200, 120, climb=False, recover=True), axis="step"))
+    # The loss climbs but the LR is never cut: nothing ties the climb to the rate (divergence judges it).
+    assert "lr-too-high" not in _by_id(_findings(_warmup_then_held(200, None, climb=True, recover=False), axis="step"))
+    # The LR is cut and the loss stays up: not the rate (the weights are wrecked, or the data changed).
+    assert "lr-too-high" not in _by_id(_findings(_warmup_then_held(200, 120, climb=True, recover=False), axis="step"))

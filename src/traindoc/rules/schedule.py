@@ -69,9 +69,45 @@ def too_high_of(run: Run) -> dict | None:
         if lr_i > 0 and lr_j >= 1.5 * lr_i:
             return {"min_step": float(xb[i]), "min_loss": float(sm[i]), "lr_at_min": lr_i, "rise_step": float(xb[j]),
                     "loss_at_rise": float(sm[j]), "lr_at_rise": lr_j, "series": c.name, "lr_series": lr.name,
-                    "unit": unit(c), "end": c.span[1]}
+                    "unit": unit(c), "end": c.span[1], "kind": "rising"}
+        if lr_i > 0:
+            return _held_too_high(c, lr, i, j)
         return None  # the first sustained rise is not LR-driven: other rules judge it
     return None
+
+
+def _held_too_high(c: Curve, lr: Curve, i: int, j: int) -> dict | None:
+    """The loss climbs while the LR is held at its peak, and comes back down only once the LR is cut.
+
+    The rise alone could be a data problem or divergence; the recovery right after a cut of the
+    LR (to half or less) is what ties it to the rate: the same weights, the same data, a smaller
+    step, and the loss falls back. Needs the LR held within 10% of its peak from the minimum to
+    the rise, the loss to double (smoothed) before the cut, and to fall back to half that peak or
+    below within the next tenth of the run after it.
+    """
+    sm, xb = c.smooth, c.xb
+    lr_i = float(_lr_at(lr, xb[i]))
+    peak_lr = float(np.max(lr.y))
+    held = lr.y[(lr.x >= xb[i]) & (lr.x <= xb[j])]
+    if lr_i < 0.9 * peak_lr or held.size == 0 or float(np.min(held)) < 0.9 * lr_i:
+        return None
+    later = (lr.x > xb[j]) & (lr.y <= 0.5 * lr_i)
+    if not later.any():
+        return None
+    cut = float(lr.x[int(np.argmax(later))])
+    before = (xb >= xb[j]) & (xb < cut)
+    if not before.any():
+        return None
+    k = int(np.flatnonzero(before)[int(np.argmax(sm[before]))])
+    if sm[k] < 2.0 * sm[i]:
+        return None
+    after = (xb >= cut) & (xb <= cut + 0.1 * (xb[-1] - xb[0]))
+    if int(after.sum()) < 2 or float(np.min(sm[after])) > 0.5 * sm[k]:
+        return None
+    return {"min_step": float(xb[i]), "min_loss": float(sm[i]), "lr_at_min": lr_i, "rise_step": float(xb[j]),
+            "loss_at_rise": float(sm[k]), "lr_at_rise": float(_lr_at(lr, xb[k])), "peak_step": float(xb[k]),
+            "cut_step": cut, "lr_after_cut": float(_lr_at(lr, cut)), "loss_after_cut": float(np.min(sm[after])),
+            "series": c.name, "lr_series": lr.name, "unit": unit(c), "end": c.span[1], "kind": "held"}
 
 
 @rule("lr-too-high", family="schedule", severity=Severity.WARNING,
@@ -79,6 +115,22 @@ def too_high_of(run: Run) -> dict | None:
 def lr_too_high(run: Run):
     d = too_high_of(run)
     if d is None:
+        return
+    if d["kind"] == "held":
+        yield make("lr-too-high", f"{d['series']} climbed from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} "
+                   f"({d['unit']} {fmt(d['min_step'])}-{fmt(d['peak_step'])}) while the learning rate was held at "
+                   f"its peak {fmt(d['lr_at_min'])}, and fell back to {fmt(d['loss_after_cut'])} only once it was "
+                   f"cut to {fmt(d['lr_after_cut'])}", series=[d["series"], d["lr_series"]],
+                   steps=[d["min_step"], d["cut_step"]],
+                   evidence={k: d[k] for k in ("min_step", "min_loss", "lr_at_min", "rise_step", "peak_step",
+                                               "loss_at_rise", "cut_step", "lr_after_cut", "loss_after_cut")},
+                   causes=["the peak learning rate (reached at the end of warm-up) is beyond what this model and "
+                           "batch size tolerate: the loss climbs at it and recovers as soon as it is lowered"],
+                   fixes=["lower the peak learning rate (the rate after the cut worked)", "lengthen the warm-up",
+                          "clip gradients", "decay sooner"],
+                   marks=[Mark("point", d["series"], d["min_step"], label="best loss at the peak LR"),
+                          Mark("point", d["series"], d["peak_step"], label="loss peak, LR unchanged"),
+                          Mark("line", d["series"], d["cut_step"], label="LR cut: the loss recovers")])
         return
     yield make("lr-too-high", f"{d['series']} rose from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} as the "
                f"learning rate went from {fmt(d['lr_at_min'])} to {fmt(d['lr_at_rise'])}",
