@@ -165,3 +165,14 @@ def test_held_lr_without_a_climb_or_without_a_recovery_is_not_lr_too_high():
     assert "lr-too-high" not in _by_id(_findings(_warmup_then_held(200, None, climb=True, recover=False), axis="step"))
     # The LR is cut and the loss stays up: not the rate (the weights are wrecked, or the data changed).
     assert "lr-too-high" not in _by_id(_findings(_warmup_then_held(200, 120, climb=True, recover=False), axis="step"))
+
+
+def test_a_validation_loss_rising_at_each_of_four_evaluations_to_ten_times_its_start_is_divergence():
+    fs = _by_id(_findings({"val_loss": [0.0100, 0.0261, 0.0558, 0.1083]}))
+    f = fs.get("divergence")
+    assert f is not None and f.severity >= Severity.WARNING and "every one of its 4" in f.title
+    # Four points that wander up (not every time), or rise only 2x: too few to call it.
+    assert "divergence" not in _by_id(_findings({"val_loss": [0.0100, 0.0261, 0.0200, 0.1083]}))
+    assert "divergence" not in _by_id(_findings({"val_loss": [0.0100, 0.0130, 0.0160, 0.0199]}))
+    # Three points prove nothing, however steep.
+    assert "divergence" not in _by_id(_findings({"val_loss": [0.01, 0.05, 0.2]}))
