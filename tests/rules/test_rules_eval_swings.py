@@ -176,3 +176,17 @@ def test_a_validation_loss_rising_at_each_of_four_evaluations_to_ten_times_its_s
     assert "divergence" not in _by_id(_findings({"val_loss": [0.0100, 0.0130, 0.0160, 0.0199]}))
     # Three points prove nothing, however steep.
     assert "divergence" not in _by_id(_findings({"val_loss": [0.01, 0.05, 0.2]}))
+
+
+def test_swings_of_a_loss_near_zero_after_a_fast_fall_are_not_oscillation():
+    # Memorised in a few points (2.8 -> 0.005), then +-100% jitter at 0.005: flat on the run's plot.
+    rng = np.random.default_rng(5)
+    n = 400
+    y = 0.005 * np.exp(rng.normal(0, 0.7, n))
+    y[:3] = [2.8, 0.4, 0.02]
+    fs = _by_id(_findings({"loss": list(y)}, axis="step"))
+    assert "oscillation" not in fs, [f.title for f in fs.values()]
+    # The same swings around a level that is a good part of the start: oscillation.
+    y2 = 1.2 * np.exp(rng.normal(0, 0.05, n)) * np.exp(0.5 * np.sin(np.arange(n) / 9.0))
+    y2[:3] = [2.8, 2.0, 1.5]
+    assert "oscillation" in _by_id(_findings({"loss": list(y2)}, axis="step"))

@@ -388,7 +388,7 @@ def swings_of(c: Curve) -> dict | None:
         return None
     swing, ref = found
     level = float(np.exp(np.median(t)))
-    if level * float(np.expm1(swing)) < 0.03 * abs(c.head):
+    if level * float(np.expm1(swing)) < 0.03 * max(abs(c.head), abs(float(c.y[0]))):
         return None  # +-50% of a loss near zero (0.01 after starting at 15) is invisible on the run's scale
     return {"level": level, "relative_swing": round(float(np.expm1(swing)), 4), "median_swing": level * float(np.expm1(swing)),
             "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
