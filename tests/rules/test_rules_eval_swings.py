@@ -190,3 +190,35 @@ def test_swings_of_a_loss_near_zero_after_a_fast_fall_are_not_oscillation():
     y2 = 1.2 * np.exp(rng.normal(0, 0.05, n)) * np.exp(0.5 * np.sin(np.arange(n) / 9.0))
     y2[:3] = [2.8, 2.0, 1.5]
     assert "oscillation" in _by_id(_findings({"loss": list(y2)}, axis="step"))
+
+
+def _warmup_epochs(spike_at: int | None, factor: float, slow: bool) -> dict:
+    """30 epochs, LR warming up linearly over the first 4 then decaying; a falling loss with an
+    optional spike starting at ``spike_at`` (easing off over eight epochs when ``slow``)."""
+    n = 30
+    x = np.arange(n, dtype=float)
+    lr = np.where(x < 3, 0.0033 * (x + 1), 0.01 * (1 - (x - 3) / n))
+    loss = 0.3 + 0.3 * np.exp(-x / 8)
+    if spike_at is not None:
+        bump = [factor * (1 - 0.1 * k) for k in range(8)] if slow else [factor]
+        for k, b in enumerate(bump):
+            loss[spike_at + k] *= max(b, 1.0)
+    return {"train/loss": list(loss), "lr": list(lr)}
+
+
+def test_a_spike_at_the_peak_of_the_lr_warmup_that_lingers_is_lr_too_high():
+    from traindoc.rules.schedule import warmup_spike_of
+
+    cols = _warmup_epochs(2, 3.0, slow=True)
+    f = _by_id(_findings(cols)).get("lr-too-high")
+    assert f is not None and f.severity == Severity.WARNING
+    w = warmup_spike_of(_run(cols))
+    assert w is not None and w["spike_start"] <= w["warmup_end"] and w["ratio"] >= 2
+    assert warmup_spike_of(_run(_warmup_epochs(15, 3.0, slow=True))) is None
+
+
+def test_warmup_without_a_lasting_spike_or_a_spike_after_it_is_not_lr_too_high():
+    assert "lr-too-high" not in _by_id(_findings(_warmup_epochs(None, 1.0, slow=False)))  # smooth warm-up
+    assert "lr-too-high" not in _by_id(_findings(_warmup_epochs(2, 1.4, slow=False)))  # a small bump, gone at once
+    fs = _by_id(_findings(_warmup_epochs(15, 3.0, slow=True)))  # long after warm-up: a spike, not the warm-up
+    assert "lr-too-high" not in fs and "loss-spikes" in fs

@@ -76,6 +76,40 @@ def too_high_of(run: Run) -> dict | None:
     return None
 
 
+def warmup_spike_of(run: Run) -> dict | None:
+    """A loss spike that starts while the LR is still warming up (or at its peak), doubles the
+    loss or more, and does not come straight back (slow to recover, or high for three points
+    and more), or is an order of magnitude: the rate hit
+    what the model tolerates on its way up. Bumps that recover at once are part of warm-up (the
+    loss-spikes rule skips those), and the run's first point has no level before it to judge by.
+    """
+    from .stability import _warmup_end
+    from ..stats import detect_spikes
+
+    warm_end, lr = _warmup_end(run), _lr(run)
+    if warm_end is None or lr is None:
+        return None
+    for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        c = loss_curve(run, role, 8)
+        if c is None:
+            continue
+        per_step = c.series.axis != "epoch"
+        resumes = resume_points(run, c.series)
+        for sp in detect_spikes(c.x, c.y, per_step=per_step):
+            if sp.start > warm_end or sp.start <= c.x[0] or any(abs(sp.start - r) <= 1 for r in resumes):
+                continue
+            # Lasting: slow to recover, or high for three evaluations and more, or 10x at once.
+            lasting = sp.recovery in ("slow", "none") or sp.points >= 3 or sp.ratio >= 10
+            if sp.ratio >= 2.0 and lasting and (sp.points >= 2 or not per_step):
+                lr_before, lr_at = float(_lr_at(lr, c.x[0])), float(_lr_at(lr, sp.start))
+                if lr_before > 0 and lr_at >= 1.5 * lr_before:
+                    return {"series": c.name, "lr_series": lr.name, "unit": unit(c), "spike_start": sp.start,
+                            "peak_step": sp.peak_step, "peak": sp.peak, "before": sp.before, "ratio": sp.ratio,
+                            "recovery": sp.recovery, "recovery_steps": sp.recovery_steps, "lr_at_spike": lr_at,
+                            "lr_at_start": lr_before, "warmup_end": warm_end}
+    return None
+
+
 def _held_too_high(c: Curve, lr: Curve, i: int, j: int) -> dict | None:
     """The loss climbs while the LR is held at its peak, and comes back down only once the LR is cut.
 
@@ -115,6 +149,21 @@ def _held_too_high(c: Curve, lr: Curve, i: int, j: int) -> dict | None:
 def lr_too_high(run: Run):
     d = too_high_of(run)
     if d is None:
+        w = warmup_spike_of(run)
+        if w is not None:
+            rec = {"slow": "recovered slowly", "none": "never recovered", "fast": "came back down",
+                   "pending": "had not recovered by the end"}[w["recovery"]]
+            yield make("lr-too-high", f"{w['series']} jumped x{w['ratio']:.3g} ({fmt(w['before'])} -> {fmt(w['peak'])} "
+                       f"at {w['unit']} {fmt(w['peak_step'])}) as the learning-rate warm-up reached "
+                       f"{fmt(w['lr_at_spike'])} ({w['lr_at_spike'] / w['lr_at_start']:.3g}x its first value), and "
+                       f"{rec}", series=[w["series"], w["lr_series"]], steps=[w["spike_start"], w["peak_step"]],
+                       evidence={k: w[k] for k in ("spike_start", "peak_step", "peak", "before", "ratio", "recovery",
+                                                   "recovery_steps", "lr_at_spike", "lr_at_start", "warmup_end")},
+                       causes=["the warm-up's peak learning rate is beyond what this model and batch size tolerate"],
+                       fixes=[f"lower the peak learning rate (below {fmt(w['lr_at_spike'])})", "lengthen the warm-up",
+                              "clip gradients"],
+                       marks=[Mark("point", w["series"], w["peak_step"], label=f"spike x{w['ratio']:.2f} in warm-up"),
+                              Mark("line", w["series"], w["warmup_end"], label="warm-up peak")])
         return
     if d["kind"] == "held":
         yield make("lr-too-high", f"{d['series']} climbed from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} "
