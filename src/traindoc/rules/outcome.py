@@ -194,14 +194,21 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     if main is None or adversarial(run):
         return None
     o = next((o for o in out.losses if o.series == main.name), None)
-    if o is None or o.points < 6 or o.start <= 0:
+    if o is None or o.points < 4 or o.start <= 0:
         return None
     c = curve(main)
+    if o.points < 6:
+        # 4-5 evaluations: too few for a noise estimate, but a loss that rose at every one of
+        # them (exact p = 1/n! <= 1/24 under random order) to 3x its start is no accident.
+        from ..stats.exact import rise_p_exact
+
+        short = bool(np.all(np.diff(c.y) > 0)) and rise_p_exact(c.y) <= 0.05
     if np.all(c.y > 0):
-        sigma = jitter_sigma(np.log(c.y))
-        if o.end >= 3.0 * o.start and math.log(o.end / o.start) > 4 * sigma:
+        sigma = jitter_sigma(np.log(c.y)) if o.points >= 6 else 0.0
+        if o.end >= 3.0 * o.start and math.log(o.end / o.start) > 4 * sigma and (o.points >= 6 or short):
+            every = f", rising at every one of its {o.points} evaluations" if o.points < 6 else ""
             return make("divergence", f"{main.name} ended at {fmt(o.end)}, {o.end / o.start:.3g}x where it started "
-                        f"({fmt(o.start)})", series=[main.name], steps=list(c.span),
+                        f"({fmt(o.start)}){every}", series=[main.name], steps=list(c.span),
                         evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
                         causes=["learning rate too high", "numerical instability"],
                         fixes=["lower the learning rate", "clip gradients"])

@@ -69,9 +69,79 @@ def too_high_of(run: Run) -> dict | None:
         if lr_i > 0 and lr_j >= 1.5 * lr_i:
             return {"min_step": float(xb[i]), "min_loss": float(sm[i]), "lr_at_min": lr_i, "rise_step": float(xb[j]),
                     "loss_at_rise": float(sm[j]), "lr_at_rise": lr_j, "series": c.name, "lr_series": lr.name,
-                    "unit": unit(c), "end": c.span[1]}
+                    "unit": unit(c), "end": c.span[1], "kind": "rising"}
+        if lr_i > 0:
+            return _held_too_high(c, lr, i, j)
         return None  # the first sustained rise is not LR-driven: other rules judge it
     return None
+
+
+def warmup_spike_of(run: Run) -> dict | None:
+    """A loss spike that starts while the LR is still warming up (or at its peak), doubles the
+    loss or more, and does not come straight back (slow to recover, or high for three points
+    and more), or is an order of magnitude: the rate hit
+    what the model tolerates on its way up. Bumps that recover at once are part of warm-up (the
+    loss-spikes rule skips those), and the run's first point has no level before it to judge by.
+    """
+    from .stability import _warmup_end
+    from ..stats import detect_spikes
+
+    warm_end, lr = _warmup_end(run), _lr(run)
+    if warm_end is None or lr is None:
+        return None
+    for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        c = loss_curve(run, role, 8)
+        if c is None:
+            continue
+        per_step = c.series.axis != "epoch"
+        resumes = resume_points(run, c.series)
+        for sp in detect_spikes(c.x, c.y, per_step=per_step):
+            if sp.start > warm_end or sp.start <= c.x[0] or any(abs(sp.start - r) <= 1 for r in resumes):
+                continue
+            # Lasting: slow to recover, or high for three evaluations and more, or 10x at once.
+            lasting = sp.recovery in ("slow", "none") or sp.points >= 3 or sp.ratio >= 10
+            if sp.ratio >= 2.0 and lasting and (sp.points >= 2 or not per_step):
+                lr_before, lr_at = float(_lr_at(lr, c.x[0])), float(_lr_at(lr, sp.start))
+                if lr_before > 0 and lr_at >= 1.5 * lr_before:
+                    return {"series": c.name, "lr_series": lr.name, "unit": unit(c), "spike_start": sp.start,
+                            "peak_step": sp.peak_step, "peak": sp.peak, "before": sp.before, "ratio": sp.ratio,
+                            "recovery": sp.recovery, "recovery_steps": sp.recovery_steps, "lr_at_spike": lr_at,
+                            "lr_at_start": lr_before, "warmup_end": warm_end}
+    return None
+
+
+def _held_too_high(c: Curve, lr: Curve, i: int, j: int) -> dict | None:
+    """The loss climbs while the LR is held at its peak, and comes back down only once the LR is cut.
+
+    The rise alone could be a data problem or divergence; the recovery right after a cut of the
+    LR (to half or less) is what ties it to the rate: the same weights, the same data, a smaller
+    step, and the loss falls back. Needs the LR held within 10% of its peak from the minimum to
+    the rise, the loss to double (smoothed) before the cut, and to fall back to half that peak or
+    below within the next tenth of the run after it.
+    """
+    sm, xb = c.smooth, c.xb
+    lr_i = float(_lr_at(lr, xb[i]))
+    peak_lr = float(np.max(lr.y))
+    held = lr.y[(lr.x >= xb[i]) & (lr.x <= xb[j])]
+    if lr_i < 0.9 * peak_lr or held.size == 0 or float(np.min(held)) < 0.9 * lr_i:
+        return None
+    later = (lr.x > xb[j]) & (lr.y <= 0.5 * lr_i)
+    if not later.any():
+        return None
+    cut = float(lr.x[int(np.argmax(later))])
+    before = (xb >= xb[j]) & (xb < cut)
+    if not before.any():
+        return None
+    k = int(np.flatnonzero(before)[int(np.argmax(sm[before]))])
+    if sm[k] < 2.0 * sm[i]:
+        return None
+    after = (xb >= cut) & (xb <= cut + 0.1 * (xb[-1] - xb[0]))
+    if int(after.sum()) < 2 or float(np.min(sm[after])) > 0.5 * sm[k]:
+        return None
+    return {"min_step": float(xb[i]), "min_loss": float(sm[i]), "lr_at_min": lr_i, "rise_step": float(xb[j]),
+            "loss_at_rise": float(sm[k]), "lr_at_rise": float(_lr_at(lr, xb[k])), "peak_step": float(xb[k]),
+            "cut_step": cut, "lr_after_cut": float(_lr_at(lr, cut)), "loss_after_cut": float(np.min(sm[after])),
+            "series": c.name, "lr_series": lr.name, "unit": unit(c), "end": c.span[1], "kind": "held"}
 
 
 @rule("lr-too-high", family="schedule", severity=Severity.WARNING,
@@ -79,6 +149,37 @@ def too_high_of(run: Run) -> dict | None:
 def lr_too_high(run: Run):
     d = too_high_of(run)
     if d is None:
+        w = warmup_spike_of(run)
+        if w is not None:
+            rec = {"slow": "recovered slowly", "none": "never recovered", "fast": "came back down",
+                   "pending": "had not recovered by the end"}[w["recovery"]]
+            yield make("lr-too-high", f"{w['series']} jumped x{w['ratio']:.3g} ({fmt(w['before'])} -> {fmt(w['peak'])} "
+                       f"at {w['unit']} {fmt(w['peak_step'])}) as the learning-rate warm-up reached "
+                       f"{fmt(w['lr_at_spike'])} ({w['lr_at_spike'] / w['lr_at_start']:.3g}x its first value), and "
+                       f"{rec}", series=[w["series"], w["lr_series"]], steps=[w["spike_start"], w["peak_step"]],
+                       evidence={k: w[k] for k in ("spike_start", "peak_step", "peak", "before", "ratio", "recovery",
+                                                   "recovery_steps", "lr_at_spike", "lr_at_start", "warmup_end")},
+                       causes=["the warm-up's peak learning rate is beyond what this model and batch size tolerate"],
+                       fixes=[f"lower the peak learning rate (below {fmt(w['lr_at_spike'])})", "lengthen the warm-up",
+                              "clip gradients"],
+                       marks=[Mark("point", w["series"], w["peak_step"], label=f"spike x{w['ratio']:.2f} in warm-up"),
+                              Mark("line", w["series"], w["warmup_end"], label="warm-up peak")])
+        return
+    if d["kind"] == "held":
+        yield make("lr-too-high", f"{d['series']} climbed from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} "
+                   f"({d['unit']} {fmt(d['min_step'])}-{fmt(d['peak_step'])}) while the learning rate was held at "
+                   f"its peak {fmt(d['lr_at_min'])}, and fell back to {fmt(d['loss_after_cut'])} only once it was "
+                   f"cut to {fmt(d['lr_after_cut'])}", series=[d["series"], d["lr_series"]],
+                   steps=[d["min_step"], d["cut_step"]],
+                   evidence={k: d[k] for k in ("min_step", "min_loss", "lr_at_min", "rise_step", "peak_step",
+                                               "loss_at_rise", "cut_step", "lr_after_cut", "loss_after_cut")},
+                   causes=["the peak learning rate (reached at the end of warm-up) is beyond what this model and "
+                           "batch size tolerate: the loss climbs at it and recovers as soon as it is lowered"],
+                   fixes=["lower the peak learning rate (the rate after the cut worked)", "lengthen the warm-up",
+                          "clip gradients", "decay sooner"],
+                   marks=[Mark("point", d["series"], d["min_step"], label="best loss at the peak LR"),
+                          Mark("point", d["series"], d["peak_step"], label="loss peak, LR unchanged"),
+                          Mark("line", d["series"], d["cut_step"], label="LR cut: the loss recovers")])
         return
     yield make("lr-too-high", f"{d['series']} rose from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} as the "
                f"learning rate went from {fmt(d['lr_at_min'])} to {fmt(d['lr_at_rise'])}",

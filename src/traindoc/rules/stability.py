@@ -9,6 +9,7 @@ from ..run import Role, Run
 from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
 from ._common import (adversarial, per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
+from .eval_swings import eval_spikes_finding, run_scale, zigzag_finding, zigzag_of
 from .registry import rule
 
 _WATCHED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR, Role.GRAD_NORM)
@@ -294,6 +295,12 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     return f
 
 
+def _graver(a, b) -> bool:
+    """Whether finding a says more than b: a higher severity, or a worse verdict at the same one."""
+    rank = {"normal": 0, None: 1, "worth a look": 1, "problem": 2}
+    return a.severity > b.severity or (a.severity == b.severity and rank[a.verdict] > rank[b.verdict])
+
+
 @rule("loss-spikes", family="stability", severity=Severity.INFO, title="Transient spikes in the loss")
 def loss_spikes(run: Run):
     from .schedule import resume_points
@@ -306,6 +313,12 @@ def loss_spikes(run: Run):
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
         f = _spike_finding(c, resumes, _warmup_end(run))
+        if role == Role.VAL_LOSS and zigzag_of(c, run_scale(run, c)) is None:
+            # Evaluation averages: a one-point jump is an event, judged by its size too (the
+            # z-score test misses it on a rough curve, and knows nothing of the run's start).
+            g = eval_spikes_finding(c, run_scale(run, c))
+            if g is not None and (f is None or _graver(g, f)):
+                f = g
         if f is not None:
             yield f
 
@@ -375,38 +388,50 @@ def swings_of(c: Curve) -> dict | None:
         return None
     swing, ref = found
     level = float(np.exp(np.median(t)))
-    if level * float(np.expm1(swing)) < 0.03 * abs(c.head):
+    if level * float(np.expm1(swing)) < 0.03 * max(abs(c.head), abs(float(c.y[0]))):
         return None  # +-50% of a loss near zero (0.01 after starting at 15) is invisible on the run's scale
     return {"level": level, "relative_swing": round(float(np.expm1(swing)), 4), "median_swing": level * float(np.expm1(swing)),
             "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
 
 
 @per_curve
-def val_swings_of(c: Curve) -> dict | None:
+def val_swings_of(c: Curve, scale: float = 0.0) -> dict | None:
     """A validation loss jumping widely from one evaluation to the next with no trend: the typical
     move between evaluations is 20% of the level or more (in log terms), over at least 10
-    evaluations, a 10th-90th percentile range of 2.2x or more, and neither a significant trend nor a net change between the first and last
+    evaluations, a 10th-90th percentile range of 2.2x or more (and a 20th of the run's loss
+    scale), judged from where it first reaches its median level, and neither a significant trend nor a net change between the first and last
     quarters. A noisy small-set validation loss that trends down is learning, and a plateau with
     a few percent of noise or one or two spikes moves far less than this."""
     if c.n < 10 or c.n > 5000 or not np.all(c.y > 0):
         return None
-    ly = np.log(c.y)
+    # Judged from where the curve first reaches its median level: the initial descent from a
+    # random start is learning, and would make a wandering plateau look like a trend. The part
+    # judged must still hold half the curve.
+    i0 = int(np.argmax(c.y <= np.median(c.y)))
+    if c.n - i0 < max(10, c.n // 2):
+        i0 = 0
+    x, y = c.x[i0:], c.y[i0:]
+    ly = np.log(y)
     d = np.diff(ly)
     nz = d[d != 0]
     if nz.size < 9:
         return None
     swing = float(np.median(np.abs(nz)))
     alternation = float(np.mean(np.sign(nz[1:]) != np.sign(nz[:-1])))
-    lo, hi = np.percentile(c.y, [10, 90])
+    lo, hi = np.percentile(y, [10, 90])
     if swing < 0.2 or alternation < 0.55 or hi < 2.2 * lo:
         return None
-    _, p = mann_kendall(c.y, c.x)
-    k = max(3, c.n // 4)
+    # A band narrower than a 20th of the run's loss scale reads as a flat line on a plot of the
+    # whole run: 0.03 <-> 0.07 after starting at 1.6 is a converged loss, however many times it doubles.
+    if hi - lo < 0.05 * scale:
+        return None
+    _, p = mann_kendall(y, x)
+    k = max(3, y.size // 4)
     net = abs(float(np.mean(ly[-k:])) - float(np.mean(ly[:k])))
     if p < 0.1 or net > 0.75 * swing:
         return None
     return {"low": float(lo), "high": float(hi), "median_relative_move": round(float(np.expm1(swing)), 4),
-            "alternation": round(alternation, 3), "trend_p": p, "evaluations": c.n}
+            "alternation": round(alternation, 3), "trend_p": p, "evaluations": y.size, "from_step": float(x[0])}
 
 
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
@@ -433,18 +458,23 @@ def oscillation(run: Run):
                            marks=[Mark("span", c.name, w["from_step"], c.span[1], label="swings")])
                 return
         if o is None and role == Role.VAL_LOSS and not adversarial(run):
-            w = val_swings_of(c)
+            w = val_swings_of(c, run_scale(run, c))
             if w is not None:
                 yield make("oscillation", f"{c.name} jumps between about {fmt(w['low'])} and {fmt(w['high'])} from "
                            f"one evaluation to the next (typical move {w['median_relative_move']:.0%}) with no trend",
-                           series=[c.name], steps=list(c.span), evidence=w,
+                           series=[c.name], steps=[w["from_step"], c.span[1]], evidence=w,
                            causes=["learning rate too high: each evaluation catches the weights at a different point "
                                    "of their overshoot", "a tiny or unrepresentative validation set",
                                    "batch-norm statistics or dropout differing between train and eval mode",
                                    "momentum too high"],
                            fixes=["lower the learning rate (3-10x) or decay it", "use a larger validation set",
                                   "check model.eval() / model.train() around the evaluation"],
-                           marks=[Mark("span", c.name, c.span[0], c.span[1], label="oscillation")])
+                           marks=[Mark("span", c.name, w["from_step"], c.span[1], label="oscillation")])
+                return
+        if o is None and role == Role.VAL_LOSS and not adversarial(run):
+            z = zigzag_of(c, run_scale(run, c))
+            if z is not None:
+                yield zigzag_finding(c, z)
                 return
         if o is None:
             continue

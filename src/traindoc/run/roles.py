@@ -113,6 +113,9 @@ def _strip_split_affixes(name: str) -> str:
     return key.strip("/_ ")
 
 
+_LOSS_FUNCTION_NAMES = {"cross_entropy", "crossentropy", "xent", "nll", "ce"}
+
+
 def infer_role(name: str) -> RoleInfo:
     """Classify a series name. Deterministic, cheap, and overridable by the user (see Run)."""
     tokens = _tokens(name)
@@ -135,9 +138,12 @@ def infer_role(name: str) -> RoleInfo:
         # e.g. "train_vs_val_gap": ambiguous, let the first split token win.
         first = next(t for t in tokens if t in _VAL_TOKENS | _TRAIN_TOKENS)
         is_val = first in _VAL_TOKENS
-    if "loss" in tokens or key.endswith("loss") or key.startswith("loss"):
-        return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
     is_train = bool(_TRAIN_TOKENS & set(tokens))
+    # "train_cross_entropy" / "test_nll": the loss named by its function, with a split to say so
+    # (a bare "categorical_crossentropy" is a Keras metric beside the loss, and stays a metric).
+    named_loss = key.replace("-", "_") in _LOSS_FUNCTION_NAMES and (is_val or is_train)
+    if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
+        return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
     for table, higher in ((_HIGHER, True), (_LOWER, False)):
         kind = _lookup(key, tokens, table)
         if kind:

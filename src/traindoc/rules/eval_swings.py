@@ -1,0 +1,138 @@
+"""Zig-zags and one-evaluation spikes of a validation loss, judged by effect size.
+
+A short per-epoch validation curve (8-30 evaluations) that jumps 3x up and back down hides
+from noise-relative tests: its jumps *are* its noise. These helpers judge it with
+``stats.excursions`` instead: a peak counts when the loss went up by a factor from the bottom
+before it AND back down by that factor after it, AND both moves are a tenth or more of the
+run's own loss scale (where its losses started). On the real-log dev split no healthy run has a
+single such excursion of 1.5x; every zig-zag and spike case has one or more.
+
+- a zig-zag: three or more 1.5x excursions within ten consecutive evaluations (up, down, up,
+  down...), with a typical move of 2x or more between neighbouring evaluations over that
+  stretch (the "2-10x between epochs" a person sees; 25% evaluation noise moves about 1.3x):
+  `oscillation`, worth a look;
+- a spike: a 2x excursion; one or two that stay below where the curve started are normal (a
+  small validation set, a hard checkpoint), one above the start (all progress lost for an
+  evaluation) or three or more through the run are worth a look, and three or more are a
+  warning.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..findings import Mark, Severity
+from ..run import Role, Run
+from ..stats.excursions import Excursion, large_excursions
+from ._common import Curve, curve, fmt, make, per_curve, unit
+
+ZIGZAG_RATIO = 1.5  # up by half again and back down, each time
+ZIGZAG_COUNT = 3  # ... three times ...
+ZIGZAG_WINDOW = 10  # ... within ten evaluations
+ZIGZAG_MOVE = 2.0  # ... moving 2x or more between neighbouring evaluations, typically
+SPIKE_RATIO = 2.0  # a spike at least doubles and at least halves again
+SHARE = 0.1  # of the run's loss scale, each way
+REPEATED = 3  # spikes through a run: repeated
+
+
+def run_scale(run: Run, c: Curve) -> float:
+    """How high the run's losses started: the plot's scale, against which a jump is visible."""
+    levels = [float(c.y[0]), float(c.head)]
+    t = run.primary(Role.TRAIN_LOSS)
+    if t is not None and t is not c.series:
+        tc = curve(t)
+        if tc.n:
+            levels += [float(tc.y[0]), float(tc.head)]
+    return max(v for v in levels if np.isfinite(v))
+
+
+@per_curve
+def _excursions(c: Curve, scale: float, ratio: float) -> list[Excursion]:
+    return large_excursions(c.x, c.y, scale, ratio, SHARE)
+
+
+def zigzag_of(c: Curve, scale: float) -> dict | None:
+    """Three or more 1.5x excursions within ten consecutive evaluations."""
+    if c.n < 8 or not np.all(c.y > 0):
+        return None
+    ex = _excursions(c, scale, ZIGZAG_RATIO)
+    if len(ex) < ZIGZAG_COUNT:
+        return None
+    ly = np.log(c.y)
+    inside, move = [], 0.0
+    for first in ex:
+        win = [e for e in ex if first.index <= e.index < first.index + ZIGZAG_WINDOW]
+        if len(win) < max(ZIGZAG_COUNT, len(inside)):
+            continue
+        # Over that stretch the typical move between neighbouring evaluations is 2x or more: a
+        # validation set with 25% noise per evaluation throws up a few 1.5x peaks by chance, but
+        # its typical move stays near 1.3x.
+        lo, hi = max(0, win[0].index - 1), min(c.n, win[-1].index + 2)
+        m = float(np.median(np.abs(np.diff(ly[lo:hi]))))
+        if m >= np.log(ZIGZAG_MOVE) and (len(win) > len(inside) or m > move):
+            inside, move = win, m
+    if not inside:
+        return None
+    return {"excursions": [{"step": e.step, "peak": e.peak, "from": e.left, "to": e.right, "ratio": round(e.ratio, 3)}
+                           for e in inside],
+            "count": len(inside), "window_evaluations": ZIGZAG_WINDOW,
+            "typical_move": round(float(np.exp(move)), 3), "from_step": inside[0].step,
+            "to_step": inside[-1].step, "largest_ratio": round(max(e.ratio for e in inside), 3),
+            "run_scale": scale, "min_ratio": ZIGZAG_RATIO, "min_share_of_scale": SHARE}
+
+
+def zigzag_finding(c: Curve, z: dict):
+    f = make("oscillation", f"{c.name} zig-zags: {z['count']} times within {z['window_evaluations']} evaluations "
+             f"({unit(c)} {fmt(z['from_step'])}-{fmt(z['to_step'])}) it rose by x{ZIGZAG_RATIO:g} or more and fell "
+             f"back as far (largest x{z['largest_ratio']:.3g}; typical move x{z['typical_move']:.3g} per evaluation)",
+             series=[c.name], steps=[z["from_step"], z["to_step"]],
+             evidence=z,
+             causes=["learning rate too high: each evaluation catches the weights at a different point of their "
+                     "overshoot", "a tiny or unrepresentative validation set (each example moves the average a lot)",
+                     "batch-norm statistics or dropout differing between train and eval mode", "momentum too high"],
+             fixes=["lower the learning rate (3-10x) or decay it", "use a larger validation set",
+                    "check model.eval() / model.train() around the evaluation",
+                    "keep the checkpoint with the best validation score rather than the last"],
+             marks=[Mark("point", c.name, e["step"], label=f"up and down x{e['ratio']:.2f}") for e in z["excursions"]])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("a validation loss that jumps up and back down by half again or more, again and again, is not "
+                        "the few-percent noise of an evaluation: the learning rate or the validation set is worth a look")
+    return f
+
+
+def eval_spikes_finding(c: Curve, scale: float):
+    """Validation spikes by effect size (2x up and back, a tenth of the run's scale), or None."""
+    ex = _excursions(c, scale, SPIKE_RATIO)
+    if not ex:
+        return None
+    start = float(c.y[0])
+    above = [e for e in ex if e.peak > start]
+    repeated = len(ex) >= REPEATED
+    big = max(ex, key=lambda e: e.ratio)
+    u = unit(c)
+    title = (f"{len(ex)} spike(s) in {c.name}, each up x{SPIKE_RATIO:g} or more and straight back down; largest "
+             f"x{big.ratio:.3g} ({fmt(big.left)} -> {fmt(big.peak)} -> {fmt(big.right)}) at {u} {fmt(big.step)}")
+    if above:
+        title += f"; {len(above)} went above where {c.name} started ({fmt(start)})"
+    f = make("loss-spikes", title, severity=Severity.WARNING if repeated else Severity.INFO, series=[c.name],
+             steps=[ex[0].step, ex[-1].step],
+             evidence={"count": len(ex), "largest_ratio": round(big.ratio, 3), "start": start, "run_scale": scale,
+                       "above_start": len(above), "min_ratio": SPIKE_RATIO, "min_share_of_scale": SHARE,
+                       "spikes": [{"step": e.step, "value": e.peak, "before": e.left, "after": e.right,
+                                   "ratio": round(e.ratio, 3)} for e in ex[:20]]},
+             causes=["learning rate too high for this stage of training (spikes above the starting loss undo all "
+                     "progress for an evaluation)", "a small validation set: a few examples flipping move the average",
+                     "a bad checkpoint between evaluations (momentum overshoot)"],
+             fixes=["nothing, if they stay rare and the loss comes straight back", "lower the learning rate or decay "
+                    "it sooner if they repeat", "use a larger validation set; keep the best checkpoint"],
+             marks=[Mark("point", c.name, e.step, label=f"spike x{e.ratio:.2f}") for e in ex[:50]])
+    if repeated or above:
+        f.verdict = "worth a look"
+        f.verdict_reason = ("repeated spikes of 2x or more" if repeated else
+                            "a spike above the loss the run started with: all progress lost for that evaluation") + \
+            ", each recovered; usually a learning rate at the edge of stability or a tiny validation set"
+    else:
+        f.verdict = "normal"
+        f.verdict_reason = ("a one-off spike that came straight back down: a small validation set, or the weights "
+                            "caught mid-overshoot at that evaluation")
+    return f
