@@ -22,6 +22,11 @@ from traindoc.run.roles import is_loss_component
     ("holdout_mse", Role.VAL_METRIC), ("learningRate", Role.LR), ("LR", Role.LR), ("gradNorm", Role.GRAD_NORM),
     ("Acc@1", Role.TRAIN_METRIC), ("bbox/APs", Role.VAL_METRIC), ("mAP50", Role.VAL_METRIC),
     ("loss_scale", Role.OTHER), ("loss scale", Role.OTHER), ("lm loss", Role.TRAIN_LOSS),
+    # A cross-entropy / NLL named without the word "loss" is a loss (a grokking run's loss_curve.csv) ...
+    ("train_cross_entropy", Role.TRAIN_LOSS), ("test_cross_entropy", Role.VAL_LOSS), ("val_nll", Role.VAL_LOSS),
+    ("train/ce", Role.TRAIN_LOSS), ("eval_xent", Role.VAL_LOSS), ("neg_log_likelihood", Role.TRAIN_LOSS),
+    # ... but an entropy or a log-likelihood on its own is not.
+    ("policy_entropy", Role.OTHER), ("log_likelihood", Role.OTHER), ("entropy", Role.OTHER),
 ])
 def test_naming_habits(name, role):
     assert infer_role(name).role == role
