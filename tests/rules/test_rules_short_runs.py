@@ -216,3 +216,19 @@ def test_a_loss_that_ended_where_it_started_is_never_called_healthy():
     assert f.evidence["end"] >= 0.9 * f.evidence["start"] and f.resolved_verdict() in ("worth a look", "problem")
     # A falling loss gets no such note.
     assert "no-learning" not in _ids(_run({"loss": (x, noisy * np.exp(-x / 20))}, axis="step"))
+
+
+def test_a_metric_at_its_floor_is_named_even_beside_another_warning():
+    # A detector whose loss fell but spiked mid-run (loss-spikes at warning) and whose mAP stayed 0:
+    # the spike does not explain the mAP, so the mismatch is named as well.
+    x = np.arange(60, dtype=float)
+    loss = 3.0 * np.exp(-x / 20) + 0.5
+    for i in (20, 30, 40):
+        loss[i] *= 15.0
+    cols = {"loss": (x, loss), "val/bbox_mAP": (x, np.zeros(60))}
+    ids = _ids(_run(cols))
+    assert any(s >= Severity.WARNING for k, s in ids.items() if k != "loss-metric-mismatch"), ids
+    assert ids.get("loss-metric-mismatch") == Severity.WARNING, ids
+    # Negative control: same spiky loss, an mAP that rises: no mismatch.
+    cols["val/bbox_mAP"] = (x, 0.5 * (1 - np.exp(-x / 15)))
+    assert "loss-metric-mismatch" not in _ids(_run(cols))

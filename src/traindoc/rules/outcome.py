@@ -234,10 +234,18 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
 
 
 def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
-    """Findings for a visible failure that no rule named, only when nothing at warning or above was found."""
-    if any(f.severity >= Severity.WARNING for f in findings):
-        return []
+    """Findings for a visible failure that no rule named.
+
+    A task metric that never left its floor while the loss fell is a failure of its own, whatever
+    else was found (a detector whose loss spiked mid-run *and* whose mAP stayed 0 has two
+    problems; the spike does not explain the mAP), so that check runs always. The others stand in
+    for a missing shape rule and run only when nothing at warning or above was found."""
     out = assess(run)
+    if any(f.severity >= Severity.WARNING for f in findings):
+        if any(f.id == "loss-metric-mismatch" for f in findings):
+            return []
+        f = _metric_at_floor(run, out)
+        return [f] if f is not None else []
     got = []
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
                   lambda: _loss_far_from_progress(run, out)):
