@@ -16,7 +16,9 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..run import Role, Run, Series
+from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
+from ..stats.exact import EXACT_MAX_N, rise_p_exact
 from ._common import BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, chance, curve, fmt, make, normalised_metric
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
@@ -187,6 +189,17 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
     return None
 
 
+def _rose_over_run(y: np.ndarray, p: float = 0.01) -> bool:
+    """A rising trend over the whole run, significant on its own length: the exact Kendall test on
+    a handful of evaluations, Mann-Kendall beyond. On 8 points of pure noise a low first point and
+    a high last one make "3x the start" by chance; the order of the points in between does not."""
+    yb = bin_median(np.arange(y.size, dtype=float), y)[1]
+    if yb.size <= EXACT_MAX_N:
+        return rise_p_exact(yb) < p
+    z, pv = mann_kendall(yb)
+    return z > 0 and pv < p
+
+
 def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     """The main loss ended far above where it started (divergence), or never once got below its
     start over a run long enough to judge (no-learning)."""
@@ -199,7 +212,7 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     c = curve(main)
     if np.all(c.y > 0):
         sigma = jitter_sigma(np.log(c.y))
-        if o.end >= 3.0 * o.start and math.log(o.end / o.start) > 4 * sigma:
+        if o.end >= 3.0 * o.start and math.log(o.end / o.start) > 4 * sigma and _rose_over_run(c.y):
             return make("divergence", f"{main.name} ended at {fmt(o.end)}, {o.end / o.start:.3g}x where it started "
                         f"({fmt(o.start)})", series=[main.name], steps=list(c.span),
                         evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
