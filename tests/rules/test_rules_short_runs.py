@@ -233,3 +233,16 @@ def test_a_metric_at_its_floor_is_named_even_beside_another_warning():
     # Negative control: same spiky loss, an mAP that rises: no mismatch.
     cols["val/bbox_mAP"] = (x, 0.5 * (1 - np.exp(-x / 15)))
     assert "loss-metric-mismatch" not in _ids(_run(cols))
+
+
+def test_a_size_slice_at_zero_beside_a_rising_map_is_no_mismatch():
+    # COCO-style evaluators log mAP per object size: -1 when no object of that size exists, and a
+    # small-object AP can stay 0 while the overall mAP rises. Neither is a broken metric.
+    x = np.arange(30, dtype=float)
+    loss = 3.0 * np.exp(-x / 10) + 0.5
+    cols = {"loss": (x, loss), "val/bbox_mAP": (x, 0.5 * (1 - np.exp(-x / 8))),
+            "val/bbox_mAP_s": (x, np.zeros(30)), "val/bbox_mAP_l": (x, -np.ones(30))}
+    assert "loss-metric-mismatch" not in _ids(_run(cols))
+    # Positive control: every mAP at 0 while the loss falls.
+    cols["val/bbox_mAP"] = (x, np.zeros(30))
+    assert _ids(_run(cols)).get("loss-metric-mismatch") == Severity.WARNING

@@ -168,13 +168,17 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
     falls = [o for o in out.losses if o.points >= 5 and o.start > 0 and o.end <= 0.8 * o.start]
     if not falls:
         return None
+    def left_floor(m: MetricOutcome) -> bool:
+        return m.best / normalised_metric(curve(run.series[m.series]))[1] > 0.01
+
     for m in out.metrics:
         if m.floor != 0.0 or m.points < 5 or not m.higher_is_better:
             continue
         s = run.series[m.series]
-        _, div = normalised_metric(curve(s))
-        if m.best / div > 0.01:
-            continue
+        if left_floor(m) or float(np.min(curve(s).y)) < 0:
+            continue  # it moved; or COCO's -1 sentinel ("no objects of this size"), not a score
+        if any(o.metric == m.metric and o is not m and o.higher_is_better and left_floor(o) for o in out.metrics):
+            continue  # a sibling (bbox mAP beside mAP_small) rose: the evaluator works, this slice is empty or hard
         lo = falls[0]
         return make("loss-metric-mismatch", f"{m.series} never left {fmt(m.best)} in {m.points} evaluations while "
                     f"{lo.series} fell {lo.start:.4g} -> {lo.end:.4g}", series=[lo.series, m.series],
