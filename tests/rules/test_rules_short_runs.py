@@ -213,8 +213,7 @@ def test_a_loss_that_ended_where_it_started_is_never_called_healthy():
         fs = _findings(_run({"loss": (x, noisy)}, axis="step"))
         assert run_verdict(fs) != RunVerdict.HEALTHY, (seed, [(f.id, f.severity) for f in fs])
     f = next(f for f in fs if f.id == "no-learning")
-    assert f.evidence["end"] >= 0.9 * f.evidence["start"] and f.resolved_verdict() == "problem"
-    assert f.severity == Severity.WARNING  # calibrated: bench/calibrate_outcome.py, 0 healthy files
+    assert f.evidence["end"] >= 0.9 * f.evidence["start"] and f.resolved_verdict() in ("worth a look", "problem")
     # A falling loss gets no such note.
     assert "no-learning" not in _ids(_run({"loss": (x, noisy * np.exp(-x / 20))}, axis="step"))
 
