@@ -22,9 +22,12 @@ from traindoc.run.roles import is_loss_component
     ("holdout_mse", Role.VAL_METRIC), ("learningRate", Role.LR), ("LR", Role.LR), ("gradNorm", Role.GRAD_NORM),
     ("Acc@1", Role.TRAIN_METRIC), ("bbox/APs", Role.VAL_METRIC), ("mAP50", Role.VAL_METRIC),
     ("loss_scale", Role.OTHER), ("loss scale", Role.OTHER), ("lm loss", Role.TRAIN_LOSS),
-    # a loss named by its function, with a split: a loss; a Keras metric of the same function: not one
+    # a loss named by its function (a grokking run's loss_curve.csv); a Keras metric of the same
+    # function beside the loss is not one, nor is an entropy or a log-likelihood on its own
     ("train_cross_entropy", Role.TRAIN_LOSS), ("test_cross_entropy", Role.VAL_LOSS), ("val_nll", Role.VAL_LOSS),
+    ("train/ce", Role.TRAIN_LOSS), ("eval_xent", Role.VAL_LOSS), ("neg_log_likelihood", Role.TRAIN_LOSS),
     ("categorical_crossentropy", Role.OTHER), ("val_categorical_crossentropy", Role.OTHER),
+    ("policy_entropy", Role.OTHER), ("log_likelihood", Role.OTHER), ("entropy", Role.OTHER),
 ])
 def test_naming_habits(name, role):
     assert infer_role(name).role == role

@@ -245,3 +245,32 @@ def test_a_noisy_plateau_whose_last_points_sit_above_its_minimum_is_not_early_st
     hits = sum(stopped_after_turn(np.arange(12.0), 0.3 * np.exp(0.12 * rng.standard_normal(12))) is not None
                for _ in range(500))
     assert hits <= 15  # a plateau's bumps are as large as its "rise": at most a few chance hits
+
+
+def test_a_metric_at_its_floor_is_named_even_beside_another_warning():
+    # A detector whose loss fell but spiked mid-run (loss-spikes at warning) and whose mAP stayed 0:
+    # the spike does not explain the mAP, so the mismatch is named as well.
+    x = np.arange(60, dtype=float)
+    loss = 3.0 * np.exp(-x / 20) + 0.5
+    for i in (20, 30, 40):
+        loss[i] *= 15.0
+    cols = {"loss": (x, loss), "val/bbox_mAP": (x, np.zeros(60))}
+    ids = _ids(_run(cols))
+    assert any(s >= Severity.WARNING for k, s in ids.items() if k != "loss-metric-mismatch"), ids
+    assert ids.get("loss-metric-mismatch") == Severity.WARNING, ids
+    # Negative control: same spiky loss, an mAP that rises: no mismatch.
+    cols["val/bbox_mAP"] = (x, 0.5 * (1 - np.exp(-x / 15)))
+    assert "loss-metric-mismatch" not in _ids(_run(cols))
+
+
+def test_a_size_slice_at_zero_beside_a_rising_map_is_no_mismatch():
+    # COCO-style evaluators log mAP per object size: -1 when no object of that size exists, and a
+    # small-object AP can stay 0 while the overall mAP rises. Neither is a broken metric.
+    x = np.arange(30, dtype=float)
+    loss = 3.0 * np.exp(-x / 10) + 0.5
+    cols = {"loss": (x, loss), "val/bbox_mAP": (x, 0.5 * (1 - np.exp(-x / 8))),
+            "val/bbox_mAP_s": (x, np.zeros(30)), "val/bbox_mAP_l": (x, -np.ones(30))}
+    assert "loss-metric-mismatch" not in _ids(_run(cols))
+    # Positive control: every mAP at 0 while the loss falls.
+    cols["val/bbox_mAP"] = (x, np.zeros(30))
+    assert _ids(_run(cols)).get("loss-metric-mismatch") == Severity.WARNING

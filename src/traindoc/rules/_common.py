@@ -360,7 +360,11 @@ def rising_after_min(c: Curve, min_frac: float = 0.25, p: float = 0.01) -> dict 
     seg = c.yb[ib:]
     if nb < MIN_POINTS or seg.size < max(4, int(min_frac * nb)):
         return None
-    t = trend(c.xb[ib:], seg)
+    # The segment starts at the curve's minimum, so its first point is lower than every other by
+    # construction: counted in the trend test it adds n-1 "rising" pairs even to pure noise. The
+    # test is made on the points after the minimum (the conditional test given that the first is
+    # the smallest); the levels still use the whole segment.
+    t = trend(c.xb[ib + 1:], seg[1:])
     end = tail_level(seg, 0.2)
     best = c.best
     # A doubling is strong evidence on its own: on a short per-epoch curve Mann-Kendall cannot

@@ -16,7 +16,9 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..run import Role, Run, Series
+from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
+from ..stats.exact import EXACT_MAX_N, rise_p_exact
 from ._common import BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, chance, curve, fmt, make, normalised_metric
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
@@ -166,13 +168,17 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
     falls = [o for o in out.losses if o.points >= 5 and o.start > 0 and o.end <= 0.8 * o.start]
     if not falls:
         return None
+    def left_floor(m: MetricOutcome) -> bool:
+        return m.best / normalised_metric(curve(run.series[m.series]))[1] > 0.01
+
     for m in out.metrics:
         if m.floor != 0.0 or m.points < 5 or not m.higher_is_better:
             continue
         s = run.series[m.series]
-        _, div = normalised_metric(curve(s))
-        if m.best / div > 0.01:
-            continue
+        if left_floor(m) or float(np.min(curve(s).y)) < 0:
+            continue  # it moved; or COCO's -1 sentinel ("no objects of this size"), not a score
+        if any(o.metric == m.metric and o is not m and o.higher_is_better and left_floor(o) for o in out.metrics):
+            continue  # a sibling (bbox mAP beside mAP_small) rose: the evaluator works, this slice is empty or hard
         lo = falls[0]
         return make("loss-metric-mismatch", f"{m.series} never left {fmt(m.best)} in {m.points} evaluations while "
                     f"{lo.series} fell {lo.start:.4g} -> {lo.end:.4g}", series=[lo.series, m.series],
@@ -187,6 +193,17 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
     return None
 
 
+def _rose_over_run(y: np.ndarray, p: float = 0.01) -> bool:
+    """A rising trend over the whole run, significant on its own length: the exact Kendall test on
+    a handful of evaluations, Mann-Kendall beyond. On 8 points of pure noise a low first point and
+    a high last one make "3x the start" by chance; the order of the points in between does not."""
+    yb = bin_median(np.arange(y.size, dtype=float), y)[1]
+    if yb.size <= EXACT_MAX_N:
+        return rise_p_exact(yb) < p
+    z, pv = mann_kendall(yb)
+    return z > 0 and pv < p
+
+
 def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     """The main loss ended far above where it started (divergence), or never once got below its
     start over a run long enough to judge (no-learning)."""
@@ -197,6 +214,7 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     if o is None or o.points < 4 or o.start <= 0:
         return None
     c = curve(main)
+    short = False
     if o.points < 6:
         # 4-5 evaluations: too few for a noise estimate, but a loss that rose at every one of
         # them (exact p = 1/n! <= 1/24 under random order) to 3x its start is no accident.
@@ -205,7 +223,8 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
         short = bool(np.all(np.diff(c.y) > 0)) and rise_p_exact(c.y) <= 0.05
     if np.all(c.y > 0):
         sigma = jitter_sigma(np.log(c.y)) if o.points >= 6 else 0.0
-        if o.end >= 3.0 * o.start and math.log(o.end / o.start) > 4 * sigma and (o.points >= 6 or short):
+        rose = short or (o.points >= 6 and _rose_over_run(c.y))
+        if o.end >= 3.0 * o.start and math.log(o.end / o.start) > 4 * sigma and rose:
             every = f", rising at every one of its {o.points} evaluations" if o.points < 6 else ""
             return make("divergence", f"{main.name} ended at {fmt(o.end)}, {o.end / o.start:.3g}x where it started "
                         f"({fmt(o.start)}){every}", series=[main.name], steps=list(c.span),
@@ -216,9 +235,11 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
 
 
 def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
-    """The main training loss ended within 10% of its start with no significant fall, and no rule said why: not a clean bill
-    of health. Info with the verdict "worth a look" (on the dev split, healthy fine-tunes that
-    start near their floor do this too, so it is no warning), saying what was seen."""
+    """The main training loss ended within 10% of its start with no significant fall, and no rule
+    said why. Info, "worth a look": on real logs (``bench/calibrate_outcome.py``)
+    on the real-log dev split and the older labelled corpus this shape held on none of 127
+    healthy files and on 18 of 94 problem files, but a warning fails the synthetic sweep: early
+    prefixes of healthy noisy runs (a live run at 20%) end no lower than they started too."""
     main = run.primary(Role.TRAIN_LOSS)
     if main is None or adversarial(run):
         return None
@@ -232,8 +253,9 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
              f"{fmt(o.best)}), and no rule found a cause", severity=Severity.INFO, series=[main.name],
              steps=list(curve(main).span),
              evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
-             causes=["a fine-tune starting at its floor (normal)", "a learning rate too low or too high to make "
-                     "progress", "noise larger than the progress over this span"],
+             causes=["a learning rate too low or too high to make progress", "noise larger than the progress "
+                     "over this span", "a fine-tune starting at its floor (then the validation curve or task "
+                     "metric improves)"],
              fixes=["compare with the loss of a run that learns; look at the validation curve and task metric"])
     f.verdict = "worth a look"
     f.verdict_reason = "the run did not end better than it started; nothing says it is broken, nothing says it learned"
@@ -241,10 +263,18 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
 
 
 def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
-    """Findings for a visible failure that no rule named, only when nothing at warning or above was found."""
-    if any(f.severity >= Severity.WARNING for f in findings):
-        return []
+    """Findings for a visible failure that no rule named.
+
+    A task metric that never left its floor while the loss fell is a failure of its own, whatever
+    else was found (a detector whose loss spiked mid-run *and* whose mAP stayed 0 has two
+    problems; the spike does not explain the mAP), so that check runs always. The others stand in
+    for a missing shape rule and run only when nothing at warning or above was found."""
     out = assess(run)
+    if any(f.severity >= Severity.WARNING for f in findings):
+        if any(f.id == "loss-metric-mismatch" for f in findings):
+            return []
+        f = _metric_at_floor(run, out)
+        return [f] if f is not None else []
     got = []
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
                   lambda: _loss_far_from_progress(run, out)):

@@ -79,6 +79,10 @@ _COMPONENT_TOKENS = {"box", "bbox", "cls", "class", "dfl", "obj", "objectness", 
                      "distill", "distillation", "mlm", "nsp", "commitment", "vq", "perceptual", "adv", "gan", "dice",
                      "focal", "conf", "coord", "offset", "heatmap", "rpn_cls", "rpn_bbox"}
 
+# Names of a loss that do not say "loss": a cross-entropy, a negative log-likelihood ("train_cross_entropy",
+# "val_nll", "test_ce", "xent"). A log-likelihood (higher is better) and "entropy" alone is not one (a policy's entropy is a quantity, not the objective).
+_LOSS_WORDS = {"nll", "ce", "xent", "crossentropy", "bce", "nlll"}
+
 _SPLIT_RE = re.compile(r"[/\-.:\s()\[\]]+|_")
 # camelCase / PascalCase word starts: "ValLoss" -> "Val Loss", "valAccuracy", "TestMAP50" -> "Test MAP50".
 _CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -113,6 +117,8 @@ def _strip_split_affixes(name: str) -> str:
     return key.strip("/_ ")
 
 
+# Keras logs "categorical_crossentropy" as a metric beside the loss it names: not the loss itself.
+_KERAS_METRIC_WORDS = {"categorical", "binary", "sparse"}
 _LOSS_FUNCTION_NAMES = {"cross_entropy", "crossentropy", "xent", "nll", "ce"}
 
 
@@ -142,6 +148,7 @@ def infer_role(name: str) -> RoleInfo:
     # "train_cross_entropy" / "test_nll": the loss named by its function, with a split to say so
     # (a bare "categorical_crossentropy" is a Keras metric beside the loss, and stays a metric).
     named_loss = key.replace("-", "_") in _LOSS_FUNCTION_NAMES and (is_val or is_train)
+    named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens))
     if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
         return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
     for table, higher in ((_HIGHER, True), (_LOWER, False)):
@@ -151,6 +158,12 @@ def infer_role(name: str) -> RoleInfo:
             held_out = is_val or (kind in _EVAL_ONLY and not is_train)
             return RoleInfo(Role.VAL_METRIC if held_out else Role.TRAIN_METRIC, higher_is_better=higher, metric=kind)
     return RoleInfo(Role.OTHER)
+
+
+def _names_a_loss(tokens: list[str]) -> bool:
+    """A cross-entropy / NLL named without the word loss ("train_cross_entropy", "val_nll", "test_ce")."""
+    pairs = {a + "_" + b for a, b in zip(tokens, tokens[1:])}
+    return bool(_LOSS_WORDS & set(tokens)) or bool(pairs & {"cross_entropy", "neg_log"})
 
 
 def is_loss_component(name: str) -> bool:
