@@ -185,3 +185,17 @@ def test_no_cut_on_noise_or_a_first_fall_too_quick_to_retrace():
     quick = [2.3, 0.5] + [0.4] * 30
     assert appended_cuts(np.array(quick * 2)) == []
     assert appended_cuts(np.array(_fall(40, 0) + [float("nan")] + _fall(40, 1))) == []  # NaN: never cut around
+
+
+def test_counterless_summary_among_step_lines_stays_an_evaluation_line(tmp_path):
+    """Once lines carry a counter, a counter-less "train loss | val loss" summary is placed at the last
+    step (it is not a second run, nor dropped)."""
+    path = tmp_path / "train.log"
+    lines = []
+    for e in range(3):
+        lines += [f"step {200 * e + 100} loss {0.9 - 0.2 * e:.2f}", f"step {200 * e + 200} loss {0.8 - 0.2 * e:.2f}",
+                  f"train loss: {0.82 - 0.2 * e:.2f} | val loss: {0.95 - 0.1 * e:.2f}"]
+    path.write_text("\n".join(lines) + "\n")
+    (run,) = read_file(path)
+    assert list(run.series["val_loss"].steps) == [200, 400, 600]
+    assert len(run.series["loss"]) == 6

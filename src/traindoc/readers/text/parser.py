@@ -208,8 +208,10 @@ class LineParser:
         if x is None:
             if self.sticky is not None and (indented or plan.bar or plan.progress is not None):
                 x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
-            elif self.records and any(role(k) in _HELD_OUT for k in vals) and \
-                    not any(role(k) is Role.TRAIN_LOSS for k in vals):  # an evaluation line, not a full record
+            elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
+                    self.anchor is None and any(role(k) is Role.TRAIN_LOSS for k in vals)):
+                # an evaluation line, at the last x; before any counter, a line that also holds a training
+                # loss is a full record of a counter-less log, counted below
                 if self.epoch_end is not None:
                     x, axis = self.epoch_end, "epoch"
                 else:
