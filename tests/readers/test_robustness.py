@@ -215,7 +215,7 @@ def test_descending_step_column_is_one_run_not_one_per_row(tmp_path):
     path.write_text("step,loss\n" + "".join(f"{n - i},{1 + i / n}\n" for i in range(n)))
     t0 = time.monotonic()
     run = _one(read_file(path))
-    assert time.monotonic() - t0 < 10
+    assert time.monotonic() - t0 < 30  # one run per row took minutes; 30 s leaves room for a loaded machine
     assert len(run.series["loss"]) == n
     assert list(run.series["loss"].steps[:3]) == [1.0, 2.0, 3.0]
     assert "goes back" in _notes(run) and "one run ordered by x" in _notes(run)
@@ -228,7 +228,7 @@ def test_repeated_rows_resume_in_linear_time(tmp_path):
     path.write_text("step,loss\n" + "".join(f"{i},{1 / (i + 1)}\n{i},{1 / (i + 1)}\n" for i in range(n)))
     t0 = time.monotonic()
     runs = read_file(path)
-    assert time.monotonic() - t0 < 10
+    assert time.monotonic() - t0 < 30  # quadratic re-filtering takes minutes here
     assert sum(len(r.series["loss"]) for r in runs) >= n
 
 

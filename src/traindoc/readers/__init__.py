@@ -103,6 +103,21 @@ def _claims_files(reader: ModuleType) -> bool:
     return getattr(reader, "FILES", not getattr(reader, "DIRECTORY", False))
 
 
+_LONG_LINE = 64 * 1024
+
+
+def _one_line_hint(path: Path) -> str:
+    """Why a big file may not be recognised: no line break in its first 64 KiB (sniffers read a head)."""
+    try:
+        if path.is_file() and path.stat().st_size > _LONG_LINE:
+            head = read_head(path, _LONG_LINE)
+            if b"\n" not in head and b"\r" not in head:
+                return f"; its first {_LONG_LINE >> 10} KiB hold no line break (one long line)"
+    except OSError:
+        pass
+    return ""
+
+
 def read_file(path: Path) -> list[Run]:
     """Read one file (or a directory a reader claims whole); raise InputError if nothing fits."""
     path = Path(path)
@@ -112,7 +127,8 @@ def read_file(path: Path) -> list[Run]:
     if reader is None:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
-        raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")")
+        raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
+                         + _one_line_hint(path))
     token = _safe.start_file()
     try:
         runs = reader.read(path)

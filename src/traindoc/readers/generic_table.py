@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..run import Run, Series
 from . import _table as T
+from ._appended import split_counterless
 from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
@@ -106,7 +107,11 @@ def read(path: Path) -> list[Run]:
             numeric.append(h)
     skipped = T.Skipped()
     records = []
+    header_cuts = []
     for r in rows:
+        if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
+            header_cuts.append(len(records))  # the header again: another run appended to the file
+            continue
         rec = {}
         for h in numeric:
             cell = r.get(h) or ""
@@ -121,7 +126,8 @@ def read(path: Path) -> list[Run]:
                     continue
                 rec[h] = val
         records.append(rec)
-    runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None)
+    runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None,
+                  [c for c in header_cuts if 0 < c < len(records)])
     for run in runs:
         skipped.note(run)
         run.meta.notes.extend(notes)
@@ -172,7 +178,8 @@ def _read_jsonl(path: Path) -> list[Run]:
     return runs
 
 
-def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: str | None) -> list[Run]:
+def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: str | None,
+           header_cuts: list[int] = ()) -> list[Run]:
     xs: list[float] = []
     last = None
     for i, rec in enumerate(records):
@@ -182,8 +189,13 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
         xs.append(x)
         last = x
     axis = "epoch" if xcol and xcol.lower() == "epoch" else "step"
-    # Only a real x column can start over; a row number never does.
-    attempts = T.stitch_resumes(zip(xs, records)) if xcol else [_single(xs, records)]
+    # Only a real x column can start over; a row number never does, so without one a run appended
+    # to the file is found by a repeated header row (``header_cuts``) or by the loss itself.
+    if xcol:
+        attempts = T.stitch_resumes(zip(xs, records))
+    else:
+        bounds = [0, *header_cuts, len(records)]
+        attempts = [_single([x - a for x in xs[a:b]], records[a:b], a) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
     runs = []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
@@ -196,12 +208,28 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
         T.resume_notes(run, att, unit=axis)
         if run.series:
             runs.append(run)
+    if not xcol and len(runs) == 1:
+        return split_counterless(runs[0])
+    if not xcol and len(runs) > 1:
+        return _segment_by_header(runs, header_cuts)
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="row")
 
 
-def _single(xs: list[float], records: list) -> T.Attempt:
+def _segment_by_header(runs: list[Run], cuts: list[int]) -> list[Run]:
+    """Name runs cut at a repeated header row, saying so (``segment_runs`` speaks of an x column)."""
+    count = len(runs)
+    for i, run in enumerate(runs):
+        run.name = f"{run.name}#{i + 1}"
+        run.meta.segment = (i + 1, count)
+        run.meta.notes.append(f"file holds {count} runs: the header row is repeated (a run appended to the file) "
+                              f"at row(s) {', '.join(str(c + 1) for c in cuts)}; this is run {i + 1}")
+    return runs
+
+
+def _single(xs: list[float], records: list, start: int = 0) -> T.Attempt:
     att = T.Attempt()
     att.records = list(zip(xs, records))
+    att.start_row = start
     return att
 
 

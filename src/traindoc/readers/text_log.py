@@ -28,6 +28,7 @@ import numpy as np
 
 from ..run import Role, RoleInfo, Run, Series
 from . import _table as T
+from ._appended import split_counterless
 from ._conventions import drop_not_measured
 from .base import HEAD_BYTES
 from .text.decode import clean_lines, iter_lines, sniff_text
@@ -115,6 +116,8 @@ def read(path: Path) -> list[Run]:
         T.resume_notes(run, att, unit=att.axis)
         if run.series:
             runs.append(run)
+    if parser.counted_by_line and len(runs) == 1:
+        return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
 
 

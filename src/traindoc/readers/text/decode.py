@@ -15,6 +15,10 @@ from typing import Iterator
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b[()][A-Z0-9]")
 _LINE_SPLIT = re.compile(r"[\r\n]+")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# A longer line is cut here (the parser reads only the first 64 KiB of a line anyway).
+LINE_LIMIT = (1 << 16) + 2
+# NUL-prefixed or UTF-16 files larger than this are streamed like any other, not decoded whole.
+_WHOLE_DECODE = 64 << 20
 # How far a sniff looks past a NUL-filled prefix for the first text (holes of truncated files).
 NUL_SCAN_BYTES = 16 * 1024 * 1024
 
@@ -78,29 +82,45 @@ def read_lines(path: Path) -> tuple[list[str], list[str]]:
 
 def iter_lines(path: Path, notes: list[str]) -> Iterator[str]:
     """The clean lines of a file, streamed (memory does not grow with the file); decoding notes are
-    added to ``notes``. UTF-16 and NUL-prefixed captures are decoded whole (they are rare)."""
+    added to ``notes``. UTF-16 and NUL-prefixed captures up to ``_WHOLE_DECODE`` bytes are decoded
+    whole (they are rare). A line longer than ``LINE_LIMIT`` characters (a log written without
+    line breaks, one huge JSON record) is yielded cut at the limit, the rest skipped unread into
+    memory, so a file that is one 1 GB line costs no more than a short one."""
     with open(path, "rb") as fh:
         head = fh.read(65536)
-    if utf16_order(head) is not None or b"\x00" in head:
+    if (utf16_order(head) is not None or b"\x00" in head) and path.stat().st_size <= _WHOLE_DECODE:
         text, found = decode(path.read_bytes())
         notes.extend(found)
         yield from clean_lines(text)
         return
     nuls = 0
     with open(path, encoding="utf-8-sig", errors="replace") as fh:  # universal newlines: \r splits too
-        for line in fh:
+        while True:
+            line = fh.readline(LINE_LIMIT)
+            if not line:
+                break
+            if "\x00" in line:
+                nuls += line.count("\x00")
+                line = line.replace("\x00", "")
+            if len(line) >= LINE_LIMIT - 1 and not line.endswith("\n"):
+                _skip_rest_of_line(fh)
             if "\x1b" in line:
                 line = _ANSI.sub("", line)
             if "\x08" in line:
                 line = line.replace("\x08", "")
-            if "\x00" in line:
-                nuls += line.count("\x00")
-                line = line.replace("\x00", "")
             line = line.rstrip("\n")
             if line.strip():
                 yield line
     if nuls:
         notes.append(f"skipped {nuls} NUL byte(s) inside the text")
+
+
+def _skip_rest_of_line(fh) -> None:
+    """Read past the rest of an overlong line in bounded pieces."""
+    while True:
+        rest = fh.readline(LINE_LIMIT)
+        if not rest or rest.endswith("\n"):
+            return
 
 
 def sniff_text(path: Path, head: bytes, want: int) -> str | None:

@@ -66,7 +66,7 @@ class _Plan:
     """A template compiled for fast per-line use."""
 
     __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
-                 "meaningful", "held_ctx")
+                 "meaningful", "held_ctx", "split_keys")
 
     def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
@@ -94,6 +94,7 @@ class _Plan:
         self.held_ctx = t.context not in (None, "train")
         # The names a line of this shape gives its values never change: renamed once, here.
         seen: set[str] = set()
+        self.split_keys = frozenset(key for _, key, _, _ in self.values if key in SPLIT_WORDS)
         named = []
         for i, key, total, avg in self.values:
             if key in seen:
@@ -129,7 +130,8 @@ class LineParser:
         self.redraws = 0
         self.matched = 0
         self.json_records = 0
-        self.split_keys: set[str] = set()
+        self.split_keys: set[str] = set()  # split words read as a loss, in records kept (set by finish)
+        self._split_at: dict[str, int] = {}
         self.cut_lines = 0
         self.nonfinite_reports = 0
         self._ep: float | None = None  # epoch and largest step seen in it, for steps counted per epoch
@@ -140,6 +142,9 @@ class LineParser:
         # per line shape; kept only for shapes that repeat (a one-off settings print is no curve).
         self.implicit: dict[str, int] = {}
         self.implicit_at: list[tuple[int, str]] = []
+        # Held-out lines placed at a counter-less record ("Valid: 818 images" after "Train: 6552
+        # images"): (their record, the record they joined); dropped with it when it is dropped.
+        self.followers: list[tuple[int, int]] = []
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -199,18 +204,25 @@ class LineParser:
                 self.matched += 1
                 return True
             return False
+        joined = None  # the counter-less record a held-out line joins, if any
         if x is None:
             if self.sticky is not None and (indented or plan.bar or plan.progress is not None):
                 x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
-            elif any(role(k) in _HELD_OUT for k in vals) and self.records:
+            elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
+                    self.anchor is None and any(role(k) is Role.TRAIN_LOSS for k in vals)):
+                # an evaluation line, at the last x; before any counter, a line that also holds a training
+                # loss is a full record of a counter-less log, counted below
                 if self.epoch_end is not None:
                     x, axis = self.epoch_end, "epoch"
                 else:
                     x, axis = self.records.last_x()
+                    if self.implicit_at and self.implicit_at[-1][0] == len(self.records) - 1:
+                        joined = self.implicit_at[-1][0]
             elif self.anchor is None and plan.progress is None:
                 x, axis = float(self.implicit.get(plan.tname, 0)), "step"
                 self.implicit[plan.tname] = int(x) + 1
                 self.implicit_at.append((self.records.append(x, axis, vals), plan.tname))
+                self._note_split(plan)
                 self.matched += 1
                 return True
             else:
@@ -220,8 +232,16 @@ class LineParser:
                 self.sticky = None
             self.anchor = (x, axis)
         self._append(x, axis, vals)
+        if joined is not None:
+            self.followers.append((len(self.records) - 1, joined))
+        self._note_split(plan)
         self.matched += 1
         return True
+
+    def _note_split(self, plan: _Plan) -> None:
+        """Remember the record that read a split word as a loss, for the note (only if it is kept)."""
+        for k in plan.split_keys:  # the last record is enough: counter-less (droppable) lines come first
+            self._split_at[k] = len(self.records) - 1
 
     def _x(self, plan: _Plan, nums: list[str], held_ctx: bool) -> tuple[float | None, str]:
         def val(c):
@@ -283,7 +303,6 @@ class LineParser:
     def rename(self, k: str, context: str | None) -> str:
         """The series name of a key read in a context (``valid``, fairseq's ``train`` summaries)."""
         if k in SPLIT_WORDS:  # build-nanogpt "120 val 3.21": a value keyed only by its split is its loss
-            self.split_keys.add(k)
             k = f"{k}_loss"
         if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
             return f"epoch_{k}"
@@ -392,7 +411,9 @@ class LineParser:
         counter-less lines at all when other lines carry counters (then those are config prints)."""
         counted = self.anchor is not None
         once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
+        once |= {i for i, joined in self.followers if joined in once}
         self.records.dropped |= once
+        self.split_keys = {k for k, i in self._split_at.items() if i not in self.records.dropped}
         self.records.finish()
         return self.records
 

@@ -1,0 +1,110 @@
+"""Runs appended to a log that has no step counter, told apart by the loss curve itself.
+
+Why: a second run appended to a counter-less CSV, JSON-lines file or console log (``>>``,
+``open(..., "a")``, ``logging.FileHandler``'s default mode) leaves no x column that could start
+over: the row number keeps counting, and two healthy runs read as one whose loss leaps back up
+(a false spike, a bogus resume). Without a counter the only evidence is the curve: in one row
+the loss jumps from near its lowest point back to its first values, and the rows after the
+jump *retrace* the first rows. A real spike does not retrace the start, a divergence does not
+come back in one row, and a run whose first fall is too quick to retrace (one or two rows) is
+left whole: restart and spike look alike there, and the rules judge the curve as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..run import Role, Run
+
+MIN_ROWS = 8  # rows on each side of a cut: shorter "runs" are not told from noise
+_RETRACE_ROWS = 10  # at least this many rows after the cut are compared with the first rows
+_MAX_RETRACE = 5000  # a first fall longer than this is not compared (cost), the file left whole
+_NEAR = 0.15  # share of the first fall: "back at the first value", "retraces"
+_SLOW_START = 3  # the first run must take this many rows to fall halfway, or a spike could match
+_MAX_CUTS = 15  # more runs than this in one file is not a pattern of appends (and stays cheap)
+
+
+def _first_cut(v: np.ndarray) -> int | None:
+    """The first row of ``v`` (a finite loss curve) where a new run starts, or None.
+
+    The rows after the cut must retrace the first run *until it had fallen halfway*: a loss that
+    collapses back to its starting level and stays there (a real failure) matches a slow start
+    only over a few rows, never over the whole fall."""
+    n = len(v)
+    if n < 2 * MIN_ROWS:
+        return None
+    start = float(np.median(v[:3]))
+    low = np.minimum.accumulate(v)  # low[j]: lowest of v[:j+1]
+    ks = np.arange(MIN_ROWS, n - MIN_ROWS + 1)
+    fall = start - low[ks - 1]  # how far the curve had fallen before row k
+    back = np.abs(v[ks] - start) <= _NEAR * fall  # row k is back at the start
+    jumped = v[ks - 1] <= low[ks - 1] + 0.3 * fall  # ... straight from near the lowest point
+    for k in ks[(fall > 0) & back & jumped][:200]:
+        f = start - float(low[k - 1])
+        halfway = int(np.argmax(v[:k] <= start - 0.5 * f))
+        m = max(halfway + 1, _RETRACE_ROWS)
+        if halfway < _SLOW_START or m > min(k, n - k, _MAX_RETRACE):
+            continue  # too quick to tell from a spike, or the second part too short to retrace it
+        gap = np.abs(v[k:k + m] - v[:m])
+        if float(np.median(gap)) <= _NEAR * f and float(gap.max()) <= 0.5 * f:
+            return int(k)
+    return None
+
+
+def appended_cuts(values: np.ndarray) -> list[int]:
+    """Row indices where another run starts, on one loss curve in row order (see module doc)."""
+    v = np.asarray(values, dtype=float)
+    if not np.isfinite(v).all():
+        return []  # NaN/Inf are findings of their own; never cut around them
+    cuts: list[int] = []
+    base = 0
+    while len(cuts) < _MAX_CUTS:
+        k = _first_cut(v[base:])
+        if k is None:
+            break
+        base += k
+        cuts.append(base)
+    return cuts
+
+
+def split_by_curve(run: Run) -> tuple[list[Run], list[float]]:
+    """``run`` (all series on one row-number axis) cut where its loss starts over, and the x of each
+    cut; ``([run], [])`` when it does not. Each part's rows are counted from 0 again."""
+    loss = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
+    if loss is None:
+        return [run], []
+    cuts = appended_cuts(loss.values)
+    if not cuts:
+        return [run], []
+    edges = [float(loss.steps[k]) for k in cuts]
+    bounds = [-np.inf, *edges, np.inf]
+    parts = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        part = Run(name=run.name, source=run.source, format=run.format,
+                   meta=replace(run.meta, hparams=dict(run.meta.hparams), notes=list(run.meta.notes),
+                                resume_steps=list(run.meta.resume_steps)))
+        for s in run.series.values():
+            m = (s.steps >= lo) & (s.steps < hi)
+            if m.any():
+                part.add(replace(s, steps=s.steps[m] - (0.0 if lo == -np.inf else lo), values=s.values[m],
+                                 wall_time=None if s.wall_time is None else s.wall_time[m]))
+        parts.append(part)
+    return parts, edges
+
+
+def split_counterless(run: Run, unit: str = "row") -> list[Run]:
+    """``split_by_curve``, with the parts named ``#1``, ``#2``… and a note saying why they were cut."""
+    parts, edges = split_by_curve(run)
+    if len(parts) == 1:
+        return [run]
+    count = len(parts)
+    where = ", ".join(f"{unit} {e:g}" for e in edges)
+    for i, part in enumerate(parts):
+        part.name = f"{run.name}#{i + 1}"
+        part.meta.segment = (i + 1, count)
+        part.meta.notes.append(
+            f"file holds {count} runs appended one after another (no step counter; the loss jumps back to its "
+            f"first values and falls again as it did at the start, at {where}); this is run {i + 1}")
+    return parts
