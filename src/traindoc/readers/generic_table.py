@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..run import Run, Series
 from . import _table as T
+from ._value_restarts import split_counterless
 from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
@@ -196,6 +197,11 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
         T.resume_notes(run, att, unit=axis)
         if run.series:
             runs.append(run)
+    if not xcol and len(runs) == 1:
+        parts = split_counterless(runs[0])
+        if len(parts) > 1:  # row numbers count from 0: the row of the file is one more
+            return T.segment_runs(path, NAME, parts, [min(s.steps[0] for s in p.series.values()) + 1 for p in parts[1:]],
+                                  unit="row", reason="the loss starts over")
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="row")
 
 

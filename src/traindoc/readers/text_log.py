@@ -29,6 +29,7 @@ import numpy as np
 from ..run import Role, RoleInfo, Run, Series
 from . import _table as T
 from ._conventions import drop_not_measured
+from ._value_restarts import split_counterless
 from .base import HEAD_BYTES
 from .text.decode import clean_lines, iter_lines, sniff_text
 from .text.parser import MAX_LINE, NONFINITE_SERIES, LineParser
@@ -115,6 +116,11 @@ def read(path: Path) -> list[Run]:
         T.resume_notes(run, att, unit=att.axis)
         if run.series:
             runs.append(run)
+    if parser.counted_by_line and len(runs) == 1:
+        parts = split_counterless(runs[0])
+        if len(parts) > 1:
+            return T.segment_runs(path, NAME, parts, [min(s.steps[0] for s in p.series.values()) + 1 for p in parts[1:]],
+                                  unit="record", reason="the loss starts over")
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
 
 
