@@ -17,6 +17,8 @@ from ..run import Run
 from . import _safe
 from .base import read_head
 
+_LINE_PROBE = 65536  # bytes looked at for a line end when a file is refused
+
 # Order matters: specific formats before generic ones (a Lightning metrics.csv is also a CSV).
 _READER_MODULES = (
     "traindoc_jsonl",
@@ -103,6 +105,18 @@ def _claims_files(reader: ModuleType) -> bool:
     return getattr(reader, "FILES", not getattr(reader, "DIRECTORY", False))
 
 
+def _no_line_end(path: Path) -> str:
+    """Why a long file with no line end is refused: logs write one record per line, so a file that
+    is one huge line (records written without ``\\n``, a minified dump that is not a log) says so."""
+    try:
+        head = read_head(path, _LINE_PROBE)
+    except OSError:
+        return ""
+    if len(head) == _LINE_PROBE and b"\n" not in head and b"\r" not in head:
+        return f": its first {_LINE_PROBE // 1024} KiB hold no line end (records written without a newline?)"
+    return ""
+
+
 def read_file(path: Path) -> list[Run]:
     """Read one file (or a directory a reader claims whole); raise InputError if nothing fits."""
     path = Path(path)
@@ -112,7 +126,8 @@ def read_file(path: Path) -> list[Run]:
     if reader is None:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
-        raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")")
+        raise InputError(path, "not a recognised training log" + _no_line_end(path)
+                         + " (expected one of: " + ", ".join(format_names()) + ")")
     token = _safe.start_file()
     try:
         runs = reader.read(path)
