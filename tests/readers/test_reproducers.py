@@ -47,6 +47,19 @@ def _seed(kind: str, root: Path) -> Path:
     return root / kind
 
 
+def _damaged_store(root: Path, sql: str, *args) -> tuple[Path, int]:
+    """The real MLflow SQLite store with one statement applied; returns it and its intact points."""
+    db = _seed("mlflow_sqlite", root) / "mlflow.db"
+    n = _points(db)
+    con = sqlite3.connect(db)
+    if sql.startswith("UPDATE sqlite_master"):
+        con.execute("PRAGMA writable_schema=ON")
+    con.execute(sql, args)
+    con.commit()
+    con.close()
+    return db, n
+
+
 def _points(path: Path) -> int:
     return sum(len(s) for r in load(path).runs for s in r.series.values())
 
@@ -149,22 +162,13 @@ def yaml_alias_bomb(root: Path) -> Built:
 
 
 def sqlite_non_utf8_schema(root: Path) -> Built:
-    db = _seed("mlflow_sqlite", root) / "mlflow.db"
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA writable_schema=ON")
-    con.execute("UPDATE sqlite_master SET sql = CAST(? AS TEXT) || sql WHERE name = 'params'", (b"/*\xff\xfe*/",))
-    con.commit()
-    con.close()
+    db, _ = _damaged_store(root, "UPDATE sqlite_master SET sql = CAST(? AS TEXT) || sql WHERE name = 'params'",
+                           b"/*\xff\xfe*/")
     return db, None, 0  # SQLite itself cannot read a malformed schema: refused, naming it
 
 
 def sqlite_generated_column(root: Path) -> Built:
-    db = _seed("mlflow_sqlite", root) / "mlflow.db"
-    n = _points(db)
-    con = sqlite3.connect(db)
-    con.execute("ALTER TABLE metrics ADD COLUMN g REAL GENERATED ALWAYS AS (value * 2) VIRTUAL")
-    con.commit()
-    con.close()
+    db, n = _damaged_store(root, "ALTER TABLE metrics ADD COLUMN g REAL GENERATED ALWAYS AS (value * 2) VIRTUAL")
     return db, n, 0
 
 
@@ -211,12 +215,7 @@ def corrupt_tfrecord_mid_file(root: Path) -> Built:
 
 
 def mlflow_sqlite_text_cell(root: Path) -> Built:
-    db = _seed("mlflow_sqlite", root) / "mlflow.db"
-    n = _points(db)
-    con = sqlite3.connect(db)
-    con.execute("UPDATE metrics SET value = 'oops' WHERE key = 'train/loss' AND step = 5")
-    con.commit()
-    con.close()
+    db, n = _damaged_store(root, "UPDATE metrics SET value = 'oops' WHERE key = 'train/loss' AND step = 5")
     return db, n, 1
 
 
@@ -258,11 +257,7 @@ def fifo_and_link_out_in_a_folder_scan(root: Path) -> Built:
 
 
 def wal_mode_store(root: Path) -> Built:
-    db = _seed("mlflow_sqlite", root) / "mlflow.db"
-    n = _points(db)
-    con = sqlite3.connect(db)
-    con.execute("PRAGMA journal_mode=WAL")
-    con.close()
+    db, n = _damaged_store(root, "PRAGMA journal_mode=WAL")
     return db, n, 0
 
 
