@@ -1,4 +1,4 @@
-"""A second run appended to a log with no step counter is a second run, not a spike (issue 10).
+"""A second run appended to a log is a second run, not a spike or a resume (issue 10), counter or none.
 
 The losses come from a real (tiny) torch training loop run twice; the logs are written the way
 scripts write them: pandas ``to_csv(mode="a")``, ``json.dumps`` lines, Python ``logging``.
@@ -132,3 +132,19 @@ def test_a_divergence_in_a_counterless_log_stays_one_run(tmp_path, two_runs):
     _frame(losses).to_csv(path, index=False)
     (run,) = read_file(path)
     assert len(run.series["loss"]) == len(losses)
+
+
+@pytest.mark.parametrize("kind", ["json-lines", "console"])
+def test_appended_run_whose_counter_restarts_is_a_second_run(tmp_path, two_runs, kind):
+    """The same, with a counter that starts over: split on the counter (not a resume)."""
+    path = tmp_path / ("metrics.jsonl" if kind == "json-lines" else "train.log")
+    with path.open("a") as f:
+        for losses in two_runs:
+            for i, v in enumerate(losses):
+                f.write(json.dumps({"step": i, "loss": v}) + "\n" if kind == "json-lines"
+                        else f"step {i}/{len(losses)} | loss {v:.6f}\n")
+    runs = read_file(path)
+    assert len(runs) == 2 and [r.meta.segment for r in runs] == [(1, 2), (2, 2)]
+    for run, losses in zip(runs, two_runs):
+        assert not run.meta.resume_steps
+        np.testing.assert_allclose(run.series["loss"].values, losses, rtol=1e-4)
