@@ -148,3 +148,19 @@ def test_appended_run_whose_counter_restarts_is_a_second_run(tmp_path, two_runs,
     for run, losses in zip(runs, two_runs):
         assert not run.meta.resume_steps
         np.testing.assert_allclose(run.series["loss"].values, losses, rtol=1e-4)
+
+
+def test_counterless_console_with_validation_lines_is_cut_for_both(tmp_path, two_runs):
+    """Validation lines sit at the count of the training lines before them: one cut serves both."""
+    path = tmp_path / "train.log"
+    with path.open("w") as f:
+        for losses in two_runs:
+            for i, v in enumerate(losses):
+                f.write(f"train loss: {v:.6f}\n")
+                if i % 10 == 9:
+                    f.write(f"validation loss: {v * 1.1:.6f}\n")
+    runs = read_file(path)
+    assert len(runs) == 2
+    for run, losses in zip(runs, two_runs):
+        np.testing.assert_allclose(run.series["train_loss"].values, losses, rtol=1e-5)
+        np.testing.assert_allclose(run.series["validation_loss"].values, [v * 1.1 for v in losses[9::10]], rtol=1e-5)

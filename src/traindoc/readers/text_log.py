@@ -116,7 +116,8 @@ def read(path: Path) -> list[Run]:
         T.resume_notes(run, att, unit=att.axis)
         if run.series:
             runs.append(run)
-    if parser.counted_by_line and len(runs) == 1:
+    # Counted lines share one x only when one line shape is counted (each shape has its own count).
+    if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) == 1:
         parts = split_counterless(runs[0])
         if len(parts) > 1:
             return T.segment_runs(path, NAME, parts, [min(s.steps[0] for s in p.series.values()) + 1 for p in parts[1:]],
