@@ -164,3 +164,18 @@ def test_counterless_console_with_validation_lines_is_cut_for_both(tmp_path, two
     for run, losses in zip(runs, two_runs):
         np.testing.assert_allclose(run.series["train_loss"].values, losses, rtol=1e-5)
         np.testing.assert_allclose(run.series["validation_loss"].values, [v * 1.1 for v in losses[9::10]], rtol=1e-5)
+
+
+def test_noise_and_random_walks_are_never_cut():
+    """Seeded series that are no training curve (noise, random walks, ±1e308, small integers)."""
+    from traindoc.readers._value_restarts import _starts
+
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        n = int(rng.integers(0, 300))
+        for v in (rng.normal(size=n), np.cumsum(rng.normal(size=n)), rng.choice([1e308, -1e308, 0, 1], size=n),
+                  rng.integers(0, 3, size=n).astype(float)):
+            with np.errstate(over="ignore", invalid="ignore"):
+                assert _starts(v) == [], v.tolist()
+    decays = np.tile(2.0 * np.exp(-np.arange(20) / 5), 3)  # three runs, each falling over ~10 rows
+    assert _starts(decays) == [20, 40]

@@ -33,7 +33,8 @@ def _starts(v: np.ndarray) -> list[int]:
         floor = np.minimum.accumulate(v[begin:])  # floor[j]: lowest of v[begin..begin+j]
         ks = np.arange(begin + _MIN_SEGMENT, n - _MIN_SEGMENT + 1)
         fall = s0 - floor[ks - begin - 1]  # the fall before row k
-        cand = ks[(fall > 0) & (np.abs(v[ks] - s0) <= _NEAR * fall) & (v[ks - 1] <= floor[ks - begin - 1] + 0.3 * fall)]
+        start3 = np.median(np.stack([v[ks], v[ks + 1], v[ks + 2]]), axis=0)  # compared as s0 was taken
+        cand = ks[(fall > 0) & (np.abs(start3 - s0) <= _NEAR * fall) & (v[ks - 1] <= floor[ks - begin - 1] + 0.3 * fall)]
         found = None
         for k in cand[:_MAX_CHECKS - checks]:
             checks += 1
@@ -42,7 +43,12 @@ def _starts(v: np.ndarray) -> list[int]:
             still_falling = int(np.argmax(v[begin:k] <= s0 - 0.5 * f))
             m = min(_TRACK, k - begin, n - k)
             gap = np.abs(v[k:k + m] - v[begin:begin + m])
-            if still_falling >= _FALLING_ROWS and float(np.median(gap)) <= _NEAR * f and gap.max() <= 0.5 * f:
+            # Before the jump the curve had settled low (not one low point in noise).
+            settled = float(np.mean(v[k - m:k])) <= s0 - 0.7 * f
+            head = v[begin:begin + m]
+            falls = bool(np.ptp(head) > 0) and float(np.corrcoef(np.arange(m), head)[0, 1]) <= -0.5  # a trend
+            if (still_falling >= _FALLING_ROWS and settled and falls and float(np.median(gap)) <= _NEAR * f
+                    and gap.max() <= 0.5 * f):
                 found = int(k)
                 break
         if found is None:
@@ -62,7 +68,8 @@ def split_counterless(run: Run) -> list[Run]:
     ok = np.isfinite(loss.values)
     if not ok.all():
         return [run]  # NaN/Inf are evidence of their own; never cut around them
-    cuts = _starts(loss.values)
+    with np.errstate(over="ignore", invalid="ignore"):  # ±1e308 losses: an infinite fall, no warning
+        cuts = _starts(loss.values)
     if not cuts:
         return [run]
     edges = [float(loss.steps[k]) for k in cuts]
