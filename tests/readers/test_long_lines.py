@@ -90,3 +90,23 @@ def test_one_line_file_that_is_no_log_is_refused_in_one_line(tmp_path, kind):
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "no line end" in proc.stderr and str(path) in proc.stderr
     assert seconds < 20 and peak_kib < 1024 * 1024  # never the whole file held as text
+
+
+@pytest.mark.parametrize("layers", [400, 3000])
+def test_table_with_a_header_wider_than_the_sniffed_head(tmp_path, layers):
+    """Per-layer statistics as columns (pandas ``to_csv``): a header of tens of KiB is still a table."""
+    pd = pytest.importorskip("pandas")
+    steps = list(range(60))
+    frame = {"step": steps, "loss": [2.0 * 0.95 ** s for s in steps], "val_loss": [2.1 * 0.95 ** s for s in steps]}
+    for i in range(layers):
+        frame[f"model.layers.{i}.grad_norm"] = [1.0 / (s + 1 + i) for s in steps]
+    path = tmp_path / "stats.csv"
+    pd.DataFrame(frame).to_csv(path, index=False)
+    assert path.read_bytes().index(b"\n") > 4096
+    (run,) = read_file(path)
+    assert list(run.series["loss"].values) == frame["loss"] and len(run.series["val_loss"]) == 60
+    notes = "\n".join(run.meta.notes)
+    if layers + 3 > 2000:
+        assert len(run.series) == 1999 and f"read 2000 of {layers + 3} columns" in notes  # x is not a series
+    else:
+        assert len(run.series) == layers + 2 and "columns" not in notes
