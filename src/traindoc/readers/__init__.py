@@ -15,7 +15,9 @@ from types import ModuleType
 from ..errors import InputError
 from ..run import Run
 from . import _safe
-from .base import read_head
+from .base import HEAD_BYTES, read_head
+
+_WIDE_HEAD = 1 << 20  # bytes a sniffer may see when the first 4 KiB hold under three lines
 
 # Order matters: specific formats before generic ones (a Lightning metrics.csv is also a CSV).
 _READER_MODULES = (
@@ -84,10 +86,26 @@ def reader_for(path: Path) -> ModuleType | None:
     if reason is not None:
         raise InputError(path, reason)
     try:
-        head = read_head(path)
+        head = _sniff_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
     return next((r for r in READERS if _claims_files(r) and _sniff(r, path, head)), None)
+
+
+def _sniff_head(path: Path) -> bytes:
+    """The head the sniffers see: 4 KiB, or, when those hold under three line ends (a table of
+    hundreds of columns, per-layer statistics), up to 1 MiB cut after its sixth line end, so
+    a wide header and its first rows are seen whole."""
+    head = read_head(path)
+    if len(head) < HEAD_BYTES or head.count(b"\n") >= 3:
+        return head
+    longer = read_head(path, _WIDE_HEAD)
+    at = -1
+    for _ in range(6):
+        at = longer.find(b"\n", at + 1)
+        if at < 0:
+            return longer
+    return longer[:at + 1]
 
 
 def _sniff(reader: ModuleType, path: Path, head: bytes) -> bool:

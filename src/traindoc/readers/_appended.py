@@ -39,7 +39,8 @@ def _first_cut(v: np.ndarray) -> int | None:
     low = np.minimum.accumulate(v)  # low[j]: lowest of v[:j+1]
     ks = np.arange(MIN_ROWS, n - MIN_ROWS + 1)
     fall = start - low[ks - 1]  # how far the curve had fallen before row k
-    back = np.abs(v[ks] - start) <= _NEAR * fall  # row k is back at the start
+    start_at = np.median(np.stack([v[ks], v[np.minimum(ks + 1, n - 1)], v[np.minimum(ks + 2, n - 1)]]), axis=0)
+    back = np.abs(start_at - start) <= _NEAR * fall  # row k is back at the start (taken as the start was)
     jumped = v[ks - 1] <= low[ks - 1] + 0.3 * fall  # ... straight from near the lowest point
     for k in ks[(fall > 0) & back & jumped][:200]:
         f = start - float(low[k - 1])
@@ -48,7 +49,12 @@ def _first_cut(v: np.ndarray) -> int | None:
         if halfway < _SLOW_START or m > min(k, n - k, _MAX_RETRACE):
             continue  # too quick to tell from a spike, or the second part too short to retrace it
         gap = np.abs(v[k:k + m] - v[:m])
-        if float(np.median(gap)) <= _NEAR * f and float(gap.max()) <= 0.5 * f:
+        # Before the jump the curve had settled low (not one low point in noise), and the first rows
+        # fall as a trend (a random walk's start does not).
+        settled = float(np.mean(v[k - _RETRACE_ROWS:k])) <= start - 0.7 * f
+        head = v[:_RETRACE_ROWS]
+        falls = bool(np.ptp(head) > 0) and float(np.corrcoef(np.arange(len(head)), head)[0, 1]) <= -0.5
+        if settled and falls and float(np.median(gap)) <= _NEAR * f and float(gap.max()) <= 0.5 * f:
             return int(k)
     return None
 
@@ -58,6 +64,11 @@ def appended_cuts(values: np.ndarray) -> list[int]:
     v = np.asarray(values, dtype=float)
     if not np.isfinite(v).all():
         return []  # NaN/Inf are findings of their own; never cut around them
+    with np.errstate(over="ignore", invalid="ignore"):  # ±1e308 losses: an infinite fall, no warning
+        return _cuts(v)
+
+
+def _cuts(v: np.ndarray) -> list[int]:
     cuts: list[int] = []
     base = 0
     while len(cuts) < _MAX_CUTS:

@@ -267,7 +267,8 @@ def json_lines_head(head: str, limit: int = 20) -> list[dict]:
     return out
 
 
-def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[int], unit: str = "row") -> list[Run]:
+def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[float], unit: str = "row",
+                 reason: str = "the x column starts over") -> list[Run]:
     """Name the runs split out of one file "#1", "#2"… and say where each was cut."""
     if len(parts) <= 1:
         return parts
@@ -277,10 +278,10 @@ def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[int], 
         run.meta.segment = (i + 1, count)
         if i > 0:
             run.meta.notes.append(
-                f"file holds {count} runs: this is run {i + 1}, starting at {unit} {split_rows[i - 1]} "
-                f"where the x column starts over")
+                f"file holds {count} runs: this is run {i + 1}, starting at {unit} {split_rows[i - 1]:g} "
+                f"where {reason}")
         else:
-            run.meta.notes.append(f"file holds {count} runs (the x column starts over); this is run 1")
+            run.meta.notes.append(f"file holds {count} runs ({reason}); this is run 1")
     return parts
 
 

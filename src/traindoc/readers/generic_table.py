@@ -19,7 +19,7 @@ import math
 import re
 from pathlib import Path
 
-from ..run import Run, Series
+from ..run import Role, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
 from .base import HEAD_BYTES, read_head
@@ -29,11 +29,32 @@ DIRECTORY = False
 
 _X_NAMES = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "epoch")
 _SPARSE_SHARE = 0.25
+_FIRST_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR)
+MAX_COLUMNS = 2000  # columns read from one table (per-layer statistics can run to tens of thousands)
 
 
 def _x_column(names: list[str]) -> str | None:
     lower = {n.strip().lower(): n for n in names}
     return next((lower[x] for x in _X_NAMES if x in lower), None)
+
+
+def _columns_kept(cols: list[str]) -> tuple[list[str], str | None]:
+    """At most MAX_COLUMNS columns, so a table of per-layer statistics stays quick to read and
+    judge: the x, loss, metric and learning-rate columns first, then the others in file order.
+    The note says how many were left out."""
+    if len(cols) <= MAX_COLUMNS:
+        return cols, None
+    def rank(i: int) -> tuple[int, int]:
+        c = cols[i]
+        if c.strip().lower() in _X_NAMES:
+            return 0, i
+        role = infer_role(c).role
+        return (1 if role in _FIRST_ROLES else 2 if role != Role.OTHER else 3), i
+
+    keep = set(sorted(range(len(cols)), key=rank)[:MAX_COLUMNS])
+    kept = [c for i, c in enumerate(cols) if i in keep]
+    return kept, (f"read {len(kept)} of {len(cols)} columns (the step, loss, metric and learning-rate columns first): "
+                  "a wider table is left in part")
 
 
 def _sniff_csv(text: str, cut: bool) -> bool:
@@ -95,7 +116,9 @@ def read(path: Path) -> list[Run]:
     header, rows = _rows_from_csv(path, notes)
     if [h.lower() for h in header] == ["wall time", "step", "value"]:
         return _read_tensorboard_export(path, rows)
-    data_cols = [h for h in header if h]
+    data_cols, wide_note = _columns_kept([h for h in header if h])
+    if wide_note:
+        notes.append(wide_note)
     cells = [(r.get(h) or "") for r in rows for h in data_cols]
     sparse = bool(cells) and sum(T.is_missing(c) for c in cells) / len(cells) > _SPARSE_SHARE
     numeric = []

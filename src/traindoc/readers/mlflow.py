@@ -75,10 +75,13 @@ def _is_store_root(folder: Path) -> bool:
     return any(_is_experiment_folder(c) for c in children)
 
 
-def _sqlite_tables(path: Path) -> set[str]:
+def _sqlite_tables(path: Path) -> set[str] | None:
+    """The store's table names; None when SQLite cannot read its schema (a damaged store)."""
     try:
         with _connect(path) as con:
             return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        return None if "malformed" in str(exc) else set()
     except sqlite3.Error:
         return set()
 
@@ -86,7 +89,11 @@ def _sqlite_tables(path: Path) -> set[str]:
 def sniff(path: Path, head: bytes) -> bool:
     if path.is_dir():
         return _is_run_folder(path) or _is_experiment_folder(path) or _is_store_root(path)
-    return head.startswith(_SQLITE_MAGIC) and _REQUIRED_TABLES <= _sqlite_tables(path)
+    if not head.startswith(_SQLITE_MAGIC):
+        return False
+    tables = _sqlite_tables(path)
+    # A damaged schema is claimed, so the refusal says what is wrong (not "not a training log").
+    return tables is None or _REQUIRED_TABLES <= tables
 
 
 # ----------------------------------------------------------------------------- values

@@ -47,8 +47,10 @@ def _kind(objs: list[dict]) -> str | None:
     first = objs[0]
     if "env_info" in first or "mode" in first and first.get("mode") in ("train", "val"):
         return "mmdet2"
-    if "step" in first and ({"iter", "epoch"} & first.keys() or any(k.startswith(("loss", "lr")) for k in first)):
-        # "iteration" would be detectron2, which comes earlier in the registry.
+    if "step" in first and {"iter", "epoch"} & first.keys():
+        # MMEngine's training rows always carry "iter" (and "epoch" when by epoch) beside "step";
+        # a bare {"step", "loss"} line is any script's JSON lines, whose loss is not a validation
+        # loss. "iteration" would be detectron2, which comes earlier in the registry.
         return "mmengine"
     if "step" in first and any("/" in k for k in first) and "iteration" not in first:
         return "mmengine"  # a run whose first row is a validation row

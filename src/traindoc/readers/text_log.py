@@ -116,7 +116,8 @@ def read(path: Path) -> list[Run]:
         T.resume_notes(run, att, unit=att.axis)
         if run.series:
             runs.append(run)
-    if parser.counted_by_line and len(runs) == 1:
+    # Counted lines share one x only when one line shape is counted (each shape has its own count).
+    if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
 
