@@ -117,7 +117,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._batches.append((_host(x), _host(y)))
         if not self._structure_done:
             self._structure_done = True
-            self._structure_checks(self._batches[0][1])
+            self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
         if len(self._batches) >= DATA_BATCHES:
             self._unwrap_train_step()
             self._data_checks()
@@ -202,10 +202,10 @@ class TraindocCallback(keras.callbacks.Callback):
         self.doc.findings[:] = lead_with_causes(self.doc.findings)
 
     # -- checks ----------------------------------------------------------------------------
-    def _structure_checks(self, y: Any) -> None:
+    def _structure_checks(self, y: Any, constant: bool = True) -> None:
         from ...checks.structure import structure_findings
 
-        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y) or []:
+        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant) or []:
             f.steps = [1.0]
             self.doc._record_check(f)
 
@@ -215,6 +215,14 @@ class TraindocCallback(keras.callbacks.Callback):
         batches, self._batches = self._batches, []
         if not batches:
             return
+        import numpy as np
+
+        try:  # the targets of every sampled batch: enough rows to call a constant label column
+            ys = np.concatenate([np.asarray(y).reshape(len(y), -1) for _, y in batches])
+        except ValueError:
+            ys = None
+        if ys is not None and len(batches) > 1:
+            self._structure_checks(ys)
         section = data_check(batches)
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         for f in section.findings:
