@@ -52,7 +52,10 @@ def _merge(*groups):
 
 
 def _ordered(findings):
-    return sorted(findings, key=lambda f: -int(f.severity))
+    """In the order traindoc shows them: worst first, a structural or data cause ahead of its symptoms."""
+    from traindoc.checks.structure import lead_with_causes
+
+    return lead_with_causes(sorted(findings, key=lambda f: -int(f.severity)))
 
 
 def run_keras_passive(prog: dict, logdir: str):

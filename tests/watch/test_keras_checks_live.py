@@ -123,3 +123,21 @@ def test_constant_labels_are_named_after_several_batches(tmp_path):
     x, y = _data()
     cb, _ = _fit(_net(), x, np.zeros_like(y), "sparse_categorical_crossentropy", tmp_path, epochs=1)
     assert any(f.id == "label-problem" and "every target is 0" in f.title for f in cb.findings)
+
+
+def test_a_first_update_that_kills_every_gradient_names_the_learning_rate(tmp_path):
+    x, y = _data()
+
+    def fit(lr, where):
+        model = _net()
+        model.compile(optimizer=keras.optimizers.SGD(lr), loss="sparse_categorical_crossentropy")
+        cb = TraindocCallback(logdir=str(where), quiet=True)
+        model.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[cb])
+        return cb.findings, [f for run in traindoc.load(str(where)).runs for f in traindoc.diagnose(run)]
+
+    live, offline = fit(200.0, tmp_path / "bad")
+    (f,) = [f for f in live if f.id == "lr-too-high"]
+    assert "200" in f.fixes[0] and live[0] is f
+    assert any(g.id == "lr-too-high" and g.evidence.get("recorded_by") == "watch" for g in offline)
+    live, offline = fit(0.05, tmp_path / "ok")
+    assert not [f for f in live + offline if f.severity >= Severity.WARNING]

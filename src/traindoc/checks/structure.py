@@ -327,6 +327,19 @@ def zero_gradients_finding(batches: int, step: float) -> Finding:
                           "output must be linear.", "Check that the loss is computed from the model's output."])
 
 
+def killed_by_first_update_finding(batches: int, lr: float | None, step: float) -> Finding:
+    """Gradients alive on the first batch, exactly zero on every batch after: the first update broke the model."""
+    rate = f" ({lr:.3g})" if lr is not None else ""
+    return Finding("lr-too-high", Severity.ERROR,
+                   f"the first update killed every gradient: exactly zero on (almost) every batch after it, so the "
+                   f"learning rate{rate} is far too high",
+                   steps=[2.0, step], evidence={"subject": "first-update", "batches": batches, "lr": lr, CAUSE: True},
+                   causes=["one step at this learning rate threw the weights so far that the output saturated (a "
+                           "softmax or sigmoid clipped at 0/1) or every ReLU died, and no gradient flows any more"],
+                   fixes=[f"Lower the learning rate{rate} by 10-100x (a range test finds the rate: traindoc check).",
+                          "Or clip gradients (clipnorm=1.0) so one step cannot move the weights that far."])
+
+
 # Findings that describe how a run looks; when a structural or data cause explains the run,
 # their generic advice (lower the LR, train longer...) would send the user the wrong way.
 SYMPTOMS = {"stuck-at-chance", "no-learning", "divergence", "loss-spikes", "oscillation", "high-initial-loss",

@@ -32,6 +32,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                            ["Standardise each feature (subtract the training mean, divide by the std)."]),
     "class-imbalance": ("the label distribution is heavily skewed (checked on the first batches)",
                         ["a skewed data set"], ["Weight the loss by inverse class frequency, or resample."]),
+    "lr-too-high": ("the first update killed every gradient: the learning rate is far too high (recorded by the "
+                    "watcher)", ["one step saturated the output or killed every unit"],
+                    ["Lower the learning rate by 10-100x, or clip gradients."]),
     "unshuffled-data": ("batches hold one class each (checked on the first batches)",
                         ["data sorted by label and not shuffled"], ["Shuffle the training data every epoch."]),
 }
@@ -77,7 +80,8 @@ def _with_recorded(check_id: str) -> None:
     RULES[check_id] = replace(spec, func=func)
 
 
-from . import internals as _internals  # noqa: E402,F401  (its rules must exist before they are extended)
+from . import internals as _internals  # noqa: E402,F401  (their rules must exist before they are extended)
+from . import schedule as _schedule  # noqa: E402,F401
 
-for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data"):
+for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high"):
     _with_recorded(_cid)

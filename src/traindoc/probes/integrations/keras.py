@@ -46,6 +46,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._structure_done = False
         self._zero_grad_batches = 0
         self._grad_batches = 0
+        self._zero_flags: list[bool] = []  # per first batch: was every gradient exactly zero
         self._negative_said = False
         self._layers = None
         self._loss_view = None
@@ -157,7 +158,7 @@ class TraindocCallback(keras.callbacks.Callback):
             doc.log({"lr": lr})
         if loss is not None:
             self._negative_loss(loss)
-        if self._grad_batches < ZERO_GRAD_BATCHES:
+        if self._grad_batches <= ZERO_GRAD_BATCHES:
             self._zero_gradients()
 
     def _batch_loss(self, batch: int, mean: float | None) -> float | None:
@@ -263,12 +264,20 @@ class TraindocCallback(keras.callbacks.Callback):
         if not grads:
             return
         self._grad_batches += 1
-        if all(not bool(g.any()) for g in grads):
+        zero = all(not bool(g.any()) for g in grads)
+        self._zero_flags.append(zero)
+        if zero:
             self._zero_grad_batches += 1
         if self._grad_batches == ZERO_GRAD_BATCHES and self._zero_grad_batches == ZERO_GRAD_BATCHES:
             from ...checks.structure import zero_gradients_finding
 
             self.doc._record_check(zero_gradients_finding(ZERO_GRAD_BATCHES, float(self.doc._step)))
+        elif self._grad_batches == ZERO_GRAD_BATCHES + 1 and not self._zero_flags[0] and \
+                sum(self._zero_flags[1:]) >= ZERO_GRAD_BATCHES - 1:  # a rare unsaturated sample may pass one
+            from ...checks.structure import killed_by_first_update_finding
+
+            self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
+                                                                  float(self.doc._step)))
 
     def _record_keras_origin(self, step: int) -> None:
         layer, kind = self._layers.origin
