@@ -33,6 +33,7 @@ import torch  # noqa: E402
 import traindoc  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 from keras_bugs.keras_cases import CASES  # noqa: E402
+import keras_bugs.keras_cases_more  # noqa: E402,F401  (registers the later Keras cases)
 import keras_bugs.torch_cases  # noqa: E402,F401  (registers the PyTorch cases)
 
 

@@ -1,5 +1,7 @@
 """The Keras layer probes and recorded checks inside a real ``fit`` (torch backend), with sound twins."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -141,3 +143,14 @@ def test_a_first_update_that_kills_every_gradient_names_the_learning_rate(tmp_pa
     assert any(g.id == "lr-too-high" and g.evidence.get("recorded_by") == "watch" for g in offline)
     live, offline = fit(0.05, tmp_path / "ok")
     assert not [f for f in live + offline if f.severity >= Severity.WARNING]
+
+
+def test_a_sigmoid_regression_with_targets_inside_its_range_is_sound(tmp_path):
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(256, 6)).astype("float32")
+    y = (1 / (1 + np.exp(-x[:, :1] - x[:, 1:2]))).astype("float32")  # in (0, 1): the sigmoid can reach it
+    cb, offline = _fit(_net(out=1, act="sigmoid"), x, y, "mse", tmp_path / "ok")
+    assert not [f for f in cb.findings + offline if f.severity >= Severity.WARNING]
+    cb, _ = _fit(_net(out=1, act="sigmoid"), x, y * 255, "mse", tmp_path / "bad")
+    (f,) = [f for f in cb.findings if f.id == "wrong-output-activation"]
+    assert re.search(r"y / 2\d\d ", f.fixes[1])  # the sampled targets' maximum, near 255

@@ -293,6 +293,8 @@ def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | 
     outputs), each with its fix. One batch can be one class, so constant labels are left to the
     target probe, which counts many batches.
     """
+    if is_keras(model):
+        return []  # the Keras callback runs these itself, on the batches fit hands to train_step
     have = {f.id for f in already}
     found = structure_findings(model, loss_fn, targets, output_module, constant=False)
     return [f for f in found if f.id not in have or f.id == "label-problem"]
