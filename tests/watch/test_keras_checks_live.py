@@ -154,3 +154,20 @@ def test_a_sigmoid_regression_with_targets_inside_its_range_is_sound(tmp_path):
     cb, _ = _fit(_net(out=1, act="sigmoid"), x, y * 255, "mse", tmp_path / "bad")
     (f,) = [f for f in cb.findings if f.id == "wrong-output-activation"]
     assert re.search(r"y / 2\d\d ", f.fixes[1])  # the sampled targets' maximum, near 255
+
+
+def test_raw_inputs_that_kill_the_first_update_are_named_as_the_cause(tmp_path):
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 3, size=256)
+    x = rng.uniform(0, 60, size=(256, 64)).astype("float32")
+    for c in range(3):
+        x[y == c, c * 8:(c + 1) * 8] += 180  # pixel-like values in 0..255, a bright block per class
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((64,)), L.Dense(32, activation="relu"), L.Dense(3, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(1e-2), loss="sparse_categorical_crossentropy")
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    model.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[cb])
+    warn = [f for f in cb.findings if f.severity >= Severity.WARNING]
+    assert warn and warn[0].id == "unnormalized-input"
+    if cb._zero_flags[:1] == [False] and sum(cb._zero_flags[1:]) >= 4:  # the first update killed the gradients
+        assert "first update" in warn[0].causes[0] and "lr-too-high" not in [f.id for f in warn]

@@ -274,8 +274,15 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc._record_check(zero_gradients_finding(ZERO_GRAD_BATCHES, float(self.doc._step)))
         elif self._grad_batches == ZERO_GRAD_BATCHES + 1 and not self._zero_flags[0] and \
                 sum(self._zero_flags[1:]) >= ZERO_GRAD_BATCHES - 1:  # a rare unsaturated sample may pass one
-            from ...checks.structure import killed_by_first_update_finding
+            from ...checks.structure import CAUSE, killed_by_first_update_finding
 
+            unscaled = next((f for f in self.doc.findings if f.id == "unnormalized-input"), None)
+            if unscaled is not None:
+                # Raw inputs make the first step huge whatever the rate: the input scale is the cause to fix.
+                unscaled.evidence[CAUSE] = True
+                unscaled.causes.insert(0, "inputs this large made the first update so big that every gradient "
+                                          "is exactly zero after it")
+                return
             self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
                                                                   float(self.doc._step)))
 
