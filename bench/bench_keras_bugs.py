@@ -33,6 +33,7 @@ import torch  # noqa: E402
 import traindoc  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 from keras_bugs.keras_cases import CASES  # noqa: E402
+import keras_bugs.keras_cases_more  # noqa: E402,F401  (registers the later Keras cases)
 import keras_bugs.torch_cases  # noqa: E402,F401  (registers the PyTorch cases)
 
 
@@ -52,7 +53,10 @@ def _merge(*groups):
 
 
 def _ordered(findings):
-    return sorted(findings, key=lambda f: -int(f.severity))
+    """In the order traindoc shows them: worst first, a structural or data cause ahead of its symptoms."""
+    from traindoc.checks.structure import lead_with_causes
+
+    return lead_with_causes(sorted(findings, key=lambda f: -int(f.severity)))
 
 
 def run_keras_passive(prog: dict, logdir: str):

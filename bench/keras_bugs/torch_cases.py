@@ -57,3 +57,22 @@ def _(fixed):
     torch.manual_seed(0)
     x, y = _data.classes(3, seed=24)
     return script(net(3), nn.CrossEntropyLoss(), x, y, lr=0.05 if fixed else 20.0, sgd=True)
+
+
+@case("torch-svm-labels-bce", ("label-problem",), r"\b0 (and|or) 1\b|\[0, 1\]|0/1", framework="torch")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _data.binary(seed=25)
+    y = y.reshape(-1, 1)
+    return script(net(1), nn.BCEWithLogitsLoss(), x, y if fixed else 2 * y - 1)
+
+
+@case("torch-sigmoid-pixel-regression", ("wrong-output-activation",), r"linear|remove the .*activation|y / ",
+      framework="torch")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _data.regression(seed=26)
+    y = (y - y.min()) / (y.max() - y.min()) * 255  # a brightness in 0..255 predicted through a sigmoid
+    if fixed:
+        return script(net(1), nn.MSELoss(), x, y / 255.0)
+    return script(net(1, nn.Sigmoid()), nn.MSELoss(), x, y)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import torch
 
@@ -32,7 +33,8 @@ def fresh_copy(model: torch.nn.Module) -> torch.nn.Module:
 
     Keras models are rebuilt from their config and given the same weights (clone_model +
     set_weights): a deep copy of a compiled Keras model goes through its serialisation, which
-    warns about the optimizer and fails on custom losses.
+    warns about the optimizer and fails on custom losses. A model that cannot be rebuilt (a
+    Lambda layer, a subclassed model without a config) raises here; ``scratch`` handles it.
     """
     from .model_view import is_keras
 
@@ -43,6 +45,39 @@ def fresh_copy(model: torch.nn.Module) -> torch.nn.Module:
         clone.set_weights(model.get_weights())
         return clone
     return copy.deepcopy(model)
+
+
+@contextlib.contextmanager
+def scratch(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """A model a check may train: a copy, or a Keras model itself with every variable put back.
+
+    A Keras model that ``clone_model`` cannot rebuild is trained in place and restored through
+    its weights (every variable's value, then no gradients left behind), never through
+    serialisation; torch modules are always deep-copied.
+    """
+    from .model_view import is_keras
+
+    if not is_keras(model):
+        yield copy.deepcopy(model)
+        return
+    try:
+        clone = fresh_copy(model)
+    except Exception:
+        clone = None
+    if clone is not None:
+        yield clone
+        return
+    variables = list(model.variables)
+    saved = [v.numpy().copy() for v in variables]
+    training = model.training
+    try:
+        yield model
+    finally:
+        for v, value in zip(variables, saved):
+            v.assign(value)
+        for p in model.parameters():
+            p.grad = None
+        model.train(training)
 
 
 def forward(model: torch.nn.Module, x: Any) -> Any:
@@ -70,7 +105,10 @@ def keras_loss_fn(model: Any) -> Callable | None:
     fn = keras.losses.get(loss) if isinstance(loss, str) else loss
 
     def compiled_loss(outputs: Any, targets: Any) -> Any:
-        return fn(as_tensor(targets), outputs)
+        value = fn(as_tensor(targets), outputs)
+        # A loss given by name resolves to a function that reduces only the last axis (one value per
+        # sample); compile() averages over the batch, and so must every check that reads one number.
+        return value.mean() if getattr(value, "ndim", 0) else value
 
     compiled_loss.keras_loss = loss  # type: ignore[attr-defined]  (what the structure checks read)
     return compiled_loss
@@ -90,8 +128,9 @@ def default_optimizer(lr: float) -> OptimizerFactory:
 def optimizer_lr(factory: OptimizerFactory, model: torch.nn.Module) -> float | None:
     """The learning rate a user's optimizer factory sets, read from a throwaway copy."""
     try:
-        opt = factory(fresh_copy(model).parameters())
-        return float(opt.param_groups[0]["lr"])
+        with scratch(model) as net:
+            opt = factory(net.parameters())
+            return float(opt.param_groups[0]["lr"])
     except Exception:
         return None
 

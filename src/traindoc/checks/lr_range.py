@@ -12,7 +12,7 @@ import math
 from typing import Any, Callable, Iterable
 
 from ..findings import Finding, Severity
-from ._torch import OptimizerFactory, as_float, default_optimizer, forward, fresh_copy, optimizer_lr, set_lr, sparkline, split_batch
+from ._torch import OptimizerFactory, as_float, default_optimizer, forward, optimizer_lr, scratch, set_lr, sparkline, split_batch
 from .result import Section
 
 
@@ -34,8 +34,13 @@ def _bins(values: list[float], width: int) -> list[float]:
 def lr_range(model, batches: Iterable[Any], loss_fn: Callable, optimizer_factory: OptimizerFactory | None = None, *,
              lr_min: float = 1e-6, lr_max: float = 10.0, steps: int = 100, smoothing: float = 0.9) -> Section:
     """Sweep the LR from ``lr_min`` to ``lr_max`` on a copy of the model; stop once the loss explodes."""
+    with scratch(model) as net:
+        return _sweep(net, model, batches, loss_fn, optimizer_factory, lr_min, lr_max, steps, smoothing)
+
+
+def _sweep(net: Any, model: Any, batches: Iterable[Any], loss_fn: Callable, optimizer_factory: OptimizerFactory | None,
+           lr_min: float, lr_max: float, steps: int, smoothing: float) -> Section:
     factory = optimizer_factory or default_optimizer(1e-3)
-    net = fresh_copy(model)
     net.train()
     opt = factory(net.parameters())
     stream = itertools.cycle(list(itertools.islice(iter(batches), steps)))

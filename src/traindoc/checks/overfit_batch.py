@@ -12,7 +12,7 @@ from typing import Any, Callable
 import torch
 
 from ..findings import Finding, Severity
-from ._torch import OptimizerFactory, as_float, as_tensor, default_optimizer, describe_optimizer, forward, fresh_copy, split_batch
+from ._torch import OptimizerFactory, as_float, as_tensor, default_optimizer, describe_optimizer, forward, scratch, split_batch
 from .result import Section
 
 # Near zero: the loss fell to this share of where it started (or below an absolute floor).
@@ -26,7 +26,12 @@ LINEAR_SLACK = 1.1
 
 def _attempt(model: torch.nn.Module, x: Any, y: Any, loss_fn: Callable, factory: OptimizerFactory,
              steps: int, target: float) -> dict[str, Any]:
-    net = fresh_copy(model)
+    with scratch(model) as net:
+        return _train(net, x, y, loss_fn, factory, steps, target)
+
+
+def _train(net: torch.nn.Module, x: Any, y: Any, loss_fn: Callable, factory: OptimizerFactory,
+           steps: int, target: float) -> dict[str, Any]:
     net.train()
     opt = factory(net.parameters())
     name = describe_optimizer(opt)
@@ -57,8 +62,7 @@ def overfit_batch(model: torch.nn.Module, batch: Any, loss_fn: Callable,
     """Train a copy of ``model`` on one batch with a few optimizer settings; pass if any nears zero loss."""
     x, y = split_batch(batch)
     x = as_tensor(x)
-    with torch.no_grad():
-        probe = fresh_copy(model)
+    with torch.no_grad(), scratch(model) as probe:
         probe.train()  # as training sees it (batch-norm uses batch statistics)
         initial = as_float(loss_fn(forward(probe, x), y))
     target = max(REL_TARGET * initial, ABS_TARGET) if math.isfinite(initial) else ABS_TARGET

@@ -19,6 +19,7 @@ from .model_view import (BINARY_CE, CATEGORICAL_CE, NLL, REGRESSION, SPARSE_CE, 
                          loss_view, output_view)
 
 MIN_TARGETS = 8  # fewer targets than this say nothing about a label distribution
+MIN_CONSTANT = 64  # a constant label column is only called on this many rows (a small batch can be one class)
 _RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf), "relu6": (0.0, 6.0),
            "softplus": (0.0, np.inf), "softmax": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "exponential": (0.0, np.inf),
            "elu": (-1.0, np.inf)}
@@ -36,21 +37,28 @@ class Targets:
     integral: bool
     distinct: list[float]  # up to 20 distinct values
     onehot: bool
+    rows_sum_to_one: bool = False  # every row of a multi-column target sums to 1 (one-hot or probabilities)
 
     @classmethod
-    def of(cls, y: Any) -> "Targets | None":
+    def of(cls, y: Any, ignore: Any = None) -> "Targets | None":
+        """``ignore``: a label value the loss skips (CrossEntropyLoss's ignore_index, -100 for padding)."""
         a = _numpy(y)
         if a is None or a.size == 0 or a.dtype.kind not in "biuf":
             return None
         a = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+        if isinstance(ignore, (int, float)) and a.shape[1] == 1:
+            a = a[a[:, 0] != ignore]
+            if a.size == 0:
+                return None
         fin = a[np.isfinite(a)] if a.dtype.kind == "f" else a.reshape(-1)
         if fin.size == 0:
             return None
         width = a.shape[1]
         distinct = np.unique(fin[:100000])
         onehot = bool(width > 1 and set(np.unique(a).tolist()) <= {0, 1} and np.all(a.sum(axis=1) == 1))
+        sums = bool(width > 1 and np.all(np.abs(np.nan_to_num(a.astype("float64")).sum(axis=1) - 1) < 1e-3))
         return cls(a.shape[0], width, float(fin.min()), float(fin.max()), bool(np.all(np.mod(fin, 1) == 0)),
-                   [float(v) for v in distinct[:20]], onehot)
+                   [float(v) for v in distinct[:20]], onehot, sums)
 
     @property
     def n_distinct(self) -> int:
@@ -154,17 +162,26 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
             if not inside:
                 span = f"targets span [{targets.lo:.3g}, {targets.hi:.3g}]" if targets is not None else \
                     "regression targets usually take any value"
+                scale = f"Or scale the targets into the {act}'s range."
+                if targets is not None and np.isfinite(rng[1]) and targets.lo >= max(rng[0], 0.0) and targets.hi > rng[1]:
+                    # Label scale vs output scale: non-negative targets (pixel values, counts) fit once divided.
+                    scale = (f"Or scale the targets into the {act}'s range: y / {targets.hi:.3g} (and multiply "
+                             "the predictions back).")
                 return [_finding(wrong, Severity.WARNING,
                                  f"{spelled} on a regression output can only produce [{rng[0]:g}, {rng[1]:g}], but {span}",
                                  f"a {act} on the output bounds every prediction; targets outside its range are "
                                  "unreachable and the units saturate",
                                  ["Remove the activation on the last layer: Dense(1) with no activation (a linear "
-                                  "output).", f"Or scale the targets into the {act}'s range."], subject, **ev)]
+                                  "output).", scale], subject, **ev, target_scale=targets.hi if targets else None)]
     return []
 
 
-def target_findings(targets: Targets | None, loss: LossView | None, out: OutputView | None = None) -> list[Finding]:
-    """Targets the loss cannot take, or that cannot be learned: each names the change to make."""
+def target_findings(targets: Targets | None, loss: LossView | None, out: OutputView | None = None, *,
+                    constant: bool = True) -> list[Finding]:
+    """Targets the loss cannot take, or that cannot be learned: each names the change to make.
+
+    ``constant=False`` skips the constant-label check (one batch of sorted data holds one class).
+    """
     if targets is None or targets.n < MIN_TARGETS:
         return []
     keras = out is None or out.framework == "keras"
@@ -172,7 +189,7 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
     subject = "targets"
     ev = {"min": targets.lo, "max": targets.hi, "distinct": targets.distinct[:10], "width": targets.width,
           "loss": loss.name if loss else None}
-    if targets.n_distinct == 1:
+    if targets.n_distinct == 1 and constant and targets.n >= MIN_CONSTANT:
         return [_finding("label-problem", Severity.ERROR, f"every target is {targets.distinct[0]:g}",
                          "the label column is constant (the wrong field, a failed join, or labels scaled to nothing): "
                          "the model learns to output that constant",
@@ -201,6 +218,10 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                              [_keras_or(out, f"Make the last layer Dense({k}, activation='softmax') for {k} classes.",
                                         f"Make the last layer output {k} classes.") if out else
                               f"Make the output {k} wide.", "Or map the labels to 0..K-1."], subject, **ev)]
+    if loss.kind == CATEGORICAL_CE:
+        found = _categorical_targets(targets, loss, out, subject, ev)
+        if found:
+            return found
     if loss.kind == BINARY_CE and (targets.lo < 0 or targets.hi > 1):
         if targets.integral and targets.lo >= 0 and targets.n_distinct >= 3 and targets.width == 1:
             k = int(targets.hi) + 1
@@ -227,13 +248,64 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
     return []
 
 
-def structure_findings(model: Any, loss: Any = None, targets: Any = None, output_module: str | None = None) -> list[Finding]:
+def _categorical_targets(targets: Targets, loss: LossView, out: OutputView | None, subject: str,
+                         ev: dict) -> list[Finding]:
+    """categorical_crossentropy wants one row per sample that sums to 1 (one-hot or probabilities)."""
+    units = out.units if out is not None else None
+    if targets.width == 1 and (units or 0) > 1:
+        # (n, 1) class ids broadcast against (n, K) probabilities: no error, and a meaningless loss.
+        return [_finding("label-problem", Severity.ERROR,
+                         f"one value per sample under {loss.name}, which needs one-hot rows of {units}",
+                         "class ids given to a categorical cross-entropy are broadcast across the outputs "
+                         "instead of selecting one, so the loss does not score the right class",
+                         ["Use sparse_categorical_crossentropy with integer class ids, or one-hot the labels "
+                          f"(keras.utils.to_categorical(y, {units}))."], subject, **ev)]
+    if targets.width > 1 and (targets.lo < 0 or targets.hi > 1 or not targets.rows_sum_to_one):
+        scaled = 0 <= targets.lo and targets.hi < 1 and not targets.integral
+        return [_finding("label-problem", Severity.ERROR,
+                         f"target rows under {loss.name} do not sum to 1 (values in [{targets.lo:.3g}, "
+                         f"{targets.hi:.3g}])",
+                         "a categorical cross-entropy compares each row with a probability distribution; rows "
+                         "that do not sum to 1 scale the loss and point the gradient wrong"
+                         + (" (targets divided by 255 along with the inputs?)" if scaled else ""),
+                         ["Give one-hot label rows (each sums to 1); scale only the inputs, never y."],
+                         subject, **ev)]
+    return []
+
+
+def structure_findings(model: Any, loss: Any = None, targets: Any = None, output_module: str | None = None, *,
+                       constant: bool = True) -> list[Finding]:
     """All structure checks for a torch or Keras model (``loss=None``: a Keras model's compiled loss)."""
     out = output_view(model, output_module)
     lv = loss_view(loss, model)
-    t = targets if isinstance(targets, Targets) or targets is None else Targets.of(targets)
-    found = output_findings(out, lv, t) + target_findings(t, lv, out)
+    t = targets if isinstance(targets, Targets) or targets is None else \
+        Targets.of(targets, getattr(loss, "ignore_index", None))
+    found = output_findings(out, lv, t) + target_findings(t, lv, out, constant=constant)
     return found
+
+
+def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | None,
+                   already: list[Finding]) -> list[Finding]:
+    """The structure checks ``traindoc.watch`` adds at its first step, on that step's targets.
+
+    checks/static.py already judges torch activation/loss wiring; this adds the softmax over one
+    unit and the targets against the loss (labels outside its domain, class ids beyond the
+    outputs), each with its fix. One batch can be one class, so constant labels are left to the
+    target probe, which counts many batches.
+    """
+    if is_keras(model):
+        return []  # the Keras callback runs these itself, on the batches fit hands to train_step
+    have = {f.id for f in already}
+    found = structure_findings(model, loss_fn, targets, output_module, constant=False)
+    return [f for f in found if f.id not in have or f.id == "label-problem"]
+
+
+def lead_watch(doc: Any) -> None:
+    """Put a watcher's findings in cause-first order (its key index follows the new order)."""
+    doc.findings[:] = lead_with_causes(doc.findings)
+    doc._keys.clear()
+    for i, f in enumerate(doc.findings):
+        doc._keys[(f.id, str(f.evidence.get("subject") or tuple(f.series)))] = i
 
 
 def is_cause(f: Finding) -> bool:
@@ -255,6 +327,19 @@ def zero_gradients_finding(batches: int, step: float) -> Finding:
                            "output saturated or dead for every input, or a loss computed from a detached tensor"],
                    fixes=["Look at the last layer: a one-unit softmax must be a sigmoid (or two units); a ReLU "
                           "output must be linear.", "Check that the loss is computed from the model's output."])
+
+
+def killed_by_first_update_finding(batches: int, lr: float | None, step: float) -> Finding:
+    """Gradients alive on the first batch, exactly zero on every batch after: the first update broke the model."""
+    rate = f" ({lr:.3g})" if lr is not None else ""
+    return Finding("lr-too-high", Severity.ERROR,
+                   f"the first update killed every gradient: exactly zero on (almost) every batch after it, so the "
+                   f"learning rate{rate} is far too high",
+                   steps=[2.0, step], evidence={"subject": "first-update", "batches": batches, "lr": lr, CAUSE: True},
+                   causes=["one step at this learning rate threw the weights so far that the output saturated (a "
+                           "softmax or sigmoid clipped at 0/1) or every ReLU died, and no gradient flows any more"],
+                   fixes=[f"Lower the learning rate{rate} by 10-100x (a range test finds the rate: traindoc check).",
+                          "Or clip gradients (clipnorm=1.0) so one step cannot move the weights that far."])
 
 
 # Findings that describe how a run looks; when a structural or data cause explains the run,

@@ -202,6 +202,9 @@ class Watch:
                 pass
         if self.rank == 0:
             self.guard.call("final rules", self._final_findings)
+            from ..checks.structure import lead_watch  # a structural cause first, its fix before symptoms
+
+            self.guard.call("checks", lead_watch, self)
         if self.writer is not None:
             try:
                 self.writer.close()
@@ -637,6 +640,10 @@ class Watch:
         if not found:
             out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
             found = infer_double_softmax(out, targets, self.loss_fn)
+        from ..checks.structure import watch_findings  # softmax over one unit; targets vs the loss
+
+        found = found + (self.guard.call("checks", watch_findings, self.model, self.loss_fn, targets, out_mod,
+                                         found) or [])
         for f in found:
             f.steps = [float(self._step)]
             self._record_check(f)

@@ -46,6 +46,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._structure_done = False
         self._zero_grad_batches = 0
         self._grad_batches = 0
+        self._zero_flags: list[bool] = []  # per first batch: was every gradient exactly zero
         self._negative_said = False
         self._layers = None
         self._loss_view = None
@@ -117,7 +118,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._batches.append((_host(x), _host(y)))
         if not self._structure_done:
             self._structure_done = True
-            self._structure_checks(self._batches[0][1])
+            self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
         if len(self._batches) >= DATA_BATCHES:
             self._unwrap_train_step()
             self._data_checks()
@@ -157,7 +158,7 @@ class TraindocCallback(keras.callbacks.Callback):
             doc.log({"lr": lr})
         if loss is not None:
             self._negative_loss(loss)
-        if self._grad_batches < ZERO_GRAD_BATCHES:
+        if self._grad_batches <= ZERO_GRAD_BATCHES:
             self._zero_gradients()
 
     def _batch_loss(self, batch: int, mean: float | None) -> float | None:
@@ -202,10 +203,10 @@ class TraindocCallback(keras.callbacks.Callback):
         self.doc.findings[:] = lead_with_causes(self.doc.findings)
 
     # -- checks ----------------------------------------------------------------------------
-    def _structure_checks(self, y: Any) -> None:
+    def _structure_checks(self, y: Any, constant: bool = True) -> None:
         from ...checks.structure import structure_findings
 
-        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y) or []:
+        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant) or []:
             f.steps = [1.0]
             self.doc._record_check(f)
 
@@ -215,6 +216,14 @@ class TraindocCallback(keras.callbacks.Callback):
         batches, self._batches = self._batches, []
         if not batches:
             return
+        import numpy as np
+
+        try:  # the targets of every sampled batch: enough rows to call a constant label column
+            ys = np.concatenate([np.asarray(y).reshape(len(y), -1) for _, y in batches])
+        except ValueError:
+            ys = None
+        if ys is not None and len(batches) > 1:
+            self._structure_checks(ys)
         section = data_check(batches)
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         for f in section.findings:
@@ -255,12 +264,27 @@ class TraindocCallback(keras.callbacks.Callback):
         if not grads:
             return
         self._grad_batches += 1
-        if all(not bool(g.any()) for g in grads):
+        zero = all(not bool(g.any()) for g in grads)
+        self._zero_flags.append(zero)
+        if zero:
             self._zero_grad_batches += 1
         if self._grad_batches == ZERO_GRAD_BATCHES and self._zero_grad_batches == ZERO_GRAD_BATCHES:
             from ...checks.structure import zero_gradients_finding
 
             self.doc._record_check(zero_gradients_finding(ZERO_GRAD_BATCHES, float(self.doc._step)))
+        elif self._grad_batches == ZERO_GRAD_BATCHES + 1 and not self._zero_flags[0] and \
+                sum(self._zero_flags[1:]) >= ZERO_GRAD_BATCHES - 1:  # a rare unsaturated sample may pass one
+            from ...checks.structure import CAUSE, killed_by_first_update_finding
+
+            unscaled = next((f for f in self.doc.findings if f.id == "unnormalized-input"), None)
+            if unscaled is not None:
+                # Raw inputs make the first step huge whatever the rate: the input scale is the cause to fix.
+                unscaled.evidence[CAUSE] = True
+                unscaled.causes.insert(0, "inputs this large made the first update so big that every gradient "
+                                          "is exactly zero after it")
+                return
+            self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
+                                                                  float(self.doc._step)))
 
     def _record_keras_origin(self, step: int) -> None:
         layer, kind = self._layers.origin

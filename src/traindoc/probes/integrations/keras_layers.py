@@ -78,8 +78,8 @@ class KerasLayerProbe:
     def _observe(self, name: str, act: str | None, layer: Any, args: tuple, out: Any) -> None:
         import torch
 
-        if not isinstance(out, torch.Tensor) or not out.is_floating_point():
-            return
+        if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.device.type == "meta":
+            return  # Keras traces shapes on meta tensors (building, compiling metrics): no values to read
         o = out.detach()
         if self.origin is None and not bool(torch.isfinite(o).all()):
             inp = args[0] if args else None
