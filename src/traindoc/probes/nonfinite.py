@@ -54,10 +54,14 @@ def _nonfinite(obj: Any) -> bool:
 class NonfiniteProbe:
     """Finds the origin of the first NaN from the real forward's own outputs; reports it once."""
 
-    def __init__(self, model: nn.Module, wrap: Callable, *, device_sync_free: bool) -> None:
+    def __init__(self, model: nn.Module, wrap: Callable, *, device_sync_free: bool,
+                 params_of: Callable[[Any], list[tuple[str, torch.Tensor]]] | None = None) -> None:
         self.model = model
         self.wrap = wrap
         self.cpu = device_sync_free
+        # A module's own parameters (a Keras layer keeps its weights elsewhere: the Keras
+        # adapter passes its own accessor and calls the hooks from wrapped layer calls).
+        self.params_of = params_of or (lambda m: list(m.named_parameters(recurse=False)))
         # Every submodule, not only leaves: a module with children may make the NaN in its own
         # forward code. Hooks fire as modules finish, children before parents, so the first
         # kept output with a NaN is the innermost module that made it.
@@ -81,12 +85,13 @@ class NonfiniteProbe:
 
     # -- hooks -----------------------------------------------------------------------------
     def attach(self) -> None:
-        self.handles.append(self.model.register_forward_pre_hook(self.wrap(self._pre)))
-        self.handles.append(self.model.register_forward_hook(self.wrap(self._post)))
+        self.handles.append(self.model.register_forward_pre_hook(self.wrap(self.forward_started)))
+        self.handles.append(self.model.register_forward_hook(self.wrap(self.forward_ended)))
         for name, m in self.modules:
-            self.handles.append(m.register_forward_hook(self.wrap(self._keeper(name))))
+            self.handles.append(m.register_forward_hook(self.wrap(self.keeper(name))))
 
-    def _keeper(self, name: str):
+    def keeper(self, name: str):
+        """The hook that keeps a reference to one submodule's output during the forward."""
         kept = self._kept
 
         def hook(mod: nn.Module, args: tuple, out: Any) -> None:
@@ -94,7 +99,8 @@ class NonfiniteProbe:
                 kept.append((name, mod, args, out))
         return hook
 
-    def _pre(self, module: nn.Module, args: tuple) -> None:
+    def forward_started(self, module: Any, args: tuple) -> None:
+        """The model's forward begins (a forward pre-hook on the root, or the Keras adapter)."""
         if self.origin is None and torch.is_grad_enabled():
             self._depth = 1
             # On an accelerator the output's flag is only known at the next read-back: keeping
@@ -102,7 +108,8 @@ class NonfiniteProbe:
             self._keep = self.cpu or self.full_mode
             self._kept.clear()
 
-    def _post(self, module: nn.Module, args: tuple, out: Any) -> None:
+    def forward_ended(self, module: Any, args: tuple, out: Any) -> None:
+        """The model's forward ended: on the CPU, a NaN in its output starts the scan."""
         if not self._depth:
             return
         self._depth = 0
@@ -132,7 +139,7 @@ class NonfiniteProbe:
                 up = next(((n, m, a) for n, m, a, o in kept[:i] if _nonfinite(o) and not _nonfinite(a)), None)
                 if up is not None:
                     name, mod, args = up
-            bad = [pn for pn, p in mod.named_parameters(recurse=False) if not bool(torch.isfinite(p).all())]
+            bad = [pn for pn, p in self.params_of(mod) if p.is_floating_point() and not bool(torch.isfinite(p).all())]
             if bad:
                 self._set_origin(name, PARAMETER, step, f"parameter {name}.{bad[0]} is already non-finite")
             elif _nonfinite(args):

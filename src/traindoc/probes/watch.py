@@ -132,9 +132,18 @@ class Watch:
         self.zerograd = ZeroGradProbe(self.layers)
         self.inputs = InputProbe()
         self.targets = TargetProbe()
-        self.acts = None if compiled or scripted else ActivationProbe(self.model, lambda f: self.guard.wrap_hook("activations", f))
+        keras_model = _is_keras(self.model)
+        self.acts = None if compiled or scripted or keras_model else ActivationProbe(
+            self.model, lambda f: self.guard.wrap_hook("activations", f))
         self.nonfinite = None
-        if compiled:
+        if keras_model:
+            # Keras layers bypass torch module hooks: the Keras adapter (integrations/keras_layers.py)
+            # feeds this probe from wrapped layer calls, with the layers' own weights.
+            from .integrations.keras_layers import keras_params
+
+            self.nonfinite = NonfiniteProbe(self.model, lambda f: self.guard.wrap_hook("nonfinite", f),
+                                            device_sync_free=self._cpu, params_of=keras_params)
+        elif compiled:
             self._say("the model is compiled (torch.compile): activation and NaN-origin hooks are off; "
                       "gradients, weights, inputs and the loss are still watched. Call watch() before compile "
                       "to keep them.")
@@ -691,6 +700,11 @@ def _role_for(name: str) -> Role:
     if name == "lr":
         return Role.LR
     return Role.LAYER_STAT
+
+
+def _is_keras(model: nn.Module) -> bool:
+    """A Keras 3 model on the torch backend (a torch Module whose layers skip torch's hooks)."""
+    return any(c.__module__.startswith("keras.") for c in type(model).__mro__)
 
 
 def _is_scripted(model: nn.Module) -> bool:
