@@ -269,7 +269,7 @@ class Watch:
     def _log(self, metrics: dict[str, Any], step: Any) -> None:
         at = self._step if step is None else _int_step(step)
         if at is None:
-            self._say(f"doc.log: step={step!r} is not a step number; the current step {self._step} is used")
+            self._say(f"doc.log: step={str(step)[:40]!r} is not a step number; the current step is used")
             at = self._step
         t = time.time()
         row = {}
@@ -324,6 +324,18 @@ class Watch:
     _origin_recorded = False
 
     def _record_loss(self, step: int, loss: Any) -> None:
+        """Keep this step's loss (a device tensor stays on the device until the read-back). A
+        value that is not a number is skipped with one line; later steps are still recorded."""
+        if isinstance(loss, torch.Tensor) and (loss.numel() == 0 or loss.is_complex()):
+            loss = None
+        elif not isinstance(loss, torch.Tensor):
+            try:
+                loss = float(loss)
+            except Exception:  # noqa: BLE001 - a string, an object: never raised into the loop
+                loss = None
+        if loss is None:
+            self._say("doc.step: a loss that is not a number was passed; those steps' loss is skipped")
+            return
         if isinstance(loss, torch.Tensor) and self._cpu and loss.numel() == 1 and loss.device.type == "cpu":
             value: Any = loss.item()  # no device to wait for on the CPU
             if value != value or value in (math.inf, -math.inf):
