@@ -672,6 +672,9 @@ class Watch:
             if any(k[0] == "grad-not-zeroed" for k in self._keys):
                 f.evidence.setdefault("subject", "optimizer")
                 self._raise(f)  # the same finding, its evidence (last step, count) brought up to date
+                # and the record too, so `diagnose` of the log gives the same span
+                self._add_direct(f"{CHECK_SERIES}grad-not-zeroed/optimizer", int(self._stale_last),
+                                 float(int(f.severity)))
             else:
                 self._record_check(f)
         if self._frozen_done or self.grads is None:
