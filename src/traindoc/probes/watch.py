@@ -32,7 +32,7 @@ from .guard import Guard, stderr_line
 from .layers import LayerMap, is_compiled, unwrap
 from .logdir import JsonlWriter
 from .nonfinite import NonfiniteProbe
-from .schedule import READBACK_SAMPLES, default_every, is_sampled, next_rules_step
+from .schedule import default_every, is_sampled, next_rules_step, readback_samples
 from .store import RunStore
 
 MAX_PENDING_LOSSES = 1024
@@ -310,7 +310,7 @@ class Watch:
         if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1
-            if self._samples_since_readback >= READBACK_SAMPLES or step == 1:
+            if self._samples_since_readback >= readback_samples(self.every) or step == 1:
                 self.guard.call("readback", self._readback, False)
         elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
             self.guard.call("readback", self._readback, False)  # bounds host memory between samples
