@@ -12,10 +12,14 @@ machine affects them alike:
                 with .item() (what a hand-written monitor usually does)
 
 Prints a markdown table of the median (and mean) step time and the overhead against
-``none``. Usage:
+``none``. ``--clock cpu`` times each step by the CPU time of the training thread instead of
+the wall clock: on a CPU machine shared with other jobs (with --threads 1) the wall clock
+mostly measures the wait for a core, the thread's CPU time what the step itself costs.
+``--repeats R`` runs the whole interleaved comparison R times and reports each and their
+mean/median. Usage:
 
     PYTHONPATH=src python bench/bench_watch_overhead.py [--steps 300] [--threads 1] [--device cpu|cuda]
-        [--modes none,watch,watch-every1]
+        [--modes none,watch,watch-every1] [--clock wall|cpu] [--repeats 1]
 """
 
 from __future__ import annotations
@@ -107,12 +111,12 @@ class Mode:
         self.i = 0
         self.times: list[float] = []
 
-    def step(self, sync) -> None:
+    def step(self, sync, clock=time.perf_counter) -> None:
         x, y = self.data[self.i % len(self.data)]
         self.i += 1
         anomaly = torch.autograd.detect_anomaly(check_nan=True) if self.name == "anomaly" else contextlib.nullcontext()
         sync()
-        t0 = time.perf_counter()
+        t0 = clock()
         with anomaly:
             self.opt.zero_grad(set_to_none=True)
             loss = self.loss_fn(self.model(x), y)
@@ -123,7 +127,7 @@ class Mode:
             if self.doc is not None:
                 self.doc.step(loss, inputs=x, targets=y)
         sync()
-        self.times.append(time.perf_counter() - t0)
+        self.times.append(clock() - t0)
 
     def close(self) -> None:
         if self.doc is not None:
@@ -136,7 +140,7 @@ MODES = ("none", "watch", "watch-every1", "anomaly", "naive-hooks")
 
 
 def bench(name: str, factory, device, steps: int, warmup: int,
-          regimes: tuple[str, ...] = MODES) -> list[tuple[str, str, float, float, str]]:
+          regimes: tuple[str, ...] = MODES, clock=time.perf_counter) -> list[tuple[str, str, float, float, str]]:
     torch.manual_seed(0)
     model, batch = factory()
     model.to(device).train()
@@ -145,7 +149,7 @@ def bench(name: str, factory, device, steps: int, warmup: int,
     for i in range(warmup + steps):
         # Round-robin, rotating the order: every regime sees the same machine load.
         for k in range(len(modes)):
-            modes[(i + k) % len(modes)].step(sync)
+            modes[(i + k) % len(modes)].step(sync, clock)
     rows = []
     for m in modes:
         m.close()
@@ -163,23 +167,46 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave as is)")
     ap.add_argument("--modes", default=",".join(MODES),
                     help="comma-separated regimes to run (none is always included as the baseline)")
+    ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                    help="wall: perf_counter; cpu: the training thread's CPU time (a shared CPU machine)")
+    ap.add_argument("--repeats", type=int, default=1, help="run the interleaved comparison this many times")
     args = ap.parse_args(argv)
     regimes = tuple(dict.fromkeys(["none"] + [m for m in args.modes.split(",") if m in MODES]))
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    rows = []
-    for name, factory in (("small CNN", small_cnn), ("small transformer", small_transformer)):
-        rows.extend(bench(name, factory, device, args.steps, args.warmup, regimes))
-    base = {name: med for name, mode, med, _, _ in rows if mode == "none"}
-    base_mean = {name: mean for name, mode, _, mean, _ in rows if mode == "none"}
+    clock = time.thread_time if args.clock == "cpu" else time.perf_counter
     print(f"device: {device} ({torch.get_num_threads()} threads), torch {torch.__version__}, "
-          f"{args.steps} timed steps per regime after {args.warmup} warm-up, interleaved step by step\n")
-    print("| model | mode | median step (ms) | overhead (median) | mean step (ms) | overhead (mean) | note |")
-    print("|---|---|---:|---:|---:|---:|---|")
-    for name, mode, med, mean, note in rows:
-        print(f"| {name} | {mode} | {med:.2f} | {100 * (med / base[name] - 1):+.1f}% | {mean:.2f} | "
-              f"{100 * (mean / base_mean[name] - 1):+.1f}% | {note} |")
+          f"{args.steps} timed steps per regime after {args.warmup} warm-up, interleaved step by step, "
+          f"clock: {args.clock}\n")
+    overheads: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for rep in range(args.repeats):
+        rows = []
+        for name, factory in (("small CNN", small_cnn), ("small transformer", small_transformer)):
+            rows.extend(bench(name, factory, device, args.steps, args.warmup, regimes, clock))
+        base = {name: med for name, mode, med, _, _ in rows if mode == "none"}
+        base_mean = {name: mean for name, mode, _, mean, _ in rows if mode == "none"}
+        if args.repeats > 1:
+            print(f"repeat {rep + 1} of {args.repeats}")
+        print("| model | mode | median step (ms) | overhead (median) | mean step (ms) | overhead (mean) | note |")
+        print("|---|---|---:|---:|---:|---:|---|")
+        for name, mode, med, mean, note in rows:
+            om, oa = 100 * (med / base[name] - 1), 100 * (mean / base_mean[name] - 1)
+            overheads.setdefault((name, mode), []).append((om, oa))
+            print(f"| {name} | {mode} | {med:.2f} | {om:+.1f}% | {mean:.2f} | {oa:+.1f}% | {note} |")
+        print(flush=True)
+    if args.repeats > 1:
+        print(f"over {args.repeats} repeats: overhead of the median step and of the mean step, each as "
+              "mean / median across repeats\n")
+        print("| model | mode | overhead (median step) | overhead (mean step) |")
+        print("|---|---|---:|---:|")
+        for (name, mode), vals in overheads.items():
+            if mode == "none":
+                continue
+            med = [v[0] for v in vals]
+            mean = [v[1] for v in vals]
+            print(f"| {name} | {mode} | {statistics.fmean(med):+.1f}% / {statistics.median(med):+.1f}% | "
+                  f"{statistics.fmean(mean):+.1f}% / {statistics.median(mean):+.1f}% |")
     return 0
 
 

@@ -145,3 +145,18 @@ def test_lr10_live_says_nothing_offline_would_not_of_its_curves(tmp_path):
     live = {f.id for f in seen}
     for fid in ("overfitting", "stuck-at-chance"):
         assert fid not in live or fid in final, (fid, sorted(live), sorted(final))
+
+
+def test_live_finding_updated_in_place_as_its_evidence_grows(tmp_path):
+    """grad-not-zeroed is raised early; its evidence (last step seen, count) keeps growing: the
+    finding is updated in place, announced once, and the log records the update."""
+    doc, seen = demo_run(tmp_path, every=5, zero_grad=False, steps=120)
+    assert [f.id for f in seen].count("grad-not-zeroed") == 1  # on_finding once per finding
+    f = next(f for f in doc.findings if f.id == "grad-not-zeroed")
+    assert f.detected_step <= 20  # detected at an early read-back...
+    assert f.steps[0] <= f.detected_step and f.steps[-1] >= 115  # ...and its evidence runs to the end
+    assert f.evidence["steps_seen"] >= 20
+    records = [json.loads(line) for line in next(tmp_path.glob("*.traindoc.jsonl")).read_text().splitlines()]
+    updates = [r for r in records if r.get("kind") == "finding" and r["finding"]["id"] == "grad-not-zeroed"
+               and r["finding"].get("update")]
+    assert updates and updates[-1]["finding"]["steps"][-1] > updates[0]["finding"]["steps"][-1]

@@ -170,7 +170,8 @@ def test_huge_logged_values_and_odd_arguments_cost_one_line(capsys):
     assert "x" not in doc.store.series and "s" not in doc.store.series
     err = capsys.readouterr().err.splitlines()
     assert all(ln.startswith("traindoc:") for ln in err)
-    assert sum("'x'" in ln for ln in err) == 1 and sum("probe 'loss'" in ln for ln in err) == 1
+    assert sum("'x'" in ln for ln in err) == 1 and sum("not a number was passed" in ln for ln in err) == 1
+    assert "loss" not in doc.guard.disabled and len(doc.store.series["train_loss"].values) == 3  # good steps kept
 
 
 def test_failing_probe_message_is_one_line(monkeypatch, capsys):

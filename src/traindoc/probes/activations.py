@@ -52,12 +52,19 @@ def _saturated_share(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
 
 
 class ActivationProbe:
-    """Registers forward hooks around one sampled forward and collects statistics."""
+    """Registers forward hooks around one sampled forward and collects statistics.
+
+    A hook does as little as it can (torch calls it inside the user's forward): it keeps a
+    small strided copy of the output and, for ReLU units, ORs the fired mask. Scale (mean, std)
+    of all modules is then computed at once, in one padded batch, when the sample closes.
+    """
 
     def __init__(self, model: nn.Module, wrap: Callable) -> None:
         self.wrap = wrap
         self.modules = [(n, m) for n, m in leaf_modules(model)
                         if isinstance(m, ACTIVATIONS) or any(True for _ in m.parameters(recurse=False))]
+        # The wrapped hooks are made once: registering them on each sampled step is then cheap.
+        self._hooks = [(m, wrap(self._hook_for(n, m))) for n, m in self.modules]
         self.handles: list = []
         self.pending: list[Sample] = []
         self.call_order: list[str] = []  # names in the order the first sampled forward ran them
@@ -65,6 +72,8 @@ class ActivationProbe:
         self._fired: dict[str, torch.Tensor] = {}
         self._window_samples = 0
         self._seen_this_sample: set[str] = set()
+        self._parts: list[tuple[str, torch.Tensor]] = []  # (module, strided sample of its output)
+        self._counts: dict[tuple[int, ...], torch.Tensor] = {}
         self._rows = 0  # examples behind the current window's fired masks
         self._first_window_done = False
 
@@ -72,8 +81,7 @@ class ActivationProbe:
         if self.handles:
             return
         self._seen_this_sample = set()
-        for name, module in self.modules:
-            self.handles.append(module.register_forward_hook(self.wrap(self._hook_for(name, module))))
+        self.handles = [m.register_forward_hook(h) for m, h in self._hooks]
 
     def disarm(self) -> None:
         for h in self.handles:
@@ -81,33 +89,30 @@ class ActivationProbe:
         self.handles = []
 
     def _hook_for(self, name: str, module: nn.Module):
+        saturating = isinstance(module, SATURATING)
+        relu = isinstance(module, STRICT_RELU)
+
         def hook(mod: nn.Module, args, out) -> None:
             if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.numel() == 0:
                 return
             if not torch.is_grad_enabled():  # a validation forward between training steps
                 return
-            key = name if name not in self._seen_this_sample else None
-            if key is None:  # a module called twice in one forward (a shared nn.ReLU): first call only
+            if name in self._seen_this_sample:  # a module called twice in one forward (a shared nn.ReLU): first call only
                 return
-            self._seen_this_sample.add(key)
-            if not self.output_module_known:
-                self.call_order.append(key)
-            with torch.no_grad():
-                o = out.detach()
-                part = _stat_sample(o)
-                std, mean = torch.std_mean(part.float()) if part.numel() > 1 else (
-                    torch.zeros((), device=o.device), part.float().reshape(()))
-                names = [f"act_mean/{key}", f"act_std/{key}"]
-                vals = [mean.reshape(1), std.reshape(1)]
-                if isinstance(module, SATURATING) and key != self.output_module:
-                    names.append(f"sat_frac/{key}")
-                    vals.append(_saturated_share(module, part).reshape(1))
-                if isinstance(module, STRICT_RELU) and o.dim() >= 2:
-                    self._rows = max(self._rows, o.shape[0] * (o.shape[1] if o.dim() == 3 else 1))
-                    fired = _fired_mask(o)
-                    prev = self._fired.get(key)
-                    self._fired[key] = fired if prev is None or prev.shape != fired.shape else (prev | fired)
-                self.pending.append((tuple(names), torch.cat(vals)))
+            self._seen_this_sample.add(name)
+            if self.output_module is None:
+                self.call_order.append(name)
+            o = out.detach()  # detached: nothing below joins the autograd graph
+            # A float32 copy of a few thousand values: the output itself is not kept alive.
+            part = _stat_sample(o).to(torch.float32, copy=True)
+            self._parts.append((name, part))
+            if saturating and name != self.output_module:
+                self.pending.append(((f"sat_frac/{name}",), _saturated_share(module, part).reshape(1)))
+            if relu and o.dim() >= 2:
+                self._rows = max(self._rows, o.shape[0] * (o.shape[1] if o.dim() == 3 else 1))
+                fired = _fired_mask(o)
+                prev = self._fired.get(name)
+                self._fired[name] = fired if prev is None or prev.shape != fired.shape else (prev | fired)
 
         return hook
 
@@ -115,18 +120,40 @@ class ActivationProbe:
     def output_module_known(self) -> bool:
         return self.output_module is not None
 
+    def _scales(self) -> list[Sample]:
+        """Mean and std of every module's sample at once: zero padding leaves sums unchanged."""
+        parts, self._parts = self._parts, []
+        if not parts:
+            return []
+        dev = parts[0][1].device
+        flat = [p.reshape(-1) if p.device == dev else p.reshape(-1).to(dev) for _, p in parts]
+        lengths = tuple(f.numel() for f in flat)
+        n = self._counts.get(lengths)
+        if n is None:  # built once per shape set: a host-to-device copy per sample would wait for the device
+            if len(self._counts) > 8:
+                self._counts.clear()
+            n = self._counts[lengths] = torch.tensor(lengths, dtype=torch.float64, device=flat[0].device)
+        x = torch.nn.utils.rnn.pad_sequence(flat, batch_first=True).double()
+        total = x.sum(dim=1)
+        mean = total / n
+        var = ((x.square().sum(dim=1) - total * mean) / (n - 1).clamp_min(1)).clamp_min(0)
+        stats = torch.stack([mean, var.sqrt()], dim=1).reshape(-1).float()
+        names = tuple(f"act_{k}/{name}" for name, _ in parts for k in ("mean", "std"))
+        return [(names, stats)]
+
     def finish_sample(self) -> list[Sample]:
         """Called after the sampled forward: closes the dead-unit window when due."""
         self.disarm()
-        out, self.pending = self.pending, []
         if not self.output_module_known and self.call_order:
             # The model's last op squashes its outputs on purpose (a classifier's sigmoid):
             # saturation there is confidence, not a problem, so it is not measured.
             self.output_module = self.call_order[-1]
-            last = f"act_mean/{self.output_module}"
-            out = [(names[:2], vals[:2]) if names[0] == last else (names, vals) for names, vals in out]
+            self.pending = [(names, vals) for names, vals in self.pending
+                            if names[0] != f"sat_frac/{self.output_module}"]
+        out, self.pending = self._scales() + self.pending, []
         if self._seen_this_sample:
             self._window_samples += 1
+        self._seen_this_sample = set()
         # The first window closes after one sample when that batch was large enough for a
         # silent unit to mean something: dead units are then named as early as their symptoms
         # (vanishing gradients, a collapsing activation scale), which they cause.
@@ -134,7 +161,7 @@ class ActivationProbe:
         if (self._window_samples >= WINDOW or first) and self._fired:
             self._first_window_done = True
             names = tuple(f"dead_frac/{k}" for k in self._fired)
-            vals = torch.stack([1.0 - f.float().mean() for f in self._fired.values()])
+            vals = 1.0 - torch.stack([f.float().mean() for f in self._fired.values()])
             out.append((names, vals))
             self._fired = {}
             self._window_samples = 0

@@ -51,17 +51,40 @@ def _nonfinite(obj: Any) -> bool:
     return any(not bool(torch.isfinite(t).all()) for t in _float_tensors(obj))
 
 
+# torch's own parameter-free modules that map finite inputs to finite outputs. A hook on a
+# module costs torch's slow call path on every forward (about as much as a small layer's
+# compute on the CPU), so they are not hooked: a NaN after one of them was made upstream
+# (an overflow to Inf, which the scan follows back to the module that made it).
+_FINITE_TO_FINITE = (
+    nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.PReLU, nn.ELU, nn.CELU, nn.SELU, nn.GELU, nn.SiLU, nn.Mish, nn.Sigmoid,
+    nn.Tanh, nn.Hardtanh, nn.Hardsigmoid, nn.Hardswish, nn.Softsign, nn.Softplus, nn.Tanhshrink,
+    nn.Dropout, nn.Dropout1d, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout, nn.Identity, nn.Flatten, nn.Unflatten,
+    nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d, nn.AvgPool1d, nn.AvgPool2d, nn.AvgPool3d,
+    nn.AdaptiveAvgPool1d, nn.AdaptiveAvgPool2d, nn.AdaptiveAvgPool3d,
+    nn.AdaptiveMaxPool1d, nn.AdaptiveMaxPool2d, nn.AdaptiveMaxPool3d,
+    nn.Sequential, nn.ModuleList, nn.ModuleDict,  # containers: their forward only chains children
+)
+
+
+def _cannot_make_nan(m: nn.Module) -> bool:
+    return type(m) in _FINITE_TO_FINITE  # exact types: a subclass may add its own forward code
+
+
 class NonfiniteProbe:
     """Finds the origin of the first NaN from the real forward's own outputs; reports it once."""
 
-    def __init__(self, model: nn.Module, wrap: Callable, *, device_sync_free: bool) -> None:
+    def __init__(self, model: nn.Module, wrap: Callable, *, device_sync_free: bool,
+                 params_of: Callable[[Any], list[tuple[str, torch.Tensor]]] | None = None) -> None:
         self.model = model
         self.wrap = wrap
         self.cpu = device_sync_free
-        # Every submodule, not only leaves: a module with children may make the NaN in its own
-        # forward code. Hooks fire as modules finish, children before parents, so the first
-        # kept output with a NaN is the innermost module that made it.
-        self.modules = [(n, m) for n, m in model.named_modules() if n]
+        # A module's own parameters (a Keras layer keeps its weights elsewhere: the Keras
+        # adapter passes its own accessor and calls the hooks from wrapped layer calls).
+        self.params_of = params_of or (lambda m: list(m.named_parameters(recurse=False)))
+        # Every submodule that can make a NaN, not only leaves: a module with children may make
+        # it in its own forward code. Hooks fire as modules finish, children before parents, so
+        # the first kept output with a NaN is the innermost module that made it.
+        self.modules = [(n, m) for n, m in model.named_modules() if n and not _cannot_make_nan(m)]
         self.handles: list = []
         self.flags: list[torch.Tensor] = []  # device-side output-NaN flags awaiting read-back
         self.origin: tuple[str, float] | None = None  # (module, kind)
@@ -81,12 +104,15 @@ class NonfiniteProbe:
 
     # -- hooks -----------------------------------------------------------------------------
     def attach(self) -> None:
-        self.handles.append(self.model.register_forward_pre_hook(self.wrap(self._pre)))
-        self.handles.append(self.model.register_forward_hook(self.wrap(self._post)))
+        self.handles.append(self.model.register_forward_pre_hook(self.wrap(self.forward_started)))
+        self.handles.append(self.model.register_forward_hook(self.wrap(self.forward_ended)))
         for name, m in self.modules:
-            self.handles.append(m.register_forward_hook(self.wrap(self._keeper(name))))
+            # Not wrapped by the guard: a flag test and a list append cannot fail, and every
+            # wrapper layer is paid on every module call of every step.
+            self.handles.append(m.register_forward_hook(self.keeper(name)))
 
-    def _keeper(self, name: str):
+    def keeper(self, name: str):
+        """The hook that keeps a reference to one submodule's output during the forward."""
         kept = self._kept
 
         def hook(mod: nn.Module, args: tuple, out: Any) -> None:
@@ -94,7 +120,8 @@ class NonfiniteProbe:
                 kept.append((name, mod, args, out))
         return hook
 
-    def _pre(self, module: nn.Module, args: tuple) -> None:
+    def forward_started(self, module: Any, args: tuple) -> None:
+        """The model's forward begins (a forward pre-hook on the root, or the Keras adapter)."""
         if self.origin is None and torch.is_grad_enabled():
             self._depth = 1
             # On an accelerator the output's flag is only known at the next read-back: keeping
@@ -102,7 +129,8 @@ class NonfiniteProbe:
             self._keep = self.cpu or self.full_mode
             self._kept.clear()
 
-    def _post(self, module: nn.Module, args: tuple, out: Any) -> None:
+    def forward_ended(self, module: Any, args: tuple, out: Any) -> None:
+        """The model's forward ended: on the CPU, a NaN in its output starts the scan."""
         if not self._depth:
             return
         self._depth = 0
@@ -132,7 +160,7 @@ class NonfiniteProbe:
                 up = next(((n, m, a) for n, m, a, o in kept[:i] if _nonfinite(o) and not _nonfinite(a)), None)
                 if up is not None:
                     name, mod, args = up
-            bad = [pn for pn, p in mod.named_parameters(recurse=False) if not bool(torch.isfinite(p).all())]
+            bad = [pn for pn, p in self.params_of(mod) if p.is_floating_point() and not bool(torch.isfinite(p).all())]
             if bad:
                 self._set_origin(name, PARAMETER, step, f"parameter {name}.{bad[0]} is already non-finite")
             elif _nonfinite(args):
@@ -140,7 +168,10 @@ class NonfiniteProbe:
             else:
                 self._set_origin(name, FORWARD, step, f"{type(mod).__name__} turned finite inputs into NaN/Inf")
             return
-        if self.full_mode:
+        up = next(((n, m) for n, m, a, o in kept if _nonfinite(o) and not _nonfinite(a)), None)
+        if up is not None:  # an Inf made here became NaN in an unhooked module (inf - inf, 0 * inf)
+            self._set_origin(up[0], FORWARD, step, f"{type(up[1]).__name__} turned finite inputs into Inf")
+        elif self.full_mode:
             self._watch_backward()
         elif self.cpu:  # the output holds a NaN no submodule produced: the model's own forward did
             name = type(self.model).__name__

@@ -10,6 +10,13 @@ from __future__ import annotations
 from torch import nn
 
 READBACK_SAMPLES = 4  # sampled steps batched into one host read-back
+READBACK_MIN_STEPS = 16  # and at least this many steps between read-backs when sampling often
+
+
+def readback_samples(every: int) -> int:
+    """Samples per read-back: 4, or more when sampling every step or two, so a read-back's fixed
+    cost (one transfer, the writer's flush, the checks) is paid once per 16 steps at most."""
+    return max(READBACK_SAMPLES, -(-READBACK_MIN_STEPS // max(1, every)))
 MIN_RULES_INTERVAL = 50  # steps between two rule evaluations, early in the run
 MAX_RULES_INTERVAL = 5000  # and at most this many later, when the run is long
 

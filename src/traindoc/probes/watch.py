@@ -32,7 +32,7 @@ from .guard import Guard, stderr_line
 from .layers import LayerMap, is_compiled, unwrap
 from .logdir import JsonlWriter
 from .nonfinite import NonfiniteProbe
-from .schedule import READBACK_SAMPLES, default_every, is_sampled, next_rules_step
+from .schedule import default_every, is_sampled, next_rules_step, readback_samples
 from .store import RunStore
 
 MAX_PENDING_LOSSES = 1024
@@ -132,9 +132,18 @@ class Watch:
         self.zerograd = ZeroGradProbe(self.layers)
         self.inputs = InputProbe()
         self.targets = TargetProbe()
-        self.acts = None if compiled or scripted else ActivationProbe(self.model, lambda f: self.guard.wrap_hook("activations", f))
+        keras_model = _is_keras(self.model)
+        self.acts = None if compiled or scripted or keras_model else ActivationProbe(
+            self.model, lambda f: self.guard.wrap_hook("activations", f))
         self.nonfinite = None
-        if compiled:
+        if keras_model:
+            # Keras layers bypass torch module hooks: the Keras adapter (integrations/keras_layers.py)
+            # feeds this probe from wrapped layer calls, with the layers' own weights.
+            from .integrations.keras_layers import keras_params
+
+            self.nonfinite = NonfiniteProbe(self.model, lambda f: self.guard.wrap_hook("nonfinite", f),
+                                            device_sync_free=self._cpu, params_of=keras_params)
+        elif compiled:
             self._say("the model is compiled (torch.compile): activation and NaN-origin hooks are off; "
                       "gradients, weights, inputs and the loss are still watched. Call watch() before compile "
                       "to keep them.")
@@ -263,7 +272,7 @@ class Watch:
     def _log(self, metrics: dict[str, Any], step: Any) -> None:
         at = self._step if step is None else _int_step(step)
         if at is None:
-            self._say(f"doc.log: step={step!r} is not a step number; the current step {self._step} is used")
+            self._say(f"doc.log: step={str(step)[:40]!r} is not a step number; the current step is used")
             at = self._step
         t = time.time()
         row = {}
@@ -304,7 +313,7 @@ class Watch:
         if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1
-            if self._samples_since_readback >= READBACK_SAMPLES or step == 1:
+            if self._samples_since_readback >= readback_samples(self.every) or step == 1:
                 self.guard.call("readback", self._readback, False)
         elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
             self.guard.call("readback", self._readback, False)  # bounds host memory between samples
@@ -318,6 +327,18 @@ class Watch:
     _origin_recorded = False
 
     def _record_loss(self, step: int, loss: Any) -> None:
+        """Keep this step's loss (a device tensor stays on the device until the read-back). A
+        value that is not a number is skipped with one line; later steps are still recorded."""
+        if isinstance(loss, torch.Tensor) and (loss.numel() == 0 or loss.is_complex()):
+            loss = None
+        elif not isinstance(loss, torch.Tensor):
+            try:
+                loss = float(loss)
+            except Exception:  # noqa: BLE001 - a string, an object: never raised into the loop
+                loss = None
+        if loss is None:
+            self._say("doc.step: a loss that is not a number was passed; those steps' loss is skipped")
+            return
         if isinstance(loss, torch.Tensor) and self._cpu and loss.numel() == 1 and loss.device.type == "cpu":
             value: Any = loss.item()  # no device to wait for on the CPU
             if value != value or value in (math.inf, -math.inf):
@@ -658,6 +679,9 @@ class Watch:
             if any(k[0] == "grad-not-zeroed" for k in self._keys):
                 f.evidence.setdefault("subject", "optimizer")
                 self._raise(f)  # the same finding, its evidence (last step, count) brought up to date
+                # and the record too, so `diagnose` of the log gives the same span
+                self._add_direct(f"{CHECK_SERIES}grad-not-zeroed/optimizer", int(self._stale_last),
+                                 float(int(f.severity)))
             else:
                 self._record_check(f)
         if self._frozen_done or self.grads is None:
@@ -698,6 +722,11 @@ def _role_for(name: str) -> Role:
     if name == "lr":
         return Role.LR
     return Role.LAYER_STAT
+
+
+def _is_keras(model: nn.Module) -> bool:
+    """A Keras 3 model on the torch backend (a torch Module whose layers skip torch's hooks)."""
+    return any(c.__module__.startswith("keras.") for c in type(model).__mro__)
 
 
 def _is_scripted(model: nn.Module) -> bool:

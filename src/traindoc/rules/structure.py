@@ -6,7 +6,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Run
-from ._common import curve, fmt, make
+from ._common import fmt, make, split_restarts
 from .registry import rule
 
 
@@ -23,12 +23,14 @@ def appended_runs(run: Run):
     for s in run.series.values():
         if len(s) < 4:
             continue
-        c = curve(s)
-        if c.restarts:
-            r = c.restarts[-1]
+        # Only the steps matter here: the full prepared curve (a trend fit) of every series is
+        # the cost of the live watcher's rule pass, and a restart is where steps go back.
+        start = split_restarts(s.steps)[0]
+        if start:
+            r = float(s.steps[start])
             yield make("appended-runs", f"{s.name} restarts from step {fmt(r)}: several runs in one log; only the "
                        "last one is judged", series=[s.name], steps=[r],
-                       evidence={"restart_steps": c.restarts, "points": len(s)},
+                       evidence={"restart_steps": [r], "points": len(s)},
                        fixes=["log each run to its own file or directory",
                               "split the file so each run can be diagnosed"],
                        marks=[Mark("line", s.name, r, label="steps restart")])

@@ -9,7 +9,9 @@ On top of that, for Keras:
   first batch, and a data check on the first few batches. Keras gives callbacks no batches, so
   the model's ``train_step`` is wrapped for those batches only: it sees each batch on its way
   to training and never pulls one from the iterator;
-- layer calls are wrapped for activation statistics and the NaN origin (keras_layers.py);
+- layer calls are wrapped for activation statistics and the NaN origin (keras_layers.py): the
+  watcher's own NaN-origin probe sees each layer's output, so the layer that made the first
+  NaN is named at the step it made it;
 - Keras reports the running mean of the loss over the epoch; it is turned back into each
   batch's own loss before any rule sees it;
 - the epoch's training metrics reach the rules, except accuracy-like metrics of a regression.
@@ -84,7 +86,8 @@ class TraindocCallback(keras.callbacks.Callback):
     def _install_layer_probe(self) -> None:
         from .keras_layers import KerasLayerProbe
 
-        self._layers = KerasLayerProbe(self.model, lambda exc: self.doc.guard.fail("activations", exc))
+        self._layers = KerasLayerProbe(self.model, lambda exc: self.doc.guard.fail("activations", exc),
+                                       self.doc.nonfinite)
         self._layers.install()
         self._layers.armed = self.doc._is_sampled(1)
 
@@ -146,13 +149,9 @@ class TraindocCallback(keras.callbacks.Callback):
         step_was = doc._step
         doc.step(loss)
         if self._layers is not None:
-            stats = self._layers.take()
+            stats = doc.guard.call("activations", self._layers.take) or {}
             for name, value in stats.items():  # layer statistics, as the torch activation probe records them
-                doc._add_direct(name, float(step_was + 1), value)
-            if loss is not None and not math.isfinite(loss):
-                self._layers.full = True
-            if self._layers.origin is not None and not doc._origin_recorded:
-                self._record_keras_origin(step_was + 1)
+                doc._add_direct(name, step_was + 1, value)
         lr = _learning_rate(self.model)
         if lr is not None and doc._is_sampled(doc._step):
             doc.log({"lr": lr})
@@ -285,12 +284,6 @@ class TraindocCallback(keras.callbacks.Callback):
                 return
             self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
                                                                   float(self.doc._step)))
-
-    def _record_keras_origin(self, step: int) -> None:
-        layer, kind = self._layers.origin
-        self.doc._origin_recorded = True
-        self.doc._add_direct(f"nonfinite_origin/{layer}", float(step), 1.0 if kind == "output" else 3.0)
-        self.doc._next_rules_at = 0.0
 
 
 def _host(t: Any) -> Any:

@@ -3,13 +3,21 @@
 Keras layers do not run through torch module hooks, so the watcher's activation and NaN-origin
 probes see nothing of a Keras model. Keras looks ``call`` up on the layer instance at every
 call, so an instance attribute that wraps it sees each layer's output during the real ``fit``;
-removing the attribute restores the class method exactly. The wrapper only reads outputs
-(no copies kept, nothing returned differs) and only on armed steps.
+removing the attribute restores the class method exactly. The wrappers only read outputs
+(nothing returned differs, nothing is run twice):
+
+- every training forward hands each layer's output to the watcher's NaN-origin probe (the
+  same one torch models use: references kept for the forward only, the model's output checked
+  at its end, the kept outputs scanned only when it holds a NaN);
+- on sampled steps, scale and dead units are computed on the device and read back once, at
+  the batch's end.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
+
+import torch
 
 WINDOW = 4  # armed batches per dead-unit window (as the torch activation probe)
 RELU_NAMES = {"relu", "relu6"}
@@ -33,26 +41,46 @@ def _flat_layers(model: Any) -> list[Any]:
     return out
 
 
-class KerasLayerProbe:
-    """Wraps the ``call`` of each weighted or activation layer; reads outputs on armed steps."""
+def keras_params(layer: Any) -> list[tuple[str, torch.Tensor]]:
+    """A Keras layer's weights as torch tensors (its own and its sublayers'), for the NaN origin."""
+    out = []
+    for w in getattr(layer, "weights", []):
+        value = getattr(w, "value", w)
+        if isinstance(value, torch.Tensor):
+            out.append((str(getattr(w, "name", "weight")), value.detach()))
+    return out
 
-    def __init__(self, model: Any, on_error: Callable[[Exception], None]) -> None:
-        self.layers = [lay for lay in _flat_layers(model) if lay.weights or _act_name(lay)]
+
+def is_training_call(kwargs: dict) -> bool:
+    """A forward of ``fit``'s train step (evaluate and predict run with training=False, no grad)."""
+    return bool(kwargs.get("training")) and torch.is_grad_enabled()
+
+
+class KerasLayerProbe:
+    """Wraps the ``call`` of the model and of each weighted or activation layer."""
+
+    def __init__(self, model: Any, on_error: Callable[[Exception], None], nonfinite: Any = None) -> None:
+        self.model = model
+        # Every layer feeds the NaN origin (a weightless Lambda or custom layer may make the NaN);
+        # the weighted and activation layers also give activation statistics.
+        self.layers = _flat_layers(model)
         self.on_error = on_error
+        self.nonfinite = nonfinite  # the watcher's NonfiniteProbe (None when it is off)
         self.armed = False
-        self.full = False  # after a non-finite loss: every step, until the origin is found
-        self.origin: tuple[str, str] | None = None  # (layer, "output"|"weights")
-        self._fired: dict[str, Any] = {}
+        self._fired: dict[str, torch.Tensor] = {}
         self._window = 0
-        self._stats: dict[str, float] = {}
+        self._names: list[str] = []
+        self._values: list[torch.Tensor] = []
         self._installed: list[Any] = []
 
     def install(self) -> None:
+        if self.nonfinite is not None and "call" not in self.model.__dict__:
+            object.__setattr__(self.model, "call", self._wrap_model(self.model.call))
+            self._installed.append(self.model)
         for layer in self.layers:
             if "call" in layer.__dict__:
                 continue  # already wrapped by someone: leave it alone
-            original = layer.call
-            object.__setattr__(layer, "call", self._wrap(layer, original))
+            object.__setattr__(layer, "call", self._wrap(layer, layer.call))
             self._installed.append(layer)
 
     def remove(self) -> None:
@@ -60,51 +88,67 @@ class KerasLayerProbe:
             layer.__dict__.pop("call", None)
         self._installed = []
 
-    def _wrap(self, layer: Any, original: Callable) -> Callable:
-        name = layer.name
-        act = _act_name(layer)
-
+    def _wrap_model(self, original: Callable) -> Callable:
         def call(*args: Any, **kwargs: Any) -> Any:
+            training = self.nonfinite is not None and is_training_call(kwargs)
+            if training:
+                self._safely(self.nonfinite.forward_started, self.model, args)
             out = original(*args, **kwargs)
-            if self.armed or (self.full and self.origin is None):
-                try:
-                    self._observe(name, act, layer, args, out)
-                except Exception as exc:  # a probe never breaks the user's forward
-                    self.on_error(exc)
+            if training:
+                self._safely(self.nonfinite.forward_ended, self.model, args, out)
             return out
 
         return call
 
-    def _observe(self, name: str, act: str | None, layer: Any, args: tuple, out: Any) -> None:
-        import torch
+    def _wrap(self, layer: Any, original: Callable) -> Callable:
+        name = layer.name
+        act = _act_name(layer)
+        keep = self.nonfinite.keeper(name) if self.nonfinite is not None else None
 
-        if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.device.type == "meta":
-            return  # Keras traces shapes on meta tensors (building, compiling metrics): no values to read
-        o = out.detach()
-        if self.origin is None and not bool(torch.isfinite(o).all()):
-            inp = args[0] if args else None
-            inputs_ok = not isinstance(inp, torch.Tensor) or not inp.is_floating_point() or bool(
-                torch.isfinite(inp.detach()).all())
-            if inputs_ok:
-                bad_w = any(not bool(torch.isfinite(torch.as_tensor(w.value)).all()) for w in layer.weights)
-                self.origin = (name, "weights" if bad_w else "output")
-        if not self.armed or o.dim() < 2:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            out = original(*args, **kwargs)
+            if keep is not None:
+                self._safely(keep, layer, args, out)
+            if self.armed and torch.is_grad_enabled() and (act is not None or layer.weights):
+                self._safely(self._observe, name, act, out)
+            return out
+
+        return call
+
+    def _safely(self, func: Callable, *args: Any) -> None:
+        try:
+            func(*args)
+        except Exception as exc:  # a probe never breaks the user's forward
+            self.on_error(exc)
+
+    def _observe(self, name: str, act: str | None, out: Any) -> None:
+        if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.dim() < 2 or not out.numel():
             return
-        self._stats[f"act_mean/{name}"] = float(o.mean())
-        self._stats[f"act_std/{name}"] = float(o.std()) if o.numel() > 1 else 0.0
-        if act in RELU_NAMES:
-            fired = o.reshape(-1, o.shape[-1]).amax(dim=0).gt(0)
-            prev = self._fired.get(name)
-            self._fired[name] = fired if prev is None else (prev | fired)
+        if out.device.type == "meta":
+            return  # Keras traces shapes on meta tensors (building, compiling metrics): no values to read
+        with torch.no_grad():
+            o = out.detach()
+            std, mean = torch.std_mean(o.float()) if o.numel() > 1 else (torch.zeros((), device=o.device), o.float())
+            self._names += [f"act_mean/{name}", f"act_std/{name}"]
+            self._values += [mean.reshape(()), std.reshape(())]
+            if act in RELU_NAMES:
+                fired = o.reshape(-1, o.shape[-1]).amax(dim=0).gt(0)
+                prev = self._fired.get(name)
+                self._fired[name] = fired if prev is None or prev.shape != fired.shape else (prev | fired)
 
     def take(self) -> dict[str, float]:
-        """Statistics of the armed step just run, plus a dead-unit share each WINDOW armed steps."""
-        stats, self._stats = self._stats, {}
-        if stats:
+        """Statistics of the armed step just run, plus a dead-unit share each WINDOW armed
+        steps, read back from the device in one transfer."""
+        names, values = self._names, self._values
+        self._names, self._values = [], []
+        if names:
             self._window += 1
         if self._window >= WINDOW and self._fired:
             for name, fired in self._fired.items():
-                stats[f"dead_frac/{name}"] = 1.0 - float(fired.float().mean())
+                names.append(f"dead_frac/{name}")
+                values.append(1.0 - fired.float().mean())
             self._fired = {}
             self._window = 0
-        return stats
+        if not names:
+            return {}
+        return dict(zip(names, torch.stack(values).float().cpu().tolist()))
