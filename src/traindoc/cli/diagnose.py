@@ -62,10 +62,26 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               help="Also write a self-contained HTML report to this file.")
 @click.option("--role", "roles", multiple=True, metavar="NAME=ROLE",
               help="Override the inferred role of a series (e.g. --role acc=val_metric). Repeatable.")
+@click.option("--follow", is_flag=True, help="Keep reading the logs as training writes them; print each finding "
+              "when it first holds. Ends on Ctrl-C or --idle, with a final summary.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
+              help="With --follow: seconds between polls.")
+@click.option("--idle", type=click.FloatRange(min=0), default=None, help="With --follow: stop after this many "
+              "seconds without new data.")
+@click.option("--exec", "exec_cmd", default=None, metavar="CMD", help="With --follow: run CMD (a shell command) once, "
+              "on the first finding at or above --fail-on.")
+@click.option("--publish", multiple=True, type=click.Choice(["tensorboard", "wandb", "mlflow"]),
+              help="Also write the findings into the run's TensorBoard folder, W&B run or MLflow run. Repeatable.")
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
-             roles: tuple[str, ...]) -> None:
+             roles: tuple[str, ...], follow: bool, interval: float, idle: float | None, exec_cmd: str | None,
+             publish: tuple[str, ...]) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
+    if follow:
+        from .follow import run_follow
+
+        sys.exit(run_follow(paths, interval=interval, idle=idle, fail_on=fail_on, exec_cmd=exec_cmd,
+                            publish=publish, roles=overrides, as_json=as_json, report_path=report_path))
     if sys.stderr.isatty():
         from rich.console import Console
 
