@@ -14,12 +14,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..findings import Finding
+from ..findings import Finding, Severity
 
 MATERIAL = 0.25
 ABSENT_TIMES = 3
-# Findings that describe the state of the data, not a problem: kept for the summary, never streamed.
-_NOT_STREAMED = {"too-short"}
+# Only warnings and errors are streamed: info findings on a young run come and go as it grows
+# (a "late start" after ten points), and announcing them would be a false alarm. The final
+# summary lists them as ``diagnose`` does.
+STREAM_MIN = Severity.WARNING
 
 
 def finding_key(f: Finding) -> tuple:
@@ -82,7 +84,7 @@ class Tracker:
 
     def update(self, findings: list[Finding]) -> list[Event]:
         events: list[Event] = []
-        now = {finding_key(f): f for f in findings if f.id not in _NOT_STREAMED}
+        now = {finding_key(f): f for f in findings if f.severity >= STREAM_MIN}
         for key, f in now.items():
             self.absent.pop(key, None)
             old = self.shown.get(key)

@@ -147,7 +147,8 @@ class Follower:
 
     def _say_run(self, src: Source) -> None:
         if self.opts.as_json:
-            self._emit_json({"event": "following", "source": str(src.path), "format": src.reader.NAME})
+            self._emit_json({"event": "following", "time": time.time(), "source": str(src.path),
+                             "format": src.reader.NAME})
             return
         self._line(f"[{self._stamp()}] following {src.path} ({src.reader.NAME})")
 
@@ -161,7 +162,8 @@ class Follower:
         self.shown += ev.kind == "new"
         at = _last_step(run)
         if self.opts.as_json:
-            self._emit_json({"event": ev.kind, "run": {"name": run.name, "source": run.source, "format": run.format},
+            self._emit_json({"event": ev.kind, "time": time.time(),
+                             "run": {"name": run.name, "source": run.source, "format": run.format},
                              "at_step": at, "why": ev.why, "finding": ev.finding.to_json()})
             return
         where = f"{run.name}" + (f" at step {at:g}" if at is not None else "")
