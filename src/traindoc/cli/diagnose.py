@@ -64,8 +64,8 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               help="Override the inferred role of a series (e.g. --role acc=val_metric). Repeatable.")
 @click.option("--follow", is_flag=True, help="Keep reading the logs as training writes them; print each finding "
               "when it first holds. Ends on Ctrl-C or --idle, with a final summary.")
-@click.option("--interval", type=click.FloatRange(min=0.05), default=2.0, show_default=True,
-              help="With --follow: seconds between polls.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=None, help="With --follow: seconds between "
+              "polls (default 2).")
 @click.option("--idle", type=click.FloatRange(min=0), default=None, help="With --follow: stop after this many "
               "seconds without new data.")
 @click.option("--exec", "exec_cmd", default=None, metavar="CMD", help="With --follow: run CMD (a shell command) once, "
@@ -77,10 +77,12 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
              publish: tuple[str, ...]) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
+    if not follow and (interval is not None or idle is not None or exec_cmd):
+        raise click.UsageError("--interval, --idle and --exec need --follow")
     if follow:
         from .follow import run_follow
 
-        sys.exit(run_follow(paths, interval=interval, idle=idle, fail_on=fail_on, exec_cmd=exec_cmd,
+        sys.exit(run_follow(paths, interval=interval or 2.0, idle=idle, fail_on=fail_on, exec_cmd=exec_cmd,
                             publish=publish, roles=overrides, as_json=as_json, report_path=report_path))
     if sys.stderr.isatty():
         from rich.console import Console

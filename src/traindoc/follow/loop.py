@@ -252,7 +252,7 @@ class Follower:
         if self.opts.as_json:
             from ..reports.json_report import to_doc
 
-            self._emit_json({"event": "summary", **to_doc(results)})
+            self._emit_json({"event": "summary", "time": time.time(), **to_doc(results)})
         else:
             from ..reports.terminal import render
 

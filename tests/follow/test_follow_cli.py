@@ -1,0 +1,122 @@
+"""``traindoc diagnose --follow`` from the command line: --idle, Ctrl-C, --exec, --fail-on, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
+
+
+def _traindoc(*args, timeout=60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "traindoc", *args], capture_output=True, text=True, env=_env(),
+                          timeout=timeout)
+
+
+def _diverging_csv(path: Path, steps: int = 80) -> None:
+    rows = ["epoch,step,train_loss\n"]
+    for s in range(steps):
+        loss = 2.0 / (1 + s / 10) if s < 50 else 0.2 * 3 ** ((s - 50) / 2)
+        rows.append(f"0,{s},{loss if s < 70 else float('nan')}\n")
+    path.write_text("".join(rows))
+
+
+def _healthy_csv(path: Path, steps: int = 200) -> None:
+    rows = ["epoch,step,train_loss,val_loss\n"]
+    for s in range(steps):
+        rows.append(f"{s // 20},{s},{2.0 / (1 + s / 10) + 0.01 * ((s * 7) % 5):.5f},\n")
+        if s % 20 == 19:
+            rows.append(f"{s // 20},{s},,{2.1 / (1 + s / 10) + 0.05:.5f}\n")
+    path.write_text("".join(rows))
+
+
+def test_idle_ends_with_summary_and_diagnose_exit_code(tmp_path):
+    _diverging_csv(tmp_path / "metrics.csv")
+    res = _traindoc("diagnose", "--follow", str(tmp_path), "--interval", "0.2", "--idle", "1")
+    assert res.returncode == 1, res.stderr
+    out = res.stdout
+    assert "following" in out and "final summary" in out
+    assert out.count("ERROR   nonfinite") == 2  # once when it first held, once in the summary
+    res = _traindoc("diagnose", "--follow", str(tmp_path), "--interval", "0.2", "--idle", "1", "--fail-on", "never")
+    assert res.returncode == 0
+
+
+def test_healthy_run_exits_zero_and_says_so(tmp_path):
+    _healthy_csv(tmp_path / "metrics.csv")
+    res = _traindoc("diagnose", "--follow", str(tmp_path / "metrics.csv"), "--interval", "0.2", "--idle", "1")
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "healthy" in res.stdout and "WARNING" not in res.stdout and "ERROR" not in res.stdout
+
+
+def test_exec_runs_once_on_first_finding_at_fail_on(tmp_path):
+    log = tmp_path / "calls.txt"
+    _diverging_csv(tmp_path / "metrics.csv")
+    cmd = f'{sys.executable} -c "import os; open({str(log)!r}, \'a\').write(os.environ[\'TRAINDOC_FINDING\'] + \' \' + os.environ[\'TRAINDOC_SEVERITY\'] + chr(10))"'
+    res = _traindoc("diagnose", "--follow", str(tmp_path), "--interval", "0.2", "--idle", "1", "--fail-on", "error",
+                    "--exec", cmd)
+    assert res.returncode == 1
+    calls = log.read_text().splitlines()
+    assert len(calls) == 1, calls  # two error findings (nonfinite, divergence): one call
+    finding, severity = calls[0].split()
+    assert severity == "error" and finding in {"nonfinite", "divergence"}
+
+
+def test_exec_not_run_below_fail_on(tmp_path):
+    log = tmp_path / "calls.txt"
+    _healthy_csv(tmp_path / "metrics.csv")
+    res = _traindoc("diagnose", "--follow", str(tmp_path), "--interval", "0.2", "--idle", "1",
+                    "--exec", f"touch {log}")
+    assert res.returncode == 0 and not log.exists()
+
+
+def test_ctrl_c_prints_summary_and_exit_code(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-m", "traindoc", "diagnose", "--follow", str(tmp_path), "--interval",
+                             "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    try:
+        time.sleep(1.0)
+        _diverging_csv(tmp_path / "metrics.csv")
+        deadline = time.time() + 60
+        seen = ""
+        while "nonfinite" not in seen and time.time() < deadline:
+            seen += proc.stdout.readline()
+        assert "nonfinite" in seen
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "final summary" in out, err
+    assert proc.returncode == 1
+    assert "Traceback" not in err
+
+
+def test_json_lines_stream(tmp_path):
+    _diverging_csv(tmp_path / "metrics.csv")
+    res = _traindoc("diagnose", "--follow", str(tmp_path), "--json", "--interval", "0.2", "--idle", "1")
+    events = [json.loads(line) for line in res.stdout.splitlines()]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "following" and kinds[-1] == "summary" and "new" in kinds
+    assert all(isinstance(e.get("time", 0), float) for e in events)
+
+
+def test_nothing_to_follow_is_one_line_exit_2(tmp_path):
+    res = _traindoc("diagnose", "--follow", str(tmp_path / "missing"), "--interval", "0.1", "--idle", "0.3")
+    assert res.returncode == 2
+    assert res.stderr.count("\n") == 1 and "no training logs found" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_follow_options_need_follow(tmp_path):
+    _healthy_csv(tmp_path / "metrics.csv")
+    res = _traindoc("diagnose", str(tmp_path), "--idle", "1")
+    assert res.returncode == 2 and "--follow" in res.stderr
