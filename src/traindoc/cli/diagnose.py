@@ -105,6 +105,10 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
         render(results)
     if report_path:
         write_html(report_path, results)
+    if publish:
+        from ..publish import publish_results
+
+        publish_results(publish, results, say=lambda text: click.echo(f"traindoc: {text}", err=True))
     code = exit_code(results, fail_on)
     if loaded.problems:
         code = 2

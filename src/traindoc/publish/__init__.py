@@ -42,3 +42,24 @@ def make_publishers(targets: Iterable[str], say: Callable[[str], None] | None = 
         else:
             raise ValueError(f"unknown publish target {name!r} (expected one of {', '.join(TARGETS)})")
     return out
+
+
+def publish_results(targets: Iterable[str], results, say: Callable[[str], None] | None = None) -> None:
+    """``diagnose --publish``: every run's findings, warnings and errors announced as new."""
+    from ..findings import Severity
+    from ..follow.changes import Event
+
+    publishers = make_publishers(targets, say=say)
+    try:
+        for run, findings in results:
+            events = [Event("new", f) for f in findings if f.severity >= Severity.WARNING]
+            for pub in list(publishers):
+                try:
+                    pub.publish(run, findings, events)
+                except Exception as exc:  # noqa: BLE001 - one integration failing must not hide the report
+                    if say:
+                        say(f"publishing to {pub.NAME} failed ({type(exc).__name__}: {exc})")
+                    publishers.remove(pub)
+    finally:
+        for pub in publishers:
+            pub.close()
