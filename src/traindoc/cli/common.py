@@ -13,9 +13,11 @@ def load_paths(paths, *, quiet: bool = False) -> LoadResult:
 
     A path given explicitly that cannot be read at all is fatal (InputError, exit 2).
     """
+    from ..remote import is_remote, load_remote
+
     total = LoadResult()
     for path in paths:
-        result = load(path)
+        result = load_remote(path) if is_remote(path) else load(path)
         total.runs.extend(result.runs)
         total.problems.extend(result.problems)
     if not total.runs and len(total.problems) == 1:

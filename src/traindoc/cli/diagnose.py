@@ -72,9 +72,11 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               "on the first finding at or above --fail-on.")
 @click.option("--publish", multiple=True, type=click.Choice(["tensorboard", "wandb", "mlflow"]),
               help="Also write the findings into the run's TensorBoard folder, W&B run or MLflow run. Repeatable.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Read and diagnose with this many processes (large folders of runs).")
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
              roles: tuple[str, ...], follow: bool, interval: float, idle: float | None, exec_cmd: str | None,
-             publish: tuple[str, ...]) -> None:
+             publish: tuple[str, ...], jobs: int) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
     if not follow and (interval is not None or idle is not None or exec_cmd):
@@ -84,6 +86,11 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
 
         sys.exit(run_follow(paths, interval=interval or 2.0, idle=idle, fail_on=fail_on, exec_cmd=exec_cmd,
                             publish=publish, roles=overrides, as_json=as_json, report_path=report_path))
+    if jobs > 1:
+        from .fleet import run_parallel
+
+        sys.exit(run_parallel(paths, jobs=jobs, overrides=overrides, as_json=as_json, fail_on=fail_on,
+                              report_path=report_path, publish=publish))
     if sys.stderr.isatty():
         from rich.console import Console
 
