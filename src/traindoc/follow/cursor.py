@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ANCHOR = 64
-MAX_READ = 64 << 20  # bytes per poll; the rest is read on the next poll
+MAX_READ = 16 << 20  # bytes per read; a longer backlog is read in several (bounded memory)
 
 
 @dataclass
