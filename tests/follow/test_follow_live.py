@@ -4,13 +4,14 @@ Each job (torch + SummaryWriter, Lightning CSVLogger, Keras CSVLogger, Hugging F
 its loss up to NaN part-way and writes ``proof.json`` with the wall time at which the proving data
 was on disk. The follower must announce ``nonfinite`` no later than one poll interval after that
 (plus a fixed allowance for process start-up and scheduling on shared CPUs), never announce the
-same finding twice, and end (``--idle``) with the summary ``diagnose`` gives on the same files.
+same finding twice, and end (Ctrl-C) with the summary ``diagnose`` gives on the same files.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -37,7 +38,7 @@ def _follow_while(job: str, tmp_path: Path, watched: str, module: str) -> tuple[
     (tmp_path / watched).mkdir(parents=True, exist_ok=True)
     follower = subprocess.Popen(
         [sys.executable, "-m", "traindoc", "diagnose", "--follow", str(tmp_path / watched), "--json",
-         "--interval", str(INTERVAL), "--idle", "6"],
+         "--interval", str(INTERVAL)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
     events: list[dict] = []
 
@@ -51,6 +52,8 @@ def _follow_while(job: str, tmp_path: Path, watched: str, module: str) -> tuple[
     job_proc = subprocess.run([sys.executable, str(JOBS / job), str(tmp_path)], env=_env(), capture_output=True,
                               text=True, timeout=240)
     assert job_proc.returncode == 0, job_proc.stderr[-2000:]
+    time.sleep(4 * INTERVAL + 1)  # a few more polls, then Ctrl-C: the follower prints its summary and exits
+    follower.send_signal(signal.SIGINT)
     code = follower.wait(timeout=120)
     reader.join(timeout=10)
     assert code in (0, 1), follower.stderr.read()[-2000:]

@@ -119,3 +119,32 @@ with mlflow.start_run(run_name="job"):
     (run,) = client.search_runs([client.get_experiment_by_name("live").experiment_id])
     assert run.data.tags["traindoc.verdict"] == "broken"
     assert "traindoc.finding.nonfinite" in run.data.tags
+
+
+def test_follow_server_while_a_job_logs(mlflow_server):
+    url, _root = mlflow_server
+    job = f"""
+import math, time, mlflow
+mlflow.set_tracking_uri({url!r})
+mlflow.set_experiment("live-server")
+with mlflow.start_run(run_name="job"):
+    for step in range(60):
+        loss = 2.0 / (1 + step / 10) if step < 30 else (0.3 * 2 ** ((step - 30) / 2) if step < 45 else math.nan)
+        mlflow.log_metric("train_loss", loss, step=step)
+        time.sleep(0.02)
+"""
+    subprocess.run([sys.executable, "-c", "import mlflow; mlflow.MlflowClient(%r).create_experiment('live-server')"
+                    % url], check=True, timeout=60, env=traindoc_env())
+    follower = subprocess.Popen([sys.executable, "-m", "traindoc", "diagnose", "--follow", f"mlflow+{url}/#live-server",
+                                 "--json", "--interval", "0.3", "--idle", "5"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=traindoc_env())
+    subprocess.run([sys.executable, "-c", job], env=traindoc_env(), check=True, timeout=120)
+    out, err = follower.communicate(timeout=120)
+    assert follower.returncode == 1, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert any(e["event"] == "new" and e["finding"]["id"] == "nonfinite" for e in events)
+    summary = events[-1]
+    (run,) = summary["runs"]
+    assert run["name"] == "live-server/job"
+    direct = json.loads(_traindoc("diagnose", f"mlflow+{url}/#live-server", "--json").stdout)
+    assert [f["id"] for f in run["findings"]] == [f["id"] for f in direct["runs"][0]["findings"]]

@@ -45,6 +45,10 @@ class FollowOptions:
 def make_tail(source: Source):
     """The incremental tailer for a format, or a re-read-on-change one."""
     name = source.reader.NAME
+    if isinstance(source.path, str):  # a tracking server URL
+        from ..remote.mlflow_rest import RestTail
+
+        return RestTail(source.path)
     if name == "tensorboard":
         return TensorBoardTail(source.path)
     if name == "mlflow" and source.path.is_dir():
@@ -71,7 +75,16 @@ class Follower:
 
     def __init__(self, paths, options: FollowOptions | None = None, out: IO | None = None,
                  publishers: list | None = None) -> None:
-        self.roots = [Path(p) for p in paths]
+        from ..remote import is_remote
+
+        from ..remote.mlflow_rest import is_mlflow_url
+
+        self.urls = [str(p) for p in paths if is_remote(str(p))]
+        self.roots = [Path(p) for p in paths if not is_remote(str(p))]
+        for url in self.urls:
+            if not is_mlflow_url(url):
+                raise InputError(url, "--follow reads local paths and MLflow servers (mlflow+http://); mount or "
+                                      "sync the remote folder to follow it")
         self.opts = options or FollowOptions()
         self.out = out or sys.stdout
         self.discovery = Discovery()
@@ -86,10 +99,16 @@ class Follower:
 
     # ------------------------------------------------------------------ one poll
 
+    def _url_sources(self) -> list[Source]:
+        from ..readers import mlflow as mlflow_reader
+        from ..remote.mlflow_rest import is_mlflow_url
+
+        return [Source(str(u), mlflow_reader, str(u)) for u in self.urls if is_mlflow_url(str(u))]
+
     def poll(self, final: bool = False) -> bool:
         """Find new logs, read what was appended, diagnose what changed. True when data arrived."""
         got = False
-        for src in self.discovery.sources(self.roots):
+        for src in self._url_sources() + self.discovery.sources(self.roots):
             known = self.followed.get(src.key)
             if known is None or known.source.path != src.path or known.source.reader is not src.reader:
                 self.followed[src.key] = _Followed(src, make_tail(src),
@@ -97,8 +116,8 @@ class Follower:
                 if known is None:
                     self._say_run(src)
         for item in self.followed.values():
-            if final and isinstance(item.tail, WholeTail):
-                item.tail._next = 0.0  # the summary must see the latest state
+            if final and hasattr(item.tail, "force"):
+                item.tail.force()  # the summary must see the latest state, whatever the CPU budget
             try:
                 changed = item.tail.poll()
             except InputError:
@@ -215,7 +234,8 @@ class Follower:
         if not self.opts.as_json:
             every = f"every {self.opts.interval:g}s"
             idle = f", stopping after {self.opts.idle:g}s without new data" if self.opts.idle else ""
-            self._line(f"traindoc: following {', '.join(str(r) for r in self.roots)} ({every}{idle}; Ctrl-C to stop)")
+            where = ", ".join([*self.urls, *(str(r) for r in self.roots)])
+            self._line(f"traindoc: following {where} ({every}{idle}; Ctrl-C to stop)")
         try:
             while True:
                 t0 = time.monotonic()
@@ -247,8 +267,9 @@ class Follower:
         if not results:
             waited = time.monotonic() - self.started
             problems = "; ".join(f"{p}: {why}" for p, why in self.discovery.problems.items())
-            raise InputError(self.roots[0], f"no training logs found (followed for {waited:.0f}s"
-                                            + (f"; {problems}" if problems else "") + ")")
+            first = (self.urls + [str(r) for r in self.roots])[0]
+            raise InputError(first, f"no training logs found (followed for {waited:.0f}s"
+                                    + (f"; {problems}" if problems else "") + ")")
         if self.opts.as_json:
             from ..reports.json_report import to_doc
 

@@ -91,6 +91,10 @@ class WholeTail:
     def pending(self) -> int:
         return 0
 
+    def force(self) -> None:
+        """Read on the next poll if anything changed, whatever the budget (the final summary)."""
+        self._next = 0.0
+
     def runs(self) -> list[Run]:
         return self._runs
 

@@ -174,3 +174,69 @@ def read_url(url: str) -> list[Run]:
     if not runs:
         raise InputError(url, "the MLflow server holds no runs with metrics there")
     return runs
+
+
+class RestTail:
+    """Following a tracking server: one ``runs/search`` per poll says which metrics moved (their latest
+    step and timestamp); only those metrics' histories are fetched again. New runs join as they appear."""
+
+    format = store.NAME
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.client = Client(parse(url))
+        self._latest: dict[tuple[str, str], tuple] = {}
+        self._runs: dict[str, Run] = {}
+        self._names: dict[str, str | None] = {}
+        self._next: dict[str, float] = {}  # run id -> earliest time its histories are fetched again
+        self.problem: str | None = None
+
+    def poll(self) -> bool:
+        try:
+            if not self._names:
+                self._names = {str(e["experiment_id"]): e.get("name") for e in self.client.experiments()}
+            infos = self.client.runs(list(self._names))
+        except InputError as exc:
+            self.problem = exc.problem  # the server may come back: keep what was read, try again next poll
+            return False
+        self.problem = None
+        import time
+
+        from ..follow.tail_whole import DUTY
+
+        changed = False
+        for info in infos:
+            meta, data = info.get("info", {}), info.get("data", {})
+            run_id = meta.get("run_id") or meta.get("run_uuid")
+            if time.monotonic() < self._next.get(run_id, 0.0):
+                continue  # within its fetch budget: the moved metrics are seen on a later poll
+            t0 = time.monotonic()
+            moved = []
+            for m in data.get("metrics", []):
+                mark = (m.get("step"), m.get("timestamp"), str(m.get("value")))
+                if self._latest.get((run_id, m["key"])) != mark:
+                    self._latest[(run_id, m["key"])] = mark
+                    moved.append(m["key"])
+            if not moved:
+                continue
+            old = self._runs.get(run_id)
+            exp = self._names.get(str(meta.get("experiment_id")))
+            fresh = run_from_rest(self.client, info, exp, keys=moved)
+            if fresh is None:
+                continue
+            if old is not None:
+                for key, series in old.series.items():
+                    fresh.series.setdefault(key, series)
+            self._runs[run_id] = fresh
+            self._next[run_id] = time.monotonic() + (time.monotonic() - t0) * (1 / DUTY - 1)
+            changed = True
+        return changed
+
+    def pending(self) -> int:
+        return 0
+
+    def force(self) -> None:
+        self._next.clear()
+
+    def runs(self) -> list[Run]:
+        return list(self._runs.values())
