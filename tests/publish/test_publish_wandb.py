@@ -75,3 +75,29 @@ def test_watch_publishes_into_the_active_wandb_run(tmp_path, monkeypatch):
     steps = [int(next(i.value_json for i in h.item if i.nested_key == ["_step"] or i.key == "_step"))
              for h in wandb_records(run_dir, "history")]
     assert steps == list(range(30)), "publishing must not add steps to the user's run"
+
+
+def test_wandb_run_is_resumed_by_its_id(tmp_path):
+    """Findings about a run read from a W&B run folder go to that same run (by id), not a new one."""
+    env = _env(tmp_path)
+    (tmp_path / "wb").mkdir()
+    job = """
+import math, wandb
+run = wandb.init(project="tdtest", name="job")
+for step in range(80):
+    loss = 2.0 / (1 + step / 10) if step < 50 else (0.2 * 3 ** ((step - 50) / 2) if step < 70 else math.nan)
+    run.log({"train_loss": loss})
+print(run.id)
+run.finish()
+"""
+    res = subprocess.run([sys.executable, "-c", job], capture_output=True, text=True, env=env, timeout=180)
+    assert res.returncode == 0, res.stderr
+    run_id = res.stdout.split()[-1]
+    (source,) = (tmp_path / "wb" / "wandb").glob(f"offline-run-*-{run_id}")
+    res = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(source), "--publish", "wandb"],
+                         capture_output=True, text=True, env=env, timeout=180)
+    assert res.returncode == 1, res.stderr
+    folders = sorted((tmp_path / "wb" / "wandb").glob(f"offline-run-*-{run_id}"))
+    assert len(folders) == 2  # the job's, and traindoc's resumption of the same id
+    published = next(f for f in folders if f != source)
+    assert any("nonfinite" in a.title for a in wandb_records(published, "alert"))
