@@ -1,10 +1,10 @@
-"""Many runs at once: reading and diagnosis spread over worker processes (``diagnose --jobs N``).
+"""Many runs at once: ``diagnose --jobs N`` reads logs, then diagnoses runs, in N worker processes.
 
 The main process only lists the logs (the same decisions as a folder scan, via
-``follow.discover``, without reading them); each worker reads one log and diagnoses its runs, and
-sends back the runs with their findings. Results come back in scan order, so the output is the
-same as with one process. Problems (unreadable files) come back as text and are reported as a
-sequential scan reports them.
+``follow.discover``, without reading them); workers read one log each and send the runs back,
+then diagnose runs in batches. Results keep scan order, so everything downstream (terminal, JSON,
+HTML, publishing, exit code) is exactly what one process gives. Unreadable files come back as
+text and are reported as a sequential scan reports them.
 """
 
 from __future__ import annotations
@@ -15,59 +15,80 @@ from pathlib import Path
 
 from .errors import InputError
 from .findings import Finding
+from .readers import LoadResult
 from .run import Run
 
 Results = list[tuple[Run, list[Finding]]]
 _MISSING = "no such file or directory (expected a training log file or a folder of them)"
 
 
-def list_logs(paths) -> tuple[list[Path], list[InputError]]:
-    """The log files and run folders under ``paths``, in the order a folder scan reads them."""
+def list_logs(path) -> list[Path]:
+    """The log files and run folders under ``path``, in the order a folder scan reads them."""
     from .follow.discover import Discovery
 
-    units: list[Path] = []
-    problems: list[InputError] = []
-    for p in paths:
-        root = Path(p)
-        if not root.exists():
-            raise InputError(root, _MISSING)
-        if root.is_file():
-            units.append(root)  # read even if no reader claims it: the worker says why, as diagnose does
-            continue
-        found = Discovery().sources([root])
-        if not found:
-            problems.append(InputError(root, "directory holds no training logs"))
-        units.extend(src.path for src in found)
-    return units, problems
+    root = Path(path)
+    if not root.exists():
+        raise InputError(root, _MISSING)
+    if root.is_file():
+        return [root]  # read even if no reader claims it: the worker says why, as a plain load does
+    found = Discovery().sources([root])
+    if not found:
+        from .readers import load
+
+        load(root)  # raises the same error a plain scan gives for a folder without logs
+    return [src.path for src in found]
 
 
-def _work(path: str, overrides: dict[str, str]) -> tuple[str, object]:
-    """In a worker: read one log and diagnose its runs; errors come back as (path, problem)."""
+def _read(path: str) -> tuple[str, object]:
     from .readers import read_file
-    from .rules import diagnose_run
 
     try:
-        runs = read_file(Path(path))
+        return "ok", read_file(Path(path))
     except InputError as exc:
         return "problem", (exc.path, exc.problem)
-    out = []
-    for run in runs:
-        run.apply_overrides(overrides)
-        out.append((run, diagnose_run(run)))
-    return "ok", out
 
 
-def diagnose_parallel(paths, jobs: int, overrides: dict[str, str] | None = None) -> tuple[Results, list[InputError]]:
-    """Read and diagnose every log under ``paths`` with ``jobs`` worker processes."""
-    units, problems = list_logs(paths)
-    overrides = overrides or {}
-    results: Results = []
-    workers = max(1, min(jobs, len(units), os.cpu_count() or jobs))
-    chunk = max(1, min(64, len(units) // (workers * 8) or 1))
+def _diagnose(runs: list[Run]) -> list[list[Finding]]:
+    from .rules import diagnose_run
+
+    return [diagnose_run(run) for run in runs]
+
+
+def _workers(jobs: int, items: int) -> int:
+    return max(1, min(jobs, items, os.cpu_count() or jobs))
+
+
+def _chunk(items: int, workers: int) -> int:
+    return max(1, min(64, items // (workers * 8) or 1))
+
+
+def load_parallel(path, jobs: int) -> LoadResult:
+    """``readers.load(path)`` with the files read by ``jobs`` processes."""
+    units = list_logs(path)
+    if len(units) == 1 and Path(path).is_file():
+        from .readers import load
+
+        return load(path)
+    result = LoadResult()
+    workers = _workers(jobs, len(units))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for kind, value in pool.map(_work, [str(u) for u in units], [overrides] * len(units), chunksize=chunk):
+        for kind, value in pool.map(_read, [str(u) for u in units], chunksize=_chunk(len(units), workers)):
             if kind == "ok":
-                results.extend(value)
+                result.runs.extend(value)
             else:
-                problems.append(InputError(*value))
-    return results, problems
+                result.problems.append(InputError(*value))
+    return result
+
+
+def diagnose_parallel(runs: list[Run], jobs: int) -> Results:
+    """``diagnose_run`` over ``runs`` in ``jobs`` processes; results in the order of ``runs``."""
+    workers = _workers(jobs, len(runs))
+    if workers == 1:
+        return list(zip(runs, _diagnose(runs)))
+    size = _chunk(len(runs), workers) * 4
+    batches = [runs[i:i + size] for i in range(0, len(runs), size)]
+    results: Results = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for batch, findings in zip(batches, pool.map(_diagnose, batches)):
+            results.extend(zip(batch, findings))
+    return results

@@ -28,10 +28,14 @@ def parse_roles(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def diagnose_all(runs: list[Run], progress: bool = False) -> list[tuple[Run, list[Finding]]]:
-    """Diagnose every run, with a progress bar on stderr for long scans."""
+def diagnose_all(runs: list[Run], progress: bool = False, jobs: int = 1) -> list[tuple[Run, list[Finding]]]:
+    """Diagnose every run, with a progress bar on stderr for long scans (``jobs`` processes: see fleet)."""
     from ..rules import diagnose_run
 
+    if jobs > 1:
+        from ..fleet import diagnose_parallel
+
+        return diagnose_parallel(runs, jobs)
     if not progress:
         return [(run, diagnose_run(run)) for run in runs]
     from rich.console import Console
@@ -86,22 +90,17 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
 
         sys.exit(run_follow(paths, interval=interval or 2.0, idle=idle, fail_on=fail_on, exec_cmd=exec_cmd,
                             publish=publish, roles=overrides, as_json=as_json, report_path=report_path))
-    if jobs > 1:
-        from .fleet import run_parallel
-
-        sys.exit(run_parallel(paths, jobs=jobs, overrides=overrides, as_json=as_json, fail_on=fail_on,
-                              report_path=report_path, publish=publish))
     if sys.stderr.isatty():
         from rich.console import Console
 
         with Console(stderr=True).status("reading training logs...", spinner="dots"):
-            loaded = load_paths(paths)
+            loaded = load_paths(paths, jobs=jobs)
     else:
-        loaded = load_paths(paths)
+        loaded = load_paths(paths, jobs=jobs)
     for run in loaded.runs:
         run.apply_overrides(overrides)
     progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS
-    results = diagnose_all(loaded.runs, progress=progress)
+    results = diagnose_all(loaded.runs, progress=progress, jobs=jobs)
     if as_json:
         from ..reports.json_report import dumps
 
