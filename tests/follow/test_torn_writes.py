@@ -177,3 +177,63 @@ def test_text_log_partial_last_line_not_read(tmp_path):
     (run,) = tail.runs()
     assert run.series["loss"].steps[-1] == 29
     assert run.source == str(path)
+
+
+def _keras_bytes() -> bytes:
+    """A Keras CSVLogger file as Keras writes it (csv.DictWriter, "\\r\\n" line ends), two fit() calls appended."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=["epoch", "loss", "val_loss"])
+    w.writeheader()
+    for ep in range(12):
+        w.writerow({"epoch": ep, "loss": 1.23456789 / (ep + 1), "val_loss": "NA" if ep % 3 else 0.987654 + ep / 100})
+    for ep in range(5):  # append=True: a second fit() from scratch
+        w.writerow({"epoch": ep, "loss": 2.5 / (ep + 1), "val_loss": float("nan")})
+    return buf.getvalue().encode()
+
+
+def test_keras_csv_torn_lines_and_appended_runs(tmp_path):
+    from traindoc.follow.tail_lines import KerasTail
+    from traindoc.readers import keras_csv
+
+    data = _keras_bytes()
+    followed = tmp_path / "training.csv"
+    followed.write_bytes(b"")
+    tail = KerasTail(followed)
+    fresh = tmp_path / "fresh" / "training.csv"
+    fresh.parent.mkdir()
+    done = 0
+    for cut in _cuts(len(data), 80, seed=3):
+        append(followed, data[done:cut])
+        done = cut
+        tail.poll()
+        complete = data[: data.rfind(b"\n", 0, cut) + 1]
+        fresh.write_bytes(complete)
+        want = keras_csv.read(fresh) if complete.count(b"\n") > 1 else []
+        assert_same_runs(tail.runs(), want, f"cut at byte {cut}")
+    assert [r.name.rsplit("/", 1)[-1] for r in tail.runs()] == ["training.csv#1", "training.csv#2"]
+
+
+def test_replaced_or_truncated_file_is_read_again(tmp_path):
+    import os
+
+    path = tmp_path / "metrics.csv"
+    path.write_text("step,train_loss\n" + "".join(f"{s},{1.0 / (s + 1)}\n" for s in range(50)))
+    tail = LightningTail(path)
+    tail.poll()
+    assert len(tail.runs()[0].series["train_loss"]) == 50
+    new = tmp_path / "new.csv"
+    new.write_text("step,train_loss\n" + "".join(f"{s},{5.0 + s}\n" for s in range(60)))
+    os.replace(new, path)  # an atomic rewrite: another inode
+    tail.poll()
+    assert_same_runs(tail.runs(), lightning_csv.read(path))
+    path.write_text("step,train_loss\n0,9.0\n")  # truncated in place
+    tail.poll()
+    assert_same_runs(tail.runs(), lightning_csv.read(path))
+    with open(path, "r+") as fh:  # same size, same inode, different bytes before the offset
+        fh.write("step,train_loss\n0,8.0\n")
+    os.utime(path, ns=(1, 1))
+    tail.poll()
+    assert list(tail.runs()[0].series["train_loss"].values) == [8.0]
