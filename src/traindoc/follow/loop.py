@@ -29,6 +29,7 @@ from .tail_mlflow import MlflowStoreTail
 from .tail_whole import DUTY, WholeTail
 
 Results = list[tuple[Run, list[Finding]]]
+MANY_NEW = 10  # more new logs than this in one poll are announced in one line
 
 
 @dataclass
@@ -108,13 +109,15 @@ class Follower:
     def poll(self, final: bool = False) -> bool:
         """Find new logs, read what was appended, diagnose what changed. True when data arrived."""
         got = False
+        new: list[Source] = []
         for src in self._url_sources() + self.discovery.sources(self.roots):
             known = self.followed.get(src.key)
             if known is None or known.source.path != src.path or known.source.reader is not src.reader:
                 self.followed[src.key] = _Followed(src, make_tail(src),
                                                    trackers=known.trackers if known else {})
                 if known is None:
-                    self._say_run(src)
+                    new.append(src)
+        self._say_runs(new)
         for item in self.followed.values():
             if final and hasattr(item.tail, "force"):
                 item.tail.force()  # the summary must see the latest state, whatever the CPU budget
@@ -164,12 +167,18 @@ class Follower:
         self.out.write(json.dumps(doc, allow_nan=False) + "\n")
         self.out.flush()
 
-    def _say_run(self, src: Source) -> None:
+    def _say_runs(self, sources: list[Source]) -> None:
         if self.opts.as_json:
-            self._emit_json({"event": "following", "time": time.time(), "source": str(src.path),
-                             "format": src.reader.NAME})
+            for src in sources:
+                self._emit_json({"event": "following", "time": time.time(), "source": str(src.path),
+                                 "format": src.reader.NAME})
             return
-        self._line(f"[{self._stamp()}] following {src.path} ({src.reader.NAME})")
+        if len(sources) > MANY_NEW:  # a folder of many runs: one line, not a screenful
+            formats = sorted({s.reader.NAME for s in sources})
+            self._line(f"[{self._stamp()}] following {len(sources)} logs ({', '.join(formats)})")
+            return
+        for src in sources:
+            self._line(f"[{self._stamp()}] following {src.path} ({src.reader.NAME})")
 
     def _line(self, text: str) -> None:
         self.out.write(text + "\n")

@@ -146,12 +146,16 @@ class TensorBoardTail:
             if self.path not in self.files:
                 self.files[self.path] = ("", EventFile(self.path))
             return
+        present = set()
         for prefix, folder in tb._folders_with_events(self.path):
             if prefix.split("/", 1)[0] == OWN_FOLDER:
                 continue
             for f in tb._event_files(folder):
+                present.add(f)
                 if f not in self.files:
                     self.files[f] = (prefix, EventFile(f))
+        for gone in set(self.files) - present:  # deleted (a run restarted into a clean folder)
+            del self.files[gone]
 
     def poll(self) -> bool:
         self._discover()
