@@ -237,3 +237,71 @@ def test_replaced_or_truncated_file_is_read_again(tmp_path):
     os.utime(path, ns=(1, 1))
     tail.poll()
     assert list(tail.runs()[0].series["train_loss"].values) == [8.0]
+
+
+def test_json_lines_table_torn_lines(tmp_path):
+    from traindoc.follow.tail_lines import JsonTableTail
+    from traindoc.readers import generic_table
+
+    rows = []
+    for s in range(40):
+        rows.append({"step": s, "loss": 1.0 / (s + 1), "lr": 1e-3, "tag": "x"})
+        if s % 10 == 9:
+            rows.append({"step": s, "val_loss": "nan" if s == 19 else 0.5 + s / 100})
+    rows.append({"step": 25, "loss": 0.123456})  # a resume from step 25
+    rows += [{"step": s, "loss": 3.0 - s / 10} for s in range(10)]  # a new run appended
+    data = b"".join(json.dumps(r).encode() + b"\n" for r in rows) + b"not json\n"
+    followed = tmp_path / "log.jsonl"
+    followed.write_bytes(b"")
+    tail = JsonTableTail(followed)
+    fresh = tmp_path / "fresh" / "log.jsonl"
+    fresh.parent.mkdir()
+    done = 0
+    for cut in _cuts(len(data), 100, seed=4):
+        append(followed, data[done:cut])
+        done = cut
+        tail.poll()
+        complete = data[: data.rfind(b"\n", 0, cut) + 1]
+        fresh.write_bytes(complete)
+        want = generic_table.read(fresh) if complete else []
+        assert_same_runs(tail.runs(), want, f"cut at byte {cut}")
+    runs = tail.runs()
+    assert len(runs) == 2 and runs[0].meta.resume_steps == [25.0]
+    assert any("not JSON objects" in n for n in runs[1].meta.notes)
+
+
+def test_watch_record_followed_from_outside(tmp_path):
+    torch = pytest.importorskip("torch")
+    import traindoc
+    from traindoc.follow.tail_lines import WatchRecordTail
+    from traindoc.readers import traindoc_jsonl
+
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    with traindoc.watch(model, opt, loss_fn=torch.nn.MSELoss(), logdir=tmp_path / "w", every=2, quiet=True) as doc:
+        for step in range(40):
+            x = torch.randn(16, 4)
+            loss = torch.nn.functional.mse_loss(model(x), x.sum(1, keepdim=True))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=x)
+    (record,) = (tmp_path / "w").glob("*.traindoc.jsonl")
+    data = record.read_bytes()
+    followed = tmp_path / record.name
+    followed.write_bytes(b"")
+    tail = WatchRecordTail(followed)
+    fresh = tmp_path / "fresh" / record.name
+    fresh.parent.mkdir()
+    done = 0
+    for cut in _cuts(len(data), 60, seed=5):
+        append(followed, data[done:cut])
+        done = cut
+        tail.poll()
+        complete = data[: data.rfind(b"\n", 0, cut) + 1]
+        fresh.write_bytes(complete)
+        want = traindoc_jsonl.read(fresh) if complete else []
+        assert_same_runs(tail.runs(), want, f"cut at byte {cut}")
+        for got, ref in zip(tail.runs(), want):
+            assert {n: s.role for n, s in got.series.items()} == {n: s.role for n, s in ref.series.items()}
+            assert got.meta.notes == ref.meta.notes

@@ -24,7 +24,7 @@ from ..run import Run
 from .changes import Event, Tracker
 from .discover import Discovery, Source
 from .tail_events import TensorBoardTail
-from .tail_lines import KerasTail, LightningTail
+from .tail_lines import JsonTableTail, KerasTail, LightningTail, WatchRecordTail
 from .tail_mlflow import MlflowStoreTail
 from .tail_whole import DUTY, WholeTail
 
@@ -58,7 +58,23 @@ def make_tail(source: Source):
         return LightningTail(source.path)
     if name == "keras_csv":
         return KerasTail(source.path)
+    if name == "traindoc-watch":
+        return WatchRecordTail(source.path)
+    if name == "generic_table" and _json_lines(source.path):
+        return JsonTableTail(source.path)
     return WholeTail(source.reader, source.path)
+
+
+def _json_lines(path: Path) -> bool:
+    """A generic table that is JSON lines (the reader's own test: ``{`` first, or the suffix)."""
+    from ..readers._table import head_text
+    from ..readers.base import read_head
+
+    try:
+        first = (head_text(read_head(path)) or "").lstrip()[:1]
+    except OSError:
+        return False
+    return first == "{" or path.suffix.lower() in (".jsonl", ".ndjson")
 
 
 @dataclass
