@@ -62,7 +62,11 @@ def test_healthy_run_exits_zero_and_says_so(tmp_path):
 def test_exec_runs_once_on_first_finding_at_fail_on(tmp_path):
     log = tmp_path / "calls.txt"
     _diverging_csv(tmp_path / "metrics.csv")
-    cmd = f'{sys.executable} -c "import os; open({str(log)!r}, \'a\').write(os.environ[\'TRAINDOC_FINDING\'] + \' \' + os.environ[\'TRAINDOC_SEVERITY\'] + chr(10))"'
+    script = tmp_path / "record.py"
+    script.write_text("import os, sys\n"
+                      "with open(sys.argv[1], 'a') as fh:\n"
+                      "    fh.write(os.environ['TRAINDOC_FINDING'] + ' ' + os.environ['TRAINDOC_SEVERITY'] + '\\n')\n")
+    cmd = f"{sys.executable} {script} {log}"
     res = _traindoc("diagnose", "--follow", str(tmp_path), "--interval", "0.2", "--idle", "1", "--fail-on", "error",
                     "--exec", cmd)
     assert res.returncode == 1

@@ -57,7 +57,8 @@ def test_follow_publishes_text_and_markers_beside_the_curves(diverging_tb_run):
     assert all("traindoc explain" in t for t in texts)
     markers = acc.Scalars("traindoc/severity")
     assert {m.value for m in markers} >= {3.0}
-    nonfinite = next(t for t in acc.Tensors("traindoc/findings") if "nonfinite" in t.tensor_proto.string_val[0].decode())
+    nonfinite = next(t for t in acc.Tensors("traindoc/findings")
+                     if "nonfinite" in t.tensor_proto.string_val[0].decode())
     assert nonfinite.step == 90  # at the step its evidence starts: where the NaN is on the curve
     # The run reads the same afterwards: the findings folder is not mistaken for data or a resume.
     after = json.loads(_traindoc("diagnose", str(diverging_tb_run.parent), "--json").stdout)

@@ -242,7 +242,8 @@ class Follower:
         env = dict(os.environ, TRAINDOC_FINDING=hit.id, TRAINDOC_SEVERITY=hit.severity.label,
                    TRAINDOC_RUN=run.name, TRAINDOC_SOURCE=run.source, TRAINDOC_TITLE=hit.title)
         try:
-            self.exec_proc = subprocess.Popen(self.opts.exec_cmd, shell=True, env=env)  # noqa: S602 - the user's own command
+            # The user's own command line, run as their shell would run it.
+            self.exec_proc = subprocess.Popen(self.opts.exec_cmd, shell=True, env=env)  # noqa: S602
         except OSError as exc:
             self._line(f"traindoc: --exec could not start ({exc})")
             return
@@ -278,6 +279,11 @@ class Follower:
             self.poll(final=True)
         except KeyboardInterrupt:
             pass
+        for item in self.followed.values():
+            if item.tail.pending():
+                for run, _ in item.results:
+                    run.meta.notes.append("following stopped while its last record or line was still being "
+                                          "written; that part was not read")
         results = self.results()
         for pub in self.publishers:
             try:

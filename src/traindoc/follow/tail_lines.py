@@ -54,10 +54,6 @@ class Lines:
                 break
         return lines, reset
 
-    def torn(self) -> bool:
-        """A partial line waits past the last complete one."""
-        return self.cursor.pending() > 0
-
 
 class _Attempt:
     def __init__(self, start_row: int) -> None:

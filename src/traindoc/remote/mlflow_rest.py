@@ -77,10 +77,12 @@ class Client:
             detail = exc.read().decode("utf-8", "replace")[:200]
             if exc.code == 404 and "RESOURCE_DOES_NOT_EXIST" in detail:
                 raise LookupError(detail) from None
-            raise InputError(self.target.url, f"the MLflow server answered {exc.code} to {endpoint} ({detail})") from None
+            raise InputError(self.target.url,
+                             f"the MLflow server answered {exc.code} to {endpoint} ({detail})") from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise InputError(self.target.url, f"cannot reach the MLflow server at {self.target.base} ({reason})") from None
+            raise InputError(self.target.url,
+                             f"cannot reach the MLflow server at {self.target.base} ({reason})") from None
         except ValueError:
             raise InputError(self.target.url, f"the server at {self.target.base} did not answer with JSON "
                                               "(is it an MLflow tracking server?)") from None
@@ -124,7 +126,8 @@ class Client:
     def history(self, run_id: str, key: str) -> list[dict]:
         out, token = [], None
         while True:
-            query = {"run_id": run_id, "metric_key": key, "max_results": _PAGE, **({"page_token": token} if token else {})}
+            query = {"run_id": run_id, "metric_key": key, "max_results": _PAGE,
+                     **({"page_token": token} if token else {})}
             page = self.call("metrics/get-history", query)
             out.extend(page.get("metrics", []))
             token = page.get("next_page_token")
