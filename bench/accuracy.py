@@ -4,6 +4,16 @@
     PYTHONPATH=src python bench/accuracy.py --json          # machine-readable
     PYTHONPATH=src python bench/accuracy.py --corpus DIR    # another labelled corpus
 
+Over an INDEX.csv corpus (the shared real-log corpus, or one in the same format):
+
+    PYTHONPATH=src python bench/accuracy.py --split dev      # /work/shared/corpus, dev split
+    PYTHONPATH=src python bench/accuracy.py --split test     # report only; never tune on it
+    PYTHONPATH=src python bench/accuracy.py --index PATH/INDEX.csv --split all
+
+scored with exactly the corpus README's rule (see ``case_passes``). When ``--split dev`` and
+bench/corpus/realdev/INDEX.csv exists, it is scored too, but only if the SHA-256 of that
+INDEX.csv matches bench/corpus/realdev/LABELS.sha256 (labels frozen before any rule ran).
+
 Each labelled path (a file, or a directory such as a TensorBoard run folder) is read with
 ``traindoc.load`` and every run in it is diagnosed with ``traindoc.diagnose``; findings of all
 runs in one file are pooled, because labels are per file (an appended-runs file holds several).
@@ -208,13 +218,252 @@ def markdown(title: str, s: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+# ---------------------------------------------------------------- INDEX.csv corpora (real logs)
+
+SHARED_INDEX = Path("/work/shared/corpus/INDEX.csv")
+REALDEV_INDEX = HERE / "corpus" / "realdev" / "INDEX.csv"
+# The corpus README: these ids may be reported at info severity and still name the problem.
+INFO_OK = frozenset({"appended-runs", "late-start", "too-short", "loss-spikes"})
+
+
+@dataclass
+class Case:
+    """One row of an INDEX.csv: a log file and what a person saw in its numbers."""
+
+    case_id: str
+    path: Path
+    label: list[str]
+    groups: list[set[str]]  # accept: '+' joins groups that must all match, '|' alternatives
+    split: str
+    kind: str  # "healthy", "ambiguous" or "problem"
+    source: str  # which index it came from
+    fmt: str = ""
+    evidence: str = ""
+
+
+def parse_accept(text: str) -> list[set[str]]:
+    """'a|b+c' -> [{'a', 'b'}, {'c'}]."""
+    return [{i.strip() for i in g.split("|") if i.strip()} for g in text.split("+") if g.strip()]
+
+
+def load_index(index: Path, source: str = "") -> list[Case]:
+    """Every row of an INDEX.csv, its file resolved beside the index."""
+    import csv
+
+    with index.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    need = {"case_id", "file", "label", "accept", "split"}
+    if rows and not need <= set(rows[0]):
+        raise ValueError(f"{index}: expected columns {', '.join(sorted(need))}")
+    out = []
+    for r in rows:
+        accept = r["accept"].strip()
+        kind = accept if accept in ("healthy", "ambiguous") else "problem"
+        out.append(Case(r["case_id"], index.parent / r["file"], [i for i in r["label"].split(";") if i],
+                        [] if kind != "problem" else parse_accept(accept), r["split"].strip(), kind,
+                        source or str(index), r.get("format", ""), r.get("evidence", "")))
+    return out
+
+
+def labels_frozen(index: Path) -> tuple[bool, str]:
+    """Whether index matches the SHA-256 in LABELS.sha256 beside it (``sha256sum`` line or bare hex)."""
+    import hashlib
+
+    hash_file = index.parent / "LABELS.sha256"
+    if not hash_file.is_file():
+        return False, f"{hash_file} missing"
+    want = {tok.lower() for line in hash_file.read_text(encoding="utf-8").splitlines()
+            for tok in line.split()[:1] if len(tok) == 64}
+    got = hashlib.sha256(index.read_bytes()).hexdigest()
+    if got not in want:
+        return False, f"{index} has SHA-256 {got[:12]}..., not the one frozen in {hash_file.name}"
+    return True, ""
+
+
+def case_passes(case: Case, findings: list[tuple[str, str]]) -> bool:
+    """The corpus README's rule.
+
+    Problem: every '+' group is matched by a reported id, and some finding is a warning or error
+    - unless each group was matched by an INFO_OK id, which may stand at info. Healthy: nothing
+    at warning or error.
+    """
+    alarm = any(SEVERITY_RANK[sev] >= 2 for _, sev in findings)
+    if case.kind == "healthy":
+        return not alarm
+    ids = {i for i, _ in findings}
+    if not case.groups or not all(g & ids for g in case.groups):
+        return False
+    return alarm or all(g & ids & INFO_OK for g in case.groups)
+
+
+def reported_ids(findings: list[tuple[str, str]]) -> set[str]:
+    """Ids that count as reported for per-finding scores: warning and above, or an INFO_OK id at info."""
+    return {i for i, sev in findings if SEVERITY_RANK[sev] >= 2 or i in INFO_OK}
+
+
+def score_cases(cases: list[Case], results: dict[str, tuple[list[tuple[str, str]], str | None]]) -> dict:
+    """Problems named, healthy runs with a false alarm, per-finding precision/recall, per-case lines.
+
+    Per finding id: TP when a problem case's label or accept set holds it and it was reported;
+    FN when a problem case's *label* holds it and it was not; FP when reported on a case whose
+    label and accept set do not hold it (every alarm on a healthy run is an FP of its id).
+    """
+    per_id: dict[str, dict[str, int]] = {}
+
+    def bump(i: str, key: str) -> None:
+        per_id.setdefault(i, {"tp": 0, "fp": 0, "fn": 0})[key] += 1
+
+    lines = []
+    scored = [c for c in cases if c.kind != "ambiguous"]
+    for c in cases:
+        found, err = results[c.case_id]
+        ok = case_passes(c, found) and err is None
+        rep = reported_ids(found)
+        lines.append({"case": c.case_id, "source": c.source, "kind": c.kind, "format": c.fmt,
+                      "accept": "+".join("|".join(sorted(g)) for g in c.groups) or c.kind,
+                      "found": sorted({f"{i}({s})" for i, s in found}), "pass": ok, "error": err})
+        if c.kind == "ambiguous":
+            continue
+        allowed = (set(c.label) | set().union(*c.groups)) if c.kind == "problem" else set()
+        if c.kind == "problem":
+            for i in c.label:
+                bump(i, "tp" if i in rep else "fn")
+            for i in (rep & allowed) - set(c.label):
+                bump(i, "tp")
+        for i in rep - allowed:
+            bump(i, "fp")
+    table = {}
+    for i, k in sorted(per_id.items()):
+        p = k["tp"] / (k["tp"] + k["fp"]) if k["tp"] + k["fp"] else None
+        r = k["tp"] / (k["tp"] + k["fn"]) if k["tp"] + k["fn"] else None
+        table[i] = {**k, "precision": p, "recall": r}
+    problems = [ln for ln in lines if ln["kind"] == "problem"]
+    healthy = [ln for ln in lines if ln["kind"] == "healthy"]
+    amb = [ln for ln in lines if ln["kind"] == "ambiguous"]
+    named = sum(ln["pass"] for ln in problems)
+    # A healthy log that fails to load raised no alarm; it is counted apart, with the load errors.
+    alarms = sum(not ln["pass"] and not ln["error"] for ln in healthy)
+    # Case-level precision: of the runs flagged (some warning/error), how many were problem runs.
+    flagged_problem = sum(any(SEVERITY_RANK[s] >= 2 for _, s in results[c.case_id][0]) for c in scored
+                          if c.kind == "problem")
+    return {"cases": len(cases), "problems": len(problems), "problems_named": named,
+            "recall": named / len(problems) if problems else None,
+            "healthy": len(healthy), "healthy_false_alarm": alarms,
+            "false_alarm_rate": alarms / len(healthy) if healthy else None,
+            "precision": flagged_problem / (flagged_problem + alarms) if flagged_problem + alarms else None,
+            "micro": _micro(per_id),
+            "ambiguous": len(amb), "load_errors": [ln for ln in lines if ln["error"]],
+            "per_id": table, "per_case": lines}
+
+
+def _micro(per_id: dict[str, dict[str, int]]) -> dict:
+    tp, fp, fn = (sum(k[key] for k in per_id.values()) for key in ("tp", "fp", "fn"))
+    return {"tp": tp, "fp": fp, "fn": fn, "precision": tp / (tp + fp) if tp + fp else None,
+            "recall": tp / (tp + fn) if tp + fn else None}
+
+
+def diagnose_cases(cases: list[Case], timeout: float,
+                   diagnose: Callable[[Path], tuple[list[tuple[str, str]], int]] = diagnose_with_library
+                   ) -> dict[str, tuple[list[tuple[str, str]], str | None]]:
+    out = {}
+    for c in cases:
+        try:
+            found, _ = _with_timeout(timeout, diagnose, c.path)
+            out[c.case_id] = (found, None)
+        except Exception as exc:  # noqa: BLE001 - a failure is that case's result, never fatal
+            out[c.case_id] = ([], f"{type(exc).__name__}: {exc}")
+    return out
+
+
+def index_markdown(title: str, s: dict, per_case: bool) -> str:
+    lines = [f"## {title}", "",
+             f"- problems named: **{s['problems_named']}/{s['problems']}** (recall {_pct(s['recall'])})",
+             f"- healthy with a false alarm: **{s['healthy_false_alarm']}/{s['healthy']}** "
+             f"(rate {_pct(s['false_alarm_rate'])}); run-level precision {_pct(s['precision'])} "
+             "(flagged runs that are problem runs)",
+             f"- per-finding micro precision {_pct(s['micro']['precision'])}, recall {_pct(s['micro']['recall'])} "
+             f"(TP {s['micro']['tp']}, FP {s['micro']['fp']}, FN {s['micro']['fn']})",
+             f"- ambiguous (not scored): {s['ambiguous']}; load errors: {s['load_errors'] if isinstance(s['load_errors'], int) else len(s['load_errors'])}", "",
+             "| finding | TP | FP | FN | precision | recall |", "|---|---:|---:|---:|---:|---:|"]
+    for i, k in s["per_id"].items():
+        lines.append(f"| `{i}` | {k['tp']} | {k['fp']} | {k['fn']} | {_pct(k['precision'])} | {_pct(k['recall'])} |")
+    if per_case:
+        lines += ["", "| case | expected | found | result |", "|---|---|---|---|"]
+        for ln in sorted(s["per_case"], key=lambda ln: (ln["pass"], ln["kind"], ln["case"])):
+            res = "error: " + ln["error"] if ln["error"] else ("ok" if ln["pass"] else
+                  ("not scored" if ln["kind"] == "ambiguous" else
+                   "FALSE ALARM" if ln["kind"] == "healthy" else "MISSED"))
+            if ln["kind"] == "ambiguous" and not ln["error"]:
+                res = "not scored"
+            lines.append(f"| `{ln['case']}` | {ln['accept']} | {', '.join(ln['found']) or '-'} | {res} |")
+    return "\n".join(lines) + "\n"
+
+
+def index_main(args: argparse.Namespace) -> int:
+    """Score INDEX.csv corpora per split; the per-case table only for dev (never read test cases)."""
+    sources: list[tuple[str, Path]] = []
+    extra = args.index or []
+    if not args.no_shared:
+        sources.append(("shared", SHARED_INDEX))
+    for p in extra:
+        sources.append((p.parent.name, p))
+    if not args.no_shared and args.split in ("dev", "all") and REALDEV_INDEX.is_file() and REALDEV_INDEX not in extra:
+        sources.append(("realdev", REALDEV_INDEX))
+    cases: list[Case] = []
+    refused = []
+    for name, index in sources:
+        if not index.is_file():
+            print(f"{index}: no such INDEX.csv", file=sys.stderr)
+            return 2
+        if index != SHARED_INDEX:
+            ok, why = labels_frozen(index)
+            if not ok:
+                refused.append(f"{name}: refused ({why})")
+                continue
+        try:
+            rows = load_index(index, name)
+        except (ValueError, KeyError, OSError) as exc:
+            print(f"{index}: {exc}", file=sys.stderr)
+            return 2
+        cases += [c for c in rows if args.split == "all" or c.split == args.split]
+    results = diagnose_cases(cases, args.timeout)
+    report = {"split": args.split, "refused": refused, "all": score_cases(cases, results)}
+    by_source = sorted({c.source for c in cases})
+    if len(by_source) > 1:
+        report["by_source"] = {src: score_cases([c for c in cases if c.source == src], results)
+                               for src in by_source}
+    show_cases = args.split == "dev"
+    if not show_cases:  # per-case lines of the test split are not for reading
+        for part in [report["all"], *report.get("by_source", {}).values()]:
+            part.pop("per_case")
+            part["load_errors"] = len(part["load_errors"])
+    if args.json:
+        print(json.dumps(report, indent=1))
+        return 0
+    print(f"# traindoc accuracy on real logs: split {args.split}\n")
+    for r in refused:
+        print(f"- {r}")
+    print(index_markdown(f"All sources ({', '.join(by_source)})", report["all"], per_case=show_cases))
+    for src, s in report.get("by_source", {}).items():
+        print(index_markdown(f"Source {src}", s, per_case=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Score traindoc diagnoses against a labelled corpus.")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder holding labels.json")
     ap.add_argument("--json", action="store_true", help="print JSON instead of markdown")
     ap.add_argument("--only", metavar="PREFIX", help="score only labelled paths starting with PREFIX (e.g. public/)")
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds allowed per file before it counts as failed")
+    ap.add_argument("--split", choices=("dev", "test", "all"),
+                    help="score the INDEX.csv corpora (shared real logs, realdev when frozen) on this split")
+    ap.add_argument("--index", type=Path, action="append",
+                    help="another INDEX.csv corpus to score with --split (needs LABELS.sha256 beside it)")
+    ap.add_argument("--no-shared", action="store_true", help="with --index: leave out the shared corpus")
     args = ap.parse_args(argv)
+    if args.split or args.index:
+        args.split = args.split or "all"
+        return index_main(args)
     if not (args.corpus / "labels.json").is_file():
         print(f"{args.corpus}: no labels.json (expected a labelled corpus folder)", file=sys.stderr)
         return 2

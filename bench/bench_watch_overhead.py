@@ -15,6 +15,7 @@ Prints a markdown table of the median (and mean) step time and the overhead agai
 ``none``. Usage:
 
     PYTHONPATH=src python bench/bench_watch_overhead.py [--steps 300] [--threads 1] [--device cpu|cuda]
+        [--modes none,watch,watch-every1]
 """
 
 from __future__ import annotations
@@ -134,12 +135,13 @@ class Mode:
 MODES = ("none", "watch", "watch-every1", "anomaly", "naive-hooks")
 
 
-def bench(name: str, factory, device, steps: int, warmup: int) -> list[tuple[str, str, float, float, str]]:
+def bench(name: str, factory, device, steps: int, warmup: int,
+          regimes: tuple[str, ...] = MODES) -> list[tuple[str, str, float, float, str]]:
     torch.manual_seed(0)
     model, batch = factory()
     model.to(device).train()
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
-    modes = [Mode(m, model, batch, device) for m in MODES]
+    modes = [Mode(m, model, batch, device) for m in regimes]
     for i in range(warmup + steps):
         # Round-robin, rotating the order: every regime sees the same machine load.
         for k in range(len(modes)):
@@ -159,13 +161,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=20, help="untimed steps per regime first")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: leave as is)")
+    ap.add_argument("--modes", default=",".join(MODES),
+                    help="comma-separated regimes to run (none is always included as the baseline)")
     args = ap.parse_args(argv)
+    regimes = tuple(dict.fromkeys(["none"] + [m for m in args.modes.split(",") if m in MODES]))
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     rows = []
     for name, factory in (("small CNN", small_cnn), ("small transformer", small_transformer)):
-        rows.extend(bench(name, factory, device, args.steps, args.warmup))
+        rows.extend(bench(name, factory, device, args.steps, args.warmup, regimes))
     base = {name: med for name, mode, med, _, _ in rows if mode == "none"}
     base_mean = {name: mean for name, mode, _, mean, _ in rows if mode == "none"}
     print(f"device: {device} ({torch.get_num_threads()} threads), torch {torch.__version__}, "

@@ -14,10 +14,18 @@ from .run import Role, Run, Series
 __version__ = "0.1.0"
 
 
-def diagnose(run: Run) -> list[Finding]:
-    """All findings for one Run, most severe first."""
-    from .rules import diagnose_run
+def diagnose(run: Run, num_classes: int | None = None, task: str | None = None) -> list[Finding]:
+    """All findings for one Run, most severe first.
 
+    ``num_classes`` and ``task`` ("classification", "regression", "language-model", "detection")
+    tell what the log may not: they set the chance level ln(C) (or ln(vocabulary) for a language
+    model) and which rules apply. They are stored on ``run.meta``; configs beside the log
+    (config.json, hparams.yaml, data.yaml...) fill what neither the log nor the caller said.
+    """
+    from .rules import diagnose_run
+    from .rules.context import apply_context
+
+    apply_context(run, num_classes=num_classes, task=task)
     return diagnose_run(run)
 
 

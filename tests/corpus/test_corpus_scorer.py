@@ -93,3 +93,71 @@ def test_a_hanging_file_is_reported_not_waited_for():
     assert "FileTimeout" in results[0].error and results[1].error is None
     s = acc.score(results, frozenset())
     assert s["per_id"]["overfitting"] == {"tp": 1, "fp": 0, "fn": 1, "precision": 1.0, "recall": 0.5}
+
+
+# ------------------------------------------------------------------ INDEX.csv mode (real-log corpora)
+
+def _case(accept: str, label: str = "") -> "acc.Case":
+    kind = accept if accept in ("healthy", "ambiguous") else "problem"
+    return acc.Case("c", Path("x"), (label or accept).split(";"), acc.parse_accept(accept) if kind == "problem" else [],
+                    "dev", kind, "t")
+
+
+def test_accept_groups_alternatives_and_info_exception():
+    assert acc.parse_accept("a|b+c") == [{"a", "b"}, {"c"}]
+    both = _case("appended-runs+both-rising|divergence")
+    assert not acc.case_passes(both, [("both-rising", "warning")])  # the appended-runs group is unmatched
+    assert acc.case_passes(both, [("both-rising", "warning"), ("appended-runs", "info")])
+    over = _case("overfitting|loss-metric-mismatch")
+    assert not acc.case_passes(over, [("overfitting", "info")])  # not an info-allowed id, no warning
+    assert acc.case_passes(over, [("overfitting", "info"), ("loss-spikes", "warning")])
+    assert acc.case_passes(_case("late-start"), [("late-start", "info")])  # info-allowed id alone
+    assert not acc.case_passes(_case("late-start|overfitting"), [("overfitting", "info")])
+    healthy = _case("healthy")
+    assert acc.case_passes(healthy, [("loss-spikes", "info")])
+    assert not acc.case_passes(healthy, [("loss-spikes", "warning")])
+
+
+def _write_index(folder: Path, rows: list[tuple[str, str, str]]) -> Path:
+    import csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    index = folder / "INDEX.csv"
+    with index.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["case_id", "file", "label", "accept", "split"])
+        for cid, label, accept in rows:
+            w.writerow([cid, f"logs/{cid}.csv", label, accept, "dev"])
+    return index
+
+
+def test_score_cases_counts_named_alarms_and_sets_ambiguous_apart(tmp_path):
+    index = _write_index(tmp_path, [("p1", "overfitting", "overfitting"), ("p2", "nonfinite", "nonfinite"),
+                                    ("h1", "healthy", "healthy"), ("h2", "healthy", "healthy"),
+                                    ("h3", "healthy", "healthy"), ("a1", "ambiguous", "ambiguous")])
+    cases = acc.load_index(index, "t")
+    results = {"p1": ([("overfitting", "warning")], None), "p2": ([("nonfinite", "info")], None),
+               "h1": ([("loss-spikes", "warning")], None), "h2": ([], None), "h3": ([], "InputError: bad"),
+               "a1": ([("overfitting", "warning")], None)}
+    s = acc.score_cases(cases, results)
+    assert (s["problems_named"], s["problems"], s["healthy_false_alarm"], s["healthy"], s["ambiguous"]) == (1, 2, 1, 3, 1)
+    assert s["per_id"]["overfitting"] == {"tp": 1, "fp": 0, "fn": 0, "precision": 1.0, "recall": 1.0}
+    assert s["per_id"]["nonfinite"]["fn"] == 1 and s["per_id"]["loss-spikes"]["fp"] == 1
+    assert s["precision"] == 0.5 and len(s["load_errors"]) == 1
+
+
+def test_extra_index_refused_unless_its_labels_hash_matches(tmp_path, capsys):
+    import hashlib
+
+    index = _write_index(tmp_path / "realdev", [("h1", "healthy", "healthy")])
+    ok, why = acc.labels_frozen(index)
+    assert not ok and "LABELS.sha256" in why
+    (index.parent / "LABELS.sha256").write_text("0" * 64 + "  INDEX.csv\n")
+    assert not acc.labels_frozen(index)[0]
+    (index.parent / "LABELS.sha256").write_text(hashlib.sha256(index.read_bytes()).hexdigest() + "  INDEX.csv\n")
+    assert acc.labels_frozen(index) == (True, "")
+    # Through main: a refused index is named and scores nothing.
+    (index.parent / "LABELS.sha256").write_text("f" * 64 + "\n")
+    assert acc.main(["--index", str(index), "--no-shared", "--split", "dev", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["refused"] and out["all"]["cases"] == 0

@@ -63,23 +63,35 @@ def test_truncated_mid_record_keeps_good_records(event_file: Path, tmp_path: Pat
     assert any("truncated" in n and "inside a record" in n for n in run.meta.notes), run.meta.notes
 
 
-def test_flipped_byte_stops_at_last_good_record(event_file: Path, tmp_path: Path) -> None:
+def test_flipped_byte_costs_only_that_record(event_file: Path, tmp_path: Path) -> None:
     data = bytearray(event_file.read_bytes())
     offsets = _record_offsets(bytes(data))
     k = 25  # record 0 is the file-version event, so scalar i lives in record i + 1
     data[offsets[k] + 12 + 5] ^= 0x40  # a byte inside record k's data
     run = read_file(_copy(event_file, tmp_path, bytes(data)))[0]
-    assert list(run.series["train/loss"].values) == [1.0 + i for i in range(k - 1)]
-    assert any("data checksum mismatch" in n for n in run.meta.notes), run.meta.notes
+    # The walk resyncs at the next record whose length and data checksums hold: only scalar k-1 is lost.
+    assert list(run.series["train/loss"].values) == [1.0 + i for i in range(N) if i != k - 1]
+    size = offsets[k + 1] - offsets[k]
+    assert any("data checksum mismatch" in n and f"{size} byte(s)" in n and f"byte {offsets[k]}" in n
+               for n in run.meta.notes), run.meta.notes
 
 
-def test_corrupt_length_header(event_file: Path, tmp_path: Path) -> None:
+def test_corrupt_length_header_is_skipped_to_the_next_record(event_file: Path, tmp_path: Path) -> None:
     data = bytearray(event_file.read_bytes())
     offsets = _record_offsets(bytes(data))
     data[offsets[10] + 1] ^= 0x01  # length field no longer matches its checksum
     run = read_file(_copy(event_file, tmp_path, bytes(data)))[0]
-    assert len(run.series["train/loss"]) == 9
-    assert any("length checksum mismatch" in n for n in run.meta.notes)
+    assert list(run.series["train/loss"].values) == [1.0 + i for i in range(N) if i != 9]
+    assert any("length checksum mismatch" in n and "skipped 1 damaged region" in n for n in run.meta.notes)
+
+
+def test_garbage_inserted_mid_file_is_skipped(event_file: Path, tmp_path: Path) -> None:
+    data = event_file.read_bytes()
+    offsets = _record_offsets(data)
+    junk = bytes(range(256)) * 8 + b"\x00" * 64
+    run = read_file(_copy(event_file, tmp_path, data[:offsets[20]] + junk + data[offsets[20]:]))[0]
+    assert list(run.series["train/loss"].values) == [1.0 + i for i in range(N)]
+    assert any(f"{len(junk)} byte(s)" in n for n in run.meta.notes), run.meta.notes
 
 
 def test_no_good_record_is_input_error(tmp_path: Path) -> None:

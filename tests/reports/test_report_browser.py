@@ -81,8 +81,8 @@ def test_report_renders_with_marks_and_no_errors(browser, tmp_path, sick, health
     charts = page.evaluate(PAINTED)
     # overlay + 5 panels of the sick run + 1 of the healthy run
     assert len(charts) == 7, charts
-    assert [c["title"] for c in charts] == ["Loss, all runs", "Loss", "Accuracy", "Learning rate", "Gradient norm",
-                                            "Per-layer statistics", "Loss"]
+    assert [c["title"] for c in charts] == ["Loss, all runs", "Loss ↓", "Accuracy ↑", "Learning rate", "Gradient norm",
+                                            "Gradient norm per layer: grad_rms", "Loss ↓"]
     for c in charts:
         assert c["w"] > 300 and c["h"] > 150
         assert c["painted"] > 500, c  # curves were drawn, not a blank canvas
@@ -210,7 +210,7 @@ def test_awkward_runs_render_without_errors(browser, tmp_path):
     page.wait_for_timeout(100)
     assert problems == []
     titles = [c["title"] for c in page.evaluate(PAINTED)]
-    assert "Accuracy (per epoch)" in titles and "Other logged series" in titles
+    assert "Accuracy ↑ (per epoch)" in titles and "Other logged series" in titles
     assert page.locator(".mark-point.sev-error").count() >= 1
     page.screenshot(path=str(tmp_path / "odd.png"), full_page=True)
     keep(tmp_path / "odd.png")

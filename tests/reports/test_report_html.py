@@ -60,8 +60,12 @@ def test_findings_cards_and_marks(sick):
         assert f'id="run-0-f{findings.index(f)}"' in html
         assert f.title.replace('"', "&quot;") in html or f.title in html
     assert "Likely causes" in html and "What to do" in html and "early stopping at the best step" in html
-    panels = {p["title"]: p for p in data["runs"][0]["panels"]}
+    # titles carry the direction that is better: "Loss ↓", "Accuracy ↑"
+    panels = {p["title"].replace(" ↓", "").replace(" ↑", ""): p for p in data["runs"][0]["panels"]}
     assert {"Loss", "Accuracy", "Learning rate", "Gradient norm"} <= set(panels)
+    assert "Loss ↓" in [p["title"] for p in data["runs"][0]["panels"]]
+    assert "Accuracy ↑" in [p["title"] for p in data["runs"][0]["panels"]]
+    assert panels["Accuracy"]["ylabel"] == "Accuracy (higher is better)"
     assert panels["Learning rate"]["series"][0]["name"] == "lr"
     loss_marks = panels["Loss"]["marks"]
     kinds = {(m["kind"], m["label"]) for m in loss_marks}
@@ -163,7 +167,8 @@ def test_many_layer_series_share_the_point_budget(tmp_path):
     path = write_report(tmp_path / "wide.html", [(run, [])])
     assert path.stat().st_size < 5_000_000
     panels = embedded(path.read_text(encoding="utf-8"))["runs"][0]["panels"]
-    assert all(p["title"] == "Per-layer statistics" for p in panels) and len(panels) == 6
+    # one kind of statistic, 60 layers: small multiples of 10 layers each, worst (highest) first
+    assert all("per layer" in p["title"] and "of 60, worst first" in p["title"] for p in panels) and len(panels) == 6
     series = {s["name"]: s for p in panels for s in p["series"]}
     assert len(series) == 60
     for i in range(60):

@@ -74,3 +74,39 @@ def test_smoothing_has_no_lag_and_restarts_at_nan():
     out = smooth(np.arange(5.0), y, 0.25)
     assert np.isnan(out[2]) and 1.0 < out[0] < out[1] < 2.0 and 4.0 < out[3] < out[4] < 5.0
     assert np.allclose(smooth(np.arange(5.0), y, 0.0)[[0, 1, 3, 4]], y[[0, 1, 3, 4]])
+
+
+def test_png_panels_have_ticks_and_labels_that_do_not_overlap(tmp_path):
+    """On the bundled run whose loss explodes to 7e15: y tick labels on every panel, the raw
+    explosion drawn at full height, the subtitle inside the figure, no mark label on another."""
+    import matplotlib.pyplot as plt
+
+    from traindoc.cli.demo import demo_dir
+    from traindoc.readers import load
+    from traindoc.reports.png import build_figure
+    from traindoc.rules import diagnose_run
+
+    run = load(demo_dir() / "lr-too-high").runs[0]
+    findings = diagnose_run(run)
+    fig = build_figure(run, findings)
+    try:
+        renderer = fig.canvas.get_renderer()
+        peak = float(np.nanmax(run.series["train_loss_step"].values))
+        assert peak > 1e15
+        for ax in fig.axes:
+            labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()
+                      and ax.get_ylim()[0] <= t.get_position()[1] <= ax.get_ylim()[1]]
+            assert len(labels) >= 3 and len(set(labels)) == len(labels), (ax.get_title(loc="left"), labels)
+            assert ax.get_ylabel() and ax.get_xlabel() == "step"
+            boxes = [a.get_window_extent(renderer) for a in ax._traindoc_labels]
+            assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), ax.get_title()
+        loss = next(ax for ax in fig.axes if ax.get_title(loc="left").startswith("Loss"))
+        assert loss.get_yscale() == "log" and loss.get_ylim()[1] >= peak
+        drawn_max = max(np.nanmax(line.get_ydata()) for line in loss.get_lines() if len(line.get_ydata()) > 2)
+        assert drawn_max >= 0.99 * peak  # the raw line keeps the explosion; smoothing does not replace it
+        fig_box = fig.bbox
+        for text in fig.texts:
+            box = text.get_window_extent(renderer)
+            assert box.x1 <= fig_box.x1 + 1 and box.y0 >= fig_box.y0 - 1, text.get_text()[:60]
+    finally:
+        plt.close(fig)

@@ -45,7 +45,7 @@ def test_rules_lists_every_curve_rule_within_80_columns():
 
 def test_explain_prints_the_page_and_unknown_id_is_one_line_exit_2():
     r = cli("explain", "overfitting")
-    assert r.returncode == 0 and r.stdout.startswith("# overfitting") and "What to do" in r.stdout
+    assert r.returncode == 0 and r.stdout.lstrip().startswith("overfitting") and "What to do" in r.stdout
     bad = cli("explain", "no-such-rule")
     assert bad.returncode == 2 and bad.stdout == ""
     assert len(bad.stderr.strip().splitlines()) == 1 and "no-such-rule" in bad.stderr
@@ -58,15 +58,19 @@ def test_terminal_report_plain_80_columns_most_severe_first():
     text = buf.getvalue()
     assert "\x1b[" not in text  # not a TTY: no ANSI
     assert max(len(line) for line in text.splitlines()) <= 80
-    blocks = text.split("\n\n")
-    assert "healthy: no warnings or errors" in blocks[0]
-    div = blocks[1]
+    # Several runs: the summary table first (worst first), then details of the runs with problems only.
+    table = text.split("\n\n")[0].splitlines()
+    assert table[0].split()[:2] == ["run", "verdict"]
+    assert [row.split()[1] for row in table[1:]][:2] == ["broken", "broken"]
+    assert table[3].split()[1] in ("healthy", "worth")
+    details = text.split("Details of the runs that need a look:")[1]
+    div = next(b for b in details.split("\n\n") if "ERROR   divergence" in b)
     assert "ERROR   divergence" in div and "likely causes:" in div and "what to do:" in div and "evidence:" in div
     sev_order = [line.split()[0] for line in div.splitlines()[1:] if line.startswith("  ") and
                  line.split()[0] in ("ERROR", "WARNING", "INFO")]
     rank = {"ERROR": 3, "WARNING": 2, "INFO": 1}
     assert sev_order == sorted(sev_order, key=lambda s: -rank[s])
-    assert "3 runs: 1 with errors, 1 with warnings, 1 healthy" in text
+    assert "3 runs: 2 broken, 1 " in text
 
 
 def test_json_contract_shape():
@@ -74,7 +78,7 @@ def test_json_contract_shape():
     json.dumps(doc, allow_nan=False)
     assert set(doc) == {"runs"}
     for run in doc["runs"]:
-        assert set(run) == {"source", "format", "name", "findings"}
+        assert set(run) == {"source", "format", "name", "verdict", "notes", "findings", "outcome"}
         for f in run["findings"]:
             assert set(f) == {"id", "severity", "title", "series", "steps", "evidence", "causes", "fixes",
                       "verdict", "verdict_reason"}

@@ -3,6 +3,7 @@ need a specific set-up: poor initialisation, update ratio."""
 
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
@@ -105,3 +106,36 @@ def test_update_ratio_too_high():
     doc = _run(model, torch.optim.Adam(model.parameters(), 0.5), steps=8)
     f = next(f for f in doc.findings if f.id == "update-ratio")
     assert f.evidence["subject"] == "high"
+
+
+def _digits_like(n=512, seed=0):
+    """8x8 'images' in [0, 1] whose border pixels are always 0 (as sklearn's digits)."""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.zeros(n, 8, 8)
+    x[:, 1:7, 1:7] = torch.rand(n, 6, 6, generator=g)
+    x = x.reshape(n, 64)
+    return x, (x[:, 20] > 0.5).long() + (x[:, 30] > 0.5).long()
+
+
+@pytest.mark.parametrize("scale", [1.0, 255.0])
+def test_input_scale_live_agrees_with_check_and_ignores_constant_features(scale):
+    import traindoc
+    from traindoc.checks.data_check import data_check
+
+    x, y = _digits_like()
+    x = x * scale
+    model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 3))
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=2, quiet=True) as doc:
+        for i in range(16):
+            xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+    live = "unnormalized-input" in {f.id for f in doc.findings}
+    checked = "unnormalized-input" in {f.id for f in data_check([(x[i:i + 32], y[i:i + 32]) for i in range(0, 512, 32)]).findings}
+    assert live == checked == (scale > 1)
+    ratio = doc.store.series["input_channel_scale_ratio"].values
+    assert max(ratio) < 1e3  # the zero-spread border is not a 1e12x scale difference

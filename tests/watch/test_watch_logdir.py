@@ -97,13 +97,14 @@ def test_killed_run_file_is_still_readable(tmp_path):
     assert len(run.series["train_loss"]) >= 8
 
 
-def test_malformed_line_is_an_input_error(tmp_path):
+def test_malformed_line_costs_only_that_line(tmp_path):
     path = tmp_path / "bad.traindoc.jsonl"
+    point = json.dumps({"kind": "points", "step": 1, "v": {"train_loss": 0.5}})
     path.write_text(json.dumps({"traindoc": "traindoc-watch", "version": 1, "kind": "run", "name": "x"}) + "\n"
-                    + "{not json\n" + json.dumps({"kind": "end"}) + "\n")
-    with pytest.raises(InputError) as err:
-        load(path)
-    assert "line 2" in str(err.value)
+                    + "{not json\n" + point + "\n" + json.dumps({"kind": "end"}) + "\n")
+    run = load(path).runs[0]
+    assert list(run.series["train_loss"].values) == [0.5]
+    assert any("skipped 1 malformed line(s) (line 2)" in n for n in run.meta.notes), run.meta.notes
     path.write_text(json.dumps({"traindoc": "traindoc-watch", "kind": "run"}) + "\n"
                     + json.dumps({"kind": "points", "step": 1, "v": {"train_loss": "oops"}}) + "\n")
     with pytest.raises(InputError):

@@ -17,15 +17,23 @@ KEEP_BATCHES = 16  # batches held for the LR range test (it cycles through them)
 
 
 def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable | None, batch: Any) -> Section:
-    """The static model checks of checks/static.py: output activation vs loss, biases, frozen parameters."""
+    """Static model checks: output activation vs loss vs targets (any framework), biases, frozen parameters."""
     try:
         from . import static
     except ImportError:
         return Section("static", None, "static model checks are not available in this build")
     from ..findings import Severity
+    from ._torch import split_batch
+    from .model_view import is_keras
+    from .structure import structure_findings
 
-    findings = list(static.check_output_activation(model, loss_fn))
-    findings += static.check_missing_bias(model)
+    keras_model = is_keras(model)
+    loss = getattr(loss_fn, "keras_loss", loss_fn)
+    targets = split_batch(batch)[1]
+    findings = [] if keras_model else list(static.check_output_activation(model, loss_fn))
+    findings += structure_findings(model, loss, targets)
+    if not keras_model:
+        findings += static.check_missing_bias(model)
     if optimizer_factory is not None:
         # Building an optimizer does not change the parameters; it only says which ones it will train.
         findings += static.check_frozen_parameters(model, optimizer_factory(model.parameters()))
@@ -47,11 +55,19 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
           checks: Sequence[str] | None = None, steps: int = 200) -> CheckReport:
     """Run the active checks. ``batch`` is ``(inputs, targets)``; without it the loader's first batch is used.
 
+    ``loss_fn(outputs, targets)`` may be left out for a compiled Keras model: its compiled loss is used.
+
     ``optimizer_factory(params)`` builds the optimizer you train with (default Adam); ``loader``
     enables the data check and feeds the LR range test several batches.
     """
     if loss_fn is None:
-        raise ValueError("check() needs loss_fn: a callable loss(outputs, targets)")
+        from ._torch import keras_loss_fn
+        from .model_view import is_keras
+
+        loss_fn = keras_loss_fn(model) if is_keras(model) else None
+    if loss_fn is None:
+        raise ValueError("check() needs loss_fn: a callable loss(outputs, targets) (a compiled Keras model "
+                         "brings its own)")
     # Keep only a few batches in memory (images add up fast); the data check streams the loader
     # again when it can be iterated twice (a DataLoader can; a generator cannot).
     batches: list[Any] = list(itertools.islice(iter(loader), KEEP_BATCHES)) if loader is not None else []
@@ -76,13 +92,22 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
         elif name == "data":
             section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch])))
         elif name == "init":
-            section = _guard(name, lambda: init_check(model, batch, loss_fn))
+            section = _guard(name, lambda: _init_section(model, batch, loss_fn, init_check))
         elif name == "overfit-batch":
             section = _guard(name, lambda: overfit_batch(model, batch, loss_fn, optimizer_factory, steps=steps))
         else:
             section = _guard(name, lambda: lr_range(model, batches or [batch], loss_fn, optimizer_factory))
         report.sections.append(section)
     return report
+
+
+def _init_section(model: Any, batch: Any, loss_fn: Callable, init_check: Callable) -> Section:
+    from .model_view import is_keras
+
+    if is_keras(model):
+        return Section("init", None, "the init check reads torch layers; a Keras model's activations are measured "
+                       "live by TraindocCallback")
+    return init_check(model, batch, loss_fn)
 
 
 __all__ = ["check", "CheckReport", "Section", "ALL_CHECKS"]

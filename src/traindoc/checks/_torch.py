@@ -23,19 +23,57 @@ def split_batch(batch: Any) -> tuple[Any, Any]:
             raise ValueError(f"batch dict needs an input key {_INPUT_KEYS} and a target key {_TARGET_KEYS}; got {sorted(batch)}")
         return x, y
     if isinstance(batch, (tuple, list)) and len(batch) >= 2:
-        return batch[0], batch[1]
+        return batch[0], as_tensor(batch[1])
     raise ValueError(f"a batch must be (inputs, targets) or a dict; got {type(batch).__name__}")
 
 
 def fresh_copy(model: torch.nn.Module) -> torch.nn.Module:
-    """A deep copy, so a check never changes the user's model."""
+    """A copy, so a check never changes the user's model.
+
+    Keras models are rebuilt from their config and given the same weights (clone_model +
+    set_weights): a deep copy of a compiled Keras model goes through its serialisation, which
+    warns about the optimizer and fails on custom losses.
+    """
+    from .model_view import is_keras
+
+    if is_keras(model):
+        import keras
+
+        clone = keras.models.clone_model(model)
+        clone.set_weights(model.get_weights())
+        return clone
     return copy.deepcopy(model)
 
 
 def forward(model: torch.nn.Module, x: Any) -> Any:
     if isinstance(x, dict):
         return model(**x)
+    if not isinstance(x, torch.Tensor) and hasattr(x, "__array__"):
+        x = torch.as_tensor(x)
     return model(x)
+
+
+def as_tensor(value: Any) -> Any:
+    """numpy targets (a Keras user's arrays) as torch tensors; anything else unchanged."""
+    if not isinstance(value, torch.Tensor) and hasattr(value, "__array__"):
+        return torch.as_tensor(value)
+    return value
+
+
+def keras_loss_fn(model: Any) -> Callable | None:
+    """The loss a Keras model was compiled with, as a torch-ordered ``loss(outputs, targets)``."""
+    loss = getattr(model, "loss", None)
+    if loss is None or isinstance(loss, (list, tuple, dict)):
+        return None
+    import keras
+
+    fn = keras.losses.get(loss) if isinstance(loss, str) else loss
+
+    def compiled_loss(outputs: Any, targets: Any) -> Any:
+        return fn(as_tensor(targets), outputs)
+
+    compiled_loss.keras_loss = loss  # type: ignore[attr-defined]  (what the structure checks read)
+    return compiled_loss
 
 
 def as_float(loss: Any) -> float:

@@ -16,13 +16,10 @@ from typing import Any, Iterable
 import torch
 
 from ..findings import Finding, Severity
+from ..stats.input_scale import FEATURE_SCALE_RATIO, feature_scale_ratio, input_scale_reasons
 from ._torch import split_batch
 from .result import Section
 
-MEAN_LIMIT = 10.0  # inputs should sit near 0: a mean beyond this is a raw, unshifted scale
-STD_HIGH, STD_LOW = 20.0, 1e-3
-RANGE_LIMIT = 1e3
-FEATURE_SCALE_RATIO = 1e3
 IMBALANCE_RATIO = 10.0  # largest class count / smallest
 ONE_CLASS_BATCHES = 0.5  # share of batches holding a single class
 CONFLICT_SHARE = 0.01
@@ -99,21 +96,14 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         std = math.sqrt(max(total_sq / count - mean * mean, 0.0))
         data["input"] = {"mean": mean, "std": std, "min": lo, "max": hi}
         lines.append(f"inputs: mean {mean:.3g}, std {std:.3g}, range [{lo:.3g}, {hi:.3g}]")
-        reasons = []
-        if abs(mean) > MEAN_LIMIT:
-            reasons.append(f"mean {mean:.3g}")
-        if std > STD_HIGH or std < STD_LOW:
-            reasons.append(f"std {std:.3g}")
-        if hi - lo > RANGE_LIMIT:
-            reasons.append(f"range [{lo:.3g}, {hi:.3g}]")
+        ratio = 1.0
         if feat_sum is not None and feat_n > 1:
             fm = feat_sum / feat_n
-            fs = (feat_sq / feat_n - fm * fm).clamp_min(0).sqrt()
-            pos = fs[fs > 0]
-            if pos.numel() > 1 and float(pos.max() / pos.min()) > FEATURE_SCALE_RATIO:
-                ratio = float(pos.max() / pos.min())
-                reasons.append(f"feature scales differ {ratio:.2g}x")
+            ratio = feature_scale_ratio((feat_sq / feat_n - fm * fm).clamp_min(0).sqrt().tolist())
+            if ratio > FEATURE_SCALE_RATIO:
                 data["input"]["feature_scale_ratio"] = ratio
+        # One verdict with the live watcher's unnormalized-input rule (stats/input_scale.py).
+        reasons = input_scale_reasons(mean, std, lo, hi, ratio)
         if reasons:
             findings.append(Finding(
                 id="unnormalized-input", severity=Severity.WARNING,

@@ -38,9 +38,12 @@ class CheckReport:
 
     @property
     def findings(self) -> list[Finding]:
+        """Worst first; a structural or data cause leads the symptoms it explains (checks/structure.py)."""
+        from .structure import lead_with_causes
+
         out = [f for s in self.sections for f in s.findings]
         out.sort(key=lambda f: -int(f.severity))
-        return out
+        return lead_with_causes(out)
 
     @property
     def ids(self) -> list[str]:

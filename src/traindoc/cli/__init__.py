@@ -20,7 +20,7 @@ EXIT_INPUT = 2
 EXIT_INTERNAL = 3
 
 # Modules that add commands to ``main``; each owns one verb (or a close pair of verbs).
-_COMMAND_MODULES = ("show", "diagnose", "rules_cmd", "report", "zoo", "check", "demo")
+_COMMAND_MODULES = ("show", "diagnose", "rules_cmd", "report", "zoo", "check", "demo", "compare")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

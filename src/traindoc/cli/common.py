@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import InputError
+from ..errors import InputError, TraindocError
 from ..readers import LoadResult, load
 
 
@@ -29,13 +29,37 @@ def load_paths(paths, *, quiet: bool = False, jobs: int = 1) -> LoadResult:
             result = load(path)
         total.runs.extend(result.runs)
         total.problems.extend(result.problems)
+        total.skipped.extend(result.skipped)
     if not total.runs and len(total.problems) == 1:
         raise total.problems[0]  # one bad file and nothing else: say it once, as the error
     if not quiet:
         for problem in total.problems:
             click.echo(f"traindoc: warning: skipped {problem}", err=True)
+        report_skipped(total.skipped)
     if not total.runs:
         if total.problems:
             raise InputError(paths[0], f"no readable training log ({len(total.problems)} file(s) could not be read)")
         raise InputError(paths[0], "no training logs found")
     return total
+
+
+def require_extra(module: str, command: str, extra: str, package: str | None = None) -> None:
+    """A missing optional dependency is one line naming the extra to install (exit 2), not a traceback."""
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise TraindocError(f"{command} needs {package or module}: pip install 'traindoc[{extra}]'") from None
+
+
+SKIPPED_SHOWN = 20
+
+
+def report_skipped(skipped: list[tuple[str, str]]) -> None:
+    """Files a folder scan passed over (not a log, a FIFO, a link out of the tree): one line each on
+    stderr, the first SKIPPED_SHOWN of them; ``--json`` lists them all."""
+    for path, reason in skipped[:SKIPPED_SHOWN]:
+        click.echo(f"traindoc: skipped {path}: {reason}", err=True)
+    if len(skipped) > SKIPPED_SHOWN:
+        click.echo(f"traindoc: skipped {len(skipped) - SKIPPED_SHOWN} more file(s) (--json lists them all)", err=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import textwrap
 from importlib import resources
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import click
 from . import main
 from .common import load_paths
 
-_INTRO = """traindoc demo: three real training runs logged by Lightning's CSVLogger, bundled with traindoc
-(a healthy classifier, one that overfits a tiny training set, one whose learning rate is too high).
-Equivalent commands on your own logs:  traindoc show PATH  ·  traindoc diagnose PATH  ·  traindoc report PATH
+_INTRO = """traindoc demo: three real training runs logged by Lightning's CSVLogger,
+bundled with traindoc: a healthy classifier, one that overfits a tiny training
+set, and one whose learning rate is too high. On your own logs:
+  traindoc show PATH   traindoc diagnose PATH   traindoc report PATH
 """
 
 
@@ -47,7 +49,10 @@ def demo(report_path: str, no_report: bool) -> None:
         except Exception as exc:  # the demo still succeeds without the report
             click.echo(f"\n3. (no HTML report: {exc})")
         else:
-            click.secho(f"\n3. The report (traindoc report): open {Path(report_path).resolve()}", bold=True)
+            from ..reports.terminal import display_path
+
+            click.secho("\n3. The report (traindoc report), written to:", bold=True)
+            click.echo(f"   {display_path(str(Path(report_path).resolve()))}")
     _live_demo()
     sys.exit(0)
 
@@ -57,12 +62,13 @@ def _live_demo() -> None:
     try:
         import torch  # noqa: F401
     except ImportError:
-        click.echo("\n4. Live diagnosis (traindoc.watch) needs PyTorch: pip install 'traindoc[torch]', then run the demo again.")
+        click.echo("\n4. Live diagnosis (traindoc.watch) needs PyTorch:\n   pip install 'traindoc[torch]', then run the demo again.")
         return
     click.secho("\n4. Live, inside PyTorch training (traindoc.watch)", bold=True)
-    click.echo("   A ReLU classifier trained with SGD at lr=0.5, momentum 0.9 (too high for it), 300 steps:")
+    click.echo("   A ReLU classifier trained with SGD at lr=0.5, momentum 0.9 (too high for it),\n   300 steps:")
     findings = _train_watched()
-    click.echo(f"   doc.findings: {', '.join(f'{f.id} ({f.severity.label})' for f in findings) or 'none'}")
+    text = f"doc.findings: {', '.join(f'{f.id} ({f.severity.label})' for f in findings) or 'none'}"
+    click.echo(textwrap.fill(text, 80, initial_indent="   ", subsequent_indent="     ", break_on_hyphens=False))
 
 
 def _train_watched() -> list:

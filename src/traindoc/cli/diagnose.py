@@ -66,6 +66,13 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               help="Also write a self-contained HTML report to this file.")
 @click.option("--role", "roles", multiple=True, metavar="NAME=ROLE",
               help="Override the inferred role of a series (e.g. --role acc=val_metric). Repeatable.")
+@click.option("--num-classes", type=click.IntRange(min=2), default=None,
+              help="Number of classes (chance loss ln(N), chance accuracy 1/N) when the log does not say.")
+@click.option("--task", type=click.Choice(["classification", "regression", "language-model", "detection"]),
+              default=None, help="What is trained: sets which chance levels and rules apply.")
+@click.option("--brief", is_flag=True, help="Only the summary table (one line per run).")
+@click.option("--baseline", type=click.Path(), default=None,
+              help="Also say what changed from this baseline run: curves, final metrics, findings.")
 @click.option("--follow", is_flag=True, help="Keep reading the logs as training writes them; print each finding "
               "when it first holds. Ends on Ctrl-C or --idle, with a final summary.")
 @click.option("--interval", type=click.FloatRange(min=0.05), default=None, help="With --follow: seconds between "
@@ -79,8 +86,10 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Read and diagnose with this many processes (large folders of runs).")
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
-             roles: tuple[str, ...], follow: bool, interval: float, idle: float | None, exec_cmd: str | None,
-             publish: tuple[str, ...], jobs: int) -> None:
+             roles: tuple[str, ...], num_classes: int | None = None, task: str | None = None,
+             brief: bool = False, baseline: str | None = None, follow: bool = False, interval: float | None = None,
+             idle: float | None = None, exec_cmd: str | None = None, publish: tuple[str, ...] = (),
+             jobs: int = 1) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
     if not follow and (interval is not None or idle is not None or exec_cmd):
@@ -97,18 +106,30 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
             loaded = load_paths(paths, jobs=jobs)
     else:
         loaded = load_paths(paths, jobs=jobs)
+    from ..rules.context import apply_context
+
     for run in loaded.runs:
         run.apply_overrides(overrides)
+        apply_context(run, num_classes=num_classes, task=task)
     progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS
     results = diagnose_all(loaded.runs, progress=progress, jobs=jobs)
+    comparisons = None
     if as_json:
         from ..reports.json_report import dumps
 
-        click.echo(dumps(results))
+        if baseline:
+            from .compare import compare_to_baseline
+
+            comparisons = compare_to_baseline(results, baseline, as_json=True)
+        click.echo(dumps(results, comparisons=comparisons, skipped=loaded.all_skipped()))
     else:
         from ..reports.terminal import render
 
-        render(results)
+        render(results, brief=brief)
+        if baseline:
+            from .compare import compare_to_baseline
+
+            compare_to_baseline(results, baseline, as_json=False)
     if report_path:
         write_html(report_path, results)
     if publish:

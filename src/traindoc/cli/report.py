@@ -16,10 +16,12 @@ from .common import load_paths
 
 
 def _diagnosed(paths: tuple[str, ...]):
+    from ..reports.progress import progress_map, spinner
     from ..rules import diagnose_run
 
-    loaded = load_paths(paths)
-    return [(run, diagnose_run(run)) for run in loaded.runs]
+    with spinner("reading training logs"):
+        loaded = load_paths(paths)
+    return progress_map(lambda run: (run, diagnose_run(run)), loaded.runs, "diagnosing", label=lambda r: r.name)
 
 
 def _size(path: Path) -> str:
@@ -35,8 +37,11 @@ def report(paths: tuple[str, ...], output: str) -> None:
     """Write one self-contained HTML report (curves, findings, fixes) for the runs at PATHS."""
     from ..reports.html import write_report
 
+    from ..reports.progress import spinner
+
     results = _diagnosed(paths)
-    path = write_report(output, results)
+    with spinner(f"writing {output}"):
+        path = write_report(output, results)
     click.echo(f"wrote {path} ({len(results)} run{'s' if len(results) != 1 else ''}, {_size(path)})")
 
 

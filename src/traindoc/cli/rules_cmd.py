@@ -27,6 +27,9 @@ def rules_command(as_json: bool) -> None:
         click.echo(json.dumps([{"id": s.id, "family": s.family, "severity": s.severity.label, "title": s.title,
                                 "needs": [r.value for r in s.needs]} for s in specs], indent=2))
         return
+    from ..reports.terminal import term_width
+
+    width = term_width()
     idw = max(len(s.id) for s in specs)
     family = None
     for s in specs:
@@ -34,7 +37,7 @@ def rules_command(as_json: bool) -> None:
             family = s.family
             click.echo(("" if s is specs[0] else "\n") + family)
         lead = f"  {s.id:<{idw}}  {s.severity.label:<7}  "
-        lines = textwrap.wrap(s.title, width=80 - len(lead)) or [""]
+        lines = textwrap.wrap(s.title, width=max(20, width - len(lead))) or [""]
         click.echo(lead + lines[0])
         for line in lines[1:]:
             click.echo(" " * len(lead) + line)
@@ -49,6 +52,15 @@ def explain(rule_id: str) -> None:
     spec = rules.get(rule_id.strip().lower())
     if spec is None:
         raise TraindocError(f"unknown rule id {rule_id!r} (see `traindoc rules` for the list)")
-    click.echo(spec.doc().rstrip())
+    from rich.markdown import Markdown
+
+    from ..reports.terminal import make_console
+
+    # Rendered at the terminal's width (80 when piped), so words wrap whole and nothing is cut.
+    console = make_console()
+    with console.capture() as cap:
+        console.print(Markdown(spec.doc().rstrip()), soft_wrap=False)
+    # rich pads every line to the full width; trailing blanks only get in the way when pasted
+    click.echo("\n".join(line.rstrip() for line in cap.get().splitlines()).strip("\n"))
     click.echo(f"\nseverity: {spec.severity.label}; family: {spec.family}")
     sys.exit(0)

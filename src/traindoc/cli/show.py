@@ -16,7 +16,10 @@ from .common import load_paths
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def show(paths: tuple[str, ...], as_json: bool) -> None:
     """Show the runs, series, roles and value ranges found at PATHS (files or directories)."""
-    loaded = load_paths(paths)
+    from ..reports.progress import spinner
+
+    with spinner("reading training logs"):
+        loaded = load_paths(paths)
     if as_json:
         doc = {"runs": [{"source": r.source, "format": r.format, "name": r.name, "notes": r.meta.notes,
                          "series": [s.summary() for s in r.series.values()]} for r in loaded.runs]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 import click
 
@@ -18,6 +19,9 @@ from . import main
 @click.option("--no-twin", is_flag=True, help="Skip the fixed twins.")
 def zoo(names: tuple[str, ...], list_only: bool, as_json: bool, fast: bool, repair: bool, no_twin: bool) -> None:
     """Reproduce known training failures (NAMES, default all) and show what traindoc finds."""
+    from .common import require_extra
+
+    require_extra("torch", "traindoc zoo", "torch")
     from ..zoo.cases import BY_NAME, CASES
 
     unknown = [n for n in names if n not in BY_NAME]
@@ -29,15 +33,25 @@ def zoo(names: tuple[str, ...], list_only: bool, as_json: bool, fast: bool, repa
             click.echo(json.dumps([{"case": c.name, "summary": c.summary, "expected": list(c.expect),
                                     "cause": c.cause, "fast": c.fast} for c in cases], indent=2))
         else:
+            import textwrap
+
+            from ..reports.terminal import term_width
+
+            cols = term_width()
             width = max(len(c.name) for c in cases)
             for c in cases:
-                click.echo(f"{c.name:<{width}}  {c.summary}  [expects {' | '.join(c.expect)}]")
+                text = f"{c.name:<{width}}  {c.summary}  [expects {' | '.join(c.expect)}]"
+                click.echo(textwrap.fill(text, cols, subsequent_indent=" " * (width + 2), break_on_hyphens=False))
         return
     from ..zoo.repairs import repair_case
     from ..zoo.runner import run_case
     from ..zoo.table import repair_table, zoo_table
 
-    reports = [run_case(c, twin=not no_twin) for c in cases]
+    from ..reports.progress import progress_map
+    from ..reports.terminal import term_width
+
+    reports = progress_map(lambda c: run_case(c, twin=not no_twin), cases, "running the zoo",
+                           label=lambda c: c.name)
     repairs = [repair_case(r.case, r.faulty) for r in reports] if repair else []
     if as_json:
         doc = {"cases": [r.to_json() for r in reports],
@@ -52,10 +66,10 @@ def zoo(names: tuple[str, ...], list_only: bool, as_json: bool, fast: bool, repa
             doc["totals"]["repairs_succeeded_fixing_the_bug"] = sum(r.success and r.fixes_the_bug for r in repairs)
         click.echo(json.dumps(doc, indent=2, allow_nan=False, default=str))
         return
-    click.echo(zoo_table(reports))
+    click.echo(zoo_table(reports, term_width()))
     notes = sorted({n for r in reports for n in r.faulty.notes})
     for n in notes:
-        click.echo(f"note: {n}")
+        click.echo(textwrap.fill(f"note: {n}", term_width(), subsequent_indent="  ", break_on_hyphens=False))
     if repair:
         click.echo("")
-        click.echo(repair_table(repairs))
+        click.echo(repair_table(repairs, term_width()))

@@ -53,6 +53,9 @@ class Finding:
     # Is this normal? "normal", "worth a look" or "problem" (see verdict.py); None = implied by severity.
     verdict: str | None = None
     verdict_reason: str = ""
+    # The step at which traindoc.watch first raised it (steps[0] is where the evidence starts);
+    # None for a log diagnosed after the fact.
+    detected_step: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The stable JSON shape of ``traindoc diagnose --json``."""
@@ -67,6 +70,7 @@ class Finding:
             "fixes": list(self.fixes),
             "verdict": self.resolved_verdict(),
             "verdict_reason": self.verdict_reason,
+            **({"detected_step": int(self.detected_step)} if self.detected_step is not None else {}),
         }
 
     def resolved_verdict(self) -> str:

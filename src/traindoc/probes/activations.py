@@ -17,6 +17,7 @@ from .gradients import Sample
 from .layers import ACTIVATIONS, SATURATING, STRICT_RELU, leaf_modules
 
 WINDOW = 4  # sampled batches per dead-unit window
+FIRST_WINDOW_ROWS = 32  # examples enough for the first window to close after one batch
 
 
 def _fired_mask(out: torch.Tensor) -> torch.Tensor:
@@ -30,6 +31,16 @@ def _fired_mask(out: torch.Tensor) -> torch.Tensor:
 
 
 STAT_EXAMPLES = 8  # scale and saturation are read from the first examples of the batch: cheap, representative
+STAT_ELEMENTS = 4096  # and from at most this many of their values, evenly strided (std_mean is slow on the CPU)
+
+
+def _stat_sample(o: torch.Tensor) -> torch.Tensor:
+    """A strided view of the first examples' values: every channel and position alike, no copy."""
+    part = o[:STAT_EXAMPLES] if o.dim() >= 2 else o
+    if part.numel() <= STAT_ELEMENTS or not part.is_contiguous():
+        return part
+    flat = part.reshape(-1)
+    return flat[::-(-flat.numel() // STAT_ELEMENTS)]
 
 
 def _saturated_share(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
@@ -54,6 +65,8 @@ class ActivationProbe:
         self._fired: dict[str, torch.Tensor] = {}
         self._window_samples = 0
         self._seen_this_sample: set[str] = set()
+        self._rows = 0  # examples behind the current window's fired masks
+        self._first_window_done = False
 
     def arm(self) -> None:
         if self.handles:
@@ -81,7 +94,7 @@ class ActivationProbe:
                 self.call_order.append(key)
             with torch.no_grad():
                 o = out.detach()
-                part = o[:STAT_EXAMPLES] if o.dim() >= 2 else o
+                part = _stat_sample(o)
                 std, mean = torch.std_mean(part.float()) if part.numel() > 1 else (
                     torch.zeros((), device=o.device), part.float().reshape(()))
                 names = [f"act_mean/{key}", f"act_std/{key}"]
@@ -90,6 +103,7 @@ class ActivationProbe:
                     names.append(f"sat_frac/{key}")
                     vals.append(_saturated_share(module, part).reshape(1))
                 if isinstance(module, STRICT_RELU) and o.dim() >= 2:
+                    self._rows = max(self._rows, o.shape[0] * (o.shape[1] if o.dim() == 3 else 1))
                     fired = _fired_mask(o)
                     prev = self._fired.get(key)
                     self._fired[key] = fired if prev is None or prev.shape != fired.shape else (prev | fired)
@@ -113,10 +127,16 @@ class ActivationProbe:
             out = [(names[:2], vals[:2]) if names[0] == last else (names, vals) for names, vals in out]
         if self._seen_this_sample:
             self._window_samples += 1
-        if self._window_samples >= WINDOW and self._fired:
+        # The first window closes after one sample when that batch was large enough for a
+        # silent unit to mean something: dead units are then named as early as their symptoms
+        # (vanishing gradients, a collapsing activation scale), which they cause.
+        first = not self._first_window_done and self._rows >= FIRST_WINDOW_ROWS
+        if (self._window_samples >= WINDOW or first) and self._fired:
+            self._first_window_done = True
             names = tuple(f"dead_frac/{k}" for k in self._fired)
             vals = torch.stack([1.0 - f.float().mean() for f in self._fired.values()])
             out.append((names, vals))
             self._fired = {}
             self._window_samples = 0
+            self._rows = 0
         return out

@@ -8,13 +8,16 @@ how many labels fall outside the classes the model outputs.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
 
+from ..stats.input_scale import CONSTANT_FEATURE_REL
 from .gradients import Sample
 
 MAX_CLASSES = 100_000
+IMAGE_EXAMPLES = 16
 
 
 def _first_tensor(obj: Any) -> torch.Tensor | None:
@@ -41,7 +44,10 @@ class InputProbe:
         if x is None or not x.is_floating_point() or x.numel() < 2:
             return []
         with torch.no_grad():
-            x = x.detach().float()
+            x = x.detach()
+            if x.dim() >= 3:
+                x = x[:IMAGE_EXAMPLES]  # images, sequences: a few examples give the per-channel scales
+            x = x.float()
             if x.dim() >= 3:
                 per_chan = x.transpose(0, 1).reshape(x.shape[1], -1)
             elif x.dim() == 2:
@@ -49,12 +55,25 @@ class InputProbe:
             else:
                 per_chan = x.reshape(1, -1)
             chan_std = per_chan.std(dim=1) if per_chan.shape[1] > 1 else per_chan.abs().amax(dim=1)
-            chan_scale = per_chan.abs().amax(dim=1)
             std, mean = torch.std_mean(x)
-            spread = chan_scale.amax() / chan_scale.clamp_min(1e-12).amin()
+            # stats.input_scale.feature_scale_ratio, on the device: constant features left out.
+            top = chan_std.amax()
+            varying = chan_std > CONSTANT_FEATURE_REL * top
+            low = torch.where(varying, chan_std, torch.full_like(chan_std, math.inf)).amin()
+            spread = torch.where(varying.sum() >= 2, top / low, torch.ones_like(top))
             vals = torch.stack([mean, std, x.amin(), x.amax(), spread, chan_std.amax()])
         return [(("input_mean", "input_std", "input_min", "input_max", "input_channel_scale_ratio",
                   "input_channel_std_max"), vals)]
+
+
+def _counts_known(y: torch.Tensor, classes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Class counts, out-of-range labels and valid labels of a batch, for a known class count,
+    computed on the device without reading anything back (ignore_index -100 is left out)."""
+    valid = y.ne(-100)
+    out_of_range = valid & ((y < 0) | (y >= classes))
+    slot = torch.where(out_of_range | ~valid, torch.full_like(y, classes), y)  # one spare slot
+    counts = torch.zeros(classes + 1, device=y.device).index_add_(0, slot, valid.float())
+    return counts[:classes], out_of_range.sum().float(), valid.sum().float()
 
 
 class TargetProbe:
@@ -82,18 +101,17 @@ class TargetProbe:
             self.num_classes = 2
         with torch.no_grad():
             y = y.detach().reshape(-1).long()
-            ignored = y.eq(-100)  # cross_entropy's ignore_index
-            valid = y[~ignored]
-            if valid.numel() == 0:
-                return []
             limit = self.num_classes
-            if limit is not None:
-                bad = ((valid < 0) | (valid >= limit)).sum().float().reshape(1)
+            if limit is not None and limit <= MAX_CLASSES:
+                batch_counts, bad, n = _counts_known(y, limit)  # no host sync: fixed shapes only
             else:
-                bad = (valid < 0).sum().float().reshape(1)
-            inrange = valid.clamp(0, MAX_CLASSES - 1)
-            size = max(int(limit or 0), 2)
-            batch_counts = torch.bincount(inrange, minlength=size).float()
+                valid = y[~y.eq(-100)]  # cross_entropy's ignore_index (boolean indexing: a sync)
+                if valid.numel() == 0:
+                    return []
+                bad = (valid < 0).sum().float()
+                size = max(int(limit or 0), 2)
+                batch_counts = torch.bincount(valid.clamp(0, MAX_CLASSES - 1), minlength=size).float()
+                n = torch.full((), float(valid.numel()), device=y.device)
             if self.counts is None:
                 self.counts = batch_counts
             else:
@@ -107,11 +125,10 @@ class TargetProbe:
             seen = p.gt(0)
             majority = p.amax()
             minority = torch.where(seen, p, torch.ones_like(p)).amin()
-            n = float(valid.numel())
             single = batch_counts.gt(0).sum().eq(1).float()
             expected_single = p.pow(n).sum()  # chance a shuffled batch of this size holds one class
             vals = torch.stack([bad.reshape(()), majority, minority, seen.sum().float(), single, expected_single,
-                                torch.tensor(n, device=y.device)])
+                                n.reshape(())])
         names = ("target_out_of_range", "target_majority_frac", "target_minority_frac", "target_classes_seen",
                  "target_single_class_batch", "target_single_class_expected", "target_batch_size")
         return [(names, vals)]

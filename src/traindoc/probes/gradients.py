@@ -42,8 +42,19 @@ class GradientProbe:
         self._snapshot: list[torch.Tensor] | None = None
         self.no_grad_counts = [0] * len(layers.names)  # samples at which a layer had no gradient at all
         self.samples = 0
+        self._indices: dict[tuple[int, ...], torch.Tensor] = {}
         n_elem = sum(p.numel() for p in layers.params)
         self.track_updates = 0 < n_elem <= MAX_SNAPSHOT_ELEMENTS
+
+    def _index(self, idx: tuple[int, ...]) -> torch.Tensor:
+        """An index tensor on the device, built once per distinct index list: a host-to-device
+        copy on each sample would wait for the device (one sync per sample, not per read-back)."""
+        t = self._indices.get(idx)
+        if t is None:
+            if len(self._indices) > 8:
+                self._indices.clear()
+            t = self._indices[idx] = torch.tensor(idx, dtype=torch.long, device=self.device)
+        return t
 
     def _per_layer(self, norms: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
         sq = torch.zeros(len(self.layers.names), device=self.device, dtype=torch.float32)
@@ -70,7 +81,7 @@ class GradientProbe:
                     self.no_grad_counts[li] += 1
             if have:
                 grads = _norms([params[i].grad.detach() for i in have], self.device)
-                g_layer = self._per_layer(grads, self.layer_index[torch.tensor(have, device=self.device)])
+                g_layer = self._per_layer(grads, self.layer_index[self._index(tuple(have))])
                 total = g_layer.square().sum().sqrt().reshape(1)
                 if self.scaler is not None:
                     scale = _scale_tensor(self.scaler, self.device)
@@ -79,7 +90,7 @@ class GradientProbe:
                             g_layer = g_layer / scale
                             total = total / scale
                         out.append((("amp_scale",), scale.reshape(1).float()))
-                sel = torch.tensor(layers_with_grad, device=self.device)
+                sel = self._index(tuple(layers_with_grad))
                 names = ("grad_norm",) + tuple(f"grad_norm/{self.layers.names[i]}" for i in layers_with_grad)
                 out.append((names, torch.cat([total, g_layer[sel]])))
             if self.track_updates:

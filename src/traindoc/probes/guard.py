@@ -19,8 +19,9 @@ class Guard:
 
     def fail(self, probe: str, exc: BaseException) -> None:
         if probe not in self.disabled:
-            self.disabled[probe] = f"{type(exc).__name__}: {exc}"
-            self.say(f"probe '{probe}' failed ({type(exc).__name__}: {exc}); it is disabled, training goes on")
+            why = f"{type(exc).__name__}: {one_line(str(exc))}"
+            self.disabled[probe] = why
+            self.say(f"probe '{probe}' failed ({why}); it is disabled, training goes on")
 
     def call(self, probe: str, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         if probe in self.disabled:
@@ -47,5 +48,25 @@ class Guard:
         return hook
 
 
-def stderr_line(text: str) -> None:
-    print(text, file=sys.stderr, flush=True)
+def one_line(text: str, limit: int = 160) -> str:
+    """The first non-empty line of a message, cut to ``limit`` characters: torch errors can
+    run to dozens of lines, and the promise is one line per failing probe."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def stderr_line(text: str, width: int | None = None) -> None:
+    """One message, as one line on stderr that fits the terminal (80 columns when piped).
+
+    One line per event is the promise inside a training loop, so a long message is shortened at
+    a word boundary rather than wrapped: the full finding is in ``doc.findings`` and the report.
+    """
+    import textwrap
+
+    from ..reports.terminal import term_width
+
+    width = width or term_width(sys.stderr)
+    line = " ".join(text.split())
+    if len(line) > width:
+        line = textwrap.shorten(line, width=width, placeholder=" …")
+    print(line, file=sys.stderr, flush=True)

@@ -1,187 +1,194 @@
-"""Where a NaN/Inf came from: the first module whose output or gradient went non-finite.
+"""Where a NaN came from: the first module whose output or gradient went NaN.
 
-Armed cheaply: one forward hook on the whole model checks its output each step (on the CPU
-the check is free of any device sync; on an accelerator the flag stays on the device until
-the next read-back). When the output is non-finite on the CPU, the same forward is replayed
-at once, with a hook on every module, before the optimiser can spread the NaN into the
-weights; the replay runs under no_grad with the RNG and the buffers (BatchNorm statistics)
-restored, so training is unaffected. Elsewhere, once a non-finite loss is seen, full
-per-module forward and backward hooks are switched on for a few steps.
+Nothing is ever run twice. During the user's own forward, a light hook on each submodule
+keeps a reference to its output (no copy, no computation) and drops them all when the
+forward ends. On the CPU, the model output is checked for NaN at the end of each forward
+(free of any device sync); only when it holds a NaN are the kept outputs scanned, in call
+order, for the first module that produced one. On an accelerator the output's NaN flag stays
+on the device until the next batch read-back; once it (or the loss) shows a NaN, the
+scan runs synchronously for a few steps, with gradient hooks on the outputs for a NaN made
+in backward (tensor hooks: module backward hooks would warn about in-place ops).
+
+Only NaN counts as the event: a -inf attention mask or a +inf padding value is legitimate
+output, integer outputs cannot be NaN, and an overflow to inf shows up as a NaN loss.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
 import torch
 from torch import nn
 
 from .gradients import Sample
-from .layers import leaf_modules
 
 FORWARD, BACKWARD, PARAMETER = 1.0, 2.0, 3.0
 FULL_MODE_STEPS = 3
 
 
-def _tensors(obj: Any) -> list[torch.Tensor]:
+def _tensors(obj: Any, depth: int = 0) -> list[torch.Tensor]:
     if isinstance(obj, torch.Tensor):
         return [obj]
+    if depth > 3:
+        return []
     if isinstance(obj, (list, tuple)):
-        return [t for o in obj for t in _tensors(o)]
+        return [t for o in obj for t in _tensors(o, depth + 1)]
     if isinstance(obj, dict):
-        return [t for o in obj.values() for t in _tensors(o)]
-    return []
+        return [t for o in obj.values() for t in _tensors(o, depth + 1)]
+    logits = getattr(obj, "logits", None)  # HF ModelOutput-like objects
+    return [logits] if isinstance(logits, torch.Tensor) else []
 
 
-def _all_finite(obj: Any) -> bool:
-    return all(bool(torch.isfinite(t).all()) for t in _tensors(obj) if t.is_floating_point())
+def _float_tensors(obj: Any) -> list[torch.Tensor]:
+    return [t for t in _tensors(obj) if t.is_floating_point() and t.numel() and t.layout == torch.strided]
+
+
+def _has_nan(obj: Any) -> bool:
+    return any(bool(torch.isnan(t).any()) for t in _float_tensors(obj))
+
+
+def _nonfinite(obj: Any) -> bool:
+    return any(not bool(torch.isfinite(t).all()) for t in _float_tensors(obj))
 
 
 class NonfiniteProbe:
-    """Finds the origin of the first non-finite value; reports it once."""
+    """Finds the origin of the first NaN from the real forward's own outputs; reports it once."""
 
-    def __init__(self, model: nn.Module, wrap: Callable, *, replay: bool, device_sync_free: bool) -> None:
+    def __init__(self, model: nn.Module, wrap: Callable, *, device_sync_free: bool) -> None:
         self.model = model
         self.wrap = wrap
-        self.replay_ok = replay
         self.cpu = device_sync_free
-        self.modules = leaf_modules(model)
+        # Every submodule, not only leaves: a module with children may make the NaN in its own
+        # forward code. Hooks fire as modules finish, children before parents, so the first
+        # kept output with a NaN is the innermost module that made it.
+        self.modules = [(n, m) for n, m in model.named_modules() if n]
         self.handles: list = []
-        self.full_handles: list = []
-        self.full_steps_left = 0
-        self._args: tuple | None = None
-        self._kwargs: dict | None = None
-        self.flags: list[torch.Tensor] = []  # device-side output-finite flags awaiting read-back
+        self.flags: list[torch.Tensor] = []  # device-side output-NaN flags awaiting read-back
         self.origin: tuple[str, float] | None = None  # (module, kind)
-        self.origin_step: float | None = None
+        self.origin_step: int | None = None
         self.origin_detail: str = ""
         self.step = 0
-        self._replaying = False
-        self._first_bad: tuple[str, float, str] | None = None
-        self.forward_start: float | None = None  # when the model's last forward began
+        self.full_steps_left = 0  # synchronous scan (accelerators) after a NaN loss or output
+        self._depth = 0
+        self._keep = False
+        self._kept: list[tuple[str, nn.Module, tuple, Any]] = []
+        self._grad_bad: dict[str, bool] = {}
+        self._order: list[str] = []
 
-    # -- armed mode: one hook on the model -------------------------------------------------
+    @property
+    def full_mode(self) -> bool:
+        return self.full_steps_left > 0
+
+    # -- hooks -----------------------------------------------------------------------------
     def attach(self) -> None:
-        self.handles.append(self.model.register_forward_pre_hook(self.wrap(self._pre), with_kwargs=True))
+        self.handles.append(self.model.register_forward_pre_hook(self.wrap(self._pre)))
         self.handles.append(self.model.register_forward_hook(self.wrap(self._post)))
+        for name, m in self.modules:
+            self.handles.append(m.register_forward_hook(self.wrap(self._keeper(name))))
 
-    def _pre(self, module: nn.Module, args: tuple, kwargs: dict) -> None:
-        self.forward_start = time.perf_counter()
-        if not self._replaying and self.origin is None:
-            self._args, self._kwargs = args, kwargs
+    def _keeper(self, name: str):
+        kept = self._kept
+
+        def hook(mod: nn.Module, args: tuple, out: Any) -> None:
+            if self._keep:
+                kept.append((name, mod, args, out))
+        return hook
+
+    def _pre(self, module: nn.Module, args: tuple) -> None:
+        if self.origin is None and torch.is_grad_enabled():
+            self._depth = 1
+            # On an accelerator the output's flag is only known at the next read-back: keeping
+            # outputs there would raise peak memory for nothing, so only full mode keeps them.
+            self._keep = self.cpu or self.full_mode
+            self._kept.clear()
 
     def _post(self, module: nn.Module, args: tuple, out: Any) -> None:
-        if self._replaying or self.origin is not None:
+        if not self._depth:
             return
-        if self.cpu and type(out) is torch.Tensor:  # the common case, kept cheap
-            if out.is_floating_point() and not torch.isfinite(out).all():
-                self._on_bad_output()
-            self._args = self._kwargs = None
-            return
-        outs = [t for t in _tensors(out) if t.is_floating_point()]
-        if not outs:
-            return
-        if self.cpu:
-            if not all(bool(torch.isfinite(t).all()) for t in outs):
-                self._on_bad_output()
-        else:
-            flag = torch.stack([torch.isfinite(t).all() for t in outs]).all()
-            self.flags.append(flag.reshape(1).float())
-        self._args = self._kwargs = None
-
-    def _on_bad_output(self) -> None:
-        """The model's output is non-finite at this step: replay the forward to find where."""
-        step = self.step + 1  # the step being computed
-        if self.replay_ok and self._args is not None:
-            found = self._replay(self._args, self._kwargs or {})
-            if found is not None:
-                self._set_origin(found[0], found[1], step, found[2])
-                return
-        self.start_full_mode()
-
-    def _replay(self, args: tuple, kwargs: dict) -> tuple[str, float, str] | None:
-        # The replay runs between the user's forward and backward: it must not touch any tensor
-        # that forward saved. Buffers (BatchNorm statistics, masks) are swapped for copies during
-        # the replay and the originals put back untouched.
-        saved = []
-        for mod in self.model.modules():
-            for bname, buf in list(mod._buffers.items()):
-                if buf is not None:
-                    saved.append((mod, bname, buf))
-                    mod._buffers[bname] = buf.detach().clone()
-        self._first_bad = None
-        hooks = [m.register_forward_hook(self._full_forward_hook(n)) for n, m in self.modules]
-        self._replaying = True
+        self._depth = 0
+        self._keep = False
         try:
-            with torch.random.fork_rng(devices=[]), torch.no_grad():
-                self.model(*args, **kwargs)
+            if self.origin is not None:
+                return
+            outs = _float_tensors(out)
+            if self.cpu or self.full_mode:
+                if any(bool(torch.isnan(t).any()) for t in outs) or self.full_mode:
+                    self._scan(args)
+            elif outs:
+                self.flags.append(torch.stack([torch.isnan(t).any() for t in outs]).any().reshape(1).float())
         finally:
-            self._replaying = False
-            for h in hooks:
-                h.remove()
-            for mod, bname, buf in saved:
-                mod._buffers[bname] = buf
-        return self._first_bad
+            self._kept.clear()  # the outputs belong to the user's graph: no reference survives the forward
 
-    # -- full mode: every module, forward and backward -------------------------------------
-    def _full_forward_hook(self, name: str):
-        def hook(mod: nn.Module, args: tuple, out: Any) -> None:
-            if self._first_bad is not None or _all_finite(out):
-                return
-            bad_params = [pn for pn, p in mod.named_parameters(recurse=False) if not bool(torch.isfinite(p).all())]
-            if bad_params:
-                self._first_bad = (name, PARAMETER, f"parameter {name}.{bad_params[0]} is already non-finite")
-            elif _all_finite(args):
-                self._first_bad = (name, FORWARD, f"{type(mod).__name__} turned finite inputs into NaN/Inf")
+    def _scan(self, root_args: tuple) -> None:
+        """The first kept output holding a NaN names the origin; failing that, watch backward."""
+        step = self.step + 1  # the step being computed
+        kept = self._kept
+        for i, (name, mod, args, out) in enumerate(kept):
+            if not _has_nan(out):
+                continue
+            if _nonfinite(args):
+                # Fed Inf (an overflow upstream, then inf - inf here): the origin is the first
+                # module that turned finite inputs into Inf, when there is one.
+                up = next(((n, m, a) for n, m, a, o in kept[:i] if _nonfinite(o) and not _nonfinite(a)), None)
+                if up is not None:
+                    name, mod, args = up
+            bad = [pn for pn, p in mod.named_parameters(recurse=False) if not bool(torch.isfinite(p).all())]
+            if bad:
+                self._set_origin(name, PARAMETER, step, f"parameter {name}.{bad[0]} is already non-finite")
+            elif _nonfinite(args):
+                self._set_origin(name, FORWARD, step, f"{type(mod).__name__} received non-finite inputs")
             else:
-                self._first_bad = (name, FORWARD, f"{type(mod).__name__} received non-finite inputs")
-        return hook
-
-    def _full_backward_hook(self, name: str):
-        def hook(mod: nn.Module, grad_input: tuple, grad_output: tuple) -> None:
-            if self.origin is not None or self._first_bad is not None:
-                return
-            if _all_finite(grad_output) and not _all_finite(grad_input):
-                self._first_bad = (name, BACKWARD, f"backward of {type(mod).__name__} turned finite gradients into NaN/Inf")
-        return hook
-
-    def start_full_mode(self) -> None:
-        if self.full_handles or self.origin is not None:
+                self._set_origin(name, FORWARD, step, f"{type(mod).__name__} turned finite inputs into NaN/Inf")
             return
-        self.full_steps_left = FULL_MODE_STEPS
-        self._first_bad = None
-        for name, m in self.modules:
-            self.full_handles.append(m.register_forward_hook(self.wrap(self._full_forward_hook(name))))
-            try:
-                self.full_handles.append(m.register_full_backward_hook(self.wrap(self._full_backward_hook(name))))
-            except Exception:
-                pass
+        if self.full_mode:
+            self._watch_backward()
+        elif self.cpu:  # the output holds a NaN no submodule produced: the model's own forward did
+            name = type(self.model).__name__
+            self._set_origin(name, FORWARD, step, f"the forward of {name} itself (outside its submodules) made NaN")
 
-    def stop_full_mode(self) -> None:
-        for h in self.full_handles:
-            h.remove()
-        self.full_handles = []
+    def _watch_backward(self) -> None:
+        """Gradient hooks on this forward's outputs: the NaN may be made in backward."""
+        self._grad_bad = {}
+        self._order = []
+        for name, _, _, out in self._kept:
+            t = out if isinstance(out, torch.Tensor) else None
+            if t is None or not t.is_floating_point() or not t.requires_grad or name in self._grad_bad:
+                continue
+            self._order.append(name)
+            self._grad_bad[name] = False
 
-    def _set_origin(self, module: str, kind: float, step: float, detail: str) -> None:
+            def on_grad(g: torch.Tensor, name: str = name) -> None:
+                if not bool(torch.isfinite(g).all()):
+                    self._grad_bad[name] = True
+            t.register_hook(self.wrap(on_grad))
+
+    def on_bad_loss(self, step: int) -> None:
+        """The loss (or the output flag read back) went non-finite: scan the next few steps."""
+        if self.origin is None and not self.full_mode:
+            self.full_steps_left = FULL_MODE_STEPS
+
+    def _set_origin(self, module: str, kind: float, step: int, detail: str) -> None:
         self.origin = (module, kind)
-        self.origin_step = step
+        self.origin_step = int(step)
         self.origin_detail = detail
-        self.stop_full_mode()
+        self.full_steps_left = 0
+        self._grad_bad = {}
 
     def after_step(self, step: int) -> None:
-        """End of an optimisation step: conclude full mode when it has seen something."""
+        """End of an optimisation step: conclude a backward scan, count down full mode."""
         self.step = step
-        if self.full_handles:
-            if self._first_bad is not None:
-                self._set_origin(self._first_bad[0], self._first_bad[1], step, self._first_bad[2])
-            else:
-                self.full_steps_left -= 1
-                if self.full_steps_left <= 0:
-                    self.stop_full_mode()
+        if self.origin is None and self._grad_bad:
+            bad = [i for i, n in enumerate(self._order) if self._grad_bad.get(n)]
+            if bad and bad[-1] + 1 < len(self._order):
+                # Backward runs last-to-first: the module after the last NaN gradient made it.
+                name = self._order[bad[-1] + 1]
+                self._set_origin(name, BACKWARD, step, f"backward of {name} turned finite gradients into NaN/Inf")
+            self._grad_bad = {}
+        if self.full_steps_left:
+            self.full_steps_left -= 1
 
     def take(self) -> list[Sample]:
-        out = [(("model_output_finite",), f) for f in self.flags]
+        out = [(("model_output_finite",), 1.0 - f) for f in self.flags]
         self.flags = []
         return out
 
@@ -189,5 +196,5 @@ class NonfiniteProbe:
         for h in self.handles:
             h.remove()
         self.handles = []
-        self.stop_full_mode()
-        self._args = self._kwargs = None
+        self._kept.clear()
+        self._grad_bad = {}

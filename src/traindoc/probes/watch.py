@@ -5,6 +5,10 @@ diagnose`` runs on logs decide what is wrong. Per step the watcher only keeps th
 (a device tensor, no sync); every ``every`` steps it samples gradients, weights, updates,
 activations, inputs and targets on the device, and every few samples reads the batch back
 to the host at once, writes it to the logdir and runs the rules.
+
+Every schedule is counted in steps (see schedule.py), so a seeded run gives the same
+findings each time; when the run ends, every rule runs once more on the complete record,
+so the final findings are those ``traindoc diagnose`` gives for the logdir.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import os
 import time
 from typing import Any, Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -27,19 +32,15 @@ from .guard import Guard, stderr_line
 from .layers import LayerMap, is_compiled, unwrap
 from .logdir import JsonlWriter
 from .nonfinite import NonfiniteProbe
+from .schedule import READBACK_SAMPLES, default_every, is_sampled, next_rules_step
 from .store import RunStore
 
-DEFAULT_EVERY = 10  # first guess; auto mode widens it until probes cost <1% of step time
-READBACK_SAMPLES = 4
-OVERHEAD_SHARE = 0.01  # target share of wall time for sampling and for rule evaluation each
-MAX_EVERY = 1000
 MAX_PENDING_LOSSES = 1024
 # Live, the curve rules wait for this many loss points (a handful of noisy points makes a poor
 # trend); a non-finite loss is reported at once.
 MIN_LIVE_CURVE_POINTS = 20
 URGENT_CURVE_RULES = {"nonfinite"}
 LIVE_REPORT_REFRESH_S = 10.0
-MAX_RULES_WAIT_S = 60.0  # however slow the rules, a new problem is found within a minute
 CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the log sees them
 
 
@@ -49,8 +50,8 @@ def watch(model: nn.Module, optimizer: Any = None, *, loss_fn: Any = None, logdi
           quiet: bool = False, publish: Any = None) -> "Watch":
     """Watch a model while it trains; use as ``with traindoc.watch(model, opt) as doc: ... doc.step(loss)``.
 
-    ``every``: sample the probes every k steps (default: adaptive, starting at 10, so that
-    probing costs about 1% of step time). ``scaler``: the torch.amp GradScaler, when used, so
+    ``every``: sample the probes every k steps (default: from the model's size, so that
+    probing costs about 1% of step time; always counted in steps, so runs repeat exactly). ``scaler``: the torch.amp GradScaler, when used, so
     skipped fp16 steps are recognised. ``on_finding`` is called once per new finding.
     ``publish``: also write each finding to "tensorboard" (under ``logdir``), "wandb" or "mlflow" (the
     active run), or to publisher objects (see traindoc.publish).
@@ -70,8 +71,7 @@ class Watch:
         self.optimizer = optimizer
         self.loss_fn = loss_fn
         self.logdir = logdir
-        self.adaptive = every is None
-        self.every = max(1, int(every or DEFAULT_EVERY))
+        self.every = _every_arg(every)  # None: decided from the model's size at start()
         self.on_finding = on_finding
         if publish:
             from ..publish.live import publishing_callback
@@ -81,10 +81,8 @@ class Watch:
         self.scaler = scaler
         self.quiet = quiet
         self.rank, self.world = dist_info()
-        if self.world > 1:
-            self.adaptive = False  # ranks must sample the same steps: their collectives pair up
         self.findings: list[Finding] = []
-        self._keys: set[tuple] = set()
+        self._keys: dict[tuple, int] = {}  # finding key -> index in self.findings
         self._said: set[str] = set()
         self.guard = Guard(self._say)
         self.name = name or time.strftime("watch-%Y%m%d-%H%M%S")
@@ -100,16 +98,12 @@ class Watch:
         self._samples_since_readback = 0
         self._sampled_this_step = False
         self._grads_taken_step = -1
-        self._rules_time = 0.0
-        self._next_rules_at = 0.0
-        self._t_start = time.perf_counter()
-        self._last_step_t: float | None = None
-        self._step_time_ema: float | None = None
-        self._first_bad_loss_step: float = 0.0
+        self._next_rules_step = 0  # 0: at the next read-back (an urgent event sets it back to 0)
+        self._first_bad_loss_step = 0
         self._bad_ranks_seen: set[int] = set()
-        self._stale_steps: list[float] = []
+        self._stale_first = self._stale_last = 0
+        self._stale_count = 0
         self._direct_rows = {}
-        self._sample_extra: list[float] = []
         self._opt_handles: list = []
         self._root_handle = None
         self._first_output: Any = None
@@ -135,23 +129,30 @@ class Watch:
         from ..checks.static import loss_kind
 
         self._loss_kind = loss_kind(self.loss_fn)
+        if self.every is None:
+            self.every = default_every(self.model)
         compiled = is_compiled(self.wrapped)
+        scripted = _is_scripted(self.model)
         self.layers = LayerMap.of(self.model)
         self.grads = GradientProbe(self.layers, self.scaler) if self.layers.params else None
         self.zerograd = ZeroGradProbe(self.layers)
         self.inputs = InputProbe()
         self.targets = TargetProbe()
-        self.acts = None if compiled else ActivationProbe(self.model, lambda f: self.guard.wrap_hook("activations", f))
+        self.acts = None if compiled or scripted else ActivationProbe(self.model, lambda f: self.guard.wrap_hook("activations", f))
         self.nonfinite = None
         if compiled:
             self._say("the model is compiled (torch.compile): activation and NaN-origin hooks are off; "
                       "gradients, weights, inputs and the loss are still watched. Call watch() before compile "
                       "to keep them.")
+        elif scripted:
+            self._say("the model is a TorchScript module (torch.jit): it takes no module hooks, so activation "
+                      "and NaN-origin probes are off; gradients, weights, inputs and the loss are still watched.")
         else:
             self.nonfinite = NonfiniteProbe(self.model, lambda f: self.guard.wrap_hook("nonfinite", f),
-                                            replay=self.world == 1, device_sync_free=self._cpu)
+                                            device_sync_free=self._cpu)
             self.guard.call("nonfinite", self.nonfinite.attach)
-            self._root_handle = self.model.register_forward_hook(self.guard.wrap_hook("output", self._capture_output))
+            self._root_handle = self.guard.call("output", self.model.register_forward_hook,
+                                                self.guard.wrap_hook("output", self._capture_output))
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and hasattr(opt, "register_step_pre_hook"):
             self.guard.call("gradients", self._hook_optimizer, opt)
@@ -202,6 +203,13 @@ class Watch:
         if self.writer is not None:
             try:
                 self.writer.end(self._step, status)
+                self.writer.flush()
+            except OSError:
+                pass
+        if self.rank == 0:
+            self.guard.call("final rules", self._final_findings)
+        if self.writer is not None:
+            try:
                 self.writer.close()
             except OSError:
                 pass
@@ -242,22 +250,31 @@ class Watch:
 
     _report_missing_said = False
 
-    def log(self, metrics: dict[str, Any], step: float | None = None) -> None:
+    def log(self, metrics: dict[str, Any], step: int | None = None) -> None:
         """Record other scalars (validation loss, accuracy) so the curve rules see them too.
 
-        Roles come from the names, as for any log (``val_loss`` is a validation loss).
+        Roles come from the names, as for any log (``val_loss`` is a validation loss). A value
+        that is not a number (or does not fit a float) is skipped with one line; it never
+        reaches the training loop.
         """
         if self._closed:
             return
         if not self._started:
             self.start()
-        at = float(self._step if step is None else step)
+        self.guard.call("log", self._log, metrics, step)
+
+    def _log(self, metrics: dict[str, Any], step: Any) -> None:
+        at = self._step if step is None else _int_step(step)
+        if at is None:
+            self._say(f"doc.log: step={step!r} is not a step number; the current step {self._step} is used")
+            at = self._step
         t = time.time()
         row = {}
-        for name, value in metrics.items():
+        for name, value in dict(metrics).items():
             try:
                 v = float(value.detach().float().mean()) if isinstance(value, torch.Tensor) else float(value)
-            except (TypeError, ValueError):
+            except Exception:  # noqa: BLE001 - a string, 10**400, an object: skipped, never raised
+                self._say(f"doc.log: {str(name)[:60]!r} is not a number that fits a float; skipped")
                 continue
             self.store.add(str(name), at, v, t, None)
             row[str(name)] = v
@@ -266,7 +283,7 @@ class Watch:
 
     # -- per step --------------------------------------------------------------------------
     def _is_sampled(self, step: int) -> bool:
-        return step == 1 or step % self.every == 0
+        return is_sampled(step, self.every)
 
     def step(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
         """Call once per optimisation step, after backward (and usually after optimizer.step())."""
@@ -280,22 +297,14 @@ class Watch:
             self.guard.fail("watch", exc)
 
     def _do_step(self, loss, inputs, targets, outputs) -> None:
-        t_in = time.perf_counter()
-        dt = t_in - self._last_step_t if self._last_step_t is not None else None  # the user's step
-        fwd = self.nonfinite.forward_start if self.nonfinite is not None else None
-        if fwd is not None and self._last_step_t is not None and fwd > self._last_step_t:
-            dt = t_in - fwd  # forward to step: excludes data loading and whatever else runs between steps
         self._step += 1
         step = self._step
         if loss is not None:
-            self._record_loss(step, loss)
-        sampled = self._is_sampled(step)
-        after_sample = self._snapshot_pending_from_step == step - 1 or self._is_sampled(step - 1)
+            self.guard.call("loss", self._record_loss, step, loss)
         if self.grads is not None and not self._opt_handles and self._snapshot_pending_from_step == step - 1:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
-        rules_before = self._rules_time
-        if sampled and self.guard.ok("watch"):
+        if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1
             if self._samples_since_readback >= READBACK_SAMPLES or step == 1:
@@ -303,34 +312,10 @@ class Watch:
         elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
             self.guard.call("readback", self._readback, False)  # bounds host memory between samples
         if self.nonfinite is not None:
-            self.nonfinite.after_step(step)
+            self.guard.call("nonfinite", self.nonfinite.after_step, step)
             if self.nonfinite.origin is not None and not self._origin_recorded:
                 self._record_origin()
-        own = time.perf_counter() - t_in - (self._rules_time - rules_before)
-        if dt is not None:
-            self._time_step(step, sampled, after_sample, dt, own)
-        self._arm_next()  # after the interval may have changed: arm only for a step that will be sampled
-        self._last_step_t = time.perf_counter()
-
-    def _time_step(self, step: int, sampled: bool, after_sample: bool, dt: float, own: float) -> None:
-        """Keep the plain step time; in auto mode, widen ``every`` so sampling costs ~1% of it.
-
-        A sampled step's extra cost is its own time above a plain step (hooks in forward and
-        backward, the optimiser hook) plus the watcher's work, so nothing is left uncounted.
-        """
-        if not sampled and not after_sample:
-            self._step_time_ema = dt if self._step_time_ema is None else 0.9 * self._step_time_ema + 0.1 * dt
-            return
-        if not self.adaptive or self._step_time_ema is None or step <= 2:
-            return
-        extra = max(0.0, dt - self._step_time_ema) + own
-        if not sampled:  # the step after a sample: its update-ratio work belongs to the sample
-            self._sample_extra[-1:] = [self._sample_extra[-1] + extra] if self._sample_extra else [extra]
-            return
-        self._sample_extra = (self._sample_extra + [extra])[-3:]
-        need = sorted(self._sample_extra)[len(self._sample_extra) // 2] / (OVERHEAD_SHARE * self._step_time_ema)
-        if need > self.every:
-            self.every = int(min(MAX_EVERY, math.ceil(need)))
+        self._arm_next()  # arm only for a step that will be sampled
 
     _snapshot_pending_from_step = -1
     _origin_recorded = False
@@ -357,12 +342,12 @@ class Watch:
         self._loss_vals.append(value)
         self._loss_times.append(time.time())
 
-    def _on_bad_loss(self, step: float) -> None:
+    def _on_bad_loss(self, step: int) -> None:
         if not self._first_bad_loss_step:
-            self._first_bad_loss_step = float(step)
+            self._first_bad_loss_step = int(step)
             if self.nonfinite is not None and self.nonfinite.origin is None:
-                self.nonfinite.start_full_mode()
-            self._next_rules_at = 0.0  # diagnose now: this is the moment people need the answer
+                self.nonfinite.on_bad_loss(int(step))
+            self._next_rules_step = 0  # diagnose now: this is the moment people need the answer
 
     def _arm_next(self) -> None:
         """Hooks for the next forward/backward, only when the next step is sampled."""
@@ -427,12 +412,16 @@ class Watch:
             if self.store.meta.num_classes is None and self.targets.num_classes:
                 # The output width of a classifier is its class count: the curve rules then know ln(C).
                 self.store.meta.num_classes = self.targets.num_classes
+                if self.writer is not None:  # and so does `diagnose` of the logdir
+                    self.writer.meta({"num_classes": int(self.targets.num_classes)})
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and opt.param_groups:
             lr = opt.param_groups[0].get("lr")
             if lr is not None:
-                self._pending.append((step, ("lr",), torch.tensor([float(lr)], device=self._device)))
-        if step == 1 or (self._step_time_ema is None and step <= 2):
+                # A host value: it joins the read-back's rows without a trip to the device.
+                self._direct_rows.setdefault(step, {})["lr"] = float(lr)
+                self.store.add("lr", step, float(lr), time.time(), Role.LR)
+        if step == 1:
             self.guard.call("checks", self._output_checks, targets, outputs)
 
     # -- read-back, rules, findings --------------------------------------------------------
@@ -457,8 +446,8 @@ class Watch:
             for r, st in enumerate(bad_steps):
                 if st and r not in self._bad_ranks_seen:
                     self._bad_ranks_seen.add(r)
-                    self._add_direct(f"nonfinite_rank/{r}", st, 1.0)
-                    self._next_rules_at = 0.0
+                    self._add_direct(f"nonfinite_rank/{r}", int(st), 1.0)
+                    self._next_rules_step = 0
         values = flat.cpu().tolist()
         loss_vals = values[n_stats:]
         for st, v in zip(loss_steps, loss_vals):
@@ -485,14 +474,16 @@ class Watch:
             if self.writer is not None:
                 self.writer.flush()
 
-    def _store_add(self, name: str, step: float, x: float, t: float, role: Role) -> None:
+    def _store_add(self, name: str, step: int, x: float, t: float, role: Role) -> None:
         if name == "stale_grad":
-            if x > 0:
-                self._stale_steps.append(step)
+            if x > 0:  # first, last and count: the evidence of grad-not-zeroed, in constant memory
+                self._stale_first = self._stale_first or step
+                self._stale_last = step
+                self._stale_count += 1
             return
         if name == "model_output_finite":
             if x < 1 and self.nonfinite is not None and self.nonfinite.origin is None:
-                self.nonfinite.start_full_mode()
+                self.nonfinite.on_bad_loss(step)
             return
         self.store.add(name, step, x, t, role)
 
@@ -517,16 +508,17 @@ class Watch:
             self.writer.points(step, t, rows[step])
 
     def _maybe_rules(self, final: bool) -> None:
-        now = time.perf_counter()
-        if not final and now < self._next_rules_at:
-            return
-        t0 = time.perf_counter()
+        """Run the rules on the growing record, at steps fixed by the schedule (never by the clock)."""
+        if final or self._step < self._next_rules_step:
+            return  # the final judgement is _final_findings, on the complete record
+        self._next_rules_step = next_rules_step(self._step)
         from ..rules import RULES
+        from ..rules._common import clear_curve_cache
 
         run = self.store.to_run()
         found: list[Finding] = []
         loss = self.store.series.get("train_loss")
-        young = not final and (loss is None or loss.total < MIN_LIVE_CURVE_POINTS)
+        young = loss is None or loss.total < MIN_LIVE_CURVE_POINTS
         for spec in list(RULES.values()):  # as diagnose_run, but one failing rule only loses itself
             if not self.guard.ok(f"rule {spec.id}"):
                 continue
@@ -534,45 +526,96 @@ class Watch:
                 continue  # a curve of a few points is judged at exit or once it has grown
             if spec.needs and not all(run.by_role(role) for role in spec.needs):
                 continue
-            found.extend(self.guard.call(f"rule {spec.id}", lambda: list(spec.func(run))) or [])
+            with np.errstate(all="ignore"):
+                found.extend(self.guard.call(f"rule {spec.id}", lambda: list(spec.func(run))) or [])
+        clear_curve_cache()
         found.sort(key=lambda f: -int(f.severity))
         before = len(self.findings)
         for f in found:
             self._raise(f)
-        if self.report is not None and not final and len(self.findings) > before:
+        if self.report is not None and len(self.findings) > before:
             self._write_report(refresh_s=LIVE_REPORT_REFRESH_S)  # an open page reloads itself
-        cost = time.perf_counter() - t0
-        self._rules_time += cost
-        self._next_rules_at = time.perf_counter() + min(cost / OVERHEAD_SHARE, MAX_RULES_WAIT_S)
+
+    def _final_findings(self) -> None:
+        """Every rule once more on the complete record: the logdir's file when there is one, so
+        the final findings are exactly what ``traindoc diagnose`` says of it."""
+        from ..rules import diagnose_run
+
+        run = None
+        if self.writer is not None:
+            from ..readers import read_file
+
+            runs = read_file(self.writer.path)
+            run = runs[0] if runs else None
+        if run is None:
+            run = self.store.to_run()
+        final = diagnose_run(run)
+        live = {_key(f): f for f in self.findings}
+        self.findings, self._keys = [], {}
+        for f in final:
+            old = live.get(_key(f))
+            if old is not None and f.evidence.get("recorded_by") == "watch" and old.severity == f.severity:
+                # A model check, rebuilt from its series: the live finding holds the same verdict
+                # with the check's full evidence (which layers, which module).
+                old.steps = list(f.steps)  # the onset the log records; the live evidence says the rest
+                f = old
+            if old is not None:
+                f.detected_step = old.detected_step
+                self._keys[_key(f)] = len(self.findings)
+                self.findings.append(f)
+                if _changed(old, f):
+                    self._announce(f, updated=True)
+            else:
+                self._raise(f)
+        kept = set(self._keys)
+        for key, old in live.items():
+            if key not in kept and self.rank == 0 and not self.quiet:
+                stderr_line(f"traindoc: {old.id} (raised at step {old.detected_step}) does not hold on the "
+                            f"complete record; withdrawn")
 
     def _raise(self, f: Finding) -> None:
-        """Hand a finding on once: dedupe by id and subject (series, module, layer)."""
-        key = (f.id, f.evidence.get("subject") or tuple(f.series))
-        if key in self._keys:
+        """Hand a finding on once (keyed by id and subject); a later version with changed
+        evidence replaces it in place, keeping the step at which it was first detected."""
+        key = _key(f)
+        i = self._keys.get(key)
+        if i is not None:
+            old = self.findings[i]
+            if f.evidence.get("recorded_by") == "watch" and old.severity == f.severity:
+                return  # a check rebuilt from its series: the live one has the full evidence
+            if _changed(old, f):
+                f.detected_step = old.detected_step
+                self.findings[i] = f
+                self._announce(f, updated=True)
             return
-        self._keys.add(key)
+        f.detected_step = int(self._step)
+        self._keys[key] = len(self.findings)
         self.findings.append(f)
+        self._announce(f, updated=False)
+
+    def _announce(self, f: Finding, updated: bool) -> None:
+        """Print (a new finding, or an update that makes it worse), record it, call on_finding."""
         if self.rank != 0:
             return
-        if not self.quiet:
+        if not self.quiet and not updated:
             where = f" at step {_fmt_step(f.steps[0])}" if f.steps else ""
-            stderr_line(f"traindoc: {f.severity.label} {f.id}{where}: {f.title}")
-        if self.writer is not None:
+            stderr_line(f"traindoc: {f.severity.label} {f.id}{where} (detected at step {f.detected_step}): {f.title}")
+        if self.writer is not None and not self.writer.fh.closed:
             try:
-                self.writer.finding(self._step, f.to_json())
+                self.writer.finding(self._step, dict(f.to_json(), **({"update": True} if updated else {})))
             except (OSError, ValueError):
                 pass
-        if self.on_finding is not None:
+        if self.on_finding is not None and not updated:
             try:
                 self.on_finding(f)
             except Exception as exc:
-                self._say(f"on_finding callback raised {type(exc).__name__}: {exc}; it is no longer called")
+                self._say(f"on_finding callback raised {type(exc).__name__}: {str(exc)[:200]}; it is no longer called")
                 self.on_finding = None
 
     def _record_check(self, f: Finding) -> None:
         """Raise a check finding now and keep it as a series so `diagnose` on the log sees it too."""
         subject = str(f.evidence.get("subject", "model"))
-        self._add_direct(f"{CHECK_SERIES}{f.id}/{subject}", float(f.steps[0]) if f.steps else float(self._step),
+        f.evidence.setdefault("subject", subject)  # the key the rebuilt finding of `diagnose` will have
+        self._add_direct(f"{CHECK_SERIES}{f.id}/{subject}", int(f.steps[0]) if f.steps else self._step,
                          float(int(f.severity)))
         self._raise(f)
 
@@ -609,8 +652,13 @@ class Watch:
     def _dynamic_checks(self) -> None:
         from ..checks.static import frozen_from_updates, grad_not_zeroed
 
-        if len(self._stale_steps) >= 2 and ("grad-not-zeroed", "optimizer") not in self._keys:
-            self._record_check(grad_not_zeroed(self._stale_steps[0], self._stale_steps[-1], len(self._stale_steps)))
+        if self._stale_count >= 2:
+            f = grad_not_zeroed(self._stale_first, self._stale_last, self._stale_count)
+            if any(k[0] == "grad-not-zeroed" for k in self._keys):
+                f.evidence.setdefault("subject", "optimizer")
+                self._raise(f)  # the same finding, its evidence (last step, count) brought up to date
+            else:
+                self._record_check(f)
         if self._frozen_done or self.grads is None:
             return
         names = self.layers.names
@@ -637,8 +685,8 @@ class Watch:
     def _record_origin(self) -> None:
         self._origin_recorded = True
         module, kind = self.nonfinite.origin
-        self._add_direct(f"nonfinite_origin/{module}", float(self.nonfinite.origin_step), kind)
-        self._next_rules_at = 0.0
+        self._add_direct(f"nonfinite_origin/{module}", int(self.nonfinite.origin_step), kind)
+        self._next_rules_step = 0
         if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
             self.guard.call("readback", self._readback, False)
 
@@ -649,6 +697,41 @@ def _role_for(name: str) -> Role:
     if name == "lr":
         return Role.LR
     return Role.LAYER_STAT
+
+
+def _is_scripted(model: nn.Module) -> bool:
+    return isinstance(model, torch.jit.ScriptModule) or any(isinstance(m, torch.jit.ScriptModule)
+                                                            for m in model.modules())
+
+
+def _key(f: Finding) -> tuple:
+    return (f.id, str(f.evidence.get("subject") or tuple(f.series)))
+
+
+def _changed(old: Finding, new: Finding) -> bool:
+    return (old.severity, old.title, old.steps) != (new.severity, new.title, new.steps) or \
+        old.to_json()["evidence"] != new.to_json()["evidence"]
+
+
+def _every_arg(every: Any) -> int | None:
+    """``every`` as a positive int, or None (decided from the model's size) for anything odd."""
+    if every is None:
+        return None
+    step = _int_step(every)
+    return step if step is not None and step >= 1 else None
+
+
+def _int_step(value: Any) -> int | None:
+    """A step number as an int (1.0 and tensor(3) are fine; 'abc', nan, 1.5 are not)."""
+    try:
+        if isinstance(value, torch.Tensor):
+            value = value.item()
+        f = float(value)
+    except Exception:  # noqa: BLE001
+        return None
+    if not math.isfinite(f) or f != int(f):
+        return None
+    return int(f)
 
 
 def _fmt_step(s: float) -> str:

@@ -14,6 +14,7 @@ from types import ModuleType
 
 from ..errors import InputError
 from ..run import Run
+from . import _safe
 from .base import read_head
 
 # Order matters: specific formats before generic ones (a Lightning metrics.csv is also a CSV).
@@ -46,6 +47,8 @@ def _load_readers() -> list[ModuleType]:
 
 
 READERS: list[ModuleType] = _load_readers()
+# Config files a reader reads with the log beside it (hparams.yaml…): not "skipped" when it did.
+_SIDE_FILES = {name for r in READERS for name in getattr(r, "SIDE_FILES", ())}
 
 # Directories never worth descending into when scanning for logs.
 _SKIP_DIRS = {".git", "__pycache__", "node_modules", ".venv", "venv", "site-packages", "checkpoints", ".ipynb_checkpoints"}
@@ -60,6 +63,13 @@ class LoadResult:
 
     runs: list[Run] = field(default_factory=list)
     problems: list[InputError] = field(default_factory=list)
+    # Files a folder scan passed over that are not unreadable logs (not a log, a FIFO, a link out
+    # of the tree, a superseded copy): (path, reason). Reported so nothing vanishes without a word.
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def all_skipped(self) -> list[tuple[str, str]]:
+        """Every file not read, with why: unreadable logs first, then the rest."""
+        return [(p.path, p.problem) for p in self.problems] + self.skipped
 
 
 def format_names() -> list[str]:
@@ -69,12 +79,23 @@ def format_names() -> list[str]:
 def reader_for(path: Path) -> ModuleType | None:
     """The first registered reader that claims this file or directory."""
     if path.is_dir():
-        return next((r for r in READERS if getattr(r, "DIRECTORY", False) and r.sniff(path, b"")), None)
+        return next((r for r in READERS if getattr(r, "DIRECTORY", False) and _sniff(r, path, b"")), None)
+    reason = _safe.not_regular_reason(path)
+    if reason is not None:
+        raise InputError(path, reason)
     try:
         head = read_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
-    return next((r for r in READERS if _claims_files(r) and r.sniff(path, head)), None)
+    return next((r for r in READERS if _claims_files(r) and _sniff(r, path, head)), None)
+
+
+def _sniff(reader: ModuleType, path: Path, head: bytes) -> bool:
+    """A sniffer that trips over a damaged head does not claim it (and never aborts a folder scan)."""
+    try:
+        return bool(reader.sniff(path, head))
+    except (ValueError, UnicodeError, OSError, RecursionError, OverflowError, IndexError, KeyError, TypeError):
+        return False
 
 
 def _claims_files(reader: ModuleType) -> bool:
@@ -92,14 +113,22 @@ def read_file(path: Path) -> list[Run]:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")")
+    token = _safe.start_file()
     try:
         runs = reader.read(path)
+        saturated = _safe.saturation_note()
     except InputError:
         raise
-    except (ValueError, UnicodeDecodeError, KeyError, IndexError, TypeError, OSError) as exc:
+    except (ValueError, UnicodeDecodeError, KeyError, IndexError, TypeError, OSError, RecursionError,
+            OverflowError, MemoryError) as exc:
         raise InputError(path, f"cannot be read as {reader.NAME} ({type(exc).__name__}: {exc})") from None
+    finally:
+        _safe._saturated.reset(token)
     if not runs:
         raise InputError(path, f"looks like {reader.NAME} but holds no numeric series")
+    if saturated:
+        for run in runs:
+            run.meta.notes.append(saturated)
     return runs
 
 
@@ -108,41 +137,71 @@ def load(path: str | os.PathLike) -> LoadResult:
     root = Path(path)
     if not root.exists():
         raise InputError(root, _MISSING)
-    if root.is_file():
-        return LoadResult(runs=read_file(root))
-    result = LoadResult()
-    _scan(root, result)
+    # Nothing outside what the user named is read through a symlink (a named symlink is the tree).
+    token = _safe.set_tree_root(root if root.is_dir() else root.resolve().parent)
+    try:
+        if not root.is_dir():
+            return LoadResult(runs=read_file(root))
+        result = LoadResult()
+        _scan(root, result)
+    finally:
+        _safe.reset_tree_root(token)
     if not result.runs and not result.problems:
         raise InputError(root, "directory holds no training logs (expected files of: " + ", ".join(format_names()) + ")")
     return result
 
 
-def _scan(directory: Path, result: LoadResult) -> None:
+def _scan(directory: Path, result: LoadResult, claimed: tuple = ()) -> None:
+    """Read every log under ``directory``. A folder reader (TensorBoard) reads its own files; the
+    other logs beside them (a Lightning metrics.csv next to event files) are still read."""
     reader = reader_for(directory)
-    if reader is not None:
+    owns = None
+    if reader is not None and reader not in claimed:
         try:
             result.runs.extend(read_file(directory))
         except InputError as exc:
             result.problems.append(exc)
-        return
+        owns = getattr(reader, "owns", None)
+        if owns is None:
+            return  # the reader took the whole folder (an MLflow store, a W&B run)
+        claimed = claimed + (reader,)
+    elif claimed:
+        owns = getattr(claimed[-1], "owns", None)
     try:
         entries = sorted(directory.iterdir(), key=lambda p: p.name)
     except OSError as exc:
         result.problems.append(InputError(directory, f"cannot be listed ({exc.strerror or exc})"))
         return
+    runs_before = len(result.runs)
+    side: list[Path] = []
     for entry in entries:
+        if entry.is_symlink() and not _safe.inside_tree(entry):
+            result.skipped.append((str(entry), "symbolic link to outside the folder given (not followed)"))
+            continue
         if entry.is_dir():
             if entry.name not in _SKIP_DIRS and not entry.is_symlink():
-                _scan(entry, result)
+                _scan(entry, result, claimed)
             continue
-        if not entry.is_file():
+        if owns is not None and owns(entry):
+            continue  # already read by the folder's reader
+        reason = _safe.not_regular_reason(entry)
+        if reason is not None:
+            result.skipped.append((str(entry), reason.removeprefix("is ")))
             continue
         try:
             file_reader = reader_for(entry)
             if file_reader is None:
-                continue  # not a log: checkpoints, images, configs are expected in run folders
+                # Checkpoints, images, configs are expected in run folders: listed, not warned about.
+                if entry.name in _SIDE_FILES:
+                    side.append(entry)
+                else:
+                    result.skipped.append((str(entry), "not a training log"))
+                continue
             if getattr(file_reader, "superseded", lambda _p: False)(entry):
-                continue  # a copy of a log read elsewhere in this scan (an older checkpoint's state)
+                result.skipped.append((str(entry), "a copy of a log read elsewhere in this scan"))
+                continue
             result.runs.extend(read_file(entry))
         except InputError as exc:
             result.problems.append(exc)
+    if len(result.runs) == runs_before:  # no log here read its config beside it: say so
+        result.skipped.extend((str(p), "not a training log") for p in side)

@@ -8,9 +8,12 @@ from typing import Any, Mapping
 import yaml
 
 from ..run import RunMeta
+from ._safe import is_regular, yaml_load
 
 # Parameter names that state the number of classes of a classification task.
 _NUM_CLASS_KEYS = ("num_classes", "n_classes", "num_labels", "nclasses", "number_of_classes")
+# More classes than this is a damaged value, not a task (the largest label sets are ~1e6).
+MAX_CLASSES = 10_000_000
 
 
 def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -37,19 +40,19 @@ def apply_hparams(meta: RunMeta, params: Mapping[str, Any]) -> None:
         if leaf in _NUM_CLASS_KEYS:
             try:
                 n = int(float(value))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # text, inf, or an integer past 1e308
                 continue
-            if n > 0 and float(value) == n:
+            if 0 < n <= MAX_CLASSES and float(value) == n:
                 meta.num_classes = n
                 return
 
 
 def load_yaml_hparams(path: Path, notes: list[str]) -> dict[str, Any]:
     """A hparams.yaml (Lightning) or config.yaml (W&B) as a flat dict; safe_load only."""
-    if not path.is_file():
+    if not is_regular(path):
         return {}
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+        doc = yaml_load(path.read_text(encoding="utf-8", errors="replace"))
     except yaml.YAMLError as exc:
         notes.append(f"{path.name} could not be parsed as YAML ({type(exc).__name__}); hyper-parameters skipped")
         return {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 from pathlib import Path
@@ -18,6 +17,9 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 from ..run import Run, Series
+from ._conflicts import resolve as resolve_conflicts
+from ._hparams import MAX_CLASSES
+from ._safe import is_regular, json_loads, to_float, yaml_load
 
 NAN = float("nan")
 
@@ -65,7 +67,7 @@ def json_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
-        return float(value)
+        return to_float(value)
     if value is None:
         return NAN
     if isinstance(value, str):
@@ -103,7 +105,8 @@ def head_text(head: bytes) -> str | None:
         return text if "\x00" not in text else None
     if looks_binary(head):
         return None
-    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    return resolve_conflicts(text)[0] if "<<<<<<<" in text else text
 
 
 def read_text(path: Path) -> str:
@@ -150,6 +153,10 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
     A repeated column name would silently merge two columns (or interleave them into one
     series); the repeats are renamed ``name (2)`` and, when ``notes`` is given, a note says so."""
     text = read_text(path)
+    if "<<<<<<<" in text:
+        text, note = resolve_conflicts(text)
+        if note and notes is not None:
+            notes.append(note)
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), None)
     if first is None:
@@ -164,7 +171,19 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
     header, renamed = dedupe_header([c.strip() for c in rows[0]])
     if renamed and notes is not None:
         notes.append("repeated column name(s) kept apart: " + ", ".join(renamed))
-    return header, rows[1:]
+    body = rows[1:]
+    if len(body) > 1 and torn_tail(text):
+        # Every CSV writer ends its rows with a line end: a last line without one was cut mid-write
+        # (0.165 for 0.16529), so it is dropped rather than read as a wrong number or a restart.
+        body.pop()
+        if notes is not None:
+            notes.append("the last line has no line end (the file was cut while being written): skipped it")
+    return header, body
+
+
+def torn_tail(text: str) -> bool:
+    """Whether a text file's last line lacks its line end (a write cut short)."""
+    return bool(text) and not text.endswith(("\n", "\r")) and bool(text.strip())
 
 
 def dedupe_header(header: list[str]) -> tuple[list[str], list[str]]:
@@ -203,7 +222,7 @@ def read_json_lines(path: Path) -> tuple[list[dict], list[str]]:
         if not line:
             continue
         try:
-            obj = json.loads(line)
+            obj = json_loads(line)
         except ValueError:
             bad.append(i)
             continue
@@ -225,7 +244,7 @@ def first_json_object(head: str) -> dict | None:
         if not line:
             continue
         try:
-            obj = json.loads(line)
+            obj = json_loads(line)
         except ValueError:
             return None
         return obj if isinstance(obj, dict) else None
@@ -240,7 +259,7 @@ def json_lines_head(head: str, limit: int = 20) -> list[dict]:
         if not line:
             continue
         try:
-            obj = json.loads(line)
+            obj = json_loads(line)
         except ValueError:
             continue
         if isinstance(obj, dict):
@@ -320,17 +339,20 @@ def add_column_series(run: Run, columns: dict[str, tuple[list[float], list[float
         run.add(Series.named(name, steps, values, wt, axis=axis, role=role_of(name) if role_of else None))
 
 
+MAX_VOCAB = 100_000_000
+
+
 def hparams_num_classes(run: Run) -> None:
     """Set meta.num_classes / vocab_size from hyper-parameters that state them."""
     hp = {str(k).lower(): v for k, v in run.meta.hparams.items()}
     for key in ("num_classes", "n_classes", "num_labels", "nc", "n_labels", "num_class"):
         val = hp.get(key)
-        if isinstance(val, int) and not isinstance(val, bool) and val > 0:
+        if isinstance(val, int) and not isinstance(val, bool) and 0 < val <= MAX_CLASSES:
             run.meta.num_classes = val
             break
     for key in ("vocab_size", "n_vocab"):
         val = hp.get(key)
-        if isinstance(val, int) and not isinstance(val, bool) and val > 0:
+        if isinstance(val, int) and not isinstance(val, bool) and 0 < val <= MAX_VOCAB:
             run.meta.vocab_size = val
             break
 
@@ -357,6 +379,12 @@ class Attempt:
         self.resume_steps: list[float] = []
         self.superseded = 0
         self.start_row = 0
+        self.notes: list[str] = []
+
+
+# More runs than this in one file, most of them one or two rows long, is an x column running
+# backwards (or scrambled), not that many training runs: it is read as one run ordered by x.
+MAX_SPLIT_RUNS = 16
 
 
 def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool = False) -> list[Attempt]:
@@ -368,11 +396,14 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     the resumed ones (counted, reported in a note). A step going back to (or below) the first step
     of the run is a fresh start from scratch: a new run. Records without a step stay in place.
     ``strict``: one record per x (epoch tables), so a repeated x goes back too.
+    Linear time: finite steps inside an attempt only go up, so a resume pops from the end.
     """
     attempts = [Attempt()]
     first: float | None = None
     top: float | None = None
+    rows = 0
     for row, (x, rec) in enumerate(records):
+        rows = row + 1
         cur = attempts[-1]
         if x is not None and math.isfinite(x):
             if top is not None and (x < top or (strict and x == top)):
@@ -383,20 +414,43 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
                     first = None
                     top = None
                 else:
-                    kept = [(s, r) for s, r in cur.records if s is None or not (s >= x)]
-                    cur.superseded += len(cur.records) - len(kept)
-                    cur.records = kept
+                    kept_tail = []
+                    while cur.records:
+                        s = cur.records[-1][0]
+                        if s is not None and math.isfinite(s) and s < x:
+                            break
+                        item = cur.records.pop()
+                        if s is not None and s >= x:
+                            cur.superseded += 1
+                        else:
+                            kept_tail.append(item)  # no step (or NaN): stays in place
+                    cur.records.extend(reversed(kept_tail))
                     cur.resume_steps.append(x)
                     top = x
             if first is None:
                 first = x
             top = x if top is None else max(top, x)
         cur.records.append((x, rec))
-    return [a for a in attempts if a.records]
+    found = [a for a in attempts if a.records]
+    if len(found) > MAX_SPLIT_RUNS and sorted(len(a.records) for a in found)[len(found) // 2] <= 2:
+        return [_one_run_by_x(found, rows)]
+    return found
+
+
+def _one_run_by_x(attempts: list[Attempt], rows: int) -> Attempt:
+    """The attempts of an x column that keeps going back, as one run sorted by x (with a note)."""
+    merged = Attempt()
+    merged.records = sorted((r for a in attempts for r in a.records),
+                            key=lambda r: r[0] if r[0] is not None and math.isfinite(r[0]) else math.inf)
+    merged.superseded = sum(a.superseded for a in attempts)
+    merged.notes.append(f"the x column goes back {len(attempts) - 1} times in {rows} rows (it runs backwards "
+                        "or is scrambled, not a series of restarts): read as one run ordered by x")
+    return merged
 
 
 def resume_notes(run: Run, attempt: Attempt, unit: str = "step") -> None:
     """Record resumes found by ``stitch_resumes`` on the run, with a note each."""
+    run.meta.notes.extend(attempt.notes)
     if attempt.resume_steps:
         run.meta.resume_steps.extend(attempt.resume_steps)
         steps = ", ".join(f"{s:g}" for s in attempt.resume_steps)
@@ -426,10 +480,10 @@ def yaml_params_beside(path: Path, name: str, run: Run) -> bool:
     import yaml
 
     cfg = path.parent / name
-    if not cfg.is_file():
+    if not is_regular(cfg):
         return False
     try:
-        doc = yaml.safe_load(cfg.read_text(encoding="utf-8", errors="replace"))
+        doc = yaml_load(cfg.read_text(encoding="utf-8", errors="replace"))
     except (yaml.YAMLError, OSError) as exc:
         run.meta.notes.append(f"{name} beside it could not be read safely ({type(exc).__name__}); no hyper-parameters")
         return False

@@ -2,16 +2,18 @@
 
 Each record is: uint64 little-endian length, uint32 masked crc32c of those 8 bytes, the
 data, uint32 masked crc32c of the data. Files are read in chunks so memory stays bounded
-by the chunk size plus what the caller keeps; a truncated or corrupt tail stops the walk
-at the last good record and is reported, never raised (a live run's file often ends
-mid-record).
+by the chunk size plus what the caller keeps. A corrupt record in the middle is skipped by
+scanning forward to the next offset where a whole record checks (length checksum and data
+checksum), so one bad sector does not lose everything after it; the bytes skipped are
+reported. A truncated tail stops the walk at the last good record and is reported, never
+raised (a live run's file often ends mid-record).
 """
 
 from __future__ import annotations
 
 import struct
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -39,6 +41,16 @@ class FramingStatus:
     bytes_read: int = 0  # offset just past the last good record
     file_size: int = 0
     problem: str | None = None  # None when the file ended exactly at a record boundary
+    skipped: list[tuple[int, int, str]] = field(default_factory=list)  # (offset, bytes, why) resynced over
+
+    def skipped_note(self, name: str) -> str | None:
+        """The damaged regions skipped in the middle of the file, or None."""
+        if not self.skipped:
+            return None
+        total = sum(n for _, n, _ in self.skipped)
+        off, _, why = self.skipped[0]
+        return (f"{name}: skipped {len(self.skipped)} damaged region(s), {total} byte(s) in all (first at byte "
+                f"{off}: {why}); the records after each were read")
 
     def note(self, name: str) -> str | None:
         if self.problem is None:
@@ -125,8 +137,54 @@ def iter_chunks(path: Path, status: FramingStatus) -> Iterator[tuple[bytes, np.n
             else:
                 status.bytes_read = offset + pos
             if status.problem is not None:
-                return
+                bad_at = offset + pos
+                nxt = resync(fh, bad_at + 1, status.file_size)
+                if nxt is None:
+                    return  # nothing checks after it: the tail is lost, and the note says how much
+                status.skipped.append((bad_at, nxt - bad_at, status.problem))
+                status.problem = None
+                fh.seek(nxt)
+                offset, carry, eof, want = nxt, b"", False, CHUNK
+                continue
             carry = buf[pos:]
             offset += pos
         if carry:
             status.problem = "file ends inside a record (truncated)"
+
+
+_WINDOW = 1 << 20
+
+
+def resync(fh, start: int, file_size: int) -> int | None:
+    """The offset of the next whole, checksum-valid record at or after ``start``; None if none.
+
+    Candidates are offsets whose length field's upper four bytes are zero (records under 4 GiB)
+    and whose length fits the file; only those have their checksums computed. Memory stays bounded
+    by one window plus the record being checked.
+    """
+    pos = start
+    while pos + 16 <= file_size:
+        fh.seek(pos)
+        buf = fh.read(_WINDOW + 16)
+        if len(buf) < 16:
+            return None
+        arr = np.frombuffer(buf, dtype=np.uint8)
+        n = len(buf) - 15  # offsets with a whole header in this window
+        zero = arr == 0
+        cand = np.flatnonzero(zero[4:n + 4] & zero[5:n + 5] & zero[6:n + 6] & zero[7:n + 7])
+        for o in cand.tolist():
+            header = buf[o:o + 12]
+            length, length_crc = _HEADER.unpack(header)
+            at = pos + o
+            if length > MAX_RECORD or at + 16 + length > file_size or masked_crc(header[:8]) != length_crc:
+                continue
+            if o + 16 + length <= len(buf):
+                data, tail = buf[o + 12:o + 12 + length], buf[o + 12 + length:o + 16 + length]
+            else:
+                fh.seek(at + 12)
+                data = fh.read(length)
+                tail = fh.read(4)
+            if len(tail) == 4 and masked_crc(data) == _U32.unpack(tail)[0]:
+                return at
+        pos += n
+    return None

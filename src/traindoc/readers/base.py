@@ -10,6 +10,11 @@ file (a lone event file, an ``mlflow.db``) sets ``FILES = True`` as well. ``read
 Optional: ``superseded(path) -> bool`` lets a directory scan skip a file that repeats a log read
 elsewhere in the same scan (an older checkpoint's ``trainer_state.json``, MMEngine's
 ``vis_data/<timestamp>.json`` beside ``scalars.json``). Named explicitly, such a file is still read.
+Optional: ``owns(path) -> bool`` for a directory reader that reads only some files of its folder
+(TensorBoard: event files), so a scan still reads the other logs beside them; ``SIDE_FILES``
+names config files a reader reads with its log (``hparams.yaml``), not listed as skipped.
+Damaged input: parse JSON/YAML through ``_safe`` (depth, alias and size limits), open side files
+only when ``_safe.is_regular`` says so, and keep the intact part of a damaged file with a note.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Training rows carry ``iteration``, ``total_loss``, ``loss_*``, ``lr``, ``time``,
 evaluation rows (``bbox/AP``, ``segm/AP50``…) carry the ``iteration`` they ran at and come at
 another cadence. Every series stays on the iteration axis. A resumed training appends to the
 file with the iteration going back to the checkpoint's: stitched as a resume; back to the
-start: a new Run.
+start: a new Run. COCO AP/AR points written as NaN (no ground truth of that size or category)
+are dropped with a note, and AP/AR series are marked as percent (``value_range`` 0-100).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from pathlib import Path
 
 from ..run import Role, RoleInfo, Run
 from . import _table as T
+from ._conventions import drop_not_measured, mark_percent
 
 NAME = "detectron2"
 DIRECTORY = False
+SIDE_FILES = ("config.yaml",)  # read with the log beside them: not listed as skipped
 
 # COCO evaluation results: bbox/AP, segm/AP50, keypoints/APs, bbox/AP-person… all higher-is-better mAP.
 _COCO_AP = re.compile(r"^(bbox|segm|keypoints|box_proposals)/A[PR]")
@@ -54,6 +57,8 @@ def read(path: Path) -> list[Run]:
         run.meta.task = "detection"
         cols = T.pivot_records(att.records, skip=("iteration",), convert=T.json_number, carry_x=True)
         T.add_column_series(run, cols, axis="step", role_of=_role)
+        drop_not_measured(run, nan=True, minus_one=True)  # NaN: no objects of that size / category
+        mark_percent(run)  # detectron2 reports AP in percent
         T.resume_notes(run, att)
         run.meta.notes.extend(notes)
         T.yaml_params_beside(path, "config.yaml", run)  # the full config detectron2's tools dump beside it

@@ -42,6 +42,8 @@ def _sniff_csv(text: str, cut: bool) -> bool:
     cols, delim = found
     if len(cols) < 2 or any(T.parse_number(c) is not None for c in cols if c):
         return False  # no header row
+    if re.match(r"\d{4}-\d\d-\d\d[ T]\d", cols[0]):
+        return False  # a python-logging line ("2025-04-24 21:16:20,207 - INFO - …") is no header: a text log
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if cut and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut at 4 KiB

@@ -14,7 +14,6 @@ A directory scan reads only the newest state of an output folder (see ``supersed
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -22,9 +21,11 @@ from pathlib import Path
 from ..errors import InputError
 from ..run import Run
 from . import _table as T
+from ._safe import is_regular, json_loads, salvage_list
 
 NAME = "hf_trainer_state"
 DIRECTORY = False
+SIDE_FILES = ("config.json",)  # read with the log beside them: not listed as skipped
 
 _SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss"}
 _HPARAM_KEYS = ("max_steps", "num_train_epochs", "logging_steps", "eval_steps", "save_steps", "train_batch_size",
@@ -65,10 +66,10 @@ def superseded(path: Path) -> bool:
 def _model_config(path: Path, run: Run) -> None:
     """num_labels / vocab_size from the model's config.json saved in the same checkpoint folder."""
     cfg = path.parent / "config.json"
-    if not cfg.is_file():
+    if not is_regular(cfg):
         return
     try:
-        doc = json.loads(cfg.read_text(encoding="utf-8", errors="replace"))
+        doc = json_loads(cfg.read_text(encoding="utf-8", errors="replace"))
     except (ValueError, OSError):
         return
     if not isinstance(doc, dict):
@@ -82,10 +83,17 @@ def _model_config(path: Path, run: Run) -> None:
 
 
 def read(path: Path) -> list[Run]:
+    text = T.read_text(path)
+    salvage_note = None
     try:
-        doc = json.loads(T.read_text(path))
+        doc = json_loads(text)
     except ValueError as exc:
-        raise InputError(path, f"is not valid JSON ({exc}); expected a Hugging Face trainer_state.json") from None
+        found = salvage_list(text, "log_history")
+        if not found or not found[0]:
+            raise InputError(path, f"is not valid JSON ({exc}); expected a Hugging Face trainer_state.json") from None
+        doc = {"log_history": found[0]}  # a torn or damaged document: keep its complete entries
+        salvage_note = (f"the file is not valid JSON ({str(exc)[:80]}): kept the {len(found[0])} complete "
+                        f"log_history entries" + (f", skipping {found[1]} damaged stretch(es)" if found[1] else ""))
     if not isinstance(doc, dict) or not isinstance(doc.get("log_history"), list):
         raise InputError(path, "expected a Hugging Face trainer_state.json with a log_history list")
     if not doc["log_history"]:
@@ -109,6 +117,8 @@ def read(path: Path) -> list[Run]:
         runs.append(run)
     runs = [r for r in runs if r.series]
     for run in runs:
+        if salvage_note:
+            run.meta.notes.append(salvage_note)
         _hparams(path, doc, run)
         _nan_filter_note(run)
     if runs and summaries:

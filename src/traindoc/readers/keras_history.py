@@ -14,6 +14,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..run import Run, Series
 from . import _table as T
+from ._safe import json_loads, salvage_list
 
 NAME = "keras_history"
 DIRECTORY = False
@@ -32,10 +33,16 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def read(path: Path) -> list[Run]:
+    text = T.read_text(path)
+    salvaged = None
     try:
-        doc = json.loads(T.read_text(path))
+        doc = json_loads(text)
     except ValueError as exc:
-        raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
+        doc = _salvage(text)  # a file cut while being written: keep every complete value
+        if not doc:
+            raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
+        salvaged = (f"the file is not valid JSON ({str(exc)[:80]}): kept the complete values of "
+                    f"{len(doc)} list(s)")
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
         doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
     if not isinstance(doc, dict):
@@ -47,6 +54,8 @@ def read(path: Path) -> list[Run]:
     if not lists:
         raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
     run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    if salvaged:
+        run.meta.notes.append(salvaged)
     lengths = {len(v) for v in lists.values()}
     if len(lengths) > 1:
         run.meta.notes.append("history lists have different lengths " + str(sorted(lengths))
@@ -57,3 +66,16 @@ def read(path: Path) -> list[Run]:
             continue  # not a numeric history entry
         run.add(Series.named(name, list(range(len(nums))), nums, axis="epoch"))
     return [run] if run.series else []
+
+
+_ANY_LIST_KEY = re.compile(r'"([^"\\]{1,200})"\s*:\s*\[')
+
+
+def _salvage(text: str) -> dict[str, list]:
+    """The per-epoch lists of a torn or damaged history, each up to its first damaged value."""
+    out = {}
+    for key in dict.fromkeys(_ANY_LIST_KEY.findall(text)):
+        found = salvage_list(text, key, accept=(int, float, type(None)))
+        if found and found[0]:
+            out[key] = found[0]
+    return out

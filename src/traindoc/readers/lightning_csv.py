@@ -15,9 +15,12 @@ import yaml
 
 from ..run import Run
 from . import _table as T
+from ._axes import own_counter_groups
+from ._safe import is_regular, yaml_load
 
 NAME = "lightning_csv"
 DIRECTORY = False
+SIDE_FILES = ("hparams.yaml",)  # read with the log beside them: not listed as skipped
 
 _SKIP = {"step", "epoch"}
 
@@ -38,10 +41,10 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _hparams(path: Path, run: Run) -> None:
     hp_file = path.parent / "hparams.yaml"
-    if not hp_file.is_file():
+    if not is_regular(hp_file):
         return
     try:
-        doc = yaml.safe_load(hp_file.read_text(encoding="utf-8", errors="replace"))
+        doc = yaml_load(hp_file.read_text(encoding="utf-8", errors="replace"))
     except (yaml.YAMLError, OSError) as exc:
         run.meta.notes.append(f"hparams.yaml beside it could not be read ({type(exc).__name__}); no hyper-parameters")
         return
@@ -50,6 +53,31 @@ def _hparams(path: Path, run: Run) -> None:
         T.hparams_num_classes(run)
     elif doc is not None:
         run.meta.notes.append("hparams.yaml holds no mapping (e.g. Python objects saved unsafely); ignored")
+
+
+OWN_AXIS = "eval_batch"
+
+
+def _own_counter_rows(header: list[str], lower: list[str], records: list) -> tuple[list, dict]:
+    """Rows of metrics logged per step in ``validation_step``/``test_step`` (their ``step`` is the
+    evaluation loop's batch counter, their ``epoch`` empty) taken out of the training stream."""
+    sigs = [(x, frozenset(n for n, low, c in zip(header, lower, r) if low not in _SKIP and not T.is_missing(c)))
+            for x, r in records]
+    own = own_counter_groups(sigs)
+    if not own:
+        return records, {}
+    kept, cols = [], {}
+    for (x, r), (_, sig) in zip(records, sigs):
+        if sig not in own:
+            kept.append((x, r))
+            continue
+        for name in sig:
+            val = T.parse_number(r[header.index(name)])
+            if val is not None:
+                steps, vals = cols.setdefault(name, ([], []))
+                steps.append(x)
+                vals.append(val)
+    return kept, cols
 
 
 def read(path: Path) -> list[Run]:
@@ -61,6 +89,7 @@ def read(path: Path) -> list[Run]:
     for r in rows:
         x = T.parse_number(r[step_i]) if step_i < len(r) and not T.is_missing(r[step_i]) else None
         records.append((x, r))
+    records, own_cols = _own_counter_rows(header, lower, records)
     attempts = T.stitch_resumes(records)
     runs = []
     for att in attempts:
@@ -82,6 +111,10 @@ def read(path: Path) -> list[Run]:
                 steps.append(x)
                 vals.append(val)
         T.add_column_series(run, cols, axis="step")
+        if att is attempts[-1] and own_cols:
+            T.add_column_series(run, own_cols, axis=OWN_AXIS)
+            run.meta.notes.append(f"{', '.join(own_cols)} logged per step of the evaluation loop, on its own batch "
+                                  f"counter: read on the '{OWN_AXIS}' axis, not as restarts of the run")
         skipped.note(run)
         T.resume_notes(run, att)
         _hparams(path, run)

@@ -17,8 +17,10 @@ SQLite store tables: ``metrics(key, value, timestamp, run_uuid, step, is_nan)``,
 from __future__ import annotations
 
 import math
+import os
 import sqlite3
 import sys
+import time
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
@@ -29,6 +31,7 @@ import yaml
 from ..errors import InputError
 from ..run import Run, Series
 from ._hparams import apply_hparams
+from ._safe import inside_tree, is_regular, to_float, yaml_load
 
 NAME = "mlflow"
 DIRECTORY = True
@@ -37,6 +40,7 @@ FILES = True  # the SQLite store is a single file
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _REQUIRED_TABLES = {"metrics", "runs", "params", "experiments"}
 _DBL_MAX = sys.float_info.max
+QUERY_SECONDS = 10.0
 
 
 # ----------------------------------------------------------------------------- sniffing
@@ -44,8 +48,11 @@ _DBL_MAX = sys.float_info.max
 
 def _meta_text(folder: Path) -> str | None:
     meta = folder / "meta.yaml"
+    if not is_regular(meta):
+        return None
     try:
-        return meta.read_text(encoding="utf-8", errors="replace")[:4096] if meta.is_file() else None
+        with open(meta, "rb") as fh:
+            return fh.read(65536).decode("utf-8", errors="replace")
     except OSError:
         return None
 
@@ -107,6 +114,18 @@ def _series(key: str, steps: list, values: list, stamps_ms: list, notes: list[st
     return Series.named(key, steps_a, values, walls)
 
 
+def _cell(value) -> float | None:
+    """An SQLite cell as a float (SQLite columns accept any type), None when it is not a number."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return to_float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _restore_nonfinite(value: float, is_nan: int) -> float:
     if is_nan:
         return math.nan
@@ -122,9 +141,13 @@ def _restore_nonfinite(value: float, is_nan: int) -> float:
 
 def _walk_keys(folder: Path) -> list[tuple[str, Path]]:
     """``(key, file)`` for every file under ``folder``; nested folders join with ``/``."""
-    if not folder.is_dir():
+    if not folder.is_dir() or not inside_tree(folder):
         return []
-    return sorted((p.relative_to(folder).as_posix(), p) for p in folder.rglob("*") if p.is_file())
+    found = []
+    for dirpath, dirs, files in os.walk(folder):  # symlinked folders are not followed
+        base = Path(dirpath)
+        found.extend((base / f).relative_to(folder).as_posix() for f in files if is_regular(base / f))
+    return sorted((key, folder / key) for key in found)
 
 
 def _read_metric_file(path: Path, key: str, notes: list[str]) -> tuple[list, list, list]:
@@ -152,7 +175,7 @@ def _read_metric_file(path: Path, key: str, notes: list[str]) -> tuple[list, lis
 def _read_run_folder(folder: Path, experiment: str | None) -> Run | None:
     meta_text = _meta_text(folder) or ""
     try:
-        meta = yaml.safe_load(meta_text) or {}
+        meta = yaml_load(meta_text) or {}
     except yaml.YAMLError:
         meta = {}
     if not isinstance(meta, dict):
@@ -176,7 +199,7 @@ def _read_run_folder(folder: Path, experiment: str | None) -> Run | None:
 
 def _experiment_name(folder: Path) -> str | None:
     try:
-        meta = yaml.safe_load(_meta_text(folder) or "") or {}
+        meta = yaml_load(_meta_text(folder) or "") or {}
     except yaml.YAMLError:
         return None
     return str(meta.get("name")) if isinstance(meta, dict) and meta.get("name") is not None else None
@@ -185,7 +208,7 @@ def _experiment_name(folder: Path) -> str | None:
 def _read_experiment(folder: Path) -> list[Run]:
     name = _experiment_name(folder)
     runs = []
-    for child in sorted(c for c in folder.iterdir() if c.is_dir()):
+    for child in sorted(c for c in folder.iterdir() if c.is_dir() and inside_tree(c)):
         if _is_run_folder(child):
             run = _read_run_folder(child, name)
             if run is not None and run.series:
@@ -202,7 +225,7 @@ def _read_file_store(path: Path) -> list[Run]:
     if _is_experiment_folder(path):
         return _read_experiment(path)
     runs = []
-    for child in sorted(c for c in path.iterdir() if c.is_dir() and not c.name.startswith(".")):
+    for child in sorted(c for c in path.iterdir() if c.is_dir() and inside_tree(c) and not c.name.startswith(".")):
         if _is_experiment_folder(child):
             runs.extend(_read_experiment(child))
     return runs
@@ -212,9 +235,14 @@ def _read_file_store(path: Path) -> list[Run]:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """Read-only, so a store a server is writing to is never modified or locked for writing."""
-    uri = "file:" + quote(str(path.resolve())) + "?mode=ro"
-    return sqlite3.connect(uri, uri=True, timeout=5)
+    """Read-only and immutable: nothing is ever written beside the store (no -wal/-shm files, no
+    lock), and every query stops after QUERY_SECONDS however the schema was built."""
+    uri = "file:" + quote(str(path.resolve())) + "?mode=ro&immutable=1"
+    con = sqlite3.connect(uri, uri=True, timeout=5)
+    con.text_factory = lambda b: b.decode("utf-8", errors="replace")
+    deadline = time.monotonic() + QUERY_SECONDS
+    con.set_progress_handler(lambda: time.monotonic() > deadline, 1000)
+    return con
 
 
 def _read_sqlite(path: Path) -> list[Run]:
@@ -232,13 +260,22 @@ def _read_sqlite(path: Path) -> list[Run]:
         metrics: dict[str, dict[str, tuple[list, list, list]]] = defaultdict(dict)
         rows = con.execute("SELECT run_uuid, key, value, is_nan, step, timestamp FROM metrics "
                            "ORDER BY run_uuid, key, timestamp, step")
+        bad: dict[tuple[str, str], int] = defaultdict(int)
         for run_uuid, key, value, is_nan, step, stamp in rows:
+            step, number, stamp = _cell(step), _cell(value), _cell(stamp)
+            if step is None or number is None:
+                bad[(run_uuid, key)] += 1  # one bad cell costs that point only, counted in a note
+                continue
             cols = metrics[run_uuid].get(key)
             if cols is None:
                 cols = metrics[run_uuid][key] = ([], [], [])
             cols[0].append(step)
-            cols[1].append(_restore_nonfinite(float(value), is_nan))
-            cols[2].append(stamp)
+            cols[1].append(_restore_nonfinite(number, is_nan))
+            cols[2].append(math.nan if stamp is None else stamp)
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc):
+            raise InputError(path, f"reading the MLflow SQLite store took over {QUERY_SECONDS} s; stopped") from None
+        raise InputError(path, f"cannot be read as an MLflow SQLite store ({exc})") from None
     except sqlite3.Error as exc:
         raise InputError(path, f"cannot be read as an MLflow SQLite store ({exc})") from None
     finally:
@@ -250,6 +287,10 @@ def _read_sqlite(path: Path) -> list[Run]:
         run = Run(name=name or run_uuid, source=f"{path}#{run_uuid}", format=NAME)
         for key, (steps, values, stamps) in metrics[run_uuid].items():
             run.add(_series(key, steps, values, stamps, run.meta.notes))
+        lost = {k: n for (r, k), n in bad.items() if r == run_uuid}
+        if lost:
+            run.meta.notes.append(f"skipped {sum(lost.values())} metric row(s) whose value or step is not a number "
+                                  "(" + ", ".join(f"{k!r}: {n}" for k, n in list(lost.items())[:5]) + ")")
         apply_hparams(run.meta, params.get(run_uuid, {}))
         exp = experiments.get(str(experiment_id))
         if exp and exp != "Default":

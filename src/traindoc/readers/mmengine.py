@@ -20,7 +20,8 @@ Validation keys that do not already name a held-out split get a ``val/`` prefix,
 validation ``time`` or ``accuracy_top-1`` is never mixed with the training one.
 
 MMEngine also writes the same rows to ``vis_data/<timestamp>.json``; a directory scan skips that
-copy when ``scalars.json`` sits beside it (``superseded``), so the run shows once.
+copy when ``scalars.json`` sits beside it (``superseded``), so the run shows once. COCO's ``-1``
+(``coco/bbox_mAP_s`` with no small objects) is not a measurement: dropped with a note.
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ from pathlib import Path
 
 from ..run import Role, Run, infer_role
 from . import _table as T
+from ._conventions import drop_not_measured
+from ._safe import is_regular
 
 NAME = "mmengine"
 DIRECTORY = False
+SIDE_FILES = ("config.py",)  # read with the log beside them: not listed as skipped
 
 _HELD_OUT = {Role.VAL_LOSS, Role.VAL_METRIC}
 
@@ -171,7 +175,7 @@ def read(path: Path) -> list[Run]:
     elif kind == "mmengine":
         records = _records_mmengine(rows, proto.meta.notes)
         cfg = path.parent / "config.py"  # MMEngine dumps the config text into vis_data/
-        if cfg.is_file():
+        if is_regular(cfg):
             n = T.num_classes_from_config_text(cfg.read_text(encoding="utf-8", errors="replace"))
             if n:
                 proto.meta.num_classes = n
@@ -188,6 +192,7 @@ def read(path: Path) -> list[Run]:
         run.meta.notes.extend(proto.meta.notes + notes)
         cols = T.pivot_records(att.records, carry_x=True)
         T.add_column_series(run, cols, axis="step")
+        drop_not_measured(run, nan=False, minus_one=True)  # COCO's -1: no objects of that size
         T.resume_notes(run, att)
         if run.series:
             runs.append(run)

@@ -14,7 +14,6 @@ run, merged in time order.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import struct
@@ -25,10 +24,12 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
+from ._conventions import detectron2_metrics
 from ..run import Run, Series
 from ._hparams import apply_hparams, load_yaml_hparams
 from ._protowire import WireError, iter_fields, read_varint
 from ._tfrecord import FramingStatus, iter_chunks
+from ._safe import is_regular, json_loads
 
 NAME = "tensorboard"
 DIRECTORY = True
@@ -56,9 +57,15 @@ def sniff(path: Path, head: bytes) -> bool:
     return bool(_EVENT_NAME.search(path.name))
 
 
+def owns(path: Path) -> bool:
+    """Files this reader reads when it takes a folder; a folder scan still reads the others beside them
+    (a Lightning ``metrics.csv`` next to event files is a second source)."""
+    return bool(_EVENT_NAME.search(path.name)) or path.name == "hparams.yaml"
+
+
 def _event_files(directory: Path) -> list[Path]:
     try:
-        return sorted(p for p in directory.iterdir() if _EVENT_NAME.search(p.name) and p.is_file())
+        return sorted(p for p in directory.iterdir() if _EVENT_NAME.search(p.name) and is_regular(p))
     except OSError:
         return []
 
@@ -494,7 +501,7 @@ def _read_text_hparams(buf: bytes, start: int, end: int, tag: bytes, acc: _Accum
         if fnum != 8 or wire != 2:
             continue
         try:
-            doc = json.loads(bytes(buf[val[0]:val[1]]).decode("utf-8", "replace"))
+            doc = json_loads(bytes(buf[val[0]:val[1]]).decode("utf-8", "replace"))
         except ValueError:
             return
         if not isinstance(doc, dict):
@@ -606,6 +613,9 @@ def _read_folder(files: list[Path], run: Run, prefix: str, columns: dict[str, li
     decoded.sort(key=lambda d: (math.inf if math.isnan(d.first_wall_time) else d.first_wall_time, d.path.name))
     max_step = -math.inf
     for d in decoded:
+        resynced = d.status.skipped_note(d.path.name)
+        if resynced:
+            run.meta.notes.append(resynced)
         note = d.status.note(d.path.name)
         if note:
             run.meta.notes.append("truncated: " + note)
@@ -651,6 +661,7 @@ def read(path: Path) -> list[Run]:
         run.add(Series.named(sname, steps, values, None if np.all(np.isnan(walls)) else walls,
                              axis=_axis(sname)))
     run.meta.resume_steps.sort()
+    detectron2_metrics(run)  # its TensorBoard scalars keep its conventions (NaN AP: nothing to evaluate)
     hp_dir = path if path.is_dir() else path.parent
     apply_hparams(run.meta, load_yaml_hparams(hp_dir / "hparams.yaml", run.meta.notes))
     if not run.series and failures and not skipped:

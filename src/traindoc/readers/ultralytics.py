@@ -17,6 +17,7 @@ from . import _table as T
 
 NAME = "ultralytics"
 DIRECTORY = False
+SIDE_FILES = ("args.yaml",)  # read with the log beside them: not listed as skipped
 
 
 def sniff(path: Path, head: bytes) -> bool:

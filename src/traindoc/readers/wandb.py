@@ -12,7 +12,6 @@ value_json=16); RunRecord run_id=1, config=4, display_name=8, starting_step=14, 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -25,6 +24,7 @@ from ..run import Run, Series
 from ._hparams import apply_hparams, flatten
 from ._leveldblog import HEADER, LogStatus, check_header, iter_records
 from ._protowire import WireError, iter_fields
+from ._safe import is_regular, json_loads, yaml_load
 
 NAME = "wandb"
 DIRECTORY = True
@@ -37,7 +37,7 @@ _SYSTEM_KEYS = {"_step", "_runtime", "_timestamp"}
 
 def _log_files(folder: Path) -> list[Path]:
     try:
-        return sorted(p for p in folder.iterdir() if _LOG_NAME.match(p.name) and p.is_file())
+        return sorted(p for p in folder.iterdir() if _LOG_NAME.match(p.name) and is_regular(p))
     except OSError:
         return []
 
@@ -54,7 +54,7 @@ def sniff(path: Path, head: bytes) -> bool:
 def _json_value(raw: bytes):
     """value_json as Python; NaN/Infinity spellings are accepted by json.loads as floats."""
     try:
-        return json.loads(raw.decode("utf-8", "replace"))
+        return json_loads(raw.decode("utf-8", "replace"))
     except (ValueError, RecursionError):
         return None
 
@@ -187,10 +187,10 @@ def _run_record(buf: bytes, start: int, end: int, config: dict, run: Run) -> Non
 def _config_yaml(folder: Path, notes: list[str]) -> dict:
     """files/config.yaml (online runs): ``key: {value: ..., desc: ...}``; safe_load only."""
     path = folder / "files" / "config.yaml"
-    if not path.is_file():
+    if not is_regular(path):
         return {}
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8", errors="replace"))
+        doc = yaml_load(path.read_text(encoding="utf-8", errors="replace"))
     except yaml.YAMLError:
         notes.append("files/config.yaml could not be parsed; hyper-parameters from the run log only")
         return {}

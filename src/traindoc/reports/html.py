@@ -77,7 +77,8 @@ def _series_json(s: Series, color_index: int, max_points: int, run_label: str | 
 
 def _panel_json(pid: str, panel: Panel, max_points: int) -> dict:
     return {
-        "id": pid, "title": panel.title, "axis": panel.axis, "scale": panel.scale, "collapsed": panel.collapsed,
+        "id": pid, "title": panel.title, "ylabel": panel.ylabel, "axis": panel.axis, "scale": panel.scale,
+        "collapsed": panel.collapsed,
         "series": [_series_json(s, i, max_points) for i, s in enumerate(panel.series)],
         "marks": [{"kind": m.kind, "start": m.start, "end": m.end, "y": m.y, "label": m.label, "sev": m.severity,
                    "finding": m.finding, "series": m.series} for m in panel.marks],
@@ -265,7 +266,7 @@ def _overlay(results: list[Result]) -> dict | None:
                 drawn.append(s)
     if not series:
         return None
-    return {"id": "overlay", "title": "Loss, all runs", "axis": "step", "scale": default_scale(drawn),
+    return {"id": "overlay", "title": "Loss, all runs", "ylabel": "loss (lower is better)", "axis": "step", "scale": default_scale(drawn),
             "collapsed": False,
             "series": series, "marks": [], "byRun": True}
 

@@ -48,6 +48,7 @@ class Panel:
     marks: list[PanelMark] = field(default_factory=list)
     collapsed: bool = False  # "other" series: shown on demand
     sources: set[str] = field(default_factory=set)  # names of the run's series drawn here
+    ylabel: str = ""  # the y axis title, with the direction that is better (↓ loss, ↑ accuracy)
 
 
 _METRIC_TITLES = {"accuracy": "Accuracy", "balanced_accuracy": "Balanced accuracy", "f1": "F1", "map": "mAP",
@@ -114,7 +115,8 @@ def build_panels(run: Run) -> list[Panel]:
         primary = {r: getattr(run.primary(r), "name", None) for r in (Role.TRAIN_LOSS, Role.VAL_LOSS)}
         losses.sort(key=lambda s: (s.role != Role.TRAIN_LOSS, origin[id(s)] != primary[s.role], s.name))
         for i, chunk in enumerate(_chunks(losses, MAX_PER_PANEL) if losses else []):
-            panels.append(Panel(f"loss-{axis}-{i}", "Loss" + suffix, axis, default_scale(chunk), chunk))
+            panels.append(Panel(f"loss-{axis}-{i}", "Loss ↓" + suffix, axis, default_scale(chunk), chunk,
+                                ylabel="loss (lower is better)"))
         metrics: dict[str, list[Series]] = {}
         for s in on:
             if s.role in (Role.TRAIN_METRIC, Role.VAL_METRIC):
@@ -122,25 +124,43 @@ def build_panels(run: Run) -> list[Panel]:
         for kind, group in metrics.items():
             group.sort(key=lambda s: (s.role != Role.TRAIN_METRIC, s.name))
             title = _METRIC_TITLES.get(kind, kind)
+            better = direction(group)
+            arrow = {True: " ↑", False: " ↓"}.get(better, "")
+            ylabel = title + {True: " (higher is better)", False: " (lower is better)"}.get(better, "")
             for i, chunk in enumerate(_chunks(group, MAX_PER_PANEL)):
-                panels.append(Panel(f"metric-{kind}-{axis}-{i}", title + suffix, axis, default_scale(chunk), chunk))
-        for role, title, key in ((Role.LR, "Learning rate", "lr"), (Role.GRAD_NORM, "Gradient norm", "grad"),
-                                 (Role.LAYER_STAT, "Per-layer statistics", "layer")):
+                panels.append(Panel(f"metric-{kind}-{axis}-{i}", title + arrow + suffix, axis, default_scale(chunk),
+                                    chunk, ylabel=ylabel))
+        for role, title, key in ((Role.LR, "Learning rate", "lr"), (Role.GRAD_NORM, "Gradient norm", "grad")):
             group = sorted((s for s in on if s.role == role), key=lambda s: s.name)
             for i, chunk in enumerate(_chunks(group, MAX_PER_PANEL) if group else []):
                 scale = "log" if role != Role.LR and _positive(chunk) else "linear"
                 if role == Role.LR and _positive(chunk):
                     finite = np.concatenate([c.values[np.isfinite(c.values)] for c in chunk])
                     scale = "log" if finite.size and finite.max() / finite.min() > 20 else "linear"
-                panels.append(Panel(f"{key}-{axis}-{i}", title + suffix, axis, scale, chunk))
-        other = sorted((s for s in on if s.role == Role.OTHER), key=lambda s: s.name)
+                panels.append(Panel(f"{key}-{axis}-{i}", title + suffix, axis, scale, chunk,
+                                    ylabel=title.lower()))
+        from .layerpanels import layer_panels
+
+        layer_stats = [s for s in on if s.role == Role.LAYER_STAT]
+        grouped = layer_panels(layer_stats, axis, suffix, MAX_PER_PANEL)
+        panels += grouped
+        placed = {id(x) for p in grouped for x in p.series}
+        # Layer statistics of no known kind (check counters, batch sizes) go with the other series.
+        other = sorted((s for s in on if s.role == Role.OTHER or (s.role == Role.LAYER_STAT and id(s) not in placed)),
+                       key=lambda s: s.name)
         for i, chunk in enumerate(_chunks(other, 6) if other else []):
             panels.append(Panel(f"other-{axis}-{i}", "Other logged series" + suffix, axis, "linear", chunk,
-                                collapsed=True))
+                                collapsed=True, ylabel="value"))
     for panel in panels:
         panel.sources = {origin[id(s)] for s in panel.series}
     _place_marks(run, panels)
     return panels
+
+
+def direction(series: list[Series]) -> bool | None:
+    """True when higher is better for every series of a metric panel, False when lower is, else None."""
+    dirs = {s.higher_is_better for s in series}
+    return dirs.pop() if len(dirs) == 1 else None
 
 
 def points_per_series(run: Run) -> int:

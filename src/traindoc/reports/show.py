@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 from rich.table import Table
 
 from ..run import Run
@@ -22,31 +22,58 @@ def _num(x) -> str:
     return f"{x:.3g}" if isinstance(x, float) else str(x)
 
 
+# Columns given up, in this order, when the table does not fit: the series name, its role, its range
+# and the non-finite count (the thing a person looks for first) always stay.
+_OPTIONAL = ("first", "min", "points")
+
+
 def render_show(runs: list[Run], console: Console | None = None) -> None:
     if console is None:
-        import sys
+        from .terminal import make_console
 
-        # Pipes and files have no width limit; rich would assume 80 and squeeze the table.
-        console = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+        console = make_console()
+    width = console.width
     for run in runs:
-        console.print(f"[bold]{escape(run.name)}[/bold]  [dim]{run.format}[/dim]")
-        console.print(f"  [dim]{escape(run.source)}[/dim]")
+        console.print(Text.assemble((run.name, "bold"), "  ", (run.format, "dim")), overflow="fold")
+        from .terminal import display_path
+
+        console.print(Text.assemble("  ", (display_path(run.source), "dim")), overflow="ignore", crop=False)
         for note in run.meta.notes:
-            console.print(f"  [yellow]note:[/yellow] {note}")
+            console.print(Text.assemble("  ", ("note:", "yellow"), " " + note))
         if not run.series:  # a run saved before anything was logged: say so, not an empty table
-            console.print("  [dim]no series[/dim]\n")
+            console.print(Text("  no series\n", style="dim"))
             continue
-        table = Table(box=None, pad_edge=False, show_edge=False, collapse_padding=True, padding=(0, 1))
-        widest = max((len(name) for name in run.series), default=6)
-        table.add_column("series", overflow="fold", min_width=min(widest, 32))
-        table.add_column("role", no_wrap=True)
-        for col in ("points", "steps", "first", "last", "min", "max", "non-finite"):
-            table.add_column(col, justify="right", no_wrap=True)
+        rows = []
         for s in run.series.values():
             d = s.summary()
             steps = f"{_num(d['step_min'])}–{_num(d['step_max'])}" + (" ep" if s.axis == "epoch" else "")
-            nonfin = str(d["nonfinite"]) if d["nonfinite"] else "0"
-            table.add_row(escape(s.name), _ROLE_LABELS.get(s.role.value, s.role.value), str(d["points"]), steps, _num(d["first"]), _num(d["last"]),
-                          _num(d["min"]), _num(d["max"]), f"[red]{nonfin}[/red]" if d["nonfinite"] else nonfin)
-        console.print(table)
+            rows.append({"series": s.name, "role": _ROLE_LABELS.get(s.role.value, s.role.value),
+                         "points": str(d["points"]), "steps": steps, "first": _num(d["first"]),
+                         "last": _num(d["last"]), "min": _num(d["min"]), "max": _num(d["max"]),
+                         "non-finite": str(d["nonfinite"] or 0)})
+        columns = ["series", "role", "points", "steps", "first", "last", "min", "max", "non-finite"]
+
+        def natural(cols: list[str]) -> int:
+            return sum(max(len(c), *(len(r[c]) for r in rows)) for c in cols) + len(cols) - 1
+
+        dropped = []
+        for col in _OPTIONAL:  # drop whole columns before squeezing the names
+            if natural(columns) <= width:
+                break
+            columns.remove(col)
+            dropped.append(col)
+        table = Table(box=None, pad_edge=False, show_edge=False, collapse_padding=True, padding=(0, 1))
+        for col in columns:
+            if col == "series":
+                table.add_column(col, overflow="fold", min_width=min(max(len(r["series"]) for r in rows), 16))
+            else:
+                table.add_column(col, justify="left" if col == "role" else "right", no_wrap=True)
+        for r in rows:
+            cells = [Text(r[c]) for c in columns]
+            if r["non-finite"] != "0":
+                cells[-1] = Text(r[columns[-1]], style="red")
+            table.add_row(*cells)
+        console.print(table, soft_wrap=False)
+        if dropped:
+            console.print(Text(f"  ({', '.join(dropped)} left out to fit {width} columns; --json has all)", style="dim"))
         console.print()

@@ -16,8 +16,7 @@ from typing import IO
 from rich.console import Console
 from rich.markup import escape
 
-from ..findings import Finding, Severity, too_short_to_judge
-from ..findings import worst as worst_severity
+from ..findings import Finding, RunVerdict, Severity, run_verdict, too_short_to_judge
 from ..run import Run
 
 WIDTH = 80
@@ -31,17 +30,28 @@ def use_color(stream: IO | None = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)()) and "NO_COLOR" not in os.environ
 
 
-def make_console(stream: IO | None = None) -> Console:
-    color = use_color(stream)
-    width = WIDTH
-    if color:
+def term_width(stream: IO | None = None) -> int:
+    """The width to write for: COLUMNS when set, the terminal's width on a TTY, else 80; never over 100.
+
+    Pipes and files get 80 so that what is pasted into an issue reads the same as the screen.
+    """
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) >= 20:
+        return min(int(env), 100)
+    stream = stream or sys.stdout
+    if getattr(stream, "isatty", lambda: False)():
         try:
-            cols = os.get_terminal_size((stream or sys.stdout).fileno()).columns
+            cols = os.get_terminal_size(stream.fileno()).columns
         except (OSError, ValueError, AttributeError):
             cols = 0
-        # Some pseudo-terminals report 0 columns: fall back to 80. Never wider than 100.
-        width = min(cols, 100) if cols >= 40 else WIDTH
-    return Console(file=stream or sys.stdout, width=width, color_system="auto" if color else None,
+        # Some pseudo-terminals report 0 columns: fall back to 80.
+        return min(cols, 100) if cols >= 40 else WIDTH
+    return WIDTH
+
+
+def make_console(stream: IO | None = None) -> Console:
+    color = use_color(stream)
+    return Console(file=stream or sys.stdout, width=term_width(stream), color_system="auto" if color else None, markup=color,
                    force_terminal=color, highlight=False, emoji=False, soft_wrap=True)
 
 
@@ -81,8 +91,21 @@ def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
                          break_long_words=True, break_on_hyphens=False) or [first.rstrip()]
 
 
-def finding_lines(f: Finding, width: int, color: bool) -> list[str]:
-    """The lines of one finding; the first carries the severity label and id."""
+def display_path(path: str) -> str:
+    """A path as a person would type it: relative to the working directory when under it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return rel if not rel.startswith("..") else path
+
+
+def finding_lines(f: Finding, width: int, color: bool, seen: dict[tuple, str] | None = None) -> list[str]:
+    """The lines of one finding; the first carries the severity label and id.
+
+    ``seen`` maps causes and fixes already printed (by their text) to the run they were printed
+    under, so fifty runs with the same finding print its advice once.
+    """
     label = f"{f.severity.label.upper():<7} {f.id}"
     head = _wrap(f"{label}: {f.title}", width, "  ", "      ")
     if color:
@@ -98,6 +121,10 @@ def finding_lines(f: Finding, width: int, color: bool) -> list[str]:
     ev = format_evidence(f.evidence)
     if ev or steps:
         out += [escape(x) if color else x for x in _wrap(f"evidence: {steps}{ev}", width, pad, pad + "  ")]
+    advice = (tuple(f.causes[:MAX_CAUSES]), tuple(f.fixes[:MAX_FIXES]))
+    if seen is not None and any(advice) and advice in seen:
+        msg = f"causes and fixes: as for {f.id} in {seen[advice]} above"
+        return out + [escape(x) if color else x for x in _wrap(msg, width, pad, pad + "  ")]
     for name, items, limit in (("likely causes", f.causes, MAX_CAUSES), ("what to do", f.fixes, MAX_FIXES)):
         if not items:
             continue
@@ -107,39 +134,69 @@ def finding_lines(f: Finding, width: int, color: bool) -> list[str]:
     return out
 
 
-def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None) -> None:
+def render(results: list[tuple[Run, list[Finding]]], stream: IO | None = None, brief: bool = False) -> None:
+    """One run: its findings in full. Several: a summary table, then details of runs with problems."""
     console = make_console(stream)
     color = use_color(stream)
     width = min(console.width, 100)
-    counts = {"error": 0, "warning": 0, "healthy": 0, "too short": 0}
-    for run, findings in results:
-        lines = _wrap(run.name, width, "", "  ")
-        console.print(f"[bold]{escape(lines[0])}[/bold]" if color else lines[0])
-        lines = lines[1:] + _wrap(f"{run.format}: {run.source}", width, "  ", "    ")
-        for extra in lines:
-            console.print(f"[dim]{escape(extra)}[/dim]" if color else extra)
-        for note in run.meta.notes:
-            for x in _wrap(f"note: {note}", width, "  ", "    "):
-                console.print(escape(x) if color else x)
-        worst = worst_severity(findings)
-        ordered = sorted(findings, key=lambda f: -int(f.severity))
-        if too_short_to_judge(findings):
-            # Not enough data is not a clean bill of health: say so rather than "healthy".
-            counts["too short"] += 1
-            msg = "  not enough data to judge yet: no warnings or errors so far"
-            console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
-        elif worst is None or worst < Severity.WARNING:
-            counts["healthy"] += 1
-            info = f" ({len(findings)} note(s) below)" if findings else ""
-            msg = f"  healthy: no warnings or errors{info}"
-            console.print(f"[green]{escape(msg)}[/green]" if color else msg)
-        else:
-            counts["error" if worst == Severity.ERROR else "warning"] += 1
-        for f in ordered:
-            for line in finding_lines(f, width, color):
-                console.print(line)
-        console.print()
-    if len(results) > 1:
-        short = f", {counts['too short']} too short to judge" if counts["too short"] else ""
-        console.print(f"{len(results)} runs: {counts['error']} with errors, {counts['warning']} with warnings, "
-                      f"{counts['healthy']} healthy{short}")
+    many = len(results) > 1
+    if many:
+        from .summary import ordered, render_summary
+
+        render_summary(results, console, color)
+        if brief:
+            return
+        # Broken runs in full; runs worth a look with one line per finding (the table said the rest).
+        shown = [(run, fs, verdict.value == "broken") for run, fs, verdict in ordered(results)
+                 if verdict.value in ("broken", "worth a look")]
+        if shown:
+            console.print()
+            console.print("Details of the runs that need a look:" if not color
+                          else "[bold]Details of the runs that need a look:[/bold]")
+            console.print()
+    else:
+        shown = [(run, fs, True) for run, fs in results]
+    seen: dict[tuple, str] = {}
+    for run, findings, full in shown:
+        render_run(console, color, width, run, findings, seen if many else None, full)
+
+
+def render_run(console: Console, color: bool, width: int, run: Run, findings: list[Finding],
+               seen: dict[tuple, str] | None, full: bool = True) -> None:
+    """Header, notes, one-line verdict and every finding of one run."""
+    lines = _wrap(run.name, width, "", "  ")
+    console.print(f"[bold]{escape(lines[0])}[/bold]" if color else lines[0])
+    for extra in lines[1:]:
+        console.print(f"[dim]{escape(extra)}[/dim]" if color else extra)
+    # The path on a line of its own, never broken, so it can be copied.
+    console.print(f"[dim]  {escape(run.format)}:[/dim]" if color else f"  {run.format}:", end="")
+    path = display_path(run.source)
+    # Too long for the header line: its own line, indented while it fits (a path over 80 is never broken).
+    sep = " " if len(run.format) + len(path) + 4 <= width else ("\n  " if len(path) + 2 <= width else "\n")
+    console.print(sep + (f"[dim]{escape(path)}[/dim]" if color else path), overflow="ignore", crop=False)
+    for note in run.meta.notes:
+        for x in _wrap(f"note: {note}", width, "  ", "    "):
+            console.print(escape(x) if color else x)
+    ordered_findings = sorted(findings, key=lambda f: -int(f.severity))
+    # The one-line verdict agrees with the summary table's (run_verdict), never "healthy" over more.
+    verdict = run_verdict(findings)
+    info = f" ({len(findings)} note(s) below)" if findings else ""
+    if verdict is RunVerdict.TOO_EARLY or (too_short_to_judge(findings) and verdict is not RunVerdict.BROKEN):
+        # Not enough data is not a clean bill of health: say so rather than "healthy".
+        msg = "  too short to judge: no warnings or errors in the steps logged"
+        console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
+    elif verdict is RunVerdict.HEALTHY:
+        msg = f"  healthy: no warnings or errors{info}"
+        console.print(f"[green]{escape(msg)}[/green]" if color else msg)
+    elif verdict is RunVerdict.WORTH_A_LOOK:
+        msg = f"  worth a look: no warnings or errors, but {len(findings)} note(s) below worth reading"
+        console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
+    for f in ordered_findings:
+        lines = finding_lines(f, width, color, seen)
+        if not full:  # the headline only: severity, id and title
+            lines = lines[:len(_wrap(f"{f.severity.label.upper():<7} {f.id}: {f.title}", width, "  ", "      "))]
+        for line in lines:
+            console.print(line)
+        if seen is not None and full:
+            seen.setdefault((tuple(f.causes[:MAX_CAUSES]), tuple(f.fixes[:MAX_FIXES])), run.name)
+    console.print()

@@ -130,6 +130,16 @@ _CACHE: "OrderedDict[int, tuple[np.ndarray, np.ndarray, Curve]]" = OrderedDict()
 _CACHE_SIZE = 256
 
 
+def clear_curve_cache() -> None:
+    """Drop the prepared curves: the live watcher builds a new Run at each evaluation, so the
+    previous one's curves would only be kept alive (a long run's memory would creep), and the
+    index pairs of the trend fit, one per curve length, would fill their cache (~20 MB)."""
+    from ..stats.trend import _pairs
+
+    _CACHE.clear()
+    _pairs.cache_clear()
+
+
 def curve(series: Series) -> Curve:
     """The prepared curve of a series, computed once per (unchanged) series."""
     key = id(series)

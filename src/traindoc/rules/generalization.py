@@ -87,6 +87,13 @@ def overfitting(run: Run):
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
         return
+    # Overfitting is a widening gap: training must have gone on improving after the validation best,
+    # or validation must end clearly above training. Both flat at one level (a model stuck at chance,
+    # validation wandering by noise a few percent above it) is not memorisation.
+    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best))
+    gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
+    if not (kept_falling or gap_opened):
+        return
     u = unit(v)
     yield make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
                f"{ov.final_gl:.0f}% since, while {t.name} kept falling", series=[t.name, v.name],
@@ -111,6 +118,13 @@ def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool
         return
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
+        return
+    # Overfitting is a widening gap: training must have gone on improving after the validation best,
+    # or validation must end clearly above training. Both flat at one level (a model stuck at chance,
+    # validation wandering by noise a few percent above it) is not memorisation.
+    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best))
+    gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
+    if not (kept_falling or gap_opened):
         return
     u = unit(v)
     y01, div = normalised_metric(v) if higher_is_better else (v.y, 1.0)
@@ -299,7 +313,8 @@ def stalled(run: Run):
     u = unit(t)
     start = float(t.xb[len(t.xb) // 2])
     yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
-               f"({improved:.0%} better than the start)", series=[t.name, v.name], steps=[start, t.span[1]],
+               + (f"({improved:.0%} better than the start)" if improved >= 0
+                  else f"({-improved:.0%} worse than the start)"), series=[t.name, v.name], steps=[start, t.span[1]],
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.head, "val_end": v.tail,
                          "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
                          "projected_val_gain": round(plateaus[1], 4),

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
+from ..stats.input_scale import input_scale_reasons
 from .registry import rule
 
 FAMILY = "internals"
@@ -33,6 +34,33 @@ def _finite(s: Series) -> tuple[np.ndarray, np.ndarray]:
 
 def _step(x: float) -> float:
     return float(x)
+
+
+# --- dead units first: they are the cause of the gradient and scale symptoms below ---------
+
+@rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
+      title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
+def dead_relu(run: Run) -> list[Finding]:
+    dead = {}
+    for n, s in _prefixed(run, "dead_frac/"):
+        _, v = _finite(s)
+        if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
+            dead[n] = (float(v[-1]), s)
+    if not dead:
+        return []
+    worst = max(dead, key=lambda n: dead[n][0])
+    s = dead[worst][1]
+    return [Finding(
+        "dead-relu", Severity.WARNING,
+        f"{dead[worst][0]:.0%} of the units of {_layer_label(worst)} never fired over the last window"
+        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
+        series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
+        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
+        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
+                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
+                "Poor initialisation or unnormalised inputs."],
+        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
+               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
 
 
 # --- gradients ---------------------------------------------------------------------------
@@ -93,21 +121,33 @@ def exploding_gradients(run: Run) -> list[Finding]:
             marks=[Mark("point", name, float(st[peak_i]), label="peak")]))
         return out
     # Spikes: a point far above the running median of the points before it.
-    if sv.size >= 8:
-        for i in range(5, sv.size):
-            level = float(np.median(sv[max(0, i - 20):i]))
-            if level > 0 and sv[i] >= 100 * level:
-                out.append(Finding(
-                    "exploding-gradients", Severity.WARNING,
-                    f"a gradient spike {sv[i] / level:.3g}x above its running level at step {st[i]:g}",
-                    series=[name], steps=[_step(st[i]), _step(st[i])],
-                    evidence={"subject": name, "spike": float(sv[i]), "running_level": level,
-                              "ratio": float(sv[i] / level)},
-                    causes=["A batch with extreme values or labels; a learning rate at the edge of stability."],
-                    fixes=["Clip the gradient norm (torch.nn.utils.clip_grad_norm_) and check the batch at that step.",
-                           "Lower the learning rate or add warm-up."],
-                    marks=[Mark("point", name, float(st[i]), label="spike")]))
-                break
+    if sv.size < 8:
+        return out
+    levels = {i: float(np.median(sv[max(0, i - 20):i])) for i in range(5, sv.size)}
+    hits = [i for i, lv in levels.items() if lv > 0 and sv[i] >= 100 * lv]
+    if not hits:
+        return out
+    i, level = hits[0], levels[hits[0]]
+    # On the run's own scale: a norm that fell 1000x while converging and jumps for one step to
+    # about what it was in the first steps (a LoRA run memorising 60 examples), then straight back
+    # down, is one hard batch (info, worth a look), not an explosion.
+    isolated = len(hits) == 1 and i + 1 < sv.size and sv[i + 1] < 10 * level and sv[i] <= 3 * float(np.max(sv[:k]))
+    f = Finding(
+        "exploding-gradients", Severity.INFO if isolated else Severity.WARNING,
+        f"a gradient spike {sv[i] / level:.3g}x above its running level at step {st[i]:g}"
+        + (" (one step, back at the next)" if isolated else ""),
+        series=[name], steps=[_step(st[i]), _step(st[i])],
+        evidence={"subject": name, "spike": float(sv[i]), "running_level": level, "ratio": float(sv[i] / level),
+                  "spikes": len(hits), "start_level_max": float(np.max(sv[:k]))},
+        causes=["A batch with extreme values or labels; a learning rate at the edge of stability."],
+        fixes=["Clip the gradient norm (torch.nn.utils.clip_grad_norm_) and check the batch at that step.",
+               "Lower the learning rate or add warm-up."],
+        marks=[Mark("point", name, float(st[i]), label="spike")])
+    if isolated:
+        f.verdict = "worth a look"
+        f.verdict_reason = ("one step, no higher than the norm was at the start, and back at its level at the next "
+                            "step: usually a hard batch; it matters only if it recurs")
+    out.append(f)
     return out
 
 
@@ -132,6 +172,11 @@ _EXPLODE_CAUSES = ["Learning rate too high for this model and batch size.",
 _EXPLODE_FIXES = ["Lower the learning rate (bisect between 1e-1 and 1e-4); add warm-up.",
                   "Clip gradients (clip_grad_norm_ to ~1.0) — but also fix the cause, clipping can hide it.",
                   "Normalise the inputs; use He/Xavier initialisation; add normalisation layers."]
+
+
+def _layer_label(name: str) -> str:
+    """'layer 3' for a bare index (nn.Sequential children), so a title never reads 'units of 3' or '(0: 0)'."""
+    return f"layer {name}" if name.replace(".", "").isdigit() else name
 
 
 @rule("vanishing-gradients", family=FAMILY, severity=Severity.WARNING,
@@ -159,8 +204,9 @@ def vanishing_gradients(run: Run) -> list[Finding]:
     s0 = layers[0][1]
     return [Finding(
         "vanishing-gradients", Severity.WARNING,
-        f"the first layer's gradient ({first_n}: {first:.2g}) is "
-        + (f"{1 / ratio:.2g}x smaller than" if ratio > 0 else "zero, unlike") + f" the last layer's ({last_n}: {last:.2g})",
+        (f"the first layer's gradient ({_layer_label(first_n)}: {first:.2g}) is {1 / ratio:.2g}x smaller than"
+         if ratio > 0 else f"the first layer's gradient ({_layer_label(first_n)}) is zero, unlike")
+        + f" the last layer's ({_layer_label(last_n)}: {last:.2g})",
         series=series, steps=[_step(s0.steps[0]), _step(s0.steps[-1])],
         evidence={"subject": "model", "first_layer": first_n, "first_layer_grad": first, "last_layer": last_n,
                   "last_layer_grad": last, "ratio": ratio,
@@ -210,31 +256,6 @@ def update_ratio(run: Run) -> list[Finding]:
 
 
 # --- activations -------------------------------------------------------------------------
-
-@rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
-      title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
-def dead_relu(run: Run) -> list[Finding]:
-    dead = {}
-    for n, s in _prefixed(run, "dead_frac/"):
-        _, v = _finite(s)
-        if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
-            dead[n] = (float(v[-1]), s)
-    if not dead:
-        return []
-    worst = max(dead, key=lambda n: dead[n][0])
-    s = dead[worst][1]
-    return [Finding(
-        "dead-relu", Severity.WARNING,
-        f"{dead[worst][0]:.0%} of the units of {worst} never fired over the last window"
-        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
-        series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
-        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
-        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
-                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
-                "Poor initialisation or unnormalised inputs."],
-        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
-               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
-
 
 @rule("saturated-activation", family=FAMILY, severity=Severity.WARNING,
       title="sigmoid/tanh units sit at their flat ends", needs=(Role.LAYER_STAT,))
@@ -301,15 +322,8 @@ def unnormalized_input(run: Run) -> list[Finding]:
     lo, hi = float(np.nanmin(run.series["input_min"].values)), float(np.nanmax(run.series["input_max"].values))
     ratio_s = run.series.get("input_channel_scale_ratio")
     chan_ratio = float(np.nanmedian(ratio_s.values)) if ratio_s is not None and len(ratio_s) else 1.0
-    reasons = []
-    if abs(med["input_mean"]) > 5:
-        reasons.append(f"mean {med['input_mean']:.3g}")
-    if med["input_std"] > 20:
-        reasons.append(f"std {med['input_std']:.3g}")
-    if hi - lo > 1e3:
-        reasons.append(f"values span [{lo:.3g}, {hi:.3g}]")
-    if chan_ratio > 1e3:
-        reasons.append(f"channel/feature scales differ {chan_ratio:.2g}x")
+    # The same verdict as `traindoc check`'s data check (constant features are left out).
+    reasons = input_scale_reasons(med["input_mean"], med["input_std"], lo, hi, chan_ratio)
     if not reasons:
         return []
     s = run.series["input_mean"]
@@ -423,8 +437,12 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
                    "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
                    "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
-    if not out:
-        out.extend(_backward_origin(run))
+    backward = _backward_origin(run)
+    if backward and (not out or all(f.evidence["kind"] == "parameter" and f.steps[0] > backward[0].steps[0]
+                                    for f in out)):
+        # A NaN gradient made in backward at a finite loss poisons the weights at the update:
+        # the non-finite parameter seen at a later step is its consequence, not the origin.
+        out = backward
     if ranks:
         first = float(ranks[0][1].steps[0])
         first_ranks = [r for r, s in ranks if float(s.steps[0]) == first]

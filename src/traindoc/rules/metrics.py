@@ -11,7 +11,9 @@ from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss
 from .registry import rule
 
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
-_BALANCED = {"balanced_accuracy", "f1", "recall", "auc"}
+# Class-balanced readings of the same predictions. Dice/IoU (the canonical "iou") is the F1 of the
+# foreground pixels: 99% pixel accuracy beside a dice of 0.45 is the background-majority trap.
+_BALANCED = {"balanced_accuracy", "f1", "recall", "auc", "iou"}
 
 
 @rule("loss-metric-mismatch", family="metrics", severity=Severity.WARNING,
@@ -145,6 +147,7 @@ def metric_out_of_range(run: Run):
             # one that starts on the 0-1 scale and climbs past 1 (a sum over batches never divided
             # by their count reaches 30+) is out of range, whatever its median.
             percent = float(y[0]) > 1.0 and float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
+            percent = percent or s.value_range == (0.0, 100.0)  # the writer says so (detectron2's AP)
             hi = 100.0 if percent else 1.0
             lo_b, hi_b = 0.0, hi
         elif s.metric in _RANGES:

@@ -10,7 +10,7 @@ from ..stats import noise_sigma, rolling_median
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats.chance import ClassCount, match_chance
+from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ._common import (cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
@@ -61,12 +61,28 @@ def _long_enough_to_be_stuck(c) -> bool:
     return c.n >= MIN_POINTS and float(c.x[-1] - c.x[0]) >= MIN_STUCK_STEPS
 
 
+def _flat_accuracy_band(classes: int) -> float:
+    """How far an accuracy at chance wanders on its own: a few hundred validation samples give a
+    binomial spread of a few points at 1/k, so the band scales with the chance level (0.04 at 10
+    classes), never below 3 points."""
+    return min(0.05, max(0.03, 0.4 / max(classes, 1)))
+
+
+def _spread(y: np.ndarray) -> float:
+    """Range of the middle 80%: one lucky or unlucky evaluation does not make a flat curve move."""
+    return float(np.ptp(np.percentile(y, [10, 90]))) if y.size else 0.0
+
+
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
     if warming_up(run):
         return None
     cc = chance(run)
     c = loss_curve(run, Role.TRAIN_LOSS) or loss_curve(run, Role.VAL_LOSS)
+    if cc is None and c is not None:
+        # No class count logged: an accuracy flat at 1/k while the loss sits near ln(k) is itself
+        # the count (a model predicting the prior over k classes shows both at once).
+        cc = inferred_classes(run, c)
     if c is not None:
         half = c.yb[c.yb.size // 2:]
         last_flat = float(np.ptp(np.percentile(half, [10, 90]))) <= max(0.05 * abs(c.tail), 3 * c.noise) if half.size else False
@@ -75,8 +91,8 @@ def stuck_of(run: Run) -> dict | None:
             if abs(c.tail - ln) <= max(0.03 * ln, 0.02):
                 return {"series": c.name, "level": c.tail, "chance_loss": ln, "classes": cc.n, "source": cc.source,
                         "steps": list(c.span), "unit": unit(c)}
-        elif cc is None and flat_from_start(c):
-            m = match_chance(c.tail)
+        elif cc is None and cross_entropy_like(run) and flat_from_start(c):
+            m = match_chance(c.tail) or match_chance_tight(c.tail)
             # A model predicting the prior gives (nearly) the same loss on every batch.
             quiet = noise_sigma(c.y) <= 0.01 * abs(c.tail)
             if m is not None and quiet and c.n >= MIN_POINTS:
@@ -96,7 +112,7 @@ def stuck_of(run: Run) -> dict | None:
                         "unit": unit(mc)}
             if cc is not None and cc.n <= 1000:
                 tail = float(np.median(y[-max(3, y.size // 3):]))
-                flat = float(np.ptp(y[y.size // 2:])) <= 0.03
+                flat = _spread(y[y.size // 2:]) <= _flat_accuracy_band(cc.n)
                 if flat and abs(tail - cc.chance_accuracy) <= max(0.02, 0.05 * cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
@@ -107,7 +123,7 @@ def stuck_of(run: Run) -> dict | None:
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
-    if st is None:
+    if st is None or not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
         return
     if "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
@@ -117,16 +133,52 @@ def stuck_at_chance(run: Run):
     else:
         title = f"{st['series']} sits at {fmt(st['level'])}, chance for {st['classes']} classes"
     ev = {k: v for k, v in st.items() if k not in ("series", "steps", "unit")}
+    causes = ["learning rate far too high (the model collapsed to the prior) or far too low",
+              "inputs and labels no longer correspond: shuffled separately, a wrong column, or a reshape "
+              "or stack that mixes samples across the batch (check every view/reshape); or constant labels",
+              "inputs not normalised, or all zeros after a preprocessing bug",
+              "dead or saturated units (ReLU all off, sigmoid saturated); a wrong last-layer activation",
+              "gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"]
+    fixes = ["overfit a single batch first: if the loss cannot reach ~0, the model or code is broken",
+             "check a few (input, label) pairs by eye", "try lr 1e-3 with Adam, then bisect",
+             "run `traindoc check` on the model and data loader"]
+    peak = _early_peak_above_chance(run, st)
+    if peak is not None:
+        # The curve itself says which cause: lead with it and its fix instead of the generic list.
+        ev.update(peak)
+        if peak["rose"]:
+            causes = [f"the learning rate is too high: {peak['peak_series']} rose to {fmt(peak['early_peak'])}, far "
+                      f"above chance, then the model collapsed to predicting the prior"] + causes[1:]
+            fixes = ["lower the learning rate 10x (or add warm-up and gradient clipping), then bisect"] + \
+                [f for f in fixes if not f.startswith("try lr")]
+        else:
+            # Began far above chance: a step size that threw the model out in its first steps, or an
+            # initialisation that saturated the output; the log alone cannot tell which.
+            causes = [f"{peak['peak_series']} began at {fmt(peak['early_peak'])}, far above chance, then the model "
+                      f"collapsed to the prior: a learning rate too high for the first steps, or an output layer "
+                      f"initialised too large"] + causes[1:]
+            fixes = ["lower the learning rate 10x or add warm-up; initialise the last layer small"] + \
+                [f for f in fixes if not f.startswith("try lr")]
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
-               causes=["learning rate far too high (the model collapsed to the prior) or far too low",
-                       "inputs and labels no longer correspond: shuffled separately, a wrong column, or a reshape "
-                       "or stack that mixes samples across the batch (check every view/reshape); or constant labels",
-                       "inputs not normalised, or all zeros after a preprocessing bug",
-                       "dead or saturated units (ReLU all off, sigmoid saturated); a wrong last-layer activation",
-                       "gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"],
-               fixes=["overfit a single batch first: if the loss cannot reach ~0, the model or code is broken",
-                      "check a few (input, label) pairs by eye", "try lr 1e-3 with Adam, then bisect",
-                      "run `traindoc check` on the model and data loader"])
+               causes=causes, fixes=fixes)
+
+
+def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
+    """The training loss far above chance early on (beyond the high-initial-loss limit) before the
+    run sat at chance: the signature of a step size that threw the model out, not of a bad start."""
+    classes = st.get("classes")
+    c = loss_curve(run, Role.TRAIN_LOSS)
+    if not classes or c is None or c.n < 3:
+        return None
+    ln = math.log(classes)
+    early = c.y[: max(2, c.n // 3)]
+    peak = float(np.max(early))
+    if not math.isfinite(peak) or peak <= ln + max(1.0, min(0.5 * ln, 3.0)):
+        return None
+    i = int(np.argmax(early))
+    # "Rose" only when the curve started lower: a high first point may be the initialisation.
+    rose = i > 0 and float(c.y[0]) <= ln + max(1.0, min(0.5 * ln, 3.0))
+    return {"early_peak": peak, "peak_series": c.name, "peak_step": float(c.x[i]), "rose": rose}
 
 
 @rule("no-learning", family="progress", severity=Severity.WARNING, title="The loss is flat from the start",
@@ -176,7 +228,13 @@ def late_start_of(c: Curve) -> dict | None:
     nb = c.yb.size
     if nb < 10:
         return None
-    yb = rolling_median(c.yb, max(5, (nb // 15) | 1)) if nb >= 30 else c.smooth
+    if nb >= 30:
+        yb = rolling_median(c.yb, max(5, (nb // 15) | 1))
+    else:
+        # On a short per-epoch curve the first evaluation is its own level: smoothing must not turn
+        # a fast first fall (1.45 -> 0.42 -> 0.32 -> 0.11) into a flat start at 0.42.
+        yb = c.smooth.copy()
+        yb[0] = c.yb[0]
     head = float(np.median(yb[: max(2, nb // 20)]))
     tail = float(np.median(yb[-max(2, nb // 10):]))
     total = head - tail
@@ -213,7 +271,7 @@ def late_start(run: Run):
     if ls is None:
         return
     u = unit(c)
-    yield make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
+    f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
                f"({ls['flat_share']:.0%} of the run), then dropped", series=[c.name],
                steps=[c.span[0], ls["flat_until"]], evidence=ls,
                causes=["often normal: the optimiser crosses a flat region before finding a descent direction",
@@ -222,6 +280,10 @@ def late_start(run: Run):
                fixes=["nothing, if it happens once and the run then learns", "to shorten it: He/Xavier "
                       "initialisation, ReLU instead of sigmoid, batch normalisation, a slightly higher LR"],
                marks=[Mark("span", c.name, c.span[0], ls["flat_until"], label="flat start")])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("usually normal once the run learns, but a long flat start can mean saturated units or a "
+                        "poor initialisation: check those")
+    yield f
 
 
 def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
@@ -241,13 +303,27 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
             y, _ = normalised_metric(mc)
             tail = y[y.size // 2:]
             acc = float(np.median(tail))
-            if acc <= 0 or float(np.ptp(tail)) > 0.03:
+            if acc <= 0:
                 continue
-            k = round(1.0 / acc)
             # Accuracy at 1/k alone is ambiguous (a 10-class model plateaued at 50%); with the loss
-            # sitting at ln(k) as well, the model predicts the prior over k classes.
+            # sitting at ln(k) as well, the model predicts the prior over k classes. Neighbouring
+            # counts (1/9 vs 1/10) are told apart by the loss, which is far more precise than an
+            # accuracy measured on a few hundred samples.
             loss_tail = float(np.median(c.y[-max(3, c.n // 4):]))
-            if 2 <= k <= 20 and abs(acc - 1.0 / k) <= 0.1 / k and abs(loss_tail - math.log(k)) <= 0.1 * math.log(k):
+            # A collapsed model predicts its most frequent class, so its accuracy is that class's
+            # share (0.115 on a 10-class validation set), not exactly 1/k: the tolerance is loose.
+            fits = [k for k in range(2, 21) if abs(acc - 1.0 / k) <= max(0.1 / k, _flat_accuracy_band(k) / 2)
+                    and abs(loss_tail - math.log(k)) <= 0.1 * math.log(k)
+                    and _spread(tail) <= _flat_accuracy_band(k)
+                    # never far below 1/k: a model that climbed from 0.2 to 0.5 is learning 5 classes,
+                    # not predicting the prior of 2
+                    and float(np.percentile(y, 10)) >= 1.0 / k - 2 * _flat_accuracy_band(k)]
+            if fits:
+                # A quiet loss pins the count (a prior over k classes gives exactly ln k); a loss
+                # still thrashing (a too-high LR overshoots the prior) does not, the accuracy does.
+                quiet = noise_sigma(c.y[-max(3, c.n // 4):]) <= 0.01 * abs(loss_tail)
+                k = min(fits, key=(lambda n: abs(loss_tail - math.log(n)) / math.log(n)) if quiet
+                        else (lambda n: abs(acc - 1.0 / n)))
                 return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
                                   guessed=True)
     half = c.y[c.n // 2:]
@@ -272,6 +348,9 @@ def high_initial_loss(run: Run):
     cc: ClassCount | None = inferred_classes(run, curve(s))
     if cc is None:
         return
+    st = stuck_of(run)
+    if st is not None and (_early_peak_above_chance(run, st) or {}).get("rose"):
+        return  # not the initial loss: it rose there; stuck-at-chance names the peak and the LR
     c = curve(s)
     if c.n < 3:
         return

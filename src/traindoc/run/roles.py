@@ -35,7 +35,8 @@ class RoleInfo:
 
 
 # Tokens that mark a held-out split. "test" counts: people log the held-out set as test.
-_VAL_TOKENS = {"val", "valid", "validation", "eval", "evaluation", "test", "dev", "holdout"}
+_VAL_TOKENS = {"val", "valid", "validation", "eval", "evaluation", "test", "testing", "dev", "holdout", "heldout",
+               "validate", "evaluate"}
 _TRAIN_TOKENS = {"train", "training", "trn"}
 # Metrics where larger is better, by canonical kind, with the spellings that map to them.
 _HIGHER = {
@@ -69,13 +70,28 @@ _GRAD_NAMES = {"gnorm", "grad_norm", "gradient_norm", "grad_norm_total", "total_
 _BOOKKEEPING = {"epoch", "step", "global_step", "iter", "iteration", "time", "data_time", "eta", "runtime",
                 "samples_per_second", "steps_per_second", "train_runtime", "train_samples_per_second",
                 "train_steps_per_second", "total_flos", "memory", "mem", "gpu_mem", "batch", "batch_size",
-                "wall_time", "timestamp", "_runtime", "_timestamp", "_step", "lr_step", "num_tokens", "tokens"}
+                "wall_time", "timestamp", "_runtime", "_timestamp", "_step", "lr_step", "num_tokens", "tokens",
+                # AMP's dynamic loss scale (Megatron "loss scale", fairseq "loss_scale") is no loss.
+                "loss_scale", "loss_scaler", "scaler", "grad_scale", "loss_scale_factor"}
+# Parts of a composite loss (detection, segmentation, multi-task): losses, but not *the* loss.
+_COMPONENT_TOKENS = {"box", "bbox", "cls", "class", "dfl", "obj", "objectness", "rpn", "mask", "seg", "kpt", "keypoint",
+                     "pose", "giou", "iou", "l1", "reg", "ctr", "centerness", "aux", "kl", "recon", "reconstruction",
+                     "distill", "distillation", "mlm", "nsp", "commitment", "vq", "perceptual", "adv", "gan", "dice",
+                     "focal", "conf", "coord", "offset", "heatmap", "rpn_cls", "rpn_bbox"}
 
 _SPLIT_RE = re.compile(r"[/\-.:\s()\[\]]+|_")
+# camelCase / PascalCase word starts: "ValLoss" -> "Val Loss", "valAccuracy", "TestMAP50" -> "Test MAP50".
+_CAMEL_RE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _words(name: str) -> str:
+    """The name with camelCase boundaries turned into separators (all-caps and all-lower names untouched)."""
+    name = name.strip()
+    return _CAMEL_RE.sub("_", name) if any(c.isupper() for c in name) and any(c.islower() for c in name) else name
 
 
 def _tokens(name: str) -> list[str]:
-    return [t for t in _SPLIT_RE.split(name.strip().lower()) if t]
+    return [t for t in _SPLIT_RE.split(_words(name).lower().replace("@", "")) if t]
 
 
 def _lookup(name_key: str, tokens: list[str], table: dict[str, set[str]]) -> str | None:
@@ -90,9 +106,10 @@ def _lookup(name_key: str, tokens: list[str], table: dict[str, set[str]]) -> str
 
 def _strip_split_affixes(name: str) -> str:
     """Drop split and aggregation affixes so ``val/acc_epoch`` and ``acc`` compare equal."""
-    key = name.strip().lower()
+    key = _words(name).lower()
     key = re.sub(r"(_step|_epoch|/epoch|/step)$", "", key)
-    key = re.sub(r"^(train|training|val|valid|validation|eval|test|dev|metrics|epoch)[/_.\-]", "", key)
+    key = re.sub(r"^(train|training|val|valid|validation|eval|evaluation|test|testing|dev|holdout|metrics|epoch)"
+                 r"[/_.\-\s]", "", key)
     return key.strip("/_ ")
 
 
@@ -103,7 +120,7 @@ def infer_role(name: str) -> RoleInfo:
     if not tokens:
         return RoleInfo(Role.OTHER)
     lowered = name.strip().lower()
-    if lowered in _BOOKKEEPING or key in _BOOKKEEPING:
+    if lowered in _BOOKKEEPING or key in _BOOKKEEPING or "_".join(tokens) in _BOOKKEEPING:
         return RoleInfo(Role.OTHER)
     if "momentum" in tokens or "beta1" in tokens or "beta2" in tokens:
         return RoleInfo(Role.OTHER)  # optimiser state logged beside the LR (lr-Adam-momentum), not an LR
@@ -128,3 +145,14 @@ def infer_role(name: str) -> RoleInfo:
             held_out = is_val or (kind in _EVAL_ONLY and not is_train)
             return RoleInfo(Role.VAL_METRIC if held_out else Role.TRAIN_METRIC, higher_is_better=higher, metric=kind)
     return RoleInfo(Role.OTHER)
+
+
+def is_loss_component(name: str) -> bool:
+    """A part of a composite loss (``loss_cls``, ``train/box_loss``, ``s0.loss_bbox``), not the total the
+    optimiser minimises. Rules judge the total when a run logs one (see ``Run.primary``)."""
+    tokens = _tokens(name)
+    if "loss" not in tokens and not any(t.endswith("loss") for t in tokens):
+        return False
+    if {"total", "overall", "sum", "combined"} & set(tokens):
+        return False
+    return bool(_COMPONENT_TOKENS & set(tokens))

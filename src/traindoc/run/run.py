@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from .roles import Role, infer_role
+from .roles import Role, infer_role, is_loss_component
 from .series import Series
 
 # When a run logs several losses (total plus components), the rules judge one of them.
@@ -56,8 +56,9 @@ class Run:
         def rank(s: Series) -> tuple:
             lname = s.name.lower()
             named = _PRIMARY_LOSS_NAMES.index(lname) if lname in _PRIMARY_LOSS_NAMES else len(_PRIMARY_LOSS_NAMES)
-            # Prefer per-step over per-epoch for train curves (more evidence), then longer series.
-            return (named, s.axis != "step", -len(s), lname)
+            # The total before a component (loss_cls, box_loss); per-step over per-epoch for train
+            # curves (more evidence), then longer series.
+            return (named, is_loss_component(s.name), s.axis != "step", -len(s), lname)
 
         return min(candidates, key=rank)
 

@@ -26,6 +26,8 @@ class Series:
     higher_is_better: bool | None = None
     metric: str | None = None
     axis: str = "step"
+    # The scale a writer states for the values (detectron2's AP: (0, 100)); None: not stated.
+    value_range: tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         self.steps = np.asarray(self.steps, dtype=np.float64)
@@ -70,6 +72,8 @@ class Series:
         }
         if self.higher_is_better is not None:
             out["higher_is_better"] = self.higher_is_better
+        if self.value_range is not None:
+            out["value_range"] = list(self.value_range)
         return out
 
     def sorted_by_step(self) -> "Series":
@@ -77,7 +81,7 @@ class Series:
         order = np.argsort(self.steps, kind="stable")
         wt = self.wall_time[order] if self.wall_time is not None else None
         return Series(self.name, self.steps[order], self.values[order], wt, self.role,
-                      self.higher_is_better, self.metric, self.axis)
+                      self.higher_is_better, self.metric, self.axis, self.value_range)
 
 
 @dataclass

@@ -63,7 +63,8 @@ def _find(hp: dict, keys: tuple[str, ...]) -> tuple[int, str] | None:
 
 def class_count(meta: Any, series_names: list[str] | None = None) -> ClassCount | None:
     """Classes (or vocabulary entries) when the log tells them; None otherwise."""
-    if getattr(meta, "num_classes", None):
+    lm = (getattr(meta, "task", None) or "").lower() in ("language-model", "language-modeling", "lm")
+    if getattr(meta, "num_classes", None) and not (lm and getattr(meta, "vocab_size", None)):
         return ClassCount(int(meta.num_classes), f"num_classes={meta.num_classes}")
     if getattr(meta, "vocab_size", None):
         return ClassCount(int(meta.vocab_size), f"vocab_size={meta.vocab_size}")
@@ -82,4 +83,22 @@ def match_chance(level: float, tolerance: float = 0.005, max_classes: int = 10) 
     c = round(math.exp(level))
     if 2 <= c <= max_classes and abs(level - math.log(c)) <= tolerance * math.log(c):
         return ClassCount(int(c), f"loss level {level:.4g} ~ ln({c})", guessed=True)
+    return None
+
+
+def match_chance_tight(level: float, max_classes: int = 1000) -> ClassCount | None:
+    """C such that ``level`` sits at ln(C) within 15% of the gap to ln(C +- 1) (and 0.5%), C <= max_classes.
+
+    Above ten classes the ln(C) grid is dense (ln 17 and ln 18 are 0.057 apart), so only a tight
+    hit counts, and only as corroboration of a loss that is flat from its start and quiet: a
+    classifier starts near ln(C) and one that never leaves it predicts the prior.
+    """
+    if not math.isfinite(level) or level <= 0 or level > math.log(max_classes) + 0.01:
+        return None
+    c = round(math.exp(level))
+    if not 2 <= c <= max_classes:
+        return None
+    gap = min(math.log(c + 1) - math.log(c), math.log(c) - math.log(c - 1) if c > 2 else math.inf)
+    if abs(level - math.log(c)) <= min(0.15 * gap, 0.005 * math.log(c)):
+        return ClassCount(int(c), f"loss level {level:.5g} ~ ln({c}) = {math.log(c):.5g}", guessed=True)
     return None

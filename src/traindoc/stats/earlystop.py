@@ -36,6 +36,10 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
         return None
     w = 3 if n < 30 else 5 if n < 200 else max(5, (n // 40) | 1)
     sm = rolling_median(y, w)
+    if w == 3:
+        # On a short curve the first evaluation is its own level (the median of y0, y0, y1): the
+        # fast first fall must not be flattened into the minimum that follows it.
+        sm[0] = y[0]
     ib = int(np.argmin(sm))
     after = n - 1 - ib
     if after < max(3, int(0.15 * n)):
@@ -51,11 +55,20 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
     sigma = jitter_sigma(np.log(y))
     if final_gl < gl_threshold or rise < 4.0 * sigma:
         return None
+    from .exact import EXACT_MAX_N, rise_p_exact
     from .trend import mann_kendall
 
-    z, p = mann_kendall(y[ib:])
-    if z <= 0 or p > 0.05:
-        return None
+    seg = y[ib:]
+    if seg.size <= EXACT_MAX_N:
+        # A handful of evaluations after the best: the normal approximation cannot reach 5% on
+        # four or five points however clean the climb; the exact one-sided test can. The size
+        # guards above (GL and the rise in units of the curve's own jitter) still apply.
+        if rise_p_exact(seg) > 0.05:
+            return None
+    else:
+        z, p = mann_kendall(seg)
+        if z <= 0 or p > 0.05:
+            return None
     # Onset: the last time GL was below half the threshold before it stayed above.
     above = gl[ib:] > gl_threshold / 2.0
     stay = np.flatnonzero(~above)

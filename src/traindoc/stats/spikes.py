@@ -114,8 +114,20 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
     r = t - base
     z = r / scale
     z[:2] = 0.0
+    if not per_step:
+        # A per-epoch curve's second point is an average too: judged against the first alone, it
+        # is a spike only when it at least doubles (a 5x validation blow-up in epoch 2 is an event
+        # a person sees; a fall from the start never is).
+        base[1] = t[0]
+        r[1] = t[1] - t[0]
+        z[1] = r[1] / scale[1] if (not positive or r[1] >= math.log(2.0)) else 0.0
     min_excess = math.log(min_ratio) if positive else 0.0
     hot = (z > z_threshold) & (r > min_excess)
+    if not per_step and positive and n < 60:
+        # A short per-epoch curve's own noise estimate is inflated by the very spike it should
+        # reveal (ten points, one of them 6x): a tripling of an epoch average is an effect size
+        # that speaks for itself once it also stands 3 noise units clear.
+        hot |= (r >= math.log(3.0)) & (z > z_threshold / 2.0)
     if not hot.any():
         return []
     idx = np.flatnonzero(hot)

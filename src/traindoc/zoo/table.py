@@ -9,19 +9,28 @@ from .repairs import RepairReport
 from .runner import CaseReport
 
 
-def _grid(header: Sequence[str], rows: list[Sequence[str]]) -> str:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
-    lines = [fmt.format(*header), "  ".join("-" * w for w in widths)]
-    lines += [fmt.format(*[str(c) for c in r]) for r in rows]
-    return "\n".join(line.rstrip() for line in lines)
+def _grid(header: Sequence[str], rows: list[Sequence[str]], width: int = 80) -> str:
+    """A plain table that fits ``width`` columns: long cells wrap at word boundaries inside their column."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 1), show_header=True, header_style="")
+    for i, name in enumerate(header):
+        # the case name never wraps (it is what you type to re-run one case); text columns fold
+        table.add_column(name, no_wrap=i == 0, overflow="fold")
+    for r in rows:
+        table.add_row(*[str(c) for c in r])
+    console = Console(width=width, color_system=None, highlight=False, emoji=False, markup=False)
+    with console.capture() as cap:
+        console.print(table)
+    return "\n".join(line.rstrip() for line in cap.get().splitlines())
 
 
 def _yes(flag: bool | None) -> str:
     return "-" if flag is None else ("yes" if flag else "NO")
 
 
-def zoo_table(reports: list[CaseReport]) -> str:
+def zoo_table(reports: list[CaseReport], width: int = 80) -> str:
     """case | expected | found | detected | cause named | twin clean."""
     rows = []
     for r in reports:
@@ -31,8 +40,27 @@ def zoo_table(reports: list[CaseReport]) -> str:
         twin = None if r.fixed is None else r.fixed.clean
         twin_txt = _yes(twin) if r.fixed is None or r.fixed.clean else "NO: " + ", ".join(x.id for x in r.fixed.problems)
         rows.append([r.case.name, " | ".join(r.case.expect), found, _yes(bool(r.detected)), _yes(r.cause_named), twin_txt])
-    text = _grid(["case", "expected (any of)", "traindoc found (warning/error)", "detected", "cause named", "fixed twin clean"], rows)
+    header = ["case", "expected (any of)", "found (warning/error)", "found?", "cause?", "twin clean"]
+    natural = sum(max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))) + 2 * (len(header) - 1)
+    text = _grid(header, rows, width) if natural <= width else _blocks(rows, width)
     return text + "\n" + zoo_totals(reports)
+
+
+def _blocks(rows: list[list[str]], width: int) -> str:
+    """The zoo table as one short block per case, for terminals too narrow for its columns.
+
+    Finding ids are never broken mid-word (they are what ``traindoc explain`` takes).
+    """
+    import textwrap
+
+    out = []
+    for case, expected, found, detected, named, twin in rows:
+        out.append(f"{case}  detected: {detected}  cause named: {named}  fixed twin clean: {twin.split(':')[0]}")
+        for label, text in (("expected", expected), ("found", found), ("twin", twin if ":" in twin else "")):
+            if text:
+                out += textwrap.wrap(f"{label}: {text}", width, initial_indent="  ", subsequent_indent="    ",
+                                     break_long_words=False, break_on_hyphens=False)
+    return "\n".join(out)
 
 
 def zoo_totals(reports: list[CaseReport]) -> str:
@@ -47,7 +75,7 @@ def zoo_totals(reports: list[CaseReport]) -> str:
     return out
 
 
-def repair_table(reports: list[RepairReport]) -> str:
+def repair_table(reports: list[RepairReport], width: int = 80) -> str:
     rows = []
     for r in reports:
         steps = " -> ".join(f"{s['repair']} ({s['finding']})" for s in r.steps)
@@ -59,11 +87,13 @@ def repair_table(reports: list[RepairReport]) -> str:
                      _yes(r.cleared) if kept else "-",
                      f"{r.before.result.final_loss():.3g} -> {after:.3g}" if after is not None else "-",
                      _yes(r.success) if r.attempted else "-"])
-    text = _grid(["case", "repair applied (finding)", "edits the bug", "finding cleared", "final loss",
-                  "success"], rows)
+    text = _grid(["case", "repair applied (finding)", "edits bug", "cleared", "final loss", "success"], rows, width)
     attempted = [r for r in reports if r.attempted]
     ok = sum(r.success for r in attempted)
     on_cause = sum(r.success and r.fixes_the_bug for r in attempted)
-    return text + f"\n\nrepairs attempted {len(attempted)}/{len(reports)}, succeeded {ok}/{len(attempted)} " \
-                  f"({ok}/{len(reports)} of all cases); succeeded by editing what the fixed twin fixes " \
-                  f"{on_cause}/{len(reports)}"
+    import textwrap
+
+    totals = (f"repairs attempted {len(attempted)}/{len(reports)}, succeeded {ok}/{len(attempted)} "
+              f"({ok}/{len(reports)} of all cases); succeeded by editing what the fixed twin fixes "
+              f"{on_cause}/{len(reports)}")
+    return text + "\n\n" + textwrap.fill(totals, width)

@@ -3,68 +3,282 @@
 With ``KERAS_BACKEND=torch`` a Keras model is a torch Module whose weights are torch
 Parameters, so the watcher measures per-layer gradients, weights and update ratios (Keras
 zeroes gradients at the start of each train step, so they are still there at batch end).
-Keras layers do not run through torch module hooks, so activation and NaN-origin probes are
-off; the loss Keras reports per batch is its running mean over the epoch.
+On top of that, for Keras:
+
+- the structure checks (output activation vs the compiled loss vs the targets) run on the
+  first batch, and a data check on the first few batches. Keras gives callbacks no batches, so
+  the model's ``train_step`` is wrapped for those batches only: it sees each batch on its way
+  to training and never pulls one from the iterator;
+- layer calls are wrapped for activation statistics and the NaN origin (keras_layers.py);
+- Keras reports the running mean of the loss over the epoch; it is turned back into each
+  batch's own loss before any rule sees it;
+- the epoch's training metrics reach the rules, except accuracy-like metrics of a regression.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import keras
 
 from ..watch import Watch, watch
 
+DATA_BATCHES = 4  # batches sampled for the data check (copied to the host, a few rows each)
+ROWS_PER_BATCH = 256
+ZERO_GRAD_BATCHES = 5  # every gradient exactly zero on this many first batches: a finding
+_CLASSIFICATION_METRICS = ("accuracy", "acc", "auc", "precision", "recall", "f1")
+
 
 class TraindocCallback(keras.callbacks.Callback):
-    """Live diagnosis of a Keras ``fit`` on the torch backend (curves elsewhere)."""
+    """Live diagnosis of a Keras ``fit`` on the torch backend."""
 
     def __init__(self, *, logdir: str | None = None, every: int | None = None, on_finding=None,
                  report: str | None = None, quiet: bool = False) -> None:
         super().__init__()
         self.kwargs = dict(logdir=logdir, every=every, on_finding=on_finding, report=report, quiet=quiet)
         self.doc: Watch | None = None
-        self._step = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self._prev_mean: float | None = None
+        self._batches: list[tuple[Any, Any]] = []
+        self._structure_done = False
+        self._zero_grad_batches = 0
+        self._grad_batches = 0
+        self._negative_said = False
+        self._layers = None
+        self._loss_view = None
+        self._wrapped_step = False
 
     @property
     def findings(self) -> list:
         return self.doc.findings if self.doc is not None else []
 
+    # -- lifecycle -------------------------------------------------------------------------
     def on_train_begin(self, logs: dict | None = None) -> None:
         import torch
 
         model = self.model
-        self._step = 0
-        if keras.backend.backend() == "torch" and isinstance(model, torch.nn.Module):
+        self._reset()
+        torch_backend = keras.backend.backend() == "torch" and isinstance(model, torch.nn.Module)
+        if torch_backend:
             self.doc = watch(model, None, name=f"keras-{model.name}", **self.kwargs)
         else:
             self.doc = watch(torch.nn.Module(), None, name=f"keras-{model.name}", **self.kwargs)
-            self.doc._say(f"Keras backend is {keras.backend.backend()}: only the curves are watched "
-                          "(set KERAS_BACKEND=torch for gradients)")
+            self.doc._say(f"Keras backend is {keras.backend.backend()}: only the curves and the model "
+                          "structure are watched (set KERAS_BACKEND=torch for gradients)")
         self.doc.start()
-        if self.doc.acts is not None:
-            self.doc._say("Keras layers bypass torch module hooks: activation probes are off for Keras models")
+        from ...checks.model_view import REGRESSION, loss_view
+
+        self._loss_view = self.doc.guard.call("checks", loss_view, None, model)
+        if self._loss_view is not None and self._loss_view.kind == REGRESSION:
+            self.doc.store.meta.task = "regression"
+        elif self._loss_view is not None and self._loss_view.kind is not None:
+            self.doc.store.meta.task = "classification"
+        self.doc.guard.call("checks", self._wrap_train_step)
+        if torch_backend:
+            self.doc.guard.call("activations", self._install_layer_probe)
+
+    def _install_layer_probe(self) -> None:
+        from .keras_layers import KerasLayerProbe
+
+        self._layers = KerasLayerProbe(self.model, lambda exc: self.doc.guard.fail("activations", exc))
+        self._layers.install()
+        self._layers.armed = self.doc._is_sampled(1)
+
+    def _wrap_train_step(self) -> None:
+        """See the first batches as ``fit`` hands them to ``train_step``; unwrap once enough are seen."""
+        model = self.model
+        if "train_step" in model.__dict__:
+            return
+        original = model.train_step
+
+        def train_step(data: Any) -> Any:
+            try:
+                self._see_batch(data)
+            except Exception as exc:
+                self.doc.guard.fail("checks", exc)
+            return original(data)
+
+        object.__setattr__(model, "train_step", train_step)
+        self._wrapped_step = True
+
+    def _unwrap_train_step(self) -> None:
+        if self._wrapped_step:
+            self.model.__dict__.pop("train_step", None)
+            self._wrapped_step = False
+
+    def _see_batch(self, data: Any) -> None:
+        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if y is None or isinstance(x, (dict, list, tuple)) or isinstance(y, (dict, list, tuple)):
+            self._unwrap_train_step()
+            return
+        self._batches.append((_host(x), _host(y)))
+        if not self._structure_done:
+            self._structure_done = True
+            self._structure_checks(self._batches[0][1])
+        if len(self._batches) >= DATA_BATCHES:
+            self._unwrap_train_step()
+            self._data_checks()
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if self._layers is not None and self.doc is not None:
+            nxt = self.doc._step + 1
+            self._layers.armed = self.doc._is_sampled(nxt) and self.doc.guard.ok("activations")
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._prev_mean = None
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.doc is None:
             return
-        loss = (logs or {}).get("loss")
-        self.doc.step(_scalar(loss))
+        try:
+            self._batch_end(batch, logs or {})
+        except Exception as exc:  # never crash the user's fit
+            self.doc.guard.fail("keras", exc)
+
+    def _batch_end(self, batch: int, logs: dict) -> None:
+        doc = self.doc
+        mean = _scalar(logs.get("loss"))
+        loss = self._batch_loss(batch, mean)
+        step_was = doc._step
+        doc.step(loss)
+        if self._layers is not None:
+            stats = self._layers.take()
+            for name, value in stats.items():  # layer statistics, as the torch activation probe records them
+                doc._add_direct(name, float(step_was + 1), value)
+            if loss is not None and not math.isfinite(loss):
+                self._layers.full = True
+            if self._layers.origin is not None and not doc._origin_recorded:
+                self._record_keras_origin(step_was + 1)
         lr = _learning_rate(self.model)
-        if lr is not None and self.doc._is_sampled(self.doc._step):
-            self.doc.log({"lr": lr})
+        if lr is not None and doc._is_sampled(doc._step):
+            doc.log({"lr": lr})
+        if loss is not None:
+            self._negative_loss(loss)
+        if self._grad_batches < ZERO_GRAD_BATCHES:
+            self._zero_gradients()
+
+    def _batch_loss(self, batch: int, mean: float | None) -> float | None:
+        """Keras logs the running mean m_n over the epoch's batches: x_n = (n+1)·m_n − n·m_{n−1}."""
+        if mean is None:
+            return None
+        prev, self._prev_mean = self._prev_mean, mean
+        if batch == 0 or prev is None or not (math.isfinite(mean) and math.isfinite(prev)):
+            return mean
+        return (batch + 1) * mean - batch * prev
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         if self.doc is None or not logs:
             return
-        vals = {k: _scalar(v) for k, v in logs.items() if k.startswith("val_")}
-        vals = {k: v for k, v in vals.items() if v is not None}
+        from ...checks.model_view import REGRESSION
+
+        regression = self._loss_view is not None and self._loss_view.kind == REGRESSION
+        vals = {}
+        for k, v in logs.items():
+            base = k[4:] if k.startswith("val_") else k
+            if k == "loss" or k == "learning_rate":
+                continue  # the per-batch loss is already recorded
+            if regression and any(base.endswith(m) for m in _CLASSIFICATION_METRICS):
+                continue  # accuracy of a regression means nothing: rules must not judge it
+            s = _scalar(v)
+            if s is not None:
+                vals[k] = s
         if vals:
             self.doc.log(vals)
 
     def on_train_end(self, logs: dict | None = None) -> None:
-        if self.doc is not None:
-            self.doc.close()
+        self._unwrap_train_step()
+        if self._layers is not None:
+            self._layers.remove()
+        if self.doc is None:
+            return
+        if self._batches and len(self._batches) < DATA_BATCHES:
+            self.doc.guard.call("checks", self._data_checks)
+        self.doc.close()
+        from ...checks.structure import lead_with_causes
+
+        self.doc.findings[:] = lead_with_causes(self.doc.findings)
+
+    # -- checks ----------------------------------------------------------------------------
+    def _structure_checks(self, y: Any) -> None:
+        from ...checks.structure import structure_findings
+
+        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y) or []:
+            f.steps = [1.0]
+            self.doc._record_check(f)
+
+    def _data_checks(self) -> None:
+        from ...checks.data_check import data_check
+
+        batches, self._batches = self._batches, []
+        if not batches:
+            return
+        section = data_check(batches)
+        have_labels = any(f.id == "label-problem" for f in self.doc.findings)
+        for f in section.findings:
+            if f.id == "label-problem" and have_labels:
+                continue  # the structure check already named the label problem, with its fix
+            f.evidence.setdefault("subject", "data")
+            f.steps = [1.0]
+            self.doc._record_check(f)
+
+    def _negative_loss(self, loss: float) -> None:
+        from ...checks.model_view import BINARY_CE, CATEGORICAL_CE, SPARSE_CE
+        from ...findings import Finding, Severity
+
+        lv = self._loss_view
+        if self._negative_said or lv is None or lv.kind not in (BINARY_CE, CATEGORICAL_CE, SPARSE_CE) or loss >= -1e-6:
+            return
+        self._negative_said = True
+        if any(f.id == "label-problem" for f in self.doc.findings):
+            return  # the targets were already named as the cause
+        f = Finding("label-problem", Severity.ERROR, f"{lv.name} fell below zero ({loss:.3g}): a cross-entropy "
+                    "cannot be negative", steps=[float(self.doc._step)],
+                    evidence={"subject": "loss", "loss": loss, "cause": True},
+                    causes=["targets outside the loss's domain (labels not in [0, 1] for a binary loss, not one-hot "
+                            "for a categorical one), or a loss wrongly logged"],
+                    fixes=["Make the targets 0 or 1 for binary_crossentropy, one-hot rows for categorical_crossentropy "
+                           "and class ids for sparse_categorical_crossentropy."])
+        self.doc._record_check(f)
+
+    def _zero_gradients(self) -> None:
+        import torch
+
+        grads = []
+        for v in self.model.trainable_weights:
+            value = getattr(v, "value", v)
+            g = getattr(value, "grad", None)
+            if isinstance(g, torch.Tensor):
+                grads.append(g)
+        if not grads:
+            return
+        self._grad_batches += 1
+        if all(not bool(g.any()) for g in grads):
+            self._zero_grad_batches += 1
+        if self._grad_batches == ZERO_GRAD_BATCHES and self._zero_grad_batches == ZERO_GRAD_BATCHES:
+            from ...checks.structure import zero_gradients_finding
+
+            self.doc._record_check(zero_gradients_finding(ZERO_GRAD_BATCHES, float(self.doc._step)))
+
+    def _record_keras_origin(self, step: int) -> None:
+        layer, kind = self._layers.origin
+        self.doc._origin_recorded = True
+        self.doc._add_direct(f"nonfinite_origin/{layer}", float(step), 1.0 if kind == "output" else 3.0)
+        self.doc._next_rules_at = 0.0
+
+
+def _host(t: Any) -> Any:
+    """A few rows of a batch, copied to the host as numpy (the batch itself is untouched)."""
+    import numpy as np
+
+    try:
+        if hasattr(t, "detach"):
+            return t[:ROWS_PER_BATCH].detach().cpu().numpy()
+        return np.asarray(keras.ops.convert_to_numpy(t))[:ROWS_PER_BATCH]
+    except Exception:
+        return np.asarray(t)[:ROWS_PER_BATCH]
 
 
 def _scalar(value: Any) -> float | None:

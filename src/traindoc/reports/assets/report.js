@@ -4,7 +4,7 @@
   'use strict';
   var DATA = JSON.parse(document.getElementById('td-data').textContent);
   var root = document.documentElement;
-  var PAD0 = { l: 54, r: 14, t: 20, b: 26 };
+  var PAD0 = { l: 54, r: 14, t: 20, b: 40 };
   var FONT = '11px system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif';
   var charts = [];
 
@@ -28,19 +28,33 @@
     var a = Math.abs(v);
     if (v === 0) return '0';
     if (log && (a >= 1e4 || a < 1e-2)) return '1e' + Math.round(Math.log10(a));
-    if (a >= 1e7) return v.toExponential(1).replace('e+', 'e');
+    if (a >= 1e7) return v.toExponential(1).replace('e+', 'e').replace('.0e', 'e');
     if (a >= 1e6) return +(v / 1e6).toPrecision(3) + 'M';
     if (a >= 1e4) return +(v / 1e3).toPrecision(3) + 'k';
     if (a < 1e-3) return v.toExponential(0).replace('e+', 'e');
     return String(+v.toPrecision(3));
   }
+  /* Labels for a set of ticks: the fewest digits that keep every label distinct, so a constant
+   * 1e-5 never reads "1e-5 1e-5 1e-5" and a one-point axis never reads "350 351 351". */
+  function tickLabels(ticks, log) {
+    var labels = ticks.map(function (v) { return fmtTick(v, log); });
+    for (var p = 3; p <= 12 && new Set(labels).size < labels.length; p++) {
+      labels = ticks.map(function (v) {
+        if (v === 0) return '0';
+        var a = Math.abs(v);
+        if (a >= 1e5 || a < 1e-3) return v.toExponential(p - 1).replace('e+', 'e').replace(/\.?0+e/, 'e');
+        return String(+v.toPrecision(p));
+      });
+    }
+    return labels;
+  }
   function niceStep(span, n) {
     var raw = span / n, p = Math.pow(10, Math.floor(Math.log10(raw))), f = raw / p;
     return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
   }
-  function linTicks(lo, hi, n) {
+  function linTicks(lo, hi, n, minStep) {
     if (!(hi > lo)) return [lo];
-    var st = niceStep(hi - lo, n), out = [];
+    var st = Math.max(niceStep(hi - lo, n), minStep || 0), out = [];
     for (var v = Math.ceil(lo / st) * st; v <= hi + st * 1e-9; v += st) out.push(Math.abs(v) < st * 1e-9 ? 0 : v);
     return out;
   }
@@ -177,7 +191,7 @@
       (s.nf || []).forEach(function (r) { lo = Math.min(lo, r[0]); hi = Math.max(hi, r[1]); });
     });
     if (!isFinite(lo)) { lo = 0; hi = 1; }
-    if (hi === lo) { lo -= 1; hi += 1; }
+    if (hi === lo) { lo -= 2; hi += 2; }
     return [lo, hi];
   };
   Chart.prototype.xRange = function () { return this.group.x[this.p.axis] || this.full; };
@@ -202,7 +216,7 @@
     /* Schedules are not noisy: smoothing the learning rate would only shift it. */
     var sm = this.group.frac > 0 && s.role !== 'lr' && (s.mx || s.x.length > 30);
     var out = [];
-    if (this.group.raw || !sm) out.push({ x: s.x, y: s.y, alpha: sm ? 0.28 : 1, width: sm ? 1 : 1.6, main: !sm });
+    if (this.group.raw || !sm) out.push({ x: s.x, y: s.y, alpha: sm ? 0.45 : 1, width: sm ? 1 : 1.6, main: !sm });
     if (sm) { var m = this.smoothed(s); out.push({ x: m.x, y: m.y, alpha: 1, width: 1.9, main: true }); }
     return out;
   };
@@ -239,7 +253,8 @@
     var mctx = this.cGrid.getContext('2d'), widest = 0;
     mctx.font = FONT;
     this.yticks.forEach(function (v) { widest = Math.max(widest, mctx.measureText(fmtTick(v, log)).width); });
-    var PAD = this.pad = { l: Math.max(46, Math.ceil(widest) + 14), r: PAD0.r, t: PAD0.t, b: PAD0.b };
+    /* ... plus room for the rotated y axis title. */
+    var PAD = this.pad = { l: Math.max(46, Math.ceil(widest) + 14) + 16, r: PAD0.r, t: PAD0.t, b: PAD0.b };
     var pw = w - PAD.l - PAD.r, ph = h - PAD.t - PAD.b;
     var ly0 = log ? Math.log10(yr[0]) : yr[0], ly1 = log ? Math.log10(yr[1]) : yr[1];
     this.xr = xr; this.yr = yr;
@@ -256,6 +271,8 @@
     this.drawData();
     this.drawMarks();
     this.drawHover(null);
+    /* What was drawn, where: for tests and for anyone checking the picture against the data. */
+    this.host.dataset.layout = JSON.stringify(this.drawn);
   };
 
   Chart.prototype.drawGrid = function () {
@@ -264,26 +281,40 @@
     ctx.clearRect(0, 0, w, h);
     ctx.font = FONT;
     ctx.strokeStyle = cssVar('--grid'); ctx.fillStyle = cssVar('--muted'); ctx.lineWidth = 1;
-    var yt = this.yticks;
+    var yt = this.yticks, ylab = tickLabels(yt, log), drawn = { y: [], x: [] };
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    yt.forEach(function (v) {
+    yt.forEach(function (v, i) {
       var y = Math.round(self.sy(v)) + 0.5;
       if (y < PAD.t - 1 || y > h - PAD.b + 1) return;
       ctx.beginPath(); ctx.moveTo(PAD.l, y); ctx.lineTo(w - PAD.r, y); ctx.stroke();
-      ctx.fillText(fmtTick(v, log), PAD.l - 6, y);
+      ctx.fillText(ylab[i], PAD.l - 6, y);
+      drawn.y.push({ label: ylab[i], px: y });
     });
-    var xt = linTicks(this.xr[0], this.xr[1], Math.max(2, Math.floor((w - PAD.l - PAD.r) / 90)));
+    /* Steps and epochs are whole numbers: never a tick between two of them. */
+    var xt = linTicks(this.xr[0], this.xr[1], Math.max(2, Math.floor((w - PAD.l - PAD.r) / 90)), 1);
+    var xlab = tickLabels(xt, false);
     ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-    xt.forEach(function (v) {
+    xt.forEach(function (v, i) {
       var x = Math.round(self.sx(v)) + 0.5;
       if (x < PAD.l - 1 || x > w - PAD.r + 1) return;
       ctx.beginPath(); ctx.moveTo(x, PAD.t); ctx.lineTo(x, h - PAD.b); ctx.stroke();
-      ctx.fillText(fmtTick(v, false), x, h - PAD.b + 6);
+      ctx.fillText(xlab[i], x, h - PAD.b + 6);
+      drawn.x.push({ label: xlab[i], px: x });
     });
     ctx.strokeStyle = cssVar('--axis');
     ctx.beginPath(); ctx.moveTo(PAD.l, h - PAD.b + 0.5); ctx.lineTo(w - PAD.r, h - PAD.b + 0.5); ctx.stroke();
-    ctx.textAlign = 'right'; ctx.textBaseline = 'top';
-    ctx.fillText(this.p.axis, PAD.l - 8, h - PAD.b + 6);
+    ctx.beginPath(); ctx.moveTo(PAD.l + 0.5, PAD.t); ctx.lineTo(PAD.l + 0.5, h - PAD.b); ctx.stroke();
+    /* Axis titles: the x one under the tick labels at the right, the y one rotated at the left. */
+    ctx.fillStyle = cssVar('--text') || ctx.fillStyle;
+    ctx.textAlign = 'right'; ctx.textBaseline = 'bottom';
+    ctx.fillText(this.p.axis + ' →', w - PAD.r, h - 2);
+    ctx.save();
+    ctx.translate(11, PAD.t + (h - PAD.t - PAD.b) / 2); ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+    ctx.fillText((this.p.ylabel || '') + (log ? ' (log)' : ''), 0, 0);
+    ctx.restore();
+    this.drawn = { plot: { l: PAD.l, t: PAD.t, r: w - PAD.r, b: h - PAD.b }, yticks: drawn.y, xticks: drawn.x,
+                   xtitle: this.p.axis, ytitle: this.p.ylabel || '', scale: this.scale, marks: [], labels: [] };
   };
 
   Chart.prototype.clip = function (ctx) {
@@ -351,9 +382,9 @@
       layer.appendChild(node);
     }
     function label(m, x, anchor) {
-      var key = m.finding + '|' + m.kind + '|' + m.label;
-      if (labelled[key]) return;
-      labelled[key] = true;
+      var key = m.finding + '|' + m.kind + '|' + m.label, near = m.label + '@' + Math.round(anchor / 24);
+      if (labelled[key] || labelled[near]) return; /* the same words at the same place: once */
+      labelled[key] = labelled[near] = true;
       var width = Math.min(220, m.label.length * 6.4 + 10), row = 0;
       /* Near the right edge the label goes to the left of its mark instead. */
       if (x + width > right) x = Math.max(left, x - (x > anchor ? 2 * (x - anchor) : 0) - width);
@@ -362,6 +393,7 @@
       var lab = el('div', 'mark-label', m.label);
       lab.style.left = x + 'px'; lab.style.top = (2 + row * 16) + 'px';
       place(lab, m);
+      if (self.drawn) self.drawn.labels.push({ text: m.label, x: x, y: 2 + row * 16, w: lab.offsetWidth || width, h: 14 });
     }
     this.p.marks.forEach(function (m) {
       var sx = self.sx(m.start);
@@ -387,6 +419,8 @@
         pt.type = 'button';
         pt.style.left = sx + 'px'; pt.style.top = py + 'px';
         place(pt, m);
+        if (self.drawn) self.drawn.marks.push({ label: m.label, kind: 'point', x: sx, y: py, atTop: atTop, step: m.start,
+                                                value: m.y == null ? null : m.y, series: m.series });
         var key = m.finding + '|point';
         if (!labelled[key]) { labelled[key] = true; label(m, sx + 8, sx); }
       }

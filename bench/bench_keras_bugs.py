@@ -1,0 +1,182 @@
+"""Bug benchmark: buggy Keras 3 / PyTorch programs and their fixed twins, diagnosed passively and with ``check``.
+
+    KERAS_BACKEND=torch PYTHONPATH=src python bench/bench_keras_bugs.py [--only NAME] [--json out.json]
+
+Passive = the Keras callback (or ``traindoc.watch`` for PyTorch) during ``fit`` plus ``diagnose`` of its
+logdir; "+check" adds ``traindoc.check`` on the untrained model. Scores per buggy program: a bug is
+detected (any warning), the right symptom (an expected finding id), the right fix (a warning whose id is
+expected and whose text names the change, per the case's regex), and whether the first finding is
+that one. Fixed twins: a false alarm is any warning at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+warnings.filterwarnings("ignore")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+import traindoc  # noqa: E402
+from traindoc.findings import Severity  # noqa: E402
+from keras_bugs.keras_cases import CASES  # noqa: E402
+import keras_bugs.torch_cases  # noqa: E402,F401  (registers the PyTorch cases)
+
+
+def _text(f) -> str:
+    return " ".join([f.title, *f.causes, *f.fixes])
+
+
+def _merge(*groups):
+    seen, out = set(), []
+    for g in groups:
+        for f in g:
+            key = (f.id, f.title)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
+    return out
+
+
+def _ordered(findings):
+    return sorted(findings, key=lambda f: -int(f.severity))
+
+
+def run_keras_passive(prog: dict, logdir: str):
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    cb = TraindocCallback(logdir=logdir, quiet=True)
+    prog["model"].fit(prog["x"], prog["y"], callbacks=[cb], **prog["fit"])
+    offline = [f for run in traindoc.load(logdir).runs for f in traindoc.diagnose(run)]
+    return _merge(cb.findings, offline)
+
+
+def run_torch_passive(prog: dict, logdir: str):
+    model, opt, loss_fn = prog["model"], prog["optimizer"], prog["loss_fn"]
+    x, y, bs = prog["x"], prog["y"], prog["batch_size"]
+    g = torch.Generator().manual_seed(0)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=logdir, quiet=True) as doc:
+        for _ in range(prog["epochs"]):
+            perm = torch.randperm(len(x), generator=g)
+            for i in range(0, len(x), bs):
+                idx = perm[i:i + bs]
+                xb, yb = x[idx], y[idx]
+                opt.zero_grad()
+                out = model(xb)
+                loss = loss_fn(out, yb)
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=xb, targets=yb, outputs=out)
+    offline = [f for run in traindoc.load(logdir).runs for f in traindoc.diagnose(run)]
+    return _merge(doc.findings, offline)
+
+
+def run_check(case, prog: dict):
+    check = traindoc.check
+    if case.framework == "torch":
+        x, y, opt = prog["x"], prog["y"], prog["optimizer"]
+        loader = [(x[i:i + 32], y[i:i + 32]) for i in range(0, len(x), 32)]
+        lr = opt.param_groups[0]["lr"]
+        factory = lambda p: type(opt)(p, lr=lr)  # noqa: E731
+        return check(prog["model"], loader[0], prog["loss_fn"], factory, loader=loader).findings
+    model = prog["model"]
+    x, y = prog["x"], prog["y"]
+    batch = (x[:32], y[:32])
+    loader = [(x[i:i + 32], y[i:i + 32]) for i in range(0, len(x), 32)]
+    try:
+        return check(model, batch, loader=loader).findings
+    except ValueError:  # a check() that needs a torch-ordered loss_fn
+        loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
+        fn = lambda out, t: loss(torch.as_tensor(t), out)  # noqa: E731
+        tb = (torch.as_tensor(batch[0]), torch.as_tensor(batch[1]))
+        tl = [(torch.as_tensor(a), torch.as_tensor(b)) for a, b in loader]
+        return check(model, tb, fn, loader=tl).findings
+
+
+def score(case, findings) -> dict:
+    warn = [f for f in _ordered(findings) if f.severity >= Severity.WARNING]
+    rx = re.compile(case.fix, re.I)
+    right = [f for f in warn if f.id in case.ids and rx.search(_text(f))]
+    return {"detected": bool(warn), "symptom": any(f.id in case.ids for f in findings), "fix": bool(right),
+            "first": bool(warn) and warn[0] in right, "ids": [f"{f.id}:{f.severity.label}" for f in _ordered(findings)]}
+
+
+def run_case(case, fixed: bool, with_check: bool) -> dict:
+    keras.utils.set_random_seed(0)
+    prog = case.build(fixed)
+    out: dict = {}
+    t0 = time.perf_counter()
+    checked = []
+    if with_check:
+        try:
+            checked = run_check(case, prog)
+        except Exception as exc:  # a check that crashes is reported, not scored as a finding
+            out["check_error"] = f"{type(exc).__name__}: {exc}"[:200]
+    with tempfile.TemporaryDirectory() as logdir:
+        try:
+            passive = (run_torch_passive if case.framework == "torch" else run_keras_passive)(prog, logdir)
+        except Exception as exc:
+            out["error"] = f"{type(exc).__name__}: {exc}"[:200]
+            passive = []
+    out["passive"] = score(case, passive)
+    out["check"] = score(case, _merge(passive, checked))
+    out["seconds"] = round(time.perf_counter() - t0, 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default=None, help="substring of the case names to run")
+    ap.add_argument("--json", default=None)
+    ap.add_argument("--no-check", action="store_true")
+    ap.add_argument("-v", action="store_true", help="print the finding ids per program")
+    args = ap.parse_args()
+    cases = [c for c in CASES if args.only is None or args.only in c.name]
+    rows = []
+    for c in cases:
+        for fixed in (False, True):
+            r = run_case(c, fixed, not args.no_check)
+            r.update(name=c.name, framework=c.framework, fixed=fixed)
+            rows.append(r)
+            mark = lambda s: "".join("x" if s[k] else "." for k in ("detected", "symptom", "fix", "first"))  # noqa
+            print(f"{c.name:34} {'fixed' if fixed else 'buggy':5} passive {mark(r['passive'])} check {mark(r['check'])}"
+                  f" {r['seconds']:5.1f}s {r.get('error', '') or r.get('check_error', '')}", flush=True)
+            if args.v:
+                print("      passive:", " ".join(r["passive"]["ids"]))
+                print("      check:  ", " ".join(r["check"]["ids"]))
+    print()
+    print("| mode | programs | detects a bug | right symptom | right fix | fix first | false alarms on fixed |")
+    print("|---|---|---|---|---|---|---|")
+    for fw in ("keras", "torch", "all"):
+        sel = [r for r in rows if fw == "all" or r["framework"] == fw]
+        bug = [r for r in sel if not r["fixed"]]
+        ok = [r for r in sel if r["fixed"]]
+        if not bug:
+            continue
+        for mode in ("passive", "check"):
+            if mode == "check" and args.no_check:
+                continue
+            n = len(bug)
+            c = lambda k: sum(r[mode][k] for r in bug)  # noqa: E731
+            fa = sum(r[mode]["detected"] for r in ok)
+            print(f"| {fw} {mode} | {n} | {c('detected')}/{n} | {c('symptom')}/{n} | {c('fix')}/{n} ({c('fix') / n:.0%}) "
+                  f"| {c('first')}/{n} | {fa}/{len(ok)} ({fa / max(1, len(ok)):.0%}) |")
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

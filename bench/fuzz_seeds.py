@@ -1,0 +1,210 @@
+"""Write the fuzzer's seed logs with the real writers, into ``tests/data/fuzz_seeds/<format>/``.
+
+Why committed seeds: the in-suite fuzz subset must start from files the real writers produced,
+without training a model in every test run. Re-run this script when a writer's format changes:
+
+    python bench/fuzz_seeds.py [OUT_DIR]
+
+Each seed is a small file or folder; handwritten formats (Ultralytics, detectron2, MMEngine) are
+copied from ``tests/data/readers_files`` (transcribed from real runs).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import sys
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+os.environ.setdefault("WANDB_MODE", "offline")
+os.environ.setdefault("WANDB_SILENT", "true")
+os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = ROOT / "tests" / "data" / "fuzz_seeds"
+STEPS = 60
+
+
+def _loss(i: int) -> float:
+    return 2.3 * math.exp(-i / 20) + 0.05 * math.sin(i)
+
+
+def tensorboard(out: Path) -> None:
+    from torch.utils.tensorboard import SummaryWriter
+
+    w = SummaryWriter(str(out / "run"))
+    for i in range(STEPS):
+        w.add_scalar("train/loss", _loss(i), i)
+        if i % 10 == 0:
+            w.add_scalar("val/accuracy", 0.1 + i / 100, i)
+    w.add_text("notes", "lr=0.1 [bold]", 0)
+    w.add_hparams({"lr": 0.1, "num_classes": 10}, {"hparam/val_acc": 0.6}, run_name="hp")
+    w.close()
+
+
+def lightning_csv(out: Path) -> None:
+    """The Lightning module of the reader tests (train and validation metrics, saved hparams)."""
+    import torch
+    from lightning.pytorch.loggers import CSVLogger
+    from torch.utils.data import DataLoader, TensorDataset
+
+    sys.path.insert(0, str(ROOT / "tests" / "readers"))
+    from test_files_frameworks import _lightning_module
+
+    L, Tiny = _lightning_module()
+    torch.manual_seed(0)
+    ds = TensorDataset(torch.randn(64, 4), torch.randint(0, 3, (64,)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        L.Trainer(max_epochs=4, logger=CSVLogger(out, name="lightning_logs", version=0), log_every_n_steps=1,
+                  enable_progress_bar=False, enable_model_summary=False, enable_checkpointing=False,
+                  default_root_dir=out).fit(Tiny(), DataLoader(ds, batch_size=8), DataLoader(ds, batch_size=32))
+
+
+def keras(out: Path) -> tuple[Path, Path]:
+    import json
+
+    import keras
+    import numpy as np
+
+    (out / "keras_csv").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 4)).astype("float32"), rng.integers(0, 3, 64)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    hist = model.fit(x, y, epochs=8, validation_split=0.25, verbose=0,
+                     callbacks=[keras.callbacks.CSVLogger(str(out / "keras_csv" / "training.log"))])
+    (out / "keras_history").mkdir(parents=True, exist_ok=True)
+    (out / "keras_history" / "history.json").write_text(json.dumps(hist.history))
+
+
+def hf_trainer_state(out: Path) -> None:
+    import torch
+    from transformers import Trainer, TrainingArguments
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(4, 2)
+
+        def forward(self, x, labels=None):
+            logits = self.lin(x)
+            loss = torch.nn.functional.cross_entropy(logits, labels)
+            return {"loss": loss, "logits": logits}
+
+    class DS(torch.utils.data.Dataset):
+        def __init__(self):
+            g = torch.Generator().manual_seed(0)
+            self.x, self.y = torch.randn(64, 4, generator=g), torch.randint(0, 2, (64,), generator=g)
+
+        def __len__(self):
+            return 64
+
+        def __getitem__(self, i):
+            return {"x": self.x[i], "labels": self.y[i]}
+
+    work = out / "_hf"
+    args = TrainingArguments(str(work), num_train_epochs=3, per_device_train_batch_size=8, logging_steps=2,
+                             eval_strategy="epoch", save_strategy="epoch", report_to=[], use_cpu=True,
+                             disable_tqdm=True, save_total_limit=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        Trainer(model=Model(), args=args, train_dataset=DS(), eval_dataset=DS()).train()
+    state = sorted(work.glob("checkpoint-*/trainer_state.json"))[-1]
+    dest = out / "hf_trainer_state" / "run"
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(state, dest / "trainer_state.json")
+    shutil.rmtree(work)
+
+
+def _mlflow_runs(uri: str) -> None:
+    from mlflow.entities import Metric, Param
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=uri)
+    exp = client.create_experiment("fuzz")
+    run = client.create_run(exp, run_name="baseline")
+    now = int(time.time() * 1000)
+    metrics = [Metric("train/loss", _loss(i), now + i, i) for i in range(STEPS)]
+    metrics += [Metric("val_accuracy", i / 10, now + 10 * i, 10 * i) for i in range(STEPS // 10)]
+    client.log_batch(run.info.run_id, metrics=metrics, params=[Param("num_classes", "10"), Param("lr", "0.01")])
+    client.set_terminated(run.info.run_id)
+
+
+def mlflow(out: Path) -> None:
+    _mlflow_runs((out / "mlflow_file" / "mlruns").as_uri())
+    (out / "mlflow_sqlite").mkdir(parents=True, exist_ok=True)
+    _mlflow_runs(f"sqlite:///{out / 'mlflow_sqlite' / 'mlflow.db'}")
+
+
+def wandb(out: Path) -> None:
+    import wandb as wb
+
+    run = wb.init(project="fuzz", dir=str(out / "_wandb"), mode="offline", config={"lr": 0.1, "num_classes": 10})
+    for i in range(STEPS):
+        run.log({"train/loss": _loss(i), "epoch": i // 10}, step=i)
+    run.finish()
+    src = next((out / "_wandb" / "wandb").glob("offline-run-*"))
+    shutil.copytree(src, out / "wandb" / src.name, ignore=shutil.ignore_patterns("logs", "requirements.txt"))
+    shutil.rmtree(out / "_wandb")
+
+
+def traindoc_watch(out: Path) -> None:
+    import torch
+
+    import traindoc
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    d = out / "traindoc_watch"
+    with traindoc.watch(model, opt, logdir=d, every=5, quiet=True) as doc:
+        for _ in range(STEPS):
+            x, y = torch.randn(8, 4), torch.randint(0, 3, (8,))
+            loss = torch.nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            doc.step(loss)
+    for p in d.rglob("*"):
+        if p.is_file() and not p.name.endswith(".traindoc.jsonl"):
+            p.unlink()
+
+
+def handwritten(out: Path) -> None:
+    src = ROOT / "tests" / "data" / "readers_files"
+    for name, dest in (("yolo_run", "ultralytics"), ("d2_run", "detectron2"), ("mmengine_run", "mmengine")):
+        shutil.copytree(src / name, out / dest / name)
+    (out / "text_log").mkdir()
+    for name in ("nanogpt_train.log", "pytorch_mnist.log", "fairseq_train.log"):
+        shutil.copy(src / name, out / "text_log" / name)
+    (out / "generic_table").mkdir()
+    rows = ["step,loss,val_loss,lr"] + [f"{i},{_loss(i):.5f},{_loss(i) + 0.1:.5f},0.001" for i in range(STEPS)]
+    (out / "generic_table" / "log.csv").write_text("\n".join(rows) + "\n")
+
+
+WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": keras,
+           "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
+           "traindoc_watch": traindoc_watch, "handwritten": handwritten}
+
+
+def main(out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for name, writer in WRITERS.items():
+        target = out / name if name in ("tensorboard", "lightning_csv") else out
+        target.mkdir(parents=True, exist_ok=True)
+        writer(target)
+        print(f"wrote {name}", file=sys.stderr)
+    for junk in out.rglob("*"):
+        if junk.is_dir() and junk.name in ("__pycache__", ".trash"):
+            shutil.rmtree(junk, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_OUT)

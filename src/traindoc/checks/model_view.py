@@ -1,0 +1,176 @@
+"""A framework-neutral view of a model's output layer and its loss, for the structure checks.
+
+torch modules and Keras models hide their last layer and loss in different places (a Keras
+model shows Sequential/Functional containers; its loss is whatever ``compile`` was given).
+This module reads both into two small records, so one set of checks (checks/structure.py)
+judges output activation vs loss vs targets for either framework.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Loss kinds: what the loss expects of the output and of the targets.
+SPARSE_CE = "sparse_ce"  # class ids, one output per class
+CATEGORICAL_CE = "categorical_ce"  # one-hot (or probability) targets, one output per class
+BINARY_CE = "bce"  # targets in [0, 1], one output per independent yes/no
+NLL = "nll"  # log-probabilities in, class ids as targets
+REGRESSION = "regression"
+
+_KERAS_LOSSES = {
+    "sparse_categorical_crossentropy": SPARSE_CE, "sparsecategoricalcrossentropy": SPARSE_CE,
+    "categorical_crossentropy": CATEGORICAL_CE, "categoricalcrossentropy": CATEGORICAL_CE,
+    "binary_crossentropy": BINARY_CE, "binarycrossentropy": BINARY_CE,
+    "binary_focal_crossentropy": BINARY_CE, "binaryfocalcrossentropy": BINARY_CE,
+    "mse": REGRESSION, "mean_squared_error": REGRESSION, "meansquarederror": REGRESSION,
+    "mae": REGRESSION, "mean_absolute_error": REGRESSION, "meanabsoluteerror": REGRESSION,
+    "huber": REGRESSION, "huber_loss": REGRESSION, "log_cosh": REGRESSION, "logcosh": REGRESSION,
+    "mean_squared_logarithmic_error": REGRESSION, "msle": REGRESSION, "meansquaredlogarithmicerror": REGRESSION,
+}
+_TORCH_KINDS = {"ce": (SPARSE_CE, True), "nll": (NLL, True), "bce_logits": (BINARY_CE, True),
+                "bce": (BINARY_CE, False), "regression": (REGRESSION, False)}
+ACTIVATION_NAMES = {"softmax", "sigmoid", "relu", "relu6", "tanh", "softplus", "log_softmax", "elu", "selu",
+                    "gelu", "hard_sigmoid", "exponential", "linear", "leaky_relu", "silu", "swish"}
+
+
+@dataclass
+class LossView:
+    kind: str | None
+    from_logits: bool
+    name: str
+    framework: str
+
+    @property
+    def categorical(self) -> bool:
+        return self.kind in (SPARSE_CE, CATEGORICAL_CE)
+
+
+@dataclass
+class OutputView:
+    """The layer that produces the model output: its activation and width."""
+
+    framework: str
+    layer: str  # the layer's name in the model
+    activation: str  # 'linear' when there is none
+    units: int | None
+
+    def spelled(self) -> str:
+        """How the user wrote it: ``Dense(1, activation='softmax')`` or ``Linear(.., 1) + Softmax``."""
+        if self.framework == "keras":
+            u = self.units if self.units is not None else "?"
+            act = "" if self.activation == "linear" else f", activation='{self.activation}'"
+            return f"Dense({u}{act})"
+        return f"a {self.units}-unit output" + ("" if self.activation == "linear" else f" + {self.activation}")
+
+
+def is_keras(model: Any) -> bool:
+    return any(c.__module__.startswith("keras") and c.__name__ in ("Model", "Layer") for c in type(model).__mro__)
+
+
+def _keras_loss_name(loss: Any) -> tuple[str, bool]:
+    if isinstance(loss, str):
+        return loss, False
+    cfg = {}
+    try:
+        cfg = loss.get_config() or {}
+    except Exception:
+        pass
+    fn = getattr(loss, "fn", None)
+    name = getattr(fn, "__name__", None) or cfg.get("name") or getattr(loss, "__name__", None) \
+        or type(loss).__name__
+    return str(name), bool(cfg.get("from_logits", False))
+
+
+def loss_view(loss: Any, model: Any = None) -> LossView | None:
+    """The loss a model trains with: a torch loss, a Keras loss, or (``loss=None``) the one a Keras model was compiled with."""
+    if loss is None and model is not None and is_keras(model):
+        loss = getattr(model, "loss", None)
+    if loss is None or isinstance(loss, (list, tuple, dict)):
+        return None  # several outputs: judged per output by nobody yet
+    from .static import loss_kind
+
+    torch_kind = loss_kind(loss)
+    if torch_kind is not None:
+        kind, logits = _TORCH_KINDS[torch_kind]
+        return LossView(kind, logits, type(loss).__name__ if not callable(loss) or hasattr(loss, "forward")
+                        else getattr(loss, "__name__", str(loss)), "torch")
+    name, logits = _keras_loss_name(loss)
+    kind = _KERAS_LOSSES.get(name.lower().replace(" ", ""))
+    if kind is None:
+        return LossView(None, logits, name, "keras")
+    return LossView(kind, logits, name, "keras")
+
+
+def _activation_name(fn: Any) -> str:
+    if fn is None:
+        return "linear"
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    name = name.lower()
+    return name if name in ACTIVATION_NAMES else ("linear" if name in ("identity", "none") else name)
+
+
+def _keras_units(layer: Any) -> int | None:
+    units = getattr(layer, "units", None)
+    if isinstance(units, int):
+        return units
+    try:
+        shape = layer.output.shape
+        return int(shape[-1]) if shape[-1] is not None else None
+    except Exception:
+        return None
+
+
+def output_view(model: Any, output_module: str | None = None) -> OutputView | None:
+    """The output layer of a torch or Keras model, or None when it cannot be told (several outputs)."""
+    if is_keras(model):
+        return _keras_output(model)
+    return _torch_output(model, output_module)
+
+
+def _keras_output(model: Any) -> OutputView | None:
+    layers = [lay for lay in getattr(model, "layers", []) if type(lay).__name__ not in ("InputLayer", "Dropout")]
+    if not layers or len(getattr(model, "outputs", None) or [None]) > 1:
+        return None
+    last = layers[-1]
+    kind = type(last).__name__
+    if kind in ("Sequential", "Functional") or hasattr(last, "layers") and kind not in ("Dense",):
+        return _keras_output(last) if hasattr(last, "layers") else None
+    if kind == "Softmax":
+        act = "softmax"
+    elif kind == "Activation":
+        act = _activation_name(getattr(last, "activation", None))
+    elif kind in ("ReLU", "LeakyReLU", "ELU", "PReLU"):
+        act = kind.lower() if kind != "LeakyReLU" else "leaky_relu"
+    else:
+        act = _activation_name(getattr(last, "activation", None))
+    units = _keras_units(last)
+    if kind in ("Softmax", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU") and len(layers) > 1:
+        units = _keras_units(layers[-2]) or units
+        return OutputView("keras", layers[-2].name, act, units)
+    return OutputView("keras", last.name, act, units)
+
+
+_TORCH_ACTS = {"Softmax": "softmax", "Sigmoid": "sigmoid", "ReLU": "relu", "ReLU6": "relu6", "Tanh": "tanh",
+               "Softplus": "softplus", "LogSoftmax": "log_softmax", "Hardtanh": "tanh", "LeakyReLU": "leaky_relu"}
+
+
+def _torch_output(model: Any, output_module: str | None) -> OutputView | None:
+    try:
+        named = [(n, m) for n, m in model.named_modules() if n and not any(True for _ in m.children())]
+    except Exception:
+        return None
+    if not named:
+        return None
+    if output_module is not None:
+        idx = next((i for i, (n, _) in enumerate(named) if n == output_module), len(named) - 1)
+        named = named[:idx + 1]
+    name, last = named[-1]
+    act = _TORCH_ACTS.get(type(last).__name__, "linear")
+    units = None
+    for _, m in reversed(named):
+        width = getattr(m, "out_features", None) or getattr(m, "out_channels", None)
+        if isinstance(width, int):
+            units = width
+            break
+    return OutputView("torch", name, act, units)

@@ -1,0 +1,283 @@
+"""Structure checks for any model: output activation vs loss vs targets, each naming the exact change.
+
+These are the commonest silent bugs in small classifiers and regressors (a softmax over one
+unit, a sigmoid under a categorical loss, an activation on a regression output, labels a loss
+cannot take). They need only the output layer, the loss and a sample of targets, read through
+checks/model_view.py, so the same checks serve torch and Keras, ``check`` and live watching.
+Torch-only wiring (softmax before CrossEntropyLoss) stays in checks/static.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..findings import Finding, Severity
+from .model_view import (BINARY_CE, CATEGORICAL_CE, NLL, REGRESSION, SPARSE_CE, LossView, OutputView, is_keras,
+                         loss_view, output_view)
+
+MIN_TARGETS = 8  # fewer targets than this say nothing about a label distribution
+_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf), "relu6": (0.0, 6.0),
+           "softplus": (0.0, np.inf), "softmax": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "exponential": (0.0, np.inf),
+           "elu": (-1.0, np.inf)}
+CAUSE = "cause"  # evidence key: this finding explains symptoms such as stuck-at-chance or no-learning
+
+
+@dataclass
+class Targets:
+    """What the checks need to know about a sample of targets."""
+
+    n: int
+    width: int  # 1 for one value per sample
+    lo: float
+    hi: float
+    integral: bool
+    distinct: list[float]  # up to 20 distinct values
+    onehot: bool
+
+    @classmethod
+    def of(cls, y: Any) -> "Targets | None":
+        a = _numpy(y)
+        if a is None or a.size == 0 or a.dtype.kind not in "biuf":
+            return None
+        a = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+        fin = a[np.isfinite(a)] if a.dtype.kind == "f" else a.reshape(-1)
+        if fin.size == 0:
+            return None
+        width = a.shape[1]
+        distinct = np.unique(fin[:100000])
+        onehot = bool(width > 1 and set(np.unique(a).tolist()) <= {0, 1} and np.all(a.sum(axis=1) == 1))
+        return cls(a.shape[0], width, float(fin.min()), float(fin.max()), bool(np.all(np.mod(fin, 1) == 0)),
+                   [float(v) for v in distinct[:20]], onehot)
+
+    @property
+    def n_distinct(self) -> int:
+        return len(self.distinct)
+
+
+def _numpy(y: Any) -> np.ndarray | None:
+    try:
+        if hasattr(y, "detach"):
+            return y.detach().cpu().numpy()
+        return np.asarray(y)
+    except Exception:
+        return None
+
+
+def _finding(id: str, sev: Severity, title: str, why: str, fixes: list[str], subject: str, **evidence) -> Finding:
+    ev = {"subject": subject, CAUSE: True, **evidence}
+    return Finding(id, sev, title, evidence=ev, causes=[why], fixes=fixes)
+
+
+def _keras_or(out: OutputView, keras_text: str, torch_text: str) -> str:
+    return keras_text if out.framework == "keras" else torch_text
+
+
+def output_findings(out: OutputView | None, loss: LossView | None, targets: Targets | None = None) -> list[Finding]:
+    """The output activation against the loss (and, with targets, against their range)."""
+    if out is None or loss is None or loss.kind is None:
+        return []
+    act, units, spelled = out.activation, out.units, out.spelled()
+    subject = out.layer
+    ev = {"activation": act, "units": units, "loss": loss.name, "from_logits": loss.from_logits}
+    wrong = "wrong-output-activation"
+    if act == "softmax" and units == 1:
+        if loss.kind == REGRESSION:
+            fix = [_keras_or(out, "Use Dense(1) with no activation: a regression output is linear.",
+                             "Remove the Softmax: a regression output is linear.")]
+        else:
+            fix = [_keras_or(out, "Use Dense(1, activation='sigmoid') with binary_crossentropy, or Dense(2, "
+                                  "activation='softmax') with sparse_categorical_crossentropy.",
+                             "Use one output with a sigmoid (BCEWithLogitsLoss), or two outputs with CrossEntropyLoss.")]
+        return [_finding(wrong, Severity.ERROR, f"{spelled} always outputs 1: a softmax over one unit",
+                         "softmax normalises across the units; over a single unit it is the constant 1, so the "
+                         "prediction never changes and every gradient is exactly zero", fix, subject, **ev)]
+    if out.framework == "torch":
+        return []  # torch activation/loss wiring is judged by checks/static.py; targets below
+    if loss.categorical and not loss.from_logits:
+        ce = "sparse_categorical_crossentropy" if loss.kind == SPARSE_CE else "categorical_crossentropy"
+        if act == "sigmoid" and (units or 0) > 1:
+            return [_finding(wrong, Severity.WARNING, f"{spelled} under {loss.name}: sigmoid outputs do not sum to 1",
+                             "a categorical cross-entropy expects one probability distribution over the classes; "
+                             "independent sigmoids are renormalised, which mis-scales the loss and its gradients",
+                             [f"Use Dense({units}, activation='softmax') with {ce}.",
+                              "Keep sigmoid only for multi-label targets, with binary_crossentropy."], subject, **ev)]
+        if act in ("linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh"):
+            return [_finding(wrong, Severity.WARNING,
+                             f"{spelled} under {loss.name}, which expects probabilities: the output has no softmax",
+                             "without a softmax the outputs are not probabilities; the loss clips and renormalises "
+                             "them, so it is mis-scaled and can blow up",
+                             [f"Add activation='softmax' to the last layer: Dense({units}, activation='softmax').",
+                              f"Or keep it linear and pass from_logits=True to {ce}."], subject, **ev)]
+    if loss.from_logits and act == "softmax" and loss.kind in (SPARSE_CE, CATEGORICAL_CE):
+        return [Finding("double-softmax", Severity.WARNING, f"{spelled} before {loss.name}(from_logits=True), "
+                        "which applies softmax again",
+                        evidence={"subject": subject, CAUSE: True, **ev},
+                        causes=["probabilities go in as logits: the loss is squashed near ln(C) and gradients are tiny"],
+                        fixes=[f"Remove activation='softmax' (Dense({units})) and keep from_logits=True.",
+                               "Or keep the softmax and set from_logits=False."])]
+    if loss.kind == BINARY_CE:
+        if loss.from_logits and act == "sigmoid":
+            return [_finding(wrong, Severity.WARNING, f"{spelled} before {loss.name}(from_logits=True)",
+                             "the loss applies a sigmoid itself: squashing twice shrinks gradients",
+                             ["Remove activation='sigmoid' and keep from_logits=True.",
+                              "Or keep the sigmoid and set from_logits=False."], subject, **ev)]
+        if not loss.from_logits and act == "softmax" and (units or 0) > 1:
+            onehot = targets is None or targets.onehot
+            if onehot:
+                return [_finding(wrong, Severity.WARNING, f"{spelled} with {loss.name}: a softmax with a binary loss",
+                                 "binary cross-entropy scores each unit as its own yes/no question; with one class "
+                                 "per sample its accuracy is inflated (it counts the easy 'no's) and the loss is "
+                                 "mis-weighted",
+                                 ["For one class per sample: use categorical_crossentropy with one-hot targets (or "
+                                  "sparse_categorical_crossentropy with class ids).",
+                                  f"For multi-label targets: Dense({units}, activation='sigmoid') with "
+                                  "binary_crossentropy."], subject, **ev)]
+        if not loss.from_logits and act in ("linear", "relu", "tanh"):
+            return [_finding(wrong, Severity.WARNING, f"{spelled} under {loss.name}, which expects probabilities",
+                             "outputs outside (0, 1) are clipped by the loss, which then passes no gradient",
+                             [f"Add activation='sigmoid': Dense({units}, activation='sigmoid').",
+                              "Or keep it linear and pass from_logits=True."], subject, **ev)]
+    if loss.kind == REGRESSION:
+        if act == "softmax" and (units or 0) > 1 and (targets is None or targets.onehot):
+            return [_finding(wrong, Severity.WARNING, f"{spelled} trained with {loss.name}: a classifier with a "
+                             "regression loss",
+                             "mean squared error on softmax outputs gives vanishing gradients when the model is "
+                             "confidently wrong; classification wants a cross-entropy",
+                             ["Use categorical_crossentropy with one-hot targets (or sparse_categorical_crossentropy "
+                              "with class ids)."], subject, **ev)]
+        rng = _RANGES.get(act)
+        if rng is not None and act != "softmax":
+            inside = targets is not None and targets.lo >= rng[0] and targets.hi <= rng[1]
+            if not inside:
+                span = f"targets span [{targets.lo:.3g}, {targets.hi:.3g}]" if targets is not None else \
+                    "regression targets usually take any value"
+                return [_finding(wrong, Severity.WARNING,
+                                 f"{spelled} on a regression output can only produce [{rng[0]:g}, {rng[1]:g}], but {span}",
+                                 f"a {act} on the output bounds every prediction; targets outside its range are "
+                                 "unreachable and the units saturate",
+                                 ["Remove the activation on the last layer: Dense(1) with no activation (a linear "
+                                  "output).", f"Or scale the targets into the {act}'s range."], subject, **ev)]
+    return []
+
+
+def target_findings(targets: Targets | None, loss: LossView | None, out: OutputView | None = None) -> list[Finding]:
+    """Targets the loss cannot take, or that cannot be learned: each names the change to make."""
+    if targets is None or targets.n < MIN_TARGETS:
+        return []
+    keras = out is None or out.framework == "keras"
+    units = out.units if out is not None else None
+    subject = "targets"
+    ev = {"min": targets.lo, "max": targets.hi, "distinct": targets.distinct[:10], "width": targets.width,
+          "loss": loss.name if loss else None}
+    if targets.n_distinct == 1:
+        return [_finding("label-problem", Severity.ERROR, f"every target is {targets.distinct[0]:g}",
+                         "the label column is constant (the wrong field, a failed join, or labels scaled to nothing): "
+                         "the model learns to output that constant",
+                         ["Check which array is passed as y / which field the loader returns as the label."],
+                         subject, **ev)]
+    if loss is None or loss.kind is None:
+        return []
+    lab = targets.distinct
+    if loss.kind in (SPARSE_CE, NLL) and targets.width == 1:
+        if not targets.integral:
+            scaled = targets.hi <= 1.0 and targets.lo >= 0.0
+            return [_finding("label-problem", Severity.ERROR,
+                             f"class-id labels are fractions in [{targets.lo:.3g}, {targets.hi:.3g}]: {loss.name} "
+                             "needs integer class ids",
+                             "the loss truncates each label to an integer, so most labels become class 0"
+                             + (" (labels divided by 255 along with the inputs?)" if scaled else ""),
+                             ["Keep the labels as integer class ids 0..K-1; scale only the inputs (x / 255), never y."],
+                             subject, **ev)]
+        if targets.lo < 0:
+            return [_finding("label-problem", Severity.ERROR, f"negative class ids {targets.lo:g} under {loss.name}",
+                             "class ids must be 0..K-1", ["Map the labels to 0..K-1."], subject, **ev)]
+        if units and targets.hi >= units > 1:
+            k = int(targets.hi) + 1
+            return [_finding("label-problem", Severity.ERROR, f"labels go up to {targets.hi:g} but the output has "
+                             f"{units} units", "a class id at or above the number of outputs has no output to score it",
+                             [_keras_or(out, f"Make the last layer Dense({k}, activation='softmax') for {k} classes.",
+                                        f"Make the last layer output {k} classes.") if out else
+                              f"Make the output {k} wide.", "Or map the labels to 0..K-1."], subject, **ev)]
+    if loss.kind == BINARY_CE and (targets.lo < 0 or targets.hi > 1):
+        if targets.integral and targets.lo >= 0 and targets.n_distinct >= 3 and targets.width == 1:
+            k = int(targets.hi) + 1
+            fix = (f"Labels 0..{k - 1} are {k} classes: use Dense({k}, activation='softmax') with "
+                   "sparse_categorical_crossentropy." if keras else
+                   f"Labels 0..{k - 1} are {k} classes: output {k} logits (nn.Linear(..., {k})) and use "
+                   "nn.CrossEntropyLoss with integer class ids.")
+            return [_finding("label-problem", Severity.ERROR, f"labels take {targets.n_distinct} values "
+                             f"({', '.join(f'{v:g}' for v in lab[:5])}) under {loss.name}, which needs 0 or 1",
+                             "binary cross-entropy is for one yes/no per output; labels above 1 push the loss below "
+                             "zero and the model cannot separate the classes", [fix], subject, **ev)]
+        if set(lab) == {-1.0, 1.0}:
+            return [_finding("label-problem", Severity.ERROR, f"labels are -1/+1 under {loss.name}, which needs 0 or 1",
+                             "-1 is outside the [0, 1] a binary cross-entropy accepts: the loss goes negative and "
+                             "the gradient pushes the wrong way", ["Map the labels to 0 and 1: y = (y + 1) / 2."],
+                             subject, **ev)]
+        return [_finding("label-problem", Severity.ERROR,
+                         f"targets in [{targets.lo:.3g}, {targets.hi:.3g}] under {loss.name}, which needs [0, 1]",
+                         "these are continuous values, not probabilities: the binary cross-entropy goes negative "
+                         "and is minimised by pushing outputs to the extremes",
+                         ["This is a regression: use a linear output with mean_squared_error (mse)"
+                          + ("" if keras else " (nn.MSELoss)") + ".",
+                          "Or, if they are probabilities, scale them into [0, 1]."], subject, **ev)]
+    return []
+
+
+def structure_findings(model: Any, loss: Any = None, targets: Any = None, output_module: str | None = None) -> list[Finding]:
+    """All structure checks for a torch or Keras model (``loss=None``: a Keras model's compiled loss)."""
+    out = output_view(model, output_module)
+    lv = loss_view(loss, model)
+    t = targets if isinstance(targets, Targets) or targets is None else Targets.of(targets)
+    found = output_findings(out, lv, t) + target_findings(t, lv, out)
+    return found
+
+
+def is_cause(f: Finding) -> bool:
+    if f.id == "dead-relu":
+        shares = f.evidence.get("dead_share") or {}
+        return bool(shares) and max(shares.values()) >= DEAD_CAUSE
+    return bool(f.evidence.get(CAUSE))
+
+
+__all__ = ["Targets", "output_findings", "target_findings", "structure_findings", "is_cause", "is_keras"]
+
+
+def zero_gradients_finding(batches: int, step: float) -> Finding:
+    """Every gradient exactly zero on the first batches: the loss does not depend on the weights."""
+    return Finding("zero-gradients", Severity.ERROR,
+                   f"every gradient was exactly zero on the first {batches} batches: the model cannot learn",
+                   steps=[1.0, step], evidence={"subject": "model", "batches": batches, CAUSE: True},
+                   causes=["the output does not depend on the weights: a softmax over one unit (always 1), an "
+                           "output saturated or dead for every input, or a loss computed from a detached tensor"],
+                   fixes=["Look at the last layer: a one-unit softmax must be a sigmoid (or two units); a ReLU "
+                          "output must be linear.", "Check that the loss is computed from the model's output."])
+
+
+# Findings that describe how a run looks; when a structural or data cause explains the run,
+# their generic advice (lower the LR, train longer...) would send the user the wrong way.
+SYMPTOMS = {"stuck-at-chance", "no-learning", "divergence", "loss-spikes", "oscillation", "high-initial-loss",
+            "lr-too-high", "update-ratio", "vanishing-gradients", "exploding-gradients", "loss-metric-mismatch",
+            "cannot-overfit-batch", "stalled", "late-start", "poor-initialization", "zero-gradients",
+            "metric-out-of-range", "saturated-activation"}
+DEAD_CAUSE = 0.9  # a layer this dead explains a run that does not learn
+
+
+def lead_with_causes(findings: list[Finding]) -> list[Finding]:
+    """Causes first (worst first), then the rest; a symptom a cause explains points at that cause's fix."""
+    causes = [f for f in findings if is_cause(f) and f.severity >= Severity.WARNING and f.id != "zero-gradients"]
+    if not causes:
+        return list(findings)
+    top = max(causes, key=lambda f: int(f.severity))
+    for f in findings:
+        if f.id in SYMPTOMS and not is_cause(f) or (f.id == "zero-gradients" and f is not top):
+            if "explained_by" not in f.evidence:
+                f.evidence["explained_by"] = top.id
+                f.causes = [f"Explained by {top.id}: {top.title}."]
+                f.fixes = [f"Fix {top.id} first: {top.fixes[0]}"] if top.fixes else []
+    first = sorted(causes, key=lambda f: -int(f.severity))
+    rest = [f for f in findings if not any(f is c for c in first)]
+    return first + rest

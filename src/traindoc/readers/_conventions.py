@@ -1,0 +1,74 @@
+"""Writer conventions the readers know, so they never reach the rules as findings.
+
+- COCO evaluation (pycocotools) reports ``-1`` for an AP/AR with nothing to measure ("no objects
+  of this size", an empty category); MMDetection logs that ``-1`` as is.
+- detectron2 turns the same case into NaN (``bbox/APs`` for a dataset without small objects,
+  ``bbox/AP-<category>`` for a category without ground truth), and reports AP in percent.
+
+Those points are "not measured", not a value and not a divergence: they are dropped with a note,
+and detectron2's AP series are marked as living on 0-100.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..run import Run
+
+# AP/AR series of a COCO-style evaluation: bbox/AP, segm/APs, bbox/AP-person, coco/bbox_mAP_s, coco/segm_mAP_l, AR@100.
+_COCO_NAME = re.compile(r"(^|/)(a[pr](\d+|[sml])?|\w*?_?ma[pr](_?\d+|_?[sml])?)([-@].*)?$", re.IGNORECASE)
+
+
+def is_coco_metric(name: str) -> bool:
+    return bool(_COCO_NAME.search(name))
+
+
+def drop_not_measured(run: Run, *, nan: bool, minus_one: bool) -> None:
+    """Drop COCO AP/AR points that mean "nothing to measure" (NaN and/or -1), with one note."""
+    dropped: dict[str, int] = {}
+    for name, s in list(run.series.items()):
+        if not is_coco_metric(name) or not len(s):
+            continue
+        bad = np.zeros(len(s), dtype=bool)
+        if nan:
+            bad |= np.isnan(s.values)
+        if minus_one:
+            bad |= s.values == -1.0
+        if not bad.any():
+            continue
+        keep = ~bad
+        s.steps, s.values = s.steps[keep], s.values[keep]
+        if s.wall_time is not None:
+            s.wall_time = s.wall_time[keep]
+        dropped[name] = int(bad.sum())
+        if not len(s):
+            del run.series[name]
+    if dropped:
+        what = " or ".join(w for w, on in (("NaN", nan), ("-1", minus_one)) if on)
+        names = ", ".join(f"{n} ({k})" for n, k in list(dropped.items())[:6]) + ("…" if len(dropped) > 6 else "")
+        run.meta.notes.append(f"COCO AP/AR points written as {what} (no objects of that size or category to "
+                              f"evaluate) are not measurements: dropped from {names}")
+
+
+def mark_percent(run: Run) -> None:
+    """detectron2 reports COCO AP/AR in percent: those series live on 0-100."""
+    for name, s in run.series.items():
+        if is_coco_metric(name):
+            s.value_range = (0.0, 100.0)
+
+
+_D2_NAME = re.compile(r"^(bbox|segm|keypoints|box_proposals)/A[PR]")
+
+
+def detectron2_metrics(run: Run) -> None:
+    """detectron2's COCO metrics however they were stored (its TensorBoard writer too): NaN means
+    "nothing to evaluate", and AP/AR are in percent."""
+    if any(_D2_NAME.match(n) for n in run.series):
+        d2 = Run(run.name, run.source, run.format, meta=run.meta)
+        d2.series = {n: s for n, s in run.series.items() if _D2_NAME.match(n)}
+        drop_not_measured(d2, nan=True, minus_one=True)
+        for n in [n for n in run.series if _D2_NAME.match(n) and n not in d2.series]:
+            del run.series[n]
+        mark_percent(d2)

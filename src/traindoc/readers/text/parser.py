@@ -1,0 +1,424 @@
+"""Lines to records: ``(x, axis, {name: value})``, by the templates of ``template`` and ``tables``.
+
+The x of a line is its own counter: a step-like key wins; an epoch with a count inside it
+(``Epoch [2/5], Step [100/600]``, ``Epoch: [3][10/5005]``) becomes a global batch count, or a
+fractional epoch when the count is of samples with a percentage (``[640/60000 (1%)]``); a
+progress bar's count is a redraw position, not an x, when an epoch is known. A line with a
+counter but no values (``Epoch 3/10``, ``[step=5/100]``) is a *header*: the lines after it
+without a counter of their own (Keras bars, indented ``name=value`` lines) belong to it. An
+evaluation line without a training counter (``Test: [10/196] …``, ``Test set: …``) is placed at
+the last training x, with the running averages in parentheses as its values. Redraws of the
+same x collapse to their last values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from ...run import Role, infer_role
+from .. import _table as T
+from . import tables
+from .store import RecordStore
+from .template import SPLIT_WORDS, Template, split_fast, template
+
+_HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
+_JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates")
+_BOOK_X = {"step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates",
+           "epoch", "it", "iters", "batch"}
+_MAX_JSON_LINE = 1 << 20
+_MAX_PLANS = 20_000
+# A script saying its loss went non-finite ("NaN loss detected! Skipping batch.", detectron2's "Loss became
+# infinite or NaN at iteration=…") reports a NaN loss even when it logs no number for it.
+_NONFINITE_WORDS = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\b")
+_NONFINITE_REPORT = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\s+loss\b|\bloss\s+(?:is|was|became|becomes|"
+                               r"went|turned)\s+(?:\w+\s+)?(?:nan|inf|infinite|infinity)\b")
+NONFINITE_SERIES = "loss_reported_nonfinite"
+MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
+# pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
+# the frameworks that print it also log the same numbers by name, so its lines are not read.
+_COCO_SUMMARY = ("Average Precision", "Average Recall")
+
+
+def role(key: str) -> Role:
+    return _role_cached(key)
+
+
+_ROLE_CACHE: dict[str, Role] = {}
+
+
+def _role_cached(key: str) -> Role:
+    r = _ROLE_CACHE.get(key)
+    if r is None:
+        r = infer_role(key).role
+        if len(_ROLE_CACHE) < 65536:
+            _ROLE_CACHE[key] = r
+    return r
+
+
+def meaningful(keys) -> bool:
+    """A record needs at least one key that is a loss, metric, LR or gradient norm."""
+    return any("loss" in k or _role_cached(k) is not Role.OTHER for k in keys)
+
+
+class _Plan:
+    """A template compiled for fast per-line use."""
+
+    __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
+                 "meaningful", "held_ctx")
+
+    def __init__(self, t: Template, parser: "LineParser") -> None:
+        self.values = []  # (index, key, total, avg index)
+        self.step = self.epoch = self.progress = self.lead = None  # (index, total, total index)
+        self.pct = False
+        for i, s in enumerate(t.slots):
+            total_i = i + 1 if s.total == -1.0 else None
+            total = None if s.total in (None, -1.0) else s.total
+            if s.kind == "value":
+                self.values.append((i, s.key, total, s.avg_slot))
+            elif s.kind == "step" and self.step is None:
+                self.step = (i, total, total_i)
+                self.pct = self.pct or s.pct_after
+            elif s.kind == "epoch" and self.epoch is None:
+                self.epoch = (i, total, total_i)
+            elif s.kind == "progress" and self.progress is None:
+                self.progress = (i, total, total_i)
+                self.pct = self.pct or s.pct_after
+            elif s.kind == "lead":
+                self.lead = (i, None, None)
+        self.context = t.context
+        self.bar = t.bar
+        self.tname = t.skeleton
+        self.n_slots = len(t.slots)
+        self.held_ctx = t.context not in (None, "train")
+        # The names a line of this shape gives its values never change: renamed once, here.
+        seen: set[str] = set()
+        named = []
+        for i, key, total, avg in self.values:
+            if key in seen:
+                continue
+            seen.add(key)
+            named.append((i, parser.rename(key, t.context), total, avg))
+        self.values = named
+        self.meaningful = meaningful(n for _, n, _, _ in named)
+
+
+def _num(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        v = T.parse_number(text)
+        return T.NAN if v is None else v
+    except OverflowError:
+        return math.inf
+
+
+class LineParser:
+    """Feeds lines one at a time; ``records`` (a ``RecordStore``) holds what was read."""
+
+    def __init__(self) -> None:
+        self.records = RecordStore()
+        self.plans: dict[str, _Plan] = {}
+        self.first_epoch: float | None = None
+        self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
+        self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
+        self.epoch_end: float | None = None  # where an evaluation after fractional-epoch lines goes
+        self.headers: list[list[str]] = []
+        self.row_header: dict[str, tuple[list[str], str | None]] = {}
+        self.redraws = 0
+        self.matched = 0
+        self.json_records = 0
+        self.split_keys: set[str] = set()
+        self.cut_lines = 0
+        self.nonfinite_reports = 0
+        self._ep: float | None = None  # epoch and largest step seen in it, for steps counted per epoch
+        self._ep_max = 0.0
+        self.step_offset = 0.0
+        self.inner_steps = False
+        # Lines with values but no counter anywhere before them ("Meta batch loss: 234.5"): counted
+        # per line shape; kept only for shapes that repeat (a one-off settings print is no curve).
+        self.implicit: dict[str, int] = {}
+        self.implicit_at: list[tuple[int, str]] = []
+
+    # -- one line -------------------------------------------------------------------------
+    def feed(self, line: str) -> bool:
+        """Parse one line; True when it gave (or framed) a record."""
+        if len(line) > MAX_LINE:
+            line = line[:MAX_LINE]
+            self.cut_lines += 1
+        head = line.lstrip()
+        if head.startswith(_COCO_SUMMARY):
+            return False
+        if head.startswith("{") and len(line) < _MAX_JSON_LINE and line.rstrip().endswith("}"):
+            got = self._json(head)
+            if got is not None:
+                return got
+        sk, nums = split_fast(line)
+        if len(line) < 200 and _NONFINITE_WORDS.search(line) and _NONFINITE_REPORT.search(line):
+            return self._nonfinite_report()
+        if "#" not in sk or "#%" in sk:
+            cells = tables.header_cells(sk)
+            if cells:
+                self.headers = (self.headers + [cells])[-4:]
+                return False
+            if "#" not in sk:
+                return False
+        if self.headers or len(nums) >= 12:
+            got = self._row(sk, nums)
+            if got is not None:
+                return got
+        plan = self.plans.get(sk)
+        if plan is None:
+            plan = _Plan(template(sk), self)
+            if len(self.plans) < _MAX_PLANS:  # text that never repeats a shape must not fill memory
+                self.plans[sk] = plan
+        if len(nums) != plan.n_slots:
+            return False
+        return self._line(plan, nums, line[:1] in " \t" and not line.lstrip()[:1].isdigit())
+
+    def _line(self, plan: _Plan, nums: list[str], indented: bool) -> bool:
+        held_ctx = plan.held_ctx
+        avg_ok = held_ctx and plan.progress is not None
+        vals: dict[str, float] = {}
+        for i, key, total, avg in plan.values:
+            text = nums[avg] if (avg is not None and avg_ok) else nums[i]
+            try:
+                v = float(text)
+            except ValueError:
+                v = _num(text)
+            if total:
+                v = v / total
+            vals[key] = v
+        x, axis = self._x(plan, nums, held_ctx)
+        own = x is not None
+        if not plan.meaningful:
+            if own and (plan.step is not None or plan.epoch is not None):
+                self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
+                self.anchor = (x, axis)
+                self.matched += 1
+                return True
+            return False
+        if x is None:
+            if self.sticky is not None and (indented or plan.bar or plan.progress is not None):
+                x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
+            elif any(role(k) in _HELD_OUT for k in vals) and self.records:
+                if self.epoch_end is not None:
+                    x, axis = self.epoch_end, "epoch"
+                else:
+                    x, axis = self.records.last_x()
+            elif self.anchor is None and plan.progress is None:
+                x, axis = float(self.implicit.get(plan.tname, 0)), "step"
+                self.implicit[plan.tname] = int(x) + 1
+                self.implicit_at.append((self.records.append(x, axis, vals), plan.tname))
+                self.matched += 1
+                return True
+            else:
+                return False
+        else:
+            if plan.step is not None or plan.epoch is not None:
+                self.sticky = None
+            self.anchor = (x, axis)
+        self._append(x, axis, vals)
+        self.matched += 1
+        return True
+
+    def _x(self, plan: _Plan, nums: list[str], held_ctx: bool) -> tuple[float | None, str]:
+        def val(c):
+            return _num(nums[c[0]])
+
+        def tot(c):
+            return c[1] if c[1] else (_num(nums[c[2]]) if c[2] is not None else None)
+
+        if plan.step is not None:
+            step, total = val(plan.step), tot(plan.step)
+            if total and plan.epoch is not None:
+                return self._global(val(plan.epoch), step, total, plan.pct)
+            if plan.epoch is not None:
+                return self._epoch_step(val(plan.epoch), step), "step"
+            return step, "step"
+        if plan.epoch is not None:
+            if held_ctx and plan.progress is not None:
+                return None, "step"  # an evaluation's own batch count ("Epoch(val) [1][50/335]")
+            epoch = val(plan.epoch)
+            if plan.progress is not None and not plan.bar:
+                total = tot(plan.progress)
+                if total:
+                    return self._global(epoch, val(plan.progress), total, plan.pct)
+            self.epoch_end = None
+            return epoch, "epoch"
+        if held_ctx or (self.sticky is not None and (plan.bar or plan.progress is not None)):
+            return None, "step"
+        if plan.progress is not None:
+            return val(plan.progress), "step"
+        if plan.lead is not None:
+            return val(plan.lead), "step"
+        return None, "step"
+
+    def _epoch_step(self, epoch: float, step: float) -> float:
+        """A step printed beside an epoch: global, unless it starts over with each epoch
+        ("Epoch: 2 | Step: 5000" after "Epoch: 1 | Step: 65000"); then the steps of earlier epochs
+        (the largest step each printed) are added, so the x keeps going forward."""
+        if self._ep is None or epoch != self._ep:
+            if self._ep is not None and epoch > self._ep and step <= self._ep_max:
+                self.step_offset += self._ep_max
+                self.inner_steps = True
+            elif self._ep is not None and epoch < self._ep:
+                self.step_offset = 0.0  # back to an earlier epoch: a resume or a new run, left to stitching
+            self._ep, self._ep_max = epoch, step
+        else:
+            self._ep_max = max(self._ep_max, step)
+        return step + self.step_offset
+
+    def _global(self, epoch: float, inner: float, total: float, pct: bool) -> tuple[float, str]:
+        """x of a count inside an epoch: a fractional epoch (sample counts) or a global batch count."""
+        if self.first_epoch is None:
+            self.first_epoch = epoch
+        if pct:
+            self.epoch_end = epoch - self.first_epoch + 1
+            return epoch - self.first_epoch + inner / total, "epoch"
+        self.epoch_end = None
+        return (epoch - self.first_epoch) * total + inner, "step"
+
+    def rename(self, k: str, context: str | None) -> str:
+        """The series name of a key read in a context (``valid``, fairseq's ``train`` summaries)."""
+        if k in SPLIT_WORDS:  # build-nanogpt "120 val 3.21": a value keyed only by its split is its loss
+            self.split_keys.add(k)
+            k = f"{k}_loss"
+        if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
+            return f"epoch_{k}"
+        if context and role(k) not in _HELD_OUT:
+            return f"{context}_{k}"
+        return k
+
+    def _nonfinite_report(self) -> bool:
+        """A NaN point in ``loss_reported_nonfinite`` at the current x, so the report is not lost."""
+        at = self.anchor or self.records.last_x()
+        if at is None:
+            return False
+        self.nonfinite_reports += 1
+        last = self.records.last
+        if last is not None and last[0] == at[0] and last[1] == at[1]:
+            self.records.replace_last(at[0], at[1], {**last[2], NONFINITE_SERIES: math.nan})
+        else:
+            self.records.append(at[0], at[1], {NONFINITE_SERIES: math.nan})
+        return True
+
+    # -- tables ---------------------------------------------------------------------------
+    def _row(self, sk: str, nums: list[str]) -> bool | None:
+        shape = tables.row_shape(sk)
+        if shape is None:
+            return None
+        cut, label, n = shape
+        known = self.row_header.get(cut)
+        if known is None:
+            names = tables.headerless(cut, n)
+            if names is None:
+                for header in reversed(self.headers):
+                    names = tables.columns_for(header, label, n)
+                    if names:
+                        break
+            if not names:
+                return None
+            known = self.row_header[cut] = (names, label)
+        names, first_label = known
+        if label != first_label:
+            return True  # a per-class row under the "all" row: not a training curve
+        vals: dict[str, float] = {}
+        x = axis = None
+        for name, text in zip(names, nums):
+            if not name or name in vals:
+                continue
+            v = _num(text)
+            if x is None and name in ("epoch", "step", "iter", "iteration", "global_step"):
+                x, axis = v, "epoch" if name == "epoch" else "step"
+                continue
+            vals[name] = v
+        if not meaningful(vals):
+            return True
+        if x is None:
+            if not self.records or not any(role(k) in _HELD_OUT for k in vals):
+                return True
+            x, axis = self.records.last_x()
+        self.anchor = (x, axis)
+        self._append(x, axis, vals)
+        self.matched += 1
+        return True
+
+    # -- JSON lines -----------------------------------------------------------------------
+    def _json(self, text: str) -> bool | None:
+        try:
+            obj = json.loads(text)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(obj, dict):
+            return None
+        vals: dict[str, float] = {}
+        for k, v in obj.items():
+            if isinstance(v, dict):
+                for k2, v2 in list(v.items())[:256]:
+                    if not isinstance(v2, (dict, list)):
+                        self._json_value(vals, f"{k}/{k2}", v2)
+            elif not isinstance(v, list):
+                self._json_value(vals, str(k), v)
+        xkey = next((k for k in _JSON_X if k in vals), None)
+        axis = "step"
+        if xkey is None and "epoch" in vals:
+            xkey, axis = "epoch", "epoch"
+        x = vals.get(xkey) if xkey else None
+        vals = {k: v for k, v in vals.items() if k not in _BOOK_X}
+        if not meaningful(vals):
+            return True  # a metadata record (config, run info): read, nothing to plot
+        if x is None or not math.isfinite(x):
+            x, axis = self.records.last_x() or (float(self.json_records), "step")
+        self.json_records += 1
+        self._append(x, axis, vals)
+        self.matched += 1
+        return True
+
+    @staticmethod
+    def _json_value(vals: dict[str, float], key: str, value) -> None:
+        if isinstance(value, str) and len(value) > 40:
+            return
+        try:
+            num = T.json_number(value)
+        except OverflowError:
+            num = math.inf if value > 0 else -math.inf
+        if num is not None and not (value is None or isinstance(value, bool)):
+            vals[key] = num
+
+    def finish(self) -> RecordStore:
+        """The records, without counter-less lines whose shape was printed only once, and without any
+        counter-less lines at all when other lines carry counters (then those are config prints)."""
+        counted = self.anchor is not None
+        once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
+        self.records.dropped |= once
+        self.records.finish()
+        return self.records
+
+    @property
+    def counted_by_line(self) -> bool:
+        """True when the records are lines counted in order (no line carried a counter)."""
+        return self.anchor is None and any(n >= 2 for n in self.implicit.values())
+
+    # -- records --------------------------------------------------------------------------
+    def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
+        """Add a record. At the same x as the last record, a line restating its keys (or more) is a
+        progress-bar redraw and replaces it; one restating some of them (a final summary such as
+        `` * Acc@1 76.1``) updates those values."""
+        last = self.records.last
+        if last is not None:
+            px, pax, pvals = last
+            if px == x and pax == axis:
+                if pvals.keys() <= values.keys() or values.keys() <= pvals.keys():
+                    self.records.replace_last(x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)
+                    self.redraws += 1
+                    return
+                kept = {k for k in pvals if meaningful((k,))}
+                if kept and kept <= values.keys():
+                    # a redraw whose earlier copy had other output glued on (a second process writing to
+                    # the same console): the losses and metrics it restates decide
+                    self.records.replace_last(x, axis, values)
+                    self.redraws += 1
+                    return
+        self.records.append(x, axis, values)

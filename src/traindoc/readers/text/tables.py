@@ -1,0 +1,106 @@
+"""Tables printed to a console: a header row of names, then rows of numbers under it.
+
+Covers markdown tables (``| Epoch | Train Loss | … |``), whitespace-aligned consoles such as
+YOLOv5/v7/v8 (``Epoch GPU_mem box_loss …`` then ``1/100 2.61G 1.23 …``; validation ``Class Images
+… mAP50`` then ``all 51 87 …``), and a few headerless layouts whose columns a writer fixes
+(YOLOv5/v7 ``results.txt``). A row is matched to a header once per row shape, so a training
+table and a validation table printed in turn each keep their own header.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .template import EPOCH_KEYS, STEP_KEYS, norm_key
+
+_TQDM_TAIL = re.compile(r"(?::\s*#%|\s*#%\|).*$")
+_CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
+_ROW_REST = re.compile(r"[#|%\s,*]|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
+_LABEL = re.compile(r"^([A-Za-z_][\w.\-]*)\s+(?=#)")
+_YOLO_LOSS_PARTS = {"box", "obj", "cls", "total", "dfl", "seg", "kobj", "pose", "giou"}
+# YOLOv5/v7 results.txt: no header; the columns are fixed by the writer (train.py).
+_YOLO_RESULTS = ["epoch", "gpu_mem", "box_loss", "obj_loss", "cls_loss", "total_loss", "labels", "img_size",
+                 "val_precision", "val_recall", "val_map50", "val_map50-95", "val_box_loss", "val_obj_loss",
+                 "val_cls_loss"]
+_YOLO_RESULTS_ROW = "#/" + r"\d+ #G" + " #" * 13
+
+
+def cut_progress(skeleton: str) -> str:
+    """The part of a skeleton before a tqdm bar (``: 100%|…``)."""
+    return _TQDM_TAIL.sub("", skeleton) if "#%" in skeleton else skeleton
+
+
+def header_cells(skeleton: str) -> list[str] | None:
+    """Column names when a number-free line looks like a table header, else None."""
+    part = cut_progress(skeleton).strip().strip("`").strip()
+    if not part or "#" in part:
+        return None
+    if part.count("|") >= 2:
+        cells = [c.strip() for c in part.strip("|").split("|")]
+        if not all(cells) or any(len(c.split()) > 4 for c in cells):
+            return None
+        words = [c for c in cells]
+    else:
+        words = part.split()
+        if not all(_CELL.match(w) for w in words):
+            return None
+    if len(words) < 2:
+        return None
+    names = [_clean(w) for w in words]
+    if not any(_known(n) for n in names):
+        return None
+    return _conventions(names)
+
+
+def _clean(cell: str) -> str:
+    cell = re.sub(r"^\w+\((?=\w)", "", cell).rstrip(")").rstrip(":")  # Ultralytics "Box(P", "mAP50-95)"
+    return norm_key(cell)
+
+
+def _known(name: str) -> bool:
+    from ...run import Role, infer_role
+
+    return name in STEP_KEYS or name in EPOCH_KEYS or "loss" in name or infer_role(name).role is not Role.OTHER
+
+
+def _conventions(names: list[str]) -> list[str]:
+    """YOLO consoles name loss parts bare (``box obj cls``) and evaluation columns ``P R mAP50``."""
+    low = set(names)
+    if "gpu_mem" in low:
+        return [f"{n}_loss" if n in _YOLO_LOSS_PARTS else n for n in names]
+    if any(n.startswith("map") for n in names):
+        rename = {"p": "precision", "r": "recall"}
+        return [n if n in ("class", "images", "labels", "instances") else "val_" + rename.get(n, n) for n in names]
+    return names
+
+
+def row_shape(skeleton: str) -> tuple[str, str | None, int] | None:
+    """(cut skeleton, leading label, slot count) when a line is a row of numbers, else None."""
+    part = cut_progress(skeleton).strip()
+    label = None
+    m = _LABEL.match(part)
+    if m:
+        label = m.group(1)
+        part = part[m.end():]
+    if "#" not in part or _ROW_REST.sub("", part):
+        return None
+    return part, label, part.count("#")
+
+
+def headerless(cut: str, n: int) -> list[str] | None:
+    """Column names of a known headerless row layout."""
+    if n == 15 and re.fullmatch(_YOLO_RESULTS_ROW, cut):
+        return _YOLO_RESULTS
+    return None
+
+
+def columns_for(header: list[str], label: str | None, n: int) -> list[str] | None:
+    """The names of a row's ``n`` numbers under ``header`` (right-aligned past label columns)."""
+    h = len(header)
+    if n == h:
+        return header
+    if n < h and (label is not None or n >= h - 1):
+        return header[h - n:]
+    if n > h and label is None:
+        return header + [""] * (n - h)
+    return None

@@ -1,0 +1,261 @@
+"""Learn what each number of a line shape means, once per shape.
+
+A line is split into its numbers and its *skeleton* (the line with every number replaced by
+``#``, time stamps by ``@`` and runs of blanks by one space). Lines printed by the same
+``print``/``logger`` call share a skeleton, so the meaning of each number slot is worked out
+once per skeleton (``Template``) and later lines of that shape cost two regex passes and a dict
+lookup: that is both the format learning and the speed.
+
+A slot is named by the words written before it (``key: 1``, ``key=1``, ``key 1``,
+``| lm loss: 1 |``, ``'loss': 1``), or is a *counter*: a step-like or epoch-like key
+(``iter 5``, ``[step=5/100]``, ``Epoch 3/10``), an unnamed ``n/N`` progress count (tqdm,
+Keras bars, ``[ 10/5005]``) or a bare integer opening the line (``120 train 2.31``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# Dates and clock times are never values: "2024-05-01 10:00:00,123", "[00:15<236:28:17".
+_STAMP = re.compile(r"(?<!\d)\d\d/\d\d(?= \d\d:\d\d)|\d{4}[-/.]\d\d[-/.]\d\d(?:[T ]\d\d?:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
+                    r"|(?<![\w.])\d+:\d\d(?::\d\d)?(?:[.,]\d+)?(?![\w.])")
+_UNIT = r"(?:%|[A-Za-z]{1,3}(?:/[A-Za-z]+)?)?"
+# A number not glued to a word (acc1, mAP50-95, v1.2.3, 1/N's N): its text, then an optional unit.
+NUM = re.compile(
+    r"(?<![\w.@/])(?<!\w-)(?!(?<=:)\.)"
+    r"([-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?=" + _UNIT + r"(?![\w.]))"
+    r"|[-+]?(?:nan|inf(?:inity)?)(?![\w.]))",
+    re.IGNORECASE,
+)
+_BLANKS = re.compile(r"[ \t]+")
+
+STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "iteration", "it", "updates", "update",
+             "total_steps", "global_iter", "train_step", "optimizer_step", "batch")
+EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch")
+SPLIT_WORDS = {"train", "training", "val", "valid", "validation", "eval", "evaluation", "test", "dev"}
+_AGGREGATE = {"average", "avg", "mean", "running"}
+_STOPWORDS = {"and", "or", "of", "for", "to", "in", "at", "with", "is", "are", "was", "were", "the", "a", "an", "from",
+              "on", "by", "after", "over", "than", "per", "version", "v", "python", "cuda", "torch", "rank", "top",
+              "gpu", "gpus", "pid", "line", "port", "size", "seed", "id", "workers", "x", "into", "as", "be", "has",
+              "have", "using", "total", "all", "only", "first", "last", "every", "each", "about", "up", "within"}
+_PROGRESS_ONLY = {"eta", "remaining", "elapsed"}
+_WORD = re.compile(r"(?:[A-Za-z_][\w.@/\-()]*|\([A-Za-z/]+\))$")
+_CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
+# A held-out (or fairseq "| train |" summary) context at the start of a line.
+_CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|evaluation|train|dev)(?:\s+set)?\s*(\||:|\]|$)"
+                      r"|^\s*\[(valid|val|validation|test|eval|dev)\]"
+                      r"|\b(valid|test) on '|^\s*\*\s+(?=acc|prec|top|loss)()"
+                      # a line opening with a held-out split word: Megatron "validation loss at iteration 100 | …"
+                      r"|^[\W\d@]*(validation|valid|test|testing|eval|evaluation|dev)\b(?![_\-])", re.IGNORECASE)
+# Progress bars: tqdm ("50%|###| 25/50 [00:01<00:00, 30.5it/s]") and Keras ("4/4 ━━━━ 0s 3ms/step").
+_BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step|\[[=.>]{5,}\]")
+
+
+def split_line(line: str) -> tuple[str, list[str], str]:
+    """(skeleton, number texts, stamped line) of one line."""
+    stamped = _STAMP.sub("@", line) if (":" in line or "-" in line) else line
+    if "#" in stamped:
+        stamped = stamped.replace("#", "\u25ae")  # a literal "#" (tqdm's ascii bar) is no number slot
+    return _BLANKS.sub(" ", NUM.sub("#", stamped)).strip(), NUM.findall(stamped), stamped
+
+
+# Both regexes above treat every digit alike, so two lines that differ only in which digits they
+# hold ("step 120 loss 2.3456" / "step 130 loss 2.3311") have their numbers at the same places:
+# one analysis per *shape* (the line with every digit made 0) serves every later line of it.
+_DIGIT0 = str.maketrans("123456789", "000000000")
+_SHAPES: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
+_MAX_SHAPES = 100_000
+
+
+def split_fast(line: str) -> tuple[str, list[str]]:
+    """(skeleton, number texts) of a line, from the cache of line shapes when it has been seen."""
+    shape = line.translate(_DIGIT0)
+    hit = _SHAPES.get(shape)
+    if hit is None:
+        filled = _STAMP.sub(lambda m: "@" * len(m.group()), line) if (":" in line or "-" in line) else line
+        if "#" in filled:
+            filled = filled.replace("#", "\u25ae")
+        spans = tuple(m.span(1) for m in NUM.finditer(filled))
+        hit = (split_line(line)[0], spans)
+        if len(_SHAPES) < _MAX_SHAPES:
+            _SHAPES[shape] = hit
+    return hit[0], [line[a:b] for a, b in hit[1]]
+
+
+@lru_cache(maxsize=8192)
+def norm_key(key: str) -> str:
+    """``Train Loss`` -> ``train_loss``, ``ValLoss`` -> ``val_loss``, ``Acc@1`` -> ``acc1``; aggregation words dropped."""
+    words = key.strip().strip("'\"").split()
+    while len(words) > 1 and words[0].lower() in _AGGREGATE:
+        words = words[1:]
+    out = []
+    for w in words:
+        if _CAMEL.match(w):
+            w = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", w)
+        out.append(w)
+    return "_".join(out).lower().replace("@", "")
+
+
+def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
+    """The key written just before a number and its separator (``:``, ``=`` or a blank), from the
+    skeleton text between it and the previous slot; ``glued``: that text starts right after a number,
+    so a word at its very start is the number's unit (``3ms``), not a key."""
+    s = seg[-160:].rstrip().rstrip("'\"").rstrip()  # a key is near its value; bounded work on long lines
+    if s.endswith("["):
+        s = s[:-1].rstrip()
+    sep = " "
+    if s.endswith((":", "=")):
+        sep = s[-1]
+        s = s[:-1].rstrip().rstrip("'\"")
+    elif s == seg or not s:
+        return None, sep  # glued to something that is no key: "(#", "#/#"
+    words: list[str] = []
+    while True:
+        m = _WORD.search(s)
+        if not m or m.group(0).endswith(("-", ".")) and sep == " " or (glued and m.start() == 0):
+            break
+        words.insert(0, m.group(0).rstrip("'\""))
+        s = s[: m.start()]
+        if not (s.endswith(" ") and len(s) > 1 and (s[-2].isalnum() or s[-2] in "_)")):
+            break
+        if sep == " ":
+            prev = _WORD.search(s.rstrip())
+            if prev and prev.group(0).lower() in SPLIT_WORDS and len(words) == 1:
+                words.insert(0, prev.group(0))
+            break
+        if len(words) >= 5:
+            break
+        s = s[:-1]
+    if not words:
+        return None, sep
+    if sep == ":" and seg.endswith(":") and "/" in words[-1]:
+        return None, sep  # a TensorFlow tensor name ("crf_loss/transition:0"), not a key and its value
+    if len(words) == 1 and words[0].lower() in _STOPWORDS:
+        return None, sep
+    while words and words[0].lower() in _STOPWORDS and len(words) > 1:
+        words = words[1:]
+    return " ".join(words), sep
+
+
+@dataclass
+class Slot:
+    kind: str  # "value", "step", "epoch", "progress", "lead", "total", "skip"
+    key: str | None = None
+    total: float | None = None  # for counters written n/N
+    avg_slot: int | None = None  # index of a "(running average)" slot right after a value
+    pct_after: bool = False  # "[640/60000 (1%)]": a sample count within the epoch
+
+
+@dataclass
+class Template:
+    """What each number of one skeleton means."""
+
+    skeleton: str
+    slots: list[Slot] = field(default_factory=list)
+    context: str | None = None  # "test"/"valid"/"val"/"eval" or "train" (fairseq epoch summary)
+    bar: bool = False  # the line is a progress-bar redraw
+    indented: bool = False
+    n_values: int = 0
+
+
+@lru_cache(maxsize=16384)
+def template(skeleton: str, indented: bool = False) -> Template:
+    """Name every slot of a skeleton (cached: one analysis per line shape)."""
+    t = Template(skeleton, indented=indented)
+    segs = skeleton.split("#")
+    n = len(segs) - 1
+    ctx = _CONTEXT.search(skeleton)
+    if ctx:
+        word = (ctx.group(1) or ctx.group(3) or ctx.group(4) or ctx.group(6) or "test").lower()
+        if word in ("train", "training"):
+            t.context = "train" if ctx.group(2) == "|" else None
+        else:
+            t.context = word
+    t.bar = bool(_BAR.search(skeleton))
+    slots: list[Slot] = []
+    i = 0
+    while i < n:
+        before, after = segs[i], segs[i + 1]
+        key, sep = key_before(before, glued=i > 0)
+        if t.bar and after.startswith("%|"):
+            key = None  # the bar's own percentage
+        total = None
+        after_s = after.lstrip()
+        if after_s.startswith("/"):
+            lit = re.match(r"/\s*(\d+)", after_s)
+            if lit:
+                total = float(lit.group(1))
+            elif after_s.strip() == "/" and i + 1 < n:
+                total = -1.0  # the next slot is the total
+        nk = norm_key(key) if key else None
+        mode = re.fullmatch(r"(\w+)\((train|val|test)\)", nk or "")
+        if mode:  # MMEngine "Epoch(train) [1][50/151]", "Iter(val) [50/500]"
+            nk = mode.group(1)
+            if mode.group(2) != "train" and t.context is None:
+                t.context = mode.group(2)
+        if nk == "batch" and sep == "=" and total is None:
+            slot = Slot("value", nk)  # "batch=32": a setting, not a counter
+        elif nk in STEP_KEYS or (nk and nk.endswith(("_step", "_iter")) and nk.split("_")[0] in ("global", "train")):
+            slot = Slot("step", nk, total)
+        elif nk in EPOCH_KEYS:
+            slot = Slot("epoch", nk, total)
+        elif nk in SPLIT_WORDS and re.match(r"^\s*\[\s*$", after) and i + 1 < n:
+            slot = Slot("epoch", "epoch")  # timm "Train: 3 [ 100/1251 ( 8%)]"
+        elif (key is None or nk in SPLIT_WORDS) and total is not None:
+            slot = Slot("progress", None, total)  # tqdm "12/50", "[ 10/5005]", timm "Test: [ 10/49]"
+        elif key is None and i == 0 and not before.strip("[ ") and re.fullmatch(r"\s*[A-Za-z_]", after[:2] or "x"):
+            slot = Slot("lead")
+        elif nk in _PROGRESS_ONLY:
+            slot = Slot("skip")  # a progress bar's time left: changes with every redraw, says nothing of training
+        elif key is not None:
+            slot = Slot("value", nk, total)
+        else:
+            slot = Slot("skip")
+        slots.append(slot)
+        if total == -1.0:
+            slot.total = None
+            slots.append(Slot("total"))
+            i += 1
+            if slot.kind == "progress":
+                slot.total = -1.0  # filled per line from the next slot
+        i += 1
+    # "n/N (p%)": a count within the epoch with its percent; "value (avg)": the running average beside it.
+    for j, slot in enumerate(slots[:-1]):
+        tail = segs[j + 1].strip()
+        if slots[j + 1].kind == "skip" and re.fullmatch(r"(?:/\s*\d+)?\s*\(", tail):
+            closing = segs[j + 2].lstrip()
+            if closing.startswith("%") and slot.kind in ("progress", "step"):
+                slot.pct_after = True
+            elif closing.startswith(")") and slot.kind == "value":
+                slot.avg_slot = j + 1
+    t.slots = slots
+    t.n_values = sum(s.kind == "value" for s in slots)
+    if t.context is None:
+        first = next((j for j, sl in enumerate(slots) if sl.kind == "value" and _signal(sl.key)), None)
+        if first is not None:
+            t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key)
+    return t
+
+
+def _signal(key: str | None) -> bool:
+    from ...run import Role, infer_role
+
+    return bool(key) and ("loss" in key or infer_role(key).role is not Role.OTHER)
+
+
+_PREFIX_SPLITS = {"validation": "val", "valid": "valid", "val": "val", "evaluation": "eval", "eval": "eval",
+                  "test": "test", "testing": "test", "dev": "dev"}
+
+
+def _prefix_context(prefix: str, first_key: str | None) -> str | None:
+    """A held-out split named in the words before a line's first loss or metric ("Evaluation results:
+    {'loss': …}", "EPOCH 3 VAL - Loss: …")."""
+    words = re.findall(r"[A-Za-z_]+", prefix)
+    if first_key:
+        words = words[: max(0, len(words) - len(first_key.split("_")))]
+    for w in words:
+        if w.lower() in _PREFIX_SPLITS:
+            return _PREFIX_SPLITS[w.lower()]
+    return None

@@ -1,0 +1,251 @@
+"""Outcome assessment: where each loss and task metric started, its best, and where it ended.
+
+Rules look for named shapes; a person looks first at the outcome. Every run gets this plain
+summary (in the JSON and the reports), and ``safety_net`` uses it so that a visibly failed run is
+never called healthy just because no shape rule fired: when nothing at warning or above was
+found and the outcome itself shows a failure, the finding that fits it is raised with the
+outcome as its evidence.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from ..findings import Finding, Severity
+from ..run import Role, Run, Series
+from ..stats.core import jitter_sigma
+from ._common import BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, chance, curve, fmt, make, normalised_metric
+
+# Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
+# an IoU at 0 means nothing was found; an accuracy's floor is chance when the class count is known.
+_ZERO_FLOOR = {"map", "f1", "iou", "precision", "recall", "auc", "balanced_accuracy"}
+
+
+@dataclass
+class LossOutcome:
+    series: str
+    role: str
+    points: int
+    start: float
+    best: float
+    best_step: float
+    end: float
+    chance: float | None = None  # ln(C) when the class count is known and the loss is a cross-entropy
+
+    @property
+    def end_over_start(self) -> float:
+        return self.end / self.start if self.start > 0 else math.nan
+
+
+@dataclass
+class MetricOutcome:
+    series: str
+    role: str
+    metric: str | None
+    higher_is_better: bool
+    points: int
+    floor: float | None  # chance or floor on the metric's own scale (percent logs stay in percent)
+    floor_source: str
+    start: float
+    best: float
+    best_step: float
+    end: float
+
+
+@dataclass
+class Outcome:
+    losses: list[LossOutcome] = field(default_factory=list)
+    metrics: list[MetricOutcome] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """Plain data for the JSON report (numbers rounded to 6 significant digits)."""
+        from ..findings.finding import _plain
+
+        def clean(d: dict) -> dict:
+            return _plain({k: (float(f"{v:.6g}") if isinstance(v, float) and math.isfinite(v) else v)
+                           for k, v in d.items()})
+
+        return {"losses": [clean(asdict(o)) for o in self.losses], "metrics": [clean(asdict(o)) for o in self.metrics]}
+
+
+def end_level(y: np.ndarray) -> float:
+    """Where a curve ended: its last point on a handful of evaluations, else the median of the last
+    few (a fifth of the points, 2 to 5), so that one noisy last step is not "the end"."""
+    k = max(1, min(5, y.size // 5))
+    return float(np.median(y[-k:]))
+
+
+def _loss_outcome(s: Series, cc_loss: float | None) -> LossOutcome | None:
+    c = curve(s)
+    if c.n < 2:
+        return None
+    # Per-evaluation curves: the best is a point a person can point at; long noisy per-step curves:
+    # the lowest of the smoothed block medians (one lucky batch is not "the best").
+    long = c.n >= 30
+    ib = int(np.argmin(c.smooth)) if long else int(np.argmin(c.y))
+    best_x = float(c.xb[ib]) if long else float(c.x[ib])
+    end = end_level(c.y)
+    best = min(float(c.smooth[ib]) if long else float(c.y[ib]), end)
+    return LossOutcome(s.name, s.role.value, c.n, float(c.head), best, best_x, end, cc_loss)
+
+
+def _metric_outcome(run: Run, s: Series) -> MetricOutcome | None:
+    c = curve(s)
+    if c.n < 2 or s.higher_is_better is None:
+        return None
+    hib = bool(s.higher_is_better)
+    y = c.y
+    i = int(np.argmax(y) if hib else np.argmin(y))
+    floor, source = None, ""
+    if hib and s.metric in BOUNDED01:
+        _, div = normalised_metric(c)
+        if s.metric == "accuracy":
+            cc = chance(run)
+            if cc is not None:
+                floor, source = div / cc.n, f"chance 1/{cc.n} ({cc.source})"
+        elif s.metric in _ZERO_FLOOR:
+            floor, source = 0.0, "nothing found or predicted"
+    return MetricOutcome(s.name, s.role.value, s.metric, hib, c.n, floor, source, float(y[0]), float(y[i]),
+                         float(c.x[i]), end_level(y))
+
+
+def assess(run: Run) -> Outcome:
+    """Per loss: start, best, end; per task metric: its chance or floor, best and end."""
+    cc = chance(run)
+    out = Outcome()
+    for role in LOSS_ROLES:
+        for s in run.by_role(role):
+            o = _loss_outcome(s, cc.chance_loss if cc else None)
+            if o is not None:
+                out.losses.append(o)
+    for role in METRIC_ROLES:
+        for s in run.by_role(role):
+            o = _metric_outcome(run, s)
+            if o is not None:
+                out.metrics.append(o)
+    return out
+
+
+# ---------------------------------------------------------------- the safety net
+
+def _val_rose_every_time(run: Run) -> Finding | None:
+    """Too few evaluations for the overfitting rule (3-4), but each one after the best is worse,
+    ending 20%+ above it, while the training loss fell 10%+ over the same span."""
+    t, v = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_LOSS)
+    if t is None or v is None or adversarial(run):
+        return None
+    tc, vc = curve(t), curve(v)
+    if vc.n < 3 or tc.n < 2 or not np.all(vc.y > 0):
+        return None
+    ib = int(np.argmin(vc.y))
+    after = vc.y[ib:]
+    if after.size < 3 or not np.all(np.diff(after) > 0) or after[-1] < 1.2 * after[0]:
+        return None
+    t_at_best = float(np.interp(vc.x[ib], tc.x, tc.y))
+    t_end = float(tc.y[-1]) if tc.n < 5 else end_level(tc.y)
+    if not t_end <= 0.9 * t_at_best:
+        return None
+    return make("overfitting", f"{v.name} got worse at every evaluation after its best ({fmt(float(after[0]))} at "
+                f"{fmt(float(vc.x[ib]))} -> {fmt(float(after[-1]))}, +{after[-1] / after[0] - 1:.0%}) while {t.name} "
+                f"fell {fmt(t_at_best)} -> {fmt(t_end)}", series=[t.name, v.name],
+                steps=[float(vc.x[ib]), float(vc.x[-1])],
+                evidence={"best_step": float(vc.x[ib]), "best_val_loss": float(after[0]), "val_end": float(after[-1]),
+                          "val_points_after_best": int(after.size - 1), "train_at_best": t_at_best,
+                          "train_at_end": t_end, "judged_on": "outcome (too few evaluations for the trend test)"},
+                causes=["the model memorises the training set: training for too long for this data",
+                        "too little regularisation", "a learning rate that is still high late in fine-tuning"],
+                fixes=[f"keep the checkpoint from step {fmt(float(vc.x[ib]))}", "evaluate more often to see the turn",
+                       "fewer epochs, or weight decay / dropout"])
+
+
+def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
+    """A task metric that never left its floor (mAP 0, F1 0) over 5+ evaluations while a loss fell 20%+."""
+    falls = [o for o in out.losses if o.points >= 5 and o.start > 0 and o.end <= 0.8 * o.start]
+    if not falls:
+        return None
+    for m in out.metrics:
+        if m.floor != 0.0 or m.points < 5 or not m.higher_is_better:
+            continue
+        s = run.series[m.series]
+        _, div = normalised_metric(curve(s))
+        if m.best / div > 0.01:
+            continue
+        lo = falls[0]
+        return make("loss-metric-mismatch", f"{m.series} never left {fmt(m.best)} in {m.points} evaluations while "
+                    f"{lo.series} fell {lo.start:.4g} -> {lo.end:.4g}", series=[lo.series, m.series],
+                    steps=[float(curve(s).x[0]), float(curve(s).x[-1])],
+                    evidence={"metric_best": m.best, "metric_floor": m.floor, "metric_points": m.points,
+                              "loss_start": lo.start, "loss_end": lo.end, "judged_on": "outcome"},
+                    causes=["the metric is computed on something else than the loss: wrong label mapping, class ids "
+                            "off by one, boxes in the wrong format or scale", "evaluation on an empty or wrong split",
+                            "a confidence threshold that drops every prediction"],
+                    fixes=["compute the metric by hand on a few predictions", "check the label/box format the "
+                           "evaluator expects"])
+    return None
+
+
+def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
+    """The main loss ended far above where it started (divergence), or never once got below its
+    start over a run long enough to judge (no-learning)."""
+    main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
+    if main is None or adversarial(run):
+        return None
+    o = next((o for o in out.losses if o.series == main.name), None)
+    if o is None or o.points < 6 or o.start <= 0:
+        return None
+    c = curve(main)
+    if np.all(c.y > 0):
+        sigma = jitter_sigma(np.log(c.y))
+        if o.end >= 3.0 * o.start and math.log(o.end / o.start) > 4 * sigma:
+            return make("divergence", f"{main.name} ended at {fmt(o.end)}, {o.end / o.start:.3g}x where it started "
+                        f"({fmt(o.start)})", series=[main.name], steps=list(c.span),
+                        evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
+                        causes=["learning rate too high", "numerical instability"],
+                        fixes=["lower the learning rate", "clip gradients"])
+    return None
+
+
+def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
+    """The main training loss ended within 10% of its start with no significant fall, and no rule said why: not a clean bill
+    of health. Info with the verdict "worth a look" (on the dev split, healthy fine-tunes that
+    start near their floor do this too, so it is no warning), saying what was seen."""
+    main = run.primary(Role.TRAIN_LOSS)
+    if main is None or adversarial(run):
+        return None
+    o = next((o for o in out.losses if o.series == main.name), None)
+    if o is None or o.points < 6 or o.start <= 0 or o.end < 0.9 * o.start:
+        return None
+    t = curve(main).trend
+    if t.z < 0 and t.p < 0.05:
+        return None  # a significant fall, however small: it learned something
+    f = make("no-learning", f"{main.name} ended at {fmt(o.end)}, no lower than it started ({fmt(o.start)}; best "
+             f"{fmt(o.best)}), and no rule found a cause", severity=Severity.INFO, series=[main.name],
+             steps=list(curve(main).span),
+             evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
+             causes=["a fine-tune starting at its floor (normal)", "a learning rate too low or too high to make "
+                     "progress", "noise larger than the progress over this span"],
+             fixes=["compare with the loss of a run that learns; look at the validation curve and task metric"])
+    f.verdict = "worth a look"
+    f.verdict_reason = "the run did not end better than it started; nothing says it is broken, nothing says it learned"
+    return f
+
+
+def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
+    """Findings for a visible failure that no rule named, only when nothing at warning or above was found."""
+    if any(f.severity >= Severity.WARNING for f in findings):
+        return []
+    out = assess(run)
+    got = []
+    for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
+                  lambda: _loss_far_from_progress(run, out)):
+        f = check()
+        if f is not None:
+            got.append(f)
+    if not got and not any(f.id in ("no-learning", "stuck-at-chance", "late-start", "too-short") for f in findings):
+        f = _ended_no_lower(run, out)
+        if f is not None:
+            got.append(f)
+    return got
