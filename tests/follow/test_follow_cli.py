@@ -124,3 +124,43 @@ def test_follow_options_need_follow(tmp_path):
     _healthy_csv(tmp_path / "metrics.csv")
     res = _traindoc("diagnose", str(tmp_path), "--idle", "1")
     assert res.returncode == 2 and "--follow" in res.stderr
+
+
+def test_publish_without_its_library_is_one_line_before_following(tmp_path):
+    _healthy_csv(tmp_path / "metrics.csv")
+    blocked = tmp_path / "blocked"
+    (blocked / "mlflow").mkdir(parents=True)
+    (blocked / "mlflow" / "__init__.py").write_text("raise ImportError('not installed here')\n")
+    env = dict(_env(), PYTHONPATH=str(blocked) + os.pathsep + _env()["PYTHONPATH"])
+    res = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", "--follow", str(tmp_path), "--publish",
+                          "mlflow", "--interval", "0.2"], capture_output=True, text=True, env=env, timeout=60)
+    assert res.returncode == 2 and res.stdout == ""  # refused at once: nothing was followed
+    assert res.stderr.count("\n") == 1 and "traindoc[mlflow]" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_follow_applies_num_classes_and_baseline_as_diagnose_does(tmp_path):
+    import math
+    import random
+
+    rng = random.Random(0)
+    run = tmp_path / "run"
+    run.mkdir()
+    rows = [f"{s // 20},{s},{math.log(10) + rng.gauss(0, 0.01):.5f}\n" for s in range(300)]
+    (run / "metrics.csv").write_text("epoch,step,train_loss\n" + "".join(rows))
+    seen = []
+    for extra in ((), ("--num-classes", "1000")):
+        want = json.loads(_traindoc("diagnose", str(run), "--json", *extra).stdout)
+        res = _traindoc("diagnose", "--follow", str(run), "--json", "--interval", "0.2", "--idle", "1", *extra)
+        got = json.loads(res.stdout.splitlines()[-1])
+        ids = [f["id"] for r in got["runs"] for f in r["findings"]]
+        assert ids == [f["id"] for r in want["runs"] for f in r["findings"]]
+        seen.append(ids)
+    assert seen[0] != seen[1]  # the class count changes the chance level, so the verdict
+    base = tmp_path / "base"
+    base.mkdir()
+    _healthy_csv(base / "metrics.csv")
+    res = _traindoc("diagnose", "--follow", str(run), "--json", "--interval", "0.2", "--idle", "1",
+                    "--baseline", str(base))
+    (comparison,) = json.loads(res.stdout.splitlines()[-1])["comparisons"]
+    want = json.loads(_traindoc("diagnose", str(run), "--json", "--baseline", str(base)).stdout)["comparisons"][0]
+    assert comparison == want

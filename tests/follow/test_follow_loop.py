@@ -135,3 +135,57 @@ def test_update_line_only_on_material_change(tmp_path):
     updates = [e for e in over if e["event"] == "update"]
     assert updates and len(updates) < 10, [e["why"] for e in updates]
     assert all(e["why"] for e in updates)
+
+
+def _diverging_csv_text(steps: int = 80) -> str:
+    rows = ["epoch,step,train_loss\n"]
+    for s in range(steps):
+        loss = 2.0 / (1 + s / 10) if s < 50 else 0.2 * 3 ** ((s - 50) / 2)
+        rows.append(f"{s // 10},{s},{loss if s < 70 else math.nan}\n")
+    return "".join(rows)
+
+
+class _CutOnce:
+    """A publisher whose first write is cut by Ctrl-C (as a slow tracking server's would be)."""
+
+    NAME = "cut-once"
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.received: list[tuple[str, str]] = []
+        self.last_ids: set[str] = set()
+
+    def publish(self, run, findings, events) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            raise KeyboardInterrupt
+        self.received += [(e.kind, e.finding.id) for e in events]
+        self.last_ids = {f.id for f in findings}
+
+    def close(self) -> None:
+        pass
+
+
+def test_ctrl_c_during_a_write_back_delivers_it_at_the_end(tmp_path):
+    (tmp_path / "metrics.csv").write_text(_diverging_csv_text())
+    pub = _CutOnce()
+    follower = Follower([tmp_path], FollowOptions(as_json=True), out=io.StringIO(), publishers=[pub])
+    with pytest.raises(KeyboardInterrupt):
+        follower.poll()  # run() catches this one and calls finish()
+    assert follower.finish() == 1
+    assert ("new", "nonfinite") in pub.received
+    assert len(pub.received) == len(set(pub.received))  # each event once
+    assert "nonfinite" in pub.last_ids
+
+
+def test_summary_says_when_a_line_was_still_being_written(tmp_path):
+    log = tmp_path / "metrics.csv"
+    log.write_text(_diverging_csv_text(40))
+    append(log, b"4,40,0.12")  # no line end: the writer is in the middle of this row
+    out = io.StringIO()
+    follower = Follower([tmp_path], FollowOptions(as_json=True), out=out)
+    follower.finish()
+    (run,) = _events(out)[-1]["runs"]
+    assert any("still being written" in n for n in run["notes"])
+    ((read, _),) = follower.results()
+    assert read.series["train_loss"].steps[-1] == 39  # the half-written row was not read as 0.12

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -54,3 +56,48 @@ def mlflow_server(tmp_path_factory):
 def traindoc_env() -> dict:
     src = str(Path(__file__).resolve().parents[2] / "src")
     return dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
+
+
+READY_TIMEOUT = 90  # seconds for the follower to start and say what it follows, on a loaded machine
+
+
+class Following:
+    """``traindoc diagnose --follow ARGS`` in its own process, ended with Ctrl-C once the job is done.
+
+    Why not ``--idle``: a job that takes longer than the idle time to import its framework would
+    race the follower, which then stops before any data exists. Here the job starts only once the
+    follower has printed its first line, and Ctrl-C comes after the job has exited; the final poll
+    then reads everything the job wrote, however slow the machine.
+    """
+
+    def __init__(self, args: list[str], env: dict) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "traindoc", "diagnose", "--follow", *args],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self._first = threading.Event()
+        self._readers = [threading.Thread(target=self._collect, daemon=True),
+                         threading.Thread(target=lambda: self.errors.extend(self.proc.stderr), daemon=True)]
+        for thread in self._readers:
+            thread.start()
+        if not self._first.wait(READY_TIMEOUT):
+            self.proc.kill()
+            pytest.fail(f"the follower printed nothing within {READY_TIMEOUT}s: {''.join(self.errors)[-2000:]}")
+
+    def _collect(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            self._first.set()
+        self._first.set()
+
+    def stop(self, timeout: float = 120) -> tuple[str, str, int]:
+        """Ctrl-C, then (stdout, stderr, exit code) once the final summary is written."""
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+        for thread in self._readers:
+            thread.join(timeout=10)
+        return "".join(self.lines), "".join(self.errors), code

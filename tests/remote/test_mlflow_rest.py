@@ -13,7 +13,7 @@ import pytest
 from traindoc.readers import mlflow as store_reader
 from traindoc.remote.mlflow_rest import read_url
 
-from .conftest import traindoc_env
+from .conftest import Following, traindoc_env
 
 mlflow = pytest.importorskip("mlflow")
 
@@ -108,12 +108,10 @@ with mlflow.start_run(run_name="job"):
 """
     env = dict(traindoc_env(), MLFLOW_ALLOW_FILE_STORE="true")
     store.mkdir()
-    follower = subprocess.Popen([sys.executable, "-m", "traindoc", "diagnose", "--follow", str(store), "--interval",
-                                 "0.3", "--idle", "4", "--publish", "mlflow"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=env)
+    follower = Following([str(store), "--interval", "0.3", "--publish", "mlflow"], env)
     subprocess.run([sys.executable, "-c", job], env=env, check=True, timeout=120)
-    out, err = follower.communicate(timeout=120)
-    assert follower.returncode == 1, err
+    out, err, code = follower.stop()
+    assert code == 1, err
     assert "ERROR   nonfinite" in out
     client = mlflow.MlflowClient(tracking_uri=store.as_uri())
     (run,) = client.search_runs([client.get_experiment_by_name("live").experiment_id])
@@ -135,12 +133,10 @@ with mlflow.start_run(run_name="job"):
 """
     subprocess.run([sys.executable, "-c", "import mlflow; mlflow.MlflowClient(%r).create_experiment('live-server')"
                     % url], check=True, timeout=60, env=traindoc_env())
-    follower = subprocess.Popen([sys.executable, "-m", "traindoc", "diagnose", "--follow", f"mlflow+{url}/#live-server",
-                                 "--json", "--interval", "0.3", "--idle", "5"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, env=traindoc_env())
+    follower = Following([f"mlflow+{url}/#live-server", "--json", "--interval", "0.3"], traindoc_env())
     subprocess.run([sys.executable, "-c", job], env=traindoc_env(), check=True, timeout=120)
-    out, err = follower.communicate(timeout=120)
-    assert follower.returncode == 1, err
+    out, err, code = follower.stop()
+    assert code == 1, err
     events = [json.loads(line) for line in out.splitlines()]
     assert any(e["event"] == "new" and e["finding"]["id"] == "nonfinite" for e in events)
     summary = events[-1]

@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..findings import Finding, Severity
 from ..run import Role, Run
 from . import main
-from .common import load_paths
+from .common import load_paths, require_extra
 
 _ROLES = [r.value for r in Role]
 _PROGRESS_MIN_RUNS = 20
@@ -94,11 +94,14 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
     overrides = parse_roles(roles)
     if not follow and (interval is not None or idle is not None or exec_cmd):
         raise click.UsageError("--interval, --idle and --exec need --follow")
+    for target in publish:  # up front: a missing library is one line now, not after an hour of following
+        require_extra(target, f"--publish {target}", target)
     if follow:
         from .follow import run_follow
 
         sys.exit(run_follow(paths, interval=interval or 2.0, idle=idle, fail_on=fail_on, exec_cmd=exec_cmd,
-                            publish=publish, roles=overrides, as_json=as_json, report_path=report_path))
+                            publish=publish, roles=overrides, as_json=as_json, report_path=report_path,
+                            num_classes=num_classes, task=task, brief=brief, baseline=baseline))
     if sys.stderr.isatty():
         from rich.console import Console
 

@@ -41,6 +41,10 @@ class FollowOptions:
     publish: tuple[str, ...] = ()
     roles: dict[str, str] = field(default_factory=dict)
     as_json: bool = False
+    num_classes: int | None = None  # --num-classes / --task, as diagnose applies them
+    task: str | None = None
+    brief: bool = False  # the final summary as diagnose --brief prints it
+    baseline: str | None = None  # the final summary compared with this run, as diagnose --baseline
 
 
 def make_tail(source: Source):
@@ -107,6 +111,9 @@ class Follower:
         self.discovery = Discovery()
         self.followed: dict[str, _Followed] = {}
         self.publishers = list(publishers or [])
+        # (publisher, log key, run index) -> what it has not yet received: a Ctrl-C in the middle of
+        # a write-back (a slow tracking server) must not lose it; finish() delivers it.
+        self._unsent: dict[tuple[int, str, int], tuple[Run, list[Finding], list[Event]]] = {}
         self.shown = 0
         self.exec_proc: subprocess.Popen | None = None
         self.exec_done = False
@@ -154,12 +161,14 @@ class Follower:
 
     def _diagnose(self, item: _Followed) -> None:
         from ..rules import diagnose_run
+        from ..rules.context import apply_context
 
         t0 = time.monotonic()
         runs = item.tail.runs()
         results: Results = []
         for run in runs:
             run.apply_overrides(self.opts.roles)
+            apply_context(run, num_classes=self.opts.num_classes, task=self.opts.task)
             results.append((run, diagnose_run(run)))
         cost = time.monotonic() - t0
         item.next_diag = time.monotonic() + cost * (1 / DUTY - 1)
@@ -171,7 +180,7 @@ class Follower:
             for ev in events:
                 self._show(run, ev)
             if events:
-                self._publish(run, findings, events)
+                self._publish((item.source.key, index), run, findings, events)
                 self._maybe_exec(run, [e.finding for e in events if e.kind != "resolved"])
 
     # ------------------------------------------------------------------ output
@@ -223,14 +232,35 @@ class Follower:
 
     # ------------------------------------------------------------------ actions
 
-    def _publish(self, run: Run, findings: list[Finding], events: list[Event]) -> None:
-        for pub in list(self.publishers):
+    def _publish(self, where: tuple[str, int], run: Run, findings: list[Finding], events: list[Event],
+                 only: object | None = None) -> None:
+        for pub in [p for p in self.publishers if only is None or p is only]:
+            slot = (id(pub), *where)
+            waiting = self._unsent.pop(slot, None)
+            events_due = (waiting[2] if waiting else []) + list(events)
+            self._unsent[slot] = (run, findings, events_due)  # until delivered (Ctrl-C may cut the write)
             try:
-                pub.publish(run, findings, events)
+                pub.publish(run, findings, events_due)
             except Exception as exc:  # noqa: BLE001 - a broken integration must not stop following
                 self._line(f"traindoc: publishing to {getattr(pub, 'NAME', pub)} failed "
                            f"({type(exc).__name__}: {exc}); it is switched off")
                 self.publishers.remove(pub)
+                self._unsent = {k: v for k, v in self._unsent.items() if k[0] != id(pub)}
+                continue
+            del self._unsent[slot]
+
+    def _deliver_unsent(self) -> None:
+        """Write-backs a Ctrl-C cut short, sent once more with the latest findings of their run."""
+        for slot, (run, findings, events) in list(self._unsent.items()):
+            pub = next((p for p in self.publishers if id(p) == slot[0]), None)
+            item = self.followed.get(slot[1])
+            if item is not None and slot[2] < len(item.results):
+                run, findings = item.results[slot[2]]
+            if pub is None:
+                del self._unsent[slot]
+                continue
+            self._unsent[slot] = (run, findings, events)
+            self._publish(slot[1:], run, findings, [], only=pub)
 
     def _maybe_exec(self, run: Run, findings: list[Finding]) -> None:
         if self.exec_done or not self.opts.exec_cmd or self.threshold is None:
@@ -285,6 +315,10 @@ class Follower:
                     run.meta.notes.append("following stopped while its last record or line was still being "
                                           "written; that part was not read")
         results = self.results()
+        try:
+            self._deliver_unsent()
+        except KeyboardInterrupt:
+            pass
         for pub in self.publishers:
             try:
                 pub.close()
@@ -301,10 +335,15 @@ class Follower:
             first = (self.urls + [str(r) for r in self.roots])[0]
             raise InputError(first, f"no training logs found (followed for {waited:.0f}s"
                                     + (f"; {problems}" if problems else "") + ")")
+        comparisons = None
+        if self.opts.baseline:
+            from ..cli.compare import compare_to_baseline
+
+            comparisons = compare_to_baseline(results, self.opts.baseline, as_json=True)
         if self.opts.as_json:
             from ..reports.json_report import to_doc
 
-            self._emit_json({"event": "summary", "time": time.time(), **to_doc(results)})
+            self._emit_json({"event": "summary", "time": time.time(), **to_doc(results, comparisons)})
         else:
             from ..reports.terminal import render
 
@@ -312,7 +351,11 @@ class Follower:
             self._line(f"traindoc: final summary after {time.monotonic() - self.started:.0f}s "
                        f"({len(results)} run(s), {self.shown} finding(s) shown while following)")
             self._line("")
-            render(results, self.out)
+            render(results, self.out, brief=self.opts.brief)
+            if self.opts.baseline:
+                from ..cli.compare import compare_to_baseline
+
+                compare_to_baseline(results, self.opts.baseline, as_json=False, stream=self.out)
         return exit_code(results, self.opts.fail_on)
 
 

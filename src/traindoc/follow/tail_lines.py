@@ -62,6 +62,7 @@ class _Attempt:
         self.superseded = 0
         self.start_row = start_row
         self.skipped = T.Skipped()
+        self.notes: list[str] = []
 
 
 class Stitch:
