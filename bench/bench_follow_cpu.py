@@ -4,7 +4,8 @@ A writer process first writes a TensorBoard event file of ``--steps`` steps (def
 train loss every step, validation loss every 100 — real Event protos framed by tensorboard's own
 RecordWriter, flushed as SummaryWriter flushes), then keeps appending ``--rate`` steps per second.
 The follower (``diagnose --follow --interval 2``) runs for ``--seconds`` (default 60). Reported:
-the follower's CPU time (user + system, from psutil) during the catch-up of the existing steps, and
+the follower's CPU time (user + system, from psutil) during the catch-up of the existing steps (until
+it has read the backlog's bytes and its first diagnosis is done), and
 its share of one core over the steady-state window that follows; the same for the writer, as a
 yardstick. With ``--format csv`` the run is a Lightning-style ``metrics.csv`` instead.
 
@@ -101,7 +102,14 @@ def main() -> None:
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         fproc = psutil.Process(follower.pid)
         start = time.time()
-        # Catch-up: until the follower's CPU stops climbing faster than a core's quarter for one interval.
+        # Catch-up: until the follower has read the whole backlog (its read bytes, from /proc) and then
+        # its CPU stops climbing faster than a quarter of a core for one interval (the first diagnosis
+        # is done). On a loaded machine a follower still starting up must not count as caught up.
+        backlog = log.stat().st_size
+        while fproc.io_counters().read_chars < backlog:
+            if follower.poll() is not None:
+                sys.exit("follower failed")
+            time.sleep(0.2)
         last = cpu(fproc)
         while True:
             time.sleep(args.interval)

@@ -1,10 +1,11 @@
 """Many runs at once: ``diagnose --jobs N`` reads logs, then diagnoses runs, in N worker processes.
 
-The main process only lists the logs (the same decisions as a folder scan, via
-``follow.discover``, without reading them); workers read one log each and send the runs back,
-then diagnose runs in batches. Results keep scan order, so everything downstream (terminal, JSON,
-HTML, publishing, exit code) is exactly what one process gives. Unreadable files come back as
-text and are reported as a sequential scan reports them.
+The main process lists the logs cheaply (``follow.discover``: sniffing heads, no reading); workers
+read one log each and send the runs back; then the main process does the ordinary folder scan
+(``readers.load``) with those reads handed to it (``readers.PREREAD``), so which files are read,
+skipped or reported, and in what order, is the one-process scan's own decision, not a copy of it.
+Runs are then diagnosed in batches. Everything downstream (terminal, JSON with its skipped list,
+HTML, publishing, exit code) is exactly what one process gives.
 """
 
 from __future__ import annotations
@@ -39,13 +40,17 @@ def list_logs(path) -> list[Path]:
     return [src.path for src in found]
 
 
-def _read(path: str) -> tuple[str, object]:
-    from .readers import read_file
+def _read(job: tuple[str, str]) -> tuple[str, object]:
+    from .readers import _safe, read_file
 
+    path, root = job
+    token = _safe.set_tree_root(Path(root))  # as readers.load sets it: no reading out of the tree
     try:
         return "ok", read_file(Path(path))
     except InputError as exc:
         return "problem", (exc.path, exc.problem)
+    finally:
+        _safe.reset_tree_root(token)
 
 
 def _diagnose(runs: list[Run]) -> list[list[Finding]]:
@@ -69,15 +74,20 @@ def load_parallel(path, jobs: int) -> LoadResult:
         from .readers import load
 
         return load(path)
-    result = LoadResult()
+    from .readers import PREREAD, load
+
+    root = str(Path(path).resolve())
     workers = _workers(jobs, len(units))
+    done: dict[str, tuple[str, object]] = {}
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for kind, value in pool.map(_read, [str(u) for u in units], chunksize=_chunk(len(units), workers)):
-            if kind == "ok":
-                result.runs.extend(value)
-            else:
-                result.problems.append(InputError(*value))
-    return result
+        jobs_ = [(str(u), root) for u in units]
+        for (unit, _root), value in zip(jobs_, pool.map(_read, jobs_, chunksize=_chunk(len(units), workers))):
+            done[unit] = value
+    token = PREREAD.set(done)
+    try:
+        return load(path)  # a log the listing missed is read here, in this process
+    finally:
+        PREREAD.reset(token)
 
 
 def diagnose_parallel(runs: list[Run], jobs: int) -> Results:

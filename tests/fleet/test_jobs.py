@@ -36,6 +36,10 @@ def test_jobs_output_equals_one_process(tmp_path):
     (root / "runs" / "broken.jsonl").write_text('{"step": 1, "loss": 2.0}\n{"step": oops\n{"step": 3}\n')
     (root / "runs" / "badtb").mkdir()
     (root / "runs" / "badtb" / "events.out.tfevents.0.bad").write_bytes(b"\x01\x02garbage")
+    (root / "runs" / "notes.txt").write_text("not a log\n")  # listed as skipped, in --json too
+    outside = tmp_path / "outside.csv"  # a log reached through a link out of the tree is never read
+    shutil.copy(root / "runs" / "run01" / "metrics.csv", outside)
+    (root / "runs" / "linked.csv").symlink_to(outside)
     for args in ((), ("--json",)):
         one = _traindoc("diagnose", str(root), *args)
         many = _traindoc("diagnose", str(root), "--jobs", "3", *args)
@@ -43,6 +47,7 @@ def test_jobs_output_equals_one_process(tmp_path):
         assert many.stdout == one.stdout
         assert sorted(many.stderr.splitlines()) == sorted(one.stderr.splitlines())
     assert one.stdout.count('"source"') > 20
+    assert "outside.csv" not in one.stdout and '"reason": "not a training log"' in one.stdout
 
 
 def test_jobs_bad_single_file_is_one_line(tmp_path):
