@@ -189,3 +189,18 @@ def test_summary_says_when_a_line_was_still_being_written(tmp_path):
     assert any("still being written" in n for n in run["notes"])
     ((read, _),) = follower.results()
     assert read.series["train_loss"].steps[-1] == 39  # the half-written row was not read as 0.12
+
+
+def test_a_link_out_of_the_followed_folder_is_not_followed(tmp_path):
+    outside = tmp_path / "elsewhere" / "metrics.csv"
+    outside.parent.mkdir()
+    outside.write_text(_diverging_csv_text())
+    root = tmp_path / "runs"
+    (root / "mine").mkdir(parents=True)
+    (root / "mine" / "metrics.csv").write_text(_diverging_csv_text(30))
+    (root / "linked.csv").symlink_to(outside)
+    (root / "linked_dir").symlink_to(outside.parent)
+    follower = Follower([root], FollowOptions(as_json=True), out=io.StringIO())
+    follower.finish()
+    assert [run.source for run, _ in follower.results()] == [str(root / "mine" / "metrics.csv")]
+    assert [r.source for r in load(root).runs] == [str(root / "mine" / "metrics.csv")]  # as diagnose reads it

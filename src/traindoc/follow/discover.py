@@ -17,7 +17,7 @@ from pathlib import Path
 from types import ModuleType
 
 from ..errors import InputError
-from ..readers import _SKIP_DIRS, READERS, reader_for
+from ..readers import _SKIP_DIRS, READERS, _safe, reader_for
 from ..readers.base import HEAD_BYTES
 from .tail_events import OWN_FOLDER
 
@@ -58,7 +58,11 @@ class Discovery:
                 if reader is not None:
                     found.setdefault(source_key(reader, root), Source(source_key(reader, root), reader, root))
                 continue
-            self._walk(root, found)
+            token = _safe.set_tree_root(root)
+            try:
+                self._walk(root, found)
+            finally:
+                _safe.reset_tree_root(token)
         return list(found.values())
 
     def _walk(self, directory: Path, found: dict[str, Source]) -> None:
@@ -74,6 +78,8 @@ class Discovery:
         for entry in entries:
             path = Path(entry.path)
             try:
+                if entry.is_symlink() and not _safe.inside_tree(path):
+                    continue  # as readers.load: nothing outside the named tree is read through a link
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in _SKIP_DIRS and entry.name != OWN_FOLDER:
                         self._walk(path, found)
