@@ -1,8 +1,8 @@
 """Findings on the MLflow run: tags people can filter on, and a findings artifact.
 
 Tags: ``traindoc.verdict`` (healthy / worth a look / broken / too early to tell), ``traindoc.findings``
-(the ids) and one ``traindoc.finding.<id>`` per finding (``severity: title``), removed when the finding
-stops holding. Artifact: ``traindoc/findings.json``, the same finding JSON as ``diagnose --json``.
+(the ids) and one ``traindoc.finding.<id>`` per id (``severity: title`` of its most severe finding),
+removed when the finding stops holding. Artifact: ``traindoc/findings.json``, the same finding JSON as ``diagnose --json``.
 Which run: the run the log was read from (file store, SQLite store, or a tracking server read over
 REST), else the given or active run inside training, else (only when ``MLFLOW_TRACKING_URI`` is set)
 a run of its own named ``traindoc: <run>``; otherwise the run is skipped with a note.
@@ -90,8 +90,16 @@ class MlflowPublisher:
         client = mlflow.MlflowClient(tracking_uri=uri)
         tagged = self._tagged.setdefault(target, set())
         ids = {f.id for f in findings}
+        # One tag per id: several findings of one id (NaN in the loss and in grad_norm) show the most
+        # severe, with how many more there are, never whichever happened to be written last.
+        worst: dict[str, Finding] = {}
         for f in findings:
-            client.set_tag(run_id, f"traindoc.finding.{f.id}", f"{f.severity.label}: {f.title}"[:_TAG_MAX])
+            if f.id not in worst or f.severity > worst[f.id].severity:
+                worst[f.id] = f
+        for fid, f in worst.items():
+            more = sum(g.id == fid for g in findings) - 1
+            text = f"{f.severity.label}: {f.title}" + (f" (+{more} more)" if more else "")
+            client.set_tag(run_id, f"traindoc.finding.{fid}", text[:_TAG_MAX])
         for old in tagged - ids:
             client.delete_tag(run_id, f"traindoc.finding.{old}")
         self._tagged[target] = ids
