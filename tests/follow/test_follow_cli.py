@@ -84,25 +84,40 @@ def test_exec_not_run_below_fail_on(tmp_path):
     assert res.returncode == 0 and not log.exists()
 
 
-def test_ctrl_c_prints_summary_and_exit_code(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_prints_summary_and_exit_code(tmp_path, stop):
+    import queue
+    import threading
+
     proc = subprocess.Popen([sys.executable, "-m", "traindoc", "diagnose", "--follow", str(tmp_path), "--interval",
                              "0.2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    lines: queue.Queue = queue.Queue()
+    errors: list[str] = []
+    readers = [threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout] and None, daemon=True),
+               threading.Thread(target=lambda: errors.extend(proc.stderr), daemon=True)]
+    for reader in readers:
+        reader.start()
     try:
-        time.sleep(1.0)
-        _diverging_csv(tmp_path / "metrics.csv")
-        deadline = time.time() + 60
+        _diverging_csv(tmp_path / "metrics.csv")  # the folder was empty when following started
+        deadline = time.monotonic() + 120
         seen = ""
-        while "nonfinite" not in seen and time.time() < deadline:
-            seen += proc.stdout.readline()
-        assert "nonfinite" in seen
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        while "nonfinite" not in seen and time.monotonic() < deadline:
+            try:
+                seen += lines.get(timeout=1)
+            except queue.Empty:
+                pass
+        assert "nonfinite" in seen, "".join(errors)[-2000:]
+        proc.send_signal(stop)
+        code = proc.wait(timeout=120)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert "final summary" in out, err
-    assert proc.returncode == 1
-    assert "Traceback" not in err
+    for reader in readers:  # they end once the process has exited and its pipes are drained
+        reader.join(timeout=30)
+    out = "".join(iter(lambda: lines.get_nowait() if not lines.empty() else None, None))
+    assert "final summary" in out, "".join(errors)
+    assert code == 1
+    assert "Traceback" not in "".join(errors)
 
 
 def test_json_lines_stream(tmp_path):

@@ -27,3 +27,28 @@ def wandb_tables(run_dir: Path) -> list[dict]:
     files = sorted((run_dir / "files" / "media" / "table" / "traindoc").glob("findings_*.table.json"),
                    key=lambda p: p.stat().st_mtime_ns)
     return [json.loads(p.read_text()) for p in files]
+
+
+def train_into_nan(publish: str, log=None, **watch_kwargs):
+    """30 steps of a tiny regression under ``traindoc.watch(publish=...)``, the loss NaN from step 20;
+    ``log(step, loss)`` is the user's own logging. Returns the watcher (its ``findings``)."""
+    import torch
+
+    import traindoc
+
+    torch.manual_seed(0)
+    model = torch.nn.Linear(4, 1)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with traindoc.watch(model, opt, quiet=True, publish=publish, **watch_kwargs) as doc:
+        for step in range(30):
+            x = torch.randn(8, 4)
+            loss = torch.nn.functional.mse_loss(model(x), x.sum(1, keepdim=True))
+            if step >= 20:
+                loss = loss * float("nan")
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if log is not None:
+                log(step, loss.item())
+            doc.step(loss)
+    return doc

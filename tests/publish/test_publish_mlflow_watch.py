@@ -7,31 +7,19 @@ import json
 
 import pytest
 
+from .conftest import train_into_nan
+
 
 def test_watch_publishes_into_the_active_mlflow_run(tmp_path, monkeypatch):
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     mlflow = pytest.importorskip("mlflow")
-
-    import traindoc
 
     monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     uri = (tmp_path / "mlruns").as_uri()
     mlflow.set_tracking_uri(uri)
     try:
         with mlflow.start_run(run_name="user-run") as active:
-            model = torch.nn.Linear(4, 1)
-            opt = torch.optim.SGD(model.parameters(), lr=0.1)
-            with traindoc.watch(model, opt, quiet=True, publish="mlflow") as doc:
-                for step in range(30):
-                    x = torch.randn(8, 4)
-                    loss = torch.nn.functional.mse_loss(model(x), x.sum(1, keepdim=True))
-                    if step >= 20:
-                        loss = loss * float("nan")
-                    opt.zero_grad()
-                    loss.backward()
-                    opt.step()
-                    mlflow.log_metric("loss", loss.item(), step=step)
-                    doc.step(loss)
+            train_into_nan("mlflow", log=lambda step, loss: mlflow.log_metric("loss", loss, step=step))
     finally:
         mlflow.set_tracking_uri(None)
     client = mlflow.MlflowClient(tracking_uri=uri)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import train_into_nan
+
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
 
@@ -87,22 +89,7 @@ def test_publish_tensorboard_skips_runs_not_from_tensorboard(tmp_path):
 
 def test_watch_publishes_to_tensorboard_under_logdir(tmp_path):
     torch = pytest.importorskip("torch")
-    import traindoc
-
-    torch.manual_seed(0)
-    model = torch.nn.Linear(4, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    with traindoc.watch(model, opt, loss_fn=torch.nn.MSELoss(), logdir=tmp_path, quiet=True,
-                        publish="tensorboard") as doc:
-        for step in range(30):
-            x = torch.randn(8, 4)
-            loss = torch.nn.functional.mse_loss(model(x), x.sum(1, keepdim=True))
-            if step >= 20:
-                loss = loss * float("nan")
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            doc.step(loss)
+    doc = train_into_nan("tensorboard", loss_fn=torch.nn.MSELoss(), logdir=tmp_path)
     assert any(f.id == "nonfinite" for f in doc.findings)
     texts = [t.tensor_proto.string_val[0].decode() for t in _accumulate(tmp_path / "traindoc").Tensors(
         "traindoc/findings")]

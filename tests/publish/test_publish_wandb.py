@@ -13,7 +13,7 @@ import pytest
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 pytest.importorskip("wandb")
 
-from .conftest import wandb_records, wandb_tables  # noqa: E402
+from .conftest import train_into_nan, wandb_records, wandb_tables  # noqa: E402
 
 
 def _env(tmp_path: Path) -> dict:
@@ -47,28 +47,14 @@ def test_diagnose_publish_wandb_alerts_and_table(tmp_path):
 
 
 def test_watch_publishes_into_the_active_wandb_run(tmp_path, monkeypatch):
-    torch = pytest.importorskip("torch")
+    pytest.importorskip("torch")
     import wandb
-
-    import traindoc
 
     for k, v in _env(tmp_path).items():
         monkeypatch.setenv(k, v)
     (tmp_path / "wb").mkdir()
     run = wandb.init(project="tdtest", name="user-run")
-    model = torch.nn.Linear(4, 1)
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    with traindoc.watch(model, opt, quiet=True, publish="wandb") as doc:
-        for step in range(30):
-            x = torch.randn(8, 4)
-            loss = torch.nn.functional.mse_loss(model(x), x.sum(1, keepdim=True))
-            if step >= 20:
-                loss = loss * float("nan")
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            run.log({"loss": loss.item()})
-            doc.step(loss)
+    train_into_nan("wandb", log=lambda _step, loss: run.log({"loss": loss}))
     run.finish()
     (run_dir,) = (tmp_path / "wb" / "wandb").glob("offline-run-*")
     assert any("nonfinite" in a.title for a in wandb_records(run_dir, "alert"))

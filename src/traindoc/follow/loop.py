@@ -292,16 +292,43 @@ class Follower:
             idle = f", stopping after {self.opts.idle:g}s without new data" if self.opts.idle else ""
             where = ", ".join([*self.urls, *(str(r) for r in self.roots)])
             self._line(f"traindoc: following {where} ({every}{idle}; Ctrl-C to stop)")
+        self.stop_requested = False
+        restore = self._catch_stop_signals()
         try:
-            while True:
+            while not self.stop_requested:
                 t0 = time.monotonic()
                 self.poll()
                 if self.opts.idle is not None and time.monotonic() - self.last_data >= self.opts.idle:
                     break
-                sleep(max(0.0, self.opts.interval - (time.monotonic() - t0)))
+                if not self.stop_requested:
+                    sleep(max(0.0, self.opts.interval - (time.monotonic() - t0)))
         except KeyboardInterrupt:
             pass
+        finally:
+            restore()
         return self.finish()
+
+    def _catch_stop_signals(self) -> Callable[[], None]:
+        """Ctrl-C and SIGTERM (a scheduler stopping the job) both end with the summary. The flag keeps
+        a Ctrl-C that Python swallows (raised inside a finaliser, printed as "Exception ignored")
+        from being lost; the loop checks it on every turn."""
+        import signal
+        import threading
+
+        if threading.current_thread() is not threading.main_thread():
+            return lambda: None
+
+        def stop(_signum, _frame) -> None:
+            self.stop_requested = True
+            raise KeyboardInterrupt
+
+        saved = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+        def restore() -> None:
+            for sig, old in saved.items():
+                signal.signal(sig, old)
+
+        return restore
 
     def finish(self) -> int:
         """Read the last of the data, print the final summary, close the integrations."""
