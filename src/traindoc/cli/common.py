@@ -8,14 +8,25 @@ from ..errors import InputError, TraindocError
 from ..readers import LoadResult, load
 
 
-def load_paths(paths, *, quiet: bool = False) -> LoadResult:
+def load_paths(paths, *, quiet: bool = False, jobs: int = 1) -> LoadResult:
     """Load every path; a bad file inside a directory is reported and the rest still read.
 
-    A path given explicitly that cannot be read at all is fatal (InputError, exit 2).
+    A path given explicitly that cannot be read at all is fatal (InputError, exit 2). Remote paths
+    (``mlflow+http://``, fsspec URLs) are read by ``traindoc.remote``; ``jobs > 1`` reads a folder's
+    logs in that many processes (``traindoc.fleet``).
     """
+    from ..remote import is_remote, load_remote
+
     total = LoadResult()
     for path in paths:
-        result = load(path)
+        if is_remote(path):
+            result = load_remote(path)
+        elif jobs > 1:
+            from ..fleet import load_parallel
+
+            result = load_parallel(path, jobs)
+        else:
+            result = load(path)
         total.runs.extend(result.runs)
         total.problems.extend(result.problems)
         total.skipped.extend(result.skipped)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import IO
 
 import click
 
@@ -13,8 +14,10 @@ from . import main
 from .common import load_paths
 
 
-def compare_to_baseline(results: list[tuple[Run, list[Finding]]], baseline: str, as_json: bool) -> list[dict]:
-    """Compare every run with the one run at ``baseline``; print the comparison unless ``as_json``."""
+def compare_to_baseline(results: list[tuple[Run, list[Finding]]], baseline: str, as_json: bool,
+                        stream: IO | None = None) -> list[dict]:
+    """Compare every run with the one run at ``baseline``; print the comparison (on ``stream``, else
+    stdout) unless ``as_json``."""
     from ..reports.compare import compare, render_comparison, to_json
     from ..reports.terminal import make_console, use_color
     from ..rules import diagnose_run
@@ -26,10 +29,10 @@ def compare_to_baseline(results: list[tuple[Run, list[Finding]]], baseline: str,
     base_findings = diagnose_run(base)
     comparisons = [compare(run, fs, base, base_findings) for run, fs in results]
     if not as_json:
-        console = make_console()
+        console = make_console(stream)
         for c in comparisons:
             console.print()
-            render_comparison(c, console, use_color())
+            render_comparison(c, console, use_color(stream))
     return [to_json(c) for c in comparisons]
 
 

@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..findings import Finding, Severity
 from ..run import Role, Run
 from . import main
-from .common import load_paths
+from .common import load_paths, require_extra
 
 _ROLES = [r.value for r in Role]
 _PROGRESS_MIN_RUNS = 20
@@ -28,10 +28,14 @@ def parse_roles(values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def diagnose_all(runs: list[Run], progress: bool = False) -> list[tuple[Run, list[Finding]]]:
-    """Diagnose every run, with a progress bar on stderr for long scans."""
+def diagnose_all(runs: list[Run], progress: bool = False, jobs: int = 1) -> list[tuple[Run, list[Finding]]]:
+    """Diagnose every run, with a progress bar on stderr for long scans (``jobs`` processes: see fleet)."""
     from ..rules import diagnose_run
 
+    if jobs > 1:
+        from ..fleet import diagnose_parallel
+
+        return diagnose_parallel(runs, jobs)
     if not progress:
         return [(run, diagnose_run(run)) for run in runs]
     from rich.console import Console
@@ -69,25 +73,49 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
 @click.option("--brief", is_flag=True, help="Only the summary table (one line per run).")
 @click.option("--baseline", type=click.Path(), default=None,
               help="Also say what changed from this baseline run: curves, final metrics, findings.")
+@click.option("--follow", is_flag=True, help="Keep reading the logs as training writes them; print each finding "
+              "when it first holds. Ends on Ctrl-C or --idle, with a final summary.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=None, help="With --follow: seconds between "
+              "polls (default 2).")
+@click.option("--idle", type=click.FloatRange(min=0), default=None, help="With --follow: stop after this many "
+              "seconds without new data.")
+@click.option("--exec", "exec_cmd", default=None, metavar="CMD", help="With --follow: run CMD (a shell command) once, "
+              "on the first finding at or above --fail-on.")
+@click.option("--publish", multiple=True, type=click.Choice(["tensorboard", "wandb", "mlflow"]),
+              help="Also write the findings into the run's TensorBoard folder, W&B run or MLflow run. Repeatable.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Read and diagnose with this many processes (large folders of runs).")
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
              roles: tuple[str, ...], num_classes: int | None = None, task: str | None = None,
-             brief: bool = False, baseline: str | None = None) -> None:
+             brief: bool = False, baseline: str | None = None, follow: bool = False, interval: float | None = None,
+             idle: float | None = None, exec_cmd: str | None = None, publish: tuple[str, ...] = (),
+             jobs: int = 1) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
+    if not follow and (interval is not None or idle is not None or exec_cmd):
+        raise click.UsageError("--interval, --idle and --exec need --follow")
+    for target in publish:  # up front: a missing library is one line now, not after an hour of following
+        require_extra(target, f"--publish {target}", target)
+    if follow:
+        from .follow import run_follow
+
+        sys.exit(run_follow(paths, interval=interval or 2.0, idle=idle, fail_on=fail_on, exec_cmd=exec_cmd,
+                            publish=publish, roles=overrides, as_json=as_json, report_path=report_path,
+                            num_classes=num_classes, task=task, brief=brief, baseline=baseline))
     if sys.stderr.isatty():
         from rich.console import Console
 
         with Console(stderr=True).status("reading training logs...", spinner="dots"):
-            loaded = load_paths(paths)
+            loaded = load_paths(paths, jobs=jobs)
     else:
-        loaded = load_paths(paths)
+        loaded = load_paths(paths, jobs=jobs)
     from ..rules.context import apply_context
 
     for run in loaded.runs:
         run.apply_overrides(overrides)
         apply_context(run, num_classes=num_classes, task=task)
     progress = sys.stderr.isatty() and len(loaded.runs) >= _PROGRESS_MIN_RUNS
-    results = diagnose_all(loaded.runs, progress=progress)
+    results = diagnose_all(loaded.runs, progress=progress, jobs=jobs)
     comparisons = None
     if as_json:
         from ..reports.json_report import dumps
@@ -107,6 +135,10 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
             compare_to_baseline(results, baseline, as_json=False)
     if report_path:
         write_html(report_path, results)
+    if publish:
+        from ..publish import publish_results
+
+        publish_results(publish, results, say=lambda text: click.echo(f"traindoc: {text}", err=True))
     code = exit_code(results, fail_on)
     if loaded.problems:
         code = 2

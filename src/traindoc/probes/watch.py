@@ -47,15 +47,17 @@ CHECK_SERIES = "check/"  # series recording check findings, so `diagnose` on the
 def watch(model: nn.Module, optimizer: Any = None, *, loss_fn: Any = None, logdir: str | os.PathLike | None = None,
           every: int | None = None, on_finding: Callable[[Finding], None] | None = None,
           report: str | os.PathLike | None = None, scaler: Any = None, name: str | None = None,
-          quiet: bool = False) -> "Watch":
+          quiet: bool = False, publish: Any = None) -> "Watch":
     """Watch a model while it trains; use as ``with traindoc.watch(model, opt) as doc: ... doc.step(loss)``.
 
     ``every``: sample the probes every k steps (default: from the model's size, so that
     probing costs about 1% of step time; always counted in steps, so runs repeat exactly). ``scaler``: the torch.amp GradScaler, when used, so
     skipped fp16 steps are recognised. ``on_finding`` is called once per new finding.
+    ``publish``: also write each finding to "tensorboard" (under ``logdir``), "wandb" or "mlflow" (the
+    active run), or to publisher objects (see traindoc.publish).
     """
     return Watch(model, optimizer, loss_fn=loss_fn, logdir=logdir, every=every, on_finding=on_finding,
-                 report=report, scaler=scaler, name=name, quiet=quiet)
+                 report=report, scaler=scaler, name=name, quiet=quiet, publish=publish)
 
 
 class Watch:
@@ -63,7 +65,7 @@ class Watch:
 
     def __init__(self, model: nn.Module, optimizer: Any = None, *, loss_fn: Any = None, logdir=None,
                  every: int | None = None, on_finding=None, report=None, scaler: Any = None,
-                 name: str | None = None, quiet: bool = False) -> None:
+                 name: str | None = None, quiet: bool = False, publish: Any = None) -> None:
         self.wrapped = model
         self.model = unwrap(model)
         self.optimizer = optimizer
@@ -71,6 +73,10 @@ class Watch:
         self.logdir = logdir
         self.every = _every_arg(every)  # None: decided from the model's size at start()
         self.on_finding = on_finding
+        if publish:
+            from ..publish.live import publishing_callback
+
+            self.on_finding = publishing_callback(publish, self, on_finding)
         self.report = report
         self.scaler = scaler
         self.quiet = quiet

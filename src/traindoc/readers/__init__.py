@@ -6,6 +6,7 @@ and every run beneath it is found. Format knowledge lives in the reader modules 
 
 from __future__ import annotations
 
+import contextvars
 import importlib
 import os
 from dataclasses import dataclass, field
@@ -136,9 +137,20 @@ def _one_line_hint(path: Path) -> str:
     return ""
 
 
+# ``diagnose --jobs``: logs already read by worker processes (path -> runs, or the InputError's
+# (path, problem)), handed out here so that the scan itself, and so its output, is the one-process scan.
+PREREAD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("traindoc_preread", default=None)
+
+
 def read_file(path: Path) -> list[Run]:
     """Read one file (or a directory a reader claims whole); raise InputError if nothing fits."""
     path = Path(path)
+    done = PREREAD.get()
+    if done is not None and str(path) in done:
+        kind, value = done.pop(str(path))
+        if kind == "problem":
+            raise InputError(*value)
+        return value
     if not path.exists():
         raise InputError(path, _MISSING)
     reader = reader_for(path)
