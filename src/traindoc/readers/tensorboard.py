@@ -28,7 +28,7 @@ from ._conventions import detectron2_metrics
 from ..run import Run, Series
 from ._hparams import apply_hparams, load_yaml_hparams
 from ._protowire import WireError, iter_fields, read_varint
-from ._tfrecord import FramingStatus, iter_chunks
+from ._tfrecord import FramingStatus, iter_chunks, masked_crc
 from ._safe import is_regular, json_loads
 
 NAME = "tensorboard"
@@ -54,7 +54,19 @@ _CONTENT_FORMAT = {_DT_FLOAT: "<f", _DT_DOUBLE: "<d", _DT_INT32: "<i", _DT_INT64
 def sniff(path: Path, head: bytes) -> bool:
     if path.is_dir():
         return _claims_directory(path)
-    return bool(_EVENT_NAME.search(path.name))
+    return bool(_EVENT_NAME.search(path.name)) or _event_file_content(head)
+
+
+def _event_file_content(head: bytes) -> bool:
+    """An event file renamed (dots turned to underscores by an upload, a copy named by hand): the
+    first record's length checksum holds and its Event says which writer opened the file. Both
+    must match, so no other binary file is claimed by chance (a 1-in-2^32 checksum alone)."""
+    if len(head) < 16:
+        return False
+    length, length_crc = struct.unpack("<QI", head[:12])
+    if length > 4096 or masked_crc(head[:8]) != length_crc:
+        return False
+    return b"brain.Event:" in head[12:12 + length]
 
 
 def owns(path: Path) -> bool:
