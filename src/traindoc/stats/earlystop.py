@@ -8,6 +8,7 @@ recovers: a spike raises GL for a moment, a turn keeps it up to the end.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,7 +68,7 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
             return None
     else:
         z, p = mann_kendall(seg)
-        if z <= 0 or p > 0.05:
+        if (z <= 0 or p > 0.05) and not _stepped_and_stayed(seg, best, sigma):
             return None
     # Onset: the last time GL was below half the threshold before it stayed above.
     above = gl[ib:] > gl_threshold / 2.0
@@ -81,6 +82,17 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
     lo, hi = max(0, ib - w), min(n, ib + w + 1)
     raw_best = lo + int(np.argmin(y[lo:hi]))
     return Overfit(float(x[raw_best]), float(y[raw_best]), float(x[onset_i]), final_gl, ups, after)
+
+
+def _stepped_and_stayed(seg: np.ndarray, best: float, sigma: float) -> bool:
+    """Validation jumped above its best and stayed there: a step, then a plateau (training loss
+    at ~0 leaves nothing to learn, so validation freezes at its worse level). A trend test misses
+    it (the plateau may even drift down a little); the evidence is that nearly every evaluation
+    of the later half sits well clear of the best, by four units of the curve's own jitter."""
+    late = seg[seg.size // 2:]
+    if late.size < 5:
+        return False
+    return float(np.mean(late > best * math.exp(4.0 * sigma))) >= 0.9
 
 
 def stopped_after_turn(x: np.ndarray, y: np.ndarray, max_after: int = 4) -> Overfit | None:
