@@ -83,6 +83,25 @@ def test_detectron2_resume_and_restart(tmp_path):
     assert list(runs[1].series["lr"].values) == [0.02, 0.02]
 
 
+def test_detectron2_run_killed_after_its_first_write_then_started_again(tmp_path):
+    """A training row at an iteration that already has one starts the run again; an evaluation row
+    at a training row's iteration (before or after it) does not."""
+    killed = [{"iteration": 19, "total_loss": 2.17, "lr": 0.01}]
+    again = [{"iteration": i, "total_loss": 2.15 - i / 200, "lr": 0.01} for i in (19, 39, 59, 79, 99)]
+    evals = [{"iteration": 99, "bbox/AP": 10.0}]
+    path = tmp_path / "metrics.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in killed + again + evals))
+    runs = load(path).runs
+    assert len(runs) == 2 and list(runs[0].series["total_loss"].values) == [2.17]
+    assert list(runs[1].series["total_loss"].steps) == [19, 39, 59, 79, 99]
+    assert list(runs[1].series["bbox/AP"].steps) == [99]
+    # Control: evaluation first, then the training row of the same iteration: one run.
+    path.write_text("".join(json.dumps(r) + "\n" for r in again[:2] + [{"iteration": 59, "bbox/AP": 5.0}]
+                            + again[2:]))
+    (run,) = load(path).runs
+    assert list(run.series["total_loss"].steps) == [19, 39, 59, 79, 99] and not run.meta.resume_steps
+
+
 # ---------------------------------------------------------------- MMEngine / MMDetection 2
 def test_mmengine_scalars_validation_at_last_iteration_of_epoch():
     path = DATA / "mmengine_run" / "vis_data" / "scalars.json"

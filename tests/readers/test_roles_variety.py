@@ -146,3 +146,18 @@ def test_real_divergence_behind_own_axis_series_is_still_seen():
     run.add(Series.named("train_loss", steps, loss))
     run.add(Series.named("val_loss_step", np.arange(30.0), np.linspace(2, 1, 30), axis="eval_batch"))
     assert "nonfinite" in {f.id for f in diagnose_run(run)}
+
+
+def test_a_loss_term_that_never_moves_is_not_the_one_judged():
+    """YOLOv8-pose logs train/kobj_loss as 0 on every epoch when no keypoint objectness is used; the
+    moving components are what training minimises."""
+    import numpy as np
+
+    from traindoc.run import Run
+
+    x = np.arange(20.0)
+    run = Run.from_columns("r", "r", "test", {"train/kobj_loss": (x, np.zeros(20)),
+                                              "train/box_loss": (x, 2.0 * np.exp(-x / 8) + 0.5),
+                                              "train/misc_loss": (x, np.full(20, 0.3))})
+    assert infer_role("train/kobj_loss").role == Role.TRAIN_LOSS
+    assert run.primary(Role.TRAIN_LOSS).name == "train/box_loss"

@@ -81,3 +81,21 @@ def test_a_tiny_training_set_memorised_in_real_training_is_named(tmp_path):
     val = run.series["val/loss"].values
     assert val[-10:].mean() > 1.3 * val.min()  # the data really show the turn
     assert "overfitting" in _ids(run)
+
+
+def _val_only(val: np.ndarray) -> Run:
+    run = Run(name="r", source="r", format="test")
+    run.add(Series(name="val_loss", steps=100.0 * np.arange(val.size) + 99, values=val, role=Role.VAL_LOSS))
+    return run
+
+
+def test_a_validation_only_log_that_turned_up_for_good_is_not_healthy():
+    rng = np.random.default_rng(5)
+    x = np.arange(65, dtype=float)
+    val = 1.12 - 0.19 * (1 - np.exp(-x / 3)) + 0.008 * np.maximum(x - 9, 0) + 0.006 * rng.standard_normal(65)
+    fs = {f.id: f for f in diagnose_run(_val_only(val))}
+    assert "overfitting" in fs and fs["overfitting"].evidence["train_logged"] is False
+    assert "no training loss" in fs["overfitting"].title
+    # Controls: a validation loss that falls and settles, and one that wanders on a plateau.
+    assert "overfitting" not in _ids(_val_only(1.12 - 0.19 * (1 - np.exp(-x / 3)) + 0.006 * rng.standard_normal(65)))
+    assert "overfitting" not in _ids(_val_only(0.9 * np.exp(0.03 * rng.standard_normal(65))))

@@ -13,7 +13,7 @@ import io
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from ..errors import InputError
 from ..run import Run, Series
@@ -388,7 +388,8 @@ class Attempt:
 MAX_SPLIT_RUNS = 16
 
 
-def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool = False) -> list[Attempt]:
+def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool = False,
+                   kind: Callable[[Any], str | None] | None = None) -> list[Attempt]:
     """Split a step-indexed record stream into runs, and stitch resumes inside each run.
 
     Why: frameworks that continue from a checkpoint (Lightning, detectron2, MMEngine) keep
@@ -397,23 +398,31 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     the resumed ones (counted, reported in a note). A step going back to (or below) the first step
     of the run is a fresh start from scratch: a new run. Records without a step stay in place.
     ``strict``: one record per x (epoch tables), so a repeated x goes back too.
+    ``kind``: for logs that write several kinds of record at one x (detectron2's training and
+    evaluation rows), a record whose kind already has a record at this very x goes back too.
     Linear time: finite steps inside an attempt only go up, so a resume pops from the end.
     """
     attempts = [Attempt()]
     first: float | None = None
     top: float | None = None
     rows = 0
+    last_of_kind: dict[str, float] = {}
     for row, (x, rec) in enumerate(records):
         rows = row + 1
         cur = attempts[-1]
         if x is not None and math.isfinite(x):
-            if top is not None and (x < top or (strict and x == top)):
+            k = kind(rec) if kind is not None else None
+            repeated = k is not None and last_of_kind.get(k) == x
+            if k is not None:
+                last_of_kind[k] = x
+            if top is not None and (x < top or (strict and x == top) or repeated):
                 if first is not None and x <= first:
                     cur = Attempt()
                     cur.start_row = row
                     attempts.append(cur)
                     first = None
                     top = None
+                    last_of_kind = {k: x} if k is not None else {}
                 else:
                     kept_tail = []
                     while cur.records:
@@ -428,6 +437,9 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
                     cur.records.extend(reversed(kept_tail))
                     cur.resume_steps.append(x)
                     top = x
+                    last_of_kind = {kk: v for kk, v in last_of_kind.items() if v < x}
+                    if k is not None:
+                        last_of_kind[k] = x
             if first is None:
                 first = x
             top = x if top is None else max(top, x)

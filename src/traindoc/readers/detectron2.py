@@ -50,7 +50,9 @@ def read(path: Path) -> list[Run]:
     for obj in rows:
         it = T.json_number(obj.get("iteration"))
         records.append((it if it is not None and math.isfinite(it) else None, obj))
-    attempts = T.stitch_resumes(records)
+    # A training row at an iteration that already has one is a restart (a run killed after its
+    # first write and started again); an evaluation row shares its iteration with a training row.
+    attempts = T.stitch_resumes(records, kind=lambda obj: "train" if "total_loss" in obj else "eval")
     runs = []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)

@@ -58,10 +58,13 @@ def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool]
 
 @rule("overfitting", family="generalization", severity=Severity.WARNING,
       title="Validation loss passed its minimum and rises while training loss falls",
-      needs=(Role.TRAIN_LOSS,))
+      needs=())
 def overfitting(run: Run):
     pair = _pair(run)
     metric_hib = None
+    if pair is None and not run.by_role(Role.TRAIN_LOSS):
+        yield from _val_only_turn(run)
+        return
     if pair is None:
         t = loss_curve(run, Role.TRAIN_LOSS)
         vm = _val_metric_as_error(run) if t is not None and loss_curve(run, Role.VAL_LOSS, 1) is None else None
@@ -109,13 +112,43 @@ def overfitting(run: Run):
                          "generalization_loss_pct": round(ov.final_gl, 2), "successive_rises": ov.rises,
                          "val_points_after_best": ov.points_after, "train_at_best": t_at_best,
                          "train_at_end": t_end},
-               causes=["the model memorises the training set: too much capacity for the data",
-                       "too little regularisation (no dropout, weight decay or augmentation)",
-                       "training for too long", "a small training set"],
-               fixes=[f"restore the checkpoint from {u} {fmt(ov.best_step)} (early stopping)",
-                      "add regularisation: weight decay, dropout, data augmentation", "get more data, or a smaller "
-                      "model", "stop on validation loss (patience of a few evaluations)"],
+               causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, ov.best_step),
                marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
+                      Mark("point", v.name, ov.best_step, label="best validation loss")])
+
+
+_OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",
+                   "too little regularisation (no dropout, weight decay or augmentation)",
+                   "training for too long", "a small training set"]
+
+
+def _overfit_fixes(u: str, best_step: float) -> list[str]:
+    return [f"restore the checkpoint from {u} {fmt(best_step)} (early stopping)",
+            "add regularisation: weight decay, dropout, data augmentation", "get more data, or a smaller "
+            "model", "stop on validation loss (patience of a few evaluations)"]
+
+
+def _val_only_turn(run: Run):
+    """Only a validation loss is logged, and it turned up for good and ended well above its best.
+    Without the training loss the pattern cannot be confirmed, so the finding says so; it is still
+    not a healthy run (a validation loss 10%+ above its best at the end is lost model quality)."""
+    v = loss_curve(run, Role.VAL_LOSS, 10)
+    if v is None:
+        return
+    x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
+    ov = overfit_onset(x, y)
+    if ov is None or not ov.final_gl >= 10.0 or v.tail < 1.1 * ov.best_value:
+        return
+    u = unit(v)
+    yield make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
+               f"{ov.final_gl:.0f}% since; no training loss is logged to confirm it (a training loss rising "
+               "too would make it divergence)", series=[v.name], steps=[ov.onset_step, v.span[1]],
+               evidence={"best_step": ov.best_step, "best_val_loss": ov.best_value, "onset_step": ov.onset_step,
+                         "generalization_loss_pct": round(ov.final_gl, 2), "val_points_after_best": ov.points_after,
+                         "train_logged": False},
+               causes=_OVERFIT_CAUSES + ["(if the training loss rose as well) a learning rate too high"],
+               fixes=["log the training loss too, to tell overfitting from divergence", *_overfit_fixes(u, ov.best_step)],
+               marks=[Mark("line", v.name, ov.onset_step, label="turn"),
                       Mark("point", v.name, ov.best_step, label="best validation loss")])
 
 

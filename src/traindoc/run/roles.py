@@ -75,7 +75,7 @@ _BOOKKEEPING = {"epoch", "step", "global_step", "iter", "iteration", "time", "da
                 "loss_scale", "loss_scaler", "scaler", "grad_scale", "loss_scale_factor"}
 # Parts of a composite loss (detection, segmentation, multi-task): losses, but not *the* loss.
 _COMPONENT_TOKENS = {"box", "bbox", "cls", "class", "dfl", "obj", "objectness", "rpn", "mask", "seg", "kpt", "keypoint",
-                     "pose", "giou", "iou", "l1", "reg", "ctr", "centerness", "aux", "kl", "recon", "reconstruction",
+                     "pose", "kobj", "giou", "iou", "l1", "reg", "ctr", "centerness", "aux", "kl", "recon", "reconstruction",
                      "distill", "distillation", "mlm", "nsp", "commitment", "vq", "perceptual", "adv", "gan", "dice",
                      "focal", "conf", "coord", "offset", "heatmap", "rpn_cls", "rpn_bbox"}
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import numpy as np
+
 from .roles import Role, infer_role, is_loss_component
 from .series import Series
 
@@ -13,6 +15,11 @@ from .series import Series
 _PRIMARY_LOSS_NAMES = ("loss", "train_loss", "train/loss", "loss/train", "train_loss_step", "train_loss_epoch",
                        "total_loss", "train/total_loss", "epoch_loss", "val_loss", "eval_loss", "val/loss",
                        "validation_loss", "loss/val", "loss/validation", "valid_loss", "test_loss")
+
+
+def _constant(s: Series) -> bool:
+    finite = s.values[np.isfinite(s.values)]
+    return finite.size >= 3 and float(np.ptp(finite)) == 0.0
 
 
 @dataclass
@@ -58,7 +65,9 @@ class Run:
             named = _PRIMARY_LOSS_NAMES.index(lname) if lname in _PRIMARY_LOSS_NAMES else len(_PRIMARY_LOSS_NAMES)
             # The total before a component (loss_cls, box_loss); per-step over per-epoch for train
             # curves (more evidence), then longer series.
-            return (named, is_loss_component(s.name), s.axis != "step", -len(s), lname)
+            # A series that never moved (a loss term the model does not use, logged as 0) is
+            # never the one judged while another moves.
+            return (_constant(s), named, is_loss_component(s.name), s.axis != "step", -len(s), lname)
 
         return min(candidates, key=rank)
 
