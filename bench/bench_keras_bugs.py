@@ -1,6 +1,7 @@
 """Bug benchmark: buggy Keras 3 / PyTorch programs and their fixed twins, diagnosed passively and with ``check``.
 
     KERAS_BACKEND=torch PYTHONPATH=src python bench/bench_keras_bugs.py [--only NAME] [--json out.json]
+    [--set heldout]   (the held-out programs written blind, keras_bugs/heldout_*.py, instead of the main set)
 
 Passive = the Keras callback (or ``traindoc.watch`` for PyTorch) during ``fit`` plus ``diagnose`` of its
 logdir; "+check" adds ``traindoc.check`` on the untrained model. Scores per buggy program: a bug is
@@ -74,11 +75,12 @@ def run_torch_passive(prog: dict, logdir: str):
     g = torch.Generator().manual_seed(0)
     with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=logdir, quiet=True) as doc:
         for _ in range(prog["epochs"]):
-            perm = torch.randperm(len(x), generator=g)
+            perm = torch.randperm(len(x), generator=g) if prog.get("shuffle", True) else torch.arange(len(x))
             for i in range(0, len(x), bs):
                 idx = perm[i:i + bs]
                 xb, yb = x[idx], y[idx]
-                opt.zero_grad()
+                if prog.get("zero_grad", True):
+                    opt.zero_grad()
                 out = model(xb)
                 loss = loss_fn(out, yb)
                 loss.backward()
@@ -147,8 +149,15 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
+    ap.add_argument("--set", default="main", choices=("main", "heldout"), help="which programs to run")
     args = ap.parse_args()
-    cases = [c for c in CASES if args.only is None or args.only in c.name]
+    pool = CASES
+    if args.set == "heldout":
+        from keras_bugs.heldout_keras import HELDOUT
+        import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
+
+        pool = HELDOUT
+    cases = [c for c in pool if args.only is None or args.only in c.name]
     rows = []
     for c in cases:
         for fixed in (False, True):
