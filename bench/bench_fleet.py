@@ -5,9 +5,11 @@ half showing one failure, 50-400 steps) in a mix of formats: Lightning-style ``m
 JSON lines (20%), Keras-style per-epoch CSV (20%) and TensorBoard event files written with
 tensorboard's own RecordWriter (20%). Then runs the CLI on the folder with each job count in its own
 process and reports wall time, runs per second and the peak resident memory of the whole process
-tree (main process plus workers, sampled by psutil every 50 ms). The JSON outputs must be identical.
+tree (main process plus workers, sampled by psutil every 50 ms) and the CPU seconds of the tree (so
+a speed-up can be told from less work done). Each job count is measured ``--repeat`` times in
+alternating order and the medians compared. The JSON outputs must be identical.
 
-    PYTHONPATH=src python bench/bench_fleet.py [--runs 10000] [--jobs 2]
+    PYTHONPATH=src python bench/bench_fleet.py [--runs 10000] [--jobs 2] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import argparse
 import hashlib
 import json
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,8 +80,15 @@ def generate(root: Path, n: int) -> None:
         write_run(run, root / f"run{i:05d}", kinds[i % len(kinds)])
 
 
+def _children_cpu() -> float:
+    """CPU seconds of waited-for descendants (the CLI and, through it, its pool workers)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
 def measure(root: Path, jobs: int, out: Path) -> dict:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    cpu0 = _children_cpu()
     t0 = time.perf_counter()
     with open(out, "w") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "traindoc", "diagnose", str(root), "--json", "--fail-on",
@@ -92,9 +103,11 @@ def measure(root: Path, jobs: int, out: Path) -> dict:
                 pass
             time.sleep(0.05)
     wall = time.perf_counter() - t0
+    cpu = _children_cpu() - cpu0
     doc = json.loads(out.read_text())
-    return {"jobs": jobs, "exit": proc.returncode, "wall_s": round(wall, 1), "runs": len(doc["runs"]),
-            "runs_per_s": round(len(doc["runs"]) / wall, 1), "peak_rss_mb": round(peak / 2**20),
+    return {"jobs": jobs, "exit": proc.returncode, "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+            "runs": len(doc["runs"]), "runs_per_s": round(len(doc["runs"]) / wall, 1),
+            "runs_per_cpu_s": round(len(doc["runs"]) / cpu, 1), "peak_rss_mb": round(peak / 2**20),
             "sha1": hashlib.sha1(out.read_bytes()).hexdigest()[:12]}
 
 
@@ -102,18 +115,26 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=10_000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--repeat", type=int, default=2, help="measurements of each job count, in alternating order")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "fleet"
         t0 = time.perf_counter()
         generate(root, args.runs)
         print(f"generated {args.runs:,} runs in {time.perf_counter() - t0:.0f}s (cores: {os.cpu_count()})", flush=True)
-        results = [measure(root, j, Path(tmp) / f"out{j}.json") for j in (1, args.jobs)]
-    for r in results:
-        print(json.dumps(r))
-    one, many = results
-    print(f"speed-up x{one['wall_s'] / many['wall_s']:.2f} with --jobs {args.jobs}; "
-          f"identical output: {one['sha1'] == many['sha1']}")
+        # Alternating order (1, N, N, 1, ...): neither job count always runs first, on colder caches
+        # or a quieter machine. The median of each is compared.
+        order = [(1, args.jobs) if k % 2 == 0 else (args.jobs, 1) for k in range(args.repeat)]
+        results = []
+        for pair in order:
+            for j in pair:
+                results.append(measure(root, j, Path(tmp) / f"out{j}.json"))
+                print(json.dumps(results[-1]), flush=True)
+    one = statistics.median(r["wall_s"] for r in results if r["jobs"] == 1)
+    many = statistics.median(r["wall_s"] for r in results if r["jobs"] == args.jobs)
+    same = len({r["sha1"] for r in results}) == 1
+    print(f"speed-up x{one / many:.2f} with --jobs {args.jobs} (median wall {one:.1f}s vs {many:.1f}s, "
+          f"{args.repeat} each, cores: {os.cpu_count()}); identical output: {same}")
 
 
 if __name__ == "__main__":

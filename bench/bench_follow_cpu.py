@@ -7,9 +7,11 @@ The follower (``diagnose --follow --interval 2``) runs for ``--seconds`` (defaul
 the follower's CPU time (user + system, from psutil) during the catch-up of the existing steps (until
 it has read the backlog's bytes and its first diagnosis is done), and
 its share of one core over the steady-state window that follows; the same for the writer, as a
-yardstick. With ``--format csv`` the run is a Lightning-style ``metrics.csv`` instead.
+yardstick. With ``--format csv`` the run is a Lightning-style ``metrics.csv`` instead; with
+``--format text`` a console log as Python ``logging`` writes it (``bench_follow_poll.py`` times
+single polls of such a log against a full re-read).
 
-    PYTHONPATH=src python bench/bench_follow_cpu.py [--steps 1000000] [--seconds 60] [--rate 500]
+    PYTHONPATH=src python bench/bench_follow_cpu.py [--steps 1000000] [--seconds 60] [--rate 500] [--format tb|csv|text]
 """
 
 from __future__ import annotations
@@ -46,6 +48,13 @@ if fmt == "tb":
         if i % 100 == 99:
             v = [summary_pb2.Summary.Value(tag="val/loss", simple_value=loss(i) * 1.05)]
             rw.write(event_pb2.Event(wall_time=time.time(), step=i, summary=summary_pb2.Summary(value=v)).SerializeToString())
+elif fmt == "text":
+    fh = open(path, "a")
+    def write(i):
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        fh.write(f"{stamp},000 INFO train: step {i}: loss {loss(i):.6f}, lr 0.001\n")
+        if i % 100 == 99:
+            fh.write(f"{stamp},000 INFO train: step {i}: val_loss {loss(i) * 1.05:.6f}\n")
 else:
     fh = open(path, "a")
     fh.write("epoch,step,train_loss,val_loss\n")
@@ -80,13 +89,13 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--rate", type=float, default=500.0, help="steps appended per second while followed")
     ap.add_argument("--interval", type=float, default=2.0)
-    ap.add_argument("--format", choices=["tb", "csv"], default="tb")
+    ap.add_argument("--format", choices=["tb", "csv", "text"], default="tb")
     args = ap.parse_args()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
     with tempfile.TemporaryDirectory() as tmp:
         run_dir = Path(tmp) / "runs" / "big"
         run_dir.mkdir(parents=True)
-        log = run_dir / ("events.out.tfevents.1.bench" if args.format == "tb" else "metrics.csv")
+        log = run_dir / {"tb": "events.out.tfevents.1.bench", "csv": "metrics.csv", "text": "train.log"}[args.format]
         ready = Path(tmp) / "ready"
         t = time.time()
         writer = subprocess.Popen([sys.executable, "-c", WRITER, args.format, str(log), str(args.steps),

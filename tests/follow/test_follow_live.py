@@ -1,8 +1,8 @@
 """A real training job in one process, ``traindoc diagnose --follow`` in another.
 
-Each job (torch + SummaryWriter, Lightning CSVLogger, Keras CSVLogger, Hugging Face Trainer) blows
-its loss up to NaN part-way and writes ``proof.json`` with the wall time at which the proving data
-was on disk. The follower must announce ``nonfinite`` no later than one poll interval after that
+Each job (torch + SummaryWriter, Lightning CSVLogger, Keras CSVLogger, Hugging Face Trainer, torch +
+Python logging to a text file) blows its loss up to NaN part-way and writes ``proof.json`` with the
+wall time at which the proving data was on disk. The follower must announce ``nonfinite`` no later than one poll interval after that
 (plus a fixed allowance for process start-up and scheduling on shared CPUs), never announce the
 same finding twice, and end (Ctrl-C) with the summary ``diagnose`` gives on the same files.
 """
@@ -84,6 +84,7 @@ def _check(events: list[dict], proof: dict, code: int, tmp_path: Path, watched: 
     ("lightning_csv.py", "pl", "lightning"),
     ("keras_csv.py", "keras", "keras"),
     ("hf_trainer.py", "hf", "transformers"),  # trainer_state.json rewritten in each new checkpoint-N
+    ("text_logging.py", "text", "torch"),  # a console log written by Python logging, parsed line by line
 ])
 def test_follow_real_training_job(job, watched, module, tmp_path):
     events, proof, code = _follow_while(job, tmp_path, watched, module)

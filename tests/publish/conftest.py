@@ -7,12 +7,16 @@ from pathlib import Path
 
 
 def wandb_records(run_dir: Path, kind: str) -> list:
-    """Records of one kind ("alert", "summary", "history"…) from an offline run's ``.wandb`` file."""
+    """Records of one kind ("alert", "summary", "history"…) from a finished offline run's ``.wandb`` file."""
     from wandb.proto import wandb_internal_pb2 as pb
 
     from traindoc.readers import _leveldblog as lv
 
+    from traindoc.publish.wandb import wait_written
+
     (log,) = run_dir.glob("run-*.wandb")
+    # W&B's service writes the file after finish() returns: read the run once it is complete.
+    assert wait_written(log), f"{log} never got its exit record"
     out = []
     for data in lv.iter_records(log.read_bytes(), lv.LogStatus()):
         rec = pb.Record()

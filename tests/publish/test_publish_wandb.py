@@ -55,7 +55,13 @@ def test_watch_publishes_into_the_active_wandb_run(tmp_path, monkeypatch):
     (tmp_path / "wb").mkdir()
     run = wandb.init(project="tdtest", name="user-run")
     train_into_nan("wandb", log=lambda _step, loss: run.log({"loss": loss}))
+    log = Path(run.settings.sync_file)
     run.finish()
+    # finish() can return while W&B's service still holds the records (flaky before: 0-3 of 3 alerts
+    # read back under load); the documented wait makes "published" mean "on disk".
+    from traindoc.publish.wandb import wait_written
+
+    assert wait_written(log)
     (run_dir,) = (tmp_path / "wb" / "wandb").glob("offline-run-*")
     assert any("nonfinite" in a.title for a in wandb_records(run_dir, "alert"))
     steps = [int(next(i.value_json for i in h.item if i.nested_key == ["_step"] or i.key == "_step"))
@@ -87,3 +93,26 @@ run.finish()
     assert len(folders) == 2  # the job's, and traindoc's resumption of the same id
     published = next(f for f in folders if f != source)
     assert any("nonfinite" in a.title for a in wandb_records(published, "alert"))
+
+
+def test_close_returns_once_the_offline_run_is_on_disk(tmp_path, monkeypatch):
+    """The publisher's own runs: after close() the alerts are in the file, read at once, no waiting."""
+    from traindoc.follow.changes import Event
+    from traindoc.publish.wandb import WandbPublisher, _has_exit, _offline_log
+    from traindoc.readers import read_file
+    from traindoc.rules import diagnose_run
+
+    for k, v in _env(tmp_path).items():
+        monkeypatch.setenv(k, v)
+    (tmp_path / "wb").mkdir()
+    _csv(tmp_path / "job" / "metrics.csv")
+    (run,) = read_file(tmp_path / "job" / "metrics.csv")
+    findings = diagnose_run(run)
+    pub = WandbPublisher()
+    pub.publish(run, findings, [Event("new", f) for f in findings])
+    (own,) = pub._own.values()
+    log = _offline_log(own)  # where this process's wandb writes it (its settings outlive one test's env)
+    pub.close()
+    assert _has_exit(log)  # checked before wandb_records, which would wait
+    titles = {a.title for a in wandb_records(log.parent, "alert")}
+    assert "traindoc: nonfinite in job/metrics.csv" in titles

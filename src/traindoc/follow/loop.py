@@ -26,6 +26,7 @@ from .discover import Discovery, Source
 from .tail_events import TensorBoardTail
 from .tail_lines import JsonTableTail, KerasTail, LightningTail, WatchRecordTail
 from .tail_mlflow import MlflowStoreTail
+from .tail_text import TextTail
 from .tail_whole import DUTY, WholeTail
 
 Results = list[tuple[Run, list[Finding]]]
@@ -64,6 +65,8 @@ def make_tail(source: Source):
         return KerasTail(source.path)
     if name == "traindoc-watch":
         return WatchRecordTail(source.path)
+    if name == "text_log" and source.path.is_file():
+        return TextTail(source.path)
     if name == "generic_table" and _json_lines(source.path):
         return JsonTableTail(source.path)
     return WholeTail(source.reader, source.path)

@@ -19,6 +19,7 @@ from ..run import Run
 from . import _text
 
 NAME = "wandb"
+WRITTEN_WAIT = 15.0  # seconds an offline run's file is waited for after finish() (see wait_written)
 _RUN_FOLDER = re.compile(r"^(?:offline-)?run-\d{8}_\d{6}-(?P<id>[a-z0-9]+)$")
 
 
@@ -81,5 +82,59 @@ class WandbPublisher:
 
     def close(self) -> None:
         for own in self._own.values():
+            log = _offline_log(own)
             own.finish()
+            if log is not None:
+                wait_written(log)
         self._own.clear()
+
+
+def _offline_log(run) -> Path | None:
+    """The ``.wandb`` file an offline run writes, or None (online: W&B's servers hold the run)."""
+    try:
+        settings = run.settings
+        if settings.mode != "offline" or not settings.sync_file:
+            return None
+        return Path(settings.sync_file)
+    except Exception:  # noqa: BLE001 - another wandb version's settings: nothing to wait for
+        return None
+
+
+def wait_written(log: Path, timeout: float = WRITTEN_WAIT) -> bool:
+    """Wait (bounded) until an offline run's ``.wandb`` file holds its exit record; True once it does.
+
+    Why: W&B's service process writes the file after ``run.finish()`` has returned (wandb 0.31:
+    right after ``finish()`` the file can still hold only its 7-byte header, the alerts and the
+    summary land a second or two later). Published should mean written: a ``wandb sync`` or a
+    reader started right after the publisher closes must find the alerts. For a user's own run,
+    call it after your ``run.finish()`` with ``Path(run.settings.sync_file)`` taken before it.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        if _has_exit(log):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+
+
+def _has_exit(log: Path) -> bool:
+    from wandb.proto import wandb_internal_pb2 as pb
+
+    from ..readers import _leveldblog as lv
+
+    try:
+        data = log.read_bytes()
+    except OSError:
+        return False
+    for raw in lv.iter_records(data, lv.LogStatus()):
+        rec = pb.Record()
+        try:
+            rec.ParseFromString(raw)
+        except Exception:  # noqa: BLE001 - a record this wandb cannot parse: not the exit record
+            continue
+        if rec.WhichOneof("record_type") == "exit":
+            return True
+    return False

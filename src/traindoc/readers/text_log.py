@@ -83,8 +83,17 @@ def read(path: Path) -> list[Run]:
     parser = LineParser()
     for line in iter_lines(path, notes):
         parser.feed(line)
-    store = parser.finish()
-    xs, axes, cols = store.arrays()
+    parser.finish()
+    return runs_of(path, parser, notes)
+
+
+def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
+    """The runs of the lines fed to ``parser`` so far. The parser is left as it was, so a follower
+    (``follow.tail_text``) can ask between polls and keep feeding: the same answer ``read`` gives
+    for a file holding those lines."""
+    dropped, split_keys = parser.outcome()
+    xs, axes, cols = parser.records.arrays(dropped, commit=False)
+    notes = list(notes)
     if parser.counted_by_line:
         notes.append("some values have no step or epoch counter on their lines: their lines are counted in order")
     if parser.nonfinite_reports:
@@ -95,11 +104,11 @@ def read(path: Path) -> list[Run]:
     if parser.inner_steps:
         notes.append("steps counted within each epoch were made global (the largest step printed in each earlier "
                      "epoch added): exact when the last step of an epoch is printed")
-    if parser.split_keys:
-        names = ", ".join(sorted(parser.split_keys))
+    if split_keys:
+        names = ", ".join(sorted(split_keys))
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
     alive = np.ones(len(xs), dtype=bool)
-    alive[list(store.dropped)] = False
+    alive[list(dropped)] = False
     placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line)
     runs = []
     for k, att in enumerate(attempts):

@@ -409,13 +409,18 @@ class LineParser:
     def finish(self) -> RecordStore:
         """The records, without counter-less lines whose shape was printed only once, and without any
         counter-less lines at all when other lines carry counters (then those are config prints)."""
+        self.records.dropped, self.split_keys = self.outcome()
+        self.records.finish()
+        return self.records
+
+    def outcome(self) -> tuple[set[int], set[str]]:
+        """What ``finish`` would decide now (records dropped, split words read as a loss), without
+        changing anything: a follower asks this between lines and keeps feeding afterwards."""
         counted = self.anchor is not None
         once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
         once |= {i for i, joined in self.followers if joined in once}
-        self.records.dropped |= once
-        self.split_keys = {k for k, i in self._split_at.items() if i not in self.records.dropped}
-        self.records.finish()
-        return self.records
+        dropped = self.records.dropped | once
+        return dropped, {k for k, i in self._split_at.items() if i not in dropped}
 
     @property
     def counted_by_line(self) -> bool:

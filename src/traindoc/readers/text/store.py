@@ -65,19 +65,39 @@ class RecordStore:
     def finish(self) -> None:
         self._commit()
 
-    def arrays(self) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
-        """x per record, axis code per record, and per name (record indices, values), as numpy."""
-        self._commit()
+    def arrays(self, dropped: set[int] | None = None,
+               commit: bool = True) -> tuple[np.ndarray, np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+        """x per record, axis code per record, and per name (record indices, values), as numpy.
+
+        ``commit=False`` leaves the store as it was (the last record still open to a redraw) and
+        returns copies, so a follower can look between lines and keep appending; ``dropped``
+        replaces the store's own set for that look."""
+        if commit:
+            self._commit()
+        dropped = self.dropped if dropped is None else dropped
+        last = None if commit else self.last
+        n = len(self.xs)
         keep = None
-        if self.dropped:
-            keep = np.ones(len(self.xs), dtype=bool)
-            keep[list(self.dropped)] = False
-        xs = np.frombuffer(self.xs, dtype=np.float64) if self.xs else np.zeros(0)
+        if dropped:
+            keep = np.ones(n + (last is not None), dtype=bool)
+            keep[list(dropped)] = False
+
+        def arr(buf: array, dtype, extra: list) -> np.ndarray:
+            out = np.frombuffer(buf, dtype=dtype) if buf else np.zeros(0, dtype=dtype)
+            return np.concatenate([out, np.array(extra, dtype=dtype)]) if not commit else out
+
+        lx = [last[0]] if last is not None else []
+        xs = arr(self.xs, np.float64, lx)
         axes = np.frombuffer(bytes(self.axes), dtype=np.uint8) if self.axes else np.zeros(0, dtype=np.uint8)
+        if last is not None:
+            axes = np.concatenate([axes, np.array([AXES.index(last[1])], dtype=np.uint8)])
         cols = {}
-        for k, (idx, vals) in self.cols.items():
-            i = np.frombuffer(idx, dtype=np.int64) if idx else np.zeros(0, dtype=np.int64)
-            v = np.frombuffer(vals, dtype=np.float64) if vals else np.zeros(0)
+        names = list(self.cols) + [k for k in (last[2] if last is not None else {}) if k not in self.cols]
+        for k in names:
+            idx, vals = self.cols.get(k, (array("q"), array("d")))
+            tail = last is not None and k in last[2]
+            i = arr(idx, np.int64, [n] if tail else [])
+            v = arr(vals, np.float64, [last[2][k]] if tail else [])
             if keep is not None:
                 m = keep[i]
                 i, v = i[m], v[m]
