@@ -28,7 +28,17 @@ def _norms(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
         norms = torch._foreach_norm(tensors)
     except (RuntimeError, TypeError, AttributeError):  # sparse grads, exotic dtypes
         norms = [torch.linalg.vector_norm(t.float()) for t in tensors]
+    if all(n.dtype == torch.float32 and n.device == device for n in norms):
+        return torch.stack(norms)  # the usual case: no per-tensor conversion call
     return torch.stack([n.to(device=device, dtype=torch.float32) for n in norms])
+
+
+def _copies(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
+    """A copy of each tensor, in one fused call where torch has one (x * 1 is exact, -0 and NaN included)."""
+    try:
+        return torch._foreach_mul(tensors, 1.0)
+    except (RuntimeError, TypeError, AttributeError):  # sparse or exotic tensors
+        return [t.detach().clone() for t in tensors]
 
 
 class GradientProbe:
@@ -71,8 +81,8 @@ class GradientProbe:
         with torch.no_grad():
             have = [i for i, p in enumerate(params) if p.grad is not None]
             out: list[Sample] = []
-            weights = _norms([p.detach() for p in params], self.device)
-            w_layer = self._per_layer(weights, self.layer_index)
+            # Under no_grad the parameters themselves go in (nothing is recorded): no detach per tensor.
+            w_layer = self._per_layer(_norms(params, self.device), self.layer_index)
             names = tuple(f"weight_norm/{n}" for n in self.layers.names)
             out.append((names, w_layer))
             layers_with_grad = sorted({self.layers.layer_of[i] for i in have})
@@ -80,7 +90,7 @@ class GradientProbe:
                 if li not in layers_with_grad:
                     self.no_grad_counts[li] += 1
             if have:
-                grads = _norms([params[i].grad.detach() for i in have], self.device)
+                grads = _norms([params[i].grad for i in have], self.device)
                 g_layer = self._per_layer(grads, self.layer_index[self._index(tuple(have))])
                 total = g_layer.square().sum().sqrt().reshape(1)
                 if self.scaler is not None:
@@ -94,7 +104,7 @@ class GradientProbe:
                 names = ("grad_norm",) + tuple(f"grad_norm/{self.layers.names[i]}" for i in layers_with_grad)
                 out.append((names, torch.cat([total, g_layer[sel]])))
             if self.track_updates:
-                self._snapshot = [p.detach().clone() for p in params]
+                self._snapshot = _copies(params)
         return out
 
     def update(self) -> list[Sample]:
@@ -103,9 +113,9 @@ class GradientProbe:
             return []
         params = self.layers.params
         with torch.no_grad():
-            diffs = torch._foreach_sub([p.detach() for p in params], self._snapshot)
+            diffs = torch._foreach_sub(params, self._snapshot)
             upd = self._per_layer(_norms(diffs, self.device), self.layer_index)
-            w = self._per_layer(_norms([p.detach() for p in params], self.device), self.layer_index)
+            w = self._per_layer(_norms(params, self.device), self.layer_index)
             ratio = upd / w.clamp_min(1e-12)
         self._snapshot = None
         return [(tuple(f"update_ratio/{n}" for n in self.layers.names), ratio)]
