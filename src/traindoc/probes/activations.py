@@ -1,7 +1,7 @@
 """Per-module activation statistics on sampled steps: scale, dead ReLU units, saturation.
 
 Hooks exist only while a sampled forward runs (registered just before it, removed right
-after), so unsampled steps pay nothing. Dead units need a window: a unit is dead when it
+after, or kept while consecutive steps are sampled), so unsampled steps pay nothing. Dead units need a window: a unit is dead when it
 did not fire for any example of several sampled batches, so the 'fired' mask is OR-ed on
 the device across a window of samples and only its final share is read back.
 """
@@ -141,9 +141,14 @@ class ActivationProbe:
         names = tuple(f"act_{k}/{name}" for name, _ in parts for k in ("mean", "std"))
         return [(names, stats)]
 
-    def finish_sample(self) -> list[Sample]:
-        """Called after the sampled forward: closes the dead-unit window when due."""
-        self.disarm()
+    def finish_sample(self, stay_armed: bool = False) -> list[Sample]:
+        """Called after the sampled forward: closes the dead-unit window when due.
+
+        ``stay_armed``: the next step is sampled too (``every=1``, the first steps), so the hooks
+        stay: removing and registering one per module on each step costs more than they do.
+        """
+        if not stay_armed:
+            self.disarm()
         if not self.output_module_known and self.call_order:
             # The model's last op squashes its outputs on purpose (a classifier's sigmoid):
             # saturation there is confidence, not a problem, so it is not measured.

@@ -48,11 +48,13 @@ class GradientProbe:
         self.layers = layers
         self.scaler = scaler
         self.device = layers.params[0].device if layers.params else torch.device("cpu")
-        self.layer_index = torch.tensor(layers.layer_of, dtype=torch.long, device=self.device)
         self._snapshot: list[torch.Tensor] | None = None
         self.no_grad_counts = [0] * len(layers.names)  # samples at which a layer had no gradient at all
         self.samples = 0
         self._indices: dict[tuple[int, ...], torch.Tensor] = {}
+        self._name_cache: dict[str, tuple[str, ...]] = {}
+        n_layers = len(layers.names)  # update(): the diffs' layers, then the weights' in slots after them
+        self._update_key = tuple(layers.layer_of) + tuple(n_layers + li for li in layers.layer_of)
         n_elem = sum(p.numel() for p in layers.params)
         self.track_updates = 0 < n_elem <= MAX_SNAPSHOT_ELEMENTS
 
@@ -66,8 +68,8 @@ class GradientProbe:
             t = self._indices[idx] = torch.tensor(idx, dtype=torch.long, device=self.device)
         return t
 
-    def _per_layer(self, norms: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-        sq = torch.zeros(len(self.layers.names), device=self.device, dtype=torch.float32)
+    def _per_layer(self, norms: torch.Tensor, index: torch.Tensor, slots: int) -> torch.Tensor:
+        sq = torch.zeros(slots, device=self.device, dtype=torch.float32)
         sq.index_add_(0, index, norms.square())
         return sq.sqrt()
 
@@ -78,20 +80,24 @@ class GradientProbe:
         """
         self.samples += 1
         params = self.layers.params
+        n_layers = len(self.layers.names)
         with torch.no_grad():
             have = [i for i, p in enumerate(params) if p.grad is not None]
             out: list[Sample] = []
-            # Under no_grad the parameters themselves go in (nothing is recorded): no detach per tensor.
-            w_layer = self._per_layer(_norms(params, self.device), self.layer_index)
-            names = tuple(f"weight_norm/{n}" for n in self.layers.names)
-            out.append((names, w_layer))
-            layers_with_grad = sorted({self.layers.layer_of[i] for i in have})
-            for li in range(len(self.layers.names)):
+            layer_of = self.layers.layer_of
+            # Weights and gradients in one fused norm call, folded into 2 x layers slots by one
+            # index_add (under no_grad the parameters themselves go in: nothing is recorded).
+            grads = [params[i].grad for i in have]
+            both = self._per_layer(_norms([*params, *grads], self.device),
+                                   self._index(tuple(layer_of) + tuple(n_layers + layer_of[i] for i in have)),
+                                   2 * n_layers)
+            w_layer, g_layer = both[:n_layers], both[n_layers:]
+            out.append((self._names("weight_norm/"), w_layer))
+            layers_with_grad = sorted({layer_of[i] for i in have})
+            for li in range(n_layers):
                 if li not in layers_with_grad:
                     self.no_grad_counts[li] += 1
             if have:
-                grads = _norms([params[i].grad for i in have], self.device)
-                g_layer = self._per_layer(grads, self.layer_index[self._index(tuple(have))])
                 total = g_layer.square().sum().sqrt().reshape(1)
                 if self.scaler is not None:
                     scale = _scale_tensor(self.scaler, self.device)
@@ -107,18 +113,25 @@ class GradientProbe:
                 self._snapshot = _copies(params)
         return out
 
+    def _names(self, prefix: str) -> tuple[str, ...]:
+        names = self._name_cache.get(prefix)
+        if names is None:
+            names = self._name_cache[prefix] = tuple(prefix + n for n in self.layers.names)
+        return names
+
     def update(self) -> list[Sample]:
         """Update-to-weight ratio per layer for the step that followed the last sample."""
         if self._snapshot is None:
             return []
         params = self.layers.params
+        n_layers = len(self.layers.names)
         with torch.no_grad():
             diffs = torch._foreach_sub(params, self._snapshot)
-            upd = self._per_layer(_norms(diffs, self.device), self.layer_index)
-            w = self._per_layer(_norms(params, self.device), self.layer_index)
-            ratio = upd / w.clamp_min(1e-12)
+            both = self._per_layer(_norms([*diffs, *params], self.device),
+                                   self._index(self._update_key), 2 * n_layers)
+            ratio = both[:n_layers] / both[n_layers:].clamp_min(1e-12)
         self._snapshot = None
-        return [(tuple(f"update_ratio/{n}" for n in self.layers.names), ratio)]
+        return [(self._names("update_ratio/"), ratio)]
 
     def close(self) -> None:
         self._snapshot = None

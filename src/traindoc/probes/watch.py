@@ -419,7 +419,8 @@ class Watch:
     def _sample(self, step: int, inputs, targets, outputs) -> None:
         add = self._pending.extend
         if self.acts is not None and self.guard.ok("activations"):
-            add((step, n, v) for n, v in self.guard.call("activations", self.acts.finish_sample) or [])
+            stay = self._is_sampled(step + 1)
+            add((step, n, v) for n, v in self.guard.call("activations", self.acts.finish_sample, stay) or [])
         if self.grads is not None and self._grads_taken_step != step and self.guard.ok("gradients"):
             self._grads_taken_step = step
             add((step, n, v) for n, v in self.guard.call("gradients", self.grads.sample, False) or [])
