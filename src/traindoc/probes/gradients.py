@@ -7,6 +7,7 @@ read back here: the vectors join the watcher's pending batch and reach the host 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -41,6 +42,14 @@ def _copies(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
         return [t.detach().clone() for t in tensors]
 
 
+@dataclass
+class _Plan:
+    index: torch.Tensor  # per tensor of [weights..., gradients...]: its slot among 2 x layers
+    no_grad: list[int]  # layers without any gradient
+    with_grad: torch.Tensor  # layers with one, as an index into the gradient slots
+    grad_names: tuple[str, ...]
+
+
 class GradientProbe:
     """Samples gradient/weight norms per layer; tracks the update of the step after a sample."""
 
@@ -51,22 +60,15 @@ class GradientProbe:
         self._snapshot: list[torch.Tensor] | None = None
         self.no_grad_counts = [0] * len(layers.names)  # samples at which a layer had no gradient at all
         self.samples = 0
-        self._indices: dict[tuple[int, ...], torch.Tensor] = {}
         self._name_cache: dict[str, tuple[str, ...]] = {}
-        n_layers = len(layers.names)  # update(): the diffs' layers, then the weights' in slots after them
-        self._update_key = tuple(layers.layer_of) + tuple(n_layers + li for li in layers.layer_of)
+        self._plans: dict[tuple[int, ...], _Plan] = {}
+        # Index tensors are built once on the device (a host-to-device copy on each sample would wait
+        # for the device). update(): each diff's layer slot, then each weight's in the slots after them.
+        n_layers = len(layers.names)
+        self._update_index = torch.tensor(list(layers.layer_of) + [n_layers + li for li in layers.layer_of],
+                                          dtype=torch.long, device=self.device)
         n_elem = sum(p.numel() for p in layers.params)
         self.track_updates = 0 < n_elem <= MAX_SNAPSHOT_ELEMENTS
-
-    def _index(self, idx: tuple[int, ...]) -> torch.Tensor:
-        """An index tensor on the device, built once per distinct index list: a host-to-device
-        copy on each sample would wait for the device (one sync per sample, not per read-back)."""
-        t = self._indices.get(idx)
-        if t is None:
-            if len(self._indices) > 8:
-                self._indices.clear()
-            t = self._indices[idx] = torch.tensor(idx, dtype=torch.long, device=self.device)
-        return t
 
     def _per_layer(self, norms: torch.Tensor, index: torch.Tensor, slots: int) -> torch.Tensor:
         sq = torch.zeros(slots, device=self.device, dtype=torch.float32)
@@ -82,21 +84,17 @@ class GradientProbe:
         params = self.layers.params
         n_layers = len(self.layers.names)
         with torch.no_grad():
-            have = [i for i, p in enumerate(params) if p.grad is not None]
+            have = tuple(i for i, p in enumerate(params) if p.grad is not None)
+            plan = self._plans.get(have) or self._plan(have)
             out: list[Sample] = []
-            layer_of = self.layers.layer_of
             # Weights and gradients in one fused norm call, folded into 2 x layers slots by one
             # index_add (under no_grad the parameters themselves go in: nothing is recorded).
             grads = [params[i].grad for i in have]
-            both = self._per_layer(_norms([*params, *grads], self.device),
-                                   self._index(tuple(layer_of) + tuple(n_layers + layer_of[i] for i in have)),
-                                   2 * n_layers)
+            both = self._per_layer(_norms([*params, *grads], self.device), plan.index, 2 * n_layers)
             w_layer, g_layer = both[:n_layers], both[n_layers:]
             out.append((self._names("weight_norm/"), w_layer))
-            layers_with_grad = sorted({layer_of[i] for i in have})
-            for li in range(n_layers):
-                if li not in layers_with_grad:
-                    self.no_grad_counts[li] += 1
+            for li in plan.no_grad:
+                self.no_grad_counts[li] += 1
             if have:
                 total = g_layer.square().sum().sqrt().reshape(1)
                 if self.scaler is not None:
@@ -106,12 +104,26 @@ class GradientProbe:
                             g_layer = g_layer / scale
                             total = total / scale
                         out.append((("amp_scale",), scale.reshape(1).float()))
-                sel = self._index(tuple(layers_with_grad))
-                names = ("grad_norm",) + tuple(f"grad_norm/{self.layers.names[i]}" for i in layers_with_grad)
-                out.append((names, torch.cat([total, g_layer[sel]])))
+                out.append((plan.grad_names, torch.cat([total, g_layer[plan.with_grad]])))
             if self.track_updates:
                 self._snapshot = _copies(params)
         return out
+
+    def _plan(self, have: tuple[int, ...]) -> "_Plan":
+        """What a sample with gradients on ``have`` folds where, worked out once per such set
+        (usually one for the whole run): the Python bookkeeping is then a dict lookup."""
+        if len(self._plans) > 8:
+            self._plans.clear()
+        layer_of, names = self.layers.layer_of, self.layers.names
+        n_layers = len(names)
+        with_grad = sorted({layer_of[i] for i in have})
+        plan = _Plan(index=torch.tensor(list(layer_of) + [n_layers + layer_of[i] for i in have], dtype=torch.long,
+                                        device=self.device),
+                     no_grad=[li for li in range(n_layers) if li not in set(with_grad)],
+                     with_grad=torch.tensor(with_grad, dtype=torch.long, device=self.device),
+                     grad_names=("grad_norm",) + tuple(f"grad_norm/{names[i]}" for i in with_grad))
+        self._plans[have] = plan
+        return plan
 
     def _names(self, prefix: str) -> tuple[str, ...]:
         names = self._name_cache.get(prefix)
@@ -128,7 +140,7 @@ class GradientProbe:
         with torch.no_grad():
             diffs = torch._foreach_sub(params, self._snapshot)
             both = self._per_layer(_norms([*diffs, *params], self.device),
-                                   self._index(self._update_key), 2 * n_layers)
+                                   self._update_index, 2 * n_layers)
             ratio = both[:n_layers] / both[n_layers:].clamp_min(1e-12)
         self._snapshot = None
         return [(self._names("update_ratio/"), ratio)]
