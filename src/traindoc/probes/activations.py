@@ -93,6 +93,11 @@ class ActivationProbe:
             h.remove()
         self.handles = []
 
+    def close(self) -> None:
+        """Remove the hooks and free the sample rows (a finished watcher may be kept for its findings)."""
+        self.disarm()
+        self._buf, self._row_len, self._row_names = None, [], []
+
     def _hook_for(self, name: str, module: nn.Module):
         saturating = isinstance(module, SATURATING)
         relu = isinstance(module, STRICT_RELU)

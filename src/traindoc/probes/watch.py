@@ -236,7 +236,7 @@ class Watch:
             self._root_handle.remove()
             self._root_handle = None
         if self.acts is not None:
-            self.acts.disarm()
+            self.acts.close()
         if self.nonfinite is not None:
             self.nonfinite.close()
         self.zerograd.disarm()
