@@ -141,10 +141,9 @@ class ActivationProbe:
                 grown[:buf.shape[0]] = buf
             self._buf = buf = grown
             self._row_len += [0] * (rows - len(self._row_len))
-        row = buf[i]
-        row[:k].copy_(part)
+        buf[i, :k].copy_(part)
         if self._row_len[i] > k:  # zeros past the values: sums stay exact
-            row[k:self._row_len[i]].zero_()
+            buf[i, k:self._row_len[i]].zero_()
         self._row_len[i] = k
         self._row_names.append(name)
 

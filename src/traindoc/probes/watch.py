@@ -481,13 +481,18 @@ class Watch:
         now = time.time()
         rows: dict[float, dict[str, float]] = {}
         pos = 0
+        series = self.store.series
         for step, names, v in pending:
             n = v.numel()
             chunk = values[pos:pos + n]
             pos += n
             row = rows.setdefault(step, {})
             for name, x in zip(names, chunk):
-                self._store_add(name, step, x, now, _role_for(name))
+                s = series.get(name)
+                if s is not None and name not in _INTERCEPTED:
+                    s.append(step, x, now)  # a known series: straight in (tens of values per sample)
+                else:
+                    self._store_add(name, step, x, now, _role_for(name))
                 row[name] = x
         for s, v, t in zip(loss_steps, loss_vals, loss_times):
             self.store.add("train_loss", s, v, t, Role.TRAIN_LOSS)
@@ -721,6 +726,9 @@ class Watch:
         self._next_rules_step = 0
         if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
             self.guard.call("readback", self._readback, False)
+
+
+_INTERCEPTED = frozenset({"stale_grad", "model_output_finite"})  # probe flags _store_add turns into events
 
 
 def _role_for(name: str) -> Role:
