@@ -164,7 +164,8 @@ MODES = ("none", "watch", "watch-every1", "anomaly", "naive-hooks")
 
 
 def bench(name: str, factory, device, steps: int, warmup: int,
-          regimes: tuple[str, ...] = MODES, clock=time.perf_counter, baseline=None) -> list[tuple[str, str, float, float, str]]:
+          regimes: tuple[str, ...] = MODES, clock=time.perf_counter,
+          baseline=None) -> list[tuple[str, str, float, float, str]]:
     torch.manual_seed(0)
     model, batch = factory()
     model.to(device).train()

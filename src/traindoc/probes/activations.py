@@ -1,9 +1,10 @@
 """Per-module activation statistics on sampled steps: scale, dead ReLU units, saturation.
 
 Hooks exist only while a sampled forward runs (registered just before it, removed right
-after, or kept while consecutive steps are sampled), so unsampled steps pay nothing. Dead units need a window: a unit is dead when it
-did not fire for any example of several sampled batches, so the 'fired' mask is OR-ed on
-the device across a window of samples and only its final share is read back.
+after, or kept while consecutive steps are sampled), so unsampled steps pay nothing. Dead
+units need a window: a unit is dead when it did not fire for any example of several sampled
+batches, so the 'fired' mask is OR-ed on the device across a window of samples and only its
+final share is read back.
 """
 
 from __future__ import annotations
