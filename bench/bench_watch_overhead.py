@@ -16,10 +16,13 @@ Prints a markdown table of the median (and mean) step time and the overhead agai
 the wall clock: on a CPU machine shared with other jobs (with --threads 1) the wall clock
 mostly measures the wait for a core, the thread's CPU time what the step itself costs.
 ``--repeats R`` runs the whole interleaved comparison R times and reports each and their
-mean/median. Usage:
+mean/median. ``--baseline-src DIR`` also runs each watch regime with the traindoc package found
+in DIR (the ``src`` folder of another checkout, say ``git worktree add /tmp/base main``),
+loaded under another name, interleaved in the same run: a change and its baseline measured
+under the same load. Usage:
 
     PYTHONPATH=src python bench/bench_watch_overhead.py [--steps 300] [--threads 1] [--device cpu|cuda]
-        [--modes none,watch,watch-every1] [--clock wall|cpu] [--repeats 1]
+        [--modes none,watch,watch-every1] [--clock wall|cpu] [--repeats 1] [--baseline-src DIR]
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import importlib.util
+import os
 import statistics
 import sys
 import time
@@ -89,12 +94,31 @@ class NaiveHooks:
             h.remove()
 
 
+BASELINE_SUFFIX = " (baseline)"
+
+
+def load_baseline(src: str):
+    """The traindoc package under ``src``, imported as ``traindoc_baseline`` beside the current one
+    (its imports are relative, so it runs its own code throughout)."""
+    pkg = os.path.join(src, "traindoc")
+    spec = importlib.util.spec_from_file_location("traindoc_baseline", os.path.join(pkg, "__init__.py"),
+                                                  submodule_search_locations=[pkg])
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"--baseline-src {src}: expected a folder holding traindoc/__init__.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["traindoc_baseline"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 class Mode:
     """One regime with its own copy of the model, so all regimes can run interleaved step by step."""
 
-    def __init__(self, name: str, model: nn.Module, batch, device) -> None:
+    def __init__(self, name: str, model: nn.Module, batch, device, package=None) -> None:
         import traindoc
 
+        traindoc = package or traindoc
+        self.label = name + (BASELINE_SUFFIX if package is not None else "")
         self.name = name
         self.model = copy.deepcopy(model)
         self.opt = torch.optim.Adam(self.model.parameters(), 1e-3)
@@ -140,12 +164,15 @@ MODES = ("none", "watch", "watch-every1", "anomaly", "naive-hooks")
 
 
 def bench(name: str, factory, device, steps: int, warmup: int,
-          regimes: tuple[str, ...] = MODES, clock=time.perf_counter) -> list[tuple[str, str, float, float, str]]:
+          regimes: tuple[str, ...] = MODES, clock=time.perf_counter,
+          baseline=None) -> list[tuple[str, str, float, float, str]]:
     torch.manual_seed(0)
     model, batch = factory()
     model.to(device).train()
     sync = torch.cuda.synchronize if device.type == "cuda" else (lambda: None)
     modes = [Mode(m, model, batch, device) for m in regimes]
+    if baseline is not None:
+        modes += [Mode(m, model, batch, device, baseline) for m in regimes if m.startswith("watch")]
     for i in range(warmup + steps):
         # Round-robin, rotating the order: every regime sees the same machine load.
         for k in range(len(modes)):
@@ -155,7 +182,7 @@ def bench(name: str, factory, device, steps: int, warmup: int,
         m.close()
         t = m.times[warmup:]
         note = f"every={m.doc.every}" if m.doc is not None else ""
-        rows.append((name, m.name, statistics.median(t) * 1e3, statistics.fmean(t) * 1e3, note))
+        rows.append((name, m.label, statistics.median(t) * 1e3, statistics.fmean(t) * 1e3, note))
     return rows
 
 
@@ -170,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                     help="wall: perf_counter; cpu: the training thread's CPU time (a shared CPU machine)")
     ap.add_argument("--repeats", type=int, default=1, help="run the interleaved comparison this many times")
+    ap.add_argument("--baseline-src", default=None,
+                    help="also run the watch regimes with the traindoc package in this src folder (another checkout)")
     args = ap.parse_args(argv)
+    baseline = load_baseline(args.baseline_src) if args.baseline_src else None
     regimes = tuple(dict.fromkeys(["none"] + [m for m in args.modes.split(",") if m in MODES]))
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -183,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     for rep in range(args.repeats):
         rows = []
         for name, factory in (("small CNN", small_cnn), ("small transformer", small_transformer)):
-            rows.extend(bench(name, factory, device, args.steps, args.warmup, regimes, clock))
+            rows.extend(bench(name, factory, device, args.steps, args.warmup, regimes, clock, baseline))
         base = {name: med for name, mode, med, _, _ in rows if mode == "none"}
         base_mean = {name: mean for name, mode, _, mean, _ in rows if mode == "none"}
         if args.repeats > 1:

@@ -1,9 +1,10 @@
 """Per-module activation statistics on sampled steps: scale, dead ReLU units, saturation.
 
 Hooks exist only while a sampled forward runs (registered just before it, removed right
-after), so unsampled steps pay nothing. Dead units need a window: a unit is dead when it
-did not fire for any example of several sampled batches, so the 'fired' mask is OR-ed on
-the device across a window of samples and only its final share is read back.
+after, or kept while consecutive steps are sampled), so unsampled steps pay nothing. Dead
+units need a window: a unit is dead when it did not fire for any example of several sampled
+batches, so the 'fired' mask is OR-ed on the device across a window of samples and only its
+final share is read back.
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ STAT_ELEMENTS = 4096  # and from at most this many of their values, evenly strid
 
 
 def _stat_sample(o: torch.Tensor) -> torch.Tensor:
-    """A strided view of the first examples' values: every channel and position alike, no copy."""
+    """At most STAT_ELEMENTS of the first examples' values, flat and evenly strided: every
+    channel and position alike (a view of a contiguous output, no copy)."""
     part = o[:STAT_EXAMPLES] if o.dim() >= 2 else o
-    if part.numel() <= STAT_ELEMENTS or not part.is_contiguous():
-        return part
-    flat = part.reshape(-1)
+    flat = part.reshape(-1)  # a copy only for a non-contiguous output
+    if flat.numel() <= STAT_ELEMENTS:
+        return flat
     return flat[::-(-flat.numel() // STAT_ELEMENTS)]
 
 
@@ -55,8 +57,9 @@ class ActivationProbe:
     """Registers forward hooks around one sampled forward and collects statistics.
 
     A hook does as little as it can (torch calls it inside the user's forward): it keeps a
-    small strided copy of the output and, for ReLU units, ORs the fired mask. Scale (mean, std)
-    of all modules is then computed at once, in one padded batch, when the sample closes.
+    small strided copy of the output into its row of one matrix and, for ReLU units, ORs the
+    fired mask. Scale (mean, std) of all modules is then computed at once, on that matrix, when
+    the sample closes.
     """
 
     def __init__(self, model: nn.Module, wrap: Callable) -> None:
@@ -72,8 +75,11 @@ class ActivationProbe:
         self._fired: dict[str, torch.Tensor] = {}
         self._window_samples = 0
         self._seen_this_sample: set[str] = set()
-        self._parts: list[tuple[str, torch.Tensor]] = []  # (module, strided sample of its output)
-        self._counts: dict[tuple[int, ...], torch.Tensor] = {}
+        # Each module's strided output sample, one row per module in call order (see _keep_row).
+        self._buf: torch.Tensor | None = None
+        self._row_len: list[int] = []
+        self._row_names: list[str] = []
+        self._counts: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor]] = {}  # lengths -> counts, padding
         self._rows = 0  # examples behind the current window's fired masks
         self._first_window_done = False
 
@@ -87,6 +93,11 @@ class ActivationProbe:
         for h in self.handles:
             h.remove()
         self.handles = []
+
+    def close(self) -> None:
+        """Remove the hooks and free the sample rows (a finished watcher may be kept for its findings)."""
+        self.disarm()
+        self._buf, self._row_len, self._row_names = None, [], []
 
     def _hook_for(self, name: str, module: nn.Module):
         saturating = isinstance(module, SATURATING)
@@ -103,9 +114,8 @@ class ActivationProbe:
             if self.output_module is None:
                 self.call_order.append(name)
             o = out.detach()  # detached: nothing below joins the autograd graph
-            # A float32 copy of a few thousand values: the output itself is not kept alive.
-            part = _stat_sample(o).to(torch.float32, copy=True)
-            self._parts.append((name, part))
+            part = _stat_sample(o)
+            self._keep_row(name, part)  # copied: the output itself is not kept alive
             if saturating and name != self.output_module:
                 self.pending.append(((f"sat_frac/{name}",), _saturated_share(module, part).reshape(1)))
             if relu and o.dim() >= 2:
@@ -120,30 +130,56 @@ class ActivationProbe:
     def output_module_known(self) -> bool:
         return self.output_module is not None
 
+    def _keep_row(self, name: str, part: torch.Tensor) -> None:
+        """Copy a module's sample into the next row of one float64 matrix kept across samples:
+        no allocation per module and sample, the conversion done by the copy itself."""
+        i, k = len(self._row_names), part.numel()
+        buf = self._buf
+        if buf is None or i >= buf.shape[0]:
+            rows = max(len(self.modules), i + 1)
+            grown = torch.zeros(rows, STAT_ELEMENTS, dtype=torch.float64, device=part.device)
+            if buf is not None:
+                grown[:buf.shape[0]] = buf
+            self._buf = buf = grown
+            self._row_len += [0] * (rows - len(self._row_len))
+        buf[i, :k].copy_(part)
+        if self._row_len[i] > k:  # zeros past the values: sums stay exact
+            buf[i, k:self._row_len[i]].zero_()
+        self._row_len[i] = k
+        self._row_names.append(name)
+
     def _scales(self) -> list[Sample]:
-        """Mean and std of every module's sample at once: zero padding leaves sums unchanged."""
-        parts, self._parts = self._parts, []
-        if not parts:
+        """Mean and std of every module's sample at once, one reduction over the rows."""
+        names_rows, self._row_names = self._row_names, []
+        if not names_rows:
             return []
-        dev = parts[0][1].device
-        flat = [p.reshape(-1) if p.device == dev else p.reshape(-1).to(dev) for _, p in parts]
-        lengths = tuple(f.numel() for f in flat)
-        n = self._counts.get(lengths)
-        if n is None:  # built once per shape set: a host-to-device copy per sample would wait for the device
+        lengths = tuple(self._row_len[:len(names_rows)])
+        cached = self._counts.get(lengths)
+        if cached is None:  # built once per shape set: a host-to-device copy per sample would wait for the device
             if len(self._counts) > 8:
                 self._counts.clear()
-            n = self._counts[lengths] = torch.tensor(lengths, dtype=torch.float64, device=flat[0].device)
-        x = torch.nn.utils.rnn.pad_sequence(flat, batch_first=True).double()
-        total = x.sum(dim=1)
-        mean = total / n
-        var = ((x.square().sum(dim=1) - total * mean) / (n - 1).clamp_min(1)).clamp_min(0)
+            n = torch.tensor(lengths, dtype=torch.float64, device=self._buf.device)
+            padding = torch.arange(STAT_ELEMENTS, device=n.device)[None, :] >= n[:, None]
+            cached = self._counts[lengths] = (n, padding)
+        n, padding = cached
+        x = self._buf[:len(names_rows)]
+        mean = x.sum(dim=1) / n  # the zero padding adds nothing
+        # Two passes, in place on the rows (rewritten on the next sample): deviations from the mean,
+        # the padding put back to zero, and their sum of squares without a squared copy.
+        x.sub_(mean[:, None]).masked_fill_(padding, 0.0)
+        var = torch.linalg.vector_norm(x, dim=1).square() / (n - 1).clamp_min(1)
         stats = torch.stack([mean, var.sqrt()], dim=1).reshape(-1).float()
-        names = tuple(f"act_{k}/{name}" for name, _ in parts for k in ("mean", "std"))
+        names = tuple(f"act_{k}/{name}" for name in names_rows for k in ("mean", "std"))
         return [(names, stats)]
 
-    def finish_sample(self) -> list[Sample]:
-        """Called after the sampled forward: closes the dead-unit window when due."""
-        self.disarm()
+    def finish_sample(self, stay_armed: bool = False) -> list[Sample]:
+        """Called after the sampled forward: closes the dead-unit window when due.
+
+        ``stay_armed``: the next step is sampled too (``every=1``, the first steps), so the hooks
+        stay: removing and registering one per module on each step costs more than they do.
+        """
+        if not stay_armed:
+            self.disarm()
         if not self.output_module_known and self.call_order:
             # The model's last op squashes its outputs on purpose (a classifier's sigmoid):
             # saturation there is confidence, not a problem, so it is not measured.

@@ -7,6 +7,7 @@ read back here: the vectors join the watcher's pending batch and reach the host 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -28,7 +29,25 @@ def _norms(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
         norms = torch._foreach_norm(tensors)
     except (RuntimeError, TypeError, AttributeError):  # sparse grads, exotic dtypes
         norms = [torch.linalg.vector_norm(t.float()) for t in tensors]
+    if all(n.dtype == torch.float32 and n.device == device for n in norms):
+        return torch.stack(norms)  # the usual case: no per-tensor conversion call
     return torch.stack([n.to(device=device, dtype=torch.float32) for n in norms])
+
+
+def _copies(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
+    """A copy of each tensor, in one fused call where torch has one (x * 1 is exact, -0 and NaN included)."""
+    try:
+        return torch._foreach_mul(tensors, 1.0)
+    except (RuntimeError, TypeError, AttributeError):  # sparse or exotic tensors
+        return [t.detach().clone() for t in tensors]
+
+
+@dataclass
+class _Plan:
+    index: torch.Tensor  # per tensor of [weights..., gradients...]: its slot among 2 x layers
+    no_grad: list[int]  # layers without any gradient
+    with_grad: torch.Tensor  # layers with one, as an index into the gradient slots
+    grad_names: tuple[str, ...]
 
 
 class GradientProbe:
@@ -38,26 +57,21 @@ class GradientProbe:
         self.layers = layers
         self.scaler = scaler
         self.device = layers.params[0].device if layers.params else torch.device("cpu")
-        self.layer_index = torch.tensor(layers.layer_of, dtype=torch.long, device=self.device)
         self._snapshot: list[torch.Tensor] | None = None
         self.no_grad_counts = [0] * len(layers.names)  # samples at which a layer had no gradient at all
         self.samples = 0
-        self._indices: dict[tuple[int, ...], torch.Tensor] = {}
+        self._name_cache: dict[str, tuple[str, ...]] = {}
+        self._plans: dict[tuple[int, ...], _Plan] = {}
+        # Index tensors are built once on the device (a host-to-device copy on each sample would wait
+        # for the device). update(): each diff's layer slot, then each weight's in the slots after them.
+        n_layers = len(layers.names)
+        self._update_index = torch.tensor(list(layers.layer_of) + [n_layers + li for li in layers.layer_of],
+                                          dtype=torch.long, device=self.device)
         n_elem = sum(p.numel() for p in layers.params)
         self.track_updates = 0 < n_elem <= MAX_SNAPSHOT_ELEMENTS
 
-    def _index(self, idx: tuple[int, ...]) -> torch.Tensor:
-        """An index tensor on the device, built once per distinct index list: a host-to-device
-        copy on each sample would wait for the device (one sync per sample, not per read-back)."""
-        t = self._indices.get(idx)
-        if t is None:
-            if len(self._indices) > 8:
-                self._indices.clear()
-            t = self._indices[idx] = torch.tensor(idx, dtype=torch.long, device=self.device)
-        return t
-
-    def _per_layer(self, norms: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-        sq = torch.zeros(len(self.layers.names), device=self.device, dtype=torch.float32)
+    def _per_layer(self, norms: torch.Tensor, index: torch.Tensor, slots: int) -> torch.Tensor:
+        sq = torch.zeros(slots, device=self.device, dtype=torch.float32)
         sq.index_add_(0, index, norms.square())
         return sq.sqrt()
 
@@ -68,20 +82,20 @@ class GradientProbe:
         """
         self.samples += 1
         params = self.layers.params
+        n_layers = len(self.layers.names)
         with torch.no_grad():
-            have = [i for i, p in enumerate(params) if p.grad is not None]
+            have = tuple(i for i, p in enumerate(params) if p.grad is not None)
+            plan = self._plans.get(have) or self._plan(have)
             out: list[Sample] = []
-            weights = _norms([p.detach() for p in params], self.device)
-            w_layer = self._per_layer(weights, self.layer_index)
-            names = tuple(f"weight_norm/{n}" for n in self.layers.names)
-            out.append((names, w_layer))
-            layers_with_grad = sorted({self.layers.layer_of[i] for i in have})
-            for li in range(len(self.layers.names)):
-                if li not in layers_with_grad:
-                    self.no_grad_counts[li] += 1
+            # Weights and gradients in one fused norm call, folded into 2 x layers slots by one
+            # index_add (under no_grad the parameters themselves go in: nothing is recorded).
+            grads = [params[i].grad for i in have]
+            both = self._per_layer(_norms([*params, *grads], self.device), plan.index, 2 * n_layers)
+            w_layer, g_layer = both[:n_layers], both[n_layers:]
+            out.append((self._names("weight_norm/"), w_layer))
+            for li in plan.no_grad:
+                self.no_grad_counts[li] += 1
             if have:
-                grads = _norms([params[i].grad.detach() for i in have], self.device)
-                g_layer = self._per_layer(grads, self.layer_index[self._index(tuple(have))])
                 total = g_layer.square().sum().sqrt().reshape(1)
                 if self.scaler is not None:
                     scale = _scale_tensor(self.scaler, self.device)
@@ -90,25 +104,46 @@ class GradientProbe:
                             g_layer = g_layer / scale
                             total = total / scale
                         out.append((("amp_scale",), scale.reshape(1).float()))
-                sel = self._index(tuple(layers_with_grad))
-                names = ("grad_norm",) + tuple(f"grad_norm/{self.layers.names[i]}" for i in layers_with_grad)
-                out.append((names, torch.cat([total, g_layer[sel]])))
+                out.append((plan.grad_names, torch.cat([total, g_layer[plan.with_grad]])))
             if self.track_updates:
-                self._snapshot = [p.detach().clone() for p in params]
+                self._snapshot = _copies(params)
         return out
+
+    def _plan(self, have: tuple[int, ...]) -> "_Plan":
+        """What a sample with gradients on ``have`` folds where, worked out once per such set
+        (usually one for the whole run): the Python bookkeeping is then a dict lookup."""
+        if len(self._plans) > 8:
+            self._plans.clear()
+        layer_of, names = self.layers.layer_of, self.layers.names
+        n_layers = len(names)
+        with_grad = sorted({layer_of[i] for i in have})
+        plan = _Plan(index=torch.tensor(list(layer_of) + [n_layers + layer_of[i] for i in have], dtype=torch.long,
+                                        device=self.device),
+                     no_grad=[li for li in range(n_layers) if li not in set(with_grad)],
+                     with_grad=torch.tensor(with_grad, dtype=torch.long, device=self.device),
+                     grad_names=("grad_norm",) + tuple(f"grad_norm/{names[i]}" for i in with_grad))
+        self._plans[have] = plan
+        return plan
+
+    def _names(self, prefix: str) -> tuple[str, ...]:
+        names = self._name_cache.get(prefix)
+        if names is None:
+            names = self._name_cache[prefix] = tuple(prefix + n for n in self.layers.names)
+        return names
 
     def update(self) -> list[Sample]:
         """Update-to-weight ratio per layer for the step that followed the last sample."""
         if self._snapshot is None:
             return []
         params = self.layers.params
+        n_layers = len(self.layers.names)
         with torch.no_grad():
-            diffs = torch._foreach_sub([p.detach() for p in params], self._snapshot)
-            upd = self._per_layer(_norms(diffs, self.device), self.layer_index)
-            w = self._per_layer(_norms([p.detach() for p in params], self.device), self.layer_index)
-            ratio = upd / w.clamp_min(1e-12)
+            diffs = torch._foreach_sub(params, self._snapshot)
+            both = self._per_layer(_norms([*diffs, *params], self.device),
+                                   self._update_index, 2 * n_layers)
+            ratio = both[:n_layers] / both[n_layers:].clamp_min(1e-12)
         self._snapshot = None
-        return [(tuple(f"update_ratio/{n}" for n in self.layers.names), ratio)]
+        return [(self._names("update_ratio/"), ratio)]
 
     def close(self) -> None:
         self._snapshot = None

@@ -138,6 +138,11 @@ class NonfiniteProbe:
         try:
             if self.origin is not None:
                 return
+            if (self.cpu and not self.full_mode and isinstance(out, torch.Tensor) and out.layout == torch.strided
+                    and out.is_floating_point()):  # the usual case, without building lists
+                if out.isnan().any().item():
+                    self._scan(args)
+                return
             outs = _float_tensors(out)
             if self.cpu or self.full_mode:
                 if any(bool(torch.isnan(t).any()) for t in outs) or self.full_mode:

@@ -236,7 +236,7 @@ class Watch:
             self._root_handle.remove()
             self._root_handle = None
         if self.acts is not None:
-            self.acts.disarm()
+            self.acts.close()
         if self.nonfinite is not None:
             self.nonfinite.close()
         self.zerograd.disarm()
@@ -419,7 +419,8 @@ class Watch:
     def _sample(self, step: int, inputs, targets, outputs) -> None:
         add = self._pending.extend
         if self.acts is not None and self.guard.ok("activations"):
-            add((step, n, v) for n, v in self.guard.call("activations", self.acts.finish_sample) or [])
+            stay = self._is_sampled(step + 1)
+            add((step, n, v) for n, v in self.guard.call("activations", self.acts.finish_sample, stay) or [])
         if self.grads is not None and self._grads_taken_step != step and self.guard.ok("gradients"):
             self._grads_taken_step = step
             add((step, n, v) for n, v in self.guard.call("gradients", self.grads.sample, False) or [])
@@ -480,13 +481,18 @@ class Watch:
         now = time.time()
         rows: dict[float, dict[str, float]] = {}
         pos = 0
+        series = self.store.series
         for step, names, v in pending:
             n = v.numel()
             chunk = values[pos:pos + n]
             pos += n
             row = rows.setdefault(step, {})
             for name, x in zip(names, chunk):
-                self._store_add(name, step, x, now, _role_for(name))
+                s = series.get(name)
+                if s is not None and name not in _INTERCEPTED:
+                    s.append(step, x, now)  # a known series: straight in (tens of values per sample)
+                else:
+                    self._store_add(name, step, x, now, _role_for(name))
                 row[name] = x
         for s, v, t in zip(loss_steps, loss_vals, loss_times):
             self.store.add("train_loss", s, v, t, Role.TRAIN_LOSS)
@@ -720,6 +726,9 @@ class Watch:
         self._next_rules_step = 0
         if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
             self.guard.call("readback", self._readback, False)
+
+
+_INTERCEPTED = frozenset({"stale_grad", "model_output_finite"})  # probe flags _store_add turns into events
 
 
 def _role_for(name: str) -> Role:
