@@ -366,6 +366,21 @@ class Watch:
         self._loss_vals.append(value)
         self._loss_times.append(time.time())
 
+    _negative_said = False
+
+    def _negative_loss(self, steps: list, values: list) -> None:
+        """A cross-entropy below zero, named once at its first negative value (checks/negative_loss.py)."""
+        from ..checks.negative_loss import negative_cross_entropy
+
+        i = next(i for i, v in enumerate(values) if v < 0)
+        f = negative_cross_entropy(self._loss_kind, type(self.loss_fn).__name__ if isinstance(self.loss_fn, nn.Module)
+                                   else "the loss", values[i], int(steps[i]))
+        if f is None:
+            return
+        self._negative_said = True
+        if not any(g.id == "label-problem" for g in self.findings):  # the targets were already named
+            self._record_check(f)
+
     def _on_bad_loss(self, step: int) -> None:
         if not self._first_bad_loss_step:
             self._first_bad_loss_step = int(step)
@@ -497,6 +512,8 @@ class Watch:
         for s, v, t in zip(loss_steps, loss_vals, loss_times):
             self.store.add("train_loss", s, v, t, Role.TRAIN_LOSS)
             rows.setdefault(s, {})["train_loss"] = v
+        if not self._negative_said and loss_vals and self._loss_kind and min(loss_vals) < 0:
+            self.guard.call("checks", self._negative_loss, loss_steps, loss_vals)
         self._dynamic_checks()
         if self.rank == 0:
             self._write_rows(rows)
