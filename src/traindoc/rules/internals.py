@@ -50,17 +50,30 @@ def dead_relu(run: Run) -> list[Finding]:
         return []
     worst = max(dead, key=lambda n: dead[n][0])
     s = dead[worst][1]
+    _, first = _finite(s)
+    # Alive at the first window and dead later: the units were killed by updates (too large a
+    # step), not born dead (initialisation, biases, inputs). The evidence decides the order.
+    died = first.size >= 2 and float(first[0]) < 0.2
+    causes = ["Large negative biases or pre-activations push units below zero for every input; they get no "
+              "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
+              "Poor initialisation or unnormalised inputs."]
+    fixes = ["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
+             "Lower the learning rate; normalise inputs; add normalisation before the ReLU."]
+    if died:
+        causes = [f"The learning rate is too high: these units fired at step {int(s.steps[0])} "
+                  f"({float(first[0]):.0%} dead then) and were knocked into the dead region by later updates.",
+                  causes[0], causes[2]]
+        fixes = ["Lower the learning rate (3-10x), or add warm-up and gradient clipping.",
+                 "Use LeakyReLU/GELU; add normalisation before the ReLU."]
     return [Finding(
         "dead-relu", Severity.WARNING,
         f"{dead[worst][0]:.0%} of the units of {_layer_label(worst)} never fired over the last window"
-        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else ""),
+        + (f" ({len(dead)} modules affected)" if len(dead) > 1 else "")
+        + (f", though {1 - float(first[0]):.0%} fired at the first window" if died else ""),
         series=[f"dead_frac/{n}" for n in dead], steps=[_step(s.steps[0]), _step(s.steps[-1])],
-        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()}},
-        causes=["Large negative biases or pre-activations push units below zero for every input; they get no "
-                "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
-                "Poor initialisation or unnormalised inputs."],
-        fixes=["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
-               "Lower the learning rate; normalise inputs; add normalisation before the ReLU."])]
+        evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()},
+                  "dead_at_first_window": float(first[0]), "died_during_training": died},
+        causes=causes, fixes=fixes)]
 
 
 # --- gradients ---------------------------------------------------------------------------
