@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..readers import _table as T
-from ..readers import generic_table, keras_csv, lightning_csv, traindoc_jsonl
+from ..readers import generic_table, keras_csv, lightning_csv, mlflow, traindoc_jsonl
 from ..run import Role, RoleInfo, Run, RunMeta, infer_role
 from .columns import Column, Columns
 from .cursor import Cursor
@@ -240,16 +240,14 @@ class MetricFile:
         if reset:
             self._reset()
         for line in lines:
-            parts = line.split()
-            if not parts:
-                continue
             try:
-                stamp, value = float(parts[0]), float(parts[1])
-                step = float(parts[2]) if len(parts) > 2 else 0.0
-            except (ValueError, IndexError):
+                point = mlflow.parse_metric_line(line)
+            except ValueError:
                 self.bad += 1
                 continue
-            self.points.add(step, value, stamp)
+            if point is not None:
+                stamp, value, step = point
+                self.points.add(step, value, stamp)
         return bool(lines) or reset
 
 
@@ -317,13 +315,7 @@ class JsonTableTail(_JsonLines):
         self.stitch = Stitch()
 
     def _object(self, obj: dict) -> None:
-        rec: dict[str, float] = {}
-        for k, v in obj.items():
-            if isinstance(v, (dict, list, str)) and T.json_number(v) is None:
-                continue
-            val = T.json_number(v)
-            if val is not None:
-                rec[str(k)] = val
+        rec = generic_table.numeric_fields(obj)
         i = self.rows
         self.rows += 1
         if self.xcol is None:

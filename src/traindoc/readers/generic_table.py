@@ -183,18 +183,21 @@ def _read_tensorboard_export(path: Path, rows: list[dict[str, str]]) -> list[Run
     return [run] if run.series else []
 
 
+def numeric_fields(obj: dict) -> dict[str, float]:
+    """The numeric fields of one JSON-lines record (numbers, and strings that spell one)."""
+    rec: dict[str, float] = {}
+    for k, v in obj.items():
+        if isinstance(v, (dict, list, str)) and T.json_number(v) is None:
+            continue
+        val = T.json_number(v)
+        if val is not None:
+            rec[str(k)] = val
+    return rec
+
+
 def _read_jsonl(path: Path) -> list[Run]:
     rows, notes = T.read_json_lines(path)
-    records = []
-    for obj in rows:
-        rec = {}
-        for k, v in obj.items():
-            if isinstance(v, (dict, list, str)) and T.json_number(v) is None:
-                continue
-            val = T.json_number(v)
-            if val is not None:
-                rec[str(k)] = val
-        records.append(rec)
+    records = [numeric_fields(obj) for obj in rows]
     runs = _build(path, records, _x_column(sorted({k for r in records for k in r})), None)
     for run in runs:
         run.meta.notes.extend(notes)

@@ -157,20 +157,31 @@ def _walk_keys(folder: Path) -> list[tuple[str, Path]]:
     return sorted((key, folder / key) for key in found)
 
 
+def parse_metric_line(line: str) -> tuple[float, float, float] | None:
+    """``(timestamp_ms, value, step)`` of one file-store metric line ``timestamp value [step]``;
+    None for a blank line. Raises ValueError for a malformed one (the caller counts it)."""
+    parts = line.split()
+    if not parts:
+        return None
+    try:
+        return float(parts[0]), float(parts[1]), float(parts[2]) if len(parts) > 2 else 0.0
+    except IndexError:
+        raise ValueError(f"too few fields: {line!r}") from None
+
+
 def _read_metric_file(path: Path, key: str, notes: list[str]) -> tuple[list, list, list]:
     steps, values, stamps = [], [], []
     bad = 0
     with open(path, encoding="utf-8", errors="replace") as fh:
         for line in fh:
-            parts = line.split()
-            if not parts:
-                continue
             try:
-                stamp, value = float(parts[0]), float(parts[1])
-                step = float(parts[2]) if len(parts) > 2 else 0.0
-            except (ValueError, IndexError):
+                point = parse_metric_line(line)
+            except ValueError:
                 bad += 1
                 continue
+            if point is None:
+                continue
+            stamp, value, step = point
             steps.append(step)
             values.append(value)
             stamps.append(stamp)
