@@ -413,8 +413,6 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
         if x is not None and math.isfinite(x):
             k = kind(rec) if kind is not None else None
             repeated = k is not None and last_of_kind.get(k) == x
-            if k is not None:
-                last_of_kind[k] = x
             if top is not None and (x < top or (strict and x == top) or repeated):
                 if first is not None and x <= first:
                     cur = Attempt()
@@ -422,7 +420,7 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
                     attempts.append(cur)
                     first = None
                     top = None
-                    last_of_kind = {k: x} if k is not None else {}
+                    last_of_kind = {}
                 else:
                     kept_tail = []
                     while cur.records:
@@ -438,8 +436,8 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
                     cur.resume_steps.append(x)
                     top = x
                     last_of_kind = {kk: v for kk, v in last_of_kind.items() if v < x}
-                    if k is not None:
-                        last_of_kind[k] = x
+            if k is not None:
+                last_of_kind[k] = x
             if first is None:
                 first = x
             top = x if top is None else max(top, x)

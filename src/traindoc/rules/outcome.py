@@ -218,8 +218,6 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     if o.points < 6:
         # 4-5 evaluations: too few for a noise estimate, but a loss that rose at every one of
         # them (exact p = 1/n! <= 1/24 under random order) to 3x its start is no accident.
-        from ..stats.exact import rise_p_exact
-
         short = bool(np.all(np.diff(c.y) > 0)) and rise_p_exact(c.y) <= 0.05
     if np.all(c.y > 0):
         sigma = jitter_sigma(np.log(c.y)) if o.points >= 6 else 0.0
