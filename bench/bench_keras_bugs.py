@@ -2,6 +2,8 @@
 
     KERAS_BACKEND=torch PYTHONPATH=src python bench/bench_keras_bugs.py [--only NAME] [--json out.json]
     [--set heldout]   (the held-out programs written blind, keras_bugs/heldout_*.py, instead of the main set)
+    [--set heldout2]  (the second blind held-out set, keras_bugs/heldout2_*.py)
+    [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
 
 Passive = the Keras callback (or ``traindoc.watch`` for PyTorch) during ``fit`` plus ``diagnose`` of its
 logdir; "+check" adds ``traindoc.check`` on the untrained model. Scores per buggy program: a bug is
@@ -64,30 +66,73 @@ def run_keras_passive(prog: dict, logdir: str):
     from traindoc.probes.integrations.keras import TraindocCallback
 
     cb = TraindocCallback(logdir=logdir, quiet=True)
-    prog["model"].fit(prog["x"], prog["y"], callbacks=[cb], **prog["fit"])
+    fit = dict(prog["fit"])
+    own = list(fit.pop("callbacks", []))  # a program's own callbacks (a scheduler) run ahead of traindoc's
+    prog["model"].fit(prog["x"], prog["y"], callbacks=[*own, cb], **fit)
     offline = [f for run in traindoc.load(logdir).runs for f in traindoc.diagnose(run)]
     return _merge(cb.findings, offline)
 
 
-def run_torch_passive(prog: dict, logdir: str):
+def torch_loop(prog: dict, on_step=None) -> list[float]:
+    """The PyTorch training loop every torch case runs; ``on_step(loss, xb, yb, out)`` sees each step.
+
+    Loop switches a case may set (each defaults to a correct loop): ``zero_grad`` (True; False never
+    zeroes; "after_backward" zeroes between ``backward`` and ``step``), ``shuffle`` (reshuffle each
+    epoch), ``scheduler`` with ``sched_every`` ("epoch" or "batch": where ``scheduler.step()`` is called).
+    """
     model, opt, loss_fn = prog["model"], prog["optimizer"], prog["loss_fn"]
     x, y, bs = prog["x"], prog["y"], prog["batch_size"]
+    zero, sched, every = prog.get("zero_grad", True), prog.get("scheduler"), prog.get("sched_every", "epoch")
     g = torch.Generator().manual_seed(0)
+    losses: list[float] = []
+    for _ in range(prog["epochs"]):
+        perm = torch.randperm(len(x), generator=g) if prog.get("shuffle", True) else torch.arange(len(x))
+        for i in range(0, len(x), bs):
+            idx = perm[i:i + bs]
+            xb, yb = x[idx], y[idx]
+            if zero is True:
+                opt.zero_grad()
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            if zero == "after_backward":
+                opt.zero_grad()
+            opt.step()
+            if sched is not None and every == "batch":
+                sched.step()
+            losses.append(float(loss.detach()))
+            if on_step is not None:
+                on_step(loss, xb, yb, out)
+        if sched is not None and every == "epoch":
+            sched.step()
+    return losses
+
+
+def run_torch_passive(prog: dict, logdir: str):
+    model, opt, loss_fn = prog["model"], prog["optimizer"], prog["loss_fn"]
     with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=logdir, quiet=True) as doc:
-        for _ in range(prog["epochs"]):
-            perm = torch.randperm(len(x), generator=g) if prog.get("shuffle", True) else torch.arange(len(x))
-            for i in range(0, len(x), bs):
-                idx = perm[i:i + bs]
-                xb, yb = x[idx], y[idx]
-                if prog.get("zero_grad", True):
-                    opt.zero_grad()
-                out = model(xb)
-                loss = loss_fn(out, yb)
-                loss.backward()
-                opt.step()
-                doc.step(loss, inputs=xb, targets=yb, outputs=out)
+        torch_loop(prog, lambda loss, xb, yb, out: doc.step(loss, inputs=xb, targets=yb, outputs=out))
     offline = [f for run in traindoc.load(logdir).runs for f in traindoc.diagnose(run)]
     return _merge(doc.findings, offline)
+
+
+def run_plain(case, fixed: bool) -> str:
+    """Train one program without traindoc; a one-line summary of its loss and metrics (first -> last)."""
+    keras.utils.set_random_seed(0)
+    prog = case.build(fixed)
+    if case.framework == "torch":
+        losses = torch_loop(prog)
+        per = max(1, len(losses) // prog["epochs"])
+        first, last = np.mean(losses[:per]), np.mean(losses[-per:])
+        model, x, y = prog["model"], prog["x"], prog["y"]
+        with torch.no_grad():
+            out = model(x)
+        extra = ""
+        if y.dtype == torch.int64 and out.ndim == 2 and out.shape[1] > 1:
+            extra = f" acc {(out.argmax(1) == y).float().mean():.3f}"
+        return f"loss {first:.4g} -> {last:.4g}{extra}"
+    hist = prog["model"].fit(prog["x"], prog["y"], **prog["fit"]).history
+    return " ".join(f"{k} {v[0]:.4g} -> {v[-1]:.4g}" for k, v in hist.items() if k != "learning_rate")
 
 
 def run_check(case, prog: dict):
@@ -115,7 +160,8 @@ def run_check(case, prog: dict):
 def score(case, findings) -> dict:
     warn = [f for f in _ordered(findings) if f.severity >= Severity.WARNING]
     rx = re.compile(case.fix, re.I)
-    right = [f for f in warn if f.id in case.ids and rx.search(_text(f))]
+    fix_ids = case.extra.get("fix_ids", case.ids)  # a case may name the ids whose advice is the repair
+    right = [f for f in warn if f.id in fix_ids and rx.search(_text(f))]
     return {"detected": bool(warn), "symptom": any(f.id in case.ids for f in findings), "fix": bool(right),
             "first": bool(warn) and warn[0] in right, "ids": [f"{f.id}:{f.severity.label}" for f in _ordered(findings)]}
 
@@ -143,21 +189,43 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
     return out
 
 
+def load_set(name: str) -> list:
+    """The cases of one program set: "main", "heldout" or "heldout2"."""
+    if name == "heldout":
+        from keras_bugs.heldout_keras import HELDOUT
+        import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
+
+        return HELDOUT
+    if name == "heldout2":
+        from keras_bugs.heldout2_keras import HELDOUT2
+        import keras_bugs.heldout2_torch  # noqa: F401  (registers the second held-out set's PyTorch cases)
+
+        return HELDOUT2
+    return CASES
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=None, help="substring of the case names to run")
     ap.add_argument("--json", default=None)
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
-    ap.add_argument("--set", default="main", choices=("main", "heldout"), help="which programs to run")
+    ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2"), help="which programs to run")
+    ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     args = ap.parse_args()
-    pool = CASES
-    if args.set == "heldout":
-        from keras_bugs.heldout_keras import HELDOUT
-        import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
-
-        pool = HELDOUT
+    pool = load_set(args.set)
     cases = [c for c in pool if args.only is None or args.only in c.name]
+    if args.plain:
+        for c in cases:
+            for fixed in (False, True):
+                t0 = time.perf_counter()
+                try:
+                    line = run_plain(c, fixed)
+                except Exception as exc:
+                    line = f"ERROR {type(exc).__name__}: {exc}"[:200]
+                print(f"{c.name:34} {'fixed' if fixed else 'buggy':5} {time.perf_counter() - t0:5.1f}s {line}",
+                      flush=True)
+        return
     rows = []
     for c in cases:
         for fixed in (False, True):
