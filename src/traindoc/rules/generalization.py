@@ -266,6 +266,30 @@ def _metric_climbs_while_train_flat(run: Run, t: Curve) -> dict | None:
     return None
 
 
+def _train_flat_beside_val(t: Curve, v: Curve) -> bool:
+    """Over the span both were logged, validation fell (10%+, clear of its own noise) and training
+    fell less than half as much *even at the upper bound of its fall*.
+
+    Validation logged before the first training point fell because of training nobody logged
+    (a training loss logged from step 50, validation from step 7), so only the common span counts.
+    And "training stayed flat" is a claim about size: a short noisy training curve whose fall is
+    not known to within the validation's fall is not evidence that it did not fall."""
+    from ..stats.logfit import log_change
+
+    keep = (v.x >= t.x[0]) & (v.x <= t.x[-1])
+    if int(keep.sum()) < MIN_VAL_POINTS:
+        return False
+    dv, se_v = log_change(v.x[keep], v.y[keep])
+    tk = (t.xb >= float(v.x[keep][0])) & (t.xb <= float(v.x[keep][-1]))
+    if int(tk.sum()) < 3:
+        tk = np.ones(t.xb.size, dtype=bool)
+    dt, se_t = log_change(t.xb[tk], t.yb[tk])
+    if not (np.isfinite(dv) and np.isfinite(dt)):
+        return False
+    val_fall = -dv
+    return val_fall >= np.log(1.1) and val_fall > 2.0 * se_v and -dt + 2.0 * se_t < 0.5 * val_fall
+
+
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
       title="Validation improves while training does not", needs=(Role.TRAIN_LOSS,))
 def val_without_train(run: Run):
@@ -277,7 +301,8 @@ def val_without_train(run: Run):
     # not fall (no significant trend, and less than 10% lower than it started).
     by_loss = v is not None and val_falls(v) and (
         flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
-                               and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1)))
+                               and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1))) \
+        and _train_flat_beside_val(t, v)
     if not by_loss:
         mc = _metric_climbs_while_train_flat(run, t)
         if mc is None:

@@ -247,6 +247,12 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     t = curve(main).trend
     if t.z < 0 and t.p < 0.05:
         return None  # a significant fall, however small: it learned something
+    v = run.primary(Role.VAL_LOSS)
+    if v is not None and curve(v).n >= 5:
+        from .generalization import val_falls
+
+        if val_falls(curve(v)):
+            return None  # the held-out loss fell clearly: it learned; the training loss is noisy (dropout)
     f = make("no-learning", f"{main.name} ended at {fmt(o.end)}, no lower than it started ({fmt(o.start)}; best "
              f"{fmt(o.best)}), and no rule found a cause", severity=Severity.INFO, series=[main.name],
              steps=list(curve(main).span),
