@@ -116,6 +116,13 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
     ov = overfit_onset(x, y)
     stopped = False
+    if ov is None:
+        # Two independent lines of evidence may stand for one strong one: a rise after the best that
+        # is significant at 1% (not 5%) and a training loss that fell by a quarter since that best
+        # (the gap widening) need the rise to be only 3 units of the curve's jitter, not 4.
+        ov = overfit_onset(x, y, size_sigmas=3.0, trend_p=0.01)
+        if ov is not None and not t.tail <= 0.75 * t.at(ov.best_step):
+            ov = None
     if ov is None and v.n <= 40:
         # Stopped (early stopping) 2-4 evaluations after the turn: too few for a trend test.
         ov, stopped = stopped_after_turn(x, y), True
