@@ -273,6 +273,19 @@ def _metric_climbs_while_train_flat(run: Run, t: Curve) -> dict | None:
     return None
 
 
+def _another_train_part_fell(run: Run, t: Curve) -> bool:
+    """Another part of the training loss (a detector's cls beside its box loss) fell significantly,
+    by 10% or more: training improved, whatever the judged part did (YOLOv8's box loss steps up when
+    mosaic augmentation is switched off for the last epochs, and looks flat over the run)."""
+    for s in run.by_role(Role.TRAIN_LOSS):
+        if s.name == t.name:
+            continue
+        c = curve(s)
+        if c.n >= MIN_POINTS and c.trend.falling(0.01, 0.1):
+            return True
+    return False
+
+
 def _train_flat_beside_val(t: Curve, v: Curve) -> bool:
     """Over the span both were logged, validation fell (10%+, clear of its own noise) and training
     fell less than half as much *even at the upper bound of its fall*.
@@ -302,6 +315,8 @@ def _train_flat_beside_val(t: Curve, v: Curve) -> bool:
 def val_without_train(run: Run):
     t = loss_curve(run, Role.TRAIN_LOSS)
     if t is None:
+        return
+    if _another_train_part_fell(run, t):
         return
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     # The validation fall is the strong evidence here; for training it is enough that it did
