@@ -60,3 +60,14 @@ def test_parts_are_paired_by_name_not_by_order():
     run.series["train/cls_loss"].name = "train/other_loss"
     run.series["train/other_loss"] = run.series.pop("train/cls_loss")
     assert "overfitting" not in _findings(run)
+
+
+def test_the_fall_a_part_gave_back_is_measured_from_its_first_point():
+    # A fast first fall (3.0 -> 1.1 in one epoch), then down to 1.0 and a late drift of 8%: a
+    # tenth of the fall from its first point. The median of its first points (1.1) would make
+    # the same drift look like most of the fall.
+    rng = np.random.default_rng(4)
+    e = np.arange(50, dtype=float)
+    val_cls = np.where(e <= 25, 1.1 - 0.004 * e, 1.0 + 0.0033 * (e - 25)) + 0.002 * rng.standard_normal(50)
+    val_cls[0] = 3.0
+    assert "overfitting" not in _findings(_detector(val_cls))

@@ -136,7 +136,9 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     scale = max(float(np.max(np.abs(t.y[:3]))), abs(v.head))
     if v.tail - ov.best_value < 0.005 * scale:
         return None
-    if v.tail - ov.best_value < min_giveback * (v.head - ov.best_value):
+    # From where it really started: its first point (first_level's median of the first points
+    # already holds part of a fast first fall, and how much depends on how often it was logged).
+    if v.tail - ov.best_value < min_giveback * (max(v.head, float(v.y[0])) - ov.best_value):
         return None
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
