@@ -1,10 +1,12 @@
-"""Healthy real logs cut short: a false-alarm check on logs no rule was tuned on as they stand.
+"""Healthy real logs cut short or logged half as often: a false-alarm check on logs no rule was
+tuned on as they stand.
 
 Every healthy dev log of the shared corpus and of bench/corpus/realdev (labels frozen) is cut at
 40%, 60% and 80% of its step span (every series at the same step, as a live run or a log copied
-mid-training would be) and diagnosed; a prefix with any warning or error is listed. A healthy run
-is healthy at every point of its life, so each such warning is a false alarm the rules would
-raise on a real run they have not seen.
+mid-training would be), and also read with every other point of each series dropped (the same run
+logged half as often); each variant with any warning or error is listed. A healthy run is healthy
+at every point of its life and at any logging rate, so each such warning is a false alarm the
+rules would raise on a real run they have not seen.
 
     PYTHONPATH=$PWD/src python bench/real_prefixes.py
 """
@@ -39,6 +41,18 @@ def prefix(run, frac: float):
     return out
 
 
+def half_rate(run):
+    """The run with every other point of each series: the same training logged half as often."""
+    from traindoc.run import Run, Series
+
+    out = Run(name=run.name, source=run.source, format=run.format, meta=run.meta)
+    for s in run.series.values():
+        if len(s):
+            out.add(Series(name=s.name, steps=s.steps[::2], values=s.values[::2], role=s.role, axis=s.axis,
+                           higher_is_better=s.higher_is_better, metric=s.metric, value_range=s.value_range))
+    return out
+
+
 def main() -> int:
     import traindoc
     from traindoc.rules import diagnose_run
@@ -58,16 +72,18 @@ def main() -> int:
             for run in runs:
                 if not any(len(s) for s in run.series.values()):
                     continue
-                for frac in FRACTIONS:
+                for frac in (*FRACTIONS, None):
                     clear_curve_cache()
                     total += 1
-                    bad = sorted({f.id for f in diagnose_run(prefix(run, frac)) if f.severity >= 2})
+                    variant = half_rate(run) if frac is None else prefix(run, frac)
+                    bad = sorted({f.id for f in diagnose_run(variant) if f.severity >= 2})
                     if bad:
                         ids.update(bad)
-                        flagged.append((row["case_id"], frac, bad))
-    print(f"healthy real-log prefixes: {total}, with a warning or error: {len(flagged)}")
-    for case, frac, bad in flagged:
-        print(f"  {case} at {frac:.0%}: {', '.join(bad)}")
+                        flagged.append((row["case_id"], "at half rate" if frac is None else f"at {frac:.0%}", bad))
+    print(f"healthy real-log variants (prefixes at {', '.join(f'{f:.0%}' for f in FRACTIONS)}, and half rate): "
+          f"{total}, with a warning or error: {len(flagged)}")
+    for case, what, bad in flagged:
+        print(f"  {case} {what}: {', '.join(bad)}")
     if ids:
         print("by finding:", dict(ids.most_common()))
     return 0
