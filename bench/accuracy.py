@@ -399,6 +399,22 @@ def index_markdown(title: str, s: dict, per_case: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _case_ids_at(index: Path, rev: str) -> set[str]:
+    """case_ids an INDEX.csv held at a git revision (none when it did not exist there), so that a
+    batch added since can be scored on its own: its first, untouched figures."""
+    import csv
+    import io
+    import subprocess
+
+    root = subprocess.run(["git", "-C", str(index.parent), "rev-parse", "--show-toplevel"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    rel = index.resolve().relative_to(Path(root).resolve()).as_posix()
+    got = subprocess.run(["git", "-C", root, "show", f"{rev}:{rel}"], capture_output=True, text=True)
+    if got.returncode != 0:
+        return set()
+    return {r["case_id"] for r in csv.DictReader(io.StringIO(got.stdout))}
+
+
 def index_main(args: argparse.Namespace) -> int:
     """Score INDEX.csv corpora per split; the per-case table only for dev (never read test cases)."""
     sources: list[tuple[str, Path]] = []
@@ -425,6 +441,9 @@ def index_main(args: argparse.Namespace) -> int:
         except (ValueError, KeyError, OSError) as exc:
             print(f"{index}: {exc}", file=sys.stderr)
             return 2
+        if args.since and index != SHARED_INDEX:
+            old = _case_ids_at(index, args.since)
+            rows = [c for c in rows if c.case_id not in old]
         cases += [c for c in rows if args.split == "all" or c.split == args.split]
     results = diagnose_cases(cases, args.timeout)
     report = {"split": args.split, "refused": refused, "all": score_cases(cases, results)}
@@ -460,7 +479,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, action="append",
                     help="another INDEX.csv corpus to score with --split (needs LABELS.sha256 beside it)")
     ap.add_argument("--no-shared", action="store_true", help="with --index: leave out the shared corpus")
+    ap.add_argument("--since", metavar="REV", help="score only the INDEX.csv rows added after git revision REV "
+                    "(a new batch of realdev logs on its own; the shared corpus is left out)")
     args = ap.parse_args(argv)
+    if args.since:
+        args.no_shared = True
+        args.index = args.index or [REALDEV_INDEX]
     if args.split or args.index:
         args.split = args.split or "all"
         return index_main(args)

@@ -13,7 +13,7 @@ from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ..stats.earlystop import stopped_after_turn
-from ._common import BOUNDED01, MIN_VAL_POINTS, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -61,7 +61,6 @@ def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool]
       needs=())
 def overfitting(run: Run):
     pair = _pair(run)
-    metric_hib = None
     if pair is None and not run.by_role(Role.TRAIN_LOSS):
         yield from _val_only_turn(run)
         return
@@ -71,50 +70,99 @@ def overfitting(run: Run):
         if vm is None:
             return
         v, x, y, metric_hib = vm
-    else:
-        t, v = pair
-        x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
+        ov = overfit_onset(x, y)
+        if ov is not None:
+            yield from _metric_overfitting(run, t, v, ov, metric_hib)
+        return
+    f = _loss_pair_overfitting(*pair)
+    if f is None:
+        # A detector or multi-task model logs its loss in parts (box / cls / dfl) and no total: the
+        # primary pair is one part, and memorisation often shows in another (classification).
+        # A part is a share of the objective, so its rise must also be large on its own plot: it gave
+        # back at least a quarter of what it had gained (a late drift of 8% in a detector's
+        # objectness loss, beside a flat mAP, is not memorisation).
+        for t, v in _component_pairs(run, pair[1]):
+            f = _loss_pair_overfitting(t, v, min_giveback=0.25)
+            if f is not None:
+                break
+    if f is not None:
+        yield f
+
+
+def _component_pairs(run: Run, primary_val: Curve) -> list[tuple[Curve, Curve]]:
+    """(train, validation) parts of the loss with the same name once the split is dropped
+    (``train/cls_loss`` and ``val/cls_loss``), other than the primary validation loss."""
+    from ..run.roles import _strip_split_affixes
+
+    if adversarial(run):
+        return []
+    trains = {_strip_split_affixes(s.name): s for s in run.by_role(Role.TRAIN_LOSS)}
+    out = []
+    for s in run.by_role(Role.VAL_LOSS):
+        if s.name == primary_val.name:
+            continue
+        ts = trains.get(_strip_split_affixes(s.name))
+        if ts is None:
+            continue
+        t, v = curve(ts), curve(s)
+        if t.n >= MIN_POINTS and v.n >= MIN_VAL_POINTS:
+            out.append((t, v))
+    return out
+
+
+def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
+    """The overfitting finding of one (train, validation) loss pair, or None. ``min_giveback``: the
+    share of its fall (start to best) the validation loss must have climbed back by the end."""
+    x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
     ov = overfit_onset(x, y)
     stopped = False
-    if ov is None and metric_hib is None and v.n <= 40:
+    if ov is None:
+        # Two independent lines of evidence may stand for one strong one: a rise after the best that
+        # is significant at 1% (not 5%) and a training loss that fell by a quarter since that best
+        # (the gap widening) need the rise to be only 3 units of the curve's jitter, not 4.
+        ov = overfit_onset(x, y, size_sigmas=3.0, trend_p=0.01)
+        if ov is not None and not t.tail <= 0.75 * t.at(ov.best_step):
+            ov = None
+    if ov is None and v.n <= 40:
         # Stopped (early stopping) 2-4 evaluations after the turn: too few for a trend test.
         ov, stopped = stopped_after_turn(x, y), True
     if ov is None:
-        return
-    if metric_hib is not None:
-        yield from _metric_overfitting(run, t, v, ov, metric_hib)
-        return
+        return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
-        return
+        return None
     # Practical size: a rise from 0.012 to 0.015 after the loss fell from 2.3 is real but invisible
     # on the run's own scale (a near-perfect model growing slightly over-confident); not a warning.
     scale = max(float(np.max(np.abs(t.y[:3]))), abs(v.head))
     if v.tail - ov.best_value < 0.005 * scale:
-        return
+        return None
+    # From where it really started: its first point (first_level's median of the first points
+    # already holds part of a fast first fall, and how much depends on how often it was logged).
+    if v.tail - ov.best_value < min_giveback * (max(v.head, float(v.y[0])) - ov.best_value):
+        return None
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
-        return
+        return None
     # Overfitting is a widening gap: training must have gone on improving after the validation best,
     # or validation must end clearly above training. Both flat at one level (a model stuck at chance,
     # validation wandering by noise a few percent above it) is not memorisation.
     kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best))
     gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
     if not (kept_falling or gap_opened):
-        return
+        return None
     if stopped and not t_end <= 0.9 * t_at_best:
-        return  # with so few evaluations, memorisation must show: training still clearly improving
+        return None  # with so few evaluations, memorisation must show: training still clearly improving
     u = unit(v)
-    yield make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
-               f"{ov.final_gl:.0f}% since, while {t.name} kept falling", series=[t.name, v.name],
-               steps=[ov.onset_step, v.span[1]],
-               evidence={"best_step": ov.best_step, "best_val_loss": ov.best_value, "onset_step": ov.onset_step,
-                         "generalization_loss_pct": round(ov.final_gl, 2), "successive_rises": ov.rises,
-                         "val_points_after_best": ov.points_after, "train_at_best": t_at_best,
-                         "train_at_end": t_end},
-               causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, ov.best_step),
-               marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
-                      Mark("point", v.name, ov.best_step, label="best validation loss")])
+    return make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
+                f"{ov.final_gl:.0f}% since, while {t.name} kept falling", series=[t.name, v.name],
+                steps=[ov.onset_step, v.span[1]],
+                evidence={"best_step": ov.best_step, "best_val_loss": ov.best_value, "onset_step": ov.onset_step,
+                          "generalization_loss_pct": round(ov.final_gl, 2), "successive_rises": ov.rises,
+                          "val_points_after_best": ov.points_after, "train_at_best": t_at_best,
+                          "train_at_end": t_end},
+                causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, ov.best_step),
+                marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
+                       Mark("point", v.name, ov.best_step, label="best validation loss")])
 
 
 _OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",
@@ -227,18 +275,58 @@ def _metric_climbs_while_train_flat(run: Run, t: Curve) -> dict | None:
     return None
 
 
+def _another_train_part_fell(run: Run, t: Curve) -> bool:
+    """Another part of the training loss (a detector's cls beside its box loss) fell significantly,
+    by 10% or more: training improved, whatever the judged part did (YOLOv8's box loss steps up when
+    mosaic augmentation is switched off for the last epochs, and looks flat over the run)."""
+    for s in run.by_role(Role.TRAIN_LOSS):
+        if s.name == t.name:
+            continue
+        c = curve(s)
+        if c.n >= MIN_POINTS and c.trend.falling(0.01, 0.1):
+            return True
+    return False
+
+
+def _train_flat_beside_val(t: Curve, v: Curve) -> bool:
+    """Over the span both were logged, validation fell (10%+, clear of its own noise) and training
+    fell less than half as much *even at the upper bound of its fall*.
+
+    Validation logged before the first training point fell because of training nobody logged
+    (a training loss logged from step 50, validation from step 7), so only the common span counts.
+    And "training stayed flat" is a claim about size: a short noisy training curve whose fall is
+    not known to within the validation's fall is not evidence that it did not fall."""
+    from ..stats.logfit import log_change
+
+    keep = (v.x >= t.x[0]) & (v.x <= t.x[-1])
+    if int(keep.sum()) < MIN_VAL_POINTS:
+        return False
+    dv, se_v = log_change(v.x[keep], v.y[keep])
+    tk = (t.xb >= float(v.x[keep][0])) & (t.xb <= float(v.x[keep][-1]))
+    if int(tk.sum()) < 3:
+        tk = np.ones(t.xb.size, dtype=bool)
+    dt, se_t = log_change(t.xb[tk], t.yb[tk])
+    if not (np.isfinite(dv) and np.isfinite(dt)):
+        return False
+    val_fall = -dv
+    return val_fall >= np.log(1.1) and val_fall > 2.0 * se_v and -dt + 2.0 * se_t < 0.5 * val_fall
+
+
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
       title="Validation improves while training does not", needs=(Role.TRAIN_LOSS,))
 def val_without_train(run: Run):
     t = loss_curve(run, Role.TRAIN_LOSS)
     if t is None:
         return
+    if _another_train_part_fell(run, t):
+        return
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     # The validation fall is the strong evidence here; for training it is enough that it did
     # not fall (no significant trend, and less than 10% lower than it started).
     by_loss = v is not None and val_falls(v) and (
         flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
-                               and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1)))
+                               and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1))) \
+        and _train_flat_beside_val(t, v)
     if not by_loss:
         mc = _metric_climbs_while_train_flat(run, t)
         if mc is None:

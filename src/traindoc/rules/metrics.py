@@ -106,12 +106,64 @@ def _tail01(c) -> float:
     return float(np.median(y[-max(1, min(3, y.size)):]))
 
 
+def one_class_for_all(run: Run, acc, metrics) -> dict | None:
+    """Binary precision, recall and accuracy of one split that together say every item got the same
+    prediction, at each of the last 3+ evaluations and at half of them or more.
+
+    An identity, not a statistic: with recall 1 (no positive missed) precision equals accuracy
+    only when no negative was predicted negative, so every item was predicted positive and the
+    accuracy is the positive share (precision = accuracy < 1). With recall 0 and precision 0 no
+    item was predicted positive and the accuracy is the negative share."""
+    def same(name: str):
+        got = [m for m in metrics if m.role == acc.role and m.metric == name]
+        return got[0] if got else None
+
+    p, r = same("precision"), same("recall")
+    if p is None or r is None:
+        return None
+    steps = np.intersect1d(np.intersect1d(curve(acc).x, curve(p).x), curve(r).x)
+    if steps.size < 3:
+        return None
+
+    def at(s):
+        c = curve(s)
+        y, _ = normalised_metric(c)
+        return y[np.searchsorted(c.x, steps)]
+
+    a, pr, rc = at(acc), at(p), at(r)
+    tol = 1e-3
+    all_pos = (np.abs(rc - 1.0) <= 1e-6) & (np.abs(pr - a) <= tol) & (a < 1.0 - tol)
+    all_neg = (rc <= 1e-6) & (pr <= 1e-6) & (a > tol) & (a < 1.0 - tol)
+    for hit, which in ((all_pos, "positive"), (all_neg, "negative")):
+        if hit[-3:].all() and hit.mean() >= 0.5:
+            return {"predicted": which, "accuracy": float(np.median(a[-3:])), "evaluations": int(hit.sum()),
+                    "of": int(hit.size), "precision": p.name, "recall": r.name, "from_step": float(steps[hit][0])}
+    return None
+
+
 @rule("misleading-accuracy", family="metrics", severity=Severity.WARNING,
       title="High accuracy but a low class-balanced metric: majority-class predictions")
 def misleading_accuracy(run: Run):
     metrics = [s for r in (Role.VAL_METRIC, Role.TRAIN_METRIC) for s in run.by_role(r) if len(curve(s).y)]
     accs = [s for s in metrics if s.metric == "accuracy"]
     bals = [s for s in metrics if s.metric in _BALANCED]
+    for a in accs:
+        one = one_class_for_all(run, a, metrics)
+        if one is not None:
+            yield make("misleading-accuracy", f"{a.name} {one['accuracy']:.1%} is the share of one class: every item "
+                       f"was predicted {one['predicted']} at {one['evaluations']} of {one['of']} evaluations "
+                       f"({one['recall']} {'1' if one['predicted'] == 'positive' else '0'}, {one['precision']} "
+                       f"{'= accuracy' if one['predicted'] == 'positive' else '0'})",
+                       series=[a.name, one["precision"], one["recall"]], steps=[one["from_step"], float(curve(a).x[-1])],
+                       evidence=one,
+                       causes=["the model collapsed to one class (the majority, or the one the loss favours)",
+                               "class imbalance, or a classification threshold beyond every score",
+                               "on a tiny validation set: the model memorised the training set and does not separate "
+                               "new items at all"],
+                       fixes=["look at the predicted scores on the validation set: are they all on one side?",
+                              "re-weight or re-sample the classes; check the decision threshold",
+                              "report balanced accuracy, macro F1 or per-class recall"])
+            return
     for a in accs:
         for b in sorted(bals, key=lambda s: (s.role != a.role, s.name)):
             if b.role != a.role:

@@ -10,6 +10,7 @@ outcome as its evidence.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -134,13 +135,16 @@ def assess(run: Run) -> Outcome:
 # ---------------------------------------------------------------- the safety net
 
 def _val_rose_every_time(run: Run) -> Finding | None:
-    """Too few evaluations for the overfitting rule (3-4), but each one after the best is worse,
+    """Too few evaluations for the overfitting rule (3-5), but each one after the best is worse,
     ending 20%+ above it, while the training loss fell 10%+ over the same span."""
     t, v = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_LOSS)
     if t is None or v is None or adversarial(run):
         return None
     tc, vc = curve(t), curve(v)
-    if vc.n < 3 or tc.n < 2 or not np.all(vc.y > 0):
+    # Longer curves are the trend tests' (and early stopping's, stopped_after_turn, which weighs the
+    # rise against the curve's own bumps): on 30 noisy evaluations a best two from the end followed
+    # by two worse ones is chance about once in thirty runs, and says nothing on its own.
+    if vc.n < 3 or vc.n > 5 or tc.n < 2 or not np.all(vc.y > 0):
         return None
     ib = int(np.argmin(vc.y))
     after = vc.y[ib:]
@@ -163,20 +167,41 @@ def _val_rose_every_time(run: Run) -> Finding | None:
                        "fewer epochs, or weight decay / dropout"])
 
 
+_BOX_PART = re.compile(r"(^|[^a-z])(box|bbox|dfl|giou|l1)(_?loss)?([^a-z]|$)")
+
+
+def _empty_loss_part(run: Run) -> str | None:
+    """A training loss part that is exactly 0 at every one of 3+ logged points while another part
+    moves: a detector's box (or DFL) loss is 0 only when no ground-truth box reaches it (empty or
+    unmatched label files), so the falling part is learning nothing the task metric can see."""
+    parts = [s for s in run.by_role(Role.TRAIN_LOSS) if curve(s).n >= 3]
+    # Box-regression parts only: an unused term (YOLOv8-pose's kobj_loss) is 0 in healthy runs too.
+    zero = [s for s in parts if _BOX_PART.search(s.name.lower()) and np.all(curve(s).y == 0.0)]
+    moving = [s for s in parts if float(np.ptp(curve(s).y)) > 0]
+    return zero[0].name if zero and moving else None
+
+
 def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
-    """A task metric that never left its floor (mAP 0, F1 0) over 5+ evaluations while a loss fell 20%+."""
-    falls = [o for o in out.losses if o.points >= 5 and o.start > 0 and o.end <= 0.8 * o.start]
+    """A task metric that never left its floor (mAP 0, F1 0) over 5+ evaluations while a loss fell 20%+.
+
+    With a loss part exactly 0 throughout (no targets reach the loss), 3 evaluations are enough when
+    the metric is exactly 0 at each of them: that is no slow start, there is nothing to find."""
+    empty = _empty_loss_part(run)
+    need = 3 if empty else 5
+    falls = [o for o in out.losses if o.points >= need and o.start > 0 and o.end <= 0.8 * o.start]
     if not falls:
         return None
     def left_floor(m: MetricOutcome) -> bool:
         return m.best / normalised_metric(curve(run.series[m.series]))[1] > 0.01
 
     for m in out.metrics:
-        if m.floor != 0.0 or m.points < 5 or not m.higher_is_better:
+        if m.floor != 0.0 or m.points < need or not m.higher_is_better:
             continue
         s = run.series[m.series]
         if left_floor(m) or float(np.min(curve(s).y)) < 0:
             continue  # it moved; or COCO's -1 sentinel ("no objects of this size"), not a score
+        if m.points < 5 and not np.all(curve(s).y == 0.0):
+            continue
         if any(o.metric == m.metric and o is not m and o.higher_is_better and left_floor(o) for o in out.metrics):
             continue  # a sibling (bbox mAP beside mAP_small) rose: the evaluator works, this slice is empty or hard
         lo = falls[0]
@@ -184,8 +209,11 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
                     f"{lo.series} fell {lo.start:.4g} -> {lo.end:.4g}", series=[lo.series, m.series],
                     steps=[float(curve(s).x[0]), float(curve(s).x[-1])],
                     evidence={"metric_best": m.best, "metric_floor": m.floor, "metric_points": m.points,
-                              "loss_start": lo.start, "loss_end": lo.end, "judged_on": "outcome"},
-                    causes=["the metric is computed on something else than the loss: wrong label mapping, class ids "
+                              "loss_start": lo.start, "loss_end": lo.end, "judged_on": "outcome",
+                              **({"zero_loss_part": empty} if empty else {})},
+                    causes=([f"{empty} is exactly 0 at every step: no ground-truth box reaches the loss (empty or "
+                             "unmatched label files, wrong label folder or format)"] if empty else [])
+                    + ["the metric is computed on something else than the loss: wrong label mapping, class ids "
                             "off by one, boxes in the wrong format or scale", "evaluation on an empty or wrong split",
                             "a confidence threshold that drops every prediction"],
                     fixes=["compute the metric by hand on a few predictions", "check the label/box format the "
@@ -247,6 +275,12 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     t = curve(main).trend
     if t.z < 0 and t.p < 0.05:
         return None  # a significant fall, however small: it learned something
+    v = run.primary(Role.VAL_LOSS)
+    if v is not None and curve(v).n >= 5:
+        from .generalization import val_falls
+
+        if val_falls(curve(v)):
+            return None  # the held-out loss fell clearly: it learned; the training loss is noisy (dropout)
     f = make("no-learning", f"{main.name} ended at {fmt(o.end)}, no lower than it started ({fmt(o.start)}; best "
              f"{fmt(o.best)}), and no rule found a cause", severity=Severity.INFO, series=[main.name],
              steps=list(curve(main).span),

@@ -228,7 +228,10 @@ def late_start_of(c: Curve) -> dict | None:
     nb = c.yb.size
     if nb < 10:
         return None
-    if nb >= 30:
+    # A per-evaluation curve (under 60 points) is one point per evaluation: three evaluations at
+    # the starting level are a flat start a person sees, however long the run goes on after it.
+    per_eval = c.n < 60
+    if nb >= 30 and not per_eval:
         yb = rolling_median(c.yb, max(5, (nb // 15) | 1))
     else:
         # On a short per-epoch curve the first evaluation is its own level: smoothing must not turn
@@ -247,13 +250,17 @@ def late_start_of(c: Curve) -> dict | None:
     i25, i75 = int(np.argmax(below25)), int(np.argmax(below75))
     x0, x1 = c.span
     flat_len = c.xb[i25] - x0
-    if i25 < 3 or flat_len < 0.2 * (x1 - x0):
+    if i25 < 3 or flat_len < (0.05 if per_eval else 0.2) * (x1 - x0):
         return None
     # The flat part is flat: its first and last tenths (of the flat span) sit at the same level.
     flat = c.xb < c.xb[i25]
     fy = yb[flat]
     k = max(1, fy.size // 10)
     if abs(float(np.median(fy[:k])) - float(np.median(fy[-k:]))) > 0.25 * total:
+        return None
+    # A few evaluations are judged raw: a spike among them (0.83, 1.36, 0.75, then down) is no
+    # plateau, so their whole spread must stay under a third of the drop that follows.
+    if per_eval and float(np.ptp(c.yb[flat])) > total / 3.0:
         return None
     if c.xb[i75] - c.xb[i25] > max(flat_len, 0.1 * (x1 - x0)):  # the drop is quicker than the wait
         return None

@@ -26,11 +26,14 @@ class Overfit:
     points_after: int
 
 
-def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Overfit | None:
+def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0, size_sigmas: float = 4.0,
+                  trend_p: float = 0.05) -> Overfit | None:
     """The turn of a validation-loss curve, or None when it has not (yet) turned for good.
 
     The curve is lightly smoothed (rolling median over 3-5 points) so one noisy evaluation
-    neither creates nor hides a turn; the best step reported is the raw minimum.
+    neither creates nor hides a turn; the best step reported is the raw minimum. The rise must be
+    ``size_sigmas`` units of the curve's jitter and its trend significant at ``trend_p``: a caller
+    holding independent evidence (training still falling hard) may trade size for significance.
     """
     n = y.size
     if n < 5 or np.any(y <= 0):
@@ -54,7 +57,7 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
     k = max(2, after // 3)
     rise = float(np.log(np.median(sm[-k:]) / best))
     sigma = jitter_sigma(np.log(y))
-    if final_gl < gl_threshold or rise < 4.0 * sigma:
+    if final_gl < gl_threshold or rise < size_sigmas * sigma:
         return None
     from .exact import EXACT_MAX_N, rise_p_exact
     from .trend import mann_kendall
@@ -64,11 +67,11 @@ def overfit_onset(x: np.ndarray, y: np.ndarray, gl_threshold: float = 5.0) -> Ov
         # A handful of evaluations after the best: the normal approximation cannot reach 5% on
         # four or five points however clean the climb; the exact one-sided test can. The size
         # guards above (GL and the rise in units of the curve's own jitter) still apply.
-        if rise_p_exact(seg) > 0.05:
+        if rise_p_exact(seg) > trend_p:
             return None
     else:
         z, p = mann_kendall(seg)
-        if (z <= 0 or p > 0.05) and not _stepped_and_stayed(seg, best, sigma):
+        if (z <= 0 or p > trend_p) and not _stepped_and_stayed(seg, best, sigma):
             return None
     # Onset: the last time GL was below half the threshold before it stayed above.
     above = gl[ib:] > gl_threshold / 2.0
