@@ -487,3 +487,18 @@ def test_unbracketed_epoch_and_step_counters(tmp_path):
     assert loss.axis == "step" and list(loss.steps) == [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]
     assert loss.values[5] == pytest.approx(1.7)
     assert list(run.series["val_loss"].steps) == [1000]  # an epoch summary among step lines: at the last step
+
+
+def test_pandas_table_column_that_starts_later_is_not_nan(tmp_path):
+    """pandas writes NaN as an empty cell: before a column's first value it means "not logged yet"."""
+    pd = pytest.importorskip("pandas")
+    head_only = [{"epoch": e, "train_loss": 1.0 - e / 10, "val_loss": float("nan")} for e in range(1, 6)]
+    fine_tune = [{"epoch": e, "train_loss": 0.5 - e / 100, "val_loss": 0.6 - e / 100} for e in range(6, 12)]
+    diverged = [{"epoch": e, "train_loss": float("nan"), "val_loss": float("nan")} for e in range(12, 14)]
+    path = tmp_path / "history.csv"
+    pd.DataFrame(head_only + fine_tune + diverged).to_csv(path, index=False)
+    assert ",," in path.read_text()  # the real writer's empty cells
+    run = _only(path)
+    val = run.series["val_loss"]
+    assert list(val.steps) == list(range(6, 14))  # nothing before its first value
+    assert val.n_nonfinite == 2 and run.series["train_loss"].n_nonfinite == 2  # NaN after values is kept

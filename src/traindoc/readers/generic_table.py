@@ -4,7 +4,9 @@ The x axis is the first step-like column found (``step``, ``global_step``, ``ite
 ``iteration``, ``_step``, ``epoch`` — epoch gives axis "epoch"), else the row number. Every
 other numeric column (at least half its filled cells numbers; the rest are skipped with a
 note) becomes a series named as in the file; text columns are ignored. Empty cells: when most
-rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN; in a sparse table
+rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN (pandas writes NaN
+as an empty cell), except before a column's first value: a column that starts later (validation
+from a second stage on) was not logged yet, not NaN. In a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
 logged in this row". ``NA`` is always "not logged". The x column starting over means another run
 was appended: a new Run; going back to a later x is a resume of the same run (see
@@ -131,7 +133,9 @@ def read(path: Path) -> list[Run]:
     skipped = T.Skipped()
     records = []
     header_cuts = []
-    for r in rows:
+    first_filled = {h: next((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), len(rows))
+                    for h in numeric}
+    for row_index, r in enumerate(rows):
         if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
             header_cuts.append(len(records))  # the header again: another run appended to the file
             continue
@@ -139,7 +143,7 @@ def read(path: Path) -> list[Run]:
         for h in numeric:
             cell = r.get(h) or ""
             if T.is_missing(cell):
-                if sparse or cell.strip().lower() in ("na", "n/a"):
+                if sparse or cell.strip().lower() in ("na", "n/a") or row_index < first_filled[h]:
                     continue
                 rec[h] = T.NAN
             else:
