@@ -160,3 +160,15 @@ def test_keras_runs_appended_after_a_classification_report(tmp_path):
     assert [r.meta.segment for r in runs] == [(1, 3), (2, 3), (3, 3)]
     assert [len(r.series["loss"]) for r in runs] == [7, 6, 5]
     assert list(runs[1].series["loss"].steps) == [1, 2, 3, 4, 5, 6]
+
+
+def test_header_printed_above_every_row_is_one_table(tmp_path):
+    """A per-epoch print of a header and one row: one run of counted epochs, not one run per row."""
+    path = tmp_path / "train.log"
+    with open(path, "w") as fh:
+        for row in _curve(0, epochs=6):
+            print("train_loss  train_acc  val_loss  val_acc", file=fh)
+            print("".join(f"{v:10.4f}" for v in row), file=fh)
+    (run,) = load(path).runs
+    assert list(run.series["train_loss"].steps) == [1, 2, 3, 4, 5, 6]
+    assert run.meta.segment is None

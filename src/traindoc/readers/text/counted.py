@@ -4,7 +4,7 @@ own print loop (``train_loss  val_loss  train_acc  val_acc`` over one row per ep
 Why: such a table is a whole run's curve, yet none of its rows carries a counter. Its rows are
 counted as epochs 1, 2, … from the header line; a header printed again starts the count over, so
 runs appended one after another (a summary per training, separator lines between) read as
-separate runs. Only tables that look like training curves are counted: every column a loss or a
+separate runs; a header printed again over every single row (one print per epoch) does not. Only tables that look like training curves are counted: every column a loss or a
 metric (no hyperparameter, size or time column, which marks a results or sweep table), one of
 them a training loss, no label column (a per-model or per-class table), at least ``MIN_ROWS``
 rows, and no counter anywhere else in the file (then those lines give the x, and a counter-less
@@ -29,12 +29,17 @@ class CountedTables:
         self.rows: list[tuple[int, int]] = []  # (record index, table id)
         self._ok: dict[tuple[str, ...], bool] = {}
         self.indented = False  # the last header line starts with blanks (over a pandas row index)
+        self._last: list[str] = []  # the last header's names
+        self._under = 0  # rows counted since the last header
 
-    def header(self, indented: bool) -> None:
-        """A header line was read: the rows after it are a new table, counted from 1."""
+    def header(self, cells: list[str], indented: bool) -> None:
+        """A header line was read: the rows after it are a new table, counted from 1. A script that
+        prints the header again above every row (one row per epoch) goes on counting the same table."""
         self.indented = indented
-        if self.sizes.get(self.table):
+        if self.sizes.get(self.table) and not (self._under == 1 and cells == self._last):
             self.table += 1
+        self._last = cells
+        self._under = 0
 
     def columns(self, headers: list[list[str]], n: int, first: str) -> list[str] | None:
         """The names of a row of ``n`` numbers under the latest header that fits it. pandas prints a
@@ -59,6 +64,7 @@ class CountedTables:
     def next_x(self) -> float:
         """The epoch of the next row of the current table."""
         n = self.sizes.get(self.table, 0) + 1
+        self._under += 1
         self.sizes[self.table] = n
         return float(n)
 

@@ -171,7 +171,7 @@ class LineParser:
             cells = tables.header_cells(sk)
             if cells:
                 self.headers = (self.headers + [cells])[-4:]
-                self.tables.header(indented=line[:1] in " \t")
+                self.tables.header(cells, indented=line[:1] in " \t")
                 return False
             if "#" not in sk:
                 return False
