@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..run import Run
 from . import _safe
 from ._crash import crash_hint
+from ._lone import lone_line_hint
 from .base import HEAD_BYTES, read_head
 
 _WIDE_HEAD = 1 << 20  # bytes a sniffer may see when the first 4 KiB hold under three lines
@@ -159,7 +160,7 @@ def read_file(path: Path) -> list[Run]:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
-                         + (_one_line_hint(path) or crash_hint(path)))
+                         + (_one_line_hint(path) or crash_hint(path) or lone_line_hint(path)))
     token = _safe.start_file()
     try:
         runs = reader.read(path)

@@ -17,7 +17,10 @@ keyed only by a split (build-nanogpt ``120 val 3.21``) is that split's loss; YOL
 
 In a log that has step-keyed lines, a line keyed only by epoch (an epoch summary) is placed at
 the last step seen. x going back to the first x means another run was appended (a new Run);
-back to a later x is a resume. Sniffing needs several matching lines in the head.
+back to a later x is a resume. Sniffing needs several matching lines in the head, or a file made
+only of rows of a layout a writer fixes (a YOLOv5 ``results.txt`` stopped after one or two epochs).
+A printed table with no step or epoch column (a hand-written training summary) has its rows
+counted as epochs, each header starting over (``text.counted``).
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ def _claims(text: str) -> bool:
     for line in lines:
         parser.feed(line)
     store = parser.finish()
+    if parser.fixed_rows and parser.fixed_rows == sum(1 for line in lines if line.strip()):
+        return True  # only rows of a layout a writer fixes (YOLOv5 results.txt): one epoch is a valid file
     return len(store) - len(store.dropped) >= 2 and parser.matched >= 3
 
 
@@ -104,6 +109,9 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     if parser.inner_steps:
         notes.append("steps counted within each epoch were made global (the largest step printed in each earlier "
                      "epoch added): exact when the last step of an epoch is printed")
+    if any(i not in dropped for i, _ in parser.tables.rows):
+        notes.append("rows of a printed table with no step or epoch column counted as epochs 1, 2, … (a header "
+                     "printed again starts the count over)")
     if split_keys:
         names = ", ".join(sorted(split_keys))
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")

@@ -20,6 +20,7 @@ import re
 from ...run import Role, infer_role
 from .. import _table as T
 from . import tables
+from .counted import CountedTables
 from .store import RecordStore
 from .template import SPLIT_WORDS, Template, split_fast, template
 
@@ -145,6 +146,10 @@ class LineParser:
         # Held-out lines placed at a counter-less record ("Valid: 818 images" after "Train: 6552
         # images"): (their record, the record they joined); dropped with it when it is dropped.
         self.followers: list[tuple[int, int]] = []
+        # Rows of printed tables with no step or epoch column ("train_loss val_loss" summaries), counted.
+        self.tables = CountedTables()
+        self.fixed_layouts: set[str] = set()  # row shapes of a known headerless layout (YOLOv5 results.txt)
+        self.fixed_rows = 0
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -166,6 +171,7 @@ class LineParser:
             cells = tables.header_cells(sk)
             if cells:
                 self.headers = (self.headers + [cells])[-4:]
+                self.tables.header(cells, indented=line[:1] in " \t")
                 return False
             if "#" not in sk:
                 return False
@@ -329,10 +335,14 @@ class LineParser:
         if shape is None:
             return None
         cut, label, n = shape
+        if label is not None and tables.is_counter(label):
+            return None  # "Epoch 1/25" is a counter line (its own template), not a row under an earlier table
         known = self.row_header.get(cut)
         if known is None:
             names = tables.headerless(cut, n)
-            if names is None:
+            if names is not None:
+                self.fixed_layouts.add(cut)
+            else:
                 for header in reversed(self.headers):
                     names = tables.columns_for(header, label, n)
                     if names:
@@ -341,6 +351,13 @@ class LineParser:
                 return None
             known = self.row_header[cut] = (names, label)
         names, first_label = known
+        if label is None and first_label is None and self.anchor is None and self.headers:
+            # no counter read yet: each table is read under its own header (a header printed again with
+            # its columns in another order renames them), and a pandas row index is no column of its own
+            fresh = self.tables.columns(self.headers, n, nums[0])
+            if fresh and fresh != names:
+                names = fresh
+                self.row_header[cut] = (names, label)
         if label != first_label:
             return True  # a per-class row under the "all" row: not a training curve
         vals: dict[str, float] = {}
@@ -356,12 +373,20 @@ class LineParser:
         if not meaningful(vals):
             return True
         if x is None:
+            if self.anchor is None and label is None and "" not in names[1:n] and \
+                    len(vals) == sum(1 for nm in names[:n] if nm) and self.tables.counts(names[:n]):
+                x = self.tables.next_x()
+                self.tables.rows.append((self.records.append(x, "epoch", vals), self.tables.table))
+                self.matched += 1
+                return True
             if not self.records or not any(role(k) in _HELD_OUT for k in vals):
                 return True
             x, axis = self.records.last_x()
         self.anchor = (x, axis)
         self._append(x, axis, vals)
         self.matched += 1
+        if cut in self.fixed_layouts:
+            self.fixed_rows += 1
         return True
 
     # -- JSON lines -----------------------------------------------------------------------
@@ -419,6 +444,7 @@ class LineParser:
         counted = self.anchor is not None
         once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
         once |= {i for i, joined in self.followers if joined in once}
+        once |= self.tables.dropped(counted)
         dropped = self.records.dropped | once
         return dropped, {k for k, i in self._split_at.items() if i not in dropped}
 

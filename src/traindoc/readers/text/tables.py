@@ -65,6 +65,7 @@ def _known(name: str) -> bool:
 
 def _conventions(names: list[str]) -> list[str]:
     """YOLO consoles name loss parts bare (``box obj cls``) and evaluation columns ``P R mAP50``."""
+    names = ["val_" + n[3:] if n.startswith("va_") else n for n in names]  # "va_acc": validation, hand-abbreviated
     low = set(names)
     if "gpu_mem" in low:
         return [f"{n}_loss" if n in _YOLO_LOSS_PARTS else n for n in names]
@@ -85,6 +86,11 @@ def row_shape(skeleton: str) -> tuple[str, str | None, int] | None:
     if "#" not in part or _ROW_REST.sub("", part):
         return None
     return part, label, part.count("#")
+
+
+def is_counter(label: str) -> bool:
+    """A row label that names a counter (``Epoch 3/25``): the line counts, it is no row of a table."""
+    return norm_key(label) in STEP_KEYS or norm_key(label) in EPOCH_KEYS
 
 
 def headerless(cut: str, n: int) -> list[str] | None:
