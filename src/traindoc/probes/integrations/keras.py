@@ -28,6 +28,7 @@ from ..watch import Watch, watch
 
 DATA_BATCHES = 4  # batches sampled for the data check (copied to the host, a few rows each)
 ROWS_PER_BATCH = 256
+OUTPUT_ROWS = 32  # rows the untrained model is run on once, for its output scale
 ZERO_GRAD_BATCHES = 5  # every gradient exactly zero on this many first batches: a finding
 _CLASSIFICATION_METRICS = ("accuracy", "acc", "auc", "precision", "recall", "f1")
 
@@ -53,6 +54,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._layers = None
         self._loss_view = None
         self._wrapped_step = False
+        self._output_scale: float | None = None
 
     @property
     def findings(self) -> list:
@@ -121,10 +123,24 @@ class TraindocCallback(keras.callbacks.Callback):
         self._batches.append((_host(x), _host(y)))
         if not self._structure_done:
             self._structure_done = True
+            self._output_scale = self._measure_output(self._batches[0][0])
             self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
         if len(self._batches) >= DATA_BATCHES:
             self._unwrap_train_step()
             self._data_checks()
+
+    def _measure_output(self, x: Any) -> float | None:
+        """The untrained output's scale, with the layer probe disarmed so the extra call records nothing."""
+        armed = self._layers.armed if self._layers is not None else None
+        try:
+            if self._layers is not None:
+                self._layers.armed = False
+            return _output_rms(self.model, x)
+        except Exception:
+            return None  # a model that cannot be called on a slice: judged against the usual output scale
+        finally:
+            if self._layers is not None:
+                self._layers.armed = armed
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._layers is not None and self.doc is not None:
@@ -205,7 +221,8 @@ class TraindocCallback(keras.callbacks.Callback):
     def _structure_checks(self, y: Any, constant: bool = True) -> None:
         from ...checks.structure import structure_findings
 
-        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant) or []:
+        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant,
+                                     output_scale=self._output_scale) or []:
             f.steps = [1.0]
             self.doc._record_check(f)
 
@@ -296,6 +313,21 @@ def _host(t: Any) -> Any:
         return np.asarray(keras.ops.convert_to_numpy(t))[:ROWS_PER_BATCH]
     except Exception:
         return np.asarray(t)[:ROWS_PER_BATCH]
+
+
+def _output_rms(model: Any, x: Any) -> float | None:
+    """The RMS of the model's outputs on a few rows, in inference mode and without gradients (weights untouched)."""
+    import numpy as np
+    import torch
+
+    if isinstance(x, (dict, list, tuple)) or getattr(x, "dtype", None) is None or np.asarray(x).dtype.kind != "f":
+        return None
+    with torch.no_grad():
+        out = model(np.asarray(x)[:OUTPUT_ROWS], training=False)
+    if isinstance(out, (dict, list, tuple)):
+        return None
+    a = np.asarray(keras.ops.convert_to_numpy(out), dtype="float64")
+    return float(np.sqrt(np.mean(a * a))) if a.size and np.all(np.isfinite(a)) else None
 
 
 def _scalar(value: Any) -> float | None:
