@@ -55,6 +55,10 @@ class TraindocCallback(keras.callbacks.Callback):
         self._loss_view = None
         self._wrapped_step = False
         self._output_scale: float | None = None
+        from .keras_penalty import PenaltyWatch
+
+        self._penalty = PenaltyWatch()
+        self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
 
     @property
     def findings(self) -> list:
@@ -173,6 +177,8 @@ class TraindocCallback(keras.callbacks.Callback):
             doc.log({"lr": lr})
         if loss is not None:
             self._negative_loss(loss)
+            if self._penalty.first is None and not self._penalty.off:
+                _quietly(self._penalty, self._penalty.batch, self.model, loss)
         if self._grad_batches <= ZERO_GRAD_BATCHES:
             self._zero_gradients()
 
@@ -203,6 +209,7 @@ class TraindocCallback(keras.callbacks.Callback):
                 vals[k] = s
         if vals:
             self.doc.log(vals)
+        _quietly(self._penalty, self._penalty.epoch, self.model, logs.get("loss"))
 
     def on_train_end(self, logs: dict | None = None) -> None:
         self._unwrap_train_step()
@@ -212,6 +219,7 @@ class TraindocCallback(keras.callbacks.Callback):
             return
         if self._batches and len(self._batches) < DATA_BATCHES:
             self.doc.guard.call("checks", self._data_checks)
+        self.doc.guard.call("checks", self._train_end_checks)
         self.doc.close()
         from ...checks.structure import lead_with_causes
 
@@ -238,6 +246,7 @@ class TraindocCallback(keras.callbacks.Callback):
             ys = np.concatenate([np.asarray(y).reshape(len(y), -1) for _, y in batches])
         except ValueError:
             ys = None
+        self._sampled_y = ys
         if ys is not None and len(batches) > 1:
             self._structure_checks(ys)
         section = data_check(batches)
@@ -247,6 +256,12 @@ class TraindocCallback(keras.callbacks.Callback):
                 continue  # the structure check already named the label problem, with its fix
             f.evidence.setdefault("subject", "data")
             f.steps = [1.0]
+            self.doc._record_check(f)
+
+    def _train_end_checks(self) -> None:
+        """Judgements that need the whole run: a regularisation penalty that swamped the data loss."""
+        f = self._penalty.finding(self._loss_view, self._sampled_y, float(self.doc._step))
+        if f is not None:
             self.doc._record_check(f)
 
     def _negative_loss(self, loss: float) -> None:
@@ -313,6 +328,14 @@ def _host(t: Any) -> Any:
         return np.asarray(keras.ops.convert_to_numpy(t))[:ROWS_PER_BATCH]
     except Exception:
         return np.asarray(t)[:ROWS_PER_BATCH]
+
+
+def _quietly(owner: Any, method: Any, *args: Any) -> None:
+    """Run a reading that may not apply to this model; on failure it switches itself off (owner.off)."""
+    try:
+        method(*args)
+    except Exception:
+        owner.off = True
 
 
 def _output_rms(model: Any, x: Any) -> float | None:
