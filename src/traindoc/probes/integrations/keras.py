@@ -58,6 +58,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from .keras_penalty import PenaltyWatch
 
         self._penalty = PenaltyWatch()
+        from .keras_split import ValidationSample
+
+        self._val = ValidationSample()
         self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
 
     @property
@@ -86,6 +89,7 @@ class TraindocCallback(keras.callbacks.Callback):
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
         self.doc.guard.call("checks", self._wrap_train_step)
+        self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
             self.doc.guard.call("activations", self._install_layer_probe)
 
@@ -210,9 +214,13 @@ class TraindocCallback(keras.callbacks.Callback):
         if vals:
             self.doc.log(vals)
         _quietly(self._penalty, self._penalty.epoch, self.model, logs.get("loss"))
+        if self._val.ys and not self._val.done:
+            self._val.done = True
+            self.doc.guard.call("checks", self._split_check)
 
     def on_train_end(self, logs: dict | None = None) -> None:
         self._unwrap_train_step()
+        self._val.unwrap(self.model)
         if self._layers is not None:
             self._layers.remove()
         if self.doc is None:
@@ -256,6 +264,19 @@ class TraindocCallback(keras.callbacks.Callback):
                 continue  # the structure check already named the label problem, with its fix
             f.evidence.setdefault("subject", "data")
             f.steps = [1.0]
+            self.doc._record_check(f)
+
+    def _split_check(self) -> None:
+        """At the first epoch end with validation labels: classes the training sample lacks."""
+        from .keras_split import split_finding
+
+        train_y = self._sampled_y
+        if train_y is None and self._batches:
+            import numpy as np
+
+            train_y = np.concatenate([np.asarray(y).reshape(len(y), -1) for _, y in self._batches])
+        f = split_finding(train_y, self._val.labels(), float(self.doc._step))
+        if f is not None:
             self.doc._record_check(f)
 
     def _train_end_checks(self) -> None:
