@@ -61,6 +61,8 @@ class TraindocCallback(keras.callbacks.Callback):
         from .keras_split import ValidationSample
 
         self._val = ValidationSample()
+        self._label_link = None  # nearest-neighbour label agreement of the sampled rows (checks/label_link.py)
+        self._val_losses: list[float] = []
         self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
 
     @property
@@ -214,6 +216,9 @@ class TraindocCallback(keras.callbacks.Callback):
         if vals:
             self.doc.log(vals)
         _quietly(self._penalty, self._penalty.epoch, self.model, logs.get("loss"))
+        v = _scalar(logs.get("val_loss")) if "val_loss" in logs else None
+        if v is not None:
+            self._val_losses.append(v)
         if self._val.ys and not self._val.done:
             self._val.done = True
             self.doc.guard.call("checks", self._split_check)
@@ -255,6 +260,7 @@ class TraindocCallback(keras.callbacks.Callback):
         except ValueError:
             ys = None
         self._sampled_y = ys
+        self._label_link = _link(batches)
         if ys is not None and len(batches) > 1:
             self._structure_checks(ys)
         section = data_check(batches)
@@ -284,6 +290,12 @@ class TraindocCallback(keras.callbacks.Callback):
         f = self._penalty.finding(self._loss_view, self._sampled_y, float(self.doc._step))
         if f is not None:
             self.doc._record_check(f)
+        if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
+            from ...checks.label_link import unrelated_labels_finding
+
+            f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step))
+            if f is not None:
+                self.doc._record_check(f)
 
     def _negative_loss(self, loss: float) -> None:
         from ...checks.model_view import BINARY_CE, CATEGORICAL_CE, SPARSE_CE
@@ -349,6 +361,21 @@ def _host(t: Any) -> Any:
         return np.asarray(keras.ops.convert_to_numpy(t))[:ROWS_PER_BATCH]
     except Exception:
         return np.asarray(t)[:ROWS_PER_BATCH]
+
+
+def _link(batches: list) -> Any:
+    """Nearest-neighbour label agreement of the sampled rows, for class-id or one-hot targets."""
+    import numpy as np
+
+    from ...checks.label_link import label_link
+    from .keras_split import class_ids
+
+    try:
+        x = np.concatenate([np.asarray(b[0]).reshape(len(b[0]), -1) for b in batches])
+        ids = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in batches]))
+    except (ValueError, TypeError):
+        return None
+    return label_link(x, ids) if ids is not None else None
 
 
 def _quietly(owner: Any, method: Any, *args: Any) -> None:
