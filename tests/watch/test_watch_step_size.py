@@ -22,35 +22,22 @@ def _classes(n=512, d=8, k=3, seed=0):
     return x, (x @ rng.normal(size=(d, k))).argmax(1)
 
 
-def _torch_run(lr: float, tmp_path):
+def _torch_run(lr: float, tmp_path, train_epochs):
     torch.manual_seed(0)
     x, y = (torch.as_tensor(a) for a in _classes(seed=76))
     model = torch.nn.Sequential(torch.nn.Linear(8, 32), torch.nn.ReLU(), torch.nn.Linear(32, 32), torch.nn.ReLU(),
                                 torch.nn.Linear(32, 3))
     opt = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
-    g = torch.Generator().manual_seed(0)
-    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=str(tmp_path), quiet=True) as doc:
-        for _ in range(6):
-            perm = torch.randperm(len(x), generator=g)
-            for i in range(0, len(x), 32):
-                idx = perm[i:i + 32]
-                opt.zero_grad()
-                out = model(x[idx])
-                loss = loss_fn(out, y[idx])
-                loss.backward()
-                opt.step()
-                doc.step(loss, inputs=x[idx], targets=y[idx], outputs=out)
-    offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
-    return doc.findings, offline
+    return train_epochs(model, opt, loss_fn, x, y, str(tmp_path), epochs=6)
 
 
 def _warnings(findings, rule_id):
     return [f for f in findings if f.id == rule_id and f.severity >= Severity.WARNING]
 
 
-def test_steps_that_blow_up_the_weights_name_the_learning_rate_first(tmp_path):
-    live, offline = _torch_run(3.0, tmp_path)
+def test_steps_that_blow_up_the_weights_name_the_learning_rate_first(tmp_path, train_epochs):
+    live, offline = _torch_run(3.0, tmp_path, train_epochs)
     for found in (live, offline):
         hits = [f for f in _warnings(found, "lr-too-high") if f.evidence.get("subject") == "step-size"]
         assert hits, [f.id for f in found]
@@ -61,8 +48,8 @@ def test_steps_that_blow_up_the_weights_name_the_learning_rate_first(tmp_path):
             assert f.evidence.get("explained_by") == "lr-too-high"
 
 
-def test_a_sound_rate_raises_no_step_size_finding(tmp_path):
-    live, offline = _torch_run(0.05, tmp_path)
+def test_a_sound_rate_raises_no_step_size_finding(tmp_path, train_epochs):
+    live, offline = _torch_run(0.05, tmp_path, train_epochs)
     assert not _warnings(live + offline, "lr-too-high")
     assert not [f for f in live + offline if f.severity >= Severity.WARNING], [f.id for f in live + offline]
 

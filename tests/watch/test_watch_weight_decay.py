@@ -11,7 +11,7 @@ import traindoc  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 
 
-def _run(weight_decay: float, tmp_path):
+def _run(weight_decay: float, tmp_path, train_epochs):
     torch.manual_seed(0)
     rng = np.random.default_rng(54)
     x = torch.as_tensor(rng.normal(size=(512, 8)).astype("float32"))
@@ -20,24 +20,11 @@ def _run(weight_decay: float, tmp_path):
                                 torch.nn.Linear(32, 3))
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=weight_decay)
     loss_fn = torch.nn.CrossEntropyLoss()
-    g = torch.Generator().manual_seed(0)
-    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=str(tmp_path), quiet=True) as doc:
-        for _ in range(6):
-            perm = torch.randperm(512, generator=g)
-            for i in range(0, 512, 32):
-                idx = perm[i:i + 32]
-                opt.zero_grad()
-                out = model(x[idx])
-                loss = loss_fn(out, y[idx])
-                loss.backward()
-                opt.step()
-                doc.step(loss, inputs=x[idx], targets=y[idx], outputs=out)
-    offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
-    return doc.findings, offline
+    return train_epochs(model, opt, loss_fn, x, y, str(tmp_path), epochs=6)
 
 
-def test_weight_decay_that_collapses_the_weights_is_named(tmp_path):
-    live, offline = _run(1.0, tmp_path)
+def test_weight_decay_that_collapses_the_weights_is_named(tmp_path, train_epochs):
+    live, offline = _run(1.0, tmp_path, train_epochs)
     for found in (live, offline):
         hits = [f for f in found if f.evidence.get("subject") == "weight-decay"]
         assert hits and hits[0].id == "stuck-at-chance" and "weight decay" in hits[0].fixes[0].lower(), \
@@ -45,6 +32,6 @@ def test_weight_decay_that_collapses_the_weights_is_named(tmp_path):
     assert live[0].evidence.get("subject") == "weight-decay"  # the cause leads the symptoms
 
 
-def test_a_usual_weight_decay_is_clean(tmp_path):
-    live, offline = _run(1e-4, tmp_path)
+def test_a_usual_weight_decay_is_clean(tmp_path, train_epochs):
+    live, offline = _run(1e-4, tmp_path, train_epochs)
     assert not [f for f in live + offline if f.severity >= Severity.WARNING], [f.id for f in live + offline]
