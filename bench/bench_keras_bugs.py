@@ -139,10 +139,13 @@ def run_check(case, prog: dict):
     check = traindoc.check
     if case.framework == "torch":
         x, y, opt = prog["x"], prog["y"], prog["optimizer"]
-        loader = [(x[i:i + 32], y[i:i + 32]) for i in range(0, len(x), 32)]
+        # The loader the program trains from: it reshuffles every epoch unless the program does not.
+        loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=32,
+                                             shuffle=prog.get("shuffle", True),
+                                             generator=torch.Generator().manual_seed(0))
         lr = opt.param_groups[0]["lr"]
         factory = lambda p: type(opt)(p, lr=lr)  # noqa: E731
-        return check(prog["model"], loader[0], prog["loss_fn"], factory, loader=loader).findings
+        return check(prog["model"], next(iter(loader)), prog["loss_fn"], factory, loader=loader).findings
     model = prog["model"]
     x, y = prog["x"], prog["y"]
     batch = (x[:32], y[:32])

@@ -62,3 +62,29 @@ def ids(doc, min_severity=2):
 @pytest.fixture
 def problem_ids():
     return ids
+
+
+def _train_epochs(model, opt, loss_fn, x, y, logdir: str, epochs: int, batch_size: int = 32):
+    """Shuffled epochs, every batch given to the watcher with its inputs, targets and outputs; (live, offline) findings."""
+    import traindoc
+
+    g = torch.Generator().manual_seed(0)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=logdir, quiet=True) as doc:
+        for _ in range(epochs):
+            perm = torch.randperm(len(x), generator=g)
+            for i in range(0, len(x), batch_size):
+                idx = perm[i:i + batch_size]
+                opt.zero_grad()
+                out = model(x[idx])
+                loss = loss_fn(out, y[idx])
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=x[idx], targets=y[idx], outputs=out)
+    offline = [f for run in traindoc.load(logdir).runs for f in traindoc.diagnose(run)]
+    return doc.findings, offline
+
+
+@pytest.fixture
+def train_epochs():
+    """A plain epoch loop under traindoc.watch that returns the (live, offline) findings of a real run."""
+    return _train_epochs

@@ -41,7 +41,9 @@ def test_double_softmax_inferred_from_values():
     labels = torch.randint(0, 5, (8,))
     assert [f.id for f in infer_double_softmax(probs, labels)] == ["double-softmax"]
     assert infer_double_softmax(torch.randn(8, 5), labels) == []  # logits
-    assert infer_double_softmax(probs, labels, nn.NLLLoss()) == []  # not a softmax-applying loss
+    # Not a softmax-applying loss: no double softmax; but probabilities are not the log-probabilities it needs.
+    assert [f.id for f in infer_double_softmax(probs, labels, nn.NLLLoss())] == ["wrong-output-activation"]
+    assert infer_double_softmax(torch.log_softmax(torch.randn(8, 5), dim=1), labels, nn.NLLLoss()) == []
 
 
 def test_missing_bias_is_info_and_skips_layers_before_norms():

@@ -52,13 +52,15 @@ def _guard(name: str, func: Callable[[], Section]) -> Section:
 
 def check(model, batch: Any = None, loss_fn: Callable | None = None,
           optimizer_factory: Callable | None = None, loader: Iterable[Any] | None = None, *,
-          checks: Sequence[str] | None = None, steps: int = 200) -> CheckReport:
+          checks: Sequence[str] | None = None, steps: int = 200, shuffle: bool | None = None) -> CheckReport:
     """Run the active checks. ``batch`` is ``(inputs, targets)``; without it the loader's first batch is used.
 
     ``loss_fn(outputs, targets)`` may be left out for a compiled Keras model: its compiled loss is used.
 
     ``optimizer_factory(params)`` builds the optimizer you train with (default Adam); ``loader``
-    enables the data check and feeds the LR range test several batches.
+    enables the data check and feeds the LR range test several batches. ``shuffle``: whether your
+    training loop reshuffles the data each epoch; left out, it is read from the loader (a
+    DataLoader's sampler) or from the framework (Keras ``fit`` shuffles arrays by default).
     """
     if loss_fn is None:
         from ._torch import keras_loss_fn
@@ -90,7 +92,10 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
         if name == "static":
             section = _guard(name, lambda: _static_section(model, loss_fn, optimizer_factory, batch))
         elif name == "data":
-            section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch])))
+            from .order import loop_shuffles
+
+            shuffled = loop_shuffles(model, loader, shuffle)
+            section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch]), shuffled=shuffled))
         elif name == "init":
             section = _guard(name, lambda: _init_section(model, batch, loss_fn, init_check))
         elif name == "overfit-batch":

@@ -34,8 +34,14 @@ def _tensor(value: Any) -> torch.Tensor | None:
         return None
 
 
-def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int | None = None) -> Section:
-    """Read up to ``max_batches`` batches in loader order and judge inputs and labels."""
+def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int | None = None,
+               shuffled: bool | None = None) -> Section:
+    """Read up to ``max_batches`` batches in loader order and judge inputs and labels.
+
+    ``shuffled=True``: the training loop reorders the data itself (Keras ``fit`` on arrays, a
+    DataLoader with a random sampler), so the order read here is not the order trained on and a
+    sorted order is only noted.
+    """
     count, total, total_sq = 0, 0.0, 0.0
     lo, hi = math.inf, -math.inf
     feat_sq: torch.Tensor | None = None
@@ -151,7 +157,17 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
             single = sum(1 for c in judged if c == 1) / len(judged) if judged else 0.0
             ordered = len(sequence) > 8 and all(a <= b for a, b in zip(sequence, sequence[1:]))
             data["one_class_batch_share"] = single
-            if judged and (single >= ONE_CLASS_BATCHES or ordered):
+            if judged and (single >= ONE_CLASS_BATCHES or ordered) and shuffled:
+                findings.append(Finding(
+                    id="unshuffled-data", severity=Severity.INFO,
+                    title="the data is stored sorted by label; the training loop shuffles it, so its batches mix classes",
+                    evidence={"one_class_batch_share": single, "sorted": ordered, "batches": len(judged),
+                              "loop_shuffles": True},
+                    causes=["a data set saved in label order"],
+                    fixes=["nothing for training; but a split taken from the end of sorted data (Keras "
+                           "validation_split takes the last rows before shuffling) holds only the last classes: "
+                           "shuffle before splitting"]))
+            elif judged and (single >= ONE_CLASS_BATCHES or ordered):
                 findings.append(Finding(
                     id="unshuffled-data", severity=Severity.WARNING,
                     title=f"{single:.0%} of batches hold a single class" + ("; labels arrive sorted" if ordered else ""),

@@ -113,6 +113,8 @@ def infer_double_softmax(outputs: Any, targets: Any, loss_fn: Any = None) -> lis
     if outputs.shape[-1] < 2:
         return []
     kind = loss_kind(loss_fn)
+    if kind == "nll":
+        return _nll_without_log_probs(outputs, loss_fn)
     if kind not in (None, "ce"):
         return []
     if kind is None and not (isinstance(targets, torch.Tensor) and not targets.is_floating_point()
@@ -127,6 +129,30 @@ def infer_double_softmax(outputs: Any, targets: Any, loss_fn: Any = None) -> lis
     f = _double_softmax("output", "softmax", type(loss_fn).__name__ if loss_fn is not None else "a cross-entropy loss",
                         Severity.WARNING)
     f.evidence["inferred"] = "every output row is non-negative and sums to 1: the model already outputs probabilities"
+    return [f]
+
+
+def _nll_without_log_probs(outputs: Any, loss_fn: Any) -> list[Finding]:
+    """NLLLoss fed outputs that are not log-probabilities (each row's logsumexp is 0 for log_softmax).
+
+    Read from the values, so a forward that ends in ``F.log_softmax`` (no module to see) passes.
+    """
+    import torch
+
+    with torch.no_grad():
+        o = outputs.detach().float()
+        lse = torch.logsumexp(o, dim=-1)
+        if not bool(torch.isfinite(lse).all()) or bool((lse.abs() < 1e-3).all()):
+            return []
+        off = float(lse.abs().median())
+    lname = type(loss_fn).__name__
+    f = _wrong_output("output", "no log_softmax", lname,
+                      f"{lname} expects log-probabilities, but the outputs are raw scores (each row's logsumexp is "
+                      f"{off:.3g} away from 0): the loss rewards ever larger outputs and falls without bound",
+                      ["Use nn.CrossEntropyLoss on the raw outputs (it applies log_softmax itself), or apply "
+                       "F.log_softmax(out, dim=1) before NLLLoss."])
+    f.evidence["inferred"] = "the output rows are not log-probabilities (logsumexp != 0)"
+    f.evidence["cause"] = True
     return [f]
 
 

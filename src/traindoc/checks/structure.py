@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from ..findings import Finding, Severity
-from .model_view import (BINARY_CE, CATEGORICAL_CE, NLL, REGRESSION, SPARSE_CE, LossView, OutputView, is_keras,
-                         loss_view, output_view)
+from .model_view import (BINARY_CE, CATEGORICAL_CE, NLL, REGRESSION, SPARSE_CE, LossView, OutputView,
+                         compiled_metrics, is_keras, loss_view, output_view)
 
 MIN_TARGETS = 8  # fewer targets than this say nothing about a label distribution
+MULTI_HOT_ROWS = 0.1  # share of 0/1 target rows with several 1s that makes the targets multi-label
 MIN_CONSTANT = 64  # a constant label column is only called on this many rows (a small batch can be one class)
 _RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf), "relu6": (0.0, 6.0),
            "softplus": (0.0, np.inf), "softmax": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "exponential": (0.0, np.inf),
@@ -38,6 +39,9 @@ class Targets:
     distinct: list[float]  # up to 20 distinct values
     onehot: bool
     rows_sum_to_one: bool = False  # every row of a multi-column target sums to 1 (one-hot or probabilities)
+    multi_hot: bool = False  # 0/1 rows, some with several 1s: several tags per sample (multi-label)
+    mean: float = 0.0
+    std: float = 0.0
 
     @classmethod
     def of(cls, y: Any, ignore: Any = None) -> "Targets | None":
@@ -57,8 +61,15 @@ class Targets:
         distinct = np.unique(fin[:100000])
         onehot = bool(width > 1 and set(np.unique(a).tolist()) <= {0, 1} and np.all(a.sum(axis=1) == 1))
         sums = bool(width > 1 and np.all(np.abs(np.nan_to_num(a.astype("float64")).sum(axis=1) - 1) < 1e-3))
+        multi = bool(width > 1 and set(distinct.tolist()) <= {0, 1} and np.mean(a.sum(axis=1) >= 2) >= MULTI_HOT_ROWS)
+        f64 = fin.astype("float64")
         return cls(a.shape[0], width, float(fin.min()), float(fin.max()), bool(np.all(np.mod(fin, 1) == 0)),
-                   [float(v) for v in distinct[:20]], onehot, sums)
+                   [float(v) for v in distinct[:20]], onehot, sums, multi, float(f64.mean()), float(f64.std()))
+
+    @property
+    def rms(self) -> float:
+        """How far from 0 the targets sit (what an output starting near 0 must travel)."""
+        return float(np.hypot(self.mean, self.std))
 
     @property
     def n_distinct(self) -> int:
@@ -218,6 +229,8 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                              [_keras_or(out, f"Make the last layer Dense({k}, activation='softmax') for {k} classes.",
                                         f"Make the last layer output {k} classes.") if out else
                               f"Make the output {k} wide.", "Or map the labels to 0..K-1."], subject, **ev)]
+    if loss.categorical and targets.multi_hot:
+        return [_multi_label(targets, loss, out, ev)]
     if loss.kind == CATEGORICAL_CE:
         found = _categorical_targets(targets, loss, out, subject, ev)
         if found:
@@ -248,6 +261,22 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
     return []
 
 
+def _multi_label(targets: Targets, loss: LossView, out: OutputView | None, ev: dict) -> Finding:
+    """0/1 target rows with several 1s under a softmax loss: a multi-label task wired as single-label."""
+    k = targets.width
+    keras = out is None or out.framework == "keras"
+    fix = (f"Multi-label targets need one independent yes/no per tag: Dense({k}, activation='sigmoid') with "
+           "binary_crossentropy (and metrics=['binary_accuracy'])." if keras else
+           f"Multi-label targets need one independent yes/no per tag: keep {k} logits (no softmax) and use "
+           "nn.BCEWithLogitsLoss.")
+    subject = out.layer if out is not None else "targets"
+    return _finding("wrong-output-activation", Severity.ERROR,
+                    f"several tags per sample (0/1 rows with more than one 1) under {loss.name}: a softmax loss "
+                    "can only pick one class", "a softmax spreads one unit of probability over the tags, so two true "
+                    "tags can never both be predicted; the loss is minimised by splitting the probability between "
+                    "them", [fix], subject, **ev, multi_hot=True)
+
+
 def _categorical_targets(targets: Targets, loss: LossView, out: OutputView | None, subject: str,
                          ev: dict) -> list[Finding]:
     """categorical_crossentropy wants one row per sample that sums to 1 (one-hot or probabilities)."""
@@ -274,14 +303,88 @@ def _categorical_targets(targets: Targets, loss: LossView, out: OutputView | Non
 
 
 def structure_findings(model: Any, loss: Any = None, targets: Any = None, output_module: str | None = None, *,
-                       constant: bool = True) -> list[Finding]:
-    """All structure checks for a torch or Keras model (``loss=None``: a Keras model's compiled loss)."""
+                       constant: bool = True, output_scale: float | None = None) -> list[Finding]:
+    """All structure checks for a torch or Keras model (``loss=None``: a Keras model's compiled loss).
+
+    ``output_scale``: the RMS of the untrained model's outputs on a batch, when it was measured.
+    """
     out = output_view(model, output_module)
     lv = loss_view(loss, model)
     t = targets if isinstance(targets, Targets) or targets is None else \
         Targets.of(targets, getattr(loss, "ignore_index", None))
     found = output_findings(out, lv, t) + target_findings(t, lv, out, constant=constant)
+    if not any(f.id == "wrong-output-activation" for f in found):
+        found += classes_regressed(out, lv, t, compiled_metrics(model))
+    if not found:
+        found += target_scale(out, lv, t, output_scale)
     return found
+
+
+TARGET_SCALE = 1e3  # regression targets this many times the output's scale (at least 1) cannot be reached
+
+
+def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets | None,
+                 output_scale: float | None = None) -> list[Finding]:
+    """Label scale against output scale: regression targets thousands of times what the model outputs.
+
+    An untrained network's output sits near its initial scale (about 1 with the usual inits); every
+    step moves it by about the learning rate, so targets in the hundreds of thousands are out of
+    reach, the squared error is in the billions and its gradients swamp everything else.
+    """
+    if loss is None or loss.kind != REGRESSION or targets is None or targets.n < MIN_TARGETS:
+        return []
+    reference = max(output_scale if output_scale is not None and np.isfinite(output_scale) else 0.0, 1.0)
+    ratio = targets.rms / reference
+    if not ratio >= TARGET_SCALE:
+        return []
+    shown = "" if output_scale is None else f", while the untrained model outputs ~{output_scale:.2g}"
+    centre = f"(y - {targets.mean:.3g}) / {targets.std:.3g}" if targets.std > 0 else f"y / {targets.rms:.3g}"
+    return [_finding("label-problem", Severity.WARNING,
+                     f"regression targets sit at {targets.rms:.3g} (mean {targets.mean:.3g}, std {targets.std:.3g})"
+                     f"{shown}: {ratio:.2g}x the output's scale",
+                     "targets far beyond the output's scale: the squared error starts in the "
+                     f"{targets.rms ** 2:.1g} range and each step moves the output by about the learning rate, so "
+                     "the model cannot reach the targets in any reasonable number of steps",
+                     [f"Scale the targets: train on {centre} (a StandardScaler on y) and map predictions back "
+                      "(pred * std + mean).", "Or divide the targets by a round unit (thousands, 1e5) and multiply "
+                      "the predictions back."], "target-scale", target_rms=targets.rms, output_scale=output_scale,
+                     mean=targets.mean, std=targets.std, loss=loss.name)]
+
+
+MAX_CLASS_IDS = 20  # more distinct integer targets than this read as counts or scores, not class ids
+_ACCURACY = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy", "binary_accuracy")
+
+
+def classes_regressed(out: OutputView | None, loss: LossView | None, targets: Targets | None,
+                      metrics: list[str]) -> list[Finding]:
+    """Class ids fitted as one number with a regression loss while accuracy is tracked: a classifier in disguise.
+
+    Integer targets with a few values are sometimes a real regression (ratings, counts), so the
+    intent must be stated: an accuracy metric says the task is to pick the class.
+    """
+    if out is None or loss is None or loss.kind != REGRESSION or targets is None or targets.width != 1:
+        return []
+    if not targets.integral or targets.lo < 0 or not 2 <= targets.n_distinct <= MAX_CLASS_IDS or targets.n < MIN_TARGETS:
+        return []
+    if not any(m in _ACCURACY for m in metrics) or (out.units or 1) != 1:
+        return []
+    if targets.n_distinct == 2 and out.activation == "sigmoid":
+        return []  # a sigmoid under mse on 0/1 labels learns; the cross-entropy is better, not a bug
+    k = int(targets.hi) + 1
+    labels = ", ".join(f"{v:g}" for v in targets.distinct[:6])
+    if k <= 2:
+        fix = "Two classes: Dense(1, activation='sigmoid') with binary_crossentropy and metrics=['accuracy']."
+    else:
+        fix = (f"{k} classes: Dense({k}, activation='softmax') with sparse_categorical_crossentropy (labels stay "
+               "the integer class ids).")
+    return [_finding("wrong-output-activation", Severity.WARNING,
+                     f"class ids ({labels}) are fitted as one number with {loss.name} while accuracy is tracked: a "
+                     "classification trained as a regression",
+                     "one output regressed onto class ids treats them as ordered quantities (class 2 is 'twice' class "
+                     "1) and its real-valued predictions almost never equal a class, so accuracy stays near zero",
+                     [fix, "If the numbers really are quantities, drop the accuracy metric and keep mse."],
+                     out.layer, activation=out.activation, units=out.units, loss=loss.name,
+                     distinct=targets.distinct[:10])]
 
 
 def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | None,

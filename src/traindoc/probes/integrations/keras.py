@@ -28,6 +28,7 @@ from ..watch import Watch, watch
 
 DATA_BATCHES = 4  # batches sampled for the data check (copied to the host, a few rows each)
 ROWS_PER_BATCH = 256
+OUTPUT_ROWS = 32  # rows the untrained model is run on once, for its output scale
 ZERO_GRAD_BATCHES = 5  # every gradient exactly zero on this many first batches: a finding
 _CLASSIFICATION_METRICS = ("accuracy", "acc", "auc", "precision", "recall", "f1")
 
@@ -53,6 +54,16 @@ class TraindocCallback(keras.callbacks.Callback):
         self._layers = None
         self._loss_view = None
         self._wrapped_step = False
+        self._output_scale: float | None = None
+        from .keras_penalty import PenaltyWatch
+
+        self._penalty = PenaltyWatch()
+        from .keras_split import ValidationSample
+
+        self._val = ValidationSample()
+        self._label_link = None  # nearest-neighbour label agreement of the sampled rows (checks/label_link.py)
+        self._val_losses: list[float] = []
+        self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
 
     @property
     def findings(self) -> list:
@@ -80,6 +91,7 @@ class TraindocCallback(keras.callbacks.Callback):
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
         self.doc.guard.call("checks", self._wrap_train_step)
+        self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
             self.doc.guard.call("activations", self._install_layer_probe)
 
@@ -121,10 +133,24 @@ class TraindocCallback(keras.callbacks.Callback):
         self._batches.append((_host(x), _host(y)))
         if not self._structure_done:
             self._structure_done = True
+            self._output_scale = self._measure_output(self._batches[0][0])
             self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
         if len(self._batches) >= DATA_BATCHES:
             self._unwrap_train_step()
             self._data_checks()
+
+    def _measure_output(self, x: Any) -> float | None:
+        """The untrained output's scale, with the layer probe disarmed so the extra call records nothing."""
+        armed = self._layers.armed if self._layers is not None else None
+        try:
+            if self._layers is not None:
+                self._layers.armed = False
+            return _output_rms(self.model, x)
+        except Exception:
+            return None  # a model that cannot be called on a slice: judged against the usual output scale
+        finally:
+            if self._layers is not None:
+                self._layers.armed = armed
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if self._layers is not None and self.doc is not None:
@@ -157,6 +183,8 @@ class TraindocCallback(keras.callbacks.Callback):
             doc.log({"lr": lr})
         if loss is not None:
             self._negative_loss(loss)
+            if self._penalty.first is None and not self._penalty.off:
+                _quietly(self._penalty, self._penalty.batch, self.model, loss)
         if self._grad_batches <= ZERO_GRAD_BATCHES:
             self._zero_gradients()
 
@@ -187,15 +215,24 @@ class TraindocCallback(keras.callbacks.Callback):
                 vals[k] = s
         if vals:
             self.doc.log(vals)
+        _quietly(self._penalty, self._penalty.epoch, self.model, logs.get("loss"))
+        v = _scalar(logs.get("val_loss")) if "val_loss" in logs else None
+        if v is not None:
+            self._val_losses.append(v)
+        if self._val.ys and not self._val.done:
+            self._val.done = True
+            self.doc.guard.call("checks", self._split_check)
 
     def on_train_end(self, logs: dict | None = None) -> None:
         self._unwrap_train_step()
+        self._val.unwrap(self.model)
         if self._layers is not None:
             self._layers.remove()
         if self.doc is None:
             return
         if self._batches and len(self._batches) < DATA_BATCHES:
             self.doc.guard.call("checks", self._data_checks)
+        self.doc.guard.call("checks", self._train_end_checks)
         self.doc.close()
         from ...checks.structure import lead_with_causes
 
@@ -205,7 +242,8 @@ class TraindocCallback(keras.callbacks.Callback):
     def _structure_checks(self, y: Any, constant: bool = True) -> None:
         from ...checks.structure import structure_findings
 
-        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant) or []:
+        for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant,
+                                     output_scale=self._output_scale) or []:
             f.steps = [1.0]
             self.doc._record_check(f)
 
@@ -221,6 +259,8 @@ class TraindocCallback(keras.callbacks.Callback):
             ys = np.concatenate([np.asarray(y).reshape(len(y), -1) for _, y in batches])
         except ValueError:
             ys = None
+        self._sampled_y = ys
+        self._label_link = _link(batches)
         if ys is not None and len(batches) > 1:
             self._structure_checks(ys)
         section = data_check(batches)
@@ -231,6 +271,31 @@ class TraindocCallback(keras.callbacks.Callback):
             f.evidence.setdefault("subject", "data")
             f.steps = [1.0]
             self.doc._record_check(f)
+
+    def _split_check(self) -> None:
+        """At the first epoch end with validation labels: classes the training sample lacks."""
+        from .keras_split import split_finding
+
+        train_y = self._sampled_y
+        if train_y is None and self._batches:
+            import numpy as np
+
+            train_y = np.concatenate([np.asarray(y).reshape(len(y), -1) for _, y in self._batches])
+        f = split_finding(train_y, self._val.labels(), float(self.doc._step))
+        if f is not None:
+            self.doc._record_check(f)
+
+    def _train_end_checks(self) -> None:
+        """Judgements that need the whole run: a regularisation penalty that swamped the data loss."""
+        f = self._penalty.finding(self._loss_view, self._sampled_y, float(self.doc._step))
+        if f is not None:
+            self.doc._record_check(f)
+        if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
+            from ...checks.label_link import unrelated_labels_finding
+
+            f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step))
+            if f is not None:
+                self.doc._record_check(f)
 
     def _negative_loss(self, loss: float) -> None:
         from ...checks.model_view import BINARY_CE, CATEGORICAL_CE, SPARSE_CE
@@ -296,6 +361,44 @@ def _host(t: Any) -> Any:
         return np.asarray(keras.ops.convert_to_numpy(t))[:ROWS_PER_BATCH]
     except Exception:
         return np.asarray(t)[:ROWS_PER_BATCH]
+
+
+def _link(batches: list) -> Any:
+    """Nearest-neighbour label agreement of the sampled rows, for class-id or one-hot targets."""
+    import numpy as np
+
+    from ...checks.label_link import label_link
+    from .keras_split import class_ids
+
+    try:
+        x = np.concatenate([np.asarray(b[0]).reshape(len(b[0]), -1) for b in batches])
+        ids = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in batches]))
+    except (ValueError, TypeError):
+        return None
+    return label_link(x, ids) if ids is not None else None
+
+
+def _quietly(owner: Any, method: Any, *args: Any) -> None:
+    """Run a reading that may not apply to this model; on failure it switches itself off (owner.off)."""
+    try:
+        method(*args)
+    except Exception:
+        owner.off = True
+
+
+def _output_rms(model: Any, x: Any) -> float | None:
+    """The RMS of the model's outputs on a few rows, in inference mode and without gradients (weights untouched)."""
+    import numpy as np
+    import torch
+
+    if isinstance(x, (dict, list, tuple)) or getattr(x, "dtype", None) is None or np.asarray(x).dtype.kind != "f":
+        return None
+    with torch.no_grad():
+        out = model(np.asarray(x)[:OUTPUT_ROWS], training=False)
+    if isinstance(out, (dict, list, tuple)):
+        return None
+    a = np.asarray(keras.ops.convert_to_numpy(out), dtype="float64")
+    return float(np.sqrt(np.mean(a * a))) if a.size and np.all(np.isfinite(a)) else None
 
 
 def _scalar(value: Any) -> float | None:
