@@ -109,3 +109,42 @@ def test_input_scale_matches_torch_std(shape: tuple[int, ...]) -> None:
     assert table["input_std"] == pytest.approx(float(seen.std()), rel=1e-4)
     assert table["input_min"] == float(seen.min()) and table["input_max"] == float(seen.max())
     assert table["input_channel_std_max"] == pytest.approx(float(chan_std.max()), rel=1e-4)
+
+
+@pytest.mark.parametrize("shape", [(5, 3, 4, 4), (70, 6), (3, 9, 2), (12, 8, 30, 30)])
+def test_strided_sample_view_equals_the_sliced_sample(shape: tuple[int, ...]) -> None:
+    from traindoc.probes.activations import _sample_shape, _stat_sample
+
+    o = torch.randn(shape)
+    count, step = _sample_shape(o)
+    assert torch.equal(o.as_strided((count,), (step,)), _stat_sample(o))
+    o = o[1:]  # a view with a storage offset
+    count, step = _sample_shape(o)
+    assert torch.equal(o.as_strided((count,), (step,)), _stat_sample(o))
+
+
+def test_dead_fraction_over_a_window_matches_the_fired_masks() -> None:
+    torch.manual_seed(3)
+    model = nn.Sequential(nn.Conv2d(2, 6, 3), nn.ReLU(), nn.Flatten(), nn.Linear(6 * 4 * 4, 10), nn.ReLU6(),
+                          nn.Linear(10, 2))
+    with torch.no_grad():
+        model[0].bias[:3] = -50.0  # three channels never fire
+        model[3].bias[:4] = -50.0  # four features never fire
+        model[0].bias[3] = -4.0  # one channel fires rarely
+    outs: dict[str, list[torch.Tensor]] = {"1": [], "4": []}
+    for name in outs:
+        model[int(name)].register_forward_hook(lambda m, a, o, name=name: outs[name].append(o.detach()))
+    probe = ActivationProbe(model, lambda f: f)
+    dead = None
+    for _ in range(4):  # batches of 2 rows: the window closes after 4 samples
+        probe.arm()
+        model(torch.randn(2, 2, 6, 6))
+        for names, vals in probe.finish_sample():
+            if names[0].startswith("dead_frac/"):
+                dead = dict(zip(names, vals.tolist()))
+    assert dead is not None
+    fired_conv = torch.stack([o.amax(dim=(0, 2, 3)) for o in outs["1"]]).amax(0).gt(0)
+    fired_fc = torch.stack([o.amax(dim=0) for o in outs["4"]]).amax(0).gt(0)
+    assert dead["dead_frac/1"] == pytest.approx(1 - fired_conv.float().mean().item())
+    assert dead["dead_frac/4"] == pytest.approx(1 - fired_fc.float().mean().item())
+    assert dead["dead_frac/1"] >= 0.5 and dead["dead_frac/4"] >= 0.4

@@ -104,6 +104,7 @@ class Watch:
         self._stale_first = self._stale_last = 0
         self._stale_count = 0
         self._direct_rows = {}
+        self._known_series: dict[tuple[str, ...], list] = {}  # a sample's names -> their BoundedSeries
         self._opt_handles: list = []
         self._root_handle = None
         self._first_output: Any = None
@@ -473,12 +474,14 @@ class Watch:
         loss_steps, loss_vals, loss_times = self._loss_steps, self._loss_vals, self._loss_times
         self._loss_steps, self._loss_vals, self._loss_times = [], [], []
         dev = self._device
-        tensors = [v.reshape(-1).to(dev, torch.float32) for _, _, v in pending]
+        tensors = [v for _, _, v in pending]
         n_stats = sum(t.numel() for t in tensors)
-        if loss_vals:  # host floats and device tensors alike travel in the same vector
+        # Losses read on the host (the CPU) stay there, unless the ranks must average them.
+        host_losses = self.world == 1 and all(type(v) is float for v in loss_vals)
+        if loss_vals and not host_losses:  # host floats and device tensors alike travel in the same vector
             tensors.append(torch.stack([v.to(dev, torch.float32).reshape(()) if isinstance(v, torch.Tensor)
                                         else torch.tensor(float(v), device=dev) for v in loss_vals]))
-        flat = torch.cat(tensors) if tensors else torch.zeros(0, device=dev)
+        flat = _flat_float32(tensors, dev)
         if self.world > 1 and collective:
             local = flat[n_stats:].tolist() if loss_vals else []
             local_bad = next((loss_steps[i] for i, v in enumerate(local) if not math.isfinite(v)), 0.0)
@@ -489,7 +492,8 @@ class Watch:
                     self._add_direct(f"nonfinite_rank/{r}", int(st), 1.0)
                     self._next_rules_step = 0
         values = flat.cpu().tolist()
-        loss_vals = values[n_stats:]
+        if not host_losses:
+            loss_vals = values[n_stats:]
         for st, v in zip(loss_steps, loss_vals):
             if not math.isfinite(v):
                 self._on_bad_loss(st)
@@ -497,18 +501,29 @@ class Watch:
         rows: dict[float, dict[str, float]] = {}
         pos = 0
         series = self.store.series
+        known = self._known_series
         for step, names, v in pending:
             n = v.numel()
             chunk = values[pos:pos + n]
             pos += n
             row = rows.setdefault(step, {})
-            for name, x in zip(names, chunk):
-                s = series.get(name)
-                if s is not None and name not in _INTERCEPTED:
-                    s.append(step, x, now)  # a known series: straight in (tens of values per sample)
-                else:
-                    self._store_add(name, step, x, now, _role_for(name))
-                row[name] = x
+            targets = known.get(names)
+            if targets is not None:  # every series of this sample already known: straight in
+                for s, x in zip(targets, chunk):
+                    s.append(step, x, now)
+            else:
+                for name, x in zip(names, chunk):
+                    s = series.get(name)
+                    if s is not None and name not in _INTERCEPTED:
+                        s.append(step, x, now)
+                    else:
+                        self._store_add(name, step, x, now, _role_for(name))
+                found = [series.get(name) for name in names]
+                if len(names) == n and not _INTERCEPTED.intersection(names) and all(found):
+                    if len(known) > 256:
+                        known.clear()
+                    known[names] = found
+            row.update(zip(names, chunk))
         for s, v, t in zip(loss_steps, loss_vals, loss_times):
             self.store.add("train_loss", s, v, t, Role.TRAIN_LOSS)
             rows.setdefault(s, {})["train_loss"] = v
@@ -743,6 +758,20 @@ class Watch:
         self._next_rules_step = 0
         if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
             self.guard.call("readback", self._readback, False)
+
+
+def _flat_float32(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
+    """The pending 1-D statistics as one float32 vector: one concatenation and one conversion
+    (the probes keep some in float64); tensors on other devices or of other ranks are moved first."""
+    if not tensors:
+        return torch.zeros(0, device=device)
+    try:
+        flat = torch.cat(tensors)
+        if flat.device == device:
+            return flat.float()
+    except RuntimeError:  # another device, a 0-d value
+        pass
+    return torch.cat([v.reshape(-1).to(device, torch.float32) for v in tensors])
 
 
 _INTERCEPTED = frozenset({"stale_grad", "model_output_finite"})  # probe flags _store_add turns into events
