@@ -179,8 +179,20 @@ class Watch:
         import traindoc.rules  # noqa: F401  (imported now, so its one-off cost is not taken as the rules' cost)
 
     def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
-        self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
-        self._opt_handles.append(opt.register_step_post_hook(self.guard.wrap_hook("gradients", self._post_opt_step)))
+        """Prepare the optimiser hooks (registered by _arm_next only around sampled steps)."""
+        self._opt_hooks = (opt, self.guard.wrap_hook("gradients", self._pre_opt_step),
+                           self.guard.wrap_hook("gradients", self._post_opt_step))
+
+    _opt_hooks: tuple | None = None  # (optimizer, pre hook, post hook) when the optimizer takes hooks
+
+    def _opt_hooks_on(self, on: bool) -> None:
+        if not on:
+            for h in self._opt_handles:
+                h.remove()
+            self._opt_handles = []
+        elif not self._opt_handles and self._opt_hooks is not None:
+            opt, pre, post = self._opt_hooks
+            self._opt_handles = [opt.register_step_pre_hook(pre), opt.register_step_post_hook(post)]
 
     def _header_meta(self) -> dict[str, Any]:
         hp: dict[str, Any] = {"model": type(self.model).__name__, "world_size": self.world}
@@ -230,9 +242,8 @@ class Watch:
             self._write_report()
 
     def _remove_hooks(self) -> None:
-        for h in self._opt_handles:
-            h.remove()
-        self._opt_handles = []
+        self._opt_hooks_on(False)
+        self._opt_hooks = None
         if self._root_handle is not None:
             self._root_handle.remove()
             self._root_handle = None
@@ -314,7 +325,7 @@ class Watch:
         step = self._step
         if loss is not None:
             self.guard.call("loss", self._record_loss, step, loss)
-        if self.grads is not None and not self._opt_handles and self._snapshot_pending_from_step == step - 1:
+        if self.grads is not None and self._opt_hooks is None and self._snapshot_pending_from_step == step - 1:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
         if self._is_sampled(step):
@@ -390,10 +401,17 @@ class Watch:
             self._next_rules_step = 0  # diagnose now: this is the moment people need the answer
 
     def _arm_next(self) -> None:
-        """Hooks for the next forward/backward, only when the next step is sampled."""
+        """Hooks for the next forward/backward and optimiser step, only when the next step is
+        sampled (kept while consecutive steps are): an unsampled step runs none of them."""
         nxt = self._step + 1
         if not self._is_sampled(nxt):
+            if self._opt_handles:
+                self._opt_hooks_on(False)
+            if self.zerograd.handle is not None:
+                self.zerograd.disarm()
             return
+        if self.guard.ok("gradients"):
+            self.guard.call("gradients", self._opt_hooks_on, True)
         if self.acts is not None and self.guard.ok("activations"):
             self.acts.arm()
         if self.guard.ok("zerograd"):
@@ -440,7 +458,7 @@ class Watch:
         if self.grads is not None and self._grads_taken_step != step and self.guard.ok("gradients"):
             self._grads_taken_step = step
             add((step, n, v) for n, v in self.guard.call("gradients", self.grads.sample, False) or [])
-            self._snapshot_pending_from_step = step if not self._opt_handles else -1
+            self._snapshot_pending_from_step = step if self._opt_hooks is None else -1
         add((step, n, v) for n, v in self.guard.call("zerograd", self.zerograd.take) or [])
         if self.nonfinite is not None:
             add((step, n, v) for n, v in self.nonfinite.take())
