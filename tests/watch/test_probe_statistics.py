@@ -12,7 +12,7 @@ import torch
 from torch import nn
 
 from traindoc.probes.activations import STAT_ELEMENTS, STAT_EXAMPLES, ActivationProbe
-from traindoc.probes.data import InputProbe
+from traindoc.probes.data import HOST_CHANNELS, Derived, InputProbe
 from traindoc.probes.gradients import GradientProbe
 from traindoc.probes.layers import LayerMap
 
@@ -96,12 +96,20 @@ def test_gradient_probe_matches_per_parameter_norms_with_a_layer_without_gradien
         assert v == pytest.approx(float(upd / w), rel=1e-4, abs=1e-9)
 
 
+def _finished(names, vals: torch.Tensor) -> dict[str, float]:
+    """A probe's sample as the read-back records it (raw sums are finished on the host)."""
+    values = vals.tolist()
+    if isinstance(names, Derived):
+        values, names = names.derive(values), names.names
+    return dict(zip(names, values))
+
+
 @pytest.mark.parametrize("shape", [(40, 3, 8, 8), (30, 5), (1, 7), (50,), (20, 4, 9)])
 def test_input_scale_matches_torch_std(shape: tuple[int, ...]) -> None:
     torch.manual_seed(2)
     x = torch.rand(shape) * 255 + 10
     (names, vals), = InputProbe().sample(x)
-    table = dict(zip(names, vals.tolist()))
+    table = _finished(names, vals)
     seen = x[:16] if x.dim() >= 3 else x
     per_channel = (seen.transpose(0, 1).reshape(seen.shape[1], -1) if seen.dim() >= 2 else seen.reshape(1, -1))
     chan_std = per_channel.std(dim=1) if per_channel.shape[1] > 1 else per_channel.abs().amax(dim=1)
@@ -148,3 +156,17 @@ def test_dead_fraction_over_a_window_matches_the_fired_masks() -> None:
     assert dead["dead_frac/1"] == pytest.approx(1 - fired_conv.float().mean().item())
     assert dead["dead_frac/4"] == pytest.approx(1 - fired_fc.float().mean().item())
     assert dead["dead_frac/1"] >= 0.5 and dead["dead_frac/4"] >= 0.4
+
+
+def test_input_scale_of_many_features_on_the_device_equals_the_host_combination(monkeypatch) -> None:
+    import traindoc.probes.data as data
+
+    torch.manual_seed(4)
+    x = torch.rand(24, 6, 5) * torch.tensor([1.0, 10.0, 100.0, 0.0, 5.0, 2.0])[None, :, None] + 3
+    host = _finished(*InputProbe().sample(x)[0])
+    monkeypatch.setattr(data, "HOST_CHANNELS", 2)  # six channels: the device path
+    device = _finished(*InputProbe().sample(x)[0])
+    assert set(host) == set(device) and HOST_CHANNELS > 6
+    for k in host:
+        assert host[k] == pytest.approx(device[k], rel=1e-4), k
+    assert host["input_channel_scale_ratio"] == pytest.approx(100.0, rel=0.2)  # the constant channel left out

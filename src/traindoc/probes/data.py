@@ -9,11 +9,12 @@ how many labels fall outside the classes the model outputs.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
+import numpy as np
 import torch
 
-from ..stats.input_scale import CONSTANT_FEATURE_REL
+from ..stats.input_scale import CONSTANT_FEATURE_REL, feature_scale_ratio
 from .gradients import Sample
 
 MAX_CLASSES = 100_000
@@ -36,8 +37,28 @@ def _first_tensor(obj: Any) -> torch.Tensor | None:
     return None
 
 
+INPUT_NAMES = ("input_mean", "input_std", "input_min", "input_max", "input_channel_scale_ratio",
+               "input_channel_std_max")
+HOST_CHANNELS = 4096  # up to this many channels, their raw sums go to the host and are combined there
+
+
+class Derived:
+    """The names of values a host function derives from a raw sample at read-back: the device
+    does only the passes over the data (a handful of ops), the host the arithmetic on a few
+    numbers per channel, where it costs no device op at all."""
+
+    __slots__ = ("names", "derive")
+
+    def __init__(self, names: tuple[str, ...], derive: Callable[[list[float]], list[float]]) -> None:
+        self.names = names
+        self.derive = derive
+
+
 class InputProbe:
     """Scale of floating-point inputs (integer token ids are not scaled data)."""
+
+    def __init__(self) -> None:
+        self._derived: dict[int, Derived] = {}  # values per channel -> the host combination
 
     def sample(self, inputs: Any) -> list[Sample]:
         x = _first_tensor(inputs)
@@ -54,6 +75,18 @@ class InputProbe:
             else:
                 chan_dims = (0,) + tuple(range(2, x.dim()))  # all but the channel (feature) axis
             n_chan = x.numel() // x.shape[1]  # values per channel
+            if x.shape[1] <= HOST_CHANNELS:
+                # Channel means and sums of squared deviations, the extremes: the rest on the host.
+                chan_mean = x.mean(dim=chan_dims, keepdim=True)
+                within = (x - chan_mean).square_().sum(dim=chan_dims)
+                lo, hi = torch.aminmax(x)
+                raw = torch.cat([chan_mean.reshape(-1), within, lo.reshape(1), hi.reshape(1)])
+                derived = self._derived.get(n_chan)
+                if derived is None:
+                    if len(self._derived) > 8:
+                        self._derived.clear()
+                    derived = self._derived[n_chan] = Derived(INPUT_NAMES, lambda v, n=n_chan: _input_stats(v, n))
+                return [(derived, raw)]
             mean, std, chan_std = _two_pass_std(x, chan_dims, n_chan)
             # stats.input_scale.feature_scale_ratio, on the device: constant features left out.
             top = chan_std.amax()
@@ -62,8 +95,24 @@ class InputProbe:
             spread = torch.where(varying.sum() >= 2, top / low, torch.ones_like(top))
             lo, hi = torch.aminmax(x)
             vals = torch.stack([mean, std, lo, hi, spread, top])
-        return [(("input_mean", "input_std", "input_min", "input_max", "input_channel_scale_ratio",
-                  "input_channel_std_max"), vals)]
+        return [(INPUT_NAMES, vals)]
+
+
+def _input_stats(values: list[float], n_chan: int) -> list[float]:
+    """Mean, std, min, max, channel-scale ratio and largest channel std from the raw sample
+    [channel means..., channel sums of squared deviations..., min, max] (``n_chan`` values per
+    channel): the overall spread assembled from the channels' (within plus between)."""
+    c = (len(values) - 2) // 2
+    chan_mean = np.asarray(values[:c], dtype=float)
+    within = np.asarray(values[c:2 * c], dtype=float)
+    mean = float(chan_mean.mean())
+    n = n_chan * c
+    with np.errstate(all="ignore"):
+        total = float(within.sum() + n_chan * np.square(chan_mean - mean).sum())
+        std = math.sqrt(total / max(1, n - 1)) if total >= 0 else math.nan
+        chan_std = np.sqrt(within / (n_chan - 1)) if n_chan > 1 else np.abs(chan_mean)
+    top = float(chan_std.max())
+    return [mean, std, float(values[-2]), float(values[-1]), feature_scale_ratio(chan_std), top]
 
 
 def _two_pass_std(x: torch.Tensor, chan_dims: tuple[int, ...], n_chan: int

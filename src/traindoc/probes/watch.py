@@ -25,7 +25,7 @@ from torch import nn
 from ..findings import Finding
 from ..run import Role
 from .activations import ActivationProbe
-from .data import InputProbe, TargetProbe
+from .data import Derived, InputProbe, TargetProbe
 from .ddp import combine, dist_info
 from .gradients import GradientProbe, ZeroGradProbe
 from .guard import Guard, stderr_line
@@ -525,6 +525,9 @@ class Watch:
             chunk = values[pos:pos + n]
             pos += n
             row = rows.setdefault(step, {})
+            if type(names) is Derived:  # raw sums: the host finishes them (probes/data.py)
+                chunk = names.derive(chunk)
+                names = names.names
             targets = known.get(names)
             if targets is not None:  # every series of this sample already known: straight in
                 for s, x in zip(targets, chunk):
@@ -537,7 +540,7 @@ class Watch:
                     else:
                         self._store_add(name, step, x, now, _role_for(name))
                 found = [series.get(name) for name in names]
-                if len(names) == n and not _INTERCEPTED.intersection(names) and all(found):
+                if len(names) == len(chunk) and not _INTERCEPTED.intersection(names) and all(found):
                     if len(known) > 256:
                         known.clear()
                     known[names] = found
@@ -591,7 +594,7 @@ class Watch:
         """Run the rules on the growing record, at steps fixed by the schedule (never by the clock)."""
         if final or self._step < self._next_rules_step:
             return  # the final judgement is _final_findings, on the complete record
-        self._next_rules_step = next_rules_step(self._step)
+        self._next_rules_step = next_rules_step(self._step, self.every)
         from ..rules import RULES
         from ..rules._common import clear_curve_cache
 
