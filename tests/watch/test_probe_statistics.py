@@ -170,3 +170,27 @@ def test_input_scale_of_many_features_on_the_device_equals_the_host_combination(
     for k in host:
         assert host[k] == pytest.approx(device[k], rel=1e-4), k
     assert host["input_channel_scale_ratio"] == pytest.approx(100.0, rel=0.2)  # the constant channel left out
+
+
+def test_label_statistics_on_the_host_equal_the_device_path(monkeypatch) -> None:
+    import traindoc.probes.data as data
+    from traindoc.probes.data import TargetProbe
+
+    torch.manual_seed(5)
+    out = torch.empty(16, 5, device="meta")
+    batches = [torch.randint(0, 5, (16,)), torch.tensor([2] * 15 + [-100]), torch.tensor([0, 1, 7, -3] + [1] * 12),
+               torch.randint(0, 3, (16,))]
+
+    def run() -> list[dict[str, float]]:
+        probe = TargetProbe()
+        return [_finished(*probe.sample(y, out, "ce")[0]) for y in batches]
+
+    host = run()
+    monkeypatch.setattr(data, "HOST_CLASSES", 0)
+    device = run()
+    for h, d in zip(host, device):
+        assert set(h) == set(d)
+        for k in h:
+            assert h[k] == pytest.approx(d[k], rel=1e-5, abs=1e-7), k
+    assert host[1]["target_single_class_batch"] == 1.0 and host[1]["target_batch_size"] == 15
+    assert host[2]["target_out_of_range"] == 2.0

@@ -146,12 +146,51 @@ def _counts_known(y: torch.Tensor, classes: int) -> tuple[torch.Tensor, torch.Te
     return counts[:classes], out_of_range.sum().float(), valid.sum().float()
 
 
+TARGET_NAMES = ("target_out_of_range", "target_majority_frac", "target_minority_frac", "target_classes_seen",
+                "target_single_class_batch", "target_single_class_expected", "target_batch_size")
+HOST_CLASSES = 1024  # up to this many classes, the batch's class counts go to the host
+
+
 class TargetProbe:
     """Label statistics for classification targets (integer class ids)."""
 
     def __init__(self) -> None:
         self.counts: torch.Tensor | None = None
         self.num_classes: int | None = None  # from the model's output width when known
+        self._host: np.ndarray | None = None  # class counts so far, kept on the host (few classes)
+        self._derived: dict[int, Derived] = {}
+
+    def _host_sample(self, y: torch.Tensor, classes: int) -> Sample:
+        """One bincount on the device (slots: negative, classes..., too large, ignored), the
+        rest on the host at read-back, where the counts of the run so far are kept."""
+        slot = torch.where(y == -100, classes + 2, y.clamp(-1, classes) + 1)
+        counts = torch.bincount(slot, minlength=classes + 3)
+        if self._host is None:
+            self._host = np.zeros(classes)
+        derived = self._derived.get(classes)
+        if derived is None:
+            derived = self._derived[classes] = Derived(TARGET_NAMES, self._label_stats)
+        return derived, counts
+
+    def _label_stats(self, values: list[float]) -> list[float]:
+        """The label statistics of one sample from its slot counts (read back in step order)."""
+        c = np.asarray(values, dtype=float)
+        batch = c[1:-2]
+        n = float(c[:-1].sum())  # every label but the ignored ones
+        if n == 0:
+            return []  # only ignored labels: nothing to say of this batch
+        if self._host is None or self._host.size < batch.size:
+            self._host = np.pad(self._host if self._host is not None else np.zeros(0),
+                                (0, batch.size - (self._host.size if self._host is not None else 0)))
+        counts = self._host
+        counts[:batch.size] += batch
+        p = counts / max(counts.sum(), 1.0)
+        seen = p > 0
+        minority = float(p[seen].min()) if seen.any() else 1.0
+        with np.errstate(all="ignore"):
+            expected_single = float(np.power(p, n).sum())
+        return [float(c[0] + c[-2]), float(p.max()), minority, float(seen.sum()), float((batch > 0).sum() == 1),
+                expected_single, n]
 
     def sample(self, targets: Any, outputs: Any, loss_kind: str | None) -> list[Sample]:
         y = _first_tensor(targets)
@@ -172,6 +211,8 @@ class TargetProbe:
         with torch.no_grad():
             y = y.detach().reshape(-1).long()
             limit = self.num_classes
+            if limit is not None and limit <= HOST_CLASSES and (self._host is not None or self.counts is None):
+                return [self._host_sample(y, limit)]
             if limit is not None and limit <= MAX_CLASSES:
                 batch_counts, bad, n = _counts_known(y, limit)  # no host sync: fixed shapes only
             else:
@@ -199,6 +240,4 @@ class TargetProbe:
             expected_single = p.pow(n).sum()  # chance a shuffled batch of this size holds one class
             vals = torch.stack([bad.reshape(()), majority, minority, seen.sum().float(), single, expected_single,
                                 n.reshape(())])
-        names = ("target_out_of_range", "target_majority_frac", "target_minority_frac", "target_classes_seen",
-                 "target_single_class_batch", "target_single_class_expected", "target_batch_size")
-        return [(names, vals)]
+        return [(TARGET_NAMES, vals)]

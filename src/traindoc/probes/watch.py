@@ -436,7 +436,11 @@ class Watch:
         """A stand-in with the model output's shape (all the target probe reads from it)."""
         if not self._first_output_shape:
             return None
-        return torch.empty(self._first_output_shape, device="meta")
+        if self._output_meta is None:
+            self._output_meta = torch.empty(self._first_output_shape, device="meta")
+        return self._output_meta
+
+    _output_meta: torch.Tensor | None = None
 
     def _capture_output(self, module, args, out) -> None:
         if self._first_output is None and torch.is_grad_enabled():
@@ -527,7 +531,7 @@ class Watch:
             row = rows.setdefault(step, {})
             if type(names) is Derived:  # raw sums: the host finishes them (probes/data.py)
                 chunk = names.derive(chunk)
-                names = names.names
+                names = names.names if chunk else ()
             targets = known.get(names)
             if targets is not None:  # every series of this sample already known: straight in
                 for s, x in zip(targets, chunk):
