@@ -60,6 +60,7 @@ def _differences(tensors: list[torch.Tensor], snapshot: list[torch.Tensor] | tor
 @dataclass
 class _Plan:
     index: torch.Tensor  # per squared norm of [weights..., gradients..., gradients...]: its slot
+    index_by_layer: torch.Tensor  # the same with one weight norm per layer
     no_grad: list[int]  # layers without any gradient
     out: torch.Tensor  # slots read out, in the order of ``names``
     names: tuple[str, ...]  # weight_norm/<layer>..., grad_norm, grad_norm/<layer with a gradient>...
@@ -85,6 +86,15 @@ class GradientProbe:
         self._lengths = [p.numel() for p in layers.params]
         n_elem = sum(self._lengths)
         self.track_updates = 0 < n_elem <= MAX_SNAPSHOT_ELEMENTS
+        # When each layer's parameters sit side by side (the usual order of named_parameters),
+        # the flat weight snapshot splits into one piece per layer: half as many norms, and
+        # no folding of the weights' norms into layers.
+        lo = layers.layer_of
+        self._layer_lengths: list[int] | None = None
+        if lo and lo[0] == 0 and all(b - a in (0, 1) for a, b in zip(lo, lo[1:])):
+            self._layer_lengths = [0] * n_layers
+            for li, k in zip(lo, self._lengths):
+                self._layer_lengths[li] += k
 
     def _per_layer(self, norms: torch.Tensor, index: torch.Tensor, slots: int) -> torch.Tensor:
         sq = torch.zeros(slots, device=self.device, dtype=torch.float32)
@@ -107,9 +117,15 @@ class GradientProbe:
             # its layer and in the total), one root, one gather in the order of the names
             # (under no_grad the parameters themselves go in: nothing is recorded).
             grads = [params[i].grad for i in have]
-            norms = _norms([*params, *grads, *grads], self.device).square()
+            if self.track_updates:
+                self._snapshot = _copies(params)
+            by_layer = isinstance(self._snapshot, torch.Tensor) and self._layer_lengths is not None
+            weights = list(self._snapshot.split(self._layer_lengths)) if by_layer else params
+            norms = _norms([*weights, *grads], self.device).square()
+            norms = torch.cat([norms, norms[len(weights):]]) if grads else norms
             slots = torch.zeros(2 * n_layers + 1, device=self.device, dtype=torch.float32)
-            values = slots.index_add_(0, plan.index, norms).sqrt_().index_select(0, plan.out)
+            index = plan.index_by_layer if by_layer else plan.index
+            values = slots.index_add_(0, index, norms).sqrt_().index_select(0, plan.out)
             for li in plan.no_grad:
                 self.no_grad_counts[li] += 1
             out: list[Sample] = [(plan.names[:n_layers], values[:n_layers])]
@@ -122,8 +138,6 @@ class GradientProbe:
                             grad = grad / scale
                         out.append((("amp_scale",), scale.reshape(1).float()))
                 out.append((plan.names[n_layers:], grad))
-            if self.track_updates:
-                self._snapshot = _copies(params)
         return out
 
     def _plan(self, have: tuple[int, ...]) -> "_Plan":
@@ -134,9 +148,12 @@ class GradientProbe:
         layer_of, names = self.layers.layer_of, self.layers.names
         n_layers = len(names)
         with_grad = sorted({layer_of[i] for i in have})
-        index = list(layer_of) + [n_layers + layer_of[i] for i in have] + [2 * n_layers] * len(have)
+        grad_slots = [n_layers + layer_of[i] for i in have] + [2 * n_layers] * len(have)
+        index = list(layer_of) + grad_slots
         out = list(range(n_layers)) + ([2 * n_layers] + [n_layers + li for li in with_grad] if have else [])
         plan = _Plan(index=torch.tensor(index, dtype=torch.long, device=self.device),
+                     index_by_layer=torch.tensor(list(range(n_layers)) + grad_slots, dtype=torch.long,
+                                                 device=self.device),
                      no_grad=[li for li in range(n_layers) if li not in set(with_grad)],
                      out=torch.tensor(out, dtype=torch.long, device=self.device),
                      names=self._names("weight_norm/") + (("grad_norm",) + tuple(f"grad_norm/{names[i]}"
@@ -157,9 +174,15 @@ class GradientProbe:
         params = self.layers.params
         n_layers = len(self.layers.names)
         with torch.no_grad():
-            diffs = _differences(params, self._snapshot, self._lengths)
-            both = self._per_layer(_norms([*diffs, *params], self.device),
-                                   self._update_index, 2 * n_layers)
+            if isinstance(self._snapshot, torch.Tensor) and self._layer_lengths is not None:
+                # Flat: the weights now and their change, one piece per layer.
+                new = _flatten_dense_tensors(params)
+                pieces = [*(new - self._snapshot).split(self._layer_lengths), *new.split(self._layer_lengths)]
+                both = _norms(pieces, self.device)
+            else:
+                diffs = _differences(params, self._snapshot, self._lengths)
+                both = self._per_layer(_norms([*diffs, *params], self.device),
+                                       self._update_index, 2 * n_layers)
             ratio = both[:n_layers] / both[n_layers:].clamp_min(1e-12)
         self._snapshot = None
         return [(self._names("update_ratio/"), ratio)]
