@@ -47,11 +47,12 @@ class Derived:
     does only the passes over the data (a handful of ops), the host the arithmetic on a few
     numbers per channel, where it costs no device op at all."""
 
-    __slots__ = ("names", "derive")
+    __slots__ = ("names", "derive", "probe")
 
-    def __init__(self, names: tuple[str, ...], derive: Callable[[list[float]], list[float]]) -> None:
+    def __init__(self, names: tuple[str, ...], derive: Callable[[list[float]], list[float]], probe: str) -> None:
         self.names = names
         self.derive = derive
+        self.probe = probe  # the probe switched off, alone, if the derivation fails
 
 
 class InputProbe:
@@ -85,7 +86,7 @@ class InputProbe:
                 if derived is None:
                     if len(self._derived) > 8:
                         self._derived.clear()
-                    derived = self._derived[n_chan] = Derived(INPUT_NAMES, lambda v, n=n_chan: _input_stats(v, n))
+                    derived = self._derived[n_chan] = Derived(INPUT_NAMES, lambda v, n=n_chan: _input_stats(v, n), "inputs")
                 return [(derived, raw)]
             mean, std, chan_std = _two_pass_std(x, chan_dims, n_chan)
             # stats.input_scale.feature_scale_ratio, on the device: constant features left out.
@@ -169,7 +170,7 @@ class TargetProbe:
             self._host = np.zeros(classes)
         derived = self._derived.get(classes)
         if derived is None:
-            derived = self._derived[classes] = Derived(TARGET_NAMES, self._label_stats)
+            derived = self._derived[classes] = Derived(TARGET_NAMES, self._label_stats, "targets")
         return derived, counts
 
     def _label_stats(self, values: list[float]) -> list[float]:

@@ -530,8 +530,9 @@ class Watch:
             pos += n
             row = rows.setdefault(step, {})
             if type(names) is Derived:  # raw sums: the host finishes them (probes/data.py)
-                chunk = names.derive(chunk)
-                names = names.names if chunk else ()
+                derived = names
+                chunk = self.guard.call(derived.probe, derived.derive, chunk) or []
+                names = derived.names if chunk else ()
             targets = known.get(names)
             if targets is not None:  # every series of this sample already known: straight in
                 for s, x in zip(targets, chunk):
