@@ -262,30 +262,27 @@ def test_live_report_is_written_when_a_finding_appears(tmp_path):
     assert "dead-relu" in target.read_text()
 
 
+
 def test_a_failing_host_derivation_costs_only_its_probe(monkeypatch, capsys):
     """The label statistics are finished on the host at read-back: a failure there switches off
     the targets probe alone, in one line; the rest of the read-back still records."""
-    import torch
-    from torch import nn
-
-    import traindoc
     from traindoc.probes import data
 
     def boom(self, values):
         raise ValueError("broken\nsecond line")
 
     monkeypatch.setattr(data.TargetProbe, "_label_stats", boom)
-    torch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    model = tiny()
     opt = torch.optim.SGD(model.parameters(), 0.1)
-    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=2) as doc:
-        for _ in range(12):
-            x, y = torch.randn(16, 4), torch.randint(0, 3, (16,))
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=x, targets=y)
+    doc = traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=2)
+    doc.start()  # before the first forward: the output width (the class count) is known at step 1
+    for x, y in (batch() for _ in range(12)):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        doc.step(loss, inputs=x, targets=y)
+    doc.close()
     err = capsys.readouterr().err
     assert "probe 'targets' failed (ValueError: broken)" in err and "second line" not in err
     assert "probe 'readback'" not in err
