@@ -260,3 +260,31 @@ def test_live_report_is_written_when_a_finding_appears(tmp_path):
                 break
         assert target.exists() and "dead-relu" in target.read_text()  # before training ended
     assert "dead-relu" in target.read_text()
+
+
+
+def test_a_failing_host_derivation_costs_only_its_probe(monkeypatch, capsys):
+    """The label statistics are finished on the host at read-back: a failure there switches off
+    the targets probe alone, in one line; the rest of the read-back still records."""
+    from traindoc.probes import data
+
+    def boom(self, values):
+        raise ValueError("broken\nsecond line")
+
+    monkeypatch.setattr(data.TargetProbe, "_label_stats", boom)
+    model = tiny()
+    opt = torch.optim.SGD(model.parameters(), 0.1)
+    doc = traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=2)
+    doc.start()  # before the first forward: the output width (the class count) is known at step 1
+    for x, y in (batch() for _ in range(12)):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        doc.step(loss, inputs=x, targets=y)
+    doc.close()
+    err = capsys.readouterr().err
+    assert "probe 'targets' failed (ValueError: broken)" in err and "second line" not in err
+    assert "probe 'readback'" not in err
+    assert len(doc.store.series["grad_norm"].values) >= 5 and "input_mean" in doc.store.series
+    assert not any(name.startswith("target_") for name in doc.store.series)

@@ -23,12 +23,24 @@ FIRST_WINDOW_ROWS = 32  # examples enough for the first window to close after on
 
 def _fired_mask(out: torch.Tensor) -> torch.Tensor:
     """Per unit, whether it was positive for any example (channels for conv maps)."""
-    if out.dim() >= 4:  # N, C, H, W(, D): a unit is a channel; amax avoids a transposed copy
-        dims = (0,) + tuple(range(2, out.dim()))
-        return out.amax(dim=dims).gt(0)
+    return out.amax(dim=_unit_dims(out)).gt(0)
+
+
+def _unit_dims(out: torch.Tensor) -> tuple[int, ...]:
+    """The dimensions reduced per unit: all but the channel of a conv map (N, C, H, W...),
+    all but the feature of a sequence (N, L, F) or of a batch (N, F)."""
+    if out.dim() >= 4:
+        return (0,) + tuple(range(2, out.dim()))
     if out.dim() == 3:
-        return out.amax(dim=(0, 1)).gt(0)
-    return out.amax(dim=0).gt(0)
+        return (0, 1)
+    return (0,)
+
+
+# ReLU outputs are never negative, so a unit's sum over the batch is positive exactly when it
+# fired for some example (a NaN sums to NaN, which is not positive, as amax gives): one
+# reduction per sample, added up over the window, instead of a max, a comparison and an OR.
+# Exact types only: a subclass may return negative values.
+_NONNEGATIVE = (nn.ReLU, nn.ReLU6)
 
 
 STAT_EXAMPLES = 8  # scale and saturation are read from the first examples of the batch: cheap, representative
@@ -43,6 +55,13 @@ def _stat_sample(o: torch.Tensor) -> torch.Tensor:
     if flat.numel() <= STAT_ELEMENTS:
         return flat
     return flat[::-(-flat.numel() // STAT_ELEMENTS)]
+
+
+def _sample_shape(o: torch.Tensor) -> tuple[int, int]:
+    """(count, stride) of the elements _stat_sample takes from a contiguous ``o``."""
+    m = min(o.shape[0], STAT_EXAMPLES) * (o.numel() // o.shape[0]) if o.dim() >= 2 else o.numel()
+    step = -(-m // STAT_ELEMENTS) if m > STAT_ELEMENTS else 1
+    return -(-m // step), step
 
 
 def _saturated_share(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
@@ -79,7 +98,10 @@ class ActivationProbe:
         self._buf: torch.Tensor | None = None
         self._row_len: list[int] = []
         self._row_names: list[str] = []
-        self._counts: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor]] = {}  # lengths -> counts, padding
+        self._dst: dict[tuple[int, int], torch.Tensor] = {}  # (row, length) -> that slice of _buf
+        # lengths -> 1/n, 1/sqrt(n-1) and the padding mask, per set of row lengths
+        self._counts: dict[tuple[int, ...], tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = {}
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}  # row names -> act_mean/..., act_std/...
         self._rows = 0  # examples behind the current window's fired masks
         self._first_window_done = False
 
@@ -97,11 +119,13 @@ class ActivationProbe:
     def close(self) -> None:
         """Remove the hooks and free the sample rows (a finished watcher may be kept for its findings)."""
         self.disarm()
-        self._buf, self._row_len, self._row_names = None, [], []
+        self._buf, self._row_len, self._row_names, self._dst = None, [], [], {}
 
     def _hook_for(self, name: str, module: nn.Module):
         saturating = isinstance(module, SATURATING)
         relu = isinstance(module, STRICT_RELU)
+        summed = type(module) in _NONNEGATIVE
+        shapes: dict[tuple[int, ...], tuple[int, int, tuple[int, ...]]] = {}  # output shape -> sample, unit dims
 
         def hook(mod: nn.Module, args, out) -> None:
             if not isinstance(out, torch.Tensor) or not out.is_floating_point() or out.numel() == 0:
@@ -114,15 +138,29 @@ class ActivationProbe:
             if self.output_module is None:
                 self.call_order.append(name)
             o = out.detach()  # detached: nothing below joins the autograd graph
-            part = _stat_sample(o)
+            shape = shapes.get(o.shape)
+            if shape is None:
+                if len(shapes) > 16:  # sequences of many lengths: keep the cache small
+                    shapes.clear()
+                shape = shapes[o.shape] = _sample_shape(o) + (_unit_dims(o),)
+            if o.is_contiguous():
+                # The strided sample as one view of the output: the same elements as _stat_sample.
+                part = o.as_strided((shape[0],), (shape[1],))
+            else:
+                part = _stat_sample(o)
             self._keep_row(name, part)  # copied: the output itself is not kept alive
             if saturating and name != self.output_module:
                 self.pending.append(((f"sat_frac/{name}",), _saturated_share(module, part).reshape(1)))
             if relu and o.dim() >= 2:
                 self._rows = max(self._rows, o.shape[0] * (o.shape[1] if o.dim() == 3 else 1))
-                fired = _fired_mask(o)
+                fired = o.sum(dim=shape[2]) if summed else _fired_mask(o)
                 prev = self._fired.get(name)
-                self._fired[name] = fired if prev is None or prev.shape != fired.shape else (prev | fired)
+                if prev is None or prev.shape != fired.shape:
+                    self._fired[name] = fired
+                elif summed:
+                    prev.add_(fired)
+                else:
+                    self._fired[name] = prev | fired
 
         return hook
 
@@ -134,17 +172,23 @@ class ActivationProbe:
         """Copy a module's sample into the next row of one float64 matrix kept across samples:
         no allocation per module and sample, the conversion done by the copy itself."""
         i, k = len(self._row_names), part.numel()
-        buf = self._buf
-        if buf is None or i >= buf.shape[0]:
-            rows = max(len(self.modules), i + 1)
-            grown = torch.zeros(rows, STAT_ELEMENTS, dtype=torch.float64, device=part.device)
-            if buf is not None:
-                grown[:buf.shape[0]] = buf
-            self._buf = buf = grown
-            self._row_len += [0] * (rows - len(self._row_len))
-        buf[i, :k].copy_(part)
+        dst = self._dst.get((i, k))
+        if dst is None:
+            buf = self._buf
+            if buf is None or i >= buf.shape[0]:
+                rows = max(len(self.modules), i + 1)
+                grown = torch.zeros(rows, STAT_ELEMENTS, dtype=torch.float64, device=part.device)
+                if buf is not None:
+                    grown[:buf.shape[0]] = buf
+                self._buf = buf = grown
+                self._dst = {}
+                self._row_len += [0] * (rows - len(self._row_len))
+            if len(self._dst) > 4 * buf.shape[0]:  # many sample lengths (sequences): keep it small
+                self._dst.clear()
+            dst = self._dst[(i, k)] = buf[i, :k]  # the row's view, made once per (row, length)
+        dst.copy_(part)
         if self._row_len[i] > k:  # zeros past the values: sums stay exact
-            buf[i, k:self._row_len[i]].zero_()
+            self._buf[i, k:self._row_len[i]].zero_()
         self._row_len[i] = k
         self._row_names.append(name)
 
@@ -160,17 +204,22 @@ class ActivationProbe:
                 self._counts.clear()
             n = torch.tensor(lengths, dtype=torch.float64, device=self._buf.device)
             padding = torch.arange(STAT_ELEMENTS, device=n.device)[None, :] >= n[:, None]
-            cached = self._counts[lengths] = (n, padding)
-        n, padding = cached
+            cached = self._counts[lengths] = (1.0 / n, (n - 1).clamp_min(1).rsqrt(), padding)
+        inv_n, inv_sqrt_dof, padding = cached
         x = self._buf[:len(names_rows)]
-        mean = x.sum(dim=1) / n  # the zero padding adds nothing
+        mean = x.sum(dim=1).mul_(inv_n)  # the zero padding adds nothing
         # Two passes, in place on the rows (rewritten on the next sample): deviations from the mean,
-        # the padding put back to zero, and their sum of squares without a squared copy.
+        # the padding put back to zero, and the root of their sum of squares without a squared copy.
         x.sub_(mean[:, None]).masked_fill_(padding, 0.0)
-        var = torch.linalg.vector_norm(x, dim=1).square() / (n - 1).clamp_min(1)
-        stats = torch.stack([mean, var.sqrt()], dim=1).reshape(-1).float()
-        names = tuple(f"act_{k}/{name}" for name in names_rows for k in ("mean", "std"))
-        return [(names, stats)]
+        std = torch.linalg.vector_norm(x, dim=1).mul_(inv_sqrt_dof)
+        key = tuple(names_rows)
+        names = self._names.get(key)
+        if names is None:
+            if len(self._names) > 8:
+                self._names.clear()
+            names = self._names[key] = (tuple(f"act_mean/{name}" for name in names_rows)
+                                        + tuple(f"act_std/{name}" for name in names_rows))
+        return [(names, torch.cat([mean, std]))]  # float64: the read-back's one conversion makes it float32
 
     def finish_sample(self, stay_armed: bool = False) -> list[Sample]:
         """Called after the sampled forward: closes the dead-unit window when due.
@@ -197,7 +246,7 @@ class ActivationProbe:
         if (self._window_samples >= WINDOW or first) and self._fired:
             self._first_window_done = True
             names = tuple(f"dead_frac/{k}" for k in self._fired)
-            vals = 1.0 - torch.stack([f.float().mean() for f in self._fired.values()])
+            vals = 1.0 - torch.stack([f.gt(0).float().mean() for f in self._fired.values()])
             out.append((names, vals))
             self._fired = {}
             self._window_samples = 0

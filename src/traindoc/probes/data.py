@@ -9,11 +9,12 @@ how many labels fall outside the classes the model outputs.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
+import numpy as np
 import torch
 
-from ..stats.input_scale import CONSTANT_FEATURE_REL
+from ..stats.input_scale import CONSTANT_FEATURE_REL, feature_scale_ratio
 from .gradients import Sample
 
 MAX_CLASSES = 100_000
@@ -36,8 +37,29 @@ def _first_tensor(obj: Any) -> torch.Tensor | None:
     return None
 
 
+INPUT_NAMES = ("input_mean", "input_std", "input_min", "input_max", "input_channel_scale_ratio",
+               "input_channel_std_max")
+HOST_CHANNELS = 4096  # up to this many channels, their raw sums go to the host and are combined there
+
+
+class Derived:
+    """The names of values a host function derives from a raw sample at read-back: the device
+    does only the passes over the data (a handful of ops), the host the arithmetic on a few
+    numbers per channel, where it costs no device op at all."""
+
+    __slots__ = ("names", "derive", "probe")
+
+    def __init__(self, names: tuple[str, ...], derive: Callable[[list[float]], list[float]], probe: str) -> None:
+        self.names = names
+        self.derive = derive
+        self.probe = probe  # the probe switched off, alone, if the derivation fails
+
+
 class InputProbe:
     """Scale of floating-point inputs (integer token ids are not scaled data)."""
+
+    def __init__(self) -> None:
+        self._derived: dict[int, Derived] = {}  # values per channel -> the host combination
 
     def sample(self, inputs: Any) -> list[Sample]:
         x = _first_tensor(inputs)
@@ -54,6 +76,18 @@ class InputProbe:
             else:
                 chan_dims = (0,) + tuple(range(2, x.dim()))  # all but the channel (feature) axis
             n_chan = x.numel() // x.shape[1]  # values per channel
+            if x.shape[1] <= HOST_CHANNELS:
+                # Channel means and sums of squared deviations, the extremes: the rest on the host.
+                chan_mean = x.mean(dim=chan_dims, keepdim=True)
+                within = (x - chan_mean).square_().sum(dim=chan_dims)
+                lo, hi = torch.aminmax(x)
+                raw = torch.cat([chan_mean.reshape(-1), within, lo.reshape(1), hi.reshape(1)])
+                derived = self._derived.get(n_chan)
+                if derived is None:
+                    if len(self._derived) > 8:
+                        self._derived.clear()
+                    derived = self._derived[n_chan] = Derived(INPUT_NAMES, lambda v, n=n_chan: _input_stats(v, n), "inputs")
+                return [(derived, raw)]
             mean, std, chan_std = _two_pass_std(x, chan_dims, n_chan)
             # stats.input_scale.feature_scale_ratio, on the device: constant features left out.
             top = chan_std.amax()
@@ -62,8 +96,24 @@ class InputProbe:
             spread = torch.where(varying.sum() >= 2, top / low, torch.ones_like(top))
             lo, hi = torch.aminmax(x)
             vals = torch.stack([mean, std, lo, hi, spread, top])
-        return [(("input_mean", "input_std", "input_min", "input_max", "input_channel_scale_ratio",
-                  "input_channel_std_max"), vals)]
+        return [(INPUT_NAMES, vals)]
+
+
+def _input_stats(values: list[float], n_chan: int) -> list[float]:
+    """Mean, std, min, max, channel-scale ratio and largest channel std from the raw sample
+    [channel means..., channel sums of squared deviations..., min, max] (``n_chan`` values per
+    channel): the overall spread assembled from the channels' (within plus between)."""
+    c = (len(values) - 2) // 2
+    chan_mean = np.asarray(values[:c], dtype=float)
+    within = np.asarray(values[c:2 * c], dtype=float)
+    mean = float(chan_mean.mean())
+    n = n_chan * c
+    with np.errstate(all="ignore"):
+        total = float(within.sum() + n_chan * np.square(chan_mean - mean).sum())
+        std = math.sqrt(total / max(1, n - 1)) if total >= 0 else math.nan
+        chan_std = np.sqrt(within / (n_chan - 1)) if n_chan > 1 else np.abs(chan_mean)
+    top = float(chan_std.max())
+    return [mean, std, float(values[-2]), float(values[-1]), feature_scale_ratio(chan_std), top]
 
 
 def _two_pass_std(x: torch.Tensor, chan_dims: tuple[int, ...], n_chan: int
@@ -97,12 +147,51 @@ def _counts_known(y: torch.Tensor, classes: int) -> tuple[torch.Tensor, torch.Te
     return counts[:classes], out_of_range.sum().float(), valid.sum().float()
 
 
+TARGET_NAMES = ("target_out_of_range", "target_majority_frac", "target_minority_frac", "target_classes_seen",
+                "target_single_class_batch", "target_single_class_expected", "target_batch_size")
+HOST_CLASSES = 1024  # up to this many classes, the batch's class counts go to the host
+
+
 class TargetProbe:
     """Label statistics for classification targets (integer class ids)."""
 
     def __init__(self) -> None:
         self.counts: torch.Tensor | None = None
         self.num_classes: int | None = None  # from the model's output width when known
+        self._host: np.ndarray | None = None  # class counts so far, kept on the host (few classes)
+        self._derived: dict[int, Derived] = {}
+
+    def _host_sample(self, y: torch.Tensor, classes: int) -> Sample:
+        """One bincount on the device (slots: negative, classes..., too large, ignored), the
+        rest on the host at read-back, where the counts of the run so far are kept."""
+        slot = torch.where(y == -100, classes + 2, y.clamp(-1, classes) + 1)
+        counts = torch.bincount(slot, minlength=classes + 3)
+        if self._host is None:
+            self._host = np.zeros(classes)
+        derived = self._derived.get(classes)
+        if derived is None:
+            derived = self._derived[classes] = Derived(TARGET_NAMES, self._label_stats, "targets")
+        return derived, counts
+
+    def _label_stats(self, values: list[float]) -> list[float]:
+        """The label statistics of one sample from its slot counts (read back in step order)."""
+        c = np.asarray(values, dtype=float)
+        batch = c[1:-2]
+        n = float(c[:-1].sum())  # every label but the ignored ones
+        if n == 0:
+            return []  # only ignored labels: nothing to say of this batch
+        if self._host is None or self._host.size < batch.size:
+            self._host = np.pad(self._host if self._host is not None else np.zeros(0),
+                                (0, batch.size - (self._host.size if self._host is not None else 0)))
+        counts = self._host
+        counts[:batch.size] += batch
+        p = counts / max(counts.sum(), 1.0)
+        seen = p > 0
+        minority = float(p[seen].min()) if seen.any() else 1.0
+        with np.errstate(all="ignore"):
+            expected_single = float(np.power(p, n).sum())
+        return [float(c[0] + c[-2]), float(p.max()), minority, float(seen.sum()), float((batch > 0).sum() == 1),
+                expected_single, n]
 
     def sample(self, targets: Any, outputs: Any, loss_kind: str | None) -> list[Sample]:
         y = _first_tensor(targets)
@@ -123,6 +212,8 @@ class TargetProbe:
         with torch.no_grad():
             y = y.detach().reshape(-1).long()
             limit = self.num_classes
+            if limit is not None and limit <= HOST_CLASSES and (self._host is not None or self.counts is None):
+                return [self._host_sample(y, limit)]
             if limit is not None and limit <= MAX_CLASSES:
                 batch_counts, bad, n = _counts_known(y, limit)  # no host sync: fixed shapes only
             else:
@@ -150,6 +241,4 @@ class TargetProbe:
             expected_single = p.pow(n).sum()  # chance a shuffled batch of this size holds one class
             vals = torch.stack([bad.reshape(()), majority, minority, seen.sum().float(), single, expected_single,
                                 n.reshape(())])
-        names = ("target_out_of_range", "target_majority_frac", "target_minority_frac", "target_classes_seen",
-                 "target_single_class_batch", "target_single_class_expected", "target_batch_size")
-        return [(names, vals)]
+        return [(TARGET_NAMES, vals)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch._utils import _flatten_dense_tensors
 
 from .layers import LayerMap
 
@@ -34,20 +35,35 @@ def _norms(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
     return torch.stack([n.to(device=device, dtype=torch.float32) for n in norms])
 
 
-def _copies(tensors: list[torch.Tensor]) -> list[torch.Tensor]:
-    """A copy of each tensor, in one fused call where torch has one (x * 1 is exact, -0 and NaN included)."""
+def _copies(tensors: list[torch.Tensor]) -> list[torch.Tensor] | torch.Tensor:
+    """A copy of the tensors: one flat contiguous copy where they share a device and dtype (one
+    allocation), else one per tensor in a fused call (x * 1 is exact, -0 and NaN included)."""
+    try:
+        if len({(t.device, t.dtype) for t in tensors}) == 1:
+            return _flatten_dense_tensors(tensors)
+    except (RuntimeError, TypeError, AttributeError):  # sparse or exotic tensors
+        pass
     try:
         return torch._foreach_mul(tensors, 1.0)
-    except (RuntimeError, TypeError, AttributeError):  # sparse or exotic tensors
+    except (RuntimeError, TypeError, AttributeError):
         return [t.detach().clone() for t in tensors]
+
+
+def _differences(tensors: list[torch.Tensor], snapshot: list[torch.Tensor] | torch.Tensor,
+                 lengths: list[int]) -> list[torch.Tensor]:
+    """Each tensor minus its copy in ``snapshot`` (flattened when the snapshot is one flat copy)."""
+    if isinstance(snapshot, torch.Tensor):
+        return list((_flatten_dense_tensors(tensors) - snapshot).split(lengths))
+    return torch._foreach_sub(tensors, snapshot)
 
 
 @dataclass
 class _Plan:
-    index: torch.Tensor  # per tensor of [weights..., gradients...]: its slot among 2 x layers
+    index: torch.Tensor  # per squared norm of [weights..., gradients..., gradients...]: its slot
+    index_by_layer: torch.Tensor  # the same with one weight norm per layer
     no_grad: list[int]  # layers without any gradient
-    with_grad: torch.Tensor  # layers with one, as an index into the gradient slots
-    grad_names: tuple[str, ...]
+    out: torch.Tensor  # slots read out, in the order of ``names``
+    names: tuple[str, ...]  # weight_norm/<layer>..., grad_norm, grad_norm/<layer with a gradient>...
 
 
 class GradientProbe:
@@ -57,7 +73,7 @@ class GradientProbe:
         self.layers = layers
         self.scaler = scaler
         self.device = layers.params[0].device if layers.params else torch.device("cpu")
-        self._snapshot: list[torch.Tensor] | None = None
+        self._snapshot: list[torch.Tensor] | torch.Tensor | None = None
         self.no_grad_counts = [0] * len(layers.names)  # samples at which a layer had no gradient at all
         self.samples = 0
         self._name_cache: dict[str, tuple[str, ...]] = {}
@@ -67,8 +83,18 @@ class GradientProbe:
         n_layers = len(layers.names)
         self._update_index = torch.tensor(list(layers.layer_of) + [n_layers + li for li in layers.layer_of],
                                           dtype=torch.long, device=self.device)
-        n_elem = sum(p.numel() for p in layers.params)
+        self._lengths = [p.numel() for p in layers.params]
+        n_elem = sum(self._lengths)
         self.track_updates = 0 < n_elem <= MAX_SNAPSHOT_ELEMENTS
+        # When each layer's parameters sit side by side (the usual order of named_parameters),
+        # the flat weight snapshot splits into one piece per layer: half as many norms, and
+        # no folding of the weights' norms into layers.
+        lo = layers.layer_of
+        self._layer_lengths: list[int] | None = None
+        if lo and lo[0] == 0 and all(b - a in (0, 1) for a, b in zip(lo, lo[1:])):
+            self._layer_lengths = [0] * n_layers
+            for li, k in zip(lo, self._lengths):
+                self._layer_lengths[li] += k
 
     def _per_layer(self, norms: torch.Tensor, index: torch.Tensor, slots: int) -> torch.Tensor:
         sq = torch.zeros(slots, device=self.device, dtype=torch.float32)
@@ -86,27 +112,32 @@ class GradientProbe:
         with torch.no_grad():
             have = tuple(i for i, p in enumerate(params) if p.grad is not None)
             plan = self._plans.get(have) or self._plan(have)
-            out: list[Sample] = []
-            # Weights and gradients in one fused norm call, folded into 2 x layers slots by one
-            # index_add (under no_grad the parameters themselves go in: nothing is recorded).
+            # Weights and gradients in one fused norm call; their squares folded by one index_add
+            # into weight slots, gradient slots and the total's slot (each gradient counted in
+            # its layer and in the total), one root, one gather in the order of the names
+            # (under no_grad the parameters themselves go in: nothing is recorded).
             grads = [params[i].grad for i in have]
-            both = self._per_layer(_norms([*params, *grads], self.device), plan.index, 2 * n_layers)
-            w_layer, g_layer = both[:n_layers], both[n_layers:]
-            out.append((self._names("weight_norm/"), w_layer))
+            if self.track_updates:
+                self._snapshot = _copies(params)
+            by_layer = isinstance(self._snapshot, torch.Tensor) and self._layer_lengths is not None
+            weights = list(self._snapshot.split(self._layer_lengths)) if by_layer else params
+            norms = _norms([*weights, *grads], self.device).square()
+            norms = torch.cat([norms, norms[len(weights):]]) if grads else norms
+            slots = torch.zeros(2 * n_layers + 1, device=self.device, dtype=torch.float32)
+            index = plan.index_by_layer if by_layer else plan.index
+            values = slots.index_add_(0, index, norms).sqrt_().index_select(0, plan.out)
             for li in plan.no_grad:
                 self.no_grad_counts[li] += 1
+            out: list[Sample] = [(plan.names[:n_layers], values[:n_layers])]
             if have:
-                total = g_layer.square().sum().sqrt().reshape(1)
+                grad = values[n_layers:]
                 if self.scaler is not None:
                     scale = _scale_tensor(self.scaler, self.device)
                     if scale is not None:
                         if not unscaled:
-                            g_layer = g_layer / scale
-                            total = total / scale
+                            grad = grad / scale
                         out.append((("amp_scale",), scale.reshape(1).float()))
-                out.append((plan.grad_names, torch.cat([total, g_layer[plan.with_grad]])))
-            if self.track_updates:
-                self._snapshot = _copies(params)
+                out.append((plan.names[n_layers:], grad))
         return out
 
     def _plan(self, have: tuple[int, ...]) -> "_Plan":
@@ -117,11 +148,16 @@ class GradientProbe:
         layer_of, names = self.layers.layer_of, self.layers.names
         n_layers = len(names)
         with_grad = sorted({layer_of[i] for i in have})
-        plan = _Plan(index=torch.tensor(list(layer_of) + [n_layers + layer_of[i] for i in have], dtype=torch.long,
-                                        device=self.device),
+        grad_slots = [n_layers + layer_of[i] for i in have] + [2 * n_layers] * len(have)
+        index = list(layer_of) + grad_slots
+        out = list(range(n_layers)) + ([2 * n_layers] + [n_layers + li for li in with_grad] if have else [])
+        plan = _Plan(index=torch.tensor(index, dtype=torch.long, device=self.device),
+                     index_by_layer=torch.tensor(list(range(n_layers)) + grad_slots, dtype=torch.long,
+                                                 device=self.device),
                      no_grad=[li for li in range(n_layers) if li not in set(with_grad)],
-                     with_grad=torch.tensor(with_grad, dtype=torch.long, device=self.device),
-                     grad_names=("grad_norm",) + tuple(f"grad_norm/{names[i]}" for i in with_grad))
+                     out=torch.tensor(out, dtype=torch.long, device=self.device),
+                     names=self._names("weight_norm/") + (("grad_norm",) + tuple(f"grad_norm/{names[i]}"
+                                                                                  for i in with_grad) if have else ()))
         self._plans[have] = plan
         return plan
 
@@ -138,9 +174,15 @@ class GradientProbe:
         params = self.layers.params
         n_layers = len(self.layers.names)
         with torch.no_grad():
-            diffs = torch._foreach_sub(params, self._snapshot)
-            both = self._per_layer(_norms([*diffs, *params], self.device),
-                                   self._update_index, 2 * n_layers)
+            if isinstance(self._snapshot, torch.Tensor) and self._layer_lengths is not None:
+                # Flat: the weights now and their change, one piece per layer.
+                new = _flatten_dense_tensors(params)
+                pieces = [*(new - self._snapshot).split(self._layer_lengths), *new.split(self._layer_lengths)]
+                both = _norms(pieces, self.device)
+            else:
+                diffs = _differences(params, self._snapshot, self._lengths)
+                both = self._per_layer(_norms([*diffs, *params], self.device),
+                                       self._update_index, 2 * n_layers)
             ratio = both[:n_layers] / both[n_layers:].clamp_min(1e-12)
         self._snapshot = None
         return [(self._names("update_ratio/"), ratio)]
@@ -184,6 +226,8 @@ class ZeroGradProbe:
         self.step_boundary = True
 
         def hook(grad: torch.Tensor) -> None:
+            # Stays registered while consecutive steps are sampled (the watcher disarms it before
+            # an unsampled step): only the first backward after a step boundary looks.
             if self.step_boundary:
                 self.step_boundary = False
                 old = self.param.grad
@@ -191,7 +235,6 @@ class ZeroGradProbe:
                     self.flags.append(old.detach().ne(0).any().reshape(1).float())
                 else:
                     self.flags.append(torch.zeros(1, device=grad.device))
-                self.disarm()
 
         self.handle = self.param.register_hook(guard_wrap(hook))
 

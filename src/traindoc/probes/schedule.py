@@ -48,8 +48,10 @@ def is_sampled(step: int, every: int) -> bool:
     return early >= 2 and step < every and step % early == 0
 
 
-def next_rules_step(step: int) -> int:
+def next_rules_step(step: int, every: int = 1) -> int:
     """The step from which the rules run next (at the first read-back there): intervals
-    double with the run's length (a long curve changes slowly), from MIN_RULES_INTERVAL up to
+    double with the run's length (a long curve changes slowly), from MIN_RULES_INTERVAL (or
+    the sampling interval, when longer: a pass costs about as much as a sample, and a small
+    model, sampled rarely because its steps are cheap, reaches that many steps in seconds) up to
     MAX_RULES_INTERVAL, so their cost fades as the run grows."""
-    return step + max(MIN_RULES_INTERVAL, min(step, MAX_RULES_INTERVAL))
+    return step + max(MIN_RULES_INTERVAL, every, min(step, MAX_RULES_INTERVAL))

@@ -25,7 +25,7 @@ from torch import nn
 from ..findings import Finding
 from ..run import Role
 from .activations import ActivationProbe
-from .data import InputProbe, TargetProbe
+from .data import Derived, InputProbe, TargetProbe
 from .ddp import combine, dist_info
 from .gradients import GradientProbe, ZeroGradProbe
 from .guard import Guard, stderr_line
@@ -104,6 +104,7 @@ class Watch:
         self._stale_first = self._stale_last = 0
         self._stale_count = 0
         self._direct_rows = {}
+        self._known_series: dict[tuple[str, ...], list] = {}  # a sample's names -> their BoundedSeries
         self._opt_handles: list = []
         self._root_handle = None
         self._first_output: Any = None
@@ -178,8 +179,20 @@ class Watch:
         import traindoc.rules  # noqa: F401  (imported now, so its one-off cost is not taken as the rules' cost)
 
     def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
-        self._opt_handles.append(opt.register_step_pre_hook(self.guard.wrap_hook("gradients", self._pre_opt_step)))
-        self._opt_handles.append(opt.register_step_post_hook(self.guard.wrap_hook("gradients", self._post_opt_step)))
+        """Prepare the optimiser hooks (registered by _arm_next only around sampled steps)."""
+        self._opt_hooks = (opt, self.guard.wrap_hook("gradients", self._pre_opt_step),
+                           self.guard.wrap_hook("gradients", self._post_opt_step))
+
+    _opt_hooks: tuple | None = None  # (optimizer, pre hook, post hook) when the optimizer takes hooks
+
+    def _opt_hooks_on(self, on: bool) -> None:
+        if not on:
+            for h in self._opt_handles:
+                h.remove()
+            self._opt_handles = []
+        elif not self._opt_handles and self._opt_hooks is not None:
+            opt, pre, post = self._opt_hooks
+            self._opt_handles = [opt.register_step_pre_hook(pre), opt.register_step_post_hook(post)]
 
     def _header_meta(self) -> dict[str, Any]:
         hp: dict[str, Any] = {"model": type(self.model).__name__, "world_size": self.world}
@@ -229,9 +242,8 @@ class Watch:
             self._write_report()
 
     def _remove_hooks(self) -> None:
-        for h in self._opt_handles:
-            h.remove()
-        self._opt_handles = []
+        self._opt_hooks_on(False)
+        self._opt_hooks = None
         if self._root_handle is not None:
             self._root_handle.remove()
             self._root_handle = None
@@ -313,7 +325,7 @@ class Watch:
         step = self._step
         if loss is not None:
             self.guard.call("loss", self._record_loss, step, loss)
-        if self.grads is not None and not self._opt_handles and self._snapshot_pending_from_step == step - 1:
+        if self.grads is not None and self._opt_hooks is None and self._snapshot_pending_from_step == step - 1:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
         if self._is_sampled(step):
@@ -389,10 +401,17 @@ class Watch:
             self._next_rules_step = 0  # diagnose now: this is the moment people need the answer
 
     def _arm_next(self) -> None:
-        """Hooks for the next forward/backward, only when the next step is sampled."""
+        """Hooks for the next forward/backward and optimiser step, only when the next step is
+        sampled (kept while consecutive steps are): an unsampled step runs none of them."""
         nxt = self._step + 1
         if not self._is_sampled(nxt):
+            if self._opt_handles:
+                self._opt_hooks_on(False)
+            if self.zerograd.handle is not None:
+                self.zerograd.disarm()
             return
+        if self.guard.ok("gradients"):
+            self.guard.call("gradients", self._opt_hooks_on, True)
         if self.acts is not None and self.guard.ok("activations"):
             self.acts.arm()
         if self.guard.ok("zerograd"):
@@ -417,7 +436,11 @@ class Watch:
         """A stand-in with the model output's shape (all the target probe reads from it)."""
         if not self._first_output_shape:
             return None
-        return torch.empty(self._first_output_shape, device="meta")
+        if self._output_meta is None:
+            self._output_meta = torch.empty(self._first_output_shape, device="meta")
+        return self._output_meta
+
+    _output_meta: torch.Tensor | None = None
 
     def _capture_output(self, module, args, out) -> None:
         if self._first_output is None and torch.is_grad_enabled():
@@ -439,7 +462,7 @@ class Watch:
         if self.grads is not None and self._grads_taken_step != step and self.guard.ok("gradients"):
             self._grads_taken_step = step
             add((step, n, v) for n, v in self.guard.call("gradients", self.grads.sample, False) or [])
-            self._snapshot_pending_from_step = step if not self._opt_handles else -1
+            self._snapshot_pending_from_step = step if self._opt_hooks is None else -1
         add((step, n, v) for n, v in self.guard.call("zerograd", self.zerograd.take) or [])
         if self.nonfinite is not None:
             add((step, n, v) for n, v in self.nonfinite.take())
@@ -473,12 +496,14 @@ class Watch:
         loss_steps, loss_vals, loss_times = self._loss_steps, self._loss_vals, self._loss_times
         self._loss_steps, self._loss_vals, self._loss_times = [], [], []
         dev = self._device
-        tensors = [v.reshape(-1).to(dev, torch.float32) for _, _, v in pending]
+        tensors = [v for _, _, v in pending]
         n_stats = sum(t.numel() for t in tensors)
-        if loss_vals:  # host floats and device tensors alike travel in the same vector
+        # Losses read on the host (the CPU) stay there, unless the ranks must average them.
+        host_losses = self.world == 1 and all(type(v) is float for v in loss_vals)
+        if loss_vals and not host_losses:  # host floats and device tensors alike travel in the same vector
             tensors.append(torch.stack([v.to(dev, torch.float32).reshape(()) if isinstance(v, torch.Tensor)
                                         else torch.tensor(float(v), device=dev) for v in loss_vals]))
-        flat = torch.cat(tensors) if tensors else torch.zeros(0, device=dev)
+        flat = _flat_float32(tensors, dev)
         if self.world > 1 and collective:
             local = flat[n_stats:].tolist() if loss_vals else []
             local_bad = next((loss_steps[i] for i, v in enumerate(local) if not math.isfinite(v)), 0.0)
@@ -489,7 +514,8 @@ class Watch:
                     self._add_direct(f"nonfinite_rank/{r}", int(st), 1.0)
                     self._next_rules_step = 0
         values = flat.cpu().tolist()
-        loss_vals = values[n_stats:]
+        if not host_losses:
+            loss_vals = values[n_stats:]
         for st, v in zip(loss_steps, loss_vals):
             if not math.isfinite(v):
                 self._on_bad_loss(st)
@@ -497,18 +523,33 @@ class Watch:
         rows: dict[float, dict[str, float]] = {}
         pos = 0
         series = self.store.series
+        known = self._known_series
         for step, names, v in pending:
             n = v.numel()
             chunk = values[pos:pos + n]
             pos += n
             row = rows.setdefault(step, {})
-            for name, x in zip(names, chunk):
-                s = series.get(name)
-                if s is not None and name not in _INTERCEPTED:
-                    s.append(step, x, now)  # a known series: straight in (tens of values per sample)
-                else:
-                    self._store_add(name, step, x, now, _role_for(name))
-                row[name] = x
+            if type(names) is Derived:  # raw sums: the host finishes them (probes/data.py)
+                derived = names
+                chunk = self.guard.call(derived.probe, derived.derive, chunk) or []
+                names = derived.names if chunk else ()
+            targets = known.get(names)
+            if targets is not None:  # every series of this sample already known: straight in
+                for s, x in zip(targets, chunk):
+                    s.append(step, x, now)
+            else:
+                for name, x in zip(names, chunk):
+                    s = series.get(name)
+                    if s is not None and name not in _INTERCEPTED:
+                        s.append(step, x, now)
+                    else:
+                        self._store_add(name, step, x, now, _role_for(name))
+                found = [series.get(name) for name in names]
+                if len(names) == len(chunk) and not _INTERCEPTED.intersection(names) and all(found):
+                    if len(known) > 256:
+                        known.clear()
+                    known[names] = found
+            row.update(zip(names, chunk))
         for s, v, t in zip(loss_steps, loss_vals, loss_times):
             self.store.add("train_loss", s, v, t, Role.TRAIN_LOSS)
             rows.setdefault(s, {})["train_loss"] = v
@@ -558,7 +599,7 @@ class Watch:
         """Run the rules on the growing record, at steps fixed by the schedule (never by the clock)."""
         if final or self._step < self._next_rules_step:
             return  # the final judgement is _final_findings, on the complete record
-        self._next_rules_step = next_rules_step(self._step)
+        self._next_rules_step = next_rules_step(self._step, self.every)
         from ..rules import RULES
         from ..rules._common import clear_curve_cache
 
@@ -743,6 +784,20 @@ class Watch:
         self._next_rules_step = 0
         if self.world == 1:  # under DDP a rank-local read-back would unpair the collectives
             self.guard.call("readback", self._readback, False)
+
+
+def _flat_float32(tensors: list[torch.Tensor], device: torch.device) -> torch.Tensor:
+    """The pending 1-D statistics as one float32 vector: one concatenation and one conversion
+    (the probes keep some in float64); tensors on other devices or of other ranks are moved first."""
+    if not tensors:
+        return torch.zeros(0, device=device)
+    try:
+        flat = torch.cat(tensors)
+        if flat.device == device:
+            return flat.float()
+    except RuntimeError:  # another device, a 0-d value
+        pass
+    return torch.cat([v.reshape(-1).to(device, torch.float32) for v in tensors])
 
 
 _INTERCEPTED = frozenset({"stale_grad", "model_output_finite"})  # probe flags _store_add turns into events
