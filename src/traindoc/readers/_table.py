@@ -13,6 +13,8 @@ import io
 import math
 import re
 from pathlib import Path
+
+import numpy as np
 from typing import Any, Callable, Iterable
 
 from ..errors import InputError
@@ -282,7 +284,30 @@ def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[float]
                 f"where {reason}")
         else:
             run.meta.notes.append(f"file holds {count} runs ({reason}); this is run 1")
+    mark_continuations(parts)
     return parts
+
+
+def mark_continuations(parts: list[Run]) -> None:
+    """Flag each run that picks up where the one before it left off (same training loss level).
+
+    A file of two stages (a head-only stage, then fine-tuning with the step counter reset) or a
+    restart from the last checkpoint starts already trained: the run before it fell clearly, and
+    this one's first loss is within 10% of that one's last.
+    """
+    from ..run import Role
+
+    for before, run in zip(parts, parts[1:]):
+        prev, cur = before.primary(Role.TRAIN_LOSS), run.primary(Role.TRAIN_LOSS)
+        if prev is None or cur is None or prev.name != cur.name:
+            continue
+        pv, cv = prev.values[np.isfinite(prev.values)], cur.values[np.isfinite(cur.values)]
+        if pv.size < 2 or cv.size < 1 or pv[-1] <= 0:
+            continue
+        if pv[0] > 1.15 * pv[-1] and abs(cv[0] / pv[-1] - 1) < 0.1:
+            run.meta.continues_previous = True
+            run.meta.notes.append(f"{cur.name} starts at {cv[0]:.4g}, where the run before it ended "
+                                  f"({pv[-1]:.4g}): a later training stage or a restart from its checkpoint")
 
 
 def duplicate_log_copy(path: Path) -> bool:

@@ -253,6 +253,7 @@ def _segment_by_header(runs: list[Run], cuts: list[int]) -> list[Run]:
         run.meta.segment = (i + 1, count)
         run.meta.notes.append(f"file holds {count} runs: the header row is repeated (a run appended to the file) "
                               f"at row(s) {', '.join(str(c + 1) for c in cuts)}; this is run {i + 1}")
+    T.mark_continuations(runs)
     return runs
 
 

@@ -415,7 +415,9 @@ def stalled(run: Run):
         if (gain > 0.03 and (p_recent < 0.05 or (k < 8 and not still))) or c.trend.rising(0.01, 0.1):
             return
     improved = -rel(t.tail, t.head)
-    high = improved < 0.1 and -rel(v.tail, v.head) < 0.1
+    # A later stage that starts where a trained run left off is not "high" for gaining little on
+    # its own start; only a known chance level can say it sits high.
+    high = improved < 0.1 and -rel(v.tail, v.head) < 0.1 and not run.meta.continues_previous
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
     early = None

@@ -33,6 +33,10 @@ class RunMeta:
     resume_steps: list[float] = field(default_factory=list)
     # Set when a reader split one file holding several runs (steps restarted): (index, count).
     segment: tuple[int, int] | None = None
+    # Set on a segment whose training loss starts where the previous segment's ended: a second
+    # training stage (fine-tuning after a head-only stage) or a restart from its checkpoint, so
+    # "no better than its own start" says nothing about the level it sits at.
+    continues_previous: bool = False
     notes: list[str] = field(default_factory=list)  # reader remarks: splits, repaired quirks, truncation
 
 
