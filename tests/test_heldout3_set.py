@@ -1,0 +1,77 @@
+"""The third held-out bug set loads, and every case declares well-formed ids and fix patterns (no training)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("keras")
+pytest.importorskip("torch")
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+# The public finding ids (/work/shared/FINDINGS.md), written out so the test needs no file outside the repo.
+CATALOGUE = {
+    "nonfinite", "divergence", "stuck-at-chance", "no-learning", "late-start", "loss-spikes", "oscillation",
+    "overfitting", "stalled", "val-without-train", "both-rising", "lr-too-high", "lr-decay-too-fast",
+    "high-initial-loss", "loss-metric-mismatch", "misleading-accuracy", "resume-spike", "metric-out-of-range",
+    "appended-runs", "too-short", "nonfinite-origin", "exploding-gradients", "vanishing-gradients", "dead-relu",
+    "saturated-activation", "poor-initialization", "update-ratio", "unnormalized-input", "class-imbalance",
+    "label-problem", "unshuffled-data", "wrong-output-activation", "double-softmax", "missing-bias",
+    "grad-not-zeroed", "frozen-parameters", "cannot-overfit-batch",
+}
+
+
+@pytest.fixture(scope="module")
+def cases():
+    from keras_bugs.heldout3_keras import HELDOUT3
+    import keras_bugs.heldout3_torch  # noqa: F401  (registers the PyTorch cases)
+
+    return list(HELDOUT3)
+
+
+def test_set_has_both_frameworks_and_unique_names(cases):
+    names = [c.name for c in cases]
+    assert len(names) == len(set(names))
+    by_fw = {fw: sum(c.framework == fw for c in cases) for fw in ("keras", "torch")}
+    assert by_fw["keras"] >= 9 and by_fw["torch"] >= 10
+    assert by_fw["keras"] + by_fw["torch"] == len(cases)
+    assert all(c.name.startswith("torch-") == (c.framework == "torch") for c in cases)
+
+
+def test_ids_come_from_the_catalogue_and_fix_ids_are_among_them(cases):
+    for c in cases:
+        fix_ids = c.extra["fix_ids"]
+        assert c.ids and fix_ids, c.name
+        assert set(c.ids) <= CATALOGUE, (c.name, set(c.ids) - CATALOGUE)
+        assert set(fix_ids) <= set(c.ids), c.name
+        assert len(set(c.ids)) == len(c.ids), c.name
+
+
+def test_fix_patterns_compile_and_do_not_accept_any_text(cases):
+    neutral = "The training loss is high and does not improve over the last epochs."
+    for c in cases:
+        rx = re.compile(c.fix, re.I)
+        assert not rx.search(""), c.name
+        assert not rx.search(neutral), c.name
+        assert callable(c.build) and len(c.about) > 80, c.name
+
+
+def test_the_bench_offers_the_set(cases):
+    import bench_keras_bugs
+
+    assert [c.name for c in bench_keras_bugs.load_set("heldout3")] == [c.name for c in cases]
+
+
+def test_frozen_files_match_their_recorded_hashes():
+    """The case files are frozen: any edit after the freeze shows here (update HELDOUT3.md if one is needed)."""
+    lines = (BENCH / "keras_bugs" / "HELDOUT3.sha256").read_text().split("\n")
+    recorded = dict(reversed(line.split()) for line in lines if line.strip())
+    for name in ("heldout3_keras.py", "heldout3_torch.py"):
+        digest = hashlib.sha256((BENCH / "keras_bugs" / name).read_bytes()).hexdigest()
+        assert recorded[name] == digest, name
