@@ -1,8 +1,9 @@
-"""The third held-out bug set loads, and every case declares well-formed ids and fix patterns (no training)."""
+"""The held-out bug sets 2 and 3 load, and every case declares well-formed ids and fix patterns (no training)."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import re
 import sys
 from pathlib import Path
@@ -27,19 +28,30 @@ CATALOGUE = {
 }
 
 
+# Each set: its name, the least Keras and PyTorch cases it holds.
+SETS = {"heldout2": (14, 10), "heldout3": (9, 10)}
+
+
+@pytest.fixture(scope="module", params=sorted(SETS))
+def named_cases(request):
+    name = request.param
+    keras_module = importlib.import_module(f"keras_bugs.{name}_keras")
+    importlib.import_module(f"keras_bugs.{name}_torch")  # registers the PyTorch cases
+    return name, list(getattr(keras_module, name.upper()))
+
+
 @pytest.fixture(scope="module")
-def cases():
-    from keras_bugs.heldout3_keras import HELDOUT3
-    import keras_bugs.heldout3_torch  # noqa: F401  (registers the PyTorch cases)
-
-    return list(HELDOUT3)
+def cases(named_cases):
+    return named_cases[1]
 
 
-def test_set_has_both_frameworks_and_unique_names(cases):
+def test_set_has_both_frameworks_and_unique_names(named_cases):
+    set_name, cases = named_cases
     names = [c.name for c in cases]
     assert len(names) == len(set(names))
     by_fw = {fw: sum(c.framework == fw for c in cases) for fw in ("keras", "torch")}
-    assert by_fw["keras"] >= 9 and by_fw["torch"] >= 10
+    least_keras, least_torch = SETS[set_name]
+    assert by_fw["keras"] >= least_keras and by_fw["torch"] >= least_torch
     assert by_fw["keras"] + by_fw["torch"] == len(cases)
     assert all(c.name.startswith("torch-") == (c.framework == "torch") for c in cases)
 
@@ -62,16 +74,18 @@ def test_fix_patterns_compile_and_do_not_accept_any_text(cases):
         assert callable(c.build) and len(c.about) > 80, c.name
 
 
-def test_the_bench_offers_the_set(cases):
+def test_the_bench_offers_the_set(named_cases):
     import bench_keras_bugs
 
-    assert [c.name for c in bench_keras_bugs.load_set("heldout3")] == [c.name for c in cases]
+    set_name, cases = named_cases
+    assert [c.name for c in bench_keras_bugs.load_set(set_name)] == [c.name for c in cases]
 
 
-def test_frozen_files_match_their_recorded_hashes():
-    """The case files are frozen: any edit after the freeze shows here (update HELDOUT3.md if one is needed)."""
-    lines = (BENCH / "keras_bugs" / "HELDOUT3.sha256").read_text().split("\n")
+@pytest.mark.parametrize("set_name", sorted(SETS))
+def test_frozen_files_match_their_recorded_hashes(set_name):
+    """The case files are frozen: any edit after the freeze shows here (update HELDOUTn.md if one is needed)."""
+    lines = (BENCH / "keras_bugs" / f"{set_name.upper()}.sha256").read_text().split("\n")
     recorded = dict(reversed(line.split()) for line in lines if line.strip())
-    for name in ("heldout3_keras.py", "heldout3_torch.py"):
+    for name in (f"{set_name}_keras.py", f"{set_name}_torch.py"):
         digest = hashlib.sha256((BENCH / "keras_bugs" / name).read_bytes()).hexdigest()
         assert recorded[name] == digest, name
