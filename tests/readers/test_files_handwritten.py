@@ -502,3 +502,38 @@ def test_pandas_table_column_that_starts_later_is_not_nan(tmp_path):
     val = run.series["val_loss"]
     assert list(val.steps) == list(range(6, 14))  # nothing before its first value
     assert val.n_nonfinite == 2 and run.series["train_loss"].n_nonfinite == 2  # NaN after values is kept
+
+
+_YOLO_HEADER = ("epoch,time,train/box_loss,train/cls_loss,train/dfl_loss,metrics/precision(B),metrics/recall(B),"
+                "metrics/mAP50(B),metrics/mAP50-95(B),val/box_loss,val/cls_loss,val/dfl_loss,lr/pg0,lr/pg1,lr/pg2")
+
+
+def _yolo_rows(epochs: int, validate_every_epoch: bool, val_cls: float = 0.0) -> str:
+    """Rows as Ultralytics 8.3 writes them ('%.6g' cells); with val=False every epoch but the last
+    gets 0 in each validation loss and metric cell."""
+    lines = [_YOLO_HEADER]
+    for e in range(1, epochs + 1):
+        train = [1.6 - 0.05 * e, 2.4 - 0.15 * e, 1.45 - 0.03 * e]
+        if validate_every_epoch or e == epochs:
+            val = [0.5 + 0.04 * e, 0.45 + 0.04 * e, 0.3 + 0.05 * e, 0.2 + 0.04 * e, 1.2, 0.6, 1.15]
+        else:
+            val = [0, 0, 0, 0, 0, val_cls, 0]
+        cells = [e, 50.0 * e, *train, *val, 1e-3, 1e-3, 1e-3]
+        lines.append(",".join("%.6g" % c for c in cells))
+    return "\n".join(lines) + "\n"
+
+
+def test_ultralytics_epochs_not_validated_are_not_zero_scores(tmp_path):
+    path = tmp_path / "results.csv"
+    path.write_text(_yolo_rows(8, validate_every_epoch=False))
+    run = _only(path)
+    assert list(run.series["metrics/mAP50(B)"].steps) == [8] and list(run.series["val/box_loss"].steps) == [8]
+    assert len(run.series["train/box_loss"]) == 8
+    assert any("7 epoch(s) not validated" in n for n in run.meta.notes)
+    # a validation that ran and scored 0 (a detector given no labels: its class loss is not 0) stays
+    nolabels = tmp_path / "nolabels" / "results.csv"
+    nolabels.parent.mkdir()
+    nolabels.write_text(_yolo_rows(8, validate_every_epoch=False, val_cls=14.6))
+    run = _only(nolabels)
+    assert len(run.series["metrics/mAP50(B)"]) == 8 and run.series["metrics/mAP50(B)"].values[0] == 0
+    assert not any("not validated" in n for n in run.meta.notes)

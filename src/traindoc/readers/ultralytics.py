@@ -6,6 +6,10 @@ column (seconds), used here as the wall time of every series. Columns: ``train/*
 parameter group). Epochs are numbered as written (from 1 in recent versions). An epoch column
 starting over means a second training appended to the file: a new Run; going back to a later
 epoch is ``resume=True`` from an older checkpoint: the same run, resumed (meta.resume_steps).
+With ``val=False`` (validation only after the last epoch) Ultralytics writes 0 in every
+validation loss and metric cell of the epochs it did not validate: a row where all of them are
+exactly 0 is "not validated", not a model scoring 0 (a detector with no labels still has a
+non-zero validation class loss).
 """
 
 from __future__ import annotations
@@ -46,10 +50,15 @@ def read(path: Path) -> list[Run]:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         skipped = T.Skipped()
         cols: dict[str, list[tuple[float, float, float]]] = {}
+        unvalidated = 0
         for ep, r in att.records:
+            not_validated = _placeholder_validation(header, r)
+            unvalidated += not_validated
             wt = T.parse_number(r[time_i]) if time_i is not None and time_i < len(r) else None
             for i, (name, cell) in enumerate(zip(header, r)):
                 if i in (ep_i, time_i):
+                    continue
+                if not_validated and _is_validation(name):
                     continue
                 if T.is_missing(cell) and cell.strip():
                     continue  # NA: not computed this epoch
@@ -59,6 +68,9 @@ def read(path: Path) -> list[Run]:
                     continue
                 cols.setdefault(name, []).append((ep, val, T.NAN if wt is None else wt))
         skipped.note(run)
+        if unvalidated:
+            run.meta.notes.append(f"{unvalidated} epoch(s) not validated (every validation loss and metric written "
+                                  "as 0, as with val=False): read as not logged")
         for name, pts in cols.items():
             wall = [p[2] for p in pts] if time_i is not None else None
             run.add(Series.named(name, [p[0] for p in pts], [p[1] for p in pts], wall, axis="epoch",
@@ -70,6 +82,17 @@ def read(path: Path) -> list[Run]:
     for run in runs:
         run.meta.notes.extend(notes)
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")
+
+
+def _is_validation(name: str) -> bool:
+    return name.strip().lower().startswith(("val/", "metrics/"))
+
+
+def _placeholder_validation(header: list[str], row: list[str]) -> bool:
+    """Every validation loss and metric cell of the row is exactly 0 (and there are some)."""
+    cells = [cell for name, cell in zip(header, row) if _is_validation(name)]
+    has_loss = any(name.strip().lower().startswith("val/") for name in header)
+    return bool(cells) and has_loss and all(T.parse_number(c) == 0.0 for c in cells)
 
 
 def _role(name: str) -> RoleInfo:
