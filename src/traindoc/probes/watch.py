@@ -454,6 +454,15 @@ class Watch:
                 self._root_handle.remove()
                 self._root_handle = None
 
+    _input_norm_done = False
+
+    def _record_input_norm(self, step: int) -> None:
+        from ..checks.input_norm import INPUT_NORM_SERIES, NORMALISES, input_norm_state
+
+        state = input_norm_state(self.model)
+        if state is not None:
+            self._add_direct(INPUT_NORM_SERIES, step, 1.0 if state == NORMALISES else 0.0)
+
     def _sample(self, step: int, inputs, targets, outputs) -> None:
         add = self._pending.extend
         if self.acts is not None and self.guard.ok("activations"):
@@ -468,6 +477,9 @@ class Watch:
             add((step, n, v) for n, v in self.nonfinite.take())
         if inputs is not None and self.guard.ok("inputs"):
             add((step, n, v) for n, v in self.guard.call("inputs", self.inputs.sample, inputs) or [])
+            if not self._input_norm_done:  # does the model scale its own inputs (a first BatchNorm)?
+                self._input_norm_done = True
+                self.guard.call("checks", self._record_input_norm, step)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
