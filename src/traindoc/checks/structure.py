@@ -96,8 +96,12 @@ def _keras_or(out: OutputView, keras_text: str, torch_text: str) -> str:
 
 def output_findings(out: OutputView | None, loss: LossView | None, targets: Targets | None = None) -> list[Finding]:
     """The output activation against the loss (and, with targets, against their range)."""
-    if out is None or loss is None or loss.kind is None:
+    if out is None or loss is None:
         return []
+    if loss.kind is None:  # a loss model_view does not classify: only the log-of-prediction ones are judged
+        from .positive_loss import positive_output_findings
+
+        return positive_output_findings(out, loss)
     act, units, spelled = out.activation, out.units, out.spelled()
     subject = out.layer
     ev = {"activation": act, "units": units, "loss": loss.name, "from_logits": loss.from_logits}
