@@ -1,5 +1,5 @@
-"""A Poisson loss on an output that can be negative is named with the activation to use, in a real
-Keras ``fit`` (torch backend) and in ``check``; the exponential-output twin stays clean."""
+"""Output activation against the loss in a real Keras ``fit`` (torch backend) and in ``check``: a Poisson
+loss on an output that can be negative, a softmax under MSE on one column of class ids; sound twins stay clean."""
 
 import numpy as np
 import pytest
@@ -59,3 +59,35 @@ def test_poisson_on_a_positive_output_is_clean(tmp_path, act):
     assert not _named(live) and not _named(offline)
     report = check(_model(act), batch=(x[:64], y[:64]), checks=["static"])
     assert not any(g.id == "wrong-output-activation" for s in report.sections for g in s.findings)
+
+
+def _classes(n=256, d=6, k=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)).astype("float32")
+    return x, (x @ rng.normal(size=(d, k))).argmax(1)
+
+
+def _softmax_model(loss):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((6,)), L.Dense(16, activation="relu"), L.Dense(3, activation="softmax")])
+    m.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
+    return m
+
+
+def test_softmax_with_mse_on_a_column_of_class_ids_names_sparse_ce(tmp_path):
+    x, y = _classes()
+    live, offline = _fit(_softmax_model("mse"), x, y.astype("float32").reshape(-1, 1), tmp_path)
+    f = _named(live)
+    assert f, [g.id for g in live]
+    assert "sparse_categorical_crossentropy" in " ".join(f[0].fixes)
+    assert _named(offline)
+
+
+def test_softmax_with_mse_on_probability_targets_and_sparse_ce_are_clean(tmp_path):
+    x, y = _classes()
+    live, _ = _fit(_softmax_model("sparse_categorical_crossentropy"), x, y, tmp_path / "ce")
+    assert not _named(live)
+    soft = np.full((len(y), 3), 0.1, dtype="float32")
+    soft[np.arange(len(y)), y] = 0.8  # soft probability targets: an MSE on them is a choice, not a bug
+    live, _ = _fit(_softmax_model("mse"), x, soft, tmp_path / "soft")
+    assert not _named(live)
