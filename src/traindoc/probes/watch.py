@@ -184,6 +184,7 @@ class Watch:
                            self.guard.wrap_hook("gradients", self._post_opt_step))
 
     _opt_hooks: tuple | None = None  # (optimizer, pre hook, post hook) when the optimizer takes hooks
+    _cleared: Any = None  # checks.cleared_grads.ClearedGrads, once a sampled step was seen
 
     def _opt_hooks_on(self, on: bool) -> None:
         if not on:
@@ -420,6 +421,15 @@ class Watch:
 
     def _pre_opt_step(self, optimizer, args, kwargs) -> None:
         nxt = self._step + 1
+        if self.zerograd.reached:  # backward ran since the last step: are its gradients still there?
+            self.zerograd.reached = False
+            from ..checks.cleared_grads import ClearedGrads
+
+            if self._cleared is None:
+                self._cleared = ClearedGrads()
+            f = self._cleared.see(self.zerograd.param.grad is None, nxt)
+            if f is not None:
+                self._record_check(f)
         if self.grads is not None and self._is_sampled(nxt) and self._grads_taken_step != nxt:
             self._grads_taken_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
