@@ -73,3 +73,24 @@ def test_data_check_reads_the_model():
     f = [f for f in data_check(batches, model=model).findings if f.id == "unnormalized-input"]
     assert f and "model.train()" in " ".join(f[0].fixes)
     assert [f for f in data_check(batches).findings if f.id == "unnormalized-input"]  # no model: as before
+
+
+class _LateNorm(nn.Module):
+    """A BatchNorm registered first but applied to the hidden features: not an input scaler."""
+
+    def __init__(self, d=6):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(16)
+        self.fc = nn.Linear(d, 16)
+        self.out = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.bn(self.fc(x))))
+
+
+def test_a_hidden_batchnorm_registered_first_is_not_the_input_scaler(tmp_path, train_epochs):
+    x, y = _data()
+    assert input_norm_state(_LateNorm(), x[:32]) is None
+    model = _LateNorm()
+    live, offline = _run(train_epochs, model, x, y, tmp_path / "late", epochs=2)
+    assert _unnorm(live) and _unnorm(offline)

@@ -60,6 +60,7 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         if x is None or y is None:
             continue
         n_batches += 1
+        sample_x = x  # the model's input width is judged on one batch
         if x.is_floating_point():
             xf = x.detach().double()
             fin = xf[torch.isfinite(xf)]
@@ -112,7 +113,7 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         reasons = input_scale_reasons(mean, std, lo, hi, ratio)
         from .input_norm import EVAL_CAUSE, EVAL_FIX, EVAL_UNTOUCHED, NORMALISES, input_norm_state
 
-        norm = input_norm_state(model) if model is not None else None
+        norm = input_norm_state(model, sample_x) if model is not None else None
         if reasons and norm == EVAL_UNTOUCHED:  # the input BatchNorm would scale them, but it is in eval mode
             findings.append(Finding(
                 id="unnormalized-input", severity=Severity.WARNING,

@@ -32,8 +32,12 @@ def _first_leaf(model: Any) -> Any:
     return None
 
 
-def input_norm_state(model: Any) -> str | None:
-    """NORMALISES, EVAL_UNTOUCHED, or None (no input BatchNorm, not a torch model, unreadable)."""
+def input_norm_state(model: Any, inputs: Any = None) -> str | None:
+    """NORMALISES, EVAL_UNTOUCHED, or None (no input BatchNorm, not a torch model, unreadable).
+
+    ``inputs``: a batch; when given, the BatchNorm must take its channel count (a layer registered
+    first but applied later, to hidden features, is not the input scaler).
+    """
     try:
         from torch.nn.modules.batchnorm import _BatchNorm
     except Exception:
@@ -43,6 +47,9 @@ def input_norm_state(model: Any) -> str | None:
     try:
         first = _first_leaf(model)
         if not isinstance(first, _BatchNorm):
+            return None
+        shape = getattr(inputs, "shape", None)
+        if shape is not None and (len(shape) < 2 or int(shape[1]) != first.num_features):
             return None
         if first.training and first.track_running_stats is not False:
             return NORMALISES

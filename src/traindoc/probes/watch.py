@@ -466,10 +466,11 @@ class Watch:
 
     _input_norm_done = False
 
-    def _record_input_norm(self, step: int) -> None:
+    def _record_input_norm(self, step: int, inputs: Any) -> None:
+        from ..probes.data import _first_tensor
         from ..checks.input_norm import INPUT_NORM_SERIES, NORMALISES, input_norm_state
 
-        state = input_norm_state(self.model)
+        state = input_norm_state(self.model, _first_tensor(inputs))
         if state is not None:
             self._add_direct(INPUT_NORM_SERIES, step, 1.0 if state == NORMALISES else 0.0)
 
@@ -489,7 +490,7 @@ class Watch:
             add((step, n, v) for n, v in self.guard.call("inputs", self.inputs.sample, inputs) or [])
             if not self._input_norm_done:  # does the model scale its own inputs (a first BatchNorm)?
                 self._input_norm_done = True
-                self.guard.call("checks", self._record_input_norm, step)
+                self.guard.call("checks", self._record_input_norm, step, inputs)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
