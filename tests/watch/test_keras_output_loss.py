@@ -91,3 +91,39 @@ def test_softmax_with_mse_on_probability_targets_and_sparse_ce_are_clean(tmp_pat
     soft[np.arange(len(y)), y] = 0.8  # soft probability targets: an MSE on them is a choice, not a bug
     live, _ = _fit(_softmax_model("mse"), x, soft, tmp_path / "soft")
     assert not _named(live)
+
+
+def _rings(n=512, seed=0):
+    rng = np.random.default_rng(seed)
+    r = np.where(rng.random(n) < 0.5, 1.0, 3.0)
+    a = rng.uniform(0, 2 * np.pi, n)
+    x = np.stack([r * np.cos(a), r * np.sin(a)], 1) + rng.normal(scale=0.2, size=(n, 2))
+    return x.astype("float32"), (r > 2).astype("float32").reshape(-1, 1)
+
+
+def _stack(hidden_act):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((2,)), L.Dense(16, activation=hidden_act), L.Dense(16, activation=hidden_act),
+                          L.Dense(1, activation="sigmoid")])
+    m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def test_a_dense_stack_without_activation_is_named_as_linear(tmp_path):
+    x, y = _rings()
+    live, offline = _fit(_stack(None), x, y, tmp_path / "lin")
+    f = [g for g in live if g.id == "linear-network"]
+    assert f and "activation='relu'" in f[0].fixes[0]
+    assert [g for g in offline if g.id == "linear-network"]
+    live, offline = _fit(_stack("relu"), x, y, tmp_path / "relu")
+    assert not [g for g in live + offline if g.id == "linear-network"]
+
+
+def test_torch_linear_sequential_is_judged_only_without_activations():
+    from torch import nn
+
+    from traindoc.checks.linear_stack import linear_stack_findings
+
+    assert linear_stack_findings(nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.1), nn.Linear(8, 1)))
+    assert not linear_stack_findings(nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)))
+    assert not linear_stack_findings(nn.Sequential(nn.Linear(2, 1)))  # a linear model by design

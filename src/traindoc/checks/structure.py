@@ -336,7 +336,9 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:
         found += target_scale(out, lv, t, output_scale)
-    return found
+    from .linear_stack import linear_stack_findings  # no activation between the hidden layers
+
+    return found + linear_stack_findings(model)
 
 
 TARGET_SCALE = 1e3  # regression targets this many times the output's scale (at least 1) cannot be reached
