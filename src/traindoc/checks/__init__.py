@@ -95,7 +95,8 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
             from .order import loop_shuffles
 
             shuffled = loop_shuffles(model, loader, shuffle)
-            section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch]), shuffled=shuffled))
+            section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch]), shuffled=shuffled,
+                                                          model=model))
         elif name == "init":
             section = _guard(name, lambda: _init_section(model, batch, loss_fn, init_check))
         elif name == "overfit-batch":

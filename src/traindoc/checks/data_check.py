@@ -35,7 +35,7 @@ def _tensor(value: Any) -> torch.Tensor | None:
 
 
 def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int | None = None,
-               shuffled: bool | None = None) -> Section:
+               shuffled: bool | None = None, model: Any = None) -> Section:
     """Read up to ``max_batches`` batches in loader order and judge inputs and labels.
 
     ``shuffled=True``: the training loop reorders the data itself (Keras ``fit`` on arrays, a
@@ -60,6 +60,7 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         if x is None or y is None:
             continue
         n_batches += 1
+        sample_x = x  # the model's input width is judged on one batch
         if x.is_floating_point():
             xf = x.detach().double()
             fin = xf[torch.isfinite(xf)]
@@ -110,7 +111,17 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
                 data["input"]["feature_scale_ratio"] = ratio
         # One verdict with the live watcher's unnormalized-input rule (stats/input_scale.py).
         reasons = input_scale_reasons(mean, std, lo, hi, ratio)
-        if reasons:
+        from .input_norm import EVAL_CAUSE, EVAL_FIX, EVAL_UNTOUCHED, NORMALISES, input_norm_state
+
+        norm = input_norm_state(model, sample_x) if model is not None else None
+        if reasons and norm == EVAL_UNTOUCHED:  # the input BatchNorm would scale them, but it is in eval mode
+            findings.append(Finding(
+                id="unnormalized-input", severity=Severity.WARNING,
+                title="inputs are not normalised: " + ", ".join(reasons) + " (the input BatchNorm is in eval mode)",
+                evidence={"mean": mean, "std": std, "min": lo, "max": hi, "reasons": reasons, "batches": n_batches,
+                          "input_norm": norm},
+                causes=[EVAL_CAUSE], fixes=[EVAL_FIX]))
+        elif reasons and norm != NORMALISES:  # a first BatchNorm in train mode is the model's own scaler
             findings.append(Finding(
                 id="unnormalized-input", severity=Severity.WARNING,
                 title="inputs are not normalised: " + ", ".join(reasons),

@@ -96,8 +96,12 @@ def _keras_or(out: OutputView, keras_text: str, torch_text: str) -> str:
 
 def output_findings(out: OutputView | None, loss: LossView | None, targets: Targets | None = None) -> list[Finding]:
     """The output activation against the loss (and, with targets, against their range)."""
-    if out is None or loss is None or loss.kind is None:
+    if out is None or loss is None:
         return []
+    if loss.kind is None:  # a loss model_view does not classify: only the log-of-prediction ones are judged
+        from .positive_loss import positive_output_findings
+
+        return positive_output_findings(out, loss)
     act, units, spelled = out.activation, out.units, out.spelled()
     subject = out.layer
     ev = {"activation": act, "units": units, "loss": loss.name, "from_logits": loss.from_logits}
@@ -167,6 +171,15 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                              "confidently wrong; classification wants a cross-entropy",
                              ["Use categorical_crossentropy with one-hot targets (or sparse_categorical_crossentropy "
                               "with class ids)."], subject, **ev)]
+        if act == "softmax" and (units or 0) > 1 and targets is not None and _class_id_column(targets, units):
+            return [_finding(wrong, Severity.WARNING, f"{spelled} trained with {loss.name} on one column of class "
+                             f"ids: each id is compared with all {units} probabilities",
+                             f"the (N, 1) targets broadcast against the {units} softmax outputs, so the loss asks "
+                             "every probability to equal the class id and no output can fit; a classifier "
+                             "wants a cross-entropy",
+                             ["Use loss='sparse_categorical_crossentropy' with the integer class ids (or one-hot "
+                              "them with keras.utils.to_categorical and use categorical_crossentropy)."],
+                             subject, **ev)]
         rng = _RANGES.get(act)
         if rng is not None and act != "softmax":
             inside = targets is not None and targets.lo >= rng[0] and targets.hi <= rng[1]
@@ -185,6 +198,12 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                                  ["Remove the activation on the last layer: Dense(1) with no activation (a linear "
                                   "output).", scale], subject, **ev, target_scale=targets.hi if targets else None)]
     return []
+
+
+def _class_id_column(t: Targets, units: int | None) -> bool:
+    """One column of integer ids 0..units-1, several of them: class labels, not a regression target."""
+    return (t.width == 1 and t.integral and units is not None and t.lo >= 0 and t.hi <= units - 1
+            and t.n_distinct >= 2)
 
 
 def target_findings(targets: Targets | None, loss: LossView | None, out: OutputView | None = None, *,
@@ -317,7 +336,9 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:
         found += target_scale(out, lv, t, output_scale)
-    return found
+    from .linear_stack import linear_stack_findings  # no activation between the hidden layers
+
+    return found + linear_stack_findings(model)
 
 
 TARGET_SCALE = 1e3  # regression targets this many times the output's scale (at least 1) cannot be reached

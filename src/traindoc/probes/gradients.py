@@ -219,6 +219,7 @@ class ZeroGradProbe:
         self.handle = None
         self.step_boundary = True
         self.flags: list[torch.Tensor] = []
+        self.reached = False  # a gradient was computed for ``param`` since the last optimizer step
 
     def arm(self, guard_wrap) -> None:
         if self.param is None or self.handle is not None:
@@ -226,6 +227,7 @@ class ZeroGradProbe:
         self.step_boundary = True
 
         def hook(grad: torch.Tensor) -> None:
+            self.reached = True  # backward reached the weights (read by the watcher before the step)
             # Stays registered while consecutive steps are sampled (the watcher disarms it before
             # an unsampled step): only the first backward after a step boundary looks.
             if self.step_boundary:

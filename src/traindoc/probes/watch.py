@@ -184,6 +184,7 @@ class Watch:
                            self.guard.wrap_hook("gradients", self._post_opt_step))
 
     _opt_hooks: tuple | None = None  # (optimizer, pre hook, post hook) when the optimizer takes hooks
+    _cleared: Any = None  # checks.cleared_grads.ClearedGrads, once a sampled step was seen
 
     def _opt_hooks_on(self, on: bool) -> None:
         if not on:
@@ -420,6 +421,15 @@ class Watch:
 
     def _pre_opt_step(self, optimizer, args, kwargs) -> None:
         nxt = self._step + 1
+        if self.zerograd.reached:  # backward ran since the last step: are its gradients still there?
+            self.zerograd.reached = False
+            from ..checks.cleared_grads import ClearedGrads
+
+            if self._cleared is None:
+                self._cleared = ClearedGrads()
+            f = self._cleared.see(self.zerograd.param.grad is None, nxt)
+            if f is not None:
+                self._record_check(f)
         if self.grads is not None and self._is_sampled(nxt) and self._grads_taken_step != nxt:
             self._grads_taken_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
@@ -454,6 +464,16 @@ class Watch:
                 self._root_handle.remove()
                 self._root_handle = None
 
+    _input_norm_done = False
+
+    def _record_input_norm(self, step: int, inputs: Any) -> None:
+        from ..probes.data import _first_tensor
+        from ..checks.input_norm import INPUT_NORM_SERIES, NORMALISES, input_norm_state
+
+        state = input_norm_state(self.model, _first_tensor(inputs))
+        if state is not None:
+            self._add_direct(INPUT_NORM_SERIES, step, 1.0 if state == NORMALISES else 0.0)
+
     def _sample(self, step: int, inputs, targets, outputs) -> None:
         add = self._pending.extend
         if self.acts is not None and self.guard.ok("activations"):
@@ -468,6 +488,9 @@ class Watch:
             add((step, n, v) for n, v in self.nonfinite.take())
         if inputs is not None and self.guard.ok("inputs"):
             add((step, n, v) for n, v in self.guard.call("inputs", self.inputs.sample, inputs) or [])
+            if not self._input_norm_done:  # does the model scale its own inputs (a first BatchNorm)?
+                self._input_norm_done = True
+                self.guard.call("checks", self._record_input_norm, step, inputs)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind

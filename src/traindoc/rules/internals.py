@@ -15,6 +15,7 @@ import numpy as np
 
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
+from ..checks.input_norm import EVAL_CAUSE, EVAL_FIX, INPUT_NORM_SERIES
 from ..stats.input_scale import input_scale_reasons
 from .registry import rule
 
@@ -337,9 +338,19 @@ def unnormalized_input(run: Run) -> list[Finding]:
     chan_ratio = float(np.nanmedian(ratio_s.values)) if ratio_s is not None and len(ratio_s) else 1.0
     # The same verdict as `traindoc check`'s data check (constant features are left out).
     reasons = input_scale_reasons(med["input_mean"], med["input_std"], lo, hi, chan_ratio)
-    if not reasons:
+    norm = run.series.get(INPUT_NORM_SERIES)
+    norm_state = float(norm.values[-1]) if norm is not None and len(norm) else None
+    if not reasons or norm_state == 1.0:  # a first BatchNorm in train mode is the model's own input scaler
         return []
     s = run.series["input_mean"]
+    if norm_state == 0.0:  # the input BatchNorm would scale them, but it was left in eval mode
+        return [Finding(
+            "unnormalized-input", Severity.WARNING,
+            "inputs are not normalised: " + ", ".join(reasons) + " (the input BatchNorm is in eval mode)",
+            series=list(need) + [INPUT_NORM_SERIES], steps=[_step(s.steps[0]), _step(s.steps[-1])],
+            evidence={"subject": "inputs", "mean": med["input_mean"], "std": med["input_std"], "min": lo, "max": hi,
+                      "input_norm": "eval-untouched"},
+            causes=[EVAL_CAUSE], fixes=[EVAL_FIX])]
     return [Finding(
         "unnormalized-input", Severity.WARNING, "inputs are not normalised: " + ", ".join(reasons),
         series=list(need), steps=[_step(s.steps[0]), _step(s.steps[-1])],

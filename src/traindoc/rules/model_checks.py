@@ -23,6 +23,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                        ["the output does not depend on the weights: a softmax over one unit, a saturated or dead "
                         "output, or a detached loss"],
                        ["Look at the last layer's activation against the loss."]),
+    "linear-network": ("no activation between the hidden layers: the network is one linear map (recorded by the "
+                       "watcher)", ["Dense/Linear layers with no activation compose to a single linear layer"],
+                       ["Add activation='relu' to the hidden layers (nn.ReLU() after each hidden nn.Linear)."]),
     "label-problem": ("the labels do not fit the loss or the output (checked on the first batches)",
                       ["labels outside the loss's domain, scaled like inputs, constant, or more classes than outputs"],
                       ["Check the label array passed to fit against the loss: class ids 0..K-1 for a sparse "
@@ -59,6 +62,12 @@ def recorded_findings(run: Run, check_id: str) -> list[Finding]:
       title="every gradient exactly zero: the loss does not depend on the weights", needs=(Role.LAYER_STAT,))
 def zero_gradients(run: Run) -> list[Finding]:
     return recorded_findings(run, "zero-gradients")
+
+
+@rule("linear-network", family=FAMILY, severity=Severity.WARNING,
+      title="no activation between the hidden layers: the network is one linear map", needs=(Role.LAYER_STAT,))
+def linear_network(run: Run) -> list[Finding]:
+    return recorded_findings(run, "linear-network")
 
 
 def _with_recorded(check_id: str) -> None:
