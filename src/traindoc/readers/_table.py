@@ -18,7 +18,7 @@ import numpy as np
 from typing import Any, Callable, Iterable
 
 from ..errors import InputError
-from ..run import Run, Series
+from ..run import Role, Run, Series
 from ._conflicts import resolve as resolve_conflicts
 from ._hparams import MAX_CLASSES
 from ._safe import is_regular, json_loads, to_float, yaml_load
@@ -295,8 +295,6 @@ def mark_continuations(parts: list[Run]) -> None:
     restart from the last checkpoint starts already trained: the run before it fell clearly, and
     this one's first loss is within 10% of that one's last.
     """
-    from ..run import Role
-
     for before, run in zip(parts, parts[1:]):
         prev, cur = before.primary(Role.TRAIN_LOSS), run.primary(Role.TRAIN_LOSS)
         if prev is None or cur is None or prev.name != cur.name:

@@ -45,6 +45,7 @@ def read(path: Path) -> list[Run]:
     rows = [r for r, e in zip(rows, epochs) if e is not None]
     epochs = [e for e in epochs if e is not None]
     attempts = T.stitch_resumes(zip(epochs, rows), strict=True)
+    val_cols = _validation_columns(header)
     runs = []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
@@ -52,13 +53,13 @@ def read(path: Path) -> list[Run]:
         cols: dict[str, list[tuple[float, float, float]]] = {}
         unvalidated = 0
         for ep, r in att.records:
-            not_validated = _placeholder_validation(header, r)
+            not_validated = _placeholder_validation(val_cols, r)
             unvalidated += not_validated
             wt = T.parse_number(r[time_i]) if time_i is not None and time_i < len(r) else None
             for i, (name, cell) in enumerate(zip(header, r)):
                 if i in (ep_i, time_i):
                     continue
-                if not_validated and _is_validation(name):
+                if not_validated and i in val_cols:
                     continue
                 if T.is_missing(cell) and cell.strip():
                     continue  # NA: not computed this epoch
@@ -84,15 +85,18 @@ def read(path: Path) -> list[Run]:
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")
 
 
-def _is_validation(name: str) -> bool:
-    return name.strip().lower().startswith(("val/", "metrics/"))
+def _validation_columns(header: list[str]) -> set[int]:
+    """Indices of the validation loss and metric columns; none unless a validation loss is among them."""
+    names = [h.strip().lower() for h in header]
+    if not any(n.startswith("val/") for n in names):
+        return set()
+    return {i for i, n in enumerate(names) if n.startswith(("val/", "metrics/"))}
 
 
-def _placeholder_validation(header: list[str], row: list[str]) -> bool:
+def _placeholder_validation(val_cols: set[int], row: list[str]) -> bool:
     """Every validation loss and metric cell of the row is exactly 0 (and there are some)."""
-    cells = [cell for name, cell in zip(header, row) if _is_validation(name)]
-    has_loss = any(name.strip().lower().startswith("val/") for name in header)
-    return bool(cells) and has_loss and all(T.parse_number(c) == 0.0 for c in cells)
+    cells = [row[i] for i in val_cols if i < len(row)]
+    return bool(cells) and all(T.parse_number(c) == 0.0 for c in cells)
 
 
 def _role(name: str) -> RoleInfo:
