@@ -4,6 +4,7 @@
     [--set heldout]   (the held-out programs written blind, keras_bugs/heldout_*.py, instead of the main set)
     [--set heldout2]  (the second blind held-out set, keras_bugs/heldout2_*.py)
     [--set heldout3]  (the third blind held-out set, keras_bugs/heldout3_*.py, kept for a later measurement)
+    [--set heldout4]  (the fourth blind held-out set, keras_bugs/heldout4_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
 
 Passive = the Keras callback (or ``traindoc.watch`` for PyTorch) during ``fit`` plus ``diagnose`` of its
@@ -194,7 +195,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" or "heldout3"."""
+    """The cases of one program set: "main", "heldout", "heldout2", "heldout3" or "heldout4"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -210,6 +211,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout3_torch  # noqa: F401  (registers the third held-out set's PyTorch cases)
 
         return HELDOUT3
+    if name == "heldout4":
+        from keras_bugs.heldout4_keras import HELDOUT4
+        import keras_bugs.heldout4_torch  # noqa: F401  (registers the fourth held-out set's PyTorch cases)
+
+        return HELDOUT4
     return CASES
 
 
@@ -219,7 +225,7 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
-    ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3"), help="which programs to run")
+    ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4"), help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     args = ap.parse_args()
     pool = load_set(args.set)
