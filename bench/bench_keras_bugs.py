@@ -5,6 +5,7 @@
     [--set heldout2]  (the second blind held-out set, keras_bugs/heldout2_*.py)
     [--set heldout3]  (the third blind held-out set, keras_bugs/heldout3_*.py, kept for a later measurement)
     [--set heldout4]  (the fourth blind held-out set, keras_bugs/heldout4_*.py, kept for a later measurement)
+    [--set heldout5]  (the fifth blind held-out set, keras_bugs/heldout5_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
 
 Passive = the Keras callback (or ``traindoc.watch`` for PyTorch) during ``fit`` plus ``diagnose`` of its
@@ -216,6 +217,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout4_torch  # noqa: F401  (registers the fourth held-out set's PyTorch cases)
 
         return HELDOUT4
+    if name == "heldout5":
+        from keras_bugs.heldout5_keras import HELDOUT5
+        import keras_bugs.heldout5_torch  # noqa: F401  (registers the fifth held-out set's PyTorch cases)
+
+        return HELDOUT5
     return CASES
 
 
@@ -225,7 +231,7 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
-    ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4"), help="which programs to run")
+    ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"), help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     args = ap.parse_args()
     pool = load_set(args.set)
