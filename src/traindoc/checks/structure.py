@@ -119,6 +119,14 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                          "prediction never changes and every gradient is exactly zero", fix, subject, **ev)]
     if out.framework == "torch":
         return []  # torch activation/loss wiring is judged by checks/static.py; targets below
+    if loss.kind == CATEGORICAL_CE and units == 1:
+        return [_finding(wrong, Severity.ERROR, f"{spelled} under {loss.name}: one output unit with a categorical "
+                         "loss, so the loss is exactly 0",
+                         "categorical_crossentropy rescales each row of outputs to sum to 1; a single unit always "
+                         "becomes 1, so the loss is 0 whatever the label and every gradient is exactly zero",
+                         ["One yes/no output: keep Dense(1, activation='sigmoid') and use loss='binary_crossentropy'.",
+                          "Or one unit per class: Dense(K, activation='softmax') with categorical_crossentropy on "
+                          "one-hot labels."], subject, **ev)]
     if loss.categorical and not loss.from_logits:
         ce = "sparse_categorical_crossentropy" if loss.kind == SPARSE_CE else "categorical_crossentropy"
         if act == "sigmoid" and (units or 0) > 1:
@@ -336,6 +344,10 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:
         found += target_scale(out, lv, t, output_scale)
+    if not isinstance(targets, Targets) and targets is not None:
+        from .loss_domain import loss_domain_findings  # a loss undefined at the targets (MAPE on zeros)
+
+        found += loss_domain_findings(lv, targets)
     from .linear_stack import linear_stack_findings  # no activation between the hidden layers
 
     return found + linear_stack_findings(model)
@@ -481,8 +493,9 @@ def lead_with_causes(findings: list[Finding]) -> list[Finding]:
     if not causes:
         return list(findings)
     top = max(causes, key=lambda f: int(f.severity))
+    explains = set(top.evidence.get("explains") or ())  # symptoms this cause accounts for beyond SYMPTOMS
     for f in findings:
-        if f.id in SYMPTOMS and not is_cause(f) or (f.id == "zero-gradients" and f is not top):
+        if (f.id in SYMPTOMS or f.id in explains) and not is_cause(f) or (f.id == "zero-gradients" and f is not top):
             if "explained_by" not in f.evidence:
                 f.evidence["explained_by"] = top.id
                 f.causes = [f"Explained by {top.id}: {top.title}."]
