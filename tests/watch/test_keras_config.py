@@ -114,6 +114,14 @@ def test_a_sixteen_unit_code_is_not_named(tmp_path):
     assert not _setting(live + offline, "bottleneck")
 
 
+def test_momentum_of_0999_is_named_when_the_run_goes_wrong_and_09_is_not(tmp_path):
+    _, live, _ = _fit(_model(), keras.optimizers.SGD(0.1, momentum=0.999), tmp_path / "high", epochs=10)
+    hits = _setting(live, "momentum")
+    assert hits and hits[0].id == "update-ratio" and "momentum=0.9" in hits[0].fixes[0], [f.title for f in live]
+    _, live, offline = _fit(_model(), keras.optimizers.SGD(0.1, momentum=0.9), tmp_path / "usual", epochs=10)
+    assert not _setting(live + offline, "momentum")
+
+
 def test_reading_the_configuration_changes_nothing():
     model = _model()
     sched = keras.optimizers.schedules.ExponentialDecay(1e-2, 10, 0.5)

@@ -59,6 +59,9 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("update-ratio", "gradient-clipping"): ("gradient clipping shrinks every update a thousandfold (recorded by the "
                                             "watcher)", ["a clipping threshold far below the gradients' size"],
                                             ["Clip at about 1.0 (clipnorm/global_clipnorm), or not at all."]),
+    ("update-ratio", "momentum"): ("momentum of 0.99 or more makes every update ~100x the rate (recorded by the "
+                                   "watcher)", ["heavy-ball momentum remembering hundreds of steps"],
+                                   ["Use momentum=0.9."]),
     ("stalled", "dropout"): ("a dropout rate near 1 drops most units (recorded by the watcher)",
                              ["the drop rate given where a keep probability was meant"],
                              ["Use a dropout rate of 0.1-0.5 (the share to drop)."]),

@@ -90,6 +90,8 @@ def read_keras_config(model: Any, params: dict | None, batch_size: int | None = 
             cfg.schedule = read_schedule(opt, planned)
         except Exception:
             cfg.schedule = None
+        m = _number(getattr(opt, "momentum", None))
+        cfg.momentum = m if m is not None and m > 0 else None
         for key in ("clipnorm", "global_clipnorm", "clipvalue"):
             v = _number(getattr(opt, key, None))
             if v is not None and v > 0:
