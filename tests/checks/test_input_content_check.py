@@ -43,3 +43,19 @@ def test_a_model_training_on_real_inputs_is_not_named():
     model = torch.nn.Sequential(torch.nn.Linear(8, 16), torch.nn.ReLU(), torch.nn.Linear(16, 3))
     sec = data_check(_loader(x, y), model=model)
     assert sec.ok is True and not sec.findings
+
+
+def test_rarely_lit_pixels_differing_between_two_samples_are_not_a_mis_scaled_split():
+    from traindoc.checks.input_content import split_scale_finding
+
+    rng = np.random.default_rng(0)
+
+    def images(n):  # pixel k lit in a share of images from 1% to 90%
+        x = np.zeros((n, 64))
+        lit = rng.random((n, 64)) < np.linspace(0.01, 0.9, 64)
+        x[lit] = rng.random(int(lit.sum()))
+        return x
+
+    assert split_scale_finding(images(128), images(128)) is None
+    raw = images(128) * 255  # the same images left unscaled on one side
+    assert split_scale_finding(images(128), raw) is not None
