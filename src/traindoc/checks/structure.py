@@ -488,11 +488,17 @@ DEAD_CAUSE = 0.9  # a layer this dead explains a run that does not learn
 
 
 def lead_with_causes(findings: list[Finding]) -> list[Finding]:
-    """Causes first (worst first), then the rest; a symptom a cause explains points at that cause's fix."""
+    """Causes first (worst first), then the rest; a symptom a cause explains points at that cause's fix.
+
+    A named cause (a setting, the data, the structure: evidence ``cause``) comes before a
+    mechanism that is a cause only by its size (a layer 90% dead), which is itself a consequence
+    of such causes (raw inputs, NaN weights); that mechanism never jumps above a worse finding.
+    """
     causes = [f for f in findings if is_cause(f) and f.severity >= Severity.WARNING and f.id != "zero-gradients"]
     if not causes:
         return list(findings)
-    top = max(causes, key=lambda f: int(f.severity))
+    named = [f for f in causes if f.evidence.get(CAUSE)]
+    top = max(named or causes, key=lambda f: int(f.severity))
     explains = set(top.evidence.get("explains") or ())  # symptoms this cause accounts for beyond SYMPTOMS
     for f in findings:
         if (f.id in SYMPTOMS or f.id in explains) and not is_cause(f) or (f.id == "zero-gradients" and f is not top):
@@ -500,6 +506,8 @@ def lead_with_causes(findings: list[Finding]) -> list[Finding]:
                 f.evidence["explained_by"] = top.id
                 f.causes = [f"Explained by {top.id}: {top.title}."]
                 f.fixes = [f"Fix {top.id} first: {top.fixes[0]}"] if top.fixes else []
-    first = sorted(causes, key=lambda f: -int(f.severity))
+    worst_other = max((int(f.severity) for f in findings if not any(f is c for c in causes)), default=0)
+    derived = [f for f in causes if not f.evidence.get(CAUSE) and int(f.severity) >= worst_other]
+    first = sorted(named, key=lambda f: -int(f.severity)) + sorted(derived, key=lambda f: -int(f.severity))
     rest = [f for f in findings if not any(f is c for c in first)]
     return first + rest

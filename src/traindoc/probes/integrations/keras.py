@@ -273,6 +273,8 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _data_checks(self) -> None:
         from ...checks.data_check import data_check
+        from ...checks.structure import CAUSE
+        from ...findings import Severity
 
         batches, self._batches = self._batches, []
         if not batches:
@@ -300,6 +302,8 @@ class TraindocCallback(keras.callbacks.Callback):
             if content and f.id in ("label-problem", "unnormalized-input"):
                 continue  # identical inputs "with different labels" or "not normalised": the inputs were named
             f.evidence.setdefault("subject", "data")
+            if f.id in ("unnormalized-input", "unshuffled-data") and f.severity >= Severity.WARNING:
+                f.evidence.setdefault(CAUSE, True)  # raw inputs or sorted batches: upstream of dead units and stalls
             f.steps = [1.0]
             self.doc._record_check(f)
 
