@@ -7,6 +7,7 @@
     [--set heldout4]  (the fourth blind held-out set, keras_bugs/heldout4_*.py, kept for a later measurement)
     [--set heldout5]  (the fifth blind held-out set, keras_bugs/heldout5_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
+    [--framework keras|torch]  (only that framework's programs)
 
 Passive = the Keras callback (or ``traindoc.watch`` for PyTorch) during ``fit`` plus ``diagnose`` of its
 logdir; "+check" adds ``traindoc.check`` on the untrained model. Scores per buggy program: a bug is
@@ -233,9 +234,11 @@ def main() -> None:
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"), help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
+    ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
     args = ap.parse_args()
     pool = load_set(args.set)
-    cases = [c for c in pool if args.only is None or args.only in c.name]
+    cases = [c for c in pool if (args.only is None or args.only in c.name)
+             and (args.framework is None or c.framework == args.framework)]
     if args.plain:
         for c in cases:
             for fixed in (False, True):

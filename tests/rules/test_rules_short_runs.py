@@ -235,6 +235,18 @@ def test_overfitting_seen_when_early_stopping_ended_the_run_three_epochs_after_t
     assert "overfitting" not in _ids(_early_stopped([0.140, 0.142, 0.139], [0.091, 0.079, 0.0786]))
 
 
+def test_a_lucky_low_point_on_a_small_validation_set_is_not_early_stopped_overfitting():
+    # A 128-row validation set (Keras, ten epochs, no early stopping): one low evaluation (0.144)
+    # between 0.188 and 0.229, then values that fall back by more than half their rise. A level
+    # with noise, not a turn; the same best followed by a steady climb still is one.
+    val = [0.549, 0.295, 0.231, 0.195, 0.188, 0.144, 0.229, 0.175, 0.179, 0.243]
+    train = [0.854, 0.4, 0.192, 0.123, 0.067, 0.0633, 0.0417, 0.0351, 0.0366, 0.0247]
+    x = np.arange(10, dtype=float)
+    assert "overfitting" not in _ids(_run({"loss": (x, np.array(train)), "val_loss": (x, np.array(val))}))
+    climb = val[:6] + [0.17, 0.19, 0.21, 0.24]
+    assert "overfitting" in _ids(_run({"loss": (x, np.array(train)), "val_loss": (x, np.array(climb))}))
+
+
 def test_a_noisy_plateau_whose_last_points_sit_above_its_minimum_is_not_early_stopped_overfitting():
     from traindoc.stats.earlystop import stopped_after_turn
 

@@ -54,6 +54,7 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     rows = duplicates = 0
     n_batches = 0
     float_targets = False
+    sample_rows: list = []  # up to 256 input rows, for the content checks (checks/input_content.py)
     for batch in itertools.islice(iter(loader), max_batches):
         x, y = split_batch(batch)
         x, y = _tensor(x), _tensor(y)
@@ -61,6 +62,8 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
             continue
         n_batches += 1
         sample_x = x  # the model's input width is judged on one batch
+        if sum(len(r) for r in sample_rows) < 256 and x.dim() >= 2:
+            sample_rows.append(x.detach().reshape(x.shape[0], -1).cpu().double().numpy())
         if x.is_floating_point():
             xf = x.detach().double()
             fin = xf[torch.isfinite(xf)]
@@ -95,7 +98,8 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
                     seen[key] = {target}
     if n_batches == 0:
         return Section("data", None, "the loader yielded no (inputs, targets) batches")
-    findings: list[Finding] = []
+    findings: list[Finding] = _content_findings(sample_rows)
+    content = bool(findings)  # the inputs themselves were named: no generic scale or conflict verdict
     data: dict[str, Any] = {"batches": n_batches, "rows": rows}
     lines: list[str] = []
     if count:
@@ -114,7 +118,9 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         from .input_norm import EVAL_CAUSE, EVAL_FIX, EVAL_UNTOUCHED, NORMALISES, input_norm_state
 
         norm = input_norm_state(model, sample_x) if model is not None else None
-        if reasons and norm == EVAL_UNTOUCHED:  # the input BatchNorm would scale them, but it is in eval mode
+        if content:
+            pass
+        elif reasons and norm == EVAL_UNTOUCHED:  # the input BatchNorm would scale them, but it is in eval mode
             findings.append(Finding(
                 id="unnormalized-input", severity=Severity.WARNING,
                 title="inputs are not normalised: " + ", ".join(reasons) + " (the input BatchNorm is in eval mode)",
@@ -190,7 +196,7 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         data["duplicate_share"] = duplicates / rows
         data["conflicting_inputs"] = conflicts
         lines.append(f"duplicates: {duplicates} of {rows} rows; {conflicts} inputs with conflicting labels")
-        if conflicts and conflicts / max(1, len(seen)) >= CONFLICT_SHARE and not float_targets:
+        if conflicts and conflicts / max(1, len(seen)) >= CONFLICT_SHARE and not float_targets and not content:
             findings.append(Finding(
                 id="label-problem", severity=Severity.WARNING,
                 title=f"{conflicts} identical inputs carry different labels",
@@ -200,3 +206,19 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     ok = not any(f.severity >= Severity.WARNING for f in findings)
     summary = "inputs and labels look sound" if ok else "; ".join(f.title for f in findings)
     return Section("data", ok, summary, lines, data, findings)
+
+
+def _content_findings(rows: list) -> list[Finding]:
+    """Identical input rows, or rows standardised along axis=1, on up to 256 sampled rows."""
+    if not rows:
+        return []
+    import numpy as np
+
+    from .input_content import constant_inputs_finding, row_standardised_finding
+
+    try:
+        x = np.concatenate(rows)[:256]
+    except ValueError:
+        return []
+    found = constant_inputs_finding(x) or row_standardised_finding(x)
+    return [found] if found is not None else []

@@ -119,6 +119,14 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                          "prediction never changes and every gradient is exactly zero", fix, subject, **ev)]
     if out.framework == "torch":
         return []  # torch activation/loss wiring is judged by checks/static.py; targets below
+    if loss.kind == CATEGORICAL_CE and units == 1:
+        return [_finding(wrong, Severity.ERROR, f"{spelled} under {loss.name}: one output unit with a categorical "
+                         "loss, so the loss is exactly 0",
+                         "categorical_crossentropy rescales each row of outputs to sum to 1; a single unit always "
+                         "becomes 1, so the loss is 0 whatever the label and every gradient is exactly zero",
+                         ["One yes/no output: keep Dense(1, activation='sigmoid') and use loss='binary_crossentropy'.",
+                          "Or one unit per class: Dense(K, activation='softmax') with categorical_crossentropy on "
+                          "one-hot labels."], subject, **ev)]
     if loss.categorical and not loss.from_logits:
         ce = "sparse_categorical_crossentropy" if loss.kind == SPARSE_CE else "categorical_crossentropy"
         if act == "sigmoid" and (units or 0) > 1:
@@ -336,6 +344,10 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:
         found += target_scale(out, lv, t, output_scale)
+    if not isinstance(targets, Targets) and targets is not None:
+        from .loss_domain import loss_domain_findings  # a loss undefined at the targets (MAPE on zeros)
+
+        found += loss_domain_findings(lv, targets)
     from .linear_stack import linear_stack_findings  # no activation between the hidden layers
 
     return found + linear_stack_findings(model)
@@ -476,17 +488,26 @@ DEAD_CAUSE = 0.9  # a layer this dead explains a run that does not learn
 
 
 def lead_with_causes(findings: list[Finding]) -> list[Finding]:
-    """Causes first (worst first), then the rest; a symptom a cause explains points at that cause's fix."""
+    """Causes first (worst first), then the rest; a symptom a cause explains points at that cause's fix.
+
+    A named cause (a setting, the data, the structure: evidence ``cause``) comes before a
+    mechanism that is a cause only by its size (a layer 90% dead), which is itself a consequence
+    of such causes (raw inputs, NaN weights); that mechanism never jumps above a worse finding.
+    """
     causes = [f for f in findings if is_cause(f) and f.severity >= Severity.WARNING and f.id != "zero-gradients"]
     if not causes:
         return list(findings)
-    top = max(causes, key=lambda f: int(f.severity))
+    named = [f for f in causes if f.evidence.get(CAUSE)]
+    top = max(named or causes, key=lambda f: int(f.severity))
+    explains = set(top.evidence.get("explains") or ())  # symptoms this cause accounts for beyond SYMPTOMS
     for f in findings:
-        if f.id in SYMPTOMS and not is_cause(f) or (f.id == "zero-gradients" and f is not top):
+        if (f.id in SYMPTOMS or f.id in explains) and not is_cause(f) or (f.id == "zero-gradients" and f is not top):
             if "explained_by" not in f.evidence:
                 f.evidence["explained_by"] = top.id
                 f.causes = [f"Explained by {top.id}: {top.title}."]
                 f.fixes = [f"Fix {top.id} first: {top.fixes[0]}"] if top.fixes else []
-    first = sorted(causes, key=lambda f: -int(f.severity))
+    worst_other = max((int(f.severity) for f in findings if not any(f is c for c in causes)), default=0)
+    derived = [f for f in causes if not f.evidence.get(CAUSE) and int(f.severity) >= worst_other]
+    first = sorted(named, key=lambda f: -int(f.severity)) + sorted(derived, key=lambda f: -int(f.severity))
     rest = [f for f in findings if not any(f is c for c in first)]
     return first + rest

@@ -40,16 +40,58 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                     ["Lower the learning rate by 10-100x, or clip gradients."]),
     "unshuffled-data": ("batches hold one class each (checked on the first batches)",
                         ["data sorted by label and not shuffled"], ["Shuffle the training data every epoch."]),
+    # Settings judged against the run (checks/train_config.py): named per subject below.
+    "update-ratio": ("a training setting makes every update tiny (recorded by the watcher)",
+                     ["a learning-rate schedule or gradient clipping out of proportion to this run"],
+                     ["Check the schedule's step counts and the clipping threshold against the run."]),
+    "no-learning": ("the run is too short to learn (recorded by the watcher)", ["too few optimizer steps"],
+                    ["Train for more steps: more epochs or a smaller batch size."]),
+    "stalled": ("a layer setting cripples the network (recorded by the watcher)",
+                ["a dropout rate near 1, or a hidden layer narrower than the classes"],
+                ["Check the dropout rates and the hidden layers' widths."]),
+}
+
+# The same, for one subject of a check: what the rebuilt finding says when the subject tells more.
+RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("update-ratio", "lr-schedule"): ("the learning-rate schedule's warm-up is longer than the run (recorded by the "
+                                      "watcher)", ["a warm-up sized for a much longer run: the rate stays tiny"],
+                                      ["Make the warm-up about one epoch of this run's optimizer steps."]),
+    ("update-ratio", "gradient-clipping"): ("gradient clipping shrinks every update a thousandfold (recorded by the "
+                                            "watcher)", ["a clipping threshold far below the gradients' size"],
+                                            ["Clip at about 1.0 (clipnorm/global_clipnorm), or not at all."]),
+    ("update-ratio", "momentum"): ("momentum of 0.99 or more makes every update ~100x the rate (recorded by the "
+                                   "watcher)", ["heavy-ball momentum remembering hundreds of steps"],
+                                   ["Use momentum=0.9."]),
+    ("stalled", "dropout"): ("a dropout rate near 1 drops most units (recorded by the watcher)",
+                             ["the drop rate given where a keep probability was meant"],
+                             ["Use a dropout rate of 0.1-0.5 (the share to drop)."]),
+    ("stalled", "bottleneck"): ("a hidden layer narrower than the classes (recorded by the watcher)",
+                                ["a bottleneck too narrow to carry the classes"],
+                                ["Widen the layer to at least the number of classes."]),
+    ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
+                                           "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
+                                           ["Standardise each feature over the samples (axis=0)."]),
+    ("unnormalized-input", "input-values"): ("every input row is identical (checked on the first batches)",
+                                             ["scaled values cast back to an integer type, or the wrong array"],
+                                             ["Keep scaled inputs as float32; never cast them back to int."]),
+    ("unnormalized-input", "float16-inputs"): ("inputs beyond float16's range fed to float16 layers (checked on the "
+                                               "first batches)", ["raw inputs under mixed precision overflow"],
+                                               ["Standardise the inputs, or keep the first layers in float32."]),
+    ("unnormalized-input", "validation-inputs"): ("the validation inputs are on another scale than the training "
+                                                  "inputs (recorded by the watcher)",
+                                                  ["the scaler applied to the training features only"],
+                                                  ["Apply the same scaler to the validation features."]),
 }
 
 
 def recorded_findings(run: Run, check_id: str) -> list[Finding]:
     """One finding per ``check/<check_id>/<subject>`` series of the run."""
-    title, causes, fixes = RECORDED_TEXT[check_id]
     out = []
     for name, s in run.series.items():
         if not name.startswith(f"{PREFIX}{check_id}/") or not len(s):
             continue
+        title, causes, fixes = RECORDED_SUBJECT_TEXT.get((check_id, name[len(PREFIX) + len(check_id) + 1:]),
+                                                         RECORDED_TEXT[check_id])
         value = float(s.values[0])
         sev = Severity(int(value)) if value in (1.0, 2.0, 3.0) else Severity.WARNING
         out.append(Finding(check_id, sev, title, series=[name], steps=[float(s.steps[0])],
@@ -79,18 +121,23 @@ def _with_recorded(check_id: str) -> None:
     spec = RULES.get(check_id)
     if spec is None or getattr(spec.func, "_with_recorded", False):
         return
-    original = spec.func
+    original, needs = spec.func, spec.needs
 
     def func(run: Run) -> list[Finding]:
-        return list(original(run)) + recorded_findings(run, check_id)
+        # The rule's own reading only where its series exist; a recorded check needs none of them.
+        own = list(original(run)) if all(run.by_role(role) for role in needs) else []
+        return own + recorded_findings(run, check_id)
 
     func._with_recorded = True  # type: ignore[attr-defined]
     func.__name__ = getattr(original, "__name__", check_id)
-    RULES[check_id] = replace(spec, func=func)
+    RULES[check_id] = replace(spec, func=func, needs=())
 
 
 from . import internals as _internals  # noqa: E402,F401  (their rules must exist before they are extended)
 from . import schedule as _schedule  # noqa: E402,F401
+from . import generalization as _generalization  # noqa: E402,F401
+from . import progress as _progress  # noqa: E402,F401
 
-for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high"):
+for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
+             "update-ratio", "no-learning", "stalled"):
     _with_recorded(_cid)

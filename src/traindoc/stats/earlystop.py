@@ -124,6 +124,12 @@ def stopped_after_turn(x: np.ndarray, y: np.ndarray, max_after: int = 4) -> Over
     # Prechelt's GL of 5% is for long curves; three worse evaluations must be larger and clear of noise.
     if rise < max(4.0 * sigma, np.log(1.15)) or float(np.min(later[-2:])) < best * 1.10:
         return None
+    # The curve before the best may fall without a bump (sigma 0); the later evaluations show the
+    # noise too: one that falls back by half the rise or more in a single evaluation is a noisy
+    # level around a lucky low point (a small validation set), not a turn that stopped the run.
+    falls = -np.diff(np.log(later))
+    if falls.size and float(falls.max()) >= 0.5 * rise:
+        return None
     gl = 100.0 * (later / best - 1.0)
     return Overfit(float(x[ib]), best, float(x[ib + 1]), float(np.median(gl[-2:])), int(np.sum(np.diff(later) > 0)) + 1,
                    after)

@@ -64,6 +64,10 @@ class TraindocCallback(keras.callbacks.Callback):
         self._label_link = None  # nearest-neighbour label agreement of the sampled rows (checks/label_link.py)
         self._val_losses: list[float] = []
         self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
+        self._sampled_x = None  # the inputs of the sampled batches, for the validation-scale check
+        self._config = None  # the training configuration, read at the first batch (keras_config.py)
+        self._progress = None  # how the run went, for the configuration's agreement test
+        self._grad_samples: list = []  # gradient sizes on the first batches
 
     @property
     def findings(self) -> list:
@@ -133,11 +137,23 @@ class TraindocCallback(keras.callbacks.Callback):
         self._batches.append((_host(x), _host(y)))
         if not self._structure_done:
             self._structure_done = True
+            self._read_config(x)
             self._output_scale = self._measure_output(self._batches[0][0])
             self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
         if len(self._batches) >= DATA_BATCHES:
             self._unwrap_train_step()
             self._data_checks()
+
+    def _read_config(self, x: Any) -> None:
+        from ...checks.train_config import RunProgress
+        from .keras_config import read_keras_config
+
+        try:
+            batch = int(x.shape[0])
+        except Exception:
+            batch = None
+        self._config = read_keras_config(self.model, self.params, batch)
+        self._progress = RunProgress()
 
     def _measure_output(self, x: Any) -> float | None:
         """The untrained output's scale, with the layer probe disarmed so the extra call records nothing."""
@@ -183,6 +199,8 @@ class TraindocCallback(keras.callbacks.Callback):
             doc.log({"lr": lr})
         if loss is not None:
             self._negative_loss(loss)
+            if self._progress is not None and self._progress.first_loss is None and math.isfinite(loss):
+                self._progress.first_loss = loss
             if self._penalty.first is None and not self._penalty.off:
                 _quietly(self._penalty, self._penalty.batch, self.model, loss)
         if self._grad_batches <= ZERO_GRAD_BATCHES:
@@ -215,6 +233,12 @@ class TraindocCallback(keras.callbacks.Callback):
                 vals[k] = s
         if vals:
             self.doc.log(vals)
+        if self._progress is not None:
+            self._progress.last_loss = _scalar(logs.get("loss"))
+            self._progress.last_val_loss = _scalar(logs.get("val_loss"))
+            acc = next((k for k in logs if k in ("accuracy", "acc", "sparse_categorical_accuracy",
+                                                  "categorical_accuracy", "binary_accuracy")), None)
+            self._progress.train_accuracy = _scalar(logs[acc]) if acc is not None and not regression else None
         _quietly(self._penalty, self._penalty.epoch, self.model, logs.get("loss"))
         v = _scalar(logs.get("val_loss")) if "val_loss" in logs else None
         if v is not None:
@@ -249,6 +273,8 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _data_checks(self) -> None:
         from ...checks.data_check import data_check
+        from ...checks.structure import CAUSE
+        from ...findings import Severity
 
         batches, self._batches = self._batches, []
         if not batches:
@@ -261,6 +287,11 @@ class TraindocCallback(keras.callbacks.Callback):
             ys = None
         self._sampled_y = ys
         self._label_link = _link(batches)
+        try:
+            self._sampled_x = np.concatenate([np.asarray(x).reshape(len(x), -1) for x, _ in batches])
+        except (ValueError, TypeError):
+            self._sampled_x = None
+        content = self._input_content_checks(batches)
         if ys is not None and len(batches) > 1:
             self._structure_checks(ys)
         section = data_check(batches)
@@ -268,13 +299,40 @@ class TraindocCallback(keras.callbacks.Callback):
         for f in section.findings:
             if f.id == "label-problem" and have_labels:
                 continue  # the structure check already named the label problem, with its fix
+            if content and f.id in ("label-problem", "unnormalized-input"):
+                continue  # identical inputs "with different labels" or "not normalised": the inputs were named
             f.evidence.setdefault("subject", "data")
+            if f.id in ("unnormalized-input", "unshuffled-data") and f.severity >= Severity.WARNING:
+                f.evidence.setdefault(CAUSE, True)  # raw inputs or sorted batches: upstream of dead units and stalls
             f.steps = [1.0]
             self.doc._record_check(f)
 
+    def _input_content_checks(self, batches: list) -> bool:
+        """Constant, row-standardised or float16-overflowing inputs (checks/input_content.py); True if any."""
+        from ...checks.input_content import constant_inputs_finding, float16_inputs_finding, row_standardised_finding
+        from .keras_config import float16_layers
+
+        x = self._sampled_x
+        if x is None:
+            return False
+        found = [f for f in (constant_inputs_finding(x), row_standardised_finding(x),
+                             float16_inputs_finding(x, float16_layers(self.model))) if f is not None]
+        for f in found[:1]:  # the first is the most basic: constant inputs explain everything after them
+            f.steps = [1.0]
+            self.doc._record_check(f)
+        return bool(found)
+
     def _split_check(self) -> None:
-        """At the first epoch end with validation labels: classes the training sample lacks."""
+        """At the first epoch end with validation labels: classes the training sample lacks, inputs on another scale."""
         from .keras_split import split_finding
+
+        if self._sampled_x is not None and self._val.xs:
+            from ...checks.input_content import split_scale_finding
+
+            f = split_scale_finding(self._sampled_x, self._val.inputs())
+            if f is not None:
+                f.steps = [float(self.doc._step)]
+                self.doc._record_check(f)
 
         train_y = self._sampled_y
         if train_y is None and self._batches:
@@ -290,12 +348,28 @@ class TraindocCallback(keras.callbacks.Callback):
         f = self._penalty.finding(self._loss_view, self._sampled_y, float(self.doc._step))
         if f is not None:
             self.doc._record_check(f)
+        self._config_checks()
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
 
             f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step))
             if f is not None:
                 self.doc._record_check(f)
+
+    def _config_checks(self) -> None:
+        """The training configuration judged against how the run went (checks/train_config.py)."""
+        from ...checks.train_config import config_findings
+        from ...findings import Severity
+        from .keras_config import median_norms
+
+        if self._config is None or self._progress is None:
+            return
+        p = self._progress
+        p.grads = median_norms(self._grad_samples)
+        p.symptoms = {f.id for f in self.doc.findings if f.severity >= Severity.WARNING}
+        for f in config_findings(self._config, p):
+            f.steps = [1.0, float(self.doc._step)]
+            self.doc._record_check(f)
 
     def _negative_loss(self, loss: float) -> None:
         """A cross-entropy below zero, named once with checks/negative_loss.py's text."""
@@ -307,7 +381,7 @@ class TraindocCallback(keras.callbacks.Callback):
         if self._negative_said or kind is None:
             return
         f = negative_cross_entropy(kind, lv.name, loss, int(self.doc._step))
-        if f is None:
+        if f is None:  # not a cross-entropy, or not below zero (NaN is not negative: the nonfinite rules name it)
             return
         self._negative_said = True
         if not any(g.id == "label-problem" for g in self.doc.findings):  # the targets were already named
@@ -325,6 +399,12 @@ class TraindocCallback(keras.callbacks.Callback):
         if not grads:
             return
         self._grad_batches += 1
+        if self._config is not None and self._config.clip:  # gradient sizes, for the clipping threshold
+            from .keras_config import grad_norms
+
+            g = grad_norms(self.model)
+            if g is not None:
+                self._grad_samples.append(g)
         zero = all(not bool(g.any()) for g in grads)
         self._zero_flags.append(zero)
         if zero:

@@ -73,6 +73,7 @@ class ValidationSample:
 
     def __init__(self) -> None:
         self.ys: list[np.ndarray] = []
+        self.xs: list[np.ndarray] = []  # the same batches' inputs, for the train/validation scale check
         self.wrapped = False
         self.done = False
 
@@ -85,11 +86,13 @@ class ValidationSample:
 
         def test_step(data: Any) -> Any:
             try:
-                _, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+                x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
                 if y is None or isinstance(y, (dict, list, tuple)):
                     self.unwrap(model)
                 else:
                     self.ys.append(np.asarray(host(y)))
+                    if not isinstance(x, (dict, list, tuple)):
+                        self.xs.append(np.asarray(host(x)))
                     if len(self.ys) >= VAL_BATCHES:
                         self.unwrap(model)
             except Exception as exc:
@@ -104,6 +107,13 @@ class ValidationSample:
         if self.wrapped:
             model.__dict__.pop("test_step", None)
             self.wrapped = False
+
+    def inputs(self) -> np.ndarray | None:
+        """The sampled validation inputs, one row per sample (None when they cannot be stacked)."""
+        try:
+            return np.concatenate([x.reshape(len(x), -1) for x in self.xs]) if self.xs else None
+        except ValueError:
+            return None
 
     def labels(self) -> np.ndarray | None:
         try:
