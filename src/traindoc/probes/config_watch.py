@@ -1,0 +1,53 @@
+"""The watcher's configuration checks: read once at start, once at the first step, applied once at the end.
+
+Kept apart from watch.py so the loop-side code stays a few calls: ``start`` reads the model,
+optimizer and loss (checks/torch_config.py), ``first_step`` judges the first step's loss,
+outputs and targets (checks/first_step.py), ``finish`` lets a risky setting lead the symptom it
+explains. Each runs under the watcher's guard: a failure loses the check, never the loop.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ConfigWatch:
+    """Per-watcher state: the suspects found at start and the recurrent layers' first input shapes."""
+
+    def __init__(self) -> None:
+        self.suspects: list = []
+        self.rnn_shapes: dict[str, tuple] = {}
+        self.handles: list = []
+
+    def start(self, doc: Any, hooks: bool) -> None:
+        from ..checks.first_step import record_rnn_inputs
+        from ..checks.torch_config import config_findings, suspects
+
+        opt = doc._inner_opt()
+        for f in config_findings(doc.model, opt):
+            doc._record_check(f)
+        self.suspects = suspects(doc.model, opt, doc.loss_fn)
+        if hooks:
+            self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, lambda f: doc.guard.wrap_hook("checks", f))
+
+    def first_step(self, doc: Any, loss: Any, targets: Any, outputs: Any) -> None:
+        from ..checks.first_step import class_weight_findings, rnn_layout_findings, softmax_axis_findings
+
+        self.remove()
+        found = softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
+        found += class_weight_findings(doc.loss_fn, targets)
+        found += rnn_layout_findings(self.rnn_shapes, targets)
+        for f in found:
+            f.steps = [float(doc._step)]
+            doc._record_check(f)
+
+    def finish(self, doc: Any) -> None:
+        from ..checks.torch_config import attribute
+
+        self.remove()
+        attribute(doc.findings, self.suspects)
+
+    def remove(self) -> None:
+        for h in self.handles:
+            h.remove()
+        self.handles = []
