@@ -209,3 +209,20 @@ def test_summed_loss_is_named_under_its_too_large_steps(tmp_path):
     found = _train(net, opt, nn.CrossEntropyLoss(reduction="sum"), x, y, tmp_path, epochs=4)
     led = [f for f in found if f.evidence.get("config") == "reduction-sum"]
     assert led and "reduction='mean'" in led[0].fixes[0]
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+def test_rows_reshaped_instead_of_transposed_are_named(tmp_path, transposed):
+    torch.manual_seed(0)
+    x, y = _data(n=512, d=8)
+    cols = x.T.contiguous()  # (features, samples), as a column-major export gives them
+    rows = cols.T.contiguous() if transposed else cols.reshape(512, 8)
+    net = _mlp(d=8)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    perm = torch.randperm(512, generator=torch.Generator().manual_seed(2))
+    found = _train(net, opt, nn.CrossEntropyLoss(), rows[perm], y[perm], tmp_path, epochs=6)
+    named = [f for f in found if f.evidence.get("subject") == "label-alignment"]
+    if transposed:
+        assert not named and not _warnings(found)
+    else:
+        assert named and ".T" in named[0].fixes[0] and found[0] is named[0]

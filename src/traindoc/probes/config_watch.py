@@ -18,11 +18,18 @@ class ConfigWatch:
         self.suspects: list = []
         self.rnn_shapes: dict[str, tuple] = {}
         self.handles: list = []
+        from ..checks.row_link import RowSample
+
+        self.rows = RowSample()
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
         from ..checks.torch_config import config_findings, suspects
 
+        from ..checks.model_view import is_keras
+
+        if is_keras(doc.model):
+            self.rows.off = True  # the Keras callback runs its own label link on the arrays fit was given
         opt = doc._inner_opt()
         for f in config_findings(doc.model, opt):
             doc._record_check(f)
@@ -41,10 +48,22 @@ class ConfigWatch:
             f.steps = [float(doc._step)]
             doc._record_check(f)
 
+    def sample(self, inputs: Any, targets: Any) -> None:
+        """A sampled step's rows and labels (kept on the device; judged once at the end)."""
+        self.rows.add(inputs, targets)
+
     def finish(self, doc: Any) -> None:
+        from ..checks.row_link import RowSample, unrelated_rows_finding
         from ..checks.torch_config import attribute
 
         self.remove()
+        if not any(f.id == "label-problem" for f in doc.findings):
+            loss = doc.store.series.get("train_loss")
+            f = unrelated_rows_finding(self.rows.link(), list(loss.values) if loss is not None else [],
+                                       float(doc._step))
+            self.rows = RowSample()  # released
+            if f is not None:
+                doc._raise(f)
         attribute(doc.findings, self.suspects)
 
     def remove(self) -> None:

@@ -505,6 +505,8 @@ class Watch:
             if not self._input_norm_done:  # does the model scale its own inputs (a first BatchNorm)?
                 self._input_norm_done = True
                 self.guard.call("checks", self._record_input_norm, step, inputs)
+        if targets is not None and inputs is not None and self.config is not None:
+            self.guard.call("checks", self.config.sample, inputs, targets)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
