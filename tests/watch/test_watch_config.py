@@ -226,3 +226,27 @@ def test_rows_reshaped_instead_of_transposed_are_named(tmp_path, transposed):
         assert not named and not _warnings(found)
     else:
         assert named and ".T" in named[0].fixes[0] and found[0] is named[0]
+
+
+class Distil(nn.Module):
+    """A student with a frozen teacher kept in a plain list on purpose, called under no_grad."""
+
+    def __init__(self):
+        super().__init__()
+        self.teacher = [_mlp()]
+        self.student = _mlp()
+
+    def forward(self, x):
+        with torch.no_grad():
+            soft = self.teacher[0](x)
+        return self.student(x) + 0.0 * soft
+
+
+def test_a_teacher_kept_in_a_list_and_run_under_no_grad_is_not_named(tmp_path):
+    torch.manual_seed(0)
+    x, y = _data()
+    net = Distil()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    found = _train(net, opt, nn.CrossEntropyLoss(), x, y, tmp_path)
+    assert not [f for f in found if f.evidence.get("subject") == "teacher"]
+    assert not _warnings(found)

@@ -78,13 +78,12 @@ def momentum_findings(optimizer: Any) -> list[Finding]:
     return []
 
 
-def unregistered_findings(model: Any, optimizer: Any = None) -> list[Finding]:
-    """Layers kept in a plain list, tuple or dict attribute: not registered, so parameters() misses them."""
+def hidden_containers(model: Any) -> list[tuple[str, str, list, list]]:
+    """(where, container type, modules, trainable parameters) for modules in plain list/tuple/dict attributes."""
     from torch import nn
 
     registered = {id(m) for m in model.modules()}
-    in_opt = {id(p) for g in _groups(optimizer) for p in g.get("params", [])}
-    found: list[tuple[str, str, list]] = []
+    found: list[tuple[str, str, list, list]] = []
     for owner_name, owner in model.named_modules():
         for attr, value in vars(owner).items():
             if attr.startswith("_") or not isinstance(value, (list, tuple, dict)):
@@ -94,7 +93,19 @@ def unregistered_findings(model: Any, optimizer: Any = None) -> list[Finding]:
             params = [p for m in mods for p in m.parameters() if p.requires_grad]
             if params:
                 where = f"{owner_name}.{attr}" if owner_name else attr
-                found.append((where, type(value).__name__, params))
+                found.append((where, type(value).__name__, mods, params))
+    return found
+
+
+def unregistered_findings(model: Any, optimizer: Any = None, ran_with_grad: set[str] | None = None) -> list[Finding]:
+    """Layers kept in a plain list, tuple or dict attribute: not registered, so parameters() misses them.
+
+    ``ran_with_grad``: the containers whose layers ran in the forward pass with gradients on (the
+    watcher's one-shot hooks see it); a model held in a list on purpose (a frozen teacher called
+    under no_grad, a reference kept out of state_dict) does not run that way and is not named.
+    """
+    in_opt = {id(p) for g in _groups(optimizer) for p in g.get("params", [])}
+    found = [(w, k, p) for w, k, _, p in hidden_containers(model) if ran_with_grad is None or w in ran_with_grad]
     out = []
     for where, kind, params in found:
         trained = all(id(p) in in_opt for p in params)
@@ -121,8 +132,8 @@ def stale_optimizer_params(model: Any, optimizer: Any) -> int:
 
 
 def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
-    """What watch() raises at start from the configuration alone."""
-    return momentum_findings(optimizer) + unregistered_findings(model, optimizer)
+    """What watch() raises at start from the configuration alone (unregistered layers wait for the forward)."""
+    return momentum_findings(optimizer)
 
 
 # ---------------------------------------------------------------- suspects

@@ -18,6 +18,7 @@ class ConfigWatch:
         self.suspects: list = []
         self.rnn_shapes: dict[str, tuple] = {}
         self.handles: list = []
+        self.hidden_ran: set[str] = set()  # plain containers whose layers ran with gradients on
         from ..checks.row_link import RowSample
 
         self.rows = RowSample()
@@ -35,13 +36,31 @@ class ConfigWatch:
             doc._record_check(f)
         self.suspects = suspects(doc.model, opt, doc.loss_fn)
         if hooks:
-            self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, lambda f: doc.guard.wrap_hook("checks", f))
+            wrap = lambda f: doc.guard.wrap_hook("checks", f)  # noqa: E731
+            self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, wrap)
+            self._hook_hidden(doc.model, wrap)
+
+    def _hook_hidden(self, model: Any, wrap: Any) -> None:
+        """One-shot forward hooks on layers held in plain containers: do they run, with gradients on?"""
+        import torch
+
+        from ..checks.torch_config import hidden_containers
+
+        for where, _, mods, _ in hidden_containers(model):
+            def hook(mod, args, out, _where=where):
+                if torch.is_grad_enabled():
+                    self.hidden_ran.add(_where)
+
+            self.handles += [m.register_forward_hook(wrap(hook)) for m in mods]
 
     def first_step(self, doc: Any, loss: Any, targets: Any, outputs: Any) -> None:
         from ..checks.first_step import class_weight_findings, rnn_layout_findings, softmax_axis_findings
 
+        from ..checks.torch_config import unregistered_findings
+
         self.remove()
-        found = softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
+        found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
+        found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
         found += rnn_layout_findings(self.rnn_shapes, targets)
         for f in found:
