@@ -187,14 +187,24 @@ def check_frozen_parameters(model, optimizer: Any = None) -> list[Finding]:
     if not missing:
         return []
     layers = sorted({n.rsplit(".", 1)[0] if "." in n else n for n in missing})
+    from .torch_config import stale_optimizer_params
+
+    stale = stale_optimizer_params(model, optimizer)
+    causes = ["The optimiser was built before the layer was added, or from a subset of the "
+              "parameters (a filter, a separate head)."]
+    fixes = ["Build the optimiser from model.parameters() after the model is complete.",
+             "If freezing is intended, set requires_grad=False on those parameters."]
+    if stale:  # the optimizer still holds the weights of the layer that was replaced
+        causes.insert(0, f"The optimiser still holds {stale} parameter(s) that are no longer in the model: "
+                         f"{', '.join(layers[:3])} was replaced after the optimiser was built, so it steps the old "
+                         "layer's weights and never the new ones.")
+        fixes.insert(0, "Build the optimiser after replacing the layer (e.g. over the new head's parameters).")
     return [Finding("frozen-parameters", Severity.WARNING,
                     f"{len(missing)} trainable parameter(s) are not in the optimiser and will never change",
                     evidence={"subject": ",".join(layers[:5]), "parameters": missing[:20], "count": len(missing),
-                              "how": "not in any optimizer param_group"},
-                    causes=["The optimiser was built before the layer was added, or from a subset of the "
-                            "parameters (a filter, a separate head)."],
-                    fixes=["Build the optimiser from model.parameters() after the model is complete.",
-                           "If freezing is intended, set requires_grad=False on those parameters."])]
+                              "how": "not in any optimizer param_group", "stale_in_optimizer": stale,
+                              "cause": True},
+                    causes=causes, fixes=fixes)]
 
 
 def frozen_from_updates(layers: list[str], how: str, step: float) -> list[Finding]:

@@ -213,8 +213,14 @@ class ZeroGradProbe:
     Gradient accumulation over micro-batches is fine: it happens within one step.
     """
 
-    def __init__(self, layers: LayerMap) -> None:
+    def __init__(self, layers: LayerMap, optimizer: Any = None) -> None:
         candidates = [p for p in layers.params if p.requires_grad]
+        # zero_grad() clears only the optimizer's parameters: one outside it (a layer replaced after
+        # the optimizer was built) keeps its gradient by design, and says nothing about zero_grad.
+        groups = getattr(optimizer, "param_groups", None)
+        if isinstance(groups, list) and groups:
+            stepped = {id(p) for g in groups for p in g.get("params", [])}
+            candidates = [p for p in candidates if id(p) in stepped]
         self.param = min(candidates, key=lambda p: p.numel()) if candidates else None
         self.handle = None
         self.step_boundary = True

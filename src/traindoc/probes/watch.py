@@ -136,7 +136,7 @@ class Watch:
         scripted = _is_scripted(self.model)
         self.layers = LayerMap.of(self.model)
         self.grads = GradientProbe(self.layers, self.scaler) if self.layers.params else None
-        self.zerograd = ZeroGradProbe(self.layers)
+        self.zerograd = ZeroGradProbe(self.layers, _inner_optimizer(self.optimizer))
         self.inputs = InputProbe()
         self.targets = TargetProbe()
         keras_model = _is_keras(self.model)
@@ -176,6 +176,10 @@ class Watch:
                 self._say(f"cannot write to logdir {self.logdir} ({exc}); findings are still printed")
         self._arm_next()
         self._static_checks()
+        from .config_watch import ConfigWatch  # the optimizer, loss and layer configuration, read once
+
+        self.config = ConfigWatch()
+        self.guard.call("checks", self.config.start, self, not (compiled or scripted or keras_model))
         import traindoc.rules  # noqa: F401  (imported now, so its one-off cost is not taken as the rules' cost)
 
     def _hook_optimizer(self, opt: torch.optim.Optimizer) -> None:
@@ -229,8 +233,12 @@ class Watch:
                 self.writer.flush()
             except OSError:
                 pass
+        if self.config is not None:
+            self.config.remove()
         if self.rank == 0:
             self.guard.call("final rules", self._final_findings)
+            if self.config is not None:  # a risky setting leads the symptom it explains
+                self.guard.call("checks", self.config.finish, self)
             from ..checks.structure import lead_watch  # a structural cause first, its fix before symptoms
 
             self.guard.call("checks", lead_watch, self)
@@ -329,6 +337,8 @@ class Watch:
         if self.grads is not None and self._opt_hooks is None and self._snapshot_pending_from_step == step - 1:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
+        if step == 1 and self.config is not None:
+            self.guard.call("checks", self.config.first_step, self, loss, targets, outputs)
         if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1
@@ -344,6 +354,10 @@ class Watch:
 
     _snapshot_pending_from_step = -1
     _origin_recorded = False
+    config: Any = None  # probes.config_watch.ConfigWatch, from start()
+
+    def _inner_opt(self) -> Any:
+        return _inner_optimizer(self.optimizer)
 
     def _record_loss(self, step: int, loss: Any) -> None:
         """Keep this step's loss (a device tensor stays on the device until the read-back). A
@@ -491,6 +505,8 @@ class Watch:
             if not self._input_norm_done:  # does the model scale its own inputs (a first BatchNorm)?
                 self._input_norm_done = True
                 self.guard.call("checks", self._record_input_norm, step, inputs)
+        if targets is not None and inputs is not None and self.config is not None:
+            self.guard.call("checks", self.config.sample, inputs, targets)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind

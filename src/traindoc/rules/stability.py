@@ -257,6 +257,11 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     explosions = [s for s in sp if s.ratio >= 10]
     no_progress = c.head > 0 and c.tail >= 0.9 * c.head
     repeated = len(explosions) >= 3 or (len(explosions) >= 2 and no_progress)
+    from ..stats.fading import fading_spikes
+
+    fading = fading_spikes(sp) if per_step else None  # hard batches, shrinking as they are learned
+    if fading is not None:
+        bad, repeated = [], False
     sev = Severity.WARNING if bad or repeated else Severity.INFO
     big = max(sp, key=lambda s: s.ratio)
     counts = {k: sum(1 for s in sp if s.recovery == k) for k in ("fast", "slow", "none", "pending")}
@@ -284,7 +289,16 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
                        "spikes": listed},
              causes=causes, fixes=fixes,
              marks=[Mark("point", c.name, s.peak_step, label=f"spike x{s.ratio:.2f} ({s.recovery})") for s in sp[:50]])
-    if sev == Severity.INFO:
+    if fading is not None:
+        f.evidence["fading"] = fading
+        f.causes = ["a few hard samples (outliers, rare cases) land in some batches: each spike lasts a batch or a few, and "
+                    "the spikes shrink as the model learns those samples"]
+        f.fixes = ["nothing, if they keep shrinking; look at the samples of the largest spikes if they are errors"]
+        f.verdict = "worth a look"
+        f.verdict_reason = (f"{fading['spikes']} short spikes whose size fell from x{1 + fading['first_excess']:.3g} "
+                            f"to x{1 + fading['last_excess']:.3g} over the run: hard samples being learned, not an "
+                            "unstable optimiser")
+    elif sev == Severity.INFO:
         if all(s.recovery == "fast" for s in sp):
             f.verdict = "normal"
             f.verdict_reason = ("every spike recovered within a few points: noisy gradient estimates on a hard batch, "

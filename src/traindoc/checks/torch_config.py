@@ -1,0 +1,198 @@
+"""The PyTorch training configuration read once at ``watch()`` start: mistakes visible before any curve.
+
+A run's curves show the symptom (divergence, NaN, a loss that will not fall); the cause is often
+sitting in the objects handed to ``watch``: a momentum that averages a thousand steps, layers kept
+in a plain Python list (so no optimizer ever sees them), Adam's ``eps`` in float16 (where it is 0),
+a loss summed over the batch. Reading them costs nothing inside the loop (once, at start).
+
+Two kinds of result:
+
+* findings: the configuration is wrong on its own (unregistered layers, momentum >= 0.99 at a
+  large rate), raised at start as a cause with its exact fix;
+* suspects: the configuration is risky but fine for some runs (a summed loss, float16 Adam). A
+  suspect says nothing by itself; when a symptom it explains appears (NaN, divergence...), the
+  symptom's finding leads with the suspect's cause and fix (``attribute``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ..findings import Finding, Severity
+from .structure import CAUSE
+
+HIGH_MOMENTUM = 0.99  # the velocity averages >= 100 steps: rarely meant with a plain SGD rate
+EFFECTIVE_STEP = 10.0  # lr / (1 - momentum) at or above this is ~10x the classic 0.1 / (1 - 0.9)
+SUSPECT_MOMENTUM = 0.95
+FP16_TINY = 6e-8  # the smallest float16 subnormal: a smaller eps rounds to 0
+# Symptoms of steps that are too large: what a large effective step or a summed loss explains.
+STEP_SYMPTOMS = ("lr-too-high", "divergence", "oscillation", "loss-spikes", "exploding-gradients", "nonfinite",
+                 "nonfinite-origin", "update-ratio", "dead-relu")
+
+
+@dataclass
+class Suspect:
+    """A risky setting: named as the cause only when one of the symptoms it explains shows up."""
+
+    name: str
+    explains: tuple[str, ...]
+    cause: str
+    fix: str
+
+
+def _groups(optimizer: Any) -> list[dict]:
+    groups = getattr(optimizer, "param_groups", None)
+    return [g for g in groups if isinstance(g, dict)] if isinstance(groups, list) else []
+
+
+def _num(x: Any) -> float | None:
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return None
+    return v if v == v else None
+
+
+# ---------------------------------------------------------------- findings at start
+
+def momentum_findings(optimizer: Any) -> list[Finding]:
+    """SGD/RMSprop momentum >= 0.99 with a rate whose effective step lr / (1 - m) is >= 10."""
+    for i, g in enumerate(_groups(optimizer)):
+        m, lr = _num(g.get("momentum")), _num(g.get("lr"))
+        if m is None or lr is None or not HIGH_MOMENTUM <= m < 1 or lr <= 0:
+            continue
+        eff = lr / (1.0 - m)
+        if eff < EFFECTIVE_STEP:
+            continue
+        name = type(optimizer).__name__
+        return [Finding("lr-too-high", Severity.WARNING,
+                        f"{name}(lr={lr:g}, momentum={m:g}): the effective step lr / (1 - momentum) is {eff:.3g} "
+                        "(lr=0.1 with momentum=0.9 gives 1)",
+                        evidence={"subject": f"optimizer.param_groups[{i}]", CAUSE: True, "lr": lr, "momentum": m,
+                                  "effective_step": eff, "config": "momentum"},
+                        causes=[f"momentum {m:g} keeps about {1 / (1 - m):.0f} steps of velocity, so every gradient "
+                                "is applied that many times over: the weights overshoot, the loss swings and blows up"],
+                        fixes=["Use momentum=0.9 (the usual value), or divide the learning rate by "
+                               f"{1 / (1 - m) / 10:.3g} to keep momentum {m:g}."])]
+    return []
+
+
+def hidden_containers(model: Any) -> list[tuple[str, str, list, list]]:
+    """(where, container type, modules, trainable parameters) for modules in plain list/tuple/dict attributes."""
+    from torch import nn
+
+    registered = {id(m) for m in model.modules()}
+    found: list[tuple[str, str, list, list]] = []
+    for owner_name, owner in model.named_modules():
+        for attr, value in vars(owner).items():
+            if attr.startswith("_") or not isinstance(value, (list, tuple, dict)):
+                continue
+            items = list(value.values()) if isinstance(value, dict) else list(value)
+            mods = [m for m in items if isinstance(m, nn.Module) and id(m) not in registered]
+            params = [p for m in mods for p in m.parameters() if p.requires_grad]
+            if params:
+                where = f"{owner_name}.{attr}" if owner_name else attr
+                found.append((where, type(value).__name__, mods, params))
+    return found
+
+
+def unregistered_findings(model: Any, optimizer: Any = None, ran_with_grad: set[str] | None = None) -> list[Finding]:
+    """Layers kept in a plain list, tuple or dict attribute: not registered, so parameters() misses them.
+
+    ``ran_with_grad``: the containers whose layers ran in the forward pass with gradients on (the
+    watcher's one-shot hooks see it); a model held in a list on purpose (a frozen teacher called
+    under no_grad, a reference kept out of state_dict) does not run that way and is not named.
+    """
+    in_opt = {id(p) for g in _groups(optimizer) for p in g.get("params", [])}
+    found = [(w, k, p) for w, k, _, p in hidden_containers(model) if ran_with_grad is None or w in ran_with_grad]
+    out = []
+    for where, kind, params in found:
+        trained = all(id(p) in in_opt for p in params)
+        container = "nn.ModuleDict" if kind == "dict" else "nn.ModuleList"
+        n = sum(p.numel() for p in params)
+        out.append(Finding(
+            "frozen-parameters", Severity.INFO if trained else Severity.WARNING,
+            f"layers in the plain Python {kind} '{where}' are not registered: model.parameters() misses their "
+            f"{n} weights" + ("" if trained else ", so the optimizer never updates them"),
+            evidence={"subject": where, CAUSE: not trained, "parameters": n, "container": kind,
+                      "how": "nn.Module instances held in a plain Python container"},
+            causes=[f"PyTorch registers a sub-module only when it is assigned as an attribute or held in "
+                    f"{container}; a {kind} hides it, so the layers stay at their random initial weights (and "
+                    ".to(device), .train()/.eval() and state_dict() skip them too)"],
+            fixes=[f"Hold the layers in {container}: self.{where.rsplit('.', 1)[-1]} = {container}(...) "
+                   "(then build the optimizer from model.parameters())."]))
+    return out
+
+
+def stale_optimizer_params(model: Any, optimizer: Any) -> int:
+    """How many optimizer parameters are no longer part of the model (a layer replaced after the optimizer)."""
+    ids = {id(p) for p in model.parameters()}
+    return sum(1 for g in _groups(optimizer) for p in g.get("params", []) if id(p) not in ids)
+
+
+def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
+    """What watch() raises at start from the configuration alone (unregistered layers wait for the forward)."""
+    return momentum_findings(optimizer)
+
+
+# ---------------------------------------------------------------- suspects
+
+def suspects(model: Any, optimizer: Any = None, loss_fn: Any = None) -> list[Suspect]:
+    """Risky settings, each with the symptoms it would explain."""
+    out: list[Suspect] = []
+    out += _half_precision_eps(model, optimizer)
+    red = getattr(loss_fn, "reduction", None)
+    if red == "sum":
+        out.append(Suspect("reduction-sum", STEP_SYMPTOMS,
+                           f"{type(loss_fn).__name__}(reduction='sum') adds the per-sample losses, so the gradient "
+                           "and each step grow with the batch size: a learning rate chosen for a mean loss is "
+                           "batch-size times too large",
+                           "Use reduction='mean' (the default), or divide the learning rate by the batch size."))
+    for i, g in enumerate(_groups(optimizer)):
+        m, lr = _num(g.get("momentum")), _num(g.get("lr"))
+        if m is not None and lr is not None and SUSPECT_MOMENTUM <= m < 1 and lr / (1 - m) < EFFECTIVE_STEP:
+            out.append(Suspect("momentum", STEP_SYMPTOMS,
+                               f"momentum {m:g} multiplies each step about {1 / (1 - m):.0f}x (effective step "
+                               f"lr / (1 - momentum) = {lr / (1 - m):.3g})",
+                               "Lower the momentum to 0.9, or the learning rate in proportion."))
+            break
+    return out
+
+
+def _half_precision_eps(model: Any, optimizer: Any) -> list[Suspect]:
+    import torch
+
+    half = [p for p in model.parameters() if p.requires_grad and p.dtype == torch.float16]
+    if not half:
+        return []
+    for g in _groups(optimizer):
+        eps = _num(g.get("eps"))
+        if eps is not None and 0 <= eps < FP16_TINY and any(p.dtype == torch.float16 for p in g.get("params", [])):
+            name = type(optimizer).__name__
+            return [Suspect("half-precision-eps", ("nonfinite", "nonfinite-origin", "divergence", "exploding-gradients",
+                                                   "loss-spikes", "update-ratio", "dead-relu"),
+                            f"the model's weights are float16 (model.half()) and {name}'s eps={eps:g} is 0 in "
+                            "float16: an update divides by the root of a squared gradient that underflows to 0, "
+                            "which gives inf and NaN weights",
+                            "Keep the model in float32 and use torch.autocast with a GradScaler for mixed "
+                            f"precision (or, if the weights must stay float16, {name}(..., eps=1e-4)).")]
+    return []
+
+
+def attribute(findings: list[Finding], found: Iterable[Suspect]) -> None:
+    """Lead the gravest symptom a suspect explains with that suspect's cause and fix (in place).
+
+    A symptom that already names a cause (``explained_by``, or a cause of its own) is left alone.
+    """
+    for s in found:
+        hits = [f for f in findings if f.id in s.explains and f.severity >= Severity.WARNING
+                and "explained_by" not in f.evidence and not f.evidence.get("config")]
+        if not hits or any(f.evidence.get(CAUSE) and f.severity >= Severity.WARNING for f in findings
+                           if f.id not in s.explains):
+            continue  # nothing to explain, or a structural cause was already found
+        top = max(hits, key=lambda f: int(f.severity))
+        top.evidence["config"] = s.name
+        top.evidence[CAUSE] = True
+        top.causes = [s.cause, *top.causes]
+        top.fixes = [s.fix, *top.fixes]
