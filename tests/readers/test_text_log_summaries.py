@@ -172,3 +172,38 @@ def test_header_printed_above_every_row_is_one_table(tmp_path):
     (run,) = load(path).runs
     assert list(run.series["train_loss"].steps) == [1, 2, 3, 4, 5, 6]
     assert run.meta.segment is None
+
+
+def _print_fixed_width_report(path, experiments) -> None:
+    """A report a script prints with ``str.ljust``: prose, then per experiment a table whose header
+    names a column in two words ("Validation Accuracy") and sets columns apart by wide gaps."""
+    with open(path, "w") as fh:
+        print("CNN Classification - Training Experiments\n", file=fh)
+        for k, rows in enumerate(experiments, 1):
+            print(f"Experiment {k}\n\nConfiguration:\n- Optimizer: Adam\n- Learning rate: 0.001\n", file=fh)
+            print("Epoch".ljust(9) + "Loss".ljust(10) + "Validation Accuracy", file=fh)
+            for e, (loss, acc) in enumerate(rows, 1):
+                print(str(e).ljust(9) + f"{loss:.4f}".ljust(10) + f"{acc:.4f}", file=fh)
+            print(f"\nBest Validation Accuracy: {max(a for _, a in rows):.2%}\n", file=fh)
+
+
+def test_fixed_width_header_with_a_two_word_column_maps_each_number_to_its_column(tmp_path):
+    path = tmp_path / "training_log.txt"
+    exp = [[(0.7 * 0.8 ** e, 0.6 + 0.02 * e) for e in range(10)], [(0.65 * 0.9 ** e, 0.55 + 0.03 * e) for e in range(10)]]
+    _print_fixed_width_report(path, exp)
+    runs = load(path).runs
+    assert len(runs) == 2  # the epoch column restarts at 1: two experiments
+    for run, rows in zip(runs, exp):
+        loss, acc = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_METRIC)
+        assert loss.name == "loss" and list(loss.steps) == list(range(1, 11))
+        assert list(loss.values) == pytest.approx([r[0] for r in rows], abs=1e-4)
+        assert acc.name == "validation_accuracy" and acc.metric == "accuracy"
+        assert list(acc.values) == pytest.approx([r[1] for r in rows], abs=1e-4)
+
+
+def test_header_spaced_one_blank_throughout_is_still_split_word_by_word(tmp_path):
+    from traindoc.readers.text.tables import header_cells
+
+    assert header_cells("epoch loss val_loss", "epoch loss val_loss") == ["epoch", "loss", "val_loss"]
+    # a sentence with a wide gap is no header: its cells are not name-like words
+    assert header_cells("Note: the split was not fixed", "Note:  the split was not fixed.") is None

@@ -60,6 +60,31 @@ def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool]
       title="Validation loss passed its minimum and rises while training loss falls",
       needs=())
 def overfitting(run: Run):
+    found = list(_loss_turn_overfitting(run))
+    if not found:
+        found = _gap_overfitting(run)
+    yield from found
+
+
+def _gap_overfitting(run: Run) -> list:
+    """No validation curve turned up, but the accuracies parted: training far above validation
+    (``_accuracy_gap``), a gap that opened during the run."""
+    from ._accuracy_gap import accuracy_gap
+
+    g = accuracy_gap(run)
+    if g is None:
+        return []
+    u = "epoch" if g["axis"] == "epoch" else "step"
+    return [make("overfitting", f"{g['train_metric']} reached {g['train_end']:.3g} while {g['val_metric']} ended at "
+                 f"{g['val_end']:.3g}: a gap of {g['gap_end']:.2f} that opened during training "
+                 f"(it was {g['gap_start']:.2f} at the start)", series=[g["train_metric"], g["val_metric"]],
+                 steps=g["steps"], evidence={k: v for k, v in g.items() if k not in ("steps", "axis")} |
+                 {"judged_on": "accuracy gap (training minus validation)"},
+                 causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, g["val_best_step"]),
+                 marks=[Mark("point", g["val_metric"], g["val_best_step"], label="best validation accuracy")])]
+
+
+def _loss_turn_overfitting(run: Run):
     pair = _pair(run)
     if pair is None and not run.by_role(Role.TRAIN_LOSS):
         yield from _val_only_turn(run)

@@ -168,7 +168,7 @@ class LineParser:
         if len(line) < 200 and _NONFINITE_WORDS.search(line) and _NONFINITE_REPORT.search(line):
             return self._nonfinite_report()
         if "#" not in sk or "#%" in sk:
-            cells = tables.header_cells(sk)
+            cells = tables.header_cells(sk, line)
             if cells:
                 self.headers = (self.headers + [cells])[-4:]
                 self.tables.header(cells, indented=line[:1] in " \t")
