@@ -79,7 +79,8 @@ def _wide_gap_cells(line: str) -> list[str] | None:
 
 def _clean(cell: str) -> str:
     cell = re.sub(r"^\w+\((?=\w)", "", cell).rstrip(")").rstrip(":")  # Ultralytics "Box(P", "mAP50-95)"
-    return norm_key(cell)
+    # "mAP@0.5" is Ultralytics' "mAP50" written as the IoU threshold itself
+    return re.sub(r"map0\.(\d\d?)", lambda m: "map" + m.group(1).ljust(2, "0"), norm_key(cell))
 
 
 def _known(name: str) -> bool:
@@ -95,8 +96,11 @@ def _conventions(names: list[str]) -> list[str]:
     if "gpu_mem" in low:
         return [f"{n}_loss" if n in _YOLO_LOSS_PARTS else n for n in names]
     if any(n.startswith("map") for n in names):
+        # A YOLO validation table (``Class Images Instances P R mAP50``) has no counter and no loss; in a
+        # summary table (``| Epoch | Loss | mAP@0.5 |``) the counter stays the x and the loss is training's.
         rename = {"p": "precision", "r": "recall"}
-        return [n if n in ("class", "images", "labels", "instances") else "val_" + rename.get(n, n) for n in names]
+        keep = {"class", "images", "labels", "instances"} | set(STEP_KEYS) | set(EPOCH_KEYS)
+        return [n if n in keep or "loss" in n else "val_" + rename.get(n, n) for n in names]
     return names
 
 
