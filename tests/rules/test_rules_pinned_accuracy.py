@@ -88,3 +88,13 @@ def test_ten_class_tiny_validation_set_settling_on_13_of_16_is_healthy():
     val_loss = 2.3 * np.exp(-np.arange(n) / 20) + 0.7
     val_acc = [0.125, 0.1875, 0.1875, 0.1875, 0.25, 0.3125, 0.4375, 0.5, 0.625, 0.75] + [0.8125] * (n - 10)
     assert "stuck-at-chance" not in _ids(_run(loss, val_loss, val_acc, np.linspace(0.1, 0.7, n)))
+
+
+def test_a_loss_between_ln9_and_ln10_names_no_class_count():
+    """0.11 repeated is 1/9 or ten classes' majority share; a loss of 2.249 sits between ln 9 (2.197)
+    and ln 10 (2.303): neither reading is tight enough to name the count, so nothing is inferred."""
+    n = 14
+    loss = [2.249] + list(np.linspace(1.9, 0.6, n - 1))
+    val_loss = np.linspace(1.8, 1.5, n)
+    f = _ids(_run(loss, val_loss, [0.64, 0.80] + [0.11] * (n - 2))).get("stuck-at-chance")
+    assert f is None or f.evidence.get("classes") != 9

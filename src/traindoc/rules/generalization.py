@@ -12,7 +12,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
-from ..stats.earlystop import stopped_after_turn
+from ..stats.earlystop import rank_turn, stopped_after_turn
 from ._common import BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
@@ -151,6 +151,10 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None and v.n <= 40:
         # Stopped (early stopping) 2-4 evaluations after the turn: too few for a trend test.
         ov, stopped = stopped_after_turn(x, y), True
+    if ov is None:
+        # 4-12 evaluations whose last ones are the largest, each above the one before: an exact rank
+        # test (no noise estimate needed), with training still improving since the best (below).
+        ov, stopped = rank_turn(x, y), False
     if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.

@@ -378,7 +378,7 @@ def _binary(run: Run, cc: ClassCount | None) -> bool:
 
 def _classes_from_pinned_accuracy(run: Run) -> ClassCount | None:
     """C from an accuracy repeating 1/C exactly at its last 5+ evaluations, confirmed by a loss of
-    the run that started or ended at ln C (within 3%).
+    the run that started or ended at ln C (within 3%, and nearer ln C than ln(C +- 1) by far).
 
     The two readings are independent: a repeated accuracy is a model giving every item one class
     (``stats.pinned``), and a classifier's cross-entropy is ln C when it predicts the prior, which
@@ -399,7 +399,12 @@ def _classes_from_pinned_accuracy(run: Run) -> ClassCount | None:
             k = int(round(1.0 / pin[0]))
             if not 2 <= k <= 1000 or abs(pin[0] - 1.0 / k) > max(0.1 / k, _flat_accuracy_band(k) / 2):
                 continue
-            hit = [v for v in levels if abs(v - math.log(k)) <= 0.03 * math.log(k)]
+            # The loss must name k alone: within a quarter of the gap to ln(k - 1) and ln(k + 1) (and
+            # 3%). Above a few classes 3% spans neighbours (ln 9 = 2.197, ln 10 = 2.303), and a
+            # majority share of 0.11 on ten classes would be read as nine.
+            gap = min(math.log(k + 1) - math.log(k), math.log(k) - math.log(k - 1) if k > 2 else math.inf)
+            tol = min(0.03 * math.log(k), 0.25 * gap)
+            hit = [v for v in levels if abs(v - math.log(k)) <= tol]
             if hit:
                 return ClassCount(k, f"{s.name} repeats {pin[0]:.4g} ~ 1/{k} at its last {pin[1]} evaluations and a "
                                   f"loss sits at {hit[0]:.4g} ~ ln({k}) (no class count in the log: inferred)",
