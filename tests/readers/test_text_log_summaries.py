@@ -172,3 +172,60 @@ def test_header_printed_above_every_row_is_one_table(tmp_path):
     (run,) = load(path).runs
     assert list(run.series["train_loss"].steps) == [1, 2, 3, 4, 5, 6]
     assert run.meta.segment is None
+
+
+def _print_fixed_width_report(path, experiments) -> None:
+    """A report a script prints with ``str.ljust``: prose, then per experiment a table whose header
+    names a column in two words ("Validation Accuracy") and sets columns apart by wide gaps."""
+    with open(path, "w") as fh:
+        print("CNN Classification - Training Experiments\n", file=fh)
+        for k, rows in enumerate(experiments, 1):
+            print(f"Experiment {k}\n\nConfiguration:\n- Optimizer: Adam\n- Learning rate: 0.001\n", file=fh)
+            print("Epoch".ljust(9) + "Loss".ljust(10) + "Validation Accuracy", file=fh)
+            for e, (loss, acc) in enumerate(rows, 1):
+                print(str(e).ljust(9) + f"{loss:.4f}".ljust(10) + f"{acc:.4f}", file=fh)
+            print(f"\nBest Validation Accuracy: {max(a for _, a in rows):.2%}\n", file=fh)
+
+
+def test_fixed_width_header_with_a_two_word_column_maps_each_number_to_its_column(tmp_path):
+    path = tmp_path / "training_log.txt"
+    exp = [[(0.7 * 0.8 ** e, 0.6 + 0.02 * e) for e in range(10)], [(0.65 * 0.9 ** e, 0.55 + 0.03 * e) for e in range(10)]]
+    _print_fixed_width_report(path, exp)
+    runs = load(path).runs
+    assert len(runs) == 2  # the epoch column restarts at 1: two experiments
+    for run, rows in zip(runs, exp):
+        loss, acc = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_METRIC)
+        assert loss.name == "loss" and list(loss.steps) == list(range(1, 11))
+        assert list(loss.values) == pytest.approx([r[0] for r in rows], abs=1e-4)
+        assert acc.name == "validation_accuracy" and acc.metric == "accuracy"
+        assert list(acc.values) == pytest.approx([r[1] for r in rows], abs=1e-4)
+
+
+def test_header_spaced_one_blank_throughout_is_still_split_word_by_word(tmp_path):
+    from traindoc.readers.text.tables import header_cells
+
+    assert header_cells("epoch loss val_loss", "epoch loss val_loss") == ["epoch", "loss", "val_loss"]
+    # a sentence with a wide gap is no header: its cells are not name-like words
+    assert header_cells("Note: the split was not fixed", "Note:  the split was not fixed.") is None
+
+
+def test_markdown_table_with_a_notes_column_in_another_language_and_a_range_row(tmp_path):
+    """A results file written by hand in markdown: a test block, then ``| Epoch | Loss | mAP@0.5 | notes |``
+    where the notes column holds prose (Chinese, emoji, and ASCII words such as mAP or best.pth) and
+    one row sums up epochs 3-5 as ranges. Numbers map by cell position; the range row is no point."""
+    rows = [(0, 0.8995, 0.2334, "初始化阶段，预测几乎随机"), (1, 0.6967, 0.5117, "📈 模型快速学习特征，mAP 大幅提升"),
+            (2, 0.5934, 0.5847, "持续收敛"), ("3–5", "≈0.45–0.40", "≈0.60–0.63", "进入稳定学习期"),
+            (6, 0.3916, 0.6368, "收敛良好"), (7, 0.3558, 0.6486, "验证性能稳定"),
+            (8, 0.3230, 0.6547, "模型接近最优点"), (9, 0.3034, 0.6728, "🌟达到最佳性能（best.pth 保存）")]
+    lines = ["=== TEST RESULTS ===", "mAP@0.50:     0.6605", "Accuracy:          0.8859", "",
+             "| Epoch |    Loss    |   mAP@0.5  | 趋势分析 |", "| :---- | :--------: | :--------: | :------ |"]
+    lines += [f"| {e} | {loss} | {m} | {note} |" for e, loss, m, note in rows]
+    path = tmp_path / "results.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (run,) = load(path).runs
+    loss, m = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_METRIC)
+    points = [r for r in rows if isinstance(r[0], int)]
+    assert list(loss.steps) == [r[0] for r in points] and list(loss.values) == pytest.approx([r[1] for r in points])
+    assert m.name == "val_map50" and m.metric == "map"
+    assert list(m.values) == pytest.approx([r[2] for r in points])
+    assert any("range" in n for n in run.meta.notes)  # the passed-over row is said, not lost silently

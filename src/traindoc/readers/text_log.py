@@ -104,6 +104,9 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     if parser.nonfinite_reports:
         notes.append(f"{parser.nonfinite_reports} line(s) report a NaN/Inf loss in words (\"NaN loss detected\"): "
                      f"kept as NaN points of '{NONFINITE_SERIES}'")
+    if parser.range_rows:
+        notes.append(f"{parser.range_rows} markdown table row(s) whose step cell is no single number (a range such "
+                     "as 3-5, summarised by hand) passed over: no point of the curve")
     if parser.cut_lines:
         notes.append(f"{parser.cut_lines} line(s) longer than {MAX_LINE} characters read only up to that length")
     if parser.inner_steps:

@@ -12,7 +12,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
-from ..stats.earlystop import stopped_after_turn
+from ..stats.earlystop import rank_turn, stopped_after_turn
 from ._common import BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
@@ -60,6 +60,31 @@ def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool]
       title="Validation loss passed its minimum and rises while training loss falls",
       needs=())
 def overfitting(run: Run):
+    found = list(_loss_turn_overfitting(run))
+    if not found:
+        found = _gap_overfitting(run)
+    yield from found
+
+
+def _gap_overfitting(run: Run) -> list:
+    """No validation curve turned up, but the accuracies parted: training far above validation
+    (``_accuracy_gap``), a gap that opened during the run."""
+    from ._accuracy_gap import accuracy_gap
+
+    g = accuracy_gap(run)
+    if g is None:
+        return []
+    u = "epoch" if g["axis"] == "epoch" else "step"
+    return [make("overfitting", f"{g['train_metric']} reached {g['train_end']:.3g} while {g['val_metric']} ended at "
+                 f"{g['val_end']:.3g}: a gap of {g['gap_end']:.2f} that opened during training "
+                 f"(it was {g['gap_start']:.2f} at the start)", series=[g["train_metric"], g["val_metric"]],
+                 steps=g["steps"], evidence={k: v for k, v in g.items() if k not in ("steps", "axis")} |
+                 {"judged_on": "accuracy gap (training minus validation)"},
+                 causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, g["val_best_step"]),
+                 marks=[Mark("point", g["val_metric"], g["val_best_step"], label="best validation accuracy")])]
+
+
+def _loss_turn_overfitting(run: Run):
     pair = _pair(run)
     if pair is None and not run.by_role(Role.TRAIN_LOSS):
         yield from _val_only_turn(run)
@@ -126,6 +151,10 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None and v.n <= 40:
         # Stopped (early stopping) 2-4 evaluations after the turn: too few for a trend test.
         ov, stopped = stopped_after_turn(x, y), True
+    if ov is None:
+        # 4-12 evaluations whose last ones are the largest, each above the one before: an exact rank
+        # test (no noise estimate needed), with training still improving since the best (below).
+        ov, stopped = rank_turn(x, y), False
     if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from ..stats import noise_sigma, rolling_median
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
+from ..stats.pinned import complement_pair, pinned_tail
 from ._common import (cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
@@ -110,6 +112,12 @@ def stuck_of(run: Run) -> dict | None:
             if mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95:
                 return {"series": s.name, "level": float(y[0]), "constant": True, "steps": list(mc.span),
                         "unit": unit(mc)}
+            pair = complement_pair(y) if mc.n >= MIN_VAL_POINTS and _binary(run, cc) else None
+            if pair is not None:
+                # p and 1 - p and nothing else: a binary model giving every item one class, now this
+                # class, now the other; its accuracy is the class share, whatever its loss does.
+                return {"series": s.name, "level": float(np.median(y[-3:])), "one_class": True, **pair,
+                        "classes": 2, "steps": list(mc.span), "unit": unit(mc)}
             if cc is not None and cc.n <= 1000:
                 tail = float(np.median(y[-max(3, y.size // 3):]))
                 flat = _spread(y[y.size // 2:]) <= _flat_accuracy_band(cc.n)
@@ -128,6 +136,9 @@ def stuck_at_chance(run: Run):
     if "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
                  f"{st['classes']} classes")
+    elif st.get("one_class"):
+        title = (f"{st['series']} is {fmt(st['share_low'])} or {fmt(st['share_high'])} (p or 1 - p) at "
+                 f"{st['evaluations']} of {st['of']} evaluations: every item got the same class")
     elif st.get("constant"):
         title = f"{st['series']} is constant at {fmt(st['level'])}: the model predicts one class (majority share)"
     else:
@@ -333,6 +344,9 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
                         else (lambda n: abs(acc - 1.0 / n)))
                 return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
                                   guessed=True)
+    pinned = _classes_from_pinned_accuracy(run)
+    if pinned is not None:
+        return pinned
     half = c.y[c.n // 2:]
     if half.size >= 50 and c.series.axis != "epoch":
         level = float(np.median(half))
@@ -343,6 +357,58 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
         if m is not None and noise_sigma(half) <= 0.005 * level:
             return ClassCount(m.n, f"the loss later sits at {level:.4g} ~ ln({m.n}) (no class count in the log: "
                               "inferred)", guessed=True)
+    return None
+
+
+_BINARY_NAME = re.compile(r"(^|[^a-z])(binary|auc|roc)([^a-z]|$)")
+
+
+def _binary(run: Run, cc: ClassCount | None) -> bool:
+    """The task has two classes: the count says so, a series is named for a binary metric (Keras'
+    ``binary_accuracy``, an ROC AUC), or a loss started at ln 2 (within 5%), where a binary
+    cross-entropy starts. A p / 1 - p accuracy means one class for all only on two classes: on
+    sixteen validation items of ten classes 3/16 and 13/16 are two ordinary scores."""
+    if cc is not None:
+        return cc.n == 2
+    if any(_BINARY_NAME.search(n.lower()) for n in run.names()):
+        return True
+    return any(curve(s).n and abs(float(curve(s).y[0]) - math.log(2)) <= 0.05 * math.log(2)
+               for r in (Role.TRAIN_LOSS, Role.VAL_LOSS) for s in run.by_role(r))
+
+
+def _classes_from_pinned_accuracy(run: Run) -> ClassCount | None:
+    """C from an accuracy repeating 1/C exactly at its last 5+ evaluations, confirmed by a loss of
+    the run that started or ended at ln C (within 3%, and nearer ln C than ln(C +- 1) by far).
+
+    The two readings are independent: a repeated accuracy is a model giving every item one class
+    (``stats.pinned``), and a classifier's cross-entropy is ln C when it predicts the prior, which
+    is where a fresh one starts. Either alone is weak (1/C is also a plain low score, ln C a healthy
+    start); together they say the model sits at the prior over C classes, and its training loss may
+    fall meanwhile (memorising the training set while predicting one class on the validation set)."""
+    losses = [curve(s) for r in (Role.TRAIN_LOSS, Role.VAL_LOSS) for s in run.by_role(r)]
+    levels = [float(v) for lc in losses if lc.n >= 1 for v in (lc.y[0], lc.tail) if math.isfinite(float(v))]
+    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
+        for s in run.by_role(role):
+            if s.metric != "accuracy":
+                continue
+            mc = curve(s)
+            y, _ = normalised_metric(mc)
+            pin = pinned_tail(y, MIN_VAL_POINTS)
+            if pin is None or not 0.0 < pin[0] <= 0.5:
+                continue
+            k = int(round(1.0 / pin[0]))
+            if not 2 <= k <= 1000 or abs(pin[0] - 1.0 / k) > max(0.1 / k, _flat_accuracy_band(k) / 2):
+                continue
+            # The loss must name k alone: within a quarter of the gap to ln(k - 1) and ln(k + 1) (and
+            # 3%). Above a few classes 3% spans neighbours (ln 9 = 2.197, ln 10 = 2.303), and a
+            # majority share of 0.11 on ten classes would be read as nine.
+            gap = min(math.log(k + 1) - math.log(k), math.log(k) - math.log(k - 1) if k > 2 else math.inf)
+            tol = min(0.03 * math.log(k), 0.25 * gap)
+            hit = [v for v in levels if abs(v - math.log(k)) <= tol]
+            if hit:
+                return ClassCount(k, f"{s.name} repeats {pin[0]:.4g} ~ 1/{k} at its last {pin[1]} evaluations and a "
+                                  f"loss sits at {hit[0]:.4g} ~ ln({k}) (no class count in the log: inferred)",
+                                  guessed=True)
     return None
 
 

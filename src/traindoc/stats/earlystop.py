@@ -133,3 +133,33 @@ def stopped_after_turn(x: np.ndarray, y: np.ndarray, max_after: int = 4) -> Over
     gl = 100.0 * (later / best - 1.0)
     return Overfit(float(x[ib]), best, float(x[ib + 1]), float(np.median(gl[-2:])), int(np.sum(np.diff(later) > 0)) + 1,
                    after)
+
+
+def rank_turn(x: np.ndarray, y: np.ndarray, p_max: float = 0.05, gl_threshold: float = 5.0) -> Overfit | None:
+    """A short validation curve (4-12 evaluations) whose last m >= 2 evaluations are its m largest,
+    each above the one before: an exact rank test that needs no noise estimate.
+
+    Under the null of a curve whose evaluations are exchangeable (noise about a flat level), every
+    ordering is equally likely, and the chance that the last m are the m largest in increasing order
+    is (n - m)! / n!: 1/20 for the last two of five, 1/120 for the last three of six. A healthy curve
+    that still falls makes that ordering rarer still, so the test is conservative for it. The size is
+    Prechelt's: the last evaluation at least ``gl_threshold`` percent above the best before the rise.
+    """
+    n = y.size
+    if n < 4 or n > 12 or np.any(~np.isfinite(y)) or np.any(y <= 0):
+        return None
+    m = 0
+    for k in range(1, n):
+        tail, head = y[n - k:], y[: n - k]
+        if np.all(np.diff(tail) > 0) and tail[0] > head.max():
+            m = k
+        else:
+            break
+    if m < 2 or math.factorial(n - m) / math.factorial(n) > p_max:
+        return None
+    ib = int(np.argmin(y[: n - m]))
+    best = float(y[ib])
+    gl = 100.0 * (float(y[-1]) / best - 1.0)
+    if gl < gl_threshold:
+        return None
+    return Overfit(float(x[ib]), best, float(x[n - m]), gl, m, n - 1 - ib)

@@ -39,6 +39,8 @@ NONFINITE_SERIES = "loss_reported_nonfinite"
 MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
 # pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_ROW_X = ("epoch", "step", "iter", "iteration", "global_step")
 _COCO_SUMMARY = ("Average Precision", "Average Recall")
 
 
@@ -127,6 +129,7 @@ class LineParser:
         self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
         self.epoch_end: float | None = None  # where an evaluation after fractional-epoch lines goes
         self.headers: list[list[str]] = []
+        self.pipe_header: list[str] | None = None  # the last header when it was a markdown (``| a | b |``) one
         self.row_header: dict[str, tuple[list[str], str | None]] = {}
         self.redraws = 0
         self.matched = 0
@@ -134,6 +137,7 @@ class LineParser:
         self.split_keys: set[str] = set()  # split words read as a loss, in records kept (set by finish)
         self._split_at: dict[str, int] = {}
         self.cut_lines = 0
+        self.range_rows = 0  # markdown rows whose step cell is a range ("3–5"): a hand summary, no point
         self.nonfinite_reports = 0
         self._ep: float | None = None  # epoch and largest step seen in it, for steps counted per epoch
         self._ep_max = 0.0
@@ -168,13 +172,18 @@ class LineParser:
         if len(line) < 200 and _NONFINITE_WORDS.search(line) and _NONFINITE_REPORT.search(line):
             return self._nonfinite_report()
         if "#" not in sk or "#%" in sk:
-            cells = tables.header_cells(sk)
+            cells = tables.header_cells(sk, line)
             if cells:
+                self.pipe_header = cells if sk.count("|") >= 2 else None
                 self.headers = (self.headers + [cells])[-4:]
                 self.tables.header(cells, indented=line[:1] in " \t")
                 return False
             if "#" not in sk:
                 return False
+        if self.pipe_header is not None and head.startswith("|"):
+            got = self._pipe_row(line)
+            if got is not None:
+                return got
         if self.headers or len(nums) >= 12:
             got = self._row(sk, nums)
             if got is not None:
@@ -330,6 +339,34 @@ class LineParser:
         return True
 
     # -- tables ---------------------------------------------------------------------------
+    def _pipe_row(self, line: str) -> bool | None:
+        """A row of a markdown table whose first column is the step or epoch, read by cell position.
+
+        The pipes say which cell is which column, so a text column (a comment or a trend note in any
+        language) is skipped instead of shifting the numbers, and a row whose step cell is no plain
+        number (``3–5``, a range summarised by hand) is no point of the curve and is passed over.
+        None when the row does not have the header's cell count (then the other readings try)."""
+        header = self.pipe_header or []
+        # markdown emphasis and a percent sign decorate a number; they do not make it text
+        cells = [c.strip().strip("*_`").strip().removesuffix("%").strip() for c in line.strip().strip("|").split("|")]
+        # Only under a counter column: in a table of models or settings a text cell names the row.
+        if not header or header[0] not in _ROW_X or len(cells) != len(header) or \
+                all(set(c) <= set("-: ") for c in cells):
+            return None
+        if not _PLAIN_NUMBER.fullmatch(cells[0]):
+            if any(ch.isdigit() for ch in cells[0]):
+                self.range_rows += 1
+                return True
+            return None
+        names, nums = [], []
+        for name, cell in zip(header, cells):
+            if _PLAIN_NUMBER.fullmatch(cell):
+                names.append(name)
+                nums.append(cell)
+        if not nums:
+            return None
+        return self._row_values(names, nums, None, None)
+
     def _row(self, sk: str, nums: list[str]) -> bool | None:
         shape = tables.row_shape(sk)
         if shape is None:
@@ -360,6 +397,11 @@ class LineParser:
                 self.row_header[cut] = (names, label)
         if label != first_label:
             return True  # a per-class row under the "all" row: not a training curve
+        return self._row_values(names, nums, label, cut)
+
+    def _row_values(self, names: list[str], nums: list[str], label: str | None, cut: str | None) -> bool:
+        """One table row's values under their column names, placed at its step, epoch or count."""
+        n = len(nums)
         vals: dict[str, float] = {}
         x = axis = None
         for name, text in zip(names, nums):
@@ -385,7 +427,7 @@ class LineParser:
         self.anchor = (x, axis)
         self._append(x, axis, vals)
         self.matched += 1
-        if cut in self.fixed_layouts:
+        if cut is not None and cut in self.fixed_layouts:
             self.fixed_rows += 1
         return True
 

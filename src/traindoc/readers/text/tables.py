@@ -30,12 +30,18 @@ def cut_progress(skeleton: str) -> str:
     return _TQDM_TAIL.sub("", skeleton) if "#%" in skeleton else skeleton
 
 
-def header_cells(skeleton: str) -> list[str] | None:
-    """Column names when a number-free line looks like a table header, else None."""
+def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
+    """Column names when a number-free line looks like a table header, else None.
+
+    ``line`` (the raw line, spacing kept) lets a fixed-width header name a column in several words
+    (``Epoch    Loss      Validation Accuracy``): see ``_wide_gap_cells``."""
     part = cut_progress(skeleton).strip().strip("`").strip()
     if not part or "#" in part:
         return None
-    if part.count("|") >= 2:
+    wide = _wide_gap_cells(line) if line is not None and "|" not in part else None
+    if wide is not None:
+        words = wide
+    elif part.count("|") >= 2:
         cells = [c.strip() for c in part.strip("|").split("|")]
         if not all(cells) or any(len(c.split()) > 4 for c in cells):
             return None
@@ -52,9 +58,29 @@ def header_cells(skeleton: str) -> list[str] | None:
     return _conventions(names)
 
 
+_WIDE_GAP = re.compile(r"\t+|\s{2,}")
+
+
+def _wide_gap_cells(line: str) -> list[str] | None:
+    """The cells of a fixed-width header whose columns are set apart by runs of 2+ blanks (or tabs)
+    while a name inside a cell has single blanks: the layout of a hand-aligned or ``str.ljust``
+    printed table. None unless both gap widths occur (a header spaced one blank throughout is
+    split word by word, as before), each cell is 1-4 name-like words, and there are 2+ cells."""
+    text = line.strip().strip("`").strip()
+    if not text or not _WIDE_GAP.search(text):
+        return None
+    cells = [c for c in _WIDE_GAP.split(text) if c]
+    if len(cells) < 2 or not any(" " in c for c in cells):
+        return None
+    if any(len(c.split()) > 4 or not all(_CELL.match(w) for w in c.split()) for c in cells):
+        return None
+    return cells
+
+
 def _clean(cell: str) -> str:
     cell = re.sub(r"^\w+\((?=\w)", "", cell).rstrip(")").rstrip(":")  # Ultralytics "Box(P", "mAP50-95)"
-    return norm_key(cell)
+    # "mAP@0.5" is Ultralytics' "mAP50" written as the IoU threshold itself
+    return re.sub(r"map0\.(\d\d?)", lambda m: "map" + m.group(1).ljust(2, "0"), norm_key(cell))
 
 
 def _known(name: str) -> bool:
@@ -70,8 +96,11 @@ def _conventions(names: list[str]) -> list[str]:
     if "gpu_mem" in low:
         return [f"{n}_loss" if n in _YOLO_LOSS_PARTS else n for n in names]
     if any(n.startswith("map") for n in names):
+        # A YOLO validation table (``Class Images Instances P R mAP50``) has no counter and no loss; in a
+        # summary table (``| Epoch | Loss | mAP@0.5 |``) the counter stays the x and the loss is training's.
         rename = {"p": "precision", "r": "recall"}
-        return [n if n in ("class", "images", "labels", "instances") else "val_" + rename.get(n, n) for n in names]
+        keep = {"class", "images", "labels", "instances"} | set(STEP_KEYS) | set(EPOCH_KEYS)
+        return [n if n in keep or "loss" in n else "val_" + rename.get(n, n) for n in names]
     return names
 
 
