@@ -298,23 +298,20 @@ class TraindocCallback(keras.callbacks.Callback):
                 self.doc._record_check(f)
 
     def _negative_loss(self, loss: float) -> None:
+        """A cross-entropy below zero, named once with checks/negative_loss.py's text."""
         from ...checks.model_view import BINARY_CE, CATEGORICAL_CE, SPARSE_CE
-        from ...findings import Finding, Severity
+        from ...checks.negative_loss import negative_cross_entropy
 
         lv = self._loss_view
-        if self._negative_said or lv is None or lv.kind not in (BINARY_CE, CATEGORICAL_CE, SPARSE_CE) or loss >= -1e-6:
+        kind = {BINARY_CE: "bce", CATEGORICAL_CE: "ce", SPARSE_CE: "ce"}.get(lv.kind) if lv is not None else None
+        if self._negative_said or kind is None:
+            return
+        f = negative_cross_entropy(kind, lv.name, loss, int(self.doc._step))
+        if f is None:
             return
         self._negative_said = True
-        if any(f.id == "label-problem" for f in self.doc.findings):
-            return  # the targets were already named as the cause
-        f = Finding("label-problem", Severity.ERROR, f"{lv.name} fell below zero ({loss:.3g}): a cross-entropy "
-                    "cannot be negative", steps=[float(self.doc._step)],
-                    evidence={"subject": "loss", "loss": loss, "cause": True},
-                    causes=["targets outside the loss's domain (labels not in [0, 1] for a binary loss, not one-hot "
-                            "for a categorical one), or a loss wrongly logged"],
-                    fixes=["Make the targets 0 or 1 for binary_crossentropy, one-hot rows for categorical_crossentropy "
-                           "and class ids for sparse_categorical_crossentropy."])
-        self.doc._record_check(f)
+        if not any(g.id == "label-problem" for g in self.doc.findings):  # the targets were already named
+            self.doc._record_check(f)
 
     def _zero_gradients(self) -> None:
         import torch
