@@ -283,3 +283,22 @@ def test_bumps_during_lr_warmup_are_not_spikes_but_later_ones_are(seed):
     j = int(rng.uniform(0.5, 0.7) * n)
     late[j:j + 3] *= 1.6
     assert "loss-spikes" in _ids(_run({"loss": (x, late), "learning_rate": (x, lr)}))
+
+
+def _with_second_part(run_seed: int, falls: bool) -> Run:
+    """The early stall above, logged as two training-loss parts (a detector's box and class losses):
+    the class part halves over the run, or rests like the box part."""
+    base = _early_stall(run_seed)
+    t, v = base.series["loss"], base.series["val_loss"]
+    rng = np.random.default_rng(run_seed + 1000)
+    frac = (t.steps - t.steps[0]) / max(1.0, float(t.steps[-1] - t.steps[0]))
+    part = (1.0 - 0.5 * frac) if falls else np.full(frac.size, 1.0)
+    part = part * np.exp(0.005 * rng.standard_normal(frac.size))
+    return _run({"train/box_loss": (t.steps, t.values), "train/cls_loss": (t.steps, part),
+                 "val/box_loss": (v.steps, v.values)}, axis=base.meta.axis if hasattr(base.meta, "axis") else "step")
+
+
+def test_one_resting_loss_part_is_not_stalled_while_another_part_halves():
+    stalled_alone = [s for s in range(30) if "stalled" in _ids(_with_second_part(s, falls=False))]
+    assert len(stalled_alone) >= 15, stalled_alone  # the resting pair alone still reads as stalled
+    assert not [s for s in stalled_alone if "stalled" in _ids(_with_second_part(s, falls=True))]

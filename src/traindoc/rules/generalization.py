@@ -417,6 +417,20 @@ def early_plateau(c: Curve, min_fall: float = 0.25) -> float | None:
     return float(c.xb[i])
 
 
+def _another_part_learning(run: Run, t: Curve) -> bool:
+    """Whether another training loss of the run fell clearly (10% or more, beyond its noise).
+
+    Why: detectors log their loss in parts; during a warm-up the box part can rest while the class
+    part halves. `stalled` says the *model* stopped improving, which one resting part cannot show."""
+    for s in run.by_role(Role.TRAIN_LOSS):
+        if s.name == t.name:
+            continue
+        c = curve(s)
+        if c.n >= 3 and -rel(c.tail, c.head) >= 0.1 and c.head - c.tail > 3.0 * jitter_sigma(c.y):
+            return True
+    return False
+
+
 @rule("stalled", family="generalization", severity=Severity.WARNING,
       title="Training and validation both stopped improving at a high level", needs=_BOTH)
 def stalled(run: Run):
@@ -431,6 +445,8 @@ def stalled(run: Run):
         return
     if flat_from_start(t):
         return  # never improved at all: `no-learning`, not a run that stalled after learning
+    if _another_part_learning(run, t):
+        return  # a loss logged in parts (box/cls/dfl): one part resting is not the model stalling
     cc = chance(run)
     plateaus = []
     for c in (t, v):
