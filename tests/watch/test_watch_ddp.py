@@ -61,10 +61,17 @@ def _free_port() -> int:
 def test_ddp_two_ranks_gloo(tmp_path):
     script = tmp_path / "worker.py"
     script.write_text(WORKER)
-    logdir = tmp_path / "logs"
-    logdir.mkdir()
-    res = subprocess.run([sys.executable, str(script), str(logdir), str(_free_port()), "1"],
-                         capture_output=True, text=True, timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    for attempt in range(2):
+        logdir = tmp_path / f"logs{attempt}"
+        logdir.mkdir()
+        res = subprocess.run([sys.executable, str(script), str(logdir), str(_free_port()), "1"],
+                             capture_output=True, text=True, timeout=120, env={**os.environ, "OMP_NUM_THREADS": "1"})
+        # Once in ~25 runs under load a rank aborted (SIGABRT) in gloo's teardown *after* both ranks had
+        # written their results; one retry for exactly that case, anything else fails at once.
+        teardown_abort = (res.returncode != 0 and "signal SIGABRT" in res.stderr
+                          and all((logdir / f"result-{r}.json").exists() for r in (0, 1)))
+        if not teardown_abort:
+            break
     assert res.returncode == 0, (sorted(p.name for p in logdir.iterdir()), res.stderr[-3000:])
     logs = list(logdir.glob("*.traindoc.jsonl"))
     assert len(logs) == 1  # only rank 0 writes
