@@ -26,10 +26,9 @@ MIN_FREQ_RATIO = 2.0  # and the classes must be imbalanced for the ordering to m
 
 
 def _float(loss: Any) -> float | None:
-    try:
-        v = float(loss.detach()) if hasattr(loss, "detach") else float(loss)
-    except (TypeError, ValueError, RuntimeError):
-        return None
+    from ._torch import as_float
+
+    v = as_float(loss)
     return v if math.isfinite(v) else None
 
 

@@ -21,8 +21,8 @@ from typing import Any, Iterable
 
 from ..findings import Finding, Severity
 from .structure import CAUSE
+from .train_config import MOMENTUM_HIGH as HIGH_MOMENTUM  # one threshold for torch and Keras
 
-HIGH_MOMENTUM = 0.99  # the velocity averages >= 100 steps: rarely meant with a plain SGD rate
 EFFECTIVE_STEP = 10.0  # lr / (1 - momentum) at or above this is ~10x the classic 0.1 / (1 - 0.9)
 SUSPECT_MOMENTUM = 0.95
 FP16_TINY = 6e-8  # the smallest float16 subnormal: a smaller eps rounds to 0
