@@ -120,3 +120,17 @@ def test_absurd_counts_in_a_config_are_ignored_and_diagnosis_survives(tmp_path):
     apply_context(run)
     assert run.meta.num_classes is None
     assert any("data.yaml" in n for n in run.meta.notes)
+
+
+def test_a_first_loss_at_chance_that_rises_after_is_not_a_high_initial_loss():
+    """Step 1 at ln(10), steps 2-3 thrown up by too large a step: the start was fine, the updates
+    were not, so the initialisation advice would point the wrong way."""
+    x = np.arange(1, 201, dtype=float)
+    rng = np.random.default_rng(0)
+    rose = 0.4 + 4.5 * np.exp(-x / 30) + 0.02 * rng.standard_normal(x.size)
+    rose[0] = math.log(10)
+    high = rose.copy()
+    high[0] = 5.0  # the very first loss is itself far above chance
+    meta = RunMeta(num_classes=10)
+    assert "high-initial-loss" not in _ids(Run.from_columns("r", "<t>", "t", {"loss": (x, rose)}, meta=meta))
+    assert "high-initial-loss" in _ids(Run.from_columns("r", "<t>", "t", {"loss": (x, high)}, meta=meta))

@@ -174,6 +174,17 @@ def test_huge_logged_values_and_odd_arguments_cost_one_line(capsys):
     assert "loss" not in doc.guard.disabled and len(doc.store.series["train_loss"].values) == 3  # good steps kept
 
 
+def test_log_takes_keywords_as_well_as_a_dict():
+    model = nn.Linear(D, C)
+    with traindoc.watch(model, quiet=True) as doc:
+        doc.step(torch.tensor(1.0))
+        doc.log(val_loss=0.9, val_acc=torch.tensor(0.5))
+        doc.log({"val_loss": 0.8}, step=5, val_acc=0.6)
+    assert doc.store.series["val_loss"].values == [0.9, 0.8]
+    assert doc.store.series["val_loss"].steps == [1, 5]
+    assert doc.store.series["val_acc"].values == [0.5, 0.6]
+
+
 def test_failing_probe_message_is_one_line(monkeypatch, capsys):
     from traindoc.probes import data as data_probe
 

@@ -283,18 +283,19 @@ class Watch:
 
     _report_missing_said = False
 
-    def log(self, metrics: dict[str, Any], step: int | None = None) -> None:
+    def log(self, metrics: dict[str, Any] | None = None, step: int | None = None, **named: Any) -> None:
         """Record other scalars (validation loss, accuracy) so the curve rules see them too.
 
-        Roles come from the names, as for any log (``val_loss`` is a validation loss). A value
-        that is not a number (or does not fit a float) is skipped with one line; it never
-        reaches the training loop.
+        Takes a dict, as wandb and MLflow do (``doc.log({"val_loss": v})``), or keywords
+        (``doc.log(val_loss=v)``), or both. Roles come from the names, as for any log (``val_loss``
+        is a validation loss). A value that is not a number (or does not fit a float) is skipped
+        with one line; it never reaches the training loop.
         """
         if self._closed:
             return
         if not self._started:
             self.start()
-        self.guard.call("log", self._log, metrics, step)
+        self.guard.call("log", self._log, {**dict(metrics or {}), **named}, step)
 
     def _log(self, metrics: dict[str, Any], step: Any) -> None:
         at = self._step if step is None else _int_step(step)

@@ -432,6 +432,8 @@ def high_initial_loss(run: Run):
     limit = ln + max(1.0, min(0.5 * ln, 3.0))
     if first <= limit:
         return
+    if float(c.y[0]) <= limit:
+        return  # the very first loss was fine and the next ones rose: the updates did that, not the start
     yield make("high-initial-loss", f"{c.name} starts at {fmt(first)}, far above chance ln({cc.n}) = {fmt(ln)}",
                series=[c.name], steps=[float(c.x[0]), float(c.x[min(2, c.n - 1)])],
                evidence={"first_loss": first, "chance_loss": ln, "classes": cc.n, "source": cc.source,
