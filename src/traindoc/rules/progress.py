@@ -283,10 +283,13 @@ def late_start_of(c: Curve) -> dict | None:
       needs=(Role.TRAIN_LOSS,))
 def late_start(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS, 10)
-    if c is None:
-        return
-    ls = late_start_of(c)
+    ls = late_start_of(c) if c is not None else None
     if ls is None:
+        from .val_lag import val_late_start_of
+
+        vl = val_late_start_of(run)
+        if vl is not None:
+            yield _val_late_start_finding(run, vl)
         return
     u = unit(c)
     f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
@@ -302,6 +305,29 @@ def late_start(run: Run):
     f.verdict_reason = ("usually normal once the run learns, but a long flat start can mean saturated units or a "
                         "poor initialisation: check those")
     yield f
+
+
+def _val_late_start_finding(run: Run, vl: dict):
+    v = curve(run.primary(Role.VAL_LOSS))
+    u = unit(v)
+    last_flat = float(v.x[vl["evaluations_waiting"] - 1])
+    f = make("late-start", f"{v.name} made no progress for its first {vl['evaluations_waiting']} evaluations (near "
+             f"{fmt(vl['flat_level'])} to {u} {fmt(last_flat)}) while {vl['train_series']} fell "
+             f"{fmt(vl['train_start'])} -> {fmt(vl['train_at_wait_end'])}; then it dropped to {fmt(vl['drop_to'])}",
+             series=[v.name, vl["train_series"]], steps=[v.span[0], last_flat], evidence=vl,
+             causes=["often harmless: the model fits the training set first and generalisation follows later",
+                     "batch-norm running statistics still settling (small batches, a high momentum), so eval mode "
+                     "differs from train mode for the first epochs",
+                     "a learning rate high enough that the weights only settle after some epochs",
+                     "a validation set pre-processed differently from the training set (scaling, resizing)"],
+             fixes=["nothing, if the validation loss then falls with the training loss",
+                    "compare the pre-processing of the training and validation inputs",
+                    "to shorten the wait: a lower or warmed-up learning rate, a larger batch for batch norm"],
+             marks=[Mark("span", v.name, v.span[0], last_flat, label="validation waits")])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("the training loss halved while the held-out loss did not move: usually generalisation "
+                        "catching up late, but eval-mode statistics or a pre-processing mismatch look the same")
+    return f
 
 
 def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
