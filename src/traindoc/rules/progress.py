@@ -131,7 +131,14 @@ def stuck_of(run: Run) -> dict | None:
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
-    if st is None or not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
+    if st is None:
+        from .majority import majority_of
+
+        mj = majority_of(run) if not warming_up(run) else None
+        if mj is not None:
+            yield _majority_finding(mj)
+        return
+    if not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
         return
     if "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
@@ -172,6 +179,23 @@ def stuck_at_chance(run: Run):
                 [f for f in fixes if not f.startswith("try lr")]
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
                causes=causes, fixes=fixes)
+
+
+def _majority_finding(mj: dict):
+    u = mj
+    title = (f"{u['series']} began at {u['first_share']:.4g} for {u['evaluations_pinned']} evaluations (one class for "
+             f"every item; {u['loss_series']} {fmt(u['loss_at_start'])} ~ {fmt(u['prior_entropy'])}, the entropy of that share) and ended at "
+             f"{u['end']:.4g} ({u['end_count']}/{u['items']}), not significantly above the majority share "
+             f"{u['majority_count']}/{u['items']} (exact binomial p = {u['binomial_p']:.2g})")
+    ev = {k: v for k, v in mj.items() if k not in ("series", "steps")} | {"judged_on": "counts of the validation set"}
+    return make("stuck-at-chance", title, series=[mj["series"], mj["loss_series"]], steps=mj["steps"], evidence=ev,
+                causes=["the model predicts the class shares: too little signal in the inputs for this model, or "
+                        "inputs and labels that no longer correspond", "a learning rate too low to leave the prior",
+                        "class imbalance: predicting the majority class is a strong local minimum"],
+                fixes=["overfit a small batch first: if it cannot, the model or the data pipeline is broken",
+                       "check a few (input, label) pairs by eye", "weight the classes or resample; report a balanced "
+                       "metric", "a larger validation set: on a few dozen items a real gain of a few points cannot "
+                       "be told from chance"])
 
 
 def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
