@@ -63,3 +63,15 @@ def test_a_text_line_past_the_head_is_a_one_line_error(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and "line 601 is not a number" in lines[0]
+
+
+def test_a_list_being_written_is_followed_line_by_line(tmp_path):
+    # A live run's file ends inside a line ("1e" of "1e-3"): the follower reads the complete lines only.
+    from traindoc.follow.tail_whole import WholeTail
+    from traindoc.readers import value_list
+
+    path = tmp_path / "losses.txt"
+    path.write_text("".join(f"{v}\n" for v in VALUES) + "1e")
+    tail = WholeTail(value_list, path)
+    assert tail.poll() and tail.problem is None
+    assert np.allclose(tail.runs()[0].series["losses"].values, VALUES)

@@ -188,7 +188,7 @@ def _majority_finding(mj: dict):
              f"{u['end']:.4g} ({u['end_count']}/{u['items']}), not significantly above the majority share "
              f"{u['majority_count']}/{u['items']} (exact binomial p = {u['binomial_p']:.2g})")
     ev = {k: v for k, v in mj.items() if k not in ("series", "steps")} | {"judged_on": "counts of the validation set"}
-    return make("stuck-at-chance", title, series=[mj["series"], mj["loss_series"]], steps=mj["steps"], evidence=ev,
+    f = make("stuck-at-chance", title, series=[mj["series"], mj["loss_series"]], steps=mj["steps"], evidence=ev,
                 causes=["the model predicts the class shares: too little signal in the inputs for this model, or "
                         "inputs and labels that no longer correspond", "a learning rate too low to leave the prior",
                         "class imbalance: predicting the majority class is a strong local minimum"],
@@ -196,6 +196,10 @@ def _majority_finding(mj: dict):
                        "check a few (input, label) pairs by eye", "weight the classes or resample; report a balanced "
                        "metric", "a larger validation set: on a few dozen items a real gain of a few points cannot "
                        "be told from chance"])
+    f.verdict = "problem"
+    f.verdict_reason = ("the model began by giving every item one class and never scored significantly better than "
+                        "that on the validation set")
+    return f
 
 
 def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
