@@ -26,7 +26,7 @@ from ..run import Run
 
 DUTY = 0.05  # share of one core a re-read log may take
 _LINE_FORMATS = {"text_log", "generic_table", "detectron2", "mmengine", "ultralytics", "traindoc-watch",
-                 "lightning_csv", "keras_csv"}
+                 "lightning_csv", "keras_csv", "value_list"}
 _MAX_SIBLINGS = 200
 
 

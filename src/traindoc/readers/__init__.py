@@ -37,6 +37,7 @@ _READER_MODULES = (
     "mmengine",
     "generic_table",
     "text_log",
+    "value_list",
 )
 
 

@@ -471,6 +471,24 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     return found
 
 
+def resumed_below_history(before: np.ndarray, first: float) -> bool:
+    """Whether an x going back to a later x starts another run rather than resuming this one.
+
+    A checkpoint holds a state the run had: resumed from it, the loss carries on from about where
+    the run was at that x (or worse, when optimiser state or warm-up is lost: a resume spike). It
+    cannot start clearly better than anything the run had logged up to there. ``before``: the
+    run's losses logged before that x; ``first``: the loss the resumed attempt logs first.
+    "Clearly": 5% below the lowest and 5 typical moves between neighbouring points of the last
+    ten (a per-epoch average lags the end-of-epoch state by about one move)."""
+    b = before[np.isfinite(before)]
+    if b.size < 5 or not math.isfinite(first):
+        return False
+    low = float(np.min(b))
+    moves = np.abs(np.diff(b[-11:]))
+    gap = max(0.05 * abs(low), 5.0 * float(np.median(moves)) if moves.size else 0.0)
+    return first < low - gap
+
+
 def _one_run_by_x(attempts: list[Attempt], rows: int) -> Attempt:
     """The attempts of an x column that keeps going back, as one run sorted by x (with a note)."""
     merged = Attempt()

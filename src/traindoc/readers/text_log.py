@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..run import Role, RoleInfo, Run, Series
+from ..run import Role, RoleInfo, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
 from ._conventions import drop_not_measured
@@ -120,7 +120,7 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
     alive = np.ones(len(xs), dtype=bool)
     alive[list(dropped)] = False
-    placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line)
+    placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line, level=_main_level(cols, len(xs)))
     runs = []
     for k, att in enumerate(attempts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
@@ -142,6 +142,16 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
 
 
+def _level_at(level: np.ndarray, placed: np.ndarray, i: int, x: float) -> float:
+    """The loss of the first records at x from record i on (a record may hold only other values)."""
+    j = i
+    while j < level.size and j < i + 8 and placed[j] == x:
+        if level[j] == level[j]:
+            return float(level[j])
+        j += 1
+    return float("nan")
+
+
 class _Attempt(T.Attempt):
     """One run in the record stream (see ``_table.stitch_resumes``), as masks over the records."""
 
@@ -152,10 +162,27 @@ class _Attempt(T.Attempt):
         self.k = 0
 
 
-def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool):
+_HISTORY = 2000  # records before a resume whose losses it is compared with
+
+
+def _main_level(cols: dict, n: int) -> np.ndarray | None:
+    """The training loss (else the validation loss) of each record, NaN where it has none."""
+    for want in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        named = [(len(idx), name) for name, (idx, _) in cols.items() if infer_role(name).role == want]
+        if named:
+            idx, vals = cols[max(named)[1]]
+            out = np.full(n, np.nan)
+            out[idx] = vals
+            return out
+    return None
+
+
+def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, level: np.ndarray | None = None):
     """Place epoch summaries among step lines at the last step, then split runs (x back to the
     first x) and stitch resumes (x back to a later x: the abandoned attempt's later points dropped).
-    Same rules as ``_table.stitch_resumes``, over arrays so a million records stay cheap."""
+    Same rules as ``_table.stitch_resumes``, over arrays so a million records stay cheap. With the
+    records' loss (``level``), an x going back to a later x whose loss starts below anything the run
+    had logged up to there is another run, not a resume (``_table.resumed_below_history``)."""
     n = len(xs)
     placed = xs.copy()
     has_steps = bool((axes[alive] == 0).any()) if n else False
@@ -186,9 +213,16 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool):
             continue
         x = placed[i]
         if not single and x == x and top is not None and x < top:
-            if x <= first:
+            lo = max(start, i - _HISTORY)  # bounded: a log whose x keeps going back stays linear
+            below = x > first and level is not None and T.resumed_below_history(
+                level[lo:i][alive[lo:i] & (placed[lo:i] < x)], _level_at(level, placed, i, x))
+            if x <= first or below:
                 cur += 1
                 attempts.append(_Attempt())
+                if below:
+                    attempts[-1].notes.append(
+                        f"x went back to {x:g} with a loss ({_level_at(level, placed, i, x):.4g}) below anything the "
+                        "run had logged up to there: another run appended, not a resume of this one")
                 attempts[-1].start_row = i
                 start = i
                 first = top = None

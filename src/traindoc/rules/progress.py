@@ -131,7 +131,14 @@ def stuck_of(run: Run) -> dict | None:
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
-    if st is None or not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
+    if st is None:
+        from .majority import majority_of
+
+        mj = majority_of(run) if not warming_up(run) else None
+        if mj is not None:
+            yield _majority_finding(mj)
+        return
+    if not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
         return
     if "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
@@ -172,6 +179,27 @@ def stuck_at_chance(run: Run):
                 [f for f in fixes if not f.startswith("try lr")]
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
                causes=causes, fixes=fixes)
+
+
+def _majority_finding(mj: dict):
+    u = mj
+    title = (f"{u['series']} began at {u['first_share']:.4g} for {u['evaluations_pinned']} evaluations (one class for "
+             f"every item; {u['loss_series']} {fmt(u['loss_at_start'])} ~ {fmt(u['prior_entropy'])}, the entropy of that share) and ended at "
+             f"{u['end']:.4g} ({u['end_count']}/{u['items']}), not significantly above the majority share "
+             f"{u['majority_count']}/{u['items']} (exact binomial p = {u['binomial_p']:.2g})")
+    ev = {k: v for k, v in mj.items() if k not in ("series", "steps")} | {"judged_on": "counts of the validation set"}
+    f = make("stuck-at-chance", title, series=[mj["series"], mj["loss_series"]], steps=mj["steps"], evidence=ev,
+                causes=["the model predicts the class shares: too little signal in the inputs for this model, or "
+                        "inputs and labels that no longer correspond", "a learning rate too low to leave the prior",
+                        "class imbalance: predicting the majority class is a strong local minimum"],
+                fixes=["overfit a small batch first: if it cannot, the model or the data pipeline is broken",
+                       "check a few (input, label) pairs by eye", "weight the classes or resample; report a balanced "
+                       "metric", "a larger validation set: on a few dozen items a real gain of a few points cannot "
+                       "be told from chance"])
+    f.verdict = "problem"
+    f.verdict_reason = ("the model began by giving every item one class and never scored significantly better than "
+                        "that on the validation set")
+    return f
 
 
 def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
@@ -283,10 +311,13 @@ def late_start_of(c: Curve) -> dict | None:
       needs=(Role.TRAIN_LOSS,))
 def late_start(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS, 10)
-    if c is None:
-        return
-    ls = late_start_of(c)
+    ls = late_start_of(c) if c is not None else None
     if ls is None:
+        from .val_lag import val_late_start_of
+
+        vl = val_late_start_of(run)
+        if vl is not None:
+            yield _val_late_start_finding(run, vl)
         return
     u = unit(c)
     f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
@@ -302,6 +333,29 @@ def late_start(run: Run):
     f.verdict_reason = ("usually normal once the run learns, but a long flat start can mean saturated units or a "
                         "poor initialisation: check those")
     yield f
+
+
+def _val_late_start_finding(run: Run, vl: dict):
+    v = curve(run.primary(Role.VAL_LOSS))
+    u = unit(v)
+    last_flat = float(v.x[vl["evaluations_waiting"] - 1])
+    f = make("late-start", f"{v.name} made no progress for its first {vl['evaluations_waiting']} evaluations (near "
+             f"{fmt(vl['flat_level'])} to {u} {fmt(last_flat)}) while {vl['train_series']} fell "
+             f"{fmt(vl['train_start'])} -> {fmt(vl['train_at_wait_end'])}; then it dropped to {fmt(vl['drop_to'])}",
+             series=[v.name, vl["train_series"]], steps=[v.span[0], last_flat], evidence=vl,
+             causes=["often harmless: the model fits the training set first and generalisation follows later",
+                     "batch-norm running statistics still settling (small batches, a high momentum), so eval mode "
+                     "differs from train mode for the first epochs",
+                     "a learning rate high enough that the weights only settle after some epochs",
+                     "a validation set pre-processed differently from the training set (scaling, resizing)"],
+             fixes=["nothing, if the validation loss then falls with the training loss",
+                    "compare the pre-processing of the training and validation inputs",
+                    "to shorten the wait: a lower or warmed-up learning rate, a larger batch for batch norm"],
+             marks=[Mark("span", v.name, v.span[0], last_flat, label="validation waits")])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("the training loss halved while the held-out loss did not move: usually generalisation "
+                        "catching up late, but eval-mode statistics or a pre-processing mismatch look the same")
+    return f
 
 
 def inferred_classes(run: Run, c: Curve) -> ClassCount | None:

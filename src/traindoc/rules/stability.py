@@ -331,6 +331,10 @@ def loss_spikes(run: Run):
             # Evaluation averages: a one-point jump is an event, judged by its size too (the
             # z-score test misses it on a rough curve, and knows nothing of the run's start).
             g = eval_spikes_finding(c, run_scale(run, c))
+            if g is None and f is None:
+                from .late_eval_spikes import late_spikes_finding
+
+                g = late_spikes_finding(c)  # judged on the late part's own level
             if g is not None and (f is None or _graver(g, f)):
                 f = g
         if f is not None:

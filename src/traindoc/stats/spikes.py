@@ -128,6 +128,14 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         # reveal (ten points, one of them 6x): a tripling of an epoch average is an effect size
         # that speaks for itself once it also stands 3 noise units clear.
         hot |= (r >= math.log(3.0)) & (z > z_threshold / 2.0)
+    if positive:
+        # An order of magnitude over the local level speaks for itself once it stands 3 noise units
+        # clear: a loss that alternates between 5 and 100 inflates its own noise estimate (each jump
+        # is "noise" to the next) until a 70x jump scores under 6. Lone points on long per-step
+        # curves are still judged as outlier batches below. Only when the jump is also a tenth of
+        # where the loss started: 0.02 -> 0.2 after a start at 15 is invisible on the run's scale.
+        start = float(np.median(y[:3]))
+        hot |= (r >= math.log(10.0)) & (z > z_threshold / 2.0) & (y - np.exp(base) >= 0.1 * start)
     if not hot.any():
         return []
     idx = np.flatnonzero(hot)

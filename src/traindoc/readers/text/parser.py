@@ -36,6 +36,8 @@ _NONFINITE_WORDS = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\b")
 _NONFINITE_REPORT = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\s+loss\b|\bloss\s+(?:is|was|became|becomes|"
                                r"went|turned)\s+(?:\w+\s+)?(?:nan|inf|infinite|infinity)\b")
 NONFINITE_SERIES = "loss_reported_nonfinite"
+# A line that is a counter and nothing else: "epoch   3", "Epoch: 3", "step 100".
+_BARE_COUNTER = re.compile(r"(?i)(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+")
 MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
 # pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
@@ -126,6 +128,8 @@ class LineParser:
         self.plans: dict[str, _Plan] = {}
         self.first_epoch: float | None = None
         self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
+        self.bare_header = False  # the header was a counter alone ("epoch   3"), and no other line came since
+        self.bare_line = False
         self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
         self.epoch_end: float | None = None  # where an evaluation after fractional-epoch lines goes
         self.headers: list[list[str]] = []
@@ -158,6 +162,13 @@ class LineParser:
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
         """Parse one line; True when it gave (or framed) a record."""
+        self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None
+        got = self._feed(line)
+        if not got and line.strip():
+            self.bare_header = False  # a line that is no record ends the block under a bare counter
+        return got
+
+    def _feed(self, line: str) -> bool:
         if len(line) > MAX_LINE:
             line = line[:MAX_LINE]
             self.cut_lines += 1
@@ -215,13 +226,16 @@ class LineParser:
         if not plan.meaningful:
             if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
+                # A header that is only a counter ("epoch   3"): the lines right under it, indented or
+                # not, are its record (a print log writing "epoch N", then "loss: …", then "acc: …").
+                self.bare_header = self.bare_line
                 self.anchor = (x, axis)
                 self.matched += 1
                 return True
             return False
         joined = None  # the counter-less record a held-out line joins, if any
         if x is None:
-            if self.sticky is not None and (indented or plan.bar or plan.progress is not None):
+            if self.sticky is not None and (indented or plan.bar or plan.progress is not None or self.bare_header):
                 x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
             elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
                     self.anchor is None and any(role(k) is Role.TRAIN_LOSS for k in vals)):

@@ -1,0 +1,77 @@
+"""A file of bare numbers, one per line, named for what it holds (``readers/value_list.py``),
+written by the real writers: ``np.savetxt``, pandas ``to_csv(index=False, header=False)`` and a
+plain ``f.write`` loop with Windows line ends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from traindoc.errors import InputError
+from traindoc.readers import load, reader_for
+from traindoc.run import Role
+
+VALUES = [2.31, 1.87, 1.52, 1.33, 1.2, 1.11, 1.05, 0.98]
+
+
+def _write(path, how: str):
+    if how == "savetxt":
+        np.savetxt(path, np.array(VALUES))
+    elif how == "pandas":
+        pd.Series(VALUES).to_csv(path, index=False, header=False)
+    else:
+        with open(path, "w", newline="") as fh:
+            for v in VALUES:
+                fh.write(f"{v}\r\n")
+    return path
+
+
+@pytest.mark.parametrize("how", ["savetxt", "pandas", "loop"])
+def test_a_list_of_losses_is_read_as_the_training_loss(tmp_path, how):
+    path = _write(tmp_path / "losses.csv", how)
+    assert reader_for(path).NAME == "value_list"
+    runs = load(path).runs
+    assert len(runs) == 1
+    s = runs[0].series["losses"]
+    assert s.role == Role.TRAIN_LOSS and np.allclose(s.values, VALUES) and list(s.steps) == list(range(len(VALUES)))
+    assert any("line number" in n for n in runs[0].meta.notes)
+
+
+def test_the_file_name_gives_the_role(tmp_path):
+    path = _write(tmp_path / "val_loss.txt", "loop")
+    assert load(path).runs[0].series["val_loss"].role == Role.VAL_LOSS
+
+
+def test_numbers_under_a_name_that_says_nothing_are_not_claimed(tmp_path):
+    path = _write(tmp_path / "data.csv", "savetxt")
+    assert reader_for(path) is None
+    with pytest.raises(InputError):
+        load(path)
+
+
+def test_a_text_line_past_the_head_is_a_one_line_error(tmp_path):
+    # Claimed from its first 4 KiB (all numbers); the bad line comes later: exit 2, the file and the line named.
+    path = tmp_path / "losses.txt"
+    values = 2.0 * np.exp(-np.arange(600) / 200.0)
+    path.write_text("".join(f"{v:.6f}\n" for v in values) + "oops\n")
+    proc = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(path)], capture_output=True, text=True,
+                          timeout=60, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(path) in lines[0] and "line 601 is not a number" in lines[0]
+
+
+def test_a_list_being_written_is_followed_line_by_line(tmp_path):
+    # A live run's file ends inside a line ("1e" of "1e-3"): the follower reads the complete lines only.
+    from traindoc.follow.tail_whole import WholeTail
+    from traindoc.readers import value_list
+
+    path = tmp_path / "losses.txt"
+    path.write_text("".join(f"{v}\n" for v in VALUES) + "1e")
+    tail = WholeTail(value_list, path)
+    assert tail.poll() and tail.problem is None
+    assert np.allclose(tail.runs()[0].series["losses"].values, VALUES)

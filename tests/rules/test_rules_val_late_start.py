@@ -1,0 +1,63 @@
+"""A late start shown only by the validation loss: training falls from the first epoch, the
+held-out loss stays at its start for several evaluations while the training loss halves, then
+falls most of the way (``rules/val_lag.py``). Controls: validation falling with training from the
+start, a joint slow start (training barely moving over the wait) and a wait that blows up."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from traindoc.rules import diagnose_run
+from traindoc.run import Run, Series
+
+
+def _findings(train: np.ndarray, val: np.ndarray):
+    run = Run(name="r", source="r", format="test")
+    e = np.arange(train.size, dtype=float)
+    run.add(Series.named("train_loss", e, train, axis="epoch"))
+    run.add(Series.named("val_loss", e, val, axis="epoch"))
+    return diagnose_run(run)
+
+
+def _train(n: int, rng) -> np.ndarray:
+    e = np.arange(n, dtype=float)
+    return (0.1 + 2.2 * np.exp(-e / 4)) * np.exp(0.04 * rng.standard_normal(n))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_validation_waiting_while_training_halves_is_a_late_start(seed):
+    rng = np.random.default_rng(seed)
+    e = np.arange(30, dtype=float)
+    val = np.where(e < 6, 2.3, 0.2 + 2.1 * np.exp(-(e - 6) / 2)) * np.exp(0.02 * rng.standard_normal(30))
+    found = [f for f in _findings(_train(30, rng), val) if f.id == "late-start"]
+    assert found and found[0].evidence["judged_on"] == "validation loss"
+    assert found[0].evidence["evaluations_waiting"] >= 5
+    assert found[0].verdict == "worth a look"
+    assert all(f.severity < 2 for f in _findings(_train(30, rng), val))  # info: no alarm
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_validation_falling_with_training_is_no_late_start(seed):
+    rng = np.random.default_rng(seed)
+    train = _train(30, rng)
+    val = train * 1.1 * np.exp(0.03 * rng.standard_normal(30))
+    assert "late-start" not in {f.id for f in _findings(train, val)}
+
+
+def test_a_joint_slow_start_is_not_a_validation_late_start():
+    # Training moves only 20% over the wait: both curves start slowly; no held-out lag to report.
+    e = np.arange(30, dtype=float)
+    train = np.where(e < 6, 2.3 - 0.08 * e, 0.15 + 1.75 * np.exp(-(e - 6) / 2))
+    val = np.where(e < 6, 2.3, 0.2 + 2.1 * np.exp(-(e - 6) / 2))
+    assert not any(f.id == "late-start" and f.evidence.get("judged_on") == "validation loss"
+                   for f in _findings(train, val))
+
+
+def test_a_wait_that_blows_up_is_not_a_late_start():
+    rng = np.random.default_rng(7)
+    e = np.arange(30, dtype=float)
+    val = np.where(e < 6, 2.3, 0.2 + 2.1 * np.exp(-(e - 6) / 2))
+    val[3] = 6.0  # far above twice the start: a blow-up, not a wait
+    assert not any(f.id == "late-start" and f.evidence.get("judged_on") == "validation loss"
+                   for f in _findings(_train(30, rng), val))
