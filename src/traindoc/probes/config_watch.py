@@ -22,6 +22,10 @@ class ConfigWatch:
         from ..checks.row_link import RowSample
 
         self.rows = RowSample()
+        self.loss_inputs: dict[str, dict] = {}  # what a loss module inside the loss was given (checks/loss_wiring.py)
+        from ..checks.loss_wiring import OutputGrad
+
+        self.output_grad = OutputGrad()
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -39,6 +43,16 @@ class ConfigWatch:
             wrap = lambda f: doc.guard.wrap_hook("checks", f)  # noqa: E731
             self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, wrap)
             self._hook_hidden(doc.model, wrap)
+            doc.guard.call("wiring", self._hook_wiring, doc)
+
+    def _hook_wiring(self, doc: Any) -> None:
+        """One-shot hooks for the loss wiring checks (their own probe name: a failure loses only them)."""
+        from ..checks.loss_wiring import record_loss_inputs
+
+        wrap = lambda f: doc.guard.wrap_hook("wiring", f)  # noqa: E731
+        self.loss_inputs, handles = record_loss_inputs(doc.loss_fn, wrap)
+        self.handles += handles
+        self.output_grad.hook_model(doc.model, wrap)
 
     def _hook_hidden(self, model: Any, wrap: Any) -> None:
         """One-shot forward hooks on layers held in plain containers: do they run, with gradients on?"""
@@ -53,7 +67,7 @@ class ConfigWatch:
 
             self.handles += [m.register_forward_hook(wrap(hook)) for m in mods]
 
-    def first_step(self, doc: Any, loss: Any, targets: Any, outputs: Any) -> None:
+    def first_step(self, doc: Any, loss: Any, targets: Any, outputs: Any, inputs: Any = None) -> None:
         from ..checks.first_step import class_weight_findings, rnn_layout_findings, softmax_axis_findings
 
         from ..checks.torch_config import unregistered_findings
@@ -63,7 +77,42 @@ class ConfigWatch:
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
         found += rnn_layout_findings(self.rnn_shapes, targets)
+        found += doc.guard.call("wiring", self._wiring_findings, doc, loss, inputs, targets, outputs) or []
         for f in found:
+            f.steps = [float(doc._step)]
+            doc._record_check(f)
+
+    def _wiring_findings(self, doc: Any, loss: Any, inputs: Any, targets: Any, outputs: Any) -> list:
+        from ..checks import loss_wiring as w
+        from ..probes.data import _first_tensor
+
+        from ..checks.static import _last_leaf
+
+        out_name = doc.acts.output_module if doc.acts is not None else None
+        # At the first step the activation probe has not named the output module yet: the last leaf stands in.
+        out_layer = dict(doc.model.named_modules()).get(out_name) if out_name else (_last_leaf(doc.model) or (None, None))[1]
+        found = w.ignore_index_findings(doc.loss_fn, _first_tensor(inputs), outputs, targets)
+        found += w.kl_input_findings(self.loss_inputs)
+        axis = w.class_axis_findings(loss, outputs, targets, out_layer)
+        if axis is None:  # both readings still agree: asked again at later sampled steps
+            self.recheck_axis = out_layer
+        found += axis or []
+        found += w.linear_loss_findings(self.output_grad.summary, outputs, targets)
+        return found
+
+    recheck_axis: Any = None  # the output layer, while the class-axis check is undecided
+    rechecks = 0
+    MAX_RECHECKS = 50
+
+    def later_step(self, doc: Any, loss: Any, targets: Any, outputs: Any) -> None:
+        """A sampled step after the first, while a first-step check could not decide yet."""
+        from ..checks.loss_wiring import class_axis_findings
+
+        self.rechecks += 1
+        found = class_axis_findings(loss, outputs, targets, self.recheck_axis)
+        if found is not None or self.rechecks >= self.MAX_RECHECKS:
+            self.recheck_axis = None
+        for f in found or []:
             f.steps = [float(doc._step)]
             doc._record_check(f)
 
@@ -86,6 +135,7 @@ class ConfigWatch:
         attribute(doc.findings, self.suspects)
 
     def remove(self) -> None:
+        self.output_grad.remove()
         for h in self.handles:
             h.remove()
         self.handles = []
