@@ -13,18 +13,6 @@ from torch import nn  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 
 
-@pytest.fixture
-def fit(train, tmp_path):
-    """Train ``model`` on (x, y) in batches of 32 for ``epochs`` under watch (conftest's loop); its findings."""
-    def run(model, loss_fn, x, y, epochs=4, every=None):
-        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-        per = len(x) // 32
-        doc = train(model, opt, lambda i: (x[(i % per) * 32:(i % per + 1) * 32], y[(i % per) * 32:(i % per + 1) * 32]),
-                    loss_fn, epochs * per, watch_kwargs={"logdir": str(tmp_path), "every": every}, pass_outputs=True)
-        return doc.findings
-    return run
-
-
 def _warnings(found):
     return [f for f in found if f.severity >= Severity.WARNING]
 

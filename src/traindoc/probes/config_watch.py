@@ -24,8 +24,10 @@ class ConfigWatch:
         self.rows = RowSample()
         self.loss_inputs: dict[str, dict] = {}  # what a loss module inside the loss was given (checks/loss_wiring.py)
         from ..checks.loss_wiring import OutputGrad
+        from ..checks.target_spread import TargetSpread
 
         self.output_grad = OutputGrad()
+        self.spread = TargetSpread()  # regression targets that never vary
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -53,6 +55,44 @@ class ConfigWatch:
         self.loss_inputs, handles = record_loss_inputs(doc.loss_fn, wrap)
         self.handles += handles
         self.output_grad.hook_model(doc.model, wrap)
+        from ..checks.zero_grads import record_packed_rnns
+
+        self.packed, handles = record_packed_rnns(doc.model, wrap)
+        self.handles += handles
+        from ..checks.embedding_ids import record_embedding_ids
+
+        self.embedding_ids, handles = record_embedding_ids(doc.model, wrap)
+        self.handles += handles
+
+    embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
+
+    packed: set = set()  # recurrent layers run on a PackedSequence (checks/zero_grads.py)
+    zero_done = False
+
+    def at_end(self, doc: Any) -> None:
+        """At the last read-back, before the final rules: gradients that were exactly zero all run long."""
+        from ..checks import zero_grads as z
+
+        if self.zero_done:
+            return
+        self.zero_done = True
+        f = self.spread.finding(float(doc._step))
+        if f is not None:
+            doc._record_check(f)
+        if doc.grads is None:
+            return
+        found = z.zero_layers(doc.store.series, doc.layers.names)
+        if found is None:
+            return
+        zero, every = found
+        samples = len(doc.store.series["grad_norm"].values)
+        if every:
+            f = z.all_zero_finding(doc._first_output, samples, float(doc._step))
+        else:
+            out = doc.acts.output_module if doc.acts is not None else None
+            f = z.some_zero_finding(doc.model, zero, out, self.packed, samples, float(doc._step))
+        f.evidence.setdefault("subject", "model")
+        doc._record_check(f)
 
     def _hook_hidden(self, model: Any, wrap: Any) -> None:
         """One-shot forward hooks on layers held in plain containers: do they run, with gradients on?"""
@@ -98,6 +138,9 @@ class ConfigWatch:
             self.recheck_axis = out_layer
         found += axis or []
         found += w.linear_loss_findings(self.output_grad.summary, outputs, targets)
+        from ..checks.embedding_ids import clamped_ids_findings
+
+        found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
         return found
 
     recheck_axis: Any = None  # the output layer, while the class-axis check is undecided
@@ -116,9 +159,10 @@ class ConfigWatch:
             f.steps = [float(doc._step)]
             doc._record_check(f)
 
-    def sample(self, inputs: Any, targets: Any) -> None:
+    def sample(self, inputs: Any, targets: Any, loss_kind: str | None = None) -> None:
         """A sampled step's rows and labels (kept on the device; judged once at the end)."""
         self.rows.add(inputs, targets)
+        self.spread.add(targets, loss_kind)
 
     def finish(self, doc: Any) -> None:
         from ..checks.row_link import RowSample, unrelated_rows_finding

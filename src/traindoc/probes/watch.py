@@ -508,7 +508,7 @@ class Watch:
                 self._input_norm_done = True
                 self.guard.call("checks", self._record_input_norm, step, inputs)
         if targets is not None and inputs is not None and self.config is not None:
-            self.guard.call("checks", self.config.sample, inputs, targets)
+            self.guard.call("checks", self.config.sample, inputs, targets, self._loss_kind)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
@@ -597,6 +597,8 @@ class Watch:
         if not self._negative_said and loss_vals and self._loss_kind and min(loss_vals) < 0:
             self.guard.call("checks", self._negative_loss, loss_steps, loss_vals)
         self._dynamic_checks()
+        if final and self.config is not None:  # before the final rules, so the log records it too
+            self.guard.call("wiring", self.config.at_end, self)
         if self.rank == 0:
             self._write_rows(rows)
             self._maybe_rules(final)

@@ -1,0 +1,132 @@
+"""traindoc.watch names causes read from the model and the batches it already sees (no extra forward).
+
+Exactly-zero gradients (checks/zero_grads.py), constant initialisation (checks/constant_init.py),
+constant regression targets (checks/target_spread.py) and clamped embedding ids
+(checks/embedding_ids.py). Each bug is trained for real with a tiny torch model next to its correct
+twin, which must get no warning.
+"""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+from traindoc.findings import Severity  # noqa: E402
+
+
+def _warnings(found):
+    return [f for f in found if f.severity >= Severity.WARNING]
+
+
+def _mlp(d=6, k=3, hidden=32):
+    return nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, k))
+
+
+def _data(n=384, d=6, k=3, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d, generator=g)
+    return x, (x @ torch.randn(d, k, generator=g)).argmax(1)
+
+
+class Rounded(nn.Module):
+    def __init__(self, rounded: bool):
+        super().__init__()
+        self.rounded = rounded
+        self.net = _mlp(k=1)
+
+    def forward(self, x):
+        p = torch.sigmoid(self.net(x))
+        return torch.round(p) if self.rounded else p
+
+
+@pytest.mark.parametrize("rounded", [True, False])
+def test_a_rounded_output_is_named_from_its_zero_gradients(fit, rounded):
+    x, y = _data(k=2)
+    found = fit(Rounded(rounded), nn.BCELoss(), x, y.float().reshape(-1, 1), every=4)
+    named = [f for f in found if f.id == "zero-gradients" and f.evidence.get("output_values")]
+    if rounded:
+        assert named and named[0].severity == Severity.ERROR and "round" in named[0].fixes[0]
+        assert found[0] is named[0]
+    else:
+        assert not _warnings(found)
+
+
+class Pool(nn.Module):
+    def __init__(self, dim: int):
+        super().__init__()
+        self.dim = dim
+        self.enc = nn.Sequential(nn.Linear(4, 16), nn.ReLU())
+        self.score = nn.Linear(16, 1)
+        self.head = nn.Linear(16, 3)
+
+    def forward(self, x):
+        h = self.enc(x)
+        return self.head((torch.softmax(self.score(h), dim=self.dim) * h).sum(1))
+
+
+@pytest.mark.parametrize("dim", [-1, 1])
+def test_a_softmax_over_a_size_one_axis_is_named_from_the_layer_with_zero_gradient(fit, dim):
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(384, 8, 4, generator=g)
+    y = x[:, :, 1:].abs().amax(1).argmax(1)
+    found = fit(Pool(dim), nn.CrossEntropyLoss(), x, y, every=4)
+    named = [f for f in found if f.id == "frozen-parameters" and f.evidence.get("one_unit") == "score"]
+    if dim == -1:
+        assert named and "dim=1" in named[0].fixes[0]
+    else:
+        assert not [f for f in found if f.id == "frozen-parameters"]
+
+
+@pytest.mark.parametrize("constant", [True, False])
+def test_constant_weights_in_consecutive_layers_are_named(fit, constant):
+    x, y = _data()
+    model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 3))
+    if constant:
+        for m in model:
+            if isinstance(m, nn.Linear):
+                nn.init.constant_(m.weight, 0.05)
+    else:
+        nn.init.zeros_(model[4].weight)  # a zero-initialised output layer alone is broken out of symmetry
+    found = fit(model, nn.CrossEntropyLoss(), x, y)
+    named = [f for f in found if f.id == "poor-initialization" and f.evidence.get("subject") == "constant-init"]
+    if constant:
+        assert named and "random" in named[0].fixes[0] and found[0] is named[0]
+    else:
+        assert not _warnings(found)
+
+
+@pytest.mark.parametrize("cast", [True, False])
+def test_regression_targets_cast_to_integers_are_named_as_constant(fit, cast):
+    x, _ = _data()
+    rate = torch.sigmoid(x @ torch.randn(6, 1))
+    y = rate.long().float() if cast else rate
+    found = fit(_mlp(k=1), nn.MSELoss(), x, y, every=4)
+    named = [f for f in found if f.evidence.get("subject") == "constant-targets"]
+    if cast:
+        assert named and "float32" in named[0].fixes[0]
+    else:
+        assert not _warnings(found)
+
+
+class Bag(nn.Module):
+    def __init__(self, vocab: int, clamp: bool):
+        super().__init__()
+        self.clamp = clamp
+        self.emb = nn.Embedding(vocab, 8)
+        self.head = nn.Linear(8, 2)
+
+    def forward(self, ids):
+        return self.head(self.emb(ids.clamp(max=self.emb.num_embeddings - 1) if self.clamp else ids).mean(1))
+
+
+@pytest.mark.parametrize("clamp", [True, False])
+def test_ids_clamped_onto_the_last_embedding_row_are_named(fit, clamp):
+    g = torch.Generator().manual_seed(3)
+    ids = torch.randint(0, 100, (384, 10), generator=g)
+    y = ((ids >= 50).sum(1) > 5).long()
+    found = fit(Bag(20 if clamp else 100, clamp), nn.CrossEntropyLoss(), ids, y)
+    named = [f for f in found if str(f.evidence.get("subject", "")).startswith("embedding-ids/")]
+    if clamp:
+        assert named and "num_embeddings" in named[0].fixes[0] and "up to 99" in named[0].title
+    else:
+        assert not _warnings(found)
