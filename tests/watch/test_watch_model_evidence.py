@@ -130,3 +130,19 @@ def test_ids_clamped_onto_the_last_embedding_row_are_named(fit, clamp):
         assert named and "num_embeddings" in named[0].fixes[0] and "up to 99" in named[0].title
     else:
         assert not _warnings(found)
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_a_bias_free_network_on_classes_told_apart_by_magnitude_is_named(fit, bias):
+    g = torch.Generator().manual_seed(4)
+    direction = torch.nn.functional.normalize(torch.randn(512, 6, generator=g), dim=1)
+    band = torch.randint(0, 4, (512,), generator=g)
+    x = direction * (1.0 + band.float() + 0.3 * torch.rand(512, 1, generator=g).squeeze(1))[:, None]
+    model = nn.Sequential(nn.Linear(6, 32, bias=bias), nn.ReLU(), nn.Linear(32, 32, bias=bias), nn.ReLU(),
+                          nn.Linear(32, 4, bias=bias))
+    found = fit(model, nn.CrossEntropyLoss(), x, band, every=2)
+    named = [f for f in found if f.id == "missing-bias" and f.severity == Severity.WARNING]
+    if bias:
+        assert not named
+    else:
+        assert named and "bias=True" in named[0].fixes[0] and named[0].evidence["norm_explains"] > 0.5

@@ -76,9 +76,11 @@ class ConfigWatch:
         if self.zero_done:
             return
         self.zero_done = True
-        f = self.spread.finding(float(doc._step))
-        if f is not None:
-            doc._record_check(f)
+        from ..checks.bias_free import bias_free_finding
+
+        for f in (self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step))):
+            if f is not None:
+                doc._record_check(f)
         if doc.grads is None:
             return
         found = z.zero_layers(doc.store.series, doc.layers.names)
