@@ -286,3 +286,21 @@ def test_a_size_slice_at_zero_beside_a_rising_map_is_no_mismatch():
     # Positive control: every mAP at 0 while the loss falls.
     cols["val/bbox_mAP"] = (x, np.zeros(30))
     assert _ids(_run(cols)).get("loss-metric-mismatch") == Severity.WARNING
+
+
+# The last 80 per-batch BCE losses of a healthy binary classifier (heldout4's fixed torch-round-in-forward,
+# Adam 1e-2): it fell from 0.70 and rests near 0.025, where a batch with two hard samples costs 0.1-0.4.
+_CONVERGED_BATCHES = [0.028, 0.024, 0.043, 0.059, 0.044, 0.007, 0.015, 0.014, 0.054, 0.005, 0.090, 0.004, 0.010,
+                      0.054, 0.065, 0.086, 0.027, 0.029, 0.048, 0.023, 0.024, 0.020, 0.020, 0.026, 0.013, 0.011,
+                      0.002, 0.069, 0.100, 0.067, 0.043, 0.039, 0.014, 0.022, 0.010, 0.103, 0.371, 0.081, 0.099,
+                      0.041, 0.002, 0.001, 0.046, 0.080, 0.012, 0.039, 0.040, 0.137, 0.135, 0.007, 0.012, 0.062,
+                      0.056, 0.037, 0.005, 0.023, 0.081, 0.057, 0.086, 0.034, 0.014, 0.008, 0.004, 0.017, 0.006,
+                      0.038, 0.015, 0.018, 0.006, 0.002, 0.012, 0.024, 0.007, 0.006, 0.025, 0.038, 0.003, 0.033,
+                      0.046, 0.007]
+
+
+def test_batch_noise_of_a_loss_resting_near_zero_is_not_an_oscillation():
+    fall = 0.7 * np.exp(-np.arange(48) / 8.0) + 0.02
+    y = np.concatenate([fall, _CONVERGED_BATCHES])
+    x = np.arange(1, y.size + 1, dtype=float)
+    assert "oscillation" not in _ids(_run({"loss": (x, y)}, axis="step"))

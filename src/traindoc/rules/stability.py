@@ -15,6 +15,11 @@ from .registry import rule
 _WATCHED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR, Role.GRAD_NORM)
 
 
+# A training loss resting at this share of its start has converged: its per-batch values near zero
+# swing by multiples on a few hard samples without any instability.
+CONVERGED_SHARE = 0.05
+
+
 @rule("nonfinite", family="stability", severity=Severity.ERROR, title="A loss or metric became NaN or Inf")
 def nonfinite(run: Run):
     losses_finite = all(s.n_nonfinite == 0 for r in LOSS_ROLES for s in run.by_role(r))
@@ -402,8 +407,13 @@ def swings_of(c: Curve) -> dict | None:
         return None
     swing, ref = found
     level = float(np.exp(np.median(t)))
-    if level * float(np.expm1(swing)) < 0.03 * max(abs(c.head), abs(float(c.y[0]))):
+    start = max(abs(c.head), abs(float(c.y[0])))
+    if level * float(np.expm1(swing)) < 0.03 * start:
         return None  # +-50% of a loss near zero (0.01 after starting at 15) is invisible on the run's scale
+    if level < CONVERGED_SHARE * start:
+        # A loss resting at a twentieth of its start has converged: per-batch losses near zero are
+        # dominated by a few hard samples and swing by multiples in log terms without any overshoot.
+        return None
     return {"level": level, "relative_swing": round(float(np.expm1(swing)), 4), "median_swing": level * float(np.expm1(swing)),
             "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
 
