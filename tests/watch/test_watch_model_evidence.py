@@ -146,3 +146,39 @@ def test_a_bias_free_network_on_classes_told_apart_by_magnitude_is_named(fit, bi
         assert not named
     else:
         assert named and "bias=True" in named[0].fixes[0] and named[0].evidence["norm_explains"] > 0.5
+
+
+class Encoder(nn.Module):
+    def __init__(self, positions: bool, vocab: int = 12, steps: int = 8, d: int = 16):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, d)
+        self.pos = nn.Parameter(torch.randn(1, steps, d) * 0.5) if positions else None
+        self.enc = nn.TransformerEncoderLayer(d, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
+        self.head = nn.Linear(d, 2)
+
+    def forward(self, ids):
+        h = self.emb(ids)
+        return self.head(self.enc(h if self.pos is None else h + self.pos).mean(1))
+
+
+def _marker_rows(n=640, seed=5):
+    """Rows of tokens 1-9 with markers 10 and 11 at two random places; label: does 10 come first?"""
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(1, 10, (n, 8), generator=g)
+    for row in x:
+        a, b = torch.randperm(8, generator=g)[:2]
+        row[a], row[b] = 10, 11
+    return x, ((x == 10).int().argmax(1) < (x == 11).int().argmax(1)).long()
+
+
+@pytest.mark.parametrize("task", ["order", "order-with-positions", "bag"])
+def test_a_transformer_without_positions_is_named_only_when_the_order_decides(fit, task):
+    x, y = _marker_rows()
+    if task == "bag":  # the label follows which tokens occur: order does not matter, nothing to say
+        y = ((x == 3).sum(1) > (x == 4).sum(1)).long()
+    found = fit(Encoder(task == "order-with-positions"), nn.CrossEntropyLoss(), x, y, epochs=3, lr=3e-3)
+    named = [f for f in found if f.evidence.get("subject") == "positional-encoding"]
+    if task == "order":
+        assert named and "positional encoding" in named[0].fixes[0]
+    else:
+        assert not named

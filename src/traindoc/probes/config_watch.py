@@ -28,6 +28,9 @@ class ConfigWatch:
 
         self.output_grad = OutputGrad()
         self.spread = TargetSpread()  # regression targets that never vary
+        from ..checks.positions import PositionWatch
+
+        self.positions = PositionWatch()  # attention fed embeddings with no positions
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -63,6 +66,7 @@ class ConfigWatch:
 
         self.embedding_ids, handles = record_embedding_ids(doc.model, wrap)
         self.handles += handles
+        self.positions.hook(doc.model, wrap)
 
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -78,7 +82,10 @@ class ConfigWatch:
         self.zero_done = True
         from ..checks.bias_free import bias_free_finding
 
-        for f in (self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step))):
+        loss = doc.store.series.get("train_loss")
+        losses = list(loss.values) if loss is not None else []
+        for f in (self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step)),
+                  self.positions.finding(losses, float(doc._step))):
             if f is not None:
                 doc._record_check(f)
         if doc.grads is None:
@@ -149,10 +156,17 @@ class ConfigWatch:
     rechecks = 0
     MAX_RECHECKS = 50
 
-    def later_step(self, doc: Any, loss: Any, targets: Any, outputs: Any) -> None:
-        """A sampled step after the first, while a first-step check could not decide yet."""
+    def wants_step(self, sampled: bool) -> bool:
+        """Whether a step after the first has something to give: an undecided check, rows still wanted."""
+        return (self.recheck_axis is not None and sampled) or self.positions.wants_rows
+
+    def later_step(self, doc: Any, loss: Any, inputs: Any, targets: Any, outputs: Any, sampled: bool) -> None:
+        """A step after the first, while a first-step check could not decide yet or rows are still wanted."""
         from ..checks.loss_wiring import class_axis_findings
 
+        self.positions.sample(inputs, targets)
+        if self.recheck_axis is None or not sampled:
+            return
         self.rechecks += 1
         found = class_axis_findings(loss, outputs, targets, self.recheck_axis)
         if found is not None or self.rechecks >= self.MAX_RECHECKS:
@@ -182,6 +196,7 @@ class ConfigWatch:
 
     def remove(self) -> None:
         self.output_grad.remove()
+        self.positions.remove()
         for h in self.handles:
             h.remove()
         self.handles = []

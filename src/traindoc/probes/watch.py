@@ -339,8 +339,8 @@ class Watch:
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
         if step == 1 and self.config is not None:
             self.guard.call("checks", self.config.first_step, self, loss, targets, outputs, inputs)
-        elif self.config is not None and self.config.recheck_axis is not None and self._is_sampled(step):
-            self.guard.call("wiring", self.config.later_step, self, loss, targets, outputs)
+        elif self.config is not None and self.config.wants_step(self._is_sampled(step)):
+            self.guard.call("wiring", self.config.later_step, self, loss, inputs, targets, outputs, self._is_sampled(step))
         if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1

@@ -62,6 +62,15 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("update-ratio", "lr-schedule"): ("the learning-rate schedule's warm-up is longer than the run (recorded by the "
                                       "watcher)", ["a warm-up sized for a much longer run: the rate stays tiny"],
                                       ["Make the warm-up about one epoch of this run's optimizer steps."]),
+    ("stalled", "positional-encoding"): ("a Transformer without positional encoding on labels decided by the order "
+                                         "(recorded by the watcher)", ["self-attention cannot see token order"],
+                                         ["Add a (learned or sinusoidal) positional encoding to the embeddings."]),
+    ("label-problem", "constant-targets"): ("every regression target is the same value (recorded by the watcher)",
+                                            ["targets cast to an integer type, or the wrong column"],
+                                            ["Keep regression targets float (no .long()/.int())."]),
+    ("label-problem", "loss.ignore_index"): ("the loss's ignore_index is one of the real classes (recorded by the "
+                                             "watcher)", ["ignore_index set to a class id drops that class"],
+                                            ["Drop ignore_index, or give padding a value that is not a class id."]),
     ("update-ratio", "gradient-clipping"): ("gradient clipping shrinks every update a thousandfold (recorded by the "
                                             "watcher)", ["a clipping threshold far below the gradients' size"],
                                             ["Clip at about 1.0 (clipnorm/global_clipnorm), or not at all."]),
