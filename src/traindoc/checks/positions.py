@@ -12,7 +12,6 @@ also barely fell.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -23,7 +22,6 @@ from .structure import CAUSE
 MAX_ROWS = 1024  # token rows kept (a few dozen steps' batches, then nothing more)
 MIN_ROWS = 256  # fewer distinct rows than this cannot show that the counts say nothing of the label
 MAX_VOCAB = 4096
-LITTLE_PROGRESS = 0.75  # the training loss ended at 75% or more of where it started
 
 
 def _attention_types() -> tuple:
@@ -104,15 +102,12 @@ class PositionWatch:
     def finding(self, losses: list[float], step: float) -> Finding | None:
         from .label_link import label_link
 
-        if self.unpositioned is None or not self.xs:
+        from .row_link import little_progress
+
+        little = little_progress(losses) if self.unpositioned is not None and self.xs else None
+        if little is None:
             return None
-        vals = [v for v in losses if math.isfinite(v)]
-        if len(vals) < 20:
-            return None
-        k = max(2, len(vals) // 10)
-        start, end = float(np.mean(vals[:k])), float(np.mean(vals[-k:]))
-        if not (start > 0 and end >= LITTLE_PROGRESS * start):
-            return None
+        start, end = little
         import torch
 
         attn, emb, vocab = self.unpositioned
