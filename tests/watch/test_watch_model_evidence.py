@@ -182,3 +182,32 @@ def test_a_transformer_without_positions_is_named_only_when_the_order_decides(fi
         assert named and "positional encoding" in named[0].fixes[0]
     else:
         assert not named
+
+
+class Seg(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Conv1d(1, 8, 5, padding=2), nn.ReLU(), nn.Conv1d(8, 1, 1))
+
+    def forward(self, x):
+        return self.net(x.unsqueeze(1)).squeeze(1)
+
+
+@pytest.mark.parametrize("flip_mask", [False, True])
+def test_inputs_flipped_without_their_masks_are_named(fit, flip_mask):
+    g = torch.Generator().manual_seed(6)
+    x = 0.5 * torch.randn(384, 24, generator=g)
+    mask = torch.zeros(384, 24)
+    for i, s in enumerate(torch.randint(0, 8, (384,), generator=g).tolist()):
+        x[i, s:s + 4] += 2.0
+        mask[i, s:s + 4] = 1.0
+    flip = torch.rand(384, generator=g) < 0.5
+    x[flip] = x[flip].flip(-1)
+    if flip_mask:
+        mask[flip] = mask[flip].flip(-1)
+    found = fit(Seg(), nn.BCEWithLogitsLoss(), x, mask)
+    named = [f for f in found if f.evidence.get("subject") == "target-flip"]
+    if flip_mask:
+        assert not _warnings(found)
+    else:
+        assert named and "same random transform" in named[0].fixes[0]

@@ -31,6 +31,9 @@ class ConfigWatch:
         from ..checks.positions import PositionWatch
 
         self.positions = PositionWatch()  # attention fed embeddings with no positions
+        from ..checks.target_flip import FlipSample
+
+        self.flips = FlipSample()  # dense targets against their inputs, flipped or not
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -85,7 +88,7 @@ class ConfigWatch:
         loss = doc.store.series.get("train_loss")
         losses = list(loss.values) if loss is not None else []
         for f in (self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step)),
-                  self.positions.finding(losses, float(doc._step))):
+                  self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
             if f is not None:
                 doc._record_check(f)
         if doc.grads is None:
@@ -158,13 +161,14 @@ class ConfigWatch:
 
     def wants_step(self, sampled: bool) -> bool:
         """Whether a step after the first has something to give: an undecided check, rows still wanted."""
-        return (self.recheck_axis is not None and sampled) or self.positions.wants_rows
+        return (self.recheck_axis is not None and sampled) or self.positions.wants_rows or self.flips.wants_rows
 
     def later_step(self, doc: Any, loss: Any, inputs: Any, targets: Any, outputs: Any, sampled: bool) -> None:
         """A step after the first, while a first-step check could not decide yet or rows are still wanted."""
         from ..checks.loss_wiring import class_axis_findings
 
         self.positions.sample(inputs, targets)
+        self.flips.add(inputs, targets)
         if self.recheck_axis is None or not sampled:
             return
         self.rechecks += 1
