@@ -42,6 +42,8 @@ class ConfigWatch:
         from ..checks.model_view import is_keras
 
         if is_keras(doc.model):
+            self.keras = True
+            self.flips.off = True
             self.rows.off = True  # the Keras callback runs its own label link on the arrays fit was given
         opt = doc._inner_opt()
         for f in config_findings(doc.model, opt):
@@ -73,6 +75,7 @@ class ConfigWatch:
 
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
+    keras = False  # a Keras model: the callback runs its own checks on what fit hands it
     packed: set = set()  # recurrent layers run on a PackedSequence (checks/zero_grads.py)
     zero_done = False
 
@@ -80,8 +83,8 @@ class ConfigWatch:
         """At the last read-back, before the final rules: gradients that were exactly zero all run long."""
         from ..checks import zero_grads as z
 
-        if self.zero_done:
-            return
+        if self.zero_done or self.keras:
+            return  # the Keras callback judges its own gradients and batches
         self.zero_done = True
         from ..checks.bias_free import bias_free_finding
 
