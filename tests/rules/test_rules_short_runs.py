@@ -304,3 +304,22 @@ def test_batch_noise_of_a_loss_resting_near_zero_is_not_an_oscillation():
     y = np.concatenate([fall, _CONVERGED_BATCHES])
     x = np.arange(1, y.size + 1, dtype=float)
     assert "oscillation" not in _ids(_run({"loss": (x, y)}, axis="step"))
+
+
+# Per-batch cross-entropy of a healthy packed-LSTM classifier (heldout5's fixed torch-packed-lstm-reads-padding),
+# steps 61-128: it rests near 0.01, and batches holding a few hard sequences cost 0.1-0.3.
+_HARD_BATCHES = [0.207, 0.237, 0.178, 0.024, 0.031, 0.212, 0.045, 0.170, 0.333, 0.020, 0.149, 0.019, 0.056, 0.012,
+                 0.238, 0.117, 0.315, 0.229, 0.142, 0.109, 0.056, 0.144, 0.053, 0.070, 0.247, 0.045, 0.025, 0.074,
+                 0.037, 0.137, 0.152, 0.117, 0.033, 0.139, 0.016, 0.112, 0.020, 0.100, 0.042, 0.013, 0.009, 0.015,
+                 0.008, 0.008, 0.148, 0.005, 0.007, 0.005, 0.006, 0.080, 0.004, 0.004, 0.154, 0.004, 0.155, 0.098,
+                 0.006, 0.004, 0.004, 0.021, 0.231, 0.133, 0.037, 0.011, 0.012, 0.018, 0.004, 0.010]
+
+
+def test_a_hard_batch_no_higher_than_the_recent_ones_is_not_an_explosion():
+    head = 0.69 - 0.008 * np.arange(60)
+    y = np.concatenate([head, _HARD_BATCHES])
+    x = np.arange(1, y.size + 1, dtype=float)
+    assert _ids(_run({"loss": (x, y)}, axis="step")).get("loss-spikes") == Severity.INFO
+    tower = y.copy()
+    tower[120] = 2.5  # ten times the recent highs: an explosion whatever the noise
+    assert _ids(_run({"loss": (x, tower)}, axis="step")).get("loss-spikes") == Severity.WARNING

@@ -232,6 +232,19 @@ def _warmup_end(run: Run) -> float | None:
     return float(lr.x[i]) if i > 0 and peak > 0 and float(lr.y[0]) < 0.5 * peak else None
 
 
+RECENT_POINTS = 10  # at least this many points before a spike make its "recent highs"
+RECENT_HIGH_FACTOR = 2.0
+
+
+def _within_recent_highs(c: Curve, s) -> bool:
+    """The spike's peak stays under twice the highest of the points just before it (a tenth of the curve)."""
+    before = c.y[c.x < s.start]
+    if before.size < RECENT_POINTS:
+        return False
+    recent = before[-max(RECENT_POINTS, c.n // 10):]
+    return bool(s.peak < RECENT_HIGH_FACTOR * float(np.max(recent)))
+
+
 def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None):
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
@@ -259,6 +272,11 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     # spike of 10x or more, and every healthy run with spikes ends below 0.65x its start. Repeated
     # explosions (3+ of 10x), or 2+ in a loss that never got below its start, are a problem even
     # when each one recovers.
+    if per_step:
+        # A per-batch loss resting near zero is heavy-tailed: a batch with a few hard samples is 30x the
+        # floor, yet no higher than the loss's own highs of the batches just before. Such a peak is that
+        # noise, not an explosion (a real one towers over the recent highs).
+        bad = [s for s in bad if not (s.ratio >= 10 and s.recovery == "fast" and _within_recent_highs(c, s))]
     explosions = [s for s in sp if s.ratio >= 10]
     no_progress = c.head > 0 and c.tail >= 0.9 * c.head
     repeated = len(explosions) >= 3 or (len(explosions) >= 2 and no_progress)
