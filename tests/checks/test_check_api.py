@@ -171,3 +171,41 @@ def test_check_accepts_dict_batches_and_a_generator_loader():
 
     report = check(DictModel(), None, nn.CrossEntropyLoss(), loader=gen(), checks=["init", "overfit-batch"], steps=150)
     assert [s.ok for s in report.sections] == [True, True]
+
+
+@pytest.mark.parametrize("momentum", [0.999, 0.9])
+def test_check_reads_the_training_configuration_from_the_optimizer(momentum):
+    """check() judges the optimizer its factory builds as watch() does at start (checks/torch_config.py)."""
+    x, y = _blobs()
+    model = _mlp()
+    factory = lambda p: torch.optim.SGD(p, lr=0.1, momentum=momentum)  # noqa: E731
+    static = check(model, (x, y), nn.CrossEntropyLoss(), factory, checks=["static"]).findings
+    named = [f for f in static if f.evidence.get("config") == "momentum"]
+    if momentum == 0.999:
+        assert named and "momentum=0.9" in named[0].fixes[0]
+    else:
+        assert not named
+
+
+class ListHidden(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.hidden = [nn.Linear(8, 16)]  # a plain list: not registered
+        self.out = nn.Linear(16, 3)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.hidden[0](x)))
+
+
+def test_check_names_layers_in_a_plain_list_and_constant_weights():
+    x, y = _blobs()
+    listed = check(ListHidden(), (x, y), nn.CrossEntropyLoss(), checks=["static"]).findings
+    assert any(f.id == "frozen-parameters" and f.evidence.get("subject") == "hidden" for f in listed)
+    model = _mlp()
+    for m in model:
+        if isinstance(m, nn.Linear):
+            nn.init.constant_(m.weight, 0.05)
+    const = check(model, (x, y), nn.CrossEntropyLoss(), checks=["static"]).findings
+    assert any(f.evidence.get("subject") == "constant-init" for f in const)
+    assert not any(f.evidence.get("subject") == "constant-init"
+                   for f in check(_mlp(), (x, y), nn.CrossEntropyLoss(), checks=["static"]).findings)

@@ -286,3 +286,40 @@ def test_a_size_slice_at_zero_beside_a_rising_map_is_no_mismatch():
     # Positive control: every mAP at 0 while the loss falls.
     cols["val/bbox_mAP"] = (x, np.zeros(30))
     assert _ids(_run(cols)).get("loss-metric-mismatch") == Severity.WARNING
+
+
+# The last 80 per-batch BCE losses of a healthy binary classifier (heldout4's fixed torch-round-in-forward,
+# Adam 1e-2): it fell from 0.70 and rests near 0.025, where a batch with two hard samples costs 0.1-0.4.
+_CONVERGED_BATCHES = [0.028, 0.024, 0.043, 0.059, 0.044, 0.007, 0.015, 0.014, 0.054, 0.005, 0.090, 0.004, 0.010,
+                      0.054, 0.065, 0.086, 0.027, 0.029, 0.048, 0.023, 0.024, 0.020, 0.020, 0.026, 0.013, 0.011,
+                      0.002, 0.069, 0.100, 0.067, 0.043, 0.039, 0.014, 0.022, 0.010, 0.103, 0.371, 0.081, 0.099,
+                      0.041, 0.002, 0.001, 0.046, 0.080, 0.012, 0.039, 0.040, 0.137, 0.135, 0.007, 0.012, 0.062,
+                      0.056, 0.037, 0.005, 0.023, 0.081, 0.057, 0.086, 0.034, 0.014, 0.008, 0.004, 0.017, 0.006,
+                      0.038, 0.015, 0.018, 0.006, 0.002, 0.012, 0.024, 0.007, 0.006, 0.025, 0.038, 0.003, 0.033,
+                      0.046, 0.007]
+
+
+def test_batch_noise_of_a_loss_resting_near_zero_is_not_an_oscillation():
+    fall = 0.7 * np.exp(-np.arange(48) / 8.0) + 0.02
+    y = np.concatenate([fall, _CONVERGED_BATCHES])
+    x = np.arange(1, y.size + 1, dtype=float)
+    assert "oscillation" not in _ids(_run({"loss": (x, y)}, axis="step"))
+
+
+# Per-batch cross-entropy of a healthy packed-LSTM classifier (heldout5's fixed torch-packed-lstm-reads-padding),
+# steps 61-128: it rests near 0.01, and batches holding a few hard sequences cost 0.1-0.3.
+_HARD_BATCHES = [0.207, 0.237, 0.178, 0.024, 0.031, 0.212, 0.045, 0.170, 0.333, 0.020, 0.149, 0.019, 0.056, 0.012,
+                 0.238, 0.117, 0.315, 0.229, 0.142, 0.109, 0.056, 0.144, 0.053, 0.070, 0.247, 0.045, 0.025, 0.074,
+                 0.037, 0.137, 0.152, 0.117, 0.033, 0.139, 0.016, 0.112, 0.020, 0.100, 0.042, 0.013, 0.009, 0.015,
+                 0.008, 0.008, 0.148, 0.005, 0.007, 0.005, 0.006, 0.080, 0.004, 0.004, 0.154, 0.004, 0.155, 0.098,
+                 0.006, 0.004, 0.004, 0.021, 0.231, 0.133, 0.037, 0.011, 0.012, 0.018, 0.004, 0.010]
+
+
+def test_a_hard_batch_no_higher_than_the_recent_ones_is_not_an_explosion():
+    head = 0.69 - 0.008 * np.arange(60)
+    y = np.concatenate([head, _HARD_BATCHES])
+    x = np.arange(1, y.size + 1, dtype=float)
+    assert _ids(_run({"loss": (x, y)}, axis="step")).get("loss-spikes") == Severity.INFO
+    tower = y.copy()
+    tower[120] = 2.5  # ten times the recent highs: an explosion whatever the noise
+    assert _ids(_run({"loss": (x, tower)}, axis="step")).get("loss-spikes") == Severity.WARNING

@@ -88,3 +88,15 @@ def _train_epochs(model, opt, loss_fn, x, y, logdir: str, epochs: int, batch_siz
 def train_epochs():
     """A plain epoch loop under traindoc.watch that returns the (live, offline) findings of a real run."""
     return _train_epochs
+
+
+@pytest.fixture
+def fit(tmp_path):
+    """Train ``model`` on (x, y) in batches of 32 for ``epochs`` under watch (with outputs); its findings."""
+    def run(model, loss_fn, x, y, epochs=4, every=None, lr=1e-2):
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        per = len(x) // 32
+        doc = _train(model, opt, lambda i: (x[(i % per) * 32:(i % per + 1) * 32], y[(i % per) * 32:(i % per + 1) * 32]),
+                     loss_fn, epochs * per, watch_kwargs={"logdir": str(tmp_path), "every": every}, pass_outputs=True)
+        return doc.findings
+    return run

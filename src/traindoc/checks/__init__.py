@@ -34,9 +34,15 @@ def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable |
     findings += structure_findings(model, loss, targets)
     if not keras_model:
         findings += static.check_missing_bias(model)
+    opt = None
     if optimizer_factory is not None:
         # Building an optimizer does not change the parameters; it only says which ones it will train.
-        findings += static.check_frozen_parameters(model, optimizer_factory(model.parameters()))
+        opt = optimizer_factory(model.parameters())
+        findings += static.check_frozen_parameters(model, opt)
+    if not keras_model:  # the training configuration watch() reads at start (momentum, constant init, plain lists)
+        from .torch_config import config_findings, unregistered_findings
+
+        findings += config_findings(model, opt) + unregistered_findings(model, opt)
     ok = not any(f.severity >= Severity.WARNING for f in findings)
     return Section("static", ok, "model structure looks sound" if ok else "; ".join(f.title for f in findings),
                    findings=findings)

@@ -59,19 +59,26 @@ class RowSample:
         return label_link(x, y[first])
 
 
+def little_progress(losses: list[float]) -> tuple[float, float] | None:
+    """(start, end) means of the first and last tenth of the loss when it ended at 75% of its start or more."""
+    vals = [v for v in losses if math.isfinite(v)]
+    if len(vals) < 20:
+        return None
+    k = max(2, len(vals) // 10)
+    start, end = float(np.mean(vals[:k])), float(np.mean(vals[-k:]))
+    return (start, end) if start > 0 and end >= LITTLE_PROGRESS * start else None
+
+
 def unrelated_rows_finding(link: LabelLink | None, losses: list[float], step: float):
     """label-problem when neighbours share labels at chance and the training loss barely fell."""
     from ..findings import Finding, Severity
 
     if link is None or not link.at_chance:
         return None
-    vals = [v for v in losses if math.isfinite(v)]
-    if len(vals) < 20:
+    little = little_progress(losses)
+    if little is None:
         return None
-    k = max(2, len(vals) // 10)
-    start, end = float(np.mean(vals[:k])), float(np.mean(vals[-k:]))
-    if not (start > 0 and end >= LITTLE_PROGRESS * start):
-        return None
+    start, end = little
     return Finding(
         "label-problem", Severity.WARNING,
         f"the inputs look unrelated to their labels: a row's nearest neighbour shares its label {link.agreement:.0%} "

@@ -21,9 +21,8 @@ from typing import Any, Iterable
 
 from ..findings import Finding, Severity
 from .structure import CAUSE
-from .train_config import MOMENTUM_HIGH as HIGH_MOMENTUM  # one threshold for torch and Keras
+from .momentum import EFFECTIVE_STEP  # one judge of momentum for torch and Keras (checks/momentum.py)
 
-EFFECTIVE_STEP = 10.0  # lr / (1 - momentum) at or above this is ~10x the classic 0.1 / (1 - 0.9)
 SUSPECT_MOMENTUM = 0.95
 FP16_TINY = 6e-8  # the smallest float16 subnormal: a smaller eps rounds to 0
 # Symptoms of steps that are too large: what a large effective step or a summed loss explains.
@@ -57,24 +56,14 @@ def _num(x: Any) -> float | None:
 # ---------------------------------------------------------------- findings at start
 
 def momentum_findings(optimizer: Any) -> list[Finding]:
-    """SGD/RMSprop momentum >= 0.99 with a rate whose effective step lr / (1 - m) is >= 10."""
+    """SGD/RMSprop momentum >= 0.99 with an effective step lr / (1 - m) >= 10 (the judge: checks/momentum.py)."""
+    from .momentum import high_momentum_finding
+
     for i, g in enumerate(_groups(optimizer)):
-        m, lr = _num(g.get("momentum")), _num(g.get("lr"))
-        if m is None or lr is None or not HIGH_MOMENTUM <= m < 1 or lr <= 0:
-            continue
-        eff = lr / (1.0 - m)
-        if eff < EFFECTIVE_STEP:
-            continue
-        name = type(optimizer).__name__
-        return [Finding("lr-too-high", Severity.WARNING,
-                        f"{name}(lr={lr:g}, momentum={m:g}): the effective step lr / (1 - momentum) is {eff:.3g} "
-                        "(lr=0.1 with momentum=0.9 gives 1)",
-                        evidence={"subject": f"optimizer.param_groups[{i}]", CAUSE: True, "lr": lr, "momentum": m,
-                                  "effective_step": eff, "config": "momentum"},
-                        causes=[f"momentum {m:g} keeps about {1 / (1 - m):.0f} steps of velocity, so every gradient "
-                                "is applied that many times over: the weights overshoot, the loss swings and blows up"],
-                        fixes=["Use momentum=0.9 (the usual value), or divide the learning rate by "
-                               f"{1 / (1 - m) / 10:.3g} to keep momentum {m:g}."])]
+        f = high_momentum_finding(_num(g.get("momentum")), _num(g.get("lr")), type(optimizer).__name__,
+                                  subject=f"optimizer.param_groups[{i}]")
+        if f is not None:
+            return [f]
     return []
 
 
@@ -133,7 +122,9 @@ def stale_optimizer_params(model: Any, optimizer: Any) -> int:
 
 def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     """What watch() raises at start from the configuration alone (unregistered layers wait for the forward)."""
-    return momentum_findings(optimizer)
+    from .constant_init import constant_init_findings
+
+    return momentum_findings(optimizer) + constant_init_findings(model)
 
 
 # ---------------------------------------------------------------- suspects

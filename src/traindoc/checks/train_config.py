@@ -28,7 +28,6 @@ CLIP_SHRINK = 1e3  # clipping scales the median first-batch gradient down by thi
 FEW_STEPS = 100  # a full-batch run with fewer optimizer steps than this is too short for any network
 DROPOUT_HIGH = 0.8  # a dropout rate at or above this keeps one unit in five or fewer
 NARROW_SHARE = 0.25  # a hidden layer narrower than this share of the classes (or one unit for >= 3)
-MOMENTUM_HIGH = 0.99  # heavy-ball momentum at or above this averages over 100+ steps: steps 100x the rate
 
 
 @dataclass
@@ -222,21 +221,14 @@ def bottleneck_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | Non
 
 
 def momentum_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
-    """Heavy-ball momentum of 0.99 or more on a run that did not improve: each step is ~100x the rate."""
-    m = cfg.momentum
-    if m is None or not MOMENTUM_HIGH <= m < 1.0:
-        return None
+    """Heavy-ball momentum of 0.99 or more on a run that did not improve (the judge: checks/momentum.py)."""
+    from .momentum import high_momentum_finding
+
     fell = progress.fell
     unstable = fell is None and progress.last_loss is not None  # the loss became NaN/inf
-    if not (unstable or (fell is not None and fell < BARELY_MOVED)
-            or progress.symptoms & {"divergence", "oscillation", "nonfinite", "exploding-gradients"}):
-        return None
-    return _finding("update-ratio", f"momentum={m:g} makes each update about {1 / (1 - m):.0f}x the learning rate and "
-                    f"keeps it going for ~{1 / (1 - m):.0f} steps, and {progress.moved()}",
-                    "heavy-ball momentum sums past gradients with weight momentum^k: at 0.999 the velocity remembers "
-                    "about a thousand steps, so the weights overshoot and swing instead of settling",
-                    ["Use momentum=0.9 (the usual value), or lower the learning rate by 1/(1 - momentum) if the high "
-                     "momentum is wanted."], "momentum", progress, momentum=m)
+    poorly = bool(unstable or (fell is not None and fell < BARELY_MOVED)
+                  or progress.symptoms & {"divergence", "oscillation", "nonfinite", "exploding-gradients"})
+    return high_momentum_finding(cfg.momentum, went_poorly=poorly, how_it_went=progress.moved(), fell=fell)
 
 
 JUDGES = (schedule_finding, clip_finding, few_steps_finding, dropout_finding, bottleneck_finding, momentum_finding)

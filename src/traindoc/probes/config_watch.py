@@ -22,6 +22,18 @@ class ConfigWatch:
         from ..checks.row_link import RowSample
 
         self.rows = RowSample()
+        self.loss_inputs: dict[str, dict] = {}  # what a loss module inside the loss was given (checks/loss_wiring.py)
+        from ..checks.loss_wiring import OutputGrad
+        from ..checks.target_spread import TargetSpread
+
+        self.output_grad = OutputGrad()
+        self.spread = TargetSpread()  # regression targets that never vary
+        from ..checks.positions import PositionWatch
+
+        self.positions = PositionWatch()  # attention fed embeddings with no positions
+        from ..checks.target_flip import FlipSample
+
+        self.flips = FlipSample()  # dense targets against their inputs, flipped or not
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -30,6 +42,8 @@ class ConfigWatch:
         from ..checks.model_view import is_keras
 
         if is_keras(doc.model):
+            self.keras = True
+            self.flips.off = True
             self.rows.off = True  # the Keras callback runs its own label link on the arrays fit was given
         opt = doc._inner_opt()
         for f in config_findings(doc.model, opt):
@@ -39,6 +53,61 @@ class ConfigWatch:
             wrap = lambda f: doc.guard.wrap_hook("checks", f)  # noqa: E731
             self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, wrap)
             self._hook_hidden(doc.model, wrap)
+            doc.guard.call("wiring", self._hook_wiring, doc)
+
+    def _hook_wiring(self, doc: Any) -> None:
+        """One-shot hooks for the loss wiring checks (their own probe name: a failure loses only them)."""
+        from ..checks.loss_wiring import record_loss_inputs
+
+        wrap = lambda f: doc.guard.wrap_hook("wiring", f)  # noqa: E731
+        self.loss_inputs, handles = record_loss_inputs(doc.loss_fn, wrap)
+        self.handles += handles
+        self.output_grad.hook_model(doc.model, wrap)
+        from ..checks.zero_grads import record_packed_rnns
+
+        self.packed, handles = record_packed_rnns(doc.model, wrap)
+        self.handles += handles
+        from ..checks.embedding_ids import record_embedding_ids
+
+        self.embedding_ids, handles = record_embedding_ids(doc.model, wrap)
+        self.handles += handles
+        self.positions.hook(doc.model, wrap)
+
+    embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
+
+    keras = False  # a Keras model: the callback runs its own checks on what fit hands it
+    packed: set = set()  # recurrent layers run on a PackedSequence (checks/zero_grads.py)
+    zero_done = False
+
+    def at_end(self, doc: Any) -> None:
+        """At the last read-back, before the final rules: gradients that were exactly zero all run long."""
+        from ..checks import zero_grads as z
+
+        if self.zero_done or self.keras:
+            return  # the Keras callback judges its own gradients and batches
+        self.zero_done = True
+        from ..checks.bias_free import bias_free_finding
+
+        loss = doc.store.series.get("train_loss")
+        losses = list(loss.values) if loss is not None else []
+        for f in (self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step)),
+                  self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
+            if f is not None:
+                doc._record_check(f)
+        if doc.grads is None:
+            return
+        found = z.zero_layers(doc.store.series, doc.layers.names)
+        if found is None:
+            return
+        zero, every = found
+        samples = len(doc.store.series["grad_norm"].values)
+        if every:
+            f = z.all_zero_finding(doc._first_output, samples, float(doc._step))
+        else:
+            out = doc.acts.output_module if doc.acts is not None else None
+            f = z.some_zero_finding(doc.model, zero, out, self.packed, samples, float(doc._step))
+        f.evidence.setdefault("subject", "model")
+        doc._record_check(f)
 
     def _hook_hidden(self, model: Any, wrap: Any) -> None:
         """One-shot forward hooks on layers held in plain containers: do they run, with gradients on?"""
@@ -53,7 +122,7 @@ class ConfigWatch:
 
             self.handles += [m.register_forward_hook(wrap(hook)) for m in mods]
 
-    def first_step(self, doc: Any, loss: Any, targets: Any, outputs: Any) -> None:
+    def first_step(self, doc: Any, loss: Any, targets: Any, outputs: Any, inputs: Any = None) -> None:
         from ..checks.first_step import class_weight_findings, rnn_layout_findings, softmax_axis_findings
 
         from ..checks.torch_config import unregistered_findings
@@ -63,13 +132,60 @@ class ConfigWatch:
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
         found += rnn_layout_findings(self.rnn_shapes, targets)
+        found += doc.guard.call("wiring", self._wiring_findings, doc, loss, inputs, targets, outputs) or []
         for f in found:
             f.steps = [float(doc._step)]
             doc._record_check(f)
 
-    def sample(self, inputs: Any, targets: Any) -> None:
+    def _wiring_findings(self, doc: Any, loss: Any, inputs: Any, targets: Any, outputs: Any) -> list:
+        from ..checks import loss_wiring as w
+        from ..probes.data import _first_tensor
+
+        from ..checks.static import _last_leaf
+
+        out_name = doc.acts.output_module if doc.acts is not None else None
+        # At the first step the activation probe has not named the output module yet: the last leaf stands in.
+        out_layer = dict(doc.model.named_modules()).get(out_name) if out_name else (_last_leaf(doc.model) or (None, None))[1]
+        found = w.ignore_index_findings(doc.loss_fn, _first_tensor(inputs), outputs, targets)
+        found += w.kl_input_findings(self.loss_inputs)
+        axis = w.class_axis_findings(loss, outputs, targets, out_layer)
+        if axis is None:  # both readings still agree: asked again at later sampled steps
+            self.recheck_axis = out_layer
+        found += axis or []
+        found += w.linear_loss_findings(self.output_grad.summary, outputs, targets)
+        from ..checks.embedding_ids import clamped_ids_findings
+
+        found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
+        return found
+
+    recheck_axis: Any = None  # the output layer, while the class-axis check is undecided
+    rechecks = 0
+    MAX_RECHECKS = 50
+
+    def wants_step(self, sampled: bool) -> bool:
+        """Whether a step after the first has something to give: an undecided check, rows still wanted."""
+        return (self.recheck_axis is not None and sampled) or self.positions.wants_rows or self.flips.wants_rows
+
+    def later_step(self, doc: Any, loss: Any, inputs: Any, targets: Any, outputs: Any, sampled: bool) -> None:
+        """A step after the first, while a first-step check could not decide yet or rows are still wanted."""
+        from ..checks.loss_wiring import class_axis_findings
+
+        self.positions.sample(inputs, targets)
+        self.flips.add(inputs, targets)
+        if self.recheck_axis is None or not sampled:
+            return
+        self.rechecks += 1
+        found = class_axis_findings(loss, outputs, targets, self.recheck_axis)
+        if found is not None or self.rechecks >= self.MAX_RECHECKS:
+            self.recheck_axis = None
+        for f in found or []:
+            f.steps = [float(doc._step)]
+            doc._record_check(f)
+
+    def sample(self, inputs: Any, targets: Any, loss_kind: str | None = None) -> None:
         """A sampled step's rows and labels (kept on the device; judged once at the end)."""
         self.rows.add(inputs, targets)
+        self.spread.add(targets, loss_kind)
 
     def finish(self, doc: Any) -> None:
         from ..checks.row_link import RowSample, unrelated_rows_finding
@@ -86,6 +202,8 @@ class ConfigWatch:
         attribute(doc.findings, self.suspects)
 
     def remove(self) -> None:
+        self.output_grad.remove()
+        self.positions.remove()
         for h in self.handles:
             h.remove()
         self.handles = []

@@ -339,7 +339,9 @@ class Watch:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
         if step == 1 and self.config is not None:
-            self.guard.call("checks", self.config.first_step, self, loss, targets, outputs)
+            self.guard.call("checks", self.config.first_step, self, loss, targets, outputs, inputs)
+        elif self.config is not None and self.config.wants_step(self._is_sampled(step)):
+            self.guard.call("wiring", self.config.later_step, self, loss, inputs, targets, outputs, self._is_sampled(step))
         if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1
@@ -507,7 +509,7 @@ class Watch:
                 self._input_norm_done = True
                 self.guard.call("checks", self._record_input_norm, step, inputs)
         if targets is not None and inputs is not None and self.config is not None:
-            self.guard.call("checks", self.config.sample, inputs, targets)
+            self.guard.call("checks", self.config.sample, inputs, targets, self._loss_kind)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
@@ -596,6 +598,8 @@ class Watch:
         if not self._negative_said and loss_vals and self._loss_kind and min(loss_vals) < 0:
             self.guard.call("checks", self._negative_loss, loss_steps, loss_vals)
         self._dynamic_checks()
+        if final and self.config is not None:  # before the final rules, so the log records it too
+            self.guard.call("wiring", self.config.at_end, self)
         if self.rank == 0:
             self._write_rows(rows)
             self._maybe_rules(final)

@@ -349,13 +349,15 @@ def unnormalized_input(run: Run) -> list[Finding]:
             "inputs are not normalised: " + ", ".join(reasons) + " (the input BatchNorm is in eval mode)",
             series=list(need) + [INPUT_NORM_SERIES], steps=[_step(s.steps[0]), _step(s.steps[-1])],
             evidence={"subject": "inputs", "mean": med["input_mean"], "std": med["input_std"], "min": lo, "max": hi,
-                      "input_norm": "eval-untouched"},
+                      "input_norm": "eval-untouched", "cause": True},
             causes=[EVAL_CAUSE], fixes=[EVAL_FIX])]
     return [Finding(
         "unnormalized-input", Severity.WARNING, "inputs are not normalised: " + ", ".join(reasons),
         series=list(need), steps=[_step(s.steps[0]), _step(s.steps[-1])],
         evidence={"subject": "inputs", "mean": med["input_mean"], "std": med["input_std"], "min": lo, "max": hi,
-                  "channel_scale_ratio": chan_ratio},
+                  "channel_scale_ratio": chan_ratio,
+                  # Raw inputs are upstream of dead units and stalls: named as the cause (as the Keras data check does).
+                  "cause": True},
         causes=["Raw features (pixel values 0-255, counts, prices) fed without standardisation: most networks "
                 "assume inputs near 0 with unit scale.", "Features on very different scales dominate the gradient."],
         fixes=["Standardise each feature/channel (subtract the training mean, divide by the std) and apply the "

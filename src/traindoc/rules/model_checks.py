@@ -46,6 +46,12 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                      ["Check the schedule's step counts and the clipping threshold against the run."]),
     "no-learning": ("the run is too short to learn (recorded by the watcher)", ["too few optimizer steps"],
                     ["Train for more steps: more epochs or a smaller batch size."]),
+    "loss-metric-mismatch": ("the loss does not measure the fit: it is linear in the model's output (recorded by the "
+                             "watcher)", ["an error neither squared nor taken in absolute value: no minimum"],
+                             ["Square the error: ((pred - target) ** 2).mean() (nn.MSELoss())."]),
+    "poor-initialization": ("layers initialised to one constant: their units are copies of each other (recorded by "
+                            "the watcher)", ["a constant init gives every unit of a layer the same value and gradient"],
+                            ["Use random initialisation (PyTorch's default Kaiming-uniform, or Xavier)."]),
     "stalled": ("a layer setting cripples the network (recorded by the watcher)",
                 ["a dropout rate near 1, or a hidden layer narrower than the classes"],
                 ["Check the dropout rates and the hidden layers' widths."]),
@@ -56,6 +62,15 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("update-ratio", "lr-schedule"): ("the learning-rate schedule's warm-up is longer than the run (recorded by the "
                                       "watcher)", ["a warm-up sized for a much longer run: the rate stays tiny"],
                                       ["Make the warm-up about one epoch of this run's optimizer steps."]),
+    ("stalled", "positional-encoding"): ("a Transformer without positional encoding on labels decided by the order "
+                                         "(recorded by the watcher)", ["self-attention cannot see token order"],
+                                         ["Add a (learned or sinusoidal) positional encoding to the embeddings."]),
+    ("label-problem", "constant-targets"): ("every regression target is the same value (recorded by the watcher)",
+                                            ["targets cast to an integer type, or the wrong column"],
+                                            ["Keep regression targets float (no .long()/.int())."]),
+    ("label-problem", "loss.ignore_index"): ("the loss's ignore_index is one of the real classes (recorded by the "
+                                             "watcher)", ["ignore_index set to a class id drops that class"],
+                                            ["Drop ignore_index, or give padding a value that is not a class id."]),
     ("update-ratio", "gradient-clipping"): ("gradient clipping shrinks every update a thousandfold (recorded by the "
                                             "watcher)", ["a clipping threshold far below the gradients' size"],
                                             ["Clip at about 1.0 (clipnorm/global_clipnorm), or not at all."]),
@@ -137,7 +152,8 @@ from . import internals as _internals  # noqa: E402,F401  (their rules must exis
 from . import schedule as _schedule  # noqa: E402,F401
 from . import generalization as _generalization  # noqa: E402,F401
 from . import progress as _progress  # noqa: E402,F401
+from . import metrics as _metrics  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
-             "update-ratio", "no-learning", "stalled"):
+             "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization"):
     _with_recorded(_cid)

@@ -15,6 +15,11 @@ from .registry import rule
 _WATCHED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR, Role.GRAD_NORM)
 
 
+# A training loss resting at this share of its start has converged: its per-batch values near zero
+# swing by multiples on a few hard samples without any instability.
+CONVERGED_SHARE = 0.05
+
+
 @rule("nonfinite", family="stability", severity=Severity.ERROR, title="A loss or metric became NaN or Inf")
 def nonfinite(run: Run):
     losses_finite = all(s.n_nonfinite == 0 for r in LOSS_ROLES for s in run.by_role(r))
@@ -227,6 +232,19 @@ def _warmup_end(run: Run) -> float | None:
     return float(lr.x[i]) if i > 0 and peak > 0 and float(lr.y[0]) < 0.5 * peak else None
 
 
+RECENT_POINTS = 10  # at least this many points before a spike make its "recent highs"
+RECENT_HIGH_FACTOR = 2.0
+
+
+def _within_recent_highs(c: Curve, s) -> bool:
+    """The spike's peak stays under twice the highest of the points just before it (a tenth of the curve)."""
+    before = c.y[c.x < s.start]
+    if before.size < RECENT_POINTS:
+        return False
+    recent = before[-max(RECENT_POINTS, c.n // 10):]
+    return bool(s.peak < RECENT_HIGH_FACTOR * float(np.max(recent)))
+
+
 def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None):
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
@@ -254,6 +272,11 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     # spike of 10x or more, and every healthy run with spikes ends below 0.65x its start. Repeated
     # explosions (3+ of 10x), or 2+ in a loss that never got below its start, are a problem even
     # when each one recovers.
+    if per_step:
+        # A per-batch loss resting near zero is heavy-tailed: a batch with a few hard samples is 30x the
+        # floor, yet no higher than the loss's own highs of the batches just before. Such a peak is that
+        # noise, not an explosion (a real one towers over the recent highs).
+        bad = [s for s in bad if not (s.ratio >= 10 and s.recovery == "fast" and _within_recent_highs(c, s))]
     explosions = [s for s in sp if s.ratio >= 10]
     no_progress = c.head > 0 and c.tail >= 0.9 * c.head
     repeated = len(explosions) >= 3 or (len(explosions) >= 2 and no_progress)
@@ -406,8 +429,13 @@ def swings_of(c: Curve) -> dict | None:
         return None
     swing, ref = found
     level = float(np.exp(np.median(t)))
-    if level * float(np.expm1(swing)) < 0.03 * max(abs(c.head), abs(float(c.y[0]))):
+    start = max(abs(c.head), abs(float(c.y[0])))
+    if level * float(np.expm1(swing)) < 0.03 * start:
         return None  # +-50% of a loss near zero (0.01 after starting at 15) is invisible on the run's scale
+    if level < CONVERGED_SHARE * start:
+        # A loss resting at a twentieth of its start has converged: per-batch losses near zero are
+        # dominated by a few hard samples and swing by multiples in log terms without any overshoot.
+        return None
     return {"level": level, "relative_swing": round(float(np.expm1(swing)), 4), "median_swing": level * float(np.expm1(swing)),
             "noise_reference": round(float(ref), 4), "trend_p": tr.p, "from_step": float(xs[0])}
 
