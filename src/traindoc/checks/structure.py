@@ -49,7 +49,8 @@ class Targets:
         a = _numpy(y)
         if a is None or a.size == 0 or a.dtype.kind not in "biuf":
             return None
-        a = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+        # Per-position targets (N, H, W, C): the class axis is the last one, each position is a row.
+        a = a.reshape(-1, a.shape[-1]) if a.ndim > 2 else a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
         if isinstance(ignore, (int, float)) and a.shape[1] == 1:
             a = a[a[:, 0] != ignore]
             if a.size == 0:
@@ -339,7 +340,12 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
     lv = loss_view(loss, model)
     t = targets if isinstance(targets, Targets) or targets is None else \
         Targets.of(targets, getattr(loss, "ignore_index", None))
-    found = output_findings(out, lv, t) + target_findings(t, lv, out, constant=constant)
+    from .loss_shape import loss_shape_findings  # the loss against the axes it works over
+
+    found = loss_shape_findings(out, lv, t)
+    if not any(f.id == "wrong-output-activation" for f in found):  # one verdict on the output layer
+        found += output_findings(out, lv, t)
+    found += target_findings(t, lv, out, constant=constant)
     if not any(f.id == "wrong-output-activation" for f in found):
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:

@@ -293,7 +293,11 @@ class TraindocCallback(keras.callbacks.Callback):
             self._sampled_x = None
         content = self._input_content_checks(batches)
         if ys is not None and len(batches) > 1:
-            self._structure_checks(ys)
+            try:  # the targets in their own shape: per-position targets keep their class axis last
+                whole = np.concatenate([np.asarray(y) for _, y in batches])
+            except ValueError:
+                whole = ys
+            self._structure_checks(whole)
         section = data_check(batches)
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         for f in section.findings:
