@@ -62,6 +62,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("update-ratio", "momentum"): ("momentum of 0.99 or more makes every update ~100x the rate (recorded by the "
                                    "watcher)", ["heavy-ball momentum remembering hundreds of steps"],
                                    ["Use momentum=0.9."]),
+    ("no-learning", "gradient-accumulation"): ("gradient accumulation leaves a handful of optimizer updates in the "
+                                               "run (recorded by the watcher)",
+                                               ["gradient_accumulation_steps larger than the batches of an epoch"],
+                                               ["Remove gradient_accumulation_steps, or keep it to a few batches."]),
     ("stalled", "dropout"): ("a dropout rate near 1 drops most units (recorded by the watcher)",
                              ["the drop rate given where a keep probability was meant"],
                              ["Use a dropout rate of 0.1-0.5 (the share to drop)."]),
