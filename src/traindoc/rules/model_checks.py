@@ -72,6 +72,11 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("stalled", "bottleneck"): ("a hidden layer narrower than the classes (recorded by the watcher)",
                                 ["a bottleneck too narrow to carry the classes"],
                                 ["Widen the layer to at least the number of classes."]),
+    ("unnormalized-input", "normalization-not-adapted"): ("the model's Normalization layer was never adapted: the "
+                                                          "raw inputs pass through it (checked on the first batches)",
+                                                          ["keras.layers.Normalization without adapt() is the "
+                                                           "identity (mean 0, variance 1)"],
+                                                          ["Call norm.adapt(x_train) before fit."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),

@@ -298,7 +298,7 @@ class TraindocCallback(keras.callbacks.Callback):
             except ValueError:
                 whole = ys
             self._structure_checks(whole)
-        section = data_check(batches)
+        section = data_check(batches, model=self.model)  # judged after the model's own input scaling layers
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         for f in section.findings:
             if f.id == "label-problem" and have_labels:
