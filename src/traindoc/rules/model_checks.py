@@ -40,6 +40,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                     ["Lower the learning rate by 10-100x, or clip gradients."]),
     "unshuffled-data": ("batches hold one class each (checked on the first batches)",
                         ["data sorted by label and not shuffled"], ["Shuffle the training data every epoch."]),
+    "loss-metric-mismatch": ("an output's own loss did not fall while the total did (recorded by the watcher)",
+                             ["one output's loss weight makes its share of the total negligible"],
+                             ["Check loss_weights against the order of model.output_names (or use a dict)."]),
     # Settings judged against the run (checks/train_config.py): named per subject below.
     "update-ratio": ("a training setting makes every update tiny (recorded by the watcher)",
                      ["a learning-rate schedule or gradient clipping out of proportion to this run"],
@@ -77,6 +80,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                           ["keras.layers.Normalization without adapt() is the "
                                                            "identity (mean 0, variance 1)"],
                                                           ["Call norm.adapt(x_train) before fit."]),
+    ("loss-metric-mismatch", "loss-weights"): ("an output's loss weight starves it: its share of the total loss is "
+                                               "negligible and it did not train (recorded by the watcher)",
+                                               ["loss_weights matched to the outputs by position, in another order"],
+                                               ["Give loss_weights as a dict keyed by output name."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),
@@ -146,7 +153,8 @@ from . import internals as _internals  # noqa: E402,F401  (their rules must exis
 from . import schedule as _schedule  # noqa: E402,F401
 from . import generalization as _generalization  # noqa: E402,F401
 from . import progress as _progress  # noqa: E402,F401
+from . import metrics as _metrics  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
-             "update-ratio", "no-learning", "stalled"):
+             "update-ratio", "no-learning", "stalled", "loss-metric-mismatch"):
     _with_recorded(_cid)

@@ -61,6 +61,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from .keras_split import ValidationSample
 
         self._val = ValidationSample()
+        from .keras_outputs import OutputShares
+
+        self._shares = OutputShares()  # each output's share of a multi-output loss (keras_outputs.py)
         self._label_link = None  # nearest-neighbour label agreement of the sampled rows (checks/label_link.py)
         self._val_losses: list[float] = []
         self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
@@ -95,6 +98,7 @@ class TraindocCallback(keras.callbacks.Callback):
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
         self.doc.guard.call("checks", self._wrap_train_step)
+        _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
             self.doc.guard.call("activations", self._install_layer_probe)
@@ -240,6 +244,8 @@ class TraindocCallback(keras.callbacks.Callback):
                                                   "categorical_accuracy", "binary_accuracy")), None)
             self._progress.train_accuracy = _scalar(logs[acc]) if acc is not None and not regression else None
         _quietly(self._penalty, self._penalty.epoch, self.model, logs.get("loss"))
+        if not self._shares.off:
+            _quietly(self._shares, self._shares.epoch, logs)
         v = _scalar(logs.get("val_loss")) if "val_loss" in logs else None
         if v is not None:
             self._val_losses.append(v)
@@ -353,6 +359,9 @@ class TraindocCallback(keras.callbacks.Callback):
         if f is not None:
             self.doc._record_check(f)
         self._config_checks()
+        f = None if self._shares.off else self._shares.finding(float(self.doc._step))
+        if f is not None:
+            self.doc._record_check(f)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
 
