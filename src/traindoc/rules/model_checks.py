@@ -43,6 +43,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "loss-metric-mismatch": ("an output's own loss did not fall while the total did (recorded by the watcher)",
                              ["one output's loss weight makes its share of the total negligible"],
                              ["Check loss_weights against the order of model.output_names (or use a dict)."]),
+    "overfitting": ("the training data is a few rows repeated (checked on the first batches)",
+                    ["a batching loop or generator that repeats the same rows"],
+                    ["Check how the training array is built; train on all the distinct rows."]),
     # Settings judged against the run (checks/train_config.py): named per subject below.
     "update-ratio": ("a training setting makes every update tiny (recorded by the watcher)",
                      ["a learning-rate schedule or gradient clipping out of proportion to this run"],
@@ -69,6 +72,9 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                "run (recorded by the watcher)",
                                                ["gradient_accumulation_steps larger than the batches of an epoch"],
                                                ["Remove gradient_accumulation_steps, or keep it to a few batches."]),
+    ("stalled", "embedding-rows"): ("a frozen pretrained embedding filled one row off (recorded by the watcher)",
+                                    ["matrix[i - 1] = vector for ids that start at 1"],
+                                    ["Fill the embedding matrix by the tokenizer's ids: matrix[i] = vectors[word]."]),
     ("stalled", "dropout"): ("a dropout rate near 1 drops most units (recorded by the watcher)",
                              ["the drop rate given where a keep probability was meant"],
                              ["Use a dropout rate of 0.1-0.5 (the share to drop)."]),
@@ -156,5 +162,5 @@ from . import progress as _progress  # noqa: E402,F401
 from . import metrics as _metrics  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
-             "update-ratio", "no-learning", "stalled", "loss-metric-mismatch"):
+             "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "overfitting"):
     _with_recorded(_cid)

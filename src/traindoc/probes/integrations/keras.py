@@ -362,6 +362,20 @@ class TraindocCallback(keras.callbacks.Callback):
         f = None if self._shares.off else self._shares.finding(float(self.doc._step))
         if f is not None:
             self.doc._record_check(f)
+        if self._progress is not None and self._sampled_x is not None:  # a frozen embedding filled one row off
+            from ...checks.embedding_rows import embedding_rows_finding
+
+            f = embedding_rows_finding(self.model, self._sampled_x, self._progress.poor_fit(), self._progress.moved(),
+                                       float(self.doc._step))
+            if f is not None:
+                self.doc._record_check(f)
+        if self._progress is not None:  # a training set of few rows repeated, and the memorisation it causes
+            from ...checks.repeated_rows import repeated_rows_finding
+
+            f = repeated_rows_finding(self._sampled_x, self._progress.last_loss, self._progress.last_val_loss,
+                                      float(self.doc._step))
+            if f is not None:
+                self.doc._record_check(f)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
 
