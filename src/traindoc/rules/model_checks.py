@@ -90,6 +90,17 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                "negligible and it did not train (recorded by the watcher)",
                                                ["loss_weights matched to the outputs by position, in another order"],
                                                ["Give loss_weights as a dict keyed by output name."]),
+    ("label-problem", "label-alignment"): ("the labels look unrelated to their inputs: neighbours share labels at "
+                                           "chance and validation never improved (recorded by the watcher)",
+                                           ["labels shuffled apart from their rows, or the deciding part of each "
+                                            "input cut away"],
+                                           ["Check a few rows by hand: does each label match its input?"]),
+    ("label-problem", "validation-encoding"): ("the validation rows relate to their labels unlike the training rows: "
+                                               "another preprocessing for validation (recorded by the watcher)",
+                                               ["a tokenizer, vocabulary or scaler fitted again on the validation "
+                                                "split"],
+                                               ["Fit the preprocessing on the training data once and apply it to "
+                                                "every split."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),

@@ -27,6 +27,9 @@ import keras
 from ..watch import Watch, watch
 
 DATA_BATCHES = 4  # batches sampled for the data check (copied to the host, a few rows each)
+LINK_ROWS = 512  # training rows sampled (from further batches if needed) for the cross-split test
+LINK_BATCHES = 16  # at most this many batches...
+LINK_BYTES = 8 << 20  # ...and this many bytes of inputs
 ROWS_PER_BATCH = 256
 OUTPUT_ROWS = 32  # rows the untrained model is run on once, for its output scale
 ZERO_GRAD_BATCHES = 5  # every gradient exactly zero on this many first batches: a finding
@@ -46,6 +49,8 @@ class TraindocCallback(keras.callbacks.Callback):
     def _reset(self) -> None:
         self._prev_mean: float | None = None
         self._batches: list[tuple[Any, Any]] = []
+        self._link_rows: list[tuple[Any, Any]] = []  # every sampled batch, for the cross-split test (split_link.py)
+        self._data_done = False
         self._structure_done = False
         self._zero_grad_batches = 0
         self._grad_batches = 0
@@ -138,15 +143,26 @@ class TraindocCallback(keras.callbacks.Callback):
         if y is None or isinstance(x, (dict, list, tuple)) or isinstance(y, (dict, list, tuple)):
             self._unwrap_train_step()
             return
-        self._batches.append((_host(x), _host(y)))
+        seen = (_host(x), _host(y))
+        self._link_rows.append(seen)
+        if not self._data_done:
+            self._batches.append(seen)
         if not self._structure_done:
             self._structure_done = True
             self._read_config(x)
             self._output_scale = self._measure_output(self._batches[0][0])
             self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
-        if len(self._batches) >= DATA_BATCHES:
-            self._unwrap_train_step()
+        if not self._data_done and len(self._batches) >= DATA_BATCHES:
+            self._data_done = True
             self._data_checks()
+        if self._data_done and self._link_sampled():
+            self._unwrap_train_step()
+
+    def _link_sampled(self) -> bool:
+        """Enough training rows for the cross-split test, or as many as it may cost."""
+        rows = sum(len(b[0]) for b in self._link_rows)
+        size = sum(getattr(b[0], "nbytes", 0) for b in self._link_rows)
+        return rows >= LINK_ROWS or len(self._link_rows) >= LINK_BATCHES or size >= LINK_BYTES
 
     def _read_config(self, x: Any) -> None:
         from ...checks.train_config import RunProgress
@@ -376,12 +392,38 @@ class TraindocCallback(keras.callbacks.Callback):
                                       float(self.doc._step))
             if f is not None:
                 self.doc._record_check(f)
+        self._encoding_check()
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
+            from ...checks.split_link import all_positions_filled
 
-            f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step))
+            f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step),
+                                         truncated=all_positions_filled(self._sampled_x))
             if f is not None:
                 self.doc._record_check(f)
+
+    def _encoding_check(self) -> None:
+        """Validation rows that relate to their labels unlike training rows: another preprocessing (split_link.py)."""
+        import numpy as np
+
+        from ...checks.split_link import encoding_finding, split_link
+        from .keras_split import class_ids
+
+        val_x, val_y = self._val.inputs(), self._val.labels()
+        if not self._link_rows or val_x is None or val_y is None:
+            return
+        try:
+            x = np.concatenate([np.asarray(b[0]).reshape(len(b[0]), -1) for b in self._link_rows])
+            y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows]))
+        except (ValueError, TypeError):
+            return
+        vy = class_ids(val_y)
+        if y is None or vy is None:
+            return
+        link = split_link(x, y, val_x, vy)
+        f = encoding_finding(link, self._val_losses, float(self.doc._step)) if link is not None else None
+        if f is not None:
+            self.doc._record_check(f)
 
     def _config_checks(self) -> None:
         """The training configuration judged against how the run went (checks/train_config.py)."""
@@ -472,6 +514,7 @@ def _link(batches: list) -> Any:
     import numpy as np
 
     from ...checks.label_link import label_link
+    from ...checks.split_link import id_bags, is_id_sequence
     from .keras_split import class_ids
 
     try:
@@ -479,6 +522,8 @@ def _link(batches: list) -> Any:
         ids = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in batches]))
     except (ValueError, TypeError):
         return None
+    if is_id_sequence(x):
+        x = id_bags(x)  # token ids: which ids a row holds, as the embedding sees them
     return label_link(x, ids) if ids is not None else None
 
 
