@@ -80,3 +80,39 @@ def test_shift_evidence_needs_an_unused_filled_row_zero():
     assert shifted_rows(m, np.array([0, 1, 2, 4])) is None  # id 0 is a real token here
     m[0] = 0
     assert shifted_rows(m, np.array([1, 2, 3, 4])) is None  # padding row empty: a word without a vector is OOV
+
+
+def _patches(n, seed, where):
+    """8x8 images, class = where a bright 3x3 patch sits (``where``: corner offsets per class), plus noise."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 0.2, size=(n, 8, 8, 1)).astype("float32")
+    y = rng.integers(0, len(where), size=n)
+    for i, c in enumerate(y):
+        r, col = where[c]
+        x[i, r:r + 3, col:col + 3, 0] += 1.0
+    return x, y.astype("int64")
+
+
+@pytest.mark.parametrize("flip", [True, False])
+def test_a_flip_that_swaps_left_and_right_classes(tmp_path, flip):
+    keras.utils.set_random_seed(0)
+    x, y = _patches(384, 0, [(0, 0), (0, 5), (5, 2)])  # top-left, top-right, bottom-middle
+    aug = [L.RandomFlip("horizontal", seed=1)] if flip else []
+    m = keras.Sequential([keras.Input((8, 8, 1)), *aug, L.Flatten(), L.Dense(16, activation="relu"),
+                          L.Dense(3, activation="softmax")])
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    found = _subject(_fit(m, x, y, tmp_path, epochs=3), "augmentation")
+    if flip:
+        assert found and found[0].id == "label-problem" and "Remove RandomFlip" in found[0].fixes[0]
+    else:
+        assert not found
+
+
+def test_a_flip_that_keeps_the_class_keeps_neighbours():
+    from traindoc.checks.augment_labels import label_agreement
+
+    x, y = _patches(384, 1, [(0, 2), (5, 2)])  # top vs bottom: a horizontal flip keeps the class
+    flipped = x.copy()
+    flipped[::2] = x[::2, :, ::-1]
+    ev = label_agreement(x, flipped, y)
+    assert ev is not None and ev["unaltered_agreement"] - ev["altered_agreement"] < 0.1

@@ -95,6 +95,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                            ["labels shuffled apart from their rows, or the deciding part of each "
                                             "input cut away"],
                                            ["Check a few rows by hand: does each label match its input?"]),
+    ("label-problem", "augmentation"): ("an augmentation layer changes the class of the images it alters "
+                                        "(recorded by the watcher)", ["a flip or rotation of data whose class depends "
+                                                                      "on direction or orientation"],
+                                        ["Remove that augmentation for this data."]),
     ("label-problem", "validation-encoding"): ("the validation rows relate to their labels unlike the training rows: "
                                                "another preprocessing for validation (recorded by the watcher)",
                                                ["a tokenizer, vocabulary or scaler fitted again on the validation "

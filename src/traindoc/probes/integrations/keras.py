@@ -385,6 +385,8 @@ class TraindocCallback(keras.callbacks.Callback):
                                        float(self.doc._step))
             if f is not None:
                 self.doc._record_check(f)
+        if self._progress is not None and self._link_rows:  # an augmentation layer that changes the class
+            self._augmentation_check()
         if self._progress is not None:  # a training set of few rows repeated, and the memorisation it causes
             from ...checks.repeated_rows import repeated_rows_finding
 
@@ -401,6 +403,22 @@ class TraindocCallback(keras.callbacks.Callback):
                                          truncated=all_positions_filled(self._sampled_x))
             if f is not None:
                 self.doc._record_check(f)
+
+    def _augmentation_check(self) -> None:
+        import numpy as np
+
+        from ...checks.augment_labels import augmentation_finding
+        from .keras_split import class_ids
+
+        try:
+            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])[:1024]
+            y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows])[:1024])
+        except (ValueError, TypeError):
+            return
+        f = augmentation_finding(self.model, x, y, self._progress.poor_fit(), self._progress.moved(),
+                                 float(self.doc._step))
+        if f is not None:
+            self.doc._record_check(f)
 
     def _encoding_check(self) -> None:
         """Validation rows that relate to their labels unlike training rows: another preprocessing (split_link.py)."""
