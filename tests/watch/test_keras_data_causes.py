@@ -116,3 +116,20 @@ def test_a_flip_that_keeps_the_class_keeps_neighbours():
     flipped[::2] = x[::2, :, ::-1]
     ev = label_agreement(x, flipped, y)
     assert ev is not None and ev["unaltered_agreement"] - ev["altered_agreement"] < 0.1
+
+
+def test_a_failing_judgement_is_reported_once_and_only_it_is_off(tmp_path, monkeypatch):
+    import traindoc.checks.augment_labels as aug
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(aug, "augmentation_finding", broken)
+    keras.utils.set_random_seed(0)
+    x, y = _patches(384, 0, [(0, 0), (0, 5), (5, 2)])
+    m = keras.Sequential([keras.Input((8, 8, 1)), L.RandomFlip("horizontal", seed=1), L.Flatten(),
+                          L.Dense(3, activation="softmax")])
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    m.fit(x, y, batch_size=32, epochs=1, verbose=0, callbacks=[cb])  # training finishes
+    assert "augmentation" in cb.doc.guard.disabled and "checks" not in cb.doc.guard.disabled

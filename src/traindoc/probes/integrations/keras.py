@@ -375,26 +375,21 @@ class TraindocCallback(keras.callbacks.Callback):
         if f is not None:
             self.doc._record_check(f)
         self._config_checks()
-        f = None if self._shares.off else self._shares.finding(float(self.doc._step))
-        if f is not None:
-            self.doc._record_check(f)
-        if self._progress is not None and self._sampled_x is not None:  # a frozen embedding filled one row off
+        # Each judgement below is its own probe: one that fails is reported once and only it is switched off.
+        step = float(self.doc._step)
+        if not self._shares.off:
+            self._judge("loss-weights", lambda: self._shares.finding(step))
+        p = self._progress
+        if p is not None:
             from ...checks.embedding_rows import embedding_rows_finding
-
-            f = embedding_rows_finding(self.model, self._sampled_x, self._progress.poor_fit(), self._progress.moved(),
-                                       float(self.doc._step))
-            if f is not None:
-                self.doc._record_check(f)
-        if self._progress is not None and self._link_rows:  # an augmentation layer that changes the class
-            self._augmentation_check()
-        if self._progress is not None:  # a training set of few rows repeated, and the memorisation it causes
             from ...checks.repeated_rows import repeated_rows_finding
 
-            f = repeated_rows_finding(self._sampled_x, self._progress.last_loss, self._progress.last_val_loss,
-                                      float(self.doc._step))
-            if f is not None:
-                self.doc._record_check(f)
-        self._encoding_check()
+            self._judge("embedding-rows", lambda: embedding_rows_finding(self.model, self._sampled_x, p.poor_fit(),
+                                                                         p.moved(), step))
+            self._judge("augmentation", self._augmentation_check)
+            self._judge("repeated-rows", lambda: repeated_rows_finding(self._sampled_x, p.last_loss, p.last_val_loss,
+                                                                       step))
+        self._judge("validation-encoding", self._encoding_check)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
             from ...checks.split_link import all_positions_filled
@@ -404,7 +399,14 @@ class TraindocCallback(keras.callbacks.Callback):
             if f is not None:
                 self.doc._record_check(f)
 
-    def _augmentation_check(self) -> None:
+    def _judge(self, probe: str, make: Any) -> None:
+        """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
+        f = self.doc.guard.call(probe, make)
+        if f is not None:
+            self.doc._record_check(f)
+
+    def _augmentation_check(self) -> Any:
+        """The model's augmentation layers against the sampled rows' labels (checks/augment_labels.py)."""
         import numpy as np
 
         from ...checks.augment_labels import augmentation_finding
@@ -414,13 +416,13 @@ class TraindocCallback(keras.callbacks.Callback):
             x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])[:1024]
             y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows])[:1024])
         except (ValueError, TypeError):
-            return
-        f = augmentation_finding(self.model, x, y, self._progress.poor_fit(), self._progress.moved(),
-                                 float(self.doc._step))
-        if f is not None:
-            self.doc._record_check(f)
+            return None
+        if self._progress is None or not self._link_rows:
+            return None
+        return augmentation_finding(self.model, x, y, self._progress.poor_fit(), self._progress.moved(),
+                                    float(self.doc._step))
 
-    def _encoding_check(self) -> None:
+    def _encoding_check(self) -> Any:
         """Validation rows that relate to their labels unlike training rows: another preprocessing (split_link.py)."""
         import numpy as np
 
@@ -429,19 +431,17 @@ class TraindocCallback(keras.callbacks.Callback):
 
         val_x, val_y = self._val.inputs(), self._val.labels()
         if not self._link_rows or val_x is None or val_y is None:
-            return
+            return None
         try:
             x = np.concatenate([np.asarray(b[0]).reshape(len(b[0]), -1) for b in self._link_rows])
             y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows]))
         except (ValueError, TypeError):
-            return
+            return None
         vy = class_ids(val_y)
         if y is None or vy is None:
-            return
+            return None
         link = split_link(x, y, val_x, vy)
-        f = encoding_finding(link, self._val_losses, float(self.doc._step)) if link is not None else None
-        if f is not None:
-            self.doc._record_check(f)
+        return encoding_finding(link, self._val_losses, float(self.doc._step)) if link is not None else None
 
     def _config_checks(self) -> None:
         """The training configuration judged against how the run went (checks/train_config.py)."""
