@@ -128,3 +128,15 @@ def test_label_smoothing_judged_by_its_strength():
     net = torch.nn.Sequential(torch.nn.Linear(6, 3))
     f = structure_findings(net, torch.nn.CrossEntropyLoss(label_smoothing=0.8), torch.as_tensor(y))
     assert any(g.id == "label-problem" and "label_smoothing=0.8" in g.title for g in f)
+
+
+def test_a_class_id_map_is_not_several_tags():
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((6, 6, 1)), L.Conv2D(2, 1), L.Softmax(axis=-1)])
+    m.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    mask = (np.random.default_rng(0).random((64, 6, 6)) > 0.5).astype("int64")  # two pixel classes
+    assert not [f for f in structure_findings(m, None, mask) if f.evidence.get("multi_hot")]
+    tags = keras.Sequential([keras.Input((4,)), L.Dense(3, activation="softmax")])
+    tags.compile(optimizer="adam", loss="categorical_crossentropy")
+    multi = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 0], [1, 1, 1]] * 16, dtype="float32")
+    assert [f for f in structure_findings(tags, None, multi) if f.evidence.get("multi_hot")]

@@ -257,7 +257,8 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                              [_keras_or(out, f"Make the last layer Dense({k}, activation='softmax') for {k} classes.",
                                         f"Make the last layer output {k} classes.") if out else
                               f"Make the output {k} wide.", "Or map the labels to 0..K-1."], subject, **ev)]
-    if loss.categorical and targets.multi_hot:
+    if loss.categorical and targets.multi_hot and (not units or targets.width == units):
+        # Several 1s across the output units are several tags; a row of a class-id map (pixels) is not.
         return [_multi_label(targets, loss, out, ev)]
     if loss.kind == CATEGORICAL_CE:
         found = _categorical_targets(targets, loss, out, subject, ev)
