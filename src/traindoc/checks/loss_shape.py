@@ -101,8 +101,10 @@ def targets_broadcast(out: OutputView | None, loss: LossView | None, targets: "T
         return []
     if loss.kind not in (REGRESSION, BINARY_CE) or targets.n < 8:
         return []
-    if out.framework == "keras" and out.rank != 2:
-        return []  # a (batch, steps, 1) output: Keras squeezes its last axis to meet (batch, steps) targets
+    if out.rank != 2:
+        # Only a known (batch, 1) output: a Keras (batch, steps, 1) output is squeezed to meet (batch, steps)
+        # targets, and a torch output's shape is not known here (a one-channel Conv1d squeezed in forward).
+        return []
     w = targets.width
     layer = f"Dense({w})" if out.framework == "keras" else f"nn.Linear(..., {w})"
     return [_finding("label-problem", Severity.ERROR,
