@@ -153,11 +153,14 @@ def run_check(case, prog: dict):
         return check(prog["model"], next(iter(loader)), prog["loss_fn"], factory, loader=loader).findings
     model = prog["model"]
     x, y = prog["x"], prog["y"]
-    batch = (x[:32], y[:32])
-    loader = [(x[i:i + 32], y[i:i + 32]) for i in range(0, len(x), 32)]
+    rows = lambda t, a, b: [v[a:b] for v in t] if isinstance(t, (list, tuple)) else t[a:b]  # noqa: E731
+    batch = (x[:32], rows(y, 0, 32))
+    loader = [(x[i:i + 32], rows(y, i, i + 32)) for i in range(0, len(x), 32)]
     try:
         return check(model, batch, loader=loader).findings
     except ValueError:  # a check() that needs a torch-ordered loss_fn
+        if isinstance(model.loss, (list, tuple, dict)):
+            raise  # one loss per output: check() says what it needs (reported as the check error)
         loss = keras.losses.get(model.loss) if isinstance(model.loss, str) else model.loss
         fn = lambda out, t: loss(torch.as_tensor(t), out)  # noqa: E731
         tb = (torch.as_tensor(batch[0]), torch.as_tensor(batch[1]))

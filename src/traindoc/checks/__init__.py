@@ -73,6 +73,9 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
         from .model_view import is_keras
 
         loss_fn = keras_loss_fn(model) if is_keras(model) else None
+    if loss_fn is None and isinstance(getattr(model, "loss", None), (list, tuple, dict)):
+        raise ValueError(f"check() cannot train a Keras model with {len(model.loss)} compiled losses (one per "
+                         "output): pass loss_fn(outputs, targets) that combines them")
     if loss_fn is None:
         raise ValueError("check() needs loss_fn: a callable loss(outputs, targets) (a compiled Keras model "
                          "brings its own)")

@@ -55,8 +55,13 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     n_batches = 0
     float_targets = False
     sample_rows: list = []  # up to 256 input rows, for the content checks (checks/input_content.py)
+    from .input_scalers import input_scaler
+
+    scaler = input_scaler(model)  # a Keras model's own leading Normalization / Rescaling: judge what it passes on
     for batch in itertools.islice(iter(loader), max_batches):
         x, y = split_batch(batch)
+        if scaler is not None and not scaler.batch_norm:
+            x = scaler.apply(x)
         x, y = _tensor(x), _tensor(y)
         if x is None or y is None:
             continue
@@ -118,8 +123,22 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         from .input_norm import EVAL_CAUSE, EVAL_FIX, EVAL_UNTOUCHED, NORMALISES, input_norm_state
 
         norm = input_norm_state(model, sample_x) if model is not None else None
+        if scaler is not None and scaler.batch_norm:
+            norm = NORMALISES  # a leading Keras BatchNormalization standardises each training batch
         if content:
             pass
+        elif reasons and scaler is not None and scaler.not_adapted:  # the model's scaler was never fitted
+            from .structure import CAUSE
+            from .input_scalers import NOT_ADAPTED_CAUSE, NOT_ADAPTED_FIX
+
+            names = ", ".join(scaler.not_adapted)
+            findings.append(Finding(
+                id="unnormalized-input", severity=Severity.WARNING,
+                title=f"inputs reach the network unscaled: {', '.join(reasons)}, and the Normalization layer "
+                      f"({names}) was never adapted",
+                evidence={"subject": "normalization-not-adapted", "mean": mean, "std": std, "min": lo, "max": hi,
+                          "reasons": reasons, "layers": scaler.not_adapted, CAUSE: True},
+                causes=[NOT_ADAPTED_CAUSE.format(names=names)], fixes=[NOT_ADAPTED_FIX]))
         elif reasons and norm == EVAL_UNTOUCHED:  # the input BatchNorm would scale them, but it is in eval mode
             findings.append(Finding(
                 id="unnormalized-input", severity=Severity.WARNING,

@@ -76,8 +76,19 @@ def label_link(x: np.ndarray, y: np.ndarray) -> LabelLink | None:
     return LabelLink(n, agreement, chance, float(z))
 
 
-def unrelated_labels_finding(link: LabelLink, val_losses: list[float], step: float):
-    """label-problem when neighbours share labels at chance and validation never got 3% below its first reading."""
+TRUNCATED_CAUSE = ("every sequence fills all of its positions (no row is padded), so the texts were cut to the "
+                   "model's length; if what decides the label was in the part cut away (pad_sequences' default "
+                   "truncating='pre' drops the start of each text), no row carries it any more")
+TRUNCATED_FIX = ("Keep the part of each text that decides the label: pad_sequences(..., truncating='post') keeps the "
+                 "start, or raise maxlen; check a few cut rows by hand.")
+
+
+def unrelated_labels_finding(link: LabelLink, val_losses: list[float], step: float, truncated: bool = False):
+    """label-problem when neighbours share labels at chance and validation never got 3% below its first reading.
+
+    ``truncated``: the inputs are token-id rows none of which is padded (all cut to length): the cut is then
+    the first suspect, ahead of labels shuffled apart from their rows.
+    """
     from ..findings import Finding, Severity
 
     if not link.at_chance or len(val_losses) < 3 or not all(math.isfinite(v) for v in val_losses):
@@ -89,10 +100,13 @@ def unrelated_labels_finding(link: LabelLink, val_losses: list[float], step: flo
         f"the labels look unrelated to their inputs: a row's nearest neighbour shares its label {link.agreement:.0%} "
         f"of the time, as two random rows do ({link.chance:.0%}), and the validation loss rose from its first "
         f"reading ({val_losses[0]:.3g} -> {val_losses[-1]:.3g})",
-        steps=[step], evidence={"subject": "label-alignment", "rows": link.rows, "neighbour_agreement": link.agreement,
+        steps=[step], evidence={"subject": "label-alignment", "rows": link.rows, "truncated": truncated,
+                                "neighbour_agreement": link.agreement,
                                 "chance_agreement": link.chance, "z": link.z, "val_loss": val_losses[:20],
-                                "cause": True},
-        causes=["the labels are not paired with their rows: x and y shuffled (or sorted) separately, or joined on "
-                "the wrong key, so the model can only memorise noise"],
-        fixes=["Shuffle x and y with one permutation (p = np.random.permutation(len(x)); x, y = x[p], y[p]) and "
-               "check a few rows by hand: does each label match its input?"])
+                                "cause": True, "explains": ["overfitting"]},
+        causes=([TRUNCATED_CAUSE] if truncated else []) + [
+            "the labels are not paired with their rows: x and y shuffled (or sorted) separately, or joined on "
+            "the wrong key, so the model can only memorise noise"],
+        fixes=([TRUNCATED_FIX] if truncated else []) + [
+            "Shuffle x and y with one permutation (p = np.random.permutation(len(x)); x, y = x[p], y[p]) and "
+            "check a few rows by hand: does each label match its input?"])

@@ -40,6 +40,8 @@ class LossView:
     from_logits: bool
     name: str
     framework: str
+    label_smoothing: float = 0.0  # share of the target moved off the true class (0: none)
+    axis: int = -1  # the axis a Keras cross-entropy takes the classes from
 
     @property
     def categorical(self) -> bool:
@@ -54,6 +56,10 @@ class OutputView:
     layer: str  # the layer's name in the model
     activation: str  # 'linear' when there is none
     units: int | None
+    axis: int | None = None  # the axis a softmax output normalises over (-1: the last), when known
+    rank: int | None = None  # the output's number of axes, batch included, when known
+    after: str | None = None  # a normalisation layer placed after the output layer (its class name)
+    after_layer: str | None = None  # and its name in the model
 
     def spelled(self) -> str:
         """How the user wrote it: ``Dense(1, activation='softmax')`` or ``Linear(.., 1) + Softmax``."""
@@ -85,18 +91,33 @@ def compiled_metrics(model: Any) -> list[str]:
     return names
 
 
+def _keras_loss_config(loss: Any) -> dict:
+    if isinstance(loss, str):
+        return {}
+    try:
+        return dict(loss.get_config() or {})
+    except Exception:
+        return {}
+
+
 def _keras_loss_name(loss: Any) -> tuple[str, bool]:
     if isinstance(loss, str):
         return loss, False
-    cfg = {}
-    try:
-        cfg = loss.get_config() or {}
-    except Exception:
-        pass
+    cfg = _keras_loss_config(loss)
     fn = getattr(loss, "fn", None)
     name = getattr(fn, "__name__", None) or cfg.get("name") or getattr(loss, "__name__", None) \
         or type(loss).__name__
     return str(name), bool(cfg.get("from_logits", False))
+
+
+def _smoothing(loss: Any) -> float:
+    """A loss's label smoothing (Keras config or torch attribute); 0 when it has none."""
+    value = _keras_loss_config(loss).get("label_smoothing", getattr(loss, "label_smoothing", 0.0))
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return v if 0.0 <= v <= 1.0 else 0.0
 
 
 def loss_view(loss: Any, model: Any = None) -> LossView | None:
@@ -111,12 +132,11 @@ def loss_view(loss: Any, model: Any = None) -> LossView | None:
     if torch_kind is not None:
         kind, logits = _TORCH_KINDS[torch_kind]
         return LossView(kind, logits, type(loss).__name__ if not callable(loss) or hasattr(loss, "forward")
-                        else getattr(loss, "__name__", str(loss)), "torch")
+                        else getattr(loss, "__name__", str(loss)), "torch", _smoothing(loss), 1)
     name, logits = _keras_loss_name(loss)
     kind = _KERAS_LOSSES.get(name.lower().replace(" ", ""))
-    if kind is None:
-        return LossView(None, logits, name, "keras")
-    return LossView(kind, logits, name, "keras")
+    axis = _keras_loss_config(loss).get("axis", -1)
+    return LossView(kind, logits, name, "keras", _smoothing(loss), axis if isinstance(axis, int) else -1)
 
 
 def _activation_name(fn: Any) -> str:
@@ -151,6 +171,12 @@ def _keras_output(model: Any) -> OutputView | None:
         return None
     last = layers[-1]
     kind = type(last).__name__
+    if kind in _NORM_LAYERS and len(layers) > 1 and type(layers[-2]).__name__ not in _NORM_LAYERS:
+        # A normalisation layer after the output layer: judge the layer before it, and say what follows it.
+        inner = _keras_output(_Layers(layers[:-1], getattr(model, "outputs", None)))
+        if inner is not None:
+            inner.after, inner.after_layer = kind, last.name
+        return inner
     if kind in ("Sequential", "Functional") or hasattr(last, "layers") and kind not in ("Dense",):
         return _keras_output(last) if hasattr(last, "layers") else None
     if kind == "Softmax":
@@ -162,10 +188,37 @@ def _keras_output(model: Any) -> OutputView | None:
     else:
         act = _activation_name(getattr(last, "activation", None))
     units = _keras_units(last)
+    rank = _keras_rank(model)
+    axis = None
+    if act == "softmax":  # a Softmax layer names its axis; activation='softmax' is over the last one
+        axis = getattr(last, "axis", -1) if kind == "Softmax" else -1
+        axis = axis if isinstance(axis, int) else None
+        if axis is not None and rank is not None and axis >= 0:
+            axis -= rank  # counted from the end, as a Keras loss's axis is
     if kind in ("Softmax", "Activation", "ReLU", "LeakyReLU", "ELU", "PReLU") and len(layers) > 1:
         units = _keras_units(layers[-2]) or units
-        return OutputView("keras", layers[-2].name, act, units)
-    return OutputView("keras", last.name, act, units)
+        return OutputView("keras", layers[-2].name, act, units, axis, rank)
+    return OutputView("keras", last.name, act, units, axis, rank)
+
+
+_NORM_LAYERS = ("BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization")
+
+
+class _Layers:
+    """The leading layers of a model, seen as a model (for the layer before a trailing normalisation)."""
+
+    def __init__(self, layers: list, outputs: Any) -> None:
+        self.layers, self.outputs = layers, None
+        self.output = getattr(layers[-1], "output", None)
+
+
+def _keras_rank(model: Any) -> int | None:
+    for get in (lambda: model.outputs[0], lambda: model.output, lambda: model.layers[-1].output):
+        try:
+            return len(get().shape)
+        except Exception:
+            continue
+    return None
 
 
 _TORCH_ACTS = {"Softmax": "softmax", "Sigmoid": "sigmoid", "ReLU": "relu", "ReLU6": "relu6", "Tanh": "tanh",

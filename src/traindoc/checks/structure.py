@@ -49,7 +49,8 @@ class Targets:
         a = _numpy(y)
         if a is None or a.size == 0 or a.dtype.kind not in "biuf":
             return None
-        a = a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
+        # Per-position targets (N, H, W, C): the class axis is the last one, each position is a row.
+        a = a.reshape(-1, a.shape[-1]) if a.ndim > 2 else a.reshape(a.shape[0], -1) if a.ndim > 1 else a.reshape(-1, 1)
         if isinstance(ignore, (int, float)) and a.shape[1] == 1:
             a = a[a[:, 0] != ignore]
             if a.size == 0:
@@ -256,7 +257,8 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                              [_keras_or(out, f"Make the last layer Dense({k}, activation='softmax') for {k} classes.",
                                         f"Make the last layer output {k} classes.") if out else
                               f"Make the output {k} wide.", "Or map the labels to 0..K-1."], subject, **ev)]
-    if loss.categorical and targets.multi_hot:
+    if loss.categorical and targets.multi_hot and (not units or targets.width == units):
+        # Several 1s across the output units are several tags; a row of a class-id map (pixels) is not.
         return [_multi_label(targets, loss, out, ev)]
     if loss.kind == CATEGORICAL_CE:
         found = _categorical_targets(targets, loss, out, subject, ev)
@@ -339,7 +341,12 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
     lv = loss_view(loss, model)
     t = targets if isinstance(targets, Targets) or targets is None else \
         Targets.of(targets, getattr(loss, "ignore_index", None))
-    found = output_findings(out, lv, t) + target_findings(t, lv, out, constant=constant)
+    from .loss_shape import loss_shape_findings  # the loss against the axes it works over
+
+    found = loss_shape_findings(out, lv, t)
+    if not any(f.id == "wrong-output-activation" for f in found):  # one verdict on the output layer
+        found += output_findings(out, lv, t)
+    found += target_findings(t, lv, out, constant=constant)
     if not any(f.id == "wrong-output-activation" for f in found):
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:

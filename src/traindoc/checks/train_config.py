@@ -58,6 +58,7 @@ class TrainConfig:
     dropout: list[tuple[str, float]] = field(default_factory=list)  # (layer, rate)
     hidden_widths: list[tuple[str, int]] = field(default_factory=list)  # (layer, units), output layer excluded
     classes: int | None = None  # 0/None: not a classifier (or unknown)
+    accumulate: int = 1  # batches whose gradients are summed into one optimizer update
 
 
 @dataclass
@@ -183,6 +184,21 @@ def few_steps_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None
                     planned_steps=n, steps_per_epoch=per, batch_size=batch, epochs=cfg.epochs)
 
 
+def accumulation_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
+    """Gradient accumulation over so many batches that the whole run is a handful of optimizer updates."""
+    k, n, per = cfg.accumulate, cfg.planned_steps, cfg.steps_per_epoch
+    if k <= 1 or not n or n >= FEW_STEPS or not per or not progress.poor_fit():
+        return None
+    batches = f"{cfg.epochs} epochs x {per} batches" if cfg.epochs else f"{per} batches per epoch"
+    return _finding("no-learning", f"gradient_accumulation_steps={k} leaves only {n} optimizer update(s) in the whole "
+                    f"run ({batches} / {k}), and {progress.moved()}",
+                    "with gradient accumulation the weights change once every that many batches; accumulating over "
+                    "more batches than an epoch holds makes the run a few updates long, far too few to learn",
+                    [f"Remove gradient_accumulation_steps (or keep it well below the {per} batches per epoch, e.g. 2-4): "
+                     "accumulate only to emulate a batch that does not fit in memory, and count the updates it leaves."],
+                    "gradient-accumulation", progress, accumulation_steps=k, planned_steps=n, steps_per_epoch=per)
+
+
 def dropout_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
     """A dropout rate that drops most units: the keep-probability of TF1 passed as Keras' drop rate."""
     high = [(name, r) for name, r in cfg.dropout if r >= DROPOUT_HIGH]
@@ -231,7 +247,8 @@ def momentum_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
     return high_momentum_finding(cfg.momentum, went_poorly=poorly, how_it_went=progress.moved(), fell=fell)
 
 
-JUDGES = (schedule_finding, clip_finding, few_steps_finding, dropout_finding, bottleneck_finding, momentum_finding)
+JUDGES = (schedule_finding, clip_finding, few_steps_finding, accumulation_finding, dropout_finding, bottleneck_finding,
+          momentum_finding)
 
 
 def config_findings(cfg: TrainConfig | None, progress: RunProgress) -> list[Finding]:

@@ -40,6 +40,12 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                     ["Lower the learning rate by 10-100x, or clip gradients."]),
     "unshuffled-data": ("batches hold one class each (checked on the first batches)",
                         ["data sorted by label and not shuffled"], ["Shuffle the training data every epoch."]),
+    "loss-metric-mismatch": ("an output's own loss did not fall while the total did (recorded by the watcher)",
+                             ["one output's loss weight makes its share of the total negligible"],
+                             ["Check loss_weights against the order of model.output_names (or use a dict)."]),
+    "overfitting": ("the training data is a few rows repeated (checked on the first batches)",
+                    ["a batching loop or generator that repeats the same rows"],
+                    ["Check how the training array is built; train on all the distinct rows."]),
     # Settings judged against the run (checks/train_config.py): named per subject below.
     "update-ratio": ("a training setting makes every update tiny (recorded by the watcher)",
                      ["a learning-rate schedule or gradient clipping out of proportion to this run"],
@@ -77,12 +83,43 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("update-ratio", "momentum"): ("momentum of 0.99 or more makes every update ~100x the rate (recorded by the "
                                    "watcher)", ["heavy-ball momentum remembering hundreds of steps"],
                                    ["Use momentum=0.9."]),
+    ("no-learning", "gradient-accumulation"): ("gradient accumulation leaves a handful of optimizer updates in the "
+                                               "run (recorded by the watcher)",
+                                               ["gradient_accumulation_steps larger than the batches of an epoch"],
+                                               ["Remove gradient_accumulation_steps, or keep it to a few batches."]),
+    ("stalled", "embedding-rows"): ("a frozen pretrained embedding filled one row off (recorded by the watcher)",
+                                    ["matrix[i - 1] = vector for ids that start at 1"],
+                                    ["Fill the embedding matrix by the tokenizer's ids: matrix[i] = vectors[word]."]),
     ("stalled", "dropout"): ("a dropout rate near 1 drops most units (recorded by the watcher)",
                              ["the drop rate given where a keep probability was meant"],
                              ["Use a dropout rate of 0.1-0.5 (the share to drop)."]),
     ("stalled", "bottleneck"): ("a hidden layer narrower than the classes (recorded by the watcher)",
                                 ["a bottleneck too narrow to carry the classes"],
                                 ["Widen the layer to at least the number of classes."]),
+    ("unnormalized-input", "normalization-not-adapted"): ("the model's Normalization layer was never adapted: the "
+                                                          "raw inputs pass through it (checked on the first batches)",
+                                                          ["keras.layers.Normalization without adapt() is the "
+                                                           "identity (mean 0, variance 1)"],
+                                                          ["Call norm.adapt(x_train) before fit."]),
+    ("loss-metric-mismatch", "loss-weights"): ("an output's loss weight starves it: its share of the total loss is "
+                                               "negligible and it did not train (recorded by the watcher)",
+                                               ["loss_weights matched to the outputs by position, in another order"],
+                                               ["Give loss_weights as a dict keyed by output name."]),
+    ("label-problem", "label-alignment"): ("the labels look unrelated to their inputs: neighbours share labels at "
+                                           "chance and validation never improved (recorded by the watcher)",
+                                           ["labels shuffled apart from their rows, or the deciding part of each "
+                                            "input cut away"],
+                                           ["Check a few rows by hand: does each label match its input?"]),
+    ("label-problem", "augmentation"): ("an augmentation layer changes the class of the images it alters "
+                                        "(recorded by the watcher)", ["a flip or rotation of data whose class depends "
+                                                                      "on direction or orientation"],
+                                        ["Remove that augmentation for this data."]),
+    ("label-problem", "validation-encoding"): ("the validation rows relate to their labels unlike the training rows: "
+                                               "another preprocessing for validation (recorded by the watcher)",
+                                               ["a tokenizer, vocabulary or scaler fitted again on the validation "
+                                                "split"],
+                                               ["Fit the preprocessing on the training data once and apply it to "
+                                                "every split."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),
@@ -155,5 +192,6 @@ from . import progress as _progress  # noqa: E402,F401
 from . import metrics as _metrics  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
-             "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization"):
+             "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
+             "overfitting"):
     _with_recorded(_cid)

@@ -27,6 +27,9 @@ import keras
 from ..watch import Watch, watch
 
 DATA_BATCHES = 4  # batches sampled for the data check (copied to the host, a few rows each)
+LINK_ROWS = 512  # training rows sampled (from further batches if needed) for the cross-split test
+LINK_BATCHES = 16  # at most this many batches...
+LINK_BYTES = 8 << 20  # ...and this many bytes of inputs
 ROWS_PER_BATCH = 256
 OUTPUT_ROWS = 32  # rows the untrained model is run on once, for its output scale
 ZERO_GRAD_BATCHES = 5  # every gradient exactly zero on this many first batches: a finding
@@ -46,6 +49,8 @@ class TraindocCallback(keras.callbacks.Callback):
     def _reset(self) -> None:
         self._prev_mean: float | None = None
         self._batches: list[tuple[Any, Any]] = []
+        self._link_rows: list[tuple[Any, Any]] = []  # every sampled batch, for the cross-split test (split_link.py)
+        self._data_done = False
         self._structure_done = False
         self._zero_grad_batches = 0
         self._grad_batches = 0
@@ -61,6 +66,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from .keras_split import ValidationSample
 
         self._val = ValidationSample()
+        from .keras_outputs import OutputShares
+
+        self._shares = OutputShares()  # each output's share of a multi-output loss (keras_outputs.py)
         self._label_link = None  # nearest-neighbour label agreement of the sampled rows (checks/label_link.py)
         self._val_losses: list[float] = []
         self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
@@ -95,6 +103,7 @@ class TraindocCallback(keras.callbacks.Callback):
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
         self.doc.guard.call("checks", self._wrap_train_step)
+        _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
             self.doc.guard.call("activations", self._install_layer_probe)
@@ -134,15 +143,26 @@ class TraindocCallback(keras.callbacks.Callback):
         if y is None or isinstance(x, (dict, list, tuple)) or isinstance(y, (dict, list, tuple)):
             self._unwrap_train_step()
             return
-        self._batches.append((_host(x), _host(y)))
+        seen = (_host(x), _host(y))
+        self._link_rows.append(seen)
+        if not self._data_done:
+            self._batches.append(seen)
         if not self._structure_done:
             self._structure_done = True
             self._read_config(x)
             self._output_scale = self._measure_output(self._batches[0][0])
             self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
-        if len(self._batches) >= DATA_BATCHES:
-            self._unwrap_train_step()
+        if not self._data_done and len(self._batches) >= DATA_BATCHES:
+            self._data_done = True
             self._data_checks()
+        if self._data_done and self._link_sampled():
+            self._unwrap_train_step()
+
+    def _link_sampled(self) -> bool:
+        """Enough training rows for the cross-split test, or as many as it may cost."""
+        rows = sum(len(b[0]) for b in self._link_rows)
+        size = sum(getattr(b[0], "nbytes", 0) for b in self._link_rows)
+        return rows >= LINK_ROWS or len(self._link_rows) >= LINK_BATCHES or size >= LINK_BYTES
 
     def _read_config(self, x: Any) -> None:
         from ...checks.train_config import RunProgress
@@ -240,6 +260,8 @@ class TraindocCallback(keras.callbacks.Callback):
                                                   "categorical_accuracy", "binary_accuracy")), None)
             self._progress.train_accuracy = _scalar(logs[acc]) if acc is not None and not regression else None
         _quietly(self._penalty, self._penalty.epoch, self.model, logs.get("loss"))
+        if not self._shares.off:
+            _quietly(self._shares, self._shares.epoch, logs)
         v = _scalar(logs.get("val_loss")) if "val_loss" in logs else None
         if v is not None:
             self._val_losses.append(v)
@@ -293,8 +315,12 @@ class TraindocCallback(keras.callbacks.Callback):
             self._sampled_x = None
         content = self._input_content_checks(batches)
         if ys is not None and len(batches) > 1:
-            self._structure_checks(ys)
-        section = data_check(batches)
+            try:  # the targets in their own shape: per-position targets keep their class axis last
+                whole = np.concatenate([np.asarray(y) for _, y in batches])
+            except ValueError:
+                whole = ys
+            self._structure_checks(whole)
+        section = data_check(batches, model=self.model)  # judged after the model's own input scaling layers
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         for f in section.findings:
             if f.id == "label-problem" and have_labels:
@@ -349,12 +375,73 @@ class TraindocCallback(keras.callbacks.Callback):
         if f is not None:
             self.doc._record_check(f)
         self._config_checks()
+        # Each judgement below is its own probe: one that fails is reported once and only it is switched off.
+        step = float(self.doc._step)
+        if not self._shares.off:
+            self._judge("loss-weights", lambda: self._shares.finding(step))
+        p = self._progress
+        if p is not None:
+            from ...checks.embedding_rows import embedding_rows_finding
+            from ...checks.repeated_rows import repeated_rows_finding
+
+            self._judge("embedding-rows", lambda: embedding_rows_finding(self.model, self._sampled_x, p.poor_fit(),
+                                                                         p.moved(), step))
+            self._judge("augmentation", self._augmentation_check)
+            self._judge("repeated-rows", lambda: repeated_rows_finding(self._sampled_x, p.last_loss, p.last_val_loss,
+                                                                       step))
+        self._judge("validation-encoding", self._encoding_check)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
+            from ...checks.split_link import all_positions_filled
 
-            f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step))
+            f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step),
+                                         truncated=all_positions_filled(self._sampled_x))
             if f is not None:
                 self.doc._record_check(f)
+
+    def _judge(self, probe: str, make: Any) -> None:
+        """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
+        f = self.doc.guard.call(probe, make)
+        if f is not None:
+            self.doc._record_check(f)
+
+    def _augmentation_check(self) -> Any:
+        """The model's augmentation layers against the sampled rows' labels (checks/augment_labels.py)."""
+        import numpy as np
+
+        from ...checks.augment_labels import augmentation_finding
+        from .keras_split import class_ids
+
+        try:
+            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])[:1024]
+            y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows])[:1024])
+        except (ValueError, TypeError):
+            return None
+        if self._progress is None or not self._link_rows:
+            return None
+        return augmentation_finding(self.model, x, y, self._progress.poor_fit(), self._progress.moved(),
+                                    float(self.doc._step))
+
+    def _encoding_check(self) -> Any:
+        """Validation rows that relate to their labels unlike training rows: another preprocessing (split_link.py)."""
+        import numpy as np
+
+        from ...checks.split_link import encoding_finding, split_link
+        from .keras_split import class_ids
+
+        val_x, val_y = self._val.inputs(), self._val.labels()
+        if not self._link_rows or val_x is None or val_y is None:
+            return None
+        try:
+            x = np.concatenate([np.asarray(b[0]).reshape(len(b[0]), -1) for b in self._link_rows])
+            y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows]))
+        except (ValueError, TypeError):
+            return None
+        vy = class_ids(val_y)
+        if y is None or vy is None:
+            return None
+        link = split_link(x, y, val_x, vy)
+        return encoding_finding(link, self._val_losses, float(self.doc._step)) if link is not None else None
 
     def _config_checks(self) -> None:
         """The training configuration judged against how the run went (checks/train_config.py)."""
@@ -445,6 +532,7 @@ def _link(batches: list) -> Any:
     import numpy as np
 
     from ...checks.label_link import label_link
+    from ...checks.split_link import id_bags, is_id_sequence
     from .keras_split import class_ids
 
     try:
@@ -452,6 +540,8 @@ def _link(batches: list) -> Any:
         ids = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in batches]))
     except (ValueError, TypeError):
         return None
+    if is_id_sequence(x):
+        x = id_bags(x)  # token ids: which ids a row holds, as the embedding sees them
     return label_link(x, ids) if ids is not None else None
 
 

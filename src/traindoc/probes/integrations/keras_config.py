@@ -83,6 +83,7 @@ def read_keras_config(model: Any, params: dict | None, batch_size: int | None = 
     accumulate = getattr(opt, "gradient_accumulation_steps", None) or 1
     planned = int(epochs * per // accumulate) if isinstance(epochs, int) and isinstance(per, int) else None
     cfg = TrainConfig("keras", type(opt).__name__ if opt is not None else None, planned, per, epochs, batch_size)
+    cfg.accumulate = int(accumulate) if isinstance(accumulate, int) and accumulate > 1 else 1
     if per and batch_size:
         cfg.samples = per * batch_size if per > 1 else batch_size
     if opt is not None:

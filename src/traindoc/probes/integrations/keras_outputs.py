@@ -1,0 +1,129 @@
+"""A multi-output Keras model whose loss weights starve one output: that head never trains.
+
+``compile(loss_weights=[...])`` matches the weights to ``model.outputs`` by position. Weights
+written in another order than the outputs (meant as {category: 1, price: 0.01} on outputs
+[price, category]) give the classification head 1% of a loss that the regression already
+dwarfs: its share of the total is a fraction of a percent, so the gradient ignores it, the total
+loss falls (the other output learns) and that output's own loss and metric stay where they
+began. Keras logs each output's unweighted loss (``<name>_loss``) per epoch, so each output's
+weighted share of the total is known; the weights are read from the compile config.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ...findings import Finding, Severity
+
+STARVED_SHARE = 0.01  # an output whose weighted loss is below this share of the total in the first epoch...
+WEIGHT_GAP = 10.0  # ...with a loss weight at least this many times below the largest one...
+BARELY_FELL = 0.25  # ...and whose own loss fell by less than this share: that head did not train
+_ACCURACY = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy", "binary_accuracy")
+
+
+def loss_weights(model: Any) -> dict[str, float] | None:
+    """The compiled loss weight of each output, by output name; None for one output or no weights."""
+    names = list(getattr(model, "output_names", None) or [])
+    if len(names) < 2:
+        return None
+    weights = None
+    try:
+        weights = (model.get_compile_config() or {}).get("loss_weights")
+    except Exception:
+        weights = None
+    if weights is None:
+        weights = getattr(getattr(model, "_compile_loss", None), "_user_loss_weights", None)
+    if isinstance(weights, dict):
+        out = {n: weights.get(n, 1.0) for n in names}
+    elif isinstance(weights, (list, tuple)) and len(weights) == len(names):
+        out = dict(zip(names, weights))
+    else:
+        return None
+    try:
+        return {n: float(w) for n, w in out.items()}
+    except (TypeError, ValueError):
+        return None
+
+
+class OutputShares:
+    """Each output's unweighted loss per epoch, for the starved-output judgement at train end."""
+
+    def __init__(self) -> None:
+        self.weights: dict[str, float] | None = None
+        self.losses: dict[str, list[float]] = {}
+        self.metrics: dict[str, list[float]] = {}
+        self.off = False
+
+    def begin(self, model: Any) -> None:
+        self.weights = loss_weights(model)
+
+    def epoch(self, logs: dict[str, Any]) -> None:
+        if not self.weights:
+            return
+        for name in self.weights:
+            value = _number(logs.get(f"{name}_loss"))
+            if value is not None:
+                self.losses.setdefault(name, []).append(value)
+            acc = next((k for k in (f"{name}_{m}" for m in _ACCURACY) if k in logs), None)
+            if acc is not None and _number(logs[acc]) is not None:
+                self.metrics.setdefault(name, []).append(_number(logs[acc]))  # type: ignore[arg-type]
+
+    def finding(self, step: float) -> Finding | None:
+        w = self.weights
+        if not w or len(self.losses) != len(w) or any(len(v) < 2 for v in self.losses.values()):
+            return None
+        epochs = min(len(v) for v in self.losses.values())
+        shares = []
+        for e in range(epochs):
+            total = sum(w[n] * self.losses[n][e] for n in w)
+            if not (total > 0 and math.isfinite(total)):
+                return None
+            shares.append({n: w[n] * self.losses[n][e] / total for n in w})
+        top = max(w.values())
+        totals = [sum(w[n] * self.losses[n][e] for n in w) for e in (0, epochs - 1)]
+        if totals[1] > (1.0 - BARELY_FELL) * totals[0]:
+            return None  # the total did not fall either: no output learned, another cause
+        for name in w:
+            own = self.losses[name]
+            if w[name] * WEIGHT_GAP > top or shares[0][name] >= STARVED_SHARE or own[0] <= 0:
+                continue
+            fell = 1.0 - own[-1] / own[0]
+            if fell >= BARELY_FELL:
+                continue
+            return _starved(name, w, shares, own, self.metrics.get(name), fell, step)
+        return None
+
+
+def _starved(name: str, w: dict[str, float], shares: list[dict[str, float]], own: list[float],
+             metric: list[float] | None, fell: float, step: float) -> Finding:
+    from ...checks.structure import CAUSE
+
+    order = ", ".join(w)
+    given = ", ".join(f"{w[n]:g}" for n in w)
+    values = list(reversed(list(w.values()))) if len(w) == 2 else list(w.values())  # two outputs: swapped
+    meant = ", ".join(f"'{n}': {v:g}" for n, v in zip(w, values))
+    share = shares[0][name]
+    moved = f"{name}_loss went {own[0]:.3g} -> {own[-1]:.3g} ({fell:.0%} lower)"
+    if metric:
+        moved += f" and its accuracy ended at {metric[-1]:.3g}"
+    return Finding(
+        "loss-metric-mismatch", Severity.WARNING,
+        f"output '{name}' gets loss weight {w[name]:g} (the largest is {max(w.values()):g}): its weighted loss was "
+        f"{share:.2%} of the total in the first epoch, so its head hardly trains while the total loss falls; {moved}",
+        steps=[1.0, step],
+        evidence={"subject": "loss-weights", "output": name, "loss_weights": w, "first_share": share,
+                  "own_loss": own[:50], "metric": (metric or [])[:50], CAUSE: True},
+        causes=[f"loss_weights are matched to the model's outputs by position, and the outputs are ordered "
+                f"[{order}]: loss_weights=[{given}] give '{name}' almost nothing, so the gradient ignores it (weights "
+                "written in another order than the outputs?)"],
+        fixes=[f"Give the loss weights as a dict keyed by output name, e.g. loss_weights={{{meant}}} (or list them "
+               f"in the order of model.output_names: [{order}]), so '{name}' gets a weight that lets it train."])
+
+
+def _number(value: Any) -> float | None:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None

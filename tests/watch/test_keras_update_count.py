@@ -1,0 +1,61 @@
+"""Settings that leave the weights (almost) unmoved, in a real Keras ``fit`` (torch backend): a schedule
+that returns a learning rate of 0, gradient accumulation over more batches than the run has. Each is named
+with its fix ahead of the flat-loss symptom; the correct twin stays clean."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+keras = pytest.importorskip("keras")
+if keras.backend.backend() != "torch":
+    pytest.skip("the Keras callback needs KERAS_BACKEND=torch", allow_module_level=True)
+
+import traindoc  # noqa: E402
+from traindoc.checks.structure import lead_with_causes  # noqa: E402
+from traindoc.probes.integrations.keras import TraindocCallback  # noqa: E402
+
+L = keras.layers
+
+
+def _data(n=384, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)).astype("float32")
+    return x, x[:, :3].argmax(1).astype("int64")
+
+
+def _run(tmp_path, optimizer, callbacks=(), epochs=6):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((6,)), L.Dense(16, activation="relu"), L.Dense(3, activation="softmax")])
+    m.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x, y = _data()
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    m.fit(x, y, batch_size=32, epochs=epochs, verbose=0, callbacks=[*callbacks, cb])
+    offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
+    return lead_with_causes(cb.doc.findings + offline)
+
+
+def _warnings(findings):
+    return [f for f in findings if f.severity >= traindoc.Severity.WARNING]
+
+
+def test_a_schedule_that_returns_zero_is_named_first(tmp_path):
+    sched = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * min(1.0, epoch / 3))
+    found = _warnings(_run(tmp_path, keras.optimizers.Adam(1e-2), [sched]))
+    assert found and found[0].id == "update-ratio" and "exactly 0" in found[0].title, [(f.id, f.title) for f in found]
+    assert "LearningRateScheduler" in found[0].fixes[0]
+
+
+def test_a_warm_up_from_a_base_rate_is_clean(tmp_path):
+    sched = keras.callbacks.LearningRateScheduler(lambda epoch: 1e-2 * min(1.0, (epoch + 1) / 3))
+    assert not _warnings(_run(tmp_path, keras.optimizers.Adam(1e-2), [sched]))
+
+
+def test_accumulation_over_more_batches_than_the_run_is_named(tmp_path):
+    found = _warnings(_run(tmp_path, keras.optimizers.Adam(1e-2, gradient_accumulation_steps=64)))
+    acc = [f for f in found if "gradient_accumulation_steps=64" in f.title]
+    assert acc and found[0] is acc[0], [(f.id, f.title) for f in found]
+    assert "Remove gradient_accumulation_steps" in acc[0].fixes[0]
+
+
+def test_small_accumulation_is_clean(tmp_path):
+    assert not _warnings(_run(tmp_path, keras.optimizers.Adam(1e-2, gradient_accumulation_steps=2), epochs=10))
