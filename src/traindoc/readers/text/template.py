@@ -230,6 +230,7 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 slot.pct_after = True
             elif closing.startswith(")") and slot.kind == "value":
                 slot.avg_slot = j + 1
+    _name_after_counter(segs, slots)
     t.slots = slots
     t.n_values = sum(s.kind == "value" for s in slots)
     if t.context is None:
@@ -237,6 +238,28 @@ def template(skeleton: str, indented: bool = False) -> Template:
         if first is not None:
             t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key)
     return t
+
+
+# "Loss at step 12: 5.3", "val acc for epoch 3 = 0.91": the value's name is written before its counter.
+_NAME_AT_COUNTER = re.compile(r"([A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*){0,3}) (?:at|for|of|in|after|@) (?:the )?"
+                              r"(?:global )?(?:step|steps|iter|iteration|epoch|batch|update)\s*[#=:]?\s*$",
+                              re.IGNORECASE)
+
+
+def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
+    """Name an unnamed value that follows a counter with only ``:`` or ``=`` between them by the words
+    before that counter, so "Loss at step 12: 5.3" is a loss at step 12, not an ignored number."""
+    for j in range(1, len(slots)):
+        if slots[j].kind != "skip" or slots[j - 1].kind not in ("step", "epoch") or slots[j - 1].total is not None:
+            continue
+        if segs[j].strip() not in (":", "="):
+            continue
+        m = _NAME_AT_COUNTER.search(segs[j - 1])
+        if not m:
+            continue
+        words = [w for w in m.group(1).split() if w.lower() not in _STOPWORDS or w.lower() in SPLIT_WORDS]
+        if words:
+            slots[j] = Slot("value", norm_key(" ".join(words)))
 
 
 def _signal(key: str | None) -> bool:
