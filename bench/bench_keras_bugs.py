@@ -7,6 +7,7 @@
     [--set heldout4]  (the fourth blind held-out set, keras_bugs/heldout4_*.py, kept for a later measurement)
     [--set heldout5]  (the fifth blind held-out set, keras_bugs/heldout5_*.py, kept for a later measurement)
     [--set heldout6]  (the sixth blind held-out set, keras_bugs/heldout6_*.py, kept for a later measurement)
+    [--set heldout7]  (the seventh blind held-out set, keras_bugs/heldout7_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -201,7 +202,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", or "heldout2" to "heldout6"."""
+    """The cases of one program set: "main", "heldout", or "heldout2" to "heldout7"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -232,6 +233,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout6_torch  # noqa: F401  (registers the sixth held-out set's PyTorch cases)
 
         return HELDOUT6
+    if name == "heldout7":
+        from keras_bugs.heldout7_keras import HELDOUT7
+        import keras_bugs.heldout7_torch  # noqa: F401  (registers the seventh held-out set's PyTorch cases)
+
+        return HELDOUT7
     return CASES
 
 
@@ -241,7 +247,8 @@ def main() -> None:
     ap.add_argument("--json", default=None)
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
-    ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"),
+    ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
+                                                 "heldout7"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
