@@ -42,6 +42,16 @@ def _unit_spread(out: torch.Tensor) -> float:
     return spread / scale if scale > 0 else 0.0
 
 
+def _bypassed(row: dict[str, Any], later: list[dict[str, Any]]) -> bool:
+    """A layer whose output is exactly zero while a later layer's output still varies between units.
+
+    Its weights were zeroed on purpose (a residual branch's last layer, zero_init_residual): the
+    signal reaches the later layers round it, so it is neither a collapse nor a symmetric init.
+    """
+    return row["out_rms"] == 0.0 and any(math.isfinite(r["unit_spread"]) and r["unit_spread"] > SYMMETRY
+                                         for r in later)
+
+
 def init_check(model: nn.Module, batch: Any, loss_fn: Callable) -> Section:
     """One forward and backward pass on a copy; per-layer scale, gain, unit spread and gradient size."""
     x, y = split_batch(batch)
@@ -73,7 +83,9 @@ def init_check(model: nn.Module, batch: Any, loss_fn: Callable) -> Section:
         row["grad_rms"] = _rms(w.grad) if w.grad is not None else math.nan
         row["gain"] = row["out_rms"] / row["in_rms"] if row["in_rms"] > 0 else math.nan
     problems: list[str] = []
-    for row in layers[:-1] if len(layers) > 1 else layers:
+    for i, row in enumerate(layers[:-1] if len(layers) > 1 else layers):
+        if _bypassed(row, layers[i + 1:]):
+            continue  # a zero-initialised residual branch: silent at first by design, the signal goes round it
         if row["nonfinite"]:
             problems.append(f"{row['layer']}: non-finite activations at step 0")
         elif math.isfinite(row["gain"]) and row["gain"] > GAIN_HIGH:

@@ -1,0 +1,102 @@
+"""An optimizer that starts afresh at every step: created inside the training loop, or its state cleared.
+
+``opt = torch.optim.Adam(model.parameters())`` written inside the batch loop gives every step a
+new optimizer whose state is empty: Adam's first step moves each weight by about lr times the sign
+of its gradient, momentum never builds, and the loss falls at first, then stalls well above what
+the same model reaches. The symptoms (a stall, large updates) point at the learning rate; the
+state says what happened. After an optimizer step the state of one watched parameter tells its
+age: Adam-family optimizers count their steps, SGD with momentum keeps a buffer that equals the
+gradient only on its first step. A global optimizer step hook (armed by the watcher only around
+sampled steps, so an optimizer created after ``watch()`` is seen too) reads it; nothing is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+from ..findings import Finding, Severity
+
+MIN_FRESH = 3  # sampled steps, all fresh, before the optimizer is named
+
+
+def state_age(opt: Any, param: torch.Tensor) -> int | None:
+    """How many steps ``opt`` has taken on ``param``, read after one of its steps (None: cannot tell)."""
+    st = opt.state.get(param) if hasattr(opt.state, "get") else None
+    if not st:
+        return None  # not this optimizer's parameter, or an optimizer that keeps no state (plain SGD)
+    if "step" in st:
+        s = st["step"]
+        return int(float(s.detach().reshape(-1)[0])) if isinstance(s, torch.Tensor) else int(s)
+    buf = st.get("momentum_buffer")
+    group = next((g for g in opt.param_groups if any(p is param for p in g.get("params", []))), None)
+    if not isinstance(buf, torch.Tensor) or group is None or param.grad is None:
+        return None
+    if group.get("weight_decay", 0) or group.get("maximize", False) or not group.get("momentum", 0):
+        return None  # the buffer's first value is then not the gradient itself
+    return 1 if torch.equal(buf, param.grad) else 2  # later buffers mix in the old one
+
+
+class FreshOptimizer:
+    """Counts sampled optimizer steps whose state was one step old; names the optimizer after MIN_FRESH."""
+
+    def __init__(self, model: torch.nn.Module, watch_step: Callable[[], int],
+                 on_found: Callable[[Finding], None]) -> None:
+        self.param = next((p for p in model.parameters() if p.requires_grad), None)
+        self.watch_step = watch_step
+        self.on_found = on_found
+        self.fresh = 0
+        self.objects: set[int] = set()
+        self.off = self.param is None
+        self.handle: Any = None
+        self.found: Finding | None = None
+
+    def arm(self, wrap: Callable[[Callable], Callable]) -> None:
+        if self.handle is None and not self.off:
+            from torch.optim.optimizer import register_optimizer_step_post_hook
+
+            self.handle = register_optimizer_step_post_hook(wrap(self._after_step))
+
+    def disarm(self) -> None:
+        if self.handle is not None:
+            self.handle.remove()
+            self.handle = None
+
+    def _after_step(self, opt: Any, args: Any, kwargs: Any) -> None:
+        if self.off or self.found is not None:
+            return
+        age = state_age(opt, self.param)
+        if age is None:
+            return
+        if self.watch_step() < 1:
+            return  # the run's first optimizer step: every optimizer is fresh there
+        if age > 1:
+            self.off = True  # the state carries over: the optimizer lives across steps
+            self.disarm()
+            return
+        self.fresh += 1
+        self.objects.add(id(opt))
+        if self.fresh >= MIN_FRESH:
+            self.found = fresh_optimizer_finding(type(opt).__name__, self.fresh, len(self.objects),
+                                                 float(self.watch_step() + 1))
+            self.disarm()
+            self.on_found(self.found)
+
+
+def fresh_optimizer_finding(name: str, fresh: int, objects: int, step: float) -> Finding:
+    from .structure import CAUSE
+
+    how = (f"a new {name} object at each of {fresh} sampled steps" if objects > 1 else
+           f"the {name}'s state is emptied before each step ({fresh} sampled steps, each its first)")
+    return Finding(
+        "update-ratio", Severity.WARNING,
+        f"the optimizer starts afresh at every step: {how}",
+        steps=[step], evidence={"subject": "optimizer-state", CAUSE: True, "fresh_steps": fresh,
+                                "optimizer_objects": objects, "optimizer": name},
+        causes=[f"the optimizer is created inside the training loop (or its state is reset each step): {name}'s "
+                "running averages and step count never outlive one update, so every step is a first step (Adam: "
+                "about lr x sign(gradient) for every weight; momentum never builds) and the loss stalls above "
+                "what the model can reach"],
+        fixes=["Create the optimizer once, before the training loop, and reuse it for every step (build a new "
+               "one only when the parameters it trains change)."])
