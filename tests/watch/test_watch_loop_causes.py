@@ -233,3 +233,20 @@ def test_heavy_tailed_targets_are_not_called_outliers():
     typo = rng.normal(size=(32, 1))
     typo[3] = 7500.0
     assert Targets.of(typo).far == 1
+
+
+def test_the_affine_graph_walk_tells_linear_chains_from_real_networks():
+    from traindoc.checks.affine_graph import affine_layers
+
+    x = torch.randn(4, 8)
+    lin2 = nn.Sequential(nn.Linear(8, 4), nn.Dropout(0.3), nn.Linear(4, 3))
+    assert affine_layers(lin2(x)) == 2
+    assert affine_layers(F.log_softmax(lin2(x), 1)) == 2  # the output's own squashing is not a hidden activation
+    assert affine_layers(nn.Sequential(nn.Linear(8, 4), nn.GELU(), nn.Linear(4, 3))(x)) == 0
+    assert affine_layers(nn.Sequential(nn.Linear(8, 4), nn.LayerNorm(4), nn.Linear(4, 3))(x)) == 0
+    a, b = nn.Linear(8, 3), nn.Linear(8, 3)
+    assert affine_layers(a(x) + b(x)) == 1  # two parallel linear maps summed: one layer deep
+    gate = nn.Linear(8, 3)
+    assert affine_layers(a(x) * gate(x)) == 0  # a product of two learned maps is not linear
+    with torch.no_grad():
+        assert affine_layers(lin2(x)) == 0  # no graph: not judged

@@ -32,6 +32,8 @@ _AFFINE = {"AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1", "NegB
            "UnbindBackward0", "AliasBackward0", "ViewAsRealBackward0", "AsStridedBackward0",
            "AvgPool1DBackward0", "AvgPool2DBackward0", "AvgPool3DBackward0", "AdaptiveAvgPool1DBackward0",
            "AdaptiveAvgPool2DBackward0", "AdaptiveAvgPool3DBackward0", "ConstantPadNdBackward0", "FlipBackward0"}
+# What a classifier may apply to its logits last: judged apart from the layers underneath.
+_OUTPUT_ACTIVATIONS = {"LogSoftmaxBackward0", "SoftmaxBackward0", "SigmoidBackward0"}
 # A product or quotient is affine only by a constant (dropout's mask, a fixed scale): one operand without a graph.
 _BY_CONSTANT = {"MulBackward0", "MulBackward1", "DivBackward0", "DivBackward1"}
 
@@ -40,6 +42,8 @@ def affine_layers(output: Any) -> int:
     """The longest chain of weight layers acting on the data when the output is affine in the input
     (0: not affine, or unknown). Parallel branches summed (a linear model over two inputs) count once."""
     root = getattr(output, "grad_fn", None)
+    while root is not None and type(root).__name__ in _OUTPUT_ACTIVATIONS:
+        root = root.next_functions[0][0]  # the output's own squashing (log_softmax for NLLLoss) is not hidden
     if root is None:
         return 0
     depth: dict[int, int] = {}

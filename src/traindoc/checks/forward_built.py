@@ -97,7 +97,7 @@ def built_in_forward_finding(mods: list[nn.Module]) -> Finding:
     desc = ", ".join(f"nn.{k}" for k in kinds[:3])
     return Finding(
         "frozen-parameters", Severity.WARNING,
-        f"a new {desc} is created inside forward() at every call: its {n} weights are random each step and no "
+        f"a new {desc} is created inside forward() at every call: its {n} weights start afresh each step and no "
         "optimizer trains them",
         evidence={"subject": "forward-built-layer", CAUSE: True, "layers": kinds, "parameters": n,
                   "how": "a different module object with trainable weights ran in each forward pass, "
