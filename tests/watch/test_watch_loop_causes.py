@@ -250,3 +250,39 @@ def test_the_affine_graph_walk_tells_linear_chains_from_real_networks():
     assert affine_layers(a(x) * gate(x)) == 0  # a product of two learned maps is not linear
     with torch.no_grad():
         assert affine_layers(lin2(x)) == 0  # no graph: not judged
+
+
+class Residual(nn.Module):
+    def __init__(self, blocks, zero_init):
+        super().__init__()
+        self.inp, self.out = nn.Linear(6, 16), nn.Linear(16, 4)
+        self.blocks = nn.ModuleList(nn.Sequential(nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 16))
+                                    for _ in range(blocks))
+        for blk in self.blocks:
+            nn.init.kaiming_normal_(blk[0].weight, nonlinearity="relu")
+            nn.init.kaiming_normal_(blk[2].weight, nonlinearity="relu")
+            if zero_init:
+                nn.init.zeros_(blk[2].weight)
+                nn.init.zeros_(blk[2].bias)
+
+    def forward(self, x):
+        h = self.inp(x)
+        for blk in self.blocks:
+            h = h + blk(h)
+        return self.out(h)
+
+
+def test_zero_initialised_residual_branches_are_not_a_collapse_with_depth(tmp_path):
+    torch.manual_seed(0)
+    x, y = _rings()
+    bad = _run(Residual(16, False), nn.CrossEntropyLoss(), x, y, tmp_path / "bug",
+               make_opt=_once(torch.optim.Adam, lr=1e-3), epochs=2)
+    assert [f for f in bad if f.id == "poor-initialization"]  # He-initialised branches: the scale blows up
+    torch.manual_seed(0)
+    ok = _run(Residual(16, True), nn.CrossEntropyLoss(), x, y, tmp_path / "ok",
+              make_opt=_once(torch.optim.Adam, lr=1e-3), epochs=2)
+    assert not [f for f in ok if f.id == "poor-initialization"]
+    from traindoc.checks.init_check import init_check
+
+    assert init_check(Residual(16, True), (x[:32], y[:32]), nn.CrossEntropyLoss()).ok
+    assert not init_check(Residual(16, False), (x[:32], y[:32]), nn.CrossEntropyLoss()).ok
