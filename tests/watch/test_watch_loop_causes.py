@@ -286,3 +286,21 @@ def test_zero_initialised_residual_branches_are_not_a_collapse_with_depth(tmp_pa
 
     assert init_check(Residual(16, True), (x[:32], y[:32]), nn.CrossEntropyLoss()).ok
     assert not init_check(Residual(16, False), (x[:32], y[:32]), nn.CrossEntropyLoss()).ok
+
+
+def test_an_optimizer_created_inside_the_epoch_loop_is_named(tmp_path):
+    torch.manual_seed(0)
+    x, y = _rings()
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=2, quiet=True) as doc:
+        for _ in range(6):
+            opt = torch.optim.Adam(model.parameters(), lr=1e-2)  # the bug: a new Adam each epoch
+            for i in range(0, len(x), 32):
+                opt.zero_grad()
+                loss = nn.functional.cross_entropy(model(x[i:i + 32]), y[i:i + 32])
+                loss.backward()
+                opt.step()
+                doc.step(loss)
+    named = [f for f in doc.findings if f.evidence.get("subject") == "optimizer-state"]
+    assert named and named[0].evidence["resets"] >= 3 and "once, before the training loop" in named[0].fixes[0]

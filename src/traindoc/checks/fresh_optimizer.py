@@ -19,6 +19,8 @@ import torch
 from ..findings import Finding, Severity
 
 MIN_FRESH = 3  # sampled steps, all fresh, before the optimizer is named
+MIN_RESETS = 3  # times the state's age fell back before periodic re-creation is named
+MAX_SEEN = 64  # observations at most (SGD's buffer comparison waits for the device)
 
 
 def state_age(opt: Any, param: torch.Tensor) -> int | None:
@@ -39,14 +41,20 @@ def state_age(opt: Any, param: torch.Tensor) -> int | None:
 
 
 class FreshOptimizer:
-    """Counts sampled optimizer steps whose state was one step old; names the optimizer after MIN_FRESH."""
+    """Reads the age of one parameter's optimizer state after sampled steps: always one step old (a new
+    optimizer every step), or falling back to one again and again (a new optimizer every epoch)."""
 
     def __init__(self, model: torch.nn.Module, watch_step: Callable[[], int],
                  on_found: Callable[[Finding], None]) -> None:
         self.param = next((p for p in model.parameters() if p.requires_grad), None)
         self.watch_step = watch_step
         self.on_found = on_found
-        self.fresh = 0
+        self.fresh = 0  # observations of a one-step-old state
+        self.old = 0  # observations of an older one
+        self.resets = 0  # an age lower than the one before: the state was thrown away in between
+        self.last_age = 0
+        self.oldest = 0
+        self.seen = 0
         self.objects: set[int] = set()
         self.off = self.param is None
         self.handle: Any = None
@@ -67,21 +75,28 @@ class FreshOptimizer:
         if self.off or self.found is not None:
             return
         age = state_age(opt, self.param)
-        if age is None:
-            return
-        if self.watch_step() < 1:
-            return  # the run's first optimizer step: every optimizer is fresh there
-        if age > 1:
-            self.off = True  # the state carries over: the optimizer lives across steps
-            self.disarm()
-            return
-        self.fresh += 1
+        if age is None or self.watch_step() < 1:
+            return  # no state to read, or the run's first optimizer step (every optimizer is fresh there)
+        self.seen += 1
         self.objects.add(id(opt))
-        if self.fresh >= MIN_FRESH:
-            self.found = fresh_optimizer_finding(type(opt).__name__, self.fresh, len(self.objects),
-                                                 float(self.watch_step() + 1))
-            self.disarm()
+        self.resets += age < self.last_age
+        self.last_age = age
+        self.oldest = max(self.oldest, age)
+        if age > 1:
+            self.old += 1
+        else:
+            self.fresh += 1
+        name, step = type(opt).__name__, float(self.watch_step() + 1)
+        if self.fresh >= MIN_FRESH and not self.old:
+            self.found = fresh_optimizer_finding(name, self.fresh, len(self.objects), step)
+        elif self.resets >= MIN_RESETS:
+            self.found = reset_optimizer_finding(name, self.resets, self.oldest, len(self.objects), step)
+        elif self.seen >= MAX_SEEN:
+            self.off = True  # enough seen: the state carries over, the optimizer lives across the run
+        if self.found is not None:
             self.on_found(self.found)
+        if self.off or self.found is not None:
+            self.disarm()
 
 
 def fresh_optimizer_finding(name: str, fresh: int, objects: int, step: float) -> Finding:
@@ -99,4 +114,21 @@ def fresh_optimizer_finding(name: str, fresh: int, objects: int, step: float) ->
                 "about lr x sign(gradient) for every weight; momentum never builds) and the loss stalls above "
                 "what the model can reach"],
         fixes=["Create the optimizer once, before the training loop, and reuse it for every step (build a new "
+               "one only when the parameters it trains change)."])
+
+
+def reset_optimizer_finding(name: str, resets: int, oldest: int, objects: int, step: float) -> Finding:
+    from .structure import CAUSE
+
+    how = f"{resets} times a new {name} object" if objects > 1 else f"{resets} times"
+    return Finding(
+        "update-ratio", Severity.WARNING,
+        f"the optimizer's state is thrown away again and again: its age fell back to one step {how} (it "
+        f"reached {oldest} step(s) at most)",
+        steps=[step], evidence={"subject": "optimizer-state", CAUSE: True, "resets": resets, "oldest": oldest,
+                                "optimizer_objects": objects, "optimizer": name},
+        causes=[f"the optimizer is created inside the epoch loop (or its state is reset periodically): each new "
+                f"{name} restarts its running averages and step count, so the first updates after every restart "
+                "are full-size (Adam: about lr x sign(gradient)) and the loss jumps at each one"],
+        fixes=["Create the optimizer once, before the training loop, and reuse it for every epoch (build a new "
                "one only when the parameters it trains change)."])
