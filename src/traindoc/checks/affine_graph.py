@@ -65,6 +65,11 @@ def affine_layers(output: Any) -> int:
     return depth.get(id(root), 0)
 
 
+def made_by_weights(output: Any) -> bool:
+    """Whether the output tensor is made by a weight layer itself (no activation after it)."""
+    return type(getattr(output, "grad_fn", None)).__name__ in _WEIGHTED
+
+
 def _affine_node(node: Any) -> bool:
     name = type(node).__name__
     if name in _WEIGHTED or name in _AFFINE:

@@ -490,6 +490,7 @@ class Watch:
             self._snapshot_pending_from_step = -1
 
     _first_output_shape: tuple = ()
+    _output_by_weights = False  # the first output's autograd node is a weight layer's (no activation after it)
 
     def _output_like(self) -> Any:
         """A stand-in with the model output's shape (all the target probe reads from it)."""
@@ -510,6 +511,9 @@ class Watch:
                 self._first_output = rows[:8].clone()
                 self._first_output_shape = tuple(t.shape)
                 self.guard.call("checks", self._affine_check, t)
+                from ..checks.affine_graph import made_by_weights
+
+                self._output_by_weights = bool(self.guard.call("checks", made_by_weights, t))
             if self._root_handle is not None:
                 self._root_handle.remove()
                 self._root_handle = None
@@ -818,6 +822,8 @@ class Watch:
 
         out_mod = self.acts.output_module if self.acts is not None else None
         found = check_output_activation(self.model, self.loss_fn, out_mod)
+        if self._output_by_weights:
+            found = []  # the output comes straight from a weight layer: the activation module seen last is not it
         if not found:
             out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
             found = infer_double_softmax(out, targets, self.loss_fn)
