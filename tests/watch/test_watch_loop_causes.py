@@ -304,3 +304,15 @@ def test_an_optimizer_created_inside_the_epoch_loop_is_named(tmp_path):
                 doc.step(loss)
     named = [f for f in doc.findings if f.evidence.get("subject") == "optimizer-state"]
     assert named and named[0].evidence["resets"] >= 3 and "once, before the training loop" in named[0].fixes[0]
+
+
+def test_a_zeroed_plain_layer_is_still_a_poor_init_for_check():
+    """Behind a plain zero layer the next layers output their biases only: no signal goes round it."""
+    from traindoc.checks.init_check import init_check
+
+    x, y = _rings()
+    net = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(), nn.Linear(16, 16), nn.ReLU(),
+                        nn.Linear(16, 4))
+    nn.init.zeros_(net[2].weight)
+    nn.init.zeros_(net[2].bias)
+    assert not init_check(net, (x[:32], y[:32]), nn.CrossEntropyLoss()).ok
