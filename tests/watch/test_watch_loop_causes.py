@@ -316,3 +316,12 @@ def test_a_zeroed_plain_layer_is_still_a_poor_init_for_check():
     nn.init.zeros_(net[2].weight)
     nn.init.zeros_(net[2].bias)
     assert not init_check(net, (x[:32], y[:32]), nn.CrossEntropyLoss()).ok
+
+
+def test_an_optimizer_over_the_head_only_is_read_from_its_own_parameters(tmp_path):
+    torch.manual_seed(0)
+    x, y = _rings()
+    model = _mlp()
+    make = lambda m, old=None: torch.optim.Adam(m[2].parameters(), lr=1e-2)  # noqa: E731  (new each step)
+    found = _run(model, nn.CrossEntropyLoss(), x, y, tmp_path, make_opt=make, epochs=2)
+    assert [f for f in found if f.evidence.get("subject") == "optimizer-state"]

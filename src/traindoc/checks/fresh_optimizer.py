@@ -47,6 +47,7 @@ class FreshOptimizer:
     def __init__(self, model: torch.nn.Module, watch_step: Callable[[], int],
                  on_found: Callable[[Finding], None]) -> None:
         self.param = next((p for p in model.parameters() if p.requires_grad), None)
+        self.model_params = {id(p) for p in model.parameters()}
         self.watch_step = watch_step
         self.on_found = on_found
         self.fresh = 0  # observations of a one-step-old state
@@ -66,6 +67,18 @@ class FreshOptimizer:
 
             self.handle = register_optimizer_step_post_hook(wrap(self._after_step))
 
+    def _param_of(self, opt: Any) -> Any:
+        """The watched parameter, or (an optimizer over part of the model) the first model parameter it holds."""
+        state = getattr(opt, "state", None)
+        if not hasattr(state, "get") or state.get(self.param):
+            return self.param
+        for group in getattr(opt, "param_groups", [])[:1]:
+            for p in group.get("params", []):
+                if id(p) in self.model_params and state.get(p):
+                    self.param = p  # kept: a recreated optimizer holds the same parameter objects
+                    return p
+        return self.param
+
     def disarm(self) -> None:
         if self.handle is not None:
             self.handle.remove()
@@ -74,7 +87,7 @@ class FreshOptimizer:
     def _after_step(self, opt: Any, args: Any, kwargs: Any) -> None:
         if self.off or self.found is not None:
             return
-        age = state_age(opt, self.param)
+        age = state_age(opt, self._param_of(opt))
         if age is None or self.watch_step() < 1:
             return  # no state to read, or the run's first optimizer step (every optimizer is fresh there)
         self.seen += 1
