@@ -56,7 +56,9 @@ def _each_step(cls, **kw):
     return lambda model, old=None: cls(model.parameters(), **kw)
 
 
-@pytest.mark.parametrize("cls,kw", [(torch.optim.Adam, {"lr": 1e-2}), (torch.optim.SGD, {"lr": 0.05, "momentum": 0.9})])
+@pytest.mark.parametrize("cls,kw", [(torch.optim.Adam, {"lr": 1e-2}), (torch.optim.SGD, {"lr": 0.05, "momentum": 0.9}),
+                                    (torch.optim.SGD, {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-3}),
+                                    (torch.optim.AdamW, {"lr": 1e-2})])
 def test_an_optimizer_created_inside_the_loop_is_named(tmp_path, cls, kw):
     torch.manual_seed(0)
     x, y = _rings()

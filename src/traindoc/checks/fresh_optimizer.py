@@ -35,9 +35,14 @@ def state_age(opt: Any, param: torch.Tensor) -> int | None:
     group = next((g for g in opt.param_groups if any(p is param for p in g.get("params", []))), None)
     if not isinstance(buf, torch.Tensor) or group is None or param.grad is None:
         return None
-    if group.get("weight_decay", 0) or group.get("maximize", False) or not group.get("momentum", 0):
-        return None  # the buffer's first value is then not the gradient itself
-    return 1 if torch.equal(buf, param.grad) else 2  # later buffers mix in the old one
+    if group.get("maximize", False) or group.get("nesterov", False) or not group.get("momentum", 0):
+        return None  # the buffer's first value is then not the (decayed) gradient itself
+    wd = float(group.get("weight_decay", 0) or 0)
+    if not wd:
+        return 1 if torch.equal(buf, param.grad) else 2  # later buffers mix in the old one
+    # With weight decay the first buffer is grad + wd * (the weight before the step = weight + lr * buffer).
+    first = param.grad + wd * (param.detach() + float(group["lr"]) * buf)
+    return 1 if torch.allclose(buf, first, rtol=1e-4, atol=1e-7) else 2
 
 
 class FreshOptimizer:
