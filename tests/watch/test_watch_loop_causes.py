@@ -327,3 +327,19 @@ def test_an_optimizer_over_the_head_only_is_read_from_its_own_parameters(tmp_pat
     make = lambda m, old=None: torch.optim.Adam(m[2].parameters(), lr=1e-2)  # noqa: E731  (new each step)
     found = _run(model, nn.CrossEntropyLoss(), x, y, tmp_path, make_opt=make, epochs=2)
     assert [f for f in found if f.evidence.get("subject") == "optimizer-state"]
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_weights_all_of_one_sign_are_a_poor_init(tmp_path, fixed):
+    torch.manual_seed(0)
+    x, y = _rings()
+    net = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU(), nn.Linear(32, 4))
+    for m in net:
+        if isinstance(m, nn.Linear):
+            (nn.init.kaiming_uniform_(m.weight, nonlinearity="relu") if fixed else nn.init.uniform_(m.weight))
+    found = _run(net, nn.CrossEntropyLoss(), x, y, tmp_path, make_opt=_once(torch.optim.Adam, lr=1e-3), epochs=2)
+    named = [f for f in found if f.evidence.get("subject") == "one-signed-init"]
+    if fixed:
+        assert not named and not _warnings(found)
+    else:
+        assert named and "kaiming_uniform_" in named[0].fixes[0] and named[0] is found[0]

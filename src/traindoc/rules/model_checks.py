@@ -74,6 +74,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("label-problem", "constant-targets"): ("every regression target is the same value (recorded by the watcher)",
                                             ["targets cast to an integer type, or the wrong column"],
                                             ["Keep regression targets float (no .long()/.int())."]),
+    ("poor-initialization", "one-signed-init"): ("layers start with weights all of one sign (recorded by the "
+                                                 "watcher)", ["an init not centred on zero, such as nn.init.uniform_ "
+                                                              "on [0, 1]"],
+                                                ["Use nn.init.kaiming_uniform_ (a zero-centred init)."]),
     ("label-problem", "nonfinite-targets"): ("the targets hold -inf, +inf or NaN values (recorded by the watcher)",
                                              ["a log of zero targets, or missing values"],
                                              ["Use torch.log1p for targets with zeros; drop rows whose target is "
