@@ -54,3 +54,44 @@ def constant_init_findings(model: Any) -> list[Finding]:
                             "and the network cannot represent much more than a line"],
                     fixes=["Keep PyTorch's default random initialisation (Kaiming-uniform), or use "
                            "nn.init.kaiming_uniform_/xavier_uniform_ on the weights; a constant is for biases only."])]
+
+
+MIN_SIGNED = 64  # weights in a layer before "all of one sign" cannot be chance (2^-64)
+
+
+def _one_signed(w: Any) -> str | None:
+    """'positive' or 'negative' when every weight of a large tensor has that sign (and they are not one constant)."""
+    import torch
+
+    if not isinstance(w, torch.Tensor) or w.numel() < MIN_SIGNED:
+        return None
+    with torch.no_grad():
+        lo, hi = float(w.detach().min()), float(w.detach().max())
+    if lo == hi:
+        return None  # one constant: constant_init_findings
+    return "positive" if lo >= 0 else "negative" if hi <= 0 else None
+
+
+def one_signed_init_findings(model: Any) -> list[Finding]:
+    """poor-initialization when two or more Linear/Conv layers start with weights all of one sign.
+
+    A zero-centred init draws each weight's sign at random; nn.init.uniform_ (range [0, 1] by
+    default) or normal_().abs() make every weight positive, so every unit adds up its inputs alike:
+    the units are near-copies, activations grow with each layer's width and the first losses are huge.
+    """
+    signed = [(n, s) for n, m in model.named_modules() if type(m).__name__ in WEIGHTED
+              and getattr(m, "weight", None) is not None and m.weight.requires_grad
+              and (s := _one_signed(m.weight)) is not None]
+    if len(signed) < 2:
+        return []
+    shown = ", ".join(f"'{n}'" for n, _ in signed[:6])
+    sign = signed[0][1] if len({s for _, s in signed}) == 1 else "one-signed"
+    return [Finding("poor-initialization", Severity.WARNING,
+                    f"the weights of {shown} are all {sign} at the start: every unit adds up its inputs with the "
+                    "same sign",
+                    evidence={"subject": "one-signed-init", CAUSE: True, "layers": [n for n, _ in signed][:20]},
+                    causes=["an initialisation that is not centred on zero (nn.init.uniform_ draws from [0, 1] by "
+                            "default; normal_().abs()): the units of a layer compute nearly the same large sum, so "
+                            "they are near-copies and the activations grow layer by layer, giving huge first losses"],
+                    fixes=["Use a zero-centred initialisation: nn.init.kaiming_uniform_(w, nonlinearity='relu') "
+                           "(or uniform_(-b, b) with b = 1/sqrt(fan_in)), or keep PyTorch's default."])]

@@ -42,6 +42,26 @@ def _unit_spread(out: torch.Tensor) -> float:
     return spread / scale if scale > 0 else 0.0
 
 
+def _sample_spread(out: torch.Tensor) -> float:
+    """Mean over units of the std across the samples of the batch, relative to the scale."""
+    o = out.detach().float()
+    if o.dim() < 1 or o.shape[0] < 2:
+        return math.nan
+    scale = _rms(o)
+    return float(o.std(dim=0).mean()) / scale if scale > 0 else 0.0
+
+
+def _bypassed(row: dict[str, Any], later: list[dict[str, Any]]) -> bool:
+    """A layer whose output is exactly zero while a later layer's output still varies with the input.
+
+    Its weights were zeroed on purpose (a residual branch's last layer, zero_init_residual): the
+    signal reaches the later layers round it, so it is neither a collapse nor a symmetric init.
+    (Behind a zeroed plain layer the later ones output only their biases, the same for every sample.)
+    """
+    return row["out_rms"] == 0.0 and any(math.isfinite(r["sample_spread"]) and r["sample_spread"] > SYMMETRY
+                                         for r in later)
+
+
 def init_check(model: nn.Module, batch: Any, loss_fn: Callable) -> Section:
     """One forward and backward pass on a copy; per-layer scale, gain, unit spread and gradient size."""
     x, y = split_batch(batch)
@@ -55,6 +75,7 @@ def init_check(model: nn.Module, batch: Any, loss_fn: Callable) -> Section:
             inp = inputs[0]
             layers.append({"layer": names.get(module, type(module).__name__), "type": type(module).__name__,
                            "in_rms": _rms(inp), "out_rms": _rms(output), "unit_spread": _unit_spread(output),
+                           "sample_spread": _sample_spread(output),
                            "nonfinite": not bool(torch.isfinite(output.detach()).all()), "module": module})
 
     handles = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, LAYER_TYPES)]
@@ -73,7 +94,9 @@ def init_check(model: nn.Module, batch: Any, loss_fn: Callable) -> Section:
         row["grad_rms"] = _rms(w.grad) if w.grad is not None else math.nan
         row["gain"] = row["out_rms"] / row["in_rms"] if row["in_rms"] > 0 else math.nan
     problems: list[str] = []
-    for row in layers[:-1] if len(layers) > 1 else layers:
+    for i, row in enumerate(layers[:-1] if len(layers) > 1 else layers):
+        if _bypassed(row, layers[i + 1:]):
+            continue  # a zero-initialised residual branch: silent at first by design, the signal goes round it
         if row["nonfinite"]:
             problems.append(f"{row['layer']}: non-finite activations at step 0")
         elif math.isfinite(row["gain"]) and row["gain"] > GAIN_HIGH:

@@ -19,6 +19,8 @@ from .model_view import (BINARY_CE, CATEGORICAL_CE, NLL, REGRESSION, SPARSE_CE, 
                          compiled_metrics, is_keras, loss_view, output_view)
 
 MIN_TARGETS = 8  # fewer targets than this say nothing about a label distribution
+FAR_SPREADS = 100.0  # a target this many robust stds from the median is no tail of the same distribution
+FAR_GAP = 50.0  # ... when nothing lies between it and the rest for a factor of this many
 MULTI_HOT_ROWS = 0.1  # share of 0/1 target rows with several 1s that makes the targets multi-label
 MIN_CONSTANT = 64  # a constant label column is only called on this many rows (a small batch can be one class)
 _RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf), "relu6": (0.0, 6.0),
@@ -42,6 +44,9 @@ class Targets:
     multi_hot: bool = False  # 0/1 rows, some with several 1s: several tags per sample (multi-label)
     mean: float = 0.0
     std: float = 0.0
+    median: float = 0.0
+    spread: float = 0.0  # the robust std (1.4826 x the median absolute deviation): blind to a few outliers
+    far: int = 0  # values more than FAR_SPREADS robust stds from the median
 
     @classmethod
     def of(cls, y: Any, ignore: Any = None) -> "Targets | None":
@@ -64,8 +69,12 @@ class Targets:
         sums = bool(width > 1 and np.all(np.abs(np.nan_to_num(a.astype("float64")).sum(axis=1) - 1) < 1e-3))
         multi = bool(width > 1 and set(distinct.tolist()) <= {0, 1} and np.mean(a.sum(axis=1) >= 2) >= MULTI_HOT_ROWS)
         f64 = fin.astype("float64")
+        med = float(np.median(f64))
+        spread = 1.4826 * float(np.median(np.abs(f64 - med)))
+        far = _far_count(np.abs(f64 - med) / spread) if spread > 0 else 0
         return cls(a.shape[0], width, float(fin.min()), float(fin.max()), bool(np.all(np.mod(fin, 1) == 0)),
-                   [float(v) for v in distinct[:20]], onehot, sums, multi, float(f64.mean()), float(f64.std()))
+                   [float(v) for v in distinct[:20]], onehot, sums, multi, float(f64.mean()), float(f64.std()),
+                   med, spread, far)
 
     @property
     def rms(self) -> float:
@@ -75,6 +84,15 @@ class Targets:
     @property
     def n_distinct(self) -> int:
         return len(self.distinct)
+
+
+def _far_count(dev: np.ndarray) -> int:
+    """How many values sit FAR_SPREADS robust stds or more from the median, apart from the rest by an
+    empty gap of FAR_GAP times: a cluster of wild entries, not the far end of a heavy tail."""
+    far = dev >= FAR_SPREADS
+    if not far.any() or far.all():
+        return 0
+    return int(far.sum()) if dev[far].min() >= FAR_GAP * max(float(dev[~far].max()), 1.0) else 0
 
 
 def _numpy(y: Any) -> np.ndarray | None:
@@ -118,6 +136,13 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
         return [_finding(wrong, Severity.ERROR, f"{spelled} always outputs 1: a softmax over one unit",
                          "softmax normalises across the units; over a single unit it is the constant 1, so the "
                          "prediction never changes and every gradient is exactly zero", fix, subject, **ev)]
+    if out.framework == "torch" and loss.kind == SPARSE_CE and units == 1 and act in ("linear", None):
+        return [_finding(wrong, Severity.ERROR, f"{loss.name} over a single output ({spelled}): the loss is "
+                         "exactly 0", f"{loss.name} takes a log-softmax across the outputs; over one logit it is 0 "
+                         "whatever the value, so the loss is 0 and every gradient is exactly zero",
+                         ["For a yes/no target: keep the one output and use nn.BCEWithLogitsLoss() on float 0/1 "
+                          "targets.", f"Or use two outputs (nn.Linear(..., 2)) with {loss.name} on integer class "
+                          "targets."], subject, **ev)]
     if out.framework == "torch":
         return []  # torch activation/loss wiring is judged by checks/static.py; targets below
     if loss.kind == CATEGORICAL_CE and units == 1:
@@ -350,7 +375,7 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
     if not any(f.id == "wrong-output-activation" for f in found):
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:
-        found += target_scale(out, lv, t, output_scale)
+        found += target_outliers(lv, t) or target_scale(out, lv, t, output_scale)
     if not isinstance(targets, Targets) and targets is not None:
         from .loss_domain import loss_domain_findings  # a loss undefined at the targets (MAPE on zeros)
 
@@ -377,6 +402,8 @@ def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets
     ratio = targets.rms / reference
     if not ratio >= TARGET_SCALE:
         return []
+    if targets.far:
+        return []  # the scale is a few wild values, not the targets' unit (target_outliers names them)
     shown = "" if output_scale is None else f", while the untrained model outputs ~{output_scale:.2g}"
     centre = f"(y - {targets.mean:.3g}) / {targets.std:.3g}" if targets.std > 0 else f"y / {targets.rms:.3g}"
     return [_finding("label-problem", Severity.WARNING,
@@ -389,6 +416,35 @@ def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets
                       "(pred * std + mean).", "Or divide the targets by a round unit (thousands, 1e5) and multiply "
                       "the predictions back."], "target-scale", target_rms=targets.rms, output_scale=output_scale,
                      mean=targets.mean, std=targets.std, loss=loss.name)]
+
+
+OUTLIER_SHARE = 0.1  # at most this share of far targets: a few entries, not a second population
+
+
+def target_outliers(loss: LossView | None, targets: Targets | None) -> list[Finding]:
+    """A few regression targets orders of magnitude beyond the rest: they dominate a squared error."""
+    if loss is None or loss.kind != REGRESSION or targets is None or targets.n < MIN_TARGETS:
+        return []
+    if not 0 < targets.far <= OUTLIER_SHARE * targets.n:
+        return []
+    return [_outlier_targets(targets, loss)]
+
+
+def _outlier_targets(targets: Targets, loss: LossView) -> Finding:
+    far_by = max(abs(targets.hi - targets.median), abs(targets.lo - targets.median)) / max(targets.spread, 1e-12)
+    return _finding("label-problem", Severity.WARNING,
+                    f"{targets.far} of {targets.n} regression targets are outliers, up to {far_by:.2g} robust stds "
+                    f"from the rest (median {targets.median:.3g}, robust std {targets.spread:.3g}, range "
+                    f"{targets.lo:.3g} to {targets.hi:.3g})",
+                    f"a few targets far outside the rest (data-entry errors, another unit, a sentinel value) "
+                    f"dominate {loss.name}: each batch that holds one gets a loss and a gradient orders of magnitude "
+                    "above the others, and the model is dragged towards them",
+                    ["Clean the outlying targets: fix or drop the corrupted entries (check their units).",
+                     "Or train with a robust loss such as " + ("loss='huber' (keras.losses.Huber())"
+                                                                 if loss.framework == "keras" else
+                                                                 "nn.HuberLoss() / nn.SmoothL1Loss()")
+                     + ", which grows only linearly with the error."], "target-outliers", outliers=targets.far, median=targets.median,
+                    robust_std=targets.spread, lo=targets.lo, hi=targets.hi, loss=loss.name)
 
 
 MAX_CLASS_IDS = 20  # more distinct integer targets than this read as counts or scores, not class ids

@@ -122,9 +122,9 @@ def stale_optimizer_params(model: Any, optimizer: Any) -> int:
 
 def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     """What watch() raises at start from the configuration alone (unregistered layers wait for the forward)."""
-    from .constant_init import constant_init_findings
+    from .constant_init import constant_init_findings, one_signed_init_findings
 
-    return momentum_findings(optimizer) + constant_init_findings(model)
+    return momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model))
 
 
 # ---------------------------------------------------------------- suspects

@@ -166,6 +166,16 @@ class Watch:
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and hasattr(opt, "register_step_pre_hook"):
             self.guard.call("gradients", self._hook_optimizer, opt)
+        if not keras_model:  # an optimizer made afresh each step (created in the loop): read from its state
+            from ..checks.fresh_optimizer import FreshOptimizer
+
+            self.fresh_opt = FreshOptimizer(self.model, lambda: self._step, self._record_check)
+        if not (compiled or scripted or keras_model):  # a layer built anew inside forward() at every call
+            from ..checks.forward_built import ForwardBuilt
+
+            self.built = ForwardBuilt(self.model, opt, self._record_check,
+                                      lambda f: self.guard.wrap_hook("forward-built", f))
+            self.guard.call("forward-built", self.built.attach)
         header = self._header_meta()
         self.store.meta.task = header["task"]
         self.store.meta.hparams = dict(header["hparams"])
@@ -261,6 +271,10 @@ class Watch:
         if self.nonfinite is not None:
             self.nonfinite.close()
         self.zerograd.disarm()
+        if self.fresh_opt is not None:
+            self.fresh_opt.disarm()
+        if self.built is not None:
+            self.built.remove()
         if self.grads is not None:
             self.grads.close()
 
@@ -335,6 +349,8 @@ class Watch:
         step = self._step
         if loss is not None:
             self.guard.call("loss", self._record_loss, step, loss)
+        if targets is not None and not self._targets_judged and (step == 1 or self._first_bad_loss_step == step):
+            self.guard.call("checks", self._target_values, step, targets)
         if self.grads is not None and self._opt_hooks is None and self._snapshot_pending_from_step == step - 1:
             self._snapshot_pending_from_step = -1
             self._pending.extend((step, n, v) for n, v in self.guard.call("gradients", self.grads.update) or [])
@@ -357,6 +373,18 @@ class Watch:
 
     _snapshot_pending_from_step = -1
     _origin_recorded = False
+    _targets_judged = False
+
+    def _target_values(self, step: int, targets: Any) -> None:
+        """Non-finite targets (a log of zero): judged at the first step and where the loss first goes bad."""
+        from ..checks.target_values import nonfinite_targets_finding
+
+        f = nonfinite_targets_finding(targets, step, self._first_bad_loss_step == step)
+        if f is not None:
+            self._targets_judged = True
+            self._record_check(f)
+    fresh_opt: Any = None  # checks.fresh_optimizer.FreshOptimizer (torch models)
+    built: Any = None  # checks.forward_built.ForwardBuilt (torch models with hooks)
     config: Any = None  # probes.config_watch.ConfigWatch, from start()
 
     def _inner_opt(self) -> Any:
@@ -427,7 +455,11 @@ class Watch:
                 self._opt_hooks_on(False)
             if self.zerograd.handle is not None:
                 self.zerograd.disarm()
+            if self.fresh_opt is not None:
+                self.fresh_opt.disarm()
             return
+        if self.fresh_opt is not None and self.guard.ok("optimizer-state"):
+            self.guard.call("optimizer-state", self.fresh_opt.arm, lambda f: self.guard.wrap_hook("optimizer-state", f))
         if self.guard.ok("gradients"):
             self.guard.call("gradients", self._opt_hooks_on, True)
         if self.acts is not None and self.guard.ok("activations"):
@@ -458,6 +490,7 @@ class Watch:
             self._snapshot_pending_from_step = -1
 
     _first_output_shape: tuple = ()
+    _output_by_weights = False  # the first output's autograd node is a weight layer's (no activation after it)
 
     def _output_like(self) -> Any:
         """A stand-in with the model output's shape (all the target probe reads from it)."""
@@ -477,9 +510,26 @@ class Watch:
                 rows = t.detach().reshape(-1, t.shape[-1]) if t.dim() >= 2 else t.detach().reshape(1, -1)
                 self._first_output = rows[:8].clone()
                 self._first_output_shape = tuple(t.shape)
+                self.guard.call("checks", self._affine_check, t)
+                from ..checks.affine_graph import made_by_weights
+
+                self._output_by_weights = bool(self.guard.call("checks", made_by_weights, t))
             if self._root_handle is not None:
                 self._root_handle.remove()
                 self._root_handle = None
+
+    def _affine_check(self, out: torch.Tensor) -> None:
+        """A custom forward whose output is affine in its input (an activation computed but discarded)."""
+        from ..checks.affine_graph import affine_finding, affine_layers
+        from ..checks.linear_stack import hidden_dense_count
+
+        if hidden_dense_count(self.model):
+            return  # a plain stack of Linear layers: the structure check names it with its layers
+        layers = affine_layers(out)
+        if layers >= 2:
+            f = affine_finding(layers)
+            f.steps = [float(self._step + 1)]
+            self._record_check(f)
 
     _input_norm_done = False
 
@@ -772,6 +822,8 @@ class Watch:
 
         out_mod = self.acts.output_module if self.acts is not None else None
         found = check_output_activation(self.model, self.loss_fn, out_mod)
+        if self._output_by_weights:
+            found = []  # the output comes straight from a weight layer: the activation module seen last is not it
         if not found:
             out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
             found = infer_double_softmax(out, targets, self.loss_fn)

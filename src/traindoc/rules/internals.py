@@ -304,6 +304,11 @@ def poor_initialization(run: Run) -> list[Finding]:
     at0 = [(n, float(s.values[0])) for n, s in stds if s.steps[0] == first_step and math.isfinite(s.values[0])]
     if len(at0) < 4:
         return []
+    # A layer whose output is exactly constant while a later layer's still varies is bypassed, not
+    # collapsed: a residual branch initialised at zero (zero_init_residual) adds nothing at first by design.
+    at0 = [(n, v) for i, (n, v) in enumerate(at0) if v > 0 or not any(w > 0 for _, w in at0[i + 1:])]
+    if len(at0) < 4:
+        return []
     hidden = at0[:-1]  # the output layer's scale follows the task, not the init
     first = hidden[0][1]
     deep_n, deep = hidden[-1]

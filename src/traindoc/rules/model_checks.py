@@ -74,12 +74,27 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("label-problem", "constant-targets"): ("every regression target is the same value (recorded by the watcher)",
                                             ["targets cast to an integer type, or the wrong column"],
                                             ["Keep regression targets float (no .long()/.int())."]),
+    ("poor-initialization", "one-signed-init"): ("layers start with weights all of one sign (recorded by the "
+                                                 "watcher)", ["an init not centred on zero, such as nn.init.uniform_ "
+                                                              "on [0, 1]"],
+                                                ["Use nn.init.kaiming_uniform_ (a zero-centred init)."]),
+    ("label-problem", "nonfinite-targets"): ("the targets hold -inf, +inf or NaN values (recorded by the watcher)",
+                                             ["a log of zero targets, or missing values"],
+                                             ["Use torch.log1p for targets with zeros; drop rows whose target is "
+                                              "not finite."]),
+    ("label-problem", "target-outliers"): ("a few regression targets are orders of magnitude beyond the rest "
+                                           "(recorded by the watcher)", ["corrupted entries or a unit mix-up"],
+                                           ["Clean or drop the outlying targets, or use a robust loss (Huber)."]),
     ("label-problem", "loss.ignore_index"): ("the loss's ignore_index is one of the real classes (recorded by the "
                                              "watcher)", ["ignore_index set to a class id drops that class"],
                                             ["Drop ignore_index, or give padding a value that is not a class id."]),
     ("update-ratio", "gradient-clipping"): ("gradient clipping shrinks every update a thousandfold (recorded by the "
                                             "watcher)", ["a clipping threshold far below the gradients' size"],
                                             ["Clip at about 1.0 (clipnorm/global_clipnorm), or not at all."]),
+    ("update-ratio", "optimizer-state"): ("the optimizer starts afresh at every step (recorded by the watcher)",
+                                          ["the optimizer is created inside the training loop, or its state is "
+                                           "reset each step"],
+                                          ["Create the optimizer once, before the training loop."]),
     ("update-ratio", "momentum"): ("momentum of 0.99 or more makes every update ~100x the rate (recorded by the "
                                    "watcher)", ["heavy-ball momentum remembering hundreds of steps"],
                                    ["Use momentum=0.9."]),

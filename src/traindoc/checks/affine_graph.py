@@ -1,0 +1,96 @@
+"""A model whose output is an affine function of its input, read from the autograd graph of one forward.
+
+A hand-written ``forward`` can lose its non-linearity without any module showing it: ``F.relu(h)``
+on its own line (the result never assigned), an activation module created but not applied, a
+``torch.relu(h)`` whose result feeds nothing. The layers are all there, but the network is one
+linear map, and a curved boundary stays at chance. Module names cannot tell; the graph autograd
+built for the user's own forward pass can. Walking back from the output, every operation between
+the weights and the input is listed: when each is affine (matrix products, convolutions, sums,
+reshapes, a scale by a constant) and at least two weight layers are chained, nothing non-linear
+acts on the data. Any other operation (an activation, a normalisation, a pooling max, a gate) ends
+the walk at once and the model is not judged, so only models that are surely linear are named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..findings import Finding, Severity
+
+MAX_NODES = 5000  # a graph larger than this is not walked to the end (big models are rarely linear)
+
+# Products with a weight: each is one linear layer when its other operand carries the data.
+_WEIGHTED = {"AddmmBackward0", "MmBackward0", "BmmBackward0", "ConvolutionBackward0", "LinearBackward0",
+             "MvBackward0", "BaddbmmBackward0", "AddmvBackward0"}
+# Affine in their tensor inputs whatever the values: sums, layout, selection, copies.
+_AFFINE = {"AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1", "NegBackward0", "TBackward0",
+           "TransposeBackward0", "TransposeBackward1", "PermuteBackward0", "ViewBackward0", "UnsafeViewBackward0",
+           "ReshapeAliasBackward0", "ExpandBackward0", "SqueezeBackward0", "SqueezeBackward1", "SqueezeBackward2",
+           "SqueezeBackward3", "UnsqueezeBackward0", "CatBackward0", "StackBackward0", "SliceBackward0",
+           "SelectBackward0", "CloneBackward0", "ToCopyBackward0", "SumBackward0", "SumBackward1",
+           "MeanBackward0", "MeanBackward1", "AccumulateGrad", "SplitBackward0", "SplitWithSizesBackward0",
+           "UnbindBackward0", "AliasBackward0", "ViewAsRealBackward0", "AsStridedBackward0",
+           "AvgPool1DBackward0", "AvgPool2DBackward0", "AvgPool3DBackward0", "AdaptiveAvgPool1DBackward0",
+           "AdaptiveAvgPool2DBackward0", "AdaptiveAvgPool3DBackward0", "ConstantPadNdBackward0", "FlipBackward0"}
+# What a classifier may apply to its logits last: judged apart from the layers underneath.
+_OUTPUT_ACTIVATIONS = {"LogSoftmaxBackward0", "SoftmaxBackward0", "SigmoidBackward0"}
+# A product or quotient is affine only by a constant (dropout's mask, a fixed scale): one operand without a graph.
+_BY_CONSTANT = {"MulBackward0", "MulBackward1", "DivBackward0", "DivBackward1"}
+
+
+def affine_layers(output: Any) -> int:
+    """The longest chain of weight layers acting on the data when the output is affine in the input
+    (0: not affine, or unknown). Parallel branches summed (a linear model over two inputs) count once."""
+    root = getattr(output, "grad_fn", None)
+    while root is not None and type(root).__name__ in _OUTPUT_ACTIVATIONS:
+        root = root.next_functions[0][0]  # the output's own squashing (log_softmax for NLLLoss) is not hidden
+    if root is None:
+        return 0
+    depth: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        nxt = [f for f, _ in getattr(node, "next_functions", ()) if f is not None]
+        if done:
+            depth[key] = (type(node).__name__ in _WEIGHTED) + max((depth.get(id(f), 0) for f in nxt), default=0)
+            continue
+        if key in depth:
+            continue
+        if len(depth) > MAX_NODES or not _affine_node(node):
+            return 0
+        depth[key] = 0  # on the stack: a revisit waits for the post-order value
+        stack.append((node, True))
+        stack.extend((f, False) for f in nxt if id(f) not in depth)
+    return depth.get(id(root), 0)
+
+
+def made_by_weights(output: Any) -> bool:
+    """Whether the output tensor is made by a weight layer itself (no activation after it)."""
+    return type(getattr(output, "grad_fn", None)).__name__ in _WEIGHTED
+
+
+def _affine_node(node: Any) -> bool:
+    name = type(node).__name__
+    if name in _WEIGHTED or name in _AFFINE:
+        return True
+    if name in _BY_CONSTANT:
+        # Scaled by a constant (one operand without a graph, or a Python number): affine.
+        return not name.endswith("0") or any(f is None for f, _ in node.next_functions)
+    return False  # an activation, a normalisation, a gate: not judged
+
+
+def affine_finding(layers: int, module: str | None = None) -> Finding:
+    from .structure import CAUSE
+
+    return Finding(
+        "linear-network", Severity.WARNING,
+        f"the model's output is an affine function of its input: no non-linearity acts between its {layers} "
+        "weight layers (seen in the autograd graph of its forward pass)",
+        evidence={"subject": "model", CAUSE: True, "weight_layers": layers,
+                  "how": "every operation between the weights and the input in the forward pass's graph is linear"},
+        causes=["the forward pass computes an activation but never uses its result (F.relu(h) on its own line "
+                "instead of h = F.relu(h)), or applies none: a chain of linear layers is one linear map and fits "
+                "no curved boundary however long it trains"],
+        fixes=["Assign and use each hidden activation in forward: h = F.relu(self.fc1(x)) (or add nn.ReLU() "
+               "between the Linear layers); the result of F.relu(h) must replace h."])
