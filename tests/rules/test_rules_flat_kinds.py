@@ -13,6 +13,7 @@ import pytest
 
 from traindoc.rules import diagnose_run
 from traindoc.rules.frozen import significant_digits
+from traindoc.rules.outcome import _ended_no_lower, assess
 from traindoc.run import Run, Series
 
 
@@ -162,3 +163,39 @@ def test_a_frozen_evaluation_while_training_learns_is_not_a_frozen_model():
 
 def test_significant_digits():
     assert [significant_digits(v) for v in (0.31323, 1e-05, 0.31, 2.3026, 0.0)] == [5, 1, 2, 5, 0]
+
+
+# ------------------------------- a noisy loss and an accuracy that both end where they started
+
+def _noisy_probe(rng, acc_p: np.ndarray) -> Run:
+    n = acc_p.size
+    loss = 3.0 * np.exp(0.13 * rng.standard_normal(n))
+    loss[0] = 2.35  # the run's lowest loss is its first
+    acc = rng.binomial(32, acc_p) / 32.0
+    acc[0] = 0.375
+    return _run("step", train_loss=loss, train_acc=acc)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_loss_and_accuracy_no_better_than_their_start_is_no_learning(seed):
+    # The outcome check itself (diagnose runs it only when no other rule warned: a batch accuracy's
+    # zig-zag can be named `oscillation` first).
+    run = _noisy_probe(np.random.default_rng(seed), np.full(28, 0.11))
+    f = _ended_no_lower(run, assess(run))
+    assert f is not None and f.severity >= 2 and f.evidence["accuracy"]["series"] == "train_acc"
+    assert f.verdict == "problem"
+    assert any(g.severity >= 2 for g in diagnose_run(run))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_noisy_loss_beside_a_climbing_accuracy_is_no_alarm(seed):
+    rng = np.random.default_rng(seed)
+    run = _noisy_probe(rng, np.linspace(0.1, 0.7, 28))
+    assert not any(f.id == "no-learning" and f.severity >= 2 for f in diagnose_run(run))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_fine_tune_at_its_floor_with_a_high_accuracy_is_no_alarm(seed):
+    rng = np.random.default_rng(seed)
+    run = _noisy_probe(rng, np.full(28, 0.95))
+    assert not any(f.id == "no-learning" and f.severity >= 2 for f in diagnose_run(run))

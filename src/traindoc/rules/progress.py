@@ -380,17 +380,22 @@ def late_start_of(c: Curve) -> dict | None:
             "flat_share": round(flat_len / (x1 - x0), 3), "drop_steps": float(c.xb[i75] - c.xb[i25])}
 
 
-@rule("late-start", family="progress", severity=Severity.INFO, title="A long flat start, then a sudden drop",
-      needs=(Role.TRAIN_LOSS,))
+@rule("late-start", family="progress", severity=Severity.INFO, title="A long flat start, then a sudden drop")
 def late_start(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS, 10)
     ls = late_start_of(c) if c is not None else None
     if ls is None:
-        from .val_lag import val_late_start_of
+        from .val_lag import metric_late_start_of, val_late_start_of, val_only_late_start_of
 
         vl = val_late_start_of(run)
+        ml = metric_late_start_of(run) if vl is None else None
+        vo = val_only_late_start_of(run) if vl is None and ml is None else None
         if vl is not None:
             yield _val_late_start_finding(run, vl)
+        elif ml is not None:
+            yield _metric_late_start_finding(ml)
+        elif vo is not None:
+            yield _val_only_late_start_finding(run, vo)
         return
     u = unit(c)
     f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
@@ -428,6 +433,41 @@ def _val_late_start_finding(run: Run, vl: dict):
     f.verdict = "worth a look"
     f.verdict_reason = ("the training loss halved while the held-out loss did not move: usually generalisation "
                         "catching up late, but eval-mode statistics or a pre-processing mismatch look the same")
+    return f
+
+
+def _val_only_late_start_finding(run: Run, vo: dict):
+    v = curve(run.primary(Role.VAL_LOSS))
+    last_flat = float(v.x[vo["evaluations_waiting"] - 1])
+    f = make("late-start", f"{v.name} made no progress for its first {vo['evaluations_waiting']} evaluations (near "
+             f"{fmt(vo['flat_level'])} to {unit(v)} {fmt(last_flat)}), then dropped to {fmt(vo['drop_to'])}",
+             series=[v.name], steps=[v.span[0], last_flat], evidence=vo,
+             causes=["often normal: the optimiser crosses a flat region before finding a descent direction",
+                     "learning-rate warm-up", "saturated units or a small random initialisation lengthen the wait",
+                     "no training loss in this log: it cannot say whether training moved meanwhile"],
+             fixes=["nothing, if it happens once and the run then learns", "log the training loss beside it"],
+             marks=[Mark("span", v.name, v.span[0], last_flat, label="flat start")])
+    f.verdict = "worth a look"
+    f.verdict_reason = "usually normal once the run learns; a long wait can mean saturated units or a poor initialisation"
+    return f
+
+
+def _metric_late_start_finding(ml: dict):
+    f = make("late-start", f"{', '.join(ml['metrics_at_floor'])} stayed at 0 (1% or less) for the first "
+             f"{ml['evaluations_waiting']} of {ml['of']} evaluations while {ml['train_series']} fell "
+             f"{fmt(ml['train_start'])} -> {fmt(ml['train_at_wait_end'])}; then {ml['best_metric']} rose to "
+             f"{ml['best_after']:.3g}", series=[ml["series"], ml["train_series"]],
+             steps=[ml["flat_until"]], evidence=ml,
+             causes=["often harmless: a detector finds no box above the confidence threshold until its "
+                     "scores have grown (a small data set, a low learning rate or a long warm-up lengthen this)",
+                     "anchors or image size poorly matched to the objects, so matching starts late",
+                     "a validation set pre-processed differently from the training set"],
+             fixes=["nothing, if the metric then climbs and holds", "check a few predictions and the labels' "
+                    "format on the validation images", "pretrained weights, or anchors fitted to the data set, "
+                    "shorten the wait"])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("the training loss fell while the task metric found nothing: usually a late start, but a "
+                        "mismatch between training and validation data looks the same until the metric moves")
     return f
 
 
