@@ -124,3 +124,36 @@ def test_a_wait_without_the_training_loss_falling_is_no_late_start():
 
 def test_one_metric_at_zero_beside_another_that_scores_is_no_late_start():
     assert "late-start" not in {f.id for f in _detector(14, 0.9, rare_class_only=True)}
+
+
+# ------------------------------------------- a plateau after a first fall, then a 10x escape
+
+def _staircase(escape: float, rng, n: int = 40) -> np.ndarray:
+    e = np.arange(n, dtype=float)
+    first = 0.0166 + 0.2 * np.exp(-e / 1.5)  # learns the mean, then sits
+    after = 0.0166 / escape + (0.0166 - 0.0166 / escape) * np.exp(-(e - 21) / 2)
+    return np.where(e <= 21, first, after) * np.exp(0.004 * rng.standard_normal(n))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_long_plateau_then_a_tenfold_fall_is_a_late_start(seed):
+    rng = np.random.default_rng(seed)
+    y = _staircase(70.0, rng)
+    found = [f for f in _findings(y, y * 1.02) if f.id == "late-start"]
+    assert found and found[0].evidence["judged_on"] == "plateau, then a 10x fall"
+    assert 7 <= found[0].evidence["flat_from"] <= 10 and found[0].severity < 2
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_plateau_then_an_lr_step_halving_is_no_late_start(seed):
+    rng = np.random.default_rng(seed)
+    y = _staircase(2.0, rng)
+    assert "late-start" not in {f.id for f in _findings(y, y * 1.02)}
+
+
+def test_a_steady_thousandfold_fall_and_a_final_plateau_are_no_late_start():
+    e = np.arange(40, dtype=float)
+    steady = 0.2 * np.exp(-e / 5.8)
+    assert "late-start" not in {f.id for f in _findings(steady, steady * 1.05)}
+    converged = 0.01 + 0.2 * np.exp(-e / 3)
+    assert "late-start" not in {f.id for f in _findings(converged, converged * 1.05)}

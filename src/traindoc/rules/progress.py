@@ -385,7 +385,7 @@ def late_start(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS, 10)
     ls = late_start_of(c) if c is not None else None
     if ls is None:
-        from .val_lag import metric_late_start_of, val_late_start_of, val_only_late_start_of
+        from .val_lag import metric_late_start_of, plateau_escape_of, val_late_start_of, val_only_late_start_of
 
         vl = val_late_start_of(run)
         ml = metric_late_start_of(run) if vl is None else None
@@ -396,6 +396,11 @@ def late_start(run: Run):
             yield _metric_late_start_finding(ml)
         elif vo is not None:
             yield _val_only_late_start_finding(run, vo)
+        else:
+            pc = c or loss_curve(run, Role.VAL_LOSS, 10)
+            pe = plateau_escape_of(pc) if pc is not None else None
+            if pe is not None:
+                yield _plateau_escape_finding(pc, pe)
         return
     u = unit(c)
     f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
@@ -449,6 +454,23 @@ def _val_only_late_start_finding(run: Run, vo: dict):
              marks=[Mark("span", v.name, v.span[0], last_flat, label="flat start")])
     f.verdict = "worth a look"
     f.verdict_reason = "usually normal once the run learns; a long wait can mean saturated units or a poor initialisation"
+    return f
+
+
+def _plateau_escape_finding(c: Curve, pe: dict):
+    u = unit(c)
+    f = make("late-start", f"{c.name} sat flat near {fmt(pe['flat_level'])} from {u} {fmt(pe['flat_from'])} to "
+             f"{fmt(pe['flat_until'])} ({pe['flat_share']:.0%} of the run), then fell {pe['flat_level'] / pe['drop_to']:.3g}x "
+             f"to {fmt(pe['drop_to'])}",
+             series=[c.name], steps=[pe["flat_from"], pe["flat_until"]], evidence=pe,
+             causes=["often normal: a saddle the optimiser crossed late (a model that first learns the mean of the "
+                     "targets, then their structure)", "a learning rate too low to leave the plateau sooner",
+                     "saturated units or a small initialisation lengthen such plateaus"],
+             fixes=["nothing, if the run then learns", "to shorten it: a slightly higher learning rate, normalised "
+                    "targets and inputs, batch normalisation"],
+             marks=[Mark("span", c.name, pe["flat_from"], pe["flat_until"], label="plateau")])
+    f.verdict = "worth a look"
+    f.verdict_reason = "the run escaped its plateau and learned: compute was spent waiting, nothing is broken"
     return f
 
 

@@ -137,3 +137,37 @@ def metric_late_start_of(run: Run) -> dict | None:
             "of": c.n, "flat_until": float(c.x[wait]), "best_metric": best[1], "best_after": best[0],
             "train_series": t.name, "train_start": t_start, "train_at_wait_end": t_at,
             "flat_share": round((end_wait - float(c.x[0])) / float(c.x[-1] - c.x[0]), 3), "judged_on": "task metric"}
+
+
+PLATEAU_SHARE = 0.25  # of the (block-median) points, and at least MIN_WAIT of them
+PLATEAU_BAND = 0.1  # the plateau's whole spread on the log scale (+-5%)
+ESCAPE = 10.0  # how far below the plateau the loss got afterwards
+
+
+def plateau_escape_of(c) -> dict | None:
+    """A long plateau, from the start or after a first fall, then an escape by an order of
+    magnitude: the loss sat within +-5% for a quarter of the run and more, then ended up 10x
+    lower. A saddle the optimiser crossed late (a regression that first learns the mean, then
+    the structure). On the real-log dev split this shape held on no healthy run."""
+    sm = c.smooth
+    if sm.size < 10 or not np.all(sm > 0):
+        return None
+    ly = np.log(sm)
+    need = max(MIN_WAIT, int(PLATEAU_SHARE * sm.size))
+    for i in range(sm.size - need):
+        seg = ly[i:i + need]
+        if float(np.ptp(seg)) >= PLATEAU_BAND:
+            continue
+        # Stretch the plateau as far as it goes, then look for the escape after it.
+        j = i + need
+        while j < sm.size and float(np.ptp(ly[i:j + 1])) < PLATEAU_BAND:
+            j += 1
+        if j >= sm.size:
+            return None
+        level, low = float(np.exp(np.median(ly[i:j]))), float(np.min(sm[j:]))
+        if low > level / ESCAPE:
+            return None
+        return {"flat_from": float(c.xb[i]), "flat_until": float(c.xb[j - 1]), "flat_level": level, "drop_to": low,
+                "flat_share": round(float(c.xb[j - 1] - c.xb[i]) / float(c.xb[-1] - c.xb[0]), 3),
+                "judged_on": "plateau, then a 10x fall"}
+    return None
