@@ -1,6 +1,7 @@
 """Severity calibration of the outcome checks on labelled data (issue 14, deliverable 6).
 
-For each outcome shape (today: "the training loss ended no lower than it started"), count on how
+For each outcome shape ("the training loss ended no lower than it started", and the same with a
+logged accuracy ending no higher than its start), count on how
 many healthy and how many problem runs it holds, on the real-log **dev** split (shared corpus and
 realdev when frozen) and on the older labelled corpus (bench/corpus/labels.json). A shape that
 holds on problem runs and on no healthy run earns a warning; one that holds on healthy runs too
@@ -25,7 +26,13 @@ from accuracy import REALDEV_INDEX, SHARED_INDEX, labels_frozen, load_index  # n
 from traindoc.readers import load  # noqa: E402
 from traindoc.rules.outcome import _ended_no_lower, assess  # noqa: E402
 
-SHAPES = {"ended-no-lower": _ended_no_lower}
+def _ended_no_lower_nor_accuracy(run, out):
+    """The same, with a logged accuracy also ending no higher than its start and low (the warning)."""
+    f = _ended_no_lower(run, out)
+    return f if f is not None and "accuracy" in f.evidence else None
+
+
+SHAPES = {"ended-no-lower": _ended_no_lower, "ended-no-lower+accuracy": _ended_no_lower_nor_accuracy}
 
 
 def _cases() -> list[tuple[str, Path, str]]:

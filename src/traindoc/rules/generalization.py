@@ -445,6 +445,12 @@ def stalled(run: Run):
         return
     if flat_from_start(t):
         return  # never improved at all: `no-learning`, not a run that stalled after learning
+    from .frozen import frozen_finding, frozen_of
+
+    fz = frozen_of(run)
+    if fz is not None:
+        yield frozen_finding(fz)
+        return
     if _another_part_learning(run, t):
         return  # a loss logged in parts (box/cls/dfl): one part resting is not the model stalling
     cc = chance(run)

@@ -265,7 +265,9 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     said why. Info, "worth a look": on real logs (``bench/calibrate_outcome.py``)
     on the real-log dev split and the older labelled corpus this shape held on none of 127
     healthy files and on 18 of 94 problem files, but a warning fails the synthetic sweep: early
-    prefixes of healthy noisy runs (a live run at 20%) end no lower than they started too."""
+    prefixes of healthy noisy runs (a live run at 20%) end no lower than they started too.
+    A warning when a logged accuracy ended no better than its start as well (``_accuracy_no_better``):
+    0 of 230 healthy files, 10 of 223 problem files."""
     main = run.primary(Role.TRAIN_LOSS)
     if main is None or adversarial(run):
         return None
@@ -281,17 +283,53 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
 
         if val_falls(curve(v)):
             return None  # the held-out loss fell clearly: it learned; the training loss is noisy (dropout)
+    acc = _accuracy_no_better(run)
     f = make("no-learning", f"{main.name} ended at {fmt(o.end)}, no lower than it started ({fmt(o.start)}; best "
-             f"{fmt(o.best)}), and no rule found a cause", severity=Severity.INFO, series=[main.name],
+             f"{fmt(o.best)})" + (f", and {acc['series']} averaged {acc['second_half_mean']:.3g} over its second half, no higher "
+                                  f"than over its first ({acc['first_half_mean']:.3g})" if acc else ", and no rule found a cause"),
+             severity=Severity.WARNING if acc else Severity.INFO, series=[main.name] + ([acc["series"]] if acc else []),
              steps=list(curve(main).span),
-             evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
+             evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome",
+                       **({"accuracy": acc} if acc else {})},
              causes=["a learning rate too low or too high to make progress", "noise larger than the progress "
                      "over this span", "a fine-tune starting at its floor (then the validation curve or task "
                      "metric improves)"],
              fixes=["compare with the loss of a run that learns; look at the validation curve and task metric"])
+    if acc:
+        f.verdict = "problem"
+        f.verdict_reason = "neither the loss nor the accuracy ended better than it started: two readings of one failure"
+        return f
     f.verdict = "worth a look"
     f.verdict_reason = "the run did not end better than it started; nothing says it is broken, nothing says it learned"
     return f
+
+
+def _accuracy_no_better(run: Run) -> dict | None:
+    """A logged accuracy (6+ points) whose second half is no higher than its first (within one
+    standard error), with no significant rise, and that ended low (under 0.6, where ``stalled`` too calls a model not working): a second,
+    independent reading that the run learned nothing. A loss alone ending at its start is also a
+    noisy prefix of a run that will learn (``bench/rules_sweep.py``); its accuracy would not stay
+    at its start and low as well. A fine-tune already at its floor has a high accuracy."""
+    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
+        for s in run.by_role(role):
+            if s.metric != "accuracy" or not s.higher_is_better:
+                continue
+            c = curve(s)
+            if c.n < 6:
+                continue
+            y, _ = normalised_metric(c)
+            if float(np.min(y)) < 0 or float(np.max(y)) > 1:
+                continue
+            # Halves, not end points: a batch accuracy jitters by many points, and its first value
+            # alone is no level. "No higher": the second half's mean within one standard error.
+            h = y.size // 2
+            a, b = y[:h], y[h:]
+            se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(b, ddof=1)) / b.size)
+            t = c.trend
+            if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
+                return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
+                        "end": end_level(y), "points": c.n}
+    return None
 
 
 def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:

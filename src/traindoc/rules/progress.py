@@ -7,13 +7,13 @@ import re
 
 import numpy as np
 
-from ..stats import noise_sigma, rolling_median
+from ..stats import noise_sigma, rolling_median, trend
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
-from ._common import (cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (adversarial, cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 
@@ -75,8 +75,54 @@ def _spread(y: np.ndarray) -> float:
     return float(np.ptp(np.percentile(y, [10, 90]))) if y.size else 0.0
 
 
+def collapse_to_chance(run: Run) -> dict | None:
+    """A classifier's training loss that started at ln(C), learned (its smoothed best 30%+ below
+    ln C), then jumped back to ln(C) and sat there flat for the last fifth of the run and more:
+    the model fell back to predicting the prior. C is read from the start (a fresh classifier
+    starts at ln C, within 5% and a quarter of the gap to its neighbours) unless the log names it.
+
+    Unlike a flat start this is no warm-up's doing, so an LR still rising does not excuse it."""
+    c = loss_curve(run, Role.TRAIN_LOSS, 20)
+    if c is None or not cross_entropy_like(run) or not np.all(c.y > 0):
+        return None
+    cc = chance(run)
+    # C from the log, else from where the curve ends (many points: a precise level), confirmed by
+    # the start (a few noisy points: within 10%).
+    end = float(np.median(c.y[-max(4, c.n // 5):]))
+    k = cc.n if cc is not None else int(round(math.exp(end))) if end < math.log(1001) else 0
+    if not 2 <= k <= 1000:
+        return None
+    ln = math.log(k)
+    gap = min(math.log(k + 1) - ln, ln - math.log(k - 1) if k > 2 else math.inf)
+    tol = min(0.05 * ln, 0.25 * gap)
+    sm = c.smooth
+    ib = int(np.argmin(sm))
+    if abs(c.head - ln) > max(tol, 0.1 * ln) or float(sm[ib]) > 0.7 * ln:
+        return None
+    # The return: the first block after the best back up at ln C; from there on the smoothed curve
+    # never comes down by more than twice the tolerance, and its median sits at ln C.
+    back = np.flatnonzero(sm[ib:] >= ln - tol)
+    if not back.size:
+        return None
+    j = ib + int(back[0])
+    if sm.size - j < max(4, sm.size // 5):
+        return None
+    seg = c.yb[j:]
+    if abs(float(np.median(seg)) - ln) > tol or float(np.min(sm[j:])) < ln - 2 * tol or \
+            trend(c.xb[j:], seg).falling(0.05, 0.05):
+        return None  # not at chance, or finding its way down again
+    return {"series": c.name, "level": float(np.median(seg)), "chance_loss": ln, "classes": k,
+            "source": cc.source if cc is not None else f"the loss starts at {c.head:.4g} and ends at {end:.4g} ~ "
+            f"ln({k}) (no class count in the log: inferred)",
+            "steps": [float(c.xb[j]), c.span[1]], "unit": unit(c), "best": float(sm[ib]),
+            "best_step": float(c.xb[ib]), "collapsed_at": float(c.xb[j])}
+
+
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
+    collapsed = collapse_to_chance(run)
+    if collapsed is not None:
+        return collapsed
     if warming_up(run):
         return None
     cc = chance(run)
@@ -140,7 +186,11 @@ def stuck_at_chance(run: Run):
         return
     if not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
         return
-    if "chance_loss" in st:
+    if "collapsed_at" in st:
+        title = (f"{st['series']} fell to {fmt(st['best'])} ({st['unit']} {fmt(st['best_step'])}), then went back to "
+                 f"{fmt(st['level'])} ~ ln({st['classes']}) from {st['unit']} {fmt(st['collapsed_at'])} and stayed: the "
+                 f"model collapsed to predicting the prior over {st['classes']} classes")
+    elif "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
                  f"{st['classes']} classes")
     elif st.get("one_class"):
@@ -161,7 +211,12 @@ def stuck_at_chance(run: Run):
              "check a few (input, label) pairs by eye", "try lr 1e-3 with Adam, then bisect",
              "run `traindoc check` on the model and data loader"]
     peak = _early_peak_above_chance(run, st)
-    if peak is not None:
+    if "collapsed_at" in st:
+        causes = ["the learning rate grew too high for the model (check a warm-up that never ends, or its peak): "
+                  "one bad step threw the weights where every input gets the prior"] + causes[1:]
+        fixes = ["lower the peak learning rate or end the warm-up sooner; clip gradients",
+                 "restart from the checkpoint before the collapse"] + [f for f in fixes if not f.startswith("try lr")]
+    elif peak is not None:
         # The curve itself says which cause: lead with it and its fix instead of the generic list.
         ev.update(peak)
         if peak["rose"]:
@@ -220,10 +275,28 @@ def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
     return {"early_peak": peak, "peak_series": c.name, "peak_step": float(c.x[i]), "rose": rose}
 
 
-@rule("no-learning", family="progress", severity=Severity.WARNING, title="The loss is flat from the start",
-      needs=(Role.TRAIN_LOSS,))
-def no_learning(run: Run):
+# Regression errors a model minimises directly: with no loss logged, the error is the objective.
+_OBJECTIVE_METRICS = {"mse", "mae", "mape"}
+
+
+def objective_curve(run: Run) -> Curve | None:
+    """The training loss; in a run that logs no loss at all, its regression error (an ``RMSE``
+    column alone, training before validation): what the model minimises, so a flat one is a
+    run that learns nothing just as a flat loss is."""
     c = loss_curve(run, Role.TRAIN_LOSS)
+    if c is not None or run.by_role(Role.TRAIN_LOSS) or run.by_role(Role.VAL_LOSS) or adversarial(run):
+        return c
+    for role in (Role.TRAIN_METRIC, Role.VAL_METRIC):
+        errs = [s for s in run.by_role(role) if s.metric in _OBJECTIVE_METRICS and s.higher_is_better is False]
+        best = max(errs, key=lambda s: curve(s).n, default=None)
+        if best is not None and curve(best).n >= MIN_POINTS:
+            return curve(best)
+    return None
+
+
+@rule("no-learning", family="progress", severity=Severity.WARNING, title="The loss is flat from the start")
+def no_learning(run: Run):
+    c = objective_curve(run)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
     from .stability import divergence_of, oscillation_of, swings_of
@@ -245,7 +318,7 @@ def no_learning(run: Run):
         return  # likewise with a validation accuracy climbing
     # Validation flat too is still no-learning: `stalled` is for a run that improved first.
     u = unit(c)
-    yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} over {c.n} points "
+    yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} ({rel(c.tail, c.head):+.2%}) over {c.n} points "
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence={"start_level": c.head, "end_level": c.tail, "best_level": c.best,
                          "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p},
@@ -307,17 +380,27 @@ def late_start_of(c: Curve) -> dict | None:
             "flat_share": round(flat_len / (x1 - x0), 3), "drop_steps": float(c.xb[i75] - c.xb[i25])}
 
 
-@rule("late-start", family="progress", severity=Severity.INFO, title="A long flat start, then a sudden drop",
-      needs=(Role.TRAIN_LOSS,))
+@rule("late-start", family="progress", severity=Severity.INFO, title="A long flat start, then a sudden drop")
 def late_start(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS, 10)
     ls = late_start_of(c) if c is not None else None
     if ls is None:
-        from .val_lag import val_late_start_of
+        from .val_lag import metric_late_start_of, plateau_escape_of, val_late_start_of, val_only_late_start_of
 
         vl = val_late_start_of(run)
+        ml = metric_late_start_of(run) if vl is None else None
+        vo = val_only_late_start_of(run) if vl is None and ml is None else None
         if vl is not None:
             yield _val_late_start_finding(run, vl)
+        elif ml is not None:
+            yield _metric_late_start_finding(ml)
+        elif vo is not None:
+            yield _val_only_late_start_finding(run, vo)
+        else:
+            pc = c or loss_curve(run, Role.VAL_LOSS, 10)
+            pe = plateau_escape_of(pc) if pc is not None else None
+            if pe is not None:
+                yield _plateau_escape_finding(pc, pe)
         return
     u = unit(c)
     f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
@@ -355,6 +438,58 @@ def _val_late_start_finding(run: Run, vl: dict):
     f.verdict = "worth a look"
     f.verdict_reason = ("the training loss halved while the held-out loss did not move: usually generalisation "
                         "catching up late, but eval-mode statistics or a pre-processing mismatch look the same")
+    return f
+
+
+def _val_only_late_start_finding(run: Run, vo: dict):
+    v = curve(run.primary(Role.VAL_LOSS))
+    last_flat = float(v.x[vo["evaluations_waiting"] - 1])
+    f = make("late-start", f"{v.name} made no progress for its first {vo['evaluations_waiting']} evaluations (near "
+             f"{fmt(vo['flat_level'])} to {unit(v)} {fmt(last_flat)}), then dropped to {fmt(vo['drop_to'])}",
+             series=[v.name], steps=[v.span[0], last_flat], evidence=vo,
+             causes=["often normal: the optimiser crosses a flat region before finding a descent direction",
+                     "learning-rate warm-up", "saturated units or a small random initialisation lengthen the wait",
+                     "no training loss in this log: it cannot say whether training moved meanwhile"],
+             fixes=["nothing, if it happens once and the run then learns", "log the training loss beside it"],
+             marks=[Mark("span", v.name, v.span[0], last_flat, label="flat start")])
+    f.verdict = "worth a look"
+    f.verdict_reason = "usually normal once the run learns; a long wait can mean saturated units or a poor initialisation"
+    return f
+
+
+def _plateau_escape_finding(c: Curve, pe: dict):
+    u = unit(c)
+    f = make("late-start", f"{c.name} sat flat near {fmt(pe['flat_level'])} from {u} {fmt(pe['flat_from'])} to "
+             f"{fmt(pe['flat_until'])} ({pe['flat_share']:.0%} of the run), then fell {pe['flat_level'] / pe['drop_to']:.3g}x "
+             f"to {fmt(pe['drop_to'])}",
+             series=[c.name], steps=[pe["flat_from"], pe["flat_until"]], evidence=pe,
+             causes=["often normal: a saddle the optimiser crossed late (a model that first learns the mean of the "
+                     "targets, then their structure)", "a learning rate too low to leave the plateau sooner",
+                     "saturated units or a small initialisation lengthen such plateaus"],
+             fixes=["nothing, if the run then learns", "to shorten it: a slightly higher learning rate, normalised "
+                    "targets and inputs, batch normalisation"],
+             marks=[Mark("span", c.name, pe["flat_from"], pe["flat_until"], label="plateau")])
+    f.verdict = "worth a look"
+    f.verdict_reason = "the run escaped its plateau and learned: compute was spent waiting, nothing is broken"
+    return f
+
+
+def _metric_late_start_finding(ml: dict):
+    f = make("late-start", f"{', '.join(ml['metrics_at_floor'])} stayed at 0 (1% or less) for the first "
+             f"{ml['evaluations_waiting']} of {ml['of']} evaluations while {ml['train_series']} fell "
+             f"{fmt(ml['train_start'])} -> {fmt(ml['train_at_wait_end'])}; then {ml['best_metric']} rose to "
+             f"{ml['best_after']:.3g}", series=[ml["series"], ml["train_series"]],
+             steps=[ml["flat_until"]], evidence=ml,
+             causes=["often harmless: a detector finds no box above the confidence threshold until its "
+                     "scores have grown (a small data set, a low learning rate or a long warm-up lengthen this)",
+                     "anchors or image size poorly matched to the objects, so matching starts late",
+                     "a validation set pre-processed differently from the training set"],
+             fixes=["nothing, if the metric then climbs and holds", "check a few predictions and the labels' "
+                    "format on the validation images", "pretrained weights, or anchors fitted to the data set, "
+                    "shorten the wait"])
+    f.verdict = "worth a look"
+    f.verdict_reason = ("the training loss fell while the task metric found nothing: usually a late start, but a "
+                        "mismatch between training and validation data looks the same until the metric moves")
     return f
 
 

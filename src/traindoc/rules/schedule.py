@@ -194,6 +194,20 @@ def lr_too_high(run: Run):
                       Mark("line", d["series"], d["rise_step"], label="loss rising with LR")])
 
 
+def _cut_after_no_gain(run: Run, c: Curve, lr: Curve, peak_i: int) -> bool:
+    """The first LR cut came after 3+ evaluations at the peak LR none of which improved on the
+    first (the validation loss, else the training loss): a scheduler answering a plateau
+    (ReduceLROnPlateau), so the decay followed the failure to learn and did not cause it."""
+    peak = float(lr.y[peak_i])
+    cut = np.flatnonzero(lr.y[peak_i:] < 0.9 * peak)
+    if not cut.size:
+        return False
+    s_cut = float(lr.x[peak_i + int(cut[0])])
+    ref = loss_curve(run, Role.VAL_LOSS, 3) or c
+    y = ref.y[(ref.x >= float(lr.x[peak_i])) & (ref.x < s_cut)]
+    return y.size >= 3 and float(np.min(y[1:])) >= float(y[0])
+
+
 def _cut_by_orders_of_magnitude(c, lr, peak_i: int, s_low: float, gain_post: float) -> bool:
     """The LR ends 100x or more below its peak after decaying by itself; the loss fell significantly (1%) from the peak to
     the point the LR passed 5% of it, then sat flat (no significant fall, projected gain < 3%)
@@ -246,6 +260,8 @@ def decay_of(run: Run) -> dict | None:
     from ._common import flat_from_start
 
     if flat_from_start(c) and gain_post <= 0.03 and int((c.x < s_low).sum()) >= 3:
+        if _cut_after_no_gain(run, c, lr, peak_i):
+            return None  # ReduceLROnPlateau answering a run that learned nothing at full LR: `no-learning`
         # The LR was gone before the run could learn anything: the decay, not the model, is the
         # first suspect (a flat loss under a constant tiny LR stays `no-learning`).
         return {"series": c.name, "lr_series": lr.name, "lr_peak": peak, "lr_low_step": s_low,
