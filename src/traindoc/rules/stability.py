@@ -360,6 +360,10 @@ def loss_spikes(run: Run):
                 g = late_spikes_finding(c)  # judged on the late part's own level
             if g is not None and (f is None or _graver(g, f)):
                 f = g
+            if f is None:
+                from .part_spikes import part_spike_finding
+
+                f = part_spike_finding(run, c, _warmup_end(run))  # another part, confirmed by the metric
         if f is not None:
             yield f
 
