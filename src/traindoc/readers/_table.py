@@ -180,7 +180,27 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
         body.pop()
         if notes is not None:
             notes.append("the last line has no line end (the file was cut while being written): skipped it")
-    return header, body
+    return header, _drop_torn_rows(header, body, notes)
+
+
+def _drop_torn_rows(header: list[str], body: list[list[str]], notes: list[str] | None) -> list[list[str]]:
+    """Rows shorter than the header inside a table whose every other row is as wide as it.
+
+    A write cut mid-line and resumed by another process leaves a row that starts mid-record
+    (``.667079,0.1039,...`` under ``epoch,train_loss,...``): read from the left, its first field
+    would be the epoch, 0.667, and the run would seem to restart. One such row in fifty or fewer,
+    among full rows only, is a torn line; a table of ragged rows (summaries wider or narrower
+    than the header) is left as it is."""
+    width = len(header)
+    short = [i for i, r in enumerate(body) if len(r) < width]
+    if not short or len(body) < 10 or len(short) > max(1, len(body) // 50):
+        return body
+    if any(len(r) != width for i, r in enumerate(body) if i not in short):
+        return body
+    if notes is not None:
+        notes.append(f"{len(short)} row(s) with fewer fields than the header (a line torn by a write cut short): "
+                     f"skipped (data row {', '.join(str(i + 1) for i in short)})")
+    return [r for i, r in enumerate(body) if i not in short]
 
 
 def torn_tail(text: str) -> bool:

@@ -12,7 +12,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
-from ..stats.earlystop import rank_turn, stopped_after_turn
+from ..stats.earlystop import rank_turn, rise_after_best, stopped_after_turn
 from ._common import BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
@@ -156,6 +156,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
         # test (no noise estimate needed), with training still improving since the best (below).
         ov, stopped = rank_turn(x, y), False
     if ov is None:
+        ov, stopped = _short_turn(t, x, y), False
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -192,6 +194,16 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
                 causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, ov.best_step),
                 marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
                        Mark("point", v.name, ov.best_step, label="best validation loss")])
+
+
+def _short_turn(t: Curve, x: np.ndarray, y: np.ndarray):
+    """A noisy short validation curve whose evaluations after the best trend up at 1% (tested
+    without the best itself, ``rise_after_best``), with training fallen by a quarter or more since
+    the best as independent evidence: too small a rise for the size guard of ``overfit_onset``."""
+    ov = rise_after_best(x, y)
+    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+        return ov
+    return None
 
 
 _OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",

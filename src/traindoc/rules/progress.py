@@ -31,6 +31,10 @@ def too_short(run: Run):
     main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
     if main is not None:
         n = curve(main).n
+        # Logged often enough but (nearly) all NaN: the log is not short, the run broke; that is
+        # `nonfinite`'s to say, and "too few points to judge" beside it would say the opposite.
+        if n < MIN_POINTS and len(main) >= MIN_POINTS:
+            return
         if n < MIN_POINTS:
             missing.append(f"{main.name} has {n} finite point(s); the trend rules need at least {MIN_POINTS}")
         # A run killed after a couple of epochs: a handful of training points and at most two

@@ -233,6 +233,10 @@ def _warmup_end(run: Run) -> float | None:
 
 
 RECENT_POINTS = 10  # at least this many points before a spike make its "recent highs"
+# A spike is a jump a person sees on the run's own plot: a fifth or more above the level it came
+# from. A 5-15% bump of a very smooth curve stands many noise units clear (the z-score test sees
+# it) but is no event; on the real-log dev split every such bump was on a healthy run.
+MIN_SEEN_RATIO = 1.2
 RECENT_HIGH_FACTOR = 2.0
 
 
@@ -257,6 +261,7 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
     # explosions: an order of magnitude or more.
     sp = [s for s in sp if (s.start > skip_before or s.ratio >= 10) and s.peak - s.before >= floor
+          and (s.ratio >= MIN_SEEN_RATIO or not np.all(c.y > 0))
           and not any(abs(s.start - r) <= tol for r in resume_steps)
           # Bumps while the LR is still warming up, back down quickly, are part of warm-up.
           and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")]
@@ -360,6 +365,10 @@ def loss_spikes(run: Run):
                 g = late_spikes_finding(c)  # judged on the late part's own level
             if g is not None and (f is None or _graver(g, f)):
                 f = g
+            if f is None:
+                from .part_spikes import part_spike_finding
+
+                f = part_spike_finding(run, c, _warmup_end(run))  # another part, confirmed by the metric
         if f is not None:
             yield f
 

@@ -163,3 +163,39 @@ def rank_turn(x: np.ndarray, y: np.ndarray, p_max: float = 0.05, gl_threshold: f
     if gl < gl_threshold:
         return None
     return Overfit(float(x[ib]), best, float(x[n - m]), gl, m, n - 1 - ib)
+
+
+def rise_after_best(x: np.ndarray, y: np.ndarray, p_max: float = 0.01, gl_threshold: float = 5.0,
+                    max_n: int = 60) -> Overfit | None:
+    """A short noisy curve (8-60 evaluations) whose evaluations after its best trend up, tested
+    without the best itself.
+
+    ``overfit_onset`` asks the rise to stand four units of the curve's jitter clear of its best,
+    a guard against the best being a lucky low point picked out of the noise. Leaving the best
+    out of the trend test removes that selection instead: the evaluations after it are tested on
+    their own (exact Kendall test up to 12 points, Mann-Kendall beyond), at ``p_max``. The size
+    is Prechelt's generalisation loss on the median of the last third. The caller must hold
+    independent evidence of memorisation (the training loss still falling clearly since the best).
+    """
+    n = y.size
+    if n < 8 or n > max_n or np.any(~np.isfinite(y)) or np.any(y <= 0):
+        return None
+    ib = int(np.argmin(y))
+    after = n - 1 - ib
+    if after < max(5, int(0.15 * n)):
+        return None
+    from .exact import EXACT_MAX_N, rise_p_exact
+    from .trend import mann_kendall
+
+    seg = y[ib + 1:]
+    if seg.size <= EXACT_MAX_N:
+        p = rise_p_exact(seg)
+    else:
+        z, p = mann_kendall(seg)
+        p = p if z > 0 else 1.0
+    k = max(2, after // 3)
+    gl = 100.0 * (float(np.median(y[-k:])) / float(y[ib]) - 1.0)
+    if p > p_max or gl < gl_threshold:
+        return None
+    ups = int(np.sum(np.diff(seg) > 0))
+    return Overfit(float(x[ib]), float(y[ib]), float(x[ib + 1]), gl, ups, after)

@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .words import to_english
+
 # Dates and clock times are never values: "2024-05-01 10:00:00,123", "[00:15<236:28:17".
 _STAMP = re.compile(r"(?<!\d)\d\d/\d\d(?= \d\d:\d\d)|\d{4}[-/.]\d\d[-/.]\d\d(?:[T ]\d\d?:\d\d(?::\d\d(?:[.,]\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
                     r"|(?<![\w.])\d+:\d\d(?::\d\d)?(?:[.,]\d+)?(?![\w.])")
@@ -78,7 +80,8 @@ def split_fast(line: str) -> tuple[str, list[str]]:
         if "#" in filled:
             filled = filled.replace("#", "\u25ae")
         spans = tuple(m.span(1) for m in NUM.finditer(filled))
-        hit = (split_line(line)[0], spans)
+        # "pas 120 | pierdere 0.41": the training words of another language, once per line shape.
+        hit = (to_english(split_line(line)[0]), spans)
         if len(_SHAPES) < _MAX_SHAPES:
             _SHAPES[shape] = hit
     return hit[0], [line[a:b] for a, b in hit[1]]
