@@ -730,7 +730,9 @@ class Watch:
             return
         if not self.quiet and not updated:
             where = f" at step {_fmt_step(f.steps[0])}" if f.steps else ""
-            stderr_line(f"traindoc: {f.severity.label} {f.id}{where} (detected at step {f.detected_step}): {f.title}")
+            if not f.steps or _fmt_step(f.steps[0]) != str(f.detected_step):
+                where += f" (detected at step {f.detected_step})"
+            stderr_line(f"traindoc: {f.severity.label} {f.id}{where}: {f.title}")
         if self.writer is not None and not self.writer.fh.closed:
             try:
                 self.writer.finding(self._step, dict(f.to_json(), **({"update": True} if updated else {})))
