@@ -150,3 +150,28 @@ def test_load_result_is_the_runs_and_diagnose_takes_a_path(tmp_path):
     assert [f.id for f in traindoc.diagnose(traindoc.load(one))] == [f.id for f in by_path]
     with pytest.raises(ValueError, match="holds 2"):
         traindoc.diagnose(tmp_path / "runs")
+
+
+def test_diagnose_of_the_log_keeps_the_checks_exact_words(tmp_path):
+    """A fine-tune whose new head was put in after the optimizer was built: the live check names the
+    replaced layer; `diagnose` of the logdir must say the same, not a stub naming the module."""
+    g = torch.Generator().manual_seed(0)
+    x, y = _prototypes_data(256, g)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    model.requires_grad_(False)
+    model[2] = torch.nn.Linear(32, 10)  # the bug: the optimizer still holds the old head
+    loss_fn = torch.nn.CrossEntropyLoss()
+    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=tmp_path, quiet=True) as doc:
+        for i in range(0, 256, 32):
+            opt.zero_grad()
+            loss = loss_fn(model(x[i:i + 32]), y[i:i + 32])
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+    live = next(f for f in doc.findings if f.id == "frozen-parameters")
+    assert "replaced" in live.causes[0]
+    (log,) = tmp_path.glob("*.traindoc.jsonl")
+    offline = next(f for f in traindoc.diagnose(log) if f.id == "frozen-parameters")
+    assert offline.evidence.get("recorded_by") == "watch"
+    assert (offline.title, offline.causes, offline.fixes) == (live.title, live.causes, live.fixes)

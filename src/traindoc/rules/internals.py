@@ -596,12 +596,14 @@ def _recorded(check_id: str):
         out = []
         for subject, s in _prefixed(run, f"check/{check_id}/"):
             title, fixes = _CHECK_TEXT[check_id]
+            title, causes, fixes = run.meta.recorded_text.get(f"{check_id}/{subject}", (f"{title} ({subject})", [],
+                                                                                       fixes))
             sev = Severity(int(s.values[0])) if float(s.values[0]) in (1.0, 2.0, 3.0) else Severity.WARNING
             # A check the watcher kept confirming is recorded again at each confirmation: its span.
             span = [float(s.steps[0])] + ([float(s.steps[-1])] if float(s.steps[-1]) > float(s.steps[0]) else [])
-            out.append(Finding(check_id, sev, f"{title} ({subject})", series=[f"check/{check_id}/{subject}"],
+            out.append(Finding(check_id, sev, title, series=[f"check/{check_id}/{subject}"],
                                steps=span, evidence={"subject": subject, "recorded_by": "watch"},
-                               fixes=fixes))
+                               causes=list(causes), fixes=list(fixes)))
         return out
     func.__name__ = f"recorded_{check_id.replace('-', '_')}"
     return func
