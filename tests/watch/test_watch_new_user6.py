@@ -175,3 +175,29 @@ def test_diagnose_of_the_log_keeps_the_checks_exact_words(tmp_path):
     offline = next(f for f in traindoc.diagnose(log) if f.id == "frozen-parameters")
     assert offline.evidence.get("recorded_by") == "watch"
     assert (offline.title, offline.causes, offline.fixes) == (live.title, live.causes, live.fixes)
+
+
+@pytest.mark.parametrize("loss_name", ["mse_one_hot", "cross_entropy"])
+def test_softmax_output_without_loss_fn_is_a_double_softmax_only_under_a_cross_entropy(loss_name):
+    """No loss_fn given (as the Lightning and HF callbacks run by default), a softmax output and
+    integer targets: a cross-entropy on it is a double softmax; an MSE on one-hot rows is not."""
+    g = torch.Generator().manual_seed(0)
+    x, y = _prototypes_data(256, g)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 10),
+                                torch.nn.Softmax(dim=1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+
+    def loss_of(out, t):
+        if loss_name == "mse_one_hot":
+            return torch.nn.functional.mse_loss(out, torch.nn.functional.one_hot(t, 10).float())
+        return torch.nn.functional.cross_entropy(out, t)
+
+    with traindoc.watch(model, opt, quiet=True) as doc:
+        for i in range(0, 256, 32):
+            opt.zero_grad()
+            loss = loss_of(model(x[i:i + 32]), y[i:i + 32])
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+    ids = [f.id for f in doc.findings]
+    assert ("double-softmax" in ids) == (loss_name == "cross_entropy"), ids
