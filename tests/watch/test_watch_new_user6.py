@@ -152,6 +152,19 @@ def test_load_result_is_the_runs_and_diagnose_takes_a_path(tmp_path):
         traindoc.diagnose(tmp_path / "runs")
 
 
+def _one_pass(model, opt, x, y, loss_of, **watch_kwargs):
+    """One epoch in batches of 32 under watch (quiet)."""
+    with traindoc.watch(model, opt, quiet=True, **watch_kwargs) as doc:
+        for i in range(0, len(x), 32):
+            opt.zero_grad()
+            loss = loss_of(model(x[i:i + 32]), y[i:i + 32])
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+    assert not own_failures(doc), doc.guard.disabled
+    return doc
+
+
 def test_diagnose_of_the_log_keeps_the_checks_exact_words(tmp_path):
     """A fine-tune whose new head was put in after the optimizer was built: the live check names the
     replaced layer; `diagnose` of the logdir must say the same, not a stub naming the module."""
@@ -162,13 +175,7 @@ def test_diagnose_of_the_log_keeps_the_checks_exact_words(tmp_path):
     model.requires_grad_(False)
     model[2] = torch.nn.Linear(32, 10)  # the bug: the optimizer still holds the old head
     loss_fn = torch.nn.CrossEntropyLoss()
-    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=tmp_path, quiet=True) as doc:
-        for i in range(0, 256, 32):
-            opt.zero_grad()
-            loss = loss_fn(model(x[i:i + 32]), y[i:i + 32])
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+    doc = _one_pass(model, opt, x, y, loss_fn, loss_fn=loss_fn, logdir=tmp_path)
     live = next(f for f in doc.findings if f.id == "frozen-parameters")
     assert "replaced" in live.causes[0]
     (log,) = tmp_path.glob("*.traindoc.jsonl")
@@ -192,12 +199,6 @@ def test_softmax_output_without_loss_fn_is_a_double_softmax_only_under_a_cross_e
             return torch.nn.functional.mse_loss(out, torch.nn.functional.one_hot(t, 10).float())
         return torch.nn.functional.cross_entropy(out, t)
 
-    with traindoc.watch(model, opt, quiet=True) as doc:
-        for i in range(0, 256, 32):
-            opt.zero_grad()
-            loss = loss_of(model(x[i:i + 32]), y[i:i + 32])
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+    doc = _one_pass(model, opt, x, y, loss_of)
     ids = [f.id for f in doc.findings]
     assert ("double-softmax" in ids) == (loss_name == "cross_entropy"), ids
