@@ -202,3 +202,26 @@ def test_softmax_output_without_loss_fn_is_a_double_softmax_only_under_a_cross_e
     doc = _one_pass(model, opt, x, y, loss_of)
     ids = [f.id for f in doc.findings]
     assert ("double-softmax" in ids) == (loss_name == "cross_entropy"), ids
+
+
+def test_forgotten_zero_grad_leads_the_explosion_it_causes(tmp_path):
+    """SGD with momentum and no zero_grad: the gradients pile up until they explode. The first
+    finding, live and in `diagnose` of the log, is the missing zero_grad, not 'lower the LR'."""
+    g = torch.Generator().manual_seed(0)
+    x, y = _prototypes_data(1024, g)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=tmp_path, quiet=True) as doc:
+        for _ in range(12):
+            for i in range(0, 1024, 32):
+                loss = loss_fn(model(x[i:i + 32]), y[i:i + 32])  # the bug: no opt.zero_grad()
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+    assert not own_failures(doc), doc.guard.disabled
+    ids = [f.id for f in doc.findings]
+    assert "grad-not-zeroed" in ids and "exploding-gradients" in ids, ids
+    assert ids[0] == "grad-not-zeroed", ids
+    (log,) = tmp_path.glob("*.traindoc.jsonl")
+    assert [f.id for f in traindoc.diagnose(log)][0] == "grad-not-zeroed"

@@ -591,6 +591,10 @@ _CHECK_TEXT = {
 }
 
 
+# Checks that name the mechanism itself, as the live check marks them (evidence "cause").
+_CAUSE_CHECKS = {"grad-not-zeroed"}
+
+
 def _recorded(check_id: str):
     def func(run: Run) -> list[Finding]:
         out = []
@@ -602,7 +606,8 @@ def _recorded(check_id: str):
             # A check the watcher kept confirming is recorded again at each confirmation: its span.
             span = [float(s.steps[0])] + ([float(s.steps[-1])] if float(s.steps[-1]) > float(s.steps[0]) else [])
             out.append(Finding(check_id, sev, title, series=[f"check/{check_id}/{subject}"],
-                               steps=span, evidence={"subject": subject, "recorded_by": "watch"},
+                               steps=span, evidence={"subject": subject, "recorded_by": "watch",
+                                                     **({"cause": True} if check_id in _CAUSE_CHECKS else {})},
                                causes=list(causes), fixes=list(fixes)))
         return out
     func.__name__ = f"recorded_{check_id.replace('-', '_')}"
