@@ -7,6 +7,8 @@ debugging experiments.
 
 from __future__ import annotations
 
+import os
+
 from .findings import Finding, Severity
 from .readers import load
 from .run import Role, Run, Series
@@ -14,8 +16,12 @@ from .run import Role, Run, Series
 __version__ = "0.1.0"
 
 
-def diagnose(run: Run, num_classes: int | None = None, task: str | None = None) -> list[Finding]:
+def diagnose(run: Run | str | os.PathLike, num_classes: int | None = None, task: str | None = None) -> list[Finding]:
     """All findings for one Run, most severe first.
+
+    ``run`` may also be a path (or what ``load`` returned) holding exactly one run: the obvious
+    first call ``diagnose("metrics.csv")`` works; a path holding several runs is an error naming
+    how many, since one list of findings cannot say which run each belongs to.
 
     ``num_classes`` and ``task`` ("classification", "regression", "language-model", "detection")
     tell what the log may not: they set the chance level ln(C) (or ln(vocabulary) for a language
@@ -25,8 +31,19 @@ def diagnose(run: Run, num_classes: int | None = None, task: str | None = None) 
     from .rules import diagnose_run
     from .rules.context import apply_context
 
+    run = _one_run(run)
     apply_context(run, num_classes=num_classes, task=task)
     return diagnose_run(run)
+
+
+def _one_run(arg) -> Run:
+    if isinstance(arg, Run):
+        return arg
+    runs = list(load(arg) if isinstance(arg, (str, os.PathLike)) else arg)
+    if len(runs) != 1 or not isinstance(runs[0], Run):
+        raise ValueError(f"traindoc.diagnose needs one run; {arg!s:.200} holds {len(runs)}: call it on each of "
+                         f"traindoc.load(path)")
+    return runs[0]
 
 
 def __getattr__(name: str):

@@ -81,6 +81,12 @@ def _sweep(net: Any, model: Any, batches: Iterable[Any], loss_fn: Callable, opti
     suggested = best_lr / 10
     blew_up = len(smooth) < steps or not math.isfinite(smooth[-1])
     diverged_lr = lrs[-1] if blew_up else None
+    # Still falling at the top of the sweep (a batch or two repeated is memorised at any rate): the
+    # turn the "tenth of the best rate" rule needs never came, and a tenth of the sweep's end (1 with
+    # Adam) is no advice. The steepest fall is what the curve does say.
+    no_turn = not blew_up and best_lr >= lrs[-1] / 2 and bool(slopes)
+    if no_turn:
+        suggested = steepest_lr
     data = {"lrs": lrs, "losses": raw, "smoothed": smooth, "best_lr": best_lr, "best_loss": best_loss,
             "steepest_lr": steepest_lr, "suggested_lr": suggested, "diverged_at_lr": diverged_lr}
     start = smooth[0]
@@ -93,7 +99,8 @@ def _sweep(net: Any, model: Any, batches: Iterable[Any], loss_fn: Callable, opti
         data["suggested_lr"] = None
         lines.append("the loss did not fall at any rate tried: fix the data or model first (see overfit-batch)")
         return Section("lr-range", None, "no learning rate made the loss fall", lines, data)
-    lines.append(f"suggested lr {suggested:.2g} (steepest fall near {steepest_lr:.2g})")
+    lines.append(f"suggested lr {suggested:.2g} (the steepest fall; the loss never turned up by lr {lrs[-1]:.2g})"
+                 if no_turn else f"suggested lr {suggested:.2g} (steepest fall near {steepest_lr:.2g})")
     findings: list[Finding] = []
     user_lr = optimizer_lr(optimizer_factory, model) if optimizer_factory is not None else None
     if user_lr is not None:

@@ -58,3 +58,44 @@ class CheckReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"sections": [s.to_json() for s in self.sections], "findings": [f.to_json() for f in self.findings]}
+
+    def to_text(self, width: int | None = None) -> str:
+        """What ``traindoc check`` prints: each section's outcome, then each problem with its causes
+        and fixes, wrapped to ``width`` (the terminal's, 80 when piped)."""
+        import textwrap
+
+        from ..reports.terminal import term_width
+
+        width = width or term_width()
+        out: list[str] = []
+
+        def say(text: str, first: str = "", rest: str = "       ") -> None:
+            out.extend(textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
+                                     break_long_words=False, break_on_hyphens=False) or [first])
+
+        printed: list[tuple[str, str]] = []
+        for s in self.sections:
+            say(f"[{_MARK[s.ok]}] {s.name}: {s.summary}")
+            for line in s.lines:
+                say(line, "       ", "         ")
+            printed.append((s.summary, s.name))
+        problems = self.findings
+        if problems:
+            out.append("")
+        for f in problems:
+            # A section whose summary is this very title already said it: do not print the line twice.
+            where = next((name for summary, name in printed if f.title and f.title in summary), None)
+            head = f"the {where} check above" if where else f.title
+            say(f"{f.severity.label.upper()} {f.id}: {head}", "", "    ")
+            for c in f.causes[:3]:
+                say(f"cause: {c}", "    ", "           ")
+            for x in f.fixes[:3]:
+                say(f"fix:   {x}", "    ", "           ")
+        return "\n".join(out)
+
+    def __str__(self) -> str:
+        # print(traindoc.check(...)) reads like the CLI, not like a dataclass of LR-sweep arrays
+        return self.to_text()
+
+
+_MARK = {True: "ok  ", False: "FAIL", None: "skip"}

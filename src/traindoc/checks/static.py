@@ -227,7 +227,8 @@ def grad_not_zeroed(first_step: float, last_step: float, count: int) -> Finding:
                    "gradients accumulate across optimiser steps (zero_grad is missing)",
                    steps=[first_step, last_step],
                    evidence={"subject": "optimizer", "steps_seen": count,
-                             "how": "at the start of backward, .grad still held the previous step's gradient"},
+                             "how": "at the start of backward, .grad still held the previous step's gradient",
+                             "cause": True},
                    causes=["optimizer.zero_grad() (or model.zero_grad()) is not called each step, so every "
                            "update uses the sum of all past gradients."],
                    fixes=["Call optimizer.zero_grad(set_to_none=True) once per optimisation step.",

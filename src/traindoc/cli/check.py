@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 
 import click
 
 from . import main
-
-_MARK = {True: "ok  ", False: "FAIL", None: "skip"}
 
 
 @main.command()
@@ -39,32 +36,6 @@ def check(file: str, as_json: bool, only: tuple[str, ...], steps: int, strict: b
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, allow_nan=False, default=str))
     else:
-        from ..reports.terminal import term_width
-
-        width = term_width()
-
-        def say(text: str, first: str = "", rest: str = "       ") -> None:
-            for line in textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
-                                      break_long_words=False, break_on_hyphens=False) or [first]:
-                click.echo(line)
-
-        printed: set[tuple[str, str]] = set()
-        for s in report.sections:
-            say(f"[{_MARK[s.ok]}] {s.name}: {s.summary}")
-            for line in s.lines:
-                say(line, "       ", "         ")
-            printed.add((s.summary, s.name))
-        problems = report.findings
-        if problems:
-            click.echo("")
-        for f in problems:
-            # A section whose summary is this very title already said it: do not print the line twice.
-            where = next((name for summary, name in printed if f.title and f.title in summary), None)
-            head = f"the {where} check above" if where else f.title
-            say(f"{f.severity.label.upper()} {f.id}: {head}", "", "    ")
-            for c in f.causes[:3]:
-                say(f"cause: {c}", "    ", "           ")
-            for x in f.fixes[:3]:
-                say(f"fix:   {x}", "    ", "           ")
+        click.echo(report.to_text())
     if strict and report.problems():
         sys.exit(1)

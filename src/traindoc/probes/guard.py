@@ -55,16 +55,29 @@ def one_line(text: str, limit: int = 160) -> str:
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
-def stderr_line(text: str, width: int | None = None) -> None:
-    """One message, as one line on stderr that fits the terminal (80 columns when piped).
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError, OSError):
+        return False
 
-    One line per event is the promise inside a training loop, so a long message is shortened at
-    a word boundary rather than wrapped: the full finding is in ``doc.findings`` and the report.
+
+def stderr_line(text: str, width: int | None = None) -> None:
+    """One message, as one line on stderr, that fits the terminal when stderr is one.
+
+    One line per event is the promise inside a training loop, so on a terminal a long message is
+    shortened at a word boundary rather than wrapped (the full finding is in ``doc.findings`` and
+    the report). A log file, a notebook cell or a pipe has no width to fit: shortening there left
+    "traindoc: error exploding-gradients at step 1 (detected at step 25): the …", the title lost,
+    so the whole line is written (still one line; ``COLUMNS`` asks for a width anyway).
     """
+    import os
     import textwrap
 
     from ..reports.terminal import term_width
 
+    if width is None and not os.environ.get("COLUMNS", "").isdigit() and not _isatty(sys.stderr):
+        width = 1 << 30
     width = width or term_width(sys.stderr)
     line = " ".join(text.split())
     if len(line) > width:

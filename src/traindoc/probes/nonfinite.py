@@ -22,7 +22,7 @@ from torch import nn
 
 from .gradients import Sample
 
-FORWARD, BACKWARD, PARAMETER = 1.0, 2.0, 3.0
+FORWARD, BACKWARD, PARAMETER, LOSS = 1.0, 2.0, 3.0, 4.0
 FULL_MODE_STEPS = 3
 
 
@@ -140,13 +140,18 @@ class NonfiniteProbe:
                 return
             if (self.cpu and not self.full_mode and isinstance(out, torch.Tensor) and out.layout == torch.strided
                     and out.is_floating_point()):  # the usual case, without building lists
-                if out.isnan().any().item():
-                    self._scan(args)
+                if not torch.isfinite(out).all().item():  # one pass, as the NaN test alone was
+                    if out.isnan().any().item():
+                        self._scan(args)
+                    return
+                self._finite_out_step = self.step + 1
                 return
             outs = _float_tensors(out)
             if self.cpu or self.full_mode:
                 if any(bool(torch.isnan(t).any()) for t in outs) or self.full_mode:
                     self._scan(args)
+                elif self.cpu and all(bool(torch.isfinite(t).all()) for t in outs):
+                    self._finite_out_step = self.step + 1
             elif outs:
                 self.flags.append(torch.stack([torch.isnan(t).any() for t in outs]).any().reshape(1).float())
         finally:
@@ -198,8 +203,17 @@ class NonfiniteProbe:
                     self._grad_bad[name] = True
             t.register_hook(self.wrap(on_grad))
 
+    _finite_out_step = -1  # the last step whose model output was all finite (CPU: known at once)
+
     def on_bad_loss(self, step: int) -> None:
-        """The loss (or the output flag read back) went non-finite: scan the next few steps."""
+        """The loss (or the output flag read back) went non-finite: scan the next few steps.
+
+        When the model's output at that very step was all finite, the NaN/Inf was made after the
+        model, by the loss itself (log of a probability of exactly 0, a division by zero) or by
+        bad targets: naming a layer, or the NaN weights the next update leaves, would mislead."""
+        if self.origin is None and self._finite_out_step == step:
+            self._set_origin("loss", LOSS, step, "the loss was non-finite while the model's outputs were finite")
+            return
         if self.origin is None and not self.full_mode:
             self.full_steps_left = FULL_MODE_STEPS
 

@@ -780,7 +780,9 @@ class Watch:
             return
         if not self.quiet and not updated:
             where = f" at step {_fmt_step(f.steps[0])}" if f.steps else ""
-            stderr_line(f"traindoc: {f.severity.label} {f.id}{where} (detected at step {f.detected_step}): {f.title}")
+            if not f.steps or _fmt_step(f.steps[0]) != str(f.detected_step):
+                where += f" (detected at step {f.detected_step})"
+            stderr_line(f"traindoc: {f.severity.label} {f.id}{where}: {f.title}")
         if self.writer is not None and not self.writer.fh.closed:
             try:
                 self.writer.finding(self._step, dict(f.to_json(), **({"update": True} if updated else {})))
@@ -827,6 +829,8 @@ class Watch:
         if not found:
             out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
             found = infer_double_softmax(out, targets, self.loss_fn)
+            if found and self.loss_fn is None and not self._loss_is_ce_of(out, targets):
+                found = []  # probabilities fed to another loss (MSE on one-hot rows): no double softmax
         from ..checks.structure import watch_findings  # softmax over one unit; targets vs the loss
 
         found = found + (self.guard.call("checks", watch_findings, self.model, self.loss_fn, targets, out_mod,
@@ -834,6 +838,25 @@ class Watch:
         for f in found:
             f.steps = [float(self._step)]
             self._record_check(f)
+
+    def _loss_is_ce_of(self, out: Any, targets: Any) -> bool:
+        """With no loss_fn given, the softmax-before-cross-entropy reading is a guess from integer
+        targets: the step's own loss says whether it is a cross-entropy of these outputs (mean or
+        sum). Unknown (no loss, a device the value is not on) keeps the guess."""
+        if not self._loss_steps or self._loss_steps[-1] != self._step or not isinstance(targets, torch.Tensor):
+            return True
+        try:
+            value = float(self._loss_vals[-1])
+            with torch.no_grad():
+                o = out.detach().float().reshape(-1, out.shape[-1])
+                # the kept output may be the first rows only: their cross-entropy estimates the batch's
+                ce = float(torch.nn.functional.cross_entropy(o, targets.reshape(-1)[:o.shape[0]].long()))
+        except Exception:  # noqa: BLE001 - shapes the guess did not foresee: keep it
+            return True
+        n = targets.numel()
+        # Probabilities taken as logits give a cross-entropy within a few percent of ln(C) on any
+        # rows; another loss (an MSE of 0.09 against ln(10)) is far off.
+        return any(abs(value - c) <= 0.25 * abs(c) for c in (ce, ce * n)) or not math.isfinite(value)
 
     _frozen_done = False
 

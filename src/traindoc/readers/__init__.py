@@ -73,6 +73,17 @@ class LoadResult:
     # of the tree, a superseded copy): (path, reason). Reported so nothing vanishes without a word.
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
+    # The README says ``load`` returns Runs: ``load(p)[0]``, ``for run in load(p)`` and ``len``
+    # work on the runs, so a first script does not stop on a TypeError.
+    def __iter__(self):
+        return iter(self.runs)
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __getitem__(self, i):
+        return self.runs[i]
+
     def all_skipped(self) -> list[tuple[str, str]]:
         """Every file not read, with why: unreadable logs first, then the rest."""
         return [(p.path, p.problem) for p in self.problems] + self.skipped

@@ -141,10 +141,31 @@ def _apply_record(path: Path, lineno: int, rec: dict, meta: RunMeta, builders: d
     elif kind == "end":
         return True
     elif kind in ("finding",):
-        pass  # findings are recomputed from the series by the same rules
+        # Findings are recomputed from the series by the same rules; a check's own words (the
+        # exact change to make) exist only here, so they are kept for the rebuilt finding.
+        _keep_check_text(rec, meta)
     else:
         notes.append(f"line {lineno}: unknown record kind {str(kind)[:40]!r} skipped")
     return False
+
+
+_TEXT_MAX = 600  # per string, and at most 8 causes/fixes: a damaged or hostile file stays small
+
+
+def _keep_check_text(rec: dict, meta: RunMeta) -> None:
+    f = rec.get("finding")
+    if rec.get("update") or not isinstance(f, dict):
+        return
+    fid, title, ev = f.get("id"), f.get("title"), f.get("evidence")
+    subject = ev.get("subject") if isinstance(ev, dict) else None
+    if not (isinstance(fid, str) and isinstance(title, str) and isinstance(subject, str)):
+        return
+
+    def texts(v: object) -> list[str]:
+        return [t[:_TEXT_MAX] for t in v[:8] if isinstance(t, str)] if isinstance(v, list) else []
+
+    meta.recorded_text.setdefault(f"{fid}/{subject}"[:_TEXT_MAX], (title[:_TEXT_MAX], texts(f.get("causes")),
+                                                                      texts(f.get("fixes"))))
 
 
 def _class_count(value: object) -> int | None:

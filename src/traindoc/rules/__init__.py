@@ -47,7 +47,10 @@ def diagnose_run(run: Run) -> list[Finding]:
         note = f"outcome check failed: {type(exc).__name__}: {exc}"
         if note not in run.meta.notes:
             run.meta.notes.append(note)
-    findings.sort(key=lambda f: -int(f.severity))
+    # Within a severity a named cause (a check that found the mechanism: zero_grad missing, a
+    # frozen or unregistered layer) leads the symptoms it produces (exploding gradients,
+    # divergence), so the first thing read is the change to make.
+    findings.sort(key=lambda f: (-int(f.severity), not f.evidence.get("cause")))
     return findings
 
 

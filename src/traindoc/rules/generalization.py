@@ -63,7 +63,36 @@ def overfitting(run: Run):
     found = list(_loss_turn_overfitting(run))
     if not found:
         found = _gap_overfitting(run)
-    yield from found
+    never = _never_below_chance(run) if found else None
+    for f in found:
+        if never is not None:
+            # Memorising from the first evaluation on, never generalising at all: capacity and
+            # early stopping are not the story; labels that do not follow the inputs are.
+            f.evidence.update(never)
+            f.causes = [f"{never['val_series']} never got below {fmt(never['val_best'])}, about ln({never['classes']})"
+                        f" = {fmt(never['chance_loss'])}, a uniform guess: nothing learned carried to held-out rows. "
+                        f"The model memorised training labels that do not follow from their inputs (shuffled or "
+                        f"sorted apart from them, a wrong label column or mapping), or validation is prepared "
+                        f"differently"] + f.causes
+            f.fixes = ["check a few (input, label) pairs by eye, in training and validation; shuffle inputs and "
+                       "labels together (one index, or a Dataset that returns both)"] + f.fixes
+        yield f
+
+
+def _never_below_chance(run: Run) -> dict | None:
+    """A cross-entropy validation loss whose best is still about ln(C) (within 5%) while the
+    training loss went well below it: the run never generalised anything."""
+    from ._common import cross_entropy_like
+
+    cc = chance(run)
+    v, t = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS), loss_curve(run, Role.TRAIN_LOSS)
+    if cc is None or cc.n < 2 or v is None or t is None or not cross_entropy_like(run):
+        return None
+    ln = cc.chance_loss
+    best = float(np.min(v.y))
+    if best < 0.95 * ln or t.tail > 0.8 * ln:
+        return None
+    return {"val_series": v.name, "val_best": best, "chance_loss": ln, "classes": cc.n}
 
 
 def _gap_overfitting(run: Run) -> list:

@@ -37,15 +37,28 @@ def _step(x: float) -> float:
     return float(x)
 
 
+def _loss_nonfinite_from(run: Run) -> float | None:
+    """The step from which the training loss stayed NaN/Inf to the end, if it did."""
+    loss = run.primary(Role.TRAIN_LOSS)
+    if loss is None or not len(loss) or np.isfinite(loss.values[-1]):
+        return None
+    ok = np.flatnonzero(np.isfinite(loss.values))
+    i = int(ok[-1]) + 1 if ok.size else 0
+    return float(loss.steps[i])
+
+
 # --- dead units first: they are the cause of the gradient and scale symptoms below ---------
 
 @rule("dead-relu", family=FAMILY, severity=Severity.WARNING,
       title="a large share of ReLU units never fire", needs=(Role.LAYER_STAT,))
 def dead_relu(run: Run) -> list[Finding]:
     dead = {}
+    nan_at = _loss_nonfinite_from(run)
     for n, s in _prefixed(run, "dead_frac/"):
-        _, v = _finite(s)
+        x, v = _finite(s)
         if v.size and v[-1] >= 0.5 and (v.size < 2 or v[-2] >= 0.4):
+            if nan_at is not None and float(x[np.argmax(v >= 0.5)]) >= nan_at:
+                continue  # NaN weights make every ReLU "never fire": a consequence `nonfinite` names
             dead[n] = (float(v[-1]), s)
     if not dead:
         return []
@@ -447,7 +460,7 @@ def unshuffled_data(run: Run) -> list[Finding]:
 
 # --- non-finite origin -------------------------------------------------------------------
 
-_KIND = {1.0: "forward output", 2.0: "backward gradient", 3.0: "parameter"}
+_KIND = {1.0: "forward output", 2.0: "backward gradient", 3.0: "parameter", 4.0: "loss from finite outputs"}
 
 
 @rule("nonfinite-origin", family=FAMILY, severity=Severity.ERROR,
@@ -460,6 +473,9 @@ def nonfinite_origin(run: Run) -> list[Finding]:
     for module, s in _prefixed(run, "nonfinite_origin/"):
         kind = _KIND.get(float(s.values[0]), "output")
         step = float(s.steps[0])
+        if kind == _KIND[4.0]:
+            out.append(_loss_origin(module, step))
+            continue
         out.append(Finding(
             "nonfinite-origin", Severity.ERROR, f"NaN/Inf first appeared in {module} ({kind}) at step {step:g}",
             series=[f"nonfinite_origin/{module}"], steps=[step],
@@ -494,6 +510,24 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Check the samples that rank processed at that step (sampler seed, shard).",
                    "Guard unstable operations (eps, clamp); validate inputs in the data loader."]))
     return out
+
+
+def _loss_origin(series: str, step: float) -> Finding:
+    """The loss went NaN/Inf at a step whose model outputs were all finite: the loss made it."""
+    return Finding(
+        "nonfinite-origin", Severity.ERROR,
+        f"the loss became NaN/Inf at step {step:g} while the model's outputs were finite: the loss computation "
+        f"made it, not a layer",
+        series=[f"nonfinite_origin/{series}"], steps=[step],
+        evidence={"subject": "loss", "module": "loss", "kind": "loss from finite outputs", "step": step},
+        causes=["The loss is undefined at these outputs: log of a probability of exactly 0 or 1 (a sigmoid or "
+                "softmax saturates in float32), a division by zero, sqrt of a negative.",
+                "The targets of that batch hold NaN/Inf or values outside the loss's domain."],
+        fixes=["Compute the loss from logits with a loss that takes them (BCEWithLogitsLoss, "
+               "F.cross_entropy) instead of log(sigmoid(...)) or log(softmax(...)); or clamp "
+               "probabilities to [eps, 1 - eps] before the log.",
+               "Add an eps to every log and division in a hand-written loss.",
+               "Check the targets of the batch at this step for NaN/Inf or out-of-range values."])
 
 
 def _backward_origin(run: Run) -> list[Finding]:
@@ -562,17 +596,24 @@ _CHECK_TEXT = {
 }
 
 
+# Checks that name the mechanism itself, as the live check marks them (evidence "cause").
+_CAUSE_CHECKS = {"grad-not-zeroed"}
+
+
 def _recorded(check_id: str):
     def func(run: Run) -> list[Finding]:
         out = []
         for subject, s in _prefixed(run, f"check/{check_id}/"):
             title, fixes = _CHECK_TEXT[check_id]
+            title, causes, fixes = run.meta.recorded_text.get(f"{check_id}/{subject}", (f"{title} ({subject})", [],
+                                                                                       fixes))
             sev = Severity(int(s.values[0])) if float(s.values[0]) in (1.0, 2.0, 3.0) else Severity.WARNING
             # A check the watcher kept confirming is recorded again at each confirmation: its span.
             span = [float(s.steps[0])] + ([float(s.steps[-1])] if float(s.steps[-1]) > float(s.steps[0]) else [])
-            out.append(Finding(check_id, sev, f"{title} ({subject})", series=[f"check/{check_id}/{subject}"],
-                               steps=span, evidence={"subject": subject, "recorded_by": "watch"},
-                               fixes=fixes))
+            out.append(Finding(check_id, sev, title, series=[f"check/{check_id}/{subject}"],
+                               steps=span, evidence={"subject": subject, "recorded_by": "watch",
+                                                     **({"cause": True} if check_id in _CAUSE_CHECKS else {})},
+                               causes=list(causes), fixes=list(fixes)))
         return out
     func.__name__ = f"recorded_{check_id.replace('-', '_')}"
     return func

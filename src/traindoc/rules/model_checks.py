@@ -157,8 +157,9 @@ def recorded_findings(run: Run, check_id: str) -> list[Finding]:
     for name, s in run.series.items():
         if not name.startswith(f"{PREFIX}{check_id}/") or not len(s):
             continue
-        title, causes, fixes = RECORDED_SUBJECT_TEXT.get((check_id, name[len(PREFIX) + len(check_id) + 1:]),
-                                                         RECORDED_TEXT[check_id])
+        subject = name[len(PREFIX) + len(check_id) + 1:]
+        title, causes, fixes = run.meta.recorded_text.get(
+            f"{check_id}/{subject}", RECORDED_SUBJECT_TEXT.get((check_id, subject), RECORDED_TEXT[check_id]))
         value = float(s.values[0])
         sev = Severity(int(value)) if value in (1.0, 2.0, 3.0) else Severity.WARNING
         out.append(Finding(check_id, sev, title, series=[name], steps=[float(s.steps[0])],

@@ -43,6 +43,7 @@ MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
 _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _ROW_X = ("epoch", "step", "iter", "iteration", "global_step")
+_OWN_LINE = "traindoc: "
 _COCO_SUMMARY = ("Average Precision", "Average Recall")
 
 
@@ -162,6 +163,11 @@ class LineParser:
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
         """Parse one line; True when it gave (or framed) a record."""
+        if line.lstrip().startswith(_OWN_LINE):
+            # traindoc.watch's own lines in a captured console (``python train.py > log 2>&1``):
+            # "... at step 2 (detected at step 6)" would be read as a step counter. Neither a
+            # record nor the end of one.
+            return False
         self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None
         got = self._feed(line)
         if not got and line.strip():
