@@ -444,6 +444,9 @@ def index_main(args: argparse.Namespace) -> int:
         if args.since and index != SHARED_INDEX:
             old = _case_ids_at(index, args.since)
             rows = [c for c in rows if c.case_id not in old]
+        if args.until and index != SHARED_INDEX:
+            then = _case_ids_at(index, args.until)
+            rows = [c for c in rows if c.case_id in then]
         cases += [c for c in rows if args.split == "all" or c.split == args.split]
     results = diagnose_cases(cases, args.timeout)
     report = {"split": args.split, "refused": refused, "all": score_cases(cases, results)}
@@ -481,6 +484,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-shared", action="store_true", help="with --index: leave out the shared corpus")
     ap.add_argument("--since", metavar="REV", help="score only the INDEX.csv rows added after git revision REV "
                     "(a new batch of realdev logs on its own; the shared corpus is left out)")
+    ap.add_argument("--until", metavar="REV", help="score only the INDEX.csv rows that existed at git revision REV, "
+                    "with the shared corpus (the dev set as it was, so a blind batch added since stays unread)")
     args = ap.parse_args(argv)
     if args.since:
         args.no_shared = True
