@@ -58,9 +58,11 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     from .input_scalers import input_scaler
 
     scaler = input_scaler(model)  # a Keras model's own leading Normalization / Rescaling: judge what it passes on
+    raw_range = (math.inf, -math.inf)
     for batch in itertools.islice(iter(loader), max_batches):
         x, y = split_batch(batch)
         if scaler is not None and not scaler.batch_norm:
+            raw_range = _range(x, raw_range)  # what fit was given, for the scaled-twice test
             x = scaler.apply(x)
         x, y = _tensor(x), _tensor(y)
         if x is None or y is None:
@@ -125,8 +127,13 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         norm = input_norm_state(model, sample_x) if model is not None else None
         if scaler is not None and scaler.batch_norm:
             norm = NORMALISES  # a leading Keras BatchNormalization standardises each training batch
+        from .double_scaling import scaled_twice_finding
+
+        twice = None if content or scaler is None else scaled_twice_finding(model, *raw_range, lo, hi)
         if content:
             pass
+        elif twice is not None:  # [0, 1] arrays divided by 255 again by the model: the fix is to scale once
+            findings.append(twice)
         elif reasons and scaler is not None and scaler.not_adapted:  # the model's scaler was never fitted
             from .structure import CAUSE
             from .input_scalers import NOT_ADAPTED_CAUSE, NOT_ADAPTED_FIX
@@ -225,6 +232,18 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     ok = not any(f.severity >= Severity.WARNING for f in findings)
     summary = "inputs and labels look sound" if ok else "; ".join(f.title for f in findings)
     return Section("data", ok, summary, lines, data, findings)
+
+
+def _range(x: Any, was: tuple[float, float]) -> tuple[float, float]:
+    """The finite range of a batch's inputs, merged into ``was``."""
+    import numpy as np
+
+    try:
+        a = np.asarray(x, dtype="float64")
+    except (TypeError, ValueError):
+        return was
+    a = a[np.isfinite(a)]
+    return (min(was[0], float(a.min())), max(was[1], float(a.max()))) if a.size else was
 
 
 def _content_findings(rows: list) -> list[Finding]:

@@ -40,9 +40,6 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                     ["Lower the learning rate by 10-100x, or clip gradients."]),
     "unshuffled-data": ("batches hold one class each (checked on the first batches)",
                         ["data sorted by label and not shuffled"], ["Shuffle the training data every epoch."]),
-    "loss-metric-mismatch": ("an output's own loss did not fall while the total did (recorded by the watcher)",
-                             ["one output's loss weight makes its share of the total negligible"],
-                             ["Check loss_weights against the order of model.output_names (or use a dict)."]),
     "overfitting": ("the training data is a few rows repeated (checked on the first batches)",
                     ["a batching loop or generator that repeats the same rows"],
                     ["Check how the training array is built; train on all the distinct rows."]),
@@ -52,9 +49,10 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                      ["Check the schedule's step counts and the clipping threshold against the run."]),
     "no-learning": ("the run is too short to learn (recorded by the watcher)", ["too few optimizer steps"],
                     ["Train for more steps: more epochs or a smaller batch size."]),
-    "loss-metric-mismatch": ("the loss does not measure the fit: it is linear in the model's output (recorded by the "
-                             "watcher)", ["an error neither squared nor taken in absolute value: no minimum"],
-                             ["Square the error: ((pred - target) ** 2).mean() (nn.MSELoss())."]),
+    # (one entry per id: a second one would silently replace the first; subjects below say more)
+    "loss-metric-mismatch": ("the loss and the metric disagree about the fit (recorded by the watcher)",
+                             ["a loss or metric that does not measure what was meant"],
+                             ["Compute the loss and the metric by hand on one batch and compare."]),
     "poor-initialization": ("layers initialised to one constant: their units are copies of each other (recorded by "
                             "the watcher)", ["a constant init gives every unit of a layer the same value and gradient"],
                             ["Use random initialisation (PyTorch's default Kaiming-uniform, or Xavier)."]),
@@ -101,6 +99,15 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                           ["keras.layers.Normalization without adapt() is the "
                                                            "identity (mean 0, variance 1)"],
                                                           ["Call norm.adapt(x_train) before fit."]),
+    ("loss-metric-mismatch", "loss"): ("the loss does not measure the fit: it is linear in the model's output "
+                                       "(recorded by the watcher)",
+                                       ["an error neither squared nor taken in absolute value: no minimum"],
+                                       ["Square the error: ((pred - target) ** 2).mean() (nn.MSELoss())."]),
+    ("loss-metric-mismatch", "metric-class"): ("keras.metrics.Accuracy() (exact equality) stayed near 0 on "
+                                               "probabilistic outputs while the loss fell (recorded by the watcher)",
+                                               ["Accuracy() counts predictions exactly equal to the targets; "
+                                                "probabilities never are"],
+                                               ["Use metrics=['accuracy'] or keras.metrics.CategoricalAccuracy()."]),
     ("loss-metric-mismatch", "loss-weights"): ("an output's loss weight starves it: its share of the total loss is "
                                                "negligible and it did not train (recorded by the watcher)",
                                                ["loss_weights matched to the outputs by position, in another order"],
@@ -120,6 +127,29 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                 "split"],
                                                ["Fit the preprocessing on the training data once and apply it to "
                                                 "every split."]),
+    ("label-problem", "validation-labels"): ("the validation labels do not belong to the validation rows: neither "
+                                             "training rows nor other validation rows predict them (recorded by the "
+                                             "watcher)", ["y_val taken from another array (y_train[:len(x_val)]), or "
+                                                          "x_val and y_val shuffled or filtered separately"],
+                                             ["Pass the validation labels split together with the validation "
+                                              "inputs: validation_data=(x_val, y_val)."]),
+    ("unnormalized-input", "batchnorm-moving-stats"): ("the first BatchNormalization scales the raw inputs, but its "
+                                                       "moving statistics were still far from the data's, so "
+                                                       "validation saw unscaled inputs (recorded by the watcher)",
+                                                       ["a BatchNormalization as the input scaler: its moving mean "
+                                                        "and variance (momentum 0.99) converge slowly"],
+                                                       ["Standardise the inputs with the training mean and std "
+                                                        "before the model (or BatchNormalization(momentum=0.9))."]),
+    ("unnormalized-input", "scaled-twice"): ("inputs are scaled twice: arrays already in [0, 1] go through the "
+                                             "model's own Rescaling (checked on the first batches)",
+                                             ["the loading code divided by 255 and the model's Rescaling(1/255) "
+                                              "divides again"],
+                                             ["Divide by 255 once: feed the raw 0-255 values, or remove the "
+                                              "Rescaling layer."]),
+    ("label-problem", "target-tiny-scale"): ("regression targets far below the output's scale: the loss ended many "
+                                             "times what predicting their mean gives (recorded by the watcher)",
+                                             ["targets of order 1e-3 against outputs of order 1"],
+                                             ["Standardise the target ((y - mean) / std) and map predictions back."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),
