@@ -12,17 +12,28 @@ keras = pytest.importorskip("keras")
 if keras.backend.backend() != "torch":
     pytest.skip("the Keras callback needs KERAS_BACKEND=torch", allow_module_level=True)
 
+import traindoc  # noqa: E402
 from traindoc.checks.split_link import split_link  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 from traindoc.probes.integrations.keras import TraindocCallback  # noqa: E402
+from traindoc.rules.model_checks import RECORDED_SUBJECT_TEXT  # noqa: E402
+
+SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "metric-class", "target-tiny-scale")
 
 L = keras.layers
 
 
 def _fit(model, x, y, tmp_path, **fit):
+    """The callback's findings; and, as a check of the log, that each named cause comes back from ``diagnose``
+    of the log with its own subject's text (not the generic text of its id)."""
     cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
-    fit.setdefault("batch_size", 32)
-    model.fit(x, y, verbose=0, callbacks=[cb], **fit)
+    model.fit(x, y, verbose=0, callbacks=[cb], batch_size=32, **fit)
+    rebuilt = {f.evidence.get("subject"): f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)
+               if f.evidence.get("recorded_by") == "watch"}
+    for f in cb.doc.findings:
+        subject = f.evidence.get("subject")
+        if subject in SUBJECTS:
+            assert RECORDED_SUBJECT_TEXT[(f.id, subject)][0] == rebuilt[subject].title
     return cb.doc.findings
 
 
