@@ -18,7 +18,8 @@ from traindoc.findings import Severity  # noqa: E402
 from traindoc.probes.integrations.keras import TraindocCallback  # noqa: E402
 from traindoc.rules.model_checks import RECORDED_SUBJECT_TEXT  # noqa: E402
 
-SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "metric-class", "target-tiny-scale")
+SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "metric-class", "target-tiny-scale",
+            "category-as-number")
 
 L = keras.layers
 
@@ -174,3 +175,54 @@ def test_regression_target_of_tiny_scale(tmp_path, tiny):
         assert ev["loss_end"] >= 10 * ev["mean_baseline"]
     else:
         assert not named and not _warnings(found)
+
+
+# ------------------------------------------------------------------ a category id fed as a number
+
+def _table(kind, n=640, seed=6):
+    """Four measurements plus one whole-number column: a store id with its own level per store, an age
+    with a smooth effect, or a count with a linear one."""
+    rng = np.random.default_rng(seed)
+    meas = rng.normal(size=(n, 4))
+    part = meas @ rng.normal(size=4) / 2
+    if kind == "store-id":
+        col = rng.integers(0, 40, size=n)
+        y = rng.normal(scale=3.0, size=40)[col] + part
+    elif kind == "age":
+        col = rng.integers(18, 80, size=n)
+        y = 3 * np.sin((col - 18) / 62 * 2.5) + part + 0.3 * rng.normal(size=n)
+    else:  # a count
+        col = rng.poisson(12, size=n)
+        y = 0.4 * col + part + 0.3 * rng.normal(size=n)
+    x = np.concatenate([meas, col.reshape(-1, 1)], 1).astype("float32")
+    return x, y.astype("float32").reshape(-1, 1)
+
+
+@pytest.mark.parametrize("kind", ["store-id", "age", "count"])
+def test_category_column_only_for_ids(kind):
+    from traindoc.checks.category_column import category_column
+
+    x, y = _table(kind)
+    got = category_column(x, y)
+    if kind == "store-id":
+        assert got is not None and got["column"] == 4 and got["levels"] == 40
+        assert got["level_error"] < 0.5 * got["smooth_error"]
+    else:  # ordinary whole-number features: a smooth function of them does as well as per-level means
+        assert got is None
+
+
+@pytest.mark.parametrize("one_hot", [False, True])
+def test_category_id_fed_as_a_number(tmp_path, one_hot):
+    keras.utils.set_random_seed(0)
+    x, y = _table("store-id")
+    if one_hot:
+        x = np.concatenate([x[:, :4], np.eye(40, dtype="float32")[x[:, 4].astype(int)]], 1)
+    m = _mlp(x.shape[1], 1, None)
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="mse")
+    found = _fit(m, x[128:], y[128:], tmp_path, epochs=10, validation_data=(x[:128], y[:128]))
+    named = _subject(found, "category-as-number")
+    if one_hot:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].id == "unnormalized-input" and "One-hot encode column 4" in named[0].fixes[0]
+        assert named[0].evidence["loss_end"] > 0.5 * named[0].evidence["target_var"]

@@ -150,6 +150,11 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                              "times what predicting their mean gives (recorded by the watcher)",
                                              ["targets of order 1e-3 against outputs of order 1"],
                                              ["Standardise the target ((y - mean) / std) and map predictions back."]),
+    ("unnormalized-input", "category-as-number"): ("a column of category ids was fed as one number: its levels "
+                                                   "predict the target far better than any smooth function of it "
+                                                   "(recorded by the watcher)",
+                                                   ["a store/product/region id passed as a numeric feature"],
+                                                   ["One-hot encode the id column, or feed it to an Embedding."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),

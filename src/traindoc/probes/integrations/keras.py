@@ -392,6 +392,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("repeated-rows", lambda: repeated_rows_finding(self._sampled_x, p.last_loss, p.last_val_loss,
                                                                        step))
             self._judge("batchnorm-moving-stats", lambda: self._moving_stats_check(p, step))
+            self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import exact_accuracy_finding
             from ...checks.target_precision import tiny_target_finding
 
@@ -415,6 +416,21 @@ class TraindocCallback(keras.callbacks.Callback):
         f = self.doc.guard.call(probe, make)
         if f is not None:
             self.doc._record_check(f)
+
+    def _category_check(self, p: Any, step: float) -> Any:
+        """An id column fed as a number, on every sampled training row (checks/category_column.py)."""
+        import numpy as np
+
+        from ...checks.category_column import category_column_finding
+
+        if not self._link_rows:
+            return None
+        try:
+            x = np.concatenate([np.asarray(b[0]).reshape(len(b[0]), -1) for b in self._link_rows])
+            y = np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows])
+        except (ValueError, TypeError):
+            return None
+        return category_column_finding(self._loss_view, x, y, p.last_loss, step)
 
     def _moving_stats_check(self, p: Any, step: float) -> Any:
         """A first BatchNormalization whose moving statistics miss the inputs (checks/bn_moving_stats.py)."""
