@@ -226,3 +226,21 @@ def test_category_id_fed_as_a_number(tmp_path, one_hot):
     else:
         assert named and named[0].id == "unnormalized-input" and "One-hot encode column 4" in named[0].fixes[0]
         assert named[0].evidence["loss_end"] > 0.5 * named[0].evidence["target_var"]
+
+
+@pytest.mark.parametrize("twice", [True, False])
+def test_normalization_adapted_on_raw_values_fed_scaled_ones(tmp_path, twice):
+    keras.utils.set_random_seed(0)
+    x, y = _images()
+    flat = x.reshape(len(x), -1)
+    norm = L.Normalization()
+    norm.adapt(flat)  # adapted on the raw 0-255 values
+    fed = flat / 255.0 if twice else flat
+    m = keras.Sequential([keras.Input((64,)), norm, L.Dense(32, activation="relu"), L.Dense(3, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    found = _fit(m, fed.astype("float32"), y, tmp_path, epochs=4)
+    named = _subject(found, "scaled-twice")
+    if twice:
+        assert named and "adapt the Normalization layer on the same arrays" in named[0].fixes[0]
+    else:
+        assert not named and not [f for f in found if f.id == "unnormalized-input"]

@@ -58,11 +58,12 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     from .input_scalers import input_scaler
 
     scaler = input_scaler(model)  # a Keras model's own leading Normalization / Rescaling: judge what it passes on
-    raw_range = (math.inf, -math.inf)
+    raw_rows: list = []
     for batch in itertools.islice(iter(loader), max_batches):
         x, y = split_batch(batch)
         if scaler is not None and not scaler.batch_norm:
-            raw_range = _range(x, raw_range)  # what fit was given, for the scaled-twice test
+            if sum(len(r) for r in raw_rows) < 256:  # what fit was given, for the scaled-twice test
+                raw_rows.append(x)
             x = scaler.apply(x)
         x, y = _tensor(x), _tensor(y)
         if x is None or y is None:
@@ -129,10 +130,10 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
             norm = NORMALISES  # a leading Keras BatchNormalization standardises each training batch
         from .double_scaling import scaled_twice_finding
 
-        twice = None if content or scaler is None else scaled_twice_finding(model, *raw_range, lo, hi)
+        twice = None if content or scaler is None else scaled_twice_finding(model, _rows(raw_rows))
         if content:
             pass
-        elif twice is not None:  # [0, 1] arrays divided by 255 again by the model: the fix is to scale once
+        elif twice is not None:  # scaled arrays scaled again by the model's own layers: the fix is to scale once
             findings.append(twice)
         elif reasons and scaler is not None and scaler.not_adapted:  # the model's scaler was never fitted
             from .structure import CAUSE
@@ -234,16 +235,14 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     return Section("data", ok, summary, lines, data, findings)
 
 
-def _range(x: Any, was: tuple[float, float]) -> tuple[float, float]:
-    """The finite range of a batch's inputs, merged into ``was``."""
+def _rows(batches: list) -> Any:
+    """Up to 256 sampled input rows, as one array (None when the batches do not stack)."""
     import numpy as np
 
     try:
-        a = np.asarray(x, dtype="float64")
+        return np.concatenate([np.asarray(b) for b in batches])[:256] if batches else None
     except (TypeError, ValueError):
-        return was
-    a = a[np.isfinite(a)]
-    return (min(was[0], float(a.min())), max(was[1], float(a.max()))) if a.size else was
+        return None
 
 
 def _content_findings(rows: list) -> list[Finding]:

@@ -140,21 +140,12 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                         "and variance (momentum 0.99) converge slowly"],
                                                        ["Standardise the inputs with the training mean and std "
                                                         "before the model (or BatchNormalization(momentum=0.9))."]),
-    ("unnormalized-input", "scaled-twice"): ("inputs are scaled twice: arrays already in [0, 1] go through the "
-                                             "model's own Rescaling (checked on the first batches)",
-                                             ["the loading code divided by 255 and the model's Rescaling(1/255) "
-                                              "divides again"],
-                                             ["Divide by 255 once: feed the raw 0-255 values, or remove the "
-                                              "Rescaling layer."]),
-    ("label-problem", "target-tiny-scale"): ("regression targets far below the output's scale: the loss ended many "
-                                             "times what predicting their mean gives (recorded by the watcher)",
-                                             ["targets of order 1e-3 against outputs of order 1"],
-                                             ["Standardise the target ((y - mean) / std) and map predictions back."]),
-    ("unnormalized-input", "category-as-number"): ("a column of category ids was fed as one number: its levels "
-                                                   "predict the target far better than any smooth function of it "
-                                                   "(recorded by the watcher)",
-                                                   ["a store/product/region id passed as a numeric feature"],
-                                                   ["One-hot encode the id column, or feed it to an Embedding."]),
+    ("unnormalized-input", "scaled-twice"): ("inputs are scaled twice: arrays already scaled go through the model's "
+                                             "own Rescaling or Normalization (checked on the first batches)",
+                                             ["the loading code divided by 255 (or standardised) and the model's "
+                                              "first layers scale again"],
+                                             ["Scale once: feed the raw values to the model that scales them, or "
+                                              "drop its scaling layer."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),
