@@ -244,3 +244,22 @@ def test_normalization_adapted_on_raw_values_fed_scaled_ones(tmp_path, twice):
         assert named and "adapt the Normalization layer on the same arrays" in named[0].fixes[0]
     else:
         assert not named and not [f for f in found if f.id == "unnormalized-input"]
+
+
+@pytest.mark.parametrize("metric,one_hot,wrong", [("categorical_accuracy", False, True),
+                                                  ("sparse_categorical_accuracy", False, False),
+                                                  ("binary_accuracy", True, True),
+                                                  ("categorical_accuracy", True, False)])
+def test_accuracy_class_against_the_targets(tmp_path, metric, one_hot, wrong):
+    keras.utils.set_random_seed(0)
+    x, y = _classes(n=512, seed=7)
+    m = _mlp(8, 3, "softmax")
+    loss = "categorical_crossentropy" if one_hot else "sparse_categorical_crossentropy"
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss, metrics=[metric])
+    found = _fit(m, x, np.eye(3, dtype="float32")[y] if one_hot else y, tmp_path, epochs=4)
+    named = _subject(found, "metric-class")
+    if wrong:
+        assert named and named[0].id == "loss-metric-mismatch" and "metrics=['accuracy']" in named[0].fixes[0]
+        assert named[0].evidence["metric"] == metric
+    else:
+        assert not named and not _warnings(found)

@@ -64,3 +64,76 @@ def exact_accuracy_finding(model: Any, loss_view: Any, history: list[dict], firs
                     "classifies (the metric is wrong, not the model)"],
             fixes=[f"Use metrics=['accuracy'] (Keras then picks the accuracy that fits the loss) or {right}."])
     return None
+
+
+# A metric class (or its string) and what it needs of the targets and outputs.
+_KINDS = {"categoricalaccuracy": "categorical", "categorical_accuracy": "categorical",
+          "sparsecategoricalaccuracy": "sparse", "sparse_categorical_accuracy": "sparse",
+          "binaryaccuracy": "binary", "binary_accuracy": "binary"}
+
+
+def _kind(metric: Any) -> tuple[str, str] | None:
+    """(kind, logged name) of a compiled accuracy metric that is not Keras' auto-picked 'accuracy'."""
+    if isinstance(metric, str):
+        kind = _KINDS.get(metric.lower())
+        return (kind, metric) if kind else None
+    if not type(metric).__module__.startswith("keras"):
+        return None
+    kind = _KINDS.get(type(metric).__name__.lower())
+    return (kind, str(getattr(metric, "name", type(metric).__name__))) if kind else None
+
+
+def wrong_accuracy_finding(model: Any, loss_view: Any, targets: Any, history: list[dict],
+                           step: float) -> Finding | None:
+    """loss-metric-mismatch, with its fix, for an accuracy class that cannot read these targets or outputs.
+
+    CategoricalAccuracy takes the argmax of the targets (of one column of class ids it is always 0),
+    SparseCategoricalAccuracy compares the predicted class with the target value (one-hot rows are no
+    class ids), BinaryAccuracy thresholds each output at 0.5 (over K softmax outputs it scores (K-1)/K
+    for predicting nothing). Each is a fact of the compiled metric against the sampled targets.
+    """
+    import numpy as np
+
+    from .model_view import CATEGORICAL_CE, SPARSE_CE, compiled_metric_objects, output_view
+
+    if loss_view is None or loss_view.kind not in (CATEGORICAL_CE, SPARSE_CE) or targets is None:
+        return None
+    y = np.asarray(targets)
+    width = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
+    out = output_view(model)
+    units = out.units if out is not None else None
+    if units is None or units < 3:
+        return None
+    for metric in compiled_metric_objects(model):
+        got = _kind(metric)
+        if got is None:
+            continue
+        kind, name = got
+        if kind == "categorical" and width == 1:
+            why = ("CategoricalAccuracy takes the argmax of each target row; a target of one column (a class id) "
+                   "has argmax 0 whatever the class, so the metric counts the rows predicted as class 0")
+        elif kind == "sparse" and width == units:
+            why = ("SparseCategoricalAccuracy compares the predicted class id with the target value; one-hot target "
+                   "rows are not class ids, so the metric is meaningless")
+        elif kind == "binary":
+            why = (f"BinaryAccuracy thresholds each of the {units} outputs at 0.5 and averages; over a softmax a "
+                   f"model that predicts nothing scores {(units - 1) / units:.0%}, so the metric says nothing about "
+                   "the class picked")
+        else:
+            continue
+        right = "keras.metrics.SparseCategoricalAccuracy()" if width == 1 else "keras.metrics.CategoricalAccuracy()"
+        values = [h[name] for h in history if isinstance(h.get(name), float) and math.isfinite(h[name])]
+        shown = f" (it read {values[0]:.3g} -> {values[-1]:.3g})" if values else ""
+        from .structure import CAUSE
+
+        return Finding(
+            "loss-metric-mismatch", Severity.WARNING,
+            f"the accuracy metric does not fit the targets: {name}{shown} on "
+            f"{'one-column class ids' if width == 1 else f'one-hot rows of {width}'} with {units} outputs under "
+            f"{loss_view.name}",
+            steps=[1.0, step],
+            evidence={"subject": "metric-class", "metric": name, "metric_kind": kind, "target_width": width,
+                      "units": units, "values": values[-5:], "loss": loss_view.name, CAUSE: True},
+            causes=[why],
+            fixes=[f"Use metrics=['accuracy'] (Keras then picks the accuracy that fits the loss) or {right}."])
+    return None

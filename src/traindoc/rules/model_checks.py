@@ -103,11 +103,13 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                        "(recorded by the watcher)",
                                        ["an error neither squared nor taken in absolute value: no minimum"],
                                        ["Square the error: ((pred - target) ** 2).mean() (nn.MSELoss())."]),
-    ("loss-metric-mismatch", "metric-class"): ("keras.metrics.Accuracy() (exact equality) stayed near 0 on "
-                                               "probabilistic outputs while the loss fell (recorded by the watcher)",
-                                               ["Accuracy() counts predictions exactly equal to the targets; "
-                                                "probabilities never are"],
-                                               ["Use metrics=['accuracy'] or keras.metrics.CategoricalAccuracy()."]),
+    ("loss-metric-mismatch", "metric-class"): ("the compiled accuracy class does not fit the outputs or targets "
+                                               "(Accuracy() on probabilities, a categorical, sparse or binary "
+                                               "accuracy on the other kind of targets) (recorded by the watcher)",
+                                               ["an accuracy class chosen by hand that reads the predictions or "
+                                                "targets wrongly"],
+                                               ["Use metrics=['accuracy']: Keras picks the accuracy that fits the "
+                                                "loss."]),
     ("loss-metric-mismatch", "loss-weights"): ("an output's loss weight starves it: its share of the total loss is "
                                                "negligible and it did not train (recorded by the watcher)",
                                                ["loss_weights matched to the outputs by position, in another order"],

@@ -393,14 +393,15 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                        step))
             self._judge("batchnorm-moving-stats", lambda: self._moving_stats_check(p, step))
             self._judge("category-as-number", lambda: self._category_check(p, step))
-            from ...checks.metric_class import exact_accuracy_finding
+            from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
             from ...checks.target_precision import tiny_target_finding
 
             self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
                                                                          self._output_scale, p.last_loss, step))
 
             self._judge("metric-class", lambda: exact_accuracy_finding(self.model, self._loss_view, self._epochs,
-                                                                       p.first_loss, p.last_loss, step))
+                                                                       p.first_loss, p.last_loss, step)
+                        or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
         self._judge("validation-encoding", self._encoding_check)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
