@@ -263,3 +263,17 @@ def test_accuracy_class_against_the_targets(tmp_path, metric, one_hot, wrong):
         assert named[0].evidence["metric"] == metric
     else:
         assert not named and not _warnings(found)
+
+
+@pytest.mark.parametrize("metric,wrong", [("categorical_accuracy", True), ("binary_accuracy", False)])
+def test_categorical_accuracy_on_one_sigmoid_output(tmp_path, metric, wrong):
+    keras.utils.set_random_seed(0)
+    x, y = _classes(n=512, k=2, seed=8)
+    m = _mlp(8, 1, "sigmoid")
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=[metric])
+    found = _fit(m, x, y.astype("float32").reshape(-1, 1), tmp_path, epochs=4)
+    named = _subject(found, "metric-class")
+    if wrong:
+        assert named and "BinaryAccuracy()" in named[0].fixes[0] and "always 0" in named[0].causes[0]
+    else:
+        assert not named and not _warnings(found)

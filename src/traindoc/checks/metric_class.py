@@ -87,29 +87,37 @@ def wrong_accuracy_finding(model: Any, loss_view: Any, targets: Any, history: li
                            step: float) -> Finding | None:
     """loss-metric-mismatch, with its fix, for an accuracy class that cannot read these targets or outputs.
 
-    CategoricalAccuracy takes the argmax of the targets (of one column of class ids it is always 0),
+    CategoricalAccuracy takes the argmax of the targets (of one column of class ids it is always 0; over
+    one sigmoid output the argmax of both is 0 and it reads 1.0),
     SparseCategoricalAccuracy compares the predicted class with the target value (one-hot rows are no
     class ids), BinaryAccuracy thresholds each output at 0.5 (over K softmax outputs it scores (K-1)/K
     for predicting nothing). Each is a fact of the compiled metric against the sampled targets.
     """
     import numpy as np
 
-    from .model_view import CATEGORICAL_CE, SPARSE_CE, compiled_metric_objects, output_view
+    from .model_view import BINARY_CE, CATEGORICAL_CE, SPARSE_CE, compiled_metric_objects, output_view
 
-    if loss_view is None or loss_view.kind not in (CATEGORICAL_CE, SPARSE_CE) or targets is None:
+    if loss_view is None or loss_view.kind not in (BINARY_CE, CATEGORICAL_CE, SPARSE_CE) or targets is None:
         return None
     y = np.asarray(targets)
     width = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
     out = output_view(model)
     units = out.units if out is not None else None
-    if units is None or units < 3:
+    binary = loss_view.kind == BINARY_CE
+    if units is None or (units != 1 if binary else units < 3):
         return None
     for metric in compiled_metric_objects(model):
         got = _kind(metric)
         if got is None:
             continue
         kind, name = got
-        if kind == "categorical" and width == 1:
+        if binary and kind in ("categorical", "sparse") and width == 1:
+            why = (f"{'CategoricalAccuracy' if kind == 'categorical' else 'SparseCategoricalAccuracy'} takes the "
+                   "argmax of the single sigmoid output, which is always 0: the metric reads "
+                   + ("1.0 whatever the model predicts" if kind == "categorical" else "the share of label 0"))
+        elif binary:
+            continue
+        elif kind == "categorical" and width == 1:
             why = ("CategoricalAccuracy takes the argmax of each target row; a target of one column (a class id) "
                    "has argmax 0 whatever the class, so the metric counts the rows predicted as class 0")
         elif kind == "sparse" and width == units:
@@ -121,7 +129,8 @@ def wrong_accuracy_finding(model: Any, loss_view: Any, targets: Any, history: li
                    "the class picked")
         else:
             continue
-        right = "keras.metrics.SparseCategoricalAccuracy()" if width == 1 else "keras.metrics.CategoricalAccuracy()"
+        right = ("keras.metrics.BinaryAccuracy()" if binary else "keras.metrics.SparseCategoricalAccuracy()"
+                 if width == 1 else "keras.metrics.CategoricalAccuracy()")
         values = [h[name] for h in history if isinstance(h.get(name), float) and math.isfinite(h[name])]
         shown = f" (it read {values[0]:.3g} -> {values[-1]:.3g})" if values else ""
         from .structure import CAUSE
