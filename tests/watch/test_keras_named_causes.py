@@ -16,7 +16,6 @@ import traindoc  # noqa: E402
 from traindoc.checks.split_link import split_link  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 from traindoc.probes.integrations.keras import TraindocCallback  # noqa: E402
-from traindoc.rules.model_checks import RECORDED_SUBJECT_TEXT  # noqa: E402
 
 SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "metric-class", "target-tiny-scale",
             "category-as-number")
@@ -26,7 +25,7 @@ L = keras.layers
 
 def _fit(model, x, y, tmp_path, **fit):
     """The callback's findings; and, as a check of the log, that each named cause comes back from ``diagnose``
-    of the log with its own subject's text (not the generic text of its id)."""
+    of the log in the words of the live finding (its fix included), as a cause."""
     cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
     model.fit(x, y, verbose=0, callbacks=[cb], batch_size=32, **fit)
     rebuilt = {f.evidence.get("subject"): f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)
@@ -34,7 +33,8 @@ def _fit(model, x, y, tmp_path, **fit):
     for f in cb.doc.findings:
         subject = f.evidence.get("subject")
         if subject in SUBJECTS:
-            assert RECORDED_SUBJECT_TEXT[(f.id, subject)][0] == rebuilt[subject].title
+            again = rebuilt[subject]
+            assert (again.title, again.fixes) == (f.title, f.fixes) and again.evidence.get("cause") is True
     return cb.doc.findings
 
 

@@ -141,10 +141,26 @@ def _apply_record(path: Path, lineno: int, rec: dict, meta: RunMeta, builders: d
     elif kind == "end":
         return True
     elif kind in ("finding",):
-        pass  # findings are recomputed from the series by the same rules
+        _check_text(rec.get("finding"), meta)  # findings are recomputed from the series; a check keeps its words
     else:
         notes.append(f"line {lineno}: unknown record kind {str(kind)[:40]!r} skipped")
     return False
+
+
+def _check_text(f: object, meta: RunMeta) -> None:
+    """Keep the first text the watcher gave each (id, subject) it raised; a malformed one is ignored."""
+    if not isinstance(f, dict) or not isinstance(f.get("evidence"), dict):
+        return
+    fid, subject, title = f.get("id"), f["evidence"].get("subject"), f.get("title")
+    causes, fixes = f.get("causes") or [], f.get("fixes") or []
+    if not (isinstance(fid, str) and isinstance(subject, str) and isinstance(title, str)):
+        return
+    if not (isinstance(causes, list) and isinstance(fixes, list) and all(isinstance(t, str) for t in (*causes, *fixes))):
+        return
+    explains = f["evidence"].get("explains")
+    meta.check_texts.setdefault((fid, subject), {
+        "title": title, "causes": list(causes), "fixes": list(fixes), "cause": f["evidence"].get("cause") is True,
+        "explains": [e for e in explains if isinstance(e, str)] if isinstance(explains, list) else []})
 
 
 def _class_count(value: object) -> int | None:

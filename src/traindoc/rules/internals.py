@@ -581,9 +581,12 @@ def _recorded(check_id: str):
             sev = Severity(int(s.values[0])) if float(s.values[0]) in (1.0, 2.0, 3.0) else Severity.WARNING
             # A check the watcher kept confirming is recorded again at each confirmation: its span.
             span = [float(s.steps[0])] + ([float(s.steps[-1])] if float(s.steps[-1]) > float(s.steps[0]) else [])
-            out.append(Finding(check_id, sev, f"{title} ({subject})", series=[f"check/{check_id}/{subject}"],
-                               steps=span, evidence={"subject": subject, "recorded_by": "watch"},
-                               fixes=fixes))
+            from .model_checks import with_live_text
+
+            out.append(with_live_text(Finding(check_id, sev, f"{title} ({subject})",
+                                              series=[f"check/{check_id}/{subject}"], steps=span,
+                                              evidence={"subject": subject, "recorded_by": "watch"}, fixes=fixes),
+                                      run))
         return out
     func.__name__ = f"recorded_{check_id.replace('-', '_')}"
     return func

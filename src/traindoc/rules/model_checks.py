@@ -148,6 +148,15 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                               "first layers scale again"],
                                              ["Scale once: feed the raw values to the model that scales them, or "
                                               "drop its scaling layer."]),
+    ("label-problem", "target-tiny-scale"): ("regression targets far below the output's scale: the loss ended many "
+                                             "times what predicting their mean gives (recorded by the watcher)",
+                                             ["targets of order 1e-3 against outputs of order 1"],
+                                             ["Standardise the target ((y - mean) / std) and map predictions back."]),
+    ("unnormalized-input", "category-as-number"): ("a column of category ids was fed as one number: its levels "
+                                                   "predict the target far better than any smooth function of it "
+                                                   "(recorded by the watcher)",
+                                                   ["a store/product/region id passed as a numeric feature"],
+                                                   ["One-hot encode the id column, or feed it to an Embedding."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),
@@ -170,14 +179,34 @@ def recorded_findings(run: Run, check_id: str) -> list[Finding]:
     for name, s in run.series.items():
         if not name.startswith(f"{PREFIX}{check_id}/") or not len(s):
             continue
-        title, causes, fixes = RECORDED_SUBJECT_TEXT.get((check_id, name[len(PREFIX) + len(check_id) + 1:]),
-                                                         RECORDED_TEXT[check_id])
+        subject = name[len(PREFIX) + len(check_id) + 1:]
+        title, causes, fixes = RECORDED_SUBJECT_TEXT.get((check_id, subject), RECORDED_TEXT[check_id])
         value = float(s.values[0])
         sev = Severity(int(value)) if value in (1.0, 2.0, 3.0) else Severity.WARNING
-        out.append(Finding(check_id, sev, title, series=[name], steps=[float(s.steps[0])],
-                           evidence={"subject": name[len(PREFIX) + len(check_id) + 1:], "recorded_by": "watch"},
-                           causes=list(causes), fixes=list(fixes)))
+        f = Finding(check_id, sev, title, series=[name], steps=[float(s.steps[0])],
+                    evidence={"subject": subject, "recorded_by": "watch"}, causes=list(causes), fixes=list(fixes))
+        out.append(with_live_text(f, run))
     return out
+
+
+def with_live_text(f: Finding, run: Run) -> Finding:
+    """A rebuilt check finding in the words the watcher used when it raised it (kept in the log), if any.
+
+    The series keeps only the verdict; the live finding named the exact change (which layer, which
+    loss, which fix), and ``diagnose`` of the log should name it too. Its cause flag comes back with it,
+    so a rebuilt cause still leads the symptoms it explains.
+    """
+    said = run.meta.check_texts.get((f.id, str(f.evidence.get("subject"))))
+    if said is None:
+        return f
+    f.title, f.causes, f.fixes = said["title"], list(said["causes"]), list(said["fixes"])
+    if said["cause"]:
+        from ..checks.structure import CAUSE
+
+        f.evidence[CAUSE] = True
+        if said["explains"]:
+            f.evidence["explains"] = list(said["explains"])
+    return f
 
 
 @rule("zero-gradients", family=FAMILY, severity=Severity.ERROR,
