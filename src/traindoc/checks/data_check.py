@@ -58,9 +58,12 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     from .input_scalers import input_scaler
 
     scaler = input_scaler(model)  # a Keras model's own leading Normalization / Rescaling: judge what it passes on
+    raw_rows: list = []
     for batch in itertools.islice(iter(loader), max_batches):
         x, y = split_batch(batch)
         if scaler is not None and not scaler.batch_norm:
+            if sum(len(r) for r in raw_rows) < 256:  # what fit was given, for the scaled-twice test
+                raw_rows.append(x)
             x = scaler.apply(x)
         x, y = _tensor(x), _tensor(y)
         if x is None or y is None:
@@ -125,8 +128,13 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         norm = input_norm_state(model, sample_x) if model is not None else None
         if scaler is not None and scaler.batch_norm:
             norm = NORMALISES  # a leading Keras BatchNormalization standardises each training batch
+        from .double_scaling import scaled_twice_finding
+
+        twice = None if content or scaler is None else scaled_twice_finding(model, _rows(raw_rows))
         if content:
             pass
+        elif twice is not None:  # scaled arrays scaled again by the model's own layers: the fix is to scale once
+            findings.append(twice)
         elif reasons and scaler is not None and scaler.not_adapted:  # the model's scaler was never fitted
             from .structure import CAUSE
             from .input_scalers import NOT_ADAPTED_CAUSE, NOT_ADAPTED_FIX
@@ -225,6 +233,16 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
     ok = not any(f.severity >= Severity.WARNING for f in findings)
     summary = "inputs and labels look sound" if ok else "; ".join(f.title for f in findings)
     return Section("data", ok, summary, lines, data, findings)
+
+
+def _rows(batches: list) -> Any:
+    """Up to 256 sampled input rows, as one array (None when the batches do not stack)."""
+    import numpy as np
+
+    try:
+        return np.concatenate([np.asarray(b) for b in batches])[:256] if batches else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _content_findings(rows: list) -> list[Finding]:

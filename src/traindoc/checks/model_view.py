@@ -74,17 +74,20 @@ def is_keras(model: Any) -> bool:
     return any(c.__module__.startswith("keras") and c.__name__ in ("Model", "Layer") for c in type(model).__mro__)
 
 
-def compiled_metrics(model: Any) -> list[str]:
-    """The metric names a Keras model was compiled with (lower case; empty for torch or when unknown)."""
+def compiled_metric_objects(model: Any) -> list[Any]:
+    """What a Keras model's ``compile(metrics=...)`` was given, flattened (strings or metric objects)."""
     if not is_keras(model):
         return []
     user = getattr(getattr(model, "_compile_metrics", None), "_user_metrics", None)
     if isinstance(user, dict):
         user = [m for v in user.values() for m in (v if isinstance(v, (list, tuple)) else [v])]
-    if not isinstance(user, (list, tuple)):
-        return []
+    return list(user) if isinstance(user, (list, tuple)) else []
+
+
+def compiled_metrics(model: Any) -> list[str]:
+    """The metric names a Keras model was compiled with (lower case; empty for torch or when unknown)."""
     names = []
-    for m in user:
+    for m in compiled_metric_objects(model):
         name = m if isinstance(m, str) else getattr(m, "name", None) or getattr(m, "__name__", None)
         if name:
             names.append(str(name).lower())

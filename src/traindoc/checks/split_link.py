@@ -9,6 +9,12 @@ simple linear model fitted on some sampled training rows predicts *other* traini
 above chance, but validation rows only at chance. Inputs of token ids are read as bags of ids
 (which ids occur, not where), numeric inputs as standardised features (with the training
 statistics, as the model sees them).
+
+Two causes give that picture, and a second fit tells them apart: validation rows re-encoded by
+another pipeline still relate to *their own* labels consistently, so a linear model fitted on
+half of the validation rows predicts the other half well; validation labels that belong to other
+rows (``y_train[:n]`` passed as ``y_val``, a separate shuffle of x and y) relate to nothing, and
+that fit sits at chance too.
 """
 
 from __future__ import annotations
@@ -80,6 +86,21 @@ class SplitLink:
     held_out_accuracy: float  # training rows predicted by a model fitted on the other training rows
     val_accuracy: float  # validation rows predicted by a model fitted on all sampled training rows
     chance: float  # the validation majority share
+    val_self_accuracy: float | None = None  # validation rows predicted by a model fitted on the other validation rows
+    train_small_accuracy: float | None = None  # the same fit on as many training rows as there are validation rows
+
+    @property
+    def labels_unrelated(self) -> bool:
+        """The validation labels do not even relate to the validation inputs: they belong to other rows.
+
+        Judged against the same fit on as many training rows, so a split too small to fit is not taken
+        for one whose labels relate to nothing."""
+        v, t = self.val_self_accuracy, self.train_small_accuracy
+        if v is None or t is None:
+            return False
+        p = self.chance
+        se = math.sqrt(max(p * (1 - p), 1e-6) / self.val_rows)
+        return t - p >= Z_TRAIN * se and v <= p + max(AT_CHANCE, 2 * se)
 
     @property
     def differs(self) -> bool:
@@ -105,14 +126,19 @@ def split_link(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_
     k = int(max(ty.max(), vy.max())) + 1
     if k < 2 or k > 100:
         return None
-    half = len(a) // 2
-    right = 0
-    for fit, test in ((slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))):
-        right += int(np.sum(_predict(_ridge(a[fit], ty[fit], k), a[test]) == ty[test]))
-    held = right / len(a)
+    held = _two_fold(a, ty, k)
     val = float(np.mean(_predict(_ridge(a, ty, k), b) == vy))
     chance = float(np.bincount(vy, minlength=k).max() / len(vy))
-    return SplitLink(len(a), len(b), held, val, chance)
+    return SplitLink(len(a), len(b), held, val, chance, _two_fold(b, vy, k), _two_fold(a[:len(b)], ty[:len(b)], k))
+
+
+def _two_fold(x: np.ndarray, y: np.ndarray, k: int) -> float:
+    """Accuracy of rows predicted by a ridge model fitted on the other half of the same rows."""
+    half = len(x) // 2
+    right = 0
+    for fit, test in ((slice(0, half), slice(half, None)), (slice(half, None), slice(0, half))):
+        right += int(np.sum(_predict(_ridge(x[fit], y[fit], k), x[test]) == y[test]))
+    return right / len(x)
 
 
 def encoding_finding(link: SplitLink, val_losses: list[float], step: float):
@@ -124,22 +150,35 @@ def encoding_finding(link: SplitLink, val_losses: list[float], step: float):
         return None
     if min(val_losses) < NEVER_BETTER * val_losses[0]:
         return None  # validation improved at some point: it shares the training rows' encoding
+    unrelated = link.labels_unrelated
+    if unrelated:
+        causes = [f"the validation labels do not belong to the validation rows: a model fitted on half of the "
+                  f"validation rows predicts the other half at only {link.val_self_accuracy:.0%}, so the labels "
+                  "relate to no input at all (y_val taken from another array such as y_train[:len(x_val)], x_val "
+                  "and y_val shuffled or filtered separately)"]
+        fixes = ["Pass the validation labels that belong to the validation inputs, split together with them: "
+                 "validation_data=(x_val, y_val) from one train_test_split (or one permutation index for both)."]
+    else:
+        causes = ["the validation inputs were prepared by another pipeline than the training inputs: a tokenizer or "
+                  "vocabulary fitted again on the validation texts (the same word gets another id), a scaler "
+                  "refitted on them, or the columns in another order"]
+        fixes = ["Fit the preprocessing once, on the training data, and apply that same fitted object to every "
+                 "split: one tokenizer vocabulary (fit_on_texts on the training texts, texts_to_sequences for "
+                 "both), one scaler, one column order."]
     return Finding(
         "label-problem", Severity.WARNING,
         f"the validation rows do not relate to their labels the way training rows do: a linear model fitted on "
         f"sampled training rows predicts held-out training rows at {link.held_out_accuracy:.0%} but validation rows "
         f"at {link.val_accuracy:.0%} (majority share {link.chance:.0%}), and the validation loss never improved "
         f"({val_losses[0]:.3g} -> {val_losses[-1]:.3g})",
-        steps=[step], evidence={"subject": "validation-encoding", "held_out_accuracy": link.held_out_accuracy,
+        steps=[step], evidence={"subject": "validation-labels" if unrelated else "validation-encoding",
+                                "held_out_accuracy": link.held_out_accuracy,
                                 "val_accuracy": link.val_accuracy, "chance": link.chance,
+                                "val_self_accuracy": link.val_self_accuracy,
+                                "train_small_accuracy": link.train_small_accuracy,
                                 "train_rows": link.train_rows, "val_rows": link.val_rows, "cause": True,
                                 "explains": ["overfitting", "val-without-train", "both-rising"]},
-        causes=["the validation inputs were prepared by another pipeline than the training inputs: a tokenizer or "
-                "vocabulary fitted again on the validation texts (the same word gets another id), a scaler refitted "
-                "on them, or the columns in another order"],
-        fixes=["Fit the preprocessing once, on the training data, and apply that same fitted object to every split: "
-               "one tokenizer vocabulary (fit_on_texts on the training texts, texts_to_sequences for both), one "
-               "scaler, one column order."])
+        causes=causes, fixes=fixes)
 
 
 def all_positions_filled(x: np.ndarray | None) -> bool:

@@ -141,31 +141,31 @@ def _apply_record(path: Path, lineno: int, rec: dict, meta: RunMeta, builders: d
     elif kind == "end":
         return True
     elif kind in ("finding",):
-        # Findings are recomputed from the series by the same rules; a check's own words (the
-        # exact change to make) exist only here, so they are kept for the rebuilt finding.
-        _keep_check_text(rec, meta)
+        if not rec.get("update"):  # findings are recomputed from the series; a check keeps its words
+            _check_text(rec.get("finding"), meta)
     else:
         notes.append(f"line {lineno}: unknown record kind {str(kind)[:40]!r} skipped")
     return False
 
 
-_TEXT_MAX = 600  # per string, and at most 8 causes/fixes: a damaged or hostile file stays small
+_TEXT_MAX = 600  # per string, and at most 8 causes/fixes/explains: a damaged or hostile file stays small
 
 
-def _keep_check_text(rec: dict, meta: RunMeta) -> None:
-    f = rec.get("finding")
-    if rec.get("update") or not isinstance(f, dict):
+def _check_text(f: object, meta: RunMeta) -> None:
+    """Keep the first text the watcher gave each (id, subject) it raised; a malformed one is ignored."""
+    if not isinstance(f, dict) or not isinstance(f.get("evidence"), dict):
         return
-    fid, title, ev = f.get("id"), f.get("title"), f.get("evidence")
-    subject = ev.get("subject") if isinstance(ev, dict) else None
-    if not (isinstance(fid, str) and isinstance(title, str) and isinstance(subject, str)):
+    fid, subject, title = f.get("id"), f["evidence"].get("subject"), f.get("title")
+    causes, fixes = f.get("causes") or [], f.get("fixes") or []
+    if not (isinstance(fid, str) and isinstance(subject, str) and isinstance(title, str)):
         return
-
-    def texts(v: object) -> list[str]:
-        return [t[:_TEXT_MAX] for t in v[:8] if isinstance(t, str)] if isinstance(v, list) else []
-
-    meta.recorded_text.setdefault(f"{fid}/{subject}"[:_TEXT_MAX], (title[:_TEXT_MAX], texts(f.get("causes")),
-                                                                      texts(f.get("fixes"))))
+    if not (isinstance(causes, list) and isinstance(fixes, list) and all(isinstance(t, str) for t in (*causes, *fixes))):
+        return
+    explains = f["evidence"].get("explains")
+    explains = [e[:_TEXT_MAX] for e in explains[:8] if isinstance(e, str)] if isinstance(explains, list) else []
+    meta.check_texts.setdefault((fid[:_TEXT_MAX], subject[:_TEXT_MAX]), {
+        "title": title[:_TEXT_MAX], "causes": [t[:_TEXT_MAX] for t in causes[:8]],
+        "fixes": [t[:_TEXT_MAX] for t in fixes[:8]], "cause": f["evidence"].get("cause") is True, "explains": explains})
 
 
 def _class_count(value: object) -> int | None:

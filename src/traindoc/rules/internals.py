@@ -68,6 +68,8 @@ def dead_relu(run: Run) -> list[Finding]:
     # Alive at the first window and dead later: the units were killed by updates (too large a
     # step), not born dead (initialisation, biases, inputs). The evidence decides the order.
     died = first.size >= 2 and float(first[0]) < 0.2
+    if not died and dead[worst][0] < 0.9 and _learned_well(run):
+        return []  # units silent from the start in a net that fit its data: spare capacity, not a failure
     causes = ["Large negative biases or pre-activations push units below zero for every input; they get no "
               "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
               "Poor initialisation or unnormalised inputs."]
@@ -88,6 +90,20 @@ def dead_relu(run: Run) -> list[Finding]:
         evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()},
                   "dead_at_first_window": float(first[0]), "died_during_training": died},
         causes=causes, fixes=fixes)]
+
+
+LEARNED = 0.1  # a training loss that ended at this share of its start (or less) fit the data
+
+
+def _learned_well(run: Run) -> bool:
+    """The training loss fell to a tenth of its start or less: the units that fire were enough.
+
+    A small layer (16 units after a convolution) often has half its units silent on every input from
+    the first window on; when the loss fell 90%+ they cost nothing the run needed."""
+    from ._common import loss_curve
+
+    c = loss_curve(run, Role.TRAIN_LOSS)
+    return c is not None and c.head > 0 and 0 <= c.tail <= LEARNED * c.head
 
 
 # --- gradients ---------------------------------------------------------------------------
@@ -605,15 +621,17 @@ def _recorded(check_id: str):
         out = []
         for subject, s in _prefixed(run, f"check/{check_id}/"):
             title, fixes = _CHECK_TEXT[check_id]
-            title, causes, fixes = run.meta.recorded_text.get(f"{check_id}/{subject}", (f"{title} ({subject})", [],
-                                                                                       fixes))
             sev = Severity(int(s.values[0])) if float(s.values[0]) in (1.0, 2.0, 3.0) else Severity.WARNING
             # A check the watcher kept confirming is recorded again at each confirmation: its span.
             span = [float(s.steps[0])] + ([float(s.steps[-1])] if float(s.steps[-1]) > float(s.steps[0]) else [])
-            out.append(Finding(check_id, sev, title, series=[f"check/{check_id}/{subject}"],
-                               steps=span, evidence={"subject": subject, "recorded_by": "watch",
-                                                     **({"cause": True} if check_id in _CAUSE_CHECKS else {})},
-                               causes=list(causes), fixes=list(fixes)))
+            from .model_checks import with_live_text
+
+            out.append(with_live_text(Finding(check_id, sev, f"{title} ({subject})",
+                                              series=[f"check/{check_id}/{subject}"], steps=span,
+                                              evidence={"subject": subject, "recorded_by": "watch",
+                                                        **({"cause": True} if check_id in _CAUSE_CHECKS else {})},
+                                              fixes=fixes),
+                                      run))
         return out
     func.__name__ = f"recorded_{check_id.replace('-', '_')}"
     return func

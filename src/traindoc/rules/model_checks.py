@@ -40,9 +40,6 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                     ["Lower the learning rate by 10-100x, or clip gradients."]),
     "unshuffled-data": ("batches hold one class each (checked on the first batches)",
                         ["data sorted by label and not shuffled"], ["Shuffle the training data every epoch."]),
-    "loss-metric-mismatch": ("an output's own loss did not fall while the total did (recorded by the watcher)",
-                             ["one output's loss weight makes its share of the total negligible"],
-                             ["Check loss_weights against the order of model.output_names (or use a dict)."]),
     "overfitting": ("the training data is a few rows repeated (checked on the first batches)",
                     ["a batching loop or generator that repeats the same rows"],
                     ["Check how the training array is built; train on all the distinct rows."]),
@@ -52,9 +49,10 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                      ["Check the schedule's step counts and the clipping threshold against the run."]),
     "no-learning": ("the run is too short to learn (recorded by the watcher)", ["too few optimizer steps"],
                     ["Train for more steps: more epochs or a smaller batch size."]),
-    "loss-metric-mismatch": ("the loss does not measure the fit: it is linear in the model's output (recorded by the "
-                             "watcher)", ["an error neither squared nor taken in absolute value: no minimum"],
-                             ["Square the error: ((pred - target) ** 2).mean() (nn.MSELoss())."]),
+    # (one entry per id: a second one would silently replace the first; subjects below say more)
+    "loss-metric-mismatch": ("the loss and the metric disagree about the fit (recorded by the watcher)",
+                             ["a loss or metric that does not measure what was meant"],
+                             ["Compute the loss and the metric by hand on one batch and compare."]),
     "poor-initialization": ("layers initialised to one constant: their units are copies of each other (recorded by "
                             "the watcher)", ["a constant init gives every unit of a layer the same value and gradient"],
                             ["Use random initialisation (PyTorch's default Kaiming-uniform, or Xavier)."]),
@@ -116,6 +114,17 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                           ["keras.layers.Normalization without adapt() is the "
                                                            "identity (mean 0, variance 1)"],
                                                           ["Call norm.adapt(x_train) before fit."]),
+    ("loss-metric-mismatch", "loss"): ("the loss does not measure the fit: it is linear in the model's output "
+                                       "(recorded by the watcher)",
+                                       ["an error neither squared nor taken in absolute value: no minimum"],
+                                       ["Square the error: ((pred - target) ** 2).mean() (nn.MSELoss())."]),
+    ("loss-metric-mismatch", "metric-class"): ("the compiled accuracy class does not fit the outputs or targets "
+                                               "(Accuracy() on probabilities, a categorical, sparse or binary "
+                                               "accuracy on the other kind of targets) (recorded by the watcher)",
+                                               ["an accuracy class chosen by hand that reads the predictions or "
+                                                "targets wrongly"],
+                                               ["Use metrics=['accuracy']: Keras picks the accuracy that fits the "
+                                                "loss."]),
     ("loss-metric-mismatch", "loss-weights"): ("an output's loss weight starves it: its share of the total loss is "
                                                "negligible and it did not train (recorded by the watcher)",
                                                ["loss_weights matched to the outputs by position, in another order"],
@@ -135,6 +144,34 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                 "split"],
                                                ["Fit the preprocessing on the training data once and apply it to "
                                                 "every split."]),
+    ("label-problem", "validation-labels"): ("the validation labels do not belong to the validation rows: neither "
+                                             "training rows nor other validation rows predict them (recorded by the "
+                                             "watcher)", ["y_val taken from another array (y_train[:len(x_val)]), or "
+                                                          "x_val and y_val shuffled or filtered separately"],
+                                             ["Pass the validation labels split together with the validation "
+                                              "inputs: validation_data=(x_val, y_val)."]),
+    ("unnormalized-input", "batchnorm-moving-stats"): ("the first BatchNormalization scales the raw inputs, but its "
+                                                       "moving statistics were still far from the data's, so "
+                                                       "validation saw unscaled inputs (recorded by the watcher)",
+                                                       ["a BatchNormalization as the input scaler: its moving mean "
+                                                        "and variance (momentum 0.99) converge slowly"],
+                                                       ["Standardise the inputs with the training mean and std "
+                                                        "before the model (or BatchNormalization(momentum=0.9))."]),
+    ("unnormalized-input", "scaled-twice"): ("inputs are scaled twice: arrays already scaled go through the model's "
+                                             "own Rescaling or Normalization (checked on the first batches)",
+                                             ["the loading code divided by 255 (or standardised) and the model's "
+                                              "first layers scale again"],
+                                             ["Scale once: feed the raw values to the model that scales them, or "
+                                              "drop its scaling layer."]),
+    ("label-problem", "target-tiny-scale"): ("regression targets far below the output's scale: the loss ended many "
+                                             "times what predicting their mean gives (recorded by the watcher)",
+                                             ["targets of order 1e-3 against outputs of order 1"],
+                                             ["Standardise the target ((y - mean) / std) and map predictions back."]),
+    ("unnormalized-input", "category-as-number"): ("a column of category ids was fed as one number: its levels "
+                                                   "predict the target far better than any smooth function of it "
+                                                   "(recorded by the watcher)",
+                                                   ["a store/product/region id passed as a numeric feature"],
+                                                   ["One-hot encode the id column, or feed it to an Embedding."]),
     ("unnormalized-input", "input-axis"): ("the inputs were standardised along the rows, not per feature (checked "
                                            "on the first batches)", ["x.mean(axis=1) / x.std(axis=1)"],
                                            ["Standardise each feature over the samples (axis=0)."]),
@@ -158,14 +195,33 @@ def recorded_findings(run: Run, check_id: str) -> list[Finding]:
         if not name.startswith(f"{PREFIX}{check_id}/") or not len(s):
             continue
         subject = name[len(PREFIX) + len(check_id) + 1:]
-        title, causes, fixes = run.meta.recorded_text.get(
-            f"{check_id}/{subject}", RECORDED_SUBJECT_TEXT.get((check_id, subject), RECORDED_TEXT[check_id]))
+        title, causes, fixes = RECORDED_SUBJECT_TEXT.get((check_id, subject), RECORDED_TEXT[check_id])
         value = float(s.values[0])
         sev = Severity(int(value)) if value in (1.0, 2.0, 3.0) else Severity.WARNING
-        out.append(Finding(check_id, sev, title, series=[name], steps=[float(s.steps[0])],
-                           evidence={"subject": name[len(PREFIX) + len(check_id) + 1:], "recorded_by": "watch"},
-                           causes=list(causes), fixes=list(fixes)))
+        f = Finding(check_id, sev, title, series=[name], steps=[float(s.steps[0])],
+                    evidence={"subject": subject, "recorded_by": "watch"}, causes=list(causes), fixes=list(fixes))
+        out.append(with_live_text(f, run))
     return out
+
+
+def with_live_text(f: Finding, run: Run) -> Finding:
+    """A rebuilt check finding in the words the watcher used when it raised it (kept in the log), if any.
+
+    The series keeps only the verdict; the live finding named the exact change (which layer, which
+    loss, which fix), and ``diagnose`` of the log should name it too. Its cause flag comes back with it,
+    so a rebuilt cause still leads the symptoms it explains.
+    """
+    said = run.meta.check_texts.get((f.id, str(f.evidence.get("subject"))))
+    if said is None:
+        return f
+    f.title, f.causes, f.fixes = said["title"], list(said["causes"]), list(said["fixes"])
+    if said["cause"]:
+        from ..checks.structure import CAUSE
+
+        f.evidence[CAUSE] = True
+        if said["explains"]:
+            f.evidence["explains"] = list(said["explains"])
+    return f
 
 
 @rule("zero-gradients", family=FAMILY, severity=Severity.ERROR,

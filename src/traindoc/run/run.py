@@ -38,9 +38,9 @@ class RunMeta:
     # "no better than its own start" says nothing about the level it sits at.
     continues_previous: bool = False
     notes: list[str] = field(default_factory=list)  # reader remarks: splits, repaired quirks, truncation
-    # "id/subject" -> (title, causes, fixes) of each model/data check the live watcher raised, as it
-    # wrote them: a check rebuilt from its series alone keeps the exact change to make, not a stub.
-    recorded_text: dict[str, tuple[str, list[str], list[str]]] = field(default_factory=dict)
+    # What the watcher said when it raised each model or data check, keyed (id, subject): its title,
+    # causes and fixes, so `diagnose` of the log names the same change as the live run did.
+    check_texts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass

@@ -76,6 +76,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._config = None  # the training configuration, read at the first batch (keras_config.py)
         self._progress = None  # how the run went, for the configuration's agreement test
         self._grad_samples: list = []  # gradient sizes on the first batches
+        self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
 
     @property
     def findings(self) -> list:
@@ -253,6 +254,7 @@ class TraindocCallback(keras.callbacks.Callback):
                 vals[k] = s
         if vals:
             self.doc.log(vals)
+        self._epochs.append({k: s for k in logs if (s := _scalar(logs[k])) is not None})
         if self._progress is not None:
             self._progress.last_loss = _scalar(logs.get("loss"))
             self._progress.last_val_loss = _scalar(logs.get("val_loss"))
@@ -389,6 +391,17 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("augmentation", self._augmentation_check)
             self._judge("repeated-rows", lambda: repeated_rows_finding(self._sampled_x, p.last_loss, p.last_val_loss,
                                                                        step))
+            self._judge("batchnorm-moving-stats", lambda: self._moving_stats_check(p, step))
+            self._judge("category-as-number", lambda: self._category_check(p, step))
+            from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
+            from ...checks.target_precision import tiny_target_finding
+
+            self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
+                                                                         self._output_scale, p.last_loss, step))
+
+            self._judge("metric-class", lambda: exact_accuracy_finding(self.model, self._loss_view, self._epochs,
+                                                                       p.first_loss, p.last_loss, step)
+                        or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
         self._judge("validation-encoding", self._encoding_check)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
@@ -404,6 +417,35 @@ class TraindocCallback(keras.callbacks.Callback):
         f = self.doc.guard.call(probe, make)
         if f is not None:
             self.doc._record_check(f)
+
+    def _category_check(self, p: Any, step: float) -> Any:
+        """An id column fed as a number, on every sampled training row (checks/category_column.py)."""
+        import numpy as np
+
+        from ...checks.category_column import category_column_finding
+
+        if not self._link_rows:
+            return None
+        try:
+            x = np.concatenate([np.asarray(b[0]).reshape(len(b[0]), -1) for b in self._link_rows])
+            y = np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows])
+        except (ValueError, TypeError):
+            return None
+        return category_column_finding(self._loss_view, x, y, p.last_loss, step)
+
+    def _moving_stats_check(self, p: Any, step: float) -> Any:
+        """A first BatchNormalization whose moving statistics miss the inputs (checks/bn_moving_stats.py)."""
+        import numpy as np
+
+        from ...checks.bn_moving_stats import moving_stats_finding
+
+        if not self._link_rows:
+            return None
+        try:
+            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
+        except (ValueError, TypeError):
+            return None
+        return moving_stats_finding(self.model, x, p.last_loss, p.last_val_loss, step)
 
     def _augmentation_check(self) -> Any:
         """The model's augmentation layers against the sampled rows' labels (checks/augment_labels.py)."""

@@ -1,0 +1,71 @@
+"""Regression targets far smaller than the output's own scale: the model cannot get below its noise.
+
+An untrained network outputs values of order 0.1-1, and each optimizer step moves them by about
+the learning rate. Targets of order 1e-3 (returns as fractions, probabilities of rare events) sit
+far below both: the loss falls from the output's initial scale and looks like learning, but it
+ends many times above the targets' own variance, i.e. worse than predicting their mean. That
+ending is the evidence (a run that fits tiny targets well is left alone); the fix is to
+standardise the targets, not to tune the optimiser.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from ..findings import Finding, Severity
+
+MIN_ROWS = 64
+SMALL = 0.05  # target std at most this share of the output's scale (1 when unmeasured)
+WORSE = 10.0  # and the final loss this many times what predicting the targets' mean would give
+_SQUARED = ("mse", "mean_squared_error", "meansquarederror")
+_ABSOLUTE = ("mae", "mean_absolute_error", "meanabsoluteerror")
+
+
+def _mean_baseline(name: str, y: np.ndarray) -> float | None:
+    """The loss of predicting the best constant: the variance for a squared error, the mean absolute deviation."""
+    key = name.lower().replace(" ", "_")
+    if key in _SQUARED:
+        return float(np.var(y))
+    if key in _ABSOLUTE:
+        return float(np.mean(np.abs(y - np.median(y))))
+    return None
+
+
+def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
+                        step: float) -> Finding | None:
+    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+    from .model_view import REGRESSION
+
+    if loss_view is None or loss_view.kind != REGRESSION or targets is None or last_loss is None:
+        return None
+    y = np.asarray(targets, dtype="float64")
+    if y.ndim != 2 or y.shape[1] != 1 or len(y) < MIN_ROWS or not np.all(np.isfinite(y)) or not math.isfinite(last_loss):
+        return None
+    baseline = _mean_baseline(loss_view.name, y)
+    std = float(np.std(y))
+    if baseline is None or not baseline > 0 or std <= 0:
+        return None
+    reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
+    if std > SMALL * reference or last_loss < WORSE * baseline:
+        return None
+    from .structure import CAUSE
+
+    mean = float(np.mean(y))
+    shown = f"the untrained model outputs ~{output_scale:.2g}" if output_scale is not None else "outputs start near 1"
+    return Finding(
+        "label-problem", Severity.WARNING,
+        f"regression targets are tiny (mean {mean:.3g}, std {std:.3g}) while {shown}: the {loss_view.name} ended at "
+        f"{last_loss:.3g}, {last_loss / baseline:.3g}x what predicting their mean gives ({baseline:.3g})",
+        steps=[1.0, step],
+        evidence={"subject": "target-tiny-scale", "target_mean": mean, "target_std": std, "output_scale": output_scale,
+                  "loss_end": last_loss, "mean_baseline": baseline, "loss": loss_view.name, CAUSE: True,
+                  "explains": ["no-learning", "stalled", "loss-plateau"]},
+        causes=[f"targets {reference / std:.3g}x smaller than the output's scale: every step moves the outputs by "
+                "more than the whole signal, so the model ends noisier than a constant; the falling loss only "
+                "shows the outputs shrinking from their initial scale"],
+        fixes=[f"Standardise the target: train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the "
+               f"predictions back (pred * {std:.3g} + {mean:.3g}).",
+               "Or express the target in a larger unit (basis points, percent) so it is of order 1."])
