@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,9 @@ run.finish()
     assert res.returncode == 0, res.stderr
     run_id = res.stdout.split()[-1]
     (source,) = (tmp_path / "wb" / "wandb").glob(f"offline-run-*-{run_id}")
+    # W&B names an offline run's folder by the second it started: a resumption within the job's
+    # second would share the job's folder name (seen under xdist), so let the clock pass one second.
+    time.sleep(max(0.0, 1.05 - (time.time() - source.stat().st_mtime)))
     res = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(source), "--publish", "wandb"],
                          capture_output=True, text=True, env=env, timeout=180)
     assert res.returncode == 1, res.stderr
