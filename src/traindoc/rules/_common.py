@@ -262,6 +262,21 @@ def adversarial(run: Run) -> bool:
     return len(hits) >= 2
 
 
+# An episode's reward or return (Stable-Baselines3's rollout/ep_rew_mean, eval/mean_reward, ...) and
+# the losses of an actor-critic or Q-learning agent.
+_EPISODE_RETURN = re.compile(r"(?<![a-z])(ep_?rew|ep_?ret|episode_?(reward|return)|(mean|avg)_?(episode_?)?(reward|return)"
+                             r"|(reward|return)_?(mean|avg))")
+_AGENT_LOSS = re.compile(r"(?<![a-z])(value|policy|policy_?gradient|entropy|q|td|actor|critic)_?(loss|error)")
+
+
+def reinforcement(run: Run) -> bool:
+    """A reinforcement-learning run (an episode return beside an agent's losses): its value and policy
+    losses chase targets that move with the returns, so they may rise while the agent improves, and
+    trend rules built for a minimised loss would call a learning agent diverged."""
+    names = [n.lower() for n in run.series]
+    return any(_EPISODE_RETURN.search(n) for n in names) and any(_AGENT_LOSS.search(n) for n in names)
+
+
 def warming_up(run: Run) -> bool:
     """The learning rate is still ramping up at the end of the log: a flat loss is expected then,
     so the flat-start rules wait (the live watcher sees every run in this state at first)."""
@@ -279,9 +294,10 @@ def warming_up(run: Run) -> bool:
 def loss_curve(run: Run, role: Role, min_points: int = MIN_POINTS) -> Curve | None:
     """The prepared primary loss of a role, if it has enough finite points to judge.
 
-    None for adversarial (GAN) runs: a generator's loss may rise while training is healthy.
+    None for adversarial (GAN) runs: a generator's loss may rise while training is healthy; and for
+    reinforcement-learning runs, whose losses follow the returns rather than fall.
     """
-    if adversarial(run):
+    if adversarial(run) or reinforcement(run):
         return None
     s = run.primary(role)
     if s is None:
