@@ -27,6 +27,7 @@ ROW_SUM_TOL = 1e-3  # rows of probabilities sum to 1 within this
 MATCH = 1e-3  # relative agreement that says the loss *is* the recomputed one
 APART = 0.05  # and the other reading differs by more than this
 SAME_GRAD = 1e-5  # relative spread of the output gradient below which every element gets the same one
+KEEP_GRAD = 1 << 16  # an output gradient up to this many elements is kept whole (checks/loss_identity.py)
 MIN_SIDE = 0.1  # share of outputs on each side of their targets for a linear loss to be told from L1
 
 
@@ -214,6 +215,8 @@ class OutputGrad:
         with torch.no_grad():
             g = grad.detach().float()
             self.summary = {"min": float(g.min()), "max": float(g.max()), "numel": int(g.numel())}
+            if g.numel() <= KEEP_GRAD:  # small outputs: the gradient itself, to tell what the loss computes
+                self.summary["grad"] = g.clone()
 
     def remove(self) -> None:
         if self.handle is not None:

@@ -131,6 +131,9 @@ class ConfigWatch:
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
+        from ..checks.bce_weight import bce_weight_findings
+
+        found += bce_weight_findings(doc.loss_fn, targets)
         found += rnn_layout_findings(self.rnn_shapes, targets)
         found += doc.guard.call("wiring", self._wiring_findings, doc, loss, inputs, targets, outputs) or []
         for f in found:
@@ -153,9 +156,17 @@ class ConfigWatch:
             self.recheck_axis = out_layer
         found += axis or []
         found += w.linear_loss_findings(self.output_grad.summary, outputs, targets)
+        from ..checks.loss_identity import loss_identity_findings  # a sign flipped, a temperature on the loss
+
+        found += loss_identity_findings(loss, outputs, targets, self.output_grad.summary)
+        if self.output_grad.summary:
+            self.output_grad.summary.pop("grad", None)  # released
         from ..checks.embedding_ids import clamped_ids_findings
 
         found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
+        from ..checks.unshifted_targets import unshifted_targets_findings
+
+        found += unshifted_targets_findings(doc.loss_fn, _first_tensor(inputs), targets, outputs)
         return found
 
     recheck_axis: Any = None  # the output layer, while the class-axis check is undecided

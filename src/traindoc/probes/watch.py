@@ -532,6 +532,14 @@ class Watch:
             self._record_check(f)
 
     _input_norm_done = False
+    _tokens_done = False
+
+    def _record_token_targets(self, step: int, targets: Any, outputs: Any) -> None:
+        from ..checks.token_targets import PER_POSITION_SERIES, per_position_targets
+        from ..probes.data import _first_tensor
+
+        if per_position_targets(self.model, _first_tensor(targets), _first_tensor(outputs)):
+            self._add_direct(PER_POSITION_SERIES, step, 1.0)
 
     def _record_input_norm(self, step: int, inputs: Any) -> None:
         from ..probes.data import _first_tensor
@@ -562,6 +570,9 @@ class Watch:
             self.guard.call("checks", self.config.sample, inputs, targets, self._loss_kind)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
+            if not self._tokens_done:  # per-position tokens: their skew is the language's, not a data bug
+                self._tokens_done = True
+                self.guard.call("checks", self._record_token_targets, step, targets, out)
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
             add((step, n, v) for n, v in self.guard.call("targets", self.targets.sample, targets, out, kind) or [])
             if self.store.meta.num_classes is None and self.targets.num_classes:

@@ -16,6 +16,7 @@ import numpy as np
 from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
 from ..checks.input_norm import EVAL_CAUSE, EVAL_FIX, INPUT_NORM_SERIES
+from ..checks.token_targets import PER_POSITION_SERIES
 from ..stats.input_scale import input_scale_reasons
 from .registry import rule
 
@@ -409,6 +410,9 @@ def class_imbalance(run: Run) -> list[Finding]:
     maj, mino, seen = (run.series.get(n) for n in ("target_majority_frac", "target_minority_frac", "target_classes_seen"))
     if maj is None or mino is None or seen is None or not len(maj) or _labels_seen(run) < 100:
         return []
+    tokens = run.series.get(PER_POSITION_SERIES)
+    if tokens is not None and len(tokens) and float(tokens.values[-1]) == 1.0:
+        return []  # a language model's or tagger's tokens: skewed by nature (checks/token_targets.py)
     p_max, p_min, k = float(maj.values[-1]), float(mino.values[-1]), float(seen.values[-1])
     if k < 2 or p_min <= 0 or p_max / p_min < 10:
         return []

@@ -56,6 +56,12 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "poor-initialization": ("layers initialised to one constant: their units are copies of each other (recorded by "
                             "the watcher)", ["a constant init gives every unit of a layer the same value and gradient"],
                             ["Use random initialisation (PyTorch's default Kaiming-uniform, or Xavier)."]),
+    "divergence": ("the loss is minus a loss the model should minimise: a sign flipped (recorded by the watcher)",
+                   ["a minus in front of a positive loss turns descent into ascent"],
+                   ["Drop the minus sign in front of the loss."]),
+    "stuck-at-chance": ("the loss divides the logits by a temperature: it stays near chance (recorded by the "
+                        "watcher)", ["a distillation temperature on the hard-label loss"],
+                        ["Use T = 1 on the hard-label cross-entropy."]),
     "stalled": ("a layer setting cripples the network (recorded by the watcher)",
                 ["a dropout rate near 1, or a hidden layer narrower than the classes"],
                 ["Check the dropout rates and the hidden layers' widths."]),
@@ -262,8 +268,9 @@ from . import schedule as _schedule  # noqa: E402,F401
 from . import generalization as _generalization  # noqa: E402,F401
 from . import progress as _progress  # noqa: E402,F401
 from . import metrics as _metrics  # noqa: E402,F401
+from . import stability as _stability  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
-             "overfitting"):
+             "overfitting", "divergence", "stuck-at-chance"):
     _with_recorded(_cid)
