@@ -34,6 +34,12 @@ class ConfigWatch:
         from ..checks.target_flip import FlipSample
 
         self.flips = FlipSample()  # dense targets against their inputs, flipped or not
+        from ..checks.few_rows import FewRows
+
+        self.few = FewRows()  # batches drawn from a handful of rows (a sampler given per-class weights)
+        from ..checks.target_columns import TargetColumns
+
+        self.columns = TargetColumns()  # regression target columns on very different scales
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -48,6 +54,9 @@ class ConfigWatch:
         opt = doc._inner_opt()
         for f in config_findings(doc.model, opt):
             doc._record_check(f)
+        from ..checks.zero_gamma import zero_gamma_layers
+
+        self.zero_gamma = zero_gamma_layers(doc.model)  # judged at the end: did they ever move?
         self.suspects = suspects(doc.model, opt, doc.loss_fn)
         if hooks:
             wrap = lambda f: doc.guard.wrap_hook("checks", f)  # noqa: E731
@@ -72,7 +81,13 @@ class ConfigWatch:
         self.embedding_ids, handles = record_embedding_ids(doc.model, wrap)
         self.handles += handles
         self.positions.hook(doc.model, wrap)
+        from ..checks.rnn_step import RnnReads
 
+        self.rnn_reads = RnnReads()  # which time step of a recurrent output the next layers read
+        self.rnn_reads.hook(doc.model, wrap)
+
+    rnn_reads: Any = None  # checks/rnn_step.py
+    zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
     keras = False  # a Keras model: the callback runs its own checks on what fit hands it
@@ -90,7 +105,21 @@ class ConfigWatch:
 
         loss = doc.store.series.get("train_loss")
         losses = list(loss.values) if loss is not None else []
+        classes = doc.targets.num_classes if doc.targets is not None else None
+        if self.rnn_reads is not None:
+            self.rnn_reads.remove()
+            classify = doc._loss_kind in ("ce", "nll", "bce", "bce_logits") or doc.targets.num_classes is not None
+            f = self.rnn_reads.finding(losses, classify, float(doc._step))
+            if f is not None:
+                doc._record_check(f)
+        if self.zero_gamma:
+            from ..checks.zero_gamma import norm_count, zero_gamma_finding
+
+            f = zero_gamma_finding(self.zero_gamma, doc.model, norm_count(doc.model), float(doc._step))
+            if f is not None:
+                doc._record_check(f)
         for f in (self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step)),
+                  self.few.finding(classes, float(doc._step)), self.columns.finding(float(doc._step)),
                   self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
             if f is not None:
                 doc._record_check(f)
@@ -193,10 +222,12 @@ class ConfigWatch:
             f.steps = [float(doc._step)]
             doc._record_check(f)
 
-    def sample(self, inputs: Any, targets: Any, loss_kind: str | None = None) -> None:
+    def sample(self, inputs: Any, targets: Any, loss_kind: str | None = None, outputs: Any = None) -> None:
         """A sampled step's rows and labels (kept on the device; judged once at the end)."""
         self.rows.add(inputs, targets)
         self.spread.add(targets, loss_kind)
+        self.few.add(inputs, targets)
+        self.columns.add(targets, outputs)
 
     def finish(self, doc: Any) -> None:
         from ..checks.row_link import RowSample, unrelated_rows_finding
@@ -213,6 +244,8 @@ class ConfigWatch:
         attribute(doc.findings, self.suspects)
 
     def remove(self) -> None:
+        if self.rnn_reads is not None:
+            self.rnn_reads.remove()
         self.output_grad.remove()
         self.positions.remove()
         for h in self.handles:

@@ -567,7 +567,7 @@ class Watch:
                 self._input_norm_done = True
                 self.guard.call("checks", self._record_input_norm, step, inputs)
         if targets is not None and inputs is not None and self.config is not None:
-            self.guard.call("checks", self.config.sample, inputs, targets, self._loss_kind)
+            self.guard.call("checks", self.config.sample, inputs, targets, self._loss_kind, outputs)
         if targets is not None and self.guard.ok("targets"):
             out = outputs if outputs is not None else self._output_like()
             if not self._tokens_done:  # per-position tokens: their skew is the language's, not a data bug
