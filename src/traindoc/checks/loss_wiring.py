@@ -193,6 +193,7 @@ class OutputGrad:
     def __init__(self) -> None:
         self.summary: dict | None = None
         self.handle: Any = None
+        self.output: Any = None  # the first output itself (small outputs only), released after the first step
 
     def hook_model(self, model: Any, wrap: Any) -> None:
         def forward_hook(mod, args, out):
@@ -204,6 +205,8 @@ class OutputGrad:
             self.handle = None
             if isinstance(out, torch.Tensor) and out.requires_grad and out.is_floating_point():
                 out.register_hook(wrap(self._see))
+                if out.numel() <= KEEP_GRAD:  # the first output, for a loop that does not pass outputs=
+                    self.output = out.detach()
 
         self.handle = model.register_forward_hook(wrap(forward_hook))
 

@@ -18,7 +18,7 @@ from .result import Section
 
 SPARK_WIDTH = 40
 FELL = 0.9  # the smoothed loss must reach 90 % of its start for the curve to say anything
-BASELINE = 10  # the first steps (LR near lr_min, too small to move the weights) give the start and its noise
+BASELINE = 20  # the first steps (LR near lr_min, too small to move the weights) give the start and its noise
 NOISE_SIGMAS = 3.0  # the best smoothed loss must sit this many of the smoothing's standard errors below the start
 
 
@@ -89,7 +89,10 @@ def _sweep(net: Any, model: Any, batches: Iterable[Any], loss_fn: Callable, opti
         # "blows up" mean nothing, so no rate is judged.
         return Section("lr-range", None, "the loss was not positive at the start: the range test needs a loss "
                        "bounded below by 0", data={"lrs": lrs, "losses": raw, "fell": False, "suggested_lr": None})
-    best_lr, best_loss = min(finite, key=lambda p: p[1])
+    # The first smoothed points average one or two batches (the bias correction): a lucky first batch is
+    # no minimum. The best is sought once the average spans its window.
+    warm = int(round(1 / (1 - smoothing))) if len(finite) > 2 * round(1 / (1 - smoothing)) else 0
+    best_lr, best_loss = min(finite[warm:], key=lambda p: p[1])
     # The steepest fall of the smoothed loss per decade of LR, before the best point.
     slopes = [((finite[i + 1][1] - finite[i][1]) / math.log10(finite[i + 1][0] / finite[i][0]), finite[i][0])
               for i in range(len(finite) - 1) if finite[i][0] < best_lr]

@@ -85,8 +85,13 @@ class ConfigWatch:
 
         self.rnn_reads = RnnReads()  # which time step of a recurrent output the next layers read
         self.rnn_reads.hook(doc.model, wrap)
+        from ..checks.output_dropout import OutputDropout
+
+        self.out_dropout = OutputDropout()  # the output is a dropout module's output
+        self.out_dropout.hook(doc.model, wrap)
 
     rnn_reads: Any = None  # checks/rnn_step.py
+    out_dropout: Any = None  # checks/output_dropout.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -187,7 +192,12 @@ class ConfigWatch:
         found += w.linear_loss_findings(self.output_grad.summary, outputs, targets)
         from ..checks.loss_identity import loss_identity_findings  # a sign flipped, a temperature on the loss
 
-        found += loss_identity_findings(loss, outputs, targets, self.output_grad.summary)
+        out = outputs if outputs is not None else self.output_grad.output  # a loop that passes no outputs=
+        found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
+        self.output_grad.output = None  # released
+        if self.out_dropout is not None:
+            found += self.out_dropout.findings(doc._loss_kind == "regression" or bool(
+                getattr(targets, "is_floating_point", lambda: False)()))
         if self.output_grad.summary:
             self.output_grad.summary.pop("grad", None)  # released
         from ..checks.embedding_ids import clamped_ids_findings
@@ -195,7 +205,7 @@ class ConfigWatch:
         found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
         from ..checks.unshifted_targets import unshifted_targets_findings
 
-        found += unshifted_targets_findings(doc.loss_fn, _first_tensor(inputs), targets, outputs)
+        found += unshifted_targets_findings(doc.loss_fn, _first_tensor(inputs), targets, out)
         return found
 
     recheck_axis: Any = None  # the output layer, while the class-axis check is undecided
@@ -246,6 +256,8 @@ class ConfigWatch:
     def remove(self) -> None:
         if self.rnn_reads is not None:
             self.rnn_reads.remove()
+        if self.out_dropout is not None:
+            self.out_dropout.remove()
         self.output_grad.remove()
         self.positions.remove()
         for h in self.handles:

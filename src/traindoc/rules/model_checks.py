@@ -112,6 +112,21 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("stalled", "dropout"): ("a dropout rate near 1 drops most units (recorded by the watcher)",
                              ["the drop rate given where a keep probability was meant"],
                              ["Use a dropout rate of 0.1-0.5 (the share to drop)."]),
+    ("stalled", "output-dropout"): ("dropout applied to the model's output (recorded by the watcher)",
+                                    ["a dropout module after the output layer zeroes predictions at random"],
+                                    ["Remove the dropout after the output layer."]),
+    ("label-problem", "sampled-rows"): ("the batches hold only a few distinct rows (recorded by the watcher)",
+                                       ["a WeightedRandomSampler given one weight per class"],
+                                       ["Give the sampler one weight per sample: weights=class_weights[labels]."]),
+    ("label-problem", "targets.shift"): ("the language-model targets are the inputs, not shifted (recorded by the "
+                                         "watcher)", ["targets = inputs: each position copies its own token"],
+                                         ["Shift by one: inputs = tokens[:, :-1], targets = tokens[:, 1:]."]),
+    ("label-problem", "target-columns"): ("regression target columns on very different scales under one loss "
+                                          "(recorded by the watcher)", ["the large column's error dominates"],
+                                          ["Standardise each target column."]),
+    ("poor-initialization", "norm-gamma-zero"): ("normalisation layers' gamma started at 0 and never moved "
+                                                 "(recorded by the watcher)", ["BatchNorm weights zero-initialised"],
+                                                 ["Keep the BatchNorm weight (gamma) at 1."]),
     ("stalled", "bottleneck"): ("a hidden layer narrower than the classes (recorded by the watcher)",
                                 ["a bottleneck too narrow to carry the classes"],
                                 ["Widen the layer to at least the number of classes."]),
