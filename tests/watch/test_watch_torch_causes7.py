@@ -12,23 +12,9 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 from traindoc.checks.structure import lead_with_causes  # noqa: E402
-from traindoc.findings import Severity  # noqa: E402
 
 from .conftest import _train  # noqa: E402
-
-
-def _warnings(found):
-    return [f for f in found if f.severity >= Severity.WARNING]
-
-
-def _mlp(d=6, k=3, hidden=32):
-    return nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, k))
-
-
-def _classes(n=384, d=6, k=3, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, d, generator=g)
-    return x, (x @ torch.randn(d, k, generator=g)).argmax(1)
+from .test_watch_model_evidence import _data as _classes, _mlp, _warnings  # noqa: E402  (the same tiny models)
 
 
 def _run(model, loss_fn, x, y, *, epochs=4, lr=1e-2, opt=None, outputs=False, tmp_path=None):
