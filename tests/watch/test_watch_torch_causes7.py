@@ -257,3 +257,64 @@ def test_dropout_after_the_output_layer(where):
         assert not named and not _warnings(found)
     else:
         assert named and "Remove the dropout after the output layer" in named[0].fixes[0]
+
+
+@pytest.mark.parametrize("order", ["after", "before", "none"])
+@pytest.mark.parametrize("optim", ["sgd", "adam"])
+def test_gradient_clipping_after_the_step(order, optim):
+    import traindoc
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(384, 6, generator=g)
+    x[torch.rand(384, generator=g) < 0.05] *= 10.0  # a few large rows: gradients above the clipping norm
+    y = x @ torch.randn(6, 1, generator=g)
+    model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9) if optim == "sgd" else \
+        torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.MSELoss()
+    with traindoc.watch(model, opt, loss_fn=loss_fn, every=2, quiet=True) as doc:
+        for i in range(48):
+            xb, yb = x[(i % 12) * 32:(i % 12 + 1) * 32], y[(i % 12) * 32:(i % 12 + 1) * 32]
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            if order == "before":
+                nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            opt.step()
+            if order == "after":
+                nn.utils.clip_grad_norm_(model.parameters(), 0.5)
+            doc.step(loss, inputs=xb, targets=yb)
+    named = [f for f in doc.findings if f.evidence.get("subject") == "clip-after-step"]
+    if order == "after":
+        assert named and "between loss.backward() and optimizer.step()" in named[0].fixes[0]
+    else:
+        assert not named
+
+
+class LateClipSGD(torch.optim.SGD):
+    """A custom step that clips after the update (as a hand-written optimizer wrapper might)."""
+
+    def __init__(self, params, late, **kw):
+        self.ps = list(params)
+        super().__init__(self.ps, **kw)
+        self.late = late
+
+    def step(self, closure=None):
+        if not self.late:
+            nn.utils.clip_grad_norm_(self.ps, 0.5)
+        out = super().step(closure)
+        if self.late:
+            nn.utils.clip_grad_norm_(self.ps, 0.5)
+        return out
+
+
+@pytest.mark.parametrize("late", [True, False])
+def test_clipping_inside_a_custom_step_is_judged_by_the_update_it_made(late):
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(384, 6, generator=g) * 3
+    y = x @ torch.randn(6, 1, generator=g)
+    model = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 1))
+    opt = LateClipSGD(model.parameters(), late, lr=1e-3, momentum=0.9)
+    found = _run(model, nn.MSELoss(), x, y, opt=opt, epochs=3)
+    named = [f for f in found if f.evidence.get("subject") == "clip-after-step"]
+    assert bool(named) == late

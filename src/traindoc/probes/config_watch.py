@@ -58,6 +58,12 @@ class ConfigWatch:
 
         self.zero_gamma = zero_gamma_layers(doc.model)  # judged at the end: did they ever move?
         self.suspects = suspects(doc.model, opt, doc.loss_fn)
+        if opt is not None:  # gradients rescaled after the update used them (clipping after step())
+            from ..checks.clip_order import ClipOrder
+
+            self.clip = ClipOrder()
+            doc.guard.call("clip-order", self.clip.attach, opt, doc.model,
+                           lambda f: doc.guard.wrap_hook("clip-order", f))
         if hooks:
             wrap = lambda f: doc.guard.wrap_hook("checks", f)  # noqa: E731
             self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, wrap)
@@ -90,6 +96,7 @@ class ConfigWatch:
         self.out_dropout = OutputDropout()  # the output is a dropout module's output
         self.out_dropout.hook(doc.model, wrap)
 
+    clip: Any = None  # checks/clip_order.py
     rnn_reads: Any = None  # checks/rnn_step.py
     out_dropout: Any = None  # checks/output_dropout.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
@@ -111,6 +118,11 @@ class ConfigWatch:
         loss = doc.store.series.get("train_loss")
         losses = list(loss.values) if loss is not None else []
         classes = doc.targets.num_classes if doc.targets is not None else None
+        if self.clip is not None:
+            self.clip.remove()
+            f = self.clip.finding(float(doc._step))
+            if f is not None:
+                doc._record_check(f)
         if self.rnn_reads is not None:
             self.rnn_reads.remove()
             classify = doc._loss_kind in ("ce", "nll", "bce", "bce_logits") or doc.targets.num_classes is not None

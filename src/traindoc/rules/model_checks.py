@@ -59,6 +59,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "divergence": ("the loss is minus a loss the model should minimise: a sign flipped (recorded by the watcher)",
                    ["a minus in front of a positive loss turns descent into ascent"],
                    ["Drop the minus sign in front of the loss."]),
+    "exploding-gradients": ("the gradients were clipped after optimizer.step() used them (recorded by the watcher)",
+                            ["clip_grad_norm_ called after step(): the update used the unclipped gradients"],
+                            ["Clip between loss.backward() and optimizer.step()."]),
     "stuck-at-chance": ("the loss divides the logits by a temperature: it stays near chance (recorded by the "
                         "watcher)", ["a distillation temperature on the hard-label loss"],
                         ["Use T = 1 on the hard-label cross-entropy."]),
@@ -287,5 +290,5 @@ from . import stability as _stability  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
-             "overfitting", "divergence", "stuck-at-chance"):
+             "overfitting", "divergence", "stuck-at-chance", "exploding-gradients"):
     _with_recorded(_cid)
