@@ -318,3 +318,17 @@ def test_clipping_inside_a_custom_step_is_judged_by_the_update_it_made(late):
     found = _run(model, nn.MSELoss(), x, y, opt=opt, epochs=3)
     named = [f for f in found if f.evidence.get("subject") == "clip-after-step"]
     assert bool(named) == late
+
+
+@pytest.mark.parametrize("kind", ["weight", "pos_weight"])
+def test_check_names_bce_weight_before_training(kind):
+    from traindoc import check
+
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(64, 6, generator=g)
+    y = torch.zeros(64, 1)
+    y[:4] = 1.0
+    w = torch.tensor([15.0])
+    loss = nn.BCEWithLogitsLoss(weight=w) if kind == "weight" else nn.BCEWithLogitsLoss(pos_weight=w)
+    report = check(_mlp(k=1), (x, y), loss, checks=["static"])
+    assert ("class-imbalance" in report.ids) == (kind == "weight")

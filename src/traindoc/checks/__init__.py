@@ -43,6 +43,9 @@ def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable |
         from .torch_config import config_findings, unregistered_findings
 
         findings += config_findings(model, opt) + unregistered_findings(model, opt)
+        from .bce_weight import bce_weight_findings  # weight= where pos_weight= was meant
+
+        findings += bce_weight_findings(loss_fn, targets)
     ok = not any(f.severity >= Severity.WARNING for f in findings)
     return Section("static", ok, "model structure looks sound" if ok else "; ".join(f.title for f in findings),
                    findings=findings)
