@@ -24,6 +24,7 @@ from .structure import CAUSE
 
 OBSERVE_STEPS = 30  # optimizer steps watched at the start of training, then the hooks go
 MAX_ELEMENTS = 1 << 17  # gradient elements copied per step at most
+MAX_TENSORS = 16  # and this many parameter tensors (each costs a read of its norm on the first steps)
 SAME_FACTOR = 1e-3  # relative spread of the per-tensor factors that says one factor scaled them all
 BELOW = 0.999  # a factor below this is a rescale
 MIN_TIMES = 2
@@ -66,7 +67,7 @@ class ClipOrder:
         picked, total = [], 0
         for g in optimizer.param_groups:
             for p in g["params"]:
-                if p.grad is None or p.grad.is_sparse or total + p.numel() > MAX_ELEMENTS:
+                if p.grad is None or p.grad.is_sparse or total + p.numel() > MAX_ELEMENTS or len(picked) >= MAX_TENSORS:
                     continue
                 picked.append((p, g, p.grad.detach().clone(), p.detach().clone(), self._buffer(p)))
                 total += p.numel()

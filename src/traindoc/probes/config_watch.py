@@ -58,7 +58,7 @@ class ConfigWatch:
 
         self.zero_gamma = zero_gamma_layers(doc.model)  # judged at the end: did they ever move?
         self.suspects = suspects(doc.model, opt, doc.loss_fn)
-        if opt is not None:  # gradients rescaled after the update used them (clipping after step())
+        if opt is not None and hooks:  # gradients rescaled after the update used them (clipping after step())
             from ..checks.clip_order import ClipOrder
 
             self.clip = ClipOrder()
