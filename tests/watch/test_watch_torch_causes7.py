@@ -332,3 +332,23 @@ def test_check_names_bce_weight_before_training(kind):
     loss = nn.BCEWithLogitsLoss(weight=w) if kind == "weight" else nn.BCEWithLogitsLoss(pos_weight=w)
     report = check(_mlp(k=1), (x, y), loss, checks=["static"])
     assert ("class-imbalance" in report.ids) == (kind == "weight")
+
+
+class HeadLoss(nn.Module):
+    """The classifier head lives in the loss: the watched encoder's dropout output is a feature, not a prediction."""
+
+    def __init__(self):
+        super().__init__()
+        self.head = nn.Linear(32, 3)
+
+    def forward(self, feats, y):
+        return F.cross_entropy(self.head(feats), y)
+
+
+def test_an_encoder_ending_in_dropout_is_not_an_output_dropout():
+    x, y = _classes()
+    encoder = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Dropout(0.1))
+    loss = HeadLoss()
+    opt = torch.optim.Adam([*encoder.parameters(), *loss.parameters()], lr=1e-2)
+    found = _run(encoder, loss, x, y, opt=opt, outputs=True)
+    assert not [f for f in found if f.evidence.get("subject") == "output-dropout"]

@@ -52,7 +52,7 @@ def _rows(outputs: Any, targets: Any) -> tuple[Any, Any] | None:
     return o, y
 
 
-def _standard(outputs: Any, targets: Any) -> dict[str, float]:
+def standard_losses(outputs: Any, targets: Any) -> dict[str, float]:
     """The standard losses these outputs and targets can be scored with (mean reduction)."""
     import torch
     import torch.nn.functional as F
@@ -76,7 +76,7 @@ def sign_flip_findings(value: float, outputs: Any, targets: Any) -> list[Finding
     """The loss is minus a standard loss of the outputs: gradient ascent."""
     if not math.isfinite(value) or value > -MIN_LOSS:
         return []
-    for name, std in _standard(outputs, targets).items():
+    for name, std in standard_losses(outputs, targets).items():
         if std > MIN_LOSS and abs(value + std) <= MATCH * max(1.0, std):
             return [Finding("divergence", Severity.ERROR,
                             f"the loss ({value:.4g}) is minus the {name} of the outputs ({std:.4g}): a sign is "

@@ -6,8 +6,9 @@ the rating's: the shared layers serve the price and the rating is fitted far wor
 keeps per-column sums of the targets and of the squared errors of the outputs the loop already
 computed (on the device, a few numbers per sampled step) and judges at the end: columns whose
 spreads differ by 10x or more, and the small column explained far worse than the large one
-(1 - R², from the last third of the samples). Columns fitted equally well are left alone, whatever
-their scales: a loss that weights its columns does its job.
+(1 - R², from the last third of the samples). Only a torch regression loss module (nn.MSELoss,
+L1Loss, HuberLoss...) is judged, which cannot weight its columns; a hand-written loss may, and a
+column that is noisier by nature is fitted worse whatever its weight.
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ class TargetColumns:
         self.stats: list = []  # per sample: (count, sum y, sum y^2, sum err^2) per column, on the device
         self.off = False
 
-    def add(self, targets: Any, outputs: Any) -> None:
+    def add(self, targets: Any, outputs: Any, loss_kind: str | None = None) -> None:
         import torch
 
         if self.off:
             return
-        if not (isinstance(targets, torch.Tensor) and isinstance(outputs, torch.Tensor)) or \
+        if loss_kind != "regression" or not (isinstance(targets, torch.Tensor) and isinstance(outputs, torch.Tensor)) or \
                 not targets.is_floating_point() or targets.dim() != 2 or not 2 <= targets.shape[1] <= MAX_COLUMNS \
                 or tuple(outputs.shape) != tuple(targets.shape):
             self.off = True

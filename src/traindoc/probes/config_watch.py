@@ -207,7 +207,7 @@ class ConfigWatch:
         out = outputs if outputs is not None else self.output_grad.output  # a loop that passes no outputs=
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
         self.output_grad.output = None  # released
-        if self.out_dropout is not None:
+        if self.out_dropout is not None and _scored_directly(out, targets, loss, doc._loss_kind):
             found += self.out_dropout.findings(doc._loss_kind == "regression" or bool(
                 getattr(targets, "is_floating_point", lambda: False)()))
         if self.output_grad.summary:
@@ -249,7 +249,7 @@ class ConfigWatch:
         self.rows.add(inputs, targets)
         self.spread.add(targets, loss_kind)
         self.few.add(inputs, targets)
-        self.columns.add(targets, outputs)
+        self.columns.add(targets, outputs, loss_kind)
 
     def finish(self, doc: Any) -> None:
         from ..checks.row_link import RowSample, unrelated_rows_finding
@@ -275,3 +275,25 @@ class ConfigWatch:
         for h in self.handles:
             h.remove()
         self.handles = []
+
+
+def _scored_directly(outputs: Any, targets: Any, loss: Any, kind: str | None) -> bool:
+    """Whether the loss reads this output as the prediction (a model whose output feeds a head outside it,
+    an encoder ending in dropout, gives features instead).
+
+    A torch loss module of a known kind is called on the output itself; any other loss must equal a
+    standard loss of the output and targets.
+    """
+    import torch
+
+    if not (isinstance(outputs, torch.Tensor) and isinstance(targets, torch.Tensor)):
+        return False
+    shaped = outputs.numel() == targets.numel() or (not targets.is_floating_point() and outputs.dim() == targets.dim() + 1
+                                                    and tuple(outputs.shape[:-1]) == tuple(targets.shape))
+    if not shaped or kind is not None:
+        return shaped
+    from ..checks._torch import as_float
+    from ..checks.loss_identity import standard_losses
+
+    value = as_float(loss)
+    return any(abs(abs(value) - v) <= 0.01 * max(1.0, v) for v in standard_losses(outputs, targets).values())
