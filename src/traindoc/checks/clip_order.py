@@ -99,8 +99,8 @@ class ClipOrder:
         with torch.no_grad():
             now = [g.detach().norm() for g, _ in held]
             ratios = [float(a / b) if float(b) > 0 else None for a, (_, b) in zip(now, held)]
-        if any(r is None for r in ratios) or not ratios:
-            return
+        if any(r is None or r != r for r in ratios) or not ratios:
+            return  # a norm of 0 or NaN (gradients zeroed in place, or non-finite): nothing to read
         lo, hi = min(ratios), max(ratios)
         if 0 < lo and hi < BELOW and hi - lo <= SAME_FACTOR * hi:
             self._seen(hi)
@@ -138,12 +138,16 @@ def _one_factor(before: list, after: list) -> float | None:
     """The single factor c < 1 with after = c * before for every tensor, else None."""
     import torch
 
+    import math
+
     factors = []
     for a, b in zip(before, after):
-        na = float(a.norm())
+        na, nb = float(a.norm()), float(b.norm())
+        if not (math.isfinite(na) and math.isfinite(nb)):
+            return None  # NaN or inf gradients: other probes name those; no factor to read
         if na == 0:
             continue
-        c = float(b.norm()) / na
+        c = nb / na
         if not torch.allclose(b, a * c, rtol=1e-4, atol=1e-12 + 1e-6 * na):
             return None
         factors.append(c)
