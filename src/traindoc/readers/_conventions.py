@@ -7,6 +7,10 @@
 
 Those points are "not measured", not a value and not a divergence: they are dropped with a note,
 and detectron2's AP series are marked as living on 0-100.
+
+- Scripts that print a column for a split they never evaluate (a test ratio of 0) fill it with
+  one fixed negative number (``-1``, ``-0.100``): an accuracy cannot be negative, and one that is
+  the same negative number at every row was never computed. Such a series is dropped with a note.
 """
 
 from __future__ import annotations
@@ -72,3 +76,23 @@ def detectron2_metrics(run: Run) -> None:
         for n in [n for n in run.series if _D2_NAME.match(n) and n not in d2.series]:
             del run.series[n]
         mark_percent(d2)
+
+
+# Metrics that cannot be negative: a series of one negative number is a placeholder.
+_NONNEGATIVE = {"accuracy", "balanced_accuracy", "f1", "map", "auc", "precision", "recall", "iou", "error", "wer", "cer",
+                "mae", "mse", "rmse", "perplexity", "bleu", "rouge", "dice"}
+
+
+def drop_placeholder_metrics(run: Run) -> None:
+    """Drop metric series whose every point is one and the same negative number (see module doc)."""
+    gone = []
+    for name, s in list(run.series.items()):
+        if s.metric not in _NONNEGATIVE or not len(s):
+            continue
+        y = s.values[np.isfinite(s.values)]
+        if y.size == len(s) and y[0] < 0 and bool(np.all(y == y[0])):
+            gone.append(f"{name} ({float(y[0]):g})")
+            del run.series[name]
+    if gone:
+        run.meta.notes.append("metric series that hold one fixed negative number at every point (a placeholder for a "
+                              "split never evaluated) dropped: " + ", ".join(gone[:6]))

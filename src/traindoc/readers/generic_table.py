@@ -30,6 +30,9 @@ NAME = "generic_table"
 DIRECTORY = False
 
 _X_NAMES = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "epoch")
+# Reinforcement-learning loggers count environment steps (Stable-Baselines3 ``time/total_timesteps``,
+# hand-named ``total timesteps``): the x when no step column of the list above is there.
+_TIMESTEP_NAMES = ("total_timesteps", "timesteps", "num_timesteps", "timesteps_total", "env_steps", "total_env_steps")
 _SPARSE_SHARE = 0.25
 _FIRST_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR)
 MAX_COLUMNS = 2000  # columns read from one table (per-layer statistics can run to tens of thousands)
@@ -37,7 +40,11 @@ MAX_COLUMNS = 2000  # columns read from one table (per-layer statistics can run 
 
 def _x_column(names: list[str]) -> str | None:
     lower = {n.strip().lower(): n for n in names}
-    return next((lower[x] for x in _X_NAMES if x in lower), None)
+    found = next((lower[x] for x in _X_NAMES if x in lower), None)
+    if found is not None:
+        return found
+    plain = {re.sub(r"[\s\-]+", "_", n.strip().lower().rsplit("/", 1)[-1]): n for n in names}
+    return next((plain[x] for x in _TIMESTEP_NAMES if x in plain), None)
 
 
 def _columns_kept(cols: list[str]) -> tuple[list[str], str | None]:

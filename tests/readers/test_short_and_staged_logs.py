@@ -1,0 +1,227 @@
+"""Logs that stop after one or a few prints are read (one point: too short to judge), written the
+way the real writers write them; non-logs with a training-looking number in them are still refused
+in one line with exit code 2; and a run that printed its end-of-training summary before the
+counter went back is followed by another run, not resumed.
+
+Why: a log cut after its first epoch is a common real file (a crashed or stopped run). Refusing
+it as "not a training log" tells the user nothing; reading it says "too short to judge".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from traindoc.readers import load, read_file, reader_for
+from traindoc.run import Role
+
+from ._hf_toy import toy_data_and_model
+
+
+def _cli(path: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "traindoc", "diagnose", "--json", str(path)], capture_output=True,
+                          text=True, timeout=120, env=env)
+
+
+def _finding_ids(path: Path) -> set[str]:
+    res = _cli(path)
+    assert res.returncode in (0, 1), res.stderr
+    doc = json.loads(res.stdout)
+    runs = doc["runs"] if isinstance(doc, dict) and "runs" in doc else doc
+    return {f["id"] for r in runs for f in r["findings"]}
+
+
+# ---------------------------------------------------------------- read: short logs of real writers
+def test_python_logging_one_epoch_after_a_config_banner(tmp_path):
+    path = tmp_path / "train.log"
+    handler = logging.FileHandler(path, mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
+    log = logging.getLogger("short_run_test")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        for key, value in {"batch_size": 64, "epochs": 50, "optimizer": "adam", "seed": 3}.items():
+            log.info("%s: %s", key, value)
+        log.info("Epoch %d/%d - train_loss: %.4f - train_acc: %.4f - val_loss: %.4f", 1, 50, 0.6931, 0.51, 0.7012)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    (run,) = read_file(path)
+    assert list(run.series["train_loss"].steps) == [1] and run.series["val_loss"].role == Role.VAL_LOSS
+    assert "batch_size" not in run.series  # the banner is config, not a point
+    assert "too-short" in _finding_ids(path)
+
+
+def test_json_lines_config_record_then_one_epoch_with_string_values(tmp_path):
+    """A script writing ``json.dumps(vars(args))`` first, then one record per epoch (values as str)."""
+    path = tmp_path / "train.txt"
+    with path.open("w") as f:
+        f.write(json.dumps({"optimizer": "adamax", "lr": 0.001, "weight_decay": 1.0, "epochs": 1000, "n_bits": 8,
+                            "seed": 0, "top_shape": [8, 8, 48]}) + "\n")
+        f.write(json.dumps({"epoch": 1, "n_processed": 50048, "loss": "0.3504", "bits_x": "0.3504"}) + "\n")
+    (run,) = read_file(path)
+    assert list(run.series["loss"].steps) == [1] and run.series["loss"].axis == "epoch"
+    assert "lr" not in run.series and "weight_decay" not in run.series  # the config record holds no point
+    assert "too-short" in _finding_ids(path)
+
+
+def test_comma_separated_name_value_pairs(tmp_path):
+    """``csv.writer`` rows of alternating names and values, no header."""
+    path = tmp_path / "train.log"
+    losses = [2.3096, 2.3116, 2.3055, 2.2991, 2.2982]
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        for i, loss in enumerate(losses, 1):
+            w.writerow(["iteration", i, "train_loss", loss, "train_accuracy", 0.05 * i])
+    (run,) = read_file(path)
+    assert list(run.series["train_loss"].steps) == [1, 2, 3, 4, 5]
+    assert list(run.series["train_loss"].values) == pytest.approx(losses)
+    assert run.series["train_accuracy"].role == Role.TRAIN_METRIC
+
+
+def test_table_of_split_columns_under_a_title_names_the_measure(tmp_path):
+    """A script printing ``Accuracies:`` then an ``Epoch Train Eval Test`` table (``str.ljust``):
+    the columns are accuracies, not losses; a test column of one fixed negative placeholder (no
+    test split) is no measurement."""
+    path = tmp_path / "log.txt"
+    rows = [(1, 0.391, 0.625), (2, 0.52, 0.66), (3, 0.61, 0.70)]
+    lines = ["Args:", "\tnum_epochs          : 12", "\tlearning_rate       : 0.001", "", "Accuracies:",
+             "\t" + "".join(c.ljust(10) for c in ("Epoch", "Train", "Eval", "Test"))]
+    lines += ["\t" + "".join(str(v).ljust(10) for v in (e, tr, ev, "-0.100")) for e, tr, ev in rows]
+    path.write_text("\n".join(lines) + "\n")
+    (run,) = read_file(path)
+    assert run.series["train_accuracy"].role == Role.TRAIN_METRIC
+    assert run.series["eval_accuracy"].role == Role.VAL_METRIC
+    assert list(run.series["eval_accuracy"].values) == pytest.approx([0.625, 0.66, 0.70])
+    assert "test_accuracy" not in run.series and any("placeholder" in n for n in run.meta.notes)
+    assert "metric-out-of-range" not in _finding_ids(path)
+
+
+def test_one_print_of_a_pix2pix_style_loss_line(tmp_path):
+    path = tmp_path / "train_log.txt"
+    banner = ["----------------- Options ---------------", "               batch_size: 1",
+              "                       lr: 0.0002", "----------------- End -------------------",
+              "The number of training images = 77", "learning rate 0.0002000 -> 0.0002000"]
+    losses = {"G_GAN": 2.283, "G_L1": 33.917, "D_real": 0.315, "D_fake": 0.227}
+    msg = "(epoch: %d, iters: %d, time: %.3f, data: %.3f) " % (1, 20, 14.365, 0.063)
+    msg += "".join("%s: %.3f " % (k, v) for k, v in losses.items())
+    path.write_text("\n".join(banner + [msg]) + "\n")
+    (run,) = read_file(path)
+    assert run.series["d_real"].values[0] == pytest.approx(0.315) and list(run.series["d_real"].steps) == [20]
+    assert "batch_size" not in run.series
+
+
+def test_keras_fit_of_one_epoch(tmp_path):
+    """Keras 3 prints no ``Epoch 1/1`` header for a one-epoch fit: the progress line is the record."""
+    script = (
+        "import os\nos.environ['KERAS_BACKEND'] = 'torch'\n"
+        "import numpy as np, keras\n"
+        "x = np.random.default_rng(0).random((64, 4)).astype('float32'); y = (x.sum(1) > 2).astype('float32')\n"
+        "m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation='sigmoid')])\n"
+        "m.compile('adam', 'binary_crossentropy', metrics=['accuracy'])\n"
+        "m.fit(x, y, epochs=1, verbose=2, validation_split=0.25)\n")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, KERAS_BACKEND="torch"))
+    if proc.returncode != 0:
+        pytest.skip("keras unavailable: " + proc.stderr[-200:])
+    path = tmp_path / "console.log"
+    path.write_text(proc.stdout)
+    (run,) = read_file(path)
+    assert len(run.series["loss"]) == 1 and run.series["val_loss"].role == Role.VAL_LOSS
+    assert "too-short" in _finding_ids(path)
+
+
+def test_counter_lines_of_unknown_quantities_restarting_are_two_runs(tmp_path):
+    """A GAN script printing its own terms (``cross=… rr=…``) per epoch, two ablation runs one
+    after the other, each with its config banner: read, and split where the epoch starts over."""
+    path = tmp_path / "train.log"
+    lines = []
+    for run in range(2):
+        lines += ["=== Ablation run: critic_sign=%s ===" % (run == 0), "       learning_rate: 0.0003",
+                  "            n_epochs: 6"]
+        for e in range(6):
+            lines.append("epoch %3d | D^2=%+.4f | cross=%.4f rr=%.4f ff=%.4f | %.1fs" %
+                         (e, 0.01 / (e + 1), 1.0 / (e + 1), 0.2 / (e + 1), 0.25 / (e + 1), 900.0 + e))
+    path.write_text("\n".join(lines) + "\n")
+    runs = load(path).runs
+    assert len(runs) == 2 and [r.meta.segment for r in runs] == [(1, 2), (2, 2)]
+    assert list(runs[1].series["cross"].steps) == [0, 1, 2, 3, 4, 5]
+    assert "appended-runs" in _finding_ids(path)
+
+
+# ---------------------------------------------------------------- refused: not logs
+@pytest.mark.parametrize("name,text", [
+    ("README.md", "# My model\n\nTraining prints lines such as:\n\n    Epoch 1/10 - loss: 0.6931 - acc: 0.51\n\n"
+                  "and reaches 91% accuracy.\n"),
+    ("train.py", "for epoch in range(10):\n    print('Epoch 1/10 - loss: 0.6931 - acc: 0.51')\n"),
+    ("config.yaml", "training:\n  epochs: 100\n  loss_weight: 0.5\n  lr: 0.001\n"),
+    ("config.toml", "[train]\nepoch = 1\nloss = 0.5\nacc = 0.9\nepoch = 2\nloss = 0.4\nacc = 0.92\n"),
+    ("notes.txt", "We trained for 10 epochs and the loss reached 0.31 on the last day.\n"),
+    ("result.txt", "loss: 0.31 accuracy: 0.91\n"),
+    ("words.txt", "lorem ipsum 12 dolor 3.5 sit amet\nconsectetur 7 adipiscing\n"),
+])
+def test_non_logs_with_training_numbers_are_refused_in_one_line(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    res = _cli(path)
+    assert res.returncode == 2, res.stdout
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and name in lines[0] and "Traceback" not in res.stderr
+
+
+# ---------------------------------------------------------------- a finished run, then another
+def test_hf_trainer_two_stages_in_one_console_are_two_runs(tmp_path):
+    """Two ``Trainer.train()`` calls printing to one console: the second stage logs its first record
+    at epoch 1.0 (evaluation per epoch), past the first stage's first x, but after the first
+    stage's end-of-training summary: another run, not a resume of the first."""
+    pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from transformers import Trainer, TrainingArguments
+
+    Data, Model = toy_data_and_model()
+
+    transformers.logging.set_verbosity_error()
+    printed = io.StringIO()
+    common = dict(per_device_train_batch_size=8, report_to=[], use_cpu=True, learning_rate=0.05, disable_tqdm=True,
+                  save_strategy="no")
+    stages = [dict(num_train_epochs=3, logging_steps=2, eval_strategy="no"),
+              dict(num_train_epochs=3, logging_steps=12, eval_strategy="epoch")]
+    model = Model()
+    with contextlib.redirect_stdout(printed):
+        for k, stage in enumerate(stages):
+            args = TrainingArguments(str(tmp_path / f"out{k}"), **common, **stage)
+            Trainer(model=model, args=args, train_dataset=Data(64), eval_dataset=Data(16)).train()
+    path = tmp_path / "train_log.txt"
+    path.write_text(printed.getvalue())
+    runs = load(path).runs
+    assert len(runs) == 2, [r.meta.notes for r in runs]
+    assert runs[1].series["eval_loss"].steps[0] == pytest.approx(1.0)
+    assert runs[0].series["loss"].steps[0] == pytest.approx(0.25)
+    assert not runs[0].meta.resume_steps
+
+
+def test_split_words_keying_their_own_values_are_no_line_context(tmp_path):
+    """``Epoch 05 | train 3.714 | val 3.417 | BLEU 25.84``: "val" keys its number; the BLEU at the
+    end does not make the line a validation line (its train value stays the training loss)."""
+    path = tmp_path / "train.txt"
+    lines = []
+    for e in range(1, 11):
+        line = "09:%02d:10 | Epoch %02d | train %.3f | val %.3f" % (e, e, 7.0 / e, 5.5 / e ** 0.5)
+        if e % 5 == 0:
+            line += " | BLEU %.2f (best BLEU saved)" % (20.0 + e)
+        lines.append(line + " (saved)")
+    path.write_text("\n".join(lines) + "\n")
+    (run,) = read_file(path)
+    assert list(run.series["train_loss"].steps) == list(range(1, 11))
+    assert len(run.series["val_loss"]) == 10 and run.series["bleu"].role == Role.VAL_METRIC
+    assert not any(name.startswith("val_train") for name in run.series)
