@@ -225,3 +225,50 @@ def test_split_words_keying_their_own_values_are_no_line_context(tmp_path):
     assert list(run.series["train_loss"].steps) == list(range(1, 11))
     assert len(run.series["val_loss"]) == 10 and run.series["bleu"].role == Role.VAL_METRIC
     assert not any(name.startswith("val_train") for name in run.series)
+
+
+# ---------------------------------------------------------------- a counter starting one later
+def _append_run(path: Path, first_epoch: int, losses: list[float]) -> None:
+    exists = path.exists()
+    with path.open("a", newline="") as f:  # a second run appended to the same file, header again
+        w = csv.DictWriter(f, fieldnames=["epoch", "loss", "val_loss"])
+        if not exists:
+            w.writeheader()
+        for i, loss in enumerate(losses):
+            w.writerow({"epoch": first_epoch + i, "loss": loss, "val_loss": loss * 1.1})
+
+
+def test_csv_run_appended_with_a_counter_starting_one_later_is_another_run(tmp_path):
+    """Run 1 counts epochs from 0, the appended run 2 from 1: the x goes back to the run's second
+    x after ten epochs, which no resume does (it starts from the latest checkpoint)."""
+    path = tmp_path / "log.csv"
+    _append_run(path, 0, [1.0 / (e + 1) for e in range(10)])
+    _append_run(path, 1, [0.9 / (e + 1) for e in range(8)])
+    runs = load(path).runs
+    assert len(runs) == 2 and len(runs[0].series["loss"]) == 10 and len(runs[1].series["loss"]) == 8
+
+
+def test_resume_from_a_late_checkpoint_is_still_one_run(tmp_path):
+    path = tmp_path / "log.csv"
+    _append_run(path, 0, [1.0 / (e + 1) for e in range(10)])
+    _append_run(path, 7, [1.0 / (e + 1) for e in range(7, 12)])
+    (run,) = load(path).runs
+    assert list(run.series["loss"].steps) == list(range(12)) and run.meta.resume_steps == [7]
+
+
+def test_text_log_run_appended_with_a_counter_starting_one_later_is_another_run(tmp_path):
+    path = tmp_path / "train.log"
+    for first, scale in ((0, 1.0), (1, 0.8)):
+        handler = logging.FileHandler(path, mode="a")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        log = logging.getLogger(f"appended_{first}")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+        try:
+            for e in range(first, first + 9):
+                log.info("epoch %d train_loss=%.4f val_loss=%.4f", e, scale / (e + 1), scale * 1.2 / (e + 1))
+        finally:
+            log.removeHandler(handler)
+            handler.close()
+    runs = load(path).runs
+    assert len(runs) == 2 and list(runs[1].series["train_loss"].steps) == list(range(1, 10))

@@ -447,6 +447,8 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     """
     attempts = [Attempt()]
     first: float | None = None
+    second: float | None = None  # the run's second x, and how many times its x went up
+    ups = 0
     top: float | None = None
     rows = 0
     last_of_kind: dict[str, float] = {}
@@ -457,11 +459,12 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
             k = kind(rec) if kind is not None else None
             repeated = k is not None and last_of_kind.get(k) == x
             if top is not None and (x < top or (strict and x == top) or repeated):
-                if first is not None and x <= first:
+                if first is not None and (x <= first or restarts_near_start(x, second, ups)):
                     cur = Attempt()
                     cur.start_row = row
                     attempts.append(cur)
-                    first = None
+                    first = second = None
+                    ups = 0
                     top = None
                     last_of_kind = {}
                 else:
@@ -483,12 +486,27 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
                 last_of_kind[k] = x
             if first is None:
                 first = x
+            elif second is None and x > first:
+                second = x
+            if top is not None and x > top:
+                ups += 1
             top = x if top is None else max(top, x)
         cur.records.append((x, rec))
     found = [a for a in attempts if a.records]
     if len(found) > MAX_SPLIT_RUNS and sorted(len(a.records) for a in found)[len(found) // 2] <= 2:
         return [_one_run_by_x(found, rows)]
     return found
+
+
+RESTART_MIN_UPS = 4  # x steps forward a run needs before "back to its second x" reads as a restart
+
+
+def restarts_near_start(x: float, second: float | None, ups: int) -> bool:
+    """x going back to the run's second x (or between its first and second) after the run went on
+    for several more: another run whose counter starts one later (epoch 1 after epoch 0, a first
+    log at step 20 after one at 10), not a resume. A checkpoint to resume from is the latest one,
+    never the run's first save once it has gone on well past it."""
+    return second is not None and x <= second and ups >= RESTART_MIN_UPS
 
 
 def resumed_below_history(before: np.ndarray, first: float) -> bool:

@@ -238,7 +238,8 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
             placed[waiting] = 0.0
     ids = np.zeros(n, dtype=np.int32)
     attempts = [_Attempt()]
-    first = top = None
+    first = top = second = None
+    ups = 0
     cur = 0
     start = 0  # first record index of the current attempt
     end_marks = np.asarray(sorted(ends), dtype=np.int64)
@@ -253,10 +254,11 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
                 level[lo:i][alive[lo:i] & (placed[lo:i] < x)], _level_at(level, placed, i, x))
             k = int(np.searchsorted(end_marks, i, side="right"))  # marks at or before record i
             finished = k > 0 and int(end_marks[k - 1]) > start
-            if x <= first or below or finished:
+            near_start = T.restarts_near_start(x, second, ups)
+            if x <= first or below or finished or near_start:
                 cur += 1
                 attempts.append(_Attempt())
-                if finished and not (x <= first or below):
+                if finished and not (x <= first or below or near_start):
                     attempts[-1].notes.append(
                         f"x went back to {x:g} after the run before it printed that it had finished (an end-of-training "
                         "summary): another run or training stage, not a resume")
@@ -266,7 +268,8 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
                         "run had logged up to there: another run appended, not a resume of this one")
                 attempts[-1].start_row = i
                 start = i
-                first = top = None
+                first = top = second = None
+                ups = 0
             else:
                 j = i - 1
                 dropped = 0
@@ -279,7 +282,12 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
                 attempts[-1].resume_steps.append(float(x))
                 top = x
         if x == x:
-            first = x if first is None else first
+            if first is None:
+                first = x
+            elif second is None and x > first:
+                second = x
+            if top is not None and x > top:
+                ups += 1
             top = x if top is None else max(top, x)
         ids[i] = cur
     for k, att in enumerate(attempts):
