@@ -446,10 +446,7 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     Linear time: finite steps inside an attempt only go up, so a resume pops from the end.
     """
     attempts = [Attempt()]
-    first: float | None = None
-    second: float | None = None  # the run's second x, and how many times its x went up
-    ups = 0
-    top: float | None = None
+    track = XTrack()  # the current run's first, second and top x
     rows = 0
     last_of_kind: dict[str, float] = {}
     for row, (x, rec) in enumerate(records):
@@ -458,14 +455,13 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
         if x is not None and math.isfinite(x):
             k = kind(rec) if kind is not None else None
             repeated = k is not None and last_of_kind.get(k) == x
+            top = track.top
             if top is not None and (x < top or (strict and x == top) or repeated):
-                if first is not None and (x <= first or restarts_near_start(x, second, ups)):
+                if track.first is not None and (x <= track.first or track.near_start(x)):
                     cur = Attempt()
                     cur.start_row = row
                     attempts.append(cur)
-                    first = second = None
-                    ups = 0
-                    top = None
+                    track = XTrack()
                     last_of_kind = {}
                 else:
                     kept_tail = []
@@ -480,17 +476,11 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
                             kept_tail.append(item)  # no step (or NaN): stays in place
                     cur.records.extend(reversed(kept_tail))
                     cur.resume_steps.append(x)
-                    top = x
+                    track.top = x
                     last_of_kind = {kk: v for kk, v in last_of_kind.items() if v < x}
             if k is not None:
                 last_of_kind[k] = x
-            if first is None:
-                first = x
-            elif second is None and x > first:
-                second = x
-            if top is not None and x > top:
-                ups += 1
-            top = x if top is None else max(top, x)
+            track.see(x)
         cur.records.append((x, rec))
     found = [a for a in attempts if a.records]
     if len(found) > MAX_SPLIT_RUNS and sorted(len(a.records) for a in found)[len(found) // 2] <= 2:
@@ -499,6 +489,28 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
 
 
 RESTART_MIN_UPS = 4  # x steps forward a run needs before "back to its second x" reads as a restart
+
+
+class XTrack:
+    """The x of one run seen so far: its first and second x, its top, and how often it went up."""
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.second: float | None = None
+        self.top: float | None = None
+        self.ups = 0
+
+    def see(self, x: float) -> None:
+        if self.first is None:
+            self.first = x
+        elif self.second is None and x > self.first:
+            self.second = x
+        if self.top is not None and x > self.top:
+            self.ups += 1
+        self.top = x if self.top is None else max(self.top, x)
+
+    def near_start(self, x: float) -> bool:
+        return restarts_near_start(x, self.second, self.ups)
 
 
 def restarts_near_start(x: float, second: float | None, ups: int) -> bool:

@@ -238,8 +238,7 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
             placed[waiting] = 0.0
     ids = np.zeros(n, dtype=np.int32)
     attempts = [_Attempt()]
-    first = top = second = None
-    ups = 0
+    track = T.XTrack()  # the current run's first, second and top x
     cur = 0
     start = 0  # first record index of the current attempt
     end_marks = np.asarray(sorted(ends), dtype=np.int64)
@@ -248,13 +247,14 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
             ids[i] = cur
             continue
         x = placed[i]
+        first, top = track.first, track.top
         if not single and x == x and top is not None and x < top:
             lo = max(start, i - _HISTORY)  # bounded: a log whose x keeps going back stays linear
             below = x > first and level is not None and T.resumed_below_history(
                 level[lo:i][alive[lo:i] & (placed[lo:i] < x)], _level_at(level, placed, i, x))
             k = int(np.searchsorted(end_marks, i, side="right"))  # marks at or before record i
             finished = k > 0 and int(end_marks[k - 1]) > start
-            near_start = T.restarts_near_start(x, second, ups)
+            near_start = track.near_start(x)
             if x <= first or below or finished or near_start:
                 cur += 1
                 attempts.append(_Attempt())
@@ -268,8 +268,7 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
                         "run had logged up to there: another run appended, not a resume of this one")
                 attempts[-1].start_row = i
                 start = i
-                first = top = second = None
-                ups = 0
+                track = T.XTrack()
             else:
                 j = i - 1
                 dropped = 0
@@ -280,15 +279,9 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
                     j -= 1
                 attempts[-1].superseded += dropped
                 attempts[-1].resume_steps.append(float(x))
-                top = x
+                track.top = x
         if x == x:
-            if first is None:
-                first = x
-            elif second is None and x > first:
-                second = x
-            if top is not None and x > top:
-                ups += 1
-            top = x if top is None else max(top, x)
+            track.see(x)
         ids[i] = cur
     for k, att in enumerate(attempts):
         att.ids, att.k = ids, k
