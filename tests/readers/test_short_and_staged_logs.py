@@ -208,6 +208,7 @@ def test_hf_trainer_two_stages_in_one_console_are_two_runs(tmp_path):
     assert runs[1].series["eval_loss"].steps[0] == pytest.approx(1.0)
     assert runs[0].series["loss"].steps[0] == pytest.approx(0.25)
     assert not runs[0].meta.resume_steps
+    assert "train_runtime" not in runs[0].series and "train_loss" not in runs[0].series  # the summary is a note
 
 
 def test_split_words_keying_their_own_values_are_no_line_context(tmp_path):
@@ -272,3 +273,41 @@ def test_text_log_run_appended_with_a_counter_starting_one_later_is_another_run(
             handler.close()
     runs = load(path).runs
     assert len(runs) == 2 and list(runs[1].series["train_loss"].steps) == list(range(1, 10))
+
+
+# ---------------------------------------------------------------- one print of common print formats
+@pytest.mark.parametrize("fmt,args,series", [
+    ("Epoch %d: loss=%.4f", (1, 0.6931), "loss"),
+    ("Epoch [%d/%d], Step [%d/%d], Loss: %.4f", (1, 50, 100, 600, 0.4123), "loss"),
+    ("Train Epoch: %d [%d/%d (%.0f%%)]\tLoss: %.6f", (1, 0, 60000, 0.0, 2.305), "loss"),
+    ("[%d/%d] train_loss: %.4f val_loss: %.4f val_acc: %.2f", (1, 10, 0.6931, 0.7012, 0.51), "val_loss"),
+    ("Iter %d: loss %.4f", (10, 0.5123), "loss"),
+    ("step %d | loss %.2f | lr %.0e", (100, 2.31, 3e-4), "loss"),
+    ("Epoch %d/%d\n  train_loss: %.4f\n  val_loss: %.4f", (1, 10, 0.69, 0.70), "val_loss"),
+    ("%s", ({"loss": 0.6931, "grad_norm": 1.2, "learning_rate": 5e-05, "epoch": 0.5},), "loss"),
+])
+def test_one_print_of_a_training_line_is_a_one_point_run(tmp_path, fmt, args, series):
+    out = io.StringIO()
+    print("Loading data...", file=out)
+    print(fmt % args, file=out)
+    path = tmp_path / "train.log"
+    path.write_text(out.getvalue())
+    (run,) = read_file(path)
+    assert len(run.series[series]) == 1
+
+
+# ---------------------------------------------------------------- the Trainer's summary is no point
+def test_hf_log_history_exported_to_csv_keeps_its_summary_as_a_note(tmp_path):
+    """``pd.DataFrame(trainer.state.log_history).to_csv``: the last row is the end-of-training summary;
+    its train_loss is the mean over the run, so it is a note, not a last training-loss point."""
+    pd = pytest.importorskip("pandas")
+    history = [{"loss": 3.0 / k, "learning_rate": 1e-4, "epoch": k / 10, "step": 10 * k} for k in range(1, 11)]
+    history += [{"eval_loss": 0.5, "eval_wer": 1.0, "epoch": 1.0, "step": 100}]
+    history += [{"train_runtime": 120.5, "train_samples_per_second": 26.4, "total_flos": 9.9e18,
+                 "train_loss": 1.1, "epoch": 1.0, "step": 100}]
+    path = tmp_path / "training_history.csv"
+    pd.DataFrame(history).to_csv(path, index=False)
+    (run,) = read_file(path)
+    assert "train_loss" not in run.series and "train_runtime" not in run.series
+    assert len(run.series["loss"]) == 10
+    assert any(n.startswith("final summary") and "train_loss=1.1" in n for n in run.meta.notes)

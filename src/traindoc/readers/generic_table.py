@@ -24,6 +24,7 @@ from pathlib import Path
 from ..run import Role, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
+from ._conventions import drop_placeholder_metrics, is_hf_summary, summary_note
 from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
@@ -140,6 +141,7 @@ def read(path: Path) -> list[Run]:
     skipped = T.Skipped()
     records = []
     header_cuts = []
+    summary = None
     first_filled = {h: next((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), len(rows))
                     for h in numeric}
     for row_index, r in enumerate(rows):
@@ -159,13 +161,25 @@ def read(path: Path) -> list[Run]:
                     skipped.add(h)
                     continue
                 rec[h] = val
+        if _summary_row(rec):
+            summary = {k: v for k, v in rec.items() if v == v}
+            continue
         records.append(rec)
     runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None,
                   [c for c in header_cuts if 0 < c < len(records)])
     for run in runs:
         skipped.note(run)
         run.meta.notes.extend(notes)
+        drop_placeholder_metrics(run)
+    if runs and summary is not None:
+        runs[-1].meta.notes.append(summary_note(summary))
     return runs
+
+
+def _summary_row(rec: dict[str, float]) -> bool:
+    """A Hugging Face end-of-training summary row (a log_history exported to CSV or JSON lines): its
+    train_loss is the run's mean, not a point of the curve."""
+    return is_hf_summary(k for k, v in rec.items() if v == v)
 
 
 _TB_TAG = re.compile(r"(?:^|[-_])tag-(.+)$")
@@ -209,9 +223,14 @@ def numeric_fields(obj: dict) -> dict[str, float]:
 def _read_jsonl(path: Path) -> list[Run]:
     rows, notes = T.read_json_lines(path)
     records = [numeric_fields(obj) for obj in rows]
+    summaries = [r for r in records if _summary_row(r)]
+    records = [r for r in records if not _summary_row(r)]
     runs = _build(path, records, _x_column(sorted({k for r in records for k in r})), None)
     for run in runs:
         run.meta.notes.extend(notes)
+        drop_placeholder_metrics(run)
+    if runs and summaries:
+        runs[-1].meta.notes.append(summary_note(summaries[-1]))
     return runs
 
 

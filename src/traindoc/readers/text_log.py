@@ -32,7 +32,7 @@ import numpy as np
 from ..run import Role, RoleInfo, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
-from ._conventions import drop_not_measured, drop_placeholder_metrics
+from ._conventions import drop_not_measured, drop_placeholder_metrics, summary_note
 from .base import HEAD_BYTES
 from .text.decode import clean_lines, iter_lines, sniff_text
 from .text.parser import MAX_LINE, NONFINITE_SERIES, LineParser
@@ -166,12 +166,22 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
         if parser.redraws:
             run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
         T.resume_notes(run, att, unit=att.axis)
+        ended = [v for at, v in parser.summaries if _ends_attempt(at, k, attempts, len(xs))]
+        if ended:
+            run.meta.notes.append(summary_note(ended[0]))
         if run.series:
             runs.append(run)
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
+
+
+def _ends_attempt(at: int, k: int, attempts: list, n: int) -> bool:
+    """Whether a summary printed when ``at`` records had been read closes attempt ``k``."""
+    start = attempts[k].start_row if k else 0
+    stop = attempts[k + 1].start_row if k + 1 < len(attempts) else n
+    return start < at <= stop
 
 
 def _level_at(level: np.ndarray, placed: np.ndarray, i: int, x: float) -> float:

@@ -19,6 +19,7 @@ import re
 
 from ...run import Role, infer_role
 from .. import _table as T
+from .._conventions import is_hf_summary
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
@@ -140,6 +141,7 @@ class LineParser:
         self.plans: dict[str, _Plan] = {}
         self.first_epoch: float | None = None
         self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
+        self.sticky_counts = False
         self.bare_header = False  # the header was a counter alone ("epoch   3"), and no other line came since
         self.bare_line = False
         self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
@@ -151,6 +153,7 @@ class LineParser:
         self.matched = 0
         self.countered = 0  # records placed by a counter of their own (step, epoch, iteration)
         self.run_ends: list[int] = []  # record counts at which a run said it was over (see ``_END_KEYS``)
+        self.summaries: list[tuple[int, dict[str, float]]] = []  # (record count then, HF end-of-training summary)
         self.title = ""  # the last non-blank line, for a table header under a title ("Accuracies:")
         self.json_records = 0
         self.split_keys: set[str] = set()  # split words read as a loss, in records kept (set by finish)
@@ -251,6 +254,10 @@ class LineParser:
         if not plan.meaningful:
             if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
+                # counts as the records' own counter when it is one for sure: "Epoch 3/10" (with its
+                # total) or "epoch 3" alone on its line, not "epochs: 100" in a settings dump
+                counter = plan.step if plan.step is not None else plan.epoch
+                self.sticky_counts = self.bare_line or counter[1] is not None or counter[2] is not None
                 # A header that is only a counter ("epoch   3"): the lines right under it, indented or
                 # not, are its record (a print log writing "epoch N", then "loss: …", then "acc: …").
                 self.bare_header = self.bare_line
@@ -267,8 +274,8 @@ class LineParser:
         if x is None:
             if self.sticky is not None and (indented or plan.bar or plan.progress is not None or self.bare_header):
                 x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
-                if plan.bar or plan.progress is not None:
-                    self.countered += 1  # a progress bar's record under its epoch header: counted by it
+                if plan.bar or plan.progress is not None or self.sticky_counts:
+                    self.countered += 1  # a record under its epoch header: counted by it
             elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
                     self.anchor is None and any(role(k) is Role.TRAIN_LOSS for k in vals)):
                 # an evaluation line, at the last x; before any counter, a line that also holds a training
@@ -292,8 +299,8 @@ class LineParser:
             if plan.step is not None or plan.epoch is not None:
                 self.sticky = None
             self.anchor = (x, axis)
-            if plan.step is not None or plan.epoch is not None or (plan.bar and plan.progress is not None):
-                self.countered += 1  # a named counter, or a progress bar's batch count (Keras, tqdm)
+            if plan.step is not None or plan.epoch is not None or plan.progress is not None:
+                self.countered += 1  # a named counter, or an n/N count (Keras and tqdm bars, "[1/10]")
         self._append(x, axis, vals)
         if joined is not None:
             self.followers.append((len(self.records) - 1, joined))
@@ -557,6 +564,10 @@ class LineParser:
             self.run_ends.append(n)
 
     def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
+        if is_hf_summary(values):  # the Trainer's end-of-training summary: a mean, kept as a note
+            self.summaries.append((len(self.records), values))
+            self._run_end()
+            return
         self._add(x, axis, values)
         if not _END_KEYS.isdisjoint(values):
             self._run_end()
