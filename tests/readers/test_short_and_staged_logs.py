@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from traindoc.readers import load, read_file, reader_for
@@ -311,3 +312,32 @@ def test_hf_log_history_exported_to_csv_keeps_its_summary_as_a_note(tmp_path):
     assert "train_loss" not in run.series and "train_runtime" not in run.series
     assert len(run.series["loss"]) == 10
     assert any(n.startswith("final summary") and "train_loss=1.1" in n for n in run.meta.notes)
+
+
+# ---------------------------------------------------------------- evaluation rows among batch rows
+def _frame_csv(tmp_path, rows: list[dict]) -> Path:
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "metrics.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)  # pandas writes a missing value (and NaN) as ""
+    return path
+
+
+def test_evaluation_rows_among_batch_rows_leave_no_nan(tmp_path):
+    """A logger writing 8 batch rows then one evaluation row per epoch into one dense table: the
+    cells each kind of row leaves empty were not logged (no NaN loss, no NaN accuracy). Most cells
+    are filled, so the table is dense (an empty cell elsewhere would be pandas' NaN)."""
+    rows = []
+    for e in range(10):
+        rows += [{"train_loss": 0.7 / (e + 1 + b / 8), "accuracy": 0.5 + 0.04 * e, "f1": 0.6 + 0.03 * e,
+                  "lr": 1e-3, "epoch": e} for b in range(8)]
+        rows.append({"epoch": e, "val_loss": 0.04 + 0.002 * e})
+    (run,) = read_file(_frame_csv(tmp_path, rows))
+    assert all(np.isfinite(run.series[n].values).all() for n in ("train_loss", "accuracy", "val_loss"))
+    assert len(run.series["val_loss"]) == 10 and len(run.series["train_loss"]) == 80
+    assert "nonfinite" not in _finding_ids(tmp_path / "metrics.csv")
+
+
+def test_a_loss_that_went_nan_written_by_pandas_stays_nan(tmp_path):
+    rows = [{"epoch": e, "loss": 1.0 / (e + 1) if e < 8 else float("nan"), "acc": 0.5} for e in range(20)]
+    (run,) = read_file(_frame_csv(tmp_path, rows))
+    assert int(np.isnan(run.series["loss"].values).sum()) == 12

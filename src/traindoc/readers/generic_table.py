@@ -6,7 +6,9 @@ other numeric column (at least half its filled cells numbers; the rest are skipp
 note) becomes a series named as in the file; text columns are ignored. Empty cells: when most
 rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN (pandas writes NaN
 as an empty cell), except before a column's first value: a column that starts later (validation
-from a second stage on) was not logged yet, not NaN. In a sparse table
+from a second stage on) was not logged yet, not NaN; and except in a column filled at intervals in
+a minority of rows up to the end (an evaluation logged once per epoch), and in the other columns
+of the rows that fill it (rows of another kind). In a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
 logged in this row". ``NA`` is always "not logged". The x column starting over means another run
 was appended: a new Run; going back to a later x is a resume of the same run (see
@@ -144,15 +146,20 @@ def read(path: Path) -> list[Run]:
     summary = None
     first_filled = {h: next((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), len(rows))
                     for h in numeric}
+    periodic = set() if sparse else _periodic_columns(rows, numeric)
     for row_index, r in enumerate(rows):
         if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
             header_cuts.append(len(records))  # the header again: another run appended to the file
             continue
         rec = {}
+        # a row that fills a column logged at a lower rate (the evaluation row) is a row of its own
+        # kind: the columns it leaves empty were not logged in it
+        own_kind = bool(periodic) and any(not T.is_missing(r.get(h) or "") for h in periodic)
         for h in numeric:
             cell = r.get(h) or ""
             if T.is_missing(cell):
-                if sparse or cell.strip().lower() in ("na", "n/a") or row_index < first_filled[h]:
+                if sparse or cell.strip().lower() in ("na", "n/a") or row_index < first_filled[h] or \
+                        h in periodic or own_kind:
                     continue
                 rec[h] = T.NAN
             else:
@@ -174,6 +181,23 @@ def read(path: Path) -> list[Run]:
     if runs and summary is not None:
         runs[-1].meta.notes.append(summary_note(summary))
     return runs
+
+
+def _periodic_columns(rows: list[dict[str, str]], numeric: list[str]) -> set[str]:
+    """Columns of a dense table filled in a minority of rows, at intervals up to the last rows: logged
+    at a lower rate (an evaluation once per epoch among per-batch rows), so their empty cells mean
+    "not logged", not NaN. A column that stops being filled well before the end (a loss that went
+    NaN and was written by pandas as empty cells) is not one: its empty tail stays NaN."""
+    out = set()
+    n = len(rows)
+    for h in numeric:
+        filled = [i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")]
+        if len(filled) < 2 or len(filled) * 2 > n - filled[0]:
+            continue
+        gaps = [b - a for a, b in zip(filled, filled[1:])]
+        if n - 1 - filled[-1] <= max(gaps):
+            out.add(h)
+    return out
 
 
 def _summary_row(rec: dict[str, float]) -> bool:

@@ -564,7 +564,8 @@ class LineParser:
             self.run_ends.append(n)
 
     def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
-        if is_hf_summary(values):  # the Trainer's end-of-training summary: a mean, kept as a note
+        if ("train_runtime" in values or "total_flos" in values) and is_hf_summary(values):
+            # the Trainer's end-of-training summary: a mean, kept as a note
             self.summaries.append((len(self.records), values))
             self._run_end()
             return
