@@ -341,3 +341,25 @@ def test_a_loss_that_went_nan_written_by_pandas_stays_nan(tmp_path):
     rows = [{"epoch": e, "loss": 1.0 / (e + 1) if e < 8 else float("nan"), "acc": 0.5} for e in range(20)]
     (run,) = read_file(_frame_csv(tmp_path, rows))
     assert int(np.isnan(run.series["loss"].values).sum()) == 12
+
+
+# ---------------------------------------------------------------- numbers printed in their library's repr
+def test_numpy_scalars_and_torch_tensors_printed_without_item(tmp_path):
+    """``print({'loss': np.mean(losses)})`` under numpy 2 prints ``np.float64(0.69)``; a torch loss
+    printed without ``.item()`` (``print("loss", loss)``) prints ``tensor(0.6931, grad_fn=<...>)``:
+    both are the number."""
+    torch = pytest.importorskip("torch")
+    out = io.StringIO()
+    model = torch.nn.Linear(4, 2)
+    for epoch in range(1, 7):
+        x, y = torch.randn(16, 4), torch.randint(0, 2, (16,))
+        loss = torch.nn.functional.cross_entropy(model(x), y) * (1.0 / epoch)
+        print(f"Epoch {epoch}: loss", loss, file=out)  # str(tensor), not format(tensor)
+        print({"epoch": epoch, "val_loss": np.float64(1.0 / epoch), "val_acc": np.float32(0.5)}, file=out)
+    text = out.getvalue()
+    assert "grad_fn" in text and ("np.float64" in text or np.__version__.startswith("1."))
+    path = tmp_path / "train.log"
+    path.write_text(text)
+    (run,) = read_file(path)
+    assert len(run.series["loss"]) == 6 and np.isfinite(run.series["loss"].values).all()
+    assert list(run.series["val_loss"].values) == pytest.approx([1.0 / e for e in range(1, 7)])

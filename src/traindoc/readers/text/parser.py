@@ -58,6 +58,24 @@ _END_LINE = re.compile(r"(?i)^\W*(?:training\s+(?:is\s+)?(?:complete|completed|f
                        r"|done\s+training|end\s+of\s+training)\b")
 
 
+# A number printed inside its library's repr: numpy 2 scalars (``np.float64(0.69)``), torch tensors
+# (``tensor(0.6931, grad_fn=<NllLossBackward0>)``, ``device='cuda:0'``), JAX arrays (``Array(0.5,
+# dtype=float32)``), TensorFlow (``tf.Tensor(0.5, shape=(), dtype=float32)``): ``print(f"loss: {loss}")``
+# without ``.item()``. Unwrapped to the number before a line is read.
+_NUM_TEXT = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s*"
+_WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\(" + _NUM_TEXT + r"\)"
+                      r"|\b(?:tensor|Array|tf\.Tensor)\(" + _NUM_TEXT +
+                      r"(?:,\s*[A-Za-z_]+=(?:'[^']*'|\"[^\"]*\"|<[^<>]*>|\(\)|[\w.:]+)\s*)*\)")
+
+
+def unwrap_numbers(line: str) -> str:
+    """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``)."""
+    if "(" not in line or not ("np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line
+                               or "numpy." in line):
+        return line
+    return _WRAPPED.sub(lambda m: m.group(1) or m.group(2), line)
+
+
 def role(key: str) -> Role:
     return _role_cached(key)
 
@@ -185,6 +203,7 @@ class LineParser:
             # "... at step 2 (detected at step 6)" would be read as a step counter. Neither a
             # record nor the end of one.
             return False
+        line = unwrap_numbers(line)
         self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None
         got = self._feed(line)
         if not got and len(line) < 200 and _END_LINE.match(line):
