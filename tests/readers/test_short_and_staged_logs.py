@@ -363,3 +363,16 @@ def test_numpy_scalars_and_torch_tensors_printed_without_item(tmp_path):
     (run,) = read_file(path)
     assert len(run.series["loss"]) == 6 and np.isfinite(run.series["loss"].values).all()
     assert list(run.series["val_loss"].values) == pytest.approx([1.0 / e for e in range(1, 7)])
+
+
+def test_csv_cells_holding_numpy_scalar_reprs(tmp_path):
+    """A hand-rolled logger writing ``repr`` of numpy 2 scalars into CSV cells (``np.float64(0.69)``)."""
+    path = tmp_path / "history.csv"
+    with path.open("w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["epoch", "loss", "val_acc"])
+        for e in range(1, 8):
+            w.writerow([e, repr(np.float64(1.0 / e)), repr(np.float32(0.5 + e / 100))])
+    (run,) = read_file(path)
+    assert list(run.series["loss"].values) == pytest.approx([1.0 / e for e in range(1, 8)])
+    assert len(run.series["val_acc"]) == 7

@@ -55,6 +55,9 @@ def parse_number(text: str) -> float | None:
         return -math.inf
     if low.startswith("tensor(") and low.endswith(")"):  # str(torch.tensor(x)) written by hand-rolled loggers
         return parse_number(low[7:-1].split(",")[0])
+    if low.startswith(("np.", "numpy.")) and low.endswith(")") and "(" in low:  # numpy 2's repr: np.float64(0.69)
+        inner = low[low.index("(") + 1:-1]
+        return parse_number(inner) if "(" not in inner else None
     return None
 
 
