@@ -376,3 +376,27 @@ def test_csv_cells_holding_numpy_scalar_reprs(tmp_path):
     (run,) = read_file(path)
     assert list(run.series["loss"].values) == pytest.approx([1.0 / e for e in range(1, 8)])
     assert len(run.series["val_acc"]) == 7
+
+
+@pytest.mark.parametrize("end_line", ["`Trainer.fit` stopped: `max_epochs=10` reached.", "10 epochs completed in 0.052 hours.",
+                                      "Training complete."])
+def test_counter_back_after_a_printed_end_of_training_is_another_run(tmp_path, end_line):
+    """Lightning's and Ultralytics' end-of-fit lines (behind a logging prefix), or a script's own:
+    a finished run is not resumed, so the counter going back to a later x starts another run."""
+    path = tmp_path / "train.log"
+    handler = logging.FileHandler(path, mode="w")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log = logging.getLogger(f"end_{abs(hash(end_line))}")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        for e in range(0, 10):
+            log.info("epoch %d train_loss=%.4f val_loss=%.4f", e, 1.0 / (e + 1), 1.2 / (e + 1))
+        log.info(end_line)
+        for e in range(4, 10):  # the next stage logs from its first evaluation at epoch 4
+            log.info("epoch %d train_loss=%.4f val_loss=%.4f", e, 0.5 / (e + 1), 0.6 / (e + 1))
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    runs = load(path).runs
+    assert len(runs) == 2 and len(runs[0].series["train_loss"]) == 10 and not runs[0].meta.resume_steps

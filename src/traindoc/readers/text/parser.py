@@ -54,8 +54,11 @@ _COCO_SUMMARY = ("Average Precision", "Average Recall")
 # such as "Training complete" / "Finished training". The counter going back after one is another run
 # (a second stage, the next configuration), not a resume: a finished run is not resumed.
 _END_KEYS = frozenset({"train_runtime", "total_flos"})
-_END_LINE = re.compile(r"(?i)^\W*(?:training\s+(?:is\s+)?(?:complete|completed|finished|done|ended)|finished\s+training"
-                       r"|done\s+training|end\s+of\s+training)\b")
+_END_LINE = re.compile(r"(?i)\b(?:training\s+(?:is\s+)?(?:complete|completed|finished|done|ended)|finished\s+training"
+                       r"|done\s+training|end\s+of\s+training)\b(?!\s+(?:for\s+|of\s+)?(?:this\s+)?(?:epoch|step|batch|iter))"
+                       # Lightning ("`Trainer.fit` stopped: `max_epochs=3` reached."), Ultralytics ("100 epochs
+                       # completed in 1.234 hours."), behind any logging prefix
+                       r"|`?Trainer\.fit`?\s+stopped\b|\b\d+\s+epochs?\s+completed\s+in\b")
 
 
 # A number printed inside its library's repr: numpy 2 scalars (``np.float64(0.69)``), torch tensors
@@ -206,7 +209,7 @@ class LineParser:
         line = unwrap_numbers(line)
         self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None
         got = self._feed(line)
-        if not got and len(line) < 200 and _END_LINE.match(line):
+        if not got and len(line) < 200 and _END_LINE.search(line):
             self._run_end()
         if line.strip():
             if not got:
