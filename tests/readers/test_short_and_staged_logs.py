@@ -42,21 +42,29 @@ def _finding_ids(path: Path) -> set[str]:
     return {f["id"] for r in runs for f in r["findings"]}
 
 
-# ---------------------------------------------------------------- read: short logs of real writers
-def test_python_logging_one_epoch_after_a_config_banner(tmp_path):
-    path = tmp_path / "train.log"
-    handler = logging.FileHandler(path, mode="w")
-    handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
-    log = logging.getLogger("short_run_test")
+@contextlib.contextmanager
+def _file_logger(path: Path, mode: str, fmt: str):
+    """A ``logging`` logger writing to ``path`` through a real FileHandler with format ``fmt``."""
+    handler = logging.FileHandler(path, mode=mode)
+    handler.setFormatter(logging.Formatter(fmt))
+    log = logging.getLogger(f"traindoc_test_{abs(hash((str(path), fmt))) % 10**6}")
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    log.propagate = False
     try:
-        for key, value in {"batch_size": 64, "epochs": 50, "optimizer": "adam", "seed": 3}.items():
-            log.info("%s: %s", key, value)
-        log.info("Epoch %d/%d - train_loss: %.4f - train_acc: %.4f - val_loss: %.4f", 1, 50, 0.6931, 0.51, 0.7012)
+        yield log
     finally:
         log.removeHandler(handler)
         handler.close()
+
+
+# ---------------------------------------------------------------- read: short logs of real writers
+def test_python_logging_one_epoch_after_a_config_banner(tmp_path):
+    path = tmp_path / "train.log"
+    with _file_logger(path, "w", "%(asctime)s - %(name)s - %(levelname)s - %(message)s") as log:
+        for key, value in {"batch_size": 64, "epochs": 50, "optimizer": "adam", "seed": 3}.items():
+            log.info("%s: %s", key, value)
+        log.info("Epoch %d/%d - train_loss: %.4f - train_acc: %.4f - val_loss: %.4f", 1, 50, 0.6931, 0.51, 0.7012)
     (run,) = read_file(path)
     assert list(run.series["train_loss"].steps) == [1] and run.series["val_loss"].role == Role.VAL_LOSS
     assert "batch_size" not in run.series  # the banner is config, not a point
@@ -261,17 +269,9 @@ def test_resume_from_a_late_checkpoint_is_still_one_run(tmp_path):
 def test_text_log_run_appended_with_a_counter_starting_one_later_is_another_run(tmp_path):
     path = tmp_path / "train.log"
     for first, scale in ((0, 1.0), (1, 0.8)):
-        handler = logging.FileHandler(path, mode="a")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        log = logging.getLogger(f"appended_{first}")
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-        try:
+        with _file_logger(path, "a", "%(asctime)s %(levelname)s %(message)s") as log:
             for e in range(first, first + 9):
                 log.info("epoch %d train_loss=%.4f val_loss=%.4f", e, scale / (e + 1), scale * 1.2 / (e + 1))
-        finally:
-            log.removeHandler(handler)
-            handler.close()
     runs = load(path).runs
     assert len(runs) == 2 and list(runs[1].series["train_loss"].steps) == list(range(1, 10))
 
@@ -384,19 +384,11 @@ def test_counter_back_after_a_printed_end_of_training_is_another_run(tmp_path, e
     """Lightning's and Ultralytics' end-of-fit lines (behind a logging prefix), or a script's own:
     a finished run is not resumed, so the counter going back to a later x starts another run."""
     path = tmp_path / "train.log"
-    handler = logging.FileHandler(path, mode="w")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log = logging.getLogger(f"end_{abs(hash(end_line))}")
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    try:
+    with _file_logger(path, "w", "%(asctime)s %(levelname)s %(name)s: %(message)s") as log:
         for e in range(0, 10):
             log.info("epoch %d train_loss=%.4f val_loss=%.4f", e, 1.0 / (e + 1), 1.2 / (e + 1))
         log.info(end_line)
         for e in range(4, 10):  # the next stage logs from its first evaluation at epoch 4
             log.info("epoch %d train_loss=%.4f val_loss=%.4f", e, 0.5 / (e + 1), 0.6 / (e + 1))
-    finally:
-        log.removeHandler(handler)
-        handler.close()
     runs = load(path).runs
     assert len(runs) == 2 and len(runs[0].series["train_loss"]) == 10 and not runs[0].meta.resume_steps
