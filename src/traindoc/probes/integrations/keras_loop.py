@@ -1,0 +1,196 @@
+"""Keras training-loop misuse: the callbacks beside traindoc's, weights reset between epochs, layers after the output.
+
+- ``sibling_callbacks`` reads the other callbacks of the same ``fit`` (the CallbackList that
+  calls ours): an EarlyStopping's min_delta and patience are settings, readable without running
+  anything. One whose min_delta is larger than an epoch's progress stops a run that is still
+  improving, which the curves alone can only call "too short".
+- ``WeightResets`` fingerprints the weights at the first batch of every epoch: weights exactly
+  back at their starting values after an epoch that moved them mean the model was rebuilt or
+  re-initialised (or reloaded from the same file) inside the epoch loop.
+- ``layer_after_output_finding``: a Dropout (or noise) layer after the output layer randomises
+  the predictions during training; after a softmax, Keras' cross-entropy renormalises rows that
+  are all dropped as 0 / 0 (NaN).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from typing import Any
+
+from ...findings import Finding, Severity
+from .keras_config import _walk as _leaves
+
+_STOCHASTIC = ("Dropout", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D", "GaussianNoise",
+               "GaussianDropout", "AlphaDropout")
+_WEIGHTLESS_OK = ("Activation", "Softmax", "ReLU", "LeakyReLU", "ELU", "PReLU", "Reshape", "Flatten", "Lambda",
+                  "InputLayer", "Identity") + _STOCHASTIC
+
+
+def _cause() -> str:
+    from ...checks.structure import CAUSE
+
+    return CAUSE
+
+
+def sibling_callbacks(callback: Any, depth: int = 6) -> list[Any]:
+    """The other callbacks of the ``fit`` that is calling ``callback`` now (read from the calling frames)."""
+    frame = sys._getframe(1)
+    for _ in range(depth):
+        if frame is None:
+            break
+        owner = frame.f_locals.get("self")
+        group = getattr(owner, "callbacks", None)
+        if isinstance(group, list) and any(c is callback for c in group):
+            return [c for c in group if c is not callback]
+        frame = frame.f_back
+    return []
+
+
+def early_stop_finding(stoppers: list[Any], history: list[dict], planned: int | None, step: float) -> Finding | None:
+    """too-short: an EarlyStopping stopped the run while its monitored value was still improving.
+
+    The value improved at every epoch of the patience window, but each time by less than min_delta,
+    so none counted: min_delta is larger than the run's progress per epoch (a delta copied from a
+    run whose loss was in the tens). A run that stopped because the value got worse is not judged.
+    """
+    ran = len(history)
+    if planned is None or ran >= planned:
+        return None
+    for es in stoppers:
+        if type(es).__name__ != "EarlyStopping" or not getattr(es, "stopped_epoch", 0):
+            continue
+        monitor = getattr(es, "monitor", "val_loss")
+        delta = abs(float(getattr(es, "min_delta", 0.0) or 0.0))
+        patience = int(getattr(es, "patience", 0) or 0)
+        values = [h.get(monitor) for h in history]
+        if delta <= 0 or any(not isinstance(v, float) or not math.isfinite(v) for v in values) or len(values) < 2:
+            continue
+        lower = "loss" in monitor or getattr(getattr(es, "monitor_op", None), "__name__", "") == "less"
+        sign = 1.0 if lower else -1.0
+        window = values[-(max(patience, 1) + 1):]
+        gains = [sign * (a - b) for a, b in zip(window, window[1:])]
+        if not gains or min(gains) <= 0 or max(gains) >= delta:
+            continue  # it got worse (a real stop) or one gain passed min_delta
+        per = sum(gains) / len(gains)
+        return Finding(
+            "too-short", Severity.WARNING,
+            f"EarlyStopping(monitor='{monitor}', min_delta={delta:g}, patience={patience}) stopped training after "
+            f"{ran} of {planned} epochs while {monitor} was still improving, by about {per:.3g} per epoch: each gain was "
+            "below min_delta, so none counted as an improvement",
+            steps=[1.0, step],
+            evidence={"subject": "early-stopping", "monitor": monitor, "min_delta": delta, "patience": patience,
+                      "epochs_run": ran, "epochs_planned": planned, "gains": gains, _cause(): True},
+            causes=[f"min_delta={delta:g} is larger than what an epoch gains on {monitor} ({per:.3g}): the stop "
+                    "triggered on a run that was still learning"],
+            fixes=[f"Set EarlyStopping's min_delta below the per-epoch gain (e.g. min_delta={_nice(per / 10)} or 0) and "
+                   f"a patience of 3 or more, so early stopping waits for a real plateau."])
+    return None
+
+
+def _nice(x: float) -> str:
+    if x <= 0:
+        return "0"
+    return f"{10 ** math.floor(math.log10(x)):g}"
+
+
+def fingerprint(model: Any) -> tuple[float, ...] | None:
+    """Two sums per trainable weight: equal fingerprints mean (practically) equal weights."""
+    import torch
+
+    out: list[float] = []
+    with torch.no_grad():
+        for v in getattr(model, "trainable_weights", []):
+            t = getattr(v, "value", v)
+            if not isinstance(t, torch.Tensor):
+                return None
+            t = t.detach()
+            out.append(float(t.sum()))
+            out.append(float((t * t).sum()))
+    return tuple(out) if out else None
+
+
+class WeightResets:
+    """Weights found back at their starting values at an epoch's first batch, after an epoch moved them."""
+
+    def __init__(self) -> None:
+        self.start: tuple[float, ...] | None = None
+        self.moved = False  # the weights differed from the start at the last epoch end
+        self.resets: list[int] = []  # epochs (0-based) that began from the starting weights
+        self.epochs = 0
+        self.off = False
+
+    def batch_begin(self, model: Any, epoch: int, batch: int) -> None:
+        if batch != 0:
+            return
+        fp = fingerprint(model)
+        if epoch == 0 or self.start is None:
+            self.start = fp
+            return
+        if fp is not None and self.moved and fp == self.start:
+            self.resets.append(epoch)
+
+    def epoch_end(self, model: Any, epoch: int) -> None:
+        self.epochs = epoch + 1
+        if self.start is not None:
+            self.moved = fingerprint(model) != self.start
+
+    def finding(self, step: float) -> Finding | None:
+        later = self.epochs - 1  # epochs after the first
+        if not self.resets or later < 2 or len(self.resets) < max(2, later // 2):
+            return None
+        shown = ", ".join(str(e + 1) for e in self.resets[:8]) + ("..." if len(self.resets) > 8 else "")
+        return Finding(
+            "no-learning", Severity.WARNING,
+            f"the weights were back at their initial values at the start of epoch(s) {shown} ({len(self.resets)} of "
+            f"{later} epochs after the first): every epoch trained from scratch, so the model never gets past its first "
+            "epoch",
+            steps=[1.0, step],
+            evidence={"subject": "weights-reset", "reset_epochs": self.resets[:50], "epochs": self.epochs,
+                      _cause(): True, "explains": ["no-learning", "stalled", "loss-spikes", "oscillation",
+                                                   "resume-spike", "stuck-at-chance"]},
+            causes=["the model is rebuilt (or re-initialised, or its weights reloaded from the same file) inside the "
+                    "epoch loop, e.g. model = build_model() before each fit(..., epochs=1)"],
+            fixes=["Build and compile the model once, outside the epoch loop, and call fit(epochs=N) once (or keep "
+                   "calling fit on the same model); do not reset or reload its weights at each epoch."])
+
+
+def layer_after_output_finding(model: Any) -> Finding | None:
+    """A Dropout or noise layer after the output layer: it randomises the predictions during training.
+
+    Reported as wrong-output-activation (a function applied to the output), a named cause that
+    explains the NaN, spike and stall symptoms it produces.
+    """
+    leaves = _leaves(model)
+    last = max((i for i, lay in enumerate(leaves) if getattr(lay, "weights", None)), default=None)
+    if last is None:
+        return None
+    tail = leaves[last + 1:]
+    if any(type(lay).__name__ not in _WEIGHTLESS_OK for lay in tail):
+        return None  # something we cannot read follows the last weighted layer
+    noise = [lay for lay in tail if type(lay).__name__ in _STOCHASTIC]
+    if not noise:
+        return None
+    out = leaves[last]
+    act = getattr(getattr(out, "activation", None), "__name__", "linear")
+    acts = [getattr(getattr(lay, "activation", None), "__name__", "") for lay in tail
+            if type(lay).__name__ == "Activation"] + ["softmax" for lay in tail if type(lay).__name__ == "Softmax"]
+    act = next((a for a in acts if a), act)
+    kind = type(noise[0]).__name__
+    rate = getattr(noise[0], "rate", None) or getattr(noise[0], "stddev", None)
+    spelled = f"{kind}({rate:g})" if isinstance(rate, (int, float)) else kind
+    nan = " Keras' cross-entropy renormalises each row of probabilities by its sum, so a row whose outputs are all " \
+          "dropped gives 0 / 0 (NaN)." if act == "softmax" and "Dropout" in kind else ""
+    return Finding(
+        "wrong-output-activation", Severity.ERROR if nan else Severity.WARNING,
+        f"{spelled} comes after the output layer {out.name} ({act}): during training it randomly zeroes or perturbs "
+        "the predictions themselves, so the loss is computed on corrupted outputs",
+        steps=[1.0],
+        evidence={"subject": "layer-after-output", "layer": noise[0].name, "output_layer": out.name,
+                  "activation": act, _cause(): True,
+                  "explains": ["nonfinite", "nonfinite-origin", "loss-spikes", "stalled", "val-without-train",
+                               "stuck-at-chance", "no-learning", "oscillation", "high-initial-loss"]},
+        causes=[f"a {kind} layer was appended as the model's last layer (meant as regularisation); it acts on the "
+                f"output, not on a hidden layer.{nan}"],
+        fixes=[f"Remove the {kind} after the output layer {out.name} (put dropout between the hidden layers, before "
+               "the output layer)."])
