@@ -252,3 +252,42 @@ def test_sigmoid_hidden_layer_saturation_is_measured_live(tmp_path, scale, satur
     sat = sorted(k for k in run.series if k.startswith("sat_frac/"))
     assert sat == [f"sat_frac/{m.layers[0].name}"]  # the hidden layer only, not the output
     assert any(f.id == "saturated-activation" for f in live) == saturated
+
+
+@pytest.mark.parametrize("inverted", [True, False])
+def test_class_weights_that_favour_the_majority(inverted):
+    x, y = _binary(share=0.1)
+    share = float(y.mean())
+    weights = {0: 1 - share, 1: share} if inverted else {0: 0.5 / (1 - share), 1: 0.5 / share}
+    m = _mlp(1, "sigmoid")
+    m.compile(optimizer="adam", loss="binary_crossentropy")
+    found = _about(_fit(m, x, y, class_weight=weights, epochs=2), "class-weights-inverted")
+    assert bool(found) == inverted
+    if inverted:
+        assert found[0].id == "class-imbalance" and "Invert" in found[0].fixes[0]
+
+
+def test_early_stopping_mode_against_the_metric():
+    """mode='min' on an accuracy counts every rise as a worsening: the run stops while it learns."""
+    x, y = _binary(n=512)
+    m = _mlp(1, "sigmoid")
+    m.compile(optimizer=keras.optimizers.SGD(0.05), loss="binary_crossentropy", metrics=["accuracy"])
+    stop = keras.callbacks.EarlyStopping(monitor="accuracy", mode="min", patience=1)
+    found = _about(_fit(m, x, y, callbacks=[stop], epochs=10), "early-stopping")
+    assert found and found[0].id == "too-short" and "mode='max'" in found[0].fixes[0]
+
+
+@pytest.mark.parametrize("first", [True, False])
+def test_channels_first_images_into_a_channels_last_conv(first):
+    rng = np.random.default_rng(4)
+    img = rng.normal(size=(128, 16, 16, 3)).astype("float32")
+    y = (img[:, :8].mean(axis=(1, 2, 3)) > 0).astype("float32")
+    x = np.transpose(img, (0, 3, 1, 2)) if first else img
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input(x.shape[1:]), L.Conv2D(4, 3, activation="relu"), L.GlobalAveragePooling2D(),
+                          L.Dense(1, activation="sigmoid")])
+    m.compile(optimizer="adam", loss="binary_crossentropy")
+    found = _about(_fit(m, x, y, epochs=1), "channels-first")
+    assert bool(found) == first
+    if first:
+        assert "np.transpose(x, (0, 2, 3, 1))" in found[0].fixes[0]

@@ -182,6 +182,14 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("class-imbalance", "sample-weights"): ("the sample (class) weights average far from 1 under plain SGD (recorded "
                                             "by the watcher)", ["class weights given as raw class counts"],
                                            ["Normalise the class weights: n / (k * count) per class."]),
+    ("class-imbalance", "class-weights-inverted"): ("the class weights favour the commonest class (recorded by the "
+                                                    "watcher)", ["class weights set to the class frequencies, not "
+                                                                 "their inverse"],
+                                                   ["Invert the class weights: n / (k * count) per class."]),
+    ("unnormalized-input", "channels-first"): ("channels-first images fed to a channels-last Conv2D (checked on "
+                                               "the first batches)", ["(N, C, H, W) arrays from a PyTorch-style "
+                                                                      "pipeline"],
+                                              ["Transpose the images to (N, H, W, C)."]),
     ("no-learning", "weights-reset"): ("the weights were back at their initial values at each epoch's start "
                                        "(recorded by the watcher)", ["the model rebuilt inside the epoch loop"],
                                       ["Build and compile the model once, outside the epoch loop."]),

@@ -387,7 +387,8 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _label_misuse(self, batches: list, whole: Any) -> None:
         """Labels or ids that contradict the model's configuration (keras_labels.py), each its own probe."""
-        from .keras_labels import mask_zero_finding, output_bias_finding, tiled_labels_finding
+        from .keras_labels import (channels_first_finding, mask_zero_finding, output_bias_finding,
+                                   tiled_labels_finding)
 
         import numpy as np
 
@@ -398,6 +399,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._judge("tiled-labels", lambda: tiled_labels_finding(self.model, whole, inputs))
         self._judge("mask-zero", lambda: mask_zero_finding(self.model, inputs))
         self._judge("output-bias", lambda: output_bias_finding(self.model, self._loss_view, whole))
+        self._judge("channels-first", lambda: channels_first_finding(self.model, inputs))
 
     def _input_content_checks(self, batches: list) -> bool:
         """Constant, row-standardised or float16-overflowing inputs (checks/input_content.py); True if any."""
@@ -481,7 +483,7 @@ class TraindocCallback(keras.callbacks.Callback):
         """The metric against the label coding, the sample weights, an early stop, weights reset (keras_*.py)."""
         import numpy as np
 
-        from .keras_labels import label_coding_finding, sample_weight_finding
+        from .keras_labels import inverted_class_weight_finding, label_coding_finding, sample_weight_finding
         from .keras_loop import early_stop_finding
 
         self._judge("label-coding", lambda: label_coding_finding(self.model, self._loss_view, self._sampled_y,
@@ -497,6 +499,14 @@ class TraindocCallback(keras.callbacks.Callback):
             return sample_weight_finding(w, y, name, _learning_rate(self.model), step)
 
         self._judge("sample-weights", weights)
+
+        def inverted() -> Any:
+            if not self._sampled_w or self._sampled_y is None:
+                return None
+            w = np.concatenate([np.asarray(a).reshape(-1) for a in self._sampled_w])
+            return inverted_class_weight_finding(w, self._sampled_y, step) if len(w) == len(self._sampled_y) else None
+
+        self._judge("class-weights", inverted)
         planned = (self.params or {}).get("epochs")
         self._judge("early-stopping", lambda: early_stop_finding(self._siblings, self._epochs,
                                                                  planned if isinstance(planned, int) else None, step))

@@ -265,6 +265,71 @@ def _bias(layer: str, given: str, right: str, meaning: str, start: float, zero: 
         fixes=[f"Initialise the output bias to {meaning}: bias_initializer={right}; or leave it at zero."])
 
 
+def per_class_weights(w: np.ndarray, targets: Any) -> tuple[dict[int, float], dict[int, int]] | None:
+    """({class: its weight}, {class: sampled rows}) when every row of a class has the same weight (class_weight)."""
+    if targets is None:
+        return None
+    from .keras_split import class_ids
+
+    ids = class_ids(targets)
+    if ids is None or len(ids) != len(w):
+        return None
+    classes = np.unique(ids)
+    given = {int(c): float(np.median(w[ids == c])) for c in classes}
+    if not all(np.allclose(w[ids == c], given[int(c)]) for c in classes):
+        return None
+    return given, {int(c): int(np.sum(ids == c)) for c in classes}
+
+
+def _balanced(counts: dict[int, int]) -> str:
+    n, k = sum(counts.values()), len(counts)
+    return "{" + ", ".join(f"{c}: {n / (k * m):.2g}" for c, m in counts.items()) + "}"
+
+
+MIN_MINORITY = 3  # sampled rows of the rarest class before class weights are judged against the counts
+SKEW = 3.0  # the commonest class has this many times the rows of the rarest...
+FAVOUR = 2.0  # ...and this many times its weight: the weights favour the majority
+
+
+def inverted_class_weight_finding(weights: Any, targets: Any, step: float) -> Finding | None:
+    """class-imbalance: class weights that give the commonest class the largest weight (the inverse inverted).
+
+    Class weights exist to lift rare classes; weights proportional to the class counts
+    ({0: n_neg / n, 1: n_pos / n}, the frequencies instead of their inverse) push the model
+    further towards the majority, so the rare class is never predicted.
+    """
+    if weights is None:
+        return None
+    w = np.asarray(weights, dtype="float64").reshape(-1)
+    if len(w) < MIN_ROWS or not np.all(np.isfinite(w)) or np.any(w < 0):
+        return None
+    got = per_class_weights(w, targets)
+    if got is None or len(got[0]) < 2:
+        return None
+    given, counts = got
+    common, rare = max(counts, key=counts.get), min(counts, key=counts.get)
+    if counts[rare] < MIN_MINORITY or counts[common] < SKEW * counts[rare]:
+        return None
+    if given[rare] <= 0 or given[common] < FAVOUR * given[rare]:
+        return None
+    order = sorted(counts, key=counts.get)
+    if any(given[a] > given[b] for a, b in zip(order, order[1:])):
+        return None  # not the counts' order: a deliberate weighting, not an inversion
+    shown = ", ".join(f"{c}: {v:g}" for c, v in given.items())
+    n = sum(counts.values())
+    return Finding(
+        "class-imbalance", Severity.WARNING,
+        f"class_weight {{{shown}}} gives the commonest class ({common}, {counts[common] / n:.0%} of the sampled rows) "
+        f"{given[common] / given[rare]:.3g}x the weight of the rarest ({rare}, {counts[rare] / n:.0%}): the weights "
+        "follow the class frequencies instead of their inverse",
+        steps=[1.0, step],
+        evidence={"subject": "class-weights-inverted", "class_weight": given, "sampled_counts": counts,
+                  _cause(): True, "explains": ["misleading-accuracy", "stuck-at-chance", "stalled"]},
+        causes=["class weights computed as count_c / n (the frequencies) instead of n / count_c: the majority class is "
+                "weighted up and the rare class down"],
+        fixes=[f"Invert the class weights: w_c = n / (k * count_c), here about {_balanced(counts)}."])
+
+
 _SCALE_FREE = ("adam", "adamw", "nadam", "adamax", "rmsprop", "adagrad", "adadelta", "adafactor", "lion", "lamb",
                "ftrl", "muon")
 
@@ -287,19 +352,11 @@ def sample_weight_finding(weights: Any, targets: Any, optimizer: str | None, lr:
         return None
     per = ""
     suggestion = "w_c = n / (k * count_c)"
-    if targets is not None:
-        from .keras_split import class_ids
-
-        ids = class_ids(targets)
-        if ids is not None and len(ids) == len(w):
-            classes = np.unique(ids)
-            given = {int(c): float(np.median(w[ids == c])) for c in classes}
-            if all(np.allclose(w[ids == c], given[int(c)]) for c in classes):
-                per = " (class_weight " + ", ".join(f"{c}: {v:g}" for c, v in given.items()) + ")"
-                counts = {int(c): int(np.sum(ids == c)) for c in classes}
-                k = len(classes)
-                suggestion += ", here about {" + ", ".join(
-                    f"{c}: {len(ids) / (k * n):.2g}" for c, n in counts.items()) + "} from the sampled labels"
+    got = per_class_weights(w, targets)
+    if got is not None:
+        given, counts = got
+        per = " (class_weight " + ", ".join(f"{c}: {v:g}" for c, v in given.items()) + ")"
+        suggestion += ", here about " + _balanced(counts) + " from the sampled labels"
     rate = f" ({lr:g})" if lr is not None else ""
     return Finding(
         "class-imbalance", Severity.WARNING,
@@ -313,3 +370,36 @@ def sample_weight_finding(weights: Any, targets: Any, optimizer: str | None, lr:
                 "turns that into a step that many times larger"],
         fixes=[f"Normalise the class weights so they average 1 over the rows: {suggestion} (or divide the learning "
                f"rate by {mean:.3g})."])
+
+
+_CONV2D = ("Conv2D", "SeparableConv2D", "DepthwiseConv2D")
+CHANNELS = 4  # an image axis this short right after the batch axis is colour planes, not rows
+
+
+def channels_first_finding(model: Any, inputs: Any) -> Finding | None:
+    """unnormalized-input: channels-first images (N, 3, H, W) fed to a channels-last Conv2D.
+
+    Arrays from PyTorch-style loaders hold the colour planes on axis 1; Keras' Conv2D reads the
+    channels from the last axis. Fed as is, the image's columns are taken as channels and its 3
+    planes as the height, so the convolution never sees a 2-D neighbourhood. Seen from the first
+    Conv2D's data_format and the sampled inputs' shape (a tiny axis 1, large last two axes).
+    """
+    x = np.asarray(inputs) if inputs is not None else None
+    if x is None or x.ndim != 4 or len(x) < 2:
+        return None
+    _, a, h, w = x.shape
+    if a > CHANNELS or h < 4 * CHANNELS or w < 4 * CHANNELS:
+        return None
+    conv = next((lay for lay in _leaves(model) if type(lay).__name__ in _CONV2D), None)
+    if conv is None or getattr(conv, "data_format", "channels_last") != "channels_last":
+        return None
+    return Finding(
+        "unnormalized-input", Severity.WARNING,
+        f"the images are channels-first, shape (N, {a}, {h}, {w}), but {conv.name} reads channels last: it takes the "
+        f"{w} image columns as channels and the {a} colour planes as the height, so it never sees a 2-D neighbourhood",
+        steps=[1.0],
+        evidence={"subject": "channels-first", "shape": [int(v) for v in x.shape[1:]], "layer": conv.name,
+                  _cause(): True},
+        causes=["arrays laid out for PyTorch (N, C, H, W) fed to Keras, whose Conv2D defaults to (N, H, W, C)"],
+        fixes=[f"Move the channel axis last: x = np.transpose(x, (0, 2, 3, 1)) and keras.Input(({h}, {w}, {a})) (or "
+               "build the Conv2D layers with data_format='channels_first')."])

@@ -47,12 +47,22 @@ def sibling_callbacks(callback: Any, depth: int = 6) -> list[Any]:
     return []
 
 
+_HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1", "iou", "r2", "dice")
+
+
+def _lower_is_better(monitor: str) -> bool:
+    base = monitor[4:] if monitor.startswith("val_") else monitor
+    return not any(k in base.lower() for k in _HIGHER_IS_BETTER)
+
+
 def early_stop_finding(stoppers: list[Any], history: list[dict], planned: int | None, step: float) -> Finding | None:
     """too-short: an EarlyStopping stopped the run while its monitored value was still improving.
 
-    The value improved at every epoch of the patience window, but each time by less than min_delta,
-    so none counted: min_delta is larger than the run's progress per epoch (a delta copied from a
-    run whose loss was in the tens). A run that stopped because the value got worse is not judged.
+    Two settings do this. A mode against the metric's direction (mode='min' on an accuracy): each
+    rise counts as a worsening. A min_delta larger than the run's progress per epoch (a delta
+    copied from a run whose loss was in the tens): the value improved at every epoch of the
+    patience window, each time by less than min_delta, so none counted. A run that stopped because
+    the value got worse is not judged.
     """
     ran = len(history)
     if planned is None or ran >= planned:
@@ -64,13 +74,16 @@ def early_stop_finding(stoppers: list[Any], history: list[dict], planned: int | 
         delta = abs(float(getattr(es, "min_delta", 0.0) or 0.0))
         patience = int(getattr(es, "patience", 0) or 0)
         values = [h.get(monitor) for h in history]
-        if delta <= 0 or any(not isinstance(v, float) or not math.isfinite(v) for v in values) or len(values) < 2:
+        if any(not isinstance(v, float) or not math.isfinite(v) for v in values) or len(values) < 2:
             continue
-        lower = "loss" in monitor or getattr(getattr(es, "monitor_op", None), "__name__", "") == "less"
-        sign = 1.0 if lower else -1.0
+        natural = _lower_is_better(monitor)
+        op = getattr(getattr(es, "monitor_op", None), "__name__", "")
+        sign = 1.0 if natural else -1.0
         window = values[-(max(patience, 1) + 1):]
         gains = [sign * (a - b) for a, b in zip(window, window[1:])]
-        if not gains or min(gains) <= 0 or max(gains) >= delta:
+        if op in ("less", "greater") and (op == "less") != natural and gains and min(gains) > 0:
+            return _mode_against(es, monitor, natural, gains, ran, planned, step)
+        if delta <= 0 or not gains or min(gains) <= 0 or max(gains) >= delta:
             continue  # it got worse (a real stop) or one gain passed min_delta
         per = sum(gains) / len(gains)
         return Finding(
@@ -86,6 +99,22 @@ def early_stop_finding(stoppers: list[Any], history: list[dict], planned: int | 
             fixes=[f"Set EarlyStopping's min_delta below the per-epoch gain (e.g. min_delta={_nice(per / 10)} or 0) and "
                    f"a patience of 3 or more, so early stopping waits for a real plateau."])
     return None
+
+
+def _mode_against(es: Any, monitor: str, natural: bool, gains: list[float], ran: int, planned: int,
+                  step: float) -> Finding:
+    mode = getattr(es, "mode", "?")
+    right = "min" if natural else "max"
+    return Finding(
+        "too-short", Severity.WARNING,
+        f"EarlyStopping(monitor='{monitor}', mode='{mode}') stopped training after {ran} of {planned} epochs while "
+        f"{monitor} was still improving: mode='{mode}' counts every {'fall' if natural else 'rise'} of {monitor} as a "
+        "worsening",
+        steps=[1.0, step],
+        evidence={"subject": "early-stopping", "monitor": monitor, "mode": mode, "epochs_run": ran,
+                  "epochs_planned": planned, "gains": gains, _cause(): True},
+        causes=[f"{monitor} is better when {'lower' if natural else 'higher'}, but the callback was told mode='{mode}'"],
+        fixes=[f"Set EarlyStopping's mode='{right}' (or 'auto', which reads it from the name) for {monitor}."])
 
 
 def _nice(x: float) -> str:
