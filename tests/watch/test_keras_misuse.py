@@ -291,3 +291,25 @@ def test_channels_first_images_into_a_channels_last_conv(first):
     assert bool(found) == first
     if first:
         assert "np.transpose(x, (0, 2, 3, 1))" in found[0].fixes[0]
+
+
+def test_check_names_the_same_misuse_from_one_batch():
+    """``traindoc.check`` on a compiled model and one batch: a Dropout after the output, labels tiled over positions."""
+    from traindoc.checks import check
+
+    x, y = _tokens()
+    tiled = _seq_model(pool=False)
+    tiled.compile(optimizer="adam", loss="binary_crossentropy")
+    report = check(tiled, batch=(x[:64], np.repeat(y[:64, None], 10, 1)[..., None]), checks=["static"])
+    assert any(f.evidence.get("subject") == "tiled-labels" for s in report.sections for f in s.findings)
+    pooled = _seq_model(pool=True)
+    pooled.compile(optimizer="adam", loss="binary_crossentropy")
+    report = check(pooled, batch=(x[:64], y[:64].reshape(-1, 1)), checks=["static"])
+    assert not [f for s in report.sections for f in s.findings if f.severity >= traindoc.Severity.WARNING]
+    keras.utils.set_random_seed(0)
+    drop = keras.Sequential([keras.Input((6,)), L.Dense(8, activation="relu"), L.Dense(3, activation="softmax"),
+                             L.Dropout(0.3)])
+    drop.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    xs = np.random.default_rng(0).normal(size=(64, 6)).astype("float32")
+    report = check(drop, batch=(xs, xs[:, :3].argmax(1)), checks=["static"])
+    assert any(f.evidence.get("subject") == "layer-after-output" for s in report.sections for f in s.findings)

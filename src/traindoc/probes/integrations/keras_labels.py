@@ -403,3 +403,32 @@ def channels_first_finding(model: Any, inputs: Any) -> Finding | None:
         causes=["arrays laid out for PyTorch (N, C, H, W) fed to Keras, whose Conv2D defaults to (N, H, W, C)"],
         fixes=[f"Move the channel axis last: x = np.transpose(x, (0, 2, 3, 1)) and keras.Input(({h}, {w}, {a})) (or "
                "build the Conv2D layers with data_format='channels_first')."])
+
+
+def keras_static_findings(model: Any, inputs: Any, targets: Any) -> list[Finding]:
+    """The checks above that need no run, for ``traindoc.check`` on a compiled Keras model and one batch."""
+    from ...checks.model_view import loss_view
+    from .keras_loop import layer_after_output_finding
+
+    lv = loss_view(None, model)
+    x, y = _host_array(inputs), _host_array(targets)
+    makers = [lambda: layer_after_output_finding(model), lambda: channels_first_finding(model, x)]
+    if y is not None:
+        makers += [lambda: tiled_labels_finding(model, y, x), lambda: mask_zero_finding(model, x),
+                   lambda: output_bias_finding(model, lv, y), lambda: label_coding_finding(model, lv, y, [], 0.0)]
+    found = []
+    for make in makers:
+        try:  # one check that cannot read this model or batch must not hide the others
+            found.append(make())
+        except Exception:
+            continue
+    return [f for f in found if f is not None]
+
+
+def _host_array(t: Any) -> np.ndarray | None:
+    if t is None or isinstance(t, (dict, list, tuple)):
+        return None
+    try:
+        return t.detach().cpu().numpy() if hasattr(t, "detach") else np.asarray(t)
+    except Exception:
+        return None
