@@ -32,6 +32,7 @@ LINK_BATCHES = 16  # at most this many batches...
 LINK_BYTES = 8 << 20  # ...and this many bytes of inputs
 ROWS_PER_BATCH = 256
 OUTPUT_ROWS = 32  # rows the untrained model is run on once, for its output scale
+CONFIRM_NATS = 0.5  # an output bias is named when the first loss is this far above a zero bias's
 FLOAT32_EPS = 1.2e-7  # float32's relative rounding (Keras' running mean is float32)
 ZERO_GRAD_BATCHES = 5  # every gradient exactly zero on this many first batches: a finding
 _CLASSIFICATION_METRICS = ("accuracy", "acc", "auc", "precision", "recall", "f1")
@@ -82,6 +83,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._progress = None  # how the run went, for the configuration's agreement test
         self._grad_samples: list = []  # gradient sizes on the first batches
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
+        self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
         self._siblings: list = []  # the other callbacks of this fit (keras_loop.sibling_callbacks)
         self._epoch = 0
@@ -398,7 +400,9 @@ class TraindocCallback(keras.callbacks.Callback):
             inputs = None
         self._judge("tiled-labels", lambda: tiled_labels_finding(self.model, whole, inputs))
         self._judge("mask-zero", lambda: mask_zero_finding(self.model, inputs))
-        self._judge("output-bias", lambda: output_bias_finding(self.model, self._loss_view, whole))
+        # The bias is read now (training moves it); the finding waits for the first loss to confirm it.
+        self._pending_bias = self.doc.guard.call("output-bias", output_bias_finding, self.model, self._loss_view,
+                                                 whole)
         self._judge("channels-first", lambda: channels_first_finding(self.model, inputs))
 
     def _input_content_checks(self, batches: list) -> bool:
@@ -486,6 +490,10 @@ class TraindocCallback(keras.callbacks.Callback):
         from .keras_labels import inverted_class_weight_finding, label_coding_finding, sample_weight_finding
         from .keras_loop import early_stop_finding
 
+        bias = self._pending_bias
+        first = self._progress.first_loss if self._progress is not None else None
+        if bias is not None and first is not None and first >= bias.evidence["zero_bias_loss"] + CONFIRM_NATS:
+            self.doc._record_check(bias)  # the first loss was as high as the bias said
         self._judge("label-coding", lambda: label_coding_finding(self.model, self._loss_view, self._sampled_y,
                                                                  self._epochs, step))
 
@@ -496,6 +504,9 @@ class TraindocCallback(keras.callbacks.Callback):
             opt = getattr(self.model, "optimizer", None)
             name = type(getattr(opt, "inner_optimizer", None) or opt).__name__ if opt is not None else None
             y = self._sampled_y if self._sampled_y is not None and len(self._sampled_y) == len(w) else None
+            p = self._progress
+            if p is not None and not p.poor_fit() and not any(f.id == "nonfinite" for f in self.doc.findings):
+                return None  # the run trained well: the rate was set for these weights
             return sample_weight_finding(w, y, name, _learning_rate(self.model), step)
 
         self._judge("sample-weights", weights)

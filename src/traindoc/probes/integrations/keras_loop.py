@@ -200,6 +200,10 @@ def layer_after_output_finding(model: Any) -> Finding | None:
     noise = [lay for lay in tail if type(lay).__name__ in _STOCHASTIC]
     if not noise:
         return None
+    outputs = getattr(model, "outputs", None) or []
+    made_by = getattr(getattr(outputs[0], "_keras_history", None), "operation", None) if len(outputs) == 1 else None
+    if made_by is not None and made_by is not tail[-1]:
+        return None  # the layers' order is not the graph's: the model's output comes from elsewhere
     out = leaves[last]
     act = getattr(getattr(out, "activation", None), "__name__", "linear")
     acts = [getattr(getattr(lay, "activation", None), "__name__", "") for lay in tail
