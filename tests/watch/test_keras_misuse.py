@@ -313,3 +313,17 @@ def test_check_names_the_same_misuse_from_one_batch():
     xs = np.random.default_rng(0).normal(size=(64, 6)).astype("float32")
     report = check(drop, batch=(xs, xs[:, :3].argmax(1)), checks=["static"])
     assert any(f.evidence.get("subject") == "layer-after-output" for s in report.sections for f in s.findings)
+
+
+@pytest.mark.parametrize("sequences", [True, False])
+def test_regression_target_broadcast_over_an_lstm_s_positions(sequences):
+    """MSE silently broadcasts (N, 1) targets over a (N, 10, 1) output: return_sequences on the last LSTM."""
+    x, y = _tokens()
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((10,), dtype="int64"), L.Embedding(20, 8), L.LSTM(8, return_sequences=sequences),
+                          L.Dense(1)])
+    m.compile(optimizer="adam", loss="mse")
+    found = _about(_fit(m, x, y.reshape(-1, 1), epochs=1), "tiled-labels")
+    assert bool(found) == sequences
+    if sequences:
+        assert "return_sequences=False" in found[0].fixes[0]

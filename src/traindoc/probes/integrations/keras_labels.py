@@ -115,11 +115,14 @@ def tiled_labels_finding(model: Any, targets: Any, inputs: Any) -> Finding | Non
     y = np.asarray(targets)
     if y.ndim < 2 or len(y) < MIN_ROWS or y.dtype.kind not in "biuf":
         return None
-    y = y.reshape(y.shape[0], y.shape[1], -1)
-    steps = y.shape[1]
     out = output_view(model)
     rank = out.rank if out is not None else None
     shape = np.asarray(inputs).shape if inputs is not None else ()
+    broadcast = _broadcast_over_positions(model, y, shape) if y.ndim == 2 and rank == 3 else None
+    if broadcast is not None:
+        return broadcast
+    y = y.reshape(y.shape[0], y.shape[1], -1)
+    steps = y.shape[1]
     if steps < 2 or rank is None or rank < 3 or len(shape) < 2 or shape[1] != steps:
         return None
     if not np.all(y == y[:, :1, :]):
@@ -141,6 +144,29 @@ def tiled_labels_finding(model: Any, targets: Any, inputs: Any) -> Finding | Non
         fixes=[f"Add GlobalAveragePooling1D() (or Flatten(), or an LSTM without return_sequences) before the Dense "
                f"layers so the model gives one output per sequence, and give one label per sequence (y of shape "
                f"(N, {y.shape[2]}) instead of (N, {steps}, {y.shape[2]}))."])
+
+
+def _broadcast_over_positions(model: Any, y: np.ndarray, shape: tuple) -> Finding | None:
+    """One target per sequence against an output per position: the loss broadcasts the target over them."""
+    try:
+        out_shape = tuple(model.output_shape)
+    except Exception:
+        return None
+    steps = out_shape[1] if len(out_shape) == 3 else None
+    if not isinstance(steps, int) or steps < 2 or len(shape) < 2 or shape[1] != steps or y.shape[1] != out_shape[2]:
+        return None
+    return Finding(
+        "label-problem", Severity.WARNING,
+        f"the model predicts at each of {steps} positions (output shape (None, {steps}, {out_shape[2]})) but each "
+        f"sequence has one target of shape ({y.shape[1]},): the loss broadcasts it over the positions, so each position "
+        "must predict the whole sequence's target from the sequence up to it",
+        steps=[1.0],
+        evidence={"subject": "tiled-labels", "positions": steps, "output_rank": 3, "rows": int(len(y)),
+                  "broadcast": True, _cause(): True},
+        causes=["the last recurrent layer returns sequences (return_sequences=True) or there is no pooling / Flatten "
+                "before the Dense layers"],
+        fixes=["Give the model one output per sequence: return_sequences=False on the last LSTM/GRU, or "
+               "GlobalAveragePooling1D() (or Flatten()) before the Dense layers."])
 
 
 def mask_zero_finding(model: Any, inputs: Any) -> Finding | None:
