@@ -327,3 +327,18 @@ def test_regression_target_broadcast_over_an_lstm_s_positions(sequences):
     assert bool(found) == sequences
     if sequences:
         assert "return_sequences=False" in found[0].fixes[0]
+
+
+@pytest.mark.parametrize("leak", [True, False])
+def test_target_left_in_the_inputs(leak):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(256, 5)).astype("float32")
+    y = (x @ np.array([1.0, -0.5, 0.2, 0.0, 0.3]) + 0.1 * rng.normal(size=256)).astype("float32")
+    inputs = np.column_stack([x, 3 * y + 1]).astype("float32") if leak else x
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((inputs.shape[1],)), L.Dense(8, activation="relu"), L.Dense(1)])
+    m.compile(optimizer="adam", loss="mse")
+    found = _about(_fit(m, inputs, y.reshape(-1, 1), epochs=1), "target-leak")
+    assert bool(found) == leak
+    if leak:
+        assert found[0].evidence["column"] == 5 and "Remove column 5" in found[0].fixes[0]

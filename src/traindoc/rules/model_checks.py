@@ -190,6 +190,9 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                "the first batches)", ["(N, C, H, W) arrays from a PyTorch-style "
                                                                       "pipeline"],
                                               ["Transpose the images to (N, H, W, C)."]),
+    ("label-problem", "target-leak"): ("an input column is the target itself (checked on the first batches)",
+                                       ["the target left in the features, or a window that includes it"],
+                                       ["Remove the target column from the inputs."]),
     ("no-learning", "weights-reset"): ("the weights were back at their initial values at each epoch's start "
                                        "(recorded by the watcher)", ["the model rebuilt inside the epoch loop"],
                                       ["Build and compile the model once, outside the epoch loop."]),

@@ -390,7 +390,7 @@ class TraindocCallback(keras.callbacks.Callback):
     def _label_misuse(self, batches: list, whole: Any) -> None:
         """Labels or ids that contradict the model's configuration (keras_labels.py), each its own probe."""
         from .keras_labels import (channels_first_finding, mask_zero_finding, output_bias_finding,
-                                   tiled_labels_finding)
+                                   target_leak_finding, tiled_labels_finding)
 
         import numpy as np
 
@@ -404,6 +404,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._pending_bias = self.doc.guard.call("output-bias", output_bias_finding, self.model, self._loss_view,
                                                  whole)
         self._judge("channels-first", lambda: channels_first_finding(self.model, inputs))
+        self._judge("target-leak", lambda: target_leak_finding(inputs, whole))
 
     def _input_content_checks(self, batches: list) -> bool:
         """Constant, row-standardised or float16-overflowing inputs (checks/input_content.py); True if any."""

@@ -441,7 +441,8 @@ def keras_static_findings(model: Any, inputs: Any, targets: Any) -> list[Finding
     makers = [lambda: layer_after_output_finding(model), lambda: channels_first_finding(model, x)]
     if y is not None:
         makers += [lambda: tiled_labels_finding(model, y, x), lambda: mask_zero_finding(model, x),
-                   lambda: output_bias_finding(model, lv, y), lambda: label_coding_finding(model, lv, y, [], 0.0)]
+                   lambda: output_bias_finding(model, lv, y), lambda: label_coding_finding(model, lv, y, [], 0.0),
+                   lambda: target_leak_finding(x, y)]
     found = []
     for make in makers:
         try:  # one check that cannot read this model or batch must not hide the others
@@ -458,3 +459,47 @@ def _host_array(t: Any) -> np.ndarray | None:
         return t.detach().cpu().numpy() if hasattr(t, "detach") else np.asarray(t)
     except Exception:
         return None
+
+
+LEAK_CORR = 0.9999  # an input column this correlated with the one target column is the target itself
+MIN_LEAK_ROWS = 64
+
+
+def target_leak_finding(inputs: Any, targets: Any) -> Finding | None:
+    """label-problem: an input column that is the target (exactly, or up to scale and offset).
+
+    The target column left in the feature matrix, or a forecasting window that includes the value to
+    predict: the model reads the answer, the training loss falls to ~0 at once and nothing is learned
+    that holds without it. Judged on one target column against each column of tabular inputs, so an
+    autoencoder (targets = inputs, many columns) is never judged.
+    """
+    x, y = _host_array(inputs), _host_array(targets)
+    if x is None or y is None or x.ndim != 2 or x.shape[1] < 2 or len(x) < MIN_LEAK_ROWS or len(y) != len(x):
+        return None
+    y = y.reshape(len(y), -1)
+    if y.shape[1] != 1 or x.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
+        return None
+    xs, t = x.astype("float64"), y[:, 0].astype("float64")
+    if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(t))) or t.std() == 0 or len(np.unique(t)) < 2:
+        return None
+    sd = xs.std(axis=0)
+    ok = sd > 0
+    if not np.any(ok):
+        return None
+    corr = np.zeros(xs.shape[1])
+    corr[ok] = ((xs[:, ok] - xs[:, ok].mean(axis=0)) * (t - t.mean())[:, None]).mean(axis=0) / (sd[ok] * t.std())
+    j = int(np.argmax(np.abs(corr)))
+    if abs(corr[j]) < LEAK_CORR:
+        return None
+    same = bool(np.allclose(xs[:, j], t))
+    return Finding(
+        "label-problem", Severity.WARNING,
+        f"input column {j} {'equals the target' if same else f'is the target up to scale (correlation {corr[j]:.5f})'} "
+        f"on all {len(t)} sampled rows: the target leaked into the inputs, so the model reads the answer",
+        steps=[1.0],
+        evidence={"subject": "target-leak", "column": j, "correlation": float(corr[j]), "rows": int(len(t)),
+                  _cause(): True},
+        causes=["the target column was left in the feature matrix, or the input window includes the value to predict "
+                "(an off-by-one in the windowing)"],
+        fixes=[f"Remove column {j} from the inputs (or end each input window one step before its target), so the "
+               "model learns from the features and not from the answer."])
