@@ -342,3 +342,12 @@ def test_target_left_in_the_inputs(leak):
     assert bool(found) == leak
     if leak:
         assert found[0].evidence["column"] == 5 and "Remove column 5" in found[0].fixes[0]
+
+
+def test_hand_smoothed_labels_read_zero_accuracy():
+    """0.05/0.95 labels under binary cross-entropy: binary accuracy compares them with 0/1 and reads 0."""
+    x, y = _binary()
+    m = _mlp(1, "sigmoid")
+    m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    found = _about(_fit(m, x, 0.05 + 0.9 * y, epochs=2), "label-coding")
+    assert found and "label_smoothing=0.1" in found[0].fixes[0]

@@ -63,11 +63,13 @@ def label_coding_finding(model: Any, loss_view: Any, targets: Any, history: list
     Binary accuracy compares each label with (output > 0.5), which is 0 or 1; a row labelled -1 (or
     2) can never match, so the metric is capped at the share of 0/1 rows whatever the model learns.
     Keras' hinge losses take 0/1 labels and convert them to -1/+1 themselves, which is why -1/+1
-    labels are a common, silent mistake. Cross-entropies are left to the label-range checks.
+    labels are a common, silent mistake. Labels smoothed by hand (0.1/0.9) under a binary
+    cross-entropy never equal 0 or 1 either: the accuracy reads 0. Labels outside [0, 1] under a
+    cross-entropy are left to the label-range checks.
     """
     from ...checks.model_view import output_view
 
-    if targets is None or loss_view is None or loss_view.categorical or loss_view.kind == "bce":
+    if targets is None or loss_view is None or loss_view.categorical:
         return None
     y = np.asarray(targets, dtype="float64").reshape(len(targets), -1)
     out = output_view(model)
@@ -75,30 +77,39 @@ def label_coding_finding(model: Any, loss_view: Any, targets: Any, history: list
     if y.shape[1] != 1 or units != 1 or len(y) < MIN_ROWS or not np.all(np.isfinite(y)):
         return None
     values = set(np.unique(y).tolist())
-    if len(values) != 2 or not all(float(v).is_integer() for v in values) or values <= {0.0, 1.0}:
+    if len(values) != 2 or values <= {0.0, 1.0}:
+        return None
+    smoothed = all(0.0 < v < 1.0 for v in values)
+    if loss_view.kind == "bce" and not smoothed:
+        return None  # labels outside [0, 1] for a cross-entropy: the label-range checks name them
+    if not smoothed and not all(float(v).is_integer() for v in values):
         return None
     names = threshold_accuracy_names(model, units)
     if not names:
         return None
     never = float(np.mean(~np.isin(y[:, 0], (0.0, 1.0))))
     lo, hi = sorted(values)
+    which = "rows" if smoothed else f"rows labelled {lo if lo not in (0.0, 1.0) else hi:g}"
     seen = _values(history, names[0])
     shown = f" (it read {seen[0]:.3g} -> {seen[-1]:.3g})" if seen else ""
     hinge = "hinge" in loss_view.name.lower()
     fix = ("Keep the labels 0/1: Keras' hinge and squared_hinge losses convert 0/1 labels to -1/+1 themselves, and "
            "metrics=['accuracy'] then reads them correctly" if hinge else
+           f"Keep the labels 0/1 and let the loss smooth them (BinaryCrossentropy(label_smoothing={2 * lo:.2g})), so "
+           "the accuracy compares 0/1 labels" if smoothed else
            "Map the labels to 0/1 (e.g. (y + 1) / 2 for -1/+1 labels)")
     return Finding(
         "loss-metric-mismatch", Severity.WARNING,
         f"{names[0]}{shown} thresholds the output at 0.5 and compares it with labels coded {lo:g}/{hi:g}: the "
-        f"{never:.0%} of rows labelled {lo if lo not in (0.0, 1.0) else hi:g} can never count as right, so the "
+        f"{never:.0%} of {which} can never count as right, so the "
         f"accuracy is wrong whatever the model learns ({loss_view.name} is the loss that trains)",
         steps=[1.0, step],
         evidence={"subject": "label-coding", "metric": names[0], "labels": [lo, hi], "never_right": never,
                   "values": seen[-5:], "loss": loss_view.name, _cause(): True},
         causes=[f"binary accuracy counts a row as right when (output > 0.5) equals its label, 0 or 1; labels "
                 f"{lo:g}/{hi:g} are another coding (-1/+1 is the hinge loss's), so the metric says nothing"],
-        fixes=[fix + ", or compute the accuracy on the sign of the output for -1/+1 labels (a custom metric)."])
+        fixes=[fix + ("." if smoothed else ", or compute the accuracy on the sign of the output for -1/+1 labels (a "
+                                           "custom metric).")])
 
 
 def tiled_labels_finding(model: Any, targets: Any, inputs: Any) -> Finding | None:
