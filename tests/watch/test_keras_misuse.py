@@ -351,3 +351,15 @@ def test_hand_smoothed_labels_read_zero_accuracy():
     m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     found = _about(_fit(m, x, 0.05 + 0.9 * y, epochs=2), "label-coding")
     assert found and "label_smoothing=0.1" in found[0].fixes[0]
+
+
+@pytest.mark.parametrize("mode,named", [("min", True), ("auto", False)])
+def test_plateau_callback_cutting_the_rate_while_accuracy_rises(mode, named):
+    x, y = _binary(n=512)
+    m = _mlp(1, "sigmoid")
+    m.compile(optimizer=keras.optimizers.SGD(0.05), loss="binary_crossentropy", metrics=["accuracy"])
+    plateau = keras.callbacks.ReduceLROnPlateau(monitor="accuracy", mode=mode, factor=0.3, patience=1)
+    found = _about(_fit(m, x, y, callbacks=[plateau], epochs=8), "reduce-lr-on-plateau")
+    assert bool(found) == named
+    if named:
+        assert found[0].id == "lr-decay-too-fast" and "mode='max'" in found[0].fixes[0]

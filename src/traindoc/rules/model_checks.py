@@ -59,6 +59,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "high-initial-loss": ("the output bias starts the predictions far from the label frequencies (recorded by the "
                           "watcher)", ["an output bias initialised against the class prior"],
                           ["Initialise the output bias to the prior's log-odds, or to zero."]),
+    "lr-decay-too-fast": ("a plateau callback cut the learning rate while the run still improved (recorded by the "
+                          "watcher)", ["ReduceLROnPlateau's mode or min_delta against the monitored value"],
+                          ["Check ReduceLROnPlateau's mode, min_delta and patience."]),
     "too-short": ("an early stop ended the run while it was still improving (recorded by the watcher)",
                   ["EarlyStopping's min_delta larger than an epoch's gain"],
                   ["Lower EarlyStopping's min_delta and raise its patience."]),
@@ -298,5 +301,5 @@ from . import metrics as _metrics  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
-             "overfitting", "high-initial-loss", "too-short"):
+             "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast"):
     _with_recorded(_cid)

@@ -84,6 +84,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._grad_samples: list = []  # gradient sizes on the first batches
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
+        self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
         self._siblings: list = []  # the other callbacks of this fit (keras_loop.sibling_callbacks)
         self._epoch = 0
@@ -280,6 +281,9 @@ class TraindocCallback(keras.callbacks.Callback):
             return
         if not self._resets.off:
             _quietly(self._resets, self._resets.epoch_end, self.model, epoch)
+        rate = _learning_rate(self.model)
+        if rate is not None:
+            self._epoch_rates.append(rate)
         if not logs:
             return
         from ...checks.model_view import REGRESSION
@@ -489,7 +493,7 @@ class TraindocCallback(keras.callbacks.Callback):
         import numpy as np
 
         from .keras_labels import inverted_class_weight_finding, label_coding_finding, sample_weight_finding
-        from .keras_loop import early_stop_finding
+        from .keras_loop import early_stop_finding, plateau_finding
 
         bias = self._pending_bias
         first = self._progress.first_loss if self._progress is not None else None
@@ -524,6 +528,8 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                  planned if isinstance(planned, int) else None, step))
         if not self._resets.off:
             self._judge("weight-resets", lambda: self._resets.finding(step))
+        self._judge("reduce-lr-on-plateau", lambda: plateau_finding(self._siblings, self._epochs, self._epoch_rates,
+                                                                    step))
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""

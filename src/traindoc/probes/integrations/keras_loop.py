@@ -227,3 +227,55 @@ def layer_after_output_finding(model: Any) -> Finding | None:
                 f"output, not on a hidden layer.{nan}"],
         fixes=[f"Remove the {kind} after the output layer {out.name} (put dropout between the hidden layers, before "
                "the output layer)."])
+
+
+MIN_CUTS = 2  # reductions, each made while the monitored value was still improving...
+IMPROVING_CUTS = 2 / 3  # this share of the cuts at least came right after an improvement
+MIN_FALL = 10.0  # ...that took the learning rate down at least this many times
+
+
+def plateau_finding(reducers: list[Any], history: list[dict], rates: list[float], step: float) -> Finding | None:
+    """lr-decay-too-fast: a ReduceLROnPlateau that cut the learning rate while the run was still improving.
+
+    The callback cuts the rate when the monitored value has not improved for ``patience`` epochs;
+    a mode against the metric's direction (mode='min' on an accuracy) or a min_delta larger than an
+    epoch's gain makes every epoch look like a plateau, so the rate collapses while the run learns.
+    ``rates``: the learning rate after each epoch end (after the callback acted).
+    """
+    plateau = next((r for r in reducers if type(r).__name__ == "ReduceLROnPlateau"), None)
+    if plateau is None or len(rates) != len(history) or len(rates) < MIN_CUTS + 1:
+        return None
+    monitor = getattr(plateau, "monitor", "val_loss")
+    values = [h.get(monitor) for h in history]
+    if any(not isinstance(v, float) or not math.isfinite(v) for v in values) or not all(r > 0 for r in rates):
+        return None
+    natural = _lower_is_better(monitor)
+    sign = 1.0 if natural else -1.0
+    cuts = [e for e in range(1, len(rates)) if rates[e] < rates[e - 1] * 0.999]
+    if len(cuts) < MIN_CUTS or rates[0] / rates[-1] < MIN_FALL:
+        return None
+    gains = [sign * (values[e - 1] - values[e]) for e in cuts]
+    if sum(g > 0 for g in gains) < max(MIN_CUTS, IMPROVING_CUTS * len(cuts)):
+        return None  # the cuts came at real plateaus or worsenings
+    mode = str(getattr(plateau, "mode", "auto"))
+    delta = abs(float(getattr(plateau, "min_delta", 0.0) or 0.0))
+    against = mode in ("min", "max") and (mode == "min") != natural
+    if against:
+        why = f"mode='{mode}' counts every {'fall' if natural else 'rise'} of {monitor} as a worsening"
+        fix = f"Set ReduceLROnPlateau's mode='{'min' if natural else 'max'}' (or 'auto') for {monitor}."
+    elif delta > max(gains):
+        why = f"min_delta={delta:g} is larger than what an epoch gains on {monitor} (up to {max(gains):.3g})"
+        fix = (f"Set ReduceLROnPlateau's min_delta below the per-epoch gain (e.g. {_nice(max(gains) / 10)}) or to 0, "
+               "and a patience of 3 or more.")
+    else:
+        why = f"patience={getattr(plateau, 'patience', '?')} reacts to every small wobble of {monitor}"
+        fix = "Give ReduceLROnPlateau a patience of 3-5 epochs (and a cooldown) so it waits for a real plateau."
+    return Finding(
+        "lr-decay-too-fast", Severity.WARNING,
+        f"ReduceLROnPlateau cut the learning rate {len(cuts)} times ({rates[0]:.3g} -> {rates[-1]:.3g}) at epochs where "
+        f"{monitor} had just improved: {why}",
+        steps=[1.0, step],
+        evidence={"subject": "reduce-lr-on-plateau", "monitor": monitor, "mode": mode, "min_delta": delta,
+                  "cut_epochs": cuts, "rates": rates[:50], _cause(): True},
+        causes=[f"the plateau callback misreads {monitor}: {why}"],
+        fixes=[fix])
