@@ -144,7 +144,8 @@ class TraindocCallback(keras.callbacks.Callback):
 
         def train_step(data: Any) -> Any:
             try:
-                self._batch_rows = _rows(data)
+                rows = _rows(data)  # summed until the next batch end (steps_per_execution runs several)
+                self._batch_rows = None if rows is None else (self._batch_rows or 0) + rows
                 if self._sampling:
                     self._see_batch(data)
             except Exception as exc:
