@@ -32,7 +32,11 @@ def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable |
     targets = split_batch(batch)[1]
     findings = [] if keras_model else list(static.check_output_activation(model, loss_fn))
     findings += structure_findings(model, loss, targets)
-    if not keras_model:
+    if keras_model:  # Keras misuse read from the compiled model and the batch (layers after the output, ...)
+        from ..probes.integrations.keras_labels import keras_static_findings
+
+        findings += keras_static_findings(model, split_batch(batch)[0], targets)
+    else:
         findings += static.check_missing_bias(model)
     opt = None
     if optimizer_factory is not None:

@@ -65,6 +65,15 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "stuck-at-chance": ("the loss divides the logits by a temperature: it stays near chance (recorded by the "
                         "watcher)", ["a distillation temperature on the hard-label loss"],
                         ["Use T = 1 on the hard-label cross-entropy."]),
+    "high-initial-loss": ("the output bias starts the predictions far from the label frequencies (recorded by the "
+                          "watcher)", ["an output bias initialised against the class prior"],
+                          ["Initialise the output bias to the prior's log-odds, or to zero."]),
+    "lr-decay-too-fast": ("a plateau callback cut the learning rate while the run still improved (recorded by the "
+                          "watcher)", ["ReduceLROnPlateau's mode or min_delta against the monitored value"],
+                          ["Check ReduceLROnPlateau's mode, min_delta and patience."]),
+    "too-short": ("an early stop ended the run while it was still improving (recorded by the watcher)",
+                  ["EarlyStopping's min_delta larger than an epoch's gain"],
+                  ["Lower EarlyStopping's min_delta and raise its patience."]),
     "stalled": ("a layer setting cripples the network (recorded by the watcher)",
                 ["a dropout rate near 1, or a hidden layer narrower than the classes"],
                 ["Check the dropout rates and the hidden layers' widths."]),
@@ -187,6 +196,33 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                               "first layers scale again"],
                                              ["Scale once: feed the raw values to the model that scales them, or "
                                               "drop its scaling layer."]),
+    ("label-problem", "tiled-labels"): ("each sequence's label is repeated over the positions of a per-position "
+                                        "output (recorded by the watcher)", ["no pooling before the Dense layers"],
+                                       ["Add GlobalAveragePooling1D() before the Dense layers; one label per "
+                                        "sequence."]),
+    ("label-problem", "mask-zero"): ("Embedding(mask_zero=True) masks id 0, which is a real token here (recorded by "
+                                     "the watcher)", ["a vocabulary indexed from 0 shares the padding id"],
+                                    ["Shift the token ids by one (0 only for padding), input_dim = vocab + 1."]),
+    ("loss-metric-mismatch", "label-coding"): ("a 0.5-threshold accuracy on labels that are not 0/1 (recorded by the "
+                                               "watcher)", ["-1/+1 labels under binary accuracy never count"],
+                                              ["Keep the labels 0/1 (Keras' hinge converts them itself)."]),
+    ("class-imbalance", "sample-weights"): ("the sample (class) weights average far from 1 under plain SGD (recorded "
+                                            "by the watcher)", ["class weights given as raw class counts"],
+                                           ["Normalise the class weights: n / (k * count) per class."]),
+    ("class-imbalance", "class-weights-inverted"): ("the class weights favour the commonest class (recorded by the "
+                                                    "watcher)", ["class weights set to the class frequencies, not "
+                                                                 "their inverse"],
+                                                   ["Invert the class weights: n / (k * count) per class."]),
+    ("unnormalized-input", "channels-first"): ("channels-first images fed to a channels-last Conv2D (checked on "
+                                               "the first batches)", ["(N, C, H, W) arrays from a PyTorch-style "
+                                                                      "pipeline"],
+                                              ["Transpose the images to (N, H, W, C)."]),
+    ("label-problem", "target-leak"): ("an input column is the target itself (checked on the first batches)",
+                                       ["the target left in the features, or a window that includes it"],
+                                       ["Remove the target column from the inputs."]),
+    ("no-learning", "weights-reset"): ("the weights were back at their initial values at each epoch's start "
+                                       "(recorded by the watcher)", ["the model rebuilt inside the epoch loop"],
+                                      ["Build and compile the model once, outside the epoch loop."]),
     ("label-problem", "target-tiny-scale"): ("regression targets far below the output's scale: the loss ended many "
                                              "times what predicting their mean gives (recorded by the watcher)",
                                              ["targets of order 1e-3 against outputs of order 1"],
@@ -290,5 +326,6 @@ from . import stability as _stability  # noqa: E402,F401
 
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
-             "overfitting", "divergence", "stuck-at-chance", "exploding-gradients"):
+             "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
+             "exploding-gradients"):
     _with_recorded(_cid)

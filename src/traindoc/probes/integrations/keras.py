@@ -32,6 +32,8 @@ LINK_BATCHES = 16  # at most this many batches...
 LINK_BYTES = 8 << 20  # ...and this many bytes of inputs
 ROWS_PER_BATCH = 256
 OUTPUT_ROWS = 32  # rows the untrained model is run on once, for its output scale
+CONFIRM_NATS = 0.5  # an output bias is named when the first loss is this far above a zero bias's
+FLOAT32_EPS = 1.2e-7  # float32's relative rounding (Keras' running mean is float32)
 ZERO_GRAD_BATCHES = 5  # every gradient exactly zero on this many first batches: a finding
 _CLASSIFICATION_METRICS = ("accuracy", "acc", "auc", "precision", "recall", "f1")
 
@@ -59,6 +61,10 @@ class TraindocCallback(keras.callbacks.Callback):
         self._layers = None
         self._loss_view = None
         self._wrapped_step = False
+        self._sampling = True  # the train_step wrapper still samples batches (after that it only counts rows)
+        self._batch_rows: int | None = None  # rows of the batch now training (Keras weights its mean by them)
+        self._rows_so_far = 0  # rows of this epoch's batches before the current one
+        self._slack = 0.0  # the float32 rounding the last reconstructed batch loss may carry
         self._output_scale: float | None = None
         from .keras_penalty import PenaltyWatch
 
@@ -77,6 +83,14 @@ class TraindocCallback(keras.callbacks.Callback):
         self._progress = None  # how the run went, for the configuration's agreement test
         self._grad_samples: list = []  # gradient sizes on the first batches
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
+        self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
+        self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
+        self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
+        self._siblings: list = []  # the other callbacks of this fit (keras_loop.sibling_callbacks)
+        self._epoch = 0
+        from .keras_loop import WeightResets
+
+        self._resets = WeightResets()  # weights back at their start at an epoch's first batch (keras_loop.py)
 
     @property
     def findings(self) -> list:
@@ -104,6 +118,10 @@ class TraindocCallback(keras.callbacks.Callback):
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
         self.doc.guard.call("checks", self._wrap_train_step)
+        from .keras_loop import sibling_callbacks
+
+        self._siblings = self.doc.guard.call("checks", sibling_callbacks, self) or []
+        self.doc.guard.call("checks", self._layer_after_output)
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
@@ -126,7 +144,10 @@ class TraindocCallback(keras.callbacks.Callback):
 
         def train_step(data: Any) -> Any:
             try:
-                self._see_batch(data)
+                rows = _rows(data)  # summed until the next batch end (steps_per_execution runs several)
+                self._batch_rows = None if rows is None else (self._batch_rows or 0) + rows
+                if self._sampling:
+                    self._see_batch(data)
             except Exception as exc:
                 self.doc.guard.fail("checks", exc)
             return original(data)
@@ -140,14 +161,16 @@ class TraindocCallback(keras.callbacks.Callback):
             self._wrapped_step = False
 
     def _see_batch(self, data: Any) -> None:
-        x, y, _ = keras.utils.unpack_x_y_sample_weight(data)
+        x, y, sw = keras.utils.unpack_x_y_sample_weight(data)
         if y is None or isinstance(x, (dict, list, tuple)) or isinstance(y, (dict, list, tuple)):
-            self._unwrap_train_step()
+            self._sampling = False  # nothing to sample here; the wrapper only counts rows
             return
         seen = (_host(x), _host(y))
         self._link_rows.append(seen)
         if not self._data_done:
             self._batches.append(seen)
+            if sw is not None and not isinstance(sw, (dict, list, tuple)):
+                self._sampled_w.append(_host(sw))
         if not self._structure_done:
             self._structure_done = True
             self._read_config(x)
@@ -157,7 +180,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._data_done = True
             self._data_checks()
         if self._data_done and self._link_sampled():
-            self._unwrap_train_step()
+            self._sampling = False  # from now on the wrapper only counts each batch's rows
 
     def _link_sampled(self) -> bool:
         """Enough training rows for the cross-split test, or as many as it may cost."""
@@ -190,12 +213,16 @@ class TraindocCallback(keras.callbacks.Callback):
                 self._layers.armed = armed
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        if not self._resets.off and self.doc is not None and batch == 0:
+            _quietly(self._resets, self._resets.batch_begin, self.model, self._epoch, batch)
         if self._layers is not None and self.doc is not None:
             nxt = self.doc._step + 1
             self._layers.armed = self.doc._is_sampled(nxt) and self.doc.guard.ok("activations")
 
     def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
         self._prev_mean = None
+        self._rows_so_far = 0
+        self._epoch = epoch
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.doc is None:
@@ -219,7 +246,8 @@ class TraindocCallback(keras.callbacks.Callback):
         if lr is not None and doc._is_sampled(doc._step):
             doc.log({"lr": lr})
         if loss is not None:
-            self._negative_loss(loss)
+            if loss < -self._slack or loss >= 0:  # a value within the float32 rounding of zero is not negative
+                self._negative_loss(loss)
             if self._progress is not None and self._progress.first_loss is None and math.isfinite(loss):
                 self._progress.first_loss = loss
             if self._penalty.first is None and not self._penalty.off:
@@ -228,16 +256,36 @@ class TraindocCallback(keras.callbacks.Callback):
             self._zero_gradients()
 
     def _batch_loss(self, batch: int, mean: float | None) -> float | None:
-        """Keras logs the running mean m_n over the epoch's batches: x_n = (n+1)·m_n − n·m_{n−1}."""
+        """Keras logs the running mean m_n over the epoch's batches, weighted by their rows b_i.
+
+        x_n = (B_n·m_n − B_{n−1}·m_{n−1}) / b_n with B_n the rows so far; when the rows are not
+        known this is (n+1)·m_n − n·m_{n−1}. A smaller last batch read as a full one gives a wrong
+        value (a spike, or a cross-entropy below zero), so the rows are counted when they can be.
+        """
+        rows, self._batch_rows = self._batch_rows, None
+        self._slack = 0.0
+        before = self._rows_so_far
+        self._rows_so_far = before + rows if rows else 0
         if mean is None:
             return None
         prev, self._prev_mean = self._prev_mean, mean
         if batch == 0 or prev is None or not (math.isfinite(mean) and math.isfinite(prev)):
             return mean
+        # Keras keeps the mean in float32: the difference carries its rounding, scaled by the rows so far.
+        self._slack = FLOAT32_EPS * (batch + 1) * (abs(mean) + abs(prev))
+        if rows and before:
+            return ((before + rows) * mean - before * prev) / rows
         return (batch + 1) * mean - batch * prev
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.doc is None or not logs:
+        if self.doc is None:
+            return
+        if not self._resets.off:
+            _quietly(self._resets, self._resets.epoch_end, self.model, epoch)
+        rate = _learning_rate(self.model)
+        if rate is not None:
+            self._epoch_rates.append(rate)
+        if not logs:
             return
         from ...checks.model_view import REGRESSION
 
@@ -284,6 +332,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self.doc.close()
         from ...checks.structure import lead_with_causes
 
+        self.doc.guard.call("checks", _settle_mechanisms, self.doc.findings)
         self.doc.findings[:] = lead_with_causes(self.doc.findings)
 
     # -- checks ----------------------------------------------------------------------------
@@ -322,6 +371,7 @@ class TraindocCallback(keras.callbacks.Callback):
             except ValueError:
                 whole = ys
             self._structure_checks(whole)
+            self._label_misuse(batches, whole)
         section = data_check(batches, model=self.model)  # judged after the model's own input scaling layers
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         for f in section.findings:
@@ -334,6 +384,32 @@ class TraindocCallback(keras.callbacks.Callback):
                 f.evidence.setdefault(CAUSE, True)  # raw inputs or sorted batches: upstream of dead units and stalls
             f.steps = [1.0]
             self.doc._record_check(f)
+
+    def _layer_after_output(self) -> None:
+        from .keras_loop import layer_after_output_finding
+
+        f = layer_after_output_finding(self.model)
+        if f is not None:
+            self.doc._record_check(f)
+
+    def _label_misuse(self, batches: list, whole: Any) -> None:
+        """Labels or ids that contradict the model's configuration (keras_labels.py), each its own probe."""
+        from .keras_labels import (channels_first_finding, mask_zero_finding, output_bias_finding,
+                                   target_leak_finding, tiled_labels_finding)
+
+        import numpy as np
+
+        try:
+            inputs = np.concatenate([np.asarray(x) for x, _ in batches])
+        except (ValueError, TypeError):
+            inputs = None
+        self._judge("tiled-labels", lambda: tiled_labels_finding(self.model, whole, inputs))
+        self._judge("mask-zero", lambda: mask_zero_finding(self.model, inputs))
+        # The bias is read now (training moves it); the finding waits for the first loss to confirm it.
+        self._pending_bias = self.doc.guard.call("output-bias", output_bias_finding, self.model, self._loss_view,
+                                                 whole)
+        self._judge("channels-first", lambda: channels_first_finding(self.model, inputs))
+        self._judge("target-leak", lambda: target_leak_finding(inputs, whole))
 
     def _input_content_checks(self, batches: list) -> bool:
         """Constant, row-standardised or float16-overflowing inputs (checks/input_content.py); True if any."""
@@ -403,6 +479,7 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                        p.first_loss, p.last_loss, step)
                         or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
         self._judge("validation-encoding", self._encoding_check)
+        self._loop_misuse(step)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
             from ...checks.split_link import all_positions_filled
@@ -411,6 +488,49 @@ class TraindocCallback(keras.callbacks.Callback):
                                          truncated=all_positions_filled(self._sampled_x))
             if f is not None:
                 self.doc._record_check(f)
+
+    def _loop_misuse(self, step: float) -> None:
+        """The metric against the label coding, the sample weights, an early stop, weights reset (keras_*.py)."""
+        import numpy as np
+
+        from .keras_labels import inverted_class_weight_finding, label_coding_finding, sample_weight_finding
+        from .keras_loop import early_stop_finding, plateau_finding
+
+        bias = self._pending_bias
+        first = self._progress.first_loss if self._progress is not None else None
+        if bias is not None and first is not None and first >= bias.evidence["zero_bias_loss"] + CONFIRM_NATS:
+            self.doc._record_check(bias)  # the first loss was as high as the bias said
+        self._judge("label-coding", lambda: label_coding_finding(self.model, self._loss_view, self._sampled_y,
+                                                                 self._epochs, step))
+
+        def weights() -> Any:
+            if not self._sampled_w:
+                return None
+            w = np.concatenate([np.asarray(a).reshape(-1) for a in self._sampled_w])
+            opt = getattr(self.model, "optimizer", None)
+            name = type(getattr(opt, "inner_optimizer", None) or opt).__name__ if opt is not None else None
+            y = self._sampled_y if self._sampled_y is not None and len(self._sampled_y) == len(w) else None
+            p = self._progress
+            if p is not None and not p.poor_fit() and not any(f.id == "nonfinite" for f in self.doc.findings):
+                return None  # the run trained well: the rate was set for these weights
+            return sample_weight_finding(w, y, name, _learning_rate(self.model), step)
+
+        self._judge("sample-weights", weights)
+
+        def inverted() -> Any:
+            if not self._sampled_w or self._sampled_y is None:
+                return None
+            w = np.concatenate([np.asarray(a).reshape(-1) for a in self._sampled_w])
+            return inverted_class_weight_finding(w, self._sampled_y, step) if len(w) == len(self._sampled_y) else None
+
+        self._judge("class-weights", inverted)
+        planned = (self.params or {}).get("epochs")
+        self._judge("early-stopping", lambda: early_stop_finding(self._siblings, self._epochs,
+                                                                 planned if isinstance(planned, int) else None, step))
+        if not self._resets.off:
+            self._judge("weight-resets", lambda: self._resets.finding(step))
+        self._judge("reduce-lr-on-plateau", lambda: plateau_finding(self._siblings, self._epochs, self._epoch_rates,
+                                                                    step))
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
@@ -555,6 +675,43 @@ class TraindocCallback(keras.callbacks.Callback):
                 return
             self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
                                                                   float(self.doc._step)))
+
+
+def _settle_mechanisms(findings: list) -> None:
+    """A named cause that explains a mechanism finding (a too-high rate from class weights) takes its place.
+
+    Rules judge the learning rate or the gradients from the run; when a configuration fact recorded
+    here (class weights that multiply every step) accounts for them, that mechanism is a
+    consequence: it keeps its evidence but points at the fact's fix, as lead_with_causes does.
+    """
+    from ...checks.structure import CAUSE
+
+    facts = [f for f in findings if f.evidence.get(CAUSE) and f.evidence.get("explains")]
+    for fact in facts:
+        for f in findings:
+            if f is fact or f.id not in fact.evidence["explains"] or not f.evidence.get(CAUSE):
+                continue
+            if f.evidence.get("explains"):
+                continue  # another configuration fact: both stand
+            f.evidence[CAUSE] = False
+            f.evidence["explained_by"] = fact.id
+            f.causes = [f"Explained by {fact.id}: {fact.title}."] + f.causes[:1]
+            f.fixes = [f"Fix {fact.id} first: {fact.fixes[0]}"] if fact.fixes else f.fixes
+        if fact.severity < max((int(f.severity) for f in findings if f.evidence.get("explained_by") == fact.id),
+                               default=0):
+            fact.severity = max(f.severity for f in findings if f.evidence.get("explained_by") == fact.id)
+
+
+def _rows(data: Any) -> int | None:
+    """The number of rows of the batch a train_step receives (its first input's leading axis)."""
+    x = data[0] if isinstance(data, (list, tuple)) and data else data
+    while isinstance(x, (list, tuple, dict)) and x:
+        x = next(iter(x.values())) if isinstance(x, dict) else x[0]
+    shape = getattr(x, "shape", None)
+    try:
+        return int(shape[0]) if shape is not None and len(shape) else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _host(t: Any) -> Any:

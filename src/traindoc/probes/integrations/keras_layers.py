@@ -9,8 +9,9 @@ removing the attribute restores the class method exactly. The wrappers only read
 - every training forward hands each layer's output to the watcher's NaN-origin probe (the
   same one torch models use: references kept for the forward only, the model's output checked
   at its end, the kept outputs scanned only when it holds a NaN);
-- on sampled steps, scale and dead units are computed on the device and read back once, at
-  the batch's end.
+- on sampled steps, scale, dead units and (for sigmoid/tanh hidden layers) the share of outputs
+  at the activation's flat ends are computed on the device and read back once, at the batch's
+  end. The output layer's saturation is confidence, not a problem, and is not measured.
 """
 
 from __future__ import annotations
@@ -21,6 +22,12 @@ import torch
 
 WINDOW = 4  # armed batches per dead-unit window (as the torch activation probe)
 RELU_NAMES = {"relu", "relu6"}
+SATURATING = {"sigmoid": (0.01, 0.99), "hard_sigmoid": (0.0, 1.0), "tanh": (-0.99, 0.99)}  # flat ends (exclusive)
+# Layers whose output *is* their activation's output (a recurrent layer's tanh is not its output).
+_ACTIVATED = {"Dense", "EinsumDense", "Activation", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D",
+              "SeparableConv2D", "DepthwiseConv1D", "DepthwiseConv2D", "Conv1DTranspose", "Conv2DTranspose",
+              "Conv3DTranspose"}
+SAT_EXAMPLES = 8  # saturation is read from the first examples of the batch, as the torch probe does
 
 
 def _act_name(layer: Any) -> str | None:
@@ -72,6 +79,9 @@ class KerasLayerProbe:
         self._names: list[str] = []
         self._values: list[torch.Tensor] = []
         self._installed: list[Any] = []
+        acting = [lay for lay in self.layers if lay.weights or _act_name(lay) is not None]
+        self._types = {lay.name: type(lay).__name__ for lay in self.layers}
+        self.output_layer = acting[-1].name if acting else None  # its saturation is confidence: not measured
 
     def install(self) -> None:
         if self.nonfinite is not None and "call" not in self.model.__dict__:
@@ -131,10 +141,18 @@ class KerasLayerProbe:
             std, mean = torch.std_mean(o.float()) if o.numel() > 1 else (torch.zeros((), device=o.device), o.float())
             self._names += [f"act_mean/{name}", f"act_std/{name}"]
             self._values += [mean.reshape(()), std.reshape(())]
+            if act in SATURATING and name != self.output_layer and self.layer_type(name) in _ACTIVATED:
+                lo, hi = SATURATING[act]
+                part = o[:SAT_EXAMPLES].float()
+                self._names.append(f"sat_frac/{name}")
+                self._values.append(((part <= lo) | (part >= hi)).float().mean().reshape(()))
             if act in RELU_NAMES:
                 fired = o.reshape(-1, o.shape[-1]).amax(dim=0).gt(0)
                 prev = self._fired.get(name)
                 self._fired[name] = fired if prev is None or prev.shape != fired.shape else (prev | fired)
+
+    def layer_type(self, name: str) -> str:
+        return self._types.get(name, "")
 
     def take(self) -> dict[str, float]:
         """Statistics of the armed step just run, plus a dead-unit share each WINDOW armed
