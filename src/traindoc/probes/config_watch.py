@@ -156,7 +156,13 @@ class ConfigWatch:
         from ..checks.embedding_ids import clamped_ids_findings
 
         found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
-        return found
+        from ..checks.target_leak import target_leak_finding  # the label among the inputs
+
+        leak = target_leak_finding(_first_tensor(inputs), targets, float(doc._step))
+        from ..checks.padding_loss import padded_targets_findings  # padded positions scored as a tag
+
+        found += padded_targets_findings(doc.model, doc.loss_fn, _first_tensor(inputs), targets)
+        return found + ([leak] if leak is not None else [])
 
     recheck_axis: Any = None  # the output layer, while the class-axis check is undecided
     rechecks = 0

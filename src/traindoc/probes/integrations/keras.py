@@ -316,6 +316,13 @@ class TraindocCallback(keras.callbacks.Callback):
         except (ValueError, TypeError):
             self._sampled_x = None
         content = self._input_content_checks(batches)
+        if ys is not None and not content:  # the label among the inputs; channels-first images into Conv2D
+            from ...checks.channel_layout import channels_first_finding
+            from ...checks.target_leak import target_leak_finding
+
+            xs = np.concatenate([np.asarray(x) for x, _ in batches])
+            self._judge("target-leak", lambda: target_leak_finding(xs, ys))
+            self._judge("channel-layout", lambda: channels_first_finding(self.model, xs))
         if ys is not None and len(batches) > 1:
             try:  # the targets in their own shape: per-position targets keep their class axis last
                 whole = np.concatenate([np.asarray(y) for _, y in batches])
