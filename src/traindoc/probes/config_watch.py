@@ -131,6 +131,9 @@ class ConfigWatch:
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
+        from ..checks.broadcast_loss import broadcast_loss_findings  # (batch,) against (batch, 1)
+
+        found += broadcast_loss_findings(doc.loss_fn, outputs, targets)
         found += rnn_layout_findings(self.rnn_shapes, targets)
         found += doc.guard.call("wiring", self._wiring_findings, doc, loss, inputs, targets, outputs) or []
         for f in found:
