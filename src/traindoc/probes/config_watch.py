@@ -87,6 +87,10 @@ class ConfigWatch:
             return  # the Keras callback judges its own gradients and batches
         self.zero_done = True
         from ..checks.bias_free import bias_free_finding
+        from ..checks.schedule_horizon import cosine_horizon_findings  # T_max in epochs, stepped per batch
+
+        for f in cosine_horizon_findings(doc._inner_opt(), float(doc._step)):
+            doc._record_check(f)
 
         loss = doc.store.series.get("train_loss")
         losses = list(loss.values) if loss is not None else []
