@@ -323,6 +323,12 @@ class TraindocCallback(keras.callbacks.Callback):
             xs = np.concatenate([np.asarray(x) for x, _ in batches])
             self._judge("target-leak", lambda: target_leak_finding(xs, ys))
             self._judge("channel-layout", lambda: channels_first_finding(self.model, xs))
+        if ys is not None and ys.dtype.kind == "f":  # missing targets read as NaN (checks/target_values.py)
+            import torch
+
+            from ...checks.target_values import nonfinite_targets_finding
+
+            self._judge("target-values", lambda: nonfinite_targets_finding(torch.as_tensor(ys), 1, False))
         if ys is not None and len(batches) > 1:
             try:  # the targets in their own shape: per-position targets keep their class axis last
                 whole = np.concatenate([np.asarray(y) for _, y in batches])
