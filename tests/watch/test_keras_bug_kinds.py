@@ -79,3 +79,19 @@ def test_missing_regression_targets_are_named_as_the_targets():
     y[::9] = np.nan  # several per batch: every sampled batch holds some
     hit = _subject(_fit(_mlp(8, 1), "mse", x, y, epochs=1), "nonfinite-targets")
     assert hit and hit[0].id == "label-problem" and "NaN" in hit[0].title
+
+
+@pytest.mark.parametrize("kind", ["ids", "series"])
+def test_token_ids_fed_to_an_lstm_as_numbers_are_named_and_a_numeric_series_is_not(kind):
+    rng = np.random.default_rng(4)
+    if kind == "ids":
+        x = rng.integers(1, 60, size=(128, 10, 1)).astype("float32")
+    else:  # whole-number counts that follow the previous step: a real series
+        x = np.cumsum(rng.poisson(3, size=(128, 10)), 1).reshape(128, 10, 1).astype("float32")
+    y = rng.integers(0, 2, size=(128, 1)).astype("float32")
+    model = keras.Sequential([keras.Input((10, 1)), keras.layers.LSTM(8), keras.layers.Dense(1, activation="sigmoid")])
+    hit = _subject(_fit(model, "binary_crossentropy", x, y, epochs=1), "ids-as-numbers")
+    if kind == "ids":
+        assert hit and "Embedding(60, 32)" in hit[0].fixes[0]
+    else:
+        assert not hit

@@ -323,6 +323,12 @@ class TraindocCallback(keras.callbacks.Callback):
             xs = np.concatenate([np.asarray(x) for x, _ in batches])
             self._judge("target-leak", lambda: target_leak_finding(xs, ys))
             self._judge("channel-layout", lambda: channels_first_finding(self.model, xs))
+            from ...checks.ids_as_numbers import ids_as_numbers_finding, keras_first_recurrent
+
+            rnn = keras_first_recurrent(self.model)  # token ids into an LSTM as numbers, no Embedding
+            if rnn is not None:
+                self._judge("ids-as-numbers", lambda: ids_as_numbers_finding(f"{type(rnn).__name__} '{rnn.name}'",
+                                                                             xs, keras=True))
         if ys is not None and ys.dtype.kind == "f":  # missing targets read as NaN (checks/target_values.py)
             import torch
 
