@@ -26,7 +26,8 @@ def shared_layer_findings(model: Any) -> list[Finding]:
             continue
         positions: dict[int, list[str]] = {}
         for key, child in children:
-            if child is not None and any(True for _ in child.parameters()):
+            # weight matrices only: a shared PReLU or norm (1-D parameters) may well be meant
+            if child is not None and any(p.dim() >= 2 for p in child.parameters()):
                 positions.setdefault(id(child), []).append(key)
         repeated = [keys for keys in positions.values() if len(keys) > 1]
         if not repeated:
