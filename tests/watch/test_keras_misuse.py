@@ -287,7 +287,7 @@ def test_channels_first_images_into_a_channels_last_conv(first):
     m = keras.Sequential([keras.Input(x.shape[1:]), L.Conv2D(4, 3, activation="relu"), L.GlobalAveragePooling2D(),
                           L.Dense(1, activation="sigmoid")])
     m.compile(optimizer="adam", loss="binary_crossentropy")
-    found = _about(_fit(m, x, y, epochs=1), "channels-first")
+    found = _about(_fit(m, x, y, epochs=1), "channels-first-input")
     assert bool(found) == first
     if first:
         assert "np.transpose(x, (0, 2, 3, 1))" in found[0].fixes[0]
@@ -341,7 +341,7 @@ def test_target_left_in_the_inputs(leak):
     found = _about(_fit(m, inputs, y.reshape(-1, 1), epochs=1), "target-leak")
     assert bool(found) == leak
     if leak:
-        assert found[0].evidence["column"] == 5 and "Remove column 5" in found[0].fixes[0]
+        assert found[0].evidence["columns"] == [5] and "Drop column 5" in found[0].fixes[0]
 
 
 def test_hand_smoothed_labels_read_zero_accuracy():

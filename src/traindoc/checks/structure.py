@@ -231,7 +231,9 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                                  "unreachable and the units saturate",
                                  ["Remove the activation on the last layer: Dense(1) with no activation (a linear "
                                   "output).", scale], subject, **ev, target_scale=targets.hi if targets else None)]
-    return []
+    from .bounded_logits import bounded_logits_findings  # relu/tanh logits before a from_logits loss
+
+    return bounded_logits_findings(out, loss)
 
 
 def _class_id_column(t: Targets, units: int | None) -> bool:

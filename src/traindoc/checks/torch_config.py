@@ -123,8 +123,11 @@ def stale_optimizer_params(model: Any, optimizer: Any) -> int:
 def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     """What watch() raises at start from the configuration alone (unregistered layers wait for the forward)."""
     from .constant_init import constant_init_findings, one_signed_init_findings
+    from .freeze_attribute import attribute_freeze_findings  # model.body.requires_grad = False (does nothing)
+    from .shared_layers import shared_layer_findings  # [layer, act] * n: one layer object at several positions
 
-    return momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model))
+    return (momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model))
+            + attribute_freeze_findings(model) + shared_layer_findings(model))
 
 
 # ---------------------------------------------------------------- suspects

@@ -114,6 +114,10 @@ class ConfigWatch:
             return  # the Keras callback judges its own gradients and batches
         self.zero_done = True
         from ..checks.bias_free import bias_free_finding
+        from ..checks.schedule_horizon import cosine_horizon_findings  # T_max in epochs, stepped per batch
+
+        for f in cosine_horizon_findings(doc._inner_opt(), float(doc._step)):
+            doc._record_check(f)
 
         loss = doc.store.series.get("train_loss")
         losses = list(loss.values) if loss is not None else []
@@ -180,6 +184,9 @@ class ConfigWatch:
         from ..checks.bce_weight import bce_weight_findings
 
         found += bce_weight_findings(doc.loss_fn, targets)
+        from ..checks.broadcast_loss import broadcast_loss_findings  # (batch,) against (batch, 1)
+
+        found += broadcast_loss_findings(doc.loss_fn, outputs, targets)
         found += rnn_layout_findings(self.rnn_shapes, targets)
         found += doc.guard.call("wiring", self._wiring_findings, doc, loss, inputs, targets, outputs) or []
         for f in found:
@@ -218,7 +225,13 @@ class ConfigWatch:
         from ..checks.unshifted_targets import unshifted_targets_findings
 
         found += unshifted_targets_findings(doc.loss_fn, _first_tensor(inputs), targets, out)
-        return found
+        from ..checks.target_leak import target_leak_finding  # the label among the inputs
+
+        leak = target_leak_finding(_first_tensor(inputs), targets, float(doc._step))
+        from ..checks.padding_loss import padded_targets_findings  # padded positions scored as a tag
+
+        found += padded_targets_findings(doc.model, doc.loss_fn, _first_tensor(inputs), targets)
+        return found + ([leak] if leak is not None else [])
 
     recheck_axis: Any = None  # the output layer, while the class-axis check is undecided
     rechecks = 0

@@ -213,7 +213,7 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                     "watcher)", ["class weights set to the class frequencies, not "
                                                                  "their inverse"],
                                                    ["Invert the class weights: n / (k * count) per class."]),
-    ("unnormalized-input", "channels-first"): ("channels-first images fed to a channels-last Conv2D (checked on "
+    ("unnormalized-input", "channels-first-input"): ("channels-first images fed to a channels-last Conv2D (checked on "
                                                "the first batches)", ["(N, C, H, W) arrays from a PyTorch-style "
                                                                       "pipeline"],
                                               ["Transpose the images to (N, H, W, C)."]),

@@ -19,7 +19,14 @@ model_checks.RECORDED_TEXT.setdefault(
     "no-learning", ("the regularisation penalty swamped the loss; the model ended predicting the target mean "
                     "(recorded by the Keras callback)", *_PENALTY))
 
-from . import progress as _progress  # noqa: E402,F401  (the rules extended below must exist)
+# A CosineAnnealingLR stepped far past T_max (checks/schedule_horizon.py): read from the scheduler object.
+model_checks.RECORDED_TEXT.setdefault(
+    "lr-decay-too-fast", ("the cosine schedule was stepped far past T_max and cycled (recorded by the watcher)",
+                          ["T_max set in epochs while scheduler.step() is called every batch"],
+                          ["Call scheduler.step() once per epoch, or set T_max = epochs * batches per epoch."]))
 
-for _cid in ("stuck-at-chance", "no-learning"):
+from . import progress as _progress  # noqa: E402,F401  (the rules extended below must exist)
+from . import schedule as _schedule  # noqa: E402,F401
+
+for _cid in ("stuck-at-chance", "no-learning", "lr-decay-too-fast"):
     model_checks._with_recorded(_cid)

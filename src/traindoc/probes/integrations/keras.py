@@ -365,6 +365,25 @@ class TraindocCallback(keras.callbacks.Callback):
         except (ValueError, TypeError):
             self._sampled_x = None
         content = self._input_content_checks(batches)
+        if ys is not None and not content:  # the label among the inputs; channels-first images into Conv2D
+            from ...checks.channel_layout import channels_first_finding
+            from ...checks.target_leak import target_leak_finding
+
+            xs = np.concatenate([np.asarray(x) for x, _ in batches])
+            self._judge("target-leak", lambda: target_leak_finding(xs, ys))
+            self._judge("channel-layout", lambda: channels_first_finding(self.model, xs))
+            from ...checks.ids_as_numbers import ids_as_numbers_finding, keras_first_recurrent
+
+            rnn = keras_first_recurrent(self.model)  # token ids into an LSTM as numbers, no Embedding
+            if rnn is not None:
+                self._judge("ids-as-numbers", lambda: ids_as_numbers_finding(f"{type(rnn).__name__} '{rnn.name}'",
+                                                                             xs, keras=True))
+        if ys is not None and ys.dtype.kind == "f":  # missing targets read as NaN (checks/target_values.py)
+            import torch
+
+            from ...checks.target_values import nonfinite_targets_finding
+
+            self._judge("target-values", lambda: nonfinite_targets_finding(torch.as_tensor(ys), 1, False))
         if ys is not None and len(batches) > 1:
             try:  # the targets in their own shape: per-position targets keep their class axis last
                 whole = np.concatenate([np.asarray(y) for _, y in batches])
@@ -394,8 +413,7 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _label_misuse(self, batches: list, whole: Any) -> None:
         """Labels or ids that contradict the model's configuration (keras_labels.py), each its own probe."""
-        from .keras_labels import (channels_first_finding, mask_zero_finding, output_bias_finding,
-                                   target_leak_finding, tiled_labels_finding)
+        from .keras_labels import mask_zero_finding, output_bias_finding, tiled_labels_finding
 
         import numpy as np
 
@@ -408,8 +426,8 @@ class TraindocCallback(keras.callbacks.Callback):
         # The bias is read now (training moves it); the finding waits for the first loss to confirm it.
         self._pending_bias = self.doc.guard.call("output-bias", output_bias_finding, self.model, self._loss_view,
                                                  whole)
-        self._judge("channels-first", lambda: channels_first_finding(self.model, inputs))
-        self._judge("target-leak", lambda: target_leak_finding(inputs, whole))
+        # Channels-first images and a target among the inputs are judged with the data checks
+        # (checks/channel_layout.py, checks/target_leak.py), shared with the torch watcher.
 
     def _input_content_checks(self, batches: list) -> bool:
         """Constant, row-standardised or float16-overflowing inputs (checks/input_content.py); True if any."""

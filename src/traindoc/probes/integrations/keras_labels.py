@@ -409,39 +409,6 @@ def sample_weight_finding(weights: Any, targets: Any, optimizer: str | None, lr:
                f"rate by {mean:.3g})."])
 
 
-_CONV2D = ("Conv2D", "SeparableConv2D", "DepthwiseConv2D")
-CHANNELS = 4  # an image axis this short right after the batch axis is colour planes, not rows
-
-
-def channels_first_finding(model: Any, inputs: Any) -> Finding | None:
-    """unnormalized-input: channels-first images (N, 3, H, W) fed to a channels-last Conv2D.
-
-    Arrays from PyTorch-style loaders hold the colour planes on axis 1; Keras' Conv2D reads the
-    channels from the last axis. Fed as is, the image's columns are taken as channels and its 3
-    planes as the height, so the convolution never sees a 2-D neighbourhood. Seen from the first
-    Conv2D's data_format and the sampled inputs' shape (a tiny axis 1, large last two axes).
-    """
-    x = np.asarray(inputs) if inputs is not None else None
-    if x is None or x.ndim != 4 or len(x) < 2:
-        return None
-    _, a, h, w = x.shape
-    if a > CHANNELS or h < 4 * CHANNELS or w < 4 * CHANNELS:
-        return None
-    conv = next((lay for lay in _leaves(model) if type(lay).__name__ in _CONV2D), None)
-    if conv is None or getattr(conv, "data_format", "channels_last") != "channels_last":
-        return None
-    return Finding(
-        "unnormalized-input", Severity.WARNING,
-        f"the images are channels-first, shape (N, {a}, {h}, {w}), but {conv.name} reads channels last: it takes the "
-        f"{w} image columns as channels and the {a} colour planes as the height, so it never sees a 2-D neighbourhood",
-        steps=[1.0],
-        evidence={"subject": "channels-first", "shape": [int(v) for v in x.shape[1:]], "layer": conv.name,
-                  _cause(): True},
-        causes=["arrays laid out for PyTorch (N, C, H, W) fed to Keras, whose Conv2D defaults to (N, H, W, C)"],
-        fixes=[f"Move the channel axis last: x = np.transpose(x, (0, 2, 3, 1)) and keras.Input(({h}, {w}, {a})) (or "
-               "build the Conv2D layers with data_format='channels_first')."])
-
-
 def keras_static_findings(model: Any, inputs: Any, targets: Any) -> list[Finding]:
     """The checks above that need no run, for ``traindoc.check`` on a compiled Keras model and one batch."""
     from ...checks.model_view import loss_view
@@ -449,6 +416,9 @@ def keras_static_findings(model: Any, inputs: Any, targets: Any) -> list[Finding
 
     lv = loss_view(None, model)
     x, y = _host_array(inputs), _host_array(targets)
+    from ...checks.channel_layout import channels_first_finding
+    from ...checks.target_leak import target_leak_finding
+
     makers = [lambda: layer_after_output_finding(model), lambda: channels_first_finding(model, x)]
     if y is not None:
         makers += [lambda: tiled_labels_finding(model, y, x), lambda: mask_zero_finding(model, x),
@@ -472,45 +442,3 @@ def _host_array(t: Any) -> np.ndarray | None:
         return None
 
 
-LEAK_CORR = 0.9999  # an input column this correlated with the one target column is the target itself
-MIN_LEAK_ROWS = 64
-
-
-def target_leak_finding(inputs: Any, targets: Any) -> Finding | None:
-    """label-problem: an input column that is the target (exactly, or up to scale and offset).
-
-    The target column left in the feature matrix, or a forecasting window that includes the value to
-    predict: the model reads the answer, the training loss falls to ~0 at once and nothing is learned
-    that holds without it. Judged on one target column against each column of tabular inputs, so an
-    autoencoder (targets = inputs, many columns) is never judged.
-    """
-    x, y = _host_array(inputs), _host_array(targets)
-    if x is None or y is None or x.ndim != 2 or x.shape[1] < 2 or len(x) < MIN_LEAK_ROWS or len(y) != len(x):
-        return None
-    y = y.reshape(len(y), -1)
-    if y.shape[1] != 1 or x.dtype.kind not in "biuf" or y.dtype.kind not in "biuf":
-        return None
-    xs, t = x.astype("float64"), y[:, 0].astype("float64")
-    if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(t))) or t.std() == 0 or len(np.unique(t)) < 2:
-        return None
-    sd = xs.std(axis=0)
-    ok = sd > 0
-    if not np.any(ok):
-        return None
-    corr = np.zeros(xs.shape[1])
-    corr[ok] = ((xs[:, ok] - xs[:, ok].mean(axis=0)) * (t - t.mean())[:, None]).mean(axis=0) / (sd[ok] * t.std())
-    j = int(np.argmax(np.abs(corr)))
-    if abs(corr[j]) < LEAK_CORR:
-        return None
-    same = bool(np.allclose(xs[:, j], t))
-    return Finding(
-        "label-problem", Severity.WARNING,
-        f"input column {j} {'equals the target' if same else f'is the target up to scale (correlation {corr[j]:.5f})'} "
-        f"on all {len(t)} sampled rows: the target leaked into the inputs, so the model reads the answer",
-        steps=[1.0],
-        evidence={"subject": "target-leak", "column": j, "correlation": float(corr[j]), "rows": int(len(t)),
-                  _cause(): True},
-        causes=["the target column was left in the feature matrix, or the input window includes the value to predict "
-                "(an off-by-one in the windowing)"],
-        fixes=[f"Remove column {j} from the inputs (or end each input window one step before its target), so the "
-               "model learns from the features and not from the answer."])
