@@ -90,9 +90,11 @@ def test_learning_rate_half_is_not_called_healthy_and_the_rate_leads(states):
 
 def test_labels_shuffled_apart_from_inputs_name_the_labels(states):
     found = _warnings(states["shuffled"])
-    stuck = [f for f in found if f.id == "stuck-at-chance"]
-    assert stuck, [(f.id, f.title) for f in found]
-    f = stuck[0]
-    assert f.evidence["classes"] == CLASSES  # read from both losses starting at ln 4, no count given
-    assert "loss" in f.title and "->" in f.title  # says what the training loss did meanwhile
-    assert "labels" in f.causes[0] and "follow" in f.causes[0], f.causes[0]
+    assert found, "a run whose held-out loss only rose above ln 4 was called healthy"
+    lead = found[0]
+    # at chance (stuck-at-chance) or getting worse than a uniform guess (overfitting): either way the
+    # count is read from both losses starting at ln 4 (no count given), and the labels lead
+    assert lead.id in ("stuck-at-chance", "overfitting"), [(f.id, f.title) for f in found]
+    assert lead.evidence["classes"] == CLASSES, lead.evidence
+    assert "labels" in lead.causes[0] and "follow" in lead.causes[0], lead.causes[0]
+    assert "loss" in lead.title and ("->" in lead.title or "falling" in lead.title)  # what training did meanwhile

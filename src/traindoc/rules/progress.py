@@ -485,7 +485,14 @@ def no_learning(run: Run):
              "steps", "overfit one batch", "raise the learning rate 10x for quick feedback"]
     ev = {"start_level": c.head, "end_level": c.tail, "best_level": c.best,
           "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p}
-    high = _too_high_for_flat(run, c)
+    certain = _certain_predictions(run, c)
+    high = _too_high_for_flat(run, c) if certain is None else None
+    if certain is not None:
+        ev["saturated_outputs"] = certain
+        causes = [f"the outputs are saturated: {certain}. Inputs on a large scale (not normalised) or a learning "
+                  f"rate far too high blew up the logits"] + causes[1:]
+        fixes = ["standardise the inputs (mean 0, std 1 per feature); if it persists, lower the learning rate "
+                 "10x"] + fixes[1:3]
     if high is not None:
         # A rate too low cannot raise a loss or hold it far above a uniform guess: lead with the
         # rate being too high, and drop the advice to raise it.
@@ -496,6 +503,30 @@ def no_learning(run: Run):
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+CLIP_LOSS = -math.log(1e-7)  # Keras' cross-entropy clips probabilities to [1e-7, 1 - 1e-7]: 16.12 per miss
+
+
+def _certain_predictions(run: Run, c: Curve) -> str | None:
+    """A cross-entropy equal to (1 - accuracy) x 16.12 at the same evaluations (within 2%, over the
+    second half): every prediction is certain, every miss costs the clipped maximum -ln(1e-7). The
+    outputs are saturated one-hots, which steps far too large produce (the logits blown up)."""
+    for s in run.by_role(Role.TRAIN_METRIC):
+        if s.metric != "accuracy":
+            continue
+        mc = curve(s)
+        y, _ = normalised_metric(mc)
+        if mc.n < MIN_VAL_POINTS or not np.all((y >= 0) & (y < 1)):
+            continue
+        at = np.interp(mc.x, c.x, c.y)
+        want = (1.0 - y) * CLIP_LOSS
+        half = slice(mc.n // 2, None)
+        if np.all(np.abs(at[half] - want[half]) <= 0.02 * want[half]):
+            return (f"{c.name} equals (1 - {s.name}) x 16.12 at every later evaluation ({fmt(float(at[-1]))} at "
+                    f"{s.name} {y[-1]:.3g}): every prediction is certain and every miss costs the clipped "
+                    f"maximum -ln(1e-7)")
+    return None
 
 
 def _too_high_for_flat(run: Run, c: Curve) -> str | None:
