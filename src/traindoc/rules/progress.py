@@ -245,6 +245,12 @@ def stuck_at_chance(run: Run):
         causes = [inside[0]] + [c for c in causes if not c.startswith("learning rate far too high")]
         fixes = [inside[1]] + fixes
     thrown = _thrown_by_the_rate(run, st) if fit is None and peak is None and inside is None and not collapsed else None
+    if thrown is None and inside is None and peak is None and fit is None and not collapsed:
+        still = _never_moved(run)
+        if still is not None:
+            causes = [still] + [c for c in causes if not c.startswith("learning rate far too high")] + \
+                ["gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"]
+            causes = list(dict.fromkeys(causes))
     if thrown is not None:
         ev.update({k: v for k, v in thrown.items() if k != "cause"})
         causes = [thrown["cause"]] + causes[1:]
@@ -336,6 +342,19 @@ def _inside_cause(run: Run) -> tuple[str, str, dict] | None:
                 f"for the depth)", "use ReLU-family activations with He initialisation (or Xavier for tanh); add "
                 "normalisation layers or residual connections", {"first_to_last_gradient": r})
     return None
+
+
+def _never_moved(run: Run) -> str | None:
+    """The training loss flat from its first point and never 10% above it: nothing threw the model
+    to the prior (no early peak, no collapse), it simply never left its starting guess, which a rate
+    far too low or gradients that do not reach the weights give; a rate too high does not."""
+    c = loss_curve(run, Role.TRAIN_LOSS)
+    if c is None or c.n < MIN_POINTS or not flat_from_start(c) or float(c.y[0]) <= 0:
+        return None
+    if float(np.nanmax(c.y)) > 1.1 * float(c.y[0]):
+        return None
+    return (f"{c.name} never left its first value ({fmt(float(c.y[0]))} -> {fmt(c.tail)}): the model never moved "
+            f"from its starting guess; a learning rate far too low, or gradients that do not reach the weights")
 
 
 LR_FAR_TOO_HIGH = 0.05  # a logged rate at or above this is beyond Adam/AdamW's working range (1e-5 to 1e-2)
@@ -747,8 +766,15 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
                 # A quiet loss pins the count (a prior over k classes gives exactly ln k); a loss
                 # still thrashing (a too-high LR overshoots the prior) does not, the accuracy does.
                 quiet = noise_sigma(c.y[-max(3, c.n // 4):]) <= 0.01 * abs(loss_tail)
-                k = min(fits, key=(lambda n: abs(loss_tail - math.log(n)) / math.log(n)) if quiet
-                        else (lambda n: abs(acc - 1.0 / n)))
+                by_loss = min(fits, key=lambda n: abs(loss_tail - math.log(n)) / math.log(n))
+                by_acc = min(fits, key=lambda n: abs(acc - 1.0 / n))
+                # Neighbouring counts (1/10 vs 1/11: 0.009 apart) are within an accuracy's own noise.
+                # An untrained classifier's loss sits at or a little above ln C (random logits are not
+                # exactly uniform), never below it: of the two, the count whose ln C the loss is above.
+                close = abs(abs(acc - 1.0 / by_acc) - abs(acc - 1.0 / by_loss)) < _flat_accuracy_band(by_acc) / 2
+                # A quiet loss between two ln k is an untrained model's, not a prior's: the same holds.
+                under = [n for n in {by_acc, by_loss} if math.log(n) <= 1.005 * loss_tail]
+                k = max(under) if (quiet or close) and under else by_loss if quiet else by_acc
                 return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
                                   guessed=True)
     pinned = _classes_from_pinned_accuracy(run)
