@@ -773,8 +773,10 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
                 # exactly uniform), never below it: of the two, the count whose ln C the loss is above.
                 close = abs(abs(acc - 1.0 / by_acc) - abs(acc - 1.0 / by_loss)) < _flat_accuracy_band(by_acc) / 2
                 # A quiet loss between two ln k is an untrained model's, not a prior's: the same holds.
+                # When the loss sits above both (a too-high rate overshooting the prior), it tells
+                # nothing: the accuracy decides, as before.
                 under = [n for n in {by_acc, by_loss} if math.log(n) <= 1.005 * loss_tail]
-                k = max(under) if (quiet or close) and under else by_loss if quiet else by_acc
+                k = under[0] if (quiet or close) and len(under) == 1 else by_loss if quiet else by_acc
                 return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
                                   guessed=True)
     pinned = _classes_from_pinned_accuracy(run)
