@@ -315,12 +315,19 @@ def _training_loss_meanwhile(run: Run, st: dict, fits: bool = False) -> str:
 
 
 def _inside_cause(run: Run) -> tuple[str, str, dict] | None:
-    """A model at chance whose watcher log says why from inside: steps too small to move the
-    weights (update-to-weight ratio below 1e-5: the learning rate is too low), or a gradient that
+    """A model at chance whose watcher log says why from inside: steps far too large (step_size's
+    lr-too-high, whose symptoms the rest are), units dead, steps too small to move the weights
+    (update-to-weight ratio below 1e-5: the learning rate is too low), or a gradient that
     vanishes through the depth before it reaches the first layers. Read from the same per-layer
     series as those rules, so `diagnose` of the log and the live run agree."""
     from .internals import dead_relu, update_ratio, vanishing_gradients
+    from .step_size import steps_too_large
 
+    big = steps_too_large(run)
+    if big:  # the dead units and vanishing gradients that follow are its symptoms
+        t = big[0].title
+        return (t if "too high" in t else f"the learning rate is too high: {t}", big[0].fixes[0] if big[0].fixes else
+                "lower the learning rate 10-100x", {"steps_too_large": True})
     dead = [f for f in dead_relu(run) if max((f.evidence.get("dead_share") or {0: 0.0}).values()) >= 0.9]
     if dead:
         return (f"dead ReLU units: {dead[0].title}; no gradient passes a unit that never fires, so the layers "
