@@ -143,6 +143,9 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                          ["For a yes/no target: keep the one output and use nn.BCEWithLogitsLoss() on float 0/1 "
                           "targets.", f"Or use two outputs (nn.Linear(..., 2)) with {loss.name} on integer class "
                           "targets."], subject, **ev)]
+    if act == "softmax" and (units or 0) > 1 and loss.kind == REGRESSION and \
+            (targets is None or targets.onehot or _class_id_column(targets, units)):
+        return [_softmax_regressed(out, loss, targets, subject, ev)]
     if out.framework == "torch":
         return []  # torch activation/loss wiring is judged by checks/static.py; targets below
     if loss.kind == CATEGORICAL_CE and units == 1:
@@ -198,22 +201,6 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                              [f"Add activation='sigmoid': Dense({units}, activation='sigmoid').",
                               "Or keep it linear and pass from_logits=True."], subject, **ev)]
     if loss.kind == REGRESSION:
-        if act == "softmax" and (units or 0) > 1 and (targets is None or targets.onehot):
-            return [_finding(wrong, Severity.WARNING, f"{spelled} trained with {loss.name}: a classifier with a "
-                             "regression loss",
-                             "mean squared error on softmax outputs gives vanishing gradients when the model is "
-                             "confidently wrong; classification wants a cross-entropy",
-                             ["Use categorical_crossentropy with one-hot targets (or sparse_categorical_crossentropy "
-                              "with class ids)."], subject, **ev)]
-        if act == "softmax" and (units or 0) > 1 and targets is not None and _class_id_column(targets, units):
-            return [_finding(wrong, Severity.WARNING, f"{spelled} trained with {loss.name} on one column of class "
-                             f"ids: each id is compared with all {units} probabilities",
-                             f"the (N, 1) targets broadcast against the {units} softmax outputs, so the loss asks "
-                             "every probability to equal the class id and no output can fit; a classifier "
-                             "wants a cross-entropy",
-                             ["Use loss='sparse_categorical_crossentropy' with the integer class ids (or one-hot "
-                              "them with keras.utils.to_categorical and use categorical_crossentropy)."],
-                             subject, **ev)]
         rng = _RANGES.get(act)
         if rng is not None and act != "softmax":
             inside = targets is not None and targets.lo >= rng[0] and targets.hi <= rng[1]
@@ -234,6 +221,40 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
     from .bounded_logits import bounded_logits_findings  # relu/tanh logits before a from_logits loss
 
     return bounded_logits_findings(out, loss)
+
+
+def _softmax_regressed(out: OutputView, loss: LossView, targets: Targets | None, subject: str,
+                       ev: dict) -> Finding:
+    """A softmax classifier trained with a regression loss (MSE/MAE) on one-hot targets or class ids.
+
+    The fix leads the title: the symptoms this causes (a loss that barely moves, an accuracy near
+    chance) otherwise get generic advice. On one column of class ids a Keras loss broadcasts each id
+    against every probability, so nothing can fit; a torch loop one-hots the ids itself (MSELoss
+    refuses mismatched shapes), so there the ids are what the user passed beside the loss.
+    """
+    units, spelled = out.units, out.spelled()
+    ids = targets is not None and not targets.onehot and _class_id_column(targets, units)
+    if out.framework == "keras" and ids:
+        return _finding("wrong-output-activation", Severity.WARNING,
+                        f"{spelled} trained with {loss.name} on one column of class ids: each id is compared with all "
+                        f"{units} probabilities; use sparse_categorical_crossentropy",
+                        f"the (N, 1) targets broadcast against the {units} softmax outputs, so the loss asks every "
+                        "probability to equal the class id and no output can fit; a classifier wants a cross-entropy",
+                        ["Use loss='sparse_categorical_crossentropy' with the integer class ids (or one-hot them with "
+                         "keras.utils.to_categorical and use categorical_crossentropy)."], subject, **ev)
+    if out.framework == "keras":
+        use = "categorical_crossentropy"
+        fix = (f"Use loss='categorical_crossentropy' with the one-hot targets (or sparse_categorical_crossentropy "
+               f"with class ids), keeping Dense({units}, activation='softmax').")
+    else:
+        use = "logits with nn.CrossEntropyLoss"
+        fix = (f"Drop the final Softmax and train the {units} logits with nn.CrossEntropyLoss() on the integer class "
+               "ids (it applies log-softmax itself); apply softmax only at inference.")
+    return _finding("wrong-output-activation", Severity.WARNING,
+                    f"{spelled} trained with {loss.name}: a classifier with a regression loss; use {use}",
+                    "mean squared error on softmax probabilities gives tiny gradients (each is scaled by p(1 - p), "
+                    "near 0 when the model is confidently wrong), so the loss barely moves and the accuracy lags; "
+                    "classification wants a cross-entropy", [fix], subject, **ev)
 
 
 def _class_id_column(t: Targets, units: int | None) -> bool:

@@ -121,6 +121,9 @@ def finding_lines(f: Finding, width: int, color: bool, seen: dict[tuple, str] | 
     ev = format_evidence(f.evidence)
     if ev or steps:
         out += [escape(x) if color else x for x in _wrap(f"evidence: {steps}{ev}", width, pad, pad + "  ")]
+    if f.verdict_reason:  # the seeds' question, answered where the rule weighed it
+        normal = f"is this normal? {f.resolved_verdict()}: {f.verdict_reason}"
+        out += [escape(x) if color else x for x in _wrap(normal, width, pad, pad + "  ")]
     advice = (tuple(f.causes[:MAX_CAUSES]), tuple(f.fixes[:MAX_FIXES]))
     if seen is not None and any(advice) and advice in seen:
         msg = f"causes and fixes: as for {f.id} in {seen[advice]} above"

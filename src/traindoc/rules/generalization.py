@@ -84,13 +84,19 @@ def _never_below_chance(run: Run) -> dict | None:
     training loss went well below it: the run never generalised anything."""
     from ._common import cross_entropy_like
 
-    cc = chance(run)
+    from .progress import inferred_classes
+
     v, t = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS), loss_curve(run, Role.TRAIN_LOSS)
-    if cc is None or cc.n < 2 or v is None or t is None or not cross_entropy_like(run):
+    if v is None or t is None or not cross_entropy_like(run):
+        return None
+    cc = inferred_classes(run, t)  # the log's count, else one the curves show (both starting at ln C)
+    if cc is None or cc.n < 2:
         return None
     ln = cc.chance_loss
     best = float(np.min(v.y))
-    if best < 0.95 * ln or t.tail > 0.8 * ln:
+    # Training well below ln C; or below it while validation ends clearly worse than a uniform guess
+    # (what the model picked up on training rows makes held-out rows worse: memorised labels).
+    if best < 0.95 * ln or not (t.tail <= 0.8 * ln or (t.tail < ln and float(v.y[-1]) >= 1.05 * ln)):
         return None
     return {"val_series": v.name, "val_best": best, "chance_loss": ln, "classes": cc.n}
 

@@ -494,7 +494,11 @@ def nonfinite_origin(run: Run) -> list[Finding]:
         kind = _KIND.get(float(s.values[0]), "output")
         step = float(s.steps[0])
         if kind == _KIND[4.0]:
-            out.append(_loss_origin(module, step))
+            out.append(_overflow_origin(run, module, step, kind) or _loss_origin(module, step))
+            continue
+        grown = _overflow_origin(run, module, step, kind)
+        if grown is not None:
+            out.append(grown)
             continue
         out.append(Finding(
             "nonfinite-origin", Severity.ERROR, f"NaN/Inf first appeared in {module} ({kind}) at step {step:g}",
@@ -530,6 +534,51 @@ def nonfinite_origin(run: Run) -> list[Finding]:
             fixes=["Check the samples that rank processed at that step (sampler seed, shard).",
                    "Guard unstable operations (eps, clamp); validate inputs in the data loader."]))
     return out
+
+
+OVERFLOW_GROWTH = 1e6  # the last finite loss this many times its best: the run diverged into the overflow
+
+
+def _overflow_origin(run: Run, series: str, step: float, kind: str) -> Finding | None:
+    """The first NaN/Inf (in the loss from finite outputs, in a layer's output, in a weight) came
+    after the loss had grown a millionfold over its best: nothing there made a NaN by a log(0), the
+    numbers overflowed at the end of a divergence (a squared error of outputs near 1e19 is Inf in
+    float32; an Inf loss gives Inf gradients, then NaN weights). The cause is what made it diverge:
+    the step size (and a schedule that raised it, when the logged rate rose)."""
+    t = run.primary(Role.TRAIN_LOSS)
+    if t is None:
+        return None
+    x, y = _finite(t)
+    keep = x < step
+    x, y = x[keep], y[keep]
+    if y.size < 5 or not np.all(y >= 0):
+        return None
+    best, last = float(np.min(y)), float(y[-1])
+    if best <= 0 or last < OVERFLOW_GROWTH * best:
+        return None
+    lr = run.primary(Role.LR)
+    rose = ""
+    if lr is not None:
+        lx, ly = _finite(lr)
+        ly = ly[lx < step]
+        if ly.size >= 2 and ly[0] > 0 and float(np.max(ly)) >= 3 * float(ly[0]):
+            rose = f"; the learning rate had risen {float(np.max(ly)) / float(ly[0]):.3g}x, from {ly[0]:.3g} to {float(np.max(ly)):.3g}"
+    what = ("the loss overflowed to NaN/Inf" if kind == _KIND[4.0] else
+            f"NaN/Inf first appeared in {series} ({kind})")
+    outputs = ", with the model's outputs still finite" if kind == _KIND[4.0] else ""
+    return Finding(
+        "nonfinite-origin", Severity.ERROR,
+        f"{what} at step {step:g}: an overflow at the end of a divergence (the loss had grown to {last:.3g}, "
+        f"{last / best:.2g}x its best, {best:.3g}{outputs}){rose}",
+        series=[f"nonfinite_origin/{series}", t.name], steps=[step],
+        evidence={"subject": "loss" if kind == _KIND[4.0] else series, "module": series,
+                  "kind": f"{kind}, overflow after divergence", "step": step, "last_finite_loss": last,
+                  "best_loss": best},
+        causes=["The run diverged first: the learning rate is too high" + (" (the schedule raised it)" if rose else "")
+                + ", the loss grew step after step until float32 overflowed; the NaN is the end of that, not a "
+                "log(0) in the loss."],
+        fixes=["Lower the learning rate (or cap the schedule's peak) and clip gradients; restart from a checkpoint "
+               "before the loss began to climb."])
 
 
 def _loss_origin(series: str, step: float) -> Finding:

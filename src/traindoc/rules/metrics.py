@@ -67,6 +67,13 @@ def loss_metric_mismatch(run: Run):
                 title = f"{s.name} improved while {lc.name} rose {lt.rel_change:.0%}"
                 causes = ["the logged loss is not the one being optimised, or includes a growing regulariser",
                           "over-confident wrong predictions inflate the loss while accuracy improves (calibration)"]
+                t = loss_curve(run, Role.TRAIN_LOSS) if loss_role == Role.VAL_LOSS else None
+                if t is not None and trend(t.x, t.y).falling(0.01, 0.2):
+                    # The training loss falls meanwhile: the model grows over-confident as it starts to
+                    # overfit; its held-out mistakes cost more while it still gets more right.
+                    causes = [f"the model grows over-confident as it overfits ({t.name} keeps falling): its wrong "
+                              f"held-out answers cost more and more while it still gets more of them right"] + \
+                        causes[:1]
             else:
                 continue
             yield make("loss-metric-mismatch", title, series=[lc.name, s.name], steps=[lo, hi],

@@ -352,7 +352,9 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
         if f is not None:
             got.append(f)
     if not got and not any(f.id in ("no-learning", "stuck-at-chance", "late-start", "too-short") for f in findings):
-        f = _ended_no_lower(run, out)
+        from .unmoved_accuracy import unmoved_accuracy
+
+        f = _ended_no_lower(run, out) or unmoved_accuracy(run)
         if f is not None:
             got.append(f)
     return got

@@ -172,6 +172,10 @@ def stuck_of(run: Run) -> dict | None:
             if mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95:
                 return {"series": s.name, "level": float(y[0]), "constant": True, "steps": list(mc.span),
                         "unit": unit(mc)}
+            repeats = _one_class_throughout(y)
+            if repeats is not None:
+                return {"series": s.name, "level": float(y[0]), "constant": True, "repeats": repeats,
+                        "evaluations": int(mc.n), "steps": list(mc.span), "unit": unit(mc)}
             pair = complement_pair(y) if mc.n >= MIN_VAL_POINTS and _binary(run, cc) else None
             if pair is not None:
                 # p and 1 - p and nothing else: a binary model giving every item one class, now this
@@ -210,6 +214,9 @@ def stuck_at_chance(run: Run):
     elif st.get("one_class"):
         title = (f"{st['series']} is {fmt(st['share_low'])} or {fmt(st['share_high'])} (p or 1 - p) at "
                  f"{st['evaluations']} of {st['of']} evaluations: every item got the same class")
+    elif st.get("repeats"):
+        title = (f"{st['series']} is exactly {fmt(st['level'])} at {st['repeats']} of its {st['evaluations']} "
+                 f"evaluations, from the first, and never higher: the model gives every item one class")
     elif st.get("constant"):
         title = f"{st['series']} is constant at {fmt(st['level'])}: the model predicts one class (majority share)"
     elif st["level"] < st.get("chance_accuracy", 0.0):
@@ -230,6 +237,25 @@ def stuck_at_chance(run: Run):
     collapsed = "collapsed_at" in st
     fit = None if collapsed else _train_fits_while_metric_at_chance(run, st)
     peak = _early_peak_above_chance(run, st) if fit is None and not collapsed else None
+    if not collapsed:
+        title += _training_loss_meanwhile(run, st, fits=fit is not None)
+    inside = _inside_cause(run) if fit is None and peak is None and not collapsed else None
+    if inside is not None:
+        ev.update(inside[2])
+        causes = [inside[0]] + [c for c in causes if not c.startswith("learning rate far too high")]
+        fixes = [inside[1]] + fixes
+    thrown = _thrown_by_the_rate(run, st) if fit is None and peak is None and inside is None and not collapsed else None
+    if thrown is None and inside is None and peak is None and fit is None and not collapsed:
+        still = _never_moved(run)
+        if still is not None:
+            causes = [still] + [c for c in causes if not c.startswith("learning rate far too high")] + \
+                ["gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"]
+            causes = list(dict.fromkeys(causes))
+    if thrown is not None:
+        ev.update({k: v for k, v in thrown.items() if k != "cause"})
+        causes = [thrown["cause"]] + causes[1:]
+        fixes = ["lower the learning rate 10x (for Adam/AdamW 1e-4 to 1e-3), then bisect; add warm-up and gradient "
+                 "clipping"] + [f for f in fixes if not f.startswith("try lr")]
     if collapsed:
         causes = ["the learning rate grew too high for the model (check a warm-up that never ends, or its peak): "
                   "one bad step threw the weights where every input gets the prior"] + causes[1:]
@@ -239,8 +265,10 @@ def stuck_at_chance(run: Run):
         # The training loss fell: the step size and the gradient path work, so the generic LR advice
         # does not fit. What the model learns on the training rows does not carry to held-out rows.
         ev.update(fit)
+        rose = (f" and {fit['val_loss_series']} rose {fmt(fit['val_loss_start'])} -> {fmt(fit['val_loss_end'])}, "
+                f"worse than a uniform guess" if "val_loss_series" in fit else "")
         causes = [f"{fit['train_series']} fell {fmt(fit['train_start'])} -> {fmt(fit['train_end'])} while "
-                  f"{st['series']} stayed at chance: the model memorises the training rows, so their labels do "
+                  f"{st['series']} stayed at chance{rose}: the model memorises the training rows, so their labels do "
                   f"not follow from their inputs (labels shuffled or sorted apart from the inputs, a wrong label "
                   f"column or mapping)",
                   "the validation inputs or labels are prepared differently from the training ones (another "
@@ -266,6 +294,107 @@ def stuck_at_chance(run: Run):
                 [f for f in fixes if not f.startswith("try lr")]
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
                causes=causes, fixes=fixes)
+
+
+def _training_loss_meanwhile(run: Run, st: dict, fits: bool = False) -> str:
+    """What the training loss did while a held-out metric sat at chance, for the title: a person
+    asks first whether the model fits its training data at all (a fitting model with a metric at
+    chance points at the labels; one that does not fit, at the optimisation)."""
+    if st.get("chance_loss") is not None or run.series[st["series"]].role != Role.VAL_METRIC:
+        return ""
+    c = loss_curve(run, Role.TRAIN_LOSS)
+    if c is None or c.head <= 0:
+        return ""
+    if fits or c.tail <= 0.9 * c.head:
+        how = "fell"
+    elif c.tail < c.head:
+        how = "barely fell"
+    else:
+        how = "did not fall"
+    return f", while {c.name} {how} ({fmt(c.head)} -> {fmt(c.tail)})"
+
+
+def _inside_cause(run: Run) -> tuple[str, str, dict] | None:
+    """A model at chance whose watcher log says why from inside: steps far too large (step_size's
+    lr-too-high, whose symptoms the rest are), units dead, steps too small to move the weights
+    (update-to-weight ratio below 1e-5: the learning rate is too low), or a gradient that
+    vanishes through the depth before it reaches the first layers. Read from the same per-layer
+    series as those rules, so `diagnose` of the log and the live run agree."""
+    from .internals import dead_relu, update_ratio, vanishing_gradients
+    from .step_size import steps_too_large
+
+    big = steps_too_large(run)
+    if big:  # the dead units and vanishing gradients that follow are its symptoms
+        t = big[0].title
+        return (t if "too high" in t else f"the learning rate is too high: {t}", big[0].fixes[0] if big[0].fixes else
+                "lower the learning rate 10-100x", {"steps_too_large": True})
+    dead = [f for f in dead_relu(run) if max((f.evidence.get("dead_share") or {0: 0.0}).values()) >= 0.9]
+    if dead:
+        return (f"dead ReLU units: {dead[0].title}; no gradient passes a unit that never fires, so the layers "
+                f"behind it do not learn", dead[0].fixes[0] if dead[0].fixes else "initialise biases at 0 (He "
+                "initialisation); use LeakyReLU/GELU", {"dead_relu": True})
+    low = [f for f in update_ratio(run) if f.evidence.get("subject") == "low"]
+    if low:
+        worst = min(low[0].evidence["layers"].values())
+        return (f"the learning rate is too low: each step changes the weights by {worst:.2g} of their size (a "
+                f"healthy step is ~1e-3), so the model never leaves its starting guess",
+                "raise the learning rate 10-100x (an LR range test finds the usable band: `traindoc check`)",
+                {"update_ratio": worst})
+    van = vanishing_gradients(run)
+    if van:
+        r = van[0].evidence["ratio"]
+        size = f"{1 / r:.2g}x smaller than" if r > 0 else "zero, unlike"
+        return (f"the gradient vanishes through the depth: the first layer's gradient is {size} the last layer's, "
+                f"so the early layers do not learn (saturating sigmoid/tanh layers, or an initialisation too small "
+                f"for the depth)", "use ReLU-family activations with He initialisation (or Xavier for tanh); add "
+                "normalisation layers or residual connections", {"first_to_last_gradient": r})
+    return None
+
+
+def _never_moved(run: Run) -> str | None:
+    """The training loss flat from its first point and never 10% above it: nothing threw the model
+    to the prior (no early peak, no collapse), it simply never left its starting guess, which a rate
+    far too low or gradients that do not reach the weights give; a rate too high does not."""
+    c = loss_curve(run, Role.TRAIN_LOSS)
+    if c is None or c.n < MIN_POINTS or not flat_from_start(c) or float(c.y[0]) <= 0:
+        return None
+    if float(np.nanmax(c.y)) > 1.1 * float(c.y[0]):
+        return None
+    return (f"{c.name} never left its first value ({fmt(float(c.y[0]))} -> {fmt(c.tail)}): the model never moved "
+            f"from its starting guess; a learning rate far too low, or gradients that do not reach the weights")
+
+
+LR_FAR_TOO_HIGH = 0.05  # a logged rate at or above this is beyond Adam/AdamW's working range (1e-5 to 1e-2)
+
+
+def _thrown_by_the_rate(run: Run, st: dict) -> dict | None:
+    """A model that predicts one class while the curves show the learning rate threw it there: the
+    training loss peaked early at twice or more where it ended (no known chance level needed; a
+    model sitting at its prior has the lowest loss it can reach without learning), or the logged
+    rate peaked at 0.05 or more. Only for a constant accuracy or one at chance."""
+    if not (st.get("constant") or "chance_accuracy" in st):
+        return None
+    c = loss_curve(run, Role.TRAIN_LOSS)
+    lr = run.primary(Role.LR)
+    peak_lr = float(np.nanmax(curve(lr).y)) if lr is not None and curve(lr).n else math.nan
+    early = None
+    if c is not None and c.tail > 0:
+        head = c.y[: max(2, c.n // 3)]
+        i = int(np.nanargmax(head))
+        if float(head[i]) >= 2.0 * c.tail:
+            early = {"early_peak": float(head[i]), "peak_series": c.name, "peak_step": float(c.x[i])}
+    high_lr = math.isfinite(peak_lr) and peak_lr >= LR_FAR_TOO_HIGH
+    if early is None and not high_lr:
+        return None
+    said = []
+    if high_lr:
+        said.append(f"the logged rate peaked at {fmt(peak_lr)}")
+    if early is not None:
+        said.append(f"{early['peak_series']} was {fmt(early['early_peak'])} early on, {early['early_peak'] / c.tail:.2g}x "
+                    f"where it ended")
+    cause = (f"the learning rate is too high: {' and '.join(said)}; the first steps threw the model to predicting one "
+             f"class, and it never recovered")
+    return {"cause": cause, **({"peak_lr": peak_lr} if high_lr else {}), **(early or {})}
 
 
 def _majority_finding(mj: dict):
@@ -295,9 +424,20 @@ def _train_fits_while_metric_at_chance(run: Run, st: dict) -> dict | None:
     if "chance_accuracy" not in st or not run.series[st["series"]].role == Role.VAL_METRIC:
         return None
     c = loss_curve(run, Role.TRAIN_LOSS)
-    if c is None or c.head <= 0 or not (c.trend.z < 0 and c.trend.p < 0.01) or c.tail > 0.9 * c.head:
+    if c is None or c.head <= 0 or not (c.trend.z < 0 and c.trend.p < 0.01):
         return None
-    return {"train_series": c.name, "train_start": c.head, "train_end": c.tail}
+    if c.tail <= 0.9 * c.head:
+        return {"train_series": c.name, "train_start": c.head, "train_end": c.tail}
+    # A smaller fall counts when the held-out loss rose meanwhile, from its start to above the
+    # prior's ln C: what the model picks up on the training rows makes held-out rows worse than a
+    # uniform guess, which is memorising labels that do not follow from the inputs.
+    v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
+    ln = math.log(st["classes"]) if st.get("classes") else None
+    if v is None or ln is None or not (c.tail < ln and v.y[-1] > max(float(v.y[0]), ln) * 1.01 and v.trend.z > 0
+                                       and v.trend.p < 0.05):
+        return None
+    return {"train_series": c.name, "train_start": c.head, "train_end": c.tail, "val_loss_series": v.name,
+            "val_loss_start": float(v.y[0]), "val_loss_end": float(v.y[-1])}
 
 
 def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
@@ -361,19 +501,79 @@ def no_learning(run: Run):
         return  # likewise with a validation accuracy climbing
     # Validation flat too is still no-learning: `stalled` is for a run that improved first.
     u = unit(c)
+    causes = ["learning rate far too low (or zero after a schedule bug)", "gradients not reaching the "
+              "weights: the optimiser was given another model's parameters (or built before the model "
+              "moved), parameters frozen, zero_grad misplaced",
+              "loss computed on something that does not depend on the parameters",
+              "a reshape or stack that mixes samples across the batch (check every view/reshape)",
+              "saturated activations or bad initialisation"]
+    fixes = ["print the learning rate actually used at step 1", "check that parameters change between two "
+             "steps", "overfit one batch", "raise the learning rate 10x for quick feedback"]
+    ev = {"start_level": c.head, "end_level": c.tail, "best_level": c.best,
+          "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p}
+    certain = _certain_predictions(run, c)
+    high = _too_high_for_flat(run, c) if certain is None else None
+    if certain is not None:
+        ev["saturated_outputs"] = certain
+        causes = [f"the outputs are saturated: {certain}. Inputs on a large scale (not normalised) or a learning "
+                  f"rate far too high blew up the logits"] + causes[1:]
+        fixes = ["standardise the inputs (mean 0, std 1 per feature); if it persists, lower the learning rate "
+                 "10x"] + fixes[1:3]
+    if high is not None:
+        # A rate too low cannot raise a loss or hold it far above a uniform guess: lead with the
+        # rate being too high, and drop the advice to raise it.
+        ev["lr_too_high_because"] = high
+        causes = [f"the learning rate is too high: {high}"] + causes[1:]
+        fixes = ["lower the learning rate 10-100x, then bisect; add gradient clipping"] + fixes[1:3]
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} ({rel(c.tail, c.head):+.2%}) over {c.n} points "
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
-               evidence={"start_level": c.head, "end_level": c.tail, "best_level": c.best,
-                         "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p},
-               causes=["learning rate far too low (or zero after a schedule bug)", "gradients not reaching the "
-                       "weights: the optimiser was given another model's parameters (or built before the model "
-                       "moved), parameters frozen, zero_grad misplaced",
-                       "loss computed on something that does not depend on the parameters",
-                       "a reshape or stack that mixes samples across the batch (check every view/reshape)",
-                       "saturated activations or bad initialisation"],
-               fixes=["print the learning rate actually used at step 1", "check that parameters change between two "
-                      "steps", "overfit one batch", "raise the learning rate 10x for quick feedback"],
+               evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+CLIP_LOSS = -math.log(1e-7)  # Keras' cross-entropy clips probabilities to [1e-7, 1 - 1e-7]: 16.12 per miss
+
+
+def _certain_predictions(run: Run, c: Curve) -> str | None:
+    """A cross-entropy equal to (1 - accuracy) x 16.12 at the same evaluations (within 2%, over the
+    second half): every prediction is certain, every miss costs the clipped maximum -ln(1e-7). The
+    outputs are saturated one-hots, which steps far too large produce (the logits blown up)."""
+    for s in run.by_role(Role.TRAIN_METRIC):
+        if s.metric != "accuracy":
+            continue
+        mc = curve(s)
+        y, _ = normalised_metric(mc)
+        if mc.n < MIN_VAL_POINTS or not np.all((y >= 0) & (y < 1)):
+            continue
+        at = np.interp(mc.x, c.x, c.y)
+        want = (1.0 - y) * CLIP_LOSS
+        half = slice(mc.n // 2, None)
+        if np.all(np.abs(at[half] - want[half]) <= 0.02 * want[half]):
+            return (f"{c.name} equals (1 - {s.name}) x 16.12 at every later evaluation ({fmt(float(at[-1]))} at "
+                    f"{s.name} {y[-1]:.3g}): every prediction is certain and every miss costs the clipped "
+                    f"maximum -ln(1e-7)")
+    return None
+
+
+def _too_high_for_flat(run: Run, c: Curve) -> str | None:
+    """Why a flat loss points at a rate too high rather than too low: the watcher measured steps of
+    10%+ of the weights' size, or the loss rose 20%+ over the run, or it sits far above the chance
+    level ln C (confidently wrong, saturated outputs), where a fresh model starts and a slow one stays."""
+    from .internals import update_ratio
+
+    high = [f for f in update_ratio(run) if f.evidence.get("subject") == "high"]
+    if high:
+        worst = max(high[0].evidence["layers"].values())
+        return f"each step moved the weights by {worst:.2g} of their size (a healthy step is ~1e-3)"
+    if c.head > 0 and c.tail >= 1.2 * c.head:
+        return f"{c.name} rose {fmt(c.head)} -> {fmt(c.tail)}, which a rate too small cannot do"
+    cc = inferred_classes(run, c) if cross_entropy_like(run) else None
+    if cc is not None:
+        ln = cc.chance_loss
+        if c.tail > ln + max(1.0, min(0.5 * ln, 3.0)):
+            return (f"{c.name} sits at {fmt(c.tail)}, far above a uniform guess ln({cc.n}) = {fmt(ln)}: the outputs "
+                    f"are confidently wrong (saturated)")
+    return None
 
 
 def late_start_of(c: Curve) -> dict | None:
@@ -573,13 +773,25 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
                 # A quiet loss pins the count (a prior over k classes gives exactly ln k); a loss
                 # still thrashing (a too-high LR overshoots the prior) does not, the accuracy does.
                 quiet = noise_sigma(c.y[-max(3, c.n // 4):]) <= 0.01 * abs(loss_tail)
-                k = min(fits, key=(lambda n: abs(loss_tail - math.log(n)) / math.log(n)) if quiet
-                        else (lambda n: abs(acc - 1.0 / n)))
+                by_loss = min(fits, key=lambda n: abs(loss_tail - math.log(n)) / math.log(n))
+                by_acc = min(fits, key=lambda n: abs(acc - 1.0 / n))
+                # Neighbouring counts (1/10 vs 1/11: 0.009 apart) are within an accuracy's own noise.
+                # An untrained classifier's loss sits at or a little above ln C (random logits are not
+                # exactly uniform), never below it: of the two, the count whose ln C the loss is above.
+                close = abs(abs(acc - 1.0 / by_acc) - abs(acc - 1.0 / by_loss)) < _flat_accuracy_band(by_acc) / 2
+                # A quiet loss between two ln k is an untrained model's, not a prior's: the same holds.
+                # When the loss sits above both (a too-high rate overshooting the prior), it tells
+                # nothing: the accuracy decides, as before.
+                under = [n for n in {by_acc, by_loss} if math.log(n) <= 1.005 * loss_tail]
+                k = under[0] if (quiet or close) and len(under) == 1 else by_loss if quiet else by_acc
                 return ClassCount(k, f"{s.name} sits at {acc:.3g} ~ 1/{k} (no class count in the log: inferred)",
                                   guessed=True)
     pinned = _classes_from_pinned_accuracy(run)
     if pinned is not None:
         return pinned
+    started = _classes_from_start(run)
+    if started is not None:
+        return started
     half = c.y[c.n // 2:]
     if half.size >= 50 and c.series.axis != "epoch":
         level = float(np.median(half))
@@ -607,6 +819,34 @@ def _binary(run: Run, cc: ClassCount | None) -> bool:
         return True
     return any(curve(s).n and abs(float(curve(s).y[0]) - math.log(2)) <= 0.05 * math.log(2)
                for r in (Role.TRAIN_LOSS, Role.VAL_LOSS) for s in run.by_role(r))
+
+
+def _classes_from_start(run: Run) -> ClassCount | None:
+    """C from a training loss and a validation loss that both begin at ln C, tightly (15% of the gap
+    to ln(C +- 1), 0.5%): a fresh classifier predicts the prior, so two independent curves starting
+    on the same ln C name the class count (Hugging Face's trainer_state.json logs no class count)."""
+    t, v = loss_curve(run, Role.TRAIN_LOSS), loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
+    if t is None or v is None:
+        return None
+    a, b = match_chance_tight(float(t.y[0])), match_chance_tight(float(v.y[0]))
+    if a is None or b is None or a.n != b.n:
+        return None
+    return ClassCount(a.n, f"{t.name} and {v.name} both start at ln({a.n}) = {math.log(a.n):.4g} ({float(t.y[0]):.4g}, "
+                      f"{float(v.y[0]):.4g}; no class count in the log: inferred)", guessed=True)
+
+
+def _one_class_throughout(y: np.ndarray) -> int | None:
+    """How often an accuracy repeats its first value exactly, when it does so at 5+ evaluations and
+    two thirds of them, never beats it, and it is low (under 0.6): the model gives every item one
+    class from the first evaluation on (the value is that class's share); the few other values are
+    other one-class shares or no better. A learning model's accuracy moves off its first value."""
+    if y.size < MIN_VAL_POINTS + 1:
+        return None
+    v = float(y[0])
+    k = int(np.sum(y == v))
+    if k < max(MIN_VAL_POINTS, math.ceil(2 * y.size / 3)) or float(np.max(y)) > v or not 0.0 < v < 0.6:
+        return None
+    return k
 
 
 def _classes_from_pinned_accuracy(run: Run) -> ClassCount | None:
