@@ -1,0 +1,90 @@
+"""Kinds the real logs of dev rounds 10-12 showed traindoc getting wrong, each rebuilt as
+synthetic curves over many seeds (never a copy of the log), with the healthy twin that must stay
+quiet."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from traindoc.findings import Severity
+from traindoc.rules import diagnose_run
+from traindoc.run import Role, Run, Series
+
+
+def _alarms(run: Run) -> dict[str, Severity]:
+    return {f.id: f.severity for f in diagnose_run(run) if f.severity >= Severity.WARNING}
+
+
+def _decay(rng, n, start, floor, tau, sigma):
+    t = np.arange(n) / n
+    return (floor + (start - floor) * np.exp(-t / tau)) * np.exp(sigma * rng.standard_normal(n))
+
+
+def _detector_run(rng, n, odd_part: str, wall=None) -> Run:
+    """A detector's per-epoch parts with no total: box, cls, dfl and one more part whose word is
+    not a known part (``odd_part``), each for train and val."""
+    run = Run(name="r", source="<t>", format="t")
+    x = np.arange(1.0, n + 1)
+    for split in ("train", "val"):
+        for part, scale in (("box", 0.8), ("cls", 1.2), ("dfl", 1.5), (odd_part, 0.05)):
+            y = _decay(rng, n, scale, scale * 0.5, 0.3, 0.02)
+            run.add(Series.named(f"{split}/{part}_loss", x, y, wall_time=wall, axis="epoch"))
+    return run
+
+
+@pytest.mark.parametrize("odd", ["angle", "twist", "ori"])
+def test_an_unknown_part_beside_known_parts_is_not_judged_as_the_total(odd):
+    run = _detector_run(np.random.default_rng(1), 20, odd)
+    for role, split in ((Role.TRAIN_LOSS, "train"), (Role.VAL_LOSS, "val")):
+        assert run.primary(role).name == f"{split}/box_loss"
+
+
+def test_parts_without_a_box_part_pick_the_largest_share_not_the_first_name():
+    rng = np.random.default_rng(2)
+    x = np.arange(50.0)
+    run = Run(name="r", source="<t>", format="t")
+    for part, scale in (("aux", 0.01), ("kl", 0.2), ("recon", 3.0)):
+        run.add(Series.named(f"{part}_loss", x, _decay(rng, 50, scale, scale / 3, 0.3, 0.02)))
+    assert run.primary(Role.TRAIN_LOSS).name == "recon_loss"
+
+
+def test_a_logged_total_still_wins_over_its_parts():
+    rng = np.random.default_rng(3)
+    x = np.arange(50.0)
+    run = Run(name="r", source="<t>", format="t")
+    for name, scale in (("box_loss", 0.1), ("obj_loss", 0.3), ("total_loss", 0.45)):
+        run.add(Series.named(name, x, _decay(rng, 50, scale, scale / 3, 0.3, 0.02)))
+    assert run.primary(Role.TRAIN_LOSS).name == "total_loss"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_pause_in_wall_time_with_one_part_jumping_is_no_resume(seed):
+    """Pauses between epochs (a notebook left idle) and one small part that wobbles up there: no
+    counter restart, no LR restart, the other losses carry on: no resume-spike."""
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(18, 40))
+    k = int(rng.integers(n // 2, n - 4))
+    wall = np.cumsum(np.full(n, 80.0) * np.exp(0.05 * rng.standard_normal(n)))
+    wall[k:] += rng.uniform(6e3, 3e4)  # over 50 median epochs and 10 minutes
+    run = _detector_run(rng, n, "angle", wall=wall)
+    for name in ("train/angle_loss", "val/angle_loss"):
+        s = run.series[name]
+        s.values[k:] *= rng.uniform(1.3, 1.6)  # the small part settles higher: a level shift
+    assert "resume-spike" not in _alarms(run)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_pause_with_every_loss_jumping_is_still_a_resume(seed):
+    """The same pause, but the whole objective jumps after it (a restart without the optimiser
+    state): corroborated by the other losses, so resume-spike is raised."""
+    rng = np.random.default_rng(200 + seed)
+    n = int(rng.integers(24, 40))
+    k = int(rng.integers(n // 2, n - 5))
+    wall = np.cumsum(np.full(n, 80.0) * np.exp(0.05 * rng.standard_normal(n)))
+    wall[k:] += rng.uniform(6e3, 3e4)  # over 50 median epochs and 10 minutes
+    run = _detector_run(rng, n, "angle", wall=wall)
+    jump = rng.uniform(0.6, 1.5) * np.exp(-np.arange(n - k) / rng.uniform(2, 5))  # decays back
+    for s in run.series.values():
+        s.values[k:] *= 1 + jump
+    assert "resume-spike" in _alarms(run)
