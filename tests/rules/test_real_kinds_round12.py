@@ -58,16 +58,21 @@ def test_a_logged_total_still_wins_over_its_parts():
     assert run.primary(Role.TRAIN_LOSS).name == "total_loss"
 
 
+def _paused_run(rng) -> tuple[Run, int, int]:
+    """A detector run whose wall clock pauses for hours at epoch k (and stays paused after)."""
+    n = int(rng.integers(24, 40))
+    k = int(rng.integers(n // 2, n - 5))
+    wall = np.cumsum(np.full(n, 80.0) * np.exp(0.05 * rng.standard_normal(n)))
+    wall[k:] += rng.uniform(6e3, 3e4)  # over 50 median epochs and 10 minutes
+    return _detector_run(rng, n, "angle", wall=wall), n, k
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_a_pause_in_wall_time_with_one_part_jumping_is_no_resume(seed):
     """Pauses between epochs (a notebook left idle) and one small part that wobbles up there: no
     counter restart, no LR restart, the other losses carry on: no resume-spike."""
     rng = np.random.default_rng(100 + seed)
-    n = int(rng.integers(18, 40))
-    k = int(rng.integers(n // 2, n - 4))
-    wall = np.cumsum(np.full(n, 80.0) * np.exp(0.05 * rng.standard_normal(n)))
-    wall[k:] += rng.uniform(6e3, 3e4)  # over 50 median epochs and 10 minutes
-    run = _detector_run(rng, n, "angle", wall=wall)
+    run, n, k = _paused_run(rng)
     for name in ("train/angle_loss", "val/angle_loss"):
         s = run.series[name]
         s.values[k:] *= rng.uniform(1.3, 1.6)  # the small part settles higher: a level shift
@@ -79,11 +84,7 @@ def test_a_pause_with_every_loss_jumping_is_still_a_resume(seed):
     """The same pause, but the whole objective jumps after it (a restart without the optimiser
     state): corroborated by the other losses, so resume-spike is raised."""
     rng = np.random.default_rng(200 + seed)
-    n = int(rng.integers(24, 40))
-    k = int(rng.integers(n // 2, n - 5))
-    wall = np.cumsum(np.full(n, 80.0) * np.exp(0.05 * rng.standard_normal(n)))
-    wall[k:] += rng.uniform(6e3, 3e4)  # over 50 median epochs and 10 minutes
-    run = _detector_run(rng, n, "angle", wall=wall)
+    run, n, k = _paused_run(rng)
     jump = rng.uniform(0.6, 1.5) * np.exp(-np.arange(n - k) / rng.uniform(2, 5))  # decays back
     for s in run.series.values():
         s.values[k:] *= 1 + jump
