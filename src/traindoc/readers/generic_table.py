@@ -8,7 +8,8 @@ rows fill most cells (a dense table) an empty cell is a missing number, kept as 
 as an empty cell), except before a column's first value: a column that starts later (validation
 from a second stage on) was not logged yet, not NaN. In a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
-logged in this row". ``NA`` is always "not logged". The x column starting over means another run
+logged in this row"; so is an empty cell of a column filled in under half the rows from its first
+value on (its own cadence), or of a row that fills only such columns. ``NA`` is always "not logged". The x column starting over means another run
 was appended: a new Run; going back to a later x is a resume of the same run (see
 ``_table.stitch_resumes``). TensorBoard's CSV download (``Wall time,Step,Value``) becomes one
 series named after the tag in its file name, with its wall times.
@@ -135,15 +136,26 @@ def read(path: Path) -> list[Run]:
     header_cuts = []
     first_filled = {h: next((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), len(rows))
                     for h in numeric}
+    # A column filled in under half the rows from its first value on is logged on its own cadence
+    # (validation once an epoch among per-batch rows): its empty cells are "not logged", as are those
+    # of a row that fills only such columns (the validation row among training rows), even in a table
+    # dense overall. A row that fills no column at all keeps its NaN (a run gone NaN, pandas-written).
+    own_cadence = {h for h in numeric
+                   if 2 * sum(not T.is_missing(r.get(h) or "") for r in rows[first_filled[h]:])
+                   < len(rows) - first_filled[h]}
+    x_col = _x_column(numeric)
     for row_index, r in enumerate(rows):
         if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
             header_cuts.append(len(records))  # the header again: another run appended to the file
             continue
         rec = {}
+        filled_here = {h for h in numeric if h != x_col and not T.is_missing(r.get(h) or "")}
+        thin_row = bool(filled_here) and filled_here <= own_cadence
         for h in numeric:
             cell = r.get(h) or ""
             if T.is_missing(cell):
-                if sparse or cell.strip().lower() in ("na", "n/a") or row_index < first_filled[h]:
+                if (sparse or thin_row or h in own_cadence or cell.strip().lower() in ("na", "n/a")
+                        or row_index < first_filled[h]):
                     continue
                 rec[h] = T.NAN
             else:
