@@ -89,3 +89,41 @@ def test_a_pause_with_every_loss_jumping_is_still_a_resume(seed):
     for s in run.series.values():
         s.values[k:] *= 1 + jump
     assert "resume-spike" in _alarms(run)
+
+
+def _gan_run(rng, n, turn: float | None, g_falls: bool = True) -> Run:
+    """A pix2pix-like run, per epoch: the discriminator's loss drifts up and wobbles (a healthy
+    game), the generator's loss falls (or not), and a held-out L1 falls to a floor and, from
+    ``turn`` (a fraction of the run) on, climbs to a higher level where it stays."""
+    x = np.arange(1.0, n + 1)
+    t = x / n
+    d = (0.2 + 0.3 * t) * np.exp(0.1 * rng.standard_normal(n))
+    g = (_decay(rng, n, 70.0, 25.0, 0.5, 0.02) if g_falls else 40.0 * np.exp(0.02 * rng.standard_normal(n)))
+    floor = rng.uniform(0.2, 0.5)
+    l1 = floor * (1 + 0.1 * np.exp(-t / 0.05))
+    if turn is not None:
+        up = rng.uniform(0.15, 0.3)
+        l1 = l1 * (1 + up * np.clip((t - turn) / 0.1, 0, 1))
+    l1 = l1 * np.exp(0.015 * rng.standard_normal(n))
+    return Run.from_columns("r", "<t>", "t", {"loss_D": (x, d), "loss_G": (x, g), "val_L1": (x, l1)}, axis="epoch")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_gan_held_out_reconstruction_rising_while_generator_falls_is_overfitting(seed):
+    rng = np.random.default_rng(300 + seed)
+    run = _gan_run(rng, int(rng.integers(40, 200)), turn=rng.uniform(0.08, 0.3))
+    assert "overfitting" in _alarms(run)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_gan_held_out_reconstruction_at_its_floor_is_not_overfitting(seed):
+    rng = np.random.default_rng(400 + seed)
+    run = _gan_run(rng, int(rng.integers(40, 200)), turn=None)
+    assert "overfitting" not in _alarms(run)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_gan_held_out_rise_without_the_generator_falling_is_not_overfitting(seed):
+    rng = np.random.default_rng(500 + seed)
+    run = _gan_run(rng, int(rng.integers(40, 200)), turn=rng.uniform(0.08, 0.3), g_falls=False)
+    assert "overfitting" not in _alarms(run)

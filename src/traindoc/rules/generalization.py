@@ -6,6 +6,8 @@ validation falls -> val-without-train; both flat -> stalled; both rise -> both-r
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..findings import Mark, Severity
@@ -13,7 +15,7 @@ from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ..stats.earlystop import rank_turn, rise_after_best, stopped_after_turn
-from ._common import BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -114,6 +116,9 @@ def _gap_overfitting(run: Run) -> list:
 
 
 def _loss_turn_overfitting(run: Run):
+    if adversarial(run):
+        yield from _adversarial_turn(run)
+        return
     pair = _pair(run)
     if pair is None and not run.by_role(Role.TRAIN_LOSS):
         yield from _val_only_turn(run)
@@ -141,6 +146,49 @@ def _loss_turn_overfitting(run: Run):
                 break
     if f is not None:
         yield f
+
+
+_GENERATOR = re.compile(r"(^|[^a-z])(g|gen|generator)([^a-z]|$)|(?<![a-z])loss_?g(?![a-z])|(?<![a-z])g_?loss")
+
+
+def _adversarial_turn(run: Run):
+    """A GAN trained with a supervised target (pix2pix, super-resolution): its generator and
+    discriminator losses are a game and need not fall, but a held-out reconstruction measure
+    (validation L1 / MAE / MSE, or a validation loss) should. That measure passing its best and
+    staying 10% or more above it, while the generator's own training loss keeps falling, is the
+    generator memorising its training pairs."""
+    gens = [curve(s) for s in run.by_role(Role.TRAIN_LOSS) if _GENERATOR.search(s.name.lower())]
+    gens = [g for g in gens if g.n >= MIN_POINTS]
+    if len(gens) != 1:
+        return
+    g = gens[0]
+    held = [curve(s) for s in run.by_role(Role.VAL_LOSS) if not _ADVERSARIAL_NAME.search(s.name.lower())]
+    held = [c for c in held if c.n >= MIN_VAL_POINTS and np.all(c.y > 0)]
+    if held:
+        v, y = held[0], held[0].y
+    else:
+        vm = _val_metric_as_error(run)
+        if vm is None:
+            return
+        v, _, y, _ = vm
+    ov = overfit_onset(v.x, y)
+    if ov is None or ov.final_gl < 10.0:
+        return
+    g_best, g_end = g.at(ov.best_step), g.tail
+    if not g_best - g_end > max(2 * g.noise, 0.05 * abs(g_best)):
+        return
+    u = unit(v)
+    yield make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and stayed "
+               f"{ov.final_gl:.0f}% above it, while the generator's {g.name} kept falling ({fmt(g_best)} -> "
+               f"{fmt(g_end)})", series=[g.name, v.name], steps=[ov.onset_step, v.span[1]],
+               evidence={"best_step": ov.best_step, "best_val": ov.best_value, "onset_step": ov.onset_step,
+                         "generalization_loss_pct": round(ov.final_gl, 2), "train_at_best": g_best,
+                         "train_at_end": g_end, "judged_on": "held-out reconstruction measure of an adversarial run"},
+               causes=["the generator memorises its training pairs: too little data for the model",
+                       *_OVERFIT_CAUSES[1:]],
+               fixes=_overfit_fixes(u, ov.best_step),
+               marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
+                      Mark("point", v.name, ov.best_step, label="best held-out value")])
 
 
 def _component_pairs(run: Run, primary_val: Curve) -> list[tuple[Curve, Curve]]:
