@@ -127,3 +127,34 @@ def test_gan_held_out_rise_without_the_generator_falling_is_not_overfitting(seed
     rng = np.random.default_rng(500 + seed)
     run = _gan_run(rng, int(rng.integers(40, 200)), turn=rng.uniform(0.08, 0.3), g_falls=False)
     assert "overfitting" not in _alarms(run)
+
+
+def _tiny_run(rng, n, val) -> Run:
+    x = np.arange(1.0, n + 1)
+    train = rng.uniform(0.3, 0.8) * np.exp(-np.arange(n) * rng.uniform(0.6, 1.0))
+    return Run.from_columns("r", "<t>", "t", {"train_loss": (x, train), "val_loss": (x, np.asarray(val))},
+                            axis="epoch")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_three_to_five_epochs_with_validation_far_above_its_best_is_overfitting(seed):
+    """Validation best at an early epoch, every later one far above it but not in order (the last
+    dips back a little), while training falls several-fold: a practitioner sees memorisation."""
+    rng = np.random.default_rng(600 + seed)
+    n = int(rng.integers(4, 6))
+    best = rng.uniform(0.1, 0.4)
+    later = best * rng.uniform(1.6, 3.0, size=n - 1)
+    later[-1] = min(later[-1], later[:-1].max() * rng.uniform(0.7, 0.95))  # out of order
+    later = np.maximum(later, best * 1.55)
+    assert "overfitting" in _alarms(_tiny_run(rng, n, [best, *later]))
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_three_to_five_epochs_with_validation_bouncing_near_its_best_is_quiet(seed):
+    """A small validation set: evaluations bounce up to 15% above the best while training falls."""
+    rng = np.random.default_rng(700 + seed)
+    n = int(rng.integers(4, 6))
+    best = rng.uniform(0.1, 0.4)
+    val = best * rng.uniform(1.0, 1.15, size=n)
+    val[int(rng.integers(0, n - 1))] = best
+    assert "overfitting" not in _alarms(_tiny_run(rng, n, val))

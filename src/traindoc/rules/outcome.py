@@ -136,7 +136,8 @@ def assess(run: Run) -> Outcome:
 
 def _val_rose_every_time(run: Run) -> Finding | None:
     """Too few evaluations for the overfitting rule (3-5), but each one after the best is worse,
-    ending 20%+ above it, while the training loss fell 10%+ over the same span."""
+    ending 20%+ above it, while the training loss fell 10%+ over the same span; or, without that
+    order, every one after the best is 30%+ above it and the last 50%+ while training halved."""
     t, v = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_LOSS)
     if t is None or v is None or adversarial(run):
         return None
@@ -148,13 +149,18 @@ def _val_rose_every_time(run: Run) -> Finding | None:
         return None
     ib = int(np.argmin(vc.y))
     after = vc.y[ib:]
-    if after.size < 3 or not np.all(np.diff(after) > 0) or after[-1] < 1.2 * after[0]:
-        return None
     t_at_best = float(np.interp(vc.x[ib], tc.x, tc.y))
     t_end = float(tc.y[-1]) if tc.n < 5 else end_level(tc.y)
-    if not t_end <= 0.9 * t_at_best:
+    if after.size < 3 or not t_end <= 0.9 * t_at_best:
         return None
-    return make("overfitting", f"{v.name} got worse at every evaluation after its best ({fmt(float(after[0]))} at "
+    every = bool(np.all(np.diff(after) > 0)) and after[-1] >= 1.2 * after[0]
+    # Or a large effect that needs no ordering: every later evaluation 30%+ above the best, the last
+    # 50%+, while training fell to half its level at the best or below (a gap opening by a factor).
+    large = float(np.min(after[1:])) >= 1.3 * after[0] and after[-1] >= 1.5 * after[0] and t_end <= 0.5 * t_at_best
+    if not (every or large):
+        return None
+    said = "got worse at every evaluation after its best" if every else "stayed far above its best at every later evaluation"
+    return make("overfitting", f"{v.name} {said} ({fmt(float(after[0]))} at "
                 f"{fmt(float(vc.x[ib]))} -> {fmt(float(after[-1]))}, +{after[-1] / after[0] - 1:.0%}) while {t.name} "
                 f"fell {fmt(t_at_best)} -> {fmt(t_end)}", series=[t.name, v.name],
                 steps=[float(vc.x[ib]), float(vc.x[-1])],
