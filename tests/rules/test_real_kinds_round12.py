@@ -158,3 +158,31 @@ def test_three_to_five_epochs_with_validation_bouncing_near_its_best_is_quiet(se
     val = best * rng.uniform(1.0, 1.15, size=n)
     val[int(rng.integers(0, n - 1))] = best
     assert "overfitting" not in _alarms(_tiny_run(rng, n, val))
+
+
+def _spiky_val_run(rng, n, rise: float) -> Run:
+    """Per-epoch run whose validation loss has one-sided noise (a fifth of the epochs jump 30-90% up
+    and fall back), a floor that falls to its lowest about two thirds in and then climbs by
+    ``rise`` to the end, while the training loss keeps falling."""
+    x = np.arange(1.0, n + 1)
+    t = x / n
+    train = _decay(rng, n, 1.0, 0.02, 0.5, 0.01)  # still falling hard at the end
+    turn = rng.uniform(0.6, 0.75)
+    floor = 0.55 + 0.6 * np.exp(-t / 0.15) + 0.55 * rise * np.clip((t - turn) / (1 - turn), 0, None)
+    spikes = np.where(rng.random(n) < 0.2, rng.uniform(1.3, 1.9, n), 1.0)
+    val = floor * spikes * np.exp(0.02 * rng.standard_normal(n))
+    return Run.from_columns("r", "<t>", "t", {"train_loss": (x, train), "val_loss": (x, val)}, axis="epoch")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_noisy_validation_whose_floor_climbs_is_overfitting(seed):
+    rng = np.random.default_rng(800 + seed)
+    run = _spiky_val_run(rng, int(rng.integers(30, 60)), rise=rng.uniform(0.3, 0.45))
+    assert "overfitting" in _alarms(run)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_noisy_validation_whose_floor_stays_is_not_overfitting(seed):
+    rng = np.random.default_rng(900 + seed)
+    run = _spiky_val_run(rng, int(rng.integers(15, 90)), rise=0.0)
+    assert "overfitting" not in _alarms(run)

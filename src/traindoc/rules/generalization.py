@@ -235,6 +235,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _short_turn(t, x, y), False
     if ov is None:
+        ov, stopped = _floor_turn(t, x, y), True
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -278,6 +280,26 @@ def _short_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     without the best itself, ``rise_after_best``), with training fallen by a quarter or more since
     the best as independent evidence: too small a rise for the size guard of ``overfit_onset``."""
     ov = rise_after_best(x, y)
+    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+        return ov
+    return None
+
+
+def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
+    """A noisy validation curve (15-90 evaluations) whose noise is one-sided: single evaluations
+    jump up (a small validation set, an unlucky batch) and fall back, so a person reads its floor.
+    The floor is the minimum of each block of ``b`` evaluations (blocks end at the last one, so the
+    latest level is a whole block); the turn is then judged on that shorter, cleaner curve with the
+    same tests as a short curve, with training fallen by a quarter or more since the best as
+    independent evidence. Spikes that recover hide a turn from the tests on every point; they do not
+    move a block's minimum."""
+    n = y.size
+    if n < 15 or n > 90 or np.any(~np.isfinite(y)) or np.any(y <= 0):
+        return None
+    starts = np.arange(n - (n // b) * b, n, b)
+    idx = np.array([s0 + int(np.argmin(y[s0:s0 + b])) for s0 in starts])
+    bx, by = x[idx], y[idx]
+    ov = overfit_onset(bx, by) or stopped_after_turn(bx, by) or rank_turn(bx, by)
     if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
         return ov
     return None
