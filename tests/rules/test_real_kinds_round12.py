@@ -181,3 +181,25 @@ def test_noisy_validation_is_overfitting_exactly_when_its_floor_climbs(seed, cli
     n = int(rng.integers(30, 60)) if climbs else int(rng.integers(15, 90))
     run = _spiky_val_run(rng, n, rise=rng.uniform(0.3, 0.45) if climbs else 0.0)
     assert ("overfitting" in _alarms(run)) == climbs
+
+
+def _late_climb_run(rng, n, climb: float) -> Run:
+    """Per-epoch training loss that falls to a minimum 55-65% of the way in and then climbs by
+    ``climb`` (a fraction of the minimum) steadily to the end, with a little noise."""
+    x = np.arange(1.0, n + 1)
+    t = x / n
+    turn = rng.uniform(0.55, 0.65)
+    base = 2.0 + 5.0 * np.exp(-t / 0.1)
+    base = np.where(t < turn, base, (2.0 + 5.0 * np.exp(-turn / 0.1)) * (1 + climb * (t - turn) / (1 - turn)))
+    y = base * np.exp(0.003 * rng.standard_normal(n))
+    return Run.from_columns("r", "<t>", "t", {"train_loss": (x, y)}, axis="epoch")
+
+
+@pytest.mark.parametrize("climbs", [True, False])
+@pytest.mark.parametrize("seed", range(10))
+def test_a_training_loss_is_divergence_when_it_climbs_steadily_not_when_it_drifts(seed, climbs):
+    """A climb of 18-30% over the last third or more is divergence; a drift of 0-8% is not."""
+    rng = np.random.default_rng((1000 if climbs else 1100) + seed)
+    n = int(rng.integers(30, 90))
+    run = _late_climb_run(rng, n, climb=rng.uniform(0.18, 0.3) if climbs else rng.uniform(0.0, 0.08))
+    assert ("divergence" in _alarms(run)) == climbs

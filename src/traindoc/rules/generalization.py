@@ -627,7 +627,8 @@ def both_rising(run: Run):
         return  # a rise from 0.02 to 0.1 after falling from 15 is invisible on the run's own scale
     from .stability import divergence_of
 
-    if divergence_of(t) is not None:
+    d = divergence_of(t)
+    if d is not None and not d.get("steady"):
         return  # the same rise is reported once, as `divergence` (error), with the validation rise in it
     u = unit(t)
     yield make("both-rising", f"{t.name} and {v.name} both rise: train {fmt(rt['best'])} -> {fmt(rt['end'])}, "
