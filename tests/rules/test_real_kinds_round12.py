@@ -203,3 +203,21 @@ def test_a_training_loss_is_divergence_when_it_climbs_steadily_not_when_it_drift
     n = int(rng.integers(30, 90))
     run = _late_climb_run(rng, n, climb=rng.uniform(0.18, 0.3) if climbs else rng.uniform(0.0, 0.08))
     assert ("divergence" in _alarms(run)) == climbs
+
+
+def _eval_only(fmt: str, with_train: bool) -> Run:
+    rng = np.random.default_rng(5)
+    x = np.arange(1.0, 11.0)
+    run = Run(name="r", source="<t>", format=fmt)
+    run.add(Series.named("val/accuracy_top-1", x, 92 + np.cumsum(rng.uniform(0, 0.4, 10)), axis="epoch"))
+    if with_train:
+        run.add(Series.named("loss", x, _decay(rng, 10, 1.0, 0.2, 0.3, 0.02), axis="epoch"))
+    return run
+
+
+@pytest.mark.parametrize("fmt,with_train,named", [
+    ("mmdet2_log_json", False, True), ("hf_trainer_state", False, True),  # the writer logs training itself
+    ("mmdet2_log_json", True, False),  # both logged: nothing missing
+    ("lightning_csv", False, False), ("generic_table", False, False)])  # validation alone by the user's choice
+def test_evaluations_without_any_training_line_where_the_writer_logs_it(fmt, with_train, named):
+    assert ("val-without-train" in _alarms(_eval_only(fmt, with_train))) == named

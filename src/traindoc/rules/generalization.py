@@ -453,10 +453,11 @@ def _train_flat_beside_val(t: Curve, v: Curve) -> bool:
 
 
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
-      title="Validation improves while training does not", needs=(Role.TRAIN_LOSS,))
+      title="Validation improves while training does not", needs=())
 def val_without_train(run: Run):
     t = loss_curve(run, Role.TRAIN_LOSS)
     if t is None:
+        yield from _training_never_written(run)
         return
     if _another_train_part_fell(run, t):
         return
@@ -482,6 +483,36 @@ def val_without_train(run: Run):
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.trend.start,
                          "val_end": v.trend.end, "val_trend_p": v.trend.p, "train_trend_p": t.trend.p},
                causes=_VWT_CAUSES, fixes=_VWT_FIXES)
+
+
+# Writers that record the training loss on their own at every logging interval (MMCV / MMEngine
+# ``mode: train`` lines, HF Trainer ``loss`` rows, Ultralytics and Detectron2 train columns, Keras
+# ``loss``). A user's own CSV or Lightning's ``self.log`` may log validation alone by choice.
+_TRAIN_ALWAYS_WRITTEN = {"mmdet2_log_json", "mmengine", "hf_trainer_state", "ultralytics", "detectron2",
+                         "keras_csv", "keras_history"}
+
+
+def _training_never_written(run: Run):
+    """Five or more evaluations, and not one training value, in a format whose writer logs the
+    training loss by itself: training was never written (a logging interval longer than an epoch,
+    ``logging_steps`` above the run's length), so the run cannot be judged from the training side."""
+    if run.format not in _TRAIN_ALWAYS_WRITTEN or run.by_role(Role.TRAIN_LOSS) or run.by_role(Role.TRAIN_METRIC):
+        return
+    vals = [curve(s) for role in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(role)]
+    vals = [c for c in vals if c.n >= MIN_VAL_POINTS]
+    if not vals:
+        return
+    v = max(vals, key=lambda c: c.n)
+    yield make("val-without-train", f"{v.name} was logged at {v.n} evaluations and no training loss at all, though "
+               f"this log format ({run.format}) records it on its own: nothing shows how training went",
+               series=[v.name], steps=list(v.span),
+               evidence={"val_series": v.name, "val_points": v.n, "train_series": 0, "format": run.format,
+                         "judged_on": "validation logged without any training series"},
+               causes=["the training logging interval is longer than an epoch (MMCV log_config interval, HF "
+                       "logging_steps), so no training line is ever written", "training logging switched off or "
+                       "filtered out of the file"],
+               fixes=["log training at an interval shorter than an epoch (e.g. interval=10 / logging_steps=10)",
+                      "keep the training lines when copying or filtering the log"])
 
 
 _VWT_CAUSES = ["the training and validation data differ: labels or preprocessing of the training set are "
