@@ -18,6 +18,9 @@ _PRIMARY_LOSS_NAMES = ("loss", "train_loss", "train/loss", "loss/train", "train_
                        "validation_loss", "loss/val", "loss/validation", "valid_loss", "test_loss")
 
 
+WITHIN_EVAL_AXIS = "eval_batch"  # the axis of values logged per batch inside one evaluation
+
+
 def _typical_size(s: Series) -> float:
     finite = np.abs(s.values[np.isfinite(s.values)])
     return float(np.median(finite)) if finite.size else 0.0
@@ -84,7 +87,9 @@ class Run:
 
     def primary(self, role: Role) -> Series | None:
         """The one series of a role the rules should judge (the total loss, not its parts)."""
-        candidates = [s for s in self.by_role(role) if len(s)]
+        # A series on the evaluation loop's own batch counter (Lightning's per-batch validation
+        # values, see readers._axes) is one pass over the held-out set, not a curve over training.
+        candidates = [s for s in self.by_role(role) if len(s) and s.axis != WITHIN_EVAL_AXIS]
         if not candidates:
             return None
 
