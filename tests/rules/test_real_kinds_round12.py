@@ -221,3 +221,26 @@ def _eval_only(fmt: str, with_train: bool) -> Run:
     ("lightning_csv", False, False), ("generic_table", False, False)])  # validation alone by the user's choice
 def test_evaluations_without_any_training_line_where_the_writer_logs_it(fmt, with_train, named):
     assert ("val-without-train" in _alarms(_eval_only(fmt, with_train))) == named
+
+
+def _agent_run(rng, n, score_trend: float, score: str = "win_rate") -> Run:
+    """A DQN-style log, one row per block of episodes: the TD loss creeps up (it chases moving
+    targets), epsilon decays, and the agent's score drifts by ``score_trend`` over the run."""
+    x = np.arange(1.0, n + 1) * 200
+    t = np.arange(n) / n
+    cols = {"episode": (x, x), "avg_loss": (x, 0.0025 * (1 + 0.3 * t) * np.exp(0.05 * rng.standard_normal(n))),
+            "epsilon": (x, 0.95 * 0.05 ** t),
+            score: (x, np.clip(0.45 + score_trend * t + 0.03 * rng.standard_normal(n), 0, 1))}
+    return Run.from_columns("r", "<t>", "t", cols)
+
+
+@pytest.mark.parametrize("score", ["win_rate", "success_rate"])
+@pytest.mark.parametrize("seed", range(6))
+def test_an_agent_whose_score_falls_is_no_learning_not_divergence(seed, score):
+    found = _alarms(_agent_run(np.random.default_rng(1200 + seed), 20, -0.15, score))
+    assert "no-learning" in found and "divergence" not in found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_an_agent_whose_score_rises_is_quiet_while_its_td_loss_creeps_up(seed):
+    assert not _alarms(_agent_run(np.random.default_rng(1300 + seed), 20, +0.3))

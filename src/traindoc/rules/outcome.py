@@ -20,7 +20,8 @@ from ..run import Role, Run, Series
 from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
 from ..stats.exact import EXACT_MAX_N, rise_p_exact
-from ._common import BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, chance, curve, fmt, make, normalised_metric
+from ._common import (BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, agent_scores, chance, curve, fmt, make,
+                      normalised_metric, reinforcement)
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
 # an IoU at 0 means nothing was found; an accuracy's floor is chance when the class count is known.
@@ -266,6 +267,37 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     return None
 
 
+def _agent_no_better(run: Run) -> Finding | None:
+    """A reinforcement-learning agent whose score per episode (return, win or success rate) averaged
+    no higher over the last third of 8+ logged points than over the first third, with no significant
+    rise across the run: whatever its losses did (they chase moving targets), the agent plays no
+    better than it did while still exploring at random."""
+    if not reinforcement(run):
+        return None
+    for name in agent_scores(run):
+        c = curve(run.series[name])
+        if c.n < 8:
+            continue
+        k = c.n // 3
+        first, last = float(np.mean(c.y[:k])), float(np.mean(c.y[-k:]))
+        if last > first or (c.trend.z > 0 and c.trend.p < 0.05):
+            continue
+        f = make("no-learning", f"{name} averaged {fmt(last)} over the last third of the run, no better than over "
+                 f"the first ({fmt(first)}; best {fmt(float(np.max(c.y)))}): the agent plays no better than while it "
+                 "was exploring", series=[name], steps=list(c.span),
+                 evidence={"first_third_mean": first, "last_third_mean": last, "best": float(np.max(c.y)),
+                           "points": c.n, "judged_on": "outcome (agent score)"},
+                 causes=["the value estimates do not carry a useful policy (target network, reward scale, discount)",
+                         "exploration decayed before anything was learned", "an opponent or environment the "
+                         "agent cannot beat at this capacity"],
+                 fixes=["check the reward signal and its scale on a few episodes", "decay exploration more slowly",
+                        "compare with a random and a scripted policy"])
+        f.verdict = "problem"
+        f.verdict_reason = "the agent's score did not improve over the run"
+        return f
+    return None
+
+
 def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     """The main training loss ended within 10% of its start with no significant fall, and no rule
     said why. Info, "worth a look": on real logs (``bench/calibrate_outcome.py``)
@@ -275,7 +307,7 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     A warning when a logged accuracy ended no better than its start as well (``_accuracy_no_better``):
     0 of 230 healthy files, 10 of 223 problem files."""
     main = run.primary(Role.TRAIN_LOSS)
-    if main is None or adversarial(run):
+    if main is None or adversarial(run) or reinforcement(run):
         return None
     o = next((o for o in out.losses if o.series == main.name), None)
     if o is None or o.points < 6 or o.start <= 0 or o.end < 0.9 * o.start:
@@ -353,7 +385,7 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
         return [f] if f is not None else []
     got = []
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
-                  lambda: _loss_far_from_progress(run, out)):
+                  lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run)):
         f = check()
         if f is not None:
             got.append(f)
