@@ -244,3 +244,30 @@ def test_an_agent_whose_score_falls_is_no_learning_not_divergence(seed, score):
 @pytest.mark.parametrize("seed", range(6))
 def test_an_agent_whose_score_rises_is_quiet_while_its_td_loss_creeps_up(seed):
     assert not _alarms(_agent_run(np.random.default_rng(1300 + seed), 20, +0.3))
+
+
+def _asr_run(rng, wer, eval_loss_fall: float) -> Run:
+    """An HF-style speech fine-tune: loss rows every 100 steps (a fast drop from a huge CTC start,
+    then flat), six evaluations with an eval loss falling by ``eval_loss_fall`` and the given WER."""
+    x = np.arange(100.0, 3100.0, 100.0)
+    loss = 5.0 + 27.0 * np.exp(-(x - 100) / 60) + 0.08 * rng.standard_normal(x.size)
+    ex = np.arange(500.0, 3500.0, 500.0)
+    eval_loss = 5.0 * (1 - eval_loss_fall * np.arange(6) / 5) * np.exp(0.002 * rng.standard_normal(6))
+    return Run.from_columns("r", "<t>", "t", {"loss": (x, loss), "eval_loss": (ex, eval_loss),
+                                              "eval_wer": (ex, np.asarray(wer, dtype=float))})
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_word_error_rate_at_100_percent_at_every_evaluation_is_stuck(seed):
+    found = _alarms(_asr_run(np.random.default_rng(1400 + seed), [1.0] * 6, 0.0))
+    assert found.get("stuck-at-chance") == Severity.WARNING
+
+
+def test_word_error_rate_at_100_percent_while_the_eval_loss_falls_is_a_mismatch():
+    found = _alarms(_asr_run(np.random.default_rng(1500), [1.0] * 6, 0.4))
+    assert "loss-metric-mismatch" in found and "stuck-at-chance" not in found
+
+
+def test_word_error_rate_leaving_100_percent_is_quiet():
+    found = _alarms(_asr_run(np.random.default_rng(1600), [1.0, 0.9, 0.7, 0.55, 0.45, 0.4], 0.3))
+    assert "stuck-at-chance" not in found and "loss-metric-mismatch" not in found

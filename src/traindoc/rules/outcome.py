@@ -267,6 +267,54 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     return None
 
 
+_ERROR_RATES = {"wer", "cer", "error"}
+
+
+def _metric_curves(run: Run, roles, want, min_points: int):
+    """(series, curve, values on the [0, 1] scale) of the metrics of ``roles`` that ``want`` accepts,
+    with ``min_points`` finite points or more."""
+    for role in roles:
+        for s in run.by_role(role):
+            if want(s):
+                c = curve(s)
+                if c.n >= min_points:
+                    yield s, c, normalised_metric(c)[0]
+
+
+def _error_rate_at_worst(run: Run) -> Finding | None:
+    """A held-out error rate (WER, CER, error) at 100% at every one of 3+ evaluations: the model gets
+    nothing right (an empty or constant output, as a CTC model emitting only blanks). With the
+    validation loss flat over the same evaluations the model sits at a trivial solution
+    (``stuck-at-chance``); with it falling 20%+ the loss and the metric disagree
+    (``loss-metric-mismatch``)."""
+    def error_rate(s: Series) -> bool:
+        return s.metric in _ERROR_RATES and not s.higher_is_better
+
+    for s, c, y in _metric_curves(run, (Role.VAL_METRIC,), error_rate, 3):
+        if float(np.min(y)) < 0.99 or float(np.ptp(y)) > 0.01:
+            continue
+        v = run.primary(Role.VAL_LOSS)
+        vc = curve(v) if v is not None else None
+        fell = vc is not None and vc.n >= 3 and float(vc.y[0]) > 0 and float(vc.y[-1]) <= 0.8 * float(vc.y[0])
+        fid = "loss-metric-mismatch" if fell else "stuck-at-chance"
+        loss = (f", while {v.name} went {fmt(float(vc.y[0]))} -> {fmt(float(vc.y[-1]))}" if vc is not None and vc.n >= 2
+                else "")
+        f = make(fid, f"{s.name} was {fmt(float(np.median(c.y)))} (100% wrong) at all {c.n} evaluations{loss}: "
+                 "the model gets nothing right", series=[s.name] + ([v.name] if vc is not None else []),
+                 steps=list(c.span), evidence={"metric": s.name, "evaluations": c.n, "level": float(np.median(c.y)),
+                                               "judged_on": "outcome (error rate at its worst)"},
+                 causes=["the model's output is empty or constant (a CTC model emitting only blanks, a decoder "
+                         "stopping at once)", "a learning rate too high or too low to leave the trivial output",
+                         "labels or vocabulary not matching the model's output (a wrong tokenizer or character set)"],
+                 fixes=["decode a few validation items by hand and look at the output", "check the vocabulary and "
+                        "the label encoding against the model's output layer", "try a lower learning rate with "
+                        "warm-up, and overfit a handful of items first"])
+        f.verdict = "problem"
+        f.verdict_reason = "every evaluation scored 100% wrong"
+        return f
+    return None
+
+
 def _agent_no_better(run: Run) -> Finding | None:
     """A reinforcement-learning agent whose score per episode (return, win or success rate) averaged
     no higher over the last third of 8+ logged points than over the first third, with no significant
@@ -348,25 +396,19 @@ def _accuracy_no_better(run: Run) -> dict | None:
     independent reading that the run learned nothing. A loss alone ending at its start is also a
     noisy prefix of a run that will learn (``bench/rules_sweep.py``); its accuracy would not stay
     at its start and low as well. A fine-tune already at its floor has a high accuracy."""
-    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
-        for s in run.by_role(role):
-            if s.metric != "accuracy" or not s.higher_is_better:
-                continue
-            c = curve(s)
-            if c.n < 6:
-                continue
-            y, _ = normalised_metric(c)
-            if float(np.min(y)) < 0 or float(np.max(y)) > 1:
-                continue
-            # Halves, not end points: a batch accuracy jitters by many points, and its first value
-            # alone is no level. "No higher": the second half's mean within one standard error.
-            h = y.size // 2
-            a, b = y[:h], y[h:]
-            se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(b, ddof=1)) / b.size)
-            t = c.trend
-            if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
-                return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
-                        "end": end_level(y), "points": c.n}
+    for s, c, y in _metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC),
+                                  lambda s: s.metric == "accuracy" and bool(s.higher_is_better), 6):
+        if float(np.min(y)) < 0 or float(np.max(y)) > 1:
+            continue
+        # Halves, not end points: a batch accuracy jitters by many points, and its first value
+        # alone is no level. "No higher": the second half's mean within one standard error.
+        h = y.size // 2
+        a, b = y[:h], y[h:]
+        se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(b, ddof=1)) / b.size)
+        t = c.trend
+        if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
+            return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
+                    "end": end_level(y), "points": c.n}
     return None
 
 
@@ -385,7 +427,8 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
         return [f] if f is not None else []
     got = []
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
-                  lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run)):
+                  lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run),
+                  lambda: _error_rate_at_worst(run)):
         f = check()
         if f is not None:
             got.append(f)
