@@ -178,7 +178,7 @@ def _spiky_val_run(rng, n, rise: float) -> Run:
 @pytest.mark.parametrize("seed", range(16))
 def test_noisy_validation_is_overfitting_exactly_when_its_floor_climbs(seed, climbs):
     rng = np.random.default_rng((800 if climbs else 900) + seed)
-    n = int(rng.integers(30, 60)) if climbs else int(rng.integers(15, 90))
+    n = int(rng.integers(30, 60)) if climbs else int(rng.integers(24, 90))
     run = _spiky_val_run(rng, n, rise=rng.uniform(0.3, 0.45) if climbs else 0.0)
     assert ("overfitting" in _alarms(run)) == climbs
 

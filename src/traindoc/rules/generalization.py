@@ -286,7 +286,7 @@ def _short_turn(t: Curve, x: np.ndarray, y: np.ndarray):
 
 
 def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
-    """A noisy validation curve (15-90 evaluations) whose noise is one-sided: single evaluations
+    """A noisy validation curve (24-90 evaluations) whose noise is one-sided: single evaluations
     jump up (a small validation set, an unlucky batch) and fall back, so a person reads its floor.
     The floor is the minimum of each block of ``b`` evaluations (blocks end at the last one, so the
     latest level is a whole block); the turn is then judged on that shorter, cleaner curve with the
@@ -294,8 +294,8 @@ def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
     independent evidence. Spikes that recover hide a turn from the tests on every point; they do not
     move a block's minimum."""
     n = y.size
-    if n < 15 or n > 90 or np.any(~np.isfinite(y)) or np.any(y <= 0):
-        return None
+    if n < 24 or n > 90 or np.any(~np.isfinite(y)) or np.any(y <= 0):
+        return None  # under 8 blocks the floor is too short a curve to judge
     starts = np.arange(n - (n // b) * b, n, b)
     idx = np.array([s0 + int(np.argmin(y[s0:s0 + b])) for s0 in starts])
     bx, by = x[idx], y[idx]
