@@ -91,7 +91,7 @@ def test_a_pause_with_every_loss_jumping_is_still_a_resume(seed):
     assert "resume-spike" in _alarms(run)
 
 
-def _gan_run(rng, n, turn: float | None, g_falls: bool = True) -> Run:
+def _gan_run(rng, n, turn: float | None, g_falls: bool = True, names=("loss_D", "loss_G")) -> Run:
     """A pix2pix-like run, per epoch: the discriminator's loss drifts up and wobbles (a healthy
     game), the generator's loss falls (or not), and a held-out L1 falls to a floor and, from
     ``turn`` (a fraction of the run) on, climbs to a higher level where it stays."""
@@ -105,13 +105,14 @@ def _gan_run(rng, n, turn: float | None, g_falls: bool = True) -> Run:
         up = rng.uniform(0.15, 0.3)
         l1 = l1 * (1 + up * np.clip((t - turn) / 0.1, 0, 1))
     l1 = l1 * np.exp(0.015 * rng.standard_normal(n))
-    return Run.from_columns("r", "<t>", "t", {"loss_D": (x, d), "loss_G": (x, g), "val_L1": (x, l1)}, axis="epoch")
+    return Run.from_columns("r", "<t>", "t", {names[0]: (x, d), names[1]: (x, g), "val_L1": (x, l1)}, axis="epoch")
 
 
-@pytest.mark.parametrize("seed", range(10))
-def test_gan_held_out_reconstruction_rising_while_generator_falls_is_overfitting(seed):
+@pytest.mark.parametrize("names", [("loss_D", "loss_G"), ("errD", "errG"), ("d_loss", "g_loss")])
+@pytest.mark.parametrize("seed", range(6))
+def test_gan_held_out_reconstruction_rising_while_generator_falls_is_overfitting(seed, names):
     rng = np.random.default_rng(300 + seed)
-    run = _gan_run(rng, int(rng.integers(40, 200)), turn=rng.uniform(0.08, 0.3))
+    run = _gan_run(rng, int(rng.integers(40, 200)), turn=rng.uniform(0.08, 0.3), names=names)
     assert "overfitting" in _alarms(run)
 
 

@@ -148,7 +148,7 @@ def _loss_turn_overfitting(run: Run):
         yield f
 
 
-_GENERATOR = re.compile(r"(^|[^a-z])(g|gen|generator)([^a-z]|$)|(?<![a-z])loss_?g(?![a-z])|(?<![a-z])g_?loss")
+_GENERATOR = re.compile(r"(^|[^a-z])(g|gen|generator)([^a-z]|$)|(?<![a-z])(loss|err)_?g(?![a-z])|(?<![a-z])g_?loss")
 
 
 def _adversarial_turn(run: Run):
