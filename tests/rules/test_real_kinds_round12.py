@@ -108,7 +108,7 @@ def _gan_run(rng, n, turn: float | None, g_falls: bool = True, names=("loss_D", 
     return Run.from_columns("r", "<t>", "t", {names[0]: (x, d), names[1]: (x, g), "val_L1": (x, l1)}, axis="epoch")
 
 
-@pytest.mark.parametrize("names", [("loss_D", "loss_G"), ("errD", "errG"), ("d_loss", "g_loss")])
+@pytest.mark.parametrize("names", [("loss_D", "loss_G"), ("Loss_D", "Loss_G"), ("d_loss", "g_loss")])
 @pytest.mark.parametrize("seed", range(6))
 def test_gan_held_out_reconstruction_rising_while_generator_falls_is_overfitting(seed, names):
     rng = np.random.default_rng(300 + seed)
