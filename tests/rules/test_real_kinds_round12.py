@@ -272,3 +272,29 @@ def test_word_error_rate_at_100_percent_while_the_eval_loss_falls_is_a_mismatch(
 def test_word_error_rate_leaving_100_percent_is_quiet():
     found = _alarms(_asr_run(np.random.default_rng(1600), [1.0, 0.9, 0.7, 0.55, 0.45, 0.4], 0.3))
     assert "stuck-at-chance" not in found and "loss-metric-mismatch" not in found
+
+
+def _short_noisy_run(rng, drift: bool) -> Run:
+    """9-12 evaluations while training falls tenfold or more. With ``drift``: validation best at the
+    first, then drifting 30-50% up through noise, two evaluations jumping well above the drift (too
+    noisy for the jitter-sized tests). Without: validation flat at its level with noise of 3-15%."""
+    n = int(rng.integers(9, 13))
+    x = np.arange(1.0, n + 1)
+    train = 0.7 * np.exp(-np.arange(n) * rng.uniform(0.35, 0.5))
+    if drift:
+        val = 0.04 * (1 + rng.uniform(0.3, 0.5) * np.arange(n) / (n - 1)) * np.exp(0.06 * rng.standard_normal(n))
+        val[0] = 0.95 * val[1:].min()
+        for i in rng.choice(np.arange(2, n - 1), size=2, replace=False):
+            val[i] *= rng.uniform(1.3, 1.5)
+    else:
+        val = 0.04 * np.exp(rng.uniform(0.03, 0.15) * rng.standard_normal(n))
+    return Run.from_columns("r", "<t>", "t", {"train_loss": (x, train), "val_loss": (x, val)}, axis="epoch")
+
+
+def test_short_noisy_validation_drifting_up_while_training_collapses_is_mostly_named():
+    """Weak order evidence (the rise after the best at 10%) beside a large effect on both sides: named
+    on most such runs (about a third before), while a flat noisy validation stays mostly quiet."""
+    named = sum("overfitting" in _alarms(_short_noisy_run(np.random.default_rng(1700 + k), True)) for k in range(40))
+    quiet = sum("overfitting" not in _alarms(_short_noisy_run(np.random.default_rng(1800 + k), False))
+                for k in range(100))
+    assert named >= 26 and quiet >= 94, (named, quiet)
