@@ -33,29 +33,24 @@ def _detector_run(rng, n, odd_part: str, wall=None) -> Run:
     return run
 
 
+@pytest.mark.parametrize("losses,judged", [
+    ((("aux_loss", 0.01), ("kl_loss", 0.2), ("recon_loss", 3.0)), "recon_loss"),  # no box part: the largest share
+    ((("box_loss", 0.1), ("obj_loss", 0.3), ("total_loss", 0.45)), "total_loss"),  # a logged total wins
+    ((("train/box_loss", 0.1), ("train/cls_loss", 0.3), ("train/total_loss", 0.45)), "train/total_loss")])
+def test_which_of_several_losses_is_judged(losses, judged):
+    rng = np.random.default_rng(2)
+    x = np.arange(50.0)
+    run = Run(name="r", source="<t>", format="t")
+    for name, scale in losses:
+        run.add(Series.named(name, x, _decay(rng, 50, scale, scale / 3, 0.3, 0.02)))
+    assert run.primary(Role.TRAIN_LOSS).name == judged
+
+
 @pytest.mark.parametrize("odd", ["angle", "twist", "ori"])
 def test_an_unknown_part_beside_known_parts_is_not_judged_as_the_total(odd):
     run = _detector_run(np.random.default_rng(1), 20, odd)
     for role, split in ((Role.TRAIN_LOSS, "train"), (Role.VAL_LOSS, "val")):
         assert run.primary(role).name == f"{split}/box_loss"
-
-
-def test_parts_without_a_box_part_pick_the_largest_share_not_the_first_name():
-    rng = np.random.default_rng(2)
-    x = np.arange(50.0)
-    run = Run(name="r", source="<t>", format="t")
-    for part, scale in (("aux", 0.01), ("kl", 0.2), ("recon", 3.0)):
-        run.add(Series.named(f"{part}_loss", x, _decay(rng, 50, scale, scale / 3, 0.3, 0.02)))
-    assert run.primary(Role.TRAIN_LOSS).name == "recon_loss"
-
-
-def test_a_logged_total_still_wins_over_its_parts():
-    rng = np.random.default_rng(3)
-    x = np.arange(50.0)
-    run = Run(name="r", source="<t>", format="t")
-    for name, scale in (("box_loss", 0.1), ("obj_loss", 0.3), ("total_loss", 0.45)):
-        run.add(Series.named(name, x, _decay(rng, 50, scale, scale / 3, 0.3, 0.02)))
-    assert run.primary(Role.TRAIN_LOSS).name == "total_loss"
 
 
 def _paused_run(rng) -> tuple[Run, int, int]:

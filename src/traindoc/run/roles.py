@@ -192,7 +192,7 @@ def part_template(name: str) -> str | None:
     if not any(pieces[i] == "loss" or pieces[i].endswith("loss") for i in words):
         return None
     quals = [i for i in words if pieces[i] not in _NOT_QUALIFIERS and not pieces[i].isdigit()]
-    if len(quals) != 1:
-        return None
+    if len(quals) != 1 or pieces[quals[0]] in {"total", "overall", "sum", "combined"}:
+        return None  # a total is never a part, whatever its siblings are called
     pieces[quals[0]] = "*"
     return "".join(pieces)
