@@ -36,7 +36,7 @@ def _detector_run(rng, n, odd_part: str, wall=None) -> Run:
 @pytest.mark.parametrize("losses,judged", [
     ((("aux_loss", 0.01), ("kl_loss", 0.2), ("recon_loss", 3.0)), "recon_loss"),  # no box part: the largest share
     ((("box_loss", 0.1), ("obj_loss", 0.3), ("total_loss", 0.45)), "total_loss"),  # a logged total wins
-    ((("train/box_loss", 0.1), ("train/cls_loss", 0.3), ("train/total_loss", 0.45)), "train/total_loss")])
+    ((("loss/box", 0.1), ("loss/cls", 0.3), ("loss/total", 0.45)), "loss/total")])  # a total named like its parts
 def test_which_of_several_losses_is_judged(losses, judged):
     rng = np.random.default_rng(2)
     x = np.arange(50.0)
