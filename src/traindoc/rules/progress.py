@@ -11,7 +11,7 @@ from ..stats import noise_sigma, rolling_median, trend
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..run.run import WITHIN_EVAL_AXIS
+from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
 from ._common import (adversarial, cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
@@ -42,7 +42,7 @@ def too_short(run: Run):
         # evaluations say nothing yet about its trend or its generalisation.
         # Values logged per batch inside an evaluation (their own batch axis) are one pass at least,
         # not one evaluation per point.
-        evals = [1 if s.axis == WITHIN_EVAL_AXIS else curve(s).n
+        evals = [1 if batch_counted(s) else curve(s).n
                  for r in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(r)]
         if MIN_POINTS <= n < 20 and evals and 0 < max(evals) <= 2 and main.role == Role.TRAIN_LOSS:
             missing.append(f"{main.name} has {n} points and the validation only {max(evals)} evaluation(s): "

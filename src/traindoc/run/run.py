@@ -21,6 +21,13 @@ _PRIMARY_LOSS_NAMES = ("loss", "train_loss", "train/loss", "loss/train", "train_
 WITHIN_EVAL_AXIS = "eval_batch"  # the axis of values logged per batch inside one evaluation
 
 
+def batch_counted(s: Series) -> bool:
+    """Logged against an evaluation loop's batch counter: on its own axis, at 0, 1, 2, ... exactly."""
+    if s.axis != WITHIN_EVAL_AXIS or len(s) < 2:
+        return False
+    return float(s.steps[0]) == 0.0 and bool(np.all(np.diff(s.steps) == 1.0))
+
+
 def _typical_size(s: Series) -> float:
     finite = np.abs(s.values[np.isfinite(s.values)])
     return float(np.median(finite)) if finite.size else 0.0
@@ -88,8 +95,9 @@ class Run:
     def primary(self, role: Role) -> Series | None:
         """The one series of a role the rules should judge (the total loss, not its parts)."""
         # A series on the evaluation loop's own batch counter (Lightning's per-batch validation
-        # values, see readers._axes) is one pass over the held-out set, not a curve over training.
-        candidates = [s for s in self.by_role(role) if len(s) and s.axis != WITHIN_EVAL_AXIS]
+        # values, see readers._axes: 0, 1, 2, ... with no gap) is passes over the held-out set, not
+        # a curve over training.
+        candidates = [s for s in self.by_role(role) if len(s) and not batch_counted(s)]
         if not candidates:
             return None
 
