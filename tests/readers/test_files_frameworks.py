@@ -18,6 +18,8 @@ import pytest
 from traindoc.readers import load, reader_for
 from traindoc.run import Role
 
+from ._hf_toy import toy_data_and_model
+
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 
@@ -133,26 +135,7 @@ def _hf_train(out: Path, nan_at: int | None, **overrides):
     transformers = pytest.importorskip("transformers")
     from transformers import Trainer, TrainerCallback, TrainingArguments
 
-    class Data(torch.utils.data.Dataset):
-        def __init__(self, n):
-            g = torch.Generator().manual_seed(0)
-            self.x = torch.randn(n, 4, generator=g)
-            self.y = (self.x.sum(1) > 0).long()
-
-        def __len__(self):
-            return len(self.x)
-
-        def __getitem__(self, i):
-            return {"x": self.x[i], "labels": self.y[i]}
-
-    class Model(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.layer = torch.nn.Linear(4, 2)
-
-        def forward(self, x, labels=None):
-            logits = self.layer(x)
-            return {"loss": torch.nn.functional.cross_entropy(logits, labels), "logits": logits}
+    Data, Model = toy_data_and_model()
 
     class Poison(TrainerCallback):
         """Make the weights NaN after a step: every later loss is NaN, as in a real divergence."""

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from traindoc.readers import load, reader_for
+from traindoc.readers import load, read_file, reader_for
 from traindoc.run import Role
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "readers_files"
@@ -457,10 +457,21 @@ def test_key_value_epoch_lines(tmp_path, style):
         assert set(s) == {"train_loss", "train_acc", "val_loss", "val_acc", "lr"}
 
 
-def test_key_value_epoch_lines_need_several_to_be_claimed(tmp_path):
+def test_one_key_value_epoch_line_is_a_run_stopped_after_one_epoch(tmp_path):
+    """A counter and a loss on one line are a training record: a log stopped after its first epoch
+    is read (one point), but the same line in a document is an example, and a loss with no counter
+    is no record at all."""
+    line = "Epoch [001/30] TrainLoss=0.6931 | ValLoss=0.7012\nThat was the first try.\n"
     path = tmp_path / "notes.txt"
-    path.write_text("Epoch [001/30] TrainLoss=0.6931 | ValLoss=0.7012\nThat was the first try.\n")
-    assert reader_for(path) is None or reader_for(path).NAME != "text_log"
+    path.write_text(line)
+    (run,) = read_file(path)
+    assert list(run.series["train_loss"].steps) == [1] and run.series["val_loss"].values[0] == pytest.approx(0.7012)
+    doc = tmp_path / "README.md"
+    doc.write_text("# Results\n\n" + line)
+    assert reader_for(doc) is None
+    plain = tmp_path / "result.txt"
+    plain.write_text("TrainLoss=0.6931 | ValLoss=0.7012\nThat was the first try.\n")
+    assert reader_for(plain) is None
 
 
 @pytest.mark.parametrize("header,fmt", [("step,loss,loss,lr", "generic_table"), ("epoch,loss,loss,lr", "keras_csv")])

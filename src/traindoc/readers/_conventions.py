@@ -7,6 +7,13 @@
 
 Those points are "not measured", not a value and not a divergence: they are dropped with a note,
 and detectron2's AP series are marked as living on 0-100.
+
+- The Hugging Face Trainer ends its log history with one summary (``train_runtime``, ``total_flos``,
+  ``train_loss``: the mean over the whole run), wherever that history is written (trainer_state.json,
+  a CSV export, the printed console): an average, not a point of the curve.
+- Scripts that print a column for a split they never evaluate (a test ratio of 0) fill it with
+  one fixed negative number (``-1``, ``-0.100``): an accuracy cannot be negative, and one that is
+  the same negative number at every row was never computed. Such a series is dropped with a note.
 """
 
 from __future__ import annotations
@@ -72,3 +79,40 @@ def detectron2_metrics(run: Run) -> None:
         for n in [n for n in run.series if _D2_NAME.match(n) and n not in d2.series]:
             del run.series[n]
         mark_percent(d2)
+
+
+HF_SUMMARY_KEYS = frozenset({"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos",
+                             "train_loss"})
+
+
+def is_hf_summary(keys) -> bool:
+    """Whether a record with these keys is the Trainer's end-of-training summary (see module doc)."""
+    keys = set(keys)
+    return bool({"train_runtime", "total_flos"} & keys) and "loss" not in keys and \
+        not any(str(k).startswith("eval_") for k in keys)
+
+
+def summary_note(values: dict) -> str:
+    """The note that keeps a summary's numbers once they are no curve point."""
+    parts = [f"{k}={v:.4g}" for k, v in sorted(values.items()) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return "final summary (not a curve point): " + ", ".join(parts)
+
+
+# Metrics that cannot be negative: a series of one negative number is a placeholder.
+_NONNEGATIVE = {"accuracy", "balanced_accuracy", "f1", "map", "auc", "precision", "recall", "iou", "error", "wer", "cer",
+                "mae", "mse", "rmse", "perplexity", "bleu", "rouge", "dice"}
+
+
+def drop_placeholder_metrics(run: Run) -> None:
+    """Drop metric series whose every point is one and the same negative number (see module doc)."""
+    gone = []
+    for name, s in list(run.series.items()):
+        if s.metric not in _NONNEGATIVE or not len(s):
+            continue
+        y = s.values[np.isfinite(s.values)]
+        if y.size == len(s) and y[0] < 0 and bool(np.all(y == y[0])):
+            gone.append(f"{name} ({float(y[0]):g})")
+            del run.series[name]
+    if gone:
+        run.meta.notes.append("metric series that hold one fixed negative number at every point (a placeholder for a "
+                              "split never evaluated) dropped: " + ", ".join(gone[:6]))

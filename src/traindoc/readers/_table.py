@@ -55,6 +55,9 @@ def parse_number(text: str) -> float | None:
         return -math.inf
     if low.startswith("tensor(") and low.endswith(")"):  # str(torch.tensor(x)) written by hand-rolled loggers
         return parse_number(low[7:-1].split(",")[0])
+    if low.startswith(("np.", "numpy.")) and low.endswith(")") and "(" in low:  # numpy 2's repr: np.float64(0.69)
+        inner = low[low.index("(") + 1:-1]
+        return parse_number(inner) if "(" not in inner else None
     return None
 
 
@@ -446,8 +449,7 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     Linear time: finite steps inside an attempt only go up, so a resume pops from the end.
     """
     attempts = [Attempt()]
-    first: float | None = None
-    top: float | None = None
+    track = XTrack()  # the current run's first, second and top x
     rows = 0
     last_of_kind: dict[str, float] = {}
     for row, (x, rec) in enumerate(records):
@@ -456,13 +458,13 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
         if x is not None and math.isfinite(x):
             k = kind(rec) if kind is not None else None
             repeated = k is not None and last_of_kind.get(k) == x
+            top = track.top
             if top is not None and (x < top or (strict and x == top) or repeated):
-                if first is not None and x <= first:
+                if track.first is not None and (x <= track.first or track.near_start(x)):
                     cur = Attempt()
                     cur.start_row = row
                     attempts.append(cur)
-                    first = None
-                    top = None
+                    track = XTrack()
                     last_of_kind = {}
                 else:
                     kept_tail = []
@@ -477,18 +479,49 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
                             kept_tail.append(item)  # no step (or NaN): stays in place
                     cur.records.extend(reversed(kept_tail))
                     cur.resume_steps.append(x)
-                    top = x
+                    track.top = x
                     last_of_kind = {kk: v for kk, v in last_of_kind.items() if v < x}
             if k is not None:
                 last_of_kind[k] = x
-            if first is None:
-                first = x
-            top = x if top is None else max(top, x)
+            track.see(x)
         cur.records.append((x, rec))
     found = [a for a in attempts if a.records]
     if len(found) > MAX_SPLIT_RUNS and sorted(len(a.records) for a in found)[len(found) // 2] <= 2:
         return [_one_run_by_x(found, rows)]
     return found
+
+
+RESTART_MIN_UPS = 4  # x steps forward a run needs before "back to its second x" reads as a restart
+
+
+class XTrack:
+    """The x of one run seen so far: its first and second x, its top, and how often it went up."""
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.second: float | None = None
+        self.top: float | None = None
+        self.ups = 0
+
+    def see(self, x: float) -> None:
+        if self.first is None:
+            self.first = x
+        elif self.second is None and x > self.first:
+            self.second = x
+        if self.top is not None and x > self.top:
+            self.ups += 1
+        self.top = x if self.top is None else max(self.top, x)
+
+    def near_start(self, x: float) -> bool:
+        return restarts_near_start(x, self.second, self.ups)
+
+
+def restarts_near_start(x: float, second: float | None, ups: int) -> bool:
+    """x going back to the run's second x (or between its first and second) after the run went on
+    for several more: another run whose counter starts one later (epoch 1 after epoch 0, a first
+    log at step 20 after one at 10), not a resume. A checkpoint to resume from is the latest one,
+    never the run's first save once it has gone on well past it."""
+    return second is not None and x <= second and ups >= RESTART_MIN_UPS
 
 
 def resumed_below_history(before: np.ndarray, first: float) -> bool:

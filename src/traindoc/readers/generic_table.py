@@ -6,10 +6,11 @@ other numeric column (at least half its filled cells numbers; the rest are skipp
 note) becomes a series named as in the file; text columns are ignored. Empty cells: when most
 rows fill most cells (a dense table) an empty cell is a missing number, kept as NaN (pandas writes NaN
 as an empty cell), except before a column's first value: a column that starts later (validation
-from a second stage on) was not logged yet, not NaN. In a sparse table
+from a second stage on) was not logged yet, not NaN; and except in a column filled at intervals in
+a minority of rows up to the end (an evaluation logged once per epoch), and in the other columns
+of the rows that fill it (rows of another kind). In a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
-logged in this row"; so is an empty cell of a column filled in under half the rows from its first
-value on (its own cadence), or of a row that fills only such columns. ``NA`` is always "not logged". The x column starting over means another run
+logged in this row". ``NA`` is always "not logged". The x column starting over means another run
 was appended: a new Run; going back to a later x is a resume of the same run (see
 ``_table.stitch_resumes``). TensorBoard's CSV download (``Wall time,Step,Value``) becomes one
 series named after the tag in its file name, with its wall times.
@@ -25,12 +26,16 @@ from pathlib import Path
 from ..run import Role, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
+from ._conventions import drop_placeholder_metrics, is_hf_summary, summary_note
 from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
 DIRECTORY = False
 
 _X_NAMES = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "epoch")
+# Reinforcement-learning loggers count environment steps (Stable-Baselines3 ``time/total_timesteps``,
+# hand-named ``total timesteps``): the x when no step column of the list above is there.
+_TIMESTEP_NAMES = ("total_timesteps", "timesteps", "num_timesteps", "timesteps_total", "env_steps", "total_env_steps")
 _SPARSE_SHARE = 0.25
 _FIRST_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR)
 MAX_COLUMNS = 2000  # columns read from one table (per-layer statistics can run to tens of thousands)
@@ -38,7 +43,11 @@ MAX_COLUMNS = 2000  # columns read from one table (per-layer statistics can run 
 
 def _x_column(names: list[str]) -> str | None:
     lower = {n.strip().lower(): n for n in names}
-    return next((lower[x] for x in _X_NAMES if x in lower), None)
+    found = next((lower[x] for x in _X_NAMES if x in lower), None)
+    if found is not None:
+        return found
+    plain = {re.sub(r"[\s\-]+", "_", n.strip().lower().rsplit("/", 1)[-1]): n for n in names}
+    return next((plain[x] for x in _TIMESTEP_NAMES if x in plain), None)
 
 
 def _columns_kept(cols: list[str]) -> tuple[list[str], str | None]:
@@ -134,28 +143,23 @@ def read(path: Path) -> list[Run]:
     skipped = T.Skipped()
     records = []
     header_cuts = []
+    summary = None
     first_filled = {h: next((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), len(rows))
                     for h in numeric}
-    # A column filled in under half the rows from its first value on is logged on its own cadence
-    # (validation once an epoch among per-batch rows): its empty cells are "not logged", as are those
-    # of a row that fills only such columns (the validation row among training rows), even in a table
-    # dense overall. A row that fills no column at all keeps its NaN (a run gone NaN, pandas-written).
-    own_cadence = {h for h in numeric
-                   if 2 * sum(not T.is_missing(r.get(h) or "") for r in rows[first_filled[h]:])
-                   < len(rows) - first_filled[h]}
-    x_col = _x_column(numeric)
+    periodic = set() if sparse else _periodic_columns(rows, numeric)
     for row_index, r in enumerate(rows):
         if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
             header_cuts.append(len(records))  # the header again: another run appended to the file
             continue
         rec = {}
-        filled_here = {h for h in numeric if h != x_col and not T.is_missing(r.get(h) or "")}
-        thin_row = bool(filled_here) and filled_here <= own_cadence
+        # a row that fills a column logged at a lower rate (the evaluation row) is a row of its own
+        # kind: the columns it leaves empty were not logged in it
+        own_kind = bool(periodic) and any(not T.is_missing(r.get(h) or "") for h in periodic)
         for h in numeric:
             cell = r.get(h) or ""
             if T.is_missing(cell):
-                if (sparse or thin_row or h in own_cadence or cell.strip().lower() in ("na", "n/a")
-                        or row_index < first_filled[h]):
+                if sparse or cell.strip().lower() in ("na", "n/a") or row_index < first_filled[h] or \
+                        h in periodic or own_kind:
                     continue
                 rec[h] = T.NAN
             else:
@@ -164,13 +168,42 @@ def read(path: Path) -> list[Run]:
                     skipped.add(h)
                     continue
                 rec[h] = val
+        if _summary_row(rec):
+            summary = {k: v for k, v in rec.items() if v == v}
+            continue
         records.append(rec)
     runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None,
                   [c for c in header_cuts if 0 < c < len(records)])
     for run in runs:
         skipped.note(run)
         run.meta.notes.extend(notes)
+        drop_placeholder_metrics(run)
+    if runs and summary is not None:
+        runs[-1].meta.notes.append(summary_note(summary))
     return runs
+
+
+def _periodic_columns(rows: list[dict[str, str]], numeric: list[str]) -> set[str]:
+    """Columns of a dense table filled in a minority of rows, at intervals up to the last rows: logged
+    at a lower rate (an evaluation once per epoch among per-batch rows), so their empty cells mean
+    "not logged", not NaN. A column that stops being filled well before the end (a loss that went
+    NaN and was written by pandas as empty cells) is not one: its empty tail stays NaN."""
+    out = set()
+    n = len(rows)
+    for h in numeric:
+        filled = [i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")]
+        if len(filled) < 2 or len(filled) * 2 > n - filled[0]:
+            continue
+        gaps = [b - a for a, b in zip(filled, filled[1:])]
+        if n - 1 - filled[-1] <= max(gaps):
+            out.add(h)
+    return out
+
+
+def _summary_row(rec: dict[str, float]) -> bool:
+    """A Hugging Face end-of-training summary row (a log_history exported to CSV or JSON lines): its
+    train_loss is the run's mean, not a point of the curve."""
+    return is_hf_summary(k for k, v in rec.items() if v == v)
 
 
 _TB_TAG = re.compile(r"(?:^|[-_])tag-(.+)$")
@@ -214,9 +247,14 @@ def numeric_fields(obj: dict) -> dict[str, float]:
 def _read_jsonl(path: Path) -> list[Run]:
     rows, notes = T.read_json_lines(path)
     records = [numeric_fields(obj) for obj in rows]
+    summaries = [r for r in records if _summary_row(r)]
+    records = [r for r in records if not _summary_row(r)]
     runs = _build(path, records, _x_column(sorted({k for r in records for k in r})), None)
     for run in runs:
         run.meta.notes.extend(notes)
+        drop_placeholder_metrics(run)
+    if runs and summaries:
+        runs[-1].meta.notes.append(summary_note(summaries[-1]))
     return runs
 
 

@@ -21,13 +21,14 @@ from pathlib import Path
 from ..errors import InputError
 from ..run import Run
 from . import _table as T
+from ._conventions import HF_SUMMARY_KEYS, summary_note
 from ._safe import is_regular, json_loads, salvage_list
 
 NAME = "hf_trainer_state"
 DIRECTORY = False
 SIDE_FILES = ("config.json",)  # read with the log beside them: not listed as skipped
 
-_SUMMARY_KEYS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "total_flos", "train_loss"}
+_SUMMARY_KEYS = HF_SUMMARY_KEYS
 _HPARAM_KEYS = ("max_steps", "num_train_epochs", "logging_steps", "eval_steps", "save_steps", "train_batch_size",
                 "global_step", "epoch", "best_metric", "best_global_step", "best_model_checkpoint",
                 "num_input_tokens_seen")
@@ -123,9 +124,7 @@ def read(path: Path) -> list[Run]:
         _nan_filter_note(run)
     if runs and summaries:
         final = summaries[-1]
-        parts = [f"{k}={final[k]:.4g}" for k in sorted(final) if isinstance(final[k], (int, float))
-                 and not isinstance(final[k], bool)]
-        runs[-1].meta.notes.append("final summary (not a curve point): " + ", ".join(parts))
+        runs[-1].meta.notes.append(summary_note(final))
         for k, v in final.items():
             if k in _SUMMARY_KEYS and isinstance(v, (int, float)):
                 runs[-1].meta.hparams[f"summary.{k}"] = v

@@ -32,7 +32,7 @@ import numpy as np
 from ..run import Role, RoleInfo, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
-from ._conventions import drop_not_measured
+from ._conventions import drop_not_measured, drop_placeholder_metrics, summary_note
 from .base import HEAD_BYTES
 from .text.decode import clean_lines, iter_lines, sniff_text
 from .text.parser import MAX_LINE, NONFINITE_SERIES, LineParser
@@ -42,6 +42,14 @@ NAME = "text_log"
 DIRECTORY = False
 
 _LOG_SUFFIXES = {".log", ".txt", ".out", ".err", ".md"}
+# Documents and code: a training line in them is an example (see ``_short_log``).
+_NOT_LOG_SUFFIXES = {".md", ".rst", ".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".html",
+                     ".tex", ".c", ".cpp", ".h", ".js", ".ts", ".java", ".r", ".jl", ".sql", ".xml"}
+# Configs and code: never read as a console log (an indented "epochs: 100" over "loss_weight: 0.5"
+# reads like an epoch header and its record).
+_CODE_SUFFIXES = {".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".c", ".cpp", ".h", ".js", ".ts",
+                  ".java", ".jl", ".r", ".sql"}
+_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 _LONG_HEAD_BYTES = 64 * 1024
 _SNIFF_LINES = 1000
 
@@ -52,6 +60,8 @@ def _own_role(name: str) -> RoleInfo | None:
 
 
 def sniff(path: Path, head: bytes) -> bool:
+    if path.suffix.lower() in _CODE_SUFFIXES:
+        return False  # a config or a script: its numbers are settings and examples, never a record
     text = sniff_text(path, head, HEAD_BYTES)
     if text is None:
         return False
@@ -59,28 +69,48 @@ def sniff(path: Path, head: bytes) -> bool:
     if stripped.startswith(("<", "[{", "[[", "[\n", "[\r", "{\n", "{\r", "{ \n")) or stripped.startswith("[") and \
             stripped[1:2].isspace():
         return False  # JSON documents and markup belong to other readers
-    if _claims(text):
+    short_ok = path.suffix.lower() not in _NOT_LOG_SUFFIXES
+    if _claims(text, short_ok, whole=len(head) < HEAD_BYTES):
         return True
     if len(head) < HEAD_BYTES or path.suffix.lower() not in _LOG_SUFFIXES:
         return False
     # Scripts often print a long banner (config, model summary) before the first epoch line:
     # a file named like a log gets a longer look before it is passed over.
     longer = sniff_text(path, head, _LONG_HEAD_BYTES)
-    return longer is not None and len(longer) > len(text) and _claims(longer)
+    return longer is not None and len(longer) > len(text) and _claims(longer, short_ok)
 
 
-def _claims(text: str) -> bool:
-    """Several lines of one recognised shape: enough to say this text is a training log."""
+def _claims(text: str, short_ok: bool = False, whole: bool = False) -> bool:
+    """Several lines of one recognised shape: enough to say this text is a training log. With
+    ``short_ok``, also a log stopped after its first print or two: see ``_short_log``. ``whole``:
+    ``text`` is the whole file, so its last line is not cut even without a line end."""
     lines = clean_lines(text)[:_SNIFF_LINES]
-    if len(lines) > 1 and not text.endswith(("\n", "\r")):
-        lines = lines[:-1]  # the head's last line may be cut
+    if not whole and not text.endswith(("\n", "\r")):
+        short_ok = short_ok and len(lines) > 1  # one line cut by the head: no whole record seen
+        if len(lines) > 1:
+            lines = lines[:-1]  # the head's last line may be cut
     parser = LineParser()
     for line in lines:
         parser.feed(line)
     store = parser.finish()
     if parser.fixed_rows and parser.fixed_rows == sum(1 for line in lines if line.strip()):
         return True  # only rows of a layout a writer fixes (YOLOv5 results.txt): one epoch is a valid file
-    return len(store) - len(store.dropped) >= 2 and parser.matched >= 3
+    if len(store) - len(store.dropped) >= 2 and parser.matched >= 3:
+        return True
+    return short_ok and _short_log(parser, store)
+
+
+def _short_log(parser: LineParser, store) -> bool:
+    """A run that stopped (or was cut) after one or two prints: every record kept carries its own
+    step, iteration or epoch counter and at least one loss or metric beside it. One ``name: value``
+    line with no counter (a final result, a setting) is no such record, so configs and READMEs with
+    a number in them are not claimed (``_lone`` says why they were refused); documents and code
+    (``.md``, ``.py``…) are not read this way at all: a line there is an example, not a record."""
+    kept = len(store) - len(store.dropped)
+    if kept < 1 or parser.countered < kept:
+        return False
+    _, _, cols = store.arrays()
+    return any(infer_role(name).role in _MEASURED or "loss" in name for name, (idx, _) in cols.items() if idx.size)
 
 
 def read(path: Path) -> list[Run]:
@@ -120,7 +150,8 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
     alive = np.ones(len(xs), dtype=bool)
     alive[list(dropped)] = False
-    placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line, level=_main_level(cols, len(xs)))
+    placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line, level=_main_level(cols, len(xs)),
+                                        ends=parser.run_ends)
     runs = []
     for k, att in enumerate(attempts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
@@ -130,16 +161,27 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
             if m.any():
                 run.add(Series.named(name, placed[idx[m]], vals[m], axis=att.axis, role=_own_role(name)))
         drop_not_measured(run, nan=False, minus_one=True)  # MMDetection consoles print COCO's -1
+        drop_placeholder_metrics(run)
         run.meta.notes.extend(notes)
         if parser.redraws:
             run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
         T.resume_notes(run, att, unit=att.axis)
+        ended = [v for at, v in parser.summaries if _ends_attempt(at, k, attempts, len(xs))]
+        if ended:
+            run.meta.notes.append(summary_note(ended[0]))
         if run.series:
             runs.append(run)
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
+
+
+def _ends_attempt(at: int, k: int, attempts: list, n: int) -> bool:
+    """Whether a summary printed when ``at`` records had been read closes attempt ``k``."""
+    start = attempts[k].start_row if k else 0
+    stop = attempts[k + 1].start_row if k + 1 < len(attempts) else n
+    return start < at <= stop
 
 
 def _level_at(level: np.ndarray, placed: np.ndarray, i: int, x: float) -> float:
@@ -177,12 +219,14 @@ def _main_level(cols: dict, n: int) -> np.ndarray | None:
     return None
 
 
-def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, level: np.ndarray | None = None):
+def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, level: np.ndarray | None = None,
+            ends: list[int] = ()):
     """Place epoch summaries among step lines at the last step, then split runs (x back to the
     first x) and stitch resumes (x back to a later x: the abandoned attempt's later points dropped).
     Same rules as ``_table.stitch_resumes``, over arrays so a million records stay cheap. With the
     records' loss (``level``), an x going back to a later x whose loss starts below anything the run
-    had logged up to there is another run, not a resume (``_table.resumed_below_history``)."""
+    had logged up to there is another run, not a resume (``_table.resumed_below_history``); so is
+    one after the run printed that it was over (``ends``: record indices, ``parser._END_KEYS``)."""
     n = len(xs)
     placed = xs.copy()
     has_steps = bool((axes[alive] == 0).any()) if n else False
@@ -204,28 +248,37 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
             placed[waiting] = 0.0
     ids = np.zeros(n, dtype=np.int32)
     attempts = [_Attempt()]
-    first = top = None
+    track = T.XTrack()  # the current run's first, second and top x
     cur = 0
     start = 0  # first record index of the current attempt
+    end_marks = np.asarray(sorted(ends), dtype=np.int64)
     for i in range(n):
         if not alive[i]:
             ids[i] = cur
             continue
         x = placed[i]
+        first, top = track.first, track.top
         if not single and x == x and top is not None and x < top:
             lo = max(start, i - _HISTORY)  # bounded: a log whose x keeps going back stays linear
             below = x > first and level is not None and T.resumed_below_history(
                 level[lo:i][alive[lo:i] & (placed[lo:i] < x)], _level_at(level, placed, i, x))
-            if x <= first or below:
+            k = int(np.searchsorted(end_marks, i, side="right"))  # marks at or before record i
+            finished = k > 0 and int(end_marks[k - 1]) > start
+            near_start = track.near_start(x)
+            if x <= first or below or finished or near_start:
                 cur += 1
                 attempts.append(_Attempt())
+                if finished and not (x <= first or below or near_start):
+                    attempts[-1].notes.append(
+                        f"x went back to {x:g} after the run before it printed that it had finished (an end-of-training "
+                        "summary): another run or training stage, not a resume")
                 if below:
                     attempts[-1].notes.append(
                         f"x went back to {x:g} with a loss ({_level_at(level, placed, i, x):.4g}) below anything the "
                         "run had logged up to there: another run appended, not a resume of this one")
                 attempts[-1].start_row = i
                 start = i
-                first = top = None
+                track = T.XTrack()
             else:
                 j = i - 1
                 dropped = 0
@@ -236,10 +289,9 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
                     j -= 1
                 attempts[-1].superseded += dropped
                 attempts[-1].resume_steps.append(float(x))
-                top = x
+                track.top = x
         if x == x:
-            first = x if first is None else first
-            top = x if top is None else max(top, x)
+            track.see(x)
         ids[i] = cur
     for k, att in enumerate(attempts):
         att.ids, att.k = ids, k

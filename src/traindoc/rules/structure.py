@@ -16,8 +16,15 @@ def appended_runs(run: Run):
     if run.meta.segment is not None:
         i, count = run.meta.segment  # 1-based, as the readers number them ("#1", "#2"...)
         i = i if i >= 1 else i + 1
+        starts = [s for s in run.series.values() if len(s)]
+        evidence = {"segment": i, "segments": count}
+        where = ""
+        if starts:
+            first = min(starts, key=lambda s: float(s.steps[0]))
+            evidence["starts_at"] = float(first.steps[0])
+            where = f" (its first point: {first.axis} {fmt(float(first.steps[0]))})"
         yield make("appended-runs", f"{run.source} holds {count} runs (the steps restart); this is run {i} of "
-                   f"{count}, diagnosed on its own", evidence={"segment": i, "segments": count},
+                   f"{count}{where}, diagnosed on its own", evidence=evidence,
                    fixes=["log each run to its own file or directory"])
         return
     for s in run.series.values():

@@ -19,12 +19,14 @@ import re
 
 from ...run import Role, infer_role
 from .. import _table as T
+from .._conventions import is_hf_summary
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
 from .template import SPLIT_WORDS, Template, split_fast, template
 
 _HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
+_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 _JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates")
 _BOOK_X = {"step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates",
            "epoch", "it", "iters", "batch"}
@@ -38,6 +40,9 @@ _NONFINITE_REPORT = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\s+loss\b|\b
 NONFINITE_SERIES = "loss_reported_nonfinite"
 # A line that is a counter and nothing else: "epoch   3", "Epoch: 3", "step 100".
 _BARE_COUNTER = re.compile(r"(?i)(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+")
+# A counter line whose values are all of names traindoc does not know is still a record when it
+# names at least this many of them with "=" or ":" (one is a setting printed beside a header).
+_KEYED_RECORD = 2
 MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
 # pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
@@ -45,6 +50,33 @@ _PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 _ROW_X = ("epoch", "step", "iter", "iteration", "global_step")
 _OWN_LINE = "traindoc: "
 _COCO_SUMMARY = ("Average Precision", "Average Recall")
+# A run saying it is over: Hugging Face's end-of-training record (``{'train_runtime': …}``) or a line
+# such as "Training complete" / "Finished training". The counter going back after one is another run
+# (a second stage, the next configuration), not a resume: a finished run is not resumed.
+_END_KEYS = frozenset({"train_runtime", "total_flos"})
+_END_LINE = re.compile(r"(?i)\b(?:training\s+(?:is\s+)?(?:complete|completed|finished|done|ended)|finished\s+training"
+                       r"|done\s+training|end\s+of\s+training)\b(?!\s+(?:for\s+|of\s+)?(?:this\s+)?(?:epoch|step|batch|iter))"
+                       # Lightning ("`Trainer.fit` stopped: `max_epochs=3` reached."), Ultralytics ("100 epochs
+                       # completed in 1.234 hours."), behind any logging prefix
+                       r"|`?Trainer\.fit`?\s+stopped\b|\b\d+\s+epochs?\s+completed\s+in\b")
+
+
+# A number printed inside its library's repr: numpy 2 scalars (``np.float64(0.69)``), torch tensors
+# (``tensor(0.6931, grad_fn=<NllLossBackward0>)``, ``device='cuda:0'``), JAX arrays (``Array(0.5,
+# dtype=float32)``), TensorFlow (``tf.Tensor(0.5, shape=(), dtype=float32)``): ``print(f"loss: {loss}")``
+# without ``.item()``. Unwrapped to the number before a line is read.
+_NUM_TEXT = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s*"
+_WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\(" + _NUM_TEXT + r"\)"
+                      r"|\b(?:tensor|Array|tf\.Tensor)\(" + _NUM_TEXT +
+                      r"(?:,\s*[A-Za-z_]+=(?:'[^']*'|\"[^\"]*\"|<[^<>]*>|\(\)|[\w.:]+)\s*)*\)")
+
+
+def unwrap_numbers(line: str) -> str:
+    """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``)."""
+    if "(" not in line or not ("np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line
+                               or "numpy." in line):
+        return line
+    return _WRAPPED.sub(lambda m: m.group(1) or m.group(2), line)
 
 
 def role(key: str) -> Role:
@@ -72,12 +104,13 @@ class _Plan:
     """A template compiled for fast per-line use."""
 
     __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
-                 "meaningful", "held_ctx", "split_keys")
+                 "meaningful", "held_ctx", "split_keys", "keyed")
 
     def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
         self.step = self.epoch = self.progress = self.lead = None  # (index, total, total index)
         self.pct = False
+        self.keyed = t.keyed
         for i, s in enumerate(t.slots):
             total_i = i + 1 if s.total == -1.0 else None
             total = None if s.total in (None, -1.0) else s.total
@@ -129,6 +162,7 @@ class LineParser:
         self.plans: dict[str, _Plan] = {}
         self.first_epoch: float | None = None
         self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
+        self.sticky_counts = False
         self.bare_header = False  # the header was a counter alone ("epoch   3"), and no other line came since
         self.bare_line = False
         self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
@@ -138,6 +172,10 @@ class LineParser:
         self.row_header: dict[str, tuple[list[str], str | None]] = {}
         self.redraws = 0
         self.matched = 0
+        self.countered = 0  # records placed by a counter of their own (step, epoch, iteration)
+        self.run_ends: list[int] = []  # record counts at which a run said it was over (see ``_END_KEYS``)
+        self.summaries: list[tuple[int, dict[str, float]]] = []  # (record count then, HF end-of-training summary)
+        self.title = ""  # the last non-blank line, for a table header under a title ("Accuracies:")
         self.json_records = 0
         self.split_keys: set[str] = set()  # split words read as a loss, in records kept (set by finish)
         self._split_at: dict[str, int] = {}
@@ -168,10 +206,15 @@ class LineParser:
             # "... at step 2 (detected at step 6)" would be read as a step counter. Neither a
             # record nor the end of one.
             return False
+        line = unwrap_numbers(line)
         self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None
         got = self._feed(line)
-        if not got and line.strip():
-            self.bare_header = False  # a line that is no record ends the block under a bare counter
+        if not got and len(line) < 200 and _END_LINE.search(line):
+            self._run_end()
+        if line.strip():
+            if not got:
+                self.bare_header = False  # a line that is no record ends the block under a bare counter
+            self.title = line.strip()[:80]
         return got
 
     def _feed(self, line: str) -> bool:
@@ -191,6 +234,7 @@ class LineParser:
         if "#" not in sk or "#%" in sk:
             cells = tables.header_cells(sk, line)
             if cells:
+                cells = tables.titled(cells, self.title)
                 self.pipe_header = cells if sk.count("|") >= 2 else None
                 self.headers = (self.headers + [cells])[-4:]
                 self.tables.header(cells, indented=line[:1] in " \t")
@@ -232,17 +276,28 @@ class LineParser:
         if not plan.meaningful:
             if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
+                # counts as the records' own counter when it is one for sure: "Epoch 3/10" (with its
+                # total) or "epoch 3" alone on its line, not "epochs: 100" in a settings dump
+                counter = plan.step if plan.step is not None else plan.epoch
+                self.sticky_counts = self.bare_line or counter[1] is not None or counter[2] is not None
                 # A header that is only a counter ("epoch   3"): the lines right under it, indented or
                 # not, are its record (a print log writing "epoch N", then "loss: …", then "acc: …").
                 self.bare_header = self.bare_line
                 self.anchor = (x, axis)
                 self.matched += 1
+                if plan.keyed >= _KEYED_RECORD and not plan.bar and not plan.held_ctx:
+                    # "epoch 3 | cross=0.09 rr=0.02 ff=0.02": a record of quantities traindoc has no
+                    # name for (a GAN's own terms); kept so the run's length and restarts are seen
+                    self._append(x, axis, vals)
+                    self.countered += 1
                 return True
             return False
         joined = None  # the counter-less record a held-out line joins, if any
         if x is None:
             if self.sticky is not None and (indented or plan.bar or plan.progress is not None or self.bare_header):
                 x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
+                if plan.bar or plan.progress is not None or self.sticky_counts:
+                    self.countered += 1  # a record under its epoch header: counted by it
             elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
                     self.anchor is None and any(role(k) is Role.TRAIN_LOSS for k in vals)):
                 # an evaluation line, at the last x; before any counter, a line that also holds a training
@@ -266,6 +321,8 @@ class LineParser:
             if plan.step is not None or plan.epoch is not None:
                 self.sticky = None
             self.anchor = (x, axis)
+            if plan.step is not None or plan.epoch is not None or plan.progress is not None:
+                self.countered += 1  # a named counter, or an n/N count (Keras and tqdm bars, "[1/10]")
         self._append(x, axis, vals)
         if joined is not None:
             self.followers.append((len(self.records) - 1, joined))
@@ -444,6 +501,8 @@ class LineParser:
             if not self.records or not any(role(k) in _HELD_OUT for k in vals):
                 return True
             x, axis = self.records.last_x()
+        elif cut is None or cut not in self.fixed_layouts:
+            self.countered += 1  # a counter column named by a printed header (a headerless layout is a guess)
         self.anchor = (x, axis)
         self._append(x, axis, vals)
         self.matched += 1
@@ -475,8 +534,12 @@ class LineParser:
         vals = {k: v for k, v in vals.items() if k not in _BOOK_X}
         if not meaningful(vals):
             return True  # a metadata record (config, run info): read, nothing to plot
+        if x is None and not self.records and not any(role(k) in _MEASURED or "loss" in k for k in vals):
+            return True  # a first record of settings only (lr, weight decay): the run's config, no point
         if x is None or not math.isfinite(x):
             x, axis = self.records.last_x() or (float(self.json_records), "step")
+        else:
+            self.countered += 1
         self.json_records += 1
         self._append(x, axis, vals)
         self.matched += 1
@@ -516,7 +579,23 @@ class LineParser:
         return self.anchor is None and any(n >= 2 for n in self.implicit.values())
 
     # -- records --------------------------------------------------------------------------
+    def _run_end(self) -> None:
+        """The run printed that it is over: records from here on may belong to the next one."""
+        n = len(self.records)
+        if n and (not self.run_ends or self.run_ends[-1] != n):
+            self.run_ends.append(n)
+
     def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
+        if ("train_runtime" in values or "total_flos" in values) and is_hf_summary(values):
+            # the Trainer's end-of-training summary: a mean, kept as a note
+            self.summaries.append((len(self.records), values))
+            self._run_end()
+            return
+        self._add(x, axis, values)
+        if not _END_KEYS.isdisjoint(values):
+            self._run_end()
+
+    def _add(self, x: float, axis: str, values: dict[str, float]) -> None:
         """Add a record. At the same x as the last record, a line restating its keys (or more) is a
         progress-bar redraw and replaces it; one restating some of them (a final summary such as
         `` * Acc@1 76.1``) updates those values."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .template import EPOCH_KEYS, STEP_KEYS, norm_key
+from .template import EPOCH_KEYS, SPLIT_WORDS, STEP_KEYS, norm_key
 
 _TQDM_TAIL = re.compile(r"(?::\s*#%|\s*#%\|).*$")
 _CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
@@ -102,6 +102,38 @@ def _conventions(names: list[str]) -> list[str]:
         keep = {"class", "images", "labels", "instances"} | set(STEP_KEYS) | set(EPOCH_KEYS)
         return [n if n in keep or "loss" in n else "val_" + rename.get(n, n) for n in names]
     return names
+
+
+# A title line over a table ("Accuracies:", "Loss (%):", "== Validation accuracy =="): what its cells measure.
+_TITLE = re.compile(r"^[\W_]*([A-Za-z][A-Za-z ]{1,40}?)\s*(?:\((?:%|percent)\))?\s*[:=\-]*\s*$")
+
+
+def _singular(word: str) -> str:
+    """``accuracies`` -> ``accuracy``, ``losses`` -> ``loss``, ``errors`` -> ``error``."""
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def titled(cells: list[str], title: str) -> list[str]:
+    """Columns named only by their split (``Epoch  Train  Eval  Test``) under a title that says what
+    they measure (``Accuracies:``) are that split's measure (``train_accuracy``…): a script printing
+    one table per quantity names the quantity once, above it. Other headers are returned as they are."""
+    plain = [c for c in cells if c not in STEP_KEYS and c not in EPOCH_KEYS]
+    if not plain or not all(c in SPLIT_WORDS for c in plain):
+        return cells
+    m = _TITLE.match(title)
+    if not m:
+        return cells
+    words = [w for w in m.group(1).lower().split() if w not in SPLIT_WORDS]
+    if not words or len(words) > 3:
+        return cells
+    measure = "_".join(words[:-1] + [_singular(words[-1])])
+    if not _known(f"train_{measure}") and "loss" not in measure:
+        return cells
+    return [f"{c}_{measure}" if c in plain else c for c in cells]
 
 
 def row_shape(skeleton: str) -> tuple[str, str | None, int] | None:

@@ -161,13 +161,20 @@ class Template:
     bar: bool = False  # the line is a progress-bar redraw
     indented: bool = False
     n_values: int = 0
+    keyed: int = 0  # distinct value names written "name=v" or "name: v" (named on purpose)
+
+
+# "iteration,1,train_loss,2.31,train_accuracy,0.05": names and values alternating, comma-separated
+# (a script writing ``",".join(f"{k},{v}" ...)`` or ``csv.writer`` rows of pairs), no header.
+_PAIRS = re.compile(r"\s*[A-Za-z_][\w.@/\-]*\s*,\s*#(?:\s*,\s*[A-Za-z_][\w.@/\-]*\s*,\s*#)+\s*,?\s*")
+_PAIR_SEP = re.compile(r"\s*,\s*#")
 
 
 @lru_cache(maxsize=16384)
 def template(skeleton: str, indented: bool = False) -> Template:
     """Name every slot of a skeleton (cached: one analysis per line shape)."""
     t = Template(skeleton, indented=indented)
-    segs = skeleton.split("#")
+    segs = (_PAIR_SEP.sub("=#", skeleton) if _PAIRS.fullmatch(skeleton) else skeleton).split("#")
     n = len(segs) - 1
     ctx = _CONTEXT.search(skeleton)
     if ctx:
@@ -236,6 +243,7 @@ def template(skeleton: str, indented: bool = False) -> Template:
     _name_after_counter(segs, slots)
     t.slots = slots
     t.n_values = sum(s.kind == "value" for s in slots)
+    t.keyed = len({s.key for i, s in enumerate(slots) if s.kind == "value" and segs[i].rstrip().endswith(("=", ":"))})
     if t.context is None:
         first = next((j for j, sl in enumerate(slots) if sl.kind == "value" and _signal(sl.key)), None)
         if first is not None:
@@ -275,10 +283,15 @@ _PREFIX_SPLITS = {"validation": "val", "valid": "valid", "val": "val", "evaluati
                   "test": "test", "testing": "test", "dev": "dev"}
 
 
+_KEYED_WORD = re.compile(r"[A-Za-z_]+\s*[:=]?\s*#")
+
+
 def _prefix_context(prefix: str, first_key: str | None) -> str | None:
     """A held-out split named in the words before a line's first loss or metric ("Evaluation results:
     {'loss': …}", "EPOCH 3 VAL - Loss: …")."""
-    words = re.findall(r"[A-Za-z_]+", prefix)
+    # a split word that keys a number of its own ("| train 3.71 | val 3.42 | BLEU 25.8") names that
+    # value, not the context of the line
+    words = re.findall(r"[A-Za-z_]+", _KEYED_WORD.sub(" ", prefix))
     if first_key:
         words = words[: max(0, len(words) - len(first_key.split("_")))]
     for w in words:
