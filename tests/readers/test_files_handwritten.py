@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from pathlib import Path
@@ -548,3 +549,22 @@ def test_ultralytics_epochs_not_validated_are_not_zero_scores(tmp_path):
     run = _only(nolabels)
     assert len(run.series["metrics/mAP50(B)"]) == 8 and run.series["metrics/mAP50(B)"].values[0] == 0
     assert not any("not validated" in n for n in run.meta.notes)
+
+
+def test_validation_rows_among_training_rows_are_not_nan(tmp_path):
+    """An old Lightning-style table written with csv.DictWriter: eight training rows per epoch, then
+    one validation row; each row leaves the other kind's cells empty. Dense overall (most cells
+    filled), yet every empty cell means "not logged", never NaN."""
+    path = tmp_path / "metrics.csv"
+    names = ["train_loss", "accuracy", "epoch", "created_at", "val_loss"]
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=names)
+        w.writeheader()
+        for e in range(6):
+            for b in range(8):
+                w.writerow({"train_loss": 0.7 / (1 + e * 8 + b), "accuracy": 0.5 + 0.05 * e, "epoch": e,
+                            "created_at": f"2019-12-09 02:{e:02d}:{b:02d}"})
+            w.writerow({"epoch": e, "created_at": f"2019-12-09 02:{e:02d}:59", "val_loss": 0.04 + 0.002 * e})
+    run = _only(path)
+    assert run.series["val_loss"].n_nonfinite == 0 and len(run.series["val_loss"]) == 6
+    assert run.series["train_loss"].n_nonfinite == 0 and len(run.series["train_loss"]) == 48

@@ -64,7 +64,9 @@ def test_several_evaluation_sets_in_one_trainer_state(tmp_path):
     assert list(s["eval_squad_loss"].steps) == [10, 20, 30] and list(s["eval_mnli-mm_loss"].values) == pytest.approx([1.1, 1.0, 0.9])
 
 
-def test_lightning_validation_logged_per_step_is_its_own_axis(tmp_path):
+def _lightning_metrics_csv(tmp_path, epochs: int, n_train: int, n_val: int, val_on_epoch: bool):
+    """metrics.csv as Lightning's CSVLogger writes it: train_loss every 2 steps, val_loss logged per
+    batch of validation_step (and its epoch mean when ``val_on_epoch``)."""
     torch = pytest.importorskip("torch")
     L = pytest.importorskip("lightning")
     from lightning.pytorch.loggers import CSVLogger
@@ -83,18 +85,24 @@ def test_lightning_validation_logged_per_step_is_its_own_axis(tmp_path):
 
         def validation_step(self, batch, i):
             x, y = batch
-            self.log("val_loss", torch.nn.functional.mse_loss(self.layer(x), y), on_step=True, on_epoch=True)
+            self.log("val_loss", torch.nn.functional.mse_loss(self.layer(x), y), on_step=True, on_epoch=val_on_epoch)
 
         def configure_optimizers(self):
             return torch.optim.SGD(self.parameters(), lr=0.05)
 
     torch.manual_seed(0)
-    x = torch.randn(128, 4)
+    x = torch.randn(n_train + n_val, 4)
     y = x.sum(1, keepdim=True)
-    trainer = L.Trainer(max_epochs=3, logger=CSVLogger(tmp_path), log_every_n_steps=2, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False)
-    trainer.fit(M(), DataLoader(TensorDataset(x, y), batch_size=16), DataLoader(TensorDataset(x[:32], y[:32]), batch_size=16))
+    trainer = L.Trainer(max_epochs=epochs, logger=CSVLogger(tmp_path), log_every_n_steps=2, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0)
+    trainer.fit(M(), DataLoader(TensorDataset(x[:n_train], y[:n_train]), batch_size=16),
+                DataLoader(TensorDataset(x[n_train:], y[n_train:]), batch_size=16))
     (path,) = tmp_path.rglob("metrics.csv")
+    return path
+
+
+def test_lightning_validation_logged_per_step_is_its_own_axis(tmp_path):
+    path = _lightning_metrics_csv(tmp_path, epochs=3, n_train=128, n_val=32, val_on_epoch=True)
     runs = load(path).runs
     assert len(runs) == 1 and runs[0].meta.resume_steps == []  # not appended runs, not resumes
     s = runs[0].series
@@ -161,3 +169,17 @@ def test_a_loss_term_that_never_moves_is_not_the_one_judged():
                                               "train/misc_loss": (x, np.full(20, 0.3))})
     assert infer_role("train/kobj_loss").role == Role.TRAIN_LOSS
     assert run.primary(Role.TRAIN_LOSS).name == "train/box_loss"
+
+
+def test_lightning_one_epoch_with_more_validation_batches_than_training_rows(tmp_path):
+    """One epoch: the training rows and the per-batch validation rows each go forward, and the
+    stream goes back once between them, so either group explains the step going back. The
+    evaluation loop's rows leave the epoch cell empty: they are the ones on their own axis, and
+    one pass over the validation set is not judged as a curve over training."""
+    path = _lightning_metrics_csv(tmp_path, epochs=1, n_train=128, n_val=256, val_on_epoch=False)
+    (run,) = load(path).runs
+    s = run.series
+    assert s["train_loss"].axis == "step" and len(s["train_loss"]) == 4
+    assert s["val_loss"].axis == "eval_batch" and len(s["val_loss"]) == 16
+    assert run.primary(Role.VAL_LOSS) is None
+    assert "overfitting" not in {f.id for f in diagnose_run(run)}

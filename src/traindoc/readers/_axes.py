@@ -17,12 +17,15 @@ def _backs(xs: Sequence[float]) -> int:
     return sum(1 for a, b in zip(xs, xs[1:]) if b < a)
 
 
-def own_counter_groups(rows: Sequence[tuple[float | None, Hashable]]) -> set[Hashable]:
+def own_counter_groups(rows: Sequence[tuple[float | None, Hashable]],
+                       prefer: frozenset = frozenset()) -> set[Hashable]:
     """The row signatures (e.g. the frozenset of columns a row fills) logged on a counter of their own.
 
     ``rows`` are ``(x, signature)`` in file order. Only groups of at least two rows whose x never
     goes back, and whose removal removes every backward step of the stream, are returned: a genuine
-    restart or resume (all groups going back together) returns nothing.
+    restart or resume (all groups going back together) returns nothing. Between groups that remove
+    as many backward steps, one in ``prefer`` (what the format marks as an evaluation row) wins,
+    then the smaller.
     """
     xs = [(x, sig) for x, sig in rows if x is not None]
     if _backs([x for x, _ in xs]) == 0:
@@ -40,7 +43,8 @@ def own_counter_groups(rows: Sequence[tuple[float | None, Hashable]]) -> set[Has
             if sig in own or len(vals) < 2 or _backs(vals):
                 continue
             g = now - _backs([x for x, s in xs if s != sig and s not in own])
-            if g > gain or (g == gain and best is not None and g > 0 and len(vals) < len(by_sig[best])):
+            if g > gain or (g == gain and best is not None and g > 0
+                            and (sig in prefer, -len(vals)) > (best in prefer, -len(by_sig[best]))):
                 best, gain = sig, g
         if best is None or len(own) + 1 >= len(by_sig):
             return set()

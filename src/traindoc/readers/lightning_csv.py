@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from ..run import Run
+from ..run.run import WITHIN_EVAL_AXIS
 from . import _table as T
 from ._axes import own_counter_groups
 from ._safe import is_regular, yaml_load
@@ -55,7 +56,7 @@ def _hparams(path: Path, run: Run) -> None:
         run.meta.notes.append("hparams.yaml holds no mapping (e.g. Python objects saved unsafely); ignored")
 
 
-OWN_AXIS = "eval_batch"
+OWN_AXIS = WITHIN_EVAL_AXIS
 
 
 def _own_counter_rows(header: list[str], lower: list[str], records: list) -> tuple[list, dict]:
@@ -63,7 +64,11 @@ def _own_counter_rows(header: list[str], lower: list[str], records: list) -> tup
     evaluation loop's batch counter, their ``epoch`` empty) taken out of the training stream."""
     sigs = [(x, frozenset(n for n, low, c in zip(header, lower, r) if low not in _SKIP and not T.is_missing(c)))
             for x, r in records]
-    own = own_counter_groups(sigs)
+    # Rows of the evaluation loop leave the epoch cell empty: such a group wins a tie.
+    ei = lower.index("epoch") if "epoch" in lower else None
+    no_epoch = frozenset(sig for (x, r), (_, sig) in zip(records, sigs)
+                         if ei is not None and (ei >= len(r) or T.is_missing(r[ei])))
+    own = own_counter_groups(sigs, prefer=no_epoch)
     if not own:
         return records, {}
     kept, cols = [], {}

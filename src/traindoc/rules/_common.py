@@ -269,12 +269,27 @@ _EPISODE_RETURN = re.compile(r"(?<![a-z])(ep_?rew|ep_?ret|episode_?(reward|retur
 _AGENT_LOSS = re.compile(r"(?<![a-z])(value|policy|policy_?gradient|entropy|q|td|actor|critic)_?(loss|error)")
 
 
+# An agent's score per episode other than a return (a game's win rate, a goal-reaching success rate),
+# and an exploration schedule (DQN's epsilon): with an episode counter they mark an RL log too.
+_AGENT_SCORE = re.compile(r"(?<![a-z])(win_?rate|success_?rate|wins)(?![a-z])")
+_EXPLORATION = re.compile(r"(?<![a-z])(epsilon|eps_threshold|exploration_?(rate|eps)?)(?![a-z])")
+_EPISODES = re.compile(r"(?<![a-z])(episodes?|num_episodes)(?![a-z])")
+
+
 def reinforcement(run: Run) -> bool:
-    """A reinforcement-learning run (an episode return beside an agent's losses): its value and policy
-    losses chase targets that move with the returns, so they may rise while the agent improves, and
-    trend rules built for a minimised loss would call a learning agent diverged."""
+    """A reinforcement-learning run (an episode return beside an agent's losses, or an agent's score
+    beside an exploration schedule or an episode counter): its value and policy losses chase targets
+    that move with the returns, so they may rise while the agent improves, and trend rules built
+    for a minimised loss would call a learning agent diverged."""
     names = [n.lower() for n in run.series]
-    return any(_EPISODE_RETURN.search(n) for n in names) and any(_AGENT_LOSS.search(n) for n in names)
+    if any(_EPISODE_RETURN.search(n) for n in names) and any(_AGENT_LOSS.search(n) for n in names):
+        return True
+    return bool(agent_scores(run)) and any(_EXPLORATION.search(n) or _EPISODES.search(n) for n in names)
+
+
+def agent_scores(run: Run) -> list[str]:
+    """Names of the series that score the agent per episode (return, reward, win or success rate)."""
+    return [n for n in run.series if _EPISODE_RETURN.search(n.lower()) or _AGENT_SCORE.search(n.lower())]
 
 
 def warming_up(run: Run) -> bool:

@@ -6,6 +6,8 @@ validation falls -> val-without-train; both flat -> stalled; both rise -> both-r
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..findings import Mark, Severity
@@ -13,7 +15,7 @@ from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ..stats.earlystop import rank_turn, rise_after_best, stopped_after_turn
-from ._common import BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -120,6 +122,9 @@ def _gap_overfitting(run: Run) -> list:
 
 
 def _loss_turn_overfitting(run: Run):
+    if adversarial(run):
+        yield from _adversarial_turn(run)
+        return
     pair = _pair(run)
     if pair is None and not run.by_role(Role.TRAIN_LOSS):
         yield from _val_only_turn(run)
@@ -147,6 +152,49 @@ def _loss_turn_overfitting(run: Run):
                 break
     if f is not None:
         yield f
+
+
+_GENERATOR = re.compile(r"(^|[^a-z])(g|gen|generator)([^a-z]|$)|(?<![a-z])(loss|err)_?g(?![a-z])|(?<![a-z])g_?loss")
+
+
+def _adversarial_turn(run: Run):
+    """A GAN trained with a supervised target (pix2pix, super-resolution): its generator and
+    discriminator losses are a game and need not fall, but a held-out reconstruction measure
+    (validation L1 / MAE / MSE, or a validation loss) should. That measure passing its best and
+    staying 10% or more above it, while the generator's own training loss keeps falling, is the
+    generator memorising its training pairs."""
+    gens = [curve(s) for s in run.by_role(Role.TRAIN_LOSS) if _GENERATOR.search(s.name.lower())]
+    gens = [g for g in gens if g.n >= MIN_POINTS]
+    if len(gens) != 1:
+        return
+    g = gens[0]
+    held = [curve(s) for s in run.by_role(Role.VAL_LOSS) if not _ADVERSARIAL_NAME.search(s.name.lower())]
+    held = [c for c in held if c.n >= MIN_VAL_POINTS and np.all(c.y > 0)]
+    if held:
+        v, y = held[0], held[0].y
+    else:
+        vm = _val_metric_as_error(run)
+        if vm is None:
+            return
+        v, _, y, _ = vm
+    ov = overfit_onset(v.x, y)
+    if ov is None or ov.final_gl < 10.0:
+        return
+    g_best, g_end = g.at(ov.best_step), g.tail
+    if not g_best - g_end > max(2 * g.noise, 0.05 * abs(g_best)):
+        return
+    u = unit(v)
+    yield make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and stayed "
+               f"{ov.final_gl:.0f}% above it, while the generator's {g.name} kept falling ({fmt(g_best)} -> "
+               f"{fmt(g_end)})", series=[g.name, v.name], steps=[ov.onset_step, v.span[1]],
+               evidence={"best_step": ov.best_step, "best_val": ov.best_value, "onset_step": ov.onset_step,
+                         "generalization_loss_pct": round(ov.final_gl, 2), "train_at_best": g_best,
+                         "train_at_end": g_end, "judged_on": "held-out reconstruction measure of an adversarial run"},
+               causes=["the generator memorises its training pairs: too little data for the model",
+                       *_OVERFIT_CAUSES[1:]],
+               fixes=_overfit_fixes(u, ov.best_step),
+               marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
+                      Mark("point", v.name, ov.best_step, label="best held-out value")])
 
 
 def _component_pairs(run: Run, primary_val: Curve) -> list[tuple[Curve, Curve]]:
@@ -193,6 +241,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _short_turn(t, x, y), False
     if ov is None:
+        ov, stopped = _floor_turn(t, x, y), True
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -236,6 +286,35 @@ def _short_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     without the best itself, ``rise_after_best``), with training fallen by a quarter or more since
     the best as independent evidence: too small a rise for the size guard of ``overfit_onset``."""
     ov = rise_after_best(x, y)
+    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+        return ov
+    # Weaker order evidence (10%) stands beside a large effect on both sides: validation ending 20%+
+    # above its best with its whole later half 15%+ above it, and training fallen to a quarter of its
+    # level at that best or below. On synthetic short runs (9-12 evaluations) this names 74% of a
+    # drift up through spiky noise (35% without it) for 0.75% more alarms on a flat noisy validation.
+    ov = rise_after_best(x, y, p_max=0.1, gl_threshold=20.0)
+    if ov is not None and t.tail <= 0.25 * t.at(ov.best_step):
+        late = y[x > ov.best_step][-max(2, int(np.sum(x > ov.best_step)) // 2):]
+        if float(np.min(late)) >= 1.15 * ov.best_value:  # the whole later half stands clear of the best
+            return ov
+    return None
+
+
+def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
+    """A noisy validation curve (24-90 evaluations) whose noise is one-sided: single evaluations
+    jump up (a small validation set, an unlucky batch) and fall back, so a person reads its floor.
+    The floor is the minimum of each block of ``b`` evaluations (blocks end at the last one, so the
+    latest level is a whole block); the turn is then judged on that shorter, cleaner curve with the
+    same tests as a short curve, with training fallen by a quarter or more since the best as
+    independent evidence. Spikes that recover hide a turn from the tests on every point; they do not
+    move a block's minimum."""
+    n = y.size
+    if n < 24 or n > 90 or np.any(~np.isfinite(y)) or np.any(y <= 0):
+        return None  # under 8 blocks the floor is too short a curve to judge
+    starts = np.arange(n - (n // b) * b, n, b)
+    idx = np.array([s0 + int(np.argmin(y[s0:s0 + b])) for s0 in starts])
+    bx, by = x[idx], y[idx]
+    ov = overfit_onset(bx, by) or stopped_after_turn(bx, by) or rank_turn(bx, by)
     if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
         return ov
     return None
@@ -389,10 +468,11 @@ def _train_flat_beside_val(t: Curve, v: Curve) -> bool:
 
 
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
-      title="Validation improves while training does not", needs=(Role.TRAIN_LOSS,))
+      title="Validation improves while training does not", needs=())
 def val_without_train(run: Run):
     t = loss_curve(run, Role.TRAIN_LOSS)
     if t is None:
+        yield from _training_never_written(run)
         return
     if _another_train_part_fell(run, t):
         return
@@ -418,6 +498,36 @@ def val_without_train(run: Run):
                evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.trend.start,
                          "val_end": v.trend.end, "val_trend_p": v.trend.p, "train_trend_p": t.trend.p},
                causes=_VWT_CAUSES, fixes=_VWT_FIXES)
+
+
+# Writers that record the training loss on their own at every logging interval (MMCV / MMEngine
+# ``mode: train`` lines, HF Trainer ``loss`` rows, Ultralytics and Detectron2 train columns, Keras
+# ``loss``). A user's own CSV or Lightning's ``self.log`` may log validation alone by choice.
+_TRAIN_ALWAYS_WRITTEN = {"mmdet2_log_json", "mmengine", "hf_trainer_state", "ultralytics", "detectron2",
+                         "keras_csv", "keras_history"}
+
+
+def _training_never_written(run: Run):
+    """Five or more evaluations, and not one training value, in a format whose writer logs the
+    training loss by itself: training was never written (a logging interval longer than an epoch,
+    ``logging_steps`` above the run's length), so the run cannot be judged from the training side."""
+    if run.format not in _TRAIN_ALWAYS_WRITTEN or run.by_role(Role.TRAIN_LOSS) or run.by_role(Role.TRAIN_METRIC):
+        return
+    vals = [curve(s) for role in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(role)]
+    vals = [c for c in vals if c.n >= MIN_VAL_POINTS]
+    if not vals:
+        return
+    v = max(vals, key=lambda c: c.n)
+    yield make("val-without-train", f"{v.name} was logged at {v.n} evaluations and no training loss at all, though "
+               f"this log format ({run.format}) records it on its own: nothing shows how training went",
+               series=[v.name], steps=list(v.span),
+               evidence={"val_series": v.name, "val_points": v.n, "train_series": 0, "format": run.format,
+                         "judged_on": "validation logged without any training series"},
+               causes=["the training logging interval is longer than an epoch (MMCV log_config interval, HF "
+                       "logging_steps), so no training line is ever written", "training logging switched off or "
+                       "filtered out of the file"],
+               fixes=["log training at an interval shorter than an epoch (e.g. interval=10 / logging_steps=10)",
+                      "keep the training lines when copying or filtering the log"])
 
 
 _VWT_CAUSES = ["the training and validation data differ: labels or preprocessing of the training set are "
@@ -563,7 +673,8 @@ def both_rising(run: Run):
         return  # a rise from 0.02 to 0.1 after falling from 15 is invisible on the run's own scale
     from .stability import divergence_of
 
-    if divergence_of(t) is not None:
+    d = divergence_of(t)
+    if d is not None and not d.get("steady"):
         return  # the same rise is reported once, as `divergence` (error), with the validation rise in it
     u = unit(t)
     yield make("both-rising", f"{t.name} and {v.name} both rise: train {fmt(rt['best'])} -> {fmt(rt['end'])}, "

@@ -20,7 +20,8 @@ from ..run import Role, Run, Series
 from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
 from ..stats.exact import EXACT_MAX_N, rise_p_exact
-from ._common import BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, chance, curve, fmt, make, normalised_metric
+from ._common import (BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, agent_scores, chance, curve, fmt, make,
+                      normalised_metric, reinforcement)
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
 # an IoU at 0 means nothing was found; an accuracy's floor is chance when the class count is known.
@@ -136,7 +137,8 @@ def assess(run: Run) -> Outcome:
 
 def _val_rose_every_time(run: Run) -> Finding | None:
     """Too few evaluations for the overfitting rule (3-5), but each one after the best is worse,
-    ending 20%+ above it, while the training loss fell 10%+ over the same span."""
+    ending 20%+ above it, while the training loss fell 10%+ over the same span; or, without that
+    order, every one after the best is 30%+ above it and the last 50%+ while training halved."""
     t, v = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_LOSS)
     if t is None or v is None or adversarial(run):
         return None
@@ -148,13 +150,18 @@ def _val_rose_every_time(run: Run) -> Finding | None:
         return None
     ib = int(np.argmin(vc.y))
     after = vc.y[ib:]
-    if after.size < 3 or not np.all(np.diff(after) > 0) or after[-1] < 1.2 * after[0]:
-        return None
     t_at_best = float(np.interp(vc.x[ib], tc.x, tc.y))
     t_end = float(tc.y[-1]) if tc.n < 5 else end_level(tc.y)
-    if not t_end <= 0.9 * t_at_best:
+    if after.size < 3 or not t_end <= 0.9 * t_at_best:
         return None
-    return make("overfitting", f"{v.name} got worse at every evaluation after its best ({fmt(float(after[0]))} at "
+    every = bool(np.all(np.diff(after) > 0)) and after[-1] >= 1.2 * after[0]
+    # Or a large effect that needs no ordering: every later evaluation 30%+ above the best, the last
+    # 50%+, while training fell to half its level at the best or below (a gap opening by a factor).
+    large = float(np.min(after[1:])) >= 1.3 * after[0] and after[-1] >= 1.5 * after[0] and t_end <= 0.5 * t_at_best
+    if not (every or large):
+        return None
+    said = "got worse at every evaluation after its best" if every else "stayed far above its best at every later evaluation"
+    return make("overfitting", f"{v.name} {said} ({fmt(float(after[0]))} at "
                 f"{fmt(float(vc.x[ib]))} -> {fmt(float(after[-1]))}, +{after[-1] / after[0] - 1:.0%}) while {t.name} "
                 f"fell {fmt(t_at_best)} -> {fmt(t_end)}", series=[t.name, v.name],
                 steps=[float(vc.x[ib]), float(vc.x[-1])],
@@ -260,6 +267,85 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     return None
 
 
+_ERROR_RATES = {"wer", "cer", "error"}
+
+
+def _metric_curves(run: Run, roles, want, min_points: int):
+    """(series, curve, values on the [0, 1] scale) of the metrics of ``roles`` that ``want`` accepts,
+    with ``min_points`` finite points or more."""
+    for role in roles:
+        for s in run.by_role(role):
+            if want(s):
+                c = curve(s)
+                if c.n >= min_points:
+                    yield s, c, normalised_metric(c)[0]
+
+
+def _error_rate_at_worst(run: Run) -> Finding | None:
+    """A held-out error rate (WER, CER, error) at 100% at every one of 3+ evaluations: the model gets
+    nothing right (an empty or constant output, as a CTC model emitting only blanks). With the
+    validation loss flat over the same evaluations the model sits at a trivial solution
+    (``stuck-at-chance``); with it falling 20%+ the loss and the metric disagree
+    (``loss-metric-mismatch``)."""
+    def error_rate(s: Series) -> bool:
+        return s.metric in _ERROR_RATES and not s.higher_is_better
+
+    for s, c, y in _metric_curves(run, (Role.VAL_METRIC,), error_rate, 3):
+        if float(np.min(y)) < 0.99 or float(np.ptp(y)) > 0.01:
+            continue
+        v = run.primary(Role.VAL_LOSS)
+        vc = curve(v) if v is not None else None
+        fell = vc is not None and vc.n >= 3 and float(vc.y[0]) > 0 and float(vc.y[-1]) <= 0.8 * float(vc.y[0])
+        fid = "loss-metric-mismatch" if fell else "stuck-at-chance"
+        loss = (f", while {v.name} went {fmt(float(vc.y[0]))} -> {fmt(float(vc.y[-1]))}" if vc is not None and vc.n >= 2
+                else "")
+        f = make(fid, f"{s.name} was {fmt(float(np.median(c.y)))} (100% wrong) at all {c.n} evaluations{loss}: "
+                 "the model gets nothing right", series=[s.name] + ([v.name] if vc is not None else []),
+                 steps=list(c.span), evidence={"metric": s.name, "evaluations": c.n, "level": float(np.median(c.y)),
+                                               "judged_on": "outcome (error rate at its worst)"},
+                 causes=["the model's output is empty or constant (a CTC model emitting only blanks, a decoder "
+                         "stopping at once)", "a learning rate too high or too low to leave the trivial output",
+                         "labels or vocabulary not matching the model's output (a wrong tokenizer or character set)"],
+                 fixes=["decode a few validation items by hand and look at the output", "check the vocabulary and "
+                        "the label encoding against the model's output layer", "try a lower learning rate with "
+                        "warm-up, and overfit a handful of items first"])
+        f.verdict = "problem"
+        f.verdict_reason = "every evaluation scored 100% wrong"
+        return f
+    return None
+
+
+def _agent_no_better(run: Run) -> Finding | None:
+    """A reinforcement-learning agent whose score per episode (return, win or success rate) averaged
+    no higher over the last third of 8+ logged points than over the first third, with no significant
+    rise across the run: whatever its losses did (they chase moving targets), the agent plays no
+    better than it did while still exploring at random."""
+    if not reinforcement(run):
+        return None
+    for name in agent_scores(run):
+        c = curve(run.series[name])
+        if c.n < 8:
+            continue
+        k = c.n // 3
+        first, last = float(np.mean(c.y[:k])), float(np.mean(c.y[-k:]))
+        if last > first or (c.trend.z > 0 and c.trend.p < 0.05):
+            continue
+        f = make("no-learning", f"{name} averaged {fmt(last)} over the last third of the run, no better than over "
+                 f"the first ({fmt(first)}; best {fmt(float(np.max(c.y)))}): the agent plays no better than while it "
+                 "was exploring", series=[name], steps=list(c.span),
+                 evidence={"first_third_mean": first, "last_third_mean": last, "best": float(np.max(c.y)),
+                           "points": c.n, "judged_on": "outcome (agent score)"},
+                 causes=["the value estimates do not carry a useful policy (target network, reward scale, discount)",
+                         "exploration decayed before anything was learned", "an opponent or environment the "
+                         "agent cannot beat at this capacity"],
+                 fixes=["check the reward signal and its scale on a few episodes", "decay exploration more slowly",
+                        "compare with a random and a scripted policy"])
+        f.verdict = "problem"
+        f.verdict_reason = "the agent's score did not improve over the run"
+        return f
+    return None
+
+
 def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     """The main training loss ended within 10% of its start with no significant fall, and no rule
     said why. Info, "worth a look": on real logs (``bench/calibrate_outcome.py``)
@@ -269,7 +355,7 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     A warning when a logged accuracy ended no better than its start as well (``_accuracy_no_better``):
     0 of 230 healthy files, 10 of 223 problem files."""
     main = run.primary(Role.TRAIN_LOSS)
-    if main is None or adversarial(run):
+    if main is None or adversarial(run) or reinforcement(run):
         return None
     o = next((o for o in out.losses if o.series == main.name), None)
     if o is None or o.points < 6 or o.start <= 0 or o.end < 0.9 * o.start:
@@ -310,25 +396,19 @@ def _accuracy_no_better(run: Run) -> dict | None:
     independent reading that the run learned nothing. A loss alone ending at its start is also a
     noisy prefix of a run that will learn (``bench/rules_sweep.py``); its accuracy would not stay
     at its start and low as well. A fine-tune already at its floor has a high accuracy."""
-    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
-        for s in run.by_role(role):
-            if s.metric != "accuracy" or not s.higher_is_better:
-                continue
-            c = curve(s)
-            if c.n < 6:
-                continue
-            y, _ = normalised_metric(c)
-            if float(np.min(y)) < 0 or float(np.max(y)) > 1:
-                continue
-            # Halves, not end points: a batch accuracy jitters by many points, and its first value
-            # alone is no level. "No higher": the second half's mean within one standard error.
-            h = y.size // 2
-            a, b = y[:h], y[h:]
-            se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(b, ddof=1)) / b.size)
-            t = c.trend
-            if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
-                return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
-                        "end": end_level(y), "points": c.n}
+    for s, c, y in _metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC),
+                                  lambda s: s.metric == "accuracy" and bool(s.higher_is_better), 6):
+        if float(np.min(y)) < 0 or float(np.max(y)) > 1:
+            continue
+        # Halves, not end points: a batch accuracy jitters by many points, and its first value
+        # alone is no level. "No higher": the second half's mean within one standard error.
+        h = y.size // 2
+        a, b = y[:h], y[h:]
+        se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(b, ddof=1)) / b.size)
+        t = c.trend
+        if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
+            return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
+                    "end": end_level(y), "points": c.n}
     return None
 
 
@@ -347,7 +427,8 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
         return [f] if f is not None else []
     got = []
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
-                  lambda: _loss_far_from_progress(run, out)):
+                  lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run),
+                  lambda: _error_rate_at_worst(run)):
         f = check()
         if f is not None:
             got.append(f)

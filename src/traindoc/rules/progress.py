@@ -11,6 +11,7 @@ from ..stats import noise_sigma, rolling_median, trend
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
+from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
 from ._common import (adversarial, cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
@@ -39,7 +40,10 @@ def too_short(run: Run):
             missing.append(f"{main.name} has {n} finite point(s); the trend rules need at least {MIN_POINTS}")
         # A run killed after a couple of epochs: a handful of training points and at most two
         # evaluations say nothing yet about its trend or its generalisation.
-        evals = [curve(s).n for r in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(r)]
+        # Values logged per batch inside an evaluation (their own batch axis) are one pass at least,
+        # not one evaluation per point.
+        evals = [1 if batch_counted(s) else curve(s).n
+                 for r in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(r)]
         if MIN_POINTS <= n < 20 and evals and 0 < max(evals) <= 2 and main.role == Role.TRAIN_LOSS:
             missing.append(f"{main.name} has {n} points and the validation only {max(evals)} evaluation(s): "
                            "too early to judge the trend or the generalisation")

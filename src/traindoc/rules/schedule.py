@@ -331,6 +331,35 @@ def _wall_gaps(run: Run, s) -> list[float]:
     return [float(st[i + 1]) for i in gaps]
 
 
+def _jump_at(c: Curve, r: float) -> tuple[float, float, float, int] | None:
+    """(before, after, noise, k) when the curve's level right after ``r`` is clearly above the level
+    right before it (over four noise widths and 10%), else None."""
+    from ..stats import noise_sigma
+
+    before, after = c.y[c.x < r], c.y[c.x >= r]
+    k = max(3, min(20, c.n // 50))
+    if before.size < 3 or after.size < 3:
+        return None
+    b, a = float(np.median(before[-k:])), float(np.median(after[:k]))
+    noise = noise_sigma(before[-max(3 * k, 10):])
+    if a <= b + max(4 * noise, 1e-12) or rel(a, b) < 0.1:
+        return None
+    return b, a, noise, k
+
+
+def _corroborated(run: Run, judged, r: float) -> bool:
+    """A resume read from a wall-time pause alone needs a second witness: most of the run's other
+    losses (the other parts, the other split) jump at the same step too. A real restart without
+    the optimiser state disturbs the whole objective, not one term of it."""
+    others = [curve(o) for role in (Role.TRAIN_LOSS, Role.VAL_LOSS) for o in run.by_role(role)
+              if o.name != judged.name and len(o) >= MIN_POINTS]
+    others = [o for o in others if o.n >= MIN_POINTS and np.any(o.x < r) and np.any(o.x >= r)]
+    if not others:
+        return False
+    jumped = sum(_jump_at(o, r) is not None for o in others)
+    return jumped >= max(1, (len(others) + 1) // 2)
+
+
 @rule("resume-spike", family="schedule", severity=Severity.WARNING,
       title="A jump in the loss right where the run was resumed")
 def resume_spike(run: Run):
@@ -342,19 +371,15 @@ def resume_spike(run: Run):
         return
     resumes = resume_points(run, s)
     restarts = lr_restarts(run)
+    marked = set(run.meta.resume_steps) | set(c.resumes) | set(restarts)
     for r in resumes:
-        before = c.y[c.x < r]
+        jump = _jump_at(c, r)
+        if jump is None:
+            continue
+        b, a, noise, k = jump
+        if r not in marked and not _corroborated(run, s, r):
+            continue  # a pause in wall time alone is no resume: people stop and restart notebooks
         after = c.y[c.x >= r]
-        k = max(3, min(20, c.n // 50))
-        if before.size < 3 or after.size < 3:
-            continue
-        b = float(np.median(before[-k:]))
-        a = float(np.median(after[:k]))
-        from ..stats import noise_sigma
-
-        noise = noise_sigma(before[-max(3 * k, 10):])
-        if a <= b + max(4 * noise, 1e-12) or rel(a, b) < 0.1:
-            continue
         yield make("resume-spike", f"{c.name} jumped from {fmt(b)} to {fmt(a)} (+{rel(a, b):.0%}) where the run "
                    f"resumed at {unit(c)} {fmt(r)}", series=[c.name], steps=[r, float(c.x[c.x >= r][min(k, after.size) - 1])],
                    evidence={"resume_step": r, "before": b, "after": a, "jump": round(rel(a, b), 4),

@@ -130,6 +130,22 @@ def explodes_to_nonfinite(c: Curve) -> dict | None:
             "last_finite_step": float(c.x[-1])}
 
 
+def _steady_climb(c: Curve, up: dict, span: float) -> bool:
+    """A smaller rise that is still no accident: 15%+ above the minimum, climbing at four of five
+    evaluations or more since it, over the last 30% of the run or more, at p < 1e-3 and still rising
+    in its later half. A training loss on fixed data does not climb like that for a third of a run
+    in a healthy run (on the dev logs no healthy run's training loss rises significantly at all)."""
+    if not (up["best"] > 0 and up["end"] >= 1.15 * up["best"] and up["p"] < 1e-3 and span > 0):
+        return False
+    if (c.xb[-1] - up["best_step"]) < 0.3 * span:
+        return False
+    seg = c.yb[c.ibest:]
+    if seg.size < 8 or float(np.mean(np.diff(seg) > 0)) < 0.8:
+        return False
+    late = c.xb >= up["best_step"] + 0.5 * (c.xb[-1] - up["best_step"])
+    return late.sum() >= 4 and trend(c.xb[late], c.yb[late]).rising(0.05, 0.02)
+
+
 @per_curve
 def divergence_of(c: Curve) -> dict | None:
     """The loss grows persistently or explodes above where it started (or explodes into NaN, or
@@ -161,9 +177,10 @@ def divergence_of(c: Curve) -> dict | None:
             and (c.xb[-1] - up["best_step"]) >= 0.35 * span:
         late = c.xb >= up["best_step"] + 0.5 * (c.xb[-1] - up["best_step"])
         persistent = late.sum() >= 4 and trend(c.xb[late], c.yb[late]).rising(0.05, 0.02)
-    if not (above_start or exploded or persistent):
+    steady = not (above_start or exploded or persistent) and _steady_climb(c, up, span)
+    if not (above_start or exploded or persistent or steady):
         return None
-    return {**up, "start": start, "exploded": exploded, "kind": "rise"}
+    return {**up, "start": start, "exploded": exploded, "kind": "rise", "steady": steady}
 
 
 @rule("divergence", family="stability", severity=Severity.ERROR, title="The loss grows persistently or explodes",
@@ -205,6 +222,8 @@ def divergence(run: Run):
     v = loss_curve(run, Role.VAL_LOSS, 5)
     if v is not None and d["kind"] == "rise":
         rv = rising_after_min(v, p=0.05)
+        if rv is not None and d.get("steady"):
+            return  # a moderate climb of both losses: `both-rising` names it
         if rv is not None:  # reading 5 (both rise) is folded in here rather than raised twice
             evidence.update({"val_min": rv["best"], "val_min_step": rv["best_step"], "val_end": rv["end"]})
             title += f"; {v.name} rose too ({fmt(rv['best'])} -> {fmt(rv['end'])})"

@@ -77,7 +77,7 @@ _BOOKKEEPING = {"epoch", "step", "global_step", "iter", "iteration", "time", "da
 _COMPONENT_TOKENS = {"box", "bbox", "cls", "class", "dfl", "obj", "objectness", "rpn", "mask", "seg", "kpt", "keypoint",
                      "pose", "kobj", "giou", "iou", "l1", "reg", "ctr", "centerness", "aux", "kl", "recon", "reconstruction",
                      "distill", "distillation", "mlm", "nsp", "commitment", "vq", "perceptual", "adv", "gan", "dice",
-                     "focal", "conf", "coord", "offset", "heatmap", "rpn_cls", "rpn_bbox"}
+                     "focal", "conf", "coord", "offset", "heatmap", "rpn_cls", "rpn_bbox", "angle", "ang", "rot"}
 
 # Names of a loss that do not say "loss": a cross-entropy, a negative log-likelihood ("train_cross_entropy",
 # "val_nll", "test_ce", "xent"). A log-likelihood (higher is better) and "entropy" alone is not one (a policy's entropy is a quantity, not the objective).
@@ -175,3 +175,24 @@ def is_loss_component(name: str) -> bool:
     if {"total", "overall", "sum", "combined"} & set(tokens):
         return False
     return bool(_COMPONENT_TOKENS & set(tokens))
+
+
+_SEP_RE = re.compile(r"([/\-.:\s()\[\]]+|_)")
+_NOT_QUALIFIERS = _VAL_TOKENS | _TRAIN_TOKENS | {"loss", "losses", "step", "epoch", "mean", "avg", "metrics"}
+
+
+def part_template(name: str) -> str | None:
+    """``train/angle_loss`` -> ``train/*_loss``: a loss name with its one qualifying word blanked.
+
+    Two losses of one run with the same template are parts of one objective (``train/box_loss``
+    beside ``train/angle_loss``), even when only one of the qualifying words is a known part; a
+    name with no or several qualifying words has no template."""
+    pieces = _SEP_RE.split(_words(name).lower())
+    words = [i for i, p in enumerate(pieces) if p and not _SEP_RE.fullmatch(p)]
+    if not any(pieces[i] == "loss" or pieces[i].endswith("loss") for i in words):
+        return None
+    quals = [i for i in words if pieces[i] not in _NOT_QUALIFIERS and not pieces[i].isdigit()]
+    if len(quals) != 1 or pieces[quals[0]] in {"total", "overall", "sum", "combined"}:
+        return None  # a total is never a part, whatever its siblings are called
+    pieces[quals[0]] = "*"
+    return "".join(pieces)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import numpy as np
 
-from .roles import Role, infer_role, is_loss_component
+from .roles import Role, infer_role, is_loss_component, part_template
 from .series import Series
 
 # When a run logs several losses (total plus components), the rules judge one of them.
@@ -15,6 +16,36 @@ from .series import Series
 _PRIMARY_LOSS_NAMES = ("loss", "train_loss", "train/loss", "loss/train", "train_loss_step", "train_loss_epoch",
                        "total_loss", "train/total_loss", "epoch_loss", "val_loss", "eval_loss", "val/loss",
                        "validation_loss", "loss/val", "loss/validation", "valid_loss", "test_loss")
+
+
+WITHIN_EVAL_AXIS = "eval_batch"  # the axis of values logged per batch inside one evaluation
+
+
+def batch_counted(s: Series) -> bool:
+    """Logged against an evaluation loop's batch counter: on its own axis, at 0, 1, 2, ... exactly."""
+    if s.axis != WITHIN_EVAL_AXIS or len(s) < 2:
+        return False
+    return float(s.steps[0]) == 0.0 and bool(np.all(np.diff(s.steps) == 1.0))
+
+
+def _typical_size(s: Series) -> float:
+    finite = np.abs(s.values[np.isfinite(s.values)])
+    return float(np.median(finite)) if finite.size else 0.0
+
+
+_LOCALISATION = {"box", "bbox", "giou", "reg", "loc", "coord"}
+
+
+def _localisation(name: str) -> bool:
+    return bool(_LOCALISATION & set(re.split(r"[^a-z0-9]+", name.lower())))
+
+
+def _parts(candidates: list[Series]) -> set[str]:
+    """Names of the candidates that are parts of a composite loss: a known part (``box_loss``), or a
+    sibling of one under the same name template (``angle_loss`` beside ``box_loss``)."""
+    known = {s.name for s in candidates if is_loss_component(s.name)}
+    templates = {part_template(n) for n in known} - {None}
+    return known | {s.name for s in candidates if part_template(s.name) in templates}
 
 
 def _constant(s: Series) -> bool:
@@ -63,18 +94,28 @@ class Run:
 
     def primary(self, role: Role) -> Series | None:
         """The one series of a role the rules should judge (the total loss, not its parts)."""
-        candidates = [s for s in self.by_role(role) if len(s)]
+        # A series on the evaluation loop's own batch counter (Lightning's per-batch validation
+        # values, see readers._axes: 0, 1, 2, ... with no gap) is passes over the held-out set, not
+        # a curve over training.
+        candidates = [s for s in self.by_role(role) if len(s) and not batch_counted(s)]
         if not candidates:
             return None
+
+        parts = _parts(candidates)
 
         def rank(s: Series) -> tuple:
             lname = s.name.lower()
             named = _PRIMARY_LOSS_NAMES.index(lname) if lname in _PRIMARY_LOSS_NAMES else len(_PRIMARY_LOSS_NAMES)
             # The total before a component (loss_cls, box_loss); per-step over per-epoch for train
-            # curves (more evidence), then longer series.
+            # curves (more evidence), then longer series. Among parts with no total logged, a
+            # detector's box (localisation) loss by convention: every detector has one and mAP
+            # follows it; else the part carrying the largest share of their sum (its typical size),
+            # not whichever sorts first by name.
             # A series that never moved (a loss term the model does not use, logged as 0) is
             # never the one judged while another moves.
-            return (_constant(s), named, is_loss_component(s.name), s.axis != "step", -len(s), lname)
+            part = s.name in parts
+            return (_constant(s), named, part, s.axis != "step", -len(s), part and not _localisation(s.name),
+                    -_typical_size(s) if part else 0.0, lname)
 
         return min(candidates, key=rank)
 
