@@ -568,3 +568,55 @@ def test_validation_rows_among_training_rows_are_not_nan(tmp_path):
     run = _only(path)
     assert run.series["val_loss"].n_nonfinite == 0 and len(run.series["val_loss"]) == 6
     assert run.series["train_loss"].n_nonfinite == 0 and len(run.series["train_loss"]) == 48
+
+
+def _progress_rows(n_iters: int, eval_every: int):
+    """Rows as a Stable-Baselines3-style logger dumps them: training keys every iteration, and after an
+    evaluation one more dump that holds only the time/rollout keys (its training cells are empty)."""
+    import math
+
+    keys = ["time/iterations", "time/total_timesteps", "rollout/ep_rew_mean", "train/value_loss",
+            "train/policy_loss", "train/entropy_loss", "eval/mean_reward"]
+    rows = []
+    for i in range(1, n_iters + 1):
+        row = {"time/iterations": i, "time/total_timesteps": 2048 * i, "rollout/ep_rew_mean": -500 + 10 * i,
+               "train/value_loss": 1.0 / i, "train/policy_loss": -0.01 * math.exp(-i / 10),
+               "train/entropy_loss": -1.4 + 0.01 * i}
+        if i % eval_every == 0:
+            row["eval/mean_reward"] = -400 + 10 * i
+        rows.append(row)
+        if i % eval_every == 0:  # the logger dumps again after the evaluation, with the time keys only
+            rows.append({"time/iterations": i, "time/total_timesteps": 2048 * i})
+    return keys, rows
+
+
+def test_a_separate_dump_after_an_evaluation_is_not_a_nan_loss(tmp_path):
+    """Rows that fill under half of the columns are separate writes: their empty loss cells are gaps, not NaN."""
+    import csv
+
+    from traindoc import diagnose
+
+    keys, rows = _progress_rows(30, 5)
+    path = tmp_path / "progress.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys)
+        w.writeheader()
+        w.writerows(rows)
+    (run,) = load(path)
+    assert not [f for f in diagnose(run) if f.id == "nonfinite"]
+    assert any("fill under half of the columns" in n for n in run.meta.notes)
+    assert len(run.series["train/value_loss"].values) == 30  # every training point kept
+
+
+def test_a_loss_gone_nan_written_by_pandas_keeps_its_nan_tail(tmp_path):
+    """The same table whose losses stop for good (pandas writes the NaN as empty cells) still shows the NaN."""
+    pd = pytest.importorskip("pandas")
+    from traindoc import diagnose
+
+    keys, rows = _progress_rows(30, 1000)
+    for row in rows[20:]:
+        for k in ("train/value_loss", "train/policy_loss", "train/entropy_loss"):
+            row[k] = float("nan")
+    path = tmp_path / "progress.csv"
+    pd.DataFrame(rows, columns=keys).to_csv(path, index=False)
+    assert [f for f in diagnose(path) if f.id == "nonfinite"]

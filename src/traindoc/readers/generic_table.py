@@ -131,7 +131,9 @@ def read(path: Path) -> list[Run]:
     data_cols, wide_note = _columns_kept([h for h in header if h])
     if wide_note:
         notes.append(wide_note)
-    cells = [(r.get(h) or "") for r in rows for h in data_cols]
+    # A column with no value at all (a key declared but never logged) says nothing about how sparse the rows are.
+    logged = [h for h in data_cols if any(not T.is_missing(r.get(h) or "") for r in rows)]
+    cells = [(r.get(h) or "") for r in rows for h in logged]
     sparse = bool(cells) and sum(T.is_missing(c) for c in cells) / len(cells) > _SPARSE_SHARE
     numeric = []
     for h in data_cols:
@@ -147,6 +149,9 @@ def read(path: Path) -> list[Run]:
     first_filled = {h: next((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), len(rows))
                     for h in numeric}
     periodic = set() if sparse else _periodic_columns(rows, numeric)
+    last_filled = {h: max((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), default=-1)
+                   for h in numeric}
+    thin_rows = 0
     for row_index, r in enumerate(rows):
         if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
             header_cuts.append(len(records))  # the header again: another run appended to the file
@@ -155,11 +160,13 @@ def read(path: Path) -> list[Run]:
         # a row that fills a column logged at a lower rate (the evaluation row) is a row of its own
         # kind: the columns it leaves empty were not logged in it
         own_kind = bool(periodic) and any(not T.is_missing(r.get(h) or "") for h in periodic)
+        thin = not sparse and _thin_row(r, row_index, numeric, first_filled)
+        thin_rows += thin
         for h in numeric:
             cell = r.get(h) or ""
             if T.is_missing(cell):
                 if sparse or cell.strip().lower() in ("na", "n/a") or row_index < first_filled[h] or \
-                        h in periodic or own_kind:
+                        h in periodic or own_kind or (thin and (row_index < last_filled[h] or last_filled[h] >= len(rows) - 2)):
                     continue
                 rec[h] = T.NAN
             else:
@@ -172,6 +179,9 @@ def read(path: Path) -> list[Run]:
             summary = {k: v for k, v in rec.items() if v == v}
             continue
         records.append(rec)
+    if thin_rows:
+        notes.append(f"{thin_rows} row(s) fill under half of the columns (a separate write, as when an evaluation "
+                     "is dumped on its own): their empty cells read as not logged")
     runs = _build(path, records, _x_column(numeric), "sparse table: empty cells read as not logged" if sparse else None,
                   [c for c in header_cuts if 0 < c < len(records)])
     for run in runs:
@@ -198,6 +208,19 @@ def _periodic_columns(rows: list[dict[str, str]], numeric: list[str]) -> set[str
         if n - 1 - filled[-1] <= max(gaps):
             out.add(h)
     return out
+
+
+def _thin_row(row: dict[str, str], index: int, numeric: list[str], first_filled: dict[str, int]) -> bool:
+    """A row that fills under half of the columns already started: a separate write (Stable-Baselines3
+    dumps its log again after an evaluation, with only the rollout and time keys). Its empty cells are
+    "not logged" where the column has a value later on, or only the last row leaves it empty (the final
+    dump); a column empty over its last two rows or more keeps its NaN tail (a loss gone NaN that pandas
+    wrote as empty cells)."""
+    started = [h for h in numeric if first_filled[h] <= index]
+    if len(started) < 4:
+        return False
+    filled = sum(not T.is_missing(row.get(h) or "") for h in started)
+    return 2 * filled < len(started)
 
 
 def _summary_row(rec: dict[str, float]) -> bool:
