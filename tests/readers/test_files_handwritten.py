@@ -620,3 +620,30 @@ def test_a_loss_gone_nan_written_by_pandas_keeps_its_nan_tail(tmp_path):
     path = tmp_path / "progress.csv"
     pd.DataFrame(rows, columns=keys).to_csv(path, index=False)
     assert [f for f in diagnose(path) if f.id == "nonfinite"]
+
+
+@pytest.mark.parametrize("with_epoch", [True, False])
+def test_a_history_saved_as_a_list_of_epoch_objects_reads(tmp_path, with_epoch):
+    """``json.dump({"config": ..., "history": [{"epoch": 1, "train_loss": ...}, ...]})``, the other
+    orientation of a history: each object is one epoch's row."""
+    rows = []
+    for e in range(1, 13):
+        row = {"train_loss": 2.0 / e, "val_loss": 2.2 / e + 0.01 * e, "epoch_time_sec": 30.0 + e % 3}
+        if with_epoch:
+            row = {"epoch": e, **row}
+        rows.append(row)
+    path = tmp_path / "training_log.json"
+    path.write_text(json.dumps({"seed": 1, "config": {"lr": 3e-4, "epochs": 12}, "history": rows}, indent=2))
+    (run,) = load(path)
+    assert len(run.series["train_loss"].values) == 12 and len(run.series["val_loss"].values) == 12
+    steps = list(run.series["train_loss"].steps)
+    assert steps[0] == (1 if with_epoch else 0) and steps[-1] == (12 if with_epoch else 11)
+    assert "epoch" not in run.series
+
+
+def test_a_json_config_with_a_list_of_settings_is_still_refused(tmp_path):
+    """A config file whose lists hold objects without any loss or metric is not a history."""
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"layers": [{"units": 64, "activation": "relu"}, {"units": 10}], "lr": 0.01}))
+    with pytest.raises(Exception):
+        load(path)
