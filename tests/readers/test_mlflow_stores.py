@@ -151,3 +151,22 @@ def test_cli_show_sqlite(sqlite_store: Path) -> None:
     assert sorted(r["name"] for r in doc["runs"]) == ["cifar/baseline", "cifar/wide"]
     loss = next(s for s in doc["runs"][0]["series"] if s["name"] == "train/loss")
     assert loss["points"] == STEPS and loss["nonfinite"] == 3
+
+
+def test_a_metric_file_copied_out_of_its_run_folder_reads_alone(file_store, tmp_path):
+    """``metrics/<key>`` as MLflow wrote it, copied on its own (as people commit or attach it): one
+    series named after the file, with its steps, NaN/Inf kept; a file of other numbers is not claimed."""
+    written = sorted(p for p in file_store.rglob("metrics/val_accuracy") if "deleted" not in str(p))[0]
+    lone = tmp_path / "val_accuracy"
+    shutil.copyfile(written, lone)
+    (run,) = load(lone)
+    s = run.series["val_accuracy"]
+    assert list(s.steps) == [10.0 * i for i in range(STEPS // 10)] and s.values[3] == pytest.approx(0.3)
+    assert any("without its run folder" in n for n in run.meta.notes)
+    loss = tmp_path / "loss"
+    shutil.copyfile(sorted(file_store.rglob("metrics/train/loss"))[0], loss)
+    (run,) = load(loss)
+    assert math.isnan(run.series["loss"].values[7]) and run.series["loss"].values[8] == math.inf
+    other = tmp_path / "numbers"
+    other.write_text("1 2 3\n4 5 6\n")
+    assert mlflow_reader.sniff(other, other.read_bytes()) is False

@@ -17,6 +17,7 @@ SQLite store tables: ``metrics(key, value, timestamp, run_uuid, step, is_nan)``,
 from __future__ import annotations
 
 import math
+import re
 import os
 import sqlite3
 import sys
@@ -30,6 +31,7 @@ import yaml
 
 from ..errors import InputError
 from ..run import Run, Series
+from . import _table as T
 from ._hparams import apply_hparams
 from ._safe import inside_tree, is_regular, to_float, yaml_load
 
@@ -86,9 +88,25 @@ def _sqlite_tables(path: Path) -> set[str] | None:
         return set()
 
 
+# One line of a file-store metric file: a millisecond Unix time (2001-2286), the value, the step.
+_METRIC_LINE = re.compile(rb"^\d{13} [-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf|Infinity|-Infinity)(?: -?\d+)?$")
+
+
+def _is_metric_file(head: bytes) -> bool:
+    """A lone ``metrics/<key>`` file copied out of its run folder: every complete line is
+    ``timestamp_ms value step``, a shape no other log has."""
+    lines = head.split(b"\n")
+    if len(head) >= 4096:
+        lines = lines[:-1]  # the last line may be cut by the head's limit
+    lines = [ln.rstrip(b"\r") for ln in lines if ln.strip()]
+    return bool(lines) and all(_METRIC_LINE.match(ln) for ln in lines)
+
+
 def sniff(path: Path, head: bytes) -> bool:
     if path.is_dir():
         return _is_run_folder(path) or _is_experiment_folder(path) or _is_store_root(path)
+    if _is_metric_file(head):
+        return True
     if not head.startswith(_SQLITE_MAGIC):
         return False
     tables = _sqlite_tables(path)
@@ -319,4 +337,20 @@ def _read_sqlite(path: Path) -> list[Run]:
 
 def read(path: Path) -> list[Run]:
     path = Path(path)
-    return _read_file_store(path) if path.is_dir() else _read_sqlite(path)
+    if path.is_dir():
+        return _read_file_store(path)
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    return _read_lone_metric(path) if _is_metric_file(head) else _read_sqlite(path)
+
+
+def _read_lone_metric(path: Path) -> list[Run]:
+    """One metric file without its run folder: one series, named after the file (the metric key)."""
+    notes = ["a single MLflow metric file, read without its run folder (no params or other metrics)"]
+    steps, values, stamps = _read_metric_file(path, path.name, notes)
+    if not values:
+        return []
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    run.add(_series(path.name, steps, values, stamps, notes))
+    run.meta.notes.extend(notes)
+    return [run]
