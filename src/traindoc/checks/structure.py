@@ -51,7 +51,7 @@ class Targets:
     @classmethod
     def of(cls, y: Any, ignore: Any = None) -> "Targets | None":
         """``ignore``: a label value the loss skips (CrossEntropyLoss's ignore_index, -100 for padding)."""
-        a = _numpy(y)
+        a = host_array(y)
         if a is None or a.size == 0 or a.dtype.kind not in "biuf":
             return None
         # Per-position targets (N, H, W, C): the class axis is the last one, each position is a row.
@@ -95,7 +95,8 @@ def _far_count(dev: np.ndarray) -> int:
     return int(far.sum()) if dev[far].min() >= FAR_GAP * max(float(dev[~far].max()), 1.0) else 0
 
 
-def _numpy(y: Any) -> np.ndarray | None:
+def host_array(y: Any) -> np.ndarray | None:
+    """A tensor or array-like as a host numpy array (one copy of what was given); None when it is not one."""
     try:
         if hasattr(y, "detach"):
             return y.detach().cpu().numpy()

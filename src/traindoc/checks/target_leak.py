@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..findings import Finding, Severity
-from .structure import CAUSE
+from .structure import CAUSE, host_array
 
 MIN_ROWS = 32  # rows before an exact match on every row cannot be chance (2^-32 for a coin-flip column)
 MAX_CLASSES = 20  # at most this many distinct target values are read as class labels
@@ -69,8 +69,8 @@ def leaked_columns(x: Any, y: Any) -> list[int]:
     if x is None or y is None:
         return []
     try:
-        xs = np.asarray(_host(x), dtype="float64")
-        ys = np.asarray(_host(y), dtype="float64")
+        xs = np.asarray(host_array(x), dtype="float64")
+        ys = np.asarray(host_array(y), dtype="float64")
     except (TypeError, ValueError, RuntimeError):
         return []
     if xs.ndim < 2 or ys.ndim == 0 or len(xs) != len(ys) or len(xs) < MIN_ROWS or xs.size > MAX_CELLS:
@@ -91,12 +91,6 @@ def leaked_columns(x: Any, y: Any) -> list[int]:
     else:
         found = _affine_copies(np.nan_to_num(xs), t)
     return [int(j) for j in found if keep[j]]
-
-
-def _host(a: Any) -> Any:
-    """A torch tensor as a host array (one small copy at the step it is judged); anything else as is."""
-    detach = getattr(a, "detach", None)
-    return detach().cpu().numpy() if callable(detach) else a
 
 
 def _where(j: int, shape: tuple) -> str:

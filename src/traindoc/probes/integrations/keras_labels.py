@@ -434,11 +434,9 @@ def keras_static_findings(model: Any, inputs: Any, targets: Any) -> list[Finding
 
 
 def _host_array(t: Any) -> np.ndarray | None:
-    if t is None or isinstance(t, (dict, list, tuple)):
-        return None
-    try:
-        return t.detach().cpu().numpy() if hasattr(t, "detach") else np.asarray(t)
-    except Exception:
-        return None
+    """One array of inputs or targets; a dict, list or tuple (a multi-input model) is not judged."""
+    from ...checks.structure import host_array
+
+    return None if t is None or isinstance(t, (dict, list, tuple)) else host_array(t)
 
 
