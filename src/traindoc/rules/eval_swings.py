@@ -81,18 +81,23 @@ def zigzag_of(c: Curve, scale: float) -> dict | None:
             "run_scale": scale, "min_ratio": ZIGZAG_RATIO, "min_share_of_scale": SHARE}
 
 
+# Why an evaluation curve zig-zags, and what to do: shared by every zig-zag an evaluation shows
+# (a validation loss here, a validation accuracy in ``accuracy_swings``).
+EVAL_ZIGZAG_CAUSES = ("learning rate too high: each evaluation catches the weights at a different point of their "
+                      "overshoot", "a tiny or unrepresentative validation set (each example moves the average a lot)",
+                      "batch-norm statistics or dropout differing between train and eval mode", "momentum too high")
+EVAL_ZIGZAG_FIXES = ("lower the learning rate (3-10x) or decay it", "use a larger validation set",
+                     "check model.eval() / model.train() around the evaluation",
+                     "keep the checkpoint with the best validation score rather than the last")
+
+
 def zigzag_finding(c: Curve, z: dict):
     f = make("oscillation", f"{c.name} zig-zags: {z['count']} times within {z['window_evaluations']} evaluations "
              f"({unit(c)} {fmt(z['from_step'])}-{fmt(z['to_step'])}) it rose by x{ZIGZAG_RATIO:g} or more and fell "
              f"back as far (largest x{z['largest_ratio']:.3g}; typical move x{z['typical_move']:.3g} per evaluation)",
              series=[c.name], steps=[z["from_step"], z["to_step"]],
              evidence=z,
-             causes=["learning rate too high: each evaluation catches the weights at a different point of their "
-                     "overshoot", "a tiny or unrepresentative validation set (each example moves the average a lot)",
-                     "batch-norm statistics or dropout differing between train and eval mode", "momentum too high"],
-             fixes=["lower the learning rate (3-10x) or decay it", "use a larger validation set",
-                    "check model.eval() / model.train() around the evaluation",
-                    "keep the checkpoint with the best validation score rather than the last"],
+             causes=list(EVAL_ZIGZAG_CAUSES), fixes=list(EVAL_ZIGZAG_FIXES),
              marks=[Mark("point", c.name, e["step"], label=f"up and down x{e['ratio']:.2f}") for e in z["excursions"]])
     f.verdict = "worth a look"
     f.verdict_reason = ("a validation loss that jumps up and back down by half again or more, again and again, is not "

@@ -562,3 +562,8 @@ def oscillation(run: Run):
                           "shuffle the data every epoch; use a larger validation set"],
                    marks=[Mark("span", c.name, c.span[0], c.span[1], label="oscillation")])
         return  # one finding is enough: the causes are shared
+    from .accuracy_swings import accuracy_zigzag_finding
+
+    f = accuracy_zigzag_finding(run)  # no loss or metric zig-zagged in its own units: the accuracy's scale
+    if f is not None:
+        yield f
