@@ -112,9 +112,12 @@ def _gap_overfitting(run: Run) -> list:
     if g is None:
         return []
     u = "epoch" if g["axis"] == "epoch" else "step"
+    how = (f"a gap of {g['gap_end']:.2f} that opened during training (it was {g['gap_start']:.2f} at the start)"
+           if "loss_ratio_end" not in g else
+           f"a gap of {g['gap_end']:.2f} ({g['gap_start']:.2f} over the first evaluations), while {g['val_loss']} "
+           f"went from {g['loss_ratio_start']:.3g}x {g['train_loss']} to {g['loss_ratio_end']:.3g}x: the losses parted")
     return [make("overfitting", f"{g['train_metric']} reached {g['train_end']:.3g} while {g['val_metric']} ended at "
-                 f"{g['val_end']:.3g}: a gap of {g['gap_end']:.2f} that opened during training "
-                 f"(it was {g['gap_start']:.2f} at the start)", series=[g["train_metric"], g["val_metric"]],
+                 f"{g['val_end']:.3g}: {how}", series=[g["train_metric"], g["val_metric"]],
                  steps=g["steps"], evidence={k: v for k, v in g.items() if k not in ("steps", "axis")} |
                  {"judged_on": "accuracy gap (training minus validation)"},
                  causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, g["val_best_step"]),
