@@ -222,3 +222,29 @@ def test_warmup_without_a_lasting_spike_or_a_spike_after_it_is_not_lr_too_high()
     assert "lr-too-high" not in _by_id(_findings(_warmup_epochs(2, 1.4, slow=False)))  # a small bump, gone at once
     fs = _by_id(_findings(_warmup_epochs(15, 3.0, slow=True)))  # long after warm-up: a spike, not the warm-up
     assert "lr-too-high" not in fs and "loss-spikes" in fs
+
+
+def test_humps_measure_a_spike_with_a_wiggle_by_prominence():
+    from traindoc.stats.excursions import humps
+
+    y = np.array([0.75, 0.58, 0.21, 0.35, 0.82, 0.61, 1.12, 0.13, 0.13, 0.05])
+    x = np.arange(y.size, dtype=float)
+    assert large_excursions(x, y, 0.75, 2.0) == []  # no single monotone stretch rises 2x into 1.12
+    hs = humps(x, y, 0.75, 2.0)
+    assert [h.index for h in hs] == [6] and np.isclose(hs[0].ratio, 1.12 / 0.21)
+    # the same rise spread over a slow wander of eight evaluations is not a hump
+    slow = np.array([0.75, 0.5, 0.2, 0.3, 0.45, 0.5, 0.7, 0.6, 0.9, 0.8, 1.1, 0.15, 0.1])
+    assert humps(np.arange(slow.size, dtype=float), slow, 0.75, 2.0) == []
+
+
+def test_a_short_validation_hump_is_a_spike_at_info():
+    val = [0.75, 0.58, 0.21, 0.35, 0.82, 0.61, 1.12, 0.13, 0.13, 0.05]
+    f = _by_id(_findings({"loss": _train(10, 0.16, 0.05), "val_loss": val})).get("loss-spikes")
+    assert f is not None and f.severity == Severity.INFO
+    assert f.evidence["measured_by"].startswith("prominence")
+
+
+def test_a_long_slow_validation_wander_is_not_a_hump_spike():
+    val = [0.75, 0.5, 0.2, 0.3, 0.45, 0.5, 0.7, 0.6, 0.9, 0.8, 1.1, 0.15, 0.1, 0.1, 0.09]
+    f = _by_id(_findings({"loss": _train(15, 0.16, 0.05), "val_loss": val})).get("loss-spikes")
+    assert f is None or f.evidence.get("measured_by") != "prominence, humps of 4 evaluations or fewer"

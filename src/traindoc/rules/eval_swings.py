@@ -23,7 +23,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats.excursions import Excursion, large_excursions
+from ..stats.excursions import Excursion, humps, large_excursions
 from ._common import Curve, curve, fmt, make, per_curve, unit
 
 ZIGZAG_RATIO = 1.5  # up by half again and back down, each time
@@ -33,6 +33,8 @@ ZIGZAG_MOVE = 2.0  # ... moving 2x or more between neighbouring evaluations, typ
 SPIKE_RATIO = 2.0  # a spike at least doubles and at least halves again
 SHARE = 0.1  # of the run's loss scale, each way
 REPEATED = 3  # spikes through a run: repeated
+HUMP_WIDTH = 4  # a spike with a wiggle in it: at most this many evaluations above its base ...
+HUMP_MAX_EVALS = 30  # ... judged on short curves only, and reported at info
 
 
 def run_scale(run: Run, c: Curve) -> float:
@@ -108,6 +110,10 @@ def zigzag_finding(c: Curve, z: dict):
 def eval_spikes_finding(c: Curve, scale: float):
     """Validation spikes by effect size (2x up and back, a tenth of the run's scale), or None."""
     ex = _excursions(c, scale, SPIKE_RATIO)
+    brief = False
+    if not ex and c.n <= HUMP_MAX_EVALS:
+        # None along one monotone stretch each way: a brief hump with a wiggle in it, by prominence.
+        ex, brief = humps(c.x, c.y, scale, SPIKE_RATIO, SHARE, HUMP_WIDTH), True
     if not ex:
         return None
     start = float(c.y[0])
@@ -115,14 +121,17 @@ def eval_spikes_finding(c: Curve, scale: float):
     repeated = len(ex) >= REPEATED
     big = max(ex, key=lambda e: e.ratio)
     u = unit(c)
-    title = (f"{len(ex)} spike(s) in {c.name}, each up x{SPIKE_RATIO:g} or more and straight back down; largest "
+    back = f"back down within {HUMP_WIDTH} evaluations" if brief else "straight back down"
+    title = (f"{len(ex)} spike(s) in {c.name}, each up x{SPIKE_RATIO:g} or more and {back}; largest "
              f"x{big.ratio:.3g} ({fmt(big.left)} -> {fmt(big.peak)} -> {fmt(big.right)}) at {u} {fmt(big.step)}")
     if above:
         title += f"; {len(above)} went above where {c.name} started ({fmt(start)})"
-    f = make("loss-spikes", title, severity=Severity.WARNING if repeated else Severity.INFO, series=[c.name],
+    f = make("loss-spikes", title, severity=Severity.WARNING if repeated and not brief else Severity.INFO,
+             series=[c.name],
              steps=[ex[0].step, ex[-1].step],
              evidence={"count": len(ex), "largest_ratio": round(big.ratio, 3), "start": start, "run_scale": scale,
                        "above_start": len(above), "min_ratio": SPIKE_RATIO, "min_share_of_scale": SHARE,
+                       "measured_by": f"prominence, humps of {HUMP_WIDTH} evaluations or fewer" if brief else "along the curve",
                        "spikes": [{"step": e.step, "value": e.peak, "before": e.left, "after": e.right,
                                    "ratio": round(e.ratio, 3)} for e in ex[:20]]},
              causes=["learning rate too high for this stage of training (spikes above the starting loss undo all "
