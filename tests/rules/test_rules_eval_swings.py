@@ -248,3 +248,21 @@ def test_a_long_slow_validation_wander_is_not_a_hump_spike():
     val = [0.75, 0.5, 0.2, 0.3, 0.45, 0.5, 0.7, 0.6, 0.9, 0.8, 1.1, 0.15, 0.1, 0.1, 0.09]
     f = _by_id(_findings({"loss": _train(15, 0.16, 0.05), "val_loss": val})).get("loss-spikes")
     assert f is None or f.evidence.get("measured_by") != "prominence, humps of 4 evaluations or fewer"
+
+
+def test_a_broken_first_evaluation_does_not_set_the_runs_scale():
+    from traindoc.rules._common import curve
+    from traindoc.rules.eval_swings import run_scale
+
+    train = _train(16, 0.40, 0.05)
+    val = [8.33, 0.20, 0.22, 0.25, 0.12, 0.18, 0.11, 0.083, 0.062, 0.055, 0.64, 0.20, 0.19, 0.17, 0.16, 0.15]
+    run = _run({"loss": train, "val_loss": val})
+    assert np.isclose(run_scale(run, curve(run.series["val_loss"])), 0.40)
+    f = _by_id(_findings({"loss": train, "val_loss": val})).get("loss-spikes")
+    assert f is not None and f.evidence["largest_ratio"] >= 3
+    # a first evaluation that is where the run really started (a step-0 evaluation near chance,
+    # then a steady fall) keeps the scale, and the same small late blip is no event on it
+    steady = [2.3, 1.2, 0.6, 0.3, 0.2, 0.15, 0.11, 0.083, 0.062, 0.055, 0.16, 0.06, 0.055, 0.05, 0.05, 0.048]
+    run2 = _run({"loss": _train(16, 2.2, 0.05), "val_loss": steady})
+    assert np.isclose(run_scale(run2, curve(run2.series["val_loss"])), 2.3)
+    assert "loss-spikes" not in _by_id(_findings({"loss": _train(16, 2.2, 0.05), "val_loss": steady}))

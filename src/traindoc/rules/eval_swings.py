@@ -37,15 +37,29 @@ HUMP_WIDTH = 4  # a spike with a wiggle in it: at most this many evaluations abo
 HUMP_MAX_EVALS = 30  # ... judged on short curves only, and reported at info
 
 
+LONE_FIRST = 10.0  # a first evaluation this many times the second ...
+ABOVE_TRAINING = 5.0  # ... and this many times where training started is a broken first evaluation
+
+
 def run_scale(run: Run, c: Curve) -> float:
-    """How high the run's losses started: the plot's scale, against which a jump is visible."""
+    """How high the run's losses started: the plot's scale, against which a jump is visible.
+
+    A first evaluation that stands alone, ten times the second and five times where training
+    started (a Keras model evaluated after its first epoch with batch-norm statistics not yet
+    settled: 8.3 where training started at 0.4, then 0.2), is a broken evaluation, not the level
+    the run started from: the curve's scale is then taken from its second evaluation on.
+    """
     levels = [float(c.y[0]), float(c.head)]
+    train: list[float] = []
     t = run.primary(Role.TRAIN_LOSS)
     if t is not None and t is not c.series:
         tc = curve(t)
         if tc.n:
-            levels += [float(tc.y[0]), float(tc.head)]
-    return max(v for v in levels if np.isfinite(v))
+            train = [v for v in (float(tc.y[0]), float(tc.head)) if np.isfinite(v)]
+    if train and c.n >= 4 and float(c.y[1]) > 0 and c.y[0] >= LONE_FIRST * c.y[1] \
+            and c.y[0] >= ABOVE_TRAINING * max(train):
+        levels = [float(c.y[1]), float(np.median(c.y[1:4]))]
+    return max(v for v in levels + train if np.isfinite(v))
 
 
 @per_curve
