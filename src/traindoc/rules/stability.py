@@ -390,6 +390,11 @@ def loss_spikes(run: Run):
                 f = part_spike_finding(run, c, _warmup_end(run))  # another part, confirmed by the metric
         if f is not None:
             yield f
+    from .agent_spikes import agent_spike_finding
+
+    f = agent_spike_finding(run)  # a reinforcement-learning agent's losses are not judged above
+    if f is not None:
+        yield f
 
 
 @per_curve
