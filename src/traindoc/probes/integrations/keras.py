@@ -117,6 +117,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc.store.meta.task = "regression"
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
+        self._judge("lr-sign", self._negative_rate)
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
 
@@ -176,6 +177,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._read_config(x)
             self._output_scale = self._measure_output(self._batches[0][0])
             self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
+            self._wiring_checks(*self._batches[0])
         if not self._data_done and len(self._batches) >= DATA_BATCHES:
             self._data_done = True
             self._data_checks()
@@ -393,7 +395,16 @@ class TraindocCallback(keras.callbacks.Callback):
             self._label_misuse(batches, whole)
         section = data_check(batches, model=self.model)  # judged after the model's own input scaling layers
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
+        index = self._index_columns()
         for f in section.findings:
+            if f.id == "unnormalized-input" and index:  # the scale comes from a row-number column: drop it
+                from ...checks.index_column import describe
+
+                title, why, fix = describe(index)
+                f.title = f"{title}; {f.title}"
+                f.causes.insert(0, why)
+                f.fixes.insert(0, fix)
+                f.evidence["index_columns"] = index
             if f.id == "label-problem" and have_labels:
                 continue  # the structure check already named the label problem, with its fix
             if content and f.id in ("label-problem", "unnormalized-input"):
@@ -403,6 +414,31 @@ class TraindocCallback(keras.callbacks.Callback):
                 f.evidence.setdefault(CAUSE, True)  # raw inputs or sorted batches: upstream of dead units and stalls
             f.steps = [1.0]
             self.doc._record_check(f)
+
+    def _wiring_checks(self, x: Any, y: Any) -> None:
+        """A custom loss's argument order; fractional ids into an Embedding (keras_wiring.py), at the first batch."""
+        from .keras_wiring import fractional_ids_finding, loss_arguments_finding
+
+        self._judge("loss-arguments", lambda: loss_arguments_finding(self.model, y))
+        self._judge("embedding-input", lambda: fractional_ids_finding(self.model, x))
+
+    def _negative_rate(self) -> Any:
+        """A negative learning rate, named before the first step (checks/lr_sign.py)."""
+        from ...checks.lr_sign import negative_rate_finding
+
+        opt = getattr(self.model, "optimizer", None)
+        opt = getattr(opt, "inner_optimizer", None) or opt
+        return negative_rate_finding(_learning_rate(self.model), type(opt).__name__ if opt is not None else None)
+
+    def _index_columns(self) -> list:
+        """Row-number / id columns among the sampled training inputs (checks/index_column.py)."""
+        from ...checks.index_column import index_columns
+
+        x = self._sampled_x
+        if x is None or len(self._link_rows) < 1:
+            return []
+        total = getattr(self._config, "samples", None) if self._config is not None else None
+        return self.doc.guard.call("index-column", index_columns, x, total) or []
 
     def _layer_after_output(self) -> None:
         from .keras_loop import layer_after_output_finding
@@ -497,6 +533,14 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                        p.first_loss, p.last_loss, step)
                         or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
         self._judge("validation-encoding", self._encoding_check)
+        if p is not None:
+            from ...checks.lr_sign import zero_rate_finding
+            from .keras_wiring import unused_layers_finding
+
+            self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
+            opt = getattr(self.model, "optimizer", None)
+            self._judge("lr-sign", lambda: zero_rate_finding(_learning_rate(self.model), type(opt).__name__,
+                                                             p.barely_moved(), step))
         self._loop_misuse(step)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
