@@ -155,3 +155,38 @@ def test_a_row_number_column_is_named_in_the_scale_finding(column):
         assert not index
     if column == "dollars":
         assert found  # still named as a scale problem, without the index advice
+
+
+def _patches(n=384, size=12, seed=5, by_position=True):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 1, size=(n, size, size)).astype("float32")
+    y = rng.integers(0, 2, size=n)
+    rows = rng.integers(1, size - 4, size=n)
+    cols = np.where(y == 0, rng.integers(1, 4, size=n), rng.integers(size - 6, size - 3, size=n))
+    for i in range(n):
+        if by_position or y[i] == 1:  # presence task: class 0 has no patch at all
+            c = cols[i] if by_position else rng.integers(1, size - 4)
+            x[i, rows[i]:rows[i] + 3, c:c + 3] += 1.5
+    return x[..., None], y.astype("int64")
+
+
+@pytest.mark.parametrize("head", ["pool", "flatten"])
+def test_global_pooling_on_a_position_label_is_named(head):
+    x, y = _patches()
+    model = keras.Sequential([keras.Input(x.shape[1:]), layers.Conv2D(8, 3, activation="relu"),
+                              layers.GlobalAveragePooling2D() if head == "pool" else layers.Flatten(),
+                              layers.Dense(16, activation="relu"), layers.Dense(2, activation="softmax")])
+    found = _subject(_fit(model, "sparse_categorical_crossentropy", x, y, epochs=6), "pooled-position")
+    if head == "pool":
+        assert found and "Flatten()" in found[0].fixes[0]
+    else:
+        assert not found
+
+
+def test_a_label_that_survives_pooling_is_not_blamed_on_the_pooling():
+    from traindoc.checks.pooled_position import pooled_position_finding
+
+    x, y = _patches(by_position=False)  # is there a patch at all: the pooled max tells it
+    assert pooled_position_finding("GlobalAveragePooling2D 'g'", x, y, True, "stuck", 10.0) is None
+    x, y = _patches()
+    assert pooled_position_finding("GlobalAveragePooling2D 'g'", x, y, True, "stuck", 10.0) is not None

@@ -422,6 +422,22 @@ class TraindocCallback(keras.callbacks.Callback):
         self._judge("loss-arguments", lambda: loss_arguments_finding(self.model, y))
         self._judge("embedding-input", lambda: fractional_ids_finding(self.model, x))
 
+    def _pooled_position(self, p: Any, step: float) -> Any:
+        """Global pooling on a task whose label is a position (checks/pooled_position.py), on a poor fit."""
+        import numpy as np
+
+        from .keras_split import class_ids
+        from .keras_wiring import pooled_position_check
+
+        if not self._link_rows or not p.poor_fit():
+            return None
+        try:
+            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
+            y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows]))
+        except (ValueError, TypeError):
+            return None
+        return None if y is None else pooled_position_check(self.model, x, y, True, p.moved(), step)
+
     def _negative_rate(self) -> Any:
         """A negative learning rate, named before the first step (checks/lr_sign.py)."""
         from ...checks.lr_sign import negative_rate_finding
@@ -538,6 +554,7 @@ class TraindocCallback(keras.callbacks.Callback):
             from .keras_wiring import unused_layers_finding
 
             self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
+            self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
             self._judge("lr-sign", lambda: zero_rate_finding(_learning_rate(self.model), type(opt).__name__,
                                                              p.barely_moved(), step))

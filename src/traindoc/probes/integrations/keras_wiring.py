@@ -245,3 +245,26 @@ def unused_layers_finding(model: Any, poor_fit: bool, moved: str, step: float) -
                            "layer is left)"],
                    fixes=[f"Connect the output layer '{last}' to the last hidden tensor (outputs = Dense(...)(x), not "
                           "(inputs)), so the hidden layers are used; model.summary() then lists every layer."])
+
+
+# ------------------------------------------------------------------ global pooling in a task decided by position
+
+def global_pooling_layer(model: Any) -> Any:
+    """The model's first global pooling layer (nested models included), or None."""
+    try:
+        found = list(model._flatten_layers(include_self=False, recursive=True))
+    except Exception:
+        found = list(getattr(model, "layers", []))
+    return next((lay for lay in found if type(lay).__name__.startswith(("GlobalAveragePooling", "GlobalMaxPooling"))),
+                None)
+
+
+def pooled_position_check(model: Any, x: Any, y: Any, poor_fit: bool, moved: str, step: float) -> Finding | None:
+    """checks/pooled_position.py for a Keras model with a global pooling layer."""
+    from ...checks.pooled_position import pooled_position_finding
+
+    lay = global_pooling_layer(model) if poor_fit else None
+    if lay is None:
+        return None
+    return pooled_position_finding(f"{type(lay).__name__} '{lay.name}'", x, y, poor_fit, moved, step,
+                                   flatten="Flatten()")
