@@ -190,3 +190,27 @@ def test_a_label_that_survives_pooling_is_not_blamed_on_the_pooling():
     assert pooled_position_finding("GlobalAveragePooling2D 'g'", x, y, True, "stuck", 10.0) is None
     x, y = _patches()
     assert pooled_position_finding("GlobalAveragePooling2D 'g'", x, y, True, "stuck", 10.0) is not None
+
+
+@pytest.mark.parametrize("encoding", ["per-split", "shared", "validation-lacks-a-class-shared"])
+def test_validation_ids_from_another_label_encoder_are_named(encoding):
+    x, y = _classes(3, n=512, seed=6)
+    names = np.array(["ash", "birch", "cedar"])[y]
+    xt, nt, xv, nv = x[:384], names[:384], x[384:], names[384:]
+    if encoding.startswith("validation-lacks"):
+        keep = nv != "ash"
+        xv, nv = xv[keep], nv[keep]
+    table = {n: i for i, n in enumerate(np.unique(names))}
+    yt = np.array([table[n] for n in nt])
+    if encoding == "per-split":  # a LabelEncoder fitted again on the validation file, which lacks "ash"
+        keep = nv != "ash"
+        xv, nv = xv[keep], nv[keep]
+        yv = np.unique(nv, return_inverse=True)[1]
+    else:
+        yv = np.array([table[n] for n in nv])
+    found = _subject(_fit(_mlp(8, 3), "sparse_categorical_crossentropy", xt, yt, epochs=4,
+                          validation_data=(xv, yv)), "label-encoding")
+    if encoding == "per-split":
+        assert found and "LabelEncoder" in found[0].fixes[0] and "1 -> 0" in found[0].title
+    else:
+        assert not found

@@ -681,6 +681,12 @@ class TraindocCallback(keras.callbacks.Callback):
         vy = class_ids(val_y)
         if y is None or vy is None:
             return None
+        from ...checks.label_permutation import relabelled_split_finding
+
+        step = float(self.doc._step)
+        renamed = self.doc.guard.call("label-encoding", relabelled_split_finding, x, y, val_x, vy, step)
+        if renamed is not None:  # the ids were renamed between the splits: not another input pipeline
+            return renamed
         link = split_link(x, y, val_x, vy)
         return encoding_finding(link, self._val_losses, float(self.doc._step)) if link is not None else None
 
