@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..findings import Finding, Severity
-from .split_link import MIN_TRAIN, MIN_VAL, _predict, _ridge, _two_fold, features
+from .split_link import _predict, _ridge, _two_fold, prepared
 from .structure import CAUSE
 
 MIN_GAIN = 0.25  # the relabelled predictions beat the raw ones by this share of the validation rows
@@ -28,17 +28,12 @@ LEARNABLE = 0.2  # held-out training rows predicted this far above the majority 
 
 def relabelling(train_x: Any, train_y: Any, val_x: Any, val_y: Any) -> dict | None:
     """How well training-fitted predictions match the validation ids, as given and after the best relabelling."""
-    ty, vy = np.asarray(train_y).reshape(-1).astype("int64"), np.asarray(val_y).reshape(-1).astype("int64")
-    if len(train_x) != len(ty) or len(val_x) != len(vy) or len(ty) < MIN_TRAIN or len(vy) < MIN_VAL:
+    ready = prepared(train_x, train_y, val_x, val_y)
+    if ready is None:
         return None
+    a, b, ty, vy, k = ready
+    ty, vy = ty.astype("int64"), vy.astype("int64")
     if ty.min() < 0 or vy.min() < 0:
-        return None
-    feats = features(np.asarray(train_x), np.asarray(val_x))
-    if feats is None:
-        return None
-    a, b = feats
-    k = int(max(ty.max(), vy.max())) + 1
-    if k < 2 or k > 100:
         return None
     held = _two_fold(a, ty, k)
     pred = _predict(_ridge(a, ty, k), b)
