@@ -214,3 +214,24 @@ def test_validation_ids_from_another_label_encoder_are_named(encoding):
         assert found and "LabelEncoder" in found[0].fixes[0] and "1 -> 0" in found[0].title
     else:
         assert not found
+
+
+class SwappedLoss(keras.losses.Loss):
+    """A Loss subclass whose call() takes the torch order (input, target)."""
+
+    def call(self, input, target):  # noqa: A002
+        return _bce(input, target)
+
+
+class RightLoss(keras.losses.Loss):
+    def call(self, y_true, y_pred):
+        return _bce(y_pred, y_true)
+
+
+@pytest.mark.parametrize("cls,named", [(SwappedLoss, True), (RightLoss, False)])
+def test_a_loss_subclass_with_its_arguments_swapped_is_named(cls, named):
+    x, y = _classes(2)
+    found = _subject(_fit(_mlp(8, 1, "sigmoid"), cls(), x, y.reshape(-1, 1).astype("float32")), "loss-arguments")
+    assert bool(found) == named
+    if named:
+        assert "SwappedLoss.call(input, target)" in found[0].title and "def call(self, y_true, y_pred)" in found[0].fixes[0]

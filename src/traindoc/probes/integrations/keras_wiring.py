@@ -24,9 +24,10 @@ import numpy as np
 from ...findings import Finding, Severity
 
 PRED_NAMES = {"y_pred", "ypred", "pred", "preds", "prediction", "predictions", "y_hat", "yhat", "output", "outputs",
-              "out", "logits", "y_prob", "probs", "probabilities", "y_predicted", "predicted", "scores", "y_out"}
+              "out", "logits", "y_prob", "probs", "probabilities", "y_predicted", "predicted", "scores", "y_out",
+              "input", "yp", "y_p"}  # torch's loss(input, target) order carried over to Keras
 TRUE_NAMES = {"y_true", "ytrue", "true", "target", "targets", "label", "labels", "y", "gt", "ground_truth", "truth",
-              "y_actual", "actual", "y_target", "y_label", "y_labels"}
+              "y_actual", "actual", "y_target", "y_label", "y_labels", "yt", "y_t"}
 SWAP_FACTOR = 1.5  # called as Keras calls it, the loss is this many times its value with the arguments swapped
 LOSS_ROWS = 64
 FRACTION_SHARE = 0.01  # this share of an Embedding's input values has a fractional part
@@ -58,7 +59,7 @@ def _loss_callables(loss: Any) -> list[tuple[str, Any]]:
         return [] if _from_keras(loss) else [(loss.__name__, loss)]
     call = getattr(type(loss), "call", None)  # a keras.losses.Loss subclass: call(self, y_true, y_pred)
     if call is not None and hasattr(loss, "__call__"):
-        return [(type(loss).__name__, getattr(loss, "call"))]
+        return [(f"{type(loss).__name__}.call", getattr(loss, "call"))]
     return []
 
 
@@ -66,6 +67,13 @@ def _from_keras(obj: Any) -> bool:
     """Defined by Keras itself (its own losses take (y_true, y_pred) whatever the names)."""
     mod = getattr(obj, "__module__", "") or ""
     return mod.split(".")[0] in ("keras", "tf_keras", "tensorflow")
+
+
+def _signature(name: str) -> str:
+    """How the right declaration reads: a function, or a Loss subclass's call method."""
+    if name.endswith(".call"):
+        return "def call(self, y_true, y_pred)"
+    return f"def {name}(y_true, y_pred)"
 
 
 def _first_two(fn: Any) -> tuple[str, str] | None:
@@ -130,7 +138,7 @@ def loss_arguments_finding(model: Any, targets: Any) -> Finding | None:
                                "holds y_pred, so the 0/1 labels are clipped and logged and the predictions are "
                                "scored as the targets; the loss starts far above chance and settles high although "
                                "accuracy may still rise"],
-                       fixes=[f"Declare the custom loss with the argument order Keras uses: def {name}(y_true, y_pred) "
+                       fixes=[f"Declare the custom loss with the argument order Keras uses: {_signature(name)} "
                               f"(swap the two parameter names, keep the body)."])
     return None
 
