@@ -235,3 +235,18 @@ def test_a_loss_subclass_with_its_arguments_swapped_is_named(cls, named):
     assert bool(found) == named
     if named:
         assert "SwappedLoss.call(input, target)" in found[0].title and "def call(self, y_true, y_pred)" in found[0].fixes[0]
+
+
+@pytest.mark.parametrize("start", [0.0, 0.05])
+def test_a_zero_learning_rate_is_named_and_a_schedule_ending_at_zero_is_not(start):
+    x, y = _classes()
+    if start:
+        rate = keras.optimizers.schedules.CosineDecay(start, decay_steps=36)  # exactly 0 at the last step
+    else:
+        rate = 0.0
+    found = _subject(_fit(_mlp(8, 3), "sparse_categorical_crossentropy", x, y, opt=keras.optimizers.SGD(rate)),
+                     "lr-sign")
+    if start:
+        assert not found
+    else:
+        assert found and found[0].id == "no-learning" and "learning rate" in found[0].title

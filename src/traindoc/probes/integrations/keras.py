@@ -88,6 +88,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
         self._siblings: list = []  # the other callbacks of this fit (keras_loop.sibling_callbacks)
         self._epoch = 0
+        self._first_rate: float | None = None  # the learning rate at train begin (checks/lr_sign.py)
         from .keras_loop import WeightResets
 
         self._resets = WeightResets()  # weights back at their start at an epoch's first batch (keras_loop.py)
@@ -444,14 +445,15 @@ class TraindocCallback(keras.callbacks.Callback):
 
         opt = getattr(self.model, "optimizer", None)
         opt = getattr(opt, "inner_optimizer", None) or opt
-        return negative_rate_finding(_learning_rate(self.model), type(opt).__name__ if opt is not None else None)
+        self._first_rate = _learning_rate(self.model)  # the rate the run starts with (a schedule may end at 0)
+        return negative_rate_finding(self._first_rate, type(opt).__name__ if opt is not None else None)
 
     def _index_columns(self) -> list:
         """Row-number / id columns among the sampled training inputs (checks/index_column.py)."""
         from ...checks.index_column import index_columns
 
         x = self._sampled_x
-        if x is None or len(self._link_rows) < 1:
+        if x is None:
             return []
         total = getattr(self._config, "samples", None) if self._config is not None else None
         return self.doc.guard.call("index-column", index_columns, x, total) or []
@@ -556,8 +558,8 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
-            self._judge("lr-sign", lambda: zero_rate_finding(_learning_rate(self.model), type(opt).__name__,
-                                                             p.barely_moved(), step))
+            self._judge("lr-sign", lambda: zero_rate_finding(self._first_rate, type(opt).__name__, p.barely_moved(),
+                                                             step))
         self._loop_misuse(step)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
