@@ -250,3 +250,18 @@ def test_a_zero_learning_rate_is_named_and_a_schedule_ending_at_zero_is_not(star
         assert not found
     else:
         assert found and found[0].id == "no-learning" and "learning rate" in found[0].title
+
+
+def test_a_backbone_cut_at_an_inner_layer_is_not_named():
+    x, y = _rings()
+    inputs = keras.Input((8,))
+    h = inputs
+    for _ in range(6):
+        h = layers.Dense(16, activation="relu")(h)
+    cut = h
+    for _ in range(2):  # the backbone's last blocks, past the cut used as features
+        h = layers.Dense(16, activation="relu")(h)
+    out = layers.Dense(2, activation="softmax")(cut)
+    found = _subject(_fit(keras.Model(inputs, out), "sparse_categorical_crossentropy", x, y, epochs=1,
+                          opt=keras.optimizers.SGD(1e-4)), "unused-layers")  # a poor fit: the judge runs
+    assert not found

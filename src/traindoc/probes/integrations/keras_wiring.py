@@ -234,8 +234,9 @@ def unused_layers_finding(model: Any, poor_fit: bool, moved: str, step: float) -
     if not poor_fit:
         return None
     lost = unused_layers(model)
-    if not lost:
-        return None
+    weighted = [lay for lay in getattr(model, "layers", []) if getattr(lay, "trainable_weights", None)]
+    if not lost or len(lost) * 2 < len(weighted):
+        return None  # a few layers past a cut in a large graph (a truncated backbone): a choice, not the cause
     names = ", ".join(f"{type(lay).__name__} '{lay.name}'" for lay in lost[:4])
     out = [lay for lay in getattr(model, "layers", []) if type(lay).__name__ != "InputLayer"]
     last = out[-1].name if out else "the output layer"
