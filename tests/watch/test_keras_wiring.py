@@ -265,3 +265,11 @@ def test_a_backbone_cut_at_an_inner_layer_is_not_named():
     found = _subject(_fit(keras.Model(inputs, out), "sparse_categorical_crossentropy", x, y, epochs=1,
                           opt=keras.optimizers.SGD(1e-4)), "unused-layers")  # a poor fit: the judge runs
     assert not found
+
+
+def test_a_validation_split_holding_one_class_is_not_taken_for_renamed_ids():
+    x, y = _classes(3, n=512, seed=7)
+    order = np.argsort(y, kind="stable")  # sorted by label: validation_split takes the last class only
+    found = _subject(_fit(_mlp(8, 3), "sparse_categorical_crossentropy", x[order], y[order], epochs=3,
+                          validation_split=0.25), "label-encoding")
+    assert not found
