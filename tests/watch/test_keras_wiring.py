@@ -237,10 +237,13 @@ def test_a_loss_subclass_with_its_arguments_swapped_is_named(cls, named):
         assert "SwappedLoss.call(input, target)" in found[0].title and "def call(self, y_true, y_pred)" in found[0].fixes[0]
 
 
-@pytest.mark.parametrize("start", [0.0, 0.05])
-def test_a_zero_learning_rate_is_named_and_a_schedule_ending_at_zero_is_not(start):
+@pytest.mark.parametrize("start", [0.0, 0.05, "warm-up"])
+def test_a_zero_learning_rate_is_named_and_a_schedule_through_zero_is_not(start):
     x, y = _classes()
-    if start:
+    if start == "warm-up":  # starts at exactly 0 and never gets going: the schedule's own finding names it
+        rate = keras.optimizers.schedules.CosineDecay(0.0, decay_steps=10 ** 6, warmup_target=0.1,
+                                                      warmup_steps=10 ** 5)
+    elif start:
         rate = keras.optimizers.schedules.CosineDecay(start, decay_steps=36)  # exactly 0 at the last step
     else:
         rate = 0.0

@@ -445,8 +445,10 @@ class TraindocCallback(keras.callbacks.Callback):
 
         opt = getattr(self.model, "optimizer", None)
         opt = getattr(opt, "inner_optimizer", None) or opt
-        self._first_rate = _learning_rate(self.model)  # the rate the run starts with (a schedule may end at 0)
-        return negative_rate_finding(self._first_rate, type(opt).__name__ if opt is not None else None)
+        scheduled = isinstance(getattr(opt, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule)
+        # The constant rate the run trains with; a schedule may start (warm-up) or end at 0 by design.
+        self._first_rate = None if scheduled else _learning_rate(self.model)
+        return negative_rate_finding(_learning_rate(self.model), type(opt).__name__ if opt is not None else None)
 
     def _index_columns(self) -> list:
         """Row-number / id columns among the sampled training inputs (checks/index_column.py)."""
