@@ -46,9 +46,9 @@ def net(out: int, act: str | None, *, hidden: int = 32, d: int = _data.D, first:
                              layers.Dense(hidden, activation="relu"), layers.Dense(out, activation=act)])
 
 
-def mixed_units(seed: int, k: int = 3) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Raw mixed-unit features, the standardised features they came from, and ring labels of those."""
-    x, y = rings(k, seed=seed)
+def mixed_units(seed: int, k: int = 3, linear: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Raw mixed-unit features, the standardised features they came from, and ring (or linear) labels of those."""
+    x, y = _data.classes(k, seed=seed) if linear else rings(k, seed=seed)
     return (OFFSETS + SPREADS * x).astype("float32"), x, y
 
 
@@ -94,18 +94,19 @@ def _(fixed):
     return compiled(net(4, "softmax"), "sparse_categorical_crossentropy", x, y, metrics=["accuracy"], optimizer=opt)
 
 
-@devkind2("cosine-decay-steps-in-epochs", ("lr-decay-too-fast", "stalled", "no-learning", "stuck-at-chance"),
-          ("lr-decay-too-fast", "stalled"), r"decay_steps",
-          "CosineDecay(1e-2, decay_steps=8) written for 8 epochs: Keras schedules count optimizer steps, so the "
-          "rate reaches 0 after the first 8 batches and the remaining 120 steps change nothing (SO-style 'loss "
-          "stops improving after the first epoch with a cosine schedule'); fix: decay_steps = epochs * steps "
-          "per epoch")
+# ---------------------------------------------------------------- the split argument read the other way
+
+@devkind2("validation-split-as-training-share", ("overfitting", "stalled", "loss-metric-mismatch", "val-without-train"),
+          ("overfitting",), r"validation_split\s*=\s*0?\.[1-3]|validation_split is the (share|fraction)|"
+                            r"(share|fraction) (held out|kept|set aside) for validation",
+          "model.fit(x, y, validation_split=0.8) written as 'train on 80%': Keras holds out the *last* 80% for "
+          "validation and trains on the first 102 of 512 rows, so the network memorises them and validation loss "
+          "climbs from the second epoch (SO-style 'huge gap between training and validation accuracy on a small "
+          "model'); fix: validation_split=0.2")
 def _(fixed):
-    x, y = rings(4, seed=903)
-    steps = 8 * (_data.N // 32) if fixed else 8
-    sched = keras.optimizers.schedules.CosineDecay(1e-2, decay_steps=steps)
-    return compiled(net(4, "softmax"), "sparse_categorical_crossentropy", x, y, metrics=["accuracy"],
-                    optimizer=keras.optimizers.Adam(sched))
+    x, y = rings(3, seed=903)
+    return compiled(net(3, "softmax"), "sparse_categorical_crossentropy", x, y, metrics=["accuracy"],
+                    epochs=12, validation_split=0.2 if fixed else 0.8)
 
 
 # ---------------------------------------------------------------- an output squashed twice
@@ -159,7 +160,7 @@ def _(fixed):
           "range for every column, so the dollar column spans [0, 1] and the others sit within 1e-4 of 0 (SO-style "
           "'MinMax scaling by hand, model stuck'); fix: X.min(axis=0) / X.max(axis=0) (MinMaxScaler)")
 def _(fixed):
-    raw, _, y = mixed_units(907)
+    raw, _, y = mixed_units(907, linear=True)
     lo, hi = (raw.min(axis=0), raw.max(axis=0)) if fixed else (raw.min(), raw.max())
     x = (raw - lo) / (hi - lo)
     return compiled(net(3, "softmax"), "sparse_categorical_crossentropy", x.astype("float32"), y,

@@ -1,0 +1,143 @@
+"""An output squashed twice: a sigmoid (or softmax) applied to what is already a probability.
+
+Why: ``Dense(1, activation='sigmoid')`` followed by ``Activation('sigmoid')``, a network ending in
+``nn.Sigmoid()`` whose forward (or the training loop) applies ``torch.sigmoid`` once more before
+``nn.BCELoss``: the second sigmoid maps [0, 1] onto [0.5, 0.73], so no sample can be called negative
+and the loss on negatives never falls below ln 2. A second softmax squeezes every class into a narrow
+band around 1/C. Nothing errors; the curves only show a loss that will not fall. Two readings:
+
+* Keras: the model's last layers, read from its structure (no call);
+* torch: the values a probability loss (``nn.BCELoss``) is given, watched by a forward pre-hook on
+  that loss module (two reductions per call, stopped after ``MAX_CALLS``): inputs that never leave
+  [0.5, sigmoid(1)] while the targets hold negatives are a sigmoid of a probability.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..findings import Finding, Severity
+from .structure import CAUSE
+
+SQUASHES = ("sigmoid", "softmax")
+LOW, HIGH = 0.5, 1.0 / (1.0 + math.exp(-1.0))  # sigmoid of [0, 1]
+TOL = 1e-4
+MIN_CALLS = 20  # loss calls seen before the value reading may judge
+MAX_CALLS = 200  # the hook removes itself after this many calls
+
+
+# ---------------------------------------------------------------- Keras: the last layers
+
+def _tail(model: Any) -> list:
+    """The model's layers in order, nested Sequential models opened up."""
+    out: list = []
+    for layer in getattr(model, "layers", []) or []:
+        if type(layer).__name__ == "Sequential":
+            out += _tail(layer)
+        else:
+            out.append(layer)
+    return out
+
+
+def _squash(layer: Any) -> str | None:
+    name = type(layer).__name__
+    if name == "Softmax":
+        return "softmax"
+    act = getattr(layer, "activation", None)
+    fn = getattr(act, "__name__", None) if act is not None else None
+    return fn if fn in SQUASHES else None
+
+
+def keras_squashed_twice_finding(model: Any) -> Finding | None:
+    """wrong-output-activation / double-softmax when the output's last two activations are both squashes."""
+    chain: list[tuple[str, str]] = []  # (activation, layer) from the output backwards
+    for layer in reversed(_tail(model)):
+        kind = type(layer).__name__
+        if kind in ("Dropout", "ActivityRegularization"):
+            continue  # identity at inference, not between the two squashes in any way that matters
+        fn = _squash(layer)
+        if fn is None:
+            break
+        chain.append((fn, f"{kind} '{layer.name}'"))
+        if layer.weights or len(chain) == 2:
+            break  # a weighted layer (Dense(..., activation=...)) ends the output's activation chain
+    if len(chain) < 2:
+        return None
+    (outer, outer_layer), (inner, inner_layer) = chain[0], chain[1]
+    return _finding(outer, inner, f"{inner_layer} then {outer_layer}",
+                    f"remove the extra {outer_layer.split()[0]} layer ({outer_layer}): apply the {inner} only once",
+                    "keras-output-squash")
+
+
+def _finding(outer: str, inner: str, where: str, fix: str, subject: str, extra: str = "") -> Finding:
+    fid = "double-softmax" if outer == "softmax" else "wrong-output-activation"
+    if inner == "sigmoid" and outer == "sigmoid":
+        effect = ("a sigmoid of a probability lies in [0.5, 0.73]: no sample can be predicted negative and the "
+                  "loss on the negatives cannot fall below ln 2")
+    else:
+        effect = (f"a {outer} of probabilities squeezes every output into a narrow band around an even split: "
+                  "the loss has a high floor and a weak gradient")
+    return Finding(fid, Severity.WARNING, f"the output is squashed twice: {inner}, then {outer} ({where})",
+                   evidence={"subject": subject, CAUSE: True, "inner": inner, "outer": outer, **(
+                       {"seen": extra} if extra else {})},
+                   causes=[f"the {outer} is applied to what is already a {inner} output: {effect}"],
+                   fixes=[fix[0].upper() + fix[1:] + "."])
+
+
+# ---------------------------------------------------------------- torch: what a probability loss is given
+
+class ProbabilityInputs:
+    """Running range of the inputs and targets each ``nn.BCELoss`` inside the loss receives."""
+
+    def __init__(self) -> None:
+        self.lo: Any = None
+        self.hi: Any = None
+        self.tlo: Any = None
+        self.calls = 0
+        self.handles: list = []
+        self.where = ""
+
+    def hook(self, loss_fn: Any, wrap: Any) -> None:
+        from torch import nn
+
+        mods = [(n, m) for n, m in loss_fn.named_modules()] if isinstance(loss_fn, nn.Module) else []
+        for name, mod in mods:
+            if type(mod) is nn.BCELoss:
+                self.where = f"{type(loss_fn).__name__}.{name}" if name else type(loss_fn).__name__
+                self.handles.append(mod.register_forward_pre_hook(wrap(self._see)))
+                return  # one probability loss is enough
+
+    def _see(self, mod: Any, args: tuple) -> None:
+        import torch
+
+        if len(args) < 2 or not isinstance(args[0], torch.Tensor) or not isinstance(args[1], torch.Tensor):
+            return
+        with torch.no_grad():
+            p, t = args[0].detach(), args[1].detach()
+            lo, hi, tlo = p.amin(), p.amax(), t.amin()
+            self.lo = lo if self.lo is None else torch.minimum(self.lo, lo)
+            self.hi = hi if self.hi is None else torch.maximum(self.hi, hi)
+            self.tlo = tlo if self.tlo is None else torch.minimum(self.tlo, tlo)
+        self.calls += 1
+        if self.calls >= MAX_CALLS:
+            self.remove()
+
+    def remove(self) -> None:
+        for h in self.handles:
+            h.remove()
+        self.handles = []
+
+    def finding(self, step: float) -> Finding | None:
+        self.remove()
+        if self.calls < MIN_CALLS or self.lo is None:
+            return None
+        lo, hi, tlo = float(self.lo), float(self.hi), float(self.tlo)
+        if not (LOW - TOL <= lo and hi <= HIGH + TOL and tlo <= 0.0):
+            return None
+        f = _finding("sigmoid", "sigmoid", f"{self.where} given values in [{lo:.3f}, {hi:.3f}] over {self.calls} "
+                     "calls", "remove the second sigmoid (in forward or in the loop): apply the sigmoid only once, "
+                     "or drop it from the model and use nn.BCEWithLogitsLoss on the raw scores", "bce-input-squash",
+                     f"[{lo:.4f}, {hi:.4f}]")
+        f.steps = [step]
+        return f
