@@ -10,6 +10,8 @@ from torch import nn
 import traindoc
 from traindoc.findings import Severity
 
+from .test_watch_bug_kinds import _classes, _mlp, _subject  # noqa: E402  (the devkinds tests' tiny models)
+
 
 def _loop(model, loss_fn, x, y, *, opt=None, steps=40, bs=32, during=None):
     opt = opt or torch.optim.Adam(model.parameters(), lr=1e-2)
@@ -26,20 +28,6 @@ def _loop(model, loss_fn, x, y, *, opt=None, steps=40, bs=32, during=None):
                 during(i, opt)
             doc.step(loss, inputs=xb, targets=yb, outputs=out)
     return [f for f in doc.findings if f.severity >= Severity.WARNING]
-
-
-def _mlp(d=8, out=3, hidden=16):
-    return nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, out))
-
-
-def _classes(n=256, d=8, k=3, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, d, generator=g)
-    return x, (x @ torch.randn(d, k, generator=g)).argmax(1)
-
-
-def _subject(found, prefix):
-    return [f for f in found if str(f.evidence.get("subject", "")).startswith(prefix)]
 
 
 # ---------------------------------------------------------------- optimizer settings
