@@ -158,3 +158,13 @@ def test_a_validation_split_meant_as_the_training_share_is_named(split, named):
     assert bool(hit) == named
     if named:
         assert "validation_split=0.2" in hit[0].fixes[0]
+
+
+def test_two_heads_of_a_multi_output_model_are_not_one_chain():
+    from traindoc.checks.squashed_twice import keras_squashed_twice_finding
+
+    inp = keras.Input((8,))
+    h = keras.layers.Dense(16, activation="relu")(inp)
+    binary = keras.layers.Dense(1, activation="sigmoid")(h)
+    classes = keras.layers.Activation("softmax")(keras.layers.Dense(3)(h))
+    assert keras_squashed_twice_finding(keras.Model(inp, [binary, classes])) is None

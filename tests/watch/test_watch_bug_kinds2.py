@@ -176,3 +176,13 @@ def test_a_per_column_pos_weight_for_multi_label_targets_is_read_per_column():
     ratio = (len(y) - y.sum(0)) / y.sum(0)
     assert not _subject(_loop(_mlp(out=3), nn.BCEWithLogitsLoss(pos_weight=ratio), x, y), "pos-weight")
     assert _subject(_loop(_mlp(out=3), nn.BCEWithLogitsLoss(pos_weight=1 / ratio), x, y), "pos-weight")
+
+
+def test_a_model_stuck_at_the_base_rate_is_not_a_double_sigmoid():
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(2)
+    x = torch.randn(256, 8, generator=g)
+    y = (torch.rand(256, 1, generator=g) < 0.6).float()  # labels unrelated to the inputs: 60% positives
+    model = _Prob(again=False, bias=0.4)
+    assert not _subject(_loop(model, nn.BCELoss(), x, y, opt=torch.optim.SGD(model.parameters(), lr=1e-3)),
+                        "bce-input-squash")

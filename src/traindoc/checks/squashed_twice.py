@@ -25,19 +25,42 @@ LOW, HIGH = 0.5, 1.0 / (1.0 + math.exp(-1.0))  # sigmoid of [0, 1]
 TOL = 1e-4
 MIN_CALLS = 20  # loss calls seen before the value reading may judge
 MAX_CALLS = 200  # the hook removes itself after this many calls
+FILLED = 0.6  # the inputs span at least this share of the band: pushed to both of its ends by training
 
 
 # ---------------------------------------------------------------- Keras: the last layers
 
 def _tail(model: Any) -> list:
-    """The model's layers in order, nested Sequential models opened up."""
-    out: list = []
-    for layer in getattr(model, "layers", []) or []:
-        if type(layer).__name__ == "Sequential":
-            out += _tail(layer)
-        else:
-            out.append(layer)
-    return out
+    """The layers leading to the model's one output, last first: a Sequential's list in reverse (nested ones
+    opened up); for a Functional model the chain of producers behind its output, so the heads of a
+    multi-output model are never read as one chain."""
+    if type(model).__name__ == "Sequential":
+        out: list = []
+        for layer in reversed(getattr(model, "layers", []) or []):
+            out += _tail(layer) if type(layer).__name__ in ("Sequential", "Functional") else [layer]
+        return out
+    outputs = getattr(model, "outputs", None) or []
+    if len(outputs) != 1:
+        return []
+    chain: list = []
+    op = _operation(outputs[0])
+    while op is not None and len(chain) < 8:
+        if type(op).__name__ in ("Sequential", "Functional"):
+            chain += _tail(op)
+            break
+        chain.append(op)
+        op = _operation(getattr(op, "input", None)) if len(getattr(op, "_inbound_nodes", [1])) == 1 else None
+    return chain
+
+
+def _operation(tensor: Any) -> Any:
+    """The layer that produced a symbolic tensor (None for several tensors or a model input)."""
+    try:
+        hist = tensor._keras_history
+    except Exception:
+        return None
+    op = hist[0] if hist else None
+    return None if op is None or type(op).__name__ == "InputLayer" else op
 
 
 def _squash(layer: Any) -> str | None:
@@ -52,7 +75,7 @@ def _squash(layer: Any) -> str | None:
 def keras_squashed_twice_finding(model: Any) -> Finding | None:
     """wrong-output-activation / double-softmax when the output's last two activations are both squashes."""
     chain: list[tuple[str, str]] = []  # (activation, layer) from the output backwards
-    for layer in reversed(_tail(model)):
+    for layer in _tail(model):
         kind = type(layer).__name__
         if kind in ("Dropout", "ActivityRegularization"):
             continue  # identity at inference, not between the two squashes in any way that matters
@@ -133,8 +156,8 @@ class ProbabilityInputs:
         if self.calls < MIN_CALLS or self.lo is None:
             return None
         lo, hi, tlo = float(self.lo), float(self.hi), float(self.tlo)
-        if not (LOW - TOL <= lo and hi <= HIGH + TOL and tlo <= 0.0):
-            return None
+        if not (LOW - TOL <= lo and hi <= HIGH + TOL and tlo <= 0.0) or hi - lo < FILLED * (HIGH - LOW):
+            return None  # outside the band, no negatives, or a narrow cluster (a model stuck at the base rate)
         f = _finding("sigmoid", "sigmoid", f"{self.where} given values in [{lo:.3f}, {hi:.3f}] over {self.calls} "
                      "calls", "remove the second sigmoid (in forward or in the loop): apply the sigmoid only once, "
                      "or drop it from the model and use nn.BCEWithLogitsLoss on the raw scores", "bce-input-squash",
