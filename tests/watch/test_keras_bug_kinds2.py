@@ -85,22 +85,25 @@ def _functional_twice():
 
 
 @pytest.mark.parametrize("how,named", [("sigmoid-sigmoid", True), ("softmax-softmax", True), ("functional", True),
-                                       ("sigmoid", False), ("linear-then-sigmoid", False), ("softmax", False)])
+                                       ("relu-then-sigmoid", True), ("sigmoid", False), ("linear-then-sigmoid", False),
+                                       ("softmax", False), ("relu-then-softmax", False)])
 def test_an_output_squashed_twice_is_named(how, named):
-    x, y = _classes(k=2 if "sigmoid" in how or how == "functional" else 3)
+    x, y = _classes(k=2 if how.endswith("sigmoid") or how == "functional" else 3)
     L = keras.layers
     model = {"sigmoid-sigmoid": lambda: keras.Sequential([_mlp(8, 1, "sigmoid"), L.Activation("sigmoid")]),
              "softmax-softmax": lambda: keras.Sequential([_mlp(8, 3, "softmax"), L.Softmax()]),
              "functional": _functional_twice,
              "sigmoid": lambda: _mlp(8, 1, "sigmoid"),
              "linear-then-sigmoid": lambda: keras.Sequential([_mlp(8, 1), L.Activation("sigmoid")]),
+             "relu-then-sigmoid": lambda: keras.Sequential([_mlp(8, 1, "relu"), L.Activation("sigmoid")]),
+             "relu-then-softmax": lambda: keras.Sequential([_mlp(8, 3, "relu"), L.Softmax()]),
              "softmax": lambda: _mlp(8, 3, "softmax")}[how]()
     binary = model.output_shape[-1] == 1
     hit = _subject(_fit(model, "binary_crossentropy" if binary else "sparse_categorical_crossentropy", x,
                         y.reshape(-1, 1).astype("float32") if binary else y, epochs=1), "keras-output-squash")
     assert bool(hit) == named
     if named:
-        assert "only once" in hit[0].fixes[0]
+        assert "only once" in hit[0].fixes[0] and ("remove the relu" in hit[0].fixes[0].lower()) == how.startswith("relu")
 
 
 # ---------------------------------------------------------------- inputs scaled with the wrong statistics

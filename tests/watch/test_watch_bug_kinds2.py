@@ -186,3 +186,21 @@ def test_a_model_stuck_at_the_base_rate_is_not_a_double_sigmoid():
     model = _Prob(again=False, bias=0.4)
     assert not _subject(_loop(model, nn.BCELoss(), x, y, opt=torch.optim.SGD(model.parameters(), lr=1e-3)),
                         "bce-input-squash")
+
+
+class _ReluThenSigmoid(nn.Module):
+    """The forum variant: F.relu on the last layer, then torch.sigmoid before nn.BCELoss."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = _mlp(out=1)
+
+    def forward(self, x):
+        return torch.sigmoid(torch.relu(self.net(x)))
+
+
+def test_a_sigmoid_of_a_relu_output_is_named_with_the_relu_to_remove():
+    torch.manual_seed(0)
+    x, y = _classes(k=2)
+    hit = _subject(_loop(_ReluThenSigmoid(), nn.BCELoss(), x, y.float()[:, None]), "bce-input-squash")
+    assert hit and "the ReLU" in hit[0].fixes[0] and "only once" in hit[0].fixes[0]

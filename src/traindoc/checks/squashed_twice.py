@@ -1,4 +1,4 @@
-"""An output squashed twice: a sigmoid (or softmax) applied to what is already a probability.
+"""An output squashed twice: a sigmoid (or softmax) applied to what is already a probability (or a ReLU output).
 
 Why: ``Dense(1, activation='sigmoid')`` followed by ``Activation('sigmoid')``, a network ending in
 ``nn.Sigmoid()`` whose forward (or the training loop) applies ``torch.sigmoid`` once more before
@@ -8,8 +8,9 @@ band around 1/C. Nothing errors; the curves only show a loss that will not fall.
 
 * Keras: the model's last layers, read from its structure (no call);
 * torch: the values a probability loss (``nn.BCELoss``) is given, watched by a forward pre-hook on
-  that loss module (two reductions per call, stopped after ``MAX_CALLS``): inputs that never leave
-  [0.5, sigmoid(1)] while the targets hold negatives are a sigmoid of a probability.
+  that loss module (two reductions per call, stopped after ``MAX_CALLS``): inputs held at 0.5 from
+  below while the targets hold negatives are a sigmoid of a probability (at most sigmoid(1)) or of a
+  ReLU output (up to 1), the same bug one layer earlier.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ from ..findings import Finding, Severity
 from .structure import CAUSE
 
 SQUASHES = ("sigmoid", "softmax")
+NON_NEGATIVE = ("relu", "relu6", "softplus", "exponential")  # a sigmoid of these lies in [0.5, 1)
 LOW, HIGH = 0.5, 1.0 / (1.0 + math.exp(-1.0))  # sigmoid of [0, 1]
 TOL = 1e-4
 MIN_CALLS = 20  # loss calls seen before the value reading may judge
 MAX_CALLS = 200  # the hook removes itself after this many calls
-FILLED = 0.6  # the inputs span at least this share of the band: pushed to both of its ends by training
+MIN_SPAN = 0.03  # the inputs spread at least this far above 0.5: not a constant output
+PINNED = 0.005  # the lowest input within this of 0.5: the value under the sigmoid reaches 0 and never below
 
 
 # ---------------------------------------------------------------- Keras: the last layers
@@ -69,7 +72,7 @@ def _squash(layer: Any) -> str | None:
         return "softmax"
     act = getattr(layer, "activation", None)
     fn = getattr(act, "__name__", None) if act is not None else None
-    return fn if fn in SQUASHES else None
+    return fn if fn in SQUASHES + NON_NEGATIVE else None
 
 
 def keras_squashed_twice_finding(model: Any) -> Finding | None:
@@ -80,7 +83,7 @@ def keras_squashed_twice_finding(model: Any) -> Finding | None:
         if kind in ("Dropout", "ActivityRegularization"):
             continue  # identity at inference, not between the two squashes in any way that matters
         fn = _squash(layer)
-        if fn is None:
+        if fn is None or (not chain and fn not in SQUASHES):
             break
         chain.append((fn, f"{kind} '{layer.name}'"))
         if layer.weights or len(chain) == 2:
@@ -88,9 +91,14 @@ def keras_squashed_twice_finding(model: Any) -> Finding | None:
     if len(chain) < 2:
         return None
     (outer, outer_layer), (inner, inner_layer) = chain[0], chain[1]
-    return _finding(outer, inner, f"{inner_layer} then {outer_layer}",
-                    f"remove the extra {outer_layer.split()[0]} layer ({outer_layer}): apply the {inner} only once",
-                    "keras-output-squash")
+    if inner in NON_NEGATIVE:
+        if outer != "sigmoid":
+            return None  # a softmax of non-negative scores can still express any split
+        fix = (f"remove the {inner} from {inner_layer} (no activation before the sigmoid), so the sigmoid is "
+               "applied only once, to raw scores")
+    else:
+        fix = f"remove the extra {outer_layer.split()[0]} layer ({outer_layer}): apply the {inner} only once"
+    return _finding(outer, inner, f"{inner_layer} then {outer_layer}", fix, "keras-output-squash")
 
 
 def _finding(outer: str, inner: str, where: str, fix: str, subject: str, extra: str = "") -> Finding:
@@ -98,6 +106,9 @@ def _finding(outer: str, inner: str, where: str, fix: str, subject: str, extra: 
     if inner == "sigmoid" and outer == "sigmoid":
         effect = ("a sigmoid of a probability lies in [0.5, 0.73]: no sample can be predicted negative and the "
                   "loss on the negatives cannot fall below ln 2")
+    elif inner in NON_NEGATIVE:
+        effect = ("a sigmoid of a value that is never negative lies in [0.5, 1): no sample can be predicted "
+                  "negative and the loss on the negatives cannot fall below ln 2")
     else:
         effect = (f"a {outer} of probabilities squeezes every output into a narrow band around an even split: "
                   "the loss has a high floor and a weak gradient")
@@ -156,11 +167,15 @@ class ProbabilityInputs:
         if self.calls < MIN_CALLS or self.lo is None:
             return None
         lo, hi, tlo = float(self.lo), float(self.hi), float(self.tlo)
-        if not (LOW - TOL <= lo and hi <= HIGH + TOL and tlo <= 0.0) or hi - lo < FILLED * (HIGH - LOW):
-            return None  # outside the band, no negatives, or a narrow cluster (a model stuck at the base rate)
-        f = _finding("sigmoid", "sigmoid", f"{self.where} given values in [{lo:.3f}, {hi:.3f}] over {self.calls} "
-                     "calls", "remove the second sigmoid (in forward or in the loop): apply the sigmoid only once, "
-                     "or drop it from the model and use nn.BCEWithLogitsLoss on the raw scores", "bce-input-squash",
-                     f"[{lo:.4f}, {hi:.4f}]")
+        if not (LOW - TOL <= lo <= LOW + PINNED and tlo <= 0.0) or hi - lo < MIN_SPAN:
+            return None  # not held at 0.5 from below (a model stuck at its base rate is not), no negatives, constant
+        inner = "sigmoid" if hi <= HIGH + TOL else "relu"  # up to sigmoid(1) a ReLU output is not ruled out yet
+        where = f"{self.where} given values in [{lo:.3f}, {hi:.3f}] over {self.calls} calls"
+        fix = ("remove the second sigmoid (in forward or in the loop), or the ReLU under it if there is one: apply "
+               "the sigmoid only once, to raw scores, or drop it from the model and use nn.BCEWithLogitsLoss") \
+            if inner == "sigmoid" else ("remove the ReLU (or other non-negative activation) before the sigmoid, so "
+                                        "the sigmoid is applied only once, to raw scores (or pass the raw scores "
+                                        "to nn.BCEWithLogitsLoss)")
+        f = _finding("sigmoid", inner, where, fix, "bce-input-squash", f"[{lo:.4f}, {hi:.4f}]")
         f.steps = [step]
         return f
