@@ -204,3 +204,26 @@ def test_a_sigmoid_of_a_relu_output_is_named_with_the_relu_to_remove():
     x, y = _classes(k=2)
     hit = _subject(_loop(_ReluThenSigmoid(), nn.BCELoss(), x, y.float()[:, None]), "bce-input-squash")
     assert hit and "the ReLU" in hit[0].fixes[0] and "only once" in hit[0].fixes[0]
+
+
+class _OwnStep(torch.optim.SGD):
+    """A custom optimizer whose own step reads self.lr: the attribute is its real setting."""
+
+    def __init__(self, params, lr):
+        super().__init__(params, lr=lr)
+        self.lr = lr / 10
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p.grad is not None:
+                    p.add_(p.grad, alpha=-self.lr)
+
+
+def test_a_custom_optimizer_that_reads_its_own_attribute_is_left_alone():
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    assert not _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=_OwnStep(model.parameters(), 0.1), steps=8),
+                        "optimizer-attribute")

@@ -24,7 +24,7 @@ def torch_attribute_findings(optimizer: Any) -> list[Finding]:
     """update-ratio per torch setting (lr, momentum, weight_decay ...) set on the optimizer instead of its groups."""
     defaults = getattr(optimizer, "defaults", None)
     groups = getattr(optimizer, "param_groups", None)
-    if not isinstance(defaults, dict) or not isinstance(groups, list) or not groups:
+    if not isinstance(defaults, dict) or not isinstance(groups, list) or not groups or not _builtin_step(optimizer):
         return []
     own = vars(optimizer)
     out = []
@@ -39,6 +39,15 @@ def torch_attribute_findings(optimizer: Any) -> list[Finding]:
                             f"for g in optimizer.param_groups: g['{name}'] = {meant!r}",
                             "a torch optimizer reads its settings from optimizer.param_groups on every step"))
     return out
+
+
+def _builtin_step(optimizer: Any) -> bool:
+    """Whether the step that runs is one of torch's own (which reads param_groups, never instance attributes);
+    a custom optimizer may well read self.lr in its own step()."""
+    for cls in type(optimizer).__mro__:
+        if "step" in vars(cls):
+            return str(getattr(cls, "__module__", "")).startswith("torch.")
+    return False
 
 
 def keras_attribute_findings(optimizer: Any) -> list[Finding]:
