@@ -71,7 +71,10 @@ def one_scalar_finding(x: Any, where: str = "the inputs") -> Finding | None:
 
 
 def _rows(x: Any) -> np.ndarray | None:
-    """The batch as a float (rows, columns) array, or None when it is not a table."""
+    """The batch as a float (rows, columns) array, or None when it is not a table (judged before any copy)."""
+    shape = getattr(x, "shape", None)
+    if shape is None or len(shape) != 2 or shape[0] < MIN_ROWS or shape[1] < MIN_COLUMNS:
+        return None
     try:
         from .structure import host_array
 
