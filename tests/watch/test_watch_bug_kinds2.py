@@ -227,3 +227,11 @@ def test_a_custom_optimizer_that_reads_its_own_attribute_is_left_alone():
     model = _mlp()
     assert not _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=_OwnStep(model.parameters(), 0.1), steps=8),
                         "optimizer-attribute")
+
+
+def test_soft_targets_under_a_pos_weight_are_not_counted():
+    torch.manual_seed(0)
+    x, y = _rare()
+    soft = y * 0.9 + 0.05  # label smoothing: the 0/1 counts mean nothing
+    loss = nn.BCEWithLogitsLoss(pos_weight=torch.tensor([0.1]))
+    assert not _subject(_loop(_mlp(out=1), loss, x, soft), "pos-weight")

@@ -5,7 +5,7 @@ Why: pos_weight multiplies the loss of the positive targets and is meant as n_ne
 learns to call everything negative; given the count of negatives (460) it weighs each positive like
 hundreds of negatives and the model calls everything positive. Both look like class imbalance or a
 stuck model. Judged from the loss module and the targets of the sampled steps (counts only, kept on
-the device until the end).
+the device until the end: no sync inside the loop).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class PosWeightWatch:
         self.loss: Any = None
         self.pos: Any = None
         self.rows: Any = None
+        self.soft: Any = None
         self.off = False
 
     def start(self, loss_fn: Any) -> None:
@@ -55,15 +56,13 @@ class PosWeightWatch:
             t = targets.detach().reshape(-1, targets.shape[-1]) if targets.dim() > 1 else targets.detach().reshape(-1, 1)
             pos = (t == 1).sum(0)
             rows = torch.full_like(pos, t.shape[0])
-            binary = ((t == 0) | (t == 1)).all()
-            if not bool(binary):  # soft targets: the counts mean nothing (one sync, once)
-                self.off = True
-                return
+            soft = (~((t == 0) | (t == 1))).sum()  # soft targets: the counts would mean nothing (read at the end)
             self.pos = pos if self.pos is None or self.pos.shape != pos.shape else self.pos + pos
             self.rows = rows if self.rows is None or self.rows.shape != rows.shape else self.rows + rows
+            self.soft = soft if self.soft is None else self.soft + soft
 
     def finding(self, step: float) -> Finding | None:
-        if self.off or self.pos is None:
+        if self.off or self.pos is None or int(self.soft) > 0:
             return None
         pos = [int(v) for v in self.pos.reshape(-1).tolist()]
         rows = [int(v) for v in self.rows.reshape(-1).tolist()]
