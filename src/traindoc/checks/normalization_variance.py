@@ -60,7 +60,7 @@ def std_as_variance_finding(model: Any, x: Any) -> Finding | None:
         "unnormalized-input", Severity.WARNING,
         f"Normalization '{layer.name}' holds each feature's standard deviation as its variance: {int(hit.sum())} of "
         f"{var.size} features come out with spreads from {spread.min():.3g} to {spread.max():.3g} instead of 1",
-        evidence={"subject": f"normalization-variance:{layer.name}", CAUSE: True, "features": int(hit.sum()),
+        evidence={"subject": f"normalization-variance:{layer.name}", CAUSE: True, "exact": True, "features": int(hit.sum()),
                   "spread_after": [round(float(s), 4) for s in spread[:10]]},
         causes=["keras.layers.Normalization(mean=..., variance=...) divides by the square root of variance; given "
                 "the std (X.std(0)), it divides each feature by the root of its std, so the features keep "

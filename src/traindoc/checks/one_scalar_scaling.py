@@ -62,7 +62,7 @@ def one_scalar_finding(x: Any, where: str = "the inputs") -> Finding | None:
         "unnormalized-input", Severity.WARNING,
         f"{where} look {how.split(' (')[0]}: {len(cols)} of {int(live.sum())} columns keep a spread "
         f"{worst:.3g}x below the widest",
-        evidence={"subject": "one-scalar-scaling", CAUSE: True, "squeezed_columns": cols[:20],
+        evidence={"subject": "one-scalar-scaling", CAUSE: True, "exact": True, "squeezed_columns": cols[:20],
                   "spread_ratio": round(worst, 3), "array_mean": round(g_mean, 4), "array_std": round(g_std, 4)},
         causes=[f"the inputs were {how}: mean/std (or min/max) without axis=0 reduce over every element, so one "
                 "number is taken from every column; the column with the widest unit fills the scale and the "
