@@ -89,6 +89,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._siblings: list = []  # the other callbacks of this fit (keras_loop.sibling_callbacks)
         self._epoch = 0
         self._first_rate: float | None = None  # the learning rate at train begin (checks/lr_sign.py)
+        self._val_batches = 0  # validation batches of the first validation pass (checks/split_share.py)
         from .keras_loop import WeightResets
 
         self._resets = WeightResets()  # weights back at their start at an epoch's first batch (keras_loop.py)
@@ -124,6 +125,10 @@ class TraindocCallback(keras.callbacks.Callback):
 
         self._siblings = self.doc.guard.call("checks", sibling_callbacks, self) or []
         self.doc.guard.call("checks", self._layer_after_output)
+        self.doc.guard.call("optimizer-settings", self._optimizer_settings)
+        from ...checks.squashed_twice import keras_squashed_twice_finding
+
+        self._judge("output-squash", lambda: keras_squashed_twice_finding(model))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
@@ -322,6 +327,25 @@ class TraindocCallback(keras.callbacks.Callback):
             self._val.done = True
             self.doc.guard.call("checks", self._split_check)
 
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.doc is not None and not self._epochs:  # the first validation pass inside fit
+            self._val_batches = max(self._val_batches, batch + 1)
+
+    def _split_share(self) -> None:
+        """The validation set several times the training set, and the model fits only the latter."""
+        from ...checks.split_share import split_share_finding
+
+        cfg = self._config
+        per, size = (cfg.steps_per_epoch, cfg.batch_size) if cfg is not None else (None, None)
+        val_size = len(self._val.xs[0]) if self._val.xs else size
+        if not per or not size or not val_size or not self._val_batches:
+            return
+        losses = [e["loss"] for e in self._epochs if "loss" in e]
+        vals = [e["val_loss"] for e in self._epochs if "val_loss" in e]
+        f = split_share_finding(per * size, self._val_batches * val_size, losses, vals, float(self.doc._step))
+        if f is not None:
+            self.doc._record_check(f)
+
     def on_train_end(self, logs: dict | None = None) -> None:
         self._unwrap_train_step()
         self._val.unwrap(self.model)
@@ -332,6 +356,8 @@ class TraindocCallback(keras.callbacks.Callback):
         if self._batches and len(self._batches) < DATA_BATCHES:
             self.doc.guard.call("checks", self._data_checks)
         self.doc.guard.call("checks", self._train_end_checks)
+        self.doc.guard.call("optimizer-settings", self._optimizer_settings)
+        self.doc.guard.call("split-share", self._split_share)
         self.doc.close()
         from ...checks.structure import lead_with_causes
 
@@ -374,6 +400,7 @@ class TraindocCallback(keras.callbacks.Callback):
 
             xs = np.concatenate([np.asarray(x) for x, _ in batches])
             self._judge("target-leak", lambda: target_leak_finding(xs, ys))
+            self._judge("input-statistics", lambda: self._input_statistics(xs))
             self._judge("channel-layout", lambda: channels_first_finding(self.model, xs))
             from ...checks.ids_as_numbers import ids_as_numbers_finding, keras_first_recurrent
 
@@ -459,6 +486,36 @@ class TraindocCallback(keras.callbacks.Callback):
             return []
         total = getattr(self._config, "samples", None) if self._config is not None else None
         return self.doc.guard.call("index-column", index_columns, x, total) or []
+
+    def _input_statistics(self, xs: Any) -> Any:
+        """Inputs scaled with the wrong statistics: one number for every column, a std given as variance."""
+        from ...checks.normalization_variance import std_as_variance_finding
+        from ...checks.one_scalar_scaling import one_scalar_finding
+
+        f = std_as_variance_finding(self.model, xs)
+        if f is not None:
+            return f
+        first = next((type(l).__name__ for l in self.model.layers if type(l).__name__ != "InputLayer"), "")
+        if first in ("Normalization", "Rescaling", "BatchNormalization", "LayerNormalization"):
+            return None  # the model scales its own inputs: the arrays' scale is not what the network sees
+        return one_scalar_finding(xs, "the inputs given to fit")
+
+    def _optimizer_settings(self) -> None:
+        """Optimizer settings that are not what the code meant (at start, and at the end for ones set mid-run)."""
+        from ...checks.adam_betas import swapped_betas_finding
+        from ...checks.optimizer_attributes import keras_attribute_findings
+
+        opt = getattr(self.model, "optimizer", None)
+        if opt is None:
+            return
+        seen = {f.evidence.get("subject") for f in self.doc.findings}
+        found = keras_attribute_findings(opt)
+        if not any(f.evidence.get("subject") == "adam-betas" for f in self.doc.findings):
+            found.append(swapped_betas_finding(opt))
+        for f in found:
+            if f is not None and f.evidence["subject"] not in seen:
+                f.steps = [max(1.0, float(self.doc._step))]
+                self.doc._record_check(f)
 
     def _layer_after_output(self) -> None:
         from .keras_loop import layer_after_output_finding
