@@ -1,6 +1,7 @@
 """stuck-at-chance on runs too short for the flat-loss test (3-5 evaluations): an accuracy at
 1/k on its last evaluations with the loss at ln(k), or a loss at ln(k) to four digits; and the
-short healthy runs beside them that start there and leave."""
+short healthy runs beside them that start there and leave. Also a flat loss within 3% of ln(k)
+named when an accuracy at 1/k corroborates the same k (and not when the accuracy is good)."""
 
 from __future__ import annotations
 
@@ -54,4 +55,25 @@ def test_accuracy_at_chance_with_a_loss_below_ln_k_is_not_stuck():
 
 def test_loss_near_but_not_at_ln_k_is_not_matched_exactly():
     cols = {"epoch": [0, 1, 2], "loss": [1.12, 1.11, 1.105]}  # ln 3 = 1.0986: 0.6% off, and moving
+    assert "stuck-at-chance" not in _ids(cols)
+
+
+def _flat(level: float, n: int, seed: int, rel: float = 0.004):
+    import numpy as np
+
+    return list(level * (1 + rel * np.random.default_rng(seed).standard_normal(n)))
+
+
+def test_loss_near_ln4_with_accuracy_at_a_quarter_is_stuck():
+    # 0.8% under ln 4 (too loose for the loss alone) with a training accuracy at 1/4: chance.
+    n = 20
+    cols = {"epoch": list(range(n)), "loss": _flat(1.375, n, 0), "val_loss": _flat(1.355, n, 1, 0.001),
+            "accuracy": [0.22, 0.31, 0.24, 0.29, 0.23, 0.30, 0.25, 0.27, 0.22, 0.28] * 2, "val_accuracy": _flat(0.31, n, 3, 0.04)}
+    assert "stuck-at-chance" in _ids(cols)
+
+
+def test_loss_near_ln4_with_accuracy_well_above_a_quarter_is_not_stuck():
+    n = 20
+    cols = {"epoch": list(range(n)), "loss": _flat(1.375, n, 0), "val_loss": _flat(1.355, n, 1, 0.001),
+            "accuracy": _flat(0.45, n, 2, 0.05), "val_accuracy": _flat(0.47, n, 3, 0.02)}
     assert "stuck-at-chance" not in _ids(cols)
