@@ -687,6 +687,22 @@ def stalled(run: Run):
                marks=[Mark("span", t.name, start, t.span[1], label="plateau")])
 
 
+def _risen_and_held(c: Curve, ratio: float = 1.2) -> dict | None:
+    """A step up that stays: the curve's minimum comes before its last quarter and every point
+    of that quarter (3 at least) sits 20% or more above it, clear of the noise. A loss that jumps
+    when a warm-up reaches its peak and holds there has no trend for a rank test to find (the
+    climb is over in a few points), yet it ends far above its best."""
+    sm = c.smooth
+    last = max(3, sm.size // 4)
+    ib = c.ibest
+    if sm.size < MIN_VAL_POINTS or ib >= sm.size - last or c.best <= 0:
+        return None
+    floor = float(np.min(sm[-last:]))
+    if floor < ratio * c.best or floor - c.best < 3.0 * c.noise:
+        return None
+    return {"best": c.best, "best_step": float(c.xb[ib]), "end": float(np.median(sm[-last:])), "held": True}
+
+
 @rule("both-rising", family="generalization", severity=Severity.WARNING,
       title="Training and validation losses both rise", needs=_BOTH)
 def both_rising(run: Run):
@@ -694,7 +710,7 @@ def both_rising(run: Run):
     if pair is None:
         return
     t, v = pair
-    rt, rv = rising_after_min(t), rising_after_min(v, p=0.05)
+    rt, rv = rising_after_min(t) or _risen_and_held(t), rising_after_min(v, p=0.05) or _risen_and_held(v)
     if rt is None or rv is None:
         return
     if rt["end"] - rt["best"] < 0.01 * abs(t.head):

@@ -17,6 +17,7 @@ from ..stats.pinned import complement_pair, pinned_tail
 from ._common import (adversarial, cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
+from .short_chance import short_run_at_chance
 
 
 @rule("too-short", family="progress", severity=Severity.INFO, title="Too few points to judge")
@@ -126,6 +127,25 @@ def collapse_to_chance(run: Run) -> dict | None:
             "best_step": float(c.xb[ib]), "collapsed_at": float(c.xb[j])}
 
 
+def _loss_and_accuracy_at_chance(run: Run, level: float) -> ClassCount | None:
+    """ln(k) matched loosely (3%, up to 100 classes) when an accuracy corroborates it: its last
+    third at or below 1/k. One reading near ln(k) can be chance; two agreeing on the same k are
+    not (a 4-class model at 1.375 with a training accuracy of 0.26)."""
+    if not math.isfinite(level) or not 0.0 < level <= math.log(100) * 1.03:
+        return None
+    k = int(round(math.exp(level)))
+    if not 2 <= k <= 100 or abs(level - math.log(k)) > 0.03 * math.log(k):
+        return None
+    for s in run.by_role(Role.TRAIN_METRIC) + run.by_role(Role.VAL_METRIC):
+        mc = curve(s)
+        if s.metric != "accuracy" or mc.n < MIN_VAL_POINTS:
+            continue
+        y, _ = normalised_metric(mc)
+        if _at_or_below_chance(float(np.median(y[-max(3, y.size // 3):])), 1.0 / k):
+            return ClassCount(k, f"loss level {level:.4g} ~ ln({k}) with {s.name} at chance (1/{k})", guessed=True)
+    return None
+
+
 def _at_or_below_chance(level: float, chance_acc: float) -> bool:
     """An accuracy no better than chance: a little above it (sampling noise), or below it. A model
     that learned nothing scores under 1/k as readily as over it (labels shuffled apart from the
@@ -158,7 +178,7 @@ def stuck_of(run: Run) -> dict | None:
                 return {"series": c.name, "level": c.tail, "chance_loss": ln, "classes": cc.n, "source": cc.source,
                         "steps": list(c.span), "unit": unit(c)}
         elif cc is None and cross_entropy_like(run) and flat_from_start(c):
-            m = match_chance(c.tail) or match_chance_tight(c.tail)
+            m = match_chance(c.tail) or match_chance_tight(c.tail) or _loss_and_accuracy_at_chance(run, c.tail)
             # A model predicting the prior gives (nearly) the same loss on every batch.
             quiet = noise_sigma(c.y) <= 0.01 * abs(c.tail)
             if m is not None and quiet and c.n >= MIN_POINTS:
@@ -192,7 +212,7 @@ def stuck_of(run: Run) -> dict | None:
                 if flat and _at_or_below_chance(tail, cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
-    return None
+    return short_run_at_chance(run)
 
 
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,

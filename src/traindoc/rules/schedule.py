@@ -49,6 +49,19 @@ def resume_points(run: Run, s) -> list[float]:
     return sorted(set(run.meta.resume_steps) | set(c.resumes) | set(_wall_gaps(run, s)) | set(lr_restarts(run)))
 
 
+def _climbing_into_jump(c: Curve, lr: Curve, i: int, j: int) -> bool:
+    """A warm-up still climbing when the loss jumps and stays up: the LR at the jump is the
+    highest yet and 3x or more its first value, and the loss holds at 1.5x its best or more to the
+    end. The LR need not have grown 1.5x since the best loss (a long linear warm-up adds little
+    between the two), the step it took the model over is the one that counts."""
+    sm = c.smooth
+    lr_j = float(_lr_at(lr, c.xb[j]))
+    upto = lr.y[lr.x <= c.xb[j]]
+    if upto.size < 3 or lr_j < float(np.max(upto)) * 0.999 or lr_j < 3.0 * float(upto[0]):
+        return False
+    return bool(float(np.min(sm[j:])) >= 1.5 * float(sm[i]))
+
+
 def too_high_of(run: Run) -> dict | None:
     c, lr = loss_curve(run, Role.TRAIN_LOSS), _lr(run)
     if c is None or lr is None or c.smooth.size < MIN_POINTS:
@@ -66,7 +79,7 @@ def too_high_of(run: Run) -> dict | None:
         if any(xb[i] < r <= xb[j] for r in lr_restarts(run)):
             return None  # the LR "rose" because the schedule restarted (a resume): `resume-spike`
         lr_i, lr_j = float(_lr_at(lr, xb[i])), float(_lr_at(lr, xb[j]))
-        if lr_i > 0 and lr_j >= 1.5 * lr_i:
+        if lr_i > 0 and (lr_j >= 1.5 * lr_i or _climbing_into_jump(c, lr, i, j)):
             return {"min_step": float(xb[i]), "min_loss": float(sm[i]), "lr_at_min": lr_i, "rise_step": float(xb[j]),
                     "loss_at_rise": float(sm[j]), "lr_at_rise": lr_j, "series": c.name, "lr_series": lr.name,
                     "unit": unit(c), "end": c.span[1], "kind": "rising"}
