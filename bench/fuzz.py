@@ -62,6 +62,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "mmengine": ("mmengine", "mmengine_run/vis_data/scalars.json"),
     "generic_table": ("generic_table", "log.csv"),
     "text_log": ("text_log", "nanogpt_train.log"),
+    "text_log_blocks": ("text_log", "epoch_blocks.txt"),
+    "text_log_counters": ("text_log", "loss.txt"),
+    "hf_summary_only": ("hf_trainer_state", "summary_only/trainer_state.json"),
+    "list_cells": ("list_cells", "history.csv"),
 }
 
 MARKUP = "[/x][lr=0.1]"

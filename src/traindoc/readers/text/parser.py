@@ -72,11 +72,33 @@ _WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\
 
 
 def unwrap_numbers(line: str) -> str:
-    """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``)."""
-    if "(" not in line or not ("np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line
-                               or "numpy." in line):
+    """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``); ``loss: (3, 0.52)``
+    -> ``step 3 loss: 0.52`` (see ``_PAIR``)."""
+    if "(" not in line and "[" not in line:
         return line
-    return _WRAPPED.sub(lambda m: m.group(1) or m.group(2), line)
+    if "np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line or "numpy." in line:
+        line = _WRAPPED.sub(lambda m: m.group(1) or m.group(2), line)
+    if "," in line and _PAIR_HINT.search(line):
+        line = _PAIR.sub(_pair_record, line)
+    return line
+
+
+# A value printed as a pair with its counter: ``print("loss:", (epoch, loss))`` writes "loss: (3, 0.52)",
+# a list of (step, loss) tuples printed one per line writes "loss (3, 0.52)". The whole number of the
+# pair is its counter, on either side; a pair of two fractions ("(0.53, 0.61)") is no such record.
+_PAIR_HINT = re.compile(r"[A-Za-z_]\s*[:=]?\s*[(\[]\s*[-+\d.]")
+_PAIR = re.compile(r"(?<![\w.])([A-Za-z_][\w]*(?: [A-Za-z_][\w]*){0,3})\s*[:=]?\s*[(\[]\s*" + _NUM_TEXT.strip(r"\s*") +
+                   r"\s*,\s*" + _NUM_TEXT.strip(r"\s*") + r"\s*[)\]]")
+_WHOLE = re.compile(r"\+?\d+")
+
+
+def _pair_record(m: re.Match) -> str:
+    name, a, b = m.group(1), m.group(2), m.group(3)
+    if _WHOLE.fullmatch(a) and not _WHOLE.fullmatch(b):
+        return f"step {a} {name}: {b}"
+    if _WHOLE.fullmatch(b) and not _WHOLE.fullmatch(a):
+        return f"step {b} {name}: {a}"
+    return m.group(0)
 
 
 def role(key: str) -> Role:
@@ -98,6 +120,14 @@ def _role_cached(key: str) -> Role:
 def meaningful(keys) -> bool:
     """A record needs at least one key that is a loss, metric, LR or gradient norm."""
     return any("loss" in k or _role_cached(k) is not Role.OTHER for k in keys)
+
+
+def _summary_only(vals: dict[str, float], own_counter: bool) -> bool:
+    """Every value is a best-so-far (``best_val_loss``), or, on a line with no counter, a final
+    figure (``final_validation_accuracy``): a summary of the run, not a point of its curves."""
+    if all(k.startswith("best_") for k in vals):
+        return True
+    return not own_counter and all(k.startswith("final_") for k in vals)
 
 
 class _Plan:
@@ -164,6 +194,12 @@ class LineParser:
         self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
         self.sticky_counts = False
         self.bare_header = False  # the header was a counter alone ("epoch   3"), and no other line came since
+        # Under a header that counts with its total ("Epoch 3/10", "#### Epoch 0/49"), lines without a
+        # counter of their own are its record, indented or not, until a blank line after one of them,
+        # the next header or a line saying the run is over (a print loop writing "Epoch i/N", then
+        # "Train Loss: …", "Val Loss: …", then a blank line).
+        self.block_open = False
+        self.block_records = 0
         self.bare_line = False
         self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
         self.epoch_end: float | None = None  # where an evaluation after fractional-epoch lines goes
@@ -211,6 +247,9 @@ class LineParser:
         got = self._feed(line)
         if not got and len(line) < 200 and _END_LINE.search(line):
             self._run_end()
+            self.block_open = False
+        if not line.strip() and self.block_records:
+            self.block_open = False
         if line.strip():
             if not got:
                 self.bare_header = False  # a line that is no record ends the block under a bare counter
@@ -283,6 +322,8 @@ class LineParser:
                 # A header that is only a counter ("epoch   3"): the lines right under it, indented or
                 # not, are its record (a print log writing "epoch N", then "loss: …", then "acc: …").
                 self.bare_header = self.bare_line
+                self.block_open = counter[1] is not None or counter[2] is not None
+                self.block_records = 0
                 self.anchor = (x, axis)
                 self.matched += 1
                 if plan.keyed >= _KEYED_RECORD and not plan.bar and not plan.held_ctx:
@@ -292,10 +333,18 @@ class LineParser:
                     self.countered += 1
                 return True
             return False
+        if self.records and _summary_only(vals, own):
+            # "Best val Loss: 0.0397 at epoch 48" after the last epoch: a restatement of an earlier
+            # point, not a record (its counter going back is no new run), kept as the run's summary
+            self.summaries.append((len(self.records), vals))
+            self.matched += 1
+            return True
         joined = None  # the counter-less record a held-out line joins, if any
         if x is None:
-            if self.sticky is not None and (indented or plan.bar or plan.progress is not None or self.bare_header):
+            if self.sticky is not None and (indented or plan.bar or plan.progress is not None or self.bare_header
+                                            or self.block_open):
                 x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
+                self.block_records += 1
                 if plan.bar or plan.progress is not None or self.sticky_counts:
                     self.countered += 1  # a record under its epoch header: counted by it
             elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
@@ -373,7 +422,8 @@ class LineParser:
         (the largest step each printed) are added, so the x keeps going forward."""
         if self._ep is None or epoch != self._ep:
             if self._ep is not None and epoch > self._ep and step <= self._ep_max:
-                self.step_offset += self._ep_max
+                # steps counted from 0 in each epoch: the epoch's step 0 comes one after the last one
+                self.step_offset += self._ep_max + (1 if step == 0 else 0)
                 self.inner_steps = True
             elif self._ep is not None and epoch < self._ep:
                 self.step_offset = 0.0  # back to an earlier epoch: a resume or a new run, left to stitching

@@ -247,8 +247,18 @@ def template(skeleton: str, indented: bool = False) -> Template:
     if t.context is None:
         first = next((j for j, sl in enumerate(slots) if sl.kind == "value" and _signal(sl.key)), None)
         if first is not None:
-            t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key)
+            t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key) or \
+                _first_key_context(slots, slots[first].key)
     return t
+
+
+def _first_key_context(slots: list[Slot], first_key: str) -> str | None:
+    """A line with no counter whose first loss is named with its split ("val loss: 0.6, acc: 0.8",
+    printed under an epoch header): the names after it without a split of their own are that
+    split's too, so its accuracy is not read as the training accuracy printed on the line above."""
+    if any(sl.kind in ("step", "epoch", "progress", "lead") for sl in slots):
+        return None
+    return _PREFIX_SPLITS.get(first_key.split("_")[0].lower())
 
 
 # "Loss at step 12: 5.3", "val acc for epoch 3 = 0.91": the value's name is written before its counter.
@@ -257,15 +267,27 @@ _NAME_AT_COUNTER = re.compile(r"([A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*){0,3})
                               re.IGNORECASE)
 
 
+# What joins a counter to its value: "Loss at step 12: 5.3", "… = 5.3", "Loss at epoch 2 is 5.3".
+_COUNTER_TO_VALUE = {":", "=", "is", "is:", "was", "->", "=>"}
+# A second counter chained to the first: "Loss at epoch 0 and iteration 500 is 0.21", "… epoch 3, step 40: …".
+_CHAINED_COUNTER = re.compile(r"\s*(?:,|and|\||/)?\s*(?:global\s+)?(?:step|steps|iter|iteration|batch|epoch)\s*[#=:]?\s*$",
+                              re.IGNORECASE)
+
+
 def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
-    """Name an unnamed value that follows a counter with only ``:`` or ``=`` between them by the words
-    before that counter, so "Loss at step 12: 5.3" is a loss at step 12, not an ignored number."""
+    """Name an unnamed value that follows a counter (or a chain of them) with only ``:``, ``=`` or
+    ``is`` between them by the words before the first counter, so "Loss at step 12: 5.3" and "Loss at
+    epoch 0 and iteration 500 is 0.21" are losses at their counters, not ignored numbers."""
     for j in range(1, len(slots)):
         if slots[j].kind != "skip" or slots[j - 1].kind not in ("step", "epoch") or slots[j - 1].total is not None:
             continue
-        if segs[j].strip() not in (":", "="):
+        if segs[j].strip().lower() not in _COUNTER_TO_VALUE:
             continue
-        m = _NAME_AT_COUNTER.search(segs[j - 1])
+        first = j - 1
+        while first > 0 and slots[first - 1].kind in ("step", "epoch") and slots[first - 1].total is None and \
+                _CHAINED_COUNTER.fullmatch(segs[first]):
+            first -= 1
+        m = _NAME_AT_COUNTER.search(segs[first])
         if not m:
             continue
         words = [w for w in m.group(1).split() if w.lower() not in _STOPWORDS or w.lower() in SPLIT_WORDS]
