@@ -66,6 +66,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "text_log_counters": ("text_log", "loss.txt"),
     "hf_summary_only": ("hf_trainer_state", "summary_only/trainer_state.json"),
     "list_cells": ("list_cells", "history.csv"),
+    "keras_history_records": ("keras_history_shapes", "records.json"),
+    "keras_history_index": ("keras_history_shapes", "index.json"),
+    "keras_history_grouped": ("keras_history_shapes", "grouped.json"),
 }
 
 MARKUP = "[/x][lr=0.1]"

@@ -165,6 +165,23 @@ def print_logs(out: Path) -> None:
     pd.DataFrame([history, val]).to_csv(out / "list_cells" / "history.csv", index=False)
 
 
+def json_histories(out: Path) -> None:
+    """Histories saved as JSON in the other shapes people write: pandas orient="records" and
+    orient="index", and lists grouped by split with ``json.dump``."""
+    import json
+
+    import pandas as pd
+
+    dest = out / "keras_history_shapes"
+    dest.mkdir(exist_ok=True)
+    h = {"loss": [_loss(i) for i in range(20)], "accuracy": [0.5 + i / 50 for i in range(20)],
+         "val_loss": [_loss(i) + 0.1 for i in range(20)]}
+    pd.DataFrame(h).to_json(dest / "records.json", orient="records")
+    pd.DataFrame(h).to_json(dest / "index.json", orient="index")
+    with open(dest / "grouped.json", "w") as fh:
+        json.dump({"train": {"loss": h["loss"], "acc": h["accuracy"]}, "val": {"loss": h["val_loss"]}}, fh, indent=2)
+
+
 def _mlflow_runs(uri: str) -> None:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
@@ -234,7 +251,7 @@ def handwritten(out: Path) -> None:
 WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": keras,
            "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
            "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
-           "print_logs": print_logs}
+           "print_logs": print_logs, "json_histories": json_histories}
 
 
 def main(out: Path) -> None:
