@@ -64,6 +64,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "text_log": ("text_log", "nanogpt_train.log"),
     "text_log_blocks": ("text_log", "epoch_blocks.txt"),
     "text_log_counters": ("text_log", "loss.txt"),
+    "text_log_verbs": ("text_log", "lists.txt"),
+    "text_log_lists": ("text_log", "curves.txt"),
     "hf_summary_only": ("hf_trainer_state", "summary_only/trainer_state.json"),
     "list_cells": ("list_cells", "history.csv"),
     "keras_history_records": ("keras_history_shapes", "records.json"),

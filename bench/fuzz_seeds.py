@@ -159,6 +159,13 @@ def print_logs(out: Path) -> None:
                 print(f"Loss at epoch {e} and iteration {it} is {_loss(3 * e + it // 500)}")
         for e in range(20):
             print("loss:", (e, 1e6 * _loss(e)))
+    with open(out / "text_log" / "lists.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for e in range(10):
+            print(f"After epoch {e}, training loss is {_loss(e):.4f} and validation loss is {_loss(e) + 0.1:.4f}")
+        print("train_loss:", [round(_loss(i), 4) for i in range(20)])
+    with open(out / "text_log" / "curves.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        print("train_loss:", [round(_loss(i), 4) for i in range(20)])
+        print("val_loss:", [round(_loss(i) + 0.1, 4) for i in range(20)])
     (out / "list_cells").mkdir(exist_ok=True)
     history = {"loss": [_loss(i) for i in range(18)], "accuracy": [0.5 + i / 40 for i in range(18)]}
     val = {"loss": [_loss(i) + 0.1 for i in range(18)], "accuracy": [0.45 + i / 40 for i in range(18)]}

@@ -244,3 +244,62 @@ def test_prose_stays_refused_in_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(path)], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_values_joined_to_their_names_by_a_verb(tmp_path):
+    """"After epoch 3, training loss is 0.53 and validation loss is 0.61": "is" stands for ":"."""
+    path = tmp_path / "train.log"
+    _printed(path, lambda: [print(f"After epoch {e}, training loss is {_decay(e):.4f} and validation loss is "
+                                  f"{_decay(e, 2.2, 0.5):.4f}") for e in range(1, 16)])
+    run = load(path).runs[0]
+    assert run.series["training_loss"].role == Role.TRAIN_LOSS and run.series["validation_loss"].role == Role.VAL_LOSS
+    assert list(run.series["validation_loss"].steps) == list(range(1, 16))
+
+
+def test_a_split_named_on_the_first_value_carries_to_its_metrics(tmp_path):
+    """"epoch 3 val loss 0.61 acc 0.46" under "epoch 3 train loss 0.53 acc 0.56": two accuracies, not
+    one series holding both at every epoch."""
+    path = tmp_path / "train.log"
+
+    def body():
+        for e in range(15):
+            print(f"epoch {e} train loss {_decay(e):.4f} acc {0.5 + e / 50:.3f}")
+            print(f"epoch {e} val loss {_decay(e, 2.2, 0.5):.4f} acc {0.4 + e / 50:.3f}")
+
+    _printed(path, body)
+    run = load(path).runs[0]
+    assert len(run.series["acc"]) == 15 and run.series["acc"].values[0] == pytest.approx(0.5)
+    assert run.series["val_acc"].role == Role.VAL_METRIC and run.series["val_acc"].values[0] == pytest.approx(0.4)
+
+
+def test_curves_printed_whole_as_lists(tmp_path):
+    path = tmp_path / "output.txt"
+
+    def body():
+        print("Training finished.")
+        print("train_loss:", [round(_decay(e), 4) for e in range(20)])
+        print("val_loss:", [round(_decay(e, 2.2, 0.5), 4) for e in range(20)])
+
+    _printed(path, body)
+    run = load(path).runs[0]
+    assert list(run.series["train_loss"].steps) == list(range(1, 21)) and run.series["val_loss"].role == Role.VAL_LOSS
+
+
+def test_a_list_printed_after_per_epoch_lines_repeats_them(tmp_path):
+    path = tmp_path / "train.log"
+
+    def body():
+        for e in range(1, 11):
+            print(f"Epoch {e}: loss={_decay(e):.4f}")
+        print("losses =", [round(_decay(e), 4) for e in range(1, 11)])
+
+    _printed(path, body)
+    run = load(path).runs[0]
+    assert list(run.series) == ["loss"] and len(run.series["loss"]) == 10
+
+
+def test_settings_printed_as_lists_are_no_curves(tmp_path):
+    path = tmp_path / "run.txt"
+    _printed(path, lambda: (print("layers = [64, 128, 256]"), print("milestones: [30, 60, 90]")))
+    with pytest.raises(InputError, match="not a recognised training log"):
+        load(path)

@@ -23,7 +23,7 @@ from .._conventions import is_hf_summary
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
-from .template import SPLIT_WORDS, Template, split_fast, template
+from .template import SPLIT_WORDS, Template, norm_key, split_fast, template
 
 _HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
 _MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
@@ -69,6 +69,11 @@ _NUM_TEXT = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s
 _WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\(" + _NUM_TEXT + r"\)"
                       r"|\b(?:tensor|Array|tf\.Tensor)\(" + _NUM_TEXT +
                       r"(?:,\s*[A-Za-z_]+=(?:'[^']*'|\"[^\"]*\"|<[^<>]*>|\(\)|[\w.:]+)\s*)*\)")
+
+
+# "train_loss: [2.1, 1.7, 1.5]", "losses = [ ... ]", "val acc [0.5, 0.6, 0.7]": a name, then a list of numbers.
+_LIST_LINE = re.compile(r"^\s*([A-Za-z_][\w ./-]{0,60}?)\s*[:=]?\s*\[([^\[\]]*)\]\s*$")
+MIN_LIST = 3  # values a printed list needs to be a curve
 
 
 def unwrap_numbers(line: str) -> str:
@@ -169,7 +174,10 @@ class _Plan:
             if key in seen:
                 continue
             seen.add(key)
-            named.append((i, parser.rename(key, t.context), total, avg))
+            name = parser.rename(key, t.context)
+            if t.key_split and role(name) is Role.TRAIN_METRIC:
+                name = f"{t.key_split}_{name}"
+            named.append((i, name, total, avg))
         self.values = named
         self.meaningful = meaningful(n for _, n, _, _ in named)
 
@@ -233,6 +241,9 @@ class LineParser:
         self.tables = CountedTables()
         self.fixed_layouts: set[str] = set()  # row shapes of a known headerless layout (YOLOv5 results.txt)
         self.fixed_rows = 0
+        # Whole curves printed as lists ("train_loss: [2.1, 1.7, …]", "losses = [...]"), by name; read
+        # only when the file holds no record of its own (see ``list_series``).
+        self.lists: dict[str, list[float]] = {}
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -267,6 +278,8 @@ class LineParser:
             got = self._json(head)
             if got is not None:
                 return got
+        if line.rstrip().endswith("]") and "[" in line and line.count(",") >= MIN_LIST - 1 and self._list(line):
+            return True
         sk, nums = split_fast(line)
         if len(line) < 200 and _NONFINITE_WORDS.search(line) and _NONFINITE_REPORT.search(line):
             return self._nonfinite_report()
@@ -464,6 +477,27 @@ class LineParser:
         else:
             self.records.append(at[0], at[1], {NONFINITE_SERIES: math.nan})
         return True
+
+    # -- printed lists --------------------------------------------------------------------
+    def _list(self, line: str) -> bool:
+        """A whole curve printed as a list under a loss or metric name (``print("val_loss:", losses)``)."""
+        m = _LIST_LINE.match(line)
+        if not m:
+            return False
+        name = norm_key(m.group(1))
+        if not name or not (_role_cached(name) in _MEASURED or "loss" in name):
+            return False
+        vals = [_num(c.strip()) for c in m.group(2).split(",") if c.strip()]
+        if len(vals) < MIN_LIST or any(not _PLAIN_NUMBER.fullmatch(c.strip()) and c.strip().lower().lstrip("+-") not in
+                                       ("nan", "inf") for c in m.group(2).split(",") if c.strip()):
+            return False
+        self.lists[name] = vals
+        return True
+
+    def list_series(self) -> dict[str, list[float]]:
+        """The printed lists, when no line of the file gave a record of its own (then those records
+        are the curves and a list printed at the end repeats them)."""
+        return self.lists if not self.records and not self.anchor else {}
 
     # -- tables ---------------------------------------------------------------------------
     def _pipe_row(self, line: str) -> bool | None:

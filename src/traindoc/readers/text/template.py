@@ -112,6 +112,8 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
     if s.endswith((":", "=")):
         sep = s[-1]
         s = s[:-1].rstrip().rstrip("'\"")
+    elif _COPULA.search(s):  # "training loss is 0.53", "val acc was 0.8": the verb stands for ":"
+        sep, s = ":", s[: _COPULA.search(s).start()].rstrip()
     elif s == seg or not s:
         return None, sep  # glued to something that is no key: "(#", "#/#"
     words: list[str] = []
@@ -142,6 +144,9 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
     return " ".join(words), sep
 
 
+_COPULA = re.compile(r"(?<=[A-Za-z_)]) (?:is|was|are|were|equals|became)$", re.IGNORECASE)
+
+
 @dataclass
 class Slot:
     kind: str  # "value", "step", "epoch", "progress", "lead", "total", "skip"
@@ -162,6 +167,10 @@ class Template:
     indented: bool = False
     n_values: int = 0
     keyed: int = 0  # distinct value names written "name=v" or "name: v" (named on purpose)
+    # The held-out split the line's first loss or metric is named with ("val loss: 0.6, acc: 0.8",
+    # "epoch 3 val loss 0.6 acc 0.8"): the metrics after it without a split of their own are that
+    # split's, so its accuracy is not read as the training accuracy printed on the line above.
+    key_split: str | None = None
 
 
 # "iteration,1,train_loss,2.31,train_accuracy,0.05": names and values alternating, comma-separated
@@ -247,18 +256,10 @@ def template(skeleton: str, indented: bool = False) -> Template:
     if t.context is None:
         first = next((j for j, sl in enumerate(slots) if sl.kind == "value" and _signal(sl.key)), None)
         if first is not None:
-            t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key) or \
-                _first_key_context(slots, slots[first].key)
+            t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key)
+            if t.context is None:
+                t.key_split = _PREFIX_SPLITS.get(slots[first].key.split("_")[0].lower())
     return t
-
-
-def _first_key_context(slots: list[Slot], first_key: str) -> str | None:
-    """A line with no counter whose first loss is named with its split ("val loss: 0.6, acc: 0.8",
-    printed under an epoch header): the names after it without a split of their own are that
-    split's too, so its accuracy is not read as the training accuracy printed on the line above."""
-    if any(sl.kind in ("step", "epoch", "progress", "lead") for sl in slots):
-        return None
-    return _PREFIX_SPLITS.get(first_key.split("_")[0].lower())
 
 
 # "Loss at step 12: 5.3", "val acc for epoch 3 = 0.91": the value's name is written before its counter.
