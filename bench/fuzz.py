@@ -69,6 +69,8 @@ FORMATS: dict[str, tuple[str, str]] = {
     "hf_summary_only": ("hf_trainer_state", "summary_only/trainer_state.json"),
     "list_cells": ("list_cells", "history.csv"),
     "keras_history_records": ("keras_history_shapes", "records.json"),
+    "value_list_npy": ("value_list", "loss.npy"),
+    "value_list_indexed": ("value_list", "losses.csv"),
     "keras_history_index": ("keras_history_shapes", "index.json"),
     "keras_history_grouped": ("keras_history_shapes", "grouped.json"),
 }

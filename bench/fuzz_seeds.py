@@ -189,6 +189,17 @@ def json_histories(out: Path) -> None:
         json.dump({"train": {"loss": h["loss"], "acc": h["accuracy"]}, "val": {"loss": h["val_loss"]}}, fh, indent=2)
 
 
+def value_lists(out: Path) -> None:
+    """Bare-number files named for what they hold: np.save of an array, an indexed pandas Series."""
+    import numpy as np
+    import pandas as pd
+
+    dest = out / "value_list"
+    dest.mkdir(exist_ok=True)
+    np.save(dest / "loss.npy", np.array([_loss(i) for i in range(STEPS)]))
+    pd.Series([_loss(i) for i in range(STEPS)]).to_csv(dest / "losses.csv")
+
+
 def _mlflow_runs(uri: str) -> None:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
@@ -258,7 +269,8 @@ def handwritten(out: Path) -> None:
 WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": keras,
            "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
            "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
-           "print_logs": print_logs, "json_histories": json_histories}
+           "print_logs": print_logs, "json_histories": json_histories,
+           "value_lists": value_lists}
 
 
 def main(out: Path) -> None:
