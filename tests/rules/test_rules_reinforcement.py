@@ -87,3 +87,24 @@ def test_baselines_ppo_loss_terms_are_no_supervised_loss(tmp_path):
             "loss_pol_entpen": -0.115 + 0.002 * rng.standard_normal(n), "loss_vf_loss": 0.06 * np.exp(-t / 3) + 0.005,
             "TimestepsSoFar": 1024 * (t + 1)}
     assert "no-learning" not in _ids(_progress_csv(tmp_path / "progress.csv", cols))
+
+
+def _all_ids(path: Path) -> set[str]:
+    (run,) = read_file(path)
+    return {f.id for f in diagnose_run(run)}
+
+
+def test_a_dqn_log_of_returns_alone_is_judged_on_them(tmp_path):
+    """baselines DQN logs episodes, exploration and the mean return only: 70 rows are no short run."""
+    t = np.arange(70, dtype=float)
+    cols = {"% time spent exploring": np.maximum(2, 98 - 1.4 * t), "episodes": 100 * (t + 1),
+            "mean 100 episode reward": 10 + 3 * t + np.sin(t), "steps": 7700 * (t + 1)}
+    assert "too-short" not in _all_ids(_progress_csv(tmp_path / "progress.csv", cols))
+
+
+def test_an_agent_with_a_handful_of_updates_is_too_short_to_judge(tmp_path):
+    rng = np.random.default_rng(4)
+    cols = {k: v[:12] for k, v in _agent().items()}
+    cols["train/value_loss"] = cols["train/value_loss"] + 0.01 * rng.standard_normal(12)
+    assert "too-short" in _all_ids(_progress_csv(tmp_path / "progress.csv", cols))
+    assert "too-short" not in _all_ids(_progress_csv(tmp_path / "long.csv", _agent(48)))
