@@ -166,6 +166,7 @@ def print_logs(out: Path) -> None:
     with open(out / "text_log" / "curves.txt", "w") as fh, contextlib.redirect_stdout(fh):
         print("train_loss:", [round(_loss(i), 4) for i in range(20)])
         print("val_loss:", [round(_loss(i) + 0.1, 4) for i in range(20)])
+        print({"loss": [_loss(i) for i in range(20)], "val_accuracy": [0.5 + i / 50 for i in range(20)]})
     (out / "list_cells").mkdir(exist_ok=True)
     history = {"loss": [_loss(i) for i in range(18)], "accuracy": [0.5 + i / 40 for i in range(18)]}
     val = {"loss": [_loss(i) + 0.1 for i in range(18)], "accuracy": [0.45 + i / 40 for i in range(18)]}

@@ -303,3 +303,21 @@ def test_settings_printed_as_lists_are_no_curves(tmp_path):
     _printed(path, lambda: (print("layers = [64, 128, 256]"), print("milestones: [30, 60, 90]")))
     with pytest.raises(InputError, match="not a recognised training log"):
         load(path)
+
+
+def test_a_printed_keras_history_dict(tmp_path):
+    """``print(history.history)`` from a real Keras fit: a Python dict of per-epoch lists on one line."""
+    keras = pytest.importorskip("keras")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = (x.sum(axis=1) > 0).astype("int32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, validation_split=0.25, epochs=6, batch_size=16, verbose=0)
+    path = tmp_path / "output.txt"
+    _printed(path, lambda: (print("Training done"), print(history.history)))
+    assert path.read_text().count("{'") == 1  # what print wrote: a Python dict, not JSON
+    run = load(path).runs[0]
+    for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert np.allclose(run.series[name].values, history.history[name]), name
+    assert run.series["val_loss"].role == Role.VAL_LOSS

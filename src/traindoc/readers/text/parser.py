@@ -76,6 +76,22 @@ _LIST_LINE = re.compile(r"^\s*([A-Za-z_][\w ./-]{0,60}?)\s*[:=]?\s*\[([^\[\]]*)\
 MIN_LIST = 3  # values a printed list needs to be a curve
 
 
+_PY_WORDS = re.compile(r"(?<![\w.])(nan|inf|-inf|None|True|False)(?![\w.])")
+_PY_JSON = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity", "None": "null", "True": "true", "False": "false"}
+
+
+def _python_dict(text: str) -> dict | None:
+    """A dict printed by Python (``{'loss': [0.5, 0.4], …}``: single quotes, nan, None) read as the JSON
+    it nearly is; None when it holds a double quote (a string that would not survive the swap) or fails."""
+    if "'" not in text or '"' in text:
+        return None
+    try:
+        obj = json.loads(_PY_WORDS.sub(lambda m: _PY_JSON[m.group(1)], text.replace("'", '"')))
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
 def unwrap_numbers(line: str) -> str:
     """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``); ``loss: (3, 0.52)``
     -> ``step 3 loss: 0.52`` (see ``_PAIR``)."""
@@ -599,9 +615,14 @@ class LineParser:
         try:
             obj = json.loads(text)
         except (ValueError, RecursionError):
-            return None
+            obj = _python_dict(text)
+            if obj is None:
+                return None
+            return True if self._dict_of_lists(obj) else None
         if not isinstance(obj, dict):
             return None
+        if self._dict_of_lists(obj):
+            return True
         vals: dict[str, float] = {}
         for k, v in obj.items():
             if isinstance(v, dict):
@@ -628,6 +649,19 @@ class LineParser:
         self._append(x, axis, vals)
         self.matched += 1
         return True
+
+    def _dict_of_lists(self, obj: dict) -> bool:
+        """``print(history.history)``: a dict of per-epoch lists, kept as printed lists (``_list``)."""
+        got = False
+        for k, v in obj.items():
+            if not (isinstance(v, list) and len(v) >= MIN_LIST):
+                continue
+            name = norm_key(str(k))
+            nums = [T.json_number(x) for x in v]
+            if name and None not in nums and (_role_cached(name) in _MEASURED or "loss" in name):
+                self.lists[name] = nums
+                got = True
+        return got
 
     @staticmethod
     def _json_value(vals: dict[str, float], key: str, value) -> None:
