@@ -89,3 +89,14 @@ def test_a_config_with_a_loss_setting_is_not_a_history(tmp_path):
     json.dump({"model": {"layers": 4, "loss": "cross_entropy"}, "train": {"lr": 0.001, "epochs": 10}}, path.open("w"))
     proc = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(path)], capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_a_list_of_records_cut_while_written_keeps_its_complete_objects(tmp_path):
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "history.json"
+    pd.DataFrame(_h()).to_json(path, orient="records")
+    text = path.read_text()
+    path.write_text(text[: len(text) * 2 // 3])
+    (run,) = load(path).runs
+    assert 5 <= len(run.series["loss"]) < N and run.series["loss"].values[0] == pytest.approx(2.0)
+    assert any("not valid JSON" in n and "complete per-epoch objects" in n for n in run.meta.notes)

@@ -70,6 +70,15 @@ def read(path: Path) -> list[Run]:
     try:
         doc = json_loads(text)
     except ValueError as exc:
+        if text.lstrip().startswith("["):  # a list of per-epoch objects cut while being written
+            found = salvage_list(text, None)
+            if not found or not found[0]:
+                raise InputError(path, f"is not valid JSON ({exc}); expected a list of per-epoch objects") from None
+            runs = _read_records(path, None, found[0])
+            for run in runs:
+                run.meta.notes.append(f"the file is not valid JSON ({str(exc)[:80]}): kept its {len(found[0])} "
+                                      "complete per-epoch objects")
+            return runs
         doc = _salvage(text)  # a file cut while being written: keep every complete value
         if not doc:
             raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
