@@ -62,6 +62,17 @@ FORMATS: dict[str, tuple[str, str]] = {
     "mmengine": ("mmengine", "mmengine_run/vis_data/scalars.json"),
     "generic_table": ("generic_table", "log.csv"),
     "text_log": ("text_log", "nanogpt_train.log"),
+    "text_log_blocks": ("text_log", "epoch_blocks.txt"),
+    "text_log_counters": ("text_log", "loss.txt"),
+    "text_log_verbs": ("text_log", "lists.txt"),
+    "text_log_lists": ("text_log", "curves.txt"),
+    "hf_summary_only": ("hf_trainer_state", "summary_only/trainer_state.json"),
+    "list_cells": ("list_cells", "history.csv"),
+    "keras_history_records": ("keras_history_shapes", "records.json"),
+    "value_list_npy": ("value_list", "loss.npy"),
+    "value_list_indexed": ("value_list", "losses.csv"),
+    "keras_history_index": ("keras_history_shapes", "index.json"),
+    "keras_history_grouped": ("keras_history_shapes", "grouped.json"),
 }
 
 MARKUP = "[/x][lr=0.1]"

@@ -82,7 +82,8 @@ def keras(out: Path) -> tuple[Path, Path]:
     (out / "keras_history" / "history.json").write_text(json.dumps(hist.history))
 
 
-def hf_trainer_state(out: Path) -> None:
+def _hf_trainer(work: Path, **overrides):
+    """A Hugging Face Trainer on a toy classifier, trained; ``overrides`` change its TrainingArguments."""
     import torch
     from transformers import Trainer, TrainingArguments
 
@@ -107,18 +108,97 @@ def hf_trainer_state(out: Path) -> None:
         def __getitem__(self, i):
             return {"x": self.x[i], "labels": self.y[i]}
 
-    work = out / "_hf"
-    args = TrainingArguments(str(work), num_train_epochs=3, per_device_train_batch_size=8, logging_steps=2,
-                             eval_strategy="epoch", save_strategy="epoch", report_to=[], use_cpu=True,
-                             disable_tqdm=True, save_total_limit=1)
+    settings = dict(num_train_epochs=3, per_device_train_batch_size=8, logging_steps=2, eval_strategy="epoch",
+                    save_strategy="epoch", report_to=[], use_cpu=True, disable_tqdm=True, save_total_limit=1)
+    args = TrainingArguments(str(work), **{**settings, **overrides})
+    trainer = Trainer(model=Model(), args=args, train_dataset=DS(), eval_dataset=DS())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        Trainer(model=Model(), args=args, train_dataset=DS(), eval_dataset=DS()).train()
+        trainer.train()
+    return trainer
+
+
+def hf_trainer_state(out: Path) -> None:
+    work = out / "_hf"
+    _hf_trainer(work)
     state = sorted(work.glob("checkpoint-*/trainer_state.json"))[-1]
     dest = out / "hf_trainer_state" / "run"
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(state, dest / "trainer_state.json")
     shutil.rmtree(work)
+
+
+def hf_summary_only(out: Path) -> None:
+    """A run shorter than its logging_steps: log_history holds only the end-of-training summary."""
+    work = out / "_hf_summary"
+    _hf_trainer(work, logging_steps=500, eval_strategy="no", save_strategy="no").save_state()
+    dest = out / "hf_trainer_state" / "summary_only"
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(work / "trainer_state.json", dest / "trainer_state.json")
+    shutil.rmtree(work)
+
+
+def print_logs(out: Path) -> None:
+    """Hand-written loops' print output: epoch headers over unindented value lines, values named
+    before a chain of counters, values printed as (counter, value) pairs; and a CSV of list cells
+    (``pd.DataFrame([history]).to_csv()``)."""
+    import contextlib
+
+    import pandas as pd
+
+    (out / "text_log").mkdir(exist_ok=True)
+    with open(out / "text_log" / "epoch_blocks.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for e in range(1, 21):
+            print(f"Epoch {e}/20\nEpoch time: 2{e}.50s")
+            print(f"Train Loss: {_loss(e):.4f}, Train Acc: {0.5 + e / 50:.4f}")
+            print(f"Val Loss: {_loss(e) + 0.1:.4f}, Val Acc: {0.45 + e / 50:.4f}\n")
+        print(f"Training completed!\nBest validation loss: {_loss(20) + 0.1:.4f}")
+    with open(out / "text_log" / "loss.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for e in range(10):
+            for it in (0, 500, 1000):
+                print(f"Loss at epoch {e} and iteration {it} is {_loss(3 * e + it // 500)}")
+        for e in range(20):
+            print("loss:", (e, 1e6 * _loss(e)))
+    with open(out / "text_log" / "lists.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for e in range(10):
+            print(f"After epoch {e}, training loss is {_loss(e):.4f} and validation loss is {_loss(e) + 0.1:.4f}")
+        print("train_loss:", [round(_loss(i), 4) for i in range(20)])
+    with open(out / "text_log" / "curves.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        print("train_loss:", [round(_loss(i), 4) for i in range(20)])
+        print("val_loss:", [round(_loss(i) + 0.1, 4) for i in range(20)])
+        print({"loss": [_loss(i) for i in range(20)], "val_accuracy": [0.5 + i / 50 for i in range(20)]})
+    (out / "list_cells").mkdir(exist_ok=True)
+    history = {"loss": [_loss(i) for i in range(18)], "accuracy": [0.5 + i / 40 for i in range(18)]}
+    val = {"loss": [_loss(i) + 0.1 for i in range(18)], "accuracy": [0.45 + i / 40 for i in range(18)]}
+    pd.DataFrame([history, val]).to_csv(out / "list_cells" / "history.csv", index=False)
+
+
+def json_histories(out: Path) -> None:
+    """Histories saved as JSON in the other shapes people write: pandas orient="records" and
+    orient="index", and lists grouped by split with ``json.dump``."""
+    import json
+
+    import pandas as pd
+
+    dest = out / "keras_history_shapes"
+    dest.mkdir(exist_ok=True)
+    h = {"loss": [_loss(i) for i in range(20)], "accuracy": [0.5 + i / 50 for i in range(20)],
+         "val_loss": [_loss(i) + 0.1 for i in range(20)]}
+    pd.DataFrame(h).to_json(dest / "records.json", orient="records")
+    pd.DataFrame(h).to_json(dest / "index.json", orient="index")
+    with open(dest / "grouped.json", "w") as fh:
+        json.dump({"train": {"loss": h["loss"], "acc": h["accuracy"]}, "val": {"loss": h["val_loss"]}}, fh, indent=2)
+
+
+def value_lists(out: Path) -> None:
+    """Bare-number files named for what they hold: np.save of an array, an indexed pandas Series."""
+    import numpy as np
+    import pandas as pd
+
+    dest = out / "value_list"
+    dest.mkdir(exist_ok=True)
+    np.save(dest / "loss.npy", np.array([_loss(i) for i in range(STEPS)]))
+    pd.Series([_loss(i) for i in range(STEPS)]).to_csv(dest / "losses.csv")
 
 
 def _mlflow_runs(uri: str) -> None:
@@ -189,7 +269,9 @@ def handwritten(out: Path) -> None:
 
 WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": keras,
            "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
-           "traindoc_watch": traindoc_watch, "handwritten": handwritten}
+           "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
+           "print_logs": print_logs, "json_histories": json_histories,
+           "value_lists": value_lists}
 
 
 def main(out: Path) -> None:

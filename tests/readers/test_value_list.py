@@ -75,3 +75,68 @@ def test_a_list_being_written_is_followed_line_by_line(tmp_path):
     tail = WholeTail(value_list, path)
     assert tail.poll() and tail.problem is None
     assert np.allclose(tail.runs()[0].series["losses"].values, VALUES)
+
+
+@pytest.mark.parametrize("how", ["frame", "named_series", "unnamed_series", "indexed_series"])
+def test_pandas_one_column_files_with_their_headers(tmp_path, how):
+    """pandas writes a header line over one column: the column's name, or ``0`` for an unnamed Series
+    (``,0`` with its index, whose numbers are then the x). The header is never a value."""
+    path = tmp_path / ("history.csv" if how == "frame" else "losses.csv")
+    if how == "frame":
+        pd.DataFrame({"loss": VALUES}).to_csv(path, index=False)
+    elif how == "named_series":
+        pd.Series(VALUES, name="train_loss").to_csv(path, index=False)
+    elif how == "unnamed_series":
+        pd.Series(VALUES).to_csv(path, index=False)
+    else:
+        pd.Series(VALUES, index=range(1, len(VALUES) + 1)).to_csv(path)
+    (run,) = load(path).runs
+    (s,) = run.series.values()
+    assert s.role == Role.TRAIN_LOSS and np.allclose(s.values, VALUES)
+    assert list(s.steps) == (list(range(1, len(VALUES) + 1)) if how == "indexed_series" else list(range(len(VALUES))))
+
+
+def test_a_counter_and_a_value_per_line(tmp_path):
+    path = tmp_path / "val_loss.txt"
+    with open(path, "w") as fh:
+        for e, v in enumerate(VALUES):
+            fh.write(f"{10 * e}\t{v}\n")
+    s = load(path).runs[0].series["val_loss"]
+    assert s.role == Role.VAL_LOSS and list(s.steps) == [10 * e for e in range(len(VALUES))]
+
+
+def test_two_values_per_line_without_a_counter_are_not_claimed(tmp_path):
+    path = tmp_path / "losses.txt"
+    path.write_text("".join(f"{v}, {v + 0.1}\n" for v in VALUES))
+    assert reader_for(path) is None
+
+
+def test_all_values_on_one_line(tmp_path):
+    path = tmp_path / "losses.txt"
+    path.write_text(", ".join(str(v) for v in VALUES) + "\n")
+    s = load(path).runs[0].series["losses"]
+    assert np.allclose(s.values, VALUES) and len(s) == len(VALUES)
+
+
+@pytest.mark.parametrize("shape", ["flat", "column", "pairs"])
+def test_numpy_save(tmp_path, shape):
+    path = tmp_path / "train_loss.npy"
+    arr = np.array(VALUES)
+    if shape == "column":
+        arr = arr[:, None]
+    elif shape == "pairs":
+        arr = np.stack([np.arange(len(VALUES)) * 50.0, arr], axis=1)
+    np.save(path, arr)
+    s = load(path).runs[0].series["train_loss"]
+    assert np.allclose(s.values, VALUES) and s.steps[-1] == (50.0 * (len(VALUES) - 1) if shape == "pairs" else len(VALUES) - 1)
+
+
+def test_numpy_files_that_name_nothing_or_hold_objects_are_refused(tmp_path):
+    plain = tmp_path / "data.npy"
+    np.save(plain, np.array(VALUES))
+    assert reader_for(plain) is None
+    objs = tmp_path / "loss.npy"
+    np.save(objs, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    proc = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(objs)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -35,6 +35,7 @@ _READER_MODULES = (
     "keras_history",
     "detectron2",
     "mmengine",
+    "list_cells",
     "generic_table",
     "text_log",
     "value_list",

@@ -117,15 +117,16 @@ def json_loads(text: str | bytes) -> Any:
 _NEXT_ITEM = re.compile(r"[,\[]\s*\{")
 
 
-def salvage_list(text: str, key: str, accept: tuple[type, ...] = (dict,)) -> tuple[list, int] | None:
-    """The complete objects of the list under ``"key": [`` in a torn or damaged JSON document.
+def salvage_list(text: str, key: str | None, accept: tuple[type, ...] = (dict,)) -> tuple[list, int] | None:
+    """The complete objects of the list under ``"key": [`` in a torn or damaged JSON document (with
+    ``key=None``: of the list that is the whole document).
 
     Why: a ``trainer_state.json`` cut mid-write (or with one damaged entry) still holds every
     entry before (and after) the damage. Returns (objects, number of damaged stretches skipped),
     or None when the document has no such list. ``accept``: the item types kept; past damage the
     walk resumes at the next object only when objects are what it collects.
     """
-    m = re.search(r'"%s"\s*:\s*\[' % re.escape(key), text)
+    m = re.match(r"\s*\[", text) if key is None else re.search(r'"%s"\s*:\s*\[' % re.escape(key), text)
     if m is None:
         return None
     decoder = json.JSONDecoder(parse_int=big_int, parse_float=_parse_float, parse_constant=_parse_constant)

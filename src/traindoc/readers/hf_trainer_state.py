@@ -98,7 +98,7 @@ def read(path: Path) -> list[Run]:
     if not isinstance(doc, dict) or not isinstance(doc.get("log_history"), list):
         raise InputError(path, "expected a Hugging Face trainer_state.json with a log_history list")
     if not doc["log_history"]:
-        return [_empty_run(path, doc)]
+        return [_empty_run(path, doc, "log_history is empty: the run stopped before its first logging step")]
     summaries, records = [], []
     for entry in doc["log_history"]:
         if not isinstance(entry, dict):
@@ -117,6 +117,11 @@ def read(path: Path) -> list[Run]:
         T.resume_notes(run, att)
         runs.append(run)
     runs = [r for r in runs if r.series]
+    if not runs and summaries:
+        # Trained to the end without one logging step (logging_steps above max_steps): a real run whose
+        # only number is the summary's mean loss; the too-short rule says there is no curve to judge.
+        runs = [_empty_run(path, doc, "log_history holds only the end-of-training summary: no training step "
+                           "was logged")]
     for run in runs:
         if salvage_note:
             run.meta.notes.append(salvage_note)
@@ -141,15 +146,15 @@ def _hparams(path: Path, doc: dict, run: Run) -> None:
     T.hparams_num_classes(run)
 
 
-def _empty_run(path: Path, doc: dict) -> Run:
-    """A state saved before the first logging step is a real (if young) run, not a broken file:
-    keep its settings and say why there is nothing to plot; the too-short rule reports the rest."""
+def _empty_run(path: Path, doc: dict, why: str) -> Run:
+    """A state with no logged step (saved before the first one, or a run shorter than its
+    logging_steps) is a real run, not a broken file: keep its settings and say why there is nothing
+    to plot; the too-short rule reports the rest."""
     run = Run(name=T.run_name(path), source=str(path), format=NAME)
     _hparams(path, doc, run)
-    facts = [f"{key}={doc[key]:g}" for key in ("logging_steps", "global_step")
+    facts = [f"{key}={doc[key]:g}" for key in ("logging_steps", "global_step", "max_steps")
              if isinstance(doc.get(key), (int, float)) and not isinstance(doc.get(key), bool)]
-    run.meta.notes.append("log_history is empty: the run stopped before its first logging step"
-                          + (f" ({', '.join(facts)})" if facts else ""))
+    run.meta.notes.append(why + (f" ({', '.join(facts)})" if facts else ""))
     return run
 
 

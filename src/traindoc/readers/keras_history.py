@@ -4,8 +4,14 @@ The file is a dict of equal-length lists, one value per epoch (or pandas' ``to_j
 a dict of ``{"0": value, "1": value…}``). Epochs are numbered from 0 like
 ``history.epoch`` and the CSVLogger. ``null`` (a value json could not hold) becomes NaN.
 Hand-written loops often save the other orientation instead: one object per epoch in a list under
-a key (``{"config": {...}, "history": [{"epoch": 1, "train_loss": ...}, ...]}``); that list is read
-as the rows of the run, numbered by its own epoch/step key when it has one.
+a key (``{"config": {...}, "history": [{"epoch": 1, "train_loss": ...}, ...]}``) or as the whole
+document (``df.to_json(orient="records")``, ``json.dump(epoch_logs)``), or one object per epoch under
+its epoch's key (``{"epoch_1": {...}}``, ``df.to_json(orient="index")``'s ``{"0": {...}}``); those are
+read as the rows of the run, numbered by their own epoch/step. Other shapes written by hand:
+lists grouped by split (``{"train": {"loss": [...]}, "val": {"loss": [...]}}``, read as
+``train/loss``, ``val/loss``), pandas' ``orient="split"`` (``columns``/``index``/``data``), and
+``[step, value]`` pairs (``{"train_loss": [[100, 2.3], …]}``, on their own steps). Objects inside a
+row (``{"epoch": 1, "train": {"loss": …}}``) are flattened the same way.
 """
 
 from __future__ import annotations
@@ -30,13 +36,32 @@ _LIST_KEY = re.compile(r'"(?:val_)?[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*
 _RECORDS_KEY = re.compile(r'"[^"\\]{1,100}"\s*:\s*\[\s*\{[^\[\]{}]{0,400}?"[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*-?[\d.]')
 
 
+# One object per epoch under its epoch's key ({"epoch_1": {…}}, pandas orient="index"'s {"0": {…}}),
+# lists grouped by split ({"train": {"loss": [...]}}), pandas orient="split", and [step, value] pairs.
+_KEYED_ROWS = re.compile(r'"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*\{[^\[\]{}]{0,400}?'
+                         r'"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*-?[\d.]', re.IGNORECASE)
+_GROUPED = re.compile(r'"[\w/ -]{1,40}"\s*:\s*\{\s*"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*\[')
+_PANDAS_SPLIT = re.compile(r'^\s*\{\s*"columns"\s*:\s*\[[^\]]{0,2000}(?:loss|acc|accuracy|mae|mse)')
+_PAIRS = re.compile(r'"[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*\[\s*\[\s*-?[\d.]')
+# A whole document that is a list of per-epoch objects (pandas orient="records", json.dump(rows)).
+_TOP_RECORDS = re.compile(r'^\s*\[\s*\{[^\[\]]{0,400}?"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*'
+                          r'(?:-?[\d.]|\{)', re.IGNORECASE)
+
+
 def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
-    if text is None or not text.lstrip().startswith("{"):
+    if text is None:
+        return False
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        # one document, not JSON lines (a line per object is the generic table's)
+        return bool(_TOP_RECORDS.search(text)) and "}\n{" not in text.replace("\r", "").replace(" ", "")
+    if not stripped.startswith("{"):
         return False
     if '"log_history"' in text:
         return False
-    return bool(_LIST_KEY.search(text) or _RECORDS_KEY.search(text))
+    return bool(_LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _KEYED_ROWS.search(text)
+                or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text))
 
 
 def read(path: Path) -> list[Run]:
@@ -45,6 +70,15 @@ def read(path: Path) -> list[Run]:
     try:
         doc = json_loads(text)
     except ValueError as exc:
+        if text.lstrip().startswith("["):  # a list of per-epoch objects cut while being written
+            found = salvage_list(text, None)
+            if not found or not found[0]:
+                raise InputError(path, f"is not valid JSON ({exc}); expected a list of per-epoch objects") from None
+            runs = _read_records(path, None, found[0])
+            for run in runs:
+                run.meta.notes.append(f"the file is not valid JSON ({str(exc)[:80]}): kept its {len(found[0])} "
+                                      "complete per-epoch objects")
+            return runs
         doc = _salvage(text)  # a file cut while being written: keep every complete value
         if not doc:
             raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
@@ -52,12 +86,20 @@ def read(path: Path) -> list[Run]:
                     f"{len(doc)} list(s)")
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
         doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
+    if isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
+        return _read_records(path, None, doc)
     if not isinstance(doc, dict):
         raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
-    records = _record_list(doc)
+    split = _pandas_split(doc)
+    if split is not None:
+        return _read_records(path, "data", split)
+    records = _record_list(doc) or _keyed_rows(doc)
     if records is not None:
         return _read_records(path, *records)
-    lists = {k: v for k, v in doc.items() if isinstance(v, list) and v}
+    pairs = _pair_lists(doc)
+    if pairs:
+        return _read_pairs(path, pairs)
+    lists = {k: v for k, v in _grouped(doc).items() if isinstance(v, list) and v}
     for k, v in doc.items():  # pandas' DataFrame(history.history).to_json(): {"loss": {"0": 0.5, "1": 0.4}}
         if isinstance(v, dict) and v and all(str(i).isdigit() for i in v):
             lists[k] = [v[i] for i in sorted(v, key=int)]
@@ -95,12 +137,78 @@ def _record_list(doc: dict) -> tuple[str, list[dict]] | None:
     return best
 
 
-def _read_records(path: Path, key: str, rows: list[dict]) -> list[Run]:
+_MAX_DEPTH = 3  # objects nested deeper than this in a history are not read
+
+
+def _grouped(doc: dict, prefix: str = "", depth: int = 0) -> dict:
+    """The document with its objects flattened into "outer/inner" keys ({"train": {"loss": [...]}} ->
+    {"train/loss": [...]}), down to ``_MAX_DEPTH``; pandas' {"0": …} columns are left whole."""
+    out: dict = {}
+    for k, v in doc.items():
+        name = f"{prefix}{k}"
+        if isinstance(v, dict) and v and depth < _MAX_DEPTH and not all(str(i).isdigit() for i in v):
+            out.update(_grouped(v, f"{name}/", depth + 1))
+        else:
+            out[name] = v
+    return out
+
+
+_ROW_KEY = re.compile(r"(?i)^\s*(?:epoch|ep|step|iter|iteration)?[_ ]?(\d+)\s*$")
+
+
+def _keyed_rows(doc: dict) -> tuple[str, list[dict]] | None:
+    """Rows keyed by their epoch ({"epoch_1": {...}}, {"0": {...}}): as a list of objects, each with its
+    number under "epoch" (or "step" when the keys say step/iter)."""
+    items = [(k, v) for k, v in doc.items() if isinstance(v, dict)]
+    if len(items) < 2 or len(items) * 2 < len(doc):
+        return None
+    rows = []
+    for k, v in items:
+        m = _ROW_KEY.match(str(k))
+        if not m:
+            return None
+        x_name = "step" if re.match(r"(?i)\s*(step|iter)", str(k)) else "epoch"
+        rows.append({**v, x_name: int(m.group(1))} if x_name not in v else v)
+    return "(one object per epoch key)", rows
+
+
+def _pandas_split(doc: dict) -> list[dict] | None:
+    """pandas ``to_json(orient="split")``: {"columns": [...], "index": [...], "data": [[...], ...]}."""
+    cols, data = doc.get("columns"), doc.get("data")
+    if not (isinstance(cols, list) and isinstance(data, list) and all(isinstance(r, list) for r in data)):
+        return None
+    return [dict(zip((str(c) for c in cols), r)) for r in data]
+
+
+def _pair_lists(doc: dict) -> dict[str, list]:
+    """Series logged as [step, value] pairs: {"train_loss": [[100, 2.3], [200, 2.1]]}."""
+    out = {}
+    for k, v in doc.items():
+        if isinstance(v, list) and v and all(isinstance(p, list) and len(p) == 2 for p in v):
+            out[str(k)] = v
+    return out
+
+
+def _read_pairs(path: Path, pairs: dict[str, list]) -> list[Run]:
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    run.meta.notes.append("series written as [step, value] pairs: read on their own steps")
+    for name, items in pairs.items():
+        pts = [(T.json_number(a), T.json_number(b)) for a, b in items]
+        pts = [(a, b) for a, b in pts if a is not None and a == a and b is not None]
+        if pts:
+            run.add(Series.named(name, [a for a, _ in pts], [b for _, b in pts], axis="step"))
+    return [run] if run.series else []
+
+
+def _read_records(path: Path, key: str | None, rows: list[dict]) -> list[Run]:
     """One series per numeric field of the rows, on the rows' own epoch/step numbers when they carry them."""
+    rows = [_grouped(r) for r in rows if isinstance(r, dict)]
+    if not rows:
+        return []
     x_key = next((k for k in _X_KEYS if all(k in r and T.json_number(r[k]) == T.json_number(r[k]) for r in rows)), None)
     xs = [T.json_number(r[x_key]) for r in rows] if x_key else list(range(len(rows)))
     run = Run(name=T.run_name(path), source=str(path), format=NAME)
-    run.meta.notes.append(f"read the {len(rows)} per-epoch object(s) under {key!r}")
+    run.meta.notes.append(f"read the {len(rows)} per-epoch object(s)" + (f" under {key!r}" if key else ""))
     names = list(dict.fromkeys(k for r in rows for k in r if k != x_key))
     axis = "step" if x_key and x_key not in ("epoch",) else "epoch"
     for name in names:

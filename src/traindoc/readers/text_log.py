@@ -95,6 +95,8 @@ def _claims(text: str, short_ok: bool = False, whole: bool = False) -> bool:
     store = parser.finish()
     if parser.fixed_rows and parser.fixed_rows == sum(1 for line in lines if line.strip()):
         return True  # only rows of a layout a writer fixes (YOLOv5 results.txt): one epoch is a valid file
+    if parser.list_series():
+        return True  # whole curves printed as lists under a loss or metric name
     if len(store) - len(store.dropped) >= 2 and parser.matched >= 3:
         return True
     return short_ok and _short_log(parser, store)
@@ -126,6 +128,9 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     """The runs of the lines fed to ``parser`` so far. The parser is left as it was, so a follower
     (``follow.tail_text``) can ask between polls and keep feeding: the same answer ``read`` gives
     for a file holding those lines."""
+    lists = parser.list_series()
+    if lists:
+        return [_list_run(path, lists, notes)]
     dropped, split_keys = parser.outcome()
     xs, axes, cols = parser.records.arrays(dropped, commit=False)
     notes = list(notes)
@@ -175,6 +180,18 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
+
+
+def _list_run(path: Path, lists: dict[str, list[float]], notes: list[str]) -> Run:
+    """A file whose curves are printed whole as lists (``print("train_loss:", losses)``): each list's
+    positions are its epochs 1, 2, …; a list printed again replaces the earlier one."""
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    for name, vals in lists.items():
+        y = np.asarray(vals, dtype=float)
+        run.add(Series.named(name, np.arange(1, y.size + 1, dtype=float), y, axis="epoch", role=_own_role(name)))
+    run.meta.notes.extend(notes)
+    run.meta.notes.append("curves printed whole as lists: each list's positions are read as epochs 1, 2, …")
+    return run
 
 
 def _ends_attempt(at: int, k: int, attempts: list, n: int) -> bool:

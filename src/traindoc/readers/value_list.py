@@ -1,33 +1,43 @@
-"""A file of bare numbers, one per line, whose name says what they are (``losses.csv``,
-``val_loss.txt``): what ``np.savetxt(losses)``, ``pd.Series(losses).to_csv(index=False,
-header=False)`` or a loop of ``f.write(f"{loss}\\n")`` leaves behind.
+"""A file of bare numbers whose name says what they are (``losses.csv``, ``val_loss.txt``): what
+``np.savetxt(losses)``, ``np.save("loss.npy", losses)``, ``pd.Series(losses).to_csv()`` or a loop of
+``f.write(f"{loss}\\n")`` leaves behind.
 
-Without a header the numbers name nothing, so the file name must: its stem has to read as a loss
-or a metric (``infer_role``), else the file is not claimed (a column of numbers called
-``data.csv`` could be anything). The x axis is the line number (no step is written); the note
-says so. The last reader tried: every other format is more specific.
+Layouts, all written by those writers: one value per line; the same under a one-word header (a
+one-column ``DataFrame.to_csv(index=False)``: ``loss``; an unnamed ``Series``: ``0``); a counter
+and a value per line (``Series.to_csv()`` with its index, a loop writing ``f"{epoch}\\t{loss}"``),
+the counter giving the x; all values on one line (``", ".join(...)``); a 1-D ``.npy`` array.
+
+Without a header naming a loss or metric the numbers name nothing, so the file name must: its stem
+has to read as a loss or a metric (``infer_role``), else the file is not claimed (a column of
+numbers called ``data.csv`` could be anything). Without a counter the x axis is the line number (no
+step is written); the note says so. The last reader tried: every other format is more specific.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import InputError
-from ..run import Role, Run, Series, infer_role
+from ..run import Role, RoleInfo, Run, Series, infer_role
 from . import _table as T
 from .base import HEAD_BYTES
 
 NAME = "value_list"
 DIRECTORY = False
 MIN_VALUES = 3  # lines in the head that must be bare numbers before the file is claimed
-_SUFFIXES = {".csv", ".txt", ".log", ".dat", ""}
+_SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ""}
+_NPY_MAGIC = b"\x93NUMPY"
+MAX_NPY_BYTES = 256 << 20  # a loss array this big is no training log
+_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
+_SEP = re.compile(r"\s*[,;\t ]\s*")
 
 
-def _role_of(path: Path):
-    info = infer_role(path.stem)
-    return info if info.role in (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC) else None
+def _role_of(name: str) -> RoleInfo | None:
+    info = infer_role(name)
+    return info if info.role in _MEASURED else None
 
 
 def _value(line: str) -> float | None:
@@ -35,8 +45,62 @@ def _value(line: str) -> float | None:
     return T.parse_number(cell) if cell else None
 
 
+def _header(first: str, second: str | None) -> tuple[str | None, bool] | None:
+    """(name, indexed) of a one-word header line over numbers, or None when ``first`` is data.
+    pandas writes an unnamed Series' header as ``0`` (``,0`` with its index): no name."""
+    cells = [c.strip().strip("\"'") for c in _SEP.split(first.strip())]
+    if len(cells) == 2 and cells[0] == "":
+        name = cells[1]
+        return (None if name == "0" else name), True
+    if len(cells) != 1:
+        return None
+    if cells[0] == "0" and second is not None and re.search(r"[.eE]", second):
+        return None, False  # an unnamed pandas Series: "0", then its values
+    if T.parse_number(cells[0]) is not None:
+        return None
+    return (cells[0] if re.fullmatch(r"[A-Za-z_][\w./ -]{0,80}", cells[0]) else None), False
+
+
+def _layout(lines: list[str]) -> tuple[str | None, bool, int, list[str]] | None:
+    """(header name, header line present, cells per data line, data lines) of the numbers, or None
+    when they are in none of the layouts of the module doc."""
+    if not lines:
+        return None
+    head = _header(lines[0], lines[1] if len(lines) > 1 else None)
+    data = lines[1:] if head is not None else lines
+    if not data:
+        return None
+    width = len(_SEP.split(data[0].strip().rstrip(",")))
+    if width > 2 and len(data) > 1:
+        return None  # a table of several columns is the generic table's
+    for ln in data:
+        cells = _SEP.split(ln.strip().rstrip(","))
+        if len(cells) != width or any(T.parse_number(c) is None for c in cells):
+            return None
+    if width == 2 and not _counter(data):
+        return None  # two values per line, the first no counter: (train, val) pairs name nothing
+    name = head[0] if head is not None else None
+    return name, head is not None, width, data
+
+
+def _counter(data: list[str]) -> bool:
+    """The first cell of every line is a whole number that goes up: an epoch or step index."""
+    xs = [T.parse_number(_SEP.split(ln.strip())[0]) for ln in data]
+    return all(x is not None and float(x).is_integer() for x in xs) and all(b > a for a, b in zip(xs, xs[1:]))
+
+
+def _named(path: Path, header: str | None) -> tuple[str, RoleInfo] | None:
+    """The series name and role: from the header when it names a loss or metric, else the file name."""
+    if header and _role_of(header):
+        return header, _role_of(header)
+    info = _role_of(path.stem)
+    return (path.stem, info) if info is not None else None
+
+
 def sniff(path: Path, head: bytes) -> bool:
-    if path.suffix.lower() not in _SUFFIXES or _role_of(path) is None:
+    if path.suffix.lower() == ".npy":
+        return head.startswith(_NPY_MAGIC) and _role_of(path.stem) is not None
+    if path.suffix.lower() not in _SUFFIXES:
         return False
     text = T.head_text(head)
     if text is None:
@@ -44,26 +108,90 @@ def sniff(path: Path, head: bytes) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
-    return len(lines) >= MIN_VALUES and all(_value(ln) is not None for ln in lines)
+    found = _layout(lines)
+    if found is None or _named(path, found[0]) is None:
+        return False
+    data = found[3]
+    return len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES)
 
 
 def read(path: Path) -> list[Run]:
-    info = _role_of(path)
-    if info is None:
+    if path.suffix.lower() == ".npy":
+        return _read_npy(path)
+    lines = [(i, ln) for i, ln in enumerate(T.read_text(path).splitlines(), 1) if ln.strip()]
+    if not lines:
+        raise InputError(path, "holds no values (expected one number per line)")
+    found = _layout([ln for _, ln in lines[:5]])
+    if found is None:
+        raise InputError(path, "expected one number per line (or a counter and a number)")
+    header, has_header, width, _ = found
+    named = _named(path, header)
+    if named is None:
         raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
                          "(expected a name such as losses.csv or val_accuracy.txt)")
+    body = lines[1:] if has_header else lines
+    xs: list[float] = []
     values: list[float] = []
-    for i, line in enumerate(T.read_text(path).splitlines(), 1):
-        if not line.strip():
-            continue
-        v = _value(line)
-        if v is None:
-            raise InputError(path, f"line {i} is not a number ({line.strip()[:40]!r}); expected one value per line")
-        values.append(v)
+    one_row = len(body) == 1 and len(_SEP.split(body[0][1].strip().rstrip(","))) >= MIN_VALUES
+    if one_row:
+        values = [T.parse_number(c) for c in _SEP.split(body[0][1].strip().rstrip(","))]
+        if any(v is None for v in values):
+            raise InputError(path, "line 1 holds something that is not a number; expected values separated by commas")
+    else:
+        for i, line in body:
+            cells = _SEP.split(line.strip().rstrip(","))
+            nums = [T.parse_number(c) for c in cells]
+            if len(cells) != width or any(n is None for n in nums):
+                what = "a counter and a number" if width == 2 else "one value per line"
+                raise InputError(path, f"line {i} is not a number ({line.strip()[:40]!r}); expected {what}")
+            if width == 2:
+                xs.append(nums[0])
+            values.append(nums[-1])
     if not values:
         raise InputError(path, "holds no values (expected one number per line)")
+    name, info = named
     run = Run(name=T.run_name(path), source=str(path), format=NAME)
     y = np.asarray(values, dtype=float)
-    run.add(Series.named(path.stem, np.arange(y.size, dtype=float), y, role=info))
-    run.meta.notes.append(f"{path.name}: one value per line and no step column; the line number is the x axis")
+    x = np.asarray(xs, dtype=float) if xs else np.arange(y.size, dtype=float)
+    run.add(Series.named(name, x, y, role=info))
+    if xs:
+        run.meta.notes.append(f"{path.name}: a counter and a value per line; the counter is the x axis")
+    else:
+        where = "the position in the line" if one_row else "the line number"
+        run.meta.notes.append(f"{path.name}: {'all values on one line' if one_row else 'one value per line'} and "
+                              f"no step column; {where} is the x axis")
+    if has_header and header is None:
+        run.meta.notes.append("the first line (pandas' header of an unnamed column) is no value")
+    return [run]
+
+
+def _read_npy(path: Path) -> list[Run]:
+    """A 1-D array (or a column, or (step, value) rows) saved with ``np.save``; never unpickled."""
+    named = _named(path, None)
+    if named is None:
+        raise InputError(path, "a NumPy array whose file name names no loss or metric (expected loss.npy, "
+                         "val_acc.npy…)")
+    if path.stat().st_size > MAX_NPY_BYTES:
+        raise InputError(path, f"NumPy array over {MAX_NPY_BYTES >> 20} MiB: expected a loss or metric per step")
+    try:
+        arr = np.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise InputError(path, f"cannot be read as a NumPy array ({exc}); expected np.save of a 1-D array") from None
+    if arr.dtype.kind not in "fiub":
+        raise InputError(path, f"holds a NumPy array of {arr.dtype} (expected numbers)")
+    arr = np.asarray(arr, dtype=float)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim == 2 and arr.shape[1] == 2 and arr.shape[0] >= 2 and np.all(np.diff(arr[:, 0]) > 0):
+        x, y = arr[:, 0], arr[:, 1]
+        note = "(step, value) rows; the first column is the x axis"
+    elif arr.ndim == 1 and arr.size:
+        x, y = np.arange(arr.size, dtype=float), arr
+        note = "a 1-D array; its index is the x axis"
+    else:
+        raise InputError(path, f"holds a NumPy array of shape {arr.shape} (expected a 1-D array of values)")
+    name, info = named
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    run.add(Series.named(name, x, y, role=info))
+    run.meta.notes.append(f"{path.name}: {note}")
     return [run]

@@ -264,9 +264,17 @@ def adversarial(run: Run) -> bool:
 
 # An episode's reward or return (Stable-Baselines3's rollout/ep_rew_mean, eval/mean_reward, ...) and
 # the losses of an actor-critic or Q-learning agent.
-_EPISODE_RETURN = re.compile(r"(?<![a-z])(ep_?rew|ep_?ret|episode_?(reward|return)|(mean|avg)_?(episode_?)?(reward|return)"
+# Names are matched with blanks, dashes, dots and slashes read as "_" (OpenAI baselines writes "mean 100
+# episode reward"; its PPO "loss_vf_loss", "loss_pol_surr", "loss_pol_entpen").
+_EPISODE_RETURN = re.compile(r"(?<![a-z])(ep_?rew|ep_?ret|episode_?(reward|return)|(mean|avg)_?(\d+_)?(episode_?)?(reward|return)"
                              r"|(reward|return)_?(mean|avg))")
-_AGENT_LOSS = re.compile(r"(?<![a-z])(value|policy|policy_?gradient|entropy|q|td|actor|critic)_?(loss|error)")
+_AGENT_LOSS = re.compile(r"(?<![a-z])(value|vf|policy|pol|policy_?gradient|entropy|q|td|actor|critic)_?(loss|error|surr)"
+                         r"|(?<![a-z])loss_(vf|pol|ent|kl)(?![a-z])")
+_NAME_SEPARATORS = re.compile(r"[\s\-./]+")
+
+
+def _plain_name(name: str) -> str:
+    return _NAME_SEPARATORS.sub("_", name.lower())
 
 
 # An agent's score per episode other than a return (a game's win rate, a goal-reaching success rate),
@@ -281,15 +289,20 @@ def reinforcement(run: Run) -> bool:
     beside an exploration schedule or an episode counter): its value and policy losses chase targets
     that move with the returns, so they may rise while the agent improves, and trend rules built
     for a minimised loss would call a learning agent diverged."""
-    names = [n.lower() for n in run.series]
+    names = [_plain_name(n) for n in run.series]
     if any(_EPISODE_RETURN.search(n) for n in names) and any(_AGENT_LOSS.search(n) for n in names):
         return True
     return bool(agent_scores(run)) and any(_EXPLORATION.search(n) or _EPISODES.search(n) for n in names)
 
 
 def agent_scores(run: Run) -> list[str]:
-    """Names of the series that score the agent per episode (return, reward, win or success rate)."""
-    return [n for n in run.series if _EPISODE_RETURN.search(n.lower()) or _AGENT_SCORE.search(n.lower())]
+    """Names of the series that score the agent per episode (return, reward, win or success rate), the
+    mean before the best and worst of a window ("max 100 episode reward" beside "mean 100 episode reward")."""
+    found = [n for n in run.series if _EPISODE_RETURN.search(_plain_name(n)) or _AGENT_SCORE.search(_plain_name(n))]
+    return sorted(found, key=lambda n: bool(_EXTREME.search(_plain_name(n))))
+
+
+_EXTREME = re.compile(r"(?<![a-z])(max|min|best|worst)(?![a-z])")
 
 
 def warming_up(run: Run) -> bool:

@@ -14,16 +14,33 @@ from ..run import Role, Run
 from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
-from ._common import (adversarial, cross_entropy_like, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (adversarial, agent_scores, cross_entropy_like, reinforcement, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 from .short_chance import short_run_at_chance
+
+
+MIN_RL_POINTS = 20  # logged points of an agent's score (each a mean over a few episodes) before a trend is judged
 
 
 @rule("too-short", family="progress", severity=Severity.INFO, title="Too few points to judge")
 def too_short(run: Run):
     missing: list[str] = []
     judged = [s for r in (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC) for s in run.by_role(r)]
+    scores = agent_scores(run) if (not judged or reinforcement(run)) else []
+    if scores:
+        # An RL run is judged on the agent's score per episode (its losses chase moving targets), also
+        # when it logs nothing else (a DQN progress.csv of returns): each point averages a few episodes,
+        # and fewer than MIN_RL_POINTS of them cannot tell learning from the episodes' own noise.
+        best = max((run.series[n] for n in scores), key=lambda s: curve(s).n)
+        n = curve(best).n
+        if n < MIN_RL_POINTS:
+            yield make("too-short", f"Too few points to judge: {best.name} has {n} point(s); an agent's score needs "
+                       f"at least {MIN_RL_POINTS} to tell learning from episode noise", series=[best.name],
+                       evidence={"missing": [f"{best.name} has {n} point(s) of the agent's score"]},
+                       fixes=["let the run go on for more episodes, then diagnose again",
+                              "log the episode return more often"])
+        return
     if not judged:
         roles = sorted({s.role.value for s in run.series.values()})
         missing.append("no loss or metric series (found: " + (", ".join(roles) or "nothing") +

@@ -23,7 +23,7 @@ from .._conventions import is_hf_summary
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
-from .template import SPLIT_WORDS, Template, split_fast, template
+from .template import SPLIT_WORDS, Template, norm_key, split_fast, template
 
 _HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
 _MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
@@ -71,12 +71,55 @@ _WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\
                       r"(?:,\s*[A-Za-z_]+=(?:'[^']*'|\"[^\"]*\"|<[^<>]*>|\(\)|[\w.:]+)\s*)*\)")
 
 
+# "train_loss: [2.1, 1.7, 1.5]", "losses = [ ... ]", "val acc [0.5, 0.6, 0.7]": a name, then a list of numbers.
+_LIST_LINE = re.compile(r"^\s*([A-Za-z_][\w ./-]{0,60}?)\s*[:=]?\s*\[([^\[\]]*)\]\s*$")
+MIN_LIST = 3  # values a printed list needs to be a curve
+
+
+_PY_WORDS = re.compile(r"(?<![\w.])(nan|inf|-inf|None|True|False)(?![\w.])")
+_PY_JSON = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity", "None": "null", "True": "true", "False": "false"}
+
+
+def _python_dict(text: str) -> dict | None:
+    """A dict printed by Python (``{'loss': [0.5, 0.4], …}``: single quotes, nan, None) read as the JSON
+    it nearly is; None when it holds a double quote (a string that would not survive the swap) or fails."""
+    if "'" not in text or '"' in text:
+        return None
+    try:
+        obj = json.loads(_PY_WORDS.sub(lambda m: _PY_JSON[m.group(1)], text.replace("'", '"')))
+    except (ValueError, RecursionError):
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
 def unwrap_numbers(line: str) -> str:
-    """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``)."""
-    if "(" not in line or not ("np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line
-                               or "numpy." in line):
+    """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``); ``loss: (3, 0.52)``
+    -> ``step 3 loss: 0.52`` (see ``_PAIR``)."""
+    if "(" not in line and "[" not in line:
         return line
-    return _WRAPPED.sub(lambda m: m.group(1) or m.group(2), line)
+    if "np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line or "numpy." in line:
+        line = _WRAPPED.sub(lambda m: m.group(1) or m.group(2), line)
+    if "," in line and _PAIR_HINT.search(line):
+        line = _PAIR.sub(_pair_record, line)
+    return line
+
+
+# A value printed as a pair with its counter: ``print("loss:", (epoch, loss))`` writes "loss: (3, 0.52)",
+# a list of (step, loss) tuples printed one per line writes "loss (3, 0.52)". The whole number of the
+# pair is its counter, on either side; a pair of two fractions ("(0.53, 0.61)") is no such record.
+_PAIR_HINT = re.compile(r"[A-Za-z_]\s*[:=]?\s*[(\[]\s*[-+\d.]")
+_PAIR = re.compile(r"(?<![\w.])([A-Za-z_][\w]*(?: [A-Za-z_][\w]*){0,3})\s*[:=]?\s*[(\[]\s*" + _NUM_TEXT.strip(r"\s*") +
+                   r"\s*,\s*" + _NUM_TEXT.strip(r"\s*") + r"\s*[)\]]")
+_WHOLE = re.compile(r"\+?\d+")
+
+
+def _pair_record(m: re.Match) -> str:
+    name, a, b = m.group(1), m.group(2), m.group(3)
+    if _WHOLE.fullmatch(a) and not _WHOLE.fullmatch(b):
+        return f"step {a} {name}: {b}"
+    if _WHOLE.fullmatch(b) and not _WHOLE.fullmatch(a):
+        return f"step {b} {name}: {a}"
+    return m.group(0)
 
 
 def role(key: str) -> Role:
@@ -98,6 +141,14 @@ def _role_cached(key: str) -> Role:
 def meaningful(keys) -> bool:
     """A record needs at least one key that is a loss, metric, LR or gradient norm."""
     return any("loss" in k or _role_cached(k) is not Role.OTHER for k in keys)
+
+
+def _summary_only(vals: dict[str, float], own_counter: bool) -> bool:
+    """Every value is a best-so-far (``best_val_loss``), or, on a line with no counter, a final
+    figure (``final_validation_accuracy``): a summary of the run, not a point of its curves."""
+    if all(k.startswith("best_") for k in vals):
+        return True
+    return not own_counter and all(k.startswith("final_") for k in vals)
 
 
 class _Plan:
@@ -139,7 +190,10 @@ class _Plan:
             if key in seen:
                 continue
             seen.add(key)
-            named.append((i, parser.rename(key, t.context), total, avg))
+            name = parser.rename(key, t.context)
+            if t.key_split and role(name) is Role.TRAIN_METRIC:
+                name = f"{t.key_split}_{name}"
+            named.append((i, name, total, avg))
         self.values = named
         self.meaningful = meaningful(n for _, n, _, _ in named)
 
@@ -164,6 +218,12 @@ class LineParser:
         self.sticky: tuple[float, str] | None = None  # a header line's x, for the lines under it
         self.sticky_counts = False
         self.bare_header = False  # the header was a counter alone ("epoch   3"), and no other line came since
+        # Under a header that counts with its total ("Epoch 3/10", "#### Epoch 0/49"), lines without a
+        # counter of their own are its record, indented or not, until a blank line after one of them,
+        # the next header or a line saying the run is over (a print loop writing "Epoch i/N", then
+        # "Train Loss: …", "Val Loss: …", then a blank line).
+        self.block_open = False
+        self.block_records = 0
         self.bare_line = False
         self.anchor: tuple[float, str] | None = None  # the last x a line gave by its own counter
         self.epoch_end: float | None = None  # where an evaluation after fractional-epoch lines goes
@@ -197,6 +257,9 @@ class LineParser:
         self.tables = CountedTables()
         self.fixed_layouts: set[str] = set()  # row shapes of a known headerless layout (YOLOv5 results.txt)
         self.fixed_rows = 0
+        # Whole curves printed as lists ("train_loss: [2.1, 1.7, …]", "losses = [...]"), by name; read
+        # only when the file holds no record of its own (see ``list_series``).
+        self.lists: dict[str, list[float]] = {}
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -211,6 +274,9 @@ class LineParser:
         got = self._feed(line)
         if not got and len(line) < 200 and _END_LINE.search(line):
             self._run_end()
+            self.block_open = False
+        if not line.strip() and self.block_records:
+            self.block_open = False
         if line.strip():
             if not got:
                 self.bare_header = False  # a line that is no record ends the block under a bare counter
@@ -228,6 +294,8 @@ class LineParser:
             got = self._json(head)
             if got is not None:
                 return got
+        if line.rstrip().endswith("]") and "[" in line and line.count(",") >= MIN_LIST - 1 and self._list(line):
+            return True
         sk, nums = split_fast(line)
         if len(line) < 200 and _NONFINITE_WORDS.search(line) and _NONFINITE_REPORT.search(line):
             return self._nonfinite_report()
@@ -283,6 +351,8 @@ class LineParser:
                 # A header that is only a counter ("epoch   3"): the lines right under it, indented or
                 # not, are its record (a print log writing "epoch N", then "loss: …", then "acc: …").
                 self.bare_header = self.bare_line
+                self.block_open = counter[1] is not None or counter[2] is not None
+                self.block_records = 0
                 self.anchor = (x, axis)
                 self.matched += 1
                 if plan.keyed >= _KEYED_RECORD and not plan.bar and not plan.held_ctx:
@@ -292,10 +362,18 @@ class LineParser:
                     self.countered += 1
                 return True
             return False
+        if self.records and _summary_only(vals, own):
+            # "Best val Loss: 0.0397 at epoch 48" after the last epoch: a restatement of an earlier
+            # point, not a record (its counter going back is no new run), kept as the run's summary
+            self.summaries.append((len(self.records), vals))
+            self.matched += 1
+            return True
         joined = None  # the counter-less record a held-out line joins, if any
         if x is None:
-            if self.sticky is not None and (indented or plan.bar or plan.progress is not None or self.bare_header):
+            if self.sticky is not None and (indented or plan.bar or plan.progress is not None or self.bare_header
+                                            or self.block_open):
                 x, axis = self.sticky  # Keras bars and indented "name=value" lines under "Epoch 3/10"
+                self.block_records += 1
                 if plan.bar or plan.progress is not None or self.sticky_counts:
                     self.countered += 1  # a record under its epoch header: counted by it
             elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
@@ -373,7 +451,8 @@ class LineParser:
         (the largest step each printed) are added, so the x keeps going forward."""
         if self._ep is None or epoch != self._ep:
             if self._ep is not None and epoch > self._ep and step <= self._ep_max:
-                self.step_offset += self._ep_max
+                # steps counted from 0 in each epoch: the epoch's step 0 comes one after the last one
+                self.step_offset += self._ep_max + (1 if step == 0 else 0)
                 self.inner_steps = True
             elif self._ep is not None and epoch < self._ep:
                 self.step_offset = 0.0  # back to an earlier epoch: a resume or a new run, left to stitching
@@ -414,6 +493,27 @@ class LineParser:
         else:
             self.records.append(at[0], at[1], {NONFINITE_SERIES: math.nan})
         return True
+
+    # -- printed lists --------------------------------------------------------------------
+    def _list(self, line: str) -> bool:
+        """A whole curve printed as a list under a loss or metric name (``print("val_loss:", losses)``)."""
+        m = _LIST_LINE.match(line)
+        if not m:
+            return False
+        name = norm_key(m.group(1))
+        if not name or not (_role_cached(name) in _MEASURED or "loss" in name):
+            return False
+        vals = [_num(c.strip()) for c in m.group(2).split(",") if c.strip()]
+        if len(vals) < MIN_LIST or any(not _PLAIN_NUMBER.fullmatch(c.strip()) and c.strip().lower().lstrip("+-") not in
+                                       ("nan", "inf") for c in m.group(2).split(",") if c.strip()):
+            return False
+        self.lists[name] = vals
+        return True
+
+    def list_series(self) -> dict[str, list[float]]:
+        """The printed lists, when no line of the file gave a record of its own (then those records
+        are the curves and a list printed at the end repeats them)."""
+        return self.lists if not self.records and not self.anchor else {}
 
     # -- tables ---------------------------------------------------------------------------
     def _pipe_row(self, line: str) -> bool | None:
@@ -515,9 +615,14 @@ class LineParser:
         try:
             obj = json.loads(text)
         except (ValueError, RecursionError):
-            return None
+            obj = _python_dict(text)
+            if obj is None:
+                return None
+            return True if self._dict_of_lists(obj) else None
         if not isinstance(obj, dict):
             return None
+        if self._dict_of_lists(obj):
+            return True
         vals: dict[str, float] = {}
         for k, v in obj.items():
             if isinstance(v, dict):
@@ -544,6 +649,19 @@ class LineParser:
         self._append(x, axis, vals)
         self.matched += 1
         return True
+
+    def _dict_of_lists(self, obj: dict) -> bool:
+        """``print(history.history)``: a dict of per-epoch lists, kept as printed lists (``_list``)."""
+        got = False
+        for k, v in obj.items():
+            if not (isinstance(v, list) and len(v) >= MIN_LIST):
+                continue
+            name = norm_key(str(k))
+            nums = [T.json_number(x) for x in v]
+            if name and None not in nums and (_role_cached(name) in _MEASURED or "loss" in name):
+                self.lists[name] = nums
+                got = True
+        return got
 
     @staticmethod
     def _json_value(vals: dict[str, float], key: str, value) -> None:

@@ -112,6 +112,8 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
     if s.endswith((":", "=")):
         sep = s[-1]
         s = s[:-1].rstrip().rstrip("'\"")
+    elif _COPULA.search(s):  # "training loss is 0.53", "val acc was 0.8": the verb stands for ":"
+        sep, s = ":", s[: _COPULA.search(s).start()].rstrip()
     elif s == seg or not s:
         return None, sep  # glued to something that is no key: "(#", "#/#"
     words: list[str] = []
@@ -142,6 +144,9 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
     return " ".join(words), sep
 
 
+_COPULA = re.compile(r"(?<=[A-Za-z_)]) (?:is|was|are|were|equals|became)$", re.IGNORECASE)
+
+
 @dataclass
 class Slot:
     kind: str  # "value", "step", "epoch", "progress", "lead", "total", "skip"
@@ -162,6 +167,10 @@ class Template:
     indented: bool = False
     n_values: int = 0
     keyed: int = 0  # distinct value names written "name=v" or "name: v" (named on purpose)
+    # The held-out split the line's first loss or metric is named with ("val loss: 0.6, acc: 0.8",
+    # "epoch 3 val loss 0.6 acc 0.8"): the metrics after it without a split of their own are that
+    # split's, so its accuracy is not read as the training accuracy printed on the line above.
+    key_split: str | None = None
 
 
 # "iteration,1,train_loss,2.31,train_accuracy,0.05": names and values alternating, comma-separated
@@ -248,6 +257,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
         first = next((j for j, sl in enumerate(slots) if sl.kind == "value" and _signal(sl.key)), None)
         if first is not None:
             t.context = _prefix_context("#".join(segs[: first + 1]), slots[first].key)
+            if t.context is None:
+                t.key_split = _PREFIX_SPLITS.get(slots[first].key.split("_")[0].lower())
     return t
 
 
@@ -257,15 +268,27 @@ _NAME_AT_COUNTER = re.compile(r"([A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*){0,3})
                               re.IGNORECASE)
 
 
+# What joins a counter to its value: "Loss at step 12: 5.3", "… = 5.3", "Loss at epoch 2 is 5.3".
+_COUNTER_TO_VALUE = {":", "=", "is", "is:", "was", "->", "=>"}
+# A second counter chained to the first: "Loss at epoch 0 and iteration 500 is 0.21", "… epoch 3, step 40: …".
+_CHAINED_COUNTER = re.compile(r"\s*(?:,|and|\||/)?\s*(?:global\s+)?(?:step|steps|iter|iteration|batch|epoch)\s*[#=:]?\s*$",
+                              re.IGNORECASE)
+
+
 def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
-    """Name an unnamed value that follows a counter with only ``:`` or ``=`` between them by the words
-    before that counter, so "Loss at step 12: 5.3" is a loss at step 12, not an ignored number."""
+    """Name an unnamed value that follows a counter (or a chain of them) with only ``:``, ``=`` or
+    ``is`` between them by the words before the first counter, so "Loss at step 12: 5.3" and "Loss at
+    epoch 0 and iteration 500 is 0.21" are losses at their counters, not ignored numbers."""
     for j in range(1, len(slots)):
         if slots[j].kind != "skip" or slots[j - 1].kind not in ("step", "epoch") or slots[j - 1].total is not None:
             continue
-        if segs[j].strip() not in (":", "="):
+        if segs[j].strip().lower() not in _COUNTER_TO_VALUE:
             continue
-        m = _NAME_AT_COUNTER.search(segs[j - 1])
+        first = j - 1
+        while first > 0 and slots[first - 1].kind in ("step", "epoch") and slots[first - 1].total is None and \
+                _CHAINED_COUNTER.fullmatch(segs[first]):
+            first -= 1
+        m = _NAME_AT_COUNTER.search(segs[first])
         if not m:
             continue
         words = [w for w in m.group(1).split() if w.lower() not in _STOPWORDS or w.lower() in SPLIT_WORDS]
