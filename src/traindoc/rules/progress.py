@@ -250,7 +250,14 @@ def stuck_at_chance(run: Run):
         fixes = [inside[1]] + fixes
     thrown = _thrown_by_the_rate(run, st) if fit is None and peak is None and inside is None and not collapsed else None
     if thrown is None and inside is None and peak is None and fit is None and not collapsed:
-        still = _never_moved(run)
+        high = _flat_but_too_high(run)
+        still = _never_moved(run) if high is None else None
+        if high is not None:
+            # Flat, but far above where a fresh model starts: the outputs are saturated, which a
+            # rate too low cannot do; "never moved" would send the user to raise it.
+            ev.update(high[2])
+            causes = [high[0]] + [c for c in causes if not c.startswith("learning rate far too high")]
+            fixes = [high[1]] + [f for f in fixes if not f.startswith("try lr")]
         if still is not None:
             causes = [still] + [c for c in causes if not c.startswith("learning rate far too high")] + \
                 ["gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"]
@@ -515,24 +522,36 @@ def no_learning(run: Run):
              "steps", "overfit one batch", "raise the learning rate 10x for quick feedback"]
     ev = {"start_level": c.head, "end_level": c.tail, "best_level": c.best,
           "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p}
-    certain = _certain_predictions(run, c)
-    high = _too_high_for_flat(run, c) if certain is None else None
-    if certain is not None:
-        ev["saturated_outputs"] = certain
-        causes = [f"the outputs are saturated: {certain}. Inputs on a large scale (not normalised) or a learning "
-                  f"rate far too high blew up the logits"] + causes[1:]
-        fixes = ["standardise the inputs (mean 0, std 1 per feature); if it persists, lower the learning rate "
-                 "10x"] + fixes[1:3]
+    high = _flat_but_too_high(run, c)
     if high is not None:
-        # A rate too low cannot raise a loss or hold it far above a uniform guess: lead with the
-        # rate being too high, and drop the advice to raise it.
-        ev["lr_too_high_because"] = high
-        causes = [f"the learning rate is too high: {high}"] + causes[1:]
-        fixes = ["lower the learning rate 10-100x, then bisect; add gradient clipping"] + fixes[1:3]
+        # A rate too low cannot raise a loss or hold it far above a uniform guess (or saturate the
+        # outputs): lead with what did, and drop the advice to raise the rate.
+        ev.update(high[2])
+        causes = [high[0]] + causes[1:]
+        fixes = [high[1]] + fixes[1:3]
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} ({rel(c.tail, c.head):+.2%}) over {c.n} points "
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+def _flat_but_too_high(run: Run, c: Curve | None = None) -> tuple[str, str, dict] | None:
+    """(cause, fix, evidence) for a flat training loss that a rate too low cannot explain: every
+    prediction certain and wrong (saturated outputs), or steps too large, a loss that rose, or one
+    held far above ln C. Shared by no-learning and stuck-at-chance so both name the same cause."""
+    c = c if c is not None else loss_curve(run, Role.TRAIN_LOSS)
+    if c is None:
+        return None
+    certain = _certain_predictions(run, c)
+    if certain is not None:
+        return (f"the outputs are saturated: {certain}. Inputs on a large scale (not normalised) or a learning rate "
+                f"far too high blew up the logits", "standardise the inputs (mean 0, std 1 per feature); if it "
+                "persists, lower the learning rate 10x", {"saturated_outputs": certain})
+    high = _too_high_for_flat(run, c)
+    if high is not None:
+        return (f"the learning rate is too high: {high}", "lower the learning rate 10-100x, then bisect; add "
+                "gradient clipping", {"lr_too_high_because": high})
+    return None
 
 
 CLIP_LOSS = -math.log(1e-7)  # Keras' cross-entropy clips probabilities to [1e-7, 1 - 1e-7]: 16.12 per miss

@@ -1,0 +1,44 @@
+"""Keras 3 (torch backend) runs of the round-8 new-user trial, read from the CSVLogger file: a
+model whose accuracy is pinned at one class while its loss sits flat at (1 - accuracy) x 16.12 has
+saturated outputs (a rate far too high, or raw inputs), so stuck-at-chance must not lead with "the
+model never moved from its starting guess; a learning rate far too low"."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+keras = pytest.importorskip("keras")
+sklearn = pytest.importorskip("sklearn.datasets")
+if keras.backend.backend() != "torch":
+    pytest.skip("the Keras callback needs KERAS_BACKEND=torch", allow_module_level=True)
+
+import traindoc  # noqa: E402
+from traindoc.findings import Severity  # noqa: E402
+
+L = keras.layers
+
+
+def _csv_findings(tmp_path, lr, scale):
+    keras.utils.set_random_seed(0)
+    d = sklearn.load_digits()
+    idx = np.random.default_rng(0).permutation(len(d.target))
+    x, y = (d.data[idx] * scale).astype("float32"), d.target[idx]
+    m = keras.Sequential([keras.Input((64,)), L.Dense(64, activation="relu"), L.Dense(10, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.SGD(lr), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    m.fit(x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=8, batch_size=32, verbose=0,
+          callbacks=[keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))])
+    return [f for f in traindoc.diagnose(str(tmp_path / "log.csv")) if f.severity >= Severity.WARNING]
+
+
+@pytest.mark.parametrize("lr,scale", [(10.0, 1 / 16), (0.01, 16.0)], ids=["sgd-lr10", "raw-pixels-x16"])
+def test_saturated_outputs_lead_not_a_rate_too_low(tmp_path, lr, scale):
+    found = _csv_findings(tmp_path, lr, scale)
+    stuck = [f for f in found if f.id in ("stuck-at-chance", "no-learning")]
+    assert stuck, [(f.id, f.title) for f in found]
+    lead = stuck[0].causes[0]
+    assert "saturated" in lead and "never moved" not in lead and "too low" not in lead, lead
+    assert "raise the learning rate" not in stuck[0].fixes[0], stuck[0].fixes
+
+
+def test_the_healthy_twin_is_clean(tmp_path):
+    assert not _csv_findings(tmp_path, 0.05, 1 / 16)
