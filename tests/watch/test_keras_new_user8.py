@@ -42,3 +42,22 @@ def test_saturated_outputs_lead_not_a_rate_too_low(tmp_path, lr, scale):
 
 def test_the_healthy_twin_is_clean(tmp_path):
     assert not _csv_findings(tmp_path, 0.05, 1 / 16)
+
+
+def test_the_callback_records_the_class_count_of_a_softmax_output(tmp_path):
+    """A rate far too low leaves the loss near ln(10); without the output width the count was
+    guessed from the loss level, and 2.399 read as ln(11) on a 10-class problem."""
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    keras.utils.set_random_seed(0)
+    d = sklearn.load_digits()
+    x, y = (d.data / 16).astype("float32"), d.target
+    m = keras.Sequential([keras.Input((64,)), L.Dense(64, activation="relu"), L.Dense(10, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.SGD(1e-5), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    cb = TraindocCallback(logdir=str(tmp_path / "traindoc"), quiet=True)
+    m.fit(x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=6, batch_size=32, verbose=0, callbacks=[cb])
+    assert traindoc.load(str(tmp_path / "traindoc"))[0].meta.num_classes == 10
+    stuck = [f for f in cb.doc.findings if f.id == "stuck-at-chance"]
+    assert stuck, [(f.id, f.title) for f in cb.doc.findings]
+    said = " ".join(f.title + " ".join(f.causes) for f in cb.doc.findings)
+    assert "ln(9)" not in said and "ln(11)" not in said, said
