@@ -61,3 +61,27 @@ def test_the_callback_records_the_class_count_of_a_softmax_output(tmp_path):
     assert stuck, [(f.id, f.title) for f in cb.doc.findings]
     said = " ".join(f.title + " ".join(f.causes) for f in cb.doc.findings)
     assert "ln(9)" not in said and "ln(11)" not in said, said
+
+
+def _log_of_ratio_loss(y_true, y_pred):
+    """A hand-written cross-entropy on a linear output: the log of a ratio that goes negative on some rows."""
+    import keras.ops as K
+
+    oh = K.one_hot(K.cast(K.reshape(y_true, (-1,)), "int32"), 10)
+    return -K.mean(K.sum(oh * K.log(y_pred / K.sum(y_pred, axis=1, keepdims=True)), axis=1))
+
+
+def test_a_nan_that_comes_and_goes_points_at_the_loss_not_the_rate(tmp_path):
+    keras.utils.set_random_seed(0)
+    d = sklearn.load_digits()
+    idx = np.random.default_rng(0).permutation(len(d.target))
+    x, y = (d.data[idx] / 16).astype("float32"), d.target[idx]
+    m = keras.Sequential([keras.Input((64,)), L.Dense(64, activation="relu"), L.Dense(10)])
+    m.compile(optimizer=keras.optimizers.SGD(0.05), loss=_log_of_ratio_loss, metrics=["accuracy"])
+    m.fit(x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=10, batch_size=32, verbose=0,
+          callbacks=[keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))])
+    losses = np.genfromtxt(tmp_path / "log.csv", delimiter=",", names=True)["loss"]
+    assert np.isnan(losses).any() and np.isfinite(losses[-1]), losses  # the run this test is about
+    nan = [f for f in traindoc.diagnose(str(tmp_path / "log.csv")) if f.id == "nonfinite" and "loss" in f.series[0]]
+    assert nan and all("comes and goes" in f.causes[0] for f in nan), [f.causes[:1] for f in nan]
+    assert "clamp" in nan[0].fixes[0], nan[0].fixes

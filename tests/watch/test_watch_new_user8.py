@@ -79,3 +79,32 @@ def test_symptoms_of_dead_units_are_explained_offline_as_live(tmp_path):
         stuck = [f for f in found if f.id == "stuck-at-chance"]
         assert stuck and stuck[0].causes[0].startswith("Explained by dead-relu"), [(f.id, f.causes[:1]) for f in found]
     assert [f.id for f in live] == [f.id for f in offline]
+
+
+def test_a_loss_thrown_far_above_chance_is_not_read_as_memorising(tmp_path):
+    """Adam(lr=1) on a small CNN, logged with torch's SummaryWriter: the loss blows up to ~1e3,
+    falls back to ln(4) and validation accuracy sits at chance. Falling from a blown-up start to the
+    prior's loss fits nothing: the lead cause is the rate, not labels that do not follow the inputs."""
+    pytest.importorskip("tensorboard")
+    from torch.utils.tensorboard import SummaryWriter
+
+    model = _cnn()
+    opt = torch.optim.Adam(model.parameters(), 1.0)
+    x, y = _bars(800, 0)
+    xv, yv = _bars(200, 1)
+    tb, step = SummaryWriter(str(tmp_path / "tb")), 0
+    for _ in range(8):
+        for i in range(0, 800, 32):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x[i:i + 32]), y[i:i + 32])
+            loss.backward()
+            opt.step()
+            step += 1
+            tb.add_scalar("train/loss", loss.item(), step)
+        with torch.no_grad():
+            tb.add_scalar("val/acc", float((model(xv).argmax(1) == yv).float().mean()), step)
+    tb.close()
+    found = [f for f in traindoc.diagnose(str(tmp_path / "tb")) if f.severity >= Severity.WARNING]
+    stuck = [f for f in found if f.id == "stuck-at-chance"]
+    assert stuck, [(f.id, f.title) for f in found]
+    assert "learning rate" in stuck[0].causes[0] and "memorises" not in stuck[0].causes[0], stuck[0].causes[0]

@@ -180,6 +180,10 @@ def stuck_of(run: Run) -> dict | None:
             if repeats is not None:
                 return {"series": s.name, "level": float(y[0]), "constant": True, "repeats": repeats,
                         "evaluations": int(mc.n), "steps": list(mc.span), "unit": unit(mc)}
+            fell = _fell_then_pinned(y)
+            if fell is not None:
+                return {"series": s.name, "level": fell["level"], "constant": True, **fell,
+                        "evaluations": int(mc.n), "steps": list(mc.span), "unit": unit(mc)}
             pair = complement_pair(y) if mc.n >= MIN_VAL_POINTS and _binary(run, cc) else None
             if pair is not None:
                 # p and 1 - p and nothing else: a binary model giving every item one class, now this
@@ -218,6 +222,9 @@ def stuck_at_chance(run: Run):
     elif st.get("one_class"):
         title = (f"{st['series']} is {fmt(st['share_low'])} or {fmt(st['share_high'])} (p or 1 - p) at "
                  f"{st['evaluations']} of {st['of']} evaluations: every item got the same class")
+    elif st.get("pinned_evaluations"):
+        title = (f"{st['series']} fell from {fmt(st['before_best'])} to {fmt(st['level'])} and is exactly that at its "
+                 f"last {st['pinned_evaluations']} evaluations: the model collapsed to giving every item one class")
     elif st.get("repeats"):
         title = (f"{st['series']} is exactly {fmt(st['level'])} at {st['repeats']} of its {st['evaluations']} "
                  f"evaluations, from the first, and never higher: the model gives every item one class")
@@ -287,6 +294,12 @@ def stuck_at_chance(run: Run):
         fixes = ["check a few (input, label) pairs by eye, from the training set and the validation set",
                  "shuffle inputs and labels together (one index, or a Dataset that returns both)",
                  "run `traindoc check` on the model and data loader"]
+        tiny = _tiny_training_set(run)
+        if tiny is not None:
+            # So few rows are memorised whatever their labels: the log says which story is likelier.
+            ev.update(tiny[1])
+            causes = [tiny[0]] + causes
+            fixes = ["train on more rows (or augment), and use a smaller or pretrained model with regularisation"] + fixes
     if peak is not None:
         # The curve itself says which cause: lead with it and its fix instead of the generic list.
         ev.update(peak)
@@ -303,8 +316,27 @@ def stuck_at_chance(run: Run):
                       f"initialised too large"] + causes[1:]
             fixes = ["lower the learning rate 10x or add warm-up; initialise the last layer small"] + \
                 [f for f in fixes if not f.startswith("try lr")]
+    nan = _nan_to_the_end(run)
+    if nan is not None:
+        # NaN weights give every item the same class: the one-class accuracy is the NaN's symptom.
+        ev["loss_nonfinite_from"] = nan[1]
+        causes = [f"{nan[0]} became NaN/Inf at step {fmt(nan[1])} and stayed so: the weights are NaN, and a NaN "
+                  f"model gives every item the same class; fix the NaN first (see nonfinite)"] + causes
+        fixes = ["find where the NaN starts (traindoc.watch names the first module) and fix that first"] + fixes
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
                causes=causes, fixes=fixes)
+
+
+def _nan_to_the_end(run: Run) -> tuple[str, float] | None:
+    """(loss name, first non-finite step) of a loss that is non-finite from some point to its end."""
+    for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        for s in run.by_role(role):
+            bad = ~np.isfinite(s.values)
+            if len(s) and bad[-1] and bad.any():
+                good = np.flatnonzero(~bad)
+                first = int(good[-1]) + 1 if good.size else 0
+                return s.name, float(s.steps[first])
+    return None
 
 
 def _training_loss_meanwhile(run: Run, st: dict, fits: bool = False) -> str:
@@ -437,18 +469,43 @@ def _train_fits_while_metric_at_chance(run: Run, st: dict) -> dict | None:
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None or c.head <= 0 or not (c.trend.z < 0 and c.trend.p < 0.01):
         return None
+    ln = math.log(st["classes"]) if st.get("classes") else None
+    if ln is not None and c.tail >= ln:
+        return None  # back down to the prior's loss from a blown-up start fits nothing: not memorising
     if c.tail <= 0.9 * c.head:
         return {"train_series": c.name, "train_start": c.head, "train_end": c.tail}
     # A smaller fall counts when the held-out loss rose meanwhile, from its start to above the
     # prior's ln C: what the model picks up on the training rows makes held-out rows worse than a
     # uniform guess, which is memorising labels that do not follow from the inputs.
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
-    ln = math.log(st["classes"]) if st.get("classes") else None
     if v is None or ln is None or not (c.tail < ln and v.y[-1] > max(float(v.y[0]), ln) * 1.01 and v.trend.z > 0
                                        and v.trend.p < 0.05):
         return None
     return {"train_series": c.name, "train_start": c.head, "train_end": c.tail, "val_loss_series": v.name,
             "val_loss_start": float(v.y[0]), "val_loss_end": float(v.y[-1])}
+
+
+TINY_TRAIN_ROWS = 128  # rows an epoch below which a model memorises its training set whatever the labels
+
+
+def _tiny_training_set(run: Run) -> tuple[str, dict] | None:
+    """A training set of a few dozen rows, where the log says its size: Hugging Face's
+    trainer_state.json records max_steps, num_train_epochs and train_batch_size. Gradient
+    accumulation would make the real count larger, so this errs towards not saying it."""
+    h = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
+    try:
+        steps, epochs, batch = (float(h[k]) for k in ("max_steps", "num_train_epochs", "train_batch_size"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (steps > 0 and epochs >= 1 and batch > 0):
+        return None
+    per_epoch = max(1, round(steps / epochs))
+    rows = int(per_epoch * batch)
+    if rows > TINY_TRAIN_ROWS:
+        return None
+    return (f"the training set is tiny: about {rows} rows an epoch ({per_epoch} steps x batch size {int(batch)}, "
+            f"more only if gradients were accumulated); a model memorises so few rows and nothing carries to "
+            f"held-out data", {"train_rows_per_epoch": rows})
 
 
 def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
@@ -870,6 +927,24 @@ def _one_class_throughout(y: np.ndarray) -> int | None:
     if k < max(MIN_VAL_POINTS, math.ceil(2 * y.size / 3)) or float(np.max(y)) > v or not 0.0 < v < 0.6:
         return None
     return k
+
+
+def _fell_then_pinned(y: np.ndarray) -> dict | None:
+    """An accuracy that fell from a clearly better value (0.1 or more above) to one it then repeats
+    exactly at every later evaluation, 5 or more and half the run at least, below 0.6: the model
+    collapsed to giving every item one class (the value is that class's share). A learning model's
+    accuracy moves between evaluations; one that repeats a high value has converged, not collapsed."""
+    pin = pinned_tail(y, MIN_VAL_POINTS)
+    if pin is None:
+        return None
+    level, count = pin
+    before = y[: y.size - count]
+    if count < y.size / 2 or not before.size or not 0.0 < level < 0.6:
+        return None
+    best = float(np.nanmax(before))
+    if best < level + 0.1:
+        return None
+    return {"level": level, "pinned_evaluations": count, "before_best": best}
 
 
 def _classes_from_pinned_accuracy(run: Run) -> ClassCount | None:
