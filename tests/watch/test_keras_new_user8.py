@@ -85,3 +85,32 @@ def test_a_nan_that_comes_and_goes_points_at_the_loss_not_the_rate(tmp_path):
     nan = [f for f in traindoc.diagnose(str(tmp_path / "log.csv")) if f.id == "nonfinite" and "loss" in f.series[0]]
     assert nan and all("comes and goes" in f.causes[0] for f in nan), [f.causes[:1] for f in nan]
     assert "clamp" in nan[0].fixes[0], nan[0].fixes
+
+
+def _overfit_csv(tmp_path, n_train, epochs, shuffle):
+    keras.utils.set_random_seed(0)
+    d = sklearn.load_digits()
+    rng = np.random.default_rng(0)
+    idx = rng.permutation(len(d.target))
+    x, y = (d.data[idx] / 16).astype("float32"), d.target[idx]
+    ytr = rng.permutation(y[:n_train]) if shuffle else y[:n_train]
+    m = keras.Sequential([keras.Input((64,)), L.Dense(256, activation="relu"), L.Dense(256, activation="relu"),
+                          L.Dense(10, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    m.fit(x[:n_train], ytr, validation_data=(x[1400:], y[1400:]), epochs=epochs, batch_size=32, verbose=0,
+          callbacks=[keras.callbacks.CSVLogger(str(tmp_path / "log.csv"))])
+    found = [f for f in traindoc.diagnose(str(tmp_path / "log.csv")) if f.severity >= Severity.WARNING]
+    return [f for f in found if f.id in ("overfitting", "stuck-at-chance")]
+
+
+def test_shuffled_labels_lead_with_the_labels_without_a_class_count(tmp_path):
+    """Labels permuted apart from the rows: both losses start level at ~ln 10 and validation only
+    gets worse. The CSV names no class count; the lead cause is still the labels, not capacity."""
+    found = _overfit_csv(tmp_path, 1400, 25, shuffle=True)
+    assert found and "labels" in found[0].causes[0] and "capacity" not in found[0].causes[0], \
+        [(f.id, f.causes[:1]) for f in found]
+
+
+def test_a_small_training_set_that_generalised_first_is_plain_overfitting(tmp_path):
+    found = _overfit_csv(tmp_path, 30, 80, shuffle=False)
+    assert found and "labels" not in found[0].causes[0], [(f.id, f.causes[:1]) for f in found]
