@@ -15,13 +15,14 @@ transformers = pytest.importorskip("transformers")
 
 import traindoc  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
+from traindoc.probes.integrations.huggingface import TraindocCallback  # noqa: E402
 
 # the token data of the new-user runs (bench/newuser/hf_runs.py): the class is the most frequent of 4 token bands
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench" / "newuser"))
 from hf_runs import CLASSES, VOCAB, Tokens as _Tokens, acc as _accuracy  # noqa: E402
 
 
-def _findings(tmp_path, rows: int, epochs: int, shuffle: bool = False):
+def _findings(tmp_path, rows: int, epochs: int, shuffle: bool = False, live: bool = False):
     from transformers import BertConfig, BertForSequenceClassification, Trainer, TrainingArguments
 
     torch.manual_seed(0)
@@ -31,17 +32,24 @@ def _findings(tmp_path, rows: int, epochs: int, shuffle: bool = False):
                              per_device_train_batch_size=16, per_device_eval_batch_size=128, eval_strategy="epoch",
                              logging_steps=3, save_strategy="no", report_to=[], use_cpu=True, seed=0,
                              disable_tqdm=True)
+    callbacks = [TraindocCallback(logdir=str(tmp_path / "traindoc"), quiet=True)] if live else []
     trainer = Trainer(model=BertForSequenceClassification(cfg), args=args, train_dataset=_Tokens(rows, 1, shuffle),
-                      eval_dataset=_Tokens(256, 2), compute_metrics=_accuracy)
+                      eval_dataset=_Tokens(256, 2), compute_metrics=_accuracy, callbacks=callbacks)
     trainer.train()
     trainer.state.save_to_json(str(tmp_path / "trainer_state.json"))
-    return [f for f in traindoc.diagnose(str(tmp_path / "trainer_state.json")) if f.severity >= Severity.WARNING]
+    found = [f for f in traindoc.diagnose(str(tmp_path / "trainer_state.json")) if f.severity >= Severity.WARNING]
+    if not live:
+        return found
+    log = traindoc.diagnose(traindoc.load(str(tmp_path / "traindoc"))[0])
+    return found, [f for f in callbacks[0].doc.findings if f.severity >= Severity.WARNING], \
+        [f for f in log if f.severity >= Severity.WARNING]
 
 
 def test_a_tiny_training_set_leads_over_shuffled_labels(tmp_path):
-    found = _findings(tmp_path, 48, 40)
-    assert found, "48 rows memorised with eval accuracy at chance was called healthy"
-    assert "training set is tiny" in found[0].causes[0] and "48 rows" in found[0].causes[0], found[0].causes
+    """Read from trainer_state.json, live from the callback, and from the callback's log."""
+    for found in _findings(tmp_path, 48, 40, live=True):
+        assert found, "48 rows memorised with eval accuracy at chance was called healthy"
+        assert "training set is tiny" in found[0].causes[0] and "48 rows" in found[0].causes[0], found[0].causes
 
 
 def test_shuffled_labels_on_a_real_training_set_still_lead_with_the_labels(tmp_path):

@@ -694,6 +694,13 @@ def late_start_of(c: Curve) -> dict | None:
     # (an empty flat part has nothing to compare: it passes, as before, without numpy's warning)
     if fy.size and abs(float(np.median(fy[:k])) - float(np.median(fy[-k:]))) > 0.25 * total:
         return None
+    # ... and 70% of the way along it too (clear of the drop's shoulder, which smoothing spreads
+    # back): a curve falling steadily from its first point has lost ~0.7 of the quarter there
+    # (0.175 of the drop), a plateau next to nothing. That is a start, not a wait.
+    m = fy.size
+    if m >= 4 and float(np.median(fy[:k])) - float(np.median(fy[int(0.6 * m):max(int(0.8 * m), int(0.6 * m) + 1)])) \
+            > 0.12 * total:
+        return None
     # A few evaluations are judged raw: a spike among them (0.83, 1.36, 0.75, then down) is no
     # plateau, so their whole spread must stay under a third of the drop that follows.
     if per_eval and float(np.ptp(c.yb[flat])) > total / 3.0:
