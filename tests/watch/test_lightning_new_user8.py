@@ -12,6 +12,8 @@ from torch import nn  # noqa: E402
 
 import traindoc  # noqa: E402
 
+from .conftest import bars  # noqa: E402
+
 
 class _Net(L.LightningModule):
     def __init__(self, net, lr, opt):
@@ -27,18 +29,6 @@ class _Net(L.LightningModule):
         return self.opt(self.parameters(), lr=self.lr)
 
 
-def _bars(n, seed):
-    g = torch.Generator().manual_seed(seed)
-    y = torch.randint(0, 4, (n,), generator=g)
-    x = 0.6 * torch.randn(n, 1, 8, 8, generator=g)
-    for c in range(4):
-        if c % 2 == 0:
-            x[y == c, 0, 2 + c, :] += 1.5
-        else:
-            x[y == c, 0, :, 1 + c] += 1.5
-    return x, y
-
-
 def _fit(tmp_path, net, data, lr, opt, epochs, logger):
     L.seed_everything(0)
     dl = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(*data), batch_size=32, shuffle=True)
@@ -52,7 +42,7 @@ def test_a_steady_fall_from_the_first_point_is_not_a_late_start(tmp_path):
     torch.manual_seed(0)
     net = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1),
                         nn.ReLU(), nn.Flatten(), nn.Linear(256, 4))
-    found = _fit(tmp_path, net, _bars(800, 0), 1e-3, torch.optim.Adam, 10, L.pytorch.loggers.TensorBoardLogger)
+    found = _fit(tmp_path, net, bars(800, 0), 1e-3, torch.optim.Adam, 10, L.pytorch.loggers.TensorBoardLogger)
     assert not found, [(f.id, f.title) for f in found]
 
 

@@ -9,20 +9,9 @@ torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
 import traindoc  # noqa: E402
+
+from .conftest import bars  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
-
-
-def _bars(n, seed, shuffle=False):
-    """8x8 images, one bar per class (4 classes) plus noise."""
-    g = torch.Generator().manual_seed(seed)
-    y = torch.randint(0, 4, (n,), generator=g)
-    x = 0.6 * torch.randn(n, 1, 8, 8, generator=g)
-    for c in range(4):
-        if c % 2 == 0:
-            x[y == c, 0, 2 + c, :] += 1.5
-        else:
-            x[y == c, 0, :, 1 + c] += 1.5
-    return x, (y[torch.randperm(n, generator=g)] if shuffle else y)
 
 
 def _cnn():
@@ -42,7 +31,7 @@ def _mlp(bias):
 
 def _train(tmp_path, model, x, y, epochs, flat=False):
     opt = torch.optim.Adam(model.parameters(), 1e-3)
-    xv, yv = _bars(200, 1)
+    xv, yv = bars(200, 1)
     if flat:
         x, xv = x.flatten(1), xv.flatten(1)
     with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), logdir=str(tmp_path), quiet=True) as doc:
@@ -63,18 +52,18 @@ def _train(tmp_path, model, x, y, epochs, flat=False):
 
 
 def test_shuffled_labels_found_live_are_found_in_the_log(tmp_path):
-    live, offline = _train(tmp_path, _cnn(), *_bars(800, 0, shuffle=True), epochs=12)
+    live, offline = _train(tmp_path, _cnn(), *bars(800, 0, shuffle=True), epochs=12)
     assert any(f.id == "label-problem" for f in live), [(f.id, f.title) for f in live]
     assert any(f.id == "label-problem" for f in offline), [(f.id, f.title) for f in offline]
 
 
 def test_labels_that_follow_their_inputs_are_not_flagged(tmp_path):
-    live, offline = _train(tmp_path, _cnn(), *_bars(800, 0), epochs=4)
+    live, offline = _train(tmp_path, _cnn(), *bars(800, 0), epochs=4)
     assert not live and not offline, [(f.id, f.title) for f in live + offline]
 
 
 def test_symptoms_of_dead_units_are_explained_offline_as_live(tmp_path):
-    live, offline = _train(tmp_path, _mlp(-10.0), *_bars(800, 0), epochs=4, flat=True)
+    live, offline = _train(tmp_path, _mlp(-10.0), *bars(800, 0), epochs=4, flat=True)
     for found in (live, offline):
         stuck = [f for f in found if f.id == "stuck-at-chance"]
         assert stuck and stuck[0].causes[0].startswith("Explained by dead-relu"), [(f.id, f.causes[:1]) for f in found]
@@ -90,8 +79,8 @@ def test_a_loss_thrown_far_above_chance_is_not_read_as_memorising(tmp_path):
 
     model = _cnn()
     opt = torch.optim.Adam(model.parameters(), 1.0)
-    x, y = _bars(800, 0)
-    xv, yv = _bars(200, 1)
+    x, y = bars(800, 0)
+    xv, yv = bars(200, 1)
     tb, step = SummaryWriter(str(tmp_path / "tb")), 0
     for _ in range(8):
         for i in range(0, 800, 32):
