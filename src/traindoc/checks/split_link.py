@@ -114,8 +114,8 @@ class SplitLink:
                 and self.val_accuracy <= p + AT_CHANCE)
 
 
-def split_link(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_y: np.ndarray) -> SplitLink | None:
-    """The cross-split test on sampled rows and class ids; None when it cannot be run."""
+def prepared(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_y: np.ndarray) -> tuple | None:
+    """(train features, val features, train ids, val ids, classes) for a cross-split fit; None when it cannot run."""
     ty, vy = np.asarray(train_y).reshape(-1), np.asarray(val_y).reshape(-1)
     if len(train_x) != len(ty) or len(val_x) != len(vy) or len(ty) < MIN_TRAIN or len(vy) < MIN_VAL:
         return None
@@ -126,6 +126,15 @@ def split_link(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_
     k = int(max(ty.max(), vy.max())) + 1
     if k < 2 or k > 100:
         return None
+    return a, b, ty, vy, k
+
+
+def split_link(train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_y: np.ndarray) -> SplitLink | None:
+    """The cross-split test on sampled rows and class ids; None when it cannot be run."""
+    ready = prepared(train_x, train_y, val_x, val_y)
+    if ready is None:
+        return None
+    a, b, ty, vy, k = ready
     held = _two_fold(a, ty, k)
     val = float(np.mean(_predict(_ridge(a, ty, k), b) == vy))
     chance = float(np.bincount(vy, minlength=k).max() / len(vy))

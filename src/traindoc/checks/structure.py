@@ -595,6 +595,8 @@ def lead_with_causes(findings: list[Finding]) -> list[Finding]:
                 f.fixes = [f"Fix {top.id} first: {top.fixes[0]}"] if top.fixes else []
     worst_other = max((int(f.severity) for f in findings if not any(f is c for c in causes)), default=0)
     derived = [f for f in causes if not f.evidence.get(CAUSE) and int(f.severity) >= worst_other]
-    first = sorted(named, key=lambda f: -int(f.severity)) + sorted(derived, key=lambda f: -int(f.severity))
+    # Among equally grave named causes, one whose fix is the exact change (evidence ``exact``) leads a generic one.
+    first = (sorted(named, key=lambda f: (-int(f.severity), not f.evidence.get("exact")))
+             + sorted(derived, key=lambda f: -int(f.severity)))
     rest = [f for f in findings if not any(f is c for c in first)]
     return first + rest

@@ -127,7 +127,18 @@ def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     from .shared_layers import shared_layer_findings  # [layer, act] * n: one layer object at several positions
 
     return (momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model))
-            + attribute_freeze_findings(model) + shared_layer_findings(model))
+            + attribute_freeze_findings(model) + shared_layer_findings(model) + optimizer_setting_findings(optimizer))
+
+
+def optimizer_setting_findings(optimizer: Any) -> list[Finding]:
+    """Optimizer settings that are not what the code meant: set as plain attributes, Adam's betas swapped."""
+    if optimizer is None:
+        return []
+    from .adam_betas import swapped_betas_finding
+    from .optimizer_attributes import torch_attribute_findings
+
+    betas = swapped_betas_finding(optimizer)
+    return torch_attribute_findings(optimizer) + ([betas] if betas is not None else [])
 
 
 # ---------------------------------------------------------------- suspects

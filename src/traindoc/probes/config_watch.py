@@ -40,6 +40,12 @@ class ConfigWatch:
         from ..checks.target_columns import TargetColumns
 
         self.columns = TargetColumns()  # regression target columns on very different scales
+        from ..checks.squashed_twice import ProbabilityInputs
+
+        self.probs = ProbabilityInputs()  # a sigmoid applied to probabilities before nn.BCELoss
+        from ..checks.pos_weight import PosWeightWatch
+
+        self.pos_weight = PosWeightWatch()  # BCEWithLogitsLoss pos_weight inverted or a count
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -58,6 +64,7 @@ class ConfigWatch:
 
         self.zero_gamma = zero_gamma_layers(doc.model)  # judged at the end: did they ever move?
         self.suspects = suspects(doc.model, opt, doc.loss_fn)
+        doc.guard.call("pos-weight", self.pos_weight.start, doc.loss_fn)
         if opt is not None and hooks:  # gradients rescaled after the update used them (clipping after step())
             from ..checks.clip_order import ClipOrder
 
@@ -87,6 +94,7 @@ class ConfigWatch:
         self.embedding_ids, handles = record_embedding_ids(doc.model, wrap)
         self.handles += handles
         self.positions.hook(doc.model, wrap)
+        self.probs.hook(doc.loss_fn, wrap)
         from ..checks.rnn_step import RnnReads
 
         self.rnn_reads = RnnReads()  # which time step of a recurrent output the next layers read
@@ -118,6 +126,13 @@ class ConfigWatch:
 
         for f in cosine_horizon_findings(doc._inner_opt(), float(doc._step)):
             doc._record_check(f)
+        from ..checks.optimizer_attributes import torch_attribute_findings  # optimizer.lr = ... set in the loop
+
+        seen = {f.evidence.get("subject") for f in doc.findings}
+        for f in torch_attribute_findings(doc._inner_opt()):
+            if f.evidence["subject"] not in seen:
+                f.steps = [float(doc._step)]
+                doc._record_check(f)
 
         loss = doc.store.series.get("train_loss")
         losses = list(loss.values) if loss is not None else []
@@ -139,7 +154,7 @@ class ConfigWatch:
             f = zero_gamma_finding(self.zero_gamma, doc.model, norm_count(doc.model), float(doc._step))
             if f is not None:
                 doc._record_check(f)
-        for f in (self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step)),
+        for f in (self.probs.finding(float(doc._step)), self.pos_weight.finding(float(doc._step)), self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step)),
                   self.few.finding(classes, float(doc._step)), self.columns.finding(float(doc._step)),
                   self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
             if f is not None:
@@ -229,6 +244,10 @@ class ConfigWatch:
         from ..checks.target_leak import target_leak_finding  # the label among the inputs
 
         leak = target_leak_finding(_first_tensor(inputs), targets, float(doc._step))
+        from ..checks.one_scalar_scaling import one_scalar_finding  # (x - x.mean()) / x.std() over the whole table
+
+        scaled = one_scalar_finding(_first_tensor(inputs))
+        found += [scaled] if scaled is not None else []
         from ..checks.padding_loss import padded_targets_findings  # padded positions scored as a tag
 
         found += padded_targets_findings(doc.model, doc.loss_fn, _first_tensor(inputs), targets)
@@ -264,6 +283,7 @@ class ConfigWatch:
         self.spread.add(targets, loss_kind)
         self.few.add(inputs, targets)
         self.columns.add(targets, outputs, loss_kind)
+        self.pos_weight.add(targets)
 
     def _rows_unrelated(self, doc: Any, losses: list[float]) -> None:
         """Rows whose neighbours share labels at chance while the loss barely fell: recorded at the
@@ -280,6 +300,7 @@ class ConfigWatch:
         from ..checks.torch_config import attribute
 
         self.remove()
+        self.probs.remove()
         attribute(doc.findings, self.suspects)
 
     def remove(self) -> None:

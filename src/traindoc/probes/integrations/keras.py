@@ -88,6 +88,8 @@ class TraindocCallback(keras.callbacks.Callback):
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
         self._siblings: list = []  # the other callbacks of this fit (keras_loop.sibling_callbacks)
         self._epoch = 0
+        self._first_rate: float | None = None  # the learning rate at train begin (checks/lr_sign.py)
+        self._val_batches = 0  # validation batches of the first validation pass (checks/split_share.py)
         from .keras_loop import WeightResets
 
         self._resets = WeightResets()  # weights back at their start at an epoch's first batch (keras_loop.py)
@@ -118,11 +120,16 @@ class TraindocCallback(keras.callbacks.Callback):
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
             self.doc.guard.call("checks", self._class_count)
+        self._judge("lr-sign", self._negative_rate)
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
 
         self._siblings = self.doc.guard.call("checks", sibling_callbacks, self) or []
         self.doc.guard.call("checks", self._layer_after_output)
+        self.doc.guard.call("optimizer-settings", self._optimizer_settings)
+        from ...checks.squashed_twice import keras_squashed_twice_finding
+
+        self._judge("output-squash", lambda: keras_squashed_twice_finding(model))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
@@ -186,6 +193,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._read_config(x)
             self._output_scale = self._measure_output(self._batches[0][0])
             self._structure_checks(self._batches[0][1], constant=False)  # at once: the output layer vs the loss
+            self._wiring_checks(*self._batches[0])
         if not self._data_done and len(self._batches) >= DATA_BATCHES:
             self._data_done = True
             self._data_checks()
@@ -329,6 +337,25 @@ class TraindocCallback(keras.callbacks.Callback):
             self._val.done = True
             self.doc.guard.call("checks", self._split_check)
 
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self.doc is not None and not self._epochs:  # the first validation pass inside fit
+            self._val_batches = max(self._val_batches, batch + 1)
+
+    def _split_share(self) -> None:
+        """The validation set several times the training set, and the model fits only the latter."""
+        from ...checks.split_share import split_share_finding
+
+        cfg = self._config
+        per, size = (cfg.steps_per_epoch, cfg.batch_size) if cfg is not None else (None, None)
+        val_size = len(self._val.xs[0]) if self._val.xs else size
+        if not per or not size or not val_size or not self._val_batches:
+            return
+        losses = [e["loss"] for e in self._epochs if "loss" in e]
+        vals = [e["val_loss"] for e in self._epochs if "val_loss" in e]
+        f = split_share_finding(per * size, self._val_batches * val_size, losses, vals, float(self.doc._step))
+        if f is not None:
+            self.doc._record_check(f)
+
     def on_train_end(self, logs: dict | None = None) -> None:
         self._unwrap_train_step()
         self._val.unwrap(self.model)
@@ -339,6 +366,8 @@ class TraindocCallback(keras.callbacks.Callback):
         if self._batches and len(self._batches) < DATA_BATCHES:
             self.doc.guard.call("checks", self._data_checks)
         self.doc.guard.call("checks", self._train_end_checks)
+        self.doc.guard.call("optimizer-settings", self._optimizer_settings)
+        self.doc.guard.call("split-share", self._split_share)
         self.doc.close()
         from ...checks.structure import lead_with_causes
 
@@ -381,6 +410,7 @@ class TraindocCallback(keras.callbacks.Callback):
 
             xs = np.concatenate([np.asarray(x) for x, _ in batches])
             self._judge("target-leak", lambda: target_leak_finding(xs, ys))
+            self._judge("input-statistics", lambda: self._input_statistics(xs))
             self._judge("channel-layout", lambda: channels_first_finding(self.model, xs))
             from ...checks.ids_as_numbers import ids_as_numbers_finding, keras_first_recurrent
 
@@ -403,7 +433,16 @@ class TraindocCallback(keras.callbacks.Callback):
             self._label_misuse(batches, whole)
         section = data_check(batches, model=self.model)  # judged after the model's own input scaling layers
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
+        index = self._index_columns()
         for f in section.findings:
+            if f.id == "unnormalized-input" and index:  # the scale comes from a row-number column: drop it
+                from ...checks.index_column import describe
+
+                title, why, fix = describe(index)
+                f.title = f"{title}; {f.title}"
+                f.causes.insert(0, why)
+                f.fixes.insert(0, fix)
+                f.evidence["index_columns"] = index
             if f.id == "label-problem" and have_labels:
                 continue  # the structure check already named the label problem, with its fix
             if content and f.id in ("label-problem", "unnormalized-input"):
@@ -413,6 +452,80 @@ class TraindocCallback(keras.callbacks.Callback):
                 f.evidence.setdefault(CAUSE, True)  # raw inputs or sorted batches: upstream of dead units and stalls
             f.steps = [1.0]
             self.doc._record_check(f)
+
+    def _wiring_checks(self, x: Any, y: Any) -> None:
+        """A custom loss's argument order; fractional ids into an Embedding (keras_wiring.py), at the first batch."""
+        from .keras_wiring import fractional_ids_finding, loss_arguments_finding
+
+        self._judge("loss-arguments", lambda: loss_arguments_finding(self.model, y))
+        self._judge("embedding-input", lambda: fractional_ids_finding(self.model, x))
+
+    def _pooled_position(self, p: Any, step: float) -> Any:
+        """Global pooling on a task whose label is a position (checks/pooled_position.py), on a poor fit."""
+        import numpy as np
+
+        from .keras_split import class_ids
+        from .keras_wiring import pooled_position_check
+
+        if not self._link_rows or not p.poor_fit():
+            return None
+        try:
+            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
+            y = class_ids(np.concatenate([np.asarray(b[1]).reshape(len(b[1]), -1) for b in self._link_rows]))
+        except (ValueError, TypeError):
+            return None
+        return None if y is None else pooled_position_check(self.model, x, y, True, p.moved(), step)
+
+    def _negative_rate(self) -> Any:
+        """A negative learning rate, named before the first step (checks/lr_sign.py)."""
+        from ...checks.lr_sign import negative_rate_finding
+
+        opt = getattr(self.model, "optimizer", None)
+        opt = getattr(opt, "inner_optimizer", None) or opt
+        scheduled = isinstance(getattr(opt, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule)
+        # The constant rate the run trains with; a schedule may start (warm-up) or end at 0 by design.
+        self._first_rate = None if scheduled else _learning_rate(self.model)
+        return negative_rate_finding(_learning_rate(self.model), type(opt).__name__ if opt is not None else None)
+
+    def _index_columns(self) -> list:
+        """Row-number / id columns among the sampled training inputs (checks/index_column.py)."""
+        from ...checks.index_column import index_columns
+
+        x = self._sampled_x
+        if x is None:
+            return []
+        total = getattr(self._config, "samples", None) if self._config is not None else None
+        return self.doc.guard.call("index-column", index_columns, x, total) or []
+
+    def _input_statistics(self, xs: Any) -> Any:
+        """Inputs scaled with the wrong statistics: one number for every column, a std given as variance."""
+        from ...checks.normalization_variance import std_as_variance_finding
+        from ...checks.one_scalar_scaling import one_scalar_finding
+
+        f = std_as_variance_finding(self.model, xs)
+        if f is not None:
+            return f
+        first = next((type(l).__name__ for l in self.model.layers if type(l).__name__ != "InputLayer"), "")
+        if first in ("Normalization", "Rescaling", "BatchNormalization", "LayerNormalization"):
+            return None  # the model scales its own inputs: the arrays' scale is not what the network sees
+        return one_scalar_finding(xs, "the inputs given to fit")
+
+    def _optimizer_settings(self) -> None:
+        """Optimizer settings that are not what the code meant (at start, and at the end for ones set mid-run)."""
+        from ...checks.adam_betas import swapped_betas_finding
+        from ...checks.optimizer_attributes import keras_attribute_findings
+
+        opt = getattr(self.model, "optimizer", None)
+        if opt is None:
+            return
+        seen = {f.evidence.get("subject") for f in self.doc.findings}
+        found = keras_attribute_findings(opt)
+        if not any(f.evidence.get("subject") == "adam-betas" for f in self.doc.findings):
+            found.append(swapped_betas_finding(opt))
+        for f in found:
+            if f is not None and f.evidence["subject"] not in seen:
+                f.steps = [max(1.0, float(self.doc._step))]
+                self.doc._record_check(f)
 
     def _layer_after_output(self) -> None:
         from .keras_loop import layer_after_output_finding
@@ -507,6 +620,15 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                        p.first_loss, p.last_loss, step)
                         or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
         self._judge("validation-encoding", self._encoding_check)
+        if p is not None:
+            from ...checks.lr_sign import zero_rate_finding
+            from .keras_wiring import unused_layers_finding
+
+            self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
+            self._judge("pooled-position", lambda: self._pooled_position(p, step))
+            opt = getattr(self.model, "optimizer", None)
+            self._judge("lr-sign", lambda: zero_rate_finding(self._first_rate, type(opt).__name__, p.barely_moved(),
+                                                             step))
         self._loop_misuse(step)
         if self._label_link is not None and not any(g.id == "label-problem" for g in self.doc.findings):
             from ...checks.label_link import unrelated_labels_finding
@@ -630,6 +752,12 @@ class TraindocCallback(keras.callbacks.Callback):
         vy = class_ids(val_y)
         if y is None or vy is None:
             return None
+        from ...checks.label_permutation import relabelled_split_finding
+
+        step = float(self.doc._step)
+        renamed = self.doc.guard.call("label-encoding", relabelled_split_finding, x, y, val_x, vy, step)
+        if renamed is not None:  # the ids were renamed between the splits: not another input pipeline
+            return renamed
         link = split_link(x, y, val_x, vy)
         return encoding_finding(link, self._val_losses, float(self.doc._step)) if link is not None else None
 
