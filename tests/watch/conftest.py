@@ -100,3 +100,17 @@ def fit(tmp_path):
                      loss_fn, epochs * per, watch_kwargs={"logdir": str(tmp_path), "every": every}, pass_outputs=True)
         return doc.findings
     return run
+
+
+def bars(n: int, seed: int, shuffle: bool = False):
+    """8x8 one-channel images of 4 classes, one bar per class plus noise (the round-8 new-user runs);
+    with ``shuffle`` the labels are permuted apart from the images."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.randint(0, 4, (n,), generator=g)
+    x = 0.6 * torch.randn(n, 1, 8, 8, generator=g)
+    for c in range(4):
+        if c % 2 == 0:
+            x[y == c, 0, 2 + c, :] += 1.5
+        else:
+            x[y == c, 0, :, 1 + c] += 1.5
+    return x, (y[torch.randperm(n, generator=g)] if shuffle else y)

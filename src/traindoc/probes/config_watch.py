@@ -159,6 +159,7 @@ class ConfigWatch:
                   self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
             if f is not None:
                 doc._record_check(f)
+        self._rows_unrelated(doc, losses)
         if doc.grads is None:
             return
         found = z.zero_layers(doc.store.series, doc.layers.names)
@@ -284,19 +285,22 @@ class ConfigWatch:
         self.columns.add(targets, outputs, loss_kind)
         self.pos_weight.add(targets)
 
-    def finish(self, doc: Any) -> None:
+    def _rows_unrelated(self, doc: Any, losses: list[float]) -> None:
+        """Rows whose neighbours share labels at chance while the loss barely fell: recorded at the
+        last read-back (before the final rules) so `diagnose` of the log keeps it, as the live run does."""
         from ..checks.row_link import RowSample, unrelated_rows_finding
+
+        if not any(f.id == "label-problem" for f in doc.findings):
+            f = unrelated_rows_finding(self.rows.link(), losses, float(doc._step))
+            if f is not None:
+                doc._record_check(f)
+        self.rows = RowSample()  # released
+
+    def finish(self, doc: Any) -> None:
         from ..checks.torch_config import attribute
 
         self.remove()
         self.probs.remove()
-        if not any(f.id == "label-problem" for f in doc.findings):
-            loss = doc.store.series.get("train_loss")
-            f = unrelated_rows_finding(self.rows.link(), list(loss.values) if loss is not None else [],
-                                       float(doc._step))
-            self.rows = RowSample()  # released
-            if f is not None:
-                doc._raise(f)
         attribute(doc.findings, self.suspects)
 
     def remove(self) -> None:

@@ -575,11 +575,8 @@ class Watch:
                 self.guard.call("checks", self._record_token_targets, step, targets, out)
             kind = "binary" if self._loss_kind in ("bce", "bce_logits") else self._loss_kind
             add((step, n, v) for n, v in self.guard.call("targets", self.targets.sample, targets, out, kind) or [])
-            if self.store.meta.num_classes is None and self.targets.num_classes:
-                # The output width of a classifier is its class count: the curve rules then know ln(C).
-                self.store.meta.num_classes = self.targets.num_classes
-                if self.writer is not None:  # and so does `diagnose` of the logdir
-                    self.writer.meta({"num_classes": int(self.targets.num_classes)})
+            if self.targets.num_classes:
+                self.known_classes(self.targets.num_classes)
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and opt.param_groups:
             lr = opt.param_groups[0].get("lr")
@@ -805,6 +802,15 @@ class Watch:
             except Exception as exc:
                 self._say(f"on_finding callback raised {type(exc).__name__}: {str(exc)[:200]}; it is no longer called")
                 self.on_finding = None
+
+    def known_classes(self, n: int) -> None:
+        """The output width of a classifier is its class count: the curve rules then know ln(C)
+        (not a neighbour's, ln(C +- 1), guessed from a loss level), and so does `diagnose` of the log."""
+        if self.store.meta.num_classes is not None or n < 2:
+            return
+        self.store.meta.num_classes = int(n)
+        if self.writer is not None:
+            self.writer.meta({"num_classes": int(n)})
 
     def _record_check(self, f: Finding) -> None:
         """Raise a check finding now and keep it as a series so `diagnose` on the log sees it too."""

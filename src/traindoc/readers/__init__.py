@@ -152,6 +152,18 @@ def _one_line_hint(path: Path) -> str:
     return ""
 
 
+def _own_report_hint(path: Path) -> str:
+    """A file holding traindoc's own report, saved beside the logs: say so, not just 'unrecognised'."""
+    from .text_log import own_report
+
+    try:
+        if path.is_file() and own_report(read_head(path, 1 << 16).decode("utf-8", "replace")):
+            return "; it is traindoc's own report (a diagnosis), not a training log"
+    except OSError:
+        pass
+    return ""
+
+
 # ``diagnose --jobs``: logs already read by worker processes (path -> runs, or the InputError's
 # (path, problem)), handed out here so that the scan itself, and so its output, is the one-process scan.
 PREREAD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("traindoc_preread", default=None)
@@ -173,7 +185,8 @@ def read_file(path: Path) -> list[Run]:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
-                         + (_one_line_hint(path) or crash_hint(path) or lone_line_hint(path)))
+                         + (_own_report_hint(path) or _one_line_hint(path) or crash_hint(path)
+                            or lone_line_hint(path)))
     token = _safe.start_file()
     try:
         runs = reader.read(path)

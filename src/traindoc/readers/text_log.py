@@ -25,6 +25,7 @@ counted as epochs, each header starting over (``text.counted``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,8 @@ def sniff(path: Path, head: bytes) -> bool:
     if stripped.startswith(("<", "[{", "[[", "[\n", "[\r", "{\n", "{\r", "{ \n")) or stripped.startswith("[") and \
             stripped[1:2].isspace():
         return False  # JSON documents and markup belong to other readers
+    if own_report(text):
+        return False  # `traindoc diagnose > report.txt` saved beside the logs is not a run
     short_ok = path.suffix.lower() not in _NOT_LOG_SUFFIXES
     if _claims(text, short_ok, whole=len(head) < HEAD_BYTES):
         return True
@@ -78,6 +81,21 @@ def sniff(path: Path, head: bytes) -> bool:
     # a file named like a log gets a longer look before it is passed over.
     longer = sniff_text(path, head, _LONG_HEAD_BYTES)
     return longer is not None and len(longer) > len(text) and _claims(longer, short_ok)
+
+
+_REPORT_MARKS = ("likely causes:", "what to do:", "evidence:", "is this normal?")
+_REPORT_VERDICTS = ("healthy: no warnings or errors",)
+# the table headers of `traindoc show` (series, role, points, steps ... non-finite) and `diagnose --brief`
+_SHOW_HEADER = re.compile(r"series\s+role\s+points\s+steps\b.*\bnon-finite|run\s+verdict\s+worst finding\b.*")
+
+
+def own_report(text: str) -> bool:
+    """traindoc's own terminal report (findings with their evidence, causes and fixes): its numbers
+    are a diagnosis, never a training record. Two of its section headings as whole lines, or its
+    healthy verdict line; a training log that carries the watcher's one-line findings still reads."""
+    stripped = [ln.strip() for ln in text.splitlines()[:400]]
+    marks = {m for ln in stripped for m in _REPORT_MARKS if ln.startswith(m)}
+    return len(marks) >= 2 or any(ln in _REPORT_VERDICTS or _SHOW_HEADER.fullmatch(ln) for ln in stripped)
 
 
 def _claims(text: str, short_ok: bool = False, whole: bool = False) -> bool:

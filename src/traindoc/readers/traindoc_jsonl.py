@@ -138,6 +138,8 @@ def _apply_record(path: Path, lineno: int, rec: dict, meta: RunMeta, builders: d
                 meta.num_classes = m["num_classes"]
             if isinstance(m.get("task"), str):
                 meta.task = m["task"]
+            if isinstance(m.get("hparams"), dict):  # facts a callback learnt after the header
+                meta.hparams.update(m["hparams"])
     elif kind == "end":
         return True
     elif kind in ("finding",):

@@ -51,7 +51,12 @@ def diagnose_run(run: Run) -> list[Finding]:
     # frozen or unregistered layer) leads the symptoms it produces (exploding gradients,
     # divergence), so the first thing read is the change to make.
     findings.sort(key=lambda f: (-int(f.severity), not f.evidence.get("cause")))
-    return findings
+    # A structural or data cause the log records (a watcher's check, a dead layer) relabels the
+    # symptoms it explains "Explained by <cause>", as the live watcher does at its close: the
+    # diagnosis of the log and the live run then give the same first cause and fix.
+    from ..checks.structure import lead_with_causes
+
+    return lead_with_causes(findings)
 
 
 __all__ = ["RULES", "RuleSpec", "rule", "diagnose_run"]

@@ -71,8 +71,10 @@ def overfitting(run: Run):
             # Memorising from the first evaluation on, never generalising at all: capacity and
             # early stopping are not the story; labels that do not follow the inputs are.
             f.evidence.update(never)
-            f.causes = [f"{never['val_series']} never got below {fmt(never['val_best'])}, about ln({never['classes']})"
-                        f" = {fmt(never['chance_loss'])}, a uniform guess: nothing learned carried to held-out rows. "
+            ref = (f"about ln({never['classes']}) = {fmt(never['chance_loss'])}, a uniform guess" if "classes" in never
+                   else f"about where it and {never['train_series']} started ({fmt(never['val_start'])})")
+            f.causes = [f"{never['val_series']} never got below {fmt(never['val_best'])}, {ref}: nothing learned "
+                        f"carried to held-out rows. "
                         f"The model memorised training labels that do not follow from their inputs (shuffled or "
                         f"sorted apart from them, a wrong label column or mapping), or validation is prepared "
                         f"differently"] + f.causes
@@ -93,7 +95,7 @@ def _never_below_chance(run: Run) -> dict | None:
         return None
     cc = inferred_classes(run, t)  # the log's count, else one the curves show (both starting at ln C)
     if cc is None or cc.n < 2:
-        return None
+        return _never_below_start(v, t)
     ln = cc.chance_loss
     best = float(np.min(v.y))
     # Training well below ln C; or below it while validation ends clearly worse than a uniform guess
@@ -101,6 +103,20 @@ def _never_below_chance(run: Run) -> dict | None:
     if best < 0.95 * ln or not (t.tail <= 0.8 * ln or (t.tail < ln and float(v.y[-1]) >= 1.05 * ln)):
         return None
     return {"val_series": v.name, "val_best": best, "chance_loss": ln, "classes": cc.n}
+
+
+def _never_below_start(v: Curve, t: Curve) -> dict | None:
+    """Without a class count: training and validation losses that start level (within 2%: at the
+    first evaluation nothing had generalised either), a validation loss never 3% below that start
+    and ending 5% above it, while training fell below 80% of it. A model that learns real signal
+    improves validation before it overfits; this one only memorised."""
+    start = float(v.y[0])
+    if start <= 0 or abs(float(t.y[0]) - start) > 0.02 * start:
+        return None
+    best = float(np.min(v.y))
+    if best < 0.97 * start or float(v.y[-1]) < 1.05 * start or t.tail > 0.8 * float(t.y[0]):
+        return None
+    return {"val_series": v.name, "val_best": best, "val_start": start, "train_series": t.name}
 
 
 def _gap_overfitting(run: Run) -> list:

@@ -217,6 +217,10 @@ def stuck_of(run: Run) -> dict | None:
             if repeats is not None:
                 return {"series": s.name, "level": float(y[0]), "constant": True, "repeats": repeats,
                         "evaluations": int(mc.n), "steps": list(mc.span), "unit": unit(mc)}
+            fell = _fell_then_pinned(y)
+            if fell is not None:
+                return {"series": s.name, "level": fell["level"], "constant": True, **fell,
+                        "evaluations": int(mc.n), "steps": list(mc.span), "unit": unit(mc)}
             pair = complement_pair(y) if mc.n >= MIN_VAL_POINTS and _binary(run, cc) else None
             if pair is not None:
                 # p and 1 - p and nothing else: a binary model giving every item one class, now this
@@ -255,6 +259,9 @@ def stuck_at_chance(run: Run):
     elif st.get("one_class"):
         title = (f"{st['series']} is {fmt(st['share_low'])} or {fmt(st['share_high'])} (p or 1 - p) at "
                  f"{st['evaluations']} of {st['of']} evaluations: every item got the same class")
+    elif st.get("pinned_evaluations"):
+        title = (f"{st['series']} fell from {fmt(st['before_best'])} to {fmt(st['level'])} and is exactly that at its "
+                 f"last {st['pinned_evaluations']} evaluations: the model collapsed to giving every item one class")
     elif st.get("repeats"):
         title = (f"{st['series']} is exactly {fmt(st['level'])} at {st['repeats']} of its {st['evaluations']} "
                  f"evaluations, from the first, and never higher: the model gives every item one class")
@@ -287,7 +294,14 @@ def stuck_at_chance(run: Run):
         fixes = [inside[1]] + fixes
     thrown = _thrown_by_the_rate(run, st) if fit is None and peak is None and inside is None and not collapsed else None
     if thrown is None and inside is None and peak is None and fit is None and not collapsed:
-        still = _never_moved(run)
+        high = _flat_but_too_high(run)
+        still = _never_moved(run) if high is None else None
+        if high is not None:
+            # Flat, but far above where a fresh model starts: the outputs are saturated, which a
+            # rate too low cannot do; "never moved" would send the user to raise it.
+            ev.update(high[2])
+            causes = [high[0]] + [c for c in causes if not c.startswith("learning rate far too high")]
+            fixes = [high[1]] + [f for f in fixes if not f.startswith("try lr")]
         if still is not None:
             causes = [still] + [c for c in causes if not c.startswith("learning rate far too high")] + \
                 ["gradients not flowing: detached tensors, frozen layers, optimiser given the wrong parameters"]
@@ -317,6 +331,12 @@ def stuck_at_chance(run: Run):
         fixes = ["check a few (input, label) pairs by eye, from the training set and the validation set",
                  "shuffle inputs and labels together (one index, or a Dataset that returns both)",
                  "run `traindoc check` on the model and data loader"]
+        tiny = _tiny_training_set(run)
+        if tiny is not None:
+            # So few rows are memorised whatever their labels: the log says which story is likelier.
+            ev.update(tiny[1])
+            causes = [tiny[0]] + causes
+            fixes = ["train on more rows (or augment), and use a smaller or pretrained model with regularisation"] + fixes
     if peak is not None:
         # The curve itself says which cause: lead with it and its fix instead of the generic list.
         ev.update(peak)
@@ -333,8 +353,27 @@ def stuck_at_chance(run: Run):
                       f"initialised too large"] + causes[1:]
             fixes = ["lower the learning rate 10x or add warm-up; initialise the last layer small"] + \
                 [f for f in fixes if not f.startswith("try lr")]
+    nan = _nan_to_the_end(run)
+    if nan is not None:
+        # NaN weights give every item the same class: the one-class accuracy is the NaN's symptom.
+        ev["loss_nonfinite_from"] = nan[1]
+        causes = [f"{nan[0]} became NaN/Inf at step {fmt(nan[1])} and stayed so: the weights are NaN, and a NaN "
+                  f"model gives every item the same class; fix the NaN first (see nonfinite)"] + causes
+        fixes = ["find where the NaN starts (traindoc.watch names the first module) and fix that first"] + fixes
     yield make("stuck-at-chance", title, series=[st["series"]], steps=st["steps"], evidence=ev,
                causes=causes, fixes=fixes)
+
+
+def _nan_to_the_end(run: Run) -> tuple[str, float] | None:
+    """(loss name, first non-finite step) of a loss that is non-finite from some point to its end."""
+    for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        for s in run.by_role(role):
+            bad = ~np.isfinite(s.values)
+            if len(s) and bad[-1] and bad.any():
+                good = np.flatnonzero(~bad)
+                first = int(good[-1]) + 1 if good.size else 0
+                return s.name, float(s.steps[first])
+    return None
 
 
 def _training_loss_meanwhile(run: Run, st: dict, fits: bool = False) -> str:
@@ -467,18 +506,43 @@ def _train_fits_while_metric_at_chance(run: Run, st: dict) -> dict | None:
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None or c.head <= 0 or not (c.trend.z < 0 and c.trend.p < 0.01):
         return None
+    ln = math.log(st["classes"]) if st.get("classes") else None
+    if ln is not None and c.tail >= ln:
+        return None  # back down to the prior's loss from a blown-up start fits nothing: not memorising
     if c.tail <= 0.9 * c.head:
         return {"train_series": c.name, "train_start": c.head, "train_end": c.tail}
     # A smaller fall counts when the held-out loss rose meanwhile, from its start to above the
     # prior's ln C: what the model picks up on the training rows makes held-out rows worse than a
     # uniform guess, which is memorising labels that do not follow from the inputs.
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
-    ln = math.log(st["classes"]) if st.get("classes") else None
     if v is None or ln is None or not (c.tail < ln and v.y[-1] > max(float(v.y[0]), ln) * 1.01 and v.trend.z > 0
                                        and v.trend.p < 0.05):
         return None
     return {"train_series": c.name, "train_start": c.head, "train_end": c.tail, "val_loss_series": v.name,
             "val_loss_start": float(v.y[0]), "val_loss_end": float(v.y[-1])}
+
+
+TINY_TRAIN_ROWS = 128  # rows an epoch below which a model memorises its training set whatever the labels
+
+
+def _tiny_training_set(run: Run) -> tuple[str, dict] | None:
+    """A training set of a few dozen rows, where the log says its size: Hugging Face's
+    trainer_state.json records max_steps, num_train_epochs and train_batch_size. Gradient
+    accumulation would make the real count larger, so this errs towards not saying it."""
+    h = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
+    try:
+        steps, epochs, batch = (float(h[k]) for k in ("max_steps", "num_train_epochs", "train_batch_size"))
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (steps > 0 and epochs >= 1 and batch > 0):
+        return None
+    per_epoch = max(1, round(steps / epochs))
+    rows = int(per_epoch * batch)
+    if rows > TINY_TRAIN_ROWS:
+        return None
+    return (f"the training set is tiny: about {rows} rows an epoch ({per_epoch} steps x batch size {int(batch)}, "
+            f"more only if gradients were accumulated); a model memorises so few rows and nothing carries to "
+            f"held-out data", {"train_rows_per_epoch": rows})
 
 
 def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
@@ -552,24 +616,36 @@ def no_learning(run: Run):
              "steps", "overfit one batch", "raise the learning rate 10x for quick feedback"]
     ev = {"start_level": c.head, "end_level": c.tail, "best_level": c.best,
           "relative_change": round(c.trend.rel_change, 4), "trend_p": c.trend.p}
-    certain = _certain_predictions(run, c)
-    high = _too_high_for_flat(run, c) if certain is None else None
-    if certain is not None:
-        ev["saturated_outputs"] = certain
-        causes = [f"the outputs are saturated: {certain}. Inputs on a large scale (not normalised) or a learning "
-                  f"rate far too high blew up the logits"] + causes[1:]
-        fixes = ["standardise the inputs (mean 0, std 1 per feature); if it persists, lower the learning rate "
-                 "10x"] + fixes[1:3]
+    high = _flat_but_too_high(run, c)
     if high is not None:
-        # A rate too low cannot raise a loss or hold it far above a uniform guess: lead with the
-        # rate being too high, and drop the advice to raise it.
-        ev["lr_too_high_because"] = high
-        causes = [f"the learning rate is too high: {high}"] + causes[1:]
-        fixes = ["lower the learning rate 10-100x, then bisect; add gradient clipping"] + fixes[1:3]
+        # A rate too low cannot raise a loss or hold it far above a uniform guess (or saturate the
+        # outputs): lead with what did, and drop the advice to raise the rate.
+        ev.update(high[2])
+        causes = [high[0]] + causes[1:]
+        fixes = [high[1]] + fixes[1:3]
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} ({rel(c.tail, c.head):+.2%}) over {c.n} points "
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+def _flat_but_too_high(run: Run, c: Curve | None = None) -> tuple[str, str, dict] | None:
+    """(cause, fix, evidence) for a flat training loss that a rate too low cannot explain: every
+    prediction certain and wrong (saturated outputs), or steps too large, a loss that rose, or one
+    held far above ln C. Shared by no-learning and stuck-at-chance so both name the same cause."""
+    c = c if c is not None else loss_curve(run, Role.TRAIN_LOSS)
+    if c is None:
+        return None
+    certain = _certain_predictions(run, c)
+    if certain is not None:
+        return (f"the outputs are saturated: {certain}. Inputs on a large scale (not normalised) or a learning rate "
+                f"far too high blew up the logits", "standardise the inputs (mean 0, std 1 per feature); if it "
+                "persists, lower the learning rate 10x", {"saturated_outputs": certain})
+    high = _too_high_for_flat(run, c)
+    if high is not None:
+        return (f"the learning rate is too high: {high}", "lower the learning rate 10-100x, then bisect; add "
+                "gradient clipping", {"lr_too_high_because": high})
+    return None
 
 
 CLIP_LOSS = -math.log(1e-7)  # Keras' cross-entropy clips probabilities to [1e-7, 1 - 1e-7]: 16.12 per miss
@@ -654,6 +730,13 @@ def late_start_of(c: Curve) -> dict | None:
     k = max(1, fy.size // 10)
     # (an empty flat part has nothing to compare: it passes, as before, without numpy's warning)
     if fy.size and abs(float(np.median(fy[:k])) - float(np.median(fy[-k:]))) > 0.25 * total:
+        return None
+    # ... and 70% of the way along it too (clear of the drop's shoulder, which smoothing spreads
+    # back): a curve falling steadily from its first point has lost ~0.7 of the quarter there
+    # (0.175 of the drop), a plateau next to nothing. That is a start, not a wait.
+    m = fy.size
+    if m >= 4 and float(np.median(fy[:k])) - float(np.median(fy[int(0.6 * m):max(int(0.8 * m), int(0.6 * m) + 1)])) \
+            > 0.12 * total:
         return None
     # A few evaluations are judged raw: a spike among them (0.83, 1.36, 0.75, then down) is no
     # plateau, so their whole spread must stay under a third of the drop that follows.
@@ -888,6 +971,24 @@ def _one_class_throughout(y: np.ndarray) -> int | None:
     if k < max(MIN_VAL_POINTS, math.ceil(2 * y.size / 3)) or float(np.max(y)) > v or not 0.0 < v < 0.6:
         return None
     return k
+
+
+def _fell_then_pinned(y: np.ndarray) -> dict | None:
+    """An accuracy that fell from a clearly better value (0.1 or more above) to one it then repeats
+    exactly at every later evaluation, 5 or more and half the run at least, below 0.6: the model
+    collapsed to giving every item one class (the value is that class's share). A learning model's
+    accuracy moves between evaluations; one that repeats a high value has converged, not collapsed."""
+    pin = pinned_tail(y, MIN_VAL_POINTS)
+    if pin is None:
+        return None
+    level, count = pin
+    before = y[: y.size - count]
+    if count < y.size / 2 or not before.size or not 0.0 < level < 0.6:
+        return None
+    best = float(np.nanmax(before))
+    if best < level + 0.1:
+        return None
+    return {"level": level, "pinned_evaluations": count, "before_best": best}
 
 
 def _classes_from_pinned_accuracy(run: Run) -> ClassCount | None:

@@ -56,6 +56,18 @@ def nonfinite(run: Run):
                  "norm to see the blow-up coming", "add an epsilon to logs and divisions; use the with-logits loss",
                  "check the inputs for NaN/Inf", "run `traindoc watch` to find the first module that produced it"]
         undefined = sev == Severity.INFO and s.role != Role.GRAD_NORM
+        if s.role in LOSS_ROLES and recovered and np.isfinite(s.values[-1]):
+            # NaN, then finite again to the end: a NaN weight stays NaN, so the weights were never
+            # NaN; some batches make it. The rate is then a poor first guess.
+            ev["comes_and_goes"] = True
+            causes = [f"the NaN comes and goes ({nbad} of {len(s)} points, finite again at the end), so the "
+                      f"weights never became NaN (a NaN weight stays NaN): the loss is undefined on some batches "
+                      f"only: a log, division or sqrt at 0 or a negative (a hand-written log of a probability or "
+                      f"of an output that can go negative), rows with NaN/Inf in the data, or a float16 overflow"
+                      ] + [c for c in causes if not c.startswith(("log(0)", "bad input values"))]
+            fixes = ["clamp before logs and divisions (torch.log(p.clamp_min(1e-7))) or use the framework's "
+                     "log-softmax / with-logits loss; check the inputs and targets for NaN/Inf"] + \
+                [f for f in fixes if not f.startswith(("add an epsilon", "check the inputs"))]
         if undefined:
             causes = ["the metric is undefined on this data: e.g. an average precision over a size class or label "
                       "with no examples in the evaluation set (detectron2 logs NaN for APs/APm/APl then)"]

@@ -39,8 +39,20 @@ class TraindocCallback(TrainerCallback):
         scaler = getattr(accel, "scaler", None)
         self.doc = watch(model, optimizer, scaler=scaler, name=f"hf-{type(model).__name__}", **self.kwargs)
         self.doc.start()
+        self.doc.guard.call("checks", self._run_length, args, state)
         self._handles = [model.register_forward_pre_hook(self._pre, with_kwargs=True),
                          model.register_forward_hook(self._post)]
+
+    def _run_length(self, args, state) -> None:
+        """The steps, epochs and batch size trainer_state.json records, into the watch log too, so
+        `diagnose` of either file knows how many rows an epoch holds (a tiny training set)."""
+        facts = {"max_steps": getattr(state, "max_steps", None), "num_train_epochs": getattr(state, "num_train_epochs", None),
+                 "train_batch_size": getattr(state, "train_batch_size", None)}
+        facts = {k: v for k, v in facts.items() if isinstance(v, (int, float)) and v > 0}
+        if facts:
+            self.doc.store.meta.hparams.update(facts)
+            if self.doc.writer is not None:
+                self.doc.writer.meta({"hparams": facts})
 
     def _pre(self, module, args, kwargs) -> None:
         if module.training:

@@ -119,6 +119,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc.store.meta.task = "regression"
         elif self._loss_view is not None and self._loss_view.kind is not None:
             self.doc.store.meta.task = "classification"
+            self.doc.guard.call("checks", self._class_count)
         self._judge("lr-sign", self._negative_rate)
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
@@ -133,6 +134,15 @@ class TraindocCallback(keras.callbacks.Callback):
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
             self.doc.guard.call("activations", self._install_layer_probe)
+
+    def _class_count(self) -> None:
+        """A softmax cross-entropy's class count is the output layer's width (Keras never sees
+        the label set as the torch watcher does through its outputs)."""
+        from ...checks.model_view import CATEGORICAL_CE, SPARSE_CE, output_view
+
+        out = output_view(self.model)
+        if self._loss_view.kind in (SPARSE_CE, CATEGORICAL_CE) and out is not None and out.units:
+            self.doc.known_classes(out.units)
 
     def _install_layer_probe(self) -> None:
         from .keras_layers import KerasLayerProbe
