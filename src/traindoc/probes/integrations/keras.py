@@ -490,13 +490,13 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _input_statistics(self, xs: Any) -> Any:
         """Inputs scaled with the wrong statistics: one number for every column, a std given as variance."""
-        from ...checks.normalization_variance import std_as_variance_finding
+        from ...checks.normalization_variance import leading_layer, std_as_variance_finding
         from ...checks.one_scalar_scaling import one_scalar_finding
 
         f = std_as_variance_finding(self.model, xs)
         if f is not None:
             return f
-        first = next((type(l).__name__ for l in self.model.layers if type(l).__name__ != "InputLayer"), "")
+        first = type(leading_layer(self.model)).__name__
         if first in ("Normalization", "Rescaling", "BatchNormalization", "LayerNormalization"):
             return None  # the model scales its own inputs: the arrays' scale is not what the network sees
         return one_scalar_finding(xs, "the inputs given to fit")
