@@ -40,7 +40,9 @@ def negative_rate_finding(lr: float | None, optimizer: str | None, step: float =
 
 
 def zero_rate_finding(lr: float | None, optimizer: str | None, barely_moved: bool, step: float) -> Finding | None:
-    """A learning rate of exactly zero on a run that did not learn (a zeroed config value, a schedule at 0)."""
+    """A constant learning rate of exactly zero on a run that did not learn (a zeroed config value).
+
+    Callers pass only a constant rate: a schedule may warm up from 0 or end at 0 by design."""
     if lr is None or lr != 0 or not barely_moved:
         return None
     opt = optimizer or "the optimizer"

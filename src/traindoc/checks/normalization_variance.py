@@ -21,14 +21,15 @@ MISS = 0.5  # ...and at least this far from the data's variance
 MIN_ROWS = 32
 
 
+def leading_layer(model: Any) -> Any:
+    """The model's first layer that computes something (an InputLayer only declares the shape), or None."""
+    return next((layer for layer in getattr(model, "layers", []) or [] if type(layer).__name__ != "InputLayer"), None)
+
+
 def _first_normalization(model: Any) -> Any:
-    for layer in getattr(model, "layers", []) or []:
-        name = type(layer).__name__
-        if name == "Normalization":
-            return layer
-        if name not in ("InputLayer",):
-            return None
-    return None
+    """The Normalization the inputs meet first, or None when another layer comes before it."""
+    layer = leading_layer(model)
+    return layer if type(layer).__name__ == "Normalization" else None
 
 
 def std_as_variance_finding(model: Any, x: Any) -> Finding | None:

@@ -22,7 +22,7 @@ def split_share_finding(train_rows: int | None, val_rows: int | None, losses: li
     if not train_rows or not val_rows or val_rows < VAL_OVER_TRAIN * train_rows or not losses or not val_losses:
         return None
     tl, vl = losses[-1], val_losses[-1]
-    if not (tl == tl and vl == vl) or vl < GAP * max(tl, 1e-12) or vl < min(val_losses):
+    if not (tl == tl and vl == vl) or vl < GAP * max(tl, 1e-12):
         return None
     share = val_rows / (train_rows + val_rows)
     return Finding(

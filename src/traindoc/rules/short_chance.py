@@ -13,18 +13,20 @@ import math
 import numpy as np
 
 from ..run import Role, Run
-from ._common import LOSS_ROLES, MIN_POINTS, curve, unit
+from ._common import LOSS_ROLES, MIN_POINTS, Curve, curve, unit
 
 MIN_SHORT = 3  # fewer than three evaluations say nothing about where a run sits
 MAX_CLASSES = 1000
 EXACT = 2e-4  # relative: a loss at ln(k) to four digits
 
 
-def _losses(run: Run) -> list:
-    return [curve(s) for r in LOSS_ROLES for s in run.by_role(r) if curve(s).n >= MIN_SHORT]
+def _losses(run: Run) -> list[Curve]:
+    """Every loss curve long enough to place (three evaluations or more)."""
+    curves = [curve(s) for r in LOSS_ROLES for s in run.by_role(r)]
+    return [c for c in curves if c.n >= MIN_SHORT]
 
 
-def _accuracies(run: Run) -> list:
+def _accuracies(run: Run) -> list[Curve]:
     """Accuracy curves, validation first (held-out rows show a constant prediction plainest)."""
     return [curve(s) for r in (Role.VAL_METRIC, Role.TRAIN_METRIC) for s in run.by_role(r) if s.metric == "accuracy"]
 
@@ -46,7 +48,7 @@ def _accuracy_at_one_over_k(y: np.ndarray) -> int | None:
     return k if float(np.max(y)) <= 1.0 / k + max(0.03, tol) else None
 
 
-def _exact_ln(c) -> dict | None:
+def _exact_ln(c: Curve) -> dict | None:
     """A loss equal to ln(k) to four digits at every point (3 or more)."""
     y = c.y
     level = float(np.median(y))
@@ -65,11 +67,11 @@ def short_run_at_chance(run: Run) -> dict | None:
     main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
     if main is None or not MIN_SHORT <= curve(main).n < MIN_POINTS:
         return None
-    losses = _losses(run)
-    for c in losses:
+    for c in _losses(run):
         hit = _exact_ln(c)
         if hit is not None:
             return hit
+    c = curve(main)
     for mc in _accuracies(run):
         k = _accuracy_at_one_over_k(mc.y)
         if k is None:
@@ -78,7 +80,6 @@ def short_run_at_chance(run: Run) -> dict | None:
         tol = 0.03 * ln
         # The main loss at ln(k) at its end and never below it by more than the band: a loss that
         # fell under chance has learnt something, whatever one accuracy says.
-        c = curve(main)
         if abs(float(c.y[-1]) - ln) > tol or float(np.min(c.y)) < ln - tol:
             continue
         return {"series": c.name, "level": float(c.y[-1]), "chance_loss": ln, "classes": k,

@@ -483,9 +483,10 @@ class TraindocCallback(keras.callbacks.Callback):
         opt = getattr(self.model, "optimizer", None)
         opt = getattr(opt, "inner_optimizer", None) or opt
         scheduled = isinstance(getattr(opt, "_learning_rate", None), keras.optimizers.schedules.LearningRateSchedule)
+        rate = _learning_rate(self.model)
         # The constant rate the run trains with; a schedule may start (warm-up) or end at 0 by design.
-        self._first_rate = None if scheduled else _learning_rate(self.model)
-        return negative_rate_finding(_learning_rate(self.model), type(opt).__name__ if opt is not None else None)
+        self._first_rate = None if scheduled else rate
+        return negative_rate_finding(rate, type(opt).__name__ if opt is not None else None)
 
     def _index_columns(self) -> list:
         """Row-number / id columns among the sampled training inputs (checks/index_column.py)."""
@@ -499,13 +500,13 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _input_statistics(self, xs: Any) -> Any:
         """Inputs scaled with the wrong statistics: one number for every column, a std given as variance."""
-        from ...checks.normalization_variance import std_as_variance_finding
+        from ...checks.normalization_variance import leading_layer, std_as_variance_finding
         from ...checks.one_scalar_scaling import one_scalar_finding
 
         f = std_as_variance_finding(self.model, xs)
         if f is not None:
             return f
-        first = next((type(l).__name__ for l in self.model.layers if type(l).__name__ != "InputLayer"), "")
+        first = type(leading_layer(self.model)).__name__
         if first in ("Normalization", "Rescaling", "BatchNormalization", "LayerNormalization"):
             return None  # the model scales its own inputs: the arrays' scale is not what the network sees
         return one_scalar_finding(xs, "the inputs given to fit")
@@ -518,9 +519,9 @@ class TraindocCallback(keras.callbacks.Callback):
         opt = getattr(self.model, "optimizer", None)
         if opt is None:
             return
-        seen = {f.evidence.get("subject") for f in self.doc.findings}
+        seen = {f.evidence.get("subject") for f in self.doc.findings}  # each subject named once, at its first sight
         found = keras_attribute_findings(opt)
-        if not any(f.evidence.get("subject") == "adam-betas" for f in self.doc.findings):
+        if "adam-betas" not in seen:
             found.append(swapped_betas_finding(opt))
         for f in found:
             if f is not None and f.evidence["subject"] not in seen:
