@@ -12,7 +12,8 @@ import traindoc
 from traindoc.findings import Severity
 
 
-def _loop(model, loss_fn, x, y, *, opt=None, steps=24, sched=None, per_batch=False, bs=32):
+def _loop(model, loss_fn, x, y, *, opt=None, steps=24, sched=None, per_batch=False, bs=32, during=None):
+    """A plain training loop under watch(); ``during(i, opt)`` runs after each step (a setting changed mid-run)."""
     opt = opt or torch.optim.Adam(model.parameters(), lr=1e-2)
     with traindoc.watch(model, opt, loss_fn=loss_fn, every=4, quiet=True) as doc:
         for i in range(steps):
@@ -25,6 +26,8 @@ def _loop(model, loss_fn, x, y, *, opt=None, steps=24, sched=None, per_batch=Fal
             opt.step()
             if sched is not None and (per_batch or (i + 1) % 8 == 0):
                 sched.step()
+            if during is not None:
+                during(i, opt)
             doc.step(loss, inputs=xb, targets=yb, outputs=out)
     return [f for f in doc.findings if f.severity >= Severity.WARNING]
 

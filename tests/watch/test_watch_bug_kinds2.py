@@ -7,27 +7,13 @@ import pytest
 import torch
 from torch import nn
 
-import traindoc
-from traindoc.findings import Severity
-
-from .test_watch_bug_kinds import _classes, _mlp, _subject  # noqa: E402  (the devkinds tests' tiny models)
+from .test_watch_bug_kinds import _classes, _mlp, _subject  # the devkinds tests' tiny models
+from .test_watch_bug_kinds import _loop as _devkinds_loop  # its loop
 
 
-def _loop(model, loss_fn, x, y, *, opt=None, steps=40, bs=32, during=None):
-    opt = opt or torch.optim.Adam(model.parameters(), lr=1e-2)
-    with traindoc.watch(model, opt, loss_fn=loss_fn, every=4, quiet=True) as doc:
-        for i in range(steps):
-            lo = (i * bs) % len(x)
-            xb, yb = x[lo:lo + bs], y[lo:lo + bs]
-            opt.zero_grad()
-            out = model(xb)
-            loss = loss_fn(out, yb)
-            loss.backward()
-            opt.step()
-            if during is not None:
-                during(i, opt)
-            doc.step(loss, inputs=xb, targets=yb, outputs=out)
-    return [f for f in doc.findings if f.severity >= Severity.WARNING]
+def _loop(model, loss_fn, x, y, *, steps=40, **kwargs):
+    """The devkinds loop, run longer: these kinds show after a few dozen steps."""
+    return _devkinds_loop(model, loss_fn, x, y, steps=steps, **kwargs)
 
 
 # ---------------------------------------------------------------- optimizer settings
