@@ -146,6 +146,14 @@ class ConfigWatch:
                 doc._record_check(f)
         if doc.grads is None:
             return
+        if doc._opt_hooks is not None and doc.grads.track_updates:  # steps that move no weight
+            from ..checks.idle_updates import idle_finding
+
+            idle = idle_finding(doc.store.series, doc.layers.names, losses, doc._stale_count, float(doc._step))
+            if idle is not None:
+                doc._record_check(idle)
+                if idle.evidence["subject"] == "zeroed-gradients":
+                    return  # zero at the update, not after backward: the output is not the cause
         found = z.zero_layers(doc.store.series, doc.layers.names)
         if found is None:
             return

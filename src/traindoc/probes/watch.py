@@ -483,11 +483,13 @@ class Watch:
             self._grads_taken_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
             self._snapshot_pending_from_step = nxt
+            self._pending.extend((nxt, n, v) for n, v in self.zerograd.step_flags("before"))
 
     def _post_opt_step(self, optimizer, args, kwargs) -> None:
         if self.grads is not None and self._snapshot_pending_from_step == self._step + 1:
             self._pending.extend((self._step + 1, n, v) for n, v in self.grads.update())
             self._snapshot_pending_from_step = -1
+            self._pending.extend((self._step + 1, n, v) for n, v in self.zerograd.step_flags("after"))
 
     _first_output_shape: tuple = ()
     _output_by_weights = False  # the first output's autograd node is a weight layer's (no activation after it)
@@ -874,7 +876,7 @@ class Watch:
     def _dynamic_checks(self) -> None:
         from ..checks.static import frozen_from_updates, grad_not_zeroed
 
-        if self._stale_count >= 2:
+        if self._stale_count >= 2 and not self._accumulating():
             f = grad_not_zeroed(self._stale_first, self._stale_last, self._stale_count)
             if any(k[0] == "grad-not-zeroed" for k in self._keys):
                 f.evidence.setdefault("subject", "optimizer")
@@ -906,6 +908,12 @@ class Watch:
                 self._frozen_done = True
                 for f in frozen_from_updates(still, "gradients flow but the weights never update", self._step):
                     self._record_check(f)
+
+    def _accumulating(self) -> bool:
+        """Gradients carried over steps at which the weights did not move: accumulation, not a missing zero_grad."""
+        from ..checks.idle_updates import accumulating
+
+        return self._opt_hooks is not None and accumulating(self.store.series, self.layers.names)
 
     def _record_origin(self) -> None:
         self._origin_recorded = True

@@ -1,0 +1,164 @@
+"""traindoc.watch names the cause, with the change to make, for torch bug kinds of held-out set 8.
+
+Each bug is written as the real loop people write (not modelled by an optimiser subclass) and trained
+for real on a tiny model next to its correct twin and a healthy variant; those must stay silent.
+"""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+import traindoc  # noqa: E402
+from traindoc.checks.structure import lead_with_causes  # noqa: E402
+
+from .conftest import own_failures  # noqa: E402
+from .test_watch_model_evidence import _data, _mlp, _warnings  # noqa: E402
+
+PER = 12  # batches per epoch
+
+
+def _batches(x, y):
+    return [(x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]) for i in range(PER)]
+
+
+def _watch(model, opt, body, epochs=10, every=None, logdir=None):
+    """Run ``body(doc, epoch)`` per epoch under watch; the findings in cause-first order."""
+    kw = {"every": every} if every else {}
+    if logdir:
+        kw["logdir"] = str(logdir)
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), quiet=True, **kw) as doc:
+        for epoch in range(epochs):
+            body(doc, epoch)
+    assert not own_failures(doc), doc.guard.disabled
+    return lead_with_causes(doc.findings)
+
+
+def _idle(found):
+    return [f for f in found if f.id == "update-ratio" and f.evidence.get("subject") in
+            ("zeroed-gradients", "idle-optimizer", "rare-updates", "accumulated-sum")]
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_step_outside_the_batch_loop(inside, tmp_path):
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=5e-3)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(doc, _):
+        for xb, yb in _batches(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            if inside:
+                opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+        if not inside:
+            opt.step()  # indented one level too far out: once per epoch
+
+    found = _watch(model, opt, epoch, every=10, logdir=tmp_path)
+    named = _idle(found)
+    if inside:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].evidence["subject"] == "rare-updates"
+        assert "inside the batch loop" in named[0].fixes[0] and found[0] is named[0]
+        # diagnose of the log names it too
+        offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
+        assert any(f.id == "update-ratio" and "inside the batch loop" in " ".join(f.fixes) for f in offline)
+
+
+@pytest.mark.parametrize("as_list", [False, True])
+def test_manual_update_over_a_used_up_generator(as_list):
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _mlp()
+    params = list(model.parameters()) if as_list else model.parameters()
+    loss_fn = nn.CrossEntropyLoss()
+
+    class Manual(torch.optim.Optimizer):  # the script's hand-written update, given to watch as its optimizer
+        def __init__(self):
+            super().__init__(list(model.parameters()), {"lr": 0.1})
+
+        @torch.no_grad()
+        def step(self, closure=None):
+            for p in params:
+                p -= 0.1 * p.grad
+
+    opt = Manual()
+
+    def epoch(doc, _):
+        for xb, yb in _batches(x, y):
+            model.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+
+    found = _watch(model, opt, epoch, every=10)
+    named = _idle(found)
+    if as_list:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].evidence["subject"] == "idle-optimizer"
+        assert "list(model.parameters())" in named[0].fixes[0]
+
+
+@pytest.mark.parametrize("max_norm", [0.0, 1.0, None])
+def test_clipping_to_norm_zero(max_norm):
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(doc, _):
+        for xb, yb in _batches(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            if max_norm is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+
+    found = _watch(model, opt, epoch, every=10)
+    named = _idle(found)
+    if max_norm != 0.0:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].evidence["subject"] == "zeroed-gradients"
+        assert "max_grad_norm is 0" in named[0].fixes[0] and found[0] is named[0]
+        assert not any(f.id == "zero-gradients" for f in found)  # not an output that ignores the weights
+
+
+@pytest.mark.parametrize("divide", [True, False])
+def test_gradient_accumulation(divide):
+    """Accumulation over 4 micro-batches, doc.step per micro-batch: never a missing zero_grad; without the
+    division at a rate chosen for one batch, the loss climbs and the sum is named."""
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.5, momentum=0.9)
+    loss_fn = nn.CrossEntropyLoss()
+    k = 4
+
+    def epoch(doc, _):
+        for i, (xb, yb) in enumerate(_batches(x, y)):
+            loss = loss_fn(model(xb), yb)
+            (loss / k if divide else loss).backward()
+            if (i + 1) % k == 0:
+                opt.step()
+                opt.zero_grad()
+            doc.step(loss, inputs=xb, targets=yb)
+
+    found = _watch(model, opt, epoch, epochs=12, every=10)
+    assert not any(f.id == "grad-not-zeroed" for f in found)
+    named = _idle(found)
+    if divide:
+        assert not named
+    else:
+        assert named and named[0].evidence["subject"] == "accumulated-sum"
+        assert "loss / accumulation_steps" in named[0].fixes[0]
