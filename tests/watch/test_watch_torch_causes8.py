@@ -34,6 +34,27 @@ def _watch(model, opt, body, epochs=10, every=None, logdir=None):
     return lead_with_causes(doc.findings)
 
 
+def _fit(model, opt, x, y, epochs=10, *, step_in_loop=True, clip=None, **kw):
+    """The ordinary loop (zero_grad, forward, backward, [clip], step, doc.step) over ``epochs``;
+    ``step_in_loop=False`` is the bug of a step() indented after the batch loop (once per epoch)."""
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(doc, _):
+        for xb, yb in _batches(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            if clip is not None:
+                nn.utils.clip_grad_norm_(model.parameters(), clip)
+            if step_in_loop:
+                opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+        if not step_in_loop:
+            opt.step()
+
+    return _watch(model, opt, epoch, epochs=epochs, **kw)
+
+
 def _idle(found):
     return [f for f in found if f.id == "update-ratio" and f.evidence.get("subject") in
             ("zeroed-gradients", "idle-optimizer", "rare-updates", "accumulated-sum")]
@@ -45,20 +66,7 @@ def test_step_outside_the_batch_loop(inside, tmp_path):
     x, y = _data(n=PER * 32)
     model = _mlp()
     opt = torch.optim.Adam(model.parameters(), lr=5e-3)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def epoch(doc, _):
-        for xb, yb in _batches(x, y):
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            if inside:
-                opt.step()
-            doc.step(loss, inputs=xb, targets=yb)
-        if not inside:
-            opt.step()  # indented one level too far out: once per epoch
-
-    found = _watch(model, opt, epoch, every=10, logdir=tmp_path)
+    found = _fit(model, opt, x, y, step_in_loop=inside, every=10, logdir=tmp_path)
     named = _idle(found)
     if inside:
         assert not named and not _warnings(found)
@@ -111,20 +119,7 @@ def test_clipping_to_norm_zero(max_norm):
     torch.manual_seed(0)
     x, y = _data(n=PER * 32)
     model = _mlp()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def epoch(doc, _):
-        for xb, yb in _batches(x, y):
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            if max_norm is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-            opt.step()
-            doc.step(loss, inputs=xb, targets=yb)
-
-    found = _watch(model, opt, epoch, every=10)
+    found = _fit(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, y, clip=max_norm, every=10)
     named = _idle(found)
     if max_norm != 0.0:
         assert not named and not _warnings(found)
@@ -162,3 +157,79 @@ def test_gradient_accumulation(divide):
     else:
         assert named and named[0].evidence["subject"] == "accumulated-sum"
         assert "loss / accumulation_steps" in named[0].fixes[0]
+
+
+def _pretrained_body(seed=3):
+    """A body trained on a related task and saved as nn.DataParallel saves it (keys start with 'module.')."""
+    torch.manual_seed(seed)
+    x, y = _data(n=PER * 32, seed=seed)
+    body = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU())
+    net = nn.Sequential(body, nn.Linear(32, 3))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    for _ in range(8):
+        for xb, yb in _batches(x, y):
+            opt.zero_grad()
+            nn.functional.cross_entropy(net(xb), yb).backward()
+            opt.step()
+    return {f"module.{k}": v for k, v in body.state_dict().items()}
+
+
+def _fine_tune(body, frozen=True):
+    x, y = _data(n=PER * 32, seed=5)
+    if frozen:
+        for p in body.parameters():
+            p.requires_grad_(False)
+    head = nn.Linear(32, 3)
+    model = nn.Sequential(body, head)
+    opt = torch.optim.Adam(head.parameters() if frozen else model.parameters(), lr=1e-2)
+    return _fit(model, opt, x, y, epochs=4)
+
+
+@pytest.mark.parametrize("keys", ["prefixed", "stripped", "never-frozen"])
+def test_frozen_body_never_loaded(keys):
+    state = _pretrained_body()
+    torch.manual_seed(0)
+    body = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Linear(32, 32), nn.ReLU())
+    if keys != "prefixed":
+        state = {k.removeprefix("module."): v for k, v in state.items()}
+    body.load_state_dict(state, strict=False)
+    found = _fine_tune(body, frozen=keys != "never-frozen")
+    named = [f for f in found if f.evidence.get("subject") == "unloaded-weights"]
+    if keys == "prefixed":
+        assert named and named[0].id == "frozen-parameters" and "strict=True" in named[0].fixes[0]
+        assert named[0].evidence["layers"] == ["0.0", "0.2"]
+    else:
+        assert not named and not _warnings(found)
+
+
+class Memory(nn.Module):
+    """A recurrent classifier read at the last step; ``bias`` sets the memory gate's total bias."""
+
+    def __init__(self, kind, bias):
+        super().__init__()
+        self.rnn = getattr(nn, kind)(1, 16, batch_first=True)
+        self.head = nn.Linear(16, 2)
+        if bias is not None:
+            h = 16
+            with torch.no_grad():
+                for b in (self.rnn.bias_ih_l0, self.rnn.bias_hh_l0):
+                    b[h:2 * h].fill_(bias / 2)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1])
+
+
+@pytest.mark.parametrize("kind,bias", [("LSTM", -6.0), ("LSTM", 1.0), ("LSTM", None), ("GRU", -6.0)])  # GRU: no such gate
+def test_memory_gate_closed_at_init(kind, bias):
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(PER * 32, 12, 1, generator=g)
+    y = (x[:, :3, 0].sum(1) > 0).long()
+    model = Memory(kind, bias)
+    found = _fit(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, y, epochs=6)
+    named = [f for f in found if f.evidence.get("config") == "gate-bias"]
+    if kind == "LSTM" and bias is not None and bias < 0:
+        assert named and "forget-gate bias to +1" in named[0].fixes[0] and found[0] is named[0]
+    else:
+        assert not named
