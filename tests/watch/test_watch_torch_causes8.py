@@ -233,3 +233,72 @@ def test_memory_gate_closed_at_init(kind, bias):
         assert named and "forget-gate bias to +1" in named[0].fixes[0] and found[0] is named[0]
     else:
         assert not named
+
+
+def _validating(model, opt, x, y, *, train_each_epoch, freeze_bn=False, epochs=6):
+    """Train with a validation pass after each epoch (model.eval()); model.train() at each epoch's start or not."""
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(doc, _):
+        if train_each_epoch:
+            model.train()
+            if freeze_bn:  # fine-tuning that keeps the BatchNorm statistics frozen on purpose
+                for m in model.modules():
+                    if isinstance(m, nn.BatchNorm1d):
+                        m.eval()
+        for xb, yb in _batches(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+        model.eval()
+        with torch.no_grad():
+            doc.log(val_loss=loss_fn(model(x[:64]), y[:64]))
+
+    return _watch(model, opt, epoch, epochs=epochs, every=10)
+
+
+def _net(kind):
+    layers = [nn.Linear(6, 32)]
+    if kind == "batchnorm":
+        layers.append(nn.BatchNorm1d(32))
+    layers.append(nn.ReLU())
+    if kind == "dropout":
+        layers.append(nn.Dropout(0.3))
+    return nn.Sequential(*layers, nn.Linear(32, 3))
+
+
+@pytest.mark.parametrize("kind", ["dropout", "batchnorm", "plain"])
+@pytest.mark.parametrize("train_each_epoch", [False, True])
+def test_model_left_in_eval_mode_after_validation(kind, train_each_epoch):
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _net(kind)
+    found = _validating(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, y,
+                        train_each_epoch=train_each_epoch)
+    named = [f for f in found if f.id == "eval-mode"]
+    if kind == "plain" or train_each_epoch:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].evidence["switched"] and named[0].evidence["kinds"] == [kind]
+        assert "model.train() at the start of each epoch" in named[0].fixes[0] and found[0] is named[0]
+
+
+def test_batchnorm_frozen_on_purpose_is_not_eval_mode():
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _net("batchnorm")
+    # the BatchNorm layers put in eval mode each epoch while the model trains: running statistics kept
+    found = _validating(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, y, train_each_epoch=True,
+                        freeze_bn=True)
+    assert not [f for f in found if f.id == "eval-mode"]
+    # a frozen backbone (BatchNorm parameters frozen) under model.eval(), with a plain head trained
+    torch.manual_seed(0)
+    body = _net("batchnorm")[:3]
+    for p in body.parameters():
+        p.requires_grad_(False)
+    model = nn.Sequential(body, nn.Linear(32, 3))
+    model.eval()
+    found = _fit(model, torch.optim.Adam(model[1].parameters(), lr=1e-2), x, y, epochs=4, every=10)
+    assert not [f for f in found if f.id == "eval-mode"]

@@ -170,6 +170,10 @@ class Watch:
             from ..checks.fresh_optimizer import FreshOptimizer
 
             self.fresh_opt = FreshOptimizer(self.model, lambda: self._step, self._record_check)
+        if not keras_model:
+            from ..checks.eval_mode import EvalMode
+
+            self._eval_mode = EvalMode(self.model)
         if not (compiled or scripted or keras_model):  # a layer built anew inside forward() at every call
             from ..checks.forward_built import ForwardBuilt
 
@@ -384,6 +388,7 @@ class Watch:
             self._targets_judged = True
             self._record_check(f)
     fresh_opt: Any = None  # checks.fresh_optimizer.FreshOptimizer (torch models)
+    _eval_mode: Any = None  # checks.eval_mode.EvalMode (torch models)
     built: Any = None  # checks.forward_built.ForwardBuilt (torch models with hooks)
     config: Any = None  # probes.config_watch.ConfigWatch, from start()
 
@@ -591,6 +596,10 @@ class Watch:
                 self.store.add("lr", step, float(lr), time.time(), Role.LR)
         if step == 1:
             self.guard.call("checks", self._output_checks, targets, outputs)
+        if self._eval_mode is not None:  # dropout / BatchNorm left in eval mode at optimizer steps
+            f = self.guard.call("checks", self._eval_mode.see, float(step))
+            if f is not None:
+                self._record_check(f)
 
     # -- read-back, rules, findings --------------------------------------------------------
     def _readback(self, final: bool, collective: bool = True) -> None:

@@ -23,6 +23,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                        ["the output does not depend on the weights: a softmax over one unit, a saturated or dead "
                         "output, or a detached loss"],
                        ["Look at the last layer's activation against the loss."]),
+    "eval-mode": ("the model trained in eval mode: dropout off, BatchNorm statistics frozen (recorded by the watcher)",
+                  ["model.eval() for validation never undone with model.train()"],
+                  ["Call model.train() at the start of each epoch, model.eval() only around evaluation."]),
     "linear-network": ("no activation between the hidden layers: the network is one linear map (recorded by the "
                        "watcher)", ["Dense/Linear layers with no activation compose to a single linear layer"],
                        ["Add activation='relu' to the hidden layers (nn.ReLU() after each hidden nn.Linear)."]),
@@ -304,6 +307,12 @@ def with_live_text(f: Finding, run: Run) -> Finding:
       title="every gradient exactly zero: the loss does not depend on the weights", needs=(Role.LAYER_STAT,))
 def zero_gradients(run: Run) -> list[Finding]:
     return recorded_findings(run, "zero-gradients")
+
+
+@rule("eval-mode", family=FAMILY, severity=Severity.WARNING,
+      title="the model trains in eval mode: dropout off, BatchNorm statistics frozen", needs=(Role.LAYER_STAT,))
+def eval_mode(run: Run) -> list[Finding]:
+    return recorded_findings(run, "eval-mode")
 
 
 @rule("linear-network", family=FAMILY, severity=Severity.WARNING,
