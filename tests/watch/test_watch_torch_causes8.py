@@ -302,3 +302,29 @@ def test_batchnorm_frozen_on_purpose_is_not_eval_mode():
     model.eval()
     found = _fit(model, torch.optim.Adam(model[1].parameters(), lr=1e-2), x, y, epochs=4, every=10)
     assert not [f for f in found if f.id == "eval-mode"]
+
+
+class Augmented(nn.Module):
+    """A model that augments its own input in training mode: Gaussian noise, or a fixed rescale."""
+
+    def __init__(self, std=0.0, scale=1.0):
+        super().__init__()
+        self.body, self.std, self.scale = _mlp(d=16), std, scale
+
+    def forward(self, x):
+        if self.training:
+            x = self.scale * x + self.std * torch.randn_like(x)
+        return self.body(x)
+
+
+@pytest.mark.parametrize("std,scale", [(25.0, 1.0), (0.1, 1.0), (0.0, 10.0)])
+def test_noise_augmentation_that_drowns_the_input(std, scale):
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32, d=16)
+    model = Augmented(std, scale)
+    found = _fit(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, y, epochs=8)
+    named = [f for f in found if f.evidence.get("config") == "input-noise"]
+    if std > 1:
+        assert named and "noise's std in the units of the normalised input" in named[0].fixes[0]
+    else:  # mild noise, or a deterministic rescale (the signal is all there): nothing said
+        assert not named and not _warnings(found)

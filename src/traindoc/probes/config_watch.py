@@ -95,10 +95,15 @@ class ConfigWatch:
 
         self.out_dropout = OutputDropout()  # the output is a dropout module's output
         self.out_dropout.hook(doc.model, wrap)
+        from ..checks.input_noise import InputNoise
+
+        self.input_noise = InputNoise()  # noise added inside forward that drowns the input
+        self.input_noise.hook(doc.model, wrap)
 
     clip: Any = None  # checks/clip_order.py
     rnn_reads: Any = None  # checks/rnn_step.py
     out_dropout: Any = None  # checks/output_dropout.py
+    input_noise: Any = None  # checks/input_noise.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -284,13 +289,15 @@ class ConfigWatch:
             self.rows = RowSample()  # released
             if f is not None:
                 doc._raise(f)
-        attribute(doc.findings, self.suspects)
+        attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []))
 
     def remove(self) -> None:
         if self.rnn_reads is not None:
             self.rnn_reads.remove()
         if self.out_dropout is not None:
             self.out_dropout.remove()
+        if self.input_noise is not None:
+            self.input_noise.remove()
         self.output_grad.remove()
         self.positions.remove()
         for h in self.handles:
