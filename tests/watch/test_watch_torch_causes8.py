@@ -328,3 +328,33 @@ def test_noise_augmentation_that_drowns_the_input(std, scale):
         assert named and "noise's std in the units of the normalised input" in named[0].fixes[0]
     else:  # mild noise, or a deterministic rescale (the signal is all there): nothing said
         assert not named and not _warnings(found)
+
+
+def test_a_generator_updated_every_fifth_step_is_not_idle():
+    """WGAN-style: the watched generator is stepped once per five critic steps and not back-propagated
+    at the others (its old gradients stay in .grad): not a step outside the loop."""
+    torch.manual_seed(0)
+    x, _ = _data(n=PER * 32)
+    gen, critic = _mlp(d=6, k=6), _mlp(d=6, k=1)
+    opt_g = torch.optim.Adam(gen.parameters(), lr=1e-3)
+    opt_c = torch.optim.Adam(critic.parameters(), lr=1e-3)
+    z = torch.randn(PER * 32, 6, generator=torch.Generator().manual_seed(2))
+
+    def epoch(doc, _):
+        for i, (xb, zb) in enumerate(_batches(x, z)):
+            if i % 5 == 4:
+                opt_g.zero_grad()
+                loss = -critic(gen(zb)).mean()
+                loss.backward()
+                opt_g.step()
+            else:
+                opt_c.zero_grad()
+                loss = critic(gen(zb).detach()).mean() - critic(xb).mean()
+                loss.backward()
+                opt_c.step()
+            doc.step(loss.detach().abs() + 1.0)  # a quantity that does not fall (a GAN's losses need not)
+
+    with traindoc.watch(gen, opt_g, quiet=True, every=10) as doc:
+        for e in range(10):
+            epoch(doc, e)
+    assert not _idle(doc.findings)

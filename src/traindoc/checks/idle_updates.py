@@ -2,8 +2,9 @@
 
 At each sampled step the watcher has the gradient norm (``grad_norm``), the change the optimizer step
 made to each layer (``update_ratio/<layer>``: absent when ``step()`` was not called there) and three
-flags on one small parameter (``step_grad/backward``: backward gave it a non-zero gradient;
-``step_grad/before`` / ``after``: its ``.grad`` was non-zero when ``step()`` began / ended). From these:
+flags on one small parameter (``step_grad/backward``: backward gave it a non-zero gradient that a
+``step()`` then took; ``step_grad/unstepped``: one that no ``step()`` took; ``step_grad/before`` /
+``after``: its ``.grad`` was non-zero when ``step()`` began / ended). From these:
 
 * the gradient is non-zero after backward but zero when the step uses it (``clip_grad_norm_`` with
   ``max_norm=0``, a ``zero_grad`` between backward and step): nothing can move;
@@ -63,14 +64,22 @@ def samples(series: dict, names: list[str]) -> list[Sample]:
     return [Sample(float(st), float(v), upd.get(st), lrs.get(st)) for st, v in zip(g.steps, g.values)]
 
 
-def _idle(s: Sample) -> bool:
-    return s.grad > 0 and not s.update and s.lr != 0.0
+def _idle(s: Sample, fresh: dict[float, float]) -> bool:
+    """The weights did not move at this step although backward gave fresh gradients (a GAN's generator
+    left alone at a critic step has gradients from earlier, not fresh ones: not idle)."""
+    return s.grad > 0 and not s.update and s.lr != 0.0 and fresh.get(s.step, 0.0) > 0
+
+
+def _fresh(series: dict) -> dict[float, float]:
+    """Sampled steps at which backward gave the watched parameter a non-zero gradient, stepped or not."""
+    return {**_flags(series, "backward"), **_flags(series, "unstepped")}
 
 
 def accumulating(series: dict, names: list[str]) -> bool:
     """Whether the weights stay put at a good share of sampled steps: with carried-over gradients, accumulation."""
     got = [s for s in samples(series, names) if s.step > 1 and s.grad > 0]
-    idle = sum(_idle(s) for s in got)
+    fresh = _fresh(series)
+    idle = sum(_idle(s, fresh) for s in got)
     return idle >= 2 and idle >= ACCUM_SHARE * len(got)
 
 
@@ -128,7 +137,8 @@ def idle_finding(series: dict, names: list[str], losses: list[float], stale: int
             f"every gradient is zero when the update is applied ({max(len(zeroed_before), len(zeroed_in))} of "
             f"{len(before)} sampled steps), although backward computed them: no weight can move")
     with_grad = [s for s in got if s.grad > 0]
-    idle = [s for s in with_grad if _idle(s)]
+    fresh = _fresh(series)
+    idle = [s for s in with_grad if _idle(s, fresh)]
     if len(with_grad) < MIN_SAMPLES or len(idle) < IDLE_SHARE * len(with_grad):
         return None
     moved = [s for s in with_grad if s.update]

@@ -566,6 +566,10 @@ class Watch:
             add((step, n, v) for n, v in self.guard.call("gradients", self.grads.sample, False) or [])
             self._snapshot_pending_from_step = step if self._opt_hooks is None else -1
         add((step, n, v) for n, v in self.guard.call("zerograd", self.zerograd.take) or [])
+        if self._opt_hooks is not None and self.zerograd.fresh is not None:
+            # backward ran at this step and optimizer.step() did not take its gradient (checks/idle_updates.py)
+            add([(step, ("step_grad/unstepped",), self.zerograd.fresh)])
+            self.zerograd.fresh = None
         if self.nonfinite is not None:
             add((step, n, v) for n, v in self.nonfinite.take())
         if inputs is not None and self.guard.ok("inputs"):
