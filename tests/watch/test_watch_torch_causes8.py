@@ -358,3 +358,27 @@ def test_a_generator_updated_every_fifth_step_is_not_idle():
         for e in range(10):
             epoch(doc, e)
     assert not _idle(doc.findings)
+
+
+class MeanTeacher(nn.Module):
+    """A student and its frozen copy (an EMA teacher, as in mean teacher / BYOL): random at the start on purpose."""
+
+    def __init__(self):
+        super().__init__()
+        import copy
+
+        self.student = _mlp()
+        self.teacher = copy.deepcopy(self.student)
+        for p in self.teacher.parameters():
+            p.requires_grad_(False)
+
+    def forward(self, x):
+        return self.student(x) + 0.0 * self.teacher(x)
+
+
+def test_a_frozen_teacher_copied_from_the_student_is_not_unloaded():
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = MeanTeacher()
+    found = _fit(model, torch.optim.Adam(model.student.parameters(), lr=1e-2), x, y, epochs=3)
+    assert not [f for f in found if f.evidence.get("subject") == "unloaded-weights"]

@@ -71,6 +71,19 @@ def default_init(m: Any) -> bool | None:
     return None
 
 
+def _copies_trained(m: Any, params: list) -> bool:
+    """Whether a frozen module's first weight equals a trainable parameter (a copy made to be a teacher)."""
+    import torch
+
+    w = next(iter(m.parameters(recurse=False)), None)
+    if w is None:
+        return False
+    with torch.no_grad():
+        return any(p.requires_grad and p.shape == w.shape and p.dtype == w.dtype and p.device == w.device
+                   and torch.equal(p, w)
+                   for p in params)
+
+
 def unloaded_weights_findings(model: Any) -> list[Finding]:
     """frozen-parameters when the frozen layers of a partly trainable model are (mostly) still the default draw."""
     params = list(model.parameters())
@@ -83,7 +96,10 @@ def unloaded_weights_findings(model: Any) -> list[Finding]:
             judged = default_init(m)
             if judged is not None:
                 frozen.append((name, judged, sum(p.numel() for p in own)))
-    random = [(n, k) for n, judged, k in frozen if judged]
+    # A frozen copy of a trained module (the EMA teacher or momentum encoder of BYOL, MoCo, mean teacher)
+    # starts as that module's random draw on purpose.
+    mods = dict(model.named_modules())
+    random = [(n, k) for n, judged, k in frozen if judged and not _copies_trained(mods[n], params)]
     if not random or 2 * sum(k for _, k in random) < sum(k for _, _, k in frozen):
         return []
     names = [n for n, _ in random]
