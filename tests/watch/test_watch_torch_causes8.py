@@ -382,3 +382,28 @@ def test_a_frozen_teacher_copied_from_the_student_is_not_unloaded():
     model = MeanTeacher()
     found = _fit(model, torch.optim.Adam(model.student.parameters(), lr=1e-2), x, y, epochs=3)
     assert not [f for f in found if f.evidence.get("subject") == "unloaded-weights"]
+
+
+def test_a_loop_that_never_calls_step():
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    sched = torch.optim.lr_scheduler.StepLR(opt, 5)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(doc, _):
+        for xb, yb in _batches(x, y):
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            doc.step(loss, inputs=xb, targets=yb)
+        sched.step()  # in place of optimizer.step()
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch warns that scheduler.step() came before optimizer.step()
+        found = _watch(model, opt, epoch, every=10)
+    named = _idle(found)
+    assert named and named[0].evidence["subject"] == "rare-updates" and "never called" in named[0].causes[0]

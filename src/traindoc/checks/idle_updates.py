@@ -156,7 +156,10 @@ def idle_finding(series: dict, names: list[str], losses: list[float], stale: int
             "although every step computed gradients and called optimizer.step()")
     how = ("optimizer.step() was not called at most of them" if len(called) < len(with_grad) / 2 else
            "optimizer.step() left the weights unchanged at most of them")
-    return _finding("rare-updates", Severity.ERROR, step, ev, [
+    never = [] if moved or called else [
+        "optimizer.step() is never called at these steps (left out of the loop, or scheduler.step() called in its "
+        "place), so no weight ever changes."]
+    return _finding("rare-updates", Severity.ERROR, step, ev, never + [
         "optimizer.step() sits outside the batch loop (indented after it), so it runs once per epoch with the last "
         "batch's gradient: zero_grad() and backward() throw every other batch's gradient away; or step() is "
         "guarded by a condition that rarely holds (a wrong `if i % k == 0`)."],
