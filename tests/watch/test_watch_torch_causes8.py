@@ -34,9 +34,10 @@ def _watch(model, opt, body, epochs=10, every=None, logdir=None):
     return lead_with_causes(doc.findings)
 
 
-def _fit(model, opt, x, y, epochs=10, *, step_in_loop=True, clip=None, **kw):
+def _fit(model, opt, x, y, epochs=10, *, step_in_loop=True, clip=None, epoch_end=None, **kw):
     """The ordinary loop (zero_grad, forward, backward, [clip], step, doc.step) over ``epochs``;
-    ``step_in_loop=False`` is the bug of a step() indented after the batch loop (once per epoch)."""
+    ``step_in_loop=False`` is the bug of a step() indented after the batch loop (once per epoch), or
+    replaced by ``epoch_end`` there."""
     loss_fn = nn.CrossEntropyLoss()
 
     def epoch(doc, _):
@@ -50,7 +51,7 @@ def _fit(model, opt, x, y, epochs=10, *, step_in_loop=True, clip=None, **kw):
                 opt.step()
             doc.step(loss, inputs=xb, targets=yb)
         if not step_in_loop:
-            opt.step()
+            (epoch_end or opt.step)()
 
     return _watch(model, opt, epoch, epochs=epochs, **kw)
 
@@ -390,20 +391,11 @@ def test_a_loop_that_never_calls_step():
     model = _mlp()
     opt = torch.optim.Adam(model.parameters(), lr=1e-2)
     sched = torch.optim.lr_scheduler.StepLR(opt, 5)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def epoch(doc, _):
-        for xb, yb in _batches(x, y):
-            opt.zero_grad()
-            loss = loss_fn(model(xb), yb)
-            loss.backward()
-            doc.step(loss, inputs=xb, targets=yb)
-        sched.step()  # in place of optimizer.step()
-
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch warns that scheduler.step() came before optimizer.step()
-        found = _watch(model, opt, epoch, every=10)
+        # scheduler.step() in place of optimizer.step()
+        found = _fit(model, opt, x, y, step_in_loop=False, epoch_end=sched.step, every=10)
     named = _idle(found)
     assert named and named[0].evidence["subject"] == "rare-updates" and "never called" in named[0].causes[0]
