@@ -31,6 +31,7 @@ MIN_SAMPLES = 6  # sampled steps with a gradient before anything is said
 IDLE_SHARE = 0.75  # of those, the share at which the weights did not move
 ACCUM_SHARE = 0.25  # idle share that, with gradients carried over, reads as accumulation
 MAX_FALL = 0.3  # the loss fell by at most this fraction of its start over the run
+CLIMB = 1.5  # a later eighth of the run this far above the first: the loss climbed (a warm-up bump does not)
 SUBJECT_TEXT = {
     "zeroed-gradients": "the gradients are zeroed before the update uses them",
     "idle-optimizer": "optimizer.step() stopped moving the weights",
@@ -99,7 +100,7 @@ def _rose(losses: list[float]) -> bool:
     """Whether some later stretch of the run sits above the loss's start (an unstable run)."""
     k = max(1, len(losses) // 8)
     windows = [sum(losses[i:i + k]) / len(losses[i:i + k]) for i in range(0, len(losses), k)]
-    return len(windows) >= 4 and max(windows[1:]) > 1.1 * windows[0]
+    return len(windows) >= 4 and max(windows[1:]) > CLIMB * windows[0]
 
 
 def idle_finding(series: dict, names: list[str], losses: list[float], stale: int, step: float) -> Finding | None:
