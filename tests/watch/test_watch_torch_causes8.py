@@ -399,3 +399,24 @@ def test_a_loop_that_never_calls_step():
         found = _fit(model, opt, x, y, step_in_loop=False, epoch_end=sched.step, every=10)
     named = _idle(found)
     assert named and named[0].evidence["subject"] == "rare-updates" and "never called" in named[0].causes[0]
+
+
+def test_zero_grad_with_zeros_between_backward_and_step():
+    """zero_grad(set_to_none=False) after backward leaves zeros (not None) for step(): zeroed gradients."""
+    torch.manual_seed(0)
+    x, y = _data(n=PER * 32)
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def epoch(doc, _):
+        for xb, yb in _batches(x, y):
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.zero_grad(set_to_none=False)
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+
+    named = _idle(_watch(model, opt, epoch, every=10))
+    assert named and named[0].evidence["subject"] == "zeroed-gradients"
+    assert "before loss.backward()" in named[0].fixes[1]
