@@ -73,3 +73,27 @@ def test_a_gap_within_the_validation_accuracys_own_swings_is_not_named():
     train_acc = np.linspace(0.5, 0.99, n)
     val_acc = np.array([0.5, 0.9, 0.4, 0.85, 0.45, 0.9, 0.4, 0.8, 0.5, 0.75, 0.45, 0.6])
     assert _overfit(_run(train_acc, val_acc)) is None
+
+
+def _gap_from_start(n: int = 30):
+    """Accuracies apart from the first epochs: training climbs to 0.97, validation to 0.66."""
+    k = np.arange(n)
+    return 0.45 + 0.52 * (1 - np.exp(-k / 4)), 0.2 + 0.46 * (1 - np.exp(-k / 8))
+
+
+def test_a_gap_from_the_start_while_the_losses_part_is_overfitting():
+    # Training loss to 0.1 while validation's stays near 2.3: the ratio grows from ~2.5x to ~20x.
+    train_acc, val_acc = _gap_from_start()
+    k = np.arange(30)
+    loss = 0.1 + 2.0 * np.exp(-k / 4)
+    val_loss = 2.3 + 3.5 * np.exp(-k / 5)
+    f = _overfit(_run(train_acc, val_acc, loss=loss, val_loss=val_loss))
+    assert f is not None and f.evidence["loss_ratio_end"] >= 10 and "losses parted" in f.title
+
+
+def test_a_gap_from_the_start_with_losses_a_steady_multiple_apart_is_not_overfitting():
+    # A harder validation set: its loss stays about 2.5x training's all along.
+    train_acc, val_acc = _gap_from_start()
+    k = np.arange(30)
+    loss = 0.4 + 2.0 * np.exp(-k / 4)
+    assert _overfit(_run(train_acc, val_acc, loss=loss, val_loss=2.5 * loss)) is None

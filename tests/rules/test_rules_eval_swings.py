@@ -222,3 +222,47 @@ def test_warmup_without_a_lasting_spike_or_a_spike_after_it_is_not_lr_too_high()
     assert "lr-too-high" not in _by_id(_findings(_warmup_epochs(2, 1.4, slow=False)))  # a small bump, gone at once
     fs = _by_id(_findings(_warmup_epochs(15, 3.0, slow=True)))  # long after warm-up: a spike, not the warm-up
     assert "lr-too-high" not in fs and "loss-spikes" in fs
+
+
+def test_humps_measure_a_spike_with_a_wiggle_by_prominence():
+    from traindoc.stats.excursions import humps
+
+    y = np.array([0.75, 0.58, 0.21, 0.35, 0.82, 0.61, 1.12, 0.13, 0.13, 0.05])
+    x = np.arange(y.size, dtype=float)
+    assert large_excursions(x, y, 0.75, 2.0) == []  # no single monotone stretch rises 2x into 1.12
+    hs = humps(x, y, 0.75, 2.0)
+    assert [h.index for h in hs] == [6] and np.isclose(hs[0].ratio, 1.12 / 0.21)
+    # the same rise spread over a slow wander of eight evaluations is not a hump
+    slow = np.array([0.75, 0.5, 0.2, 0.3, 0.45, 0.5, 0.7, 0.6, 0.9, 0.8, 1.1, 0.15, 0.1])
+    assert humps(np.arange(slow.size, dtype=float), slow, 0.75, 2.0) == []
+
+
+def test_a_short_validation_hump_is_a_spike_at_info():
+    val = [0.75, 0.58, 0.21, 0.35, 0.82, 0.61, 1.12, 0.13, 0.13, 0.05]
+    f = _by_id(_findings({"loss": _train(10, 0.16, 0.05), "val_loss": val})).get("loss-spikes")
+    assert f is not None and f.severity == Severity.INFO
+    assert f.evidence["measured_by"].startswith("prominence")
+
+
+def test_a_long_slow_validation_wander_is_not_a_hump_spike():
+    val = [0.75, 0.5, 0.2, 0.3, 0.45, 0.5, 0.7, 0.6, 0.9, 0.8, 1.1, 0.15, 0.1, 0.1, 0.09]
+    f = _by_id(_findings({"loss": _train(15, 0.16, 0.05), "val_loss": val})).get("loss-spikes")
+    assert f is None or f.evidence.get("measured_by") != "prominence, humps of 4 evaluations or fewer"
+
+
+def test_a_broken_first_evaluation_does_not_set_the_runs_scale():
+    from traindoc.rules._common import curve
+    from traindoc.rules.eval_swings import run_scale
+
+    train = _train(16, 0.40, 0.05)
+    val = [8.33, 0.20, 0.22, 0.25, 0.12, 0.18, 0.11, 0.083, 0.062, 0.055, 0.64, 0.20, 0.19, 0.17, 0.16, 0.15]
+    run = _run({"loss": train, "val_loss": val})
+    assert np.isclose(run_scale(run, curve(run.series["val_loss"])), 0.40)
+    f = _by_id(_findings({"loss": train, "val_loss": val})).get("loss-spikes")
+    assert f is not None and f.evidence["largest_ratio"] >= 3
+    # a first evaluation that is where the run really started (a step-0 evaluation near chance,
+    # then a steady fall) keeps the scale, and the same small late blip is no event on it
+    steady = [2.3, 1.2, 0.6, 0.3, 0.2, 0.15, 0.11, 0.083, 0.062, 0.055, 0.16, 0.06, 0.055, 0.05, 0.05, 0.048]
+    run2 = _run({"loss": _train(16, 2.2, 0.05), "val_loss": steady})
+    assert np.isclose(run_scale(run2, curve(run2.series["val_loss"])), 2.3)
+    assert "loss-spikes" not in _by_id(_findings({"loss": _train(16, 2.2, 0.05), "val_loss": steady}))

@@ -98,3 +98,29 @@ def test_a_single_lucky_low_point_is_not_a_turn():
     val[4] = 2.45
     assert rise_p_exact(val[4:]) <= 0.01 < rise_p_exact(val[5:])
     assert rise_after_best(np.arange(val.size, dtype=float), val) is None
+
+
+def test_a_small_steady_rise_on_a_smooth_curve_is_overfitting():
+    # A language model's validation loss: 5.67 -> 5.05 (epoch 6), then five rises in a row to 5.21
+    # (+3%, under Prechelt's 5%) while training falls by a third; the curve's own jitter is ~0.3%.
+    val = [5.67, 5.49, 5.35, 5.19, 5.09, 5.07, 5.05, 5.055, 5.07, 5.155, 5.165, 5.215]
+    train = list(6.5 * 0.93 ** np.arange(12))
+    f = _overfit(_run(val, train))
+    assert f is not None and 2.0 <= f.evidence["generalization_loss_pct"] < 5.0
+
+
+def test_a_small_rise_within_the_curves_own_jitter_is_not_overfitting():
+    # The same 3% drift after the best, on a curve that jumps 3% between evaluations anyway.
+    rng = np.random.default_rng(4)
+    base = np.array([5.67, 5.49, 5.35, 5.19, 5.09, 5.07, 5.05, 5.06, 5.08, 5.11, 5.13, 5.16])
+    fired = 0
+    for _ in range(40):
+        val = base * np.exp(0.03 * rng.standard_normal(12))
+        fired += _overfit(_run(val, list(6.5 * 0.93 ** np.arange(12)))) is not None
+    assert fired <= 4
+
+
+def test_a_metric_read_as_a_loss_rising_from_its_first_evaluation_did_not_turn():
+    # Best at the first evaluation (an accuracy in percent under a loss's name): no descent, no turn.
+    val = [92.77, 94.12, 95.12, 95.75, 96.2, 96.45, 96.65, 96.7, 96.85, 96.97]
+    assert _overfit(_run(val, list(2.3 * 0.8 ** np.arange(10)))) is None

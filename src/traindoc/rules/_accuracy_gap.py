@@ -9,7 +9,8 @@ validation-loss rules stay silent on a run a person reads at a glance.
 The reading is the gap (training minus validation accuracy, on the [0, 1] scale) at the end, and
 how much of it opened during the run. Both are effect sizes on an absolute scale every accuracy
 shares, so they hold on 6 epochs as on 600; the widening must also stand far clear of the
-validation accuracy's own evaluation-to-evaluation jitter.
+validation accuracy's own evaluation-to-evaluation jitter. A gap wide from the first epochs is
+memorisation only when the losses parted meanwhile (``losses_parted``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,12 @@ from ._common import MIN_VAL_POINTS, curve, normalised_metric
 # ended 0.2-0.6 apart. 0.25 keeps a margin of about twice the healthy extreme.
 MIN_GAP = 0.25
 MIN_OPENED = 0.2
+# Where the accuracies were apart from the first epochs (a harder validation set, or memorisation
+# from the first pass), the losses tell the two apart: a harder set keeps its loss a steady multiple
+# of training's; memorisation drives training's towards zero while validation's stays, so the
+# multiple grows. Both losses on one data set differ by a factor that moves little on healthy runs.
+RATIO_GROWTH = 2.0
+RATIO_END = 3.0
 
 
 def _pairs(run: Run) -> list[tuple[Series, Series]]:
@@ -62,12 +69,42 @@ def accuracy_gap(run: Run) -> dict | None:
         gap_end, gap_start = float(np.median(gap[-k:])), float(np.median(gap[:k0]))
         opened = gap_end - gap_start
         sigma = jitter_sigma(vy)
-        if gap_end < MIN_GAP or opened < MIN_OPENED or opened < 4.0 * sigma:
+        if gap_end < MIN_GAP:
             continue
+        parted = None
+        if opened < MIN_OPENED or opened < 4.0 * sigma:
+            # Wide from the first epochs on: memorisation only if the losses parted meanwhile.
+            parted = losses_parted(run)
+            if parted is None:
+                continue
         return {"train_metric": ts.name, "val_metric": vs.name,
                 "train_start": float(np.median(ty_at[:k0])), "train_end": float(np.median(ty_at[-k:])),
                 "val_start": float(np.median(vy[:k0])), "val_end": float(np.median(vy[-k:])),
                 "val_best": float(vy.max()), "val_best_step": float(vx[int(np.argmax(vy))]),
                 "gap_start": round(gap_start, 4), "gap_end": round(gap_end, 4), "val_jitter": round(sigma, 4),
-                "steps": [float(vx[0]), float(vx[-1])], "axis": vs.axis}
+                "steps": [float(vx[0]), float(vx[-1])], "axis": vs.axis, **(parted or {})}
     return None
+
+
+def losses_parted(run: Run) -> dict | None:
+    """The validation loss ending RATIO_GROWTH times further above the training loss (as a ratio)
+    than over the first evaluations, and RATIO_END times above it or more: the gap between the
+    losses opened during the run even where the accuracies were apart from the first epochs."""
+    ts, vs = run.primary(Role.TRAIN_LOSS), run.primary(Role.VAL_LOSS)
+    if ts is None or vs is None:
+        return None
+    t, v = curve(ts), curve(vs)
+    if t.n < MIN_VAL_POINTS or v.n < MIN_VAL_POINTS or not (np.all(t.y > 0) and np.all(v.y > 0)):
+        return None
+    inside = (v.x >= t.x[0]) & (v.x <= t.x[-1])
+    if int(inside.sum()) < MIN_VAL_POINTS:
+        return None
+    vx, vy = v.x[inside], v.y[inside]
+    ratio = vy / np.interp(vx, t.x, t.y)
+    k = max(2, vx.size // 5)
+    k0 = max(1, min(3, vx.size // 10))
+    r_start, r_end = float(np.median(ratio[:k0])), float(np.median(ratio[-k:]))
+    if r_end < RATIO_END or r_end < RATIO_GROWTH * r_start:
+        return None
+    return {"loss_ratio_start": round(r_start, 3), "loss_ratio_end": round(r_end, 3), "train_loss": ts.name,
+            "val_loss": vs.name}

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
-from ..stats.excursions import Excursion, large_excursions
+from ..stats.excursions import Excursion, humps, large_excursions
 from ._common import Curve, curve, fmt, make, per_curve, unit
 
 ZIGZAG_RATIO = 1.5  # up by half again and back down, each time
@@ -33,17 +33,33 @@ ZIGZAG_MOVE = 2.0  # ... moving 2x or more between neighbouring evaluations, typ
 SPIKE_RATIO = 2.0  # a spike at least doubles and at least halves again
 SHARE = 0.1  # of the run's loss scale, each way
 REPEATED = 3  # spikes through a run: repeated
+HUMP_WIDTH = 4  # a spike with a wiggle in it: at most this many evaluations above its base ...
+HUMP_MAX_EVALS = 30  # ... judged on short curves only, and reported at info
+
+
+LONE_FIRST = 10.0  # a first evaluation this many times the second ...
+ABOVE_TRAINING = 5.0  # ... and this many times where training started is a broken first evaluation
 
 
 def run_scale(run: Run, c: Curve) -> float:
-    """How high the run's losses started: the plot's scale, against which a jump is visible."""
+    """How high the run's losses started: the plot's scale, against which a jump is visible.
+
+    A first evaluation that stands alone, ten times the second and five times where training
+    started (a Keras model evaluated after its first epoch with batch-norm statistics not yet
+    settled: 8.3 where training started at 0.4, then 0.2), is a broken evaluation, not the level
+    the run started from: the curve's scale is then taken from its second evaluation on.
+    """
     levels = [float(c.y[0]), float(c.head)]
+    train: list[float] = []
     t = run.primary(Role.TRAIN_LOSS)
     if t is not None and t is not c.series:
         tc = curve(t)
         if tc.n:
-            levels += [float(tc.y[0]), float(tc.head)]
-    return max(v for v in levels if np.isfinite(v))
+            train = [v for v in (float(tc.y[0]), float(tc.head)) if np.isfinite(v)]
+    if train and c.n >= 4 and float(c.y[1]) > 0 and c.y[0] >= LONE_FIRST * c.y[1] \
+            and c.y[0] >= ABOVE_TRAINING * max(train):
+        levels = [float(c.y[1]), float(np.median(c.y[1:4]))]
+    return max(v for v in levels + train if np.isfinite(v))
 
 
 @per_curve
@@ -81,18 +97,23 @@ def zigzag_of(c: Curve, scale: float) -> dict | None:
             "run_scale": scale, "min_ratio": ZIGZAG_RATIO, "min_share_of_scale": SHARE}
 
 
+# Why an evaluation curve zig-zags, and what to do: shared by every zig-zag an evaluation shows
+# (a validation loss here, a validation accuracy in ``accuracy_swings``).
+EVAL_ZIGZAG_CAUSES = ("learning rate too high: each evaluation catches the weights at a different point of their "
+                      "overshoot", "a tiny or unrepresentative validation set (each example moves the average a lot)",
+                      "batch-norm statistics or dropout differing between train and eval mode", "momentum too high")
+EVAL_ZIGZAG_FIXES = ("lower the learning rate (3-10x) or decay it", "use a larger validation set",
+                     "check model.eval() / model.train() around the evaluation",
+                     "keep the checkpoint with the best validation score rather than the last")
+
+
 def zigzag_finding(c: Curve, z: dict):
     f = make("oscillation", f"{c.name} zig-zags: {z['count']} times within {z['window_evaluations']} evaluations "
              f"({unit(c)} {fmt(z['from_step'])}-{fmt(z['to_step'])}) it rose by x{ZIGZAG_RATIO:g} or more and fell "
              f"back as far (largest x{z['largest_ratio']:.3g}; typical move x{z['typical_move']:.3g} per evaluation)",
              series=[c.name], steps=[z["from_step"], z["to_step"]],
              evidence=z,
-             causes=["learning rate too high: each evaluation catches the weights at a different point of their "
-                     "overshoot", "a tiny or unrepresentative validation set (each example moves the average a lot)",
-                     "batch-norm statistics or dropout differing between train and eval mode", "momentum too high"],
-             fixes=["lower the learning rate (3-10x) or decay it", "use a larger validation set",
-                    "check model.eval() / model.train() around the evaluation",
-                    "keep the checkpoint with the best validation score rather than the last"],
+             causes=list(EVAL_ZIGZAG_CAUSES), fixes=list(EVAL_ZIGZAG_FIXES),
              marks=[Mark("point", c.name, e["step"], label=f"up and down x{e['ratio']:.2f}") for e in z["excursions"]])
     f.verdict = "worth a look"
     f.verdict_reason = ("a validation loss that jumps up and back down by half again or more, again and again, is not "
@@ -103,6 +124,10 @@ def zigzag_finding(c: Curve, z: dict):
 def eval_spikes_finding(c: Curve, scale: float):
     """Validation spikes by effect size (2x up and back, a tenth of the run's scale), or None."""
     ex = _excursions(c, scale, SPIKE_RATIO)
+    brief = False
+    if not ex and c.n <= HUMP_MAX_EVALS:
+        # None along one monotone stretch each way: a brief hump with a wiggle in it, by prominence.
+        ex, brief = humps(c.x, c.y, scale, SPIKE_RATIO, SHARE, HUMP_WIDTH), True
     if not ex:
         return None
     start = float(c.y[0])
@@ -110,14 +135,17 @@ def eval_spikes_finding(c: Curve, scale: float):
     repeated = len(ex) >= REPEATED
     big = max(ex, key=lambda e: e.ratio)
     u = unit(c)
-    title = (f"{len(ex)} spike(s) in {c.name}, each up x{SPIKE_RATIO:g} or more and straight back down; largest "
+    back = f"back down within {HUMP_WIDTH} evaluations" if brief else "straight back down"
+    title = (f"{len(ex)} spike(s) in {c.name}, each up x{SPIKE_RATIO:g} or more and {back}; largest "
              f"x{big.ratio:.3g} ({fmt(big.left)} -> {fmt(big.peak)} -> {fmt(big.right)}) at {u} {fmt(big.step)}")
     if above:
         title += f"; {len(above)} went above where {c.name} started ({fmt(start)})"
-    f = make("loss-spikes", title, severity=Severity.WARNING if repeated else Severity.INFO, series=[c.name],
+    f = make("loss-spikes", title, severity=Severity.WARNING if repeated and not brief else Severity.INFO,
+             series=[c.name],
              steps=[ex[0].step, ex[-1].step],
              evidence={"count": len(ex), "largest_ratio": round(big.ratio, 3), "start": start, "run_scale": scale,
                        "above_start": len(above), "min_ratio": SPIKE_RATIO, "min_share_of_scale": SHARE,
+                       "measured_by": f"prominence, humps of {HUMP_WIDTH} evaluations or fewer" if brief else "along the curve",
                        "spikes": [{"step": e.step, "value": e.peak, "before": e.left, "after": e.right,
                                    "ratio": round(e.ratio, 3)} for e in ex[:20]]},
              causes=["learning rate too high for this stage of training (spikes above the starting loss undo all "

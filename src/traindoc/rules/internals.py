@@ -671,21 +671,11 @@ _CAUSE_CHECKS = {"grad-not-zeroed"}
 
 def _recorded(check_id: str):
     def func(run: Run) -> list[Finding]:
-        from .model_checks import with_live_text  # here, not at the top: model_checks imports this module
+        from .model_checks import recorded_findings  # here, not at the top: model_checks imports this module
 
-        out = []
-        for subject, s in _prefixed(run, f"check/{check_id}/"):
-            title, fixes = _CHECK_TEXT[check_id]
-            sev = Severity(int(s.values[0])) if float(s.values[0]) in (1.0, 2.0, 3.0) else Severity.WARNING
-            # A check the watcher kept confirming is recorded again at each confirmation: its span.
-            span = [float(s.steps[0])] + ([float(s.steps[-1])] if float(s.steps[-1]) > float(s.steps[0]) else [])
-            out.append(with_live_text(Finding(check_id, sev, f"{title} ({subject})",
-                                              series=[f"check/{check_id}/{subject}"], steps=span,
-                                              evidence={"subject": subject, "recorded_by": "watch",
-                                                        **({"cause": True} if check_id in _CAUSE_CHECKS else {})},
-                                              fixes=fixes),
-                                      run))
-        return out
+        title, fixes = _CHECK_TEXT[check_id]
+        return recorded_findings(run, check_id, text=lambda subject: (f"{title} ({subject})", [], fixes),
+                                 cause=check_id in _CAUSE_CHECKS)
     func.__name__ = f"recorded_{check_id.replace('-', '_')}"
     return func
 

@@ -10,6 +10,8 @@ which is that same diagnosis) would drop a finding the live run raised.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from ..findings import Finding, Severity
 from ..run import Role, Run
 from .registry import rule
@@ -267,18 +269,28 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
 }
 
 
-def recorded_findings(run: Run, check_id: str) -> list[Finding]:
-    """One finding per ``check/<check_id>/<subject>`` series of the run."""
+def recorded_findings(run: Run, check_id: str,
+                      text: Callable[[str], tuple[str, list[str], list[str]]] | None = None,
+                      cause: bool = False) -> list[Finding]:
+    """One finding per ``check/<check_id>/<subject>`` series of the run, in the watcher's words if kept.
+
+    ``text(subject)`` gives the title, causes and fixes (by default this module's tables); ``cause``
+    marks a check that names the mechanism itself. A check the watcher kept confirming is recorded
+    again at each confirmation, so the finding spans its first and last record.
+    """
     out = []
     for name, s in run.series.items():
-        if not name.startswith(f"{PREFIX}{check_id}/") or not len(s):
-            continue
+        if not name.startswith(f"{PREFIX}{check_id}/") or not len(s) or s.role != Role.LAYER_STAT:
+            continue  # only the watcher's own records (another tool may log a tag named check/...)
         subject = name[len(PREFIX) + len(check_id) + 1:]
-        title, causes, fixes = RECORDED_SUBJECT_TEXT.get((check_id, subject), RECORDED_TEXT[check_id])
+        title, causes, fixes = text(subject) if text else RECORDED_SUBJECT_TEXT.get((check_id, subject),
+                                                                                  RECORDED_TEXT[check_id])
         value = float(s.values[0])
         sev = Severity(int(value)) if value in (1.0, 2.0, 3.0) else Severity.WARNING
-        f = Finding(check_id, sev, title, series=[name], steps=[float(s.steps[0])],
-                    evidence={"subject": subject, "recorded_by": "watch"}, causes=list(causes), fixes=list(fixes))
+        span = [float(s.steps[0])] + ([float(s.steps[-1])] if float(s.steps[-1]) > float(s.steps[0]) else [])
+        f = Finding(check_id, sev, title, series=[name], steps=span,
+                    evidence={"subject": subject, "recorded_by": "watch", **({"cause": True} if cause else {})},
+                    causes=list(causes), fixes=list(fixes))
         out.append(with_live_text(f, run))
     return out
 

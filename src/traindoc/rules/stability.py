@@ -390,6 +390,11 @@ def loss_spikes(run: Run):
                 f = part_spike_finding(run, c, _warmup_end(run))  # another part, confirmed by the metric
         if f is not None:
             yield f
+    from .agent_spikes import agent_spike_finding
+
+    f = agent_spike_finding(run)  # a reinforcement-learning agent's losses are not judged above
+    if f is not None:
+        yield f
 
 
 @per_curve
@@ -578,3 +583,8 @@ def oscillation(run: Run):
                           "shuffle the data every epoch; use a larger validation set"],
                    marks=[Mark("span", c.name, c.span[0], c.span[1], label="oscillation")])
         return  # one finding is enough: the causes are shared
+    from .accuracy_swings import accuracy_zigzag_finding
+
+    f = accuracy_zigzag_finding(run)  # no loss or metric zig-zagged in its own units: the accuracy's scale
+    if f is not None:
+        yield f

@@ -73,3 +73,40 @@ def large_excursions(x: np.ndarray, y: np.ndarray, scale: float, min_ratio: floa
     if scale <= 0:
         return []
     return [e for e in excursions(x, y) if e.ratio >= min_ratio and e.size >= min_share * scale]
+
+
+def humps(x: np.ndarray, y: np.ndarray, scale: float, min_ratio: float, min_share: float = 0.1,
+          max_width: int = 4) -> list[Excursion]:
+    """Peaks measured by prominence rather than along one monotone stretch each way.
+
+    A short curve that goes 0.21 -> 0.35 -> 0.82 -> 0.61 -> 1.12 -> 0.13 has risen 5x and fallen 9x,
+    but with a wiggle on the way up: measured along the curve, no single stretch rises from 0.21 to
+    1.12. Here each side's base is the lowest point reached before the curve climbs above the peak
+    (or ends), as topographic prominence measures it; the higher base is the one the peak must
+    clear. The hump must also be brief: at most ``max_width`` consecutive evaluations above that
+    base (a slow wander of twenty evaluations is not a spike). Ratio and share of ``scale`` as in
+    ``large_excursions``.
+    """
+    y = np.asarray(y, dtype=float)
+    n = y.size
+    out: list[Excursion] = []
+    if n < 3 or scale <= 0 or not np.all(y > 0):
+        return out
+    for e in excursions(x, y):
+        i = e.index
+        lo, hi = i, i
+        while lo > 0 and y[lo - 1] <= y[i]:
+            lo -= 1
+        while hi + 1 < n and y[hi + 1] <= y[i]:
+            hi += 1
+        left, right = float(np.min(y[lo:i + 1])), float(np.min(y[i:hi + 1]))
+        base = max(left, right)
+        a, b = i, i
+        while a > 0 and y[a - 1] > base:
+            a -= 1
+        while b + 1 < n and y[b + 1] > base:
+            b += 1
+        ratio, size = float(y[i]) / base, float(y[i]) - base
+        if b - a + 1 <= max_width and ratio >= min_ratio and size >= min_share * scale:
+            out.append(Excursion(i, float(x[i]), float(y[i]), left, right, ratio, size))
+    return out
