@@ -94,11 +94,20 @@ class Head(nn.Module):
         return self.fc(self.body(x))
 
 
+def _pretrain(net, x, y, steps=30):
+    opt = torch.optim.Adam(net.parameters(), lr=0.05)
+    for _ in range(steps):
+        opt.zero_grad()
+        F.cross_entropy(net(x), y).backward()
+        opt.step()
+
+
 @pytest.mark.parametrize("rebuilt", [False, True])
 def test_head_replaced_after_the_optimizer_is_named_without_a_zero_grad_false_lead(tmp_path, rebuilt):
     torch.manual_seed(0)
     x, y = _data()
     net = Head()
+    _pretrain(net, x, y)  # a frozen body that was never trained is another bug (checks/unloaded_weights.py)
     opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
     for p in net.body.parameters():
         p.requires_grad_(False)

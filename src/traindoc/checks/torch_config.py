@@ -126,8 +126,11 @@ def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     from .freeze_attribute import attribute_freeze_findings  # model.body.requires_grad = False (does nothing)
     from .shared_layers import shared_layer_findings  # [layer, act] * n: one layer object at several positions
 
+    from .unloaded_weights import unloaded_weights_findings  # a frozen body still at its random init
+
     return (momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model))
-            + attribute_freeze_findings(model) + shared_layer_findings(model) + optimizer_setting_findings(optimizer))
+            + attribute_freeze_findings(model) + shared_layer_findings(model) + unloaded_weights_findings(model)
+            + optimizer_setting_findings(optimizer))
 
 
 def optimizer_setting_findings(optimizer: Any) -> list[Finding]:
@@ -145,7 +148,9 @@ def optimizer_setting_findings(optimizer: Any) -> list[Finding]:
 
 def suspects(model: Any, optimizer: Any = None, loss_fn: Any = None) -> list[Suspect]:
     """Risky settings, each with the symptoms it would explain."""
-    out: list[Suspect] = []
+    from .gate_bias import gate_bias_suspects  # a recurrent layer whose memory gate starts closed
+
+    out: list[Suspect] = gate_bias_suspects(model)
     out += _half_precision_eps(model, optimizer)
     red = getattr(loss_fn, "reduction", None)
     if red == "sum":

@@ -103,10 +103,15 @@ class ConfigWatch:
 
         self.out_dropout = OutputDropout()  # the output is a dropout module's output
         self.out_dropout.hook(doc.model, wrap)
+        from ..checks.input_noise import InputNoise
+
+        self.input_noise = InputNoise()  # noise added inside forward that drowns the input
+        self.input_noise.hook(doc.model, wrap)
 
     clip: Any = None  # checks/clip_order.py
     rnn_reads: Any = None  # checks/rnn_step.py
     out_dropout: Any = None  # checks/output_dropout.py
+    input_noise: Any = None  # checks/input_noise.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -162,6 +167,14 @@ class ConfigWatch:
         self._rows_unrelated(doc, losses)
         if doc.grads is None:
             return
+        if doc._opt_hooks is not None and doc.grads.track_updates:  # steps that move no weight
+            from ..checks.idle_updates import idle_finding
+
+            idle = idle_finding(doc.store.series, doc.layers.names, losses, doc._stale_count, float(doc._step))
+            if idle is not None:
+                doc._record_check(idle)
+                if idle.evidence["subject"] == "zeroed-gradients":
+                    return  # zero at the update, not after backward: the output is not the cause
         found = z.zero_layers(doc.store.series, doc.layers.names)
         if found is None:
             return
@@ -301,13 +314,15 @@ class ConfigWatch:
 
         self.remove()
         self.probs.remove()
-        attribute(doc.findings, self.suspects)
+        attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []))
 
     def remove(self) -> None:
         if self.rnn_reads is not None:
             self.rnn_reads.remove()
         if self.out_dropout is not None:
             self.out_dropout.remove()
+        if self.input_noise is not None:
+            self.input_noise.remove()
         self.output_grad.remove()
         self.positions.remove()
         for h in self.handles:

@@ -234,6 +234,7 @@ class ZeroGradProbe:
 
         def hook(grad: torch.Tensor) -> None:
             self.reached = True  # backward reached the weights (read by the watcher before the step)
+            self.fresh = grad.detach().ne(0).any().reshape(1).float()  # a device flag: no sync
             # Stays registered while consecutive steps are sampled (the watcher disarms it before
             # an unsampled step): only the first backward after a step boundary looks.
             if self.step_boundary:
@@ -245,6 +246,22 @@ class ZeroGradProbe:
                     self.flags.append(torch.zeros(1, device=grad.device))
 
         self.handle = self.param.register_hook(guard_wrap(hook))
+
+    fresh: torch.Tensor | None = None  # backward's last gradient for ``param`` was non-zero (1.0)
+
+    def step_flags(self, when: str) -> list[Sample]:
+        """Whether ``param``'s gradient is non-zero now (``when``: "before" or "after" the optimizer step),
+        with backward's own flag before it: gradients zeroed between backward and the update show here
+        (checks/idle_updates.py)."""
+        if self.param is None:
+            return []
+        g = self.param.grad
+        now = g.detach().ne(0).any().reshape(1).float() if g is not None else torch.zeros(1, device=self.param.device)
+        out: list[Sample] = [((f"step_grad/{when}",), now)]
+        if when == "before" and self.fresh is not None:
+            out.insert(0, (("step_grad/backward",), self.fresh))
+            self.fresh = None
+        return out
 
     def disarm(self) -> None:
         if self.handle is not None:

@@ -170,6 +170,10 @@ class Watch:
             from ..checks.fresh_optimizer import FreshOptimizer
 
             self.fresh_opt = FreshOptimizer(self.model, lambda: self._step, self._record_check)
+        if not keras_model:
+            from ..checks.eval_mode import EvalMode
+
+            self._eval_mode = EvalMode(self.model)
         if not (compiled or scripted or keras_model):  # a layer built anew inside forward() at every call
             from ..checks.forward_built import ForwardBuilt
 
@@ -384,6 +388,7 @@ class Watch:
             self._targets_judged = True
             self._record_check(f)
     fresh_opt: Any = None  # checks.fresh_optimizer.FreshOptimizer (torch models)
+    _eval_mode: Any = None  # checks.eval_mode.EvalMode (torch models)
     built: Any = None  # checks.forward_built.ForwardBuilt (torch models with hooks)
     config: Any = None  # probes.config_watch.ConfigWatch, from start()
 
@@ -483,11 +488,13 @@ class Watch:
             self._grads_taken_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
             self._snapshot_pending_from_step = nxt
+            self._pending.extend((nxt, n, v) for n, v in self.zerograd.step_flags("before"))
 
     def _post_opt_step(self, optimizer, args, kwargs) -> None:
         if self.grads is not None and self._snapshot_pending_from_step == self._step + 1:
             self._pending.extend((self._step + 1, n, v) for n, v in self.grads.update())
             self._snapshot_pending_from_step = -1
+            self._pending.extend((self._step + 1, n, v) for n, v in self.zerograd.step_flags("after"))
 
     _first_output_shape: tuple = ()
     _output_by_weights = False  # the first output's autograd node is a weight layer's (no activation after it)
@@ -559,6 +566,10 @@ class Watch:
             add((step, n, v) for n, v in self.guard.call("gradients", self.grads.sample, False) or [])
             self._snapshot_pending_from_step = step if self._opt_hooks is None else -1
         add((step, n, v) for n, v in self.guard.call("zerograd", self.zerograd.take) or [])
+        if self._opt_hooks is not None and self.zerograd.fresh is not None:
+            # backward ran at this step and optimizer.step() did not take its gradient (checks/idle_updates.py)
+            add([(step, ("step_grad/unstepped",), self.zerograd.fresh)])
+            self.zerograd.fresh = None
         if self.nonfinite is not None:
             add((step, n, v) for n, v in self.nonfinite.take())
         if inputs is not None and self.guard.ok("inputs"):
@@ -586,6 +597,10 @@ class Watch:
                 self.store.add("lr", step, float(lr), time.time(), Role.LR)
         if step == 1:
             self.guard.call("checks", self._output_checks, targets, outputs)
+        if self._eval_mode is not None:  # dropout / BatchNorm left in eval mode at optimizer steps
+            f = self.guard.call("checks", self._eval_mode.see, float(step))
+            if f is not None:
+                self._record_check(f)
 
     # -- read-back, rules, findings --------------------------------------------------------
     def _readback(self, final: bool, collective: bool = True) -> None:
@@ -880,7 +895,7 @@ class Watch:
     def _dynamic_checks(self) -> None:
         from ..checks.static import frozen_from_updates, grad_not_zeroed
 
-        if self._stale_count >= 2:
+        if self._stale_count >= 2 and not self._accumulating():
             f = grad_not_zeroed(self._stale_first, self._stale_last, self._stale_count)
             if any(k[0] == "grad-not-zeroed" for k in self._keys):
                 f.evidence.setdefault("subject", "optimizer")
@@ -912,6 +927,12 @@ class Watch:
                 self._frozen_done = True
                 for f in frozen_from_updates(still, "gradients flow but the weights never update", self._step):
                     self._record_check(f)
+
+    def _accumulating(self) -> bool:
+        """Gradients carried over steps at which the weights did not move: accumulation, not a missing zero_grad."""
+        from ..checks.idle_updates import accumulating
+
+        return self._opt_hooks is not None and accumulating(self.store.series, self.layers.names)
 
     def _record_origin(self) -> None:
         self._origin_recorded = True

@@ -25,6 +25,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                        ["the output does not depend on the weights: a softmax over one unit, a saturated or dead "
                         "output, or a detached loss"],
                        ["Look at the last layer's activation against the loss."]),
+    "eval-mode": ("the model trained in eval mode: dropout off, BatchNorm statistics frozen (recorded by the watcher)",
+                  ["model.eval() for validation never undone with model.train()"],
+                  ["Call model.train() at the start of each epoch, model.eval() only around evaluation."]),
     "linear-network": ("no activation between the hidden layers: the network is one linear map (recorded by the "
                        "watcher)", ["Dense/Linear layers with no activation compose to a single linear layer"],
                        ["Add activation='relu' to the hidden layers (nn.ReLU() after each hidden nn.Linear)."]),
@@ -113,6 +116,22 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                           ["the optimizer is created inside the training loop, or its state is "
                                            "reset each step"],
                                           ["Create the optimizer once, before the training loop."]),
+    ("update-ratio", "zeroed-gradients"): ("every gradient was zero when the update was applied, though backward "
+                                           "computed it (recorded by the watcher)",
+                                           ["clip_grad_norm_ with max_norm=0, or zero_grad between backward and step"],
+                                           ["Skip clip_grad_norm_ when max_grad_norm is 0 (or clip at 1.0)."]),
+    ("update-ratio", "idle-optimizer"): ("optimizer.step() moved the weights at the first step only (recorded by the "
+                                         "watcher)", ["an update loop over a model.parameters() generator, used up by "
+                                                      "its first pass"],
+                                         ["Store the parameters as a list: params = list(model.parameters())."]),
+    ("update-ratio", "rare-updates"): ("the weights changed at only a few steps although each computed gradients "
+                                       "(recorded by the watcher)", ["optimizer.step() outside the batch loop: once "
+                                                                     "per epoch"],
+                                       ["Call optimizer.step() inside the batch loop, after loss.backward()."]),
+    ("update-ratio", "accumulated-sum"): ("gradient accumulation sums the micro-batches' gradients and the loss climbs "
+                                          "(recorded by the watcher)", ["the loss not divided by the accumulation "
+                                                                        "steps"],
+                                          ["Divide the loss by the number of accumulation steps before backward()."]),
     ("update-ratio", "momentum"): ("momentum of 0.99 or more makes every update ~100x the rate (recorded by the "
                                    "watcher)", ["heavy-ball momentum remembering hundreds of steps"],
                                    ["Use momentum=0.9."]),
@@ -300,6 +319,12 @@ def with_live_text(f: Finding, run: Run) -> Finding:
       title="every gradient exactly zero: the loss does not depend on the weights", needs=(Role.LAYER_STAT,))
 def zero_gradients(run: Run) -> list[Finding]:
     return recorded_findings(run, "zero-gradients")
+
+
+@rule("eval-mode", family=FAMILY, severity=Severity.WARNING,
+      title="the model trains in eval mode: dropout off, BatchNorm statistics frozen", needs=(Role.LAYER_STAT,))
+def eval_mode(run: Run) -> list[Finding]:
+    return recorded_findings(run, "eval-mode")
 
 
 @rule("linear-network", family=FAMILY, severity=Severity.WARNING,

@@ -442,6 +442,15 @@ def oscillation_of(c: Curve, bounded: bool = False) -> dict | None:
             "trend_p": p, "level": level}
 
 
+SHUFFLES = 7  # random orders of a curve's values, for the reference wander of its rolling median
+
+
+def _median_swing(t: np.ndarray, w: int) -> float:
+    """The spread (robust sigma) of a series' rolling median over ``w`` points."""
+    sm = rolling_median(t, w)
+    return 1.4826 * float(np.median(np.abs(sm - np.median(sm))))
+
+
 @per_curve
 def swings_of(c: Curve) -> dict | None:
     """Large slow swings around a level with no trend (SGD with high momentum at the edge of
@@ -463,12 +472,19 @@ def swings_of(c: Curve) -> dict | None:
     # Several window widths: a fast zig-zag (period ~10 steps) is smoothed away by a wide window,
     # a slow wander is hidden in the noise of a narrow one.
     sigma = noise_sigma(t)
+    # The same values in random orders: what the rolling median wanders by with no swing at all. Per-batch
+    # losses near a low level are skewed and heavy-tailed (a few hard samples per batch), and their rolling
+    # median moves far more than the Gaussian reference allows; the shuffled values keep that distribution.
+    rng = np.random.default_rng(0)  # fixed: the same curve always gets the same verdict
+    shuffled = [rng.permutation(t) for _ in range(SHUFFLES)]
     found = None
     for w in sorted({5, 9, max(5, (t.size // 15) | 1)}):
-        sm = rolling_median(t, w)
-        swing = 1.4826 * float(np.median(np.abs(sm - np.median(sm))))
+        swing = _median_swing(t, w)
         ref = 1.25 * sigma / np.sqrt(w)
-        if swing >= 0.25 and swing >= 1.5 * ref and (found is None or swing > found[0]):
+        if swing < 0.25 or swing < 1.5 * ref:
+            continue
+        ref = max(ref, float(np.median([_median_swing(u, w) for u in shuffled])))
+        if swing >= 1.5 * ref and (found is None or swing > found[0]):
             found = (swing, ref)
     if found is None:
         return None
