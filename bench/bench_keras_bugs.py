@@ -11,6 +11,8 @@
     [--set devkinds]  (the bug-kinds dev set, keras_bugs/devkinds_*.py: kinds no other set covered; tunable)
     [--set heldout8]  (the eighth blind held-out set, keras_bugs/heldout8_*.py, kept for a later measurement)
     [--set devkinds2] (the second bug-kinds dev set, keras_bugs/devkinds2_*.py: kinds no other set covered; tunable)
+    [--set heldout9]  (the ninth blind held-out set, keras_bugs/heldout9_*.py, kept for a later measurement)
+    [--set heldout10] (the tenth blind held-out set, keras_bugs/heldout10_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -205,7 +207,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout8", "devkinds" or "devkinds2"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout10", "devkinds" or "devkinds2"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -256,6 +258,16 @@ def load_set(name: str) -> list:
         import keras_bugs.devkinds2_torch  # noqa: F401  (registers the second bug-kinds dev set's PyTorch cases)
 
         return DEVKINDS2
+    if name == "heldout9":
+        from keras_bugs.heldout9_keras import HELDOUT9
+        import keras_bugs.heldout9_torch  # noqa: F401  (registers the ninth held-out set's PyTorch cases)
+
+        return HELDOUT9
+    if name == "heldout10":
+        from keras_bugs.heldout10_keras import HELDOUT10
+        import keras_bugs.heldout10_torch  # noqa: F401  (registers the tenth held-out set's PyTorch cases)
+
+        return HELDOUT10
     return CASES
 
 
@@ -266,7 +278,7 @@ def main() -> None:
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
-                                                 "heldout7", "devkinds", "heldout8", "devkinds2"),
+                                                 "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
