@@ -164,6 +164,22 @@ def test_a_per_column_pos_weight_for_multi_label_targets_is_read_per_column():
     assert _subject(_loop(_mlp(out=3), nn.BCEWithLogitsLoss(pos_weight=1 / ratio), x, y), "pos-weight")
 
 
+def test_empty_target_batches_are_skipped_and_the_counts_still_name_an_inverted_pos_weight():
+    """An empty batch (a (0, 0) or (0, 1) target) must not raise: under the probes' guard one raise would
+    switch off every sampled configuration check, not only this one."""
+    from traindoc.checks.pos_weight import PosWeightWatch
+
+    x, y = _rare()
+    pos, neg = float(y.sum()), float(len(y) - y.sum())
+    watch = PosWeightWatch()
+    watch.start(nn.BCEWithLogitsLoss(pos_weight=torch.tensor([pos / neg])))
+    for empty in (torch.zeros(0, 0), torch.zeros(0, 1), torch.zeros(0)):
+        watch.add(empty)
+    watch.add(y)
+    found = watch.finding(step=1.0)
+    assert found is not None and found.id == "class-imbalance"
+
+
 def test_a_model_stuck_at_the_base_rate_is_not_a_double_sigmoid():
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(2)

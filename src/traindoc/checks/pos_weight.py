@@ -50,7 +50,8 @@ class PosWeightWatch:
     def add(self, targets: Any) -> None:
         import torch
 
-        if self.off or not isinstance(targets, torch.Tensor) or not targets.is_floating_point() or targets.dim() < 1:
+        if (self.off or not isinstance(targets, torch.Tensor) or not targets.is_floating_point() or targets.dim() < 1
+                or targets.numel() == 0):  # an empty batch (shape (0, 0)) has no counts and cannot be reshaped
             return
         with torch.no_grad():
             t = targets.detach().reshape(-1, targets.shape[-1]) if targets.dim() > 1 else targets.detach().reshape(-1, 1)
