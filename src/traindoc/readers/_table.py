@@ -149,7 +149,15 @@ def header_fields(head: str) -> tuple[list[str], str] | None:
         cells = next(csv.reader([first], delimiter=delim))
     except (csv.Error, StopIteration):
         return None
-    return [c.strip() for c in cells], delim
+    return uncomment_header([c.strip() for c in cells]), delim
+
+
+def uncomment_header(cells: list[str]) -> list[str]:
+    """A header row written as a comment (``# epoch,loss``: ``np.savetxt(header=..., delimiter=",")``,
+    loops that mark it so plotting tools skip it) names its first column without the ``#``."""
+    if cells and cells[0].startswith("#") and not cells[0].startswith("##") and cells[0][1:].strip():
+        return [cells[0][1:].strip(), *cells[1:]]
+    return cells
 
 
 def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
@@ -173,7 +181,7 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim) if any(c.strip() for c in r)]
     except csv.Error as exc:
         raise InputError(path, f"is not a well-formed table ({exc})") from None
-    header, renamed = dedupe_header([c.strip() for c in rows[0]])
+    header, renamed = dedupe_header(uncomment_header([c.strip() for c in rows[0]]))
     if renamed and notes is not None:
         notes.append("repeated column name(s) kept apart: " + ", ".join(renamed))
     body = rows[1:]
