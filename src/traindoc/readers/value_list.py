@@ -24,6 +24,7 @@ from ..errors import InputError
 from ..run import Role, RoleInfo, Run, Series, infer_role
 from . import _headerless as H
 from . import _table as T
+from ._appended import split_counterless
 from .base import HEAD_BYTES
 
 NAME = "value_list"
@@ -159,7 +160,7 @@ def read(path: Path) -> list[Run]:
                           f"no step column; {where} is the x axis")
     if has_header and header is None:
         run.meta.notes.append("the first line (pandas' header of an unnamed column) is no value")
-    return [run]
+    return split_counterless(run, unit="value")  # no counter to start over: the loss tells
 
 
 def _pair(path: Path, header: str | None, data: list[str]) -> tuple[str, str] | None:
