@@ -161,3 +161,14 @@ def test_one_run_with_a_spike_is_one_run(tmp_path):
     np.savetxt(path, curve)
     (run,) = load(path).runs
     assert run.meta.segment is None and len(run.series["losses"]) == 60
+
+
+def test_a_header_written_again_starts_another_run(tmp_path):
+    """``pd.Series(losses, name="loss").to_csv(path, mode="a", index=False)`` once per run."""
+    path = tmp_path / "loss.csv"
+    first, second = VALUES, [v * 0.8 for v in VALUES] + [0.7, 0.69]
+    for values in (first, second):
+        pd.Series(values, name="loss").to_csv(path, mode="a", index=False)
+    runs = load(path).runs
+    assert [len(r.series["loss"]) for r in runs] == [len(first), len(second)]
+    assert np.allclose(runs[1].series["loss"].values, second) and runs[1].meta.segment == (2, 2)

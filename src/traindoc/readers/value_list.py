@@ -15,6 +15,7 @@ step is written); the note says so. The last reader tried: every other format is
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def _layout(lines: list[str]) -> tuple[str | None, bool, int, list[str]] | None:
     if not lines:
         return None
     head = _header(lines[0], lines[1] if len(lines) > 1 else None)
-    data = lines[1:] if head is not None else lines
+    data = [ln for ln in lines[1:] if ln.strip() != lines[0].strip()] if head is not None else lines
     if not data:
         return None
     width = len(_cells(data[0]))
@@ -139,28 +140,39 @@ def read(path: Path) -> list[Run]:
         raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
                          "(expected a name such as losses.csv or val_accuracy.txt)")
     body = lines[1:] if has_header else lines
+    # The header line written again (``to_csv(mode="a")`` once per run): another run starts there.
+    again = {i for i, ln in body if has_header and ln.strip() == lines[0][1].strip()}
+    body = [(i, ln) for i, ln in body if i not in again]
     one_row = len(body) == 1 and len(_cells(body[0][1])) >= MIN_VALUES
     if not one_row and width >= 2:
         return _counted_runs(path, body, width, named)
-    values: list[float] = []
     if one_row:
         values = [T.parse_number(c) for c in _cells(body[0][1])]
         if any(v is None for v in values):
             raise InputError(path, "line 1 holds something that is not a number; expected values separated by commas")
+        blocks = [values]
     else:
-        values = [_row(path, i, line, 1)[0] for i, line in body]
-    if not values:
+        starts = sorted(again)
+        blocks = [[_row(path, i, line, 1)[0] for i, line in body if lo < i < hi]
+                  for lo, hi in zip([0, *starts], [*starts, math.inf])]
+        blocks = [b for b in blocks if b]
+    if not blocks:
         raise InputError(path, "holds no values (expected one number per line)")
-    name, info = named
-    run = Run(name=T.run_name(path), source=str(path), format=NAME)
-    y = np.asarray(values, dtype=float)
-    run.add(Series.named(name, np.arange(y.size, dtype=float), y, role=info))
     where = "the position in the line" if one_row else "the line number"
-    run.meta.notes.append(f"{path.name}: {'all values on one line' if one_row else 'one value per line'} and "
-                          f"no step column; {where} is the x axis")
-    if has_header and header is None:
-        run.meta.notes.append("the first line (pandas' header of an unnamed column) is no value")
-    return split_counterless(run, unit="value")  # no counter to start over: the loss tells
+    note = (f"{path.name}: {'all values on one line' if one_row else 'one value per line'} and no step column; "
+            f"{where} is the x axis")
+    runs = []
+    for values in blocks:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.arange(len(values), dtype=float), np.asarray(values, dtype=float),
+                             role=named[1]))
+        run.meta.notes.append(note)
+        if has_header and header is None:
+            run.meta.notes.append("the first line (pandas' header of an unnamed column) is no value")
+        runs.append(run)
+    if len(runs) > 1:
+        return T.segment_runs(path, NAME, runs, sorted(again), unit="line", reason="the header line is written again")
+    return split_counterless(runs[0], unit="value")  # no counter to start over: the loss tells
 
 
 def _pair(path: Path, header: str | None, data: list[str]) -> tuple[str, str] | None:
