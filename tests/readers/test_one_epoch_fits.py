@@ -67,3 +67,13 @@ def test_a_one_row_spike_is_no_new_model(tmp_path):
     path.write_text("epoch,loss\n" + "".join(f"0,{v}\n" for v in loss))
     (run,) = load(path).runs
     assert run.meta.segment is None and len(run.series["loss"]) == 20
+
+
+def test_the_realdev_file_of_this_shape():
+    from pathlib import Path
+
+    path = (Path(__file__).resolve().parents[2] / "bench/corpus/realdev/logs/keras_csv/agri_keras_epoch0_2runs"
+            / "training_log.csv")
+    if not path.exists():
+        pytest.skip("realdev corpus not present")
+    assert [len(r.series["loss"]) for r in load(path).runs] == [16, 10]
