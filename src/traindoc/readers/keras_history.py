@@ -61,14 +61,19 @@ def sniff(path: Path, head: bytes) -> bool:
     stripped = text.lstrip()
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
-        return bool(_TOP_RECORDS.search(text)) and "}\n{" not in text.replace("\r", "").replace(" ", "")
+        return bool(_TOP_RECORDS.search(text)) and not _json_lines(text)
     if not stripped.startswith("{"):
         return False
     if '"log_history"' in text:
         return False
     return bool(_LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _KEYED_ROWS.search(text)
                 or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text)
-                or (_SPLIT_KEY.search(text) and SK.measure_of(path.stem)))
+                or (_SPLIT_KEY.search(text) and SK.measure_of(path.stem) and not _json_lines(text)))
+
+
+def _json_lines(text: str) -> bool:
+    """One object per line (the generic table's JSON lines), not one document."""
+    return "}\n{" in text.replace("\r", "").replace(" ", "")
 
 
 def read(path: Path) -> list[Run]:
