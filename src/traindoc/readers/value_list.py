@@ -6,6 +6,11 @@ Layouts, all written by those writers: one value per line; the same under a one-
 one-column ``DataFrame.to_csv(index=False)``: ``loss``; an unnamed ``Series``: ``0``); a counter
 and a value per line (``Series.to_csv()`` with its index, a loop writing ``f"{epoch}\\t{loss}"``),
 the counter giving the x; all values on one line (``", ".join(...)``); a 1-D ``.npy`` array.
+Also headerless rows of a counter (first or last) and two values of one loss, read as training then
+validation (``_headerless.pair_names``), and a title line over each line of values (a sweep's runs).
+
+Several runs in one file: a counter starting over, the header line written again, or, with no
+counter, the loss starting over (``_appended``); each becomes a Run of its own.
 
 Without a header naming a loss or metric the numbers name nothing, so the file name must: its stem
 has to read as a loss or a metric (``infer_role``), else the file is not claimed (a column of
