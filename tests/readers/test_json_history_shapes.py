@@ -100,3 +100,45 @@ def test_a_list_of_records_cut_while_written_keeps_its_complete_objects(tmp_path
     (run,) = load(path).runs
     assert 5 <= len(run.series["loss"]) < N and run.series["loss"].values[0] == pytest.approx(2.0)
     assert any("not valid JSON" in n and "complete per-epoch objects" in n for n in run.meta.notes)
+
+
+# ---------------------------------------------------------------- keys that name only a split
+def test_lists_keyed_by_split_in_a_file_named_for_the_loss(tmp_path):
+    """``json.dump({"train": train_losses, "val": val_losses}, open("losses.json", "w"))``."""
+    h = _h()
+    path = tmp_path / "losses.json"
+    path.write_text(json.dumps({"train": h["loss"], "val": h["val_loss"]}))
+    _check(path, loss="train_loss")
+    (run,) = load(path).runs
+    assert any("only a split" in n for n in run.meta.notes)
+
+
+def test_per_epoch_objects_keyed_by_split_in_hash_order(tmp_path):
+    """One object per epoch under its number, written in a hash order (a Julia ``Dict``, a Python
+    ``set`` of epochs): read in epoch order, the split keys named by the file."""
+    h = _h()
+    order = [7, 2, 11, 0, 5, 14, 9, 1, 3, 13, 6, 10, 4, 12, 8]
+    path = tmp_path / "losses.json"
+    path.write_text(json.dumps({str(e): {"val": h["val_loss"][e], "train": h["loss"][e]} for e in order}))
+    (run,) = load(path).runs
+    s = run.series["val_loss"]
+    assert s.role is Role.VAL_LOSS and list(s.steps) == list(range(N)) and np.allclose(s.values, h["val_loss"])
+    assert np.allclose(run.series["train_loss"].values, h["loss"])
+
+
+@pytest.mark.parametrize("name", ["results.json", "val_loss.json"])
+def test_split_keys_in_a_file_whose_name_names_no_quantity_are_refused(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(json.dumps({"train": _h()["loss"], "val": _h()["val_loss"]}))
+    assert reader_for(path) is None or reader_for(path).NAME != "keras_history"
+
+
+@pytest.mark.parametrize("case", ["ddpm_mnist_json_100ep", "vitaudio_json_flat_ln24k"])
+def test_the_realdev_files_keyed_by_split(case):
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench/corpus/realdev/logs/generic_json" / case / "losses.json"
+    if not path.exists():
+        pytest.skip("realdev corpus not present")
+    (run,) = load(path).runs
+    assert {"train_loss", "val_loss"} <= set(run.series) and np.all(np.diff(run.series["val_loss"].steps) > 0)

@@ -28,6 +28,10 @@ from traindoc.run.roles import is_loss_component
     ("train/ce", Role.TRAIN_LOSS), ("eval_xent", Role.VAL_LOSS), ("neg_log_likelihood", Role.TRAIN_LOSS),
     ("categorical_crossentropy", Role.OTHER), ("val_categorical_crossentropy", Role.OTHER),
     ("policy_entropy", Role.OTHER), ("log_likelihood", Role.OTHER), ("entropy", Role.OTHER),
+    # "cost" is the objective in TF 1.x / Paddle examples; with another word it is a time or a price
+    ("cost", Role.TRAIN_LOSS), ("avg_cost", Role.TRAIN_LOSS), ("test cost", Role.VAL_LOSS),
+    ("batch_cost", Role.OTHER), ("reader_cost", Role.OTHER), ("time cost", Role.OTHER),
+    ("loading model cost", Role.OTHER),
 ])
 def test_naming_habits(name, role):
     assert infer_role(name).role == role

@@ -342,3 +342,23 @@ def test_keras2_progress_bar_with_eta_redraws(tmp_path):
     assert list(s["loss"].steps) == [1, 2] and list(s["loss"].values) == pytest.approx([0.3, 0.15])
     assert list(s["val_loss"].values) == pytest.approx([0.2, 0.1])
 
+
+
+def test_a_tf1_console_printing_its_cost_and_ending_in_a_ctrl_c_traceback(tmp_path):
+    """``print("step: %d, cost: %s" % (step, cost))`` between TensorFlow's start-up lines, the capture
+    ending in the KeyboardInterrupt traceback of a Ctrl-C: the cost is the training loss."""
+    import traceback
+
+    path = tmp_path / "training_loss.txt"
+    with open(path, "w") as fh:
+        print("2017-12-10 22:30:19.657870: I tensorflow/core/platform/cpu_feature_guard.cc:137] Your CPU supports "
+              "instructions that this TensorFlow binary was not compiled to use: SSE4.1", file=fh)
+        for i, step in enumerate(range(2, 30_003, 1000)):
+            print(f"step: {step}, cost: {0.25 + 0.01 * ((i * 7) % 5)}", file=fh)
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            fh.write(traceback.format_exc())
+    (run,) = load(path).runs
+    s = run.series["cost"]
+    assert s.role is Role.TRAIN_LOSS and len(s) == 31 and s.steps[0] == 2

@@ -140,3 +140,35 @@ def test_numpy_files_that_name_nothing_or_hold_objects_are_refused(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(objs)], capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_two_runs_appended_one_value_per_line_are_two_runs(tmp_path):
+    """``np.savetxt`` into a file opened for appending, once per run: no counter to start over, so the
+    loss jumping back to its first values and falling again as it did tells the second run."""
+    path = tmp_path / "losses.txt"
+    curve = 1.0 + 0.5 * np.exp(-np.arange(30) / 8.0) + 0.002 * np.sin(np.arange(30))
+    with open(path, "ab") as fh:
+        np.savetxt(fh, curve)
+        np.savetxt(fh, np.concatenate([curve, curve[-1] - 0.01 * np.arange(1, 21)]))
+    runs = load(path).runs
+    assert [len(r.series["losses"]) for r in runs] == [30, 50] and runs[0].meta.segment == (1, 2)
+
+
+def test_one_run_with_a_spike_is_one_run(tmp_path):
+    path = tmp_path / "losses.txt"
+    curve = 1.0 + 0.5 * np.exp(-np.arange(60) / 8.0)
+    curve[35] = 1.6
+    np.savetxt(path, curve)
+    (run,) = load(path).runs
+    assert run.meta.segment is None and len(run.series["losses"]) == 60
+
+
+def test_a_header_written_again_starts_another_run(tmp_path):
+    """``pd.Series(losses, name="loss").to_csv(path, mode="a", index=False)`` once per run."""
+    path = tmp_path / "loss.csv"
+    first, second = VALUES, [v * 0.8 for v in VALUES] + [0.7, 0.69]
+    for values in (first, second):
+        pd.Series(values, name="loss").to_csv(path, mode="a", index=False)
+    runs = load(path).runs
+    assert [len(r.series["loss"]) for r in runs] == [len(first), len(second)]
+    assert np.allclose(runs[1].series["loss"].values, second) and runs[1].meta.segment == (2, 2)

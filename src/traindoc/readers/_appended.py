@@ -59,20 +59,45 @@ def _first_cut(v: np.ndarray) -> int | None:
     return None
 
 
-def appended_cuts(values: np.ndarray) -> list[int]:
-    """Row indices where another run starts, on one loss curve in row order (see module doc)."""
+_FRESH_JUMP = 1.5  # a new model's first loss: this many times anything the run before it logged
+_FRESH_FALL = 5  # rows after the jump that stay above the level before it while they fall
+
+
+def _fresh_model_cut(v: np.ndarray) -> int | None:
+    """The first row where a new model starts in a log of one-epoch fits (``Attempt.counterless``), or None.
+
+    Each row is its own ``fit`` call, so a restart needs no retrace of the first rows (the run before
+    may have started from trained weights): the loss leaps above anything that run logged, then falls
+    back over several rows, every one still above the level it had left. A spike comes back at once;
+    a divergence does not fall."""
+    n = len(v)
+    for k in range(MIN_ROWS // 2, n - _FRESH_FALL):
+        before = v[:k]
+        after = v[k:k + _FRESH_FALL + 1]
+        if v[k] <= _FRESH_JUMP * float(before.max()) or float(before.min()) <= 0:
+            continue
+        level = float(np.median(v[max(0, k - _FRESH_FALL):k]))
+        falls = float(np.corrcoef(np.arange(after.size), after)[0, 1]) <= -0.8
+        if falls and float(after.min()) > level:
+            return k
+    return None
+
+
+def appended_cuts(values: np.ndarray, fresh_fits: bool = False) -> list[int]:
+    """Row indices where another run starts, on one loss curve in row order (see module doc).
+    ``fresh_fits``: every row is its own one-epoch fit (see ``_fresh_model_cut``)."""
     v = np.asarray(values, dtype=float)
     if not np.isfinite(v).all():
         return []  # NaN/Inf are findings of their own; never cut around them
     with np.errstate(over="ignore", invalid="ignore"):  # ±1e308 losses: an infinite fall, no warning
-        return _cuts(v)
+        return _cuts(v, _fresh_model_cut if fresh_fits else _first_cut)
 
 
-def _cuts(v: np.ndarray) -> list[int]:
+def _cuts(v: np.ndarray, first_cut=_first_cut) -> list[int]:
     cuts: list[int] = []
     base = 0
     while len(cuts) < _MAX_CUTS:
-        k = _first_cut(v[base:])
+        k = first_cut(v[base:])
         if k is None:
             break
         base += k
@@ -80,13 +105,13 @@ def _cuts(v: np.ndarray) -> list[int]:
     return cuts
 
 
-def split_by_curve(run: Run) -> tuple[list[Run], list[float]]:
+def split_by_curve(run: Run, fresh_fits: bool = False) -> tuple[list[Run], list[float]]:
     """``run`` (all series on one row-number axis) cut where its loss starts over, and the x of each
     cut; ``([run], [])`` when it does not. Each part's rows are counted from 0 again."""
     loss = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
     if loss is None:
         return [run], []
-    cuts = appended_cuts(loss.values)
+    cuts = appended_cuts(loss.values, fresh_fits)
     if not cuts:
         return [run], []
     edges = [float(loss.steps[k]) for k in cuts]
@@ -105,17 +130,19 @@ def split_by_curve(run: Run) -> tuple[list[Run], list[float]]:
     return parts, edges
 
 
-def split_counterless(run: Run, unit: str = "row") -> list[Run]:
+def split_counterless(run: Run, unit: str = "row", fresh_fits: bool = False) -> list[Run]:
     """``split_by_curve``, with the parts named ``#1``, ``#2``… and a note saying why they were cut."""
-    parts, edges = split_by_curve(run)
+    parts, edges = split_by_curve(run, fresh_fits)
     if len(parts) == 1:
         return [run]
     count = len(parts)
+    why = ("the loss leaps above anything the run before it logged and falls again over several rows" if fresh_fits
+           else "the loss jumps back to its first values and falls again as it did at the start")
     where = ", ".join(f"{unit} {e:g}" for e in edges)
     for i, part in enumerate(parts):
         part.name = f"{run.name}#{i + 1}"
         part.meta.segment = (i + 1, count)
         part.meta.notes.append(
-            f"file holds {count} runs appended one after another (no step counter; the loss jumps back to its "
-            f"first values and falls again as it did at the start, at {where}); this is run {i + 1}")
+            f"file holds {count} runs appended one after another (no step counter; {why}, at {where}); this is "
+            f"run {i + 1}")
     return parts

@@ -149,7 +149,15 @@ def header_fields(head: str) -> tuple[list[str], str] | None:
         cells = next(csv.reader([first], delimiter=delim))
     except (csv.Error, StopIteration):
         return None
-    return [c.strip() for c in cells], delim
+    return uncomment_header([c.strip() for c in cells]), delim
+
+
+def uncomment_header(cells: list[str]) -> list[str]:
+    """A header row written as a comment (``# epoch,loss``: ``np.savetxt(header=..., delimiter=",")``,
+    loops that mark it so plotting tools skip it) names its first column without the ``#``."""
+    if cells and cells[0].startswith("#") and not cells[0].startswith("##") and cells[0][1:].strip():
+        return [cells[0][1:].strip(), *cells[1:]]
+    return cells
 
 
 def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
@@ -173,7 +181,7 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
         rows = [r for r in csv.reader(io.StringIO(text), delimiter=delim) if any(c.strip() for c in r)]
     except csv.Error as exc:
         raise InputError(path, f"is not a well-formed table ({exc})") from None
-    header, renamed = dedupe_header([c.strip() for c in rows[0]])
+    header, renamed = dedupe_header(uncomment_header([c.strip() for c in rows[0]]))
     if renamed and notes is not None:
         notes.append("repeated column name(s) kept apart: " + ", ".join(renamed))
     body = rows[1:]
@@ -427,6 +435,9 @@ class Attempt:
         self.superseded = 0
         self.start_row = 0
         self.notes: list[str] = []
+        # The x column held one value in every row (``fit(epochs=1)`` called in a loop, each call's
+        # CSVLogger row at epoch 0): the records are numbered by row, and only the curve can tell runs apart.
+        self.counterless = False
 
 
 # More runs than this in one file, most of them one or two rows long, is an x column running
@@ -448,6 +459,11 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     evaluation rows), a record whose kind already has a record at this very x goes back too.
     Linear time: finite steps inside an attempt only go up, so a resume pops from the end.
     """
+    if strict:
+        records = list(records)
+        constant = _constant_x(records)
+        if constant is not None:
+            return [constant]
     attempts = [Attempt()]
     track = XTrack()  # the current run's first, second and top x
     rows = 0
@@ -489,6 +505,20 @@ def stitch_resumes(records: Iterable[tuple[float | None, Any]], *, strict: bool 
     if len(found) > MAX_SPLIT_RUNS and sorted(len(a.records) for a in found)[len(found) // 2] <= 2:
         return [_one_run_by_x(found, rows)]
     return found
+
+
+def _constant_x(records: list[tuple[float | None, Any]]) -> Attempt | None:
+    """One attempt numbered by row when every record of an epoch table has the same x (see
+    ``Attempt.counterless``); None otherwise. Three rows at least: fewer say nothing."""
+    xs = {x for x, _ in records if x is not None and math.isfinite(x)}
+    if len(records) < 3 or len(xs) != 1:
+        return None
+    att = Attempt()
+    att.records = [(float(i), rec) for i, (_, rec) in enumerate(records)]
+    att.counterless = True
+    att.notes.append(f"the x column is {xs.pop():g} in every one of its {len(records)} rows (a fit of one epoch "
+                     "called again and again): rows counted in order")
+    return att
 
 
 RESTART_MIN_UPS = 4  # x steps forward a run needs before "back to its second x" reads as a restart

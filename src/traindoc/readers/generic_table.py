@@ -24,6 +24,7 @@ import re
 from pathlib import Path
 
 from ..run import Role, Run, Series, infer_role
+from . import _split_keys as SK
 from . import _table as T
 from ._appended import split_counterless
 from ._conventions import drop_placeholder_metrics, is_hf_summary, summary_note
@@ -292,6 +293,10 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
         xs.append(x)
         last = x
     axis = "epoch" if xcol and xcol.lower() == "epoch" else "step"
+    renamed = SK.rename(sorted({k for r in records for k in r}), path.stem)  # "val" in losses.csv: val_loss
+    if renamed:
+        records = [{renamed.get(k, k): v for k, v in r.items()} for r in records]
+        note = "; ".join(filter(None, [note, SK.NOTE.format(SK.measure_of(path.stem))]))
     # Only a real x column can start over; a row number never does, so without one a run appended
     # to the file is found by a repeated header row (``header_cuts``) or by the loss itself.
     if xcol:

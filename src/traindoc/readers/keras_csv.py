@@ -4,7 +4,8 @@
 header, so the epoch column starts over: each restart becomes its own Run ("#1", "#2"…). An
 epoch column going back to a later epoch than the run's first is ``fit(initial_epoch=N)`` after
 loading a checkpoint: a resume of the same run (meta.resume_steps; the rows it replaces are counted
-in a note).
+in a note). An epoch column holding one value in every row (``fit(epochs=1)`` called in a loop) counts
+nothing: the rows are read in order, and a new model is told by its loss (``_appended``).
 Keras writes ``NA`` for a metric not computed that epoch (e.g. ``validation_freq``): not logged,
 so that epoch is absent from the series; ``nan``/``inf`` are kept as values, and an empty cell
 in these dense rows is a missing number (NaN).
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from ..run import Run
 from . import _table as T
+from ._appended import split_counterless
 from .base import HEAD_BYTES
 
 NAME = "keras_csv"
@@ -71,4 +73,6 @@ def read(path: Path) -> list[Run]:
             runs.append(run)
     for run in runs:
         run.meta.notes.extend(notes)
+    if len(runs) == 1 and attempts[0].counterless:
+        return split_counterless(runs[0], unit="row", fresh_fits=True)
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")

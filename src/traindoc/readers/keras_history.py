@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from ..run import Run, Series
+from . import _split_keys as SK
 from . import _table as T
 from ._safe import json_loads, salvage_list
 
@@ -48,6 +49,11 @@ _TOP_RECORDS = re.compile(r'^\s*\[\s*\{[^\[\]]{0,400}?"[\w/ ]*(?:loss|acc|accura
                           r'(?:-?[\d.]|\{)', re.IGNORECASE)
 
 
+# A value or list under a key that is only a split ({"train": [...]}, {"5": {"val": 10.1}}): read when
+# the file's name says what it holds (``losses.json``; see ``_split_keys``).
+_SPLIT_KEY = re.compile(r'"(?:' + "|".join(SK.SPLITS) + r')"\s*:\s*(?:\[\s*-?[\d.]|-?[\d.])', re.IGNORECASE)
+
+
 def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
     if text is None:
@@ -55,18 +61,24 @@ def sniff(path: Path, head: bytes) -> bool:
     stripped = text.lstrip()
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
-        return bool(_TOP_RECORDS.search(text)) and "}\n{" not in text.replace("\r", "").replace(" ", "")
+        return bool(_TOP_RECORDS.search(text)) and not _json_lines(text)
     if not stripped.startswith("{"):
         return False
     if '"log_history"' in text:
         return False
     return bool(_LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _KEYED_ROWS.search(text)
-                or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text))
+                or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text)
+                or (_SPLIT_KEY.search(text) and SK.measure_of(path.stem) and not _json_lines(text)))
+
+
+def _json_lines(text: str) -> bool:
+    """One object per line (the generic table's JSON lines), not one document."""
+    return "}\n{" in text.replace("\r", "").replace(" ", "")
 
 
 def read(path: Path) -> list[Run]:
     text = T.read_text(path)
-    salvaged = None
+    note = None
     try:
         doc = json_loads(text)
     except ValueError as exc:
@@ -82,10 +94,14 @@ def read(path: Path) -> list[Run]:
         doc = _salvage(text)  # a file cut while being written: keep every complete value
         if not doc:
             raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
-        salvaged = (f"the file is not valid JSON ({str(exc)[:80]}): kept the complete values of "
-                    f"{len(doc)} list(s)")
+        note = (f"the file is not valid JSON ({str(exc)[:80]}): kept the complete values of "
+                f"{len(doc)} list(s)")
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
         doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
+    named = SK.named_splits(doc, path.stem)
+    if named is not doc:
+        doc = named
+        note = "; ".join(filter(None, [note, SK.NOTE.format(SK.measure_of(path.stem))]))
     if isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
         return _read_records(path, None, doc)
     if not isinstance(doc, dict):
@@ -95,7 +111,10 @@ def read(path: Path) -> list[Run]:
         return _read_records(path, "data", split)
     records = _record_list(doc) or _keyed_rows(doc)
     if records is not None:
-        return _read_records(path, *records)
+        runs = _read_records(path, *records)
+        for run in runs:
+            run.meta.notes.extend([note] if note else [])
+        return runs
     pairs = _pair_lists(doc)
     if pairs:
         return _read_pairs(path, pairs)
@@ -106,8 +125,8 @@ def read(path: Path) -> list[Run]:
     if not lists:
         raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
     run = Run(name=T.run_name(path), source=str(path), format=NAME)
-    if salvaged:
-        run.meta.notes.append(salvaged)
+    if note:
+        run.meta.notes.append(note)
     lengths = {len(v) for v in lists.values()}
     if len(lengths) > 1:
         run.meta.notes.append("history lists have different lengths " + str(sorted(lengths))
@@ -158,7 +177,7 @@ _ROW_KEY = re.compile(r"(?i)^\s*(?:epoch|ep|step|iter|iteration)?[_ ]?(\d+)\s*$"
 
 def _keyed_rows(doc: dict) -> tuple[str, list[dict]] | None:
     """Rows keyed by their epoch ({"epoch_1": {...}}, {"0": {...}}): as a list of objects, each with its
-    number under "epoch" (or "step" when the keys say step/iter)."""
+    number under "epoch" (or "step" when the keys say step/iter), in the order of those numbers."""
     items = [(k, v) for k, v in doc.items() if isinstance(v, dict)]
     if len(items) < 2 or len(items) * 2 < len(doc):
         return None
@@ -169,6 +188,8 @@ def _keyed_rows(doc: dict) -> tuple[str, list[dict]] | None:
             return None
         x_name = "step" if re.match(r"(?i)\s*(step|iter)", str(k)) else "epoch"
         rows.append({**v, x_name: int(m.group(1))} if x_name not in v else v)
+    # A dict written in hash order (Julia's Dict, a Python set of keys) lists its epochs scrambled.
+    rows.sort(key=lambda r: T.json_number(r.get("epoch", r.get("step"))) or 0.0)
     return "(one object per epoch key)", rows
 
 

@@ -6,6 +6,11 @@ Layouts, all written by those writers: one value per line; the same under a one-
 one-column ``DataFrame.to_csv(index=False)``: ``loss``; an unnamed ``Series``: ``0``); a counter
 and a value per line (``Series.to_csv()`` with its index, a loop writing ``f"{epoch}\\t{loss}"``),
 the counter giving the x; all values on one line (``", ".join(...)``); a 1-D ``.npy`` array.
+Also headerless rows of a counter (first or last) and two values of one loss, read as training then
+validation (``_headerless.pair_names``), and a title line over each line of values (a sweep's runs).
+
+Several runs in one file: a counter starting over, the header line written again, or, with no
+counter, the loss starting over (``_appended``); each becomes a Run of its own.
 
 Without a header naming a loss or metric the numbers name nothing, so the file name must: its stem
 has to read as a loss or a metric (``infer_role``), else the file is not claimed (a column of
@@ -15,6 +20,7 @@ step is written); the note says so. The last reader tried: every other format is
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -22,7 +28,9 @@ import numpy as np
 
 from ..errors import InputError
 from ..run import Role, RoleInfo, Run, Series, infer_role
+from . import _headerless as H
 from . import _table as T
+from ._appended import split_counterless
 from .base import HEAD_BYTES
 
 NAME = "value_list"
@@ -67,26 +75,26 @@ def _layout(lines: list[str]) -> tuple[str | None, bool, int, list[str]] | None:
     if not lines:
         return None
     head = _header(lines[0], lines[1] if len(lines) > 1 else None)
-    data = lines[1:] if head is not None else lines
+    data = [ln for ln in lines[1:] if ln.strip() != lines[0].strip()] if head is not None else lines
     if not data:
         return None
-    width = len(_SEP.split(data[0].strip().rstrip(",")))
-    if width > 2 and len(data) > 1:
+    width = len(_cells(data[0]))
+    if width > 3 and len(data) > 1:
         return None  # a table of several columns is the generic table's
+    rows = []
     for ln in data:
-        cells = _SEP.split(ln.strip().rstrip(","))
-        if len(cells) != width or any(T.parse_number(c) is None for c in cells):
+        nums = [T.parse_number(c) for c in _cells(ln)]
+        if len(nums) != width or any(n is None for n in nums):
             return None
-    if width == 2 and not _counter(data):
-        return None  # two values per line, the first no counter: (train, val) pairs name nothing
+        rows.append(nums)
+    if len(data) > 1 and width >= 2 and H.counter_column(rows) is None:
+        return None  # several values per line and no counter among them: (train, val) pairs name nothing
     name = head[0] if head is not None else None
     return name, head is not None, width, data
 
 
-def _counter(data: list[str]) -> bool:
-    """The first cell of every line is a whole number that goes up: an epoch or step index."""
-    xs = [T.parse_number(_SEP.split(ln.strip())[0]) for ln in data]
-    return all(x is not None and float(x).is_integer() for x in xs) and all(b > a for a, b in zip(xs, xs[1:]))
+def _cells(line: str) -> list[str]:
+    return _SEP.split(line.strip().rstrip(","))
 
 
 def _named(path: Path, header: str | None) -> tuple[str, RoleInfo] | None:
@@ -108,10 +116,14 @@ def sniff(path: Path, head: bytes) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
+    if _named(path, None) is not None and H.titled_rows(lines, _cells, MIN_VALUES, cut=True):
+        return True
     found = _layout(lines)
     if found is None or _named(path, found[0]) is None:
         return False
     data = found[3]
+    if found[2] == 3 and len(data) > 1 and _pair(path, found[0], data) is None:
+        return False
     return len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES)
 
 
@@ -121,6 +133,9 @@ def read(path: Path) -> list[Run]:
     lines = [(i, ln) for i, ln in enumerate(T.read_text(path).splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
+    blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES)
+    if blocks is not None:
+        return _titled_runs(path, blocks, [i for i, ln in lines if T.parse_number(_cells(ln)[0]) is None])
     found = _layout([ln for _, ln in lines[:5]])
     if found is None:
         raise InputError(path, "expected one number per line (or a counter and a number)")
@@ -130,39 +145,112 @@ def read(path: Path) -> list[Run]:
         raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
                          "(expected a name such as losses.csv or val_accuracy.txt)")
     body = lines[1:] if has_header else lines
-    xs: list[float] = []
-    values: list[float] = []
-    one_row = len(body) == 1 and len(_SEP.split(body[0][1].strip().rstrip(","))) >= MIN_VALUES
+    # The header line written again (``to_csv(mode="a")`` once per run): another run starts there.
+    again = {i for i, ln in body if has_header and ln.strip() == lines[0][1].strip()}
+    body = [(i, ln) for i, ln in body if i not in again]
+    one_row = len(body) == 1 and len(_cells(body[0][1])) >= MIN_VALUES
+    if not one_row and width >= 2:
+        return _counted_runs(path, body, width, named)
     if one_row:
-        values = [T.parse_number(c) for c in _SEP.split(body[0][1].strip().rstrip(","))]
+        values = [T.parse_number(c) for c in _cells(body[0][1])]
         if any(v is None for v in values):
             raise InputError(path, "line 1 holds something that is not a number; expected values separated by commas")
+        blocks = [values]
     else:
-        for i, line in body:
-            cells = _SEP.split(line.strip().rstrip(","))
-            nums = [T.parse_number(c) for c in cells]
-            if len(cells) != width or any(n is None for n in nums):
-                what = "a counter and a number" if width == 2 else "one value per line"
-                raise InputError(path, f"line {i} is not a number ({line.strip()[:40]!r}); expected {what}")
-            if width == 2:
-                xs.append(nums[0])
-            values.append(nums[-1])
-    if not values:
+        starts = sorted(again)
+        blocks = [[_row(path, i, line, 1)[0] for i, line in body if lo < i < hi]
+                  for lo, hi in zip([0, *starts], [*starts, math.inf])]
+        blocks = [b for b in blocks if b]
+    if not blocks:
         raise InputError(path, "holds no values (expected one number per line)")
-    name, info = named
-    run = Run(name=T.run_name(path), source=str(path), format=NAME)
-    y = np.asarray(values, dtype=float)
-    x = np.asarray(xs, dtype=float) if xs else np.arange(y.size, dtype=float)
-    run.add(Series.named(name, x, y, role=info))
-    if xs:
-        run.meta.notes.append(f"{path.name}: a counter and a value per line; the counter is the x axis")
-    else:
-        where = "the position in the line" if one_row else "the line number"
-        run.meta.notes.append(f"{path.name}: {'all values on one line' if one_row else 'one value per line'} and "
-                              f"no step column; {where} is the x axis")
-    if has_header and header is None:
-        run.meta.notes.append("the first line (pandas' header of an unnamed column) is no value")
-    return [run]
+    where = "the position in the line" if one_row else "the line number"
+    note = (f"{path.name}: {'all values on one line' if one_row else 'one value per line'} and no step column; "
+            f"{where} is the x axis")
+    runs = []
+    for values in blocks:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.arange(len(values), dtype=float), np.asarray(values, dtype=float),
+                             role=named[1]))
+        run.meta.notes.append(note)
+        if has_header and header is None:
+            run.meta.notes.append("the first line (pandas' header of an unnamed column) is no value")
+        runs.append(run)
+    if len(runs) > 1:
+        return T.segment_runs(path, NAME, runs, sorted(again), unit="line", reason="the header line is written again")
+    return split_counterless(runs[0], unit="value")  # no counter to start over: the loss tells
+
+
+def _pair(path: Path, header: str | None, data: list[str]) -> tuple[str, str] | None:
+    """The names of the two values beside a counter on each line (see ``_headerless.pair_names``)."""
+    rows = np.asarray([[T.parse_number(c) for c in _cells(ln)] for ln in data], dtype=float)
+    col, named = H.counter_column(rows.tolist()), _named(path, header)
+    if col is None or named is None:
+        return None
+    vals = np.delete(rows, col, axis=1)
+    return H.pair_names(path.stem, named[1], vals[:, 0], vals[:, 1])
+
+
+def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines: list[int]) -> list[Run]:
+    """One run per titled line of values (a sweep's runs written one after another)."""
+    named = _named(path, None)
+    if named is None:
+        raise InputError(path, "lines of values whose file name names no loss or metric (expected a name such "
+                         "as losses.txt)")
+    runs = []
+    for title, values in blocks:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.arange(len(values), dtype=float), np.asarray(values), role=named[1]))
+        run.meta.notes.append(f"{path.name}: the values on one line under the title {title[:60]!r}; their "
+                              "position in the line is the x axis")
+        runs.append(run)
+    return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")
+
+
+def _row(path: Path, i: int, line: str, width: int) -> list[float]:
+    nums = [T.parse_number(c) for c in _cells(line)]
+    if len(nums) != width or any(n is None for n in nums):
+        what = "one value per line" if width == 1 else f"{width} numbers per line, one of them a counter"
+        raise InputError(path, f"line {i} is not a number ({line.strip()[:40]!r}); expected {what}")
+    return nums
+
+
+def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tuple[str, RoleInfo]) -> list[Run]:
+    """Lines of a counter and one or two values: the counter is the x; where it starts over another
+    run was appended (a new Run each), unless it is an index counted inside each epoch."""
+    rows = np.asarray([_row(path, i, line, width) for i, line in body], dtype=float)
+    col = H.counter_column(rows.tolist())
+    if col is None:
+        raise InputError(path, "expected a counter (whole numbers going up) in the first or last column")
+    xs = rows[:, col]
+    vals = np.delete(rows, col, axis=1)
+    names = [named] if vals.shape[1] == 1 else None
+    if names is None:
+        pair = H.pair_names(path.stem, named[1], vals[:, 0], vals[:, 1])
+        if pair is None:
+            raise InputError(path, "two unnamed values per line whose levels differ (expected a counter and a "
+                             "value, or a training and a validation loss of one objective)")
+        names = [(n, _role_of(n)) for n in pair]
+    notes = [f"{path.name}: no header; column {col + 1} is a counter and the x axis"]
+    if len(names) == 2:
+        notes.append(f"the two other columns read as {names[0][0]} and {names[1][0]} (the order loops write them "
+                     "in; the file name names one loss and both sit at one level)")
+    cuts = H.restarts(xs)
+    if H.inner_counter(xs, cuts):
+        xs = H.globalise(xs, cuts)
+        notes.append("the counter starts over every few lines, as an index inside each epoch does: counted on "
+                     "globally")
+    attempts = T.stitch_resumes(zip(xs.tolist(), range(len(xs))), strict=True)
+    runs = []
+    for att in attempts:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        idx = np.asarray([r for _, r in att.records], dtype=int)
+        for j, (name, info) in enumerate(names):
+            run.add(Series.named(name, xs[idx], vals[idx, j], role=info))
+        run.meta.notes.extend(notes)
+        T.resume_notes(run, att, unit="line")
+        runs.append(run)
+    return T.segment_runs(path, NAME, runs, [body[a.start_row][0] for a in attempts[1:]], unit="line",
+                          reason="the counter starts over")
 
 
 def _read_npy(path: Path) -> list[Run]:

@@ -148,7 +148,7 @@ def infer_role(name: str) -> RoleInfo:
     # "train_cross_entropy" / "test_nll": the loss named by its function, with a split to say so
     # (a bare "categorical_crossentropy" is a Keras metric beside the loss, and stays a metric).
     named_loss = key.replace("-", "_") in _LOSS_FUNCTION_NAMES and (is_val or is_train)
-    named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens))
+    named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens)) or _cost(tokens)
     if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
         return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
     for table, higher in ((_HIGHER, True), (_LOWER, False)):
@@ -158,6 +158,13 @@ def infer_role(name: str) -> RoleInfo:
             held_out = is_val or (kind in _EVAL_ONLY and not is_train)
             return RoleInfo(Role.VAL_METRIC if held_out else Role.TRAIN_METRIC, higher_is_better=higher, metric=kind)
     return RoleInfo(Role.OTHER)
+
+
+def _cost(tokens: list[str]) -> bool:
+    """``cost``, ``train_cost``, ``avg cost``: the objective as TensorFlow 1.x tutorials and Paddle's
+    fluid examples name it. Any other word beside it (``batch_cost``, ``reader_cost``, ``time cost``,
+    ``loading model cost``) makes it a time or a price, not the loss."""
+    return "cost" in tokens and set(tokens) <= {"cost", "avg", "mean", "average"} | _VAL_TOKENS | _TRAIN_TOKENS
 
 
 def _names_a_loss(tokens: list[str]) -> bool:

@@ -30,14 +30,22 @@ def cut_progress(skeleton: str) -> str:
     return _TQDM_TAIL.sub("", skeleton) if "#%" in skeleton else skeleton
 
 
+# A header written as a comment ("# epoch train_loss val_loss": ``np.savetxt(header=...)``, gnuplot data
+# files, hand-written loops that mark the header so plotting tools skip it): the "#" (``\u25ae`` in a
+# skeleton, where "#" stands for a number) is no part of the first name.
+_COMMENT_MARK = re.compile("^\u25ae(?!\u25ae)\\s*")
+
+
 def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
     """Column names when a number-free line looks like a table header, else None.
 
     ``line`` (the raw line, spacing kept) lets a fixed-width header name a column in several words
     (``Epoch    Loss      Validation Accuracy``): see ``_wide_gap_cells``."""
-    part = cut_progress(skeleton).strip().strip("`").strip()
+    part = _COMMENT_MARK.sub("", cut_progress(skeleton).strip().strip("`").strip())
     if not part or "#" in part:
         return None
+    if line is not None and line.lstrip().startswith("#"):
+        line = line.strip()[1:].strip()
     wide = _wide_gap_cells(line) if line is not None and "|" not in part else None
     if wide is not None:
         words = wide

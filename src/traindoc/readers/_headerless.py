@@ -1,0 +1,111 @@
+"""Headerless rows of numbers: which column counts, what the others are, and where runs start over.
+
+Why: loops that write ``f"{epoch}, {loss}"`` or ``f"{train}\\t{val}\\t{epoch}"`` (or ``np.savetxt`` of
+such columns) leave no header, and ``open(..., "a")`` appends the next run to the same file, its
+counter starting over. The counter is the column of whole numbers that goes up (first or last);
+a counter going back to (or below) its first value is another run, unless it does so in many
+segments of one length (an index counted inside each epoch), which is one run counted globally;
+back to a later value is a resume of the same run.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..run import Role, RoleInfo
+from . import _table as T
+
+MIN_UPS = 2  # a counter must go up at least this often in the lines seen
+_INNER_SEGMENTS = 5  # this many equal segments of a counter starting over: an index within each epoch
+_PAIR_RATIO = 2.0  # (train, val) of one loss: their typical levels within this factor of each other
+
+
+def counter_column(rows: list[list[float]]) -> int | None:
+    """The index of the counter column (the first, else the last) of equal-width numeric rows, or None.
+
+    Whole numbers that go up from line to line, save a few places where they go back: a run
+    appended (back to the start) or resumed from a checkpoint (back to a later value), told apart
+    by ``_table.stitch_resumes``."""
+    if not rows or len(rows[0]) < 2:
+        return None
+    for col in dict.fromkeys((0, len(rows[0]) - 1)):
+        xs = [r[col] for r in rows]
+        if not all(float(x).is_integer() for x in xs):
+            continue
+        ups = sum(b > a for a, b in zip(xs, xs[1:]))
+        backs = len(xs) - 1 - ups
+        if ups >= MIN_UPS and ups >= 3 * backs:
+            return col
+    return None
+
+
+def restarts(xs: np.ndarray) -> list[int]:
+    """Row indices where the counter starts over (see ``counter_column``)."""
+    return [int(i) + 1 for i in np.flatnonzero(np.diff(xs) <= 0)]
+
+
+def inner_counter(xs: np.ndarray, cuts: list[int]) -> bool:
+    """The counter starts over in many segments of one length over the same values: an index counted
+    inside each epoch (``batch 0, 100, … 800`` every epoch), not that many runs."""
+    if len(cuts) + 1 < _INNER_SEGMENTS:
+        return False
+    bounds = [0, *cuts]
+    lengths = {b - a for a, b in zip(bounds, bounds[1:])}
+    if len(lengths) != 1:
+        return False
+    period = lengths.pop()
+    first = xs[:period]
+    return all(np.array_equal(xs[a:a + period], first[:len(xs[a:a + period])]) for a in bounds)
+
+
+def globalise(xs: np.ndarray, cuts: list[int]) -> np.ndarray:
+    """An inner counter made global: each segment continues one counter step after the one before it."""
+    out = xs.astype(float).copy()
+    step = float(xs[1] - xs[0]) if len(xs) > 1 and xs[1] > xs[0] else 1.0
+    bounds = [0, *cuts, len(xs)]
+    for a, b in zip(bounds[1:], bounds[2:]):
+        out[a:b] = xs[a:b] - xs[a] + out[a - 1] + step
+    return out
+
+
+def pair_names(stem: str, info: RoleInfo, first: np.ndarray, second: np.ndarray) -> tuple[str, str] | None:
+    """Names of two unnamed value columns in a file named for one loss (``losses.txt``): training then
+    validation, the order loops write them in, when both sit at one level (a held-out loss of the same
+    objective does; a generator's and a discriminator's losses, or a loss and a metric, often do not).
+    None when the file name says which split it is, names no loss, or the levels differ."""
+    if info.role is not Role.TRAIN_LOSS or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
+        return None
+    a, b = first[np.isfinite(first)], second[np.isfinite(second)]
+    if a.size < 2 or b.size < 2:
+        return None
+    la, lb = float(np.median(a[a.size // 2:])), float(np.median(b[b.size // 2:]))
+    if la <= 0 or lb <= 0 or max(la, lb) > _PAIR_RATIO * min(la, lb):
+        return None
+    return "train_loss", "val_loss"
+
+
+def titled_rows(lines: list[str], cells: Callable[[str], list[str]], min_values: int,
+                cut: bool = False) -> list[tuple[str, list[float]]] | None:
+    """``[(title, values)]`` of a file made of blocks, each a title line over one line of values
+    (``print(f"Latent dim = {d}")`` then ``", ".join(losses)``, one block per run of a sweep), or None.
+
+    Two blocks at least; every value line holds ``min_values`` numbers or more; no title opens with a
+    number. ``cells`` splits a line into its cells; ``cut``: the lines are a head, whose last block may
+    have lost its values."""
+    blocks: list[tuple[str, list[float]]] = []
+    title: str | None = None
+    for line in lines:
+        parts = cells(line)
+        nums = [T.parse_number(c) for c in parts]
+        if len(parts) >= min_values and all(n is not None for n in nums):
+            if title is None:
+                return None
+            blocks.append((title, [float(n) for n in nums]))
+            title = None
+        elif title is None and not any(n is not None for n in nums[:1]) and len(line) <= 200:
+            title = line.strip()
+        else:
+            return None
+    return blocks if len(blocks) >= 2 and (title is None or cut) else None

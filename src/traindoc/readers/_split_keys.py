@@ -1,0 +1,52 @@
+"""Keys that name only a split (``{"train": [...], "val": [...]}`` in ``losses.json``).
+
+Why: a loop that keeps one dict per quantity names its entries by split and the file by the
+quantity (``json.dump({"train": train_losses, "val": val_losses}, open("losses.json", "w"))``,
+``accuracies.json``). The split alone names nothing a rule can judge; with the file's name it is
+that split's loss or metric (``val`` in ``losses.json`` is ``val_loss``). A file whose name names
+no loss or metric keeps its keys as they are (and a history of them is not claimed).
+"""
+
+from __future__ import annotations
+
+from ..run import Role, infer_role
+
+SPLITS = ("train", "training", "val", "valid", "validation", "eval", "evaluation", "test", "dev")
+_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
+
+
+def measure_of(stem: str) -> str | None:
+    """What a file named ``stem`` holds, as a key suffix: ``loss``, ``accuracy``, … or None. A name that
+    is already a split's (``val_loss.json``) says one split, so bare split keys inside it say nothing more."""
+    info = infer_role(stem)
+    if info.role is Role.OTHER and stem.lower().endswith("ies"):
+        info = infer_role(stem[:-3] + "y")  # accuracies.json
+    if info.role not in _MEASURED or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
+        return None
+    if info.role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        return "loss"
+    return info.metric
+
+
+def rename(keys: list[str], stem: str) -> dict[str, str]:
+    """``{old: new}`` for the keys that are only a split (``val`` -> ``val_loss`` in ``losses.json``)."""
+    measure = measure_of(stem)
+    if measure is None:
+        return {}
+    return {k: f"{k.strip()}_{measure}" for k in keys if k.strip().lower() in SPLITS}
+
+
+def named_splits(doc: object, stem: str) -> object:
+    """``doc`` with its split-only keys renamed (see ``rename``): at the top of a dict of lists, and
+    inside per-epoch objects (``{"5": {"val": 10.1, "train": 10.0}}``). Anything else is unchanged."""
+    if not isinstance(doc, dict) or measure_of(stem) is None:
+        return doc
+    def plain(d: dict) -> dict:
+        new = rename([k for k, v in d.items() if not isinstance(v, dict)], stem)
+        return {new.get(k, k): v for k, v in d.items()} if new else d
+    out = plain(doc)
+    out = {k: plain(v) if isinstance(v, dict) else v for k, v in out.items()}
+    return out if out != doc else doc
+
+
+NOTE = "keys that name only a split (train, val…) read as that split's {}, the quantity the file name names"
