@@ -262,6 +262,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _floor_turn(t, x, y), True
     if ov is None:
+        ov, stopped = _held_turn(t, x, y), False
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -359,6 +361,17 @@ def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
     idx = np.array([s0 + int(np.argmin(y[s0:s0 + b])) for s0 in starts])
     bx, by = x[idx], y[idx]
     ov = overfit_onset(bx, by) or stopped_after_turn(bx, by) or rank_turn(bx, by)
+    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+        return ov
+    return None
+
+
+def _held_turn(t: Curve, x: np.ndarray, y: np.ndarray):
+    """A short validation curve that stepped up after its best and stayed there (``held_turn``),
+    with training fallen by a quarter or more since that best as the independent evidence."""
+    from ..stats.held_turn import held_turn
+
+    ov = held_turn(x, y)
     if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
         return ov
     return None
