@@ -1,5 +1,5 @@
-"""Overfitting as a step on a short curve (stats.held_turn): validation bottoms, then its last k >= 3
-evaluations all sit above the k about the best (chance 1/C(2k, k) for exchangeable values), 10%+
+"""Overfitting as a step on a short curve (stats.held_turn): validation bottoms, then its last 3
+evaluations all sit above the 3 ending at the best (chance 1/20 for exchangeable values), 10%+
 above the best and giving back a quarter of the fall, while training falls by a quarter since.
 
 Controls: a noisy plateau whose later evaluations dip back to the best's level; a step of 5% (a few

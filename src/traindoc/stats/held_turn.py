@@ -6,10 +6,11 @@ trend tests in ``earlystop`` look for a climb and find none in a level that went
 noise guards there use the curve's own jumps, which on a small validation set are as large as
 the step. This test reads the step by rank separation and by size on the curve's own scale:
 
-- rank: the last k >= 3 evaluations are every one of them above the k evaluations centred on the
-  best. For 2k exchangeable values that ordering has chance 1/C(2k, k) (1/20 for k = 3, 1/70 for
-  k = 4); the best is picked as the minimum, which favours the test, so the caller must bring
-  independent evidence (training fell clearly since the best);
+- rank: the last three evaluations are every one of them above the three that end at the best
+  (the level the curve came down to). For six exchangeable values that ordering has chance
+  1/C(6, 3) = 1/20; a longer window would ask a wandering level never to dip once. The best is
+  picked as the minimum, which favours the test, so the caller must bring independent evidence
+  (training fell clearly since the best);
 - size: the late level is 10% or more above the best and has given back a quarter or more of the
   fall from the highest evaluation before the best ("a few percent above the minimum" is a
   plateau, not overfitting).
@@ -17,17 +18,14 @@ the step. This test reads the step by rank separation and by size on the curve's
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .earlystop import Overfit
 
 MIN_N, MAX_N = 6, 30
+K = 3  # evaluations in the late window and in the window ending at the best
 LATE_RATIO = 1.10  # the late level, at least this far above the best
 GIVEBACK = 0.25  # ... and this share of the fall to the best given back
-RANK_P = 0.05
-MAX_K = 5  # late and near windows of at most five evaluations (chance 1/252)
 
 
 def held_turn(x: np.ndarray, y: np.ndarray) -> Overfit | None:
@@ -37,20 +35,19 @@ def held_turn(x: np.ndarray, y: np.ndarray) -> Overfit | None:
         return None
     ib = int(np.argmin(y))
     after = n - 1 - ib
-    if ib < 1 or after < 3:
+    if ib < 1 or after < K:
         return None  # best at the start (never learned) or too close to the end to show a level
     best = float(y[ib])
-    top = float(np.max(y[: ib + 1]))
-    k = min(max(3, after // 2), MAX_K)
-    late = y[-k:]
-    # The window about the best, moved left as far as needed not to overlap the late one.
-    lo = min(ib - k // 2, n - 2 * k)
-    if lo < 0 or lo > ib:
-        return None
-    near = y[lo: lo + k]
-    if float(np.min(late)) <= float(np.max(near)) or 1.0 / math.comb(2 * k, k) > RANK_P:
+    # The level the curve came down to: the best and the evaluations just before it (after it they
+    # belong to the step itself). A best among the first K evaluations takes the first K.
+    lo = max(0, ib - K + 1)
+    if lo + K > n - K:
+        return None  # the windows must not overlap
+    late, near = y[-K:], y[lo: lo + K]
+    if float(np.min(late)) <= float(np.max(near)):
         return None
     level = float(np.median(late))
+    top = float(np.max(y[: ib + 1]))
     if level < LATE_RATIO * best or level - best < GIVEBACK * (top - best):
         return None
     gl = 100.0 * (level / best - 1.0)
