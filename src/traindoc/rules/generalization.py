@@ -149,6 +149,12 @@ def _loss_turn_overfitting(run: Run):
         yield from _val_only_turn(run)
         return
     if pair is None:
+        from .few_evals_overfit import few_evals_overfitting
+
+        f = few_evals_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
+        if f is not None:
+            yield f
+            return
         t = loss_curve(run, Role.TRAIN_LOSS)
         vm = _val_metric_as_error(run) if t is not None and loss_curve(run, Role.VAL_LOSS, 1) is None else None
         if vm is None:
