@@ -381,6 +381,10 @@ def loss_spikes(run: Run):
     for role in LOSS_ROLES:
         c = loss_curve(run, role, 8)
         if c is None:
+            if role == Role.VAL_LOSS:
+                f = _few_eval_spikes(run)
+                if f is not None:
+                    yield f
             continue
         resumes = resume_points(run, c.series)
         if divergence_of(c) is not None:
@@ -407,6 +411,19 @@ def loss_spikes(run: Run):
     f = agent_spike_finding(run)  # a reinforcement-learning agent's losses are not judged above
     if f is not None:
         yield f
+
+
+FEW_EVALS = 5  # the fewest evaluations in which a jump up and back down can stand between two levels
+
+
+def _few_eval_spikes(run: Run):
+    """A validation loss of 5-7 evaluations, too few for the noise-relative spike test, judged by
+    effect size alone (``eval_spikes_finding``: up 2x and straight back down, each move a tenth of
+    the run's scale). A jump that large needs no noise estimate to be seen, however short the run."""
+    c = loss_curve(run, Role.VAL_LOSS, FEW_EVALS)
+    if c is None or divergence_of(c) is not None:
+        return None
+    return eval_spikes_finding(c, run_scale(run, c))
 
 
 @per_curve
