@@ -390,6 +390,10 @@ def loss_spikes(run: Run):
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
         f = _spike_finding(c, resumes, _warmup_end(run))
+        if f is None and role == Role.TRAIN_LOSS:
+            from .epoch_rebounds import epoch_rebound_finding
+
+            f = epoch_rebound_finding(c, resumes)
         if role == Role.VAL_LOSS and zigzag_of(c, run_scale(run, c)) is None:
             # Evaluation averages: a one-point jump is an event, judged by its size too (the
             # z-score test misses it on a rough curve, and knows nothing of the run's start).
