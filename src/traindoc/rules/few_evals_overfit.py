@@ -5,6 +5,7 @@ is only called too short. Yet a fine-tune evaluated five times whose validation 
 four of them while its training loss falls at four is not a run to call healthy: two exact rank
 tests, one per curve, each decide at 5% on their own (one inversion in five points has chance
 5/120 under a random order), and the two curves are independent evidence of a widening gap. The
+validation test runs on every evaluation, not from the minimum on (that would select its start). The
 size must show on the run's own scale too: validation ends 10% or more above its best and
 training 10% or more below where it stood at that best.
 """
@@ -33,10 +34,11 @@ def few_evals_overfitting(run: Run, causes: list[str], fixes_for: Callable[[str,
         return None  # the trend rules judge this pair
     if not (np.all(v.y > 0) and np.all(t.y > 0)):
         return None
-    ib = int(np.argmin(v.y))
-    seg = v.y[ib:]
-    if seg.size < FEW or seg.size > EXACT_MAX_N or rise_p_exact(seg) > P_MAX:
+    # The whole curve is tested, not the stretch from its minimum: starting at the lowest point
+    # would hand the test its first rise for free (a flat noisy curve then passes one time in ten).
+    if v.n > EXACT_MAX_N or rise_p_exact(v.y) > P_MAX:
         return None
+    ib = int(np.argmin(v.y))
     best, end = float(v.y[ib]), float(v.y[-1])
     if end < VAL_RISE * best:
         return None
@@ -54,7 +56,7 @@ def few_evals_overfitting(run: Run, causes: list[str], fixes_for: Callable[[str,
                                                                                   float(v.x[-1])],
                 evidence={"best_step": best_step, "best_val_loss": best, "val_end": end,
                           "generalization_loss_pct": round(100.0 * (end / best - 1.0), 2),
-                          "val_rise_p_exact": round(rise_p_exact(seg), 4), "train_fall_p_exact": round(fall_p_exact(ts), 4),
+                          "val_rise_p_exact": round(rise_p_exact(v.y), 4), "train_fall_p_exact": round(fall_p_exact(ts), 4),
                           "train_at_best": float(ts[0]), "train_at_end": float(ts[-1]), "evaluations": v.n,
                           "judged_on": "exact rank tests on a run too short for the trend rules"},
                 causes=causes, fixes=fixes_for(u, best_step),
