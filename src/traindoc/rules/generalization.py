@@ -149,6 +149,12 @@ def _loss_turn_overfitting(run: Run):
         yield from _val_only_turn(run)
         return
     if pair is None:
+        from .few_evals_overfit import few_evals_overfitting
+
+        f = few_evals_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
+        if f is not None:
+            yield f
+            return
         t = loss_curve(run, Role.TRAIN_LOSS)
         vm = _val_metric_as_error(run) if t is not None and loss_curve(run, Role.VAL_LOSS, 1) is None else None
         if vm is None:
@@ -262,6 +268,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _floor_turn(t, x, y), True
     if ov is None:
+        ov, stopped = _held_turn(t, x, y), False
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -359,6 +367,17 @@ def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
     idx = np.array([s0 + int(np.argmin(y[s0:s0 + b])) for s0 in starts])
     bx, by = x[idx], y[idx]
     ov = overfit_onset(bx, by) or stopped_after_turn(bx, by) or rank_turn(bx, by)
+    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+        return ov
+    return None
+
+
+def _held_turn(t: Curve, x: np.ndarray, y: np.ndarray):
+    """A short validation curve that stepped up after its best and stayed there (``held_turn``),
+    with training fallen by a quarter or more since that best as the independent evidence."""
+    from ..stats.held_turn import held_turn
+
+    ov = held_turn(x, y)
     if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
         return ov
     return None

@@ -381,11 +381,19 @@ def loss_spikes(run: Run):
     for role in LOSS_ROLES:
         c = loss_curve(run, role, 8)
         if c is None:
+            if role == Role.VAL_LOSS:
+                f = _few_eval_spikes(run)
+                if f is not None:
+                    yield f
             continue
         resumes = resume_points(run, c.series)
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
         f = _spike_finding(c, resumes, _warmup_end(run))
+        if f is None and role == Role.TRAIN_LOSS:
+            from .epoch_rebounds import epoch_rebound_finding
+
+            f = epoch_rebound_finding(c, resumes)
         if role == Role.VAL_LOSS and zigzag_of(c, run_scale(run, c)) is None:
             # Evaluation averages: a one-point jump is an event, judged by its size too (the
             # z-score test misses it on a rough curve, and knows nothing of the run's start).
@@ -407,6 +415,19 @@ def loss_spikes(run: Run):
     f = agent_spike_finding(run)  # a reinforcement-learning agent's losses are not judged above
     if f is not None:
         yield f
+
+
+FEW_EVALS = 5  # the fewest evaluations in which a jump up and back down can stand between two levels
+
+
+def _few_eval_spikes(run: Run):
+    """A validation loss of 5-7 evaluations, too few for the noise-relative spike test, judged by
+    effect size alone (``eval_spikes_finding``: up 2x and straight back down, each move a tenth of
+    the run's scale). A jump that large needs no noise estimate to be seen, however short the run."""
+    c = loss_curve(run, Role.VAL_LOSS, FEW_EVALS)
+    if c is None or divergence_of(c) is not None:
+        return None
+    return eval_spikes_finding(c, run_scale(run, c))
 
 
 @per_curve
