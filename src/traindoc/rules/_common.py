@@ -279,7 +279,9 @@ def _plain_name(name: str) -> str:
 
 # An agent's score per episode other than a return (a game's win rate, a goal-reaching success rate),
 # and an exploration schedule (DQN's epsilon): with an episode counter they mark an RL log too.
-_AGENT_SCORE = re.compile(r"(?<![a-z])(win_?rate|success_?rate|wins)(?![a-z])")
+# A bare "Reward" or "total reward" column is an episode's score too (a hand-written CSV of Episode,
+# Reward); reinforcement() still asks for an episode counter or an exploration schedule beside it.
+_AGENT_SCORE = re.compile(r"(?<![a-z])(win_?rate|success_?rate|wins|((average|total|sum)_?)?rewards?)(?![a-z])")
 _EXPLORATION = re.compile(r"(?<![a-z])(epsilon|eps_threshold|exploration_?(rate|eps)?)(?![a-z])")
 _EPISODES = re.compile(r"(?<![a-z])(episodes?|num_episodes)(?![a-z])")
 
