@@ -9,6 +9,7 @@ from ..run import Role, Run
 from ..stats import trend
 from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .registry import rule
+from .softmax_twice import softmax_twice_of
 
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
 # Class-balanced readings of the same predictions. Dice/IoU (the canonical "iou") is the F1 of the
@@ -83,6 +84,24 @@ def loss_metric_mismatch(run: Run):
                                              "loss and the metric see the same predictions and labels",
                                              "log the loss components separately"])
             return
+    sm = softmax_twice_of(run)
+    if sm is not None:
+        yield _softmax_twice_finding(sm)
+
+
+def _softmax_twice_finding(sm: dict):
+    """The loss on the double-softmax floor: the cause is known, so it leads."""
+    return make("loss-metric-mismatch",
+                f"{sm['series']} never went below {fmt(sm['floor'])} = ln(e + {sm['classes'] - 1}) - 1 (lowest "
+                f"{fmt(sm['loss_min'])}) while {sm['metric']} reached {sm['accuracy_end']:.1%}: the floor of a "
+                f"softmax applied twice over {sm['classes']} classes, so the loss does not measure the fit",
+                series=[sm["series"], sm["metric"]], steps=sm["steps"], evidence={**sm, "judged_on": "loss floor"},
+                causes=["the model already outputs probabilities (a softmax layer, or an eval-mode head that "
+                        "returns them) and the loss applies softmax again (CrossEntropyLoss / "
+                        "from_logits=True on probabilities)"],
+                fixes=["feed raw logits to the loss: drop the final softmax, or use NLLLoss on log-probabilities "
+                       "(Keras: from_logits=False when the model ends in softmax)",
+                       "compute the loss by hand on one batch of a trained model: a right answer should cost ~0"])
 
 
 def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | None:
