@@ -769,6 +769,12 @@ def late_start(run: Run):
             pe = plateau_escape_of(pc) if pc is not None else None
             if pe is not None:
                 yield _plateau_escape_finding(pc, pe)
+            else:
+                from .chance_start import chance_start_finding, chance_start_of
+
+                cs = chance_start_of(run)
+                if cs is not None:
+                    yield chance_start_finding(cs)
         return
     u = unit(c)
     f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
