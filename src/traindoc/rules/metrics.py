@@ -10,6 +10,7 @@ from ..stats import trend
 from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .registry import rule
 from .softmax_twice import softmax_twice_of
+from .zero_loss import zero_loss_of
 
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
 # Class-balanced readings of the same predictions. Dice/IoU (the canonical "iou") is the F1 of the
@@ -87,6 +88,25 @@ def loss_metric_mismatch(run: Run):
     sm = softmax_twice_of(run)
     if sm is not None:
         yield _softmax_twice_finding(sm)
+        return
+    zl = zero_loss_of(run)
+    if zl is not None:
+        yield _zero_loss_finding(zl)
+
+
+def _zero_loss_finding(zl: dict):
+    """A loss at ~0 from the start beside a held-out accuracy at chance or below."""
+    return make("loss-metric-mismatch",
+                f"{zl['series']} was at most {fmt(zl['loss_max'])} from its first logged step ({zl['points']} points) "
+                f"while {zl['metric']} averaged {zl['accuracy']:.1%}: a cross-entropy that low means every training "
+                f"item is right before training, so the loss does not measure the task",
+                series=[zl["series"], zl["metric"]], steps=zl["steps"], evidence={**zl, "judged_on": "loss at zero"},
+                causes=["the targets leak into the inputs (the label is a feature, or the model sees the answer)",
+                        "the loss is computed on the wrong tensors (targets against themselves, a detached or "
+                        "constant output), or on a constant label",
+                        "the training set is not the task the held-out set measures"],
+                fixes=["compute the loss by hand on one batch of a fresh model: it should be near ln(classes)",
+                       "check a few (input, label) pairs from the training loader by eye"])
 
 
 def _softmax_twice_finding(sm: dict):

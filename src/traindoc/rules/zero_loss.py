@@ -1,0 +1,41 @@
+"""A training cross-entropy at zero from its first logged step beside a low held-out accuracy.
+
+A cross-entropy bounds the accuracy on the same items: an item whose true class gets probability
+above 1/2 is right, and costs under ln 2, so accuracy >= 1 - CE / ln 2. A training loss of 1e-3
+or less from the very first logged step says the model is right on every training item before it
+has trained; with a held-out accuracy of 50% or less beside it, the loss does not measure the task
+(targets that leak into the inputs, a loss on the wrong tensor, a constant label), which no amount
+of overfitting explains so early.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..run import Role, Run
+from ._common import cross_entropy_like, curve, normalised_metric
+
+ZERO = 1e-3
+MIN_POINTS = 5
+
+
+def zero_loss_of(run: Run) -> dict | None:
+    """The training loss at ~0 from its first point, and a held-out accuracy at 50% or less."""
+    s = run.primary(Role.TRAIN_LOSS)
+    if s is None or not cross_entropy_like(run):
+        return None
+    c = curve(s)
+    if c.n < MIN_POINTS or not np.all(np.isfinite(c.y)) or float(np.max(c.y)) > ZERO or float(np.min(c.y)) < 0:
+        return None
+    for m in run.by_role(Role.VAL_METRIC):
+        if m.metric != "accuracy":
+            continue
+        mc = curve(m)
+        if mc.n < 1:
+            continue
+        y, _ = normalised_metric(mc)
+        acc = float(np.mean(y))
+        if 0.0 <= acc <= 0.5:
+            return {"series": c.name, "loss_first": float(c.y[0]), "loss_max": float(np.max(c.y)), "points": c.n,
+                    "metric": m.name, "accuracy": acc, "steps": [float(c.x[0]), float(c.x[-1])]}
+    return None
