@@ -390,6 +390,20 @@ def rel(a: float, b: float) -> float:
     return (a - b) / (abs(b) if b != 0 else 1.0)
 
 
+def accuracy_curves(run: Run, roles: tuple[Role, ...] = (Role.VAL_METRIC, Role.TRAIN_METRIC),
+                    min_points: int = 1) -> list[tuple[Curve, np.ndarray]]:
+    """(curve, values on the [0, 1] scale) of every accuracy series of ``roles``, in that order
+    (held-out first: a constant prediction shows plainest there), with ``min_points`` or more."""
+    out = []
+    for role in roles:
+        for s in run.by_role(role):
+            if s.metric == "accuracy":
+                c = curve(s)
+                if c.n >= min_points:
+                    out.append((c, normalised_metric(c)[0]))
+    return out
+
+
 def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:
     """Values of a [0, 1] metric on the [0, 1] scale (percent logs divided by 100), and the divisor."""
     y = c.y

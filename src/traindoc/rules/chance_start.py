@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from ..run import Role, Run
-from ._common import Curve, chance, cross_entropy_like, curve, normalised_metric
+from ._common import Curve, accuracy_curves, chance, cross_entropy_like, curve
 
 MAX_K = 1000
 MIN_WAIT = 2  # evaluations at chance before the rise: one is every run's starting point
@@ -87,24 +87,17 @@ def _wait_of(c: Curve, y: np.ndarray, k: int) -> dict | None:
 
 def chance_start_of(run: Run) -> dict | None:
     """Accuracy at chance for 2+ leading evaluations (corroborated), then learning."""
-    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
-        for s in run.by_role(role):
-            if s.metric != "accuracy":
-                continue
-            c = curve(s)
-            if c.n < MIN_WAIT + 1 or not np.all(np.isfinite(c.y)):
-                continue
-            y, _ = normalised_metric(c)
-            if not np.all((y >= 0) & (y <= 1)):
-                continue
-            k = _class_count(run, float(np.median(y[:MIN_WAIT])))
-            w = _wait_of(c, y, k) if k is not None else None
-            if w is None:
-                continue
-            why = _corroborated(run, role, c.x[: w["evaluations_waiting"]], k)
-            if why is None:
-                continue
-            return {"series": s.name, "classes": k, "chance_accuracy": 1.0 / k, "corroborated_by": why, **w}
+    for c, y in accuracy_curves(run, min_points=MIN_WAIT + 1):
+        if not np.all(np.isfinite(y)) or not np.all((y >= 0) & (y <= 1)):
+            continue
+        k = _class_count(run, float(np.median(y[:MIN_WAIT])))
+        w = _wait_of(c, y, k) if k is not None else None
+        if w is None:
+            continue
+        why = _corroborated(run, c.series.role, c.x[: w["evaluations_waiting"]], k)
+        if why is None:
+            continue
+        return {"series": c.name, "classes": k, "chance_accuracy": 1.0 / k, "corroborated_by": why, **w}
     return None
 
 

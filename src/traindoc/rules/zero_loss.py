@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..run import Role, Run
-from ._common import cross_entropy_like, curve, normalised_metric
+from ._common import accuracy_curves, cross_entropy_like, curve
 
 ZERO = 1e-3
 MIN_POINTS = 5
@@ -27,15 +27,9 @@ def zero_loss_of(run: Run) -> dict | None:
     c = curve(s)
     if c.n < MIN_POINTS or not np.all(np.isfinite(c.y)) or float(np.max(c.y)) > ZERO or float(np.min(c.y)) < 0:
         return None
-    for m in run.by_role(Role.VAL_METRIC):
-        if m.metric != "accuracy":
-            continue
-        mc = curve(m)
-        if mc.n < 1:
-            continue
-        y, _ = normalised_metric(mc)
+    for mc, y in accuracy_curves(run, (Role.VAL_METRIC,)):
         acc = float(np.mean(y))
         if 0.0 <= acc <= 0.5:
             return {"series": c.name, "loss_first": float(c.y[0]), "loss_max": float(np.max(c.y)), "points": c.n,
-                    "metric": m.name, "accuracy": acc, "steps": [float(c.x[0]), float(c.x[-1])]}
+                    "metric": mc.name, "accuracy": acc, "steps": [float(c.x[0]), float(c.x[-1])]}
     return None
