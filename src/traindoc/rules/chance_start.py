@@ -77,6 +77,8 @@ def _wait_of(c: Curve, y: np.ndarray, k: int) -> dict | None:
     m = int(above[0]) if above.size else y.size
     if m < MIN_WAIT or m >= y.size or float(np.min(y[:m])) < 1.0 / k - band:
         return None
+    if float(y[m - 1]) - float(y[0]) > band:
+        return None  # climbing out of chance from the first evaluation (0.16, 0.23, 0.33...): no wait
     off = min(2.0 / k, 1.0 / k + 0.15)  # clearly off chance: twice it, or 15 points for few classes
     after = y[m:]
     if float(np.max(after)) < off or float(after[-1]) < off - band or float(np.min(after[-min(2, after.size):])) < 1.0 / k + band:
