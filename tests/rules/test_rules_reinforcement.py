@@ -126,3 +126,12 @@ def test_a_bare_reward_column_beside_an_episode_counter_that_never_rises_is_no_l
 
 def test_a_bare_reward_column_that_climbs_well_beyond_its_noise_is_left_alone(tmp_path):
     assert "no-learning" not in _ids(_progress_csv(tmp_path / "episode_rewards.csv", _episode_rewards(gain=0.3)))
+
+
+def test_only_a_name_ending_in_reward_is_an_agent_score():
+    from traindoc.rules._common import agent_scores
+    from traindoc.run import Run
+
+    names = ["Reward", "train/reward", "reward_loss", "rewards/chosen", "rewards/margins"]
+    run = Run.from_columns("r", "<t>", "t", {n: (np.arange(5.0), np.arange(5.0)) for n in names})
+    assert sorted(agent_scores(run)) == ["Reward", "train/reward"]

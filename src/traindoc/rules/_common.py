@@ -281,7 +281,9 @@ def _plain_name(name: str) -> str:
 # and an exploration schedule (DQN's epsilon): with an episode counter they mark an RL log too.
 # A bare "Reward" or "total reward" column is an episode's score too (a hand-written CSV of Episode,
 # Reward); reinforcement() still asks for an episode counter or an exploration schedule beside it.
-_AGENT_SCORE = re.compile(r"(?<![a-z])(win_?rate|success_?rate|wins|((average|total|sum)_?)?rewards?)(?![a-z])")
+# Only as the name's last word: "reward_loss" or "rewards/chosen" (a reward model, DPO) are no score.
+_AGENT_SCORE = re.compile(r"(?<![a-z])(win_?rate|success_?rate|wins)(?![a-z])"
+                          r"|(?<![a-z])((average|total|sum)_?)?rewards?$")
 _EXPLORATION = re.compile(r"(?<![a-z])(epsilon|eps_threshold|exploration_?(rate|eps)?)(?![a-z])")
 _EPISODES = re.compile(r"(?<![a-z])(episodes?|num_episodes)(?![a-z])")
 
