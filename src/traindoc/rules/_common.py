@@ -392,6 +392,17 @@ def rel(a: float, b: float) -> float:
     return (a - b) / (abs(b) if b != 0 else 1.0)
 
 
+def train_cross_entropy(run: Run, min_points: int) -> Curve | None:
+    """The primary training loss, when nothing says it is not a classification cross-entropy (the
+    accuracy bounds that read a loss against an accuracy hold only for one) and it has
+    ``min_points`` or more finite points."""
+    s = run.primary(Role.TRAIN_LOSS)
+    if s is None or not cross_entropy_like(run):
+        return None
+    c = curve(s)
+    return c if c.n >= min_points else None
+
+
 def accuracy_curves(run: Run, roles: tuple[Role, ...] = (Role.VAL_METRIC, Role.TRAIN_METRIC),
                     min_points: int = 1) -> list[tuple[Curve, np.ndarray]]:
     """(curve, values on the [0, 1] scale) of every accuracy series of ``roles``, in that order

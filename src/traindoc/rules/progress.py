@@ -1041,6 +1041,11 @@ def high_initial_loss(run: Run):
         return
     cc: ClassCount | None = inferred_classes(run, curve(s))
     if cc is None:
+        from .saturated_start import saturated_start_finding, saturated_start_of
+
+        ss = saturated_start_of(run)
+        if ss is not None:
+            yield saturated_start_finding(ss)
         return
     st = stuck_of(run)
     if st is not None and (_early_peak_above_chance(run, st) or {}).get("rose"):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..run import Role, Run
-from ._common import accuracy_curves, cross_entropy_like, curve
+from ._common import accuracy_curves, train_cross_entropy
 
 ZERO = 1e-3
 MIN_POINTS = 5
@@ -21,11 +21,8 @@ MIN_POINTS = 5
 
 def zero_loss_of(run: Run) -> dict | None:
     """The training loss at ~0 from its first point, and a held-out accuracy at 50% or less."""
-    s = run.primary(Role.TRAIN_LOSS)
-    if s is None or not cross_entropy_like(run):
-        return None
-    c = curve(s)
-    if c.n < MIN_POINTS or not np.all(np.isfinite(c.y)) or float(np.max(c.y)) > ZERO or float(np.min(c.y)) < 0:
+    c = train_cross_entropy(run, MIN_POINTS)
+    if c is None or not np.all(np.isfinite(c.y)) or float(np.max(c.y)) > ZERO or float(np.min(c.y)) < 0:
         return None
     for mc, y in accuracy_curves(run, (Role.VAL_METRIC,)):
         acc = float(np.mean(y))
