@@ -108,3 +108,30 @@ def test_an_agent_with_a_handful_of_updates_is_too_short_to_judge(tmp_path):
     cols["train/value_loss"] = cols["train/value_loss"] + 0.01 * rng.standard_normal(12)
     assert "too-short" in _all_ids(_progress_csv(tmp_path / "progress.csv", cols))
     assert "too-short" not in _all_ids(_progress_csv(tmp_path / "long.csv", _agent(48)))
+
+
+def _episode_rewards(n: int = 90, gain: float = 0.0) -> dict[str, np.ndarray]:
+    """A hand-written Episode,Reward CSV: large negative returns with 6% noise per episode, flat
+    (``gain=0``) or improving by ``gain`` of the level over the run."""
+    rng = np.random.default_rng(11)
+    t = np.arange(1, n + 1, dtype=float)
+    level = -90_000.0 * (1 - gain * t / n)
+    return {"Episode": t, "Reward": level * (1 + 0.06 * rng.standard_normal(n))}
+
+
+def test_a_bare_reward_column_beside_an_episode_counter_that_never_rises_is_no_learning(tmp_path):
+    # The last third may sit a hair above the first by chance: within the noise it is no gain.
+    assert "no-learning" in _ids(_progress_csv(tmp_path / "episode_rewards.csv", _episode_rewards()))
+
+
+def test_a_bare_reward_column_that_climbs_well_beyond_its_noise_is_left_alone(tmp_path):
+    assert "no-learning" not in _ids(_progress_csv(tmp_path / "episode_rewards.csv", _episode_rewards(gain=0.3)))
+
+
+def test_only_a_name_ending_in_reward_is_an_agent_score():
+    from traindoc.rules._common import agent_scores
+    from traindoc.run import Run
+
+    names = ["Reward", "train/reward", "reward_loss", "rewards/chosen", "rewards/margins"]
+    run = Run.from_columns("r", "<t>", "t", {n: (np.arange(5.0), np.arange(5.0)) for n in names})
+    assert sorted(agent_scores(run)) == ["Reward", "train/reward"]

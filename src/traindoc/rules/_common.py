@@ -279,7 +279,11 @@ def _plain_name(name: str) -> str:
 
 # An agent's score per episode other than a return (a game's win rate, a goal-reaching success rate),
 # and an exploration schedule (DQN's epsilon): with an episode counter they mark an RL log too.
-_AGENT_SCORE = re.compile(r"(?<![a-z])(win_?rate|success_?rate|wins)(?![a-z])")
+# A bare "Reward" or "total reward" column is an episode's score too (a hand-written CSV of Episode,
+# Reward); reinforcement() still asks for an episode counter or an exploration schedule beside it.
+# Only as the name's last word: "reward_loss" or "rewards/chosen" (a reward model, DPO) are no score.
+_AGENT_SCORE = re.compile(r"(?<![a-z])(win_?rate|success_?rate|wins)(?![a-z])"
+                          r"|(?<![a-z])((average|total|sum)_?)?rewards?$")
 _EXPLORATION = re.compile(r"(?<![a-z])(epsilon|eps_threshold|exploration_?(rate|eps)?)(?![a-z])")
 _EPISODES = re.compile(r"(?<![a-z])(episodes?|num_episodes)(?![a-z])")
 
@@ -386,6 +390,31 @@ def make(rule_id: str, title: str, *, severity: Severity | None = None, series: 
 def rel(a: float, b: float) -> float:
     """(a - b) / |b| guarded against zero."""
     return (a - b) / (abs(b) if b != 0 else 1.0)
+
+
+def train_cross_entropy(run: Run, min_points: int) -> Curve | None:
+    """The primary training loss, when nothing says it is not a classification cross-entropy (the
+    accuracy bounds that read a loss against an accuracy hold only for one) and it has
+    ``min_points`` or more finite points."""
+    s = run.primary(Role.TRAIN_LOSS)
+    if s is None or not cross_entropy_like(run):
+        return None
+    c = curve(s)
+    return c if c.n >= min_points else None
+
+
+def accuracy_curves(run: Run, roles: tuple[Role, ...] = (Role.VAL_METRIC, Role.TRAIN_METRIC),
+                    min_points: int = 1) -> list[tuple[Curve, np.ndarray]]:
+    """(curve, values on the [0, 1] scale) of every accuracy series of ``roles``, in that order
+    (held-out first: a constant prediction shows plainest there), with ``min_points`` or more."""
+    out = []
+    for role in roles:
+        for s in run.by_role(role):
+            if s.metric == "accuracy":
+                c = curve(s)
+                if c.n >= min_points:
+                    out.append((c, normalised_metric(c)[0]))
+    return out
 
 
 def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:

@@ -9,6 +9,8 @@ from ..run import Role, Run
 from ..stats import trend
 from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .registry import rule
+from .softmax_twice import softmax_twice_of
+from .zero_loss import zero_loss_of
 
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
 # Class-balanced readings of the same predictions. Dice/IoU (the canonical "iou") is the F1 of the
@@ -83,6 +85,45 @@ def loss_metric_mismatch(run: Run):
                                              "loss and the metric see the same predictions and labels",
                                              "log the loss components separately"])
             return
+    sm = softmax_twice_of(run)
+    if sm is not None:
+        yield _softmax_twice_finding(sm)
+        return
+    zl = zero_loss_of(run)
+    if zl is not None:
+        yield _zero_loss_finding(zl)
+
+
+def _cause_finding(d: dict, title: str, judged_on: str, causes: list[str], fixes: list[str]):
+    """A mismatch whose cause the curves name (a loss floor, a loss at zero): the cause leads."""
+    return make("loss-metric-mismatch", title, series=[d["series"], d["metric"]], steps=d["steps"],
+                evidence={**d, "judged_on": judged_on}, causes=causes, fixes=fixes)
+
+
+def _zero_loss_finding(zl: dict):
+    """A loss at ~0 from the start beside a held-out accuracy at chance or below."""
+    return _cause_finding(
+        zl, f"{zl['series']} was at most {fmt(zl['loss_max'])} from its first logged step ({zl['points']} points) "
+            f"while {zl['metric']} averaged {zl['accuracy']:.1%}: a cross-entropy that low means every training "
+            f"item is right before training, so the loss does not measure the task", "loss at zero",
+        ["the targets leak into the inputs (the label is a feature, or the model sees the answer)",
+         "the loss is computed on the wrong tensors (targets against themselves, a detached or constant output), "
+         "or on a constant label", "the training set is not the task the held-out set measures"],
+        ["compute the loss by hand on one batch of a fresh model: it should be near ln(classes)",
+         "check a few (input, label) pairs from the training loader by eye"])
+
+
+def _softmax_twice_finding(sm: dict):
+    """The loss on the double-softmax floor: the cause is known, so it leads."""
+    return _cause_finding(
+        sm, f"{sm['series']} never went below {fmt(sm['floor'])} = ln(e + {sm['classes'] - 1}) - 1 (lowest "
+            f"{fmt(sm['loss_min'])}) while {sm['metric']} reached {sm['accuracy_end']:.1%}: the floor of a softmax "
+            f"applied twice over {sm['classes']} classes, so the loss does not measure the fit", "loss floor",
+        ["the model already outputs probabilities (a softmax layer, or an eval-mode head that returns them) and the "
+         "loss applies softmax again (CrossEntropyLoss / from_logits=True on probabilities)"],
+        ["feed raw logits to the loss: drop the final softmax, or use NLLLoss on log-probabilities (Keras: "
+         "from_logits=False when the model ends in softmax)",
+         "compute the loss by hand on one batch of a trained model: a right answer should cost ~0"])
 
 
 def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | None:

@@ -769,6 +769,12 @@ def late_start(run: Run):
             pe = plateau_escape_of(pc) if pc is not None else None
             if pe is not None:
                 yield _plateau_escape_finding(pc, pe)
+            else:
+                from .chance_start import chance_start_finding, chance_start_of
+
+                cs = chance_start_of(run)
+                if cs is not None:
+                    yield chance_start_finding(cs)
         return
     u = unit(c)
     f = make("late-start", f"{c.name} stayed flat near {fmt(ls['flat_level'])} until {u} {fmt(ls['flat_until'])} "
@@ -1035,6 +1041,11 @@ def high_initial_loss(run: Run):
         return
     cc: ClassCount | None = inferred_classes(run, curve(s))
     if cc is None:
+        from .saturated_start import saturated_start_finding, saturated_start_of
+
+        ss = saturated_start_of(run)
+        if ss is not None:
+            yield saturated_start_finding(ss)
         return
     st = stuck_of(run)
     if st is not None and (_early_peak_above_chance(run, st) or {}).get("rose"):

@@ -41,7 +41,7 @@ _TRAIN_TOKENS = {"train", "training", "trn"}
 # Metrics where larger is better, by canonical kind, with the spellings that map to them.
 _HIGHER = {
     "accuracy": {"acc", "accuracy", "top1", "top5", "acc1", "acc5", "top1_acc", "top5_acc", "categorical_accuracy",
-                 "sparse_categorical_accuracy", "binary_accuracy"},
+                 "sparse_categorical_accuracy", "binary_accuracy", "accuracies", "accs"},  # plural: JSON lists per epoch
     "balanced_accuracy": {"balanced_accuracy", "bal_acc", "balanced_acc"},
     "f1": {"f1", "f1_score", "f1score", "fscore", "macro_f1", "micro_f1", "f1_macro", "f1_micro"},
     "map": {"map", "map50", "map50_95", "map_50", "map_75", "bbox_map", "segm_map", "ap", "ap50", "ap75",

@@ -1,0 +1,48 @@
+"""With no class count in the log, the first loss is still judged against the first accuracy: the
+wrong items cost at least loss / (1 - accuracy) each, and 12 nats or more each is a model that
+starts confidently wrong. A one-line JSON of per-epoch lists ("train_losses", "train_accuracies")
+is read as a loss and an accuracy."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from traindoc.readers import read_file
+from traindoc.rules import diagnose_run
+from traindoc.rules.saturated_start import saturated_start_of
+
+LATER = [1.41, 1.14, 0.88, 0.47, 0.25, 0.2, 0.16, 0.14, 0.13]
+ACC = [0.59, 0.79, 0.82, 0.86, 0.91, 0.94, 0.96, 0.96, 0.96, 0.97]
+
+
+def _history(path: Path, first_loss: float, first_acc: float = ACC[0]) -> Path:
+    path.write_text(json.dumps({"train_losses": [first_loss] + LATER, "train_accuracies": [first_acc] + ACC[1:]}))
+    return path
+
+
+def _run(path: Path):
+    (run,) = read_file(path)
+    return run
+
+
+def test_plural_accuracy_lists_are_read_as_accuracy(tmp_path):
+    run = _run(_history(tmp_path / "training_metrics.json", 8.06))
+    assert run.series["train_accuracies"].metric == "accuracy"
+
+
+def test_a_first_loss_whose_wrong_items_cost_twenty_nats_is_a_high_initial_loss(tmp_path):
+    run = _run(_history(tmp_path / "training_metrics.json", 8.06))
+    found = [f for f in diagnose_run(run) if f.id == "high-initial-loss"]
+    assert found and found[0].evidence["per_wrong_item_at_least"] > 19
+
+
+def test_a_first_loss_at_a_fresh_classifier_level_is_left_alone(tmp_path):
+    # 2.0 at 30% accuracy: under 3 nats per wrong item, where a fresh classifier of ~20 classes starts.
+    assert saturated_start_of(_run(_history(tmp_path / "training_metrics.json", 2.0, 0.3))) is None
+
+
+def test_a_high_loss_that_stays_high_is_not_a_start(tmp_path):
+    path = tmp_path / "training_metrics.json"
+    path.write_text(json.dumps({"train_losses": [8.0, 7.5, 7.9, 7.6], "train_accuracies": [0.5, 0.5, 0.5, 0.5]}))
+    assert saturated_start_of(_run(path)) is None

@@ -1,0 +1,94 @@
+"""A loss that applies softmax to probabilities has a floor, ln(e + k - 1) - 1, far above where a
+plain cross-entropy of an accurate model sits. The curves come from real torch training on
+separable blobs: one model whose loss gets softmax outputs, its twin fed logits."""
+
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from traindoc.readers import read_file  # noqa: E402
+from traindoc.rules import diagnose_run  # noqa: E402
+from traindoc.rules.softmax_twice import floor_of  # noqa: E402
+
+
+def _blobs(k: int, n: int, seed: int) -> tuple:
+    g = torch.Generator().manual_seed(seed)
+    centres = 4.0 * torch.randn(k, 8, generator=torch.Generator().manual_seed(99))
+    y = torch.randint(0, k, (n,), generator=g)
+    return centres[y] + torch.randn(n, 8, generator=g), y
+
+
+def _train(path: Path, k: int, twice: bool, epochs: int = 30) -> Path:
+    """Keras-style history CSV of a linear classifier; ``twice`` feeds softmax outputs to the loss."""
+    torch.manual_seed(0)
+    xt, yt = _blobs(k, 600, 1)
+    xv, yv = _blobs(k, 300, 2)
+    model = torch.nn.Linear(8, k)
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    ce = torch.nn.CrossEntropyLoss()
+
+    def out(x):
+        z = model(x)
+        return torch.softmax(z, dim=1) if twice else z
+
+    rows = []
+    for epoch in range(epochs):
+        opt.zero_grad()
+        loss = ce(out(xt), yt)
+        loss.backward()
+        opt.step()
+        with torch.no_grad():
+            acc = float((model(xt).argmax(1) == yt).float().mean())
+            vo = out(xv)
+            rows.append([epoch, float(loss), acc, float(ce(vo, yv)), float((vo.argmax(1) == yv).float().mean())])
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", "loss", "accuracy", "val_loss", "val_accuracy"])
+        w.writerows(rows)
+    return path
+
+
+def _mismatch(path: Path) -> list:
+    (run,) = read_file(path)
+    return [f for f in diagnose_run(run) if f.id == "loss-metric-mismatch"]
+
+
+def test_the_floor_formula_is_the_least_loss_of_softmax_on_probabilities():
+    for k in (2, 4, 10):
+        best = torch.zeros(1, k)
+        best[0, 0] = 1.0  # the true class at probability 1: the lowest the second softmax allows
+        got = float(torch.nn.functional.cross_entropy(best, torch.tensor([0])))
+        assert math.isclose(got, floor_of(k), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("k", [4, 10])
+def test_a_loss_given_softmax_outputs_is_named_with_its_class_count(tmp_path, k):
+    found = _mismatch(_train(tmp_path / "training_log.csv", k, twice=True))
+    assert found and found[0].evidence.get("classes") == k
+    assert "softmax applied twice" in found[0].title
+
+
+@pytest.mark.parametrize("k", [2, 4, 10])
+def test_the_same_model_fed_logits_is_left_alone(tmp_path, k):
+    assert not _mismatch(_train(tmp_path / "training_log.csv", k, twice=False))
+
+
+def test_a_binary_model_at_ninety_percent_near_the_two_class_floor_is_left_alone(tmp_path):
+    # An honest binary model at 90% logs about 0.33, next to the 2-class floor 0.313: no evidence.
+    rng = np.random.default_rng(0)
+    n = 20
+    acc = np.linspace(0.75, 0.9, n) + 0.005 * rng.standard_normal(n)
+    loss = 0.69 - 2.4 * (acc - 0.75) + 0.004 * rng.standard_normal(n)  # ends near 0.33
+    p = tmp_path / "training_log.csv"
+    with p.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", "loss", "accuracy"])
+        w.writerows([[i, float(loss[i]), float(acc[i])] for i in range(n)])
+    assert not _mismatch(p)
