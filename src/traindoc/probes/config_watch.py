@@ -71,6 +71,10 @@ class ConfigWatch:
             self.clip = ClipOrder()
             doc.guard.call("clip-order", self.clip.attach, opt, doc.model,
                            lambda f: doc.guard.wrap_hook("clip-order", f))
+            from ..checks.low_precision import LowPrecisionSteps  # 16-bit weights whose updates round away
+
+            self.low = LowPrecisionSteps()
+            doc.guard.call("low-precision", self.low.attach, opt, lambda f: doc.guard.wrap_hook("low-precision", f))
         if hooks:
             wrap = lambda f: doc.guard.wrap_hook("checks", f)  # noqa: E731
             self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, wrap)
@@ -107,11 +111,21 @@ class ConfigWatch:
 
         self.input_noise = InputNoise()  # noise added inside forward that drowns the input
         self.input_noise.hook(doc.model, wrap)
+        from ..checks.detached_hidden import DetachedHidden
+        from ..checks.row_order import RowOrder
+
+        self.row_order = RowOrder()  # the batch's rows reordered inside forward (a flip on dim 0)
+        self.row_order.hook(doc.model, wrap)
+        self.detached = DetachedHidden()  # a hidden state detached between the steps of one sequence
+        self.detached.hook(doc.model, wrap)
 
     clip: Any = None  # checks/clip_order.py
     rnn_reads: Any = None  # checks/rnn_step.py
     out_dropout: Any = None  # checks/output_dropout.py
     input_noise: Any = None  # checks/input_noise.py
+    low: Any = None  # checks/low_precision.py
+    row_order: Any = None  # checks/row_order.py
+    detached: Any = None  # checks/detached_hidden.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -164,6 +178,7 @@ class ConfigWatch:
                   self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
             if f is not None:
                 doc._record_check(f)
+        self._late_findings(doc, losses)
         self._rows_unrelated(doc, losses)
         if doc.grads is None:
             return
@@ -188,6 +203,19 @@ class ConfigWatch:
         f.evidence.setdefault("subject", "model")
         doc._record_check(f)
 
+    def _late_findings(self, doc: Any, losses: list[float]) -> None:
+        """Reordered rows, 16-bit weights that do not move, a rate that jumped up: judged against the loss."""
+        at = float(doc._step)
+        found = [c.finding(losses, at) for c in (self.row_order, self.low) if c is not None]
+        lr, loss = doc.store.series.get("lr"), doc.store.series.get("train_loss")
+        if lr is not None and loss is not None:
+            from ..checks.lr_jump import lr_jump_finding
+
+            found.append(lr_jump_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values)))
+        for f in found:
+            if f is not None:
+                doc._record_check(f)
+
     def _hook_hidden(self, model: Any, wrap: Any) -> None:
         """One-shot forward hooks on layers held in plain containers: do they run, with gradients on?"""
         import torch
@@ -206,7 +234,7 @@ class ConfigWatch:
 
         from ..checks.torch_config import unregistered_findings
 
-        self.remove()
+        self.remove(first=True)
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
@@ -314,9 +342,15 @@ class ConfigWatch:
 
         self.remove()
         self.probs.remove()
-        attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []))
+        late = self.detached.suspects() if self.detached is not None else []
+        attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []) + late)
 
-    def remove(self) -> None:
+    def remove(self, first: bool = False) -> None:
+        """Remove the hooks; ``first``: only the one-shot ones (after the first step), not those that watch longer."""
+        if not first:
+            for c in (self.low, self.row_order, self.detached):
+                if c is not None:
+                    c.remove()
         if self.rnn_reads is not None:
             self.rnn_reads.remove()
         if self.out_dropout is not None:
