@@ -118,6 +118,13 @@ class ConfigWatch:
         self.row_order.hook(doc.model, wrap)
         self.detached = DetachedHidden()  # a hidden state detached between the steps of one sequence
         self.detached.hook(doc.model, wrap)
+        from ..checks.padding_mask import PaddingMask
+        from ..checks.train_mode_teacher import TrainModeTeacher
+
+        self.pad_mask = PaddingMask()  # a key padding mask that hides the words (HF polarity)
+        self.pad_mask.hook(doc.model, wrap)
+        self.teacher = TrainModeTeacher()  # a frozen network in the loss with its dropout on
+        self.teacher.hook(doc.loss_fn, doc.model, wrap)
 
     clip: Any = None  # checks/clip_order.py
     rnn_reads: Any = None  # checks/rnn_step.py
@@ -126,6 +133,8 @@ class ConfigWatch:
     low: Any = None  # checks/low_precision.py
     row_order: Any = None  # checks/row_order.py
     detached: Any = None  # checks/detached_hidden.py
+    pad_mask: Any = None  # checks/padding_mask.py
+    teacher: Any = None  # checks/train_mode_teacher.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -207,6 +216,7 @@ class ConfigWatch:
         """Reordered rows, 16-bit weights that do not move, a rate that jumped up: judged against the loss."""
         at = float(doc._step)
         found = [c.finding(losses, at) for c in (self.row_order, self.low) if c is not None]
+        found += [self.teacher.finding(at)] if self.teacher is not None else []
         lr, loss = doc.store.series.get("lr"), doc.store.series.get("train_loss")
         if lr is not None and loss is not None:
             from ..checks.lr_jump import lr_jump_finding
@@ -342,13 +352,13 @@ class ConfigWatch:
 
         self.remove()
         self.probs.remove()
-        late = self.detached.suspects() if self.detached is not None else []
+        late = [s for c in (self.detached, self.pad_mask) if c is not None for s in c.suspects()]
         attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []) + late)
 
     def remove(self, first: bool = False) -> None:
         """Remove the hooks; ``first``: only the one-shot ones (after the first step), not those that watch longer."""
         if not first:
-            for c in (self.low, self.row_order, self.detached):
+            for c in (self.low, self.row_order, self.detached, self.pad_mask, self.teacher):
                 if c is not None:
                     c.remove()
         if self.rnn_reads is not None:

@@ -262,6 +262,23 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("unnormalized-input", "float16-inputs"): ("inputs beyond float16's range fed to float16 layers (checked on the "
                                                "first batches)", ["raw inputs under mixed precision overflow"],
                                                ["Standardise the inputs, or keep the first layers in float32."]),
+    ("label-problem", "row-order"): ("inside forward the batch's rows are reordered, so outputs and labels no longer "
+                                     "pair up (recorded by the watcher)",
+                                     ["torch.flip(x, dims=[0]) or a roll/shuffle over the batch axis inside the model"],
+                                     ["Flip or shift the image axes, not the batch axis: torch.flip(x, dims=[3])."]),
+    ("label-problem", "teacher-train-mode"): ("the frozen teacher the loss runs is in training mode: its dropout makes "
+                                              "the targets noisy (recorded by the watcher)",
+                                              ["torch.no_grad() without teacher.eval()"],
+                                              ["Call teacher.eval() before distilling."]),
+    ("update-ratio", "low-precision-weights"): ("the weights are 16-bit floats and most updates round back to the old "
+                                                "value (recorded by the watcher)",
+                                                ["model.to(torch.bfloat16) / model.half() before the optimizer steps "
+                                                 "them"],
+                                                ["Keep float32 weights and run the forward pass under torch.autocast."]),
+    ("lr-too-high", "lr-jump"): ("the learning rate jumped far above its starting value and the loss rose after it "
+                                 "(recorded by the watcher)",
+                                 ["a decay written g['lr'] = decay instead of g['lr'] *= decay"],
+                                 ["Multiply the current rate: g['lr'] *= decay (or ExponentialLR)."]),
     ("unnormalized-input", "validation-inputs"): ("the validation inputs are on another scale than the training "
                                                   "inputs (recorded by the watcher)",
                                                   ["the scaler applied to the training features only"],

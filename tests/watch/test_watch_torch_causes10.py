@@ -1,0 +1,254 @@
+"""traindoc.watch names the cause, with the change to make, for torch bug kinds of held-out sets 9 and 10.
+
+Each bug is written as the loop people write and trained for real on a tiny model next to its correct
+twin, which must stay silent: rows reordered inside forward, 16-bit weights stepped directly, a decay
+that assigns the factor, a hidden state detached inside the time loop, an inverted padding mask, a
+distillation teacher left in training mode.
+"""
+
+import pytest
+
+torch = pytest.importorskip("torch")
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+import traindoc  # noqa: E402
+from traindoc.checks.lr_jump import lr_jump_finding  # noqa: E402
+from traindoc.checks.padding_mask import inverted  # noqa: E402
+from traindoc.checks.row_order import reordered  # noqa: E402
+
+from .conftest import own_failures  # noqa: E402
+from .test_watch_model_evidence import _data, _mlp, _warnings  # noqa: E402
+
+
+def _train(model, opt, x, y, loss_fn, epochs=8, bs=32, at_epoch_end=None, logdir=None):
+    """The ordinary loop under watch; the findings."""
+    kw = {"logdir": str(logdir)} if logdir else {}
+    with traindoc.watch(model, opt, loss_fn=loss_fn, quiet=True, **kw) as doc:
+        for _ in range(epochs):
+            for i in range(0, len(x), bs):
+                xb, yb = x[i:i + bs], y[i:i + bs]
+                opt.zero_grad()
+                out = model(xb)
+                loss = loss_fn(out, yb)
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=xb, targets=yb, outputs=out)
+            if at_epoch_end is not None:
+                at_epoch_end()
+    assert not own_failures(doc), doc.guard.disabled
+    return doc.findings
+
+
+def _named(found, subject):
+    return [f for f in _warnings(found) if f.evidence.get("subject") == subject]
+
+
+# ---------------------------------------------------------------- rows reordered inside forward
+
+def test_reordered_reads_reversal_and_permutation_not_a_copy():
+    x = torch.randn(8, 3, 4, 4)
+    assert reordered(x, x.flip(0)) == "reversed"
+    assert reordered(x, x[torch.tensor([1, 0, 3, 2, 5, 4, 7, 6])]) == "permuted"
+    assert reordered(x, x.clone()) is None and reordered(x, x.flip(3)) is None and reordered(x, x + 1) is None
+
+
+def _bars(n=384, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(n, 1, 8, 8, generator=g) * 0.3
+    y = torch.randint(0, 2, (n,), generator=g)
+    for i in range(n):
+        r = int(torch.randint(1, 6, (1,), generator=g))
+        if y[i]:
+            x[i, 0, r, 1:7] += 1.0
+        else:
+            x[i, 0, 1:7, r] += 1.0
+    return (x - x.mean()) / x.std(), y
+
+
+class Flip(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.dim = dim
+        self.body = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 36, 2))
+        self.coin = torch.Generator().manual_seed(1)
+
+    def forward(self, x):
+        if self.training and torch.rand((), generator=self.coin) < 0.5:
+            x = torch.flip(x, dims=[self.dim])
+        return self.body(x)
+
+
+@pytest.mark.parametrize("dim", [0, 3])
+def test_flip_on_the_batch_axis(dim):
+    torch.manual_seed(0)
+    x, y = _bars()
+    model = Flip(dim)
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=3e-3), x, y, nn.CrossEntropyLoss())
+    named = _named(found, "row-order")
+    if dim == 3:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].id == "label-problem" and "dims=[3]" in named[0].fixes[0]
+
+
+# ---------------------------------------------------------------- 16-bit weights
+
+class Cast(nn.Module):
+    def __init__(self, body, weights_bf16):
+        super().__init__()
+        self.bf16 = weights_bf16
+        self.body = body.to(torch.bfloat16) if weights_bf16 else body
+
+    def forward(self, x):
+        if self.bf16:
+            return self.body(x.to(torch.bfloat16)).float()
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return self.body(x).float()
+
+
+@pytest.mark.parametrize("bf16_weights", [True, False])
+def test_bfloat16_weights_round_updates_away(bf16_weights):
+    torch.manual_seed(0)
+    x, y = _data(n=512, d=20)
+    model = Cast(_mlp(d=20, hidden=64), bf16_weights)
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=2e-4), x, y, nn.CrossEntropyLoss(), epochs=6)
+    named = _named(found, "low-precision-weights")
+    if bf16_weights:
+        assert named and named[0].id == "update-ratio" and "autocast" in named[0].fixes[0]
+        assert named[0].evidence["lost_share"] >= 0.5
+    else:
+        assert not named and not _warnings(found)
+
+
+# ---------------------------------------------------------------- a decay that assigns the factor
+
+@pytest.mark.parametrize("assign", [True, False])
+def test_decay_assigned_instead_of_multiplied(assign, tmp_path):
+    torch.manual_seed(0)
+    x, y = _data(n=512)
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+
+    def decay():
+        for g in opt.param_groups:
+            g["lr"] = 0.9 if assign else g["lr"] * 0.9
+
+    found = _train(model, opt, x, y, nn.CrossEntropyLoss(), at_epoch_end=decay, logdir=tmp_path)
+    named = _named(found, "lr-jump")
+    if assign:
+        assert named and named[0].id == "lr-too-high" and "*= decay" in named[0].fixes[0]
+        offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
+        assert any(f.id == "lr-too-high" and "*= decay" in " ".join(f.fixes) for f in offline)
+    else:
+        assert not named and not _warnings(found)
+
+
+def test_lr_jump_silent_on_warm_up_and_warm_restart():
+    steps = [float(s) for s in range(0, 100, 10)]
+    loss_steps = [float(s) for s in range(100)]
+    rising = [2.0 if s > 50 else 1.0 for s in loss_steps]
+    warmup = [1e-4 * (1 + s) for s in range(10)]
+    restart = [1e-3, 5e-4, 1e-4, 1e-6, 1e-3, 5e-4, 1e-4, 1e-6, 1e-3, 5e-4]
+    assert lr_jump_finding(steps, warmup, loss_steps, rising) is None
+    assert lr_jump_finding(steps, restart, loss_steps, rising) is None
+    jump = [1e-3] * 5 + [0.9] * 5
+    assert lr_jump_finding(steps, jump, loss_steps, [1.0] * 100) is None  # the loss did not rise: not named
+    assert lr_jump_finding(steps, jump, loss_steps, rising) is not None
+
+
+# ---------------------------------------------------------------- hidden state detached per step
+
+class HandGRU(nn.Module):
+    def __init__(self, detach):
+        super().__init__()
+        self.cell, self.head, self.detach = nn.GRUCell(1, 16), nn.Linear(16, 2), detach
+
+    def forward(self, x):
+        h = x.new_zeros(x.shape[0], 16)
+        for t in range(x.shape[1]):
+            h = self.cell(x[:, t], h.detach() if self.detach else h)
+        return self.head(h)
+
+
+@pytest.mark.parametrize("detach", [True, False])
+def test_hidden_detached_inside_the_time_loop(detach):
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(512, 10, 1, generator=g)
+    y = (x[:, :3, 0].sum(1) > 0).long()
+    model = HandGRU(detach)
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=1e-3), x, y, nn.CrossEntropyLoss())
+    named = [f for f in _warnings(found) if f.evidence.get("config") == "detached-hidden"]
+    if detach:
+        assert named and ".detach()" in named[0].causes[0] and "once per batch" in named[0].fixes[0]
+    else:
+        assert not named
+
+
+# ---------------------------------------------------------------- inverted padding mask
+
+def test_inverted_reads_the_visible_ids():
+    ids = torch.tensor([[1, 7, 9, 4, 0, 0], [1, 3, 5, 0, 0, 0]])
+    assert inverted(ids, ids != 0) and not inverted(ids, ids == 0)
+    additive = torch.zeros(2, 6).masked_fill(ids != 0, float("-inf"))
+    assert inverted(ids, additive)
+
+
+class ClsEncoder(nn.Module):
+    def __init__(self, mask_real):
+        super().__init__()
+        self.emb = nn.Embedding(30, 16)
+        self.enc = nn.TransformerEncoderLayer(16, 2, dim_feedforward=32, dropout=0.0, batch_first=True)
+        self.head, self.mask_real = nn.Linear(16, 2), mask_real
+
+    def forward(self, x):
+        mask = (x != 0) if self.mask_real else (x == 0)
+        return self.head(self.enc(self.emb(x), src_key_padding_mask=mask)[:, 0])
+
+
+@pytest.mark.parametrize("mask_real", [True, False])
+def test_padding_mask_with_hugging_face_polarity(mask_real):
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(4)
+    x = torch.zeros(384, 10, dtype=torch.long)
+    y = torch.randint(0, 2, (384,), generator=g)
+    for i in range(384):
+        n = int(torch.randint(3, 8, (1,), generator=g))
+        w = torch.randint(2, 30, (n,), generator=g)
+        w[w == 5] = 6
+        if y[i]:
+            w[int(torch.randint(0, n, (1,), generator=g))] = 5
+        x[i, 0], x[i, 1:1 + n] = 1, w
+    model = ClsEncoder(mask_real)
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=3e-3), x, y, nn.CrossEntropyLoss())
+    named = [f for f in _warnings(found) if f.evidence.get("config") == "padding-mask-inverted"]
+    if mask_real:
+        assert named and "tokens == pad_id" in named[0].fixes[0]
+    else:
+        assert not named
+
+
+# ---------------------------------------------------------------- teacher left in training mode
+
+@pytest.mark.parametrize("teacher_eval", [False, True])
+def test_distillation_teacher_in_training_mode(teacher_eval):
+    torch.manual_seed(0)
+    x, y = _data(n=384, d=6)
+    teacher = nn.Sequential(nn.Linear(6, 32), nn.ReLU(), nn.Dropout(0.5), nn.Linear(32, 3))
+    for p in teacher.parameters():
+        p.requires_grad_(False)
+    teacher.train(not teacher_eval)
+
+    def distill(out, xb):
+        with torch.no_grad():
+            soft = F.softmax(teacher(xb), 1)
+        return F.kl_div(F.log_softmax(out, 1), soft, reduction="batchmean")
+
+    model = _mlp()
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, x.clone(), distill)
+    named = _named(found, "teacher-train-mode")
+    if teacher_eval:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].id == "label-problem" and "teacher.eval()" in named[0].fixes[0]
