@@ -252,3 +252,42 @@ def test_distillation_teacher_in_training_mode(teacher_eval):
         assert not named and not _warnings(found)
     else:
         assert named and named[0].id == "label-problem" and "teacher.eval()" in named[0].fixes[0]
+
+
+# ---------------------------------------------------------------- a masked mean over a batch with no labelled row
+
+def labelled_mean(guard):
+    """Cross-entropy over the labelled rows (label -1: unlabelled): the built-in mean with ignore_index, which
+    is 0 / 0 on a batch without one, or the sum divided by the count, at least 1."""
+    def loss(out, y):
+        if not guard:
+            return F.cross_entropy(out, y, ignore_index=-1)
+        total = F.cross_entropy(out, y, ignore_index=-1, reduction="sum")
+        return total / (y >= 0).sum().clamp(min=1)
+    return loss
+
+
+@pytest.mark.parametrize("guard", [False, True])
+def test_masked_mean_over_an_empty_batch(guard):
+    torch.manual_seed(0)
+    x, y = _data(n=384)
+    y = y.clone()
+    y[64:96] = -1  # one batch with no labelled row
+    y[torch.arange(384) % 4 != 0] = -1  # and three rows in four unlabelled everywhere
+    model = _mlp()
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, y, labelled_mean(guard), epochs=4)
+    named = _named(found, "empty-selection")
+    if guard:  # the -1 markers are not labels out of range
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].id == "nonfinite-origin" and "clamp(min=1)" in named[0].fixes[0]
+        assert not any(f.evidence.get("subject") == "out-of-range" for f in found)
+
+
+def test_check_counts_negative_labels_as_unlabelled():
+    torch.manual_seed(0)
+    x, y = _data(n=128)
+    y = torch.where(torch.arange(128) % 3 == 0, y, torch.full_like(y, -1))
+    batches = [(x[i:i + 32], y[i:i + 32]) for i in range(0, 128, 32)]
+    report = traindoc.check(_mlp(), batches[0], labelled_mean(True), checks=["data"], loader=batches)
+    assert not [f for f in report.findings if f.id in ("label-problem", "class-imbalance")]

@@ -31,6 +31,8 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "linear-network": ("no activation between the hidden layers: the network is one linear map (recorded by the "
                        "watcher)", ["Dense/Linear layers with no activation compose to a single linear layer"],
                        ["Add activation='relu' to the hidden layers (nn.ReLU() after each hidden nn.Linear)."]),
+    "nonfinite-origin": ("the loss went non-finite where the batch explains it (recorded by the watcher)",
+                         ["a batch the loss cannot be computed on"], ["Look at the batch of that step."]),
     "label-problem": ("the labels do not fit the loss or the output (checked on the first batches)",
                       ["labels outside the loss's domain, scaled like inputs, constant, or more classes than outputs"],
                       ["Check the label array passed to fit against the loss: class ids 0..K-1 for a sparse "
@@ -262,6 +264,9 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("unnormalized-input", "float16-inputs"): ("inputs beyond float16's range fed to float16 layers (checked on the "
                                                "first batches)", ["raw inputs under mixed precision overflow"],
                                                ["Standardise the inputs, or keep the first layers in float32."]),
+    ("nonfinite-origin", "empty-selection"): ("the loss went non-finite on a batch with no labelled row (recorded by "
+                                              "the watcher)", ["a mean over the labelled rows: 0 / 0 on an empty mask"],
+                                              ["Divide by mask.sum().clamp(min=1)."]),
     ("label-problem", "row-order"): ("inside forward the batch's rows are reordered, so outputs and labels no longer "
                                      "pair up (recorded by the watcher)",
                                      ["torch.flip(x, dims=[0]) or a roll/shuffle over the batch axis inside the model"],
@@ -381,5 +386,5 @@ from . import stability as _stability  # noqa: E402,F401
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
              "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
-             "exploding-gradients"):
+             "exploding-gradients", "nonfinite-origin"):
     _with_recorded(_cid)
