@@ -14,6 +14,7 @@ from torch import nn  # noqa: E402
 
 import traindoc  # noqa: E402
 from traindoc.checks.lr_jump import lr_jump_finding  # noqa: E402
+from traindoc.checks.structure import lead_with_causes  # noqa: E402
 from traindoc.checks.padding_mask import inverted  # noqa: E402
 from traindoc.checks.row_order import reordered  # noqa: E402
 
@@ -291,3 +292,28 @@ def test_check_counts_negative_labels_as_unlabelled():
     batches = [(x[i:i + 32], y[i:i + 32]) for i in range(0, 128, 32)]
     report = traindoc.check(_mlp(), batches[0], labelled_mean(True), checks=["data"], loader=batches)
     assert not [f for f in report.findings if f.id in ("label-problem", "class-imbalance")]
+
+
+# ---------------------------------------------------------------- a finite loss with a NaN gradient
+
+def relative_error(safe):
+    """Squared relative error, plain squared error where the target is 0 (torch.where over a division)."""
+    def loss(out, y):
+        denom = torch.where(y != 0, y, torch.ones_like(y)) if safe else y
+        return torch.where(y != 0, ((out - y) / denom) ** 2, (out - y) ** 2).mean()
+    return loss
+
+
+@pytest.mark.parametrize("safe", [False, True])
+def test_where_guard_gives_a_nan_gradient(safe):
+    torch.manual_seed(0)
+    x, _ = _data(n=256)
+    y = torch.clamp(torch.round(x[:, :1] + 1.0), min=0.0)  # about a sixth of the targets are 0
+    model = _mlp(k=1)
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=1e-3), x, y, relative_error(safe), epochs=3)
+    named = _named(found, "backward")
+    if safe:
+        assert not named and not _warnings(found)
+    else:
+        assert named and named[0].id == "nonfinite-origin" and "double where" in named[0].fixes[0]
+        assert lead_with_causes(found)[0] is named[0]

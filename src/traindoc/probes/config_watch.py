@@ -217,6 +217,9 @@ class ConfigWatch:
         at = float(doc._step)
         found = [c.finding(losses, at) for c in (self.row_order, self.low) if c is not None]
         found += [self.teacher.finding(at)] if self.teacher is not None else []
+        from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
+
+        found.append(backward_nan_finding(doc.store.series))
         lr, loss = doc.store.series.get("lr"), doc.store.series.get("train_loss")
         if lr is not None and loss is not None:
             from ..checks.lr_jump import lr_jump_finding

@@ -267,6 +267,11 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("nonfinite-origin", "empty-selection"): ("the loss went non-finite on a batch with no labelled row (recorded by "
                                               "the watcher)", ["a mean over the labelled rows: 0 / 0 on an empty mask"],
                                               ["Divide by mask.sum().clamp(min=1)."]),
+    ("nonfinite-origin", "backward"): ("the loss was finite but its gradient was NaN/Inf: backward made the NaN "
+                                       "(recorded by the watcher)",
+                                       ["torch.where over a division by zero, sqrt at 0: a finite value with an "
+                                        "infinite slope"],
+                                       ["Make the branch not taken safe before torch.where; add an eps under sqrt."]),
     ("label-problem", "row-order"): ("inside forward the batch's rows are reordered, so outputs and labels no longer "
                                      "pair up (recorded by the watcher)",
                                      ["torch.flip(x, dims=[0]) or a roll/shuffle over the batch axis inside the model"],
