@@ -317,3 +317,38 @@ def test_where_guard_gives_a_nan_gradient(safe):
     else:
         assert named and named[0].id == "nonfinite-origin" and "double where" in named[0].fixes[0]
         assert lead_with_causes(found)[0] is named[0]
+
+
+# ---------------------------------------------------------------- where the gradient stops inside forward
+
+class Pooled(nn.Module):
+    """Linear per position -> max over positions -> Linear; ``bug``: "indices" pools the argmax positions,
+    "hidden" returns the pooled features instead of the head's output."""
+
+    def __init__(self, bug):
+        super().__init__()
+        self.tok, self.head, self.bug = nn.Linear(4, 8), nn.Linear(8, 3), bug
+
+    def forward(self, x):
+        h = F.relu(self.tok(x))
+        pooled = torch.max(h, 1)
+        feats = pooled[1].float() if self.bug == "indices" else pooled[0]
+        out = self.head(feats)
+        return feats if self.bug == "hidden" else out
+
+
+@pytest.mark.parametrize("bug", ["indices", "hidden", None])
+def test_where_the_gradient_stops(bug):
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(384, 6, 4, generator=g)
+    y = x[:, :, 0].argmax(1) % 3
+    model = Pooled(bug)
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=1e-3), x, y, nn.CrossEntropyLoss(), epochs=3)
+    named = [f for f in _warnings(found) if f.evidence.get("config") in ("graph-cut", "output-dropped")]
+    if bug is None:
+        assert not named
+    elif bug == "indices":
+        assert named and named[0].evidence["config"] == "graph-cut" and "torch.max(h, dim)[0]" in named[0].fixes[0]
+    else:
+        assert named and named[0].evidence["config"] == "output-dropped" and "'head'" in named[0].causes[0]

@@ -125,6 +125,10 @@ class ConfigWatch:
         self.pad_mask.hook(doc.model, wrap)
         self.teacher = TrainModeTeacher()  # a frozen network in the loss with its dropout on
         self.teacher.hook(doc.loss_fn, doc.model, wrap)
+        from ..checks.graph_cut import GraphCut
+
+        self.graph_cut = GraphCut()  # where the gradient stops inside forward (indices for values, a dropped head)
+        self.graph_cut.hook(doc.model, wrap)
 
     clip: Any = None  # checks/clip_order.py
     rnn_reads: Any = None  # checks/rnn_step.py
@@ -135,6 +139,7 @@ class ConfigWatch:
     detached: Any = None  # checks/detached_hidden.py
     pad_mask: Any = None  # checks/padding_mask.py
     teacher: Any = None  # checks/train_mode_teacher.py
+    graph_cut: Any = None  # checks/graph_cut.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -248,6 +253,8 @@ class ConfigWatch:
         from ..checks.torch_config import unregistered_findings
 
         self.remove(first=True)
+        if self.graph_cut is not None:
+            doc.guard.call("wiring", self.graph_cut.after_backward)
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
@@ -355,13 +362,13 @@ class ConfigWatch:
 
         self.remove()
         self.probs.remove()
-        late = [s for c in (self.detached, self.pad_mask) if c is not None for s in c.suspects()]
+        late = [s for c in (self.detached, self.pad_mask, self.graph_cut) if c is not None for s in c.suspects()]
         attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []) + late)
 
     def remove(self, first: bool = False) -> None:
         """Remove the hooks; ``first``: only the one-shot ones (after the first step), not those that watch longer."""
         if not first:
-            for c in (self.low, self.row_order, self.detached, self.pad_mask, self.teacher):
+            for c in (self.low, self.row_order, self.detached, self.pad_mask, self.teacher, self.graph_cut):
                 if c is not None:
                     c.remove()
         if self.rnn_reads is not None:
