@@ -352,3 +352,60 @@ def test_where_the_gradient_stops(bug):
         assert named and named[0].evidence["config"] == "graph-cut" and "torch.max(h, dim)[0]" in named[0].fixes[0]
     else:
         assert named and named[0].evidence["config"] == "output-dropped" and "'head'" in named[0].causes[0]
+
+
+# ---------------------------------------------------------------- scores and targets flattened in other orders
+
+class CharGRU(nn.Module):
+    def __init__(self, vocab=12):
+        super().__init__()
+        self.emb, self.gru, self.out = nn.Embedding(vocab, 8), nn.GRU(8, 16, batch_first=True), nn.Linear(16, vocab)
+
+    def forward(self, x):
+        return self.out(self.gru(self.emb(x))[0])
+
+
+@pytest.mark.parametrize("time_major", [True, False])
+def test_targets_flattened_time_major(time_major):
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(6)
+    seq = torch.randint(1, 4, (256, 9), generator=g).cumsum(1) % 12  # each next token a step of 1-3 on
+    x, y = seq[:, :-1], seq[:, 1:]
+
+    def loss(out, t):
+        return F.cross_entropy(out.reshape(-1, 12), (t.t() if time_major else t).reshape(-1))
+
+    model = CharGRU()
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=1e-2), x, y, loss, epochs=2)
+    named = _named(found, "flatten-order")
+    if time_major:
+        assert named and named[0].id == "label-problem" and "y.reshape(-1)" in named[0].fixes[0]
+    else:
+        assert not named and not _warnings(found)
+
+
+# ---------------------------------------------------------------- a WGAN weight clip left in
+
+@pytest.mark.parametrize("clamp", [True, False])
+def test_weight_clipping_left_in_a_classifier(clamp):
+    torch.manual_seed(0)
+    x, y = _data(n=384)
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    loss_fn = nn.CrossEntropyLoss()
+    with traindoc.watch(model, opt, loss_fn=loss_fn, quiet=True) as doc:
+        for _ in range(6):
+            for i in range(0, 384, 32):
+                opt.zero_grad()
+                loss = loss_fn(model(x[i:i + 32]), y[i:i + 32])
+                loss.backward()
+                opt.step()
+                if clamp:
+                    for p in model.parameters():
+                        p.data.clamp_(-0.01, 0.01)
+                doc.step(loss, inputs=x[i:i + 32], targets=y[i:i + 32])
+    named = [f for f in _warnings(doc.findings) if f.evidence.get("config") == "weight-clamp"]
+    if clamp:
+        assert named and "clamp" in named[0].fixes[0]
+    else:
+        assert not named and not _warnings(doc.findings)

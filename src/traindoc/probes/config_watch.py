@@ -290,6 +290,10 @@ class ConfigWatch:
 
         out = outputs if outputs is not None else self.output_grad.output  # a loop that passes no outputs=
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
+        from ..checks.flatten_order import flatten_order_finding  # targets flattened time-major, scores batch-major
+
+        order = flatten_order_finding(loss, out, targets)
+        found += [order] if order is not None else []
         self.output_grad.output = None  # released
         if self.out_dropout is not None and _scored_directly(out, targets, loss, doc._loss_kind):
             found += self.out_dropout.findings(doc._loss_kind == "regression" or bool(
@@ -363,6 +367,10 @@ class ConfigWatch:
         self.remove()
         self.probs.remove()
         late = [s for c in (self.detached, self.pad_mask, self.graph_cut) if c is not None for s in c.suspects()]
+        if not self.keras:
+            from ..checks.weight_clamp import clamp_suspects  # weights pinned in one box (a WGAN weight clip)
+
+            late += doc.guard.call("checks", clamp_suspects, doc.model) or []
         attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []) + late)
 
     def remove(self, first: bool = False) -> None:

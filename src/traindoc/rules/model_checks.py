@@ -272,6 +272,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                        ["torch.where over a division by zero, sqrt at 0: a finite value with an "
                                         "infinite slope"],
                                        ["Make the branch not taken safe before torch.where; add an eps under sqrt."]),
+    ("label-problem", "flatten-order"): ("the loss pairs the scores with targets flattened in another order "
+                                         "(recorded by the watcher)", ["y.t().reshape(-1) against out.reshape(-1, "
+                                                                        "vocab)"],
+                                         ["Flatten both the same way: y.reshape(-1)."]),
     ("label-problem", "row-order"): ("inside forward the batch's rows are reordered, so outputs and labels no longer "
                                      "pair up (recorded by the watcher)",
                                      ["torch.flip(x, dims=[0]) or a roll/shuffle over the batch axis inside the model"],
