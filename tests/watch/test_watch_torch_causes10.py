@@ -409,3 +409,35 @@ def test_weight_clipping_left_in_a_classifier(clamp):
         assert named and "clamp" in named[0].fixes[0]
     else:
         assert not named and not _warnings(doc.findings)
+
+
+# ---------------------------------------------------------------- clipping loss-scaled gradients
+
+@pytest.mark.parametrize("unscale_first", [False, True])
+def test_amp_clipping_before_unscale(unscale_first):
+    torch.manual_seed(0)
+    x, y = _data(n=384)
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    scaler = torch.amp.GradScaler("cpu")
+    loss_fn = nn.CrossEntropyLoss()
+    with traindoc.watch(model, opt, loss_fn=loss_fn, quiet=True) as doc:
+        for _ in range(6):
+            for i in range(0, 384, 32):
+                xb, yb = x[i:i + 32], y[i:i + 32]
+                opt.zero_grad()
+                with torch.autocast("cpu", dtype=torch.bfloat16):
+                    loss = loss_fn(model(xb).float(), yb)
+                scaler.scale(loss).backward()
+                if unscale_first:
+                    scaler.unscale_(opt)
+                nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+                scaler.step(opt)
+                scaler.update()
+                doc.step(loss, inputs=xb, targets=yb)
+    assert not own_failures(doc), doc.guard.disabled
+    named = [f for f in _warnings(doc.findings) if f.evidence.get("config") == "scaled-clip"]
+    if unscale_first:
+        assert not named and not _warnings(doc.findings)
+    else:
+        assert named and "scaler.unscale_(optimizer)" in named[0].fixes[0]

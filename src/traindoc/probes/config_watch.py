@@ -367,6 +367,11 @@ class ConfigWatch:
         self.remove()
         self.probs.remove()
         late = [s for c in (self.detached, self.pad_mask, self.graph_cut) if c is not None for s in c.suspects()]
+        if self.clip is not None:  # clipping on loss-scaled gradients (AMP without unscale_)
+            from ..checks.scaled_clip import scaled_clip_suspects
+
+            g = doc.store.series.get("grad_norm")
+            late += scaled_clip_suspects(self.clip.inside, [float(v) for v in g.values] if g is not None else [])
         if not self.keras:
             from ..checks.weight_clamp import clamp_suspects  # weights pinned in one box (a WGAN weight clip)
 
