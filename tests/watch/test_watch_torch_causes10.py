@@ -441,3 +441,29 @@ def test_amp_clipping_before_unscale(unscale_first):
         assert not named and not _warnings(doc.findings)
     else:
         assert named and "scaler.unscale_(optimizer)" in named[0].fixes[0]
+
+
+# ---------------------------------------------------------------- a clamp in place of a sigmoid
+
+class Squash(nn.Module):
+    def __init__(self, clamp):
+        super().__init__()
+        self.net, self.clamp = _mlp(k=1), clamp
+
+    def forward(self, x):
+        out = self.net(x)
+        return torch.clamp(out, 0.0, 1.0) if self.clamp else torch.sigmoid(out)
+
+
+@pytest.mark.parametrize("clamp", [True, False])
+def test_probabilities_by_clamping(clamp):
+    torch.manual_seed(0)
+    x, y = _data(n=256, k=2)
+    model = Squash(clamp)
+    found = _train(model, torch.optim.SGD(model.parameters(), lr=0.1), x, y.float().reshape(-1, 1), nn.BCELoss(),
+                   epochs=3)
+    named = _named(found, "clamped-probabilities")
+    if clamp:
+        assert named and named[0].id == "wrong-output-activation" and "BCEWithLogitsLoss" in named[0].fixes[0]
+    else:
+        assert not named and not _warnings(found)

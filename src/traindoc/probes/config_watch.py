@@ -294,6 +294,10 @@ class ConfigWatch:
 
         order = flatten_order_finding(loss, out, targets)
         found += [order] if order is not None else []
+        from ..checks.clamped_probabilities import clamped_probabilities_finding  # clamp(out, 0, 1) for BCELoss
+
+        pinned = clamped_probabilities_finding(out, doc._loss_kind)
+        found += [pinned] if pinned is not None else []
         self.output_grad.output = None  # released
         if self.out_dropout is not None and _scored_directly(out, targets, loss, doc._loss_kind):
             found += self.out_dropout.findings(doc._loss_kind == "regression" or bool(

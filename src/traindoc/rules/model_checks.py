@@ -276,6 +276,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                          "(recorded by the watcher)", ["y.t().reshape(-1) against out.reshape(-1, "
                                                                         "vocab)"],
                                          ["Flatten both the same way: y.reshape(-1)."]),
+    ("wrong-output-activation", "clamped-probabilities"): ("outputs pinned at exactly 0 or 1 under BCELoss: a clamp "
+                                                           "instead of a sigmoid (recorded by the watcher)",
+                                                           ["torch.clamp(out, 0, 1) before nn.BCELoss"],
+                                                           ["Use nn.BCEWithLogitsLoss on the raw output."]),
     ("label-problem", "row-order"): ("inside forward the batch's rows are reordered, so outputs and labels no longer "
                                      "pair up (recorded by the watcher)",
                                      ["torch.flip(x, dims=[0]) or a roll/shuffle over the batch axis inside the model"],
