@@ -467,3 +467,25 @@ def test_probabilities_by_clamping(clamp):
         assert named and named[0].id == "wrong-output-activation" and "BCEWithLogitsLoss" in named[0].fixes[0]
     else:
         assert not named and not _warnings(found)
+
+
+def test_hidden_state_carried_between_batches_is_not_named():
+    """Truncated BPTT: the state is detached once per batch, between forwards: that is the right place."""
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(3)
+    x = torch.randn(512, 10, 1, generator=g)
+    y = (x[:, -3:, 0].sum(1) > 0).long()
+
+    class Stateful(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru, self.head, self.h = nn.GRU(1, 16, batch_first=True), nn.Linear(16, 2), None
+
+        def forward(self, xb):
+            h0 = self.h.detach() if self.h is not None and self.h.shape[1] == xb.shape[0] else None
+            out, self.h = self.gru(xb, h0)
+            return self.head(out[:, -1])
+
+    model = Stateful()
+    found = _train(model, torch.optim.Adam(model.parameters(), lr=3e-3), x, y, nn.CrossEntropyLoss())
+    assert not [f for f in found if f.evidence.get("config") == "detached-hidden"]
