@@ -489,3 +489,27 @@ def test_hidden_state_carried_between_batches_is_not_named():
     model = Stateful()
     found = _train(model, torch.optim.Adam(model.parameters(), lr=3e-3), x, y, nn.CrossEntropyLoss())
     assert not [f for f in found if f.evidence.get("config") == "detached-hidden"]
+
+
+# ---------------------------------------------------------------- weights back at their start mid-run
+
+@pytest.mark.parametrize("reset", [True, False])
+def test_weights_reset_mid_run(reset):
+    """A resumed run that loads the optimizer but not the model: the fresh weights put back at the resume."""
+    torch.manual_seed(0)
+    x, y = _data(n=384)
+    model = _mlp()
+    start = {k: v.clone() for k, v in model.state_dict().items()}
+    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+    epoch = iter(range(100))
+
+    def resume():
+        if reset and next(epoch) == 4:
+            model.load_state_dict(start)  # what the new process has: the freshly built weights
+
+    found = _train(model, opt, x, y, nn.CrossEntropyLoss(), epochs=9, at_epoch_end=resume)
+    named = [f for f in _warnings(found) if f.evidence.get("config") == "weights-reset"]
+    if reset:
+        assert named and "model.load_state_dict" in named[0].fixes[0]
+    else:
+        assert not named and not _warnings(found)

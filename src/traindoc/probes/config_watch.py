@@ -376,6 +376,9 @@ class ConfigWatch:
 
             g = doc.store.series.get("grad_norm")
             late += scaled_clip_suspects(self.clip.inside, [float(v) for v in g.values] if g is not None else [])
+        from ..checks.weights_reset import reset_suspects  # the weights back at their start mid-run
+
+        late += doc.guard.call("checks", reset_suspects, doc.store.series) or []
         if not self.keras:
             from ..checks.weight_clamp import clamp_suspects  # weights pinned in one box (a WGAN weight clip)
 
