@@ -8,7 +8,8 @@ step, while every forward value before that looked fine; the symptom rules then 
 
 Read from the watcher's record at the end of the run: the first sampled step whose gradient norm is
 not finite had a finite loss and finite weights, and the weights were non-finite afterwards (a
-GradScaler's skipped steps, whose inf gradients never reach the weights, are not this).
+GradScaler's skipped steps, whose inf gradients never reach the weights, are not this). When the
+NaN-origin probe already caught the module whose backward made it, that finding says more.
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ def _at(series, step: float) -> float | None:
     return None
 
 
-def backward_nan_finding(series: dict) -> Finding | None:
-    """The finding when backward turned a finite loss into a non-finite gradient that reached the weights."""
+def backward_nan_finding(series: dict, module_known: bool = False) -> Finding | None:
+    """The finding when backward turned a finite loss into a non-finite gradient that reached the weights.
+
+    ``module_known``: the NaN-origin probe already named the module whose backward made it (it says more)."""
+    if module_known:
+        return None
     grad, loss = series.get("grad_norm"), series.get("train_loss")
     if grad is None or loss is None or series.get("amp_scale") is not None:
         return None

@@ -224,7 +224,8 @@ class ConfigWatch:
         found += [self.teacher.finding(at)] if self.teacher is not None else []
         from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
 
-        found.append(backward_nan_finding(doc.store.series))
+        known = any(f.id == "nonfinite-origin" and f.evidence.get("kind") == "backward gradient" for f in doc.findings)
+        found.append(backward_nan_finding(doc.store.series, known))
         lr, loss = doc.store.series.get("lr"), doc.store.series.get("train_loss")
         if lr is not None and loss is not None:
             from ..checks.lr_jump import lr_jump_finding
