@@ -6,7 +6,8 @@ row pinned on the wrong side costs BCELoss' cap of 100 and never moves. A sigmoi
 or 1 in float32 only when saturated far beyond where a network starts.
 
 Read from the first step's outputs: under a probability loss (BCELoss), a tenth or more of them are
-exactly 0 or exactly 1.
+exactly 0 or exactly 1 while the others pass through between them (a clamp; outputs that are all 0 or
+1 are a rounding, which checks/zero_grads.py names).
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ def clamped_probabilities_finding(outputs: Any, loss_kind: str | None) -> Findin
         return None
     at0, at1 = int((o == 0).sum()), int((o == 1).sum())
     share = (at0 + at1) / o.numel()
-    if share < PINNED:
-        return None
+    if share < PINNED or share == 1.0:
+        return None  # every output 0 or 1 is a hard threshold (torch.round), named from its zero gradients
     return Finding(
         "wrong-output-activation", Severity.WARNING,
         f"{share:.0%} of the first step's outputs are exactly 0 or 1 under BCELoss ({at0} at 0, {at1} at 1): the "
