@@ -111,8 +111,10 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
             from .order import loop_shuffles
 
             shuffled = loop_shuffles(model, loader, shuffle)
+            from .model_view import is_keras
+
             section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch]), shuffled=shuffled,
-                                                          model=model))
+                                                          model=model, negatives_unlabelled=not is_keras(model)))
         elif name == "init":
             section = _guard(name, lambda: _init_section(model, batch, loss_fn, init_check))
         elif name == "overfit-batch":

@@ -41,6 +41,7 @@ class ClipOrder:
         self.pre: list | None = None  # per watched tensor: (param, grad copy, weight copy, buffer copy or None)
         self.held: list | None = None  # after the step: (grad tensor, its norm) to look at again later
         self.opt: Any = None
+        self.inside: list[float] = []  # factors of rescales inside step() that the update then used
 
     def attach(self, optimizer: Any, model: Any, wrap: Any) -> None:
         if optimizer is None or not hasattr(optimizer, "register_step_pre_hook"):
@@ -87,6 +88,8 @@ class ClipOrder:
             if factor is not None:  # rescaled inside step(): which gradients did the update use?
                 if _update_used_old(optimizer, pre, self._buffer):
                     self._seen(factor)
+                else:
+                    self.inside.append(factor)  # the update used the shrunk ones (checks/scaled_clip.py)
                 return
             self.held = [(g, g.detach().norm()) for g in grads]
 

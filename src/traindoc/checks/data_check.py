@@ -35,8 +35,11 @@ def _tensor(value: Any) -> torch.Tensor | None:
 
 
 def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int | None = None,
-               shuffled: bool | None = None, model: Any = None) -> Section:
+               shuffled: bool | None = None, model: Any = None, negatives_unlabelled: bool = False) -> Section:
     """Read up to ``max_batches`` batches in loader order and judge inputs and labels.
+
+    ``negatives_unlabelled``: a negative label marks a row without a label (PyTorch, whose class losses
+    raise on any negative label but their ignore_index), so it is left out of the label counts.
 
     ``shuffled=True``: the training loop reorders the data itself (Keras ``fit`` on arrays, a
     DataLoader with a random sampler), so the order read here is not the order trained on and a
@@ -88,6 +91,8 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         yl = y.detach().reshape(y.shape[0], -1) if y.dim() else y.reshape(1, 1)
         if not y.is_floating_point() and yl.shape[1] == 1:
             ids = [int(v) for v in yl[:, 0].tolist()]
+            if negatives_unlabelled:
+                ids = [v for v in ids if v >= 0]
             labels.update(ids)
             sequence.extend(ids)
             batch_classes.append(len(set(ids)) if len(ids) >= 4 else -1)

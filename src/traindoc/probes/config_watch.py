@@ -71,6 +71,10 @@ class ConfigWatch:
             self.clip = ClipOrder()
             doc.guard.call("clip-order", self.clip.attach, opt, doc.model,
                            lambda f: doc.guard.wrap_hook("clip-order", f))
+            from ..checks.low_precision import LowPrecisionSteps  # 16-bit weights whose updates round away
+
+            self.low = LowPrecisionSteps()
+            doc.guard.call("low-precision", self.low.attach, opt, lambda f: doc.guard.wrap_hook("low-precision", f))
         if hooks:
             wrap = lambda f: doc.guard.wrap_hook("checks", f)  # noqa: E731
             self.rnn_shapes, self.handles = record_rnn_inputs(doc.model, wrap)
@@ -107,11 +111,35 @@ class ConfigWatch:
 
         self.input_noise = InputNoise()  # noise added inside forward that drowns the input
         self.input_noise.hook(doc.model, wrap)
+        from ..checks.detached_hidden import DetachedHidden
+        from ..checks.row_order import RowOrder
+
+        self.row_order = RowOrder()  # the batch's rows reordered inside forward (a flip on dim 0)
+        self.row_order.hook(doc.model, wrap)
+        self.detached = DetachedHidden()  # a hidden state detached between the steps of one sequence
+        self.detached.hook(doc.model, wrap)
+        from ..checks.padding_mask import PaddingMask
+        from ..checks.train_mode_teacher import TrainModeTeacher
+
+        self.pad_mask = PaddingMask()  # a key padding mask that hides the words (HF polarity)
+        self.pad_mask.hook(doc.model, wrap)
+        self.teacher = TrainModeTeacher()  # a frozen network in the loss with its dropout on
+        self.teacher.hook(doc.loss_fn, doc.model, wrap)
+        from ..checks.graph_cut import GraphCut
+
+        self.graph_cut = GraphCut()  # where the gradient stops inside forward (indices for values, a dropped head)
+        self.graph_cut.hook(doc.model, wrap)
 
     clip: Any = None  # checks/clip_order.py
     rnn_reads: Any = None  # checks/rnn_step.py
     out_dropout: Any = None  # checks/output_dropout.py
     input_noise: Any = None  # checks/input_noise.py
+    low: Any = None  # checks/low_precision.py
+    row_order: Any = None  # checks/row_order.py
+    detached: Any = None  # checks/detached_hidden.py
+    pad_mask: Any = None  # checks/padding_mask.py
+    teacher: Any = None  # checks/train_mode_teacher.py
+    graph_cut: Any = None  # checks/graph_cut.py
     zero_gamma: list = []  # norm layers whose gamma was 0 at start (checks/zero_gamma.py)
     embedding_ids: dict = {}  # per nn.Embedding, the first ids it received (checks/embedding_ids.py)
 
@@ -164,6 +192,7 @@ class ConfigWatch:
                   self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
             if f is not None:
                 doc._record_check(f)
+        self._late_findings(doc, losses)
         self._rows_unrelated(doc, losses)
         if doc.grads is None:
             return
@@ -188,6 +217,24 @@ class ConfigWatch:
         f.evidence.setdefault("subject", "model")
         doc._record_check(f)
 
+    def _late_findings(self, doc: Any, losses: list[float]) -> None:
+        """Reordered rows, 16-bit weights that do not move, a rate that jumped up: judged against the loss."""
+        at = float(doc._step)
+        found = [c.finding(losses, at) for c in (self.row_order, self.low) if c is not None]
+        found += [self.teacher.finding(at)] if self.teacher is not None else []
+        from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
+
+        known = any(f.id == "nonfinite-origin" and f.evidence.get("kind") == "backward gradient" for f in doc.findings)
+        found.append(backward_nan_finding(doc.store.series, known))
+        lr, loss = doc.store.series.get("lr"), doc.store.series.get("train_loss")
+        if lr is not None and loss is not None:
+            from ..checks.lr_jump import lr_jump_finding
+
+            found.append(lr_jump_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values)))
+        for f in found:
+            if f is not None:
+                doc._record_check(f)
+
     def _hook_hidden(self, model: Any, wrap: Any) -> None:
         """One-shot forward hooks on layers held in plain containers: do they run, with gradients on?"""
         import torch
@@ -206,7 +253,9 @@ class ConfigWatch:
 
         from ..checks.torch_config import unregistered_findings
 
-        self.remove()
+        self.remove(first=True)
+        if self.graph_cut is not None:
+            doc.guard.call("wiring", self.graph_cut.after_backward)
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
@@ -242,6 +291,14 @@ class ConfigWatch:
 
         out = outputs if outputs is not None else self.output_grad.output  # a loop that passes no outputs=
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
+        from ..checks.flatten_order import flatten_order_finding  # targets flattened time-major, scores batch-major
+
+        order = flatten_order_finding(loss, out, targets)
+        found += [order] if order is not None else []
+        from ..checks.clamped_probabilities import clamped_probabilities_finding  # clamp(out, 0, 1) for BCELoss
+
+        pinned = clamped_probabilities_finding(out, doc._loss_kind)
+        found += [pinned] if pinned is not None else []
         self.output_grad.output = None  # released
         if self.out_dropout is not None and _scored_directly(out, targets, loss, doc._loss_kind):
             found += self.out_dropout.findings(doc._loss_kind == "regression" or bool(
@@ -314,9 +371,27 @@ class ConfigWatch:
 
         self.remove()
         self.probs.remove()
-        attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []))
+        late = [s for c in (self.detached, self.pad_mask, self.graph_cut) if c is not None for s in c.suspects()]
+        if self.clip is not None:  # clipping on loss-scaled gradients (AMP without unscale_)
+            from ..checks.scaled_clip import scaled_clip_suspects
 
-    def remove(self) -> None:
+            g = doc.store.series.get("grad_norm")
+            late += scaled_clip_suspects(self.clip.inside, [float(v) for v in g.values] if g is not None else [])
+        from ..checks.weights_reset import reset_suspects  # the weights back at their start mid-run
+
+        late += doc.guard.call("checks", reset_suspects, doc.store.series) or []
+        if not self.keras:
+            from ..checks.weight_clamp import clamp_suspects  # weights pinned in one box (a WGAN weight clip)
+
+            late += doc.guard.call("checks", clamp_suspects, doc.model) or []
+        attribute(doc.findings, self.suspects + (self.input_noise.suspects() if self.input_noise is not None else []) + late)
+
+    def remove(self, first: bool = False) -> None:
+        """Remove the hooks; ``first``: only the one-shot ones (after the first step), not those that watch longer."""
+        if not first:
+            for c in (self.low, self.row_order, self.detached, self.pad_mask, self.teacher, self.graph_cut):
+                if c is not None:
+                    c.remove()
         if self.rnn_reads is not None:
             self.rnn_reads.remove()
         if self.out_dropout is not None:

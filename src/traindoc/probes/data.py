@@ -137,10 +137,12 @@ def _two_pass_std(x: torch.Tensor, chan_dims: tuple[int, ...], n_chan: int
     return mean, std, chan_std
 
 
-def _counts_known(y: torch.Tensor, classes: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _counts_known(y: torch.Tensor, classes: int, negatives_ignored: bool = False
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Class counts, out-of-range labels and valid labels of a batch, for a known class count,
-    computed on the device without reading anything back (ignore_index -100 is left out)."""
-    valid = y.ne(-100)
+    computed on the device without reading anything back (ignore_index -100 is left out, and every
+    negative label with ``negatives_ignored``)."""
+    valid = y.ge(0) if negatives_ignored else y.ne(-100)
     out_of_range = valid & ((y < 0) | (y >= classes))
     slot = torch.where(out_of_range | ~valid, torch.full_like(y, classes), y)  # one spare slot
     counts = torch.zeros(classes + 1, device=y.device).index_add_(0, slot, valid.float())
@@ -155,7 +157,10 @@ HOST_CLASSES = 1024  # up to this many classes, the batch's class counts go to t
 class TargetProbe:
     """Label statistics for classification targets (integer class ids)."""
 
-    def __init__(self) -> None:
+    def __init__(self, negatives_ignored: bool = False) -> None:
+        """``negatives_ignored``: a negative label marks a row the loss leaves out (PyTorch, where a
+        class loss raises on any other negative label), not a label out of range."""
+        self.negatives_ignored = negatives_ignored
         self.counts: torch.Tensor | None = None
         self.num_classes: int | None = None  # from the model's output width when known
         self._host: np.ndarray | None = None  # class counts so far, kept on the host (few classes)
@@ -164,7 +169,8 @@ class TargetProbe:
     def _host_sample(self, y: torch.Tensor, classes: int) -> Sample:
         """One bincount on the device (slots: negative, classes..., too large, ignored), the
         rest on the host at read-back, where the counts of the run so far are kept."""
-        slot = torch.where(y == -100, classes + 2, y.clamp(-1, classes) + 1)
+        ignored = y < 0 if self.negatives_ignored else y == -100
+        slot = torch.where(ignored, classes + 2, y.clamp(-1, classes) + 1)
         counts = torch.bincount(slot, minlength=classes + 3)
         if self._host is None:
             self._host = np.zeros(classes)
@@ -215,9 +221,9 @@ class TargetProbe:
             if limit is not None and limit <= HOST_CLASSES and (self._host is not None or self.counts is None):
                 return [self._host_sample(y, limit)]
             if limit is not None and limit <= MAX_CLASSES:
-                batch_counts, bad, n = _counts_known(y, limit)  # no host sync: fixed shapes only
+                batch_counts, bad, n = _counts_known(y, limit, self.negatives_ignored)  # no host sync: fixed shapes
             else:
-                valid = y[~y.eq(-100)]  # cross_entropy's ignore_index (boolean indexing: a sync)
+                valid = y[y.ge(0) if self.negatives_ignored else ~y.eq(-100)]  # ignore_index (a sync)
                 if valid.numel() == 0:
                     return []
                 bad = (valid < 0).sum().float()

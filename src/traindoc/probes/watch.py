@@ -138,8 +138,10 @@ class Watch:
         self.grads = GradientProbe(self.layers, self.scaler) if self.layers.params else None
         self.zerograd = ZeroGradProbe(self.layers, _inner_optimizer(self.optimizer))
         self.inputs = InputProbe()
-        self.targets = TargetProbe()
         keras_model = _is_keras(self.model)
+        # PyTorch's own class losses raise on a negative label (unless it is their ignore_index): one that
+        # trained without an error was masked by the loss (-1 for unlabelled rows), not mis-encoded.
+        self.targets = TargetProbe(negatives_ignored=not keras_model)
         self.acts = None if compiled or scripted or keras_model else ActivationProbe(
             self.model, lambda f: self.guard.wrap_hook("activations", f))
         self.nonfinite = None
@@ -384,6 +386,10 @@ class Watch:
         from ..checks.target_values import nonfinite_targets_finding
 
         f = nonfinite_targets_finding(targets, step, self._first_bad_loss_step == step)
+        if f is None and self._first_bad_loss_step == step:
+            from ..checks.empty_selection import empty_selection_finding  # a masked mean over no row: 0 / 0
+
+            f = empty_selection_finding(targets, step)
         if f is not None:
             self._targets_judged = True
             self._record_check(f)

@@ -31,6 +31,8 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "linear-network": ("no activation between the hidden layers: the network is one linear map (recorded by the "
                        "watcher)", ["Dense/Linear layers with no activation compose to a single linear layer"],
                        ["Add activation='relu' to the hidden layers (nn.ReLU() after each hidden nn.Linear)."]),
+    "nonfinite-origin": ("the loss went non-finite where the batch explains it (recorded by the watcher)",
+                         ["a batch the loss cannot be computed on"], ["Look at the batch of that step."]),
     "label-problem": ("the labels do not fit the loss or the output (checked on the first batches)",
                       ["labels outside the loss's domain, scaled like inputs, constant, or more classes than outputs"],
                       ["Check the label array passed to fit against the loss: class ids 0..K-1 for a sparse "
@@ -262,6 +264,39 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("unnormalized-input", "float16-inputs"): ("inputs beyond float16's range fed to float16 layers (checked on the "
                                                "first batches)", ["raw inputs under mixed precision overflow"],
                                                ["Standardise the inputs, or keep the first layers in float32."]),
+    ("nonfinite-origin", "empty-selection"): ("the loss went non-finite on a batch with no labelled row (recorded by "
+                                              "the watcher)", ["a mean over the labelled rows: 0 / 0 on an empty mask"],
+                                              ["Divide by mask.sum().clamp(min=1)."]),
+    ("nonfinite-origin", "backward"): ("the loss was finite but its gradient was NaN/Inf: backward made the NaN "
+                                       "(recorded by the watcher)",
+                                       ["torch.where over a division by zero, sqrt at 0: a finite value with an "
+                                        "infinite slope"],
+                                       ["Make the branch not taken safe before torch.where; add an eps under sqrt."]),
+    ("label-problem", "flatten-order"): ("the loss pairs the scores with targets flattened in another order "
+                                         "(recorded by the watcher)", ["y.t().reshape(-1) against out.reshape(-1, "
+                                                                        "vocab)"],
+                                         ["Flatten both the same way: y.reshape(-1)."]),
+    ("wrong-output-activation", "clamped-probabilities"): ("outputs pinned at exactly 0 or 1 under BCELoss: a clamp "
+                                                           "instead of a sigmoid (recorded by the watcher)",
+                                                           ["torch.clamp(out, 0, 1) before nn.BCELoss"],
+                                                           ["Use nn.BCEWithLogitsLoss on the raw output."]),
+    ("label-problem", "row-order"): ("inside forward the batch's rows are reordered, so outputs and labels no longer "
+                                     "pair up (recorded by the watcher)",
+                                     ["torch.flip(x, dims=[0]) or a roll/shuffle over the batch axis inside the model"],
+                                     ["Flip or shift the image axes, not the batch axis: torch.flip(x, dims=[3])."]),
+    ("label-problem", "teacher-train-mode"): ("the frozen teacher the loss runs is in training mode: its dropout makes "
+                                              "the targets noisy (recorded by the watcher)",
+                                              ["torch.no_grad() without teacher.eval()"],
+                                              ["Call teacher.eval() before distilling."]),
+    ("update-ratio", "low-precision-weights"): ("the weights are 16-bit floats and most updates round back to the old "
+                                                "value (recorded by the watcher)",
+                                                ["model.to(torch.bfloat16) / model.half() before the optimizer steps "
+                                                 "them"],
+                                                ["Keep float32 weights and run the forward pass under torch.autocast."]),
+    ("lr-too-high", "lr-jump"): ("the learning rate jumped far above its starting value and the loss rose after it "
+                                 "(recorded by the watcher)",
+                                 ["a decay written g['lr'] = decay instead of g['lr'] *= decay"],
+                                 ["Multiply the current rate: g['lr'] *= decay (or ExponentialLR)."]),
     ("unnormalized-input", "validation-inputs"): ("the validation inputs are on another scale than the training "
                                                   "inputs (recorded by the watcher)",
                                                   ["the scaler applied to the training features only"],
@@ -364,5 +399,5 @@ from . import stability as _stability  # noqa: E402,F401
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
              "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
-             "exploding-gradients"):
+             "exploding-gradients", "nonfinite-origin"):
     _with_recorded(_cid)

@@ -280,7 +280,17 @@ def _within_recent_highs(c: Curve, s) -> bool:
     return bool(s.peak < RECENT_HIGH_FACTOR * float(np.max(recent)))
 
 
-def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None):
+FEW_ROWS = 4  # a per-batch loss averaged over this many labelled rows or fewer (median of the sampled batches)
+
+
+def _few_rows(run: Run) -> bool:
+    """Whether each batch's loss averages only a handful of labelled rows (the watcher's count of labels
+    per batch, ignored and unlabelled rows left out): one hard row is then a one-batch spike of any size."""
+    s = run.series.get("target_batch_size")
+    return s is not None and len(s) >= 3 and float(np.nanmedian(s.values)) <= FEW_ROWS
+
+
+def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None, few_rows: bool = False):
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
     # Per-epoch points are averages: from the second one on, a bump is an event, not a warm-up batch.
@@ -314,6 +324,9 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # noise, not an explosion (a real one towers over the recent highs).
         bad = [s for s in bad if not (s.ratio >= 10 and s.recovery == "fast" and _within_recent_highs(c, s))]
     explosions = [s for s in sp if s.ratio >= 10]
+    if per_step and few_rows:  # a loss over a few rows: a jump of a batch or two, gone at once, is a hard row
+        bad = [s for s in bad if not (s.recovery == "fast" and s.points <= 2)]
+        explosions = [s for s in explosions if not (s.recovery == "fast" and s.points <= 2)]
     no_progress = c.head > 0 and c.tail >= 0.9 * c.head
     repeated = len(explosions) >= 3 or (len(explosions) >= 2 and no_progress)
     from ..stats.fading import fading_spikes
@@ -389,7 +402,7 @@ def loss_spikes(run: Run):
         resumes = resume_points(run, c.series)
         if divergence_of(c) is not None:
             continue  # spikes riding a divergence are part of it, reported there
-        f = _spike_finding(c, resumes, _warmup_end(run))
+        f = _spike_finding(c, resumes, _warmup_end(run), few_rows=role == Role.TRAIN_LOSS and _few_rows(run))
         if f is None and role == Role.TRAIN_LOSS:
             from .epoch_rebounds import epoch_rebound_finding
 
