@@ -609,6 +609,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("augmentation", self._augmentation_check)
             self._judge("repeated-rows", lambda: repeated_rows_finding(self._sampled_x, p.last_loss, p.last_val_loss,
                                                                        step))
+            self._judge("constant-columns", lambda: self._constant_columns(p, step))
             self._judge("batchnorm-moving-stats", lambda: self._moving_stats_check(p, step))
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
@@ -703,6 +704,23 @@ class TraindocCallback(keras.callbacks.Callback):
         except (ValueError, TypeError):
             return None
         return category_column_finding(self._loss_view, x, y, p.last_loss, step)
+
+    def _constant_columns(self, p: Any, step: float) -> Any:
+        """Most columns of a table flat on every sampled row, on a poor fit (checks/input_content.py)."""
+        import numpy as np
+
+        from ...checks.input_content import constant_columns_finding
+
+        if not self._link_rows or any(f.evidence.get("subject") == "input-values" for f in self.doc.findings):
+            return None  # no rows, or every input already named constant
+        try:
+            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
+        except (ValueError, TypeError):
+            return None
+        f = constant_columns_finding(x, p.poor_fit())
+        if f is not None:
+            f.steps = [1.0, step]
+        return f
 
     def _moving_stats_check(self, p: Any, step: float) -> Any:
         """A first BatchNormalization whose moving statistics miss the inputs (checks/bn_moving_stats.py)."""
