@@ -62,3 +62,58 @@ def test_columns_clipped_after_the_scaler_are_not_named(tmp_path):
     raw, y = _table()
     found = _fit(_mlp(6), np.clip(_standardise(raw), -3, 3), y, tmp_path, epochs=10)
     assert not _warned(found, "input-columns") and not _warned(found)
+
+
+def _series(seed=7, steps=16):
+    """(batch, steps, 1) series centred on 0 with spread ~1; the label says whether each rises or falls."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, size=N)
+    t = np.linspace(-1.0, 1.0, steps)
+    x = np.where(y == 1, 1.0, -1.0)[:, None] * rng.uniform(0.5, 1.5, size=(N, 1)) * t + 0.5 * rng.normal(size=(N, steps))
+    return x[..., None].astype("float32"), y.astype("float32").reshape(-1, 1)
+
+
+def _conv(first, kernel=3):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((16, 1)), *first, keras.layers.Conv1D(8, kernel, activation="relu"),
+                          keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1, activation="sigmoid")])
+    m.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def test_layer_norm_over_the_one_feature_of_a_series_is_named(tmp_path):
+    x, y = _series()
+    hits = _warned(_fit(_conv([keras.layers.LayerNormalization()]), x, y, tmp_path), "norm-axis")
+    assert hits and hits[0].severity == Severity.ERROR and "axis=(1, 2)" in hits[0].fixes[0]
+
+
+def test_layer_norm_over_each_whole_series_is_not_named(tmp_path):
+    x, y = _series()
+    found = _fit(_conv([keras.layers.LayerNormalization(axis=(1, 2))]), x, y, tmp_path)
+    assert not _warned(found, "norm-axis")
+
+
+def test_pointwise_convolution_before_global_pooling_names_the_kernel(tmp_path):
+    x, y = _series()
+    hits = _warned(_fit(_conv([], kernel=1), x, y, tmp_path, epochs=6), "pooled-position")
+    assert hits and "kernel_size=1" in hits[0].causes[0] and "kernel_size=3" in hits[0].fixes[0]
+
+
+def test_a_kernel_over_three_steps_before_global_pooling_is_not_named(tmp_path):
+    x, y = _series()
+    assert not _warned(_fit(_conv([], kernel=3), x, y, tmp_path, epochs=6), "pooled-position")
+
+
+def test_log_softmax_output_under_categorical_cross_entropy_is_named(tmp_path):
+    raw, y = _table()
+    onehot = np.eye(3, dtype="float32")[y]
+    hits = [f for f in _fit(_mlp(6, act="log_softmax", loss="categorical_crossentropy"), _standardise(raw), onehot,
+                            tmp_path) if f.id == "wrong-output-activation"]
+    assert hits and "activation='softmax'" in hits[0].fixes[0] and "from_logits=True" in hits[0].fixes[1]
+
+
+def test_softmax_output_under_categorical_cross_entropy_is_not_named(tmp_path):
+    raw, y = _table()
+    onehot = np.eye(3, dtype="float32")[y]
+    found = _fit(_mlp(6, loss="categorical_crossentropy"), _standardise(raw), onehot, tmp_path)
+    assert not [f for f in found if f.id == "wrong-output-activation"]

@@ -459,6 +459,9 @@ class TraindocCallback(keras.callbacks.Callback):
 
         self._judge("loss-arguments", lambda: loss_arguments_finding(self.model, y))
         self._judge("embedding-input", lambda: fractional_ids_finding(self.model, x))
+        from ...checks.norm_axis import keras_norm_axis_finding
+
+        self._judge("norm-axis", lambda: keras_norm_axis_finding(self.model))
 
     def _pooled_position(self, p: Any, step: float) -> Any:
         """Global pooling on a task whose label is a position (checks/pooled_position.py), on a poor fit."""
