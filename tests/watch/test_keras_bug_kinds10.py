@@ -117,3 +117,56 @@ def test_softmax_output_under_categorical_cross_entropy_is_not_named(tmp_path):
     onehot = np.eye(3, dtype="float32")[y]
     found = _fit(_mlp(6, loss="categorical_crossentropy"), _standardise(raw), onehot, tmp_path)
     assert not [f for f in found if f.id == "wrong-output-activation"]
+
+
+def _hits(y_true, y_pred):
+    ops = keras.ops
+    return ops.cast(ops.equal(ops.argmax(y_pred, axis=-1), ops.cast(ops.reshape(y_true, (-1,)), "int64")), "float32")
+
+
+def summed_accuracy(y_true, y_pred):
+    return keras.ops.sum(_hits(y_true, y_pred))
+
+
+def mean_accuracy(y_true, y_pred):
+    return keras.ops.mean(_hits(y_true, y_pred))
+
+
+def _compiled(metric, out=3, act="softmax", loss="sparse_categorical_crossentropy"):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((6,)), keras.layers.Dense(32, activation="relu"),
+                          keras.layers.Dense(out, activation=act)])
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss=loss, metrics=[metric])
+    return m
+
+
+def test_custom_accuracy_that_sums_the_hits_is_named(tmp_path):
+    raw, y = _table()
+    hits = [f for f in _fit(_compiled(summed_accuracy), _standardise(raw), y, tmp_path)
+            if f.id == "metric-out-of-range"]
+    assert hits and "ops.mean" in hits[0].fixes[0]
+
+
+def test_custom_accuracy_that_averages_is_not_named(tmp_path):
+    raw, y = _table()
+    found = _fit(_compiled(mean_accuracy), _standardise(raw), y, tmp_path)
+    assert not [f for f in found if f.id == "metric-out-of-range"] and not _warned(found)
+
+
+def f1_of_the_batch(y_true, y_pred):
+    ops = keras.ops
+    y_hat, y_true = ops.cast(y_pred > 0.5, "float32"), ops.cast(y_true, "float32")
+    tp = ops.sum(y_true * y_hat)
+    p, r = tp / (ops.sum(y_hat) + 1e-7), tp / (ops.sum(y_true) + 1e-7)
+    return 2 * p * r / (p + r + 1e-7)
+
+
+def test_f1_function_averaged_over_batches_is_named_and_the_stateful_f1_is_not(tmp_path):
+    raw, y = _table()
+    z, rare = _standardise(raw), (y == 0).astype("float32").reshape(-1, 1)
+    hits = _warned(_fit(_compiled(f1_of_the_batch, 1, "sigmoid", "binary_crossentropy"), z, rare, tmp_path),
+                   "function-metric:f1_of_the_batch")
+    assert hits and hits[0].id == "loss-metric-mismatch" and "F1Score" in hits[0].fixes[0]
+    stateful = keras.metrics.F1Score(average="micro", threshold=0.5, name="f1")
+    found = _fit(_compiled(stateful, 1, "sigmoid", "binary_crossentropy"), z, rare, tmp_path / "fixed")
+    assert not [f for f in found if str(f.evidence.get("subject", "")).startswith("function-metric")]

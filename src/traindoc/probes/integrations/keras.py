@@ -621,6 +621,11 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
                                                                          self._output_scale, p.last_loss, step))
 
+            from ...checks.function_metrics import batchwise_ratio_finding, summed_metric_finding
+
+            per = self._config.steps_per_epoch if self._config is not None else None
+            self._judge("function-metrics", lambda: summed_metric_finding(self.model, self._epochs, step)
+                        or batchwise_ratio_finding(self.model, per, step))
             self._judge("metric-class", lambda: exact_accuracy_finding(self.model, self._loss_view, self._epochs,
                                                                        p.first_loss, p.last_loss, step)
                         or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
