@@ -170,3 +170,42 @@ def test_f1_function_averaged_over_batches_is_named_and_the_stateful_f1_is_not(t
     stateful = keras.metrics.F1Score(average="micro", threshold=0.5, name="f1")
     found = _fit(_compiled(stateful, 1, "sigmoid", "binary_crossentropy"), z, rare, tmp_path / "fixed")
     assert not [f for f in found if str(f.evidence.get("subject", "")).startswith("function-metric")]
+
+
+def _opt_mlp(opt, **dense):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((6,)), keras.layers.Dense(32, activation="relu", **dense),
+                          keras.layers.Dense(32, activation="relu", **dense), keras.layers.Dense(3, activation="softmax",
+                                                                                                 **dense)])
+    m.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def test_adadelta_at_the_keras_default_rate_is_named_and_at_one_it_is_not(tmp_path):
+    raw, y = _table()
+    z = _standardise(raw)
+    hits = _warned(_fit(_opt_mlp(keras.optimizers.Adadelta()), z, y, tmp_path, epochs=4), "adadelta-rate")
+    assert hits and "learning_rate=1.0" in hits[0].fixes[0]
+    found = _fit(_opt_mlp(keras.optimizers.Adadelta(learning_rate=1.0)), z, y, tmp_path / "fixed", epochs=4)
+    assert not _warned(found, "adadelta-rate")
+
+
+def test_ema_written_over_the_weights_every_step_is_named_and_at_the_end_only_it_is_not(tmp_path):
+    raw, y = _table()
+    z = _standardise(raw)
+    every = keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.999, ema_overwrite_frequency=1)
+    hits = _warned(_fit(_opt_mlp(every), z, y, tmp_path, epochs=4), "ema-overwrite")
+    assert hits and "ema_overwrite_frequency=None" in hits[0].fixes[0]
+    at_end = keras.optimizers.Adam(1e-2, use_ema=True, ema_momentum=0.999, ema_overwrite_frequency=None)
+    assert not _warned(_fit(_opt_mlp(at_end), z, y, tmp_path / "fixed", epochs=4), "ema-overwrite")
+
+
+def test_max_norm_sized_like_a_penalty_is_named_and_the_usual_bound_is_not(tmp_path):
+    raw, y = _table()
+    z = _standardise(raw)
+    tiny = _opt_mlp(keras.optimizers.Adam(1e-2), kernel_constraint=keras.constraints.MaxNorm(0.01))
+    hits = _warned(_fit(tiny, z, y, tmp_path), "weight-constraint")
+    assert hits and "MaxNorm(3)" in hits[0].fixes[0]
+    usual = _opt_mlp(keras.optimizers.Adam(1e-2), kernel_constraint=keras.constraints.MaxNorm(3))
+    found = _fit(usual, z, y, tmp_path / "fixed", epochs=8)
+    assert not _warned(found, "weight-constraint") and not _warned(found)

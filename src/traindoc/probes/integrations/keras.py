@@ -90,6 +90,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._epoch = 0
         self._first_rate: float | None = None  # the learning rate at train begin (checks/lr_sign.py)
         self._val_batches = 0  # validation batches of the first validation pass (checks/split_share.py)
+        self._constraints: list = []  # max-norm bounds against the initial kernel norms (checks/weight_constraint.py)
         from .keras_loop import WeightResets
 
         self._resets = WeightResets()  # weights back at their start at an epoch's first batch (keras_loop.py)
@@ -462,6 +463,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.norm_axis import keras_norm_axis_finding
 
         self._judge("norm-axis", lambda: keras_norm_axis_finding(self.model))
+        from ...checks.weight_constraint import constraint_norms
+
+        self._constraints = self.doc.guard.call("weight-constraint", constraint_norms, self.model) or []
 
     def _pooled_position(self, p: Any, step: float) -> Any:
         """Global pooling on a task whose label is a position (checks/pooled_position.py), on a poor fit."""
@@ -637,6 +641,14 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
+            from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding
+
+            from ...checks.weight_constraint import tight_constraint_finding
+
+            self._judge("weight-constraint", lambda: tight_constraint_finding(self._constraints, p.poor_fit(),
+                                                                              p.moved(), step))
+            self._judge("optimizer-scale", lambda: adadelta_rate_finding(opt, p.poor_fit(), p.moved(), step)
+                        or ema_overwrite_finding(opt, p.poor_fit(), p.moved(), step))
             self._judge("lr-sign", lambda: zero_rate_finding(self._first_rate, type(opt).__name__, p.barely_moved(),
                                                              step))
         self._loop_misuse(step)
