@@ -209,3 +209,23 @@ def test_max_norm_sized_like_a_penalty_is_named_and_the_usual_bound_is_not(tmp_p
     usual = _opt_mlp(keras.optimizers.Adam(1e-2), kernel_constraint=keras.constraints.MaxNorm(3))
     found = _fit(usual, z, y, tmp_path / "fixed", epochs=8)
     assert not _warned(found, "weight-constraint") and not _warned(found)
+
+
+def _two_sources(seed=9):
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(N, 6)), rng.normal(size=(N, 6))
+    y = (0.3 * a @ rng.normal(size=(6, 3)) + b @ rng.normal(size=(6, 3))).argmax(1).astype("int64")
+    return a.astype("float32"), b.astype("float32"), y
+
+
+def test_one_source_stacked_twice_is_named(tmp_path):
+    a, _, y = _two_sources()
+    hits = _warned(_fit(_mlp(12), np.hstack([a, a]), y, tmp_path), "input-duplicates")
+    assert hits and hits[0].id == "stalled" and "6 of 12 input columns" in hits[0].title
+    assert "second file" in hits[0].fixes[0]
+
+
+def test_two_sources_stacked_are_not_named(tmp_path):
+    a, b, y = _two_sources()
+    found = _fit(_mlp(12), np.hstack([a, b]), y, tmp_path, epochs=10)
+    assert not _warned(found, "input-duplicates") and not _warned(found)

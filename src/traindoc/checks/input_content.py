@@ -41,8 +41,8 @@ def _matrix(x: Any) -> np.ndarray | None:
 
 
 def _finding(title: str, why: str, fixes: list[str], subject: str, sev: Severity = Severity.WARNING,
-             **evidence) -> Finding:
-    return Finding("unnormalized-input", sev, title, evidence={"subject": subject, CAUSE: True, **evidence},
+             id: str = "unnormalized-input", **evidence) -> Finding:
+    return Finding(id, sev, title, evidence={"subject": subject, CAUSE: True, **evidence},
                    causes=[why], fixes=fixes)
 
 
@@ -194,3 +194,48 @@ def constant_columns_finding(x: Any, poor_fit: bool) -> Finding | None:
                     "input-columns", rows=len(a), constant_columns=int(n_flat), columns=d,
                     constant_values=values[:10], explains=["stalled", "stuck-at-chance", "no-learning",
                                                            "cannot-overfit-batch"])
+
+
+DUPLICATE_SHARE = 0.25  # a quarter of the columns (or more) repeat others exactly...
+MIN_DUPLICATES = 2  # ...and at least this many: one repeated column may be a deliberate copy
+
+
+def duplicate_columns_finding(x: Any, poor_fit: bool) -> Finding | None:
+    """Whole columns of a table equal to other columns on every sampled row, in a run that fit poorly.
+
+    Why: features stacked from several sources (np.hstack of two files, a merge on two tables) repeat a
+    block when one source is loaded twice (a copy-pasted line still naming the first file): the model
+    gets the first source twice and never the second, and the curves say only "stuck". Exact equality
+    of non-constant columns over hundreds of rows does not happen by chance; judged on a poor fit, as a
+    deliberate copy costs a run that learned nothing.
+    """
+    if not poor_fit:
+        return None
+    try:
+        a = np.asarray(x)
+    except Exception:
+        return None
+    if a.ndim != 2 or a.dtype.kind not in "biuf" or len(a) < MIN_TABLE_ROWS or a.shape[1] < 4:
+        return None
+    a = a.astype("float64")
+    if not np.all(np.isfinite(a)):
+        return None
+    d = a.shape[1]
+    varying = ~np.all(a == a[0], axis=0)
+    _, first, inverse = np.unique(a.T, axis=0, return_index=True, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    copies = [(int(first[inverse[j]]), j) for j in range(d) if varying[j] and first[inverse[j]] != j]
+    if len(copies) < MIN_DUPLICATES or len(copies) < DUPLICATE_SHARE * d:
+        return None
+    shown = ", ".join(f"{j} = {i}" for i, j in copies[:6]) + (" ..." if len(copies) > 6 else "")
+    return _finding(f"{len(copies)} of {d} input columns repeat other columns exactly on every one of the {len(a)} "
+                    f"sampled rows (column {shown}): the same source was stacked twice",
+                    "features stacked from several sources repeat a block when one source is loaded twice (a "
+                    "copy-pasted np.hstack / concat line that still names the first file): the model sees the "
+                    "first source twice and the second never, so whatever the label takes from the second "
+                    "cannot be learned",
+                    ["Load the right source for each block (the second file, not the first again), then check that "
+                     "no two columns are identical: the duplicated columns (np.unique(x, axis=1)) must be none."],
+                    "input-duplicates", id="stalled", rows=len(a), duplicated_columns=len(copies), columns=d,
+                    pairs=[list(p) for p in copies[:20]],
+                    explains=["stalled", "stuck-at-chance", "no-learning", "cannot-overfit-batch", "label-problem"])

@@ -726,10 +726,10 @@ class TraindocCallback(keras.callbacks.Callback):
         return category_column_finding(self._loss_view, x, y, p.last_loss, step)
 
     def _constant_columns(self, p: Any, step: float) -> Any:
-        """Most columns of a table flat on every sampled row, on a poor fit (checks/input_content.py)."""
+        """Most columns of a table flat, or a block of them repeated, on a poor fit (checks/input_content.py)."""
         import numpy as np
 
-        from ...checks.input_content import constant_columns_finding
+        from ...checks.input_content import constant_columns_finding, duplicate_columns_finding
 
         if not self._link_rows or any(f.evidence.get("subject") == "input-values" for f in self.doc.findings):
             return None  # no rows, or every input already named constant
@@ -737,7 +737,7 @@ class TraindocCallback(keras.callbacks.Callback):
             x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
         except (ValueError, TypeError):
             return None
-        f = constant_columns_finding(x, p.poor_fit())
+        f = constant_columns_finding(x, p.poor_fit()) or duplicate_columns_finding(x, p.poor_fit())
         if f is not None:
             f.steps = [1.0, step]
         return f
