@@ -153,6 +153,18 @@ CONSTANT_SHARE = 0.5  # at least half of the columns never vary...
 MIN_TABLE_ROWS = 64  # ...over this many sampled rows of a table (rows, features)
 
 
+def _table(x: Any, min_columns: int) -> np.ndarray | None:
+    """A finite float64 table (rows, features) of enough rows and columns, or None."""
+    try:
+        a = np.asarray(x)
+    except Exception:
+        return None
+    if a.ndim != 2 or a.dtype.kind not in "biuf" or len(a) < MIN_TABLE_ROWS or a.shape[1] < min_columns:
+        return None
+    a = a.astype("float64")
+    return a if np.all(np.isfinite(a)) else None
+
+
 def constant_columns_finding(x: Any, poor_fit: bool) -> Finding | None:
     """Most columns of a table hold one value on every sampled row, in a run that fit poorly.
 
@@ -162,16 +174,8 @@ def constant_columns_finding(x: Any, poor_fit: bool) -> Finding | None:
     its columns constant over hundreds of rows, and on a run that learned they cost nothing, so the
     finding waits for a poor fit.
     """
-    if not poor_fit:
-        return None
-    try:
-        a = np.asarray(x)
-    except Exception:
-        return None
-    if a.ndim != 2 or a.dtype.kind not in "biuf" or len(a) < MIN_TABLE_ROWS or a.shape[1] < 3:
-        return None
-    a = a.astype("float64")
-    if not np.all(np.isfinite(a)):
+    a = _table(x, 3) if poor_fit else None
+    if a is None:
         return None
     flat = np.all(a == a[0], axis=0)
     n_flat, d = int(flat.sum()), a.shape[1]
@@ -209,16 +213,8 @@ def duplicate_columns_finding(x: Any, poor_fit: bool) -> Finding | None:
     of non-constant columns over hundreds of rows does not happen by chance; judged on a poor fit, as a
     deliberate copy costs a run that learned nothing.
     """
-    if not poor_fit:
-        return None
-    try:
-        a = np.asarray(x)
-    except Exception:
-        return None
-    if a.ndim != 2 or a.dtype.kind not in "biuf" or len(a) < MIN_TABLE_ROWS or a.shape[1] < 4:
-        return None
-    a = a.astype("float64")
-    if not np.all(np.isfinite(a)):
+    a = _table(x, 4) if poor_fit else None
+    if a is None:
         return None
     d = a.shape[1]
     varying = ~np.all(a == a[0], axis=0)
