@@ -229,3 +229,28 @@ def test_two_sources_stacked_are_not_named(tmp_path):
     a, b, y = _two_sources()
     found = _fit(_mlp(12), np.hstack([a, b]), y, tmp_path, epochs=10)
     assert not _warned(found, "input-duplicates") and not _warned(found)
+
+
+def bce_positive_term_only(y_true, y_pred):
+    p = keras.ops.clip(y_pred, 1e-7, 1.0 - 1e-7)
+    return -keras.ops.mean(2.0 * y_true * keras.ops.log(p))
+
+
+def weighted_bce(y_true, y_pred):
+    p = keras.ops.clip(y_pred, 1e-7, 1.0 - 1e-7)
+    return -keras.ops.mean(2.0 * y_true * keras.ops.log(p) + (1.0 - y_true) * keras.ops.log(1.0 - p))
+
+
+def test_custom_binary_loss_that_lost_its_negative_term_is_named(tmp_path):
+    raw, y = _table()
+    binary = (y == 0).astype("float32").reshape(-1, 1)
+    hits = _warned(_fit(_mlp(6, 1, "sigmoid", bce_positive_term_only), _standardise(raw), binary, tmp_path),
+                   "loss-terms")
+    assert hits and hits[0].evidence["blind_class"] == 0 and "(1 - y_true) * log(1 - y_pred)" in hits[0].fixes[0]
+
+
+def test_custom_weighted_binary_loss_with_both_terms_is_not_named(tmp_path):
+    raw, y = _table()
+    binary = (y == 0).astype("float32").reshape(-1, 1)
+    found = _fit(_mlp(6, 1, "sigmoid", weighted_bce), _standardise(raw), binary, tmp_path)
+    assert not _warned(found, "loss-terms")

@@ -460,6 +460,9 @@ class TraindocCallback(keras.callbacks.Callback):
 
         self._judge("loss-arguments", lambda: loss_arguments_finding(self.model, y))
         self._judge("embedding-input", lambda: fractional_ids_finding(self.model, x))
+        from .keras_loss_terms import lost_term_finding
+
+        self._judge("loss-terms", lambda: lost_term_finding(self.model, y))
         from ...checks.norm_axis import keras_norm_axis_finding
 
         self._judge("norm-axis", lambda: keras_norm_axis_finding(self.model))
