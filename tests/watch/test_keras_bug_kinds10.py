@@ -254,3 +254,29 @@ def test_custom_weighted_binary_loss_with_both_terms_is_not_named(tmp_path):
     binary = (y == 0).astype("float32").reshape(-1, 1)
     found = _fit(_mlp(6, 1, "sigmoid", weighted_bce), _standardise(raw), binary, tmp_path)
     assert not _warned(found, "loss-terms")
+
+
+def _forecast(shuffled: bool):
+    rng = np.random.default_rng(5)
+    t = np.arange(N + 10)
+    series = (np.sin(0.31 * t) + 0.5 * np.sin(0.077 * t + 1.0) + 0.05 * rng.normal(size=len(t))).astype("float32")
+    if shuffled:
+        rng.shuffle(series)
+    x = np.stack([series[i - 10:i] for i in range(10, len(series))])
+    y = series[10:].reshape(-1, 1)
+    order = np.random.default_rng(6).permutation(len(x))
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((10,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
+    m.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+    return m, x[order], y[order]
+
+
+def test_series_shuffled_before_windowing_is_named(tmp_path):
+    m, x, y = _forecast(shuffled=True)
+    hits = _warned(_fit(m, x, y, tmp_path, epochs=6), "shuffled-series")
+    assert hits and "shuffle the windows" in hits[0].fixes[0] and abs(hits[0].evidence["lag1_correlation"]) < 0.2
+
+
+def test_windows_cut_in_time_order_are_not_named(tmp_path):
+    m, x, y = _forecast(shuffled=False)
+    assert not _warned(_fit(m, x, y, tmp_path, epochs=6), "shuffled-series")

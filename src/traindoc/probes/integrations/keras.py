@@ -646,6 +646,9 @@ class TraindocCallback(keras.callbacks.Callback):
             opt = getattr(self.model, "optimizer", None)
             from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding
 
+            from ...checks.shuffled_series import shuffled_series_finding
+
+            self._judge("shuffled-series", lambda: self._windows(p, step, shuffled_series_finding))
             from ...checks.weight_constraint import tight_constraint_finding
 
             self._judge("weight-constraint", lambda: tight_constraint_finding(self._constraints, p.poor_fit(),
@@ -728,18 +731,29 @@ class TraindocCallback(keras.callbacks.Callback):
             return None
         return category_column_finding(self._loss_view, x, y, p.last_loss, step)
 
-    def _constant_columns(self, p: Any, step: float) -> Any:
-        """Most columns of a table flat, or a block of them repeated, on a poor fit (checks/input_content.py)."""
+    def _sampled_inputs(self) -> Any:
+        """Every sampled training batch's inputs in their own shape, joined (None when they do not join)."""
         import numpy as np
 
-        from ...checks.input_content import constant_columns_finding, duplicate_columns_finding
-
-        if not self._link_rows or any(f.evidence.get("subject") == "input-values" for f in self.doc.findings):
-            return None  # no rows, or every input already named constant
+        if not self._link_rows:
+            return None
         try:
-            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
+            return np.concatenate([np.asarray(b[0]) for b in self._link_rows])
         except (ValueError, TypeError):
             return None
+
+    def _windows(self, p: Any, step: float, judge: Any) -> Any:
+        """Sliding windows of a series shuffled before windowing, on a poor fit (checks/shuffled_series.py)."""
+        x = self._sampled_inputs()
+        return None if x is None else judge(x, p.poor_fit(), p.moved(), step)
+
+    def _constant_columns(self, p: Any, step: float) -> Any:
+        """Most columns of a table flat, or a block of them repeated, on a poor fit (checks/input_content.py)."""
+        from ...checks.input_content import constant_columns_finding, duplicate_columns_finding
+
+        x = self._sampled_inputs()
+        if x is None or any(f.evidence.get("subject") == "input-values" for f in self.doc.findings):
+            return None  # no rows, or every input already named constant
         f = constant_columns_finding(x, p.poor_fit()) or duplicate_columns_finding(x, p.poor_fit())
         if f is not None:
             f.steps = [1.0, step]
@@ -747,15 +761,10 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _moving_stats_check(self, p: Any, step: float) -> Any:
         """A first BatchNormalization whose moving statistics miss the inputs (checks/bn_moving_stats.py)."""
-        import numpy as np
-
         from ...checks.bn_moving_stats import moving_stats_finding
 
-        if not self._link_rows:
-            return None
-        try:
-            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
-        except (ValueError, TypeError):
+        x = self._sampled_inputs()
+        if x is None:
             return None
         return moving_stats_finding(self.model, x, p.last_loss, p.last_val_loss, step)
 
