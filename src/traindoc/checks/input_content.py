@@ -41,8 +41,8 @@ def _matrix(x: Any) -> np.ndarray | None:
 
 
 def _finding(title: str, why: str, fixes: list[str], subject: str, sev: Severity = Severity.WARNING,
-             **evidence) -> Finding:
-    return Finding("unnormalized-input", sev, title, evidence={"subject": subject, CAUSE: True, **evidence},
+             id: str = "unnormalized-input", **evidence) -> Finding:
+    return Finding(id, sev, title, evidence={"subject": subject, CAUSE: True, **evidence},
                    causes=[why], fixes=fixes)
 
 
@@ -54,10 +54,13 @@ def constant_inputs_finding(x: Any) -> Finding | None:
     value = float(a[0, 0]) if np.all(a[0] == a[0, 0]) else None
     shown = f"every input value is {value:g}" if value is not None else "every input row is identical"
     return _finding(f"{shown} on all {len(a)} sampled rows: the inputs carry no signal",
-                    "the inputs were destroyed in preprocessing: values scaled into [0, 1) and then cast to an "
-                    "integer type ((x / 255).astype('uint8') truncates every value to 0), or the wrong array passed "
-                    "as x", ["Keep the scaled inputs floating point: x = x.astype('float32') / 255 (cast to float "
-                             "first; never cast scaled values back to uint8/int). Then check x.min(), x.max()."],
+                    "the inputs were destroyed in preprocessing: values scaled into [0, 1) or (-1, 1) and then cast "
+                    "to an integer dtype, which truncates every one of them to 0 ((x / 255).astype('uint8'); "
+                    "keras.utils.pad_sequences, whose dtype defaults to 'int32', on float sequences), or the wrong "
+                    "array passed as x",
+                    ["Keep the scaled inputs floating point: x = x.astype('float32') / 255 (cast to float first; never "
+                     "cast scaled values back to uint8/int), and pad float sequences with "
+                     "pad_sequences(..., dtype='float32'). Then check x.min(), x.max()."],
                     "input-values", Severity.ERROR, rows=len(a), value=value)
 
 
@@ -144,3 +147,91 @@ def float16_inputs_finding(x: Any, float16_layers: list[str]) -> Finding | None:
                     ["Standardise the inputs before the model (subtract the training mean, divide by the std), or "
                      "keep the first layers in float32 (dtype='float32')."], "float16-inputs", Severity.ERROR,
                     max_abs=top, float16_layers=float16_layers[:10])
+
+
+CONSTANT_SHARE = 0.5  # at least half of the columns never vary...
+MIN_TABLE_ROWS = 64  # ...over this many sampled rows of a table (rows, features)
+
+
+def _table(x: Any, min_columns: int) -> np.ndarray | None:
+    """A finite float64 table (rows, features) of enough rows and columns, or None."""
+    try:
+        a = np.asarray(x)
+    except Exception:
+        return None
+    if a.ndim != 2 or a.dtype.kind not in "biuf" or len(a) < MIN_TABLE_ROWS or a.shape[1] < min_columns:
+        return None
+    a = a.astype("float64")
+    return a if np.all(np.isfinite(a)) else None
+
+
+def constant_columns_finding(x: Any, poor_fit: bool) -> Finding | None:
+    """Most columns of a table hold one value on every sampled row, in a run that fit poorly.
+
+    Why: a preprocessing step that flattens columns (outliers clipped at bounds every raw value lies
+    beyond, then a scaler that maps the now-constant column to 0) leaves the model a fraction of its
+    features; the loss stops high and nothing in the curves says why. A healthy table rarely has half
+    its columns constant over hundreds of rows, and on a run that learned they cost nothing, so the
+    finding waits for a poor fit.
+    """
+    a = _table(x, 3) if poor_fit else None
+    if a is None:
+        return None
+    flat = np.all(a == a[0], axis=0)
+    n_flat, d = int(flat.sum()), a.shape[1]
+    if n_flat < 2 or n_flat == d or n_flat < CONSTANT_SHARE * d:
+        return None
+    values = sorted({float(v) for v in a[0, flat]})
+    shown = f"{values[0]:g}" if len(values) == 1 else ", ".join(f"{v:g}" for v in values[:4])
+    varying = ~flat
+    scaled = bool(np.all(np.abs(a[:, varying].mean(0)) < 0.5) and np.all(np.abs(a[:, varying].std(0) - 1) < 0.5))
+    after = (" The other columns are standardised (mean ~0, std ~1) and the flat ones sit at the scaler's 0: they "
+             "were already constant when the scaler saw them." if scaled and values == [0.0] else "")
+    return _finding(f"{n_flat} of {d} input features have one value ({shown}) on every one of the {len(a)} sampled "
+                    f"rows: the model learns from {d - n_flat} of them",
+                    "a preprocessing step flattened those columns before training: outliers clipped at fixed bounds "
+                    "in raw units (np.clip(x, -3, 3) meant for standardised values but run before the scaler turns "
+                    "every value of a column in the hundreds into 3, and the scaler then maps it to 0), a fill value "
+                    "or a merge that left the columns empty, or the wrong columns selected." + after,
+                    ["Clip after standardising (np.clip(scaler.transform(x), -3, 3)), or clip each raw column at its "
+                     "own quantiles; check x.std(axis=0) for zeros before training."],
+                    "input-columns", rows=len(a), constant_columns=int(n_flat), columns=d,
+                    constant_values=values[:10], explains=["stalled", "stuck-at-chance", "no-learning",
+                                                           "cannot-overfit-batch"])
+
+
+DUPLICATE_SHARE = 0.25  # a quarter of the columns (or more) repeat others exactly...
+MIN_DUPLICATES = 2  # ...and at least this many: one repeated column may be a deliberate copy
+
+
+def duplicate_columns_finding(x: Any, poor_fit: bool) -> Finding | None:
+    """Whole columns of a table equal to other columns on every sampled row, in a run that fit poorly.
+
+    Why: features stacked from several sources (np.hstack of two files, a merge on two tables) repeat a
+    block when one source is loaded twice (a copy-pasted line still naming the first file): the model
+    gets the first source twice and never the second, and the curves say only "stuck". Exact equality
+    of non-constant columns over hundreds of rows does not happen by chance; judged on a poor fit, as a
+    deliberate copy costs a run that learned nothing.
+    """
+    a = _table(x, 4) if poor_fit else None
+    if a is None:
+        return None
+    d = a.shape[1]
+    varying = ~np.all(a == a[0], axis=0)
+    _, first, inverse = np.unique(a.T, axis=0, return_index=True, return_inverse=True)
+    inverse = np.asarray(inverse).reshape(-1)
+    copies = [(int(first[inverse[j]]), j) for j in range(d) if varying[j] and first[inverse[j]] != j]
+    if len(copies) < MIN_DUPLICATES or len(copies) < DUPLICATE_SHARE * d:
+        return None
+    shown = ", ".join(f"{j} = {i}" for i, j in copies[:6]) + (" ..." if len(copies) > 6 else "")
+    return _finding(f"{len(copies)} of {d} input columns repeat other columns exactly on every one of the {len(a)} "
+                    f"sampled rows (column {shown}): the same source was stacked twice",
+                    "features stacked from several sources repeat a block when one source is loaded twice (a "
+                    "copy-pasted np.hstack / concat line that still names the first file): the model sees the "
+                    "first source twice and the second never, so whatever the label takes from the second "
+                    "cannot be learned",
+                    ["Load the right source for each block (the second file, not the first again), then check that "
+                     "no two columns are identical: the duplicated columns (np.unique(x, axis=1)) must be none."],
+                    "input-duplicates", id="stalled", rows=len(a), duplicated_columns=len(copies), columns=d,
+                    pairs=[list(p) for p in copies[:20]],
+                    explains=["stalled", "stuck-at-chance", "no-learning", "cannot-overfit-batch", "label-problem"])

@@ -42,8 +42,12 @@ def _centroid_accuracy(f: np.ndarray, y: np.ndarray) -> float | None:
     return right / n
 
 
-def layout_separability(x: Any, y: Any) -> dict | None:
-    """Nearest-class-mean accuracy on the raw positions and on a global-pooling summary, against the majority share."""
+def layout_separability(x: Any, y: Any, span: int = 1) -> dict | None:
+    """Nearest-class-mean accuracy on the raw positions and on a global-pooling summary, against the majority share.
+
+    ``span``: the widest kernel before the pooling along a sequence. A kernel over k steps sees how each
+    step differs from the k - 1 before it, so for sequences the summary also holds the mean and spread of
+    those differences: a trend survives pooling when the convolution can see it."""
     a = np.asarray(x)
     ids = np.asarray(y).reshape(-1)
     if a.dtype.kind != "f" or a.ndim < 3 or len(a) != len(ids) or len(a) < MIN_ROWS:
@@ -63,7 +67,12 @@ def layout_separability(x: Any, y: Any) -> dict | None:
         return None
     raw = positions.reshape(len(a), -1)[:, :MAX_POSITIONS]
     raw = raw - raw.mean(0)
-    pooled = np.concatenate([positions.mean(1), positions.std(1), positions.max(1), positions.min(1)], 1)
+    parts = [positions.mean(1), positions.std(1), positions.max(1), positions.min(1)]
+    if a.ndim == 3:
+        for lag in range(1, min(span, positions.shape[1] - 1)):
+            d = positions[:, lag:, :] - positions[:, :-lag, :]
+            parts += [d.mean(1), d.std(1)]
+    pooled = np.concatenate(parts, 1)
     sd = pooled.std(0)
     pooled = (pooled[:, sd > 0] - pooled[:, sd > 0].mean(0)) / sd[sd > 0] if (sd > 0).any() else pooled[:, :0]
     layout = _centroid_accuracy(raw, ids)
@@ -74,16 +83,25 @@ def layout_separability(x: Any, y: Any) -> dict | None:
 
 
 def pooled_position_finding(layer: str, x: Any, y: Any, poor_fit: bool, moved: str, step: float,
-                            flatten: str = "Flatten()") -> Finding | None:
-    """stalled naming the global pooling layer when the label lies in the layout the pooling discards."""
+                            flatten: str = "Flatten()", pointwise: str | None = None, span: int = 1) -> Finding | None:
+    """stalled naming the global pooling layer when the label lies in the layout the pooling discards.
+
+    ``pointwise``: the convolutions before the pooling when every one has a kernel of one step (each
+    position seen alone): then the kernel, not the pooling alone, is what to change."""
     if not poor_fit:
         return None
-    ev = layout_separability(x, y)
+    ev = layout_separability(x, y, span)
     if ev is None:
         return None
     m = ev["majority"]
     if ev["layout_accuracy"] < m + LAYOUT_GAIN or ev["pooled_accuracy"] >= m + POOLED_GAIN:
         return None
+    kernel_cause = [f"every convolution before it ({pointwise}) has kernel_size=1: each step is seen on its own, "
+                    "so after the pooling nothing of their order remains"] if pointwise else []
+    kernel_fix = ["Give the convolution a kernel that spans several steps (kernel_size=3 or more), so the order "
+                  "of neighbouring steps survives the pooling."] if pointwise else []
+    if pointwise:
+        ev["pointwise_convolutions"] = pointwise
     return Finding("stalled", Severity.WARNING,
                    f"{layer} throws away where things are, but the label depends on it: the class means of the raw "
                    f"positions tell {ev['layout_accuracy']:.0%} of the sampled rows apart, a per-channel summary over "
@@ -91,8 +109,9 @@ def pooled_position_finding(layer: str, x: Any, y: Any, poor_fit: bool, moved: s
                    steps=[step], evidence={"subject": "pooled-position", CAUSE: True, "layer": layer, **ev,
                                            "explains": ["stuck-at-chance", "no-learning", "cannot-overfit-batch",
                                                         "dead-relu"]},
-                   causes=["global average (or max) pooling averages every location into one number per channel; a "
-                           "label decided by position (which half, which slot, what comes first) is lost, and the "
-                           "convolution's local pictures look alike in every class"],
-                   fixes=[f"Keep the position: replace {layer} with {flatten} (a Dense over the feature map), or add "
-                          "the coordinates as input channels (CoordConv) before pooling."])
+                   causes=kernel_cause + ["global average (or max) pooling averages every location into one number "
+                                          "per channel; a label decided by position (which half, which slot, what "
+                                          "comes first) is lost, and the convolution's local pictures look alike in "
+                                          "every class"],
+                   fixes=kernel_fix + [f"Keep the position: replace {layer} with {flatten} (a Dense over the feature "
+                                       "map), or add the coordinates as input channels (CoordConv) before pooling."])

@@ -165,6 +165,16 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                              "independent sigmoids are renormalised, which mis-scales the loss and its gradients",
                              [f"Use Dense({units}, activation='softmax') with {ce}.",
                               "Keep sigmoid only for multi-label targets, with binary_crossentropy."], subject, **ev)]
+        if act == "log_softmax":
+            return [_finding(wrong, Severity.ERROR,
+                             f"{spelled} under {loss.name}, which expects probabilities: log_softmax outputs "
+                             "log-probabilities (all <= 0)",
+                             "log_softmax is PyTorch's pairing with NLLLoss; Keras' cross-entropy takes the outputs as "
+                             "probabilities and rescales each row by its sum, and the negative log-probabilities are "
+                             "smallest for the likeliest class, so lowering the loss makes the true class less likely: "
+                             "the loss falls while accuracy drops",
+                             [f"Use activation='softmax' on the output layer: Dense({units}, activation='softmax').",
+                              f"Or a linear output (Dense({units})) with from_logits=True in {ce}."], subject, **ev)]
         if act in ("linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh"):
             return [_finding(wrong, Severity.WARNING,
                              f"{spelled} under {loss.name}, which expects probabilities: the output has no softmax",

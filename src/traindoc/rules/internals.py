@@ -69,8 +69,8 @@ def dead_relu(run: Run) -> list[Finding]:
     # Alive at the first window and dead later: the units were killed by updates (too large a
     # step), not born dead (initialisation, biases, inputs). The evidence decides the order.
     died = first.size >= 2 and float(first[0]) < 0.2
-    if not died and dead[worst][0] < 0.9 and _learned_well(run):
-        return []  # units silent from the start in a net that fit its data: spare capacity, not a failure
+    if dead[worst][0] < 0.9 and (_classified_well(run) or (not died and _learned_well(run))):
+        return []  # units silent (or silenced) in a net that fit its data: spare capacity, not a failure
     causes = ["Large negative biases or pre-activations push units below zero for every input; they get no "
               "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
               "Poor initialisation or unnormalised inputs."]
@@ -105,6 +105,34 @@ def _learned_well(run: Run) -> bool:
 
     c = loss_curve(run, Role.TRAIN_LOSS)
     return c is not None and c.head > 0 and 0 <= c.tail <= LEARNED * c.head
+
+
+def _classified_well(run: Run) -> bool:
+    """Every logged accuracy (training and validation) ended with a tenth of its starting error or less.
+
+    The loss test above misses a classifier that is still sharpening its confidences: a run whose
+    accuracy went from 0.5 to 1.0 on training and validation rows may have a loss only halfway down.
+    Its error fell to a tenth of its start, the same bar as the loss's; units that died on the way
+    cost nothing the task needed, so the learning rate that silenced them was not too high for it.
+    """
+    from ._common import curve, normalised_metric
+
+    accs = [s for role in (Role.TRAIN_METRIC, Role.VAL_METRIC) for s in run.by_role(role)
+            if s.metric == "accuracy" and s.higher_is_better]
+    if not accs or not any(s.role == Role.TRAIN_METRIC for s in accs):
+        return False
+    for s in accs:
+        c = curve(s)
+        if c.n < 3:
+            return False
+        y, _ = normalised_metric(c)
+        if float(np.min(y)) < 0.0 or float(np.max(y)) > 1.0:
+            return False
+        k = max(1, c.n // 10)
+        err_start, err_end = 1.0 - float(np.median(y[:k])), 1.0 - float(np.median(y[-k:]))
+        if not (err_start > 0 and err_end <= LEARNED * err_start):
+            return False
+    return True
 
 
 # --- gradients ---------------------------------------------------------------------------

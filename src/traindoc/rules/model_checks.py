@@ -56,6 +56,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                      ["Check the schedule's step counts and the clipping threshold against the run."]),
     "no-learning": ("the run is too short to learn (recorded by the watcher)", ["too few optimizer steps"],
                     ["Train for more steps: more epochs or a smaller batch size."]),
+    "metric-out-of-range": ("a custom metric function logged values a share cannot take (recorded by the watcher)",
+                            ["the metric function sums over the batch instead of averaging"],
+                            ["Return the mean over the batch (ops.mean), not the sum."]),
     # (one entry per id: a second one would silently replace the first; subjects below say more)
     "loss-metric-mismatch": ("the loss and the metric disagree about the fit (recorded by the watcher)",
                              ["a loss or metric that does not measure what was meant"],
@@ -399,5 +402,5 @@ from . import stability as _stability  # noqa: E402,F401
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
              "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
-             "exploding-gradients", "nonfinite-origin"):
+             "exploding-gradients", "nonfinite-origin", "metric-out-of-range"):
     _with_recorded(_cid)

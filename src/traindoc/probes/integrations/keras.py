@@ -90,6 +90,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._epoch = 0
         self._first_rate: float | None = None  # the learning rate at train begin (checks/lr_sign.py)
         self._val_batches = 0  # validation batches of the first validation pass (checks/split_share.py)
+        self._constraints: list = []  # max-norm bounds against the initial kernel norms (checks/weight_constraint.py)
         from .keras_loop import WeightResets
 
         self._resets = WeightResets()  # weights back at their start at an epoch's first batch (keras_loop.py)
@@ -459,6 +460,15 @@ class TraindocCallback(keras.callbacks.Callback):
 
         self._judge("loss-arguments", lambda: loss_arguments_finding(self.model, y))
         self._judge("embedding-input", lambda: fractional_ids_finding(self.model, x))
+        from .keras_loss_terms import lost_term_finding
+
+        self._judge("loss-terms", lambda: lost_term_finding(self.model, y))
+        from ...checks.norm_axis import keras_norm_axis_finding
+
+        self._judge("norm-axis", lambda: keras_norm_axis_finding(self.model))
+        from ...checks.weight_constraint import constraint_norms
+
+        self._constraints = self.doc.guard.call("weight-constraint", constraint_norms, self.model) or []
 
     def _pooled_position(self, p: Any, step: float) -> Any:
         """Global pooling on a task whose label is a position (checks/pooled_position.py), on a poor fit."""
@@ -609,6 +619,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("augmentation", self._augmentation_check)
             self._judge("repeated-rows", lambda: repeated_rows_finding(self._sampled_x, p.last_loss, p.last_val_loss,
                                                                        step))
+            self._judge("constant-columns", lambda: self._constant_columns(p, step))
             self._judge("batchnorm-moving-stats", lambda: self._moving_stats_check(p, step))
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
@@ -617,6 +628,11 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
                                                                          self._output_scale, p.last_loss, step))
 
+            from ...checks.function_metrics import batchwise_ratio_finding, summed_metric_finding
+
+            per = self._config.steps_per_epoch if self._config is not None else None
+            self._judge("function-metrics", lambda: summed_metric_finding(self.model, self._epochs, step)
+                        or batchwise_ratio_finding(self.model, per, step))
             self._judge("metric-class", lambda: exact_accuracy_finding(self.model, self._loss_view, self._epochs,
                                                                        p.first_loss, p.last_loss, step)
                         or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
@@ -628,6 +644,17 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
+            from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding
+
+            from ...checks.shuffled_series import shuffled_series_finding
+
+            self._judge("shuffled-series", lambda: self._windows(p, step, shuffled_series_finding))
+            from ...checks.weight_constraint import tight_constraint_finding
+
+            self._judge("weight-constraint", lambda: tight_constraint_finding(self._constraints, p.poor_fit(),
+                                                                              p.moved(), step))
+            self._judge("optimizer-scale", lambda: adadelta_rate_finding(opt, p.poor_fit(), p.moved(), step)
+                        or ema_overwrite_finding(opt, p.poor_fit(), p.moved(), step))
             self._judge("lr-sign", lambda: zero_rate_finding(self._first_rate, type(opt).__name__, p.barely_moved(),
                                                              step))
         self._loop_misuse(step)
@@ -704,17 +731,40 @@ class TraindocCallback(keras.callbacks.Callback):
             return None
         return category_column_finding(self._loss_view, x, y, p.last_loss, step)
 
-    def _moving_stats_check(self, p: Any, step: float) -> Any:
-        """A first BatchNormalization whose moving statistics miss the inputs (checks/bn_moving_stats.py)."""
+    def _sampled_inputs(self) -> Any:
+        """Every sampled training batch's inputs in their own shape, joined (None when they do not join)."""
         import numpy as np
-
-        from ...checks.bn_moving_stats import moving_stats_finding
 
         if not self._link_rows:
             return None
         try:
-            x = np.concatenate([np.asarray(b[0]) for b in self._link_rows])
+            return np.concatenate([np.asarray(b[0]) for b in self._link_rows])
         except (ValueError, TypeError):
+            return None
+
+    def _windows(self, p: Any, step: float, judge: Any) -> Any:
+        """Sliding windows of a series shuffled before windowing, on a poor fit (checks/shuffled_series.py)."""
+        x = self._sampled_inputs()
+        return None if x is None else judge(x, p.poor_fit(), p.moved(), step)
+
+    def _constant_columns(self, p: Any, step: float) -> Any:
+        """Most columns of a table flat, or a block of them repeated, on a poor fit (checks/input_content.py)."""
+        from ...checks.input_content import constant_columns_finding, duplicate_columns_finding
+
+        x = self._sampled_inputs()
+        if x is None or any(f.evidence.get("subject") == "input-values" for f in self.doc.findings):
+            return None  # no rows, or every input already named constant
+        f = constant_columns_finding(x, p.poor_fit()) or duplicate_columns_finding(x, p.poor_fit())
+        if f is not None:
+            f.steps = [1.0, step]
+        return f
+
+    def _moving_stats_check(self, p: Any, step: float) -> Any:
+        """A first BatchNormalization whose moving statistics miss the inputs (checks/bn_moving_stats.py)."""
+        from ...checks.bn_moving_stats import moving_stats_finding
+
+        x = self._sampled_inputs()
+        if x is None:
             return None
         return moving_stats_finding(self.model, x, p.last_loss, p.last_val_loss, step)
 

@@ -275,5 +275,19 @@ def pooled_position_check(model: Any, x: Any, y: Any, poor_fit: bool, moved: str
     lay = global_pooling_layer(model) if poor_fit else None
     if lay is None:
         return None
+    convs = _convolutions_before(model, lay)
+    spans = [int(c.kernel_size[0]) for c in convs]
+    pointwise = ", ".join(f"{type(c).__name__} '{c.name}'" for c in convs) if spans and max(spans) == 1 else None
     return pooled_position_finding(f"{type(lay).__name__} '{lay.name}'", x, y, poor_fit, moved, step,
-                                   flatten="Flatten()")
+                                   flatten="Flatten()", pointwise=pointwise, span=max(spans, default=1))
+
+
+def _convolutions_before(model: Any, pooling: Any) -> list:
+    """The convolution layers listed before ``pooling`` (what shapes the picture the pooling averages)."""
+    try:
+        found = list(model._flatten_layers(include_self=False, recursive=True))
+    except Exception:
+        found = list(getattr(model, "layers", []))
+    before = found[:found.index(pooling)] if pooling in found else []
+    return [c for c in before if type(c).__name__.startswith("Conv") and isinstance(getattr(c, "kernel_size", None),
+                                                                                    tuple)]
