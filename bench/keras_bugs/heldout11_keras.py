@@ -10,7 +10,9 @@ The set uses bug classes no earlier set has: a one-hot target built with drop_fi
 all-zero target row), a word vocabulary built from the characters of the joined texts, Lambda branches whose
 slice index is a loop variable read late, a contrastive loss whose label convention is the opposite of the
 pair labels', kernel regularizers assigned to layers that are already built, a BatchNormalization momentum
-given in PyTorch's convention, and the informative column dropped by a numeric-dtype selection.
+given in PyTorch's convention, the informative column dropped by a numeric-dtype selection, and an optimizer
+object that is built but never used (the compile call names the optimizer by string). The PyTorch half is in
+``heldout11_torch``.
 
 Same format as ``heldout10_keras``: a case builds ``model``, ``x``, ``y``, ``fit``; ``fixed=True`` applies
 the change a good answer would make. ``ids`` are the finding ids (``/work/shared/FINDINGS.md``) that

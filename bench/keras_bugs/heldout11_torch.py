@@ -4,6 +4,11 @@ A case builds the runner's dict (``model``, ``optimizer``, ``loss_fn``, ``x``, `
 ``batch_size``) plus the loop switches ``bench_keras_bugs.torch_loop`` honours. Where a bug lives in the
 training loop itself (how the gradients are scaled before the step), it is modelled by an optimiser subclass
 or a loss whose gradient behaves as the buggy loop's would, since every case shares the bench's loop.
+
+The bug classes: a focal loss weighted by the positive class's probability instead of the target's, InfoNCE
+targets of zeros where the positives lie on the diagonal, RMSprop's alpha taken for the learning rate, a cosine
+schedule whose eta_min is above the starting rate, SGD dampening carried over from Lua Torch, a static loss
+scale never undone, gradients averaged over the batch twice, and an angle regressed across its wrap-around.
 """
 
 from __future__ import annotations
