@@ -12,6 +12,7 @@
     [--set heldout8]  (the eighth blind held-out set, keras_bugs/heldout8_*.py, kept for a later measurement)
     [--set heldout9]  (the ninth blind held-out set, keras_bugs/heldout9_*.py, kept for a later measurement)
     [--set heldout10] (the tenth blind held-out set, keras_bugs/heldout10_*.py, kept for a later measurement)
+    [--set heldout11] (the eleventh blind held-out set, keras_bugs/heldout11_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -262,6 +263,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout10_torch  # noqa: F401  (registers the tenth held-out set's PyTorch cases)
 
         return HELDOUT10
+    if name == "heldout11":
+        from keras_bugs.heldout11_keras import HELDOUT11
+        import keras_bugs.heldout11_torch  # noqa: F401  (registers the eleventh held-out set's PyTorch cases)
+
+        return HELDOUT11
     return CASES
 
 
@@ -272,7 +278,8 @@ def main() -> None:
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
-                                                 "heldout7", "devkinds", "heldout8", "heldout9", "heldout10"),
+                                                 "heldout7", "devkinds", "heldout8", "heldout9", "heldout10",
+                                                 "heldout11"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
