@@ -104,7 +104,8 @@ def opinions(seed: int, length: int = 10) -> tuple[list[list[str]], np.ndarray]:
            "most frequent, the eight opinion words that decide the label are rarer, so every one of them maps to the "
            "out-of-vocabulary id and all texts look alike; the training loss hardly leaves ln 2 (0.66 after ten "
            "epochs, from memorised filler combinations), validation accuracy stays near one half and the "
-           "validation loss rises (SO-style 'text classifier stuck at 50%, vocabulary size too small / max_tokens'); fix: a "
+           "validation loss rises (SO-style 'text classifier stuck at 50%, vocabulary size too small / "
+           "max_tokens'); fix: a "
            "vocabulary that keeps the informative words (no cap here: max_tokens covering all 28 words)")
 def _(fixed):
     texts, y = opinions(seed=1201)
@@ -305,7 +306,8 @@ def _(fixed):
            "a per-epoch decay written as def schedule(lr, epoch): return lr * 0.9 and passed to "
            "keras.callbacks.LearningRateScheduler, which calls schedule(epoch, lr): the function multiplies the "
            "epoch number by 0.9, so the rate is 0 in the first epoch, 0.9 in the second and 1.8 in the third; "
-           "nothing moves in epoch one, then Adam at a rate near 1 throws the loss far above its start (SO-style "
+           "nothing moves in epoch one, then Adam at a rate near 1 throws the loss far above its start (to ~12, "
+           "where it stays) (SO-style "
            "'LearningRateScheduler sets a huge learning rate / loss explodes after the first epoch'); fix: "
            "def schedule(epoch, lr) (the epoch comes first)")
 def _(fixed):
