@@ -13,6 +13,7 @@
     [--set heldout9]  (the ninth blind held-out set, keras_bugs/heldout9_*.py, kept for a later measurement)
     [--set heldout10] (the tenth blind held-out set, keras_bugs/heldout10_*.py, kept for a later measurement)
     [--set heldout11] (the eleventh blind held-out set, keras_bugs/heldout11_*.py, kept for a later measurement)
+    [--set heldout12] (the twelfth blind held-out set, keras_bugs/heldout12_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -268,6 +269,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout11_torch  # noqa: F401  (registers the eleventh held-out set's PyTorch cases)
 
         return HELDOUT11
+    if name == "heldout12":
+        from keras_bugs.heldout12_keras import HELDOUT12
+        import keras_bugs.heldout12_torch  # noqa: F401  (registers the twelfth held-out set's PyTorch cases)
+
+        return HELDOUT12
     return CASES
 
 
@@ -279,7 +285,7 @@ def main() -> None:
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "heldout9", "heldout10",
-                                                 "heldout11"),
+                                                 "heldout11", "heldout12"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
