@@ -333,6 +333,10 @@ def _agent_no_better(run: Run) -> Finding | None:
         se = math.sqrt((float(np.var(c.y[:k])) + float(np.var(c.y[-k:]))) / k)
         if last - first > 2.0 * se or (c.trend.z > 0 and c.trend.p < 0.05):
             continue
+        if first - last > 2.0 * se:
+            mismatch = _actor_improved_while_score_fell(run, name, c, first, last)
+            if mismatch is not None:
+                return mismatch
         f = make("no-learning", f"{name} averaged {fmt(last)} over the last third of the run, no better than over "
                  f"the first ({fmt(first)}; best {fmt(float(np.max(c.y)))}): the agent plays no better than while it "
                  "was exploring", series=[name], steps=list(c.span),
@@ -412,6 +416,44 @@ def _accuracy_no_better(run: Run) -> dict | None:
         if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
             return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
                     "end": end_level(y), "points": c.n}
+    return None
+
+
+_ACTOR_LOSS = re.compile(r"(?<![a-z])(actor_?loss|policy_?loss|loss_?pi|pi_?loss)$")
+
+
+def _actor_improved_while_score_fell(run: Run, name: str, c, first: float, last: float) -> Finding | None:
+    """The agent's score fell while its actor loss (minus the critic's value of the policy's actions,
+    in DDPG, TD3 and SAC) fell significantly over the same run: the objective says the policy gets
+    better while the returns say it gets worse, so the critic's values have drifted from the real
+    returns. A score that merely stayed flat is no-learning's; one that fell against an improving
+    objective is a mismatch between the two."""
+    for s in run.by_role(Role.TRAIN_LOSS):
+        if not _ACTOR_LOSS.search(s.name.lower().rsplit("/", 1)[-1]):
+            continue
+        lc = curve(s)
+        if lc.n < 8:
+            continue
+        k = lc.n // 3
+        a_first, a_last = float(np.mean(lc.y[:k])), float(np.mean(lc.y[-k:]))
+        se = math.sqrt((float(np.var(lc.y[:k])) + float(np.var(lc.y[-k:]))) / k)
+        if not (a_first - a_last > 2.0 * se and lc.trend.z < 0 and lc.trend.p < 0.05):
+            continue
+        f = make("loss-metric-mismatch", f"{s.name} fell {fmt(a_first)} -> {fmt(a_last)} (first third to last) while "
+                 f"{name} fell {fmt(first)} -> {fmt(last)}: the objective improves while the agent's return gets "
+                 "worse", series=[s.name, name], steps=list(c.span),
+                 evidence={"loss_first_third_mean": a_first, "loss_last_third_mean": a_last,
+                           "score_first_third_mean": first, "score_last_third_mean": last, "points": c.n,
+                           "judged_on": "outcome (agent score against actor loss)"},
+                 causes=["the critic overestimates: its values rise while the real returns fall (no target network, "
+                         "a target updated too fast, no clipped double-Q)", "a reward scale or discount that makes the "
+                         "value targets drift", "the policy exploits errors of the critic instead of the environment"],
+                 fixes=["use target networks with a slow soft update (tau 0.005) and twin critics (TD3)",
+                        "compare the critic's Q values with the real discounted returns of a few episodes",
+                        "lower the actor's learning rate or update it less often than the critic"])
+        f.verdict = "problem"
+        f.verdict_reason = "the agent's return fell while its objective improved"
+        return f
     return None
 
 

@@ -17,6 +17,7 @@ from ..stats.pinned import complement_pair, pinned_tail
 from ._common import (adversarial, agent_scores, cross_entropy_like, reinforcement, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
+from .chance_throughout import never_left_chance
 from .short_chance import short_run_at_chance
 
 
@@ -233,7 +234,7 @@ def stuck_of(run: Run) -> dict | None:
                 if flat and _at_or_below_chance(tail, cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
-    return short_run_at_chance(run)
+    return short_run_at_chance(run) or never_left_chance(run)
 
 
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,

@@ -1,0 +1,84 @@
+"""A classifier whose loss and accuracy both stay at chance for the whole run, noisily.
+
+The flat-loss test of ``stuck_of`` wants a quiet loss (its last half within a few percent) and an
+accuracy pinned near 1/k; a real run that learned nothing is often noisier than that: per-batch
+losses bouncing around ln(k), an accuracy wandering a few points above and below 1/k. A person
+still reads it at once, because two independent readings agree on the same k for the whole run:
+the loss sits at ln(k) (its median there, no third of the run clearly under it) and every
+accuracy logged sits at 1/k. A model that learned anything moves at least one of them away.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..run import Role, Run
+from ._common import LOSS_ROLES, Curve, chance, cross_entropy_like, curve, normalised_metric, unit
+
+MIN_EVALS = 10  # fewer points leave "the whole run" to short_chance
+MIN_STEPS = 100  # per-step logs: a classifier may wait near ln(k) for its first few dozen steps
+MAX_K = 100  # beyond that ln(k) and ln(k+1) are too close for the loss to name k
+MEDIAN_TOL = 0.04  # the loss's median within 4% of ln(k)
+DIP = 0.06  # the smoothed loss never more than 6% under ln(k): lower is learning
+
+
+def _long_enough(c: Curve) -> bool:
+    if c.n < MIN_EVALS:
+        return False
+    return c.series.axis != "step" or float(c.x[-1] - c.x[0]) >= MIN_STEPS
+
+
+def _accuracy_at(y: np.ndarray, k: int) -> bool:
+    """The last third of an accuracy at 1/k: up to a few points above it (sampling noise on small
+    validation sets), or a little under it; never half again above chance at many classes."""
+    tail = float(np.median(y[-max(3, y.size // 3):]))
+    up = max(0.07, 0.6 / k) if k > 2 else 0.06
+    down = max(0.03, 0.3 / k)
+    return 1.0 / k - down <= tail <= 1.0 / k + up
+
+
+def _loss_at(c: Curve, k: int) -> bool:
+    """Median at ln(k); the median of each third of the run no more than DIP under it (per-batch
+    noise dips below on its own, a model that learns stays below); the end not far above (that
+    is a diverging model, not a guessing one)."""
+    ln = math.log(k)
+    thirds = [float(np.median(part)) for part in np.array_split(c.y, 3) if part.size]
+    return (abs(float(np.median(c.y)) - ln) <= MEDIAN_TOL * ln and min(thirds) >= (1 - DIP) * ln
+            and c.tail <= 1.1 * ln)
+
+
+def never_left_chance(run: Run) -> dict | None:
+    """Chance evidence for a long, noisy run: loss at ln(k) and every accuracy at 1/k throughout."""
+    if not cross_entropy_like(run):
+        return None
+    losses = [curve(s) for r in LOSS_ROLES for s in run.by_role(r)]
+    losses = [c for c in losses if c.n >= 3 and np.all(np.isfinite(c.y))]
+    main = next((c for c in losses if _long_enough(c)), None)
+    if main is None:
+        return None
+    cc = chance(run)
+    level = float(np.median(main.y))
+    if level <= 0.0:
+        return None
+    k = cc.n if cc is not None else int(round(math.exp(level)))
+    if not 2 <= k <= MAX_K:
+        return None
+    # Every loss of the run at chance: a validation loss that fell under ln(k) has learnt something.
+    if not all(_loss_at(c, k) for c in losses if c.n >= MIN_EVALS) or not _loss_at(main, k):
+        return None
+    accs = [curve(s) for r in (Role.TRAIN_METRIC, Role.VAL_METRIC) for s in run.by_role(r) if s.metric == "accuracy"]
+    accs = [a for a in accs if a.n >= 1]
+    if not any(a.n >= 3 for a in accs):
+        return None
+    for a in accs:
+        y, _ = normalised_metric(a)
+        y = y[np.isfinite(y)]
+        if y.size == 0 or not _accuracy_at(y, k):
+            return None
+    source = cc.source if cc is not None else (
+        f"{main.name} has median {level:.4g} ~ ln({k}) with every accuracy at 1/{k} (no class count in the log: "
+        "inferred)")
+    return {"series": main.name, "level": level, "chance_loss": math.log(k), "classes": k, "source": source,
+            "steps": list(main.span), "unit": unit(main)}
