@@ -69,3 +69,10 @@ def test_too_few_evaluations_are_left_to_the_short_run_checks(tmp_path):
         w.writerow(["epoch", "accuracy", "loss"])
         w.writerows([[i, 1 / K + 0.01, ln * (1 + 0.01 * (-1) ** i)] for i in range(8)])
     assert _found(path) is None
+
+
+def test_a_loss_in_the_hundreds_of_millions_names_no_class_count(tmp_path):
+    # exp(2e8) overflows: the level is simply no ln(k).
+    path = _log(tmp_path / "training_log.csv", _noisy(2e8, 1e6, 1), _noisy(0.5, 0.03, 2),
+                _noisy(2e8, 1e6, 3), _noisy(0.5, 0.03, 4))
+    assert _found(path) is None

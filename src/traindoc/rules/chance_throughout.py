@@ -60,7 +60,7 @@ def never_left_chance(run: Run) -> dict | None:
         return None
     cc = chance(run)
     level = float(np.median(main.y))
-    if level <= 0.0:
+    if not 0.0 < level <= (1 + MEDIAN_TOL) * math.log(MAX_K):  # beyond that no k is named (nor exp overflows)
         return None
     k = cc.n if cc is not None else int(round(math.exp(level)))
     if not 2 <= k <= MAX_K:
