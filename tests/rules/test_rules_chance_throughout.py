@@ -76,3 +76,22 @@ def test_a_loss_in_the_hundreds_of_millions_names_no_class_count(tmp_path):
     path = _log(tmp_path / "training_log.csv", _noisy(2e8, 1e6, 1), _noisy(0.5, 0.03, 2),
                 _noisy(2e8, 1e6, 3), _noisy(0.5, 0.03, 4))
     assert _found(path) is None
+
+
+def _acc_zero(path: Path, loss: list[float]) -> set[str]:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", "loss", "acc"])
+        w.writerows([[i + 1, v, 0] for i, v in enumerate(loss)])
+    (run,) = read_file(path)
+    return {f.id for f in diagnose_run(run) if f.severity.name in ("WARNING", "ERROR")}
+
+
+def test_an_accuracy_of_zero_beside_a_loss_that_fell_16x_is_a_metric_not_a_class_share(tmp_path):
+    ids = _acc_zero(tmp_path / "log.csv", list(0.003 * np.exp(-np.linspace(0, 2.8, 40))))
+    assert "stuck-at-chance" not in ids and "loss-metric-mismatch" in ids
+
+
+def test_an_accuracy_of_zero_beside_a_flat_loss_is_still_stuck(tmp_path):
+    ids = _acc_zero(tmp_path / "log.csv", [2.3 + 0.002 * (-1) ** i for i in range(40)])
+    assert "stuck-at-chance" in ids

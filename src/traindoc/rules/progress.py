@@ -164,6 +164,19 @@ def _loss_and_accuracy_at_chance(run: Run, level: float) -> ClassCount | None:
     return None
 
 
+def _zero_beside_falling_loss(run: Run, y: np.ndarray) -> bool:
+    """An accuracy of exactly 0 at every evaluation while a loss of the run fell to half its start
+    or less: no class has a share of 0 among items it is given, and a model whose loss halves gets
+    some right, so the metric is not computed (loss-metric-mismatch names it), not a one-class model."""
+    if float(np.max(y)) != 0.0:
+        return False
+    for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+        c = loss_curve(run, role)
+        if c is not None and c.head > 0 and c.tail <= 0.5 * c.head:
+            return True
+    return False
+
+
 def _at_or_below_chance(level: float, chance_acc: float) -> bool:
     """An accuracy no better than chance: a little above it (sampling noise), or below it. A model
     that learned nothing scores under 1/k as readily as over it (labels shuffled apart from the
@@ -211,7 +224,7 @@ def stuck_of(run: Run) -> dict | None:
             if mc.n < 3:
                 continue
             y, _ = normalised_metric(mc)
-            if mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95:
+            if mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95 and not _zero_beside_falling_loss(run, y):
                 return {"series": s.name, "level": float(y[0]), "constant": True, "steps": list(mc.span),
                         "unit": unit(mc)}
             repeats = _one_class_throughout(y)
