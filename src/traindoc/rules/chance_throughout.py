@@ -80,5 +80,5 @@ def never_left_chance(run: Run) -> dict | None:
     source = cc.source if cc is not None else (
         f"{main.name} has median {level:.4g} ~ ln({k}) with every accuracy at 1/{k} (no class count in the log: "
         "inferred)")
-    return {"series": main.name, "level": level, "chance_loss": math.log(k), "classes": k, "source": source,
+    return {"read": "throughout", "series": main.name, "level": level, "chance_loss": math.log(k), "classes": k, "source": source,
             "steps": list(main.span), "unit": unit(main)}

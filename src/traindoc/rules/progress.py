@@ -254,13 +254,17 @@ def stuck_of(run: Run) -> dict | None:
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
-    if st is None:
+    if st is None or st.get("read") == "throughout":
         from .majority import majority_of
 
+        # The count test names the majority share and the set size: better evidence than a noisy
+        # loss at ln(k), so it speaks first when both see the run at chance.
         mj = majority_of(run) if not warming_up(run) else None
         if mj is not None:
             yield _majority_finding(mj)
-        return
+            return
+        if st is None:
+            return
     if not math.isfinite(float(st["level"])):  # an all-NaN series is not "constant at nan"
         return
     if "collapsed_at" in st:
