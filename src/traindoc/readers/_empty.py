@@ -29,7 +29,7 @@ def _json_names(text: str) -> list[str] | None:
     """Keys of a JSON object (or one nested under a key) mapped to empty lists, when no key holds a value."""
     try:
         obj = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth: not this case
         return None
     if not isinstance(obj, dict):
         return None
