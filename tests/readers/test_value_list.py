@@ -172,3 +172,16 @@ def test_a_header_written_again_starts_another_run(tmp_path):
     runs = load(path).runs
     assert [len(r.series["loss"]) for r in runs] == [len(first), len(second)]
     assert np.allclose(runs[1].series["loss"].values, second) and runs[1].meta.segment == (2, 2)
+
+
+def test_one_row_written_with_an_empty_first_cell(tmp_path):
+    # csv.writer().writerow(["", *losses]) with no line end: an empty label cell, then the curve.
+    import csv
+
+    losses = [0.9 * 0.95 ** i for i in range(40)]
+    path = tmp_path / "losses.csv"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh, lineterminator="").writerow(["", *losses])
+    (run,) = load(path).runs
+    (s,) = run.series.values()
+    assert s.role == Role.TRAIN_LOSS and np.allclose(s.values, losses)

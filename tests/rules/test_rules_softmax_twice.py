@@ -92,3 +92,20 @@ def test_a_binary_model_at_ninety_percent_near_the_two_class_floor_is_left_alone
         w.writerow(["epoch", "loss", "accuracy"])
         w.writerows([[i, float(loss[i]), float(acc[i])] for i in range(n)])
     assert not _mismatch(p)
+
+
+def test_an_ultralytics_classify_val_loss_on_the_floor_blames_the_framework(tmp_path):
+    # Ultralytics before 8.3.39 fed its classify head's softmax outputs to the validation loss: the
+    # same curves written in its results.csv layout name the framework's fix, not the model's.
+    src = _train(tmp_path / "history.csv", 4, twice=True)
+    with src.open() as fh:
+        rows = list(csv.DictReader(fh))
+    p = tmp_path / "results.csv"
+    with p.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", "train/loss", "metrics/accuracy_top1", "metrics/accuracy_top5", "val/loss", "lr/pg0"])
+        w.writerows([[int(r["epoch"]) + 1, r["loss"], r["val_accuracy"], 1, r["val_loss"], 1e-3] for r in rows])
+    found = _mismatch(p)
+    assert found and found[0].series[0] == "val/loss"
+    assert "Ultralytics" in found[0].title and any("8.3.39" in f for f in found[0].fixes)
+    assert not any("drop the final softmax" in f for f in found[0].fixes)

@@ -17,6 +17,7 @@ from ..errors import InputError
 from ..run import Run
 from . import _safe
 from ._crash import crash_hint
+from ._empty import declared_only
 from ._lone import lone_line_hint
 from .base import HEAD_BYTES, read_head
 
@@ -184,6 +185,9 @@ def read_file(path: Path) -> list[Run]:
     if reader is None:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
+        empty = declared_only(path)
+        if empty is not None:
+            return [empty]
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
                          + (_own_report_hint(path) or _one_line_hint(path) or crash_hint(path)
                             or lone_line_hint(path)))
@@ -192,6 +196,9 @@ def read_file(path: Path) -> list[Run]:
         runs = reader.read(path)
         saturated = _safe.saturation_note()
     except InputError:
+        empty = declared_only(path)  # a format's log with its columns named and no value in them
+        if empty is not None:
+            return [empty]
         raise
     except (ValueError, UnicodeDecodeError, KeyError, IndexError, TypeError, OSError, RecursionError,
             OverflowError, MemoryError) as exc:
@@ -199,6 +206,9 @@ def read_file(path: Path) -> list[Run]:
     finally:
         _safe._saturated.reset(token)
     if not runs:
+        empty = declared_only(path)
+        if empty is not None:
+            return [empty]
         raise InputError(path, f"looks like {reader.NAME} but holds no numeric series")
     if saturated:
         for run in runs:

@@ -8,7 +8,9 @@ rows fill most cells (a dense table) an empty cell is a missing number, kept as 
 as an empty cell), except before a column's first value: a column that starts later (validation
 from a second stage on) was not logged yet, not NaN; and except in a column filled at intervals in
 a minority of rows up to the end (an evaluation logged once per epoch), and in the other columns
-of the rows that fill it (rows of another kind). In a sparse table
+of the rows that fill it (rows of another kind), and in a tail that starts where a step or epoch
+counter's empty tail does (runs side by side, as in a W&B chart export: a shorter run stopped
+there; its ``__MIN``/``__MAX`` band columns are dropped). In a sparse table
 (over a quarter of the cells empty, as when train and validation rows alternate) it means "not
 logged in this row". ``NA`` is always "not logged". The x column starting over means another run
 was appended: a new Run; going back to a later x is a resume of the same run (see
@@ -129,7 +131,7 @@ def read(path: Path) -> list[Run]:
     header, rows = _rows_from_csv(path, notes)
     if [h.lower() for h in header] == ["wall time", "step", "value"]:
         return _read_tensorboard_export(path, rows)
-    data_cols, wide_note = _columns_kept([h for h in header if h])
+    data_cols, wide_note = _columns_kept(_without_band_columns([h for h in header if h]))
     if wide_note:
         notes.append(wide_note)
     # A column with no value at all (a key declared but never logged) says nothing about how sparse the rows are.
@@ -152,6 +154,7 @@ def read(path: Path) -> list[Run]:
     periodic = set() if sparse else _periodic_columns(rows, numeric)
     last_filled = {h: max((i for i, r in enumerate(rows) if not T.is_missing(r.get(h) or "")), default=-1)
                    for h in numeric}
+    ended = _ended_columns(numeric, last_filled, len(rows))
     thin_rows = 0
     for row_index, r in enumerate(rows):
         if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
@@ -167,7 +170,7 @@ def read(path: Path) -> list[Run]:
             cell = r.get(h) or ""
             if T.is_missing(cell):
                 if sparse or cell.strip().lower() in ("na", "n/a") or row_index < first_filled[h] or \
-                        h in periodic or own_kind or (thin and (row_index < last_filled[h] or last_filled[h] >= len(rows) - 2)):
+                        h in periodic or own_kind or (h in ended and row_index > last_filled[h]) or (thin and (row_index < last_filled[h] or last_filled[h] >= len(rows) - 2)):
                     continue
                 rec[h] = T.NAN
             else:
@@ -192,6 +195,29 @@ def read(path: Path) -> list[Run]:
     if runs and summary is not None:
         runs[-1].meta.notes.append(summary_note(summary))
     return runs
+
+
+def _without_band_columns(cols: list[str]) -> list[str]:
+    """Drop W&B chart exports' ``<column>__MIN`` / ``<column>__MAX`` beside ``<column>``: the band
+    of a smoothed or grouped line, not a curve of its own (per point they equal the column)."""
+    have = set(cols)
+    return [h for h in cols if not (h.endswith(("__MIN", "__MAX")) and h[:-5] in have)]
+
+
+_COUNTER = re.compile(r"(?:^|[\s/\-])_?(?:global_)?(?:step|steps|epoch|iter|iteration)(?:__MIN|__MAX)?$", re.I)
+
+
+def _ended_columns(numeric: list[str], last_filled: dict[str, int], n: int) -> set[str]:
+    """Columns whose empty tail starts where a step or epoch counter's does: the run they belong
+    to stopped there (a W&B chart export puts several runs side by side, and a shorter run leaves
+    its cells empty below its last row). A counter is never NaN, so its gap is no missing number;
+    a loss gone NaN that pandas wrote as empty cells keeps its counter filled, and its NaN tail."""
+    counters = [h for h in numeric if _COUNTER.search(h.strip())]
+    stops = {}
+    for c in counters:
+        if 0 <= last_filled[c] < n - 1:
+            stops.setdefault(last_filled[c], []).append(c)
+    return {h for h in numeric if last_filled[h] in stops}
 
 
 def _periodic_columns(rows: list[dict[str, str]], numeric: list[str]) -> set[str]:

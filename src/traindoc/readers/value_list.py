@@ -94,7 +94,9 @@ def _layout(lines: list[str]) -> tuple[str | None, bool, int, list[str]] | None:
 
 
 def _cells(line: str) -> list[str]:
-    return _SEP.split(line.strip().rstrip(","))
+    """The cells of a data line; an empty cell at either end (a trailing comma, or a row written
+    with an empty label or index cell first: ``csv.writer().writerow(["", *losses])``) holds nothing."""
+    return _SEP.split(line.strip().strip(",").strip())
 
 
 def _named(path: Path, header: str | None) -> tuple[str, RoleInfo] | None:

@@ -114,7 +114,17 @@ def _zero_loss_finding(zl: dict):
 
 
 def _softmax_twice_finding(sm: dict):
-    """The loss on the double-softmax floor: the cause is known, so it leads."""
+    """The loss on the double-softmax floor: the cause is known, so it leads. Where the writer
+    itself computes the loss on probabilities, the model is fine and the fix is the framework's."""
+    if sm.get("writer_cause"):
+        return _cause_finding(
+            sm, f"{sm['series']} never went below {fmt(sm['floor'])} = ln(e + {sm['classes'] - 1}) - 1 (lowest "
+                f"{fmt(sm['loss_min'])}) while {sm['metric']} reached {sm['accuracy_end']:.1%}: "
+                f"{sm['writer_cause']}, so this loss does not measure the fit", "loss floor",
+            [f"{sm['writer_cause']} (a softmax applied twice inside the framework, not in your model)"],
+            ["upgrade the framework (Ultralytics 8.3.39 or later) to get a validation loss that measures the fit",
+             f"judge validation by {sm['metric']}, not by {sm['series']}; do not early-stop or pick checkpoints "
+             "on this loss"])
     return _cause_finding(
         sm, f"{sm['series']} never went below {fmt(sm['floor'])} = ln(e + {sm['classes'] - 1}) - 1 (lowest "
             f"{fmt(sm['loss_min'])}) while {sm['metric']} reached {sm['accuracy_end']:.1%}: the floor of a softmax "

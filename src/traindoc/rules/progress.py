@@ -42,6 +42,13 @@ def too_short(run: Run):
                        fixes=["let the run go on for more episodes, then diagnose again",
                               "log the episode return more often"])
         return
+    if not run.series and run.format == "empty":
+        # A log that names its columns and holds no value (a header only, empty lists): nothing to judge yet.
+        yield make("too-short", "Too few points to judge: " + (run.meta.notes[0] if run.meta.notes else
+                   "the log holds no value"), series=[], evidence={"missing": ["no value logged"]},
+                   fixes=["let the run log its first epochs, then diagnose again",
+                          "if it stopped here, look for the error that ended it before the first value"])
+        return
     if not judged:
         roles = sorted({s.role.value for s in run.series.values()})
         missing.append("no loss or metric series (found: " + (", ".join(roles) or "nothing") +

@@ -15,6 +15,11 @@ a median accuracy of 85%+ and a loss no more than 1.2 x the error rate above the
 accuracy moved, the loss moving about one-for-one with the error rate; and the floor at least twice
 the loss a calibrated model of that accuracy would log, so a binary model at 90% (whose honest
 loss is 0.33, next to the 2-class floor) is never called.
+
+Some writers compute the validation loss on probabilities themselves: Ultralytics' classify head
+returns softmax outputs in eval mode and, before 8.3.39, its validator fed them to the cross-entropy
+(ultralytics/ultralytics#16428, fixed by #17851). There the user's model and loss are right and the
+fix is the framework's, so the finding says so (``writer_cause``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from ._common import cross_entropy_like, curve, normalised_metric
 
 MAX_K = 1000
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
+# Formats whose own validation loss is a cross-entropy of softmax outputs (see the module docstring).
+_VAL_ON_PROBABILITIES = {"ultralytics": "Ultralytics before 8.3.39 computes the classify val/loss on softmax outputs"}
 _TOP_K = re.compile(r"top_?[2-9]|acc(uracy)?_?[2-9]\b|acc[2-9]")  # top-5 accuracy is no top-1 rate
 
 
@@ -98,5 +105,6 @@ def softmax_twice_of(run: Run) -> dict | None:
                 return {"series": ls.name, "metric": ms.name, "classes": k, "floor": floor_of(k),
                         "classes_from": "the log" if known else "the curve (the class count that fits it)",
                         "loss_min": float(np.min(L)), "loss_end": float(L[-1]), "accuracy_end": float(A[-1]),
-                        "evaluations": int(L.size), "steps": [float(curve(ls).x[0]), float(curve(ls).x[-1])]}
+                        "evaluations": int(L.size), "steps": [float(curve(ls).x[0]), float(curve(ls).x[-1])],
+                        "writer_cause": _VAL_ON_PROBABILITIES.get(run.format, "") if loss_role is Role.VAL_LOSS else ""}
     return None

@@ -1,0 +1,75 @@
+"""A log that names its training columns but holds no value: a run that logged nothing yet.
+
+Why apart from "not a recognised log": a CSV with only its header (``train_loss,valid_loss,dice``)
+or a JSON history whose loss lists are all empty is a real log of a run that stopped (or hung)
+before its first value. That is "too early to tell", not bad input; the run comes back with no
+series and a note, and ``too-short`` says so in one line. A header of words that name no loss or
+metric, or a JSON object with any value logged, is not this case.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from ..run import Role, Run, infer_role
+from . import _table as T
+
+MAX_BYTES = 1 << 16  # a header or a few empty lists: small by nature
+_JUDGED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
+
+
+def _judged(names: list[str]) -> list[str]:
+    return [n for n in names if infer_role(n).role in _JUDGED]
+
+
+def _json_names(text: str) -> list[str] | None:
+    """Keys of a JSON object (or one nested under a key) mapped to empty lists, when no key holds a value."""
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's depth: not this case
+        return None
+    if not isinstance(obj, dict):
+        return None
+    lists = {k: v for k, v in obj.items() if isinstance(v, list)}
+    if any(isinstance(x, (int, float)) and not isinstance(x, bool) for v in lists.values() for x in v):
+        return None
+    return [k for k, v in lists.items() if not v]
+
+
+def _header_names(text: str) -> list[str] | None:
+    """The fields of a table's lone line, when none of them is a number."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) != 1:
+        return None
+    try:
+        dialect = csv.Sniffer().sniff(lines[0], delimiters=",\t;|")
+        fields = next(csv.reader(io.StringIO(lines[0]), dialect))
+    except (csv.Error, StopIteration):
+        return None
+    fields = [f.strip() for f in fields if f.strip()]
+    if len(fields) < 2 or any(T.parse_number(f) is not None for f in fields):
+        return None
+    return fields
+
+
+def declared_only(path: Path) -> Run | None:
+    """The empty run of a log that declares loss or metric columns and logged none of them, else None."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_BYTES:
+            return None
+        text = T.head_text(path.read_bytes())
+    except OSError:
+        return None
+    if not text or not text.strip():
+        return None
+    names = _json_names(text) if text.lstrip()[:1] in "{[" else _header_names(text)
+    judged = _judged(names or [])
+    if not judged:
+        return None
+    run = Run(name=T.run_name(path), source=str(path), format="empty")
+    run.meta.notes.append("the log names " + ", ".join(judged[:4]) + (" …" if len(judged) > 4 else "") +
+                          " but holds no value: the run logged nothing")
+    return run
