@@ -1,0 +1,54 @@
+"""Bug kinds of held-out sets 11 and 12, run live under traindoc.watch in real PyTorch loops: each named with
+its exact change, its correct twin left alone."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from .test_watch_bug_kinds import _classes, _loop, _mlp, _subject  # the devkinds tests' tiny models and loop
+
+
+# ---------------------------------------------------------------- optimizer settings in another role
+
+@pytest.mark.parametrize("key,named", [("learning_rate", True), ("weight_decay_", True), ("lr", False),
+                                       ("initial_lr", False), ("name", False)])
+def test_a_param_group_key_the_optimizer_never_reads_is_named(key, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    value = "encoder" if key == "name" else 0.1
+    opt = torch.optim.SGD([{"params": model.parameters(), key: value}], lr=1e-3, momentum=0.9)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=8), "group-key")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "update-ratio"
+        meant = "lr" if key == "learning_rate" else "weight_decay"
+        assert f"'{meant}': 0.1" in hit[0].fixes[0]
+
+
+@pytest.mark.parametrize("kw,named", [({"alpha": 1e-3}, True), ({"lr": 1e-3}, False),
+                                      ({"lr": 1e-3, "alpha": 0.9}, False)])
+def test_rmsprop_alpha_given_as_a_step_size_is_named(kw, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.RMSprop(model.parameters(), **kw)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=8), "rmsprop-alpha")
+    assert bool(hit) == named
+    if named:
+        assert "lr=0.001" in hit[0].fixes[0] and "alpha=0.99" in hit[0].fixes[0]
+
+
+@pytest.mark.parametrize("dampening,momentum,named", [(0.9, 0.9, True), (0.0, 0.9, False), (0.1, 0.9, False),
+                                                      (0.9, 0.0, False)])
+def test_sgd_dampening_from_lua_torch_is_named(dampening, momentum, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=momentum, dampening=dampening)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=8), "sgd-dampening")
+    assert bool(hit) == named
+    if named:
+        assert "dampening=0" in hit[0].fixes[0] and "10x" in hit[0].title
