@@ -52,3 +52,29 @@ def test_sgd_dampening_from_lua_torch_is_named(dampening, momentum, named):
     assert bool(hit) == named
     if named:
         assert "dampening=0" in hit[0].fixes[0] and "10x" in hit[0].title
+
+
+# ---------------------------------------------------------------- schedules
+
+@pytest.mark.parametrize("start,end,named", [(1.0, 0.01, True), (0.01, 1.0, False)])
+def test_a_warm_up_written_backwards_is_named(start, end, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=start, end_factor=end, total_iters=12)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64, sched=sched, per_batch=True),
+                   "lr-floor")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "lr-decay-too-fast" and "start_factor=0.01" in hit[0].fixes[0]
+
+
+def test_a_decay_at_the_end_of_the_run_is_not_named():
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1.0, end_factor=0.01, total_iters=60)
+    found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64, sched=sched, per_batch=True)
+    assert not _subject(found, "lr-floor")

@@ -230,7 +230,10 @@ class ConfigWatch:
         if lr is not None and loss is not None:
             from ..checks.lr_jump import lr_jump_finding
 
+            from ..checks.lr_floor import lr_floor_finding  # a decay (or backwards warm-up) that ended early
+
             found.append(lr_jump_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values)))
+            found.append(lr_floor_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values), at))
         for f in found:
             if f is not None:
                 doc._record_check(f)
