@@ -78,3 +78,34 @@ def test_a_decay_at_the_end_of_the_run_is_not_named():
     sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1.0, end_factor=0.01, total_iters=60)
     found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64, sched=sched, per_batch=True)
     assert not _subject(found, "lr-floor")
+
+
+# ---------------------------------------------------------------- gradient handling
+
+class _DividingSGD(torch.optim.SGD):
+    """SGD whose step divides every gradient by ``by`` first (p.grad /= len(xb) on a mean loss)."""
+
+    def __init__(self, params, by: int, **kw):
+        super().__init__(params, **kw)
+        self.by = by
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p.grad is not None:
+                    p.grad.div_(self.by)
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("by,named", [(32, True), (1, False)])
+def test_gradients_averaged_twice_are_named_as_the_cause(by, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = _DividingSGD(model.parameters(), by, lr=0.05)
+    found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64)
+    led = [f for f in found if f.evidence.get("config") == "divided-gradients"]
+    assert bool(led) == named
+    if named:
+        assert "batch size (32)" in led[0].causes[0] and "Remove the division" in led[0].fixes[0]

@@ -380,6 +380,10 @@ class ConfigWatch:
 
             g = doc.store.series.get("grad_norm")
             late += scaled_clip_suspects(self.clip.inside, [float(v) for v in g.values] if g is not None else [])
+            from ..checks.divided_grads import divided_grad_suspects  # gradients averaged twice
+
+            b = doc.store.series.get("target_batch_size")
+            late += divided_grad_suspects(self.clip.inside, [float(v) for v in b.values] if b is not None else [])
         from ..checks.weights_reset import reset_suspects  # the weights back at their start mid-run
 
         late += doc.guard.call("checks", reset_suspects, doc.store.series) or []
