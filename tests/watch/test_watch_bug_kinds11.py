@@ -106,6 +106,46 @@ def test_gradients_averaged_twice_are_named_as_the_cause(by, named):
     opt = _DividingSGD(model.parameters(), by, lr=0.05)
     found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64)
     led = [f for f in found if f.evidence.get("config") == "divided-gradients"]
-    assert bool(led) == named
+    assert bool(led) == named, [(f.id, f.title, f.evidence.get("config")) for f in found]
     if named:
         assert "batch size (32)" in led[0].causes[0] and "Remove the division" in led[0].fixes[0]
+
+
+# ---------------------------------------------------------------- contrastive targets
+
+class _Pairs(nn.Module):
+    """A shared encoder for two views side by side; returns the (batch, batch) cosine similarities / 0.2."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = _mlp(d=8, out=8)
+
+    def forward(self, x):
+        a = nn.functional.normalize(self.enc(x[:, :8]), dim=1)
+        b = nn.functional.normalize(self.enc(x[:, 8:]), dim=1)
+        return a @ b.t() / 0.2
+
+
+@pytest.mark.parametrize("diagonal", [False, True])
+def test_contrastive_targets_of_zeros_are_named(diagonal):
+    torch.manual_seed(0)
+    base = torch.randn(256, 8)
+    x = torch.cat([base + 0.3 * torch.randn_like(base), base + 0.3 * torch.randn_like(base)], 1)
+
+    def info_nce(sim, _unused):
+        n = sim.shape[0]
+        target = torch.arange(n) if diagonal else torch.zeros(n, dtype=torch.long)
+        return nn.functional.cross_entropy(sim, target)
+
+    found = _loop(_Pairs(), info_nce, x, torch.zeros(256), steps=8)
+    hit = _subject(found, "contrastive-targets")
+    assert bool(hit) == (not diagonal)
+    if hit:
+        assert hit[0].id == "label-problem" and "torch.arange(n" in hit[0].fixes[0]
+
+
+def test_a_classifier_with_as_many_classes_as_rows_is_not_named():
+    torch.manual_seed(0)
+    x, y = _classes(n=256, k=16)
+    found = _loop(_mlp(out=16), nn.CrossEntropyLoss(), x, y, steps=8, bs=16)
+    assert not _subject(found, "contrastive-targets")

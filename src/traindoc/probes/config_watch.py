@@ -296,6 +296,9 @@ class ConfigWatch:
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
         from ..checks.flatten_order import flatten_order_finding  # targets flattened time-major, scores batch-major
 
+        from ..checks.contrastive_targets import contrastive_target_findings  # InfoNCE targets all zero
+
+        found += contrastive_target_findings(loss, out, targets)
         order = flatten_order_finding(loss, out, targets)
         found += [order] if order is not None else []
         from ..checks.clamped_probabilities import clamped_probabilities_finding  # clamp(out, 0, 1) for BCELoss
