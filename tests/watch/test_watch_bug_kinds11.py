@@ -149,3 +149,22 @@ def test_a_classifier_with_as_many_classes_as_rows_is_not_named():
     x, y = _classes(n=256, k=16)
     found = _loop(_mlp(out=16), nn.CrossEntropyLoss(), x, y, steps=8, bs=16)
     assert not _subject(found, "contrastive-targets")
+
+
+# ---------------------------------------------------------------- loss scale
+
+@pytest.mark.parametrize("scale,named", [(1024.0, True), (1.0, False), (0.25, False)])
+def test_a_static_loss_scale_never_undone_is_named(scale, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+
+    def scaled_ce(out, t):  # the value logged is the plain loss; backward carries scale * loss
+        loss = nn.functional.cross_entropy(out, t)
+        return loss + (scale - 1.0) * (loss - loss.detach())
+
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+    hit = _subject(_loop(model, scaled_ce, x, y, opt=opt, steps=4), "loss-scale")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "exploding-gradients" and "1024" in hit[0].fixes[0]
