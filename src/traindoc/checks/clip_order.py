@@ -42,6 +42,8 @@ class ClipOrder:
         self.held: list | None = None  # after the step: (grad tensor, its norm) to look at again later
         self.opt: Any = None
         self.inside: list[float] = []  # factors of rescales inside step() that the update then used
+        # A subclass whose step() calls super().step() runs the step hooks again inside: only the outer call looks.
+        self.depth = 0
 
     def attach(self, optimizer: Any, model: Any, wrap: Any) -> None:
         if optimizer is None or not hasattr(optimizer, "register_step_pre_hook"):
@@ -60,6 +62,9 @@ class ClipOrder:
         return None
 
     def _pre(self, optimizer, args, kwargs) -> None:
+        self.depth += 1
+        if self.depth > 1:
+            return  # the inner step of an optimizer subclass: the outer call already looked
         self._again()  # a step with no forward pass in between (accumulation loops) still looks first
         self.pre = None
         if self.steps >= OBSERVE_STEPS:
@@ -77,6 +82,9 @@ class ClipOrder:
     def _post(self, optimizer, args, kwargs) -> None:
         import torch
 
+        self.depth = max(0, self.depth - 1)
+        if self.depth:
+            return
         if not self.pre:
             return
         pre, self.pre = self.pre, None
@@ -96,6 +104,8 @@ class ClipOrder:
     def _again(self, *args: Any) -> None:
         import torch
 
+        if args:  # a forward pass: no step is in progress (one that raised left depth behind)
+            self.depth = 0
         if self.held is None or self.steps > OBSERVE_STEPS:
             return
         held, self.held = self.held, None

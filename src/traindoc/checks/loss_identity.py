@@ -144,4 +144,8 @@ def loss_identity_findings(loss: Any, outputs: Any, targets: Any, grad_summary: 
     found = sign_flip_findings(value, outputs, targets)
     if not found and grad_summary:
         found = temperature_findings(value, outputs, targets, grad_summary.get("grad"))
+    if not found and grad_summary:
+        from .loss_scale import loss_scale_findings  # (loss * 1024).backward() never divided back
+
+        found = loss_scale_findings(value, outputs, targets, grad_summary.get("grad"))
     return found

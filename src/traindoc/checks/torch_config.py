@@ -139,9 +139,10 @@ def optimizer_setting_findings(optimizer: Any) -> list[Finding]:
         return []
     from .adam_betas import swapped_betas_finding
     from .optimizer_attributes import torch_attribute_findings
+    from .optimizer_roles import role_findings  # a setting in another framework's role (alpha as lr, ...)
 
     betas = swapped_betas_finding(optimizer)
-    return torch_attribute_findings(optimizer) + ([betas] if betas is not None else [])
+    return torch_attribute_findings(optimizer) + ([betas] if betas is not None else []) + role_findings(optimizer)
 
 
 # ---------------------------------------------------------------- suspects

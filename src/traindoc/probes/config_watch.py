@@ -230,7 +230,10 @@ class ConfigWatch:
         if lr is not None and loss is not None:
             from ..checks.lr_jump import lr_jump_finding
 
+            from ..checks.lr_floor import lr_floor_finding  # a decay (or backwards warm-up) that ended early
+
             found.append(lr_jump_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values)))
+            found.append(lr_floor_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values), at))
         for f in found:
             if f is not None:
                 doc._record_check(f)
@@ -293,6 +296,9 @@ class ConfigWatch:
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
         from ..checks.flatten_order import flatten_order_finding  # targets flattened time-major, scores batch-major
 
+        from ..checks.contrastive_targets import contrastive_target_findings  # InfoNCE targets all zero
+
+        found += contrastive_target_findings(loss, out, targets)
         order = flatten_order_finding(loss, out, targets)
         found += [order] if order is not None else []
         from ..checks.clamped_probabilities import clamped_probabilities_finding  # clamp(out, 0, 1) for BCELoss
@@ -377,6 +383,10 @@ class ConfigWatch:
 
             g = doc.store.series.get("grad_norm")
             late += scaled_clip_suspects(self.clip.inside, [float(v) for v in g.values] if g is not None else [])
+            from ..checks.divided_grads import divided_grad_suspects  # gradients averaged twice
+
+            b = doc.store.series.get("target_batch_size")
+            late += divided_grad_suspects(self.clip.inside, [float(v) for v in b.values] if b is not None else [])
         from ..checks.weights_reset import reset_suspects  # the weights back at their start mid-run
 
         late += doc.guard.call("checks", reset_suspects, doc.store.series) or []

@@ -300,6 +300,15 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                  "(recorded by the watcher)",
                                  ["a decay written g['lr'] = decay instead of g['lr'] *= decay"],
                                  ["Multiply the current rate: g['lr'] *= decay (or ExponentialLR)."]),
+    ("lr-decay-too-fast", "lr-floor"): ("the learning rate reached a floor a hundredfold below its start before half "
+                                        "the run while the loss was still unlearnt (recorded by the watcher)",
+                                        ["LinearLR(start_factor=1.0, end_factor=0.01) meant as a warm-up"],
+                                        ["Swap the factors (start_factor=0.01, end_factor=1.0), or set the decay's "
+                                         "horizon to the run's length."]),
+    ("label-problem", "contrastive-targets"): ("the loss on a (batch, batch) score matrix is its cross-entropy "
+                                               "against target 0 for every row (recorded by the watcher)",
+                                               ["torch.zeros(n) targets where the positives are on the diagonal"],
+                                               ["labels = torch.arange(n)."]),
     ("unnormalized-input", "validation-inputs"): ("the validation inputs are on another scale than the training "
                                                   "inputs (recorded by the watcher)",
                                                   ["the scaler applied to the training features only"],

@@ -1,0 +1,170 @@
+"""Bug kinds of held-out sets 11 and 12, run live under traindoc.watch in real PyTorch loops: each named with
+its exact change, its correct twin left alone."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from .test_watch_bug_kinds import _classes, _loop, _mlp, _subject  # the devkinds tests' tiny models and loop
+
+
+# ---------------------------------------------------------------- optimizer settings in another role
+
+@pytest.mark.parametrize("key,named", [("learning_rate", True), ("weight_decay_", True), ("lr", False),
+                                       ("initial_lr", False), ("name", False)])
+def test_a_param_group_key_the_optimizer_never_reads_is_named(key, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    value = "encoder" if key == "name" else 0.1
+    opt = torch.optim.SGD([{"params": model.parameters(), key: value}], lr=1e-3, momentum=0.9)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=8), "group-key")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "update-ratio"
+        meant = "lr" if key == "learning_rate" else "weight_decay"
+        assert f"'{meant}': 0.1" in hit[0].fixes[0]
+
+
+@pytest.mark.parametrize("kw,named", [({"alpha": 1e-3}, True), ({"lr": 1e-3}, False),
+                                      ({"lr": 1e-3, "alpha": 0.9}, False)])
+def test_rmsprop_alpha_given_as_a_step_size_is_named(kw, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.RMSprop(model.parameters(), **kw)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=8), "rmsprop-alpha")
+    assert bool(hit) == named
+    if named:
+        assert "lr=0.001" in hit[0].fixes[0] and "alpha=0.99" in hit[0].fixes[0]
+
+
+@pytest.mark.parametrize("dampening,momentum,named", [(0.9, 0.9, True), (0.0, 0.9, False), (0.1, 0.9, False),
+                                                      (0.9, 0.0, False)])
+def test_sgd_dampening_from_lua_torch_is_named(dampening, momentum, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=momentum, dampening=dampening)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=8), "sgd-dampening")
+    assert bool(hit) == named
+    if named:
+        assert "dampening=0" in hit[0].fixes[0] and "10x" in hit[0].title
+
+
+# ---------------------------------------------------------------- schedules
+
+@pytest.mark.parametrize("start,end,named", [(1.0, 0.01, True), (0.01, 1.0, False)])
+def test_a_warm_up_written_backwards_is_named(start, end, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=start, end_factor=end, total_iters=12)
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64, sched=sched, per_batch=True),
+                   "lr-floor")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "lr-decay-too-fast" and "start_factor=0.01" in hit[0].fixes[0]
+
+
+def test_a_decay_at_the_end_of_the_run_is_not_named():
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=1.0, end_factor=0.01, total_iters=60)
+    found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64, sched=sched, per_batch=True)
+    assert not _subject(found, "lr-floor")
+
+
+# ---------------------------------------------------------------- gradient handling
+
+class _DividingSGD(torch.optim.SGD):
+    """SGD whose step divides every gradient by ``by`` first (p.grad /= len(xb) on a mean loss)."""
+
+    def __init__(self, params, by: int, **kw):
+        super().__init__(params, **kw)
+        self.by = by
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for g in self.param_groups:
+            for p in g["params"]:
+                if p.grad is not None:
+                    p.grad.div_(self.by)
+        return super().step(closure)
+
+
+@pytest.mark.parametrize("by,named", [(32, True), (1, False)])
+def test_gradients_averaged_twice_are_named_as_the_cause(by, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = _DividingSGD(model.parameters(), by, lr=0.05)
+    found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=64)
+    led = [f for f in found if f.evidence.get("config") == "divided-gradients"]
+    assert bool(led) == named, [(f.id, f.title, f.evidence.get("config")) for f in found]
+    if named:
+        assert "batch size (32)" in led[0].causes[0] and "Remove the division" in led[0].fixes[0]
+
+
+# ---------------------------------------------------------------- contrastive targets
+
+class _Pairs(nn.Module):
+    """A shared encoder for two views side by side; returns the (batch, batch) cosine similarities / 0.2."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = _mlp(d=8, out=8)
+
+    def forward(self, x):
+        a = nn.functional.normalize(self.enc(x[:, :8]), dim=1)
+        b = nn.functional.normalize(self.enc(x[:, 8:]), dim=1)
+        return a @ b.t() / 0.2
+
+
+@pytest.mark.parametrize("diagonal", [False, True])
+def test_contrastive_targets_of_zeros_are_named(diagonal):
+    torch.manual_seed(0)
+    base = torch.randn(256, 8)
+    x = torch.cat([base + 0.3 * torch.randn_like(base), base + 0.3 * torch.randn_like(base)], 1)
+
+    def info_nce(sim, _unused):
+        n = sim.shape[0]
+        target = torch.arange(n) if diagonal else torch.zeros(n, dtype=torch.long)
+        return nn.functional.cross_entropy(sim, target)
+
+    found = _loop(_Pairs(), info_nce, x, torch.zeros(256), steps=8)
+    hit = _subject(found, "contrastive-targets")
+    assert bool(hit) == (not diagonal)
+    if hit:
+        assert hit[0].id == "label-problem" and "torch.arange(n" in hit[0].fixes[0]
+
+
+def test_a_classifier_with_as_many_classes_as_rows_is_not_named():
+    torch.manual_seed(0)
+    x, y = _classes(n=256, k=16)
+    found = _loop(_mlp(out=16), nn.CrossEntropyLoss(), x, y, steps=8, bs=16)
+    assert not _subject(found, "contrastive-targets")
+
+
+# ---------------------------------------------------------------- loss scale
+
+@pytest.mark.parametrize("scale,named", [(1024.0, True), (1.0, False), (0.25, False)])
+def test_a_static_loss_scale_never_undone_is_named(scale, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+
+    def scaled_ce(out, t):  # the value logged is the plain loss; backward carries scale * loss
+        loss = nn.functional.cross_entropy(out, t)
+        return loss + (scale - 1.0) * (loss - loss.detach())
+
+    model = _mlp()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-4)
+    hit = _subject(_loop(model, scaled_ce, x, y, opt=opt, steps=4), "loss-scale")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "exploding-gradients" and "1024" in hit[0].fixes[0]
