@@ -270,6 +270,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _held_turn(t, x, y), False
     if ov is None:
+        ov, stopped = _climb_turn(t, x, y), False
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -381,6 +383,29 @@ def _held_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
         return ov
     return None
+
+
+def _climb_turn(t: Curve, x: np.ndarray, y: np.ndarray):
+    """A short validation curve that rose at every evaluation since its lowest (``climb_from_best``),
+    with training as the independent evidence: its points since that best fall by the exact rank
+    test at 5% and end 10% or more below where training stood at the best."""
+    from ..stats.climb_from_best import climb_from_best
+    from ..stats.exact import EXACT_MAX_N, fall_p_exact
+
+    ov = climb_from_best(x, y)
+    if ov is None:
+        return None
+    ts = t.y[t.x >= ov.best_step - 1e-9]
+    if ts.size < 4:
+        return None
+    if ts.size <= EXACT_MAX_N:
+        p = fall_p_exact(ts)
+    else:
+        z, p = mann_kendall(ts)
+        p = p if z < 0 else 1.0
+    if p > 0.05:
+        return None
+    return ov if float(ts[-1]) <= 0.9 * t.at(ov.best_step) else None
 
 
 _OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",

@@ -400,7 +400,7 @@ def loss_spikes(run: Run):
                     yield f
             continue
         resumes = resume_points(run, c.series)
-        if divergence_of(c) is not None:
+        if _reported_divergence(c, role):
             continue  # spikes riding a divergence are part of it, reported there
         f = _spike_finding(c, resumes, _warmup_end(run), few_rows=role == Role.TRAIN_LOSS and _few_rows(run))
         if f is None and role == Role.TRAIN_LOSS:
@@ -438,9 +438,24 @@ def _few_eval_spikes(run: Run):
     effect size alone (``eval_spikes_finding``: up 2x and straight back down, each move a tenth of
     the run's scale). A jump that large needs no noise estimate to be seen, however short the run."""
     c = loss_curve(run, Role.VAL_LOSS, FEW_EVALS)
-    if c is None or divergence_of(c) is not None:
+    if c is None or _reported_divergence(c, Role.VAL_LOSS):
         return None
     return eval_spikes_finding(c, run_scale(run, c))
+
+
+def _reported_divergence(c: Curve, role: Role) -> bool:
+    """Whether a divergence of this curve is reported elsewhere, so its spikes are part of it.
+
+    The divergence rule reads the training loss; a validation loss that rises for good is named by
+    the generalisation rules. A validation loss that exploded and came back to a level below where it
+    started (``dead-explosion`` of a curve that never learned much: 3.7 -> 8e5 -> 2.2 ... 2.7) is
+    named by neither: its explosions are spikes and are judged as such."""
+    d = divergence_of(c)
+    if d is None:
+        return False
+    if role == Role.VAL_LOSS and d["kind"] == "dead-explosion":
+        return not d["end_over_start"] or d["end_over_start"] >= 1.0
+    return True
 
 
 @per_curve
