@@ -1,0 +1,124 @@
+"""Causes named from what a real Keras fit shows (held-out sets 11 and 12 as dev material): a regularizer
+set after the layers were built, sample weights that zero a class, a schedule that uses the epoch as the
+rate. Each slip is made in a tiny model and named with its fix; its correct twin is left alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+keras = pytest.importorskip("keras")
+torch = pytest.importorskip("torch")
+if keras.backend.backend() != "torch":
+    pytest.skip("the Keras callback's probes run on the torch backend", allow_module_level=True)
+
+import traindoc  # noqa: E402
+from traindoc.findings import Severity  # noqa: E402
+from traindoc.probes.integrations.keras import TraindocCallback  # noqa: E402
+
+
+def _fit(model, x, y, tmp_path, epochs=5, callbacks=(), **fit):
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    model.fit(x, y, epochs=epochs, batch_size=32, verbose=0, callbacks=[*callbacks, cb], **fit)
+    offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
+    return cb.findings + offline
+
+
+def _warned(findings, subject):
+    return [f for f in findings if f.severity >= Severity.WARNING and f.evidence.get("subject") == subject]
+
+
+def _noisy(seed=11):
+    """Few rows, many noise columns: a wide MLP memorises the training rows and the validation loss rises."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(256, 32)).astype("float32")
+    y = ((x[:, :4] @ rng.normal(size=4)) + 1.5 * rng.normal(size=256) > 0).astype("float32").reshape(-1, 1)
+    return x, y
+
+
+def _wide(reg=None):
+    keras.utils.set_random_seed(0)
+    extra = {"kernel_regularizer": reg} if reg is not None else {}
+    return keras.Sequential([keras.Input((32,)), keras.layers.Dense(128, activation="relu", **extra),
+                             keras.layers.Dense(128, activation="relu", **extra),
+                             keras.layers.Dense(1, activation="sigmoid")])
+
+
+def _fit_noisy(model, tmp_path):
+    x, y = _noisy()
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="binary_crossentropy", metrics=["accuracy"])
+    return _fit(model, x[128:], y[128:], tmp_path, epochs=20, validation_data=(x[:128], y[:128]))
+
+
+def test_regularizer_assigned_to_built_layers_is_named(tmp_path):
+    model = _wide()
+    for layer in model.layers:
+        layer.kernel_regularizer = keras.regularizers.L2(0.01)
+    hits = _warned(_fit_noisy(model, tmp_path), "regularizer-after-build")
+    assert hits and hits[0].id == "overfitting" and "dense" in hits[0].title
+    assert "when the layers are created" in hits[0].fixes[0]
+
+
+def test_regularizer_given_to_the_constructor_is_not_named(tmp_path):
+    found = _fit_noisy(_wide(keras.regularizers.L2(0.01)), tmp_path)
+    assert not _warned(found, "regularizer-after-build")
+
+
+def _rare_positives(seed=12):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(384, 8)).astype("float32")
+    score = x @ rng.normal(size=8)
+    return x, (score > np.quantile(score, 0.8)).astype("float32").reshape(-1, 1)
+
+
+def _binary_net():
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense(1, activation="sigmoid")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def test_sample_weights_that_zero_a_class_are_named(tmp_path):
+    x, y = _rare_positives()
+    hits = _warned(_fit(_binary_net(), x, y, tmp_path, sample_weight=(y[:, 0] == 1) * 4.0),
+                   "sample-weights-zero-class")
+    assert hits and hits[0].id == "class-imbalance" and "class 0" in hits[0].title
+    assert "np.where(y == 1, 4.0, 1.0)" in hits[0].fixes[0]
+
+
+def test_sample_weights_that_keep_every_class_are_not_named(tmp_path):
+    x, y = _rare_positives()
+    found = _fit(_binary_net(), x, y, tmp_path, sample_weight=np.where(y[:, 0] == 1, 4.0, 1.0))
+    assert not _warned(found, "sample-weights-zero-class")
+
+
+def _three_classes(seed=13):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(384, 8)).astype("float32")
+    return x, (x @ rng.normal(size=(8, 3))).argmax(1).astype("int64")
+
+
+def _classifier():
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                          keras.layers.Dense(3, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def test_schedule_with_its_arguments_swapped_is_named(tmp_path):
+    x, y = _three_classes()
+    swapped = keras.callbacks.LearningRateScheduler(lambda lr, epoch: lr * 0.9)  # Keras passes (epoch, lr)
+    hits = _warned(_fit(_classifier(), x, y, tmp_path, epochs=5, callbacks=[swapped]), "schedule-epoch-as-rate")
+    assert hits and hits[0].id == "lr-too-high" and "epoch number" in hits[0].title
+    assert "def schedule(epoch, lr)" in hits[0].fixes[0]
+
+
+def test_schedules_in_the_right_order_are_not_named(tmp_path):
+    x, y = _three_classes()
+    decay = keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.9)
+    warmup = keras.callbacks.LearningRateScheduler(lambda epoch, lr: 1e-3 * min(epoch, 2) / 2)
+    for i, cb in enumerate((decay, warmup)):
+        found = _fit(_classifier(), x, y, tmp_path / str(i), epochs=5, callbacks=[cb])
+        assert not _warned(found, "schedule-epoch-as-rate")
