@@ -122,3 +122,32 @@ def test_schedules_in_the_right_order_are_not_named(tmp_path):
     for i, cb in enumerate((decay, warmup)):
         found = _fit(_classifier(), x, y, tmp_path / str(i), epochs=5, callbacks=[cb])
         assert not _warned(found, "schedule-epoch-as-rate")
+
+
+def _bn_net(momentum):
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((8,)), keras.layers.Dense(32), keras.layers.BatchNormalization(momentum=momentum),
+                          keras.layers.Activation("relu"), keras.layers.Dense(32),
+                          keras.layers.BatchNormalization(momentum=momentum), keras.layers.Activation("relu"),
+                          keras.layers.Dense(3, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return m
+
+
+def _fit_bn(momentum, tmp_path):
+    """390 training rows in batches of 32: each epoch ends on a batch of 6, which a low momentum follows."""
+    x, y = _three_classes(seed=14)
+    rng = np.random.default_rng(14)
+    x = np.concatenate([x, rng.normal(size=(128, 8)).astype("float32")])[:512]
+    y = np.concatenate([y, (x[384:] @ np.ones((8, 3))).argmax(1)])[:512]
+    return _fit(_bn_net(momentum), x[122:], y[122:], tmp_path, epochs=12, validation_data=(x[:122], y[:122]))
+
+
+def test_batchnorm_momentum_in_torch_convention_is_named(tmp_path):
+    hits = _warned(_fit_bn(0.1, tmp_path), "batchnorm-momentum")
+    assert hits and hits[0].id == "oscillation" and "momentum=0.1" in hits[0].title
+    assert "momentum=0.9" in hits[0].fixes[0]
+
+
+def test_batchnorm_with_keras_momentum_is_not_named(tmp_path):
+    assert not _warned(_fit_bn(0.99, tmp_path), "batchnorm-momentum")

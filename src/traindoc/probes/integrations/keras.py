@@ -625,6 +625,9 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                        step))
             self._judge("constant-columns", lambda: self._constant_columns(p, step))
             self._judge("batchnorm-moving-stats", lambda: self._moving_stats_check(p, step))
+            from ...checks.bn_momentum import bn_momentum_finding
+
+            self._judge("batchnorm-momentum", lambda: bn_momentum_finding(self.model, self._epochs, step))
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
             from ...checks.target_precision import tiny_target_finding
