@@ -151,3 +151,16 @@ def test_batchnorm_momentum_in_torch_convention_is_named(tmp_path):
 
 def test_batchnorm_with_keras_momentum_is_not_named(tmp_path):
     assert not _warned(_fit_bn(0.99, tmp_path), "batchnorm-momentum")
+
+
+def test_training_rows_of_one_class_only_point_at_the_cleaning_step(tmp_path):
+    x, y = _rare_positives()
+    keep = y[:, 0] == 1  # a dropna() that kept only the rows where a column is filled: the positives
+    hits = _warned(_fit(_binary_net(), x[keep], y[keep], tmp_path), "targets")
+    assert hits and hits[0].id == "label-problem" and hits[0].title == "every target is 1"
+    assert any("holds only one class" in fix and "dropna()" in fix for fix in hits[0].fixes)
+
+
+def test_training_rows_of_both_classes_are_not_named(tmp_path):
+    x, y = _rare_positives()
+    assert not _warned(_fit(_binary_net(), x, y, tmp_path), "targets")
