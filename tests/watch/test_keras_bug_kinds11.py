@@ -164,3 +164,42 @@ def test_training_rows_of_one_class_only_point_at_the_cleaning_step(tmp_path):
 def test_training_rows_of_both_classes_are_not_named(tmp_path):
     x, y = _rare_positives()
     assert not _warned(_fit(_binary_net(), x, y, tmp_path), "targets")
+
+
+def _reviews(seed=15):
+    """Eight-word texts of filler and one opinion word; the label says whether the opinion is positive."""
+    rng = np.random.default_rng(seed)
+    filler, good, bad = [f"w{i}" for i in range(20)], ["superb", "witty"], ["dull", "clumsy"]
+    texts, labels = [], []
+    for _ in range(512):
+        pos = bool(rng.integers(0, 2))
+        words = list(rng.choice(filler, size=7)) + [str(rng.choice(good if pos else bad))]
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+        labels.append(float(pos))
+    return texts, np.array(labels, dtype="float32").reshape(-1, 1)
+
+
+def _fit_texts(split, tmp_path):
+    texts, y = _reviews()
+    tokens = [split(t) for t in texts]
+    vocab = {w: i + 2 for i, w in enumerate(sorted({w for ws in tokens[128:] for w in ws}))}
+    ids = np.zeros((len(texts), 10), dtype="int32")
+    for r, ws in enumerate(tokens):
+        row = [vocab.get(w, 1) for w in ws][:10]
+        ids[r, :len(row)] = row
+    keras.utils.set_random_seed(0)
+    m = keras.Sequential([keras.Input((10,), dtype="int32"), keras.layers.Embedding(len(vocab) + 2, 16),
+                          keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1, activation="sigmoid")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"])
+    return _fit(m, ids[128:], y[128:], tmp_path, epochs=8, validation_data=(ids[:128], y[:128]))
+
+
+def test_texts_split_on_a_separator_they_lack_are_named(tmp_path):
+    hits = _warned(_fit_texts(lambda t: t.split(","), tmp_path), "one-token-texts")
+    assert hits and hits[0].id == "overfitting" and "single token" in hits[0].title
+    assert "text.split()" in hits[0].fixes[0]
+
+
+def test_texts_split_into_words_are_not_named(tmp_path):
+    assert not _warned(_fit_texts(str.split, tmp_path), "one-token-texts")

@@ -34,7 +34,7 @@ def ignored_regularizers(model: Any) -> list[str]:
     return out
 
 
-def _rose(val_losses: list[float]) -> bool:
+def val_rose(val_losses: list[float]) -> bool:
     """The validation loss ended clearly above its minimum, reached before the last epochs."""
     if len(val_losses) < 4:
         return False
@@ -45,7 +45,7 @@ def _rose(val_losses: list[float]) -> bool:
 
 def late_regularizer_finding(ignored: list[str], val_losses: list[float], step: float) -> Finding | None:
     """overfitting: the run overfit while the regularizers the script set never reached the loss."""
-    if not ignored or not _rose(val_losses):
+    if not ignored or not val_rose(val_losses):
         return None
     shown = ", ".join(ignored[:4]) + (f" and {len(ignored) - 4} more" if len(ignored) > 4 else "")
     return Finding(

@@ -108,6 +108,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                 ["schedule(lr, epoch) where LearningRateScheduler calls "
                                                  "schedule(epoch, lr)"],
                                                 ["Write def schedule(epoch, lr): the epoch comes first."]),
+    ("overfitting", "one-token-texts"): ("every training text is a single token: the tokenizer split on a separator "
+                                         "the texts lack (recorded by the watcher)",
+                                         ["text.split(',') on space-separated sentences"],
+                                         ["Split on the separator the texts use: text.split()."]),
     ("oscillation", "batchnorm-momentum"): ("BatchNormalization momentum written in PyTorch's convention: the moving "
                                             "statistics follow the last batches (recorded by the watcher)",
                                             ["BatchNormalization(momentum=0.1) in Keras"],

@@ -628,6 +628,10 @@ class TraindocCallback(keras.callbacks.Callback):
             from ...checks.bn_momentum import bn_momentum_finding
 
             self._judge("batchnorm-momentum", lambda: bn_momentum_finding(self.model, self._epochs, step))
+            from ...checks.one_token_texts import one_token_texts_finding
+
+            self._judge("one-token-texts", lambda: one_token_texts_finding(self.model, self._sampled_inputs(),
+                                                                           self._val_losses, step))
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
             from ...checks.target_precision import tiny_target_finding
