@@ -74,6 +74,14 @@ def is_keras(model: Any) -> bool:
     return any(c.__module__.startswith("keras") and c.__name__ in ("Model", "Layer") for c in type(model).__mro__)
 
 
+def nested_layers(model: Any) -> list[Any]:
+    """Every layer of a Keras model, nested models' layers included (its top-level layers as a fallback)."""
+    try:
+        return list(model._flatten_layers(include_self=False, recursive=True))
+    except Exception:
+        return list(getattr(model, "layers", []))
+
+
 def compiled_metric_objects(model: Any) -> list[Any]:
     """What a Keras model's ``compile(metrics=...)`` was given, flattened (strings or metric objects)."""
     if not is_keras(model):

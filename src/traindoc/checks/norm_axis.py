@@ -14,6 +14,7 @@ import math
 from typing import Any
 
 from ..findings import Finding, Severity
+from .model_view import nested_layers
 from .structure import CAUSE
 
 _NORMS = ("LayerNormalization", "RMSNormalization")
@@ -40,10 +41,7 @@ def _normalised_size(layer: Any) -> int | None:
 
 def keras_norm_axis_finding(model: Any) -> Finding | None:
     """no-learning naming the first Keras layer normalisation whose axes hold a single value."""
-    try:
-        layers = list(model._flatten_layers(include_self=False, recursive=True))
-    except Exception:
-        layers = list(getattr(model, "layers", []))
+    layers = nested_layers(model)
     for lay in layers:
         kind = type(lay).__name__
         if kind not in _NORMS or _normalised_size(lay) != 1:

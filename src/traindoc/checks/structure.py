@@ -288,11 +288,16 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
     ev = {"min": targets.lo, "max": targets.hi, "distinct": targets.distinct[:10], "width": targets.width,
           "loss": loss.name if loss else None}
     if targets.n_distinct == 1 and constant and targets.n >= MIN_CONSTANT:
+        fixes = ["Check which array is passed as y / which field the loader returns as the label."]
+        if loss is not None and loss.kind in (SPARSE_CE, CATEGORICAL_CE, BINARY_CE, NLL):
+            # A classification target with one value: the training data holds only one class.
+            fixes.append("If the rows were cleaned or filtered before training, check that every class survived: "
+                         "the training data holds only one class when a dropna() meets a column that is empty for "
+                         "the other classes, or a filter selects by the label; drop that column, not the rows.")
         return [_finding("label-problem", Severity.ERROR, f"every target is {targets.distinct[0]:g}",
-                         "the label column is constant (the wrong field, a failed join, or labels scaled to nothing): "
-                         "the model learns to output that constant",
-                         ["Check which array is passed as y / which field the loader returns as the label."],
-                         subject, **ev)]
+                         "the label column is constant (the wrong field, a failed join, rows of the other classes "
+                         "removed, or labels scaled to nothing): the model learns to output that constant",
+                         fixes, subject, **ev)]
     if loss is None or loss.kind is None:
         return []
     lab = targets.distinct

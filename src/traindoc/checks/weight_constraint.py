@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..findings import Finding, Severity
+from .model_view import nested_layers
 from .structure import CAUSE
 
 CUT = 0.1  # a constraint at a tenth of the initial norms (or less) shrinks each layer tenfold
@@ -23,10 +24,7 @@ def constraint_norms(model: Any) -> list[dict]:
     """For each layer with a MaxNorm / MinMaxNorm kernel constraint: its bound and the kernel's median norm now."""
     import keras
 
-    try:
-        layers = list(model._flatten_layers(include_self=False, recursive=True))
-    except Exception:
-        layers = list(getattr(model, "layers", []))
+    layers = nested_layers(model)
     out = []
     for lay in layers:
         c = getattr(lay, "kernel_constraint", None)

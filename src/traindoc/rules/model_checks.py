@@ -47,6 +47,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                     ["Lower the learning rate by 10-100x, or clip gradients."]),
     "unshuffled-data": ("batches hold one class each (checked on the first batches)",
                         ["data sorted by label and not shuffled"], ["Shuffle the training data every epoch."]),
+    "oscillation": ("the validation loss jumps from epoch to epoch for a configuration reason (recorded by the "
+                    "watcher)", ["evaluation-time statistics that follow the last batches"],
+                    ["Check the layers whose behaviour differs between training and evaluation."]),
     "overfitting": ("the training data is a few rows repeated (checked on the first batches)",
                     ["a batching loop or generator that repeats the same rows"],
                     ["Check how the training array is built; train on all the distinct rows."]),
@@ -91,6 +94,28 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
 
 # The same, for one subject of a check: what the rebuilt finding says when the subject tells more.
 RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("overfitting", "regularizer-after-build"): ("a kernel_regularizer was set on layers already built: the loss has "
+                                                 "no penalty term and the run overfit (recorded by the watcher)",
+                                                 ["layer.kernel_regularizer = ... after the model was built"],
+                                                 ["Pass kernel_regularizer=... when the layers are created."]),
+    ("class-imbalance", "sample-weights-zero-class"): ("the sample weights give every row of one class a weight of 0 "
+                                                       "(recorded by the watcher)",
+                                                       ["sample weights built as (y == 1) * w"],
+                                                       ["Give every class a positive weight: "
+                                                        "np.where(y == 1, w, 1.0)."]),
+    ("lr-too-high", "schedule-epoch-as-rate"): ("the learning-rate schedule's rates grow as c x the epoch number "
+                                                "(recorded by the watcher)",
+                                                ["schedule(lr, epoch) where LearningRateScheduler calls "
+                                                 "schedule(epoch, lr)"],
+                                                ["Write def schedule(epoch, lr): the epoch comes first."]),
+    ("overfitting", "one-token-texts"): ("every training text is a single token: the tokenizer split on a separator "
+                                         "the texts lack (recorded by the watcher)",
+                                         ["text.split(',') on space-separated sentences"],
+                                         ["Split on the separator the texts use: text.split()."]),
+    ("oscillation", "batchnorm-momentum"): ("BatchNormalization momentum written in PyTorch's convention: the moving "
+                                            "statistics follow the last batches (recorded by the watcher)",
+                                            ["BatchNormalization(momentum=0.1) in Keras"],
+                                            ["Use BatchNormalization(momentum=0.9) or the default 0.99."]),
     ("update-ratio", "lr-schedule"): ("the learning-rate schedule's warm-up is longer than the run (recorded by the "
                                       "watcher)", ["a warm-up sized for a much longer run: the rate stays tiny"],
                                       ["Make the warm-up about one epoch of this run's optimizer steps."]),
@@ -411,5 +436,5 @@ from . import stability as _stability  # noqa: E402,F401
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
              "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
-             "exploding-gradients", "nonfinite-origin", "metric-out-of-range"):
+             "exploding-gradients", "nonfinite-origin", "metric-out-of-range", "oscillation"):
     _with_recorded(_cid)

@@ -85,6 +85,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
         self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
+        self._ignored_regs: list[str] = []  # regularizer attributes set after the layer was built
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
         self._siblings: list = []  # the other callbacks of this fit (keras_loop.sibling_callbacks)
         self._epoch = 0
@@ -469,6 +470,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.weight_constraint import constraint_norms
 
         self._constraints = self.doc.guard.call("weight-constraint", constraint_norms, self.model) or []
+        from ...checks.late_regularizer import ignored_regularizers
+
+        self._ignored_regs = self.doc.guard.call("late-regularizer", ignored_regularizers, self.model) or []
 
     def _pooled_position(self, p: Any, step: float) -> Any:
         """Global pooling on a task whose label is a position (checks/pooled_position.py), on a poor fit."""
@@ -621,6 +625,13 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                        step))
             self._judge("constant-columns", lambda: self._constant_columns(p, step))
             self._judge("batchnorm-moving-stats", lambda: self._moving_stats_check(p, step))
+            from ...checks.bn_momentum import bn_momentum_finding
+
+            self._judge("batchnorm-momentum", lambda: bn_momentum_finding(self.model, self._epochs, step))
+            from ...checks.one_token_texts import one_token_texts_finding
+
+            self._judge("one-token-texts", lambda: one_token_texts_finding(self.model, self._sampled_inputs(),
+                                                                           self._val_losses, step))
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
             from ...checks.target_precision import tiny_target_finding
@@ -702,6 +713,13 @@ class TraindocCallback(keras.callbacks.Callback):
             return inverted_class_weight_finding(w, self._sampled_y, step) if len(w) == len(self._sampled_y) else None
 
         self._judge("class-weights", inverted)
+        self._judge("zero-class-weight", self._zero_class_weight)
+        from ...checks.epoch_rate import epoch_rate_finding
+        from ...checks.late_regularizer import late_regularizer_finding
+
+        scheduled = any(type(c).__name__ == "LearningRateScheduler" for c in self._siblings)
+        self._judge("epoch-rate", lambda: epoch_rate_finding(self._epoch_rates, scheduled, step))
+        self._judge("late-regularizer", lambda: late_regularizer_finding(self._ignored_regs, self._val_losses, step))
         planned = (self.params or {}).get("epochs")
         self._judge("early-stopping", lambda: early_stop_finding(self._siblings, self._epochs,
                                                                  planned if isinstance(planned, int) else None, step))
@@ -709,6 +727,17 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("weight-resets", lambda: self._resets.finding(step))
         self._judge("reduce-lr-on-plateau", lambda: plateau_finding(self._siblings, self._epochs, self._epoch_rates,
                                                                     step))
+
+    def _zero_class_weight(self) -> Any:
+        """A class whose every sampled row is weighted 0 (checks/zero_class_weight.py)."""
+        import numpy as np
+
+        from ...checks.zero_class_weight import zero_class_weight_finding
+
+        if not self._sampled_w or self._sampled_y is None:
+            return None
+        w = np.concatenate([np.asarray(a).reshape(-1) for a in self._sampled_w])
+        return zero_class_weight_finding(w, self._sampled_y, float(self.doc._step))
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ...findings import Finding, Severity
+from ...checks.model_view import nested_layers
 
 PRED_NAMES = {"y_pred", "ypred", "pred", "preds", "prediction", "predictions", "y_hat", "yhat", "output", "outputs",
               "out", "logits", "y_prob", "probs", "probabilities", "y_predicted", "predicted", "scores", "y_out",
@@ -260,10 +261,7 @@ def unused_layers_finding(model: Any, poor_fit: bool, moved: str, step: float) -
 
 def global_pooling_layer(model: Any) -> Any:
     """The model's first global pooling layer (nested models included), or None."""
-    try:
-        found = list(model._flatten_layers(include_self=False, recursive=True))
-    except Exception:
-        found = list(getattr(model, "layers", []))
+    found = nested_layers(model)
     return next((lay for lay in found if type(lay).__name__.startswith(("GlobalAveragePooling", "GlobalMaxPooling"))),
                 None)
 
@@ -284,10 +282,7 @@ def pooled_position_check(model: Any, x: Any, y: Any, poor_fit: bool, moved: str
 
 def _convolutions_before(model: Any, pooling: Any) -> list:
     """The convolution layers listed before ``pooling`` (what shapes the picture the pooling averages)."""
-    try:
-        found = list(model._flatten_layers(include_self=False, recursive=True))
-    except Exception:
-        found = list(getattr(model, "layers", []))
+    found = nested_layers(model)
     before = found[:found.index(pooling)] if pooling in found else []
     return [c for c in before if type(c).__name__.startswith("Conv") and isinstance(getattr(c, "kernel_size", None),
                                                                                     tuple)]
