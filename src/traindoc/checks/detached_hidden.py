@@ -99,3 +99,4 @@ class DetachedHidden:
         for h in self.handles:
             h.remove()
         self.handles = []
+        self.last = {}  # the last forward's hidden states hold their autograd graph: let them go

@@ -20,6 +20,7 @@ from .structure import CAUSE
 
 MATCH = 1e-5  # relative: the loss is this cross-entropy
 APART = 1e-4  # relative: the other reading differs by more than this
+MAX_SCORES = 1 << 24  # output elements beyond which the check stands aside (memory on the user's device)
 
 
 def flatten_order_finding(loss: Any, outputs: Any, targets: Any) -> Finding | None:
@@ -33,6 +34,8 @@ def flatten_order_finding(loss: Any, outputs: Any, targets: Any) -> Finding | No
         return None
     if targets.dim() != 2 or targets.is_floating_point() or tuple(outputs.shape[:2]) != tuple(targets.shape):
         return None
+    if outputs.numel() > MAX_SCORES:
+        return None  # a large language model's logits: two more cross-entropies would cost gigabytes
     b, t, v = outputs.shape
     if b < 2 or t < 2 or v < 2 or int(targets.min()) < 0 or int(targets.max()) >= v:
         return None

@@ -40,7 +40,7 @@ def lr_jump_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[fl
         factor = " (a value that looks like a decay factor)" if now < 1 else ""
         return Finding(
             "lr-too-high", Severity.WARNING,
-            f"the learning rate jumped from {was:.3g} to {now:.3g} (x{now / was:.0f}) at step {at:.0f}{factor} and "
+            f"the learning rate jumped from {was:.3g} to {now:.3g} (x{now / (was if was > 0 else before[0]):.0f}) at step {at:.0f}{factor} and "
             f"the loss rose from {_mean(pre):.3g} to {_mean(post):.3g} after it",
             evidence={"subject": "lr-jump", CAUSE: True, "lr_before": was, "lr_after": now, "step": at,
                       "loss_before": _mean(pre), "loss_after": _mean(post)},

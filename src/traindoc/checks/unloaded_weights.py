@@ -25,6 +25,7 @@ UNIFORM_STD = 1 / math.sqrt(3)  # the std of U(-1, 1)
 STD_TOLERANCE = 0.12  # relative, around the default's std
 RECURRENT = ("LSTM", "GRU", "RNN")
 WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d")
+SAMPLE = 1 << 20  # elements read per tensor: the draw's bound and spread show on a sample
 
 
 def _uniform_within(t: Any, bound: float) -> bool:
@@ -34,7 +35,7 @@ def _uniform_within(t: Any, bound: float) -> bool:
     if t is None or t.numel() < MIN_ELEMENTS or bound <= 0:
         return False
     with torch.no_grad():
-        v = t.detach().float().reshape(-1)
+        v = t.detach().reshape(-1)[:SAMPLE].float()  # a sample: a frozen LLM body's copy would be gigabytes
         top = float(v.abs().max())
         std = float(v.std())
         mean = float(v.mean())
@@ -48,7 +49,7 @@ def _standard_normal(t: Any) -> bool:
     if t is None or t.numel() < 1000:
         return False
     with torch.no_grad():
-        v = t.detach().float().reshape(-1)
+        v = t.detach().reshape(-1)[:SAMPLE].float()  # a sample: a frozen LLM body's copy would be gigabytes
         return abs(float(v.mean())) < 0.05 and abs(float(v.std()) - 1) < 0.05
 
 

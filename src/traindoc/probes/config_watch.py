@@ -193,7 +193,7 @@ class ConfigWatch:
             if f is not None:
                 doc._record_check(f)
         self._late_findings(doc, losses)
-        self._rows_unrelated(doc, losses)
+        doc.guard.call("row-link", self._rows_unrelated, doc, losses)
         if doc.grads is None:
             return
         if doc._opt_hooks is not None and doc.grads.track_updates:  # steps that move no weight
@@ -218,22 +218,26 @@ class ConfigWatch:
         doc._record_check(f)
 
     def _late_findings(self, doc: Any, losses: list[float]) -> None:
-        """Reordered rows, 16-bit weights that do not move, a rate that jumped up: judged against the loss."""
+        """Reordered rows, 16-bit weights that do not move, a rate that jumped up: judged against the loss.
+        Each check runs under its own guard name, so one that fails costs only itself."""
         at = float(doc._step)
-        found = [c.finding(losses, at) for c in (self.row_order, self.low) if c is not None]
-        found += [self.teacher.finding(at)] if self.teacher is not None else []
+        call = doc.guard.call
+        found = [call("row-order", self.row_order.finding, losses, at) if self.row_order is not None else None,
+                 call("low-precision", self.low.finding, losses, at) if self.low is not None else None,
+                 call("teacher-mode", self.teacher.finding, at) if self.teacher is not None else None]
         from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
 
         known = any(f.id == "nonfinite-origin" and f.evidence.get("kind") == "backward gradient" for f in doc.findings)
-        found.append(backward_nan_finding(doc.store.series, known))
+        found.append(call("backward-nan", backward_nan_finding, doc.store.series, known))
         lr, loss = doc.store.series.get("lr"), doc.store.series.get("train_loss")
         if lr is not None and loss is not None:
             from ..checks.lr_jump import lr_jump_finding
 
             from ..checks.lr_floor import lr_floor_finding  # a decay (or backwards warm-up) that ended early
 
-            found.append(lr_jump_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values)))
-            found.append(lr_floor_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values), at))
+            series = (list(lr.steps), list(lr.values), list(loss.steps), list(loss.values))
+            found.append(call("lr-jump", lr_jump_finding, *series))
+            found.append(call("lr-floor", lr_floor_finding, *series, at))
         for f in found:
             if f is not None:
                 doc._record_check(f)
@@ -258,7 +262,7 @@ class ConfigWatch:
 
         self.remove(first=True)
         if self.graph_cut is not None:
-            doc.guard.call("wiring", self.graph_cut.after_backward)
+            doc.guard.call("graph-cut", self.graph_cut.after_backward)  # its own name: a failure here leaves "wiring" on
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)

@@ -39,11 +39,14 @@ def _json_names(text: str) -> list[str] | None:
     return [k for k, v in lists.items() if not v]
 
 
+MAX_HEADER = 4096  # characters in a header line worth sniffing
+
+
 def _header_names(text: str) -> list[str] | None:
     """The fields of a table's lone line, when none of them is a number."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if len(lines) != 1:
-        return None
+    if len(lines) != 1 or len(lines[0]) > MAX_HEADER:
+        return None  # a header is short; csv.Sniffer is quadratic on long quote-heavy lines
     try:
         dialect = csv.Sniffer().sniff(lines[0], delimiters=",\t;|")
         fields = next(csv.reader(io.StringIO(lines[0]), dialect))
