@@ -6,6 +6,10 @@ the run diverges at once. Seen at the first step: the logged loss is the plain c
 outputs, and the gradient that reached the output is that cross-entropy's gradient times one constant of
 8 or more (a weighted sum of terms or label smoothing changes the direction too, and is left alone).
 A cross-entropy and one reduction on the detached outputs; nothing of the model runs again.
+
+A torch.amp GradScaler scales the loss the same way and unscales inside ``scaler.step``, so the first
+step alone cannot tell the two apart: the reading is a suspect (``loss_scale_suspect``), named only when
+the steps then blow up (non-finite values, divergence, exploding gradients, spikes).
 """
 
 from __future__ import annotations
@@ -55,3 +59,13 @@ def loss_scale_findings(value: float, outputs: Any, targets: Any, grad: Any) -> 
         fixes=[f"Unscale the gradients before the step (for p in model.parameters(): p.grad /= {k:.0f}), or use "
                "torch.amp.GradScaler (scaler.scale(loss).backward(); scaler.step(optimizer) unscales), or drop the "
                "loss scaling in float32."])]
+
+
+EXPLAINS = ("nonfinite", "nonfinite-origin", "divergence", "exploding-gradients", "loss-spikes", "lr-too-high")
+
+
+def loss_scale_suspect(found: Finding) -> Any:
+    """The reading as a suspect: a GradScaler's healthy run never shows the too-large steps it explains."""
+    from .torch_config import Suspect
+
+    return Suspect("loss-scale", EXPLAINS, f"{found.title}: {found.causes[0]}", found.fixes[0])

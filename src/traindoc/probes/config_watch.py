@@ -298,6 +298,12 @@ class ConfigWatch:
 
         out = outputs if outputs is not None else self.output_grad.output  # a loop that passes no outputs=
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
+        scaled = [f for f in found if f.evidence.get("subject") == "loss-scale"]
+        if scaled:  # a GradScaler reads the same at step 1: named only if the steps then blow up
+            from ..checks.loss_scale import loss_scale_suspect
+
+            found = [f for f in found if f.evidence.get("subject") != "loss-scale"]
+            self.suspects.append(loss_scale_suspect(scaled[0]))
         from ..checks.flatten_order import flatten_order_finding  # targets flattened time-major, scores batch-major
 
         from ..checks.contrastive_targets import contrastive_target_findings  # InfoNCE targets all zero
