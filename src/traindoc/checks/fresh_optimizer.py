@@ -61,7 +61,8 @@ class FreshOptimizer:
         self.last_age = 0
         self.oldest = 0
         self.seen = 0
-        self.objects: set[int] = set()
+        self.objects = 0  # distinct optimizer objects seen in turn (ids are reused after garbage collection)
+        self.last_opt: Any = None  # a weak reference to the last one
         self.off = self.param is None
         self.handle: Any = None
         self.found: Finding | None = None
@@ -96,7 +97,11 @@ class FreshOptimizer:
         if age is None or self.watch_step() < 1:
             return  # no state to read, or the run's first optimizer step (every optimizer is fresh there)
         self.seen += 1
-        self.objects.add(id(opt))
+        if self.last_opt is None or self.last_opt() is not opt:
+            import weakref
+
+            self.objects += 1
+            self.last_opt = weakref.ref(opt)
         self.resets += age < self.last_age
         self.last_age = age
         self.oldest = max(self.oldest, age)
@@ -106,9 +111,9 @@ class FreshOptimizer:
             self.fresh += 1
         name, step = type(opt).__name__, float(self.watch_step() + 1)
         if self.fresh >= MIN_FRESH and not self.old:
-            self.found = fresh_optimizer_finding(name, self.fresh, len(self.objects), step)
+            self.found = fresh_optimizer_finding(name, self.fresh, self.objects, step)
         elif self.resets >= MIN_RESETS:
-            self.found = reset_optimizer_finding(name, self.resets, self.oldest, len(self.objects), step)
+            self.found = reset_optimizer_finding(name, self.resets, self.oldest, self.objects, step)
         elif self.seen >= MAX_SEEN:
             self.off = True  # enough seen: the state carries over, the optimizer lives across the run
         if self.found is not None:
