@@ -390,7 +390,7 @@ def _climb_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     with training as the independent evidence: its points since that best fall by the exact rank
     test at 5% and end 10% or more below where training stood at the best."""
     from ..stats.climb_from_best import climb_from_best
-    from ..stats.exact import EXACT_MAX_N, fall_p_exact
+    from ..stats.exact import fall_p
 
     ov = climb_from_best(x, y)
     if ov is None:
@@ -398,12 +398,7 @@ def _climb_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     ts = t.y[t.x >= ov.best_step - 1e-9]
     if ts.size < 4:
         return None
-    if ts.size <= EXACT_MAX_N:
-        p = fall_p_exact(ts)
-    else:
-        z, p = mann_kendall(ts)
-        p = p if z < 0 else 1.0
-    if p > 0.05:
+    if fall_p(ts) > 0.05:
         return None
     return ov if float(ts[-1]) <= 0.9 * t.at(ov.best_step) else None
 

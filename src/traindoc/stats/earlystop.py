@@ -184,15 +184,10 @@ def rise_after_best(x: np.ndarray, y: np.ndarray, p_max: float = 0.01, gl_thresh
     after = n - 1 - ib
     if after < max(5, int(0.15 * n)):
         return None
-    from .exact import EXACT_MAX_N, rise_p_exact
-    from .trend import mann_kendall
+    from .exact import rise_p
 
     seg = y[ib + 1:]
-    if seg.size <= EXACT_MAX_N:
-        p = rise_p_exact(seg)
-    else:
-        z, p = mann_kendall(seg)
-        p = p if z > 0 else 1.0
+    p = rise_p(seg)
     k = max(2, after // 3)
     gl = 100.0 * (float(np.median(y[-k:])) / float(y[ib]) - 1.0)
     if p > p_max or gl < gl_threshold:

@@ -57,3 +57,20 @@ def rise_p_exact(y: np.ndarray) -> float:
 def fall_p_exact(y: np.ndarray) -> float:
     """One-sided exact p that a short series is falling."""
     return rise_p_exact(-np.asarray(y, dtype=float))
+
+
+def rise_p(y: np.ndarray) -> float:
+    """One-sided p that a series rises: exact up to ``EXACT_MAX_N`` points, Mann-Kendall's normal
+    approximation beyond (1.0 when the trend goes the other way)."""
+    y = np.asarray(y, dtype=float)
+    if y.size <= EXACT_MAX_N:
+        return rise_p_exact(y)
+    from .trend import mann_kendall
+
+    z, p = mann_kendall(y)
+    return p if z > 0 else 1.0
+
+
+def fall_p(y: np.ndarray) -> float:
+    """One-sided p that a series falls (``rise_p`` of its negation)."""
+    return rise_p(-np.asarray(y, dtype=float))

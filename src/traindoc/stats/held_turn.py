@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from .earlystop import Overfit
-from .exact import EXACT_MAX_N, fall_p_exact
+from .exact import fall_p
 
 MIN_N, MAX_N = 6, 30
 K = 3  # evaluations in the late window and in the window ending at the best
@@ -32,16 +32,6 @@ LATE_RATIO = 1.10  # the late level, at least this far above the best
 GIVEBACK = 0.25  # ... and this share of the fall to the best given back
 DESCENT_MIN, DESCENT_P = 4, 0.05  # evaluations up to the best, and their exact falling test
 STEP_SIGMAS = 3.0  # the step, in units of the spread of the descent's log steps
-
-
-def _fall_p(seg: np.ndarray) -> float:
-    """One-sided p that a segment falls: exact up to EXACT_MAX_N points, Mann-Kendall beyond."""
-    if seg.size <= EXACT_MAX_N:
-        return fall_p_exact(seg)
-    from .trend import mann_kendall
-
-    z, p = mann_kendall(seg)
-    return p if z < 0 else 1.0
 
 
 def held_turn(x: np.ndarray, y: np.ndarray) -> Overfit | None:
@@ -64,7 +54,7 @@ def held_turn(x: np.ndarray, y: np.ndarray) -> Overfit | None:
         return None
     # It came down to that level: the evaluations up to the best fall by the exact rank test at 5%
     # (a flat noisy curve also has a lowest point, but not a descent into it).
-    if ib + 1 < DESCENT_MIN or _fall_p(y[: ib + 1]) > DESCENT_P:
+    if ib + 1 < DESCENT_MIN or fall_p(y[: ib + 1]) > DESCENT_P:
         return None
     level = float(np.median(late))
     top = float(np.max(y[: ib + 1]))
