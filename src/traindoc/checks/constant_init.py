@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings import Finding, Severity
-from .structure import CAUSE
+from .structure import CAUSE, WEIGHTED
 
-WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d")
 
 
 def _constant(w: Any) -> float | None:

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from .structure import pair_first_layer_input
 from .torch_config import Suspect
 
 LARGER = 3.0  # the first layer's input std against the model input's
 UNRELATED = 0.5  # correlation below which the model input is no longer what the layer reads
 EXPLAINS = ("stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch", "late-start", "high-initial-loss")
-WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d")
 
 
 class InputNoise:
@@ -29,30 +29,16 @@ class InputNoise:
 
     def __init__(self) -> None:
         self.handles: list = []
-        self.model_input: Any = None
         self.measured: tuple[float, float, str] | None = None  # (std ratio, correlation, layer)
 
     def hook(self, model: Any, wrap: Any) -> None:
-        import torch
-
-        first = next(((n, m) for n, m in model.named_modules() if type(m).__name__ in WEIGHTED), None)
-        if first is None or first[1] is model:
-            return
-        name, layer = first
-
-        def root_pre(mod, args):
-            if torch.is_grad_enabled() and mod.training and args and isinstance(args[0], torch.Tensor):
-                self.model_input = args[0]
-
-        def layer_pre(mod, args):
-            x = self.model_input
-            self.model_input = None
-            if x is None or not args or not isinstance(args[0], torch.Tensor):
-                return
+        def measure_once(x: Any, seen: Any) -> None:
             self.remove()
-            self._measure(x, args[0], name)
+            self._measure(x, seen, name)
 
-        self.handles = [model.register_forward_pre_hook(wrap(root_pre)), layer.register_forward_pre_hook(wrap(layer_pre))]
+        hooked = pair_first_layer_input(model, wrap, measure_once)
+        if hooked is not None:
+            name, self.handles = hooked
 
     def _measure(self, x: Any, seen: Any, name: str) -> None:
         import torch

@@ -18,10 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings import Finding, Severity
-from .structure import CAUSE
+from .structure import CAUSE, pair_first_layer_input
 
 WATCH_FORWARDS = 16  # training forwards looked at, then the hooks go
-WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d")
 MIN_ROWS = 4
 MAX_FALL = 0.5  # the loss fell by less than this share of its start: the run did not learn well
 
@@ -53,35 +52,22 @@ class RowOrder:
 
     def __init__(self) -> None:
         self.handles: list = []
-        self.model_input: Any = None
         self.looked = 0
         self.moved: list[str] = []  # per reordered forward: how
         self.layer = ""
 
     def hook(self, model: Any, wrap: Any) -> None:
-        import torch
-
-        first = next(((n, m) for n, m in model.named_modules() if type(m).__name__ in WEIGHTED), None)
-        if first is None or first[1] is model:
-            return
-        self.layer, layer = first
-
-        def root_pre(mod, args):
-            if torch.is_grad_enabled() and mod.training and args and isinstance(args[0], torch.Tensor):
-                self.model_input = args[0]
-
-        def layer_pre(mod, args):
-            x, self.model_input = self.model_input, None
-            if x is None or not args or not isinstance(args[0], torch.Tensor):
-                return
+        def compare(x: Any, seen: Any) -> None:
             self.looked += 1
-            how = reordered(x, args[0])
+            how = reordered(x, seen)
             if how is not None:
                 self.moved.append(how)
             if self.looked >= WATCH_FORWARDS:
                 self.remove()
 
-        self.handles = [model.register_forward_pre_hook(wrap(root_pre)), layer.register_forward_pre_hook(wrap(layer_pre))]
+        hooked = pair_first_layer_input(model, wrap, compare)
+        if hooked is not None:
+            self.layer, self.handles = hooked
 
     def finding(self, losses: list[float], step: float) -> Finding | None:
         """Named at the end, when rows were reordered and the loss did not fall by half."""

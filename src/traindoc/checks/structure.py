@@ -27,6 +27,7 @@ _RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf), "r
            "softplus": (0.0, np.inf), "softmax": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "exponential": (0.0, np.inf),
            "elu": (-1.0, np.inf)}
 CAUSE = "cause"  # evidence key: this finding explains symptoms such as stuck-at-chance or no-learning
+WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d")  # torch layer kinds whose weights set the scale of their output
 
 
 @dataclass
@@ -615,3 +616,29 @@ def lead_with_causes(findings: list[Finding]) -> list[Finding]:
              + sorted(derived, key=lambda f: -int(f.severity)))
     rest = [f for f in findings if not any(f is c for c in first)]
     return first + rest
+
+
+def pair_first_layer_input(model: Any, wrap: Any, on_pair: Any) -> tuple[str, list] | None:
+    """Forward pre-hooks that hand ``on_pair(model_input, layer_input)`` what the model was given and what
+    its first weighted layer then received, for each training forward with gradients on (the two differ
+    only by what ``forward`` did first). Returns the layer's name and the hook handles; None when the
+    model has no weighted layer below its root. The tensors are only referenced, never copied."""
+    import torch
+
+    first = next(((n, m) for n, m in model.named_modules() if type(m).__name__ in WEIGHTED), None)
+    if first is None or first[1] is model:
+        return None
+    name, layer = first
+    held: dict[str, Any] = {}
+
+    def root_pre(mod, args):
+        if torch.is_grad_enabled() and mod.training and args and isinstance(args[0], torch.Tensor):
+            held["x"] = args[0]
+
+    def layer_pre(mod, args):
+        x = held.pop("x", None)
+        if x is None or not args or not isinstance(args[0], torch.Tensor):
+            return
+        on_pair(x, args[0])
+
+    return name, [model.register_forward_pre_hook(wrap(root_pre)), layer.register_forward_pre_hook(wrap(layer_pre))]

@@ -18,13 +18,12 @@ import math
 from typing import Any
 
 from ..findings import Finding, Severity
-from .structure import CAUSE
+from .structure import CAUSE, WEIGHTED
 
 MIN_ELEMENTS = 64  # a weight this small can fall inside any bound by chance
 UNIFORM_STD = 1 / math.sqrt(3)  # the std of U(-1, 1)
 STD_TOLERANCE = 0.12  # relative, around the default's std
 RECURRENT = ("LSTM", "GRU", "RNN")
-WEIGHTED = ("Linear", "Conv1d", "Conv2d", "Conv3d")
 SAMPLE = 1 << 20  # elements read per tensor: the draw's bound and spread show on a sample
 
 
