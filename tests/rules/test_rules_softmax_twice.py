@@ -109,3 +109,70 @@ def test_an_ultralytics_classify_val_loss_on_the_floor_blames_the_framework(tmp_
     assert found and found[0].series[0] == "val/loss"
     assert "Ultralytics" in found[0].title and any("8.3.39" in f for f in found[0].fixes)
     assert not any("drop the final softmax" in f for f in found[0].fixes)
+
+
+def test_the_smoothed_floor_is_the_least_loss_under_label_smoothing():
+    from traindoc.rules.softmax_twice import smoothed_floor
+
+    for k, eps in ((2, 0.2), (3, 0.1), (10, 0.1)):
+        q = torch.full((1, k), eps / k)
+        q[0, 0] = 1 - eps + eps / k  # the best an honest model can output is the smoothed target itself
+        got = float(torch.nn.functional.cross_entropy(q.log(), torch.tensor([0]), label_smoothing=eps))
+        assert math.isclose(got, smoothed_floor(k, eps), rel_tol=1e-5)
+
+
+def _smoothed_curve(eps: float) -> tuple[np.ndarray, np.ndarray]:
+    """(loss, accuracy) per epoch of an honest binary classifier under label smoothing ``eps`` on
+    overlapping blobs: its loss settles just above the smoothed targets' entropy, which for 2 classes
+    at 0.15 lies next to the 2-class double-softmax floor (0.283 against 0.313)."""
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+    centres = 0.8 * torch.randn(2, 8, generator=torch.Generator().manual_seed(99))
+    y = torch.randint(0, 2, (2000,), generator=g)
+    x = centres[y] + torch.randn(2000, 8, generator=g)
+    model = torch.nn.Linear(8, 2)
+    opt = torch.optim.Adam(model.parameters(), lr=0.05)
+    ce = torch.nn.CrossEntropyLoss(label_smoothing=eps)
+    losses, accs = [], []
+    for _ in range(40):
+        opt.zero_grad()
+        ce(model(x), y).backward()
+        opt.step()
+        with torch.no_grad():
+            out = model(x)
+            losses.append(float(ce(out, y)))
+            accs.append(float((out.argmax(1) == y).float().mean()))
+    return np.array(losses), np.array(accs)
+
+
+def test_a_stated_label_smoothing_is_not_taken_for_a_second_softmax(tmp_path):
+    from traindoc.rules.softmax_twice import _fits
+
+    losses, accs = _smoothed_curve(0.15)
+    assert _fits(losses, accs, 2)  # unstated, this honest curve looks like the 2-class floor
+    assert not _fits(losses, accs, 2, smoothing=0.15)
+    path = tmp_path / "training_log.csv"
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", "loss", "accuracy"])
+        w.writerows([e, a, b] for e, (a, b) in enumerate(zip(losses, accs)))
+    (run,) = read_file(path)
+    run.meta.hparams["label_smoothing_factor"] = 0.15
+    assert not [f for f in diagnose_run(run) if f.id == "loss-metric-mismatch"]
+
+
+def test_watch_records_the_loss_label_smoothing():
+    import traindoc
+
+    model = torch.nn.Linear(4, 3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.1)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, quiet=True) as doc:
+        x, y = torch.randn(16, 4), torch.randint(0, 3, (16,))
+        for _ in range(3):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            doc.step(loss)
+    assert doc.store.meta.hparams.get("label_smoothing") == pytest.approx(0.1)

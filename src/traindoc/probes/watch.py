@@ -228,6 +228,9 @@ class Watch:
         if self.loss_fn is not None:
             hp["loss_fn"] = type(self.loss_fn).__name__ if isinstance(self.loss_fn, nn.Module) else getattr(
                 self.loss_fn, "__name__", str(self.loss_fn))
+            smoothing = getattr(self.loss_fn, "label_smoothing", 0.0)
+            if isinstance(smoothing, (int, float)) and 0 < smoothing < 1:
+                hp["label_smoothing"] = float(smoothing)  # the honest loss's own floor (rules/softmax_twice.py)
         task = {"ce": "classification", "nll": "classification", "bce": "classification",
                 "bce_logits": "classification", "regression": "regression"}.get(self._loss_kind or "")
         return {"task": task, "hparams": hp}

@@ -14,7 +14,10 @@ below 0.8 / k (that says there are more classes); at the end,
 a median accuracy of 85%+ and a loss no more than 1.2 x the error rate above the floor; where the
 accuracy moved, the loss moving about one-for-one with the error rate; and the floor at least twice
 the loss a calibrated model of that accuracy would log, so a binary model at 90% (whose honest
-loss is 0.33, next to the 2-class floor) is never called.
+loss is 0.33, next to the 2-class floor) is never called. Where the run states a label smoothing
+(``label_smoothing``, HF's ``label_smoothing_factor``), an honest loss cannot go below the entropy of
+the smoothed targets either (0.325 for 2 classes at 0.2), so that entropy counts as the honest loss
+too: a smoothed binary model at 99% is not mistaken for one on the 2-class floor.
 
 Some writers compute the validation loss on probabilities themselves: Ultralytics' classify head
 returns softmax outputs in eval mode and, before 8.3.39, its validator fed them to the cross-entropy
@@ -51,6 +54,37 @@ def _calibrated_loss(a: float, k: int) -> float:
     return (-a * math.log(a) if a > 0 else 0.0) + (e * math.log((k - 1) / e) if e > 0 else 0.0)
 
 
+def smoothed_floor(k: int, eps: float) -> float:
+    """The least cross-entropy an honest k-class model can log under label smoothing ``eps``: the
+    entropy of the smoothed target (1 - eps + eps/k on the true class, eps/k on each other)."""
+    if not 0 < eps < 1:
+        return 0.0
+    hi, lo = 1.0 - eps + eps / k, eps / k
+    return -hi * math.log(hi) - (k - 1) * lo * math.log(lo)
+
+
+def label_smoothing_of(hparams: object) -> float:
+    """The label smoothing a run's hyper-parameters state (any key ending in label_smoothing or
+    label_smoothing_factor, top level or dotted); 0 when none."""
+    if not isinstance(hparams, dict):
+        return 0.0
+    for key, value in hparams.items():
+        if isinstance(value, dict):
+            inner = label_smoothing_of(value)
+            if inner:
+                return inner
+            continue
+        leaf = str(key).rsplit(".", 1)[-1].lower()
+        if leaf in ("label_smoothing", "label_smoothing_factor"):
+            try:
+                eps = float(value)
+            except (TypeError, ValueError):
+                continue
+            if 0 < eps < 1:
+                return eps
+    return 0.0
+
+
 def _joint(loss, metric) -> tuple[np.ndarray, np.ndarray] | None:
     """(loss, accuracy in [0, 1]) at the evaluations both logged, 3 or more."""
     lc, mc = curve(loss), curve(metric)
@@ -63,7 +97,7 @@ def _joint(loss, metric) -> tuple[np.ndarray, np.ndarray] | None:
     return arr[:, 0], arr[:, 1]
 
 
-def _fits(L: np.ndarray, A: np.ndarray, k: int) -> bool:
+def _fits(L: np.ndarray, A: np.ndarray, k: int, smoothing: float = 0.0) -> bool:
     """Whether a loss/accuracy pair follows the floor of k classes (see the module docstring)."""
     f = floor_of(k)
     if not (np.all(L >= 0.997 * f) and np.all(L <= f + 1.02)):
@@ -79,7 +113,7 @@ def _fits(L: np.ndarray, A: np.ndarray, k: int) -> bool:
         slope = float(np.polyfit(1.0 - A, L, 1)[0])
         if not 0.5 <= slope <= 2.0:
             return False
-    return f >= 2.0 * _calibrated_loss(a, k)
+    return f >= 2.0 * max(_calibrated_loss(a, k), smoothed_floor(k, smoothing))
 
 
 def softmax_twice_of(run: Run) -> dict | None:
@@ -87,6 +121,7 @@ def softmax_twice_of(run: Run) -> dict | None:
     if not cross_entropy_like(run):
         return None
     known = run.meta.num_classes
+    smoothing = label_smoothing_of(run.meta.hparams)
     ks = [known] if known and 2 <= known <= MAX_K else range(2, MAX_K + 1)
     for loss_role, metric_role in _SPLITS:
         for ls in run.by_role(loss_role):
@@ -99,7 +134,7 @@ def softmax_twice_of(run: Run) -> dict | None:
                 L, A = j
                 # Floors grow with k: none above the lowest loss can fit (keeps the search short).
                 top = math.exp(min(float(np.min(L)) / 0.997, 50.0) + 1.0) - math.e + 1.0
-                k = next((k for k in ks if k <= top and _fits(L, A, k)), None)
+                k = next((k for k in ks if k <= top and _fits(L, A, k, smoothing)), None)
                 if k is None:
                     continue
                 return {"series": ls.name, "metric": ms.name, "classes": k, "floor": floor_of(k),

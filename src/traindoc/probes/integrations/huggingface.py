@@ -48,6 +48,8 @@ class TraindocCallback(TrainerCallback):
         `diagnose` of either file knows how many rows an epoch holds (a tiny training set)."""
         facts = {"max_steps": getattr(state, "max_steps", None), "num_train_epochs": getattr(state, "num_train_epochs", None),
                  "train_batch_size": getattr(state, "train_batch_size", None)}
+        # The label smoothing the Trainer applies sets the honest loss's own floor (rules/softmax_twice.py).
+        facts["label_smoothing_factor"] = getattr(args, "label_smoothing_factor", None)
         facts = {k: v for k, v in facts.items() if isinstance(v, (int, float)) and v > 0}
         if facts:
             self.doc.store.meta.hparams.update(facts)
