@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..findings import Finding, Severity
+from .loss_progress import loss_fell
 from .structure import CAUSE
 
 MIN_SAMPLES = 6  # sampled steps with a gradient before anything is said
@@ -89,13 +90,6 @@ def _flags(series: dict, name: str) -> dict[float, float]:
     return dict(zip(s.steps, s.values)) if s is not None else {}
 
 
-def _fell(losses: list[float]) -> float:
-    """How much of its start the loss lost (first and last tenth of the run compared)."""
-    k = max(1, len(losses) // 10)
-    first, last = sum(losses[:k]) / k, sum(losses[-k:]) / k
-    return (first - last) / abs(first) if first else 0.0
-
-
 def _rose(losses: list[float]) -> bool:
     """Whether some later stretch of the run sits above the loss's start (an unstable run)."""
     k = max(1, len(losses) // 8)
@@ -121,7 +115,7 @@ def idle_finding(series: dict, names: list[str], losses: list[float], stale: int
                 "gradients are accumulated over several steps and the loss climbs above its start: each update is "
                 "the sum of the micro-batches' gradients, not their average")
         return None
-    if _fell(finite) > MAX_FALL:
+    if loss_fell(finite) > MAX_FALL:
         return None  # the loss fell: whatever the samples show, the weights do move
     back, before, after = _flags(series, "backward"), _flags(series, "before"), _flags(series, "after")
     zeroed_before = [st for st, v in back.items() if v > 0 and before.get(st) == 0.0]

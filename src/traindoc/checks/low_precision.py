@@ -8,7 +8,7 @@ with no error. Mixed precision keeps float32 weights and runs the forward pass u
 Seen on the first optimizer steps, only when some trained parameters are 16-bit floats: the optimizer's
 own step hooks copy a few of those weights before the step and compare after it, counting elements that
 had a non-zero gradient and did not change. Named at the end when most of them did not and the run did
-not learn well.
+not learn well. The counts stay on the weights' device until then, so the step hooks never wait for a GPU.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings import Finding, Severity
+from .loss_progress import loss_kept
 from .structure import CAUSE
 
 OBSERVE_STEPS = 20
@@ -31,8 +32,7 @@ class LowPrecisionSteps:
         self.handles: list = []
         self.steps = 0
         self.pre: list | None = None
-        self.with_grad = 0
-        self.unchanged = 0
+        self.counts: list = []  # (elements with a gradient, of them unchanged) per watched step, device tensors
         self.dtype = ""
 
     def attach(self, optimizer: Any, wrap: Any) -> None:
@@ -68,19 +68,24 @@ class LowPrecisionSteps:
         if not self.pre:
             return
         for p, before, moved in self.pre:
-            self.with_grad += int(moved.sum())
-            self.unchanged += int((moved & p.detach().eq(before)).sum())
+            self.counts.append((moved.sum(), (moved & p.detach().eq(before)).sum()))
         self.pre = None
+
+    def totals(self) -> tuple[int, int]:
+        """(elements with a gradient, of them unchanged) over the watched steps: the one device sync."""
+        with_grad = sum(int(g) for g, _ in self.counts)
+        return with_grad, sum(int(u) for _, u in self.counts)
 
     def finding(self, losses: list[float], step: float) -> Finding | None:
         self.remove()
-        if self.with_grad == 0 or len(losses) < 8:
+        with_grad, unchanged = self.totals()
+        if with_grad == 0 or len(losses) < 8:
             return None
-        share = self.unchanged / self.with_grad
-        k = max(1, len(losses) // 8)
-        first, last = sum(losses[:k]) / k, sum(losses[-k:]) / k
-        if share < LOST_SHARE or not (first > 0 and last > (1 - MAX_FALL) * first):
+        share = unchanged / with_grad
+        kept = loss_kept(losses, 1 - MAX_FALL, part=8)
+        if share < LOST_SHARE or kept is None:
             return None
+        first, last = kept
         bits = 8 if self.dtype == "bfloat16" else 11
         return Finding(
             "update-ratio", Severity.WARNING,

@@ -13,15 +13,12 @@ steps) and the loss.
 from __future__ import annotations
 
 from ..findings import Finding, Severity
+from .loss_progress import loss_kept
 from .structure import CAUSE
 
 DROP = 30.0  # the floor against the starting rate
 BY = 0.5  # the floor reached within this share of the run
 UNLEARNT = 0.5  # the final loss still above this share of the first
-
-
-def _mean(xs: list[float]) -> float:
-    return sum(xs) / len(xs)
 
 
 def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[float], losses: list[float],
@@ -34,10 +31,10 @@ def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[f
     floor_at = next((s for s, v in zip(lr_steps, lrs) if v <= lrs[0] / DROP), None)
     if floor_at is None or floor_at > BY * last_step:
         return None
-    k = max(2, len(losses) // 10)
-    first, last = _mean(losses[:k]), _mean(losses[-k:])
-    if not first > 0 or not last > UNLEARNT * first:
+    kept = loss_kept(losses, UNLEARNT, part=10, least=2)
+    if kept is None:
         return None
+    first, last = kept
     share = floor_at / last_step
     return Finding(
         "lr-decay-too-fast", Severity.WARNING,

@@ -12,15 +12,13 @@ before it.
 
 from __future__ import annotations
 
+from statistics import fmean as _mean
+
 from ..findings import Finding, Severity
 from .structure import CAUSE
 
 JUMP = 10.0  # the new rate against the highest rate before it
 WORSE = 1.2  # the loss after the jump against the loss just before it
-
-
-def _mean(xs: list[float]) -> float:
-    return sum(xs) / len(xs)
 
 
 def lr_jump_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[float],

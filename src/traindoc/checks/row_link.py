@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .label_link import MAX_ROWS, LabelLink, label_link
+from .loss_progress import loss_kept
 
 MAX_FEATURES = 256  # wider inputs (images, sequences) are left alone: kept rows would cost memory
 KEEP_ROWS = 2 * MAX_ROWS  # rows kept before de-duplication (epochs repeat the same rows)
@@ -64,9 +65,7 @@ def little_progress(losses: list[float]) -> tuple[float, float] | None:
     vals = [v for v in losses if math.isfinite(v)]
     if len(vals) < 20:
         return None
-    k = max(2, len(vals) // 10)
-    start, end = float(np.mean(vals[:k])), float(np.mean(vals[-k:]))
-    return (start, end) if start > 0 and end >= LITTLE_PROGRESS * start else None
+    return loss_kept(vals, LITTLE_PROGRESS, part=10, least=2)
 
 
 def unrelated_rows_finding(link: LabelLink | None, losses: list[float], step: float):

@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..findings import Finding, Severity
+from .loss_progress import loss_kept
 from .structure import CAUSE, pair_first_layer_input
 
 WATCH_FORWARDS = 16  # training forwards looked at, then the hooks go
@@ -74,10 +75,10 @@ class RowOrder:
         self.remove()
         if not self.moved or len(losses) < 8:
             return None
-        k = max(1, len(losses) // 8)
-        first, last = sum(losses[:k]) / k, sum(losses[-k:]) / k
-        if not (first > 0 and last > (1 - MAX_FALL) * first):
+        kept = loss_kept(losses, 1 - MAX_FALL, part=8)
+        if kept is None:
             return None
+        first, last = kept
         how = max(set(self.moved), key=self.moved.count)
         order = "in reverse order" if how == "reversed" else "in another order"
         return Finding(
