@@ -142,6 +142,20 @@ def test_numpy_files_that_name_nothing_or_hold_objects_are_refused(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
 
 
+def test_a_numpy_file_with_a_damaged_header_is_refused_in_one_line(tmp_path):
+    """numpy parses the header dict by tokenizing it: an unclosed shape tuple raises TokenError, not ValueError."""
+    good = tmp_path / "good.npy"
+    np.save(good, np.array(VALUES))
+    raw = good.read_bytes()
+    assert b"(%d,), }" % len(VALUES) in raw
+    damaged = tmp_path / "loss.npy"
+    damaged.write_bytes(raw.replace(b"(%d,), }" % len(VALUES), b"(%d,  }" % len(VALUES)))
+    proc = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(damaged)], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert "loss.npy" in proc.stderr and "NumPy array" in proc.stderr
+
+
 def test_two_runs_appended_one_value_per_line_are_two_runs(tmp_path):
     """``np.savetxt`` into a file opened for appending, once per run: no counter to start over, so the
     loss jumping back to its first values and falling again as it did tells the second run."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import tokenize
 from pathlib import Path
 
 import numpy as np
@@ -265,7 +266,8 @@ def _read_npy(path: Path) -> list[Run]:
         raise InputError(path, f"NumPy array over {MAX_NPY_BYTES >> 20} MiB: expected a loss or metric per step")
     try:
         arr = np.load(path, allow_pickle=False)
-    except (ValueError, OSError, EOFError) as exc:
+    except (ValueError, OSError, EOFError, SyntaxError, tokenize.TokenError) as exc:
+        # numpy parses the header dict as a literal (tokenize + literal_eval): a damaged one raises these
         raise InputError(path, f"cannot be read as a NumPy array ({exc}); expected np.save of a 1-D array") from None
     if arr.dtype.kind not in "fiub":
         raise InputError(path, f"holds a NumPy array of {arr.dtype} (expected numbers)")
