@@ -272,3 +272,34 @@ def test_a_spread_that_drifts_while_the_loss_falls_is_not_drift():
     found = input_drift(Run.from_columns("r", "x", "test", {"train_loss": (steps, climbing),
                                                              "input_std": (steps[::16], [2 ** (i / 11) for i in range(12)])}))
     assert found is not None and found.evidence["subject"] == "input-drift"
+
+
+def test_a_scaled_cosine_heads_high_start_is_information_not_a_bad_init():
+    import traindoc
+
+    torch.manual_seed(0)
+    x, y = _classes()
+    model, loss_fn = _Cosine(30.0), nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, every=4, quiet=True) as doc:
+        for i in range(40):
+            xb, yb = x[(i * 32) % 256:][:32], y[(i * 32) % 256:][:32]
+            opt.zero_grad()
+            loss = loss_fn(out := model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb, outputs=out)
+    high = [f for f in doc.findings if f.id == "high-initial-loss"]
+    assert high and all(f.severity.label == "info" for f in high) and "length 30" in high[0].title
+
+
+def test_rows_of_one_length_are_read_as_a_scaled_head_only_when_they_all_share_it():
+    from traindoc.rules.bounded_logits import scaled_rows
+    from traindoc.run import Run
+
+    steps = list(range(0, 40, 4))
+    def run(lo, hi):
+        return Run.from_columns("r", "x", "test", {"output_rownorm_min": (steps, lo), "output_rownorm_max": (steps, hi)})
+    assert abs(scaled_rows(run([10.0] * 10, [10.0] * 10)) - 10.0) < 1e-9
+    assert scaled_rows(run([1.0] * 10, [1.0] * 10)) is None  # unit rows: no scale (bounded_logits names them)
+    assert scaled_rows(run([2.0] * 10, [12.0] * 10)) is None  # a plain linear head: rows of many lengths

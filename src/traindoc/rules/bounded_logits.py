@@ -40,16 +40,36 @@ def unit_logit_floor(c: int) -> float:
     return math.log(1.0 + (c - 1) * math.exp(-math.sqrt(c / (c - 1))))
 
 
-def bounded_logits(run: Run):
-    """The finding of a cross-entropy over unit-length logit rows, or None."""
+def _row_lengths(run: Run) -> tuple[np.ndarray, np.ndarray] | None:
+    """The shortest and longest output row length per sampled step (MIN_SAMPLES or more), or None."""
     lo, hi = run.series.get("output_rownorm_min"), run.series.get("output_rownorm_max")
     if lo is None or hi is None or len(lo.values) < MIN_SAMPLES or len(hi.values) != len(lo.values):
         return None
     a, b = np.asarray(lo.values, dtype=float), np.asarray(hi.values, dtype=float)
+    return (a, b) if np.all(np.isfinite(a)) and np.all(np.isfinite(b)) else None
+
+
+def scaled_rows(run: Run) -> float | None:
+    """The one length every output row has at every sampled step, above 1 (a normalised head times a
+    scale s), or None."""
+    ab = _row_lengths(run)
+    if ab is None:
+        return None
+    a, b = ab
+    s = float(np.median(b))
+    if s <= 1.0 + UNIT_TOL or float(a.min()) < s * (1.0 - UNIT_TOL) or float(b.max()) > s * (1.0 + UNIT_TOL):
+        return None
+    return s
+
+
+def bounded_logits(run: Run):
+    """The finding of a cross-entropy over unit-length logit rows, or None."""
+    ab = _row_lengths(run)
     c = _classes(run)
     t = loss_curve(run, Role.TRAIN_LOSS)
-    if c is None or t is None or not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+    if ab is None or c is None or t is None:
         return None
+    a, b = ab
     if float(a.min()) < 1.0 - UNIT_TOL or float(b.max()) > 1.0 + UNIT_TOL:
         return None
     floor = unit_logit_floor(c)
