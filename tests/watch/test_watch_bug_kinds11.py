@@ -303,3 +303,30 @@ def test_rows_of_one_length_are_read_as_a_scaled_head_only_when_they_all_share_i
     assert abs(scaled_rows(run([10.0] * 10, [10.0] * 10)) - 10.0) < 1e-9
     assert scaled_rows(run([1.0] * 10, [1.0] * 10)) is None  # unit rows: no scale (bounded_logits names them)
     assert scaled_rows(run([2.0] * 10, [12.0] * 10)) is None  # a plain linear head: rows of many lengths
+
+
+# ---------------------------------------------------------------- a schedule that only goes up
+
+@pytest.mark.parametrize("eta_min,named", [(0.3, True), (1e-5, False)])
+def test_a_decay_floor_above_the_starting_rate_is_named_with_eta_min(eta_min, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=96, eta_min=eta_min)
+    found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=96, sched=sched, per_batch=True)
+    hit = [f for f in found if f.id == "lr-too-high" and "eta_min" in f.fixes[0]]
+    assert bool(hit) == named
+    if named:
+        assert "highest at the end" in hit[0].causes[0] and hit[0].evidence["lr_last"] > 10 * hit[0].evidence["lr_first"]
+
+
+def test_a_warm_up_that_ends_is_not_read_as_a_schedule_running_upwards():
+    from traindoc.rules.schedule import _rate_climbs_to_end
+    from traindoc.run import Run
+
+    steps = list(range(100))
+    up_then_down = [1e-4 * min(s + 1, 20) * (0.98 ** max(0, s - 20)) for s in steps]
+    assert _rate_climbs_to_end(Run.from_columns("r", "x", "test", {"lr": (steps, up_then_down)})) is None
+    only_up = [1e-4 * (s + 1) for s in steps]
+    assert _rate_climbs_to_end(Run.from_columns("r", "x", "test", {"lr": (steps, only_up)})) == (1e-4, 1e-2)
