@@ -172,3 +172,161 @@ def test_a_static_loss_scale_never_undone_is_named(scale, named):
     if named:
         assert hit[0].id in ("nonfinite", "nonfinite-origin", "divergence", "exploding-gradients", "lr-too-high")
         assert "1024" in hit[0].fixes[0]
+
+# ---------------------------------------------------------------- a loss floor set by the head
+
+class _Cosine(nn.Module):
+    """An MLP whose logits are L2-normalised, times ``scale`` (a cosine classifier)."""
+
+    def __init__(self, scale: float | None):
+        super().__init__()
+        self.body, self.scale = _mlp(), scale
+
+    def forward(self, x):
+        z = torch.nn.functional.normalize(self.body(x), dim=1)
+        return z if self.scale is None else z * self.scale
+
+
+@pytest.mark.parametrize("scale,named", [(None, True), (10.0, False), (1.5, False)])
+def test_unit_length_logits_before_a_cross_entropy_are_named(scale, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    hit = _subject(_loop(_Cosine(scale), nn.CrossEntropyLoss(), x, y, steps=40), "bounded-logits")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "loss-metric-mismatch" and "0.4623" in hit[0].title  # ln(1 + 2 e^-sqrt(1.5))
+        assert "scale" in hit[0].fixes[0] and "F.normalize" in hit[0].causes[0]
+
+
+def test_a_plain_linear_head_is_not_read_as_unit_logits():
+    torch.manual_seed(0)
+    x, y = _classes()
+    assert not _subject(_loop(_mlp(), nn.CrossEntropyLoss(), x, y, steps=40), "bounded-logits")
+
+
+def test_the_unit_logit_floor_is_the_best_a_unit_vector_can_do():
+    import math
+
+    from traindoc.rules.bounded_logits import unit_logit_floor
+
+    for c in (2, 3, 10):
+        # brute force: the correct logit at a, the others at -b, a^2 + (c - 1) b^2 = 1
+        best = min(math.log(1 + (c - 1) * math.exp(-(math.cos(t) + math.sin(t) / math.sqrt(c - 1))))
+                   for t in (i * math.pi / 2 / 2000 for i in range(2001)))
+        assert abs(unit_logit_floor(c) - best) < 1e-4
+
+
+# ---------------------------------------------------------------- stored rows changed as they are read
+
+def _noisy_epochs(in_place: bool, epochs: int = 12, noise: float = 0.4):
+    """An MLP on 384 rows of three blobs, noise added each epoch: into the stored rows (in place,
+    accumulating, so the blobs melt together) or onto a fresh copy (the same strength every epoch)."""
+    import traindoc
+    from traindoc.findings import Severity
+
+    torch.manual_seed(0)
+    g = torch.Generator().manual_seed(1)
+    y = torch.randint(0, 3, (384,), generator=g)
+    x = torch.randn(3, 8, generator=g)[y] + 0.5 * torch.randn(384, 8, generator=g)
+    model, loss_fn = _mlp(), nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, every=4, quiet=True) as doc:
+        for _ in range(epochs):
+            if in_place:
+                x.add_(noise * torch.randn(x.shape, generator=g))
+                seen = x
+            else:
+                seen = x + noise * torch.randn(x.shape, generator=g)
+            perm = torch.randperm(len(x), generator=g)
+            for lo in range(0, len(x), 32):
+                idx = perm[lo:lo + 32]
+                xb, yb = seen[idx], y[idx]
+                opt.zero_grad()
+                loss = loss_fn(out := model(xb), yb)
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=xb, targets=yb, outputs=out)
+    return [f for f in doc.findings if f.severity >= Severity.WARNING]
+
+
+@pytest.mark.parametrize("in_place,named", [(True, True), (False, False)])
+def test_noise_written_into_the_stored_rows_is_named(in_place, named):
+    hit = _subject(_noisy_epochs(in_place), "input-drift")
+    assert bool(hit) == named
+    if named:
+        assert hit[0].id == "label-problem" and "grew" in hit[0].title
+        assert "in place" in hit[0].causes[0] and "clone()" in hit[0].fixes[0]
+
+
+def test_a_spread_that_drifts_while_the_loss_falls_is_not_drift():
+    from traindoc.rules.input_drift import input_drift
+    from traindoc.run import Run
+
+    steps = list(range(1, 193))
+    loss = [1.1 * 0.98 ** s + 0.05 for s in steps]
+    cols = lambda std: {"train_loss": (steps, loss), "input_std": (steps[::16], std)}  # noqa: E731
+    assert input_drift(Run.from_columns("r", "x", "test", cols([1.0 + 0.05 * (i % 2) for i in range(12)]))) is None
+    # a spread that doubles: still not named, the loss did not climb (a curriculum, a growing augmentation)
+    assert input_drift(Run.from_columns("r", "x", "test", cols([2 ** (i / 11) for i in range(12)]))) is None
+    climbing = [0.3 + 0.4 * abs(s - 40) / 152 for s in steps]  # falls to step 40, then climbs
+    found = input_drift(Run.from_columns("r", "x", "test", {"train_loss": (steps, climbing),
+                                                             "input_std": (steps[::16], [2 ** (i / 11) for i in range(12)])}))
+    assert found is not None and found.evidence["subject"] == "input-drift"
+
+
+def test_a_scaled_cosine_heads_high_start_is_information_not_a_bad_init():
+    import traindoc
+
+    torch.manual_seed(0)
+    x, y = _classes()
+    model, loss_fn = _Cosine(30.0), nn.CrossEntropyLoss()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, every=4, quiet=True) as doc:
+        for i in range(40):
+            xb, yb = x[(i * 32) % 256:][:32], y[(i * 32) % 256:][:32]
+            opt.zero_grad()
+            loss = loss_fn(out := model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb, outputs=out)
+    high = [f for f in doc.findings if f.id == "high-initial-loss"]
+    assert high and all(f.severity.label == "info" for f in high) and "length 30" in high[0].title
+
+
+def test_rows_of_one_length_are_read_as_a_scaled_head_only_when_they_all_share_it():
+    from traindoc.rules.bounded_logits import scaled_rows
+    from traindoc.run import Run
+
+    steps = list(range(0, 40, 4))
+    def run(lo, hi):
+        return Run.from_columns("r", "x", "test", {"output_rownorm_min": (steps, lo), "output_rownorm_max": (steps, hi)})
+    assert abs(scaled_rows(run([10.0] * 10, [10.0] * 10)) - 10.0) < 1e-9
+    assert scaled_rows(run([1.0] * 10, [1.0] * 10)) is None  # unit rows: no scale (bounded_logits names them)
+    assert scaled_rows(run([2.0] * 10, [12.0] * 10)) is None  # a plain linear head: rows of many lengths
+
+
+# ---------------------------------------------------------------- a schedule that only goes up
+
+@pytest.mark.parametrize("eta_min,named", [(0.3, True), (1e-5, False)])
+def test_a_decay_floor_above_the_starting_rate_is_named_with_eta_min(eta_min, named):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=96, eta_min=eta_min)
+    found = _loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, steps=96, sched=sched, per_batch=True)
+    hit = [f for f in found if f.id == "lr-too-high" and "eta_min" in f.fixes[0]]
+    assert bool(hit) == named
+    if named:
+        assert "highest at the end" in hit[0].causes[0] and hit[0].evidence["lr_last"] > 10 * hit[0].evidence["lr_first"]
+
+
+def test_a_warm_up_that_ends_is_not_read_as_a_schedule_running_upwards():
+    from traindoc.rules.schedule import _rate_climbs_to_end
+    from traindoc.run import Run
+
+    steps = list(range(100))
+    up_then_down = [1e-4 * min(s + 1, 20) * (0.98 ** max(0, s - 20)) for s in steps]
+    assert _rate_climbs_to_end(Run.from_columns("r", "x", "test", {"lr": (steps, up_then_down)})) is None
+    only_up = [1e-4 * (s + 1) for s in steps]
+    assert _rate_climbs_to_end(Run.from_columns("r", "x", "test", {"lr": (steps, only_up)})) == (1e-4, 1e-2)

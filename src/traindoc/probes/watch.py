@@ -31,6 +31,7 @@ from .gradients import GradientProbe, ZeroGradProbe
 from .guard import Guard, stderr_line
 from .layers import LayerMap, is_compiled, unwrap
 from .logdir import JsonlWriter
+from .output_range import LOGIT_LOSSES
 from .nonfinite import NonfiniteProbe
 from .schedule import default_every, is_sampled, next_rules_step, readback_samples
 from .store import RunStore
@@ -597,6 +598,10 @@ class Watch:
             add((step, n, v) for n, v in self.guard.call("targets", self.targets.sample, targets, out, kind) or [])
             if self.targets.num_classes:
                 self.known_classes(self.targets.num_classes)
+        if outputs is not None and self._loss_kind in LOGIT_LOSSES and self.guard.ok("outputs"):
+            from .output_range import output_range  # the range of the logits a cross-entropy is given
+
+            add((step, n, v) for n, v in self.guard.call("outputs", output_range, outputs) or [])
         opt = _inner_optimizer(self.optimizer)
         if opt is not None and opt.param_groups:
             lr = opt.param_groups[0].get("lr")

@@ -480,6 +480,11 @@ def label_problem(run: Run) -> list[Finding]:
             evidence={"subject": "constant", "labels_counted": int(_labels_seen(run))},
             causes=["The labels column is constant (a loading bug, a wrong column, a filter)."],
             fixes=["Print a few batches of labels; check the data loader and the label column."]))
+    from .input_drift import input_drift
+
+    drift = input_drift(run)  # rows changed in place as they are read: they drift away from their labels
+    if drift is not None:
+        out.append(drift)
     return out
 
 

@@ -21,6 +21,12 @@ _BALANCED = {"balanced_accuracy", "f1", "recall", "auc", "iou"}
 @rule("loss-metric-mismatch", family="metrics", severity=Severity.WARNING,
       title="The loss improves while the task metric does not (or the reverse)")
 def loss_metric_mismatch(run: Run):
+    from .bounded_logits import bounded_logits
+
+    bl = bounded_logits(run)  # a loss floor set by the head: the cause, named ahead of any trend
+    if bl is not None:
+        yield bl
+        return
     for loss_role, metric_role in _SPLITS:
         lc = loss_curve(run, loss_role)
         if lc is None:

@@ -1085,6 +1085,21 @@ def high_initial_loss(run: Run):
         return
     if float(c.y[0]) <= limit:
         return  # the very first loss was fine and the next ones rose: the updates did that, not the start
+    from .bounded_logits import scaled_rows
+
+    scale = scaled_rows(run)
+    if scale is not None:
+        # A cosine head with its scale: every logit row has length s, so the first loss is set by s
+        # and the random angles at the start, not by the initialisation the fixes below would change.
+        yield make("high-initial-loss", f"{c.name} starts at {fmt(first)}, above chance ln({cc.n}) = {fmt(ln)}: the "
+                   f"logit rows all have length {fmt(scale)} (a normalised head times a scale)",
+                   severity=Severity.INFO, series=[c.name], steps=[float(c.x[0]), float(c.x[min(2, c.n - 1)])],
+                   evidence={"first_loss": first, "chance_loss": ln, "classes": cc.n, "row_length": scale},
+                   causes=[f"a cosine head's scale s = {fmt(scale)} turns the random angles at the start into "
+                           "confident logits: expected, and gone once the classes separate"],
+                   fixes=["nothing, if the loss falls below chance within the first steps; a smaller scale, or one "
+                          "warmed up, if the early steps matter"])
+        return
     yield make("high-initial-loss", f"{c.name} starts at {fmt(first)}, far above chance ln({cc.n}) = {fmt(ln)}",
                series=[c.name], steps=[float(c.x[0]), float(c.x[min(2, c.n - 1)])],
                evidence={"first_loss": first, "chance_loss": ln, "classes": cc.n, "source": cc.source,

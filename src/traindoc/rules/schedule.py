@@ -194,17 +194,41 @@ def lr_too_high(run: Run):
                           Mark("point", d["series"], d["peak_step"], label="loss peak, LR unchanged"),
                           Mark("line", d["series"], d["cut_step"], label="LR cut: the loss recovers")])
         return
+    climb = _rate_climbs_to_end(run)
+    causes = ["the peak learning rate (or the schedule's increase) is beyond what this model and batch size tolerate"]
+    fixes = [f"cap the learning rate at or below {fmt(d['lr_at_min'])}, where the loss was still falling",
+             "lengthen the warm-up", "clip gradients"]
+    if climb is not None:
+        # Highest at the last step, many times the first: the schedule never came down.
+        causes.insert(0, f"the schedule raised the rate through the whole run ({fmt(climb[0])} -> {fmt(climb[1])}, "
+                         f"highest at the end) instead of lowering it: a decay's floor (eta_min, end_factor, min_lr) "
+                         f"set above the starting rate, often a fraction (0.1 for '10% of the start') where an "
+                         f"absolute rate is meant; or a warm-up longer than the run")
+        fixes.insert(0, f"give the decay an absolute floor below the starting rate (eta_min=0.1 * {fmt(climb[0])}, "
+                        f"not eta_min=0.1), or shorten the warm-up")
     yield make("lr-too-high", f"{d['series']} rose from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} as the "
                f"learning rate went from {fmt(d['lr_at_min'])} to {fmt(d['lr_at_rise'])}",
                series=[d["series"], d["lr_series"]], steps=[d["min_step"], d["rise_step"]],
                evidence={k: d[k] for k in ("min_step", "min_loss", "lr_at_min", "rise_step", "loss_at_rise",
-                                           "lr_at_rise")},
-               causes=["the peak learning rate (or the schedule's increase) is beyond what this model and batch "
-                       "size tolerate"],
-               fixes=[f"cap the learning rate at or below {fmt(d['lr_at_min'])}, where the loss was still falling",
-                      "lengthen the warm-up", "clip gradients"],
+                                           "lr_at_rise")} | ({"lr_first": climb[0], "lr_last": climb[1]} if climb else {}),
+               causes=causes, fixes=fixes,
                marks=[Mark("point", d["series"], d["min_step"], label="best loss before LR rose"),
                       Mark("line", d["series"], d["rise_step"], label="loss rising with LR")])
+
+
+CLIMB = 10.0  # the last rate against the first: an order of magnitude is no drift
+
+
+def _rate_climbs_to_end(run: Run) -> tuple[float, float] | None:
+    """(first, last) learning rate when the rate never fell, ended at its highest and CLIMB times or more
+    above where it started: a schedule that only went up, to the last step."""
+    s = run.primary(Role.LR)
+    if s is None or len(s.values) < 4:
+        return None
+    y = np.asarray(s.values, dtype=float)
+    if not np.all(np.isfinite(y)) or not y[0] > 0 or np.any(np.diff(y) < -1e-4 * y[:-1]):
+        return None
+    return (float(y[0]), float(y[-1])) if y[-1] >= CLIMB * y[0] else None
 
 
 def _cut_after_no_gain(run: Run, c: Curve, lr: Curve, peak_i: int) -> bool:
