@@ -200,6 +200,27 @@ def test_too_short_only_when_the_main_loss_is_too_short():
         assert ("too-short" in _ids(grown)) is want, k
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_a_short_run_learning_on_both_counts_is_not_too_short(seed):
+    """Ten logged training losses and two evaluations: when the loss falls significantly and both
+    evaluations agree (the second lower), trend and generalisation are read; a flat loss, one
+    evaluation, or a second evaluation higher than the first still wait for more points."""
+    rng = np.random.default_rng(900 + seed)
+    n = int(rng.integers(7, 16))
+    x = np.arange(1.0, n + 1) * 50
+    falling = (0.4 + rng.uniform(0.5, 2.0) * np.exp(-x / x[-1] / 0.4)) * np.exp(0.03 * rng.standard_normal(n))
+    flat = rng.uniform(0.5, 2.0) * np.exp(0.03 * rng.standard_normal(n))
+    ev = [x[n // 2], x[-1]]
+    better = _run({"loss": (x, falling), "eval_loss": (ev, [falling[n // 2] * 1.1, falling[-1] * 1.05])})
+    assert "too-short" not in _ids(better)
+    worse = _run({"loss": (x, falling), "eval_loss": (ev, [falling[n // 2] * 1.1, falling[n // 2] * 1.3])})
+    assert "too-short" in _ids(worse)
+    one = _run({"loss": (x, falling), "eval_loss": ([x[-1]], [falling[-1] * 1.05])})
+    assert "too-short" in _ids(one)
+    still = _run({"loss": (x, flat), "eval_loss": (ev, [flat[0] * 1.1, flat[0] * 1.05])})
+    assert "too-short" in _ids(still)
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_flat_accuracy_beside_a_falling_loss_is_no_mismatch(seed):
     """Stalled runs and imbalanced data (accuracy pinned at the majority share) used to raise
