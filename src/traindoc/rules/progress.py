@@ -781,6 +781,12 @@ def late_start_of(c: Curve) -> dict | None:
     # plateau, so their whole spread must stay under a third of the drop that follows.
     if per_eval and float(np.ptp(c.yb[flat])) > total / 3.0:
         return None
+    # ... and not a descent already under way: raw evaluations that fall at every step, by more than
+    # the tenth of the drop a wait may wander (2.92 -> 2.73 -> 2.52, then 1.72: a warm-up ramp),
+    # were learning from the first point (too few of them for the 70% test above).
+    raw = c.yb[flat]
+    if per_eval and raw.size >= 2 and np.all(np.diff(raw) < 0) and float(raw[0] - raw[-1]) > 0.1 * total:
+        return None
     if c.xb[i75] - c.xb[i25] > max(flat_len, 0.1 * (x1 - x0)):  # the drop is quicker than the wait
         return None
     return {"flat_until": float(c.xb[i25]), "flat_level": head, "drop_to": tail,
