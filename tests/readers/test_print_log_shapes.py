@@ -356,3 +356,28 @@ def test_a_settings_banner_is_no_run_of_its_own(tmp_path, banner):
 
     _printed(twice, two)
     assert [len(r.primary(Role.TRAIN_LOSS)) for r in load(twice).runs] == [n, n]
+
+
+def test_steps_counted_within_each_epoch_under_epoch_headers(tmp_path):
+    """The Annotated Transformer's loop prints "[Epoch e] Training ====", then
+    "Epoch Step: N | Accumulation Step: A | Loss: x | Tokens / Sec: t | Learning Rate: lr" lines whose
+    step starts over in every epoch. The step is placed after the earlier epochs' steps: one run whose
+    x keeps going forward, not an unreadable file (or a run per epoch)."""
+    path = tmp_path / "training_log.txt"
+    epochs, lines_per_epoch = 4, 12
+
+    def body():
+        print("Training on device: cpu")
+        for e in range(epochs):
+            print(f"[Epoch {e}] Training ====")
+            for j in range(lines_per_epoch):
+                i = e * lines_per_epoch + j
+                print(f"Epoch Step: {1 + 40 * j:6d} | Accumulation Step: {1 + 4 * j:3d} | Loss: {_decay(i / 4):6.2f} "
+                      f"| Tokens / Sec: {120 + j % 5:7.1f} | Learning Rate: {1e-4 * (1 + j):6.1e}")
+            print(f"[Epoch {e}] Validation ====")
+
+    _printed(path, body)
+    (run,) = load(path).runs
+    loss = run.primary(Role.TRAIN_LOSS)
+    assert loss is not None and len(loss) == epochs * lines_per_epoch
+    assert np.all(np.diff(loss.steps) > 0)
