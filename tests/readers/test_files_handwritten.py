@@ -377,6 +377,18 @@ def test_tensorboard_csv_download_is_named_after_its_tag(tmp_path):
     assert list(run.series) == ["epoch_loss"]
 
 
+@pytest.mark.parametrize("stem,name,role", [("val_loss", "val_loss", Role.VAL_LOSS),
+                                             ("train_accuracy", "train_accuracy", Role.TRAIN_METRIC),
+                                             ("export", "value", Role.OTHER)])
+def test_tensorboard_csv_download_saved_under_its_own_name(tmp_path, stem, name, role):
+    """The same download renamed by its user (val_loss.csv): the file name says what the values are,
+    as it does for a file of bare numbers; a name that names nothing leaves them "value"."""
+    path = tmp_path / f"{stem}.csv"
+    path.write_text("Wall time,Step,Value\n1700000000.5,499,5.57\n1700000010.25,999,5.09\n1700000020.0,1499,4.83\n")
+    run = _only(path)
+    assert list(run.series) == [name] and run.series[name].role == role
+
+
 def test_keras_history_saved_through_pandas(tmp_path):
     pd = pytest.importorskip("pandas")
     path = tmp_path / "history.json"

@@ -321,3 +321,63 @@ def test_a_printed_keras_history_dict(tmp_path):
     for name in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert np.allclose(run.series[name].values, history.history[name]), name
     assert run.series["val_loss"].role == Role.VAL_LOSS
+
+
+@pytest.mark.parametrize("banner", [
+    "python train.py --epochs {n} --batch_size 16 --learning_rate 0.0005",
+    "config: epochs={n}, lr=0.0005, batch_size=16"])
+def test_a_settings_banner_is_no_run_of_its_own(tmp_path, banner):
+    """The command line or config a script echoes before training ("--epochs 5 ... --learning_rate
+    1e-3") reads as one record at epoch 5 holding only settings; the epochs that follow start at 1,
+    which would make that banner a first "run" with no loss. It is dropped: one run, its epochs intact.
+    A log of two real runs keeps both."""
+    n = 6
+    path = tmp_path / "train.log"
+
+    def body():
+        print(banner.format(n=n))
+        print("Using device: cpu")
+        for e in range(1, n + 1):
+            print(f"Epoch {e}/{n}, Train Loss: {_decay(e):.4f}, Val Loss: {_decay(e) * 1.2:.4f}")
+
+    _printed(path, body)
+    runs = load(path).runs
+    assert len(runs) == 1
+    assert runs[0].primary(Role.TRAIN_LOSS) is not None and len(runs[0].primary(Role.TRAIN_LOSS)) == n
+    assert runs[0].primary(Role.LR) is None
+
+    twice = tmp_path / "two.log"
+
+    def two():
+        for _ in range(2):
+            print(banner.format(n=n))
+            for e in range(1, n + 1):
+                print(f"Epoch {e}/{n}, Train Loss: {_decay(e):.4f}, Val Loss: {_decay(e) * 1.2:.4f}")
+
+    _printed(twice, two)
+    assert [len(r.primary(Role.TRAIN_LOSS)) for r in load(twice).runs] == [n, n]
+
+
+def test_steps_counted_within_each_epoch_under_epoch_headers(tmp_path):
+    """The Annotated Transformer's loop prints "[Epoch e] Training ====", then
+    "Epoch Step: N | Accumulation Step: A | Loss: x | Tokens / Sec: t | Learning Rate: lr" lines whose
+    step starts over in every epoch. The step is placed after the earlier epochs' steps: one run whose
+    x keeps going forward, not an unreadable file (or a run per epoch)."""
+    path = tmp_path / "training_log.txt"
+    epochs, lines_per_epoch = 4, 12
+
+    def body():
+        print("Training on device: cpu")
+        for e in range(epochs):
+            print(f"[Epoch {e}] Training ====")
+            for j in range(lines_per_epoch):
+                i = e * lines_per_epoch + j
+                print(f"Epoch Step: {1 + 40 * j:6d} | Accumulation Step: {1 + 4 * j:3d} | Loss: {_decay(i / 4):6.2f} "
+                      f"| Tokens / Sec: {120 + j % 5:7.1f} | Learning Rate: {1e-4 * (1 + j):6.1e}")
+            print(f"[Epoch {e}] Validation ====")
+
+    _printed(path, body)
+    (run,) = load(path).runs
+    loss = run.primary(Role.TRAIN_LOSS)
+    assert loss is not None and len(loss) == epochs * lines_per_epoch
+    assert np.all(np.diff(loss.steps) > 0)

@@ -60,3 +60,14 @@ def test_a_low_accuracy_while_the_loss_already_falls_is_no_wait(tmp_path):
 def test_a_loss_far_above_a_uniform_guess_is_no_chance_reading(tmp_path):
     broken = [40.0, 41.0, 40.5, 40.8]
     assert _chance_start(_log(tmp_path / "training_log.csv", WAIT_ACC + AFTER_ACC, broken + AFTER_LOSS)) is None
+
+
+def test_two_evaluations_at_chance_in_a_long_run_are_its_first_steps(tmp_path):
+    """Two epochs at chance, then 40 of learning: under a fifth of the run, no late start; the same
+    wait in a run of 8 evaluations is one."""
+    wait_loss = [math.log(K), math.log(K) * 1.002]
+    rise = [min(0.9, 0.4 + 0.02 * i) for i in range(40)]
+    fall = [max(0.3, 1.2 - 0.02 * i) for i in range(40)]
+    assert _chance_start(_log(tmp_path / "long.csv", [0.2, 0.205] + rise, wait_loss + fall)) is None
+    found = _chance_start(_log(tmp_path / "short.csv", [0.2, 0.205] + rise[:6], wait_loss + fall[:6]))
+    assert found and found["evaluations_waiting"] == 2

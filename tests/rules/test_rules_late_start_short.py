@@ -40,3 +40,19 @@ def test_a_spike_among_the_first_evaluations_is_not_a_flat_start():
     y = 0.2 + 0.6 * np.exp(-(e - 2) / 3)
     y[:3] = [0.833, 1.359, 0.751]  # a jump at the second epoch, then the fall goes on
     assert "late-start" not in _ids(y)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_warm_up_ramp_is_not_a_flat_start(seed):
+    """A fine-tune's logged loss under a learning-rate warm-up: already falling at every point
+    (2.9 -> 2.7 -> 2.5), then faster once the LR peaks. It learned from the first point; the same
+    curve with its first three points level is a late start."""
+    rng = np.random.default_rng(40 + seed)
+    n = int(rng.integers(20, 50))
+    s = np.arange(n, dtype=float)
+    start = rng.uniform(2.0, 4.0)
+    after = 0.3 + (start * 0.6 - 0.3) * np.exp(-(s - 3) / 2.5)  # the cliff once the LR peaks
+    ramp = np.where(s < 3, start * (1 - 0.07 * s), after)
+    assert "late-start" not in _ids(ramp)
+    level = np.where(s < 3, start * 0.93 * (1 + 0.004 * np.array([1, -1, 1] + [0] * (n - 3))), after)
+    assert "late-start" in _ids(level)

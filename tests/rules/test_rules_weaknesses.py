@@ -200,6 +200,27 @@ def test_too_short_only_when_the_main_loss_is_too_short():
         assert ("too-short" in _ids(grown)) is want, k
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_a_short_run_learning_on_both_counts_is_not_too_short(seed):
+    """Ten logged training losses and two evaluations: when the loss falls significantly and both
+    evaluations agree (the second lower), trend and generalisation are read; a flat loss, one
+    evaluation, or a second evaluation higher than the first still wait for more points."""
+    rng = np.random.default_rng(900 + seed)
+    n = int(rng.integers(7, 16))
+    x = np.arange(1.0, n + 1) * 50
+    falling = (0.4 + rng.uniform(0.5, 2.0) * np.exp(-x / x[-1] / 0.4)) * np.exp(0.03 * rng.standard_normal(n))
+    flat = rng.uniform(0.5, 2.0) * np.exp(0.03 * rng.standard_normal(n))
+    ev = [x[n // 2], x[-1]]
+    better = _run({"loss": (x, falling), "eval_loss": (ev, [falling[n // 2] * 1.1, falling[-1] * 1.05])})
+    assert "too-short" not in _ids(better)
+    worse = _run({"loss": (x, falling), "eval_loss": (ev, [falling[n // 2] * 1.1, falling[n // 2] * 1.3])})
+    assert "too-short" in _ids(worse)
+    one = _run({"loss": (x, falling), "eval_loss": ([x[-1]], [falling[-1] * 1.05])})
+    assert "too-short" in _ids(one)
+    still = _run({"loss": (x, flat), "eval_loss": (ev, [flat[0] * 1.1, flat[0] * 1.05])})
+    assert "too-short" in _ids(still)
+
+
 @pytest.mark.parametrize("seed", range(10))
 def test_flat_accuracy_beside_a_falling_loss_is_no_mismatch(seed):
     """Stalled runs and imbalanced data (accuracy pinned at the majority share) used to raise
@@ -232,6 +253,34 @@ def test_summed_accuracy_climbing_past_one_is_out_of_range_but_percent_is_fine(s
     assert found.get("metric-out-of-range") == Severity.WARNING, (summed.max(), found)
     found = _ids(_run({"train_loss": (x, loss), "val_accuracy": (x, 100 * frac)}, axis="epoch"))
     assert "metric-out-of-range" not in found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_loss_term_named_like_a_metric_is_not_out_of_range(seed):
+    """A VAE prints "Total Loss: 1.60, Rec.: 1.46, KL: 0.14": "rec" also spells recall, but the
+    reconstruction term adds up with the KL term to the loss at every epoch, so it is a loss term,
+    never a recall above 1. The same values beside a loss they do not add up to stay out of range."""
+    rng = np.random.default_rng(700 + seed)
+    m = int(rng.integers(5, 30))
+    x = np.arange(1.0, m + 1)
+    rec = np.round(1.1 + rng.uniform(0.1, 0.3) * np.exp(-x / m) + rng.normal(0, 0.005, m), 2)  # under 1.5: not percent
+    kl = np.round(rng.uniform(0.05, 0.3, m), 2)
+    total = np.round(rec + kl, 2)
+    found = _ids(_run({"loss": (x, total), "rec": (x, rec), "kl": (x, kl)}, axis="epoch"))
+    assert "metric-out-of-range" not in found
+    found = _ids(_run({"loss": (x, total * 1.5), "rec": (x, rec), "kl": (x, kl)}, axis="epoch"))
+    assert found.get("metric-out-of-range") == Severity.WARNING
+
+
+def test_a_regression_error_is_not_a_rate():
+    """A bare "error" beyond any rate scale at its first value (538 beside a loss of 115) is the
+    regression error (MSE, MAE), not an error rate; one that starts as a fraction and climbs past 1
+    is still out of range."""
+    x = np.arange(1.0, 11)
+    loss = 120.0 * np.exp(-x / 20)
+    assert "metric-out-of-range" not in _ids(_run({"train_loss": (x, loss), "error": (x, 4.5 * loss)}, axis="epoch"))
+    rate = np.linspace(0.4, 1.6, 10)
+    assert "metric-out-of-range" in _ids(_run({"train_loss": (x, loss), "error": (x, rate)}, axis="epoch"))
 
 
 def _schedule(t: np.ndarray, peak: float, warm: float) -> np.ndarray:

@@ -15,7 +15,8 @@ there; its ``__MIN``/``__MAX`` band columns are dropped). In a sparse table
 logged in this row". ``NA`` is always "not logged". The x column starting over means another run
 was appended: a new Run; going back to a later x is a resume of the same run (see
 ``_table.stitch_resumes``). TensorBoard's CSV download (``Wall time,Step,Value``) becomes one
-series named after the tag in its file name, with its wall times.
+series named after the tag in its file name (or after the file name itself when it names a loss or
+metric: ``val_loss.csv``), with its wall times.
 """
 
 from __future__ import annotations
@@ -263,7 +264,10 @@ def _read_tensorboard_export(path: Path, rows: list[dict[str, str]]) -> list[Run
     """TensorBoard's "download CSV" (``Wall time,Step,Value``): one tag per file, named in the file name
     (``run-train-tag-epoch_loss.csv``), so the series takes the tag's name and the wall time."""
     m = _TB_TAG.search(path.stem)
-    name = m.group(1) if m else "value"
+    # Saved under a name of its own (val_loss.csv): the file name says what the values are, as for a
+    # file of bare numbers (value_list); a stem that names nothing (export.csv) leaves them "value".
+    named = infer_role(path.stem).role is not Role.OTHER
+    name = m.group(1) if m else (path.stem if named else "value")
     steps, values, wall = [], [], []
     skipped = T.Skipped()
     for r in rows:
@@ -277,7 +281,10 @@ def _read_tensorboard_export(path: Path, rows: list[dict[str, str]]) -> list[Run
     run = Run(name=T.run_name(path), source=str(path), format=NAME)
     if values:
         run.add(Series.named(name, steps, values, wall))
-    run.meta.notes.append(f"TensorBoard CSV export: one tag, named {name!r} from the file name")
+    if m or named:
+        run.meta.notes.append(f"TensorBoard CSV export: one tag, named {name!r} from the file name")
+    else:
+        run.meta.notes.append("TensorBoard CSV export whose file name names no tag: its values are called 'value'")
     skipped.note(run)
     return [run] if run.series else []
 

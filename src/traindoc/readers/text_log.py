@@ -175,7 +175,7 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     alive[list(dropped)] = False
     placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line, level=_main_level(cols, len(xs)),
                                         ends=parser.run_ends)
-    runs = []
+    runs, starts = [], []
     for k, att in enumerate(attempts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         in_att = alive & (att.ids == att.k) if len(attempts) > 1 else alive
@@ -194,10 +194,29 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
             run.meta.notes.append(summary_note(ended[0]))
         if run.series:
             runs.append(run)
+            starts.append(att.start_row + 1)
+    runs, starts = _without_settings_banners(runs, starts)
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
-    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="record")
+    return T.segment_runs(path, NAME, runs, starts[1:], unit="record")
+
+
+def _settings_only(run: Run) -> bool:
+    """One record of settings and nothing measured: a config banner ("epochs: 5, lr: 0.001,
+    batch_size: 16") printed before training, whose "epochs: 5" read as a counter."""
+    return all(len(s) <= 1 for s in run.series.values()) and not any(
+        s.role in _MEASURED for s in run.series.values())
+
+
+def _without_settings_banners(runs: list[Run], starts: list[int]) -> tuple[list[Run], list[int]]:
+    """Drop the settings banners of a log whose training records are in other runs: a banner is no
+    run of its own (it would read as an appended run holding no loss), and the settings it printed
+    are not a curve. A file of settings alone is left as it is, for the caller to refuse or report."""
+    keep = [not _settings_only(r) for r in runs]
+    if not any(keep) or all(keep):
+        return runs, starts
+    return [r for r, k in zip(runs, keep) if k], [st for st, k in zip(starts, keep) if k]
 
 
 def _list_run(path: Path, lists: dict[str, list[float]], notes: list[str]) -> Run:

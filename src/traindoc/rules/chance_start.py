@@ -19,6 +19,9 @@ from ._common import Curve, accuracy_curves, chance, cross_entropy_like, curve
 
 MAX_K = 1000
 MIN_WAIT = 2  # evaluations at chance before the rise: one is every run's starting point
+# ... and a fifth of the evaluations, as for a task metric's wait at 0 (val_lag): two epochs at chance
+# in a 48-epoch run are its first steps, not a late start.
+MIN_WAIT_SHARE = 0.2
 
 
 def _band(k: int) -> float:
@@ -75,7 +78,7 @@ def _wait_of(c: Curve, y: np.ndarray, k: int) -> dict | None:
     # may fall far below 1/k either (a model worse than chance is doing something else).
     above = np.flatnonzero(y > 1.0 / k + 2.0 * band)
     m = int(above[0]) if above.size else y.size
-    if m < MIN_WAIT or m >= y.size or float(np.min(y[:m])) < 1.0 / k - band:
+    if m < max(MIN_WAIT, MIN_WAIT_SHARE * y.size) or m >= y.size or float(np.min(y[:m])) < 1.0 / k - band:
         return None
     if float(y[m - 1]) - float(y[0]) > band:
         return None  # climbing out of chance from the first evaluation (0.16, 0.23, 0.33...): no wait

@@ -8,6 +8,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats import trend
 from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
+from .loss_terms import term_of_a_loss
 from .registry import rule
 from .softmax_twice import softmax_twice_of
 from .zero_loss import zero_loss_of
@@ -258,6 +259,10 @@ def metric_out_of_range(run: Run):
         y = s.values[np.isfinite(s.values)]
         if not y.size:
             continue
+        if s.metric == "error" and float(y[0]) > 100.0:
+            # A bare "error" is a rate in a classifier and the regression error (MSE, MAE) elsewhere:
+            # beyond any rate scale from its first value, it is the unbounded one.
+            continue
         if s.metric in BOUNDED01 or s.metric == "error":
             # Percent scale (0-100) is a convention when the series lives there from its first point;
             # one that starts on the 0-1 scale and climbs past 1 (a sum over batches never divided
@@ -276,8 +281,8 @@ def metric_out_of_range(run: Run):
             bad |= y < lo_b - tol
         if hi_b is not None:
             bad |= y > hi_b + tol
-        if not bad.any():
-            continue
+        if not bad.any() or term_of_a_loss(run, s):
+            continue  # "Rec." + "KL" = "Total Loss": a loss term whose short name spells a metric
         steps = s.steps[np.isfinite(s.values)][bad]
         worst = float(y[bad][np.argmax(np.abs(y[bad]))])
         rng = f"[{fmt(lo_b) if lo_b is not None else '-inf'}, {fmt(hi_b) if hi_b is not None else 'inf'}]"

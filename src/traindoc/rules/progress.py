@@ -8,6 +8,7 @@ import re
 import numpy as np
 
 from ..stats import noise_sigma, rolling_median, trend
+from ..stats.exact import fall_p
 
 from ..findings import Mark, Severity
 from ..run import Role, Run
@@ -70,7 +71,8 @@ def too_short(run: Run):
         # not one evaluation per point.
         evals = [1 if batch_counted(s) else curve(s).n
                  for r in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(r)]
-        if MIN_POINTS <= n < 20 and evals and 0 < max(evals) <= 2 and main.role == Role.TRAIN_LOSS:
+        if MIN_POINTS <= n < 20 and evals and 0 < max(evals) <= 2 and main.role == Role.TRAIN_LOSS \
+                and not _learning_so_far(run, main):
             missing.append(f"{main.name} has {n} points and the validation only {max(evals)} evaluation(s): "
                            "too early to judge the trend or the generalisation")
     elif judged:
@@ -84,6 +86,18 @@ def too_short(run: Run):
                evidence={"missing": missing},
                fixes=["log the loss more often (every few steps) and validate every epoch",
                       "let the run go on, then diagnose again"])
+
+
+def _learning_so_far(run: Run, main) -> bool:
+    """A short run whose trend and generalisation can both be read already: its training loss falls
+    significantly (one-sided exact/Mann-Kendall p < 0.05) and it has two evaluations of a validation
+    loss, every one of them lower at the second than at the first. A fine-tune's first ten logged
+    losses and two evaluations that both went down say "learning" as plainly as a long run would;
+    with a single evaluation the generalisation is still unread."""
+    vals = [curve(s) for s in run.by_role(Role.VAL_LOSS) if not batch_counted(s)]
+    if not vals or any(v.n != 2 for v in vals) or not all(v.y[-1] < v.y[0] for v in vals):
+        return False
+    return fall_p(curve(main).y) < 0.05
 
 
 # A classifier may sit near ln(C) for its first few dozen optimiser steps before it finds a way
@@ -766,6 +780,12 @@ def late_start_of(c: Curve) -> dict | None:
     # A few evaluations are judged raw: a spike among them (0.83, 1.36, 0.75, then down) is no
     # plateau, so their whole spread must stay under a third of the drop that follows.
     if per_eval and float(np.ptp(c.yb[flat])) > total / 3.0:
+        return None
+    # ... and not a descent already under way: raw evaluations that fall at every step, by more than
+    # the tenth of the drop a wait may wander (2.92 -> 2.73 -> 2.52, then 1.72: a warm-up ramp),
+    # were learning from the first point (too few of them for the 70% test above).
+    raw = c.yb[flat]
+    if per_eval and raw.size >= 2 and np.all(np.diff(raw) < 0) and float(raw[0] - raw[-1]) > 0.1 * total:
         return None
     if c.xb[i75] - c.xb[i25] > max(flat_len, 0.1 * (x1 - x0)):  # the drop is quicker than the wait
         return None

@@ -23,7 +23,7 @@ from .._conventions import is_hf_summary
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
-from .template import SPLIT_WORDS, Template, norm_key, split_fast, template
+from .template import INNER_STEP_KEYS, SPLIT_WORDS, Template, norm_key, split_fast, template
 
 _HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
 _MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
@@ -155,13 +155,14 @@ class _Plan:
     """A template compiled for fast per-line use."""
 
     __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
-                 "meaningful", "held_ctx", "split_keys", "keyed")
+                 "meaningful", "held_ctx", "split_keys", "keyed", "inner")
 
     def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
         self.step = self.epoch = self.progress = self.lead = None  # (index, total, total index)
         self.pct = False
         self.keyed = t.keyed
+        self.inner = False  # the step counts within its epoch by its own name ("Epoch Step: 41")
         for i, s in enumerate(t.slots):
             total_i = i + 1 if s.total == -1.0 else None
             total = None if s.total in (None, -1.0) else s.total
@@ -169,6 +170,7 @@ class _Plan:
                 self.values.append((i, s.key, total, s.avg_slot))
             elif s.kind == "step" and self.step is None:
                 self.step = (i, total, total_i)
+                self.inner = s.key in INNER_STEP_KEYS
                 self.pct = self.pct or s.pct_after
             elif s.kind == "epoch" and self.epoch is None:
                 self.epoch = (i, total, total_i)
@@ -246,6 +248,7 @@ class LineParser:
         self._ep_max = 0.0
         self.step_offset = 0.0
         self.inner_steps = False
+        self.header_epoch: float | None = None  # the epoch of the last header line that held only it
         # Lines with values but no counter anywhere before them ("Meta batch loss: 234.5"): counted
         # per line shape; kept only for shapes that repeat (a one-off settings print is no curve).
         self.implicit: dict[str, int] = {}
@@ -344,6 +347,8 @@ class LineParser:
         if not plan.meaningful:
             if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
+                if plan.step is None:
+                    self.header_epoch = x
                 # counts as the records' own counter when it is one for sure: "Epoch 3/10" (with its
                 # total) or "epoch 3" alone on its line, not "epochs: 100" in a settings dump
                 counter = plan.step if plan.step is not None else plan.epoch
@@ -426,6 +431,8 @@ class LineParser:
                 return self._global(val(plan.epoch), step, total, plan.pct)
             if plan.epoch is not None:
                 return self._epoch_step(val(plan.epoch), step), "step"
+            if plan.inner and self.header_epoch is not None:
+                return self._epoch_step(self.header_epoch, step), "step"
             return step, "step"
         if plan.epoch is not None:
             if held_ctx and plan.progress is not None:

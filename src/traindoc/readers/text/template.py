@@ -36,6 +36,9 @@ _BLANKS = re.compile(r"[ \t]+")
 STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "iteration", "it", "updates", "update",
              "total_steps", "global_iter", "train_step", "optimizer_step", "batch")
 EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch")
+# A step counted within its epoch, by its own name ("Epoch Step: 41"): placed after the steps of the
+# epochs before it (the epoch from a header line above, "[Epoch 2] Training").
+INNER_STEP_KEYS = ("epoch_step", "step_in_epoch", "epoch_iter", "iter_in_epoch")
 SPLIT_WORDS = {"train", "training", "val", "valid", "validation", "eval", "evaluation", "test", "dev"}
 _AGGREGATE = {"average", "avg", "mean", "running"}
 _STOPWORDS = {"and", "or", "of", "for", "to", "in", "at", "with", "is", "are", "was", "were", "the", "a", "an", "from",
@@ -216,7 +219,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 t.context = mode.group(2)
         if nk == "batch" and sep == "=" and total is None:
             slot = Slot("value", nk)  # "batch=32": a setting, not a counter
-        elif nk in STEP_KEYS or (nk and nk.endswith(("_step", "_iter")) and nk.split("_")[0] in ("global", "train")):
+        elif nk in STEP_KEYS or nk in INNER_STEP_KEYS or (
+                nk and nk.endswith(("_step", "_iter")) and nk.split("_")[0] in ("global", "train")):
             slot = Slot("step", nk, total)
         elif nk in EPOCH_KEYS:
             slot = Slot("epoch", nk, total)

@@ -1,0 +1,53 @@
+"""Why a file of bare numbers, or of rows holding whole curves as lists, is refused: nothing names them.
+
+``print(f"{loss.item()}, {i}")`` under ``Epoch: N`` headers, or a header-less CSV whose rows each hold a
+run's per-epoch values as ``"[22.5, 13.8, …]"``, leave curves a person can plot but no word saying
+what they are: a loss, an accuracy, a reward. Reading them as a training loss would be a guess (a
+column of numbers called ``data.csv`` could be anything; ``value_list`` claims bare numbers only when
+the file name says what they are). The refusal says what was found and what would make it readable,
+so the user is not left with "not a recognised training log" alone.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .base import HEAD_BYTES, read_head
+from .text.decode import sniff_text
+
+_MAX_LINES = 2000
+_MIN_ROWS = 5  # rows of bare numbers before the file is said to hold them
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
+_LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
+_SHOWN = 40
+
+
+def _cut(line: str) -> str:
+    line = line.strip()
+    return line if len(line) <= _SHOWN else line[:_SHOWN - 3] + "..."
+
+
+def unnamed_numbers_hint(path: Path) -> str:
+    """``"; it holds 135 rows of bare numbers (e.g. '10.19, 0') …"`` for such a file, else ""."""
+    try:
+        if not path.is_file():
+            return ""
+        text = sniff_text(path, read_head(path, HEAD_BYTES), HEAD_BYTES)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return ""
+    if text is None:
+        return ""
+    lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
+    if not lines:
+        return ""
+    bare = [ln for ln in lines if _BARE.fullmatch(ln)]
+    listed = [ln for ln in lines if _LIST.search(ln)]
+    if len(listed) >= 2 and len(listed) >= 0.8 * len(lines) and not re.search(r"[A-Za-z_]\w*\s*[:=]\s*\[", listed[0]):
+        return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
+                "but no header names the columns (expected a first row of column names such as loss, val_loss)")
+    if len(bare) >= _MIN_ROWS and len(bare) >= 0.5 * len(lines):
+        return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and nothing names them "
+                "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)")
+    return ""
