@@ -15,7 +15,7 @@ from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ..stats.earlystop import rank_turn, rise_after_best, stopped_after_turn
-from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, end_now, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -254,7 +254,7 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
         # is significant at 1% (not 5%) and a training loss that fell by a quarter since that best
         # (the gap widening) need the rise to be only 3 units of the curve's jitter, not 4.
         ov = overfit_onset(x, y, size_sigmas=3.0, trend_p=0.01)
-        if ov is not None and not t.tail <= 0.75 * t.at(ov.best_step):
+        if ov is not None and not end_now(t) <= 0.75 * t.at(ov.best_step):
             ov = None
     if ov is None and v.n <= 40:
         # Stopped (early stopping) 2-4 evaluations after the turn: too few for a trend test.
@@ -285,13 +285,13 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     # already holds part of a fast first fall, and how much depends on how often it was logged).
     if v.tail - ov.best_value < min_giveback * (max(v.head, float(v.y[0])) - ov.best_value):
         return None
-    t_at_best, t_end = t.at(ov.best_step), t.tail
+    t_at_best, t_end = t.at(ov.best_step), end_now(t)
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
         return None
     # Overfitting is a widening gap: training must have gone on improving after the validation best,
     # or validation must end clearly above training. Both flat at one level (a model stuck at chance,
     # validation wandering by noise a few percent above it) is not memorisation.
-    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best))
+    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best)) or _fell_every_point(t, ov.best_step)
     gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
     if not (kept_falling or gap_opened):
         return None
@@ -310,22 +310,31 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
                        Mark("point", v.name, ov.best_step, label="best validation loss")])
 
 
+def _fell_every_point(t: Curve, since: float) -> bool:
+    """Training fell at every logged point from the validation best on (two steps at least) and by
+    2% or more: order evidence that needs no noise estimate. ``t.noise`` on a short per-epoch curve
+    that falls every epoch holds the curve's bend (0.43, 0.32, 0.27, 0.24, 0.23, 0.21 reads as
+    0.018 of noise), and would call a steady fall of 0.031 since the best "within the noise"."""
+    ts = t.y[t.x >= since - 1e-9]
+    return ts.size >= 3 and bool(np.all(np.diff(ts) < 0)) and float(ts[-1]) <= 0.98 * float(ts[0])
+
+
 def _short_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     """A noisy short validation curve whose evaluations after the best trend up at 1% (tested
     without the best itself, ``rise_after_best``), with training fallen by a quarter or more since
     the best as independent evidence: too small a rise for the size guard of ``overfit_onset``."""
     ov = rise_after_best(x, y)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     ov = _smooth_small_turn(x, y)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     # Weaker order evidence (10%) stands beside a large effect on both sides: validation ending 20%+
     # above its best with its whole later half 15%+ above it, and training fallen to a quarter of its
     # level at that best or below. On synthetic short runs (9-12 evaluations) this names 74% of a
     # drift up through spiky noise (35% without it) for 0.75% more alarms on a flat noisy validation.
     ov = rise_after_best(x, y, p_max=0.1, gl_threshold=20.0)
-    if ov is not None and t.tail <= 0.25 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.25 * t.at(ov.best_step):
         late = y[x > ov.best_step][-max(2, int(np.sum(x > ov.best_step)) // 2):]
         if float(np.min(late)) >= 1.15 * ov.best_value:  # the whole later half stands clear of the best
             return ov
@@ -369,7 +378,7 @@ def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
     idx = np.array([s0 + int(np.argmin(y[s0:s0 + b])) for s0 in starts])
     bx, by = x[idx], y[idx]
     ov = overfit_onset(bx, by) or stopped_after_turn(bx, by) or rank_turn(bx, by)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     return None
 
@@ -380,7 +389,7 @@ def _held_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     from ..stats.held_turn import held_turn
 
     ov = held_turn(x, y)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     return None
 
