@@ -67,3 +67,15 @@ def test_six_epoch_turn_with_training_falling_every_epoch_is_overfitting():
 def test_same_turns_with_training_flat_since_the_best_are_not_overfitting():
     assert _overfit(_run(FLAT10, VAL10)) is None
     assert _overfit(_run(FLAT6, VAL6)) is None
+
+
+# A noisy validation curve (bumps of 15-20% on its way down; 80% of a healthy 20-epoch run) that jumps 49% above its best and is
+# already coming back down at the last evaluation: a prefix of a run that went on improving.
+VAL_BACK = [8.205, 6.225, 5.537, 6.580, 5.989, 6.372, 2.647, 2.151, 2.521, 2.223, 1.920, 2.052, 1.764, 1.433, 2.133,
+            1.822]
+TRAIN_BACK = [11.49, 9.150, 8.478, 7.966, 7.423, 7.040, 2.601, 2.090, 1.948, 1.714, 1.606, 1.469, 1.416, 1.324,
+              1.297, 1.155]
+
+
+def test_turn_already_coming_back_down_is_not_read_at_trainings_last_epoch():
+    assert _overfit(_run(TRAIN_BACK, VAL_BACK)) is None

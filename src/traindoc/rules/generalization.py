@@ -295,7 +295,7 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
     if not (kept_falling or gap_opened):
         return None
-    if stopped and not t_end <= 0.9 * t_at_best:
+    if stopped and not _train_fell_tenth(t, t_at_best, x, y, ov.best_step):
         return None  # with so few evaluations, memorisation must show: training still clearly improving
     u = unit(v)
     return make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
@@ -308,6 +308,18 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
                 causes=_OVERFIT_CAUSES, fixes=_overfit_fixes(u, ov.best_step),
                 marks=[Mark("line", v.name, ov.onset_step, label="overfitting onset"),
                        Mark("point", v.name, ov.best_step, label="best validation loss")])
+
+
+def _train_fell_tenth(t: Curve, t_at_best: float, x: np.ndarray, y: np.ndarray, best_step: float) -> bool:
+    """Training 10% or more below where it stood at the validation best, for a turn that stopped the
+    run 2-4 evaluations after that best. Training's level at the end is read where it stands now
+    (``end_now``) only while validation is still climbing at its last evaluation (its worst since the
+    best): one already coming back down may be a noisy level around a lucky low, and is read against
+    training's median level of the last points, half a window back, as a noisy curve's end should be."""
+    if t.tail <= 0.9 * t_at_best:
+        return True
+    climbing = float(y[-1]) >= float(np.max(y[x > best_step]))
+    return climbing and end_now(t) <= 0.9 * t_at_best
 
 
 def _fell_every_point(t: Curve, since: float) -> bool:
