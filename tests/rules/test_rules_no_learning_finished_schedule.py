@@ -30,11 +30,8 @@ def _warmup_linear(n: int = N, peak: float = 2e-4) -> np.ndarray:
 
 
 def _run(loss, lr) -> Run:
-    x = np.arange(1, N + 1, dtype=float)
-    run = Run(name="r", source="r", format="test")
-    run.add(Series.named("loss", x, np.asarray(loss, float)))
-    run.add(Series.named("learning_rate", x, np.asarray(lr, float)))
-    return run
+    x = range(1, N + 1)
+    return Run.from_columns("r", "r", "test", {"loss": (x, loss), "learning_rate": (x, lr)})
 
 
 def _no_learning(run: Run):

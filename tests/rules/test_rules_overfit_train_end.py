@@ -27,11 +27,8 @@ FLAT6 = [0.45, 0.33, 0.28, 0.245, 0.246, 0.244]
 
 
 def _run(train, val) -> Run:
-    x = np.arange(len(val), dtype=float)
-    run = Run(name="r", source="r", format="test")
-    run.add(Series.named("loss", x, np.asarray(train, float)))
-    run.add(Series.named("val_loss", x, np.asarray(val, float)))
-    return run
+    x = range(len(val))
+    return Run.from_columns("r", "r", "test", {"loss": (x, train), "val_loss": (x, val)}, axis="epoch")
 
 
 def _overfit(run: Run):
