@@ -678,6 +678,25 @@ def early_plateau(c: Curve, min_fall: float = 0.25) -> float | None:
     return float(c.xb[i])
 
 
+HALF_RUN_POINTS = 40  # a training curve this long has a last half of 20+ points to read a plateau on
+
+
+def _half_run_flat(t: Curve) -> bool:
+    """A long training loss (40+ points) whose whole second half is one level: it fell by at most 3%
+    of that level from the start of the half to its end (medians of a fifth of the half at each end),
+    having fallen no more than 45% before. ``early_plateau`` asks the level to be reached in the first
+    fifth; a run that creeps for a while before it stops (a step decay's last cut at mid-run, then
+    nothing) spends its whole second half on a plateau all the same. Only with a logged accuracy, far
+    from good (below 0.6), as the independent reading that the level is high."""
+    n = t.yb.size
+    start = max(t.head, float(t.y[0]))
+    if t.n < HALF_RUN_POINTS or n < 20 or not np.all(t.y > 0) or t.tail < 0.55 * start:
+        return False
+    half = t.yb[n // 2:]
+    k = max(2, half.size // 5)
+    return float(np.median(half[:k])) - float(np.median(half[-k:])) <= 0.03 * t.tail
+
+
 def _another_part_learning(run: Run, t: Curve) -> bool:
     """Whether another training loss of the run fell clearly (10% or more, beyond its noise).
 
@@ -732,19 +751,23 @@ def stalled(run: Run):
     high = improved < 0.1 and -rel(v.tail, v.head) < 0.1 and not run.meta.continues_previous
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
-    early = None
+    early, half = None, False
     if not high:
         # The first evaluation comes after some training: validation need only have fallen 10%.
         et, ev = early_plateau(t), early_plateau(v, 0.1)
+        accs = [curve(s) for s in run.by_role(Role.VAL_METRIC) + run.by_role(Role.TRAIN_METRIC)
+                if s.metric == "accuracy" and curve(s).n >= 3]
+        half = et is None and ev is not None and bool(accs) and _half_run_flat(t)
+        if half:
+            et = float(t.xb[len(t.xb) // 2])
         if et is None or t.n < 20 or ev is None:
             return
         early = max(et, ev)
         # A logged accuracy must be far from good too (a 10-class model at 62% is working).
-        for s in run.by_role(Role.VAL_METRIC) + run.by_role(Role.TRAIN_METRIC):
-            if s.metric == "accuracy" and curve(s).n >= 3:
-                y01, _ = normalised_metric(curve(s))
-                if float(np.median(y01[-max(3, y01.size // 4):])) >= 0.6:
-                    return
+        for c in accs:
+            y01, _ = normalised_metric(c)
+            if float(np.median(y01[-max(3, y01.size // 4):])) >= 0.6:
+                return
     u = unit(t)
     start = float(t.xb[len(t.xb) // 2])
     yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
@@ -754,8 +777,10 @@ def stalled(run: Run):
                          "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
                          "projected_val_gain": round(plateaus[1], 4),
                          **({"chance_loss": cc.chance_loss} if cc else {}),
-                         **({"flat_from": early, "note": "reached its plateau in the first fifth of the run, "
-                             "still above 55% of its start, and never moved again"} if early is not None else {})},
+                         **({"flat_from": early, "note": "flat over the whole second half of a long run, still above "
+                             "55% of its start, with accuracy below 0.6" if half else "reached its plateau in the "
+                             "first fifth of the run, still above 55% of its start, and never moved again"}
+                            if early is not None else {})},
                causes=["a bottleneck: learning rate too high to settle (or too low to move)", "batch size too large",
                        "a model too small or too shallow for the task", "inputs not normalised"],
                fixes=["lower the learning rate (or decay it) and the batch size", "try a larger model",
