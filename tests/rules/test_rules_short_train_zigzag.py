@@ -44,3 +44,10 @@ def test_zigzag_riding_a_clear_fall_is_not_oscillation():
 def test_calm_short_loss_is_not_oscillation():
     y = 5.0 + 0.1 * np.sin(np.arange(20))
     assert _oscillation(_run(y)) is None
+
+
+def test_loss_that_fell_and_then_jitters_by_multiples_near_zero_is_not_oscillation():
+    # A short Trainer log (25 logging windows): 0.26 -> 0.03, then single-batch windows of 0.004-0.16.
+    y = [0.258, 0.146, 0.098, 0.057, 0.058, 0.030, 0.004, 0.044, 0.041, 0.044, 0.146, 0.068, 0.055, 0.110,
+         0.009, 0.057, 0.162, 0.110, 0.061, 0.035, 0.046, 0.076, 0.007, 0.026, 0.084]
+    assert _oscillation(_run(y)) is None

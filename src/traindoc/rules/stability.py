@@ -596,17 +596,25 @@ SHORT_TRAIN_POINTS = 30  # a training loss this short is logged per epoch or so:
 def _short_train_zigzag(run: Run, c: Curve):
     """A short training loss (8-30 points, each a mean over many batches) that zig-zags by effect size
     (``eval_swings.zigzag_of``: three 1.5x excursions up and back within ten points, moving 2x
-    between neighbours, each a tenth of the run's scale) and has no trend (Mann-Kendall p >= 0.05).
+    between neighbours, each a tenth of the run's scale), has no trend (Mann-Kendall p >= 0.1) and
+    goes nowhere (its last quarter where its first was, within the typical move).
     An epoch's mean loss does not double and halve from one epoch to the next by batch noise;
     ``oscillation_of`` asks 85% of moves to reverse, which a wild curve whose jumps sometimes come
     two in a row (23M, 19M, 23M, 16M, 4M, 8M, 20M, 4M, 48M...) misses."""
-    if c.n > SHORT_TRAIN_POINTS or reinforcement(run):
+    if c.n > SHORT_TRAIN_POINTS or reinforcement(run) or not np.all(c.y > 0):
         return None
     _, p = mann_kendall(c.y, c.x)
-    if p < 0.05:
+    if p < 0.1:
         return None
     z = zigzag_of(c, run_scale(run, c))
     if z is None:
+        return None
+    # Going nowhere, as for a validation loss's swings: the first and last quarters (mean log) differ by
+    # less than three quarters of the typical move. A loss that fell 0.26 -> 0.03 and then jitters by
+    # multiples near zero (a short Trainer log of single-batch windows) learned; it is not zig-zagging.
+    ly = np.log(c.y)
+    k = max(3, c.n // 4)
+    if abs(float(np.mean(ly[-k:])) - float(np.mean(ly[:k]))) > 0.75 * float(np.log(z["typical_move"])):
         return None
     return make("oscillation", f"{c.name} zig-zags with no trend: {z['count']} times within {z['window_evaluations']} "
                 f"points ({unit(c)} {fmt(z['from_step'])}-{fmt(z['to_step'])}) it rose by x{ZIGZAG_RATIO:g} or more "
