@@ -35,7 +35,9 @@ _BLANKS = re.compile(r"[ \t]+")
 
 STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "iteration", "it", "updates", "update",
              "total_steps", "global_iter", "train_step", "optimizer_step", "batch")
-EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch")
+# "Epoch no. = 3", "epoch number: 3": the epoch counted by a word for "number"
+EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch", "epoch_no", "epoch_no.", "epoch_number", "epoch_num",
+              "epoch_nr")
 SPLIT_WORDS = {"train", "training", "val", "valid", "validation", "eval", "evaluation", "test", "dev"}
 _AGGREGATE = {"average", "avg", "mean", "running"}
 _STOPWORDS = {"and", "or", "of", "for", "to", "in", "at", "with", "is", "are", "was", "were", "the", "a", "an", "from",
