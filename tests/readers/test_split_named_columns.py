@@ -46,3 +46,37 @@ def test_a_file_name_that_names_nothing_keeps_the_columns(tmp_path):
     _frame().to_csv(path, index=False)
     (run,) = load(path).runs
     assert set(run.series) == {"train", "val"}
+
+
+def _variants() -> pd.DataFrame:
+    e = np.arange(N)
+    return pd.DataFrame({"Epoch": e, "Independent": 4.4 - 0.1 * e, "Sigmoid0.5": 7.9 - 0.2 * e,
+                         "Sigmoid2": 4.1 - 0.15 * e, "epoch_time": 30.0 + 0 * e})
+
+
+def test_unnamed_variant_columns_of_a_losses_file_are_one_run_each(tmp_path):
+    path = tmp_path / "losses.csv"
+    _variants().to_csv(path, index=False)
+    runs = load(path).runs
+    assert len(runs) == 3
+    for run in runs:
+        losses = [s for s in run.series.values() if s.role is Role.TRAIN_LOSS]
+        assert len(losses) == 1 and len(losses[0]) == N
+        assert "epoch_time" in run.series  # a bookkeeping column stays beside each variant
+    assert {s.name for run in runs for s in run.series.values() if s.role is Role.TRAIN_LOSS} == \
+        {"Independent_loss", "Sigmoid0.5_loss", "Sigmoid2_loss"}
+
+
+def test_variant_columns_need_a_file_name_that_names_the_quantity(tmp_path):
+    path = tmp_path / "results.csv"
+    _variants().to_csv(path, index=False)
+    (run,) = load(path).runs
+    assert not any(s.role is Role.TRAIN_LOSS for s in run.series.values())
+
+
+def test_columns_naming_a_split_are_not_read_as_variants(tmp_path):
+    path = tmp_path / "losses.csv"
+    e = np.arange(N)
+    pd.DataFrame({"ff_train_losses": 0.6 - 0.01 * e, "ff_test_losses": 0.5 + 0.0 * e}).to_csv(path)
+    runs = load(path).runs
+    assert len(runs) == 1 and not any(s.name.endswith("_losses_loss") for s in runs[0].series.values())

@@ -9,6 +9,8 @@ no loss or metric keeps its keys as they are (and a history of them is not claim
 
 from __future__ import annotations
 
+import re
+
 from ..run import Role, infer_role
 
 SPLITS = ("train", "training", "val", "valid", "validation", "eval", "evaluation", "test", "dev")
@@ -28,12 +30,30 @@ def measure_of(stem: str) -> str | None:
     return info.metric
 
 
-def rename(keys: list[str], stem: str) -> dict[str, str]:
-    """``{old: new}`` for the keys that are only a split (``val`` -> ``val_loss`` in ``losses.json``)."""
+# Columns that count or time the run, not the quantity the file names: never variants of it.
+_BOOKKEEPING = re.compile(r"(?i)time|sec|duration|speed|throughput|sample|token|mem|gpu|size|count|iter|step|epoch|"
+                          r"batch|index|^id$|seed|lr|rate")
+_SPLIT_WORD = re.compile(r"(?i)(?:^|[^a-z])(?:" + "|".join(SPLITS) + r")(?:[^a-z]|$)")
+
+
+def rename(keys: list[str], stem: str, variants: bool = False) -> dict[str, str]:
+    """``{old: new}`` for the keys that are only a split (``val`` -> ``val_loss`` in ``losses.json``).
+
+    With ``variants`` (a table that splits them into runs), when no key names anything a rule knows
+    (``Epoch, Independent, Position, Sigmoid0.5, ...`` in ``losses.csv``: one column per variant of a
+    model), the columns are variants of the quantity the file names and read as such
+    (``Sigmoid0.5_loss``); bookkeeping columns (times, counts) are left as they are."""
     measure = measure_of(stem)
     if measure is None:
         return {}
-    return {k: f"{k.strip()}_{measure}" for k in keys if k.strip().lower() in SPLITS}
+    out = {k: f"{k.strip()}_{measure}" for k in keys if k.strip().lower() in SPLITS}
+    if out or not variants:
+        return out
+    roles = {k: infer_role(k.strip()).role for k in keys}
+    if any(r in _MEASURED for r in roles.values()) or any(_SPLIT_WORD.search(k) for k in keys):
+        return {}  # a column names a split (``ff_train_losses``): split-named columns, not variants
+    return {k: f"{k.strip()}_{measure}" for k, r in roles.items()
+            if r is Role.OTHER and k.strip() and not _BOOKKEEPING.search(k)}
 
 
 def named_splits(doc: object, stem: str) -> object:

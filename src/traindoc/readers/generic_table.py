@@ -21,6 +21,7 @@ metric: ``val_loss.csv``), with its wall times.
 
 from __future__ import annotations
 
+import copy
 import csv
 import math
 import re
@@ -326,7 +327,8 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
         xs.append(x)
         last = x
     axis = "epoch" if xcol and xcol.lower() == "epoch" else "step"
-    renamed = SK.rename(sorted({k for r in records for k in r}), path.stem)  # "val" in losses.csv: val_loss
+    # "val" in losses.csv: val_loss; "Sigmoid0.5" beside no known column in losses.csv: a variant's loss
+    renamed = SK.rename(sorted({k for r in records for k in r}), path.stem, variants=True)
     if renamed:
         records = [{renamed.get(k, k): v for k, v in r.items()} for r in records]
         note = "; ".join(filter(None, [note, SK.NOTE.format(SK.measure_of(path.stem))]))
@@ -350,10 +352,32 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
         if run.series:
             runs.append(run)
     if not xcol and len(runs) == 1:
-        return split_counterless(runs[0])
-    if not xcol and len(runs) > 1:
-        return _segment_by_header(runs, header_cuts)
-    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="row")
+        runs = split_counterless(runs[0])
+    elif not xcol and len(runs) > 1:
+        runs = _segment_by_header(runs, header_cuts)
+    else:
+        runs = T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="row")
+    variants = sorted(v for k, v in renamed.items() if k.strip().lower() not in SK.SPLITS)
+    if len(variants) >= 2:
+        runs = [r for run in runs for r in _one_run_per_variant(run, variants)]
+    return runs
+
+
+def _one_run_per_variant(run: Run, variants: list[str]) -> list[Run]:
+    """One run per variant column (``Sigmoid0.5_loss`` of ``losses.csv``), each with the file's other
+    series: side by side they are separate trainings (one per configuration), and a rule judging the
+    run's main loss would otherwise see only one of them."""
+    out = []
+    for name in variants:
+        if name not in run.series:
+            continue
+        part = Run(name=f"{run.name}:{name}", source=run.source, format=run.format, meta=copy.deepcopy(run.meta))
+        for s in run.series.values():
+            if s.name == name or s.name not in variants:
+                part.add(s)
+        part.meta.notes.append(f"one of {len(variants)} variant columns of the file, each read as its own run")
+        out.append(part)
+    return out or [run]
 
 
 def _segment_by_header(runs: list[Run], cuts: list[int]) -> list[Run]:

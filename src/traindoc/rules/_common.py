@@ -19,7 +19,7 @@ from ..findings import Finding, Mark, Severity
 from ..run import Role, Run, Series
 from ..stats.trend import MAX_POINTS
 from ..stats.core import jitter_sigma
-from ..stats import Trend, bin_median, head_level, noise_sigma, rolling_median, tail_level, trend
+from ..stats import Trend, bin_median, head_level, noise_sigma, rolling_median, tail_level, theil_sen, trend
 from ..stats.chance import ClassCount, class_count
 
 MIN_POINTS = 6  # fewer finite points than this and no trend rule judges a curve
@@ -174,6 +174,25 @@ def _prepare(series: Series) -> Curve:
     smooth = rolling_median(yb, w)
     return Curve(series, x, y, xb, yb, smooth, trend(xb, yb), first_level(y), tail_level(yb, 0.1),
                  noise_sigma(yb), restarts, resumes)
+
+
+@per_curve
+def end_now(c: Curve) -> float:
+    """Where a curve stands at its last point: the Theil-Sen line through the points ``tail`` takes
+    the median of, read at the last step.
+
+    ``tail`` (the median of the last 10%, three points at least) is the level half a window back:
+    on a per-epoch training loss still falling every epoch (1.34, 1.26, 1.24) it reads 1.26, the
+    value one epoch before the end, and hides part of the fall a rule asks about. The line through
+    the same points has no such lag on a trend and equals the median on a flat noisy stretch; it
+    never goes outside the range of those points (a single low last value cannot pull it further).
+    """
+    if c.yb.size < 3:
+        return c.tail
+    k = max(3, int(np.ceil(0.1 * c.yb.size)))
+    xs, ys = c.xb[-k:], c.yb[-k:]
+    slope, icpt = theil_sen(xs, ys)
+    return float(np.clip(slope * float(xs[-1]) + icpt, float(np.min(ys)), float(np.max(ys))))
 
 
 def first_level(y: np.ndarray) -> float:

@@ -15,7 +15,7 @@ from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ..stats.earlystop import rank_turn, rise_after_best, stopped_after_turn
-from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, end_now, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -254,7 +254,7 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
         # is significant at 1% (not 5%) and a training loss that fell by a quarter since that best
         # (the gap widening) need the rise to be only 3 units of the curve's jitter, not 4.
         ov = overfit_onset(x, y, size_sigmas=3.0, trend_p=0.01)
-        if ov is not None and not t.tail <= 0.75 * t.at(ov.best_step):
+        if ov is not None and not end_now(t) <= 0.75 * t.at(ov.best_step):
             ov = None
     if ov is None and v.n <= 40:
         # Stopped (early stopping) 2-4 evaluations after the turn: too few for a trend test.
@@ -285,17 +285,17 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     # already holds part of a fast first fall, and how much depends on how often it was logged).
     if v.tail - ov.best_value < min_giveback * (max(v.head, float(v.y[0])) - ov.best_value):
         return None
-    t_at_best, t_end = t.at(ov.best_step), t.tail
+    t_at_best, t_end = t.at(ov.best_step), end_now(t)
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
         return None
     # Overfitting is a widening gap: training must have gone on improving after the validation best,
     # or validation must end clearly above training. Both flat at one level (a model stuck at chance,
     # validation wandering by noise a few percent above it) is not memorisation.
-    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best))
+    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best)) or _fell_every_point(t, ov.best_step)
     gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
     if not (kept_falling or gap_opened):
         return None
-    if stopped and not t_end <= 0.9 * t_at_best:
+    if stopped and not _train_fell_tenth(t, t_at_best, x, y, ov.best_step):
         return None  # with so few evaluations, memorisation must show: training still clearly improving
     u = unit(v)
     return make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
@@ -310,22 +310,43 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
                        Mark("point", v.name, ov.best_step, label="best validation loss")])
 
 
+def _train_fell_tenth(t: Curve, t_at_best: float, x: np.ndarray, y: np.ndarray, best_step: float) -> bool:
+    """Training 10% or more below where it stood at the validation best, for a turn that stopped the
+    run 2-4 evaluations after that best. Training's level at the end is read where it stands now
+    (``end_now``) only while validation is still climbing at its last evaluation (its worst since the
+    best): one already coming back down may be a noisy level around a lucky low, and is read against
+    training's median level of the last points, half a window back, as a noisy curve's end should be."""
+    if t.tail <= 0.9 * t_at_best:
+        return True
+    climbing = float(y[-1]) >= float(np.max(y[x > best_step]))
+    return climbing and end_now(t) <= 0.9 * t_at_best
+
+
+def _fell_every_point(t: Curve, since: float) -> bool:
+    """Training fell at every logged point from the validation best on (two steps at least) and by
+    2% or more: order evidence that needs no noise estimate. ``t.noise`` on a short per-epoch curve
+    that falls every epoch holds the curve's bend (0.43, 0.32, 0.27, 0.24, 0.23, 0.21 reads as
+    0.018 of noise), and would call a steady fall of 0.031 since the best "within the noise"."""
+    ts = t.y[t.x >= since - 1e-9]
+    return ts.size >= 3 and bool(np.all(np.diff(ts) < 0)) and float(ts[-1]) <= 0.98 * float(ts[0])
+
+
 def _short_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     """A noisy short validation curve whose evaluations after the best trend up at 1% (tested
     without the best itself, ``rise_after_best``), with training fallen by a quarter or more since
     the best as independent evidence: too small a rise for the size guard of ``overfit_onset``."""
     ov = rise_after_best(x, y)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     ov = _smooth_small_turn(x, y)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     # Weaker order evidence (10%) stands beside a large effect on both sides: validation ending 20%+
     # above its best with its whole later half 15%+ above it, and training fallen to a quarter of its
     # level at that best or below. On synthetic short runs (9-12 evaluations) this names 74% of a
     # drift up through spiky noise (35% without it) for 0.75% more alarms on a flat noisy validation.
     ov = rise_after_best(x, y, p_max=0.1, gl_threshold=20.0)
-    if ov is not None and t.tail <= 0.25 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.25 * t.at(ov.best_step):
         late = y[x > ov.best_step][-max(2, int(np.sum(x > ov.best_step)) // 2):]
         if float(np.min(late)) >= 1.15 * ov.best_value:  # the whole later half stands clear of the best
             return ov
@@ -369,7 +390,7 @@ def _floor_turn(t: Curve, x: np.ndarray, y: np.ndarray, b: int = 3):
     idx = np.array([s0 + int(np.argmin(y[s0:s0 + b])) for s0 in starts])
     bx, by = x[idx], y[idx]
     ov = overfit_onset(bx, by) or stopped_after_turn(bx, by) or rank_turn(bx, by)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     return None
 
@@ -380,7 +401,7 @@ def _held_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     from ..stats.held_turn import held_turn
 
     ov = held_turn(x, y)
-    if ov is not None and t.tail <= 0.75 * t.at(ov.best_step):
+    if ov is not None and end_now(t) <= 0.75 * t.at(ov.best_step):
         return ov
     return None
 
@@ -657,6 +678,25 @@ def early_plateau(c: Curve, min_fall: float = 0.25) -> float | None:
     return float(c.xb[i])
 
 
+HALF_RUN_POINTS = 40  # a training curve this long has a last half of 20+ points to read a plateau on
+
+
+def _half_run_flat(t: Curve) -> bool:
+    """A long training loss (40+ points) whose whole second half is one level: it fell by at most 3%
+    of that level from the start of the half to its end (medians of a fifth of the half at each end),
+    having fallen no more than 45% before. ``early_plateau`` asks the level to be reached in the first
+    fifth; a run that creeps for a while before it stops (a step decay's last cut at mid-run, then
+    nothing) spends its whole second half on a plateau all the same. Only with a logged accuracy, far
+    from good (below 0.6), as the independent reading that the level is high."""
+    n = t.yb.size
+    start = max(t.head, float(t.y[0]))
+    if t.n < HALF_RUN_POINTS or n < 20 or not np.all(t.y > 0) or t.tail < 0.55 * start:
+        return False
+    half = t.yb[n // 2:]
+    k = max(2, half.size // 5)
+    return float(np.median(half[:k])) - float(np.median(half[-k:])) <= 0.03 * t.tail
+
+
 def _another_part_learning(run: Run, t: Curve) -> bool:
     """Whether another training loss of the run fell clearly (10% or more, beyond its noise).
 
@@ -711,19 +751,23 @@ def stalled(run: Run):
     high = improved < 0.1 and -rel(v.tail, v.head) < 0.1 and not run.meta.continues_previous
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
-    early = None
+    early, half = None, False
     if not high:
         # The first evaluation comes after some training: validation need only have fallen 10%.
         et, ev = early_plateau(t), early_plateau(v, 0.1)
+        accs = [curve(s) for s in run.by_role(Role.VAL_METRIC) + run.by_role(Role.TRAIN_METRIC)
+                if s.metric == "accuracy" and curve(s).n >= 3]
+        half = et is None and ev is not None and bool(accs) and _half_run_flat(t)
+        if half:
+            et = float(t.xb[len(t.xb) // 2])
         if et is None or t.n < 20 or ev is None:
             return
         early = max(et, ev)
         # A logged accuracy must be far from good too (a 10-class model at 62% is working).
-        for s in run.by_role(Role.VAL_METRIC) + run.by_role(Role.TRAIN_METRIC):
-            if s.metric == "accuracy" and curve(s).n >= 3:
-                y01, _ = normalised_metric(curve(s))
-                if float(np.median(y01[-max(3, y01.size // 4):])) >= 0.6:
-                    return
+        for c in accs:
+            y01, _ = normalised_metric(c)
+            if float(np.median(y01[-max(3, y01.size // 4):])) >= 0.6:
+                return
     u = unit(t)
     start = float(t.xb[len(t.xb) // 2])
     yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
@@ -733,8 +777,10 @@ def stalled(run: Run):
                          "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
                          "projected_val_gain": round(plateaus[1], 4),
                          **({"chance_loss": cc.chance_loss} if cc else {}),
-                         **({"flat_from": early, "note": "reached its plateau in the first fifth of the run, "
-                             "still above 55% of its start, and never moved again"} if early is not None else {})},
+                         **({"flat_from": early, "note": "flat over the whole second half of a long run, still above "
+                             "55% of its start, with accuracy below 0.6" if half else "reached its plateau in the "
+                             "first fifth of the run, still above 55% of its start, and never moved again"}
+                            if early is not None else {})},
                causes=["a bottleneck: learning rate too high to settle (or too low to move)", "batch size too large",
                        "a model too small or too shallow for the task", "inputs not normalised"],
                fixes=["lower the learning rate (or decay it) and the batch size", "try a larger model",

@@ -360,7 +360,8 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     healthy files and on 18 of 94 problem files, but a warning fails the synthetic sweep: early
     prefixes of healthy noisy runs (a live run at 20%) end no lower than they started too.
     A warning when a logged accuracy ended no better than its start as well (``_accuracy_no_better``):
-    0 of 230 healthy files, 10 of 223 problem files."""
+    0 of 230 healthy files, 10 of 223 problem files; or when the logged learning rate ran its schedule
+    to the end (``schedule.schedule_ran_out``): a finished run, which no live prefix is."""
     main = run.primary(Role.TRAIN_LOSS)
     if main is None or adversarial(run) or reinforcement(run):
         return None
@@ -377,13 +378,20 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
         if val_falls(curve(v)):
             return None  # the held-out loss fell clearly: it learned; the training loss is noisy (dropout)
     acc = _accuracy_no_better(run)
+    from .schedule import schedule_ran_out
+
+    done = None if acc else schedule_ran_out(run, curve(main))
+    why = (f", and {acc['series']} averaged {acc['second_half_mean']:.3g} over its second half, no higher than over its "
+           f"first ({acc['first_half_mean']:.3g})" if acc else
+           f", over a learning-rate schedule run to its end ({fmt(done['lr_peak'])} -> {fmt(done['lr_end'])})" if done
+           else ", and no rule found a cause")
     f = make("no-learning", f"{main.name} ended at {fmt(o.end)}, no lower than it started ({fmt(o.start)}; best "
-             f"{fmt(o.best)})" + (f", and {acc['series']} averaged {acc['second_half_mean']:.3g} over its second half, no higher "
-                                  f"than over its first ({acc['first_half_mean']:.3g})" if acc else ", and no rule found a cause"),
-             severity=Severity.WARNING if acc else Severity.INFO, series=[main.name] + ([acc["series"]] if acc else []),
+             f"{fmt(o.best)})" + why,
+             severity=Severity.WARNING if acc or done else Severity.INFO,
+             series=[main.name] + ([acc["series"]] if acc else []),
              steps=list(curve(main).span),
              evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome",
-                       **({"accuracy": acc} if acc else {})},
+                       **({"accuracy": acc} if acc else {}), **({"schedule": done} if done else {})},
              causes=["a learning rate too low or too high to make progress", "noise larger than the progress "
                      "over this span", "a fine-tune starting at its floor (then the validation curve or task "
                      "metric improves)"],
@@ -391,6 +399,11 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
     if acc:
         f.verdict = "problem"
         f.verdict_reason = "neither the loss nor the accuracy ended better than it started: two readings of one failure"
+        return f
+    if done:
+        f.verdict = "problem"
+        f.verdict_reason = ("the learning-rate schedule ran to its end: a finished run, not the opening of a live one, "
+                            "and its loss ended no lower than it started")
         return f
     f.verdict = "worth a look"
     f.verdict_reason = "the run did not end better than it started; nothing says it is broken, nothing says it learned"

@@ -11,7 +11,7 @@ from ..stats import noise_sigma, rolling_median, trend
 from ..stats.exact import fall_p
 
 from ..findings import Mark, Severity
-from ..run import Role, Run
+from ..run import Role, Run, Series
 from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
@@ -793,10 +793,54 @@ def late_start_of(c: Curve) -> dict | None:
             "flat_share": round(flat_len / (x1 - x0), 3), "drop_steps": float(c.xb[i75] - c.xb[i25])}
 
 
+def _agent_late_start(run: Run):
+    """An agent's score per episode (its return, mean reward) that sat flat for a long start and then
+    climbed: ``late_start_of`` on the score turned upside down (the range added, so the mirrored curve
+    stays positive and a climb across the whole range is a fall to half its start). The losses of an
+    agent chase moving targets and say nothing of this; its score is what a person reads. Judged on
+    MIN_RL_POINTS or more (fewer cannot tell a wait from the episodes' own noise), and the wait must be
+    long: a fifth of the run or more, as for any curve logged often (a score climbing from its first
+    few points has no flat start to speak of)."""
+    for name in agent_scores(run):
+        s = run.series[name]
+        c = curve(s)
+        if c.n < MIN_RL_POINTS or not np.all(np.isfinite(c.y)):
+            continue
+        lo, hi = float(np.min(c.y)), float(np.max(c.y))
+        if hi <= lo:
+            continue
+        mirrored = curve(Series.named(name, c.x, (hi - c.y) + (hi - lo), axis=s.axis))
+        ls = late_start_of(mirrored)
+        if ls is None or ls["flat_share"] < 0.2:
+            continue
+        level = hi + (hi - lo) - ls["flat_level"]
+        ev = {**ls, "flat_level": level, "rise_to": hi + (hi - lo) - ls["drop_to"]}
+        ev.pop("drop_to", None)
+        u = unit(c)
+        f = make("late-start", f"{name} stayed flat near {fmt(level)} until {u} {fmt(ls['flat_until'])} "
+                 f"({ls['flat_share']:.0%} of the run), then climbed to {fmt(ev['rise_to'])}", series=[name],
+                 steps=[c.span[0], ls["flat_until"]], evidence=ev,
+                 causes=["often normal for value-based agents: the score is measured while exploring at random, "
+                         "and rises once exploration decays", "a sparse reward found late",
+                         "a replay buffer or target network that takes long to fill or settle"],
+                 fixes=["nothing, if the score then holds", "to shorten the wait: decay exploration sooner, "
+                        "shape the reward, start learning from a smaller filled buffer"],
+                 marks=[Mark("span", name, c.span[0], ls["flat_until"], label="flat start")])
+        f.verdict = "worth a look"
+        f.verdict_reason = "usually normal for an exploring agent, but a long wait costs episodes"
+        return f
+    return None
+
+
 @rule("late-start", family="progress", severity=Severity.INFO, title="A long flat start, then a sudden drop")
 def late_start(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS, 10)
     ls = late_start_of(c) if c is not None else None
+    if ls is None and reinforcement(run):
+        f = _agent_late_start(run)
+        if f is not None:
+            yield f
+            return
     if ls is None:
         from .val_lag import metric_late_start_of, plateau_escape_of, val_late_start_of, val_only_late_start_of
 

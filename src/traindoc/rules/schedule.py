@@ -25,6 +25,28 @@ def _lr_at(lr: Curve, steps: np.ndarray | float) -> np.ndarray | float:
     return lr.y[np.clip(i, 0, lr.n - 1)]
 
 
+RAN_OUT = 0.05  # the learning rate at the end, at most this share of its peak: the schedule is over
+
+
+def schedule_ran_out(run: Run, loss: Curve) -> dict | None:
+    """The logged learning rate decayed to 5% of its peak or less by the end of the loss curve (a linear
+    or cosine schedule run to zero, a step schedule through its last cut), with the peak before the
+    last fifth: the run was trained to its planned end. Why it matters: a loss that did not fall over
+    a finished schedule is a complete run that learned nothing, not the opening of a live one (a run
+    20% in has its learning rate still near the peak)."""
+    lr = _lr(run)
+    if lr is None or loss.n < 2:
+        return None
+    x0, x1 = loss.span
+    if lr.x[-1] < x1 - 0.05 * (x1 - x0) or lr.x[0] > x0 + 0.2 * (x1 - x0):
+        return None  # the schedule is not logged over the loss's own span
+    ip = int(np.argmax(lr.y))
+    peak, end = float(lr.y[ip]), float(lr.y[-1])
+    if end > RAN_OUT * peak or lr.x[ip] > x0 + 0.8 * (x1 - x0):
+        return None
+    return {"lr_peak": peak, "lr_peak_step": float(lr.x[ip]), "lr_end": end}
+
+
 def lr_restarts(run: Run) -> list[float]:
     """Steps where the LR schedule jumps back to its very first value: a resume that did not
     restore the scheduler (warm-up or the initial LR again). Two or more such jumps are a

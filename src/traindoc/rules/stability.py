@@ -7,9 +7,9 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
-from ._common import (adversarial, per_curve, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
+from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
-from .eval_swings import eval_spikes_finding, run_scale, zigzag_finding, zigzag_of
+from .eval_swings import ZIGZAG_RATIO, eval_spikes_finding, run_scale, zigzag_finding, zigzag_of
 from .registry import rule
 
 _WATCHED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR, Role.GRAD_NORM)
@@ -590,6 +590,45 @@ def val_swings_of(c: Curve, scale: float = 0.0) -> dict | None:
             "alternation": round(alternation, 3), "trend_p": p, "evaluations": y.size, "from_step": float(x[0])}
 
 
+SHORT_TRAIN_POINTS = 30  # a training loss this short is logged per epoch or so: each point a mean of many batches
+
+
+def _short_train_zigzag(run: Run, c: Curve):
+    """A short training loss (8-30 points, each a mean over many batches) that zig-zags by effect size
+    (``eval_swings.zigzag_of``: three 1.5x excursions up and back within ten points, moving 2x
+    between neighbours, each a tenth of the run's scale), has no trend (Mann-Kendall p >= 0.1) and
+    goes nowhere (its last quarter where its first was, within the typical move).
+    An epoch's mean loss does not double and halve from one epoch to the next by batch noise;
+    ``oscillation_of`` asks 85% of moves to reverse, which a wild curve whose jumps sometimes come
+    two in a row (23M, 19M, 23M, 16M, 4M, 8M, 20M, 4M, 48M...) misses."""
+    if c.n > SHORT_TRAIN_POINTS or reinforcement(run) or not np.all(c.y > 0):
+        return None
+    _, p = mann_kendall(c.y, c.x)
+    if p < 0.1:
+        return None
+    z = zigzag_of(c, run_scale(run, c))
+    if z is None:
+        return None
+    # Going nowhere, as for a validation loss's swings: the first and last quarters (mean log) differ by
+    # less than three quarters of the typical move. A loss that fell 0.26 -> 0.03 and then jitters by
+    # multiples near zero (a short Trainer log of single-batch windows) learned; it is not zig-zagging.
+    ly = np.log(c.y)
+    k = max(3, c.n // 4)
+    if abs(float(np.mean(ly[-k:])) - float(np.mean(ly[:k]))) > 0.75 * float(np.log(z["typical_move"])):
+        return None
+    return make("oscillation", f"{c.name} zig-zags with no trend: {z['count']} times within {z['window_evaluations']} "
+                f"points ({unit(c)} {fmt(z['from_step'])}-{fmt(z['to_step'])}) it rose by x{ZIGZAG_RATIO:g} or more "
+                f"and fell back as far (largest x{z['largest_ratio']:.3g}; typical move x{z['typical_move']:.3g})",
+                series=[c.name], steps=[z["from_step"], z["to_step"]], evidence={**z, "trend_p": p},
+                causes=["learning rate too high: the optimiser overshoots back and forth", "unscaled targets or "
+                        "inputs (a loss in the millions): steps far too large for the loss surface",
+                        "batch size too small for this learning rate"],
+                fixes=["lower the learning rate (3-10x)", "standardise the targets and inputs",
+                       "clip gradients; add a decay schedule"],
+                marks=[Mark("point", c.name, e["step"], label=f"up and down x{e['ratio']:.2f}")
+                       for e in z["excursions"]])
+
+
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
 def oscillation(run: Run):
     for role in (*LOSS_ROLES, *METRIC_ROLES):
@@ -612,6 +651,10 @@ def oscillation(run: Run):
                            fixes=["lower the learning rate (3-10x) or the momentum (0.9 instead of 0.99)",
                                   "add a decay schedule", "clip gradients"],
                            marks=[Mark("span", c.name, w["from_step"], c.span[1], label="swings")])
+                return
+            f = _short_train_zigzag(run, c)
+            if f is not None:
+                yield f
                 return
         if o is None and role == Role.VAL_LOSS and not adversarial(run):
             w = val_swings_of(c, run_scale(run, c))

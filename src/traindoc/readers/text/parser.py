@@ -39,7 +39,8 @@ _NONFINITE_REPORT = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\s+loss\b|\b
                                r"went|turned)\s+(?:\w+\s+)?(?:nan|inf|infinite|infinity)\b")
 NONFINITE_SERIES = "loss_reported_nonfinite"
 # A line that is a counter and nothing else: "epoch   3", "Epoch: 3", "step 100".
-_BARE_COUNTER = re.compile(r"(?i)(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+")
+_BARE_COUNTER = re.compile(r"(?i)(?:#{1,6}\s*)?(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
+                           r"\s*[:#=]?\s*\d+")
 # A counter line whose values are all of names traindoc does not know is still a record when it
 # names at least this many of them with "=" or ":" (one is a setting printed beside a header).
 _KEYED_RECORD = 2
@@ -367,7 +368,9 @@ class LineParser:
                     self.countered += 1
                 return True
             return False
-        if self.records and _summary_only(vals, own):
+        # Also before any record when the line names its own epoch: a "Best Performance" block written at
+        # the top of the file ("Best Accuracy: 0.89 (Epoch 12)") restates a later point, not a first one.
+        if (self.records or own) and _summary_only(vals, own):
             # "Best val Loss: 0.0397 at epoch 48" after the last epoch: a restatement of an earlier
             # point, not a record (its counter going back is no new run), kept as the run's summary
             self.summaries.append((len(self.records), vals))

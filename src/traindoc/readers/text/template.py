@@ -35,7 +35,9 @@ _BLANKS = re.compile(r"[ \t]+")
 
 STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "iteration", "it", "updates", "update",
              "total_steps", "global_iter", "train_step", "optimizer_step", "batch")
-EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch")
+# "Epoch no. = 3", "epoch number: 3": the epoch counted by a word for "number"
+EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch", "epoch_no", "epoch_no.", "epoch_number", "epoch_num",
+              "epoch_nr")
 # A step counted within its epoch, by its own name ("Epoch Step: 41"): placed after the steps of the
 # epochs before it (the epoch from a header line above, "[Epoch 2] Training").
 INNER_STEP_KEYS = ("epoch_step", "step_in_epoch", "epoch_iter", "iter_in_epoch")
