@@ -36,6 +36,7 @@ _READER_MODULES = (
     "keras_history",
     "detectron2",
     "mmengine",
+    "sb3_console",
     "list_cells",
     "generic_table",
     "text_log",
