@@ -29,6 +29,16 @@ def test_lists_under_unnamed_keys_in_a_losses_file_are_losses(tmp_path):
     assert np.allclose(run.series["L_D"].values, d) and list(run.series["L_D"].steps) == list(range(30))
 
 
+def test_beside_keys_that_name_losses_an_unnamed_key_stays_what_it_is(tmp_path):
+    """{train_losses, val_losses, tokens_seen}: the token count is no loss."""
+    path = tmp_path / "losses.json"
+    _dump(path, {"train_losses": [10.5, 7.0, 5.6, 4.9], "val_losses": [10.4, 7.0, 5.8, 5.0],
+                 "track_tokens_seen": [1024, 11264, 21504, 31744]})
+    (run,) = load(path).runs
+    assert run.series["track_tokens_seen"].role == Role.OTHER
+    assert run.series["val_losses"].role == Role.VAL_LOSS
+
+
 def test_the_same_lists_in_a_file_named_for_nothing_are_not_claimed(tmp_path):
     path = tmp_path / "data.json"
     _dump(path, {"L_G": [2.6, 1.5, 1.2], "L_D": [0.3, 0.2, 0.25]})

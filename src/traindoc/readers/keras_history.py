@@ -171,7 +171,11 @@ def read(path: Path) -> list[Run]:
     if len(lengths) > 1:
         run.meta.notes.append("history lists have different lengths " + str(sorted(lengths))
                               + ": each series keeps its own epochs from 0")
+    # losses.json of keys that name nothing (L_G, L_D): each is one of the losses the file name names. When
+    # some key names a loss already, the others are something else (a token or step count): kept as they are.
     measure = SK.measure_of(path.stem)
+    if any(infer_role(k).role is not Role.OTHER for k in lists):
+        measure = None
     unnamed = []
     for name, values in lists.items():
         nums = [T.json_number(v) for v in values]
