@@ -98,3 +98,23 @@ def test_a_reward_file_is_read_higher_is_better_and_never_as_a_loss(tmp_path):
     (s,) = run.series.values()
     assert s.role not in (Role.TRAIN_LOSS, Role.VAL_LOSS) and s.higher_is_better is True
     assert list(s.steps) == frames.tolist() and np.allclose(s.values, reward)
+
+
+def test_a_headerless_table_of_many_numbers_is_refused_saying_a_header_is_expected(tmp_path):
+    """A GAN loop writing epoch, batch and six losses per line with a trailing comma: which column is
+    which loss cannot be known, so the file is refused with a line saying what would make it readable."""
+    path = tmp_path / "losses.txt"
+    with open(path, "w") as fh:
+        for e in range(5):
+            for b in (80, 160):
+                fh.write(",".join(str(v) for v in (e, b, 0.48, 0.56, 0.52, 1.45 - e / 50, 11.2, 12.7)) + ",\n")
+    with pytest.raises(InputError, match="8 unnamed numbers each"):
+        load(path)
+
+
+def test_the_wide_table_hint_is_not_given_to_other_refusals(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("some words\nother words here\n")
+    with pytest.raises(InputError) as err:
+        load(path)
+    assert "unnamed numbers" not in str(err.value)
