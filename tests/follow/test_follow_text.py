@@ -81,6 +81,8 @@ def test_followed_while_python_logging_writes_it(tmp_path):
                     want = _prefix_runs(path, tail.cursor.offset, tmp_path / f"p{polls}")
                 except InputError:  # too few lines yet for the reader to recognise the format
                     continue
+                if all(not r.series for r in want) and not tail.runs():
+                    continue  # an announced epoch and no value yet: nothing logged, read once or followed
                 _same(tail.runs(), want, f"poll {polls}")
                 checked += 1
         time.sleep(0.03)
@@ -133,6 +135,8 @@ def test_any_split_of_the_bytes_reads_as_the_whole(tmp_path, seed):
                 want = _prefix_runs(path, done, tmp_path / f"c{pos}")
             except InputError:  # too few lines yet for the reader to recognise the format
                 continue
+            if all(not r.series for r in want) and not tail.runs():
+                continue  # "Epoch 1/3" and no value yet: an empty run read once, no run followed; both say nothing logged
             _same(tail.runs(), want, f"{done} bytes")
     _same(tail.runs(), text_log.read(path), "end")
     assert tail.whole is None

@@ -44,3 +44,37 @@ def test_files_that_are_not_an_empty_training_log_stay_errors(tmp_path, text):
     except InputError:
         return
     assert all(run.series for run in runs)  # read as a real log, never as an empty one
+
+
+def _logging_file(path, messages: list[str]) -> None:
+    """Python's logging module writing to a file, as a training script sets it up."""
+    import logging
+
+    log = logging.getLogger(f"traindoc-test-{path.name}")
+    log.setLevel(logging.INFO)
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter("%(asctime)s - %(name)s - %(levelname)s - %(message)s"))
+    log.addHandler(handler)
+    try:
+        for m in messages:
+            log.info(m)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+
+
+def test_a_text_log_that_started_an_epoch_and_logged_no_value_is_too_short(tmp_path):
+    path = tmp_path / "training.log"
+    _logging_file(path, ["Model created with 24983300 parameters", "Epoch 1/100",
+                         "Model created with 24983300 parameters", "Epoch 1/100"])
+    assert _ids(path) == [("too-short", "info")]
+    (run,) = read_file(path)
+    assert any("epoch 1/100" in n for n in run.meta.notes)
+
+
+@pytest.mark.parametrize("extra", ["Epoch 1/100 | 0.5321 | 0.6110", "Traceback (most recent call last):"])
+def test_values_under_other_names_or_a_traceback_are_not_logged_nothing(tmp_path, extra):
+    path = tmp_path / "training.log"
+    _logging_file(path, ["Model created with 24983300 parameters", "Epoch 1/100", extra])
+    with pytest.raises(InputError):
+        read_file(path)

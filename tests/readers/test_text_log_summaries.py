@@ -6,6 +6,7 @@ string), plus look-alike texts that are no training log and must stay refused or
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
@@ -124,6 +125,27 @@ def test_yolov5_results_txt_stopped_after_one_or_two_epochs(tmp_path, epochs_run
     (run,) = load(path).runs
     assert list(run.series["total_loss"].steps) == list(range(epochs_run))
     assert run.series["val_map50"].role == Role.VAL_METRIC and run.series["box_loss"].role == Role.TRAIN_LOSS
+
+
+def _fork_results_row(epoch: int, epochs: int, parts: int) -> str:
+    """A results.txt line of a YOLOv5 fork with ``parts`` loss parts before the total (YOLOv5-face adds a
+    landmark loss): ``'%10s' * 2 + '%10.4g' * (parts + 3)``, then the same seven results."""
+    mloss = (0.0235 - 0.0002 * epoch, 0.0045, 0.0, *[0.0114 - 0.0001 * epoch] * (parts - 3))
+    mloss = (*mloss, sum(mloss), 24, 768)
+    results = (0.97, 1.0, 0.9945, 0.714 + 0.0004 * epoch, 0.0126, 0.0023, 0.0)
+    return ("%10s" * 2 + "%10.4g" * (parts + 3)) % (f"{epoch}/{epochs - 1}", "0.589G", *mloss) + ("%10.4g" * 7) % results
+
+
+@pytest.mark.parametrize("parts", [4, 5])
+def test_a_yolov5_fork_with_one_or_two_more_loss_parts_resumed_at_epoch_2(tmp_path, parts):
+    """YOLOv5-face writes a landmark loss before the total; a resumed run starts its file at epoch 2."""
+    path = tmp_path / "results.txt"
+    path.write_text("".join(_fork_results_row(e, 40, parts) + "\n" for e in range(2, 40)))
+    (run,) = load(path).runs
+    assert list(run.series["total_loss"].steps) == list(range(2, 40))
+    assert run.series["val_map50-95"].role == Role.VAL_METRIC and run.series["img_size"].role == Role.OTHER
+    assert [n for n in run.series if n.startswith("part")] == [f"part{k}_loss" for k in range(4, parts + 1)]
+    assert np.isclose(run.series["val_map50-95"].values[0], 0.714 + 0.0008)
 
 
 @pytest.mark.parametrize("text", [

@@ -105,9 +105,10 @@ def test_a_counter_and_a_value_per_line(tmp_path):
     assert s.role == Role.VAL_LOSS and list(s.steps) == [10 * e for e in range(len(VALUES))]
 
 
-def test_two_values_per_line_without_a_counter_are_not_claimed(tmp_path):
+def test_two_values_per_line_without_a_counter_at_different_levels_are_not_claimed(tmp_path):
+    """A generator's and a discriminator's loss (levels 10x apart) name nothing: not claimed."""
     path = tmp_path / "losses.txt"
-    path.write_text("".join(f"{v}, {v + 0.1}\n" for v in VALUES))
+    path.write_text("".join(f"{v}, {10 * v + 3}\n" for v in VALUES))
     assert reader_for(path) is None
 
 

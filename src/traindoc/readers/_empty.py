@@ -4,7 +4,9 @@ Why apart from "not a recognised log": a CSV with only its header (``train_loss,
 or a JSON history whose loss lists are all empty is a real log of a run that stopped (or hung)
 before its first value. That is "too early to tell", not bad input; the run comes back with no
 series and a note, and ``too-short`` says so in one line. A header of words that name no loss or
-metric, or a JSON object with any value logged, is not this case.
+metric, or a JSON object with any value logged, is not this case. A text log that announces
+``Epoch 1/100`` and holds no loss or metric value anywhere (and no traceback) is: training started
+and stopped before its first value.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from ..run import Role, Run, infer_role
@@ -58,6 +61,27 @@ def _header_names(text: str) -> list[str] | None:
     return fields
 
 
+# A text log announcing an epoch of a planned count ("Epoch 1/100", "Epoch [1/100]", "epoch 1 of 100"),
+# and no loss or metric word followed by a number anywhere: training began and logged no value.
+_EPOCH_START = re.compile(r"(?i)\bepoch\s*\[?\s*(\d+)\s*(?:/|of)\s*(\d+)")
+_MEASURE_VALUE = re.compile(r"(?i)(loss|acc\w*|metric|score|f1|map\d*|iou|dice|bleu|wer|cer|ppl|perplexity|mae|mse|"
+                            r"rmse|auc|reward|return)\W{0,3}\s*[:=]?\s*[-+]?(\d|\.\d|nan|inf)")
+
+_CLOCK = re.compile(r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?")
+_DECIMAL = re.compile(r"\d\.\d|\d[eE][-+]\d")
+
+
+def _started_epochs(text: str) -> str | None:
+    """"epoch N/M" of a text log that started training and logged no value, else None. Not a crash
+    (a traceback is the crash hint's to explain)."""
+    if "Traceback (most recent call last)" in text or _MEASURE_VALUE.search(text):
+        return None
+    if _DECIMAL.search(_CLOCK.sub(" ", text)):
+        return None  # a fraction somewhere (a table of values under other names): not "no value"
+    found = _EPOCH_START.findall(text)
+    return f"epoch {found[-1][0]}/{found[-1][1]}" if found else None
+
+
 def declared_only(path: Path) -> Run | None:
     """The empty run of a log that declares loss or metric columns and logged none of them, else None."""
     try:
@@ -70,9 +94,14 @@ def declared_only(path: Path) -> Run | None:
         return None
     names = _json_names(text) if text.lstrip()[:1] in "{[" else _header_names(text)
     judged = _judged(names or [])
-    if not judged:
+    started = None if judged or text.lstrip()[:1] in "{[" else _started_epochs(text)
+    if not judged and started is None:
         return None
     run = Run(name=T.run_name(path), source=str(path), format="empty")
+    if started is not None:
+        run.meta.notes.append(f"the log reaches {started} but holds no loss or metric value: the run logged nothing "
+                              "before it stopped")
+        return run
     run.meta.notes.append("the log names " + ", ".join(judged[:4]) + (" …" if len(judged) > 4 else "") +
                           " but holds no value: the run logged nothing")
     return run

@@ -191,7 +191,27 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
         body.pop()
         if notes is not None:
             notes.append("the last line has no line end (the file was cut while being written): skipped it")
+    gap = extra_empty_field(len(header), body)
+    if gap is not None:
+        body = [r[:gap] + r[gap + 1:] for r in body]
+        if notes is not None:
+            notes.append(f"every row holds one field more than the header, empty in every row (field {gap + 1}): "
+                         "dropped it, so the values sit under their names")
     return header, _drop_torn_rows(header, body, notes)
+
+
+def extra_empty_field(width: int, rows: list[list[str]]) -> int | None:
+    """The index of a field that makes every row one wider than a header of ``width`` names and is empty in
+    every row, or None.
+
+    Why: a writer that puts one delimiter too many in each row (Flair's ``loss.tsv`` writes an empty field
+    after the training loss; a loop writes ``f"{a},{b},"`` under a header without the trailing comma)
+    shifts every later value one column right of its name, so a dev loss would be read as a precision.
+    Only one such all-empty field: with several the shift is not known, and the table is left alone."""
+    if len(rows) < 2 or any(len(r) != width + 1 for r in rows):
+        return None
+    empty = [j for j in range(width + 1) if all(not r[j].strip() for r in rows)]
+    return empty[0] if len(empty) == 1 else None
 
 
 def _drop_torn_rows(header: list[str], body: list[list[str]], notes: list[str] | None) -> list[list[str]]:

@@ -93,8 +93,13 @@ def _sniff_csv(text: str, cut: bool) -> bool:
         rows = list(csv.reader(complete, delimiter=delim))
     except csv.Error:
         return False
-    if not rows or any(len(r) != len(cols) for r in rows):
+    if not rows:
         return False
+    if any(len(r) != len(cols) for r in rows):
+        gap = T.extra_empty_field(len(cols), rows)
+        if gap is None:
+            return False
+        rows = [r[:gap] + r[gap + 1:] for r in rows]
     numeric = [any(T.parse_number(r[i]) is not None and not T.is_missing(r[i]) for r in rows) for i in range(len(cols))]
     return any(numeric)
 

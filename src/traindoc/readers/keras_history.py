@@ -21,12 +21,15 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..run import Run, Series
+from ..run import Role, Run, Series, infer_role
 from . import _split_keys as SK
 from . import _table as T
+from ._conventions import summary_note
 from ._safe import json_loads, salvage_list
+from .base import HEAD_BYTES
 
 NAME = "keras_history"
+_JUDGED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 DIRECTORY = False
 
 # A per-epoch list, or pandas' {"0": …} form of one, under a loss- or metric-like key.
@@ -54,6 +57,26 @@ _TOP_RECORDS = re.compile(r'^\s*\[\s*\{[^\[\]]{0,400}?"[\w/ ]*(?:loss|acc|accura
 _SPLIT_KEY = re.compile(r'"(?:' + "|".join(SK.SPLITS) + r')"\s*:\s*(?:\[\s*-?[\d.]|-?[\d.])', re.IGNORECASE)
 
 
+# A list of numbers under any key: read when the file's name says what they all are (``losses.json``
+# holding ``{"L_G": [...], "L_D": [...]}``: each key is one of those losses).
+_NUMBER_LIST = re.compile(r'"[^"\\]{1,100}"\s*:\s*\[\s*-?[\d.]')
+_RUNTIME_KEYS = re.compile(r"runtime|per_second|total_flos", re.IGNORECASE)
+
+
+def _final_values(doc: object) -> dict[str, float] | None:
+    """A JSON object of numbers only, one at least naming a loss or metric: a final evaluation written
+    once at the end (``json.dump({"Precision": p, "mAP": m}, f)``), no curve. Not the Trainer's
+    ``all_results.json`` (runtime keys), which sits beside the log that holds the curve."""
+    if not isinstance(doc, dict) or len(doc) < 2 or any(_RUNTIME_KEYS.search(str(k)) for k in doc):
+        return None
+    nums = {str(k): T.json_number(v) for k, v in doc.items() if not isinstance(v, bool)}
+    if len(nums) != len(doc) or any(v is None for v in nums.values()):
+        return None
+    if 2 * sum(infer_role(k).role in _JUDGED for k in nums) < len(nums):
+        return None  # mostly settings (a config's "loss_weight" among its batch size and seed): no evaluation
+    return nums  # type: ignore[return-value]
+
+
 def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
     if text is None:
@@ -66,9 +89,19 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     if '"log_history"' in text:
         return False
-    return bool(_LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _KEYED_ROWS.search(text)
-                or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text)
-                or (_SPLIT_KEY.search(text) and SK.measure_of(path.stem) and not _json_lines(text)))
+    if _LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _KEYED_ROWS.search(text) \
+            or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text):
+        return True
+    if _json_lines(text):
+        return False
+    if SK.measure_of(path.stem) and (_SPLIT_KEY.search(text) or _NUMBER_LIST.search(text)):
+        return True
+    if len(head) < HEAD_BYTES:  # the whole file: a final evaluation's numbers only
+        try:
+            return _final_values(json.loads(text)) is not None
+        except (ValueError, RecursionError):
+            return False
+    return False
 
 
 def _json_lines(text: str) -> bool:
@@ -98,6 +131,13 @@ def read(path: Path) -> list[Run]:
                 f"{len(doc)} list(s)")
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
         doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
+    final = _final_values(doc)
+    if final is not None:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.meta.notes.append(summary_note(final))
+        run.meta.notes.append(f"{path.name} holds final values only (one number per name, no epoch or step): "
+                              "no curve to judge")
+        return [run]
     named = SK.named_splits(doc, path.stem)
     if named is not doc:
         doc = named
@@ -131,11 +171,24 @@ def read(path: Path) -> list[Run]:
     if len(lengths) > 1:
         run.meta.notes.append("history lists have different lengths " + str(sorted(lengths))
                               + ": each series keeps its own epochs from 0")
+    # losses.json of keys that name nothing (L_G, L_D): each is one of the losses the file name names. When
+    # some key names a loss already, the others are something else (a token or step count): kept as they are.
+    measure = SK.measure_of(path.stem)
+    if any(infer_role(k).role is not Role.OTHER for k in lists):
+        measure = None
+    unnamed = []
     for name, values in lists.items():
         nums = [T.json_number(v) for v in values]
         if any(n is None for n in nums):
             continue  # not a numeric history entry
-        run.add(Series.named(name, list(range(len(nums))), nums, axis="epoch"))
+        role = None
+        if measure == "loss" and infer_role(name).role is Role.OTHER:
+            role = infer_role(path.stem)  # losses.json: every list in it is a loss, whatever its key
+            unnamed.append(name)
+        run.add(Series.named(name, list(range(len(nums))), nums, axis="epoch", role=role))
+    if unnamed:
+        run.meta.notes.append(f"{', '.join(unnamed[:6])}: keys that name no loss, in {path.name}: read as losses, "
+                              "the quantity the file name names")
     return [run] if run.series else []
 
 

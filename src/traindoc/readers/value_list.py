@@ -7,7 +7,13 @@ one-column ``DataFrame.to_csv(index=False)``: ``loss``; an unnamed ``Series``: `
 and a value per line (``Series.to_csv()`` with its index, a loop writing ``f"{epoch}\\t{loss}"``),
 the counter giving the x; all values on one line (``", ".join(...)``); a 1-D ``.npy`` array.
 Also headerless rows of a counter (first or last) and two values of one loss, read as training then
-validation (``_headerless.pair_names``), and a title line over each line of values (a sweep's runs).
+validation (``_headerless.pair_names``), the same two values with no counter (the line number is the
+x), and a title line over each line of values (a sweep's runs). Bracketed lists (``json.dump``, a
+printed Python list or NumPy array, ``_bracketed``): one list is the named series, two lists of one
+loss at one level are training then validation.
+
+A file named for an episode's reward or score (``rewards.csv``, ``scores.txt``) is read too: the
+series keeps that name (higher is better; it is never taken for a loss).
 
 Several runs in one file: a counter starting over, the header line written again, or, with no
 counter, the loss starting over (``_appended``); each becomes a Run of its own.
@@ -29,15 +35,19 @@ import numpy as np
 
 from ..errors import InputError
 from ..run import Role, RoleInfo, Run, Series, infer_role
+from . import _bracketed as B
 from . import _headerless as H
 from . import _table as T
 from ._appended import split_counterless
-from .base import HEAD_BYTES
+from .base import HEAD_BYTES, read_head
 
 NAME = "value_list"
 DIRECTORY = False
 MIN_VALUES = 3  # lines in the head that must be bare numbers before the file is claimed
 _SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ""}
+_LIST_SUFFIXES = _SUFFIXES | {".json"}  # json.dump of a bare list
+# An episode's reward or score, as RL scripts name the file they save it in: higher is better.
+_REWARD = re.compile(r"(?:^|[_\-. ])(?:episode_?|ep_?|mean_?|avg_?|total_?)?(?:rewards?|returns?|scores?)$")
 _NPY_MAGIC = b"\x93NUMPY"
 MAX_NPY_BYTES = 256 << 20  # a loss array this big is no training log
 _MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
@@ -46,7 +56,11 @@ _SEP = re.compile(r"\s*[,;\t ]\s*")
 
 def _role_of(name: str) -> RoleInfo | None:
     info = infer_role(name)
-    return info if info.role in _MEASURED else None
+    if info.role in _MEASURED:
+        return info
+    if _REWARD.search(name.strip().lower()):
+        return RoleInfo(Role.OTHER, higher_is_better=True, metric="reward")
+    return None
 
 
 def _value(line: str) -> float | None:
@@ -88,8 +102,8 @@ def _layout(lines: list[str]) -> tuple[str | None, bool, int, list[str]] | None:
         if len(nums) != width or any(n is None for n in nums):
             return None
         rows.append(nums)
-    if len(data) > 1 and width >= 2 and H.counter_column(rows) is None:
-        return None  # several values per line and no counter among them: (train, val) pairs name nothing
+    if len(data) > 1 and width == 3 and H.counter_column(rows) is None:
+        return None  # three values per line and no counter among them name nothing
     name = head[0] if head is not None else None
     return name, head is not None, width, data
 
@@ -111,10 +125,15 @@ def _named(path: Path, header: str | None) -> tuple[str, RoleInfo] | None:
 def sniff(path: Path, head: bytes) -> bool:
     if path.suffix.lower() == ".npy":
         return head.startswith(_NPY_MAGIC) and _role_of(path.stem) is not None
-    if path.suffix.lower() not in _SUFFIXES:
+    if path.suffix.lower() not in _LIST_SUFFIXES:
         return False
     text = T.head_text(head)
     if text is None:
+        return False
+    if text.lstrip().startswith("["):
+        found_lists = B.lists(text, MIN_VALUES, cut=len(head) >= HEAD_BYTES)
+        return found_lists is not None and _named(path, None) is not None
+    if path.suffix.lower() not in _SUFFIXES:
         return False
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
@@ -125,15 +144,18 @@ def sniff(path: Path, head: bytes) -> bool:
     if found is None or _named(path, found[0]) is None:
         return False
     data = found[3]
-    if found[2] == 3 and len(data) > 1 and _pair(path, found[0], data) is None:
-        return False
+    if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None:
+        return False  # a counter and two values, or two values: both must read as one loss's train and val
     return len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES)
 
 
 def read(path: Path) -> list[Run]:
     if path.suffix.lower() == ".npy":
         return _read_npy(path)
-    lines = [(i, ln) for i, ln in enumerate(T.read_text(path).splitlines(), 1) if ln.strip()]
+    text = T.read_text(path)
+    if text.lstrip().startswith("["):
+        return _list_runs(path, text)
+    lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
     blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES)
@@ -153,6 +175,8 @@ def read(path: Path) -> list[Run]:
     body = [(i, ln) for i, ln in body if i not in again]
     one_row = len(body) == 1 and len(_cells(body[0][1])) >= MIN_VALUES
     if not one_row and width >= 2:
+        if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:5]]) is None:
+            return _paired_run(path, body, named)
         return _counted_runs(path, body, width, named)
     if one_row:
         values = [T.parse_number(c) for c in _cells(body[0][1])]
@@ -183,14 +207,50 @@ def read(path: Path) -> list[Run]:
     return split_counterless(runs[0], unit="value")  # no counter to start over: the loss tells
 
 
+def _two_values(data: list[str]) -> bool:
+    """Lines of two values beside their counter, or of two values and no counter."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    return len(rows[0]) == 3 or H.counter_column(rows) is None
+
+
 def _pair(path: Path, header: str | None, data: list[str]) -> tuple[str, str] | None:
-    """The names of the two values beside a counter on each line (see ``_headerless.pair_names``)."""
+    """The names of the two values on each line, beside a counter or not (see ``_headerless.pair_names``)."""
     rows = np.asarray([[T.parse_number(c) for c in _cells(ln)] for ln in data], dtype=float)
     col, named = H.counter_column(rows.tolist()), _named(path, header)
-    if col is None or named is None:
+    if named is None or (col is None and rows.shape[1] != 2):
         return None
-    vals = np.delete(rows, col, axis=1)
+    vals = rows if col is None else np.delete(rows, col, axis=1)
+    if vals.shape[1] != 2:
+        return None
     return H.pair_names(path.stem, named[1], vals[:, 0], vals[:, 1])
+
+
+def _list_runs(path: Path, text: str) -> list[Run]:
+    """One bracketed list: the series the file name names; two: training then validation of that loss."""
+    found = B.lists(text, MIN_VALUES)
+    if found is None:
+        raise InputError(path, "expected a bracketed list of numbers ([0.9, 0.7, ...] or a printed NumPy array)")
+    named = _named(path, None)
+    if named is None:
+        raise InputError(path, "a list of numbers whose file name names no loss or metric (expected a name such "
+                         "as losses.json or val_accuracy.txt)")
+    if len(found) == 1:
+        names = [named]
+    else:
+        pair = H.pair_names(path.stem, named[1], np.asarray(found[0]), np.asarray(found[1])) if len(found) == 2 else None
+        if pair is None:
+            raise InputError(path, f"{len(found)} lists of numbers that do not read as one loss's training and "
+                             "validation values (expected one list, or two at one level)")
+        names = [(n, _role_of(n)) for n in pair]
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    for (name, info), values in zip(names, found):
+        run.add(Series.named(name, np.arange(len(values), dtype=float), np.asarray(values, dtype=float), role=info))
+    run.meta.notes.append(f"{path.name}: {len(found)} bracketed list(s) of numbers and no step; the position in "
+                          "the list is the x axis")
+    if len(names) == 2:
+        run.meta.notes.append(f"the two lists read as {names[0][0]} and {names[1][0]} (the order scripts print "
+                              "them in; the file name names one loss and both sit at one level)")
+    return [run]
 
 
 def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines: list[int]) -> list[Run]:
@@ -209,12 +269,41 @@ def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines:
     return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")
 
 
+def wide_table_hint(path: Path) -> str:
+    """Why a header-less table of many numbers per line is not read (see ``_headerless.wide_hint``)."""
+    try:
+        text = T.head_text(read_head(path))
+    except OSError:
+        return ""
+    if text is None or path.suffix.lower() not in _SUFFIXES:
+        return ""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:20]
+    return H.wide_hint(lines[:-1] if len(lines) > 2 else lines, _cells)
+
+
 def _row(path: Path, i: int, line: str, width: int) -> list[float]:
     nums = [T.parse_number(c) for c in _cells(line)]
     if len(nums) != width or any(n is None for n in nums):
         what = "one value per line" if width == 1 else f"{width} numbers per line, one of them a counter"
         raise InputError(path, f"line {i} is not a number ({line.strip()[:40]!r}); expected {what}")
     return nums
+
+
+def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleInfo]) -> list[Run]:
+    """Two values per line and no counter: one loss's training and validation value, the line number the x."""
+    rows = np.asarray([_row(path, i, line, 2) for i, line in body], dtype=float)
+    pair = H.pair_names(path.stem, named[1], rows[:, 0], rows[:, 1])
+    if pair is None:
+        raise InputError(path, "two unnamed values per line whose levels differ (expected a counter and a value, "
+                         "or a training and a validation loss of one objective)")
+    run = Run(name=T.run_name(path), source=str(path), format=NAME)
+    xs = np.arange(len(rows), dtype=float)
+    for j, name in enumerate(pair):
+        run.add(Series.named(name, xs, rows[:, j], role=_role_of(name)))
+    run.meta.notes.append(f"{path.name}: no header and no counter; the line number is the x axis, and the two "
+                          f"columns read as {pair[0]} and {pair[1]} (the order loops write them in; the file name "
+                          "names one loss and both sit at one level)")
+    return [run]
 
 
 def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tuple[str, RoleInfo]) -> list[Run]:

@@ -282,16 +282,24 @@ def _metric_curves(run: Run, roles, want, min_points: int):
 
 
 def _error_rate_at_worst(run: Run) -> Finding | None:
-    """A held-out error rate (WER, CER, error) at 100% at every one of 3+ evaluations: the model gets
-    nothing right (an empty or constant output, as a CTC model emitting only blanks). With the
-    validation loss flat over the same evaluations the model sits at a trivial solution
+    """A held-out error rate (WER, CER, error) at 100% at every one of 3+ evaluations, or a held-out
+    accuracy at exactly 0 at every one of them: the model gets nothing right (an empty or constant
+    output, as a CTC model emitting only blanks). A classifier guessing at random scores 1/k and one
+    giving every item one class scores that class's share, so an accuracy of exactly 0 is worse than
+    any guess: the held-out labels do not match what the model predicts (class order or mapping
+    differs between the splits, or the held-out items are of classes never trained). With the
+    validation loss flat or rising over the same evaluations the model sits at a trivial solution
     (``stuck-at-chance``); with it falling 20%+ the loss and the metric disagree
     (``loss-metric-mismatch``)."""
     def error_rate(s: Series) -> bool:
-        return s.metric in _ERROR_RATES and not s.higher_is_better
+        return (s.metric in _ERROR_RATES and not s.higher_is_better) or (s.metric == "accuracy" and
+                                                                          bool(s.higher_is_better))
 
     for s, c, y in _metric_curves(run, (Role.VAL_METRIC,), error_rate, 3):
-        if float(np.min(y)) < 0.99 or float(np.ptp(y)) > 0.01:
+        if s.higher_is_better:
+            if not np.all(c.y == 0.0):
+                continue
+        elif float(np.min(y)) < 0.99 or float(np.ptp(y)) > 0.01:
             continue
         v = run.primary(Role.VAL_LOSS)
         vc = curve(v) if v is not None else None
@@ -299,13 +307,18 @@ def _error_rate_at_worst(run: Run) -> Finding | None:
         fid = "loss-metric-mismatch" if fell else "stuck-at-chance"
         loss = (f", while {v.name} went {fmt(float(vc.y[0]))} -> {fmt(float(vc.y[-1]))}" if vc is not None and vc.n >= 2
                 else "")
+        causes = ["the model's output is empty or constant (a CTC model emitting only blanks, a decoder "
+                  "stopping at once)", "a learning rate too high or too low to leave the trivial output",
+                  "labels or vocabulary not matching the model's output (a wrong tokenizer or character set)"]
+        if s.higher_is_better:  # accuracy 0: worse than a guess, so the labels, not the output, come first
+            causes = ["validation labels that do not match the training classes (class indices ordered differently "
+                      "in the validation split, a wrong label column or mapping, classes never trained on)"] + causes[:2]
+        worse = ", worse than any guess" if s.higher_is_better else ""
         f = make(fid, f"{s.name} was {fmt(float(np.median(c.y)))} (100% wrong) at all {c.n} evaluations{loss}: "
-                 "the model gets nothing right", series=[s.name] + ([v.name] if vc is not None else []),
+                 f"the model gets nothing right{worse}", series=[s.name] + ([v.name] if vc is not None else []),
                  steps=list(c.span), evidence={"metric": s.name, "evaluations": c.n, "level": float(np.median(c.y)),
                                                "judged_on": "outcome (error rate at its worst)"},
-                 causes=["the model's output is empty or constant (a CTC model emitting only blanks, a decoder "
-                         "stopping at once)", "a learning rate too high or too low to leave the trivial output",
-                         "labels or vocabulary not matching the model's output (a wrong tokenizer or character set)"],
+                 causes=causes,
                  fixes=["decode a few validation items by hand and look at the output", "check the vocabulary and "
                         "the label encoding against the model's output layer", "try a lower learning rate with "
                         "warm-up, and overfit a handful of items first"])

@@ -158,6 +158,22 @@ def _steady_climb(c: Curve, up: dict, span: float) -> bool:
     return late.sum() >= 4 and trend(c.xb[late], c.yb[late]).rising(0.05, 0.02)
 
 
+MONOTONE_MIN = 5  # evaluations after the minimum, every one higher than the one before
+
+
+def _monotone_climb(c: Curve, up: dict) -> bool:
+    """Every evaluation since the minimum higher than the one before, five or more of them, the last
+    at double the minimum or more. Why apart from ``persistent``: on a short per-epoch curve a rank
+    test cannot reach p < 1e-3 (six rising points give 1/720 at best) and a late turn covers less
+    than a third of the run, yet a training loss that rises at every epoch to twice its minimum is
+    the strongest evidence those points can give, at any length; noise does not climb five times in
+    a row to a doubling."""
+    seg = c.yb[c.ibest:]
+    seg = seg[int(np.argmin(seg)):]  # from the lowest point of the smoothed curve itself
+    return (seg.size >= MONOTONE_MIN + 1 and float(seg[0]) > 0 and bool(np.all(np.diff(seg) > 0))
+            and float(seg[-1]) >= 2.0 * float(seg[0]))
+
+
 @per_curve
 def divergence_of(c: Curve) -> dict | None:
     """The loss grows persistently or explodes above where it started (or explodes into NaN, or
@@ -189,6 +205,7 @@ def divergence_of(c: Curve) -> dict | None:
             and (c.xb[-1] - up["best_step"]) >= 0.35 * span:
         late = c.xb >= up["best_step"] + 0.5 * (c.xb[-1] - up["best_step"])
         persistent = late.sum() >= 4 and trend(c.xb[late], c.yb[late]).rising(0.05, 0.02)
+    persistent = persistent or _monotone_climb(c, up)
     steady = not (above_start or exploded or persistent) and _steady_climb(c, up, span)
     if not (above_start or exploded or persistent or steady):
         return None

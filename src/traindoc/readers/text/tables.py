@@ -18,11 +18,16 @@ _CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
 _ROW_REST = re.compile(r"[#|%\s,*]|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
 _LABEL = re.compile(r"^([A-Za-z_][\w.\-]*)\s+(?=#)")
 _YOLO_LOSS_PARTS = {"box", "obj", "cls", "total", "dfl", "seg", "kobj", "pose", "giou"}
-# YOLOv5/v7 results.txt: no header; the columns are fixed by the writer (train.py).
-_YOLO_RESULTS = ["epoch", "gpu_mem", "box_loss", "obj_loss", "cls_loss", "total_loss", "labels", "img_size",
-                 "val_precision", "val_recall", "val_map50", "val_map50-95", "val_box_loss", "val_obj_loss",
-                 "val_cls_loss"]
-_YOLO_RESULTS_ROW = "#/" + r"\d+ #G" + " #" * 13
+# YOLOv5/v7 results.txt: no header; the columns are fixed by the writer (train.py): epoch/last, GPU
+# memory, the mean loss parts ending with their total, labels, image size, then the seven validation
+# results. Forks that add a loss part (YOLOv5-face's landmark loss, a segmentation or keypoint head)
+# write one more training part before the total; the seven results stay.
+_YOLO_HEAD = ["epoch", "gpu_mem", "box_loss", "obj_loss", "cls_loss"]
+_YOLO_TAIL = ["total_loss", "labels", "img_size", "val_precision", "val_recall", "val_map50", "val_map50-95",
+              "val_box_loss", "val_obj_loss", "val_cls_loss"]
+_YOLO_RESULTS = _YOLO_HEAD + _YOLO_TAIL
+_YOLO_EXTRA_PARTS = 2  # loss parts a fork may add
+_YOLO_RESULTS_ROW = "#/" + r"\d+ #G( #){13,%d}" % (13 + _YOLO_EXTRA_PARTS)
 
 
 def cut_progress(skeleton: str) -> str:
@@ -164,8 +169,9 @@ def is_counter(label: str) -> bool:
 
 def headerless(cut: str, n: int) -> list[str] | None:
     """Column names of a known headerless row layout."""
-    if n == 15 and re.fullmatch(_YOLO_RESULTS_ROW, cut):
-        return _YOLO_RESULTS
+    extra = n - len(_YOLO_RESULTS)
+    if 0 <= extra <= _YOLO_EXTRA_PARTS and re.fullmatch(_YOLO_RESULTS_ROW, cut):
+        return _YOLO_HEAD + [f"part{k + 4}_loss" for k in range(extra)] + _YOLO_TAIL
     return None
 
 

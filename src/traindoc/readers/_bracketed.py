@@ -1,0 +1,58 @@
+"""Lists of numbers printed in brackets: what ``json.dump(losses)``, ``print(losses)`` (a Python list,
+numpy 2 writing ``np.float64(0.5)`` cells) and ``print(np.array(losses))`` / ``str(array)`` (spaces, no
+commas, wrapped over several lines at 75 characters) leave in a file.
+
+Why apart from one-number-per-line: each of those writers puts the whole curve inside one pair of
+brackets, spread over one line or many; a file may hold several such lists one after another (a
+training list, then a validation list). A nested list (a 2-D array) is not this case: its rows
+name nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import _table as T
+
+_LIST = re.compile(r"\[([^\[\]]*)\]")
+_CELL_SEP = re.compile(r"[,\s]+")
+
+
+def lists(text: str, min_values: int, cut: bool = False) -> list[list[float]] | None:
+    """The bracketed lists of numbers that make up ``text`` (nothing else but blank space between them),
+    or None. ``cut``: ``text`` is a head whose last list may be unfinished; it is kept when it already
+    holds ``min_values`` numbers. Every list must hold ``min_values`` numbers or more, except that a
+    file of one list may hold fewer when it holds at least one."""
+    body = text.strip()
+    if not body.startswith("[") or body.startswith("[["):
+        return None
+    found: list[list[float]] = []
+    at = 0
+    while at < len(body):
+        m = _LIST.match(body, at)
+        if m is None:
+            rest = body[at:]
+            if cut and rest.startswith("[") and "]" not in rest and "[" not in rest[1:]:
+                values = _numbers(rest[1:], partial=True)
+                if values is not None and len(values) >= min_values:
+                    found.append(values)
+                    break
+            return None
+        values = _numbers(m.group(1))
+        if values is None:
+            return None
+        found.append(values)
+        at = m.end()
+        while at < len(body) and body[at].isspace():
+            at += 1
+    if not found or (len(found) > 1 and any(len(v) < min_values for v in found)) or not found[0]:
+        return None
+    return found
+
+
+def _numbers(inner: str, partial: bool = False) -> list[float] | None:
+    cells = [c for c in _CELL_SEP.split(inner.strip()) if c]
+    if partial and cells:
+        cells = cells[:-1]  # the head may cut the last number short
+    nums = [T.parse_number(c) for c in cells]
+    return None if any(n is None for n in nums) else [float(n) for n in nums]  # type: ignore[arg-type]
