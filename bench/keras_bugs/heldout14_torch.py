@@ -134,7 +134,7 @@ def _(fixed):
             "a OneCycleLR(optimizer, max_lr=0.2, epochs=12, steps_per_epoch=len(loader)) over plain SGD, written as "
             "the documentation says, but with scheduler.step() placed after the batch loop with the other "
             "per-epoch lines: the schedule counts 12 of its 192 steps, so the rate climbs only from 0.008 to "
-            "~0.011 and never reaches its peak, and the three-class task learns a little and then crawls (loss "
+            "~0.025 and never reaches its peak, and the three-class task learns a little and then crawls (loss "
             "1.11 to 1.02, where the stepped schedule reaches 0.12) (PyTorch forum-style 'OneCycleLR does not seem to change the "
             "learning rate / training slow with one-cycle policy'); fix: call scheduler.step() after every "
             "optimizer.step(), inside the batch loop")
