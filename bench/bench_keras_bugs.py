@@ -15,6 +15,8 @@
     [--set heldout10] (the tenth blind held-out set, keras_bugs/heldout10_*.py, kept for a later measurement)
     [--set heldout11] (the eleventh blind held-out set, keras_bugs/heldout11_*.py, kept for a later measurement)
     [--set heldout12] (the twelfth blind held-out set, keras_bugs/heldout12_*.py, kept for a later measurement)
+    [--set heldout13] (the thirteenth blind held-out set, keras_bugs/heldout13_*.py, kept for a later measurement)
+    [--set heldout14] (the fourteenth blind held-out set, keras_bugs/heldout14_*.py, kept for a later measurement)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -209,7 +211,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout12", "devkinds" or "devkinds2"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout14", "devkinds" or "devkinds2"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -280,6 +282,16 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout12_torch  # noqa: F401  (registers the twelfth held-out set's PyTorch cases)
 
         return HELDOUT12
+    if name == "heldout13":
+        from keras_bugs.heldout13_keras import HELDOUT13
+        import keras_bugs.heldout13_torch  # noqa: F401  (registers the thirteenth held-out set's PyTorch cases)
+
+        return HELDOUT13
+    if name == "heldout14":
+        from keras_bugs.heldout14_keras import HELDOUT14
+        import keras_bugs.heldout14_torch  # noqa: F401  (registers the fourteenth held-out set's PyTorch cases)
+
+        return HELDOUT14
     return CASES
 
 
@@ -291,7 +303,7 @@ def main() -> None:
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
-                                                 "heldout11", "heldout12"),
+                                                 "heldout11", "heldout12", "heldout13", "heldout14"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
