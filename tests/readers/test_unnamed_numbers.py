@@ -51,3 +51,31 @@ def test_prose_is_not_described_as_unnamed_numbers(tmp_path):
     path.write_text("We trained for a while.\nThe model was fine.\nNothing else to say.\n")
     res = _diagnose(path)
     assert res.returncode == 2 and "bare numbers" not in res.stderr and "as a list" not in res.stderr
+
+
+def test_json_lists_under_model_names_are_refused_naming_them(tmp_path):
+    """``json.dump({"Quantum_QVAE": losses_q, "Classical_AE": losses_c}, f)``: two curves keyed by the
+    models that made them; nothing says they are losses, so the refusal names the keys."""
+    import json
+
+    import numpy as np
+    path = tmp_path / "training_history.json"
+    rng = np.random.default_rng(0)
+    with open(path, "w") as f:
+        json.dump({"Quantum_QVAE": list(0.3 + 0.5 * np.exp(-np.arange(150) / 20)),
+                   "Classical_AE": list(0.45 + 0.05 * rng.random(150))}, f)
+    res = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(path)], capture_output=True, text=True,
+                         timeout=60)
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1
+    assert "2 list(s) of numbers under names that say no loss or metric ('Quantum_QVAE', 'Classical_AE')" in lines[0]
+
+
+def test_json_lists_under_a_metric_name_get_no_such_hint(tmp_path):
+    from traindoc.readers._unnamed import unnamed_numbers_hint
+    import json
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"dice": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "Run_A": [1, 2, 3, 4, 5, 6]}))
+    assert unnamed_numbers_hint(path) == ""
+    path.write_text(json.dumps({"Run_A": [1, 2, 3, 4, 5, 6]}))
+    assert "'Run_A'" in unnamed_numbers_hint(path)

@@ -10,9 +10,11 @@ so the user is not left with "not a recognised training log" alone.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+from ..run import Role, infer_role
 from .base import HEAD_BYTES, read_head
 from .text.decode import sniff_text
 
@@ -29,6 +31,29 @@ def _cut(line: str) -> str:
     return line if len(line) <= _SHOWN else line[:_SHOWN - 3] + "..."
 
 
+_MAX_JSON_BYTES = 4 << 20  # a refusal costs no more than reading this much
+
+
+def _json_lists_hint(path: Path) -> str:
+    """``"; it holds 2 lists of numbers under names that say no loss or metric ('Quantum_QVAE', …)"`` for a
+    JSON object of number lists keyed by model or run names (``json.dump({"Quantum_QVAE": losses, …})``), else ""."""
+    try:
+        if path.stat().st_size > _MAX_JSON_BYTES:
+            return ""
+        doc = json.loads(path.read_text(errors="replace"))
+    except (OSError, ValueError, RecursionError):
+        return ""
+    if not isinstance(doc, dict):
+        return ""
+    lists = [k for k, v in doc.items() if isinstance(v, list) and len(v) >= _MIN_ROWS
+             and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)]
+    if not lists or any(infer_role(str(k)).role is not Role.OTHER for k in lists):
+        return ""  # a list under a known name ("dice") is another reader's to explain
+    shown = ", ".join(repr(_cut(str(k))) for k in lists[:3]) + (", ..." if len(lists) > 3 else "")
+    return (f"; it holds {len(lists)} list(s) of numbers under names that say no loss or metric ({shown}) "
+            "(expected keys such as loss, val_loss, or a file name saying what they all are, such as losses.json)")
+
+
 def unnamed_numbers_hint(path: Path) -> str:
     """``"; it holds 135 rows of bare numbers (e.g. '10.19, 0') …"`` for such a file, else ""."""
     try:
@@ -39,6 +64,8 @@ def unnamed_numbers_hint(path: Path) -> str:
         return ""
     if text is None:
         return ""
+    if text.lstrip().startswith("{"):
+        return _json_lists_hint(path)
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
