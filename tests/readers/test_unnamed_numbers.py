@@ -79,3 +79,20 @@ def test_json_lists_under_a_metric_name_get_no_such_hint(tmp_path):
     assert unnamed_numbers_hint(path) == ""
     path.write_text(json.dumps({"Run_A": [1, 2, 3, 4, 5, 6]}))
     assert "'Run_A'" in unnamed_numbers_hint(path)
+
+
+def test_counter_lines_with_an_unnamed_number_are_refused_naming_the_layout(tmp_path):
+    """An agent's report printing the mean of each block of episodes beside a bar (no word for the value)."""
+    from traindoc.readers._unnamed import unnamed_numbers_hint
+    path = tmp_path / "training_progress.txt"
+    means = [7.24, 9.77, 9.76, 9.77, 9.78, 9.78, 9.78, 9.79, 9.79, 9.79]
+    with open(path, "w") as f:
+        f.write("Actor-Critic training progress\n\n")
+        for b, m in enumerate(means):
+            f.write(f"Episodes {b * 18 + 1:03d}-{b * 18 + 18:03d}: {m:6.2f} {'#' * int(m * 2.2)}\n")
+        f.write("\nGreedy policy by state:\n" + "".join(f"State {s}: RIGHT logits=[-1.6, 1.6]\n" for s in range(5)))
+    hint = unnamed_numbers_hint(path)
+    assert "10 lines each give a counter and a number that nothing names" in hint
+    # named on the line, the same report is no such case
+    path.write_text("".join(f"epoch {b + 1} loss {1 / (b + 1):.3f}\n" for b in range(10)))
+    assert "nothing names" not in unnamed_numbers_hint(path)

@@ -4,7 +4,9 @@
 run's per-epoch values as ``"[22.5, 13.8, …]"``, leave curves a person can plot but no word saying
 what they are: a loss, an accuracy, a reward. Reading them as a training loss would be a guess (a
 column of numbers called ``data.csv`` could be anything; ``value_list`` claims bare numbers only when
-the file name says what they are). The refusal says what was found and what would make it readable,
+the file name says what they are). The same holds for a JSON object of number lists keyed by model
+or run names (``{"Quantum_QVAE": [...]}``) and for lines that give only a counter and a number
+(``Episodes 001-018:   7.24 ####``). The refusal says what was found and what would make it readable,
 so the user is not left with "not a recognised training log" alone.
 """
 
@@ -24,6 +26,9 @@ _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
+# "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
+_COUNTED = re.compile(rf"(?i)\s*(?:episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
+                      rf"\s*[#:]?\s*\d+(?:\s*[-/]\s*\d+)?\s*[:|,=-]?\s*{_NUM}(?:\s+[#*=|]+)?\s*")
 
 
 def _cut(line: str) -> str:
@@ -74,6 +79,11 @@ def unnamed_numbers_hint(path: Path) -> str:
     if len(listed) >= 2 and len(listed) >= 0.8 * len(lines) and not re.search(r"[A-Za-z_]\w*\s*[:=]\s*\[", listed[0]):
         return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
                 "but no header names the columns (expected a first row of column names such as loss, val_loss)")
+    counted = [ln for ln in lines if _COUNTED.fullmatch(ln)]
+    if len(counted) >= _MIN_ROWS and len(counted) >= 0.5 * len(lines):
+        return (f"; its {len(counted)} lines each give a counter and a number that nothing names "
+                f"(e.g. '{_cut(counted[0])}') (expected the quantity named on the line, such as "
+                "'epoch 3 loss 0.52')")
     if len(bare) >= _MIN_ROWS and len(bare) >= 0.5 * len(lines):
         return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and nothing names them "
                 "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)")
