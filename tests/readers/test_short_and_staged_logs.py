@@ -176,7 +176,6 @@ def test_counter_lines_of_unknown_quantities_restarting_are_two_runs(tmp_path):
     ("config.yaml", "training:\n  epochs: 100\n  loss_weight: 0.5\n  lr: 0.001\n"),
     ("config.toml", "[train]\nepoch = 1\nloss = 0.5\nacc = 0.9\nepoch = 2\nloss = 0.4\nacc = 0.92\n"),
     ("notes.txt", "We trained for 10 epochs and the loss reached 0.31 on the last day.\n"),
-    ("result.txt", "loss: 0.31 accuracy: 0.91\n"),
     ("words.txt", "lorem ipsum 12 dolor 3.5 sit amet\nconsectetur 7 adipiscing\n"),
 ])
 def test_non_logs_with_training_numbers_are_refused_in_one_line(tmp_path, name, text):

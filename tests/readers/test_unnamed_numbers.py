@@ -51,3 +51,48 @@ def test_prose_is_not_described_as_unnamed_numbers(tmp_path):
     path.write_text("We trained for a while.\nThe model was fine.\nNothing else to say.\n")
     res = _diagnose(path)
     assert res.returncode == 2 and "bare numbers" not in res.stderr and "as a list" not in res.stderr
+
+
+def test_json_lists_under_model_names_are_refused_naming_them(tmp_path):
+    """``json.dump({"Quantum_QVAE": losses_q, "Classical_AE": losses_c}, f)``: two curves keyed by the
+    models that made them; nothing says they are losses, so the refusal names the keys."""
+    import json
+
+    import numpy as np
+    path = tmp_path / "training_history.json"
+    rng = np.random.default_rng(0)
+    with open(path, "w") as f:
+        json.dump({"Quantum_QVAE": list(0.3 + 0.5 * np.exp(-np.arange(150) / 20)),
+                   "Classical_AE": list(0.45 + 0.05 * rng.random(150))}, f)
+    res = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(path)], capture_output=True, text=True,
+                         timeout=60)
+    lines = res.stderr.strip().splitlines()
+    assert res.returncode == 2 and len(lines) == 1
+    assert "2 list(s) of numbers under names that say no loss or metric ('Quantum_QVAE', 'Classical_AE')" in lines[0]
+
+
+def test_json_lists_under_a_metric_name_get_no_such_hint(tmp_path):
+    from traindoc.readers._unnamed import unnamed_numbers_hint
+    import json
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"dice": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "Run_A": [1, 2, 3, 4, 5, 6]}))
+    assert unnamed_numbers_hint(path) == ""
+    path.write_text(json.dumps({"Run_A": [1, 2, 3, 4, 5, 6]}))
+    assert "'Run_A'" in unnamed_numbers_hint(path)
+
+
+def test_counter_lines_with_an_unnamed_number_are_refused_naming_the_layout(tmp_path):
+    """An agent's report printing the mean of each block of episodes beside a bar (no word for the value)."""
+    from traindoc.readers._unnamed import unnamed_numbers_hint
+    path = tmp_path / "training_progress.txt"
+    means = [7.24, 9.77, 9.76, 9.77, 9.78, 9.78, 9.78, 9.79, 9.79, 9.79]
+    with open(path, "w") as f:
+        f.write("Actor-Critic training progress\n\n")
+        for b, m in enumerate(means):
+            f.write(f"Episodes {b * 18 + 1:03d}-{b * 18 + 18:03d}: {m:6.2f} {'#' * int(m * 2.2)}\n")
+        f.write("\nGreedy policy by state:\n" + "".join(f"State {s}: RIGHT logits=[-1.6, 1.6]\n" for s in range(5)))
+    hint = unnamed_numbers_hint(path)
+    assert "10 lines each give a counter and a number that nothing names" in hint
+    # named on the line, the same report is no such case
+    path.write_text("".join(f"epoch {b + 1} loss {1 / (b + 1):.3f}\n" for b in range(10)))
+    assert "nothing names" not in unnamed_numbers_hint(path)

@@ -18,6 +18,7 @@ from ..run import Run
 from . import _safe
 from ._crash import crash_hint
 from ._empty import declared_only
+from ._final import final_results
 from ._lone import lone_line_hint
 from ._unnamed import unnamed_numbers_hint
 from .value_list import wide_table_hint
@@ -191,6 +192,9 @@ def read_file(path: Path) -> list[Run]:
         empty = declared_only(path)
         if empty is not None:
             return [empty]
+        final = final_results(path)
+        if final is not None:
+            return [final]
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
                          + (_own_report_hint(path) or _one_line_hint(path) or crash_hint(path)
                             or lone_line_hint(path) or wide_table_hint(path) or unnamed_numbers_hint(path)))

@@ -152,6 +152,41 @@ def header_fields(head: str) -> tuple[list[str], str] | None:
     return uncomment_header([c.strip() for c in cells]), delim
 
 
+_MAX_TITLE_LINES = 3
+
+
+def without_title(text: str) -> tuple[str, str | None]:
+    """The text of a table without the title line(s) written above its header, and the title (None if none).
+
+    Why: a user who saves a history by hand often writes the table's name first (``model_history_log``
+    on its own line, then ``epoch;accuracy;loss;...``); read as the header, that one cell would hide
+    every column. A title is a line with no column separator at all, over a line that names two or more
+    columns (no cell a number), over a row as wide as that header holding a number; anything else is
+    left as it is."""
+    lines = text.splitlines(keepends=True)
+    filled = [i for i, ln in enumerate(lines) if ln.strip()]
+    for n in range(1, min(_MAX_TITLE_LINES, len(filled) - 2) + 1):
+        title = [lines[i].strip() for i in filled[:n]]
+        if sniff_delimiter(title[-1]) is not None:
+            return text, None
+        head, row = lines[filled[n]], lines[filled[n + 1]]
+        delim = sniff_delimiter(head)
+        if delim is None:
+            continue
+        try:
+            cells, values = (next(csv.reader([ln.strip()], delimiter=delim)) for ln in (head, row))
+        except (csv.Error, StopIteration):
+            return text, None
+        if len(cells) < 2 or len(values) != len(cells) or any(parse_number(c) is not None for c in cells if c):
+            return text, None
+        if not any(parse_number(v) is not None for v in values):
+            return text, None
+        if any(parse_number(t) is not None for t in title):
+            return text, None
+        return "".join(lines[filled[n]:]), " / ".join(title)
+    return text, None
+
+
 def uncomment_header(cells: list[str]) -> list[str]:
     """A header row written as a comment (``# epoch,loss``: ``np.savetxt(header=..., delimiter=",")``,
     loops that mark it so plotting tools skip it) names its first column without the ``#``."""
@@ -170,6 +205,9 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
         text, note = resolve_conflicts(text)
         if note and notes is not None:
             notes.append(note)
+    text, title = without_title(text)
+    if title and notes is not None:
+        notes.append(f"a title line above the header ({title[:60]!r}): skipped it")
     lines = text.splitlines()
     first = next((ln for ln in lines if ln.strip()), None)
     if first is None:

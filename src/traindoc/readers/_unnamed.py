@@ -4,15 +4,19 @@
 run's per-epoch values as ``"[22.5, 13.8, …]"``, leave curves a person can plot but no word saying
 what they are: a loss, an accuracy, a reward. Reading them as a training loss would be a guess (a
 column of numbers called ``data.csv`` could be anything; ``value_list`` claims bare numbers only when
-the file name says what they are). The refusal says what was found and what would make it readable,
+the file name says what they are). The same holds for a JSON object of number lists keyed by model
+or run names (``{"Quantum_QVAE": [...]}``) and for lines that give only a counter and a number
+(``Episodes 001-018:   7.24 ####``). The refusal says what was found and what would make it readable,
 so the user is not left with "not a recognised training log" alone.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+from ..run import Role, infer_role
 from .base import HEAD_BYTES, read_head
 from .text.decode import sniff_text
 
@@ -22,11 +26,37 @@ _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
+# "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
+_COUNTED = re.compile(rf"(?i)\s*(?:episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
+                      rf"\s*[#:]?\s*\d+(?:\s*[-/]\s*\d+)?\s*[:|,=-]?\s*{_NUM}(?:\s+[#*=|]+)?\s*")
 
 
 def _cut(line: str) -> str:
     line = line.strip()
     return line if len(line) <= _SHOWN else line[:_SHOWN - 3] + "..."
+
+
+_MAX_JSON_BYTES = 4 << 20  # a refusal costs no more than reading this much
+
+
+def _json_lists_hint(path: Path) -> str:
+    """``"; it holds 2 lists of numbers under names that say no loss or metric ('Quantum_QVAE', …)"`` for a
+    JSON object of number lists keyed by model or run names (``json.dump({"Quantum_QVAE": losses, …})``), else ""."""
+    try:
+        if path.stat().st_size > _MAX_JSON_BYTES:
+            return ""
+        doc = json.loads(path.read_text(errors="replace"))
+    except (OSError, ValueError, RecursionError):
+        return ""
+    if not isinstance(doc, dict):
+        return ""
+    lists = [k for k, v in doc.items() if isinstance(v, list) and len(v) >= _MIN_ROWS
+             and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)]
+    if not lists or any(infer_role(str(k)).role is not Role.OTHER for k in lists):
+        return ""  # a list under a known name ("dice") is another reader's to explain
+    shown = ", ".join(repr(_cut(str(k))) for k in lists[:3]) + (", ..." if len(lists) > 3 else "")
+    return (f"; it holds {len(lists)} list(s) of numbers under names that say no loss or metric ({shown}) "
+            "(expected keys such as loss, val_loss, or a file name saying what they all are, such as losses.json)")
 
 
 def unnamed_numbers_hint(path: Path) -> str:
@@ -39,6 +69,8 @@ def unnamed_numbers_hint(path: Path) -> str:
         return ""
     if text is None:
         return ""
+    if text.lstrip().startswith("{"):
+        return _json_lists_hint(path)
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
@@ -47,6 +79,11 @@ def unnamed_numbers_hint(path: Path) -> str:
     if len(listed) >= 2 and len(listed) >= 0.8 * len(lines) and not re.search(r"[A-Za-z_]\w*\s*[:=]\s*\[", listed[0]):
         return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
                 "but no header names the columns (expected a first row of column names such as loss, val_loss)")
+    counted = [ln for ln in lines if _COUNTED.fullmatch(ln)]
+    if len(counted) >= _MIN_ROWS and len(counted) >= 0.5 * len(lines):
+        return (f"; its {len(counted)} lines each give a counter and a number that nothing names "
+                f"(e.g. '{_cut(counted[0])}') (expected the quantity named on the line, such as "
+                "'epoch 3 loss 0.52')")
     if len(bare) >= _MIN_ROWS and len(bare) >= 0.5 * len(lines):
         return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and nothing names them "
                 "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)")

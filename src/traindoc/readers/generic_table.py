@@ -75,6 +75,7 @@ def _columns_kept(cols: list[str]) -> tuple[list[str], str | None]:
 
 
 def _sniff_csv(text: str, cut: bool) -> bool:
+    text = T.without_title(text)[0]
     found = T.header_fields(text)
     if not found:
         return False

@@ -50,6 +50,10 @@ _PAIRS = re.compile(r'"[\w/]*(?:loss|acc|accuracy|mae|mse)[\w/]*"\s*:\s*\[\s*\[\
 # A whole document that is a list of per-epoch objects (pandas orient="records", json.dump(rows)).
 _TOP_RECORDS = re.compile(r'^\s*\[\s*\{[^\[\]]{0,400}?"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*'
                           r'(?:-?[\d.]|\{)', re.IGNORECASE)
+# ... or whose first object is numbered by its epoch or step beside other numbers ([{"epoch": 1, "train_cos":
+# 0.63, "val_cos": 0.67}, ...]): a record per epoch whatever its measures are called.
+_TOP_COUNTED = re.compile(r'^\s*\[\s*\{\s*"(?:epoch|step|global_step|iter|iteration)"\s*:\s*\d+\s*,'
+                          r'[^\[\]{}]{0,400}?"[^"\\]{1,100}"\s*:\s*-?[\d.]', re.IGNORECASE)
 
 
 # A value or list under a key that is only a split ({"train": [...]}, {"5": {"val": 10.1}}): read when
@@ -84,7 +88,7 @@ def sniff(path: Path, head: bytes) -> bool:
     stripped = text.lstrip()
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
-        return bool(_TOP_RECORDS.search(text)) and not _json_lines(text)
+        return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text)) and not _json_lines(text)
     if not stripped.startswith("{"):
         return False
     if '"log_history"' in text:

@@ -52,6 +52,9 @@ _HIGHER = {
     "iou": {"iou", "miou", "jaccard", "dice"},
     "bleu": {"bleu", "sacrebleu", "rouge", "rouge1", "rouge2", "rougel", "meteor", "chrf"},
     "r2": {"r2", "r2_score"},
+    # cosine similarity to a target (a teacher's embedding in distillation, a paired caption): 1 is a match;
+    # a cosine *loss* carries "loss" in its name and is read as a loss
+    "similarity": {"cos", "cosine", "cos_sim", "cosine_sim", "cosine_similarity", "cossim"},
 }
 _LOWER = {
     "perplexity": {"perplexity", "ppl"},

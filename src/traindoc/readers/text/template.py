@@ -48,6 +48,15 @@ _STOPWORDS = {"and", "or", "of", "for", "to", "in", "at", "with", "is", "are", "
               "gpu", "gpus", "pid", "line", "port", "size", "seed", "id", "workers", "x", "into", "as", "be", "has",
               "have", "using", "total", "all", "only", "first", "last", "every", "each", "about", "up", "within"}
 _PROGRESS_ONLY = {"eta", "remaining", "elapsed"}
+# Words a loop puts before the epoch it reports on ("Training Summary Epoch: [3]", "Validation Epoch: 3",
+# "Eval results epoch 3"): still the epoch counter, the split saying which record follows.
+_EPOCH_QUALIFIERS = SPLIT_WORDS | {"summary", "results", "result", "stats", "statistics"}
+
+
+def _split_epoch(nk: str | None) -> bool:
+    """An epoch counter named with its split or a summary word before it (``training_summary_epoch``)."""
+    parts = (nk or "").split("_")
+    return len(parts) >= 2 and parts[-1] == "epoch" and all(p in _EPOCH_QUALIFIERS for p in parts[:-1])
 _WORD = re.compile(r"(?:[A-Za-z_][\w.@/\-()]*|\([A-Za-z/]+\))$")
 _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 # A held-out (or fairseq "| train |" summary) context at the start of a line.
@@ -226,6 +235,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("step", nk, total)
         elif nk in EPOCH_KEYS:
             slot = Slot("epoch", nk, total)
+        elif _split_epoch(nk):
+            slot = Slot("epoch", "epoch", total)
         elif nk in SPLIT_WORDS and re.match(r"^\s*\[\s*$", after) and i + 1 < n:
             slot = Slot("epoch", "epoch")  # timm "Train: 3 [ 100/1251 ( 8%)]"
         elif (key is None or nk in SPLIT_WORDS) and total is not None:
