@@ -39,3 +39,16 @@ def test_warmup_the_loss_falls_through_is_not_lr_too_high():
     rng = np.random.default_rng(2)
     loss = (0.2 + 0.5 * np.exp(-np.arange(50) / 15)) * (1 + 0.02 * rng.standard_normal(50))
     assert "lr-too-high" not in _ids(loss, np.linspace(1e-6, 5e-5, 50))
+
+
+def test_jump_long_after_the_warmup_ended_is_not_lr_too_high():
+    # The warm-up ends in the first tenth; the rate is then held, and the loss jumps near the end
+    # at the same rate it had at its best: the rate did not rise into the jump.
+    lr = np.concatenate([np.linspace(3e-3, 5e-2, 5), np.full(45, 5e-2)])
+    assert "lr-too-high" not in _ids(_jump_loss(3), lr)
+
+
+def test_jump_while_warmup_still_climbs_is_lr_too_high_with_a_short_warmup_before():
+    # The same jump with the rate still rising into it stays named (the guard above is the only change).
+    lr = np.concatenate([np.linspace(3e-3, 3e-2, 5), np.linspace(3.1e-2, 5e-2, 45)])
+    assert "lr-too-high" in _ids(_jump_loss(3), lr)
