@@ -130,6 +130,12 @@ def stopped_after_turn(x: np.ndarray, y: np.ndarray, max_after: int = 4) -> Over
     falls = -np.diff(np.log(later))
     if falls.size and float(falls.max()) >= 0.5 * rise:
         return None
+    # The best is the minimum, picked out of the noise: left out (as `rise_after_best` leaves it out
+    # of its trend test), the same 15% rise must still stand above every earlier evaluation. A lone
+    # low dip in a noisy plateau fails this (the run ends back at the level it held before the dip);
+    # a turn does not (the evaluations before the best were on the way down).
+    if ib > 0 and float(np.median(later[-2:])) < 1.15 * float(np.min(y[:ib])):
+        return None
     gl = 100.0 * (later / best - 1.0)
     return Overfit(float(x[ib]), best, float(x[ib + 1]), float(np.median(gl[-2:])), int(np.sum(np.diff(later) > 0)) + 1,
                    after)
