@@ -770,6 +770,10 @@ def stalled(run: Run):
     high = improved < 0.1 and v_gain < 0.1 and not run.meta.continues_previous
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
+    elif cc is not None and t.tail < 0.5 * cc.chance_loss:
+        # The other way round: a known chance level also says a loss under half of it is low, however
+        # little it gained on its own start (a resumed run or a fine-tune from trained weights).
+        high = False
     early, half = None, False
     if not high:
         # The first evaluation comes after some training: validation need only have fallen 10%.
