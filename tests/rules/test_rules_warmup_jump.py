@@ -39,3 +39,27 @@ def test_warmup_the_loss_falls_through_is_not_lr_too_high():
     rng = np.random.default_rng(2)
     loss = (0.2 + 0.5 * np.exp(-np.arange(50) / 15)) * (1 + 0.02 * rng.standard_normal(50))
     assert "lr-too-high" not in _ids(loss, np.linspace(1e-6, 5e-5, 50))
+
+
+def _late_jump_loss(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return np.concatenate([np.linspace(0.67, 0.30, 47), np.full(3, 0.5)]) * (1 + 0.02 * rng.standard_normal(50))
+
+
+def test_jump_in_the_last_points_at_a_rate_held_since_the_warmup_is_not_lr_too_high():
+    # The warm-up ends in the first tenth; the rate is then held, and the loss jumps in the run's
+    # last three points at the same rate it had at its best: nothing shows the jump would last.
+    lr = np.concatenate([np.linspace(3e-3, 5e-2, 5), np.full(45, 5e-2)])
+    assert "lr-too-high" not in _ids(_late_jump_loss(3), lr)
+
+
+def test_jump_that_stays_up_at_a_rate_held_since_the_warmup_is_lr_too_high():
+    # The same held rate, the jump at 56% of the run and the loss up for the rest: still named.
+    lr = np.concatenate([np.linspace(3e-3, 5e-2, 5), np.full(45, 5e-2)])
+    assert "lr-too-high" in _ids(_jump_loss(3), lr)
+
+
+def test_jump_while_warmup_still_climbs_is_lr_too_high_with_a_short_warmup_before():
+    # A jump in the last points with the rate still rising into it stays named.
+    lr = np.concatenate([np.linspace(3e-3, 3e-2, 5), np.linspace(3.1e-2, 5e-2, 45)])
+    assert "lr-too-high" in _ids(_late_jump_loss(3), lr)

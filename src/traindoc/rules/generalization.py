@@ -711,6 +711,24 @@ def _another_part_learning(run: Run, t: Curve) -> bool:
     return False
 
 
+def _gain(c: Curve) -> tuple[float, float, float]:
+    """How much lower a loss ended than it started: the larger of the robust reading (first points'
+    median to the last tenth's) and the mean reading (first tenth's mean to the last tenth's).
+
+    The loss a framework reports for an epoch, and the one the optimiser lowers, is a mean over the
+    batches. With a heavy-tailed per-batch loss (a target that is mostly zero with rare large
+    values: a few batches 3x the rest) the medians sit on the common batches, where a fix of the
+    rare ones does not show, and the first three points fall anywhere in a wide noise band; a run
+    whose epoch loss fell 30% must not read as "no gain". A run under 10% both ways gained little.
+    Returns the gain with the start and end levels it was read from."""
+    robust = (-rel(c.tail, c.head), c.head, c.tail)
+    k = max(3, c.y.size // 10)
+    if c.y.size < 2 * k or not np.all(c.y > 0):
+        return robust
+    first, last = float(np.mean(c.y[:k])), float(np.mean(c.y[-k:]))
+    return max(robust, (-rel(last, first), first, last))
+
+
 @rule("stalled", family="generalization", severity=Severity.WARNING,
       title="Training and validation both stopped improving at a high level", needs=_BOTH)
 def stalled(run: Run):
@@ -745,12 +763,17 @@ def stalled(run: Run):
         still = abs(rel(c.tail, c.head)) < 0.05 and c.trend.p >= 0.05
         if (gain > 0.03 and (p_recent < 0.05 or (k < 8 and not still))) or c.trend.rising(0.01, 0.1):
             return
-    improved = -rel(t.tail, t.head)
+    improved, t_start, t_end = _gain(t)
+    v_gain, v_start, v_end = _gain(v)
     # A later stage that starts where a trained run left off is not "high" for gaining little on
     # its own start; only a known chance level can say it sits high.
-    high = improved < 0.1 and -rel(v.tail, v.head) < 0.1 and not run.meta.continues_previous
+    high = improved < 0.1 and v_gain < 0.1 and not run.meta.continues_previous
     if cc is not None and not high:
         high = t.tail >= 0.8 * cc.chance_loss
+    elif cc is not None and t.tail < 0.5 * cc.chance_loss:
+        # The other way round: a known chance level also says a loss under half of it is low, however
+        # little it gained on its own start (a resumed run or a fine-tune from trained weights).
+        high = False
     early, half = None, False
     if not high:
         # The first evaluation comes after some training: validation need only have fallen 10%.
@@ -770,10 +793,10 @@ def stalled(run: Run):
                 return
     u = unit(t)
     start = float(t.xb[len(t.xb) // 2])
-    yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t.head)} -> {fmt(t.tail)} "
+    yield make("stalled", f"{t.name} and {v.name} both stopped improving: train {fmt(t_start)} -> {fmt(t_end)} "
                + (f"({improved:.0%} better than the start)" if improved >= 0
                   else f"({-improved:.0%} worse than the start)"), series=[t.name, v.name], steps=[start, t.span[1]],
-               evidence={"train_start": t.head, "train_end": t.tail, "val_start": v.head, "val_end": v.tail,
+               evidence={"train_start": t_start, "train_end": t_end, "val_start": v_start, "val_end": v_end,
                          "improvement": round(improved, 4), "projected_train_gain": round(plateaus[0], 4),
                          "projected_val_gain": round(plateaus[1], 4),
                          **({"chance_loss": cc.chance_loss} if cc else {}),

@@ -198,6 +198,35 @@ def _zero_beside_falling_loss(run: Run, y: np.ndarray) -> bool:
     return False
 
 
+def _below_one_class_loss(run: Run, acc: Series, level: float) -> bool:
+    """A constant accuracy that one-class predictions cannot explain: the same split's loss sits
+    below the least cross-entropy a model giving every item one class can reach, while the run's
+    other accuracy stands clearly above this one.
+
+    Predicting one class scores the majority share m, and the best constant prediction then costs
+    the label entropy, at least -m ln m - (1 - m) ln(1 - m) (the rest in one class is the least
+    spread). A loss under that at every evaluation means the predictions differ from item to item:
+    a trained model at a small rate (a resumed run, a fine-tune) whose few predictions on a small
+    validation set simply did not flip. The second accuracy (training beside validation) clear of
+    this one rules out a loss on another scale (a squared error) carrying the argument alone."""
+    if not 0.0 < level < 1.0 or not cross_entropy_like(run):
+        return False
+    role = Role.VAL_LOSS if acc.role == Role.VAL_METRIC else Role.TRAIN_LOSS
+    c = loss_curve(run, role)
+    if c is None or c.n < 3:
+        return False
+    floor = -level * math.log(level) - (1.0 - level) * math.log(1.0 - level)
+    if float(np.max(c.y)) >= floor:
+        return False
+    other = Role.TRAIN_METRIC if acc.role == Role.VAL_METRIC else Role.VAL_METRIC
+    for s in run.by_role(other):
+        if s.metric == "accuracy" and curve(s).n >= 3:
+            y, _ = normalised_metric(curve(s))
+            if float(np.median(y)) >= level + 0.1:
+                return True
+    return False
+
+
 def _at_or_below_chance(level: float, chance_acc: float) -> bool:
     """An accuracy no better than chance: a little above it (sampling noise), or below it. A model
     that learned nothing scores under 1/k as readily as over it (labels shuffled apart from the
@@ -245,7 +274,8 @@ def stuck_of(run: Run) -> dict | None:
             if mc.n < 3:
                 continue
             y, _ = normalised_metric(mc)
-            if mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95 and not _zero_beside_falling_loss(run, y):
+            if (mc.n >= MIN_VAL_POINTS and float(np.ptp(y)) == 0.0 and y[0] < 0.95 and not _zero_beside_falling_loss(run, y)
+                    and not _below_one_class_loss(run, s, float(y[0]))):
                 return {"series": s.name, "level": float(y[0]), "constant": True, "steps": list(mc.span),
                         "unit": unit(mc)}
             repeats = _one_class_throughout(y)

@@ -75,11 +75,17 @@ def _climbing_into_jump(c: Curve, lr: Curve, i: int, j: int) -> bool:
     """A warm-up still climbing when the loss jumps and stays up: the LR at the jump is the
     highest yet and 3x or more its first value, and the loss holds at 1.5x its best or more to the
     end. The LR need not have grown 1.5x since the best loss (a long linear warm-up adds little
-    between the two), the step it took the model over is the one that counts."""
+    between the two), the step it took the model over is the one that counts. A rate held flat since
+    the best loss (the warm-up ended before it) took no new step at the jump, so "stays up" is the
+    only evidence: it must be seen, the loss high over a tenth of the run after the jump, not only in
+    the run's last few points (noise at the end of a run that would have come back down)."""
     sm = c.smooth
-    lr_j = float(_lr_at(lr, c.xb[j]))
+    lr_i, lr_j = float(_lr_at(lr, c.xb[i])), float(_lr_at(lr, c.xb[j]))
     upto = lr.y[lr.x <= c.xb[j]]
     if upto.size < 3 or lr_j < float(np.max(upto)) * 0.999 or lr_j < 3.0 * float(upto[0]):
+        return False
+    x0, x1 = c.span
+    if lr_j <= lr_i * 1.001 and x1 - c.xb[j] < 0.1 * (x1 - x0):  # not climbing, and too near the end
         return False
     return bool(float(np.min(sm[j:])) >= 1.5 * float(sm[i]))
 

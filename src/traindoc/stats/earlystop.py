@@ -130,6 +130,14 @@ def stopped_after_turn(x: np.ndarray, y: np.ndarray, max_after: int = 4) -> Over
     falls = -np.diff(np.log(later))
     if falls.size and float(falls.max()) >= 0.5 * rise:
         return None
+    # The best is the minimum, picked out of the noise: left out (as `rise_after_best` leaves it out
+    # of its trend test), a lone low dip in a noisy plateau is seen for what it is: the run ends no
+    # 15% above the lowest earlier evaluation, and had held that level (three evaluations or more
+    # within the same 15%) before the dip. A turn after a fall (few evaluations at the level before
+    # the best) or after a slow approach (the end well above every earlier point) is still one.
+    end = float(np.median(later[-2:]))
+    if ib > 0 and end < 1.15 * float(np.min(y[:ib])) and int(np.sum(y[:ib] <= 1.15 * end)) >= 3:
+        return None
     gl = 100.0 * (later / best - 1.0)
     return Overfit(float(x[ib]), best, float(x[ib + 1]), float(np.median(gl[-2:])), int(np.sum(np.diff(later) > 0)) + 1,
                    after)
