@@ -266,3 +266,14 @@ def test_a_broken_first_evaluation_does_not_set_the_runs_scale():
     run2 = _run({"loss": _train(16, 2.2, 0.05), "val_loss": steady})
     assert np.isclose(run_scale(run2, curve(run2.series["val_loss"])), 2.3)
     assert "loss-spikes" not in _by_id(_findings({"loss": _train(16, 2.2, 0.05), "val_loss": steady}))
+
+
+def test_zigzag_that_settled_for_the_last_third_is_not_oscillation():
+    # Three 1.5x+ excursions in epochs 5-11, then eight calm evaluations below where it began.
+    val = [1.06, 0.053, 0.050, 0.061, 0.055, 0.158, 0.033, 0.036, 0.0144, 0.055, 0.036, 0.229,
+           0.030, 0.034, 0.023, 0.020, 0.0186, 0.0204, 0.0204, 0.0186]
+    train = _train(20, 0.16, 0.001)
+    assert "oscillation" not in _by_id(_findings({"loss": train, "val_loss": val}))
+    # The same zig-zag still going at the end of the run is oscillation.
+    going = val[:12] + [0.030, 0.081, 0.024, 0.090, 0.020, 0.075, 0.021, 0.080]
+    assert "oscillation" in _by_id(_findings({"loss": train, "val_loss": going}))

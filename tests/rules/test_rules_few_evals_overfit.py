@@ -40,3 +40,20 @@ def test_controls_are_not_overfitting():
     assert "overfitting" not in _ids(_run(VAL, flat))
     small = [0.4107, 0.4150, 0.4230, 0.4200, 0.4290]  # +4.5%
     assert "overfitting" not in _ids(_run(small, TRAIN))
+
+
+# Seven evaluations: one too few for the trend rules' turn tests (8+), judged by the same exact tests.
+VAL7 = [0.0533, 0.0525, 0.0573, 0.0539, 0.0583, 0.0577, 0.0618]
+TRAIN7 = [0.0792, 0.0531, 0.0453, 0.0405, 0.0360, 0.0326, 0.0280]
+
+
+def test_seven_evaluations_drifting_up_while_training_falls_is_overfitting():
+    f = next(f for f in diagnose_run(_run(VAL7, TRAIN7)) if f.id == "overfitting")
+    assert f.evidence["val_rise_p_exact"] <= 0.05 and f.evidence["evaluations"] == 7
+
+
+def test_seven_evaluation_controls_are_not_overfitting():
+    shuffled = [0.0577, 0.0533, 0.0618, 0.0525, 0.0583, 0.0539, 0.0573]  # the same values, no order
+    assert "overfitting" not in _ids(_run(shuffled, TRAIN7))
+    flat_train = [0.0400, 0.0398, 0.0401, 0.0399, 0.0402, 0.0400, 0.0399]
+    assert "overfitting" not in _ids(_run(VAL7, flat_train))

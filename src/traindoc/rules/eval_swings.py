@@ -87,7 +87,7 @@ def zigzag_of(c: Curve, scale: float) -> dict | None:
         m = float(np.median(np.abs(np.diff(ly[lo:hi]))))
         if m >= np.log(ZIGZAG_MOVE) and (len(win) > len(inside) or m > move):
             inside, move = win, m
-    if not inside:
+    if not inside or _settled_after(ly, ex, inside):
         return None
     return {"excursions": [{"step": e.step, "peak": e.peak, "from": e.left, "to": e.right, "ratio": round(e.ratio, 3)}
                            for e in inside],
@@ -95,6 +95,27 @@ def zigzag_of(c: Curve, scale: float) -> dict | None:
             "typical_move": round(float(np.exp(move)), 3), "from_step": inside[0].step,
             "to_step": inside[-1].step, "largest_ratio": round(max(e.ratio for e in inside), 3),
             "run_scale": scale, "min_ratio": ZIGZAG_RATIO, "min_share_of_scale": SHARE}
+
+
+SETTLED_MOVE = 1.2  # after a zig-zag: neighbouring evaluations typically within 20% of each other ...
+SETTLED_MIN = 5  # ... for five evaluations at least, and a third of the run
+
+
+def _settled_after(ly: np.ndarray, ex: list[Excursion], inside: list[Excursion]) -> bool:
+    """The zig-zag is over: through the run's last third at least (five evaluations or more) the
+    curve has had no 1.5x excursion, its typical move is evaluation noise (under 1.2x), and it ends
+    below where the zig-zag began. An oscillation is a standing state of the optimiser (a step too
+    large for the valley); one that stopped a third of the run ago, the loss lower and steady since,
+    has passed (the rate decayed or the weights left that region) and the model the run ends with
+    behaves like a converged one."""
+    first, last = inside[0].index, inside[-1].index
+    if any(e.index > last for e in ex):
+        return False
+    calm = ly[last + 2:]  # from the evaluation after the one that came back down
+    if calm.size < max(SETTLED_MIN, ly.size // 3):
+        return False
+    start_level = ly[max(0, first - 1)]
+    return bool(np.median(np.abs(np.diff(calm))) < np.log(SETTLED_MOVE) and np.max(calm[-3:]) < start_level)
 
 
 # Why an evaluation curve zig-zags, and what to do: shared by every zig-zag an evaluation shows

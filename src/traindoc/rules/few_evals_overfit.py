@@ -1,7 +1,7 @@
-"""Overfitting on a run too short for the trend rules (4-5 evaluations), when it is visible.
+"""Overfitting on a run too short for the trend rules (4-7 evaluations), when it is visible.
 
 Below six training points or five evaluations no trend rule judges a pair of curves and the run
-is only called too short. Yet a fine-tune evaluated five times whose validation loss rises at
+is only called too short, and the turn tests of the trend rules need eight evaluations. Yet a fine-tune evaluated five times whose validation loss rises at
 four of them while its training loss falls at four is not a run to call healthy: two exact rank
 tests, one per curve, each decide at 5% on their own (one inversion in five points has chance
 5/120 under a random order), and the two curves are independent evidence of a widening gap. The
@@ -19,18 +19,21 @@ import numpy as np
 from ..findings import Mark
 from ..run import Role, Run
 from ..stats.exact import EXACT_MAX_N, fall_p_exact, rise_p_exact
-from ._common import MIN_POINTS, MIN_VAL_POINTS, fmt, loss_curve, make, unit
+from ._common import MIN_POINTS, fmt, loss_curve, make, unit
 
 FEW = 4  # evaluations after (and with) the best: the fewest an exact test can decide at 5%
 P_MAX = 0.05
+# The trend rules' turn tests need this many evaluations (``rise_after_best`` tests 5+ after the
+# best of 8+): a pair of 6-7 evaluations that none of them could judge is judged here the same way.
+SHORTEST_TURN = 8
 VAL_RISE = 1.10  # the last evaluation, this far above the best
 TRAIN_FALL = 0.90  # the last training point, this far below where it stood at the best
 
 
 def few_evals_overfitting(run: Run, causes: list[str], fixes_for: Callable[[str, float], list[str]]):
-    """The overfitting finding of a run with 4-5 evaluations or 4-5 training points, or None."""
+    """The overfitting finding of a run with 4-7 evaluations or 4-5 training points, or None."""
     t, v = loss_curve(run, Role.TRAIN_LOSS, FEW), loss_curve(run, Role.VAL_LOSS, FEW)
-    if t is None or v is None or (t.n >= MIN_POINTS and v.n >= MIN_VAL_POINTS):
+    if t is None or v is None or (t.n >= MIN_POINTS and v.n >= SHORTEST_TURN):
         return None  # the trend rules judge this pair
     if not (np.all(v.y > 0) and np.all(t.y > 0)):
         return None

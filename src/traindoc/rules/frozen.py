@@ -87,3 +87,31 @@ def frozen_finding(fz: dict) -> Finding:
     f.verdict = "problem"
     f.verdict_reason = "every evaluation after the freeze gives the same loss to the last digit: training does nothing"
     return f
+
+
+FROZEN_START_MIN = 4  # evaluations, every one of the run's
+FROZEN_TRAIN_RTOL = 1e-5  # a training loss that moves only in its sixth digit: float rounding, not steps
+
+
+def frozen_from_start(run: Run) -> dict | None:
+    """The whole run frozen from its first evaluation, however short: the validation loss the same
+    value to every logged digit (4+) at each of its 4+ evaluations, and the training loss within a
+    hundred-thousandth of its level at each epoch. No trend test is needed for that: a model whose
+    weights move gives a different held-out loss at the next evaluation, and two losses that agree
+    to the digit from the start mean no step ever reached the model (the optimiser was given no or
+    frozen parameters, a learning rate of 0, a loss detached from the graph)."""
+    vs, ts = run.primary(Role.VAL_LOSS), run.primary(Role.TRAIN_LOSS)
+    if vs is None or ts is None:
+        return None
+    v, t = curve(vs), curve(ts)
+    if v.n < FROZEN_START_MIN or t.n < FROZEN_START_MIN:
+        return None
+    level = float(v.y[0])
+    if not np.all(v.y == level) or significant_digits(level) < MIN_DIGITS:
+        return None
+    tl = float(np.median(t.y))
+    if tl == 0.0 or float(np.ptp(t.y)) > FROZEN_TRAIN_RTOL * abs(tl):
+        return None
+    return {"series": v.name, "train_series": t.name, "level": level, "evaluations_frozen": v.n, "of": v.n,
+            "train_level": tl, "train_relative_range": float(np.ptp(t.y)) / abs(tl), "since": v.span[0],
+            "end": v.span[1], "unit": unit(v)}

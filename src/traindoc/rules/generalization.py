@@ -175,6 +175,10 @@ def _loss_turn_overfitting(run: Run):
             f = _loss_pair_overfitting(t, v, min_giveback=0.25)
             if f is not None:
                 break
+    if f is None:
+        from .few_evals_overfit import few_evals_overfitting
+
+        f = few_evals_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)  # 6-7 evaluations: too few for the turns
     if f is not None:
         yield f
 

@@ -653,6 +653,12 @@ def objective_curve(run: Run) -> Curve | None:
 
 @rule("no-learning", family="progress", severity=Severity.WARNING, title="The loss is flat from the start")
 def no_learning(run: Run):
+    from .frozen import frozen_from_start
+
+    fz = frozen_from_start(run)
+    if fz is not None:
+        yield _frozen_start_finding(fz)
+        return
     c = objective_curve(run)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
@@ -696,6 +702,22 @@ def no_learning(run: Run):
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+def _frozen_start_finding(fz: dict):
+    """``no-learning`` for a run whose losses agree to the digit from the first evaluation."""
+    return make("no-learning", f"{fz['series']} is exactly {fz['level']:.6g} at all {fz['of']} evaluations and "
+                f"{fz['train_series']} stays at {fmt(fz['train_level'])} (it moves by "
+                f"{fz['train_relative_range']:.1e} of its level): the weights never changed",
+                series=[fz["series"], fz["train_series"]], steps=[fz["since"], fz["end"]],
+                evidence={k: v for k, v in fz.items() if k not in ("series", "train_series", "unit")},
+                causes=["the optimiser never steps the model: it was given no or another model's parameters, the "
+                        "parameters are frozen (requires_grad=False, trainable=False), or the learning rate is 0",
+                        "the loss does not depend on the parameters (detached from the graph, computed on "
+                        "constants)"],
+                fixes=["check that parameters change between two steps", "print the learning rate actually used "
+                       "at step 1", "check which parameters the optimiser holds and that they require gradients"],
+                marks=[Mark("span", fz["series"], fz["since"], fz["end"], label="frozen")])
 
 
 def _flat_but_too_high(run: Run, c: Curve | None = None) -> tuple[str, str, dict] | None:

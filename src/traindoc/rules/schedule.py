@@ -125,6 +125,7 @@ def warmup_spike_of(run: Run) -> dict | None:
     loss-spikes rule skips those), and the run's first point has no level before it to judge by.
     """
     from .stability import _warmup_end
+    from .val_only import training_kept_falling
     from ..stats import detect_spikes
 
     warm_end, lr = _warmup_end(run), _lr(run)
@@ -141,6 +142,8 @@ def warmup_spike_of(run: Run) -> dict | None:
                 continue
             # Lasting: slow to recover, or high for three evaluations and more, or 10x at once.
             lasting = sp.recovery in ("slow", "none") or sp.points >= 3 or sp.ratio >= 10
+            if role == Role.VAL_LOSS and training_kept_falling(run, c, sp):
+                continue  # the validation set's bump alone: a rate too high shows in the training loss
             if sp.ratio >= 2.0 and lasting and (sp.points >= 2 or not per_step):
                 lr_before, lr_at = float(_lr_at(lr, c.x[0])), float(_lr_at(lr, sp.start))
                 if lr_before > 0 and lr_at >= 1.5 * lr_before:

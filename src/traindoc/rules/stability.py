@@ -11,6 +11,7 @@ from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_
                       rising_after_min, unit)
 from .eval_swings import ZIGZAG_RATIO, eval_spikes_finding, run_scale, zigzag_finding, zigzag_of
 from .registry import rule
+from .val_only import training_kept_falling
 
 _WATCHED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR, Role.GRAD_NORM)
 
@@ -307,7 +308,9 @@ def _few_rows(run: Run) -> bool:
     return s is not None and len(s) >= 3 and float(np.nanmedian(s.values)) <= FEW_ROWS
 
 
-def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None, few_rows: bool = False):
+def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None, few_rows: bool = False,
+                   val_only=None):
+    """Spikes of one loss curve; ``val_only(spike)`` says a validation bump that training did not share."""
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
     # Per-epoch points are averages: from the second one on, a bump is an event, not a warm-up batch.
@@ -322,7 +325,10 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
           and (s.ratio >= MIN_SEEN_RATIO or not np.all(c.y > 0))
           and not any(abs(s.start - r) <= tol for r in resume_steps)
           # Bumps while the LR is still warming up, back down quickly, are part of warm-up.
-          and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")]
+          and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")
+          # ... and so are validation bumps in warm-up that the training loss fell straight through.
+          and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and val_only is not None
+                   and val_only(s))]
     if not sp:
         return None
     # An order of magnitude is an explosion when it lasts, or when it undoes a good part of the run's
@@ -419,7 +425,9 @@ def loss_spikes(run: Run):
         resumes = resume_points(run, c.series)
         if _reported_divergence(c, role):
             continue  # spikes riding a divergence are part of it, reported there
-        f = _spike_finding(c, resumes, _warmup_end(run), few_rows=role == Role.TRAIN_LOSS and _few_rows(run))
+        val_only = (lambda sp, c=c: training_kept_falling(run, c, sp)) if role == Role.VAL_LOSS else None
+        f = _spike_finding(c, resumes, _warmup_end(run), few_rows=role == Role.TRAIN_LOSS and _few_rows(run),
+                           val_only=val_only)
         if f is None and role == Role.TRAIN_LOSS:
             from .epoch_rebounds import epoch_rebound_finding
 
