@@ -35,11 +35,11 @@ def torch_case(name: str, ids: tuple[str, ...], fix_ids: tuple[str, ...], fix: s
 @torch_case("torch-optimizer-state-loaded-over-new-lr", ("no-learning", "stalled", "lr-decay-too-fast",
                                                          "update-ratio", "resume-spike"),
             ("no-learning", "stalled", "lr-decay-too-fast", "update-ratio"),
-            r"(lr|learning[- ]rate)\w*.{0,80}(overwrit|overrid|reset (back )?to|replaced|comes back|taken from "
-            r"the checkpoint|from the (saved|old|checkpoint)\w* state|restored from the checkpoint)|load_state_dict"
+            r"(lr|learning[- ]rate)\w*.{0,80}(overwrit|overrid|reset (back )?to|replaced by the (checkpoint|saved|"
+            r"old)|comes back|taken from the checkpoint)|load_state_dict"
             r".{0,80}(overwrit|overrid|restor\w* (the )?(old|saved|checkpoint|decayed)\w* (lr|learning[- ]rate))|"
             r"set (the )?(new )?(lr|learning[- ]rate) after (loading|load_state_dict|restoring)",
-            "a run continued from a checkpoint 'with a fresh learning rate': the script builds SGD(lr=0.05, "
+            "a run continued from a checkpoint 'with a fresh learning rate': the script builds SGD(lr=0.02, "
             "momentum=0.9) and then calls optimizer.load_state_dict(ckpt['optimizer']), which also restores the "
             "param_groups of the saved run, whose cosine schedule had ended at eta_min=1e-6; the continued run "
             "trains at 1e-6, and its loss stays where the checkpoint left it (PyTorch forum-style 'learning rate "
@@ -50,7 +50,7 @@ def _(fixed):
     x, y = _data.classes(3, seed=1511)
     model = mlp(3)
     xt, yt = torch.as_tensor(x), torch.as_tensor(y)
-    old = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    old = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(old, T_max=4, eta_min=1e-6)
     for step in range(4):  # the short earlier run that wrote the checkpoint
         idx = slice(32 * step, 32 * step + 32)
@@ -59,11 +59,11 @@ def _(fixed):
         old.step()
         sched.step()
     ckpt = {"optimizer": old.state_dict()}
-    opt = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    opt = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
     opt.load_state_dict(ckpt["optimizer"])
     if fixed:
         for group in opt.param_groups:
-            group["lr"] = 0.05
+            group["lr"] = 0.02
     return loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, epochs=8)
 
 
@@ -89,7 +89,7 @@ class MultiHinge(nn.Module):
             ("loss-metric-mismatch", "stalled", "no-learning", "cannot-overfit-batch"),
             r"(mean|average|reduc)\w*.{0,60}(before|inside|outside|ahead of).{0,40}(relu|clamp|max\(0|hinge|"
             r"margin)|(relu|clamp|max\(0|hinge|margin)\w*.{0,60}(per[- ](sample|example|row)|(for )?each (sample|"
-            r"example|row)|before (taking )?(the )?(mean|averag))|relu\(margin\.mean|\.mean\(\)\) ?$",
+            r"example|row)|before (taking )?(the )?(mean|averag))",
             "a multi-class SVM head trained with a hand-written Crammer-Singer hinge, written F.relu(1 + wrong - "
             "true).mean() in the notes but coded F.relu((1 + wrong - true).mean()): the margin is averaged over the "
             "batch before the hinge, so as soon as the average row clears the margin the loss is exactly 0 and no "
@@ -119,14 +119,15 @@ class PenalisedCE(nn.Module):
 @torch_case("torch-l2-penalty-subtracted", ("divergence", "exploding-gradients", "nonfinite", "loss-metric-mismatch",
                                             "both-rising", "update-ratio"),
             ("divergence", "exploding-gradients", "nonfinite", "loss-metric-mismatch", "update-ratio"),
-            r"\bsign\b.{0,60}(penalty|regulari[sz]|l2|weight decay|decay term|norm term)|(penalty|regulari[sz]\w*|"
+            r"wrong sign.{0,60}(penalty|regulari[sz]|l2|weight decay|decay term|norm term)|(penalty|regulari[sz]\w*|"
             r"l2|decay|norm) (term )?(is |was )?(subtracted|negated|minus|with the wrong sign|of the wrong sign|has "
-            r"the wrong sign)|(subtract|minus|negat)\w*.{0,30}(penalty|regulari[sz]|l2|weight decay)|(add|\+)\w* "
+            r"the wrong sign)|(subtract|minus)\w*.{0,30}(penalty|regulari[sz]|l2|weight decay)|(add|\+)\w* "
             r"(the )?(penalty|l2|regulari[sz]\w*) (term )?(instead of|rather than) subtract",
             "a classifier with a hand-written L2 penalty, loss = ce - lam * sum(w ** 2) with lam = 1e-3, the minus "
             "kept from an objective written as 'log-likelihood minus penalty' after the log-likelihood was turned "
             "into a loss: the penalty now rewards large weights, the weights grow step after step and the total loss "
-            "falls below zero and keeps falling without bound while the cross-entropy part gets worse (PyTorch "
+            "falls below zero and keeps falling, faster and faster, however well the rows are already classified "
+            "(PyTorch "
             "forum-style 'loss becomes negative and keeps decreasing, custom regularization'); fix: add the penalty, "
             "loss = ce + lam * l2 (or use the optimiser's weight_decay)")
 def _(fixed):
@@ -172,7 +173,7 @@ def _(fixed):
         for m in model.modules():
             if isinstance(m, nn.BatchNorm1d):
                 m.eval()
-    return loop(model, nn.CrossEntropyLoss(), x, y, lr=1e-2, epochs=10)
+    return loop(model, nn.CrossEntropyLoss(), x, y, lr=3e-3, epochs=10)
 
 
 class PretrainedBag(nn.Module):
@@ -191,12 +192,14 @@ class PretrainedBag(nn.Module):
                                                              "frozen-parameters", "cannot-overfit-batch",
                                                              "label-problem"),
             ("stuck-at-chance", "no-learning", "stalled", "frozen-parameters", "cannot-overfit-batch"),
-            r"freeze ?= ?false|from_pretrained|(embedding|word vector)s?\w*.{0,60}(frozen|freez|requires_grad|not "
-            r"(trained|updated|learn)|zero rows?)|(frozen|freez|unfreez)\w*.{0,40}(embedding|word vector)",
+            r"freeze ?= ?false|from_pretrained\(.{0,40}freeze|from_pretrained.{0,60}(frozen|freez)|(embedding|word "
+            r"vector)s?\w*.{0,60}(is|are|stays?|kept|remains?) frozen|"
+            r"(embedding|word vector)s?\w*.{0,60}(requires_grad|(not|never) (trained|updated|learn)|zero rows?)|"
+            r"(unfreez\w*|not (be )?frozen).{0,40}(embedding|word vector)",
             "a keyword detector over token ids whose embedding is loaded with nn.Embedding.from_pretrained(vectors) "
             "from a general-purpose word-vector file; the domain words are missing from that file and got zero "
             "rows, among them the one word that decides the label, and from_pretrained's freeze=True default keeps "
-            "the table fixed, so the deciding word stays a zero vector for the whole run: the loss stays at ln 2 "
+            "the table fixed, so the deciding word stays a zero vector for the whole run: the loss hardly leaves ln 2 "
             "(PyTorch forum-style 'embedding weights not updating / model stuck at 50% with pretrained embeddings'); "
             "fix: nn.Embedding.from_pretrained(vectors, freeze=False) (or train the rows of unknown words)")
 def _(fixed):
@@ -224,13 +227,15 @@ def visitor_counts(seed: int) -> tuple[np.ndarray, np.ndarray]:
 @torch_case("torch-count-target-stored-as-uint8", ("stalled", "label-problem", "cannot-overfit-batch",
                                                    "loss-spikes", "oscillation", "high-initial-loss"),
             ("stalled", "label-problem", "cannot-overfit-batch"),
-            r"uint8|int8|overflow|wrap\w*( a)?round|(modulo|mod) 256|\b255\b.{0,40}(wrap|overflow|exceed|above)|"
-            r"(dtype|data type).{0,60}(target|label|count)s?.{0,40}(too small|overflow|wrap|8[- ]bit)",
+            r"\bu?int8\b.{0,60}(target|label|count|overflow|wrap)|(target|label|count)s?.{0,60}\bu?int8\b|"
+            r"(overflow|wrap)\w*.{0,60}(target|label|count|255|256)|(target|label|count)s?.{0,60}(overflow|wrap)|"
+            r"(modulo|mod) 256|(dtype|data type).{0,60}(target|label|count)s?.{0,40}(too small|8[- ]bit)",
             "a visitor-count regression whose target column (counts from about 40 to 460 a day) was stored with "
             "df['visitors'].astype(np.uint8) 'to save memory' before training: every count above 255 wraps round "
             "modulo 256, so the busiest days become some of the quietest and the target is no longer a smooth "
-            "function of the features; the model's MSE (on the standardised target) levels off far above the "
-            "fixed twin's (PyTorch forum-style 'regression loss stuck high, predictions wrong for large values'); "
+            "function of the features; the model's MSE (on the standardised target) falls slowly, by memorising "
+            "the jumps, and ends far above the fixed twin's (PyTorch forum-style 'regression loss stays high, "
+            "predictions wrong for large values'); "
             "fix: keep the target in a wide enough dtype (float32, or int16/int32) before scaling it")
 def _(fixed):
     torch.manual_seed(0)
