@@ -148,12 +148,12 @@ def _(fixed):
            r"polarit|meaning)\w*.{0,60}(opposite|invert|revers|flip|swap|differ)\w*.{0,60}(source|file|site|"
            r"export|hospital|clinic|vendor)",
            "a binary screening classifier trained on the union of two clinics' exports, concatenated with "
-           "pd.concat: clinic A codes the outcome as 1 = sick, clinic B as 1 = healthy (its column is named "
-           "'healthy'); since both clinics see the same kind of patients, half the rows contradict the other half: "
-           "the training loss hardly leaves ln 2 (what falls is rows being memorised), the validation accuracy stays "
-           "near one half and the validation loss rises (SO-style 'binary "
-           "classifier stuck at 50% accuracy after merging two data sets'); fix: recode clinic B's labels "
-           "(y = 1 - y) before merging so that both sources use the same meaning")
+           "pd.concat and shuffled: clinic A codes the outcome as 1 = sick, clinic B as 1 = healthy (its column is "
+           "named 'healthy'); since both clinics see the same kind of patients, half the rows contradict the other "
+           "half: the training loss hardly leaves ln 2 (what falls is rows being memorised), the validation "
+           "accuracy stays near one half and the validation loss rises (SO-style 'binary classifier stuck at 50% "
+           "accuracy after merging two data sets'); fix: recode clinic B's labels (y = 1 - y) before merging so "
+           "that both sources use the same meaning")
 def _(fixed):
     x, y = _data.binary(seed=1504)
     y = y.reshape(-1, 1).copy()
@@ -169,11 +169,10 @@ def _(fixed):
                                                    "stuck-at-chance", "too-short"),
            ("label-problem", "class-imbalance", "misleading-accuracy"),
            r"astype\(bool\)|bool\(.{0,20}(str|'|\")|(string|str|text)s? ('?false'?|.{0,40}\bbool)|'false'|"
-           r"\"false\"|non-?empty (string|str)|(every|all) (labels?|targets?) (is|are|became|become) "
-           r"(true|1|one)\b",
+           r"\"false\"|non-?empty (string|str)",
            "a churn classifier whose label column was read from a CSV as the strings 'True' and 'False' and turned "
            "into numbers with df['churned'].astype(bool).astype('float32'): every non-empty string is truthy, so "
-           "every label is 1; the loss falls to almost zero within the first epoch and accuracy reads 1.0 on "
+           "every label is 1; the loss falls to almost zero within a few epochs and accuracy reads 1.0 on "
            "training and validation although the model has learnt nothing (SO-style 'my model gets 100% accuracy "
            "from the first epoch, pandas bool conversion'); fix: compare the strings, (df['churned'] == 'True'), "
            "or map {'True': 1, 'False': 0}")

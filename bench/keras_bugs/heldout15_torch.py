@@ -225,10 +225,10 @@ def visitor_counts(seed: int) -> tuple[np.ndarray, np.ndarray]:
             "a visitor-count regression whose target column (counts from about 110 to 390 a day, half of them "
             "above 255) was stored with df['visitors'].astype(np.uint8) 'to save memory' before training: every "
             "count above 255 wraps round modulo 256, so the busiest days become some of the quietest and the "
-            "target is no longer a smooth function of the features; the model's MSE (on the standardised target) falls slowly, by memorising "
-            "the jumps, and ends far above the fixed twin's (PyTorch forum-style 'regression loss stays high, "
-            "predictions wrong for large values'); "
-            "fix: keep the target in a wide enough dtype (float32, or int16/int32) before scaling it")
+            "target is no longer a smooth function of the features; the model's MSE (on the standardised target) "
+            "falls slowly, by memorising the jumps, and ends far above the fixed twin's (PyTorch forum-style "
+            "'regression loss stays high, predictions wrong for large values'); fix: keep the target in a wide "
+            "enough dtype (float32, or int16/int32) before scaling it")
 def _(fixed):
     torch.manual_seed(0)
     x, counts = visitor_counts(seed=1516)
