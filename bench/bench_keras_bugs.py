@@ -17,6 +17,7 @@
     [--set heldout12] (the twelfth blind held-out set, keras_bugs/heldout12_*.py: measured blind, dev now)
     [--set heldout13] (the thirteenth blind held-out set, keras_bugs/heldout13_*.py: measured blind, dev now)
     [--set heldout14] (the fourteenth blind held-out set, keras_bugs/heldout14_*.py: measured blind, dev now)
+    [--set heldout15] (the fifteenth blind held-out set, keras_bugs/heldout15_*.py: measured blind, dev now)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -211,7 +212,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout14", "devkinds" or "devkinds2"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout15", "devkinds" or "devkinds2"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -292,6 +293,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout14_torch  # noqa: F401  (registers the fourteenth held-out set's PyTorch cases)
 
         return HELDOUT14
+    if name == "heldout15":
+        from keras_bugs.heldout15_keras import HELDOUT15
+        import keras_bugs.heldout15_torch  # noqa: F401  (registers the fifteenth held-out set's PyTorch cases)
+
+        return HELDOUT15
     return CASES
 
 
@@ -303,7 +309,7 @@ def main() -> None:
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
-                                                 "heldout11", "heldout12", "heldout13", "heldout14"),
+                                                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
