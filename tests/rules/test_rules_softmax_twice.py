@@ -176,35 +176,3 @@ def test_watch_records_the_loss_label_smoothing():
             opt.step()
             doc.step(loss)
     assert doc.store.meta.hparams.get("label_smoothing") == pytest.approx(0.1)
-
-
-def test_the_unsure_excess_is_what_a_right_but_unsure_model_logs_above_the_floor():
-    from traindoc.rules.softmax_twice import CONFIDENT, _unsure_excess
-
-    for k in (2, 3, 10):
-        p = torch.full((1, k), (1 - CONFIDENT) / (k - 1))
-        p[0, 0] = CONFIDENT
-        got = float(torch.nn.functional.cross_entropy(p, torch.tensor([0]))) - floor_of(k)
-        assert math.isclose(got, _unsure_excess(k), rel_tol=0.05)
-
-
-def test_a_model_right_on_every_item_but_not_certain_is_still_on_the_floor(tmp_path):
-    # Three classes, 33 validation items, softmax outputs fed to the loss: accuracy reaches 100%
-    # while the model gives the true class 98.5%, so the loss rests just above the floor (0.551).
-    rng = np.random.default_rng(3)
-    rows = []
-    for epoch, wrong in enumerate([2, 2, 1, 1, 3, 0, 0, 1], start=1):
-        p = torch.full((33, 3), 0.0075)
-        p[:, 0] = 0.985
-        p[:wrong] = p[:wrong].flip(1)  # the wrong items put their mass on another class
-        p = p + 0.002 * torch.from_numpy(rng.random((33, 3))).float()
-        p = p / p.sum(1, keepdim=True)
-        loss = float(torch.nn.functional.cross_entropy(p, torch.zeros(33, dtype=torch.long)))
-        rows.append([epoch, 0.6 / epoch, (33 - wrong) / 33, loss])
-    path = tmp_path / "training_log.csv"
-    with path.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["epoch", "loss", "val_accuracy", "val_loss"])
-        w.writerows(rows)
-    found = _mismatch(path)
-    assert found and found[0].evidence.get("classes") == 3

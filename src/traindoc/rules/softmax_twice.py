@@ -11,8 +11,7 @@ measures the fit, and its gradients shrink with it.
 Evidence, per split (a loss beside a top-1 accuracy at the same evaluations), for the class count
 the log states or else the one the curve fits: every point within [floor, floor + 1] and no accuracy
 below 0.8 / k (that says there are more classes); at the end,
-a median accuracy of 85%+ and a loss no more than 1.2 x the error rate above the floor (plus what a
-model 97% rather than fully sure of the items it gets right adds, ``_unsure_excess``); where the
+a median accuracy of 85%+ and a loss no more than 1.2 x the error rate above the floor; where the
 accuracy moved, the loss moving about one-for-one with the error rate; and the floor at least twice
 the loss a calibrated model of that accuracy would log, so a binary model at 90% (whose honest
 loss is 0.33, next to the 2-class floor) is never called. Where the run states a label smoothing
@@ -86,16 +85,6 @@ def label_smoothing_of(hparams: object) -> float:
     return 0.0
 
 
-CONFIDENT = 0.97  # a trained model's typical probability on the items it gets right
-
-
-def _unsure_excess(k: int) -> float:
-    """How far above the floor a model right on every item still sits when it gives the true class
-    ``CONFIDENT`` rather than 1 (the rest spread evenly): the floor is reached only at certainty,
-    and near it the loss grows by about k / (e + k - 1) per unit of probability withheld."""
-    return (1.0 - CONFIDENT) * k / (math.e + k - 1)
-
-
 def _joint(loss, metric) -> tuple[np.ndarray, np.ndarray] | None:
     """(loss, accuracy in [0, 1]) at the evaluations both logged, 3 or more."""
     lc, mc = curve(loss), curve(metric)
@@ -118,7 +107,7 @@ def _fits(L: np.ndarray, A: np.ndarray, k: int, smoothing: float = 0.0) -> bool:
     w = max(3, L.size // 4)
     le, ae = L[-w:], A[-w:]
     a = float(np.median(ae))
-    if a < 0.85 or not np.all(le <= f + 1.2 * (1.0 - ae) + 0.005 + 0.002 * f + _unsure_excess(k)):
+    if a < 0.85 or not np.all(le <= f + 1.2 * (1.0 - ae) + 0.005 + 0.002 * f):
         return False
     if float(np.ptp(A)) >= 0.05:
         slope = float(np.polyfit(1.0 - A, L, 1)[0])
