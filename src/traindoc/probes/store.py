@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ..run import Role, Run, RunMeta, Series
+from ..run import MEASURED_ROLES, Role, Run, RunMeta, Series
 from ..run.roles import RoleInfo, infer_role
 
 
@@ -58,7 +58,7 @@ class BoundedSeries:
 
 
 def _metric_fields(name: str, role: Role) -> dict:
-    if role in (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC):
+    if role in MEASURED_ROLES:
         info = infer_role(name)
         return {"higher_is_better": info.higher_is_better if info.higher_is_better is not None else False,
                 "metric": info.metric or "loss"}

@@ -17,15 +17,14 @@ import json
 import re
 from pathlib import Path
 
-from ..run import Role, Run, infer_role
+from ..run import MEASURED_ROLES, Run, infer_role
 from . import _table as T
 
 MAX_BYTES = 1 << 16  # a header or a few empty lists: small by nature
-_JUDGED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 
 
 def _judged(names: list[str]) -> list[str]:
-    return [n for n in names if infer_role(n).role in _JUDGED]
+    return [n for n in names if infer_role(n).role in MEASURED_ROLES]
 
 
 def _json_names(text: str) -> list[str] | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..run import Role, Run, Series, infer_role
+from ..run import MEASURED_ROLES, Run, Series, infer_role
 from . import _table as T
 from .text.decode import clean_lines
 from .text.parser import LineParser
@@ -30,7 +30,6 @@ from .text.parser import LineParser
 MAX_BYTES = 4096  # a file of final results is a few lines
 MAX_LINES = 40
 MAX_POINTS = 2  # "one or two points": more is a curve, the text reader's to read
-_JUDGED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 # Documents, code and configs: a number in them is an example or a setting.
 _NOT_RESULTS = {".md", ".rst", ".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".html", ".tex",
                 ".json", ".jsonl", ".xml", ".c", ".cpp", ".h", ".js", ".ts", ".java", ".r", ".jl", ".sql"}
@@ -39,7 +38,7 @@ _NUMBERS_LINE = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:[\s,
 
 
 def _measured(name: str) -> bool:
-    return infer_role(name).role in _JUDGED or "loss" in name.lower()
+    return infer_role(name).role in MEASURED_ROLES or "loss" in name.lower()
 
 
 def _stacked(lines: list[str]) -> tuple[dict[str, list[float]], int]:

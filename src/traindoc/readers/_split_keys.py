@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 
-from ..run import Role, infer_role
+from ..run import MEASURED_ROLES, Role, infer_role
 
 SPLITS = ("train", "training", "val", "valid", "validation", "eval", "evaluation", "test", "dev")
-_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 
 
 def measure_of(stem: str) -> str | None:
@@ -23,7 +22,7 @@ def measure_of(stem: str) -> str | None:
     info = infer_role(stem)
     if info.role is Role.OTHER and stem.lower().endswith("ies"):
         info = infer_role(stem[:-3] + "y")  # accuracies.json
-    if info.role not in _MEASURED or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
+    if info.role not in MEASURED_ROLES or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
         return None
     if info.role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
         return "loss"
@@ -50,7 +49,7 @@ def rename(keys: list[str], stem: str, variants: bool = False) -> dict[str, str]
     if out or not variants:
         return out
     roles = {k: infer_role(k.strip()).role for k in keys}
-    if any(r in _MEASURED for r in roles.values()) or any(_SPLIT_WORD.search(k) for k in keys):
+    if any(r in MEASURED_ROLES for r in roles.values()) or any(_SPLIT_WORD.search(k) for k in keys):
         return {}  # a column names a split (``ff_train_losses``): split-named columns, not variants
     return {k: f"{k.strip()}_{measure}" for k, r in roles.items()
             if r is Role.OTHER and k.strip() and not _BOOKKEEPING.search(k)}

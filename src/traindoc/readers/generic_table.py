@@ -27,7 +27,7 @@ import math
 import re
 from pathlib import Path
 
-from ..run import Role, Run, Series, infer_role
+from ..run import MEASURED_ROLES, Role, Run, Series, infer_role
 from . import _split_keys as SK
 from . import _table as T
 from ._appended import split_counterless
@@ -42,7 +42,7 @@ _X_NAMES = ("step", "global_step", "iter", "iteration", "_step", "trainer/global
 # hand-named ``total timesteps``): the x when no step column of the list above is there.
 _TIMESTEP_NAMES = ("total_timesteps", "timesteps", "num_timesteps", "timesteps_total", "env_steps", "total_env_steps")
 _SPARSE_SHARE = 0.25
-_FIRST_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR)
+_FIRST_ROLES = MEASURED_ROLES + (Role.LR,)
 MAX_COLUMNS = 2000  # columns read from one table (per-layer statistics can run to tens of thousands)
 
 

@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
-from ..run import Role, Run, Series, infer_role
+from ..run import MEASURED_ROLES, Role, Run, Series, infer_role
 from . import _split_keys as SK
 from . import _table as T
 from ._conventions import summary_note
@@ -29,7 +29,6 @@ from ._safe import json_loads, salvage_list
 from .base import HEAD_BYTES
 
 NAME = "keras_history"
-_JUDGED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 DIRECTORY = False
 
 # A per-epoch list, or pandas' {"0": …} form of one, under a loss- or metric-like key.
@@ -76,7 +75,7 @@ def _final_values(doc: object) -> dict[str, float] | None:
     nums = {str(k): T.json_number(v) for k, v in doc.items() if not isinstance(v, bool)}
     if len(nums) != len(doc) or any(v is None for v in nums.values()):
         return None
-    if 2 * sum(infer_role(k).role in _JUDGED for k in nums) < len(nums):
+    if 2 * sum(infer_role(k).role in MEASURED_ROLES for k in nums) < len(nums):
         return None  # mostly settings (a config's "loss_weight" among its batch size and seed): no evaluation
     return nums  # type: ignore[return-value]
 

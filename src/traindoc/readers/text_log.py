@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..run import Role, RoleInfo, Run, Series, infer_role
+from ..run import MEASURED_ROLES, Role, RoleInfo, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
 from ._conventions import drop_not_measured, drop_placeholder_metrics, summary_note
@@ -50,7 +50,6 @@ _NOT_LOG_SUFFIXES = {".md", ".rst", ".py", ".ipynb", ".yaml", ".yml", ".toml", "
 # reads like an epoch header and its record).
 _CODE_SUFFIXES = {".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".c", ".cpp", ".h", ".js", ".ts",
                   ".java", ".jl", ".r", ".sql"}
-_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 _LONG_HEAD_BYTES = 64 * 1024
 _SNIFF_LINES = 1000
 
@@ -130,7 +129,7 @@ def _short_log(parser: LineParser, store) -> bool:
     if kept < 1 or parser.countered < kept:
         return False
     _, _, cols = store.arrays()
-    return any(infer_role(name).role in _MEASURED or "loss" in name for name, (idx, _) in cols.items() if idx.size)
+    return any(infer_role(name).role in MEASURED_ROLES or "loss" in name for name, (idx, _) in cols.items() if idx.size)
 
 
 def read(path: Path) -> list[Run]:
@@ -206,7 +205,7 @@ def _settings_only(run: Run) -> bool:
     """One record of settings and nothing measured: a config banner ("epochs: 5, lr: 0.001,
     batch_size: 16") printed before training, whose "epochs: 5" read as a counter."""
     return all(len(s) <= 1 for s in run.series.values()) and not any(
-        s.role in _MEASURED for s in run.series.values())
+        s.role in MEASURED_ROLES for s in run.series.values())
 
 
 def _without_settings_banners(runs: list[Run], starts: list[int]) -> tuple[list[Run], list[int]]:

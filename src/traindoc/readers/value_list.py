@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import InputError
-from ..run import Role, RoleInfo, Run, Series, infer_role
+from ..run import MEASURED_ROLES, Role, RoleInfo, Run, Series, infer_role
 from . import _bracketed as B
 from . import _headerless as H
 from . import _table as T
@@ -50,13 +50,12 @@ _LIST_SUFFIXES = _SUFFIXES | {".json"}  # json.dump of a bare list
 _REWARD = re.compile(r"(?:^|[_\-. ])(?:episode_?|ep_?|mean_?|avg_?|total_?)?(?:rewards?|returns?|scores?)$")
 _NPY_MAGIC = b"\x93NUMPY"
 MAX_NPY_BYTES = 256 << 20  # a loss array this big is no training log
-_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 _SEP = re.compile(r"\s*[,;\t ]\s*")
 
 
 def _role_of(name: str) -> RoleInfo | None:
     info = infer_role(name)
-    if info.role in _MEASURED:
+    if info.role in MEASURED_ROLES:
         return info
     if _REWARD.search(name.strip().lower()):
         return RoleInfo(Role.OTHER, higher_is_better=True, metric="reward")

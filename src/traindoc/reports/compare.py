@@ -14,11 +14,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..findings import Finding, run_verdict
-from ..run import Role, Run
+from ..run import MEASURED_ROLES, Role, Run
 from .summary import arrow, best, fmt_num, last_finite, lower_is_better
 
 # Series worth comparing, in the order a person reads them; layer statistics are left out.
-_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR, Role.GRAD_NORM)
+_ROLES = MEASURED_ROLES + (Role.LR, Role.GRAD_NORM)
 
 
 @dataclass

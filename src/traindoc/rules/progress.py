@@ -11,7 +11,7 @@ from ..stats import noise_sigma, rolling_median, trend
 from ..stats.exact import fall_p
 
 from ..findings import Mark, Severity
-from ..run import Role, Run, Series
+from ..run import MEASURED_ROLES, Role, Run, Series
 from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
@@ -28,7 +28,7 @@ MIN_RL_POINTS = 20  # logged points of an agent's score (each a mean over a few 
 @rule("too-short", family="progress", severity=Severity.INFO, title="Too few points to judge")
 def too_short(run: Run):
     missing: list[str] = []
-    judged = [s for r in (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC) for s in run.by_role(r)]
+    judged = [s for r in MEASURED_ROLES for s in run.by_role(r)]
     scores = agent_scores(run) if (not judged or reinforcement(run)) else []
     if scores:
         # An RL run is judged on the agent's score per episode (its losses chase moving targets), also

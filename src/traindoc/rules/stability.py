@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..findings import Mark, Severity
-from ..run import Role, Run
+from ..run import MEASURED_ROLES, Role, Run
 from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
 from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
@@ -13,7 +13,7 @@ from .eval_swings import ZIGZAG_RATIO, eval_spikes_finding, run_scale, zigzag_fi
 from .registry import rule
 from .val_only import training_kept_falling
 
-_WATCHED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC, Role.LR, Role.GRAD_NORM)
+_WATCHED = MEASURED_ROLES + (Role.LR, Role.GRAD_NORM)
 
 
 # A training loss resting at this share of its start has converged: its per-batch values near zero

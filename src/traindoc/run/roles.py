@@ -25,6 +25,11 @@ class Role(str, Enum):
     OTHER = "other"
 
 
+# The roles a person reads as the run's outcome: a loss or a task metric, on either split (readers
+# ask this of every name they consider; a tuple, so a plain role string tests equal too).
+MEASURED_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
+
+
 @dataclass(frozen=True)
 class RoleInfo:
     """The inferred role plus what a rule needs to read a metric the right way up."""

@@ -13,11 +13,10 @@ table is a final report).
 
 from __future__ import annotations
 
-from ...run import Role, infer_role
+from ...run import MEASURED_ROLES, Role, infer_role
 from .tables import columns_for
 
 MIN_ROWS = 3  # fewer rows is a results table (one line per split), not a curve
-_CURVE_ROLES = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 
 
 class CountedTables:
@@ -57,7 +56,7 @@ class CountedTables:
         if ok is None:
             names = [n for n in names if n]
             roles = [infer_role(n).role for n in names]
-            ok = self._ok[key] = len(names) >= 2 and all(r in _CURVE_ROLES for r in roles) and \
+            ok = self._ok[key] = len(names) >= 2 and all(r in MEASURED_ROLES for r in roles) and \
                 Role.TRAIN_LOSS in roles
         return ok
 

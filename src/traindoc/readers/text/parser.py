@@ -17,7 +17,7 @@ import json
 import math
 import re
 
-from ...run import Role, infer_role
+from ...run import MEASURED_ROLES, Role, infer_role
 from .. import _table as T
 from .._conventions import is_hf_summary
 from . import tables
@@ -26,7 +26,6 @@ from .store import RecordStore
 from .template import INNER_STEP_KEYS, SPLIT_WORDS, Template, norm_key, split_fast, template
 
 _HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
-_MEASURED = (Role.TRAIN_LOSS, Role.VAL_LOSS, Role.TRAIN_METRIC, Role.VAL_METRIC)
 _JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates")
 _BOOK_X = {"step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates",
            "epoch", "it", "iters", "batch"}
@@ -511,7 +510,7 @@ class LineParser:
         if not m:
             return False
         name = norm_key(m.group(1))
-        if not name or not (_role_cached(name) in _MEASURED or "loss" in name):
+        if not name or not (_role_cached(name) in MEASURED_ROLES or "loss" in name):
             return False
         vals = [_num(c.strip()) for c in m.group(2).split(",") if c.strip()]
         if len(vals) < MIN_LIST or any(not _PLAIN_NUMBER.fullmatch(c.strip()) and c.strip().lower().lstrip("+-") not in
@@ -649,7 +648,7 @@ class LineParser:
         vals = {k: v for k, v in vals.items() if k not in _BOOK_X}
         if not meaningful(vals):
             return True  # a metadata record (config, run info): read, nothing to plot
-        if x is None and not self.records and not any(role(k) in _MEASURED or "loss" in k for k in vals):
+        if x is None and not self.records and not any(role(k) in MEASURED_ROLES or "loss" in k for k in vals):
             return True  # a first record of settings only (lr, weight decay): the run's config, no point
         if x is None or not math.isfinite(x):
             x, axis = self.records.last_x() or (float(self.json_records), "step")
@@ -668,7 +667,7 @@ class LineParser:
                 continue
             name = norm_key(str(k))
             nums = [T.json_number(x) for x in v]
-            if name and None not in nums and (_role_cached(name) in _MEASURED or "loss" in name):
+            if name and None not in nums and (_role_cached(name) in MEASURED_ROLES or "loss" in name):
                 self.lists[name] = nums
                 got = True
         return got
