@@ -436,6 +436,23 @@ def accuracy_curves(run: Run, roles: tuple[Role, ...] = (Role.VAL_METRIC, Role.T
     return out
 
 
+def bounded_metric_curves(run: Run, roles: tuple[Role, ...], min_points: int) -> list[tuple[Curve, np.ndarray]]:
+    """(curve, values on the [0, 1] scale) of every higher-is-better 0-1 metric (accuracy, F1, mAP,
+    ...) of ``roles`` with ``min_points`` or more, whose values do lie on that scale once normalised."""
+    out = []
+    for role in roles:
+        for s in run.by_role(role):
+            if not s.higher_is_better or s.metric not in BOUNDED01:
+                continue
+            c = curve(s)
+            if c.n < min_points:
+                continue
+            y01, _ = normalised_metric(c)
+            if float(np.max(y01)) <= 1.0 and float(np.min(y01)) >= 0.0:
+                out.append((c, y01))
+    return out
+
+
 def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:
     """Values of a [0, 1] metric on the [0, 1] scale (percent logs divided by 100), and the divisor."""
     y = c.y

@@ -15,7 +15,7 @@ from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ..stats.earlystop import rank_turn, rise_after_best, stopped_after_turn
-from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, end_now, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, bounded_metric_curves, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, end_now, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -502,15 +502,7 @@ def _metric_climbs_while_train_flat(run: Run, t: Curve) -> dict | None:
     x0, x1 = t.span
     if x1 <= x0:
         return None
-    for s in run.by_role(Role.VAL_METRIC):
-        if not s.higher_is_better or s.metric not in BOUNDED01:
-            continue
-        m = curve(s)
-        if m.n < MIN_VAL_POINTS:
-            continue
-        y01, _ = normalised_metric(m)
-        if float(np.max(y01)) > 1.0 or float(np.min(y01)) < 0.0:
-            continue
+    for m, y01 in bounded_metric_curves(run, (Role.VAL_METRIC,), MIN_VAL_POINTS):
         frm = max(x0 + 0.2 * (x1 - x0), float(m.x[0]))
         keep = m.x >= frm
         if int(keep.sum()) < MIN_VAL_POINTS:
@@ -532,7 +524,7 @@ def _metric_climbs_while_train_flat(run: Run, t: Curve) -> dict | None:
         t_start, t_end = float(np.median(ty[:j])), float(np.median(ty[-j:]))
         if (tt.z < 0 and tt.p < 0.05) or rel(t_end, t_start) < -0.05 or tt.rising(0.01, 0.1):
             continue
-        return {"metric": s.name, "metric_start": first, "metric_end": end,
+        return {"metric": m.name, "metric_start": first, "metric_end": end,
                 "metric_trend_p": mt.p, "train_start": t_start, "train_end": t_end, "train_trend_p": tt.p,
                 "from_step": frm}
     return None

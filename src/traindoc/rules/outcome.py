@@ -20,7 +20,7 @@ from ..run import Role, Run, Series
 from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
 from ..stats.exact import EXACT_MAX_N, rise_p_exact
-from ._common import (BOUNDED01, LOSS_ROLES, METRIC_ROLES, adversarial, agent_scores, chance, curve, fmt, make,
+from ._common import (BOUNDED01, LOSS_ROLES, METRIC_ROLES, Curve, adversarial, agent_scores, chance, curve, fmt, make,
                       normalised_metric, reinforcement)
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
@@ -239,6 +239,14 @@ def _rose_over_run(y: np.ndarray, p: float = 0.01) -> bool:
     return z > 0 and pv < p
 
 
+def _one_objective(run: Run, c: Curve) -> bool:
+    """No logged loss weight switched on or moved by half over the curve's span (``_loss_weights``):
+    only then are its start and end values of the same objective, to be compared."""
+    from ._loss_weights import weight_step_between
+
+    return weight_step_between(run, *c.span) is None
+
+
 def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     """The main loss ended far above where it started (divergence), or never once got below its
     start over a run long enough to judge (no-learning)."""
@@ -249,6 +257,8 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     if o is None or o.points < 4 or o.start <= 0:
         return None
     c = curve(main)
+    if not _one_objective(run, c):
+        return None
     short = False
     if o.points < 6:
         # 4-5 evaluations: too few for a noise estimate, but a loss that rose at every one of
@@ -380,6 +390,8 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
         return None
     o = next((o for o in out.losses if o.series == main.name), None)
     if o is None or o.points < 6 or o.start <= 0 or o.end < 0.9 * o.start:
+        return None
+    if not _one_objective(run, curve(main)):
         return None
     t = curve(main).trend
     if t.z < 0 and t.p < 0.05:

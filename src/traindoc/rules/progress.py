@@ -15,7 +15,7 @@ from ..run import MEASURED_ROLES, Role, Run, Series
 from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
-from ._common import (adversarial, agent_scores, cross_entropy_like, reinforcement, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (adversarial, bounded_metric_curves, agent_scores, cross_entropy_like, reinforcement, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 from .chance_throughout import never_left_chance
@@ -662,6 +662,8 @@ def no_learning(run: Run):
     c = objective_curve(run)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
+    if _loss_not_recorded(run, c):
+        return
     from .stability import divergence_of, oscillation_of, swings_of
 
     if oscillation_of(c) is not None or swings_of(c) is not None or divergence_of(c) is not None:
@@ -702,6 +704,23 @@ def no_learning(run: Run):
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+def _loss_not_recorded(run: Run, c: Curve) -> bool:
+    """A loss identical to the last bit at every point (0.0 in every row, typically) beside a task
+    metric that climbs clearly: the column is a placeholder the logger never filled. An average over
+    batches of a model that changes wanders in its last digits, and a model that does not change
+    cannot raise its metric, so the flat loss is not evidence that nothing was learned. The metric
+    must gain 10 points or more of a 0-1 scale (first points to last quarter) with a rising trend
+    significant at 1%."""
+    if c.n < MIN_POINTS or float(np.ptp(c.y)) != 0.0:
+        return False
+    for m, y in bounded_metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC), MIN_VAL_POINTS):
+        first = float(np.median(y[:max(1, min(3, m.n // 8))]))
+        last = float(np.median(y[-max(1, m.n // 4):]))
+        if last - first >= 0.1 and m.trend.rising(0.01, 0.0):
+            return True
+    return False
 
 
 def _frozen_start_finding(fz: dict):

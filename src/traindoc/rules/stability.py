@@ -220,7 +220,7 @@ def divergence(run: Run):
     if c is None:
         return
     d = divergence_of(c)
-    if d is None:
+    if d is None or _weight_changed_the_loss(run, c, d):
         return
     s = c.series
     tail_nonfinite = s.n_nonfinite > 0 and not np.isfinite(s.values[-1])
@@ -266,6 +266,40 @@ def divergence(run: Run):
                marks=[Mark("point", c.name, d["best_step"],
                            label="explosion peak" if d["kind"] == "dead-explosion" else "minimum before the rise"),
                       Mark("span", c.name, d["best_step"], c.span[1], label="divergence")])
+
+
+def _weight_changed_the_loss(run: Run, c: Curve, d: dict) -> bool:
+    """The jump or rise coincides with a logged loss weight switching on or moving (``_loss_weights``):
+    the loss's definition changed there, so its levels before and after are not one objective. An
+    explosion counts when the weight changed between the last point before the peak and the peak; a
+    rise when the weight moved between the minimum and the end, and the loss does not rise
+    significantly (5%) on its own once the weight holds still. Noted on the run, once."""
+    from ..stats.exact import rise_p
+    from ._loss_weights import settled_from, weight_step_between
+
+    if d["kind"] == "dead-explosion":
+        before = c.x[c.x < d["peak_step"]]
+        if before.size == 0:
+            return False
+        ws = weight_step_between(run, float(before[-1]), float(d["peak_step"]))
+        at = d["peak_step"]
+    elif d["kind"] == "rise":
+        ws = weight_step_between(run, float(d["best_step"]), float(c.x[-1]))
+        at = d["best_step"]
+        settled = settled_from(run)
+        if ws is not None and settled is not None:
+            after = c.y[c.x >= settled[1]]
+            if after.size >= MIN_POINTS and rise_p(after) < 0.05:
+                return False  # still rising on a fixed objective: a divergence of its own
+    else:
+        return False
+    if ws is None:
+        return False
+    note = (f"{c.name} changed level at {unit(c)} {fmt(at)} as the loss weight {ws.name} went {fmt(ws.before)} -> "
+            f"{fmt(ws.after)}: a term joined or left the loss there, so divergence is not read across it")
+    if note not in run.meta.notes:
+        run.meta.notes.append(note)
+    return True
 
 
 def _warmup_end(run: Run) -> float | None:

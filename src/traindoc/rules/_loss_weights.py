@@ -1,0 +1,88 @@
+"""Loss weights logged beside the loss: a coefficient that is switched on or annealed mid-run.
+
+A run that logs the weight of a loss term (a VAE's KL ``beta`` ramped 0 -> 1, a domain-adversarial
+``dann_lambda`` switched on at epoch 5) changes what its loss measures while that weight moves: the
+values before and after are values of different objectives. A step up of the loss at the epoch the
+weight switched on is the new term joining, not an explosion; a reconstruction term held level or
+pushed up while the KL weight grows is the trade-off the schedule asks for, not a model that learns
+nothing. Rules that compare a loss with its own earlier levels read it only where the weight is fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..run import Role, Run, Series
+
+# Names of a loss term's weight: beta (beta-VAE), lambda / lambd (DANN, gradient reversal, any
+# regulariser), kl_weight, adv_weight, ent_coef, ... Optimiser and schedule settings that share
+# the words (Adam's beta1/beta2, weight decay, update-to-weight ratios) are not loss weights.
+_WEIGHT = re.compile(r"(?<![a-z])(beta|lambda|lambd|lamb|kl_?w)(?![a-z])|(?<![a-z])[a-z]+_?(weight|coef|coeff)(?![a-z])"
+                     r"|(?<![a-z])(weight|coef|coeff)_?[a-z]+(?![a-z])")
+_NOT_WEIGHT = re.compile(r"decay|update|ratio|norm|grad|(^|[^a-z])lr([^a-z]|$)|learning|momentum|beta_?[12]|class")
+
+# A change of a weight by half its size or more (or from/to zero) changes the loss's definition.
+STEP_FACTOR = 1.5
+
+
+@dataclass
+class WeightStep:
+    """A loss weight that changed between two logged steps of the loss."""
+
+    name: str
+    before: float
+    after: float
+
+
+def _weight_series(run: Run) -> list[tuple[Series, np.ndarray, np.ndarray]]:
+    """Logged loss weights that move during the run: (series, steps, values), finite, non-negative."""
+    out = []
+    for s in run.by_role(Role.OTHER):
+        name = s.name.lower()
+        if not _WEIGHT.search(name) or _NOT_WEIGHT.search(name):
+            continue
+        ok = np.isfinite(s.values) & np.isfinite(s.steps)
+        x, y = s.steps[ok], s.values[ok]
+        if y.size < 3 or float(np.min(y)) < 0 or float(np.ptp(y)) == 0.0:
+            continue
+        order = np.argsort(x, kind="stable")
+        out.append((s, x[order], y[order]))
+    return out
+
+
+def _value_at(x: np.ndarray, y: np.ndarray, step: float) -> float | None:
+    """The weight in force at ``step``: its last logged value at or before it."""
+    i = int(np.searchsorted(x, step, side="right")) - 1
+    return float(y[i]) if i >= 0 else None
+
+
+def _changed(before: float, after: float) -> bool:
+    if before == after:
+        return False
+    if min(before, after) == 0.0:
+        return True
+    return max(before, after) >= STEP_FACTOR * min(before, after)
+
+
+def weight_step_between(run: Run, x0: float, x1: float) -> WeightStep | None:
+    """A loss weight switched on, off, or changed by half or more between the loss's steps x0 and x1."""
+    for s, x, y in _weight_series(run):
+        a, b = _value_at(x, y, x0), _value_at(x, y, x1)
+        if a is not None and b is not None and _changed(a, b):
+            return WeightStep(s.name, a, b)
+    return None
+
+
+def settled_from(run: Run) -> tuple[str, float] | None:
+    """(name, step) of the loss weight that moved last, and the step from which every logged loss
+    weight holds its value to the end; None when no loss weight moves during the run."""
+    last: tuple[str, float] | None = None
+    for s, x, y in _weight_series(run):
+        moves = np.flatnonzero(np.diff(y) != 0.0)
+        step = float(x[int(moves[-1]) + 1])
+        if last is None or step > last[1]:
+            last = (s.name, step)
+    return last

@@ -1,0 +1,82 @@
+"""A loss whose definition changes mid-run: a logged loss weight switched on (a domain-adversarial
+``dann_lambda``) makes the loss step up by design, and a loss column that is 0.0 in every row beside
+a climbing metric was never recorded. Neither is divergence nor a model that learns nothing; the same
+curves without the weight, or with a metric that does not move, still are."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from traindoc.findings import Severity
+from traindoc.readers import read_file
+from traindoc.rules import diagnose_run
+from traindoc.rules._loss_weights import settled_from, weight_step_between
+
+RNG = np.random.default_rng(14)
+EPOCHS = np.arange(1, 21)
+# Falls for four epochs, then a term near ln 2 joins the loss and it sits there.
+STEP_LOSS = np.concatenate([[0.115, 0.045, 0.028, 0.022], 0.70 + 0.004 * RNG.standard_normal(16)])
+VAL_LOSS = 0.02 + 0.004 * RNG.random(20)
+
+
+def _write(path: Path, cols: dict[str, np.ndarray]) -> Path:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", *cols])
+        w.writerows([[int(e), *(float(v[i]) for v in cols.values())] for i, e in enumerate(EPOCHS)])
+    return path
+
+
+def _alarms(path: Path) -> tuple[set[str], list[str]]:
+    (run,) = read_file(path)
+    found = {f.id for f in diagnose_run(run) if f.severity >= Severity.WARNING}
+    return found, run.meta.notes
+
+
+def test_a_loss_step_when_a_loss_weight_switches_on_is_not_divergence(tmp_path):
+    lam = np.concatenate([np.zeros(4), 0.3 * (1 - np.exp(-0.35 * np.arange(1, 17)))])
+    found, notes = _alarms(_write(tmp_path / "history.csv", {"train_loss": STEP_LOSS, "val_loss": VAL_LOSS,
+                                                              "dann_lambda": lam}))
+    assert "divergence" not in found
+    assert any("dann_lambda" in n for n in notes)
+
+
+def test_the_same_step_without_a_weight_column_is_still_divergence(tmp_path):
+    found, _ = _alarms(_write(tmp_path / "history.csv", {"train_loss": STEP_LOSS, "val_loss": VAL_LOSS}))
+    assert "divergence" in found
+
+
+def test_the_step_is_still_divergence_when_the_weight_moved_elsewhere(tmp_path):
+    # The weight switched on at epoch 12, long after the explosion at epoch 5: no excuse for it.
+    lam = np.concatenate([np.zeros(11), np.full(9, 0.3)])
+    found, _ = _alarms(_write(tmp_path / "history.csv", {"train_loss": STEP_LOSS, "val_loss": VAL_LOSS,
+                                                          "dann_lambda": lam}))
+    assert "divergence" in found
+
+
+ZEROS = np.zeros(20)
+
+
+def test_a_loss_logged_as_zero_beside_a_climbing_metric_is_not_no_learning(tmp_path):
+    m = np.concatenate([[0.0], 0.12 + 0.18 * (1 - np.exp(-np.arange(19) / 6)) + 0.01 * RNG.standard_normal(19)])
+    found, _ = _alarms(_write(tmp_path / "epoch_log.csv", {"box_loss": ZEROS, "cls_loss": ZEROS, "mAP50-95": m}))
+    assert "no-learning" not in found
+
+
+def test_a_loss_logged_as_zero_beside_a_flat_metric_is_still_no_learning(tmp_path):
+    m = 0.2 + 0.01 * RNG.standard_normal(20)
+    found, _ = _alarms(_write(tmp_path / "epoch_log.csv", {"box_loss": ZEROS, "cls_loss": ZEROS, "mAP50-95": m}))
+    assert "no-learning" in found
+
+
+def test_loss_weight_names_and_settling(tmp_path):
+    beta = np.minimum(1.0, 0.1 * EPOCHS)
+    path = _write(tmp_path / "log.csv", {"loss": 1.0 / EPOCHS, "beta": beta, "weight_decay": 0.01 * EPOCHS,
+                                         "adam_beta1": 0.9 - 0.01 * EPOCHS})
+    (run,) = read_file(path)
+    assert settled_from(run) == ("beta", 10.0)  # beta reaches 1.0 at epoch 10; the decay and Adam's beta1 are no loss weights
+    assert weight_step_between(run, 2.0, 3.0) is not None  # 0.2 -> 0.3
+    assert weight_step_between(run, 12.0, 15.0) is None
