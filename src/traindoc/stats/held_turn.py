@@ -13,10 +13,11 @@ the step. This test reads the step by rank separation and by size on the curve's
   (training fell clearly since the best);
 - descent: the evaluations up to the best fall by the exact rank test at 5% (a flat noisy curve has
   a lowest point too, but did not come down into it), and the step is three units or more of the
-  spread of the descent's own log steps (a wandering curve's descent is as uneven as its "step");
+  robust (MAD) spread of the descent's own log steps (a wandering curve's descent is as uneven as
+  its "step"; one fast first step is the descent's shape, not its noise);
 - size: the late level is 10% or more above the best and has given back a quarter or more of the
-  fall from the highest evaluation before the best ("a few percent above the minimum" is a
-  plateau, not overfitting).
+  fall from the highest evaluation before the best, on the loss's scale or on a log scale ("a few
+  percent above the minimum" is a plateau, not overfitting).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .earlystop import Overfit
+from .core import mad
 from .exact import fall_p
 
 MIN_N, MAX_N = 6, 30
@@ -32,6 +34,15 @@ LATE_RATIO = 1.10  # the late level, at least this far above the best
 GIVEBACK = 0.25  # ... and this share of the fall to the best given back
 DESCENT_MIN, DESCENT_P = 4, 0.05  # evaluations up to the best, and their exact falling test
 STEP_SIGMAS = 3.0  # the step, in units of the spread of the descent's log steps
+
+
+def _gave_back(level: float, best: float, top: float) -> bool:
+    """The late level gave back GIVEBACK of the fall from ``top`` to the best, on the loss's own scale
+    or on a log scale. A loss that fell by orders of magnitude (0.23 -> 0.0028) is read on a log
+    plot: climbing back to 0.0105 is a third of that fall there, however small next to 0.23."""
+    if level - best >= GIVEBACK * (top - best):
+        return True
+    return np.log(level / best) >= GIVEBACK * np.log(top / best)
 
 
 def held_turn(x: np.ndarray, y: np.ndarray) -> Overfit | None:
@@ -58,12 +69,13 @@ def held_turn(x: np.ndarray, y: np.ndarray) -> Overfit | None:
         return None
     level = float(np.median(late))
     top = float(np.max(y[: ib + 1]))
-    if level < LATE_RATIO * best or level - best < GIVEBACK * (top - best):
+    if level < LATE_RATIO * best or not _gave_back(level, best, top):
         return None
     # The step stands clear of the descent's own irregularity: the spread of its log steps (a
     # noisy flat curve that happens to wander down into its minimum has steps as uneven as the
-    # "step up" after it; a real descent is smooth next to the jump).
-    rough = float(np.std(np.diff(np.log(y[: ib + 1]))))
+    # "step up" after it; a real descent is smooth next to the jump). A robust spread (MAD): one
+    # fast first step (a loss falling 10x in its first epoch) is the descent's shape, not its noise.
+    rough = mad(np.diff(np.log(y[: ib + 1])))
     if np.log(level / best) < STEP_SIGMAS * rough:
         return None
     gl = 100.0 * (level / best - 1.0)
