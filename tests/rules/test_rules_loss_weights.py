@@ -26,7 +26,8 @@ def _write(path: Path, cols: dict[str, np.ndarray]) -> Path:
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["epoch", *cols])
-        w.writerows([[int(e), *(float(v[i]) for v in cols.values())] for i, e in enumerate(EPOCHS)])
+        n = len(next(iter(cols.values())))
+        w.writerows([[int(e), *(float(v[i]) for v in cols.values())] for i, e in enumerate(EPOCHS[:n])])
     return path
 
 
@@ -80,3 +81,21 @@ def test_loss_weight_names_and_settling(tmp_path):
     assert settled_from(run) == ("beta", 10.0)  # beta reaches 1.0 at epoch 10; the decay and Adam's beta1 are no loss weights
     assert weight_step_between(run, 2.0, 3.0) is not None  # 0.2 -> 0.3
     assert weight_step_between(run, 12.0, 15.0) is None
+
+
+def test_training_stepping_up_when_the_weight_switches_on_is_not_both_rising_or_stalled(tmp_path):
+    # Validation a little worse after the switch too (the adversarial term costs some fit): still the
+    # change of objective, not a model getting worse. The same curves with no weight logged are.
+    lam = np.concatenate([np.zeros(4), np.full(4, 0.1)])
+    val = np.array([0.032, 0.045, 0.0098, 0.0081, 0.0053, 0.027, 0.026, 0.0275])
+    cols = {"train_loss": STEP_LOSS[:8], "val_loss": val}
+    found, notes = _alarms(_write(tmp_path / "a.csv", cols | {"dann_lambda": lam}))
+    assert not found & {"both-rising", "stalled", "divergence"}
+    plain, _ = _alarms(_write(tmp_path / "b.csv", cols))
+    assert plain & {"both-rising", "stalled", "divergence"}
+
+
+def test_validation_climbing_beside_a_loss_never_recorded_is_not_val_without_train(tmp_path):
+    m = np.concatenate([[0.0], 0.12 + 0.18 * (1 - np.exp(-np.arange(19) / 6)) + 0.005 * RNG.standard_normal(19)])
+    found, _ = _alarms(_write(tmp_path / "epoch_log.csv", {"box_loss": ZEROS, "mAP50-95": m}))
+    assert not found & {"val-without-train", "no-learning"}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..run import Role, Run, Series
+from ..stats.exact import rise_p
 
 # Names of a loss term's weight: beta (beta-VAE), lambda / lambd (DANN, gradient reversal, any
 # regulariser), kl_weight, adv_weight, ent_coef, ... Optimiser and schedule settings that share
@@ -26,6 +27,7 @@ _NOT_WEIGHT = re.compile(r"decay|update|ratio|norm|grad|(^|[^a-z])lr([^a-z]|$)|l
 
 # A change of a weight by half its size or more (or from/to zero) changes the loss's definition.
 STEP_FACTOR = 1.5
+MIN_SETTLED = 6  # points after the weights settle for a rise there to be judged on its own
 
 
 @dataclass
@@ -86,3 +88,27 @@ def settled_from(run: Run) -> tuple[str, float] | None:
         if last is None or step > last[1]:
             last = (s.name, step)
     return last
+
+
+def rise_explained(run: Run, x: np.ndarray, y: np.ndarray, since: float) -> WeightStep | None:
+    """The loss weight that moved between ``since`` (where a loss's rise began) and the loss's last
+    step, when the loss (steps ``x``, values ``y``) does not rise on its own once every weight holds
+    still (the rank test at 5% over MIN_SETTLED points or more after that); else None."""
+    ws = weight_step_between(run, since, float(x[-1]))
+    if ws is None:
+        return None
+    settled = settled_from(run)
+    after = y[x >= settled[1]] if settled is not None else y[:0]
+    if after.size >= MIN_SETTLED and rise_p(after) < 0.05:
+        return None  # still rising on a fixed objective: a rise of its own
+    return ws
+
+
+def note_weight_change(run: Run, series: str, where: str, ws: WeightStep, finding: str) -> None:
+    """Say once on the run why ``finding`` was not read across a loss weight's change."""
+    from ._common import fmt
+
+    note = (f"{series} changed level at {where} as the loss weight {ws.name} went {fmt(ws.before)} -> "
+            f"{fmt(ws.after)}: a term joined or left the loss there, so {finding} is not read across it")
+    if note not in run.meta.notes:
+        run.meta.notes.append(note)

@@ -576,6 +576,10 @@ def val_without_train(run: Run):
         return
     if _another_train_part_fell(run, t):
         return
+    from .progress import loss_not_recorded
+
+    if loss_not_recorded(run, t):
+        return  # a training loss never filled in (0.0 in every row) says nothing about training
     v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
     # The validation fall is the strong evidence here; for training it is enough that it did
     # not fall (no significant trend, and less than 10% lower than it started).
@@ -747,6 +751,13 @@ def stalled(run: Run):
         return
     if _another_part_learning(run, t):
         return  # a loss logged in parts (box/cls/dfl): one part resting is not the model stalling
+    from ._loss_weights import note_weight_change, weight_step_between
+
+    ws = weight_step_between(run, *t.span)
+    if ws is not None:
+        # Its gain from the start is read across a change of objective (a term weighted in mid-run).
+        note_weight_change(run, t.name, f"{unit(t)}s {fmt(t.span[0])}-{fmt(t.span[1])}", ws, "stalled")
+        return
     cc = chance(run)
     plateaus = []
     for c in (t, v):
@@ -835,6 +846,12 @@ def both_rising(run: Run):
         return
     if rt["end"] - rt["best"] < 0.01 * abs(t.head):
         return  # a rise from 0.02 to 0.1 after falling from 15 is invisible on the run's own scale
+    from ._loss_weights import note_weight_change, rise_explained
+
+    ws = rise_explained(run, t.x, t.y, float(rt["best_step"]))
+    if ws is not None:
+        note_weight_change(run, t.name, f"{unit(t)} {fmt(rt['best_step'])}", ws, "both-rising")
+        return  # training rose because a weighted term joined its loss, not because the model got worse
     from .stability import divergence_of
 
     d = divergence_of(t)

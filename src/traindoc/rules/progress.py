@@ -662,7 +662,7 @@ def no_learning(run: Run):
     c = objective_curve(run)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
-    if _loss_not_recorded(run, c):
+    if loss_not_recorded(run, c):
         return
     from .stability import divergence_of, oscillation_of, swings_of
 
@@ -706,7 +706,7 @@ def no_learning(run: Run):
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
 
 
-def _loss_not_recorded(run: Run, c: Curve) -> bool:
+def loss_not_recorded(run: Run, c: Curve) -> bool:
     """A loss identical to the last bit at every point (0.0 in every row, typically) beside a task
     metric that climbs clearly: the column is a placeholder the logger never filled. An average over
     batches of a model that changes wanders in its last digits, and a model that does not change

@@ -274,8 +274,7 @@ def _weight_changed_the_loss(run: Run, c: Curve, d: dict) -> bool:
     explosion counts when the weight changed between the last point before the peak and the peak; a
     rise when the weight moved between the minimum and the end, and the loss does not rise
     significantly (5%) on its own once the weight holds still. Noted on the run, once."""
-    from ..stats.exact import rise_p
-    from ._loss_weights import settled_from, weight_step_between
+    from ._loss_weights import note_weight_change, rise_explained, weight_step_between
 
     if d["kind"] == "dead-explosion":
         before = c.x[c.x < d["peak_step"]]
@@ -284,21 +283,12 @@ def _weight_changed_the_loss(run: Run, c: Curve, d: dict) -> bool:
         ws = weight_step_between(run, float(before[-1]), float(d["peak_step"]))
         at = d["peak_step"]
     elif d["kind"] == "rise":
-        ws = weight_step_between(run, float(d["best_step"]), float(c.x[-1]))
-        at = d["best_step"]
-        settled = settled_from(run)
-        if ws is not None and settled is not None:
-            after = c.y[c.x >= settled[1]]
-            if after.size >= MIN_POINTS and rise_p(after) < 0.05:
-                return False  # still rising on a fixed objective: a divergence of its own
+        ws, at = rise_explained(run, c.x, c.y, float(d["best_step"])), d["best_step"]
     else:
         return False
     if ws is None:
         return False
-    note = (f"{c.name} changed level at {unit(c)} {fmt(at)} as the loss weight {ws.name} went {fmt(ws.before)} -> "
-            f"{fmt(ws.after)}: a term joined or left the loss there, so divergence is not read across it")
-    if note not in run.meta.notes:
-        run.meta.notes.append(note)
+    note_weight_change(run, c.name, f"{unit(c)} {fmt(at)}", ws, "divergence")
     return True
 
 
