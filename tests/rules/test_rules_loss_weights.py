@@ -76,9 +76,10 @@ def test_a_loss_logged_as_zero_beside_a_flat_metric_is_still_no_learning(tmp_pat
 def test_loss_weight_names_and_settling(tmp_path):
     beta = np.minimum(1.0, 0.1 * EPOCHS)
     path = _write(tmp_path / "log.csv", {"loss": 1.0 / EPOCHS, "beta": beta, "weight_decay": 0.01 * EPOCHS,
-                                         "adam_beta1": 0.9 - 0.01 * EPOCHS})
+                                         "adam_beta1": 0.9 - 0.01 * EPOCHS, "fc_weight_mean": 0.1 * EPOCHS,
+                                         "weights": 0.2 * EPOCHS})
     (run,) = read_file(path)
-    assert settled_from(run) == ("beta", 10.0)  # beta reaches 1.0 at epoch 10; the decay and Adam's beta1 are no loss weights
+    assert settled_from(run) == ("beta", 10.0)  # beta reaches 1.0 at epoch 10; decay, Adam's beta1 and layer weights are no loss weights
     assert weight_step_between(run, 2.0, 3.0) is not None  # 0.2 -> 0.3
     assert weight_step_between(run, 12.0, 15.0) is None
 

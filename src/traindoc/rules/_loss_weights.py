@@ -18,11 +18,15 @@ import numpy as np
 from ..run import Role, Run, Series
 from ..stats.exact import rise_p
 
-# Names of a loss term's weight: beta (beta-VAE), lambda / lambd (DANN, gradient reversal, any
-# regulariser), kl_weight, adv_weight, ent_coef, ... Optimiser and schedule settings that share
-# the words (Adam's beta1/beta2, weight decay, update-to-weight ratios) are not loss weights.
-_WEIGHT = re.compile(r"(?<![a-z])(beta|lambda|lambd|lamb|kl_?w)(?![a-z])|(?<![a-z])[a-z]+_?(weight|coef|coeff)(?![a-z])"
-                     r"|(?<![a-z])(weight|coef|coeff)_?[a-z]+(?![a-z])")
+# Names of a loss term's weight: beta (beta-VAE) and lambda / lambd (DANN, gradient reversal, any
+# regulariser) alone or with a prefix, or a term's name joined to weight / coef / w / lambda / beta
+# (kl_weight, adv_weight, ent_coef, loss_weight, lambda_gp, w_recon). A layer's weights ("weights/fc",
+# "fc_weight_mean"), Adam's beta1/beta2, weight decay and update-to-weight ratios are not loss weights.
+_TERM = (r"(kl|kld|adv|adversarial|dann|domain|grl|aux|auxiliary|recon|rec|reg|ent|entropy|vf|value|gp|cycle|cyc|idt"
+         r"|identity|perceptual|style|content|consistency|contrastive|distill|kd|commit|commitment|loss)")
+_WEIGHT = re.compile(r"(?<![a-z])(beta|lambda|lambd|lamb)(?![a-z0-9])"
+                     rf"|(?<![a-z]){_TERM}_?(weight|coef|coeff|w|lambda|lambd|beta)(?![a-z0-9])"
+                     rf"|(?<![a-z])(weight|coef|coeff|w|lambda|lambd|beta)_?{_TERM}(?![a-z0-9])")
 _NOT_WEIGHT = re.compile(r"decay|update|ratio|norm|grad|(^|[^a-z])lr([^a-z]|$)|learning|momentum|beta_?[12]|class")
 
 # A change of a weight by half its size or more (or from/to zero) changes the loss's definition.
