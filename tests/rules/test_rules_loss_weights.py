@@ -100,3 +100,22 @@ def test_validation_climbing_beside_a_loss_never_recorded_is_not_val_without_tra
     m = np.concatenate([[0.0], 0.12 + 0.18 * (1 - np.exp(-np.arange(19) / 6)) + 0.005 * RNG.standard_normal(19)])
     found, _ = _alarms(_write(tmp_path / "epoch_log.csv", {"box_loss": ZEROS, "mAP50-95": m}))
     assert not found & {"val-without-train", "no-learning"}
+
+
+def test_a_reconstruction_term_held_level_while_the_kl_weight_anneals_is_not_no_learning(tmp_path):
+    # recon_loss falls for four epochs, then creeps up 2% as beta grows and eases once it holds.
+    recon = np.concatenate([[236.0, 216.4, 213.9, 213.2], 213.0 + 0.25 * np.arange(16)])
+    kld = 44.0 * np.exp(-EPOCHS / 12.0) + 16.0
+    beta = np.minimum(1.0, 0.05 * EPOCHS)
+    found, notes = _alarms(_write(tmp_path / "training_log.csv", {"recon_loss": recon, "kld": kld, "beta": beta}))
+    assert "no-learning" not in found and any("recon_loss" in n and "beta" in n for n in notes)
+    # The same term with no schedule logged reads as flat from the start.
+    plain, _ = _alarms(_write(tmp_path / "plain.csv", {"recon_loss": recon, "kld": kld}))
+    assert "no-learning" in plain
+
+
+def test_a_total_loss_flat_under_an_annealed_weight_is_still_no_learning(tmp_path):
+    loss = np.concatenate([[1.142, 1.058], 1.06 + 0.002 * RNG.standard_normal(18)])
+    beta = np.minimum(1.0, 0.1 * (EPOCHS - 1))
+    found, _ = _alarms(_write(tmp_path / "training_history.csv", {"loss": loss, "beta": beta}))
+    assert "no-learning" in found

@@ -108,11 +108,12 @@ def rise_explained(run: Run, x: np.ndarray, y: np.ndarray, since: float) -> Weig
     return ws
 
 
-def note_weight_change(run: Run, series: str, where: str, ws: WeightStep, finding: str) -> None:
+def note_weight_change(run: Run, series: str, where: str, ws: WeightStep, finding: str,
+                       how: str = "changed level at") -> None:
     """Say once on the run why ``finding`` was not read across a loss weight's change."""
     from ._common import fmt
 
-    note = (f"{series} changed level at {where} as the loss weight {ws.name} went {fmt(ws.before)} -> "
-            f"{fmt(ws.after)}: a term joined or left the loss there, so {finding} is not read across it")
+    note = (f"{series} {how} {where} while the loss weight {ws.name} went {fmt(ws.before)} -> {fmt(ws.after)}: the "
+            f"loss changed definition there, so {finding} is not read across it")
     if note not in run.meta.notes:
         run.meta.notes.append(note)

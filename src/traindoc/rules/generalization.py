@@ -756,7 +756,8 @@ def stalled(run: Run):
     ws = weight_step_between(run, *t.span)
     if ws is not None:
         # Its gain from the start is read across a change of objective (a term weighted in mid-run).
-        note_weight_change(run, t.name, f"{unit(t)}s {fmt(t.span[0])}-{fmt(t.span[1])}", ws, "stalled")
+        note_weight_change(run, t.name, f"{unit(t)}s {fmt(t.span[0])}-{fmt(t.span[1])}", ws, "stalled",
+                           how="was logged over")
         return
     cc = chance(run)
     plateaus = []

@@ -662,7 +662,7 @@ def no_learning(run: Run):
     c = objective_curve(run)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
-    if loss_not_recorded(run, c):
+    if loss_not_recorded(run, c) or _term_traded_by_weight(run, c):
         return
     from .stability import divergence_of, oscillation_of, swings_of
 
@@ -704,6 +704,24 @@ def no_learning(run: Run):
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+def _term_traded_by_weight(run: Run, c: Curve) -> bool:
+    """The judged loss is one term of a sum (``recon_loss``, ``kl_loss``) whose weights a logged schedule
+    moves during the run (a KL ``beta`` annealed 0 -> 1): that term is traded against the weighted
+    one by design (reconstruction held level or pushed up while the KL weight grows), so its flat
+    course says nothing about whether the model learns. A total loss is still judged."""
+    from ..run.roles import is_loss_component
+    from ._loss_weights import note_weight_change, weight_step_between
+
+    if not is_loss_component(c.name):
+        return False
+    ws = weight_step_between(run, *c.span)
+    if ws is None:
+        return False
+    note_weight_change(run, c.name, f"{unit(c)}s {fmt(c.span[0])}-{fmt(c.span[1])}", ws, "no-learning",
+                       how="is one term of a sum whose weight moved over")
+    return True
 
 
 def loss_not_recorded(run: Run, c: Curve) -> bool:
