@@ -119,3 +119,19 @@ def test_a_total_loss_flat_under_an_annealed_weight_is_still_no_learning(tmp_pat
     beta = np.minimum(1.0, 0.1 * (EPOCHS - 1))
     found, _ = _alarms(_write(tmp_path / "training_history.csv", {"loss": loss, "beta": beta}))
     assert "no-learning" in found
+
+
+def test_a_live_run_diagnosed_as_it_grows_keeps_one_note_per_series_and_finding():
+    # A loss that keeps rising while its weight keeps growing: every longer prefix names a new value.
+    from traindoc.run import Run, Series
+
+    x = np.arange(1, 41, dtype=float)
+    weight = 0.02 * x
+    loss = np.concatenate([np.geomspace(1.0, 0.2, 8), 0.2 + 0.05 * np.arange(32)])
+    run = Run(name="live", source="live", format="test")
+    for n in range(12, 41, 4):
+        run.add(Series.named("train_loss", x[:n], loss[:n]))
+        run.add(Series.named("kl_weight", x[:n], weight[:n]))
+        diagnose_run(run)
+    mine = [n for n in run.meta.notes if "kl_weight" in n]
+    assert mine and len(mine) == len({(n.split(" ")[0], n.rsplit("so ", 1)[1]) for n in mine})

@@ -110,10 +110,13 @@ def rise_explained(run: Run, x: np.ndarray, y: np.ndarray, since: float) -> Weig
 
 def note_weight_change(run: Run, series: str, where: str, ws: WeightStep, finding: str,
                        how: str = "changed level at") -> None:
-    """Say once on the run why ``finding`` was not read across a loss weight's change."""
+    """Say on the run why ``finding`` was not read across a loss weight's change: one note per series
+    and finding, the newest kept (a live run diagnosed again and again must not pile them up as the
+    weight keeps moving)."""
     from ._common import fmt
 
+    tail = f"so {finding} is not read across it"
     note = (f"{series} {how} {where} while the loss weight {ws.name} went {fmt(ws.before)} -> {fmt(ws.after)}: the "
-            f"loss changed definition there, so {finding} is not read across it")
-    if note not in run.meta.notes:
-        run.meta.notes.append(note)
+            f"loss changed definition there, {tail}")
+    run.meta.notes[:] = [n for n in run.meta.notes if not (n.startswith(f"{series} ") and n.endswith(tail))]
+    run.meta.notes.append(note)
