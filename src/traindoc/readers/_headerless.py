@@ -27,7 +27,9 @@ def counter_column(rows: list[list[float]]) -> int | None:
 
     Whole numbers that go up from line to line, save a few places where they go back: a run
     appended (back to the start) or resumed from a checkpoint (back to a later value), told apart
-    by ``_table.stitch_resumes``."""
+    by ``_table.stitch_resumes``. A counter may also stay put over consecutive lines (an epoch
+    written beside each batch's loss, ``f"{epoch}\t{loss}"``): a repeat is neither up nor back, but
+    then it must still go up ``MIN_UPS`` times and never down more than once per three ups."""
     if not rows or len(rows[0]) < 2:
         return None
     for col in dict.fromkeys((0, len(rows[0]) - 1)):
@@ -35,10 +37,26 @@ def counter_column(rows: list[list[float]]) -> int | None:
         if not all(float(x).is_integer() for x in xs):
             continue
         ups = sum(b > a for a, b in zip(xs, xs[1:]))
-        backs = len(xs) - 1 - ups
+        backs = sum(b < a for a, b in zip(xs, xs[1:]))
         if ups >= MIN_UPS and ups >= 3 * backs:
             return col
     return None
+
+
+def spread_repeats(xs: np.ndarray) -> np.ndarray:
+    """A counter that repeats over consecutive lines (one epoch beside each of its batches) spread over
+    its unit: the k-th of n lines at one value v sits at ``v + k / n``, so the x goes up within an
+    epoch and a restart (a drop) is still a drop. A counter with no repeat comes back unchanged."""
+    out = xs.astype(float).copy()
+    if len(xs) < 2 or not np.any(np.diff(xs) == 0):
+        return out
+    start = 0
+    for i in range(1, len(xs) + 1):
+        if i == len(xs) or xs[i] != xs[start]:
+            n = i - start
+            out[start:i] = xs[start] + np.arange(n) / n
+            start = i
+    return out
 
 
 def restarts(xs: np.ndarray) -> list[int]:

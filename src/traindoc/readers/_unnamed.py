@@ -28,7 +28,19 @@ _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
 # "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
 _COUNTED = re.compile(rf"(?i)\s*(?:episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
-                      rf"\s*[#:]?\s*\d+(?:\s*[-/]\s*\d+)?\s*[:|,=-]?\s*{_NUM}(?:\s+[#*=|]+)?\s*")
+                      rf"\s*[#:]?\s*(?P<n>\d+)(?:\s*(?P<sep>[-/])\s*(?P<m>\d+))?\s*[:|,=-]?\s*(?P<v>{_NUM})"
+                      rf"(?:\s+[#*=|]+)?\s*")
+
+
+def counted_value(line: str) -> tuple[int, float] | None:
+    """``(counter, value)`` of a line that gives a counter and one number nothing names (``Epoch 3: 0.52``,
+    ``Episodes 001-018:   7.24 ####``), else None. ``3/10`` is the 3rd of 10; ``1-18`` a block ending at 18.
+    What the value is only a file name can say (``value_list``): this module never calls it a loss."""
+    m = _COUNTED.fullmatch(line)
+    if m is None:
+        return None
+    n = int(m.group("m")) if m.group("sep") == "-" else int(m.group("n"))
+    return n, float(m.group("v"))
 
 
 def _cut(line: str) -> str:

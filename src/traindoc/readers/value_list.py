@@ -39,6 +39,7 @@ from . import _bracketed as B
 from . import _headerless as H
 from . import _table as T
 from ._appended import split_counterless
+from ._unnamed import counted_value
 from .base import HEAD_BYTES, read_head
 
 NAME = "value_list"
@@ -51,6 +52,7 @@ _REWARD = re.compile(r"(?:^|[_\-. ])(?:episode_?|ep_?|mean_?|avg_?|total_?)?(?:r
 _NPY_MAGIC = b"\x93NUMPY"
 MAX_NPY_BYTES = 256 << 20  # a loss array this big is no training log
 _SEP = re.compile(r"\s*[,;\t ]\s*")
+_PROBE_ROWS = 400  # lines looked at to find the counter (an epoch repeated beside each batch needs more than a few)
 
 
 def _role_of(name: str) -> RoleInfo | None:
@@ -60,6 +62,15 @@ def _role_of(name: str) -> RoleInfo | None:
     if _REWARD.search(name.strip().lower()):
         return RoleInfo(Role.OTHER, higher_is_better=True, metric="reward")
     return None
+
+
+def _uncounted(lines: list[str]) -> list[str]:
+    """Lines that each name only their counter (``Epoch 3: 0.52``, ``print(f"Epoch {e}: {loss:.4f}")``)
+    as the bare ``counter value`` rows they stand for, when every line is one; else ``lines`` as they are."""
+    found = [counted_value(ln) for ln in lines]
+    if not found or any(f is None for f in found):
+        return lines
+    return [f"{n} {v!r}" for n, v in found]  # type: ignore[misc]
 
 
 def _value(line: str) -> float | None:
@@ -137,6 +148,7 @@ def sniff(path: Path, head: bytes) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
+    lines = _uncounted(lines)
     if _named(path, None) is not None and H.titled_rows(lines, _cells, MIN_VALUES, cut=True):
         return True
     found = _layout(lines)
@@ -157,6 +169,7 @@ def read(path: Path) -> list[Run]:
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
+    lines = list(zip([i for i, _ in lines], _uncounted([ln for _, ln in lines])))
     blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES)
     if blocks is not None:
         return _titled_runs(path, blocks, [i for i, ln in lines if T.parse_number(_cells(ln)[0]) is None])
@@ -174,7 +187,7 @@ def read(path: Path) -> list[Run]:
     body = [(i, ln) for i, ln in body if i not in again]
     one_row = len(body) == 1 and len(_cells(body[0][1])) >= MIN_VALUES
     if not one_row and width >= 2:
-        if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:5]]) is None:
+        if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:_PROBE_ROWS]]) is None:
             return _paired_run(path, body, named)
         return _counted_runs(path, body, width, named)
     if one_row:
@@ -322,6 +335,10 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
                              "value, or a training and a validation loss of one objective)")
         names = [(n, _role_of(n)) for n in pair]
     notes = [f"{path.name}: no header; column {col + 1} is a counter and the x axis"]
+    if np.any(np.diff(xs) == 0):
+        xs = H.spread_repeats(xs)
+        notes.append("the counter repeats over consecutive lines (an epoch beside each batch's value): each line "
+                     "sits at its share of that epoch")
     if len(names) == 2:
         notes.append(f"the two other columns read as {names[0][0]} and {names[1][0]} (the order loops write them "
                      "in; the file name names one loss and both sit at one level)")
