@@ -149,7 +149,9 @@ def sniff(path: Path, head: bytes) -> bool:
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
     lines = _uncounted(lines)
-    if _named(path, None) is not None and H.titled_rows(lines, _cells, MIN_VALUES, cut=True):
+    if _named(path, None) is not None and (H.titled_rows(lines, _cells, MIN_VALUES, cut=True)
+                                           or _run_lists(B.labelled_lists(text.splitlines()[:50], MIN_VALUES,
+                                                                         cut=len(head) >= HEAD_BYTES))):
         return True
     found = _layout(lines)
     if found is None or _named(path, found[0]) is None:
@@ -170,7 +172,8 @@ def read(path: Path) -> list[Run]:
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
     lines = list(zip([i for i, _ in lines], _uncounted([ln for _, ln in lines])))
-    blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES)
+    blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES) or \
+        _run_lists(B.labelled_lists([ln for _, ln in lines], MIN_VALUES))
     if blocks is not None:
         return _titled_runs(path, blocks, [i for i, ln in lines if T.parse_number(_cells(ln)[0]) is None])
     found = _layout([ln for _, ln in lines[:5]])
@@ -265,6 +268,15 @@ def _list_runs(path: Path, text: str) -> list[Run]:
     return [run]
 
 
+def _run_lists(found: list[tuple[str, list[float]]] | None) -> list[tuple[str, list[float]]] | None:
+    """Labelled lists whose labels name runs (a model, a setting), not quantities: a label that names a
+    loss or metric (``val_loss: [...]``) makes the line the text reader's, and a file mixing both is no
+    file of runs."""
+    if not found or any(_role_of(label) is not None for label, _ in found):
+        return None
+    return found
+
+
 def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines: list[int]) -> list[Run]:
     """One run per titled line of values (a sweep's runs written one after another)."""
     named = _named(path, None)
@@ -275,7 +287,7 @@ def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines:
     for title, values in blocks:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         run.add(Series.named(named[0], np.arange(len(values), dtype=float), np.asarray(values), role=named[1]))
-        run.meta.notes.append(f"{path.name}: the values on one line under the title {title[:60]!r}; their "
+        run.meta.notes.append(f"{path.name}: the values on one line titled {title[:60]!r}; their "
                               "position in the line is the x axis")
         runs.append(run)
     return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")

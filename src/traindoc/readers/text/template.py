@@ -83,21 +83,46 @@ def split_line(line: str) -> tuple[str, list[str], str]:
 _DIGIT0 = str.maketrans("123456789", "000000000")
 _SHAPES: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
 _MAX_SHAPES = 100_000
+_BY_LINE = ("", ())  # marks a shape whose lines carry digits in their names: look up their named shape
+_LINES: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
+
+
+def _number_spans(line: str) -> tuple[tuple[int, int], ...]:
+    filled = _STAMP.sub(lambda m: "@" * len(m.group()), line) if (":" in line or "-" in line) else line
+    if "#" in filled:
+        filled = filled.replace("#", "\u25ae")
+    return tuple(m.span(1) for m in NUM.finditer(filled))
+
+
+def _named_shape(line: str, spans: tuple[tuple[int, int], ...]) -> str:
+    """The line with the digits of its numbers made 0 and those of its names kept (``ROUGE2 : 0.0``)."""
+    out, at = [], 0
+    for a, b in spans:
+        out += [line[at:a], line[a:b].translate(_DIGIT0)]
+        at = b
+    return "".join(out) + line[at:]
 
 
 def split_fast(line: str) -> tuple[str, list[str]]:
     """(skeleton, number texts) of a line, from the cache of line shapes when it has been seen."""
     shape = line.translate(_DIGIT0)
     hit = _SHAPES.get(shape)
+    spans = None
+    if hit is _BY_LINE:
+        spans = _number_spans(line)
+        hit = _LINES.get(_named_shape(line, spans))
     if hit is None:
-        filled = _STAMP.sub(lambda m: "@" * len(m.group()), line) if (":" in line or "-" in line) else line
-        if "#" in filled:
-            filled = filled.replace("#", "\u25ae")
-        spans = tuple(m.span(1) for m in NUM.finditer(filled))
+        spans = spans if spans is not None else _number_spans(line)
         # "pas 120 | pierdere 0.41": the training words of another language, once per line shape.
         hit = (to_english(split_line(line)[0]), spans)
-        if len(_SHAPES) < _MAX_SHAPES:
-            _SHAPES[shape] = hit
+        if len(_SHAPES) + len(_LINES) < _MAX_SHAPES:
+            if any(c.isdigit() for c in hit[0]):
+                # a digit inside a name ("ROUGE1 : 0.1" and "ROUGE2 : 0.0" share a shape): the name is
+                # part of the skeleton, so such lines are remembered by their names' digits too
+                _SHAPES[shape] = _BY_LINE
+                _LINES[_named_shape(line, spans)] = hit
+            else:
+                _SHAPES[shape] = hit
     return hit[0], [line[a:b] for a, b in hit[1]]
 
 
