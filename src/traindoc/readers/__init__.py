@@ -19,7 +19,7 @@ from . import _safe
 from ._crash import crash_hint
 from ._empty import declared_only
 from ._final import final_results
-from ._lone import lone_line_hint
+from ._lone import lone_line_hint, lone_line_run
 from ._unnamed import unnamed_numbers_hint
 from .value_list import wide_table_hint
 from .base import HEAD_BYTES, read_head
@@ -192,7 +192,7 @@ def read_file(path: Path) -> list[Run]:
         empty = declared_only(path)
         if empty is not None:
             return [empty]
-        final = final_results(path)
+        final = final_results(path) or lone_line_run(path)
         if final is not None:
             return [final]
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
