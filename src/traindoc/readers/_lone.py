@@ -30,8 +30,9 @@ _MAX_LINES = 200_000
 _SHOWN = 80
 
 
-def _lone_line(path: Path) -> tuple[str, dict[str, float]] | None:
-    """The one record line of a text file and its named values (two or more), else None."""
+def _lone_line(path: Path) -> tuple[str, dict[str, float], bool] | None:
+    """The one record line of a text file, its values (two or more), and whether their names were
+    guessed from a known headerless layout (a YOLOv5 results row) rather than printed; else None."""
     try:
         if not path.is_file() or path.stat().st_size > _MAX_BYTES:
             return None
@@ -55,7 +56,7 @@ def _lone_line(path: Path) -> tuple[str, dict[str, float]] | None:
         return None
     if found is None or len(found[1]) < 2:
         return None  # a lone "loss: 0.3" could be anything: no claim made
-    return found
+    return found[0], found[1], parser.fixed_rows > 0
 
 
 def lone_line_run(path: Path) -> Run | None:
@@ -65,10 +66,10 @@ def lone_line_run(path: Path) -> Run | None:
     lone = _lone_line(path)
     if lone is None:
         return None
-    line, values = lone
+    line, values, guessed = lone
     measured = [name for name in values if measured_name(name)]
-    if len(measured) < 2:
-        return None
+    if len(measured) < 2 or guessed:
+        return None  # names guessed from a layout name nothing on a line alone
     run = Run(name=T.run_name(path), source=str(path), format="final_results")
     for name in measured:
         run.add(Series.named(name, np.ones(1), np.asarray([values[name]], dtype=float), axis="step"))
