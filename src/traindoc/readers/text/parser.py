@@ -596,8 +596,8 @@ class LineParser:
             if not name or name in vals:
                 continue
             v = _num(text)
-            if x is None and name in ("epoch", "step", "iter", "iteration", "global_step"):
-                x, axis = v, "epoch" if name == "epoch" else "step"
+            if x is None and (axis := tables.x_axis(name, v)) is not None:
+                x = v
                 continue
             vals[name] = v
         if not meaningful(vals):

@@ -60,7 +60,7 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
             return None
         words = [c for c in cells]
     else:
-        words = part.split()
+        words = _without_units(part.split())
         if not all(_CELL.match(w) for w in words):
             return None
     if len(words) < 2:
@@ -72,6 +72,20 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
 
 
 _WIDE_GAP = re.compile(r"\t+|\s{2,}")
+# A unit written as a word of its own after a column's name: "test_accuracy (%)", "time [s]", "lr (1e-3)"
+_UNIT = re.compile(r"[(\[](?:%|[A-Za-z]{1,5}|1e-?\d+)[)\]]")
+
+
+def _without_units(words: list[str]) -> list[str]:
+    """Header words without the units that stand apart after a name (they name no column of their own:
+    ``test_losses test_accuracy (%)`` has two columns, not three). A unit first, or two in a row, is no
+    such case and is left for the caller to refuse."""
+    out: list[str] = []
+    for before, w in zip(["", *words], words):
+        if _UNIT.fullmatch(w) and before and not _UNIT.fullmatch(before):
+            continue
+        out.append(w)
+    return out
 
 
 def _wide_gap_cells(line: str) -> list[str] | None:
@@ -162,6 +176,24 @@ def row_shape(skeleton: str) -> tuple[str, str | None, int] | None:
     return part, label, part.count("#")
 
 
+# A column that counts the items trained on so far ("samples_seen_in_train", "tokens_seen", "total_timesteps"):
+# a counter as good as a step, when it holds whole numbers. The name must say "so far": a bare "Images"
+# column (YOLO's validation table) is the size of a set, the same in every row.
+_ITEM_COUNT = re.compile(r"(?:(?:samples?|examples?|images?|tokens?|episodes?)_(?:seen|processed|trained|so_far)"
+                         r"(?:_in_train(?:ing)?)?|(?:total_)?timesteps)")
+
+
+def x_axis(name: str, value: float) -> str | None:
+    """The axis a table column gives its row ("epoch", "step"), or None when it is no counter."""
+    if name == "epoch":
+        return "epoch"
+    if name in ("step", "iter", "iteration", "global_step"):
+        return "step"
+    if _ITEM_COUNT.fullmatch(name) and float(value).is_integer():
+        return "step"
+    return None
+
+
 def is_counter(label: str) -> bool:
     """A row label that names a counter (``Epoch 3/25``): the line counts, it is no row of a table."""
     return norm_key(label) in STEP_KEYS or norm_key(label) in EPOCH_KEYS
@@ -176,12 +208,18 @@ def headerless(cut: str, n: int) -> list[str] | None:
 
 
 def columns_for(header: list[str], label: str | None, n: int) -> list[str] | None:
-    """The names of a row's ``n`` numbers under ``header`` (right-aligned past label columns)."""
+    """The names of a row's ``n`` numbers under ``header`` (right-aligned past label columns).
+
+    A row two or more numbers short with no label fills the first columns: a writer separating its
+    cells by blanks can leave none empty, so what it did not log this time (the evaluation, written
+    only every few rows) is the tail of the row (``0 47.3`` under ``samples train_loss test_loss acc``)."""
     h = len(header)
     if n == h:
         return header
     if n < h and (label is not None or n >= h - 1):
         return header[h - n:]
+    if 2 <= n < h - 1 and label is None:
+        return header[:n]
     if n > h and label is None:
         return header + [""] * (n - h)
     return None
