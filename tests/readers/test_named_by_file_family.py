@@ -133,4 +133,17 @@ def test_several_unnamed_loss_columns_are_refused_with_the_wide_hint(tmp_path):
         for e in range(6):
             for b in (80, 160):
                 f.write(f"{e},{b},0.48,0.56,0.52,{1.45 - 0.01 * e},{11.2 - 0.1 * e},{12.7 - 0.1 * e},\n")
-    assert "unnamed numbers each" in _refusal(path)
+    line = _refusal(path)
+    assert "its lines hold 8 unnamed numbers each and the file name (losses.txt) says what one of them is" in line
+    other = tmp_path / "results.csv"
+    other.write_text(path.read_text())
+    line = _refusal(other)
+    assert "its lines hold 8 unnamed numbers each (expected a header row" in line
+
+
+def test_one_owner_for_the_unnamed_numbers_hints():
+    """The wide-table hint lives with the other refusals of unnamed numbers (``_unnamed``), not twice."""
+    import traindoc.readers._headerless as H
+    import traindoc.readers.value_list as V
+
+    assert not hasattr(V, "wide_table_hint") and not hasattr(H, "wide_hint")

@@ -21,7 +21,6 @@ from ._empty import declared_only
 from ._final import final_results
 from ._lone import lone_line_hint, lone_line_run
 from ._unnamed import unnamed_numbers_hint
-from .value_list import wide_table_hint
 from .base import HEAD_BYTES, read_head
 
 _WIDE_HEAD = 1 << 20  # bytes a sniffer may see when the first 4 KiB hold under three lines
@@ -197,7 +196,7 @@ def read_file(path: Path) -> list[Run]:
             return [final]
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
                          + (_own_report_hint(path) or _one_line_hint(path) or crash_hint(path)
-                            or lone_line_hint(path) or wide_table_hint(path) or unnamed_numbers_hint(path)))
+                            or lone_line_hint(path) or unnamed_numbers_hint(path)))
     token = _safe.start_file()
     try:
         runs = reader.read(path)

@@ -127,21 +127,3 @@ def titled_rows(lines: list[str], cells: Callable[[str], list[str]], min_values:
         else:
             return None
     return blocks if len(blocks) >= 2 and (title is None or cut) else None
-
-
-_WIDE_MIN = 4  # numbers per line from which unnamed columns cannot be told apart by their levels
-
-
-def wide_hint(lines: list[str], cells: Callable[[str], list[str]]) -> str:
-    """``"; its lines hold N unnamed numbers each …"`` for a header-less table of four or more numbers
-    per line (``f"{epoch},{batch},{d_loss},{g_loss},…"``), else "". One or two values beside a counter
-    are read (the file name names them, ``pair_names``); with more, which column is which loss cannot be
-    known, and a guess would judge a discriminator's loss as the model's."""
-    rows = [[T.parse_number(c) for c in cells(ln)] for ln in lines if ln.strip()]
-    if len(rows) < 2 or any(any(n is None for n in r) for r in rows):
-        return ""
-    widths = {len(r) for r in rows}
-    if len(widths) != 1 or (width := widths.pop()) < _WIDE_MIN:
-        return ""
-    return (f"; its lines hold {width} unnamed numbers each (expected a header row naming the columns, e.g. "
-            "epoch,d_loss,g_loss, or one value per line in a file named for it)")

@@ -40,7 +40,7 @@ from . import _headerless as H
 from . import _table as T
 from ._appended import split_counterless
 from ._unnamed import counted_value
-from .base import HEAD_BYTES, read_head
+from .base import HEAD_BYTES
 
 NAME = "value_list"
 DIRECTORY = False
@@ -291,18 +291,6 @@ def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines:
                               "position in the line is the x axis")
         runs.append(run)
     return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")
-
-
-def wide_table_hint(path: Path) -> str:
-    """Why a header-less table of many numbers per line is not read (see ``_headerless.wide_hint``)."""
-    try:
-        text = T.head_text(read_head(path))
-    except OSError:
-        return ""
-    if text is None or path.suffix.lower() not in _SUFFIXES:
-        return ""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:20]
-    return H.wide_hint(lines[:-1] if len(lines) > 2 else lines, _cells)
 
 
 def _row(path: Path, i: int, line: str, width: int) -> list[float]:
