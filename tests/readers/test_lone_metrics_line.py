@@ -79,3 +79,34 @@ def test_a_lone_number_is_no_claim(tmp_path):
     path.write_text("# My model\n\nIt reaches loss: 0.31 after a while.\n")
     res = _diagnose(path)
     assert res.returncode == 2 and "one line of metrics" not in res.stderr
+
+
+KERAS_EVAL = r"""
+model_lines = ['Model: "sequential"', "Layer (type)    Output Shape    Param #", "dense (Dense)   (None, 128)   100480",
+               "Total params: 101,770", "Trainable params: 101,770"]
+print("\n".join(model_lines))
+print("Found 10000 images belonging to 10 classes.")
+loss, acc = 0.2513, 0.9121
+print("Test loss:", loss)
+print("Test accuracy:", acc)
+"""
+
+
+def test_a_final_evaluation_over_a_few_lines_loads_as_one_point(tmp_path):
+    """``print("Test loss:", loss); print("Test accuracy:", acc)`` after ``model.summary()``."""
+    from traindoc.readers import load
+
+    path = _log(tmp_path, KERAS_EVAL)
+    (run,) = load(path).runs
+    assert run.series["test_loss"].values.tolist() == [0.2513]
+    assert run.series["test_accuracy"].values.tolist() == [0.9121]
+    assert any("2 lines of final metrics" in n for n in run.meta.notes)
+
+
+def test_a_quantity_logged_twice_is_a_series_not_a_final_evaluation(tmp_path):
+    from traindoc.readers._lone import lone_line_run
+
+    path = tmp_path / "train.log"
+    path.write_text("Loading data\nBuilding model\nloss: 0.9 acc: 0.5\nsome output\nloss: 0.7 acc: 0.6\n"
+                    "Saving model\n" * 1)
+    assert lone_line_run(path) is None
