@@ -34,7 +34,8 @@ def _print_epochs(path, values, fmt="Epoch {e}: {v:.4f}") -> None:
             print(fmt.format(e=e, v=v))
 
 
-@pytest.mark.parametrize("fmt", ["Epoch {e}: {v:.4f}", "epoch {e} {v}", "Epoch {e}/20 - {v:.5f}", "Step {e} = {v}"])
+@pytest.mark.parametrize("fmt", ["Epoch {e}: {v:.4f}", "epoch {e} {v}", "Epoch {e}/20 - {v:.5f}", "Step {e} = {v}",
+                                 "[Epoch {e}] {v}", "Epoch [{e}/20]: {v}", "epoch={e} {v}", "Iteration {e}, {v}"])
 def test_counter_word_lines_take_the_file_name(tmp_path, fmt):
     vals = [2.0572, 1.9251, 1.9113, 1.9000, 1.8912]
     path = tmp_path / "loss_log.txt"

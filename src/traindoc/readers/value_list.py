@@ -140,9 +140,8 @@ def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
     if text is None:
         return False
-    if text.lstrip().startswith("["):
-        found_lists = B.lists(text, MIN_VALUES, cut=len(head) >= HEAD_BYTES)
-        return found_lists is not None and _named(path, None) is not None
+    if text.lstrip().startswith("[") and B.lists(text, MIN_VALUES, cut=len(head) >= HEAD_BYTES) is not None:
+        return _named(path, None) is not None
     if path.suffix.lower() not in _SUFFIXES:
         return False
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -166,8 +165,8 @@ def read(path: Path) -> list[Run]:
     if path.suffix.lower() == ".npy":
         return _read_npy(path)
     text = T.read_text(path)
-    if text.lstrip().startswith("["):
-        return _list_runs(path, text)
+    if text.lstrip().startswith("[") and counted_value(text.lstrip().split("\n", 1)[0]) is None:
+        return _list_runs(path, text)  # a bracketed list; "[Epoch 1] 2.05" lines are read below
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
