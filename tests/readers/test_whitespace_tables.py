@@ -70,3 +70,28 @@ def test_a_row_one_short_without_a_label_still_fills_the_last_columns():
     assert columns_for(header, None, 3) == header[1:]
     assert columns_for(header, None, 2) == header[:2]
     assert columns_for(header, "all", 2) == header[2:]
+
+
+def test_units_glued_to_names_and_in_aligned_headers(tmp_path):
+    """``f"{'Epoch':<8}{'Train Loss':<12}{'Val Acc (%)':<12}"`` and ``epoch loss acc(%) time[s]`` headers."""
+    aligned = tmp_path / "aligned.txt"
+    with open(aligned, "w") as f:
+        f.write(f"{'Epoch':<8}{'Train Loss':<12}{'Val Acc (%)':<12}\n")
+        for e in range(1, 9):
+            f.write(f"{e:<8}{1 / e:<12.4f}{50 + 5 * e:<12.1f}\n")
+    (run,) = load(aligned).runs
+    assert set(run.series) == {"train_loss", "val_acc"}
+    assert run.series["val_acc"].values[-1] == 90.0
+    glued = tmp_path / "glued.txt"
+    with open(glued, "w") as f:
+        f.write("epoch loss acc(%) time[s]\n")
+        for e in range(1, 9):
+            f.write(f"{e} {1 / e:.4f} {50 + 5 * e:.1f} {12 + e}\n")
+    (run,) = load(glued).runs
+    assert {"loss", "acc", "time"} <= set(run.series)
+
+
+def test_a_split_in_parentheses_is_no_unit():
+    from traindoc.readers.text.tables import _without_units
+
+    assert _without_units(["acc(val)", "acc(%)", "time[s]", "mem(GB)"]) == ["acc(val)", "acc", "time", "mem"]

@@ -72,19 +72,22 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
 
 
 _WIDE_GAP = re.compile(r"\t+|\s{2,}")
-# A unit written as a word of its own after a column's name: "test_accuracy (%)", "time [s]", "lr (1e-3)"
-_UNIT = re.compile(r"[(\[](?:%|[A-Za-z]{1,5}|1e-?\d+)[)\]]")
+# A unit after a column's name, as a word of its own ("test_accuracy (%)", "time [s]") or glued to it
+# ("acc(%)", "time[s]"): units of measure only, so "acc(val)" keeps the split it names.
+_UNITS = r"%|s|ms|sec|secs|min|mins|h|hr|hrs|[KMGT]i?B|dB|px|deg"
+_UNIT = re.compile(rf"[(\[](?:{_UNITS})[)\]]")
+_GLUED_UNIT = re.compile(rf"(?<=[A-Za-z0-9_])[(\[](?:{_UNITS})[)\]]$")
 
 
 def _without_units(words: list[str]) -> list[str]:
-    """Header words without the units that stand apart after a name (they name no column of their own:
-    ``test_losses test_accuracy (%)`` has two columns, not three). A unit first, or two in a row, is no
-    such case and is left for the caller to refuse."""
+    """Header words without their units (they name no column of their own: ``test_losses test_accuracy
+    (%)`` has two columns, not three; ``acc(%)`` is ``acc``). A unit first, or two in a row, is no such
+    case and is left for the caller to refuse."""
     out: list[str] = []
     for before, w in zip(["", *words], words):
         if _UNIT.fullmatch(w) and before and not _UNIT.fullmatch(before):
             continue
-        out.append(w)
+        out.append(_GLUED_UNIT.sub("", w))
     return out
 
 
@@ -96,7 +99,7 @@ def _wide_gap_cells(line: str) -> list[str] | None:
     text = line.strip().strip("`").strip()
     if not text or not _WIDE_GAP.search(text):
         return None
-    cells = [c for c in _WIDE_GAP.split(text) if c]
+    cells = [" ".join(_without_units(c.split())) for c in _without_units([c for c in _WIDE_GAP.split(text) if c])]
     if len(cells) < 2 or not any(" " in c for c in cells):
         return None
     if any(len(c.split()) > 4 or not all(_CELL.match(w) for w in c.split()) for c in cells):
