@@ -34,12 +34,16 @@ def test_short_rows_fill_the_first_columns_and_the_unit_names_no_column(tmp_path
     assert acc.values[0] == 60.5 and "(%)" not in "".join(run.series)
 
 
+def _epochs(path, header: str, row) -> None:
+    """A header line, then ``row(e)`` for epochs 1 to 8, as a loop of ``f.write`` leaves them."""
+    with open(path, "w") as f:
+        f.write(header + "\n")
+        f.writelines(row(e) + "\n" for e in range(1, 9))
+
+
 def test_unit_suffixes_in_cells(tmp_path):
     path = tmp_path / "log.txt"
-    with open(path, "w") as f:
-        f.write("epoch train_loss val_acc time\n")
-        for e in range(1, 9):
-            f.write(f"{e} {1 / e:.4f} {50 + 5 * e:.1f}% {12.5 + e:.1f}s\n")
+    _epochs(path, "epoch train_loss val_acc time", lambda e: f"{e} {1 / e:.4f} {50 + 5 * e:.1f}% {12.5 + e:.1f}s")
     (run,) = load(path).runs
     assert run.series["val_acc"].values.tolist() == [50 + 5 * e for e in range(1, 9)]
     assert run.series["train_loss"].steps.tolist() == list(range(1, 9))
@@ -75,18 +79,13 @@ def test_a_row_one_short_without_a_label_still_fills_the_last_columns():
 def test_units_glued_to_names_and_in_aligned_headers(tmp_path):
     """``f"{'Epoch':<8}{'Train Loss':<12}{'Val Acc (%)':<12}"`` and ``epoch loss acc(%) time[s]`` headers."""
     aligned = tmp_path / "aligned.txt"
-    with open(aligned, "w") as f:
-        f.write(f"{'Epoch':<8}{'Train Loss':<12}{'Val Acc (%)':<12}\n")
-        for e in range(1, 9):
-            f.write(f"{e:<8}{1 / e:<12.4f}{50 + 5 * e:<12.1f}\n")
+    _epochs(aligned, f"{'Epoch':<8}{'Train Loss':<12}{'Val Acc (%)':<12}",
+            lambda e: f"{e:<8}{1 / e:<12.4f}{50 + 5 * e:<12.1f}")
     (run,) = load(aligned).runs
     assert set(run.series) == {"train_loss", "val_acc"}
     assert run.series["val_acc"].values[-1] == 90.0
     glued = tmp_path / "glued.txt"
-    with open(glued, "w") as f:
-        f.write("epoch loss acc(%) time[s]\n")
-        for e in range(1, 9):
-            f.write(f"{e} {1 / e:.4f} {50 + 5 * e:.1f} {12 + e}\n")
+    _epochs(glued, "epoch loss acc(%) time[s]", lambda e: f"{e} {1 / e:.4f} {50 + 5 * e:.1f} {12 + e}")
     (run,) = load(glued).runs
     assert {"loss", "acc", "time"} <= set(run.series)
 
