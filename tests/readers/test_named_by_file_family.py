@@ -148,3 +148,19 @@ def test_one_owner_for_the_unnamed_numbers_hints():
     import traindoc.readers.value_list as V
 
     assert not hasattr(V, "wide_table_hint") and not hasattr(H, "wide_hint")
+
+
+@pytest.mark.parametrize("name", ["rewards.csv", "reward_history.txt", "rewards_per_episode.csv", "scores_log.txt"])
+def test_a_reward_file_named_with_how_it_was_kept(tmp_path, name):
+    """``np.savetxt("reward_history.txt", rewards)``: the record word says how it was kept; higher is better."""
+    path = tmp_path / name
+    np.savetxt(path, np.linspace(-200, 150, 30))
+    (run,) = load(path).runs
+    (s,) = run.series.values()
+    assert s.higher_is_better is True and s.role is not Role.TRAIN_LOSS and len(s) == 30
+
+
+def test_a_file_named_for_no_quantity_with_a_record_word_is_refused(tmp_path):
+    path = tmp_path / "history.txt"
+    np.savetxt(path, np.linspace(-200, 150, 30))
+    assert "bare numbers" in _refusal(path)

@@ -48,7 +48,9 @@ MIN_VALUES = 3  # lines in the head that must be bare numbers before the file is
 _SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ""}
 _LIST_SUFFIXES = _SUFFIXES | {".json"}  # json.dump of a bare list
 # An episode's reward or score, as RL scripts name the file they save it in: higher is better.
-_REWARD = re.compile(r"(?:^|[_\-. ])(?:episode_?|ep_?|mean_?|avg_?|total_?)?(?:rewards?|returns?|scores?)$")
+# A record word after it (``reward_history.txt``, ``rewards_per_episode.csv``) says how it was kept, not what it is.
+_REWARD = re.compile(r"(?:^|[_\-. ])(?:episode_?|ep_?|mean_?|avg_?|total_?)?(?:rewards?|returns?|scores?)"
+                     r"(?:[_\-. ](?:history|log|list|values|curve|per_episode|per_ep|by_episode))?$")
 _NPY_MAGIC = b"\x93NUMPY"
 MAX_NPY_BYTES = 256 << 20  # a loss array this big is no training log
 _SEP = re.compile(r"\s*[,;\t ]\s*")
