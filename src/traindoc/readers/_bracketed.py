@@ -5,7 +5,8 @@ commas, wrapped over several lines at 75 characters) leave in a file.
 Why apart from one-number-per-line: each of those writers puts the whole curve inside one pair of
 brackets, spread over one line or many; a file may hold several such lists one after another (a
 training list, then a validation list). A nested list (a 2-D array) is not this case: its rows
-name nothing.
+name nothing. ``labelled_lists``: one list per line after a label (``BRNN:[0.71, …]``, ``lr=0.1 [0.9 0.7 …]``),
+the way a loop over runs prints each run's curve.
 """
 
 from __future__ import annotations

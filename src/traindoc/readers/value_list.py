@@ -10,7 +10,11 @@ Also headerless rows of a counter (first or last) and two values of one loss, re
 validation (``_headerless.pair_names``), the same two values with no counter (the line number is the
 x), and a title line over each line of values (a sweep's runs). Bracketed lists (``json.dump``, a
 printed Python list or NumPy array, ``_bracketed``): one list is the named series, two lists of one
-loss at one level are training then validation.
+loss at one level are training then validation; lines of a label and a list (``print(f"{model}:{losses}")``
+once per run, labels that name no quantity) are a run each. Lines that give only a counter word and
+one number (``Epoch 3: 0.52``, ``[Epoch 3] 0.52``: ``_unnamed.counted_value``) are a counter and a value;
+a counter repeated over consecutive lines (an epoch written beside each batch's loss) places each line
+at its share of that epoch (``_headerless.spread_repeats``).
 
 A file named for an episode's reward or score (``rewards.csv``, ``scores.txt``) is read too: the
 series keeps that name (higher is better; it is never taken for a loss).
