@@ -83,3 +83,15 @@ def test_a_colon_line_that_is_no_counter_opens_no_block(tmp_path):
             print(f"epoch {epoch} loss {1 / epoch:.4f}")
     (run,) = load(path).runs
     assert run.series["loss"].steps.tolist() == [1, 2, 3, 4, 5, 6]
+
+
+def test_lines_of_one_shape_keep_their_own_name_digits_and_totals():
+    """The line-shape cache makes every digit 0: names that differ only in a digit (``ROUGE1``/``ROUGE2``,
+    ``top1``/``top5``) and counters with another total (``5/200``, ``5/100``) must not share an analysis."""
+    from traindoc.readers.text.template import split_fast
+
+    assert split_fast("ROUGE1 : 0.1")[0] == "ROUGE1 : #"
+    assert split_fast("ROUGE2 : 0.0") == ("ROUGE2 : #", ["0.0"])
+    assert split_fast("step 5/200 loss 0.3")[0] == "step #/200 loss #"
+    assert split_fast("step 7/100 loss 0.2") == ("step #/100 loss #", ["7", "0.2"])
+    assert split_fast("step 9/200 loss 0.1") == ("step #/200 loss #", ["9", "0.1"])

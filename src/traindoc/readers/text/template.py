@@ -14,6 +14,7 @@ Keras bars, ``[ 10/5005]``) or a bare integer opening the line (``120 train 2.31
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -81,48 +82,42 @@ def split_line(line: str) -> tuple[str, list[str], str]:
 # hold ("step 120 loss 2.3456" / "step 130 loss 2.3311") have their numbers at the same places:
 # one analysis per *shape* (the line with every digit made 0) serves every later line of it.
 _DIGIT0 = str.maketrans("123456789", "000000000")
-_SHAPES: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
+_SHAPES: dict[str, tuple] = {}  # shape -> _Analysis
 _MAX_SHAPES = 100_000
-_BY_LINE = ("", ())  # marks a shape whose lines carry digits in their names: look up their named shape
-_LINES: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
+# A digit outside the numbers ("ROUGE1 : 0.1" and "ROUGE2 : 0.0", "top1"/"top5", the total in "step 5/200")
+# is made 0 in the shape too, so each analysis keeps a getter of those places and the digits it saw there;
+# a line of the same shape with other digits there is analysed (and kept) under its shape and those digits.
+_Analysis = tuple  # (skeleton, number spans, getter of the other digits' places or None, the digits seen)
+_NAMED: dict[str, _Analysis] = {}
 
 
-def _number_spans(line: str) -> tuple[tuple[int, int], ...]:
+def _analyse(line: str) -> _Analysis:
     filled = _STAMP.sub(lambda m: "@" * len(m.group()), line) if (":" in line or "-" in line) else line
     if "#" in filled:
         filled = filled.replace("#", "\u25ae")
-    return tuple(m.span(1) for m in NUM.finditer(filled))
-
-
-def _named_shape(line: str, spans: tuple[tuple[int, int], ...]) -> str:
-    """The line with the digits of its numbers made 0 and those of its names kept (``ROUGE2 : 0.0``)."""
-    out, at = [], 0
-    for a, b in spans:
-        out += [line[at:a], line[a:b].translate(_DIGIT0)]
-        at = b
-    return "".join(out) + line[at:]
+    spans = tuple(m.span(1) for m in NUM.finditer(filled))
+    in_numbers = {i for a, b in spans for i in range(a, b)}
+    places = [i for i, c in enumerate(filled) if c.isdigit() and i not in in_numbers]
+    getter = operator.itemgetter(*places) if places else None
+    # "pas 120 | pierdere 0.41": the training words of another language, once per line shape.
+    return to_english(split_line(line)[0]), spans, getter, getter(line) if getter else None
 
 
 def split_fast(line: str) -> tuple[str, list[str]]:
     """(skeleton, number texts) of a line, from the cache of line shapes when it has been seen."""
     shape = line.translate(_DIGIT0)
     hit = _SHAPES.get(shape)
-    spans = None
-    if hit is _BY_LINE:
-        spans = _number_spans(line)
-        hit = _LINES.get(_named_shape(line, spans))
     if hit is None:
-        spans = spans if spans is not None else _number_spans(line)
-        # "pas 120 | pierdere 0.41": the training words of another language, once per line shape.
-        hit = (to_english(split_line(line)[0]), spans)
-        if len(_SHAPES) + len(_LINES) < _MAX_SHAPES:
-            if any(c.isdigit() for c in hit[0]):
-                # a digit inside a name ("ROUGE1 : 0.1" and "ROUGE2 : 0.0" share a shape): the name is
-                # part of the skeleton, so such lines are remembered by their names' digits too
-                _SHAPES[shape] = _BY_LINE
-                _LINES[_named_shape(line, spans)] = hit
-            else:
-                _SHAPES[shape] = hit
+        hit = _analyse(line)
+        if len(_SHAPES) + len(_NAMED) < _MAX_SHAPES:
+            _SHAPES[shape] = hit
+    elif hit[2] is not None and (seen := hit[2](line)) != hit[3]:
+        key = shape + "\0" + "".join(seen)
+        hit = _NAMED.get(key)
+        if hit is None:
+            hit = _analyse(line)
+            if len(_SHAPES) + len(_NAMED) < _MAX_SHAPES:
+                _NAMED[key] = hit
     return hit[0], [line[a:b] for a, b in hit[1]]
 
 
