@@ -15,6 +15,7 @@ for everything) and every curve rule says the run is too short. A lone ``loss: 0
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +36,20 @@ _MAX_RESULT_LINES = 8  # a final evaluation printed one quantity per line; more 
 def _lone_line(path: Path) -> tuple[list[str], dict[str, float], bool] | None:
     """The record lines of a text file that hold its only values (each quantity once: a final
     evaluation, on one line or a few), those values (two or more), and whether their names were guessed
-    from a known headerless layout (a YOLOv5 results row) rather than printed; else None."""
+    from a known headerless layout (a YOLOv5 results row) rather than printed; else None. Read once per
+    file version: a file refused is looked at again for the refusal's hint."""
     try:
-        if not path.is_file() or path.stat().st_size > _MAX_BYTES:
+        if not path.is_file() or (st := path.stat()).st_size > _MAX_BYTES:
             return None
+    except OSError:
+        return None
+    return _lone_line_of(str(path), st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _lone_line_of(name: str, _size: int, _mtime_ns: int) -> tuple[list[str], dict[str, float], bool] | None:
+    path = Path(name)
+    try:
         if sniff_text(path, read_head(path, HEAD_BYTES), HEAD_BYTES) is None:
             return None  # binary: no lines to speak of
         parser = LineParser()
