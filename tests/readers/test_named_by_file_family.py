@@ -164,3 +164,12 @@ def test_a_file_named_for_no_quantity_with_a_record_word_is_refused(tmp_path):
     path = tmp_path / "history.txt"
     np.savetxt(path, np.linspace(-200, 150, 30))
     assert "bare numbers" in _refusal(path)
+
+
+def test_three_unnamed_values_under_a_loss_name_get_the_specific_hint(tmp_path):
+    """``f.write(f"{d_loss} {g_loss} {aux_loss}\\n")`` into losses.txt: the name says loss, not which of three."""
+    path = tmp_path / "losses.txt"
+    path.write_text("".join(f"{0.7 - 0.01 * i} {2.5 - 0.05 * i} {0.1 * i}\n" for i in range(10)))
+    line = _refusal(path)
+    assert "its lines hold 3 unnamed numbers each and the file name (losses.txt) says what one of them is" in line
+    assert "such as loss.txt" not in line

@@ -83,18 +83,21 @@ _SEP = re.compile(r"\s*[,;\t ]\s*")
 
 def _wide_hint(path: Path, lines: list[str]) -> str:
     """``"; its lines hold N unnamed numbers each …"`` for a header-less table of four or more numbers
-    per line (``f"{epoch},{batch},{d_loss},{g_loss},…"``), else "". One or two values beside a counter
-    are read when the file name names them (``value_list``); with more, which column is which loss
-    cannot be known, and a guess would judge a discriminator's loss as the model's."""
+    per line (``f"{epoch},{batch},{d_loss},{g_loss},…"``), or of two or more in a file named for one
+    quantity that ``value_list`` did not read, else "". One or two values beside a counter are read when
+    the file name names them; with more, which column is which loss cannot be known, and a guess would
+    judge a discriminator's loss as the model's."""
     head = lines[:_WIDE_ROWS]
     head = head[:-1] if len(head) > 2 else head  # the head's last line may be cut
     rows = [[parse_number(c) for c in _SEP.split(ln.strip().strip(",").strip())] for ln in head]
     if len(rows) < 2 or any(any(n is None for n in r) for r in rows):
         return ""
     widths = {len(r) for r in rows}
-    if len(widths) != 1 or (width := widths.pop()) < _WIDE_MIN:
-        return ""
     named = infer_role(path.stem).role in MEASURED_ROLES
+    # under a name that says what one value is, any width value_list did not read is this case (one value
+    # beside a counter, or a training and a validation value at one level, would have been read)
+    if len(widths) != 1 or (width := widths.pop()) < (2 if named else _WIDE_MIN):
+        return ""
     said = (f"; its lines hold {width} unnamed numbers each" + (f" and the file name ({path.name}) says what one "
             "of them is, not which" if named else ""))
     return said + " (expected a header row naming the columns, e.g. epoch,d_loss,g_loss, or one value per line in a " \
