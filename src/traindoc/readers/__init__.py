@@ -158,14 +158,9 @@ def _one_line_hint(path: Path) -> str:
 
 def _own_report_hint(path: Path) -> str:
     """A file holding traindoc's own report, saved beside the logs: say so, not just 'unrecognised'."""
-    from .text_log import own_report
+    from .text_log import own_report_file
 
-    try:
-        if path.is_file() and own_report(read_head(path, 1 << 16).decode("utf-8", "replace")):
-            return "; it is traindoc's own report (a diagnosis), not a training log"
-    except OSError:
-        pass
-    return ""
+    return "; it is traindoc's own report (a diagnosis), not a training log" if own_report_file(path) else ""
 
 
 # ``diagnose --jobs``: logs already read by worker processes (path -> runs, or the InputError's

@@ -26,6 +26,7 @@ from ._final import NOT_RESULTS, measured_name
 from .base import HEAD_BYTES, read_head
 from .text.decode import iter_lines, sniff_text
 from .text.parser import LineParser
+from .text_log import own_report_file
 
 _MAX_BYTES = 4 << 20  # a refusal costs no more than reading this much
 _MAX_LINES = 200_000
@@ -88,6 +89,8 @@ def lone_line_run(path: Path) -> Run | None:
     measured = [name for name in values if measured_name(name)]
     if len(measured) < 2 or guessed:
         return None  # names guessed from a layout name nothing on a line alone
+    if own_report_file(path):
+        return None  # traindoc's own report saved beside the logs: its numbers are a diagnosis
     run = Run(name=T.run_name(path), source=str(path), format="final_results")
     for name in measured:
         run.add(Series.named(name, np.ones(1), np.asarray([values[name]], dtype=float), axis="step"))
