@@ -73,6 +73,12 @@ FORMATS: dict[str, tuple[str, str]] = {
     "value_list_indexed": ("value_list", "losses.csv"),
     "keras_history_index": ("keras_history_shapes", "index.json"),
     "keras_history_grouped": ("keras_history_shapes", "grouped.json"),
+    "value_list_epoch_lines": ("printed", "epoch_lines/loss_log.txt"),
+    "value_list_batch_epochs": ("printed", "batch_epochs/train_losses.csv"),
+    "value_list_labelled": ("printed", "labelled/loss_log.txt"),
+    "text_log_ragged_table": ("printed", "ragged/training_results.txt"),
+    "text_log_colon_blocks": ("printed", "colon_blocks/loss_log.txt"),
+    "final_one_line": ("printed", "one_line/train.log"),
 }
 
 MARKUP = "[/x][lr=0.1]"

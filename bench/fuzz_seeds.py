@@ -201,6 +201,39 @@ def value_lists(out: Path) -> None:
     pd.Series([_loss(i) for i in range(STEPS)]).to_csv(dest / "losses.csv")
 
 
+def unnamed_numbers(out: Path) -> None:
+    """Files whose numbers only the file name names, a whitespace table, a colon-introduced block and a
+    console with one line of final metrics, as scripts print them (``readers14``'s layouts)."""
+    import contextlib
+
+    dest = out / "printed"
+    for sub in ("epoch_lines", "batch_epochs", "labelled", "ragged", "colon_blocks", "one_line"):
+        (dest / sub).mkdir(parents=True, exist_ok=True)
+    with open(dest / "epoch_lines" / "loss_log.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for e in range(1, 21):
+            print(f"Epoch {e}: {_loss(e):.4f}")
+    with open(dest / "batch_epochs" / "train_losses.csv", "w") as fh:
+        for run in range(2):
+            for e in range(3):
+                for b in range(10):
+                    fh.write(f"{e}\t{1000 * _loss(3 * e + b):.8f}\n")
+    with open(dest / "labelled" / "loss_log.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for n in (20, 12, 6):
+            print(f"BRNN:{[_loss(i) for i in range(n)]}")
+    with open(dest / "ragged" / "training_results.txt", "w") as fh:
+        fh.write("# samples_seen_in_train train_losses sample_seen_in_test test_losses test_accuracy (%)\n")
+        for i in range(STEPS):
+            fh.write(f"{100 * i} {_loss(i):.4g}" + (f" {50 * i} {_loss(i) + 0.1:.4g} {50 + i / 2:.2f}\n"
+                                                     if i % 3 == 1 else "\n"))
+    with open(dest / "colon_blocks" / "loss_log.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for e in range(4):
+            print("=" * 49 + f"\nValidation metrics at epoch {e} :\nROUGE1 : {0.1 + e / 50}\nROUGE2 : {e / 100}\n" + "=" * 49)
+    with open(dest / "one_line" / "train.log", "w") as fh, contextlib.redirect_stdout(fh):
+        print("INFO:absl:***** Running training *****\nINFO:absl:  Num examples = 20864\nINFO:absl:  Batch size = 32")
+        print("processed 2330 tokens with 0 phrases; found: 0 phrases; correct: 0.")
+        print("accuracy:  69.18%; precision:   0.00%; recall:   0.00%; FB1:   0.00")
+
+
 def _mlflow_runs(uri: str) -> None:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
@@ -271,7 +304,7 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
            "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
            "print_logs": print_logs, "json_histories": json_histories,
-           "value_lists": value_lists}
+           "value_lists": value_lists, "unnamed_numbers": unnamed_numbers}
 
 
 def main(out: Path) -> None:

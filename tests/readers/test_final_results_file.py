@@ -76,9 +76,7 @@ def test_names_over_their_values(tmp_path):
     ("notes.txt", "We trained for 10 epochs and the loss reached 0.31 on the last day.\n"),
     ("numbers.txt", "0.31\n0.91\n"),
     ("RESULTS.md", "Training accuracy: 0.87\nValidation accuracy: 0.86\n"),
-    # start-up output around one evaluation line: a console, refused naming that line
-    ("train.log", "Running training\nNum examples = 20864\nBatch size = 32\nLoading weights\nBuilding model\n"
-                  "accuracy:  69.18%; precision:   0.00%; recall:   0.00%; FB1:   0.00\n"),
+    # (start-up output around one evaluation line loads as one point: test_lone_metrics_line.py)
 ])
 def test_what_is_no_results_file_is_still_refused(tmp_path, name, text):
     path = tmp_path / name

@@ -19,9 +19,8 @@ from . import _safe
 from ._crash import crash_hint
 from ._empty import declared_only
 from ._final import final_results
-from ._lone import lone_line_hint
+from ._lone import lone_line_hint, lone_line_run
 from ._unnamed import unnamed_numbers_hint
-from .value_list import wide_table_hint
 from .base import HEAD_BYTES, read_head
 
 _WIDE_HEAD = 1 << 20  # bytes a sniffer may see when the first 4 KiB hold under three lines
@@ -159,14 +158,9 @@ def _one_line_hint(path: Path) -> str:
 
 def _own_report_hint(path: Path) -> str:
     """A file holding traindoc's own report, saved beside the logs: say so, not just 'unrecognised'."""
-    from .text_log import own_report
+    from .text_log import own_report_file
 
-    try:
-        if path.is_file() and own_report(read_head(path, 1 << 16).decode("utf-8", "replace")):
-            return "; it is traindoc's own report (a diagnosis), not a training log"
-    except OSError:
-        pass
-    return ""
+    return "; it is traindoc's own report (a diagnosis), not a training log" if own_report_file(path) else ""
 
 
 # ``diagnose --jobs``: logs already read by worker processes (path -> runs, or the InputError's
@@ -192,12 +186,12 @@ def read_file(path: Path) -> list[Run]:
         empty = declared_only(path)
         if empty is not None:
             return [empty]
-        final = final_results(path)
+        final = final_results(path) or lone_line_run(path)
         if final is not None:
             return [final]
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
                          + (_own_report_hint(path) or _one_line_hint(path) or crash_hint(path)
-                            or lone_line_hint(path) or wide_table_hint(path) or unnamed_numbers_hint(path)))
+                            or lone_line_hint(path) or unnamed_numbers_hint(path)))
     token = _safe.start_file()
     try:
         runs = reader.read(path)

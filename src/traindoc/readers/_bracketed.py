@@ -5,7 +5,8 @@ commas, wrapped over several lines at 75 characters) leave in a file.
 Why apart from one-number-per-line: each of those writers puts the whole curve inside one pair of
 brackets, spread over one line or many; a file may hold several such lists one after another (a
 training list, then a validation list). A nested list (a 2-D array) is not this case: its rows
-name nothing.
+name nothing. ``labelled_lists``: one list per line after a label (``BRNN:[0.71, …]``, ``lr=0.1 [0.9 0.7 …]``),
+the way a loop over runs prints each run's curve.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import re
 from . import _table as T
 
 _LIST = re.compile(r"\[([^\[\]]*)\]")
+# "BRNN:[0.71, 0.69, …]", "run 2 = [0.7 0.6 …]": print(f"{model}:{losses}") once per run, one line each
+_LABELLED = re.compile(r"\s*([A-Za-z][\w .()/=,-]{0,60}?)\s*[:=]?\s*\[([^\[\]]*)\]\s*")
 _CELL_SEP = re.compile(r"[,\s]+")
 
 
@@ -56,3 +59,20 @@ def _numbers(inner: str, partial: bool = False) -> list[float] | None:
         cells = cells[:-1]  # the head may cut the last number short
     nums = [T.parse_number(c) for c in cells]
     return None if any(n is None for n in nums) else [float(n) for n in nums]  # type: ignore[arg-type]
+
+
+def labelled_lists(lines: list[str], min_values: int, cut: bool = False) -> list[tuple[str, list[float]]] | None:
+    """``[(label, values)]`` when every line is a label and a one-line bracketed list of ``min_values``
+    numbers or more (``print(f"{model}:{losses}")`` once per run), else None. The label is what the
+    user called the run; what the numbers are only the file name can say (``value_list``). ``cut``:
+    the lines are a head, whose last line may be cut short (it is left out)."""
+    if cut and lines and _LABELLED.fullmatch(lines[-1]) is None:
+        lines = lines[:-1]
+    found: list[tuple[str, list[float]]] = []
+    for line in lines:
+        m = _LABELLED.fullmatch(line)
+        values = _numbers(m.group(2)) if m else None
+        if values is None or len(values) < min_values:
+            return None
+        found.append((m.group(1).strip(), values))  # type: ignore[union-attr]
+    return found or None

@@ -31,13 +31,13 @@ MAX_BYTES = 4096  # a file of final results is a few lines
 MAX_LINES = 40
 MAX_POINTS = 2  # "one or two points": more is a curve, the text reader's to read
 # Documents, code and configs: a number in them is an example or a setting.
-_NOT_RESULTS = {".md", ".rst", ".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".html", ".tex",
+NOT_RESULTS = {".md", ".rst", ".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".html", ".tex",
                 ".json", ".jsonl", ".xml", ".c", ".cpp", ".h", ".js", ".ts", ".java", ".r", ".jl", ".sql"}
 _NAME_LINE = re.compile(r"[A-Za-z][\w .@/()%-]{0,60}?:?")
 _NUMBERS_LINE = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:[\s,;]+[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)*\s*")
 
 
-def _measured(name: str) -> bool:
+def measured_name(name: str) -> bool:
     return infer_role(name).role in MEASURED_ROLES or "loss" in name.lower()
 
 
@@ -68,7 +68,7 @@ def _keyed(lines: list[str]) -> tuple[dict[str, list[float]], int] | None:
 def final_results(path: Path) -> Run | None:
     """The run of a small file of final results (one or two points per quantity), else None."""
     try:
-        if path.suffix.lower() in _NOT_RESULTS or not path.is_file() or path.stat().st_size > MAX_BYTES:
+        if path.suffix.lower() in NOT_RESULTS or not path.is_file() or path.stat().st_size > MAX_BYTES:
             return None
         text = T.head_text(path.read_bytes())
     except OSError:
@@ -87,7 +87,7 @@ def final_results(path: Path) -> Run | None:
         found.setdefault(name, vals)
     if 2 * (used + used_stacked) < len(lines):
         return None  # mostly other output (start-up banners) around one result line: a console, not a results file
-    measured = [n for n in found if _measured(n)]
+    measured = [n for n in found if measured_name(n)]
     if len(measured) < 2 or 2 * len(measured) <= len(found) or any(len(v) > MAX_POINTS for v in found.values()):
         return None
     run = Run(name=T.run_name(path), source=str(path), format="final_results")

@@ -27,7 +27,9 @@ def counter_column(rows: list[list[float]]) -> int | None:
 
     Whole numbers that go up from line to line, save a few places where they go back: a run
     appended (back to the start) or resumed from a checkpoint (back to a later value), told apart
-    by ``_table.stitch_resumes``."""
+    by ``_table.stitch_resumes``. A counter may also stay put over consecutive lines (an epoch
+    written beside each batch's loss, ``f"{epoch}\t{loss}"``): a repeat is neither up nor back, but
+    then it must still go up ``MIN_UPS`` times and never down more than once per three ups."""
     if not rows or len(rows[0]) < 2:
         return None
     for col in dict.fromkeys((0, len(rows[0]) - 1)):
@@ -35,10 +37,26 @@ def counter_column(rows: list[list[float]]) -> int | None:
         if not all(float(x).is_integer() for x in xs):
             continue
         ups = sum(b > a for a, b in zip(xs, xs[1:]))
-        backs = len(xs) - 1 - ups
+        backs = sum(b < a for a, b in zip(xs, xs[1:]))
         if ups >= MIN_UPS and ups >= 3 * backs:
             return col
     return None
+
+
+def spread_repeats(xs: np.ndarray) -> np.ndarray:
+    """A counter that repeats over consecutive lines (one epoch beside each of its batches) spread over
+    its unit: the k-th of n lines at one value v sits at ``v + k / n``, so the x goes up within an
+    epoch and a restart (a drop) is still a drop. A counter with no repeat comes back unchanged."""
+    out = xs.astype(float).copy()
+    if len(xs) < 2 or not np.any(np.diff(xs) == 0):
+        return out
+    start = 0
+    for i in range(1, len(xs) + 1):
+        if i == len(xs) or xs[i] != xs[start]:
+            n = i - start
+            out[start:i] = xs[start] + np.arange(n) / n
+            start = i
+    return out
 
 
 def restarts(xs: np.ndarray) -> list[int]:
@@ -109,21 +127,3 @@ def titled_rows(lines: list[str], cells: Callable[[str], list[str]], min_values:
         else:
             return None
     return blocks if len(blocks) >= 2 and (title is None or cut) else None
-
-
-_WIDE_MIN = 4  # numbers per line from which unnamed columns cannot be told apart by their levels
-
-
-def wide_hint(lines: list[str], cells: Callable[[str], list[str]]) -> str:
-    """``"; its lines hold N unnamed numbers each …"`` for a header-less table of four or more numbers
-    per line (``f"{epoch},{batch},{d_loss},{g_loss},…"``), else "". One or two values beside a counter
-    are read (the file name names them, ``pair_names``); with more, which column is which loss cannot be
-    known, and a guess would judge a discriminator's loss as the model's."""
-    rows = [[T.parse_number(c) for c in cells(ln)] for ln in lines if ln.strip()]
-    if len(rows) < 2 or any(any(n is None for n in r) for r in rows):
-        return ""
-    widths = {len(r) for r in rows}
-    if len(widths) != 1 or (width := widths.pop()) < _WIDE_MIN:
-        return ""
-    return (f"; its lines hold {width} unnamed numbers each (expected a header row naming the columns, e.g. "
-            "epoch,d_loss,g_loss, or one value per line in a file named for it)")

@@ -8,6 +8,10 @@ the file name says what they are). The same holds for a JSON object of number li
 or run names (``{"Quantum_QVAE": [...]}``) and for lines that give only a counter and a number
 (``Episodes 001-018:   7.24 ####``). The refusal says what was found and what would make it readable,
 so the user is not left with "not a recognised training log" alone.
+
+This module owns "numbers nothing names": its refusal hints (``unnamed_numbers_hint``, a header-less
+table of many columns included) and the one layout of a counter beside an unnamed number
+(``counted_value``) that ``value_list`` reads only when the file name names the number.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ import json
 import re
 from pathlib import Path
 
-from ..run import Role, infer_role
+from ..run import MEASURED_ROLES, Role, infer_role
+from ._table import parse_number
 from .base import HEAD_BYTES, read_head
 from .text.decode import sniff_text
 
@@ -27,8 +32,20 @@ _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
 # "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
-_COUNTED = re.compile(rf"(?i)\s*(?:episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
-                      rf"\s*[#:]?\s*\d+(?:\s*[-/]\s*\d+)?\s*[:|,=-]?\s*{_NUM}(?:\s+[#*=|]+)?\s*")
+_COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?:episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
+                      rf"\s*[#:=]?\s*[\[(]?\s*(?P<n>\d+)(?:\s*(?P<sep>[-/])\s*(?P<m>\d+))?\s*[\])]?\s*[:|,=-]?\s*"
+                      rf"(?P<v>{_NUM})(?:\s+[#*=|]+)?\s*")
+
+
+def counted_value(line: str) -> tuple[int, float] | None:
+    """``(counter, value)`` of a line that gives a counter and one number nothing names (``Epoch 3: 0.52``,
+    ``Episodes 001-018:   7.24 ####``), else None. ``3/10`` is the 3rd of 10; ``1-18`` a block ending at 18.
+    What the value is only a file name can say (``value_list``): this module never calls it a loss."""
+    m = _COUNTED.fullmatch(line)
+    if m is None:
+        return None
+    n = int(m.group("m")) if m.group("sep") == "-" else int(m.group("n"))
+    return n, float(m.group("v"))
 
 
 def _cut(line: str) -> str:
@@ -59,8 +76,38 @@ def _json_lists_hint(path: Path) -> str:
             "(expected keys such as loss, val_loss, or a file name saying what they all are, such as losses.json)")
 
 
+_WIDE_MIN = 4  # numbers per line from which unnamed columns cannot be told apart by their levels
+_WIDE_ROWS = 20
+_SEP = re.compile(r"\s*[,;\t ]\s*")
+
+
+def _wide_hint(path: Path, lines: list[str]) -> str:
+    """``"; its lines hold N unnamed numbers each …"`` for a header-less table of four or more numbers
+    per line (``f"{epoch},{batch},{d_loss},{g_loss},…"``), or of two or more in a file named for one
+    quantity that ``value_list`` did not read, else "". One or two values beside a counter are read when
+    the file name names them; with more, which column is which loss cannot be known, and a guess would
+    judge a discriminator's loss as the model's."""
+    head = lines[:_WIDE_ROWS]
+    head = head[:-1] if len(head) > 2 else head  # the head's last line may be cut
+    rows = [[parse_number(c) for c in _SEP.split(ln.strip().strip(",").strip())] for ln in head]
+    if len(rows) < 2 or any(any(n is None for n in r) for r in rows):
+        return ""
+    widths = {len(r) for r in rows}
+    named = infer_role(path.stem).role in MEASURED_ROLES
+    # under a name that says what one value is, any width value_list did not read is this case (one value
+    # beside a counter, or a training and a validation value at one level, would have been read)
+    if len(widths) != 1 or (width := widths.pop()) < (2 if named else _WIDE_MIN):
+        return ""
+    said = (f"; its lines hold {width} unnamed numbers each" + (f" and the file name ({path.name}) says what one "
+            "of them is, not which" if named else ""))
+    return said + " (expected a header row naming the columns, e.g. epoch,d_loss,g_loss, or one value per line in a " \
+        "file named for it)"
+
+
 def unnamed_numbers_hint(path: Path) -> str:
-    """``"; it holds 135 rows of bare numbers (e.g. '10.19, 0') …"`` for such a file, else ""."""
+    """Why a file of numbers that nothing names is refused, for the refusal message: rows of bare
+    numbers, a table of many unnamed columns, curves held as lists in header-less rows, a counter and
+    one number per line, or number lists under run names in JSON; else ""."""
     try:
         if not path.is_file():
             return ""
@@ -74,6 +121,9 @@ def unnamed_numbers_hint(path: Path) -> str:
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
+    wide = _wide_hint(path, lines)
+    if wide:
+        return wide
     bare = [ln for ln in lines if _BARE.fullmatch(ln)]
     listed = [ln for ln in lines if _LIST.search(ln)]
     if len(listed) >= 2 and len(listed) >= 0.8 * len(lines) and not re.search(r"[A-Za-z_]\w*\s*[:=]\s*\[", listed[0]):

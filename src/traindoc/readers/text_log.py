@@ -34,7 +34,7 @@ from ..run import MEASURED_ROLES, Role, RoleInfo, Run, Series, infer_role
 from . import _table as T
 from ._appended import split_counterless
 from ._conventions import drop_not_measured, drop_placeholder_metrics, summary_note
-from .base import HEAD_BYTES
+from .base import HEAD_BYTES, read_head
 from .text.decode import clean_lines, iter_lines, sniff_text
 from .text.parser import MAX_LINE, NONFINITE_SERIES, LineParser
 from .text.store import AXES
@@ -95,6 +95,14 @@ def own_report(text: str) -> bool:
     stripped = [ln.strip() for ln in text.splitlines()[:400]]
     marks = {m for ln in stripped for m in _REPORT_MARKS if ln.startswith(m)}
     return len(marks) >= 2 or any(ln in _REPORT_VERDICTS or _SHOW_HEADER.fullmatch(ln) for ln in stripped)
+
+
+def own_report_file(path: Path) -> bool:
+    """Whether the file at ``path`` is traindoc's own report (see ``own_report``), from its first 64 KiB."""
+    try:
+        return path.is_file() and own_report(read_head(path, 1 << 16).decode("utf-8", "replace"))
+    except OSError:
+        return False
 
 
 def _claims(text: str, short_ok: bool = False, whole: bool = False) -> bool:

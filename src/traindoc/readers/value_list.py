@@ -10,7 +10,11 @@ Also headerless rows of a counter (first or last) and two values of one loss, re
 validation (``_headerless.pair_names``), the same two values with no counter (the line number is the
 x), and a title line over each line of values (a sweep's runs). Bracketed lists (``json.dump``, a
 printed Python list or NumPy array, ``_bracketed``): one list is the named series, two lists of one
-loss at one level are training then validation.
+loss at one level are training then validation; lines of a label and a list (``print(f"{model}:{losses}")``
+once per run, labels that name no quantity) are a run each. Lines that give only a counter word and
+one number (``Epoch 3: 0.52``, ``[Epoch 3] 0.52``: ``_unnamed.counted_value``) are a counter and a value;
+a counter repeated over consecutive lines (an epoch written beside each batch's loss) places each line
+at its share of that epoch (``_headerless.spread_repeats``).
 
 A file named for an episode's reward or score (``rewards.csv``, ``scores.txt``) is read too: the
 series keeps that name (higher is better; it is never taken for a loss).
@@ -39,7 +43,8 @@ from . import _bracketed as B
 from . import _headerless as H
 from . import _table as T
 from ._appended import split_counterless
-from .base import HEAD_BYTES, read_head
+from ._unnamed import counted_value
+from .base import HEAD_BYTES
 
 NAME = "value_list"
 DIRECTORY = False
@@ -47,10 +52,13 @@ MIN_VALUES = 3  # lines in the head that must be bare numbers before the file is
 _SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ""}
 _LIST_SUFFIXES = _SUFFIXES | {".json"}  # json.dump of a bare list
 # An episode's reward or score, as RL scripts name the file they save it in: higher is better.
-_REWARD = re.compile(r"(?:^|[_\-. ])(?:episode_?|ep_?|mean_?|avg_?|total_?)?(?:rewards?|returns?|scores?)$")
+# A record word after it (``reward_history.txt``, ``rewards_per_episode.csv``) says how it was kept, not what it is.
+_REWARD = re.compile(r"(?:^|[_\-. ])(?:episode_?|ep_?|mean_?|avg_?|total_?)?(?:rewards?|returns?|scores?)"
+                     r"(?:[_\-. ](?:history|log|list|values|curve|per_episode|per_ep|by_episode))?$")
 _NPY_MAGIC = b"\x93NUMPY"
 MAX_NPY_BYTES = 256 << 20  # a loss array this big is no training log
 _SEP = re.compile(r"\s*[,;\t ]\s*")
+_PROBE_ROWS = 400  # lines looked at to find the counter (an epoch repeated beside each batch needs more than a few)
 
 
 def _role_of(name: str) -> RoleInfo | None:
@@ -60,6 +68,15 @@ def _role_of(name: str) -> RoleInfo | None:
     if _REWARD.search(name.strip().lower()):
         return RoleInfo(Role.OTHER, higher_is_better=True, metric="reward")
     return None
+
+
+def _uncounted(lines: list[str]) -> list[str]:
+    """Lines that each name only their counter (``Epoch 3: 0.52``, ``print(f"Epoch {e}: {loss:.4f}")``)
+    as the bare ``counter value`` rows they stand for, when every line is one; else ``lines`` as they are."""
+    found = [counted_value(ln) for ln in lines]
+    if not found or any(f is None for f in found):
+        return lines
+    return [f"{n} {v!r}" for n, v in found]  # type: ignore[misc]
 
 
 def _value(line: str) -> float | None:
@@ -129,15 +146,17 @@ def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
     if text is None:
         return False
-    if text.lstrip().startswith("["):
-        found_lists = B.lists(text, MIN_VALUES, cut=len(head) >= HEAD_BYTES)
-        return found_lists is not None and _named(path, None) is not None
+    if text.lstrip().startswith("[") and B.lists(text, MIN_VALUES, cut=len(head) >= HEAD_BYTES) is not None:
+        return _named(path, None) is not None
     if path.suffix.lower() not in _SUFFIXES:
         return False
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
-    if _named(path, None) is not None and H.titled_rows(lines, _cells, MIN_VALUES, cut=True):
+    lines = _uncounted(lines)
+    if _named(path, None) is not None and (H.titled_rows(lines, _cells, MIN_VALUES, cut=True)
+                                           or _run_lists(B.labelled_lists(text.splitlines()[:50], MIN_VALUES,
+                                                                         cut=len(head) >= HEAD_BYTES))):
         return True
     found = _layout(lines)
     if found is None or _named(path, found[0]) is None:
@@ -152,12 +171,14 @@ def read(path: Path) -> list[Run]:
     if path.suffix.lower() == ".npy":
         return _read_npy(path)
     text = T.read_text(path)
-    if text.lstrip().startswith("["):
-        return _list_runs(path, text)
+    if text.lstrip().startswith("[") and counted_value(text.lstrip().split("\n", 1)[0]) is None:
+        return _list_runs(path, text)  # a bracketed list; "[Epoch 1] 2.05" lines are read below
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
-    blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES)
+    lines = list(zip([i for i, _ in lines], _uncounted([ln for _, ln in lines])))
+    blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES) or \
+        _run_lists(B.labelled_lists([ln for _, ln in lines], MIN_VALUES))
     if blocks is not None:
         return _titled_runs(path, blocks, [i for i, ln in lines if T.parse_number(_cells(ln)[0]) is None])
     found = _layout([ln for _, ln in lines[:5]])
@@ -174,7 +195,7 @@ def read(path: Path) -> list[Run]:
     body = [(i, ln) for i, ln in body if i not in again]
     one_row = len(body) == 1 and len(_cells(body[0][1])) >= MIN_VALUES
     if not one_row and width >= 2:
-        if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:5]]) is None:
+        if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:_PROBE_ROWS]]) is None:
             return _paired_run(path, body, named)
         return _counted_runs(path, body, width, named)
     if one_row:
@@ -252,6 +273,15 @@ def _list_runs(path: Path, text: str) -> list[Run]:
     return [run]
 
 
+def _run_lists(found: list[tuple[str, list[float]]] | None) -> list[tuple[str, list[float]]] | None:
+    """Labelled lists whose labels name runs (a model, a setting), not quantities: a label that names a
+    loss or metric (``val_loss: [...]``) makes the line the text reader's, and a file mixing both is no
+    file of runs."""
+    if not found or any(_role_of(label) is not None for label, _ in found):
+        return None
+    return found
+
+
 def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines: list[int]) -> list[Run]:
     """One run per titled line of values (a sweep's runs written one after another)."""
     named = _named(path, None)
@@ -262,22 +292,10 @@ def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines:
     for title, values in blocks:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         run.add(Series.named(named[0], np.arange(len(values), dtype=float), np.asarray(values), role=named[1]))
-        run.meta.notes.append(f"{path.name}: the values on one line under the title {title[:60]!r}; their "
+        run.meta.notes.append(f"{path.name}: the values on one line titled {title[:60]!r}; their "
                               "position in the line is the x axis")
         runs.append(run)
     return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")
-
-
-def wide_table_hint(path: Path) -> str:
-    """Why a header-less table of many numbers per line is not read (see ``_headerless.wide_hint``)."""
-    try:
-        text = T.head_text(read_head(path))
-    except OSError:
-        return ""
-    if text is None or path.suffix.lower() not in _SUFFIXES:
-        return ""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:20]
-    return H.wide_hint(lines[:-1] if len(lines) > 2 else lines, _cells)
 
 
 def _row(path: Path, i: int, line: str, width: int) -> list[float]:
@@ -322,6 +340,10 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
                              "value, or a training and a validation loss of one objective)")
         names = [(n, _role_of(n)) for n in pair]
     notes = [f"{path.name}: no header; column {col + 1} is a counter and the x axis"]
+    if np.any(np.diff(xs) == 0):
+        xs = H.spread_repeats(xs)
+        notes.append("the counter repeats over consecutive lines (an epoch beside each batch's value): each line "
+                     "sits at its share of that epoch")
     if len(names) == 2:
         notes.append(f"the two other columns read as {names[0][0]} and {names[1][0]} (the order loops write them "
                      "in; the file name names one loss and both sit at one level)")

@@ -273,7 +273,9 @@ class LineParser:
             # record nor the end of one.
             return False
         line = unwrap_numbers(line)
-        self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None
+        # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
+        # epoch 0 :"): when it gives only a counter, the records right under it are that counter's
+        self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":")
         got = self._feed(line)
         if not got and len(line) < 200 and _END_LINE.search(line):
             self._run_end()
@@ -594,8 +596,8 @@ class LineParser:
             if not name or name in vals:
                 continue
             v = _num(text)
-            if x is None and name in ("epoch", "step", "iter", "iteration", "global_step"):
-                x, axis = v, "epoch" if name == "epoch" else "step"
+            if x is None and (axis := tables.x_axis(name, v)) is not None:
+                x = v
                 continue
             vals[name] = v
         if not meaningful(vals):

@@ -60,7 +60,7 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
             return None
         words = [c for c in cells]
     else:
-        words = part.split()
+        words = _without_units(part.split())
         if not all(_CELL.match(w) for w in words):
             return None
     if len(words) < 2:
@@ -72,6 +72,23 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
 
 
 _WIDE_GAP = re.compile(r"\t+|\s{2,}")
+# A unit after a column's name, as a word of its own ("test_accuracy (%)", "time [s]") or glued to it
+# ("acc(%)", "time[s]"): units of measure only, so "acc(val)" keeps the split it names.
+_UNITS = r"%|s|ms|sec|secs|min|mins|h|hr|hrs|[KMGT]i?B|dB|px|deg"
+_UNIT = re.compile(rf"[(\[](?:{_UNITS})[)\]]")
+_GLUED_UNIT = re.compile(rf"(?<=[A-Za-z0-9_])[(\[](?:{_UNITS})[)\]]$")
+
+
+def _without_units(words: list[str]) -> list[str]:
+    """Header words without their units (they name no column of their own: ``test_losses test_accuracy
+    (%)`` has two columns, not three; ``acc(%)`` is ``acc``). A unit first, or two in a row, is no such
+    case and is left for the caller to refuse."""
+    out: list[str] = []
+    for before, w in zip(["", *words], words):
+        if _UNIT.fullmatch(w) and before and not _UNIT.fullmatch(before):
+            continue
+        out.append(_GLUED_UNIT.sub("", w))
+    return out
 
 
 def _wide_gap_cells(line: str) -> list[str] | None:
@@ -82,7 +99,7 @@ def _wide_gap_cells(line: str) -> list[str] | None:
     text = line.strip().strip("`").strip()
     if not text or not _WIDE_GAP.search(text):
         return None
-    cells = [c for c in _WIDE_GAP.split(text) if c]
+    cells = [" ".join(_without_units(c.split())) for c in _without_units([c for c in _WIDE_GAP.split(text) if c])]
     if len(cells) < 2 or not any(" " in c for c in cells):
         return None
     if any(len(c.split()) > 4 or not all(_CELL.match(w) for w in c.split()) for c in cells):
@@ -162,6 +179,24 @@ def row_shape(skeleton: str) -> tuple[str, str | None, int] | None:
     return part, label, part.count("#")
 
 
+# A column that counts the items trained on so far ("samples_seen_in_train", "tokens_seen", "total_timesteps"):
+# a counter as good as a step, when it holds whole numbers. The name must say "so far": a bare "Images"
+# column (YOLO's validation table) is the size of a set, the same in every row.
+_ITEM_COUNT = re.compile(r"(?:(?:samples?|examples?|images?|tokens?|episodes?)_(?:seen|processed|trained|so_far)"
+                         r"(?:_in_train(?:ing)?)?|(?:total_)?timesteps)")
+
+
+def x_axis(name: str, value: float) -> str | None:
+    """The axis a table column gives its row ("epoch", "step"), or None when it is no counter."""
+    if name == "epoch":
+        return "epoch"
+    if name in ("step", "iter", "iteration", "global_step"):
+        return "step"
+    if _ITEM_COUNT.fullmatch(name) and float(value).is_integer():
+        return "step"
+    return None
+
+
 def is_counter(label: str) -> bool:
     """A row label that names a counter (``Epoch 3/25``): the line counts, it is no row of a table."""
     return norm_key(label) in STEP_KEYS or norm_key(label) in EPOCH_KEYS
@@ -176,12 +211,18 @@ def headerless(cut: str, n: int) -> list[str] | None:
 
 
 def columns_for(header: list[str], label: str | None, n: int) -> list[str] | None:
-    """The names of a row's ``n`` numbers under ``header`` (right-aligned past label columns)."""
+    """The names of a row's ``n`` numbers under ``header`` (right-aligned past label columns).
+
+    A row two or more numbers short with no label fills the first columns: a writer separating its
+    cells by blanks can leave none empty, so what it did not log this time (the evaluation, written
+    only every few rows) is the tail of the row (``0 47.3`` under ``samples train_loss test_loss acc``)."""
     h = len(header)
     if n == h:
         return header
     if n < h and (label is not None or n >= h - 1):
         return header[h - n:]
+    if 2 <= n < h - 1 and label is None:
+        return header[:n]
     if n > h and label is None:
         return header + [""] * (n - h)
     return None

@@ -14,6 +14,7 @@ Keras bars, ``[ 10/5005]``) or a bare integer opening the line (``120 train 2.31
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -81,8 +82,25 @@ def split_line(line: str) -> tuple[str, list[str], str]:
 # hold ("step 120 loss 2.3456" / "step 130 loss 2.3311") have their numbers at the same places:
 # one analysis per *shape* (the line with every digit made 0) serves every later line of it.
 _DIGIT0 = str.maketrans("123456789", "000000000")
-_SHAPES: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
+_SHAPES: dict[str, tuple] = {}  # shape -> _Analysis
 _MAX_SHAPES = 100_000
+# A digit outside the numbers ("ROUGE1 : 0.1" and "ROUGE2 : 0.0", "top1"/"top5", the total in "step 5/200")
+# is made 0 in the shape too, so each analysis keeps a getter of those places and the digits it saw there;
+# a line of the same shape with other digits there is analysed (and kept) under its shape and those digits.
+_Analysis = tuple  # (skeleton, number spans, getter of the other digits' places or None, the digits seen)
+_NAMED: dict[str, _Analysis] = {}
+
+
+def _analyse(line: str) -> _Analysis:
+    filled = _STAMP.sub(lambda m: "@" * len(m.group()), line) if (":" in line or "-" in line) else line
+    if "#" in filled:
+        filled = filled.replace("#", "\u25ae")
+    spans = tuple(m.span(1) for m in NUM.finditer(filled))
+    in_numbers = {i for a, b in spans for i in range(a, b)}
+    places = [i for i, c in enumerate(filled) if c.isdigit() and i not in in_numbers]
+    getter = operator.itemgetter(*places) if places else None
+    # "pas 120 | pierdere 0.41": the training words of another language, once per line shape.
+    return to_english(split_line(line)[0]), spans, getter, getter(line) if getter else None
 
 
 def split_fast(line: str) -> tuple[str, list[str]]:
@@ -90,14 +108,16 @@ def split_fast(line: str) -> tuple[str, list[str]]:
     shape = line.translate(_DIGIT0)
     hit = _SHAPES.get(shape)
     if hit is None:
-        filled = _STAMP.sub(lambda m: "@" * len(m.group()), line) if (":" in line or "-" in line) else line
-        if "#" in filled:
-            filled = filled.replace("#", "\u25ae")
-        spans = tuple(m.span(1) for m in NUM.finditer(filled))
-        # "pas 120 | pierdere 0.41": the training words of another language, once per line shape.
-        hit = (to_english(split_line(line)[0]), spans)
-        if len(_SHAPES) < _MAX_SHAPES:
+        hit = _analyse(line)
+        if len(_SHAPES) + len(_NAMED) < _MAX_SHAPES:
             _SHAPES[shape] = hit
+    elif hit[2] is not None and (seen := hit[2](line)) != hit[3]:
+        key = shape + "\0" + "".join(seen)
+        hit = _NAMED.get(key)
+        if hit is None:
+            hit = _analyse(line)
+            if len(_SHAPES) + len(_NAMED) < _MAX_SHAPES:
+                _NAMED[key] = hit
     return hit[0], [line[a:b] for a, b in hit[1]]
 
 
