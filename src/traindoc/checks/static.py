@@ -26,11 +26,32 @@ def loss_kind(loss_fn: Any) -> str | None:
     name = type(loss_fn).__name__
     if name in ("function", "builtin_function_or_method", "partial"):
         name = getattr(getattr(loss_fn, "func", loss_fn), "__name__", "")
-    for kind, names in (("ce", CE_LOSSES), ("nll", NLL_LOSSES), ("bce_logits", BCE_LOGITS_LOSSES),
-                        ("bce", BCE_LOSSES), ("regression", REGRESSION_LOSSES)):
+    for kind, names in _KINDS:
         if name in names:
             return kind
-    return None
+    return _wrapped_kind(loss_fn)
+
+
+_KINDS = (("ce", CE_LOSSES), ("nll", NLL_LOSSES), ("bce_logits", BCE_LOGITS_LOSSES), ("bce", BCE_LOSSES),
+          ("regression", REGRESSION_LOSSES))
+# Calls that change what the wrapped loss is given: a wrapper that makes them is not that loss of its arguments.
+_TRANSFORMS = {"softmax", "log_softmax", "sigmoid", "logsigmoid", "log", "log1p", "exp", "tanh", "relu", "clamp",
+               "clip", "abs", "neg", "one_hot", "softplus", "normalize", "where", "masked_select", "flip", "roll"}
+
+
+def _wrapped_kind(loss_fn: Any) -> str | None:
+    """The kind of a user's own loss function (a def or lambda) that only calls one known loss on its
+    arguments: ``def loss(out, y): return F.binary_cross_entropy_with_logits(out.squeeze(1), y)``.
+
+    Read from the names the function's code refers to (no call); a function that also transforms
+    the values (softmax, log, clamp ...) or calls losses of two kinds is left unknown.
+    """
+    code = getattr(loss_fn, "__code__", None)
+    names = set(getattr(code, "co_names", ()) or ())
+    if not names or names & _TRANSFORMS:
+        return None
+    kinds = {kind for kind, known in _KINDS if names & known}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _last_leaf(model) -> tuple[str, Any] | None:
@@ -104,6 +125,19 @@ def _wrong_output(subject: str, act: str, lname: str | None, why: str, fixes: li
         causes=[why], fixes=fixes)
 
 
+def probability_rows(outputs: Any) -> bool:
+    """Whether a float output of two or more classes holds rows of probabilities (>= 0, each summing to 1):
+    what a softmax gives, and a linear layer never does."""
+    import torch
+
+    if not isinstance(outputs, torch.Tensor) or not outputs.is_floating_point() or outputs.dim() < 2 \
+            or outputs.shape[-1] < 2 or outputs.numel() == 0:
+        return False
+    with torch.no_grad():
+        o = outputs.detach().float()
+        return bool((o >= 0).all()) and bool(((o.sum(dim=-1) - 1).abs() < 1e-3).all())
+
+
 def infer_double_softmax(outputs: Any, targets: Any, loss_fn: Any = None) -> list[Finding]:
     """From the values themselves: outputs that are already probabilities fed to a classifier loss."""
     import torch
@@ -120,11 +154,7 @@ def infer_double_softmax(outputs: Any, targets: Any, loss_fn: Any = None) -> lis
     if kind is None and not (isinstance(targets, torch.Tensor) and not targets.is_floating_point()
                              and targets.dim() == outputs.dim() - 1):
         return []
-    with torch.no_grad():
-        o = outputs.detach().float()
-        sums = o.sum(dim=-1)
-        probs = bool((o >= 0).all()) and bool(((sums - 1).abs() < 1e-3).all())
-    if not probs:
+    if not probability_rows(outputs):
         return []
     f = _double_softmax("output", "softmax", type(loss_fn).__name__ if loss_fn is not None else "a cross-entropy loss",
                         Severity.WARNING)

@@ -397,12 +397,17 @@ def _categorical_targets(targets: Targets, loss: LossView, out: OutputView | Non
 
 
 def structure_findings(model: Any, loss: Any = None, targets: Any = None, output_module: str | None = None, *,
-                       constant: bool = True, output_scale: float | None = None) -> list[Finding]:
+                       constant: bool = True, output_scale: float | None = None,
+                       seen_activation: str | None = None) -> list[Finding]:
     """All structure checks for a torch or Keras model (``loss=None``: a Keras model's compiled loss).
 
     ``output_scale``: the RMS of the untrained model's outputs on a batch, when it was measured.
+    ``seen_activation``: the activation the output values show (a softmax applied in forward with
+    ``F.softmax``), used where the modules show a linear output.
     """
     out = output_view(model, output_module)
+    if out is not None and seen_activation and out.activation in ("linear", None):
+        out.activation = seen_activation
     lv = loss_view(loss, model)
     t = targets if isinstance(targets, Targets) or targets is None else \
         Targets.of(targets, getattr(loss, "ignore_index", None))
@@ -524,7 +529,7 @@ def classes_regressed(out: OutputView | None, loss: LossView | None, targets: Ta
 
 
 def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | None,
-                   already: list[Finding]) -> list[Finding]:
+                   already: list[Finding], outputs: Any = None) -> list[Finding]:
     """The structure checks ``traindoc.watch`` adds at its first step, on that step's targets.
 
     checks/static.py already judges torch activation/loss wiring; this adds the softmax over one
@@ -535,7 +540,10 @@ def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | 
     if is_keras(model):
         return []  # the Keras callback runs these itself, on the batches fit hands to train_step
     have = {f.id for f in already}
-    found = structure_findings(model, loss_fn, targets, output_module, constant=False)
+    from .static import probability_rows
+
+    seen = "softmax" if probability_rows(outputs) else None  # F.softmax in forward: no module shows it
+    found = structure_findings(model, loss_fn, targets, output_module, constant=False, seen_activation=seen)
     return [f for f in found if f.id not in have or f.id == "label-problem"]
 
 
