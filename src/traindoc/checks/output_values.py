@@ -45,6 +45,12 @@ class OutputBounds:
         self.batches = 0
         self.kind: str | None = None
         self.off = False
+        self.on_grid: dict[str, bool] = {}  # per 16-bit dtype: every output so far lay on its grid
+        self.varied = False  # some sampled step's outputs took several values
+        self.t_sum: Any = None  # running sum, sum of squares, sum of |t| and max |t| of regression targets
+        self.t_sq: Any = None
+        self.t_abs: Any = None
+        self.t_max: Any = None
 
     def add(self, outputs: Any, targets: Any, loss_kind: str | None) -> None:
         import torch
@@ -68,7 +74,15 @@ class OutputBounds:
                 neg, above = (t < 0).sum(), (t > 1).sum()
                 self.neg = neg if self.neg is None else self.neg + neg
                 self.above = above if self.above is None else self.above + above
+                td = t.double()
+                stats = (td.sum(), (td * td).sum(), td.abs().sum(), td.abs().amax())
+                if self.t_sum is None:
+                    self.t_sum, self.t_sq, self.t_abs, self.t_max = stats
+                else:
+                    self.t_sum, self.t_sq = self.t_sum + stats[0], self.t_sq + stats[1]
+                    self.t_abs, self.t_max = self.t_abs + stats[2], torch.maximum(self.t_max, stats[3])
                 self.targets += int(t.numel())
+            self._grid(o)
         self.values += int(o.numel())
         self.batches += 1
 
@@ -96,6 +110,41 @@ class OutputBounds:
                 f"{neg:.0%} of the targets are below 0"
             return _finding(step, "sigmoid", f"every output lies in [0, 1] while {where}", loss_name, ev)
         return None
+
+    def _grid(self, o: Any) -> None:
+        """Which 16-bit float the outputs were computed in: their dtype, or (cast back to float32 after an
+        autocast region) every value lying exactly on that dtype's grid, which a float32 layer's outputs never
+        do once they vary (checked over every sampled step)."""
+        import torch
+
+        from .half_output import half_name
+
+        native = half_name(o.dtype)
+        if native is not None:
+            self.on_grid = {k: k == native and self.on_grid.get(k, True) for k in ("float16", "bfloat16")}
+            self.varied = True
+            return
+        if o.dtype != torch.float32:
+            self.on_grid = {}
+            return
+        for name, dt in (("float16", torch.float16), ("bfloat16", torch.bfloat16)):
+            if self.on_grid.get(name, not self.batches):
+                self.on_grid[name] = bool((o.to(dt).float() == o).all())
+        self.varied = self.varied or int(o.unique().numel()) >= 4
+
+    def half_finding(self, step: float, nonfinite: bool) -> Finding | None:
+        """A regression output computed in float16/bfloat16 (autocast around the output layer)."""
+        from .half_output import half_output_finding
+
+        # bfloat16 values also lie on the float16 grid: the coarser one first
+        half = next((k for k in ("bfloat16", "float16") if self.on_grid.get(k)), None) if self.varied else None
+        if self.off or half is None or self.t_sum is None or self.targets < MIN_VALUES:
+            return None
+        n = self.targets
+        mean = float(self.t_sum) / n
+        spread = max(float(self.t_sq) / n - mean * mean, 0.0) ** 0.5
+        return half_output_finding(half, self.kind == "regression", float(self.t_max), float(self.t_abs) / n,
+                                   spread, nonfinite, step)
 
     def _squashed_logits(self, step: float, loss_name: str, hi: float, ev: dict) -> Finding:
         what = "BCEWithLogitsLoss applies its own sigmoid" if self.kind == "bce_logits" else \

@@ -90,6 +90,8 @@ def check_output_activation(model, loss_fn: Any = None, output_module: str | Non
                               "model already squashes them, so gradients shrink and the loss is mis-scaled",
                               ["Remove the final Sigmoid and keep the with-logits loss (numerically stable).",
                                "Or keep the Sigmoid and use BCELoss (less stable)."])]
+    if lname == "PoissonNLLLoss" and isinstance(last, (nn.ReLU, nn.ReLU6, nn.Softplus, nn.Sigmoid)):
+        return _poisson_rate(subject, type(last).__name__, bool(getattr(loss_fn, "log_input", True)))
     if isinstance(last, (nn.ReLU, nn.ReLU6, nn.Softplus, nn.Sigmoid, nn.Tanh, nn.Hardtanh)) and kind == "regression":
         return [_wrong_output(subject, type(last).__name__, lname,
                               f"a regression output passed through {type(last).__name__} cannot take every value the "
@@ -102,6 +104,19 @@ def check_output_activation(model, loss_fn: Any = None, output_module: str | Non
                               "targets need them, and units stuck below zero pass no gradient",
                               ["Remove the ReLU after the last layer (outputs should be linear logits or values)."])]
     return []
+
+
+def _poisson_rate(subject: str, act: str, log_input: bool) -> list[Finding]:
+    """A non-negative output (the rate itself) before PoissonNLLLoss: right with log_input=False, wrong with
+    the default log_input=True, which reads the output as a log-rate (the rate it scores is exp(out) >= 1)."""
+    if not log_input:
+        return []  # the rate itself, read as a rate: what a Poisson regression wants
+    return [_wrong_output(subject, act, "PoissonNLLLoss",
+                          f"PoissonNLLLoss defaults to log_input=True and reads the output as a log-rate, computing "
+                          f"exp(out) - y * out; the {act} output is already a non-negative rate, so the rate the loss "
+                          "scores is exp(rate) >= 1 and small counts can never be predicted",
+                          ["Keep the rate output and use nn.PoissonNLLLoss(log_input=False).",
+                           f"Or drop the {act} and keep log_input=True: the linear output is the log-rate."])]
 
 
 def _double_softmax(subject: str, act: str, lname: str | None, sev: Severity) -> Finding:

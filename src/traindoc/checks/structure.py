@@ -295,6 +295,11 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
             fixes.append("If the rows were cleaned or filtered before training, check that every class survived: "
                          "the training data holds only one class when a dropna() meets a column that is empty for "
                          "the other classes, or a filter selects by the label; drop that column, not the rows.")
+        if loss is not None and loss.kind == BINARY_CE and targets.distinct[0] == 1.0:
+            # Every label 1 under a yes/no loss: the usual source is a text column cast to bool.
+            fixes.insert(0, "If the labels were read as text ('False'/'True', 'no'/'yes', '0'/'1') and cast with "
+                            "astype(bool) or bool(s), every non-empty string is True: map them explicitly, "
+                            "y = (labels == 'True').astype('float32').")
         return [_finding("label-problem", Severity.ERROR, f"every target is {targets.distinct[0]:g}",
                          "the label column is constant (the wrong field, a failed join, rows of the other classes "
                          "removed, or labels scaled to nothing): the model learns to output that constant",
@@ -385,14 +390,21 @@ def _categorical_targets(targets: Targets, loss: LossView, out: OutputView | Non
                           f"(keras.utils.to_categorical(y, {units}))."], subject, **ev)]
     if targets.width > 1 and (targets.lo < 0 or targets.hi > 1 or not targets.rows_sum_to_one):
         scaled = 0 <= targets.lo and targets.hi < 1 and not targets.integral
+        # Real-valued rows with negative entries and a spread of several units are scores, not probabilities:
+        # a model's raw outputs (a teacher's logits in distillation, a pseudo-labeller's) used as targets.
+        scores = targets.lo < 0 and targets.hi - targets.lo > 2 and not targets.integral
+        fixes = ["Give one-hot label rows (each sums to 1); scale only the inputs, never y."]
+        if scores:
+            fixes.insert(0, "These rows look like logits (negative entries, a spread far beyond [0, 1]): a model's "
+                            "raw outputs, such as a teacher's in distillation, used as targets. Turn them into "
+                            "probabilities first: y = softmax(teacher_logits / T) along the class axis.")
         return [_finding("label-problem", Severity.ERROR,
                          f"target rows under {loss.name} do not sum to 1 (values in [{targets.lo:.3g}, "
-                         f"{targets.hi:.3g}])",
+                         f"{targets.hi:.3g}])" + (": they look like logits" if scores else ""),
                          "a categorical cross-entropy compares each row with a probability distribution; rows "
                          "that do not sum to 1 scale the loss and point the gradient wrong"
                          + (" (targets divided by 255 along with the inputs?)" if scaled else ""),
-                         ["Give one-hot label rows (each sums to 1); scale only the inputs, never y."],
-                         subject, **ev)]
+                         fixes, subject, **ev)]
     return []
 
 

@@ -14,10 +14,12 @@ dependence is cut:
   - otherwise the layers' output does not reach the loss (multiplied by zero, masked away).
 
 A layer that is dead (every ReLU after it off) also gets zero gradients; then dead-relu names
-the cause and nothing is said here (poor-initialization: the change is the initialisation). When no ReLU module shows it (``F.relu`` in ``forward``), the
+the cause and nothing is said here
+(poor-initialization: the change is the initialisation). When no ReLU module shows it (``F.relu`` in ``forward``), the
 layers' own biases can: all of them below zero (default initialisation gives both signs; the
 layers never moved, so this is their start) put every pre-activation below 0, and dead-relu is
-said here (poor-initialization: the change is the initialisation).
+said here
+(poor-initialization: the change is the initialisation).
 """
 
 from __future__ import annotations

@@ -196,9 +196,11 @@ class ConfigWatch:
             if f is not None:
                 doc._record_check(f)
         named = any(f.id in ("wrong-output-activation", "double-softmax") for f in doc.findings)
-        f = self.bounds.finding(float(doc._step), _loss_name(doc.loss_fn), named)
-        if f is not None:
-            doc._record_check(f)
+        nonfinite = any(f.id == "nonfinite" for f in doc.findings)
+        for f in (self.bounds.finding(float(doc._step), _loss_name(doc.loss_fn), named),
+                  self.bounds.half_finding(float(doc._step), nonfinite)):
+            if f is not None:
+                doc._record_check(f)
         self._late_findings(doc, losses)
         doc.guard.call("row-link", self._rows_unrelated, doc, losses)
         if doc.grads is None:

@@ -527,7 +527,8 @@ def nonfinite_origin(run: Run) -> list[Finding]:
         kind = _KIND.get(float(s.values[0]), "output")
         step = float(s.steps[0])
         if kind == _KIND[4.0]:
-            out.append(_overflow_origin(run, module, step, kind) or _loss_origin(module, step))
+            out.append(_overflow_origin(run, module, step, kind)
+                       or _loss_origin(module, step, _never_finite(run, step)))
             continue
         grown = _overflow_origin(run, module, step, kind)
         if grown is not None:
@@ -614,22 +615,44 @@ def _overflow_origin(run: Run, series: str, step: float, kind: str) -> Finding |
                "before the loss began to climb."])
 
 
-def _loss_origin(series: str, step: float) -> Finding:
-    """The loss went NaN/Inf at a step whose model outputs were all finite: the loss made it."""
+def _never_finite(run: Run, step: float) -> bool:
+    """No finite training loss was logged before ``step``: the loss was undefined from the start."""
+    t = run.primary(Role.TRAIN_LOSS)
+    if t is None:
+        return False
+    x, _ = _finite(t)
+    return not bool(np.any(x < step))
+
+
+def _loss_origin(series: str, step: float, first: bool = False) -> Finding:
+    """The loss went NaN/Inf at a step whose model outputs were all finite: the loss made it.
+
+    ``first``: no finite loss came before. An untrained model's outputs are small, so a sigmoid or
+    softmax cannot have saturated to exactly 0 or 1 yet; a log taken of the raw outputs (a
+    hand-written cross-entropy given logits, any of them negative) is NaN at once, and leads.
+    """
+    raw = ("The loss takes the log of values outside (0, 1) from the first step: a hand-written cross-entropy "
+           "(-(y * log(p) + (1 - y) * log(1 - p))) given the raw outputs (logits, any real value) instead of "
+           "probabilities; the log of a negative output is NaN.")
+    saturated = ("The loss is undefined at these outputs: log of a probability of exactly 0 or 1 (a sigmoid or "
+                 "softmax saturates in float32), a division by zero, sqrt of a negative.")
+    logits = ("Compute the loss from logits with a loss that takes them (BCEWithLogitsLoss, "
+              "F.cross_entropy) instead of log(sigmoid(...)) or log(softmax(...)); or clamp "
+              "probabilities to [eps, 1 - eps] before the log.")
+    fixes = [logits, "Add an eps to every log and division in a hand-written loss.",
+             "Check the targets of the batch at this step for NaN/Inf or out-of-range values."]
+    if first:
+        fixes = ["Apply torch.sigmoid (or softmax) to the logits before the log in a hand-written loss, or "
+                 "better, replace it with BCEWithLogitsLoss / F.cross_entropy on the raw logits."] + fixes
     return Finding(
         "nonfinite-origin", Severity.ERROR,
         f"the loss became NaN/Inf at step {step:g} while the model's outputs were finite: the loss computation "
-        f"made it, not a layer",
+        f"made it, not a layer" + (" (no finite loss before it)" if first else ""),
         series=[f"nonfinite_origin/{series}"], steps=[step],
         evidence={"subject": "loss", "module": "loss", "kind": "loss from finite outputs", "step": step},
-        causes=["The loss is undefined at these outputs: log of a probability of exactly 0 or 1 (a sigmoid or "
-                "softmax saturates in float32), a division by zero, sqrt of a negative.",
-                "The targets of that batch hold NaN/Inf or values outside the loss's domain."],
-        fixes=["Compute the loss from logits with a loss that takes them (BCEWithLogitsLoss, "
-               "F.cross_entropy) instead of log(sigmoid(...)) or log(softmax(...)); or clamp "
-               "probabilities to [eps, 1 - eps] before the log.",
-               "Add an eps to every log and division in a hand-written loss.",
-               "Check the targets of the batch at this step for NaN/Inf or out-of-range values."])
+        causes=([raw] if first else []) + [saturated,
+                                           "The targets of that batch hold NaN/Inf or values outside the loss's domain."],
+        fixes=fixes)
 
 
 def _backward_origin(run: Run) -> list[Finding]:

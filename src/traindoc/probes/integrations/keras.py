@@ -611,6 +611,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._config_checks()
         # Each judgement below is its own probe: one that fails is reported once and only it is switched off.
         step = float(self.doc._step)
+        self._judge("half-output", lambda: self._half_output_check(step))
         if not self._shares.off:
             self._judge("loss-weights", lambda: self._shares.finding(step))
         p = self._progress
@@ -738,6 +739,27 @@ class TraindocCallback(keras.callbacks.Callback):
             return None
         w = np.concatenate([np.asarray(a).reshape(-1) for a in self._sampled_w])
         return zero_class_weight_finding(w, self._sampled_y, float(self.doc._step))
+
+    def _half_output_check(self, step: float) -> Any:
+        """An output layer left in float16/bfloat16 by a mixed-precision policy (checks/half_output.py)."""
+        import numpy as np
+
+        from ...checks.half_output import half_output_finding, keras_output_dtype
+        from ...checks.model_view import REGRESSION
+
+        dtype = keras_output_dtype(self.model)
+        y = self._sampled_y
+        if dtype is None or y is None or not np.issubdtype(np.asarray(y).dtype, np.number):
+            return None
+        y = np.asarray(y, dtype="float64")
+        y = y[np.isfinite(y)]
+        if y.size == 0:
+            return None
+        loss = self.doc.store.series.get("train_loss")
+        nonfinite = loss is not None and any(not np.isfinite(float(v)) for v in loss.values)
+        regression = self._loss_view is not None and self._loss_view.kind == REGRESSION
+        return half_output_finding(dtype, regression, float(np.abs(y).max()), float(np.abs(y).mean()),
+                                   float(y.std()), nonfinite, step)
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
