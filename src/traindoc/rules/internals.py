@@ -69,7 +69,8 @@ def dead_relu(run: Run) -> list[Finding]:
     # Alive at the first window and dead later: the units were killed by updates (too large a
     # step), not born dead (initialisation, biases, inputs). The evidence decides the order.
     died = first.size >= 2 and float(first[0]) < 0.2
-    if dead[worst][0] < 0.9 and (_classified_well(run) or (not died and _learned_well(run))):
+    born_spare = not died and (_learned_well(run) or _fit_throughout(run))
+    if dead[worst][0] < 0.9 and (_classified_well(run) or born_spare):
         return []  # units silent (or silenced) in a net that fit its data: spare capacity, not a failure
     causes = ["Large negative biases or pre-activations push units below zero for every input; they get no "
               "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
@@ -107,6 +108,24 @@ def _learned_well(run: Run) -> bool:
     return c is not None and c.head > 0 and 0 <= c.tail <= LEARNED * c.head
 
 
+def _accuracy_errors(run: Run, roles: tuple) -> list[tuple[float, float]] | None:
+    """(error at the first window, error at the last) of every accuracy logged under ``roles``; None when
+    one is too short or out of [0, 1] (each window a tenth of the curve)."""
+    from ._common import curve, normalised_metric
+
+    out = []
+    for s in [s for role in roles for s in run.by_role(role) if s.metric == "accuracy" and s.higher_is_better]:
+        c = curve(s)
+        if c.n < 3:
+            return None
+        y, _ = normalised_metric(c)
+        if float(np.min(y)) < 0.0 or float(np.max(y)) > 1.0:
+            return None
+        k = max(1, c.n // 10)
+        out.append((1.0 - float(np.median(y[:k])), 1.0 - float(np.median(y[-k:]))))
+    return out
+
+
 def _classified_well(run: Run) -> bool:
     """Every logged accuracy (training and validation) ended with a tenth of its starting error or less.
 
@@ -115,24 +134,25 @@ def _classified_well(run: Run) -> bool:
     Its error fell to a tenth of its start, the same bar as the loss's; units that died on the way
     cost nothing the task needed, so the learning rate that silenced them was not too high for it.
     """
-    from ._common import curve, normalised_metric
-
-    accs = [s for role in (Role.TRAIN_METRIC, Role.VAL_METRIC) for s in run.by_role(role)
-            if s.metric == "accuracy" and s.higher_is_better]
-    if not accs or not any(s.role == Role.TRAIN_METRIC for s in accs):
+    if not run.by_role(Role.TRAIN_METRIC) or not any(s.metric == "accuracy" and s.higher_is_better
+                                                     for s in run.by_role(Role.TRAIN_METRIC)):
         return False
-    for s in accs:
-        c = curve(s)
-        if c.n < 3:
-            return False
-        y, _ = normalised_metric(c)
-        if float(np.min(y)) < 0.0 or float(np.max(y)) > 1.0:
-            return False
-        k = max(1, c.n // 10)
-        err_start, err_end = 1.0 - float(np.median(y[:k])), 1.0 - float(np.median(y[-k:]))
-        if not (err_start > 0 and err_end <= LEARNED * err_start):
-            return False
-    return True
+    errs = _accuracy_errors(run, (Role.TRAIN_METRIC, Role.VAL_METRIC))
+    return bool(errs) and all(start > 0 and end <= LEARNED * start for start, end in errs)
+
+
+FIT_ERROR = 0.05  # a training error this small from the first window to the last: the model fits its rows
+
+
+def _fit_throughout(run: Run) -> bool:
+    """Every training accuracy stayed within FIT_ERROR of 1 from its first window to its last.
+
+    A run resumed from a checkpoint (or fine-tuning a fitted model) starts where the tests above
+    measure progress from, so they cannot see it learned; units silent from the start of a run
+    that classifies its training rows throughout cost nothing the task needed.
+    """
+    errs = _accuracy_errors(run, (Role.TRAIN_METRIC,))
+    return bool(errs) and all(start <= FIT_ERROR and end <= FIT_ERROR for start, end in errs)
 
 
 # --- gradients ---------------------------------------------------------------------------
