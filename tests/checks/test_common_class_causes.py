@@ -80,3 +80,22 @@ def _dead_run(train_acc):
 def test_units_silent_from_the_start_of_a_run_fitted_throughout_are_spare(acc, named):
     found = list(RULES["dead-relu"].func(_dead_run(acc)))
     assert bool(found) == named
+
+
+def _keras_bce_wrapper(y_true, y_pred):
+    return keras.losses.binary_crossentropy(y_true, y_pred, from_logits=True)
+
+
+def _keras_two_losses(y_true, y_pred):
+    return keras.losses.mean_squared_error(y_true, y_pred) + keras.losses.binary_crossentropy(y_true, y_pred)
+
+
+def test_a_users_keras_loss_function_takes_the_kind_of_the_one_loss_it_wraps():
+    from traindoc.checks.model_view import BINARY_CE, loss_view
+
+    lv = loss_view(_keras_bce_wrapper)
+    assert lv.kind == BINARY_CE and lv.from_logits
+    assert loss_view(_keras_two_losses).kind is None
+    y = rng.integers(0, 3, size=(96, 1)).astype("float32")  # three classes under the wrapped binary loss
+    found = [f for f in structure_findings(_model(1, None, _keras_bce_wrapper), None, y) if f.id == "label-problem"]
+    assert found and "sparse_categorical_crossentropy" in found[0].fixes[0]
