@@ -99,3 +99,15 @@ def test_a_users_keras_loss_function_takes_the_kind_of_the_one_loss_it_wraps():
     y = rng.integers(0, 3, size=(96, 1)).astype("float32")  # three classes under the wrapped binary loss
     found = [f for f in structure_findings(_model(1, None, _keras_bce_wrapper), None, y) if f.id == "label-problem"]
     assert found and "sparse_categorical_crossentropy" in found[0].fixes[0]
+
+
+@pytest.mark.parametrize("first_rate,never_stepped", [(0.0, True), (1e-3, False)])
+def test_a_rate_zero_from_its_first_reading_names_a_scheduler_never_stepped(first_rate, never_stepped):
+    from traindoc.rules.zero_rate import rate_zero
+
+    run = Run(name="r", source="mem", format="test")
+    steps = list(range(1, 31))
+    run.add(Series.named("lr", steps, [first_rate] + [0.0] * 29, role=Role.LR))
+    run.add(Series.named("train_loss", steps, [1.1 + 0.001 * (i % 3) for i in range(30)], role=Role.TRAIN_LOSS))
+    (f,) = rate_zero(run)
+    assert ("scheduler.step()" in f.fixes[0]) == never_stepped
