@@ -157,3 +157,25 @@ def test_a_bfloat16_output_layer_on_targets_far_from_zero_is_named(head_inside, 
     assert bool(hit) == named
     if named:
         assert "bfloat16" in hit[0].title and "float32" in hit[0].fixes[0]
+
+
+@pytest.mark.parametrize("reset", [False, True])
+def test_a_decayed_rate_restored_by_load_state_dict_is_a_suspect(reset):
+    from traindoc.checks.torch_config import suspects
+
+    model = nn.Linear(8, 3)
+    old = torch.optim.SGD(model.parameters(), lr=0.02)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(old, T_max=4, eta_min=1e-6)
+    for _ in range(4):
+        old.step()
+        sched.step()
+    opt = torch.optim.SGD(model.parameters(), lr=0.02)
+    opt.load_state_dict(old.state_dict())
+    if reset:
+        for g in opt.param_groups:
+            g["lr"] = 0.02
+    names = [s.name for s in suspects(model, opt)]
+    assert ("restored-rate" in names) == (not reset)
+    fresh = torch.optim.SGD(model.parameters(), lr=0.02)
+    torch.optim.lr_scheduler.CosineAnnealingLR(fresh, T_max=4)  # a schedule at its start: nothing restored
+    assert "restored-rate" not in [s.name for s in suspects(model, fresh)]
