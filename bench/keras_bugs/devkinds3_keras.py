@@ -322,3 +322,52 @@ def _(fixed):
     bias = "zeros" if fixed else keras.initializers.Constant(-5.0)
     return compiled(Tagger(3, "softmax", hidden_bias=bias), "sparse_categorical_crossentropy", x, y,
                     metrics=["accuracy"])
+
+
+# ---------------------------------------------------------------- more spellings of the same classes
+
+class OpsHead(keras.Model):
+    """A subclassed classifier whose call applies keras.ops.softmax to the head's scores (no activation layer)."""
+
+    def __init__(self, k: int, squash: bool):
+        super().__init__()
+        self.h1, self.h2, self.head, self.squash = layers.Dense(32, activation="relu"), \
+            layers.Dense(32, activation="relu"), layers.Dense(k), squash
+
+    def call(self, x):
+        z = self.head(self.h2(self.h1(x)))
+        return keras.ops.softmax(z, axis=-1) if self.squash else z
+
+
+@devkind3("ops-softmax-in-call-with-from-logits-loss", ("double-softmax", "wrong-output-activation"),
+          ("double-softmax", "wrong-output-activation"), LOGITS_FIX,
+          "subclassed model whose call returns keras.ops.softmax(self.head(h)), compiled with "
+          "keras.losses.SparseCategoricalCrossentropy(from_logits=True); fix: return the raw scores")
+def _(fixed):
+    x, y = rings(4, seed=1319)
+    return compiled(OpsHead(4, squash=not fixed), keras.losses.SparseCategoricalCrossentropy(from_logits=True), x, y,
+                    metrics=["accuracy"])
+
+
+@devkind3("functional-regression-target-in-raw-units", ("unnormalized-input", "label-problem", "stalled",
+                                                        "no-learning", "loss-metric-mismatch", "high-initial-loss"),
+          ("unnormalized-input", "label-problem", "stalled", "no-learning", "loss-metric-mismatch",
+           "high-initial-loss"), TARGET_FIX,
+          "functional regression on standardised features whose target is a price around 3e5 (spread 8e4), "
+          "loss 'mse', Adam 1e-3: the output crawls toward the mean for the whole run; fix: standardise the target")
+def _(fixed):
+    x, y = _data.regression(seed=1320)
+    t = y if fixed else (3.0e5 + 8.0e4 * y / 3.0).astype("float32")
+    inp = keras.Input((_data.D,))
+    out = layers.Dense(1)(body(inp))
+    return compiled(keras.Model(inp, out), "mse", x, t, optimizer=keras.optimizers.Adam(1e-3))
+
+
+@devkind3("sequential-adam-rate-far-too-high", STEP_IDS, STEP_IDS, LR_FIX,
+          "Sequential classifier with optimizer=keras.optimizers.Adam(learning_rate=2.0); fix: learning_rate=1e-2")
+def _(fixed):
+    x, y = rings(3, seed=1321)
+    model = keras.Sequential([keras.Input((_data.D,)), layers.Dense(32), layers.Activation("relu"),
+                              layers.Dense(32), layers.Activation("relu"), layers.Dense(3), layers.Softmax()])
+    return compiled(model, "sparse_categorical_crossentropy", x, y,
+                    optimizer=keras.optimizers.Adam(1e-2 if fixed else 2.0), metrics=["accuracy"])

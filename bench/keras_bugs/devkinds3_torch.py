@@ -256,3 +256,39 @@ def _(fixed):
                 nn.init.zeros_(m.bias)
     return loop(model, nn.CrossEntropyLoss(), x, y, lr=0.1, sgd=True, epochs=16)
 
+
+
+# ---------------------------------------------------------------- more spellings of the same classes
+
+class SoftmaxAttr(nn.Module):
+    """A custom module that keeps an nn.Softmax as an attribute and applies it at the end of forward."""
+
+    def __init__(self, k: int, squash: bool):
+        super().__init__()
+        self.body, self.act, self.squash = mlp(k), nn.Softmax(dim=1), squash
+
+    def forward(self, x):
+        z = self.body(x)
+        return self.act(z) if self.squash else z
+
+
+@torch_case("torch-softmax-attribute-into-crossentropyloss", ("double-softmax", "wrong-output-activation"),
+            ("double-softmax", "wrong-output-activation"), LOGITS_FIX,
+            "custom module with self.act = nn.Softmax(dim=1) applied at the end of forward, nn.CrossEntropyLoss(); "
+            "fix: return the logits")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = rings(4, seed=1418)
+    return loop(SoftmaxAttr(4, squash=not fixed), nn.CrossEntropyLoss(), x, y, lr=1e-2)
+
+
+@torch_case("torch-bce-with-logits-module-on-class-ids", ("label-problem", "wrong-output-activation"),
+            ("label-problem", "wrong-output-activation"), r"CrossEntropyLoss|cross_entropy|one (output|logit) per class",
+            "nn.Sequential with one output and nn.BCEWithLogitsLoss() on float class ids 0..2 (shape (N, 1)); fix: 3 "
+            "outputs and nn.CrossEntropyLoss on the int ids")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _data.classes(3, seed=1419)
+    if fixed:
+        return loop(mlp(3), nn.CrossEntropyLoss(), x, y, lr=1e-2)
+    return loop(mlp(1), nn.BCEWithLogitsLoss(), x, y.astype("float32").reshape(-1, 1), lr=1e-2)

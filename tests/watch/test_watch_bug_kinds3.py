@@ -179,3 +179,26 @@ def test_a_decayed_rate_restored_by_load_state_dict_is_a_suspect(reset):
     fresh = torch.optim.SGD(model.parameters(), lr=0.02)
     torch.optim.lr_scheduler.CosineAnnealingLR(fresh, T_max=4)  # a schedule at its start: nothing restored
     assert "restored-rate" not in [s.name for s in suspects(model, fresh)]
+
+
+class KeptSoftmax(nn.Module):
+    """Keeps self.act = nn.Softmax(dim=1) for inference; ``used`` applies it in forward too."""
+
+    def __init__(self, used: bool):
+        super().__init__()
+        self.fc, self.act, self.used = nn.Linear(8, 3), nn.Softmax(dim=1), used
+
+    def forward(self, x):
+        z = self.fc(x)
+        return self.act(z) if self.used else z
+
+
+@pytest.mark.parametrize("used", [True, False])
+def test_check_judges_the_module_that_produces_the_output_not_the_last_registered(used):
+    import traindoc
+
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = KeptSoftmax(used)
+    report = traindoc.check(model, (x[:32], y[:32]), nn.CrossEntropyLoss(), checks=("static",))
+    assert any(f.id == "double-softmax" for f in report.findings) == used
