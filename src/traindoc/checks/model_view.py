@@ -60,9 +60,13 @@ class OutputView:
     rank: int | None = None  # the output's number of axes, batch included, when known
     after: str | None = None  # a normalisation layer placed after the output layer (its class name)
     after_layer: str | None = None  # and its name in the model
+    seen: bool = False  # the activation was read from the output values (applied in call/forward, no layer)
 
     def spelled(self) -> str:
         """How the user wrote it: ``Dense(1, activation='softmax')`` or ``Linear(.., 1) + Softmax``."""
+        if self.seen:
+            where = "call()" if self.framework == "keras" else "forward"
+            return f"a {self.units}-unit output with a {self.activation} applied in {where}"
         if self.framework == "keras":
             u = self.units if self.units is not None else "?"
             act = "" if self.activation == "linear" else f", activation='{self.activation}'"

@@ -188,7 +188,8 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                         "which applies softmax again",
                         evidence={"subject": subject, CAUSE: True, **ev},
                         causes=["probabilities go in as logits: the loss is squashed near ln(C) and gradients are tiny"],
-                        fixes=[f"Remove activation='softmax' (Dense({units})) and keep from_logits=True.",
+                        fixes=["Remove the softmax applied in call() and return the raw scores; keep from_logits=True."
+                               if out.seen else f"Remove activation='softmax' (Dense({units})) and keep from_logits=True.",
                                "Or keep the softmax and set from_logits=False."])]
     if loss.kind == BINARY_CE:
         if loss.from_logits and act == "sigmoid":
@@ -419,7 +420,7 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
     """
     out = output_view(model, output_module)
     if out is not None and seen_activation and out.activation in ("linear", None):
-        out.activation = seen_activation
+        out.activation, out.seen = seen_activation, True
     lv = loss_view(loss, model)
     t = targets if isinstance(targets, Targets) or targets is None else \
         Targets.of(targets, getattr(loss, "ignore_index", None))
