@@ -111,3 +111,19 @@ def test_a_rate_zero_from_its_first_reading_names_a_scheduler_never_stepped(firs
     run.add(Series.named("train_loss", steps, [1.1 + 0.001 * (i % 3) for i in range(30)], role=Role.TRAIN_LOSS))
     (f,) = rate_zero(run)
     assert ("scheduler.step()" in f.fixes[0]) == never_stepped
+
+
+@pytest.mark.parametrize("delta,named", [(1e-3, True), (1.0, False)])
+def test_a_huber_delta_far_below_the_targets_is_named(delta, named):
+    import torch
+
+    from traindoc.checks.huber_scale import huber_scale_findings
+    from traindoc.checks.structure import Targets
+
+    y = (3.0 * rng.normal(size=(128, 1))).astype("float32")
+    keras_found = [f for f in structure_findings(_model(1, None, keras.losses.Huber(delta=delta)), None, y)
+                   if str(f.evidence.get("subject")) == "huber-delta"]
+    torch_found = huber_scale_findings(torch.nn.HuberLoss(delta=delta), Targets.of(y))
+    assert bool(keras_found) == bool(torch_found) == named
+    if named:
+        assert "Raise the Huber delta" in keras_found[0].fixes[0]

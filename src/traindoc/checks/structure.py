@@ -434,6 +434,10 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:
         found += target_outliers(lv, t) or target_scale(out, lv, t, output_scale)
+    if not found:
+        from .huber_scale import huber_scale_findings  # a Huber delta far below the errors
+
+        found += huber_scale_findings(loss if loss is not None else getattr(model, "loss", None), t)
     if not isinstance(targets, Targets) and targets is not None:
         from .loss_domain import loss_domain_findings  # a loss undefined at the targets (MAPE on zeros)
 
