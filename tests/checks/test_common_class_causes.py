@@ -110,7 +110,8 @@ def test_a_rate_zero_from_its_first_reading_names_a_scheduler_never_stepped(firs
     run.add(Series.named("lr", steps, [first_rate] + [0.0] * 29, role=Role.LR))
     run.add(Series.named("train_loss", steps, [1.1 + 0.001 * (i % 3) for i in range(30)], role=Role.TRAIN_LOSS))
     (f,) = rate_zero(run)
-    assert ("scheduler.step()" in f.fixes[0]) == never_stepped
+    assert "LearningRateScheduler" in f.fixes[0]  # the Keras spelling of the same mistake stays first
+    assert any("scheduler.step()" in fix for fix in f.fixes) == never_stepped
 
 
 @pytest.mark.parametrize("delta,named", [(1e-3, True), (1.0, False)])

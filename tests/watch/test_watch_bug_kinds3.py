@@ -164,20 +164,21 @@ def test_a_decayed_rate_restored_by_load_state_dict_is_a_suspect(reset):
     from traindoc.checks.torch_config import suspects
 
     model = nn.Linear(8, 3)
-    old = torch.optim.SGD(model.parameters(), lr=0.02)
+    old = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(old, T_max=4, eta_min=1e-6)
     for _ in range(4):
+        model(torch.randn(4, 8)).sum().backward()
         old.step()
         sched.step()
-    opt = torch.optim.SGD(model.parameters(), lr=0.02)
+    opt = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
     opt.load_state_dict(old.state_dict())
     if reset:
         for g in opt.param_groups:
             g["lr"] = 0.02
     names = [s.name for s in suspects(model, opt)]
     assert ("restored-rate" in names) == (not reset)
-    fresh = torch.optim.SGD(model.parameters(), lr=0.02)
-    torch.optim.lr_scheduler.CosineAnnealingLR(fresh, T_max=4)  # a schedule at its start: nothing restored
+    fresh = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
+    torch.optim.lr_scheduler.LambdaLR(fresh, lambda step: (step + 1) / 1000)  # a fresh warm-up starting low
     assert "restored-rate" not in [s.name for s in suspects(model, fresh)]
 
 

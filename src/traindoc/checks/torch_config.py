@@ -181,10 +181,14 @@ def _restored_rate(optimizer: Any) -> list[Suspect]:
 
     ``initial_lr`` is written by a scheduler and travels in ``optimizer.state_dict()``: a run that builds its
     optimizer with a fresh rate and then calls ``load_state_dict`` gets the saved run's decayed rate back.
+    Only an optimizer that already holds per-parameter state (momentum buffers, step counts) before this run's
+    first step was restored: a fresh one whose warm-up starts low is not.
     """
+    if not getattr(optimizer, "state", None):
+        return []
     for g in _groups(optimizer):
         lr, start = _num(g.get("lr")), _num(g.get("initial_lr"))
-        if lr is not None and start is not None and start > 0 and lr * RESTORED_DROP <= start:
+        if lr is not None and start is not None and lr > 0 and lr * RESTORED_DROP <= start:
             return [Suspect("restored-rate", SLOW_SYMPTOMS,
                             f"the optimizer starts this run at lr {lr:.3g}, {start / max(lr, 1e-300):.3g}x below the "
                             f"{start:.3g} its schedule began from: a rate restored by optimizer.load_state_dict() "
