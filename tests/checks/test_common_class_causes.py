@@ -128,3 +128,12 @@ def test_a_huber_delta_far_below_the_targets_is_named(delta, named):
     assert bool(keras_found) == bool(torch_found) == named
     if named:
         assert "Raise the Huber delta" in keras_found[0].fixes[0]
+
+
+@pytest.mark.parametrize("loss,act,named", [("mse", None, True), ("mean_squared_logarithmic_error", None, False),
+                                            ("mse", "exponential", False)])
+def test_target_scale_is_not_judged_on_a_log_loss_or_an_exponential_output(loss, act, named):
+    y = (3e4 + 7e4 * np.abs(rng.normal(size=(128, 1)))).astype("float32")  # page-view counts
+    found = [f for f in structure_findings(_model(1, act, loss), None, y)
+             if str(f.evidence.get("subject")) == "target-scale"]
+    assert bool(found) == named

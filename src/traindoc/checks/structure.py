@@ -450,6 +450,13 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
 TARGET_SCALE = 1e3  # regression targets this many times the output's scale (at least 1) cannot be reached
 
 
+def _log_scale(loss_name: str) -> bool:
+    """A regression loss computed on the logs of the targets (MSLE) or a Poisson deviance: the targets' unit
+    does not make its value or its gradients large."""
+    name = loss_name.lower().replace("_", "").replace(" ", "")
+    return "logarithmic" in name or name == "msle" or "poisson" in name
+
+
 def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets | None,
                  output_scale: float | None = None) -> list[Finding]:
     """Label scale against output scale: regression targets thousands of times what the model outputs.
@@ -460,6 +467,8 @@ def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets
     """
     if loss is None or loss.kind != REGRESSION or targets is None or targets.n < MIN_TARGETS:
         return []
+    if _log_scale(loss.name) or (out is not None and out.activation == "exponential"):
+        return []  # the loss compares logs of the targets, or exp(z) reaches them as z grows by their log
     reference = max(output_scale if output_scale is not None and np.isfinite(output_scale) else 0.0, 1.0)
     ratio = targets.rms / reference
     if not ratio >= TARGET_SCALE:
