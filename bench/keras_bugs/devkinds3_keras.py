@@ -58,7 +58,7 @@ CLASS_IDS = ("wrong-output-activation", "label-problem", "stuck-at-chance", "sta
              "loss-metric-mismatch")
 STEP_IDS = ("update-ratio", "lr-too-high", "divergence", "oscillation", "loss-spikes", "nonfinite", "stalled",
             "no-learning", "exploding-gradients", "dead-relu", "stuck-at-chance")
-SLOW_IDS = ("update-ratio", "no-learning", "stalled", "stuck-at-chance", "lr-floor")
+SLOW_IDS = ("update-ratio", "no-learning", "stalled", "stuck-at-chance", "lr-decay-too-fast")
 
 
 def body(x, width: int = 32, depth: int = 2, act="relu", init="glorot_uniform"):
@@ -313,8 +313,8 @@ def _(fixed):
                     optimizer=keras.optimizers.SGD(0.1), metrics=["accuracy"], epochs=16)
 
 
-@devkind3("subclassed-hidden-biases-start-negative", ("dead-relu", "zero-gradients", "poor-initialization"),
-          ("dead-relu", "zero-gradients", "poor-initialization"), DEAD_FIX,
+@devkind3("subclassed-hidden-biases-start-negative", ("dead-relu", "poor-initialization"),
+          ("dead-relu", "poor-initialization"), DEAD_FIX,
           "subclassed model whose hidden layers use bias_initializer=keras.initializers.Constant(-5.0) (copied "
           "from a 'bias shift' recipe): every ReLU is off from the first step; fix: zero biases")
 def _(fixed):

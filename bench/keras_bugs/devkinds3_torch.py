@@ -225,8 +225,8 @@ def _(fixed):
 
 # ---------------------------------------------------------------- dying ReLU, vanishing gradients
 
-@torch_case("torch-custom-module-negative-bias-init", ("dead-relu", "zero-gradients", "poor-initialization"),
-            ("dead-relu", "zero-gradients", "poor-initialization"), DEAD_FIX,
+@torch_case("torch-custom-module-negative-bias-init", ("dead-relu", "poor-initialization"),
+            ("dead-relu", "poor-initialization"), DEAD_FIX,
             "custom module whose __init__ sets nn.init.constant_(fc.bias, -4.0) on the hidden layers: every ReLU "
             "is off; fix: zero biases (default init)")
 def _(fixed):
