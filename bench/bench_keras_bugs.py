@@ -18,6 +18,7 @@
     [--set heldout13] (the thirteenth blind held-out set, keras_bugs/heldout13_*.py: measured blind, dev now)
     [--set heldout14] (the fourteenth blind held-out set, keras_bugs/heldout14_*.py: measured blind, dev now)
     [--set heldout15] (the fifteenth blind held-out set, keras_bugs/heldout15_*.py: measured blind, dev now)
+    [--set devkinds3] (the common bug classes written through varied APIs, keras_bugs/devkinds3_*.py; tunable)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -94,7 +95,8 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
 
     Loop switches a case may set (each defaults to a correct loop): ``zero_grad`` (True; False never
     zeroes; "after_backward" zeroes between ``backward`` and ``step``), ``shuffle`` (reshuffle each
-    epoch), ``scheduler`` with ``sched_every`` ("epoch" or "batch": where ``scheduler.step()`` is called).
+    epoch), ``scheduler`` with ``sched_every`` ("epoch" or "batch": where ``scheduler.step()`` is called),
+    ``step_first`` (False; True calls ``opt.step()`` before ``loss.backward()``).
     """
     model, opt, loss_fn = prog["model"], prog["optimizer"], prog["loss_fn"]
     x, y, bs = prog["x"], prog["y"], prog["batch_size"]
@@ -110,10 +112,13 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
                 opt.zero_grad()
             out = model(xb)
             loss = loss_fn(out, yb)
+            if prog.get("step_first"):
+                opt.step()
             loss.backward()
             if zero == "after_backward":
                 opt.zero_grad()
-            opt.step()
+            if not prog.get("step_first"):
+                opt.step()
             if sched is not None and every == "batch":
                 sched.step()
             losses.append(float(loss.detach()))
@@ -164,6 +169,8 @@ def run_check(case, prog: dict):
         return check(prog["model"], next(iter(loader)), prog["loss_fn"], factory, loader=loader).findings
     model = prog["model"]
     x, y = prog["x"], prog["y"]
+    if isinstance(x, keras.utils.PyDataset):  # batches served by index: check() sees the first and the loader
+        return check(model, x[0], loader=[x[i] for i in range(len(x))]).findings
     rows = lambda t, a, b: [v[a:b] for v in t] if isinstance(t, (list, tuple)) else t[a:b]  # noqa: E731
     batch = (x[:32], rows(y, 0, 32))
     loader = [(x[i:i + 32], rows(y, i, i + 32)) for i in range(0, len(x), 32)]
@@ -212,7 +219,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout15", "devkinds" or "devkinds2"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout15", "devkinds" to "devkinds3"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -298,6 +305,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout15_torch  # noqa: F401  (registers the fifteenth held-out set's PyTorch cases)
 
         return HELDOUT15
+    if name == "devkinds3":
+        from keras_bugs.devkinds3_keras import DEVKINDS3
+        import keras_bugs.devkinds3_torch  # noqa: F401  (registers the third bug-kinds dev set's PyTorch cases)
+
+        return DEVKINDS3
     return CASES
 
 
@@ -309,7 +321,7 @@ def main() -> None:
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
-                                                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15"),
+                                                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

@@ -127,3 +127,28 @@ def test_torch_linear_sequential_is_judged_only_without_activations():
     assert linear_stack_findings(nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.1), nn.Linear(8, 1)))
     assert not linear_stack_findings(nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1)))
     assert not linear_stack_findings(nn.Sequential(nn.Linear(2, 1)))  # a linear model by design
+
+
+class _OpsHead(keras.Model):
+    """A subclassed classifier whose call may apply keras.ops.softmax itself (no layer shows it)."""
+
+    def __init__(self, squash):
+        super().__init__()
+        self.h, self.head, self.squash = L.Dense(16, activation="relu"), L.Dense(3), squash
+
+    def call(self, x):
+        z = self.head(self.h(x))
+        return keras.ops.softmax(z, axis=-1) if self.squash else z
+
+
+@pytest.mark.parametrize("squash", [True, False])
+def test_a_softmax_applied_in_call_before_a_from_logits_loss_is_named(tmp_path, squash):
+    keras.utils.set_random_seed(0)
+    x, y = _classes()
+    model = _OpsHead(squash)
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    live, _ = _fit(model, x, y, tmp_path)
+    hit = [f for f in live if f.id == "double-softmax"]
+    assert bool(hit) == squash
+    if squash:
+        assert "call()" in hit[0].title and "raw scores" in hit[0].fixes[0]

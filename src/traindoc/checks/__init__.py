@@ -30,7 +30,13 @@ def _static_section(model: Any, loss_fn: Callable, optimizer_factory: Callable |
     keras_model = is_keras(model)
     loss = getattr(loss_fn, "keras_loss", loss_fn)
     targets = split_batch(batch)[1]
-    findings = [] if keras_model else list(static.check_output_activation(model, loss_fn))
+    if keras_model:
+        findings = []
+    else:
+        from ._torch import last_module_run  # the module that really produces the output
+
+        findings = list(static.check_output_activation(model, loss_fn,
+                                                       last_module_run(model, split_batch(batch)[0])))
     findings += structure_findings(model, loss, targets)
     if keras_model:  # Keras misuse read from the compiled model and the batch (layers after the output, ...)
         from ..probes.integrations.keras_labels import keras_static_findings

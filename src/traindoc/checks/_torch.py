@@ -28,6 +28,32 @@ def split_batch(batch: Any) -> tuple[Any, Any]:
     raise ValueError(f"a batch must be (inputs, targets) or a dict; got {type(batch).__name__}")
 
 
+def last_module_run(model: torch.nn.Module, inputs: Any) -> str | None:
+    """The name of the leaf module whose forward ran last on ``inputs``: the module that produces the output.
+
+    Why: the last *registered* module may never run (``self.softmax = nn.Softmax(1)`` kept for inference
+    while ``forward`` returns the logits). Run on a copy in eval mode without gradients and with the
+    random state restored, so nothing of the user's model or RNG changes; None when it cannot run.
+    """
+    names: list[str] = []
+    try:
+        twin = copy.deepcopy(model)
+        handles = [m.register_forward_hook(lambda mod, a, out, _n=n: names.append(_n))
+                   for n, m in twin.named_modules() if n and not any(True for _ in m.children())]
+        state = torch.random.get_rng_state()
+        try:
+            twin.eval()
+            with torch.no_grad():
+                twin(*inputs) if isinstance(inputs, (tuple, list)) else twin(inputs)
+        finally:
+            torch.random.set_rng_state(state)
+            for h in handles:
+                h.remove()
+    except Exception:  # noqa: BLE001 - a model this cannot run: fall back to the last registered module
+        return None
+    return names[-1] if names else None
+
+
 def fresh_copy(model: torch.nn.Module) -> torch.nn.Module:
     """A copy, so a check never changes the user's model.
 

@@ -60,9 +60,13 @@ class OutputView:
     rank: int | None = None  # the output's number of axes, batch included, when known
     after: str | None = None  # a normalisation layer placed after the output layer (its class name)
     after_layer: str | None = None  # and its name in the model
+    seen: bool = False  # the activation was read from the output values (applied in call/forward, no layer)
 
     def spelled(self) -> str:
         """How the user wrote it: ``Dense(1, activation='softmax')`` or ``Linear(.., 1) + Softmax``."""
+        if self.seen:
+            where = "call()" if self.framework == "keras" else "forward"
+            return f"a {self.units}-unit output with a {self.activation} applied in {where}"
         if self.framework == "keras":
             u = self.units if self.units is not None else "?"
             act = "" if self.activation == "linear" else f", activation='{self.activation}'"
@@ -121,6 +125,24 @@ def _keras_loss_name(loss: Any) -> tuple[str, bool]:
     return str(name), bool(cfg.get("from_logits", False))
 
 
+def _wrapped_keras_kind(loss: Any, logits: bool) -> tuple[str | None, bool]:
+    """The kind of a user's own Keras loss function that only calls one known Keras loss on its
+    arguments (``def loss(y, p): return keras.losses.binary_crossentropy(y, p, from_logits=True)``), read
+    from the names its code refers to; ``from_logits=True`` when that keyword is passed a constant True."""
+    from .static import _TRANSFORMS
+
+    code = getattr(getattr(loss, "fn", loss), "__code__", None)
+    names = set(getattr(code, "co_names", ()) or ())
+    if not names or names & _TRANSFORMS:
+        return None, logits
+    kinds = {_KERAS_LOSSES[n] for n in names if n in _KERAS_LOSSES}
+    if len(kinds) != 1:
+        return None, logits
+    consts = getattr(code, "co_consts", ()) or ()
+    keyword = any(isinstance(c, tuple) and "from_logits" in c for c in consts) or "from_logits" in names
+    return kinds.pop(), logits or (keyword and True in consts and False not in consts)
+
+
 def _smoothing(loss: Any) -> float:
     """A loss's label smoothing (Keras config or torch attribute); 0 when it has none."""
     value = _keras_loss_config(loss).get("label_smoothing", getattr(loss, "label_smoothing", 0.0))
@@ -146,6 +168,8 @@ def loss_view(loss: Any, model: Any = None) -> LossView | None:
                         else getattr(loss, "__name__", str(loss)), "torch", _smoothing(loss), 1)
     name, logits = _keras_loss_name(loss)
     kind = _KERAS_LOSSES.get(name.lower().replace(" ", ""))
+    if kind is None:
+        kind, logits = _wrapped_keras_kind(loss, logits)
     axis = _keras_loss_config(loss).get("axis", -1)
     return LossView(kind, logits, name, "keras", _smoothing(loss), axis if isinstance(axis, int) else -1)
 

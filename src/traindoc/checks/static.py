@@ -26,11 +26,32 @@ def loss_kind(loss_fn: Any) -> str | None:
     name = type(loss_fn).__name__
     if name in ("function", "builtin_function_or_method", "partial"):
         name = getattr(getattr(loss_fn, "func", loss_fn), "__name__", "")
-    for kind, names in (("ce", CE_LOSSES), ("nll", NLL_LOSSES), ("bce_logits", BCE_LOGITS_LOSSES),
-                        ("bce", BCE_LOSSES), ("regression", REGRESSION_LOSSES)):
+    for kind, names in _KINDS:
         if name in names:
             return kind
-    return None
+    return _wrapped_kind(loss_fn)
+
+
+_KINDS = (("ce", CE_LOSSES), ("nll", NLL_LOSSES), ("bce_logits", BCE_LOGITS_LOSSES), ("bce", BCE_LOSSES),
+          ("regression", REGRESSION_LOSSES))
+# Calls that change what the wrapped loss is given: a wrapper that makes them is not that loss of its arguments.
+_TRANSFORMS = {"softmax", "log_softmax", "sigmoid", "logsigmoid", "log", "log1p", "exp", "tanh", "relu", "clamp",
+               "clip", "abs", "neg", "one_hot", "softplus", "normalize", "where", "masked_select", "flip", "roll"}
+
+
+def _wrapped_kind(loss_fn: Any) -> str | None:
+    """The kind of a user's own loss function (a def or lambda) that only calls one known loss on its
+    arguments: ``def loss(out, y): return F.binary_cross_entropy_with_logits(out.squeeze(1), y)``.
+
+    Read from the names the function's code refers to (no call); a function that also transforms
+    the values (softmax, log, clamp ...) or calls losses of two kinds is left unknown.
+    """
+    code = getattr(loss_fn, "__code__", None)
+    names = set(getattr(code, "co_names", ()) or ())
+    if not names or names & _TRANSFORMS:
+        return None
+    kinds = {kind for kind, known in _KINDS if names & known}
+    return kinds.pop() if len(kinds) == 1 else None
 
 
 def _last_leaf(model) -> tuple[str, Any] | None:
@@ -69,6 +90,8 @@ def check_output_activation(model, loss_fn: Any = None, output_module: str | Non
                               "model already squashes them, so gradients shrink and the loss is mis-scaled",
                               ["Remove the final Sigmoid and keep the with-logits loss (numerically stable).",
                                "Or keep the Sigmoid and use BCELoss (less stable)."])]
+    if lname == "PoissonNLLLoss" and isinstance(last, (nn.ReLU, nn.ReLU6, nn.Softplus, nn.Sigmoid)):
+        return _poisson_rate(subject, type(last).__name__, bool(getattr(loss_fn, "log_input", True)))
     if isinstance(last, (nn.ReLU, nn.ReLU6, nn.Softplus, nn.Sigmoid, nn.Tanh, nn.Hardtanh)) and kind == "regression":
         return [_wrong_output(subject, type(last).__name__, lname,
                               f"a regression output passed through {type(last).__name__} cannot take every value the "
@@ -81,6 +104,19 @@ def check_output_activation(model, loss_fn: Any = None, output_module: str | Non
                               "targets need them, and units stuck below zero pass no gradient",
                               ["Remove the ReLU after the last layer (outputs should be linear logits or values)."])]
     return []
+
+
+def _poisson_rate(subject: str, act: str, log_input: bool) -> list[Finding]:
+    """A non-negative output (the rate itself) before PoissonNLLLoss: right with log_input=False, wrong with
+    the default log_input=True, which reads the output as a log-rate (the rate it scores is exp(out) >= 1)."""
+    if not log_input:
+        return []  # the rate itself, read as a rate: what a Poisson regression wants
+    return [_wrong_output(subject, act, "PoissonNLLLoss",
+                          f"PoissonNLLLoss defaults to log_input=True and reads the output as a log-rate, computing "
+                          f"exp(out) - y * out; the {act} output is already a non-negative rate, so the rate the loss "
+                          "scores is exp(rate) >= 1 and small counts can never be predicted",
+                          ["Keep the rate output and use nn.PoissonNLLLoss(log_input=False).",
+                           f"Or drop the {act} and keep log_input=True: the linear output is the log-rate."])]
 
 
 def _double_softmax(subject: str, act: str, lname: str | None, sev: Severity) -> Finding:
@@ -104,6 +140,19 @@ def _wrong_output(subject: str, act: str, lname: str | None, why: str, fixes: li
         causes=[why], fixes=fixes)
 
 
+def probability_rows(outputs: Any) -> bool:
+    """Whether a float output of two or more classes holds rows of probabilities (>= 0, each summing to 1):
+    what a softmax gives, and a linear layer never does."""
+    import torch
+
+    if not isinstance(outputs, torch.Tensor) or not outputs.is_floating_point() or outputs.dim() < 2 \
+            or outputs.shape[-1] < 2 or outputs.numel() == 0:
+        return False
+    with torch.no_grad():
+        o = outputs.detach().float()
+        return bool((o >= 0).all()) and bool(((o.sum(dim=-1) - 1).abs() < 1e-3).all())
+
+
 def infer_double_softmax(outputs: Any, targets: Any, loss_fn: Any = None) -> list[Finding]:
     """From the values themselves: outputs that are already probabilities fed to a classifier loss."""
     import torch
@@ -120,11 +169,7 @@ def infer_double_softmax(outputs: Any, targets: Any, loss_fn: Any = None) -> lis
     if kind is None and not (isinstance(targets, torch.Tensor) and not targets.is_floating_point()
                              and targets.dim() == outputs.dim() - 1):
         return []
-    with torch.no_grad():
-        o = outputs.detach().float()
-        sums = o.sum(dim=-1)
-        probs = bool((o >= 0).all()) and bool(((sums - 1).abs() < 1e-3).all())
-    if not probs:
+    if not probability_rows(outputs):
         return []
     f = _double_softmax("output", "softmax", type(loss_fn).__name__ if loss_fn is not None else "a cross-entropy loss",
                         Severity.WARNING)

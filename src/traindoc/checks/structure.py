@@ -188,7 +188,8 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                         "which applies softmax again",
                         evidence={"subject": subject, CAUSE: True, **ev},
                         causes=["probabilities go in as logits: the loss is squashed near ln(C) and gradients are tiny"],
-                        fixes=[f"Remove activation='softmax' (Dense({units})) and keep from_logits=True.",
+                        fixes=["Remove the softmax applied in call() and return the raw scores; keep from_logits=True."
+                               if out.seen else f"Remove activation='softmax' (Dense({units})) and keep from_logits=True.",
                                "Or keep the softmax and set from_logits=False."])]
     if loss.kind == BINARY_CE:
         if loss.from_logits and act == "sigmoid":
@@ -295,6 +296,11 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
             fixes.append("If the rows were cleaned or filtered before training, check that every class survived: "
                          "the training data holds only one class when a dropna() meets a column that is empty for "
                          "the other classes, or a filter selects by the label; drop that column, not the rows.")
+        if loss is not None and loss.kind == BINARY_CE and targets.distinct[0] == 1.0:
+            # Every label 1 under a yes/no loss: the usual source is a text column cast to bool.
+            fixes.insert(0, "If the labels were read as text ('False'/'True', 'no'/'yes', '0'/'1') and cast with "
+                            "astype(bool) or bool(s), every non-empty string is True: map them explicitly, "
+                            "y = (labels == 'True').astype('float32').")
         return [_finding("label-problem", Severity.ERROR, f"every target is {targets.distinct[0]:g}",
                          "the label column is constant (the wrong field, a failed join, rows of the other classes "
                          "removed, or labels scaled to nothing): the model learns to output that constant",
@@ -385,24 +391,36 @@ def _categorical_targets(targets: Targets, loss: LossView, out: OutputView | Non
                           f"(keras.utils.to_categorical(y, {units}))."], subject, **ev)]
     if targets.width > 1 and (targets.lo < 0 or targets.hi > 1 or not targets.rows_sum_to_one):
         scaled = 0 <= targets.lo and targets.hi < 1 and not targets.integral
+        # Real-valued rows with negative entries and a spread of several units are scores, not probabilities:
+        # a model's raw outputs (a teacher's logits in distillation, a pseudo-labeller's) used as targets.
+        scores = targets.lo < 0 and targets.hi - targets.lo > 2 and not targets.integral
+        fixes = ["Give one-hot label rows (each sums to 1); scale only the inputs, never y."]
+        if scores:
+            fixes.insert(0, "These rows look like logits (negative entries, a spread far beyond [0, 1]): a model's "
+                            "raw outputs, such as a teacher's in distillation, used as targets. Turn them into "
+                            "probabilities first: y = softmax(teacher_logits / T) along the class axis.")
         return [_finding("label-problem", Severity.ERROR,
                          f"target rows under {loss.name} do not sum to 1 (values in [{targets.lo:.3g}, "
-                         f"{targets.hi:.3g}])",
+                         f"{targets.hi:.3g}])" + (": they look like logits" if scores else ""),
                          "a categorical cross-entropy compares each row with a probability distribution; rows "
                          "that do not sum to 1 scale the loss and point the gradient wrong"
                          + (" (targets divided by 255 along with the inputs?)" if scaled else ""),
-                         ["Give one-hot label rows (each sums to 1); scale only the inputs, never y."],
-                         subject, **ev)]
+                         fixes, subject, **ev)]
     return []
 
 
 def structure_findings(model: Any, loss: Any = None, targets: Any = None, output_module: str | None = None, *,
-                       constant: bool = True, output_scale: float | None = None) -> list[Finding]:
+                       constant: bool = True, output_scale: float | None = None,
+                       seen_activation: str | None = None) -> list[Finding]:
     """All structure checks for a torch or Keras model (``loss=None``: a Keras model's compiled loss).
 
     ``output_scale``: the RMS of the untrained model's outputs on a batch, when it was measured.
+    ``seen_activation``: the activation the output values show (a softmax applied in forward with
+    ``F.softmax``), used where the modules show a linear output.
     """
     out = output_view(model, output_module)
+    if out is not None and seen_activation and out.activation in ("linear", None):
+        out.activation, out.seen = seen_activation, True
     lv = loss_view(loss, model)
     t = targets if isinstance(targets, Targets) or targets is None else \
         Targets.of(targets, getattr(loss, "ignore_index", None))
@@ -416,6 +434,10 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
         found += classes_regressed(out, lv, t, compiled_metrics(model))
     if not found:
         found += target_outliers(lv, t) or target_scale(out, lv, t, output_scale)
+    if not found:
+        from .huber_scale import huber_scale_findings  # a Huber delta far below the errors
+
+        found += huber_scale_findings(loss if loss is not None else getattr(model, "loss", None), t)
     if not isinstance(targets, Targets) and targets is not None:
         from .loss_domain import loss_domain_findings  # a loss undefined at the targets (MAPE on zeros)
 
@@ -428,6 +450,13 @@ def structure_findings(model: Any, loss: Any = None, targets: Any = None, output
 TARGET_SCALE = 1e3  # regression targets this many times the output's scale (at least 1) cannot be reached
 
 
+def _log_scale(loss_name: str) -> bool:
+    """A regression loss computed on the logs of the targets (MSLE) or a Poisson deviance: the targets' unit
+    does not make its value or its gradients large."""
+    name = loss_name.lower().replace("_", "").replace(" ", "")
+    return "logarithmic" in name or name == "msle" or "poisson" in name
+
+
 def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets | None,
                  output_scale: float | None = None) -> list[Finding]:
     """Label scale against output scale: regression targets thousands of times what the model outputs.
@@ -438,6 +467,8 @@ def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets
     """
     if loss is None or loss.kind != REGRESSION or targets is None or targets.n < MIN_TARGETS:
         return []
+    if _log_scale(loss.name) or (out is not None and out.activation == "exponential"):
+        return []  # the loss compares logs of the targets, or exp(z) reaches them as z grows by their log
     reference = max(output_scale if output_scale is not None and np.isfinite(output_scale) else 0.0, 1.0)
     ratio = targets.rms / reference
     if not ratio >= TARGET_SCALE:
@@ -524,7 +555,7 @@ def classes_regressed(out: OutputView | None, loss: LossView | None, targets: Ta
 
 
 def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | None,
-                   already: list[Finding]) -> list[Finding]:
+                   already: list[Finding], outputs: Any = None) -> list[Finding]:
     """The structure checks ``traindoc.watch`` adds at its first step, on that step's targets.
 
     checks/static.py already judges torch activation/loss wiring; this adds the softmax over one
@@ -535,7 +566,10 @@ def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | 
     if is_keras(model):
         return []  # the Keras callback runs these itself, on the batches fit hands to train_step
     have = {f.id for f in already}
-    found = structure_findings(model, loss_fn, targets, output_module, constant=False)
+    from .static import probability_rows
+
+    seen = "softmax" if probability_rows(outputs) else None  # F.softmax in forward: no module shows it
+    found = structure_findings(model, loss_fn, targets, output_module, constant=False, seen_activation=seen)
     return [f for f in found if f.id not in have or f.id == "label-problem"]
 
 

@@ -160,6 +160,7 @@ def suspects(model: Any, optimizer: Any = None, loss_fn: Any = None) -> list[Sus
                            "and each step grow with the batch size: a learning rate chosen for a mean loss is "
                            "batch-size times too large",
                            "Use reduction='mean' (the default), or divide the learning rate by the batch size."))
+    out += _restored_rate(optimizer)
     for i, g in enumerate(_groups(optimizer)):
         m, lr = _num(g.get("momentum")), _num(g.get("lr"))
         if m is not None and lr is not None and SUSPECT_MOMENTUM <= m < 1 and lr / (1 - m) < EFFECTIVE_STEP:
@@ -169,6 +170,33 @@ def suspects(model: Any, optimizer: Any = None, loss_fn: Any = None) -> list[Sus
                                "Lower the momentum to 0.9, or the learning rate in proportion."))
             break
     return out
+
+
+RESTORED_DROP = 100.0  # a rate this many times below the one its schedule started from, at the run's start
+SLOW_SYMPTOMS = ("update-ratio", "no-learning", "stalled", "stuck-at-chance", "lr-decay-too-fast")
+
+
+def _restored_rate(optimizer: Any) -> list[Suspect]:
+    """A group whose rate, when the run starts, is far below the ``initial_lr`` an LR scheduler recorded in it.
+
+    ``initial_lr`` is written by a scheduler and travels in ``optimizer.state_dict()``: a run that builds its
+    optimizer with a fresh rate and then calls ``load_state_dict`` gets the saved run's decayed rate back.
+    Only an optimizer that already holds per-parameter state (momentum buffers, step counts) before this run's
+    first step was restored: a fresh one whose warm-up starts low is not.
+    """
+    if not getattr(optimizer, "state", None):
+        return []
+    for g in _groups(optimizer):
+        lr, start = _num(g.get("lr")), _num(g.get("initial_lr"))
+        if lr is not None and start is not None and lr > 0 and lr * RESTORED_DROP <= start:
+            return [Suspect("restored-rate", SLOW_SYMPTOMS,
+                            f"the optimizer starts this run at lr {lr:.3g}, {start / max(lr, 1e-300):.3g}x below the "
+                            f"{start:.3g} its schedule began from: a rate restored by optimizer.load_state_dict() "
+                            "from a checkpoint whose schedule had decayed it (loading the state overwrites the lr "
+                            "the optimizer was built with)",
+                            "Set the new rate after loading the state: for g in optimizer.param_groups: g['lr'] = "
+                            "new_lr (and build a fresh scheduler), or do not load the old optimizer state.")]
+    return []
 
 
 def _half_precision_eps(model: Any, optimizer: Any) -> list[Suspect]:

@@ -14,7 +14,12 @@ dependence is cut:
   - otherwise the layers' output does not reach the loss (multiplied by zero, masked away).
 
 A layer that is dead (every ReLU after it off) also gets zero gradients; then dead-relu names
-the cause and nothing is said here.
+the cause and nothing is said here
+(poor-initialization: the change is the initialisation). When no ReLU module shows it (``F.relu`` in ``forward``), the
+layers' own biases can: all of them below zero (default initialisation gives both signs; the
+layers never moved, so this is their start) put every pre-activation below 0, and dead-relu is
+said here
+(poor-initialization: the change is the initialisation).
 """
 
 from __future__ import annotations
@@ -108,6 +113,19 @@ def some_zero_finding(model: Any, zero: list[str], output_layer: str | None, pac
                                "head reads no information and no gradient flows back into the recurrent layer"],
                        fixes=["Classify from the last real step: the final hidden state h_n[-1] (out, (h_n, c_n) = "
                               "lstm(packed)), or gather out at lengths - 1."])
+    negative = _negative_biases(mods, zero)
+    if negative is not None:  # dead units born dead: the initialisation is the change to make
+        ev["subject"] = "negative-bias-init"
+        return Finding("poor-initialization", Severity.WARNING,
+                       f"the gradient of {shown} was exactly zero at all {samples} sampled steps, while other layers "
+                       f"learn, and every bias of these layers is below zero (largest {negative:.3g}): the ReLUs after "
+                       "them never fire", steps=[step], evidence={**ev, "largest_bias": negative},
+                       causes=["biases initialised below zero (nn.init.constant_(bias, -c), a 'bias shift' recipe) put "
+                               "every pre-activation below 0; a ReLU (F.relu in forward) then outputs 0 and passes no "
+                               "gradient, so these layers never move and the network works from its last layer only"],
+                       fixes=["Initialise the biases to zero (nn.init.zeros_(layer.bias)) or keep the default "
+                              "initialisation; He (kaiming) init for the weights of ReLU layers.",
+                              "Or use LeakyReLU, which passes a gradient below zero."])
     return Finding("frozen-parameters", Severity.WARNING,
                    f"the gradient of {shown} was exactly zero at all {samples} sampled steps, while other layers learn: "
                    "their output does not reach the loss", steps=[step], evidence=ev,
@@ -115,6 +133,25 @@ def some_zero_finding(model: Any, zero: list[str], output_layer: str | None, pac
                            "away, read only at padded positions, or normalised over an axis of size 1"],
                    fixes=["Follow these layers' output to the loss and find where it stops mattering (print the "
                           "tensor there: constant or all zeros)."])
+
+
+MIN_BIASES = 8  # units whose biases all sit below zero: default initialisation gives both signs
+
+
+def _negative_biases(mods: dict, zero: list[str]) -> float | None:
+    """The largest bias of the zero-gradient layers when every one of them has all its biases below zero
+    (they never moved, so this is how they started), else None."""
+    largest, count = None, 0
+    for n in zero:
+        b = getattr(mods.get(n), "bias", None)
+        if b is None or not hasattr(b, "detach") or b.numel() == 0:
+            return None
+        top = float(b.detach().max())
+        if top >= 0:
+            return None
+        largest = top if largest is None else max(largest, top)
+        count += int(b.numel())
+    return largest if count >= MIN_BIASES else None
 
 
 def _units(m: Any) -> int | None:

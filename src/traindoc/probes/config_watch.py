@@ -46,6 +46,9 @@ class ConfigWatch:
         from ..checks.pos_weight import PosWeightWatch
 
         self.pos_weight = PosWeightWatch()  # BCEWithLogitsLoss pos_weight inverted or a count
+        from ..checks.output_values import OutputBounds
+
+        self.bounds = OutputBounds()  # an activation applied in forward (F.relu, torch.sigmoid), seen in the values
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -190,6 +193,12 @@ class ConfigWatch:
         for f in (self.probs.finding(float(doc._step)), self.pos_weight.finding(float(doc._step)), self.spread.finding(float(doc._step)), bias_free_finding(doc.model, self.rows, float(doc._step)),
                   self.few.finding(classes, float(doc._step)), self.columns.finding(float(doc._step)),
                   self.positions.finding(losses, float(doc._step)), self.flips.finding(float(doc._step))):
+            if f is not None:
+                doc._record_check(f)
+        named = any(f.id in ("wrong-output-activation", "double-softmax") for f in doc.findings)
+        nonfinite = any(f.id == "nonfinite" for f in doc.findings)
+        for f in (self.bounds.finding(float(doc._step), _loss_name(doc.loss_fn), named),
+                  self.bounds.half_finding(float(doc._step), nonfinite)):
             if f is not None:
                 doc._record_check(f)
         self._late_findings(doc, losses)
@@ -370,6 +379,8 @@ class ConfigWatch:
         self.few.add(inputs, targets)
         self.columns.add(targets, outputs, loss_kind)
         self.pos_weight.add(targets)
+        if not self.keras:  # a Keras model's output layer is read from its structure
+            self.bounds.add(outputs, targets, loss_kind)
 
     def _rows_unrelated(self, doc: Any, losses: list[float]) -> None:
         """Rows whose neighbours share labels at chance while the loss barely fell: recorded at the
@@ -445,3 +456,12 @@ def _scored_directly(outputs: Any, targets: Any, loss: Any, kind: str | None) ->
 
     value = as_float(loss)
     return any(abs(abs(value) - v) <= 0.01 * max(1.0, v) for v in standard_losses(outputs, targets).values())
+
+
+def _loss_name(loss_fn: Any) -> str:
+    """How the user wrote the loss: a module's class name, a function's name."""
+    if loss_fn is None:
+        return "the loss"
+    if hasattr(loss_fn, "forward"):
+        return type(loss_fn).__name__
+    return getattr(loss_fn, "__name__", type(loss_fn).__name__)

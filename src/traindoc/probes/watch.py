@@ -872,15 +872,15 @@ class Watch:
         found = check_output_activation(self.model, self.loss_fn, out_mod)
         if self._output_by_weights:
             found = []  # the output comes straight from a weight layer: the activation module seen last is not it
+        out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
         if not found:
-            out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
             found = infer_double_softmax(out, targets, self.loss_fn)
             if found and self.loss_fn is None and not self._loss_is_ce_of(out, targets):
                 found = []  # probabilities fed to another loss (MSE on one-hot rows): no double softmax
         from ..checks.structure import watch_findings  # softmax over one unit; targets vs the loss
 
         found = found + (self.guard.call("checks", watch_findings, self.model, self.loss_fn, targets, out_mod,
-                                         found) or [])
+                                         found, out) or [])
         for f in found:
             f.steps = [float(self._step)]
             self._record_check(f)

@@ -69,7 +69,8 @@ def dead_relu(run: Run) -> list[Finding]:
     # Alive at the first window and dead later: the units were killed by updates (too large a
     # step), not born dead (initialisation, biases, inputs). The evidence decides the order.
     died = first.size >= 2 and float(first[0]) < 0.2
-    if dead[worst][0] < 0.9 and (_classified_well(run) or (not died and _learned_well(run))):
+    born_spare = not died and (_learned_well(run) or _fit_throughout(run))
+    if dead[worst][0] < 0.9 and (_classified_well(run) or born_spare):
         return []  # units silent (or silenced) in a net that fit its data: spare capacity, not a failure
     causes = ["Large negative biases or pre-activations push units below zero for every input; they get no "
               "gradient and never recover.", "A learning rate spike knocked units into the dead region.",
@@ -107,6 +108,24 @@ def _learned_well(run: Run) -> bool:
     return c is not None and c.head > 0 and 0 <= c.tail <= LEARNED * c.head
 
 
+def _accuracy_errors(run: Run, roles: tuple) -> list[tuple[float, float]] | None:
+    """(error at the first window, error at the last) of every accuracy logged under ``roles``; None when
+    one is too short or out of [0, 1] (each window a tenth of the curve)."""
+    from ._common import curve, normalised_metric
+
+    out = []
+    for s in [s for role in roles for s in run.by_role(role) if s.metric == "accuracy" and s.higher_is_better]:
+        c = curve(s)
+        if c.n < 3:
+            return None
+        y, _ = normalised_metric(c)
+        if float(np.min(y)) < 0.0 or float(np.max(y)) > 1.0:
+            return None
+        k = max(1, c.n // 10)
+        out.append((1.0 - float(np.median(y[:k])), 1.0 - float(np.median(y[-k:]))))
+    return out
+
+
 def _classified_well(run: Run) -> bool:
     """Every logged accuracy (training and validation) ended with a tenth of its starting error or less.
 
@@ -115,24 +134,25 @@ def _classified_well(run: Run) -> bool:
     Its error fell to a tenth of its start, the same bar as the loss's; units that died on the way
     cost nothing the task needed, so the learning rate that silenced them was not too high for it.
     """
-    from ._common import curve, normalised_metric
-
-    accs = [s for role in (Role.TRAIN_METRIC, Role.VAL_METRIC) for s in run.by_role(role)
-            if s.metric == "accuracy" and s.higher_is_better]
-    if not accs or not any(s.role == Role.TRAIN_METRIC for s in accs):
+    if not run.by_role(Role.TRAIN_METRIC) or not any(s.metric == "accuracy" and s.higher_is_better
+                                                     for s in run.by_role(Role.TRAIN_METRIC)):
         return False
-    for s in accs:
-        c = curve(s)
-        if c.n < 3:
-            return False
-        y, _ = normalised_metric(c)
-        if float(np.min(y)) < 0.0 or float(np.max(y)) > 1.0:
-            return False
-        k = max(1, c.n // 10)
-        err_start, err_end = 1.0 - float(np.median(y[:k])), 1.0 - float(np.median(y[-k:]))
-        if not (err_start > 0 and err_end <= LEARNED * err_start):
-            return False
-    return True
+    errs = _accuracy_errors(run, (Role.TRAIN_METRIC, Role.VAL_METRIC))
+    return bool(errs) and all(start > 0 and end <= LEARNED * start for start, end in errs)
+
+
+FIT_ERROR = 0.05  # a training error this small from the first window to the last: the model fits its rows
+
+
+def _fit_throughout(run: Run) -> bool:
+    """Every training accuracy stayed within FIT_ERROR of 1 from its first window to its last.
+
+    A run resumed from a checkpoint (or fine-tuning a fitted model) starts where the tests above
+    measure progress from, so they cannot see it learned; units silent from the start of a run
+    that classifies its training rows throughout cost nothing the task needed.
+    """
+    errs = _accuracy_errors(run, (Role.TRAIN_METRIC,))
+    return bool(errs) and all(start <= FIT_ERROR and end <= FIT_ERROR for start, end in errs)
 
 
 # --- gradients ---------------------------------------------------------------------------
@@ -527,7 +547,8 @@ def nonfinite_origin(run: Run) -> list[Finding]:
         kind = _KIND.get(float(s.values[0]), "output")
         step = float(s.steps[0])
         if kind == _KIND[4.0]:
-            out.append(_overflow_origin(run, module, step, kind) or _loss_origin(module, step))
+            out.append(_overflow_origin(run, module, step, kind)
+                       or _loss_origin(module, step, _never_finite(run, step)))
             continue
         grown = _overflow_origin(run, module, step, kind)
         if grown is not None:
@@ -614,22 +635,44 @@ def _overflow_origin(run: Run, series: str, step: float, kind: str) -> Finding |
                "before the loss began to climb."])
 
 
-def _loss_origin(series: str, step: float) -> Finding:
-    """The loss went NaN/Inf at a step whose model outputs were all finite: the loss made it."""
+def _never_finite(run: Run, step: float) -> bool:
+    """No finite training loss was logged before ``step``: the loss was undefined from the start."""
+    t = run.primary(Role.TRAIN_LOSS)
+    if t is None:
+        return False
+    x, _ = _finite(t)
+    return not bool(np.any(x < step))
+
+
+def _loss_origin(series: str, step: float, first: bool = False) -> Finding:
+    """The loss went NaN/Inf at a step whose model outputs were all finite: the loss made it.
+
+    ``first``: no finite loss came before. An untrained model's outputs are small, so a sigmoid or
+    softmax cannot have saturated to exactly 0 or 1 yet; a log taken of the raw outputs (a
+    hand-written cross-entropy given logits, any of them negative) is NaN at once, and leads.
+    """
+    raw = ("The loss takes the log of values outside (0, 1) from the first step: a hand-written cross-entropy "
+           "(-(y * log(p) + (1 - y) * log(1 - p))) given the raw outputs (logits, any real value) instead of "
+           "probabilities; the log of a negative output is NaN.")
+    saturated = ("The loss is undefined at these outputs: log of a probability of exactly 0 or 1 (a sigmoid or "
+                 "softmax saturates in float32), a division by zero, sqrt of a negative.")
+    logits = ("Compute the loss from logits with a loss that takes them (BCEWithLogitsLoss, "
+              "F.cross_entropy) instead of log(sigmoid(...)) or log(softmax(...)); or clamp "
+              "probabilities to [eps, 1 - eps] before the log.")
+    fixes = [logits, "Add an eps to every log and division in a hand-written loss.",
+             "Check the targets of the batch at this step for NaN/Inf or out-of-range values."]
+    if first:
+        fixes = ["Apply torch.sigmoid (or softmax) to the logits before the log in a hand-written loss, or "
+                 "better, replace it with BCEWithLogitsLoss / F.cross_entropy on the raw logits."] + fixes
     return Finding(
         "nonfinite-origin", Severity.ERROR,
         f"the loss became NaN/Inf at step {step:g} while the model's outputs were finite: the loss computation "
-        f"made it, not a layer",
+        f"made it, not a layer" + (" (no finite loss before it)" if first else ""),
         series=[f"nonfinite_origin/{series}"], steps=[step],
         evidence={"subject": "loss", "module": "loss", "kind": "loss from finite outputs", "step": step},
-        causes=["The loss is undefined at these outputs: log of a probability of exactly 0 or 1 (a sigmoid or "
-                "softmax saturates in float32), a division by zero, sqrt of a negative.",
-                "The targets of that batch hold NaN/Inf or values outside the loss's domain."],
-        fixes=["Compute the loss from logits with a loss that takes them (BCEWithLogitsLoss, "
-               "F.cross_entropy) instead of log(sigmoid(...)) or log(softmax(...)); or clamp "
-               "probabilities to [eps, 1 - eps] before the log.",
-               "Add an eps to every log and division in a hand-written loss.",
-               "Check the targets of the batch at this step for NaN/Inf or out-of-range values."])
+        causes=([raw] if first else []) + [saturated,
+                                           "The targets of that batch hold NaN/Inf or values outside the loss's domain."],
+        fixes=fixes)
 
 
 def _backward_origin(run: Run) -> list[Finding]:

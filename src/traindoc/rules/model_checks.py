@@ -129,6 +129,11 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                  "watcher)", ["an init not centred on zero, such as nn.init.uniform_ "
                                                               "on [0, 1]"],
                                                 ["Use nn.init.kaiming_uniform_ (a zero-centred init)."]),
+    ("poor-initialization", "negative-bias-init"): ("layers whose biases all start below zero get no gradient: "
+                                                    "the ReLUs after them never fire (recorded by the watcher)",
+                                                    ["biases initialised below zero"],
+                                                    ["Initialise the biases to zero (nn.init.zeros_), or use "
+                                                     "LeakyReLU."]),
     ("label-problem", "nonfinite-targets"): ("the targets hold -inf, +inf or NaN values (recorded by the watcher)",
                                              ["a log of zero targets, or missing values"],
                                              ["Use torch.log1p for targets with zeros; drop rows whose target is "

@@ -50,10 +50,16 @@ def rate_zero(run: Run) -> list[Finding]:
         evidence={"subject": "zero-rate", "zero_share": float(np.mean(v == 0)), "loss_start": start,
                   "loss_end": end, "update_ratio": moved or None, CAUSE: True},
         causes=["the learning-rate schedule returns 0: a warm-up that multiplies the current rate by epoch / N "
-                "(0 at epoch 0, and 0 times anything stays 0), or a factor that is 0 at the start"],
+                "(0 at epoch 0, and 0 times anything stays 0), or a factor that is 0 at the start"] + (
+            ["the rate never changed from its first value, 0: a warm-up schedule whose factor is 0 at its first "
+             "step (LambdaLR(optimizer, lambda step: step / N)) that is never advanced, because scheduler.step() "
+             "is not called in the loop"] if not nonzero.size else []),
         fixes=["Make the schedule compute the rate from a fixed base, never 0: e.g. LearningRateScheduler(lambda "
                "epoch: 1e-3 * min(1, (epoch + 1) / 3)) for a warm-up (the learning rate must be above 0 from the "
-               "first step).", "Print the learning rate the optimizer actually uses at step 1."])]
+               "first step)."] + (
+            ["With a torch scheduler: call scheduler.step() after each optimizer.step() (once per batch for a "
+             "per-step warm-up), and start the warm-up above 0: lambda step: min(1.0, (step + 1) / N)."]
+            if not nonzero.size else []) + ["Print the learning rate the optimizer actually uses at step 1."])]
 
 
 _extend("update-ratio", rate_zero)

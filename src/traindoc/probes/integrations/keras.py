@@ -78,6 +78,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._label_link = None  # nearest-neighbour label agreement of the sampled rows (checks/label_link.py)
         self._val_losses: list[float] = []
         self._sampled_y = None  # the targets of the sampled batches, kept for train-end judgements
+        self._seen_softmax = False  # the untrained outputs are rows of probabilities
         self._sampled_x = None  # the inputs of the sampled batches, for the validation-scale check
         self._config = None  # the training configuration, read at the first batch (keras_config.py)
         self._progress = None  # how the run went, for the configuration's agreement test
@@ -225,7 +226,9 @@ class TraindocCallback(keras.callbacks.Callback):
         try:
             if self._layers is not None:
                 self._layers.armed = False
-            return _output_rms(self.model, x)
+            out = _untrained_output(self.model, x)
+            self._seen_softmax = _probability_rows(out)
+            return _output_rms(out)
         except Exception:
             return None  # a model that cannot be called on a slice: judged against the usual output scale
         finally:
@@ -380,8 +383,9 @@ class TraindocCallback(keras.callbacks.Callback):
     def _structure_checks(self, y: Any, constant: bool = True) -> None:
         from ...checks.structure import structure_findings
 
+        seen = "softmax" if self._seen_softmax else None  # a softmax the layers do not show (ops.softmax in call)
         for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant,
-                                     output_scale=self._output_scale) or []:
+                                     output_scale=self._output_scale, seen_activation=seen) or []:
             f.steps = [1.0]
             self.doc._record_check(f)
 
@@ -611,6 +615,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._config_checks()
         # Each judgement below is its own probe: one that fails is reported once and only it is switched off.
         step = float(self.doc._step)
+        self._judge("half-output", lambda: self._half_output_check(step))
         if not self._shares.off:
             self._judge("loss-weights", lambda: self._shares.finding(step))
         p = self._progress
@@ -738,6 +743,27 @@ class TraindocCallback(keras.callbacks.Callback):
             return None
         w = np.concatenate([np.asarray(a).reshape(-1) for a in self._sampled_w])
         return zero_class_weight_finding(w, self._sampled_y, float(self.doc._step))
+
+    def _half_output_check(self, step: float) -> Any:
+        """An output layer left in float16/bfloat16 by a mixed-precision policy (checks/half_output.py)."""
+        import numpy as np
+
+        from ...checks.half_output import half_output_finding, keras_output_dtype
+        from ...checks.model_view import REGRESSION
+
+        dtype = keras_output_dtype(self.model)
+        y = self._sampled_y
+        if dtype is None or y is None or not np.issubdtype(np.asarray(y).dtype, np.number):
+            return None
+        y = np.asarray(y, dtype="float64")
+        y = y[np.isfinite(y)]
+        if y.size == 0:
+            return None
+        loss = self.doc.store.series.get("train_loss")
+        nonfinite = loss is not None and any(not np.isfinite(float(v)) for v in loss.values)
+        regression = self._loss_view is not None and self._loss_view.kind == REGRESSION
+        return half_output_finding(dtype, regression, float(np.abs(y).max()), float(np.abs(y).mean()),
+                                   float(y.std()), nonfinite, step)
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
@@ -988,8 +1014,8 @@ def _quietly(owner: Any, method: Any, *args: Any) -> None:
         owner.off = True
 
 
-def _output_rms(model: Any, x: Any) -> float | None:
-    """The RMS of the model's outputs on a few rows, in inference mode and without gradients (weights untouched)."""
+def _untrained_output(model: Any, x: Any) -> Any:
+    """The model's outputs on a few rows, in inference mode and without gradients (weights untouched)."""
     import numpy as np
     import torch
 
@@ -1000,7 +1026,23 @@ def _output_rms(model: Any, x: Any) -> float | None:
     if isinstance(out, (dict, list, tuple)):
         return None
     a = np.asarray(keras.ops.convert_to_numpy(out), dtype="float64")
-    return float(np.sqrt(np.mean(a * a))) if a.size and np.all(np.isfinite(a)) else None
+    return a if a.size and np.all(np.isfinite(a)) else None
+
+
+def _output_rms(a: Any) -> float | None:
+    """The RMS of those outputs."""
+    import numpy as np
+
+    return None if a is None else float(np.sqrt(np.mean(a * a)))
+
+
+def _probability_rows(a: Any) -> bool:
+    """Rows of two or more non-negative values each summing to 1: a softmax the model applies (ops.softmax in a
+    subclassed call shows in no layer), which a linear layer's outputs never are."""
+    import numpy as np
+
+    return a is not None and a.ndim >= 2 and a.shape[-1] >= 2 and bool(np.all(a >= 0)) and \
+        bool(np.all(np.abs(a.sum(axis=-1) - 1.0) < 1e-3))
 
 
 def _scalar(value: Any) -> float | None:
