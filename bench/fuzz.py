@@ -70,6 +70,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "list_cells": ("list_cells", "history.csv"),
     "keras_history_records": ("keras_history_shapes", "records.json"),
     "value_list_npy": ("value_list", "loss.npy"),
+    "sb3_monitor": ("sb3_monitor", "monitor.csv"),
     "value_list_indexed": ("value_list", "losses.csv"),
     "keras_history_index": ("keras_history_shapes", "index.json"),
     "keras_history_grouped": ("keras_history_shapes", "grouped.json"),

@@ -234,6 +234,19 @@ def unnamed_numbers(out: Path) -> None:
         print("accuracy:  69.18%; precision:   0.00%; recall:   0.00%; FB1:   0.00")
 
 
+def sb3_monitor(out: Path) -> None:
+    """A Stable-Baselines3 ``monitor.csv`` from its own ``ResultsWriter`` (one row per episode)."""
+    from stable_baselines3.common.monitor import ResultsWriter
+
+    dest = out / "sb3_monitor"
+    dest.mkdir(exist_ok=True)
+    w = ResultsWriter(str(dest / "monitor.csv"), header={"t_start": 1_700_000_000.0, "env_id": "CartPole-v1"})
+    for i in range(STEPS):
+        length = int(20 + 150 * (1 - math.exp(-i / 15)))
+        w.write_row({"r": float(length), "l": length, "t": round(0.05 * (i + 1), 6)})
+    w.close()
+
+
 def _mlflow_runs(uri: str) -> None:
     from mlflow.entities import Metric, Param
     from mlflow.tracking import MlflowClient
@@ -304,7 +317,7 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
            "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
            "print_logs": print_logs, "json_histories": json_histories,
-           "value_lists": value_lists, "unnamed_numbers": unnamed_numbers}
+           "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor}
 
 
 def main(out: Path) -> None:

@@ -39,6 +39,7 @@ _READER_MODULES = (
     "detectron2",
     "mmengine",
     "sb3_console",
+    "sb3_monitor",
     "list_cells",
     "generic_table",
     "text_log",

@@ -361,9 +361,17 @@ _NOT_CE_TASKS = {"detection", "segmentation", "regression", "pose", "instance-se
 _NOT_CE_TOKENS = re.compile(r"(^|[^a-z])(box|bbox|dfl|rpn|mask|seg|obj|giou|iou|kpt|pose|mse|mae|l1|l2)([^a-z]|$)")
 
 
+# Metrics only a regression logs: a run that scores its predictions by an error or R² is fitting values,
+# and its loss (MSE, MAE, Huber) has no accuracy bound or ln(C) chance level, whatever else it logs
+# (a forecaster's "direction accuracy" beside its MAE is a derived score, not a classifier's).
+_REGRESSION_METRICS = ("mae", "mse", "r2", "mape")
+
+
 def cross_entropy_like(run: Run) -> bool:
     """Nothing says the losses are not classification cross-entropies (detection, regression...)."""
     if (run.meta.task or "").lower() in _NOT_CE_TASKS:
+        return False
+    if any(s.metric in _REGRESSION_METRICS for r in METRIC_ROLES for s in run.by_role(r)):
         return False
     return not any(_NOT_CE_TOKENS.search(s.name.lower()) for r in LOSS_ROLES for s in run.by_role(r))
 

@@ -9,6 +9,7 @@ from ..run import Role, Run
 from ..stats import trend
 from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .loss_terms import term_of_a_loss
+from .unmoved_val_loss import unmoved_val_loss
 from .registry import rule
 from .softmax_twice import softmax_twice_of
 from .zero_loss import zero_loss_of
@@ -92,6 +93,10 @@ def loss_metric_mismatch(run: Run):
                                              "loss and the metric see the same predictions and labels",
                                              "log the loss components separately"])
             return
+    still = unmoved_val_loss(run)
+    if still is not None:
+        yield still
+        return
     sm = softmax_twice_of(run)
     if sm is not None:
         yield _softmax_twice_finding(sm)

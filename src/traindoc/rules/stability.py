@@ -9,6 +9,7 @@ from ..run import MEASURED_ROLES, Role, Run
 from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
 from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
+from .negative_runaway import negative_runaway_finding
 from .eval_swings import REPEATED, ZIGZAG_RATIO, eval_spikes_finding, run_scale, zigzag_finding, zigzag_of
 from .registry import rule
 from .val_only import training_kept_falling
@@ -220,7 +221,12 @@ def divergence(run: Run):
     if c is None:
         return
     d = divergence_of(c)
-    if d is None or _weight_changed_the_loss(run, c, d):
+    if d is None:
+        runaway = negative_runaway_finding(c)  # the mirror image: a loss falling below zero without bound
+        if runaway is not None:
+            yield runaway
+        return
+    if _weight_changed_the_loss(run, c, d):
         return
     s = c.series
     tail_nonfinite = s.n_nonfinite > 0 and not np.isfinite(s.values[-1])
