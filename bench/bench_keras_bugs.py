@@ -19,6 +19,8 @@
     [--set heldout14] (the fourteenth blind held-out set, keras_bugs/heldout14_*.py: measured blind, dev now)
     [--set heldout15] (the fifteenth blind held-out set, keras_bugs/heldout15_*.py: measured blind, dev now)
     [--set devkinds3] (the common bug classes written through varied APIs, keras_bugs/devkinds3_*.py; tunable)
+    [--set heldout16] (the sixteenth blind held-out set, keras_bugs/heldout16_*.py: the common bug classes, frozen)
+    [--set heldout17] (the seventeenth blind held-out set, keras_bugs/heldout17_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -219,7 +221,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout15", "devkinds" to "devkinds3"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout17", "devkinds" to "devkinds3"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -310,6 +312,16 @@ def load_set(name: str) -> list:
         import keras_bugs.devkinds3_torch  # noqa: F401  (registers the third bug-kinds dev set's PyTorch cases)
 
         return DEVKINDS3
+    if name == "heldout16":
+        from keras_bugs.heldout16_keras import HELDOUT16
+        import keras_bugs.heldout16_torch  # noqa: F401  (registers the sixteenth held-out set's PyTorch cases)
+
+        return HELDOUT16
+    if name == "heldout17":
+        from keras_bugs.heldout17_keras import HELDOUT17
+        import keras_bugs.heldout17_torch  # noqa: F401  (registers the seventeenth held-out set's PyTorch cases)
+
+        return HELDOUT17
     return CASES
 
 
@@ -321,7 +333,8 @@ def main() -> None:
     ap.add_argument("-v", action="store_true", help="print the finding ids per program")
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
-                                                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3"),
+                                                 "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
+                                                 "heldout16", "heldout17"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
