@@ -78,6 +78,14 @@ class WholeTail:
             self._sig = sig
             self._wait(t0)
             return False
+        if self._runs and any(r.meta.salvaged for r in runs):
+            # A document caught mid-rewrite (the Trainer rewrites trainer_state.json at every save): its
+            # intact fragment would replace the complete reading already held. Keep that; read again when
+            # the file next changes.
+            self.problem = "the file does not parse (being rewritten?): kept the last complete reading"
+            self._sig = sig
+            self._wait(t0)
+            return False
         self.problem = None
         self._sig = sig
         self._runs = runs

@@ -125,6 +125,7 @@ def read(path: Path) -> list[Run]:
     for run in runs:
         if salvage_note:
             run.meta.notes.append(salvage_note)
+            run.meta.salvaged = True
         _hparams(path, doc, run)
         _nan_filter_note(run)
     if runs and summaries:

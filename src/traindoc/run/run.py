@@ -69,6 +69,9 @@ class RunMeta:
     # "no better than its own start" says nothing about the level it sits at.
     continues_previous: bool = False
     notes: list[str] = field(default_factory=list)  # reader remarks: splits, repaired quirks, truncation
+    # Set when a reader kept only the intact part of a document that does not parse (cut mid-write): a
+    # follower holding a complete reading keeps it rather than swap it for the fragment.
+    salvaged: bool = False
     # What the watcher said when it raised each model or data check, keyed (id, subject): its title,
     # causes and fixes, so `diagnose` of the log names the same change as the live run did.
     check_texts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
