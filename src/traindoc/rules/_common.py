@@ -361,10 +361,12 @@ _NOT_CE_TASKS = {"detection", "segmentation", "regression", "pose", "instance-se
 _NOT_CE_TOKENS = re.compile(r"(^|[^a-z])(box|bbox|dfl|rpn|mask|seg|obj|giou|iou|kpt|pose|mse|mae|l1|l2)([^a-z]|$)")
 
 
+# Regression errors a model minimises directly (with no loss logged, the error is the objective).
+REGRESSION_ERRORS = ("mse", "mae", "mape")
 # Metrics only a regression logs: a run that scores its predictions by an error or R² is fitting values,
 # and its loss (MSE, MAE, Huber) has no accuracy bound or ln(C) chance level, whatever else it logs
 # (a forecaster's "direction accuracy" beside its MAE is a derived score, not a classifier's).
-_REGRESSION_METRICS = ("mae", "mse", "r2", "mape")
+_REGRESSION_METRICS = REGRESSION_ERRORS + ("r2",)
 
 
 def cross_entropy_like(run: Run) -> bool:

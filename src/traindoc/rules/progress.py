@@ -15,7 +15,7 @@ from ..run import MEASURED_ROLES, Role, Run, Series
 from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
-from ._common import (adversarial, bounded_metric_curves, agent_scores, cross_entropy_like, reinforcement, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, agent_scores, cross_entropy_like, reinforcement, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 from .chance_throughout import never_left_chance
@@ -632,10 +632,6 @@ def _early_peak_above_chance(run: Run, st: dict) -> dict | None:
     return {"early_peak": peak, "peak_series": c.name, "peak_step": float(c.x[i]), "rose": rose}
 
 
-# Regression errors a model minimises directly: with no loss logged, the error is the objective.
-_OBJECTIVE_METRICS = {"mse", "mae", "mape"}
-
-
 def objective_curve(run: Run) -> Curve | None:
     """The training loss; in a run that logs no loss at all, its regression error (an ``RMSE``
     column alone, training before validation): what the model minimises, so a flat one is a
@@ -644,7 +640,7 @@ def objective_curve(run: Run) -> Curve | None:
     if c is not None or run.by_role(Role.TRAIN_LOSS) or run.by_role(Role.VAL_LOSS) or adversarial(run):
         return c
     for role in (Role.TRAIN_METRIC, Role.VAL_METRIC):
-        errs = [s for s in run.by_role(role) if s.metric in _OBJECTIVE_METRICS and s.higher_is_better is False]
+        errs = [s for s in run.by_role(role) if s.metric in REGRESSION_ERRORS and s.higher_is_better is False]
         best = max(errs, key=lambda s: curve(s).n, default=None)
         if best is not None and curve(best).n >= MIN_POINTS:
             return curve(best)
