@@ -41,3 +41,10 @@ def test_a_held_out_loss_pinned_at_its_start_while_the_model_learns_is_a_mismatc
 ])
 def test_a_loss_that_moves_or_a_metric_that_does_not_is_not_this_mismatch(val_loss, gain):
     assert not [f for f in _mismatch(_run(val_loss, gain)) if "never fell" in f.title]
+
+
+def test_a_metric_named_for_the_training_split_in_camel_case_is_not_read_as_the_held_out_one():
+    run = _run(np.full(E.size, 0.693))
+    dice = run.series.pop("diceScore")
+    run.add(Series.named("trainDice", dice.steps, dice.values, axis="epoch"))
+    assert not [f for f in _mismatch(run) if "never fell" in f.title]

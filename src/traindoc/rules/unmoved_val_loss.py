@@ -15,12 +15,11 @@ the first evaluation (overfitting), does not qualify; its last third stays withi
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 
 from ..findings import Finding
 from ..run import Role, Run
+from ..run.roles import name_tokens
 from ..stats import trend
 from ._common import BOUNDED01, MIN_POINTS, curve, fmt, loss_curve, make, normalised_metric
 
@@ -29,7 +28,7 @@ LOSS_SHARE = 0.1  # "never fell": the lowest point within this share of the firs
 TRAIN_FALL = 0.5  # the training loss fell at least this share: the model does learn
 MIN_EVALS = 8
 
-_SPLIT_WORD = re.compile(r"(^|[^a-z])(train|training|trn|tr)([^a-z]|$)")
+_TRAIN_WORDS = {"train", "training", "trn", "tr"}  # a metric named for the training split
 
 
 def _candidate_metrics(run: Run):
@@ -37,7 +36,7 @@ def _candidate_metrics(run: Run):
     if held:
         return held
     return [s for s in run.by_role(Role.TRAIN_METRIC)
-            if s.metric in BOUNDED01 and s.higher_is_better and not _SPLIT_WORD.search(s.name.lower())]
+            if s.metric in BOUNDED01 and s.higher_is_better and not _TRAIN_WORDS & set(name_tokens(s.name))]
 
 
 def unmoved_val_loss(run: Run) -> Finding | None:

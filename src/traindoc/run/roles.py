@@ -106,6 +106,11 @@ def _tokens(name: str) -> list[str]:
     return [t for t in _SPLIT_RE.split(_words(name).lower().replace("@", "")) if t]
 
 
+def name_tokens(name: str) -> list[str]:
+    """The lower-case words of a series name as role inference splits them (separators and camelCase)."""
+    return _tokens(name)
+
+
 def _lookup(name_key: str, tokens: list[str], table: dict[str, set[str]]) -> str | None:
     for kind, spellings in table.items():
         if name_key in spellings:
