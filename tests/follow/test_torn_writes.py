@@ -306,3 +306,24 @@ def test_watch_record_followed_from_outside(tmp_path):
         for got, ref in zip(tail.runs(), want):
             assert {n: s.role for n, s in got.series.items()} == {n: s.role for n, s in ref.series.items()}
             assert got.meta.notes == ref.meta.notes
+
+
+def test_keras_history_half_written_keeps_last_good_reading(tmp_path):
+    from traindoc.readers import keras_history
+
+    path = tmp_path / "history.json"
+    hist = {"loss": [1.0, 0.8, 0.7, 0.6], "val_loss": [1.1, 0.9, 0.85, 0.8]}
+    path.write_text(json.dumps(hist))
+    tail = WholeTail(keras_history, path)
+    assert tail.poll()
+    before = tail.runs()
+    hist = {k: v + [v[-1] - 0.05] for k, v in hist.items()}
+    text = json.dumps(hist)
+    path.write_text(text[: len(text) // 2])  # a callback rewriting the history after each epoch, caught halfway
+    tail._next = 0.0  # no CPU-budget wait: the torn file is read, and must not replace the good reading
+    assert not tail.poll()
+    assert_same_runs(tail.runs(), before)
+    path.write_text(text)
+    tail._next = 0.0
+    assert tail.poll()
+    assert len(tail.runs()[0].series["loss"]) == 5

@@ -126,12 +126,22 @@ def read(path: Path) -> list[Run]:
             for run in runs:
                 run.meta.notes.append(f"the file is not valid JSON ({str(exc)[:80]}): kept its {len(found[0])} "
                                       "complete per-epoch objects")
+                run.meta.salvaged = True
             return runs
         doc = _salvage(text)  # a file cut while being written: keep every complete value
         if not doc:
             raise InputError(path, f"is not valid JSON ({exc}); expected a Keras history dict of lists") from None
         note = (f"the file is not valid JSON ({str(exc)[:80]}): kept the complete values of "
                 f"{len(doc)} list(s)")
+        runs = _read_doc(path, doc, note)
+        for run in runs:
+            run.meta.salvaged = True
+        return runs
+    return _read_doc(path, doc, note)
+
+
+def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
+    """The runs of a parsed (or salvaged) history document; ``note`` goes on the runs that carry notes."""
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
         doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
     final = _final_values(doc)
