@@ -284,16 +284,23 @@ def case_passes(case: Case, findings: list[tuple[str, str]]) -> bool:
     """The corpus README's rule.
 
     Problem: every '+' group is matched by a reported id, and some finding is a warning or error
-    - unless each group was matched by an INFO_OK id, which may stand at info. Healthy: nothing
-    at warning or error.
+    - unless each group was matched by an INFO_OK id, which may stand at info. A group that lists
+    `healthy` as an alternative is also met by a report with nothing at warning or error.
+    Healthy: nothing at warning or error.
     """
     alarm = any(SEVERITY_RANK[sev] >= 2 for _, sev in findings)
     if case.kind == "healthy":
         return not alarm
     ids = {i for i, _ in findings}
-    if not case.groups or not all(g & ids for g in case.groups):
+
+    def clean_ok(group: set[str]) -> bool:
+        # A labeller who lists `healthy` among a group's alternatives (`too-short|healthy`) accepts a
+        # report that raises nothing, which is exactly what a healthy case passes on.
+        return "healthy" in group and not alarm
+
+    if not case.groups or not all(g & ids or clean_ok(g) for g in case.groups):
         return False
-    return alarm or all(g & ids & INFO_OK for g in case.groups)
+    return alarm or all(g & ids & INFO_OK or clean_ok(g) for g in case.groups)
 
 
 def reported_ids(findings: list[tuple[str, str]]) -> set[str]:

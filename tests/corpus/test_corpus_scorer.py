@@ -118,6 +118,17 @@ def test_accept_groups_alternatives_and_info_exception():
     assert not acc.case_passes(healthy, [("loss-spikes", "warning")])
 
 
+def test_a_group_listing_healthy_is_met_by_a_report_without_alarm():
+    short = _case("too-short|healthy", "too-short")
+    assert acc.case_passes(short, [])  # nothing raised: the labeller accepted a clean report
+    assert acc.case_passes(short, [("loss-spikes", "info")])
+    assert acc.case_passes(short, [("too-short", "info")])
+    assert not acc.case_passes(short, [("overfitting", "warning")])  # an alarm the label does not accept
+    both = _case("healthy|late-start+too-short", "late-start")
+    assert not acc.case_passes(both, [])  # the too-short group still has to be named
+    assert acc.case_passes(both, [("too-short", "info")])
+
+
 def _write_index(folder: Path, rows: list[tuple[str, str, str]]) -> Path:
     import csv
 
