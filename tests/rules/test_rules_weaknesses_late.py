@@ -163,19 +163,16 @@ def test_explosion_that_recovers_below_the_start_is_no_divergence(seed):
 
 
 def test_run_killed_after_two_epochs_is_too_short():
-    """Six training points (three per epoch) and two evaluations, the second no better than the
-    first: too early to say anything. (When both evaluations improve along with a significantly
-    falling loss, the run reads as learning: see test_a_short_run_learning_on_both_counts...)"""
+    """Six training points (three per epoch) and two evaluations: too early to say anything, whether
+    the second evaluation is better or not. With a third evaluation the generalisation can be read."""
     x = np.arange(1.0, 7.0)
     run = _run({"loss": (x, [2.3, 1.9, 1.7, 1.5, 1.45, 1.4]), "val_loss": ([3.0, 6.0], [1.6, 1.62])})
     found = _ids(run)
     assert found.get("too-short") == Severity.INFO, found
     flat = _run({"loss": (x, [2.3, 2.28, 2.31, 2.29, 2.3, 2.28]), "val_loss": ([3.0, 6.0], [1.6, 1.45])})
     assert _ids(flat).get("too-short") == Severity.INFO
-    # With a third evaluation or 20 training points it can be judged.
-    longer = _run({"loss": (np.arange(1.0, 21.0), 2.3 * np.exp(-np.arange(20) / 10)),
-                   "val_loss": ([10.0, 20.0], [1.0, 0.6])})
-    assert "too-short" not in _ids(longer)
+    three = _run({"loss": (x, [2.3, 1.9, 1.7, 1.5, 1.45, 1.4]), "val_loss": ([2.0, 4.0, 6.0], [1.6, 1.5, 1.45])})
+    assert "too-short" not in _ids(three)
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -65,6 +65,11 @@ def overfitting(run: Run):
     found = list(_loss_turn_overfitting(run))
     if not found:
         found = _gap_overfitting(run)
+    if not found:
+        from .gave_back import gave_back_overfitting
+
+        f = gave_back_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
+        found = [f] if f is not None else []
     never = _never_below_chance(run) if found else None
     for f in found:
         if never is not None:

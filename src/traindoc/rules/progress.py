@@ -8,7 +8,6 @@ import re
 import numpy as np
 
 from ..stats import noise_sigma, rolling_median, trend
-from ..stats.exact import fall_p
 
 from ..findings import Mark, Severity
 from ..run import MEASURED_ROLES, Role, Run, Series
@@ -65,16 +64,16 @@ def too_short(run: Run):
             return
         if n < MIN_POINTS:
             missing.append(f"{main.name} has {n} finite point(s); the trend rules need at least {MIN_POINTS}")
-        # A run killed after a couple of epochs: a handful of training points and at most two
-        # evaluations say nothing yet about its trend or its generalisation.
+        # One or two evaluations cannot show where the validation is heading (no trend, no
+        # distance from a best, no noise to judge either against): the generalisation is unread
+        # however long the training loss is. Said at info; the training trend is still judged.
         # Values logged per batch inside an evaluation (their own batch axis) are one pass at least,
         # not one evaluation per point.
         evals = [1 if batch_counted(s) else curve(s).n
                  for r in (Role.VAL_LOSS, Role.VAL_METRIC) for s in run.by_role(r)]
-        if MIN_POINTS <= n < 20 and evals and 0 < max(evals) <= 2 and main.role == Role.TRAIN_LOSS \
-                and not _learning_so_far(run, main):
-            missing.append(f"{main.name} has {n} points and the validation only {max(evals)} evaluation(s): "
-                           "too early to judge the trend or the generalisation")
+        if n >= MIN_POINTS and evals and 0 < max(evals) <= 2 and main.role == Role.TRAIN_LOSS:
+            missing.append(f"the validation has only {max(evals)} evaluation(s) beside {n} points of {main.name}: "
+                           "too few to judge the generalisation (its trend or its distance from its best)")
     elif judged:
         best = max(judged, key=lambda s: curve(s).n)
         if curve(best).n < MIN_POINTS:
@@ -86,18 +85,6 @@ def too_short(run: Run):
                evidence={"missing": missing},
                fixes=["log the loss more often (every few steps) and validate every epoch",
                       "let the run go on, then diagnose again"])
-
-
-def _learning_so_far(run: Run, main) -> bool:
-    """A short run whose trend and generalisation can both be read already: its training loss falls
-    significantly (one-sided exact/Mann-Kendall p < 0.05) and it has two evaluations of a validation
-    loss, every one of them lower at the second than at the first. A fine-tune's first ten logged
-    losses and two evaluations that both went down say "learning" as plainly as a long run would;
-    with a single evaluation the generalisation is still unread."""
-    vals = [curve(s) for s in run.by_role(Role.VAL_LOSS) if not batch_counted(s)]
-    if not vals or any(v.n != 2 for v in vals) or not all(v.y[-1] < v.y[0] for v in vals):
-        return False
-    return fall_p(curve(main).y) < 0.05
 
 
 # A classifier may sit near ln(C) for its first few dozen optimiser steps before it finds a way
