@@ -101,7 +101,7 @@ def _wide_hint(path: Path, lines: list[str]) -> str:
     said = (f"; its lines hold {width} unnamed numbers each" + (f" and the file name ({path.name}) says what one "
             "of them is, not which" if named else ""))
     return said + " (expected a header row naming the columns, e.g. epoch,d_loss,g_loss, or one value per line in a " \
-        "file named for it)"
+        "file named for it)" + name_them(width)
 
 
 def unnamed_numbers_hint(path: Path) -> str:
@@ -128,7 +128,8 @@ def unnamed_numbers_hint(path: Path) -> str:
     listed = [ln for ln in lines if _LIST.search(ln)]
     if len(listed) >= 2 and len(listed) >= 0.8 * len(lines) and not re.search(r"[A-Za-z_]\w*\s*[:=]\s*\[", listed[0]):
         return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
-                "but no header names the columns (expected a first row of column names such as loss, val_loss)")
+                "but no header names the columns (expected a first row of column names such as loss, val_loss)"
+                + name_them(_width(listed[0])))
     counted = [ln for ln in lines if _COUNTED.fullmatch(ln)]
     if len(counted) >= _MIN_ROWS and len(counted) >= 0.5 * len(lines):
         return (f"; its {len(counted)} lines each give a counter and a number that nothing names "
@@ -136,5 +137,27 @@ def unnamed_numbers_hint(path: Path) -> str:
                 "'epoch 3 loss 0.52')")
     if len(bare) >= _MIN_ROWS and len(bare) >= 0.5 * len(lines):
         return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and nothing names them "
-                "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)")
+                "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
+                + name_them(len(_SEP.split(bare[0].strip().rstrip(",").strip()))))
     return ""
+
+
+_EXAMPLE = ("epoch", "loss", "val_loss")
+
+
+def name_them(width: int) -> str:
+    """How to name a header-less table's columns without editing the file, for a refusal: the CLI's
+    ``--columns`` (``-`` skips one) and the API's ``load(path, columns=...)``."""
+    names = ",".join(_EXAMPLE[:width]) + (",..." if width > len(_EXAMPLE) else "")
+    return (f"; or name its {width} column(s) in order, e.g. --columns {names} (- skips a column; "
+            "traindoc.load(path, columns=...) in Python)")
+
+
+def _width(line: str) -> int:
+    """Cells of a CSV line whose cells may be quoted lists (``"[0.5, 0.4]"``)."""
+    import csv
+
+    try:
+        return len(next(csv.reader([line.strip()]), []))
+    except csv.Error:
+        return 0
