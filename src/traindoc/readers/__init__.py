@@ -16,6 +16,7 @@ from types import ModuleType
 from ..errors import InputError
 from ..run import Run
 from . import _safe
+from ._counted_block import counted_block_run
 from ._crash import crash_hint
 from ._empty import declared_only
 from ._final import final_results
@@ -193,7 +194,7 @@ def read_file(path: Path, columns: list[str] | None = None) -> list[Run]:
         empty = declared_only(path)
         if empty is not None:
             return [empty]
-        final = final_results(path) or lone_line_run(path)
+        final = final_results(path) or lone_line_run(path) or counted_block_run(path)
         if final is not None:
             return [final]
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"

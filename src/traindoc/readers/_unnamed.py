@@ -6,7 +6,8 @@ what they are: a loss, an accuracy, a reward. Reading them as a training loss wo
 column of numbers called ``data.csv`` could be anything; ``value_list`` claims bare numbers only when
 the file name says what they are). The same holds for a JSON object of number lists keyed by model
 or run names (``{"Quantum_QVAE": [...]}``) and for lines that give only a counter and a number
-(``Episodes 001-018:   7.24 ####``). The refusal says what was found and what would make it readable,
+(``Episodes 001-018:   7.24 ####``; a block of those is read when an episode counter or the file name
+says what the number is, ``_counted_block``). The refusal says what was found and what would make it readable,
 so the user is not left with "not a recognised training log" alone.
 
 This module owns "numbers nothing names": its refusal hints (``unnamed_numbers_hint``, a header-less
@@ -32,7 +33,7 @@ _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
 # "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
-_COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?:episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
+_COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?P<word>episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
                       rf"\s*[#:=]?\s*[\[(]?\s*(?P<n>\d+)(?:\s*(?P<sep>[-/])\s*(?P<m>\d+))?\s*[\])]?\s*[:|,=-]?\s*"
                       rf"(?P<v>{_NUM})(?:\s+[#*=|]+)?\s*")
 
@@ -46,6 +47,13 @@ def counted_value(line: str) -> tuple[int, float] | None:
         return None
     n = int(m.group("m")) if m.group("sep") == "-" else int(m.group("n"))
     return n, float(m.group("v"))
+
+
+def counter_word(line: str) -> str | None:
+    """The counter word of a ``counted_value`` line, lower case and singular (``episode`` for
+    ``Episodes 001-018:   7.24``), else None."""
+    m = _COUNTED.fullmatch(line)
+    return None if m is None else m.group("word").lower().rstrip("s").replace("batche", "batch")
 
 
 def _cut(line: str) -> str:
