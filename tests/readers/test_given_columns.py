@@ -117,3 +117,15 @@ def test_cli_reads_diagnoses_and_refuses_with_exit_2(tmp_path):
         assert bad.returncode == 2 and "Traceback" not in bad.stderr
     folder = _cli("diagnose", tmp_path, "--columns", "epoch,loss,val_loss")
     assert folder.returncode == 2 and "is a folder" in folder.stderr and "Traceback" not in folder.stderr
+
+
+@pytest.mark.parametrize("sep", [",", "\t", ";", " "])
+def test_pandas_tables_written_without_a_header_read_under_any_separator(tmp_path, sep):
+    pd = pytest.importorskip("pandas")
+    epochs = np.arange(12)
+    frame = pd.DataFrame({"e": epochs, "acc": 0.5 + 0.03 * epochs, "val": 0.45 + 0.03 * epochs})
+    path = tmp_path / "log.txt"
+    frame.to_csv(path, header=False, index=False, sep=sep)
+    run = load(path, columns=["epoch", "accuracy", "val_accuracy"]).runs[0]
+    assert run.series["val_accuracy"].role is Role.VAL_METRIC and run.series["accuracy"].role is Role.TRAIN_METRIC
+    assert np.allclose(run.series["val_accuracy"].values, frame["val"]) and list(run.series["accuracy"].steps) == list(epochs)
