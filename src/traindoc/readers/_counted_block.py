@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputError
 from ..run import Role, RoleInfo, Run, Series
 from . import _table as T
 from ._unnamed import counted_value, counter_word
@@ -51,7 +52,7 @@ def counted_block_run(path: Path) -> Run | None:
         if not path.is_file() or path.stat().st_size > _MAX_BYTES:
             return None
         text = T.read_text(path)
-    except (OSError, ValueError):
+    except (OSError, ValueError, InputError):  # binary or unreadable: the caller's refusal says why
         return None
     lines = [ln for ln in text.splitlines() if ln.strip()]
     found = _block(lines)
