@@ -51,3 +51,10 @@ def test_an_unnamed_epoch_block_or_a_broken_block_is_still_refused(tmp_path, wor
     _report(path, word=word, size=1, gap=gap)
     with pytest.raises(InputError, match="not a recognised training log"):
         load(path)
+
+
+def test_a_counter_no_float_holds_is_refused_not_a_crash(tmp_path):
+    path = tmp_path / "rewards.txt"
+    path.write_text("report\n" + "".join(f"Episode {10 ** 400 + i}: {i}.5\n" for i in range(6)) + "done\n")
+    with pytest.raises(InputError):
+        load(path)

@@ -59,6 +59,8 @@ def counted_block_run(path: Path) -> Run | None:
     if found is None:
         return None
     pairs, word = found
+    if max(n for n, _ in pairs) >= 1e300:  # a counter no float holds is no episode count
+        return None
     info = _role_of(path.stem)
     name = path.stem
     if info is None:
