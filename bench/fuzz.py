@@ -80,7 +80,14 @@ FORMATS: dict[str, tuple[str, str]] = {
     "text_log_ragged_table": ("printed", "ragged/training_results.txt"),
     "text_log_colon_blocks": ("printed", "colon_blocks/loss_log.txt"),
     "final_one_line": ("printed", "one_line/train.log"),
+    "headerless_columns": ("printed", "headerless/progress.csv"),
+    "yolov5_relaunches": ("printed", "yolov5/results.txt"),
+    "keras_history_list": ("printed", "histories/cv_histories.json"),
+    "episode_report": ("printed", "episode_report/training_progress.txt"),
+    "hf_state_summary": ("printed", "state_summary/trainer_state.json"),
 }
+# Options a format's cases are diagnosed with (a header-less table is read under names the user gives).
+EXTRA_ARGS: dict[str, list[str]] = {"headerless_columns": ["--columns", "epoch,loss,val_loss"]}
 
 MARKUP = "[/x][lr=0.1]"
 _NUM = re.compile(rb"(?<![\w.])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -347,9 +354,9 @@ def _signature(tb: str) -> str:
     return f"{etype} at {where}"
 
 
-def run_case(given: Path, case_root: Path, mutation: str) -> tuple[str, str]:
+def run_case(given: Path, case_root: Path, mutation: str, extra: list[str] = ()) -> tuple[str, str]:
     before = _tree(case_root)
-    for args in (["diagnose", "--json", "--fail-on", "never", str(given)], ["diagnose", str(given)]):
+    for args in (["diagnose", "--json", "--fail-on", "never", *extra, str(given)], ["diagnose", *extra, str(given)]):
         code, out, err, tb = _invoke(args)
         if tb or code not in (0, 1, 2):
             return "crash", _signature(tb) if tb else f"exit {code}: {err.strip()[:200]}"
@@ -357,7 +364,7 @@ def run_case(given: Path, case_root: Path, mutation: str) -> tuple[str, str]:
             return "crash", "traceback on stderr"
         if "OUTSIDE" in out:
             return "followed", "read a file through a symlink out of the tree"
-        if mutation == "markup_path" and args[1] != "--json" and "lr=0.1" in out and "[lr=0.1]" not in out:
+        if mutation == "markup_path" and "--json" not in args and "lr=0.1" in out and "[lr=0.1]" not in out:
             return "markup", "rich markup in a path was eaten"
     if _tree(case_root) != before:
         changed = sorted({os.path.basename(p) for p in set(_tree(case_root)) ^ set(before)})
@@ -365,12 +372,12 @@ def run_case(given: Path, case_root: Path, mutation: str) -> tuple[str, str]:
     return ("refused" if code == 2 else "ok"), ""
 
 
-def _child(given: Path, case_root: Path, mutation: str, mem_bytes: int, wfd: int) -> None:
+def _child(given: Path, case_root: Path, mutation: str, mem_bytes: int, wfd: int, extra: list[str] = ()) -> None:
     os.environ["TRAINDOC_DEBUG"] = "1"
     try:
         soft = _vm_size() + mem_bytes
         resource.setrlimit(resource.RLIMIT_AS, (soft, soft))
-        outcome, detail = run_case(given, case_root, mutation)
+        outcome, detail = run_case(given, case_root, mutation, extra)
     except MemoryError:
         outcome, detail = "memory", "MemoryError"
     except BaseException as exc:  # noqa: BLE001
@@ -438,7 +445,7 @@ class Runner:
                 pid = os.fork()
                 if pid == 0:
                     os.close(r)
-                    _child(given, case_root, case.mutation, self.mem, w)
+                    _child(given, case_root, case.mutation, self.mem, w, EXTRA_ARGS.get(fmt, []))
                 os.close(w)
                 live[r] = (pid, case, time.monotonic(), wd)
             ready, _, _ = select.select(list(live), [], [], 0.05)
@@ -541,7 +548,7 @@ def main() -> None:
         shutil.rmtree(wd, ignore_errors=True)
         wd.mkdir()
         mutation, given, _ = build_case(fmt, int(index), args.seed, wd.resolve())
-        print(f"{mutation}: traindoc diagnose '{given}'")
+        print(f"{mutation}: traindoc diagnose {' '.join(EXTRA_ARGS.get(fmt, []))} '{given}'".replace("  ", " "))
         return
     t0 = time.monotonic()
     cases = fuzz(args.per_format, args.seed, args.format, args.timeout, args.mem_mb, args.jobs, progress=True)

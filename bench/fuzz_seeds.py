@@ -234,6 +234,37 @@ def unnamed_numbers(out: Path) -> None:
         print("accuracy:  69.18%; precision:   0.00%; recall:   0.00%; FB1:   0.00")
 
 
+def readers15_layouts(out: Path) -> None:
+    """Layouts read since readers15: a header-less ``np.savetxt`` table (read under ``--columns``), a YOLOv5
+    results.txt with launches appended, several Keras-shaped histories in one JSON, an RL report of
+    episode blocks, a trainer_state.json of end-of-run figures only."""
+    import contextlib
+    import json
+
+    import numpy as np
+
+    dest = out / "printed"
+    for sub in ("headerless", "yolov5", "histories", "episode_report", "state_summary"):
+        (dest / sub).mkdir(parents=True, exist_ok=True)
+    e = np.arange(1, 31)
+    np.savetxt(dest / "headerless" / "progress.csv", np.column_stack([e, [_loss(i) for i in e], [_loss(i) + 0.1 for i in e]]),
+               delimiter=",", fmt=["%d", "%.6f", "%.6f"])
+    with open(dest / "yolov5" / "results.txt", "w") as fh:  # as YOLOv5's train.py formats each finished epoch
+        for epoch, last in [(0, 0), (0, 0)] + [(k, 9) for k in range(10)]:
+            fh.write(("%10s" * 2 + "%10.4g" * 6) % (f"{epoch}/{last}", "3.3G", 0.045, 0.065, 0.023, 0.133, 168, 640)
+                     + "%10.4g" * 7 % (0.7, 0.55, 0.65 + epoch / 100, 0.43, 0.041, 0.040, 0.013) + "\n")
+    folds = [{"loss": [_loss(i + k) for i in range(12)], "val_loss": [_loss(i + k) + 0.1 for i in range(12)]}
+             for k in range(3)]
+    (dest / "histories" / "cv_histories.json").write_text(json.dumps(folds))
+    with open(dest / "episode_report" / "training_progress.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        print("Actor-Critic training progress\n")
+        for b in range(10):
+            print(f"Episodes {18 * b + 1:03d}-{18 * b + 18:03d}: {9.8 - 2.5 / (b + 1):6.2f} " + "#" * (10 + b))
+        print("\nGreedy policy by state:\nState 0: RIGHT logits=[-1.58, 1.58]")
+    (dest / "state_summary" / "trainer_state.json").write_text(json.dumps(
+        {"best_metric": {"eval_f1": 85.6}, "epoch": 3, "training_loss": 0.22, "global_step": 21900}, indent=2))
+
+
 def sb3_monitor(out: Path) -> None:
     """A Stable-Baselines3 ``monitor.csv`` from its own ``ResultsWriter`` (one row per episode)."""
     from stable_baselines3.common.monitor import ResultsWriter
@@ -317,7 +348,8 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
            "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
            "print_logs": print_logs, "json_histories": json_histories,
-           "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor}
+           "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor,
+           "readers15_layouts": readers15_layouts}
 
 
 def main(out: Path) -> None:

@@ -57,3 +57,28 @@ def test_many_short_rows_are_a_ragged_table_and_are_kept(tmp_path):
     run = load(path).runs[0]
     assert len(run.series["train_loss"]) == 40
     assert not any("fewer fields" in n for n in run.meta.notes)
+
+
+def _saved_without_final_line_end(tmp_path, cut: int = 0):
+    """``pandas.DataFrame.to_csv`` output with its final line end stripped (``"\\n".join(rows)``, a W&B
+    chart export, a file edited on GitHub), then ``cut`` more characters taken off (a write died)."""
+    pd = __import__("pytest").importorskip("pandas")
+    frame = pd.DataFrame(_rows(30), columns=HEADER)
+    path = tmp_path / "training_log.csv"
+    text = frame.to_csv(index=False).rstrip("\n")
+    path.write_text(text[:len(text) - cut] if cut else text, encoding="utf-8")
+    return path
+
+
+def test_a_whole_last_row_without_a_line_end_is_read(tmp_path):
+    run = load(_saved_without_final_line_end(tmp_path)).runs[0]
+    assert len(run.series["val_dsc"]) == 30 and run.series["val_dsc"].steps[-1] == 30
+    assert not any("no line end" in n for n in run.meta.notes)
+
+
+def test_a_last_row_cut_inside_its_last_cell_or_after_its_separator_is_dropped(tmp_path):
+    # "1.00e-03" cut to "1.00e-0" or "1.00", or to nothing after the last comma: shorter than the cells above
+    for cut in (1, 4, len("1.00e-03")):
+        run = load(_saved_without_final_line_end(tmp_path, cut)).runs[0]
+        assert len(run.series["train_loss"]) == 29, cut
+        assert any("no line end" in n for n in run.meta.notes)

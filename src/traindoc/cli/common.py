@@ -8,18 +8,39 @@ from ..errors import InputError, TraindocError
 from ..readers import LoadResult, load
 
 
-def load_paths(paths, *, quiet: bool = False, jobs: int = 1) -> LoadResult:
+def columns_option(command):
+    """``--columns epoch,loss,…``: the names of a header-less table's columns, for every command that reads logs."""
+    return click.option("--columns", default=None, metavar="NAMES", callback=_check_columns,
+                        help="Name the columns of a header-less table, in order (e.g. --columns epoch,loss,val_loss; "
+                             "- skips a column). Each path must then be a file.")(command)
+
+
+def _check_columns(_ctx, _param, value: str | None) -> list[str] | None:
+    from ..readers import parse_names
+
+    if value is None:
+        return None
+    try:
+        return parse_names(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from None
+
+
+def load_paths(paths, *, quiet: bool = False, jobs: int = 1, columns: list[str] | None = None) -> LoadResult:
     """Load every path; a bad file inside a directory is reported and the rest still read.
 
     A path given explicitly that cannot be read at all is fatal (InputError, exit 2). Remote paths
     (``mlflow+http://``, fsspec URLs) are read by ``traindoc.remote``; ``jobs > 1`` reads a folder's
-    logs in that many processes (``traindoc.fleet``).
+    logs in that many processes (``traindoc.fleet``). ``columns`` names a header-less table's columns
+    (each path a local file).
     """
     from ..remote import is_remote, load_remote
 
     total = LoadResult()
     for path in paths:
-        if is_remote(path):
+        if columns is not None:
+            result = load(path, columns=columns)
+        elif is_remote(path):
             result = load_remote(path)
         elif jobs > 1:
             from ..fleet import load_parallel

@@ -10,7 +10,7 @@ from ..errors import InputError
 from ..findings import Finding, Severity
 from ..run import Role, Run
 from . import main
-from .common import load_paths, require_extra
+from .common import columns_option, load_paths, require_extra
 
 _ROLES = [r.value for r in Role]
 _PROGRESS_MIN_RUNS = 20
@@ -85,15 +85,19 @@ def exit_code(results: list[tuple[Run, list[Finding]]], fail_on: str) -> int:
               help="Also write the findings into the run's TensorBoard folder, W&B run or MLflow run. Repeatable.")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Read and diagnose with this many processes (large folders of runs).")
+@columns_option
 def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: str | None,
              roles: tuple[str, ...], num_classes: int | None = None, task: str | None = None,
              brief: bool = False, baseline: str | None = None, follow: bool = False, interval: float | None = None,
              idle: float | None = None, exec_cmd: str | None = None, publish: tuple[str, ...] = (),
-             jobs: int = 1) -> None:
+             jobs: int = 1, columns: list[str] | None = None) -> None:
     """Diagnose the training runs at PATHS (files or directories): what is wrong, why, what to do."""
     overrides = parse_roles(roles)
     if not follow and (interval is not None or idle is not None or exec_cmd):
         raise click.UsageError("--interval, --idle and --exec need --follow")
+    if follow and columns:
+        raise click.UsageError("--columns reads a file as it stands, not with --follow (add a header row to a "
+                               "log still being written)")
     for target in publish:  # up front: a missing library is one line now, not after an hour of following
         require_extra(target, f"--publish {target}", target)
     if follow:
@@ -106,9 +110,9 @@ def diagnose(paths: tuple[str, ...], as_json: bool, fail_on: str, report_path: s
         from rich.console import Console
 
         with Console(stderr=True).status("reading training logs...", spinner="dots"):
-            loaded = load_paths(paths, jobs=jobs)
+            loaded = load_paths(paths, jobs=jobs, columns=columns)
     else:
-        loaded = load_paths(paths, jobs=jobs)
+        loaded = load_paths(paths, jobs=jobs, columns=columns)
     from ..rules.context import apply_context
 
     for run in loaded.runs:

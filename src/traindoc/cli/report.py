@@ -12,15 +12,15 @@ import click
 
 from ..errors import InputError
 from . import main
-from .common import load_paths
+from .common import columns_option, load_paths
 
 
-def _diagnosed(paths: tuple[str, ...]):
+def _diagnosed(paths: tuple[str, ...], columns: list[str] | None = None):
     from ..reports.progress import progress_map, spinner
     from ..rules import diagnose_run
 
     with spinner("reading training logs"):
-        loaded = load_paths(paths)
+        loaded = load_paths(paths, columns=columns)
     return progress_map(lambda run: (run, diagnose_run(run)), loaded.runs, "diagnosing", label=lambda r: r.name)
 
 
@@ -33,13 +33,14 @@ def _size(path: Path) -> str:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("-o", "--output", default="traindoc-report.html", show_default=True, type=click.Path(),
               help="The HTML file to write.")
-def report(paths: tuple[str, ...], output: str) -> None:
+@columns_option
+def report(paths: tuple[str, ...], output: str, columns: list[str] | None = None) -> None:
     """Write one self-contained HTML report (curves, findings, fixes) for the runs at PATHS."""
     from ..reports.html import write_report
 
     from ..reports.progress import spinner
 
-    results = _diagnosed(paths)
+    results = _diagnosed(paths, columns)
     with spinner(f"writing {output}"):
         path = write_report(output, results)
     click.echo(f"wrote {path} ({len(results)} run{'s' if len(results) != 1 else ''}, {_size(path)})")
@@ -53,7 +54,8 @@ def _slug(name: str) -> str:
 @click.argument("path", type=click.Path())
 @click.option("-o", "--output", default="curves.png", show_default=True, type=click.Path(),
               help="The picture to write: .png or .svg.")
-def plot(path: str, output: str) -> None:
+@columns_option
+def plot(path: str, output: str, columns: list[str] | None = None) -> None:
     """Draw the annotated curves of the run at PATH as a PNG or SVG picture.
 
     When PATH holds several runs, each gets its own file named after the run.
@@ -63,7 +65,7 @@ def plot(path: str, output: str) -> None:
     out = Path(output)
     if out.suffix.lower() not in SUFFIXES:
         raise InputError(out, "expected an output name ending in .png or .svg")
-    results = _diagnosed((path,))
+    results = _diagnosed((path,), columns)
     if len(results) == 1:
         targets = [out]
     else:

@@ -8,18 +8,19 @@ import sys
 import click
 
 from . import main
-from .common import load_paths
+from .common import columns_option, load_paths
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def show(paths: tuple[str, ...], as_json: bool) -> None:
+@columns_option
+def show(paths: tuple[str, ...], as_json: bool, columns: list[str] | None = None) -> None:
     """Show the runs, series, roles and value ranges found at PATHS (files or directories)."""
     from ..reports.progress import spinner
 
     with spinner("reading training logs"):
-        loaded = load_paths(paths)
+        loaded = load_paths(paths, columns=columns)
     if as_json:
         doc = {"runs": [{"source": r.source, "format": r.format, "name": r.name, "notes": r.meta.notes,
                          "series": [s.summary() for s in r.series.values()]} for r in loaded.runs]}

@@ -16,9 +16,11 @@ from types import ModuleType
 from ..errors import InputError
 from ..run import Run
 from . import _safe
+from ._counted_block import counted_block_run
 from ._crash import crash_hint
 from ._empty import declared_only
 from ._final import final_results
+from ._given_columns import parse_names, read_named
 from ._lone import lone_line_hint, lone_line_run
 from ._unnamed import unnamed_numbers_hint
 from .base import HEAD_BYTES, read_head
@@ -169,8 +171,11 @@ def _own_report_hint(path: Path) -> str:
 PREREAD: contextvars.ContextVar[dict | None] = contextvars.ContextVar("traindoc_preread", default=None)
 
 
-def read_file(path: Path) -> list[Run]:
-    """Read one file (or a directory a reader claims whole); raise InputError if nothing fits."""
+def read_file(path: Path, columns: list[str] | None = None) -> list[Run]:
+    """Read one file (or a directory a reader claims whole); raise InputError if nothing fits.
+
+    ``columns`` names the columns of a header-less table (see ``_given_columns``): the file is then
+    read as that table, whatever a sniffer would make of it."""
     path = Path(path)
     done = PREREAD.get()
     if done is not None and str(path) in done:
@@ -180,6 +185,8 @@ def read_file(path: Path) -> list[Run]:
         return value
     if not path.exists():
         raise InputError(path, _MISSING)
+    if columns:
+        return _read_given(path, columns)
     reader = reader_for(path)
     if reader is None:
         if path.is_file() and path.stat().st_size == 0:
@@ -187,7 +194,7 @@ def read_file(path: Path) -> list[Run]:
         empty = declared_only(path)
         if empty is not None:
             return [empty]
-        final = final_results(path) or lone_line_run(path)
+        final = final_results(path) or lone_line_run(path) or counted_block_run(path)
         if final is not None:
             return [final]
         raise InputError(path, "not a recognised training log (expected one of: " + ", ".join(format_names()) + ")"
@@ -218,11 +225,38 @@ def read_file(path: Path) -> list[Run]:
     return runs
 
 
-def load(path: str | os.PathLike) -> LoadResult:
-    """Find and read every run at ``path``: a file, or a directory walked recursively."""
+def _read_given(path: Path, columns: list[str]) -> list[Run]:
+    """A file read under the column names the user gave: one line of refusal when they do not fit it."""
+    if path.is_dir():
+        raise InputError(path, "is a folder; column names fit one file (expected the path of a header-less table)")
+    reason = _safe.not_regular_reason(path)
+    if reason is not None:
+        raise InputError(path, reason)
+    try:
+        return read_named(path, columns)
+    except (ValueError, UnicodeDecodeError, KeyError, IndexError, TypeError, OSError, RecursionError,
+            OverflowError, MemoryError) as exc:
+        raise InputError(path, f"cannot be read under the column names given ({type(exc).__name__}: {exc})") from None
+
+
+def load(path: str | os.PathLike, columns: str | list[str] | None = None) -> LoadResult:
+    """Find and read every run at ``path``: a file, or a directory walked recursively.
+
+    ``columns`` (``"epoch,loss"`` or a list; ``-`` skips a column) names the columns of a header-less
+    table at ``path``, which must then be a file."""
     root = Path(path)
     if not root.exists():
         raise InputError(root, _MISSING)
+    if columns is not None:
+        try:
+            names = parse_names(columns)
+        except ValueError as exc:
+            raise InputError(root, f"column names: {exc}") from None
+        token = _safe.set_tree_root(root if root.is_dir() else root.resolve().parent)
+        try:
+            return LoadResult(runs=read_file(root, names))
+        finally:
+            _safe.reset_tree_root(token)
     # Nothing outside what the user named is read through a symlink (a named symlink is the tree).
     token = _safe.set_tree_root(root if root.is_dir() else root.resolve().parent)
     try:

@@ -223,9 +223,9 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
     if renamed and notes is not None:
         notes.append("repeated column name(s) kept apart: " + ", ".join(renamed))
     body = rows[1:]
-    if len(body) > 1 and torn_tail(text):
-        # Every CSV writer ends its rows with a line end: a last line without one was cut mid-write
-        # (0.165 for 0.16529), so it is dropped rather than read as a wrong number or a restart.
+    if len(body) > 1 and torn_tail(text) and not whole_last_row(len(header), body):
+        # A last line without its line end may have been cut mid-write (0.165 for 0.16529): unless it is
+        # plainly whole, it is dropped rather than read as a wrong number or a restart.
         body.pop()
         if notes is not None:
             notes.append("the last line has no line end (the file was cut while being written): skipped it")
@@ -270,6 +270,28 @@ def _drop_torn_rows(header: list[str], body: list[list[str]], notes: list[str] |
         notes.append(f"{len(short)} row(s) with fewer fields than the header (a line torn by a write cut short): "
                      f"skipped (data row {', '.join(str(i + 1) for i in short)})")
     return [r for i, r in enumerate(body) if i not in short]
+
+
+_WHOLE_WINDOW = 20  # rows above the last whose cells say how long its last cell should be
+
+
+def whole_last_row(width: int, body: list[list[str]]) -> bool:
+    """Whether the table's last row, written without a line end, is whole.
+
+    Why: many files at rest end without one (a W&B chart export, Flair's loss.tsv, a loop writing
+    ``"\n".join(rows)``, a file edited on GitHub), and dropping their last line loses the last epoch.
+    A cut can only shorten the row's last cell (one earlier and the row has fewer cells), so the row
+    is whole when it has a cell under every name and its last cell is no shorter than any in that
+    column over the rows above, and is a number where they are (``0.165`` under ``0.16529``,
+    ``0.16`` under ``0.1653``, or an empty cell after the last separator read as cut)."""
+    last = body[-1]
+    above = [r[-1].strip() for r in body[-_WHOLE_WINDOW - 1:-1] if len(r) == width and r[-1].strip()]
+    if len(last) != width or not above or not last[-1].strip():
+        return False
+    cell = last[-1].strip()
+    if len(cell) < min(len(c) for c in above):
+        return False
+    return parse_number(cell) is not None or any(parse_number(c) is None for c in above)
 
 
 def torn_tail(text: str) -> bool:

@@ -6,7 +6,8 @@ what they are: a loss, an accuracy, a reward. Reading them as a training loss wo
 column of numbers called ``data.csv`` could be anything; ``value_list`` claims bare numbers only when
 the file name says what they are). The same holds for a JSON object of number lists keyed by model
 or run names (``{"Quantum_QVAE": [...]}``) and for lines that give only a counter and a number
-(``Episodes 001-018:   7.24 ####``). The refusal says what was found and what would make it readable,
+(``Episodes 001-018:   7.24 ####``; a block of those is read when an episode counter or the file name
+says what the number is, ``_counted_block``). The refusal says what was found and what would make it readable,
 so the user is not left with "not a recognised training log" alone.
 
 This module owns "numbers nothing names": its refusal hints (``unnamed_numbers_hint``, a header-less
@@ -32,7 +33,7 @@ _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
 # "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
-_COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?:episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
+_COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?P<word>episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
                       rf"\s*[#:=]?\s*[\[(]?\s*(?P<n>\d+)(?:\s*(?P<sep>[-/])\s*(?P<m>\d+))?\s*[\])]?\s*[:|,=-]?\s*"
                       rf"(?P<v>{_NUM})(?:\s+[#*=|]+)?\s*")
 
@@ -46,6 +47,13 @@ def counted_value(line: str) -> tuple[int, float] | None:
         return None
     n = int(m.group("m")) if m.group("sep") == "-" else int(m.group("n"))
     return n, float(m.group("v"))
+
+
+def counter_word(line: str) -> str | None:
+    """The counter word of a ``counted_value`` line, lower case and singular (``episode`` for
+    ``Episodes 001-018:   7.24``), else None."""
+    m = _COUNTED.fullmatch(line)
+    return None if m is None else m.group("word").lower().rstrip("s").replace("batche", "batch")
 
 
 def _cut(line: str) -> str:
@@ -101,7 +109,7 @@ def _wide_hint(path: Path, lines: list[str]) -> str:
     said = (f"; its lines hold {width} unnamed numbers each" + (f" and the file name ({path.name}) says what one "
             "of them is, not which" if named else ""))
     return said + " (expected a header row naming the columns, e.g. epoch,d_loss,g_loss, or one value per line in a " \
-        "file named for it)"
+        "file named for it)" + name_them(width)
 
 
 def unnamed_numbers_hint(path: Path) -> str:
@@ -128,7 +136,8 @@ def unnamed_numbers_hint(path: Path) -> str:
     listed = [ln for ln in lines if _LIST.search(ln)]
     if len(listed) >= 2 and len(listed) >= 0.8 * len(lines) and not re.search(r"[A-Za-z_]\w*\s*[:=]\s*\[", listed[0]):
         return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
-                "but no header names the columns (expected a first row of column names such as loss, val_loss)")
+                "but no header names the columns (expected a first row of column names such as loss, val_loss)"
+                + name_them(_width(listed[0])))
     counted = [ln for ln in lines if _COUNTED.fullmatch(ln)]
     if len(counted) >= _MIN_ROWS and len(counted) >= 0.5 * len(lines):
         return (f"; its {len(counted)} lines each give a counter and a number that nothing names "
@@ -136,5 +145,27 @@ def unnamed_numbers_hint(path: Path) -> str:
                 "'epoch 3 loss 0.52')")
     if len(bare) >= _MIN_ROWS and len(bare) >= 0.5 * len(lines):
         return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and nothing names them "
-                "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)")
+                "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
+                + name_them(len(_SEP.split(bare[0].strip().rstrip(",").strip()))))
     return ""
+
+
+_EXAMPLE = ("epoch", "loss", "val_loss")
+
+
+def name_them(width: int) -> str:
+    """How to name a header-less table's columns without editing the file, for a refusal: the CLI's
+    ``--columns`` (``-`` skips one) and the API's ``load(path, columns=...)``."""
+    names = ",".join(_EXAMPLE[:width]) + (",..." if width > len(_EXAMPLE) else "")
+    return (f"; or name its {width} column(s) in order, e.g. --columns {names} (- skips a column; "
+            "traindoc.load(path, columns=...) in Python)")
+
+
+def _width(line: str) -> int:
+    """Cells of a CSV line whose cells may be quoted lists (``"[0.5, 0.4]"``)."""
+    import csv
+
+    try:
+        return len(next(csv.reader([line.strip()]), []))
+    except csv.Error:
+        return 0

@@ -205,6 +205,16 @@ def read(path: Path) -> list[Run]:
     return runs
 
 
+def runs_from_records(path: Path, records: list[dict[str, float]], notes: list[str]) -> list[Run]:
+    """Runs of rows already parsed into ``{column: value}`` (a header-less file whose columns the user
+    named, ``_given_columns``): the x column, appended runs and resumes as for any table."""
+    runs = _build(path, records, _x_column(list(dict.fromkeys(k for r in records for k in r))), None)
+    for run in runs:
+        run.meta.notes.extend(notes)
+        drop_placeholder_metrics(run)
+    return runs
+
+
 def _without_band_columns(cols: list[str]) -> list[str]:
     """Drop W&B chart exports' ``<column>__MIN`` / ``<column>__MAX`` beside ``<column>``: the band
     of a smoothed or grouped line, not a curve of its own (per point they equal the column)."""
@@ -313,7 +323,7 @@ def _read_jsonl(path: Path) -> list[Run]:
     records = [numeric_fields(obj) for obj in rows]
     summaries = [r for r in records if _summary_row(r)]
     records = [r for r in records if not _summary_row(r)]
-    runs = _build(path, records, _x_column(sorted({k for r in records for k in r})), None)
+    runs = _build(path, records, _x_column(list(dict.fromkeys(k for r in records for k in r))), None)
     for run in runs:
         run.meta.notes.extend(notes)
         drop_placeholder_metrics(run)

@@ -95,6 +95,12 @@ def read(path: Path) -> list[Run]:
         doc = {"log_history": found[0]}  # a torn or damaged document: keep its complete entries
         salvage_note = (f"the file is not valid JSON ({str(exc)[:80]}): kept the {len(found[0])} complete "
                         f"log_history entries" + (f", skipping {found[1]} damaged stretch(es)" if found[1] else ""))
+    if isinstance(doc, dict) and "log_history" not in doc and _summary_only(doc):
+        # Only end-of-run figures (``{"epoch": 3, "training_loss": 0.22, "global_step": 21900, ...}``, a state
+        # written by hand or cut down to its outcome): a real run with no curve, as when log_history holds
+        # only the summary; too-short says there is nothing to judge.
+        run = _empty_run(path, doc, "no log_history: only end-of-run figures (" + _summary_only(doc) + "), no curve")
+        return [run]
     if not isinstance(doc, dict) or not isinstance(doc.get("log_history"), list):
         raise InputError(path, "expected a Hugging Face trainer_state.json with a log_history list")
     if not doc["log_history"]:
@@ -135,6 +141,16 @@ def read(path: Path) -> list[Run]:
             if k in _SUMMARY_KEYS and isinstance(v, (int, float)):
                 runs[-1].meta.hparams[f"summary.{k}"] = v
     return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="log_history entry")
+
+
+def _summary_only(doc: dict) -> str:
+    """``"epoch=3, training_loss=0.22, best_metric.eval_f1=85.6"``: the numbers of a state that has a step
+    count and no log_history, else "" (a JSON with no step count is no trainer state)."""
+    if not isinstance(doc.get("global_step"), (int, float)) or isinstance(doc.get("global_step"), bool):
+        return ""
+    flat = [(f"{k}.{k2}", v2) for k, v in doc.items() if isinstance(v, dict) for k2, v2 in v.items()]
+    flat += [(k, v) for k, v in doc.items() if k != "global_step"]
+    return ", ".join(f"{k}={v:g}" for k, v in flat if isinstance(v, (int, float)) and not isinstance(v, bool))
 
 
 def _hparams(path: Path, doc: dict, run: Run) -> None:

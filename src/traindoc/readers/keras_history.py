@@ -54,6 +54,10 @@ _TOP_RECORDS = re.compile(r'^\s*\[\s*\{[^\[\]]{0,400}?"[\w/ ]*(?:loss|acc|accura
 _TOP_COUNTED = re.compile(r'^\s*\[\s*\{\s*"(?:epoch|step|global_step|iter|iteration)"\s*:\s*\d+\s*,'
                           r'[^\[\]{}]{0,400}?"[^"\\]{1,100}"\s*:\s*-?[\d.]', re.IGNORECASE)
 
+# ... or a list of whole histories (one per fold or launch): its first object holds a per-epoch list.
+_TOP_HISTORIES = re.compile(r'^\s*\[\s*\{[^\[\]{}]{0,400}?"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*'
+                            r'\[\s*-?[\d.]', re.IGNORECASE)
+
 
 # A value or list under a key that is only a split ({"train": [...]}, {"5": {"val": 10.1}}): read when
 # the file's name says what it holds (``losses.json``; see ``_split_keys``).
@@ -87,7 +91,8 @@ def sniff(path: Path, head: bytes) -> bool:
     stripped = text.lstrip()
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
-        return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text)) and not _json_lines(text)
+        return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text) or _TOP_HISTORIES.search(text)) \
+            and not _json_lines(text)
     if not stripped.startswith("{"):
         return False
     if '"log_history"' in text:
@@ -155,6 +160,9 @@ def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
     if named is not doc:
         doc = named
         note = "; ".join(filter(None, [note, SK.NOTE.format(SK.measure_of(path.stem))]))
+    several = _histories(doc)
+    if several is not None:
+        return _runs_of_histories(path, several, note)
     if isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
         return _read_records(path, None, doc)
     if not isinstance(doc, dict):
@@ -206,6 +214,46 @@ def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
 
 
 _X_KEYS = ("epoch", "step", "global_step", "iteration", "iter")
+
+
+def _history_dict(obj) -> bool:
+    """A Keras-orientation history: an object of per-epoch number lists, one of them a loss or metric."""
+    if not isinstance(obj, dict) or not obj:
+        return False
+    lists = [k for k, v in obj.items() if isinstance(v, list) and v and all(T.json_number(x) is not None for x in v)]
+    return len(lists) * 2 >= len(obj) and any(infer_role(str(k)).role in MEASURED_ROLES for k in lists)
+
+
+def _histories(doc) -> list[tuple[str, dict]] | None:
+    """Several whole histories in one file, as (label, history): a list of them (one per fold or launch,
+    ``json.dump([h.history for h in histories])``), or an object of them under run or model names
+    (``{"resnet": {"loss": [...], "val_loss": [...]}, "vgg": {...}}``) that all log the same keys. Under
+    split names (``train``/``val``) the objects are one run's splits, and objects of different keys are
+    parts of one training (read as ``group/key`` by the caller): None for both."""
+    if isinstance(doc, list):
+        if len(doc) >= 2 and all(_history_dict(h) for h in doc):
+            return [(str(i + 1), h) for i, h in enumerate(doc)]
+        return None
+    if not isinstance(doc, dict) or len(doc) < 2 or not all(_history_dict(v) for v in doc.values()):
+        return None
+    if any(str(k).strip().lower() in SK.SPLITS for k in doc):
+        return None
+    if len({frozenset(v) for v in doc.values()}) != 1:
+        return None
+    return [(str(k), v) for k, v in doc.items()]
+
+
+def _runs_of_histories(path: Path, histories: list[tuple[str, dict]], note: str | None) -> list[Run]:
+    """One run per history of a file holding several (see ``_histories``), named ``file#label``."""
+    runs = []
+    for i, (label, history) in enumerate(histories):
+        for run in _read_doc(path, history, note):
+            run.name = f"{T.run_name(path)}#{label}"
+            run.meta.segment = (i + 1, len(histories))
+            run.meta.notes.append(f"history {i + 1} of {len(histories)} in the file ({label}): several whole "
+                                  "histories side by side are separate trainings, each read as a run of its own")
+            runs.append(run)
+    return runs
 
 
 def _record_list(doc: dict) -> tuple[str, list[dict]] | None:

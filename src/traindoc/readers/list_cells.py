@@ -99,6 +99,12 @@ def read(path: Path) -> list[Run]:
         rows = [r for r in csv.reader(io.StringIO(body), delimiter=delim) if any(c.strip() for c in r)]
     except csv.Error as exc:
         raise InputError(path, f"is not a well-formed table ({exc})") from None
+    return runs_from_rows(path, header, rows, notes)
+
+
+def runs_from_rows(path: Path, header: list[str], rows: list[list[str]], notes: list[str]) -> list[Run]:
+    """One run per row of list cells under ``header`` (also the rows of a header-less file whose
+    columns the user named, ``_given_columns``)."""
     if len(rows) > MAX_ROWS:
         notes.append(f"read the first {MAX_ROWS} of {len(rows)} rows")
         rows = rows[:MAX_ROWS]

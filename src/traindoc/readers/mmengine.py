@@ -159,9 +159,13 @@ def _records_mmdet2(rows: list[dict], run: Run) -> list[tuple[float | None, dict
             x = None if it is None else it + (offsets.get(ep, 0.0) if inner and ep is not None else 0.0)
             if x is not None and ep is not None:
                 last_by_epoch[ep] = max(last_by_epoch.get(ep, x), x)
+        elif not train:
+            x = ep  # no training row at all (a validation-only log): its epochs are the only x there is
         else:
             x = _val_x(ep, last_by_epoch) if ep is not None else None
         out.append((x, series))
+    if not train and any(x is not None for x, _ in out):
+        run.meta.notes.append("no training row: the validation rows are placed at their epochs")
     if inner:
         run.meta.notes.append("training iterations counted per epoch were made global (earlier epochs' "
                               "iterations added); validation rows placed at the last training iteration of their epoch")
@@ -193,7 +197,8 @@ def read(path: Path) -> list[Run]:
         run.meta.hparams.update(proto.meta.hparams)
         run.meta.notes.extend(proto.meta.notes + notes)
         cols = T.pivot_records(att.records, carry_x=True)
-        T.add_column_series(run, cols, axis="step")
+        by_epoch = kind == "mmdet2" and not any(r.get("mode") == "train" for r in rows)
+        T.add_column_series(run, cols, axis="epoch" if by_epoch else "step")
         drop_not_measured(run, nan=False, minus_one=True)  # COCO's -1: no objects of that size
         T.resume_notes(run, att)
         if run.series:

@@ -181,7 +181,7 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     alive = np.ones(len(xs), dtype=bool)
     alive[list(dropped)] = False
     placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line, level=_main_level(cols, len(xs)),
-                                        ends=parser.run_ends)
+                                        ends=parser.run_ends, relaunches=parser.relaunches)
     runs, starts = [], []
     for k, att in enumerate(attempts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
@@ -281,13 +281,14 @@ def _main_level(cols: dict, n: int) -> np.ndarray | None:
 
 
 def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, level: np.ndarray | None = None,
-            ends: list[int] = ()):
+            ends: list[int] = (), relaunches: list[int] = ()):
     """Place epoch summaries among step lines at the last step, then split runs (x back to the
     first x) and stitch resumes (x back to a later x: the abandoned attempt's later points dropped).
     Same rules as ``_table.stitch_resumes``, over arrays so a million records stay cheap. With the
     records' loss (``level``), an x going back to a later x whose loss starts below anything the run
     had logged up to there is another run, not a resume (``_table.resumed_below_history``); so is
-    one after the run printed that it was over (``ends``: record indices, ``parser._END_KEYS``)."""
+    one after the run printed that it was over (``ends``: record indices, ``parser._END_KEYS``). A record in
+    ``relaunches`` (a one-row-per-epoch layout writing the same epoch again) starts another run too."""
     n = len(xs)
     placed = xs.copy()
     has_steps = bool((axes[alive] == 0).any()) if n else False
@@ -313,13 +314,20 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
     cur = 0
     start = 0  # first record index of the current attempt
     end_marks = np.asarray(sorted(ends), dtype=np.int64)
+    again = set(relaunches)
     for i in range(n):
         if not alive[i]:
             ids[i] = cur
             continue
         x = placed[i]
         first, top = track.first, track.top
-        if not single and x == x and top is not None and x < top:
+        if i in again and top is not None:
+            cur += 1
+            attempts.append(_Attempt())
+            attempts[-1].notes.append(f"the row of epoch {x:g} is written again: another launch appended to the file")
+            attempts[-1].start_row = start = i
+            track = T.XTrack()
+        elif not single and x == x and top is not None and x < top:
             lo = max(start, i - _HISTORY)  # bounded: a log whose x keeps going back stays linear
             below = x > first and level is not None and T.resumed_below_history(
                 level[lo:i][alive[lo:i] & (placed[lo:i] < x)], _level_at(level, placed, i, x))

@@ -236,6 +236,8 @@ class LineParser:
         self.matched = 0
         self.countered = 0  # records placed by a counter of their own (step, epoch, iteration)
         self.run_ends: list[int] = []  # record counts at which a run said it was over (see ``_END_KEYS``)
+        # records of a one-row-per-epoch layout at the epoch of the record before: another launch starts there
+        self.relaunches: list[int] = []
         self.summaries: list[tuple[int, dict[str, float]]] = []  # (record count then, HF end-of-training summary)
         self.title = ""  # the last non-blank line, for a table header under a title ("Accuracies:")
         self.json_records = 0
@@ -615,7 +617,15 @@ class LineParser:
         elif cut is None or cut not in self.fixed_layouts:
             self.countered += 1  # a counter column named by a printed header (a headerless layout is a guess)
         self.anchor = (x, axis)
-        self._append(x, axis, vals)
+        if cut is not None and cut in self.fixed_layouts:
+            # a writer that fixes the layout writes each epoch's row once, when the epoch is over: the
+            # same epoch again is another launch appended to the file, never a redraw
+            last = self.records.last_x()
+            index = self.records.append(x, axis, vals)
+            if last == (x, axis):
+                self.relaunches.append(index)
+        else:
+            self._append(x, axis, vals)
         self.matched += 1
         if cut is not None and cut in self.fixed_layouts:
             self.fixed_rows += 1
