@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..findings import Mark, Severity
@@ -319,13 +321,25 @@ MIN_SEEN_RATIO = 1.2
 RECENT_HIGH_FACTOR = 2.0
 
 
-def _within_recent_highs(c: Curve, s) -> bool:
-    """The spike's peak stays under twice the highest of the points just before it (a tenth of the curve)."""
+# How far past the recent high, in log-distance from the recent median, a peak may reach and still be
+# the band's own tail. For log-normal batch noise the highest of 40 points sits ~2.2 sigma above the
+# median; 1.5x that (3.3 sigma) is a level about one batch in 2,000 reaches.
+BAND_TAIL_FACTOR = 1.5
+
+
+def _within_recent_highs(c: Curve, s, factor: float = RECENT_HIGH_FACTOR) -> bool:
+    """The spike's peak stays within the band of the points just before it (a tenth of the curve): under
+    ``factor`` times their highest, or, where that band already spans several-fold (a per-batch loss over
+    a few samples, 0.001 one batch and 3 the next), no further out from its median in log units than
+    BAND_TAIL_FACTOR times its highest point is."""
     before = c.y[c.x < s.start]
     if before.size < RECENT_POINTS:
         return False
     recent = before[-max(RECENT_POINTS, c.n // 10):]
-    return bool(s.peak < RECENT_HIGH_FACTOR * float(np.max(recent)))
+    high, mid = float(np.max(recent)), float(np.median(recent))
+    if s.peak < factor * high:
+        return True
+    return bool(mid > 0 and s.peak > 0 and math.log(s.peak / mid) <= BAND_TAIL_FACTOR * math.log(high / mid))
 
 
 FEW_ROWS = 4  # a per-batch loss averaged over this many labelled rows or fewer (median of the sampled batches)
@@ -376,7 +390,17 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # floor, yet no higher than the loss's own highs of the batches just before. Such a peak is that
         # noise, not an explosion (a real one towers over the recent highs).
         bad = [s for s in bad if not (s.ratio >= 10 and s.recovery == "fast" and _within_recent_highs(c, s))]
+        # A slow return from a peak inside that band (no higher than its highest point, or in its
+        # several-fold tail) is the band staying noisy, not the optimiser knocked into a worse region.
+        # A smooth loss that jumps 60% and decays back is not in its band (one that never returns is
+        # still judged).
+        bad = [s for s in bad if not (s.recovery == "slow" and _within_recent_highs(c, s, 1.0))]
     explosions = [s for s in sp if s.ratio >= 10]
+    if per_step:
+        # ... and so is a run of them: a per-batch loss at rest near zero throws such batches all along,
+        # each back down at once and no higher than the highs before it. Counted as repeated
+        # explosions only when they tower over the curve's own recent highs or last.
+        explosions = [s for s in explosions if not (s.recovery == "fast" and _within_recent_highs(c, s))]
     if per_step and few_rows:  # a loss over a few rows: a jump of a batch or two, gone at once, is a hard row
         bad = [s for s in bad if not (s.recovery == "fast" and s.points <= 2)]
         explosions = [s for s in explosions if not (s.recovery == "fast" and s.points <= 2)]
