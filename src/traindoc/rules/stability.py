@@ -342,6 +342,17 @@ def _within_recent_highs(c: Curve, s, factor: float = RECENT_HIGH_FACTOR) -> boo
     return bool(mid > 0 and s.peak > 0 and math.log(s.peak / mid) <= BAND_TAIL_FACTOR * math.log(high / mid))
 
 
+def _returns_into_band(c: Curve, s) -> bool:
+    """The points just after the spike's peak (as many as a fast recovery may take) have a median no
+    higher than the highest of the points just before it: the curve is back in its own band, however
+    far that median sits above the band's middle."""
+    before = c.y[c.x < s.start]
+    after = c.y[c.x > s.peak_step][:max(5, c.n // 100)]
+    if before.size < RECENT_POINTS or after.size < 3:
+        return False
+    return bool(np.median(after) <= float(np.max(before[-max(RECENT_POINTS, c.n // 10):])))
+
+
 FEW_ROWS = 4  # a per-batch loss averaged over this many labelled rows or fewer (median of the sampled batches)
 
 
@@ -395,6 +406,10 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # A smooth loss that jumps 60% and decays back is not in its band (one that never returns is
         # still judged).
         bad = [s for s in bad if not (s.recovery == "slow" and _within_recent_highs(c, s, 1.0))]
+        # So is a "slow" return that lands back inside the band at once: a peak above the band whose next
+        # points are already no higher than the band's highs left a noisy curve noisy, not a higher level
+        # (the return is judged against the band's middle, which such a curve straddles).
+        bad = [s for s in bad if not (s.recovery == "slow" and _returns_into_band(c, s))]
     explosions = [s for s in sp if s.ratio >= 10]
     if per_step:
         # ... and so is a run of them: a per-batch loss at rest near zero throws such batches all along,
