@@ -363,9 +363,26 @@ def _few_rows(run: Run) -> bool:
     return s is not None and len(s) >= 3 and float(np.nanmedian(s.values)) <= FEW_ROWS
 
 
+def _redefined_at(run: Run, c: Curve):
+    """Whether a spike starts where a logged loss weight switched on or stepped (``_loss_weights``): the
+    loss changed definition there (a DANN term joining at epoch 5), so its level before is no baseline.
+    Noted on the run, once per series."""
+    from ._loss_weights import note_weight_change, weight_step_between
+
+    def check(s) -> bool:
+        before = c.x[c.x < s.start]
+        ws = weight_step_between(run, float(before[-1]), float(s.start)) if before.size else None
+        if ws is not None:
+            note_weight_change(run, c.name, f"{unit(c)} {fmt(s.start)}", ws, "loss-spikes")
+        return ws is not None
+
+    return check
+
+
 def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None, few_rows: bool = False,
-                   val_only=None):
-    """Spikes of one loss curve; ``val_only(spike)`` says a validation bump that training did not share."""
+                   val_only=None, redefined=None):
+    """Spikes of one loss curve; ``val_only(spike)`` says a validation bump that training did not share,
+    ``redefined(spike)`` a jump where the loss's own definition changed (not a spike)."""
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
     # Per-epoch points are averages: from the second one on, a bump is an event, not a warm-up batch.
@@ -383,7 +400,8 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
           and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")
           # ... and so are validation bumps in warm-up that the training loss fell straight through.
           and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and val_only is not None
-                   and val_only(s))]
+                   and val_only(s))
+          and not (redefined is not None and redefined(s))]
     if not sp:
         return None
     # An order of magnitude is an explosion when it lasts, or when it undoes a good part of the run's
@@ -501,7 +519,7 @@ def loss_spikes(run: Run):
             continue  # spikes riding a divergence are part of it, reported there
         val_only = (lambda sp, c=c: training_kept_falling(run, c, sp)) if role == Role.VAL_LOSS else None
         f = _spike_finding(c, resumes, _warmup_end(run), few_rows=role == Role.TRAIN_LOSS and _few_rows(run),
-                           val_only=val_only)
+                           val_only=val_only, redefined=_redefined_at(run, c))
         if f is None and role == Role.TRAIN_LOSS:
             from .epoch_rebounds import epoch_rebound_finding
 
