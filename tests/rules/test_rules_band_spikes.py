@@ -106,3 +106,28 @@ def test_a_spike_whose_next_points_are_back_in_the_band_is_not_a_slow_recovery()
 def test_a_spike_that_stays_above_the_band_is_still_a_warning():
     y = _VIT[:PEAK + 1] + [0.35, 0.3, 0.28, 0.25, 0.22, 0.2, 0.18, 0.16, 0.15]
     assert any(f.severity == Severity.WARNING for f in diagnose_run(_vit(y)) if f.id == "loss-spikes")
+
+
+# Per-batch losses of heldout13's torch-warmup-lambda-without-cap (a LambdaLR warm-up with no cap, so the
+# rate keeps rising): the loss falls from 1.1 to about 0.6, one batch hits 2.29 at step 76 and the loss
+# stays near 1.0, where it started. The next point is under the recovery threshold; the level after is not.
+_UNCAPPED = [
+    1.107, 1.124, 1.105, 1.095, 1.096, 1.127, 1.082, 1.132, 1.158, 1.106, 1.128, 1.105, 1.08, 1.122, 1.079,
+    1.12, 1.095, 1.08, 1.127, 1.059, 1.111, 1.071, 1.062, 1.054, 1.088, 1.047, 1.101, 1.075, 1.071, 1.018,
+    1.045, 1.008, 0.957, 1.017, 0.931, 0.933, 0.971, 0.946, 1.032, 0.986, 0.863, 1.012, 0.936, 0.967, 0.823,
+    0.869, 0.925, 0.845, 0.761, 0.842, 0.763, 0.784, 0.618, 0.658, 0.738, 0.603, 0.547, 0.563, 0.675, 0.649,
+    0.707, 0.67, 0.547, 0.705, 0.482, 0.381, 0.573, 0.57, 0.35, 0.695, 0.99, 1.152, 1.102, 0.953, 0.583, 2.29,
+    0.849, 0.989, 1.073, 1.014, 1.105, 1.534, 0.92, 0.889, 0.941, 0.912, 0.98, 1.078, 0.875, 0.731, 1.252,
+    0.89, 0.839, 1.173, 0.97, 0.646, 0.949, 0.636, 0.826, 0.717, 0.574, 0.946, 0.886, 0.779, 0.922, 0.588,
+    0.634, 0.665, 0.56, 1.05, 0.882, 0.557, 0.524, 0.513, 0.622, 0.49, 0.461, 0.629, 0.687, 0.49, 0.46, 0.648,
+    0.585, 0.628, 0.426, 0.457, 0.481, 0.85, 0.662, 0.415, 0.496, 0.652, 0.458, 0.779, 0.68, 0.349, 0.647,
+    0.634, 0.791, 0.618, 0.727, 1.24, 1.116, 0.439, 1.435, 0.896, 1.074, 1.396, 2.099, 1.749, 0.717, 1.845,
+    1.709, 0.639, 0.856, 0.913, 0.82, 1.095, 0.989, 0.793, 0.978, 0.816, 0.991, 1.058, 1.921, 0.884, 1.137,
+    0.948, 0.764, 1.067, 0.984, 0.749, 0.803, 1.05, 0.562, 1.112, 0.779, 1.17, 0.717, 0.704, 0.877, 0.741,
+    0.895, 0.883, 0.752, 0.547, 0.952, 0.844, 0.594, 1.349, 1.102, 1.157]
+
+
+def test_a_spike_that_knocks_a_noisy_loss_back_up_stays_a_warning():
+    run = Run(name="r", source="r", format="test")
+    run.add(Series.named("loss", np.arange(1.0, len(_UNCAPPED) + 1), np.array(_UNCAPPED), axis="step"))
+    assert any(f.severity == Severity.WARNING for f in diagnose_run(run) if f.id == "loss-spikes")

@@ -342,15 +342,18 @@ def _within_recent_highs(c: Curve, s, factor: float = RECENT_HIGH_FACTOR) -> boo
     return bool(mid > 0 and s.peak > 0 and math.log(s.peak / mid) <= BAND_TAIL_FACTOR * math.log(high / mid))
 
 
-def _returns_into_band(c: Curve, s) -> bool:
-    """The points just after the spike's peak (as many as a fast recovery may take) have a median no
-    higher than the highest of the points just before it: the curve is back in its own band, however
-    far that median sits above the band's middle."""
-    before = c.y[c.x < s.start]
-    after = c.y[c.x > s.peak_step][:max(5, c.n // 100)]
-    if before.size < RECENT_POINTS or after.size < 3:
+def _settles_back(c: Curve, s) -> bool:
+    """A "slow" spike of a positive curve whose very next point is already back under its recovery
+    threshold (30% of the excess above the level before, in log terms) and whose next points, over three
+    times the window a fast recovery may take, have a median under it too: the curve came straight
+    back and stays back, and only the noise of its next few points (a band that straddles the
+    threshold) made the return look slow. A level that stays raised (a loss knocked back up to where it
+    started) keeps its median above the threshold and stays slow."""
+    if not np.all(c.y > 0) or s.before <= 0 or s.ratio <= 1:
         return False
-    return bool(np.median(after) <= float(np.max(before[-max(RECENT_POINTS, c.n // 10):])))
+    thresh = s.before * s.ratio ** 0.3
+    after = c.y[c.x > s.peak_step][:3 * max(5, c.n // 100)]
+    return bool(after.size >= 3 and after[0] <= thresh and np.median(after) <= thresh)
 
 
 FEW_ROWS = 4  # a per-batch loss averaged over this many labelled rows or fewer (median of the sampled batches)
@@ -424,10 +427,9 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # A smooth loss that jumps 60% and decays back is not in its band (one that never returns is
         # still judged).
         bad = [s for s in bad if not (s.recovery == "slow" and _within_recent_highs(c, s, 1.0))]
-        # So is a "slow" return that lands back inside the band at once: a peak above the band whose next
-        # points are already no higher than the band's highs left a noisy curve noisy, not a higher level
-        # (the return is judged against the band's middle, which such a curve straddles).
-        bad = [s for s in bad if not (s.recovery == "slow" and _returns_into_band(c, s))]
+        # So is a "slow" return that came straight back and stayed back over a longer look: the band's
+        # noise around the recovery threshold made the few points after it look slow.
+        bad = [s for s in bad if not (s.recovery == "slow" and _settles_back(c, s))]
     explosions = [s for s in sp if s.ratio >= 10]
     if per_step:
         # ... and so is a run of them: a per-batch loss at rest near zero throws such batches all along,
