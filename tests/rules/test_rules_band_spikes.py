@@ -39,8 +39,8 @@ def _burst(y: np.ndarray, at: int, shape: list[float]) -> np.ndarray:
     """Points at ``shape`` times the highest of the tenth of the curve before them, entered from the
     band's middle."""
     out = y.copy()
+    out[at - 3:at] = np.median(out[at - 40:at])
     high = float(np.max(out[at - N // 10:at]))
-    out[at - 1] = np.median(out[at - 40:at])
     out[at:at + len(shape)] = high * np.array(shape)
     return out
 

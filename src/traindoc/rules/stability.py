@@ -327,11 +327,11 @@ RECENT_HIGH_FACTOR = 2.0
 BAND_TAIL_FACTOR = 1.5
 
 
-def _within_recent_highs(c: Curve, s, factor: float = RECENT_HIGH_FACTOR) -> bool:
+def _within_recent_highs(c: Curve, s, factor: float = RECENT_HIGH_FACTOR, tail: bool = True) -> bool:
     """The spike's peak stays within the band of the points just before it (a tenth of the curve): under
-    ``factor`` times their highest, or, where that band already spans several-fold (a per-batch loss over
-    a few samples, 0.001 one batch and 3 the next), no further out from its median in log units than
-    BAND_TAIL_FACTOR times its highest point is."""
+    ``factor`` times their highest, or (with ``tail``), where that band already spans several-fold (a
+    per-batch loss over a few samples, 0.001 one batch and 3 the next), no further out from its median in
+    log units than BAND_TAIL_FACTOR times its highest point is."""
     before = c.y[c.x < s.start]
     if before.size < RECENT_POINTS:
         return False
@@ -339,7 +339,8 @@ def _within_recent_highs(c: Curve, s, factor: float = RECENT_HIGH_FACTOR) -> boo
     high, mid = float(np.max(recent)), float(np.median(recent))
     if s.peak < factor * high:
         return True
-    return bool(mid > 0 and s.peak > 0 and math.log(s.peak / mid) <= BAND_TAIL_FACTOR * math.log(high / mid))
+    return bool(tail and mid > 0 and s.peak > 0
+                and math.log(s.peak / mid) <= BAND_TAIL_FACTOR * math.log(high / mid))
 
 
 def _settles_back(c: Curve, s) -> bool:
@@ -422,11 +423,10 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # floor, yet no higher than the loss's own highs of the batches just before. Such a peak is that
         # noise, not an explosion (a real one towers over the recent highs).
         bad = [s for s in bad if not (s.ratio >= 10 and s.recovery == "fast" and _within_recent_highs(c, s))]
-        # A slow return from a peak inside that band (no higher than its highest point, or in its
-        # several-fold tail) is the band staying noisy, not the optimiser knocked into a worse region.
-        # A smooth loss that jumps 60% and decays back is not in its band (one that never returns is
-        # still judged).
-        bad = [s for s in bad if not (s.recovery == "slow" and _within_recent_highs(c, s, 1.0))]
+        # A slow return from a peak no higher than that band's highest point is the band staying noisy,
+        # not the optimiser knocked into a worse region. A smooth loss that jumps 60% and decays back is
+        # not in its band (one that never returns is still judged).
+        bad = [s for s in bad if not (s.recovery == "slow" and _within_recent_highs(c, s, 1.0, tail=False))]
         # So is a "slow" return that came straight back and stayed back over a longer look: the band's
         # noise around the recovery threshold made the few points after it look slow.
         bad = [s for s in bad if not (s.recovery == "slow" and _settles_back(c, s))]
