@@ -50,6 +50,26 @@ def test_the_same_step_without_a_weight_column_is_still_divergence(tmp_path):
     assert "divergence" in found
 
 
+def _cut(cols: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    return {k: v[:n] for k, v in cols.items()}
+
+
+def test_a_loss_step_when_a_loss_weight_switches_on_is_no_spike_early_in_the_run(tmp_path):
+    # The same run read at epoch 8: too short for divergence, the step read as a spike that never recovers.
+    lam = np.concatenate([np.zeros(4), 0.3 * (1 - np.exp(-0.35 * np.arange(1, 17)))])
+    cols = _cut({"train_loss": STEP_LOSS, "val_loss": VAL_LOSS, "dann_lambda": lam}, 8)
+    found, notes = _alarms(_write(tmp_path / "history.csv", cols))
+    assert not found
+    assert any("dann_lambda" in n and "loss-spikes" in n for n in notes)
+    # Control: the same eight epochs without the weight column, or with the weight switched on later.
+    found, _ = _alarms(_write(tmp_path / "plain.csv", _cut({"train_loss": STEP_LOSS, "val_loss": VAL_LOSS}, 8)))
+    assert "loss-spikes" in found
+    late = np.concatenate([np.zeros(6), np.full(14, 0.3)])
+    found, _ = _alarms(_write(tmp_path / "late.csv", _cut({"train_loss": STEP_LOSS, "val_loss": VAL_LOSS,
+                                                           "dann_lambda": late}, 8)))
+    assert "loss-spikes" in found
+
+
 def test_the_step_is_still_divergence_when_the_weight_moved_elsewhere(tmp_path):
     # The weight switched on at epoch 12, long after the explosion at epoch 5: no excuse for it.
     lam = np.concatenate([np.zeros(11), np.full(9, 0.3)])

@@ -45,3 +45,18 @@ def test_a_balanced_metric_that_grew_during_the_run_is_no_majority_predictor(n, 
 def test_a_balanced_metric_at_its_floor_or_barely_moving_is_still_named(n, bal):
     run = _run(_rise(0.85, 0.92, n), _rise(bal[0], bal[1], n), "val_f1")
     assert "misleading-accuracy" in _ids(run)
+
+
+@pytest.mark.parametrize("name", ["val_recall", "val_f1"])
+def test_a_balanced_metric_still_climbing_is_read_where_the_climb_is(name):
+    # A churn classifier four epochs in: recall 0.27 -> 0.33 -> 0.34 -> 0.44. The median of the last
+    # three (0.33) lags the climb; the robust line through all four ends at 0.44.
+    run = _run([0.844, 0.851, 0.852, 0.851], [0.27, 0.332, 0.335, 0.438], name)
+    assert "misleading-accuracy" not in _ids(run)
+
+
+@pytest.mark.parametrize("bal", [[0.02, 0.03, 0.31, 0.02, 0.03, 0.02], [0.0, 0.0, 0.0, 0.0, 0.0, 0.28]])
+def test_one_lucky_evaluation_of_a_metric_at_its_floor_is_no_climb(bal):
+    # One evaluation off the floor (in the middle, or the last one): the line through all of them stays flat.
+    run = _run([0.86, 0.87, 0.87, 0.88, 0.87, 0.88], bal, "val_recall")
+    assert "misleading-accuracy" in _ids(run)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..findings import Mark, Severity
@@ -319,13 +321,40 @@ MIN_SEEN_RATIO = 1.2
 RECENT_HIGH_FACTOR = 2.0
 
 
-def _within_recent_highs(c: Curve, s) -> bool:
-    """The spike's peak stays under twice the highest of the points just before it (a tenth of the curve)."""
+# How far past the recent high, in log-distance from the recent median, a peak may reach and still be
+# the band's own tail. For log-normal batch noise the highest of 40 points sits ~2.2 sigma above the
+# median; 1.5x that (3.3 sigma) is a level about one batch in 2,000 reaches.
+BAND_TAIL_FACTOR = 1.5
+
+
+def _within_recent_highs(c: Curve, s, factor: float = RECENT_HIGH_FACTOR, tail: bool = True) -> bool:
+    """The spike's peak stays within the band of the points just before it (a tenth of the curve): under
+    ``factor`` times their highest, or (with ``tail``), where that band already spans several-fold (a
+    per-batch loss over a few samples, 0.001 one batch and 3 the next), no further out from its median in
+    log units than BAND_TAIL_FACTOR times its highest point is."""
     before = c.y[c.x < s.start]
     if before.size < RECENT_POINTS:
         return False
     recent = before[-max(RECENT_POINTS, c.n // 10):]
-    return bool(s.peak < RECENT_HIGH_FACTOR * float(np.max(recent)))
+    high, mid = float(np.max(recent)), float(np.median(recent))
+    if s.peak < factor * high:
+        return True
+    return bool(tail and mid > 0 and s.peak > 0
+                and math.log(s.peak / mid) <= BAND_TAIL_FACTOR * math.log(high / mid))
+
+
+def _settles_back(c: Curve, s) -> bool:
+    """A "slow" spike of a positive curve whose very next point is already back under its recovery
+    threshold (30% of the excess above the level before, in log terms) and whose next points, over three
+    times the window a fast recovery may take, have a median under it too: the curve came straight
+    back and stays back, and only the noise of its next few points (a band that straddles the
+    threshold) made the return look slow. A level that stays raised (a loss knocked back up to where it
+    started) keeps its median above the threshold and stays slow."""
+    if not np.all(c.y > 0) or s.before <= 0 or s.ratio <= 1:
+        return False
+    thresh = s.before * s.ratio ** 0.3
+    after = c.y[c.x > s.peak_step][:3 * max(5, c.n // 100)]
+    return bool(after.size >= 3 and after[0] <= thresh and np.median(after) <= thresh)
 
 
 FEW_ROWS = 4  # a per-batch loss averaged over this many labelled rows or fewer (median of the sampled batches)
@@ -338,9 +367,26 @@ def _few_rows(run: Run) -> bool:
     return s is not None and len(s) >= 3 and float(np.nanmedian(s.values)) <= FEW_ROWS
 
 
+def _redefined_at(run: Run, c: Curve):
+    """Whether a spike starts where a logged loss weight switched on or stepped (``_loss_weights``): the
+    loss changed definition there (a DANN term joining at epoch 5), so its level before is no baseline.
+    Noted on the run, once per series."""
+    from ._loss_weights import note_weight_change, weight_step_between
+
+    def check(s) -> bool:
+        before = c.x[c.x < s.start]
+        ws = weight_step_between(run, float(before[-1]), float(s.start)) if before.size else None
+        if ws is not None:
+            note_weight_change(run, c.name, f"{unit(c)} {fmt(s.start)}", ws, "loss-spikes")
+        return ws is not None
+
+    return check
+
+
 def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None = None, few_rows: bool = False,
-                   val_only=None):
-    """Spikes of one loss curve; ``val_only(spike)`` says a validation bump that training did not share."""
+                   val_only=None, redefined=None):
+    """Spikes of one loss curve; ``val_only(spike)`` says a validation bump that training did not share,
+    ``redefined(spike)`` a jump where the loss's own definition changed (not a spike)."""
     per_step = c.series.axis != "epoch"
     sp = detect_spikes(c.x, c.y, per_step=per_step)
     # Per-epoch points are averages: from the second one on, a bump is an event, not a warm-up batch.
@@ -358,7 +404,8 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
           and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")
           # ... and so are validation bumps in warm-up that the training loss fell straight through.
           and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and val_only is not None
-                   and val_only(s))]
+                   and val_only(s))
+          and not (redefined is not None and redefined(s))]
     if not sp:
         return None
     # An order of magnitude is an explosion when it lasts, or when it undoes a good part of the run's
@@ -376,7 +423,19 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # floor, yet no higher than the loss's own highs of the batches just before. Such a peak is that
         # noise, not an explosion (a real one towers over the recent highs).
         bad = [s for s in bad if not (s.ratio >= 10 and s.recovery == "fast" and _within_recent_highs(c, s))]
+        # A slow return from a peak no higher than that band's highest point is the band staying noisy,
+        # not the optimiser knocked into a worse region. A smooth loss that jumps 60% and decays back is
+        # not in its band (one that never returns is still judged).
+        bad = [s for s in bad if not (s.recovery == "slow" and _within_recent_highs(c, s, 1.0, tail=False))]
+        # So is a "slow" return that came straight back and stayed back over a longer look: the band's
+        # noise around the recovery threshold made the few points after it look slow.
+        bad = [s for s in bad if not (s.recovery == "slow" and _settles_back(c, s))]
     explosions = [s for s in sp if s.ratio >= 10]
+    if per_step:
+        # ... and so is a run of them: a per-batch loss at rest near zero throws such batches all along,
+        # each back down at once and no higher than the highs before it. Counted as repeated
+        # explosions only when they tower over the curve's own recent highs or last.
+        explosions = [s for s in explosions if not (s.recovery == "fast" and _within_recent_highs(c, s))]
     if per_step and few_rows:  # a loss over a few rows: a jump of a batch or two, gone at once, is a hard row
         bad = [s for s in bad if not (s.recovery == "fast" and s.points <= 2)]
         explosions = [s for s in explosions if not (s.recovery == "fast" and s.points <= 2)]
@@ -462,7 +521,7 @@ def loss_spikes(run: Run):
             continue  # spikes riding a divergence are part of it, reported there
         val_only = (lambda sp, c=c: training_kept_falling(run, c, sp)) if role == Role.VAL_LOSS else None
         f = _spike_finding(c, resumes, _warmup_end(run), few_rows=role == Role.TRAIN_LOSS and _few_rows(run),
-                           val_only=val_only)
+                           val_only=val_only, redefined=_redefined_at(run, c))
         if f is None and role == Role.TRAIN_LOSS:
             from .epoch_rebounds import epoch_rebound_finding
 
