@@ -162,6 +162,7 @@ class ConfigWatch:
 
         for f in cosine_horizon_findings(doc._inner_opt(), float(doc._step)):
             doc._record_check(f)
+        doc.guard.call("schedule-course", self._schedule_course, doc)
         from ..checks.optimizer_attributes import torch_attribute_findings  # optimizer.lr = ... set in the loop
 
         seen = {f.evidence.get("subject") for f in doc.findings}
@@ -225,6 +226,20 @@ class ConfigWatch:
             f = z.some_zero_finding(doc.model, zero, out, self.packed, samples, float(doc._step))
         f.evidence.setdefault("subject", "model")
         doc._record_check(f)
+
+    @staticmethod
+    def _schedule_course(doc: Any) -> None:
+        """A schedule sized in steps but stepped per epoch, or a rate still climbing far past its base."""
+        from ..checks.schedule_course import per_epoch_findings, rising_rate_finding
+
+        opt, at = doc._inner_opt(), float(doc._step)
+        found = per_epoch_findings(opt, at)
+        lr = doc.store.series.get("lr")
+        if not found and lr is not None:
+            rising = rising_rate_finding(opt, list(lr.values), at)
+            found = [rising] if rising is not None else []
+        for f in found:
+            doc._record_check(f)
 
     def _late_findings(self, doc: Any, losses: list[float]) -> None:
         """Reordered rows, 16-bit weights that do not move, a rate that jumped up: judged against the loss.
