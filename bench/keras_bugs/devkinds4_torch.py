@@ -153,3 +153,70 @@ def _(fixed):
     head_lr, body_lr = (1e-2, 1e-3) if fixed else (1e-3, 1e-2)
     opt = torch.optim.Adam([{"params": head.parameters(), "lr": head_lr}, {"params": body.parameters(), "lr": body_lr}])
     return loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, epochs=8)
+
+
+# ---------------------------------------------------------------- hand-written losses that do not measure the labels
+
+LOSS_IDS = ("loss-metric-mismatch", "label-problem", "stuck-at-chance", "stalled", "no-learning",
+            "cannot-overfit-batch", "misleading-accuracy")
+LOSS_FIX_IDS = ("loss-metric-mismatch", "label-problem", "stuck-at-chance", "cannot-overfit-batch")
+CODING_FIX = r"-1 ?(and|/|or) ?\+?1|2 ?\* ?y ?- ?1|sign"
+PER_ROW_FIX = r"per[- ]row|each row|(clamp|relu|weight)\w* .{0,30}per row|then take the mean"
+PT_FIX = r"\bp_?t\b|p \* y \+ \(1 - p\) \* \(1 - y\)|(true|target|correct)[- ]class probability|sigmoid_focal_loss"
+
+
+def _binary_rows(seed: int):
+    x, y = _data.binary(seed=seed)
+    return x, y.reshape(-1, 1).astype("float32")
+
+
+@torch_case("torch-hand-hinge-on-0-1-labels", LOSS_IDS, LOSS_FIX_IDS, CODING_FIX,
+            "a linear-SVM-style loss written by hand, F.relu(1 - y * out).mean(), on the data set's 0/1 labels: "
+            "every row labelled 0 costs exactly 1 with no gradient, so only the positives pull and the model calls "
+            "every row positive while the loss halves; fix: y = 2 * y - 1 (labels -1/+1)")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _binary_rows(2107)
+    y = 2 * y - 1 if fixed else y
+    return loop(mlp(1), lambda out, t: torch.relu(1 - t * out).mean(), x, y, lr=1e-2, epochs=8)
+
+
+@torch_case("torch-margin-clamped-after-the-mean", LOSS_IDS, LOSS_FIX_IDS, PER_ROW_FIX,
+            "a binary hinge on -1/+1 labels written torch.clamp(1 - (y * out).mean(), min=0): the margin is "
+            "averaged over the batch before the clamp, so once the average row clears it the loss is exactly 0 and "
+            "the misclassified rows get no gradient; fix: clamp each row's margin, then take the mean")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _binary_rows(2108)
+    y = 2 * y - 1
+
+    def hinge(out, t):
+        return torch.clamp(1 - t * out, min=0).mean() if fixed else torch.clamp(1 - (t * out).mean(), min=0)
+
+    return loop(mlp(1), hinge, x, y, lr=1e-2, epochs=8)
+
+
+class FocalOnProbabilities(nn.Module):
+    """Binary focal loss on a sigmoid output; ``per_target=False`` weights every row by (1 - p) ** 2 (the bug)."""
+
+    def __init__(self, per_target: bool):
+        super().__init__()
+        self.per_target = per_target
+
+    def forward(self, p, y):
+        p = p.clamp(1e-6, 1 - 1e-6)
+        ce = -(y * torch.log(p) + (1 - y) * torch.log(1 - p))
+        pt = y * p + (1 - y) * (1 - p) if self.per_target else p
+        return ((1 - pt) ** 2 * ce).mean()
+
+
+@torch_case("torch-focal-on-probabilities-without-pt", LOSS_IDS, LOSS_FIX_IDS, PT_FIX,
+            "a model ending in nn.Sigmoid() trained with a hand-written focal loss, (1 - p) ** 2 * bce with p the "
+            "sigmoid output for every row: a negative row's weight vanishes as the model calls it positive, so "
+            "the loss falls towards 0 while every row is predicted positive; fix: pt = y * p + (1 - y) * (1 - p) "
+            "and weight by (1 - pt) ** 2")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _binary_rows(2109)
+    return loop(nn.Sequential(mlp(1), nn.Sigmoid()), FocalOnProbabilities(per_target=fixed), x, y, lr=1e-2,
+                epochs=10)

@@ -49,6 +49,9 @@ class ConfigWatch:
         from ..checks.output_values import OutputBounds
 
         self.bounds = OutputBounds()  # an activation applied in forward (F.relu, torch.sigmoid), seen in the values
+        from ..checks.loss_task import TaskFit
+
+        self.task = TaskFit()  # a hand-written loss that falls while the predictions do not follow the labels
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -246,7 +249,8 @@ class ConfigWatch:
         Each check runs under its own guard name, so one that fails costs only itself."""
         at = float(doc._step)
         call = doc.guard.call
-        found = [call("row-order", self.row_order.finding, losses, at) if self.row_order is not None else None,
+        found = [call("loss-task", self.task.finding, losses, at),
+                 call("row-order", self.row_order.finding, losses, at) if self.row_order is not None else None,
                  call("low-precision", self.low.finding, losses, at) if self.low is not None else None,
                  call("teacher-mode", self.teacher.finding, at) if self.teacher is not None else None]
         from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
@@ -293,6 +297,9 @@ class ConfigWatch:
         from ..checks.bce_weight import bce_weight_findings
 
         found += bce_weight_findings(doc.loss_fn, targets)
+        from ..checks.margin_labels import zero_one_margin_findings  # SoftMarginLoss on 0/1 labels
+
+        found += zero_one_margin_findings(doc.loss_fn, targets)
         from ..checks.broadcast_loss import broadcast_loss_findings  # (batch,) against (batch, 1)
 
         found += broadcast_loss_findings(doc.loss_fn, outputs, targets)
@@ -396,6 +403,7 @@ class ConfigWatch:
         self.pos_weight.add(targets)
         if not self.keras:  # a Keras model's output layer is read from its structure
             self.bounds.add(outputs, targets, loss_kind)
+            self.task.add(targets, outputs, loss_kind)
 
     def _rows_unrelated(self, doc: Any, losses: list[float]) -> None:
         """Rows whose neighbours share labels at chance while the loss barely fell: recorded at the

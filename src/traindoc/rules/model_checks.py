@@ -352,6 +352,13 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                                ["discriminative rates zipped with the layers from the input end"],
                                                ["Give the head the largest rate and the first layers the "
                                                 "smallest."]),
+    ("label-problem", "margin-labels"): ("a margin loss that reads the label as a sign was given 0/1 labels "
+                                         "(recorded by the watcher)", ["SoftMarginLoss fed a data set's 0/1 labels"],
+                                        ["Map the labels to -1/+1: y = 2 * y - 1."]),
+    ("loss-metric-mismatch", "loss-task"): ("the loss fell (or sat at 0) while the predictions did not follow the "
+                                            "labels (recorded by the watcher)",
+                                            ["a hand-written loss with a term, weight or clamp applied wrongly"],
+                                            ["Check the loss by hand on a few rows."]),
     ("label-problem", "contrastive-targets"): ("the loss on a (batch, batch) score matrix is its cross-entropy "
                                                "against target 0 for every row (recorded by the watcher)",
                                                ["torch.zeros(n) targets where the positives are on the diagonal"],
