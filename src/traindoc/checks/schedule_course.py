@@ -100,6 +100,18 @@ def rising_rate_finding(optimizer: Any, lr_values: list[float], step: float) -> 
     end, late = v[-1], v[(3 * len(v)) // 4]
     if base <= 0 or end < RISE * base or end < STILL_RISING * late:
         return None
+    named = _named_rise(optimizer, base)
+    causes = ["a warm-up factor without a cap (lambda step: step / warmup instead of min(1.0, step / warmup)), "
+              "so the rate keeps growing past the base once the warm-up should have ended",
+              "a decay factor above 1 (ExponentialLR(gamma=1.05) for 0.95), or a decay's floor (eta_min, end_factor) "
+              "set above the starting rate: a fraction (0.1 for '10% of the start') where an absolute rate is meant",
+              "an LR range test (which raises the rate on purpose) left in a training run"]
+    fixes = ["Cap the warm-up: lambda step: min(1.0, (step + 1) / warmup_steps), then hold or decay the rate.",
+             "Check the schedule's factor and floor: a decay multiplies by less than 1 (gamma=0.95) and ends below "
+             "the starting rate (eta_min=0.1 * base_lr, not eta_min=0.1)."]
+    if named is not None:
+        causes.insert(0, named[0])
+        fixes.insert(0, named[1])
     return Finding(
         "lr-too-high", Severity.WARNING,
         f"the learning rate kept rising through the run: {v[0]:.3g} at the start, {end:.3g} at the end, "
@@ -107,10 +119,24 @@ def rising_rate_finding(optimizer: Any, lr_values: list[float], step: float) -> 
         series=["lr"], steps=[float(step)],
         evidence={"subject": "rate-rising", CAUSE: True, "lr_start": v[0], "lr_end": end, "lr_base": base,
                   "lr_three_quarters": late},
-        causes=["a warm-up factor without a cap (lambda step: step / warmup instead of min(1.0, step / warmup)), "
-                "so the rate keeps growing past the base once the warm-up should have ended",
-                "a decay factor above 1 (ExponentialLR(gamma=1.05) for 0.95) or a ramp stepped far more often "
-                "than it was sized for",
-                "an LR range test (which raises the rate on purpose) left in a training run"],
-        fixes=["Cap the warm-up: lambda step: min(1.0, (step + 1) / warmup_steps), then hold or decay the rate.",
-               "Check the schedule's factor: a decay multiplies by less than 1 (gamma=0.95)."])
+        causes=causes, fixes=fixes)
+
+
+def _named_rise(optimizer: Any, base: float) -> tuple[str, str] | None:
+    """(cause, fix) naming the setting of the scheduler that drives the rate up, when one is found."""
+    from torch.optim import lr_scheduler as L
+
+    from .schedule_horizon import schedulers_of
+
+    for s in schedulers_of(optimizer):
+        if isinstance(s, L.CosineAnnealingLR) and float(s.eta_min) > base:
+            return (f"CosineAnnealingLR(eta_min={float(s.eta_min):g}) is above the starting rate {base:g}: eta_min is "
+                    "an absolute rate, not a fraction of the start, so the 'annealing' climbs to it",
+                    f"Set eta_min below the starting rate (e.g. eta_min={0.1 * base:g}, a tenth of it).")
+        if isinstance(s, L.ExponentialLR) and float(s.gamma) > 1:
+            return (f"ExponentialLR(gamma={float(s.gamma):g}) multiplies the rate by more than 1 at every step",
+                    f"Use a gamma below 1 (gamma={2 - float(s.gamma):g} for the decay meant).")
+        if isinstance(s, (L.LambdaLR, L.MultiplicativeLR)):
+            return (f"the {type(s).__name__} factor keeps growing past 1 (a warm-up written without a cap)",
+                    "Cap the warm-up: lambda step: min(1.0, (step + 1) / warmup_steps).")
+    return None
