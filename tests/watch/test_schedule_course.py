@@ -112,3 +112,12 @@ def test_reversed_layer_rates_are_named_at_watch_start():
     hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=_groups([model[0], model[2]], [1e-2, 1e-4])),
                    "layer-rates-reversed")
     assert hit and "head" in hit[0].fixes[0]
+
+
+def test_a_cosine_floor_above_the_start_is_named_by_its_eta_min():
+    x, y = _classes()
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=6, eta_min=0.05)  # meant as "5% of the start"
+    hit = _subject(_loop(model, nn.CrossEntropyLoss(), x, y, opt=opt, sched=sched, steps=48), "rate-rising")
+    assert hit and "eta_min" in hit[0].causes[0] and "eta_min=" in hit[0].fixes[0]
