@@ -220,3 +220,25 @@ def _(fixed):
     x, y = _binary_rows(2109)
     return loop(nn.Sequential(mlp(1), nn.Sigmoid()), FocalOnProbabilities(per_target=fixed), x, y, lr=1e-2,
                 epochs=10)
+
+
+SIGN_FIX = (r"wrong sign|(penalty|regulari[sz]\w*|l1|l2) (term )?(is |was )?(subtracted|negated)|(add|\+)\w* (the )?"
+            r"(penalty|regulari[sz]\w*)")
+
+
+@torch_case("torch-l1-penalty-subtracted-in-a-function", ("loss-metric-mismatch", "divergence", "exploding-gradients",
+                                                          "nonfinite", "update-ratio"),
+            ("loss-metric-mismatch", "divergence", "exploding-gradients", "nonfinite"), SIGN_FIX,
+            "a loss function closing over the model, F.cross_entropy(out, y) - 1e-3 * sum(|w|) (an L1 sparsity "
+            "penalty written with the sign of a log-posterior): the penalty rewards large weights, so the loss "
+            "crosses zero and keeps falling while the weights grow; fix: add the penalty (+ 1e-3 * sum(|w|))")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = rings(3, seed=2110)
+    model = mlp(3)
+    sign = 1.0 if fixed else -1.0
+
+    def loss(out, t):
+        return nn.functional.cross_entropy(out, t) + sign * 1e-3 * sum(p.abs().sum() for p in model.parameters())
+
+    return loop(model, loss, x, y, lr=1e-2, epochs=12)

@@ -75,3 +75,13 @@ def test_soft_margin_loss_on_0_1_labels_is_a_label_problem():
     assert zero_one_margin_findings(nn.SoftMarginLoss(), 2 * y - 1) == []
     assert zero_one_margin_findings(nn.BCEWithLogitsLoss(), y) == []  # 0/1 is that loss's coding
     assert zero_one_margin_findings(nn.SoftMarginLoss(), torch.ones(16)) == []  # no 0 label: nothing to say
+
+
+def test_a_loss_running_below_zero_on_labels_is_named_and_a_bounded_negative_plateau_is_not():
+    y = torch.tensor([[1.0], [0.0]] * 16)
+    right = [(torch.where(y == 1, 2.0, -2.0), y)] * 9
+    runaway = [0.8 - 0.06 * i for i in range(30)]  # crosses 0 and keeps falling: a subtracted penalty
+    hit = _fit(right, runaway)
+    assert hit is not None and "wrong sign" in hit.causes[0]
+    plateau = [0.8 - 0.06 * i for i in range(15)] + [-0.1] * 15  # a confidence penalty's floor (ce - beta * H)
+    assert _fit(right, plateau) is None

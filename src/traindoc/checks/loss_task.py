@@ -1,10 +1,12 @@
-"""A loss that does not measure the labels: it falls (or reaches exactly 0) while the predictions do not follow.
+"""A loss that does not measure the labels: it falls (or reaches exactly 0, or runs below 0) while the predictions do not follow.
 
 Why: a loss is only a proxy; a hand-written one, or a built-in one given labels in another coding,
 can be minimised without classifying the rows. A focal weight taken from the positive class's
 probability for every row, a hinge on 0/1 labels (its negatives give a constant with no gradient),
 ``SoftMarginLoss`` on 0/1 labels: each falls smoothly while the model learns to call every row one
-class. A clamp or ReLU applied after the batch mean (``relu(margin.mean())``) reaches exactly 0 once
+class. A penalty subtracted where it should be added (``ce - lam * l2``) gives a loss with no floor: on
+class labels every loss people train with is >= 0, so one below 0 and still falling is rewarding
+something other than the labels. A clamp or ReLU applied after the batch mean (``relu(margin.mean())``) reaches exactly 0 once
 the average row clears the margin, and from then no gradient flows although many rows are still
 misclassified. The curve alone looks like learning; the predictions the loop already computed show
 otherwise. The watcher counts, on sampled steps, how many of the batch's rows the outputs get right
@@ -25,6 +27,7 @@ ONE_CLASS = 0.99  # at least this share of the late rows put in one class: the m
 LABEL_SHARE = 0.9  # ... while that class holds at most this share of the labels
 ZERO_SHARE = 0.5  # at least this share of the late losses exactly 0 ...
 WRONG = 0.1  # ... while at least this share of the late rows is misclassified
+RUNAWAY = 0.05  # a negative loss still falling by this share of its start over the last third: no floor
 MIN_SAMPLES = 6
 STANDARD = ("ce", "nll", "bce", "bce_logits")
 
@@ -99,7 +102,15 @@ class TaskFit:
         tail = losses[-max(2, len(losses) // 3):]
         end = sorted(tail)[len(tail) // 2]
         zero = sum(1 for v in tail if v == 0.0) / len(tail)
-        if zero >= ZERO_SHARE and 1 - acc >= WRONG:
+        half = len(tail) // 2
+        before, after = sorted(tail[:half])[half // 2], sorted(tail[half:])[(len(tail) - half) // 2]
+        if after < 0 and after < before - RUNAWAY * abs(early):
+            what = (f"the loss went below zero and is still falling ({before:.3g} -> {after:.3g} over the last "
+                    f"third; it started at {early:.3g}), although the targets are class labels")
+            cause = ("a term of the loss with the wrong sign: a penalty or regulariser term subtracted (loss = ce - lam "
+                     "* l2, kept from an objective written as likelihood minus penalty), so the loss rewards growing "
+                     "weights without bound")
+        elif zero >= ZERO_SHARE and 1 - acc >= WRONG:
             what = (f"the loss was exactly 0 at {zero:.0%} of the late steps while {1 - acc:.0%} of the training "
                     f"rows were still misclassified")
             cause = ("a clamp or ReLU applied after the batch mean (relu(margin.mean()) for relu(margin).mean()): the "
