@@ -21,6 +21,7 @@
     [--set devkinds3] (the common bug classes written through varied APIs, keras_bugs/devkinds3_*.py; tunable)
     [--set heldout16] (the sixteenth blind held-out set, keras_bugs/heldout16_*.py: the common bug classes, frozen)
     [--set heldout17] (the seventeenth blind held-out set, keras_bugs/heldout17_*.py: the common bug classes, frozen)
+    [--set devkinds4] (the novel classes of held-out sets 10-15 in programs of their own, keras_bugs/devkinds4_*.py)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -322,6 +323,10 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout17_torch  # noqa: F401  (registers the seventeenth held-out set's PyTorch cases)
 
         return HELDOUT17
+    if name == "devkinds4":
+        from keras_bugs.devkinds4_torch import DEVKINDS4
+
+        return DEVKINDS4
     return CASES
 
 
@@ -334,7 +339,7 @@ def main() -> None:
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
-                                                 "heldout16", "heldout17"),
+                                                 "heldout16", "heldout17", "devkinds4"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

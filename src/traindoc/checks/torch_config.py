@@ -128,9 +128,12 @@ def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
 
     from .unloaded_weights import unloaded_weights_findings  # a frozen body still at its random init
 
+    from .layer_rates import reversed_rates_finding  # per-layer rates zipped from the input end
+
+    rates = reversed_rates_finding(model, optimizer) if optimizer is not None else None
     return (momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model))
             + attribute_freeze_findings(model) + shared_layer_findings(model) + unloaded_weights_findings(model)
-            + optimizer_setting_findings(optimizer))
+            + optimizer_setting_findings(optimizer) + ([rates] if rates is not None else []))
 
 
 def optimizer_setting_findings(optimizer: Any) -> list[Finding]:

@@ -49,6 +49,9 @@ class ConfigWatch:
         from ..checks.output_values import OutputBounds
 
         self.bounds = OutputBounds()  # an activation applied in forward (F.relu, torch.sigmoid), seen in the values
+        from ..checks.loss_task import TaskFit
+
+        self.task = TaskFit()  # a hand-written loss that falls while the predictions do not follow the labels
 
     def start(self, doc: Any, hooks: bool) -> None:
         from ..checks.first_step import record_rnn_inputs
@@ -162,6 +165,7 @@ class ConfigWatch:
 
         for f in cosine_horizon_findings(doc._inner_opt(), float(doc._step)):
             doc._record_check(f)
+        doc.guard.call("schedule-course", self._schedule_course, doc)
         from ..checks.optimizer_attributes import torch_attribute_findings  # optimizer.lr = ... set in the loop
 
         seen = {f.evidence.get("subject") for f in doc.findings}
@@ -226,12 +230,27 @@ class ConfigWatch:
         f.evidence.setdefault("subject", "model")
         doc._record_check(f)
 
+    @staticmethod
+    def _schedule_course(doc: Any) -> None:
+        """A schedule sized in steps but stepped per epoch, or a rate still climbing far past its base."""
+        from ..checks.schedule_course import per_epoch_findings, rising_rate_finding
+
+        opt, at = doc._inner_opt(), float(doc._step)
+        found = per_epoch_findings(opt, at)
+        lr = doc.store.series.get("lr")
+        if not found and lr is not None:
+            rising = rising_rate_finding(opt, list(lr.values), at)
+            found = [rising] if rising is not None else []
+        for f in found:
+            doc._record_check(f)
+
     def _late_findings(self, doc: Any, losses: list[float]) -> None:
         """Reordered rows, 16-bit weights that do not move, a rate that jumped up: judged against the loss.
         Each check runs under its own guard name, so one that fails costs only itself."""
         at = float(doc._step)
         call = doc.guard.call
-        found = [call("row-order", self.row_order.finding, losses, at) if self.row_order is not None else None,
+        found = [call("loss-task", self.task.finding, losses, at),
+                 call("row-order", self.row_order.finding, losses, at) if self.row_order is not None else None,
                  call("low-precision", self.low.finding, losses, at) if self.low is not None else None,
                  call("teacher-mode", self.teacher.finding, at) if self.teacher is not None else None]
         from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
@@ -278,6 +297,9 @@ class ConfigWatch:
         from ..checks.bce_weight import bce_weight_findings
 
         found += bce_weight_findings(doc.loss_fn, targets)
+        from ..checks.margin_labels import zero_one_margin_findings  # SoftMarginLoss on 0/1 labels
+
+        found += zero_one_margin_findings(doc.loss_fn, targets)
         from ..checks.broadcast_loss import broadcast_loss_findings  # (batch,) against (batch, 1)
 
         found += broadcast_loss_findings(doc.loss_fn, outputs, targets)
@@ -381,6 +403,7 @@ class ConfigWatch:
         self.pos_weight.add(targets)
         if not self.keras:  # a Keras model's output layer is read from its structure
             self.bounds.add(outputs, targets, loss_kind)
+            self.task.add(targets, outputs, loss_kind)
 
     def _rows_unrelated(self, doc: Any, losses: list[float]) -> None:
         """Rows whose neighbours share labels at chance while the loss barely fell: recorded at the

@@ -335,6 +335,30 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                         ["LinearLR(start_factor=1.0, end_factor=0.01) meant as a warm-up"],
                                         ["Swap the factors (start_factor=0.01, end_factor=1.0), or set the decay's "
                                          "horizon to the run's length."]),
+    ("update-ratio", "schedule-per-epoch"): ("a warm-up schedule sized in optimizer steps was stepped once per "
+                                             "epoch and never reached its peak rate (recorded by the watcher)",
+                                             ["OneCycleLR(steps_per_epoch=len(loader)) with scheduler.step() after "
+                                              "the batch loop"],
+                                             ["Call scheduler.step() after every optimizer.step()."]),
+    ("lr-too-high", "schedule-per-epoch"): ("a decay sized in optimizer steps was stepped once per epoch and never "
+                                            "decayed (recorded by the watcher)",
+                                            ["CosineAnnealingLR(T_max=epochs * len(loader)) stepped per epoch"],
+                                            ["Call scheduler.step() after every optimizer.step()."]),
+    ("lr-too-high", "rate-rising"): ("the learning rate rose all run to several times its base rate (recorded by "
+                                     "the watcher)", ["a warm-up factor without min(1.0, ...)"],
+                                    ["Cap the warm-up: lambda step: min(1.0, (step + 1) / warmup_steps)."]),
+    ("update-ratio", "layer-rates-reversed"): ("the per-layer learning rates fall from the first layers to the "
+                                               "output layer (recorded by the watcher)",
+                                               ["discriminative rates zipped with the layers from the input end"],
+                                               ["Give the head the largest rate and the first layers the "
+                                                "smallest."]),
+    ("label-problem", "margin-labels"): ("a margin loss that reads the label as a sign was given 0/1 labels "
+                                         "(recorded by the watcher)", ["SoftMarginLoss fed a data set's 0/1 labels"],
+                                        ["Map the labels to -1/+1: y = 2 * y - 1."]),
+    ("loss-metric-mismatch", "loss-task"): ("the loss fell (or sat at 0) while the predictions did not follow the "
+                                            "labels (recorded by the watcher)",
+                                            ["a hand-written loss with a term, weight or clamp applied wrongly"],
+                                            ["Check the loss by hand on a few rows."]),
     ("label-problem", "contrastive-targets"): ("the loss on a (batch, batch) score matrix is its cross-entropy "
                                                "against target 0 for every row (recorded by the watcher)",
                                                ["torch.zeros(n) targets where the positives are on the diagonal"],
