@@ -32,10 +32,9 @@ def _kind(label: str) -> str:
 
 
 def _case(case_id: str, path: Path, label: str, accept: str) -> acc.Case:
-    accept = accept.strip()
-    kind = "ambiguous" if _kind(label) == "ambiguous" else (accept if accept in ("healthy", "ambiguous") else "problem")
-    groups = acc.parse_accept(accept) if kind == "problem" else []
-    return acc.Case(case_id, path, [i for i in label.split(";") if i], groups, "dev", kind, "agreement")
+    if _kind(label) == "ambiguous":  # a second labeller's "ambiguous" scores nothing, whatever it accepts
+        return acc.make_case(case_id, path, label, "ambiguous", source="agreement")
+    return acc.make_case(case_id, path, label, accept, source="agreement")
 
 
 def _as_findings(label: str) -> list[tuple[str, str]]:

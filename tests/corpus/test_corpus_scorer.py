@@ -129,6 +129,17 @@ def test_a_group_listing_healthy_is_met_by_a_report_without_alarm():
     assert acc.case_passes(both, [("too-short", "info")])
 
 
+def test_a_run_labelled_healthy_stays_healthy_when_its_accept_tolerates_an_id(tmp_path):
+    index = _write_index(tmp_path, [("calm", "healthy", "healthy|oscillation")])
+    (case,) = acc.load_index(index)
+    assert case.kind == "healthy"  # scored as a healthy run, not as a problem to name
+    assert acc.case_passes(case, [])
+    assert acc.case_passes(case, [("oscillation", "warning")])  # the labeller tolerated this one
+    assert not acc.case_passes(case, [("divergence", "error")])  # any other alarm is a false alarm
+    s = acc.score_cases([case], {"calm": ([("divergence", "error")], None)})
+    assert s["healthy_false_alarm"] == 1 and s["problems"] == 0
+
+
 def _write_index(folder: Path, rows: list[tuple[str, str, str]]) -> Path:
     import csv
 
