@@ -17,6 +17,7 @@ a collapse to one class is the data's skew, which the imbalance rules read.
 
 from __future__ import annotations
 
+from statistics import median_high
 from typing import Any
 
 from ..findings import Finding, Severity
@@ -97,13 +98,12 @@ class TaskFit:
         if n <= 0:
             return None
         acc, one, share = correct / n, top / n, top_labels / n
-        head = losses[:max(3, len(losses) // 10)]  # the loss at the start, before the model has learnt anything
-        early = sorted(head)[len(head) // 2]
+        early = median_high(losses[:max(3, len(losses) // 10)])  # the loss before the model has learnt anything
         tail = losses[-max(2, len(losses) // 3):]
-        end = sorted(tail)[len(tail) // 2]
+        end = median_high(tail)
         zero = sum(1 for v in tail if v == 0.0) / len(tail)
         half = len(tail) // 2
-        before, after = sorted(tail[:half])[half // 2], sorted(tail[half:])[(len(tail) - half) // 2]
+        before, after = median_high(tail[:half]), median_high(tail[half:])
         if after < 0 and after < before - RUNAWAY * abs(early):
             what = (f"the loss went below zero and is still falling ({before:.3g} -> {after:.3g} over the last "
                     f"third; it started at {early:.3g}), although the targets are class labels")

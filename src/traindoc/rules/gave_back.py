@@ -36,7 +36,7 @@ import numpy as np
 from ..findings import Mark
 from ..run import Role, Run
 from ..stats.exact import fall_p
-from ._common import fmt, loss_curve, make, unit
+from ._common import Curve, fmt, loss_curve, make, unit
 from .eval_swings import SHARE, run_scale
 from .few_evals_overfit import P_MAX
 
@@ -49,6 +49,12 @@ TRAIN_FALL = 0.05  # the training loss after the best, this much lower at the en
 
 def gave_back(run: Run) -> dict | None:
     """The numbers of a short validation loss that gave back its progress while training fell, or None."""
+    found = _gave_back(run)
+    return found[1] if found is not None else None
+
+
+def _gave_back(run: Run) -> tuple[Curve, dict] | None:
+    """The validation curve and the numbers of ``gave_back``, so the finding need not read the curve again."""
     t, v = loss_curve(run, Role.TRAIN_LOSS, MIN_EVALS), loss_curve(run, Role.VAL_LOSS, MIN_EVALS)
     if t is None or v is None or v.n > MAX_EVALS or not (np.all(v.y > 0) and np.all(t.y > 0)):
         return None
@@ -71,12 +77,13 @@ def gave_back(run: Run) -> dict | None:
         return None
     k = max(1, lt.size // 4)
     fall = float(np.median(lt[:k]) - np.median(lt[-k:]))
-    if fall < TRAIN_FALL or fall_p(lt) > P_MAX:
+    p = fall_p(lt)
+    if fall < TRAIN_FALL or p > P_MAX:
         return None
-    return {"best_step": float(v.x[ib]), "best_val_loss": best, "highest_before_best": top, "val_end": end,
+    return v, {"best_step": float(v.x[ib]), "best_val_loss": best, "highest_before_best": top, "val_end": end,
             "share_given_back": round(share_back, 3), "median_above_best_pct": round(100.0 * float(np.expm1(above)), 2),
             "typical_move_pct": round(100.0 * float(np.expm1(move)), 2), "run_scale": scale,
-            "train_fall_pct": round(100.0 * float(-np.expm1(-fall)), 2), "train_fall_p": round(fall_p(lt), 4),
+            "train_fall_pct": round(100.0 * float(-np.expm1(-fall)), 2), "train_fall_p": round(p, 4),
             "evaluations": v.n,
             "train_series": t.name, "val_series": v.name,
             "judged_on": "share of the validation's progress given back, against its own noise and the run's scale"}
@@ -84,10 +91,10 @@ def gave_back(run: Run) -> dict | None:
 
 def gave_back_overfitting(run: Run, causes: list[str], fixes_for: Callable[[str, float], list[str]]):
     """The overfitting finding of a short run whose validation loss gave back its progress, or None."""
-    g = gave_back(run)
-    if g is None:
+    found = _gave_back(run)
+    if found is None:
         return None
-    v = loss_curve(run, Role.VAL_LOSS, MIN_EVALS)
+    v, g = found
     u = unit(v)
     return make("overfitting", f"{g['val_series']} came down from {fmt(g['highest_before_best'])} to "
                 f"{fmt(g['best_val_loss'])} ({u} {fmt(g['best_step'])}) and gave back {g['share_given_back']:.0%} "
