@@ -32,6 +32,8 @@ from . import _split_keys as SK
 from . import _table as T
 from ._appended import split_counterless
 from ._conventions import drop_placeholder_metrics, is_hf_summary, summary_note
+from ._row_kinds import kind_column, widen
+from ._running_total import mark_running_totals
 from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
@@ -99,7 +101,8 @@ def _sniff_csv(text: str, cut: bool) -> bool:
     if any(len(r) != len(cols) for r in rows):
         gap = T.extra_empty_field(len(cols), rows)
         if gap is None:
-            return False
+            # rows of several kinds (train rows and wider val rows) tagged in a column: their numbers count
+            return kind_column(cols, rows) is not None and any(T.parse_number(c) is not None for r in rows for c in r)
         rows = [r[:gap] + r[gap + 1:] for r in rows]
     numeric = [any(T.parse_number(r[i]) is not None and not T.is_missing(r[i]) for r in rows) for i in range(len(cols))]
     return any(numeric)
@@ -128,6 +131,9 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _rows_from_csv(path: Path, notes: list[str]) -> tuple[list[str], list[dict[str, str]]]:
     header, rows = T.read_table(path, notes)
+    kinds = widen(header, rows, notes)  # rows tagged train/val/summary in a column of their own
+    if kinds is not None:
+        return kinds
     return header, [dict(zip(header, r)) for r in rows]
 
 
@@ -200,6 +206,7 @@ def read(path: Path) -> list[Run]:
         skipped.note(run)
         run.meta.notes.extend(notes)
         drop_placeholder_metrics(run)
+        mark_running_totals(run)
     if runs and summary is not None:
         runs[-1].meta.notes.append(summary_note(summary))
     return runs

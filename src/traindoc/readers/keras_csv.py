@@ -13,11 +13,13 @@ in these dense rows is a missing number (NaN).
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from ..run import Run
 from . import _table as T
 from ._appended import split_counterless
+from ._row_kinds import kind_column
 from .base import HEAD_BYTES
 
 NAME = "keras_csv"
@@ -38,7 +40,34 @@ def sniff(path: Path, head: bytes) -> bool:
     rows = [ln.split(delim) for ln in text.splitlines()[1:] if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         rows = rows[:-1]
-    return not any(cell.strip() == "" for row in rows for cell in row)
+    if any(cell.strip() == "" for row in rows for cell in row):
+        return False
+    try:
+        cells = list(csv.reader([ln for ln in text.splitlines()[1:len(rows) + 1] if ln.strip()], delimiter=delim))
+    except csv.Error:
+        return False
+    return not _not_one_row_per_epoch(cols, cells)
+
+
+def _not_one_row_per_epoch(cols: list[str], rows: list[list[str]]) -> bool:
+    """A table CSVLogger never writes: it writes one row per epoch, no wider than its header, of numbers. Rows
+    wider than the header, a column tagging each row's kind (``train``/``val``, ``summary``), or the epoch
+    repeated on most rows (one row per batch or per split) are a hand-written loop's table, read by the
+    generic reader."""
+    if any(len(r) > len(cols) for r in rows) or kind_column(cols, rows) is not None:
+        return True
+    epochs = [T.parse_number(r[0]) for r in rows]
+    pairs = [i for i in range(1, len(rows)) if epochs[i] == epochs[i - 1]]
+    if len(set(epochs)) < 2 or 2 * len(pairs) < len(rows) - 1 or len(rows) < 3:
+        return False
+    # The repeats are batches of one epoch when a counter of whole numbers rises inside every one of them
+    # (``epoch,batch,loss``); rows repeating an epoch with nothing counting inside it are restarts.
+    return any(all(_whole(rows[i][k]) and _whole(rows[i - 1][k]) and float(rows[i][k]) > float(rows[i - 1][k])
+                   for i in pairs) for k in range(1, len(cols)))
+
+
+def _whole(cell: str) -> bool:
+    return cell.strip().isdigit()
 
 
 def read(path: Path) -> list[Run]:

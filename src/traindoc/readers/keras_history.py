@@ -25,6 +25,8 @@ from ..run import MEASURED_ROLES, Role, Run, Series, infer_role
 from . import _split_keys as SK
 from . import _table as T
 from ._conventions import summary_note
+from ._pyliteral import parse as parse_literal
+from ._pyliteral import to_json_like
 from ._safe import json_loads, salvage_list
 from .base import HEAD_BYTES
 
@@ -69,6 +71,11 @@ _SPLIT_KEY = re.compile(r'"(?:' + "|".join(SK.SPLITS) + r')"\s*:\s*(?:\[\s*-?[\d
 _NUMBER_LIST = re.compile(r'"[^"\\]{1,100}"\s*:\s*\[\s*-?[\d.]')
 _RUNTIME_KEYS = re.compile(r"runtime|per_second|total_flos", re.IGNORECASE)
 
+# Python's printed dict of a history (``str(history.history)``), bare or as a JSON string: a quoted
+# loss- or metric-like key first, then a list (or numpy's ``array(``). Parsed by ``_pyliteral``, never run.
+_PY_REPR = re.compile(r'''^\s*"?\{\s*(?:'|\\")[\w/ ]*(?:loss|acc|accuracy|mae|mse|auc|f1|iou|dice)[\w/ ]*(?:'|\\")\s*:\s*'''
+                      r'''(?:\[|\(|(?:np\.|numpy\.)?array\()''', re.IGNORECASE)
+
 
 def _final_values(doc: object) -> dict[str, float] | None:
     """A JSON object of numbers only, one at least naming a loss or metric: a final evaluation written
@@ -89,6 +96,8 @@ def sniff(path: Path, head: bytes) -> bool:
     if text is None:
         return False
     stripped = text.lstrip()
+    if _PY_REPR.match(text):
+        return True
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
         return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text) or _TOP_HISTORIES.search(text)) \
@@ -122,7 +131,11 @@ def read(path: Path) -> list[Run]:
     note = None
     try:
         doc = json_loads(text)
+        if isinstance(doc, str) and _PY_REPR.match(doc):  # json.dump(str(history.history)): a string of it
+            return _read_doc(path, _python_repr(path, doc), _REPR_NOTE + " (inside a JSON string)")
     except ValueError as exc:
+        if _PY_REPR.match(text):
+            return _read_doc(path, _python_repr(path, text), _REPR_NOTE)
         if text.lstrip().startswith("["):  # a list of per-epoch objects cut while being written
             found = salvage_list(text, None)
             if not found or not found[0]:
@@ -143,6 +156,18 @@ def read(path: Path) -> list[Run]:
             run.meta.salvaged = True
         return runs
     return _read_doc(path, doc, note)
+
+
+_REPR_NOTE = "the file holds Python's printed dict (single quotes, nan, None), not JSON: read its literals"
+
+
+def _python_repr(path: Path, text: str):
+    """The literal a Python-printed history holds (see ``_pyliteral``): one line of refusal when it is not one."""
+    try:
+        return to_json_like(parse_literal(text))
+    except (ValueError, RecursionError) as exc:
+        raise InputError(path, f"looks like Python's printed dict of a history but is not a plain literal ({exc}); "
+                               "expected a dict of per-epoch lists such as {'loss': [0.5, 0.4], 'val_loss': [...]}") from None
 
 
 def _read_doc(path: Path, doc, note: str | None) -> list[Run]:

@@ -20,6 +20,8 @@ import re
 from ...run import MEASURED_ROLES, Role, infer_role
 from .. import _table as T
 from .._conventions import is_hf_summary
+from .._pyliteral import parse as parse_literal
+from .._pyliteral import to_json_like
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
@@ -76,20 +78,16 @@ _LIST_LINE = re.compile(r"^\s*([A-Za-z_][\w ./-]{0,60}?)\s*[:=]?\s*\[([^\[\]]*)\
 MIN_LIST = 3  # values a printed list needs to be a curve
 
 
-_PY_WORDS = re.compile(r"(?<![\w.])(nan|inf|-inf|None|True|False)(?![\w.])")
-_PY_JSON = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity", "None": "null", "True": "true", "False": "false"}
-
-
 def _python_dict(text: str) -> dict | None:
-    """A dict printed by Python (``{'loss': [0.5, 0.4], …}``: single quotes, nan, None) read as the JSON
-    it nearly is; None when it holds a double quote (a string that would not survive the swap) or fails."""
-    if "'" not in text or '"' in text:
+    """A dict printed by Python (``{'loss': [0.5, 0.4], …}``: single quotes, nan, None, numpy wrappers) read by
+    the literal parser (``_pyliteral``: nothing in it is run); None when the line is no such literal."""
+    if "'" not in text and "(" not in text:
         return None
     try:
-        obj = json.loads(_PY_WORDS.sub(lambda m: _PY_JSON[m.group(1)], text.replace("'", '"')))
+        obj = parse_literal(text)
     except (ValueError, RecursionError):
         return None
-    return obj if isinstance(obj, dict) else None
+    return to_json_like(obj) if isinstance(obj, dict) else None
 
 
 def unwrap_numbers(line: str) -> str:
