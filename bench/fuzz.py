@@ -85,6 +85,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "keras_history_list": ("printed", "histories/cv_histories.json"),
     "episode_report": ("printed", "episode_report/training_progress.txt"),
     "hf_state_summary": ("printed", "state_summary/trainer_state.json"),
+    "table_row_kinds": ("printed", "row_kinds/training_log.csv"),
+    "table_running_total": ("printed", "running_total/training_log.csv"),
+    "keras_history_pyrepr": ("printed", "pyrepr/model_history.json"),
 }
 # Options a format's cases are diagnosed with (a header-less table is read under names the user gives).
 EXTRA_ARGS: dict[str, list[str]] = {"headerless_columns": ["--columns", "epoch,loss,val_loss"]}

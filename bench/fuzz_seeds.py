@@ -265,6 +265,39 @@ def readers15_layouts(out: Path) -> None:
         {"best_metric": {"eval_f1": 85.6}, "epoch": 3, "training_loss": 0.22, "global_step": 21900}, indent=2))
 
 
+def readers16_layouts(out: Path) -> None:
+    """Layouts read since readers16: a table with a train row and a wider val row per epoch (``csv.writer``),
+    per-batch rows with a running-total loss and a summary row per epoch, and ``str(history.history)``
+    saved inside a JSON string."""
+    import csv
+    import json
+
+    import numpy as np
+
+    dest = out / "printed"
+    for sub in ("row_kinds", "running_total", "pyrepr"):
+        (dest / sub).mkdir(parents=True, exist_ok=True)
+    with open(dest / "row_kinds" / "training_log.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["epoch", "phase", "loss", "acc"])
+        for e in range(1, 21):
+            w.writerow([e, "train", round(_loss(e), 5), round(50 + e, 3)])
+            w.writerow([e, "val", round(55 + e, 3), round(0.37 + e / 100, 4), *[round(40 + e + k, 3) for k in range(10)]])
+    with open(dest / "running_total" / "training_log.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Epoch", "Batch", "Loss"])
+        for e in range(1, 9):
+            total = 0.0
+            for b in range(1, 402):
+                total += _loss(e) / 4
+                if b % 100 == 1:
+                    w.writerow([e, b, total])
+            w.writerow([e, "summary", _loss(e), 0.3 + e / 20, 6986])
+    history = {"loss": [np.float64(_loss(i)) for i in range(8)], "val_loss": [_loss(i) + 0.1 for i in range(8)],
+               "accuracy": [0.5 + i / 20 for i in range(8)], "lr": np.full(8, 1e-3, dtype="float32")}
+    (dest / "pyrepr" / "model_history.json").write_text(json.dumps(str(history)))
+
+
 def sb3_monitor(out: Path) -> None:
     """A Stable-Baselines3 ``monitor.csv`` from its own ``ResultsWriter`` (one row per episode)."""
     from stable_baselines3.common.monitor import ResultsWriter
@@ -349,7 +382,7 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
            "print_logs": print_logs, "json_histories": json_histories,
            "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor,
-           "readers15_layouts": readers15_layouts}
+           "readers15_layouts": readers15_layouts, "readers16_layouts": readers16_layouts}
 
 
 def main(out: Path) -> None:
