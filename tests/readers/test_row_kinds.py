@@ -101,3 +101,42 @@ def test_a_noisy_batch_loss_is_no_running_total():
     assert not is_running_total(Series.named("loss", steps, values))
     climbing = [0.2 * (1 + i % 5) * (1 + 0.01 * i) for i in range(30)]
     assert is_running_total(Series.named("loss", steps, climbing))
+
+
+def test_a_melted_long_table_gets_one_column_per_metric_and_split(tmp_path):
+    pd = pytest.importorskip("pandas")
+    wide = pd.DataFrame([{"epoch": e, "split": s, "loss": 1.0 / e + (0.1 if s == "val" else 0), "acc": 0.5 + e / 100}
+                         for e in range(1, 31) for s in ("train", "val")])
+    path = tmp_path / "training_log.csv"
+    wide.melt(id_vars=["epoch", "split"], var_name="metric", value_name="value").to_csv(path, index=False)
+    run = load(path).runs[0]
+    assert {"loss", "acc", "val_loss", "val_acc"} <= set(run.series)
+    assert "value" not in run.series
+    assert run.series["val_loss"].values[0] == pytest.approx(1.1) and len(run.series["loss"]) == 30
+
+
+def test_an_export_listing_each_tag_in_turn_is_one_run_in_step_order(tmp_path):
+    path = tmp_path / "loss_history.csv"
+    lines = ["filename,tag,step,value"]
+    for tag in ("train/current_loss", "train/tot_loss"):
+        for k in range(1, 41):
+            row = f"events.out.tfevents.1,{tag},{100 * k},{2.7 - 0.01 * k + 0.02 * (k % 3)}"
+            lines += [row, row] if tag.endswith("tot_loss") else [row]  # a row written twice counts once
+    path.write_text("\r\n".join(lines) + "\r\n")
+    result = load(path)
+    assert len(result.runs) == 1
+    run = result.runs[0]
+    assert len(run.series["train/current_loss"]) == 40 and len(run.series["train/tot_loss"]) == 40
+    assert list(run.series["train/tot_loss"].steps) == sorted(run.series["train/tot_loss"].steps)
+    assert not any(f.id == "appended-runs" for f in diagnose(run))
+
+
+def test_a_tag_whose_steps_go_back_still_shows_the_appended_run(tmp_path):
+    path = tmp_path / "export.csv"
+    lines = ["step,tag,value"]
+    for _ in range(2):  # the same run launched twice, appended to one export
+        lines += [f"{k},loss,{2.0 - 0.02 * k}" for k in range(1, 31)]
+    path.write_text("\n".join(lines) + "\n")
+    runs = load(path).runs
+    assert len(runs) == 2 and runs[1].meta.segment == (2, 2)
+    assert any(f.id == "appended-runs" for f in diagnose(runs[1]))

@@ -22,6 +22,7 @@ _SUMMARY = ("summary", "avg", "average", "mean", "total")
 _CANON = {"training": "train", "valid": "val", "validation": "val", "evaluation": "eval"}
 _KIND_WORDS = frozenset(SK.SPLITS) | frozenset(_SUMMARY)
 _X_NAMES = frozenset({"epoch", "step", "global_step", "iter", "iteration", "_step", "steps", "ep"})
+_SPLIT_FIRST = re.compile(r"(?:" + "|".join(SK.SPLITS) + r")(?![a-z])")  # val_loss, not value
 MIN_TAGGED = 2  # rows a kind needs before its column is read as the rows' kind
 
 
@@ -58,15 +59,15 @@ def kind_column(header: list[str], body: list[list[str]]) -> int | None:
 
 def _prefixed(kind: str, name: str) -> str:
     low = name.strip().lower()
-    if low in _X_NAMES or any(low.startswith(s) for s in SK.SPLITS):
+    if low in _X_NAMES or _SPLIT_FIRST.match(low):
         return name
     return f"{kind}_{name}"
 
 
-def widen(header: list[str], body: list[list[str]], notes: list[str]) -> tuple[list[str], list[dict[str, str]]] | None:
+def widen(header: list[str], body: list[list[str]], notes: list[str], j: int | None
+          ) -> tuple[list[str], list[dict[str, str]]] | None:
     """The rows as ``{name: cell}`` with each kind's cells under names of its own (see the module doc), and
-    the header with those names; None when the table has no kind column (read as it is)."""
-    j = kind_column(header, body)
+    the header with those names; None when the table has no kind column ``j`` (``kind_column``): read as it is."""
     if j is None:
         return None
     width = len(header)

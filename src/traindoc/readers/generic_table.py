@@ -32,6 +32,7 @@ from . import _split_keys as SK
 from . import _table as T
 from ._appended import split_counterless
 from ._conventions import drop_placeholder_metrics, is_hf_summary, summary_note
+from ._long_format import pivot
 from ._row_kinds import kind_column, widen
 from ._running_total import mark_running_totals
 from .base import HEAD_BYTES, read_head
@@ -131,7 +132,11 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _rows_from_csv(path: Path, notes: list[str]) -> tuple[list[str], list[dict[str, str]]]:
     header, rows = T.read_table(path, notes)
-    kinds = widen(header, rows, notes)  # rows tagged train/val/summary in a column of their own
+    kind = kind_column(header, rows)  # rows tagged train/val/summary in a column of their own
+    long = pivot(header, rows, kind, notes)  # one value per row, named in a column (step,tag,value)
+    if long is not None:
+        return long
+    kinds = widen(header, rows, notes, kind)
     if kinds is not None:
         return kinds
     return header, [dict(zip(header, r)) for r in rows]
