@@ -88,6 +88,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "table_row_kinds": ("printed", "row_kinds/training_log.csv"),
     "table_running_total": ("printed", "running_total/training_log.csv"),
     "keras_history_pyrepr": ("printed", "pyrepr/model_history.json"),
+    "table_ragged": ("printed", "ragged/log.csv"),
 }
 # Options a format's cases are diagnosed with (a header-less table is read under names the user gives).
 EXTRA_ARGS: dict[str, list[str]] = {"headerless_columns": ["--columns", "epoch,loss,val_loss"]}

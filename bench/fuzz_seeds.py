@@ -267,8 +267,8 @@ def readers15_layouts(out: Path) -> None:
 
 def readers16_layouts(out: Path) -> None:
     """Layouts read since readers16: a table with a train row and a wider val row per epoch (``csv.writer``),
-    per-batch rows with a running-total loss and a summary row per epoch, and ``str(history.history)``
-    saved inside a JSON string."""
+    per-batch rows with a running-total loss and a summary row per epoch, ``str(history.history)`` saved
+    inside a JSON string, and rows wider than the header with a second header below them."""
     import csv
     import json
 
@@ -296,6 +296,15 @@ def readers16_layouts(out: Path) -> None:
     history = {"loss": [np.float64(_loss(i)) for i in range(8)], "val_loss": [_loss(i) + 0.1 for i in range(8)],
                "accuracy": [0.5 + i / 20 for i in range(8)], "lr": np.full(8, 1e-3, dtype="float32")}
     (dest / "pyrepr" / "model_history.json").write_text(json.dumps(str(history)))
+    (dest / "ragged").mkdir(parents=True, exist_ok=True)
+    with open(dest / "ragged" / "log.csv", "w", newline="") as fh:  # val values appended, a stray separator
+        w = csv.writer(fh)
+        w.writerow(["epoch", "loss", "acc"])
+        for e in range(1, 16):
+            w.writerow([e, round(_loss(e), 5), 0.5 + e / 100, round(_loss(e) + 0.1, 5), 0.48 + e / 100] + [""] * (e % 2))
+        w.writerow(["epoch", "loss", "acc", "lr"])  # relaunched with one more column
+        for e in range(1, 11):
+            w.writerow([e, round(_loss(e), 5), 0.5 + e / 100, 1e-3])
 
 
 def sb3_monitor(out: Path) -> None:

@@ -33,6 +33,7 @@ from . import _table as T
 from ._appended import split_counterless
 from ._conventions import drop_placeholder_metrics, is_hf_summary, summary_note
 from ._long_format import pivot
+from ._ragged import regularise
 from ._row_kinds import kind_column, widen
 from ._running_total import mark_running_totals
 from ._stages import join_stages, stage_key
@@ -104,10 +105,27 @@ def _sniff_csv(text: str, cut: bool) -> bool:
         gap = T.extra_empty_field(len(cols), rows)
         if gap is None:
             # rows of several kinds (train rows and wider val rows) tagged in a column: their numbers count
-            return kind_column(cols, rows) is not None and any(T.parse_number(c) is not None for r in rows for c in r)
-        rows = [r[:gap] + r[gap + 1:] for r in rows]
+            if kind_column(cols, rows) is not None:
+                return any(T.parse_number(c) is not None for r in rows for c in r)
+            if not _wider_numeric_rows(cols, rows):
+                return False
+            rows = [r[:len(cols)] for r in rows]
+        else:
+            rows = [r[:gap] + r[gap + 1:] for r in rows]
     numeric = [any(T.parse_number(r[i]) is not None and not T.is_missing(r[i]) for r in rows) for i in range(len(cols))]
     return any(numeric)
+
+
+def _wider_numeric_rows(cols: list[str], rows: list[list[str]]) -> bool:
+    """Rows as wide as the header or wider (unnamed extra values, separators left at the end), each of numbers
+    mostly: a table that drifted from its header (``_ragged``), not prose with commas in it."""
+    for r in rows:
+        filled = [c for c in r if c.strip()]
+        if len(r) < len(cols) or 2 * sum(T.parse_number(c) is not None for c in filled) < len(filled):
+            return False
+    # A named column empty in every row beside values past the last name: the values are shifted off their
+    # names by an unknown field, not extra ones.
+    return all(any(r[j].strip() for r in rows) for j in range(len(cols)))
 
 
 def _sniff_jsonl(text: str) -> bool:
@@ -131,16 +149,20 @@ def sniff(path: Path, head: bytes) -> bool:
     return _sniff_csv(text, cut=len(head) >= HEAD_BYTES)
 
 
-def _rows_from_csv(path: Path, notes: list[str]) -> tuple[list[str], list[dict[str, str]]]:
+def _rows_from_csv(path: Path, notes: list[str]) -> tuple[list[str], list[dict[str, str]], list[int]]:
+    """Header, rows as ``{name: cell}``, and the rows where a new header starts another run."""
     header, rows = T.read_table(path, notes)
     kind = kind_column(header, rows)  # rows tagged train/val/summary in a column of their own
     long = pivot(header, rows, kind, notes)  # one value per row, named in a column (step,tag,value)
     if long is not None:
-        return long
+        return (*long, [])
     kinds = widen(header, rows, notes, kind)
     if kinds is not None:
-        return kinds
-    return header, [dict(zip(header, r)) for r in rows]
+        return (*kinds, [])
+    ragged = regularise(header, rows, notes)  # rows wider than the header, a second header
+    if ragged is not None:
+        return ragged
+    return header, [dict(zip(header, r)) for r in rows], []
 
 
 def read(path: Path) -> list[Run]:
@@ -148,7 +170,7 @@ def read(path: Path) -> list[Run]:
     if first == "{" or path.suffix.lower() in (".jsonl", ".ndjson"):
         return _read_jsonl(path)
     notes: list[str] = []
-    header, rows = _rows_from_csv(path, notes)
+    header, rows, new_headers = _rows_from_csv(path, notes)
     if [h.lower() for h in header] == ["wall time", "step", "value"]:
         return _read_tensorboard_export(path, rows)
     data_cols, wide_note = _columns_kept(_without_band_columns([h for h in header if h]))
@@ -177,6 +199,8 @@ def read(path: Path) -> list[Run]:
     ended = _ended_columns(numeric, last_filled, len(rows))
     thin_rows = 0
     for row_index, r in enumerate(rows):
+        if row_index in new_headers:
+            header_cuts.append(len(records))  # a new header above this row: another run appended
         if numeric and all((r.get(h) or "").strip() == h.strip() for h in data_cols):
             header_cuts.append(len(records))  # the header again: another run appended to the file
             continue

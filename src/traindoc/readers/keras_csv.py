@@ -19,6 +19,7 @@ from pathlib import Path
 from ..run import Run
 from . import _table as T
 from ._appended import split_counterless
+from ._ragged import drifted
 from ._row_kinds import kind_column
 from .base import HEAD_BYTES
 
@@ -75,6 +76,9 @@ def read(path: Path) -> list[Run]:
     header, rows = T.read_table(path, notes)
     if not header or header[0].lower() != "epoch":
         return []
+    if drifted(header, rows):  # past the head CSVLogger never writes: wider rows, another header
+        from . import generic_table
+        return generic_table.read(path)
     epochs = [T.parse_number(r[0]) if r else None for r in rows]
     rows = [r for r, e in zip(rows, epochs) if e is not None]  # a repeated header line is skipped
     epochs = [e for e in epochs if e is not None]
