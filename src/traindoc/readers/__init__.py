@@ -20,6 +20,7 @@ from ._counted_block import counted_block_run
 from ._crash import crash_hint
 from ._empty import declared_only
 from ._final import final_results
+from ._fit_loop import join_fit_loop
 from ._given_columns import parse_names, read_named
 from ._lone import lone_line_hint, lone_line_run
 from ._unnamed import unnamed_numbers_hint
@@ -219,6 +220,7 @@ def read_file(path: Path, columns: list[str] | None = None) -> list[Run]:
         if empty is not None:
             return [empty]
         raise InputError(path, f"looks like {reader.NAME} but holds no numeric series")
+    runs = join_fit_loop(runs)  # blocks of one fit called in a loop are one run, not appended runs
     if saturated:
         for run in runs:
             run.meta.notes.append(saturated)
