@@ -318,6 +318,14 @@ def reinforcement(run: Run) -> bool:
     return bool(agent_scores(run)) and any(_EXPLORATION.search(n) or _EPISODES.search(n) for n in names)
 
 
+def scores_an_agent(run: Run) -> bool:
+    """The run is judged by an agent's score per episode: a reinforcement-learning run, or any run that
+    logs a mean episode return (avg_reward, ep_rew_mean), whatever loss it logs beside it (a DQN
+    written as a LightningModule logs its TD loss as a plain "train_loss"). Only the score rules ask
+    this; the loss rules keep ``reinforcement``, so a plain loss beside a reward is still judged."""
+    return reinforcement(run) or any(_EPISODE_RETURN.search(_plain_name(n)) for n in run.series)
+
+
 def agent_scores(run: Run) -> list[str]:
     """Names of the series that score the agent per episode (return, reward, win or success rate), the
     mean before the best and worst of a window ("max 100 episode reward" beside "mean 100 episode reward")."""

@@ -21,7 +21,7 @@ from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
 from ..stats.exact import EXACT_MAX_N, rise_p_exact
 from ._common import (BOUNDED01, LOSS_ROLES, METRIC_ROLES, Curve, adversarial, agent_scores, chance, curve, fmt, make,
-                      normalised_metric, reinforcement)
+                      normalised_metric, reinforcement, scores_an_agent)
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
 # an IoU at 0 means nothing was found; an accuracy's floor is chance when the class count is known.
@@ -343,11 +343,13 @@ def _agent_no_better(run: Run) -> Finding | None:
     no higher over the last third of 8+ logged points than over the first third, with no significant
     rise across the run: whatever its losses did (they chase moving targets), the agent plays no
     better than it did while still exploring at random."""
-    if not reinforcement(run):
+    if not scores_an_agent(run):
         return None
+    from .agent_returns import late_climb_of
+
     for name in agent_scores(run):
         c = curve(run.series[name])
-        if c.n < 8:
+        if c.n < 8 or late_climb_of(c.y) is not None:  # climbing at last: a late start, not no learning
             continue
         k = c.n // 3
         first, last = float(np.mean(c.y[:k])), float(np.mean(c.y[-k:]))
@@ -513,6 +515,12 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
                   lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run),
                   lambda: _error_rate_at_worst(run)):
         f = check()
+        if f is not None:
+            got.append(f)
+    if not got:  # an agent that learned and then lost it (one that never learned is _agent_no_better's)
+        from .agent_returns import agent_collapse_finding
+
+        f = agent_collapse_finding(run)
         if f is not None:
             got.append(f)
     if not got and not any(f.id in ("no-learning", "stuck-at-chance", "late-start", "too-short") for f in findings):

@@ -1,0 +1,83 @@
+"""Runs whose objective is not a falling loss: an agent's return (maximised) and a GAN's pair of losses.
+
+Synthetic curves with seeded noise: each test asserts the shape is named, or that a healthy shape
+beside it is not."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import traindoc
+from traindoc.rules._common import reinforcement, scores_an_agent
+from traindoc.rules.agent_returns import collapse_of, late_climb_of
+from traindoc.run import Run
+
+
+def _agent(reward: np.ndarray, **extra) -> Run:
+    steps = list(range(reward.size))
+    cols = {"avg_reward": (steps, list(reward))}
+    cols.update({k: (steps, list(v)) for k, v in extra.items()})
+    return Run.from_columns("agent", "test", "test", cols)
+
+
+def _ids(run: Run) -> set[str]:
+    return {f.id for f in traindoc.diagnose(run)}
+
+
+def _rise_then(n: int, peak_at: float, end_share: float, seed: int = 0, noise: float = 15.0) -> np.ndarray:
+    """A return climbing 20 -> 280 until ``peak_at`` of the run, then settling at ``end_share`` of the climb."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / n
+    base = np.where(t < peak_at, 20 + 260 * t / peak_at, 20 + 260 * end_share)
+    return base + rng.normal(0, noise, n)
+
+
+def test_a_mean_return_beside_a_plain_loss_is_judged_as_an_agent_score():
+    run = _agent(np.linspace(-10, -5, 30), train_loss=np.linspace(3, 1, 30))
+    assert scores_an_agent(run) and not reinforcement(run)  # the plain loss is still judged as a loss
+    assert not scores_an_agent(Run.from_columns("r", "t", "t", {"train_loss": ([0, 1, 2], [3.0, 2.0, 1.0])}))
+
+
+def test_a_return_that_falls_back_after_its_peak_is_a_collapse():
+    for n in (40, 400):
+        y = _rise_then(n, 0.6, 0.35, seed=n)
+        col = collapse_of(y)
+        assert col is not None and 0.5 <= col["share_given_back"] < 1.0
+        assert "divergence" in _ids(_agent(y))
+
+
+def test_a_return_that_holds_its_plateau_or_dips_briefly_is_no_collapse():
+    for n in (40, 400):
+        held = _rise_then(n, 0.4, 1.0, seed=n)
+        assert collapse_of(held) is None
+        dipped = held.copy()
+        dipped[int(0.6 * n):int(0.7 * n)] -= 150  # a dip the agent climbs out of
+        assert collapse_of(dipped) is None
+        assert "divergence" not in _ids(_agent(dipped))
+
+
+def test_a_small_drift_of_a_large_negative_return_is_no_collapse():
+    rng = np.random.default_rng(3)
+    y = np.r_[np.linspace(-85, -81, 8), np.linspace(-81, -85, 12)] + rng.normal(0, 0.3, 20)
+    assert collapse_of(y) is None  # -85 -> -81 -> -85: a few percent of the return, nothing learned or lost
+
+
+def test_a_return_that_ends_back_at_its_start_is_left_to_no_learning():
+    y = _rise_then(60, 0.5, 0.0, seed=5)
+    assert collapse_of(y) is None
+
+
+def test_a_late_climb_after_a_long_floor_is_a_late_start_not_no_learning():
+    rng = np.random.default_rng(7)
+    n = 50
+    y = np.r_[np.linspace(-5, -13.5, 7), np.full(34, -13.5), np.linspace(-13, -7.5, 9)] + rng.normal(0, 0.3, n)
+    lc = late_climb_of(y)
+    assert lc is not None and lc["flat_until"] >= n // 2
+    ids = _ids(_agent(y, train_loss=np.linspace(8, 1, n)))
+    assert "late-start" in ids and "no-learning" not in ids
+
+
+def test_an_early_climb_is_no_late_start():
+    rng = np.random.default_rng(8)
+    y = np.r_[np.linspace(-14, -6, 15), np.full(35, -6.0)] + rng.normal(0, 0.3, 50)
+    assert late_climb_of(y) is None
