@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 import traindoc
-from traindoc.rules._common import reinforcement, scores_an_agent
+from traindoc.rules._common import adversarial, curve, reinforcement, scores_an_agent
+from traindoc.rules.adversarial_pair import adversary_at_equilibrium, critic_silent_of, generator_losing_of
 from traindoc.rules.agent_returns import collapse_of, late_climb_of
 from traindoc.run import Run
 
@@ -81,3 +82,64 @@ def test_an_early_climb_is_no_late_start():
     rng = np.random.default_rng(8)
     y = np.r_[np.linspace(-14, -6, 15), np.full(35, -6.0)] + rng.normal(0, 0.3, 50)
     assert late_climb_of(y) is None
+
+
+def _gan(gen: np.ndarray, disc: np.ndarray, gname: str = "train_gen_loss", dname: str = "train_disc_loss",
+         **extra) -> Run:
+    steps = list(range(gen.size))
+    cols = {gname: (steps, list(gen)), dname: (steps, list(disc))}
+    cols.update({k: (steps, list(v)) for k, v in extra.items()})
+    return Run.from_columns("gan", "test", "test", cols)
+
+
+def test_a_generator_loss_that_keeps_climbing_against_a_steady_discriminator_is_named():
+    rng = np.random.default_rng(11)
+    for n in (12, 300):
+        t = np.linspace(0, 1, n)
+        gen = 1.1 + 4.0 * np.sqrt(t) + rng.normal(0, 0.05, n)
+        disc = 11.6 - 0.1 * t + rng.normal(0, 0.01, n)
+        assert generator_losing_of(_gan(gen, disc)) is not None
+        assert "divergence" in _ids(_gan(gen, disc))
+
+
+def test_a_healthy_game_is_not_named():
+    rng = np.random.default_rng(12)
+    n = 100
+    t = np.linspace(0, 1, n)
+    gen = 2.0 + 0.4 * np.sin(12 * t) + rng.normal(0, 0.3, n)  # swings, no climb
+    disc = 0.7 + rng.normal(0, 0.08, n)
+    assert generator_losing_of(_gan(gen, disc, "loss_g", "loss_d")) is None
+    both = _gan(1.0 + 2.0 * t, 0.5 + 1.0 * t, "loss_g", "loss_d")  # the discriminator loses ground too
+    assert generator_losing_of(both) is None
+
+
+def test_a_wasserstein_critic_stuck_at_zero_is_no_learning_but_a_working_one_is_not():
+    rng = np.random.default_rng(13)
+    n = 40
+    gen = 0.01 + rng.normal(0, 0.001, n)
+    silent = rng.normal(0, 1e-6, n)
+    assert critic_silent_of(_gan(gen, silent, "generator_loss", "critic_loss")) is not None
+    assert "no-learning" in _ids(_gan(gen, silent, "generator_loss", "critic_loss"))
+    working = -4.0 + rng.normal(0, 0.5, n)
+    assert critic_silent_of(_gan(7.0 + rng.normal(0, 1, n), working, "g_loss", "d_loss")) is None
+    bce = np.abs(rng.normal(0, 1e-6, n))  # never negative: a cross-entropy, not a critic's score gap
+    assert critic_silent_of(_gan(gen, bce, "generator_loss", "critic_loss")) is None
+
+
+def test_a_discriminator_accuracy_swinging_around_half_is_the_game_not_an_oscillation():
+    rng = np.random.default_rng(14)
+    n = 20
+    acc = 0.5 + np.where(np.arange(n) % 2, 0.05, -0.05) + rng.normal(0, 0.005, n)
+    run = _gan(np.linspace(11, 2.2, n), 0.7 + rng.normal(0, 0.1, n), "loss_g", "loss_d", val_accuracy=acc)
+    assert "oscillation" not in _ids(run)
+    plain = Run.from_columns("cls", "t", "t", {"train_loss": (list(range(n)), list(np.linspace(2, 0.5, n))),
+                                               "val_accuracy": (list(range(n)), list(acc))})
+    assert not adversary_at_equilibrium(plain, curve(plain.series["val_accuracy"]))
+
+
+def test_decoder_layer_names_are_not_a_discriminator():
+    run = Run.from_columns("det", "t", "t", {"decode.d0.loss_cls": ([0, 1], [1.0, 0.5]),
+                                             "decode.d0.loss_mask": ([0, 1], [1.0, 0.5])})
+    assert not adversarial(run)
+    assert adversarial(Run.from_columns("gan", "t", "t", {"d_loss": ([0, 1], [1.0, 0.5]),
+                                                          "g_loss": ([0, 1], [1.0, 0.5])}))

@@ -269,7 +269,8 @@ def slow_fall(c: Curve) -> bool:
     return c.trend.z < 0 and c.trend.p < 0.05 and -c.trend.slope * span >= 0.03 * level_b
 
 
-_ADVERSARIAL = re.compile(r"(^|[^a-z])(g|d|gen|disc|generator|discriminator|critic|adv|adversarial)"
+# "d0", "d1" ... are a DETR-style decoder's layers (decode.d0.loss_cls), not a discriminator.
+_ADVERSARIAL = re.compile(r"(^|[^a-z])((g|d)(?!\d)|gen|disc|generator|discriminator|critic|adv|adversarial)"
                           r"([^a-z]|$)|(?<![a-z])err_?[gd]\b|(?<![a-z])loss_?[gd]\b|(?<![a-z])[gd]_?loss\b")
 
 

@@ -518,9 +518,10 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
         if f is not None:
             got.append(f)
     if not got:  # an agent that learned and then lost it (one that never learned is _agent_no_better's)
+        from .adversarial_pair import critic_silent_finding
         from .agent_returns import agent_collapse_finding
 
-        f = agent_collapse_finding(run)
+        f = agent_collapse_finding(run) or critic_silent_finding(run)
         if f is not None:
             got.append(f)
     if not got and not any(f.id in ("no-learning", "stuck-at-chance", "late-start", "too-short") for f in findings):
