@@ -76,29 +76,41 @@ def generator_losing_of(run: Run) -> dict | None:
             "discriminator_start": d0, "discriminator_end": d1}
 
 
+def _pair_finding(rule_id: str, title: str, main: str, other: str, evidence: dict, causes: list[str],
+                  fixes: list[str], label: str, reason: str, run: Run, judged_on: str) -> Finding:
+    """A finding on the pair: both series named, the span of the one that shows the shape marked."""
+    c = curve(run.series[main])
+    f = make(rule_id, title, series=[main, other], steps=list(c.span),
+             evidence={**evidence, "judged_on": f"the adversarial pair ({judged_on})"}, causes=causes, fixes=fixes,
+             marks=[Mark("span", main, c.span[0], c.span[1], label=label)])
+    f.verdict = "problem"
+    f.verdict_reason = reason
+    return f
+
+
+_LOSING_CAUSES = [
+    "the discriminator learns much faster than the generator (a higher learning rate, more steps per generator "
+    "step, a larger model)",
+    "a saturating generator loss (log(1 - D(G(z)))) whose gradient vanishes once the discriminator is confident",
+    "mode collapse: the generator keeps producing samples the discriminator has learned to reject"]
+_LOSING_FIXES = [
+    "balance the pair: a lower discriminator learning rate or a higher generator one (two time-scale update rule), "
+    "or fewer discriminator steps per generator step",
+    "use the non-saturating generator loss (-log D(G(z))), one-sided label smoothing (real labels 0.9) or instance "
+    "noise", "spectral normalisation or a gradient penalty on the discriminator"]
+
+
 def generator_losing_finding(run: Run) -> Finding | None:
     gl = generator_losing_of(run)
     if gl is None:
         return None
-    g = curve(run.series[gl["generator"]])
-    f = make("divergence", f"{gl['generator']} climbed from {fmt(gl['generator_start'])} to "
-             f"{fmt(gl['generator_end'])} (x{gl['generator_ratio']:.3g}) and is still at its high, while "
-             f"{gl['discriminator']} held at {fmt(gl['discriminator_start'])} -> {fmt(gl['discriminator_end'])}: "
-             "the generator is losing the game and not catching up",
-             series=[gl["generator"], gl["discriminator"]], steps=list(g.span),
-             evidence={**gl, "judged_on": "the adversarial pair (generator against discriminator)"},
-             causes=["the discriminator learns much faster than the generator (a higher learning rate, more steps "
-                     "per generator step, a larger model)", "a saturating generator loss (log(1 - D(G(z)))) whose "
-                     "gradient vanishes once the discriminator is confident",
-                     "mode collapse: the generator keeps producing samples the discriminator has learned to reject"],
-             fixes=["balance the pair: a lower discriminator learning rate or a higher generator one (two "
-                    "time-scale update rule), or fewer discriminator steps per generator step",
-                    "use the non-saturating generator loss (-log D(G(z))), one-sided label smoothing (real labels "
-                    "0.9) or instance noise", "spectral normalisation or a gradient penalty on the discriminator"],
-             marks=[Mark("span", gl["generator"], g.span[0], g.span[1], label="generator losing")])
-    f.verdict = "problem"
-    f.verdict_reason = "the generator's loss kept climbing against a steady discriminator"
-    return f
+    title = (f"{gl['generator']} climbed from {fmt(gl['generator_start'])} to {fmt(gl['generator_end'])} "
+             f"(x{gl['generator_ratio']:.3g}) and is still at its high, while {gl['discriminator']} held at "
+             f"{fmt(gl['discriminator_start'])} -> {fmt(gl['discriminator_end'])}: the generator is losing the game "
+             "and not catching up")
+    return _pair_finding("divergence", title, gl["generator"], gl["discriminator"], gl, _LOSING_CAUSES,
+                         _LOSING_FIXES, "generator losing", "the generator's loss kept climbing against a steady "
+                         "discriminator", run, "generator against discriminator")
 
 
 def critic_silent_of(run: Run) -> dict | None:
@@ -120,29 +132,30 @@ def critic_silent_of(run: Run) -> dict | None:
     if g_level <= 0 or d_level > CRITIC_SILENT * g_level:
         return None
     return {"critic": d.name, "generator": g.name, "critic_level": d_level, "critic_max_abs": d_max,
-            "generator_level": g_level,
-            "points": d.n}
+            "generator_level": g_level, "points": d.n}
+
+
+_SILENT_CAUSES = [
+    "the critic collapsed to a near-constant output (dead units, a too strong weight clipping or gradient penalty, "
+    "a learning rate too low)",
+    "the critic is trained too little (too few critic steps per generator step) or sees detached or identical real "
+    "and fake batches"]
+_SILENT_FIXES = [
+    "check that the critic's real and fake batches differ and that its gradients are non-zero",
+    "use a gradient penalty (WGAN-GP) instead of weight clipping, 5 critic steps per generator step, Adam with "
+    "lr 1e-4 and betas (0, 0.9)"]
 
 
 def critic_silent_finding(run: Run) -> Finding | None:
     cs = critic_silent_of(run)
     if cs is None:
         return None
-    d = curve(run.series[cs["critic"]])
-    f = make("no-learning", f"{cs['critic']} sat at 0 (typically {fmt(cs['critic_level'])}, never beyond "
-             f"{fmt(cs['critic_max_abs'])}) over {cs['points']} points, against {cs['generator']} near {fmt(cs['generator_level'])}: the critic scores real and "
-             "fake samples alike, so the generator gets no signal to learn from", series=[cs["critic"], cs["generator"]],
-             steps=list(d.span), evidence={**cs, "judged_on": "the adversarial pair (critic against generator)"},
-             causes=["the critic collapsed to a near-constant output (dead units, a too strong weight clipping or "
-                     "gradient penalty, a learning rate too low)", "the critic is trained too little (too few critic "
-                     "steps per generator step) or sees detached or identical real and fake batches"],
-             fixes=["check that the critic's real and fake batches differ and that its gradients are non-zero",
-                    "use a gradient penalty (WGAN-GP) instead of weight clipping, 5 critic steps per generator step, "
-                    "Adam with lr 1e-4 and betas (0, 0.9)"],
-             marks=[Mark("span", cs["critic"], d.span[0], d.span[1], label="critic at 0")])
-    f.verdict = "problem"
-    f.verdict_reason = "the critic's loss never left zero"
-    return f
+    title = (f"{cs['critic']} sat at 0 (typically {fmt(cs['critic_level'])}, never beyond "
+             f"{fmt(cs['critic_max_abs'])}) over {cs['points']} points, against {cs['generator']} near "
+             f"{fmt(cs['generator_level'])}: the critic scores real and fake samples alike, so the generator gets "
+             "no signal to learn from")
+    return _pair_finding("no-learning", title, cs["critic"], cs["generator"], cs, _SILENT_CAUSES, _SILENT_FIXES,
+                         "critic at 0", "the critic's loss never left zero", run, "critic against generator")
 
 
 def adversary_at_equilibrium(run: Run, c: Curve) -> bool:
