@@ -143,3 +143,17 @@ def test_decoder_layer_names_are_not_a_discriminator():
     assert not adversarial(run)
     assert adversarial(Run.from_columns("gan", "t", "t", {"d_loss": ([0, 1], [1.0, 0.5]),
                                                           "g_loss": ([0, 1], [1.0, 0.5])}))
+
+
+def test_a_return_drifting_while_epsilon_is_still_near_one_is_no_learning():
+    rng = np.random.default_rng(15)
+    n = 25
+    reward = -489 + 10 * np.arange(n) / n + rng.normal(0, 8, n)  # +2%: a random policy's drift
+    eps = 0.999 - 0.0015 * np.arange(n)
+    episode = 100 * (np.arange(n) + 1)
+    f = [x for x in traindoc.diagnose(_agent(reward, epsilon=eps, episode=episode)) if x.id == "no-learning"]
+    assert f and "never decayed" in f[0].causes[0]
+    decayed = np.maximum(0.05, 0.999 - 0.08 * np.arange(n))  # the same return with epsilon run down
+    learned = -489 + 300 * np.arange(n) / n + rng.normal(0, 8, n)
+    assert "no-learning" not in _ids(_agent(learned, epsilon=eps, episode=episode))
+    assert "no-learning" not in _ids(_agent(learned, epsilon=decayed, episode=episode))

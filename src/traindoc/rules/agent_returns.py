@@ -17,7 +17,7 @@ import numpy as np
 from ..findings import Finding, Mark
 from ..run import Run
 from ..stats import rolling_median
-from ._common import _EXTREME, _plain_name, agent_scores, curve, fmt, make, scores_an_agent, unit
+from ._common import _EXPLORATION, _EXTREME, _plain_name, agent_scores, curve, fmt, make, scores_an_agent, unit
 
 MIN_POINTS = 20  # an agent's score needs this many points before its trend is judged (progress.MIN_RL_POINTS)
 GAVE_BACK = 0.5  # the end fell back by half the climb or more: most of what was learned is lost
@@ -159,4 +159,20 @@ def late_climb_finding(run: Run) -> Finding | None:
         f.verdict = "worth a look"
         f.verdict_reason = "usually normal for an exploring agent, but a long wait costs episodes"
         return f
+    return None
+
+
+STILL_EXPLORING = 0.5  # an exploration rate this high at the end: most actions are still random
+
+
+def still_exploring(run: Run) -> tuple[str, float] | None:
+    """An exploration schedule (epsilon, exploration_rate) that ended at 0.5 or more: most of the agent's
+    actions are still random, so its training return is mostly a random policy's, and a drift in it
+    is no evidence of a learned policy. (name, last value), or None."""
+    for name, s in run.series.items():
+        if not _EXPLORATION.search(_plain_name(name)):
+            continue
+        y = s.values[np.isfinite(s.values)]
+        if y.size and 0.0 <= float(y[0]) <= 1.0 and STILL_EXPLORING <= float(y[-1]) <= 1.0:
+            return name, float(y[-1])
     return None

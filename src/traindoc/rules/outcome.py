@@ -345,8 +345,9 @@ def _agent_no_better(run: Run) -> Finding | None:
     better than it did while still exploring at random."""
     if not scores_an_agent(run):
         return None
-    from .agent_returns import late_climb_of
+    from .agent_returns import MIN_GAIN_SHARE, late_climb_of, still_exploring
 
+    exploring = still_exploring(run)
     for name in agent_scores(run):
         c = curve(run.series[name])
         if c.n < 8 or late_climb_of(c.y) is not None:  # climbing at last: a late start, not no learning
@@ -356,7 +357,12 @@ def _agent_no_better(run: Run) -> Finding | None:
         # "No better" within the episodes' own noise: a last third a hair above the first (+1% on
         # returns that swing 6% from one episode to the next) is no learning either.
         se = math.sqrt((float(np.var(c.y[:k])) + float(np.var(c.y[-k:]))) / k)
-        if last - first > 2.0 * se or (c.trend.z > 0 and c.trend.p < 0.05):
+        # While most actions are still random the return is a random policy's: only a gain of the size
+        # the return rules count as skill learned (a quarter of its magnitude) says more than its drift.
+        if exploring is not None:
+            if last - first > max(2.0 * se, MIN_GAIN_SHARE * max(abs(first), abs(last))):
+                continue
+        elif last - first > 2.0 * se or (c.trend.z > 0 and c.trend.p < 0.05):
             continue
         if first - last > 2.0 * se:
             mismatch = _actor_improved_while_score_fell(run, name, c, first, last)
@@ -372,6 +378,14 @@ def _agent_no_better(run: Run) -> Finding | None:
                          "agent cannot beat at this capacity"],
                  fixes=["check the reward signal and its scale on a few episodes", "decay exploration more slowly",
                         "compare with a random and a scripted policy"])
+        if exploring is not None:  # the schedule itself is the first suspect
+            f.evidence["exploration_at_end"] = exploring[1]
+            f.causes = [x for x in f.causes if not x.startswith("exploration decayed")]
+            f.fixes = [x for x in f.fixes if not x.startswith("decay exploration more slowly")]
+            f.causes.insert(0, f"exploration never decayed: {exploring[0]} is still {fmt(exploring[1])} at the end, "
+                               "so most actions are random and the return is a random policy's")
+            f.fixes.insert(0, f"decay {exploring[0]} per step rather than per episode, or faster (to about 0.05 over "
+                              "the first 10-20% of training), and judge the greedy policy on separate episodes")
         f.verdict = "problem"
         f.verdict_reason = "the agent's score did not improve over the run"
         return f
