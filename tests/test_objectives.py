@@ -157,3 +157,25 @@ def test_a_return_drifting_while_epsilon_is_still_near_one_is_no_learning():
     learned = -489 + 300 * np.arange(n) / n + rng.normal(0, 8, n)
     assert "no-learning" not in _ids(_agent(learned, epsilon=eps, episode=episode))
     assert "no-learning" not in _ids(_agent(learned, epsilon=decayed, episode=episode))
+
+
+def test_a_discriminator_accuracy_pinned_at_half_is_not_stuck_at_chance():
+    n = 10
+    acc = np.r_[0.6, 0.45, 0.55, 0.48, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]
+    run = _gan(np.linspace(11, 2.2, n), np.linspace(0.9, 0.5, n), "loss_g", "loss_d", val_accuracy=acc)
+    assert "stuck-at-chance" not in _ids(run)
+
+
+def test_a_cumulative_mean_of_fewer_than_100_episodes_is_not_compared_by_thirds():
+    from traindoc.rules.agent_returns import mean_of_every_episode
+
+    n = 20
+    rew = np.r_[np.linspace(-88, -81.5, 6), np.linspace(-82, -85.5, 8), np.linspace(-85, -84, 6)]
+    eps = np.linspace(4, 80, n)
+    run = _agent(rew, **{"time/episodes": eps, "train/loss": np.linspace(90, 60, n)})
+    run.series["rollout/ep_rew_mean"] = run.series.pop("avg_reward")
+    run.series["rollout/ep_rew_mean"].name = "rollout/ep_rew_mean"
+    assert mean_of_every_episode(run, "rollout/ep_rew_mean")
+    assert "no-learning" not in _ids(run)
+    run.series["time/episodes"].values[:] = np.linspace(40, 800, n)  # the window moved on: thirds are apart
+    assert not mean_of_every_episode(run, "rollout/ep_rew_mean")

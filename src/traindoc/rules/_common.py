@@ -323,8 +323,11 @@ def scores_an_agent(run: Run) -> bool:
     """The run is judged by an agent's score per episode: a reinforcement-learning run, or any run that
     logs a mean episode return (avg_reward, ep_rew_mean), whatever loss it logs beside it (a DQN
     written as a LightningModule logs its TD loss as a plain "train_loss"). Only the score rules ask
-    this; the loss rules keep ``reinforcement``, so a plain loss beside a reward is still judged."""
-    return reinforcement(run) or any(_EPISODE_RETURN.search(_plain_name(n)) for n in run.series)
+    this; the loss rules keep ``reinforcement``, so a plain loss beside a reward is still judged. A log
+    whose only judged series is an agent's score (a rewards.csv of one return per episode) is one too."""
+    if reinforcement(run) or any(_EPISODE_RETURN.search(_plain_name(n)) for n in run.series):
+        return True
+    return bool(agent_scores(run)) and not any(run.by_role(r) for r in (*LOSS_ROLES, *METRIC_ROLES))
 
 
 def agent_scores(run: Run) -> list[str]:

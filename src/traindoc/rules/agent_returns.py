@@ -12,12 +12,14 @@ dip the agent climbs out of again is not this; neither is a return that never ro
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..findings import Finding, Mark
 from ..run import Run
 from ..stats import rolling_median
-from ._common import _EXPLORATION, _EXTREME, _plain_name, agent_scores, curve, fmt, make, scores_an_agent, unit
+from ._common import _AGENT_SCORE, _EPISODE_RETURN, _EPISODES, _EXPLORATION, _EXTREME, _plain_name, agent_scores, curve, fmt, make, scores_an_agent, unit
 
 MIN_POINTS = 20  # an agent's score needs this many points before its trend is judged (progress.MIN_RL_POINTS)
 GAVE_BACK = 0.5  # the end fell back by half the climb or more: most of what was learned is lost
@@ -176,3 +178,25 @@ def still_exploring(run: Run) -> tuple[str, float] | None:
         if y.size and 0.0 <= float(y[0]) <= 1.0 and STILL_EXPLORING <= float(y[-1]) <= 1.0:
             return name, float(y[-1])
     return None
+
+
+# Stable-Baselines3's rollout/ep_rew_mean and OpenAI baselines' "mean 100 episode reward" average the
+# last 100 episodes (SB3's stats_window_size default).
+_WINDOWED_MEAN = re.compile(r"ep_?rew_?mean|mean_?100_?episode")
+EPISODE_WINDOW = 100
+
+
+def mean_of_every_episode(run: Run, name: str) -> bool:
+    """The score is a mean over the last 100 episodes and the run's episode counter never passed 100:
+    every point then averages every episode so far (a cumulative mean), so a later third repeats the
+    earlier third's episodes and cannot be compared with it as a separate sample."""
+    if not _WINDOWED_MEAN.search(_plain_name(name)):
+        return False
+    for n, s in run.series.items():
+        plain = _plain_name(n)
+        if n == name or not _EPISODES.search(plain) or _EPISODE_RETURN.search(plain) or _AGENT_SCORE.search(plain):
+            continue
+        y = s.values[np.isfinite(s.values)]
+        if y.size >= 2 and np.all(np.diff(y) >= 0) and float(y[-1]) <= EPISODE_WINDOW:
+            return True
+    return False

@@ -345,12 +345,14 @@ def _agent_no_better(run: Run) -> Finding | None:
     better than it did while still exploring at random."""
     if not scores_an_agent(run):
         return None
-    from .agent_returns import MIN_GAIN_SHARE, late_climb_of, still_exploring
+    from .agent_returns import MIN_GAIN_SHARE, late_climb_of, mean_of_every_episode, still_exploring
 
     exploring = still_exploring(run)
     for name in agent_scores(run):
         c = curve(run.series[name])
         if c.n < 8 or late_climb_of(c.y) is not None:  # climbing at last: a late start, not no learning
+            continue
+        if mean_of_every_episode(run, name):  # a cumulative mean: its thirds are not separate samples
             continue
         k = c.n // 3
         first, last = float(np.mean(c.y[:k])), float(np.mean(c.y[-k:]))

@@ -292,6 +292,11 @@ def stuck_of(run: Run) -> dict | None:
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
+    if st is not None and st.get("series") in run.series:
+        from .adversarial_pair import adversary_at_equilibrium
+
+        if adversary_at_equilibrium(run, curve(run.series[st["series"]])):
+            return  # a discriminator at one half is the game's goal, not a model giving one class
     if st is None or st.get("read") == "throughout":
         from .majority import majority_of
 
