@@ -269,7 +269,8 @@ def slow_fall(c: Curve) -> bool:
     return c.trend.z < 0 and c.trend.p < 0.05 and -c.trend.slope * span >= 0.03 * level_b
 
 
-_ADVERSARIAL = re.compile(r"(^|[^a-z])(g|d|gen|disc|generator|discriminator|critic|adv|adversarial)"
+# "d0", "d1" ... are a DETR-style decoder's layers (decode.d0.loss_cls), not a discriminator.
+_ADVERSARIAL = re.compile(r"(^|[^a-z])((g|d)(?!\d)|gen|disc|generator|discriminator|critic|adv|adversarial)"
                           r"([^a-z]|$)|(?<![a-z])err_?[gd]\b|(?<![a-z])loss_?[gd]\b|(?<![a-z])[gd]_?loss\b")
 
 
@@ -316,6 +317,17 @@ def reinforcement(run: Run) -> bool:
     if any(_EPISODE_RETURN.search(n) for n in names) and any(_AGENT_LOSS.search(n) for n in names):
         return True
     return bool(agent_scores(run)) and any(_EXPLORATION.search(n) or _EPISODES.search(n) for n in names)
+
+
+def scores_an_agent(run: Run) -> bool:
+    """The run is judged by an agent's score per episode: a reinforcement-learning run, or any run that
+    logs a mean episode return (avg_reward, ep_rew_mean), whatever loss it logs beside it (a DQN
+    written as a LightningModule logs its TD loss as a plain "train_loss"). Only the score rules ask
+    this; the loss rules keep ``reinforcement``, so a plain loss beside a reward is still judged. A log
+    whose only judged series is an agent's score (a rewards.csv of one return per episode) is one too."""
+    if reinforcement(run) or any(_EPISODE_RETURN.search(_plain_name(n)) for n in run.series):
+        return True
+    return bool(agent_scores(run)) and not any(run.by_role(r) for r in (*LOSS_ROLES, *METRIC_ROLES))
 
 
 def agent_scores(run: Run) -> list[str]:

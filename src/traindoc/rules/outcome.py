@@ -21,7 +21,7 @@ from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
 from ..stats.exact import EXACT_MAX_N, rise_p_exact
 from ._common import (BOUNDED01, LOSS_ROLES, METRIC_ROLES, Curve, adversarial, agent_scores, chance, curve, fmt, make,
-                      normalised_metric, reinforcement)
+                      normalised_metric, reinforcement, scores_an_agent)
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
 # an IoU at 0 means nothing was found; an accuracy's floor is chance when the class count is known.
@@ -343,18 +343,28 @@ def _agent_no_better(run: Run) -> Finding | None:
     no higher over the last third of 8+ logged points than over the first third, with no significant
     rise across the run: whatever its losses did (they chase moving targets), the agent plays no
     better than it did while still exploring at random."""
-    if not reinforcement(run):
+    if not scores_an_agent(run):
         return None
+    from .agent_returns import MIN_GAIN_SHARE, late_climb_of, mean_of_every_episode, still_exploring
+
+    exploring = still_exploring(run)
     for name in agent_scores(run):
         c = curve(run.series[name])
-        if c.n < 8:
+        if c.n < 8 or late_climb_of(c.y) is not None:  # climbing at last: a late start, not no learning
+            continue
+        if mean_of_every_episode(run, name):  # a cumulative mean: its thirds are not separate samples
             continue
         k = c.n // 3
         first, last = float(np.mean(c.y[:k])), float(np.mean(c.y[-k:]))
         # "No better" within the episodes' own noise: a last third a hair above the first (+1% on
         # returns that swing 6% from one episode to the next) is no learning either.
         se = math.sqrt((float(np.var(c.y[:k])) + float(np.var(c.y[-k:]))) / k)
-        if last - first > 2.0 * se or (c.trend.z > 0 and c.trend.p < 0.05):
+        # While most actions are still random the return is a random policy's: only a gain of the size
+        # the return rules count as skill learned (a quarter of its magnitude) says more than its drift.
+        if exploring is not None:
+            if last - first > max(2.0 * se, MIN_GAIN_SHARE * max(abs(first), abs(last))):
+                continue
+        elif last - first > 2.0 * se or (c.trend.z > 0 and c.trend.p < 0.05):
             continue
         if first - last > 2.0 * se:
             mismatch = _actor_improved_while_score_fell(run, name, c, first, last)
@@ -370,6 +380,14 @@ def _agent_no_better(run: Run) -> Finding | None:
                          "agent cannot beat at this capacity"],
                  fixes=["check the reward signal and its scale on a few episodes", "decay exploration more slowly",
                         "compare with a random and a scripted policy"])
+        if exploring is not None:  # the schedule itself is the first suspect
+            f.evidence["exploration_at_end"] = exploring[1]
+            f.causes = [x for x in f.causes if not x.startswith("exploration decayed")]
+            f.fixes = [x for x in f.fixes if not x.startswith("decay exploration more slowly")]
+            f.causes.insert(0, f"exploration never decayed: {exploring[0]} is still {fmt(exploring[1])} at the end, "
+                               "so most actions are random and the return is a random policy's")
+            f.fixes.insert(0, f"decay {exploring[0]} per step rather than per episode, or faster (to about 0.05 over "
+                              "the first 10-20% of training), and judge the greedy policy on separate episodes")
         f.verdict = "problem"
         f.verdict_reason = "the agent's score did not improve over the run"
         return f
@@ -513,6 +531,13 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
                   lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run),
                   lambda: _error_rate_at_worst(run)):
         f = check()
+        if f is not None:
+            got.append(f)
+    if not got:  # an agent that learned and then lost it (one that never learned is _agent_no_better's)
+        from .adversarial_pair import critic_silent_finding
+        from .agent_returns import agent_collapse_finding
+
+        f = agent_collapse_finding(run) or critic_silent_finding(run)
         if f is not None:
             got.append(f)
     if not got and not any(f.id in ("no-learning", "stuck-at-chance", "late-start", "too-short") for f in findings):

@@ -14,7 +14,7 @@ from ..run import MEASURED_ROLES, Role, Run, Series
 from ..run.run import batch_counted
 from ..stats.chance import ClassCount, match_chance, match_chance_tight
 from ..stats.pinned import complement_pair, pinned_tail
-from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, agent_scores, cross_entropy_like, reinforcement, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
+from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, agent_scores, cross_entropy_like, reinforcement, scores_an_agent, flat_from_start, warming_up, MIN_POINTS, MIN_VAL_POINTS, Curve, chance, curve, fmt, loss_curve, make, normalised_metric,
                       rel, unit)
 from .registry import rule
 from .chance_throughout import never_left_chance
@@ -292,6 +292,11 @@ def stuck_of(run: Run) -> dict | None:
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
+    if st is not None and st.get("series") in run.series:
+        from .adversarial_pair import adversary_at_equilibrium
+
+        if adversary_at_equilibrium(run, curve(run.series[st["series"]])):
+            return  # a discriminator at one half is the game's goal, not a model giving one class
     if st is None or st.get("read") == "throughout":
         from .majority import majority_of
 
@@ -908,8 +913,10 @@ def _agent_late_start(run: Run):
 def late_start(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS, 10)
     ls = late_start_of(c) if c is not None else None
-    if ls is None and reinforcement(run):
-        f = _agent_late_start(run)
+    if ls is None and scores_an_agent(run):
+        from .agent_returns import late_climb_finding
+
+        f = _agent_late_start(run) or late_climb_finding(run)
         if f is not None:
             yield f
             return

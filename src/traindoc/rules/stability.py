@@ -9,6 +9,7 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import MEASURED_ROLES, Role, Run
 from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
+from .adversarial_pair import adversary_at_equilibrium
 from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .negative_runaway import negative_runaway_finding
@@ -221,6 +222,11 @@ def divergence_of(c: Curve) -> dict | None:
 def divergence(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None:
+        from .adversarial_pair import generator_losing_finding
+
+        g = generator_losing_finding(run)  # a GAN's losses are a game: its pair is read instead
+        if g is not None:
+            yield g
         return
     d = divergence_of(c)
     if d is None:
@@ -755,7 +761,7 @@ def oscillation(run: Run):
         if s is None:
             continue
         c = curve(s)
-        if c.n < 8:
+        if c.n < 8 or (role in METRIC_ROLES and adversary_at_equilibrium(run, c)):
             continue
         o = oscillation_of(c, bounded=role in METRIC_ROLES)
         if o is None and role == Role.TRAIN_LOSS and not adversarial(run):
