@@ -164,8 +164,12 @@ def infer_role(name: str) -> RoleInfo:
     named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens)) or _cost(tokens)
     if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
         return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
+    # "mIoU", "valIoU": the camelCase split cuts the acronym IoU apart ("m_io_u"), so the words of the
+    # name as written (split on separators only: "miou") and with the acronym kept whole ("val_iou")
+    # are looked up as well, after the camelCase words. Losses were classified above, unchanged.
+    plain = [t for t in _SPLIT_RE.split(name.strip().lower().replace("@", "")) if t] + _tokens(name.replace("IoU", "Iou"))
     for table, higher in ((_HIGHER, True), (_LOWER, False)):
-        kind = _lookup(key, tokens, table)
+        kind = _lookup(key, tokens, table) or _lookup(key, plain, table)
         if kind:
             # Detection, translation and speech metrics are evaluated on held-out data unless named train.
             held_out = is_val or (kind in _EVAL_ONLY and not is_train)
