@@ -115,3 +115,15 @@ def test_map_zero_at_first_evaluations_then_rising_is_no_alarm():
     run = _run(n, train_loss=_falling(n, 2.0, 0.6), val_loss=_falling(n, 2.2, 1.0), val_mAP50=m)
     found = _found(run)
     assert "no-learning" not in found and "loss-metric-mismatch" not in found
+
+
+def test_float_rounding_below_zero_is_not_out_of_range_but_a_real_overshoot_is():
+    n = 20
+    f1 = np.linspace(0.05, 0.6, n)
+    f1[3] = -7.2e-6  # a soft F1 computed as 1 - loss in float32
+    run = _run(n, train_loss=1.0 - np.clip(f1, 0, 1), train_f1=f1)
+    assert "metric-out-of-range" not in _found(run)
+    over = f1.copy()
+    over[3] = 1.012  # the smallest real overshoot on the dev split
+    run = _run(n, train_loss=1.0 - np.clip(f1, 0, 1), train_f1=over)
+    assert "metric-out-of-range" in _found(run)
