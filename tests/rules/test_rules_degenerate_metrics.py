@@ -127,3 +127,24 @@ def test_float_rounding_below_zero_is_not_out_of_range_but_a_real_overshoot_is()
     over[3] = 1.012  # the smallest real overshoot on the dev split
     run = _run(n, train_loss=1.0 - np.clip(f1, 0, 1), train_f1=over)
     assert "metric-out-of-range" in _found(run)
+
+
+def _detector(n: int, cls_end: float, box_end: float) -> Run:
+    rng = np.random.default_rng(3)
+    noise = 1 + 0.01 * rng.standard_normal(n)
+    return _run(n, train__box_loss=_falling(n, 0.11, 0.03), train__cls_loss=_falling(n, 0.066, 0.066 * cls_end),
+                val__box_loss=_falling(n, 0.088, 0.088 * box_end) * noise,
+                val__cls_loss=_falling(n, 0.054, 0.054 * cls_end) * noise,
+                val__obj_loss=_falling(n, 0.05, 0.022),
+                metrics__mAP_0_5=np.linspace(0.0, 0.15, n))
+
+
+def test_class_loss_flat_while_box_loss_falls_is_no_learning():
+    found = _found(_detector(40, cls_end=0.93, box_end=0.25))
+    assert "no-learning" in found
+    assert "not what they are" in found["no-learning"].title
+
+
+def test_class_loss_falling_with_the_box_loss_is_no_alarm():
+    found = _found(_detector(40, cls_end=0.6, box_end=0.25))
+    assert "no-learning" not in found

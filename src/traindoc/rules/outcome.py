@@ -188,6 +188,52 @@ def _empty_loss_part(run: Run) -> str | None:
     return zero[0].name if zero and moving else None
 
 
+_CLS_PART = re.compile(r"(^|[^a-z])(cls|class)(_?loss)?([^a-z]|$)")
+CLASS_STILL = 0.9  # the class part ended at 90%+ of its early level ...
+BOX_FELL = 0.6  # ... while the box part ended at 60% or less of its own
+
+
+def _early_to_end(c: Curve) -> float:
+    """Where a curve ended over the highest of its first three points (a warm-up bump is the start)."""
+    top = float(np.max(c.y[:3]))
+    return end_level(c.y) / top if top > 0 else math.nan
+
+
+def _class_part_unmoved(run: Run) -> Finding | None:
+    """A detector's held-out class loss that ended within 10% of its early level over 10+ evaluations
+    while its held-out box loss fell to 60% or less: the model learned where the objects are and
+    nothing about what they are. On the real-log dev split every healthy detector whose box loss fell
+    that far ended its class loss at 65% of its early level or lower (a class head learns as soon as
+    objects are found); the class part only stays put when the class labels carry no consistent
+    signal (ids shuffled or remapped between files, names in data.yaml not matching the label ids)."""
+    vals = [s for s in run.by_role(Role.VAL_LOSS) if curve(s).n >= 10]
+    cls = [s for s in vals if _CLS_PART.search(s.name.lower())]
+    box = [s for s in vals if _BOX_PART.search(s.name.lower()) and s not in cls]
+    if len(cls) != 1 or not box:
+        return None
+    cc, bc = curve(cls[0]), curve(box[0])
+    if not (np.all(cc.y > 0) and np.all(bc.y > 0)):
+        return None
+    rc, rb = _early_to_end(cc), _early_to_end(bc)
+    if not (rc >= CLASS_STILL and rb <= BOX_FELL):
+        return None
+    f = make("no-learning", f"{cc.name} ended at {rc:.0%} of its early level ({fmt(float(np.max(cc.y[:3])))} -> "
+             f"{fmt(end_level(cc.y))}) over {cc.n} evaluations while {bc.name} fell to {rb:.0%}: the detector learned "
+             "where the objects are, not what they are", series=[cc.name, bc.name], steps=list(cc.span),
+             evidence={"class_end_over_early": rc, "box_end_over_early": rb, "evaluations": cc.n,
+                       "judged_on": "outcome (class part of a detector's loss)"},
+             causes=["class labels that carry no consistent signal: class ids shuffled or remapped between label "
+                     "files, or the names in the dataset config not in the order of the label ids",
+                     "classes that cannot be told apart at this resolution, or one class for objects that differ",
+                     "a class loss weight near 0"],
+             fixes=["count the labels per class id in the training and validation label files and compare with "
+                    "the dataset config", "plot a few labelled boxes with their class names over the images",
+                    "train on two clearly different classes first: the class loss must fall"])
+    f.verdict = "problem"
+    f.verdict_reason = "the class loss did not fall while the box loss did"
+    return f
+
+
 def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
     """A task metric that never left its floor (mAP 0, F1 0) over 5+ evaluations while a loss fell 20%+.
 
@@ -639,7 +685,7 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
                   lambda: _error_metric_exactly_zero(run),
                   lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run),
-                  lambda: _error_rate_at_worst(run)):
+                  lambda: _error_rate_at_worst(run), lambda: _class_part_unmoved(run)):
         f = check()
         if f is not None:
             got.append(f)
