@@ -148,3 +148,12 @@ def test_class_loss_flat_while_box_loss_falls_is_no_learning():
 def test_class_loss_falling_with_the_box_loss_is_no_alarm():
     found = _found(_detector(40, cls_end=0.6, box_end=0.25))
     assert "no-learning" not in found
+
+
+def test_metric_names_of_torchmetrics_and_forecasting_are_read():
+    for name in ("val_multiclassjaccardindex", "train_BinaryJaccardIndex", "val/mIoU", "valIoU"):
+        info = infer_role(name)
+        assert info.metric == "iou" and info.higher_is_better is True, name
+    smape = infer_role("val_SMAPE")
+    assert smape.metric == "mape" and smape.higher_is_better is False
+    assert infer_role("GIoU_loss").metric == "loss"  # a loss named for IoU stays a loss

@@ -54,7 +54,9 @@ _HIGHER = {
     "auc": {"auc", "roc_auc", "auroc", "pr_auc", "auprc"},
     "precision": {"precision", "prec"},
     "recall": {"recall", "rec", "sensitivity"},
-    "iou": {"iou", "miou", "jaccard", "dice"},
+    # torchmetrics logs its class name: MulticlassJaccardIndex, BinaryJaccardIndex (the IoU)
+    "iou": {"iou", "miou", "jaccard", "dice", "jaccardindex", "multiclassjaccardindex", "binaryjaccardindex",
+            "multilabeljaccardindex"},
     "bleu": {"bleu", "sacrebleu", "rouge", "rouge1", "rouge2", "rougel", "meteor", "chrf"},
     "r2": {"r2", "r2_score"},
     # cosine similarity to a target (a teacher's embedding in distillation, a paired caption): 1 is a match;
@@ -68,7 +70,7 @@ _LOWER = {
     "error": {"error", "err", "error_rate", "top1_err", "top5_err"},
     "mae": {"mae", "mean_absolute_error", "l1"},
     "mse": {"mse", "mean_squared_error", "rmse", "root_mean_squared_error", "l2"},
-    "mape": {"mape"},
+    "mape": {"mape", "smape"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
 }
 _EVAL_ONLY = {"map", "bleu", "wer", "cer"}
 _LR_NAMES = {"lr", "learning_rate", "learningrate", "lr_scheduler", "learning_rates"}
