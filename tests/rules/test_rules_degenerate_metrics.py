@@ -157,3 +157,20 @@ def test_metric_names_of_torchmetrics_and_forecasting_are_read():
     smape = infer_role("val_SMAPE")
     assert smape.metric == "mape" and smape.higher_is_better is False
     assert infer_role("GIoU_loss").metric == "loss"  # a loss named for IoU stays a loss
+
+
+def _seg(aacc, miou) -> Run:
+    n = len(aacc)
+    return _run(n, loss=_falling(n, 2.2, 0.5), aAcc=aacc, mIoU=miou)
+
+
+def test_miou_at_half_the_pixel_accuracy_is_a_majority_segmenter():
+    # two classes, every pixel predicted background: mIoU = aAcc / 2 at every evaluation
+    found = _found(_seg([87.5] * 6, [43.75] * 6))
+    assert "misleading-accuracy" in found
+
+
+def test_miou_well_above_half_the_pixel_accuracy_is_healthy_segmentation():
+    # a third into a healthy MMSegmentation run: aAcc 0.83, mIoU 0.55, not yet 1.5x its first value
+    found = _found(_seg([73.3, 83.1, 79.3], [39.0, 59.2, 54.9]))
+    assert "misleading-accuracy" not in found
