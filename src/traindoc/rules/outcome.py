@@ -188,6 +188,52 @@ def _empty_loss_part(run: Run) -> str | None:
     return zero[0].name if zero and moving else None
 
 
+_CLS_PART = re.compile(r"(^|[^a-z])(cls|class)(_?loss)?([^a-z]|$)")
+CLASS_STILL = 0.9  # the class part ended at 90%+ of its early level ...
+BOX_FELL = 0.6  # ... while the box part ended at 60% or less of its own
+
+
+def _early_to_end(c: Curve) -> float:
+    """Where a curve ended over the highest of its first three points (a warm-up bump is the start)."""
+    top = float(np.max(c.y[:3]))
+    return end_level(c.y) / top if top > 0 else math.nan
+
+
+def _class_part_unmoved(run: Run) -> Finding | None:
+    """A detector's held-out class loss that ended within 10% of its early level over 10+ evaluations
+    while its held-out box loss fell to 60% or less: the model learned where the objects are and
+    nothing about what they are. On the real-log dev split every healthy detector whose box loss fell
+    that far ended its class loss at 65% of its early level or lower (a class head learns as soon as
+    objects are found); the class part only stays put when the class labels carry no consistent
+    signal (ids shuffled or remapped between files, names in data.yaml not matching the label ids)."""
+    vals = [s for s in run.by_role(Role.VAL_LOSS) if curve(s).n >= 10]
+    cls = [s for s in vals if _CLS_PART.search(s.name.lower())]
+    box = [s for s in vals if _BOX_PART.search(s.name.lower()) and s not in cls]
+    if len(cls) != 1 or not box:
+        return None
+    cc, bc = curve(cls[0]), curve(box[0])
+    if not (np.all(cc.y > 0) and np.all(bc.y > 0)):
+        return None
+    rc, rb = _early_to_end(cc), _early_to_end(bc)
+    if not (rc >= CLASS_STILL and rb <= BOX_FELL):
+        return None
+    f = make("no-learning", f"{cc.name} ended at {rc:.0%} of its early level ({fmt(float(np.max(cc.y[:3])))} -> "
+             f"{fmt(end_level(cc.y))}) over {cc.n} evaluations while {bc.name} fell to {rb:.0%}: the detector learned "
+             "where the objects are, not what they are", series=[cc.name, bc.name], steps=list(cc.span),
+             evidence={"class_end_over_early": rc, "box_end_over_early": rb, "evaluations": cc.n,
+                       "judged_on": "outcome (class part of a detector's loss)"},
+             causes=["class labels that carry no consistent signal: class ids shuffled or remapped between label "
+                     "files, or the names in the dataset config not in the order of the label ids",
+                     "classes that cannot be told apart at this resolution, or one class for objects that differ",
+                     "a class loss weight near 0"],
+             fixes=["count the labels per class id in the training and validation label files and compare with "
+                    "the dataset config", "plot a few labelled boxes with their class names over the images",
+                    "train on two clearly different classes first: the class loss must fall"])
+    f.verdict = "problem"
+    f.verdict_reason = "the class loss did not fall while the box loss did"
+    return f
+
+
 def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
     """A task metric that never left its floor (mAP 0, F1 0) over 5+ evaluations while a loss fell 20%+.
 
@@ -209,9 +255,14 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
             continue  # it moved; or COCO's -1 sentinel ("no objects of this size"), not a score
         if m.points < 5 and not np.all(curve(s).y == 0.0):
             continue
-        if any(o.metric == m.metric and o is not m and o.higher_is_better and left_floor(o) for o in out.metrics):
+        head = task_head(m.series)
+        risen = [o for o in out.metrics if o.metric == m.metric and o is not m and o.higher_is_better and left_floor(o)]
+        if any(task_head(o.series) == head for o in risen):
             continue  # a sibling (bbox mAP beside mAP_small) rose: the evaluator works, this slice is empty or hard
+        dead_head = head is not None and bool(risen) and np.all(curve(s).y == 0.0)
         lo = falls[0]
+        if dead_head or _held_out_loss_flat(run):
+            return _metric_never_learned(run, m, lo, head if dead_head else None, risen[0].series if dead_head else None)
         return make("loss-metric-mismatch", f"{m.series} never left {fmt(m.best)} in {m.points} evaluations while "
                     f"{lo.series} fell {lo.start:.4g} -> {lo.end:.4g}", series=[lo.series, m.series],
                     steps=[float(curve(s).x[0]), float(curve(s).x[-1])],
@@ -226,6 +277,73 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
                     fixes=["compute the metric by hand on a few predictions", "check the label/box format the "
                            "evaluator expects"])
     return None
+
+
+# Ultralytics suffixes (B)ox, (M)ask, (P)ose and the words that name a head of a multi-task model: the
+# mask or keypoint head is scored on the same objects as the box head, so it is no slice of the data.
+_HEAD_SUFFIX = re.compile(r"\((m|p|k)\)\s*$")
+_HEAD_WORDS = {"mask": "mask", "segm": "mask", "seg": "mask", "pose": "keypoints", "kpt": "keypoints",
+               "keypoint": "keypoints", "keypoints": "keypoints", "kp": "keypoints"}
+
+
+def task_head(name: str) -> str | None:
+    """The head of a multi-task model a metric scores ("mask", "keypoints"), or None for the main one."""
+    low = name.strip().lower()
+    hit = _HEAD_SUFFIX.search(low)
+    if hit:
+        return {"m": "mask", "p": "keypoints", "k": "keypoints"}[hit.group(1)]
+    from ..run.roles import name_tokens
+
+    return next((_HEAD_WORDS[t] for t in name_tokens(name) if t in _HEAD_WORDS), None)
+
+
+def _held_out_loss_flat(run: Run) -> bool:
+    """The primary held-out loss ended within 20% of its start (3+ evaluations): nothing held out moved.
+    One that fell says the model generalises by the loss's reading, one that rose that the model fits
+    its training set and changes (overfitting): beside a metric at its floor, both are the loss and
+    the metric disagreeing. Without a held-out loss the training loss alone is what the metric
+    contradicts."""
+    v = run.primary(Role.VAL_LOSS)
+    if v is None:
+        return False
+    c = curve(v)
+    if c.n < 3 or float(c.head) <= 0:
+        return False
+    return 0.8 * float(c.head) < end_level(c.y) < 1.2 * float(c.head)
+
+
+def _metric_never_learned(run: Run, m: MetricOutcome, lo: LossOutcome, head: str | None,
+                          working: str | None) -> Finding:
+    """A task metric at its floor for the whole run where nothing held out says the model learned: the
+    held-out loss stayed within 20% of its start, or the metric is one head's (mask, keypoints) exactly 0 while the
+    main head's sibling rose. Either way that task was never learned: no-learning, with the causes
+    that leave a metric at zero rather than those of a slow start."""
+    s = run.series[m.series]
+    c = curve(s)
+    if working is not None:
+        title = (f"{m.series} was exactly 0 at all {m.points} evaluations while {working} rose: the {head} head "
+                 f"never produced a correct prediction, though the rest of the model learned")
+        causes = [f"the {head} labels are missing, empty or in the wrong format for this head (keypoint count or "
+                  "order not matching the model's kpt_shape, masks not written, polygons read as boxes)",
+                  f"the {head} loss is weighted to nothing or not connected to the head"]
+    else:
+        title = (f"{m.series} never left {fmt(m.best)} in {m.points} evaluations while the held-out loss did not "
+                 f"fall 20% ({lo.series} {lo.start:.4g} -> {lo.end:.4g})")
+        causes = ["the model predicts nothing of this class or region (background everywhere, every score under "
+                  "the threshold)", "labels that do not match the inputs (wrong mask or label folder, class ids "
+                  "beyond the ignore index)"]
+    f = make("no-learning", title, series=[lo.series, m.series], steps=[float(c.x[0]), float(c.x[-1])],
+             evidence={"metric_best": m.best, "metric_floor": m.floor, "metric_points": m.points,
+                       "loss_start": lo.start, "loss_end": lo.end, "judged_on": "outcome (metric at its floor)",
+                       **({"head": head, "working_sibling": working} if working else {})},
+             causes=causes + ["the metric is computed on something else than the model's output (wrong label "
+                              "mapping, ignore index, a confidence threshold that drops every prediction)"],
+             fixes=[f"plot a few {head or 'validation'} labels over their images, and the model's predictions for "
+                    "them", "compute the metric by hand on a few predictions", "overfit a handful of items first: "
+                    "the metric must leave 0 there"])
+    f.verdict = "problem"
+    f.verdict_reason = "the task metric never left its floor"
+    return f
 
 
 def _rose_over_run(y: np.ndarray, p: float = 0.01) -> bool:
@@ -278,6 +396,12 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
 
 
 _ERROR_RATES = {"wer", "cer", "error"}
+# Where an error rate counts as "nothing right" at its best evaluation. A word or character error rate
+# has no chance level: a transcript unrelated to the reference scores ~100% (more with insertions),
+# and a recogniser that learned anything at all gets more than one word in twenty right, so a best
+# WER/CER of 95%+ is an output that does not follow the audio or text. A bare classification error
+# rate can sit near 1 - 1/k by chance on many classes: it must reach 99%.
+_WORST = {"wer": 0.95, "cer": 0.95}
 
 
 def _metric_curves(run: Run, roles, want, min_points: int):
@@ -309,7 +433,7 @@ def _error_rate_at_worst(run: Run) -> Finding | None:
         if s.higher_is_better:
             if not np.all(c.y == 0.0):
                 continue
-        elif float(np.min(y)) < 0.99 or float(np.ptp(y)) > 0.01:
+        elif float(np.min(y)) < _WORST.get(s.metric, 0.99) or float(np.ptp(y)) > 0.02:
             continue
         v = run.primary(Role.VAL_LOSS)
         vc = curve(v) if v is not None else None
@@ -323,9 +447,20 @@ def _error_rate_at_worst(run: Run) -> Finding | None:
         if s.higher_is_better:  # accuracy 0: worse than a guess, so the labels, not the output, come first
             causes = ["validation labels that do not match the training classes (class indices ordered differently "
                       "in the validation split, a wrong label column or mapping, classes never trained on)"] + causes[:2]
+        elif fell and s.metric in ("wer", "cer"):
+            # A held-out loss that fell while the transcripts stay wrong: the model fits the reference
+            # tokens, so the metric's decoding, not the model, is the first suspect.
+            causes = ["the metric decodes differently from what the loss scores: predictions or references decoded "
+                      "with another tokenizer, -100 padding not replaced before decoding, language or task tokens "
+                      "left in, or words split on spaces in a language written without them (Thai, Chinese, "
+                      "Japanese: use CER)", "generation at evaluation differs from the teacher-forced loss (a "
+                      "wrong forced language, a max length cutting every transcript)"] + causes[:1]
         worse = ", worse than any guess" if s.higher_is_better else ""
-        f = make(fid, f"{s.name} was {fmt(float(np.median(c.y)))} (100% wrong) at all {c.n} evaluations{loss}: "
-                 f"the model gets nothing right{worse}", series=[s.name] + ([v.name] if vc is not None else []),
+        total = s.higher_is_better or float(np.min(y)) >= 0.99
+        wrong = "100% wrong" if total else f"at best {float(np.min(y)):.0%} wrong"
+        f = make(fid, f"{s.name} was {fmt(float(np.median(c.y)))} ({wrong}) at all {c.n} evaluations{loss}: "
+                 f"the model gets {'nothing' if total else 'almost nothing'} right{worse}",
+                 series=[s.name] + ([v.name] if vc is not None else []),
                  steps=list(c.span), evidence={"metric": s.name, "evaluations": c.n, "level": float(np.median(c.y)),
                                                "judged_on": "outcome (error rate at its worst)"},
                  causes=causes,
@@ -333,7 +468,51 @@ def _error_rate_at_worst(run: Run) -> Finding | None:
                         "the label encoding against the model's output layer", "try a lower learning rate with "
                         "warm-up, and overfit a handful of items first"])
         f.verdict = "problem"
-        f.verdict_reason = "every evaluation scored 100% wrong"
+        f.verdict_reason = f"every evaluation scored {wrong}"
+        return f
+    return None
+
+
+_EXACT_ERRORS = {"mae", "mse", "mape", "error", "wer", "cer"}
+
+
+def _error_metric_exactly_zero(run: Run) -> Finding | None:
+    """An error metric (MAE, RMSE, MAPE, an error rate) exactly 0 at every one of 3+ evaluations beside a
+    loss of the same split that is above 0 at every point and moves. An error of exactly 0 means every
+    prediction equals its target; a loss that is not 0 on the same data says they are not equal. The
+    metric was never fed (a metric object read before its first update, or reset before it is read),
+    or it compares the targets with themselves: a broken evaluation, not a perfect model."""
+    for s, c, _ in _metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC),
+                                  lambda s: s.metric in _EXACT_ERRORS and s.higher_is_better is False, 3):
+        if not np.all(c.y == 0.0):
+            continue
+        loss = run.primary(Role.VAL_LOSS if s.role == Role.VAL_METRIC else Role.TRAIN_LOSS)
+        lc = curve(loss) if loss is not None else None
+        if lc is None or lc.n < 3:
+            continue
+        lo, hi = c.span
+        y = lc.y[(lc.x >= lo) & (lc.x <= hi)] if np.any((lc.x >= lo) & (lc.x <= hi)) else lc.y
+        if not (np.all(y > 0) and float(np.ptp(lc.y)) > 0):
+            continue
+        zero = [z.name for z, zc, _ in _metric_curves(run, (s.role,), lambda z: z.metric in _EXACT_ERRORS and
+                                                      z.higher_is_better is False, 3) if np.all(zc.y == 0.0)]
+        f = make("loss-metric-mismatch", f"{s.name} was exactly 0 at all {c.n} evaluations"
+                 + (f" (as were {len(zero) - 1} other error metrics)" if len(zero) > 1 else "")
+                 + f" while {loss.name} was {fmt(float(np.min(y)))} to {fmt(float(np.max(y)))}: an error of 0 means "
+                 "every prediction is exact, which the loss says it is not", series=[s.name, loss.name],
+                 steps=list(c.span), evidence={"metric": s.name, "zero_metrics": zero, "evaluations": c.n,
+                                               "loss_min": float(np.min(y)), "loss_max": float(np.max(y)),
+                                               "judged_on": "outcome (error metric exactly 0)"},
+                 causes=["the metric is never fed: a metric object computed before its first update, or reset "
+                         "before it is read (torchmetrics update/compute/reset order, a callback that logs a fresh "
+                         "metric)", "the metric compares the targets with themselves or with a copy of them "
+                         "(predictions overwritten by labels, the wrong output of a multi-output model)",
+                         "the metric is computed on an empty batch or split and defaults to 0"],
+                 fixes=["compute the metric by hand on one validation batch and compare with the logged value",
+                        "check that the metric's update() receives the model's predictions and the targets, every "
+                        "step, before it is computed and logged"])
+        f.verdict = "problem"
+        f.verdict_reason = "an error of exactly 0 beside a non-zero loss: the evaluation is broken"
         return f
     return None
 
@@ -524,12 +703,13 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
     if any(f.severity >= Severity.WARNING for f in findings):
         if any(f.id == "loss-metric-mismatch" for f in findings):
             return []
-        f = _metric_at_floor(run, out)
+        f = _metric_at_floor(run, out) or _error_metric_exactly_zero(run)
         return [f] if f is not None else []
     got = []
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
+                  lambda: _error_metric_exactly_zero(run),
                   lambda: _loss_far_from_progress(run, out), lambda: _agent_no_better(run),
-                  lambda: _error_rate_at_worst(run)):
+                  lambda: _error_rate_at_worst(run), lambda: _class_part_unmoved(run)):
         f = check()
         if f is not None:
             got.append(f)

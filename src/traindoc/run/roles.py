@@ -54,7 +54,9 @@ _HIGHER = {
     "auc": {"auc", "roc_auc", "auroc", "pr_auc", "auprc"},
     "precision": {"precision", "prec"},
     "recall": {"recall", "rec", "sensitivity"},
-    "iou": {"iou", "miou", "jaccard", "dice"},
+    # torchmetrics logs its class name: MulticlassJaccardIndex, BinaryJaccardIndex (the IoU)
+    "iou": {"iou", "miou", "jaccard", "dice", "jaccardindex", "multiclassjaccardindex", "binaryjaccardindex",
+            "multilabeljaccardindex"},
     "bleu": {"bleu", "sacrebleu", "rouge", "rouge1", "rouge2", "rougel", "meteor", "chrf"},
     "r2": {"r2", "r2_score"},
     # cosine similarity to a target (a teacher's embedding in distillation, a paired caption): 1 is a match;
@@ -68,7 +70,7 @@ _LOWER = {
     "error": {"error", "err", "error_rate", "top1_err", "top5_err"},
     "mae": {"mae", "mean_absolute_error", "l1"},
     "mse": {"mse", "mean_squared_error", "rmse", "root_mean_squared_error", "l2"},
-    "mape": {"mape"},
+    "mape": {"mape", "smape"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
 }
 _EVAL_ONLY = {"map", "bleu", "wer", "cer"}
 _LR_NAMES = {"lr", "learning_rate", "learningrate", "lr_scheduler", "learning_rates"}
@@ -164,8 +166,12 @@ def infer_role(name: str) -> RoleInfo:
     named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens)) or _cost(tokens)
     if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
         return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
+    # "mIoU", "valIoU": the camelCase split cuts the acronym IoU apart ("m_io_u"), so the words of the
+    # name as written (split on separators only: "miou") and with the acronym kept whole ("val_iou")
+    # are looked up as well, after the camelCase words. Losses were classified above, unchanged.
+    plain = [t for t in _SPLIT_RE.split(name.strip().lower().replace("@", "")) if t] + _tokens(name.replace("IoU", "Iou"))
     for table, higher in ((_HIGHER, True), (_LOWER, False)):
-        kind = _lookup(key, tokens, table)
+        kind = _lookup(key, tokens, table) or _lookup(key, plain, table)
         if kind:
             # Detection, translation and speech metrics are evaluated on held-out data unless named train.
             held_out = is_val or (kind in _EVAL_ONLY and not is_train)
