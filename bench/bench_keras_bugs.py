@@ -23,6 +23,7 @@
     [--set heldout17] (the seventeenth blind held-out set, keras_bugs/heldout17_*.py: the common bug classes, frozen)
     [--set devkinds4] (the novel classes of held-out sets 10-15 in programs of their own, keras_bugs/devkinds4_*.py)
     [--set heldout18] (the eighteenth blind held-out set, keras_bugs/heldout18_*.py: the common bug classes, frozen)
+    [--set heldout19] (the nineteenth blind held-out set, keras_bugs/heldout19_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -223,7 +224,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout18", "devkinds" to "devkinds3"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout19", "devkinds" to "devkinds3"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -333,6 +334,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout18_torch  # noqa: F401  (registers the eighteenth held-out set's PyTorch cases)
 
         return HELDOUT18
+    if name == "heldout19":
+        from keras_bugs.heldout19_keras import HELDOUT19
+        import keras_bugs.heldout19_torch  # noqa: F401  (registers the nineteenth held-out set's PyTorch cases)
+
+        return HELDOUT19
     return CASES
 
 
@@ -345,7 +351,7 @@ def main() -> None:
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
-                                                 "heldout16", "heldout17", "devkinds4", "heldout18"),
+                                                 "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
