@@ -176,8 +176,8 @@ def class_ids_regressed_findings(value: float, outputs: Any, targets: Any) -> li
                  "smooth L1 (Huber) loss": float(F.smooth_l1_loss(o, yy))}
     k = o.shape[1]
     for name, std in named.items():
-        # mean or sum reduction: the same loss either way
-        if std > MIN_LOSS and min(abs(value - std) / std, abs(value - std * o.numel()) / (std * o.numel())) <= MATCH:
+        # a mean, a sum, or a sum over the scores averaged over the rows: the same loss whatever its reduction
+        if std > MIN_LOSS and min(abs(value - std * n) / (std * n) for n in (1, k, o.numel())) <= MATCH:
             return [Finding(
                 "loss-metric-mismatch", Severity.WARNING,
                 f"the loss ({value:.4g}) is the {name} between each of the {k} outputs and the row's class id "

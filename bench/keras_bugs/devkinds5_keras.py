@@ -1,0 +1,87 @@
+"""The fifth bug-kinds dev set: classes that held-out set 18 (and sets 10-15) missed, each in programs of its own.
+
+Why: a check fitted to the one held-out program of a class is worth nothing on the next blind set, so
+each class handled in session 14 is written again here in other shapes (another loss spelling, another
+model API, another depth or activation). Each buggy program has a fixed twin that must draw no warning.
+It is a DEV set: checks are written against it. Run with ``bench/bench_keras_bugs.py --set devkinds5``.
+
+The classes: class ids regressed by every one of K scores (an element-wise regression loss against one
+id per row), and a deep stack whose gradient shrinks layer after layer (saturating activations, or an
+initialisation too small for the depth). ``ids`` and ``fix`` patterns were written before traindoc ran.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from . import _data
+from .heldout_keras import compiled
+from .keras_cases import Case
+
+DEVKINDS5: list[Case] = []
+
+
+def devkind5(name: str, ids: tuple[str, ...], fix_ids: tuple[str, ...], fix: str, about: str,
+             framework: str = "keras"):
+    """Register a case of the fifth bug-kinds dev set."""
+    assert set(fix_ids) <= set(ids), name
+
+    def register(func):
+        DEVKINDS5.append(Case(name, framework, func, ids, fix, about, extra={"fix_ids": fix_ids}))
+        return func
+    return register
+
+
+# Shared with the PyTorch programs.
+IDS_REGRESSED = ("loss-metric-mismatch", "label-problem", "wrong-output-activation", "stuck-at-chance", "stalled",
+                 "no-learning", "cannot-overfit-batch")
+IDS_FIX = r"(sparse_categorical|cross[- ]?entropy)\w*.{0,60}(class|label|id)|(class|label) ids?.{0,60}cross[- ]?entropy"
+DEEP_IDS = ("vanishing-gradients", "poor-initialization", "saturated-activation", "stuck-at-chance", "stalled",
+            "no-learning", "cannot-overfit-batch")
+DEEP_FIX = (r"relu (instead of|rather than|in place of) (the )?(sigmoid|tanh)|kaiming|he_normal|\bhe (init|initiali)|"
+            r"xavier|glorot|calculate_gain")
+
+
+@devkind5("dense-scores-mse-on-class-ids", IDS_REGRESSED, IDS_REGRESSED[:3], IDS_FIX,
+          "a Sequential net ending in Dense(5) (linear scores, one per class) compiled with "
+          "loss='mean_squared_error' and metrics=['accuracy'] and fit on the class ids as a float (N, 1) column "
+          "(reshaped so that Keras stops complaining about the shapes): each id broadcasts against the five "
+          "scores, so every score is fitted to the id as a number; fix: SparseCategoricalCrossentropy("
+          "from_logits=True) on the integer ids")
+def _(fixed):
+    x, y = _data.classes(5, seed=5101)
+    model = keras.Sequential([keras.Input((_data.D,)), layers.Dense(32, activation="relu"), layers.Dense(5)])
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True) if fixed else "mean_squared_error"
+    target = y if fixed else y.astype("float32").reshape(-1, 1)
+    return compiled(model, loss, x, target, metrics=["accuracy"], optimizer=keras.optimizers.Adam(3e-3), epochs=8)
+
+
+class TanhTower(keras.Model):
+    """Ten tanh Dense layers built in a loop, each with the given initialiser, then a softmax head."""
+
+    def __init__(self, init, k: int = 3):
+        super().__init__()
+        self.body = [layers.Dense(20, activation="tanh", kernel_initializer=init) for _ in range(10)]
+        self.head = layers.Dense(k, activation="softmax")
+
+    def call(self, x):
+        for lay in self.body:
+            x = lay(x)
+        return self.head(x)
+
+
+@devkind5("ten-tanh-layers-small-normal-init", DEEP_IDS, DEEP_IDS[:6], DEEP_FIX,
+          "a subclassed model of ten Dense(20, tanh) layers whose kernels are drawn from "
+          "RandomNormal(stddev=0.05) (a value copied from a shallow example), trained with SGD(0.05) on three "
+          "classes: each layer keeps about a fifth of the signal's scale, the first layers get almost no "
+          "gradient and the loss stays near ln 3; fix: glorot_normal kernels (Xavier for tanh)")
+def _(fixed):
+    x, y = _data.classes(3, seed=5102)
+    init = "glorot_normal" if fixed else keras.initializers.RandomNormal(stddev=0.05, seed=5102)
+    return compiled(TanhTower(init), "sparse_categorical_crossentropy", x, y, metrics=["accuracy"],
+                    optimizer=keras.optimizers.SGD(0.05), epochs=8)
+
+
+assert np  # numpy is kept for the programs' data helpers

@@ -1,0 +1,102 @@
+"""The fifth bug-kinds dev set's PyTorch programs (see ``devkinds5_keras`` for why and how)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from . import _data
+from .devkinds5_keras import DEEP_FIX, DEEP_IDS, IDS_FIX, IDS_REGRESSED, devkind5
+from .heldout3_keras import rings
+from .heldout3_torch import loop, mlp
+
+
+def torch_case(name: str, ids: tuple[str, ...], fix_ids: tuple[str, ...], fix: str, about: str):
+    return devkind5(name, ids, fix_ids, fix, about, framework="torch")
+
+
+class IdDistance(nn.Module):
+    """The buggy criterion: an L1 distance between every score and the class id (a module, not a function)."""
+
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.L1Loss()
+
+    def forward(self, scores: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+        return self.l1(scores, ids.unsqueeze(-1).to(scores.dtype))
+
+
+@torch_case("torch-l1-module-on-class-ids", IDS_REGRESSED, IDS_REGRESSED[:3], IDS_FIX,
+            "a criterion module holding nn.L1Loss() that compares the (batch, 4) scores with "
+            "ids.unsqueeze(-1).float(): every score is pulled to the class id, the loss falls while the argmax "
+            "stays near chance; fix: nn.CrossEntropyLoss() on the scores and the long class ids")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = rings(4, seed=5103)
+    return loop(mlp(4, hidden=48), nn.CrossEntropyLoss() if fixed else IdDistance(), x, y, lr=3e-3, epochs=8)
+
+
+@torch_case("torch-smooth-l1-sum-on-class-ids", IDS_REGRESSED, IDS_REGRESSED[:3], IDS_FIX,
+            "a lambda criterion F.smooth_l1_loss(out, y[:, None].to(out.dtype), reduction='sum') on six classes "
+            "(written from a detection template's box loss): the id is broadcast across the six scores and "
+            "regressed; fix: F.cross_entropy(out, y)")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = rings(6, seed=5104)
+    crit = (lambda out, t: F.cross_entropy(out, t)) if fixed else \
+        (lambda out, t: F.smooth_l1_loss(out, t[:, None].to(out.dtype), reduction="sum") / len(t))
+    return loop(mlp(6, hidden=64), crit, x, y, lr=3e-3, epochs=8)
+
+
+class SigmoidStack(nn.Module):
+    """Ten Linear layers in a ModuleList with an activation after each, then a linear head."""
+
+    def __init__(self, act: type[nn.Module], k: int, he: bool):
+        super().__init__()
+        self.hidden = nn.ModuleList(nn.Linear(_data.D if i == 0 else 24, 24) for i in range(10))
+        self.act = act()
+        self.head = nn.Linear(24, k)
+        if he:
+            for lin in self.hidden:
+                nn.init.kaiming_normal_(lin.weight, nonlinearity="relu")
+                nn.init.zeros_(lin.bias)
+
+    def forward(self, x):
+        for lin in self.hidden:
+            x = self.act(lin(x))
+        return self.head(x)
+
+
+@torch_case("torch-ten-sigmoid-layers-modulelist", DEEP_IDS, DEEP_IDS[:6], DEEP_FIX,
+            "a ModuleList of ten nn.Linear(24, 24) each followed by torch.sigmoid (an nn.Sigmoid held once and "
+            "reused), SGD(lr=0.1), three classes: every sigmoid passes back at most a quarter of the gradient, the "
+            "first layers do not learn and the loss stays at ln 3; fix: nn.ReLU with kaiming_normal_ init")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _data.classes(3, seed=5105)
+    model = SigmoidStack(nn.ReLU if fixed else nn.Sigmoid, 3, he=fixed)
+    return loop(model, nn.CrossEntropyLoss(), x, y, opt=torch.optim.SGD(model.parameters(), lr=0.1), epochs=8)
+
+
+@torch_case("torch-deep-tanh-small-uniform-init", DEEP_IDS, DEEP_IDS[:6], DEEP_FIX,
+            "an nn.Sequential of nine Linear(32, 32) + Tanh blocks whose weights are re-initialised with "
+            "nn.init.uniform_(w, -0.05, 0.05) (a 'small init' habit) and SGD(lr=0.05), four classes: the signal and "
+            "the gradient shrink at every layer and the loss stays near ln 4; fix: xavier_uniform_ with the tanh "
+            "gain")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = _data.classes(4, seed=5106)
+    mods: list[nn.Module] = []
+    width = _data.D
+    for _ in range(9):
+        lin = nn.Linear(width, 32)
+        if fixed:
+            nn.init.xavier_uniform_(lin.weight, gain=nn.init.calculate_gain("tanh"))
+        else:
+            nn.init.uniform_(lin.weight, -0.05, 0.05)
+        nn.init.zeros_(lin.bias)
+        mods += [lin, nn.Tanh()]
+        width = 32
+    model = nn.Sequential(*mods, nn.Linear(32, 4))
+    return loop(model, nn.CrossEntropyLoss(), x, y, opt=torch.optim.SGD(model.parameters(), lr=0.05), epochs=8)

@@ -1,0 +1,106 @@
+"""Session 14's bug classes: class ids regressed by every one of K scores (read from the loss the first step
+computed, and from a Keras model's compiled loss), and a gradient that decays layer after layer through a deep
+stack. The live tests train real tiny models next to their correct twins; the rule tests use synthetic runs.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+import torch.nn.functional as F  # noqa: E402
+from torch import nn  # noqa: E402
+
+from traindoc.checks.loss_identity import class_ids_regressed_findings  # noqa: E402
+from traindoc.findings import Severity  # noqa: E402
+from traindoc.rules import RULES  # noqa: E402
+from traindoc.run import Role, Run, Series  # noqa: E402
+
+
+def _classes(n=384, d=6, k=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, d, generator=g)
+    return x, (x @ torch.randn(d, k, generator=g)).argmax(1)
+
+
+def _mlp(d=6, k=4):
+    return nn.Sequential(nn.Linear(d, 32), nn.ReLU(), nn.Linear(32, k))
+
+
+# ---------------------------------------------------------------- class ids regressed by K scores
+
+@pytest.mark.parametrize("reduce", ["mean", "sum", "rows"])
+def test_regression_losses_of_the_class_id_are_recognised_whatever_the_reduction(reduce):
+    g = torch.Generator().manual_seed(1)
+    out, y = torch.randn(32, 5, generator=g), torch.randint(0, 5, (32,), generator=g)
+    col = y.float().unsqueeze(1)
+    for fn in (F.mse_loss, F.l1_loss, F.smooth_l1_loss):
+        value = fn(out, col.expand_as(out), reduction="sum" if reduce != "mean" else "mean")
+        value = value / 32 if reduce == "rows" else value
+        found = class_ids_regressed_findings(float(value), out, y)
+        assert found and found[0].id == "loss-metric-mismatch" and "CrossEntropyLoss" in found[0].fixes[0]
+
+
+def test_losses_that_score_the_class_are_not_taken_for_regressed_ids():
+    g = torch.Generator().manual_seed(2)
+    out, y = torch.randn(32, 5, generator=g), torch.randint(0, 5, (32,), generator=g)
+    assert class_ids_regressed_findings(float(F.cross_entropy(out, y)), out, y) == []
+    onehot = F.one_hot(y, 5).float()  # a squared error on one-hot rows is a choice, not this bug
+    assert class_ids_regressed_findings(float(F.mse_loss(out, onehot)), out, y) == []
+    counts = y.float() * 3 + 7  # whole numbers beyond the outputs: not class ids of these scores
+    value = float(F.mse_loss(out, counts.unsqueeze(1).expand_as(out)))
+    assert class_ids_regressed_findings(value, out, counts) == []
+
+
+def test_mse_on_class_ids_is_named_live_and_cross_entropy_is_quiet(fit):
+    torch.manual_seed(0)
+    x, y = _classes()
+    found = fit(_mlp(), lambda out, t: F.mse_loss(out, t.float().unsqueeze(1)), x, y)
+    named = [f for f in found if f.evidence.get("subject") == "loss.class-ids-regressed"]
+    assert named and named[0].severity == Severity.WARNING and named[0].evidence["classes"] == 4
+    torch.manual_seed(0)
+    assert not [f for f in fit(_mlp(), nn.CrossEntropyLoss(), x, y) if f.severity >= Severity.WARNING]
+
+
+def test_keras_scores_under_mse_on_an_id_column_are_named():
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    from traindoc.checks.structure import structure_findings
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 4, size=(256, 1)).astype("float32")
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(4)])
+    model.compile(optimizer="adam", loss="mse")
+    found = [f for f in structure_findings(model, None, y) if f.id == "loss-metric-mismatch"]
+    assert found and "sparse_categorical_crossentropy" in found[0].fixes[0]
+    onehot = np.eye(4, dtype="float32")[y[:, 0].astype(int)]  # one-hot rows under mse: not this bug
+    assert not [f for f in structure_findings(model, None, onehot) if f.id == "loss-metric-mismatch"]
+    wide = keras.Sequential([keras.Input((6,)), keras.layers.Dense(3)])  # ids 0-3 beyond three outputs
+    wide.compile(optimizer="adam", loss="mse")
+    assert not [f for f in structure_findings(wide, None, y) if f.id == "loss-metric-mismatch"]
+
+
+# ---------------------------------------------------------------- a gradient that decays through the depth
+
+def _grads(values):
+    run = Run(name="r", source="mem", format="test")
+    steps = [1, 2, 3, 4, 5]
+    for i, v in enumerate(values):
+        run.add(Series.named(f"grad_norm/{2 * i}", steps, [v] * 5, role=Role.LAYER_STAT))
+    return list(RULES["vanishing-gradients"].func(run))
+
+
+def test_a_steady_decay_through_a_deep_stack_is_vanishing_before_it_reaches_1000x():
+    decay = [0.2 * 0.6 ** (12 - i) for i in range(13)]  # 0.6x per layer: the first at 1/460 of the last
+    found = _grads(decay)
+    assert found and found[0].evidence["per_layer_factor"] == pytest.approx(0.6, rel=0.01)
+    assert "ReLU instead of sigmoid" in found[0].fixes[0] and "xavier" in found[0].fixes[1]
+
+
+def test_uneven_or_shallow_gradients_are_not_a_steady_decay():
+    # the same 1/460 end to end, but up and down between layers (embeddings, attention blocks, norms)
+    uneven = [0.2 * 0.6 ** (12 - i) * (8 if i % 2 else 1) for i in range(12)] + [0.2]
+    assert _grads(uneven) == []
+    assert _grads([0.2 * 0.3 ** (4 - i) for i in range(5)]) == []  # five layers, 1/120: too few for a decay
+    assert _grads([0.2 * 0.8 ** (12 - i) for i in range(13)]) == []  # 0.8x per layer: 1/15 end to end
