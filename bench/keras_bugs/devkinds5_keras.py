@@ -6,8 +6,9 @@ model API, another depth or activation). Each buggy program has a fixed twin tha
 It is a DEV set: checks are written against it. Run with ``bench/bench_keras_bugs.py --set devkinds5``.
 
 The classes: class ids regressed by every one of K scores (an element-wise regression loss against one
-id per row), and a deep stack whose gradient shrinks layer after layer (saturating activations, or an
-initialisation too small for the depth). ``ids`` and ``fix`` patterns were written before traindoc ran.
+id per row), a deep stack whose gradient shrinks layer after layer (saturating activations, or an
+initialisation too small for the depth), and convolutions given no activation (the stack is one linear
+filter). ``ids`` and ``fix`` patterns were written before traindoc ran.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ IDS_REGRESSED = ("loss-metric-mismatch", "label-problem", "wrong-output-activati
 IDS_FIX = r"(sparse_categorical|cross[- ]?entropy)\w*.{0,60}(class|label|id)|(class|label) ids?.{0,60}cross[- ]?entropy"
 DEEP_IDS = ("vanishing-gradients", "poor-initialization", "saturated-activation", "stuck-at-chance", "stalled",
             "no-learning", "cannot-overfit-batch")
+LINEAR_CONV_IDS = ("stuck-at-chance", "stalled", "no-learning", "cannot-overfit-batch")
+LINEAR_CONV_FIX = (r"activation=.?relu.{0,60}conv|nn\.ReLU\(\).{0,40}conv|(no|without|missing) (an? )?activation.{0,60}"
+                   r"conv|one linear (map|filter)")
 DEEP_FIX = (r"relu (instead of|rather than|in place of) (the )?(sigmoid|tanh)|kaiming|he_normal|\bhe (init|initiali)|"
             r"xavier|glorot|calculate_gain")
 
@@ -84,4 +88,32 @@ def _(fixed):
                     optimizer=keras.optimizers.SGD(0.05), epochs=8)
 
 
-assert np  # numpy is kept for the programs' data helpers
+def pulses(seed: int, length: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """Sequences (N, length, 1) holding one pulse of total height 4: four ones in a row (1) or two spikes of 2
+    three steps apart (0); both classes sum alike, so only the pulse's shape tells them apart."""
+    rng = np.random.default_rng(seed)
+    x = 0.1 * rng.normal(size=(_data.N, length)).astype("float32")
+    y = rng.integers(0, 2, size=_data.N)
+    for i in range(_data.N):
+        p = int(rng.integers(5, length - 9))
+        if y[i]:
+            x[i, p:p + 4] += 1.0
+        else:
+            x[i, p] += 2.0
+            x[i, p + 3] += 2.0
+    return x[..., None], y.astype("float32").reshape(-1, 1)
+
+
+@devkind5("conv1d-pair-without-activation", LINEAR_CONV_IDS, LINEAR_CONV_IDS, LINEAR_CONV_FIX,
+          "a Sequential Conv1D(16, 3) -> Conv1D(16, 3) -> GlobalAveragePooling1D -> Dense(1, sigmoid) over "
+          "24-step signals, the Conv1D layers written without activation= (linear by default): the stack is one "
+          "linear filter and an average, which sees only each signal's total, equal in both classes; fix: "
+          "activation='relu' on both Conv1D layers")
+def _(fixed):
+    x, y = pulses(seed=5107)
+    act = "relu" if fixed else None
+    model = keras.Sequential([keras.Input((24, 1)), layers.Conv1D(16, 3, activation=act),
+                              layers.Conv1D(16, 3, activation=act), layers.GlobalAveragePooling1D(),
+                              layers.Dense(1, activation="sigmoid")])
+    return compiled(model, "binary_crossentropy", x, y, metrics=["accuracy"], optimizer=keras.optimizers.Adam(1e-2),
+                    epochs=10)

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _data
-from .devkinds5_keras import DEEP_FIX, DEEP_IDS, IDS_FIX, IDS_REGRESSED, devkind5
+from .devkinds5_keras import DEEP_FIX, DEEP_IDS, IDS_FIX, IDS_REGRESSED, LINEAR_CONV_FIX, LINEAR_CONV_IDS, devkind5, pulses
 from .heldout3_keras import rings
 from .heldout3_torch import loop, mlp
 
@@ -100,3 +100,17 @@ def _(fixed):
         width = 32
     model = nn.Sequential(*mods, nn.Linear(32, 4))
     return loop(model, nn.CrossEntropyLoss(), x, y, opt=torch.optim.SGD(model.parameters(), lr=0.05), epochs=8)
+
+
+@torch_case("torch-conv1d-sequential-without-relu", LINEAR_CONV_IDS, LINEAR_CONV_IDS, LINEAR_CONV_FIX,
+            "nn.Sequential(Conv1d(1, 16, 3), Conv1d(16, 16, 3), AdaptiveAvgPool1d(1), Flatten(), Linear(16, 1)) "
+            "with BCEWithLogitsLoss, the ReLUs left out: the model is one linear filter and an average and cannot "
+            "tell four ones in a row from two spikes of 2 (equal sums); fix: nn.ReLU() after each Conv1d")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = pulses(seed=5108)
+    x = x.transpose(0, 2, 1).copy()  # (N, 1, 24): channels first
+    relu = (lambda: [nn.ReLU()]) if fixed else (lambda: [])
+    model = nn.Sequential(nn.Conv1d(1, 16, 3), *relu(), nn.Conv1d(16, 16, 3), *relu(), nn.AdaptiveAvgPool1d(1),
+                          nn.Flatten(), nn.Linear(16, 1))
+    return loop(model, nn.BCEWithLogitsLoss(), x, y, lr=1e-2, epochs=10)

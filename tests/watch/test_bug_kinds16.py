@@ -104,3 +104,30 @@ def test_uneven_or_shallow_gradients_are_not_a_steady_decay():
     assert _grads(uneven) == []
     assert _grads([0.2 * 0.3 ** (4 - i) for i in range(5)]) == []  # five layers, 1/120: too few for a decay
     assert _grads([0.2 * 0.8 ** (12 - i) for i in range(13)]) == []  # 0.8x per layer: 1/15 end to end
+
+
+# ---------------------------------------------------------------- convolutions given no activation
+
+def test_a_convolution_stack_without_activation_is_one_linear_map():
+    from traindoc.checks.linear_stack import linear_stack_findings
+
+    found = linear_stack_findings(nn.Sequential(nn.Conv1d(1, 8, 3), nn.Conv1d(8, 8, 3), nn.AdaptiveAvgPool1d(1),
+                                                nn.Flatten(), nn.Linear(8, 1)))
+    assert found and found[0].id == "linear-network" and "nn.ReLU() after each hidden nn.Conv1d" in found[0].fixes[0]
+    # an activation, or a max pool (not linear), anywhere: not judged
+    assert not linear_stack_findings(nn.Sequential(nn.Conv1d(1, 8, 3), nn.ReLU(), nn.Conv1d(8, 8, 3),
+                                                   nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(8, 1)))
+    assert not linear_stack_findings(nn.Sequential(nn.Conv1d(1, 8, 3), nn.MaxPool1d(2), nn.Conv1d(8, 8, 3),
+                                                   nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(8, 1)))
+
+
+def test_keras_conv_layers_left_linear_are_named_with_their_kind():
+    keras = pytest.importorskip("keras")
+    from traindoc.checks.linear_stack import linear_stack_findings
+
+    def net(act):
+        return keras.Sequential([keras.Input((12, 12, 1)), keras.layers.Conv2D(4, 3, activation=act),
+                                 keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(1, activation="sigmoid")])
+    found = linear_stack_findings(net(None))
+    assert found and "activation='relu' to the hidden Conv2D layers" in found[0].fixes[0]
+    assert not linear_stack_findings(net("relu"))
