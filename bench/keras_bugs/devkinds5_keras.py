@@ -7,8 +7,8 @@ It is a DEV set: checks are written against it. Run with ``bench/bench_keras_bug
 
 The classes: class ids regressed by every one of K scores (an element-wise regression loss against one
 id per row), a deep stack whose gradient shrinks layer after layer (saturating activations, or an
-initialisation too small for the depth), and convolutions given no activation (the stack is one linear
-filter). ``ids`` and ``fix`` patterns were written before traindoc ran.
+initialisation too small for the depth), convolutions given no activation (the stack is one linear
+filter), and texts whose every word the vocabulary lookup misses (all inputs one id). ``ids`` and ``fix`` patterns were written before traindoc ran.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ IDS_REGRESSED = ("loss-metric-mismatch", "label-problem", "wrong-output-activati
 IDS_FIX = r"(sparse_categorical|cross[- ]?entropy)\w*.{0,60}(class|label|id)|(class|label) ids?.{0,60}cross[- ]?entropy"
 DEEP_IDS = ("vanishing-gradients", "poor-initialization", "saturated-activation", "stuck-at-chance", "stalled",
             "no-learning", "cannot-overfit-batch")
+ONE_ID_IDS = ("label-problem", "stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch")
+ONE_ID_FIX = (r"(word|token)[- ]to[- ](index|id)|(every|each) word (must )?gets? its own id|vocabulary.{0,40}"
+              r"(built|fit\w*) (from|on) the (words|texts)")
 LINEAR_CONV_IDS = ("stuck-at-chance", "stalled", "no-learning", "cannot-overfit-batch")
 LINEAR_CONV_FIX = (r"activation=.?relu.{0,60}conv|nn\.ReLU\(\).{0,40}conv|(no|without|missing) (an? )?activation.{0,60}"
                    r"conv|one linear (map|filter)")
@@ -117,3 +120,34 @@ def _(fixed):
                               layers.Dense(1, activation="sigmoid")])
     return compiled(model, "binary_crossentropy", x, y, metrics=["accuracy"], optimizer=keras.optimizers.Adam(1e-2),
                     epochs=10)
+
+
+def sentiment_words(seed: int, length: int = 9) -> tuple[list[list[str]], np.ndarray]:
+    """Texts of filler words with one opinion word that decides the label (1: positive)."""
+    rng = np.random.default_rng(seed)
+    pos, neg = ["great", "lovely", "superb", "fine"], ["awful", "dull", "poor", "weak"]
+    filler = ["the", "menu", "staff", "table", "room", "view", "price", "dish", "wine", "music", "night", "place"]
+    texts, y = [], []
+    for _ in range(_data.N):
+        words = list(rng.choice(filler, size=length))
+        good = rng.random() < 0.5
+        words[int(rng.integers(0, length))] = str(rng.choice(pos if good else neg))
+        texts.append(words)
+        y.append(float(good))
+    return texts, np.array(y, dtype="float32").reshape(-1, 1)
+
+
+@devkind5("vocabulary-built-from-the-label-names", ONE_ID_IDS, ONE_ID_IDS, ONE_ID_FIX,
+          "a restaurant-review classifier (Embedding -> GlobalAveragePooling1D -> Dense(1, sigmoid)) whose word "
+          "index is built from the wrong list, {w: i + 2 for i, w in enumerate(class_names)} (the class names, "
+          "not the texts): no review word is in it, every token is encoded as the out-of-vocabulary id 1 and all "
+          "inputs are the same; fix: build the word index from the words of the training texts")
+def _(fixed):
+    texts, y = sentiment_words(seed=5109)
+    source = sorted({w for t in texts for w in t}) if fixed else ["negative", "positive"]
+    index = {w: i + 2 for i, w in enumerate(source)}
+    x = np.array([[index.get(w, 1) for w in t] for t in texts], dtype="int32")
+    model = keras.Sequential([keras.Input((x.shape[1],), dtype="int32"), layers.Embedding(len(index) + 2, 16),
+                              layers.GlobalAveragePooling1D(), layers.Dense(1, activation="sigmoid")])
+    return compiled(model, "binary_crossentropy", x, y, metrics=["accuracy"], optimizer=keras.optimizers.Adam(1e-2),
+                    epochs=8)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from . import _data
-from .devkinds5_keras import DEEP_FIX, DEEP_IDS, IDS_FIX, IDS_REGRESSED, LINEAR_CONV_FIX, LINEAR_CONV_IDS, devkind5, pulses
+from .devkinds5_keras import (DEEP_FIX, DEEP_IDS, IDS_FIX, IDS_REGRESSED, LINEAR_CONV_FIX, LINEAR_CONV_IDS, ONE_ID_FIX,
+                              ONE_ID_IDS, devkind5, pulses, sentiment_words)
 from .heldout3_keras import rings
 from .heldout3_torch import loop, mlp
 
@@ -114,3 +116,29 @@ def _(fixed):
     model = nn.Sequential(nn.Conv1d(1, 16, 3), *relu(), nn.Conv1d(16, 16, 3), *relu(), nn.AdaptiveAvgPool1d(1),
                           nn.Flatten(), nn.Linear(16, 1))
     return loop(model, nn.BCEWithLogitsLoss(), x, y, lr=1e-2, epochs=10)
+
+
+class BagOfIds(nn.Module):
+    """nn.EmbeddingBag (mean over each text's ids) -> one logit."""
+
+    def __init__(self, n: int):
+        super().__init__()
+        self.bag, self.out = nn.EmbeddingBag(n, 16, mode="mean"), nn.Linear(16, 1)
+
+    def forward(self, ids):
+        return self.out(self.bag(ids))
+
+
+@torch_case("torch-vocabulary-from-joined-characters", ONE_ID_IDS, ONE_ID_IDS, ONE_ID_FIX,
+            "a review classifier (nn.EmbeddingBag mean -> Linear) whose vocabulary is built as {c: i + 1 for i, c in "
+            "enumerate(sorted(set(''.join(words))))}: set() of a joined string holds its letters, so the words are "
+            "looked up in a table of characters, every one misses and is encoded as the unknown id 0; fix: build "
+            "the vocabulary from the words, set(w for t in texts for w in t)")
+def _(fixed):
+    torch.manual_seed(0)
+    texts, y = sentiment_words(seed=5110)
+    words = [w for t in texts for w in t]
+    keys = sorted(set(words)) if fixed else sorted(set("".join(words)))
+    vocab = {k: i + 1 for i, k in enumerate(keys)}
+    x = np.array([[vocab.get(w, 0) for w in t] for t in texts], dtype="int64")
+    return loop(BagOfIds(len(vocab) + 1), nn.BCEWithLogitsLoss(), x, y, lr=1e-2, epochs=8)

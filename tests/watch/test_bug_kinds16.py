@@ -131,3 +131,37 @@ def test_keras_conv_layers_left_linear_are_named_with_their_kind():
     found = linear_stack_findings(net(None))
     assert found and "activation='relu' to the hidden Conv2D layers" in found[0].fixes[0]
     assert not linear_stack_findings(net("relu"))
+
+
+# ---------------------------------------------------------------- every token encoded as one id
+
+class _Bag(nn.Module):
+    def __init__(self, n=20):
+        super().__init__()
+        self.emb, self.out = nn.Embedding(n, 8), nn.Linear(8, 2)
+
+    def forward(self, ids):
+        return self.out(self.emb(ids).mean(1))
+
+
+def test_texts_encoded_to_one_id_are_named_live_and_real_ids_are_not(fit):
+    g = torch.Generator().manual_seed(3)
+    ids = torch.randint(1, 20, (256, 8), generator=g)
+    y = (ids < 5).any(1).long()  # a word among ids 1-4 decides the label
+    torch.manual_seed(0)
+    found = fit(_Bag(), nn.CrossEntropyLoss(), torch.zeros_like(ids), y)  # every word missed: all id 0
+    named = [f for f in found if f.evidence.get("subject") == "token-ids-one"]
+    assert named and named[0].id == "label-problem" and "word-to-index" in named[0].fixes[0]
+    torch.manual_seed(0)
+    assert not [f for f in fit(_Bag(), nn.CrossEntropyLoss(), ids, y) if f.evidence.get("subject") == "token-ids-one"]
+
+
+def test_constant_inputs_read_as_token_ids_only_for_a_model_with_an_embedding():
+    import numpy as np
+
+    from traindoc.checks.input_content import constant_inputs_finding
+
+    ones = np.ones((64, 10), dtype="int64")
+    assert constant_inputs_finding(ones, token_ids=True).evidence["subject"] == "token-ids-one"
+    assert constant_inputs_finding(ones).id == "unnormalized-input"  # pixels cast to integers: the scaling
+    assert constant_inputs_finding(np.arange(640).reshape(64, 10), token_ids=True) is None

@@ -579,7 +579,9 @@ class TraindocCallback(keras.callbacks.Callback):
         x = self._sampled_x
         if x is None:
             return False
-        found = [f for f in (constant_inputs_finding(x), row_standardised_finding(x),
+        from ...checks.data_check import _embeds
+
+        found = [f for f in (constant_inputs_finding(x, _embeds(self.model)), row_standardised_finding(x),
                              float16_inputs_finding(x, float16_layers(self.model))) if f is not None]
         for f in found[:1]:  # the first is the most basic: constant inputs explain everything after them
             f.steps = [1.0]
