@@ -142,3 +142,76 @@ def _(fixed):
     vocab = {k: i + 1 for i, k in enumerate(keys)}
     x = np.array([[vocab.get(w, 0) for w in t] for t in texts], dtype="int64")
     return loop(BagOfIds(len(vocab) + 1), nn.BCEWithLogitsLoss(), x, y, lr=1e-2, epochs=8)
+
+
+PACKED_IDS = ("stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch", "label-problem")
+PACKED_FIX = r"post[- ]?padd|padding='post'|pad (at|on) the (end|right)|right[- ]pad"
+
+
+class PackedLSTM(nn.Module):
+    """Embedding (no padding_idx) -> pack_padded_sequence(lengths) -> LSTM -> last hidden state -> classes."""
+
+    def __init__(self, n: int, k: int):
+        super().__init__()
+        self.emb, self.rnn, self.out = nn.Embedding(n, 16), nn.LSTM(16, 24, batch_first=True), nn.Linear(24, k)
+
+    def forward(self, ids):
+        lengths = (ids != 0).sum(1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(self.emb(ids), lengths, batch_first=True, enforce_sorted=False)
+        _, (h, _) = self.rnn(packed)
+        return self.out(h[-1])
+
+
+@torch_case("torch-lstm-packs-left-padded-ids", PACKED_IDS, PACKED_IDS, PACKED_FIX,
+            "a three-class LSTM over token ids left-padded with 0 to 20 (a collate written as pad-at-the-front "
+            "'so the last step is a word'), packed with pack_padded_sequence(emb, lengths, enforce_sorted=False): "
+            "packing keeps the first `length` positions, all padding for these 3-7-word texts, so the LSTM reads "
+            "no word; fix: pad at the end (post-padding) before packing")
+def _(fixed):
+    torch.manual_seed(0)
+    rng = np.random.default_rng(5111)
+    x = np.zeros((_data.N, 20), dtype="int64")
+    y = rng.integers(0, 3, size=_data.N)
+    for i in range(_data.N):
+        n = int(rng.integers(3, 8))
+        words = rng.integers(5, 40, size=n)
+        words[int(rng.integers(0, n))] = 1 + y[i]  # one class word somewhere in the text
+        if fixed:
+            x[i, :n] = words
+        else:
+            x[i, 20 - n:] = words
+    return loop(PackedLSTM(40, 3), nn.CrossEntropyLoss(), x, y.astype("int64"), lr=1e-2, epochs=8)
+
+
+class PackedSensorGRU(nn.Module):
+    """Float readings (batch, steps, 3), zero rows as padding -> packed GRU -> one logit."""
+
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.out = nn.GRU(3, 16, batch_first=True), nn.Linear(16, 1)
+
+    def forward(self, x):
+        lengths = (x.abs().sum(-1) > 0).sum(1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        _, h = self.rnn(packed)
+        return self.out(h[-1])
+
+
+@torch_case("torch-gru-packs-front-padded-sensor-windows", PACKED_IDS, PACKED_IDS, PACKED_FIX,
+            "a GRU over variable-length windows of three sensor readings, zero-filled at the front to 30 steps "
+            "(np.pad(w, ((30 - len(w), 0), (0, 0)))) and packed with the true lengths: the packed steps are the "
+            "zero rows, the GRU never sees a reading; fix: pad at the end, np.pad(w, ((0, 30 - len(w)), (0, 0)))")
+def _(fixed):
+    torch.manual_seed(0)
+    rng = np.random.default_rng(5112)
+    x = np.zeros((_data.N, 30, 3), dtype="float32")
+    y = rng.integers(0, 2, size=_data.N)
+    for i in range(_data.N):
+        n = int(rng.integers(5, 12))
+        w = rng.normal(size=(n, 3)).astype("float32")
+        w[:, 0] += 1.5 if y[i] else -1.5  # the first channel's level decides
+        if fixed:
+            x[i, :n] = w
+        else:
+            x[i, 30 - n:] = w
+    return loop(PackedSensorGRU(), nn.BCEWithLogitsLoss(), x, y.astype("float32").reshape(-1, 1), lr=1e-2, epochs=8)

@@ -165,3 +165,36 @@ def test_constant_inputs_read_as_token_ids_only_for_a_model_with_an_embedding():
     assert constant_inputs_finding(ones, token_ids=True).evidence["subject"] == "token-ids-one"
     assert constant_inputs_finding(ones).id == "unnormalized-input"  # pixels cast to integers: the scaling
     assert constant_inputs_finding(np.arange(640).reshape(64, 10), token_ids=True) is None
+
+
+# ---------------------------------------------------------------- packed sequences that hold only padding
+
+class _Packed(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb, self.rnn, self.out = nn.Embedding(30, 8, padding_idx=0), nn.GRU(8, 12, batch_first=True), nn.Linear(12, 2)
+
+    def forward(self, ids):
+        lengths = (ids != 0).sum(1).clamp(min=1).cpu()
+        packed = nn.utils.rnn.pack_padded_sequence(self.emb(ids), lengths, batch_first=True, enforce_sorted=False)
+        return self.out(self.rnn(packed)[1][-1])
+
+
+@pytest.mark.parametrize("front", [True, False])
+def test_packing_front_padded_rows_is_named_and_end_padding_is_not(fit, front):
+    g = torch.Generator().manual_seed(4)
+    ids = torch.zeros(256, 16, dtype=torch.long)
+    lengths = torch.randint(3, 6, (256,), generator=g)
+    for i, n in enumerate(lengths.tolist()):
+        words = torch.randint(1, 30, (n,), generator=g)
+        if front:
+            ids[i, 16 - n:] = words
+        else:
+            ids[i, :n] = words
+    y = (ids == 7).any(1).long()
+    torch.manual_seed(0)
+    named = [f for f in fit(_Packed(), nn.CrossEntropyLoss(), ids, y)
+             if f.evidence.get("subject", "").startswith("packed-padding")]
+    assert bool(named) == front
+    if front:
+        assert "post-padding" in named[0].fixes[0] and named[0].evidence["same_share"] >= 0.9

@@ -99,6 +99,10 @@ class ConfigWatch:
 
         self.packed, handles = record_packed_rnns(doc.model, wrap)
         self.handles += handles
+        from ..checks.packed_padding import record_packed_padding  # packed sequences that hold only padding
+
+        self.packed_padding, handles = record_packed_padding(doc.model, wrap)
+        self.handles += handles
         from ..checks.embedding_ids import record_embedding_ids
 
         self.embedding_ids, handles = record_embedding_ids(doc.model, wrap)
@@ -151,6 +155,7 @@ class ConfigWatch:
 
     keras = False  # a Keras model: the callback runs its own checks on what fit hands it
     packed: set = set()  # recurrent layers run on a PackedSequence (checks/zero_grads.py)
+    packed_padding: dict = {}  # per recurrent layer, how much of its first packed batch is one vector (checks/packed_padding.py)
     zero_done = False
 
     def at_end(self, doc: Any) -> None:
@@ -355,6 +360,9 @@ class ConfigWatch:
         from ..checks.embedding_ids import clamped_ids_findings
 
         found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
+        from ..checks.packed_padding import packed_padding_findings
+
+        found += packed_padding_findings(self.packed_padding)
         from ..checks.unshifted_targets import unshifted_targets_findings
 
         found += unshifted_targets_findings(doc.loss_fn, _first_tensor(inputs), targets, out)
