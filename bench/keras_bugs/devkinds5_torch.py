@@ -215,3 +215,38 @@ def _(fixed):
         else:
             x[i, 30 - n:] = w
     return loop(PackedSensorGRU(), nn.BCEWithLogitsLoss(), x, y.astype("float32").reshape(-1, 1), lr=1e-2, epochs=8)
+
+
+BAG_IDS = ("stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch", "label-problem")
+BAG_FIX = r"offsets?.{0,60}(start|cumsum|same flat|match)|EmbeddingBag.{0,80}(2-D|two-dimensional|padding_idx)"
+
+
+class TopicBag(nn.Module):
+    """nn.EmbeddingBag(mean) over flat ids with offsets -> four topics; ``starts`` says how the offsets are made."""
+
+    def __init__(self, starts_per_row: bool):
+        super().__init__()
+        self.bag, self.out = nn.EmbeddingBag(50, 24, mode="mean"), nn.Linear(24, 4)
+        self.starts_per_row = starts_per_row
+
+    def forward(self, ids):
+        flat = ids.reshape(-1)
+        width = ids.shape[1]
+        step = width if self.starts_per_row else 1  # the bug: one offset per row index, not per row start
+        return self.out(self.bag(flat, torch.arange(0, ids.shape[0] * step, step)))
+
+
+@torch_case("torch-embeddingbag-offsets-from-arange", BAG_IDS, BAG_IDS, BAG_FIX,
+            "a topic classifier over fixed-width rows of 12 word ids, flattened for nn.EmbeddingBag with offsets "
+            "written torch.arange(batch) (the row numbers) instead of torch.arange(0, batch * 12, 12) (the row "
+            "starts): every bag but the last holds one id of the first rows, the last bag holds nearly all; fix: "
+            "offsets at the start of each row")
+def _(fixed):
+    torch.manual_seed(0)
+    rng = np.random.default_rng(5113)
+    y = rng.integers(0, 4, size=_data.N)
+    x = rng.integers(8, 50, size=(_data.N, 12))
+    for i in range(_data.N):
+        x[i, rng.choice(12, size=2, replace=False)] = 2 * y[i] + rng.integers(0, 2, size=2)  # two topic words
+    return loop(TopicBag(starts_per_row=fixed), nn.CrossEntropyLoss(), x.astype("int64"), y.astype("int64"), lr=1e-2,
+                epochs=8)

@@ -198,3 +198,32 @@ def test_packing_front_padded_rows_is_named_and_end_padding_is_not(fit, front):
     assert bool(named) == front
     if front:
         assert "post-padding" in named[0].fixes[0] and named[0].evidence["same_share"] >= 0.9
+
+
+# ---------------------------------------------------------------- EmbeddingBag offsets that miss the flat ids
+
+class _FlatBag(nn.Module):
+    def __init__(self, real_only: bool):
+        super().__init__()
+        self.bag, self.out, self.real_only = nn.EmbeddingBag(30, 8, mode="mean"), nn.Linear(8, 2), real_only
+
+    def forward(self, ids):
+        real = ids != 0
+        flat = ids[real] if self.real_only else ids.reshape(-1)
+        lengths = real.sum(1)
+        return self.out(self.bag(flat, torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)[:-1]])))
+
+
+@pytest.mark.parametrize("real_only", [False, True])
+def test_bag_offsets_counting_only_real_tokens_of_a_padded_flat_batch_are_named(fit, real_only):
+    g = torch.Generator().manual_seed(5)
+    ids = torch.zeros(256, 12, dtype=torch.long)
+    for i, n in enumerate(torch.randint(3, 7, (256,), generator=g).tolist()):
+        ids[i, :n] = torch.randint(1, 30, (n,), generator=g)
+    y = (ids == 3).any(1).long()
+    torch.manual_seed(0)
+    named = [f for f in fit(_FlatBag(real_only), nn.CrossEntropyLoss(), ids, y)
+             if f.evidence.get("subject", "").startswith("bag-offsets")]
+    assert bool(named) == (not real_only)
+    if named:
+        assert named[0].evidence["last_bag"] > 8 * named[0].evidence["median_bag"]

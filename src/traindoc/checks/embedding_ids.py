@@ -45,6 +45,8 @@ def record_embedding_ids(model: Any, wrap: Any) -> tuple[dict[str, dict], list]:
                 return
             seen[_name] = _summary(ids.detach(), mod.num_embeddings, mod.padding_idx)
             seen[_name]["kind"] = type(mod).__name__
+            if len(args) > 1 and ids.dim() == 1:
+                seen[_name]["bags"] = _bag_sizes(ids.numel(), args[1])
 
         handles.append(m.register_forward_pre_hook(wrap(hook)))
     return seen, handles
@@ -67,6 +69,50 @@ def _summary(ids: Any, n: int, padding_idx: int | None) -> dict:
     return {"share": share, "last": last, "num_embeddings": n, "trailing": trailing,
             "padding_last": padding_idx is not None and padding_idx % n == last, "one_id": one,
             "ids": int(ids.numel())}
+
+
+MIN_BAGS = 8
+LAST_OVER_MEDIAN = 8.0  # the last bag this many times the median bag ...
+LAST_OVER_MAX = 3.0  # ... and this many times the largest other bag: the offsets do not cover the flat ids
+
+
+def _bag_sizes(n: int, offsets: Any) -> list[int] | None:
+    """The number of ids in each bag of an nn.EmbeddingBag call on flat ids with offsets (the last runs to the end)."""
+    import torch
+
+    if not isinstance(offsets, torch.Tensor) or offsets.dim() != 1 or offsets.numel() < MIN_BAGS:
+        return None
+    starts = offsets.detach().long().cpu().tolist() + [n]
+    return [b - a for a, b in zip(starts, starts[1:])]
+
+
+def bag_offsets_findings(seen: dict[str, dict]) -> list[Finding]:
+    """label-problem: the last bag of an nn.EmbeddingBag call holds the bulk of the flat ids."""
+    for name, s in seen.items():
+        sizes = s.get("bags")
+        if not sizes or min(sizes) < 0:
+            continue
+        other = sorted(sizes[:-1])
+        median, top, last = max(1, other[len(other) // 2]), max(1, other[-1]), sizes[-1]
+        if last < LAST_OVER_MEDIAN * median or last < LAST_OVER_MAX * top:
+            continue
+        total = sum(sizes)
+        return [Finding(
+            "label-problem", Severity.WARNING,
+            f"the last of the {len(sizes)} bags nn.EmbeddingBag '{name}' was given holds {last} of the {total} flat "
+            f"ids, where the other bags hold {median} (median): the offsets do not match the flat ids",
+            evidence={"subject": f"bag-offsets/{name}", CAUSE: True, "bags": len(sizes), "last_bag": last,
+                      "median_bag": median, "ids": total,
+                      "explains": ["stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch"]},
+            causes=["the flat ids and the offsets were built differently: a padded batch flattened with "
+                    "ids.reshape(-1) while the offsets count only the real tokens (cumsum of the lengths), or "
+                    "offsets that are not the start of each text (torch.arange(batch)); each bag then starts inside "
+                    "another text or its padding, the last bag swallows the rest, and the bags no longer hold their "
+                    "own words"],
+            fixes=["Build the offsets from the same flat ids the bag is given: flatten only the real tokens "
+                   "(ids[ids != 0]) with offsets = cumsum of the lengths starting at 0, or give nn.EmbeddingBag the "
+                   "padded 2-D batch (no offsets) with padding_idx=0."])]
+    return []
 
 
 def one_id_finding(value: int, where: str, count: int) -> Finding:

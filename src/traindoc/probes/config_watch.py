@@ -360,6 +360,9 @@ class ConfigWatch:
         from ..checks.embedding_ids import clamped_ids_findings
 
         found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
+        from ..checks.embedding_ids import bag_offsets_findings  # EmbeddingBag offsets that miss the flat ids
+
+        found += bag_offsets_findings(self.embedding_ids)
         from ..checks.packed_padding import packed_padding_findings
 
         found += packed_padding_findings(self.packed_padding)
