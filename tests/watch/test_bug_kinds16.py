@@ -227,3 +227,28 @@ def test_bag_offsets_counting_only_real_tokens_of_a_padded_flat_batch_are_named(
     assert bool(named) == (not real_only)
     if named:
         assert named[0].evidence["last_bag"] > 8 * named[0].evidence["median_bag"]
+
+
+# ---------------------------------------------------------------- a cross-entropy of class ids below zero
+
+def test_a_negative_cross_entropy_of_valid_class_ids_names_a_subtracted_term(fit):
+    torch.manual_seed(0)
+    x, y = _classes()
+    model = _mlp()
+
+    def penalised(out, t):  # an L1 penalty subtracted, as a log-posterior writes it
+        return F.cross_entropy(out, t) - 0.05 * sum(p.abs().sum() for p in model.parameters())
+
+    found = fit(model, penalised, x, y, epochs=6)
+    named = [f for f in found if f.evidence.get("subject") == "loss.sign-of-a-term"]
+    assert named and named[0].id == "loss-metric-mismatch" and "Add the penalty" in named[0].fixes[0]
+    assert not [f for f in found if f.id == "label-problem" and "below zero" in f.title]
+
+
+def test_a_negative_cross_entropy_of_soft_targets_still_names_the_targets(fit):
+    torch.manual_seed(0)
+    x, y = _classes()
+    soft = F.one_hot(y, 4).float() * 2 - 0.5  # rows with negative entries that do not sum to 1
+    found = fit(_mlp(), nn.CrossEntropyLoss(), x, soft, epochs=6)
+    assert not [f for f in found if f.evidence.get("subject") == "loss.sign-of-a-term"]
+    assert [f for f in found if f.id == "label-problem"]
