@@ -250,3 +250,29 @@ def _(fixed):
         x[i, rng.choice(12, size=2, replace=False)] = 2 * y[i] + rng.integers(0, 2, size=2)  # two topic words
     return loop(TopicBag(starts_per_row=fixed), nn.CrossEntropyLoss(), x.astype("int64"), y.astype("int64"), lr=1e-2,
                 epochs=8)
+
+
+SIGN_IDS = ("loss-metric-mismatch", "divergence", "exploding-gradients", "nonfinite", "label-problem")
+SIGN_FIX = r"wrong sign|(add|\+)\w* (the )?(penalty|regulari[sz]\w*|weight decay)|subtracted"
+
+
+class Criterion(nn.Module):
+    """A criterion module: cross-entropy plus ``sign`` x an L2 term on the model's weights (a manual weight decay)."""
+
+    def __init__(self, model: nn.Module, sign: float):
+        super().__init__()
+        self.params, self.sign = [p for p in model.parameters() if p.dim() > 1], sign
+
+    def forward(self, out, t):
+        return F.cross_entropy(out, t) + self.sign * 0.01 * sum((p ** 2).sum() for p in self.params)
+
+
+@torch_case("torch-manual-weight-decay-subtracted-in-a-module", SIGN_IDS, SIGN_IDS[:4], SIGN_FIX,
+            "a criterion nn.Module computing F.cross_entropy(out, t) - 0.01 * sum(w ** 2) over the weight matrices "
+            "(the decay term's sign taken from a log-prior): the loss rewards large weights, goes below zero and "
+            "keeps falling while the weights grow; fix: add the term, + 0.01 * sum(w ** 2)")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = rings(3, seed=5114)
+    model = mlp(3)
+    return loop(model, Criterion(model, 1.0 if fixed else -1.0), x, y, lr=1e-2, epochs=10)
