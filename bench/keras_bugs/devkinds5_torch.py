@@ -276,3 +276,81 @@ def _(fixed):
     x, y = rings(3, seed=5114)
     model = mlp(3)
     return loop(model, Criterion(model, 1.0 if fixed else -1.0), x, y, lr=1e-2, epochs=10)
+
+
+CUSTOM_IDS = ("no-learning", "stalled", "exploding-gradients", "cannot-overfit-batch", "stuck-at-chance", "divergence")
+CUSTOM_FIX = r"grad_output|gradcheck|chain rule|(custom|hand-written) (backward|autograd)"
+
+
+class LeakyFn(torch.autograd.Function):
+    """A leaky ReLU written out; ``chain`` False is the bug: backward returns the local slope alone."""
+
+    chain = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.where(x > 0, x, 0.05 * x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        slope = torch.where(x > 0, torch.ones_like(x), torch.full_like(x, 0.05))
+        return grad_output * slope if LeakyFn.chain else slope
+
+
+class LeakyNet(nn.Module):
+    def __init__(self, k: int):
+        super().__init__()
+        self.a, self.b, self.out = nn.Linear(_data.D, 48), nn.Linear(48, 48), nn.Linear(48, k)
+
+    def forward(self, x):
+        return self.out(LeakyFn.apply(self.b(LeakyFn.apply(self.a(x)))))
+
+
+@torch_case("torch-custom-leaky-relu-backward-without-grad-output", CUSTOM_IDS, CUSTOM_IDS[:4], CUSTOM_FIX,
+            "a leaky ReLU written as a torch.autograd.Function whose backward returns the slope mask (1 or 0.05) and "
+            "forgets to multiply by grad_output: the hidden layers get gradients of the activation, not of the "
+            "loss, and the four-band task does not learn; fix: return grad_output * slope")
+def _(fixed):
+    torch.manual_seed(0)
+    LeakyFn.chain = fixed
+    x, y = rings(4, seed=5115)
+    return loop(LeakyNet(4), nn.CrossEntropyLoss(), x, y, lr=1e-2, epochs=8)
+
+
+class SoftsignFn(torch.autograd.Function):
+    """x / (1 + |x|) written out; ``sign`` -1.0 is the bug: the derivative's sign flipped in backward."""
+
+    sign = 1.0
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x / (1 + x.abs())
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        return SoftsignFn.sign * grad_output / (1 + x.abs()) ** 2
+
+
+class SoftsignNet(nn.Module):
+    def __init__(self, k: int):
+        super().__init__()
+        self.a, self.b, self.out = nn.Linear(_data.D, 64), nn.Linear(64, 64), nn.Linear(64, k)
+
+    def forward(self, x):
+        return self.out(SoftsignFn.apply(self.b(SoftsignFn.apply(self.a(x)))))
+
+
+@torch_case("torch-custom-softsign-backward-sign-flipped", CUSTOM_IDS, CUSTOM_IDS[:4], CUSTOM_FIX,
+            "a softsign activation as a torch.autograd.Function whose backward returns -grad_output / (1 + |x|)^2 "
+            "(a minus kept from a derivation of 1 / (1 + |x|)): the hidden layer climbs the loss while the head "
+            "descends it, and the three-band task makes no progress; fix: grad_output / (1 + |x|)^2, checked with "
+            "torch.autograd.gradcheck")
+def _(fixed):
+    torch.manual_seed(0)
+    SoftsignFn.sign = 1.0 if fixed else -1.0
+    x, y = rings(3, seed=5116)
+    return loop(SoftsignNet(3), nn.CrossEntropyLoss(), x, y, lr=1e-2, epochs=12)
