@@ -151,3 +151,18 @@ def _(fixed):
                               layers.GlobalAveragePooling1D(), layers.Dense(1, activation="sigmoid")])
     return compiled(model, "binary_crossentropy", x, y, metrics=["accuracy"], optimizer=keras.optimizers.Adam(1e-2),
                     epochs=8)
+
+
+@devkind5("top-3-accuracy-on-three-classes", ("misleading-accuracy", "loss-metric-mismatch", "metric-out-of-range"),
+          ("misleading-accuracy", "loss-metric-mismatch"), r"top[-_ ]?k|top[-_ ]?3|\bk ?= ?3\b|top-1",
+          "a three-class classifier on one-hot labels compiled with loss='categorical_crossentropy' and "
+          "metrics=[keras.metrics.TopKCategoricalAccuracy(k=3)] (the metric line shared with a 100-class "
+          "project): every label is among the three highest scores, so the metric reads 1.0 from the first "
+          "epoch; fix: metrics=['accuracy'] (top-1)")
+def _(fixed):
+    x, y = _data.classes(3, seed=5117)
+    metric = "accuracy" if fixed else keras.metrics.TopKCategoricalAccuracy(k=3)
+    model = keras.Sequential([keras.Input((_data.D,)), layers.Dense(24, activation="relu"),
+                              layers.Dense(3, activation="softmax")])
+    return compiled(model, "categorical_crossentropy", x, _data.onehot(y, 3), metrics=[metric],
+                    optimizer=keras.optimizers.Adam(1e-2), epochs=8)

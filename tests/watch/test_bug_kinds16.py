@@ -301,3 +301,28 @@ def test_a_flat_loss_through_a_custom_backward_names_it_and_a_correct_one_is_qui
     assert bool(named) == (not chain)
     if named:
         assert "grad_output" in named[0].fixes[0] and named[0].evidence["functions"] == ["_Square"]
+
+
+# ---------------------------------------------------------------- a top-k accuracy with k >= the classes
+
+@pytest.mark.parametrize("k", [1, 4])
+def test_a_top_k_accuracy_over_all_classes_is_named_through_the_keras_callback(tmp_path, k):
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    import traindoc
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 6)).astype("float32")
+    y = (x @ rng.normal(size=(6, 4))).argmax(1)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(4, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=[keras.metrics.SparseTopKCategoricalAccuracy(k=k, name="acc")])
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[cb])
+    offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
+    for found in (cb.findings, offline):  # live, and rebuilt from the log
+        named = [f for f in found if f.id == "misleading-accuracy" and "top-" in f.title + " ".join(f.causes)]
+        assert bool(named) == (k == 4)
