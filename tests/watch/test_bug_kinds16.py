@@ -326,3 +326,26 @@ def test_a_top_k_accuracy_over_all_classes_is_named_through_the_keras_callback(t
     for found in (cb.findings, offline):  # live, and rebuilt from the log
         named = [f for f in found if f.id == "misleading-accuracy" and "top-" in f.title + " ".join(f.causes)]
         assert bool(named) == (k == 4)
+
+
+class _SparseGRU(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn, self.out = nn.GRU(3, 16, batch_first=True), nn.Linear(16, 2)
+
+    def forward(self, x):
+        lengths = torch.full((x.shape[0],), x.shape[1], dtype=torch.long)
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        return self.out(self.rnn(packed)[1][-1])
+
+
+def test_mostly_empty_packed_steps_of_a_run_that_learns_are_not_named(fit):
+    # sparse event sequences: 95% of the steps are all-zero vectors, yet the run learns (the count of events)
+    g = torch.Generator().manual_seed(6)
+    x = torch.zeros(256, 40, 3)
+    events = torch.rand(256, 40, generator=g) < 0.05
+    x[events] = 1.0
+    y = (events.sum(1) > 2).long()
+    torch.manual_seed(0)
+    found = fit(_SparseGRU(), nn.CrossEntropyLoss(), x, y, epochs=8, lr=3e-2)
+    assert not [f for f in found if f.evidence.get("subject", "").startswith("packed-padding")]

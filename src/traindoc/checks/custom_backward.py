@@ -47,14 +47,24 @@ def custom_functions(loss: Any) -> list[str]:
     return names
 
 
-def custom_backward_finding(names: list[str], losses: list[float], step: float) -> Finding | None:
-    """no-learning naming the custom Functions when the loss did not fall."""
-    if not names or len(losses) < MIN_LOSSES:
+def flat_loss(losses: list[float]) -> tuple[float, float] | None:
+    """(early, late) loss when the run did not learn (the late loss at least FLAT of the early one), else None.
+
+    The gate of the live suspicions that a healthy program can also show (a custom Function, packed
+    steps that are mostly one vector, one very long last bag): named only on a run that failed."""
+    if len(losses) < MIN_LOSSES:
         return None
     early = median_high(losses[:max(3, len(losses) // 10)])
     late = median_high(losses[-max(3, len(losses) // 5):])
-    if not early > 0 or late < FLAT * early:
+    return (early, late) if early > 0 and late >= FLAT * early else None
+
+
+def custom_backward_finding(names: list[str], losses: list[float], step: float) -> Finding | None:
+    """no-learning naming the custom Functions when the loss did not fall."""
+    flat = flat_loss(losses) if names else None
+    if flat is None:
         return None
+    early, late = flat
     shown = ", ".join(names[:3])
     return Finding(
         "no-learning", Severity.WARNING,

@@ -373,7 +373,7 @@ class ConfigWatch:
         found += bag_offsets_findings(self.embedding_ids)
         from ..checks.packed_padding import packed_padding_findings
 
-        found += packed_padding_findings(self.packed_padding)
+        found += packed_padding_findings(self.packed_padding, _first_tensor(inputs))
         from ..checks.unshifted_targets import unshifted_targets_findings
 
         found += unshifted_targets_findings(doc.loss_fn, _first_tensor(inputs), targets, out)
