@@ -24,6 +24,7 @@
     [--set devkinds4] (the novel classes of held-out sets 10-15 in programs of their own, keras_bugs/devkinds4_*.py)
     [--set heldout18] (the eighteenth blind held-out set, keras_bugs/heldout18_*.py: the common bug classes, frozen)
     [--set heldout19] (the nineteenth blind held-out set, keras_bugs/heldout19_*.py: the common bug classes, frozen)
+    [--set devkinds5] (classes sets 10-18 missed, each in programs of its own, keras_bugs/devkinds5_*.py; tunable)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -329,6 +330,11 @@ def load_set(name: str) -> list:
         from keras_bugs.devkinds4_torch import DEVKINDS4
 
         return DEVKINDS4
+    if name == "devkinds5":
+        from keras_bugs.devkinds5_keras import DEVKINDS5
+        import keras_bugs.devkinds5_torch  # noqa: F401  (registers the fifth bug-kinds dev set's PyTorch cases)
+
+        return DEVKINDS5
     if name == "heldout18":
         from keras_bugs.heldout18_keras import HELDOUT18
         import keras_bugs.heldout18_torch  # noqa: F401  (registers the eighteenth held-out set's PyTorch cases)
@@ -351,7 +357,8 @@ def main() -> None:
     ap.add_argument("--set", default="main", choices=("main", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6",
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
-                                                 "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19"),
+                                                 "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
+                                                 "devkinds5"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

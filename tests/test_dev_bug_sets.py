@@ -21,7 +21,8 @@ from .test_heldout_sets import CATALOGUE  # noqa: E402
 # Each set: the modules that register its cases (the first holds the list), the least cases in all, and the
 # least Keras and PyTorch cases.
 DEV_SETS = {"devkinds3": (("devkinds3_keras", "devkinds3_torch"), 30, 15, 15),
-            "devkinds4": (("devkinds4_torch",), 6, 0, 0)}
+            "devkinds4": (("devkinds4_torch",), 6, 0, 0),
+            "devkinds5": (("devkinds5_keras", "devkinds5_torch"), 6, 2, 4)}
 
 
 @pytest.mark.parametrize("set_name", sorted(DEV_SETS))

@@ -111,7 +111,7 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
                     seen[key] = {target}
     if n_batches == 0:
         return Section("data", None, "the loader yielded no (inputs, targets) batches")
-    findings: list[Finding] = _content_findings(sample_rows)
+    findings: list[Finding] = _content_findings(sample_rows, _embeds(model))
     content = bool(findings)  # the inputs themselves were named: no generic scale or conflict verdict
     data: dict[str, Any] = {"batches": n_batches, "rows": rows}
     lines: list[str] = []
@@ -250,7 +250,17 @@ def _rows(batches: list) -> Any:
         return None
 
 
-def _content_findings(rows: list) -> list[Finding]:
+def _embeds(model: Any) -> bool:
+    """The model holds an embedding layer (torch or Keras): its whole-number inputs are token ids."""
+    if model is None:
+        return False
+    from .model_view import is_keras, nested_layers
+
+    layers = nested_layers(model) if is_keras(model) else list(getattr(model, "modules", lambda: [])())
+    return any(type(lay).__name__ in ("Embedding", "EmbeddingBag") for lay in layers)
+
+
+def _content_findings(rows: list, token_ids: bool = False) -> list[Finding]:
     """Identical input rows, or rows standardised along axis=1, on up to 256 sampled rows."""
     if not rows:
         return []
@@ -262,5 +272,5 @@ def _content_findings(rows: list) -> list[Finding]:
         x = np.concatenate(rows)[:256]
     except ValueError:
         return []
-    found = constant_inputs_finding(x) or row_standardised_finding(x)
+    found = constant_inputs_finding(x, token_ids) or row_standardised_finding(x)
     return [found] if found is not None else []

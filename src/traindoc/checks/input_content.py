@@ -46,12 +46,20 @@ def _finding(title: str, why: str, fixes: list[str], subject: str, sev: Severity
                    causes=[why], fixes=fixes)
 
 
-def constant_inputs_finding(x: Any) -> Finding | None:
-    """Every sampled input row is the same: nothing distinguishes one sample from another."""
+def constant_inputs_finding(x: Any, token_ids: bool = False) -> Finding | None:
+    """Every sampled input row is the same: nothing distinguishes one sample from another.
+
+    ``token_ids``: the model starts with an embedding, so whole-number inputs are token ids, and one id
+    everywhere is a vocabulary lookup that found no word (checks/embedding_ids.py), not a broken scaling.
+    """
     a = _matrix(x)
     if a is None or not np.all(np.isfinite(a)) or np.any(a != a[0]):
         return None
     value = float(a[0, 0]) if np.all(a[0] == a[0, 0]) else None
+    if token_ids and value is not None and value == int(value):
+        from .embedding_ids import one_id_finding
+
+        return one_id_finding(int(value), "the embedding", int(a.size))
     shown = f"every input value is {value:g}" if value is not None else "every input row is identical"
     return _finding(f"{shown} on all {len(a)} sampled rows: the inputs carry no signal",
                     "the inputs were destroyed in preprocessing: values scaled into [0, 1) or (-1, 1) and then cast "

@@ -1,8 +1,9 @@
-"""A stack of Dense/Linear layers with no activation between them is one linear map.
+"""A stack of Dense/Linear (or convolution) layers with no activation between them is one linear map.
 
-Keras' Dense defaults to ``activation=None``; a network written without it (or an
-``nn.Sequential`` of Linear layers only) can fit nothing a single linear layer cannot: two rings,
-XOR, any curved boundary. The loss stalls early and the symptoms (no learning, stuck at chance)
+Keras' Dense and Conv layers default to ``activation=None``; a network written without it (or an
+``nn.Sequential`` of Linear/Conv layers only) can fit nothing a single linear layer cannot: two rings,
+XOR, any curved boundary; convolutions followed by an average pool are one linear filter, blind to
+where a pattern lies or which way it points. The loss stalls early and the symptoms (no learning, stuck at chance)
 point at the learning rate; the change is an activation on the hidden layers. Only models whose
 every layer is known to be linear are judged, so a custom forward or an activation layer anywhere
 keeps the check quiet.
@@ -14,9 +15,15 @@ from typing import Any
 
 from ..findings import Finding, Severity
 
-# Layers that do not bend the map (shape changes, dropout, the input placeholder).
-_KERAS_PASSIVE = {"InputLayer", "Dropout", "Flatten", "Reshape"}
-_TORCH_PASSIVE = {"Dropout", "Flatten", "Identity"}
+# Layers that do not bend the map (shape changes, dropout, the input placeholder, average pooling, padding).
+_KERAS_PASSIVE = {"InputLayer", "Dropout", "Flatten", "Reshape", "AveragePooling1D", "AveragePooling2D",
+                  "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
+                  "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D"}
+_TORCH_PASSIVE = {"Dropout", "Flatten", "Identity", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
+                  "AdaptiveAvgPool2d", "AdaptiveAvgPool3d"}
+# Weighted layers that are linear maps when given no activation.
+_KERAS_WEIGHTED = {"Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D", "DepthwiseConv2D"}
+_TORCH_WEIGHTED = {"Linear", "Conv1d", "Conv2d", "Conv3d"}
 
 
 def _keras_layers(model: Any) -> list[Any] | None:
@@ -30,7 +37,7 @@ def _keras_layers(model: Any) -> list[Any] | None:
             out += inner
         elif kind in _KERAS_PASSIVE:
             continue
-        elif kind == "Dense":
+        elif kind in _KERAS_WEIGHTED:
             out.append(lay)
         else:
             return None  # any other layer (an activation, a conv, a norm): not judged
@@ -43,42 +50,52 @@ def _linear_act(layer: Any) -> bool:
     return name in ("linear", None) or act is None
 
 
-def hidden_dense_count(model: Any) -> int:
-    """How many hidden Dense/Linear layers there are when the whole model is linear (0: it is not, or unknown)."""
+def hidden_kinds(model: Any) -> list[str]:
+    """The kinds of the hidden weighted layers (Dense, Conv2D, Linear ...) when the whole model is linear ([]: it
+    is not, or unknown)."""
     from .model_view import is_keras
 
     if is_keras(model):
         dense = _keras_layers(model)
         if not dense or len(dense) < 2 or not all(_linear_act(d) for d in dense[:-1]):
-            return 0
-        return len(dense) - 1
+            return []
+        return [type(d).__name__ for d in dense[:-1]]
     try:
         from torch import nn
     except Exception:
-        return 0
+        return []
     if type(model) is not nn.Sequential:
-        return 0
+        return []
     kinds = [type(m).__name__ for m in model]
-    if not all(k == "Linear" or k in _TORCH_PASSIVE for k in kinds):
-        return 0
-    n = kinds.count("Linear")
-    return n - 1 if n >= 2 else 0
+    if not all(k in _TORCH_WEIGHTED or k in _TORCH_PASSIVE for k in kinds):
+        return []
+    weighted = [k for k in kinds if k in _TORCH_WEIGHTED]
+    return weighted[:-1] if len(weighted) >= 2 else []
+
+
+def hidden_dense_count(model: Any) -> int:
+    """How many hidden weighted layers there are when the whole model is linear (0: it is not, or unknown)."""
+    return len(hidden_kinds(model))
 
 
 def linear_stack_findings(model: Any) -> list[Finding]:
     """The finding, with the exact change, when every hidden layer of the model is linear."""
-    hidden = hidden_dense_count(model)
-    if not hidden:
+    kinds = hidden_kinds(model)
+    if not kinds:
         return []
+    hidden = len(kinds)
     from .model_view import is_keras
     from .structure import CAUSE
 
     keras = is_keras(model)
-    fix = ("Add activation='relu' to the hidden Dense layers (Keras' Dense is linear by default)." if keras else
-           "Add nn.ReLU() after each hidden nn.Linear.")
+    names = "/".join(dict.fromkeys(kinds))
+    fix = (f"Add activation='relu' to the hidden {names} layers (Keras' Dense and Conv layers are linear by "
+           "default)." if keras else f"Add nn.ReLU() after each hidden nn.{names.replace('/', ' / nn.')}.")
+    what = "Dense/Linear" if set(kinds) <= {"Dense", "Linear"} else "weighted"
     return [Finding(
         "linear-network", Severity.WARNING,
-        f"no activation between the {hidden + 1} Dense/Linear layers: the network is one linear map",
+        f"no activation between the {hidden + 1} {what} layers ({names} and the output): the network is one "
+        "linear map",
         evidence={"subject": "model", CAUSE: True, "hidden_layers": hidden},
         causes=["a composition of linear layers is itself linear, so the model can fit only a linear function "
                 "(no curved boundary, no XOR), however long it trains"],

@@ -10,7 +10,11 @@ targets, which costs one small reduction and runs nothing of the model:
   and the printed value falls below zero without bound while the predictions get worse;
 * a loss that is the cross-entropy of the logits divided by T (a distillation temperature on the
   hard-label loss), seen in the gradient, which is (softmax(out / T) - onehot) / T: the gradient
-  is T times smaller and the loss stays near ln(classes) until the logits grow T times larger.
+  is T times smaller and the loss stays near ln(classes) until the logits grow T times larger;
+* a loss that is an element-wise regression loss (MSE, L1, smooth L1) between every one of the K
+  outputs and the row's class id (``F.mse_loss(out, y.float().unsqueeze(1))``): the id broadcasts
+  across the K scores, each score is fitted to the id as a number, and the argmax carries nothing
+  about the class; the loss falls (the id is partly predictable) while accuracy stays at chance.
 
 A loss that matches neither (label smoothing, a weighted sum of terms, a loss divided by the
 accumulation steps) is left alone: each reading must match to a fraction of a percent.
@@ -137,11 +141,69 @@ def temperature_findings(value: float, outputs: Any, targets: Any, grad: Any) ->
                            "on the soft-target term, F.kl_div(F.log_softmax(s / T), F.softmax(t / T)) * T * T."])]
 
 
+def _class_id_column(outputs: Any, targets: Any) -> tuple[Any, Any] | None:
+    """(N, K) scores and the (N, 1) class ids as floats, when every target is a whole number in [0, K) and
+    there is one target per row; None otherwise (one-hot rows, regression targets, per-position ids)."""
+    import torch
+
+    if not (isinstance(outputs, torch.Tensor) and isinstance(targets, torch.Tensor)) or not outputs.is_floating_point():
+        return None
+    if outputs.dim() != 2 or outputs.shape[1] < 2 or outputs.shape[0] < MIN_ROWS:
+        return None
+    if targets.numel() != outputs.shape[0] or targets.dim() > 2 or (targets.dim() == 2 and targets.shape[1] != 1):
+        return None
+    y = targets.detach().float().reshape(-1, 1)
+    if not bool(torch.isfinite(y).all()) or not bool((y == y.round()).all()):
+        return None
+    if float(y.min()) < 0 or float(y.max()) >= outputs.shape[1] or int(torch.unique(y).numel()) < 2:
+        return None
+    return outputs.detach().float(), y
+
+
+def class_ids_regressed_findings(value: float, outputs: Any, targets: Any) -> list[Finding]:
+    """The loss is an element-wise regression loss between each of the K scores and the row's class id."""
+    import torch.nn.functional as F
+
+    pair = _class_id_column(outputs, targets)
+    if pair is None or not math.isfinite(value) or value <= MIN_LOSS:
+        return []
+    o, y = pair
+    yy = y.expand_as(o)
+    import torch
+
+    with torch.no_grad():
+        named = {"mean squared error": float(F.mse_loss(o, yy)), "mean absolute error": float(F.l1_loss(o, yy)),
+                 "smooth L1 (Huber) loss": float(F.smooth_l1_loss(o, yy))}
+    k = o.shape[1]
+    for name, std in named.items():
+        # a mean, a sum, or a sum over the scores averaged over the rows: the same loss whatever its reduction
+        if std > MIN_LOSS and min(abs(value - std * n) / (std * n) for n in (1, k, o.numel())) <= MATCH:
+            return [Finding(
+                "loss-metric-mismatch", Severity.WARNING,
+                f"the loss ({value:.4g}) is the {name} between each of the {k} outputs and the row's class id "
+                f"(0 to {k - 1}): the id is broadcast across the {k} scores and regressed as a number, so the "
+                "argmax of the scores says nothing about the class",
+                evidence={"subject": "loss.class-ids-regressed", CAUSE: True, "loss": value, "recomputed": std,
+                          "standard_loss": name, "classes": k,
+                          "explains": ["stuck-at-chance", "label-problem", "no-learning"]},
+                causes=[f"a regression loss (the {name}) used for a classification: the class ids were turned into "
+                        "floats and given a column axis so the shapes 'match' (F.mse_loss(out, y.float()"
+                        ".unsqueeze(1))), and every score learns to predict the id itself; the loss falls because "
+                        "the id is partly predictable while accuracy stays at chance"],
+                fixes=["Use nn.CrossEntropyLoss() on the integer class ids and the raw scores (the logits), "
+                       "not a squared error on the ids: criterion(out, y) with y of dtype long and shape (batch,).",
+                       f"If a squared error is really wanted, compare the softmax with one-hot rows "
+                       f"(F.one_hot(y, {k}).float()), never with the id itself."])]
+    return []
+
+
 def loss_identity_findings(loss: Any, outputs: Any, targets: Any, grad_summary: dict | None) -> list[Finding]:
     from ._torch import as_float
 
     value = as_float(loss)
     found = sign_flip_findings(value, outputs, targets)
+    if not found:
+        found = class_ids_regressed_findings(value, outputs, targets)
     if not found and grad_summary:
         found = temperature_findings(value, outputs, targets, grad_summary.get("grad"))
     if not found and grad_summary:

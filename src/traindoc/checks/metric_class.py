@@ -27,6 +27,38 @@ def exact_accuracy_metrics(model: Any) -> list[str]:
             if type(m).__name__ == "Accuracy" and type(m).__module__.startswith("keras") and getattr(m, "name", None)]
 
 
+def top_k_over_all_classes_finding(model: Any, step: float) -> Finding | None:
+    """misleading-accuracy when a compiled top-k accuracy has k at least the number of classes: always 1.
+
+    ``SparseTopKCategoricalAccuracy(k=5)`` (kept from an ImageNet script, where top-5 is the usual
+    report) on a five-class output counts every label as found, whatever the scores: the metric reads
+    1.0 from the first batch and says nothing. Read from the compiled metrics and the output width.
+    """
+    from .model_view import compiled_metric_objects, output_view
+
+    out = output_view(model)
+    units = out.units if out is not None else None
+    if not units or units < 2:
+        return None
+    for m in compiled_metric_objects(model):
+        if type(m).__name__ not in ("TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy"):
+            continue
+        k = getattr(m, "k", None)
+        if not isinstance(k, int) or k < units:
+            continue
+        name = str(getattr(m, "name", type(m).__name__))
+        return Finding("misleading-accuracy", Severity.WARNING,
+                       f"'{name}' is a top-{k} accuracy over {units} classes: every label is among the {k} highest "
+                       "scores, so it reads 1.0 whatever the model predicts",
+                       steps=[float(step)],
+                       evidence={"subject": f"metric/{name}", "k": k, "classes": units, "metric": type(m).__name__},
+                       causes=[f"a top-k metric with k = {k} kept from a task with many more classes (top-5 on "
+                               f"ImageNet): with {units} classes it cannot miss"],
+                       fixes=[f"Use plain (top-1) accuracy, metrics=['accuracy'] or {type(m).__name__}(k=1); a top-k "
+                              "accuracy only means something for k well below the number of classes."])
+    return None
+
+
 def exact_accuracy_finding(model: Any, loss_view: Any, history: list[dict], first_loss: float | None,
                            last_loss: float | None, step: float) -> Finding | None:
     """loss-metric-mismatch, with its fix, when a compiled ``Accuracy()`` sat near 0 while a cross-entropy fell.

@@ -29,10 +29,29 @@ _CAUSE_FIX = {
 }
 
 
-def negative_cross_entropy(kind: str | None, loss_name: str, value: float, step: int) -> Finding | None:
-    """The finding for a cross-entropy of kind ``kind`` that reached ``value`` < 0 at ``step``."""
+def negative_cross_entropy(kind: str | None, loss_name: str, value: float, step: int,
+                           class_ids: bool = False) -> Finding | None:
+    """The finding for a cross-entropy of kind ``kind`` that reached ``value`` < 0 at ``step``.
+
+    ``class_ids``: every target seen was a class id within the outputs. A cross-entropy of such targets
+    cannot go below zero, so neither the targets nor the loss's domain is at fault: the computed loss
+    holds another term, with the wrong sign.
+    """
     if kind not in _CAUSE_FIX or not value < TOLERANCE:
         return None
+    if class_ids and kind == "ce":
+        return Finding("loss-metric-mismatch", Severity.ERROR,
+                       f"{loss_name} fell below zero ({value:.3g}) although every target is a class id within the "
+                       "outputs: a term of the loss has the wrong sign",
+                       steps=[float(step)], evidence={"subject": "loss.sign-of-a-term", "loss": value,
+                                                      "loss_kind": kind, "cause": True,
+                                                      "explains": ["divergence", "exploding-gradients"]},
+                       causes=["a penalty or regulariser subtracted where it should be added (loss = ce - lam * "
+                               "penalty, kept from a log-posterior written as likelihood minus penalty): a "
+                               "cross-entropy of class ids is never below zero, and the subtracted term rewards "
+                               "growing weights without bound"],
+                       fixes=["Add the penalty: loss = ce + lam * penalty (print each term of the loss: the "
+                              "cross-entropy alone stays >= 0)."])
     cause, fix = _CAUSE_FIX[kind]
     return Finding("label-problem", Severity.ERROR,
                    f"{loss_name} fell below zero ({value:.3g}): a cross-entropy cannot be negative",

@@ -533,7 +533,9 @@ def classes_regressed(out: OutputView | None, loss: LossView | None, targets: Ta
         return []
     if not targets.integral or targets.lo < 0 or not 2 <= targets.n_distinct <= MAX_CLASS_IDS or targets.n < MIN_TARGETS:
         return []
-    if not any(m in _ACCURACY for m in metrics) or (out.units or 1) != 1:
+    if (out.units or 1) > 1:
+        return _ids_against_scores(out, loss, targets)
+    if not any(m in _ACCURACY for m in metrics):
         return []
     if targets.n_distinct == 2 and out.activation == "sigmoid":
         return []  # a sigmoid under mse on 0/1 labels learns; the cross-entropy is better, not a bug
@@ -552,6 +554,26 @@ def classes_regressed(out: OutputView | None, loss: LossView | None, targets: Ta
                      [fix, "If the numbers really are quantities, drop the accuracy metric and keep mse."],
                      out.layer, activation=out.activation, units=out.units, loss=loss.name,
                      distinct=targets.distinct[:10])]
+
+
+def _ids_against_scores(out: OutputView, loss: LossView, targets: Targets) -> list[Finding]:
+    """One class id per row under a Keras regression loss against K > 1 outputs: the id is broadcast across
+    the K scores, each regressed onto it. Only for Keras, where the targets fit() is given are the loss's;
+    a torch loop may transform its targets before the loss, which checks/loss_identity.py reads instead."""
+    k = int(out.units or 0)
+    if loss.framework != "keras" or targets.hi >= k:
+        return []
+    return [_finding("loss-metric-mismatch", Severity.WARNING,
+                     f"one class id per row ({', '.join(f'{v:g}' for v in targets.distinct[:6])}) under {loss.name} "
+                     f"against {k} outputs: the id is broadcast across the {k} scores and regressed as a number",
+                     f"a regression loss used for a classification: {loss.name} compares every one of the {k} "
+                     "outputs with the class id itself, so the argmax of the outputs says nothing about the class; "
+                     "the loss falls (the id is partly predictable) while accuracy stays near chance",
+                     [f"Use sparse_categorical_crossentropy on the integer class ids (from_logits=True for a linear "
+                      f"Dense({k}), or a softmax output), or one-hot the labels (keras.utils.to_categorical(y, {k})) "
+                      "if a squared error is really wanted."],
+                     out.layer, activation=out.activation, units=k, loss=loss.name, distinct=targets.distinct[:10],
+                     explains=["stuck-at-chance", "label-problem", "no-learning"])]
 
 
 def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | None,

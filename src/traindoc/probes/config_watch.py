@@ -99,6 +99,10 @@ class ConfigWatch:
 
         self.packed, handles = record_packed_rnns(doc.model, wrap)
         self.handles += handles
+        from ..checks.packed_padding import record_packed_padding  # packed sequences that hold only padding
+
+        self.packed_padding, handles = record_packed_padding(doc.model, wrap)
+        self.handles += handles
         from ..checks.embedding_ids import record_embedding_ids
 
         self.embedding_ids, handles = record_embedding_ids(doc.model, wrap)
@@ -151,6 +155,8 @@ class ConfigWatch:
 
     keras = False  # a Keras model: the callback runs its own checks on what fit hands it
     packed: set = set()  # recurrent layers run on a PackedSequence (checks/zero_grads.py)
+    custom_fns: list = []  # hand-written autograd.Functions in the first step's graph (checks/custom_backward.py)
+    packed_padding: dict = {}  # per recurrent layer, how much of its first packed batch is one vector (checks/packed_padding.py)
     zero_done = False
 
     def at_end(self, doc: Any) -> None:
@@ -253,6 +259,10 @@ class ConfigWatch:
                  call("row-order", self.row_order.finding, losses, at) if self.row_order is not None else None,
                  call("low-precision", self.low.finding, losses, at) if self.low is not None else None,
                  call("teacher-mode", self.teacher.finding, at) if self.teacher is not None else None]
+        if self.custom_fns:
+            from ..checks.custom_backward import custom_backward_finding
+
+            found.append(call("custom-backward", custom_backward_finding, self.custom_fns, losses, at))
         from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
 
         known = any(f.id == "nonfinite-origin" and f.evidence.get("kind") == "backward gradient" for f in doc.findings)
@@ -289,6 +299,9 @@ class ConfigWatch:
         from ..checks.torch_config import unregistered_findings
 
         self.remove(first=True)
+        from ..checks.custom_backward import custom_functions  # hand-written autograd.Functions in the graph
+
+        self.custom_fns = doc.guard.call("wiring", custom_functions, loss) or []
         if self.graph_cut is not None:
             doc.guard.call("graph-cut", self.graph_cut.after_backward)  # its own name: a failure here leaves "wiring" on
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
@@ -355,6 +368,12 @@ class ConfigWatch:
         from ..checks.embedding_ids import clamped_ids_findings
 
         found += clamped_ids_findings(self.embedding_ids, _first_tensor(inputs))
+        from ..checks.embedding_ids import bag_offsets_findings  # EmbeddingBag offsets that miss the flat ids
+
+        found += bag_offsets_findings(self.embedding_ids)
+        from ..checks.packed_padding import packed_padding_findings
+
+        found += packed_padding_findings(self.packed_padding, _first_tensor(inputs))
         from ..checks.unshifted_targets import unshifted_targets_findings
 
         found += unshifted_targets_findings(doc.loss_fn, _first_tensor(inputs), targets, out)

@@ -446,8 +446,10 @@ class Watch:
         from ..checks.negative_loss import negative_cross_entropy
 
         i = next(i for i, v in enumerate(values) if v < 0)
+        bad = self.store.series.get("target_out_of_range")  # sampled class-id targets outside the outputs
+        ids = bad is not None and len(bad.values) > 0 and not any(v > 0 for v in bad.values)
         f = negative_cross_entropy(self._loss_kind, type(self.loss_fn).__name__ if isinstance(self.loss_fn, nn.Module)
-                                   else "the loss", values[i], int(steps[i]))
+                                   else "the loss", values[i], int(steps[i]), class_ids=ids)
         if f is None:
             return
         self._negative_said = True

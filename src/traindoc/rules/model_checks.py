@@ -63,6 +63,9 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
                             ["the metric function sums over the batch instead of averaging"],
                             ["Return the mean over the batch (ops.mean), not the sum."]),
     # (one entry per id: a second one would silently replace the first; subjects below say more)
+    "misleading-accuracy": ("an accuracy metric that cannot tell a good model from a bad one (recorded by the watcher)",
+                            ["a top-k accuracy with k at least the number of classes counts every label as found"],
+                            ["Use plain (top-1) accuracy: metrics=['accuracy']."]),
     "loss-metric-mismatch": ("the loss and the metric disagree about the fit (recorded by the watcher)",
                              ["a loss or metric that does not measure what was meant"],
                              ["Compute the loss and the metric by hand on one batch and compare."]),
@@ -465,5 +468,5 @@ from . import stability as _stability  # noqa: E402,F401
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
              "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
-             "exploding-gradients", "nonfinite-origin", "metric-out-of-range", "oscillation"):
+             "exploding-gradients", "nonfinite-origin", "metric-out-of-range", "oscillation", "misleading-accuracy"):
     _with_recorded(_cid)

@@ -579,7 +579,9 @@ class TraindocCallback(keras.callbacks.Callback):
         x = self._sampled_x
         if x is None:
             return False
-        found = [f for f in (constant_inputs_finding(x), row_standardised_finding(x),
+        from ...checks.data_check import _embeds
+
+        found = [f for f in (constant_inputs_finding(x, _embeds(self.model)), row_standardised_finding(x),
                              float16_inputs_finding(x, float16_layers(self.model))) if f is not None]
         for f in found[:1]:  # the first is the most basic: constant inputs explain everything after them
             f.steps = [1.0]
@@ -638,7 +640,8 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("one-token-texts", lambda: one_token_texts_finding(self.model, self._sampled_inputs(),
                                                                            self._val_losses, step))
             self._judge("category-as-number", lambda: self._category_check(p, step))
-            from ...checks.metric_class import exact_accuracy_finding, wrong_accuracy_finding
+            from ...checks.metric_class import (exact_accuracy_finding, top_k_over_all_classes_finding,
+                                                wrong_accuracy_finding)
             from ...checks.target_precision import tiny_target_finding
 
             self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
@@ -652,6 +655,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("metric-class", lambda: exact_accuracy_finding(self.model, self._loss_view, self._epochs,
                                                                        p.first_loss, p.last_loss, step)
                         or wrong_accuracy_finding(self.model, self._loss_view, self._sampled_y, self._epochs, step))
+            self._judge("top-k-metric", lambda: top_k_over_all_classes_finding(self.model, step))
         self._judge("validation-encoding", self._encoding_check)
         if p is not None:
             from ...checks.lr_sign import zero_rate_finding

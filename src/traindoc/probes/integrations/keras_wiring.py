@@ -273,6 +273,10 @@ def pooled_position_check(model: Any, x: Any, y: Any, poor_fit: bool, moved: str
     lay = global_pooling_layer(model) if poor_fit else None
     if lay is None:
         return None
+    from ...checks.linear_stack import hidden_dense_count
+
+    if hidden_dense_count(model):
+        return None  # no activation anywhere: the model is one linear map, named by linear-network, whatever the pooling
     convs = _convolutions_before(model, lay)
     spans = [int(c.kernel_size[0]) for c in convs]
     pointwise = ", ".join(f"{type(c).__name__} '{c.name}'" for c in convs) if spans and max(spans) == 1 else None
