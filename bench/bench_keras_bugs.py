@@ -225,7 +225,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout19", "devkinds" to "devkinds3"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout19", "devkinds" to "devkinds5"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
