@@ -78,6 +78,14 @@ def test_a_late_climb_after_a_long_floor_is_a_late_start_not_no_learning():
     assert "late-start" in ids and "no-learning" not in ids
 
 
+def test_a_widely_scattered_flat_return_is_rarely_read_as_a_late_start():
+    # Episode returns scattered about one level (no learning): the rolling median dips with a low
+    # cluster of episodes, and the last tenth's median then looks like a climb from that "floor".
+    # The raw points must rank above the flat stretch's too; without that 13 of these 400 fired.
+    fired = sum(late_climb_of(np.random.default_rng(s).normal(-2400, 700, 50)) is not None for s in range(400))
+    assert fired <= 6
+
+
 def test_an_early_climb_is_no_late_start():
     rng = np.random.default_rng(8)
     y = np.r_[np.linspace(-14, -6, 15), np.full(35, -6.0)] + rng.normal(0, 0.3, 50)

@@ -19,12 +19,14 @@ import numpy as np
 from ..findings import Finding, Mark
 from ..run import Run
 from ..stats import rolling_median
+from ..stats.rank_sum import above_p
 from ._common import _AGENT_SCORE, _EPISODE_RETURN, _EPISODES, _EXPLORATION, _EXTREME, _plain_name, agent_scores, curve, fmt, make, scores_an_agent, unit
 
 MIN_POINTS = 20  # an agent's score needs this many points before its trend is judged (progress.MIN_RL_POINTS)
 GAVE_BACK = 0.5  # the end fell back by half the climb or more: most of what was learned is lost
 MIN_GAIN_SHARE = 0.25  # a climb of a quarter of the return's own size or more: the agent had learned
 NOISE_MULTIPLE = 3.0  # the climb and the fall each stand this many episode-noise units clear
+CLIMB_P = 0.01  # the late climb's episodes rank above the flat stretch's at this one-sided level
 
 
 def _smoothed(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int] | None:
@@ -115,7 +117,11 @@ def late_climb_of(y: np.ndarray) -> dict | None:
     the climb (last tenth's median over the floor) must be three noise units and a quarter of the
     return's magnitude, and the rolling median must still be within a quarter of the climb of the
     floor at half the run or later. A first few points above the floor (a first epoch scored on a
-    handful of episodes) do not change this: the wait is counted from the floor, not from the start."""
+    handful of episodes) do not change this: the wait is counted from the floor, not from the start.
+    The rolling median of a very noisy return dips with a low cluster of episodes, so the climb must
+    also show in the raw points: the last tenth's episodes rank above the flat stretch's
+    (``stats.rank_sum.above_p`` under ``CLIMB_P``); a return that only scatters widely about one
+    level is no learning, not a late start."""
     got = _smoothed(y)
     if got is None:
         return None
@@ -130,6 +136,8 @@ def late_climb_of(y: np.ndarray) -> dict | None:
     near = np.flatnonzero(sm[:n - m // 2] <= floor + 0.25 * climb)
     flat_until = int(near[-1])
     if flat_until < n // 2 or flat_until - int(near[0]) < 0.3 * n:
+        return None
+    if above_p(y[-m:], y[int(near[0]):flat_until + 1]) > CLIMB_P:
         return None
     return {"floor_level": floor, "floor_from": int(near[0]), "flat_until": flat_until, "end_level": end,
             "flat_share": round((flat_until - int(near[0])) / n, 3), "episode_noise": noise}
