@@ -246,6 +246,9 @@ def test_the_affine_graph_walk_tells_linear_chains_from_real_networks():
     assert affine_layers(F.log_softmax(lin2(x), 1)) == 2  # the output's own squashing is not a hidden activation
     assert affine_layers(nn.Sequential(nn.Linear(8, 4), nn.GELU(), nn.Linear(4, 3))(x)) == 0
     assert affine_layers(nn.Sequential(nn.Linear(8, 4), nn.LayerNorm(4), nn.Linear(4, 3))(x)) == 0
+    # a BatchNorm is an affine map of each sample for a given batch: it does not stand in for an activation
+    assert affine_layers(nn.Sequential(nn.Linear(8, 4), nn.BatchNorm1d(4), nn.Linear(4, 3))(x)) == 2
+    assert affine_layers(nn.Sequential(nn.Linear(8, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 3))(x)) == 0
     a, b = nn.Linear(8, 3), nn.Linear(8, 3)
     assert affine_layers(a(x) + b(x)) == 1  # two parallel linear maps summed: one layer deep
     gate = nn.Linear(8, 3)
@@ -343,3 +346,11 @@ def test_weights_all_of_one_sign_are_a_poor_init(tmp_path, fixed):
         assert not named and not _warnings(found)
     else:
         assert named and "kaiming_uniform_" in named[0].fixes[0] and named[0] is found[0]
+
+
+def test_a_batch_norm_between_linear_layers_does_not_make_the_stack_non_linear():
+    from traindoc.checks.linear_stack import linear_stack_findings
+
+    found = linear_stack_findings(nn.Sequential(nn.Linear(7, 32), nn.BatchNorm1d(32), nn.Linear(32, 1)))
+    assert found and found[0].id == "linear-network"
+    assert not linear_stack_findings(nn.Sequential(nn.Linear(7, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 1)))

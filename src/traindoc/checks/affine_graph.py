@@ -32,6 +32,11 @@ _AFFINE = {"AddBackward0", "AddBackward1", "SubBackward0", "SubBackward1", "NegB
            "UnbindBackward0", "AliasBackward0", "ViewAsRealBackward0", "AsStridedBackward0",
            "AvgPool1DBackward0", "AvgPool2DBackward0", "AvgPool3DBackward0", "AdaptiveAvgPool1DBackward0",
            "AdaptiveAvgPool2DBackward0", "AdaptiveAvgPool3DBackward0", "ConstantPadNdBackward0", "FlipBackward0"}
+# Batch normalisation: for a given batch, each unit is shifted by the batch mean and scaled by the batch spread
+# (then by its own scale and shift), an affine map of every sample; it rescales but bends nothing, and a chain
+# of Linear -> BatchNorm layers is still one linear boundary (a BatchNorm put where an activation was meant).
+# LayerNorm divides each sample by its own spread, which is not affine, and stays unjudged.
+_BATCH_NORM = {"NativeBatchNormBackward0", "CudnnBatchNormBackward0", "MiopenBatchNormBackward0"}
 # What a classifier may apply to its logits last: judged apart from the layers underneath.
 _OUTPUT_ACTIVATIONS = {"LogSoftmaxBackward0", "SoftmaxBackward0", "SigmoidBackward0"}
 # A product or quotient is affine only by a constant (dropout's mask, a fixed scale): one operand without a graph.
@@ -72,7 +77,7 @@ def made_by_weights(output: Any) -> bool:
 
 def _affine_node(node: Any) -> bool:
     name = type(node).__name__
-    if name in _WEIGHTED or name in _AFFINE:
+    if name in _WEIGHTED or name in _AFFINE or name in _BATCH_NORM:
         return True
     if name in _BY_CONSTANT:
         # Scaled by a constant (one operand without a graph, or a Python number): affine.
@@ -91,6 +96,10 @@ def affine_finding(layers: int, module: str | None = None) -> Finding:
                   "how": "every operation between the weights and the input in the forward pass's graph is linear"},
         causes=["the forward pass computes an activation but never uses its result (F.relu(h) on its own line "
                 "instead of h = F.relu(h)), or applies none: a chain of linear layers is one linear map and fits "
-                "no curved boundary however long it trains"],
+                "no curved boundary however long it trains",
+                "a batch normalisation put where the activation belongs: it shifts and rescales each unit per "
+                "batch, an affine map, so Linear -> BatchNorm -> Linear is still one linear boundary"],
         fixes=["Assign and use each hidden activation in forward: h = F.relu(self.fc1(x)) (or add nn.ReLU() "
-               "between the Linear layers); the result of F.relu(h) must replace h."])
+               "between the Linear layers); the result of F.relu(h) must replace h.",
+               "Batch normalisation is not an activation: add an activation after each hidden layer's BatchNorm, "
+               "h = F.relu(self.bn1(self.fc1(x)))."])

@@ -15,12 +15,14 @@ from typing import Any
 
 from ..findings import Finding, Severity
 
-# Layers that do not bend the map (shape changes, dropout, the input placeholder, average pooling, padding).
+# Layers that do not bend the map (shape changes, dropout, the input placeholder, average pooling, padding,
+# batch normalisation: per batch an affine map of each sample, see affine_graph._BATCH_NORM).
 _KERAS_PASSIVE = {"InputLayer", "Dropout", "Flatten", "Reshape", "AveragePooling1D", "AveragePooling2D",
                   "AveragePooling3D", "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D",
-                  "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D"}
+                  "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+                  "BatchNormalization"}
 _TORCH_PASSIVE = {"Dropout", "Flatten", "Identity", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d",
-                  "AdaptiveAvgPool2d", "AdaptiveAvgPool3d"}
+                  "AdaptiveAvgPool2d", "AdaptiveAvgPool3d", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d"}
 # Weighted layers that are linear maps when given no activation.
 _KERAS_WEIGHTED = {"Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D", "DepthwiseConv2D"}
 _TORCH_WEIGHTED = {"Linear", "Conv1d", "Conv2d", "Conv3d"}
