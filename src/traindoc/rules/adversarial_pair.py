@@ -33,7 +33,10 @@ CRITIC_SILENT = 0.01  # the critic's typical loss is under 1% of the generator's
 
 
 def _pair(run: Run) -> tuple[Curve, Curve] | None:
-    """The generator's and the discriminator's training losses (the first of each), MIN_POINTS or more."""
+    """The generator's and the discriminator's training losses (the first of each), MIN_POINTS or more, in
+    an adversarial run (None otherwise)."""
+    if not adversarial(run):
+        return None
     losses = run.by_role(Role.TRAIN_LOSS)
     gens = [s for s in losses if _GENERATOR.search(s.name.lower())]
     discs = [s for s in losses if _DISCRIMINATOR.search(s.name.lower()) and not _GENERATOR.search(s.name.lower())]
@@ -55,8 +58,6 @@ def generator_losing_of(run: Run) -> dict | None:
     discriminator's loss ended no more than 10% above its start. On the dev GAN logs a healthy
     generator loss ends at 0.2-1.1x its start (prefixes included); one that doubles and keeps
     climbing against a steady discriminator is the generator losing the game."""
-    if not adversarial(run):
-        return None
     pair = _pair(run)
     if pair is None:
         return None
@@ -119,8 +120,6 @@ def critic_silent_of(run: Run) -> dict | None:
     critic's loss is of the generator's order: 0.6x on the dev WGAN logs), MIN_POINTS or more. The critic's loss is its score on fakes minus its score on reals;
     held at zero, it scores both alike and the generator's loss (its score on fakes) carries no
     signal."""
-    if not adversarial(run):
-        return None
     pair = _pair(run)
     if pair is None:
         return None
