@@ -36,7 +36,6 @@ from ._long_format import pivot
 from ._ragged import regularise
 from ._row_kinds import kind_column, widen
 from ._running_total import mark_running_totals
-from ._stages import join_stages, stage_key
 from .base import HEAD_BYTES, read_head
 
 NAME = "generic_table"
@@ -388,7 +387,7 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
     # Only a real x column can start over; a row number never does, so without one a run appended
     # to the file is found by a repeated header row (``header_cuts``) or by the loss itself.
     if xcol:
-        attempts = join_stages(T.stitch_resumes(zip(xs, records)), stage_key(records), axis)
+        attempts = T.stitch_resumes(zip(xs, records))
     else:
         bounds = [0, *header_cuts, len(records)]
         attempts = [_single([x - a for x in xs[a:b]], records[a:b], a) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
