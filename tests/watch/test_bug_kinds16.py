@@ -349,3 +349,17 @@ def test_mostly_empty_packed_steps_of_a_run_that_learns_are_not_named(fit):
     torch.manual_seed(0)
     found = fit(_SparseGRU(), nn.CrossEntropyLoss(), x, y, epochs=8, lr=3e-2)
     assert not [f for f in found if f.evidence.get("subject", "").startswith("packed-padding")]
+
+
+def test_one_type_id_beside_a_varied_vocabulary_is_not_a_failed_lookup():
+    # BERT-style: word ids vary, token_type_ids are all 0 for single sentences (a 2-row table)
+    from traindoc.checks.embedding_ids import _summary, clamped_ids_findings
+
+    words = torch.randint(5, 200, (8, 16))
+    seen = {"embeddings.word_embeddings": {**_summary(words, 200, 0), "kind": "Embedding"},
+            "embeddings.token_type_embeddings": {**_summary(torch.zeros(8, 16, dtype=torch.long), 2, None),
+                                                 "kind": "Embedding"}}
+    assert not clamped_ids_findings(seen)
+    seen["embeddings.word_embeddings"] = {**_summary(torch.full((8, 16), 1), 200, 0), "kind": "Embedding"}
+    found = clamped_ids_findings(seen)
+    assert found and "word_embeddings" in found[0].title

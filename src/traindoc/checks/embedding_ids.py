@@ -135,8 +135,12 @@ def one_id_finding(value: int, where: str, count: int) -> Finding:
 
 
 def clamped_ids_findings(seen: dict[str, dict], inputs: Any = None) -> list[Finding]:
+    # One id everywhere is judged on the vocabulary only: the model's largest table. Its other tables index
+    # token types, segments or positions, where one value for the whole batch is normal (BERT's
+    # token_type_ids are all 0 for single sentences).
+    vocab = max(seen, key=lambda k: seen[k]["num_embeddings"], default=None)
     for name, s in seen.items():
-        if s.get("one_id") is not None:
+        if s.get("one_id") is not None and name == vocab:
             return [one_id_finding(s["one_id"], f"nn.{s.get('kind', 'Embedding')} '{name}'", s["ids"])]
         if s.get("kind") == "EmbeddingBag":
             continue  # flat ids with offsets: the last-row pile is read on nn.Embedding's rows only
