@@ -13,6 +13,7 @@ dip the agent climbs out of again is not this; neither is a return that never ro
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -20,7 +21,8 @@ from ..findings import Finding, Mark
 from ..run import Run
 from ..stats import rolling_median
 from ..stats.rank_sum import above_p
-from ._common import _AGENT_SCORE, _EPISODE_RETURN, _EPISODES, _EXPLORATION, _EXTREME, _plain_name, agent_scores, curve, fmt, make, scores_an_agent, unit
+from ._common import (_AGENT_SCORE, _EPISODE_RETURN, _EPISODES, _EXPLORATION, _EXTREME, Curve, _plain_name, agent_scores,
+                      curve, fmt, make, scores_an_agent, unit)
 
 MIN_POINTS = 20  # an agent's score needs this many points before its trend is judged (progress.MIN_RL_POINTS)
 GAVE_BACK = 0.5  # the end fell back by half the climb or more: most of what was learned is lost
@@ -39,6 +41,14 @@ def _smoothed(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int] | None
     sm = rolling_median(y, w)
     resid = y - sm
     return y, sm, 1.4826 * float(np.median(np.abs(resid - np.median(resid)))), w
+
+
+def _judged_scores(run: Run) -> Iterator[tuple[str, Curve]]:
+    """The agent's scores and their curves, without the best or worst episode of a window (the mean
+    beside it says what the agent does)."""
+    for name in agent_scores(run):
+        if not _EXTREME.search(_plain_name(name)):
+            yield name, curve(run.series[name])
 
 
 def collapse_of(y: np.ndarray) -> dict | None:
@@ -77,10 +87,7 @@ def agent_collapse_finding(run: Run) -> Finding | None:
     peak (``collapse_of``); None when no score did."""
     if not scores_an_agent(run):
         return None
-    for name in agent_scores(run):
-        if _EXTREME.search(_plain_name(name)):
-            continue  # the best or worst episode of a window: the mean beside it says what the agent does
-        c = curve(run.series[name])
+    for name, c in _judged_scores(run):
         col = collapse_of(c.y)
         if col is None:
             continue
@@ -146,10 +153,7 @@ def late_climb_of(y: np.ndarray) -> dict | None:
 def late_climb_finding(run: Run) -> Finding | None:
     """``late-start`` (info) for an agent's score that waited at a floor for half the run or more and is
     climbing at the end (``late_climb_of``): often normal in RL, and said so."""
-    for name in agent_scores(run):
-        if _EXTREME.search(_plain_name(name)):
-            continue
-        c = curve(run.series[name])
+    for name, c in _judged_scores(run):
         lc = late_climb_of(c.y)
         if lc is None:
             continue

@@ -482,10 +482,10 @@ def _error_metric_exactly_zero(run: Run) -> Finding | None:
     prediction equals its target; a loss that is not 0 on the same data says they are not equal. The
     metric was never fed (a metric object read before its first update, or reset before it is read),
     or it compares the targets with themselves: a broken evaluation, not a perfect model."""
-    for s, c, _ in _metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC),
-                                  lambda s: s.metric in _EXACT_ERRORS and s.higher_is_better is False, 3):
-        if not np.all(c.y == 0.0):
-            continue
+    zeros = [(s, c) for s, c, _ in _metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC),
+                                                  lambda s: s.metric in _EXACT_ERRORS and s.higher_is_better is False,
+                                                  3) if np.all(c.y == 0.0)]
+    for s, c in zeros:
         loss = run.primary(Role.VAL_LOSS if s.role == Role.VAL_METRIC else Role.TRAIN_LOSS)
         lc = curve(loss) if loss is not None else None
         if lc is None or lc.n < 3:
@@ -494,8 +494,7 @@ def _error_metric_exactly_zero(run: Run) -> Finding | None:
         y = lc.y[(lc.x >= lo) & (lc.x <= hi)] if np.any((lc.x >= lo) & (lc.x <= hi)) else lc.y
         if not (np.all(y > 0) and float(np.ptp(lc.y)) > 0):
             continue
-        zero = [z.name for z, zc, _ in _metric_curves(run, (s.role,), lambda z: z.metric in _EXACT_ERRORS and
-                                                      z.higher_is_better is False, 3) if np.all(zc.y == 0.0)]
+        zero = [z.name for z, _ in zeros if z.role == s.role]
         f = make("loss-metric-mismatch", f"{s.name} was exactly 0 at all {c.n} evaluations"
                  + (f" (as were {len(zero) - 1} other error metrics)" if len(zero) > 1 else "")
                  + f" while {loss.name} was {fmt(float(np.min(y)))} to {fmt(float(np.max(y)))}: an error of 0 means "
