@@ -256,7 +256,7 @@ def test_a_negative_cross_entropy_of_soft_targets_still_names_the_targets(fit):
 
 # ---------------------------------------------------------------- a hand-written backward that breaks the chain rule
 
-class _Square(torch.autograd.Function):
+class _LeakyFn(torch.autograd.Function):
     chain = True
 
     @staticmethod
@@ -268,7 +268,7 @@ class _Square(torch.autograd.Function):
     def backward(ctx, grad_output):
         (x,) = ctx.saved_tensors
         slope = torch.where(x > 0, torch.ones_like(x), torch.full_like(x, 0.1))
-        return grad_output * slope if _Square.chain else slope
+        return grad_output * slope if _LeakyFn.chain else slope
 
 
 class _CustomNet(nn.Module):
@@ -277,30 +277,30 @@ class _CustomNet(nn.Module):
         self.a, self.out = nn.Linear(6, 32), nn.Linear(32, 4)
 
     def forward(self, x):
-        return self.out(_Square.apply(self.a(x)))
+        return self.out(_LeakyFn.apply(self.a(x)))
 
 
 def test_custom_functions_are_found_in_the_graph_without_computing():
     from traindoc.checks.custom_backward import custom_functions
 
     x = torch.randn(8, 6)
-    assert custom_functions(_CustomNet()(x).sum()) == ["_Square"]
+    assert custom_functions(_CustomNet()(x).sum()) == ["_LeakyFn"]
     assert custom_functions(_mlp()(x).sum()) == []
 
 
 @pytest.mark.parametrize("chain", [False, True])
 def test_a_flat_loss_through_a_custom_backward_names_it_and_a_correct_one_is_quiet(fit, chain):
-    _Square.chain = chain
+    _LeakyFn.chain = chain
     try:
         torch.manual_seed(0)
         x, y = _classes()
         found = fit(_CustomNet(), nn.CrossEntropyLoss(), x, y, epochs=6)
     finally:
-        _Square.chain = True
+        _LeakyFn.chain = True
     named = [f for f in found if f.evidence.get("subject") == "custom-backward"]
     assert bool(named) == (not chain)
     if named:
-        assert "grad_output" in named[0].fixes[0] and named[0].evidence["functions"] == ["_Square"]
+        assert "grad_output" in named[0].fixes[0] and named[0].evidence["functions"] == ["_LeakyFn"]
 
 
 # ---------------------------------------------------------------- a top-k accuracy with k >= the classes

@@ -162,6 +162,7 @@ def _class_id_column(outputs: Any, targets: Any) -> tuple[Any, Any] | None:
 
 def class_ids_regressed_findings(value: float, outputs: Any, targets: Any) -> list[Finding]:
     """The loss is an element-wise regression loss between each of the K scores and the row's class id."""
+    import torch
     import torch.nn.functional as F
 
     pair = _class_id_column(outputs, targets)
@@ -169,8 +170,6 @@ def class_ids_regressed_findings(value: float, outputs: Any, targets: Any) -> li
         return []
     o, y = pair
     yy = y.expand_as(o)
-    import torch
-
     with torch.no_grad():
         named = {"mean squared error": float(F.mse_loss(o, yy)), "mean absolute error": float(F.l1_loss(o, yy)),
                  "smooth L1 (Huber) loss": float(F.smooth_l1_loss(o, yy))}
