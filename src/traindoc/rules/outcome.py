@@ -598,6 +598,10 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
 
         if val_falls(curve(v)):
             return None  # the held-out loss fell clearly: it learned; the training loss is noisy (dropout)
+    from .logged_late import learned_before_logged
+
+    if learned_before_logged(run, curve(main)) is not None:
+        return None  # the held-out loss fell before the training loss was first logged
     acc = _accuracy_no_better(run)
     from .schedule import schedule_ran_out
 
