@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from ..run import Role, Run
+from ..stats.chance import top_m
 from ._common import LOSS_ROLES, Curve, chance, cross_entropy_like, curve, normalised_metric, unit
 
 MIN_EVALS = 10  # fewer points leave "the whole run" to short_chance
@@ -30,13 +31,15 @@ def _long_enough(c: Curve) -> bool:
     return c.series.axis != "step" or float(c.x[-1] - c.x[0]) >= MIN_STEPS
 
 
-def _accuracy_at(y: np.ndarray, k: int) -> bool:
-    """The last third of an accuracy at 1/k: up to a few points above it (sampling noise on small
-    validation sets), or a little under it; never half again above chance at many classes."""
+def _accuracy_at(y: np.ndarray, k: int, m: int = 1) -> bool:
+    """The last third of an accuracy at 1/k (m/k for a top-m accuracy): up to a few points above it
+    (sampling noise on small validation sets), or a little under it; never half again above chance
+    at many classes."""
     tail = float(np.median(y[-max(3, y.size // 3):]))
-    up = max(0.07, 0.6 / k) if k > 2 else 0.06
-    down = max(0.03, 0.3 / k)
-    return 1.0 / k - down <= tail <= 1.0 / k + up
+    p = m / k
+    up = max(0.07, 0.6 * p) if k > 2 else 0.06
+    down = max(0.03, 0.3 * p)
+    return p - down <= tail <= min(1.0, p + up)
 
 
 def _loss_at(c: Curve, k: int) -> bool:
@@ -47,6 +50,14 @@ def _loss_at(c: Curve, k: int) -> bool:
     thirds = [float(np.median(part)) for part in np.array_split(c.y, 3) if part.size]
     return (abs(float(np.median(c.y)) - ln) <= MEDIAN_TOL * ln and min(thirds) >= (1 - DIP) * ln
             and c.tail <= 1.1 * ln)
+
+
+def _above_not_falling(c: Curve, k: int) -> bool:
+    """No third of the run's median more than DIP under ln(k), and the last third no lower than the
+    first: a loss that got under the prior's, or is on its way down, learns; one that climbs or
+    stays above it (confident wrong guesses) does not."""
+    thirds = [float(np.median(part)) for part in np.array_split(c.y, 3) if part.size]
+    return min(thirds) >= (1 - DIP) * math.log(k) and thirds[-1] >= thirds[0]
 
 
 def never_left_chance(run: Run) -> dict | None:
@@ -66,17 +77,27 @@ def never_left_chance(run: Run) -> dict | None:
     if not 2 <= k <= MAX_K:
         return None
     # Every loss of the run at chance: a validation loss that fell under ln(k) has learnt something.
-    if not all(_loss_at(c, k) for c in losses if c.n >= MIN_EVALS) or not _loss_at(main, k):
+    # Another loss may sit above ln(k) when it climbs there (a held-out loss of confidently wrong
+    # guesses rises over the prior's); only the main one must sit on it, and none may dip under it.
+    if not _loss_at(main, k) or not all(_loss_at(c, k) or _above_not_falling(c, k)
+                                        for c in losses if c.n >= MIN_EVALS):
         return None
     accs = [curve(s) for r in (Role.TRAIN_METRIC, Role.VAL_METRIC) for s in run.by_role(r) if s.metric == "accuracy"]
     accs = [a for a in accs if a.n >= 1]
     if not any(a.n >= 3 for a in accs):
         return None
+    judged = 0
     for a in accs:
+        m = top_m(a.name)
+        if m >= k:
+            continue  # a top-5 accuracy over 5 classes or fewer is 1 whatever the model does
         y, _ = normalised_metric(a)
         y = y[np.isfinite(y)]
-        if y.size == 0 or not _accuracy_at(y, k):
+        if y.size == 0 or not _accuracy_at(y, k, m):
             return None
+        judged += a.n >= 3
+    if not judged:
+        return None
     source = cc.source if cc is not None else (
         f"{main.name} has median {level:.4g} ~ ln({k}) with every accuracy at 1/{k} (no class count in the log: "
         "inferred)")

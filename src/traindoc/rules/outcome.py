@@ -112,6 +112,8 @@ def _metric_outcome(run: Run, s: Series) -> MetricOutcome | None:
                 floor, source = div / cc.n, f"chance 1/{cc.n} ({cc.source})"
         elif s.metric in _ZERO_FLOOR:
             floor, source = 0.0, "nothing found or predicted"
+    elif hib and s.metric == "bleu":  # BLEU, ROUGE, METEOR, chrF: 0 on either scale is no n-gram in common
+        floor, source = 0.0, "no overlap with the references"
     return MetricOutcome(s.name, s.role.value, s.metric, hib, c.n, floor, source, float(y[0]), float(y[i]),
                          float(c.x[i]), end_level(y))
 
@@ -242,7 +244,11 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
     empty = _empty_loss_part(run)
     need = 3 if empty else 5
     falls = [o for o in out.losses if o.points >= need and o.start > 0 and o.end <= 0.8 * o.start]
-    if not falls:
+    # A metric exactly 0 at every one of 5+ evaluations is no slow start: beside it, any loss whose fall
+    # is significant in its own noise (a steady 16% over five evaluations) says the model changes.
+    steady = [o for o in out.losses if o.points >= 5 and o.start > 0 and o.end < o.start
+              and curve(run.series[o.series]).trend.falling(0.05, 0.05)]
+    if not falls and not steady:
         return None
     def left_floor(m: MetricOutcome) -> bool:
         return m.best / normalised_metric(curve(run.series[m.series]))[1] > 0.01
@@ -255,13 +261,18 @@ def _metric_at_floor(run: Run, out: Outcome) -> Finding | None:
             continue  # it moved; or COCO's -1 sentinel ("no objects of this size"), not a score
         if m.points < 5 and not np.all(curve(s).y == 0.0):
             continue
+        if not falls and not (m.points >= 5 and np.all(curve(s).y == 0.0)):
+            continue
         head = task_head(m.series)
         risen = [o for o in out.metrics if o.metric == m.metric and o is not m and o.higher_is_better and left_floor(o)]
         if any(task_head(o.series) == head for o in risen):
             continue  # a sibling (bbox mAP beside mAP_small) rose: the evaluator works, this slice is empty or hard
         dead_head = head is not None and bool(risen) and np.all(curve(s).y == 0.0)
-        lo = falls[0]
-        if dead_head or _held_out_loss_flat(run):
+        lo = falls[0] if falls else steady[0]
+        # Held out, nothing moved: within 20% of its start, or (judged on steady falls) no steady fall of its own.
+        held_flat = _held_out_loss_flat(run) if falls else (
+            run.primary(Role.VAL_LOSS) is not None and not any(o.role == Role.VAL_LOSS.value for o in steady))
+        if dead_head or held_flat:
             return _metric_never_learned(run, m, lo, head if dead_head else None, risen[0].series if dead_head else None)
         return make("loss-metric-mismatch", f"{m.series} never left {fmt(m.best)} in {m.points} evaluations while "
                     f"{lo.series} fell {lo.start:.4g} -> {lo.end:.4g}", series=[lo.series, m.series],
@@ -598,6 +609,10 @@ def _ended_no_lower(run: Run, out: Outcome) -> Finding | None:
 
         if val_falls(curve(v)):
             return None  # the held-out loss fell clearly: it learned; the training loss is noisy (dropout)
+    from .logged_late import learned_before_logged
+
+    if learned_before_logged(run, curve(main)) is not None:
+        return None  # the held-out loss fell before the training loss was first logged
     acc = _accuracy_no_better(run)
     from .schedule import schedule_ran_out
 

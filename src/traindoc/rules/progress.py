@@ -669,6 +669,10 @@ def no_learning(run: Run):
 
     if _metric_climbs_while_train_flat(run, c) is not None:
         return  # likewise with a validation accuracy climbing
+    from .logged_late import learned_before_logged
+
+    if learned_before_logged(run, c) is not None:
+        return  # the validation loss fell before the first training point: a converged tail
     # Validation flat too is still no-learning: `stalled` is for a run that improved first.
     u = unit(c)
     causes = ["learning rate far too low (or zero after a schedule bug)", "gradients not reaching the "

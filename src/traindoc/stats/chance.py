@@ -8,6 +8,7 @@ C, which is how a practitioner recognises 2.303 as "ten classes, predicting unif
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,3 +103,17 @@ def match_chance_tight(level: float, max_classes: int = 1000) -> ClassCount | No
     if abs(level - math.log(c)) <= min(0.15 * gap, 0.005 * math.log(c)):
         return ClassCount(int(c), f"loss level {level:.5g} ~ ln({c}) = {math.log(c):.5g}", guessed=True)
     return None
+
+
+_TOP_M = re.compile(r"(?<![a-z0-9])(?:top[_\-\s]?(\d+)|acc(?:uracy)?@?(\d+))(?![0-9])")
+
+
+def top_m(name: str) -> int:
+    """How many guesses a logged accuracy allows: 5 for ``top5``, ``acc5``, ``metrics/accuracy_top5``,
+    1 for a plain accuracy. A top-m accuracy of a model guessing over C classes is min(1, m/C), not 1/C;
+    with m >= C it is 1 whatever the model does, and says nothing about learning."""
+    m = _TOP_M.search(name.lower())
+    if m is None:
+        return 1
+    got = int(m.group(1) or m.group(2))
+    return got if 1 <= got <= 1000 else 1
