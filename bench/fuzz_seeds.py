@@ -11,6 +11,7 @@ copied from ``tests/data/readers_files`` (transcribed from real runs).
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import shutil
@@ -391,6 +392,13 @@ def handwritten(out: Path) -> None:
     (out / "generic_table").mkdir()
     rows = ["step,loss,val_loss,lr"] + [f"{i},{_loss(i):.5f},{_loss(i) + 0.1:.5f},0.001" for i in range(STEPS)]
     (out / "generic_table" / "log.csv").write_text("\n".join(rows) + "\n")
+    with open(out / "generic_table" / "trials.csv", "w", newline="") as fh:  # each trial under its settings
+        w = csv.writer(fh)
+        for trial, epochs in ((1, 12), (2, 20)):
+            w.writerow([f"Trial Details: Trial: {trial}", "Batch Size: 50", f"Epochs: {epochs}", "", ""])
+            w.writerow(["Epoch#", "Accuracy", "Loss", "", ""])
+            w.writerows([e, round(0.5 + e / 50, 4), round(_loss(e), 4), "", ""] for e in range(epochs))
+            w.writerow([""] * 5)
 
 
 WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": keras,
