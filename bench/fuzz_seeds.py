@@ -11,6 +11,7 @@ copied from ``tests/data/readers_files`` (transcribed from real runs).
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 import shutil
@@ -82,8 +83,9 @@ def keras(out: Path) -> tuple[Path, Path]:
     (out / "keras_history" / "history.json").write_text(json.dumps(hist.history))
 
 
-def _hf_trainer(work: Path, **overrides):
-    """A Hugging Face Trainer on a toy classifier, trained; ``overrides`` change its TrainingArguments."""
+def _hf_trainer(work: Path, size: int = 64, resume: str | None = None, **overrides):
+    """A Hugging Face Trainer on a toy classifier of ``size`` examples, trained (resumed from the checkpoint
+    ``resume`` when given); ``overrides`` change its TrainingArguments."""
     import torch
     from transformers import Trainer, TrainingArguments
 
@@ -100,10 +102,10 @@ def _hf_trainer(work: Path, **overrides):
     class DS(torch.utils.data.Dataset):
         def __init__(self):
             g = torch.Generator().manual_seed(0)
-            self.x, self.y = torch.randn(64, 4, generator=g), torch.randint(0, 2, (64,), generator=g)
+            self.x, self.y = torch.randn(size, 4, generator=g), torch.randint(0, 2, (size,), generator=g)
 
         def __len__(self):
-            return 64
+            return size
 
         def __getitem__(self, i):
             return {"x": self.x[i], "labels": self.y[i]}
@@ -114,7 +116,7 @@ def _hf_trainer(work: Path, **overrides):
     trainer = Trainer(model=Model(), args=args, train_dataset=DS(), eval_dataset=DS())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        trainer.train()
+        trainer.train(resume_from_checkpoint=resume)
     return trainer
 
 
@@ -125,6 +127,18 @@ def hf_trainer_state(out: Path) -> None:
     dest = out / "hf_trainer_state" / "run"
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copy(state, dest / "trainer_state.json")
+    shutil.rmtree(work)
+
+
+def hf_resumed_other_data(out: Path) -> None:
+    """Resumed from a checkpoint on a data set 16 times larger: the epoch counter goes back, the step goes on."""
+    work = out / "_hf_resumed"
+    once = dict(max_steps=8, save_steps=8, save_strategy="steps", eval_strategy="no", save_total_limit=None)
+    _hf_trainer(work, **once)
+    _hf_trainer(work, size=1024, resume=str(work / "checkpoint-8"), **{**once, "max_steps": 24}).save_state()
+    dest = out / "hf_trainer_state" / "resumed_other_data"
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(work / "trainer_state.json", dest / "trainer_state.json")
     shutil.rmtree(work)
 
 
@@ -159,6 +173,13 @@ def print_logs(out: Path) -> None:
                 print(f"Loss at epoch {e} and iteration {it} is {_loss(3 * e + it // 500)}")
         for e in range(20):
             print("loss:", (e, 1e6 * _loss(e)))
+    with open(out / "text_log" / "glued_folds.txt", "w") as fh, contextlib.redirect_stdout(fh):
+        for k in range(3):  # cross-validation folds, each a head stage then a fine-tuning stage
+            print(f"=== Training fold {k} ===")
+            for stage, n in (("Head", 4), ("Finetune", 6)):
+                for e in range(1, n + 1):
+                    print(f"[Fold {k}] {stage} E{e}/{n}: train_loss={_loss(e) + k:.4f} val_loss={_loss(e) + 0.1:.4f}")
+        print("CV loss per fold: [0.31, 0.33, 0.30] mean: 0.313")
     with open(out / "text_log" / "lists.txt", "w") as fh, contextlib.redirect_stdout(fh):
         for e in range(10):
             print(f"After epoch {e}, training loss is {_loss(e):.4f} and validation loss is {_loss(e) + 0.1:.4f}")
@@ -384,11 +405,19 @@ def handwritten(out: Path) -> None:
     (out / "generic_table").mkdir()
     rows = ["step,loss,val_loss,lr"] + [f"{i},{_loss(i):.5f},{_loss(i) + 0.1:.5f},0.001" for i in range(STEPS)]
     (out / "generic_table" / "log.csv").write_text("\n".join(rows) + "\n")
+    with open(out / "generic_table" / "trials.csv", "w", newline="") as fh:  # each trial under its settings
+        w = csv.writer(fh)
+        for trial, epochs in ((1, 12), (2, 20)):
+            w.writerow([f"Trial Details: Trial: {trial}", "Batch Size: 50", f"Epochs: {epochs}", "", ""])
+            w.writerow(["Epoch#", "Accuracy", "Loss", "", ""])
+            w.writerows([e, round(0.5 + e / 50, 4), round(_loss(e), 4), "", ""] for e in range(epochs))
+            w.writerow([""] * 5)
 
 
 WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": keras,
            "hf_trainer_state": hf_trainer_state, "mlflow": mlflow, "wandb": wandb,
            "traindoc_watch": traindoc_watch, "handwritten": handwritten, "hf_summary_only": hf_summary_only,
+           "hf_resumed_other_data": hf_resumed_other_data,
            "print_logs": print_logs, "json_histories": json_histories,
            "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor,
            "readers15_layouts": readers15_layouts, "readers16_layouts": readers16_layouts}

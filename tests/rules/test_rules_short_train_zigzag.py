@@ -51,3 +51,29 @@ def test_loss_that_fell_and_then_jitters_by_multiples_near_zero_is_not_oscillati
     y = [0.258, 0.146, 0.098, 0.057, 0.058, 0.030, 0.004, 0.044, 0.041, 0.044, 0.146, 0.068, 0.055, 0.110,
          0.009, 0.057, 0.162, 0.110, 0.061, 0.035, 0.046, 0.076, 0.007, 0.026, 0.084]
     assert _oscillation(_run(y)) is None
+
+
+def _with_val(loss, val) -> Run:
+    return Run.from_columns("r", "r", "test", {"loss": (range(len(loss)), loss),
+                                               "val_loss": (range(len(val)), val)}, axis="epoch")
+
+
+def test_zigzag_beside_a_steadily_falling_validation_loss_is_single_batch_noise():
+    # The weights improved every epoch (held-out loss 0.063 -> 0.018, smooth): the training values that
+    # double and halve are last-batch snapshots, not an optimiser swinging back and forth.
+    val = list(np.geomspace(0.063, 0.018, len(WILD)) * (1 + 0.02 * np.sin(np.arange(len(WILD)))))
+    assert _oscillation(_with_val(WILD, val)) is None
+
+
+def test_zigzag_beside_a_validation_loss_that_zigzags_too_is_oscillation():
+    val = [v / 10.0 for v in WILD]  # held-out loss swings with the weights: the optimiser oscillates
+    f = _oscillation(_with_val(WILD, val))
+    assert f is not None
+
+
+def test_zigzag_beside_a_flat_noisy_validation_loss_is_still_oscillation():
+    # A held-out loss with no significant fall says nothing against an oscillation.
+    rng = np.random.default_rng(3)
+    val = list(1.0 + 0.03 * rng.standard_normal(len(WILD)))
+    f = _oscillation(_with_val(WILD, val))
+    assert f is not None and "loss" in f.series

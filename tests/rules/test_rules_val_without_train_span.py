@@ -59,3 +59,17 @@ def test_log_change_bounds_a_noisy_fall():
     b2, se2 = log_change(x, np.exp(-x / 12))
     assert b2 == pytest.approx(-1.0) and se2 == pytest.approx(0.0, abs=1e-9)
     assert np.isnan(log_change(x[:2], np.ones(2))[0]) and np.isnan(log_change(x, np.zeros(13))[0])
+
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("floor,tau,named", [(0.63, 1.5, False), (0.25, 8.0, True)])
+def test_validation_is_judged_against_the_band_training_filled(seed, floor, tau, named):
+    # Single-batch training losses scattered around 0.7 from the first epoch (training reached its level
+    # within epoch 1). A validation that lags at 1.8 and falls to 0.63, inside that band, caught up: not
+    # named. One that falls to 0.25, below anything training showed, improved where training did not.
+    rng = np.random.default_rng(seed)
+    x = np.arange(1, 51, dtype=float)
+    ty = 0.7 * np.exp(0.15 * rng.standard_normal(50))
+    vy = floor + (1.85 - floor) * np.exp(-(x - 1) / tau) + 0.005 * rng.standard_normal(50)
+    assert ("val-without-train" in _ids(_run(x, ty, x, vy))) is named

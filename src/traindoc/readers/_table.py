@@ -167,7 +167,7 @@ def without_title(text: str) -> tuple[str, str | None]:
     filled = [i for i, ln in enumerate(lines) if ln.strip()]
     for n in range(1, min(_MAX_TITLE_LINES, len(filled) - 2) + 1):
         title = [lines[i].strip() for i in filled[:n]]
-        if sniff_delimiter(title[-1]) is not None:
+        if sniff_delimiter(title[-1]) is not None and not settings_line(title[-1]):
             return text, None
         head, row = lines[filled[n]], lines[filled[n + 1]]
         delim = sniff_delimiter(head)
@@ -185,6 +185,24 @@ def without_title(text: str) -> tuple[str, str | None]:
             return text, None
         return "".join(lines[filled[n]:]), " / ".join(title)
     return text, None
+
+
+_SETTING = re.compile(r"[^\W\d][^:=]*\s*[:=]\s*\S")
+
+
+def settings_line(line: str) -> bool:
+    """A line of settings written above a table's header ("Trial Details: Model ID: I, Batch Size: 50,
+    Epochs: 15, Learning Rate: 0.01,,,"): two or more cells, every one that is filled a name followed by
+    ``:`` or ``=`` and a value. A hand-written loop prints the configuration of each trial before its
+    header; it names no column, so it is a title, never the header."""
+    delim = sniff_delimiter(line)
+    if delim is None:
+        return False
+    try:
+        cells = [c.strip() for c in next(csv.reader([line.strip()], delimiter=delim)) if c.strip()]
+    except (csv.Error, StopIteration):
+        return False
+    return len(cells) >= 2 and all(_SETTING.match(c) for c in cells)
 
 
 def uncomment_header(cells: list[str]) -> list[str]:

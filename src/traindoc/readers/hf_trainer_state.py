@@ -83,6 +83,32 @@ def _model_config(path: Path, run: Run) -> None:
             run.meta.hparams[key] = doc[key]
 
 
+def _epoch_restarts(run: Run, records: list) -> None:
+    """Steps where the epoch counter went back while the step count went on (epoch 0.63 at step 1500,
+    then 0.04 at step 2000): the Trainer resumed from a checkpoint (it restores the global step) with
+    another epoch length: another data set, batch size or configuration. Recorded as a resume, with a
+    note, so a jump in the loss there is judged as one (``resume-spike``)."""
+    last = None  # (step, epoch) of the last entry holding both
+    found = []
+    for step, entry in records:
+        epoch = T.json_number(entry.get("epoch")) if isinstance(entry, dict) else None
+        if step is None or epoch is None or not math.isfinite(epoch):
+            continue
+        if last is not None and step > last[0] and epoch < last[1] - _EPOCH_BACK:
+            found.append((float(step), last[1], epoch))
+        last = (step, epoch)
+    for step, before, after in found:
+        if step not in run.meta.resume_steps:
+            run.meta.resume_steps.append(step)
+        run.meta.notes.append(f"the epoch counter went back from {before:g} to {after:g} at step {step:g} while the "
+                              "step count went on: resumed from a checkpoint with another epoch length (another "
+                              "data set, batch size or configuration)")
+
+
+# The Trainer rounds the epoch it logs to 2 decimals (4 in newer versions): a fall larger than that rounding.
+_EPOCH_BACK = 0.01
+
+
 def read(path: Path) -> list[Run]:
     text = T.read_text(path)
     salvage_note = None
@@ -121,6 +147,7 @@ def read(path: Path) -> list[Run]:
         cols = T.pivot_records(att.records, skip=("step", "epoch"), convert=T.json_number, carry_x=True)
         T.add_column_series(run, cols, axis="step")
         T.resume_notes(run, att)
+        _epoch_restarts(run, att.records)
         runs.append(run)
     runs = [r for r in runs if r.series]
     if not runs and summaries:

@@ -572,6 +572,25 @@ def _train_flat_beside_val(t: Curve, v: Curve) -> bool:
     return val_fall >= np.log(1.1) and val_fall > 2.0 * se_v and -dt + 2.0 * se_t < 0.5 * val_fall
 
 
+TRAIN_BAND = (0.1, 0.9)  # the band the training loss filled: its 10th to 90th percentile
+
+
+def _val_fell_to_training_level(t: Curve, v: Curve) -> bool:
+    """The validation loss ended inside the band the flat training loss filled over the same span
+    (its 10th to 90th percentile): the two losses agree at the end, the model fits held-out data as
+    well as the training data shows. Validation then fell only to the level training sat at from its
+    first logged point, a level training reached within that first interval (an epoch's mean, or
+    single batches scattered around a level reached early); the first evaluations lagged (batch-norm
+    statistics, averaged weights) and caught up. Validation improving while training did not means
+    validation ending clear of where training sat: below anything it showed, or (held-out data still
+    worse) above it while training never moved."""
+    keep = (t.x >= v.x[0]) & (t.x <= v.x[-1])
+    ty = t.y[keep] if int(keep.sum()) >= MIN_VAL_POINTS else t.y
+    end = float(np.median(v.y[-max(1, v.n // 4):]))
+    lo, hi = np.quantile(ty, TRAIN_BAND)
+    return bool(lo <= end <= hi)
+
+
 @rule("val-without-train", family="generalization", severity=Severity.WARNING,
       title="Validation improves while training does not", needs=())
 def val_without_train(run: Run):
@@ -591,7 +610,7 @@ def val_without_train(run: Run):
     by_loss = v is not None and val_falls(v) and (
         flat_from_start(t) or (not t.trend.falling(0.05, 0.05) and not slow_fall(t)
                                and -rel(t.tail, t.head) < 0.1 and not t.trend.rising(0.01, 0.1))) \
-        and _train_flat_beside_val(t, v)
+        and _train_flat_beside_val(t, v) and not _val_fell_to_training_level(t, v)
     if not by_loss:
         mc = _metric_climbs_while_train_flat(run, t)
         if mc is None:

@@ -732,7 +732,7 @@ def _short_train_zigzag(run: Run, c: Curve):
     if p < 0.1:
         return None
     z = zigzag_of(c, run_scale(run, c))
-    if z is None:
+    if z is None or _weights_improved_steadily(run, c):
         return None
     # Going nowhere, as for a validation loss's swings: the first and last quarters (mean log) differ by
     # less than three quarters of the typical move. A loss that fell 0.26 -> 0.03 and then jitters by
@@ -752,6 +752,32 @@ def _short_train_zigzag(run: Run, c: Curve):
                        "clip gradients; add a decay schedule"],
                 marks=[Mark("point", c.name, e["step"], label=f"up and down x{e['ratio']:.2f}")
                        for e in z["excursions"]])
+
+
+STEADY_P = 0.01  # a held-out curve improving this significantly (Mann-Kendall), with no zig-zag of its own
+
+
+def _weights_improved_steadily(run: Run, c: Curve) -> bool:
+    """The same run's validation loss, over the training loss's epochs, fell steadily: a significant
+    downward trend (Mann-Kendall p < 0.01) and no zig-zag of its own by the same effect-size test.
+
+    An optimiser that overshoots back and forth moves the weights back and forth, and a loss measured
+    on fixed held-out data swings with them. When that loss improves epoch after epoch while the
+    training "loss" doubles and halves, the weights did not oscillate: the training values are
+    snapshots of single batches (the last batch's loss printed beside each epoch), whose spread is one
+    batch's noise, not a mean over the epoch."""
+    v = run.primary(Role.VAL_LOSS)
+    if v is None or v is c.series:
+        return False
+    vc = curve(v)
+    if vc.n < 8 or not np.all(vc.y > 0):
+        return False
+    lo, hi = c.span
+    inside = (vc.x >= lo) & (vc.x <= hi)
+    if int(inside.sum()) < 0.75 * c.n:
+        return False  # judged over the same stretch of training only
+    z, p = mann_kendall(vc.y[inside], vc.x[inside])
+    return z < 0 and p < STEADY_P and zigzag_of(vc, run_scale(run, vc)) is None
 
 
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")

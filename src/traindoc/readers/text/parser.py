@@ -102,6 +102,19 @@ def unwrap_numbers(line: str) -> str:
     return line
 
 
+# A counter glued to its abbreviation with its total after it ("[Fold 0] Head E1/6:", "Ep3/10", "It200/5000"):
+# a hand-written f-string (f"E{epoch}/{epochs}"). Glued to a letter, the number is part of the word (as in
+# "conv1", "resnet50"), so each epoch would be a line shape of its own, counted on its own. With the total
+# after it the abbreviation is a counter, spelled out here so the line reads as "Epoch 1/6".
+_GLUED_COUNTER = re.compile(r"(?<![\w.])(E|Ep|EP|Epoch|EPOCH|epoch|It|Iter|iter|Step|step)(\d+)\s*/\s*(\d+)(?![\w.])")
+_GLUED_WORD = {"e": "Epoch", "ep": "Epoch", "epoch": "Epoch", "it": "Iter", "iter": "Iter", "step": "Step"}
+
+
+def unglue_counters(line: str) -> str:
+    """``E1/6`` -> ``Epoch 1/6``, ``It200/5000`` -> ``Iter 200/5000`` (see ``_GLUED_COUNTER``)."""
+    return _GLUED_COUNTER.sub(lambda m: f"{_GLUED_WORD[m.group(1).lower()]} {m.group(2)}/{m.group(3)}", line)
+
+
 # A value printed as a pair with its counter: ``print("loss:", (epoch, loss))`` writes "loss: (3, 0.52)",
 # a list of (step, loss) tuples printed one per line writes "loss (3, 0.52)". The whole number of the
 # pair is its counter, on either side; a pair of two fractions ("(0.53, 0.61)") is no such record.
@@ -263,6 +276,7 @@ class LineParser:
         # Whole curves printed as lists ("train_loss: [2.1, 1.7, …]", "losses = [...]"), by name; read
         # only when the file holds no record of its own (see ``list_series``).
         self.lists: dict[str, list[float]] = {}
+        self._glued: dict[str, bool] = {}  # line shapes with a glued counter ("E1/6"), see ``_glued_shape``
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -302,6 +316,9 @@ class LineParser:
         if line.rstrip().endswith("]") and "[" in line and line.count(",") >= MIN_LIST - 1 and self._list(line):
             return True
         sk, nums = split_fast(line)
+        if "/" in sk and self._glued_shape(sk):
+            line = unglue_counters(line)
+            sk, nums = split_fast(line)
         if len(line) < 200 and _NONFINITE_WORDS.search(line) and _NONFINITE_REPORT.search(line):
             return self._nonfinite_report()
         if "#" not in sk or "#%" in sk:
@@ -421,6 +438,16 @@ class LineParser:
         """Remember the record that read a split word as a loss, for the note (only if it is kept)."""
         for k in plan.split_keys:  # the last record is enough: counter-less (droppable) lines come first
             self._split_at[k] = len(self.records) - 1
+
+    def _glued_shape(self, sk: str) -> bool:
+        """Whether a line shape holds a counter glued to its abbreviation (``_GLUED_COUNTER``); asked
+        once per shape, so a log of a million ordinary lines pays a dictionary lookup each."""
+        glued = self._glued.get(sk)
+        if glued is None:
+            glued = _GLUED_COUNTER.search(sk) is not None
+            if len(self._glued) < _MAX_PLANS:
+                self._glued[sk] = glued
+        return glued
 
     def _x(self, plan: _Plan, nums: list[str], held_ctx: bool) -> tuple[float | None, str]:
         def val(c):
