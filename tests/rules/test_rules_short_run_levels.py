@@ -1,0 +1,107 @@
+"""Short per-epoch runs read by levels (session 15, overfit17): the helpers ``late_level`` and
+``per_eval``, and the three readings they serve: both-rising as late levels above the best's
+neighbours, overfitting with a per-step training loss judged by its level per evaluation, and a
+divergence that blows up at the last epoch. Each with the run beside it that must stay clean."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from traindoc.rules import diagnose_run
+from traindoc.run import Run
+from traindoc.stats.late_level import late_above_best, risen
+from traindoc.stats.per_eval import denser, levels_at
+
+
+def _ids(cols: dict, axis: str = "epoch") -> set[str]:
+    run = Run.from_columns("r", "<t>", "t", cols, axis=axis)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return {f.id for f in diagnose_run(run) if f.severity.label != "info"}
+
+
+# ------------------------------------------------------------------ helpers
+
+def test_levels_at_takes_the_median_of_each_interval():
+    tx = np.arange(1, 13, dtype=float)
+    ty = np.array([5, 4, 100, 3, 3, 3, 2, 2, 50, 1, 1, 1], dtype=float)
+    lv = levels_at(tx, ty, np.array([3.0, 6.0, 9.0, 12.0]))
+    assert np.allclose(lv, [5.0, 3.0, 2.0, 1.0])  # a stray batch does not move a level
+    assert np.isnan(levels_at(tx, ty, np.array([0.5]))[0])  # an interval with no training point
+    assert denser(tx, np.array([3.0, 6.0, 9.0, 12.0]), 3.0)
+    assert not denser(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0]), 1.0)
+
+
+def test_late_above_best_finds_a_held_rise_and_not_a_flat_noisy_curve():
+    up = np.array([1.58, 1.61, 1.59, 1.57, 1.66, 1.64, 1.82, 1.75, 1.67, 2.27, 1.68, 1.88, 1.95, 1.87, 2.34,
+                   1.72, 3.70, 2.00, 1.78, 1.80])
+    ll = late_above_best(up)
+    assert ll is not None and ll.best_index == 3 and risen(ll)
+    rng = np.random.default_rng(7)
+    false = 0
+    for _ in range(400):
+        flat = 1.0 + 0.05 * rng.standard_normal(20)
+        false += risen(late_above_best(flat))
+    assert false <= 400 * 0.05  # the rank test holds its level on exchangeable noise
+    assert late_above_best(np.linspace(2.0, 1.0, 12)) is None  # best in the late window: not judged
+    assert late_above_best(up[:6]) is None  # too short to judge
+
+
+# ------------------------------------------------------------------ both-rising
+
+def _creeping(train_falls: bool) -> dict:
+    # Training once per epoch from epoch 1, validation from epoch 2 (the first row had none).
+    train = np.array([2.531, 2.200, 1.623, 1.642, 1.677, 1.754, 1.738, 1.743, 1.729, 1.753, 1.830, 2.023, 1.794,
+                      1.900, 1.997, 2.060, 3.042, 2.000, 1.948, 1.895, 1.888])
+    if train_falls:
+        train = np.linspace(2.5, 0.6, 21)
+    val = np.array([1.584, 1.607, 1.591, 1.566, 1.660, 1.637, 1.822, 1.748, 1.672, 2.266, 1.678, 1.879, 1.945,
+                    1.867, 2.340, 1.723, 3.695, 1.999, 1.783, 1.800])
+    return {"train_loss": (np.arange(1, 22, dtype=float), train), "val_loss": (np.arange(2, 22, dtype=float), val)}
+
+
+def test_both_losses_creeping_up_with_spikes_is_both_rising():
+    assert "both-rising" in _ids(_creeping(False))
+
+
+def test_validation_up_while_training_falls_is_not_both_rising():
+    assert "both-rising" not in _ids(_creeping(True))
+
+
+# ------------------------------------------------------------------ overfitting, per-step training
+
+def _forecaster(train_fall: bool):
+    rng = np.random.default_rng(3)
+    vx = np.arange(1, 9) * 85.0
+    val = np.array([10.31, 8.87, 5.03, 4.63, 3.49, 4.94, 5.65, 6.00])
+    tx = np.arange(10, 681, 10, dtype=float)
+    level = np.interp(tx, vx, [40, 25, 15, 11, 8.8, 7.4, 6.2, 5.3] if train_fall else [40, 25, 15, 11, 8.8, 8.8, 8.8, 8.8])
+    ty = level * np.exp(0.3 * rng.standard_normal(tx.size))  # single batches, noisy
+    return {"train_loss_step": (tx, ty), "val_loss": (vx, val)}
+
+
+def test_turn_with_per_step_training_falling_by_level_is_overfitting():
+    assert "overfitting" in _ids(_forecaster(True), axis="step")
+
+
+def test_turn_with_per_step_training_flat_by_level_is_not_overfitting():
+    assert "overfitting" not in _ids(_forecaster(False), axis="step")
+
+
+# ------------------------------------------------------------------ divergence at the last epoch
+
+def test_steady_fall_then_last_epoch_above_start_is_divergence():
+    ep = np.arange(7, dtype=float)
+    train = np.array([3.883, 3.028, 2.756, 2.493, 2.197, 1.889, 3.968])
+    val = np.array([2.894, 2.657, 2.518, 2.618, 2.614, 2.872, 3.184])
+    assert "divergence" in _ids({"loss": (ep, train), "val_loss": (ep, val)})
+
+
+def test_noisy_curve_ending_high_is_not_an_end_blowup():
+    ep = np.arange(8, dtype=float)
+    train = np.array([1.0, 0.6, 0.9, 0.5, 0.8, 0.55, 0.7, 1.05])  # no steady fall before the last value
+    assert "divergence" not in _ids({"loss": (ep, train)})
+    smaller = np.array([3.883, 3.028, 2.756, 2.493, 2.197, 1.889, 2.6])  # a jump that stays below the start
+    assert "divergence" not in _ids({"loss": (np.arange(7, dtype=float), smaller)})
