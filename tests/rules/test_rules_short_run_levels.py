@@ -105,3 +105,32 @@ def test_noisy_curve_ending_high_is_not_an_end_blowup():
     assert "divergence" not in _ids({"loss": (ep, train)})
     smaller = np.array([3.883, 3.028, 2.756, 2.493, 2.197, 1.889, 2.6])  # a jump that stays below the start
     assert "divergence" not in _ids({"loss": (np.arange(7, dtype=float), smaller)})
+
+
+# ------------------------------------------------------------------ every evaluation after the best worse than all before
+
+def test_order_p_is_the_exact_chance():
+    from itertools import permutations
+
+    from traindoc.stats.worse_than_before import order_p
+
+    n, b = 6, 2
+    hits = sum(1 for perm in permutations(range(n)) if perm[b] == 0 and max(perm[: b + 1]) < min(perm[b + 1:]))
+    assert abs(order_p(n, b) - hits / 720) < 1e-12
+
+
+def _nll(train_falls: bool) -> dict:
+    vx = np.arange(1, 9) * 250.0
+    val = np.array([-0.153, -0.200, -0.507, 16.28, 2.284, 11.84, 0.919, 3.851])  # a negative log-likelihood
+    tx = np.arange(50, 2001, 50, dtype=float)
+    rng = np.random.default_rng(5)
+    level = np.linspace(-0.45, -1.0, tx.size) if train_falls else np.full(tx.size, -0.6)
+    return {"train_loss": (tx, level + 0.05 * rng.standard_normal(tx.size)), "val_loss": (vx, val)}
+
+
+def test_validation_blowup_of_a_signed_loss_is_overfitting():
+    assert "overfitting" in _ids(_nll(True), axis="step")
+
+
+def test_validation_blowup_with_training_flat_is_not_overfitting():
+    assert "overfitting" not in _ids(_nll(False), axis="step")

@@ -281,6 +281,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _climb_turn(t, x, y), False
     if ov is None:
+        ov, stopped = _worse_than_before_turn(t, v, x, y), False
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -308,8 +310,10 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if stopped and not _train_fell_tenth(t, t_at_best, x, y, ov.best_step):
         return None  # with so few evaluations, memorisation must show: training still clearly improving
     u = unit(v)
+    # A percentage of a negative loss (a log-likelihood) reads wrong: say where it ended instead.
+    rose = f"{ov.final_gl:.0f}% since" if ov.best_value > 0 else f"to {fmt(v.tail)} since"
     return make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
-                f"{ov.final_gl:.0f}% since, while {t.name} kept falling", series=[t.name, v.name],
+                f"{rose}, while {t.name} kept falling", series=[t.name, v.name],
                 steps=[ov.onset_step, v.span[1]],
                 evidence={"best_step": ov.best_step, "best_val_loss": ov.best_value, "onset_step": ov.onset_step,
                           "generalization_loss_pct": round(ov.final_gl, 2), "successive_rises": ov.rises,
@@ -449,6 +453,23 @@ def _climb_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     if fall_p(ts) > 0.05:
         return None
     return ov if float(ts[-1]) <= 0.9 * t.at(ov.best_step) else None
+
+
+def _worse_than_before_turn(t: Curve, v: Curve, x: np.ndarray, y: np.ndarray):
+    """A short validation curve whose every evaluation after its best is worse than all up to it
+    (``worse_than_before``; any sign, a negative log-likelihood too), with training as the
+    independent evidence: its level per evaluation since the best falls by the exact rank test at 5%."""
+    from ..stats.exact import fall_p
+    from ..stats.per_eval import levels_at
+    from ..stats.worse_than_before import worse_than_before
+    from .few_evals_overfit import P_MAX
+
+    ov = worse_than_before(x, y)
+    if ov is None:
+        return None
+    lv = levels_at(t.x, t.y, v.x)[v.x >= ov.best_step - 1e-9]
+    lv = lv[np.isfinite(lv)]
+    return ov if lv.size >= 3 and fall_p(lv) <= P_MAX else None
 
 
 _OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",
