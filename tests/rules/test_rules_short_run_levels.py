@@ -134,3 +134,34 @@ def test_validation_blowup_of_a_signed_loss_is_overfitting():
 
 def test_validation_blowup_with_training_flat_is_not_overfitting():
     assert "overfitting" not in _ids(_nll(False), axis="step")
+
+
+# ------------------------------------------------------------------ the outcome note: never "healthy" over a worse last checkpoint
+
+def _findings(cols: dict):
+    run = Run.from_columns("r", "<t>", "t", cols, axis="epoch")
+    return diagnose_run(run)
+
+
+def test_validation_ending_far_above_its_best_is_a_note_not_healthy():
+    from traindoc.findings.verdict import RunVerdict, run_verdict
+
+    ep = np.arange(17, dtype=float)
+    train = np.geomspace(1.58, 0.045, 17)
+    val = np.array([0.646, 0.296, 0.178, 0.165, 0.158, 0.150, 0.1439, 0.194, 0.182, 0.182, 0.182, 0.171, 0.190,
+                    0.218, 0.185, 0.170, 0.180])
+    fs = [f for f in _findings({"loss": (ep, train), "val_loss": (ep, val)}) if f.id == "overfitting"]
+    assert fs  # a note at least (info), or the warning of a turn rule
+    assert run_verdict(_findings({"loss": (ep, train), "val_loss": (ep, val)})) is not RunVerdict.HEALTHY
+
+
+def test_no_note_when_validation_ends_near_its_best_or_training_stopped_falling():
+    ep = np.arange(12, dtype=float)
+    train = np.geomspace(1.5, 0.2, 12)
+    near = np.array([1.0, 0.8, 0.7, 0.62, 0.58, 0.55, 0.54, 0.53, 0.535, 0.54, 0.545, 0.55])  # +4% at the end
+    assert not [f for f in _findings({"loss": (ep, train), "val_loss": (ep, near)}) if f.id == "overfitting"]
+    flat_train = np.concatenate([np.geomspace(1.5, 0.3, 6), np.full(6, 0.3)])
+    up = np.array([1.0, 0.8, 0.7, 0.62, 0.58, 0.55, 0.60, 0.62, 0.63, 0.64, 0.66, 0.68])
+    notes = [f for f in _findings({"loss": (ep, flat_train), "val_loss": (ep, up)})
+             if f.id == "overfitting" and f.severity.label == "info"]
+    assert not notes  # training held still since the best: no note (the gap rules may still warn)

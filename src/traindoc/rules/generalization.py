@@ -70,6 +70,11 @@ def overfitting(run: Run):
 
         f = gave_back_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
         found = [f] if f is not None else []
+    if not found:
+        from .ended_above_best import ended_above_best_note
+
+        f = ended_above_best_note(run, _overfit_fixes)  # info: the verdict must not say healthy
+        found = [f] if f is not None else []
     never = _never_below_chance(run) if found else None
     for f in found:
         if never is not None:
