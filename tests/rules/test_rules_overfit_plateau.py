@@ -14,7 +14,7 @@ from traindoc.stats.earlystop import overfit_onset
 
 
 def _ids(run: Run) -> set[str]:
-    return {f.id for f in diagnose_run(run)}
+    return {f.id for f in diagnose_run(run) if f.severity >= 2}  # warnings: an info note is not the reading
 
 
 def _run(train: np.ndarray, val: np.ndarray) -> Run:

@@ -56,8 +56,8 @@ def _short_overfit(seed: int, overfit: bool) -> Run:
 
 
 def test_short_run_overfitting_seen_and_a_plateau_left_alone():
-    hits = sum("overfitting" in _ids(_short_overfit(s, True)) for s in range(30))
-    false = sum("overfitting" in _ids(_short_overfit(s, False)) for s in range(30))
+    hits = sum(_ids(_short_overfit(s, True)).get("overfitting") is Severity.WARNING for s in range(30))
+    false = sum(_ids(_short_overfit(s, False)).get("overfitting") is Severity.WARNING for s in range(30))
     assert hits >= 25, hits
     assert false == 0, false
 
@@ -242,9 +242,12 @@ def test_a_lucky_low_point_on_a_small_validation_set_is_not_early_stopped_overfi
     val = [0.549, 0.295, 0.231, 0.195, 0.188, 0.144, 0.229, 0.175, 0.179, 0.243]
     train = [0.854, 0.4, 0.192, 0.123, 0.067, 0.0633, 0.0417, 0.0351, 0.0366, 0.0247]
     x = np.arange(10, dtype=float)
-    assert "overfitting" not in _ids(_run({"loss": (x, np.array(train)), "val_loss": (x, np.array(val))}))
+    # Not a warning; since session 15 an info note says the last checkpoint (0.243) is not the best
+    # (0.144), so the run is "worth a look" rather than healthy.
+    assert _ids(_run({"loss": (x, np.array(train)), "val_loss": (x, np.array(val))})).get("overfitting") in (
+        None, Severity.INFO)
     climb = val[:6] + [0.17, 0.19, 0.21, 0.24]
-    assert "overfitting" in _ids(_run({"loss": (x, np.array(train)), "val_loss": (x, np.array(climb))}))
+    assert _ids(_run({"loss": (x, np.array(train)), "val_loss": (x, np.array(climb))})).get("overfitting") is Severity.WARNING
 
 
 def test_a_noisy_plateau_whose_last_points_sit_above_its_minimum_is_not_early_stopped_overfitting():

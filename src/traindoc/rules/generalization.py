@@ -70,6 +70,11 @@ def overfitting(run: Run):
 
         f = gave_back_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
         found = [f] if f is not None else []
+    if not found:
+        from .ended_above_best import ended_above_best_note
+
+        f = ended_above_best_note(run, _overfit_fixes)  # info: the verdict must not say healthy
+        found = [f] if f is not None else []
     never = _never_below_chance(run) if found else None
     for f in found:
         if never is not None:
@@ -281,6 +286,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _climb_turn(t, x, y), False
     if ov is None:
+        ov, stopped = _worse_than_before_turn(t, v, x, y), False
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -300,15 +307,18 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     # Overfitting is a widening gap: training must have gone on improving after the validation best,
     # or validation must end clearly above training. Both flat at one level (a model stuck at chance,
     # validation wandering by noise a few percent above it) is not memorisation.
-    kept_falling = t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best)) or _fell_every_point(t, ov.best_step)
+    kept_falling = (t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best)) or _fell_every_point(t, ov.best_step)
+                    or _levels_fell(t, v, ov.best_step))
     gap_opened = v.tail > 1.25 * t_end if t_end > 0 else True
     if not (kept_falling or gap_opened):
         return None
     if stopped and not _train_fell_tenth(t, t_at_best, x, y, ov.best_step):
         return None  # with so few evaluations, memorisation must show: training still clearly improving
     u = unit(v)
+    # A percentage of a negative loss (a log-likelihood) reads wrong: say where it ended instead.
+    rose = f"{ov.final_gl:.0f}% since" if ov.best_value > 0 else f"to {fmt(v.tail)} since"
     return make("overfitting", f"{v.name} bottomed at {fmt(ov.best_value)} ({u} {fmt(ov.best_step)}) and rose "
-                f"{ov.final_gl:.0f}% since, while {t.name} kept falling", series=[t.name, v.name],
+                f"{rose}, while {t.name} kept falling", series=[t.name, v.name],
                 steps=[ov.onset_step, v.span[1]],
                 evidence={"best_step": ov.best_step, "best_val_loss": ov.best_value, "onset_step": ov.onset_step,
                           "generalization_loss_pct": round(ov.final_gl, 2), "successive_rises": ov.rises,
@@ -338,6 +348,23 @@ def _fell_every_point(t: Curve, since: float) -> bool:
     0.018 of noise), and would call a steady fall of 0.031 since the best "within the noise"."""
     ts = t.y[t.x >= since - 1e-9]
     return ts.size >= 3 and bool(np.all(np.diff(ts) < 0)) and float(ts[-1]) <= 0.98 * float(ts[0])
+
+
+def _levels_fell(t: Curve, v: Curve, since: float) -> bool:
+    """Training logged several times per evaluation (single noisy batches) whose level per
+    evaluation interval (``per_eval.levels_at``) fell since the validation best: three levels at
+    least, a one-sided rank test at 5% (``few_evals_overfit``'s level) and 2% or more from the
+    first to the last. ``t.noise`` is the spread of single batches; the fall of a level made of
+    many of them stands against far less, as the epoch means a person reads show."""
+    from ..stats.exact import fall_p
+    from ..stats.per_eval import denser, levels_at
+    from .few_evals_overfit import P_MAX
+
+    if not denser(t.x, v.x, since) or not np.all(t.y > 0):
+        return False
+    lv = levels_at(t.x, t.y, v.x)[v.x >= since - 1e-9]
+    lv = lv[np.isfinite(lv)]
+    return lv.size >= 3 and float(lv[-1]) <= 0.98 * float(lv[0]) and fall_p(np.log(lv)) <= P_MAX
 
 
 def _short_turn(t: Curve, x: np.ndarray, y: np.ndarray):
@@ -431,6 +458,23 @@ def _climb_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     if fall_p(ts) > 0.05:
         return None
     return ov if float(ts[-1]) <= 0.9 * t.at(ov.best_step) else None
+
+
+def _worse_than_before_turn(t: Curve, v: Curve, x: np.ndarray, y: np.ndarray):
+    """A short validation curve whose every evaluation after its best is worse than all up to it
+    (``worse_than_before``; any sign, a negative log-likelihood too), with training as the
+    independent evidence: its level per evaluation since the best falls by the exact rank test at 5%."""
+    from ..stats.exact import fall_p
+    from ..stats.per_eval import levels_at
+    from ..stats.worse_than_before import worse_than_before
+    from .few_evals_overfit import P_MAX
+
+    ov = worse_than_before(x, y)
+    if ov is None:
+        return None
+    lv = levels_at(t.x, t.y, v.x)[v.x >= ov.best_step - 1e-9]
+    lv = lv[np.isfinite(lv)]
+    return ov if lv.size >= 3 and fall_p(lv) <= P_MAX else None
 
 
 _OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",
@@ -859,6 +903,24 @@ def _risen_and_held(c: Curve, ratio: float = 1.2) -> dict | None:
     return {"best": c.best, "best_step": float(c.xb[ib]), "end": float(np.median(sm[-last:])), "held": True}
 
 
+def _late_levels_risen(t: Curve, v: Curve) -> tuple[dict | None, dict | None]:
+    """Both losses of a short per-epoch run (8-30 evaluations) whose last third sits above the
+    evaluations around their best by rank (``late_level.late_above_best``, 5%) and 10% or more
+    above it: a rise read as levels, which spikes of a too-high learning rate hide from the trend
+    test. Training is read as its level per evaluation interval, on the validation's steps."""
+    from ..stats.late_level import late_above_best, risen
+    from ..stats.per_eval import levels_at
+
+    if not np.all(t.y > 0):
+        return None, None
+    tl = levels_at(t.x, t.y, v.x)
+    lv, lt = late_above_best(v.y), late_above_best(tl) if np.all(np.isfinite(tl)) else None
+    if not (risen(lv) and risen(lt)):
+        return None, None
+    return ({"best": lt.best, "best_step": float(v.x[lt.best_index]), "end": lt.late_median, "p": lt.p},
+            {"best": lv.best, "best_step": float(v.x[lv.best_index]), "end": lv.late_median, "p": lv.p})
+
+
 @rule("both-rising", family="generalization", severity=Severity.WARNING,
       title="Training and validation losses both rise", needs=_BOTH)
 def both_rising(run: Run):
@@ -867,6 +929,8 @@ def both_rising(run: Run):
         return
     t, v = pair
     rt, rv = rising_after_min(t) or _risen_and_held(t), rising_after_min(v, p=0.05) or _risen_and_held(v)
+    if rt is None or rv is None:
+        rt, rv = _late_levels_risen(t, v)
     if rt is None or rv is None:
         return
     if rt["end"] - rt["best"] < 0.01 * abs(t.head):

@@ -196,7 +196,7 @@ def divergence_of(c: Curve) -> dict | None:
                 "exploded": True, **ex}
     up = rising_after_min(c, 0.2)
     if up is None:
-        return None
+        return _end_blowup(c)
     start = c.head
     noise = max(c.noise, 1e-12)
     above_start = up["end"] > start + 2 * noise and rel(up["end"], start) > 0.05
@@ -215,6 +215,30 @@ def divergence_of(c: Curve) -> dict | None:
     if not (above_start or exploded or persistent or steady):
         return None
     return {**up, "start": start, "exploded": exploded, "kind": "rise", "steady": steady}
+
+
+END_BLOWUP_MAX_N = 30  # a per-epoch curve; on a longer one a last spike is the spike rules' to weigh
+END_BLOWUP_P = 0.01
+
+
+def _end_blowup(c: Curve) -> dict | None:
+    """A short loss curve (6-30 points) that fell steadily and then, at its last point, jumped back
+    above where it started (3.88 -> 1.89 over six epochs, then 3.97). Undoing the whole descent in
+    one epoch is a blow-up, not noise: the points before it fall by the exact rank test at 1%, so
+    a noisy curve whose last value happens to be high does not qualify, and the jump is 1.5x the
+    lowest point or more. No point after it can show a recovery, so it is read as it stands."""
+    from ..stats.exact import fall_p
+
+    y = c.y
+    if c.n < MIN_POINTS or c.n > END_BLOWUP_MAX_N or np.any(y <= 0):
+        return None
+    pre, last = y[:-1], float(y[-1])
+    low = float(np.min(pre))
+    if last < float(pre[0]) or last < 1.5 * low or fall_p(np.log(pre)) > END_BLOWUP_P:
+        return None
+    ib = int(np.argmin(pre))
+    return {"best": low, "best_step": float(c.x[ib]), "end": last, "start": float(pre[0]), "p": None, "slope": None,
+            "exploded": True, "kind": "rise", "steady": False}
 
 
 @rule("divergence", family="stability", severity=Severity.ERROR, title="The loss grows persistently or explodes",

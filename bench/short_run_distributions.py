@@ -1,0 +1,103 @@
+"""Print, on every dev run with a training and a validation loss, the statistics the short-run
+readings of session 15 decide on, split by label (healthy / labelled with the kind / other), so a
+boundary is chosen from both distributions and not from the cases studied.
+
+    PYTHONPATH=src python bench/short_run_distributions.py [--until REV]
+
+Per run: late_above_best on validation and on training's level per evaluation (both-rising), the
+order p of worse_than_before with training's level fall p (overfitting), the last-point blow-up
+of divergence, and the info note's end/best ratio with training's fall. Never reads the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import accuracy as A  # noqa: E402
+
+import traindoc  # noqa: E402
+from traindoc.run import Role  # noqa: E402
+from traindoc.rules._common import loss_curve  # noqa: E402
+from traindoc.stats.exact import fall_p  # noqa: E402
+from traindoc.stats.late_level import late_above_best, risen  # noqa: E402
+from traindoc.stats.per_eval import levels_at  # noqa: E402
+from traindoc.stats.worse_than_before import order_p  # noqa: E402
+
+
+def dev_cases(until: str | None) -> list:
+    out = []
+    for name, index in (("shared", A.SHARED_INDEX), ("realdev", A.REALDEV_INDEX)):
+        rows = A.load_index(index, name)
+        if until and index != A.SHARED_INDEX:
+            then = A._case_ids_at(index, until)
+            rows = [c for c in rows if c.case_id in then]
+        out += [c for c in rows if c.split == "dev"]
+    return out
+
+
+def group(case, kind_ids: set[str]) -> str:
+    if case.kind == "healthy":
+        return "healthy"
+    return "labelled" if kind_ids & set(case.label) else ("ambiguous" if case.kind == "ambiguous" else "other")
+
+
+def run_stats(run) -> dict | None:
+    t, v = loss_curve(run, Role.TRAIN_LOSS, 2), loss_curve(run, Role.VAL_LOSS, 4)
+    if t is None or v is None or v.n > 30:
+        return None
+    tl = levels_at(t.x, t.y, v.x)
+    out: dict = {"n": v.n}
+    lv = late_above_best(v.y)
+    lt = late_above_best(tl) if np.all(np.isfinite(tl)) else None
+    out["both_late"] = risen(lv) and risen(lt)
+    ib = int(np.argmin(v.y))
+    after = v.y[ib + 1:]
+    if ib >= 2 and after.size >= 3 and v.n >= 6 and float(np.min(after)) > float(np.max(v.y[:ib + 1])):
+        ts = tl[ib:][np.isfinite(tl[ib:])]
+        out["worse_than_before"] = (order_p(v.n, ib), fall_p(ts) if ts.size >= 3 else 1.0)
+    if np.all(v.y > 0) and ib < v.n - 1 and np.isfinite(tl[ib]) and np.isfinite(tl[-1]) and tl[ib] > 0:
+        out["end_over_best"] = (float(v.y[-1] / v.y[ib]), float(tl[-1] / tl[ib]))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
+    args = ap.parse_args()
+    rows = []
+    for c in dev_cases(args.until):
+        try:
+            res = traindoc.load(c.path)
+        except Exception:  # noqa: BLE001 - a file that does not load has no statistics
+            continue
+        for run in res.runs:
+            s = run_stats(run)
+            if s is not None:
+                rows.append((c, s))
+    print(f"{len(rows)} runs with both losses and 4-30 evaluations")
+    for title, ids in (("both-rising: late levels above the best on both losses", {"both-rising"}),
+                       ("overfitting: every later evaluation worse than all before", {"overfitting"}),
+                       ("overfitting note: last evaluation / best, training end / at best", {"overfitting"})):
+        print(f"\n## {title}")
+        for c, s in rows:
+            g = group(c, ids)
+            if title.startswith("both") and s["both_late"]:
+                print(f"  {g:9} {c.case_id}")
+            elif title.startswith("overfitting: every") and "worse_than_before" in s:
+                p, tp = s["worse_than_before"]
+                print(f"  {g:9} order p={p:.4f} train fall p={tp:.3f} {c.case_id}")
+        if title.startswith("overfitting note"):
+            for g in ("healthy", "labelled", "other"):
+                vals = [s["end_over_best"] for c, s in rows if "end_over_best" in s and group(c, ids) == g]
+                hit = sum(1 for r, tr in vals if r >= 1.10 and tr <= 0.95)
+                print(f"  {g:9} runs {len(vals):4d}, last >= 1.10 x best with training 5%+ lower: {hit}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
