@@ -289,7 +289,10 @@ def _short_noisy_run(rng, drift: bool) -> Run:
 def test_short_noisy_validation_drifting_up_while_training_collapses_is_mostly_named():
     """Weak order evidence (the rise after the best at 10%) beside a large effect on both sides: named
     on most such runs (about a third before), while a flat noisy validation stays mostly quiet."""
-    named = sum("overfitting" in _alarms(_short_noisy_run(np.random.default_rng(1700 + k), True)) for k in range(40))
+    # Rates over enough seeds that one chance alignment does not decide the test: the order reading
+    # (every evaluation after the best worse than all before) fires on about 1% of flat noisy runs by
+    # its exact chance, which 100 seeds cannot tell from a real change.
+    named = sum("overfitting" in _alarms(_short_noisy_run(np.random.default_rng(1700 + k), True)) for k in range(160))
     quiet = sum("overfitting" not in _alarms(_short_noisy_run(np.random.default_rng(1800 + k), False))
-                for k in range(100))
-    assert named >= 26 and quiet >= 94, (named, quiet)
+                for k in range(400))
+    assert named >= 0.65 * 160 and quiet >= 0.94 * 400, (named, quiet)
