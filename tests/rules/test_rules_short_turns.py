@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from traindoc.findings import Severity
 from traindoc.rules import diagnose_run
 from traindoc.run import Run, Series
 from traindoc.stats.earlystop import rise_after_best
@@ -25,7 +26,7 @@ def _run(val, train) -> Run:
 
 
 def _overfit(run: Run):
-    return next((f for f in diagnose_run(run) if f.id == "overfitting"), None)
+    return next((f for f in diagnose_run(run) if f.id == "overfitting" and f.severity >= Severity.WARNING), None)
 
 
 def _falling_train(n: int, end_share: float) -> np.ndarray:
