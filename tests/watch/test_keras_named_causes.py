@@ -17,8 +17,8 @@ from traindoc.checks.split_link import split_link  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 from traindoc.probes.integrations.keras import TraindocCallback  # noqa: E402
 
-SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "metric-class", "target-tiny-scale",
-            "category-as-number")
+SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "scaled-up", "metric-class",
+            "target-tiny-scale", "category-as-number")
 
 L = keras.layers
 
@@ -136,6 +136,41 @@ def test_pixels_scaled_twice(tmp_path, twice):
         assert "once" in named[0].fixes[0]
     else:  # a healthy small CNN: no input verdict, and no dead-unit alarm for its silent spare units
         assert not _warnings(found)
+
+
+@pytest.mark.parametrize("scale", [255.0, 1.0 / 255])
+def test_rescaling_that_multiplies_where_it_should_divide(tmp_path, scale):
+    """Rescaling(255) on 0-255 pixels (functional model): the model's own scaling widens them; 1/255 is right."""
+    keras.utils.set_random_seed(0)
+    x, y = _images()
+    inp = keras.Input((8, 8, 1))
+    h = L.Flatten()(L.Conv2D(8, 3, activation="relu")(L.Rescaling(scale)(inp)))
+    m = keras.Model(inp, L.Dense(3, activation="softmax")(L.Dense(16, activation="relu")(h)))
+    m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    found = _fit(m, x.astype("float32"), y, tmp_path, epochs=4)
+    named = _subject(found, "scaled-up")
+    if scale > 1:
+        assert named and named[0].evidence["growth"] > 100 and "Rescaling(1./255)" in named[0].fixes[0]
+    else:
+        assert not named and not _warnings(found)
+
+
+@pytest.mark.parametrize("invert", [True, False])
+def test_normalization_that_multiplies_by_the_spread(tmp_path, invert):
+    """A Normalization built with invert=True multiplies raw features by their std: named; the plain one is not."""
+    keras.utils.set_random_seed(0)
+    x, y = _images()
+    flat = x.reshape(len(x), -1)
+    norm = L.Normalization(invert=invert)
+    norm.adapt(flat)
+    m = keras.Sequential([keras.Input((64,)), norm, L.Dense(32, activation="relu"), L.Dense(3, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    found = _fit(m, flat.astype("float32"), y, tmp_path, epochs=3)
+    named = _subject(found, "scaled-up")
+    if invert:
+        assert named and "invert=True" in named[0].causes[0]
+    else:
+        assert not named and not [f for f in found if f.id == "unnormalized-input"]
 
 
 # ------------------------------------------------------------------ an exact-equality accuracy

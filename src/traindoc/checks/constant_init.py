@@ -71,26 +71,57 @@ def _one_signed(w: Any) -> str | None:
     return "positive" if lo >= 0 else "negative" if hi <= 0 else None
 
 
+_HELD = ("ParameterList", "ParameterDict")  # containers of a from-scratch model's raw weight matrices
+
+
+def _weight_tensors(model: Any) -> list[tuple[str, Any]]:
+    """(name, tensor) of the trainable weight matrices a model multiplies its inputs by.
+
+    The weight of each Linear/Conv, and the raw nn.Parameter matrices (2-D or more) of a model written from
+    scratch (x @ W + b, kept on the model itself or in a ParameterList/ParameterDict); not the parameters of
+    torch's other layers (an Embedding's table, a norm's scale), whose ranges follow other rules.
+    """
+    out = []
+    for name, m in model.named_modules():
+        kind = type(m).__name__
+        if kind in WEIGHTED:
+            w = getattr(m, "weight", None)
+            if w is not None and w.requires_grad:
+                out.append((name, w))
+        elif kind in _HELD or not type(m).__module__.startswith("torch."):
+            out += [(f"{name}.{n}" if name else n, p) for n, p in m.named_parameters(recurse=False)
+                    if p.requires_grad and p.dim() >= 2]
+    return out
+
+
 def one_signed_init_findings(model: Any) -> list[Finding]:
-    """poor-initialization when two or more Linear/Conv layers start with weights all of one sign.
+    """poor-initialization when two or more weight matrices start with weights all of one sign.
 
     A zero-centred init draws each weight's sign at random; nn.init.uniform_ (range [0, 1] by
-    default) or normal_().abs() make every weight positive, so every unit adds up its inputs alike:
-    the units are near-copies, activations grow with each layer's width and the first losses are huge.
+    default), normal_().abs(), or a hand-written (torch.rand(...) - 1) * bound make every weight one
+    sign, so every unit adds up its inputs alike: the units are near-copies, and with all-negative
+    weights on non-negative inputs every ReLU unit is zero and passes no gradient. Two matrices,
+    each of at least MIN_SIGNED entries all one sign, cannot happen by chance under a centred draw.
     """
-    signed = [(n, s) for n, m in model.named_modules() if type(m).__name__ in WEIGHTED
-              and getattr(m, "weight", None) is not None and m.weight.requires_grad
-              and (s := _one_signed(m.weight)) is not None]
+    signed = [(n, s) for n, w in _weight_tensors(model) if (s := _one_signed(w)) is not None]
     if len(signed) < 2:
         return []
     shown = ", ".join(f"'{n}'" for n, _ in signed[:6])
     sign = signed[0][1] if len({s for _, s in signed}) == 1 else "one-signed"
+    causes = ["an initialisation that is not centred on zero (nn.init.uniform_ draws from [0, 1] by default; "
+              "normal_().abs(); torch.rand(...) - 1 where torch.rand(...) * 2 - 1 was meant): the units of a layer "
+              "compute nearly the same large sum, so they are near-copies and the activations grow layer by layer, "
+              "giving huge first losses"]
+    if sign == "negative":
+        causes.insert(0, "weights all negative on non-negative inputs (pixels, histograms, counts, the outputs of a "
+                         "ReLU) make every pre-activation at most 0: every ReLU unit outputs 0 from the first step "
+                         "and passes no gradient (dying ReLU), so only the last bias learns")
     return [Finding("poor-initialization", Severity.WARNING,
                     f"the weights of {shown} are all {sign} at the start: every unit adds up its inputs with the "
                     "same sign",
-                    evidence={"subject": "one-signed-init", CAUSE: True, "layers": [n for n, _ in signed][:20]},
-                    causes=["an initialisation that is not centred on zero (nn.init.uniform_ draws from [0, 1] by "
-                            "default; normal_().abs()): the units of a layer compute nearly the same large sum, so "
-                            "they are near-copies and the activations grow layer by layer, giving huge first losses"],
+                    evidence={"subject": "one-signed-init", CAUSE: True, "layers": [n for n, _ in signed][:20],
+                              "sign": sign},
+                    causes=causes,
                     fixes=["Use a zero-centred initialisation: nn.init.kaiming_uniform_(w, nonlinearity='relu') "
-                           "(or uniform_(-b, b) with b = 1/sqrt(fan_in)), or keep PyTorch's default."])]
+                           "(or uniform_(-b, b) with b = 1/sqrt(fan_in), by hand (torch.rand(n_in, n_out) * 2 - 1) "
+                           "* b), or keep PyTorch's default."])]
