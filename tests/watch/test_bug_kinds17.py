@@ -12,7 +12,6 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
 
-import traindoc  # noqa: E402
 from traindoc.checks.constant_init import one_signed_init_findings  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 
@@ -50,29 +49,20 @@ class _OwnWeights(nn.Module):
         return torch.relu(x @ self.w1) @ self.w2
 
 
-def _watched(model, loss_fn, x, y, tmp_path, epochs=6, lr=3e-3):
+def _watched(train_epochs, model, loss_fn, x, y, tmp_path, epochs=6):
     """Live findings plus diagnose() of the log, after a plain Adam loop under watch."""
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    with traindoc.watch(model, opt, loss_fn=loss_fn, logdir=str(tmp_path), quiet=True) as doc:
-        for _ in range(epochs):
-            for i in range(0, len(x), 32):
-                xb, yb = x[i:i + 32], y[i:i + 32]
-                opt.zero_grad()
-                out = model(xb)
-                loss = loss_fn(out, yb)
-                loss.backward()
-                opt.step()
-                doc.step(loss, inputs=xb, targets=yb, outputs=out)
-    return list(doc.findings) + [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
+    live, offline = train_epochs(model, torch.optim.Adam(model.parameters(), lr=3e-3), loss_fn, x, y, str(tmp_path),
+                                 epochs)
+    return list(live) + offline
 
 
 @pytest.mark.parametrize("shifted", [True, False])
-def test_raw_weight_matrices_all_negative_are_named_as_the_init(tmp_path, shifted):
+def test_raw_weight_matrices_all_negative_are_named_as_the_init(train_epochs, tmp_path, shifted):
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(3)
     x = torch.rand(320, 24, generator=g)  # histograms: non-negative inputs
     y = x[:, :8].sum(1).argsort().argsort() * 3 // 320
-    found = _watched(_HandMLP((24, 32, 32, 3), shifted), nn.CrossEntropyLoss(), x, y, tmp_path)
+    found = _watched(train_epochs, _HandMLP((24, 32, 32, 3), shifted), nn.CrossEntropyLoss(), x, y, tmp_path)
     named = [f for f in found if f.evidence.get("subject") == "one-signed-init"]
     if shifted:
         assert named and named[0].severity == Severity.WARNING and named[0].evidence["sign"] == "negative"
@@ -112,12 +102,12 @@ class _Parity(nn.Module):
 
 
 @pytest.mark.parametrize("act", [False, True])
-def test_a_binary_loss_flat_at_ln2_with_float_labels_is_read_as_chance(tmp_path, act):
+def test_a_binary_loss_flat_at_ln2_with_float_labels_is_read_as_chance(train_epochs, tmp_path, act):
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(4)
     x = torch.randn(512, 5, generator=g)
     y = ((x[:, 0] * x[:, 1]) > 0).float().unsqueeze(1)  # XOR of two signs: no linear boundary
-    found = _watched(_Parity(act), nn.BCEWithLogitsLoss(), x, y, tmp_path, epochs=10)
+    found = _watched(train_epochs, _Parity(act), nn.BCEWithLogitsLoss(), x, y, tmp_path, epochs=10)
     chance = [f for f in found if f.id == "stuck-at-chance" and f.severity >= Severity.WARNING]
     if act:
         assert not chance
