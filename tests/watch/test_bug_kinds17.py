@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -113,3 +115,37 @@ def test_a_binary_loss_flat_at_ln2_with_float_labels_is_read_as_chance(train_epo
         assert not chance
     else:
         assert chance and chance[0].evidence.get("classes") == 2
+
+
+@pytest.mark.parametrize("style", ["sequential", "functional", "subclassed"])
+@pytest.mark.parametrize("one_sided", [True, False])
+def test_keras_kernels_drawn_on_one_side_of_zero_are_named_by_layer(style, one_sided):
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip("Keras on the torch backend")
+    L = keras.layers
+    init = keras.initializers.RandomUniform(-0.1, 0.0) if one_sided else "glorot_uniform"
+
+    def dense(n):
+        return L.Dense(n, activation="relu", kernel_initializer=init)
+
+    if style == "sequential":
+        m = keras.Sequential([keras.Input((12,)), dense(32), dense(32), L.Dense(3)])
+    elif style == "functional":
+        inp = keras.Input((12,))
+        m = keras.Model(inp, L.Dense(3)(dense(32)(dense(32)(inp))))
+    else:
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.a, self.b, self.out = dense(32), dense(32), L.Dense(3)
+
+            def call(self, x):
+                return self.out(self.b(self.a(x)))
+
+        m = Net()
+        m(np.zeros((2, 12), dtype="float32"))
+    found = one_signed_init_findings(m)
+    assert bool(found) == one_sided
+    if one_sided:
+        assert len(found[0].evidence["layers"]) == 2 and "kernel_initializer" in found[0].fixes[0]

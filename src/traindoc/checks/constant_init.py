@@ -79,18 +79,40 @@ def _weight_tensors(model: Any) -> list[tuple[str, Any]]:
 
     The weight of each Linear/Conv, and the raw nn.Parameter matrices (2-D or more) of a model written from
     scratch (x @ W + b, kept on the model itself or in a ParameterList/ParameterDict); not the parameters of
-    torch's other layers (an Embedding's table, a norm's scale), whose ranges follow other rules.
+    torch's other layers (an Embedding's table, a norm's scale), whose ranges follow other rules. A Keras
+    model: the kernel of each trainable layer that has one (Dense, Conv, of any nesting), by layer name.
     """
-    out = []
+    from .model_view import is_keras
+
+    if is_keras(model):
+        return _keras_kernels(model)
+    out, seen = [], set()
     for name, m in model.named_modules():
         kind = type(m).__name__
         if kind in WEIGHTED:
-            w = getattr(m, "weight", None)
-            if w is not None and w.requires_grad:
-                out.append((name, w))
+            mats = [(name, getattr(m, "weight", None))]
         elif kind in _HELD or not type(m).__module__.startswith("torch."):
-            out += [(f"{name}.{n}" if name else n, p) for n, p in m.named_parameters(recurse=False)
-                    if p.requires_grad and p.dim() >= 2]
+            mats = [(f"{name}.{n}" if name else n, p) for n, p in m.named_parameters(recurse=False) if p.dim() >= 2]
+        else:
+            continue
+        for n, w in mats:
+            if w is not None and w.requires_grad and id(w) not in seen:
+                seen.add(id(w))
+                out.append((n, w))
+    return out
+
+
+def _keras_kernels(model: Any) -> list[tuple[str, Any]]:
+    import keras
+    import torch
+
+    from .model_view import nested_layers
+
+    out = []
+    for lay in nested_layers(model):
+        k = getattr(lay, "kernel", None)
+        if k is not None and getattr(lay, "trainable", True) and len(k.shape) >= 2:
+            out.append((lay.name, torch.as_tensor(keras.ops.convert_to_numpy(k))))
     return out
 
 
@@ -103,13 +125,16 @@ def one_signed_init_findings(model: Any) -> list[Finding]:
     weights on non-negative inputs every ReLU unit is zero and passes no gradient. Two matrices,
     each of at least MIN_SIGNED entries all one sign, cannot happen by chance under a centred draw.
     """
+    from .model_view import is_keras
+
     signed = [(n, s) for n, w in _weight_tensors(model) if (s := _one_signed(w)) is not None]
     if len(signed) < 2:
         return []
     shown = ", ".join(f"'{n}'" for n, _ in signed[:6])
     sign = signed[0][1] if len({s for _, s in signed}) == 1 else "one-signed"
-    causes = ["an initialisation that is not centred on zero (nn.init.uniform_ draws from [0, 1] by default; "
-              "normal_().abs(); torch.rand(...) - 1 where torch.rand(...) * 2 - 1 was meant): the units of a layer "
+    causes = ["an initialisation that is not centred on zero (a range on one side of it: nn.init.uniform_'s default "
+              "[0, 1], RandomUniform(0, 0.1), normal_().abs(), torch.rand(...) - 1 where torch.rand(...) * 2 - 1 "
+              "was meant): the units of a layer "
               "compute nearly the same large sum, so they are near-copies and the activations grow layer by layer, "
               "giving huge first losses"]
     if sign == "negative":
@@ -122,6 +147,10 @@ def one_signed_init_findings(model: Any) -> list[Finding]:
                     evidence={"subject": "one-signed-init", CAUSE: True, "layers": [n for n, _ in signed][:20],
                               "sign": sign},
                     causes=causes,
-                    fixes=["Use a zero-centred initialisation: nn.init.kaiming_uniform_(w, nonlinearity='relu') "
-                           "(or uniform_(-b, b) with b = 1/sqrt(fan_in), by hand (torch.rand(n_in, n_out) * 2 - 1) "
-                           "* b), or keep PyTorch's default."])]
+                    fixes=[_KERAS_FIX if is_keras(model) else _TORCH_FIX])]
+
+
+_TORCH_FIX = ("Use a zero-centred initialisation: nn.init.kaiming_uniform_(w, nonlinearity='relu') (or uniform_(-b, b) "
+              "with b = 1/sqrt(fan_in), by hand (torch.rand(n_in, n_out) * 2 - 1) * b), or keep PyTorch's default.")
+_KERAS_FIX = ("Use a zero-centred initialisation: kernel_initializer='he_uniform' (or RandomUniform(-b, b) with "
+              "b = 1/sqrt(fan_in), never a range on one side of zero), or keep Keras's default glorot_uniform.")
