@@ -40,7 +40,7 @@ def devkind6(name: str, ids: tuple[str, ...], fix_ids: tuple[str, ...], fix: str
 
 # Shared with the PyTorch programs.
 SCALE_IDS = ("unnormalized-input", "high-initial-loss", "stuck-at-chance", "stalled", "no-learning", "dead-relu",
-             "exploding-gradients", "zero-gradients", "cannot-overfit-batch")
+             "exploding-gradients", "cannot-overfit-batch")
 LABEL_IDS = ("label-problem", "loss-metric-mismatch", "divergence", "metric-out-of-range", "stuck-at-chance")
 LABEL_FIX = (r"(labels?|targets?)\b.{0,60}\b0\s*(and|or|/)\s*1\b|(labels?|targets?)\b.{0,40}(outside|out of|not in) "
              r"(the range )?\[?0(\.0)?, ?1(\.0)?\]?|y\s*-\s*1\b|(scal|standardi[sz]|normali[sz])\w* only (the )?"
@@ -50,7 +50,7 @@ LINEAR_FIX = (r"(batch ?norm\w*|bn)\b.{0,80}(not|isn't|is not) (an? )?(activatio
               r"(an? )?(relu|non-?linear\w*|activation)s?\b.{0,40}(after|between) (each |every |the )?(batch ?norm\w*|"
               r"hidden|dense|linear)|(no|without) (an? )?(activation|non-?linearity)\b.{0,40}(between|hidden|layers)")
 INIT_IDS = ("poor-initialization", "dead-relu", "stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch",
-            "frozen-parameters", "vanishing-gradients", "zero-gradients")
+            "frozen-parameters", "vanishing-gradients")
 INIT_FIX = (r"(zero|0)[- ]centred|centred (on|around) (0|zero)|(not|never).{0,30}(one|a single) side of zero|"
             r"randn|he_uniform|he_normal|glorot|kaiming")
 

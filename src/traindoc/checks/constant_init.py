@@ -103,17 +103,30 @@ def _weight_tensors(model: Any) -> list[tuple[str, Any]]:
 
 
 def _keras_kernels(model: Any) -> list[tuple[str, Any]]:
+    """A Keras model's trainable matrices (2-D or more) of its leaf layers, each once: Dense/Conv kernels, recurrent
+    kernels, a custom layer's add_weight matrices; not an Embedding's table."""
     import keras
     import torch
 
     from .model_view import nested_layers
 
-    out = []
+    out, seen = [], set()
     for lay in nested_layers(model):
-        k = getattr(lay, "kernel", None)
-        if k is not None and getattr(lay, "trainable", True) and len(k.shape) >= 2:
-            out.append((lay.name, torch.as_tensor(keras.ops.convert_to_numpy(k))))
+        if "Embedding" in type(lay).__name__ or not getattr(lay, "trainable", True) or _has_sublayers(lay):
+            continue
+        for v in lay.trainable_weights:
+            key = getattr(v, "path", None) or id(v)
+            if len(v.shape) >= 2 and key not in seen:
+                seen.add(key)
+                out.append((getattr(v, "path", None) or lay.name, torch.as_tensor(keras.ops.convert_to_numpy(v))))
     return out
+
+
+def _has_sublayers(layer: Any) -> bool:
+    try:
+        return bool(list(layer._flatten_layers(include_self=False, recursive=False)))
+    except Exception:
+        return bool(getattr(layer, "layers", None))
 
 
 def one_signed_init_findings(model: Any) -> list[Finding]:
