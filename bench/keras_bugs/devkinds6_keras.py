@@ -132,17 +132,18 @@ def survey(seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 @devkind6("sequential-survey-label-coded-one-two", LABEL_IDS, ("label-problem",), LABEL_FIX,
-          "a Sequential classifier (two ReLU layers, Dense(1, sigmoid)) compiled with 'binary_crossentropy' and "
-          "metrics=['accuracy'], fit on a survey column that the source file codes 1 = no, 2 = yes: the label "
-          "2 is outside [0, 1], the cross-entropy goes below zero and keeps falling while accuracy compares the "
-          "probabilities with 1 and 2 (question class: Keras binary crossentropy negative loss, labels from a "
-          "CSV); fix: y - 1, so the labels are 0 and 1")
+          "a Sequential classifier (two ReLU layers, one logit) compiled with BinaryCrossentropy(from_logits=True) "
+          "and metrics=[BinaryAccuracy(threshold=0.0)], fit on a survey column that the source file codes 1 = no, "
+          "2 = yes: the label 2 is outside [0, 1], which the with-logits loss accepts without a word, so the "
+          "cross-entropy goes below zero and keeps falling while accuracy compares the predictions with 1 and 2 "
+          "(question class: Keras binary crossentropy negative loss, labels from a CSV); fix: y - 1, so the "
+          "labels are 0 and 1")
 def _(fixed):
     x, y = survey(seed=6103)
     model = keras.Sequential([keras.Input((9,)), layers.Dense(32, activation="relu"),
-                              layers.Dense(16, activation="relu"), layers.Dense(1, activation="sigmoid")])
-    return fitted(model, keras.optimizers.Adam(1e-3), "binary_crossentropy", x, y - 1 if fixed else y,
-                  metrics=["accuracy"], epochs=8)
+                              layers.Dense(16, activation="relu"), layers.Dense(1)])
+    return fitted(model, keras.optimizers.Adam(1e-3), keras.losses.BinaryCrossentropy(from_logits=True), x,
+                  y - 1 if fixed else y, metrics=[keras.metrics.BinaryAccuracy(threshold=0.0)], epochs=8)
 
 
 def sign_product(seed: int, d: int = 6) -> tuple[np.ndarray, np.ndarray]:

@@ -106,4 +106,4 @@ def _(fixed):
     torch.manual_seed(0)
     x, y = word_rates(seed=6113)
     model = ScratchNet((30, 48, 48, 4), torch.randn if fixed else torch.rand)
-    return runner(model, torch.optim.SGD(model.parameters(), lr=0.1), nn.CrossEntropyLoss(), x, y, epochs=8)
+    return runner(model, torch.optim.Adam(model.parameters(), lr=3e-3), nn.CrossEntropyLoss(), x, y, epochs=8)
