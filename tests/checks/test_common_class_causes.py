@@ -152,6 +152,7 @@ def test_a_yes_no_label_moved_off_zero_one_is_named_as_a_transformed_label(label
         if kind is None:
             assert not found
         elif kind == "two":
-            assert found and "outside [0, 1]" in found[0].title and "Scale only the feature" in found[0].fixes[0]
+            assert found and "outside [0, 1]" in found[0].title and "scale only the feature" in found[0].fixes[0]
+            assert "Map the two values to 0 and 1" in found[0].fixes[0]
         else:
             assert found and "regression" in found[0].fixes[0]

@@ -374,11 +374,13 @@ def _two_valued_binary(targets: Targets, loss: LossView, keras: bool, subject: s
     return _finding("label-problem", Severity.ERROR,
                     f"the labels take two values, {a:.3g} and {b:.3g}, under {loss.name}: labels outside [0, 1], "
                     "where a binary cross-entropy needs 0 and 1",
-                    "a 0/1 label column was transformed with the inputs (the whole table standardised or scaled "
-                    "before the label was split off): a target below 0 or above 1 rewards pushing the output "
-                    "without limit, so the loss falls below zero and keeps falling while the accuracy stays wrong",
-                    ["Scale only the feature columns and keep the label as 0/1: split the label off before the "
-                     f"scaler (fit it on the features alone), or map it back with {remap}."], subject, **ev)
+                    "a 0/1 label reached the loss as two other values: coded another way in the source (1 = no, "
+                    "2 = yes), or transformed with the inputs (the whole table standardised or scaled before the "
+                    "label was split off); a target below 0 or above 1 rewards pushing the output without limit, so "
+                    "the loss falls below zero and keeps falling while the accuracy stays wrong",
+                    [f"Map the two values to 0 and 1 ({remap}); if the label went through the scaler with the "
+                     "features, scale only the feature columns (split the label off first and fit the scaler on the "
+                     "features alone)."], subject, **ev)
 
 
 def _multi_label(targets: Targets, loss: LossView, out: OutputView | None, ev: dict) -> Finding:
