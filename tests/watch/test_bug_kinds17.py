@@ -149,3 +149,29 @@ def test_keras_kernels_drawn_on_one_side_of_zero_are_named_by_layer(style, one_s
     assert bool(found) == one_sided
     if one_sided:
         assert len(found[0].evidence["layers"]) == 2 and "kernel_initializer" in found[0].fixes[0]
+
+
+@pytest.mark.parametrize("decay_rate", [0.01, 0.99])
+def test_keras_decay_rate_read_as_the_share_lost_is_named_at_the_end_of_fit(tmp_path, decay_rate):
+    """ExponentialDecay(decay_rate=0.01) divides the rate by 100 every period: the rate is at its floor after a
+    tenth of the run and the loss stays high; 0.99 (the share kept) is the healthy twin."""
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "torch":
+        pytest.skip("Keras on the torch backend")
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(512, 8)).astype("float32")
+    y = (x @ rng.normal(size=(8, 3))).argmax(1).astype("int64")
+    L = keras.layers
+    m = keras.Sequential([keras.Input((8,)), L.Dense(32, activation="relu"), L.Dense(3, activation="softmax")])
+    sched = keras.optimizers.schedules.ExponentialDecay(0.1, decay_steps=10, decay_rate=decay_rate)
+    m.compile(optimizer=keras.optimizers.SGD(sched, momentum=0.9), loss="sparse_categorical_crossentropy")
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    m.fit(x, y, epochs=8, batch_size=32, verbose=0, callbacks=[cb])
+    named = [f for f in cb.findings if f.evidence.get("subject") == "lr-floor"]
+    if decay_rate < 0.5:
+        assert named and "decay_rate" in named[0].causes[0] and "decay_rate=0.99" in named[0].fixes[0]
+    else:
+        assert not named and not [f for f in cb.findings if f.severity >= Severity.WARNING]
