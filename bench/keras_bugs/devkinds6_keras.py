@@ -11,7 +11,8 @@ for 1/127.5; a Normalization built with invert=True); a yes/no label that reache
 two other values (coded 1/2 in the source; the whole table standardised, label included); a network whose
 only non-linearities were replaced by batch normalisation (still one affine map, a binary loss flat at ln 2);
 weight matrices initialised on one side of zero (a custom layer's add_weight with a negative range on
-non-negative inputs; torch.rand where torch.randn was meant).
+non-negative inputs; torch.rand where torch.randn was meant); and, from held-out set 14, a Keras schedule that
+reaches its floor in the first part of the run (CosineDecay's decay_steps given in epochs).
 """
 
 from __future__ import annotations
@@ -211,3 +212,26 @@ def _(fixed):
                               layers.Dense(3, activation="softmax")])
     return fitted(model, keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", x, y, metrics=["accuracy"],
                   epochs=8)
+
+
+@devkind6("sequential-cosine-decay-steps-given-in-epochs", ("lr-decay-too-fast", "stalled", "no-learning",
+                                                            "update-ratio", "stuck-at-chance"),
+          ("lr-decay-too-fast", "stalled", "update-ratio"),
+          r"decay_steps\b.{0,80}(steps? per epoch|epochs? x|epochs? \*|\* ?epochs|optimi[sz]er steps|batches|"
+          r"(length|size|span) of the run|the run)|(steps|batches),? not epochs|(horizon|decay).{0,60}(shorter|"
+          r"fraction) (than|of) the run",
+          "a Sequential classifier trained with SGD(CosineDecay(0.05, decay_steps=10)), the 10 being the number "
+          "of epochs, while a Keras schedule counts optimizer steps: with 16 batches per epoch the rate reaches 0 "
+          "before the first epoch ends and the remaining nine epochs do not move the weights (question class: "
+          "Keras CosineDecay learning rate zero after the first epoch, loss frozen); fix: decay_steps = epochs x "
+          "steps per epoch")
+def _(fixed):
+    rng = np.random.default_rng(6106)
+    x = rng.normal(size=(512, 8)).astype("float32")
+    y = (x @ rng.normal(size=(8, 4))).argmax(1).astype("int64")
+    steps = 10 * 16 if fixed else 10
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(32, activation="relu"), layers.Dense(32, activation="relu"),
+                              layers.Dense(4, activation="softmax")])
+    sched = keras.optimizers.schedules.CosineDecay(0.05, decay_steps=steps)
+    return fitted(model, keras.optimizers.SGD(sched), "sparse_categorical_crossentropy", x, y, metrics=["accuracy"],
+                  epochs=10, validation_split=0.0)
