@@ -22,7 +22,8 @@ from .test_heldout_sets import CATALOGUE  # noqa: E402
 # least Keras and PyTorch cases.
 DEV_SETS = {"devkinds3": (("devkinds3_keras", "devkinds3_torch"), 30, 15, 15),
             "devkinds4": (("devkinds4_torch",), 6, 0, 0),
-            "devkinds5": (("devkinds5_keras", "devkinds5_torch"), 6, 2, 4)}
+            "devkinds5": (("devkinds5_keras", "devkinds5_torch"), 6, 2, 4),
+            "devkinds6": (("devkinds6_keras", "devkinds6_torch"), 9, 6, 3)}
 
 
 @pytest.mark.parametrize("set_name", sorted(DEV_SETS))

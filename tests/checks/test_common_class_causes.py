@@ -137,3 +137,22 @@ def test_target_scale_is_not_judged_on_a_log_loss_or_an_exponential_output(loss,
     found = [f for f in structure_findings(_model(1, act, loss), None, y)
              if str(f.evidence.get("subject")) == "target-scale"]
     assert bool(found) == named
+
+
+@pytest.mark.parametrize("labels,kind", [("standardised", "two"), ("shifted", "two"), ("ratio", "regression"),
+                                         ("zero_one", None)])
+def test_a_yes_no_label_moved_off_zero_one_is_named_as_a_transformed_label(labels, kind):
+    """Two label values under a binary loss are a yes/no column however they were scaled; many values are a
+    regression. Read with the loss as a string, an object and a wrapping function."""
+    y01 = rng.integers(0, 2, size=(96, 1)).astype("float32")
+    y = {"standardised": (y01 - y01.mean()) / y01.std(), "shifted": y01 * 3 - 1,
+         "ratio": rng.normal(size=(96, 1)).astype("float32") * 2, "zero_one": y01}[labels]
+    for loss in ("binary_crossentropy", keras.losses.BinaryCrossentropy(from_logits=True), _keras_bce_wrapper):
+        found = [f for f in structure_findings(_model(1, None, loss), None, y) if f.id == "label-problem"]
+        if kind is None:
+            assert not found
+        elif kind == "two":
+            assert found and "outside [0, 1]" in found[0].title and "scale only the feature" in found[0].fixes[0]
+            assert "Map the two values to 0 and 1" in found[0].fixes[0]
+        else:
+            assert found and "regression" in found[0].fixes[0]

@@ -17,8 +17,8 @@ from traindoc.checks.split_link import split_link  # noqa: E402
 from traindoc.findings import Severity  # noqa: E402
 from traindoc.probes.integrations.keras import TraindocCallback  # noqa: E402
 
-SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "metric-class", "target-tiny-scale",
-            "category-as-number")
+SUBJECTS = ("validation-labels", "batchnorm-moving-stats", "scaled-twice", "scaled-up", "metric-class",
+            "target-tiny-scale", "category-as-number")
 
 L = keras.layers
 
@@ -138,6 +138,23 @@ def test_pixels_scaled_twice(tmp_path, twice):
         assert not _warnings(found)
 
 
+@pytest.mark.parametrize("scale", [255.0, 1.0 / 255])
+def test_rescaling_that_multiplies_where_it_should_divide(tmp_path, scale):
+    """Rescaling(255) on 0-255 pixels (functional model): the model's own scaling widens them; 1/255 is right."""
+    keras.utils.set_random_seed(0)
+    x, y = _images()
+    inp = keras.Input((8, 8, 1))
+    h = L.Flatten()(L.Conv2D(8, 3, activation="relu")(L.Rescaling(scale)(inp)))
+    m = keras.Model(inp, L.Dense(3, activation="softmax")(L.Dense(16, activation="relu")(h)))
+    m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    found = _fit(m, x.astype("float32"), y, tmp_path, epochs=4)
+    named = _subject(found, "scaled-up")
+    if scale > 1:
+        assert named and named[0].evidence["growth"] > 100 and "Rescaling(1./255)" in named[0].fixes[0]
+    else:
+        assert not named and not _warnings(found)
+
+
 # ------------------------------------------------------------------ an exact-equality accuracy
 
 @pytest.mark.parametrize("exact", [True, False])
@@ -230,18 +247,32 @@ def test_category_id_fed_as_a_number(tmp_path, one_hot):
 
 @pytest.mark.parametrize("twice", [True, False])
 def test_normalization_adapted_on_raw_values_fed_scaled_ones(tmp_path, twice):
-    keras.utils.set_random_seed(0)
-    x, y = _images()
-    flat = x.reshape(len(x), -1)
-    norm = L.Normalization()
-    norm.adapt(flat)  # adapted on the raw 0-255 values
-    fed = flat / 255.0 if twice else flat
-    m = keras.Sequential([keras.Input((64,)), norm, L.Dense(32, activation="relu"), L.Dense(3, activation="softmax")])
-    m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    found = _fit(m, fed.astype("float32"), y, tmp_path, epochs=4)
+    found = _normalized_fit(tmp_path, L.Normalization(), 255.0 if twice else 1.0)
     named = _subject(found, "scaled-twice")
     if twice:
         assert named and "adapt the Normalization layer on the same arrays" in named[0].fixes[0]
+    else:
+        assert not named and not [f for f in found if f.id == "unnormalized-input"]
+
+
+def _normalized_fit(tmp_path, norm, divide):
+    """A Normalization adapted on raw 0-255 pixel rows, fed those rows divided by ``divide``: the findings."""
+    keras.utils.set_random_seed(0)
+    x, y = _images()
+    flat = x.reshape(len(x), -1)
+    norm.adapt(flat)  # adapted on the raw 0-255 values
+    m = keras.Sequential([keras.Input((64,)), norm, L.Dense(32, activation="relu"), L.Dense(3, activation="softmax")])
+    m.compile(optimizer=keras.optimizers.Adam(1e-3), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return _fit(m, (flat / divide).astype("float32"), y, tmp_path, epochs=4)
+
+
+@pytest.mark.parametrize("invert", [True, False])
+def test_normalization_that_multiplies_by_the_spread(tmp_path, invert):
+    """A Normalization built with invert=True multiplies raw features by their std: named; the plain one is not."""
+    found = _normalized_fit(tmp_path, L.Normalization(invert=invert), 1.0)
+    named = _subject(found, "scaled-up")
+    if invert:
+        assert named and "invert=True" in named[0].causes[0]
     else:
         assert not named and not [f for f in found if f.id == "unnormalized-input"]
 

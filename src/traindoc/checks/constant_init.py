@@ -71,26 +71,99 @@ def _one_signed(w: Any) -> str | None:
     return "positive" if lo >= 0 else "negative" if hi <= 0 else None
 
 
+_HELD = ("ParameterList", "ParameterDict")  # containers of a from-scratch model's raw weight matrices
+
+
+def _weight_tensors(model: Any) -> list[tuple[str, Any]]:
+    """(name, tensor) of the trainable weight matrices a model multiplies its inputs by.
+
+    The weight of each Linear/Conv, and the raw nn.Parameter matrices (2-D or more) of a model written from
+    scratch (x @ W + b, kept on the model itself or in a ParameterList/ParameterDict); not the parameters of
+    torch's other layers (an Embedding's table, a norm's scale), whose ranges follow other rules. A Keras
+    model: the kernel of each trainable layer that has one (Dense, Conv, of any nesting), by layer name.
+    """
+    from .model_view import is_keras
+
+    if is_keras(model):
+        return _keras_kernels(model)
+    out, seen = [], set()
+    for name, m in model.named_modules():
+        kind = type(m).__name__
+        if kind in WEIGHTED:
+            mats = [(name, getattr(m, "weight", None))]
+        elif kind in _HELD or not type(m).__module__.startswith("torch."):
+            mats = [(f"{name}.{n}" if name else n, p) for n, p in m.named_parameters(recurse=False) if p.dim() >= 2]
+        else:
+            continue
+        for n, w in mats:
+            if w is not None and w.requires_grad and id(w) not in seen:
+                seen.add(id(w))
+                out.append((n, w))
+    return out
+
+
+def _keras_kernels(model: Any) -> list[tuple[str, Any]]:
+    """A Keras model's trainable matrices (2-D or more) of its leaf layers, each once: Dense/Conv kernels, recurrent
+    kernels, a custom layer's add_weight matrices; not an Embedding's table."""
+    import keras
+    import torch
+
+    from .model_view import nested_layers
+
+    out, seen = [], set()
+    for lay in nested_layers(model):
+        if "Embedding" in type(lay).__name__ or not getattr(lay, "trainable", True) or _has_sublayers(lay):
+            continue
+        for v in lay.trainable_weights:
+            key = getattr(v, "path", None) or id(v)
+            if len(v.shape) >= 2 and key not in seen:
+                seen.add(key)
+                out.append((getattr(v, "path", None) or lay.name, torch.as_tensor(keras.ops.convert_to_numpy(v))))
+    return out
+
+
+def _has_sublayers(layer: Any) -> bool:
+    try:
+        return bool(list(layer._flatten_layers(include_self=False, recursive=False)))
+    except Exception:
+        return bool(getattr(layer, "layers", None))
+
+
 def one_signed_init_findings(model: Any) -> list[Finding]:
-    """poor-initialization when two or more Linear/Conv layers start with weights all of one sign.
+    """poor-initialization when two or more weight matrices start with weights all of one sign.
 
     A zero-centred init draws each weight's sign at random; nn.init.uniform_ (range [0, 1] by
-    default) or normal_().abs() make every weight positive, so every unit adds up its inputs alike:
-    the units are near-copies, activations grow with each layer's width and the first losses are huge.
+    default), normal_().abs(), or a hand-written (torch.rand(...) - 1) * bound make every weight one
+    sign, so every unit adds up its inputs alike: the units are near-copies, and with all-negative
+    weights on non-negative inputs every ReLU unit is zero and passes no gradient. Two matrices,
+    each of at least MIN_SIGNED entries all one sign, cannot happen by chance under a centred draw.
     """
-    signed = [(n, s) for n, m in model.named_modules() if type(m).__name__ in WEIGHTED
-              and getattr(m, "weight", None) is not None and m.weight.requires_grad
-              and (s := _one_signed(m.weight)) is not None]
+    from .model_view import is_keras
+
+    signed = [(n, s) for n, w in _weight_tensors(model) if (s := _one_signed(w)) is not None]
     if len(signed) < 2:
         return []
     shown = ", ".join(f"'{n}'" for n, _ in signed[:6])
     sign = signed[0][1] if len({s for _, s in signed}) == 1 else "one-signed"
+    causes = ["an initialisation that is not centred on zero (a range on one side of it: nn.init.uniform_'s default "
+              "[0, 1], RandomUniform(0, 0.1), normal_().abs(), torch.rand(...) - 1 where torch.rand(...) * 2 - 1 "
+              "was meant): the units of a layer "
+              "compute nearly the same large sum, so they are near-copies and the activations grow layer by layer, "
+              "giving huge first losses"]
+    if sign == "negative":
+        causes.insert(0, "weights all negative on non-negative inputs (pixels, histograms, counts, the outputs of a "
+                         "ReLU) make every pre-activation at most 0: every ReLU unit outputs 0 from the first step "
+                         "and passes no gradient (dying ReLU), so only the last bias learns")
     return [Finding("poor-initialization", Severity.WARNING,
                     f"the weights of {shown} are all {sign} at the start: every unit adds up its inputs with the "
                     "same sign",
-                    evidence={"subject": "one-signed-init", CAUSE: True, "layers": [n for n, _ in signed][:20]},
-                    causes=["an initialisation that is not centred on zero (nn.init.uniform_ draws from [0, 1] by "
-                            "default; normal_().abs()): the units of a layer compute nearly the same large sum, so "
-                            "they are near-copies and the activations grow layer by layer, giving huge first losses"],
-                    fixes=["Use a zero-centred initialisation: nn.init.kaiming_uniform_(w, nonlinearity='relu') "
-                           "(or uniform_(-b, b) with b = 1/sqrt(fan_in)), or keep PyTorch's default."])]
+                    evidence={"subject": "one-signed-init", CAUSE: True, "layers": [n for n, _ in signed][:20],
+                              "sign": sign},
+                    causes=causes,
+                    fixes=[_KERAS_FIX if is_keras(model) else _TORCH_FIX])]
+
+
+_TORCH_FIX = ("Use a zero-centred initialisation: nn.init.kaiming_uniform_(w, nonlinearity='relu') (or uniform_(-b, b) "
+              "with b = 1/sqrt(fan_in), by hand (torch.rand(n_in, n_out) * 2 - 1) * b), or keep PyTorch's default.")
+_KERAS_FIX = ("Use a zero-centred initialisation: kernel_initializer='he_uniform' (or RandomUniform(-b, b) with "
+              "b = 1/sqrt(fan_in), never a range on one side of zero), or keep Keras's default glorot_uniform.")

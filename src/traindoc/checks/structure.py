@@ -351,6 +351,8 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                              "-1 is outside the [0, 1] a binary cross-entropy accepts: the loss goes negative and "
                              "the gradient pushes the wrong way", ["Map the labels to 0 and 1: y = (y + 1) / 2."],
                              subject, **ev)]
+        if targets.n_distinct == 2:
+            return [_two_valued_binary(targets, loss, keras, subject, ev)]
         return [_finding("label-problem", Severity.ERROR,
                          f"targets in [{targets.lo:.3g}, {targets.hi:.3g}] under {loss.name}, which needs [0, 1]",
                          "these are continuous values, not probabilities: the binary cross-entropy goes negative "
@@ -359,6 +361,26 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                           + ("" if keras else " (nn.MSELoss)") + ".",
                           "Or, if they are probabilities, scale them into [0, 1]."], subject, **ev)]
     return []
+
+
+def _two_valued_binary(targets: Targets, loss: LossView, keras: bool, subject: str, ev: dict) -> Finding:
+    """Exactly two label values, not 0 and 1, under a binary cross-entropy: a yes/no column transformed on the way.
+
+    Two values are a binary label whatever they are; when they are not 0 and 1 the column went through an affine
+    map meant for the features (standardised with the whole table, shifted, multiplied), not a regression target.
+    """
+    a, b = targets.distinct[:2]
+    remap = ("y = (y == y.max()).astype('float32')" if keras else "y = (y == y.max()).float()")
+    return _finding("label-problem", Severity.ERROR,
+                    f"the labels take two values, {a:.3g} and {b:.3g}, under {loss.name}: labels outside [0, 1], "
+                    "where a binary cross-entropy needs 0 and 1",
+                    "a 0/1 label reached the loss as two other values: coded another way in the source (1 = no, "
+                    "2 = yes), or transformed with the inputs (the whole table standardised or scaled before the "
+                    "label was split off); a target below 0 or above 1 rewards pushing the output without limit, so "
+                    "the loss falls below zero and keeps falling while the accuracy stays wrong",
+                    [f"Map the two values to 0 and 1 ({remap}); if the label went through the scaler with the "
+                     "features, scale only the feature columns (split the label off first and fit the scaler on the "
+                     "features alone)."], subject, **ev)
 
 
 def _multi_label(targets: Targets, loss: LossView, out: OutputView | None, ev: dict) -> Finding:

@@ -208,6 +208,8 @@ class TargetProbe:
             # Float targets are class labels only for binary losses (BCE): values must be 0..1.
             if loss_kind != "binary":
                 return []
+            if out is not None and (out.dim() <= 1 or out.shape[-1] == 1):
+                self.num_classes = 2  # one yes/no per row: chance is a coin, ln 2, whatever dtype the labels have
             with torch.no_grad():
                 bad = ((y < 0) | (y > 1)).sum().float().reshape(1)
             return [(("target_out_of_range",), bad)]

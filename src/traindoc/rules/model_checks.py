@@ -255,6 +255,12 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                               "first layers scale again"],
                                              ["Scale once: feed the raw values to the model that scales them, or "
                                               "drop its scaling layer."]),
+    ("unnormalized-input", "scaled-up"): ("the model's own scaling layer widens its inputs: Rescaling multiplies by "
+                                          "its scale (Rescaling(255) where 1/255 was meant), or a Normalization "
+                                          "built with invert=True (checked on the first batches)",
+                                          ["a scale written as the divisor instead of its reciprocal"],
+                                          ["Divide instead of multiplying: Rescaling(1./255) (or 1./127.5 with "
+                                           "offset=-1); a Normalization without invert=True."]),
     ("label-problem", "tiled-labels"): ("each sequence's label is repeated over the positions of a per-position "
                                         "output (recorded by the watcher)", ["no pooling before the Dense layers"],
                                        ["Add GlobalAveragePooling1D() before the Dense layers; one label per "

@@ -618,6 +618,7 @@ class TraindocCallback(keras.callbacks.Callback):
         # Each judgement below is its own probe: one that fails is reported once and only it is switched off.
         step = float(self.doc._step)
         self._judge("half-output", lambda: self._half_output_check(step))
+        self._judge("lr-floor", lambda: self._lr_floor(step))
         if not self._shares.off:
             self._judge("loss-weights", lambda: self._shares.finding(step))
         p = self._progress
@@ -768,6 +769,15 @@ class TraindocCallback(keras.callbacks.Callback):
         regression = self._loss_view is not None and self._loss_view.kind == REGRESSION
         return half_output_finding(dtype, regression, float(np.abs(y).max()), float(np.abs(y).mean()),
                                    float(y.std()), nonfinite, step)
+
+    def _lr_floor(self, step: float) -> Any:
+        """A schedule that reached its floor early while the loss was still high (checks/lr_floor.py)."""
+        from ...checks.lr_floor import lr_floor_finding
+
+        lr, loss = self.doc.store.series.get("lr"), self.doc.store.series.get("train_loss")
+        if lr is None or loss is None:
+            return None
+        return lr_floor_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values), step, keras=True)
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
