@@ -203,6 +203,7 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
             runs.append(run)
             starts.append(att.start_row + 1)
     runs, starts = _without_settings_banners(runs, starts)
+    runs, starts = _quantity_blocks(runs, starts)
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
@@ -224,6 +225,29 @@ def _without_settings_banners(runs: list[Run], starts: list[int]) -> tuple[list[
     if not any(keep) or all(keep):
         return runs, starts
     return [r for r, k in zip(runs, keep) if k], [st for st, k in zip(starts, keep) if k]
+
+
+def _quantity_blocks(runs: list[Run], starts: list[int]) -> tuple[list[Run], list[int]]:
+    """One run printed a block per quantity ("Validation Loss for Epoch 1 : …" for every epoch, then
+    the validation accuracy for every epoch, then the training loss…): each block starts the counter
+    over, but no quantity appears in two blocks and every block covers the same epochs, so the blocks
+    are one run's columns, not appended runs."""
+    if len(runs) < 2:
+        return runs, starts
+    names = [set(r.series) for r in runs]
+    if sum(len(n) for n in names) != len(set().union(*names)):
+        return runs, starts  # a quantity printed again: a restart, as read
+    xs = [tuple(np.unique(np.concatenate([np.asarray(sr.steps, float) for sr in r.series.values()]))) for r in runs]
+    if len(set(xs)) != 1 or len(xs[0]) < 2:
+        return runs, starts
+    merged = Run(name=runs[0].name.split("#")[0], source=runs[0].source, format=NAME)
+    for r in runs:
+        for sr in r.series.values():
+            merged.add(sr)
+    merged.meta.notes.extend(n for n in runs[0].meta.notes if not n.startswith("file holds"))
+    merged.meta.notes.append(f"each quantity printed in a block of its own ({len(runs)} blocks over the same "
+                             f"{len(xs[0])} {runs[0].series[next(iter(runs[0].series))].axis}s): read as one run")
+    return [merged], starts[:1]
 
 
 def _list_run(path: Path, lists: dict[str, list[float]], notes: list[str]) -> Run:

@@ -110,6 +110,16 @@ _GLUED_COUNTER = re.compile(r"(?<![\w.])(E|Ep|EP|Epoch|EPOCH|epoch|It|Iter|iter|
 _GLUED_WORD = {"e": "Epoch", "ep": "Epoch", "epoch": "Epoch", "it": "Iter", "iter": "Iter", "step": "Step"}
 
 
+# "Epoch #3", "Step #200", "Iter No. 5": a counter numbered with "#" or "No." (a hand-written print).
+# The "#" is no number slot of the template, so without this the counter word is parted from its number.
+_HASHED_COUNTER = re.compile(r"(?i)(?<![\w.])(epoch|step|iter|iteration|batch|fold|round)\s*(?:#|no\.)\s*(?=\d)")
+
+
+def unhash_counters(line: str) -> str:
+    """``Epoch #3`` -> ``Epoch 3`` (see ``_HASHED_COUNTER``)."""
+    return _HASHED_COUNTER.sub(lambda m: m.group(1) + " ", line)
+
+
 def unglue_counters(line: str) -> str:
     """``E1/6`` -> ``Epoch 1/6``, ``It200/5000`` -> ``Iter 200/5000`` (see ``_GLUED_COUNTER``)."""
     return _GLUED_COUNTER.sub(lambda m: f"{_GLUED_WORD[m.group(1).lower()]} {m.group(2)}/{m.group(3)}", line)
@@ -287,6 +297,8 @@ class LineParser:
             # record nor the end of one.
             return False
         line = unwrap_numbers(line)
+        if "#" in line or "o." in line:
+            line = unhash_counters(line)
         # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
         # epoch 0 :"): when it gives only a counter, the records right under it are that counter's
         self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":")

@@ -287,6 +287,7 @@ def template(skeleton: str, indented: bool = False) -> Template:
             elif closing.startswith(")") and slot.kind == "value":
                 slot.avg_slot = j + 1
     _name_after_counter(segs, slots)
+    _name_by_following_words(segs, slots)
     t.slots = slots
     t.n_values = sum(s.kind == "value" for s in slots)
     t.keyed = len({s.key for i, s in enumerate(slots) if s.kind == "value" and segs[i].rstrip().endswith(("=", ":"))})
@@ -331,6 +332,29 @@ def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
         words = [w for w in m.group(1).split() if w.lower() not in _STOPWORDS or w.lower() in SPLIT_WORDS]
         if words:
             slots[j] = Slot("value", norm_key(" ".join(words)))
+
+
+# A value whose name follows it: "0.98 C.E. Loss, 94.28% Accuracy", "12.5 loss | 0.91 acc". Up to four
+# words (abbreviations with dots allowed) right after the number (or its "%"), closed by a comma, ";",
+# "|" or the line's end.
+_NAME_AFTER = re.compile(r"%?\s*([A-Za-z][A-Za-z.]*(?:[ _-][A-Za-z][A-Za-z.]*){0,3})\s*(?:[,;|]|$)")
+
+
+def _name_by_following_words(segs: list[str], slots: list[Slot]) -> None:
+    """Name a value by the words printed right after it, when they name a loss or a metric and
+    nothing before it did (no word, or one that means no measure): some loops print the number first. Only names that mean a loss
+    or metric count, so a banner's "50000 training samples" stays unnamed."""
+    for j, slot in enumerate(slots):
+        if j + 1 >= len(segs) or not (slot.kind == "skip" or slot.kind == "value" and not _signal(slot.key)):
+            continue  # only a value nothing named, or one named by a word that means no measure ("10:27 PM : 0.98")
+        if segs[j].rstrip().endswith(("/", "(", "[")) or segs[j + 1].lstrip().startswith(("/", ")", "]")):
+            continue  # a count or a bracketed aside, not a value and its name
+        m = _NAME_AFTER.match(segs[j + 1])
+        if not m or (m.group(0).rstrip().endswith(tuple(",;|")) is False and j + 2 < len(segs)):
+            continue  # closed by the next number, not by a delimiter or the line's end: "Wrong 76 English Accuracy 0.8"
+        key = norm_key(m.group(1).replace(".", ""))
+        if _signal(key):
+            slots[j] = Slot("value", key)
 
 
 def _signal(key: str | None) -> bool:
