@@ -108,11 +108,11 @@ def _keras_kernels(model: Any) -> list[tuple[str, Any]]:
     import keras
     import torch
 
-    from .model_view import nested_layers
+    from .model_view import has_sublayers, nested_layers
 
     out, seen = [], set()
     for lay in nested_layers(model):
-        if "Embedding" in type(lay).__name__ or not getattr(lay, "trainable", True) or _has_sublayers(lay):
+        if "Embedding" in type(lay).__name__ or not getattr(lay, "trainable", True) or has_sublayers(lay):
             continue
         for v in lay.trainable_weights:
             key = getattr(v, "path", None) or id(v)
@@ -120,13 +120,6 @@ def _keras_kernels(model: Any) -> list[tuple[str, Any]]:
                 seen.add(key)
                 out.append((getattr(v, "path", None) or lay.name, torch.as_tensor(keras.ops.convert_to_numpy(v))))
     return out
-
-
-def _has_sublayers(layer: Any) -> bool:
-    try:
-        return bool(list(layer._flatten_layers(include_self=False, recursive=False)))
-    except Exception:
-        return bool(getattr(layer, "layers", None))
 
 
 def one_signed_init_findings(model: Any) -> list[Finding]:

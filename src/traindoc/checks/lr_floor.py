@@ -25,6 +25,14 @@ BY = 0.5  # the floor reached within this share of the run
 UNLEARNT = 0.5  # the final loss still above this share of the first
 
 
+def rate_and_loss(series: dict) -> tuple[list[float], list[float], list[float], list[float]] | None:
+    """(rate steps, rates, loss steps, losses) of a live run's recorded ``lr`` and ``train_loss``, or None."""
+    lr, loss = series.get("lr"), series.get("train_loss")
+    if lr is None or loss is None:
+        return None
+    return list(lr.steps), list(lr.values), list(loss.steps), list(loss.values)
+
+
 def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[float], losses: list[float],
                      last_step: float, keras: bool = False) -> Finding | None:
     """lr-decay-too-fast when the rate fell ``DROP``-fold before ``BY`` of the run and the loss was not learnt."""

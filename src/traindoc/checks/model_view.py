@@ -86,6 +86,14 @@ def nested_layers(model: Any) -> list[Any]:
         return list(getattr(model, "layers", []))
 
 
+def has_sublayers(layer: Any) -> bool:
+    """Whether a Keras layer holds layers of its own (a nested model or block), not a leaf layer."""
+    try:
+        return bool(list(layer._flatten_layers(include_self=False, recursive=False)))
+    except Exception:
+        return bool(getattr(layer, "layers", None))
+
+
 def compiled_metric_objects(model: Any) -> list[Any]:
     """What a Keras model's ``compile(metrics=...)`` was given, flattened (strings or metric objects)."""
     if not is_keras(model):

@@ -267,13 +267,12 @@ class ConfigWatch:
 
         known = any(f.id == "nonfinite-origin" and f.evidence.get("kind") == "backward gradient" for f in doc.findings)
         found.append(call("backward-nan", backward_nan_finding, doc.store.series, known))
-        lr, loss = doc.store.series.get("lr"), doc.store.series.get("train_loss")
-        if lr is not None and loss is not None:
+        from ..checks.lr_floor import lr_floor_finding, rate_and_loss  # a decay (or backwards warm-up) that ended early
+
+        series = rate_and_loss(doc.store.series)
+        if series is not None:
             from ..checks.lr_jump import lr_jump_finding
 
-            from ..checks.lr_floor import lr_floor_finding  # a decay (or backwards warm-up) that ended early
-
-            series = (list(lr.steps), list(lr.values), list(loss.steps), list(loss.values))
             found.append(call("lr-jump", lr_jump_finding, *series))
             found.append(call("lr-floor", lr_floor_finding, *series, at))
         for f in found:

@@ -246,7 +246,7 @@ def _quantity_blocks(runs: list[Run], starts: list[int]) -> tuple[list[Run], lis
             merged.add(sr)
     merged.meta.notes.extend(n for n in runs[0].meta.notes if not n.startswith("file holds"))
     merged.meta.notes.append(f"each quantity printed in a block of its own ({len(runs)} blocks over the same "
-                             f"{len(xs[0])} {runs[0].series[next(iter(runs[0].series))].axis}s): read as one run")
+                             f"{len(xs[0])} {next(iter(runs[0].series.values())).axis}s): read as one run")
     return [merged], starts[:1]
 
 

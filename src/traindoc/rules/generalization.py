@@ -15,7 +15,13 @@ from ..run import Role, Run
 from ..stats.core import jitter_sigma
 from ..stats import bin_median, mann_kendall, overfit_onset, projected_improvement, trend
 from ..stats.earlystop import rank_turn, rise_after_best, stopped_after_turn
+from ..stats.exact import fall_p
+from ..stats.late_level import late_above_best, risen
+from ..stats.per_eval import denser, levels_at, levels_since
+from ..stats.worse_than_before import worse_than_before
 from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, bounded_metric_curves, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, end_now, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
+from .ended_above_best import ended_above_best_note
+from .few_evals_overfit import P_MAX, few_evals_overfitting
 from .registry import rule
 
 _BOTH = (Role.TRAIN_LOSS, Role.VAL_LOSS)
@@ -71,8 +77,6 @@ def overfitting(run: Run):
         f = gave_back_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
         found = [f] if f is not None else []
     if not found:
-        from .ended_above_best import ended_above_best_note
-
         f = ended_above_best_note(run, _overfit_fixes)  # info: the verdict must not say healthy
         found = [f] if f is not None else []
     never = _never_below_chance(run) if found else None
@@ -159,8 +163,6 @@ def _loss_turn_overfitting(run: Run):
         yield from _val_only_turn(run)
         return
     if pair is None:
-        from .few_evals_overfit import few_evals_overfitting
-
         f = few_evals_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
         if f is not None:
             yield f
@@ -186,8 +188,6 @@ def _loss_turn_overfitting(run: Run):
             if f is not None:
                 break
     if f is None:
-        from .few_evals_overfit import few_evals_overfitting
-
         f = few_evals_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)  # 6-7 evaluations: too few for the turns
     if f is not None:
         yield f
@@ -356,14 +356,9 @@ def _levels_fell(t: Curve, v: Curve, since: float) -> bool:
     least, a one-sided rank test at 5% (``few_evals_overfit``'s level) and 2% or more from the
     first to the last. ``t.noise`` is the spread of single batches; the fall of a level made of
     many of them stands against far less, as the epoch means a person reads show."""
-    from ..stats.exact import fall_p
-    from ..stats.per_eval import denser, levels_at
-    from .few_evals_overfit import P_MAX
-
     if not denser(t.x, v.x, since) or not np.all(t.y > 0):
         return False
-    lv = levels_at(t.x, t.y, v.x)[v.x >= since - 1e-9]
-    lv = lv[np.isfinite(lv)]
+    lv = levels_since(t.x, t.y, v.x, since)
     return lv.size >= 3 and float(lv[-1]) <= 0.98 * float(lv[0]) and fall_p(np.log(lv)) <= P_MAX
 
 
@@ -447,7 +442,6 @@ def _climb_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     with training as the independent evidence: its points since that best fall by the exact rank
     test at 5% and end 10% or more below where training stood at the best."""
     from ..stats.climb_from_best import climb_from_best
-    from ..stats.exact import fall_p
 
     ov = climb_from_best(x, y)
     if ov is None:
@@ -464,16 +458,10 @@ def _worse_than_before_turn(t: Curve, v: Curve, x: np.ndarray, y: np.ndarray):
     """A short validation curve whose every evaluation after its best is worse than all up to it
     (``worse_than_before``; any sign, a negative log-likelihood too), with training as the
     independent evidence: its level per evaluation since the best falls by the exact rank test at 5%."""
-    from ..stats.exact import fall_p
-    from ..stats.per_eval import levels_at
-    from ..stats.worse_than_before import worse_than_before
-    from .few_evals_overfit import P_MAX
-
     ov = worse_than_before(x, y)
     if ov is None:
         return None
-    lv = levels_at(t.x, t.y, v.x)[v.x >= ov.best_step - 1e-9]
-    lv = lv[np.isfinite(lv)]
+    lv = levels_since(t.x, t.y, v.x, ov.best_step)
     return ov if lv.size >= 3 and fall_p(lv) <= P_MAX else None
 
 
@@ -908,9 +896,6 @@ def _late_levels_risen(t: Curve, v: Curve) -> tuple[dict | None, dict | None]:
     evaluations around their best by rank (``late_level.late_above_best``, 5%) and 10% or more
     above it: a rise read as levels, which spikes of a too-high learning rate hide from the trend
     test. Training is read as its level per evaluation interval, on the validation's steps."""
-    from ..stats.late_level import late_above_best, risen
-    from ..stats.per_eval import levels_at
-
     if not np.all(t.y > 0):
         return None, None
     tl = levels_at(t.x, t.y, v.x)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..findings import Finding, Severity
 from ..run import Role, Run, Series
+from ..run.roles import name_tokens
 from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
 from ..stats.exact import EXACT_MAX_N, rise_p_exact
@@ -303,8 +304,6 @@ def task_head(name: str) -> str | None:
     hit = _HEAD_SUFFIX.search(low)
     if hit:
         return {"m": "mask", "p": "keypoints", "k": "keypoints"}[hit.group(1)]
-    from ..run.roles import name_tokens
-
     return next((_HEAD_WORDS[t] for t in name_tokens(name) if t in _HEAD_WORDS), None)
 
 

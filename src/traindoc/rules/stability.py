@@ -9,7 +9,8 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import MEASURED_ROLES, Role, Run
 from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
-from .adversarial_pair import adversary_at_equilibrium
+from ..stats.exact import fall_p
+from .adversarial_pair import adversary_at_equilibrium, generator_losing_finding
 from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .negative_runaway import negative_runaway_finding
@@ -227,8 +228,6 @@ def _end_blowup(c: Curve) -> dict | None:
     one epoch is a blow-up, not noise: the points before it fall by the exact rank test at 1%, so
     a noisy curve whose last value happens to be high does not qualify, and the jump is 1.5x the
     lowest point or more. No point after it can show a recovery, so it is read as it stands."""
-    from ..stats.exact import fall_p
-
     y = c.y
     if c.n < MIN_POINTS or c.n > END_BLOWUP_MAX_N or np.any(y <= 0):
         return None
@@ -246,8 +245,6 @@ def _end_blowup(c: Curve) -> dict | None:
 def divergence(run: Run):
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None:
-        from .adversarial_pair import generator_losing_finding
-
         g = generator_losing_finding(run)  # a GAN's losses are a game: its pair is read instead
         if g is not None:
             yield g

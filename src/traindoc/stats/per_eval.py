@@ -28,6 +28,12 @@ def levels_at(tx: np.ndarray, ty: np.ndarray, vx: np.ndarray) -> np.ndarray:
     return out
 
 
+def levels_since(tx: np.ndarray, ty: np.ndarray, vx: np.ndarray, since: float) -> np.ndarray:
+    """The finite training levels (``levels_at``) of the evaluations at or after ``since``."""
+    lv = levels_at(tx, ty, vx)[vx >= since - 1e-9]
+    return lv[np.isfinite(lv)]
+
+
 def denser(tx: np.ndarray, vx: np.ndarray, since: float) -> bool:
     """Training logged at least ``MIN_PER_INTERVAL`` times per evaluation from ``since`` on."""
     nv = int(np.sum(vx >= since - 1e-9))

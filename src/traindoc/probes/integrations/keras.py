@@ -772,12 +772,10 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _lr_floor(self, step: float) -> Any:
         """A schedule that reached its floor early while the loss was still high (checks/lr_floor.py)."""
-        from ...checks.lr_floor import lr_floor_finding
+        from ...checks.lr_floor import lr_floor_finding, rate_and_loss
 
-        lr, loss = self.doc.store.series.get("lr"), self.doc.store.series.get("train_loss")
-        if lr is None or loss is None:
-            return None
-        return lr_floor_finding(list(lr.steps), list(lr.values), list(loss.steps), list(loss.values), step, keras=True)
+        series = rate_and_loss(self.doc.store.series)
+        return None if series is None else lr_floor_finding(*series, step, keras=True)
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""

@@ -297,7 +297,7 @@ class LineParser:
             # record nor the end of one.
             return False
         line = unwrap_numbers(line)
-        if "#" in line or "o." in line:
+        if "#" in line or "o." in line or "O." in line:  # cheap: the regex only where "#" or "No." can be
             line = unhash_counters(line)
         # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
         # epoch 0 :"): when it gives only a counter, the records right under it are that counter's

@@ -350,7 +350,7 @@ def _name_by_following_words(segs: list[str], slots: list[Slot]) -> None:
         if segs[j].rstrip().endswith(("/", "(", "[")) or segs[j + 1].lstrip().startswith(("/", ")", "]")):
             continue  # a count or a bracketed aside, not a value and its name
         m = _NAME_AFTER.match(segs[j + 1])
-        if not m or (m.group(0).rstrip().endswith(tuple(",;|")) is False and j + 2 < len(segs)):
+        if not m or (m.group(0).rstrip()[-1:] not in (",", ";", "|") and j + 2 < len(segs)):
             continue  # closed by the next number, not by a delimiter or the line's end: "Wrong 76 English Accuracy 0.8"
         key = norm_key(m.group(1).replace(".", ""))
         if _signal(key):
