@@ -28,6 +28,7 @@
     [--set heldout20] (the twentieth blind held-out set, keras_bugs/heldout20_*.py: the common bug classes, frozen)
     [--set devkinds6] (classes set 19 missed, each in programs of its own, keras_bugs/devkinds6_*.py; tunable)
     [--set heldout21] (the twenty-first blind held-out set, keras_bugs/heldout21_*.py: the common bug classes, frozen)
+    [--set heldout22] (the twenty-second blind held-out set, keras_bugs/heldout22_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -363,6 +364,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout21_torch  # noqa: F401  (registers the twenty-first held-out set's PyTorch cases)
 
         return HELDOUT21
+    if name == "heldout22":
+        from keras_bugs.heldout22_keras import HELDOUT22
+        import keras_bugs.heldout22_torch  # noqa: F401  (registers the twenty-second held-out set's PyTorch cases)
+
+        return HELDOUT22
     return CASES
 
 
@@ -376,7 +382,8 @@ def main() -> None:
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
-                                                 "devkinds5", "heldout20", "devkinds6", "heldout21"),
+                                                 "devkinds5", "heldout20", "devkinds6", "heldout21",
+                                                 "heldout22"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
