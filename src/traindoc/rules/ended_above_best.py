@@ -7,7 +7,8 @@ Yet the outcome is plain and costs the user: the last checkpoint is worse on hel
 an earlier one, by Prechelt's generalisation-loss bar (10% above the best), while the training
 loss went on down (5% or more, at the validation's pace, ``per_eval.levels_at``). Calling such a
 run healthy would tell them to ship the worse checkpoint; an info note says what is known, and
-the run's verdict becomes "worth a look". Short runs only (4-30 evaluations), where the trend
+the run's verdict becomes "worth a look". A training loss that ends above
+its first value has fitted nothing (a run at too high a rate), so the note is not given there. Short runs only (4-30 evaluations), where the trend
 tests cannot decide.
 """
 
@@ -40,8 +41,8 @@ def ended_above_best_note(run: Run, fixes_for: Callable[[str, float], list[str]]
     lv = levels_at(t.x, t.y, v.x)
     lv = np.where(np.isfinite(lv), lv, np.interp(v.x, t.x, t.y))  # an interval without a training point
     t_best, t_end = float(lv[ib]), float(lv[-1])
-    if t_end > TRAIN_FALL * t_best:
-        return None
+    if t_end > TRAIN_FALL * t_best or t_end >= float(t.y[0]):
+        return None  # training above where it began has not fitted anything: that is instability, not overfitting
     u = unit(v)
     step = float(v.x[ib])
     return make("overfitting", f"{v.name} ended {last / best - 1:.0%} above its best ({fmt(best)} at {u} {fmt(step)}) "
