@@ -204,10 +204,34 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
             starts.append(att.start_row + 1)
     runs, starts = _without_settings_banners(runs, starts)
     runs, starts = _quantity_blocks(runs, starts)
+    bar_only = parser.bar_only_names()
+    if bar_only:
+        for run in runs:
+            _drop_bar_copies(run, bar_only)
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     return T.segment_runs(path, NAME, runs, starts[1:], unit="record")
+
+
+def _drop_bar_copies(run: Run, bar_only: set[str]) -> None:
+    """A progress bar's running value (tqdm's ``loss=0.42`` postfix, redrawn through the epoch and kept at
+    its last redraw) beside the value the loop prints on a line of its own for the same epochs
+    (``Epoch 3: train loss 0.40``): the printed line is the epoch's record, the bar a display of it. The
+    bar's series is left out (with a note) when another series of its role covers its x's; a bar that
+    is the only record of its quantity (Keras, a tqdm-only loop) is kept."""
+    gone = []
+    for name in sorted(bar_only & set(run.series)):
+        bar = run.series[name]
+        if bar.role not in MEASURED_ROLES or len(bar) < 2:
+            continue
+        if any(s.name not in bar_only and s.role is bar.role and s.axis == bar.axis and len(s) >= len(bar) - 1
+               and np.isin(bar.steps[:-1], s.steps).all() for s in run.series.values()):
+            gone.append(name)
+            del run.series[name]
+    if gone:
+        run.meta.notes.append("progress-bar values left out (" + ", ".join(gone) + "): the loop prints each epoch's "
+                              "value of the same quantity on a line of its own, the bar only redraws a running value")
 
 
 def _settings_only(run: Run) -> bool:

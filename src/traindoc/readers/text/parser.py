@@ -22,6 +22,7 @@ from .. import _table as T
 from .._conventions import is_hf_summary
 from .._pyliteral import parse as parse_literal
 from .._pyliteral import to_json_like
+from .._unnamed import counted_value, counter_word
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
@@ -39,9 +40,12 @@ _NONFINITE_WORDS = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\b")
 _NONFINITE_REPORT = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\s+loss\b|\bloss\s+(?:is|was|became|becomes|"
                                r"went|turned)\s+(?:\w+\s+)?(?:nan|inf|infinite|infinity)\b")
 NONFINITE_SERIES = "loss_reported_nonfinite"
-# A line that is a counter and nothing else: "epoch   3", "Epoch: 3", "step 100".
-_BARE_COUNTER = re.compile(r"(?i)(?:#{1,6}\s*)?(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
-                           r"\s*[:#=]?\s*\d+")
+# A line that is a counter and nothing else: "epoch   3", "Epoch: 3", "step 100", "## Epoch 3".
+# Rules of "=", "-", "*" or brackets around it ("=== Epoch 3 ===", "----- epoch 3 -----", "[Epoch 3]") are
+# decoration of the same header.
+_RULE = r"[\s=\-*~#|<>\[\]]*"
+_BARE_COUNTER = re.compile(r"(?i)" + _RULE + r"(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
+                           r"\s*[:#=]?\s*\d+" + _RULE)
 # A counter line whose values are all of names traindoc does not know is still a record when it
 # names at least this many of them with "=" or ":" (one is a setting printed beside a header).
 _KEYED_RECORD = 2
@@ -143,6 +147,34 @@ def _pair_record(m: re.Match) -> str:
     return m.group(0)
 
 
+# A title line naming the quantity of the block under it ("Train loss per epoch:", "== Validation accuracy ==",
+# "val_loss"): a script printing one block per quantity names it once, then prints "Epoch 3: 0.52" lines.
+_BLOCK_TITLE = re.compile(r"^[\W_]*([A-Za-z][A-Za-z_ .]{1,40}?)(?:\s+(?:per|by|for each|over|vs\.?)\s+(?:epochs?|steps?|iter"
+                          r"(?:ation)?s?|batch(?:es)?))?\s*(?:\((?:%|percent)\))?\s*[:=\-]*\s*$")
+_TITLE_TAIL = {"history", "values", "curve", "log", "logs"}
+
+
+def block_title(line: str) -> str | None:
+    """The loss or metric a number-free title line names (``Train loss per epoch:`` -> ``train_loss``), else None."""
+    m = _BLOCK_TITLE.match(line)
+    if not m:
+        return None
+    words = m.group(1).replace(".", " ").split()
+    while words and words[-1].lower() in _TITLE_TAIL:
+        words.pop()
+    if not words or len(words) > 4:
+        return None
+    key = norm_key(" ".join(words))
+    return key if ("loss" in key or _role_cached(key) in MEASURED_ROLES) else None
+
+
+# wandb's own console lines ("wandb: Tracking run…", and at the end "wandb: Run history:" with a sparkline per
+# key, "wandb: Run summary:" with each key's last value): never a record. The summary's values are the run's
+# last ones restated, kept as a note like any other final summary.
+_WANDB_LINE = re.compile(r"^\s*wandb:\s?(.*)$")
+_WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
+
+
 def role(key: str) -> Role:
     return _role_cached(key)
 
@@ -176,7 +208,7 @@ class _Plan:
     """A template compiled for fast per-line use."""
 
     __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
-                 "meaningful", "held_ctx", "split_keys", "keyed", "inner")
+                 "meaningful", "held_ctx", "split_keys", "keyed", "inner", "used")
 
     def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
@@ -184,6 +216,7 @@ class _Plan:
         self.pct = False
         self.keyed = t.keyed
         self.inner = False  # the step counts within its epoch by its own name ("Epoch Step: 41")
+        self.used = False  # a line of this shape gave a record
         for i, s in enumerate(t.slots):
             total_i = i + 1 if s.total == -1.0 else None
             total = None if s.total in (None, -1.0) else s.total
@@ -287,6 +320,11 @@ class LineParser:
         # only when the file holds no record of its own (see ``list_series``).
         self.lists: dict[str, list[float]] = {}
         self._glued: dict[str, bool] = {}  # line shapes with a glued counter ("E1/6"), see ``_glued_shape``
+        # The quantity a title line named (``block_title``), for the counter-and-number lines under it;
+        # None once a line of another kind comes. ``titled_lines``: lines named so.
+        self.block_name: str | None = None
+        self.titled_lines = 0
+        self.wandb_summary = False  # inside wandb's closing "Run summary:" block
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -296,12 +334,17 @@ class LineParser:
             # "... at step 2 (detected at step 6)" would be read as a step counter. Neither a
             # record nor the end of one.
             return False
+        if "wandb:" in line[:16] and (m := _WANDB_LINE.match(line)):
+            self._wandb(m.group(1).strip())
+            return False
         line = unwrap_numbers(line)
         if "#" in line or "o." in line or "O." in line:  # cheap: the regex only where "#" or "No." can be
             line = unhash_counters(line)
         # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
         # epoch 0 :"): when it gives only a counter, the records right under it are that counter's
         self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":")
+        if self.block_name is not None and line.strip():
+            line = self._titled(line)
         got = self._feed(line)
         if not got and len(line) < 200 and _END_LINE.search(line):
             self._run_end()
@@ -311,8 +354,34 @@ class LineParser:
         if line.strip():
             if not got:
                 self.bare_header = False  # a line that is no record ends the block under a bare counter
+                if len(line) < 80 and not any(ch.isdigit() for ch in line):
+                    self.block_name = block_title(line.strip())
             self.title = line.strip()[:80]
         return got
+
+    def _wandb(self, rest: str) -> None:
+        """One of wandb's own lines (see ``_WANDB_LINE``): its closing summary is kept as a summary."""
+        if rest.lower().startswith("run summary"):
+            self.wandb_summary = True
+            self.summaries.append((len(self.records), {}))
+            return
+        m = _WANDB_SUMMARY.match(rest) if self.wandb_summary else None
+        if m is None:
+            self.wandb_summary = self.wandb_summary and bool(rest) and not rest.endswith(":")
+            return
+        name = norm_key(m.group(1))
+        if meaningful((name,)) and self.summaries:
+            self.summaries[-1][1][name] = _num(m.group(2))
+
+    def _titled(self, line: str) -> str:
+        """``Epoch 3: 0.52`` under a title naming its quantity (see ``block_title``) as ``Epoch 3 name: 0.52``;
+        any other line ends the titled block."""
+        found = counted_value(line) if len(line) < 120 else None
+        if found is None:
+            self.block_name = None
+            return line
+        self.titled_lines += 1
+        return f"{counter_word(line)} {found[0]} {self.block_name}: {found[1]!r}"
 
     def _feed(self, line: str) -> bool:
         if len(line) > MAX_LINE:
@@ -361,6 +430,7 @@ class LineParser:
         return self._line(plan, nums, line[:1] in " \t" and not line.lstrip()[:1].isdigit())
 
     def _line(self, plan: _Plan, nums: list[str], indented: bool) -> bool:
+        plan.used = True
         held_ctx = plan.held_ctx
         avg_ok = held_ctx and plan.progress is not None
         vals: dict[str, float] = {}
@@ -748,6 +818,14 @@ class LineParser:
         once |= self.tables.dropped(counted)
         dropped = self.records.dropped | once
         return dropped, {k for k, i in self._split_at.items() if i not in dropped}
+
+    def bar_only_names(self) -> set[str]:
+        """Names only progress-bar lines gave (a tqdm postfix ``loss=0.42``), not a line of their own."""
+        bar, other = set(), set()
+        for plan in self.plans.values():
+            if plan.used:
+                (bar if plan.bar else other).update(name for _, name, _, _ in plan.values)
+        return bar - other
 
     @property
     def counted_by_line(self) -> bool:

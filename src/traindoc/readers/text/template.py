@@ -39,6 +39,12 @@ STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "it
 # "Epoch no. = 3", "epoch number: 3": the epoch counted by a word for "number"
 EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch", "epoch_no", "epoch_no.", "epoch_number", "epoch_num",
               "epoch_nr")
+# The same counters as a table's column names (``ep  loss  acc``, ``epoch_no,train_loss``), where they must
+# hold whole numbers to count: "epochs" and "batch" are left out (in a table of runs or settings they are
+# how long each trained and its batch size, not a counter).
+EPOCH_COLUMNS = frozenset(EPOCH_KEYS) - {"epochs", "epoch_no."}
+STEP_COLUMNS = frozenset({"step", "steps", "global_step", "iter", "iters", "iteration", "num_updates", "global_iter",
+                          "train_step", "optimizer_step"})
 # A step counted within its epoch, by its own name ("Epoch Step: 41"): placed after the steps of the
 # epochs before it (the epoch from a header line above, "[Epoch 2] Training").
 INNER_STEP_KEYS = ("epoch_step", "step_in_epoch", "epoch_iter", "iter_in_epoch")
@@ -143,7 +149,9 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
     if s.endswith("["):
         s = s[:-1].rstrip()
     sep = " "
-    if s.endswith((":", "=")):
+    if s.endswith(("->", "=>")):  # "loss -> 0.41": an arrow for "is"
+        sep, s = ":", s[:-2].rstrip()
+    elif s.endswith((":", "=")):
         sep = s[-1]
         s = s[:-1].rstrip().rstrip("'\"")
     elif _COPULA.search(s):  # "training loss is 0.53", "val acc was 0.8": the verb stands for ":"
@@ -336,8 +344,8 @@ def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
 
 # A value whose name follows it: "0.98 C.E. Loss, 94.28% Accuracy", "12.5 loss | 0.91 acc". Up to four
 # words (abbreviations with dots allowed) right after the number (or its "%"), closed by a comma, ";",
-# "|" or the line's end.
-_NAME_AFTER = re.compile(r"%?\s*([A-Za-z][A-Za-z.]*(?:[ _-][A-Za-z][A-Za-z.]*){0,3})\s*(?:[,;|]|$)")
+# "|", a dash set apart by blanks (" - ", Keras' own field separator) or the line's end.
+_NAME_AFTER = re.compile(r"%?\s*([A-Za-z][A-Za-z.]*(?:[ _-][A-Za-z][A-Za-z.]*){0,3})\s*(?:[,;|]|-(?=\s)|$)")
 
 
 def _name_by_following_words(segs: list[str], slots: list[Slot]) -> None:
@@ -350,7 +358,7 @@ def _name_by_following_words(segs: list[str], slots: list[Slot]) -> None:
         if segs[j].rstrip().endswith(("/", "(", "[")) or segs[j + 1].lstrip().startswith(("/", ")", "]")):
             continue  # a count or a bracketed aside, not a value and its name
         m = _NAME_AFTER.match(segs[j + 1])
-        if not m or (m.group(0).rstrip()[-1:] not in (",", ";", "|") and j + 2 < len(segs)):
+        if not m or (m.group(0).rstrip()[-1:] not in (",", ";", "|", "-") and j + 2 < len(segs)):
             continue  # closed by the next number, not by a delimiter or the line's end: "Wrong 76 English Accuracy 0.8"
         key = norm_key(m.group(1).replace(".", ""))
         if _signal(key):
