@@ -208,7 +208,7 @@ class _Plan:
     """A template compiled for fast per-line use."""
 
     __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
-                 "meaningful", "held_ctx", "split_keys", "keyed", "inner", "used")
+                 "meaningful", "held_ctx", "split_keys", "keyed", "inner", "used", "bar_count", "epoch_line")
 
     def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
@@ -217,6 +217,8 @@ class _Plan:
         self.keyed = t.keyed
         self.inner = False  # the step counts within its epoch by its own name ("Epoch Step: 41")
         self.used = False  # a line of this shape gave a record
+        self.bar_count = False  # a line of this shape was placed by its progress bar's n/N count
+        self.epoch_line = False  # a line of this shape (no bar) was placed on the epoch axis
         for i, s in enumerate(t.slots):
             total_i = i + 1 if s.total == -1.0 else None
             total = None if s.total in (None, -1.0) else s.total
@@ -325,6 +327,8 @@ class LineParser:
         self.block_name: str | None = None
         self.titled_lines = 0
         self.wandb_summary = False  # inside wandb's closing "Run summary:" block
+        self.last_bar = False  # the last record came from a progress bar
+        self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``_bar_copies``)
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -445,6 +449,7 @@ class LineParser:
             vals[key] = v
         x, axis = self._x(plan, nums, held_ctx)
         own = x is not None
+        by_bar = False  # placed by the progress bar's own n/N count
         if not plan.meaningful:
             if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
@@ -506,10 +511,16 @@ class LineParser:
         else:
             if plan.step is not None or plan.epoch is not None:
                 self.sticky = None
+            elif plan.bar and plan.progress is not None:
+                plan.bar_count = by_bar = True
             self.anchor = (x, axis)
             if plan.step is not None or plan.epoch is not None or plan.progress is not None:
                 self.countered += 1  # a named counter, or an n/N count (Keras and tqdm bars, "[1/10]")
-        self._append(x, axis, vals)
+        if axis == "epoch" and not plan.bar:
+            plan.epoch_line = True  # by its own epoch counter or under an epoch header
+        self._append(x, axis, vals, plan.bar)
+        if by_bar:
+            self.bar_counted.add(len(self.records) - 1)  # appended, or the redraw it replaced
         if joined is not None:
             self.followers.append((len(self.records) - 1, joined))
         self._note_split(plan)
@@ -814,10 +825,38 @@ class LineParser:
         changing anything: a follower asks this between lines and keeps feeding afterwards."""
         counted = self.anchor is not None
         once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
+        if self.implicit_at and not counted and not any(self._measures(t) for t in self.implicit if self.implicit[t] >= 2):
+            # counter-less lines that repeat but hold no loss or metric (a config dump printed twice,
+            # "lr: 0.001" / "batch_size: 16"): settings, not a curve
+            once |= {i for i, _ in self.implicit_at}
         once |= {i for i, joined in self.followers if joined in once}
         once |= self.tables.dropped(counted)
+        once |= self.bar_copies()
         dropped = self.records.dropped | once
         return dropped, {k for k, i in self._split_at.items() if i not in dropped}
+
+    def bar_copies(self) -> set[int]:
+        """Records placed by a progress bar's own n/N count, when lines counted by their epoch give every
+        quantity the bar shows: the bar's count starts over each epoch (it would read as a new run each
+        time) and its values are a running display of what the epoch line prints, so they are no records."""
+        if not self.bar_counted:
+            return set()
+        bar, epoch = set(), set()
+        for plan in self.plans.values():
+            if plan.bar_count:
+                bar.update(role(name) for _, name, _, _ in plan.values if meaningful((name,)))
+            if plan.epoch_line:
+                epoch.update(role(name) for _, name, _, _ in plan.values if meaningful((name,)))
+        return self.bar_counted if epoch and bar <= epoch else set()
+
+    def bar_counted_names(self) -> set[str]:
+        """The names of the values placed by a progress bar's own count (see ``bar_copies``)."""
+        return {name for plan in self.plans.values() if plan.bar_count for _, name, _, _ in plan.values}
+
+    def _measures(self, tname: str) -> bool:
+        """Whether lines of this shape give a loss or a metric."""
+        plan = self.plans.get(tname)
+        return plan is not None and any("loss" in n or role(n) in MEASURED_ROLES for _, n, _, _ in plan.values)
 
     def bar_only_names(self) -> set[str]:
         """Names only progress-bar lines gave (a tqdm postfix ``loss=0.42``), not a line of their own."""
@@ -839,23 +878,30 @@ class LineParser:
         if n and (not self.run_ends or self.run_ends[-1] != n):
             self.run_ends.append(n)
 
-    def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
+    def _append(self, x: float, axis: str, values: dict[str, float], bar: bool = False) -> None:
         if ("train_runtime" in values or "total_flos" in values) and is_hf_summary(values):
             # the Trainer's end-of-training summary: a mean, kept as a note
             self.summaries.append((len(self.records), values))
             self._run_end()
             return
-        self._add(x, axis, values)
+        self._add(x, axis, values, bar)
         if not _END_KEYS.isdisjoint(values):
             self._run_end()
 
-    def _add(self, x: float, axis: str, values: dict[str, float]) -> None:
+    def _add(self, x: float, axis: str, values: dict[str, float], bar: bool = False) -> None:
         """Add a record. At the same x as the last record, a line restating its keys (or more) is a
         progress-bar redraw and replaces it; one restating some of them (a final summary such as
-        `` * Acc@1 76.1``) updates those values."""
+        `` * Acc@1 76.1``) updates those values. A progress bar drawn after a line of the loop's own at
+        that x (the next epoch's bar, under the last epoch header) changes none of that line's values."""
         last = self.records.last
+        was_bar, self.last_bar = self.last_bar, bar
         if last is not None:
             px, pax, pvals = last
+            if px == x and pax == axis and bar and not was_bar:
+                self.records.replace_last(x, axis, {**values, **pvals})
+                self.redraws += 1
+                self.last_bar = False
+                return
             if px == x and pax == axis:
                 if pvals.keys() <= values.keys() or values.keys() <= pvals.keys():
                     self.records.replace_last(x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)

@@ -258,6 +258,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 t.context = mode.group(2)
         if nk == "batch" and sep == "=" and total is None:
             slot = Slot("value", nk)  # "batch=32": a setting, not a counter
+        elif nk in ("epochs", "num_epochs") and sep in ":=" and total is None:
+            slot = Slot("value", nk)  # "epochs: 20" in a config dump: how long to train, not the epoch
         elif nk in STEP_KEYS or nk in INNER_STEP_KEYS or (
                 nk and nk.endswith(("_step", "_iter")) and nk.split("_")[0] in ("global", "train")):
             slot = Slot("step", nk, total)

@@ -151,13 +151,20 @@ def bars_and_wandb(seed: int) -> Console:
              "wandb: Tracking run with wandb version 0.16.1", "wandb: Run data is saved locally in ./wandb/run-2024"]
     lines += _noise(rng)
     lead_kind = rng.randint(0, 2)
+    # a bar redrawn at every batch (thousands of redraws before the first epoch line) or a few times;
+    # with the epoch in its description or none; with a running loss in its postfix or none
+    flood = rng.random() < 0.3
+    desc, postfix = rng.random() < 0.6, rng.random() < 0.6
+    if flood:
+        batches = rng.choice([300, 469])
     for e in range(n):
         bar_parts = []
-        for b in sorted({1, batches // 3, 2 * batches // 3, batches}):
+        for b in (range(1, batches + 1) if flood else sorted({1, batches // 3, 2 * batches // 3, batches})):
             pct = int(100 * b / batches)
             fill = "█" * (pct // 10) + " " * (10 - pct // 10)
-            bar_parts.append(f"Epoch {e + 1}/{n}: {pct:3d}%|{fill}| {b}/{batches} [00:{b % 60:02d}<00:{(batches - b) % 60:02d},"
-                             f" {rng.uniform(5, 30):.2f}it/s, loss={c[TRAIN_LOSS][e] * rng.uniform(0.9, 1.1):.3f}]")
+            bar_parts.append((f"Epoch {e + 1}/{n}: " if desc else "") + f"{pct:3d}%|{fill}| {b}/{batches} "
+                             f"[00:{b % 60:02d}<00:{(batches - b) % 60:02d}, {rng.uniform(5, 30):.2f}it/s"
+                             + (f", loss={c[TRAIN_LOSS][e] * rng.uniform(0.9, 1.1):.3f}]" if postfix else "]"))
         if cr:
             lines.append("\r".join(bar_parts))
         else:
@@ -302,6 +309,16 @@ def split_lines(seed: int) -> Console:
 
 FAMILIES = {"value_first": value_first, "bars_and_wandb": bars_and_wandb, "decorated": decorated,
             "repeated_header_table": repeated_header_table, "metric_blocks": metric_blocks, "split_lines": split_lines}
+
+
+def noise_only(seed: int) -> Console:
+    """Only what a script prints besides its records (config dumps, model summaries, warnings, a
+    traceback): nothing in it is a training series, so a reader must refuse it."""
+    rng = random.Random(seed)
+    lines = []
+    while len(lines) < 12:
+        lines += _noise(rng)
+    return Console("\n".join(lines) + "\n", {}, family="noise_only", name=rng.choice(["train.log", "output.txt"]))
 
 
 def mismatches(console: Console, runs) -> list[str]:
