@@ -307,8 +307,30 @@ def split_lines(seed: int) -> Console:
     return Console("\n".join(lines) + "\n", exp, {TRAIN_METRIC, VAL_METRIC} if pct else set(), family="split_lines")
 
 
+def eval_sentences(seed: int) -> Console:
+    """A number alone per batch (``print(loss.item())``: nothing names it) with an evaluation sentence
+    after each epoch ("The accuracy on the dev set is 0.5123", "Epoch 3 validation loss: 0.61"). Only the
+    sentences name what they hold: they are the curve, the lone numbers are said in a note, not guessed at."""
+    rng = random.Random(seed)
+    n = rng.randint(5, 20)
+    c = _curves(rng, n)
+    r = rng.choice([VAL_METRIC, VAL_LOSS])
+    what = {VAL_METRIC: rng.choice(["accuracy", "Accuracy", "acc"]), VAL_LOSS: rng.choice(["loss", "Loss"])}[r]
+    split = rng.choice(["dev", "validation", "test", "eval"])
+    form = rng.choice(["The {w} on the {s} set is {v}", "Epoch {e} {s} {w}: {v}", "{S} {w} after epoch {e} is {v}",
+                       "{S} set {w} = {v}", "[epoch {e}] {s} {w} {v}"])
+    per = rng.randint(3, 12)
+    lines = _noise(rng)
+    for e in range(n):
+        lines += [repr(c[TRAIN_LOSS][e] * rng.uniform(0.9, 1.1)) for _ in range(per)]
+        lines.append(form.format(w=what, s=split, S=split.capitalize(), e=e + 1, v=f"{c[r][e]:.4f}"))
+    exp = {r: (list(range(1, n + 1)), c[r])}
+    return Console("\n".join(lines) + "\n", exp, family="eval_sentences", name="training_results.txt")
+
+
 FAMILIES = {"value_first": value_first, "bars_and_wandb": bars_and_wandb, "decorated": decorated,
-            "repeated_header_table": repeated_header_table, "metric_blocks": metric_blocks, "split_lines": split_lines}
+            "repeated_header_table": repeated_header_table, "metric_blocks": metric_blocks, "split_lines": split_lines,
+            "eval_sentences": eval_sentences}
 
 
 def noise_only(seed: int) -> Console:

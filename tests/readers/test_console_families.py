@@ -156,3 +156,12 @@ def test_epochs_in_a_config_dump_is_a_setting_not_the_epoch(tmp_path):
     runs = load(path).runs
     assert len(runs) == 1 and list(runs[0].series["loss"].steps) == [1, 2, 3, 4, 5]
     assert "lr" not in runs[0].series  # the dump's setting is no point of a curve
+
+
+def test_numbers_alone_between_evaluation_sentences_are_said_not_guessed(tmp_path):
+    console = FAMILIES["eval_sentences"](3)
+    path = tmp_path / console.name
+    path.write_text(console.text)
+    run = load(path).runs[0]
+    assert not mismatches(console, [run])
+    assert any("holding a number alone, which nothing names" in n for n in run.meta.notes)

@@ -197,6 +197,9 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     if any(i not in dropped for i, _ in parser.tables.rows):
         notes.append("rows of a printed table with no step or epoch column counted as epochs 1, 2, … (a header "
                      "printed again starts the count over)")
+    if parser.bare_numbers >= 3:  # a curve's worth (one or two are a count or a setting printed alone)
+        notes.append(f"{parser.bare_numbers} line(s) holding a number alone, which nothing names (a loss? a metric?): "
+                     "not read")
     if parser.bar_copies():
         notes.append(_BAR_NOTE.format(", ".join(sorted(parser.bar_counted_names()))))
     if split_keys:

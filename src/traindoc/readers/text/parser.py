@@ -208,7 +208,7 @@ class _Plan:
     """A template compiled for fast per-line use."""
 
     __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
-                 "meaningful", "held_ctx", "split_keys", "keyed", "inner", "used", "bar_count", "epoch_line")
+                 "meaningful", "held_ctx", "split_keys", "keyed", "inner", "used", "bar_count", "epoch_line", "trains")
 
     def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
@@ -254,6 +254,7 @@ class _Plan:
             named.append((i, name, total, avg))
         self.values = named
         self.meaningful = meaningful(n for _, n, _, _ in named)
+        self.trains = any(role(n) in (Role.TRAIN_LOSS, Role.TRAIN_METRIC) for _, n, _, _ in named)
 
 
 def _num(text: str) -> float:
@@ -328,6 +329,8 @@ class LineParser:
         self.titled_lines = 0
         self.wandb_summary = False  # inside wandb's closing "Run summary:" block
         self.last_bar = False  # the last record came from a progress bar
+        self.trained = False  # a record holds a training loss or metric (or came from a table or JSON)
+        self.bare_numbers = 0  # lines holding one number and nothing else: never read, said in a note
         self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``_bar_copies``)
 
     # -- one line -------------------------------------------------------------------------
@@ -401,6 +404,9 @@ class LineParser:
         if line.rstrip().endswith("]") and "[" in line and line.count(",") >= MIN_LIST - 1 and self._list(line):
             return True
         sk, nums = split_fast(line)
+        if sk == "#" and not self.headers:
+            self.bare_numbers += 1  # a number alone on its line: nothing names it (see ``bare_numbers``)
+            return False
         if "/" in sk and self._glued_shape(sk):
             line = unglue_counters(line)
             sk, nums = split_fast(line)
@@ -490,9 +496,10 @@ class LineParser:
                 if plan.bar or plan.progress is not None or self.sticky_counts:
                     self.countered += 1  # a record under its epoch header: counted by it
             elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
-                    self.anchor is None and any(role(k) is Role.TRAIN_LOSS for k in vals)):
+                    self.anchor is None and (any(role(k) is Role.TRAIN_LOSS for k in vals) or not self.trained)):
                 # an evaluation line, at the last x; before any counter, a line that also holds a training
-                # loss is a full record of a counter-less log, counted below
+                # loss is a full record of a counter-less log, counted below, and so is one when no line
+                # gave a training value yet (a log of evaluation sentences: there is no training x to join)
                 if self.epoch_end is not None:
                     x, axis = self.epoch_end, "epoch"
                 else:
@@ -503,6 +510,7 @@ class LineParser:
                 x, axis = float(self.implicit.get(plan.tname, 0)), "step"
                 self.implicit[plan.tname] = int(x) + 1
                 self.implicit_at.append((self.records.append(x, axis, vals), plan.tname))
+                self.trained = self.trained or plan.trains
                 self._note_split(plan)
                 self.matched += 1
                 return True
@@ -518,6 +526,7 @@ class LineParser:
                 self.countered += 1  # a named counter, or an n/N count (Keras and tqdm bars, "[1/10]")
         if axis == "epoch" and not plan.bar:
             plan.epoch_line = True  # by its own epoch counter or under an epoch header
+        self.trained = self.trained or plan.trains
         self._append(x, axis, vals, plan.bar)
         if by_bar:
             self.bar_counted.add(len(self.records) - 1)  # appended, or the redraw it replaced
@@ -608,8 +617,8 @@ class LineParser:
             k = f"{k}_loss"
         if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
             return f"epoch_{k}"
-        if context and role(k) not in _HELD_OUT:
-            return f"{context}_{k}"
+        if context and role(k) not in _HELD_OUT and k.split("_")[0] not in SPLIT_WORDS:
+            return f"{context}_{k}"  # a key naming its own split ("train loss" on a "Val step" line) keeps it
         return k
 
     def _nonfinite_report(self) -> bool:
@@ -709,6 +718,7 @@ class LineParser:
 
     def _row_values(self, names: list[str], nums: list[str], label: str | None, cut: str | None) -> bool:
         """One table row's values under their column names, placed at its step, epoch or count."""
+        self.trained = True
         n = len(nums)
         vals: dict[str, float] = {}
         x = axis = None
@@ -785,6 +795,7 @@ class LineParser:
         else:
             self.countered += 1
         self.json_records += 1
+        self.trained = True
         self._append(x, axis, vals)
         self.matched += 1
         return True

@@ -64,6 +64,12 @@ def _split_epoch(nk: str | None) -> bool:
     """An epoch counter named with its split or a summary word before it (``training_summary_epoch``)."""
     parts = (nk or "").split("_")
     return len(parts) >= 2 and parts[-1] == "epoch" and all(p in _EPOCH_QUALIFIERS for p in parts[:-1])
+def _split_step(nk: str | None) -> bool:
+    """A step counter named with the split whose evaluation it dates (``val_step``, ``eval_iter``)."""
+    parts = (nk or "").split("_")
+    return len(parts) == 2 and parts[0] in SPLIT_WORDS and parts[1] in ("step", "iter", "iteration")
+
+
 _WORD = re.compile(r"(?:[A-Za-z_][\w.@/\-()]*|\([A-Za-z/]+\))$")
 _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 # A held-out (or fairseq "| train |" summary) context at the start of a line.
@@ -267,6 +273,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("epoch", nk, total)
         elif _split_epoch(nk):
             slot = Slot("epoch", "epoch", total)
+        elif _split_step(nk):
+            slot = Slot("step", "step", total)  # "Val step 500 | train loss …": the step an evaluation ran at
         elif nk in SPLIT_WORDS and re.match(r"^\s*\[\s*$", after) and i + 1 < n:
             slot = Slot("epoch", "epoch")  # timm "Train: 3 [ 100/1251 ( 8%)]"
         elif (key is None or nk in SPLIT_WORDS) and total is not None:
