@@ -179,15 +179,17 @@ def bars_and_wandb(seed: int) -> Console:
         if not lead:
             lines.append(f"Epoch {e + 1}/{n}")
         lines.append(lead + sep.join(fields))
-    lines += ["wandb: Waiting for W&B process to finish... (success).", "wandb: ", "wandb: Run history:"]
+    # the closing summary as wandb prints it to a terminal, or without its prefix (a notebook's output saved as text)
+    w = rng.choice(["wandb: ", ""])
+    lines += ["wandb: Waiting for W&B process to finish... (success).", w, w + "Run history:"]
     hist = [("epoch", None), ("train_loss", TRAIN_LOSS), ("val_loss", VAL_LOSS)]
     if with_acc:
         hist += [("train_acc", TRAIN_METRIC), ("val_acc", VAL_METRIC)]
     width = max(len(h) for h, _ in hist) + 1
-    lines += [f"wandb: {h:>{width}} {_sparkline(rng, n)}" for h, _ in hist]
-    lines += ["wandb: ", "wandb: Run summary:"]
-    lines += [f"wandb: {h:>{width}} {c[r][-1] if r else n}" for h, r in hist]
-    lines += ["wandb: ", "wandb: 🚀 View run glorious-sun-12 at: https://wandb.ai/someone/proj/runs/abc123",
+    lines += [f"{w}{h:>{width}} {_sparkline(rng, n)}" for h, _ in hist]
+    lines += [w, w + "Run summary:"]
+    lines += [f"{w}{h:>{width}} {c[r][-1] if r else n}" for h, r in hist]
+    lines += [w, "wandb: 🚀 View run glorious-sun-12 at: https://wandb.ai/someone/proj/runs/abc123",
               "wandb: Synced 5 W&B file(s), 0 media file(s), 0 artifact file(s) and 0 other file(s)"]
     roles = [TRAIN_LOSS, VAL_LOSS] + ([TRAIN_METRIC, VAL_METRIC] if with_acc else [])
     exp = {r: (list(range(1, n + 1)), c[r]) for r in roles}

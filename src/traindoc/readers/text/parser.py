@@ -172,6 +172,7 @@ def block_title(line: str) -> str | None:
 # key, "wandb: Run summary:" with each key's last value): never a record. The summary's values are the run's
 # last ones restated, kept as a note like any other final summary.
 _WANDB_LINE = re.compile(r"^\s*wandb:\s?(.*)$")
+_SPARK_ROW = re.compile(r"^[\w./-]+\s+[\u2581-\u2588 ]+$")
 _WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
 
 
@@ -328,6 +329,7 @@ class LineParser:
         self.block_name: str | None = None
         self.titled_lines = 0
         self.wandb_summary = False  # inside wandb's closing "Run summary:" block
+        self.wandb_plain = False  # inside that summary printed without the "wandb:" prefix
         self.last_bar = False  # the last record came from a progress bar
         self.trained = False  # a record holds a training loss or metric (or came from a table or JSON)
         self.bare_numbers = 0  # lines holding one number and nothing else: never read, said in a note
@@ -343,6 +345,13 @@ class LineParser:
             return False
         if "wandb:" in line[:16] and (m := _WANDB_LINE.match(line)):
             self._wandb(m.group(1).strip())
+            return False
+        if self.wandb_plain and self._wandb_row(line.strip()):
+            return False
+        if line[:1] == "R" and line.rstrip() in ("Run history:", "Run summary:"):
+            # the same summary without its "wandb:" prefix (a notebook's output saved as text)
+            self.wandb_plain = True
+            self._wandb(line.strip())
             return False
         line = unwrap_numbers(line)
         if "#" in line or "o." in line or "O." in line:  # cheap: the regex only where "#" or "No." can be
@@ -379,6 +388,15 @@ class LineParser:
         name = norm_key(m.group(1))
         if meaningful((name,)) and self.summaries:
             self.summaries[-1][1][name] = _num(m.group(2))
+
+    def _wandb_row(self, rest: str) -> bool:
+        """A row of wandb's closing blocks printed without the prefix ("train_loss ▁▃▅█", "train_loss 0.12");
+        any other line ends them."""
+        if _SPARK_ROW.match(rest) or (self.wandb_summary and _WANDB_SUMMARY.match(rest)):
+            self._wandb(rest)
+            return True
+        self.wandb_plain = self.wandb_summary = False
+        return False
 
     def _titled(self, line: str) -> str:
         """``Epoch 3: 0.52`` under a title naming its quantity (see ``block_title``) as ``Epoch 3 name: 0.52``;
