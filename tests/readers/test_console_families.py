@@ -4,16 +4,23 @@ text that holds no training record is refused with the one-line error, never rea
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from ._console_families import FAMILIES, bars_and_wandb, metric_blocks, mismatches, noise_only, split_lines
 from traindoc.errors import InputError
 from traindoc.readers import load
 
+from .test_bad_input import _one_error_line, _show
+
 SEEDS = range(25)
+
+
+def _written(tmp_path, console, text: str | None = None):
+    """The console (or ``text`` in its place) written where a script would leave it."""
+    path = tmp_path / console.name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(console.text if text is None else text, encoding="utf-8")
+    return path
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
@@ -21,10 +28,7 @@ def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
     failed = {}
     for seed in SEEDS:
         console = FAMILIES[family](seed)
-        path = tmp_path / f"{seed}" / console.name
-        path.parent.mkdir()
-        path.write_text(console.text, encoding="utf-8")
-        errs = mismatches(console, load(path).runs)
+        errs = mismatches(console, load(_written(tmp_path / f"{seed}", console)).runs)
         if errs:
             failed[seed] = errs
     assert not failed, failed
@@ -33,9 +37,7 @@ def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
 def test_the_checker_sees_a_wrong_reading(tmp_path):
     """The comparison the family test relies on fails when a curve is missing or changed."""
     console = split_lines(3)
-    path = tmp_path / console.name
-    path.write_text(console.text.replace("\n", "\n\n", 1))
-    run = load(path).runs[0]
+    run = load(_written(tmp_path, console, console.text.replace("\n", "\n\n", 1))).runs[0]
     assert not mismatches(console, [run])
     val = next(s for s in run.series.values() if s.role.value == "val_loss")
     val.values[2] += 0.5
@@ -46,30 +48,19 @@ def test_the_checker_sees_a_wrong_reading(tmp_path):
 
 def test_noise_alone_is_refused(tmp_path):
     for seed in range(12):
-        console = noise_only(seed)
-        path = tmp_path / f"{seed}" / console.name
-        path.parent.mkdir()
-        path.write_text(console.text)
         with pytest.raises(InputError, match="expected"):
-            load(path)
+            load(_written(tmp_path / f"{seed}", noise_only(seed)))
 
 
 def test_the_refusal_is_one_line_naming_the_file_exit_2(tmp_path):
     console = noise_only(1)
-    path = tmp_path / console.name
-    path.write_text(console.text)
-    proc = subprocess.run([sys.executable, "-m", "traindoc", "diagnose", str(path)], capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
-    assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and str(path) in lines[0] and "expected" in lines[0]
+    path = _written(tmp_path, console)
+    assert "expected" in _one_error_line(_show(path), path)
 
 
 def test_wandb_closing_summary_is_a_note_not_a_point(tmp_path):
     console = bars_and_wandb(0)
-    path = tmp_path / console.name
-    path.write_text(console.text)
-    run = load(path).runs[0]
+    run = load(_written(tmp_path, console)).runs[0]
     assert all(len(s) > 1 for s in run.series.values())  # no one-point series from "Run summary:"
     assert any(n.startswith("final summary (not a curve point)") and "val_loss=" in n for n in run.meta.notes)
     assert "epoch" not in run.series
@@ -121,8 +112,7 @@ def test_a_bar_that_is_the_only_record_is_kept(tmp_path):
 
 def test_a_title_names_only_the_block_right_under_it(tmp_path):
     console = metric_blocks(1)
-    path = tmp_path / console.name
-    path.write_text(console.text.replace("\n\n", "\nSaved model.\n", 1))
+    path = _written(tmp_path, console, console.text.replace("\n\n", "\nSaved model.\n", 1))
     run = load(path).runs[0]
     assert not mismatches(console, [run])
     # an "Epoch 3: 0.52" line after some other line is no longer under the title: unnamed, not read
@@ -160,8 +150,6 @@ def test_epochs_in_a_config_dump_is_a_setting_not_the_epoch(tmp_path):
 
 def test_numbers_alone_between_evaluation_sentences_are_said_not_guessed(tmp_path):
     console = FAMILIES["eval_sentences"](3)
-    path = tmp_path / console.name
-    path.write_text(console.text)
-    run = load(path).runs[0]
+    run = load(_written(tmp_path, console)).runs[0]
     assert not mismatches(console, [run])
     assert any("holding a number alone, which nothing names" in n for n in run.meta.notes)
