@@ -89,6 +89,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "table_running_total": ("printed", "running_total/training_log.csv"),
     "keras_history_pyrepr": ("printed", "pyrepr/model_history.json"),
     "table_ragged": ("printed", "ragged/log.csv"),
+    "console_bars_and_wandb": ("printed", "console_bars_and_wandb/train.log"),
+    "console_metric_blocks": ("printed", "console_metric_blocks/train.log"),
+    "console_split_lines": ("printed", "console_split_lines/train.log"),
 }
 # Options a format's cases are diagnosed with (a header-less table is read under names the user gives).
 EXTRA_ARGS: dict[str, list[str]] = {"headerless_columns": ["--columns", "epoch,loss,val_loss"]}

@@ -328,6 +328,23 @@ def readers16_layouts(out: Path) -> None:
             w.writerow([e, round(_loss(e), 5), 0.5 + e / 100, 1e-3])
 
 
+CONSOLE_FAMILIES = ("bars_and_wandb", "metric_blocks", "split_lines")
+
+
+def console_families(out: Path) -> None:
+    """Hand-written consoles of the layout families the text-log reader reads in general (one variant
+    each, from the generators of ``tests/readers/_console_families.py``): tqdm bars and wandb's closing
+    summary around the epoch lines, one titled block per quantity, one line per split under an epoch header."""
+    sys.path.insert(0, str(ROOT / "tests" / "readers"))
+    import _console_families as CF
+
+    for family in CONSOLE_FAMILIES:
+        console = CF.FAMILIES[family](20261207)
+        dest = out / "printed" / f"console_{family}"
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / "train.log").write_text(console.text, encoding="utf-8")
+
+
 def sb3_monitor(out: Path) -> None:
     """A Stable-Baselines3 ``monitor.csv`` from its own ``ResultsWriter`` (one row per episode)."""
     from stable_baselines3.common.monitor import ResultsWriter
@@ -420,7 +437,8 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "hf_resumed_other_data": hf_resumed_other_data,
            "print_logs": print_logs, "json_histories": json_histories,
            "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor,
-           "readers15_layouts": readers15_layouts, "readers16_layouts": readers16_layouts}
+           "readers15_layouts": readers15_layouts, "readers16_layouts": readers16_layouts,
+           "console_families": console_families}
 
 
 def main(out: Path) -> None:

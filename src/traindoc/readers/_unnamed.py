@@ -34,7 +34,7 @@ _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
 # "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
 _COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?P<word>episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
-                      rf"\s*[#:=]?\s*[\[(]?\s*(?P<n>\d+)(?:\s*(?P<sep>[-/])\s*(?P<m>\d+))?\s*[\])]?\s*[:|,=-]?\s*"
+                      rf"\s*[#:=]?\s*[\[(]?\s*(?P<n>\d+)(?:\s*(?P<sep>[-/])\s*(?P<m>\d+))?\s*[\])]?\s*(?:->|=>|[:|,=-])?\s*"
                       rf"(?P<v>{_NUM})(?:\s+[#*=|]+)?\s*")
 
 

@@ -42,6 +42,9 @@ NAME = "generic_table"
 DIRECTORY = False
 
 _X_NAMES = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "epoch")
+# The epoch spelled short or with a word for "number" (``ep``, ``epoch_no``, ``Epoch Num``): still the x, on the
+# epoch axis, when no column above is there.
+_EPOCH_NAMES = ("ep", "epoch_no", "epoch_num", "epoch_number", "epoch_nr", "train_epoch")
 # Reinforcement-learning loggers count environment steps (Stable-Baselines3 ``time/total_timesteps``,
 # hand-named ``total timesteps``): the x when no step column of the list above is there.
 _TIMESTEP_NAMES = ("total_timesteps", "timesteps", "num_timesteps", "timesteps_total", "env_steps", "total_env_steps")
@@ -56,7 +59,11 @@ def _x_column(names: list[str]) -> str | None:
     if found is not None:
         return found
     plain = {re.sub(r"[\s\-]+", "_", n.strip().lower().rsplit("/", 1)[-1]): n for n in names}
-    return next((plain[x] for x in _TIMESTEP_NAMES if x in plain), None)
+    return next((plain[x] for x in _EPOCH_NAMES + _TIMESTEP_NAMES if x in plain), None)
+
+
+def _epoch_column(name: str | None) -> bool:
+    return bool(name) and re.sub(r"[\s\-]+", "_", name.strip().lower()) in ("epoch",) + _EPOCH_NAMES
 
 
 def _columns_kept(cols: list[str]) -> tuple[list[str], str | None]:
@@ -378,7 +385,7 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
             x = last if last is not None else float(i)
         xs.append(x)
         last = x
-    axis = "epoch" if xcol and xcol.lower() == "epoch" else "step"
+    axis = "epoch" if _epoch_column(xcol) else "step"
     # "val" in losses.csv: val_loss; "Sigmoid0.5" beside no known column in losses.csv: a variant's loss
     renamed = SK.rename(sorted({k for r in records for k in r}), path.stem, variants=True)
     if renamed:

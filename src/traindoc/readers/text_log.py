@@ -51,6 +51,10 @@ _NOT_LOG_SUFFIXES = {".md", ".rst", ".py", ".ipynb", ".yaml", ".yml", ".toml", "
 _CODE_SUFFIXES = {".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".c", ".cpp", ".h", ".js", ".ts",
                   ".java", ".jl", ".r", ".sql"}
 _LONG_HEAD_BYTES = 64 * 1024
+_DEEP_HEAD_BYTES = 4 << 20  # looked at past progress bars only (see ``sniff``)
+# A progress bar's redraw (tqdm "45%|####  | 45/100 [00:05<00:06, 8.9it/s]", Keras "━━━━", rich): no record
+# of its own unless it carries values, and then the first look has already found them.
+_BAR_LINE = re.compile(r"\d%\|.*\||\bit/s\b|\bs/it\b|━|\d+/\d+ \[[=.>]*\]")
 _SNIFF_LINES = 1000
 
 
@@ -79,7 +83,18 @@ def sniff(path: Path, head: bytes) -> bool:
     # Scripts often print a long banner (config, model summary) before the first epoch line:
     # a file named like a log gets a longer look before it is passed over.
     longer = sniff_text(path, head, _LONG_HEAD_BYTES)
-    return longer is not None and len(longer) > len(text) and _claims(longer, short_ok)
+    if longer is None:
+        return False
+    if len(longer) > len(text) and _claims(longer, short_ok):
+        return True
+    # A progress bar redrawn thousands of times (tqdm with "\r", or one line per update) can fill the
+    # longer look before the first epoch line: when bars are most of it, look further, without them.
+    lines = clean_lines(longer)
+    if _size(path) <= _LONG_HEAD_BYTES or sum(1 for ln in lines if _BAR_LINE.search(ln)) * 2 < len(lines):
+        return False
+    deep = sniff_text(path, head, _DEEP_HEAD_BYTES)
+    return deep is not None and _claims("\n".join(ln for ln in clean_lines(deep) if not _BAR_LINE.search(ln)), short_ok,
+                                        whole=_size(path) <= _DEEP_HEAD_BYTES)
 
 
 _REPORT_MARKS = ("likely causes:", "what to do:", "evidence:", "is this normal?")
@@ -103,6 +118,13 @@ def own_report_file(path: Path) -> bool:
         return path.is_file() and own_report(read_head(path, 1 << 16).decode("utf-8", "replace"))
     except OSError:
         return False
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _claims(text: str, short_ok: bool = False, whole: bool = False) -> bool:
@@ -175,6 +197,11 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     if any(i not in dropped for i, _ in parser.tables.rows):
         notes.append("rows of a printed table with no step or epoch column counted as epochs 1, 2, … (a header "
                      "printed again starts the count over)")
+    if parser.bare_numbers >= 3:  # a curve's worth (one or two are a count or a setting printed alone)
+        notes.append(f"{parser.bare_numbers} line(s) holding a number alone, which nothing names (a loss? a metric?): "
+                     "not read")
+    if parser.bar_copies():
+        notes.append(_BAR_NOTE.format(", ".join(sorted(parser.bar_counted_names()))))
     if split_keys:
         names = ", ".join(sorted(split_keys))
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
@@ -204,10 +231,37 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
             starts.append(att.start_row + 1)
     runs, starts = _without_settings_banners(runs, starts)
     runs, starts = _quantity_blocks(runs, starts)
+    bar_only = parser.bar_only_names()
+    if bar_only:
+        for run in runs:
+            _drop_bar_copies(run, bar_only)
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     return T.segment_runs(path, NAME, runs, starts[1:], unit="record")
+
+
+_BAR_NOTE = ("progress-bar values left out ({}): the loop prints each epoch's value of the same quantity on a line "
+             "of its own, the bar only redraws a running value")
+
+
+def _drop_bar_copies(run: Run, bar_only: set[str]) -> None:
+    """A progress bar's running value (tqdm's ``loss=0.42`` postfix, redrawn through the epoch and kept at
+    its last redraw) beside the value the loop prints on a line of its own for the same epochs
+    (``Epoch 3: train loss 0.40``): the printed line is the epoch's record, the bar a display of it. The
+    bar's series is left out (with a note) when another series of its role covers its x's; a bar that
+    is the only record of its quantity (Keras, a tqdm-only loop) is kept."""
+    gone = []
+    for name in sorted(bar_only & set(run.series)):
+        bar = run.series[name]
+        if bar.role not in MEASURED_ROLES or len(bar) < 2:
+            continue
+        if any(s.name not in bar_only and s.role is bar.role and s.axis == bar.axis and len(s) >= len(bar) - 1
+               and np.isin(bar.steps[:-1], s.steps).all() for s in run.series.values()):
+            gone.append(name)
+            del run.series[name]
+    if gone:
+        run.meta.notes.append(_BAR_NOTE.format(", ".join(gone)))
 
 
 def _settings_only(run: Run) -> bool:

@@ -22,6 +22,7 @@ from .. import _table as T
 from .._conventions import is_hf_summary
 from .._pyliteral import parse as parse_literal
 from .._pyliteral import to_json_like
+from .._unnamed import counted_value, counter_word
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
@@ -39,9 +40,12 @@ _NONFINITE_WORDS = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\b")
 _NONFINITE_REPORT = re.compile(r"(?i)\b(?:nan|inf|infinite|infinity)\s+loss\b|\bloss\s+(?:is|was|became|becomes|"
                                r"went|turned)\s+(?:\w+\s+)?(?:nan|inf|infinite|infinity)\b")
 NONFINITE_SERIES = "loss_reported_nonfinite"
-# A line that is a counter and nothing else: "epoch   3", "Epoch: 3", "step 100".
-_BARE_COUNTER = re.compile(r"(?i)(?:#{1,6}\s*)?(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
-                           r"\s*[:#=]?\s*\d+")
+# A line that is a counter and nothing else: "epoch   3", "Epoch: 3", "step 100", "## Epoch 3".
+# Rules of "=", "-", "*" or brackets around it ("=== Epoch 3 ===", "----- epoch 3 -----", "[Epoch 3]") are
+# decoration of the same header.
+_RULE = r"[\s=\-*~#|<>\[\]]*"
+_BARE_COUNTER = re.compile(r"(?i)" + _RULE + r"(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
+                           r"\s*[:#=]?\s*\d+" + _RULE)
 # A counter line whose values are all of names traindoc does not know is still a record when it
 # names at least this many of them with "=" or ":" (one is a setting printed beside a header).
 _KEYED_RECORD = 2
@@ -143,6 +147,35 @@ def _pair_record(m: re.Match) -> str:
     return m.group(0)
 
 
+# A title line naming the quantity of the block under it ("Train loss per epoch:", "== Validation accuracy ==",
+# "val_loss"): a script printing one block per quantity names it once, then prints "Epoch 3: 0.52" lines.
+_BLOCK_TITLE = re.compile(r"^[\W_]*([A-Za-z][A-Za-z_ .]{1,40}?)(?:\s+(?:per|by|for each|over|vs\.?)\s+(?:epochs?|steps?|iter"
+                          r"(?:ation)?s?|batch(?:es)?))?\s*(?:\((?:%|percent)\))?\s*[:=\-]*\s*$")
+_TITLE_TAIL = {"history", "values", "curve", "log", "logs"}
+
+
+def block_title(line: str) -> str | None:
+    """The loss or metric a number-free title line names (``Train loss per epoch:`` -> ``train_loss``), else None."""
+    m = _BLOCK_TITLE.match(line)
+    if not m:
+        return None
+    words = m.group(1).replace(".", " ").split()
+    while words and words[-1].lower() in _TITLE_TAIL:
+        words.pop()
+    if not words or len(words) > 4:
+        return None
+    key = norm_key(" ".join(words))
+    return key if ("loss" in key or _role_cached(key) in MEASURED_ROLES) else None
+
+
+# wandb's own console lines ("wandb: Tracking run…", and at the end "wandb: Run history:" with a sparkline per
+# key, "wandb: Run summary:" with each key's last value): never a record. The summary's values are the run's
+# last ones restated, kept as a note like any other final summary.
+_WANDB_LINE = re.compile(r"^\s*wandb:\s?(.*)$")
+_SPARK_ROW = re.compile(r"^[\w./-]+\s+[\u2581-\u2588 ]+$")
+_WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
+
+
 def role(key: str) -> Role:
     return _role_cached(key)
 
@@ -176,7 +209,7 @@ class _Plan:
     """A template compiled for fast per-line use."""
 
     __slots__ = ("values", "step", "epoch", "progress", "lead", "context", "bar", "pct", "tname", "n_slots",
-                 "meaningful", "held_ctx", "split_keys", "keyed", "inner")
+                 "meaningful", "held_ctx", "split_keys", "keyed", "inner", "used", "bar_count", "epoch_line", "trains")
 
     def __init__(self, t: Template, parser: "LineParser") -> None:
         self.values = []  # (index, key, total, avg index)
@@ -184,6 +217,9 @@ class _Plan:
         self.pct = False
         self.keyed = t.keyed
         self.inner = False  # the step counts within its epoch by its own name ("Epoch Step: 41")
+        self.used = False  # a line of this shape gave a record
+        self.bar_count = False  # a line of this shape was placed by its progress bar's n/N count
+        self.epoch_line = False  # a line of this shape (no bar) was placed on the epoch axis
         for i, s in enumerate(t.slots):
             total_i = i + 1 if s.total == -1.0 else None
             total = None if s.total in (None, -1.0) else s.total
@@ -219,6 +255,7 @@ class _Plan:
             named.append((i, name, total, avg))
         self.values = named
         self.meaningful = meaningful(n for _, n, _, _ in named)
+        self.trains = any(role(n) in (Role.TRAIN_LOSS, Role.TRAIN_METRIC) for _, n, _, _ in named)
 
 
 def _num(text: str) -> float:
@@ -287,6 +324,16 @@ class LineParser:
         # only when the file holds no record of its own (see ``list_series``).
         self.lists: dict[str, list[float]] = {}
         self._glued: dict[str, bool] = {}  # line shapes with a glued counter ("E1/6"), see ``_glued_shape``
+        # The quantity a title line named (``block_title``), for the counter-and-number lines under it;
+        # None once a line of another kind comes. ``titled_lines``: lines named so.
+        self.block_name: str | None = None
+        self.titled_lines = 0
+        self.wandb_summary = False  # inside wandb's closing "Run summary:" block
+        self.wandb_plain = False  # inside that summary printed without the "wandb:" prefix
+        self.last_bar = False  # the last record came from a progress bar
+        self.trained = False  # a record holds a training loss or metric (or came from a table or JSON)
+        self.bare_numbers = 0  # lines holding one number and nothing else: never read, said in a note
+        self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``_bar_copies``)
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -296,12 +343,24 @@ class LineParser:
             # "... at step 2 (detected at step 6)" would be read as a step counter. Neither a
             # record nor the end of one.
             return False
+        if "wandb:" in line[:16] and (m := _WANDB_LINE.match(line)):
+            self._wandb(m.group(1).strip())
+            return False
+        if self.wandb_plain and self._wandb_row(line.strip()):
+            return False
+        if line[:1] == "R" and line.rstrip() in ("Run history:", "Run summary:"):
+            # the same summary without its "wandb:" prefix (a notebook's output saved as text)
+            self.wandb_plain = True
+            self._wandb(line.strip())
+            return False
         line = unwrap_numbers(line)
         if "#" in line or "o." in line or "O." in line:  # cheap: the regex only where "#" or "No." can be
             line = unhash_counters(line)
         # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
         # epoch 0 :"): when it gives only a counter, the records right under it are that counter's
         self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":")
+        if self.block_name is not None and line.strip():
+            line = self._titled(line)
         got = self._feed(line)
         if not got and len(line) < 200 and _END_LINE.search(line):
             self._run_end()
@@ -311,8 +370,43 @@ class LineParser:
         if line.strip():
             if not got:
                 self.bare_header = False  # a line that is no record ends the block under a bare counter
+                if len(line) < 80 and not any(ch.isdigit() for ch in line):
+                    self.block_name = block_title(line.strip())
             self.title = line.strip()[:80]
         return got
+
+    def _wandb(self, rest: str) -> None:
+        """One of wandb's own lines (see ``_WANDB_LINE``): its closing summary is kept as a summary."""
+        if rest.lower().startswith("run summary"):
+            self.wandb_summary = True
+            self.summaries.append((len(self.records), {}))
+            return
+        m = _WANDB_SUMMARY.match(rest) if self.wandb_summary else None
+        if m is None:
+            self.wandb_summary = self.wandb_summary and bool(rest) and not rest.endswith(":")
+            return
+        name = norm_key(m.group(1))
+        if meaningful((name,)) and self.summaries:
+            self.summaries[-1][1][name] = _num(m.group(2))
+
+    def _wandb_row(self, rest: str) -> bool:
+        """A row of wandb's closing blocks printed without the prefix ("train_loss ▁▃▅█", "train_loss 0.12");
+        any other line ends them."""
+        if _SPARK_ROW.match(rest) or (self.wandb_summary and _WANDB_SUMMARY.match(rest)):
+            self._wandb(rest)
+            return True
+        self.wandb_plain = self.wandb_summary = False
+        return False
+
+    def _titled(self, line: str) -> str:
+        """``Epoch 3: 0.52`` under a title naming its quantity (see ``block_title``) as ``Epoch 3 name: 0.52``;
+        any other line ends the titled block."""
+        found = counted_value(line) if len(line) < 120 else None
+        if found is None:
+            self.block_name = None
+            return line
+        self.titled_lines += 1
+        return f"{counter_word(line)} {found[0]} {self.block_name}: {found[1]!r}"
 
     def _feed(self, line: str) -> bool:
         if len(line) > MAX_LINE:
@@ -328,6 +422,9 @@ class LineParser:
         if line.rstrip().endswith("]") and "[" in line and line.count(",") >= MIN_LIST - 1 and self._list(line):
             return True
         sk, nums = split_fast(line)
+        if sk == "#" and not self.headers:
+            self.bare_numbers += 1  # a number alone on its line: nothing names it (see ``bare_numbers``)
+            return False
         if "/" in sk and self._glued_shape(sk):
             line = unglue_counters(line)
             sk, nums = split_fast(line)
@@ -361,6 +458,7 @@ class LineParser:
         return self._line(plan, nums, line[:1] in " \t" and not line.lstrip()[:1].isdigit())
 
     def _line(self, plan: _Plan, nums: list[str], indented: bool) -> bool:
+        plan.used = True
         held_ctx = plan.held_ctx
         avg_ok = held_ctx and plan.progress is not None
         vals: dict[str, float] = {}
@@ -375,6 +473,7 @@ class LineParser:
             vals[key] = v
         x, axis = self._x(plan, nums, held_ctx)
         own = x is not None
+        by_bar = False  # placed by the progress bar's own n/N count
         if not plan.meaningful:
             if own and (plan.step is not None or plan.epoch is not None):
                 self.sticky = (x, axis)  # a header: "Epoch 3/10", "[step=5/100]"
@@ -415,9 +514,10 @@ class LineParser:
                 if plan.bar or plan.progress is not None or self.sticky_counts:
                     self.countered += 1  # a record under its epoch header: counted by it
             elif self.records and any(role(k) in _HELD_OUT for k in vals) and not (
-                    self.anchor is None and any(role(k) is Role.TRAIN_LOSS for k in vals)):
+                    self.anchor is None and (any(role(k) is Role.TRAIN_LOSS for k in vals) or not self.trained)):
                 # an evaluation line, at the last x; before any counter, a line that also holds a training
-                # loss is a full record of a counter-less log, counted below
+                # loss is a full record of a counter-less log, counted below, and so is one when no line
+                # gave a training value yet (a log of evaluation sentences: there is no training x to join)
                 if self.epoch_end is not None:
                     x, axis = self.epoch_end, "epoch"
                 else:
@@ -428,6 +528,7 @@ class LineParser:
                 x, axis = float(self.implicit.get(plan.tname, 0)), "step"
                 self.implicit[plan.tname] = int(x) + 1
                 self.implicit_at.append((self.records.append(x, axis, vals), plan.tname))
+                self.trained = self.trained or plan.trains
                 self._note_split(plan)
                 self.matched += 1
                 return True
@@ -436,10 +537,17 @@ class LineParser:
         else:
             if plan.step is not None or plan.epoch is not None:
                 self.sticky = None
+            elif plan.bar and plan.progress is not None:
+                plan.bar_count = by_bar = True
             self.anchor = (x, axis)
             if plan.step is not None or plan.epoch is not None or plan.progress is not None:
                 self.countered += 1  # a named counter, or an n/N count (Keras and tqdm bars, "[1/10]")
-        self._append(x, axis, vals)
+        if axis == "epoch" and not plan.bar:
+            plan.epoch_line = True  # by its own epoch counter or under an epoch header
+        self.trained = self.trained or plan.trains
+        self._append(x, axis, vals, plan.bar)
+        if by_bar:
+            self.bar_counted.add(len(self.records) - 1)  # appended, or the redraw it replaced
         if joined is not None:
             self.followers.append((len(self.records) - 1, joined))
         self._note_split(plan)
@@ -527,8 +635,8 @@ class LineParser:
             k = f"{k}_loss"
         if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
             return f"epoch_{k}"
-        if context and role(k) not in _HELD_OUT:
-            return f"{context}_{k}"
+        if context and role(k) not in _HELD_OUT and k.split("_")[0] not in SPLIT_WORDS:
+            return f"{context}_{k}"  # a key naming its own split ("train loss" on a "Val step" line) keeps it
         return k
 
     def _nonfinite_report(self) -> bool:
@@ -628,6 +736,7 @@ class LineParser:
 
     def _row_values(self, names: list[str], nums: list[str], label: str | None, cut: str | None) -> bool:
         """One table row's values under their column names, placed at its step, epoch or count."""
+        self.trained = True
         n = len(nums)
         vals: dict[str, float] = {}
         x = axis = None
@@ -704,6 +813,7 @@ class LineParser:
         else:
             self.countered += 1
         self.json_records += 1
+        self.trained = True
         self._append(x, axis, vals)
         self.matched += 1
         return True
@@ -744,10 +854,46 @@ class LineParser:
         changing anything: a follower asks this between lines and keeps feeding afterwards."""
         counted = self.anchor is not None
         once = {i for i, tname in self.implicit_at if counted or self.implicit.get(tname, 0) < 2}
+        if self.implicit_at and not counted and not any(self._measures(t) for t in self.implicit if self.implicit[t] >= 2):
+            # counter-less lines that repeat but hold no loss or metric (a config dump printed twice,
+            # "lr: 0.001" / "batch_size: 16"): settings, not a curve
+            once |= {i for i, _ in self.implicit_at}
         once |= {i for i, joined in self.followers if joined in once}
         once |= self.tables.dropped(counted)
+        once |= self.bar_copies()
         dropped = self.records.dropped | once
         return dropped, {k for k, i in self._split_at.items() if i not in dropped}
+
+    def bar_copies(self) -> set[int]:
+        """Records placed by a progress bar's own n/N count, when lines counted by their epoch give every
+        quantity the bar shows: the bar's count starts over each epoch (it would read as a new run each
+        time) and its values are a running display of what the epoch line prints, so they are no records."""
+        if not self.bar_counted:
+            return set()
+        bar, epoch = set(), set()
+        for plan in self.plans.values():
+            if plan.bar_count:
+                bar.update(role(name) for _, name, _, _ in plan.values if meaningful((name,)))
+            if plan.epoch_line:
+                epoch.update(role(name) for _, name, _, _ in plan.values if meaningful((name,)))
+        return self.bar_counted if epoch and bar <= epoch else set()
+
+    def bar_counted_names(self) -> set[str]:
+        """The names of the values placed by a progress bar's own count (see ``bar_copies``)."""
+        return {name for plan in self.plans.values() if plan.bar_count for _, name, _, _ in plan.values}
+
+    def _measures(self, tname: str) -> bool:
+        """Whether lines of this shape give a loss or a metric."""
+        plan = self.plans.get(tname)
+        return plan is not None and any("loss" in n or role(n) in MEASURED_ROLES for _, n, _, _ in plan.values)
+
+    def bar_only_names(self) -> set[str]:
+        """Names only progress-bar lines gave (a tqdm postfix ``loss=0.42``), not a line of their own."""
+        bar, other = set(), set()
+        for plan in self.plans.values():
+            if plan.used:
+                (bar if plan.bar else other).update(name for _, name, _, _ in plan.values)
+        return bar - other
 
     @property
     def counted_by_line(self) -> bool:
@@ -761,23 +907,30 @@ class LineParser:
         if n and (not self.run_ends or self.run_ends[-1] != n):
             self.run_ends.append(n)
 
-    def _append(self, x: float, axis: str, values: dict[str, float]) -> None:
+    def _append(self, x: float, axis: str, values: dict[str, float], bar: bool = False) -> None:
         if ("train_runtime" in values or "total_flos" in values) and is_hf_summary(values):
             # the Trainer's end-of-training summary: a mean, kept as a note
             self.summaries.append((len(self.records), values))
             self._run_end()
             return
-        self._add(x, axis, values)
+        self._add(x, axis, values, bar)
         if not _END_KEYS.isdisjoint(values):
             self._run_end()
 
-    def _add(self, x: float, axis: str, values: dict[str, float]) -> None:
+    def _add(self, x: float, axis: str, values: dict[str, float], bar: bool = False) -> None:
         """Add a record. At the same x as the last record, a line restating its keys (or more) is a
         progress-bar redraw and replaces it; one restating some of them (a final summary such as
-        `` * Acc@1 76.1``) updates those values."""
+        `` * Acc@1 76.1``) updates those values. A progress bar drawn after a line of the loop's own at
+        that x (the next epoch's bar, under the last epoch header) changes none of that line's values."""
         last = self.records.last
+        was_bar, self.last_bar = self.last_bar, bar
         if last is not None:
             px, pax, pvals = last
+            if px == x and pax == axis and bar and not was_bar:
+                self.records.replace_last(x, axis, {**values, **pvals})
+                self.redraws += 1
+                self.last_bar = False
+                return
             if px == x and pax == axis:
                 if pvals.keys() <= values.keys() or values.keys() <= pvals.keys():
                     self.records.replace_last(x, axis, {**pvals, **values} if values.keys() <= pvals.keys() else values)

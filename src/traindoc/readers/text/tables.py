@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .template import EPOCH_KEYS, SPLIT_WORDS, STEP_KEYS, norm_key
+from .template import EPOCH_COLUMNS, EPOCH_KEYS, SPLIT_WORDS, STEP_COLUMNS, STEP_KEYS, norm_key
 
 _TQDM_TAIL = re.compile(r"(?::\s*#%|\s*#%\|).*$")
 _CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
@@ -191,6 +191,10 @@ def x_axis(name: str, value: float) -> str | None:
     if name == "epoch":
         return "epoch"
     if name in ("step", "iter", "iteration", "global_step"):
+        return "step"
+    if name in EPOCH_COLUMNS and float(value).is_integer():
+        return "epoch"  # "ep", "epoch_no", "epoch_num": the epoch spelled short
+    if name in STEP_COLUMNS and float(value).is_integer():
         return "step"
     if _ITEM_COUNT.fullmatch(name) and float(value).is_integer():
         return "step"

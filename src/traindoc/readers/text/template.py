@@ -39,6 +39,12 @@ STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "it
 # "Epoch no. = 3", "epoch number: 3": the epoch counted by a word for "number"
 EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch", "epoch_no", "epoch_no.", "epoch_number", "epoch_num",
               "epoch_nr")
+# The same counters as a table's column names (``ep  loss  acc``, ``epoch_no,train_loss``), where they must
+# hold whole numbers to count: "epochs" and "batch" are left out (in a table of runs or settings they are
+# how long each trained and its batch size, not a counter).
+EPOCH_COLUMNS = frozenset(EPOCH_KEYS) - {"epochs", "epoch_no."}
+STEP_COLUMNS = frozenset({"step", "steps", "global_step", "iter", "iters", "iteration", "num_updates", "global_iter",
+                          "train_step", "optimizer_step"})
 # A step counted within its epoch, by its own name ("Epoch Step: 41"): placed after the steps of the
 # epochs before it (the epoch from a header line above, "[Epoch 2] Training").
 INNER_STEP_KEYS = ("epoch_step", "step_in_epoch", "epoch_iter", "iter_in_epoch")
@@ -58,6 +64,12 @@ def _split_epoch(nk: str | None) -> bool:
     """An epoch counter named with its split or a summary word before it (``training_summary_epoch``)."""
     parts = (nk or "").split("_")
     return len(parts) >= 2 and parts[-1] == "epoch" and all(p in _EPOCH_QUALIFIERS for p in parts[:-1])
+def _split_step(nk: str | None) -> bool:
+    """A step counter named with the split whose evaluation it dates (``val_step``, ``eval_iter``)."""
+    parts = (nk or "").split("_")
+    return len(parts) == 2 and parts[0] in SPLIT_WORDS and parts[1] in ("step", "iter", "iteration")
+
+
 _WORD = re.compile(r"(?:[A-Za-z_][\w.@/\-()]*|\([A-Za-z/]+\))$")
 _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 # A held-out (or fairseq "| train |" summary) context at the start of a line.
@@ -143,7 +155,9 @@ def key_before(seg: str, glued: bool = False) -> tuple[str | None, str]:
     if s.endswith("["):
         s = s[:-1].rstrip()
     sep = " "
-    if s.endswith((":", "=")):
+    if s.endswith(("->", "=>")):  # "loss -> 0.41": an arrow for "is"
+        sep, s = ":", s[:-2].rstrip()
+    elif s.endswith((":", "=")):
         sep = s[-1]
         s = s[:-1].rstrip().rstrip("'\"")
     elif _COPULA.search(s):  # "training loss is 0.53", "val acc was 0.8": the verb stands for ":"
@@ -250,6 +264,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 t.context = mode.group(2)
         if nk == "batch" and sep == "=" and total is None:
             slot = Slot("value", nk)  # "batch=32": a setting, not a counter
+        elif nk in ("epochs", "num_epochs") and sep in ":=" and total is None:
+            slot = Slot("value", nk)  # "epochs: 20" in a config dump: how long to train, not the epoch
         elif nk in STEP_KEYS or nk in INNER_STEP_KEYS or (
                 nk and nk.endswith(("_step", "_iter")) and nk.split("_")[0] in ("global", "train")):
             slot = Slot("step", nk, total)
@@ -257,6 +273,8 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("epoch", nk, total)
         elif _split_epoch(nk):
             slot = Slot("epoch", "epoch", total)
+        elif _split_step(nk):
+            slot = Slot("step", "step", total)  # "Val step 500 | train loss …": the step an evaluation ran at
         elif nk in SPLIT_WORDS and re.match(r"^\s*\[\s*$", after) and i + 1 < n:
             slot = Slot("epoch", "epoch")  # timm "Train: 3 [ 100/1251 ( 8%)]"
         elif (key is None or nk in SPLIT_WORDS) and total is not None:
@@ -336,8 +354,8 @@ def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
 
 # A value whose name follows it: "0.98 C.E. Loss, 94.28% Accuracy", "12.5 loss | 0.91 acc". Up to four
 # words (abbreviations with dots allowed) right after the number (or its "%"), closed by a comma, ";",
-# "|" or the line's end.
-_NAME_AFTER = re.compile(r"%?\s*([A-Za-z][A-Za-z.]*(?:[ _-][A-Za-z][A-Za-z.]*){0,3})\s*(?:[,;|]|$)")
+# "|", a dash set apart by blanks (" - ", Keras' own field separator) or the line's end.
+_NAME_AFTER = re.compile(r"%?\s*([A-Za-z][A-Za-z.]*(?:[ _-][A-Za-z][A-Za-z.]*){0,3})\s*(?:[,;|]|-(?=\s)|$)")
 
 
 def _name_by_following_words(segs: list[str], slots: list[Slot]) -> None:
@@ -350,7 +368,7 @@ def _name_by_following_words(segs: list[str], slots: list[Slot]) -> None:
         if segs[j].rstrip().endswith(("/", "(", "[")) or segs[j + 1].lstrip().startswith(("/", ")", "]")):
             continue  # a count or a bracketed aside, not a value and its name
         m = _NAME_AFTER.match(segs[j + 1])
-        if not m or (m.group(0).rstrip()[-1:] not in (",", ";", "|") and j + 2 < len(segs)):
+        if not m or (m.group(0).rstrip()[-1:] not in (",", ";", "|", "-") and j + 2 < len(segs)):
             continue  # closed by the next number, not by a delimiter or the line's end: "Wrong 76 English Accuracy 0.8"
         key = norm_key(m.group(1).replace(".", ""))
         if _signal(key):
