@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from short_run_distributions import dev_cases  # noqa: E402
+from short_run_distributions import dev_runs  # noqa: E402
 
-import traindoc  # noqa: E402
 from traindoc.run import Role  # noqa: E402
 from traindoc.rules._common import curve  # noqa: E402
 from traindoc.rules.off_scale_start import OFF_SCALE, SETTLED, TOKEN_CEILING, _trainer_loss  # noqa: E402
@@ -64,15 +63,10 @@ def main() -> int:
     ap.add_argument("--top", type=int, default=8, help="largest first/next ratios listed per group")
     args = ap.parse_args()
     rows = []
-    for case in dev_cases(args.until):
-        try:
-            res = traindoc.load(case.path)
-        except Exception:  # noqa: BLE001 - a file that does not load has no statistics
-            continue
-        for run in res.runs:
-            st = run_stats(run)
-            if st is not None:
-                rows.append((group(case), case.case_id, st))
+    for case, run in dev_runs(args.until):
+        st = run_stats(run)
+        if st is not None:
+            rows.append((group(case), case.case_id, st))
     print(f"{len(rows)} runs with a positive first training loss and a second point\n")
     print(f"## first/next (the first logged point over the next; fires at >= {OFF_SCALE:g} with first/val too)\n")
     for g in ("healthy", "labelled", "other", "ambiguous"):

@@ -90,52 +90,51 @@ def off_scale_interval(run: Run, c: Curve) -> dict | None:
     return out
 
 
+def _finding(c: Curve, d: dict, title: str, judged_on: str, causes: list[str], fixes: list[str], mark: str,
+             reason: str):
+    """The worth-a-look high-initial-loss finding of either reading."""
+    f = make("high-initial-loss", title, series=[c.name], steps=d["steps"], evidence={**d, "judged_on": judged_on},
+             causes=causes, fixes=fixes, marks=[Mark("point", c.name, float(c.x[0]), label=mark)])
+    f.verdict = "worth a look"
+    f.verdict_reason = reason + ". The run recovered, but its start was broken"
+    return f
+
+
 def token_ceiling_finding(c: Curve, d: dict):
     steps = d["logging_steps"]
     over = f"the mean over the first {steps} steps (logging_steps)" if steps else "the mean over the first logged steps"
-    f = make("high-initial-loss",
-             f"{c.name} starts at {fmt(d['first_loss'])}, above ln({V_MAX:,}) = {d['ceiling']:.2f}: worse than uniform "
-             f"guessing over any vocabulary, then {fmt(d['settled_loss'])} by {unit(c)} {fmt(d['settled_step'])}",
-             series=[c.name], steps=d["steps"], evidence={**d, "judged_on": "the Trainer's first logged loss"},
-             causes=["a new or resized head (added tokens, a classification head) initialised too large: confident wrong "
-                     "predictions from the first step",
-                     "the loss summed over tokens or accumulated over steps instead of averaged",
-                     "labels not aligned with the inputs (padding not masked with -100, a wrong chat template), or a "
-                     "tokenizer that does not match the model", "half precision overflowing in the first steps"],
-             fixes=["log the loss of one batch before training: a pretrained model should give a few nats",
-                    "initialise new heads or embeddings small (the mean of the existing embeddings)",
-                    "check the labels of one batch (masked padding, the template's answer span) and the tokenizer",
-                    "a warm-up or a lower peak learning rate if the first steps blow up"],
-             marks=[Mark("point", c.name, float(c.x[0]), label="first logged loss")])
-    f.verdict = "worth a look"
-    f.verdict_reason = (f"the first logged loss is {over}: those steps averaged {fmt(d['first_loss'])} nats, more than "
-                        f"uniform guessing costs ({d['ceiling']:.2f}); a pretrained model starts at a few nats. The "
-                        "run recovered, but its start was broken")
-    return f
+    return _finding(
+        c, d, f"{c.name} starts at {fmt(d['first_loss'])}, above ln({V_MAX:,}) = {d['ceiling']:.2f}: worse than uniform "
+        f"guessing over any vocabulary, then {fmt(d['settled_loss'])} by {unit(c)} {fmt(d['settled_step'])}",
+        "the Trainer's first logged loss",
+        ["a new or resized head (added tokens, a classification head) initialised too large: confident wrong "
+         "predictions from the first step", "the loss summed over tokens or accumulated over steps instead of averaged",
+         "labels not aligned with the inputs (padding not masked with -100, a wrong chat template), or a tokenizer "
+         "that does not match the model", "half precision overflowing in the first steps"],
+        ["log the loss of one batch before training: a pretrained model should give a few nats",
+         "initialise new heads or embeddings small (the mean of the existing embeddings)",
+         "check the labels of one batch (masked padding, the template's answer span) and the tokenizer",
+         "a warm-up or a lower peak learning rate if the first steps blow up"], "first logged loss",
+        f"the first logged loss is {over}: those steps averaged {fmt(d['first_loss'])} nats, more than uniform "
+        f"guessing costs ({d['ceiling']:.2f}); a pretrained model starts at a few nats")
 
 
 def off_scale_finding(c: Curve, d: dict):
     u = unit(c)
     val = (f" and {d['ratio_val']:.3g}x the validation loss measured by then ({fmt(d['val_loss_by_then'])})"
            if "ratio_val" in d else "")
-    f = make("high-initial-loss",
-             f"{c.name} starts at {fmt(d['first_loss'])}, {d['ratio_next']:.3g}x its next point ({fmt(d['next_loss'])})"
-             + val + ": the first batches were orders of magnitude off the scale the model reached",
-             series=[c.name], steps=d["steps"], evidence={**d, "judged_on": f"the first logged point (a mean over the "
-                                                                            f"first {u}) against what followed"},
-             causes=["targets not normalised (a regression on raw values): the first predictions are off by their "
-                     "whole scale", "initial weights or output scale too large: confident wrong outputs at the start",
-                     "inputs not normalised", "a learning rate that blows the first steps up before they settle"],
-             fixes=["normalise the targets (and the inputs); undo the scaling when predicting",
-                    "use variance-scaling initialisation (He / Xavier) with biases at 0; initialise the last layer "
-                    "small (for a regression: its bias at the targets' mean)",
-                    "a short warm-up or a lower learning rate for the first steps"],
-             marks=[Mark("point", c.name, float(c.x[0]), label="first loss")])
-    f.verdict = "worth a look"
-    f.verdict_reason = (f"the first logged point is a mean over the first {u}; at {d['ratio_next']:.3g}x what followed "
-                        f"(over {OFF_SCALE:g}x, beyond what fast learning gives) its first batches started off scale. "
-                        "The run recovered, but the start was broken")
-    return f
+    return _finding(
+        c, d, f"{c.name} starts at {fmt(d['first_loss'])}, {d['ratio_next']:.3g}x its next point "
+        f"({fmt(d['next_loss'])}){val}: the first batches were orders of magnitude off the scale the model reached",
+        f"the first logged point (a mean over the first {u}) against what followed",
+        ["targets not normalised (a regression on raw values): the first predictions are off by their whole scale",
+         "initial weights or output scale too large: confident wrong outputs at the start", "inputs not normalised",
+         "a learning rate that blows the first steps up before they settle"],
+        ["normalise the targets (and the inputs); undo the scaling when predicting",
+         "use variance-scaling initialisation (He / Xavier) with biases at 0; initialise the last layer small (for a "
+         "regression: its bias at the targets' mean)", "a short warm-up or a lower learning rate for the first steps"],
+        "first loss", f"the first logged point is a mean over the first {u}; at {d['ratio_next']:.3g}x what followed "
+        f"(over {OFF_SCALE:g}x, beyond what fast learning gives) its first batches started off scale")
 
 
 def off_scale_start_finding(run: Run, c: Curve):
