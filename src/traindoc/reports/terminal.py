@@ -184,15 +184,20 @@ def render_run(console: Console, color: bool, width: int, run: Run, findings: li
     # The one-line verdict agrees with the summary table's (run_verdict), never "healthy" over more.
     verdict = run_verdict(findings)
     info = f" ({len(findings)} note(s) below)" if findings else ""
+    # A warning whose rule judged it "worth a look" (not a problem) leaves the run unbroken: the line
+    # then says there is a warning, never "no warnings or errors".
+    loud = sum(1 for f in findings if f.severity >= Severity.WARNING)
     if verdict is RunVerdict.TOO_EARLY or (too_short_to_judge(findings) and verdict is not RunVerdict.BROKEN):
         # Not enough data is not a clean bill of health: say so rather than "healthy".
-        msg = "  too short to judge: no warnings or errors in the steps logged"
+        msg = ("  too short to judge: no warnings or errors in the steps logged" if not loud else
+               f"  too short to judge, and {loud} warning(s) worth a look below")
         console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
     elif verdict is RunVerdict.HEALTHY:
-        msg = f"  healthy: no warnings or errors{info}"
+        msg = f"  healthy: no warnings or errors{info}" if not loud else f"  healthy: {loud} warning(s) below judged normal"
         console.print(f"[green]{escape(msg)}[/green]" if color else msg)
     elif verdict is RunVerdict.WORTH_A_LOOK:
-        msg = f"  worth a look: no warnings or errors, but {len(findings)} note(s) below worth reading"
+        msg = (f"  worth a look: no warnings or errors, but {len(findings)} note(s) below worth reading" if not loud
+               else f"  worth a look: {loud} warning(s) below, none judged a problem")
         console.print(f"[yellow]{escape(msg)}[/yellow]" if color else msg)
     for f in ordered_findings:
         lines = finding_lines(f, width, color, seen)

@@ -1209,15 +1209,22 @@ def _classes_from_pinned_accuracy(run: Run) -> ClassCount | None:
       title="The first loss is far above chance level", needs=(Role.TRAIN_LOSS,))
 def high_initial_loss(run: Run):
     s = run.primary(Role.TRAIN_LOSS)
-    if s is None or curve(s).n < 3:
+    if s is None or curve(s).n < 2:
         return
-    cc: ClassCount | None = inferred_classes(run, curve(s))
+    cc: ClassCount | None = inferred_classes(run, curve(s)) if curve(s).n >= 3 else chance(run)
     if cc is None:
+        from .off_scale_start import off_scale_start_finding
         from .saturated_start import saturated_start_finding, saturated_start_of
 
         ss = saturated_start_of(run)
         if ss is not None:
             yield saturated_start_finding(ss)
+            return
+        f = off_scale_start_finding(run, curve(s))  # no ln(C): bounds the format or the run itself gives
+        if f is not None:
+            yield f
+        return
+    if curve(s).n < 3:
         return
     st = stuck_of(run)
     if st is not None and (_early_peak_above_chance(run, st) or {}).get("rose"):
@@ -1225,7 +1232,9 @@ def high_initial_loss(run: Run):
     c = curve(s)
     if c.n < 3:
         return
-    first = c.head  # median of the first 1% (3 to 50 points): one noisy batch is not "the first loss"
+    # A per-batch curve's first loss is the median of its first 1% (3 to 50 points): one noisy batch is not
+    # "the first loss". A per-epoch point is already a mean over an epoch of batches: the first one is it.
+    first = float(c.y[0]) if c.series.axis == "epoch" else c.head
     ln = cc.chance_loss
     limit = ln + max(1.0, min(0.5 * ln, 3.0))
     if first <= limit:

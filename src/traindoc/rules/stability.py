@@ -574,6 +574,11 @@ def loss_spikes(run: Run):
     f = agent_spike_finding(run)  # a reinforcement-learning agent's losses are not judged above
     if f is not None:
         yield f
+    from .game_spikes import game_spike_finding
+
+    f = game_spike_finding(run)  # nor are a GAN's: its spikes are reported at info
+    if f is not None:
+        yield f
 
 
 FEW_EVALS = 5  # the fewest evaluations in which a jump up and back down can stand between two levels
