@@ -1,0 +1,74 @@
+"""Print, on every dev run with a training accuracy (or F1) of 20+ points, how much of the room left
+to a perfect fit it gained over the second half of the run (``stats.headroom.late_gain_share``),
+split by label: healthy / never learned (labelled no-learning, stalled or stuck-at-chance) / other.
+The reading `stalled` draws on for an underfitting plateau: training that stopped rising far from
+fitting its own data, with validation no better. A boundary is chosen from both distributions,
+not from the cases studied.
+
+    PYTHONPATH=src python bench/never_learned_distributions.py [--until REV]
+
+Never reads the test split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from short_run_distributions import dev_cases  # noqa: E402
+
+import traindoc  # noqa: E402
+from traindoc.rules.generalization import UNDERFIT_GAIN, UNDERFIT_LEVEL, UNDERFIT_POINTS, training_scores  # noqa: E402
+from traindoc.rules.outcome import end_level  # noqa: E402
+from traindoc.stats.headroom import late_gain_share  # noqa: E402
+
+NEVER_LEARNED = {"no-learning", "stalled", "stuck-at-chance"}
+
+
+def group(case) -> str:
+    if case.kind == "healthy":
+        return "healthy"
+    if NEVER_LEARNED & set(case.label):
+        return "never learned"
+    return "ambiguous" if case.kind == "ambiguous" else "other"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
+    args = ap.parse_args()
+    rows = []
+    for c in dev_cases(args.until):
+        try:
+            res = traindoc.load(c.path)
+        except Exception:  # noqa: BLE001 - a file that does not load has no statistics
+            continue
+        for run in res.runs:
+            for name, y in training_scores(run, UNDERFIT_POINTS):
+                rows.append((group(c), c.case_id, name, y.size, end_level(y), late_gain_share(y)))
+    print(f"{len(rows)} training accuracy/F1 curves of {UNDERFIT_POINTS}+ points; second-half gain as a share of "
+          "the room left to 1")
+    edges = [-np.inf, 0.0, 0.01, 0.02, 0.04, 0.08, 0.16, np.inf]
+    for low in (True, False):
+        print(f"\n## ended {'below' if low else 'at or above'} {UNDERFIT_LEVEL}")
+        print("| group | " + " | ".join(f"<{e:.2f}" for e in edges[1:-1]) + " | more |")
+        for g in ("healthy", "never learned", "other", "ambiguous"):
+            share = [r[5] for r in rows if r[0] == g and (r[4] < UNDERFIT_LEVEL) == low]
+            counts = np.histogram(share, bins=edges)[0] if share else [0] * (len(edges) - 1)
+            print(f"| {g} | " + " | ".join(str(int(n)) for n in counts) + " |")
+    print(f"\n## below {UNDERFIT_LEVEL} and gain share under {UNDERFIT_GAIN} (what the reading sees)")
+    for r in sorted(rows):
+        if r[4] < UNDERFIT_LEVEL and r[5] < UNDERFIT_GAIN:
+            print(f"  {r[0]:13} {r[1]} {r[2]} n={r[3]} end={r[4]:.3f} share={r[5]:+.3f}")
+    print(f"\n## healthy below {UNDERFIT_LEVEL}: the closest (smallest share)")
+    for r in sorted((r for r in rows if r[0] == "healthy" and r[4] < UNDERFIT_LEVEL), key=lambda r: r[5])[:10]:
+        print(f"  {r[1]} {r[2]} n={r[3]} end={r[4]:.3f} share={r[5]:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
