@@ -1,9 +1,15 @@
-"""Print, on every dev run with a training accuracy (or F1) of 20+ points, how much of the room left
-to a perfect fit it gained over the second half of the run (``stats.headroom.late_gain_share``),
-split by label: healthy / never learned (labelled no-learning, stalled or stuck-at-chance) / other.
-The reading `stalled` draws on for an underfitting plateau: training that stopped rising far from
-fitting its own data, with validation no better. A boundary is chosen from both distributions,
-not from the cases studied.
+"""Print, split by label (healthy / never learned: labelled no-learning, stalled or stuck-at-chance /
+other), the distributions of two readings of a run that never learned, so that a boundary is chosen
+from both distributions and not from the cases studied:
+
+1. on every dev run with a training accuracy (or F1) of 20+ points, how much of the room left to a
+   perfect fit it gained over the second half of the run (``stats.headroom.late_gain_share``): the
+   reading `stalled` draws on for an underfitting plateau, training that stopped rising far from
+   fitting its own data, with validation no better;
+2. on every dev run with a training and a validation accuracy of 6+ points, whether each is no
+   higher over its second half than over its first (``outcome.accuracy_no_better``), and whether the
+   training loss fell 10%+ meanwhile: the reading of ``unmoved_accuracy`` (predictions that never
+   changed while the loss calibrated one guess).
 
     PYTHONPATH=src python bench/never_learned_distributions.py [--until REV]
 
@@ -23,7 +29,10 @@ from short_run_distributions import dev_cases  # noqa: E402
 
 import traindoc  # noqa: E402
 from traindoc.rules.generalization import UNDERFIT_GAIN, UNDERFIT_LEVEL, UNDERFIT_POINTS, training_scores  # noqa: E402
-from traindoc.rules.outcome import end_level  # noqa: E402
+from traindoc.rules._common import curve, loss_curve  # noqa: E402
+from traindoc.rules.outcome import accuracy_no_better, end_level  # noqa: E402
+from traindoc.rules.unmoved_accuracy import TOP  # noqa: E402
+from traindoc.run import Role  # noqa: E402
 from traindoc.stats.headroom import late_gain_share  # noqa: E402
 
 NEVER_LEARNED = {"no-learning", "stalled", "stuck-at-chance"}
@@ -41,7 +50,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
     args = ap.parse_args()
-    rows = []
+    rows, flat = [], []
     for c in dev_cases(args.until):
         try:
             res = traindoc.load(c.path)
@@ -50,6 +59,9 @@ def main() -> int:
         for run in res.runs:
             for name, y in training_scores(run, UNDERFIT_POINTS):
                 rows.append((group(c), c.case_id, name, y.size, end_level(y), late_gain_share(y)))
+            both = _both_accuracies(run)
+            if both is not None:
+                flat.append((group(c), c.case_id, *both))
     print(f"{len(rows)} training accuracy/F1 curves of {UNDERFIT_POINTS}+ points; second-half gain as a share of "
           "the room left to 1")
     edges = [-np.inf, 0.0, 0.01, 0.02, 0.04, 0.08, 0.16, np.inf]
@@ -67,7 +79,28 @@ def main() -> int:
     print(f"\n## healthy below {UNDERFIT_LEVEL}: the closest (smallest share)")
     for r in sorted((r for r in rows if r[0] == "healthy" and r[4] < UNDERFIT_LEVEL), key=lambda r: r[5])[:10]:
         print(f"  {r[1]} {r[2]} n={r[3]} end={r[4]:.3f} share={r[5]:+.3f}")
+    print(f"\n## {len(flat)} runs with a training and a validation accuracy of 6+ points: no higher over the second "
+          f"half (validation ended below 0.6, training below {TOP})")
+    print("| group | runs | validation flat | training flat | both | both, loss fell 10%+ |")
+    for g in ("healthy", "never learned", "other", "ambiguous"):
+        mine = [r for r in flat if r[0] == g]
+        print(f"| {g} | {len(mine)} | {sum(r[2] for r in mine)} | {sum(r[3] for r in mine)} | "
+              f"{sum(r[2] and r[3] for r in mine)} | {sum(r[2] and r[3] and r[4] for r in mine)} |")
+    for r in sorted(flat):
+        if r[2] and r[3]:
+            print(f"  {r[0]:13} {r[1]} loss fell 10%+: {r[4]}")
     return 0
+
+
+def _both_accuracies(run) -> tuple[bool, bool, bool] | None:
+    """(validation flat, training flat, training loss fell 10%+), for a run logging both accuracies."""
+    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
+        if not any(s.metric == "accuracy" and s.higher_is_better and curve(s).n >= 6 for s in run.by_role(role)):
+            return None
+    t = loss_curve(run, Role.TRAIN_LOSS)
+    fell = t is not None and t.head > 0 and t.tail <= 0.9 * t.head
+    return (accuracy_no_better(run, Role.VAL_METRIC, below=0.6) is not None,
+            accuracy_no_better(run, Role.TRAIN_METRIC, below=TOP) is not None, fell)
 
 
 if __name__ == "__main__":

@@ -651,8 +651,17 @@ def _accuracy_no_better(run: Run) -> dict | None:
     independent reading that the run learned nothing. A loss alone ending at its start is also a
     noisy prefix of a run that will learn (``bench/rules_sweep.py``); its accuracy would not stay
     at its start and low as well. A fine-tune already at its floor has a high accuracy."""
-    for s, c, y in _metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC),
-                                  lambda s: s.metric == "accuracy" and bool(s.higher_is_better), 6):
+    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
+        got = accuracy_no_better(run, role, below=0.6)
+        if got is not None:
+            return got
+    return None
+
+
+def accuracy_no_better(run: Run, role: Role, below: float) -> dict | None:
+    """The first accuracy of ``role`` (6+ points, on [0, 1]) whose second half is no higher than its
+    first (within one standard error), with no significant rise, and that ended below ``below``."""
+    for s, c, y in _metric_curves(run, (role,), lambda s: s.metric == "accuracy" and bool(s.higher_is_better), 6):
         if float(np.min(y)) < 0 or float(np.max(y)) > 1:
             continue
         # Halves, not end points: a batch accuracy jitters by many points, and its first value
@@ -661,7 +670,7 @@ def _accuracy_no_better(run: Run) -> dict | None:
         a, b = y[:h], y[h:]
         se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(b, ddof=1)) / b.size)
         t = c.trend
-        if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
+        if float(b.mean() - a.mean()) <= se and end_level(y) < below and not (t.z > 0 and t.p < 0.05):
             return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
                     "end": end_level(y), "points": c.n}
     return None
