@@ -800,6 +800,50 @@ def underfit_plateau(run: Run) -> dict | None:
     return None
 
 
+FLAT_HALF_POINTS = 20  # a second half of 10+ points to read "nothing moved" on
+FLAT_HALF_MOVE = 0.01
+
+
+def _half_move(c: Curve) -> float:
+    """How much a loss fell over its second half, as a share of its level there: the median of the
+    half's first fifth minus the median of its last fifth (2 points at least), over the latter."""
+    half = c.y[c.n // 2:]
+    k = max(2, half.size // 5)
+    last = float(np.median(half[-k:]))
+    return (float(np.median(half[:k])) - last) / abs(last) if last else 0.0
+
+
+def _flat_second_half_note(t: Curve, v: Curve):
+    """Info, "worth a look": both losses (20+ training points, 10+ evaluations) moved under 1% over the
+    second half of the run, with nothing to tell a converged level from a stalled one (no chance
+    level, no task score far from good, no plateau from the first fifth). Half of the compute brought
+    nothing measurable; whether the level is good enough only the task can say. On the dev split the
+    losses of never-learned and healthy runs overlap at every level (``bench/never_learned_distributions.py``
+    reads the training score instead, where they part), so this stays a note."""
+    if t.n < FLAT_HALF_POINTS or v.n < FLAT_HALF_POINTS // 2 or not (np.all(t.y > 0) and np.all(v.y > 0)):
+        return
+    mt, mv = _half_move(t), _half_move(v)
+    if abs(mt) >= FLAT_HALF_MOVE or abs(mv) >= FLAT_HALF_MOVE:
+        return
+    start = float(t.xb[len(t.xb) // 2]) if t.xb.size else float(t.x[t.n // 2])
+    f = make("stalled", f"{t.name} and {v.name} moved under 1% over the second half of the run ({mt:+.1%}, "
+             f"{mv:+.1%}): converged, or stalled at a level the log cannot judge", severity=Severity.INFO,
+             series=[t.name, v.name], steps=[start, t.span[1]],
+             evidence={"train_second_half_fall": round(mt, 5), "val_second_half_fall": round(mv, 5),
+                       "train_end": t.tail, "val_end": v.tail,
+                       "note": "no chance level, task score or early plateau says whether this level is good"},
+             causes=["the model converged: the rest of the run was spent at its floor",
+                     "the model stopped improving at a level that is not good enough (a learning rate too low or "
+                     "decayed, a model too small, inputs not normalised)"],
+             fixes=["compare the level with what this task reaches elsewhere (a baseline, a published result)",
+                    "if it is good enough, stop earlier (early stopping); if not, raise the learning rate or the "
+                    "model size"],
+             marks=[Mark("span", t.name, start, t.span[1], label="flat")])
+    f.verdict = "worth a look"
+    f.verdict_reason = "half the run changed nothing; whether the level is good only the task can say"
+    yield f
+
+
 def _another_part_learning(run: Run, t: Curve) -> bool:
     """Whether another training loss of the run fell clearly (10% or more, beyond its noise).
 
@@ -899,6 +943,7 @@ def stalled(run: Run):
             # rising far from a fit, with validation no better, says the level is high all the same.
             underfit = underfit_plateau(run)
             if underfit is None:
+                yield from _flat_second_half_note(t, v)
                 return
             et = ev = float(t.xb[len(t.xb) // 2])
         early = max(et, ev)
