@@ -9,7 +9,10 @@ from both distributions and not from the cases studied:
 2. on every dev run with a training and a validation accuracy of 6+ points, whether each is no
    higher over its second half than over its first (``outcome.accuracy_no_better``), and whether the
    training loss fell 10%+ meanwhile: the reading of ``unmoved_accuracy`` (predictions that never
-   changed while the loss calibrated one guess).
+   changed while the loss calibrated one guess);
+3. on every dev run with a training loss of 40+ points and no validation series, how far the loss
+   fell after the first tenth of the run, as a share of its level and in standard errors
+   (``stats.after_start.fall_after_opening``): the reading of ``outcome._nothing_after_opening``.
 
     PYTHONPATH=src python bench/never_learned_distributions.py [--until REV]
 
@@ -30,7 +33,8 @@ from short_run_distributions import dev_cases  # noqa: E402
 import traindoc  # noqa: E402
 from traindoc.rules.generalization import UNDERFIT_GAIN, UNDERFIT_LEVEL, UNDERFIT_POINTS, training_scores  # noqa: E402
 from traindoc.rules._common import curve, loss_curve  # noqa: E402
-from traindoc.rules.outcome import accuracy_no_better, end_level  # noqa: E402
+from traindoc.rules.outcome import OPENING_SHARE, OPENING_Z, accuracy_no_better, end_level  # noqa: E402
+from traindoc.stats.after_start import fall_after_opening  # noqa: E402
 from traindoc.rules.unmoved_accuracy import TOP  # noqa: E402
 from traindoc.run import Role  # noqa: E402
 from traindoc.stats.headroom import late_gain_share  # noqa: E402
@@ -50,7 +54,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
     args = ap.parse_args()
-    rows, flat = [], []
+    rows, flat, opening = [], [], []
     for c in dev_cases(args.until):
         try:
             res = traindoc.load(c.path)
@@ -62,6 +66,9 @@ def main() -> int:
             both = _both_accuracies(run)
             if both is not None:
                 flat.append((group(c), c.case_id, *both))
+            after = _after_opening(run)
+            if after is not None:
+                opening.append((group(c), c.case_id, *after))
     print(f"{len(rows)} training accuracy/F1 curves of {UNDERFIT_POINTS}+ points; second-half gain as a share of "
           "the room left to 1")
     edges = [-np.inf, 0.0, 0.01, 0.02, 0.04, 0.08, 0.16, np.inf]
@@ -89,7 +96,31 @@ def main() -> int:
     for r in sorted(flat):
         if r[2] and r[3]:
             print(f"  {r[0]:13} {r[1]} loss fell 10%+: {r[4]}")
+    print(f"\n## {len(opening)} training-only runs (40+ points, no validation series): fall after the opening tenth")
+    print("| group | runs | under 1 standard error | and under 2% of the level | and that error under 1% of it |")
+    for g in ("healthy", "never learned", "other", "ambiguous"):
+        mine = [r for r in opening if r[0] == g]
+        flat = [r for r in mine if r[3] < OPENING_Z and r[2] < OPENING_SHARE]
+        print(f"| {g} | {len(mine)} | {sum(r[3] < OPENING_Z for r in mine)} | {len(flat)} | "
+              f"{sum(_resolution(r) <= OPENING_SHARE / 2 for r in flat)} |")
+    for r in sorted(opening, key=lambda r: r[3]):
+        if r[3] < 4 and r[0] != "other":
+            print(f"  {r[0]:13} {r[1]} share={r[2]:+.3f} z={r[3]:+.2f} standard error={_resolution(r):.4f}")
     return 0
+
+
+def _resolution(r) -> float:
+    """The standard error of the fall as a share of the level."""
+    return abs(r[2] / r[3]) if r[3] and np.isfinite(r[3]) else 0.0
+
+
+def _after_opening(run) -> tuple[float, float] | None:
+    """(fall share, fall in standard errors) of the training loss after its opening tenth, for a run
+    without any validation series."""
+    if run.by_role(Role.VAL_LOSS) or run.by_role(Role.VAL_METRIC):
+        return None
+    t = loss_curve(run, Role.TRAIN_LOSS)
+    return None if t is None else fall_after_opening(t.y)
 
 
 def _both_accuracies(run) -> tuple[bool, bool, bool] | None:
