@@ -28,9 +28,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from short_run_distributions import dev_cases  # noqa: E402
+from short_run_distributions import dev_runs  # noqa: E402
 
-import traindoc  # noqa: E402
 from traindoc.rules.generalization import UNDERFIT_GAIN, UNDERFIT_LEVEL, UNDERFIT_POINTS, training_scores  # noqa: E402
 from traindoc.rules._common import curve, loss_curve  # noqa: E402
 from traindoc.rules.outcome import OPENING_SHARE, OPENING_Z, accuracy_no_better, end_level  # noqa: E402
@@ -55,20 +54,15 @@ def main() -> int:
     ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
     args = ap.parse_args()
     rows, flat, opening = [], [], []
-    for c in dev_cases(args.until):
-        try:
-            res = traindoc.load(c.path)
-        except Exception:  # noqa: BLE001 - a file that does not load has no statistics
-            continue
-        for run in res.runs:
-            for name, y in training_scores(run, UNDERFIT_POINTS):
-                rows.append((group(c), c.case_id, name, y.size, end_level(y), late_gain_share(y)))
-            both = _both_accuracies(run)
-            if both is not None:
-                flat.append((group(c), c.case_id, *both))
-            after = _after_opening(run)
-            if after is not None:
-                opening.append((group(c), c.case_id, *after))
+    for c, run in dev_runs(args.until):
+        for name, y in training_scores(run, UNDERFIT_POINTS):
+            rows.append((group(c), c.case_id, name, y.size, end_level(y), late_gain_share(y)))
+        both = _both_accuracies(run)
+        if both is not None:
+            flat.append((group(c), c.case_id, *both))
+        after = _after_opening(run)
+        if after is not None:
+            opening.append((group(c), c.case_id, *after))
     print(f"{len(rows)} training accuracy/F1 curves of {UNDERFIT_POINTS}+ points; second-half gain as a share of "
           "the room left to 1")
     edges = [-np.inf, 0.0, 0.01, 0.02, 0.04, 0.08, 0.16, np.inf]

@@ -40,6 +40,17 @@ def dev_cases(until: str | None) -> list:
     return out
 
 
+def dev_runs(until: str | None):
+    """(case, run) for every run of every dev file that loads."""
+    for c in dev_cases(until):
+        try:
+            res = traindoc.load(c.path)
+        except Exception:  # noqa: BLE001 - a file that does not load has no statistics
+            continue
+        for run in res.runs:
+            yield c, run
+
+
 def group(case, kind_ids: set[str]) -> str:
     if case.kind == "healthy":
         return "healthy"
@@ -70,15 +81,10 @@ def main() -> int:
     ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
     args = ap.parse_args()
     rows = []
-    for c in dev_cases(args.until):
-        try:
-            res = traindoc.load(c.path)
-        except Exception:  # noqa: BLE001 - a file that does not load has no statistics
-            continue
-        for run in res.runs:
-            s = run_stats(run)
-            if s is not None:
-                rows.append((c, s))
+    for c, run in dev_runs(args.until):
+        s = run_stats(run)
+        if s is not None:
+            rows.append((c, s))
     print(f"{len(rows)} runs with both losses and 4-30 evaluations")
     for title, ids in (("both-rising: late levels above the best on both losses", {"both-rising"}),
                        ("overfitting: every later evaluation worse than all before", {"overfitting"}),

@@ -756,8 +756,8 @@ def _nothing_after_opening(run: Run) -> Finding | None:
     learned = last <= 0.9 * first
     x_open = float(c.x[c.n // 10])
     rule_id = "stalled" if learned else "no-learning"
-    f = make(rule_id, f"{main.name} fell {share:+.1%} over the last nine tenths of the run (from {unit(c)} {fmt(x_open)} to "
-             f"{fmt(float(c.x[-1]))}; {z:+.2f} standard errors): "
+    f = make(rule_id, f"{main.name} fell {share:+.1%} over the last nine tenths of the run (from {unit(c)} "
+             f"{fmt(x_open)} to {fmt(float(c.x[-1]))}; {z:+.2f} standard errors): "
              + ("after its opening fall the model learned nothing more" if learned else "the model learned nothing"),
              series=[main.name], steps=[x_open, float(c.x[-1])],
              evidence={"fall_after_opening": round(share, 5), "fall_over_standard_error": round(z, 3),

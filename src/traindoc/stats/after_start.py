@@ -23,4 +23,6 @@ def fall_after_opening(y: np.ndarray) -> tuple[float, float] | None:
     a, b = rest[:k], rest[-k:]
     se = math.sqrt(float(np.var(a, ddof=1)) / k + float(np.var(b, ddof=1)) / k)
     fall = float(a.mean() - b.mean())
-    return fall / float(a.mean()), (fall / se if se > 0 else (math.inf if fall > 0 else 0.0 if fall == 0 else -math.inf))
+    if se > 0:
+        return fall / float(a.mean()), fall / se
+    return fall / float(a.mean()), math.copysign(math.inf, fall) if fall else 0.0
