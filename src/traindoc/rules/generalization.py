@@ -943,7 +943,8 @@ def stalled(run: Run):
             # rising far from a fit, with validation no better, says the level is high all the same.
             underfit = underfit_plateau(run)
             if underfit is None:
-                yield from _flat_second_half_note(t, v)
+                if not run.meta.continues_previous:  # a later stage starts at its floor: flat is expected
+                    yield from _flat_second_half_note(t, v)
                 return
             et = ev = float(t.xb[len(t.xb) // 2])
         early = max(et, ev)
