@@ -753,6 +753,97 @@ def _half_run_flat(t: Curve) -> bool:
     return float(np.median(half[:k])) - float(np.median(half[-k:])) <= 0.03 * t.tail
 
 
+# An underfitting plateau (``bench/never_learned_distributions.py``): a training accuracy or F1 of 20+
+# points that ended below 0.6 and gained under 2% of the room left to 1 over its second half. On the
+# dev split every healthy run whose training score ended that low still gained 4% or more of its room.
+UNDERFIT_POINTS = 20
+UNDERFIT_LEVEL = 0.6
+UNDERFIT_GAIN = 0.02
+
+
+def training_scores(run: Run, min_points: int) -> list[tuple[str, np.ndarray]]:
+    """Each training accuracy or F1 of ``min_points``+ points, on the [0, 1] scale."""
+    out = []
+    for s in run.by_role(Role.TRAIN_METRIC):
+        if s.metric not in ("accuracy", "f1") or not s.higher_is_better:
+            continue
+        c = curve(s)
+        if c.n < min_points:
+            continue
+        y, _ = normalised_metric(c)
+        if float(np.min(y)) >= 0.0 and float(np.max(y)) <= 1.0:
+            out.append((s.name, y))
+    return out
+
+
+def underfit_plateau(run: Run) -> dict | None:
+    """A training accuracy (or F1) that stopped rising far from fitting its own data: 20+ points,
+    ended below 0.6, and gained under 2% of the room left to 1 over its second half; with every
+    validation score of the same kind ended below 0.6 too. The model no longer gets better even at
+    the examples it trains on, which a run that converged on a hard task still does (it overfits
+    slowly); validation no better says it is not training-time augmentation holding the training
+    score down. None when the run does not look like that."""
+    from ..stats.headroom import late_gain_share
+    from .outcome import end_level
+
+    for name, y in training_scores(run, UNDERFIT_POINTS):
+        end, share = end_level(y), late_gain_share(y)
+        if end >= UNDERFIT_LEVEL or share >= UNDERFIT_GAIN:
+            continue
+        metric = run.series[name].metric
+        vals = [curve(s) for s in run.by_role(Role.VAL_METRIC) if s.metric == metric and s.higher_is_better]
+        vals = [normalised_metric(c)[0] for c in vals if c.n >= 3]
+        if any(end_level(v) >= UNDERFIT_LEVEL for v in vals):
+            continue
+        return {"series": name, "train_score_end": end, "late_gain_share_of_room": share, "points": int(y.size),
+                **({"val_score_end": max(end_level(v) for v in vals)} if vals else {})}
+    return None
+
+
+FLAT_HALF_POINTS = 20  # a second half of 10+ points to read "nothing moved" on
+FLAT_HALF_MOVE = 0.01
+
+
+def _half_move(c: Curve) -> float:
+    """How much a loss fell over its second half, as a share of its level there: the median of the
+    half's first fifth minus the median of its last fifth (2 points at least), over the latter."""
+    half = c.y[c.n // 2:]
+    k = max(2, half.size // 5)
+    last = float(np.median(half[-k:]))
+    return (float(np.median(half[:k])) - last) / abs(last) if last else 0.0
+
+
+def _flat_second_half_note(t: Curve, v: Curve):
+    """Info, "worth a look": both losses (20+ training points, 10+ evaluations) moved under 1% over the
+    second half of the run, with nothing to tell a converged level from a stalled one (no chance
+    level, no task score far from good, no plateau from the first fifth). Half of the compute brought
+    nothing measurable; whether the level is good enough only the task can say. On the dev split the
+    losses of never-learned and healthy runs overlap at every level (``bench/never_learned_distributions.py``
+    reads the training score instead, where they part), so this stays a note."""
+    if t.n < FLAT_HALF_POINTS or v.n < FLAT_HALF_POINTS // 2 or not (np.all(t.y > 0) and np.all(v.y > 0)):
+        return
+    mt, mv = _half_move(t), _half_move(v)
+    if abs(mt) >= FLAT_HALF_MOVE or abs(mv) >= FLAT_HALF_MOVE:
+        return
+    start = float(t.xb[len(t.xb) // 2]) if t.xb.size else float(t.x[t.n // 2])
+    f = make("stalled", f"{t.name} and {v.name} moved under 1% over the second half of the run ({mt:+.1%}, "
+             f"{mv:+.1%}): converged, or stalled at a level the log cannot judge", severity=Severity.INFO,
+             series=[t.name, v.name], steps=[start, t.span[1]],
+             evidence={"train_second_half_fall": round(mt, 5), "val_second_half_fall": round(mv, 5),
+                       "train_end": t.tail, "val_end": v.tail,
+                       "note": "no chance level, task score or early plateau says whether this level is good"},
+             causes=["the model converged: the rest of the run was spent at its floor",
+                     "the model stopped improving at a level that is not good enough (a learning rate too low or "
+                     "decayed, a model too small, inputs not normalised)"],
+             fixes=["compare the level with what this task reaches elsewhere (a baseline, a published result)",
+                    "if it is good enough, stop earlier (early stopping); if not, raise the learning rate or the "
+                    "model size"],
+             marks=[Mark("span", t.name, start, t.span[1], label="flat")])
+    f.verdict = "worth a look"
+    f.verdict_reason = "half the run changed nothing; whether the level is good only the task can say"
+    yield f
+
+
 def _another_part_learning(run: Run, t: Curve) -> bool:
     """Whether another training loss of the run fell clearly (10% or more, beyond its noise).
 
@@ -838,7 +929,7 @@ def stalled(run: Run):
         # The other way round: a known chance level also says a loss under half of it is low, however
         # little it gained on its own start (a resumed run or a fine-tune from trained weights).
         high = False
-    early, half = None, False
+    early, half, underfit = None, False, None
     if not high:
         # The first evaluation comes after some training: validation need only have fallen 10%.
         et, ev = early_plateau(t), early_plateau(v, 0.1)
@@ -848,7 +939,14 @@ def stalled(run: Run):
         if half:
             et = float(t.xb[len(t.xb) // 2])
         if et is None or t.n < 20 or ev is None:
-            return
+            # The losses fell too far for a plateau read on them alone; a training score that stopped
+            # rising far from a fit, with validation no better, says the level is high all the same.
+            underfit = underfit_plateau(run)
+            if underfit is None:
+                if not run.meta.continues_previous:  # a later stage starts at its floor: flat is expected
+                    yield from _flat_second_half_note(t, v)
+                return
+            et = ev = float(t.xb[len(t.xb) // 2])
         early = max(et, ev)
         # A logged accuracy must be far from good too (a 10-class model at 62% is working).
         for c in accs:
@@ -867,7 +965,11 @@ def stalled(run: Run):
                          **({"flat_from": early, "note": "flat over the whole second half of a long run, still above "
                              "55% of its start, with accuracy below 0.6" if half else "reached its plateau in the "
                              "first fifth of the run, still above 55% of its start, and never moved again"}
-                            if early is not None else {})},
+                            if early is not None and underfit is None else {}),
+                         **({"underfit": underfit, "note": f"{underfit['series']} ended at "
+                             f"{underfit['train_score_end']:.3g} and gained {underfit['late_gain_share_of_room']:.1%} "
+                             "of the room left to 1 over the second half: the model stopped fitting even its "
+                             "training data"} if underfit is not None else {})},
                causes=["a bottleneck: learning rate too high to settle (or too low to move)", "batch size too large",
                        "a model too small or too shallow for the task", "inputs not normalised"],
                fixes=["lower the learning rate (or decay it) and the batch size", "try a larger model",

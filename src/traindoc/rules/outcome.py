@@ -22,7 +22,7 @@ from ..stats import bin_median, mann_kendall
 from ..stats.core import jitter_sigma
 from ..stats.exact import EXACT_MAX_N, rise_p_exact
 from ._common import (BOUNDED01, LOSS_ROLES, METRIC_ROLES, Curve, adversarial, agent_scores, chance, curve, fmt, make,
-                      normalised_metric, reinforcement, scores_an_agent)
+                      normalised_metric, reinforcement, scores_an_agent, unit)
 
 # Per-metric floors where the metric has no chance level of its own: a detector's mAP, an F1,
 # an IoU at 0 means nothing was found; an accuracy's floor is chance when the class count is known.
@@ -651,8 +651,17 @@ def _accuracy_no_better(run: Run) -> dict | None:
     independent reading that the run learned nothing. A loss alone ending at its start is also a
     noisy prefix of a run that will learn (``bench/rules_sweep.py``); its accuracy would not stay
     at its start and low as well. A fine-tune already at its floor has a high accuracy."""
-    for s, c, y in _metric_curves(run, (Role.VAL_METRIC, Role.TRAIN_METRIC),
-                                  lambda s: s.metric == "accuracy" and bool(s.higher_is_better), 6):
+    for role in (Role.VAL_METRIC, Role.TRAIN_METRIC):
+        got = accuracy_no_better(run, role, below=0.6)
+        if got is not None:
+            return got
+    return None
+
+
+def accuracy_no_better(run: Run, role: Role, below: float) -> dict | None:
+    """The first accuracy of ``role`` (6+ points, on [0, 1]) whose second half is no higher than its
+    first (within one standard error), with no significant rise, and that ended below ``below``."""
+    for s, c, y in _metric_curves(run, (role,), lambda s: s.metric == "accuracy" and bool(s.higher_is_better), 6):
         if float(np.min(y)) < 0 or float(np.max(y)) > 1:
             continue
         # Halves, not end points: a batch accuracy jitters by many points, and its first value
@@ -661,7 +670,7 @@ def _accuracy_no_better(run: Run) -> dict | None:
         a, b = y[:h], y[h:]
         se = math.sqrt(float(np.var(a, ddof=1)) / a.size + float(np.var(b, ddof=1)) / b.size)
         t = c.trend
-        if float(b.mean() - a.mean()) <= se and end_level(y) < 0.6 and not (t.z > 0 and t.p < 0.05):
+        if float(b.mean() - a.mean()) <= se and end_level(y) < below and not (t.z > 0 and t.p < 0.05):
             return {"series": s.name, "first_half_mean": float(a.mean()), "second_half_mean": float(b.mean()),
                     "end": end_level(y), "points": c.n}
     return None
@@ -705,6 +714,68 @@ def _actor_improved_while_score_fell(run: Run, name: str, c, first: float, last:
     return None
 
 
+OPENING_SHARE = 0.02  # fell under 2% of its level after the opening tenth ...
+OPENING_Z = 1.0  # ... and by less than one standard error of the difference: no fall beyond noise,
+# where that standard error is under 1% of the level (a 2% fall would have shown at two of them)
+
+
+def _nothing_after_opening(run: Run) -> Finding | None:
+    """A training loss (40+ points, no validation of any kind logged) that after the first tenth of
+    the run fell by under 2% of its level and by less than its own noise (one standard error of the
+    difference of the means of the remainder's first and last tenths, itself under 1% of the level,
+    so that a 2% fall would have shown): whatever the opening did,
+    nine tenths of the run taught the model nothing. ``stalled`` when the last tenth still sits 10%+
+    below the start (the opening learned something), ``no-learning`` otherwise. On the dev split
+    (``bench/never_learned_distributions.py``) this holds on 0 of 46 healthy training-only runs and
+    on 4 of 13 never-learned ones; a healthy run keeps improving beyond its noise after its opening.
+    A loss too noisy to resolve 2% (a diffusion loss; a per-batch loss swinging by a third) is left
+    alone: there a prefix of a healthy run reads as flat too. Runs with a validation series are the pair
+    rules' (``stalled``), where converged runs sit flat too."""
+    if run.by_role(Role.VAL_LOSS) or run.by_role(Role.VAL_METRIC) or adversarial(run) or reinforcement(run):
+        return None
+    from ._common import warming_up
+    from ..stats.after_start import fall_after_opening
+
+    main = run.primary(Role.TRAIN_LOSS)
+    if main is None or warming_up(run):
+        return None
+    c = curve(main)
+    got = fall_after_opening(c.y)
+    if got is None or not _one_objective(run, c):
+        return None
+    share, z = got
+    # "No fall beyond noise" says something only where the noise could have shown one: a fall of
+    # OPENING_SHARE must be two standard errors or more (a diffusion loss, whose per-step values swing
+    # by a third of their level, hides a 10% fall in its noise).
+    resolution = abs(share / z) if z and math.isfinite(z) else 0.0
+    if share >= OPENING_SHARE or z >= OPENING_Z or resolution > OPENING_SHARE / 2:
+        return None
+    # Learned in the opening: the last tenth 10%+ below the start (the first points' level, or the
+    # first point: an opening fall can be over in two points).
+    first, last = max(float(c.head), float(c.y[0])), float(np.mean(c.y[-max(3, c.n // 10):]))
+    learned = last <= 0.9 * first
+    x_open = float(c.x[c.n // 10])
+    rule_id = "stalled" if learned else "no-learning"
+    f = make(rule_id, f"{main.name} fell {share:+.1%} over the last nine tenths of the run (from {unit(c)} "
+             f"{fmt(x_open)} to {fmt(float(c.x[-1]))}; {z:+.2f} standard errors): "
+             + ("after its opening fall the model learned nothing more" if learned else "the model learned nothing"),
+             series=[main.name], steps=[x_open, float(c.x[-1])],
+             evidence={"fall_after_opening": round(share, 5), "fall_over_standard_error": round(z, 3),
+                       "start": first, "last_tenth_mean": last, "points": c.n,
+                       "judged_on": "outcome (training loss after its opening tenth)"},
+             causes=(["a learning rate too low to move further (or decayed too early), or too high to settle",
+                      "a model too small for the task", "inputs not normalised, or features that do not carry the "
+                      "target"] if learned else
+                     ["a learning rate far too small (or 0) for the scale of the loss", "parameters not updated "
+                      "(not in the optimiser, frozen, detached)", "targets that do not depend on the inputs"]),
+             fixes=["overfit a small subset first: the loss must fall well below this level",
+                    "raise the learning rate (or try a range test), check that the optimiser steps",
+                    "log a validation metric to tell a floor of the task from a model that stopped"])
+    f.verdict = "problem"
+    f.verdict_reason = "nine tenths of the run brought no fall beyond the loss's own noise"
+    return f
+
+
 def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
     """Findings for a visible failure that no rule named.
 
@@ -736,7 +807,7 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
     if not got and not any(f.id in ("no-learning", "stuck-at-chance", "late-start", "too-short") for f in findings):
         from .unmoved_accuracy import unmoved_accuracy
 
-        f = _ended_no_lower(run, out) or unmoved_accuracy(run)
+        f = _nothing_after_opening(run) or _ended_no_lower(run, out) or unmoved_accuracy(run)
         if f is not None:
             got.append(f)
     return got

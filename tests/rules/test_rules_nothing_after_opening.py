@@ -1,0 +1,71 @@
+"""A training-only loss that fell nothing beyond its noise after the first tenth of the run.
+
+Two hundred epochs of a loss that drops in the first seven and then wanders in a band for the other
+193 taught the model nothing after its opening: `stalled`. One that never fell at all: `no-learning`.
+Controls: the same run still falling 10% over its last nine tenths (slow learning), a loss so noisy
+that a 2% fall could not show (per-point swings of a third of the level: flat in its noise says
+nothing), and the same flat loss beside a validation loss (the pair rules judge runs with validation)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from traindoc.rules import diagnose_run
+from traindoc.run import Run
+from traindoc.stats.after_start import fall_after_opening
+
+N = 200
+
+
+def _loss(opening: float = 0.2, later_fall: float = 0.0, noise: float = 0.012, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    e = np.arange(N, dtype=float)
+    later = later_fall * np.clip(e - N // 10, 0, None) / (N - N // 10)
+    return 0.94 * (1 + opening * np.exp(-e / 2.0)) * (1 - later) * (1 + noise * rng.standard_normal(N))
+
+
+def _found(loss: np.ndarray, with_val: bool = False) -> dict[str, str]:
+    e = np.arange(N, dtype=float)
+    cols = {"loss": (e, loss)}
+    if with_val:
+        cols["val_loss"] = (e, loss * 1.05)
+    run = Run.from_columns("r", "r", "test", cols, axis="epoch")
+    return {f.id: f.severity.name for f in diagnose_run(run) if f.severity.name != "INFO"}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_flat_after_an_opening_fall_is_stalled(seed):
+    assert _found(_loss(seed=seed)).get("stalled") == "WARNING"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_flat_from_the_start_is_no_learning(seed):
+    assert _found(_loss(opening=0.0, seed=seed)).get("no-learning") == "WARNING"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_still_falling_after_the_opening_is_not_flagged(seed):
+    found = _found(_loss(later_fall=0.10, seed=seed))
+    assert "stalled" not in found and "no-learning" not in found
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_too_noisy_to_resolve_a_small_fall_is_not_flagged(seed):
+    found = _found(_loss(noise=0.3, seed=seed))
+    assert "stalled" not in found and "no-learning" not in found
+
+
+def test_with_a_validation_loss_it_is_not_this_reading():
+    f = [f for f in diagnose_run(Run.from_columns("r", "r", "test", {"loss": (np.arange(N), _loss()),
+         "val_loss": (np.arange(N), _loss(seed=9) * 1.05)}, axis="epoch")) if f.evidence.get("judged_on", "")
+         .startswith("outcome (training loss after")]
+    assert f == []
+
+
+def test_fall_after_opening_in_share_and_standard_errors():
+    assert fall_after_opening(np.ones(39)) is None  # too short to read
+    share, z = fall_after_opening(_loss(later_fall=0.10, noise=0.001))
+    assert 0.08 < share < 0.12 and z > 10
+    share, z = fall_after_opening(_loss(noise=0.02, seed=3))
+    assert abs(share) < 0.02 and abs(z) < 3
