@@ -17,6 +17,8 @@ _TQDM_TAIL = re.compile(r"(?::\s*#%|\s*#%\|).*$")
 _CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
 _ROW_REST = re.compile(r"[#|%\s,*]|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
 _LABEL = re.compile(r"^([A-Za-z_][\w.\-]*)\s+(?=#)")
+# A unit printed as a word of its own after a cell's number ("0.55    s", "12.1 sec"): it names no column.
+_SPACED_UNIT = re.compile(r"(?<=#)[ \t]+(?:s|ms|secs?|mins?|hrs?|h)(?=\s|$)")
 _YOLO_LOSS_PARTS = {"box", "obj", "cls", "total", "dfl", "seg", "kobj", "pose", "giou"}
 # YOLOv5/v7 results.txt: no header; the columns are fixed by the writer (train.py): epoch/last, GPU
 # memory, the mean loss parts ending with their total, labels, image size, then the seven validation
@@ -174,6 +176,7 @@ def row_shape(skeleton: str) -> tuple[str, str | None, int] | None:
     if m:
         label = m.group(1)
         part = part[m.end():]
+    part = _SPACED_UNIT.sub("", part)
     if "#" not in part or _ROW_REST.sub("", part):
         return None
     return part, label, part.count("#")
