@@ -437,7 +437,9 @@ class TraindocCallback(keras.callbacks.Callback):
                 whole = ys
             self._structure_checks(whole)
             self._label_misuse(batches, whole)
-        section = data_check(batches, model=self.model)  # judged after the model's own input scaling layers
+        first = self._layers.first_input if self._layers is not None else None  # the first weight layer's input
+        first = first if first is not None and first is not False else None
+        section = data_check(batches, model=self.model, layer_input=first)  # judged after the model's own scaling
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         index = self._index_columns()
         for f in section.findings:

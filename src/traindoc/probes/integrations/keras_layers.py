@@ -116,6 +116,8 @@ class KerasLayerProbe:
         keep = self.nonfinite.keeper(name) if self.nonfinite is not None else None
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if self.first_input is None and args and layer.weights:
+                self._safely(self._first_input, args[0])
             out = original(*args, **kwargs)
             if keep is not None:
                 self._safely(keep, layer, args, out)
@@ -124,6 +126,16 @@ class KerasLayerProbe:
             return out
 
         return call
+
+    first_input: Any = None  # the first weight layer's input in the first forward on real values (a few rows)
+
+    def _first_input(self, x: Any) -> None:
+        """Keep a few rows of what the first weight layer to run receives (the model may scale its raw batch in
+        call() or a Lambda layer first: checks/input_norm.py); read once, on real values (not Keras' traces)."""
+        if isinstance(x, torch.Tensor) and x.device.type != "meta" and x.dim() >= 1:
+            self.first_input = x.detach()[:64].clone()
+        elif not isinstance(x, torch.Tensor):
+            self.first_input = False  # not a tensor (a dict of inputs): nothing to judge, stop looking
 
     def _safely(self, func: Callable, *args: Any) -> None:
         try:
