@@ -244,3 +244,36 @@ def test_a_steady_decay_through_unsaturated_sigmoid_layers_is_named_as_the_cause
     # saturated layers: the cause is the scale (saturated-activation); no activation series: not known
     for other in (_grads(0.9), _grads(None)):
         assert other and not other[0].evidence.get("cause") and "replace the sigmoid" not in other[0].fixes[0]
+
+
+@pytest.mark.parametrize("mode", ["relu", "none", "leaky1"])
+def test_a_subclassed_keras_model_is_judged_from_its_forward_graph_not_its_layer_list(tmp_path, mode):
+    keras = pytest.importorskip("keras")
+    from keras import layers
+
+    from traindoc.checks.linear_stack import linear_stack_findings
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.c = layers.Dense(16), layers.Dense(16), layers.Dense(1, activation="sigmoid")
+
+        def call(self, x):
+            act = {"relu": keras.ops.relu, "none": lambda h: h,
+                   "leaky1": lambda h: keras.ops.leaky_relu(h, negative_slope=1.0)}[mode]
+            return self.c(act(self.b(act(self.a(x)))))
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(160, 4)).astype("float32")
+    y = (np.hypot(x[:, 0], x[:, 1]) > 1).astype("float32")
+    keras.utils.set_random_seed(0)
+    m = Net()
+    m.compile(optimizer="adam", loss="binary_crossentropy")
+    assert linear_stack_findings(m) == []  # call() may apply what no layer shows: the layer list does not judge
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    m.fit(x, y, epochs=1, batch_size=32, verbose=0, callbacks=[cb])
+    named = [f for f in cb.findings if f.id == "linear-network"]
+    assert bool(named) == (mode != "relu")
+    if mode == "leaky1":
+        assert "identity" in named[0].title

@@ -88,6 +88,13 @@ def _linear_act(layer: Any) -> bool:
     return name in ("linear", None) or act is None
 
 
+def _keras_graph(model: Any) -> bool:
+    """Whether a Keras model computes what its layers say: a Sequential or Functional model whose call() is the
+    library's own (a subclass that overrides call() can apply keras.ops.relu between its Dense layers)."""
+    call = getattr(type(model), "call", None)
+    return getattr(call, "__qualname__", "").split(".")[0] in ("Sequential", "Functional")
+
+
 def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
     """The kinds of the hidden weighted layers (Dense, Conv2D, Linear ...) when the whole model is linear ([]: it
     is not, or unknown). ``identities`` receives the activation layers that are the identity by their settings."""
@@ -95,6 +102,8 @@ def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
 
     found: list[str] = []
     if is_keras(model):
+        if not _keras_graph(model):
+            return []  # a subclassed model's call() may apply activations no layer shows (read live instead)
         dense = _keras_layers(model, found)
         if not dense or len(dense) < 2 or not all(_linear_act(d) for d in dense[:-1]):
             return []

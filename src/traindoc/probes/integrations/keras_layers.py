@@ -83,8 +83,10 @@ class KerasLayerProbe:
         self._types = {lay.name: type(lay).__name__ for lay in self.layers}
         self.output_layer = acting[-1].name if acting else None  # its saturation is confidence: not measured
 
+    on_output: Callable[[Any], None] | None = None  # handed the model's output of the first training forward
+
     def install(self) -> None:
-        if self.nonfinite is not None and "call" not in self.model.__dict__:
+        if (self.nonfinite is not None or self.on_output is not None) and "call" not in self.model.__dict__:
             object.__setattr__(self.model, "call", self._wrap_model(self.model.call))
             self._installed.append(self.model)
         for layer in self.layers:
@@ -106,6 +108,9 @@ class KerasLayerProbe:
             out = original(*args, **kwargs)
             if training:
                 self._safely(self.nonfinite.forward_ended, self.model, args, out)
+            if self.on_output is not None and torch.is_grad_enabled() and getattr(out, "grad_fn", None) is not None:
+                seen, self.on_output = self.on_output, None  # once: the first forward with a graph
+                self._safely(seen, out)
             return out
 
         return call
