@@ -60,20 +60,20 @@ def identity_activation(layer: Any) -> str | None:
     return None
 
 
-def _keras_layers(model: Any, identities: list[str] | None = None) -> list[Any] | None:
-    out = []
+def _keras_layers(model: Any, identities: list | None = None, out: list | None = None) -> list[Any] | None:
+    """The weighted layers in order (None: a layer that bends the map, or unknown); ``identities`` receives
+    (weighted layers before it, text) for each activation layer that is the identity."""
+    out = [] if out is None else out
     for lay in getattr(model, "layers", []) or []:
         kind = type(lay).__name__
         if kind in ("Sequential", "Functional"):
-            inner = _keras_layers(lay, identities)
-            if inner is None:
+            if _keras_layers(lay, identities, out) is None:
                 return None
-            out += inner
         elif kind in _KERAS_PASSIVE:
             continue
         elif identity_activation(lay) is not None:
             if identities is not None:
-                identities.append(identity_activation(lay))
+                identities.append((len(out), identity_activation(lay)))
             continue
         elif kind in _KERAS_WEIGHTED:
             out.append(lay)
@@ -100,7 +100,7 @@ def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
     is not, or unknown). ``identities`` receives the activation layers that are the identity by their settings."""
     from .model_view import is_keras
 
-    found: list[str] = []
+    found: list[tuple[int, str]] = []  # (weighted layers before it, the identity activation)
     if is_keras(model):
         if not _keras_graph(model):
             return []  # a subclassed model's call() may apply activations no layer shows (read live instead)
@@ -108,6 +108,7 @@ def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
         if not dense or len(dense) < 2 or not all(_linear_act(d) for d in dense[:-1]):
             return []
         kinds = [type(d).__name__ for d in dense[:-1]]
+        last = len(dense)
     else:
         try:
             from torch import nn
@@ -115,19 +116,23 @@ def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
             return []
         if type(model) is not nn.Sequential:
             return []
+        before = 0
         for m in model:
             k = type(m).__name__
             if k == "Identity":
-                found.append("nn.Identity()")  # where an activation was meant (a config lookup's fallback)
+                found.append((before, "nn.Identity()"))  # where an activation was meant (a config's fallback)
+            if k in _TORCH_WEIGHTED:
+                before += 1
             if k in _TORCH_WEIGHTED or k in _TORCH_PASSIVE:
                 continue
             if identity_activation(m) is None:
                 return []
-            found.append(identity_activation(m))
+            found.append((before, identity_activation(m)))
         weighted = [type(m).__name__ for m in model if type(m).__name__ in _TORCH_WEIGHTED]
         kinds = weighted[:-1] if len(weighted) >= 2 else []
-    if identities is not None and kinds:
-        identities.extend(dict.fromkeys(found))
+        last = len(weighted)
+    if identities is not None and kinds:  # only those between weight layers stand where an activation was meant
+        identities.extend(dict.fromkeys(text for pos, text in found if 0 < pos < last))
     return kinds
 
 
