@@ -40,7 +40,8 @@ def identity_activation(layer: Any) -> str | None:
 
     A LeakyReLU whose negative slope is 1 keeps every negative value as it is; an Activation('linear') (a
     config lookup that fell back to 'linear'), a ReLU with negative_slope=1 and no cap, an RReLU whose bounds
-    are both 1 do the same: the layer is there, and the network is still one linear map."""
+    are both 1 do the same: the layer is there, and the network is still one linear map. (An nn.Identity is a
+    placeholder where no activation was put: the plain "no activation" finding names it.)"""
     kind = type(layer).__name__
     if kind == "LeakyReLU":
         slope = _num(getattr(layer, "negative_slope", getattr(layer, "alpha", None)))
@@ -119,8 +120,6 @@ def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
         before = 0
         for m in model:
             k = type(m).__name__
-            if k == "Identity":
-                found.append((before, "nn.Identity()"))  # where an activation was meant (a config's fallback)
             if k in _TORCH_WEIGHTED:
                 before += 1
             if k in _TORCH_WEIGHTED or k in _TORCH_PASSIVE:
