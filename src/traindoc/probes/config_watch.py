@@ -124,7 +124,7 @@ class ConfigWatch:
         from ..checks.input_norm import FirstLayerInput
 
         self.first_input = FirstLayerInput()  # inputs standardised inside forward: the first weight layer's scale
-        self.first_input.hook(doc.model, wrap)
+        self.first_input.hook(doc.model, lambda f: doc.guard.wrap_hook("input-scale", f))  # fails alone
         from ..checks.detached_hidden import DetachedHidden
         from ..checks.row_order import RowOrder
 

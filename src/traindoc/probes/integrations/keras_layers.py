@@ -122,7 +122,10 @@ class KerasLayerProbe:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             if self.first_input is None and args and layer.weights:
-                self._safely(self._first_input, args[0])
+                try:
+                    self._first_input(args[0])
+                except Exception:  # this reading alone stops: the other layer probes go on
+                    self.first_input = False
             out = original(*args, **kwargs)
             if keep is not None:
                 self._safely(keep, layer, args, out)
