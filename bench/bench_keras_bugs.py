@@ -27,6 +27,7 @@
     [--set devkinds5] (classes sets 10-18 missed, each in programs of its own, keras_bugs/devkinds5_*.py; tunable)
     [--set heldout20] (the twentieth blind held-out set, keras_bugs/heldout20_*.py: the common bug classes, frozen)
     [--set devkinds6] (classes set 19 missed, each in programs of its own, keras_bugs/devkinds6_*.py; tunable)
+    [--set devkinds7] (classes set 20 missed, each in programs of its own, keras_bugs/devkinds7_*.py; tunable)
     [--set heldout21] (the twenty-first blind held-out set, keras_bugs/heldout21_*.py: the common bug classes, frozen)
     [--set heldout22] (the twenty-second blind held-out set, keras_bugs/heldout22_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
@@ -344,6 +345,11 @@ def load_set(name: str) -> list:
         import keras_bugs.devkinds6_torch  # noqa: F401  (registers the sixth bug-kinds dev set's PyTorch cases)
 
         return DEVKINDS6
+    if name == "devkinds7":
+        from keras_bugs.devkinds7_keras import DEVKINDS7
+        import keras_bugs.devkinds7_torch  # noqa: F401  (registers the seventh bug-kinds dev set's PyTorch cases)
+
+        return DEVKINDS7
     if name == "heldout18":
         from keras_bugs.heldout18_keras import HELDOUT18
         import keras_bugs.heldout18_torch  # noqa: F401  (registers the eighteenth held-out set's PyTorch cases)
@@ -382,7 +388,7 @@ def main() -> None:
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
-                                                 "devkinds5", "heldout20", "devkinds6", "heldout21",
+                                                 "devkinds5", "heldout20", "devkinds6", "devkinds7", "heldout21",
                                                  "heldout22"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")

@@ -120,7 +120,8 @@ def check(model, batch: Any = None, loss_fn: Callable | None = None,
             from .model_view import is_keras
 
             section = _guard(name, lambda: data_check(loader if reiterable else (batches or [batch]), shuffled=shuffled,
-                                                          model=model, negatives_unlabelled=not is_keras(model)))
+                                                          model=model, negatives_unlabelled=not is_keras(model),
+                                                          probe_forward=True))
         elif name == "init":
             section = _guard(name, lambda: _init_section(model, batch, loss_fn, init_check))
         elif name == "overfit-batch":

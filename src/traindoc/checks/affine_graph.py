@@ -43,9 +43,10 @@ _OUTPUT_ACTIVATIONS = {"LogSoftmaxBackward0", "SoftmaxBackward0", "SigmoidBackwa
 _BY_CONSTANT = {"MulBackward0", "MulBackward1", "DivBackward0", "DivBackward1"}
 
 
-def affine_layers(output: Any) -> int:
+def affine_layers(output: Any, identities: list[str] | None = None) -> int:
     """The longest chain of weight layers acting on the data when the output is affine in the input
-    (0: not affine, or unknown). Parallel branches summed (a linear model over two inputs) count once."""
+    (0: not affine, or unknown). Parallel branches summed (a linear model over two inputs) count once.
+    ``identities`` receives the activations met that compute the identity by their settings."""
     root = getattr(output, "grad_fn", None)
     while root is not None and type(root).__name__ in _OUTPUT_ACTIVATIONS:
         root = root.next_functions[0][0]  # the output's own squashing (log_softmax for NLLLoss) is not hidden
@@ -64,6 +65,8 @@ def affine_layers(output: Any) -> int:
             continue
         if len(depth) > MAX_NODES or not _affine_node(node):
             return 0
+        if identities is not None and _identity_node(node) and "LeakyReLU(negative_slope=1)" not in identities:
+            identities.append("LeakyReLU(negative_slope=1)")
         depth[key] = 0  # on the stack: a revisit waits for the post-order value
         stack.append((node, True))
         stack.extend((f, False) for f in nxt if id(f) not in depth)
@@ -75,9 +78,19 @@ def made_by_weights(output: Any) -> bool:
     return type(getattr(output, "grad_fn", None)).__name__ in _WEIGHTED
 
 
+def _identity_node(node: Any) -> bool:
+    """A leaky ReLU whose negative slope is 1: max(x, 0) + 1 * min(x, 0) is x itself."""
+    if type(node).__name__ not in ("LeakyReluBackward0", "LeakyReluBackward1"):
+        return False
+    try:
+        return float(node._saved_negative_slope) == 1.0
+    except Exception:
+        return False
+
+
 def _affine_node(node: Any) -> bool:
     name = type(node).__name__
-    if name in _WEIGHTED or name in _AFFINE or name in _BATCH_NORM:
+    if name in _WEIGHTED or name in _AFFINE or name in _BATCH_NORM or _identity_node(node):
         return True
     if name in _BY_CONSTANT:
         # Scaled by a constant (one operand without a graph, or a Python number): affine.
@@ -85,8 +98,16 @@ def _affine_node(node: Any) -> bool:
     return False  # an activation, a normalisation, a gate: not judged
 
 
-def affine_finding(layers: int, module: str | None = None) -> Finding:
+def affine_finding(layers: int, module: str | None = None, identities: list[str] | None = None) -> Finding:
     from .structure import CAUSE
+
+    if identities:
+        from .linear_stack import identity_finding
+
+        f = identity_finding(identities, f"its {layers} weight layers (seen in the autograd graph of its forward "
+                             "pass)", False, weight_layers=layers)
+        f.evidence["how"] = "every operation between the weights and the input in the forward pass's graph is linear"
+        return f
 
     return Finding(
         "linear-network", Severity.WARNING,

@@ -35,11 +35,16 @@ def _tensor(value: Any) -> torch.Tensor | None:
 
 
 def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int | None = None,
-               shuffled: bool | None = None, model: Any = None, negatives_unlabelled: bool = False) -> Section:
+               shuffled: bool | None = None, model: Any = None, negatives_unlabelled: bool = False,
+               layer_input: Any = None, probe_forward: bool = False) -> Section:
     """Read up to ``max_batches`` batches in loader order and judge inputs and labels.
 
     ``negatives_unlabelled``: a negative label marks a row without a label (PyTorch, whose class losses
     raise on any negative label but their ignore_index), so it is left out of the label counts.
+
+    ``layer_input``: what the model's first weight layer received on a training batch (the live Keras callback
+    reads it in the user's own forward); ``probe_forward``: read it from one stopped inference forward instead
+    (``check``, before training). A model that standardises its raw batches itself is not told they are raw.
 
     ``shuffled=True``: the training loop reorders the data itself (Keras ``fit`` on arrays, a
     DataLoader with a random sampler), so the order read here is not the order trained on and a
@@ -133,6 +138,12 @@ def data_check(loader: Iterable[Any], *, max_batches: int = 200, n_classes: int 
         norm = input_norm_state(model, sample_x) if model is not None else None
         if scaler is not None and scaler.batch_norm:
             norm = NORMALISES  # a leading Keras BatchNormalization standardises each training batch
+        if reasons and norm is None and model is not None and (layer_input is not None or probe_forward):
+            from .input_norm import scaled_inside, torch_first_input
+
+            first = layer_input if layer_input is not None else torch_first_input(model, sample_x)
+            if scaled_inside(sample_x, _tensor(first) if first is not None else None):
+                norm = NORMALISES  # forward / call() standardises the raw batch before the first weight layer
         from .double_scaling import scaled_twice_finding
 
         twice = None if content or scaler is None else scaled_twice_finding(model, _rows(raw_rows))

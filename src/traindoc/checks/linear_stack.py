@@ -28,16 +28,53 @@ _KERAS_WEIGHTED = {"Dense", "Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "Se
 _TORCH_WEIGHTED = {"Linear", "Conv1d", "Conv2d", "Conv3d"}
 
 
-def _keras_layers(model: Any) -> list[Any] | None:
-    out = []
+def _num(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def identity_activation(layer: Any) -> str | None:
+    """How an activation layer or module computes the identity by its settings (None: it bends, or unknown).
+
+    A LeakyReLU whose negative slope is 1 keeps every negative value as it is; an Activation('linear') (a
+    config lookup that fell back to 'linear'), a ReLU with negative_slope=1 and no cap, an RReLU whose bounds
+    are both 1 do the same: the layer is there, and the network is still one linear map. (An nn.Identity is a
+    placeholder where no activation was put: the plain "no activation" finding names it.)"""
+    kind = type(layer).__name__
+    if kind == "LeakyReLU":
+        slope = _num(getattr(layer, "negative_slope", getattr(layer, "alpha", None)))
+        return f"LeakyReLU(negative_slope={slope:g})" if slope == 1.0 else None
+    if kind == "ReLU":  # Keras' ReLU layer: max(x, 0) below the threshold times negative_slope
+        slope, cap = _num(getattr(layer, "negative_slope", None)), getattr(layer, "max_value", None)
+        if slope == 1.0 and cap is None and not _num(getattr(layer, "threshold", 0.0)):
+            return "ReLU(negative_slope=1.0)"
+        return None
+    if kind == "RReLU":
+        lo, hi = _num(getattr(layer, "lower", None)), _num(getattr(layer, "upper", None))
+        return f"RReLU(lower={lo:g}, upper={hi:g})" if lo == 1.0 and hi == 1.0 else None
+    if kind == "Activation":
+        act = getattr(layer, "activation", None)
+        name = getattr(act, "__name__", None) if act is not None else "linear"
+        return f"Activation('{name}')" if name == "linear" else None
+    return None
+
+
+def _keras_layers(model: Any, identities: list | None = None, out: list | None = None) -> list[Any] | None:
+    """The weighted layers in order (None: a layer that bends the map, or unknown); ``identities`` receives
+    (weighted layers before it, text) for each activation layer that is the identity."""
+    out = [] if out is None else out
     for lay in getattr(model, "layers", []) or []:
         kind = type(lay).__name__
         if kind in ("Sequential", "Functional"):
-            inner = _keras_layers(lay)
-            if inner is None:
+            if _keras_layers(lay, identities, out) is None:
                 return None
-            out += inner
         elif kind in _KERAS_PASSIVE:
+            continue
+        elif identity_activation(lay) is not None:
+            if identities is not None:
+                identities.append((len(out), identity_activation(lay)))
             continue
         elif kind in _KERAS_WEIGHTED:
             out.append(lay)
@@ -52,27 +89,50 @@ def _linear_act(layer: Any) -> bool:
     return name in ("linear", None) or act is None
 
 
-def hidden_kinds(model: Any) -> list[str]:
+def _keras_graph(model: Any) -> bool:
+    """Whether a Keras model computes what its layers say: a Sequential or Functional model whose call() is the
+    library's own (a subclass that overrides call() can apply keras.ops.relu between its Dense layers)."""
+    call = getattr(type(model), "call", None)
+    return getattr(call, "__qualname__", "").split(".")[0] in ("Sequential", "Functional")
+
+
+def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
     """The kinds of the hidden weighted layers (Dense, Conv2D, Linear ...) when the whole model is linear ([]: it
-    is not, or unknown)."""
+    is not, or unknown). ``identities`` receives the activation layers that are the identity by their settings."""
     from .model_view import is_keras
 
+    found: list[tuple[int, str]] = []  # (weighted layers before it, the identity activation)
     if is_keras(model):
-        dense = _keras_layers(model)
+        if not _keras_graph(model):
+            return []  # a subclassed model's call() may apply activations no layer shows (read live instead)
+        dense = _keras_layers(model, found)
         if not dense or len(dense) < 2 or not all(_linear_act(d) for d in dense[:-1]):
             return []
-        return [type(d).__name__ for d in dense[:-1]]
-    try:
-        from torch import nn
-    except Exception:
-        return []
-    if type(model) is not nn.Sequential:
-        return []
-    kinds = [type(m).__name__ for m in model]
-    if not all(k in _TORCH_WEIGHTED or k in _TORCH_PASSIVE for k in kinds):
-        return []
-    weighted = [k for k in kinds if k in _TORCH_WEIGHTED]
-    return weighted[:-1] if len(weighted) >= 2 else []
+        kinds = [type(d).__name__ for d in dense[:-1]]
+        last = len(dense)
+    else:
+        try:
+            from torch import nn
+        except Exception:
+            return []
+        if type(model) is not nn.Sequential:
+            return []
+        before = 0
+        for m in model:
+            k = type(m).__name__
+            if k in _TORCH_WEIGHTED:
+                before += 1
+            if k in _TORCH_WEIGHTED or k in _TORCH_PASSIVE:
+                continue
+            if identity_activation(m) is None:
+                return []
+            found.append((before, identity_activation(m)))
+        weighted = [type(m).__name__ for m in model if type(m).__name__ in _TORCH_WEIGHTED]
+        kinds = weighted[:-1] if len(weighted) >= 2 else []
+        last = len(weighted)
+    if identities is not None and kinds:  # only those between weight layers stand where an activation was meant
+        identities.extend(dict.fromkeys(text for pos, text in found if 0 < pos < last))
+    return kinds
 
 
 def hidden_dense_count(model: Any) -> int:
@@ -82,7 +142,8 @@ def hidden_dense_count(model: Any) -> int:
 
 def linear_stack_findings(model: Any) -> list[Finding]:
     """The finding, with the exact change, when every hidden layer of the model is linear."""
-    kinds = hidden_kinds(model)
+    identities: list[str] = []
+    kinds = hidden_kinds(model, identities)
     if not kinds:
         return []
     hidden = len(kinds)
@@ -91,9 +152,12 @@ def linear_stack_findings(model: Any) -> list[Finding]:
 
     keras = is_keras(model)
     names = "/".join(dict.fromkeys(kinds))
+    what = "Dense/Linear" if set(kinds) <= {"Dense", "Linear"} else "weighted"
+    if identities:
+        return [identity_finding(identities, f"the {hidden + 1} {what} layers ({names} and the output)",
+                                 keras, hidden_layers=hidden)]
     fix = (f"Add activation='relu' to the hidden {names} layers (Keras' Dense and Conv layers are linear by "
            "default)." if keras else f"Add nn.ReLU() after each hidden nn.{names.replace('/', ' / nn.')}.")
-    what = "Dense/Linear" if set(kinds) <= {"Dense", "Linear"} else "weighted"
     return [Finding(
         "linear-network", Severity.WARNING,
         f"no activation between the {hidden + 1} {what} layers ({names} and the output): the network is one "
@@ -102,3 +166,24 @@ def linear_stack_findings(model: Any) -> list[Finding]:
         causes=["a composition of linear layers is itself linear, so the model can fit only a linear function "
                 "(no curved boundary, no XOR), however long it trains"],
         fixes=[fix, "If a linear model is intended, one layer does the same with fewer weights."])]
+
+
+def identity_finding(identities: list[str], layers: str, keras: bool, **evidence: Any) -> Finding:
+    """linear-network when the hidden activations are there but compute the identity (their settings)."""
+    from .structure import CAUSE
+
+    acts = ", ".join(identities)
+    leaky = any(a.startswith(("LeakyReLU", "ReLU(")) for a in identities)
+    fix = ("Give the LeakyReLU a negative slope below 1 (negative_slope=0.01 to 0.2) or use a plain ReLU: with "
+           "slope 1 the activation is the identity." if leaky else
+           ("Name a real activation (activation='relu'): the lookup fell back to 'linear', the identity, so check "
+            "the config key against the names it maps." if keras else
+            "Use a real activation (nn.ReLU()): the configured one is the identity."))
+    return Finding(
+        "linear-network", Severity.WARNING,
+        f"the hidden activations are the identity ({acts}): {layers} compose to one linear map",
+        evidence={"subject": "model", CAUSE: True, "identity_activations": identities, **evidence},
+        causes=[f"{acts} returns its input unchanged (a linear function of the pre-activation), so nothing "
+                "non-linear acts between the layers: the model can fit only a linear function (no curved "
+                "boundary, no XOR), however long it trains"],
+        fixes=[fix, "If a linear model is intended, one layer does the same with fewer weights."])

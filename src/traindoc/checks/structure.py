@@ -148,6 +148,9 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
     if act == "softmax" and (units or 0) > 1 and loss.kind == REGRESSION and \
             (targets is None or targets.onehot or _class_id_column(targets, units)):
         return [_softmax_regressed(out, loss, targets, subject, ev)]
+    if act == "softmax" and (units or 0) > 1 and loss.kind == BINARY_CE and targets is not None and \
+            targets.multi_hot and targets.width == units:
+        return [_softmax_multi_hot(out, loss, targets, subject, ev)]
     if out.framework == "torch":
         return []  # torch activation/loss wiring is judged by checks/static.py; targets below
     if loss.kind == CATEGORICAL_CE and units == 1:
@@ -234,6 +237,31 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
     from .bounded_logits import bounded_logits_findings  # relu/tanh logits before a from_logits loss
 
     return bounded_logits_findings(out, loss)
+
+
+def _softmax_multi_hot(out: OutputView, loss: LossView, targets: Targets, subject: str, ev: dict) -> Finding:
+    """A softmax over several units scored by a binary cross-entropy against multi-hot rows (several tags each).
+
+    Each unit is its own yes/no question under the binary loss, but the softmax makes the units share one unit
+    of probability: two tags cannot both be near 1, so rows with several tags can never be fitted and the loss
+    stalls far above zero whatever the rate."""
+    k = out.units
+    keras = out.framework == "keras"
+    if keras:
+        fix = (f"Use Dense({k}, activation='sigmoid') instead of softmax for multi-label targets (one independent "
+               "probability per tag), keeping binary_crossentropy.")
+    elif loss.from_logits:
+        fix = (f"Remove the softmax and give the {k} raw logits to {loss.name} (it applies a sigmoid per tag), "
+               "instead of softmax probabilities.")
+    else:
+        fix = (f"Replace the softmax with a sigmoid (nn.Sigmoid() / torch.sigmoid) for multi-label targets, or drop "
+               f"it and use nn.BCEWithLogitsLoss on the {k} logits.")
+    return _finding("wrong-output-activation", Severity.WARNING,
+                    f"{out.spelled()} over multi-hot targets under {loss.name}: a softmax cannot give several tags "
+                    "a high probability at once",
+                    "the targets are multi-label (rows with several 1s) and the binary loss scores each unit as its "
+                    "own yes/no, but a softmax makes the units sum to 1: a row with two or three tags can never be "
+                    "fitted, so the loss stalls far above zero", [fix], subject, **ev, multi_hot=True)
 
 
 def _softmax_regressed(out: OutputView, loss: LossView, targets: Targets | None, subject: str,

@@ -144,8 +144,11 @@ def optimizer_setting_findings(optimizer: Any) -> list[Finding]:
     from .optimizer_attributes import torch_attribute_findings
     from .optimizer_roles import role_findings  # a setting in another framework's role (alpha as lr, ...)
 
+    from .ascent import maximize_findings  # maximize=True: gradient ascent on the loss
+
     betas = swapped_betas_finding(optimizer)
-    return torch_attribute_findings(optimizer) + ([betas] if betas is not None else []) + role_findings(optimizer)
+    return (torch_attribute_findings(optimizer) + ([betas] if betas is not None else []) + role_findings(optimizer)
+            + maximize_findings(optimizer))
 
 
 # ---------------------------------------------------------------- suspects

@@ -121,6 +121,10 @@ class ConfigWatch:
 
         self.input_noise = InputNoise()  # noise added inside forward that drowns the input
         self.input_noise.hook(doc.model, wrap)
+        from ..checks.input_norm import FirstLayerInput
+
+        self.first_input = FirstLayerInput()  # inputs standardised inside forward: the first weight layer's scale
+        self.first_input.hook(doc.model, lambda f: doc.guard.wrap_hook("input-scale", f))  # fails alone
         from ..checks.detached_hidden import DetachedHidden
         from ..checks.row_order import RowOrder
 
@@ -144,6 +148,7 @@ class ConfigWatch:
     rnn_reads: Any = None  # checks/rnn_step.py
     out_dropout: Any = None  # checks/output_dropout.py
     input_noise: Any = None  # checks/input_noise.py
+    first_input: Any = None  # checks/input_norm.py
     low: Any = None  # checks/low_precision.py
     row_order: Any = None  # checks/row_order.py
     detached: Any = None  # checks/detached_hidden.py
@@ -298,6 +303,10 @@ class ConfigWatch:
         from ..checks.torch_config import unregistered_findings
 
         self.remove(first=True)
+        if self.first_input is not None and self.first_input.scaled:
+            from ..checks.input_norm import INPUT_NORM_SERIES
+
+            doc._add_direct(INPUT_NORM_SERIES, float(doc._step), 1.0)  # forward scaled the raw batch itself
         from ..checks.custom_backward import custom_functions  # hand-written autograd.Functions in the graph
 
         self.custom_fns = doc.guard.call("wiring", custom_functions, loss) or []
@@ -470,6 +479,8 @@ class ConfigWatch:
             self.out_dropout.remove()
         if self.input_noise is not None:
             self.input_noise.remove()
+        if self.first_input is not None:
+            self.first_input.remove()
         self.output_grad.remove()
         self.positions.remove()
         for h in self.handles:

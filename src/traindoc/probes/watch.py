@@ -544,9 +544,10 @@ class Watch:
 
         if hidden_dense_count(self.model):
             return  # a plain stack of Linear layers: the structure check names it with its layers
-        layers = affine_layers(out)
+        identities: list[str] = []
+        layers = affine_layers(out, identities)
         if layers >= 2:
-            f = affine_finding(layers)
+            f = affine_finding(layers, identities=identities)
             f.steps = [float(self._step + 1)]
             self._record_check(f)
 

@@ -297,6 +297,20 @@ def _steady_decay(meds: list[float]) -> tuple[bool, float]:
     return first / last < STEADY_RATIO and factor <= STEADY_FACTOR and ups >= STEADY_SHARE, factor
 
 
+SQUASHING_LAYERS = 3  # hidden sigmoid/tanh layers that make a deep squashing stack
+UNSATURATED = 0.5  # their median share of outputs at the flat ends: below it the slope, not saturation, shrinks
+
+
+def _squashing_stack(run: Run) -> int:
+    """How many hidden sigmoid/tanh layers the run measured (their saturation series), when there are at least
+    SQUASHING_LAYERS and they are mostly not saturated (0 otherwise): then a steady gradient decay is their slope
+    (a sigmoid's is at most 1/4 everywhere), not weights or inputs too large, which saturated-activation names."""
+    shares = [float(np.nanmedian(s.values)) for _, s in _prefixed(run, "sat_frac/") if np.isfinite(s.values).any()]
+    if len(shares) < SQUASHING_LAYERS or float(np.median(shares)) >= UNSATURATED:
+        return 0
+    return len(shares)
+
+
 @rule("vanishing-gradients", family=FAMILY, severity=Severity.WARNING,
       title="the first layers' gradients are orders of magnitude below the last layers'",
       needs=(Role.LAYER_STAT,))
@@ -322,6 +336,10 @@ def vanishing_gradients(run: Run) -> list[Finding]:
     series = [f"grad_norm/{first_n}", f"grad_norm/{last_n}"]
     s0 = layers[0][1]
     how = f", shrinking about {factor:.2g}x per layer over {len(meds)} layers" if steady else ""
+    slope = steady and _squashing_stack(run)
+    if slope:
+        how += f" through {slope} sigmoid/tanh hidden layers that are not saturated (the slope of each, at most "\
+               "1/4 for a sigmoid, shrinks the gradient)"
     return [Finding(
         "vanishing-gradients", Severity.WARNING,
         (f"the first layer's gradient ({_layer_label(first_n)}: {first:.2g}) is {1 / ratio:.2g}x smaller than"
@@ -330,6 +348,8 @@ def vanishing_gradients(run: Run) -> list[Finding]:
         series=series, steps=[_step(s0.steps[0]), _step(s0.steps[-1])],
         evidence={"subject": "model", "first_layer": first_n, "first_layer_grad": first, "last_layer": last_n,
                   "last_layer_grad": last, "ratio": ratio, "layers": len(meds),
+                  # The activations' own slope is the mechanism: named as the cause of the stall it makes.
+                  **({"cause": True, "squashing_layers": slope} if slope else {}),
                   "per_layer_factor": factor if steady else None,
                   "per_layer_median": {n: m for n, m in meds[:30]}},
         causes=["Saturating activations (sigmoid/tanh) in a deep stack: each layer multiplies the gradient by a "
@@ -338,7 +358,9 @@ def vanishing_gradients(run: Run) -> list[Finding]:
                 "variance per layer).",
                 "No residual connections or normalisation in a deep network."],
         fixes=["Use ReLU instead of sigmoid or tanh in the hidden layers (GELU works too), with He initialisation "
-               "(torch: nn.init.kaiming_normal_; Keras: kernel_initializer='he_normal').",
+               "(torch: nn.init.kaiming_normal_; Keras: kernel_initializer='he_normal')."
+               + (" Here the hidden layers' own slope is what shrinks the gradient: replace the sigmoid activations."
+                  if slope else ""),
                "Keeping tanh: use Xavier/Glorot initialisation with the tanh gain (nn.init.xavier_normal_(w, "
                "gain=nn.init.calculate_gain('tanh')); Keras: 'glorot_normal').",
                "Add normalisation layers or residual connections."])]

@@ -195,6 +195,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
     ("label-problem", "target-columns"): ("regression target columns on very different scales under one loss "
                                           "(recorded by the watcher)", ["the large column's error dominates"],
                                           ["Standardise each target column."]),
+    ("divergence", "optimizer-maximize"): ("the optimizer was built with maximize=True: every step raised the loss "
+                                           "(recorded by the watcher)",
+                                           ["gradient ascent: the update follows the gradient uphill"],
+                                           ["Drop maximize=True from the optimizer: optimizers minimise by default."]),
     ("poor-initialization", "norm-gamma-zero"): ("normalisation layers' gamma started at 0 and never moved "
                                                  "(recorded by the watcher)", ["BatchNorm weights zero-initialised"],
                                                  ["Keep the BatchNorm weight (gamma) at 1."]),

@@ -147,11 +147,32 @@ class TraindocCallback(keras.callbacks.Callback):
         if self._loss_view.kind in (SPARSE_CE, CATEGORICAL_CE) and out is not None and out.units:
             self.doc.known_classes(out.units)
 
+    def _affine_output(self, out: Any) -> None:
+        """A model whose output is affine in its input (an activation that is the identity, one left out of a
+        subclassed call()), read from the autograd graph of the first training forward (checks/affine_graph.py)."""
+        from ...checks.affine_graph import affine_finding, affine_layers
+        from ...checks.linear_stack import hidden_dense_count
+
+        if hidden_dense_count(self.model):
+            return  # a plain stack of layers: the structure check names it with its layers
+        identities: list[str] = []
+        layers = affine_layers(out, identities)
+        if layers >= 2:
+            f = affine_finding(layers, identities=identities)
+            if not identities:
+                f.fixes[0] = ("Apply an activation to each hidden layer's output: Dense(..., activation='relu'), or "
+                              "h = keras.ops.relu(h) assigned and used in call().")
+                f.fixes[1:] = [f.fixes[1].replace("h = F.relu(self.bn1(self.fc1(x)))", "an activation after each "
+                                                   "BatchNormalization")]
+            f.steps = [1.0]
+            self.doc._record_check(f)
+
     def _install_layer_probe(self) -> None:
         from .keras_layers import KerasLayerProbe
 
         self._layers = KerasLayerProbe(self.model, lambda exc: self.doc.guard.fail("activations", exc),
                                        self.doc.nonfinite)
+        self._layers.on_output = lambda out: self.doc.guard.call("affine-graph", self._affine_output, out)
         self._layers.install()
         self._layers.armed = self.doc._is_sampled(1)
 
@@ -437,7 +458,9 @@ class TraindocCallback(keras.callbacks.Callback):
                 whole = ys
             self._structure_checks(whole)
             self._label_misuse(batches, whole)
-        section = data_check(batches, model=self.model)  # judged after the model's own input scaling layers
+        first = self._layers.first_input if self._layers is not None else None  # the first weight layer's input
+        first = first if first is not None and first is not False else None
+        section = data_check(batches, model=self.model, layer_input=first)  # judged after the model's own scaling
         have_labels = any(f.id == "label-problem" for f in self.doc.findings)
         index = self._index_columns()
         for f in section.findings:

@@ -83,8 +83,10 @@ class KerasLayerProbe:
         self._types = {lay.name: type(lay).__name__ for lay in self.layers}
         self.output_layer = acting[-1].name if acting else None  # its saturation is confidence: not measured
 
+    on_output: Callable[[Any], None] | None = None  # handed the model's output of the first training forward
+
     def install(self) -> None:
-        if self.nonfinite is not None and "call" not in self.model.__dict__:
+        if (self.nonfinite is not None or self.on_output is not None) and "call" not in self.model.__dict__:
             object.__setattr__(self.model, "call", self._wrap_model(self.model.call))
             self._installed.append(self.model)
         for layer in self.layers:
@@ -106,6 +108,9 @@ class KerasLayerProbe:
             out = original(*args, **kwargs)
             if training:
                 self._safely(self.nonfinite.forward_ended, self.model, args, out)
+            if self.on_output is not None and torch.is_grad_enabled() and getattr(out, "grad_fn", None) is not None:
+                seen, self.on_output = self.on_output, None  # once: the first forward with a graph
+                self._safely(seen, out)
             return out
 
         return call
@@ -116,6 +121,11 @@ class KerasLayerProbe:
         keep = self.nonfinite.keeper(name) if self.nonfinite is not None else None
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            if self.first_input is None and args and layer.weights:
+                try:
+                    self._first_input(args[0])
+                except Exception:  # this reading alone stops: the other layer probes go on
+                    self.first_input = False
             out = original(*args, **kwargs)
             if keep is not None:
                 self._safely(keep, layer, args, out)
@@ -124,6 +134,16 @@ class KerasLayerProbe:
             return out
 
         return call
+
+    first_input: Any = None  # the first weight layer's input in the first forward on real values (a few rows)
+
+    def _first_input(self, x: Any) -> None:
+        """Keep a few rows of what the first weight layer to run receives (the model may scale its raw batch in
+        call() or a Lambda layer first: checks/input_norm.py); read once, on real values (not Keras' traces)."""
+        if isinstance(x, torch.Tensor) and x.device.type != "meta" and x.dim() >= 1:
+            self.first_input = x.detach()[:64].clone()
+        elif not isinstance(x, torch.Tensor):
+            self.first_input = False  # not a tensor (a dict of inputs): nothing to judge, stop looking
 
     def _safely(self, func: Callable, *args: Any) -> None:
         try:
