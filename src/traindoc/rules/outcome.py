@@ -402,7 +402,47 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
                         evidence={"start": o.start, "best": o.best, "end": o.end, "judged_on": "outcome"},
                         causes=["learning rate too high", "numerical instability"],
                         fixes=["lower the learning rate", "clip gradients"])
-    return None
+    return _worse_than_guessing(main, o, c)
+
+
+def _worse_than_guessing_run(run: Run, out: Outcome) -> Finding | None:
+    main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
+    o = next((o for o in out.losses if main is not None and o.series == main.name), None)
+    if o is None or adversarial(run):
+        return None
+    c = curve(main)
+    return _worse_than_guessing(main, o, c) if _one_objective(run, c) else None
+
+
+WORSE_THAN_GUESS = 2.0  # the later half's typical loss, this many times the loss of a uniform guess
+GUESS_POINTS = 8
+
+
+def _worse_than_guessing(s: Series, o: LossOutcome, c: Curve) -> Finding | None:
+    """A classifier's cross-entropy that began at the loss of a uniform guess, ln(C), and spent the
+    later half of the run at twice that or more, ending well above it. A model that has learned
+    nothing scores ln(C); one that has learned something scores less; to score far more it must be
+    confidently wrong, which is what weights thrown about by too large a step do (Adam at lr=2 on a
+    GRU: 1.08 -> 13.9 -> 2.8 at ln 3 = 1.10). A first loss near ln(C) says the loss is a mean
+    cross-entropy over C classes (a summed or weighted loss starts elsewhere and is not judged);
+    the later half's median, not one point, says where the run spent its time."""
+    if o.chance is None or o.chance <= 0 or o.points < GUESS_POINTS:
+        return None
+    if not any(0.5 <= v / o.chance <= 1.5 for v in (float(c.y[0]), o.start)):
+        return None  # the first logged loss (at initialisation), or the smoothed start
+    y = c.y[np.isfinite(c.y)]
+    late = float(np.median(y[y.size // 2:]))
+    if late < WORSE_THAN_GUESS * o.chance or o.end < 1.5 * o.chance:
+        return None
+    return make("divergence", f"{s.name} spent the later half of the run at {fmt(late)}, {late / o.chance:.2g}x the "
+                f"loss of a uniform guess over the classes (ln C = {fmt(o.chance)}, where it started), and ended at "
+                f"{fmt(o.end)}: the model is confidently wrong, worse than guessing", series=[s.name],
+                steps=list(c.span), evidence={"start": o.start, "chance_loss": o.chance, "later_half_median": late,
+                                              "end": o.end, "judged_on": "outcome: the loss against ln(C)"},
+                causes=["learning rate too high: each step throws the weights past any minimum",
+                        "exploding gradients", "labels that do not match the outputs"],
+                fixes=["lower the learning rate (by 10x or more)", "clip gradients",
+                       "check that the labels are class ids in the order the outputs use"])
 
 
 _ERROR_RATES = {"wer", "cer", "error"}
@@ -781,13 +821,16 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
 
     A task metric that never left its floor while the loss fell is a failure of its own, whatever
     else was found (a detector whose loss spiked mid-run *and* whose mAP stayed 0 has two
-    problems; the spike does not explain the mAP), so that check runs always. The others stand in
+    problems; the spike does not explain the mAP), so that check runs always, as does a classifier's loss far
+    above a uniform guess's when nothing named its instability. The others stand in
     for a missing shape rule and run only when nothing at warning or above was found."""
     out = assess(run)
     if any(f.severity >= Severity.WARNING for f in findings):
         if any(f.id == "loss-metric-mismatch" for f in findings):
             return []
         f = _metric_at_floor(run, out) or _error_metric_exactly_zero(run)
+        if f is None and not any(f.id in ("divergence", "lr-too-high", "nonfinite") for f in findings):
+            f = _worse_than_guessing_run(run, out)  # more specific than a "no-learning" beside it
         return [f] if f is not None else []
     got = []
     for check in (lambda: _val_rose_every_time(run), lambda: _metric_at_floor(run, out),
