@@ -27,6 +27,7 @@
     [--set devkinds5] (classes sets 10-18 missed, each in programs of its own, keras_bugs/devkinds5_*.py; tunable)
     [--set heldout20] (the twentieth blind held-out set, keras_bugs/heldout20_*.py: the common bug classes, frozen)
     [--set devkinds6] (classes set 19 missed, each in programs of its own, keras_bugs/devkinds6_*.py; tunable)
+    [--set heldout23] (the twenty-third blind held-out set, keras_bugs/heldout23_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -357,6 +358,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout20_torch  # noqa: F401  (registers the twentieth held-out set's PyTorch cases)
 
         return HELDOUT20
+    if name == "heldout23":
+        from keras_bugs.heldout23_keras import HELDOUT23
+        import keras_bugs.heldout23_torch  # noqa: F401  (registers the twenty-third held-out set's PyTorch cases)
+
+        return HELDOUT23
     return CASES
 
 
@@ -370,7 +376,8 @@ def main() -> None:
                                                  "heldout7", "devkinds", "heldout8", "devkinds2", "heldout9", "heldout10",
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
-                                                 "devkinds5", "heldout20", "devkinds6"),
+                                                 "devkinds5", "heldout20", "devkinds6",
+                                                 "heldout23"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
