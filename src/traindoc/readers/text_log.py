@@ -208,7 +208,8 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     alive = np.ones(len(xs), dtype=bool)
     alive[list(dropped)] = False
     placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line, level=_main_level(cols, len(xs)),
-                                        ends=parser.run_ends, relaunches=parser.relaunches)
+                                        ends=parser.run_ends, relaunches=parser.relaunches,
+                                        resized=parser.resized)
     runs, starts = [], []
     for k, att in enumerate(attempts):
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
@@ -359,14 +360,15 @@ def _main_level(cols: dict, n: int) -> np.ndarray | None:
 
 
 def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, level: np.ndarray | None = None,
-            ends: list[int] = (), relaunches: list[int] = ()):
+            ends: list[int] = (), relaunches: list[int] = (), resized: list[int] = ()):
     """Place epoch summaries among step lines at the last step, then split runs (x back to the
     first x) and stitch resumes (x back to a later x: the abandoned attempt's later points dropped).
     Same rules as ``_table.stitch_resumes``, over arrays so a million records stay cheap. With the
     records' loss (``level``), an x going back to a later x whose loss starts below anything the run
     had logged up to there is another run, not a resume (``_table.resumed_below_history``); so is
     one after the run printed that it was over (``ends``: record indices, ``parser._END_KEYS``). A record in
-    ``relaunches`` (a one-row-per-epoch layout writing the same epoch again) starts another run too."""
+    ``relaunches`` (a one-row-per-epoch layout writing the same epoch again) starts another run too, and so
+    does one in ``resized`` (a within-epoch count whose printed total changed while x went back)."""
     n = len(xs)
     placed = xs.copy()
     has_steps = bool((axes[alive] == 0).any()) if n else False
@@ -393,16 +395,20 @@ def _stitch(xs: np.ndarray, axes: np.ndarray, alive: np.ndarray, single: bool, l
     start = 0  # first record index of the current attempt
     end_marks = np.asarray(sorted(ends), dtype=np.int64)
     again = set(relaunches)
+    resized_at = set(resized)
     for i in range(n):
         if not alive[i]:
             ids[i] = cur
             continue
         x = placed[i]
         first, top = track.first, track.top
-        if i in again and top is not None:
+        if (i in again or i in resized_at) and top is not None:
             cur += 1
             attempts.append(_Attempt())
-            attempts[-1].notes.append(f"the row of epoch {x:g} is written again: another launch appended to the file")
+            attempts[-1].notes.append(
+                f"the row of epoch {x:g} is written again: another launch appended to the file" if i in again else
+                f"the count went back to {x:g} with another total per epoch (the loader changed size, which a resume "
+                "never does): another launch appended to the file")
             attempts[-1].start_row = start = i
             track = T.XTrack()
         elif not single and x == x and top is not None and x < top:

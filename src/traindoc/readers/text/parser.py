@@ -296,6 +296,8 @@ class LineParser:
         self.run_ends: list[int] = []  # record counts at which a run said it was over (see ``_END_KEYS``)
         # records of a one-row-per-epoch layout at the epoch of the record before: another launch starts there
         self.relaunches: list[int] = []
+        self.resized: list[int] = []  # records whose within-epoch count changed its total as x went back
+        self.step_totals: dict[tuple, set[float]] = {}  # printed totals of a within-epoch count, per record layout
         self.summaries: list[tuple[int, dict[str, float]]] = []  # (record count then, HF end-of-training summary)
         self.title = ""  # the last non-blank line, for a table header under a title ("Accuracies:")
         self.json_records = 0
@@ -545,7 +547,10 @@ class LineParser:
         if axis == "epoch" and not plan.bar:
             plan.epoch_line = True  # by its own epoch counter or under an epoch header
         self.trained = self.trained or plan.trains
+        relaunch = self._count_resized(plan, nums, x)
         self._append(x, axis, vals, plan.bar)
+        if relaunch:
+            self.resized.append(len(self.records) - 1)
         if by_bar:
             self.bar_counted.add(len(self.records) - 1)  # appended, or the redraw it replaced
         if joined is not None:
@@ -553,6 +558,23 @@ class LineParser:
         self._note_split(plan)
         self.matched += 1
         return True
+
+    def _count_resized(self, plan: _Plan, nums: list[str], x: float | None) -> bool:
+        """A record whose within-epoch count has a printed total never seen before for records of its kind
+        while its x goes back ("epoch:1/300,batch:7/16" ... then "epoch:1/300,batch:6/67"): the loader changed
+        size (another batch size or dataset), which a resume from a checkpoint never does, so it is another
+        launch appended to the file. Progress bars and evaluation lines (their own loaders) are not judged."""
+        if plan.step is None or plan.epoch is None or plan.bar or plan.held_ctx or x is None:
+            return False
+        c = plan.step
+        total = c[1] if c[1] else (_num(nums[c[2]]) if c[2] is not None else None)
+        if not total or total != total:
+            return False
+        seen = self.step_totals.setdefault((plan.context, tuple(k for _, k, _, _ in plan.values)), set())
+        new = bool(seen) and total not in seen
+        seen.add(total)
+        last = self.records.last_x() if self.records else None
+        return new and last is not None and last[1] == "step" and x < last[0]
 
     def _note_split(self, plan: _Plan) -> None:
         """Remember the record that read a split word as a loss, for the note (only if it is kept)."""
