@@ -69,3 +69,12 @@ def test_fall_after_opening_in_share_and_standard_errors():
     assert 0.08 < share < 0.12 and z > 10
     share, z = fall_after_opening(_loss(noise=0.02, seed=3))
     assert abs(share) < 0.02 and abs(z) < 3
+
+
+def test_a_loss_that_rises_after_its_opening_is_not_called_flat():
+    """A 6% climb after the opening fall is no 'learned nothing more' (its fix, a higher rate, would point the
+    wrong way): the rise is the divergence rules' to weigh."""
+    rng = np.random.default_rng(0)
+    y = np.r_[np.linspace(2.3, 1.0, N // 10), 1.0 + 0.06 * np.linspace(0, 1, N - N // 10)]
+    found = _found(y * (1 + 0.003 * rng.standard_normal(N)))
+    assert "stalled" not in found and "no-learning" not in found

@@ -279,3 +279,30 @@ def test_a_subclassed_keras_model_is_judged_from_its_forward_graph_not_its_layer
     assert bool(named) == (mode != "relu")
     if mode == "leaky1":
         assert "identity" in named[0].title
+
+
+class _Guarded(nn.Module):
+    """A forward that wraps its first layer in ``try/except Exception`` and counts its calls."""
+
+    def __init__(self):
+        super().__init__()
+        self.a, self.b = nn.Linear(4, 8), nn.Linear(8, 1)
+        self.calls = 0
+
+    def forward(self, x):
+        try:
+            h = self.a(x * 1000.0)
+        except Exception:  # noqa: BLE001 - the user's own fallback
+            h = torch.zeros(x.shape[0], 8)
+        self.calls += 1
+        return self.b(h)
+
+
+def test_the_check_forward_stops_at_the_first_weight_layer_even_under_a_user_except():
+    from traindoc.checks.input_norm import torch_first_input
+
+    model = _Guarded()
+    x = torch.randn(64, 4)
+    seen = torch_first_input(model, x)
+    assert model.calls == 0  # the forward did not run on past the first weight layer
+    assert seen is not None and float(seen.std()) > 100.0  # what the first layer receives, not the fallback

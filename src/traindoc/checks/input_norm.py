@@ -157,7 +157,7 @@ def torch_first_input(model: Any, x: Any) -> Any:
     modes and every buffer are left as they were). None when it cannot be read."""
     import torch
 
-    class _Seen(Exception):
+    class _Seen(BaseException):  # not an Exception: a user's ``try/except Exception`` in forward must not swallow it
         pass
 
     from .model_view import is_keras
@@ -172,7 +172,8 @@ def torch_first_input(model: Any, x: Any) -> Any:
     got: dict[str, Any] = {}
 
     def pre(mod: Any, args: tuple) -> None:
-        got["x"] = args[0] if args else None
+        if "x" not in got:  # the first weighted module reached; later ones (if the stop was caught) do not count
+            got["x"] = args[0] if args else None
         raise _Seen
 
     modes = {m: m.training for m in model.modules()}
@@ -182,6 +183,7 @@ def torch_first_input(model: Any, x: Any) -> Any:
             model.eval()
             device = next(model.parameters()).device
             model(x[:LAYER_EXAMPLES].to(device))
+        return None  # the forward ran to its end (the stop was caught): what it read is not to be trusted
     except _Seen:
         pass
     except Exception:

@@ -224,7 +224,8 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
         if parser.redraws:
             run.meta.notes.append(f"{parser.redraws} redraw(s) or restatement(s) of the same step kept as their last values")
         T.resume_notes(run, att, unit=att.axis)
-        ended = [v for at, v in parser.summaries if _ends_attempt(at, k, attempts, len(xs))]
+        # an empty summary (wandb's "Run summary:" with no value under it) says nothing
+        ended = [v for at, v in parser.summaries if v and _ends_attempt(at, k, attempts, len(xs))]
         if ended:
             run.meta.notes.append(summary_note(ended[0]))
         if run.series:

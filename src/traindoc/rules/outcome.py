@@ -788,8 +788,8 @@ def _nothing_after_opening(run: Run) -> Finding | None:
     # OPENING_SHARE must be two standard errors or more (a diffusion loss, whose per-step values swing
     # by a third of their level, hides a 10% fall in its noise).
     resolution = abs(share / z) if z and math.isfinite(z) else 0.0
-    if share >= OPENING_SHARE or z >= OPENING_Z or resolution > OPENING_SHARE / 2:
-        return None
+    if abs(share) >= OPENING_SHARE or abs(z) >= OPENING_Z or resolution > OPENING_SHARE / 2:
+        return None  # a fall, or a rise (the divergence rules' to judge), beyond 2% or beyond noise
     # Learned in the opening: the last tenth 10%+ below the start (the first points' level, or the
     # first point: an opening fall can be over in two points).
     first, last = max(float(c.head), float(c.y[0])), float(np.mean(c.y[-max(3, c.n // 10):]))

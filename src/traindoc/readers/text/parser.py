@@ -172,7 +172,7 @@ def block_title(line: str) -> str | None:
 # key, "wandb: Run summary:" with each key's last value): never a record. The summary's values are the run's
 # last ones restated, kept as a note like any other final summary.
 _WANDB_LINE = re.compile(r"^\s*wandb:\s?(.*)$")
-_SPARK_ROW = re.compile(r"^[\w./-]+\s+[\u2581-\u2588 ]+$")
+_SPARK_ROW = re.compile(r"^[\w./-]+[ \t]+[\u2581-\u2588][\u2581-\u2588 ]*$")  # no two ways to match a blank
 _WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
 
 
@@ -340,6 +340,9 @@ class LineParser:
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
         """Parse one line; True when it gave (or framed) a record."""
+        if len(line) > MAX_LINE:  # before any pattern sees it: a megabyte of blanks must stay cheap
+            line = line[:MAX_LINE]
+            self.cut_lines += 1
         if line.lstrip().startswith(_OWN_LINE):
             # traindoc.watch's own lines in a captured console (``python train.py > log 2>&1``):
             # "... at step 2 (detected at step 6)" would be read as a step counter. Neither a

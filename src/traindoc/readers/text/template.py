@@ -242,6 +242,7 @@ def template(skeleton: str, indented: bool = False) -> Template:
             t.context = word
     t.bar = bool(_BAR.search(skeleton))
     slots: list[Slot] = []
+    settings: list[Slot] = []  # "epochs: 20" slots read as a setting
     i = 0
     while i < n:
         before, after = segs[i], segs[i + 1]
@@ -266,6 +267,7 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("value", nk)  # "batch=32": a setting, not a counter
         elif nk in ("epochs", "num_epochs") and sep in ":=" and total is None:
             slot = Slot("value", nk)  # "epochs: 20" in a config dump: how long to train, not the epoch
+            settings.append(slot)  # ... unless the line also holds a loss or metric (below)
         elif nk in STEP_KEYS or nk in INNER_STEP_KEYS or (
                 nk and nk.endswith(("_step", "_iter")) and nk.split("_")[0] in ("global", "train")):
             slot = Slot("step", nk, total)
@@ -306,6 +308,9 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 slot.avg_slot = j + 1
     _name_after_counter(segs, slots)
     _name_by_following_words(segs, slots)
+    if settings and any(sl.kind == "value" and sl not in settings and _measured(sl.key) for sl in slots):
+        for sl in settings:  # "Epochs: 3 | Loss: 0.9": a record's counter, named in the plural
+            sl.kind, sl.key = "epoch", "epochs"
     t.slots = slots
     t.n_values = sum(s.kind == "value" for s in slots)
     t.keyed = len({s.key for i, s in enumerate(slots) if s.kind == "value" and segs[i].rstrip().endswith(("=", ":"))})
@@ -379,6 +384,13 @@ def _signal(key: str | None) -> bool:
     from ...run import Role, infer_role
 
     return bool(key) and ("loss" in key or infer_role(key).role is not Role.OTHER)
+
+
+def _measured(key: str | None) -> bool:
+    """A loss or a metric (not a setting such as a learning rate or a batch size)."""
+    from ...run import Role, infer_role
+
+    return bool(key) and ("loss" in key or infer_role(key).role in (Role.TRAIN_METRIC, Role.VAL_METRIC))
 
 
 _PREFIX_SPLITS = {"validation": "val", "valid": "valid", "val": "val", "evaluation": "eval", "eval": "eval",
