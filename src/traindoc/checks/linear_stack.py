@@ -72,9 +72,9 @@ def _keras_layers(model: Any, identities: list | None = None, out: list | None =
                 return None
         elif kind in _KERAS_PASSIVE:
             continue
-        elif identity_activation(lay) is not None:
+        elif (ident := identity_activation(lay)) is not None:
             if identities is not None:
-                identities.append((len(out), identity_activation(lay)))
+                identities.append((len(out), ident))
             continue
         elif kind in _KERAS_WEIGHTED:
             out.append(lay)
@@ -117,17 +117,17 @@ def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
             return []
         if type(model) is not nn.Sequential:
             return []
-        before = 0
+        weighted: list[str] = []
         for m in model:
             k = type(m).__name__
             if k in _TORCH_WEIGHTED:
-                before += 1
+                weighted.append(k)
             if k in _TORCH_WEIGHTED or k in _TORCH_PASSIVE:
                 continue
-            if identity_activation(m) is None:
+            ident = identity_activation(m)
+            if ident is None:
                 return []
-            found.append((before, identity_activation(m)))
-        weighted = [type(m).__name__ for m in model if type(m).__name__ in _TORCH_WEIGHTED]
+            found.append((len(weighted), ident))
         kinds = weighted[:-1] if len(weighted) >= 2 else []
         last = len(weighted)
     if identities is not None and kinds:  # only those between weight layers stand where an activation was meant

@@ -763,17 +763,8 @@ UNDERFIT_GAIN = 0.02
 
 def training_scores(run: Run, min_points: int) -> list[tuple[str, np.ndarray]]:
     """Each training accuracy or F1 of ``min_points``+ points, on the [0, 1] scale."""
-    out = []
-    for s in run.by_role(Role.TRAIN_METRIC):
-        if s.metric not in ("accuracy", "f1") or not s.higher_is_better:
-            continue
-        c = curve(s)
-        if c.n < min_points:
-            continue
-        y, _ = normalised_metric(c)
-        if float(np.min(y)) >= 0.0 and float(np.max(y)) <= 1.0:
-            out.append((s.name, y))
-    return out
+    return [(c.name, y) for c, y in bounded_metric_curves(run, (Role.TRAIN_METRIC,), min_points)
+            if c.series.metric in ("accuracy", "f1")]
 
 
 def underfit_plateau(run: Run) -> dict | None:

@@ -378,14 +378,11 @@ def _one_objective(run: Run, c: Curve) -> bool:
 def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     """The main loss ended far above where it started (divergence), or never once got below its
     start over a run long enough to judge (no-learning)."""
-    main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
-    if main is None or adversarial(run):
+    got = _main_loss(run, out)
+    if got is None:
         return None
-    o = next((o for o in out.losses if o.series == main.name), None)
-    if o is None or o.points < 4 or o.start <= 0:
-        return None
-    c = curve(main)
-    if not _one_objective(run, c):
+    main, o, c = got
+    if o.points < 4 or o.start <= 0:
         return None
     short = False
     if o.points < 6:
@@ -405,13 +402,22 @@ def _loss_far_from_progress(run: Run, out: Outcome) -> Finding | None:
     return _worse_than_guessing(main, o, c)
 
 
-def _worse_than_guessing_run(run: Run, out: Outcome) -> Finding | None:
+def _main_loss(run: Run, out: Outcome) -> tuple[Series, LossOutcome, Curve] | None:
+    """The run's main loss (training, else validation) with its outcome and curve, when the run is no
+    adversarial game and its start and end are values of one objective; else None."""
     main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
-    o = next((o for o in out.losses if main is not None and o.series == main.name), None)
-    if o is None or adversarial(run):
+    if main is None or adversarial(run):
+        return None
+    o = next((o for o in out.losses if o.series == main.name), None)
+    if o is None:
         return None
     c = curve(main)
-    return _worse_than_guessing(main, o, c) if _one_objective(run, c) else None
+    return (main, o, c) if _one_objective(run, c) else None
+
+
+def _worse_than_guessing_run(run: Run, out: Outcome) -> Finding | None:
+    got = _main_loss(run, out)
+    return _worse_than_guessing(*got) if got is not None else None
 
 
 WORSE_THAN_GUESS = 2.0  # the later half's typical loss, this many times the loss of a uniform guess
@@ -829,7 +835,7 @@ def safety_net(run: Run, findings: list[Finding]) -> list[Finding]:
         if any(f.id == "loss-metric-mismatch" for f in findings):
             return []
         f = _metric_at_floor(run, out) or _error_metric_exactly_zero(run)
-        if f is None and not any(f.id in ("divergence", "lr-too-high", "nonfinite") for f in findings):
+        if f is None and not any(g.id in ("divergence", "lr-too-high", "nonfinite") for g in findings):
             f = _worse_than_guessing_run(run, out)  # more specific than a "no-learning" beside it
         return [f] if f is not None else []
     got = []

@@ -1230,8 +1230,6 @@ def high_initial_loss(run: Run):
     if st is not None and (_early_peak_above_chance(run, st) or {}).get("rose"):
         return  # not the initial loss: it rose there; stuck-at-chance names the peak and the LR
     c = curve(s)
-    if c.n < 3:
-        return
     # A per-batch curve's first loss is the median of its first 1% (3 to 50 points): one noisy batch is not
     # "the first loss". A per-epoch point is already a mean over an epoch of batches: the first one is it.
     first = float(c.y[0]) if c.series.axis == "epoch" else c.head

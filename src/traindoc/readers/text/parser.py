@@ -17,7 +17,7 @@ import json
 import math
 import re
 
-from ...run import MEASURED_ROLES, Role, infer_role
+from ...run import Role, infer_role
 from .. import _table as T
 from .._conventions import is_hf_summary
 from .._pyliteral import parse as parse_literal
@@ -26,7 +26,7 @@ from .._unnamed import counted_value, counter_word
 from . import tables
 from .counted import CountedTables
 from .store import RecordStore
-from .template import INNER_STEP_KEYS, SPLIT_WORDS, Template, norm_key, split_fast, template
+from .template import INNER_STEP_KEYS, SPLIT_WORDS, Template, measured, norm_key, split_fast, template
 
 _HELD_OUT = (Role.VAL_LOSS, Role.VAL_METRIC)
 _JSON_X = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "num_updates")
@@ -165,7 +165,7 @@ def block_title(line: str) -> str | None:
     if not words or len(words) > 4:
         return None
     key = norm_key(" ".join(words))
-    return key if ("loss" in key or _role_cached(key) in MEASURED_ROLES) else None
+    return key if measured(key) else None
 
 
 # wandb's own console lines ("wandb: Tracking run…", and at the end "wandb: Run history:" with a sparkline per
@@ -256,6 +256,11 @@ class _Plan:
         self.values = named
         self.meaningful = meaningful(n for _, n, _, _ in named)
         self.trains = any(role(n) in (Role.TRAIN_LOSS, Role.TRAIN_METRIC) for _, n, _, _ in named)
+
+
+def _count_total(counter: tuple, nums: list[str]) -> float | None:
+    """The total of a counter written n/N: fixed by the line's shape, or read from its own slot."""
+    return counter[1] if counter[1] else (_num(nums[counter[2]]) if counter[2] is not None else None)
 
 
 def _num(text: str) -> float:
@@ -414,9 +419,6 @@ class LineParser:
         return f"{counter_word(line)} {found[0]} {self.block_name}: {found[1]!r}"
 
     def _feed(self, line: str) -> bool:
-        if len(line) > MAX_LINE:
-            line = line[:MAX_LINE]
-            self.cut_lines += 1
         head = line.lstrip()
         if head.startswith(_COCO_SUMMARY):
             return False
@@ -569,8 +571,7 @@ class LineParser:
         launch appended to the file. Progress bars and evaluation lines (their own loaders) are not judged."""
         if plan.step is None or plan.epoch is None or plan.bar or plan.held_ctx or x is None:
             return False
-        c = plan.step
-        total = c[1] if c[1] else (_num(nums[c[2]]) if c[2] is not None else None)
+        total = _count_total(plan.step, nums)
         if not total or total != total:
             return False
         seen = self.step_totals.setdefault((plan.context, tuple(k for _, k, _, _ in plan.values)), set())
@@ -598,11 +599,8 @@ class LineParser:
         def val(c):
             return _num(nums[c[0]])
 
-        def tot(c):
-            return c[1] if c[1] else (_num(nums[c[2]]) if c[2] is not None else None)
-
         if plan.step is not None:
-            step, total = val(plan.step), tot(plan.step)
+            step, total = val(plan.step), _count_total(plan.step, nums)
             if total and plan.epoch is not None:
                 return self._global(val(plan.epoch), step, total, plan.pct)
             if plan.epoch is not None:
@@ -615,7 +613,7 @@ class LineParser:
                 return None, "step"  # an evaluation's own batch count ("Epoch(val) [1][50/335]")
             epoch = val(plan.epoch)
             if plan.progress is not None and not plan.bar:
-                total = tot(plan.progress)
+                total = _count_total(plan.progress, nums)
                 if total:
                     return self._global(epoch, val(plan.progress), total, plan.pct)
             self.epoch_end = None
@@ -684,7 +682,7 @@ class LineParser:
         if not m:
             return False
         name = norm_key(m.group(1))
-        if not name or not (_role_cached(name) in MEASURED_ROLES or "loss" in name):
+        if not name or not measured(name):
             return False
         vals = [_num(c.strip()) for c in m.group(2).split(",") if c.strip()]
         if len(vals) < MIN_LIST or any(not _PLAIN_NUMBER.fullmatch(c.strip()) and c.strip().lower().lstrip("+-") not in
@@ -831,7 +829,7 @@ class LineParser:
         vals = {k: v for k, v in vals.items() if k not in _BOOK_X}
         if not meaningful(vals):
             return True  # a metadata record (config, run info): read, nothing to plot
-        if x is None and not self.records and not any(role(k) in MEASURED_ROLES or "loss" in k for k in vals):
+        if x is None and not self.records and not any(measured(k) for k in vals):
             return True  # a first record of settings only (lr, weight decay): the run's config, no point
         if x is None or not math.isfinite(x):
             x, axis = self.records.last_x() or (float(self.json_records), "step")
@@ -851,7 +849,7 @@ class LineParser:
                 continue
             name = norm_key(str(k))
             nums = [T.json_number(x) for x in v]
-            if name and None not in nums and (_role_cached(name) in MEASURED_ROLES or "loss" in name):
+            if name and None not in nums and measured(name):
                 self.lists[name] = nums
                 got = True
         return got
@@ -910,7 +908,7 @@ class LineParser:
     def _measures(self, tname: str) -> bool:
         """Whether lines of this shape give a loss or a metric."""
         plan = self.plans.get(tname)
-        return plan is not None and any("loss" in n or role(n) in MEASURED_ROLES for _, n, _, _ in plan.values)
+        return plan is not None and any(measured(n) for _, n, _, _ in plan.values)
 
     def bar_only_names(self) -> set[str]:
         """Names only progress-bar lines gave (a tqdm postfix ``loss=0.42``), not a line of their own."""

@@ -308,7 +308,7 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 slot.avg_slot = j + 1
     _name_after_counter(segs, slots)
     _name_by_following_words(segs, slots)
-    if settings and any(sl.kind == "value" and sl not in settings and _measured(sl.key) for sl in slots):
+    if settings and any(sl.kind == "value" and sl not in settings and bool(sl.key) and measured(sl.key) for sl in slots):
         for sl in settings:  # "Epochs: 3 | Loss: 0.9": a record's counter, named in the plural
             sl.kind, sl.key = "epoch", "epochs"
     t.slots = slots
@@ -386,11 +386,13 @@ def _signal(key: str | None) -> bool:
     return bool(key) and ("loss" in key or infer_role(key).role is not Role.OTHER)
 
 
-def _measured(key: str | None) -> bool:
-    """A loss or a metric (not a setting such as a learning rate or a batch size)."""
-    from ...run import Role, infer_role
+@lru_cache(maxsize=65536)
+def measured(key: str) -> bool:
+    """A loss or a metric: a key naming a loss, or one whose role is a loss or metric (not a learning rate,
+    a gradient norm or a setting such as a batch size)."""
+    from ...run import MEASURED_ROLES, infer_role
 
-    return bool(key) and ("loss" in key or infer_role(key).role in (Role.TRAIN_METRIC, Role.VAL_METRIC))
+    return "loss" in key or infer_role(key).role in MEASURED_ROLES
 
 
 _PREFIX_SPLITS = {"validation": "val", "valid": "valid", "val": "val", "evaluation": "eval", "eval": "eval",
