@@ -7,7 +7,10 @@ same split, so boundaries are chosen from every dev run with such a pair and not
    over the second half of the evaluations (``stats.chance.markov_shortfall``);
 2. ``uniform``: a model at chance over C classes has CE = ln C and top-m accuracy m / C, so
    accuracy ~ m * exp(-CE) whatever C is. Per pair: the accuracy over m * exp(-CE) at the end, with
-   the loss level and how far the loss fell from its first value (many classes, short runs).
+   the loss level and how far the loss fell from its first value (many classes, short runs);
+3. ``held-out``: per run with a validation loss of 10+ points and k >= 3 classes (named in the log, or
+   matched from the first validation loss): the best third's median validation loss over ln(k), and
+   each top-1 validation accuracy at its end over 1/k (``rules.chance_heldout.held_out_reading``).
 
 Groups: healthy / labelled (stuck-at-chance, loss-metric-mismatch, misleading-accuracy, no-learning) /
 other problem / ambiguous.
@@ -29,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from short_run_distributions import dev_runs  # noqa: E402
 
 from traindoc.rules._common import cross_entropy_like  # noqa: E402
+from traindoc.rules.chance_heldout import LOSS_BAND, held_out_reading  # noqa: E402
 from traindoc.rules._loss_accuracy import loss_accuracy_pairs, markov_shortfall, uniform_ratio  # noqa: E402
 
 KIND = {"stuck-at-chance", "loss-metric-mismatch", "misleading-accuracy", "no-learning"}
@@ -46,10 +50,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
     args = ap.parse_args()
-    rows = []
+    rows, held = [], []
     for c, run in dev_runs(args.until):
         if not cross_entropy_like(run):
             continue
+        h = held_out_reading(run)
+        if h is not None:
+            held.append((group(c), c.case_id, h))
         for loss, acc, m in loss_accuracy_pairs(run):
             mk = markov_shortfall(loss, acc)
             un = uniform_ratio(loss, acc, m)
@@ -70,6 +77,13 @@ def main() -> int:
         for ratio, lvl, fall, cid, an in uns:
             if lvl >= np.log(20):
                 print(f"  ratio {ratio:7.2f} loss {lvl:6.3f} fall {fall:6.3f} {cid} {an}")
+    for g in ("healthy", "labelled", "other", "ambiguous"):
+        hs = sorted(((min(h["thirds"]), max(h["thirds"]), h["classes"], [round(a * h["classes"], 2) for _, a in h["accuracies"]],
+                      cid) for gg, cid, h in held if gg == g), reverse=True)
+        print(f"\n## held-out: best third of the validation loss / ln k, {g}: {len(hs)} runs "
+              f"(band {LOSS_BAND}); accuracy x k at the end")
+        for best, worst, k, accs, cid in hs[:12]:
+            print(f"  best {best:5.3f} worst {worst:5.3f} k={k:<4} accuracy x k {accs} {cid}")
     return 0
 
 

@@ -18,6 +18,7 @@ from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, age
                       rel, unit)
 from .registry import rule
 from .chance_throughout import never_left_chance
+from .chance_heldout import held_out_at_chance
 from .short_chance import short_run_at_chance
 
 
@@ -285,7 +286,7 @@ def stuck_of(run: Run) -> dict | None:
                 if flat and _at_or_below_chance(tail, cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
-    return short_run_at_chance(run) or never_left_chance(run)
+    return short_run_at_chance(run) or never_left_chance(run) or held_out_at_chance(run)
 
 
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,
@@ -314,6 +315,10 @@ def stuck_at_chance(run: Run):
         title = (f"{st['series']} fell to {fmt(st['best'])} ({st['unit']} {fmt(st['best_step'])}), then went back to "
                  f"{fmt(st['level'])} ~ ln({st['classes']}) from {st['unit']} {fmt(st['collapsed_at'])} and stayed: the "
                  f"model collapsed to predicting the prior over {st['classes']} classes")
+    elif st.get("held_out"):
+        title = (f"{st['series']} never got more than {1 - st['level'] / st['chance_loss']:.0%} under ln({st['classes']}) "
+                 f"= {fmt(st['chance_loss'])} (best third {fmt(st['level'])}), the loss of a uniform guess over "
+                 f"{st['classes']} classes, and the held-out accuracy stayed near chance")
     elif "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
                  f"{st['classes']} classes")
