@@ -92,8 +92,9 @@ def uniform_ratio(loss: Curve, acc: Curve, m: int) -> dict | None:
         return None
     xs, ls, ys = got
     k = max(2, xs.size // 3)
-    guess = np.minimum(1.0, m * np.exp(-ls))
-    ratio = float(np.median(ys[-k:] / guess[-k:]))
+    guess = np.minimum(1.0, m * np.exp(-ls))[-k:]
+    # A loss of hundreds of nats leaves exp(-CE) at 0: no accuracy is "at" that guess.
+    ratio = float(np.median(ys[-k:] / guess)) if np.all(guess > 0.0) else math.inf
     first = float(loss.y[0])
     fall = 1.0 - float(np.min(ls)) / first if first > 0 else 0.0
     return {"ratio": ratio, "loss_level": float(np.median(ls[-k:])), "loss_fall": fall,

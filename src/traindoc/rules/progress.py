@@ -19,6 +19,7 @@ from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, age
 from .registry import rule
 from .chance_throughout import never_left_chance
 from .chance_heldout import held_out_at_chance
+from .chance_uniform import uniform_guess_at_chance
 from .short_chance import short_run_at_chance
 
 
@@ -286,7 +287,8 @@ def stuck_of(run: Run) -> dict | None:
                 if flat and _at_or_below_chance(tail, cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
-    return short_run_at_chance(run) or never_left_chance(run) or held_out_at_chance(run)
+    return (short_run_at_chance(run) or never_left_chance(run) or held_out_at_chance(run)
+            or uniform_guess_at_chance(run))
 
 
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..run import Role, Run
-from ._common import LOSS_ROLES, MIN_POINTS, Curve, cross_entropy_like, curve, unit
+from ._common import LOSS_ROLES, MIN_POINTS, Curve, curve, unit
 
 MIN_SHORT = 3  # fewer than three evaluations say nothing about where a run sits
 MAX_CLASSES = 1000
@@ -62,40 +62,6 @@ def _exact_ln(c: Curve) -> dict | None:
             "steps": list(c.span), "unit": unit(c)}
 
 
-# The uniform guess over many classes: the accuracy over m * exp(-CE) at the end, on every dev run
-# with a loss of ln 20 or more beside an accuracy (``bench/metric_chance_distributions.py``): 9 or
-# more on healthy runs, 5.2 on the lowest other problem run, 0.6-3 on runs labelled at chance.
-UNIFORM_RATIO = 3.0
-UNIFORM_MIN_LOSS = math.log(20)  # fewer classes: 1/k itself is matched, and a learned model is near it
-
-
-def _uniform_guess(run: Run) -> dict | None:
-    """Every accuracy of one split at its own loss's uniform-guess level: top-m accuracy within
-    UNIFORM_RATIO of m * exp(-CE) while CE >= ln 20. A model predicting the prior over C equal classes
-    has CE = ln C and accuracy m / C, so the two agree without the log naming C; a model that
-    learned anything is right far more often than exp(-CE) says (its confident hits lower the loss
-    less than they raise the accuracy)."""
-    from ._loss_accuracy import loss_accuracy_pairs, uniform_ratio
-
-    if not cross_entropy_like(run):
-        return None
-    by_loss: dict[str, list[dict]] = {}
-    for loss, acc, m in loss_accuracy_pairs(run):
-        u = uniform_ratio(loss, acc, m)
-        if u is not None:
-            by_loss.setdefault(loss.name, []).append(u)
-    for name, us in by_loss.items():
-        if all(u["loss_level"] >= UNIFORM_MIN_LOSS and 0.0 < u["ratio"] <= UNIFORM_RATIO for u in us):
-            u = us[0]
-            k = int(round(math.exp(u["loss_level"])))
-            seen = ", ".join(f"{v['accuracy']} {v['accuracy_end']:.3g}" for v in us)
-            return {"series": name, "level": u["loss_level"], "chance_loss": math.log(k), "classes": k,
-                    "source": f"{seen} at most {UNIFORM_RATIO:g}x the uniform guess m/C with C = exp({u['loss_level']:.4g}) "
-                              f"~ {k} (no class count in the log: inferred from the loss)",
-                    "steps": u["steps"], "unit": "epoch" if run.series[name].axis == "epoch" else "step"}
-    return None
-
-
 def short_run_at_chance(run: Run) -> dict | None:
     """Chance evidence for a run whose main loss is too short for the flat-loss test."""
     main = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
@@ -120,4 +86,4 @@ def short_run_at_chance(run: Run) -> dict | None:
                 "source": f"{mc.name} ends at {float(mc.y[-1]):.4g} ~ 1/{k} while the loss is at ln({k}) "
                           "(no class count in the log: inferred)",
                 "steps": list(c.span), "unit": unit(c)}
-    return _uniform_guess(run)
+    return None
