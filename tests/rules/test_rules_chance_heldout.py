@@ -58,3 +58,14 @@ def test_first_training_loss_off_ln_k_leaves_k_unmatched():
     # first training loss says otherwise (1.9, near ln 7).
     run = _run(_cols(val_loss_end=1.28, acc_end=0.42, train_first=1.95))
     assert held_out_at_chance(run) is None
+
+
+def test_training_fit_beside_held_out_chance_leads_the_causes():
+    # The training loss fell 1.40 -> 0.60 while validation stayed at chance: what the model learns on
+    # the training rows does not carry over, so the causes lead with the data, not the step size.
+    run = _run(_cols(val_loss_end=1.28, acc_end=0.42, train_first=1.40))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        f = next(f for f in diagnose_run(run) if f.id == "stuck-at-chance")
+    assert "train/loss fell" in f.causes[0] and "val/loss stayed at chance" in f.causes[0]
+    assert "under ln(4)" in f.title

@@ -569,7 +569,8 @@ def _majority_finding(mj: dict):
 def _train_fits_while_metric_at_chance(run: Run, st: dict) -> dict | None:
     """A held-out accuracy at chance while the training loss fell clearly (a significant trend and
     10%+ below its start): the model fits something, only not anything that generalises."""
-    if "chance_accuracy" not in st or not run.series[st["series"]].role == Role.VAL_METRIC:
+    held_out = st.get("held_out") or ("chance_accuracy" in st and run.series[st["series"]].role == Role.VAL_METRIC)
+    if not held_out:
         return None
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None or c.head <= 0 or not (c.trend.z < 0 and c.trend.p < 0.01):
