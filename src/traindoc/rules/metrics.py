@@ -143,8 +143,9 @@ def _markov_finding(ms: dict):
                      "the wrong axis)",
                      "the logged loss is not a per-sample cross-entropy: divided by a constant (batch size, sequence "
                      "length, number of labels) or reduced over the wrong axis",
-                     "a multi-label task whose accuracy is exact match over all labels while the loss is per label: "
-                     "then the floor does not apply and the run may be fine"],
+                     "not a classification cross-entropy beside a classification accuracy: a multi-label task whose "
+                     "accuracy is exact match over all labels while the loss is per label, or a regression's hit rate "
+                     "named accuracy; then the floor does not apply and the run may be fine"],
              fixes=["compute the accuracy and the loss by hand on one batch, from the same predictions",
                     "check that the metric and the loss see the same split and the same model",
                     "print the loss's reduction: a per-sample mean cross-entropy of a random model is ln(classes)"])
