@@ -104,6 +104,54 @@ def loss_metric_mismatch(run: Run):
     zl = zero_loss_of(run)
     if zl is not None:
         yield _zero_loss_finding(zl)
+        return
+    under = under_markov_floor(run)
+    if under is not None:
+        yield _markov_finding(under)
+
+
+# The accuracy's median shortfall under 1 - CE / ln 2 over the second half of its evaluations
+# (``bench/metric_chance_distributions.py``): at most 0.22 on the dev split's healthy runs (a
+# segmentation's mean class accuracy; 0.16 for a multi-label eval accuracy beside a per-label
+# loss), 0.6-1.0 where the labellers saw the loss and the accuracy contradict each other.
+MARKOV_SHORTFALL = 0.4
+MARKOV_SHARE = 0.8  # ... and under the floor at this share of those evaluations or more
+
+
+def under_markov_floor(run: Run) -> dict | None:
+    """A top-1 accuracy far under the floor that the cross-entropy of its own split guarantees."""
+    from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall
+
+    if not cross_entropy_like(run):
+        return None
+    for loss, acc, _ in loss_accuracy_pairs(run):
+        ms = markov_shortfall(loss, acc)
+        if ms is not None and ms["shortfall"] >= MARKOV_SHORTFALL and ms["share_below"] >= MARKOV_SHARE:
+            return ms
+    return None
+
+
+def _markov_finding(ms: dict):
+    """loss-metric-mismatch for an accuracy the loss beside it rules out."""
+    title = (f"{ms['accuracy']} was {ms['accuracy_half']:.1%} (median of the second half of its {ms['evaluations']} "
+             f"evaluations) while {ms['loss']} was {fmt(ms['loss_half'])}: a cross-entropy that low means at least "
+             f"{ms['floor_half']:.1%} accuracy on the same predictions (1 - loss / ln 2)")
+    f = make("loss-metric-mismatch", title, series=[ms["loss"], ms["accuracy"]], steps=ms["steps"],
+             evidence={**ms, "judged_on": "accuracy under the loss's floor"},
+             causes=["the accuracy is not computed on the predictions the loss is: another split or domain, a stale "
+                     "or different model at evaluation, predictions and labels misaligned (shuffled apart, argmax over "
+                     "the wrong axis)",
+                     "the logged loss is not a per-sample cross-entropy: divided by a constant (batch size, sequence "
+                     "length, number of labels) or reduced over the wrong axis",
+                     "not a classification cross-entropy beside a classification accuracy: a multi-label task whose "
+                     "accuracy is exact match over all labels while the loss is per label, or a regression's hit rate "
+                     "named accuracy; then the floor does not apply and the run may be fine"],
+             fixes=["compute the accuracy and the loss by hand on one batch, from the same predictions",
+                    "check that the metric and the loss see the same split and the same model",
+                    "print the loss's reduction: a per-sample mean cross-entropy of a random model is ln(classes)"])
+    f.verdict = "problem"
+    f.verdict_reason = "the loss and the accuracy cannot describe the same predictions"
+    return f
 
 
 def _cause_finding(d: dict, title: str, judged_on: str, causes: list[str], fixes: list[str]):

@@ -18,6 +18,8 @@ from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, age
                       rel, unit)
 from .registry import rule
 from .chance_throughout import never_left_chance
+from .chance_heldout import held_out_at_chance
+from .chance_uniform import uniform_guess_at_chance
 from .short_chance import short_run_at_chance
 
 
@@ -285,7 +287,8 @@ def stuck_of(run: Run) -> dict | None:
                 if flat and _at_or_below_chance(tail, cc.chance_accuracy):
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
-    return short_run_at_chance(run) or never_left_chance(run)
+    return (short_run_at_chance(run) or never_left_chance(run) or held_out_at_chance(run)
+            or uniform_guess_at_chance(run))
 
 
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,
@@ -314,6 +317,10 @@ def stuck_at_chance(run: Run):
         title = (f"{st['series']} fell to {fmt(st['best'])} ({st['unit']} {fmt(st['best_step'])}), then went back to "
                  f"{fmt(st['level'])} ~ ln({st['classes']}) from {st['unit']} {fmt(st['collapsed_at'])} and stayed: the "
                  f"model collapsed to predicting the prior over {st['classes']} classes")
+    elif st.get("held_out"):
+        title = (f"{st['series']} never got more than {1 - st['level'] / st['chance_loss']:.0%} under ln({st['classes']}) "
+                 f"= {fmt(st['chance_loss'])} (best third {fmt(st['level'])}), the loss of a uniform guess over "
+                 f"{st['classes']} classes, and the held-out accuracy stayed near chance")
     elif "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
                  f"{st['classes']} classes")
@@ -562,7 +569,8 @@ def _majority_finding(mj: dict):
 def _train_fits_while_metric_at_chance(run: Run, st: dict) -> dict | None:
     """A held-out accuracy at chance while the training loss fell clearly (a significant trend and
     10%+ below its start): the model fits something, only not anything that generalises."""
-    if "chance_accuracy" not in st or not run.series[st["series"]].role == Role.VAL_METRIC:
+    held_out = st.get("held_out") or ("chance_accuracy" in st and run.series[st["series"]].role == Role.VAL_METRIC)
+    if not held_out:
         return None
     c = loss_curve(run, Role.TRAIN_LOSS)
     if c is None or c.head <= 0 or not (c.trend.z < 0 and c.trend.p < 0.01):

@@ -1,0 +1,102 @@
+"""An accuracy read against the cross-entropy of the same split and the same evaluations.
+
+Two identities tie them, whatever the class count:
+
+- the Markov floor: a sample whose true class gets probability > 1/2 is classified correctly and
+  costs < ln 2, and by Markov's inequality at most CE / ln 2 of the samples cost more, so
+  accuracy >= 1 - CE / ln 2 on the same predictions (``markov_shortfall``). Label smoothing, mixup
+  or a regulariser only raise the loss (a weaker floor), never lower it;
+- the uniform guess: a model predicting the prior over C equal classes has CE = ln C and top-m
+  accuracy m / C, i.e. accuracy = m * exp(-CE) without naming C (``uniform_ratio``).
+
+``bench/metric_chance_distributions.py`` prints both over every dev run with such a pair.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..run import Role, Run
+from ..stats.chance import top_m
+from ._common import Curve, curve, normalised_metric
+
+_SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
+MIN_PAIRED = 3  # evaluations where both are logged: fewer say nothing about a level
+
+
+def loss_accuracy_pairs(run: Run) -> list[tuple[Curve, Curve, int]]:
+    """(primary loss, accuracy, m of its top-m) of each split that logs both, held-out last."""
+    out = []
+    for loss_role, metric_role in _SPLITS:
+        ls = run.primary(loss_role)
+        if ls is None:
+            continue
+        lc = curve(ls)
+        if lc.n < MIN_PAIRED or not np.all(lc.y >= 0):
+            continue
+        for s in run.by_role(metric_role):
+            if s.metric != "accuracy":
+                continue
+            ac = curve(s)
+            if ac.n >= MIN_PAIRED:
+                out.append((lc, ac, top_m(s.name)))
+    return out
+
+
+def _paired(loss: Curve, acc: Curve) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(steps, loss, accuracy on [0, 1]) at the accuracy's evaluations inside the loss's span; the loss
+    there is the median of its points since the previous evaluation (the epoch's mean when the loss
+    is per step), or its value interpolated when no point falls in between."""
+    y01, _ = normalised_metric(acc)
+    if y01.size == 0 or float(np.min(y01)) < 0.0 or float(np.max(y01)) > 1.0:
+        return None
+    inside = (acc.x >= loss.x[0]) & (acc.x <= loss.x[-1])
+    xs, ys = acc.x[inside], y01[inside]
+    if xs.size < MIN_PAIRED:
+        return None
+    ls = np.empty(xs.size)
+    prev = -math.inf
+    for i, x in enumerate(xs):
+        w = (loss.x > prev) & (loss.x <= x)
+        ls[i] = float(np.median(loss.y[w])) if w.any() else float(np.interp(x, loss.x, loss.y))
+        prev = x
+    return xs, ls, ys
+
+
+def markov_shortfall(loss: Curve, acc: Curve) -> dict | None:
+    """How far a top-1 accuracy sits under 1 - CE / ln 2 over the second half of the paired
+    evaluations (median), with the numbers for the evidence; None without three pairs."""
+    if top_m(acc.name) != 1:
+        return None
+    got = _paired(loss, acc)
+    if got is None:
+        return None
+    xs, ls, ys = got
+    floor = 1.0 - ls / math.log(2.0)
+    half = slice(xs.size // 2, None)
+    short = floor[half] - ys[half]
+    return {"shortfall": float(np.median(short)), "share_below": float(np.mean(short > 0.0)),
+            "loss_half": float(np.median(ls[half])), "accuracy_half": float(np.median(ys[half])),
+            "floor_half": float(np.median(floor[half])), "evaluations": int(xs.size),
+            "steps": [float(xs[0]), float(xs[-1])], "loss": loss.name, "accuracy": acc.name}
+
+
+def uniform_ratio(loss: Curve, acc: Curve, m: int) -> dict | None:
+    """The accuracy over m * exp(-CE) over the last third of the paired evaluations (median): about
+    1 for a model guessing the prior over equal classes; with how far the loss ever fell below its
+    first value."""
+    got = _paired(loss, acc)
+    if got is None:
+        return None
+    xs, ls, ys = got
+    k = max(2, xs.size // 3)
+    guess = np.minimum(1.0, m * np.exp(-ls))[-k:]
+    # A loss of hundreds of nats leaves exp(-CE) at 0: no accuracy is "at" that guess.
+    ratio = float(np.median(ys[-k:] / guess)) if np.all(guess > 0.0) else math.inf
+    first = float(loss.y[0])
+    fall = 1.0 - float(np.min(ls)) / first if first > 0 else 0.0
+    return {"ratio": ratio, "loss_level": float(np.median(ls[-k:])), "loss_fall": fall,
+            "accuracy_end": float(np.median(ys[-k:])), "evaluations": int(xs.size), "m": m,
+            "steps": [float(xs[0]), float(xs[-1])], "loss": loss.name, "accuracy": acc.name}
