@@ -7,6 +7,10 @@ boundary is chosen from both distributions and not from the cases studied.
 Per run: late_above_best on validation and on training's level per evaluation (both-rising), the
 order p of worse_than_before with training's level fall p (overfitting), the last-point blow-up
 of divergence, and the info note's end/best ratio with training's fall. Never reads the test split.
+
+Also, on every dev run with both losses (any length): how many evaluations in a row the validation
+loss fell at its end, and whether ``still_falling_every_evaluation`` holds (the `stalled` exemption),
+split by healthy / labelled no-learning|stalled / other.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from traindoc.stats.exact import fall_p  # noqa: E402
 from traindoc.stats.late_level import late_above_best, risen  # noqa: E402
 from traindoc.stats.per_eval import levels_at  # noqa: E402
 from traindoc.stats.worse_than_before import order_p  # noqa: E402
+from traindoc.rules.generalization import still_falling_every_evaluation  # noqa: E402
 
 
 def dev_cases(until: str | None) -> list:
@@ -76,12 +81,40 @@ def run_stats(run) -> dict | None:
     return out
 
 
+def trailing_falls(y: np.ndarray) -> int:
+    """How many evaluations in a row, counted back from the last, were lower than the one before."""
+    d = np.diff(y)
+    n = 0
+    for step in d[::-1]:
+        if not step < 0:
+            break
+        n += 1
+    return n
+
+
+def stalled_rows(runs) -> None:
+    print("\n## stalled: validation falling at each of its last evaluations (trailing falls)")
+    tally: dict[str, list[int]] = {}
+    for c, run in runs:
+        t, v = loss_curve(run, Role.TRAIN_LOSS, 2), loss_curve(run, Role.VAL_LOSS, 4)
+        if t is None or v is None:
+            continue
+        g = group(c, {"stalled", "no-learning"})
+        tally.setdefault(g, []).append(trailing_falls(v.y))
+        if still_falling_every_evaluation(v):
+            print(f"  {g:9} still falling: {trailing_falls(v.y)} falls of {v.n - 1} {c.case_id}")
+    for g, falls in sorted(tally.items()):
+        f = np.asarray(falls)
+        print(f"  {g:9} runs {f.size:4d}: trailing falls >= 4 in {int(np.sum(f >= 4))}, max {int(f.max())}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
     args = ap.parse_args()
     rows = []
-    for c, run in dev_runs(args.until):
+    runs = list(dev_runs(args.until))
+    for c, run in runs:
         s = run_stats(run)
         if s is not None:
             rows.append((c, s))
@@ -102,6 +135,7 @@ def main() -> int:
                 vals = [s["end_over_best"] for c, s in rows if "end_over_best" in s and group(c, ids) == g]
                 hit = sum(1 for r, tr in vals if r >= 1.10 and tr <= 0.95)
                 print(f"  {g:9} runs {len(vals):4d}, last >= 1.10 x best with training 5%+ lower: {hit}")
+    stalled_rows(runs)
     return 0
 
 
