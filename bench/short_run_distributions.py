@@ -108,6 +108,55 @@ def stalled_rows(runs) -> None:
         print(f"  {g:9} runs {f.size:4d}: trailing falls >= 4 in {int(np.sum(f >= 4))}, max {int(f.max())}")
 
 
+def drift_rows(runs) -> None:
+    """The drift after the best (``generalization._drift_turn``): the order p of the evaluations after
+    the validation best (the best left out, ``rise_after_best``), the late level over the best (GL of
+    the median of the last third) and training's fall at validation's pace since the best."""
+    from traindoc.rules.generalization import _drift_turn
+    from traindoc.stats.earlystop import rise_after_best
+
+    print("\n## overfitting drift: evaluations after the best trend up (p), late level / best, training fall")
+    for c, run in runs:
+        t, v = loss_curve(run, Role.TRAIN_LOSS, 2), loss_curve(run, Role.VAL_LOSS, 8)
+        if t is None or v is None or v.n > 60 or not np.all(v.y > 0):
+            continue
+        ov = rise_after_best(v.x, v.y, p_max=0.2, gl_threshold=3.0)
+        if ov is None:
+            continue
+        ib = int(np.argmin(v.y))
+        from traindoc.stats.exact import rise_p
+
+        p = rise_p(v.y[ib + 1:])
+        lv = levels_at(t.x, t.y, v.x)
+        lv = np.where(np.isfinite(lv), lv, np.interp(v.x, t.x, t.y))
+        fall = 1.0 - float(lv[-1]) / float(lv[ib]) if lv[ib] > 0 else float("nan")
+        fires = "DRIFT" if _drift_turn(t, v.x, v.y) is not None else "     "
+        print(f"  {group(c, {'overfitting'}):9} {fires} p={p:.4f} late/best={1 + ov.final_gl / 100:.3f} "
+              f"train fall={fall:+.2f} n={v.n} {c.case_id}")
+
+
+def rise_rows(runs) -> None:
+    """Every dev training loss that rises after its minimum (``rising_after_min`` at 5%, its size
+    guards included): whether divergence's readings hold, the 2-noise "above the start" and the
+    rank reading of the closing fifth against the opening fifth (``stability._ends_above_opening``)."""
+    from traindoc.rules._common import rel, rising_after_min
+    from traindoc.rules.stability import _ends_above_opening, divergence_of
+
+    print("\n## rising training loss: rises after its minimum; ends above the start by noise / by rank")
+    for c, run in runs:
+        t = loss_curve(run, Role.TRAIN_LOSS)
+        if t is None:
+            continue
+        up = rising_after_min(t, 0.2, p=0.05)
+        if up is None:
+            continue
+        by_noise = up["end"] > t.head + 2 * t.noise and rel(up["end"], t.head) > 0.05
+        by_rank = _ends_above_opening(t) and rel(up["end"], t.head) > 0.05
+        print(f"  {group(c, {'divergence', 'both-rising', 'lr-too-high'}):9} p={up['p']:.1e} "
+              f"end/start={up['end'] / t.head if t.head > 0 else float('nan'):.2f} above start by noise={by_noise} "
+              f"by rank={by_rank} divergence={divergence_of(t) is not None} {c.case_id}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--until", help="only realdev rows that existed at this git revision (with the shared corpus)")
@@ -136,6 +185,8 @@ def main() -> int:
                 hit = sum(1 for r, tr in vals if r >= 1.10 and tr <= 0.95)
                 print(f"  {g:9} runs {len(vals):4d}, last >= 1.10 x best with training 5%+ lower: {hit}")
     stalled_rows(runs)
+    drift_rows(runs)
+    rise_rows(runs)
     return 0
 
 
