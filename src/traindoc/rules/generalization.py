@@ -470,6 +470,7 @@ def _worse_than_before_turn(t: Curve, v: Curve, x: np.ndarray, y: np.ndarray):
 DRIFT_P = 0.05  # the order test on the evaluations after the best
 DRIFT_GL = 10.0  # Prechelt's generalisation loss, on the median of the last third after the best
 DRIFT_TRAIN_FALL = 0.95  # training's level per evaluation at the end, this far below its level at the best
+DRIFT_MIN_AFTER = 6  # evaluations after the best: on five, one pair out of order gives p = 5/120 = 0.042
 
 
 def _drift_turn(t: Curve, x: np.ndarray, y: np.ndarray):
@@ -480,11 +481,13 @@ def _drift_turn(t: Curve, x: np.ndarray, y: np.ndarray):
 
     The two halves are the two readings a person makes: the outcome of ``ended_above_best_note``
     (the late checkpoints are worse on held-out data while training went on down) and an order
-    test that a single final jump cannot pass (a late stretch of 5 or more evaluations rising in
-    order). On the dev set no healthy run passes both (the nearest: p 0.06 at 129% above the best;
+    test that a single final jump cannot pass (a late stretch of 6 or more evaluations rising in
+    order: on five, one noisy evaluation out of order already decides the 5% level, p = 0.042, and
+    a healthy run's noisy band logged half as often passed so; on six a single pair out of order
+    gives 0.008, two 0.028). On the dev set no healthy run passes both (the nearest: p 0.06 at 129% above the best;
     p 0.014 at 5%), ``bench/short_run_distributions.py`` prints the distribution."""
     ov = rise_after_best(x, y, p_max=DRIFT_P, gl_threshold=DRIFT_GL)
-    if ov is None or not np.all(t.y > 0):
+    if ov is None or ov.points_after < DRIFT_MIN_AFTER or not np.all(t.y > 0):
         return None
     lv = levels_at(t.x, t.y, x)
     lv = np.where(np.isfinite(lv), lv, np.interp(x, t.x, t.y))  # an interval without a training point
