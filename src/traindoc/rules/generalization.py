@@ -20,7 +20,7 @@ from ..stats.late_level import late_above_best, risen
 from ..stats.per_eval import denser, levels_at, levels_since
 from ..stats.worse_than_before import worse_than_before
 from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, bounded_metric_curves, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, end_now, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
-from .ended_above_best import ended_above_best_note
+from .ended_above_best import ended_above_best_note, training_fell_since
 from .few_evals_overfit import P_MAX, few_evals_overfitting
 from .registry import rule
 
@@ -469,7 +469,6 @@ def _worse_than_before_turn(t: Curve, v: Curve, x: np.ndarray, y: np.ndarray):
 
 DRIFT_P = 0.05  # the order test on the evaluations after the best
 DRIFT_GL = 10.0  # Prechelt's generalisation loss, on the median of the last third after the best
-DRIFT_TRAIN_FALL = 0.95  # training's level per evaluation at the end, this far below its level at the best
 DRIFT_MIN_AFTER = 6  # evaluations after the best: on five, one pair out of order gives p = 5/120 = 0.042
 
 
@@ -489,13 +488,7 @@ def _drift_turn(t: Curve, x: np.ndarray, y: np.ndarray):
     ov = rise_after_best(x, y, p_max=DRIFT_P, gl_threshold=DRIFT_GL)
     if ov is None or ov.points_after < DRIFT_MIN_AFTER or not np.all(t.y > 0):
         return None
-    lv = levels_at(t.x, t.y, x)
-    lv = np.where(np.isfinite(lv), lv, np.interp(x, t.x, t.y))  # an interval without a training point
-    ib = int(np.argmin(y))
-    t_best, t_end = float(lv[ib]), float(lv[-1])
-    if t_end > DRIFT_TRAIN_FALL * t_best or t_end >= float(t.y[0]):
-        return None
-    return ov
+    return ov if training_fell_since(t, x, int(np.argmin(y)))[0] else None
 
 
 _OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",
