@@ -21,12 +21,23 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats.per_eval import levels_at
-from ._common import fmt, loss_curve, make, unit
+from ._common import Curve, fmt, loss_curve, make, unit
 
 MIN_EVALS = 4
 MAX_EVALS = 30  # a longer curve is the trend rules' to judge; a last bump of a long converged plateau is noise
 GL = 1.10  # the last evaluation, this far above the best (Prechelt's GL of 10%)
 TRAIN_FALL = 0.95  # training at the end, this far below its level at the best
+
+
+def training_fell_since(t: Curve, x: np.ndarray, ib: int) -> tuple[bool, float, float]:
+    """Whether training, read as its level per evaluation interval on the evaluation steps ``x``,
+    ended ``TRAIN_FALL`` or lower against its level at evaluation ``ib`` and below where it began;
+    with those two levels. Training above where it began has not fitted anything: that is
+    instability, not overfitting."""
+    lv = levels_at(t.x, t.y, x)
+    lv = np.where(np.isfinite(lv), lv, np.interp(x, t.x, t.y))  # an interval without a training point
+    t_best, t_end = float(lv[ib]), float(lv[-1])
+    return not (t_end > TRAIN_FALL * t_best or t_end >= float(t.y[0])), t_best, t_end
 
 
 def ended_above_best_note(run: Run, fixes_for: Callable[[str, float], list[str]]):
@@ -38,11 +49,9 @@ def ended_above_best_note(run: Run, fixes_for: Callable[[str, float], list[str]]
     best, last = float(v.y[ib]), float(v.y[-1])
     if ib == v.n - 1 or last < GL * best:
         return None
-    lv = levels_at(t.x, t.y, v.x)
-    lv = np.where(np.isfinite(lv), lv, np.interp(v.x, t.x, t.y))  # an interval without a training point
-    t_best, t_end = float(lv[ib]), float(lv[-1])
-    if t_end > TRAIN_FALL * t_best or t_end >= float(t.y[0]):
-        return None  # training above where it began has not fitted anything: that is instability, not overfitting
+    fell, t_best, t_end = training_fell_since(t, v.x, ib)
+    if not fell:
+        return None
     u = unit(v)
     step = float(v.x[ib])
     return make("overfitting", f"{v.name} ended {last / best - 1:.0%} above its best ({fmt(best)} at {u} {fmt(step)}) "

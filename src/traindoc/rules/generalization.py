@@ -20,7 +20,7 @@ from ..stats.late_level import late_above_best, risen
 from ..stats.per_eval import denser, levels_at, levels_since
 from ..stats.worse_than_before import worse_than_before
 from ._common import _ADVERSARIAL as _ADVERSARIAL_NAME, BOUNDED01, bounded_metric_curves, MIN_POINTS, MIN_VAL_POINTS, adversarial, curve, end_now, normalised_metric, flat_from_start, slow_fall, warming_up, Curve, chance, fmt, loss_curve, make, rel, rising_after_min, unit
-from .ended_above_best import ended_above_best_note
+from .ended_above_best import ended_above_best_note, training_fell_since
 from .few_evals_overfit import P_MAX, few_evals_overfitting
 from .registry import rule
 
@@ -288,6 +288,8 @@ def _loss_pair_overfitting(t: Curve, v: Curve, min_giveback: float = 0.0):
     if ov is None:
         ov, stopped = _worse_than_before_turn(t, v, x, y), False
     if ov is None:
+        ov, stopped = _drift_turn(t, x, y), False
+    if ov is None:
         return None
     # Training must not be rising with it (that is both-rising), and must be low or still falling.
     if rising_after_min(t) is not None:
@@ -463,6 +465,30 @@ def _worse_than_before_turn(t: Curve, v: Curve, x: np.ndarray, y: np.ndarray):
         return None
     lv = levels_since(t.x, t.y, v.x, ov.best_step)
     return ov if lv.size >= 3 and fall_p(lv) <= P_MAX else None
+
+
+DRIFT_P = 0.05  # the order test on the evaluations after the best
+DRIFT_GL = 10.0  # Prechelt's generalisation loss, on the median of the last third after the best
+DRIFT_MIN_AFTER = 6  # evaluations after the best: on five, one pair out of order gives p = 5/120 = 0.042
+
+
+def _drift_turn(t: Curve, x: np.ndarray, y: np.ndarray):
+    """A validation loss (8-60 evaluations) that drifts up for the rest of the run after its best:
+    the evaluations after the best, the best left out, trend up by rank at 5% (``rise_after_best``)
+    and their last third sits 10% or more above the best, while training, read as its level per
+    evaluation interval, ended 5% or more below its level at that best and below where it began.
+
+    The two halves are the two readings a person makes: the outcome of ``ended_above_best_note``
+    (the late checkpoints are worse on held-out data while training went on down) and an order
+    test that a single final jump cannot pass (a late stretch of 6 or more evaluations rising in
+    order: on five, one noisy evaluation out of order already decides the 5% level, p = 0.042, and
+    a healthy run's noisy band logged half as often passed so; on six a single pair out of order
+    gives 0.008, two 0.028). On the dev set no healthy run passes both (the nearest: p 0.06 at 129% above the best;
+    p 0.014 at 5%), ``bench/short_run_distributions.py`` prints the distribution."""
+    ov = rise_after_best(x, y, p_max=DRIFT_P, gl_threshold=DRIFT_GL)
+    if ov is None or ov.points_after < DRIFT_MIN_AFTER or not np.all(t.y > 0):
+        return None
+    return ov if training_fell_since(t, x, int(np.argmin(y)))[0] else None
 
 
 _OVERFIT_CAUSES = ["the model memorises the training set: too much capacity for the data",
@@ -867,6 +893,25 @@ def _gain(c: Curve) -> tuple[float, float, float]:
     return max(robust, (-rel(last, first), first, last))
 
 
+STILL_FALLING_POINTS = 5  # strictly falling over the last 5 evaluations: 1 in 5! = 120 orders of flat noise
+
+
+def still_falling_every_evaluation(v: Curve, k: int = STILL_FALLING_POINTS) -> bool:
+    """A validation loss lower at each of its last ``k`` evaluations (and its whole second half, when
+    that is longer) than at the one before. Order evidence that needs no noise estimate and no size:
+    for a curve with no trend every order of ``k`` points is equally likely, so all ``k`` falling has
+    a chance of 1/k!. A fine-tune that is still gaining a little at every evaluation as its learning
+    rate decays (1.27 -> 1.15 nats, a level that only looks high against its own start) has not
+    stopped improving; a plateau wanders. On every dev run the `stalled` warning fired on, the
+    labelled stalls fell over at most the last 3 evaluations in a row
+    (``bench/short_run_distributions.py``)."""
+    y = v.y
+    n = max(k, y.size // 2)
+    if y.size < n or not np.all(np.isfinite(y[-n:])):
+        return False
+    return bool(np.all(np.diff(y[-n:]) < 0))
+
+
 @rule("stalled", family="generalization", severity=Severity.WARNING,
       title="Training and validation both stopped improving at a high level", needs=_BOTH)
 def stalled(run: Run):
@@ -897,6 +942,8 @@ def stalled(run: Run):
         note_weight_change(run, t.name, f"{unit(t)}s {fmt(t.span[0])}-{fmt(t.span[1])}", ws, "stalled",
                            how="was logged over")
         return
+    if still_falling_every_evaluation(v):
+        return  # improved at each of its last evaluations: it has not stopped improving
     cc = chance(run)
     plateaus = []
     for c in (t, v):
