@@ -489,11 +489,15 @@ class LineParser:
                 # counts as the records' own counter when it is one for sure: "Epoch 3/10" (with its
                 # total) or "epoch 3" alone on its line, not "epochs: 100" in a settings dump
                 counter = plan.step if plan.step is not None else plan.epoch
-                self.sticky_counts = self.bare_line or counter[1] is not None or counter[2] is not None
+                # A progress bar described by its epoch ("Train Epoch 3: 100%|███| 25/25 [00:51<00:00]") is
+                # drawn by the loop itself: its epoch is one for sure, like "Epoch 3/10", and the lines the
+                # loop prints after the bar ("Train Loss: 0.41  Val Loss: 0.39") are that epoch's record.
+                looped = counter[1] is not None or counter[2] is not None or (plan.bar and plan.epoch is not None)
+                self.sticky_counts = self.bare_line or looped
                 # A header that is only a counter ("epoch   3"): the lines right under it, indented or
                 # not, are its record (a print log writing "epoch N", then "loss: …", then "acc: …").
                 self.bare_header = self.bare_line
-                self.block_open = counter[1] is not None or counter[2] is not None
+                self.block_open = looped
                 self.block_records = 0
                 self.anchor = (x, axis)
                 self.matched += 1
