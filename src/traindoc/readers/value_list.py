@@ -162,7 +162,8 @@ def sniff(path: Path, head: bytes) -> bool:
     if found is None or _named(path, found[0]) is None:
         return False
     data = found[3]
-    if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None:
+    if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None \
+            and _beside_a_count(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
     return len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES)
 
@@ -231,6 +232,26 @@ def _two_values(data: list[str]) -> bool:
     """Lines of two values beside their counter, or of two values and no counter."""
     rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
     return len(rows[0]) == 3 or H.counter_column(rows) is None
+
+
+_MIN_COUNTED = 5  # lines before a column of whole numbers is taken for a count, not the named value
+
+
+def _beside_a_count(data: list[str]) -> int | None:
+    """The column of the named value on lines of two numbers and no counter, when the other column holds
+    whole numbers on every line and the value does not (``f"{loss},{elapsed_ms}"``, ``f"{loss},{n_tokens}"``):
+    a loss or metric averaged over a batch is not a whole number line after line, a duration or a count is,
+    so which column the file name names is known. None otherwise (two columns of fractions are a pair or
+    nothing, ``_pair``)."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    if len(rows) < _MIN_COUNTED or any(len(r) != 2 or None in r for r in rows) or H.counter_column(rows) is not None:
+        return None
+    whole = [all(math.isfinite(r[j]) and float(r[j]).is_integer() for r in rows) for j in (0, 1)]
+    if whole.count(True) != 1:
+        return None
+    value = whole.index(False)
+    fractions = sum(1 for r in rows if math.isfinite(r[value]) and not float(r[value]).is_integer())
+    return value if fractions * 2 >= len(rows) else None
 
 
 def _pair(path: Path, header: str | None, data: list[str]) -> tuple[str, str] | None:
@@ -310,6 +331,14 @@ def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleI
     """Two values per line and no counter: one loss's training and validation value, the line number the x."""
     rows = np.asarray([_row(path, i, line, 2) for i, line in body], dtype=float)
     pair = H.pair_names(path.stem, named[1], rows[:, 0], rows[:, 1])
+    value = None if pair is not None else _beside_a_count([line for _, line in body])
+    if value is not None:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.arange(len(rows), dtype=float), rows[:, value], role=named[1]))
+        run.meta.notes.append(f"{path.name}: no header and no counter; the line number is the x axis. Column "
+                              f"{value + 1} is {named[0]}: column {2 - value} holds whole numbers that do not count "
+                              "up (a duration or a count, never an averaged loss or metric) and is not read")
+        return split_counterless(run, unit="value")
     if pair is None:
         raise InputError(path, "two unnamed values per line whose levels differ (expected a counter and a value, "
                          "or a training and a validation loss of one objective)")

@@ -508,9 +508,10 @@ class LineParser:
                     self.countered += 1
                 return True
             return False
-        # Also before any record when the line names its own epoch: a "Best Performance" block written at
-        # the top of the file ("Best Accuracy: 0.89 (Epoch 12)") restates a later point, not a first one.
-        if (self.records or own) and _summary_only(vals, own):
+        # Also before any record when the line names its own epoch, or when every value is a best-so-far: a
+        # "Best Performance" block written at the top of the file ("Best Accuracy: 0.89 (Epoch 12)", "Best
+        # Accuracy: 0.50" over the curves printed as lists) restates a later point, not a first one.
+        if (self.records or own or all(k.startswith("best_") for k in vals)) and _summary_only(vals, own):
             # "Best val Loss: 0.0397 at epoch 48" after the last epoch: a restatement of an earlier
             # point, not a record (its counter going back is no new run), kept as the run's summary
             self.summaries.append((len(self.records), vals))
