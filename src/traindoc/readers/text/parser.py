@@ -340,7 +340,7 @@ class LineParser:
         self.last_bar = False  # the last record came from a progress bar
         self.trained = False  # a record holds a training loss or metric (or came from a table or JSON)
         self.bare_numbers = 0  # lines holding one number and nothing else: never read, said in a note
-        self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``_bar_copies``)
+        self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``bar_copies``)
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -895,7 +895,9 @@ class LineParser:
     def bar_copies(self) -> set[int]:
         """Records placed by a progress bar's own n/N count, when lines counted by their epoch give every
         quantity the bar shows: the bar's count starts over each epoch (it would read as a new run each
-        time) and its values are a running display of what the epoch line prints, so they are no records."""
+        time) and its values are a running display of what the epoch line prints, so they are no records.
+        Decided here, before runs are cut; ``text_log._without_bar_copies`` notes it in its one pass over
+        what bars showed (where it also drops a bar's running value beside the printed one)."""
         if not self.bar_counted:
             return set()
         bar, epoch = set(), set()
