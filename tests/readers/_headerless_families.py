@@ -95,7 +95,7 @@ FAMILIES = {"counted": counted, "beside_a_count": beside_a_count}
 
 def near_miss(seed: int) -> Headerless:
     rng = random.Random(seed)
-    kind = rng.randrange(4)
+    kind = rng.randrange(5)
     n = rng.randint(8, 80)
     fmt = _fmt(rng)
     if kind == 0:  # a counter and a value under a name that names nothing
@@ -108,6 +108,10 @@ def near_miss(seed: int) -> Headerless:
         a, b = _curve(rng, n, False), _curve(rng, n, True)
         b = [v * 40 for v in b]
         rows = [[fmt(x), fmt(y)] for x, y in zip(a, b)]
+        return Headerless(_join(rng, rows), rng.choice(["losses.csv", "loss.txt"]), None, [], [])
+    if kind == 4:  # an epoch counter starting over every few lines (short runs appended), beside a loss
+        length = 2  # (longer, the counter reads as one when it goes up 3 times per going back: fit-loop blocks)
+        rows = [[str(i % length), fmt(v)] for i, v in enumerate(_curve(rng, n, False))]
         return Headerless(_join(rng, rows), rng.choice(["losses.csv", "loss.txt"]), None, [], [])
     rows = [[str(rng.randint(10, 40)), str(rng.randint(100, 900))] for _ in range(n)]  # two counts: no loss
     return Headerless(_join(rng, rows), rng.choice(["losses.csv", "loss.txt"]), None, [], [])

@@ -250,6 +250,10 @@ def _beside_a_count(data: list[str]) -> int | None:
     if whole.count(True) != 1:
         return None
     value = whole.index(False)
+    counts = np.diff([r[1 - value] for r in rows])
+    ups = counts[counts > 0]
+    if ups.size and np.max(np.unique(ups, return_counts=True)[1]) * 2 >= counts.size:
+        return None  # mostly one step up: a counter starting over often (short appended runs), not a count
     fractions = sum(1 for r in rows if math.isfinite(r[value]) and not float(r[value]).is_integer())
     return value if fractions * 2 >= len(rows) else None
 
