@@ -10,19 +10,12 @@ import math
 import numpy as np
 import pytest
 
-from traindoc.errors import InputError
 from traindoc.readers import load
 
+from ._cases import read, written
 from ._headerless_families import FAMILIES, near_miss
 
 SEEDS = range(60)
-
-
-def _write(tmp_path, seed, case):
-    path = tmp_path / str(seed) / case.name
-    path.parent.mkdir()
-    path.write_bytes(case.text.encode())
-    return path
 
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
@@ -30,10 +23,9 @@ def test_every_generated_variant_reads_to_its_curve(tmp_path, family):
     wrong = {}
     for seed in SEEDS:
         case = FAMILIES[family](seed)
-        try:
-            runs = load(_write(tmp_path, seed, case)).runs
-        except InputError as exc:
-            wrong[seed] = str(exc)[-200:]
+        runs, refused = read(written(tmp_path, seed, case.name, case.text))
+        if refused:
+            wrong[seed] = refused[-200:]
             continue
         if len(runs) != 1 or set(runs[0].series) != {case.series}:
             wrong[seed] = [sorted(r.series) for r in runs]
@@ -50,16 +42,13 @@ def test_every_near_miss_is_refused_in_one_line(tmp_path):
     wrong = {}
     for seed in SEEDS:
         case = near_miss(seed)
-        path = _write(tmp_path, seed, case)
-        try:
-            runs = load(path).runs
-        except InputError as exc:
-            msg = str(exc)
-            said = f"column {case.counter + 1} counts up" if case.counter is not None else None
-            if "\n" in msg or (said and said not in msg):
-                wrong[seed] = msg[-300:]
+        runs, msg = read(written(tmp_path, seed, case.name, case.text))
+        if msg is None:
+            wrong[seed] = ("read", [sorted(r.series) for r in runs])
             continue
-        wrong[seed] = ("read", [sorted(r.series) for r in runs])
+        said = f"column {case.counter + 1} counts up" if case.counter is not None else None
+        if "\n" in msg or (said and said not in msg):
+            wrong[seed] = msg[-300:]
     assert not wrong, wrong
 
 
