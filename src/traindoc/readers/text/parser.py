@@ -172,8 +172,9 @@ def block_title(line: str) -> str | None:
 # key, "wandb: Run summary:" with each key's last value): never a record. The summary's values are the run's
 # last ones restated, kept as a note like any other final summary.
 _WANDB_LINE = re.compile(r"^\s*wandb:\s?(.*)$")
-_SPARK_ROW = re.compile(r"^[\w./-]+[ \t]+[\u2581-\u2588][\u2581-\u2588 ]*$")  # no two ways to match a blank
-_WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
+# wandb right-aligns each name; a name logged with spaces ("train loss") keeps them
+_SPARK_ROW = re.compile(r"^[\w./-]+(?: [\w./-]+)*[ \t]+[\u2581-\u2588][\u2581-\u2588 ]*$")  # no two ways to match a blank
+_WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+(?: [\w./-]+)*)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
 
 
 def role(key: str) -> Role:
