@@ -48,3 +48,13 @@ def test_near_misses_are_not_read_as_curves(tmp_path):
         if long:
             wrong[seed] = long
     assert not wrong, wrong
+
+
+def test_a_console_that_prints_its_config_dict_first_is_the_text_logs(tmp_path):
+    """``print(config)`` then the epochs: a literal at the top is no history when text follows it, even when
+    a key in it names a loss (``'loss_weights': [1.0, 0.5]``)."""
+    config = {"lr": 1e-3, "loss_weights": [1.0, 0.5], "epochs": 6, "augment": True, "scheduler": None}
+    lines = [repr(config)] + [f"Epoch {e}/6 - loss: {1 / e:.4f} - val_loss: {1.2 / e:.4f}" for e in range(1, 7)]
+    runs, refused = read(written(tmp_path, 0, "train.log", "\n".join(lines) + "\n"))
+    assert refused is None and runs[0].format == "text_log"
+    assert {n: len(s) for n, s in runs[0].series.items() if len(s) > 1} == {"loss": 6, "val_loss": 6}

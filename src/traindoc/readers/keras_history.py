@@ -113,6 +113,26 @@ def _jsonish(text: str) -> str | None:
     return _BARE_KEY.sub(r'\1"\2"\3', _SQ_STRING.sub(r'"\1"', plain))
 
 
+def _only_literal(text: str, cut: bool) -> bool:
+    """Whether the text is one printed literal and nothing after it: a console that prints its config
+    dict (or one dict per line, Hugging Face's) and then trains is the text log's. ``cut``: the text is a
+    head, whose literal may not close in it."""
+    depth, quote, escaped = 0, "", False
+    for i, ch in enumerate(text):
+        if quote:
+            escaped, quote = (not escaped and ch == "\\"), ("" if ch == quote and not escaped else quote)
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth <= 0:
+                return not text[i + 1:].strip()
+    return cut
+
+
 def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
     if text is None:
@@ -120,8 +140,9 @@ def sniff(path: Path, head: bytes) -> bool:
     if _PY_REPR.match(text):
         return True
     jsonish = _jsonish(text)
-    if jsonish is not None and not _json_lines(jsonish) and _json_shapes(jsonish, whole=len(head) < HEAD_BYTES):
-        return True  # (a dict printed per line, Hugging Face's console, is the text log's)
+    if jsonish is not None and _only_literal(text, cut=len(head) >= HEAD_BYTES) \
+            and _json_shapes(jsonish, whole=len(head) < HEAD_BYTES):
+        return True
     return _json_shapes(text, path=path, whole=len(head) < HEAD_BYTES)
 
 
