@@ -7,7 +7,9 @@ Readable families:
   value, in a file named for that value (``loss.txt``, ``train_loss.log``, ``val_acc.csv``): the
   counter is the x;
 - ``beside_a_count``: the named value beside a column of whole numbers that does not count up (a
-  batch's time in ms, its tokens, its size): the value is read on the line number, the count left out.
+  batch's time in ms, its tokens, its size): the value is read on the line number, the count left out;
+- ``printed_pairs``: ``str()`` of (step, value) tuples or ``json.dump`` of [step, value] lists, in a file
+  named for the value.
 
 Each draws its separator (``,``, ``, ``, tab, spaces, ``;``), line ends (LF, CRLF, none after the last
 line), trailing blank lines, number format (fixed, many digits, scientific) and a NaN or inf in the value.
@@ -90,7 +92,26 @@ def beside_a_count(seed: int) -> Headerless:
     return Headerless(_join(rng, rows), name, series, [float(i) for i in range(n)], vals)
 
 
-FAMILIES = {"counted": counted, "beside_a_count": beside_a_count}
+def printed_pairs(seed: int) -> Headerless:
+    """``f.write(str(history))`` of (step, value) tuples, or ``json.dump`` of [step, value] lists, on one
+    line or pretty-printed over several."""
+    import json
+    import pprint
+
+    rng = random.Random(seed)
+    name, series = rng.choice(_NAMED)
+    n = rng.randint(4, 150)
+    vals = [round(v, 6) for v in _curve(rng, n, "acc" in name)]
+    start, every = rng.choice([0, 1]), rng.choice([1, 10, 100])
+    steps = [float(start + i * every) for i in range(n)]
+    kind = rng.randrange(2)
+    obj = [(int(s), v) if kind == 0 else [int(s), v] for s, v in zip(steps, vals)]
+    text = json.dumps(obj) if kind == 1 and rng.random() < 0.5 else (
+        pprint.pformat(obj, width=rng.choice([60, 80])) if rng.random() < 0.3 else repr(obj))
+    return Headerless(text + rng.choice(["", "\n", "\r\n"]), name, series, steps, vals)
+
+
+FAMILIES = {"counted": counted, "beside_a_count": beside_a_count, "printed_pairs": printed_pairs}
 
 
 def near_miss(seed: int) -> Headerless:

@@ -148,6 +148,8 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     if text.lstrip().startswith("[") and B.lists(text, MIN_VALUES, cut=len(head) >= HEAD_BYTES) is not None:
         return _named(path, None) is not None
+    if _PRINTED_SEQUENCE.match(text):
+        return _named(path, None) is not None
     if path.suffix.lower() not in _SUFFIXES:
         return False
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -172,6 +174,8 @@ def read(path: Path) -> list[Run]:
     if path.suffix.lower() == ".npy":
         return _read_npy(path)
     text = T.read_text(path)
+    if _PRINTED_SEQUENCE.match(text):
+        return _sequence_runs(path, text)
     if text.lstrip().startswith("[") and counted_value(text.lstrip().split("\n", 1)[0]) is None:
         return _list_runs(path, text)  # a bracketed list; "[Epoch 1] 2.05" lines are read below
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
@@ -296,6 +300,43 @@ def _list_runs(path: Path, text: str) -> list[Run]:
         run.meta.notes.append(f"the two lists read as {names[0][0]} and {names[1][0]} (the order scripts print "
                               "them in; the file name names one loss and both sit at one level)")
     return [run]
+
+
+_N = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
+# What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"):
+# the bracketed-list reader takes flat lists only.
+_PRINTED_SEQUENCE = re.compile(rf"\s*[\[(]\s*[\[(]\s*\d+\s*,\s*(?:{_N})\s*[\])]\s*,")
+
+
+def _sequence_runs(path: Path, text: str) -> list[Run]:
+    """A printed list of (counter, value) pairs in a file named for the value: parsed as a literal
+    (``_pyliteral``: never evaluated). The pairs' first items must count up (an epoch or a step); the
+    file name says what the second ones are."""
+    from ._pyliteral import parse as parse_literal
+
+    named = _named(path, None)
+    if named is None:
+        raise InputError(path, "a sequence of numbers whose file name names no loss or metric (expected a name "
+                         "such as losses.txt or val_accuracy.txt)")
+    try:
+        seq = parse_literal(text)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(path, f"is not a plain printed list of (counter, value) pairs ({exc}); expected "
+                         "[(step, value), ...]") from None
+    rows = [list(p) for p in seq] if isinstance(seq, (list, tuple)) and all(
+        isinstance(p, (list, tuple)) and len(p) == 2 and all(_number(v) for v in p) for p in seq) else []
+    if len(rows) < MIN_VALUES or H.counter_column(rows) != 0:
+        raise InputError(path, "expected (counter, value) pairs whose first items count up, e.g. [(0, 2.3), (1, 1.9)]")
+    body = [(k + 1, f"{int(a)} {float(b)!r}") for k, (a, b) in enumerate(rows)]
+    runs = _counted_runs(path, body, 2, named)
+    for run in runs:
+        run.meta.notes = [f"{path.name}: a printed list of (counter, value) pairs; the counter is the x axis"
+                          if n.startswith(f"{path.name}: no header") else n for n in run.meta.notes]
+    return runs
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 def _run_lists(found: list[tuple[str, list[float]]] | None) -> list[tuple[str, list[float]]] | None:
