@@ -150,11 +150,16 @@ def bars_and_wandb(seed: int) -> Console:
     lines = ["wandb: Currently logged in as: someone (use `wandb login --relogin` to force relogin)",
              "wandb: Tracking run with wandb version 0.16.1", "wandb: Run data is saved locally in ./wandb/run-2024"]
     lines += _noise(rng)
-    lead_kind = rng.randint(0, 2)
+    # 0-2: the epoch line has its counter, or an "Epoch e/n" line stands over it; 3: only the bar's
+    # description names the epoch ("Train Epoch 3: 100%|███| 25/25"), the loop's lines after it have none
+    lead_kind = rng.randint(0, 3)
     # a bar redrawn at every batch (thousands of redraws before the first epoch line) or a few times;
     # with the epoch in its description or none; with a running loss in its postfix or none
     flood = rng.random() < 0.3
-    desc, postfix = rng.random() < 0.6, rng.random() < 0.6
+    desc, postfix = rng.random() < 0.6 or lead_kind == 3, rng.random() < 0.6
+    described = rng.choice(["Epoch {e}/{n}: ", "Epoch {e}: ", "Train Epoch {e}: ", "Training epoch {e}: ",
+                            "epoch {e}: "]) if lead_kind == 3 else "Epoch {e}/{n}: "
+    val_bar = lead_kind == 3 and rng.random() < 0.5  # a second bar over the validation batches
     if flood:
         batches = rng.choice([300, 469])
     for e in range(n):
@@ -162,23 +167,27 @@ def bars_and_wandb(seed: int) -> Console:
         for b in (range(1, batches + 1) if flood else sorted({1, batches // 3, 2 * batches // 3, batches})):
             pct = int(100 * b / batches)
             fill = "█" * (pct // 10) + " " * (10 - pct // 10)
-            bar_parts.append((f"Epoch {e + 1}/{n}: " if desc else "") + f"{pct:3d}%|{fill}| {b}/{batches} "
+            bar_parts.append((described.format(e=e + 1, n=n) if desc else "") + f"{pct:3d}%|{fill}| {b}/{batches} "
                              f"[00:{b % 60:02d}<00:{(batches - b) % 60:02d}, {rng.uniform(5, 30):.2f}it/s"
                              + (f", loss={c[TRAIN_LOSS][e] * rng.uniform(0.9, 1.1):.3f}]" if postfix else "]"))
         if cr:
             lines.append("\r".join(bar_parts))
         else:
             lines += bar_parts
+        if val_bar:
+            lines.append(f"VAL Epoch {e + 1}: 100%|██████████| 4/4 [00:01<00:00,  2.12VAL batch/s]")
         fields = [f"{tl}{colon}{c[TRAIN_LOSS][e]:.4f}"]
         if with_acc:
             fields.append(f"{ta}{colon}{c[TRAIN_METRIC][e]:.4f}")
         fields.append(f"{vl}{colon}{c[VAL_LOSS][e]:.4f}")
         if with_acc:
             fields.append(f"{va}{colon}{c[VAL_METRIC][e]:.4f}")
-        lead = {0: f"Epoch {e + 1}/{n}{sep}", 1: f"Epoch {e + 1}: ", 2: ""}[lead_kind]
-        if not lead:
+        lead = {0: f"Epoch {e + 1}/{n}{sep}", 1: f"Epoch {e + 1}: ", 2: "", 3: ""}[lead_kind]
+        if lead_kind == 2:
             lines.append(f"Epoch {e + 1}/{n}")
         lines.append(lead + sep.join(fields))
+        if lead_kind == 3:
+            lines += [""] * rng.randint(0, 2) + (["saved model weights"] if rng.random() < 0.3 else [])
     # the closing summary as wandb prints it to a terminal, or without its prefix (a notebook's output saved as text)
     w = rng.choice(["wandb: ", ""])
     lines += ["wandb: Waiting for W&B process to finish... (success).", w, w + "Run history:"]

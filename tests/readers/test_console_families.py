@@ -66,6 +66,19 @@ def test_wandb_closing_summary_is_a_note_not_a_point(tmp_path):
     assert "epoch" not in run.series
 
 
+@pytest.mark.parametrize("prefix", ["wandb: ", ""])
+def test_wandb_summary_names_logged_with_spaces_are_kept(tmp_path, prefix):
+    """``wandb.log({"train loss": …})``: wandb right-aligns each name, spaces and all, in its closing blocks."""
+    lines = [f"Epoch {e}/8 - Train Loss: {1 / e:.4f} - Val Loss: {1.1 / e:.4f}" for e in range(1, 9)]
+    lines += [prefix + "Run history:", prefix + "   train loss █▆▄▃▂▂▁▁", prefix + "     val loss █▆▄▃▂▂▁▁",
+              prefix, prefix + "Run summary:", prefix + "   train loss 0.125", prefix + "     val loss 0.1375"]
+    path = tmp_path / "train_logs.txt"
+    path.write_text("\n".join(lines) + "\n")
+    run = load(path).runs[0]
+    assert sorted(run.series) == ["train_loss", "val_loss"] and all(len(s) == 8 for s in run.series.values())
+    assert "final summary (not a curve point): train_loss=0.125, val_loss=0.1375" in run.meta.notes
+
+
 def _bars(e: int, desc: bool) -> list[str]:
     lead = f"Epoch {e}/6: " if desc else ""
     return [f"{lead}{b * 2:3d}%|{'#' * (b // 5)}| {b}/50 [00:{b:02d}<00:00, 9.1it/s, loss={1.2 / e + b / 1000:.3f}]"

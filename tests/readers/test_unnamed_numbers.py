@@ -32,7 +32,9 @@ def test_bare_number_pairs_under_epoch_headers_are_named_as_such(tmp_path):
             for i in range(0, 500, 100):
                 print(f"{10.2 - 0.01 * epoch - 0.001 * i / 100}, {i}")
     line = _one_line_refusal(path)
-    assert "rows of bare numbers" in line and "nothing names them" in line
+    # the batch index counts up (and starts over each epoch); the loss beside it is named by nothing
+    assert "rows of bare numbers" in line and "column 2 counts up" in line and "nothing names the other" in line
+    assert "--columns loss,epoch" in line
 
 
 def test_headerless_rows_of_listed_curves_are_named_as_such(tmp_path):

@@ -23,6 +23,7 @@ from ._final import final_results
 from ._fit_loop import join_fit_loop
 from ._given_columns import parse_names, read_named
 from ._lone import lone_line_hint, lone_line_run
+from ._pickled import pickle_facts, pickle_refusal
 from ._unnamed import unnamed_numbers_hint
 from .base import HEAD_BYTES, read_head
 
@@ -113,6 +114,8 @@ def reader_for(path: Path) -> ModuleType | None:
         head = _sniff_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
+    if pickle_facts(path, head) is not None:
+        return None  # never unpickled, nor read as text (a protocol-0 pickle is printable): see ``_pickled``
     return next((r for r in READERS if _claims_files(r) and _sniff(r, path, head)), None)
 
 
@@ -192,6 +195,9 @@ def read_file(path: Path, columns: list[str] | None = None) -> list[Run]:
     if reader is None:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
+        pickled = pickle_refusal(path)
+        if pickled is not None:
+            raise InputError(path, pickled)
         empty = declared_only(path)
         if empty is not None:
             return [empty]
@@ -316,6 +322,8 @@ def _scan(directory: Path, result: LoadResult, claimed: tuple = ()) -> None:
                 # Checkpoints, images, configs are expected in run folders: listed, not warned about.
                 if entry.name in _SIDE_FILES:
                     side.append(entry)
+                elif pickle_facts(entry) is not None:
+                    result.skipped.append((str(entry), "a Python pickle (never unpickled)"))
                 else:
                     result.skipped.append((str(entry), "not a training log"))
                 continue

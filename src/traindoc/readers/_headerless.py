@@ -98,6 +98,8 @@ def pair_names(stem: str, info: RoleInfo, first: np.ndarray, second: np.ndarray)
     a, b = first[np.isfinite(first)], second[np.isfinite(second)]
     if a.size < 2 or b.size < 2:
         return None
+    if np.all(a == np.round(a)) or np.all(b == np.round(b)):
+        return None  # whole numbers on every line are a count or a counter, never a loss averaged over a batch
     la, lb = float(np.median(a[a.size // 2:])), float(np.median(b[b.size // 2:]))
     if la <= 0 or lb <= 0 or max(la, lb) > _PAIR_RATIO * min(la, lb):
         return None

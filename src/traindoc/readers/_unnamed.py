@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 from ..run import MEASURED_ROLES, Role, infer_role
+from ._pyliteral import parse as parse_literal
 from ._table import parse_number
 from .base import HEAD_BYTES, read_head
 from .text.decode import sniff_text
@@ -67,21 +68,40 @@ _MAX_JSON_BYTES = 4 << 20  # a refusal costs no more than reading this much
 def _json_lists_hint(path: Path) -> str:
     """``"; it holds 2 lists of numbers under names that say no loss or metric ('Quantum_QVAE', …)"`` for a
     JSON object of number lists keyed by model or run names (``json.dump({"Quantum_QVAE": losses, …})``), else ""."""
+    literal = ""
     try:
         if path.stat().st_size > _MAX_JSON_BYTES:
             return ""
-        doc = json.loads(path.read_text(errors="replace"))
+        text = path.read_text(errors="replace")
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            doc, literal = parse_literal(text), " (a printed Python dict, not JSON)"  # parsed, never evaluated
     except (OSError, ValueError, RecursionError):
         return ""
     if not isinstance(doc, dict):
         return ""
-    lists = [k for k, v in doc.items() if isinstance(v, list) and len(v) >= _MIN_ROWS
-             and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)]
+    lists = [k for k, v in doc.items() if _numbers(v.values() if _counted_map(v) else v)]
     if not lists or any(infer_role(str(k)).role is not Role.OTHER for k in lists):
         return ""  # a list under a known name ("dice") is another reader's to explain
     shown = ", ".join(repr(_cut(str(k))) for k in lists[:3]) + (", ..." if len(lists) > 3 else "")
-    return (f"; it holds {len(lists)} list(s) of numbers under names that say no loss or metric ({shown}) "
+    maps = all(_counted_map(doc[k]) for k in lists)
+    held = "map(s) of counters to numbers" if maps else "list(s) of numbers"
+    return (f"; it holds {len(lists)} {held}{literal} under names that say no loss or metric ({shown}) "
             "(expected keys such as loss, val_loss, or a file name saying what they all are, such as losses.json)")
+
+
+def _counted_map(v) -> bool:
+    """A dict keyed by counters (``{0: 575981.9, 1: 464670.5, …}``, a batch index to its value)."""
+    return isinstance(v, dict) and all(isinstance(k, int) and not isinstance(k, bool) or str(k).isdigit() for k in v)
+
+
+def _numbers(values) -> bool:
+    """Enough numbers (no booleans) to be a curve: a list's items, or a dict's values keyed by counters."""
+    if not isinstance(values, (list, type({}.values()))):
+        return False
+    values = list(values)
+    return len(values) >= _MIN_ROWS and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in values)
 
 
 _WIDE_MIN = 4  # numbers per line from which unnamed columns cannot be told apart by their levels
@@ -144,20 +164,39 @@ def unnamed_numbers_hint(path: Path) -> str:
                 f"(e.g. '{_cut(counted[0])}') (expected the quantity named on the line, such as "
                 "'epoch 3 loss 0.52')")
     if len(bare) >= _MIN_ROWS and len(bare) >= 0.5 * len(lines):
-        return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and nothing names them "
-                "(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
-                + name_them(len(_SEP.split(bare[0].strip().rstrip(",").strip()))))
+        width = len(_SEP.split(bare[0].strip().rstrip(",").strip()))
+        counter = _counter_of(bare, width)
+        said = "nothing names them" if counter is None else (
+            f"column {counter + 1} counts up (an epoch or a step) but nothing names the other{'s' if width > 2 else ''}")
+        return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and {said} "
+                f"(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
+                + name_them(width, counter))
     return ""
 
 
+def _counter_of(bare: list[str], width: int) -> int | None:
+    """The counter column (first or last, ``_headerless.counter_column``) of rows of bare numbers, else None."""
+    from ._headerless import counter_column
+
+    rows = [[parse_number(c) for c in _SEP.split(ln.strip().rstrip(",").strip())] for ln in bare[:_WIDE_ROWS * 10]]
+    if width < 2 or any(len(r) != width or None in r for r in rows):
+        return None
+    return counter_column(rows)
+
+
 _EXAMPLE = ("epoch", "loss", "val_loss")
+_VALUES = ("loss", "val_loss", "val_acc")
 
 
-def name_them(width: int) -> str:
+def name_them(width: int, counter: int | None = 0) -> str:
     """How to name a header-less table's columns without editing the file, for a refusal: the CLI's
-    ``--columns`` (``-`` skips one) and the API's ``load(path, columns=...)``."""
-    names = ",".join(_EXAMPLE[:width]) + (",..." if width > len(_EXAMPLE) else "")
-    return (f"; or name its {width} column(s) in order, e.g. --columns {names} (- skips a column; "
+    ``--columns`` (``-`` skips one) and the API's ``load(path, columns=...)``. ``counter``: the column
+    that counts (named ``epoch`` in the example), None when none does."""
+    names = list(_VALUES[:width - (counter is not None)])
+    if counter is not None:
+        names.insert(min(counter, len(names)), "epoch")
+    shown = ",".join(names[:len(_EXAMPLE)]) + (",..." if width > len(_EXAMPLE) else "")
+    return (f"; or name its {width} column(s) in order, e.g. --columns {shown} (- skips a column; "
             "traindoc.load(path, columns=...) in Python)")
 
 

@@ -37,14 +37,15 @@ from ._ragged import regularise
 from ._row_kinds import kind_column, widen
 from ._running_total import mark_running_totals
 from .base import HEAD_BYTES, read_head
+from .text.template import EPOCH_COLUMNS
 
 NAME = "generic_table"
 DIRECTORY = False
 
 _X_NAMES = ("step", "global_step", "iter", "iteration", "_step", "trainer/global_step", "steps", "epoch")
 # The epoch spelled short or with a word for "number" (``ep``, ``epoch_no``, ``Epoch Num``): still the x, on the
-# epoch axis, when no column above is there.
-_EPOCH_NAMES = ("ep", "epoch_no", "epoch_num", "epoch_number", "epoch_nr", "train_epoch")
+# epoch axis, when no column above is there. One list with the text reader's table columns (``EPOCH_COLUMNS``).
+_EPOCH_NAMES = tuple(sorted(EPOCH_COLUMNS - {"epoch"}))
 # Reinforcement-learning loggers count environment steps (Stable-Baselines3 ``time/total_timesteps``,
 # hand-named ``total timesteps``): the x when no step column of the list above is there.
 _TIMESTEP_NAMES = ("total_timesteps", "timesteps", "num_timesteps", "timesteps_total", "env_steps", "total_env_steps")

@@ -91,13 +91,65 @@ def _final_values(doc: object) -> dict[str, float] | None:
     return nums  # type: ignore[return-value]
 
 
+# Python's printed form of the other history shapes (``print(rows)`` of per-epoch dicts, ``str({1: {...}})``
+# keyed by epoch, ``{'train': {'loss': [...]}}``): a single-quoted key, or a bare whole-number key, where
+# JSON quotes keys with '"'. Its head is given JSON's quoting (``_jsonish``) and sniffed like JSON.
+_PY_KEY = re.compile(r"""[{,]\s*(?:'[^'\\\n]{1,100}'|-?\d+)\s*:""")
+_SQ_STRING = re.compile(r"'([^'\\\n\"]{0,100})'")
+_BARE_KEY = re.compile(r"([{,]\s*)(-?\d+)(\s*:)")
+# numpy 2's printed scalars (``np.float64(0.69)``) and non-finite values, as numbers the JSON sniffers know
+_NP_SCALAR = re.compile(r"\b(?:np|numpy)\.(?:float|int|uint)\d*\(\s*([^()]{1,40}?)\s*\)")
+_NONFINITE = re.compile(r"(?<![\w.\"])-?(?:nan|inf)(?![\w.\"])")
+
+
+def _jsonish(text: str) -> str | None:
+    """The head of a printed Python literal with JSON's quoting (strings and whole-number keys in '"'), for the
+    JSON sniffers; None when it is no such literal (JSON, or no dict key in Python's spelling)."""
+    stripped = text.lstrip()
+    quote = re.search(r"['\"]", stripped[:400])
+    if not stripped.startswith(("{", "[")) or (quote and quote.group() == '"') or not _PY_KEY.search(stripped[:400]):
+        return None  # JSON quotes its first key with '"'; a cut JSON file is salvaged as JSON
+    plain = _NONFINITE.sub("0", _NP_SCALAR.sub(r"\1", stripped))
+    return _BARE_KEY.sub(r'\1"\2"\3', _SQ_STRING.sub(r'"\1"', plain))
+
+
+def _only_literal(text: str, cut: bool) -> bool:
+    """Whether the text is one printed literal and nothing after it: a console that prints its config
+    dict (or one dict per line, Hugging Face's) and then trains is the text log's. ``cut``: the text is a
+    head, whose literal may not close in it."""
+    depth, quote, escaped = 0, "", False
+    for i, ch in enumerate(text):
+        if quote:
+            escaped, quote = (not escaped and ch == "\\"), ("" if ch == quote and not escaped else quote)
+            continue
+        if ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+            if depth <= 0:
+                return not text[i + 1:].strip()
+    return cut
+
+
 def sniff(path: Path, head: bytes) -> bool:
     text = T.head_text(head)
     if text is None:
         return False
-    stripped = text.lstrip()
     if _PY_REPR.match(text):
         return True
+    jsonish = _jsonish(text)
+    if jsonish is not None and _only_literal(text, cut=len(head) >= HEAD_BYTES) \
+            and _json_shapes(jsonish, whole=len(head) < HEAD_BYTES):
+        return True
+    return _json_shapes(text, path=path, whole=len(head) < HEAD_BYTES)
+
+
+def _json_shapes(text: str, path: Path | None = None, whole: bool = False) -> bool:
+    """Whether ``text`` (a JSON document's head; the whole of it when ``whole``) is in one of the history
+    shapes this reader reads. ``path``: its name may say what every list holds (``losses.json``)."""
+    stripped = text.lstrip()
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
         return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text) or _TOP_HISTORIES.search(text)) \
@@ -109,11 +161,11 @@ def sniff(path: Path, head: bytes) -> bool:
     if _LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _KEYED_ROWS.search(text) \
             or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text):
         return True
-    if _json_lines(text):
-        return False
+    if _json_lines(text) or path is None:
+        return False  # a Python literal: the shapes above only (a final evaluation is ``_final``'s)
     if SK.measure_of(path.stem) and (_SPLIT_KEY.search(text) or _NUMBER_LIST.search(text)):
         return True
-    if len(head) < HEAD_BYTES:  # the whole file: a final evaluation's numbers only
+    if whole:  # the whole file: a final evaluation's numbers only
         try:
             return _final_values(json.loads(text)) is not None
         except (ValueError, RecursionError):
@@ -134,7 +186,7 @@ def read(path: Path) -> list[Run]:
         if isinstance(doc, str) and _PY_REPR.match(doc):  # json.dump(str(history.history)): a string of it
             return _read_doc(path, _python_repr(path, doc), _REPR_NOTE + " (inside a JSON string)")
     except ValueError as exc:
-        if _PY_REPR.match(text):
+        if _PY_REPR.match(text) or _jsonish(text[:HEAD_BYTES]) is not None:
             return _read_doc(path, _python_repr(path, text), _REPR_NOTE)
         if text.lstrip().startswith("["):  # a list of per-epoch objects cut while being written
             found = salvage_list(text, None)
@@ -189,7 +241,10 @@ def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
     if several is not None:
         return _runs_of_histories(path, several, note)
     if isinstance(doc, list) and doc and all(isinstance(r, dict) for r in doc):
-        return _read_records(path, None, doc)
+        runs = _read_records(path, None, doc)
+        for run in runs:
+            run.meta.notes.extend([note] if note else [])
+        return runs
     if not isinstance(doc, dict):
         raise InputError(path, "expected a Keras history: a JSON object of per-epoch lists")
     split = _pandas_split(doc)

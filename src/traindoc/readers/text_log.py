@@ -200,8 +200,6 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     if parser.bare_numbers >= 3:  # a curve's worth (one or two are a count or a setting printed alone)
         notes.append(f"{parser.bare_numbers} line(s) holding a number alone, which nothing names (a loss? a metric?): "
                      "not read")
-    if parser.bar_copies():
-        notes.append(_BAR_NOTE.format(", ".join(sorted(parser.bar_counted_names()))))
     if split_keys:
         names = ", ".join(sorted(split_keys))
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
@@ -233,10 +231,7 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
             starts.append(att.start_row + 1)
     runs, starts = _without_settings_banners(runs, starts)
     runs, starts = _quantity_blocks(runs, starts)
-    bar_only = parser.bar_only_names()
-    if bar_only:
-        for run in runs:
-            _drop_bar_copies(run, bar_only)
+    _without_bar_copies(runs, parser)
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
@@ -247,23 +242,31 @@ _BAR_NOTE = ("progress-bar values left out ({}): the loop prints each epoch's va
              "of its own, the bar only redraws a running value")
 
 
-def _drop_bar_copies(run: Run, bar_only: set[str]) -> None:
-    """A progress bar's running value (tqdm's ``loss=0.42`` postfix, redrawn through the epoch and kept at
-    its last redraw) beside the value the loop prints on a line of its own for the same epochs
-    (``Epoch 3: train loss 0.40``): the printed line is the epoch's record, the bar a display of it. The
-    bar's series is left out (with a note) when another series of its role covers its x's; a bar that
-    is the only record of its quantity (Keras, a tqdm-only loop) is kept."""
-    gone = []
-    for name in sorted(bar_only & set(run.series)):
-        bar = run.series[name]
-        if bar.role not in MEASURED_ROLES or len(bar) < 2:
-            continue
-        if any(s.name not in bar_only and s.role is bar.role and s.axis == bar.axis and len(s) >= len(bar) - 1
-               and np.isin(bar.steps[:-1], s.steps).all() for s in run.series.values()):
-            gone.append(name)
-            del run.series[name]
-    if gone:
-        run.meta.notes.append(_BAR_NOTE.format(", ".join(gone)))
+def _without_bar_copies(runs: list[Run], parser: LineParser) -> None:
+    """What a progress bar showed that the loop also prints on a line of its own, left out in one pass
+    with one note per run: the printed line is the epoch's record, the bar a running display of it.
+
+    Two shapes. Values the bar placed by its own n/N count, when lines counted by their epoch give every
+    quantity it shows: the parser has left those records out already (``LineParser.bar_copies``), before
+    the runs are cut, since that count starts over each epoch and would read as a new run each time.
+    A bar's running value at an epoch's x (tqdm's ``loss=0.42`` postfix under "Epoch 3/10", kept at its
+    last redraw) beside the value the loop prints for the same epochs (``Epoch 3: train loss 0.40``): its
+    series is dropped here when another series of its role covers its x's. A bar that is the only record
+    of its quantity (Keras, a tqdm-only loop) is kept."""
+    counted = sorted(parser.bar_counted_names()) if parser.bar_copies() else []
+    bar_only = parser.bar_only_names()
+    for run in runs:
+        gone = list(counted)
+        for name in sorted(bar_only & set(run.series)):
+            bar = run.series[name]
+            if bar.role not in MEASURED_ROLES or len(bar) < 2:
+                continue
+            if any(s.name not in bar_only and s.role is bar.role and s.axis == bar.axis and len(s) >= len(bar) - 1
+                   and np.isin(bar.steps[:-1], s.steps).all() for s in run.series.values()):
+                gone.append(name)
+                del run.series[name]
+        if gone:
+            run.meta.notes.append(_BAR_NOTE.format(", ".join(dict.fromkeys(gone))))
 
 
 def _settings_only(run: Run) -> bool:

@@ -148,6 +148,8 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     if text.lstrip().startswith("[") and B.lists(text, MIN_VALUES, cut=len(head) >= HEAD_BYTES) is not None:
         return _named(path, None) is not None
+    if _PRINTED_SEQUENCE.match(text):
+        return _named(path, None) is not None
     if path.suffix.lower() not in _SUFFIXES:
         return False
     lines = [ln for ln in text.splitlines() if ln.strip()]
@@ -162,7 +164,8 @@ def sniff(path: Path, head: bytes) -> bool:
     if found is None or _named(path, found[0]) is None:
         return False
     data = found[3]
-    if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None:
+    if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None \
+            and _beside_a_count(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
     return len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES)
 
@@ -171,6 +174,8 @@ def read(path: Path) -> list[Run]:
     if path.suffix.lower() == ".npy":
         return _read_npy(path)
     text = T.read_text(path)
+    if _PRINTED_SEQUENCE.match(text):
+        return _sequence_runs(path, text)
     if text.lstrip().startswith("[") and counted_value(text.lstrip().split("\n", 1)[0]) is None:
         return _list_runs(path, text)  # a bracketed list; "[Epoch 1] 2.05" lines are read below
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
@@ -233,6 +238,30 @@ def _two_values(data: list[str]) -> bool:
     return len(rows[0]) == 3 or H.counter_column(rows) is None
 
 
+_MIN_COUNTED = 5  # lines before a column of whole numbers is taken for a count, not the named value
+
+
+def _beside_a_count(data: list[str]) -> int | None:
+    """The column of the named value on lines of two numbers and no counter, when the other column holds
+    whole numbers on every line and the value does not (``f"{loss},{elapsed_ms}"``, ``f"{loss},{n_tokens}"``):
+    a loss or metric averaged over a batch is not a whole number line after line, a duration or a count is,
+    so which column the file name names is known. None otherwise (two columns of fractions are a pair or
+    nothing, ``_pair``)."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    if len(rows) < _MIN_COUNTED or any(len(r) != 2 or None in r for r in rows) or H.counter_column(rows) is not None:
+        return None
+    whole = [all(math.isfinite(r[j]) and float(r[j]).is_integer() for r in rows) for j in (0, 1)]
+    if whole.count(True) != 1:
+        return None
+    value = whole.index(False)
+    counts = np.diff([r[1 - value] for r in rows])
+    ups = counts[counts > 0]
+    if ups.size and np.max(np.unique(ups, return_counts=True)[1]) * 2 >= counts.size:
+        return None  # mostly one step up: a counter starting over often (short appended runs), not a count
+    fractions = sum(1 for r in rows if math.isfinite(r[value]) and not float(r[value]).is_integer())
+    return value if fractions * 2 >= len(rows) else None
+
+
 def _pair(path: Path, header: str | None, data: list[str]) -> tuple[str, str] | None:
     """The names of the two values on each line, beside a counter or not (see ``_headerless.pair_names``)."""
     rows = np.asarray([[T.parse_number(c) for c in _cells(ln)] for ln in data], dtype=float)
@@ -273,6 +302,43 @@ def _list_runs(path: Path, text: str) -> list[Run]:
     return [run]
 
 
+_N = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
+# What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"):
+# the bracketed-list reader takes flat lists only.
+_PRINTED_SEQUENCE = re.compile(rf"\s*[\[(]\s*[\[(]\s*\d+\s*,\s*(?:{_N})\s*[\])]\s*,")
+
+
+def _sequence_runs(path: Path, text: str) -> list[Run]:
+    """A printed list of (counter, value) pairs in a file named for the value: parsed as a literal
+    (``_pyliteral``: never evaluated). The pairs' first items must count up (an epoch or a step); the
+    file name says what the second ones are."""
+    from ._pyliteral import parse as parse_literal
+
+    named = _named(path, None)
+    if named is None:
+        raise InputError(path, "a sequence of numbers whose file name names no loss or metric (expected a name "
+                         "such as losses.txt or val_accuracy.txt)")
+    try:
+        seq = parse_literal(text)
+    except (ValueError, RecursionError) as exc:
+        raise InputError(path, f"is not a plain printed list of (counter, value) pairs ({exc}); expected "
+                         "[(step, value), ...]") from None
+    rows = [list(p) for p in seq] if isinstance(seq, (list, tuple)) and all(
+        isinstance(p, (list, tuple)) and len(p) == 2 and all(_number(v) for v in p) for p in seq) else []
+    if len(rows) < MIN_VALUES or H.counter_column(rows) != 0:
+        raise InputError(path, "expected (counter, value) pairs whose first items count up, e.g. [(0, 2.3), (1, 1.9)]")
+    body = [(k + 1, f"{int(a)} {float(b)!r}") for k, (a, b) in enumerate(rows)]
+    runs = _counted_runs(path, body, 2, named)
+    for run in runs:
+        run.meta.notes = [f"{path.name}: a printed list of (counter, value) pairs; the counter is the x axis"
+                          if n.startswith(f"{path.name}: no header") else n for n in run.meta.notes]
+    return runs
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def _run_lists(found: list[tuple[str, list[float]]] | None) -> list[tuple[str, list[float]]] | None:
     """Labelled lists whose labels name runs (a model, a setting), not quantities: a label that names a
     loss or metric (``val_loss: [...]``) makes the line the text reader's, and a file mixing both is no
@@ -310,6 +376,14 @@ def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleI
     """Two values per line and no counter: one loss's training and validation value, the line number the x."""
     rows = np.asarray([_row(path, i, line, 2) for i, line in body], dtype=float)
     pair = H.pair_names(path.stem, named[1], rows[:, 0], rows[:, 1])
+    value = None if pair is not None else _beside_a_count([line for _, line in body])
+    if value is not None:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.arange(len(rows), dtype=float), rows[:, value], role=named[1]))
+        run.meta.notes.append(f"{path.name}: no header and no counter; the line number is the x axis. Column "
+                              f"{value + 1} is {named[0]}: column {2 - value} holds whole numbers that do not count "
+                              "up (a duration or a count, never an averaged loss or metric) and is not read")
+        return split_counterless(run, unit="value")
     if pair is None:
         raise InputError(path, "two unnamed values per line whose levels differ (expected a counter and a value, "
                          "or a training and a validation loss of one objective)")

@@ -172,8 +172,9 @@ def block_title(line: str) -> str | None:
 # key, "wandb: Run summary:" with each key's last value): never a record. The summary's values are the run's
 # last ones restated, kept as a note like any other final summary.
 _WANDB_LINE = re.compile(r"^\s*wandb:\s?(.*)$")
-_SPARK_ROW = re.compile(r"^[\w./-]+[ \t]+[\u2581-\u2588][\u2581-\u2588 ]*$")  # no two ways to match a blank
-_WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
+# wandb right-aligns each name; a name logged with spaces ("train loss") keeps them
+_SPARK_ROW = re.compile(r"^[\w./-]+(?: [\w./-]+)*[ \t]+[\u2581-\u2588][\u2581-\u2588 ]*$")  # no two ways to match a blank
+_WANDB_SUMMARY = re.compile(r"^\s*([\w./-]+(?: [\w./-]+)*)\s+(" + _PLAIN_NUMBER.pattern + r"|nan|inf)\s*$")
 
 
 def role(key: str) -> Role:
@@ -340,7 +341,7 @@ class LineParser:
         self.last_bar = False  # the last record came from a progress bar
         self.trained = False  # a record holds a training loss or metric (or came from a table or JSON)
         self.bare_numbers = 0  # lines holding one number and nothing else: never read, said in a note
-        self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``_bar_copies``)
+        self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``bar_copies``)
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -489,11 +490,15 @@ class LineParser:
                 # counts as the records' own counter when it is one for sure: "Epoch 3/10" (with its
                 # total) or "epoch 3" alone on its line, not "epochs: 100" in a settings dump
                 counter = plan.step if plan.step is not None else plan.epoch
-                self.sticky_counts = self.bare_line or counter[1] is not None or counter[2] is not None
+                # A progress bar described by its epoch ("Train Epoch 3: 100%|███| 25/25 [00:51<00:00]") is
+                # drawn by the loop itself: its epoch is one for sure, like "Epoch 3/10", and the lines the
+                # loop prints after the bar ("Train Loss: 0.41  Val Loss: 0.39") are that epoch's record.
+                looped = counter[1] is not None or counter[2] is not None or (plan.bar and plan.epoch is not None)
+                self.sticky_counts = self.bare_line or looped
                 # A header that is only a counter ("epoch   3"): the lines right under it, indented or
                 # not, are its record (a print log writing "epoch N", then "loss: …", then "acc: …").
                 self.bare_header = self.bare_line
-                self.block_open = counter[1] is not None or counter[2] is not None
+                self.block_open = looped
                 self.block_records = 0
                 self.anchor = (x, axis)
                 self.matched += 1
@@ -504,9 +509,10 @@ class LineParser:
                     self.countered += 1
                 return True
             return False
-        # Also before any record when the line names its own epoch: a "Best Performance" block written at
-        # the top of the file ("Best Accuracy: 0.89 (Epoch 12)") restates a later point, not a first one.
-        if (self.records or own) and _summary_only(vals, own):
+        # Also before any record when the line names its own epoch, or when every value is a best-so-far: a
+        # "Best Performance" block written at the top of the file ("Best Accuracy: 0.89 (Epoch 12)", "Best
+        # Accuracy: 0.50" over the curves printed as lists) restates a later point, not a first one.
+        if (self.records or own or all(k.startswith("best_") for k in vals)) and _summary_only(vals, own):
             # "Best val Loss: 0.0397 at epoch 48" after the last epoch: a restatement of an earlier
             # point, not a record (its counter going back is no new run), kept as the run's summary
             self.summaries.append((len(self.records), vals))
@@ -890,7 +896,9 @@ class LineParser:
     def bar_copies(self) -> set[int]:
         """Records placed by a progress bar's own n/N count, when lines counted by their epoch give every
         quantity the bar shows: the bar's count starts over each epoch (it would read as a new run each
-        time) and its values are a running display of what the epoch line prints, so they are no records."""
+        time) and its values are a running display of what the epoch line prints, so they are no records.
+        Decided here, before runs are cut; ``text_log._without_bar_copies`` notes it in its one pass over
+        what bars showed (where it also drops a bar's running value beside the printed one)."""
         if not self.bar_counted:
             return set()
         bar, epoch = set(), set()

@@ -308,7 +308,10 @@ def template(skeleton: str, indented: bool = False) -> Template:
                 slot.avg_slot = j + 1
     _name_after_counter(segs, slots)
     _name_by_following_words(segs, slots)
-    if settings and any(sl.kind == "value" and sl not in settings and bool(sl.key) and measured(sl.key) for sl in slots):
+    # ... but not in a printed dict ("{'lr': 0.001, 'loss_weights': [1.0, 0.5], 'epochs': 6}"): a config's
+    # settings, whatever their names; a loop's own dict names its counter "epoch"
+    if settings and not skeleton.lstrip().startswith("{") and any(
+            sl.kind == "value" and sl not in settings and bool(sl.key) and measured(sl.key) for sl in slots):
         for sl in settings:  # "Epochs: 3 | Loss: 0.9": a record's counter, named in the plural
             sl.kind, sl.key = "epoch", "epochs"
     t.slots = slots
