@@ -133,6 +133,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.squashed_twice import keras_squashed_twice_finding
 
         self._judge("output-squash", lambda: keras_squashed_twice_finding(model))
+        from ...checks.init_scale import init_scale_findings
+
+        self._judge("init-scale", lambda: next(iter(init_scale_findings(model)), None))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
