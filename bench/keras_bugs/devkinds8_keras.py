@@ -1,0 +1,123 @@
+"""The eighth bug-kinds dev set: classes held-out sets 21-23 named by their symptom only, each in programs of its
+own (bugs19).
+
+Why: in sets 21-23 several programs were found but told only the symptom (cannot overfit a batch, stalled,
+saturated units), not the repair. Each repair's mechanism is written again here in other shapes (another model
+API, another spelling of the same mistake), so that a check fitted to one blind program does not count. Each buggy
+program has a fixed twin that must draw no warning. It is a DEV set, written alongside the checks: ``ids`` and
+``fix`` patterns were written and committed before traindoc ran on it. Run with ``bench/bench_keras_bugs.py --set
+devkinds8``.
+
+The classes: heavy-ball momentum of 1 or more (the velocity never decays); an initialiser whose scale is not
+divided by sqrt(fan-in) under saturating activations (a std of 1, a uniform range of +-1); a bounded regression
+head (a scaled tanh, a hardtanh) trained on targets in other units than its range.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from .heldout19_keras import fitted
+from .keras_cases import Case
+
+DEVKINDS8: list[Case] = []
+ROWS = 640
+
+
+def devkind8(name: str, ids: tuple[str, ...], fix_ids: tuple[str, ...], fix: str, about: str,
+             framework: str = "keras"):
+    """Register a case of the eighth bug-kinds dev set."""
+    assert set(fix_ids) <= set(ids), name
+
+    def register(func):
+        DEVKINDS8.append(Case(name, framework, func, ids, fix, about, extra={"fix_ids": fix_ids}))
+        return func
+    return register
+
+
+# Shared with the PyTorch programs.
+MOMENTUM_IDS = ("oscillation", "divergence", "loss-spikes", "nonfinite", "exploding-gradients", "both-rising",
+                "lr-too-high", "update-ratio", "stalled", "stuck-at-chance", "nonfinite-origin", "no-learning")
+MOMENTUM_FIX_IDS = ("update-ratio", "divergence", "oscillation", "loss-spikes", "exploding-gradients", "nonfinite",
+                    "stalled")
+MOMENTUM_FIX = (r"momentum\b.{0,60}(below 1|less than 1|under 1|0\.9\b|never decay|does not decay|of 1\b|= ?1(\.0)?\b)"
+                r"|(lower|reduce|decrease)\w*( the)? momentum")
+INIT_IDS = ("saturated-activation", "vanishing-gradients", "poor-initialization", "stalled", "no-learning",
+            "stuck-at-chance", "high-initial-loss", "cannot-overfit-batch", "exploding-gradients", "overfitting")
+INIT_FIX_IDS = ("saturated-activation", "vanishing-gradients", "poor-initialization", "exploding-gradients")
+INIT_FIX = (r"initiali[sz]\w*.{0,80}(scale|glorot|xavier|lecun|variance|\bstd\b|fan)|glorot|xavier|lecun|(smaller|"
+            r"reduce|lower|shrink)\w*( the)? (initial )?(weights?|init)\b(?! decay)|1 ?/ ?sqrt\(fan")
+BOUND_IDS = ("wrong-output-activation", "stalled", "no-learning", "high-initial-loss", "saturated-activation",
+             "cannot-overfit-batch", "loss-metric-mismatch")
+BOUND_FIX_IDS = ("wrong-output-activation", "stalled", "no-learning", "cannot-overfit-batch")
+BOUND_FIX = (r"(rescal|scale|convert|divide|normali[sz])\w* (the |your )?(targets?|labels?)|(targets?|labels?)\b"
+             r".{0,40}(beyond|outside|exceed)\w*.{0,30}(range|output|bound)|(targets?|labels?)\b.{0,40}(other|"
+             r"different) units|deg2rad")
+
+
+def classes(seed: int, d: int = 10, k: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised features; k classes from a fixed linear map plus a mild interaction."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(ROWS, d)).astype("float32")
+    score = x @ rng.normal(size=(d, k)) + 0.5 * np.tanh(x[:, :k] * x[:, k:2 * k])
+    return x, score.argmax(1).astype("int64")
+
+
+def offsets(seed: int, d: int = 8, scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised features; a bounded target in [-1, 1] (a smooth function of them) times ``scale``."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(ROWS, d)).astype("float32")
+    y = np.tanh(0.8 * (x @ rng.normal(size=d)) / np.sqrt(d) + 0.3 * x[:, 0] * x[:, 1])
+    return x, (scale * y).astype("float32").reshape(-1, 1)
+
+
+# ---------------------------------------------------------------- momentum of one
+
+@devkind8("functional-nesterov-momentum-one", MOMENTUM_IDS, MOMENTUM_FIX_IDS, MOMENTUM_FIX,
+          "a functional four-class classifier (Dense(64, relu) x2, softmax) compiled with "
+          "SGD(learning_rate=0.02, momentum=1.0, nesterov=True), the momentum written as 'full momentum': the "
+          "velocity never decays, every gradient stays in every later step and the loss swings up instead of "
+          "settling; fix: momentum=0.9")
+def _(fixed):
+    x, y = classes(seed=8101)
+    inp = keras.Input((10,))
+    h = layers.Dense(64, activation="relu")(layers.Dense(64, activation="relu")(inp))
+    model = keras.Model(inp, layers.Dense(4, activation="softmax")(h))
+    opt = keras.optimizers.SGD(learning_rate=0.02, momentum=0.9 if fixed else 1.0, nesterov=True)
+    return fitted(model, opt, "sparse_categorical_crossentropy", x, y, metrics=["accuracy"], epochs=10)
+
+
+# ---------------------------------------------------------------- initialiser scale under saturating units
+
+@devkind8("sequential-tanh-random-normal-stddev-one", INIT_IDS, INIT_FIX_IDS, INIT_FIX,
+          "a Sequential four-class classifier of four Dense(128, 'tanh') layers with "
+          "kernel_initializer=RandomNormal(stddev=1.0) (a 'unit normal' init): with 128 inputs per unit the "
+          "pre-activations spread ~11, the tanh units sit at +-1 and the gradient hardly reaches the first layers; "
+          "fix: the default glorot_uniform")
+def _(fixed):
+    x, y = classes(seed=8102, d=12)
+    init = "glorot_uniform" if fixed else keras.initializers.RandomNormal(stddev=1.0, seed=1)
+    model = keras.Sequential([keras.Input((12,)), layers.Dense(128, activation="tanh", kernel_initializer=init),
+                              *[layers.Dense(128, activation="tanh", kernel_initializer=init) for _ in range(3)],
+                              layers.Dense(4, activation="softmax")])
+    return fitted(model, keras.optimizers.SGD(0.05), "sparse_categorical_crossentropy", x, y,
+                  metrics=["accuracy"], epochs=10)
+
+
+@devkind8("functional-tanh-random-uniform-plus-minus-one", INIT_IDS, INIT_FIX_IDS, INIT_FIX,
+          "a functional four-class classifier of six Dense(96, 'tanh') layers drawn with "
+          "RandomUniform(-1.0, 1.0) ('weights between -1 and 1') under SGD with momentum: a spread of 0.58 on 96 "
+          "inputs gives pre-activations ~5.7x their inputs at every layer, the tanh units saturate and the first "
+          "layers barely move; fix: glorot_uniform (a range of sqrt(6 / (fan_in + fan_out)))")
+def _(fixed):
+    x, y = classes(seed=8103, d=12)
+    init = "glorot_uniform" if fixed else keras.initializers.RandomUniform(-1.0, 1.0, seed=2)
+    inp = keras.Input((12,))
+    h = inp
+    for _ in range(6):
+        h = layers.Dense(96, activation="tanh", kernel_initializer=init)(h)
+    model = keras.Model(inp, layers.Dense(4, activation="softmax")(h))
+    return fitted(model, keras.optimizers.SGD(0.02, momentum=0.9), "sparse_categorical_crossentropy", x, y,
+                  metrics=["accuracy"], epochs=10)
