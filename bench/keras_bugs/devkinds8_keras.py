@@ -10,7 +10,9 @@ devkinds8``.
 
 The classes: heavy-ball momentum of 1 or more (the velocity never decays); an initialiser whose scale is not
 divided by sqrt(fan-in) under saturating activations (a std of 1, a uniform range of +-1); a bounded regression
-head (a scaled tanh, a hardtanh) trained on targets in other units than its range.
+head (a scaled tanh, a hardtanh) trained on targets in other units than its range; an optimizer whose steps
+shrink with its accumulated squared gradients (Adagrad, Adadelta) left at Keras' default rate of 0.001 (given by
+name, or a configured object left unused).
 """
 
 from __future__ import annotations
@@ -121,3 +123,41 @@ def _(fixed):
     model = keras.Model(inp, layers.Dense(4, activation="softmax")(h))
     return fitted(model, keras.optimizers.SGD(0.02, momentum=0.9), "sparse_categorical_crossentropy", x, y,
                   metrics=["accuracy"], epochs=10)
+
+
+# ---------------------------------------------------------------- a decaying-step optimizer left at its default rate
+
+DEFAULT_IDS = ("no-learning", "stalled", "update-ratio", "stuck-at-chance", "cannot-overfit-batch", "lr-decay-too-fast")
+DEFAULT_FIX_IDS = ("no-learning", "stalled", "update-ratio", "stuck-at-chance")
+DEFAULT_FIX = (r"(raise|increase|larger|higher)\w*( the)? (learning[- ]rate|\blr\b)|(learning[- ]rate|\blr\b)\w*( is| "
+               r"was)? (too|far too|much too|very) (low|small)|default (learning[- ]rate|\blr\b).{0,60}(too low|far "
+               r"below|below)|(pass|use)\w* (the |that |your )?(configured |tuned )?(optimi[sz]er )?(object|instance)")
+
+
+@devkind8("sequential-adadelta-by-name-regression", DEFAULT_IDS, DEFAULT_FIX_IDS, DEFAULT_FIX,
+          "a Sequential regressor of a standardised target (Dense(64, relu) x2) compiled with "
+          "optimizer='adadelta' because 'Adadelta needs no learning rate': Keras builds it at learning_rate=0.001 "
+          "where the method is run at 1.0, and the loss hardly moves; fix: keras.optimizers.Adadelta(1.0)")
+def _(fixed):
+    x, y = offsets(seed=8104, d=8)
+    y = (y - y.mean()) / y.std()
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(64, activation="relu"),
+                              layers.Dense(64, activation="relu"), layers.Dense(1)])
+    opt = keras.optimizers.Adadelta(learning_rate=1.0) if fixed else "adadelta"
+    return fitted(model, opt, "mse", x, y, metrics=["mae"], epochs=10)
+
+
+@devkind8("functional-tuned-adagrad-kept-in-a-dict", DEFAULT_IDS, DEFAULT_FIX_IDS, DEFAULT_FIX,
+          "a functional five-class classifier whose script keeps a tuned optimizer in a dict, "
+          "OPTIMIZERS = {'adagrad': Adagrad(learning_rate=0.05)}, but compiles with optimizer=CONFIG['optimizer'], "
+          "the key 'adagrad' rather than OPTIMIZERS[CONFIG['optimizer']]: the name builds a fresh Adagrad at 0.001 "
+          "and the tuned one is never used; fix: pass the object")
+def _(fixed):
+    x, y = classes(seed=8105, d=12, k=5)
+    config = {"optimizer": "adagrad"}
+    optimizers = {"adagrad": keras.optimizers.Adagrad(learning_rate=0.05)}
+    inp = keras.Input((12,))
+    h = layers.Dense(48, activation="relu")(layers.Dense(48, activation="relu")(inp))
+    model = keras.Model(inp, layers.Dense(5, activation="softmax")(h))
+    opt = optimizers[config["optimizer"]] if fixed else config["optimizer"]
+    return fitted(model, opt, "sparse_categorical_crossentropy", x, y, metrics=["accuracy"], epochs=10)
