@@ -3,6 +3,8 @@ initialiser's scale under saturating activations, and the first-layer input hook
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -32,3 +34,109 @@ def test_the_first_layer_input_hook_reads_a_training_forward_after_eval_ones():
     model.train()
     model(torch.randn(16, 4) * 1000 + 500)
     assert probe.handles == [] and probe.scaled is False
+
+
+def test_momentum_of_one_is_named_at_once_whatever_the_rate():
+    from traindoc.checks.momentum import high_momentum_finding
+    from traindoc.checks.torch_config import momentum_findings
+
+    model = nn.Linear(4, 1)
+    found = momentum_findings(torch.optim.SGD(model.parameters(), lr=1e-4, momentum=1.0))
+    assert [f.id for f in found] == ["update-ratio"]
+    assert "never decays" in found[0].title and "momentum=0.9" in found[0].fixes[0]
+    assert momentum_findings(torch.optim.SGD(model.parameters(), lr=1e-4, momentum=0.9)) == []
+    grows = high_momentum_finding(1.2)
+    assert grows is not None and "grows by 1.2x" in grows.title
+    assert high_momentum_finding(0.995, 1e-4, "SGD") is None  # 0.99+ with a small rate on a run that went well
+
+
+def _tanh_stack(std: float | None, width: int = 128, norm: bool = False) -> nn.Module:
+    mods: list = []
+    d = 10
+    for _ in range(4):
+        lin = nn.Linear(d, width)
+        if std is not None:
+            nn.init.normal_(lin.weight, 0.0, std)
+        mods += [lin, *([nn.LayerNorm(width)] if norm else []), nn.Tanh()]
+        d = width
+    return nn.Sequential(*mods, nn.Linear(d, 3))
+
+
+def test_an_initialiser_scale_not_divided_by_sqrt_fan_in_is_named_with_the_scale_to_use():
+    from traindoc.checks.init_scale import init_scale_findings
+    from traindoc.checks.torch_config import config_findings
+
+    torch.manual_seed(0)
+    found = init_scale_findings(_tanh_stack(0.5))
+    assert [f.id for f in found] == ["poor-initialization"]
+    f = found[0]
+    assert f.evidence["fan_in"] == 128 and min(f.evidence["gains"]) > 5  # 0.5 * sqrt(128) = 5.7
+    assert "std 0.5" in f.title and "1/sqrt(fan_in)" in f.fixes[0] and "0.0884" in f.fixes[0]
+    assert any(g.evidence.get("subject") == "init-scale" for g in config_findings(_tanh_stack(0.5)))
+    assert init_scale_findings(_tanh_stack(None)) == []  # PyTorch's default init: gain 1/sqrt(3)
+    assert init_scale_findings(_tanh_stack(0.5, norm=True)) == []  # a norm after each layer removes the scale
+    assert init_scale_findings(_tanh_stack(0.02, width=128)) == []  # small: not this check's direction
+
+
+def test_a_keras_initialiser_is_named_by_its_config(tmp_path):
+    import keras
+
+    from traindoc.checks.init_scale import init_scale_findings
+
+    def model(init):
+        return keras.Sequential([keras.Input((12,)), *[keras.layers.Dense(64, activation="tanh",
+                                                                           kernel_initializer=init)
+                                                       for _ in range(3)], keras.layers.Dense(2)])
+
+    bad = init_scale_findings(model(keras.initializers.VarianceScaling(scale=64.0, mode="fan_in", seed=1)))
+    assert len(bad) == 1 and "VarianceScaling(scale=64.0" in bad[0].title
+    assert "gain squared" in bad[0].fixes[0]
+    assert init_scale_findings(model("glorot_uniform")) == []
+    assert init_scale_findings(model("he_normal")) == []
+
+
+def _bounds(outputs, targets, batches: int = 6):
+    from traindoc.checks.output_values import OutputBounds
+
+    b = OutputBounds()
+    for _ in range(batches):
+        b.add(outputs(), targets(), "regression")
+    return b.finding(10.0, "MSELoss", False)
+
+
+def test_a_saturated_symmetric_head_under_targets_in_other_units_names_the_rescale():
+    torch.manual_seed(0)
+    head = lambda: math.pi * torch.tanh(torch.randn(32, 1) * 4)  # noqa: E731  pinned at +-pi
+    f = _bounds(head, lambda: torch.randn(32, 1) * 60)
+    assert f is not None and f.id == "wrong-output-activation" and f.evidence["subject"] == "output-bound"
+    assert "bounded at +-3.14" in f.title and "Rescale the targets" in f.fixes[-1]
+    degrees = _bounds(head, lambda: (torch.rand(32, 1) * 2 - 1) * 180)
+    assert degrees is not None and "deg2rad" in degrees.fixes[0]
+    # the same head on targets inside its range, and a linear output that has not reached large targets yet
+    assert _bounds(head, lambda: torch.randn(32, 1)) is None
+    assert _bounds(lambda: torch.randn(32, 1) * 0.5, lambda: torch.randn(32, 1) * 60) is None
+
+
+def test_a_decaying_step_optimizer_at_its_default_rate_is_named_only_when_the_run_barely_moved():
+    from traindoc.checks.train_config import RunProgress, TrainConfig, default_rate_finding
+
+    cfg = TrainConfig("keras", "Adagrad", lr=0.001, default_lr=0.001)
+    stuck = RunProgress(first_loss=1.12, last_loss=1.06)
+    f = default_rate_finding(cfg, stuck)
+    assert f is not None and f.id == "stalled" and "Raise the learning rate" in f.fixes[0]
+    assert default_rate_finding(cfg, RunProgress(first_loss=1.12, last_loss=0.1)) is None  # it learned
+    assert default_rate_finding(TrainConfig("keras", "Adagrad", lr=0.05, default_lr=0.001), stuck) is None
+    assert default_rate_finding(TrainConfig("keras", "Adam", lr=0.001, default_lr=0.001), stuck) is None
+
+
+def test_the_keras_config_reads_the_rate_and_the_class_default_without_building_anything():
+    import keras
+
+    from traindoc.probes.integrations.keras_config import _rates
+
+    rate, default = _rates(keras.optimizers.Adagrad())
+    assert math.isclose(rate, 0.001, rel_tol=1e-6) and default == 0.001
+    rate, default = _rates(keras.optimizers.Adadelta(learning_rate=1.0))
+    assert rate == 1.0 and default == 0.001
+    sched = keras.optimizers.schedules.ExponentialDecay(0.1, 100, 0.5)
+    assert _rates(keras.optimizers.SGD(sched))[0] is None

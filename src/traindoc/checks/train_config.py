@@ -59,6 +59,8 @@ class TrainConfig:
     hidden_widths: list[tuple[str, int]] = field(default_factory=list)  # (layer, units), output layer excluded
     classes: int | None = None  # 0/None: not a classifier (or unknown)
     accumulate: int = 1  # batches whose gradients are summed into one optimizer update
+    lr: float | None = None  # a constant learning rate (None: a schedule, or unknown)
+    default_lr: float | None = None  # the optimizer class's own default rate (what its name alone builds)
 
 
 @dataclass
@@ -247,8 +249,34 @@ def momentum_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
     return high_momentum_finding(cfg.momentum, went_poorly=poorly, how_it_went=progress.moved(), fell=fell)
 
 
+# Optimizers whose accumulated squared gradients shrink every later step, and whose Keras default rate (0.001)
+# lies far below the rate they are used at (Adagrad 0.01-0.1, PyTorch's default 0.01; Adadelta 1.0, its paper's
+# and PyTorch's default; Ftrl 0.05-0.1): at the default the weights barely move.
+SLOW_DEFAULTS = {"Adagrad": "0.01 to 0.1", "Adadelta": "1.0", "Ftrl": "0.05 to 0.1"}
+
+
+def default_rate_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
+    """A decaying-step optimizer left at its class default rate (what compile(optimizer='adagrad') builds, or a
+    configured optimizer object left unused) on a run that barely moved."""
+    usual = SLOW_DEFAULTS.get(cfg.optimizer or "")
+    if usual is None or cfg.lr is None or cfg.default_lr is None or not progress.barely_moved():
+        return None
+    if not math.isclose(cfg.lr, cfg.default_lr, rel_tol=1e-3):
+        return None
+    name = cfg.optimizer
+    return _finding("stalled", f"{name} runs at its default learning_rate={cfg.lr:g} (what "
+                    f"compile(optimizer='{name.lower()}') or {name}() builds), and {progress.moved()}",
+                    f"{name} divides each step by the root of its accumulated squared gradients, so its steps shrink "
+                    f"as training goes on; at the default rate of {cfg.lr:g}, far below the {usual} it is usually run "
+                    "at, the weights barely move and the loss stays near where it started",
+                    [f"Raise the learning rate: compile(optimizer=keras.optimizers.{name}(learning_rate=...)) with a "
+                     f"rate of {usual}. If the script already builds a configured {name} object, pass that object to "
+                     "compile(optimizer=...) instead of the name string (the string builds a fresh default one)."],
+                    "optimizer-default-rate", progress, lr=cfg.lr, default_lr=cfg.default_lr, optimizer=name)
+
+
 JUDGES = (schedule_finding, clip_finding, few_steps_finding, accumulation_finding, dropout_finding, bottleneck_finding,
-          momentum_finding)
+          momentum_finding, default_rate_finding)
 
 
 def config_findings(cfg: TrainConfig | None, progress: RunProgress) -> list[Finding]:
