@@ -12,7 +12,8 @@ The classes: heavy-ball momentum of 1 or more (the velocity never decays); an in
 divided by sqrt(fan-in) under saturating activations (a std of 1, a uniform range of +-1); a bounded regression
 head (a scaled tanh, a hardtanh) trained on targets in other units than its range; an optimizer whose steps
 shrink with its accumulated squared gradients (Adagrad, Adadelta) left at Keras' default rate of 0.001 (given by
-name, or a configured object left unused).
+name, or a configured object left unused); a learning-rate schedule that grows through the run (a decay factor
+above 1, start and end rates swapped).
 """
 
 from __future__ import annotations
@@ -161,3 +162,42 @@ def _(fixed):
     model = keras.Model(inp, layers.Dense(5, activation="softmax")(h))
     opt = optimizers[config["optimizer"]] if fixed else config["optimizer"]
     return fitted(model, opt, "sparse_categorical_crossentropy", x, y, metrics=["accuracy"], epochs=10)
+
+
+# ---------------------------------------------------------------- a schedule that grows through the run
+
+GROW_IDS = ("lr-too-high", "divergence", "loss-spikes", "oscillation", "both-rising", "nonfinite",
+            "exploding-gradients", "update-ratio", "nonfinite-origin", "stuck-at-chance", "stalled")
+GROW_FIX_IDS = ("lr-too-high", "divergence", "loss-spikes", "oscillation", "both-rising", "nonfinite",
+                "exploding-gradients", "update-ratio")
+GROW_FIX = (r"decay[_ ]rate.{0,40}(above|greater than|over|>)\s*(1\b|one\b)|decay_rate\s*(=\s*)?(0\.\d|<\s*1|below 1)|"
+            r"(schedule|learning[- ]rate|\blr\b)\w*.{0,40}\b(grows|increases|rises|climbs)\b|swap\w*.{0,40}"
+            r"(rates|initial|end)|end_learning_rate.{0,40}(above|greater|larger)")
+
+
+@devkind8("functional-exponential-decay-factor-five-quarters", GROW_IDS, GROW_FIX_IDS, GROW_FIX,
+          "a functional four-class classifier under Adam whose rate is ExponentialDecay(0.003, decay_steps=20, "
+          "decay_rate=1.25) ('25% per 20 steps' meant as a decrease): the rate climbs through the run to ~0.5 and "
+          "the loss climbs back up; fix: decay_rate=0.8")
+def _(fixed):
+    x, y = classes(seed=8106, d=10)
+    sched = keras.optimizers.schedules.ExponentialDecay(0.003, decay_steps=20, decay_rate=0.8 if fixed else 1.25)
+    inp = keras.Input((10,))
+    h = layers.Dense(64, activation="relu")(layers.Dense(64, activation="relu")(inp))
+    model = keras.Model(inp, layers.Dense(4, activation="softmax")(h))
+    return fitted(model, keras.optimizers.Adam(sched), "sparse_categorical_crossentropy", x, y,
+                  metrics=["accuracy"], epochs=10)
+
+
+@devkind8("sequential-polynomial-decay-rates-swapped", GROW_IDS, GROW_FIX_IDS, GROW_FIX,
+          "a Sequential four-class classifier under SGD with momentum whose rate is PolynomialDecay(1e-3, "
+          "decay_steps=160, end_learning_rate=1.5) (start and end written the wrong way round): the rate rises "
+          "to 1.5 and the loss blows up; fix: PolynomialDecay(0.05, 160, end_learning_rate=1e-3)")
+def _(fixed):
+    x, y = classes(seed=8107, d=10)
+    a, b = (0.05, 1e-3) if fixed else (1e-3, 1.5)
+    sched = keras.optimizers.schedules.PolynomialDecay(a, decay_steps=160, end_learning_rate=b)
+    model = keras.Sequential([keras.Input((10,)), layers.Dense(64, activation="relu"),
+                              layers.Dense(64, activation="relu"), layers.Dense(4, activation="softmax")])
+    return fitted(model, keras.optimizers.SGD(sched, momentum=0.9), "sparse_categorical_crossentropy", x, y,
+                  metrics=["accuracy"], epochs=10)
