@@ -176,12 +176,12 @@ GROW_FIX = (r"decay[_ ]rate.{0,40}(above|greater than|over|>)\s*(1\b|one\b)|deca
 
 
 @devkind8("functional-exponential-decay-factor-five-quarters", GROW_IDS, GROW_FIX_IDS, GROW_FIX,
-          "a functional four-class classifier under Adam whose rate is ExponentialDecay(0.003, decay_steps=20, "
-          "decay_rate=1.25) ('25% per 20 steps' meant as a decrease): the rate climbs through the run to ~0.5 and "
+          "a functional four-class classifier under Adam whose rate is ExponentialDecay(0.003, decay_steps=10, "
+          "decay_rate=1.25) ('25% per 10 steps' meant as a decrease): the rate climbs through the run to ~0.1 and "
           "the loss climbs back up; fix: decay_rate=0.8")
 def _(fixed):
     x, y = classes(seed=8106, d=10)
-    sched = keras.optimizers.schedules.ExponentialDecay(0.003, decay_steps=20, decay_rate=0.8 if fixed else 1.25)
+    sched = keras.optimizers.schedules.ExponentialDecay(0.003, decay_steps=10, decay_rate=0.8 if fixed else 1.25)
     inp = keras.Input((10,))
     h = layers.Dense(64, activation="relu")(layers.Dense(64, activation="relu")(inp))
     model = keras.Model(inp, layers.Dense(4, activation="softmax")(h))
