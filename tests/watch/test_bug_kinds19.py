@@ -140,3 +140,25 @@ def test_the_keras_config_reads_the_rate_and_the_class_default_without_building_
     assert rate == 1.0 and default == 0.001
     sched = keras.optimizers.schedules.ExponentialDecay(0.1, 100, 0.5)
     assert _rates(keras.optimizers.SGD(sched))[0] is None
+
+
+def test_a_schedule_that_grows_through_a_run_whose_loss_climbed_back_names_the_factor():
+    from traindoc.checks.train_config import RunProgress, Schedule, TrainConfig, config_findings
+
+    grow = Schedule("ExponentialDecay", 12.0, 4e28, 2250, start=0.01, end=12.0,
+                    settings={"initial_learning_rate": 0.01, "decay_steps": 15.0, "decay_rate": 1.6})
+    cfg = TrainConfig("keras", "SGD", planned_steps=225, schedule=grow)
+    found = config_findings(cfg, RunProgress(first_loss=1.68, last_loss=11.5))
+    assert [f.evidence["subject"] for f in found] == ["lr-schedule"]
+    assert "grows" in found[0].title and "decay_rate=1.6 is above 1" in found[0].causes[0]
+    assert "never gets going" not in found[0].title
+    # the same schedule on a run that kept improving, and a decaying one: nothing
+    assert config_findings(cfg, RunProgress(first_loss=1.68, last_loss=0.2, best_loss=0.2)) == []
+    decay = Schedule("ExponentialDecay", 0.01, 0.01, 0, start=0.01, end=0.001, settings={"decay_rate": 0.9})
+    assert config_findings(TrainConfig("keras", "SGD", planned_steps=225, schedule=decay),
+                           RunProgress(first_loss=1.68, last_loss=11.5)) == []
+    swapped = Schedule("PolynomialDecay", 1.5, 1.5, 160, start=1e-3, end=1.5,
+                       settings={"initial_learning_rate": 1e-3, "end_learning_rate": 1.5})
+    f = config_findings(TrainConfig("keras", "SGD", planned_steps=160, schedule=swapped),
+                        RunProgress(first_loss=1.2, last_loss=0.9, best_loss=0.4))
+    assert f and "Swap the two rates" in f[0].fixes[0]

@@ -352,6 +352,10 @@ class TraindocCallback(keras.callbacks.Callback):
         self._epochs.append({k: s for k in logs if (s := _scalar(logs[k])) is not None})
         if self._progress is not None:
             self._progress.last_loss = _scalar(logs.get("loss"))
+            last = self._progress.last_loss
+            if last is not None and math.isfinite(last):
+                best = self._progress.best_loss
+                self._progress.best_loss = last if best is None else min(best, last)
             self._progress.last_val_loss = _scalar(logs.get("val_loss"))
             acc = next((k for k in logs if k in ("accuracy", "acc", "sparse_categorical_accuracy",
                                                   "categorical_accuracy", "binary_accuracy")), None)

@@ -75,8 +75,10 @@ def read_schedule(opt: Any, planned: int | None) -> Schedule | None:
         return None
     step, peak = max(all_rates, key=lambda t: t[1])
     warm = cfg.get("warmup_steps")
+    settings = {str(k): float(v) for k, v in cfg.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return Schedule(type(sched).__name__, max(r for _, r in in_rates), peak, int(step),
-                    int(warm) if isinstance(warm, (int, float)) and warm > 0 else None)
+                    int(warm) if isinstance(warm, (int, float)) and warm > 0 else None,
+                    start=in_rates[0][1], end=in_rates[-1][1], settings=settings)
 
 
 def _walk(layer: Any) -> list[Any]:
