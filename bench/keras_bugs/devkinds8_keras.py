@@ -13,7 +13,7 @@ divided by sqrt(fan-in) under saturating activations (a std of 1, a uniform rang
 head (a scaled tanh, a hardtanh) trained on targets in other units than its range; an optimizer whose steps
 shrink with its accumulated squared gradients (Adagrad, Adadelta) left at Keras' default rate of 0.001 (given by
 name, or a configured object left unused); a learning-rate schedule that grows through the run (a decay factor
-above 1, start and end rates swapped).
+above 1, start and end rates swapped); training data sorted by label and served in that order (shuffle=False).
 """
 
 from __future__ import annotations
@@ -201,3 +201,60 @@ def _(fixed):
                               layers.Dense(64, activation="relu"), layers.Dense(4, activation="softmax")])
     return fitted(model, keras.optimizers.SGD(sched, momentum=0.9), "sparse_categorical_crossentropy", x, y,
                   metrics=["accuracy"], epochs=10)
+
+
+# ---------------------------------------------------------------- training data sorted by label, served in order
+
+SORTED_IDS = ("unshuffled-data", "oscillation", "loss-spikes", "stalled", "val-without-train", "overfitting",
+              "loss-metric-mismatch", "stuck-at-chance")
+SORTED_FIX_IDS = ("unshuffled-data", "oscillation", "loss-spikes", "stalled")
+SORTED_FIX = (r"shuffl\w*\b(?! (the )?(validation|val|test))|(sorted|ordered|grouped) by (class|label)|(one|a single) "
+              r"(class|label) per batch|batch\w* (hold|contain|see)s? (only )?(one|a single) class|permut\w*")
+
+
+def _held_out(x, y, seed: int):
+    """A random fifth of the rows as validation data; the rest in the order given."""
+    rng = np.random.default_rng(seed)
+    val = np.zeros(len(y), bool)
+    val[rng.choice(len(y), len(y) // 5, replace=False)] = True
+    return (x[~val], y[~val]), (x[val], y[val]), rng
+
+
+@devkind8("functional-two-csv-files-stacked-shuffle-false", SORTED_IDS, SORTED_FIX_IDS, SORTED_FIX,
+          "a functional binary classifier trained on np.vstack of the 'normal' file and then the 'fault' file, "
+          "with fit(shuffle=False) kept from a time-series notebook and a random validation fifth: every batch "
+          "holds one class, the first half of each epoch pulls the output to 0 and the second half to 1; fix: "
+          "shuffle=True (or permute the rows once)")
+def _(fixed):
+    x, y = classes(seed=8108, d=10, k=2)
+    order = np.argsort(y, kind="stable")
+    (xt, yt), (xv, yv), rng = _held_out(x[order], y[order], 81)
+    if fixed:
+        p = rng.permutation(len(yt))
+        xt, yt = xt[p], yt[p]
+    inp = keras.Input((10,))
+    model = keras.Model(inp, layers.Dense(1, activation="sigmoid")(layers.Dense(32, activation="relu")(inp)))
+    model.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss="binary_crossentropy",
+                  metrics=["accuracy"])
+    return {"model": model, "x": xt, "y": yt.astype("float32"),
+            "fit": {"epochs": 10, "batch_size": 32, "verbose": 0, "shuffle": False,
+                    "validation_data": (xv, yv.astype("float32"))}}
+
+
+@devkind8("sequential-rows-sorted-by-label-for-inspection", SORTED_IDS, SORTED_FIX_IDS, SORTED_FIX,
+          "a Sequential four-class classifier whose rows were sorted by label with np.argsort(y) to look at each "
+          "class, then fit with shuffle=False (batches of 64): the model sees one class at a time, forgets the "
+          "last one and its loss swings each epoch; fix: shuffle the rows (shuffle=True)")
+def _(fixed):
+    x, y = classes(seed=8109, d=10, k=4)
+    order = np.argsort(y, kind="stable")
+    (xt, yt), (xv, yv), rng = _held_out(x[order], y[order], 82)
+    if fixed:
+        p = rng.permutation(len(yt))
+        xt, yt = xt[p], yt[p]
+    model = keras.Sequential([keras.Input((10,)), layers.Dense(64, activation="relu"),
+                              layers.Dense(4, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return {"model": model, "x": xt, "y": yt,
+            "fit": {"epochs": 10, "batch_size": 64, "verbose": 0, "shuffle": False, "validation_data": (xv, yv)}}
