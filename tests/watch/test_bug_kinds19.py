@@ -162,3 +162,44 @@ def test_a_schedule_that_grows_through_a_run_whose_loss_climbed_back_names_the_f
     f = config_findings(TrainConfig("keras", "SGD", planned_steps=160, schedule=swapped),
                         RunProgress(first_loss=1.2, last_loss=0.9, best_loss=0.4))
     assert f and "Swap the two rates" in f[0].fixes[0]
+
+
+def test_one_class_in_the_sampled_batches_against_a_mixed_validation_sample_is_sorted_data_not_constant_labels():
+    import numpy as np
+
+    from traindoc.probes.integrations.keras_split import sorted_batches_finding
+
+    train = np.zeros(256, "int64")
+    mixed = np.repeat([0, 1, 2], [50, 40, 38])
+    f = sorted_batches_finding(train, mixed, 8.0)
+    assert f is not None and f.id == "unshuffled-data" and "sorted by label" in f.title
+    assert "shuffle=True" in f.fixes[0] and "np.unique(y)" in f.fixes[1]
+    assert sorted_batches_finding(train, np.zeros(128, "int64"), 8.0) is None  # constant everywhere: the labels
+    assert sorted_batches_finding(train, np.repeat([0, 1], [120, 8]), 8.0) is None  # validation nearly all 0 too
+    assert sorted_batches_finding(np.repeat([0, 1], 128), mixed, 8.0) is None  # the sample holds two classes
+
+
+def test_the_keras_callback_names_label_sorted_batches_and_keeps_constant_labels(tmp_path):
+    import keras
+    import numpy as np
+
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(800, 6)).astype("float32")
+    y = (x[:, :3] @ rng.normal(size=(3, 3))).argmax(1)
+
+    def run(xt, yt, xv, yv, name):
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
+                                  keras.layers.Dense(3, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy")
+        cb = TraindocCallback(logdir=str(tmp_path / name), quiet=True)
+        model.fit(xt, yt, epochs=2, batch_size=32, shuffle=False, validation_data=(xv, yv), verbose=0, callbacks=[cb])
+        return {(f.id, f.evidence.get("subject")) for f in cb.findings}
+
+    order = np.argsort(y, kind="stable")
+    sorted_run = run(x[order][:640], y[order][:640], x[640:], y[640:], "sorted")
+    assert ("unshuffled-data", "sorted-batches") in sorted_run and ("label-problem", "targets") not in sorted_run
+    constant = run(x[:640], np.zeros(640, "int64"), x[640:], np.zeros(160, "int64"), "constant")
+    assert ("label-problem", "targets") in constant and ("unshuffled-data", "sorted-batches") not in constant

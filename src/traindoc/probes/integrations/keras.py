@@ -85,6 +85,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._grad_samples: list = []  # gradient sizes on the first batches
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
+        self._pending_constant = None  # "every target is c" from the sampled batches, settled at the first epoch end
         self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
         self._ignored_regs: list[str] = []  # regularizer attributes set after the layer was built
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
@@ -369,6 +370,7 @@ class TraindocCallback(keras.callbacks.Callback):
         if self._val.ys and not self._val.done:
             self._val.done = True
             self.doc.guard.call("checks", self._split_check)
+        self.doc.guard.call("checks", self._settle_constant)
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.doc is not None and not self._epochs:  # the first validation pass inside fit
@@ -398,6 +400,7 @@ class TraindocCallback(keras.callbacks.Callback):
             return
         if self._batches and len(self._batches) < DATA_BATCHES:
             self.doc.guard.call("checks", self._data_checks)
+        self.doc.guard.call("checks", self._settle_constant)
         self.doc.guard.call("checks", self._train_end_checks)
         self.doc.guard.call("optimizer-settings", self._optimizer_settings)
         self.doc.guard.call("split-share", self._split_share)
@@ -415,7 +418,22 @@ class TraindocCallback(keras.callbacks.Callback):
         for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant,
                                      output_scale=self._output_scale, seen_activation=seen) or []:
             f.steps = [1.0]
+            if constant and _constant_classes(f, self._loss_view):
+                self._pending_constant = f  # the sample may be the first class of data sorted by label
+                continue
             self.doc._record_check(f)
+
+    def _settle_constant(self) -> None:
+        """Constant class targets in the sampled batches, against the validation labels: when those hold other
+        classes, the training data is sorted by label and served in order (keras_split.sorted_batches_finding)."""
+        f, self._pending_constant = self._pending_constant, None
+        if f is None:
+            return
+        from .keras_split import sorted_batches_finding
+
+        served = sorted_batches_finding(self._sampled_y, self._val.labels() if self._val.ys else None,
+                                        float(self.doc._step))
+        self.doc._record_check(served if served is not None else f)
 
     def _data_checks(self) -> None:
         from ...checks.data_check import data_check
@@ -468,7 +486,7 @@ class TraindocCallback(keras.callbacks.Callback):
         first = self._layers.first_input if self._layers is not None else None  # the first weight layer's input
         first = first if first is not None and first is not False else None
         section = data_check(batches, model=self.model, layer_input=first)  # judged after the model's own scaling
-        have_labels = any(f.id == "label-problem" for f in self.doc.findings)
+        have_labels = any(f.id == "label-problem" for f in self.doc.findings) or self._pending_constant is not None
         index = self._index_columns()
         for f in section.findings:
             if f.id == "unnormalized-input" and index:  # the scale comes from a row-number column: drop it
@@ -979,6 +997,14 @@ class TraindocCallback(keras.callbacks.Callback):
                 return
             self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
                                                                   float(self.doc._step)))
+
+
+def _constant_classes(f: Any, loss_view: Any) -> bool:
+    """The constant-target finding of a classification loss (the one a label-sorted sample also gives)."""
+    from ...checks.model_view import REGRESSION
+
+    return (f.id == "label-problem" and f.evidence.get("subject") == "targets" and f.title.startswith("every target is")
+            and loss_view is not None and loss_view.kind not in (None, REGRESSION))
 
 
 def _settle_mechanisms(findings: list) -> None:
