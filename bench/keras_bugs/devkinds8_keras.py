@@ -13,7 +13,7 @@ divided by sqrt(fan-in) under saturating activations (a std of 1, a uniform rang
 head (a scaled tanh, a hardtanh) trained on targets in other units than its range; an optimizer whose steps
 shrink with its accumulated squared gradients (Adagrad, Adadelta) left at Keras' default rate of 0.001 (given by
 name, or a configured object left unused); a learning-rate schedule that grows through the run (a decay factor
-above 1, start and end rates swapped); training data sorted by label and served in that order (shuffle=False).
+above 1, start and end rates swapped); training data sorted by label and served in that order (shuffle=False); a ReLU whose cap (max_value) is 0, so it outputs 0 for every input.
 """
 
 from __future__ import annotations
@@ -258,3 +258,42 @@ def _(fixed):
                   metrics=["accuracy"])
     return {"model": model, "x": xt, "y": yt,
             "fit": {"epochs": 10, "batch_size": 64, "verbose": 0, "shuffle": False, "validation_data": (xv, yv)}}
+
+
+# ---------------------------------------------------------------- an activation whose settings make it a constant
+
+CONST_IDS = ("dead-relu", "stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch", "vanishing-gradients",
+             "frozen-parameters")
+CONST_FIX_IDS = ("dead-relu", "stuck-at-chance", "no-learning", "cannot-overfit-batch", "vanishing-gradients")
+CONST_FIX = (r"max_value|(capp?ed|clipp?ed|ceiling|upper bound|maximum) (at|of|=) ?(0(\.0)?\b|zero)|(relu|activation|"
+             r"unit)s?\W.{0,40}(always|only|identically) (output|return|give)s? (0|zero)|(output|return)s? (0|zero) for "
+             r"every (input|row|sample)")
+
+
+@devkind8("sequential-relu-layer-given-zero-positionally", CONST_IDS, CONST_FIX_IDS, CONST_FIX,
+          "a Sequential three-class classifier whose hidden activations are written layers.ReLU(0.0), the 0.0 "
+          "meant as the slope of the negative part: ReLU's first parameter is max_value, so every unit outputs 0 "
+          "and the model predicts one constant; fix: layers.ReLU()")
+def _(fixed):
+    x, y = classes(seed=8110, d=10, k=3)
+    act = (lambda: layers.ReLU()) if fixed else (lambda: layers.ReLU(0.0))
+    model = keras.Sequential([keras.Input((10,)), layers.Dense(48), act(), layers.Dense(48), act(),
+                              layers.Dense(3, activation="softmax")])
+    return fitted(model, keras.optimizers.Adam(3e-3), "sparse_categorical_crossentropy", x, y, metrics=["accuracy"],
+                  epochs=8)
+
+
+@devkind8("functional-relu-cap-from-config-default", CONST_IDS, CONST_FIX_IDS, CONST_FIX,
+          "a functional regressor of a standardised target whose activations are built as "
+          "layers.ReLU(max_value=cfg.get('relu_cap', 0.0)), the config file having no 'relu_cap' key: the cap "
+          "falls back to 0, every hidden unit outputs 0 and only the output bias learns; fix: a default of None")
+def _(fixed):
+    x, y = offsets(seed=8117, d=8)
+    y = (y - y.mean()) / y.std()
+    cfg: dict = {}
+    cap = cfg.get("relu_cap", None if fixed else 0.0)
+    inp = keras.Input((8,))
+    h = layers.ReLU(max_value=cap)(layers.Dense(64)(inp))
+    h = layers.ReLU(max_value=cap)(layers.Dense(64)(h))
+    model = keras.Model(inp, layers.Dense(1)(h))
+    return fitted(model, keras.optimizers.Adam(3e-3), "mse", x, y, metrics=["mae"], epochs=8)
