@@ -203,3 +203,38 @@ def test_the_keras_callback_names_label_sorted_batches_and_keeps_constant_labels
     assert ("unshuffled-data", "sorted-batches") in sorted_run and ("label-problem", "targets") not in sorted_run
     constant = run(x[:640], np.zeros(640, "int64"), x[640:], np.zeros(160, "int64"), "constant")
     assert ("label-problem", "targets") in constant and ("unshuffled-data", "sorted-batches") not in constant
+
+
+def test_an_activation_capped_at_its_knee_is_named_with_the_setting_and_leads_the_dead_units():
+    import keras
+
+    from traindoc.checks.constant_activation import constant_activation_findings, constant_setting
+    from traindoc.checks.structure import is_cause
+
+    assert constant_setting(keras.layers.ReLU(0.0)) == "ReLU(max_value=0)"
+    assert constant_setting(keras.layers.ReLU(max_value=6.0)) is None  # ReLU6
+    assert constant_setting(keras.layers.ReLU(max_value=0.0, negative_slope=0.1)) is None  # the negative part passes
+    assert constant_setting(nn.Hardtanh()) is None and constant_setting(nn.ReLU()) is None
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.ReLU(0.0), keras.layers.Dense(2)])
+    found = constant_activation_findings(model)
+    assert [f.id for f in found] == ["dead-relu"] and "max_value" in found[0].fixes[0]
+    assert is_cause(found[0])
+    assert constant_activation_findings(nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))) == []
+
+
+def test_a_recorded_constant_activation_is_rebuilt_by_diagnose(tmp_path):
+    import keras
+    import numpy as np
+
+    import traindoc
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.ReLU(0.0), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    x = np.random.default_rng(0).normal(size=(128, 4)).astype("float32")
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    model.fit(x, x[:, :1], epochs=2, batch_size=32, verbose=0, callbacks=[cb])
+    assert any(f.evidence.get("subject") == "constant-activation" and "max_value" in f.fixes[0] for f in cb.findings)
+    offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
+    assert any(f.id == "dead-relu" and f.evidence.get("subject") == "constant-activation" for f in offline)

@@ -137,6 +137,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.init_scale import init_scale_findings
 
         self._judge("init-scale", lambda: next(iter(init_scale_findings(model)), None))
+        from ...checks.constant_activation import constant_activation_findings
+
+        self._judge("constant-activation", lambda: next(iter(constant_activation_findings(model)), None))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
