@@ -13,7 +13,7 @@ divided by sqrt(fan-in) under saturating activations (a std of 1, a uniform rang
 head (a scaled tanh, a hardtanh) trained on targets in other units than its range; an optimizer whose steps
 shrink with its accumulated squared gradients (Adagrad, Adadelta) left at Keras' default rate of 0.001 (given by
 name, or a configured object left unused); a learning-rate schedule that grows through the run (a decay factor
-above 1, start and end rates swapped); training data sorted by label and served in that order (shuffle=False); a ReLU whose cap (max_value) is 0, so it outputs 0 for every input.
+above 1, start and end rates swapped); training data sorted by label and served in that order (shuffle=False); a ReLU whose cap (max_value) is 0, so it outputs 0 for every input; a torch dropout rate written as the keep probability.
 """
 
 from __future__ import annotations

@@ -133,3 +133,51 @@ def _(fixed):
     return runner(model, torch.optim.Adam(model.parameters(), lr=3e-3), nn.L1Loss(), x, y, epochs=10)
 
 
+
+
+# ---------------------------------------------------------------- a dropout rate that is the keep probability
+
+DROP_IDS = ("stalled", "no-learning", "cannot-overfit-batch", "stuck-at-chance", "loss-spikes", "oscillation",
+            "high-initial-loss")
+DROP_FIX_IDS = ("stalled", "no-learning", "cannot-overfit-batch", "stuck-at-chance")
+DROP_FIX = (r"dropout\w*.{0,60}(too (high|large|strong|much)|0\.[89]\d*\b|[89]\d ?%|keep|lower|reduce|smaller)|"
+            r"(lower|reduce|decrease|remove)\w*( the)? dropout|keep[_ ]prob")
+
+
+class KeepNet(nn.Module):
+    """A classifier whose dropout module is built from a TensorFlow-style config's keep_prob."""
+
+    def __init__(self, d: int, k: int, rate: float):
+        super().__init__()
+        self.fc1, self.fc2, self.out = nn.Linear(d, 96), nn.Linear(96, 96), nn.Linear(96, k)
+        self.drop = nn.Dropout(rate)
+
+    def forward(self, x):
+        h = self.drop(torch.relu(self.fc1(x)))
+        return self.out(self.drop(torch.relu(self.fc2(h))))
+
+
+@torch_case("torch-module-dropout-from-tf-keep-prob", DROP_IDS, DROP_FIX_IDS, DROP_FIX,
+            "a four-class classifier ported from TensorFlow 1 whose config says keep_prob=0.85 and whose module "
+            "builds nn.Dropout(cfg['keep_prob']): PyTorch's p is the share zeroed, so 85% of the hidden units are "
+            "dropped at every step and the training loss stays high; fix: nn.Dropout(1 - keep_prob)")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = classes(seed=8118, d=10, k=4)
+    cfg = {"keep_prob": 0.85}
+    model = KeepNet(10, 4, 1 - cfg["keep_prob"] if fixed else cfg["keep_prob"])
+    return runner(model, torch.optim.Adam(model.parameters(), lr=3e-3), nn.CrossEntropyLoss(), x, y, epochs=10)
+
+
+@torch_case("torch-sequential-dropout-ninety-five-regression", DROP_IDS, DROP_FIX_IDS, DROP_FIX,
+            "a regressor nn.Sequential(Linear(8, 128), ReLU, Dropout(0.95), Linear(128, 128), ReLU, Dropout(0.95), "
+            "Linear(128, 1)), the rate written as 'keep 95%': nearly every unit is zeroed at each step and the "
+            "loss stays near the target's variance; fix: Dropout(0.05)")
+def _(fixed):
+    torch.manual_seed(0)
+    x, y = offsets(seed=8119)
+    y = (y - y.mean()) / y.std()
+    p = 0.05 if fixed else 0.95
+    model = nn.Sequential(nn.Linear(8, 128), nn.ReLU(), nn.Dropout(p), nn.Linear(128, 128), nn.ReLU(), nn.Dropout(p),
+                          nn.Linear(128, 1))
+    return runner(model, torch.optim.Adam(model.parameters(), lr=3e-3), nn.MSELoss(), x, y, epochs=10)
