@@ -238,3 +238,15 @@ def test_a_recorded_constant_activation_is_rebuilt_by_diagnose(tmp_path):
     assert any(f.evidence.get("subject") == "constant-activation" and "max_value" in f.fixes[0] for f in cb.findings)
     offline = [f for run in traindoc.load(str(tmp_path)).runs for f in traindoc.diagnose(run)]
     assert any(f.id == "dead-relu" and f.evidence.get("subject") == "constant-activation" for f in offline)
+
+
+def test_a_torch_dropout_rate_of_the_keep_probability_is_named_on_a_poor_fit_only():
+    from traindoc.checks.train_config import torch_dropout_finding
+
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.9), nn.Linear(8, 2))
+    flat = [1.6 - 0.01 * i for i in range(30)]
+    f = torch_dropout_finding(model, flat, 30.0)
+    assert f is not None and f.id == "stalled" and "nn.Dropout(p=0.1)" in f.fixes[0]
+    assert torch_dropout_finding(model, [1.6 * 0.9 ** i for i in range(30)], 30.0) is None  # it learned
+    light = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.3), nn.Linear(8, 2))
+    assert torch_dropout_finding(light, flat, 30.0) is None

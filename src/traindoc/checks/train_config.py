@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..findings import Finding, Severity
 from .structure import CAUSE
@@ -265,6 +266,27 @@ def dropout_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
                     "most units dropped the training network is too weak to fit and its loss stays high",
                     [f"Use Dropout({round(1 - rate, 2):g}) (the share to drop), or a typical 0.1-0.5."],
                     "dropout", progress, dropout=dict(high))
+
+
+def torch_dropout_finding(model: Any, losses: list[float], step: float) -> Finding | None:
+    """dropout_finding for a torch model at the end of a watched run: its dropout modules' rates against how far
+    the per-step training loss fell (the mean of its first and last tenth)."""
+    import math as _m
+
+    rates = [(name, float(p)) for name, m in model.named_modules()
+             if "Dropout" in type(m).__name__ and isinstance(p := getattr(m, "p", None), (int, float))]
+    if not rates or max(r for _, r in rates) < DROPOUT_HIGH:
+        return None
+    finite = [v for v in losses if _m.isfinite(v)]
+    if len(finite) < 20:
+        return None
+    k = max(3, len(finite) // 10)
+    progress = RunProgress(first_loss=sum(finite[:k]) / k, last_loss=sum(finite[-k:]) / k)
+    f = dropout_finding(TrainConfig("torch", dropout=rates), progress)
+    if f is not None:
+        f.steps = [step]
+        f.fixes = [fx.replace("Dropout(", "nn.Dropout(p=") for fx in f.fixes]
+    return f
 
 
 def bottleneck_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
