@@ -189,13 +189,14 @@ def test_the_keras_callback_names_label_sorted_batches_and_keeps_constant_labels
     x = rng.normal(size=(800, 6)).astype("float32")
     y = (x[:, :3] @ rng.normal(size=(3, 3))).argmax(1)
 
-    def run(xt, yt, xv, yv, name):
+    def run(xt, yt, xv, yv, name, shuffle=False):
         keras.utils.set_random_seed(0)
         model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(16, activation="relu"),
                                   keras.layers.Dense(3, activation="softmax")])
         model.compile("adam", "sparse_categorical_crossentropy")
         cb = TraindocCallback(logdir=str(tmp_path / name), quiet=True)
-        model.fit(xt, yt, epochs=2, batch_size=32, shuffle=False, validation_data=(xv, yv), verbose=0, callbacks=[cb])
+        model.fit(xt, yt, epochs=2, batch_size=32, shuffle=shuffle, validation_data=(xv, yv), verbose=0,
+                  callbacks=[cb])
         return {(f.id, f.evidence.get("subject")) for f in cb.findings}
 
     order = np.argsort(y, kind="stable")
@@ -203,6 +204,9 @@ def test_the_keras_callback_names_label_sorted_batches_and_keeps_constant_labels
     assert ("unshuffled-data", "sorted-batches") in sorted_run and ("label-problem", "targets") not in sorted_run
     constant = run(x[:640], np.zeros(640, "int64"), x[640:], np.zeros(160, "int64"), "constant")
     assert ("label-problem", "targets") in constant and ("unshuffled-data", "sorted-batches") not in constant
+    # one class in shuffled batches: the whole training y is that class (rows dropped), whatever validation holds
+    dropped = run(x[:640], np.zeros(640, "int64"), x[640:], y[640:], "dropped", shuffle=True)
+    assert ("label-problem", "targets") in dropped and ("unshuffled-data", "sorted-batches") not in dropped
 
 
 def test_an_activation_capped_at_its_knee_is_named_with_the_setting_and_leads_the_dead_units():

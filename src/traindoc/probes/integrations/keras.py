@@ -86,6 +86,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
         self._pending_constant = None  # "every target is c" from the sampled batches, settled at the first epoch end
+        self._fit_shuffle = None  # fit(shuffle=...) as fit was called (None: unknown)
         self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
         self._ignored_regs: list[str] = []  # regularizer attributes set after the layer was built
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
@@ -125,6 +126,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc.store.meta.task = "classification"
             self.doc.guard.call("checks", self._class_count)
         self._judge("lr-sign", self._negative_rate)
+        self._fit_shuffle = _fit_argument("shuffle")
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
 
@@ -434,8 +436,10 @@ class TraindocCallback(keras.callbacks.Callback):
             return
         from .keras_split import sorted_batches_finding
 
-        served = sorted_batches_finding(self._sampled_y, self._val.labels() if self._val.ys else None,
-                                        float(self.doc._step))
+        served = None
+        if self._fit_shuffle is False:  # shuffled batches of one class mean the whole training y is that class
+            served = sorted_batches_finding(self._sampled_y, self._val.labels() if self._val.ys else None,
+                                            float(self.doc._step))
         self.doc._record_check(served if served is not None else f)
 
     def _data_checks(self) -> None:
@@ -1000,6 +1004,24 @@ class TraindocCallback(keras.callbacks.Callback):
                 return
             self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
                                                                   float(self.doc._step)))
+
+
+def _fit_argument(name: str) -> Any:
+    """An argument of the ``fit`` call that is running this callback, read from its frame (None: not found).
+    Keras hands callbacks no fit arguments; on_train_begin runs inside fit, a few frames up."""
+    import inspect
+
+    frame = inspect.currentframe()
+    try:
+        for _ in range(16):
+            frame = frame.f_back if frame is not None else None
+            if frame is None:
+                return None
+            if frame.f_code.co_name == "fit" and name in frame.f_code.co_varnames:
+                return frame.f_locals.get(name)
+        return None
+    finally:
+        del frame
 
 
 def _constant_classes(f: Any, loss_view: Any) -> bool:
