@@ -116,12 +116,19 @@ def _weighted_modules(model: Any) -> list:
     return [m for m in model.modules() if m is not model and any(True for _ in m.parameters(recurse=False))]
 
 
+FIRST_INPUT_FORWARDS = 64  # root forwards FirstLayerInput waits for a training one (a model trained in eval mode)
+
+
 class FirstLayerInput:
-    """The first training forward's model input against what the first module with weights to run received."""
+    """The first training forward's model input against what the first module with weights to run received.
+
+    A model that only ever runs in eval mode (or without gradients) never gives it a training forward: after
+    FIRST_INPUT_FORWARDS root forwards it gives up and removes its hooks, so it costs nothing later."""
 
     def __init__(self) -> None:
         self.handles: list = []
         self.scaled: bool | None = None  # None: not seen (yet)
+        self.forwards = 0  # root forwards seen while waiting
 
     def hook(self, model: Any, wrap: Any) -> None:
         import torch
@@ -132,8 +139,11 @@ class FirstLayerInput:
         held: dict[str, Any] = {}
 
         def root_pre(mod: Any, args: tuple) -> None:
+            self.forwards += 1
             if torch.is_grad_enabled() and mod.training and args and isinstance(args[0], torch.Tensor):
                 held["x"] = args[0]
+            elif self.forwards >= FIRST_INPUT_FORWARDS:
+                self.remove()  # no training forward so far: give up (the hooks would run on every call)
 
         def layer_pre(mod: Any, args: tuple) -> None:
             x = held.pop("x", None)

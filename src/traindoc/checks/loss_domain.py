@@ -69,6 +69,7 @@ def loss_domain_findings(loss: LossView | None, targets: Any) -> list[Finding]:
         why = "a Poisson loss models counts: negative targets are outside its domain and the loss can go negative"
     return [Finding("label-problem", Severity.ERROR,
                     f"{share:.0%} of the targets are negative (down to {float(y.min()):.3g}) under {loss.name}, which "
-                    "needs targets >= 0", evidence={**ev, "negative_share": share}, causes=[why],
-                    fixes=["Use loss='mse' (mean_squared_error) for targets that can be negative; or shift the "
-                           "targets to be >= 0 if they really are counts or positive amounts."])]
+                    "needs non-negative targets (>= 0)", evidence={**ev, "negative_share": share}, causes=[why],
+                    fixes=[f"Use loss='mse' (mean_squared_error) instead of {loss.name} for targets that can be "
+                           "negative; or shift the targets to be >= 0 if they really are "
+                           "counts or positive amounts."])]

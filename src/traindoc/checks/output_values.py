@@ -29,6 +29,10 @@ MIN_BATCHES = 3  # sampled steps: one batch can sit on one side by chance
 ZERO_SHARE = 0.05  # a linear output is never exactly 0; a ReLU output is, for a real share of rows
 NEGATIVE_SHARE = 0.10  # targets below 0 that a non-negative output can never reach
 ABOVE_SHARE = 0.25  # targets above 1 that a [0, 1] output can never reach
+EDGE = 0.98  # an output this close to its batch's largest (smallest) value sits at the bound
+EDGE_SHARE = 0.05  # outputs at each end of a bounded head (a scaled tanh pins a real share at +-B)
+SYMMETRIC = 0.1  # |lowest| and highest output within this share of each other: a bound of +-B
+OUT_OF_REACH = 2.0  # mean |target| this many times the bound B: typical targets cannot be reached
 
 
 class OutputBounds:
@@ -51,6 +55,8 @@ class OutputBounds:
         self.t_sq: Any = None
         self.t_abs: Any = None
         self.t_max: Any = None
+        self.at_top: Any = None  # outputs at their batch's top / bottom edge (a saturated bounded head)
+        self.at_bottom: Any = None
 
     def add(self, outputs: Any, targets: Any, loss_kind: str | None) -> None:
         import torch
@@ -82,6 +88,9 @@ class OutputBounds:
                     self.t_sum, self.t_sq = self.t_sum + stats[0], self.t_sq + stats[1]
                     self.t_abs, self.t_max = self.t_abs + stats[2], torch.maximum(self.t_max, stats[3])
                 self.targets += int(t.numel())
+                top, bottom = self._edges(o)
+                self.at_top = top if self.at_top is None else self.at_top + top
+                self.at_bottom = bottom if self.at_bottom is None else self.at_bottom + bottom
             self._grid(o)
         self.values += int(o.numel())
         self.batches += 1
@@ -92,7 +101,7 @@ class OutputBounds:
             return None
         lo, hi = float(self.lo), float(self.hi)
         if lo < 0:
-            return None  # outputs take negative values: nothing bounds them from below
+            return self._symmetric_bound(step, loss_name, lo, hi)  # nothing bounds them from below at 0
         zero_share = float(self.zeros) / self.values
         ev = {"subject": "output-values", CAUSE: True, "output_min": lo, "output_max": hi,
               "zero_share": round(zero_share, 3), "batches": self.batches, "loss": loss_name}
@@ -110,6 +119,51 @@ class OutputBounds:
                 f"{neg:.0%} of the targets are below 0"
             return _finding(step, "sigmoid", f"every output lies in [0, 1] while {where}", loss_name, ev)
         return None
+
+    @staticmethod
+    def _edges(o: Any) -> tuple[Any, Any]:
+        """How many outputs sit at the batch's top and bottom edge (within EDGE of its extremes), counted only
+        when the batch's outputs take both signs (on the device, no read-back)."""
+        hi, lo = o.amax(), o.amin()
+        both = (hi > 0) & (lo < 0)
+        return ((o >= EDGE * hi) & both).sum(), ((o <= EDGE * lo) & both).sum()
+
+    def _symmetric_bound(self, step: float, loss_name: str, lo: float, hi: float) -> Finding | None:
+        """wrong-output-activation when a regression output is held inside +-B (a scaled tanh: a real share pinned
+        at each end) while the targets lie typically OUT_OF_REACH times beyond B: the targets' units or the bound."""
+        if self.kind != "regression" or self.at_top is None or self.targets < MIN_VALUES or hi <= 0:
+            return None
+        bound = max(hi, -lo)
+        if abs(hi + lo) > SYMMETRIC * bound:
+            return None  # not a symmetric bound (a linear output drifting, a ReLU shifted)
+        top, bottom = float(self.at_top) / self.values, float(self.at_bottom) / self.values
+        mean_abs = float(self.t_abs) / self.targets
+        ratio = mean_abs / bound
+        if top < EDGE_SHARE or bottom < EDGE_SHARE or ratio < OUT_OF_REACH:
+            return None
+        t_max = float(self.t_max)
+        ev = {"subject": "output-bound", CAUSE: True, "output_min": lo, "output_max": hi, "at_top": round(top, 3),
+              "at_bottom": round(bottom, 3), "target_mean_abs": mean_abs, "target_max_abs": t_max,
+              "ratio": ratio, "batches": self.batches, "loss": loss_name}
+        import math
+
+        radians = abs(bound - math.pi) < 0.02 * math.pi and 90.0 <= t_max <= 360.0
+        fixes = ([f"The output's range is radians (+-pi) and the targets are in degrees (up to {t_max:.3g}): "
+                  "convert the targets with np.deg2rad (or torch.deg2rad) before training, and read predictions in "
+                  "radians."] if radians else [])
+        fixes += [f"Rescale the targets into the output's range (convert their units, or divide them by {ratio:.3g} "
+                  "or more) and map the predictions back; or remove the bound on the output (a linear head) if "
+                  "the targets really are that large."]
+        units = " (radians against degrees)" if radians else ""
+        return Finding("wrong-output-activation", Severity.WARNING,
+                       f"the regression output is bounded at +-{bound:.3g} ({top:.0%} and {bottom:.0%} of the outputs "
+                       f"sit at the two ends) while the targets lie far beyond that range (mean |target| {mean_abs:.3g}, "
+                       f"{ratio:.3g}x the bound, up to {t_max:.3g}): they are in other units than the output{units}",
+                       steps=[step], evidence=ev,
+                       causes=["a bounded activation on the output (a scaled tanh, a hardtanh, a clamp) can produce "
+                               f"only values within +-{bound:.3g}; targets far outside it are unreachable, so the "
+                               "units saturate at the bound, their gradient vanishes and the loss stays high"],
+                       fixes=fixes)
 
     def _grid(self, o: Any) -> None:
         """Which 16-bit float the outputs were computed in: their dtype, or (cast back to float32 after an

@@ -96,7 +96,8 @@ def check_output_activation(model, loss_fn: Any = None, output_module: str | Non
         return [_wrong_output(subject, type(last).__name__, lname,
                               f"a regression output passed through {type(last).__name__} cannot take every value the "
                               "targets can (ReLU: no negatives; Sigmoid/Tanh: bounded)",
-                              ["Remove the activation after the last layer: regression wants a linear output.",
+                              [f"Remove the final {type(last).__name__} (the activation after the last layer): "
+                               "regression wants a linear output.",
                                "If targets really are bounded, scale them to the activation's range instead."])]
     if isinstance(last, (nn.ReLU, nn.ReLU6)) and kind in (None, "ce", "nll", "bce_logits"):
         return [_wrong_output(subject, type(last).__name__, lname,

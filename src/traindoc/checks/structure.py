@@ -654,7 +654,7 @@ def lead_watch(doc: Any) -> None:
 
 
 def is_cause(f: Finding) -> bool:
-    if f.id == "dead-relu":
+    if f.id == "dead-relu" and not f.evidence.get(CAUSE):  # the probe's share; a named setting is a cause itself
         shares = f.evidence.get("dead_share") or {}
         return bool(shares) and max(shares.values()) >= DEAD_CAUSE
     return bool(f.evidence.get(CAUSE))

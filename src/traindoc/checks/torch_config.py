@@ -123,6 +123,8 @@ def stale_optimizer_params(model: Any, optimizer: Any) -> int:
 def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     """What watch() raises at start from the configuration alone (unregistered layers wait for the forward)."""
     from .constant_init import constant_init_findings, one_signed_init_findings
+    from .init_scale import init_scale_findings  # an initialiser's scale not divided by sqrt(fan-in)
+    from .constant_activation import constant_activation_findings  # ReLU(max_value=0), Hardtanh(1, 1)
     from .freeze_attribute import attribute_freeze_findings  # model.body.requires_grad = False (does nothing)
     from .shared_layers import shared_layer_findings  # [layer, act] * n: one layer object at several positions
 
@@ -131,7 +133,8 @@ def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     from .layer_rates import reversed_rates_finding  # per-layer rates zipped from the input end
 
     rates = reversed_rates_finding(model, optimizer) if optimizer is not None else None
-    return (momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model))
+    return (momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model)
+                                           or init_scale_findings(model)) + constant_activation_findings(model)
             + attribute_freeze_findings(model) + shared_layer_findings(model) + unloaded_weights_findings(model)
             + optimizer_setting_findings(optimizer) + ([rates] if rates is not None else []))
 

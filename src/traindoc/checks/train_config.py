@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..findings import Finding, Severity
 from .structure import CAUSE
@@ -39,6 +40,9 @@ class Schedule:
     peak: float  # the highest rate the schedule reaches at all (evaluated past the run)
     peak_step: int
     warmup_steps: int | None = None  # when the schedule names its warm-up
+    start: float | None = None  # the rate at the first step and at the run's last planned step
+    end: float | None = None
+    settings: dict[str, float] = field(default_factory=dict)  # the schedule's numeric settings (decay_rate ...)
 
 
 @dataclass
@@ -59,6 +63,8 @@ class TrainConfig:
     hidden_widths: list[tuple[str, int]] = field(default_factory=list)  # (layer, units), output layer excluded
     classes: int | None = None  # 0/None: not a classifier (or unknown)
     accumulate: int = 1  # batches whose gradients are summed into one optimizer update
+    lr: float | None = None  # a constant learning rate (None: a schedule, or unknown)
+    default_lr: float | None = None  # the optimizer class's own default rate (what its name alone builds)
 
 
 @dataclass
@@ -77,6 +83,7 @@ class RunProgress:
     first_loss: float | None = None  # the first batch's loss (the untrained model)
     last_loss: float | None = None  # the last epoch's mean training loss
     last_val_loss: float | None = None
+    best_loss: float | None = None  # the lowest epoch-mean training loss (the Keras callback keeps it)
     train_accuracy: float | None = None  # the last epoch's training accuracy, when logged
     symptoms: set[str] = field(default_factory=set)  # ids of warning-level symptoms already raised
     grads: GradNorms | None = None
@@ -115,11 +122,53 @@ def _finding(id: str, title: str, why: str, fixes: list[str], subject: str, prog
     return Finding(id, Severity.WARNING, title, evidence=ev, causes=[why], fixes=fixes)
 
 
+ROSE_FROM_BEST = 1.5  # the last epoch's loss this many times the lowest one: the loss climbed back
+GROWS = 4.0  # a schedule (no warm-up named) ending at this many times its starting rate grows through the run
+
+
+def growing_schedule_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
+    """A schedule with no warm-up whose rate climbs through the whole run to GROWS times its start or more (a
+    decay factor above 1, start and end swapped), on a run whose loss rose: the rate ended far too high."""
+    s, n = cfg.schedule, cfg.planned_steps
+    if s is None or not n or s.warmup_steps or not s.start or s.start <= 0 or s.end is None:
+        return None
+    if s.end < GROWS * s.start or s.in_run_peak > s.end * (1 + 1e-6):
+        return None
+    fell, best, last = progress.fell, progress.best_loss, progress.last_loss
+    rose = ((fell is not None and fell < 0) or (last is not None and fell is None)
+            or (best is not None and last is not None and best > 0 and last >= ROSE_FROM_BEST * best)
+            or bool(progress.symptoms & {"divergence", "nonfinite", "both-rising", "lr-too-high",
+                                         "exploding-gradients"}))
+    if not rose:
+        return None
+    factor = next(((k, v) for k, v in s.settings.items() if k in ("decay_rate", "gamma") and v > 1), None)
+    swapped = s.settings.get("end_learning_rate", 0) > s.settings.get("initial_learning_rate", math.inf)
+    if factor is not None:
+        why = (f"{factor[0]}={factor[1]:g} is above 1, so each period multiplies the rate by {factor[1]:g} instead "
+               "of shrinking it")
+        fix = (f"Use {factor[0]} below 1 (e.g. 0.96, or {1 / factor[1]:.2g} to shrink by the factor written): a "
+               "decay factor shrinks the rate.")
+    elif swapped:
+        why = "end_learning_rate is above initial_learning_rate: the decay runs from the small rate up to the large one"
+        fix = "Swap the two rates: initial_learning_rate is the large starting rate, end_learning_rate the small end."
+    else:
+        why = "the schedule rises through the whole run instead of holding or falling after a warm-up"
+        fix = "Make the schedule fall (or hold) after its start: check which of its settings grows the rate."
+    return _finding("update-ratio", f"the learning-rate schedule grows: {s.name}'s rate rises from {s.start:.2g} at "
+                    f"the first step to {s.end:.2g} at the run's last ({s.end / s.start:.3g}x), and "
+                    f"{progress.moved()}",
+                    f"{why}; the rate ends far above the one the run started well at, so the late steps overshoot "
+                    "and the loss climbs back", [fix, f"Lower the learning rate back to about {s.start:.2g}."],
+                    "lr-schedule", progress, planned_steps=n, schedule_start=s.start, schedule_end=s.end)
+
+
 def schedule_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
     """A schedule whose peak lies beyond the run (a warm-up longer than training): the rate stays tiny."""
     s, n = cfg.schedule, cfg.planned_steps
     if s is None or not n or not s.peak > 0 or s.in_run_peak >= SCHEDULE_SHORTFALL * s.peak:
         return None
+    if growing_schedule_finding(cfg, progress) is not None:
+        return None  # the rate climbed far above its start: it did not stay tiny (named by its own judge)
     if not progress.barely_moved():
         return None
     warm = s.warmup_steps
@@ -219,6 +268,27 @@ def dropout_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
                     "dropout", progress, dropout=dict(high))
 
 
+def torch_dropout_finding(model: Any, losses: list[float], step: float) -> Finding | None:
+    """dropout_finding for a torch model at the end of a watched run: its dropout modules' rates against how far
+    the per-step training loss fell (the mean of its first and last tenth)."""
+    import math as _m
+
+    rates = [(name, float(p)) for name, m in model.named_modules()
+             if "Dropout" in type(m).__name__ and isinstance(p := getattr(m, "p", None), (int, float))]
+    if not rates or max(r for _, r in rates) < DROPOUT_HIGH:
+        return None
+    finite = [v for v in losses if _m.isfinite(v)]
+    if len(finite) < 20:
+        return None
+    k = max(3, len(finite) // 10)
+    progress = RunProgress(first_loss=sum(finite[:k]) / k, last_loss=sum(finite[-k:]) / k)
+    f = dropout_finding(TrainConfig("torch", dropout=rates), progress)
+    if f is not None:
+        f.steps = [step]
+        f.fixes = [fx.replace("Dropout(", "nn.Dropout(p=") for fx in f.fixes]
+    return f
+
+
 def bottleneck_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
     """A hidden layer narrower than the classes it must carry (a one-unit code in a 5-class classifier)."""
     k = cfg.classes
@@ -247,8 +317,34 @@ def momentum_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
     return high_momentum_finding(cfg.momentum, went_poorly=poorly, how_it_went=progress.moved(), fell=fell)
 
 
-JUDGES = (schedule_finding, clip_finding, few_steps_finding, accumulation_finding, dropout_finding, bottleneck_finding,
-          momentum_finding)
+# Optimizers whose accumulated squared gradients shrink every later step, and whose Keras default rate (0.001)
+# lies far below the rate they are used at (Adagrad 0.01-0.1, PyTorch's default 0.01; Adadelta 1.0, its paper's
+# and PyTorch's default; Ftrl 0.05-0.1): at the default the weights barely move.
+SLOW_DEFAULTS = {"Adagrad": "0.01 to 0.1", "Adadelta": "1.0", "Ftrl": "0.05 to 0.1"}
+
+
+def default_rate_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
+    """A decaying-step optimizer left at its class default rate (what compile(optimizer='adagrad') builds, or a
+    configured optimizer object left unused) on a run that barely moved."""
+    usual = SLOW_DEFAULTS.get(cfg.optimizer or "")
+    if usual is None or cfg.lr is None or cfg.default_lr is None or not progress.barely_moved():
+        return None
+    if not math.isclose(cfg.lr, cfg.default_lr, rel_tol=1e-3):
+        return None
+    name = cfg.optimizer
+    return _finding("stalled", f"{name} runs at its default learning_rate={cfg.lr:g} (what "
+                    f"compile(optimizer='{name.lower()}') or {name}() builds), and {progress.moved()}",
+                    f"{name} divides each step by the root of its accumulated squared gradients, so its steps shrink "
+                    f"as training goes on; at the default rate of {cfg.lr:g}, far below the {usual} it is usually run "
+                    "at, the weights barely move and the loss stays near where it started",
+                    [f"Raise the learning rate: compile(optimizer=keras.optimizers.{name}(learning_rate=...)) with a "
+                     f"rate of {usual}. If the script already builds a configured {name} object, pass that object to "
+                     "compile(optimizer=...) instead of the name string (the string builds a fresh default one)."],
+                    "optimizer-default-rate", progress, lr=cfg.lr, default_lr=cfg.default_lr, optimizer=name)
+
+
+JUDGES = (schedule_finding, growing_schedule_finding, clip_finding, few_steps_finding, accumulation_finding, dropout_finding, bottleneck_finding,
+          momentum_finding, default_rate_finding)
 
 
 def config_findings(cfg: TrainConfig | None, progress: RunProgress) -> list[Finding]:

@@ -268,6 +268,9 @@ class ConfigWatch:
             from ..checks.custom_backward import custom_backward_finding
 
             found.append(call("custom-backward", custom_backward_finding, self.custom_fns, losses, at))
+        from ..checks.train_config import torch_dropout_finding  # nn.Dropout(0.9): the keep rate as the drop rate
+
+        found.append(call("dropout-rate", torch_dropout_finding, doc.model, losses, at))
         from ..checks.backward_nan import backward_nan_finding  # a finite loss with a NaN gradient
 
         known = any(f.id == "nonfinite-origin" and f.evidence.get("kind") == "backward gradient" for f in doc.findings)

@@ -21,6 +21,9 @@ PREFIX = "check/"
 
 # What a rebuilt check says when only its series is left (the live finding has the exact change).
 RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
+    "dead-relu": ("activation layers that pass nothing (recorded by the watcher)",
+                  ["an activation whose settings make its output one constant"],
+                  ["Check the activation layers' settings (max_value, threshold, bounds)."]),
     "zero-gradients": ("every gradient was exactly zero at the start of training (recorded by the watcher)",
                        ["the output does not depend on the weights: a softmax over one unit, a saturated or dead "
                         "output, or a detached loss"],
@@ -97,6 +100,18 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
 
 # The same, for one subject of a check: what the rebuilt finding says when the subject tells more.
 RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] = {
+    ("dead-relu", "constant-activation"): ("activation layers whose settings make them output one constant "
+                                           "(recorded by the watcher)",
+                                           ["ReLU(max_value=0): max_value is the output's ceiling, not its knee"],
+                                           ["Remove max_value (a plain ReLU has no cap)."]),
+    ("poor-initialization", "init-scale"): ("weight layers start with a scale many times what keeps the signal's "
+                                            "spread (recorded by the watcher)",
+                                            ["an initialisation scale not divided by sqrt(fan-in)"],
+                                            ["Use a variance-scaling initialiser (Glorot/Xavier, LeCun, He)."]),
+    ("unshuffled-data", "sorted-batches"): ("the first training batches hold one class while the validation labels "
+                                            "hold others (recorded by the watcher)",
+                                            ["training rows sorted by label and served in order (shuffle=False)"],
+                                            ["Shuffle the training rows (fit(shuffle=True))."]),
     ("overfitting", "regularizer-after-build"): ("a kernel_regularizer was set on layers already built: the loss has "
                                                  "no penalty term and the run overfit (recorded by the watcher)",
                                                  ["layer.kernel_regularizer = ... after the model was built"],
@@ -478,5 +493,6 @@ from . import stability as _stability  # noqa: E402,F401
 for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffled-data", "lr-too-high",
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
              "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
-             "exploding-gradients", "nonfinite-origin", "metric-out-of-range", "oscillation", "misleading-accuracy"):
+             "exploding-gradients", "nonfinite-origin", "metric-out-of-range", "oscillation", "misleading-accuracy",
+             "dead-relu"):
     _with_recorded(_cid)

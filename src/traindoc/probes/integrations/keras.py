@@ -85,6 +85,8 @@ class TraindocCallback(keras.callbacks.Callback):
         self._grad_samples: list = []  # gradient sizes on the first batches
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
+        self._pending_constant = None  # "every target is c" from the sampled batches, settled at the first epoch end
+        self._fit_shuffle = None  # fit(shuffle=...) as fit was called (None: unknown)
         self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
         self._ignored_regs: list[str] = []  # regularizer attributes set after the layer was built
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
@@ -124,6 +126,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc.store.meta.task = "classification"
             self.doc.guard.call("checks", self._class_count)
         self._judge("lr-sign", self._negative_rate)
+        self._fit_shuffle = _fit_argument("shuffle")
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
 
@@ -133,6 +136,12 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.squashed_twice import keras_squashed_twice_finding
 
         self._judge("output-squash", lambda: keras_squashed_twice_finding(model))
+        from ...checks.init_scale import init_scale_findings
+
+        self._judge("init-scale", lambda: next(iter(init_scale_findings(model)), None))
+        from ...checks.constant_activation import constant_activation_findings
+
+        self._judge("constant-activation", lambda: next(iter(constant_activation_findings(model)), None))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
@@ -349,6 +358,10 @@ class TraindocCallback(keras.callbacks.Callback):
         self._epochs.append({k: s for k in logs if (s := _scalar(logs[k])) is not None})
         if self._progress is not None:
             self._progress.last_loss = _scalar(logs.get("loss"))
+            last = self._progress.last_loss
+            if last is not None and math.isfinite(last):
+                best = self._progress.best_loss
+                self._progress.best_loss = last if best is None else min(best, last)
             self._progress.last_val_loss = _scalar(logs.get("val_loss"))
             acc = next((k for k in logs if k in ("accuracy", "acc", "sparse_categorical_accuracy",
                                                   "categorical_accuracy", "binary_accuracy")), None)
@@ -362,6 +375,7 @@ class TraindocCallback(keras.callbacks.Callback):
         if self._val.ys and not self._val.done:
             self._val.done = True
             self.doc.guard.call("checks", self._split_check)
+        self.doc.guard.call("checks", self._settle_constant)
 
     def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
         if self.doc is not None and not self._epochs:  # the first validation pass inside fit
@@ -391,6 +405,7 @@ class TraindocCallback(keras.callbacks.Callback):
             return
         if self._batches and len(self._batches) < DATA_BATCHES:
             self.doc.guard.call("checks", self._data_checks)
+        self.doc.guard.call("checks", self._settle_constant)
         self.doc.guard.call("checks", self._train_end_checks)
         self.doc.guard.call("optimizer-settings", self._optimizer_settings)
         self.doc.guard.call("split-share", self._split_share)
@@ -408,7 +423,24 @@ class TraindocCallback(keras.callbacks.Callback):
         for f in self.doc.guard.call("checks", structure_findings, self.model, None, y, constant=constant,
                                      output_scale=self._output_scale, seen_activation=seen) or []:
             f.steps = [1.0]
+            if constant and _constant_classes(f, self._loss_view):
+                self._pending_constant = f  # the sample may be the first class of data sorted by label
+                continue
             self.doc._record_check(f)
+
+    def _settle_constant(self) -> None:
+        """Constant class targets in the sampled batches, against the validation labels: when those hold other
+        classes, the training data is sorted by label and served in order (keras_split.sorted_batches_finding)."""
+        f, self._pending_constant = self._pending_constant, None
+        if f is None:
+            return
+        from .keras_split import sorted_batches_finding
+
+        served = None
+        if self._fit_shuffle is False:  # shuffled batches of one class mean the whole training y is that class
+            served = sorted_batches_finding(self._sampled_y, self._val.labels() if self._val.ys else None,
+                                            float(self.doc._step))
+        self.doc._record_check(served if served is not None else f)
 
     def _data_checks(self) -> None:
         from ...checks.data_check import data_check
@@ -461,7 +493,7 @@ class TraindocCallback(keras.callbacks.Callback):
         first = self._layers.first_input if self._layers is not None else None  # the first weight layer's input
         first = first if first is not None and first is not False else None
         section = data_check(batches, model=self.model, layer_input=first)  # judged after the model's own scaling
-        have_labels = any(f.id == "label-problem" for f in self.doc.findings)
+        have_labels = any(f.id == "label-problem" for f in self.doc.findings) or self._pending_constant is not None
         index = self._index_columns()
         for f in section.findings:
             if f.id == "unnormalized-input" and index:  # the scale comes from a row-number column: drop it
@@ -972,6 +1004,32 @@ class TraindocCallback(keras.callbacks.Callback):
                 return
             self.doc._record_check(killed_by_first_update_finding(ZERO_GRAD_BATCHES, _learning_rate(self.model),
                                                                   float(self.doc._step)))
+
+
+def _fit_argument(name: str) -> Any:
+    """An argument of the ``fit`` call that is running this callback, read from its frame (None: not found).
+    Keras hands callbacks no fit arguments; on_train_begin runs inside fit, a few frames up."""
+    import inspect
+
+    frame = inspect.currentframe()
+    try:
+        for _ in range(16):
+            frame = frame.f_back if frame is not None else None
+            if frame is None:
+                return None
+            if frame.f_code.co_name == "fit" and name in frame.f_code.co_varnames:
+                return frame.f_locals.get(name)
+        return None
+    finally:
+        del frame
+
+
+def _constant_classes(f: Any, loss_view: Any) -> bool:
+    """The constant-target finding of a classification loss (the one a label-sorted sample also gives)."""
+    from ...checks.model_view import REGRESSION
+
+    return (f.id == "label-problem" and f.evidence.get("subject") == "targets" and f.title.startswith("every target is")
+            and loss_view is not None and loss_view.kind not in (None, REGRESSION))
 
 
 def _settle_mechanisms(findings: list) -> None:

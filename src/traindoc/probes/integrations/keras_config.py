@@ -36,6 +36,20 @@ def _optimizer(model: Any) -> Any:
     return getattr(opt, "inner_optimizer", None) or opt
 
 
+def _rates(opt: Any) -> tuple[float | None, float | None]:
+    """The optimizer's constant learning rate and its class's default one (the signature's; None: a schedule or
+    unknown). Read from the config and the signature only: nothing is built or changed."""
+    import inspect
+
+    try:
+        rate = opt.get_config().get("learning_rate")
+        default = inspect.signature(type(opt).__init__).parameters["learning_rate"].default
+    except Exception:
+        return None, None
+    rate, default = _number(rate), _number(default)
+    return rate, default
+
+
 def read_schedule(opt: Any, planned: int | None) -> Schedule | None:
     """The optimizer's learning-rate schedule over the planned steps and past them; None for a constant rate."""
     import keras
@@ -61,8 +75,10 @@ def read_schedule(opt: Any, planned: int | None) -> Schedule | None:
         return None
     step, peak = max(all_rates, key=lambda t: t[1])
     warm = cfg.get("warmup_steps")
+    settings = {str(k): float(v) for k, v in cfg.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
     return Schedule(type(sched).__name__, max(r for _, r in in_rates), peak, int(step),
-                    int(warm) if isinstance(warm, (int, float)) and warm > 0 else None)
+                    int(warm) if isinstance(warm, (int, float)) and warm > 0 else None,
+                    start=in_rates[0][1], end=in_rates[-1][1], settings=settings)
 
 
 def _walk(layer: Any) -> list[Any]:
@@ -93,6 +109,7 @@ def read_keras_config(model: Any, params: dict | None, batch_size: int | None = 
             cfg.schedule = None
         m = _number(getattr(opt, "momentum", None))
         cfg.momentum = m if m is not None and m > 0 else None
+        cfg.lr, cfg.default_lr = _rates(opt)
         for key in ("clipnorm", "global_clipnorm", "clipvalue"):
             v = _number(getattr(opt, key, None))
             if v is not None and v > 0:

@@ -68,6 +68,44 @@ def split_finding(train_y: Any, val_y: Any, step: float) -> Finding | None:
                "x, y = x[p], y[p]), or split with a stratified, shuffled split and pass validation_data."])
 
 
+SORTED_SHARE = 0.75  # the sampled training class makes at most this share of the validation labels
+
+
+def sorted_batches_finding(train_y: Any, val_y: Any, step: float) -> Finding | None:
+    """unshuffled-data when every sampled training batch holds one class but the validation labels hold others:
+    the training rows are sorted by label and fit serves them in that order (shuffle=False, an unshuffled
+    generator); the training labels are not constant, only the first batches are."""
+    tr, va = class_ids(train_y) if train_y is not None else None, class_ids(val_y) if val_y is not None else None
+    if tr is None or va is None or tr.size < MIN_TRAIN or va.size < MIN_VAL:
+        return None
+    seen = np.unique(tr)
+    if len(seen) != 1:
+        return None
+    c = int(seen[0])
+    others = np.unique(va[va != c])
+    share = float((va == c).mean())
+    if not len(others) or share > SORTED_SHARE:
+        return None
+    named = ", ".join(str(int(k)) for k in others[:5])
+    return Finding(
+        "unshuffled-data", Severity.WARNING,
+        f"the first {tr.size} training labels are all class {c}, while the validation labels hold class(es) {named} "
+        f"as well ({c} is {share:.0%} of them): the training rows are sorted by label and fit serves them in that "
+        "order, one class per batch",
+        steps=[step], evidence={"subject": "sorted-batches", "cause": True, "class": c, "train_rows": int(tr.size),
+                                "val_share": share, "val_classes": [int(k) for k in np.unique(va)][:20],
+                                "explains": ["oscillation", "loss-spikes", "stalled", "overfitting",
+                                             "stuck-at-chance"]},
+        causes=["data stored in label order (files concatenated per class, rows sorted by label) and fit(shuffle=False)"
+                " or a generator that does not shuffle: each stretch of batches pulls the model toward one class, so "
+                "the loss swings with the order and the last classes seen win"],
+        fixes=["Shuffle the training rows: model.fit(..., shuffle=True) (the default for arrays), or permute x and y "
+               "together once (p = np.random.permutation(len(x)); x, y = x[p], y[p]); shuffle a generator or "
+               "tf.data pipeline inside it.",
+               f"If np.unique(y) of the whole training array is only {c}, the training labels themselves are wrong "
+               "instead: check which array is passed as y."])
+
+
 class ValidationSample:
     """The first validation batches' labels, seen through a wrapped ``test_step``."""
 
