@@ -105,6 +105,34 @@ def _cuts(v: np.ndarray, first_cut=_first_cut) -> list[int]:
     return cuts
 
 
+_SIDE = 3  # points before a marked boundary (and at the start) taken as the level there
+_BACK_UP = 0.5  # share of the fall before a marked boundary the loss must climb back at it
+
+
+def loss_starts_over(v: np.ndarray, k: int) -> bool:
+    """Whether the loss ``v`` starts over at index ``k``, a boundary the file itself marks (a header row
+    or a console's opening lines written again: a new process opened the file) while the counter kept going.
+
+    Why: the marker alone does not tell a run resumed from its checkpoint (the counter continues and
+    so does the loss, at the level it had reached) from a new run whose script keeps a global counter
+    (the loss is back near its first values). So the second signal is the level: at the boundary the
+    loss climbs back at least half of what it had fallen before it, from a level it had fallen to, and
+    stays up. A warm restart or a spike with no marker is never cut here."""
+    v = np.asarray(v, dtype=float)
+    if k < _SIDE or len(v) - k < _SIDE or not np.isfinite(v).all():
+        return False
+    start = float(np.median(v[:_SIDE]))
+    fall = start - float(v[:k].min())
+    if not fall > 0:
+        return False
+    before = float(np.median(v[k - _SIDE:k]))
+    # the first point after the boundary (a new run falls fast from its first value, so a median would
+    # already be on its way down); and the loss stays up over the next points, as a spike's does not
+    after = float(np.median(v[k:k + _SIDE]))
+    return (float(v[k]) - before >= _BACK_UP * fall and after - before >= 0.5 * _BACK_UP * fall
+            and before <= start - 0.5 * fall)
+
+
 def split_by_curve(run: Run, fresh_fits: bool = False) -> tuple[list[Run], list[float]]:
     """``run`` (all series on one row-number axis) cut where its loss starts over, and the x of each
     cut; ``([run], [])`` when it does not. Each part's rows are counted from 0 again."""
@@ -115,7 +143,15 @@ def split_by_curve(run: Run, fresh_fits: bool = False) -> tuple[list[Run], list[
     if not cuts:
         return [run], []
     edges = [float(loss.steps[k]) for k in cuts]
+    return cut_at(run, edges, rebase=True), edges
+
+
+def cut_at(run: Run, edges: list[float], rebase: bool) -> list[Run]:
+    """``run`` cut into parts at the x values ``edges``; ``rebase``: each part's x counted from 0 again
+    (a row number), else each part after the first shifted to start where the first one started
+    (a counter that kept going across runs)."""
     bounds = [-np.inf, *edges, np.inf]
+    first = min((float(s.steps[0]) for s in run.series.values() if len(s)), default=0.0)
     parts = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         part = Run(name=run.name, source=run.source, format=run.format,
@@ -124,10 +160,11 @@ def split_by_curve(run: Run, fresh_fits: bool = False) -> tuple[list[Run], list[
         for s in run.series.values():
             m = (s.steps >= lo) & (s.steps < hi)
             if m.any():
-                part.add(replace(s, steps=s.steps[m] - (0.0 if lo == -np.inf else lo), values=s.values[m],
+                shift = 0.0 if lo == -np.inf else (lo if rebase else lo - first)
+                part.add(replace(s, steps=s.steps[m] - shift, values=s.values[m],
                                  wall_time=None if s.wall_time is None else s.wall_time[m]))
         parts.append(part)
-    return parts, edges
+    return parts
 
 
 def split_counterless(run: Run, unit: str = "row", fresh_fits: bool = False) -> list[Run]:
@@ -146,3 +183,23 @@ def split_counterless(run: Run, unit: str = "row", fresh_fits: bool = False) -> 
             f"file holds {count} runs appended one after another (no step counter; {why}, at {where}); this is "
             f"run {i + 1}")
     return parts
+
+
+def split_marked(run: Run, marks: list[float], path, fmt: str) -> list[Run]:
+    """``run`` cut at the x of each header row written again while its x column kept counting, where
+    the loss starts over there (``loss_starts_over``); a header repeated on a resume (the loss goes on
+    from where it was) is no cut."""
+    from . import _table as T
+
+    loss = run.primary(Role.TRAIN_LOSS) or run.primary(Role.VAL_LOSS)
+    if loss is None:
+        return [run]
+    edges: list[float] = []
+    for x in sorted(set(marks)):
+        k = int(np.searchsorted(loss.steps, x))
+        if (not edges or x > edges[-1]) and loss_starts_over(loss.values, k):
+            edges.append(x)
+    if not edges:
+        return [run]
+    return T.segment_runs(path, fmt, cut_at(run, edges, rebase=False), edges, unit=loss.axis,
+                          reason="the header row is written again and the loss is back near its first values")

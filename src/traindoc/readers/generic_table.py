@@ -30,7 +30,7 @@ from pathlib import Path
 from ..run import MEASURED_ROLES, Role, Run, Series, infer_role
 from . import _split_keys as SK
 from . import _table as T
-from ._appended import split_counterless
+from ._appended import split_counterless, split_marked
 from ._conventions import drop_placeholder_metrics, is_hf_summary, summary_note
 from ._long_format import pivot
 from ._ragged import regularise
@@ -415,6 +415,8 @@ def _build(path: Path, records: list[dict[str, float]], xcol: str | None, note: 
         runs = split_counterless(runs[0])
     elif not xcol and len(runs) > 1:
         runs = _segment_by_header(runs, header_cuts)
+    elif len(runs) == 1 and header_cuts:
+        runs = split_marked(runs[0], [xs[c] for c in header_cuts if c < len(xs)], path, NAME)
     else:
         runs = T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="row")
     variants = sorted(v for k, v in renamed.items() if k.strip().lower() not in SK.SPLITS)

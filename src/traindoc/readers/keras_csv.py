@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..run import Run
 from . import _table as T
-from ._appended import split_counterless
+from ._appended import split_counterless, split_marked
 from ._ragged import drifted
 from ._row_kinds import kind_column
 from .base import HEAD_BYTES
@@ -80,7 +80,10 @@ def read(path: Path) -> list[Run]:
         from . import generic_table
         return generic_table.read(path)
     epochs = [T.parse_number(r[0]) if r else None for r in rows]
-    rows = [r for r, e in zip(rows, epochs) if e is not None]  # a repeated header line is skipped
+    # A repeated header line is skipped; the epoch of the row after it marks where a new writer began.
+    marks = [next((e for e in epochs[i + 1:] if e is not None), None) for i, r in enumerate(rows)
+             if epochs[i] is None and r and r[0].strip().lower() == header[0].strip().lower()]
+    rows = [r for r, e in zip(rows, epochs) if e is not None]
     epochs = [e for e in epochs if e is not None]
     attempts = T.stitch_resumes(zip(epochs, rows), strict=True)
     runs = []
@@ -108,4 +111,6 @@ def read(path: Path) -> list[Run]:
         run.meta.notes.extend(notes)
     if len(runs) == 1 and attempts[0].counterless:
         return split_counterless(runs[0], unit="row", fresh_fits=True)
+    if len(runs) == 1 and any(m is not None for m in marks):
+        return split_marked(runs[0], [m for m in marks if m is not None], path, NAME)
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..run import MEASURED_ROLES, Role, RoleInfo, Run, Series, infer_role
 from . import _table as T
-from ._appended import split_counterless
+from ._appended import split_counterless, split_marked
 from ._conventions import drop_not_measured, drop_placeholder_metrics, summary_note
 from .base import HEAD_BYTES, read_head
 from .text.decode import clean_lines, iter_lines, sniff_text
@@ -235,6 +235,9 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
     # Counted lines share one x only when one line shape is counted (each shape has its own count).
     if parser.counted_by_line and len(runs) == 1 and len(parser.implicit) <= 1:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
+    if len(runs) == 1 and parser.banners_again:  # the opening lines again while the counter went on
+        marks = [float(placed[c]) for c in parser.banners_again if c < len(placed) and alive[c] and placed[c] == placed[c]]
+        return split_marked(runs[0], marks, path, NAME)
     return T.segment_runs(path, NAME, runs, starts[1:], unit="record")
 
 

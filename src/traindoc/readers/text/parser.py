@@ -60,6 +60,8 @@ _COCO_SUMMARY = ("Average Precision", "Average Recall")
 # such as "Training complete" / "Finished training". The counter going back after one is another run
 # (a second stage, the next configuration), not a resume: a finished run is not resumed.
 _END_KEYS = frozenset({"train_runtime", "total_flos"})
+_DIGITS = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+_MAX_BANNERS = 15  # a preamble line printed again more often than this is a per-epoch print, no launch
 _END_LINE = re.compile(r"(?i)\b(?:training\s+(?:is\s+)?(?:complete|completed|finished|done|ended)|finished\s+training"
                        r"|done\s+training|end\s+of\s+training)\b(?!\s+(?:for\s+|of\s+)?(?:this\s+)?(?:epoch|step|batch|iter))"
                        # Lightning ("`Trainer.fit` stopped: `max_epochs=3` reached."), Ultralytics ("100 epochs
@@ -342,6 +344,11 @@ class LineParser:
         self.trained = False  # a record holds a training loss or metric (or came from a table or JSON)
         self.bare_numbers = 0  # lines holding one number and nothing else: never read, said in a note
         self.bar_counted: set[int] = set()  # records placed by a progress bar's n/N count (see ``bar_copies``)
+        # The lines printed before the first record (a banner, an argument dump), numbers masked; one of
+        # them printed again after records came marks where another launch may have started writing
+        # (``banners_again``: record counts then; ``_appended.loss_starts_over`` decides).
+        self._preamble: set[str] = set()
+        self._again: dict[str, list[int]] = {}
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -373,6 +380,8 @@ class LineParser:
         if self.block_name is not None and line.strip():
             line = self._titled(line)
         got = self._feed(line)
+        if len(line) < 200:
+            self._banner(line)
         if not got and len(line) < 200 and _END_LINE.search(line):
             self._run_end()
             self.block_open = False
@@ -385,6 +394,24 @@ class LineParser:
                     self.block_name = block_title(line.strip())
             self.title = line.strip()[:80]
         return got
+
+    def _banner(self, line: str) -> None:
+        """Keep a line printed before any record (see ``_preamble``), or mark it printed again."""
+        key = _DIGITS.sub("#", " ".join(line.split()))
+        if sum(ch.isalpha() for ch in key) < 4:
+            return  # a rule, a blank, a bare count: printed anywhere
+        if not self.trained:  # a settings record (``Namespace(lr=0.1, …)``) is still the preamble
+            self._preamble.add(key)
+        elif key in self._preamble:
+            at = self._again.setdefault(key, [])
+            if not at or at[-1] != len(self.records):
+                at.append(len(self.records))
+
+    @property
+    def banners_again(self) -> list[int]:
+        """Record counts at which a line of the preamble was printed again (see ``_preamble``); a line
+        printed again at most records (an evaluation header each epoch) marks nothing."""
+        return sorted({at for marks in self._again.values() if len(marks) <= _MAX_BANNERS for at in marks})
 
     def _wandb(self, rest: str) -> None:
         """One of wandb's own lines (see ``_WANDB_LINE``): its closing summary is kept as a summary."""
