@@ -185,7 +185,7 @@ def split_counterless(run: Run, unit: str = "row", fresh_fits: bool = False) -> 
     return parts
 
 
-def split_marked(run: Run, marks: list[float], path, fmt: str) -> list[Run]:
+def split_marked(run: Run, marks: list[float], path, fmt: str, marker: str = "the header row is written again") -> list[Run]:
     """``run`` cut at the x of each header row written again while its x column kept counting, where
     the loss starts over there (``loss_starts_over``); a header repeated on a resume (the loss goes on
     from where it was) is no cut."""
@@ -195,11 +195,13 @@ def split_marked(run: Run, marks: list[float], path, fmt: str) -> list[Run]:
     if loss is None:
         return [run]
     edges: list[float] = []
+    base = 0  # each boundary judged against the run before it (from the last cut)
     for x in sorted(set(marks)):
         k = int(np.searchsorted(loss.steps, x))
-        if (not edges or x > edges[-1]) and loss_starts_over(loss.values, k):
+        if k > base and loss_starts_over(loss.values[base:], k - base):
             edges.append(x)
+            base = k
     if not edges:
         return [run]
     return T.segment_runs(path, fmt, cut_at(run, edges, rebase=False), edges, unit=loss.axis,
-                          reason="the header row is written again and the loss is back near its first values")
+                          reason=f"{marker} and the loss is back near its first values")

@@ -16,6 +16,7 @@ import yaml
 from ..run import Run
 from ..run.run import WITHIN_EVAL_AXIS
 from . import _table as T
+from ._appended import split_marked
 from ._axes import own_counter_groups
 from ._safe import is_regular, yaml_load
 
@@ -91,9 +92,13 @@ def read(path: Path) -> list[Run]:
     lower = [h.lower() for h in header]
     step_i = lower.index("step")
     records = []
+    marks = []  # the step after each header row written again: where another writer may have begun
     for r in rows:
+        if step_i < len(r) and r[step_i].strip().lower() == "step":
+            marks.append(len(records))
         x = T.parse_number(r[step_i]) if step_i < len(r) and not T.is_missing(r[step_i]) else None
         records.append((x, r))
+    marks = [next((x for x, _ in records[i:] if x is not None), None) for i in marks]
     records, own_cols = _own_counter_rows(header, lower, records)
     attempts = T.stitch_resumes(records)
     runs = []
@@ -127,4 +132,6 @@ def read(path: Path) -> list[Run]:
             runs.append(run)
     for run in runs:
         run.meta.notes.extend(notes)
+    if len(runs) == 1 and any(m is not None for m in marks):
+        return split_marked(runs[0], [m for m in marks if m is not None], path, NAME)
     return T.segment_runs(path, NAME, runs, [a.start_row + 2 for a in attempts[1:]], unit="line")

@@ -237,7 +237,7 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
         return split_counterless(runs[0], unit="record")  # no counter to start over: the loss tells
     if len(runs) == 1 and parser.banners_again:  # the opening lines again while the counter went on
         marks = [float(placed[c]) for c in parser.banners_again if c < len(placed) and alive[c] and placed[c] == placed[c]]
-        return split_marked(runs[0], marks, path, NAME)
+        return split_marked(runs[0], marks, path, NAME, marker="the log's opening lines are printed again")
     return T.segment_runs(path, NAME, runs, starts[1:], unit="record")
 
 

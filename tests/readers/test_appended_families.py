@@ -1,0 +1,57 @@
+"""Every generated file of appended runs (``_appended_families``) is read as that many runs, and
+``appended-runs`` is named; every near-miss stays one run, and ``appended-runs`` is not named."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+import traindoc
+from traindoc.readers._appended import loss_starts_over
+
+from ._appended_families import APPENDED, NEAR_MISSES
+
+SEEDS = range(12)
+
+
+def _read(tmp_path, made):
+    path = tmp_path / made.name
+    path.write_bytes(made.text.encode())
+    runs = traindoc.load(path).runs
+    ids = {f.id for run in runs for f in traindoc.diagnose(run)}
+    return runs, ids
+
+
+@pytest.mark.parametrize("family", sorted(APPENDED))
+def test_appended_runs_are_found(tmp_path, family):
+    for seed in SEEDS:
+        made = APPENDED[family](random.Random(seed))
+        runs, ids = _read(tmp_path, made)
+        assert len(runs) == made.runs, (family, seed)
+        assert "appended-runs" in ids, (family, seed)
+
+
+@pytest.mark.parametrize("family", sorted(NEAR_MISSES))
+def test_near_misses_stay_whole(tmp_path, family):
+    for seed in SEEDS:
+        made = NEAR_MISSES[family](random.Random(seed))
+        runs, ids = _read(tmp_path, made)
+        assert len(runs) == 1, (family, seed)
+        assert "appended-runs" not in ids, (family, seed)
+
+
+def test_counter_going_on_parts_start_where_the_first_did(tmp_path):
+    """A run cut at a header written again starts at the first run's first epoch, not where the counter was."""
+    made = APPENDED["epoch-header-again"](random.Random(3))
+    runs, _ = _read(tmp_path, made)
+    firsts = {min(float(s.steps[0]) for s in r.series.values()) for r in runs}
+    assert len(firsts) == 1
+
+
+def test_loss_starts_over_needs_the_level_back_up():
+    fall = [2.0, 1.6, 1.3, 1.0, 0.8, 0.6, 0.5, 0.45]
+    assert loss_starts_over(fall + [1.9, 1.5, 1.2, 1.0], 8)  # back near the first values, falling again
+    assert not loss_starts_over(fall + [0.44, 0.43, 0.42, 0.41], 8)  # a resume: the loss goes on
+    assert not loss_starts_over(fall + [1.9, 0.44, 0.43, 0.42], 8)  # a spike that recovers at once
+    assert not loss_starts_over(fall + [0.9, 0.85, 0.8, 0.75], 8)  # up less than half the fall
