@@ -62,6 +62,7 @@ _COCO_SUMMARY = ("Average Precision", "Average Recall")
 _END_KEYS = frozenset({"train_runtime", "total_flos"})
 _DIGITS = re.compile(r"\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _MAX_BANNERS = 15  # a preamble line printed again more often than this is a per-epoch print, no launch
+_MASK_DIGITS = str.maketrans("0123456789", "##########")
 _END_LINE = re.compile(r"(?i)\b(?:training\s+(?:is\s+)?(?:complete|completed|finished|done|ended)|finished\s+training"
                        r"|done\s+training|end\s+of\s+training)\b(?!\s+(?:for\s+|of\s+)?(?:this\s+)?(?:epoch|step|batch|iter))"
                        # Lightning ("`Trainer.fit` stopped: `max_epochs=3` reached."), Ultralytics ("100 epochs
@@ -348,6 +349,7 @@ class LineParser:
         # them printed again after records came marks where another launch may have started writing
         # (``banners_again``: record counts then; ``_appended.loss_starts_over`` decides).
         self._preamble: set[str] = set()
+        self._heads: set[str] = set()  # their first four characters
         self._again: dict[str, list[int]] = {}
 
     # -- one line -------------------------------------------------------------------------
@@ -397,11 +399,15 @@ class LineParser:
 
     def _banner(self, line: str) -> None:
         """Keep a line printed before any record (see ``_preamble``), or mark it printed again."""
+        head = line.lstrip()[:4].translate(_MASK_DIGITS)  # a timestamp's date at the start: any day
+        if self.trained and head not in self._heads:
+            return  # cheap: most lines of a long log start unlike any opening line
         key = _DIGITS.sub("#", " ".join(line.split()))
         if sum(ch.isalpha() for ch in key) < 4:
             return  # a rule, a blank, a bare count: printed anywhere
         if not self.trained:  # a settings record (``Namespace(lr=0.1, …)``) is still the preamble
             self._preamble.add(key)
+            self._heads.add(head)
         elif key in self._preamble:
             at = self._again.setdefault(key, [])
             if not at or at[-1] != len(self.records):
