@@ -109,15 +109,24 @@ def console(rng: random.Random, restart: bool) -> Appended:
                        "Epoch [{e}/{n}] Train Loss: {t:.4f} Val Loss: {v:.4f} Val Acc: {a:.4f}"])
     out = []
     e = 1
+    stamped = rng.random() < 0.4  # ``logging`` with a time stamp at the start of each line
+    t0 = rng.randint(0, 10_000)
+
+    def stamp(line: str) -> str:
+        if not stamped:
+            return line
+        sec = t0 + 37 * len(out)
+        return f"2024-05-{1 + sec // 86400 % 28:02d} {sec // 3600 % 24:02d}:{sec // 60 % 60:02d}:{sec % 60:02d} INFO {line}"
+
     for tl, vl, acc in rs:
         n = len(tl) if restart else total
-        out.append(banner.format(lr=rng.choice([0.1, 0.01, 0.001]), n=n))
+        out.append(stamp(banner.format(lr=rng.choice([0.1, 0.01, 0.001]), n=n)))
         if rng.random() < 0.3:
             out.append("")
         if restart:
             e = 1
         for i in range(len(tl)):
-            out.append(form.format(e=e, n=n, t=tl[i], v=vl[i], a=acc[i]))
+            out.append(stamp(form.format(e=e, n=n, t=tl[i], v=vl[i], a=acc[i])))
             e += 1
     return Appended("\n".join(out) + "\n", len(rs), "train.log")
 
