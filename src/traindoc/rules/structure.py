@@ -23,7 +23,8 @@ def appended_runs(run: Run):
             first = min(starts, key=lambda s: float(s.steps[0]))
             evidence["starts_at"] = float(first.steps[0])
             where = f" (its first point: {first.axis} {fmt(float(first.steps[0]))})"
-        yield make("appended-runs", f"{run.source} holds {count} runs (the steps restart); this is run {i} of "
+        # the reader's note says what marked the boundary (the steps restarting, a header written again...)
+        yield make("appended-runs", f"{run.source} holds {count} runs one after another; this is run {i} of "
                    f"{count}{where}, diagnosed on its own", evidence=evidence,
                    fixes=["log each run to its own file or directory"])
         return
