@@ -29,7 +29,7 @@ class Spike:
     peak: float  # value at the peak
     before: float  # level before the spike
     z: float  # robust z score at the peak
-    ratio: float  # peak / level before (or excess in noise units when values are not positive)
+    ratio: float  # peak / level before (or 1 + excess / the curve's range when values are not positive)
     recovery: str  # "fast", "slow", "none", "pending" (too close to the end to tell)
     recovery_steps: float | None
     points: int = 1  # points above the threshold: a lone outlier batch has 1
@@ -90,6 +90,18 @@ def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return _trailing(cm, w)[blk], scale, w * b
 
 
+def value_range(y: np.ndarray) -> float:
+    """The span of a curve's values, 5th to 95th percentile: the scale of a series that is not positive
+    (a Gaussian NLL crossing zero), where a ratio of two values means nothing. A spike's height and an
+    end-versus-start change are read in these units there, as they are read against the distance to
+    zero (a ratio) on a positive loss."""
+    f = y[np.isfinite(y)]
+    if f.size == 0:
+        return 0.0
+    lo, hi = np.percentile(f, [5, 95])
+    return float(hi - lo)
+
+
 def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
                   max_spikes: int = 200, per_step: bool = True) -> list[Spike]:
     """Upward spikes of a lower-is-better curve (finite, ordered by step).
@@ -102,6 +114,7 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         return []
     positive = bool(np.all(y > 0))
     t = np.log(y) if positive else y
+    span = 0.0 if positive else value_range(y)
     base, scale, lead = _baseline_and_scale(t)
     spread = float(np.median(np.abs(t - np.median(t)))) * MAD_TO_SIGMA
     floor = max(1e-3 if positive else 1e-9 + 1e-3 * spread, 0.02 * spread)
@@ -179,7 +192,9 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
             steps_to = None
             recovery = "none" if after.size >= 3 else "pending"
         # Log-space values of 1e300-scale losses overflow exp(): cap (a ratio of e^700 says enough).
-        ratio = float(math.exp(min(excess, 700.0))) if positive else float(excess / max(float(scale[ip]), 1e-12))
+        # Not positive: a ratio of two values means nothing (-1.75 -> 0.53 crosses zero), so the jump is
+        # read against the curve's own range, as a positive loss's is against its distance to zero.
+        ratio = float(math.exp(min(excess, 700.0))) if positive else 1.0 + float(excess) / max(span, 1e-12)
         before = float(math.exp(min(pre, 700.0))) if positive else pre
         spikes.append(Spike(float(x[i0]), float(x[ip]), float(x[i1]), float(y[ip]), before, float(z[ip]), ratio,
                             recovery, steps_to, int(g.size)))
