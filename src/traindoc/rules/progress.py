@@ -1124,6 +1124,11 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
                     # never far below 1/k: a model that climbed from 0.2 to 0.5 is learning 5 classes,
                     # not predicting the prior of 2
                     and float(np.percentile(y, 10)) >= 1.0 / k - 2 * _flat_accuracy_band(k)]
+            # An untrained classifier's first loss sits at or just above ln C (random logits are not
+            # exactly uniform), never clearly below it: a count whose ln C is above where a loss
+            # began (a validation loss starting at 2.350 < ln 11 = 2.398) is out, when any other fits.
+            begun = [k for k in fits if math.log(k) <= 1.005 * _first_loss(run, c)]
+            fits = begun or fits
             if fits:
                 # A quiet loss pins the count (a prior over k classes gives exactly ln k); a loss
                 # still thrashing (a too-high LR overshoots the prior) does not, the accuracy does.
@@ -1158,6 +1163,16 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
             return ClassCount(m.n, f"the loss later sits at {level:.4g} ~ ln({m.n}) (no class count in the log: "
                               "inferred)", guessed=True)
     return None
+
+
+def _first_loss(run: Run, c: Curve) -> float:
+    """The lowest first value of the training and validation losses: where a fresh model began."""
+    firsts = [float(c.y[0])] if c.n else []
+    v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
+    if v is not None and v.n:
+        firsts.append(float(v.y[0]))
+    firsts = [f for f in firsts if math.isfinite(f) and f > 0]
+    return min(firsts) if firsts else math.inf
 
 
 _BINARY_NAME = re.compile(r"(^|[^a-z])(binary|auc|roc)([^a-z]|$)")
