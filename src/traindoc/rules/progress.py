@@ -547,7 +547,7 @@ def _thrown_by_the_rate(run: Run, st: dict) -> dict | None:
         if float(head[i]) >= 2.0 * c.tail:
             early = {"early_peak": float(head[i]), "peak_series": c.name, "peak_step": float(c.x[i])}
     high_lr = math.isfinite(peak_lr) and peak_lr >= LR_FAR_TOO_HIGH
-    thrown_back = _learned_then_thrown_back(c) if early is None else None
+    thrown_back = _learned_then_thrown_back(c) if early is None and c is not None else None
     if early is None and not high_lr and thrown_back is None:
         return None
     said = []

@@ -127,6 +127,13 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
     r = t - base
     z = r / scale
     z[:2] = 0.0
+    if per_step and positive and n > 1 and t[1] - t[0] >= math.log(10.0):
+        # A per-step curve's second point an order of magnitude over the first (1.8 -> 2688 -> 17282):
+        # the blow-up of the first update, which the guard above would hide and whose level before
+        # would then be read as the blown-up points' own median (x245 where it was x9600).
+        base[1] = t[0]
+        r[1] = t[1] - t[0]
+        z[1] = r[1] / scale[1]
     if not per_step:
         # A per-epoch curve's second point is an average too: judged against the first alone, it
         # is a spike only when it at least doubles (a 5x validation blow-up in epoch 2 is an event
