@@ -477,7 +477,8 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     # but no event on a curve that started at 2.3. A curve that is not positive (a Gaussian NLL
     # crossing zero) has no distance to zero to measure by: its own range is its scale.
     positive = bool(np.all(c.y > 0))
-    ref = abs(c.head) if positive else value_range(c.y)
+    peaks = np.isin(c.x, [s.peak_step for s in sp])
+    ref = abs(c.head) if positive else value_range(c.y[~peaks])  # the range without the spikes' peaks
     floor = 0.01 * ref
     # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
     # explosions: an order of magnitude or more.
@@ -872,6 +873,30 @@ def _weights_improved_steadily(run: Run, c: Curve) -> bool:
     return z < 0 and p < STEADY_P and zigzag_of(vc, run_scale(run, vc)) is None
 
 
+SETTLED_SHARE = 0.5  # a held-out loss at half its first value or less has learned
+
+
+def _held_out_settled(run: Run, lo: float, hi: float) -> bool:
+    """The validation loss, over the stretch where the training loss swings, sat at half its first value
+    or less, did not rise (no upward trend at 5%) and did not zig-zag itself. An optimiser that overshoots
+    moves the weights back and forth and a loss on fixed held-out data swings with them; when it stays
+    low and calm, the training swings are the batches' own spread (augmentation, dropout, a few hard
+    samples per batch), measured in training mode, not the weights moving."""
+    v = run.primary(Role.VAL_LOSS)
+    if v is None:
+        return False
+    vc = curve(v)
+    if vc.n < 5 or not np.all(vc.y > 0):
+        return False
+    inside = (vc.x >= lo) & (vc.x <= hi)
+    if int(inside.sum()) < 4:
+        return False
+    y, x = vc.y[inside], vc.x[inside]
+    z, p = mann_kendall(y, x)
+    return (float(np.median(y)) <= SETTLED_SHARE * float(vc.y[0]) and not (z > 0 and p < 0.05)
+            and zigzag_of(vc, run_scale(run, vc)) is None and val_swings_of(vc, run_scale(run, vc)) is None)
+
+
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
 def oscillation(run: Run):
     for role in (*LOSS_ROLES, *METRIC_ROLES):
@@ -884,6 +909,8 @@ def oscillation(run: Run):
         o = oscillation_of(c, bounded=role in METRIC_ROLES)
         if o is None and role == Role.TRAIN_LOSS and not adversarial(run):
             w = swings_of(c)
+            if w is not None and _held_out_settled(run, w["from_step"], c.span[1]):
+                w = None  # the weights did not swing: the held-out loss sat low and calm meanwhile
             if w is not None:
                 yield make("oscillation", f"{c.name} swings by about +-{w['relative_swing']:.0%} around "
                            f"{fmt(w['level'])} with no trend since {unit(c)} {fmt(w['from_step'])}",

@@ -114,7 +114,6 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         return []
     positive = bool(np.all(y > 0))
     t = np.log(y) if positive else y
-    span = 0.0 if positive else value_range(y)
     base, scale, lead = _baseline_and_scale(t)
     spread = float(np.median(np.abs(t - np.median(t)))) * MAD_TO_SIGMA
     floor = max(1e-3 if positive else 1e-9 + 1e-3 * spread, 0.02 * spread)
@@ -158,6 +157,9 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         hot |= (r >= math.log(10.0)) & (z > z_threshold / 2.0) & (y - np.exp(base) >= 0.1 * start)
     if not hot.any():
         return []
+    # The range of the points that are no spike: on ten points one spike of 100x would be its own
+    # 95th percentile and shrink itself to "twice the range".
+    span = 0.0 if positive else value_range(y[~hot] if (~hot).sum() >= 3 else y)
     idx = np.flatnonzero(hot)
     gap = max(2, n // 2000)
     cuts = np.flatnonzero(np.diff(idx) > gap)
