@@ -876,9 +876,11 @@ def _weights_improved_steadily(run: Run, c: Curve) -> bool:
 SETTLED_SHARE = 0.5  # a held-out loss at half its first value or less has learned
 
 
-def _held_out_settled(run: Run, lo: float, hi: float) -> bool:
-    """The validation loss, over the stretch where the training loss swings, sat at half its first value
-    or less, did not rise (no upward trend at 5%) and did not zig-zag itself. An optimiser that overshoots
+def _held_out_settled(run: Run, lo: float, hi: float, swing: float) -> bool:
+    """The validation loss, over the stretch where the training loss swings (by ``swing``, relative), sat
+    at half its first value or less and never back above it, did not rise (no upward trend at 5%), did not
+    zig-zag itself and moved between evaluations by under half the training swing (median, in log
+    terms). An optimiser that overshoots
     moves the weights back and forth and a loss on fixed held-out data swings with them; when it stays
     low and calm, the training swings are the batches' own spread (augmentation, dropout, a few hard
     samples per batch), measured in training mode, not the weights moving."""
@@ -893,7 +895,9 @@ def _held_out_settled(run: Run, lo: float, hi: float) -> bool:
         return False
     y, x = vc.y[inside], vc.x[inside]
     z, p = mann_kendall(y, x)
-    return (float(np.median(y)) <= SETTLED_SHARE * float(vc.y[0]) and not (z > 0 and p < 0.05)
+    moves = float(np.median(np.abs(np.diff(np.log(y)))))
+    return (float(np.median(y)) <= SETTLED_SHARE * float(vc.y[0]) and float(np.max(y)) <= float(vc.y[0])
+            and moves <= 0.5 * math.log1p(swing) and not (z > 0 and p < 0.05)
             and zigzag_of(vc, run_scale(run, vc)) is None and val_swings_of(vc, run_scale(run, vc)) is None)
 
 
@@ -909,7 +913,7 @@ def oscillation(run: Run):
         o = oscillation_of(c, bounded=role in METRIC_ROLES)
         if o is None and role == Role.TRAIN_LOSS and not adversarial(run):
             w = swings_of(c)
-            if w is not None and _held_out_settled(run, w["from_step"], c.span[1]):
+            if w is not None and _held_out_settled(run, w["from_step"], c.span[1], w["relative_swing"]):
                 w = None  # the weights did not swing: the held-out loss sat low and calm meanwhile
             if w is not None:
                 yield make("oscillation", f"{c.name} swings by about +-{w['relative_swing']:.0%} around "
