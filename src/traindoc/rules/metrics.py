@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..findings import Mark, Severity
@@ -18,6 +20,15 @@ _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC
 # Class-balanced readings of the same predictions. Dice/IoU (the canonical "iou") is the F1 of the
 # foreground pixels: 99% pixel accuracy beside a dice of 0.45 is the background-majority trap.
 _BALANCED = {"balanced_accuracy", "f1", "recall", "auc", "iou"}
+
+
+def _first_nonfinite_step(c) -> float | None:
+    """The step of a loss series' first NaN/Inf, None when it has none."""
+    s = c.series
+    if s.n_nonfinite == 0:
+        return None
+    bad = ~np.isfinite(s.values)
+    return float(s.steps[int(np.argmax(bad))])
 
 
 @rule("loss-metric-mismatch", family="metrics", severity=Severity.WARNING,
@@ -37,7 +48,13 @@ def loss_metric_mismatch(run: Run):
             if s.higher_is_better is None or s.metric in ("perplexity",):
                 continue
             mc = curve(s)
-            if mc.n < MIN_POINTS:
+            cut = _first_nonfinite_step(lc)
+            if cut is not None:
+                # Once the loss is NaN/Inf the model is broken (``nonfinite`` names it): the metric's
+                # values from there on (accuracy at chance) say nothing of what the loss optimises.
+                keep = mc.x < cut
+                mc = replace(mc, x=mc.x[keep], y=mc.y[keep], memo={}) if keep.sum() else None
+            if mc is None or mc.n < MIN_POINTS:
                 continue
             lo, hi = mc.span
             m = (lc.x >= lo) & (lc.x <= hi)

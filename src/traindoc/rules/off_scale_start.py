@@ -119,11 +119,25 @@ def token_ceiling_finding(c: Curve, d: dict):
         f"guessing costs ({d['ceiling']:.2f}); a pretrained model starts at a few nats")
 
 
-def off_scale_finding(c: Curve, d: dict):
+CLASSIFIER_CAUSES = [
+    "a learning rate that blows the first steps up: a fresh classifier's cross-entropy is about ln C (a few nats), "
+    "so a first interval averaging hundreds of nats means its outputs were thrown off scale within it",
+    "initial weights or output scale too large: confident wrong outputs at the start", "inputs not normalised"]
+CLASSIFIER_FIXES = ["lower the learning rate (or add a short warm-up and gradient clipping) and log the loss of the "
+                    "first batches", "use variance-scaling initialisation (He / Xavier) with biases at 0; initialise "
+                    "the last layer small", "normalise the inputs"]
+
+
+def _classifier(run: Run) -> bool:
+    """The run logs an accuracy beside its loss: a classifier, whose targets are labels, not raw values."""
+    return any(s.metric == "accuracy" for s in run.series.values())
+
+
+def off_scale_finding(c: Curve, d: dict, classifier: bool = False):
     u = unit(c)
     val = (f" and {d['ratio_val']:.3g}x the validation loss measured by then ({fmt(d['val_loss_by_then'])})"
            if "ratio_val" in d else "")
-    return _finding(
+    f = _finding(
         c, d, f"{c.name} starts at {fmt(d['first_loss'])}, {d['ratio_next']:.3g}x its next point "
         f"({fmt(d['next_loss'])}){val}: the first batches were orders of magnitude off the scale the model reached",
         f"the first logged point (a mean over the first {u}) against what followed",
@@ -135,6 +149,9 @@ def off_scale_finding(c: Curve, d: dict):
          "regression: its bias at the targets' mean)", "a short warm-up or a lower learning rate for the first steps"],
         "first loss", f"the first logged point is a mean over the first {u}; at {d['ratio_next']:.3g}x what followed "
         f"(over {OFF_SCALE:g}x, beyond what fast learning gives) its first batches started off scale")
+    if classifier:  # labels are no raw values to normalise: the first steps' own scale is the suspect
+        f.causes, f.fixes = list(CLASSIFIER_CAUSES), list(CLASSIFIER_FIXES)
+    return f
 
 
 def off_scale_start_finding(run: Run, c: Curve):
@@ -144,5 +161,5 @@ def off_scale_start_finding(run: Run, c: Curve):
         return token_ceiling_finding(c, d)
     d = off_scale_interval(run, c)
     if d is not None:
-        return off_scale_finding(c, d)
+        return off_scale_finding(c, d, _classifier(run))
     return None

@@ -508,6 +508,12 @@ def _never_moved(run: Run) -> str | None:
         return None
     if float(np.nanmax(c.y)) > 1.1 * float(c.y[0]):
         return None
+    # "Never left" is a claim about the first value itself: the end must lie within the opening's
+    # noise of it. A first point of 2.57 ending at 1.82 (the head's median of a few points can still
+    # read as flat) fell 29%: it moved, and the text would send the user to raise the rate.
+    opening = c.y[:max(5, c.n // 5)]  # the opening fifth, five points at least
+    if abs(c.tail - float(c.y[0])) > max(3.0 * noise_sigma(opening), 0.05 * abs(float(c.y[0]))):
+        return None
     return (f"{c.name} never left its first value ({fmt(float(c.y[0]))} -> {fmt(c.tail)}): the model never moved "
             f"from its starting guess; a learning rate far too low, or gradients that do not reach the weights")
 
@@ -519,10 +525,19 @@ def _thrown_by_the_rate(run: Run, st: dict) -> dict | None:
     """A model that predicts one class while the curves show the learning rate threw it there: the
     training loss peaked early at twice or more where it ended (no known chance level needed; a
     model sitting at its prior has the lowest loss it can reach without learning), or the logged
-    rate peaked at 0.05 or more. Only for a constant accuracy or one at chance."""
-    if not (st.get("constant") or "chance_accuracy" in st):
-        return None
+    rate peaked at 0.05 or more; or it learned below its end and was thrown back to it
+    (``_learned_then_thrown_back``). Only for a constant accuracy or one at chance, or (for the last,
+    whose own curve shows the fall and the return) a training loss sitting at ln C."""
     c = loss_curve(run, Role.TRAIN_LOSS)
+    if not (st.get("constant") or "chance_accuracy" in st):
+        if "chance_loss" not in st or c is None or c.name != st.get("series"):
+            return None
+        tb = _learned_then_thrown_back(c)
+        if tb is None:
+            return None
+        return {"cause": f"the learning rate is too high: {c.name} fell to {fmt(tb['early_low'])} early, below "
+                         f"ln({st.get('classes')}) = {fmt(st['chance_loss'])}, then jumped to {fmt(tb['jump_to'])} and "
+                         f"sat at chance: the model had started to learn and a step threw it back to the prior", **tb}
     lr = run.primary(Role.LR)
     peak_lr = float(np.nanmax(curve(lr).y)) if lr is not None and curve(lr).n else math.nan
     early = None
@@ -532,7 +547,8 @@ def _thrown_by_the_rate(run: Run, st: dict) -> dict | None:
         if float(head[i]) >= 2.0 * c.tail:
             early = {"early_peak": float(head[i]), "peak_series": c.name, "peak_step": float(c.x[i])}
     high_lr = math.isfinite(peak_lr) and peak_lr >= LR_FAR_TOO_HIGH
-    if early is None and not high_lr:
+    thrown_back = _learned_then_thrown_back(c) if early is None and c is not None else None
+    if early is None and not high_lr and thrown_back is None:
         return None
     said = []
     if high_lr:
@@ -540,9 +556,38 @@ def _thrown_by_the_rate(run: Run, st: dict) -> dict | None:
     if early is not None:
         said.append(f"{early['peak_series']} was {fmt(early['early_peak'])} early on, {early['early_peak'] / c.tail:.2g}x "
                     f"where it ended")
+    if thrown_back is not None:
+        said.append(f"{c.name} fell to {fmt(thrown_back['early_low'])} early, below where it ended, then jumped to "
+                    f"{fmt(thrown_back['jump_to'])} and sat at {fmt(c.tail)}")
     cause = (f"the learning rate is too high: {' and '.join(said)}; the first steps threw the model to predicting one "
              f"class, and it never recovered")
-    return {"cause": cause, **({"peak_lr": peak_lr} if high_lr else {}), **(early or {})}
+    return {"cause": cause, **({"peak_lr": peak_lr} if high_lr else {}), **(early or {}), **(thrown_back or {})}
+
+
+THROWN_LOW = 0.9  # an early level this far under the end (rolling median of 3) ...
+THROWN_JUMP = 1.2  # ... then a point this far over it
+
+
+def _learned_then_thrown_back(c: Curve) -> dict | None:
+    """In its first third the training loss got clearly below where it ended (a rolling median of three
+    points 10% under the end) and then jumped 20% above the end, and the run ends predicting one class:
+    the model had started to learn and a step threw it back to the prior, where it stayed (a rate that
+    rises through a warm-up to a value too high does this). A rate too low never learns first."""
+    if c.n < MIN_POINTS or c.tail <= 0:
+        return None
+    early = c.y[: max(3, c.n // 3)]
+    if early.size < 3:
+        return None
+    sm = rolling_median(early, 3)
+    i = int(np.argmin(sm[1:-1])) + 1 if sm.size > 2 else int(np.argmin(sm))
+    if float(sm[i]) > THROWN_LOW * c.tail:
+        return None
+    after = early[i + 1:]
+    if after.size == 0 or float(np.max(after)) < THROWN_JUMP * c.tail:
+        return None
+    j = i + 1 + int(np.argmax(after))
+    return {"early_low": float(sm[i]), "early_low_step": float(c.x[i]), "jump_to": float(early[j]),
+            "jump_step": float(c.x[j])}
 
 
 def _majority_finding(mj: dict):
@@ -1079,6 +1124,11 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
                     # never far below 1/k: a model that climbed from 0.2 to 0.5 is learning 5 classes,
                     # not predicting the prior of 2
                     and float(np.percentile(y, 10)) >= 1.0 / k - 2 * _flat_accuracy_band(k)]
+            # An untrained classifier's first loss sits at or just above ln C (random logits are not
+            # exactly uniform), never clearly below it: a count whose ln C is above where a loss
+            # began (a validation loss starting at 2.350 < ln 11 = 2.398) is out, when any other fits.
+            begun = [k for k in fits if math.log(k) <= 1.005 * _first_loss(run, c)]
+            fits = begun or fits
             if fits:
                 # A quiet loss pins the count (a prior over k classes gives exactly ln k); a loss
                 # still thrashing (a too-high LR overshoots the prior) does not, the accuracy does.
@@ -1113,6 +1163,16 @@ def inferred_classes(run: Run, c: Curve) -> ClassCount | None:
             return ClassCount(m.n, f"the loss later sits at {level:.4g} ~ ln({m.n}) (no class count in the log: "
                               "inferred)", guessed=True)
     return None
+
+
+def _first_loss(run: Run, c: Curve) -> float:
+    """The lowest first value of the training and validation losses: where a fresh model began."""
+    firsts = [float(c.y[0])] if c.n else []
+    v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
+    if v is not None and v.n:
+        firsts.append(float(v.y[0]))
+    firsts = [f for f in firsts if math.isfinite(f) and f > 0]
+    return min(firsts) if firsts else math.inf
 
 
 _BINARY_NAME = re.compile(r"(^|[^a-z])(binary|auc|roc)([^a-z]|$)")

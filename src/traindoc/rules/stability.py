@@ -8,7 +8,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import MEASURED_ROLES, Role, Run
-from ..stats import bin_median, detect_spikes, mann_kendall, noise_sigma, rolling_median, trend
+from ..stats import bin_median, detect_spikes, value_range, mann_kendall, noise_sigma, rolling_median, trend
 from ..stats.exact import fall_p
 from ..stats.rank_sum import above_p
 from .adversarial_pair import adversary_at_equilibrium, generator_losing_finding
@@ -75,6 +75,19 @@ def nonfinite(run: Run):
             fixes = ["clamp before logs and divisions (torch.log(p.clamp_min(1e-7))) or use the framework's "
                      "log-softmax / with-logits loss; check the inputs and targets for NaN/Inf"] + \
                 [f for f in fixes if not f.startswith(("add an epsilon", "check the inputs"))]
+        elif s.role in LOSS_ROLES and _calm_before_nonfinite(s.values[:first]):
+            # A long finite stretch that never grew, then NaN: a rate too high overflows through a
+            # loss that climbs first; a loss that was falling or resting up to the NaN hit an
+            # operation undefined at the values it reached (log(1 - sigmoid) = log(0) once the
+            # model is confident enough).
+            ev["calm_before"] = True
+            causes = [f"the loss was finite and not growing for {first} points, then became NaN without climbing "
+                      f"first: an operation undefined at the values the model reached (a hand-written log of a "
+                      f"probability that saturates to exactly 0 or 1, a division by zero, sqrt of 0 or a negative), "
+                      f"not an optimiser blow-up, which grows the loss first"
+                      ] + [c for c in causes if not c.startswith("log(0)")]
+            fixes = ["compute the loss from logits (BCEWithLogitsLoss / log_softmax) or clamp before logs and "
+                     "divisions (torch.log(p.clamp_min(1e-7)))"] + [f for f in fixes if not f.startswith("add an epsilon")]
         if undefined:
             causes = ["the metric is undefined on this data: e.g. an average precision over a size class or label "
                       "with no examples in the evaluation set (detectron2 logs NaN for APs/APm/APl then)"]
@@ -92,6 +105,23 @@ def nonfinite(run: Run):
             f.verdict, f.verdict_reason = "normal", ("never defined while every loss is finite: the metric has no "
                                                      "value on this evaluation set, nothing diverged")
         yield f
+
+
+CALM_MIN = 8  # finite points before a NaN that make a stretch long enough to show growth, were there any
+
+
+def _calm_before_nonfinite(y: np.ndarray) -> bool:
+    """The finite values before a loss's first NaN/Inf form a long stretch (CALM_MIN points or more) whose
+    last tenth sits no higher above the stretch's lowest level (rolling median) than a tenth of where it
+    started: the loss did not grow before it broke, the same measure ``explodes_to_nonfinite`` uses to
+    call a growth a blow-up."""
+    y = y[np.isfinite(y)]
+    if y.size < CALM_MIN:
+        return False
+    k = max(3, y.size // 10)
+    head = float(np.median(y[:3]))
+    base = float(np.min(rolling_median(y, 5)))
+    return float(np.max(y[-k:])) - base < 0.1 * abs(head)
 
 
 @per_curve
@@ -142,7 +172,11 @@ def explodes_to_nonfinite(c: Curve) -> dict | None:
     k = max(3, c.n // 20)
     base = float(np.min(rolling_median(c.y[:-k], 5))) if c.n - k >= 3 else float(np.min(c.y[:-k]))
     peak = float(np.max(c.y[-k:]))
-    if base <= 0 or peak < 10 * base or c.y[-1] < 3 * base:
+    # The growth must also undo a tenth of the descent from the start, as a spike must to be an
+    # explosion (``_spike_finding``): a loss resting at 1e-4 of its start that wanders 2.5e-5 -> 3e-4
+    # before a NaN is a converged loss's noise on the run's scale, and its NaN an undefined operation
+    # (log of 0), not a blow-up.
+    if base <= 0 or peak < 10 * base or c.y[-1] < 3 * base or peak - base < 0.1 * abs(c.head):
         return None
     ip = int(np.argmax(c.y[-k:])) + c.n - k
     return {"min_level": base, "peak": peak, "peak_step": float(c.x[ip]), "last_finite": float(c.y[-1]),
@@ -440,12 +474,16 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     skip_before = c.x[min(c.n - 1, max(2, c.n // 100))] if per_step else c.x[0]
     tol = max(1.0, 0.01 * (c.span[1] - c.span[0]))
     # Negligible spikes are dropped: a loss near zero jumping from 1e-5 to 1e-3 is a large ratio
-    # but no event on a curve that started at 2.3.
-    floor = 0.01 * abs(c.head)
+    # but no event on a curve that started at 2.3. A curve that is not positive (a Gaussian NLL
+    # crossing zero) has no distance to zero to measure by: its own range is its scale.
+    positive = bool(np.all(c.y > 0))
+    peaks = np.isin(c.x, [s.peak_step for s in sp])
+    ref = abs(c.head) if positive else value_range(c.y[~peaks])  # the range without the spikes' peaks
+    floor = 0.01 * ref
     # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
     # explosions: an order of magnitude or more.
     sp = [s for s in sp if (s.start > skip_before or s.ratio >= 10) and s.peak - s.before >= floor
-          and (s.ratio >= MIN_SEEN_RATIO or not np.all(c.y > 0))
+          and s.ratio >= MIN_SEEN_RATIO
           and not any(abs(s.start - r) <= tol for r in resume_steps)
           # Bumps while the LR is still warming up, back down quickly, are part of warm-up.
           and not (warm_end is not None and s.start <= warm_end and s.ratio < 10 and s.recovery == "fast")
@@ -459,8 +497,8 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     # progress; a lone blip from a 0.001 floor to 0.03 on a loss that started at 0.26, back down at
     # the next log, is a hard batch on the run's own scale.
     bad = [s for s in sp if (s.recovery in ("slow", "none") and s.ratio >= 1.5)
-           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * abs(c.head) and (s.points >= 2 or c.n < 200 or not per_step)
-               and (s.recovery != "fast" or s.points >= 2 or s.peak >= 0.5 * abs(c.head)))]
+           or (s.ratio >= 10 and s.peak - s.before >= 0.1 * ref and (s.points >= 2 or c.n < 200 or not per_step)
+               and (s.recovery != "fast" or s.points >= 2 or s.peak >= 0.5 * ref))]
     # Calibrated on the real-log dev split (docs/rules.md): no healthy run there has more than one
     # spike of 10x or more, and every healthy run with spikes ends below 0.65x its start. Repeated
     # explosions (3+ of 10x), or 2+ in a loss that never got below its start, are a problem even
@@ -518,10 +556,11 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
                   "a small validation set makes evaluations noisy"]
         fixes = ["nothing, if spikes stay rare and recover quickly", "if they grow in size or frequency, lower the "
                  "learning rate or clip gradients"]
-    title = (f"{len(sp)} spike(s) in {c.name} ({what} recovery); largest x{big.ratio:.3g} at {u} {fmt(big.peak_step)}")
+    size = f"x{big.ratio:.3g}" if positive else f"+{fmt(big.peak - big.before)} ({big.ratio - 1:.3g}x the curve's range)"
+    title = f"{len(sp)} spike(s) in {c.name} ({what} recovery); largest {size} at {u} {fmt(big.peak_step)}"
     f = make("loss-spikes", title, severity=sev, series=[c.name], steps=[sp[0].start, sp[-1].end],
              evidence={"count": len(sp), "recovery": counts, "largest_ratio": round(big.ratio, 3),
-                       "explosions_10x": len(explosions), "end_over_start": round(c.tail / c.head, 4) if c.head else None,
+                       "explosions_10x": len(explosions), **_end_vs_start(c, positive, ref),
                        "spikes": listed},
              causes=causes, fixes=fixes,
              marks=[Mark("point", c.name, s.peak_step, label=f"spike x{s.ratio:.2f} ({s.recovery})") for s in sp[:50]])
@@ -543,6 +582,14 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
             f.verdict = "worth a look"
             f.verdict_reason = "some spikes took a while to recover; fine if they stay rare and small"
     return f
+
+
+def _end_vs_start(c: Curve, positive: bool, ref: float) -> dict:
+    """Where the curve ended against where it started: a ratio on a positive loss, the change in units of
+    the curve's own range on one that is not (a ratio across zero, -0.02 -> -1.6, reads as x80)."""
+    if positive:
+        return {"end_over_start": round(c.tail / c.head, 4) if c.head else None}
+    return {"end_minus_start_in_range": round((c.tail - c.head) / ref, 4) if ref > 0 else None}
 
 
 def _graver(a, b) -> bool:
@@ -826,6 +873,34 @@ def _weights_improved_steadily(run: Run, c: Curve) -> bool:
     return z < 0 and p < STEADY_P and zigzag_of(vc, run_scale(run, vc)) is None
 
 
+SETTLED_SHARE = 0.5  # a held-out loss at half its first value or less has learned
+
+
+def _held_out_settled(run: Run, lo: float, hi: float, swing: float) -> bool:
+    """The validation loss, over the stretch where the training loss swings (by ``swing``, relative), sat
+    at half its first value or less and never back above it, did not rise (no upward trend at 5%), did not
+    zig-zag itself and moved between evaluations by under half the training swing (median, in log
+    terms). An optimiser that overshoots
+    moves the weights back and forth and a loss on fixed held-out data swings with them; when it stays
+    low and calm, the training swings are the batches' own spread (augmentation, dropout, a few hard
+    samples per batch), measured in training mode, not the weights moving."""
+    v = run.primary(Role.VAL_LOSS)
+    if v is None:
+        return False
+    vc = curve(v)
+    if vc.n < 5 or not np.all(vc.y > 0):
+        return False
+    inside = (vc.x >= lo) & (vc.x <= hi)
+    if int(inside.sum()) < 4:
+        return False
+    y, x = vc.y[inside], vc.x[inside]
+    z, p = mann_kendall(y, x)
+    moves = float(np.median(np.abs(np.diff(np.log(y)))))
+    return (float(np.median(y)) <= SETTLED_SHARE * float(vc.y[0]) and float(np.max(y)) <= float(vc.y[0])
+            and moves <= 0.5 * math.log1p(swing) and not (z > 0 and p < 0.05)
+            and zigzag_of(vc, run_scale(run, vc)) is None and val_swings_of(vc, run_scale(run, vc)) is None)
+
+
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
 def oscillation(run: Run):
     for role in (*LOSS_ROLES, *METRIC_ROLES):
@@ -838,6 +913,8 @@ def oscillation(run: Run):
         o = oscillation_of(c, bounded=role in METRIC_ROLES)
         if o is None and role == Role.TRAIN_LOSS and not adversarial(run):
             w = swings_of(c)
+            if w is not None and _held_out_settled(run, w["from_step"], c.span[1], w["relative_swing"]):
+                w = None  # the weights did not swing: the held-out loss sat low and calm meanwhile
             if w is not None:
                 yield make("oscillation", f"{c.name} swings by about +-{w['relative_swing']:.0%} around "
                            f"{fmt(w['level'])} with no trend since {unit(c)} {fmt(w['from_step'])}",

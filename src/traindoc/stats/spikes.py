@@ -29,7 +29,7 @@ class Spike:
     peak: float  # value at the peak
     before: float  # level before the spike
     z: float  # robust z score at the peak
-    ratio: float  # peak / level before (or excess in noise units when values are not positive)
+    ratio: float  # peak / level before (or 1 + excess / the curve's range when values are not positive)
     recovery: str  # "fast", "slow", "none", "pending" (too close to the end to tell)
     recovery_steps: float | None
     points: int = 1  # points above the threshold: a lone outlier batch has 1
@@ -90,6 +90,18 @@ def _baseline_and_scale(t: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return _trailing(cm, w)[blk], scale, w * b
 
 
+def value_range(y: np.ndarray) -> float:
+    """The span of a curve's values, 5th to 95th percentile: the scale of a series that is not positive
+    (a Gaussian NLL crossing zero), where a ratio of two values means nothing. A spike's height and an
+    end-versus-start change are read in these units there, as they are read against the distance to
+    zero (a ratio) on a positive loss."""
+    f = y[np.isfinite(y)]
+    if f.size == 0:
+        return 0.0
+    lo, hi = np.percentile(f, [5, 95])
+    return float(hi - lo)
+
+
 def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
                   max_spikes: int = 200, per_step: bool = True) -> list[Spike]:
     """Upward spikes of a lower-is-better curve (finite, ordered by step).
@@ -114,6 +126,13 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
     r = t - base
     z = r / scale
     z[:2] = 0.0
+    if per_step and positive and n > 1 and t[1] - t[0] >= math.log(10.0):
+        # A per-step curve's second point an order of magnitude over the first (1.8 -> 2688 -> 17282):
+        # the blow-up of the first update, which the guard above would hide and whose level before
+        # would then be read as the blown-up points' own median (x245 where it was x9600).
+        base[1] = t[0]
+        r[1] = t[1] - t[0]
+        z[1] = r[1] / scale[1]
     if not per_step:
         # A per-epoch curve's second point is an average too: judged against the first alone, it
         # is a spike only when it at least doubles (a 5x validation blow-up in epoch 2 is an event
@@ -138,6 +157,9 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         hot |= (r >= math.log(10.0)) & (z > z_threshold / 2.0) & (y - np.exp(base) >= 0.1 * start)
     if not hot.any():
         return []
+    # The range of the points that are no spike: on ten points one spike of 100x would be its own
+    # 95th percentile and shrink itself to "twice the range".
+    span = 0.0 if positive else value_range(y[~hot] if (~hot).sum() >= 3 else y)
     idx = np.flatnonzero(hot)
     gap = max(2, n // 2000)
     cuts = np.flatnonzero(np.diff(idx) > gap)
@@ -179,7 +201,9 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
             steps_to = None
             recovery = "none" if after.size >= 3 else "pending"
         # Log-space values of 1e300-scale losses overflow exp(): cap (a ratio of e^700 says enough).
-        ratio = float(math.exp(min(excess, 700.0))) if positive else float(excess / max(float(scale[ip]), 1e-12))
+        # Not positive: a ratio of two values means nothing (-1.75 -> 0.53 crosses zero), so the jump is
+        # read against the curve's own range, as a positive loss's is against its distance to zero.
+        ratio = float(math.exp(min(excess, 700.0))) if positive else 1.0 + float(excess) / max(span, 1e-12)
         before = float(math.exp(min(pre, 700.0))) if positive else pre
         spikes.append(Spike(float(x[i0]), float(x[ip]), float(x[i1]), float(y[ip]), before, float(z[ip]), ratio,
                             recovery, steps_to, int(g.size)))

@@ -209,6 +209,25 @@ def _summary_only(vals: dict[str, float], own_counter: bool) -> bool:
     return not own_counter and all(k.startswith("final_") for k in vals)
 
 
+_COLUMN_SPLITS = {"testing": "test", "test": "test", "validation": "val", "validating": "val", "valid": "val",
+                  "val": "val", "eval": "eval", "evaluation": "eval", "evaluating": "eval"}
+_COLUMN_LABEL = re.compile(r" {8,}([A-Za-z]+):?(?=\s|$)")
+
+
+def split_column(line: str) -> tuple[int, str] | None:
+    """A header of a console printed in columns: a few words, no number, with a split's name far to the
+    right of another label ("Training:" then "Testing:" 88 characters in). Returns where that column
+    starts and its split: the lines indented to it hold that split's values, written beside the
+    training lines of the same steps (so they are not the training loss printed again)."""
+    if any(ch.isdigit() for ch in line) or len(line.split()) > 4:
+        return None
+    for m in _COLUMN_LABEL.finditer(line):
+        w = m.group(1).lower()
+        if w in _COLUMN_SPLITS and line[:m.start()].strip():
+            return m.start(1), _COLUMN_SPLITS[w]
+    return None
+
+
 class _Plan:
     """A template compiled for fast per-line use."""
 
@@ -247,13 +266,18 @@ class _Plan:
         self.held_ctx = t.context not in (None, "train")
         # The names a line of this shape gives its values never change: renamed once, here.
         seen: set[str] = set()
-        self.split_keys = frozenset(key for _, key, _, _ in self.values if key in SPLIT_WORDS)
+        # A value keyed by its split alone ("120 val 3.21") is that split's loss only on a line that
+        # names no loss of its own: beside one ("loss = 0.78  eval = 0.79") it is a score of a kind
+        # the line does not say (a batch accuracy), and is kept under its own name.
+        own_loss = any("loss" in key for _, key, _, _ in self.values)
+        self.split_keys = frozenset() if own_loss else frozenset(
+            key for _, key, _, _ in self.values if key in SPLIT_WORDS)
         named = []
         for i, key, total, avg in self.values:
             if key in seen:
                 continue
             seen.add(key)
-            name = parser.rename(key, t.context)
+            name = parser.rename(key, t.context, split_is_loss=not own_loss)
             if t.key_split and role(name) is Role.TRAIN_METRIC:
                 name = f"{t.key_split}_{name}"
             named.append((i, name, total, avg))
@@ -351,6 +375,9 @@ class LineParser:
         self._preamble: set[str] = set()
         self._heads: set[str] = set()  # their first four characters
         self._again: dict[str, list[int]] = {}
+        # A console printed in two columns under a header ("Training:" ... "Testing:" 88 characters in):
+        # (that column's start, its split). Lines indented to it are that split's (see ``split_column``).
+        self.split_column: tuple[int, str] | None = None
 
     # -- one line -------------------------------------------------------------------------
     def feed(self, line: str) -> bool:
@@ -373,6 +400,11 @@ class LineParser:
             self.wandb_plain = True
             self._wandb(line.strip())
             return False
+        if self.split_column is not None and line[:1] == " " and line.strip() and \
+                len(line) - len(line.lstrip(" ")) >= self.split_column[0] - 2:
+            line = f"{self.split_column[1]} {line.lstrip()}"
+        elif len(line) < 400 and "        " in line:
+            self.split_column = split_column(line) or self.split_column
         line = unwrap_numbers(line)
         if "#" in line or "o." in line or "O." in line:  # cheap: the regex only where "#" or "No." can be
             line = unhash_counters(line)
@@ -691,8 +723,10 @@ class LineParser:
         self.epoch_end = None
         return (epoch - self.first_epoch) * total + inner, "step"
 
-    def rename(self, k: str, context: str | None) -> str:
+    def rename(self, k: str, context: str | None, split_is_loss: bool = True) -> str:
         """The series name of a key read in a context (``valid``, fairseq's ``train`` summaries)."""
+        if k in SPLIT_WORDS and not split_is_loss:
+            return f"{context}_{k}" if context and context != k else k
         if k in SPLIT_WORDS:  # build-nanogpt "120 val 3.21": a value keyed only by its split is its loss
             k = f"{k}_loss"
         if context == "train":  # fairseq "| train |": an epoch summary, kept apart from per-update points
