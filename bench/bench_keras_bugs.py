@@ -31,6 +31,7 @@
     [--set heldout21] (the twenty-first blind held-out set, keras_bugs/heldout21_*.py: the common bug classes, frozen)
     [--set heldout22] (the twenty-second blind held-out set, keras_bugs/heldout22_*.py: the common bug classes, frozen)
     [--set heldout23] (the twenty-third blind held-out set, keras_bugs/heldout23_*.py: the common bug classes, frozen)
+    [--set heldout26] (the twenty-sixth blind held-out set, keras_bugs/heldout26_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -381,6 +382,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout23_torch  # noqa: F401  (registers the twenty-third held-out set's PyTorch cases)
 
         return HELDOUT23
+    if name == "heldout26":
+        from keras_bugs.heldout26_keras import HELDOUT26
+        import keras_bugs.heldout26_torch  # noqa: F401  (registers the twenty-sixth held-out set's PyTorch cases)
+
+        return HELDOUT26
     return CASES
 
 
@@ -395,7 +401,8 @@ def main() -> None:
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
                                                  "devkinds5", "heldout20", "devkinds6", "devkinds7", "heldout21",
-                                                 "heldout22", "heldout23"),
+                                                 "heldout22", "heldout23",
+                                                 "heldout26"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
