@@ -33,6 +33,7 @@
     [--set heldout23] (the twenty-third blind held-out set, keras_bugs/heldout23_*.py: the common bug classes, frozen)
     [--set heldout24] (the twenty-fourth blind held-out set, keras_bugs/heldout24_*.py: the common bug classes, frozen)
     [--set heldout25] (the twenty-fifth blind held-out set, keras_bugs/heldout25_*.py: the common bug classes, frozen)
+    [--set heldout26] (the twenty-sixth blind held-out set, keras_bugs/heldout26_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -233,7 +234,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout25", "devkinds" to "devkinds7"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds7"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -393,6 +394,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout25_torch  # noqa: F401  (registers the twenty-fifth held-out set's PyTorch cases)
 
         return HELDOUT25
+    if name == "heldout26":
+        from keras_bugs.heldout26_keras import HELDOUT26
+        import keras_bugs.heldout26_torch  # noqa: F401  (registers the twenty-sixth held-out set's PyTorch cases)
+
+        return HELDOUT26
     return CASES
 
 
@@ -408,7 +414,7 @@ def main() -> None:
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
                                                  "devkinds5", "heldout20", "devkinds6", "devkinds7", "heldout21",
                                                  "heldout22", "heldout23", "heldout24",
-                                                 "heldout25"),
+                                                 "heldout25", "heldout26"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
