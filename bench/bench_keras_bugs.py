@@ -32,6 +32,9 @@
     [--set heldout22] (the twenty-second blind held-out set, keras_bugs/heldout22_*.py: the common bug classes, frozen)
     [--set heldout23] (the twenty-third blind held-out set, keras_bugs/heldout23_*.py: the common bug classes, frozen)
     [--set devkinds8] (classes sets 21-23 named by symptom only, in programs of their own, keras_bugs/devkinds8_*.py)
+    [--set heldout24] (the twenty-fourth blind held-out set, keras_bugs/heldout24_*.py: the common bug classes, frozen)
+    [--set heldout25] (the twenty-fifth blind held-out set, keras_bugs/heldout25_*.py: the common bug classes, frozen)
+    [--set heldout26] (the twenty-sixth blind held-out set, keras_bugs/heldout26_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -232,7 +235,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout21", "devkinds" to "devkinds6"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds8"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -387,6 +390,21 @@ def load_set(name: str) -> list:
         import keras_bugs.devkinds8_torch  # noqa: F401  (registers the eighth bug-kinds dev set's PyTorch cases)
 
         return DEVKINDS8
+    if name == "heldout24":
+        from keras_bugs.heldout24_keras import HELDOUT24
+        import keras_bugs.heldout24_torch  # noqa: F401  (registers the twenty-fourth held-out set's PyTorch cases)
+
+        return HELDOUT24
+    if name == "heldout25":
+        from keras_bugs.heldout25_keras import HELDOUT25
+        import keras_bugs.heldout25_torch  # noqa: F401  (registers the twenty-fifth held-out set's PyTorch cases)
+
+        return HELDOUT25
+    if name == "heldout26":
+        from keras_bugs.heldout26_keras import HELDOUT26
+        import keras_bugs.heldout26_torch  # noqa: F401  (registers the twenty-sixth held-out set's PyTorch cases)
+
+        return HELDOUT26
     return CASES
 
 
@@ -401,7 +419,8 @@ def main() -> None:
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
                                                  "devkinds5", "heldout20", "devkinds6", "devkinds7", "heldout21",
-                                                 "heldout22", "heldout23", "devkinds8"),
+                                                 "heldout22", "heldout23", "devkinds8", "heldout24",
+                                                 "heldout25", "heldout26"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

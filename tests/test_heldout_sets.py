@@ -1,4 +1,4 @@
-"""The held-out bug sets 2 to 21 load, and every case declares well-formed ids and fix patterns (no training)."""
+"""The held-out bug sets 2 to 24 load, and every case declares well-formed ids and fix patterns (no training)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ SETS = {"heldout2": (14, 10), "heldout3": (9, 10), "heldout4": (10, 10), "heldou
         "heldout11": (8, 8), "heldout12": (8, 8), "heldout13": (8, 8), "heldout14": (8, 8),
         "heldout15": (6, 6), "heldout16": (8, 8), "heldout17": (8, 8),
         "heldout18": (8, 8), "heldout19": (8, 8), "heldout20": (8, 8), "heldout21": (8, 8),
-        "heldout22": (8, 8), "heldout23": (8, 8)}
+        "heldout22": (8, 8), "heldout23": (8, 8), "heldout24": (8, 8),
+        "heldout25": (8, 8), "heldout26": (8, 8)}
 
 
 @pytest.fixture(scope="module", params=sorted(SETS))
