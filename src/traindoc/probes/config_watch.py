@@ -281,7 +281,7 @@ class ConfigWatch:
         if series is not None:
             from ..checks.lr_jump import lr_jump_finding
 
-            found.append(call("lr-jump", lr_jump_finding, *series))
+            found.append(call("lr-jump", lr_jump_finding, *series, doc._inner_opt()))
             found.append(call("lr-floor", lr_floor_finding, *series, at))
         for f in found:
             if f is not None:
