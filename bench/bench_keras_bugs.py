@@ -32,6 +32,7 @@
     [--set heldout22] (the twenty-second blind held-out set, keras_bugs/heldout22_*.py: the common bug classes, frozen)
     [--set heldout23] (the twenty-third blind held-out set, keras_bugs/heldout23_*.py: the common bug classes, frozen)
     [--set devkinds8] (classes sets 21-23 named by symptom only, in programs of their own, keras_bugs/devkinds8_*.py)
+    [--set devkinds9] (the live readings newuser9 got wrong, in programs of their own, keras_bugs/devkinds9_*.py)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -387,6 +388,7 @@ def load_set(name: str) -> list:
         import keras_bugs.devkinds8_torch  # noqa: F401  (registers the eighth bug-kinds dev set's PyTorch cases)
 
         return DEVKINDS8
+    if name == "devkinds9": return __import__("keras_bugs.devkinds9_torch", fromlist=["DEVKINDS9"]).DEVKINDS9  # noqa: E701
     return CASES
 
 
@@ -401,7 +403,7 @@ def main() -> None:
                                                  "heldout11", "heldout12", "heldout13", "heldout14", "heldout15", "devkinds3",
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
                                                  "devkinds5", "heldout20", "devkinds6", "devkinds7", "heldout21",
-                                                 "heldout22", "heldout23", "devkinds8"),
+                                                 "heldout22", "heldout23", "devkinds8", "devkinds9"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

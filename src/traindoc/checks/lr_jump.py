@@ -36,6 +36,8 @@ def lr_jump_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[fl
             continue
         at, was = lr_steps[i], lrs[i - 1]
         pre = [v for s, v in zip(loss_steps, losses) if lr_steps[i - 1] - (at - lr_steps[i - 1]) <= s <= lr_steps[i - 1]]
+        if len(pre) < 2 * SMOOTH:  # the rate recorded on the step it jumped (between samples): the points before it
+            pre = [v for s, v in zip(loss_steps, losses) if s < at][-2 * SMOOTH:]
         post = [v for s, v in zip(loss_steps, losses) if s > at]
         back = next((j for j in range(i + 1, len(lrs)) if lrs[j] <= BACK * max(before)), None)
         if back is not None and len(pre) >= SMOOTH:
