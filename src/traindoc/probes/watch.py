@@ -389,6 +389,8 @@ class Watch:
 
     _snapshot_pending_from_step = -1
     _lr_last: float | None = None  # the last recorded learning rate (see _rate_jump)
+    _lr_peak: float = 0.0  # the highest recorded learning rate
+    _lr_jumped: bool = False  # the last record was a rate jump above the peak between samples
     _origin_recorded = False
     _targets_judged = False
 
@@ -617,7 +619,9 @@ class Watch:
             lr = opt.param_groups[0].get("lr")
             if lr is not None:
                 # A host value: it joins the read-back's rows without a trip to the device.
+                self._lr_jumped = self._lr_jumped and float(lr) == self._lr_last  # still at a jumped rate
                 self._direct_rows.setdefault(step, {})["lr"] = self._lr_last = float(lr)
+                self._lr_peak = max(self._lr_peak, float(lr))
                 self.store.add("lr", step, float(lr), time.time(), Role.LR)
         if step == 1:
             self.guard.call("checks", self._output_checks, targets, outputs)
@@ -636,6 +640,12 @@ class Watch:
         lr = opt.param_groups[0].get("lr")
         if type(lr) is not float or not lr > 0 or not last > 0 or max(lr / last, last / lr) < LR_JUMP:
             return
+        # Only a rate above every recorded one (a warm restart returns to its own peak, a decay falls: both keep
+        # their sampled reading), and the step that undoes such a jump.
+        up = lr > self._lr_peak
+        if not (up or self._lr_jumped):
+            return
+        self._lr_jumped, self._lr_peak = up, max(self._lr_peak, lr)
         self._lr_last = lr
         self._direct_rows.setdefault(step, {})["lr"] = lr
         self.store.add("lr", step, lr, time.time(), Role.LR)
