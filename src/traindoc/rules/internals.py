@@ -340,7 +340,6 @@ def vanishing_gradients(run: Run) -> list[Finding]:
     if slope:
         how += f" through {slope} sigmoid/tanh hidden layers that are not saturated (the slope of each, at most "\
                "1/4 for a sigmoid, shrinks the gradient)"
-    causes, fixes = _vanishing_text(run, slope)
     return [Finding(
         "vanishing-gradients", Severity.WARNING,
         (f"the first layer's gradient ({_layer_label(first_n)}: {first:.2g}) is {1 / ratio:.2g}x smaller than"
@@ -353,33 +352,18 @@ def vanishing_gradients(run: Run) -> list[Finding]:
                   **({"cause": True, "squashing_layers": slope} if slope else {}),
                   "per_layer_factor": factor if steady else None,
                   "per_layer_median": {n: m for n, m in meds[:30]}},
-        causes=causes, fixes=fixes)]
-
-
-def _vanishing_text(run: Run, slope: int) -> tuple[list[str], list[str]]:
-    """(causes, fixes) fitting the watched model: a sigmoid/tanh stack is named only where the probes saw one (its
-    saturation series); a model whose measured hidden layers hold at most one such layer (a transformer's tanh
-    pooler) gets the causes that fit it: a rate that collapsed it, an initialisation, no normalisation."""
-    squash = ["Saturating activations (sigmoid/tanh) in a deep stack: each layer multiplies the gradient by a "
-              "derivative below 1 (at most 0.25 for a sigmoid)."]
-    others = ["Initialisation too small for the depth (torch's default nn.Linear init keeps a third of the "
-              "variance per layer).", "No residual connections or normalisation in a deep network."]
-    relu = ["Use ReLU instead of sigmoid or tanh in the hidden layers (GELU works too), with He initialisation "
-            "(torch: nn.init.kaiming_normal_; Keras: kernel_initializer='he_normal')."
-            + (" Here the hidden layers' own slope is what shrinks the gradient: replace the sigmoid activations."
-               if slope else ""),
-            "Keeping tanh: use Xavier/Glorot initialisation with the tanh gain (nn.init.xavier_normal_(w, "
-            "gain=nn.init.calculate_gain('tanh')); Keras: 'glorot_normal')."]
-    norm = ["Add normalisation layers or residual connections."]
-    squashing = len(_prefixed(run, "sat_frac/"))
-    if len(_prefixed(run, "act_mean/")) >= SQUASHING_LAYERS and squashing < 2:
-        return (["Updates that collapsed the model (a learning rate too high for the optimiser, or a broken "
-                 "warm-up): a model that predicts one answer passes almost no gradient back to its first layers."]
-                + others + [f"Not saturating activations: the probes measured {squashing} sigmoid/tanh layer(s) in "
-                            "this model, too few to shrink the gradient layer after layer."],
-                ["Check the learning rate against the optimiser's working range (Adam/AdamW 1e-5 to 1e-2) and "
-                 "lower it if the loss never left its first level."] + norm)
-    return squash + others, relu + norm
+        causes=["Saturating activations (sigmoid/tanh) in a deep stack: each layer multiplies the gradient by a "
+                "derivative below 1 (at most 0.25 for a sigmoid).",
+                "Initialisation too small for the depth (torch's default nn.Linear init keeps a third of the "
+                "variance per layer).",
+                "No residual connections or normalisation in a deep network."],
+        fixes=["Use ReLU instead of sigmoid or tanh in the hidden layers (GELU works too), with He initialisation "
+               "(torch: nn.init.kaiming_normal_; Keras: kernel_initializer='he_normal')."
+               + (" Here the hidden layers' own slope is what shrinks the gradient: replace the sigmoid activations."
+                  if slope else ""),
+               "Keeping tanh: use Xavier/Glorot initialisation with the tanh gain (nn.init.xavier_normal_(w, "
+               "gain=nn.init.calculate_gain('tanh')); Keras: 'glorot_normal').",
+               "Add normalisation layers or residual connections."])]
 
 
 @rule("update-ratio", family=FAMILY, severity=Severity.WARNING,
