@@ -90,30 +90,20 @@ def test_the_dead_unit_window_left_open_at_the_end_is_read():
     probe.close()
 
 
-def test_a_late_nan_after_learning_points_its_symptoms_at_the_loss(tmp_path):
-    import traindoc
+def test_a_late_nan_after_learning_points_its_symptoms_at_the_loss():
+    from .test_watch_bug_kinds import _loop
 
     torch.manual_seed(0)
     x = torch.randn(512, 2)
     y = (x[:, 0] > 0).float()
     model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1))
-    opt = torch.optim.Adam(model.parameters(), lr=0.05)
 
     def bce(out, t):
         p = torch.sigmoid(out.squeeze(1))
         return -(t * torch.log(p) + (1 - t) * torch.log(1 - p)).mean()
 
-    with traindoc.watch(model, opt, loss_fn=bce, logdir=tmp_path, quiet=True) as doc:
-        for _ in range(40):
-            for i in range(0, 512, 64):
-                opt.zero_grad()
-                out = model(x[i:i + 64])
-                loss = bce(out, y[i:i + 64])
-                loss.backward()
-                opt.step()
-                doc.step(loss, inputs=x[i:i + 64], targets=y[i:i + 64], outputs=out)
-    origin = [f for f in doc.findings if f.id == "nonfinite-origin"]
-    if not origin:
-        pytest.skip("this seed never reached log(0)")
-    assert doc.findings[0].id == "nonfinite-origin" and origin[0].evidence.get("cause")
-    assert all(f.evidence.get("explained_by") == "nonfinite-origin" for f in doc.findings if f.id == "nonfinite")
+    found = _loop(model, bce, x, y, opt=torch.optim.Adam(model.parameters(), lr=0.05), steps=320, bs=64)
+    origin = [f for f in found if f.id == "nonfinite-origin"]
+    assert origin, [f.id for f in found]
+    assert found[0].id == "nonfinite-origin" and origin[0].evidence.get("cause")
+    assert all(f.evidence.get("explained_by") == "nonfinite-origin" for f in found if f.id == "nonfinite")
