@@ -17,6 +17,12 @@ def mlp(d: int, k: int, act=nn.ReLU, h: int = 64) -> nn.Module:
     return nn.Sequential(nn.Linear(d, h), act(), nn.Linear(h, h), act(), nn.Linear(h, k))
 
 
+def _target(seed: int):
+    """Standardised features and a standardised smooth target."""
+    x, y = offsets(seed=seed)
+    return x, (y - y.mean()) / y.std()
+
+
 # ---------------------------------------------------------------- a rate far above an adaptive optimiser's range
 
 @devkind9("torch-adam-sgd-rate-classifier", RANGE_IDS, RANGE_FIX_IDS, RANGE_FIX,
@@ -35,8 +41,7 @@ def _(fixed):
           "lr=0.08, stepped per batch: the rate ends 8x above the top of NAdam's range; fix: lr=1e-3")
 def _(fixed):
     torch.manual_seed(0)
-    x, y = offsets(seed=9102)
-    y = (y - y.mean()) / y.std()
+    x, y = _target(9102)
     model = mlp(8, 1, act=nn.GELU)
     opt = torch.optim.NAdam(model.parameters(), lr=1e-3 if fixed else 0.08)
     sched = torch.optim.lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=40)
@@ -62,8 +67,7 @@ def _(fixed):
           "tenfold every three epochs to 0.1 and beyond; fix: gamma=0.1")
 def _(fixed):
     torch.manual_seed(0)
-    x, y = offsets(seed=9104)
-    y = (y - y.mean()) / y.std()
+    x, y = _target(9104)
     model = mlp(8, 1)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     sched = torch.optim.lr_scheduler.StepLR(opt, step_size=3, gamma=0.1 if fixed else 10.0)
@@ -93,8 +97,7 @@ def _(fixed):
           "decimal point for 0.25): one epoch at 0.25, then back to 0.01; fix: the factor 0.25")
 def _(fixed):
     torch.manual_seed(0)
-    x, y = offsets(seed=9106)
-    y = (y - y.mean()) / y.std()
+    x, y = _target(9106)
     model = mlp(8, 1)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _bump({5: 0.25 if fixed else 25.0}))
@@ -132,8 +135,7 @@ def _(fixed):
           "the training loop uses a second call's model; fix: one model, the optimiser built over it")
 def _(fixed):
     torch.manual_seed(0)
-    x, y = offsets(seed=9108)
-    y = (y - y.mean()) / y.std()
+    x, y = _target(9108)
 
     def make_model():
         return mlp(8, 1)
