@@ -247,7 +247,9 @@ def check_frozen_parameters(model, optimizer: Any = None) -> list[Finding]:
         fixes.insert(0, "Build the optimiser after replacing the layer (e.g. over the new head's parameters).")
     trainable = sum(1 for p in model.parameters() if p.requires_grad)
     title = f"{len(missing)} trainable parameter(s) are not in the optimiser and will never change"
-    if len(missing) == trainable:  # not a layer left out: the optimiser belongs to another model object
+    if len(missing) == trainable == sum(1 for _ in model.parameters()):
+        # no parameter of the model at all (none frozen, none a replaced layer's neighbour) is in the optimiser: not a
+        # layer left out, the optimiser belongs to another model object
         title = (f"the optimiser does not hold this model's weights: none of its {trainable} trainable parameter(s) "
                  "is in the optimiser, so no weight is ever updated")
         causes.insert(0, "The optimiser was built for another model object (a first model, then the model re-created "
