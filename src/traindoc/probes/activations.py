@@ -19,7 +19,6 @@ from .layers import ACTIVATIONS, SATURATING, STRICT_RELU, leaf_modules
 
 WINDOW = 4  # sampled batches per dead-unit window
 FIRST_WINDOW_ROWS = 32  # examples enough for the first window to close after one batch
-LAST_WINDOW = 2  # sampled batches enough for the window left open at the end of a run to be read
 
 
 def _fired_mask(out: torch.Tensor) -> torch.Tensor:
@@ -221,17 +220,6 @@ class ActivationProbe:
             names = self._names[key] = (tuple(f"act_mean/{name}" for name in names_rows)
                                         + tuple(f"act_std/{name}" for name in names_rows))
         return [(names, torch.cat([mean, std]))]  # float64: the read-back's one conversion makes it float32
-
-    def flush_window(self) -> list[Sample]:
-        """At the end of the run: the dead-unit share of a window left open, when it holds ``LAST_WINDOW``
-        samples or more. Samples grow sparse as a run goes on (every 100th step, then every 1000th), so
-        the last full window can close long before the end and miss units that died later."""
-        if self._window_samples < LAST_WINDOW or self._rows < FIRST_WINDOW_ROWS or not self._fired:
-            return []
-        names = tuple(f"dead_frac/{k}" for k in self._fired)
-        vals = 1.0 - torch.stack([f.gt(0).float().mean() for f in self._fired.values()])
-        self._fired, self._window_samples, self._rows = {}, 0, 0
-        return [(names, vals)]
 
     def finish_sample(self, stay_armed: bool = False) -> list[Sample]:
         """Called after the sampled forward: closes the dead-unit window when due.

@@ -243,9 +243,6 @@ class Watch:
             self._closed = True
             return
         self._closed = True
-        if self.acts is not None and status == "finished" and self.guard.ok("activations"):
-            # the dead-unit window left open by the sparse late samples (probes/activations.py)
-            self._pending.extend((self._step, n, v) for n, v in self.guard.call("activations", self.acts.flush_window) or [])
         try:
             # After an exception the other ranks may not reach this point: no collectives then.
             self.guard.call("readback", self._readback, True, status == "finished")
