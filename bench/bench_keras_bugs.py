@@ -35,6 +35,7 @@
     [--set heldout24] (the twenty-fourth blind held-out set, keras_bugs/heldout24_*.py: the common bug classes, frozen)
     [--set heldout25] (the twenty-fifth blind held-out set, keras_bugs/heldout25_*.py: the common bug classes, frozen)
     [--set heldout26] (the twenty-sixth blind held-out set, keras_bugs/heldout26_*.py: the common bug classes, frozen)
+    [--set devkinds9] (the live readings newuser9 got wrong, in programs of their own, keras_bugs/devkinds9_*.py)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -235,7 +236,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds8"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds9"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -405,6 +406,10 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout26_torch  # noqa: F401  (registers the twenty-sixth held-out set's PyTorch cases)
 
         return HELDOUT26
+    if name == "devkinds9":
+        from keras_bugs.devkinds9_torch import DEVKINDS9  # a torch-only set (the watcher's readings)
+
+        return DEVKINDS9
     return CASES
 
 
@@ -420,7 +425,7 @@ def main() -> None:
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
                                                  "devkinds5", "heldout20", "devkinds6", "devkinds7", "heldout21",
                                                  "heldout22", "heldout23", "devkinds8", "heldout24",
-                                                 "heldout25", "heldout26"),
+                                                 "heldout25", "heldout26", "devkinds9"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

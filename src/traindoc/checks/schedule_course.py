@@ -133,10 +133,25 @@ def _named_rise(optimizer: Any, base: float) -> tuple[str, str] | None:
             return (f"CosineAnnealingLR(eta_min={float(s.eta_min):g}) is above the starting rate {base:g}: eta_min is "
                     "an absolute rate, not a fraction of the start, so the 'annealing' climbs to it",
                     f"Set eta_min below the starting rate (e.g. eta_min={0.1 * base:g}, a tenth of it).")
-        if isinstance(s, L.ExponentialLR) and float(s.gamma) > 1:
-            return (f"ExponentialLR(gamma={float(s.gamma):g}) multiplies the rate by more than 1 at every step",
-                    f"Use a gamma below 1 (gamma={2 - float(s.gamma):g} for the decay meant).")
+        named = growing_factor(s)
+        if named is not None:
+            return named
         if isinstance(s, (L.LambdaLR, L.MultiplicativeLR)):
             return (f"the {type(s).__name__} factor keeps growing past 1 (a warm-up written without a cap)",
                     "Cap the warm-up: lambda step: min(1.0, (step + 1) / warmup_steps).")
     return None
+
+
+def growing_factor(s: Any) -> tuple[str, str] | None:
+    """(cause, fix) when ``s`` is a decay scheduler given a factor above 1 (StepLR(gamma=10) for gamma=0.1): every
+    scheduler step multiplies the rate by that factor, so the 'decay' makes it grow."""
+    from torch.optim import lr_scheduler as L
+
+    if not isinstance(s, (L.ExponentialLR, L.StepLR, L.MultiStepLR)) or not float(s.gamma) > 1:
+        return None
+    g = float(s.gamma)
+    when = "at every step" if isinstance(s, L.ExponentialLR) else "at each of its steps"
+    meant = f"gamma={1 / g:g}" if g >= 2 else f"gamma={2 - g:g}"
+    return (f"{type(s).__name__}(gamma={g:g}) multiplies the rate by more than 1 {when}, so the 'decay' makes the "
+            f"rate grow x{g:g} each time",
+            f"Use a gamma below 1 ({meant} for the decay meant): {type(s).__name__}'s gamma multiplies the rate.")

@@ -245,8 +245,18 @@ def check_frozen_parameters(model, optimizer: Any = None) -> list[Finding]:
                          f"{', '.join(layers[:3])} was replaced after the optimiser was built, so it steps the old "
                          "layer's weights and never the new ones.")
         fixes.insert(0, "Build the optimiser after replacing the layer (e.g. over the new head's parameters).")
-    return [Finding("frozen-parameters", Severity.WARNING,
-                    f"{len(missing)} trainable parameter(s) are not in the optimiser and will never change",
+    trainable = sum(1 for p in model.parameters() if p.requires_grad)
+    title = f"{len(missing)} trainable parameter(s) are not in the optimiser and will never change"
+    if len(missing) == trainable == sum(1 for _ in model.parameters()):
+        # no parameter of the model at all (none frozen, none a replaced layer's neighbour) is in the optimiser: not a
+        # layer left out, the optimiser belongs to another model object
+        title = (f"the optimiser does not hold this model's weights: none of its {trainable} trainable parameter(s) "
+                 "is in the optimiser, so no weight is ever updated")
+        causes.insert(0, "The optimiser was built for another model object (a first model, then the model re-created "
+                         "or re-loaded under the same name): it steps that object's weights, never this one's.")
+        fixes.insert(0, "Build the optimiser from the model that is trained, after creating it: "
+                        "optimizer = Adam(model.parameters(), ...) right after model = ...")
+    return [Finding("frozen-parameters", Severity.WARNING, title,
                     evidence={"subject": ",".join(layers[:5]), "parameters": missing[:20], "count": len(missing),
                               "how": "not in any optimizer param_group", "stale_in_optimizer": stale,
                               "cause": True},

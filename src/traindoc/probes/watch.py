@@ -37,6 +37,7 @@ from .schedule import default_every, is_sampled, next_rules_step, readback_sampl
 from .store import RunStore
 
 MAX_PENDING_LOSSES = 1024
+LR_JUMP = 2.0  # a rate this many times above or below the last recorded one is recorded between samples too
 # Live, the curve rules wait for this many loss points (a handful of noisy points makes a poor
 # trend); a non-finite loss is reported at once.
 MIN_LIVE_CURVE_POINTS = 20
@@ -373,8 +374,10 @@ class Watch:
             self._samples_since_readback += 1
             if self._samples_since_readback >= readback_samples(self.every) or step == 1:
                 self.guard.call("readback", self._readback, False)
-        elif len(self._loss_vals) >= MAX_PENDING_LOSSES:
-            self.guard.call("readback", self._readback, False)  # bounds host memory between samples
+        else:
+            if len(self._loss_vals) >= MAX_PENDING_LOSSES:
+                self.guard.call("readback", self._readback, False)  # bounds host memory between samples
+            self.guard.call("lr", self._rate_jump, step)
         if self.nonfinite is not None:
             self.guard.call("nonfinite", self.nonfinite.after_step, step)
             if self.nonfinite.origin is not None and not self._origin_recorded:
@@ -382,6 +385,9 @@ class Watch:
         self._arm_next()  # arm only for a step that will be sampled
 
     _snapshot_pending_from_step = -1
+    _lr_last: float | None = None  # the last recorded learning rate (see _rate_jump)
+    _lr_peak: float = 0.0  # the highest recorded learning rate
+    _lr_jumped: bool = False  # the last record was a rate jump above the peak between samples
     _origin_recorded = False
     _targets_judged = False
 
@@ -610,7 +616,9 @@ class Watch:
             lr = opt.param_groups[0].get("lr")
             if lr is not None:
                 # A host value: it joins the read-back's rows without a trip to the device.
-                self._direct_rows.setdefault(step, {})["lr"] = float(lr)
+                self._lr_jumped = self._lr_jumped and float(lr) == self._lr_last  # still at a jumped rate
+                self._direct_rows.setdefault(step, {})["lr"] = self._lr_last = float(lr)
+                self._lr_peak = max(self._lr_peak, float(lr))
                 self.store.add("lr", step, float(lr), time.time(), Role.LR)
         if step == 1:
             self.guard.call("checks", self._output_checks, targets, outputs)
@@ -618,6 +626,26 @@ class Watch:
             f = self.guard.call("checks", self._eval_mode.see, float(step))
             if f is not None:
                 self._record_check(f)
+
+    def _rate_jump(self, step: int) -> None:
+        """Between samples, record the rate when it jumped ``LR_JUMP``-fold from the last recorded one (a step
+        schedule, a one-epoch typo): samples grow sparse, and a rate set for one epoch could fall between two.
+        A host float only (a tensor rate could wait on the device); smooth schedules change less per step."""
+        opt, last = _inner_optimizer(self.optimizer), self._lr_last
+        if opt is None or not opt.param_groups or last is None:
+            return
+        lr = opt.param_groups[0].get("lr")
+        if type(lr) is not float or not lr > 0 or not last > 0 or max(lr / last, last / lr) < LR_JUMP:
+            return
+        # Only a rate above every recorded one (a warm restart returns to its own peak, a decay falls: both keep
+        # their sampled reading), and the step that undoes such a jump.
+        up = lr > self._lr_peak
+        if not (up or self._lr_jumped):
+            return
+        self._lr_jumped, self._lr_peak = up, max(self._lr_peak, lr)
+        self._lr_last = lr
+        self._direct_rows.setdefault(step, {})["lr"] = lr
+        self.store.add("lr", step, lr, time.time(), Role.LR)
 
     # -- read-back, rules, findings --------------------------------------------------------
     def _readback(self, final: bool, collective: bool = True) -> None:

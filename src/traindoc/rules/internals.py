@@ -602,8 +602,15 @@ def nonfinite_origin(run: Run) -> list[Finding]:
         kind = _KIND.get(float(s.values[0]), "output")
         step = float(s.steps[0])
         if kind == _KIND[4.0]:
-            out.append(_overflow_origin(run, module, step, kind)
-                       or _loss_origin(module, step, _never_finite(run, step)))
+            grown = _overflow_origin(run, module, step, kind)
+            if grown is None:
+                grown = _loss_origin(module, step, _never_finite(run, step))
+                if _learning_before(run, step):
+                    # after a stretch of learning at a steady rate the undefined op is the cause, not the rate: the
+                    # NaN symptoms (whose generic first cause is the rate) point at it, live and in the log alike
+                    grown.evidence.update({"cause": True, "explains": ["nonfinite", "divergence", "stuck-at-chance",
+                                                                       "loss-metric-mismatch"]})
+            out.append(grown)
             continue
         grown = _overflow_origin(run, module, step, kind)
         if grown is not None:
@@ -688,6 +695,31 @@ def _overflow_origin(run: Run, series: str, step: float, kind: str) -> Finding |
                 "log(0) in the loss."],
         fixes=["Lower the learning rate (or cap the schedule's peak) and clip gradients; restart from a checkpoint "
                "before the loss began to climb."])
+
+
+LEARNING_POINTS = 20  # finite loss points before the NaN that show a stretch of learning
+
+
+def _learning_before(run: Run, step: float) -> bool:
+    """The training loss learned before ``step`` (its last finite tenth below its first, over LEARNING_POINTS
+    points or more) while the logged rate never rose: a late NaN there is the loss's own, not the step size's."""
+    t = run.primary(Role.TRAIN_LOSS)
+    if t is None:
+        return False
+    x, y = _finite(t)
+    y = y[x < step]
+    if y.size < LEARNING_POINTS:
+        return False
+    k = max(2, y.size // 10)
+    if not float(np.median(y[-k:])) < float(np.median(y[:k])):
+        return False
+    lr = run.primary(Role.LR)
+    if lr is not None:
+        lx, ly = _finite(lr)
+        ly = ly[lx < step]
+        if ly.size >= 2 and float(np.max(ly)) > 1.0001 * float(ly[0]):
+            return False
+    return True
 
 
 def _never_finite(run: Run, step: float) -> bool:

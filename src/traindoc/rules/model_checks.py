@@ -372,6 +372,10 @@ RECORDED_SUBJECT_TEXT: dict[tuple[str, str], tuple[str, list[str], list[str]]] =
                                             "decayed (recorded by the watcher)",
                                             ["CosineAnnealingLR(T_max=epochs * len(loader)) stepped per epoch"],
                                             ["Call scheduler.step() after every optimizer.step()."]),
+    ("lr-too-high", "rate-out-of-range"): ("an adaptive optimiser's learning rate far above its working range (1e-5 "
+                                           "to 1e-2) threw the model off (recorded by the watcher)",
+                                           ["an SGD rate (0.1) given to Adam/AdamW/RMSprop"],
+                                           ["Lower the learning rate to 1e-4 to 1e-3, then bisect."]),
     ("lr-too-high", "rate-rising"): ("the learning rate rose all run to several times its base rate (recorded by "
                                      "the watcher)", ["a warm-up factor without min(1.0, ...)"],
                                     ["Cap the warm-up: lambda step: min(1.0, (step + 1) / warmup_steps)."]),
