@@ -19,6 +19,7 @@ only when no structural finding already named the output.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..findings import Finding, Severity
@@ -145,8 +146,6 @@ class OutputBounds:
         ev = {"subject": "output-bound", CAUSE: True, "output_min": lo, "output_max": hi, "at_top": round(top, 3),
               "at_bottom": round(bottom, 3), "target_mean_abs": mean_abs, "target_max_abs": t_max,
               "ratio": ratio, "batches": self.batches, "loss": loss_name}
-        import math
-
         radians = abs(bound - math.pi) < 0.02 * math.pi and 90.0 <= t_max <= 360.0
         fixes = ([f"The output's range is radians (+-pi) and the targets are in degrees (up to {t_max:.3g}): "
                   "convert the targets with np.deg2rad (or torch.deg2rad) before training, and read predictions in "

@@ -271,13 +271,11 @@ def dropout_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
 def torch_dropout_finding(model: Any, losses: list[float], step: float) -> Finding | None:
     """dropout_finding for a torch model at the end of a watched run: its dropout modules' rates against how far
     the per-step training loss fell (the mean of its first and last tenth)."""
-    import math as _m
-
     rates = [(name, float(p)) for name, m in model.named_modules()
              if "Dropout" in type(m).__name__ and isinstance(p := getattr(m, "p", None), (int, float))]
     if not rates or max(r for _, r in rates) < DROPOUT_HIGH:
         return None
-    finite = [v for v in losses if _m.isfinite(v)]
+    finite = [v for v in losses if math.isfinite(v)]
     if len(finite) < 20:
         return None
     k = max(3, len(finite) // 10)

@@ -281,11 +281,12 @@ class ConfigWatch:
         if series is not None:
             from ..checks.lr_jump import lr_jump_finding
 
-            found.append(call("lr-jump", lr_jump_finding, *series, doc._inner_opt()))
+            opt = doc._inner_opt()
+            found.append(call("lr-jump", lr_jump_finding, *series, opt))
             found.append(call("lr-floor", lr_floor_finding, *series, at))
             from ..checks.rate_range import rate_range_finding  # Adam at 0.1: a rate far out of its range
 
-            found.append(call("rate-range", rate_range_finding, doc._inner_opt(), series[1], series[3], at))
+            found.append(call("rate-range", rate_range_finding, opt, series[1], series[3], at))
         for f in found:
             if f is not None:
                 doc._record_check(f)

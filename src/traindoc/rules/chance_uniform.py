@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from ..run import Run
-from ._common import cross_entropy_like
+from ._common import cross_entropy_like, unit
 
 
 # The uniform guess over many classes: the accuracy over m * exp(-CE) at the end, on every dev run
@@ -32,10 +32,12 @@ def uniform_guess_at_chance(run: Run) -> dict | None:
     if not cross_entropy_like(run):
         return None
     by_loss: dict[str, list[dict]] = {}
+    curves = {}
     for loss, acc, m in loss_accuracy_pairs(run):
         u = uniform_ratio(loss, acc, m)
         if u is not None:
             by_loss.setdefault(loss.name, []).append(u)
+            curves[loss.name] = loss
     for name, us in by_loss.items():
         if all(u["loss_level"] >= UNIFORM_MIN_LOSS and 0.0 < u["ratio"] <= UNIFORM_RATIO for u in us):
             u = us[0]
@@ -44,5 +46,5 @@ def uniform_guess_at_chance(run: Run) -> dict | None:
             return {"series": name, "level": u["loss_level"], "chance_loss": math.log(k), "classes": k,
                     "source": f"{seen} at most {UNIFORM_RATIO:g}x the uniform guess m/C with C = exp({u['loss_level']:.4g}) "
                               f"~ {k} (no class count in the log: inferred from the loss)",
-                    "steps": u["steps"], "unit": "epoch" if run.series[name].axis == "epoch" else "step"}
+                    "steps": u["steps"], "unit": unit(curves[name])}
     return None

@@ -44,11 +44,11 @@ def loss_metric_mismatch(run: Run):
         lc = loss_curve(run, loss_role)
         if lc is None:
             continue
+        cut = _first_nonfinite_step(lc)
         for s in run.by_role(metric_role):
             if s.higher_is_better is None or s.metric in ("perplexity",):
                 continue
             mc = curve(s)
-            cut = _first_nonfinite_step(lc)
             if cut is not None:
                 # Once the loss is NaN/Inf the model is broken (``nonfinite`` names it): the metric's
                 # values from there on (accuracy at chance) say nothing of what the loss optimises.

@@ -896,9 +896,11 @@ def _held_out_settled(run: Run, lo: float, hi: float, swing: float) -> bool:
     y, x = vc.y[inside], vc.x[inside]
     z, p = mann_kendall(y, x)
     moves = float(np.median(np.abs(np.diff(np.log(y)))))
-    return (float(np.median(y)) <= SETTLED_SHARE * float(vc.y[0]) and float(np.max(y)) <= float(vc.y[0])
-            and moves <= 0.5 * math.log1p(swing) and not (z > 0 and p < 0.05)
-            and zigzag_of(vc, run_scale(run, vc)) is None and val_swings_of(vc, run_scale(run, vc)) is None)
+    if not (float(np.median(y)) <= SETTLED_SHARE * float(vc.y[0]) and float(np.max(y)) <= float(vc.y[0])
+            and moves <= 0.5 * math.log1p(swing) and not (z > 0 and p < 0.05)):
+        return False
+    scale = run_scale(run, vc)
+    return zigzag_of(vc, scale) is None and val_swings_of(vc, scale) is None
 
 
 @rule("oscillation", family="stability", severity=Severity.WARNING, title="The loss or metric zig-zags with no trend")
