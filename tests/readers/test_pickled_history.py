@@ -71,3 +71,21 @@ def test_text_that_opens_like_a_pickle_is_still_read(tmp_path):
         if not case.series <= found:
             wrong[seed] = sorted(found)
     assert not wrong, wrong
+
+
+def test_a_pickle_is_decoded_once_per_read(tmp_path, monkeypatch):
+    """Its opcodes are decoded whole once, whether the file is named or met in a folder scan."""
+    from traindoc.readers import _pickled
+
+    calls = []
+    real = _pickled._whole
+    monkeypatch.setattr(_pickled, "_whole", lambda data: calls.append(1) or real(data))
+    case = pickled(3)
+    path = written(tmp_path, 3, case.name, case.data)
+    with pytest.raises(InputError, match="is a Python pickle"):
+        load(path)
+    assert len(calls) == 1
+    calls.clear()
+    with pytest.raises(InputError):
+        load(path.parent)  # the folder holds no log: the pickle is listed as skipped, decoded once
+    assert len(calls) == 1

@@ -105,8 +105,14 @@ def format_names() -> list[str]:
 
 def reader_for(path: Path) -> ModuleType | None:
     """The first registered reader that claims this file or directory."""
+    return _claim(path)[0]
+
+
+def _claim(path: Path) -> tuple[ModuleType | None, tuple[int, int | None] | None]:
+    """(the first registered reader that claims ``path``, the facts of a pickle, see ``_pickled``): a
+    pickle is claimed by no reader, and its opcodes are decoded here once for both answers."""
     if path.is_dir():
-        return next((r for r in READERS if getattr(r, "DIRECTORY", False) and _sniff(r, path, b"")), None)
+        return next((r for r in READERS if getattr(r, "DIRECTORY", False) and _sniff(r, path, b"")), None), None
     reason = _safe.not_regular_reason(path)
     if reason is not None:
         raise InputError(path, reason)
@@ -114,9 +120,10 @@ def reader_for(path: Path) -> ModuleType | None:
         head = _sniff_head(path)
     except OSError as exc:
         raise InputError(path, f"cannot be opened ({exc.strerror or exc})") from None
-    if pickle_facts(path, head) is not None:
-        return None  # never unpickled, nor read as text (a protocol-0 pickle is printable): see ``_pickled``
-    return next((r for r in READERS if _claims_files(r) and _sniff(r, path, head)), None)
+    pickled = pickle_facts(path, head)
+    if pickled is not None:
+        return None, pickled  # never unpickled, nor read as text (a protocol-0 pickle is printable)
+    return next((r for r in READERS if _claims_files(r) and _sniff(r, path, head)), None), None
 
 
 def _sniff_head(path: Path) -> bytes:
@@ -191,13 +198,12 @@ def read_file(path: Path, columns: list[str] | None = None) -> list[Run]:
         raise InputError(path, _MISSING)
     if columns:
         return _read_given(path, columns)
-    reader = reader_for(path)
+    reader, pickled = _claim(path)
     if reader is None:
         if path.is_file() and path.stat().st_size == 0:
             raise InputError(path, "file is empty (expected a training log)")
-        pickled = pickle_refusal(path)
         if pickled is not None:
-            raise InputError(path, pickled)
+            raise InputError(path, pickle_refusal(pickled))
         empty = declared_only(path)
         if empty is not None:
             return [empty]
@@ -317,12 +323,12 @@ def _scan(directory: Path, result: LoadResult, claimed: tuple = ()) -> None:
             result.skipped.append((str(entry), reason.removeprefix("is ")))
             continue
         try:
-            file_reader = reader_for(entry)
+            file_reader, pickled = _claim(entry)
             if file_reader is None:
                 # Checkpoints, images, configs are expected in run folders: listed, not warned about.
                 if entry.name in _SIDE_FILES:
                     side.append(entry)
-                elif pickle_facts(entry) is not None:
+                elif pickled is not None:
                     result.skipped.append((str(entry), "a Python pickle (never unpickled)"))
                 else:
                     result.skipped.append((str(entry), "not a training log"))

@@ -83,11 +83,9 @@ def pickle_facts(path: Path, head: bytes | None = None) -> tuple[int, int | None
     return None if found is None else (found[0], found[1])
 
 
-def pickle_refusal(path: Path, head: bytes | None = None) -> str | None:
-    """The one-line refusal of a pickle (what it is, that it is not unpickled, how to export it), else None."""
-    facts = pickle_facts(path, head)
-    if facts is None:
-        return None
+def pickle_refusal(facts: tuple[int, int | None]) -> str:
+    """The one-line refusal of a pickle whose ``pickle_facts`` are ``facts`` (what it is, that it is not
+    unpickled, how to export it)."""
     proto, numbers = facts
     kind = "text" if proto == 0 else "binary"
     held = f"; it holds {numbers:,} numbers" if numbers and numbers > 0 else (
