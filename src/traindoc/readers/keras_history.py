@@ -53,8 +53,13 @@ _TOP_RECORDS = re.compile(r'^\s*\[\s*\{[^\[\]]{0,400}?"[\w/ ]*(?:loss|acc|accura
                           r'(?:-?[\d.]|\{)', re.IGNORECASE)
 # ... or whose first object is numbered by its epoch or step beside other numbers ([{"epoch": 1, "train_cos":
 # 0.63, "val_cos": 0.67}, ...]): a record per epoch whatever its measures are called.
-_TOP_COUNTED = re.compile(r'^\s*\[\s*\{\s*"(?:epoch|step|global_step|iter|iteration)"\s*:\s*\d+\s*,'
+_COUNTER_KEYS = r'"(?:epoch|step|global_step|iter|iteration|gen|generation)"'
+_TOP_COUNTED = re.compile(r'^\s*\[\s*\{\s*' + _COUNTER_KEYS + r'\s*:\s*\d+\s*,'
                           r'[^\[\]{}]{0,400}?"[^"\\]{1,100}"\s*:\s*-?[\d.]', re.IGNORECASE)
+# ... or the same list under a key beside the run's settings ({"config": {...}, "history": [{"gen": 0,
+# "best_reward": -2.9, ...}, ...]}, an evolution strategy's or a hand loop's log): counted the same way.
+_RECORDS_COUNTED = re.compile(r'"[^"\\]{1,100}"\s*:\s*\[\s*\{\s*' + _COUNTER_KEYS + r'\s*:\s*\d+\s*,'
+                              r'[^\[\]{}]{0,400}?"[^"\\]{1,100}"\s*:\s*-?[\d.]', re.IGNORECASE)
 
 # ... or a list of whole histories (one per fold or launch): its first object holds a per-epoch list.
 _TOP_HISTORIES = re.compile(r'^\s*\[\s*\{[^\[\]{}]{0,400}?"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*'
@@ -69,6 +74,15 @@ _SPLIT_KEY = re.compile(r'"(?:' + "|".join(SK.SPLITS) + r')"\s*:\s*(?:\[\s*-?[\d
 # A list of numbers under any key: read when the file's name says what they all are (``losses.json``
 # holding ``{"L_G": [...], "L_D": [...]}``: each key is one of those losses).
 _NUMBER_LIST = re.compile(r'"[^"\\]{1,100}"\s*:\s*\[\s*-?[\d.]')
+# Bare shapes of one quantity in a file named for it (``loss_history.json``): numbers under their
+# epoch's key (``{"0": 0.9, "1": 0.7}``: pandas' Series.to_json(), ``{"epoch_1": 0.9}``), or a column
+# vector (``json.dump(losses.tolist())`` of an (n, 1) array: ``[[0.9], [0.7]]``), or such numbers under
+# a key (``{"model_a": {"0": 0.9, ...}}``). Read only when the file's name says what they are.
+_N = r'-?(?:[\d.]|NaN|Infinity)'
+_COUNTED_NUMBERS = re.compile(r'^\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N, re.IGNORECASE)
+_NAMED_COUNTED = re.compile(r'"[^"\\]{1,100}"\s*:\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N,
+                            re.IGNORECASE)
+_COLUMN_VECTOR = re.compile(r'^\s*\[\s*\[\s*' + _N + r'[^,\]]*\]\s*,\s*\[\s*' + _N + r'[^,\]]*\]')
 _RUNTIME_KEYS = re.compile(r"runtime|per_second|total_flos", re.IGNORECASE)
 
 # Python's printed dict of a history (``str(history.history)``), bare or as a JSON string: a quoted
@@ -150,6 +164,9 @@ def _json_shapes(text: str, path: Path | None = None, whole: bool = False) -> bo
     """Whether ``text`` (a JSON document's head; the whole of it when ``whole``) is in one of the history
     shapes this reader reads. ``path``: its name may say what every list holds (``losses.json``)."""
     stripped = text.lstrip()
+    if path is not None and _names_one_measure(path) and (
+            _COUNTED_NUMBERS.match(text) or _COLUMN_VECTOR.match(text) or _NAMED_COUNTED.search(text)):
+        return True
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
         return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text) or _TOP_HISTORIES.search(text)) \
@@ -158,7 +175,7 @@ def _json_shapes(text: str, path: Path | None = None, whole: bool = False) -> bo
         return False
     if '"log_history"' in text:
         return False
-    if _LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _KEYED_ROWS.search(text) \
+    if _LIST_KEY.search(text) or _RECORDS_KEY.search(text) or _RECORDS_COUNTED.search(text) or _KEYED_ROWS.search(text) \
             or _GROUPED.search(text) or _PANDAS_SPLIT.search(text) or _PAIRS.search(text):
         return True
     if _json_lines(text) or path is None:
@@ -222,10 +239,51 @@ def _python_repr(path: Path, text: str):
                                "expected a dict of per-epoch lists such as {'loss': [0.5, 0.4], 'val_loss': [...]}") from None
 
 
+def _names_one_measure(path: Path) -> bool:
+    """Whether the file's name says what its numbers are (``loss_history.json``, ``val_acc.json``)."""
+    return infer_role(path.stem).role in MEASURED_ROLES
+
+
+def _counted(obj) -> list[tuple[int, float]] | None:
+    """(counter, number) of an object whose keys are all counters (``"0"``, ``"epoch_1"``, ``"step 200"``)
+    and whose values are all numbers, at least three, in counter order; else None."""
+    if not isinstance(obj, dict) or len(obj) < 3:
+        return None
+    out = []
+    for k, v in obj.items():
+        m = _ROW_KEY.match(str(k))
+        value = T.json_number(v) if not isinstance(v, (dict, list)) else None
+        if m is None or value is None:
+            return None
+        out.append((int(m.group(1)), value))
+    return sorted(out, key=lambda p: p[0])
+
+
+def _bare_measure(path: Path, doc):
+    """A document of one quantity in the file named for it (see ``_COUNTED_NUMBERS``), as rows (a list of
+    objects numbered by ``epoch`` or ``step``) or as a dict of lists; anything else unchanged."""
+    if not _names_one_measure(path):
+        return doc
+    name = path.stem
+    counted = _counted(doc)
+    if counted is not None:
+        x = "step" if re.match(r"(?i)\s*(step|iter)", str(next(iter(doc)))) else "epoch"
+        return [{x: n, name: v} for n, v in counted]
+    if isinstance(doc, list) and len(doc) >= 3 and all(
+            isinstance(r, list) and len(r) == 1 and T.json_number(r[0]) is not None and not isinstance(r[0], (list, dict))
+            for r in doc):
+        return {name: [r[0] for r in doc]}
+    if isinstance(doc, dict) and doc and all(_counted(v) is not None for v in doc.values() if isinstance(v, dict)) \
+            and any(isinstance(v, dict) for v in doc.values()):
+        return {k: ({str(n): x for n, x in _counted(v)} if isinstance(v, dict) else v) for k, v in doc.items()}
+    return doc
+
+
 def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
     """The runs of a parsed (or salvaged) history document; ``note`` goes on the runs that carry notes."""
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
         doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
+    doc = _bare_measure(path, doc)
     final = _final_values(doc)
     if final is not None:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
@@ -278,22 +336,47 @@ def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
     if any(infer_role(k).role is not Role.OTHER for k in lists):
         measure = None
     unnamed = []
+    x_name, xs = _counter_list(lists)
+    if x_name is not None:
+        run.meta.notes.append(f"the list under {x_name!r} counts up: it is the {_axis_of(x_name)} of the lists "
+                              "of its length, not a series")
     for name, values in lists.items():
         nums = [T.json_number(v) for v in values]
-        if any(n is None for n in nums):
-            continue  # not a numeric history entry
+        if name == x_name or any(n is None for n in nums):
+            continue  # the x axis, or not a numeric history entry
         role = None
         if measure == "loss" and infer_role(name).role is Role.OTHER:
             role = infer_role(path.stem)  # losses.json: every list in it is a loss, whatever its key
             unnamed.append(name)
-        run.add(Series.named(name, list(range(len(nums))), nums, axis="epoch", role=role))
+        on_x = xs is not None and len(xs) == len(nums)
+        run.add(Series.named(name, xs if on_x else list(range(len(nums))), nums,
+                             axis=_axis_of(x_name) if on_x else "epoch", role=role))
     if unnamed:
         run.meta.notes.append(f"{', '.join(unnamed[:6])}: keys that name no loss, in {path.name}: read as losses, "
                               "the quantity the file name names")
     return [run] if run.series else []
 
 
-_X_KEYS = ("epoch", "step", "global_step", "iteration", "iter")
+_COUNTER_LIST = re.compile(r"(?i)^(?:epoch|step|global_step|iteration|iter|generation)s?$")
+
+
+def _axis_of(name: str | None) -> str:
+    return "epoch" if name and name.lower().startswith(("epoch", "generation")) else "step"
+
+
+def _counter_list(lists: dict) -> tuple[str | None, list[float] | None]:
+    """(key, values) of the list that numbers the others (``{"epochs": [1, 2, 3], "values": [...]}``):
+    under a counter's name, whole numbers that rise at every entry; (None, None) when there is none."""
+    for name, values in lists.items():
+        if not _COUNTER_LIST.match(str(name).strip()) or len(values) < 2:
+            continue
+        nums = [T.json_number(v) for v in values]
+        if all(n is not None and n == n and n == int(n) for n in nums) and all(b > a for a, b in zip(nums, nums[1:])):
+            return str(name), nums
+    return None, None
+
+
+_X_KEYS = ("epoch", "step", "global_step", "iteration", "iter", "generation", "gen")
 
 
 def _history_dict(obj) -> bool:
@@ -425,12 +508,22 @@ def _read_records(path: Path, key: str | None, rows: list[dict]) -> list[Run]:
     run = Run(name=T.run_name(path), source=str(path), format=NAME)
     run.meta.notes.append(f"read the {len(rows)} per-epoch object(s)" + (f" under {key!r}" if key else ""))
     names = list(dict.fromkeys(k for r in rows for k in r if k != x_key))
-    axis = "step" if x_key and x_key not in ("epoch",) else "epoch"
+    axis = "step" if x_key and x_key not in ("epoch", "generation", "gen") else "epoch"  # a generation: one pass
+    found = {}
     for name in names:
         pts = [(x, T.json_number(r.get(name))) for x, r in zip(xs, rows) if name in r]
         pts = [(x, v) for x, v in pts if v is not None]
         if pts and len(pts) * 2 >= sum(name in r for r in rows):
-            run.add(Series.named(str(name), [x for x, _ in pts], [v for _, v in pts], axis=axis))
+            found[str(name)] = pts
+    # [{"epoch": 1, "value": 0.9}, ...] in loss_history.json: the one number beside the counter, under a key
+    # that names nothing, is the quantity the file name names.
+    role = None
+    if len(found) == 1 and _names_one_measure(path) and infer_role(next(iter(found))).role is Role.OTHER:
+        role = infer_role(path.stem)
+        run.meta.notes.append(f"{next(iter(found))!r}: the one number of each object, under a key that names "
+                              f"nothing, read as {path.stem}, the quantity the file name names")
+    for name, pts in found.items():
+        run.add(Series.named(name, [x for x, _ in pts], [v for _, v in pts], axis=axis, role=role))
     return [run] if run.series else []
 
 
