@@ -83,6 +83,7 @@ _COUNTED_NUMBERS = re.compile(r'^\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?
 _NAMED_COUNTED = re.compile(r'"[^"\\]{1,100}"\s*:\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N,
                             re.IGNORECASE)
 _COLUMN_VECTOR = re.compile(r'^\s*\[\s*\[\s*' + _N + r'[^,\]]*\]\s*,\s*\[\s*' + _N + r'[^,\]]*\]')
+_COUNTER_LIST_KEY = re.compile(r'"(?:epoch|step|global_step|iteration|iter|generation)s?"\s*:\s*\[\s*\d', re.IGNORECASE)
 _RUNTIME_KEYS = re.compile(r"runtime|per_second|total_flos", re.IGNORECASE)
 
 # Python's printed dict of a history (``str(history.history)``), bare or as a JSON string: a quoted
@@ -181,6 +182,8 @@ def _json_shapes(text: str, path: Path | None = None, whole: bool = False) -> bo
     if _json_lines(text) or path is None:
         return False  # a Python literal: the shapes above only (a final evaluation is ``_final``'s)
     if SK.measure_of(path.stem) and (_SPLIT_KEY.search(text) or _NUMBER_LIST.search(text)):
+        return True
+    if _names_one_measure(path) and _COUNTER_LIST_KEY.search(text) and _NUMBER_LIST.search(text):
         return True
     if whole:  # the whole file: a final evaluation's numbers only
         try:
@@ -340,20 +343,23 @@ def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
     if x_name is not None:
         run.meta.notes.append(f"the list under {x_name!r} counts up: it is the {_axis_of(x_name)} of the lists "
                               "of its length, not a series")
+    rest = [k for k in lists if k != x_name]
+    # {"epochs": [...], "values": [...]} in val_acc.json: the one list beside the counter is what the name names.
+    only_one = x_name is not None and len(rest) == 1 and _names_one_measure(path) and infer_role(rest[0]).role is Role.OTHER
     for name, values in lists.items():
         nums = [T.json_number(v) for v in values]
         if name == x_name or any(n is None for n in nums):
             continue  # the x axis, or not a numeric history entry
         role = None
-        if measure == "loss" and infer_role(name).role is Role.OTHER:
+        if (measure == "loss" or only_one) and infer_role(name).role is Role.OTHER:
             role = infer_role(path.stem)  # losses.json: every list in it is a loss, whatever its key
             unnamed.append(name)
         on_x = xs is not None and len(xs) == len(nums)
         run.add(Series.named(name, xs if on_x else list(range(len(nums))), nums,
                              axis=_axis_of(x_name) if on_x else "epoch", role=role))
     if unnamed:
-        run.meta.notes.append(f"{', '.join(unnamed[:6])}: keys that name no loss, in {path.name}: read as losses, "
-                              "the quantity the file name names")
+        run.meta.notes.append(f"{', '.join(unnamed[:6])}: keys that name no loss or metric, in {path.name}: read as "
+                              f"{path.stem}, the quantity the file name names")
     return [run] if run.series else []
 
 
