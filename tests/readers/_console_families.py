@@ -18,7 +18,9 @@ Families:
   ``±`` spreads, brackets, thousands separators in counts, ANSI colours, tabs;
 - ``repeated_header_table``: a tab- or space-aligned table whose header row is printed again every
   few epochs (or at each epoch);
-- ``metric_blocks``: one block per quantity ("Train loss per epoch:" then one line per epoch).
+- ``metric_blocks``: one block per quantity ("Train loss per epoch:" then one line per epoch);
+- ``padded_counter``: ``[  3/120] loss: … | acc: …``, the epoch padded inside brackets opening the line;
+- ``wrapped_numbers``: values inside a NumPy or torch repr (``array([0.52], dtype=float32)``, ``tensor([0.52])``).
 
 Noise lines (a config dump, a model summary, a warning, a traceback that was caught) are put
 around the records; they hold numbers of their own that must not become series.
@@ -339,9 +341,66 @@ def eval_sentences(seed: int) -> Console:
     return Console("\n".join(lines) + "\n", exp, family="eval_sentences", name="training_results.txt")
 
 
+def _ending(rng: random.Random, lines: list[str]) -> str:
+    """The lines joined with LF or CRLF, with or without a line end after the last."""
+    eol = rng.choice(["\n", "\r\n"])
+    return eol.join(lines) + rng.choice([eol, ""])
+
+
+def padded_counter(seed: int) -> Console:
+    """The epoch alone in brackets, padded to its total's width, opening each line (f"[{e:3d}/{n}]"):
+    '[  3/120] loss: 1.2e+00 | acc: 45.00%' — and so opening the file when nothing is printed before it."""
+    rng = random.Random(seed)
+    n = rng.randint(5, 25)
+    c = _curves(rng, n)
+    width = rng.choice([3, 4, len(str(n)) + 1])
+    counter = rng.choice(["[{e:>{w}}/{n}]", "[{e:{w}d}/{n}]", "[ {e}/{n} ]", "[{e:>{w}}/{n:>{w}}]"])
+    loss_w, acc_w = rng.choice(["loss", "Loss", "train_loss"]), rng.choice(["acc", "Acc", "accuracy"])
+    kv, sep = rng.choice([": ", "=", " "]), rng.choice([" | ", ", ", "  ", "\t"])
+    with_val, pct, sci = rng.random() < 0.5, rng.random() < 0.4, rng.random() < 0.4
+    roles = [(TRAIN_LOSS, loss_w), (TRAIN_METRIC, acc_w)] + (
+        [(VAL_LOSS, "val_" + loss_w.lower()), (VAL_METRIC, "val_" + acc_w.lower())] if with_val else [])
+    lines = _noise(rng) if rng.random() < 0.3 else []
+    for e in range(n):
+        parts = []
+        for r, w in roles:
+            v = c[r][e]
+            text = _fmt(rng, v, pct) if r in (TRAIN_METRIC, VAL_METRIC) else (f"{v:.4e}" if sci else f"{v:.4f}")
+            parts.append(f"{w}{kv}{text}")
+        lines.append(counter.format(e=e + 1, n=n, w=width) + " " + sep.join(parts))
+    exp = {r: (list(range(1, n + 1)), c[r]) for r, _ in roles}
+    return Console(_ending(rng, lines), exp, {TRAIN_METRIC, VAL_METRIC} if pct else set(), family="padded_counter",
+                   name=rng.choice(["train.log", "log.txt", "output.txt"]))
+
+
+def wrapped_numbers(seed: int) -> Console:
+    """Values printed inside their library's repr, without ``.item()``: a NumPy scalar or one-element array
+    ('loss=array(0.52, dtype=float32)', 'array([0.52], dtype=float32)'), a one-element tensor
+    ('tensor([0.5234], device='cuda:0')'), beside an epoch counter."""
+    rng = random.Random(seed)
+    n = rng.randint(5, 25)
+    c = _curves(rng, n)
+    wraps = ["array({v})", "array({v}, dtype=float32)", "array([{v}], dtype=float32)", "array([{v}])",
+             "tensor([{v}])", "tensor([{v}], device='cuda:0')", "np.array({v})", "tensor({v}, device='cuda:0')",
+             "tensor([{v}], device='cuda:0', grad_fn=<MeanBackward0>)"]
+    wrap = rng.choice(wraps)
+    kv, sep = rng.choice([": ", "=", " = "]), rng.choice([", ", " | ", "  ", " - "])
+    with_val = rng.random() < 0.5
+    roles = [(TRAIN_LOSS, rng.choice(["loss", "train_loss", "Loss"]))] + (
+        [(VAL_LOSS, rng.choice(["val_loss", "Val Loss"])), (VAL_METRIC, rng.choice(["val_acc", "Val Acc"]))]
+        if with_val else [(TRAIN_METRIC, rng.choice(["acc", "accuracy"]))])
+    ew = _epoch_word(rng)
+    lines = _noise(rng)
+    for e in range(n):
+        parts = [f"{w}{kv}{wrap.format(v=f'{c[r][e]:.4f}')}" for r, w in roles]
+        lines.append(f"{ew.format(e=e + 1, n=n)}{rng.choice([': ', ' | ', ' - ', ' '])}{sep.join(parts)}")
+    exp = {r: (list(range(1, n + 1)), c[r]) for r, _ in roles}
+    return Console(_ending(rng, lines), exp, family="wrapped_numbers")
+
+
 FAMILIES = {"value_first": value_first, "bars_and_wandb": bars_and_wandb, "decorated": decorated,
             "repeated_header_table": repeated_header_table, "metric_blocks": metric_blocks, "split_lines": split_lines,
-            "eval_sentences": eval_sentences}
+            "eval_sentences": eval_sentences, "padded_counter": padded_counter, "wrapped_numbers": wrapped_numbers}
 
 
 def noise_only(seed: int) -> Console:

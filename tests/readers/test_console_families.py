@@ -166,3 +166,22 @@ def test_numbers_alone_between_evaluation_sentences_are_said_not_guessed(tmp_pat
     run = load(_written(tmp_path, console)).runs[0]
     assert not mismatches(console, [run])
     assert any("holding a number alone, which nothing names" in n for n in run.meta.notes)
+
+
+def test_a_json_document_opening_with_a_padded_bracket_is_no_console(tmp_path):
+    """The padded counter ('[  3/20] loss: …') opens a console; a JSON list opening '[ ' is still none."""
+    import json
+    import random
+
+    from traindoc.readers import reader_for
+
+    for seed in range(20):
+        rng = random.Random(seed)
+        doc = rng.choice([[round(rng.random(), 4) for _ in range(20)],
+                          [{"epoch": i, "loss": rng.random()} for i in range(10)],
+                          [[i, rng.random()] for i in range(10)]])
+        path = tmp_path / f"{seed}" / rng.choice(["train.log", "log.txt", "output.txt"])
+        path.parent.mkdir(parents=True)
+        path.write_text("[ " + json.dumps(doc, indent=rng.choice([None, 2]))[1:])
+        reader = reader_for(path)
+        assert reader is None or reader.NAME != "text_log", (seed, path.read_text()[:60])

@@ -32,9 +32,48 @@ def test_bare_number_pairs_under_epoch_headers_are_named_as_such(tmp_path):
             for i in range(0, 500, 100):
                 print(f"{10.2 - 0.01 * epoch - 0.001 * i / 100}, {i}")
     line = _one_line_refusal(path)
-    # the batch index counts up (and starts over each epoch); the loss beside it is named by nothing
-    assert "rows of bare numbers" in line and "column 2 counts up" in line and "nothing names the other" in line
-    assert "--columns loss,epoch" in line
+    # the batch index counts up and starts over each epoch; the loss beside it is named by nothing
+    assert "rows of bare numbers" in line and "column 2 counts the batches of each epoch under its 'Epoch: 0' line" \
+        in line and "nothing names the other" in line
+    assert "--columns loss,batch" in line
+
+
+def test_every_generated_batch_count_under_epoch_headers_is_refused_with_names_that_read_it(tmp_path):
+    """Bare 'value, batch' rows (or 'batch value') under epoch header lines of many forms: the refusal names
+    the column as the batch count of each epoch, and the --columns it suggests reads the file to the value
+    on fractional epochs (the epoch from the header above each row). The same rows with a counter that never
+    starts over are still said to count up (an epoch or a step)."""
+    import random
+
+    from traindoc.readers import load
+
+    for seed in range(30):
+        rng = random.Random(seed)
+        header = rng.choice(["Epoch: {e}", "Epoch {e}", "=== Epoch {e} ===", "[Epoch {e}/{n}]", "epoch {e}", "EPOCH: {e}"])
+        sep, first = rng.choice([", ", ",", "\t", " "]), rng.random() < 0.5
+        n, per, every = rng.randint(2, 8), rng.randint(3, 9), rng.choice([1, 10, 100])
+        start, restart = rng.choice([0, 1]), rng.random() < 0.8
+        lines, k = [], 0
+        for e in range(n):
+            lines.append(header.format(e=e + start, n=n))
+            for b in range(per):
+                count = (b if restart else k) * every
+                value = f"{math.exp(-k / 20) * 2.3:.6g}" if rng.random() < 0.9 else f"{math.exp(-k / 20):.4e}"
+                lines.append(f"{count}{sep}{value}" if first else f"{value}{sep}{count}")
+                k += 1
+        path = tmp_path / f"{seed}" / rng.choice(["train_log.txt", "log.txt", "output.log"])
+        path.parent.mkdir(parents=True)
+        path.write_bytes(("\r\n" if rng.random() < 0.3 else "\n").join(lines).encode() + rng.choice([b"", b"\n"]))
+        line = _one_line_refusal(path)
+        col = 1 if first else 2
+        if not restart:
+            assert f"column {col} counts up (an epoch or a step)" in line, (seed, line)
+            continue
+        assert f"column {col} counts the batches of each epoch" in line, (seed, line)
+        names = line.split("--columns ")[1].split(" ")[0]
+        assert names == ("batch,loss" if first else "loss,batch"), (seed, line)
+        (run,) = load(path, columns=names).runs
+        assert len(run.series["loss"].values) == n * per, seed
 
 
 def test_headerless_rows_of_listed_curves_are_named_as_such(tmp_path):

@@ -109,13 +109,13 @@ def read_named(path: Path, names: list[str]) -> list[Run]:
     passed, header = 0, None
     counted = not any(n.lower() in _X_NAMES for n in names)
     for line in lines:
+        m = _EPOCH_LINE.fullmatch(line) if counted else None
+        if m:  # before the cells: split on blanks, "Epoch 3" is two cells, as a row of two columns has
+            epoch = int(m.group(1))
+            continue
         cells = _fit(_cells(line, delim), width)
         if cells is None:
-            m = _EPOCH_LINE.fullmatch(line) if counted else None
-            if m:
-                epoch = int(m.group(1))
-            else:
-                passed += 1
+            passed += 1
             continue
         if all(_kind(c) == "text" for c in cells if c):
             header = header or cells  # a header row (or it again, another run appended): the names replace it

@@ -165,13 +165,43 @@ def unnamed_numbers_hint(path: Path) -> str:
                 "'epoch 3 loss 0.52')")
     if len(bare) >= _MIN_ROWS and len(bare) >= 0.5 * len(lines):
         width = len(_SEP.split(bare[0].strip().rstrip(",").strip()))
-        counter = _counter_of(bare, width)
+        headers = [ln for ln in lines if _EPOCH_HEADER.fullmatch(ln)]
+        inner = _batch_column(lines, width) if len(headers) >= 2 else None
+        counter = _counter_of(bare, width) if inner is None else inner
+        within = inner is not None
+        others = f"nothing names the other{'s' if width > 2 else ''}"
         said = "nothing names them" if counter is None else (
-            f"column {counter + 1} counts up (an epoch or a step) but nothing names the other{'s' if width > 2 else ''}")
+            f"column {counter + 1} counts the batches of each epoch under its '{_cut(headers[0])}' line but {others}"
+            if within else f"column {counter + 1} counts up (an epoch or a step) but {others}")
         return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and {said} "
                 f"(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
-                + name_them(width, counter))
+                + name_them(width, counter, "batch" if within else "epoch"))
     return ""
+
+
+# "Epoch: 3", "=== Epoch 3 ===", "[Epoch 3/20]": a line that only opens an epoch's block of rows.
+_EPOCH_HEADER = re.compile(r"(?i)[\s=#*\[-]*epoch\s*[:#]?\s*\d+(?:\s*/\s*\d+)?[\s=#*\]:-]*")
+
+
+def _batch_column(lines: list[str], width: int) -> int | None:
+    """The column of whole numbers that rises within each block of rows under an epoch header line and
+    starts over under the next one (a batch count of each epoch), else None."""
+    blocks: list[list[list[float | None]]] = []
+    for ln in lines[:_WIDE_ROWS * 10]:
+        if _EPOCH_HEADER.fullmatch(ln):
+            blocks.append([])
+        elif blocks and _BARE.fullmatch(ln):
+            blocks[-1].append([parse_number(c) for c in _SEP.split(ln.strip().rstrip(",").strip())])
+    blocks = [b for b in blocks if b]
+    if len(blocks) < 2 or any(len(r) != width or None in r for b in blocks for r in b):
+        return None
+    for col in range(width):
+        runs = [[r[col] for r in b] for b in blocks]
+        if all(v == int(v) for run in runs for v in run) and all(
+                all(y > x for x, y in zip(run, run[1:])) for run in runs) \
+                and any(nxt[0] <= prev[-1] for prev, nxt in zip(runs, runs[1:])):
+            return col
+    return None
 
 
 def _counter_of(bare: list[str], width: int) -> int | None:
@@ -188,13 +218,13 @@ _EXAMPLE = ("epoch", "loss", "val_loss")
 _VALUES = ("loss", "val_loss", "val_acc")
 
 
-def name_them(width: int, counter: int | None = 0) -> str:
+def name_them(width: int, counter: int | None = 0, counts: str = "epoch") -> str:
     """How to name a header-less table's columns without editing the file, for a refusal: the CLI's
     ``--columns`` (``-`` skips one) and the API's ``load(path, columns=...)``. ``counter``: the column
-    that counts (named ``epoch`` in the example), None when none does."""
+    that counts (named ``counts`` in the example: an epoch, or a batch within one), None when none does."""
     names = list(_VALUES[:width - (counter is not None)])
     if counter is not None:
-        names.insert(min(counter, len(names)), "epoch")
+        names.insert(min(counter, len(names)), counts)
     shown = ",".join(names[:len(_EXAMPLE)]) + (",..." if width > len(_EXAMPLE) else "")
     return (f"; or name its {width} column(s) in order, e.g. --columns {shown} (- skips a column; "
             "traindoc.load(path, columns=...) in Python)")

@@ -63,6 +63,11 @@ def _own_role(name: str) -> RoleInfo | None:
     return RoleInfo(Role.GRAD_NORM) if name in ("gnorm", "epoch_gnorm") else None
 
 
+# A line opening with a counter padded to its total's width (f"[{epoch:3d}/{epochs}]": "[  1/20] loss: ..."),
+# which no JSON document opens with.
+_PADDED_COUNT = re.compile(r"\[\s+\d+\s*/\s*\d+\s*\]")
+
+
 def sniff(path: Path, head: bytes) -> bool:
     if path.suffix.lower() in _CODE_SUFFIXES:
         return False  # a config or a script: its numbers are settings and examples, never a record
@@ -71,7 +76,7 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     stripped = text.lstrip()
     if stripped.startswith(("<", "[{", "[[", "[\n", "[\r", "{\n", "{\r", "{ \n")) or stripped.startswith("[") and \
-            stripped[1:2].isspace():
+            stripped[1:2].isspace() and not _PADDED_COUNT.match(stripped):
         return False  # JSON documents and markup belong to other readers
     if own_report(text):
         return False  # `traindoc diagnose > report.txt` saved beside the logs is not a run

@@ -72,11 +72,14 @@ _END_LINE = re.compile(r"(?i)\b(?:training\s+(?:is\s+)?(?:complete|completed|fin
 
 # A number printed inside its library's repr: numpy 2 scalars (``np.float64(0.69)``), torch tensors
 # (``tensor(0.6931, grad_fn=<NllLossBackward0>)``, ``device='cuda:0'``), JAX arrays (``Array(0.5,
-# dtype=float32)``), TensorFlow (``tf.Tensor(0.5, shape=(), dtype=float32)``): ``print(f"loss: {loss}")``
+# dtype=float32)``), TensorFlow (``tf.Tensor(0.5, shape=(), dtype=float32)``), NumPy arrays (``array(0.5,
+# dtype=float32)``), and a one-element array or tensor of any of them (``array([0.5], dtype=float32)``,
+# ``tensor([0.6931], device='cuda:0')``: the mean of a batch kept as a vector): ``print(f"loss: {loss}")``
 # without ``.item()``. Unwrapped to the number before a line is read.
 _NUM_TEXT = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s*"
+_ONE_NUM = r"\s*(?:\[" + _NUM_TEXT + r"\]|" + _NUM_TEXT + r")\s*"
 _WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\(" + _NUM_TEXT + r"\)"
-                      r"|\b(?:tensor|Array|tf\.Tensor)\(" + _NUM_TEXT +
+                      r"|\b(?:tensor|Array|tf\.Tensor|(?:np\.|numpy\.)?array)\(" + _ONE_NUM +
                       r"(?:,\s*[A-Za-z_]+=(?:'[^']*'|\"[^\"]*\"|<[^<>]*>|\(\)|[\w.:]+)\s*)*\)")
 
 
@@ -102,8 +105,8 @@ def unwrap_numbers(line: str) -> str:
     -> ``step 3 loss: 0.52`` (see ``_PAIR``)."""
     if "(" not in line and "[" not in line:
         return line
-    if "np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line or "numpy." in line:
-        line = _WRAPPED.sub(lambda m: m.group(1) or m.group(2), line)
+    if "np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line or "numpy." in line or "array(" in line:
+        line = _WRAPPED.sub(lambda m: next(g for g in m.groups() if g is not None), line)
     if "," in line and _PAIR_HINT.search(line):
         line = _PAIR.sub(_pair_record, line)
     return line
