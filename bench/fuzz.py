@@ -92,6 +92,12 @@ FORMATS: dict[str, tuple[str, str]] = {
     "console_bars_and_wandb": ("printed", "console_bars_and_wandb/train.log"),
     "console_metric_blocks": ("printed", "console_metric_blocks/train.log"),
     "console_split_lines": ("printed", "console_split_lines/train.log"),
+    "console_padded_counter": ("printed", "console_padded_counter/train.log"),
+    "console_wrapped_numbers": ("printed", "console_wrapped_numbers/train.log"),
+    "json_counted_numbers": ("printed", "json_counted_numbers/losses.json"),
+    "json_column_vector": ("printed", "json_column_vector/losses.json"),
+    "json_counter_list": ("printed", "json_counter_list/losses.json"),
+    "json_generations": ("printed", "json_generations/train_log.json"),
 }
 # Options a format's cases are diagnosed with (a header-less table is read under names the user gives).
 EXTRA_ARGS: dict[str, list[str]] = {"headerless_columns": ["--columns", "epoch,loss,val_loss"]}

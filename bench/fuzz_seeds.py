@@ -328,7 +328,9 @@ def readers16_layouts(out: Path) -> None:
             w.writerow([e, round(_loss(e), 5), 0.5 + e / 100, 1e-3])
 
 
-CONSOLE_FAMILIES = ("bars_and_wandb", "metric_blocks", "split_lines")
+CONSOLE_FAMILIES = ("bars_and_wandb", "metric_blocks", "split_lines", "padded_counter", "wrapped_numbers")
+# Bare JSON shapes of one quantity in a file named for it (``tests/readers/_json_measure_families.py``).
+JSON_MEASURE_FAMILIES = ("counted_numbers", "column_vector", "counter_list", "generations")
 
 
 def console_families(out: Path) -> None:
@@ -343,6 +345,20 @@ def console_families(out: Path) -> None:
         dest = out / "printed" / f"console_{family}"
         dest.mkdir(parents=True, exist_ok=True)
         (dest / "train.log").write_text(console.text, encoding="utf-8")
+
+
+def json_measure_families(out: Path) -> None:
+    """One variant of each bare JSON shape of one quantity (numbers under epoch keys, a column vector, a
+    counter list beside the values, an evolution strategy's generations), from the generators of
+    ``tests/readers/_json_measure_families.py``."""
+    sys.path.insert(0, str(ROOT / "tests" / "readers"))
+    import _json_measure_families as JF
+
+    for family in JSON_MEASURE_FAMILIES:
+        case = JF.FAMILIES[family](20261207)
+        dest = out / "printed" / f"json_{family}"
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / case.name).write_text(case.text, encoding="utf-8")
 
 
 def sb3_monitor(out: Path) -> None:
@@ -438,7 +454,7 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "print_logs": print_logs, "json_histories": json_histories,
            "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor,
            "readers15_layouts": readers15_layouts, "readers16_layouts": readers16_layouts,
-           "console_families": console_families}
+           "console_families": console_families, "json_measure_families": json_measure_families}
 
 
 def main(out: Path) -> None:

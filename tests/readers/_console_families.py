@@ -359,7 +359,7 @@ def padded_counter(seed: int) -> Console:
     kv, sep = rng.choice([": ", "=", " "]), rng.choice([" | ", ", ", "  ", "\t"])
     with_val, pct, sci = rng.random() < 0.5, rng.random() < 0.4, rng.random() < 0.4
     roles = [(TRAIN_LOSS, loss_w), (TRAIN_METRIC, acc_w)] + (
-        [(VAL_LOSS, "val_" + loss_w.lower()), (VAL_METRIC, "val_" + acc_w.lower())] if with_val else [])
+        [(VAL_LOSS, "val_" + loss_w.lower().replace("train_", "")), (VAL_METRIC, "val_" + acc_w.lower())] if with_val else [])
     lines = _noise(rng) if rng.random() < 0.3 else []
     for e in range(n):
         parts = []
