@@ -137,3 +137,34 @@ def test_counter_lines_with_an_unnamed_number_are_refused_naming_the_layout(tmp_
     # named on the line, the same report is no such case
     path.write_text("".join(f"epoch {b + 1} loss {1 / (b + 1):.3f}\n" for b in range(10)))
     assert "nothing names" not in unnamed_numbers_hint(path)
+
+
+def test_every_generated_console_of_printed_arrays_is_refused_with_names_that_read_it(tmp_path):
+    """A loop that prints its metrics as one array per epoch ('[0.5234 0.8123]', a list or NumPy array whose
+    order only the script knows), alone or under each epoch's tqdm bar: refused in one line saying so, and
+    the --columns it suggests (one name per element) reads every element as a series of its own."""
+    import random
+
+    from traindoc.readers import load
+
+    for seed in range(30):
+        rng = random.Random(seed)
+        k, n = rng.randint(2, 5), rng.randint(5, 30)
+        sep = rng.choice([" ", ", ", ",", "  "])
+        bars = rng.random() < 0.5
+        lines = []
+        for e in range(n):
+            if bars:
+                lines.append(f"Epoch {e + 1}/{n}: 100%|██████████| 50/50 [00:03<00:00, 14.2it/s]")
+            vals = [math.exp(-e / 7) * (j + 1) for j in range(k)]
+            cells = [f"{v:.4f}" if rng.random() < 0.8 else f"{v:.3e}" for v in vals]
+            lines.append("[" + sep.join(cells) + "]")
+        path = tmp_path / f"{seed}" / rng.choice(["train_log.txt", "output.log", "log.txt"])
+        path.parent.mkdir(parents=True)
+        path.write_bytes(("\r\n" if rng.random() < 0.3 else "\n").join(lines).encode() + rng.choice([b"", b"\n"]))
+        line = _one_line_refusal(path)
+        assert f"lines each print an array of {k} numbers that nothing names" in line, (seed, line)
+        names = [f"m{j}" for j in range(k)]
+        (run,) = load(path, columns=",".join(names)).runs
+        assert all(len(run.series[m].values) == n for m in names), seed
+        assert math.isclose(run.series["m0"].values[0], 1.0, rel_tol=1e-3), seed

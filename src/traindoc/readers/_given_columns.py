@@ -58,6 +58,21 @@ def _cells(line: str, delim: str | None) -> list[str]:
     return [c.strip() for c in cells]
 
 
+# A line that is one printed array of numbers ("[0.5234 0.8123]", "[0.52, 0.81]": print(values) of a list or
+# NumPy array of metrics).
+_ARRAY_LINE = re.compile(r"\s*\[\s*([-+0-9.eEnaifNI][^\[\]]*?)\s*,?\s*\]\s*")
+
+
+def _unbracket(line: str, width: int) -> str:
+    """A printed array of exactly ``width`` numbers as the row of its numbers (one column per element);
+    any other line as it is (a single column of lists stays a list cell)."""
+    m = _ARRAY_LINE.fullmatch(line) if width >= 2 else None
+    if m is None:
+        return line
+    cells = [c for c in re.split(r"[\s,]+", m.group(1)) if c]
+    return ",".join(cells) if len(cells) == width and all(T.parse_number(c) is not None for c in cells) else line
+
+
 def _fit(cells: list[str], width: int) -> list[str] | None:
     """The row's cells when they are ``width`` (a trailing empty cell, ``0,0.5,``, allowed), else None."""
     if len(cells) == width + 1 and cells[-1] == "":
@@ -97,8 +112,8 @@ def read_named(path: Path, names: list[str]) -> list[Run]:
     """Read ``path`` as a table whose columns are ``names`` (see the module doc); InputError when no line
     of the file holds that many cells."""
     path = Path(path)
-    lines = [ln for ln in T.read_text(path).splitlines() if ln.strip()]
     width = len(names)
+    lines = [_unbracket(ln, width) for ln in T.read_text(path).splitlines() if ln.strip()]
     delim = _delimiter(lines, width)
     if delim is False:
         raise InputError(path, f"no line holds the {width} column(s) named ({','.join(names)}){_widths(lines)} "

@@ -33,6 +33,10 @@ _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
+# A line that is only a printed array of two or more numbers ("[0.5234 0.8123]", "[0.52, 0.81, 0.7]").
+_ARRAY = re.compile(rf"\s*\[\s*({_NUM}(?:\s*,?\s*{_NUM})+)\s*,?\s*\]\s*")
+_ARRAY_SPLIT = re.compile(r"\s*,\s*|\s+")
+_ARRAY_MAX = 8  # numbers a printed array of one epoch's metrics holds at most
 # "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
 _COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?P<word>episodes?|epochs?|steps?|iter(?:ation)?s?|batch(?:es)?|blocks?|rounds?|updates?)"
                       rf"\s*[#:=]?\s*[\[(]?\s*(?P<n>\d+)(?:\s*(?P<sep>[-/])\s*(?P<m>\d+))?\s*[\])]?\s*(?:->|=>|[:|,=-])?\s*"
@@ -153,6 +157,14 @@ def unnamed_numbers_hint(path: Path) -> str:
     if wide:
         return wide
     bare = [ln for ln in lines if _BARE.fullmatch(ln)]
+    arrays = [ln for ln in lines if _ARRAY.fullmatch(ln)]
+    width = len(_ARRAY_SPLIT.split(_ARRAY.fullmatch(arrays[0]).group(1).strip())) if arrays else 0
+    # a few numbers per printed array: one epoch's metrics (a whole curve per line is the case below)
+    if len(arrays) >= _MIN_ROWS and len(arrays) >= 0.3 * len(lines) and width <= _ARRAY_MAX:
+        return (f"; its {len(arrays)} lines each print an array of {width} numbers that nothing names "
+                f"(e.g. '{_cut(arrays[0])}': a printed list or NumPy array of metrics, whose order only the script "
+                "knows) (expected each value printed with its name, such as 'loss: 0.52 acc: 0.81')"
+                + name_them(width, None))
     listed = [ln for ln in lines if _LIST.search(ln)]
     if len(listed) >= 2 and len(listed) >= 0.8 * len(lines) and not re.search(r"[A-Za-z_]\w*\s*[:=]\s*\[", listed[0]):
         return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
