@@ -17,8 +17,9 @@ Readable families (the file named for the quantity: ``loss_history.json``, ``los
 Each draws indentation (none, 2, 4), line ends (LF, CRLF, none after the last line), number format
 (short, full repr, scientific) and a NaN or Infinity among the values (Python's json writes them).
 
-Near misses (``near_miss``): the first three shapes under a name that names nothing (``history.json``,
-``train_log.json``, ``results.json``): refused, since nothing says what the numbers are.
+Near misses (``near_miss``): the first two shapes under a name that names nothing (``history.json``,
+``train_log.json``, ``results.json``), and numbers under bare digits in a file named for a metric
+(``accuracy.json``: per class as likely as per epoch): refused, since nothing says what the numbers are.
 """
 
 from __future__ import annotations
@@ -60,6 +61,12 @@ def _dump(rng: random.Random, doc) -> str:
     return text + rng.choice(["", "\n", "\r\n"])
 
 
+def _over_time(name: str) -> bool:
+    """Bare digits as keys are epochs only in a file named for a loss or kept over time (``val_acc.json``
+    holding ``{"0": 0.91, ...}`` may be per class)."""
+    return "loss" in name or "history" in name
+
+
 def _named(rng: random.Random) -> str:
     return rng.choice(_NAMED)
 
@@ -76,7 +83,7 @@ def _setup(seed: int, name: str | None = None):
 def counted_numbers(seed: int, name: str | None = None) -> Case:
     rng, name, stem, n, values = _setup(seed, name)
     start, every = rng.choice([0, 1]), rng.choice([1, 1, 5, 100])
-    form = rng.choice(["{}", "epoch_{}", "epoch {}", "step_{}", "ep{}"])
+    form = rng.choice(["{}", "epoch_{}", "epoch {}", "step_{}", "ep{}"] if _over_time(name) else ["epoch_{}", "step_{}"])
     steps = [float(start + every * i) for i in range(n)]
     doc = {form.format(int(s)): v for s, v in zip(steps, values)}
     return Case(_dump(rng, doc), name, {stem: (steps, values)})
@@ -89,6 +96,9 @@ def column_vector(seed: int, name: str | None = None) -> Case:
 
 def named_counted(seed: int, name: str | None = None) -> Case:
     rng, name, stem, n, values = _setup(seed, name)
+    if not _over_time(name):
+        name = rng.choice(["loss_history.json", "losses.json", "val_acc_history.json"])
+        stem = name.rsplit(".", 1)[0]
     keys = rng.sample(["resnet", "vgg", "model_a", "model_b", "Quantum_QVAE", "Classical_AE", "baseline"], rng.randrange(1, 3))
     start = rng.choice([0, 1])
     doc, want = {}, {}
@@ -141,8 +151,13 @@ FAMILIES = {"counted_numbers": counted_numbers, "column_vector": column_vector, 
 
 
 def near_miss(seed: int) -> Case:
-    """One of the bare shapes under a name that says nothing of what its numbers are: to be refused."""
+    """One of the bare shapes under a name that says nothing of what its numbers are, or numbers under
+    bare digits in a file named for a metric (per class as likely as per epoch): to be refused."""
     rng = random.Random(seed)
-    family = rng.choice([counted_numbers, column_vector, named_counted])
+    if rng.random() < 0.3:
+        name = rng.choice(["accuracy.json", "val_acc.json", "per_class_accuracy.json", "f1.json", "iou.json"])
+        values = [round(rng.uniform(0.3, 0.99), 4) for _ in range(rng.randrange(3, 40))]
+        return Case(_dump(rng, {str(i): v for i, v in enumerate(values)}), name, {})
+    family = rng.choice([counted_numbers, column_vector])
     case = family(seed, rng.choice(_UNNAMED))
     return Case(case.text, case.name, {})

@@ -247,10 +247,20 @@ def _names_one_measure(path: Path) -> bool:
     return infer_role(path.stem).role in MEASURED_ROLES
 
 
-def _counted(obj) -> list[tuple[int, float]] | None:
+# A file name that says its numbers were kept over the training (``val_acc_history.json``, ``acc_per_epoch.json``).
+_OVER_TIME = re.compile(r"(?i)hist|log|curve|epoch|step|iter|progress|trend|over_time")
+
+
+def _counted(obj, path: Path | None = None) -> list[tuple[int, float]] | None:
     """(counter, number) of an object whose keys are all counters (``"0"``, ``"epoch_1"``, ``"step 200"``)
-    and whose values are all numbers, at least three, in counter order; else None."""
+    and whose values are all numbers, at least three, in counter order; else None. Under bare digits in a
+    file named for a metric (``accuracy.json``: ``{"0": 0.91, "1": 0.85}``), the numbers may be per class,
+    not per epoch: a curve only when the file's name says it is kept over the training (``path``; a
+    loss per class is no thing scripts save)."""
     if not isinstance(obj, dict) or len(obj) < 3:
+        return None
+    if path is not None and all(str(k).strip().isdigit() for k in obj) and not (
+            infer_role(path.stem).role in (Role.TRAIN_LOSS, Role.VAL_LOSS) or _OVER_TIME.search(path.stem)):
         return None
     out = []
     for k, v in obj.items():
@@ -268,7 +278,7 @@ def _bare_measure(path: Path, doc):
     if not _names_one_measure(path):
         return doc
     name = path.stem
-    counted = _counted(doc)
+    counted = _counted(doc, path)
     if counted is not None:
         x = "step" if re.match(r"(?i)\s*(step|iter)", str(next(iter(doc)))) else "epoch"
         return [{x: n, name: v} for n, v in counted]
@@ -276,7 +286,7 @@ def _bare_measure(path: Path, doc):
             isinstance(r, list) and len(r) == 1 and T.json_number(r[0]) is not None and not isinstance(r[0], (list, dict))
             for r in doc):
         return {name: [r[0] for r in doc]}
-    if isinstance(doc, dict) and doc and all(_counted(v) is not None for v in doc.values() if isinstance(v, dict)) \
+    if isinstance(doc, dict) and doc and all(_counted(v, path) is not None for v in doc.values() if isinstance(v, dict)) \
             and any(isinstance(v, dict) for v in doc.values()):
         return {k: ({str(n): x for n, x in _counted(v)} if isinstance(v, dict) else v) for k, v in doc.items()}
     return doc
