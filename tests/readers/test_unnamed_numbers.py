@@ -168,3 +168,24 @@ def test_every_generated_console_of_printed_arrays_is_refused_with_names_that_re
         (run,) = load(path, columns=",".join(names)).runs
         assert all(len(run.series[m].values) == n for m in names), seed
         assert math.isclose(run.series["m0"].values[0], 1.0, rel_tol=1e-3), seed
+
+
+def test_every_generated_json_of_epochs_holding_unnamed_batches_is_refused_as_such(tmp_path):
+    """{"ep1": {0: 5.7e5, 1: 4.6e5, ...}, "ep2": {...}} (JSON or a printed dict): the keys are epochs, each
+    holding numbers by batch that nothing names: refused saying so, not as names that say no loss."""
+    import json
+    import random
+
+    for seed in range(20):
+        rng = random.Random(seed)
+        key = rng.choice(["ep{}", "epoch{}", "epoch_{}", "Epoch {}"])
+        n, per = rng.randint(2, 6), rng.randint(5, 40)
+        doc = {key.format(e + 1): ({str(b): 1e5 * math.exp(-(e * per + b) / 50) for b in range(per)}
+                                   if rng.random() < 0.5 else [1e5 * math.exp(-(e * per + b) / 50) for b in range(per)])
+               for e in range(n)}
+        text = json.dumps(doc) if rng.random() < 0.6 else repr(doc).replace("'0'", "0")
+        path = tmp_path / f"{seed}" / rng.choice(["train_log.json", "history.json", "log.json"])
+        path.parent.mkdir(parents=True)
+        path.write_text(text)
+        line = _one_line_refusal(path)
+        assert f"it holds {n} epochs ({key.format(1)!r}" in line and "that nothing names" in line, (seed, line)

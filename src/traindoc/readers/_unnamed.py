@@ -91,8 +91,15 @@ def _json_lists_hint(path: Path) -> str:
     shown = ", ".join(repr(_cut(str(k))) for k in lists[:3]) + (", ..." if len(lists) > 3 else "")
     maps = all(_counted_map(doc[k]) for k in lists)
     held = "map(s) of counters to numbers" if maps else "list(s) of numbers"
+    if len(lists) >= 2 and all(_EPOCH_KEY.fullmatch(str(k)) for k in lists):
+        one = "map of counters to numbers" if maps else "list of numbers"
+        return (f"; it holds {len(lists)} epochs ({shown}){literal}, each a {one} that nothing names "
+                "(expected each epoch's numbers under a name such as loss, {'ep1': {'loss': [...]}})")
     return (f"; it holds {len(lists)} {held}{literal} under names that say no loss or metric ({shown}) "
             "(expected keys such as loss, val_loss, or a file name saying what they all are, such as losses.json)")
+
+
+_EPOCH_KEY = re.compile(r"(?i)\s*(?:epoch|ep)[_ ]?\d+\s*")
 
 
 def _counted_map(v) -> bool:

@@ -286,8 +286,9 @@ def _bare_measure(path: Path, doc):
             isinstance(r, list) and len(r) == 1 and T.json_number(r[0]) is not None and not isinstance(r[0], (list, dict))
             for r in doc):
         return {name: [r[0] for r in doc]}
+    # under a model's or variant's key; under an epoch's key ({"ep1": {"0": ...}}) they are one curve's batches
     if isinstance(doc, dict) and doc and all(_counted(v, path) is not None for v in doc.values() if isinstance(v, dict)) \
-            and any(isinstance(v, dict) for v in doc.values()):
+            and any(isinstance(v, dict) for v in doc.values()) and not any(_ROW_KEY.match(str(k)) for k in doc):
         return {k: ({str(n): x for n, x in _counted(v)} if isinstance(v, dict) else v) for k, v in doc.items()}
     return doc
 
