@@ -296,10 +296,12 @@ def stuck_of(run: Run) -> dict | None:
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
     if st is not None and st.get("series") in run.series:
-        from .adversarial_pair import adversary_at_equilibrium
+        from .adversarial_pair import adversary_at_chance, adversary_at_equilibrium
 
         if adversary_at_equilibrium(run, curve(run.series[st["series"]])):
             return  # a discriminator at one half is the game's goal, not a model giving one class
+        if adversary_at_chance(run, curve(run.series[st["series"]])):
+            return  # a domain classifier at ln C: the features no longer tell the domains apart, as meant
     if st is None or st.get("read") == "throughout":
         from .majority import majority_of
 
@@ -705,6 +707,10 @@ def no_learning(run: Run):
         return
     if loss_not_recorded(run, c) or _term_traded_by_weight(run, c):
         return
+    from .adversarial_pair import adversary_at_chance
+
+    if adversary_at_chance(run, c):
+        return  # an adversary's loss held level is the game (a domain classifier the features defeat)
     from .stability import divergence_of, oscillation_of, swings_of
 
     if oscillation_of(c) is not None or swings_of(c) is not None or divergence_of(c) is not None:
@@ -1307,6 +1313,11 @@ def high_initial_loss(run: Run):
         return
     if float(c.y[0]) <= limit:
         return  # the very first loss was fine and the next ones rose: the updates did that, not the start
+    from .loss_terms import summed_terms
+
+    terms = summed_terms(run, s)
+    if terms > 1 and float(c.y[0]) <= terms * limit:
+        return  # a sum of k logged terms, each a fresh head's ln C at the start: k times the reference
     from .bounded_logits import scaled_rows
 
     scale = scaled_rows(run)
