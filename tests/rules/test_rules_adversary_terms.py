@@ -52,3 +52,17 @@ def test_a_domain_loss_alone_is_judged():
     rng = np.random.default_rng(2)
     run = _run({"domain_loss": list(math.log(4) + rng.normal(0, 0.002, 40))})
     assert not adversary_at_chance(run, curve(run.series["domain_loss"]))
+
+
+def test_a_sum_of_two_binary_heads_at_2ln2_is_not_ln4():
+    # ``loss`` is logged beside its two terms and equals their sum at every epoch: 2 ln 2 = 1.386 is
+    # two binary heads each at chance or learning, not one four-class head at the prior.
+    from traindoc.rules.progress import stuck_of
+
+    rng = np.random.default_rng(3)
+    a = math.log(2) + rng.normal(0, 0.001, 40)
+    b = math.log(2) + rng.normal(0, 0.001, 40)
+    run = _run({"loss": list(np.round(a, 4) + np.round(b, 4)), "head_a_loss": list(np.round(a, 4)),
+                "head_b_loss": list(np.round(b, 4))})
+    st = stuck_of(run)
+    assert st is None or st.get("classes") != 4

@@ -226,6 +226,14 @@ def _at_or_below_chance(level: float, chance_acc: float) -> bool:
     return chance_acc - down <= level <= chance_acc + up
 
 
+def _one_term(run: Run, c: Curve) -> bool:
+    """The loss is one term, not the logged sum of several (``loss_terms.summed_terms``): ln C is the
+    level of one classifier head, and a sum of two binary heads at 2 ln 2 = 1.386 is not ln 4."""
+    from .loss_terms import summed_terms
+
+    return summed_terms(run, c.series) == 1
+
+
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
     collapsed = collapse_to_chance(run)
@@ -244,14 +252,14 @@ def stuck_of(run: Run) -> dict | None:
         last_flat = float(np.ptp(np.percentile(half, [10, 90]))) <= max(0.05 * abs(c.tail), 3 * c.noise) if half.size else False
         if cc is not None and last_flat and _long_enough_to_be_stuck(c):
             ln = cc.chance_loss
-            if abs(c.tail - ln) <= max(0.03 * ln, 0.02):
+            if abs(c.tail - ln) <= max(0.03 * ln, 0.02) and _one_term(run, c):
                 return {"series": c.name, "level": c.tail, "chance_loss": ln, "classes": cc.n, "source": cc.source,
                         "steps": list(c.span), "unit": unit(c)}
         elif cc is None and cross_entropy_like(run) and flat_from_start(c):
             m = match_chance(c.tail) or match_chance_tight(c.tail) or _loss_and_accuracy_at_chance(run, c.tail)
             # A model predicting the prior gives (nearly) the same loss on every batch.
             quiet = noise_sigma(c.y) <= 0.01 * abs(c.tail)
-            if m is not None and quiet and c.n >= MIN_POINTS:
+            if m is not None and quiet and c.n >= MIN_POINTS and _one_term(run, c):
                 return {"series": c.name, "level": c.tail, "chance_loss": m.chance_loss, "classes": m.n,
                         "source": m.source + " (no class count in the log: matched)", "steps": list(c.span),
                         "unit": unit(c)}
