@@ -18,7 +18,7 @@ from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, age
                       rel, unit)
 from .registry import rule
 from .chance_throughout import never_left_chance
-from .chance_heldout import held_out_at_chance
+from .chance_heldout import held_out_accuracy_pinned, held_out_at_chance
 from .chance_uniform import uniform_guess_at_chance
 from .short_chance import short_run_at_chance
 
@@ -296,7 +296,7 @@ def stuck_of(run: Run) -> dict | None:
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
     return (short_run_at_chance(run) or never_left_chance(run) or held_out_at_chance(run)
-            or uniform_guess_at_chance(run))
+            or uniform_guess_at_chance(run) or held_out_accuracy_pinned(run))
 
 
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,
