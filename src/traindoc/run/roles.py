@@ -193,13 +193,15 @@ def _names_a_loss(tokens: list[str]) -> bool:
 
 
 # Words that name the adversary of a game inside a model: the domain classifier of a domain-adversarial
-# network (DANN's ``domain_loss`` behind a gradient-reversal layer), a discriminator or critic. Whole
-# words of the series name only ("d0" is a decoder layer, "d_loss" is left to the GAN reading).
-_ADVERSARY_WORDS = {"domain", "dom", "disc", "discriminator", "critic", "adv", "adversarial", "adversary", "gan"}
+# network (DANN's ``domain_loss`` behind a gradient-reversal layer), a discriminator. Whole words of the
+# series name only ("d0" is a decoder layer, "d_loss" is left to the GAN reading). Not "adv" or
+# "adversarial" (adversarial training's ``adv_loss`` is the objective, on attacked inputs) nor "critic"
+# (an actor-critic agent's value loss).
+_ADVERSARY_WORDS = {"domain", "dom", "disc", "discriminator", "adversary", "gan"}
 
 
 def names_an_adversary(name: str) -> bool:
-    """The series is an adversary's own loss or accuracy (``domain_loss``, ``loss_disc``, ``adv_acc``):
+    """The series is an adversary's own loss or accuracy (``domain_loss``, ``loss_disc``, ``domain_acc``):
     trained against the model's features, so the better the model, the nearer it sits to chance. Never
     the objective to judge while the model's own loss is logged."""
     return bool(_ADVERSARY_WORDS & set(_tokens(name)))
