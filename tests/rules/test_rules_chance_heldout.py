@@ -69,3 +69,44 @@ def test_training_fit_beside_held_out_chance_leads_the_causes():
         f = next(f for f in diagnose_run(run) if f.id == "stuck-at-chance")
     assert "train/loss fell" in f.causes[0] and "val/loss stayed at chance" in f.causes[0]
     assert "under ln(4)" in f.title
+
+
+def _pinned_run(val_acc, train_acc, loss=None):
+    from traindoc.run import Run
+
+    n = len(val_acc)
+    x = list(range(1, n + 1))
+    cols = {"val_acc": val_acc, "train_acc": train_acc,
+            "loss": loss if loss is not None else list(300000 * np.exp(-np.arange(n) / 30) + 60000)}
+    return Run.from_columns("r", "<t>", "t", {k: (x, v) for k, v in cols.items()}, axis="epoch")
+
+
+def test_held_out_accuracy_pinned_at_one_tenth_while_training_accuracy_climbs_is_chance():
+    # A summed loss (hundreds of thousands) names no k; the two accuracies still do: the held-out one
+    # sits on 1/10 within sampling noise at every evaluation while the training one climbs to 0.67.
+    from traindoc.rules.chance_heldout import held_out_accuracy_pinned
+    from traindoc.rules import diagnose_run
+
+    rng = np.random.default_rng(0)
+    run = _pinned_run(list(0.1 + rng.normal(0, 0.002, 40)), list(np.linspace(0.13, 0.67, 40)))
+    st = held_out_accuracy_pinned(run)
+    assert st is not None and st["classes"] == 10
+    assert "stuck-at-chance" in {f.id for f in diagnose_run(run)}
+
+
+def test_held_out_accuracy_that_wanders_around_one_quarter_is_not_pinned():
+    from traindoc.rules.chance_heldout import held_out_accuracy_pinned
+
+    rng = np.random.default_rng(1)
+    run = _pinned_run(list(0.25 + rng.normal(0, 0.03, 40)), list(np.linspace(0.3, 0.9, 40)))
+    assert held_out_accuracy_pinned(run) is None
+
+
+def test_a_plateau_at_one_quarter_with_training_accuracy_beside_it_is_not_pinned():
+    # A 4-class model whose training accuracy stays near its held-out one: a weak model, not a
+    # memorising one; the held-out accuracy alone does not say chance.
+    from traindoc.rules.chance_heldout import held_out_accuracy_pinned
+
+    rng = np.random.default_rng(2)
+    run = _pinned_run(list(0.25 + rng.normal(0, 0.002, 40)), list(0.3 + rng.normal(0, 0.01, 40)))
+    assert held_out_accuracy_pinned(run) is None

@@ -46,3 +46,36 @@ def test_a_high_loss_that_stays_high_is_not_a_start(tmp_path):
     path = tmp_path / "training_metrics.json"
     path.write_text(json.dumps({"train_losses": [8.0, 7.5, 7.9, 7.6], "train_accuracies": [0.5, 0.5, 0.5, 0.5]}))
     assert saturated_start_of(_run(path)) is None
+
+
+def _heads(first_total: float, first_acc: float):
+    """A segmentation log whose ``loss`` is the sum of five logged head losses (MMSegmentation's
+    decode scales and auxiliary head), with the first decode head's pixel accuracy beside it."""
+    from traindoc.run import Run
+
+    x = [50, 100, 150, 200, 250, 300]
+    s0 = [first_total * 0.49, 0.03, 0.004, 0.002, 0.0015, 0.0011]
+    s1 = [first_total * 0.003, 1e-4, 0.0, 0.0, 0.0, 0.0]
+    s2 = [first_total * 0.002, 1e-4, 0.0, 0.0, 0.0, 0.0]
+    s3 = [first_total * 0.005, 1e-5, 0.0, 0.0, 0.0, 0.0]
+    aux = [first_total - a - b - c - d for a, b, c, d in zip(s0, s1, s2, s3)][:1] + [0.02, 0.0034, 0.0018, 0.0016, 0.0019]
+    total = [a + b + c + d + e for a, b, c, d, e in zip(s0, s1, s2, s3, aux)]
+    cols = {"loss": total, "decode.loss_ce.s0": s0, "decode.loss_ce.s1": s1, "decode.loss_ce.s2": s2,
+            "decode.loss_ce.s3": s3, "aux.loss_ce": aux,
+            "decode.acc_seg.s0": [first_acc, 0.99, 1.0, 1.0, 1.0, 1.0]}
+    return Run.from_columns("r", "<t>", "t", {k: (x, v) for k, v in cols.items()}, axis="step")
+
+
+def test_a_loss_that_sums_five_heads_is_bounded_per_head():
+    from traindoc.rules.loss_terms import summed_terms
+
+    run = _heads(0.4318, 0.9812)  # 23 nats per wrong item for the sum: under 5 x 12
+    assert summed_terms(run, run.series["loss"]) == 5
+    assert summed_terms(run, run.series["aux.loss_ce"]) == 1
+    assert saturated_start_of(run) is None
+
+
+def test_a_summed_loss_far_beyond_its_terms_is_still_a_high_initial_loss():
+    run = _heads(2.5, 0.98)  # 125 nats per wrong item: over 5 x 12 even for the sum of five heads
+    ss = saturated_start_of(run)
+    assert ss is not None and ss["summed_terms"] == 5

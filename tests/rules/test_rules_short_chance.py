@@ -77,3 +77,25 @@ def test_loss_near_ln4_with_accuracy_well_above_a_quarter_is_not_stuck():
     cols = {"epoch": list(range(n)), "loss": _flat(1.375, n, 0), "val_loss": _flat(1.355, n, 1, 0.001),
             "accuracy": _flat(0.45, n, 2, 0.05), "val_accuracy": _flat(0.47, n, 3, 0.02)}
     assert "stuck-at-chance" not in _ids(cols)
+
+
+def test_test_accuracy_at_half_beside_a_test_loss_at_ln2_is_stuck_while_training_fits():
+    # Four epochs: the training loss falls (rows memorised) while the held-out split shows both
+    # readings of a binary model at chance, an accuracy of exactly 1/2 and a loss at ln 2.
+    cols = {"epoch": [1, 2, 3, 4], "Train Loss": [0.413, 0.358, 0.132, 0.073],
+            "Test Loss": [0.6935, 0.6937, 0.6945, 0.6958], "Test Accuracy": [0.5, 0.5, 0.5, 0.5]}
+    assert "stuck-at-chance" in _ids(cols)
+
+
+def test_test_accuracy_that_leaves_half_beside_a_falling_test_loss_is_not_stuck():
+    cols = {"epoch": [1, 2, 3, 4], "Train Loss": [0.413, 0.358, 0.132, 0.073],
+            "Test Loss": [0.69, 0.61, 0.52, 0.47], "Test Accuracy": [0.5, 0.66, 0.74, 0.79]}
+    assert "stuck-at-chance" not in _ids(cols)
+
+
+def test_held_out_loss_below_ln2_keeps_a_half_accuracy_from_being_chance():
+    # The test loss fell well under ln 2: the predictions are better than a coin, whatever the
+    # last two accuracies (a balanced binary set scored at a 0.5 threshold) say.
+    cols = {"epoch": [1, 2, 3, 4], "Train Loss": [0.413, 0.358, 0.132, 0.073],
+            "Test Loss": [0.69, 0.55, 0.48, 0.45], "Test Accuracy": [0.5, 0.5, 0.5, 0.5]}
+    assert "stuck-at-chance" not in _ids(cols)

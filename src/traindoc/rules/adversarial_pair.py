@@ -20,6 +20,7 @@ import numpy as np
 
 from ..findings import Finding, Mark
 from ..run import Role, Run
+from ..run.roles import names_an_adversary
 from ._common import Curve, adversarial, curve, fmt, make
 from .accuracy_swings import ACCURACY_METRICS
 
@@ -155,6 +156,17 @@ def critic_silent_finding(run: Run) -> Finding | None:
              "no signal to learn from")
     return _pair_finding("no-learning", title, cs["critic"], cs["generator"], cs, _SILENT_CAUSES, _SILENT_FIXES,
                          "critic at 0", "the critic's loss never left zero", run, "critic against generator")
+
+
+def adversary_at_chance(run: Run, c: Curve) -> bool:
+    """A series named for an adversary (``names_an_adversary``) in a run that logs another loss beside it:
+    a domain classifier at ln C (or its accuracy at 1/C) is the equilibrium the gradient reversal aims
+    for, the features carrying no trace of the domain; not a model predicting a constant. The other loss
+    is the task's, and it is judged on its own."""
+    if not names_an_adversary(c.name):
+        return False
+    return any(s.name != c.name and not names_an_adversary(s.name)
+               for r in (Role.TRAIN_LOSS, Role.VAL_LOSS) for s in run.by_role(r))
 
 
 def adversary_at_equilibrium(run: Run, c: Curve) -> bool:

@@ -91,3 +91,58 @@ def held_out_at_chance(run: Run) -> dict | None:
             "source": f"{r['source']}; its median never more than {1 - lo:.0%} under ln({k}) in any third of the "
                       f"run, with {accs} at the end (chance 1/{k} = {1 / k:.3g})",
             "held_out": True, "steps": r["steps"], "unit": r["unit"]}
+
+
+PINNED_EVALS = 10  # evaluations of the held-out accuracy, from the first
+PINNED_SHARE = 0.5  # median and spread within this share of the band a chance-level accuracy wanders
+TRAIN_ABOVE = 0.25  # the same run's training accuracy ended this far above 1/k: it learned its rows
+MAX_PINNED_K = 10  # 1/k and 1/(k+1) at least 0.009 apart, several times the pinned spread
+
+
+def held_out_accuracy_pinned(run: Run) -> dict | None:
+    """stuck-at-chance evidence that needs no loss (a summed loss has no ln k): a top-1 validation
+    accuracy of PINNED_EVALS or more evaluations that sits at 1/k from its first evaluation, its
+    median and the spread of its middle 80% within half the band an accuracy at chance wanders
+    (``progress._flat_accuracy_band``: binomial noise of a few hundred items), while a training
+    accuracy of the same run ended TRAIN_ABOVE or more above 1/k.
+
+    Two accuracies of one model on two splits: the training one shows the optimisation works and the
+    model fits its rows; the held-out one sat on 1/k, within sampling noise, at every evaluation, which
+    a model that carried anything over to held-out rows does not do. A plateau of a learning model at
+    1/k (a 4-class model at 25%) wanders by more than that, and its training accuracy stays near it."""
+    from .progress import _flat_accuracy_band, _spread
+
+    trained = []
+    for s in run.by_role(Role.TRAIN_METRIC):
+        c = curve(s)
+        if s.metric == "accuracy" and top_m(s.name) == 1 and c.n >= 3:
+            y, _ = normalised_metric(c)
+            trained.append((s.name, float(np.median(y[-max(1, y.size // 3):]))))
+    if not trained:
+        return None
+    for s in run.by_role(Role.VAL_METRIC):
+        if s.metric != "accuracy" or top_m(s.name) != 1:
+            continue
+        c = curve(s)
+        if c.n < PINNED_EVALS:
+            continue
+        y, _ = normalised_metric(c)
+        if not np.all(np.isfinite(y)):
+            continue
+        med = float(np.median(y))
+        if not 0.0 < med <= 0.5:
+            continue
+        k = int(round(1.0 / med))
+        if not 2 <= k <= MAX_PINNED_K:
+            continue
+        band = PINNED_SHARE * _flat_accuracy_band(k)
+        if abs(med - 1.0 / k) > band or _spread(y) > band:
+            continue
+        name, fit = max(trained, key=lambda t: t[1])
+        if fit < 1.0 / k + TRAIN_ABOVE:
+            continue
+        return {"series": s.name, "level": med, "chance_accuracy": 1.0 / k, "classes": k,
+                "source": f"{s.name} sits at {med:.3g} ~ 1/{k} at all {c.n} evaluations (middle 80% within "
+                          f"{_spread(y):.2g}) while {name} ended at {fit:.3g} (no class count in the log: inferred)",
+                "train_accuracy_series": name, "train_accuracy_end": fit, "steps": list(c.span), "unit": unit(c)}
+    return None

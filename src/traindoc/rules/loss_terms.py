@@ -59,3 +59,48 @@ def term_of_a_loss(run: Run, s: Series) -> bool:
             if np.all(np.abs(mine[ok] + rest[ok] - total[ok]) <= tol):
                 return True
     return False
+
+
+MAX_TERMS = 12  # logged losses of the same role tried as parts of a sum (2^12 subsets at most)
+_TOTAL_WORDS = {"total", "sum", "combined", "overall"}
+
+
+def summed_terms(run: Run, s: Series) -> int:
+    """How many logged terms the loss ``s`` is the sum of: 1 for a single loss.
+
+    Read from the log, not guessed: two or more other losses of the same role whose values add up to
+    s at every step they share with it (three or more steps, each value rounded as printed), as
+    MMSegmentation's ``loss`` is its heads' ``decode.loss_ce`` and ``aux.loss_ce``, a multi-output
+    Keras model's ``loss`` its outputs' losses, a detector's ``total_loss`` its parts. Failing the
+    identity (a weighted sum), a name that says it is a total (``total_loss``, ``sum``, ``combined``)
+    beside two or more logged parts of a composite loss of the same role counts those parts.
+
+    A reference for one loss term (ln C of a fresh classifier head, the nats a wrong item costs)
+    applies to each term of such a sum, so the sum is judged against k times it."""
+    others = [o for o in run.by_role(s.role) if o is not s and o.name != s.name][:MAX_TERMS]
+    ok = np.isfinite(s.values)
+    x = np.asarray(s.steps, dtype=float)[ok]
+    if len(others) >= 2 and x.size >= MIN_SHARED and np.unique(x).size == x.size:
+        total = np.asarray(s.values, dtype=float)[ok]
+        cols = np.array([_at(o, x) for o in others])
+        have = np.all(np.isfinite(cols), axis=0)
+        if int(have.sum()) >= MIN_SHARED:
+            cols, total = cols[:, have], total[have]
+            dec = _decimals(np.concatenate([cols.ravel(), total]))
+            best = 0
+            for mask in range(1, 1 << len(others)):
+                idx = [i for i in range(len(others)) if mask >> i & 1]
+                if len(idx) < 2 or len(idx) <= best:
+                    continue
+                tol = np.maximum((len(idx) + 1) * 0.75 * 10.0 ** -dec, 1e-5 * np.abs(total))
+                if np.all(np.abs(cols[idx].sum(axis=0) - total) <= tol) and np.any(total != 0):
+                    best = len(idx)
+            if best:
+                return best
+    from ..run.roles import is_loss_component, name_tokens
+
+    if _TOTAL_WORDS & set(name_tokens(s.name)):
+        parts = [o for o in others if is_loss_component(o.name)]
+        if len(parts) >= 2:
+            return len(parts)
+    return 1

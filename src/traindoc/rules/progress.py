@@ -18,7 +18,7 @@ from ._common import (REGRESSION_ERRORS, adversarial, bounded_metric_curves, age
                       rel, unit)
 from .registry import rule
 from .chance_throughout import never_left_chance
-from .chance_heldout import held_out_at_chance
+from .chance_heldout import held_out_accuracy_pinned, held_out_at_chance
 from .chance_uniform import uniform_guess_at_chance
 from .short_chance import short_run_at_chance
 
@@ -226,6 +226,14 @@ def _at_or_below_chance(level: float, chance_acc: float) -> bool:
     return chance_acc - down <= level <= chance_acc + up
 
 
+def _one_term(run: Run, c: Curve) -> bool:
+    """The loss is one term, not the logged sum of several (``loss_terms.summed_terms``): ln C is the
+    level of one classifier head, and a sum of two binary heads at 2 ln 2 = 1.386 is not ln 4."""
+    from .loss_terms import summed_terms
+
+    return summed_terms(run, c.series) == 1
+
+
 def stuck_of(run: Run) -> dict | None:
     """Loss flat at ln(C), or accuracy flat at chance or constant."""
     collapsed = collapse_to_chance(run)
@@ -244,14 +252,14 @@ def stuck_of(run: Run) -> dict | None:
         last_flat = float(np.ptp(np.percentile(half, [10, 90]))) <= max(0.05 * abs(c.tail), 3 * c.noise) if half.size else False
         if cc is not None and last_flat and _long_enough_to_be_stuck(c):
             ln = cc.chance_loss
-            if abs(c.tail - ln) <= max(0.03 * ln, 0.02):
+            if abs(c.tail - ln) <= max(0.03 * ln, 0.02) and _one_term(run, c):
                 return {"series": c.name, "level": c.tail, "chance_loss": ln, "classes": cc.n, "source": cc.source,
                         "steps": list(c.span), "unit": unit(c)}
         elif cc is None and cross_entropy_like(run) and flat_from_start(c):
             m = match_chance(c.tail) or match_chance_tight(c.tail) or _loss_and_accuracy_at_chance(run, c.tail)
             # A model predicting the prior gives (nearly) the same loss on every batch.
             quiet = noise_sigma(c.y) <= 0.01 * abs(c.tail)
-            if m is not None and quiet and c.n >= MIN_POINTS:
+            if m is not None and quiet and c.n >= MIN_POINTS and _one_term(run, c):
                 return {"series": c.name, "level": c.tail, "chance_loss": m.chance_loss, "classes": m.n,
                         "source": m.source + " (no class count in the log: matched)", "steps": list(c.span),
                         "unit": unit(c)}
@@ -288,7 +296,7 @@ def stuck_of(run: Run) -> dict | None:
                     return {"series": s.name, "level": tail, "chance_accuracy": cc.chance_accuracy, "classes": cc.n,
                             "source": cc.source, "steps": list(mc.span), "unit": unit(mc)}
     return (short_run_at_chance(run) or never_left_chance(run) or held_out_at_chance(run)
-            or uniform_guess_at_chance(run))
+            or uniform_guess_at_chance(run) or held_out_accuracy_pinned(run))
 
 
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,
@@ -296,10 +304,12 @@ def stuck_of(run: Run) -> dict | None:
 def stuck_at_chance(run: Run):
     st = stuck_of(run)
     if st is not None and st.get("series") in run.series:
-        from .adversarial_pair import adversary_at_equilibrium
+        from .adversarial_pair import adversary_at_chance, adversary_at_equilibrium
 
         if adversary_at_equilibrium(run, curve(run.series[st["series"]])):
             return  # a discriminator at one half is the game's goal, not a model giving one class
+        if adversary_at_chance(run, curve(run.series[st["series"]])):
+            return  # a domain classifier at ln C: the features no longer tell the domains apart, as meant
     if st is None or st.get("read") == "throughout":
         from .majority import majority_of
 
@@ -705,6 +715,10 @@ def no_learning(run: Run):
         return
     if loss_not_recorded(run, c) or _term_traded_by_weight(run, c):
         return
+    from .adversarial_pair import adversary_at_chance
+
+    if adversary_at_chance(run, c):
+        return  # an adversary's loss held level is the game (a domain classifier the features defeat)
     from .stability import divergence_of, oscillation_of, swings_of
 
     if oscillation_of(c) is not None or swings_of(c) is not None or divergence_of(c) is not None:
@@ -1307,6 +1321,11 @@ def high_initial_loss(run: Run):
         return
     if float(c.y[0]) <= limit:
         return  # the very first loss was fine and the next ones rose: the updates did that, not the start
+    from .loss_terms import summed_terms
+
+    terms = summed_terms(run, s)
+    if terms > 1 and float(c.y[0]) <= terms * limit:
+        return  # a sum of k logged terms, each a fresh head's ln C at the start: k times the reference
     from .bounded_logits import scaled_rows
 
     scale = scaled_rows(run)

@@ -6,6 +6,11 @@ at least loss / (1 - accuracy). A fresh classifier costs about ln C on each (6.9
 classes); 12 nats or more each is a true class at e^-12 ~ 6e-6 probability, confidently wrong
 outputs from the first step. Only when the loss then falls to a third or less of that first value
 at once (a start, not a level: a model stuck confidently wrong is stuck-at-chance's to name).
+
+A loss the log shows to be a sum of k terms (several heads, an auxiliary loss) is bounded per term:
+each head's fresh cross-entropy is about ln C, so the sum's wrong items may cost k times as much
+before the outputs are saturated (``loss_terms.summed_terms``); one head's accuracy beside the sum
+of five heads' losses is no reading of any one of them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import numpy as np
 
 from ..run import Role, Run
 from ._common import accuracy_curves, train_cross_entropy
+from .loss_terms import summed_terms
 
 PER_WRONG_ITEM = 12.0  # nats: the true class at e^-12 on average, saturated outputs
 MIN_POINTS = 3
@@ -29,14 +35,18 @@ def saturated_start_of(run: Run) -> dict | None:
     first, second = float(c.y[0]), float(c.y[1])
     if second <= 0 or first < 3.0 * second:
         return None
+    terms = None
     for mc, y in accuracy_curves(run, (Role.TRAIN_METRIC,), MIN_POINTS):
         if float(mc.x[0]) != float(c.x[0]) or not 0.0 <= float(y[0]) < 1.0:
             continue
         per_wrong = first / (1.0 - float(y[0]))
-        if per_wrong >= PER_WRONG_ITEM and math.isfinite(per_wrong):
+        if per_wrong < PER_WRONG_ITEM or not math.isfinite(per_wrong):
+            continue
+        terms = summed_terms(run, c.series) if terms is None else terms
+        if per_wrong >= terms * PER_WRONG_ITEM:
             return {"series": c.name, "first_loss": first, "next_loss": second, "metric": mc.name,
                     "first_accuracy": float(y[0]), "per_wrong_item_at_least": per_wrong,
-                    "steps": [float(c.x[0]), float(c.x[1])]}
+                    "steps": [float(c.x[0]), float(c.x[1])], **({"summed_terms": terms} if terms > 1 else {})}
     return None
 
 

@@ -2,7 +2,8 @@
 
 A log of three to five evaluations is too short to say a loss is *flat*, but two independent
 readings can still agree on chance: an accuracy at 1/k on its last evaluations and a loss at
-ln(k) for the same k, neither ever better than that. Or a loss equal to ln(k) to four digits at
+ln(k) for the same k, neither ever better than that; the loss is the main one or the one of the split
+the accuracy scores (a test accuracy at 1/2 beside a test loss at ln 2 while the training loss falls). Or a loss equal to ln(k) to four digits at
 every point: no model that learns anything logs the uniform guess's loss over and over.
 """
 
@@ -71,19 +72,31 @@ def short_run_at_chance(run: Run) -> dict | None:
         hit = _exact_ln(c)
         if hit is not None:
             return hit
-    c = curve(main)
     for mc in _accuracies(run):
         k = _accuracy_at_one_over_k(mc.y)
         if k is None:
             continue
         ln = math.log(k)
         tol = 0.03 * ln
-        # The main loss at ln(k) at its end and never below it by more than the band: a loss that
-        # fell under chance has learnt something, whatever one accuracy says.
-        if abs(float(c.y[-1]) - ln) > tol or float(np.min(c.y)) < ln - tol:
-            continue
-        return {"series": c.name, "level": float(c.y[-1]), "chance_loss": ln, "classes": k,
-                "source": f"{mc.name} ends at {float(mc.y[-1]):.4g} ~ 1/{k} while the loss is at ln({k}) "
-                          "(no class count in the log: inferred)",
-                "steps": list(c.span), "unit": unit(c)}
+        # The loss at ln(k) at its end and never below it by more than the band: a loss that fell
+        # under chance has learnt something, whatever one accuracy says. The main loss, or the loss
+        # of the split the accuracy scores (a test accuracy at 1/2 beside a test loss at ln 2 are two
+        # readings of the same predictions, while the training loss may fall on memorised rows).
+        for c in _split_losses(run, mc, main):
+            if abs(float(c.y[-1]) - ln) > tol or float(np.min(c.y)) < ln - tol:
+                continue
+            return {"series": c.name, "level": float(c.y[-1]), "chance_loss": ln, "classes": k,
+                    "source": f"{mc.name} ends at {float(mc.y[-1]):.4g} ~ 1/{k} while {c.name} is at ln({k}) "
+                              "(no class count in the log: inferred)",
+                    "steps": list(c.span), "unit": unit(c)}
     return None
+
+
+def _split_losses(run: Run, mc: Curve, main) -> list[Curve]:
+    """The main loss, then the primary loss of the accuracy's own split (validation for a validation
+    accuracy), when that has three points or more."""
+    out = [curve(main)]
+    own = run.primary(Role.VAL_LOSS if mc.series.role == Role.VAL_METRIC else Role.TRAIN_LOSS)
+    if own is not None and own is not main and curve(own).n >= MIN_SHORT:
+        out.append(curve(own))
+    return out

@@ -192,6 +192,21 @@ def _names_a_loss(tokens: list[str]) -> bool:
     return bool(_LOSS_WORDS & set(tokens)) or bool(pairs & {"cross_entropy", "neg_log"})
 
 
+# Words that name the adversary of a game inside a model: the domain classifier of a domain-adversarial
+# network (DANN's ``domain_loss`` behind a gradient-reversal layer), a discriminator. Whole words of the
+# series name only ("d0" is a decoder layer, "d_loss" is left to the GAN reading). Not "adv" or
+# "adversarial" (adversarial training's ``adv_loss`` is the objective, on attacked inputs) nor "critic"
+# (an actor-critic agent's value loss).
+_ADVERSARY_WORDS = {"domain", "dom", "disc", "discriminator", "adversary", "gan"}
+
+
+def names_an_adversary(name: str) -> bool:
+    """The series is an adversary's own loss or accuracy (``domain_loss``, ``loss_disc``, ``domain_acc``):
+    trained against the model's features, so the better the model, the nearer it sits to chance. Never
+    the objective to judge while the model's own loss is logged."""
+    return bool(_ADVERSARY_WORDS & set(_tokens(name)))
+
+
 def is_loss_component(name: str) -> bool:
     """A part of a composite loss (``loss_cls``, ``train/box_loss``, ``s0.loss_bbox``), not the total the
     optimiser minimises. Rules judge the total when a run logs one (see ``Run.primary``)."""

@@ -8,7 +8,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from .roles import Role, infer_role, is_loss_component, part_template
+from .roles import Role, infer_role, is_loss_component, names_an_adversary, part_template
 from .series import Series
 
 # When a run logs several losses (total plus components), the rules judge one of them.
@@ -117,7 +117,9 @@ class Run:
             # A series that never moved (a loss term the model does not use, logged as 0) is
             # never the one judged while another moves.
             part = s.name in parts
-            return (_constant(s), named, part, s.axis != "step", -len(s), part and not _localisation(s.name),
+            # An adversary's loss (a domain classifier behind gradient reversal, a discriminator) sits
+            # at chance by design: the model's own loss is judged before it, whatever their names rank.
+            return (_constant(s), names_an_adversary(s.name), named, part, s.axis != "step", -len(s), part and not _localisation(s.name),
                     -_typical_size(s) if part else 0.0, lname)
 
         return min(candidates, key=rank)
