@@ -55,3 +55,25 @@ def test_loss_starts_over_needs_the_level_back_up():
     assert not loss_starts_over(fall + [0.44, 0.43, 0.42, 0.41], 8)  # a resume: the loss goes on
     assert not loss_starts_over(fall + [1.9, 0.44, 0.43, 0.42], 8)  # a spike that recovers at once
     assert not loss_starts_over(fall + [0.9, 0.85, 0.8, 0.75], 8)  # up less than half the fall
+
+
+def test_resumed_json_history_records_the_resume(tmp_path):
+    """A JSON history whose epochs go back to a checkpoint is one run resumed there: the re-logged epochs
+    replace the abandoned ones (each epoch once), and the resume step is on the run for the rules."""
+    for seed in SEEDS:
+        made = NEAR_MISSES["resumed-json"](random.Random(seed))
+        runs, _ = _read(tmp_path, made)
+        (run,) = runs
+        assert run.meta.resume_steps, seed
+        steps = run.series["avg_loss"].steps
+        assert (steps[1:] > steps[:-1]).all(), seed
+
+
+def test_a_log_written_twice_keeps_every_column(tmp_path):
+    """Folding a copy back loses nothing: the run holds each epoch once, every series the log named."""
+    for seed in SEEDS:
+        made = NEAR_MISSES["written-twice"](random.Random(seed))
+        (run,), _ = _read(tmp_path, made)
+        loss = run.primary(traindoc.Role.TRAIN_LOSS)
+        assert loss is not None and len(loss) == len(set(loss.steps.tolist())), seed
+        assert run.meta.segment is None, seed

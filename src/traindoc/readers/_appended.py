@@ -205,3 +205,60 @@ def split_marked(run: Run, marks: list[float], path, fmt: str, marker: str = "th
         return [run]
     return T.segment_runs(path, fmt, cut_at(run, edges, rebase=False), edges, unit=loss.axis,
                           reason=f"{marker} and the loss is back near its first values")
+
+
+_COPY_RTOL = 1e-4  # values printed again (a summary table, a second copy) match to their printed digits
+_COPY_MIN_POINTS = 3  # a shared series must have this many distinct values at common x to say "the same"
+
+
+def _same_stretch(a: Run, b: Run) -> bool:
+    """Whether ``b`` is ``a`` written again: the same stretch of the same run logged twice.
+
+    Why: a console that prints an epoch table again at the end (a Markdown summary under the live
+    lines), or a script that writes its history twice, rewinds the counter exactly like a second run
+    appended. A second run (even a rerun with the same seed that then goes further, or a resume) logs
+    other values or a longer stretch; a copy logs, at the same x, the very numbers logged before. So:
+    every series both parts hold that moves (3 distinct values at common x at least) matches value
+    for value at every common x, those x cover the shorter of the two, and neither part is clearly
+    longer than the other (a rerun that went on past where the first attempt stopped is a new run)."""
+    moving = 0
+    for name, sa in a.series.items():
+        sb = b.series.get(name)
+        if sb is None or not len(sa) or not len(sb):
+            continue
+        common, ia, ib = np.intersect1d(sa.steps, sb.steps, return_indices=True)
+        va, vb = sa.values[ia], sb.values[ib]
+        if np.unique(va[np.isfinite(va)]).size < _COPY_MIN_POINTS:
+            continue  # a constant or near-empty series is the same in any two runs
+        if common.size < 0.9 * min(len(sa), len(sb)) or common.size < 0.9 * max(len(sa), len(sb)) - 1:
+            return False
+        same = np.isclose(va, vb, rtol=_COPY_RTOL, atol=0.0) | (np.isnan(va) & np.isnan(vb))
+        if not same.all():
+            return False
+        moving += 1
+    return moving > 0
+
+
+def _merge_copy(a: Run, b: Run) -> None:
+    """Fold ``b`` (a copy of ``a``, see ``_same_stretch``) into ``a``: each series from the part that
+    holds more of it (a summary may add columns the live lines lacked, or drop some)."""
+    for name, sb in b.series.items():
+        sa = a.series.get(name)
+        if sa is None or len(sb) > len(sa):
+            a.add(sb)
+
+
+def drop_copies(parts: list[Run], split_rows: list[float]) -> tuple[list[Run], list[float], int]:
+    """``parts`` with each part that only repeats the one before it folded into it (see
+    ``_same_stretch``), the split rows that still start a run, and how many copies were folded."""
+    if len(parts) <= 1:
+        return parts, split_rows, 0
+    kept, rows, folded = [parts[0]], [], 0
+    for part, row in zip(parts[1:], split_rows):
+        if _same_stretch(kept[-1], part):
+            _merge_copy(kept[-1], part)
+            folded += 1
+        else:
+            kept.append(part)
+            rows.append(row)
+    return kept, rows, folded

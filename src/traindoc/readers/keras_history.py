@@ -422,16 +422,29 @@ def _read_records(path: Path, key: str | None, rows: list[dict]) -> list[Run]:
         return []
     x_key = next((k for k in _X_KEYS if all(k in r and T.json_number(r[k]) == T.json_number(r[k]) for r in rows)), None)
     xs = [T.json_number(r[x_key]) for r in rows] if x_key else list(range(len(rows)))
-    run = Run(name=T.run_name(path), source=str(path), format=NAME)
-    run.meta.notes.append(f"read the {len(rows)} per-epoch object(s)" + (f" under {key!r}" if key else ""))
-    names = list(dict.fromkeys(k for r in rows for k in r if k != x_key))
+    if len(set(xs)) == 1 and len(rows) >= 3:
+        xs = list(range(len(rows)))  # one x in every object (a one-epoch fit called in a loop): rows in order
     axis = "step" if x_key and x_key not in ("epoch",) else "epoch"
-    for name in names:
-        pts = [(x, T.json_number(r.get(name))) for x, r in zip(xs, rows) if name in r]
-        pts = [(x, v) for x, v in pts if v is not None]
-        if pts and len(pts) * 2 >= sum(name in r for r in rows):
-            run.add(Series.named(str(name), [x for x, _ in pts], [v for _, v in pts], axis=axis))
-    return [run] if run.series else []
+    # The counter going back (a resume re-logging epochs, a second run appended) read as every table
+    # reader reads it; objects of another kind at the same x (an evaluation beside training) are no step back.
+    attempts = T.stitch_resumes(zip(xs, rows), kind=lambda r: "/".join(sorted(map(str, r))))
+    runs = []
+    for att in attempts:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.meta.notes.append(f"read the {len(att.records)} per-epoch object(s)" + (f" under {key!r}" if key else ""))
+        T.resume_notes(run, att, unit=axis)
+        part = [r for _, r in att.records]
+        names = list(dict.fromkeys(k for r in part for k in r if k != x_key))
+        for name in names:
+            pts = [(x, T.json_number(r.get(name))) for x, r in att.records if name in r]
+            pts = [(x, v) for x, v in pts if v is not None]
+            if pts and len(pts) * 2 >= sum(name in r for r in part):
+                run.add(Series.named(str(name), [x for x, _ in pts], [v for _, v in pts], axis=axis))
+        if run.series:
+            runs.append(run)
+    if len(runs) != len(attempts):
+        return runs[-1:]  # a part with nothing to read: judge the last one that has something
+    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="object")
 
 
 _ANY_LIST_KEY = re.compile(r'"([^"\\]{1,200})"\s*:\s*\[')
