@@ -77,3 +77,29 @@ def test_a_log_written_twice_keeps_every_column(tmp_path):
         loss = run.primary(traindoc.Role.TRAIN_LOSS)
         assert loss is not None and len(loss) == len(set(loss.steps.tolist())), seed
         assert run.meta.segment is None, seed
+
+
+def _part(loss, lr=None, start=1):
+    from traindoc.run import Run
+
+    cols = {"loss": (range(start, start + len(loss)), loss)}
+    if lr is not None:
+        cols["lr"] = (range(start, start + len(lr)), lr)
+    return Run.from_columns("r", "r.csv", "generic_table", cols, axis="epoch")
+
+
+def test_only_a_copy_is_folded_back():
+    from traindoc.readers._appended import drop_copies
+
+    loss = [2.0, 1.5, 1.2, 1.0, 0.9, 0.85]
+    lr = [1e-3, 1e-3, 5e-4, 5e-4, 1e-4, 1e-4]
+    kept, rows, folded = drop_copies([_part(loss, lr), _part(loss, lr)], [7.0])
+    assert (len(kept), rows, folded) == (1, [], 1)
+    # another run on the same schedule: the lr matches, the loss does not
+    other = [2.1, 1.4, 1.25, 1.05, 0.88, 0.8]
+    assert len(drop_copies([_part(loss, lr), _part(other, lr)], [7.0])[0]) == 2
+    # a rerun with the same seed that went on past where the first attempt stopped is a new run
+    assert len(drop_copies([_part(loss), _part(loss + [0.8, 0.78, 0.77, 0.76, 0.75, 0.74])], [7.0])[0]) == 2
+    # a loss that never moved is the same in any two runs
+    flat = [0.0] * 6
+    assert len(drop_copies([_part(flat), _part(flat)], [7.0])[0]) == 2

@@ -17,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..run import Role, Run
+from ..run.roles import MEASURED_ROLES
 
 MIN_ROWS = 8  # rows on each side of a cut: shorter "runs" are not told from noise
 _RETRACE_ROWS = 10  # at least this many rows after the cut are compared with the first rows
@@ -220,7 +221,8 @@ def _same_stretch(a: Run, b: Run) -> bool:
     other values or a longer stretch; a copy logs, at the same x, the very numbers logged before. So:
     every series both parts hold that moves (3 distinct values at common x at least) matches value
     for value at every common x, those x cover the shorter of the two, and neither part is clearly
-    longer than the other (a rerun that went on past where the first attempt stopped is a new run)."""
+    longer than the other (a rerun that went on past where the first attempt stopped is a new run).
+    One of those series at least is a loss or a metric: a schedule is the same in any two runs."""
     moving = 0
     for name, sa in a.series.items():
         sb = b.series.get(name)
@@ -235,7 +237,7 @@ def _same_stretch(a: Run, b: Run) -> bool:
         same = np.isclose(va, vb, rtol=_COPY_RTOL, atol=0.0) | (np.isnan(va) & np.isnan(vb))
         if not same.all():
             return False
-        moving += 1
+        moving += sa.role in MEASURED_ROLES  # a schedule (the same lr in any two runs) says nothing
     return moving > 0
 
 

@@ -428,7 +428,7 @@ def _read_records(path: Path, key: str | None, rows: list[dict]) -> list[Run]:
     # The counter going back (a resume re-logging epochs, a second run appended) read as every table
     # reader reads it; objects of another kind at the same x (an evaluation beside training) are no step back.
     attempts = T.stitch_resumes(zip(xs, rows), kind=lambda r: "/".join(sorted(map(str, r))))
-    runs = []
+    runs, starts = [], []
     for att in attempts:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         run.meta.notes.append(f"read the {len(att.records)} per-epoch object(s)" + (f" under {key!r}" if key else ""))
@@ -442,9 +442,8 @@ def _read_records(path: Path, key: str | None, rows: list[dict]) -> list[Run]:
                 run.add(Series.named(str(name), [x for x, _ in pts], [v for _, v in pts], axis=axis))
         if run.series:
             runs.append(run)
-    if len(runs) != len(attempts):
-        return runs[-1:]  # a part with nothing to read: judge the last one that has something
-    return T.segment_runs(path, NAME, runs, [a.start_row + 1 for a in attempts[1:]], unit="object")
+            starts.append(att.start_row + 1)
+    return T.segment_runs(path, NAME, runs, starts[1:], unit="object")
 
 
 _ANY_LIST_KEY = re.compile(r'"([^"\\]{1,200})"\s*:\s*\[')
