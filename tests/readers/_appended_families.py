@@ -212,8 +212,10 @@ def written_twice(rng: random.Random) -> Appended:
     n = rng.randint(10, 40)
     tl, vl, acc = _curve(rng, n, rng.uniform(1.0, 3.0))
     if rng.random() < 0.5:
-        rows = [f"{i + 1},{tl[i]:.4f},{vl[i]:.4f},{acc[i]:.4f}" for i in range(n)]
-        lines = ["epoch,loss,val_loss,val_accuracy", *rows, *rows]
+        rows = [f"{i + 1},{tl[i]:.6f},{vl[i]:.6f},{acc[i]:.6f}" for i in range(n)]
+        digits = rng.choice([6, 4, 3])  # the copy maybe rounded to fewer digits (a summary of the run)
+        again = [f"{i + 1},{tl[i]:.{digits}f},{vl[i]:.{digits}f},{acc[i]:.{digits}f}" for i in range(n)]
+        lines = ["epoch,loss,val_loss,val_accuracy", *rows, *again]
         return Appended("\n".join(lines) + "\n", 1, "log.csv")
     live = [f"Epoch {i + 1}/{n} - loss: {tl[i]:.4f} - val_loss: {vl[i]:.4f} - val_acc: {acc[i]:.4f}" for i in range(n)]
     summary = ["", "Summary:"] + live

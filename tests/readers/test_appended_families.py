@@ -103,3 +103,15 @@ def test_only_a_copy_is_folded_back():
     # a loss that never moved is the same in any two runs
     flat = [0.0] * 6
     assert len(drop_copies([_part(flat), _part(flat)], [7.0])[0]) == 2
+
+
+def test_a_copy_rounded_and_renamed_is_still_a_copy():
+    """A summary printed under the live lines rounds the values and names them its own way."""
+    from traindoc.readers._appended import drop_copies
+
+    live = _part([0.06373421, 0.03079905, 0.07283758, 0.01969654])
+    summary = _part([0.0637, 0.0308, 0.0728, 0.0197])
+    summary.series["train_loss"] = summary.series.pop("loss")
+    assert drop_copies([live, summary], [5.0])[2] == 1
+    # off by more than the printed digits: another run
+    assert drop_copies([live, _part([0.0637, 0.0312, 0.0728, 0.0197])], [5.0])[2] == 0
