@@ -206,19 +206,14 @@ def resumed_json(rng: random.Random) -> Appended:
 
 
 def written_twice(rng: random.Random) -> Appended:
-    """One run whose log holds its epoch table twice: a console that prints the table again at the end
-    (a summary under the live lines), a CSV written by a loop that writes all rows on each save. The
-    counter rewinds, the values at each epoch are the very ones logged before."""
+    """One run whose console prints its epoch table again at the end, in other words (a summary under
+    the live lines, maybe rounded to fewer digits). The counter rewinds, the values at each epoch are the
+    very ones logged before."""
     n = rng.randint(10, 40)
     tl, vl, acc = _curve(rng, n, rng.uniform(1.0, 3.0))
-    if rng.random() < 0.5:
-        rows = [f"{i + 1},{tl[i]:.6f},{vl[i]:.6f},{acc[i]:.6f}" for i in range(n)]
-        digits = rng.choice([6, 4, 3])  # the copy maybe rounded to fewer digits (a summary of the run)
-        again = [f"{i + 1},{tl[i]:.{digits}f},{vl[i]:.{digits}f},{acc[i]:.{digits}f}" for i in range(n)]
-        lines = ["epoch,loss,val_loss,val_accuracy", *rows, *again]
-        return Appended("\n".join(lines) + "\n", 1, "log.csv")
-    live = [f"Epoch {i + 1}/{n} - loss: {tl[i]:.4f} - val_loss: {vl[i]:.4f} - val_acc: {acc[i]:.4f}" for i in range(n)]
-    summary = ["", "Summary:"] + live
+    d = rng.choice([6, 4, 3])
+    live = [f"Epoch {i + 1}/{n} - loss: {tl[i]:.6f} - val_loss: {vl[i]:.6f} - val_acc: {acc[i]:.6f}" for i in range(n)]
+    summary = ["", "Summary:"] + [f"epoch {i + 1}: val_loss={vl[i]:.{d}f} val_acc={acc[i]:.{d}f}" for i in range(n)]
     return Appended("\n".join(["Start training", *live, *summary]) + "\n", 1, "train.log")
 
 

@@ -93,8 +93,10 @@ def test_only_a_copy_is_folded_back():
 
     loss = [2.0, 1.5, 1.2, 1.0, 0.9, 0.85]
     lr = [1e-3, 1e-3, 5e-4, 5e-4, 1e-4, 1e-4]
-    kept, rows, folded = drop_copies([_part(loss, lr), _part(loss, lr)], [7.0])
-    assert (len(kept), rows, folded) == (1, [], 1)
+    kept, rows, folded = drop_copies([_part(loss, lr), _part(loss)], [7.0])  # a summary without the lr
+    assert (len(kept), rows, folded) == (1, [], 1) and "lr" in kept[0].series
+    # the same columns with the same values: a rerun with a fixed seed as far as the file tells
+    assert drop_copies([_part(loss, lr), _part(loss, lr)], [7.0])[2] == 0
     # another run on the same schedule: the lr matches, the loss does not
     other = [2.1, 1.4, 1.25, 1.05, 0.88, 0.8]
     assert len(drop_copies([_part(loss, lr), _part(other, lr)], [7.0])[0]) == 2
@@ -111,7 +113,7 @@ def test_a_copy_rounded_and_renamed_is_still_a_copy():
 
     live = _part([0.06373421, 0.03079905, 0.07283758, 0.01969654])
     summary = _part([0.0637, 0.0308, 0.0728, 0.0197])
-    summary.series["train_loss"] = summary.series.pop("loss")
+    summary.series["train_loss"] = summary.series.pop("loss")  # the summary's own name for it
     assert drop_copies([live, summary], [5.0])[2] == 1
     # off by more than the printed digits: another run
     assert drop_copies([live, _part([0.0637, 0.0312, 0.0728, 0.0197])], [5.0])[2] == 0

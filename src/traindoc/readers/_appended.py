@@ -248,7 +248,11 @@ def _copied(a: Run, b: Run) -> dict[str, str] | None:
     holds nothing new: every series of ``b`` that moves (3 distinct values at least) is, at the same
     x, value for value one series of ``a`` (under its own name or another one), and neither covers
     clearly more x than the other. One of them at least is a loss or a metric: a schedule (the same
-    lr in any two runs) says nothing."""
+    lr in any two runs) says nothing. And ``b`` is written in other words than ``a`` (another set of
+    columns: a summary, a second logger): the same columns with the same values are what a rerun with
+    a fixed seed logs through the same code, and nothing in the file tells the two apart."""
+    if set(a.series) == set(b.series):
+        return None  # the same columns again: the same code logged it, a rerun (with the same seed) as far as one can tell
     found: dict[str, str] = {}
     for name, sb in b.series.items():
         vb = sb.values[np.isfinite(sb.values)]
