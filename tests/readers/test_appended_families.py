@@ -117,3 +117,18 @@ def test_a_copy_rounded_and_renamed_is_still_a_copy():
     assert drop_copies([live, summary], [5.0])[2] == 1
     # off by more than the printed digits: another run
     assert drop_copies([live, _part([0.0637, 0.0312, 0.0728, 0.0197])], [5.0])[2] == 0
+
+
+def test_json_history_with_two_kinds_of_objects_at_one_step_is_no_resume(tmp_path):
+    """A training object and an evaluation object logged at the same step are no step back."""
+    import json
+
+    rows = []
+    for k in range(1, 21):
+        rows.append({"step": 100 * k, "loss": round(2.0 * 0.9 ** k, 4)})
+        if k % 5 == 0:
+            rows.append({"step": 100 * k, "eval_loss": round(2.1 * 0.9 ** k, 4)})
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps(rows))
+    (run,) = traindoc.load(path).runs
+    assert not run.meta.resume_steps and len(run.series["loss"]) == 20 and len(run.series["eval_loss"]) == 4
