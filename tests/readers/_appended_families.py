@@ -207,13 +207,13 @@ def resumed_json(rng: random.Random) -> Appended:
 
 def written_twice(rng: random.Random) -> Appended:
     """One run whose console prints its epoch table again at the end, in other words (a summary under
-    the live lines, maybe rounded to fewer digits). The counter rewinds, the values at each epoch are the
+    the live lines, its own names, maybe rounded to fewer digits). The counter rewinds, the values at each epoch are the
     very ones logged before."""
     n = rng.randint(10, 40)
     tl, vl, acc = _curve(rng, n, rng.uniform(1.0, 3.0))
     d = rng.choice([6, 4, 3])
     live = [f"Epoch {i + 1}/{n} - loss: {tl[i]:.6f} - val_loss: {vl[i]:.6f} - val_acc: {acc[i]:.6f}" for i in range(n)]
-    summary = ["", "Summary:"] + [f"epoch {i + 1}: val_loss={vl[i]:.{d}f} val_acc={acc[i]:.{d}f}" for i in range(n)]
+    summary = ["", "Summary:"] + [f"epoch {i + 1}: valid_loss={vl[i]:.{d}f} accuracy={acc[i]:.{d}f}" for i in range(n)]
     return Appended("\n".join(["Start training", *live, *summary]) + "\n", 1, "train.log")
 
 

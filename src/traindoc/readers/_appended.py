@@ -237,6 +237,12 @@ def _repeats(sa: Series, sb: Series) -> bool:
                for j in off.tolist())
 
 
+def _exactly(sa: Series, sb: Series) -> bool:
+    _, ia, ib = np.intersect1d(sa.steps, sb.steps, return_indices=True)
+    va, vb = sa.values[ia], sb.values[ib]
+    return bool(np.all((va == vb) | (np.isnan(va) & np.isnan(vb))))
+
+
 def _copied(a: Run, b: Run) -> dict[str, str] | None:
     """Which series of ``a`` each moving series of ``b`` repeats, when ``b`` is ``a`` written again
     (the same stretch of the same run logged twice); None when it is not.
@@ -248,12 +254,12 @@ def _copied(a: Run, b: Run) -> dict[str, str] | None:
     holds nothing new: every series of ``b`` that moves (3 distinct values at least) is, at the same
     x, value for value one series of ``a`` (under its own name or another one), and neither covers
     clearly more x than the other. One of them at least is a loss or a metric: a schedule (the same
-    lr in any two runs) says nothing. And ``b`` is written in other words than ``a`` (another set of
-    columns: a summary, a second logger): the same columns with the same values are what a rerun with
-    a fixed seed logs through the same code, and nothing in the file tells the two apart."""
-    if set(a.series) == set(b.series):
-        return None  # the same columns again: the same code logged it, a rerun (with the same seed) as far as one can tell
+    lr in any two runs) says nothing. And ``b`` writes some of it in other words than ``a`` (under
+    another name, or to other digits: a summary, a second logger): the same names with the same digits
+    are what a rerun with a fixed seed logs through the same code, and nothing in the file tells the
+    two apart."""
     found: dict[str, str] = {}
+    other_words = False  # some value written again under another name, or to other digits
     for name, sb in b.series.items():
         vb = sb.values[np.isfinite(sb.values)]
         if np.unique(vb).size < _COPY_MIN_POINTS:
@@ -265,6 +271,9 @@ def _copied(a: Run, b: Run) -> dict[str, str] | None:
         if match is None:
             return None
         found[name] = match
+        other_words = other_words or match != name or not _exactly(a.series[match], sb)
+    if not other_words:
+        return None  # the same names, the same digits: the same code logged it, a rerun with a fixed seed as far as one can tell
     measured = any(b.series[n].role in MEASURED_ROLES or a.series[m].role in MEASURED_ROLES for n, m in found.items())
     return found if measured else None
 
