@@ -131,6 +131,17 @@ def console(rng: random.Random, restart: bool) -> Appended:
     return Appended("\n".join(out) + "\n", len(rs), "train.log")
 
 
+def json_history(rng: random.Random) -> Appended:
+    """A JSON list of per-epoch objects (``json.dump(history)`` after each launch, appended to the list
+    the file held), the epoch starting over at each run."""
+    key = rng.choice(["epoch", "step"])
+    base = rng.choice([0, 1])
+    rs = _runs(rng)
+    rows = [{key: base + i, "train_loss": round(tl[i], 4), "val_loss": round(vl[i], 4), "val_acc": round(acc[i], 4)}
+            for tl, vl, acc in rs for i in range(len(tl))]
+    return Appended(json.dumps(rows, indent=rng.choice([None, 2])), len(rs), "history.json")
+
+
 # -- near-misses: one run each ---------------------------------------------------------------------
 
 def resumed_table(rng: random.Random) -> Appended:
@@ -181,6 +192,31 @@ def warm_restart(rng: random.Random) -> Appended:
     return Appended("\n".join(lines) + "\n", 1, "log.csv")
 
 
+def resumed_json(rng: random.Random) -> Appended:
+    """One run resumed, as a JSON list of per-epoch objects: the epochs since the checkpoint logged
+    again (the counter back by 1-3), the loss going on at about the level it had there."""
+    n = rng.randint(20, 50)
+    tl, vl, acc = _curve(rng, n, rng.uniform(1.0, 3.0))
+    k = rng.randint(5, n - 5)
+    back = rng.choice([1, 1, 2, 3])
+    idx = [*range(k), *range(k - back, n)]
+    rows = [{"epoch": i, "avg_loss": round(tl[i] * (1.01 if j >= k else 1.0), 4), "val_loss": round(vl[i], 4),
+             "time_sec": 200.0 + j} for j, i in enumerate(idx)]
+    return Appended(json.dumps(rows, indent=2), 1, "train_log.json")
+
+
+def written_twice(rng: random.Random) -> Appended:
+    """One run whose console prints its epoch table again at the end, in other words (a summary under
+    the live lines, its own names, maybe rounded to fewer digits). The counter rewinds, the values at each epoch are the
+    very ones logged before."""
+    n = rng.randint(10, 40)
+    tl, vl, acc = _curve(rng, n, rng.uniform(1.0, 3.0))
+    d = rng.choice([6, 4, 3])
+    live = [f"Epoch {i + 1}/{n} - loss: {tl[i]:.6f} - val_loss: {vl[i]:.6f} - val_acc: {acc[i]:.6f}" for i in range(n)]
+    summary = ["", "Summary:"] + [f"epoch {i + 1}: valid_loss={vl[i]:.{d}f} accuracy={acc[i]:.{d}f}" for i in range(n)]
+    return Appended("\n".join(["Start training", *live, *summary]) + "\n", 1, "train.log")
+
+
 APPENDED = {
     "epoch-restart": lambda rng: epoch_table(rng, restart=True, header_again=False),
     "epoch-header-again": lambda rng: epoch_table(rng, restart=False, header_again=True),
@@ -189,5 +225,7 @@ APPENDED = {
     "jsonl-restart": json_lines,
     "console-restart": lambda rng: console(rng, restart=True),
     "console-banner-again": lambda rng: console(rng, restart=False),
+    "json-history-restart": json_history,
 }
-NEAR_MISSES = {"resumed-table": resumed_table, "resumed-console": resumed_console, "warm-restart": warm_restart}
+NEAR_MISSES = {"resumed-table": resumed_table, "resumed-console": resumed_console, "warm-restart": warm_restart,
+               "resumed-json": resumed_json, "written-twice": written_twice}

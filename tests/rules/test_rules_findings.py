@@ -181,8 +181,10 @@ def test_reader_split_segment_is_info():
     run.meta.segment = (2, 3)  # the readers number segments from 1
     f = next(f for f in diagnose_run(run) if f.id == "appended-runs")
     first = min(float(s.steps[0]) for s in run.series.values() if len(s))
-    assert f.severity == Severity.INFO and f.evidence == {"segment": 2, "segments": 3, "starts_at": first}
-    assert "run 2 of 3" in f.title and "first point" in f.title
+    last = max(float(s.steps[-1]) for s in run.series.values() if len(s))
+    assert f.severity == Severity.INFO
+    assert f.evidence == {"segment": 2, "segments": 3, "starts_at": first, "ends_at": last}
+    assert "run 2 of 3" in f.title and f"{first:g} to {last:g}" in f.title
 
 
 def test_too_short_says_what_is_missing():

@@ -12,11 +12,12 @@ left whole: restart and spike look alike there, and the rules judge the curve as
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
 
-from ..run import Role, Run
+from ..run import MEASURED_ROLES, Role, Run, Series
 
 MIN_ROWS = 8  # rows on each side of a cut: shorter "runs" are not told from noise
 _RETRACE_ROWS = 10  # at least this many rows after the cut are compared with the first rows
@@ -205,3 +206,102 @@ def split_marked(run: Run, marks: list[float], path, fmt: str, marker: str = "th
         return [run]
     return T.segment_runs(path, fmt, cut_at(run, edges, rebase=False), edges, unit=loss.axis,
                           reason=f"{marker} and the loss is back near its first values")
+
+
+_COPY_MIN_POINTS = 3  # a series must have this many distinct values to say "the same values"
+_COPY_MAX_ROUNDED = 100_000  # differences checked one by one against the printed digits, at most
+
+
+def _printed_half_unit(v: float) -> float:
+    """Half a unit of the last digit ``v`` was printed with (0.0637 -> 0.00005): a value written again
+    rounded (a summary table) is the same value to that many digits."""
+    if not math.isfinite(v) or v == 0.0:
+        return 0.0
+    mantissa = repr(abs(v)).split("e")[0].replace(".", "").lstrip("0")
+    return 0.5 * 10.0 ** (math.floor(math.log10(abs(v))) - max(len(mantissa), 1) + 1)
+
+
+def _repeats(sa: Series, sb: Series) -> bool:
+    """Whether ``sb`` holds, at the x ``sa`` has (nearly all of both), the values ``sa`` holds there, to
+    the digits either was printed with."""
+    if min(len(sa), len(sb)) < 0.9 * max(len(sa), len(sb)) - 1:
+        return False
+    common, ia, ib = np.intersect1d(sa.steps, sb.steps, return_indices=True)
+    if common.size < 0.9 * max(len(sa), len(sb)) - 1:
+        return False
+    va, vb = sa.values[ia], sb.values[ib]
+    off = np.flatnonzero(~(np.isclose(va, vb, rtol=1e-9, atol=0.0) | (np.isnan(va) & np.isnan(vb))))
+    if off.size > _COPY_MAX_ROUNDED:
+        return False
+    return all(abs(va[j] - vb[j]) <= 1.000001 * max(_printed_half_unit(float(va[j])), _printed_half_unit(float(vb[j])))
+               for j in off.tolist())
+
+
+def _exactly(sa: Series, sb: Series) -> bool:
+    _, ia, ib = np.intersect1d(sa.steps, sb.steps, return_indices=True)
+    va, vb = sa.values[ia], sb.values[ib]
+    return bool(np.all((va == vb) | (np.isnan(va) & np.isnan(vb))))
+
+
+def _copied(a: Run, b: Run) -> dict[str, str] | None:
+    """Which series of ``a`` each moving series of ``b`` repeats, when ``b`` is ``a`` written again
+    (the same stretch of the same run logged twice); None when it is not.
+
+    Why: a console that prints its epoch table again at the end (a Markdown summary under the live
+    lines, in its own words and rounded to fewer digits) or a script that writes its whole history on
+    each save rewinds the counter exactly like a second run appended. A second run (even a rerun with
+    the same seed that then goes further, or a resume) logs other values or a longer stretch; a copy
+    holds nothing new: every series of ``b`` that moves (3 distinct values at least) is, at the same
+    x, value for value one series of ``a`` (under its own name or another one), and neither covers
+    clearly more x than the other. One of them at least is a loss or a metric: a schedule (the same
+    lr in any two runs) says nothing. And ``b`` writes some of it in other words than ``a`` (under
+    another name, or to other digits: a summary, a second logger): the same names with the same digits
+    are what a rerun with a fixed seed logs through the same code, and nothing in the file tells the
+    two apart."""
+    found: dict[str, str] = {}
+    other_words = False  # some value written again under another name, or to other digits
+    for name, sb in b.series.items():
+        vb = sb.values[np.isfinite(sb.values)]
+        if np.unique(vb).size < _COPY_MIN_POINTS:
+            continue  # a constant or near-empty series is the same in any two runs
+        same = a.series.get(name)
+        # under another name: only a series of about the same length that starts at the same x
+        others = [s for n, s in a.series.items() if n != name and len(s) and float(s.steps[0]) == float(sb.steps[0])]
+        match = next((s.name for s in ([same] if same is not None else []) + others if _repeats(s, sb)), None)
+        if match is None:
+            return None
+        found[name] = match
+        other_words = other_words or match != name or not _exactly(a.series[match], sb)
+    if not other_words:
+        return None  # the same names, the same digits: the same code logged it, a rerun with a fixed seed as far as one can tell
+    measured = any(b.series[n].role in MEASURED_ROLES or a.series[m].role in MEASURED_ROLES for n, m in found.items())
+    return found if measured else None
+
+
+def _merge_copy(a: Run, b: Run, found: dict[str, str]) -> None:
+    """Fold ``b`` (a copy of ``a``, see ``_copied``) into ``a``: a series ``b`` repeats under its own
+    name from whichever part holds more of it, a column only ``b`` has (a summary may add one) added;
+    what ``b`` repeats under another name is in ``a`` already."""
+    for name, sb in b.series.items():
+        if found.get(name, name) != name:
+            continue
+        sa = a.series.get(name)
+        if sa is None or len(sb) > len(sa):
+            a.add(sb)
+
+
+def drop_copies(parts: list[Run], split_rows: list[float]) -> tuple[list[Run], list[float], int]:
+    """``parts`` with each part that only repeats the one before it folded into it (see ``_copied``),
+    the split rows that still start a run, and how many copies were folded."""
+    if len(parts) <= 1:
+        return parts, split_rows, 0
+    kept, rows, folded = [parts[0]], [], 0
+    for part, row in zip(parts[1:], split_rows):
+        found = _copied(kept[-1], part)
+        if found is not None:
+            _merge_copy(kept[-1], part, found)
+            folded += 1
+        else:
+            kept.append(part)
+            rows.append(row)
+    return kept, rows, folded

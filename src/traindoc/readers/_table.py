@@ -400,7 +400,16 @@ def json_lines_head(head: str, limit: int = 20) -> list[dict]:
 
 def segment_runs(path: Path, fmt: str, parts: list[Run], split_rows: list[float], unit: str = "row",
                  reason: str = "the x column starts over") -> list[Run]:
-    """Name the runs split out of one file "#1", "#2"… and say where each was cut."""
+    """Name the runs split out of one file "#1", "#2"… and say where each was cut. A part that only
+    repeats the one before it (the same values at the same x: the log written twice) is no run of its
+    own; it is folded back (``_appended.drop_copies``)."""
+    from ._appended import drop_copies
+
+    parts, split_rows, folded = drop_copies(parts, split_rows)
+    if folded:
+        parts[0].meta.notes.append(
+            f"{folded} stretch(es) of the log repeat, at the same {unit}s, the very values logged before them "
+            "(the log written twice, not another run): read once")
     if len(parts) <= 1:
         return parts
     count = len(parts)

@@ -522,26 +522,38 @@ def _read_records(path: Path, key: str | None, rows: list[dict]) -> list[Run]:
         return []
     x_key = next((k for k in _X_KEYS if all(k in r and T.json_number(r[k]) == T.json_number(r[k]) for r in rows)), None)
     xs = [T.json_number(r[x_key]) for r in rows] if x_key else list(range(len(rows)))
-    run = Run(name=T.run_name(path), source=str(path), format=NAME)
-    run.meta.notes.append(f"read the {len(rows)} per-epoch object(s)" + (f" under {key!r}" if key else ""))
-    names = list(dict.fromkeys(k for r in rows for k in r if k != x_key))
+    if len(set(xs)) == 1 and len(rows) >= 3:
+        xs = list(range(len(rows)))  # one x in every object (a one-epoch fit called in a loop): rows in order
     axis = "step" if x_key and x_key not in ("epoch", "generation", "gen") else "epoch"  # a generation: one pass
-    found = {}
-    for name in names:
-        pts = [(x, T.json_number(r.get(name))) for x, r in zip(xs, rows) if name in r]
-        pts = [(x, v) for x, v in pts if v is not None]
-        if pts and len(pts) * 2 >= sum(name in r for r in rows):
-            found[str(name)] = pts
-    # [{"epoch": 1, "value": 0.9}, ...] in loss_history.json: the one number beside the counter, under a key
-    # that names nothing, is the quantity the file name names.
-    role = None
-    if len(found) == 1 and _names_one_measure(path) and infer_role(next(iter(found))).role is Role.OTHER:
-        role = infer_role(path.stem)
-        run.meta.notes.append(f"{next(iter(found))!r}: the one number of each object, under a key that names "
-                              f"nothing, read as {path.stem}, the quantity the file name names")
-    for name, pts in found.items():
-        run.add(Series.named(name, [x for x, _ in pts], [v for _, v in pts], axis=axis, role=role))
-    return [run] if run.series else []
+    # The counter going back (a resume re-logging epochs, a second run appended) read as every table
+    # reader reads it; objects of another kind at the same x (an evaluation beside training) are no step back.
+    attempts = T.stitch_resumes(zip(xs, rows), kind=lambda r: "/".join(sorted(map(str, r))))
+    runs, starts = [], []
+    for att in attempts:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.meta.notes.append(f"read the {len(att.records)} per-epoch object(s)" + (f" under {key!r}" if key else ""))
+        T.resume_notes(run, att, unit=axis)
+        part = [r for _, r in att.records]
+        names = list(dict.fromkeys(k for r in part for k in r if k != x_key))
+        found = {}
+        for name in names:
+            pts = [(x, T.json_number(r.get(name))) for x, r in att.records if name in r]
+            pts = [(x, v) for x, v in pts if v is not None]
+            if pts and len(pts) * 2 >= sum(name in r for r in part):
+                found[str(name)] = pts
+        # [{"epoch": 1, "value": 0.9}, ...] in loss_history.json: the one number beside the counter, under a key
+        # that names nothing, is the quantity the file name names.
+        role = None
+        if len(found) == 1 and _names_one_measure(path) and infer_role(next(iter(found))).role is Role.OTHER:
+            role = infer_role(path.stem)
+            run.meta.notes.append(f"{next(iter(found))!r}: the one number of each object, under a key that names "
+                                  f"nothing, read as {path.stem}, the quantity the file name names")
+        for name, pts in found.items():
+            run.add(Series.named(name, [x for x, _ in pts], [v for _, v in pts], axis=axis, role=role))
+        if run.series:
+            runs.append(run)
+            starts.append(att.start_row + 1)
+    return T.segment_runs(path, NAME, runs, starts[1:], unit="object")
 
 
 _ANY_LIST_KEY = re.compile(r'"([^"\\]{1,200})"\s*:\s*\[')

@@ -21,8 +21,10 @@ def appended_runs(run: Run):
         where = ""
         if starts:
             first = min(starts, key=lambda s: float(s.steps[0]))
+            last = max(float(s.steps[-1]) for s in starts if s.axis == first.axis)
             evidence["starts_at"] = float(first.steps[0])
-            where = f" (its first point: {first.axis} {fmt(float(first.steps[0]))})"
+            evidence["ends_at"] = last  # the run's bounds, on its own counter
+            where = f" ({first.axis} {fmt(float(first.steps[0]))} to {fmt(last)})"
         # the reader's note says what marked the boundary (the steps restarting, a header written again...)
         yield make("appended-runs", f"{run.source} holds {count} runs one after another; this is run {i} of "
                    f"{count}{where}, diagnosed on its own", evidence=evidence,
