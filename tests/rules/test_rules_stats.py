@@ -166,3 +166,33 @@ def test_lone_point_is_a_spike_per_epoch_but_an_outlier_batch_per_step():
     assert detect_spikes(x, y, per_step=True) == []
     sp = detect_spikes(x, y, per_step=False)
     assert len(sp) == 1 and sp[0].peak_step == 250 and sp[0].recovery == "fast"
+
+
+def test_scan_spikes_reads_heights_in_the_range_without_the_spike_points():
+    """A curve that crosses zero has no ratio: a spike's height is read in the range of the points that
+    are no spike, and the scan hands that same range to the rules (one measure, not two)."""
+    from traindoc.stats import scan_spikes
+    from traindoc.stats.spikes import spike_free_range
+
+    rng = np.random.default_rng(3)
+    y = np.linspace(0.5, -1.5, 120) + 0.01 * rng.standard_normal(120)
+    y[60:63] += 3.0  # a three-point spike: its shoulders must not widen the range it is read in
+    x = np.arange(120.0)
+    scan = scan_spikes(x, y, per_step=False)
+    assert not scan.positive and len(scan.spikes) == 1
+    s = scan.spikes[0]
+    rest = np.ones(120, bool)
+    rest[60:63] = False
+    assert scan.span == pytest.approx(spike_free_range(y, ~rest))
+    assert scan.span < 2.2  # the descent's own range (2.0 plus noise), not stretched by the spike
+    assert s.ratio == pytest.approx(1.0 + (s.peak - s.before) / scan.span)
+    assert detect_spikes(x, y, per_step=False) == scan.spikes
+
+
+def test_scan_spikes_of_a_positive_curve_has_no_span():
+    from traindoc.stats import scan_spikes
+
+    y = np.full(40, 1.0) + 0.01 * np.sin(np.arange(40))
+    y[20] = 3.0
+    scan = scan_spikes(np.arange(40.0), y, per_step=False)
+    assert scan.positive and scan.span == 0.0 and scan.spikes and scan.spikes[0].ratio > 2.5

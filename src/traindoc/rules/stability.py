@@ -8,7 +8,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import MEASURED_ROLES, Role, Run
-from ..stats import bin_median, detect_spikes, value_range, mann_kendall, noise_sigma, rolling_median, trend
+from ..stats import bin_median, detect_spikes, scan_spikes, mann_kendall, noise_sigma, rolling_median, trend
 from ..stats.exact import fall_p
 from ..stats.rank_sum import above_p
 from .adversarial_pair import adversary_at_equilibrium, generator_losing_finding
@@ -469,16 +469,18 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     """Spikes of one loss curve; ``val_only(spike)`` says a validation bump that training did not share,
     ``redefined(spike)`` a jump where the loss's own definition changed (not a spike)."""
     per_step = c.series.axis != "epoch"
-    sp = detect_spikes(c.x, c.y, per_step=per_step)
+    scan = scan_spikes(c.x, c.y, per_step=per_step)
+    sp = scan.spikes
     # Per-epoch points are averages: from the second one on, a bump is an event, not a warm-up batch.
     skip_before = c.x[min(c.n - 1, max(2, c.n // 100))] if per_step else c.x[0]
     tol = max(1.0, 0.01 * (c.span[1] - c.span[0]))
     # Negligible spikes are dropped: a loss near zero jumping from 1e-5 to 1e-3 is a large ratio
     # but no event on a curve that started at 2.3. A curve that is not positive (a Gaussian NLL
     # crossing zero) has no distance to zero to measure by: its own range is its scale.
-    positive = bool(np.all(c.y > 0))
-    peaks = np.isin(c.x, [s.peak_step for s in sp])
-    ref = abs(c.head) if positive else value_range(c.y[~peaks])  # the range without the spikes' peaks
+    positive = scan.positive
+    # The same scale the spikes' heights were read in: the range of the points that are no spike
+    # (``spike_free_range``), so a size floor here and a spike's ratio never disagree on the unit.
+    ref = abs(c.head) if positive else scan.span
     floor = 0.01 * ref
     # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
     # explosions: an order of magnitude or more.

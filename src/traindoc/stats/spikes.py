@@ -102,17 +102,39 @@ def value_range(y: np.ndarray) -> float:
     return float(hi - lo)
 
 
+def spike_free_range(y: np.ndarray, hot: np.ndarray) -> float:
+    """The scale of a curve that is not positive: ``value_range`` of its points that stand no spike above
+    their local level (``hot`` marks those that do). On ten points one spike of 100x would be its own 95th
+    percentile and shrink itself to "twice the range". The one measure both a spike's height (``Spike.ratio``)
+    and the rules' size floors read on such a curve."""
+    return value_range(y[~hot] if int((~hot).sum()) >= 3 else y)
+
+
+@dataclass(frozen=True)
+class SpikeScan:
+    """What ``scan_spikes`` saw: the spikes, and the scale they were measured in."""
+    spikes: list[Spike]
+    positive: bool  # heights are ratios to the level before (log-space); else read in ``span`` units
+    span: float  # the curve's range without its spike points (``spike_free_range``); 0.0 when positive
+
+
 def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
                   max_spikes: int = 200, per_step: bool = True) -> list[Spike]:
-    """Upward spikes of a lower-is-better curve (finite, ordered by step).
+    """Upward spikes of a lower-is-better curve (finite, ordered by step); ``scan_spikes`` without the scale."""
+    return scan_spikes(x, y, z_threshold, min_ratio, max_spikes, per_step).spikes
+
+
+def scan_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ratio: float = 1.1,
+                max_spikes: int = 200, per_step: bool = True) -> SpikeScan:
+    """Upward spikes of a lower-is-better curve (finite, ordered by step), with the scale they are read in.
 
     ``per_step`` (the series' axis is optimiser steps) lets a lone outlier batch on a long curve
     be ignored; on a per-epoch curve every point is an average, so a one-point spike is real.
     """
     n = y.size
+    positive = bool(n and np.all(y > 0))
     if n < 8:
-        return []
-    positive = bool(np.all(y > 0))
+        return SpikeScan([], positive, 0.0)
     t = np.log(y) if positive else y
     base, scale, lead = _baseline_and_scale(t)
     spread = float(np.median(np.abs(t - np.median(t)))) * MAD_TO_SIGMA
@@ -156,10 +178,8 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         start = float(np.median(y[:3]))
         hot |= (r >= math.log(10.0)) & (z > z_threshold / 2.0) & (y - np.exp(base) >= 0.1 * start)
     if not hot.any():
-        return []
-    # The range of the points that are no spike: on ten points one spike of 100x would be its own
-    # 95th percentile and shrink itself to "twice the range".
-    span = 0.0 if positive else value_range(y[~hot] if (~hot).sum() >= 3 else y)
+        return SpikeScan([], positive, 0.0 if positive else value_range(y))
+    span = 0.0 if positive else spike_free_range(y, hot)
     idx = np.flatnonzero(hot)
     gap = max(2, n // 2000)
     cuts = np.flatnonzero(np.diff(idx) > gap)
@@ -207,4 +227,4 @@ def detect_spikes(x: np.ndarray, y: np.ndarray, z_threshold: float = 6.0, min_ra
         before = float(math.exp(min(pre, 700.0))) if positive else pre
         spikes.append(Spike(float(x[i0]), float(x[ip]), float(x[i1]), float(y[ip]), before, float(z[ip]), ratio,
                             recovery, steps_to, int(g.size)))
-    return spikes
+    return SpikeScan(spikes, positive, span)
