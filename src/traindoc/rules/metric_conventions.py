@@ -113,14 +113,19 @@ def _exact_match(name: str) -> bool:
 
 
 def run_in_percent(run: Run | None, s: Series) -> bool:
-    """Another fraction metric of the same run lives in percent: the writer logs fractions in percent."""
+    """The writer logs fractions in percent in this run (one writer uses one scale): another fraction
+    metric of the run lives in percent, or SQuAD's exact match beside it is on 0-100 (the squad
+    metric reports exact match and F1 in percent, both from 0 at an untrained first evaluation)."""
     if run is None:
         return False
     for o in run.series.values():
-        if o is s or not (o.role in METRIC_ROLES and o.metric in FRACTIONS or _exact_match(o.name)):
+        if o is s:
             continue
         y = o.values[np.isfinite(o.values)]
-        if says_percent(o) or lives_in_percent(y):
+        if o.role in METRIC_ROLES and o.metric in FRACTIONS and (says_percent(o) or lives_in_percent(y)):
+            return True
+        if o.role not in (Role.TRAIN_LOSS, Role.VAL_LOSS) and _exact_match(o.name) and y.size and 1.5 < float(np.max(y)) <= _PERCENT_TOP \
+                and float(np.min(y)) >= _PERCENT_FLOOR:
             return True
     return False
 

@@ -94,6 +94,14 @@ def loss_metric_mismatch(run: Run):
                 causes = ["the metric is computed on something else than the loss: a stale or wrong model at "
                           "evaluation, predictions and labels misaligned, argmax over the wrong axis",
                           "the accuracy is never updated (a metric object not reset or not fed)"]
+            elif (flat := _never_moved(y, lc.y[m], lt, bounded, conv.higher_is_better)) is not None:
+                title = (f"{lc.name} fell {flat['loss_fall']:.0%} while {s.name} never moved from "
+                         f"{fmt(flat['metric_level'] * conv.divisor)} ({mc.n} evaluations within "
+                         f"{fmt(flat['metric_spread'] * conv.divisor)})")
+                causes = ["the metric is computed on something else than the loss: another split, a stale model at "
+                          "evaluation, predictions and labels misaligned, argmax over the wrong axis",
+                          "the loss does not measure the task the metric scores (a wrong target, a leak, a term that "
+                          "dominates it)", "the metric is never updated (an object not reset or not fed)"]
             elif metric_improves and lt.rising(0.01, 0.1):
                 title = f"{s.name} improved while {lc.name} rose {lt.rel_change:.0%}"
                 causes = ["the logged loss is not the one being optimised, or includes a growing regulariser",
@@ -217,6 +225,33 @@ def _softmax_twice_finding(sm: dict):
         ["feed raw logits to the loss: drop the final softmax, or use NLLLoss on log-probabilities (Keras: "
          "from_logits=False when the model ends in softmax)",
          "compute the loss by hand on one batch of a trained model: a right answer should cost ~0"])
+
+
+# A metric that never moved: all its evaluations within this much of its [0, 1] scale ...
+NEVER_MOVED_SPREAD = 0.05
+# ... at or below this level (a metric that starts high has little room to improve: a fine-tune's
+# accuracy flat at 0.91 while its loss halves is healthy; on the dev split the healthy runs whose
+# metric stayed flat beside a loss that halved sat at 0.548 or higher, the labelled mismatches at
+# 0.00-0.10: accuracy at zero or chance, Dice at zero) ...
+NEVER_MOVED_LEVEL = 0.3
+NEVER_MOVED_LOSS_FALL = 0.5  # ... while the loss of its own split fell by half or more
+
+
+def _never_moved(y, loss_y, lt, bounded: bool, higher: bool | None) -> dict | None:
+    """A [0, 1] task metric that stayed where it started, low, while the loss of the same split fell by
+    half: whatever the loss optimises does not reach what the metric scores."""
+    if not bounded or not higher or y.size < 5 or float(np.min(y)) < -0.01 or float(np.max(y)) > 1.01:
+        return None
+    if float(np.ptp(y)) > NEVER_MOVED_SPREAD or float(np.median(y)) > NEVER_MOVED_LEVEL:
+        return None
+    k = max(1, loss_y.size // 10)
+    first, last = float(np.median(loss_y[:k])), float(np.median(loss_y[-k:]))
+    if first <= 0 or not lt.falling(0.01, NEVER_MOVED_LOSS_FALL):
+        return None
+    fall = 1.0 - last / first
+    if fall < NEVER_MOVED_LOSS_FALL:
+        return None
+    return {"loss_fall": fall, "metric_level": float(np.median(y)), "metric_spread": float(np.ptp(y))}
 
 
 def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | None:
