@@ -121,3 +121,17 @@ def test_metric_that_never_moved_from_a_low_level_while_its_loss_halved_is_a_mis
     high = _run(n, train_loss=_falling(n, 0.5, 0.2), val_loss=_falling(n, 0.5, 0.2),
                 val_acc=0.91 + 0.01 * rng.standard_normal(n))
     assert "never moved" not in _found(high).get("loss-metric-mismatch", _NONE).title
+
+
+def test_pixel_accuracy_exactly_100_at_most_evaluations_is_misleading():
+    n = 20
+    loss = _falling(n, 0.2, 0.001)
+    acc = np.full(n, 100.0)
+    acc[[0, 4]] = [87.3, 99.33]
+    run = _run(n, **{"decode.loss_ce": loss, "decode.acc_seg": acc})
+    assert "every pixel of every batch" in _found(run)["misleading-accuracy"].title
+    # a healthy segmenter misses a few pixels at every evaluation; an item accuracy at 1.0 is no pixel accuracy
+    healthy = _run(n, **{"decode.loss_ce": loss, "decode.acc_seg": np.minimum(99.9, 50 + 50 * (1 - loss / 0.2))})
+    assert "misleading-accuracy" not in _found(healthy)
+    items = _run(n, train_loss=loss, train_acc=acc / 100.0)
+    assert "misleading-accuracy" not in _found(items)

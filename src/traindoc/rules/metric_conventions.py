@@ -180,3 +180,12 @@ def agreements(run: Run) -> list[tuple[Series, Role]]:
         role = infer_role("_".join(toks + ["acc"])).role
         out.append((s, role if role in METRIC_ROLES else Role.TRAIN_METRIC))
     return out
+
+
+_PIXEL_WORDS = {"seg", "pixel", "aacc", "pa", "pixacc", "pixel_acc", "pixel_accuracy"}
+
+
+def pixel_accuracy(s: Series) -> bool:
+    """An accuracy over the pixels of a batch or a set (MMSegmentation's ``decode.acc_seg`` and
+    ``aAcc``, ``pixel_acc``, a U-Net's "PA"), not over items."""
+    return s.metric == "accuracy" and bool(set(name_tokens(s.name)) & _PIXEL_WORDS)

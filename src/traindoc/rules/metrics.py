@@ -11,7 +11,7 @@ from ..run import Role, Run
 from ..stats import theil_sen, trend
 from ._common import MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .loss_terms import term_of_a_loss
-from .metric_conventions import agreements, convention
+from .metric_conventions import agreements, convention, pixel_accuracy
 from .unmoved_val_loss import unmoved_val_loss
 from .registry import rule
 from .softmax_twice import softmax_twice_of
@@ -407,6 +407,21 @@ def misleading_accuracy(run: Run):
                                   "re-weight the loss by class frequency or re-sample the data",
                                   "check the label distribution (`traindoc check`)"])
                 return
+    whole = all_pixels_right(run, accs)
+    if whole is not None:
+        a, share, n = whole
+        yield make("misleading-accuracy", f"{a.name} is exactly {fmt(100.0 if convention(a, run).divisor == 100 else 1.0)}"
+                   f" at {share:.0%} of its {n} evaluations: every pixel of every batch right means the masks hold "
+                   "one class, so the accuracy is that class's share and says nothing of the rest",
+                   series=[a.name], steps=[float(curve(a).x[0]), float(curve(a).x[-1])],
+                   evidence={"exactly_perfect_share": share, "evaluations": n, "judged_on": "pixel accuracy at 100%"},
+                   causes=["the masks hold (almost) only background: empty or unreadable annotation files, label "
+                           "values the loader maps to the ignore index or to 0", "the foreground is so rare that a "
+                           "model predicting background everywhere is right on every pixel of most batches"],
+                   fixes=["plot a few masks from the training loader: do they show the objects?",
+                          "count the pixels per class over the training set",
+                          "judge the run by per-class IoU / Dice (mIoU, mDice), not pixel accuracy"])
+        return
     agree = agreement_at_chance(run, accs)
     if agree is not None:
         a, b, acc, k = agree
@@ -420,6 +435,28 @@ def misleading_accuracy(run: Run):
                    fixes=["look at the predicted classes on the validation set: are they all one class?",
                           "re-weight the loss by class frequency or re-sample the data",
                           "report balanced accuracy, macro F1 or per-class recall"])
+
+
+# A pixel accuracy exactly at its maximum (within float rounding) at this share of its evaluations or more.
+# Every pixel of every batch right happens when the masks hold one class; a segmenter of real objects
+# misses a few boundary pixels in every batch (on the dev split: healthy pixel accuracies never at 100,
+# the three labelled background-only runs at 100 on 83-100% of their evaluations).
+ALL_PIXELS_SHARE = 0.5
+
+
+def all_pixels_right(run: Run, accs) -> tuple | None:
+    """(series, share, evaluations) of a pixel accuracy at exactly 100% at half its 3+ evaluations or more."""
+    for a in accs:
+        if not pixel_accuracy(a):
+            continue
+        y = curve(a).y
+        if y.size < 3:
+            continue
+        top = convention(a, run).divisor
+        share = float(np.mean(np.abs(y - top) <= 1e-4 * top))
+        if share >= ALL_PIXELS_SHARE:
+            return a, share, int(y.size)
+    return None
 
 
 # A chance-corrected agreement (MCC, Cohen's kappa) is 0 for predictions independent of the labels.
