@@ -15,15 +15,12 @@ import numpy as np
 from traindoc.rules import diagnose_run
 from traindoc.rules._loss_accuracy import summed_loss
 from traindoc.rules.metric_conventions import agreement_kind, convention
-from traindoc.run import Run, Series
+from traindoc.run import Run
 
 
 def _run(n: int, **series) -> Run:
     e = np.arange(1, n + 1, dtype=float)
-    run = Run(name="r", source="r", format="test")
-    for name, values in series.items():
-        run.add(Series.named(name.replace("__", "/"), e, np.asarray(values, float), axis="epoch"))
-    return run
+    return Run.from_columns("r", "r", "test", {k: (e, np.asarray(v, float)) for k, v in series.items()}, axis="epoch")
 
 
 def _found(run: Run) -> dict:
