@@ -124,8 +124,9 @@ def run_in_percent(run: Run | None, s: Series) -> bool:
         y = o.values[np.isfinite(o.values)]
         if o.role in METRIC_ROLES and o.metric in FRACTIONS and (says_percent(o) or lives_in_percent(y)):
             return True
-        if o.role not in (Role.TRAIN_LOSS, Role.VAL_LOSS) and _exact_match(o.name) and y.size and 1.5 < float(np.max(y)) <= _PERCENT_TOP \
-                and float(np.min(y)) >= _PERCENT_FLOOR:
+        if o.role in (Role.TRAIN_LOSS, Role.VAL_LOSS) or not _exact_match(o.name) or not y.size:
+            continue
+        if 1.5 < float(np.max(y)) <= _PERCENT_TOP and float(np.min(y)) >= _PERCENT_FLOOR:
             return True
     return False
 

@@ -410,8 +410,8 @@ def misleading_accuracy(run: Run):
     whole = all_pixels_right(run, accs)
     if whole is not None:
         a, share, n = whole
-        yield make("misleading-accuracy", f"{a.name} is exactly {fmt(100.0 if convention(a, run).divisor == 100 else 1.0)}"
-                   f" at {share:.0%} of its {n} evaluations: every pixel of every batch right means the masks hold "
+        top = convention(a, run).divisor  # 100 in percent, 1 as a fraction
+        yield make("misleading-accuracy", f"{a.name} is exactly {fmt(top)} at {share:.0%} of its {n} evaluations: every pixel of every batch right means the masks hold "
                    "one class, so the accuracy is that class's share and says nothing of the rest",
                    series=[a.name], steps=[float(curve(a).x[0]), float(curve(a).x[-1])],
                    evidence={"exactly_perfect_share": share, "evaluations": n, "judged_on": "pixel accuracy at 100%"},
