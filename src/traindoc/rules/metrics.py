@@ -94,7 +94,7 @@ def loss_metric_mismatch(run: Run):
                 causes = ["the metric is computed on something else than the loss: a stale or wrong model at "
                           "evaluation, predictions and labels misaligned, argmax over the wrong axis",
                           "the accuracy is never updated (a metric object not reset or not fed)"]
-            elif (flat := _never_moved(y, lc.y[m], lt, bounded, conv.higher_is_better)) is not None:
+            elif (flat := _never_moved(run, s, y, lc.y[m], lt, bounded, conv.higher_is_better)) is not None:
                 title = (f"{lc.name} fell {flat['loss_fall']:.0%} while {s.name} never moved from "
                          f"{fmt(flat['metric_level'] * conv.divisor)} ({mc.n} evaluations within "
                          f"{fmt(flat['metric_spread'] * conv.divisor)})")
@@ -237,13 +237,23 @@ NEVER_MOVED_LEVEL = 0.3
 NEVER_MOVED_LOSS_FALL = 0.5  # ... while the loss of its own split fell by half or more
 
 
-def _never_moved(y, loss_y, lt, bounded: bool, higher: bool | None) -> dict | None:
+def _never_moved(run: Run, s, y, loss_y, lt, bounded: bool, higher: bool | None) -> dict | None:
     """A [0, 1] task metric that stayed where it started, low, while the loss of the same split fell by
-    half: whatever the loss optimises does not reach what the metric scores."""
+    half: whatever the loss optimises does not reach what the metric scores.
+
+    Not a metric exactly 0 at every evaluation (the outcome assessment reads those, with the head and
+    size-slice cases), nor one beside a metric of the same kind and split that moved: a size slice
+    (mAP_small) or one head's metric that stays low while its sibling rises is a hard slice or a head
+    problem (`no-learning`), and the evaluator itself works."""
     if not bounded or not higher or y.size < 5 or float(np.min(y)) < -0.01 or float(np.max(y)) > 1.01:
         return None
-    if float(np.ptp(y)) > NEVER_MOVED_SPREAD or float(np.median(y)) > NEVER_MOVED_LEVEL:
+    if float(np.ptp(y)) > NEVER_MOVED_SPREAD or float(np.median(y)) > NEVER_MOVED_LEVEL or not np.any(y):
         return None
+    for o in run.by_role(s.role):
+        if o is not s and o.metric == s.metric:
+            oy = o.values[np.isfinite(o.values)]
+            if oy.size and float(np.ptp(oy / convention(o, run).divisor)) > 2 * NEVER_MOVED_SPREAD:
+                return None
     k = max(1, loss_y.size // 10)
     first, last = float(np.median(loss_y[:k])), float(np.median(loss_y[-k:]))
     if first <= 0 or not lt.falling(0.01, NEVER_MOVED_LOSS_FALL):
