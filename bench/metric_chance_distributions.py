@@ -33,7 +33,8 @@ from short_run_distributions import dev_runs  # noqa: E402
 
 from traindoc.rules._common import cross_entropy_like  # noqa: E402
 from traindoc.rules.chance_heldout import LOSS_BAND, held_out_reading  # noqa: E402
-from traindoc.rules._loss_accuracy import loss_accuracy_pairs, markov_shortfall, uniform_ratio  # noqa: E402
+from traindoc.rules._loss_accuracy import loss_accuracy_pairs, markov_shortfall, summed_loss, uniform_ratio  # noqa: E402
+from traindoc.rules.metrics import MARKOV_SHARE, MARKOV_SHORTFALL  # noqa: E402
 
 KIND = {"stuck-at-chance", "loss-metric-mismatch", "misleading-accuracy", "no-learning"}
 
@@ -60,7 +61,7 @@ def main() -> int:
         for loss, acc, m in loss_accuracy_pairs(run):
             mk = markov_shortfall(loss, acc)
             un = uniform_ratio(loss, acc, m)
-            rows.append((group(c), c.case_id, run.name, loss.name, acc.name, mk, un))
+            rows.append((group(c), c.case_id, run.name, loss.name, acc.name, mk, un, summed_loss(run, loss.series)))
     print(f"{len(rows)} (loss, accuracy) pairs of one split on cross-entropy-like runs")
     for g in ("healthy", "labelled", "other", "ambiguous"):
         mks = sorted((r[5]["shortfall"], r[1], r[4]) for r in rows if r[0] == g and r[5] is not None)
@@ -70,6 +71,26 @@ def main() -> int:
             print("  quantiles 50/90/99/max:", np.round(np.quantile(v, [0.5, 0.9, 0.99, 1.0]), 3))
             for s, cid, an in mks[-8:]:
                 print(f"  {s:7.3f} {cid} {an}")
+    # The floor is a plain cross-entropy's: pairs whose loss is a sum of terms or sits beside other
+    # terms (rules._loss_accuracy.summed_loss) get none. Per group: floor hits (shortfall and share
+    # at the rule's limits) of all pairs, and of the plain-CE pairs the rule reads.
+    print(f"\n## markov floor hits (shortfall >= {MARKOV_SHORTFALL}, share >= {MARKOV_SHARE}): all pairs / plain CE")
+    for g in ("healthy", "labelled", "other", "ambiguous"):
+        def hit(r):
+            return r[5] is not None and r[5]["shortfall"] >= MARKOV_SHORTFALL and r[5]["share_below"] >= MARKOV_SHARE
+        allh = sorted({r[1] for r in rows if r[0] == g and hit(r)})
+        plain = sorted({r[1] for r in rows if r[0] == g and hit(r) and r[7] is None})
+        print(f"  {g}: {len(allh)} runs' files / {len(plain)}; dropped: {sorted(set(allh) - set(plain))}")
+        n_sum = sum(1 for r in rows if r[0] == g and r[7] is not None)
+        print(f"    {n_sum} of {sum(1 for r in rows if r[0] == g)} pairs have a summed loss")
+        for label, keep in (("all", lambda r: True), ("plain CE", lambda r: r[7] is None)):
+            v = np.array([r[5]["shortfall"] for r in rows if r[0] == g and r[5] is not None and keep(r)])
+            if v.size:
+                print(f"    shortfall quantiles 50/90/99/max, {label} ({v.size}):",
+                      np.round(np.quantile(v, [0.5, 0.9, 0.99, 1.0]), 3))
+        top = sorted((r[5]["shortfall"], r[1], r[3], r[7]) for r in rows if r[0] == g and r[5] is not None and r[7])
+        for sf, cid, ln, why in top[-4:]:
+            print(f"    summed: {sf:7.3f} {cid} {ln} (beside {why})")
     for g in ("healthy", "labelled", "other", "ambiguous"):
         uns = sorted((r[6]["ratio"], r[6]["loss_level"], r[6]["loss_fall"], r[1], r[4]) for r in rows
                      if r[0] == g and r[6] is not None)

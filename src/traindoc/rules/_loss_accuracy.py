@@ -9,6 +9,10 @@ Two identities tie them, whatever the class count:
 - the uniform guess: a model predicting the prior over C equal classes has CE = ln C and top-m
   accuracy m / C, i.e. accuracy = m * exp(-CE) without naming C (``uniform_ratio``).
 
+Both hold for a plain cross-entropy only (``summed_loss``): a loss that adds a triplet, centre,
+reconstruction, KL or regularisation term, or weights its cross-entropy by a factor, is no
+cross-entropy, and a loss that is one of several logged parts may be the term that is not one.
+
 ``bench/metric_chance_distributions.py`` prints both over every dev run with such a pair.
 """
 
@@ -18,12 +22,42 @@ import math
 
 import numpy as np
 
-from ..run import Role, Run
+from ..run import Role, Run, Series
+from ..run.roles import is_loss_component, name_tokens, part_template
 from ..stats.chance import top_m
-from ._common import Curve, curve, normalised_metric
+from ._common import LOSS_ROLES, Curve, curve, normalised_metric
 
 _SPLITS = ((Role.TRAIN_LOSS, Role.TRAIN_METRIC), (Role.VAL_LOSS, Role.VAL_METRIC))
 MIN_PAIRED = 3  # evaluations where both are logged: fewer say nothing about a level
+
+
+# Words that name a term other than a classification cross-entropy (metric learning, auto-encoders,
+# distillation, regularisers, margin or focal variants that re-weight it). A loss carrying one, or a
+# run that logs one beside its loss, has no cross-entropy floor: the total need not bound the
+# cross-entropy of the predictions the accuracy counts (weights below 1, a focal or margin variant).
+OTHER_TERMS = frozenset({
+    "triplet", "tri", "trip", "htri", "center", "centre", "cent", "cen", "contrastive", "supcon", "infonce", "nce",
+    "arcface", "cosface", "sphereface", "circle", "margin", "focal", "dice", "reg", "regularization",
+    "regularisation", "regulariser", "regularizer", "penalty", "wd", "ortho", "orthogonal", "aux", "auxiliary",
+    "kl", "kld", "elbo", "vae", "recon", "rec", "reconstruction", "distill", "distillation", "kd", "mmd",
+    "consistency", "adv", "adversarial", "vq", "commitment", "perceptual", "metric", "embedding", "mse", "mae",
+    "l1", "l2", "sum", "total", "combined", "weighted", "joint"})
+
+
+def summed_loss(run: Run, loss: Series) -> str | None:
+    """The name that shows ``loss`` is no plain cross-entropy: its own name carries another term, or
+    the run logs a loss term beside it (a known part or a named term), or a sibling under the same name
+    template (``Loss_t`` beside ``Loss_x``: two parts, neither the total). None: nothing says so."""
+    if set(name_tokens(loss.name)) & OTHER_TERMS:
+        return loss.name
+    others = [s for r in LOSS_ROLES for s in run.by_role(r) if s is not loss and len(s)]
+    template = part_template(loss.name)
+    for o in others:
+        if set(name_tokens(o.name)) & OTHER_TERMS or is_loss_component(o.name):
+            return o.name
+        if template is not None and part_template(o.name) == template:
+            return o.name
+    return None
 
 
 def loss_accuracy_pairs(run: Run) -> list[tuple[Curve, Curve, int]]:

@@ -9,8 +9,9 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats import theil_sen, trend
-from ._common import BOUNDED01, MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
+from ._common import MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .loss_terms import term_of_a_loss
+from .metric_conventions import agreements, convention, pixel_accuracy
 from .unmoved_val_loss import unmoved_val_loss
 from .registry import rule
 from .softmax_twice import softmax_twice_of
@@ -46,7 +47,10 @@ def loss_metric_mismatch(run: Run):
             continue
         cut = _first_nonfinite_step(lc)
         for s in run.by_role(metric_role):
-            if s.higher_is_better is None or s.metric in ("perplexity",):
+            # read in its own convention: direction (an "acc_error" falls as it improves) and scale
+            # (a fraction or a 0-100 score divided to [0, 1]; an error or a distance unbounded)
+            conv = convention(s, run)
+            if conv.higher_is_better is None or s.metric in ("perplexity",):
                 continue
             mc = curve(s)
             if cut is not None:
@@ -61,10 +65,10 @@ def loss_metric_mismatch(run: Run):
             if m.sum() < MIN_POINTS:
                 continue
             lt = trend(lc.x[m], lc.y[m])
-            bounded = s.metric in BOUNDED01
-            y, _ = normalised_metric(mc) if bounded else (mc.y, 1.0)
+            bounded = conv.bounded
+            y = mc.y / conv.divisor if bounded else mc.y
             mt = trend(mc.x, y)
-            sign = 1.0 if s.higher_is_better else -1.0
+            sign = 1.0 if conv.higher_is_better else -1.0
             gain = sign * (mt.end - mt.start)
             gain_rel = gain if bounded else gain / (abs(mt.start) or 1.0)
             # Only clear, significant, opposite trends over a long enough span count. A metric that
@@ -90,6 +94,14 @@ def loss_metric_mismatch(run: Run):
                 causes = ["the metric is computed on something else than the loss: a stale or wrong model at "
                           "evaluation, predictions and labels misaligned, argmax over the wrong axis",
                           "the accuracy is never updated (a metric object not reset or not fed)"]
+            elif (flat := _never_moved(run, s, y, lc.y[m], lt, bounded, conv.higher_is_better)) is not None:
+                title = (f"{lc.name} fell {flat['loss_fall']:.0%} while {s.name} never moved from "
+                         f"{fmt(flat['metric_level'] * conv.divisor)} ({mc.n} evaluations within "
+                         f"{fmt(flat['metric_spread'] * conv.divisor)})")
+                causes = ["the metric is computed on something else than the loss: another split, a stale model at "
+                          "evaluation, predictions and labels misaligned, argmax over the wrong axis",
+                          "the loss does not measure the task the metric scores (a wrong target, a leak, a term that "
+                          "dominates it)", "the metric is never updated (an object not reset or not fed)"]
             elif metric_improves and lt.rising(0.01, 0.1):
                 title = f"{s.name} improved while {lc.name} rose {lt.rel_change:.0%}"
                 causes = ["the logged loss is not the one being optimised, or includes a growing regulariser",
@@ -137,11 +149,13 @@ MARKOV_SHARE = 0.8  # ... and under the floor at this share of those evaluations
 
 def under_markov_floor(run: Run) -> dict | None:
     """A top-1 accuracy far under the floor that the cross-entropy of its own split guarantees."""
-    from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall
+    from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall, summed_loss
 
     if not cross_entropy_like(run):
         return None
     for loss, acc, _ in loss_accuracy_pairs(run):
+        if summed_loss(run, loss.series) is not None:
+            continue  # a sum of terms or another objective: no cross-entropy floor
         ms = markov_shortfall(loss, acc)
         if ms is not None and ms["shortfall"] >= MARKOV_SHORTFALL and ms["share_below"] >= MARKOV_SHARE:
             return ms
@@ -213,6 +227,43 @@ def _softmax_twice_finding(sm: dict):
          "compute the loss by hand on one batch of a trained model: a right answer should cost ~0"])
 
 
+# A metric that never moved: all its evaluations within this much of its [0, 1] scale ...
+NEVER_MOVED_SPREAD = 0.05
+# ... at or below this level (a metric that starts high has little room to improve: a fine-tune's
+# accuracy flat at 0.91 while its loss halves is healthy; on the dev split the healthy runs whose
+# metric stayed flat beside a loss that halved sat at 0.548 or higher, the labelled mismatches at
+# 0.00-0.10: accuracy at zero or chance, Dice at zero) ...
+NEVER_MOVED_LEVEL = 0.3
+NEVER_MOVED_LOSS_FALL = 0.5  # ... while the loss of its own split fell by half or more
+
+
+def _never_moved(run: Run, s, y, loss_y, lt, bounded: bool, higher: bool | None) -> dict | None:
+    """A [0, 1] task metric that stayed where it started, low, while the loss of the same split fell by
+    half: whatever the loss optimises does not reach what the metric scores.
+
+    Not a metric exactly 0 at every evaluation (the outcome assessment reads those, with the head and
+    size-slice cases), nor one beside a metric of the same kind and split that moved: a size slice
+    (mAP_small) or one head's metric that stays low while its sibling rises is a hard slice or a head
+    problem (`no-learning`), and the evaluator itself works."""
+    if not bounded or not higher or y.size < 5 or float(np.min(y)) < -0.01 or float(np.max(y)) > 1.01:
+        return None
+    if float(np.ptp(y)) > NEVER_MOVED_SPREAD or float(np.median(y)) > NEVER_MOVED_LEVEL or not np.any(y):
+        return None
+    for o in run.by_role(s.role):
+        if o is not s and o.metric == s.metric:
+            oy = o.values[np.isfinite(o.values)]
+            if oy.size and float(np.ptp(oy / convention(o, run).divisor)) > 2 * NEVER_MOVED_SPREAD:
+                return None
+    k = max(1, loss_y.size // 10)
+    first, last = float(np.median(loss_y[:k])), float(np.median(loss_y[-k:]))
+    if first <= 0 or not lt.falling(0.01, NEVER_MOVED_LOSS_FALL):
+        return None
+    fall = 1.0 - last / first
+    if fall < NEVER_MOVED_LOSS_FALL:
+        return None
+    return {"loss_fall": fall, "metric_level": float(np.median(y)), "metric_spread": float(np.ptp(y))}
+
+
 def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | None:
     """An accuracy flat far below what the cross-entropy beside it guarantees.
 
@@ -220,9 +271,15 @@ def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | 
     cross-entropy is < ln 2; by Markov's inequality at most CE/ln 2 of the samples can have a
     larger one, so accuracy >= 1 - mean CE / ln 2 whatever the class count. A loss that fell 50%+
     to 0.10 (accuracy >= 86%) beside an accuracy sitting flat at 0.17 cannot describe the same
-    predictions. Label smoothing, regularisers or mixup only raise the loss (a weaker floor)."""
+    predictions. Label smoothing or mixup only raise the loss (a weaker floor); a loss with other
+    terms (triplet, centre, a regulariser) may weight its cross-entropy below 1, so it has no floor
+    (``_loss_accuracy.summed_loss``)."""
+    from ._loss_accuracy import summed_loss
+
     if s.metric != "accuracy" or metric_improves or not cross_entropy_like(run) or not lt.falling(0.01, 0.5):
         return None
+    if summed_loss(run, lc.series) is not None:
+        return None  # the floor is a cross-entropy's: a loss with other terms has none
     half = y[y.size // 2:]
     if half.size < 3 or float(np.ptp(half)) > 0.05:
         return None
@@ -360,10 +417,79 @@ def misleading_accuracy(run: Run):
                                   "re-weight the loss by class frequency or re-sample the data",
                                   "check the label distribution (`traindoc check`)"])
                 return
+    whole = all_pixels_right(run, accs)
+    if whole is not None:
+        a, share, n = whole
+        top = convention(a, run).divisor  # 100 in percent, 1 as a fraction
+        yield make("misleading-accuracy", f"{a.name} is exactly {fmt(top)} at {share:.0%} of its {n} evaluations: every pixel of every batch right means the masks hold "
+                   "one class, so the accuracy is that class's share and says nothing of the rest",
+                   series=[a.name], steps=[float(curve(a).x[0]), float(curve(a).x[-1])],
+                   evidence={"exactly_perfect_share": share, "evaluations": n, "judged_on": "pixel accuracy at 100%"},
+                   causes=["the masks hold (almost) only background: empty or unreadable annotation files, label "
+                           "values the loader maps to the ignore index or to 0", "the foreground is so rare that a "
+                           "model predicting background everywhere is right on every pixel of most batches"],
+                   fixes=["plot a few masks from the training loader: do they show the objects?",
+                          "count the pixels per class over the training set",
+                          "judge the run by per-class IoU / Dice (mIoU, mDice), not pixel accuracy"])
+        return
+    agree = agreement_at_chance(run, accs)
+    if agree is not None:
+        a, b, acc, k = agree
+        yield make("misleading-accuracy", f"{a.name} is {acc:.1%} but {b.name} is {fmt(round(k, 3))}, its value for "
+                   "predictions that ignore the input: the accuracy is the share of the class predicted",
+                   series=[a.name, b.name], steps=[float(curve(a).x[-1])],
+                   evidence={"accuracy": acc, "agreement": k, "agreement_chance": 0.0,
+                             "judged_on": "chance-corrected agreement at chance"},
+                   causes=["the model predicts one class (the majority) for (nearly) every item",
+                           "heavy class imbalance: predicting the majority class already scores high"],
+                   fixes=["look at the predicted classes on the validation set: are they all one class?",
+                          "re-weight the loss by class frequency or re-sample the data",
+                          "report balanced accuracy, macro F1 or per-class recall"])
 
 
-_RANGES = {"r2": (None, 1.0), "perplexity": (1.0, None), "mse": (0.0, None), "mae": (0.0, None),
-           "mape": (0.0, None), "wer": (0.0, None), "cer": (0.0, None)}
+# A pixel accuracy exactly at its maximum (within float rounding) at this share of its evaluations or more.
+# Every pixel of every batch right happens when the masks hold one class; a segmenter of real objects
+# misses a few boundary pixels in every batch (on the dev split: healthy pixel accuracies never at 100,
+# the three labelled background-only runs at 100 on 83-100% of their evaluations).
+ALL_PIXELS_SHARE = 0.5
+
+
+def all_pixels_right(run: Run, accs) -> tuple | None:
+    """(series, share, evaluations) of a pixel accuracy at exactly 100% at half its 3+ evaluations or more."""
+    for a in accs:
+        if not pixel_accuracy(a):
+            continue
+        y = curve(a).y
+        if y.size < 3:
+            continue
+        top = convention(a, run).divisor
+        share = float(np.mean(np.abs(y - top) <= 1e-4 * top))
+        if share >= ALL_PIXELS_SHARE:
+            return a, share, int(y.size)
+    return None
+
+
+# A chance-corrected agreement (MCC, Cohen's kappa) is 0 for predictions independent of the labels.
+# Within this of 0 over its last evaluations, beside an accuracy at HIGH_ACCURACY or more, the accuracy
+# is the share of the class predicted (a constant predictor scores the majority share, nothing more).
+AGREEMENT_AT_CHANCE = 0.05
+HIGH_ACCURACY = 0.6
+
+
+def agreement_at_chance(run: Run, accs) -> tuple | None:
+    """(accuracy series, agreement series, accuracy, agreement) for an accuracy of the same split
+    well above a coin's while the MCC or kappa beside it sits at 0."""
+    for b, role in agreements(run):
+        y = b.values[np.isfinite(b.values)]
+        if not y.size:
+            continue
+        k = float(np.median(y[-3:]))
+        if abs(k) > AGREEMENT_AT_CHANCE:
+            continue
+        for a in accs:
+            if a.role == role and (acc := _tail01(curve(a))) >= HIGH_ACCURACY and acc <= 1.0:
+                return a, b, acc, k
+    return None
 
 
 @rule("metric-out-of-range", family="metrics", severity=Severity.WARNING,
@@ -375,21 +501,11 @@ def metric_out_of_range(run: Run):
         y = s.values[np.isfinite(s.values)]
         if not y.size:
             continue
-        if s.metric == "error" and float(y[0]) > 100.0:
-            # A bare "error" is a rate in a classifier and the regression error (MSE, MAE) elsewhere:
-            # beyond any rate scale from its first value, it is the unbounded one.
-            continue
-        if s.metric in BOUNDED01 or s.metric == "error":
-            # Percent scale (0-100) is a convention when the series lives there from its first point;
-            # one that starts on the 0-1 scale and climbs past 1 (a sum over batches never divided
-            # by their count reaches 30+) is out of range, whatever its median.
-            percent = float(y[0]) > 1.0 and float(np.median(y)) > 1.0 and float(np.max(y)) > 1.5
-            percent = percent or s.value_range == (0.0, 100.0)  # the writer says so (detectron2's AP)
-            hi = 100.0 if percent else 1.0
-            lo_b, hi_b = 0.0, hi
-        elif s.metric in _RANGES:
-            lo_b, hi_b = _RANGES[s.metric]
-        else:
+        # The range in the metric's own convention (percent or fraction, a rate or an error of a
+        # quantity, a score on 0-100): never one borrowed from another convention.
+        conv = convention(s, run)
+        lo_b, hi_b = conv.lo, conv.hi
+        if lo_b is None and hi_b is None:
             continue
         # Float rounding is no logging bug: a soft F1 computed as 1 - loss in float32 lands at -7e-6. A
         # ten-thousandth of the scale leaves a hundredfold margin on both sides: on the real-log dev split
