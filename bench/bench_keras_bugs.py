@@ -36,6 +36,7 @@
     [--set heldout25] (the twenty-fifth blind held-out set, keras_bugs/heldout25_*.py: the common bug classes, frozen)
     [--set heldout26] (the twenty-sixth blind held-out set, keras_bugs/heldout26_*.py: the common bug classes, frozen)
     [--set devkinds9] (the live readings newuser9 got wrong, in programs of their own, keras_bugs/devkinds9_*.py)
+    [--set heldout27] (the twenty-seventh blind held-out set, keras_bugs/heldout27_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -410,6 +411,11 @@ def load_set(name: str) -> list:
         from keras_bugs.devkinds9_torch import DEVKINDS9  # a torch-only set (the watcher's readings)
 
         return DEVKINDS9
+    if name == "heldout27":
+        from keras_bugs.heldout27_keras import HELDOUT27
+        import keras_bugs.heldout27_torch  # noqa: F401  (registers the twenty-seventh held-out set's PyTorch cases)
+
+        return HELDOUT27
     return CASES
 
 
@@ -425,7 +431,8 @@ def main() -> None:
                                                  "heldout16", "heldout17", "devkinds4", "heldout18", "heldout19",
                                                  "devkinds5", "heldout20", "devkinds6", "devkinds7", "heldout21",
                                                  "heldout22", "heldout23", "devkinds8", "heldout24",
-                                                 "heldout25", "heldout26", "devkinds9"),
+                                                 "heldout25", "heldout26", "devkinds9",
+                                                 "heldout27"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
