@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import traindoc
+
 from traindoc.errors import InputError
 from traindoc.readers import load, reader_for
 from traindoc.run import Role
@@ -200,3 +202,30 @@ def test_one_row_written_with_an_empty_first_cell(tmp_path):
     (run,) = load(path).runs
     (s,) = run.series.values()
     assert s.role == Role.TRAIN_LOSS and np.allclose(s.values, losses)
+
+
+
+@pytest.mark.parametrize("how", ["savetxt", "pandas", "loop"])
+@pytest.mark.parametrize("count", [1, 2])
+def test_a_named_file_of_one_or_two_numbers_is_read_and_called_too_short(tmp_path, how, count):
+    """Two losses in val_loss.txt are a (very short) loss log, not an unknown file: the honest answer
+    is "too short to judge", which a refusal would hide."""
+    values = VALUES[:count]
+    path = tmp_path / "val_loss.txt"
+    if how == "savetxt":
+        np.savetxt(path, np.array(values))
+    elif how == "pandas":
+        pd.Series(values).to_csv(path, index=False, header=False)
+    else:
+        path.write_bytes("".join(f"{v}\r\n" for v in values).encode())
+    (run,) = load(path).runs
+    assert np.allclose(run.series["val_loss"].values, values)
+    assert "too-short" in [f.id for f in traindoc.diagnose(run)]
+
+
+def test_two_numbers_under_a_name_that_says_nothing_stay_refused(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("0.9\n0.8\n")
+    assert reader_for(path) is None
+    with pytest.raises(InputError):
+        load(path)

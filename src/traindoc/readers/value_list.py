@@ -167,7 +167,11 @@ def sniff(path: Path, head: bytes) -> bool:
     if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None \
             and _beside_a_count(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
-    return len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES)
+    if len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES):
+        return True
+    # The whole file is one or two numbers, one per line, and its name says what they are (loss.txt):
+    # it is that quantity's log, too short to judge, and saying so beats refusing it.
+    return found[2] == 1 and len(head) < HEAD_BYTES and len(data) == len(lines)
 
 
 def read(path: Path) -> list[Run]:
