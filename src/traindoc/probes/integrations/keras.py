@@ -139,6 +139,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.init_scale import init_scale_findings
 
         self._judge("init-scale", lambda: next(iter(init_scale_findings(model)), None))
+        from ...checks.bias_saturation import bias_saturation_findings  # bias_initializer=Constant(3) on tanh
+
+        self._judge("bias-saturation", lambda: next(iter(bias_saturation_findings(model)), None))
         from ...checks.constant_activation import constant_activation_findings
 
         self._judge("constant-activation", lambda: next(iter(constant_activation_findings(model)), None))
