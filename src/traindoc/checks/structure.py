@@ -648,7 +648,8 @@ def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | 
 
     seen = "softmax" if probability_rows(outputs) else None  # F.softmax in forward: no module shows it
     found = structure_findings(model, loss_fn, targets, output_module, constant=False, seen_activation=seen)
-    return [f for f in found if f.id not in have or f.id == "label-problem" or f.evidence.get("subject") == "target-scale"]
+    keep = ("label-problem",)  # a target finding is kept beside a symptom of the same id (the targets' scale too)
+    return [f for f in found if f.id not in have or f.id in keep or f.evidence.get("subject") == "target-scale"]
 
 
 def lead_watch(doc: Any) -> None:
