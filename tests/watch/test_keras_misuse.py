@@ -363,3 +363,28 @@ def test_plateau_callback_cutting_the_rate_while_accuracy_rises(mode, named):
     assert bool(found) == named
     if named:
         assert found[0].id == "lr-decay-too-fast" and "mode='max'" in found[0].fixes[0]
+
+
+@pytest.mark.parametrize("min_delta,named", [(0.05, True), (1e-3, False)])
+def test_plateau_min_delta_is_judged_by_what_the_callback_itself_counted(min_delta, named):
+    """An absolute min_delta above every epoch's gain (never met after the first epoch) blinds the callback;
+    one met for several epochs, then not as the gains slow, is the plateau the callback is for."""
+    from traindoc.probes.integrations.keras_loop import plateau_finding
+
+    losses = [0.06 * 0.6 ** e + 0.01 for e in range(16)]  # gains 0.024, 0.014, ..., 0.0011, then below 1e-3
+    plateau = keras.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.1, patience=2 if not named else 0,
+                                                min_delta=min_delta)
+    rate, rates, best, wait = 0.01, [], float("inf"), 0
+    for v in losses:  # the callback's own rule, epoch by epoch
+        if v < best - min_delta:
+            best, wait = v, 0
+        else:
+            wait += 1
+            if wait >= plateau.patience:
+                rate, wait = rate * 0.1, 0
+        rates.append(rate)
+    assert rates[0] / rates[-1] >= 10  # both cut the rate 10x or more
+    found = plateau_finding([plateau], [{"loss": v} for v in losses], rates, 16.0)
+    assert (found is not None) == named
+    if named:
+        assert found.id == "lr-decay-too-fast" and "min_delta" in found.fixes[0]

@@ -76,3 +76,43 @@ def test_check_judges_batch_order_only_where_the_loop_does_not_reshuffle():
         found = order_findings(traindoc.check(net, next(iter(dl)), torch.nn.CrossEntropyLoss(), loader=dl,
                                              checks=["data"]))
         assert (found[0].severity if found else None) == want
+
+
+class _ReadsShuffle(keras.callbacks.Callback):
+    """Reads fit's shuffle the way TraindocCallback does, at on_train_begin."""
+
+    def on_train_begin(self, logs=None):
+        from traindoc.probes.integrations.keras import _fit_argument
+
+        self.shuffle = _fit_argument("shuffle", self.model)
+        self.other = _fit_argument("shuffle", object())  # not this fit's model: passed over
+
+
+def fit(model, x, y, shuffle=True, **kw):  # a user's own helper named fit, with a shuffle of its own
+    return model.fit(x, y, shuffle=not shuffle, **kw)
+
+
+@pytest.mark.parametrize("shuffle", [True, False, "batch"])
+def test_fit_shuffle_is_read_from_the_fit_running_the_callback(shuffle):
+    x, y = _sorted_data(n=64)
+    reader = _ReadsShuffle()
+    _model().fit(x, y, batch_size=32, epochs=1, verbose=0, shuffle=shuffle, callbacks=[reader])
+    assert reader.shuffle == shuffle and reader.other is None
+    if shuffle != "batch":  # through a wrapper named fit, the value Keras' own fit got (not the wrapper's)
+        fit(_model(), x, y, shuffle=shuffle, batch_size=32, epochs=1, verbose=0, callbacks=[reader])
+        assert reader.shuffle is (not shuffle)
+
+
+def test_fit_shuffle_is_unknown_where_a_data_loader_orders_its_own_batches():
+    x, y = _sorted_data(n=64)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.as_tensor(x), torch.as_tensor(y)),
+                                         batch_size=32, shuffle=False)
+    reader = _ReadsShuffle()
+    _model().fit(loader, epochs=1, verbose=0, shuffle=False, callbacks=[reader])
+    assert reader.shuffle is None  # fit's shuffle does not reach a DataLoader's order
+
+
+def test_fit_argument_outside_a_fit_is_none():
+    from traindoc.probes.integrations.keras import _fit_argument
+
+    assert _fit_argument("shuffle") is None and _fit_argument("epochs", object()) is None

@@ -93,11 +93,11 @@ def _prices(scaled: bool):
 
 def test_targets_far_beyond_the_output_scale_name_target_scaling(tmp_path):
     live, offline = _fit(1, None, "mse", *_prices(False), tmp_path, metrics=("mae",), lr=1e-3)
-    hits = [f for f in _warn(live) if f.id == "label-problem" and f.evidence.get("subject") == "target-scale"]
+    hits = [f for f in _warn(live) if f.id == "high-initial-loss" and f.evidence.get("subject") == "target-scale"]
     assert hits, [f.id for f in live]
     assert "Scale the targets" in hits[0].fixes[0] and hits[0].evidence["output_scale"] < 10
     assert live[0] is hits[0]  # the cause leads the no-learning symptom
-    assert any(f.id == "label-problem" for f in offline)
+    assert any(f.id == "high-initial-loss" and f.evidence.get("subject") == "target-scale" for f in offline), [f.id for f in offline]
 
 
 def test_standardised_targets_are_clean(tmp_path):

@@ -23,4 +23,4 @@ def test_unscaled_regression_targets_are_named_and_standardised_ones_are_not(sca
     if scaled:
         assert not [f for f in live + offline if f.severity >= Severity.WARNING], [f.id for f in live + offline]
     else:
-        assert hits and hits[0].id == "label-problem" and "Scale the targets" in hits[0].fixes[0], [f.id for f in live]
+        assert hits and hits[0].id == "high-initial-loss" and "Scale the targets" in hits[0].fixes[0], [f.id for f in live]

@@ -514,6 +514,12 @@ def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets
     An untrained network's output sits near its initial scale (about 1 with the usual inits); every
     step moves it by about the learning rate, so targets in the hundreds of thousands are out of
     reach, the squared error is in the billions and its gradients swamp everything else.
+
+    Reported as ``high-initial-loss`` (the catalogue's "first loss far above chance level: initialisation
+    or output scale"): a regression's chance level is the loss of predicting the targets' mean, and an
+    output thousands of times below the targets' scale starts far above it. ``label-problem`` is for
+    labels that are wrong (out of range, constant, unlearnable); targets in another unit are right
+    labels at a scale the output cannot reach.
     """
     if loss is None or loss.kind != REGRESSION or targets is None or targets.n < MIN_TARGETS:
         return []
@@ -527,7 +533,7 @@ def target_scale(out: OutputView | None, loss: LossView | None, targets: Targets
         return []  # the scale is a few wild values, not the targets' unit (target_outliers names them)
     shown = "" if output_scale is None else f", while the untrained model outputs ~{output_scale:.2g}"
     centre = f"(y - {targets.mean:.3g}) / {targets.std:.3g}" if targets.std > 0 else f"y / {targets.rms:.3g}"
-    return [_finding("label-problem", Severity.WARNING,
+    return [_finding("high-initial-loss", Severity.WARNING,
                      f"regression targets sit at {targets.rms:.3g} (mean {targets.mean:.3g}, std {targets.std:.3g})"
                      f"{shown}: {ratio:.2g}x the output's scale",
                      "targets far beyond the output's scale: the squared error starts in the "
@@ -642,7 +648,8 @@ def watch_findings(model: Any, loss_fn: Any, targets: Any, output_module: str | 
 
     seen = "softmax" if probability_rows(outputs) else None  # F.softmax in forward: no module shows it
     found = structure_findings(model, loss_fn, targets, output_module, constant=False, seen_activation=seen)
-    return [f for f in found if f.id not in have or f.id == "label-problem"]
+    keep = ("label-problem",)  # a target finding is kept beside a symptom of the same id (the targets' scale too)
+    return [f for f in found if f.id not in have or f.id in keep or f.evidence.get("subject") == "target-scale"]
 
 
 def lead_watch(doc: Any) -> None:

@@ -124,6 +124,7 @@ def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
     """What watch() raises at start from the configuration alone (unregistered layers wait for the forward)."""
     from .constant_init import constant_init_findings, one_signed_init_findings
     from .init_scale import init_scale_findings  # an initialiser's scale not divided by sqrt(fan-in)
+    from .bias_saturation import bias_saturation_findings  # hidden tanh/sigmoid biases at the flat end
     from .constant_activation import constant_activation_findings  # ReLU(max_value=0), Hardtanh(1, 1)
     from .freeze_attribute import attribute_freeze_findings  # model.body.requires_grad = False (does nothing)
     from .shared_layers import shared_layer_findings  # [layer, act] * n: one layer object at several positions
@@ -134,7 +135,8 @@ def config_findings(model: Any, optimizer: Any = None) -> list[Finding]:
 
     rates = reversed_rates_finding(model, optimizer) if optimizer is not None else None
     return (momentum_findings(optimizer) + (constant_init_findings(model) or one_signed_init_findings(model)
-                                           or init_scale_findings(model)) + constant_activation_findings(model)
+                                           or init_scale_findings(model) or bias_saturation_findings(model))
+            + constant_activation_findings(model)
             + attribute_freeze_findings(model) + shared_layer_findings(model) + unloaded_weights_findings(model)
             + optimizer_setting_findings(optimizer) + ([rates] if rates is not None else []))
 

@@ -126,7 +126,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc.store.meta.task = "classification"
             self.doc.guard.call("checks", self._class_count)
         self._judge("lr-sign", self._negative_rate)
-        self._fit_shuffle = _fit_argument("shuffle")
+        self._fit_shuffle = _fit_argument("shuffle", model)
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
 
@@ -139,6 +139,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.init_scale import init_scale_findings
 
         self._judge("init-scale", lambda: next(iter(init_scale_findings(model)), None))
+        from ...checks.bias_saturation import bias_saturation_findings  # bias_initializer=Constant(3) on tanh
+
+        self._judge("bias-saturation", lambda: next(iter(bias_saturation_findings(model)), None))
         from ...checks.constant_activation import constant_activation_findings
 
         self._judge("constant-activation", lambda: next(iter(constant_activation_findings(model)), None))
@@ -1006,19 +1009,40 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                   float(self.doc._step)))
 
 
-def _fit_argument(name: str) -> Any:
-    """An argument of the ``fit`` call that is running this callback, read from its frame (None: not found).
-    Keras hands callbacks no fit arguments; on_train_begin runs inside fit, a few frames up."""
+_NO_ARGUMENT = object()
+
+
+def _fit_argument(name: str, model: Any = None) -> Any:
+    """An argument of the ``fit`` call that is running this callback (None: not found, or not readable).
+
+    Keras hands callbacks no fit arguments; on_train_begin runs inside ``model.fit``, a few frames up.
+    The frame is the ``fit`` method whose ``self`` is ``model`` (a user's own function named fit, or an
+    sklearn-style wrapper, is passed over). ``shuffle`` is read from the data adapter that fit built from
+    it, the order in effect: an adapter without one (a torch DataLoader, a generator) orders its own
+    batches and fit's ``shuffle`` says nothing (None). Any surprise in another Keras version: None."""
     import inspect
 
     frame = inspect.currentframe()
     try:
-        for _ in range(16):
+        for _ in range(32):
             frame = frame.f_back if frame is not None else None
             if frame is None:
                 return None
-            if frame.f_code.co_name == "fit" and name in frame.f_code.co_varnames:
-                return frame.f_locals.get(name)
+            if frame.f_code.co_name != "fit" or name not in frame.f_code.co_varnames:
+                continue
+            local = frame.f_locals
+            if model is not None and local.get("self", model) is not model:
+                continue
+            if name == "shuffle":
+                adapter = getattr(local.get("epoch_iterator"), "data_adapter", None)
+                if adapter is not None:
+                    order = next((v for v in (getattr(adapter, a, _NO_ARGUMENT) for a in ("_shuffle", "shuffle"))
+                                  if v is not _NO_ARGUMENT), None)
+                    return order if isinstance(order, (bool, str)) else None
+            value = local.get(name)
+            return value if isinstance(value, (bool, str, int, float)) or value is None else None
+        return None
+    except Exception:  # noqa: BLE001 - reading another library's frames must never break training
         return None
     finally:
         del frame

@@ -234,6 +234,15 @@ IMPROVING_CUTS = 2 / 3  # this share of the cuts at least came right after an im
 MIN_FALL = 10.0  # ...that took the learning rate down at least this many times
 
 
+def _counted_improvements(values: list[float], sign: float, delta: float) -> int:
+    """Epochs after the first that ReduceLROnPlateau itself counted as an improvement (beat the best by min_delta)."""
+    best, count = values[0], 0
+    for v in values[1:]:
+        if sign * (best - v) > delta:
+            best, count = v, count + 1
+    return count
+
+
 def plateau_finding(reducers: list[Any], history: list[dict], rates: list[float], step: float) -> Finding | None:
     """lr-decay-too-fast: a ReduceLROnPlateau that cut the learning rate while the run was still improving.
 
@@ -264,6 +273,8 @@ def plateau_finding(reducers: list[Any], history: list[dict], rates: list[float]
         why = f"mode='{mode}' counts every {'fall' if natural else 'rise'} of {monitor} as a worsening"
         fix = f"Set ReduceLROnPlateau's mode='{'min' if natural else 'max'}' (or 'auto') for {monitor}."
     elif delta > max(gains):
+        if _counted_improvements(values[:cuts[0]], sign, delta):
+            return None  # the callback saw its min_delta met before: it cut when the gains slowed, as it should
         why = f"min_delta={delta:g} is larger than what an epoch gains on {monitor} (up to {max(gains):.3g})"
         fix = (f"Set ReduceLROnPlateau's min_delta below the per-epoch gain (e.g. {_nice(max(gains) / 10)}) or to 0, "
                "and a patience of 3 or more.")
