@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import glob
 import json
 import os
 import subprocess
@@ -21,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from table9 import SOURCES, cell, diagnose, live, score  # noqa: E402
+from table9 import cell, readings, score  # noqa: E402
 
 SCRIPTS = ("torch_runs10.py", "lightning_runs10.py", "keras_runs10.py", "hf_runs10.py")
 
@@ -47,15 +46,8 @@ def table(out: str, src: str) -> str:
     truth = list(csv.DictReader(open(os.path.join(HERE, "TRUTH10.csv"))))
     rows, tally, detail = [], {}, {}
     for t in truth:
-        name, fw = t["run"], t["framework"]
-        reads = {}
-        lp = os.path.join(out, name, "live.txt")
-        if os.path.exists(lp):
-            reads["live"] = live(lp)
-        for kind, pattern in SOURCES[fw].items():
-            paths = sorted(glob.glob(os.path.join(out, name, pattern)))
-            if paths:
-                reads[kind] = diagnose(paths[-1], src)
+        name = t["run"]
+        reads = readings(out, name, t["framework"], src)
         if not reads:
             reads["(none)"] = {"verdict": "no output", "loud": [], "quiet": []}
         for kind, r in reads.items():

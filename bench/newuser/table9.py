@@ -74,19 +74,25 @@ def cell(r: dict) -> str:
     return f"{r['verdict']}: **{f['id']}**{more}; cause 1: {cause}"
 
 
+def readings(out: str, name: str, framework: str, src: str) -> dict:
+    """Every reading of one run: its live findings and `diagnose` on the last file of each kind it wrote."""
+    reads = {}
+    lp = os.path.join(out, name, "live.txt")
+    if os.path.exists(lp):
+        reads["live"] = live(lp)
+    for kind, pattern in SOURCES[framework].items():
+        paths = sorted(glob.glob(os.path.join(out, name, pattern)))
+        if paths:
+            reads[kind] = diagnose(paths[-1], src)
+    return reads
+
+
 def main(out: str, src: str) -> None:
     truth = list(csv.DictReader(open(os.path.join(HERE, "TRUTH9.csv"))))
     rows, tally, detail = [], {}, {}
     for t in truth:
-        name, fw = t["run"], t["framework"]
-        reads = {}
-        lp = os.path.join(out, name, "live.txt")
-        if os.path.exists(lp):
-            reads["live"] = live(lp)
-        for kind, pattern in SOURCES[fw].items():
-            paths = sorted(glob.glob(os.path.join(out, name, pattern)))
-            if paths:
-                reads[kind] = diagnose(paths[-1], src)
+        name = t["run"]
+        reads = readings(out, name, t["framework"], src)
         for kind, r in reads.items():
             s = score(t, r)
             r["score"] = s
