@@ -38,6 +38,14 @@ def test_bare_number_pairs_under_epoch_headers_are_named_as_such(tmp_path):
     assert "--columns loss,batch" in line
 
 
+def test_an_overflowing_number_under_epoch_headers_is_a_clean_refusal(tmp_path):
+    """1e999 parses to inf: it is no whole number of a batch count, and no crash either."""
+    path = tmp_path / "numbers.txt"
+    path.write_text("".join(f"Epoch {e}\n{'1e999' if e == 1 else 1} 0.5\n2 0.4\n3 0.3\n" for e in (1, 2, 3)))
+    line = _one_line_refusal(path)
+    assert "internal error" not in line and "counts the batches" not in line
+
+
 def test_every_generated_batch_count_under_epoch_headers_is_refused_with_names_that_read_it(tmp_path):
     """Bare 'value, batch' rows (or 'batch value') under epoch header lines of many forms: the refusal names
     the column as the batch count of each epoch, and the --columns it suggests reads the file to the value

@@ -216,7 +216,7 @@ def _batch_column(lines: list[str], width: int) -> int | None:
         return None
     for col in range(width):
         runs = [[r[col] for r in b] for b in blocks]
-        if all(v == int(v) for run in runs for v in run) and all(
+        if all(float(v).is_integer() for run in runs for v in run) and all(  # 1e999 counts nothing
                 all(y > x for x, y in zip(run, run[1:])) for run in runs) \
                 and any(nxt[0] <= prev[-1] for prev, nxt in zip(runs, runs[1:])):
             return col
