@@ -53,3 +53,13 @@ def test_every_near_miss_is_refused(tmp_path):
         if refused is None or "\n" in refused:
             wrong[seed] = (case.name, [sorted(r.series) for r in runs], refused)
     assert not wrong, wrong
+
+
+def test_an_infinite_entry_in_a_counter_list_makes_it_no_counter(tmp_path):
+    """JSON's Infinity in an "epochs" list is no whole number: the list is read as a series beside the
+    loss, not the x axis, and never ends the read in an overflow."""
+    path = tmp_path / "history.json"
+    path.write_text('{"epochs": [1, 2, Infinity, 4], "loss": [0.9, 0.8, 0.7, 0.6]}')
+    runs, refused = read(path)
+    assert refused is None and len(runs) == 1
+    assert list(runs[0].series["loss"].steps) == [0, 1, 2, 3]

@@ -388,7 +388,7 @@ def _counter_list(lists: dict) -> tuple[str | None, list[float] | None]:
         if not _COUNTER_LIST.match(str(name).strip()) or len(values) < 2:
             continue
         nums = [T.json_number(v) for v in values]
-        if all(n is not None and n == n and n == int(n) for n in nums) and all(b > a for a, b in zip(nums, nums[1:])):
+        if all(n is not None and float(n).is_integer() for n in nums) and all(b > a for a, b in zip(nums, nums[1:])):
             return str(name), nums
     return None, None
 
