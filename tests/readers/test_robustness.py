@@ -57,13 +57,13 @@ def _fuzz_module():
     return mod
 
 
-# 11 cases per fuzz format (54 formats: 594 cases, each under its own 20 s limit): more wall time than the
-# suite's 300 s default on a loaded two-core machine, so the whole campaign gets its own limit.
-@pytest.mark.timeout(900)
+# 4 cases per fuzz format (54 formats: 216 cases, each under its own 20 s limit): every format is still
+# mutated and read, in about 35 s alone, well inside the suite's 300 s default limit (11 per format took
+# over two minutes and needed a limit of its own). The full campaign is `bench/fuzz.py`.
 def test_seeded_fuzz_subset_only_ok_or_clean_refusal():
     fuzz = _fuzz_module()
-    cases = fuzz.fuzz(per_format=11, seed=20261205, timeout=20.0, mem_mb=2048, jobs=2)
-    assert len(cases) == 11 * len(fuzz.FORMATS)
+    cases = fuzz.fuzz(per_format=4, seed=20261205, timeout=20.0, mem_mb=2048, jobs=2)
+    assert len(cases) == 4 * len(fuzz.FORMATS)
     bad = [c for c in cases if c.outcome not in fuzz.GOOD]
     assert not bad, fuzz.summary(bad)
     # The campaign really exercises both outcomes (a fuzzer that only refuses tests nothing).
