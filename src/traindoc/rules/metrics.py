@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 
 from ..findings import Mark, Severity
-from ..run import Role, Run
-from ..stats import theil_sen, trend
+from ..run import Role, Run, Series
+from ..stats import Trend, theil_sen, trend
 from ._common import MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from .loss_terms import term_of_a_loss
 from .metric_conventions import agreements, convention, pixel_accuracy
@@ -94,7 +94,7 @@ def loss_metric_mismatch(run: Run):
                 causes = ["the metric is computed on something else than the loss: a stale or wrong model at "
                           "evaluation, predictions and labels misaligned, argmax over the wrong axis",
                           "the accuracy is never updated (a metric object not reset or not fed)"]
-            elif (flat := _never_moved(run, s, y, lc.y[m], lt, bounded, conv.higher_is_better)) is not None:
+            elif (flat := _metric_never_moved(run, s, y, lc.y[m], lt, bounded, conv.higher_is_better)) is not None:
                 title = (f"{lc.name} fell {flat['loss_fall']:.0%} while {s.name} never moved from "
                          f"{fmt(flat['metric_level'] * conv.divisor)} ({mc.n} evaluations within "
                          f"{fmt(flat['metric_spread'] * conv.divisor)})")
@@ -237,7 +237,8 @@ NEVER_MOVED_LEVEL = 0.3
 NEVER_MOVED_LOSS_FALL = 0.5  # ... while the loss of its own split fell by half or more
 
 
-def _never_moved(run: Run, s, y, loss_y, lt, bounded: bool, higher: bool | None) -> dict | None:
+def _metric_never_moved(run: Run, s: Series, y: np.ndarray, loss_y: np.ndarray, lt: Trend, bounded: bool,
+                        higher: bool | None) -> dict | None:
     """A [0, 1] task metric that stayed where it started, low, while the loss of the same split fell by
     half: whatever the loss optimises does not reach what the metric scores.
 
@@ -379,6 +380,12 @@ def one_class_for_all(run: Run, acc, metrics) -> dict | None:
     return None
 
 
+# What a majority-class reading of an accuracy says, in the words every such finding shares.
+_IMBALANCE = "heavy class imbalance: predicting the majority class already scores high"
+_BALANCED_METRICS = "report balanced accuracy, macro F1 or per-class recall"
+_REWEIGHT = "re-weight the loss by class frequency or re-sample the data"
+
+
 @rule("misleading-accuracy", family="metrics", severity=Severity.WARNING,
       title="High accuracy but a low class-balanced metric: majority-class predictions")
 def misleading_accuracy(run: Run):
@@ -400,7 +407,7 @@ def misleading_accuracy(run: Run):
                                "new items at all"],
                        fixes=["look at the predicted scores on the validation set: are they all on one side?",
                               "re-weight or re-sample the classes; check the decision threshold",
-                              "report balanced accuracy, macro F1 or per-class recall"])
+                              _BALANCED_METRICS])
             return
     for a in accs:
         for b in sorted(bals, key=lambda s: (s.role != a.role, s.name)):
@@ -411,18 +418,16 @@ def misleading_accuracy(run: Run):
                 yield make("misleading-accuracy", f"{a.name} is {acc:.1%} but {b.name} only {bal:.1%}: the model may "
                            "predict the majority class", series=[a.name, b.name],
                            steps=[float(curve(a).x[-1])], evidence={"accuracy": acc, b.metric or "balanced": bal},
-                           causes=["heavy class imbalance: predicting the majority class already scores high",
-                                   "the minority classes are not learned"],
-                           fixes=["report balanced accuracy, macro F1 or per-class recall",
-                                  "re-weight the loss by class frequency or re-sample the data",
-                                  "check the label distribution (`traindoc check`)"])
+                           causes=[_IMBALANCE, "the minority classes are not learned"],
+                           fixes=[_BALANCED_METRICS, _REWEIGHT, "check the label distribution (`traindoc check`)"])
                 return
     whole = all_pixels_right(run, accs)
     if whole is not None:
         a, share, n = whole
         top = convention(a, run).divisor  # 100 in percent, 1 as a fraction
-        yield make("misleading-accuracy", f"{a.name} is exactly {fmt(top)} at {share:.0%} of its {n} evaluations: every pixel of every batch right means the masks hold "
-                   "one class, so the accuracy is that class's share and says nothing of the rest",
+        yield make("misleading-accuracy", f"{a.name} is exactly {fmt(top)} at {share:.0%} of its {n} evaluations: "
+                   "every pixel of every batch right means the masks hold one class, so the accuracy is that "
+                   "class's share and says nothing of the rest",
                    series=[a.name], steps=[float(curve(a).x[0]), float(curve(a).x[-1])],
                    evidence={"exactly_perfect_share": share, "evaluations": n, "judged_on": "pixel accuracy at 100%"},
                    causes=["the masks hold (almost) only background: empty or unreadable annotation files, label "
@@ -441,10 +446,9 @@ def misleading_accuracy(run: Run):
                    evidence={"accuracy": acc, "agreement": k, "agreement_chance": 0.0,
                              "judged_on": "chance-corrected agreement at chance"},
                    causes=["the model predicts one class (the majority) for (nearly) every item",
-                           "heavy class imbalance: predicting the majority class already scores high"],
+                           _IMBALANCE],
                    fixes=["look at the predicted classes on the validation set: are they all one class?",
-                          "re-weight the loss by class frequency or re-sample the data",
-                          "report balanced accuracy, macro F1 or per-class recall"])
+                          _REWEIGHT, _BALANCED_METRICS])
 
 
 # A pixel accuracy exactly at its maximum (within float rounding) at this share of its evaluations or more.

@@ -2,9 +2,10 @@
 
 A log of three to five evaluations is too short to say a loss is *flat*, but two independent
 readings can still agree on chance: an accuracy at 1/k on its last evaluations and a loss at
-ln(k) for the same k, neither ever better than that; the loss is the main one or the one of the split
-the accuracy scores (a test accuracy at 1/2 beside a test loss at ln 2 while the training loss falls). Or a loss equal to ln(k) to four digits at
-every point: no model that learns anything logs the uniform guess's loss over and over.
+ln(k) for the same k, neither ever better than that; the loss is the main one or the one of the
+split the accuracy scores (a test accuracy at 1/2 beside a test loss at ln 2 while the training loss
+falls). Or a loss equal to ln(k) to four digits at every point: no model that learns anything logs
+the uniform guess's loss over and over.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..run import Role, Run
+from ..run import Role, Run, Series
 from ._common import LOSS_ROLES, MIN_POINTS, Curve, curve, unit
 
 MIN_SHORT = 3  # fewer than three evaluations say nothing about where a run sits
@@ -92,7 +93,7 @@ def short_run_at_chance(run: Run) -> dict | None:
     return None
 
 
-def _split_losses(run: Run, mc: Curve, main) -> list[Curve]:
+def _split_losses(run: Run, mc: Curve, main: Series) -> list[Curve]:
     """The main loss, then the primary loss of the accuracy's own split (validation for a validation
     accuracy), when that has three points or more."""
     out = [curve(main)]

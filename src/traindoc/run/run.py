@@ -119,8 +119,8 @@ class Run:
             part = s.name in parts
             # An adversary's loss (a domain classifier behind gradient reversal, a discriminator) sits
             # at chance by design: the model's own loss is judged before it, whatever their names rank.
-            return (_constant(s), names_an_adversary(s.name), named, part, s.axis != "step", -len(s), part and not _localisation(s.name),
-                    -_typical_size(s) if part else 0.0, lname)
+            return (_constant(s), names_an_adversary(s.name), named, part, s.axis != "step", -len(s),
+                    part and not _localisation(s.name), -_typical_size(s) if part else 0.0, lname)
 
         return min(candidates, key=rank)
 
