@@ -53,7 +53,11 @@ _TOP_RECORDS = re.compile(r'^\s*\[\s*\{[^\[\]]{0,400}?"[\w/ ]*(?:loss|acc|accura
                           r'(?:-?[\d.]|\{)', re.IGNORECASE)
 # ... or whose first object is numbered by its epoch or step beside other numbers ([{"epoch": 1, "train_cos":
 # 0.63, "val_cos": 0.67}, ...]): a record per epoch whatever its measures are called.
-_COUNTER_KEYS = r'"(?:epoch|step|global_step|iter|iteration|gen|generation)"'
+# The keys that number a history's records (the x of a per-epoch object), and the names of a list that
+# numbers the others ({"epochs": [1, 2, 3], ...}; a list is never called "gens").
+_X_KEYS = ("epoch", "step", "global_step", "iteration", "iter", "generation", "gen")
+_LIST_COUNTERS = "epoch|step|global_step|iteration|iter|generation"
+_COUNTER_KEYS = r'"(?:' + "|".join(_X_KEYS) + r')"'
 _TOP_COUNTED = re.compile(r'^\s*\[\s*\{\s*' + _COUNTER_KEYS + r'\s*:\s*\d+\s*,'
                           r'[^\[\]{}]{0,400}?"[^"\\]{1,100}"\s*:\s*-?[\d.]', re.IGNORECASE)
 # ... or the same list under a key beside the run's settings ({"config": {...}, "history": [{"gen": 0,
@@ -83,7 +87,7 @@ _COUNTED_NUMBERS = re.compile(r'^\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?
 _NAMED_COUNTED = re.compile(r'"[^"\\]{1,100}"\s*:\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N,
                             re.IGNORECASE)
 _COLUMN_VECTOR = re.compile(r'^\s*\[\s*\[\s*' + _N + r'[^,\]]*\]\s*,\s*\[\s*' + _N + r'[^,\]]*\]')
-_COUNTER_LIST_KEY = re.compile(r'"(?:epoch|step|global_step|iteration|iter|generation)s?"\s*:\s*\[\s*\d', re.IGNORECASE)
+_COUNTER_LIST_KEY = re.compile(r'"(?:' + _LIST_COUNTERS + r')s?"\s*:\s*\[\s*\d', re.IGNORECASE)
 _RUNTIME_KEYS = re.compile(r"runtime|per_second|total_flos", re.IGNORECASE)
 
 # Python's printed dict of a history (``str(history.history)``), bare or as a JSON string: a quoted
@@ -247,6 +251,12 @@ def _names_one_measure(path: Path) -> bool:
     return infer_role(path.stem).role in MEASURED_ROLES
 
 
+def _named_by_file(path: Path, names: list[str]) -> bool:
+    """Whether ``names`` is one key that names nothing in a file whose name says what its numbers are
+    (``{"epochs": [...], "values": [...]}`` in ``val_acc.json``): that key holds the quantity the file names."""
+    return len(names) == 1 and _names_one_measure(path) and infer_role(names[0]).role is Role.OTHER
+
+
 # A file name that says its numbers were kept over the training (``val_acc_history.json``, ``acc_per_epoch.json``).
 _OVER_TIME = re.compile(r"(?i)hist|log|curve|epoch|step|iter|progress|trend|over_time")
 
@@ -356,7 +366,7 @@ def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
                               "of its length, not a series")
     rest = [k for k in lists if k != x_name]
     # {"epochs": [...], "values": [...]} in val_acc.json: the one list beside the counter is what the name names.
-    only_one = x_name is not None and len(rest) == 1 and _names_one_measure(path) and infer_role(rest[0]).role is Role.OTHER
+    only_one = x_name is not None and _named_by_file(path, rest)
     for name, values in lists.items():
         nums = [T.json_number(v) for v in values]
         if name == x_name or any(n is None for n in nums):
@@ -374,7 +384,7 @@ def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
     return [run] if run.series else []
 
 
-_COUNTER_LIST = re.compile(r"(?i)^(?:epoch|step|global_step|iteration|iter|generation)s?$")
+_COUNTER_LIST = re.compile(r"(?i)^(?:" + _LIST_COUNTERS + r")s?$")
 
 
 def _axis_of(name: str | None) -> str:
@@ -393,7 +403,6 @@ def _counter_list(lists: dict) -> tuple[str | None, list[float] | None]:
     return None, None
 
 
-_X_KEYS = ("epoch", "step", "global_step", "iteration", "iter", "generation", "gen")
 
 
 def _history_dict(obj) -> bool:
@@ -544,7 +553,7 @@ def _read_records(path: Path, key: str | None, rows: list[dict]) -> list[Run]:
         # [{"epoch": 1, "value": 0.9}, ...] in loss_history.json: the one number beside the counter, under a key
         # that names nothing, is the quantity the file name names.
         role = None
-        if len(found) == 1 and _names_one_measure(path) and infer_role(next(iter(found))).role is Role.OTHER:
+        if _named_by_file(path, list(found)):
             role = infer_role(path.stem)
             run.meta.notes.append(f"{next(iter(found))!r}: the one number of each object, under a key that names "
                                   f"nothing, read as {path.stem}, the quantity the file name names")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..run import Run, Series
+from ..run.roles import is_loss_component, name_tokens
 from ._common import LOSS_ROLES
 
 MIN_SHARED = 3  # steps at which the identity must hold
@@ -97,8 +98,6 @@ def summed_terms(run: Run, s: Series) -> int:
                     best = len(idx)
             if best:
                 return best
-    from ..run.roles import is_loss_component, name_tokens
-
     if _TOTAL_WORDS & set(name_tokens(s.name)):
         parts = [o for o in others if is_loss_component(o.name)]
         if len(parts) >= 2:

@@ -10,6 +10,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run, Series
 from ..stats import Trend, theil_sen, trend
 from ._common import MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
+from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall, summed_loss
 from .loss_terms import term_of_a_loss
 from .metric_conventions import agreements, convention, pixel_accuracy
 from .unmoved_val_loss import unmoved_val_loss
@@ -149,8 +150,6 @@ MARKOV_SHARE = 0.8  # ... and under the floor at this share of those evaluations
 
 def under_markov_floor(run: Run) -> dict | None:
     """A top-1 accuracy far under the floor that the cross-entropy of its own split guarantees."""
-    from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall, summed_loss
-
     if not cross_entropy_like(run):
         return None
     for loss, acc, _ in loss_accuracy_pairs(run):
@@ -275,8 +274,6 @@ def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | 
     predictions. Label smoothing or mixup only raise the loss (a weaker floor); a loss with other
     terms (triplet, centre, a regulariser) may weight its cross-entropy below 1, so it has no floor
     (``_loss_accuracy.summed_loss``)."""
-    from ._loss_accuracy import summed_loss
-
     if s.metric != "accuracy" or metric_improves or not cross_entropy_like(run) or not lt.falling(0.01, 0.5):
         return None
     if summed_loss(run, lc.series) is not None:

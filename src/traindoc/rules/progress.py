@@ -21,6 +21,7 @@ from .chance_throughout import never_left_chance
 from .chance_heldout import held_out_accuracy_pinned, held_out_at_chance
 from .chance_uniform import uniform_guess_at_chance
 from .short_chance import short_run_at_chance
+from .loss_terms import summed_terms
 
 
 MIN_RL_POINTS = 20  # logged points of an agent's score (each a mean over a few episodes) before a trend is judged
@@ -229,8 +230,6 @@ def _at_or_below_chance(level: float, chance_acc: float) -> bool:
 def _one_term(run: Run, c: Curve) -> bool:
     """The loss is one term, not the logged sum of several (``loss_terms.summed_terms``): ln C is the
     level of one classifier head, and a sum of two binary heads at 2 ln 2 = 1.386 is not ln 4."""
-    from .loss_terms import summed_terms
-
     return summed_terms(run, c.series) == 1
 
 
@@ -1321,8 +1320,6 @@ def high_initial_loss(run: Run):
         return
     if float(c.y[0]) <= limit:
         return  # the very first loss was fine and the next ones rose: the updates did that, not the start
-    from .loss_terms import summed_terms
-
     terms = summed_terms(run, s)
     if terms > 1 and float(c.y[0]) <= terms * limit:
         return  # a sum of k logged terms, each a fresh head's ln C at the start: k times the reference
