@@ -5,7 +5,7 @@ spread of about 1, centred on 0; the bias starts at 0. A bias initialised to a l
 advice applied to every layer, bias_initializer=Constant(3.0), nn.init.constant_(layer.bias, 3)) moves the
 whole pre-activation to the flat end before the input contributes anything: tanh(3) = 0.995, where its slope
 is 0.01. The units then pass almost no gradient back (the first layers do not learn) and change little with
-the input. The flat end is the one the activation probe counts as saturated (``probes/activations.py``:
+the input. The flat end is the one the activation probe counts as saturated (``probes/bounds.FLAT_END``:
 |tanh| > 0.99, a sigmoid outside [0.01, 0.99]), so the bounds below are that probe's, read on the bias:
 |b| >= atanh(0.99) = 2.65 for tanh, |b| >= logit(0.99) = 4.6 for a sigmoid, for the median unit of the layer.
 The output layer is left out (a sigmoid output's bias set to the log-odds of a rare class, -4.6 for 1%, is a
@@ -18,9 +18,10 @@ import math
 from typing import Any
 
 from ..findings import Finding, Severity
+from ..probes.bounds import FLAT_END
 from .structure import CAUSE, WEIGHTED
 
-FLAT_BIAS = {"tanh": math.atanh(0.99), "sigmoid": math.log(0.99 / 0.01)}  # the probe's flat ends, as a bias
+FLAT_BIAS = {"tanh": math.atanh(FLAT_END), "sigmoid": math.log(FLAT_END / (1.0 - FLAT_END))}  # the probe's flat ends, as a bias
 
 
 def _keras_pairs(model: Any) -> list[tuple[str, str, Any, bool]]:

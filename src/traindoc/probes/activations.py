@@ -14,6 +14,7 @@ from typing import Callable
 import torch
 from torch import nn
 
+from .bounds import FLAT_END
 from .gradients import Sample
 from .layers import ACTIVATIONS, SATURATING, STRICT_RELU, leaf_modules
 
@@ -66,10 +67,10 @@ def _sample_shape(o: torch.Tensor) -> tuple[int, int]:
 
 def _saturated_share(module: nn.Module, out: torch.Tensor) -> torch.Tensor:
     if isinstance(module, (nn.Sigmoid,)):
-        return ((out < 0.01) | (out > 0.99)).float().mean()
+        return ((out < 1.0 - FLAT_END) | (out > FLAT_END)).float().mean()
     if isinstance(module, nn.Hardsigmoid):
         return ((out <= 0) | (out >= 1)).float().mean()
-    return (out.abs() > 0.99).float().mean()
+    return (out.abs() > FLAT_END).float().mean()
 
 
 class ActivationProbe:

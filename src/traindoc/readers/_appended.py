@@ -221,26 +221,26 @@ def _printed_half_unit(v: float) -> float:
     return 0.5 * 10.0 ** (math.floor(math.log10(abs(v))) - max(len(mantissa), 1) + 1)
 
 
-def _repeats(sa: Series, sb: Series) -> bool:
+def _repeat(sa: Series, sb: Series) -> str | None:
     """Whether ``sb`` holds, at the x ``sa`` has (nearly all of both), the values ``sa`` holds there, to
-    the digits either was printed with."""
+    the digits either was printed with: "exact" (the same digits), "rounded" (the same values to fewer
+    digits) or None (other values, or another stretch)."""
     if min(len(sa), len(sb)) < 0.9 * max(len(sa), len(sb)) - 1:
-        return False
+        return None
     common, ia, ib = np.intersect1d(sa.steps, sb.steps, return_indices=True)
     if common.size < 0.9 * max(len(sa), len(sb)) - 1:
-        return False
+        return None
     va, vb = sa.values[ia], sb.values[ib]
-    off = np.flatnonzero(~(np.isclose(va, vb, rtol=1e-9, atol=0.0) | (np.isnan(va) & np.isnan(vb))))
+    unequal = ~((va == vb) | (np.isnan(va) & np.isnan(vb)))
+    if not unequal.any():
+        return "exact"
+    off = np.flatnonzero(unequal & ~np.isclose(va, vb, rtol=1e-9, atol=0.0))
     if off.size > _COPY_MAX_ROUNDED:
-        return False
-    return all(abs(va[j] - vb[j]) <= 1.000001 * max(_printed_half_unit(float(va[j])), _printed_half_unit(float(vb[j])))
-               for j in off.tolist())
-
-
-def _exactly(sa: Series, sb: Series) -> bool:
-    _, ia, ib = np.intersect1d(sa.steps, sb.steps, return_indices=True)
-    va, vb = sa.values[ia], sb.values[ib]
-    return bool(np.all((va == vb) | (np.isnan(va) & np.isnan(vb))))
+        return None
+    if all(abs(va[j] - vb[j]) <= 1.000001 * max(_printed_half_unit(float(va[j])), _printed_half_unit(float(vb[j])))
+           for j in off.tolist()):
+        return "rounded"
+    return None
 
 
 def _copied(a: Run, b: Run) -> dict[str, str] | None:
@@ -267,11 +267,12 @@ def _copied(a: Run, b: Run) -> dict[str, str] | None:
         same = a.series.get(name)
         # under another name: only a series of about the same length that starts at the same x
         others = [s for n, s in a.series.items() if n != name and len(s) and float(s.steps[0]) == float(sb.steps[0])]
-        match = next((s.name for s in ([same] if same is not None else []) + others if _repeats(s, sb)), None)
+        match, kind = next(((s.name, k) for s in ([same] if same is not None else []) + others
+                            if (k := _repeat(s, sb)) is not None), (None, None))
         if match is None:
             return None
         found[name] = match
-        other_words = other_words or match != name or not _exactly(a.series[match], sb)
+        other_words = other_words or match != name or kind != "exact"
     if not other_words:
         return None  # the same names, the same digits: the same code logged it, a rerun with a fixed seed as far as one can tell
     measured = any(b.series[n].role in MEASURED_ROLES or a.series[m].role in MEASURED_ROLES for n, m in found.items())
