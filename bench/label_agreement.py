@@ -2,10 +2,11 @@
 
 Why: issue 14's targets (recall 0.85, false alarms 3%) only mean something if the labels are
 themselves that reliable. A second labeller who had not read the rules, nor the first labels,
-relabelled an anonymised sample of realdev logs (`bench/corpus/realdev/agreement/`); this script
+relabelled an anonymised sample of realdev logs (`bench/corpus/realdev/agreement/`: 56 dev logs of
+rounds 1-37; `agreement2/`: 40 logs of rounds 60-71, drawn before any fixer studied them); this script
 scores each labeller against the other with the corpus rule, and traindoc against both.
 
-    PYTHONPATH=src python bench/label_agreement.py [--no-tool]
+    PYTHONPATH=src python bench/label_agreement.py [--sample agreement2] [--no-tool]
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import accuracy as acc  # noqa: E402  (bench module beside this one)
 
 REALDEV = Path(__file__).resolve().parent / "corpus" / "realdev"
-AGREE = REALDEV / "agreement"
 
 
 def _kind(label: str) -> str:
@@ -42,21 +42,24 @@ def _as_findings(label: str) -> list[tuple[str, str]]:
     return [] if _kind(label) != "problem" else [(i, "warning") for i in label.split(";") if i]
 
 
-def _frozen() -> bool:
-    want = (AGREE / "second_labels.sha256").read_text().split()[0]
-    return hashlib.sha256((AGREE / "second_labels.csv").read_bytes()).hexdigest() == want
+def _frozen(sample: Path) -> bool:
+    want = (sample / "second_labels.sha256").read_text().split()[0]
+    return hashlib.sha256((sample / "second_labels.csv").read_bytes()).hexdigest() == want
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-tool", action="store_true", help="only compare the two labellers")
+    ap.add_argument("--sample", default="agreement", choices=("agreement", "agreement2"),
+                    help="which relabelled sample under bench/corpus/realdev (default: agreement)")
     args = ap.parse_args()
-    if not _frozen():
-        print(f"{AGREE / 'second_labels.csv'}: does not match second_labels.sha256", file=sys.stderr)
+    sample = REALDEV / args.sample
+    if not _frozen(sample):
+        print(f"{sample / 'second_labels.csv'}: does not match second_labels.sha256", file=sys.stderr)
         return 2
-    key = {r["anon"]: r["case_id"] for r in csv.DictReader((AGREE / "anon_key.csv").open())}
+    key = {r["anon"]: r["case_id"] for r in csv.DictReader((sample / "anon_key.csv").open())}
     first = {r["case_id"]: r for r in csv.DictReader((REALDEV / "INDEX.csv").open(encoding="utf-8"))}
-    second = {r["case"].strip(): r for r in csv.DictReader((AGREE / "second_labels.csv").open())}
+    second = {r["case"].strip(): r for r in csv.DictReader((sample / "second_labels.csv").open())}
     kinds: Counter = Counter()
     named = {"first by second": [0, 0], "second by first": [0, 0]}
     pairs = []
