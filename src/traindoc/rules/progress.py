@@ -29,6 +29,11 @@ MIN_RL_POINTS = 20  # logged points of an agent's score (each a mean over a few 
 
 @rule("too-short", family="progress", severity=Severity.INFO, title="Too few points to judge")
 def too_short(run: Run):
+    if run.meta.segment is not None and run.meta.segment[0] < run.meta.segment[1]:
+        # A run the same file goes on after (a reader split it at a restart) was stopped and launched
+        # again: its few points are a launch cut short, which ``appended-runs`` names, not a log too
+        # short to judge. The file's last run is the one whose length says what can be read.
+        return
     missing: list[str] = []
     judged = [s for r in MEASURED_ROLES for s in run.by_role(r)]
     scores = agent_scores(run) if (not judged or reinforcement(run)) else []

@@ -12,6 +12,7 @@ from ..stats import bin_median, detect_spikes, scan_spikes, mann_kendall, noise_
 from ..stats.exact import fall_p
 from ..stats.rank_sum import above_p
 from .adversarial_pair import adversary_at_equilibrium, generator_losing_finding
+from .off_scale_start import OFF_SCALE
 from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .negative_runaway import negative_runaway_finding
@@ -399,6 +400,24 @@ RECENT_POINTS = 10  # at least this many points before a spike make its "recent 
 # from. A 5-15% bump of a very smooth curve stands many noise units clear (the z-score test sees
 # it) but is no event; on the real-log dev split every such bump was on a healthy run.
 MIN_SEEN_RATIO = 1.2
+# A spike's rise must be this share of the curve's progress (``progress_drop``) to be seen on its plot.
+PROGRESS_SHARE = 0.1
+
+
+def progress_drop(c: Curve) -> float:
+    """How far a loss came down: from where it started to its lowest point (0 when it never fell). A spike
+    is seen against this on the run's own plot: 0.0001 -> 0.02 is a blip on a loss that fell from 0.9, a
+    jump on one that fell from 0.05. A per-epoch curve's first point is an epoch's average like any other,
+    so its start is read there too (0.906, 0.084, 0.037, ...: the plot starts at 0.9, not at the median of
+    the first three), unless it is off the scale the run settles at (``off_scale_start.OFF_SCALE`` times
+    the next point: 194 -> 0.235 is a broken start, reported as such, and the plot a person reads begins
+    after it)."""
+    if c.n == 0:
+        return 0.0
+    start = c.head
+    if c.series.axis == "epoch" and (c.n < 2 or float(c.y[0]) < OFF_SCALE * float(c.y[1])):
+        start = max(start, float(c.y[0]))
+    return max(start - float(np.min(c.y)), 0.0)
 RECENT_HIGH_FACTOR = 2.0
 
 
@@ -481,7 +500,9 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
     # The same scale the spikes' heights were read in: the range of the points that are no spike
     # (``spike_free_range``), so a size floor here and a spike's ratio never disagree on the unit.
     ref = abs(c.head) if positive else scan.span
-    floor = 0.01 * ref
+    # A spike is also judged against the progress the curve made (``progress_drop``): a rise under a
+    # tenth of it is invisible on the run's own plot (0.0002 -> 0.016 on a loss that fell from 1.7).
+    floor = max(0.01 * ref, PROGRESS_SHARE * progress_drop(c))
     # Spikes in the first 1% are skipped (early bumps are common and harmless) unless they are
     # explosions: an order of magnitude or more.
     sp = [s for s in sp if (s.start > skip_before or s.ratio >= 10) and s.peak - s.before >= floor
