@@ -508,6 +508,7 @@ def _val_only_turn(run: Run):
     not a healthy run (a validation loss 10%+ above its best at the end is lost model quality)."""
     v = loss_curve(run, Role.VAL_LOSS, 10)
     if v is None:
+        yield from _val_only_climb(run)
         return
     x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
     ov = overfit_onset(x, y)
@@ -524,6 +525,40 @@ def _val_only_turn(run: Run):
                fixes=["log the training loss too, to tell overfitting from divergence", *_overfit_fixes(u, ov.best_step)],
                marks=[Mark("line", v.name, ov.onset_step, label="turn"),
                       Mark("point", v.name, ov.best_step, label="best validation loss")])
+
+
+VAL_ONLY_CLIMB = 5  # evaluations after the best, each above the one before: 1 in 5! = 120 orders of a flat curve
+
+
+def _val_only_climb(run: Run):
+    """A validation loss alone, too short for the trend test (6-9 evaluations), that fell to its best
+    and then rose at every one of the ``VAL_ONLY_CLIMB`` or more evaluations since, ending 10% or more
+    above that best. Order evidence needs no noise estimate: for a curve that merely wanders after its
+    best, every order of the points after it is equally likely, so five rising in a row happens once
+    in 120. The best must come after a fall (not at the first evaluation: a loss that rises from the
+    start never learned, the divergence rules' reading). Like ``_val_only_turn``, it says that the
+    training side is unknown."""
+    v = loss_curve(run, Role.VAL_LOSS, VAL_ONLY_CLIMB + 1)
+    if v is None or v.n >= 10 or not np.all(v.y > 0):
+        return
+    y = v.y
+    ib = int(np.argmin(y))
+    after = y[ib + 1:]
+    if ib == 0 or after.size < VAL_ONLY_CLIMB or not np.all(np.diff(y[ib:]) > 0) or y[-1] < 1.1 * y[ib]:
+        return
+    u, best, best_step = unit(v), float(y[ib]), float(v.x[ib])
+    gl = 100.0 * (float(y[-1]) / best - 1.0)
+    yield make("overfitting", f"{v.name} bottomed at {fmt(best)} ({u} {fmt(best_step)}) and rose at each of the "
+               f"{after.size} evaluations since, {gl:.0f}% above it at the end; no training loss is logged to confirm "
+               "it (a training loss rising too would make it divergence)", series=[v.name],
+               steps=[float(v.x[ib + 1]), float(v.x[-1])],
+               evidence={"best_step": best_step, "best_val_loss": best, "val_end": float(y[-1]),
+                         "generalization_loss_pct": round(gl, 2), "val_points_after_best": int(after.size),
+                         "rises_in_a_row": int(after.size), "train_logged": False,
+                         "judged_on": "order: every evaluation after the best above the one before"},
+               causes=_OVERFIT_CAUSES + ["(if the training loss rose as well) a learning rate too high"],
+               fixes=["log the training loss too, to tell overfitting from divergence", *_overfit_fixes(u, best_step)],
+               marks=[Mark("point", v.name, best_step, label="best validation loss")])
 
 
 def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool):
@@ -687,10 +722,13 @@ def val_without_train(run: Run):
 
 
 # Writers that record the training loss on their own at every logging interval (MMCV / MMEngine
-# ``mode: train`` lines, HF Trainer ``loss`` rows, Ultralytics and Detectron2 train columns, Keras
-# ``loss``). A user's own CSV or Lightning's ``self.log`` may log validation alone by choice.
-_TRAIN_ALWAYS_WRITTEN = {"mmdet2_log_json", "mmengine", "hf_trainer_state", "ultralytics", "detectron2",
-                         "keras_csv", "keras_history"}
+# ``mode: train`` lines, HF Trainer ``loss`` rows, Ultralytics and Detectron2 train columns). A user's
+# own CSV or Lightning's ``self.log`` may log validation alone by choice. The Keras formats are not
+# here: they are recognised by their shape (a table or a dict of per-epoch columns), and Keras's
+# ``fit`` always writes ``loss``, so a Keras-shaped file without any training column was written by
+# the user's own code (``epoch,val_loss,val_acc,time``; a list of ``eval_*`` dicts), which may log
+# validation alone.
+_TRAIN_ALWAYS_WRITTEN = {"mmdet2_log_json", "mmengine", "hf_trainer_state", "ultralytics", "detectron2"}
 
 
 def _training_never_written(run: Run):
