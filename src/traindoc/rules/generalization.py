@@ -40,12 +40,22 @@ def val_falls(v: Curve) -> bool:
     return v.trend.falling(0.01, 0.1) or (-rel(v.tail, v.head) >= 0.2 and drop > 5.0 * jitter_sigma(v.y))
 
 
+# The two sides of a trade-off: where a run logs both, its confidence threshold (or calibration) moves
+# them against each other, precision falling where recall rises, so either alone getting worse says
+# nothing about held-out quality (a detector finding more boxes early in training loses precision
+# while its mAP climbs). Logged alone (a recommender's precision@k at a fixed k), it is the quality measure.
+_TRADE_OFF = ("precision", "recall")
+
+
 def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool] | None:
     """Without a validation loss, a validation metric judged as an error to minimise: 1 - accuracy
     (on the 0-1 scale) for a bounded higher-is-better metric, the metric itself when lower is
-    better. Returns (curve, x, error, higher_is_better)."""
-    for s in run.by_role(Role.VAL_METRIC):
-        if s.higher_is_better is None or s.metric in ("perplexity",):
+    better. Precision and recall are not judged alone where the run logs both (``_TRADE_OFF``).
+    Returns (curve, x, error, higher_is_better)."""
+    vals = run.by_role(Role.VAL_METRIC)
+    both_sides = all(any(s.metric == m for s in vals) for m in _TRADE_OFF)
+    for s in vals:
+        if s.higher_is_better is None or s.metric in ("perplexity",) or (both_sides and s.metric in _TRADE_OFF):
             continue
         c = curve(s)
         if c.n < MIN_VAL_POINTS:
