@@ -578,6 +578,12 @@ def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
         return
+    # Overfitting is a widening gap: training must have gone on improving after the held-out best, as
+    # the loss pair asks (``_loss_pair_overfitting``). A held-out score slipping while training sits
+    # flat is noise or a run that stopped improving everywhere, not memorisation.
+    if not (t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best)) or _fell_every_point(t, ov.best_step)
+            or _levels_fell(t, v, ov.best_step)):
+        return
     u = unit(v)
     y01, div = normalised_metric(v) if higher_is_better else (v.y, 1.0)
     i = int(np.argmin(np.abs(v.x - ov.best_step)))
