@@ -296,3 +296,10 @@ def test_short_noisy_validation_drifting_up_while_training_collapses_is_mostly_n
     quiet = sum("overfitting" not in _alarms(_short_noisy_run(np.random.default_rng(1800 + k), False))
                 for k in range(400))
     assert named >= 0.65 * 160 and quiet >= 0.94 * 400, (named, quiet)
+
+
+@pytest.mark.parametrize("fmt", ["keras_csv", "keras_history"])
+def test_a_keras_shaped_file_without_any_training_column_is_the_users_own_evaluation_log(fmt):
+    """Keras's fit() always writes ``loss``: a Keras-shaped table holding validation alone was written by
+    the user's own code, which may log validation alone, so nothing says training was dropped."""
+    assert "val-without-train" not in _alarms(_eval_only(fmt, False))

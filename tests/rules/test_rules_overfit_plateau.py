@@ -99,3 +99,19 @@ def test_a_validation_only_log_that_turned_up_for_good_is_not_healthy():
     # Controls: a validation loss that falls and settles, and one that wanders on a plateau.
     assert "overfitting" not in _ids(_val_only(1.12 - 0.19 * (1 - np.exp(-x / 3)) + 0.006 * rng.standard_normal(65)))
     assert "overfitting" not in _ids(_val_only(0.9 * np.exp(0.03 * rng.standard_normal(65))))
+
+
+def test_a_short_validation_only_log_that_climbs_at_every_evaluation_after_its_best_is_named():
+    """6-9 evaluations: too few for the trend test, but five or more rises in a row after a fall to the
+    best happen once in 120 orders of a curve that only wanders."""
+    val = np.array([0.205, 0.190, 0.1876, 0.1933, 0.2058, 0.2185, 0.2332, 0.2469, 0.2644])
+    fs = {f.id: f for f in diagnose_run(_val_only(val))}
+    assert "overfitting" in fs and fs["overfitting"].severity >= 2
+    assert fs["overfitting"].evidence["rises_in_a_row"] == 6 and fs["overfitting"].evidence["train_logged"] is False
+    # Controls: one evaluation out of order, a rise from the very first evaluation (never learned),
+    # and a climb of under 10% over the best.
+    wobble = val.copy()
+    wobble[5] = 0.2000
+    assert "overfitting" not in _ids(_val_only(wobble))
+    assert "overfitting" not in _ids(_val_only(np.array([0.18, 0.19, 0.2, 0.21, 0.22, 0.23, 0.24])))
+    assert "overfitting" not in _ids(_val_only(np.array([0.3, 0.25, 0.2, 0.201, 0.202, 0.204, 0.206, 0.21])))

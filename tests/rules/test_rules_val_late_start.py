@@ -63,6 +63,26 @@ def test_a_wait_that_blows_up_is_not_a_late_start():
                    for f in _findings(_train(30, rng), val))
 
 
+def test_a_loss_part_is_judged_against_its_own_training_part():
+    """A detector's box losses wait together while its objectness part (and the total with it) falls:
+    the held-out box loss has not lagged behind training's box loss. The same wait beside a training
+    box loss that halved is the lag."""
+    e = np.arange(30, dtype=float)
+    val_box = np.where(e < 5, 0.088, 0.02 + 0.068 * np.exp(-(e - 5) / 3))
+    obj = 0.02 + 1.2 * np.exp(-2 * e)
+
+    def late(train_box: np.ndarray) -> bool:
+        run = Run(name="r", source="r", format="test")
+        run.add(Series.named("train/box_loss", e, train_box, axis="epoch"))
+        run.add(Series.named("train/obj_loss", e, obj, axis="epoch"))
+        run.add(Series.named("total_loss", e, train_box + obj, axis="epoch"))
+        run.add(Series.named("val/box_loss", e, val_box, axis="epoch"))
+        return any(f.id == "late-start" and f.evidence.get("judged_on") == "validation loss" for f in diagnose_run(run))
+
+    assert not late(np.where(e < 5, 0.0715 - 0.001 * e, 0.015 + 0.052 * np.exp(-(e - 5) / 3)))
+    assert late(0.01 + 0.07 * np.exp(-e / 2))
+
+
 # ------------------------------------------- the same wait, in a log of the validation loss alone
 
 def _val_only(val: np.ndarray):

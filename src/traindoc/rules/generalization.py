@@ -40,12 +40,22 @@ def val_falls(v: Curve) -> bool:
     return v.trend.falling(0.01, 0.1) or (-rel(v.tail, v.head) >= 0.2 and drop > 5.0 * jitter_sigma(v.y))
 
 
+# The two sides of a trade-off: where a run logs both, its confidence threshold (or calibration) moves
+# them against each other, precision falling where recall rises, so either alone getting worse says
+# nothing about held-out quality (a detector finding more boxes early in training loses precision
+# while its mAP climbs). Logged alone (a recommender's precision@k at a fixed k), it is the quality measure.
+_TRADE_OFF = ("precision", "recall")
+
+
 def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool] | None:
     """Without a validation loss, a validation metric judged as an error to minimise: 1 - accuracy
     (on the 0-1 scale) for a bounded higher-is-better metric, the metric itself when lower is
-    better. Returns (curve, x, error, higher_is_better)."""
-    for s in run.by_role(Role.VAL_METRIC):
-        if s.higher_is_better is None or s.metric in ("perplexity",):
+    better. Precision and recall are not judged alone where the run logs both (``_TRADE_OFF``).
+    Returns (curve, x, error, higher_is_better)."""
+    vals = run.by_role(Role.VAL_METRIC)
+    both_sides = all(any(s.metric == m for s in vals) for m in _TRADE_OFF)
+    for s in vals:
+        if s.higher_is_better is None or s.metric in ("perplexity",) or (both_sides and s.metric in _TRADE_OFF):
             continue
         c = curve(s)
         if c.n < MIN_VAL_POINTS:
@@ -508,6 +518,7 @@ def _val_only_turn(run: Run):
     not a healthy run (a validation loss 10%+ above its best at the end is lost model quality)."""
     v = loss_curve(run, Role.VAL_LOSS, 10)
     if v is None:
+        yield from _val_only_climb(run)
         return
     x, y = (v.x, v.y) if v.n <= 2000 else (v.xb, v.yb)
     ov = overfit_onset(x, y)
@@ -526,12 +537,52 @@ def _val_only_turn(run: Run):
                       Mark("point", v.name, ov.best_step, label="best validation loss")])
 
 
+VAL_ONLY_CLIMB = 5  # evaluations after the best, each above the one before: 1 in 5! = 120 orders of a flat curve
+
+
+def _val_only_climb(run: Run):
+    """A validation loss alone, too short for the trend test (6-9 evaluations), that fell to its best
+    and then rose at every one of the ``VAL_ONLY_CLIMB`` or more evaluations since, ending 10% or more
+    above that best. Order evidence needs no noise estimate: for a curve that merely wanders after its
+    best, every order of the points after it is equally likely, so five rising in a row happens once
+    in 120. The best must come after a fall (not at the first evaluation: a loss that rises from the
+    start never learned, the divergence rules' reading). Like ``_val_only_turn``, it says that the
+    training side is unknown."""
+    v = loss_curve(run, Role.VAL_LOSS, VAL_ONLY_CLIMB + 1)
+    if v is None or v.n >= 10 or not np.all(v.y > 0):
+        return
+    y = v.y
+    ib = int(np.argmin(y))
+    after = y[ib + 1:]
+    if ib == 0 or after.size < VAL_ONLY_CLIMB or not np.all(np.diff(y[ib:]) > 0) or y[-1] < 1.1 * y[ib]:
+        return
+    u, best, best_step = unit(v), float(y[ib]), float(v.x[ib])
+    gl = 100.0 * (float(y[-1]) / best - 1.0)
+    yield make("overfitting", f"{v.name} bottomed at {fmt(best)} ({u} {fmt(best_step)}) and rose at each of the "
+               f"{after.size} evaluations since, {gl:.0f}% above it at the end; no training loss is logged to confirm "
+               "it (a training loss rising too would make it divergence)", series=[v.name],
+               steps=[float(v.x[ib + 1]), float(v.x[-1])],
+               evidence={"best_step": best_step, "best_val_loss": best, "val_end": float(y[-1]),
+                         "generalization_loss_pct": round(gl, 2), "val_points_after_best": int(after.size),
+                         "rises_in_a_row": int(after.size), "train_logged": False,
+                         "judged_on": "order: every evaluation after the best above the one before"},
+               causes=_OVERFIT_CAUSES + ["(if the training loss rose as well) a learning rate too high"],
+               fixes=["log the training loss too, to tell overfitting from divergence", *_overfit_fixes(u, best_step)],
+               marks=[Mark("point", v.name, best_step, label="best validation loss")])
+
+
 def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool):
     """Overfitting read from a validation metric (no validation loss logged)."""
     if rising_after_min(t) is not None:
         return
     t_at_best, t_end = t.at(ov.best_step), t.tail
     if t_end > t_at_best + 2 * t.noise and rel(t_end, t_at_best) > 0.02:
+        return
+    # Overfitting is a widening gap: training must have gone on improving after the held-out best, as
+    # the loss pair asks (``_loss_pair_overfitting``). A held-out score slipping while training sits
+    # flat is noise or a run that stopped improving everywhere, not memorisation.
+    if not (t_at_best - t_end > max(2 * t.noise, 0.02 * abs(t_at_best)) or _fell_every_point(t, ov.best_step)
+            or _levels_fell(t, v, ov.best_step)):
         return
     u = unit(v)
     y01, div = normalised_metric(v) if higher_is_better else (v.y, 1.0)
@@ -687,10 +738,13 @@ def val_without_train(run: Run):
 
 
 # Writers that record the training loss on their own at every logging interval (MMCV / MMEngine
-# ``mode: train`` lines, HF Trainer ``loss`` rows, Ultralytics and Detectron2 train columns, Keras
-# ``loss``). A user's own CSV or Lightning's ``self.log`` may log validation alone by choice.
-_TRAIN_ALWAYS_WRITTEN = {"mmdet2_log_json", "mmengine", "hf_trainer_state", "ultralytics", "detectron2",
-                         "keras_csv", "keras_history"}
+# ``mode: train`` lines, HF Trainer ``loss`` rows, Ultralytics and Detectron2 train columns). A user's
+# own CSV or Lightning's ``self.log`` may log validation alone by choice. The Keras formats are not
+# here: they are recognised by their shape (a table or a dict of per-epoch columns), and Keras's
+# ``fit`` always writes ``loss``, so a Keras-shaped file without any training column was written by
+# the user's own code (``epoch,val_loss,val_acc,time``; a list of ``eval_*`` dicts), which may log
+# validation alone.
+_TRAIN_ALWAYS_WRITTEN = {"mmdet2_log_json", "mmengine", "hf_trainer_state", "ultralytics", "detectron2"}
 
 
 def _training_never_written(run: Run):

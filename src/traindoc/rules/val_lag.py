@@ -33,6 +33,7 @@ NO_PROGRESS = 0.1  # "no progress": not below the start by this share of the lat
 MIN_WAIT = 4  # evaluations (the first included) that made no progress
 TRAIN_FELL = 0.5  # the training loss at the end of the wait, as a share of its start: at most this
 NOT_A_BLOWUP = 2.0  # the wait's highest point, as a multiple of the start: below this
+TRAIN_POINTS = 5  # the fewest training points to read its fall over the wait on
 
 
 def _wait(y: np.ndarray) -> tuple[int, float, float] | None:
@@ -65,10 +66,27 @@ def val_only_late_start_of(run: Run) -> dict | None:
             "judged_on": "validation loss (no training loss logged)"}
 
 
+def _training_twin(run: Run, v):
+    """The training side of the same objective as the validation loss ``v``: the training loss of the
+    same name once the split is dropped (a detector's ``val_box_loss`` against ``box_loss``), else the
+    primary training loss. A detector whose box losses wait together while its objectness part falls
+    (the total with it) has not fitted boxes while the held-out box loss waited."""
+    from ..run.roles import _strip_split_affixes
+    from ._common import curve
+
+    key = _strip_split_affixes(v.name)
+    for s in run.by_role(Role.TRAIN_LOSS):
+        if _strip_split_affixes(s.name) == key:
+            c = curve(s)
+            if c.n >= TRAIN_POINTS:
+                return c
+    return loss_curve(run, Role.TRAIN_LOSS, TRAIN_POINTS)
+
+
 def val_late_start_of(run: Run) -> dict | None:
     """The wait and the numbers that show it, or None."""
     v = loss_curve(run, Role.VAL_LOSS, 8)
-    t = loss_curve(run, Role.TRAIN_LOSS, 5)
+    t = _training_twin(run, v) if v is not None else None
     if v is None or t is None or not np.all(v.y > 0) or not np.all(t.y > 0):
         return None
     y, x = v.y, v.x
