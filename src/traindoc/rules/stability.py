@@ -845,8 +845,8 @@ def swings_without_progress(c: Curve, train: Curve | None) -> dict | None:
     Read on 10+ evaluations (400 at most: per-evaluation values), from where the curve first reaches its
     median level (the first descent is learning): the typical move (median |change of log|) is 8% or
     more, most moves reverse (55%, as for ``val_swings_of``), Mann-Kendall finds no trend (p >= 0.1), the
-    first and last quarters differ by at most two typical moves, and the training loss fell by that much
-    more than the validation did plus one typical move. A converged run whose validation jitters around a
+    first and last quarters differ by at most two typical moves, and the training loss, over the same
+    span of steps, fell by more than the validation did plus one typical move. A converged run whose validation jitters around a
     level it reached by falling far (0.6 -> 0.1) has progressed far beyond its swings; one whose training
     is as flat as its validation is `stalled`'s or `no-learning`'s to read."""
     if train is None or c.n < 10 or c.n > 400 or train.n < MIN_POINTS or not (np.all(c.y > 0) and np.all(train.y > 0)):
@@ -867,7 +867,12 @@ def swings_without_progress(c: Curve, train: Curve | None) -> dict | None:
     progress = _quarter_progress(c.y)
     if p < 0.1 or abs(progress) > 2.0 * move:
         return None
-    t_progress = _quarter_progress(train.y)
+    # Training read over the validation's own span: a first evaluation after some epochs comes after the
+    # training's first fall, which validation never had the chance to show.
+    inside = (train.x >= c.x[0]) & (train.x <= c.x[-1])
+    if int(inside.sum()) < MIN_POINTS:
+        return None
+    t_progress = _quarter_progress(train.y[inside])
     if t_progress < progress + move:
         return None
     return {"median_relative_move": round(float(np.expm1(move)), 4), "alternation": round(alternation, 3),
