@@ -65,3 +65,15 @@ def test_a_held_out_accuracy_climbing_meanwhile_rules_it_out():
     acc = np.linspace(0.55, 0.93, len(TRAIN))
     run = _run(TRAIN, VAL, {"val_accuracy": (x, acc)})
     assert "oscillation" not in _warned(run)
+
+
+def test_training_on_another_step_counter_is_not_compared():
+    # Training logged per optimiser step, validation per epoch: no common span to read progress over.
+    from traindoc.run import Series
+
+    xs = np.arange(len(TRAIN), dtype=float) * 250.0
+    t = Series("train_loss", xs, np.array(TRAIN), axis="step")
+    v = Series("val_loss", np.arange(len(VAL), dtype=float), np.array(VAL), axis="epoch")
+    assert swings_without_progress(curve(v), curve(t)) is None
+    same = Series("val_loss", xs, np.array(VAL), axis="step")
+    assert swings_without_progress(curve(same), curve(t)) is not None

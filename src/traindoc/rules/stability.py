@@ -851,6 +851,8 @@ def swings_without_progress(c: Curve, train: Curve | None) -> dict | None:
     is as flat as its validation is `stalled`'s or `no-learning`'s to read."""
     if train is None or c.n < 10 or c.n > 400 or train.n < MIN_POINTS or not (np.all(c.y > 0) and np.all(train.y > 0)):
         return None
+    if c.series.axis != train.series.axis:
+        return None  # the training progress is read over the validation's span: on one step counter only
     i0 = int(np.argmax(c.y <= np.median(c.y)))
     if c.n - i0 < max(10, c.n // 2):
         i0 = 0
