@@ -811,6 +811,10 @@ def val_swings_of(c: Curve, scale: float = 0.0) -> dict | None:
 
 
 NOWHERE_MOVE = 0.08  # a typical move between evaluations a plot shows (8%); val_swings_of asks 20% and a 2.2x band
+# ... and a quarter of the training's progress over the same span at least: beside a training loss that fell
+# ninefold, an 8% jitter of a validation loss that sat at its level from the first evaluation is a flat line
+# on the run's plot (converged early), not swings as large as the progress.
+SWING_SHARE_OF_PROGRESS = 0.25
 
 
 def _quarter_progress(y: np.ndarray) -> float:
@@ -846,7 +850,9 @@ def swings_without_progress(c: Curve, train: Curve | None) -> dict | None:
     median level (the first descent is learning): the typical move (median |change of log|) is 8% or
     more, most moves reverse (55%, as for ``val_swings_of``), Mann-Kendall finds no trend (p >= 0.1), the
     first and last quarters differ by at most two typical moves, and the training loss, over the same
-    span of steps, fell by more than the validation did plus one typical move. A converged run whose validation jitters around a
+    span of steps, fell by more than the validation did plus one typical move, and by at most four typical
+    moves (SWING_SHARE_OF_PROGRESS): beside a training loss that fell ninefold, a validation loss jittering
+    by 8% at the level it reached by its first evaluation converged early. A converged run whose validation jitters around a
     level it reached by falling far (0.6 -> 0.1) has progressed far beyond its swings; one whose training
     is as flat as its validation is `stalled`'s or `no-learning`'s to read."""
     if train is None or c.n < 10 or c.n > 400 or train.n < MIN_POINTS or not (np.all(c.y > 0) and np.all(train.y > 0)):
@@ -875,7 +881,7 @@ def swings_without_progress(c: Curve, train: Curve | None) -> dict | None:
     if int(inside.sum()) < MIN_POINTS:
         return None
     t_progress = _quarter_progress(train.y[inside])
-    if t_progress < progress + move:
+    if t_progress < progress + move or move < SWING_SHARE_OF_PROGRESS * t_progress:
         return None
     return {"median_relative_move": round(float(np.expm1(move)), 4), "alternation": round(alternation, 3),
             "val_progress_log": round(progress, 4), "train_progress_log": round(t_progress, 4), "trend_p": p,
