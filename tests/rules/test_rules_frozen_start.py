@@ -39,3 +39,35 @@ def test_training_that_moves_beyond_rounding_is_not_frozen():
 
 def test_repeated_value_with_few_digits_is_not_frozen():
     assert "no-learning" not in _warned(FROZEN_TRAIN[:1] * 5, [0.16] * 5)
+
+
+def _warned_val_only(val: list[float]) -> set[str]:
+    x = np.arange(1, len(val) + 1, dtype=float)
+    run = Run.from_columns("r", "<t>", "t", {"val_loss": (x, np.array(val))}, axis="epoch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return {f.id for f in diagnose_run(run) if f.severity.label != "info"}
+
+
+def test_validation_loss_alone_identical_at_every_evaluation_is_no_learning():
+    # No training loss logged at all: the held-out loss to 18 digits at each of five evaluations.
+    assert "no-learning" in _warned_val_only([0.2092687950566426425] * 5)
+
+
+def test_validation_loss_alone_with_few_digits_is_not_frozen():
+    assert "no-learning" not in _warned_val_only([0.21] * 5)
+
+
+def test_validation_loss_alone_that_moves_is_not_frozen():
+    assert "no-learning" not in _warned_val_only([0.2093, 0.1874, 0.1702, 0.1611, 0.1555])
+
+
+def test_validation_loss_alone_flat_from_the_first_evaluation_is_no_learning():
+    # Ten evaluations within +-3% of 1.02 and no trend: nothing learned that reaches unseen data.
+    val = [1.0286, 1.0667, 1.0317, 1.0383, 1.0023, 1.0172, 1.0019, 0.9942, 1.0226, 1.0203]
+    assert "no-learning" in _warned_val_only(val)
+
+
+def test_validation_loss_alone_that_falls_is_not_no_learning():
+    val = [1.23, 1.05, 0.93, 0.86, 0.80, 0.76, 0.72, 0.70, 0.67, 0.65]
+    assert "no-learning" not in _warned_val_only(val)

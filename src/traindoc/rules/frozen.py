@@ -99,15 +99,23 @@ def frozen_from_start(run: Run) -> dict | None:
     hundred-thousandth of its level at each epoch. No trend test is needed for that: a model whose
     weights move gives a different held-out loss at the next evaluation, and two losses that agree
     to the digit from the start mean no step ever reached the model (the optimiser was given no or
-    frozen parameters, a learning rate of 0, a loss detached from the graph)."""
+    frozen parameters, a learning rate of 0, a loss detached from the graph). A run that logs no
+    training loss at all is read on its validation loss alone: the same held-out loss to every digit
+    at each evaluation is the same evidence that no step reached the model."""
     vs, ts = run.primary(Role.VAL_LOSS), run.primary(Role.TRAIN_LOSS)
-    if vs is None or ts is None:
+    if vs is None:
         return None
-    v, t = curve(vs), curve(ts)
-    if v.n < FROZEN_START_MIN or t.n < FROZEN_START_MIN:
+    v = curve(vs)
+    if v.n < FROZEN_START_MIN:
         return None
     level = float(v.y[0])
     if not np.all(v.y == level) or significant_digits(level) < MIN_DIGITS:
+        return None
+    if ts is None:
+        return {"series": v.name, "train_series": None, "level": level, "evaluations_frozen": v.n, "of": v.n,
+                "since": v.span[0], "end": v.span[1], "unit": unit(v)}
+    t = curve(ts)
+    if t.n < FROZEN_START_MIN:
         return None
     tl = float(np.median(t.y))
     if tl == 0.0 or float(np.ptp(t.y)) > FROZEN_TRAIN_RTOL * abs(tl):

@@ -706,6 +706,16 @@ def objective_curve(run: Run) -> Curve | None:
     return None
 
 
+def held_out_objective(run: Run) -> Curve | None:
+    """The validation loss of a run that logs no training loss curve (none, or one or two points beside
+    it): the one measure of what the model learned. Flat from its first evaluation, it says the same as a
+    flat training loss, and more: nothing was learned that reaches unseen data. (Read only when
+    ``objective_curve`` has nothing; an adversary's losses are a game, not an objective.)"""
+    if any(curve(s).n >= MIN_POINTS for s in run.by_role(Role.TRAIN_LOSS)):
+        return None
+    return loss_curve(run, Role.VAL_LOSS)
+
+
 @rule("no-learning", family="progress", severity=Severity.WARNING, title="The loss is flat from the start")
 def no_learning(run: Run):
     from .frozen import frozen_from_start
@@ -714,7 +724,7 @@ def no_learning(run: Run):
     if fz is not None:
         yield _frozen_start_finding(fz)
         return
-    c = objective_curve(run)
+    c = objective_curve(run) or held_out_objective(run)
     if c is None or warming_up(run) or not flat_from_start(c) or stuck_of(run) is not None:
         return
     if loss_not_recorded(run, c) or _term_traded_by_weight(run, c):
@@ -806,10 +816,11 @@ def loss_not_recorded(run: Run, c: Curve) -> bool:
 
 def _frozen_start_finding(fz: dict):
     """``no-learning`` for a run whose losses agree to the digit from the first evaluation."""
-    return make("no-learning", f"{fz['series']} is exactly {fz['level']:.6g} at all {fz['of']} evaluations and "
-                f"{fz['train_series']} stays at {fmt(fz['train_level'])} (it moves by "
-                f"{fz['train_relative_range']:.1e} of its level): the weights never changed",
-                series=[fz["series"], fz["train_series"]], steps=[fz["since"], fz["end"]],
+    train = (f" and {fz['train_series']} stays at {fmt(fz['train_level'])} (it moves by "
+             f"{fz['train_relative_range']:.1e} of its level)" if fz["train_series"] else "")
+    return make("no-learning", f"{fz['series']} is exactly {fz['level']:.6g} at all {fz['of']} evaluations{train}: "
+                "the weights never changed",
+                series=[n for n in (fz["series"], fz["train_series"]) if n], steps=[fz["since"], fz["end"]],
                 evidence={k: v for k, v in fz.items() if k not in ("series", "train_series", "unit")},
                 causes=["the optimiser never steps the model: it was given no or another model's parameters, the "
                         "parameters are frozen (requires_grad=False, trainable=False), or the learning rate is 0",

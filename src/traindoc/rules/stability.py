@@ -831,6 +831,85 @@ def val_swings_of(c: Curve, scale: float = 0.0) -> dict | None:
             "alternation": round(alternation, 3), "trend_p": p, "evaluations": y.size, "from_step": float(x[0])}
 
 
+NOWHERE_MOVE = 0.08  # a typical move between evaluations a plot shows (8%); val_swings_of asks 20% and a 2.2x band
+# ... and a quarter of the training's progress over the same span at least: beside a training loss that fell
+# ninefold, an 8% jitter of a validation loss that sat at its level from the first evaluation is a flat line
+# on the run's plot (converged early), not swings as large as the progress.
+SWING_SHARE_OF_PROGRESS = 0.25
+
+
+def _quarter_progress(y: np.ndarray) -> float:
+    """How far a positive curve went down, in log terms: the mean of its first quarter minus the mean of its
+    last (2 points at least). Even windows of means: a zig-zag's ups and downs cancel in them."""
+    ly = np.log(y)
+    k = max(2, ly.size // 4)
+    return float(np.mean(ly[:k]) - np.mean(ly[-k:]))
+
+
+def _held_out_score_improved(run: Run, move: float) -> bool:
+    """A held-out score (accuracy, F1, dice... on [0, 1], higher better) whose last quarter sits above its
+    first by more than the loss's own typical move, in the same log terms on the error (1 - score): the
+    model gets better at the task, whatever the noisy held-out loss does (a small validation set's loss
+    jitters while its accuracy climbs)."""
+    from ._common import bounded_metric_curves
+
+    for c, y in bounded_metric_curves(run, (Role.VAL_METRIC,), MIN_POINTS):
+        if not c.series.higher_is_better:
+            continue
+        err = np.clip(1.0 - y, 1e-6, None)
+        if _quarter_progress(err) > move:
+            return True
+    return False
+
+
+def swings_without_progress(c: Curve, train: Curve | None) -> dict | None:
+    """A validation loss that moves between evaluations by as much as it improved over the whole run, with
+    no trend, while the training loss of the same run went clearly further: the held-out loss is noise
+    around a level the training progress does not reach (swings as large as the progress, going nowhere).
+
+    Read on 10+ evaluations (400 at most: per-evaluation values), from where the curve first reaches its
+    median level (the first descent is learning): the typical move (median |change of log|) is 8% or
+    more, most moves reverse (55%, as for ``val_swings_of``), Mann-Kendall finds no trend (p >= 0.1), the
+    first and last quarters differ by at most two typical moves, and the training loss, over the same
+    span of steps, fell by more than the validation did plus one typical move, and by at most four typical
+    moves (SWING_SHARE_OF_PROGRESS): beside a training loss that fell ninefold, a validation loss jittering
+    by 8% at the level it reached by its first evaluation converged early. A converged run whose validation jitters around a
+    level it reached by falling far (0.6 -> 0.1) has progressed far beyond its swings; one whose training
+    is as flat as its validation is `stalled`'s or `no-learning`'s to read."""
+    if train is None or c.n < 10 or c.n > 400 or train.n < MIN_POINTS or not (np.all(c.y > 0) and np.all(train.y > 0)):
+        return None
+    if c.series.axis != train.series.axis:
+        return None  # the training progress is read over the validation's span: on one step counter only
+    i0 = int(np.argmax(c.y <= np.median(c.y)))
+    if c.n - i0 < max(10, c.n // 2):
+        i0 = 0
+    x, y = c.x[i0:], c.y[i0:]
+    d = np.diff(np.log(y))
+    nz = d[d != 0]
+    if nz.size < 9:
+        return None
+    move = float(np.median(np.abs(nz)))
+    alternation = float(np.mean(np.sign(nz[1:]) != np.sign(nz[:-1])))
+    if move < NOWHERE_MOVE or alternation < 0.55:
+        return None
+    _, p = mann_kendall(y, x)
+    progress = _quarter_progress(c.y)
+    if p < 0.1 or abs(progress) > 2.0 * move:
+        return None
+    # Training read over the validation's own span: a first evaluation after some epochs comes after the
+    # training's first fall, which validation never had the chance to show.
+    inside = (train.x >= c.x[0]) & (train.x <= c.x[-1])
+    if int(inside.sum()) < MIN_POINTS:
+        return None
+    t_progress = _quarter_progress(train.y[inside])
+    if t_progress < progress + move or move < SWING_SHARE_OF_PROGRESS * t_progress:
+        return None
+    return {"median_relative_move": round(float(np.expm1(move)), 4), "alternation": round(alternation, 3),
+            "val_progress_log": round(progress, 4), "train_progress_log": round(t_progress, 4), "trend_p": p,
+            "evaluations": int(y.size), "from_step": float(x[0]), "low": float(np.percentile(y, 10)),
+            "high": float(np.percentile(y, 90))}
+
+
 SHORT_TRAIN_POINTS = 30  # a training loss this short is logged per epoch or so: each point a mean of many batches
 
 
@@ -973,6 +1052,19 @@ def oscillation(run: Run):
             z = zigzag_of(c, run_scale(run, c))
             if z is not None:
                 yield zigzag_finding(c, z)
+                return
+            w = swings_without_progress(c, loss_curve(run, Role.TRAIN_LOSS))
+            if w is not None and not _held_out_score_improved(run, math.log1p(w["median_relative_move"])):
+                yield make("oscillation", f"{c.name} moves by about {w['median_relative_move']:.0%} from one evaluation "
+                           f"to the next, as much as it improved over the run, with no trend ({fmt(w['low'])}-"
+                           f"{fmt(w['high'])}), while the training loss kept improving",
+                           series=[c.name], steps=[w["from_step"], c.span[1]], evidence=w,
+                           causes=["learning rate too high: each evaluation catches the weights at a different point "
+                                   "of their overshoot", "a tiny or unrepresentative validation set",
+                                   "the model fits the training set without gaining on held-out data"],
+                           fixes=["lower the learning rate (3-10x) or decay it", "use a larger validation set",
+                                  "add regularisation or data; check that validation data match training data"],
+                           marks=[Mark("span", c.name, w["from_step"], c.span[1], label="no progress")])
                 return
         if o is None:
             continue
