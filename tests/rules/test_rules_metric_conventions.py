@@ -206,3 +206,30 @@ def test_a_folds_accuracy_under_its_own_cross_entropy_floor_is_a_mismatch():
     assert "loss-metric-mismatch" in _found(run)
     healthy = _fold_table(n, np.linspace(0.6, 0.99, n))
     assert "loss-metric-mismatch" not in _found(healthy)
+
+
+def test_a_run_that_logs_a_margin_and_a_regulariser_has_no_cross_entropy_floor():
+    # a re-identification log: train_loss beside "reg" and "mean_margin" columns, accuracy low by design
+    n = 20
+    cols = dict(train_loss=_falling(n, 0.455, 0.11), acc=np.linspace(0.01, 0.34, n))
+    plain = _run(n, **cols)
+    assert summed_loss(plain, plain.series["train_loss"]) is None
+    assert "loss-metric-mismatch" in _found(plain)
+    reid = _run(n, **cols, reg=np.zeros(n), mean_margin=np.linspace(-0.15, 0.3, n))
+    assert summed_loss(reid, reid.series["train_loss"]) in ("reg", "mean_margin")
+    assert "loss-metric-mismatch" not in _found(reid)
+    # TensorBoard's hp_metric placeholder names no term of the loss
+    tb = _run(n, **cols, hp_metric=np.zeros(n))
+    assert summed_loss(tb, tb.series["train_loss"]) is None
+
+
+def test_an_accuracy_move_under_one_item_of_its_evaluation_set_is_no_move():
+    # six held-out items: the accuracy moves in steps of 1/6, and its fit line falls by one item
+    n = 30
+    sixths = np.array([4, 4, 3, 4, 4, 3, 4, 3, 4, 3, 4, 3, 3, 4, 3, 3, 3, 4, 3, 3, 3, 3, 2, 3, 3, 3, 2, 3, 3, 1]) / 6
+    run = _run(n, loss=_falling(n, 1.3, 0.4), val_loss=_falling(n, 1.3, 0.5), val_accuracy=sixths)
+    assert "loss-metric-mismatch" not in _found(run)
+    # the same fall over 60 items (steps of 1/60) is a real move of the accuracy
+    sixtieths = np.round(np.linspace(0.5, 0.2, n) * 60) / 60
+    run = _run(n, loss=_falling(n, 1.3, 0.4), val_loss=_falling(n, 1.3, 0.5), val_accuracy=sixtieths)
+    assert "loss-metric-mismatch" in _found(run)

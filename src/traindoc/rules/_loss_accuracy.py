@@ -86,13 +86,24 @@ def same_group(run: Run, loss: Series, metric: Series) -> bool:
 _CROSS_ENTROPY_SUMS = frozenset({"sum", "total", "combined", "weighted", "joint", "aux", "auxiliary", "focal"})
 
 
+_NOT_TERMS_ELSEWHERE = frozenset({"metric", "embedding"})
+
+
 def other_objective(run: Run, loss: Series) -> str | None:
     """The name that shows ``loss`` carries a term that is no cross-entropy at all (a triplet, KL,
-    reconstruction or regulariser term): its own name, or another loss of the run naming one. A
-    total of several heads' cross-entropies is not one (``loss_terms.summed_terms`` counts those)."""
+    reconstruction, margin or regulariser term): its own name, another loss of the run naming one, or
+    a column of the run that is neither a loss nor a metric naming one (a re-identification log's
+    ``reg`` and ``mean_margin`` beside its ``train_loss``). A total of several heads' cross-entropies
+    is not one (``loss_terms.summed_terms`` counts those)."""
     words = OTHER_TERMS - _CROSS_ENTROPY_SUMS
-    for s in [loss] + [s for r in LOSS_ROLES for s in run.by_role(r) if s is not loss and len(s)]:
+    losses = [s for r in LOSS_ROLES for s in run.by_role(r) if s is not loss and len(s)]
+    for s in [loss] + losses:
         if set(name_tokens(s.name)) & words:
+            return s.name
+    # a column that is no loss says "metric" or "embedding" for other things (TensorBoard's hp_metric,
+    # a logged embedding_dim)
+    for s in run.by_role(Role.OTHER):
+        if len(s) and set(name_tokens(s.name)) & (words - _NOT_TERMS_ELSEWHERE):
             return s.name
     return None
 
@@ -105,6 +116,9 @@ def summed_loss(run: Run, loss: Series) -> str | None:
     nothing says so."""
     if set(name_tokens(loss.name)) & OTHER_TERMS:
         return loss.name
+    other = other_objective(run, loss)
+    if other is not None:
+        return other
     others = [s for r in LOSS_ROLES for s in run.by_role(r) if s is not loss and len(s)]
     template = part_template(loss.name)
     for o in others:

@@ -9,6 +9,7 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run, Series
 from ..stats import Trend, theil_sen, trend
+from ..stats.counts import eval_set_size
 from ._common import MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall, same_group, summed_loss
 from .loss_terms import term_of_a_loss
@@ -79,6 +80,9 @@ def loss_metric_mismatch(run: Run):
             if not long_enough:
                 continue
             need = 0.05 if bounded else 0.1
+            if bounded and (items := eval_set_size(y)) is not None:
+                # a share of N items moves in steps of 1/N: a change of one item or less is no move
+                need = max(need, 1.0 / items + 1e-9)
             metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > need
             metric_worsens = sign * mt.z < 0 and mt.p < 0.01 and -gain_rel > need
             if lt.falling(0.01, 0.2) and metric_worsens:
