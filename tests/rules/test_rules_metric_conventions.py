@@ -233,3 +233,15 @@ def test_an_accuracy_move_under_one_item_of_its_evaluation_set_is_no_move():
     sixtieths = np.round(np.linspace(0.5, 0.2, n) * 60) / 60
     run = _run(n, loss=_falling(n, 1.3, 0.4), val_loss=_falling(n, 1.3, 0.5), val_accuracy=sixtieths)
     assert "loss-metric-mismatch" in _found(run)
+
+
+def test_metric_out_of_range_says_how_the_scale_was_read():
+    n = 8
+    run = _run(n, loss=_falling(n, 2.0, 0.5), f1_score=[1.09, 1.08, 1.07, 1.06, 1.07, 1.05, 1.06, 1.07],
+               rms_error=[52.7, 52.0, 51.0, 50.5, 49.0, 48.0, 47.5, 46.2])
+    f = _found(run)["metric-out-of-range"]
+    assert f.series == ["f1_score"] and f.evidence["scale"] == "values on the 0-1 scale"
+    from traindoc.rules.metric_conventions import metric_scale
+
+    # an error of a quantity is no share: nothing divides it, however it sits in 0-100
+    assert metric_scale(run.series["rms_error"], run).divisor == 1.0
