@@ -12,6 +12,9 @@ Two identities tie them, whatever the class count:
 Both hold for a plain cross-entropy only (``summed_loss``): a loss that adds a triplet, centre,
 reconstruction, KL or regularisation term, or weights its cross-entropy by a factor, is no
 cross-entropy, and a loss that is one of several logged parts may be the term that is not one.
+Columns logged side by side for several folds, models, data sets or heads (``fold1_loss`` beside
+``fold1_acc``, ``group_word``) are no parts of one loss: each loss is read with its own group's
+accuracy (``same_group``).
 
 ``bench/metric_chance_distributions.py`` prints both over every dev run with such a pair.
 """
@@ -84,8 +87,8 @@ def same_group(run: Run, loss: Series, metric: Series) -> bool:
 # Words of OTHER_TERMS that may still name cross-entropies: a total or a weighted sum of heads, an
 # auxiliary head, a focal loss (at most the cross-entropy of each item).
 _CROSS_ENTROPY_SUMS = frozenset({"sum", "total", "combined", "weighted", "joint", "aux", "auxiliary", "focal"})
-
-
+# Words of OTHER_TERMS that a column which is no loss uses for other things (TensorBoard's hp_metric, a
+# logged embedding_dim).
 _NOT_TERMS_ELSEWHERE = frozenset({"metric", "embedding"})
 
 
@@ -100,8 +103,6 @@ def other_objective(run: Run, loss: Series) -> str | None:
     for s in [loss] + losses:
         if set(name_tokens(s.name)) & words:
             return s.name
-    # a column that is no loss says "metric" or "embedding" for other things (TensorBoard's hp_metric,
-    # a logged embedding_dim)
     for s in run.by_role(Role.OTHER):
         if len(s) and set(name_tokens(s.name)) & (words - _NOT_TERMS_ELSEWHERE):
             return s.name

@@ -18,7 +18,8 @@ Percent is a convention of the writer, so it is read where the writer shows it: 
 range, a name that says percent, a series that lives above 1 from its first point, or another
 fraction metric of the same run logged in percent (one writer uses one scale). A series that starts
 on the 0-1 scale and climbs past 1 with nothing else saying percent is out of range (a sum over
-batches never divided by their count).
+batches never divided by their count). ``metric_scale`` is that one reading, and every rule reads it:
+``convention`` here and ``_common.normalised_metric`` for the rules that put a share on [0, 1].
 """
 
 from __future__ import annotations
