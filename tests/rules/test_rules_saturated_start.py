@@ -79,3 +79,35 @@ def test_a_summed_loss_far_beyond_its_terms_is_still_a_high_initial_loss():
     run = _heads(2.5, 0.98)  # 125 nats per wrong item: over 5 x 12 even for the sum of five heads
     ss = saturated_start_of(run)
     assert ss is not None and ss["summed_terms"] == 5
+
+
+def test_a_loss_that_costs_as_much_per_wrong_item_at_the_end_is_on_another_scale(tmp_path):
+    # 59 -> 2.0 while the accuracy climbs from 0.89 to 0.996: still 500+ nats per wrong item at the end,
+    # a loss summed over the batch (or scaled by a constant), not a per-item cross-entropy
+    path = tmp_path / "training_metrics.json"
+    loss = [59.1, 13.4, 5.7, 3.1, 2.6, 2.3, 2.1, 2.05, 2.04, 2.04]
+    acc = [0.894, 0.95, 0.97, 0.98, 0.99, 0.993, 0.995, 0.996, 0.996, 0.996]
+    path.write_text(json.dumps({"train_losses": loss, "train_accuracies": acc}))
+    assert saturated_start_of(_run(path)) is None
+    # the same start with a loss that reaches a per-item level is a saturated start, even though at
+    # 99.6% accuracy a loss of 0.1 still allows 25 nats per wrong item (a twentieth of the start)
+    path.write_text(json.dumps({"train_losses": loss[:2] + [0.9, 0.5, 0.3, 0.2, 0.15, 0.12, 0.1, 0.1],
+                                "train_accuracies": acc}))
+    assert saturated_start_of(_run(path)) is not None
+    # a loss still in the thousands at the end never reached a per-item scale
+    path.write_text(json.dumps({"train_losses": [8117.0, 2481.0, 122.0, 37.0, 900.0, 2000.0, 1900.0, 1980.0],
+                                "train_accuracies": [0.0, 0.1, 0.2, 0.3, 0.35, 0.4, 0.41, 0.409]}))
+    assert saturated_start_of(_run(path)) is None
+
+
+def test_a_loss_beside_kl_and_triplet_terms_has_no_per_item_bound():
+    from traindoc.run import Run
+
+    x = list(range(1, 11))
+    loss = [50.1, 15.9, 8.7, 3.6, 1.2, 0.5, 0.2, 0.1, 0.05, 0.04]
+    cols = {"loss": loss, "acc": [0.913, 0.92, 0.93, 0.94, 0.95, 0.95, 0.96, 0.96, 0.96, 0.96]}
+    plain = Run.from_columns("r", "<t>", "t", {k: (x, v) for k, v in cols.items()}, axis="step")
+    assert saturated_start_of(plain) is not None
+    cols.update(kl_loss=[0.5] * 10, triplet_loss=[0.3] * 10)
+    run = Run.from_columns("r", "<t>", "t", {k: (x, v) for k, v in cols.items()}, axis="step")
+    assert saturated_start_of(run) is None

@@ -21,6 +21,7 @@ from ..stats.trend import MAX_POINTS
 from ..stats.core import jitter_sigma
 from ..stats import Trend, bin_median, head_level, noise_sigma, rolling_median, tail_level, theil_sen, trend
 from ..stats.chance import ClassCount, class_count
+from .metric_conventions import metric_scale, on_unit_scale
 
 MIN_POINTS = 6  # fewer finite points than this and no trend rule judges a curve
 MIN_VAL_POINTS = 5
@@ -454,7 +455,7 @@ def accuracy_curves(run: Run, roles: tuple[Role, ...] = (Role.VAL_METRIC, Role.T
             if s.metric == "accuracy":
                 c = curve(s)
                 if c.n >= min_points:
-                    out.append((c, normalised_metric(c)[0]))
+                    out.append((c, normalised_metric(c, run)[0]))
     return out
 
 
@@ -469,18 +470,18 @@ def bounded_metric_curves(run: Run, roles: tuple[Role, ...], min_points: int) ->
             c = curve(s)
             if c.n < min_points:
                 continue
-            y01, _ = normalised_metric(c)
+            y01, _ = normalised_metric(c, run)
             if float(np.max(y01)) <= 1.0 and float(np.min(y01)) >= 0.0:
                 out.append((c, y01))
     return out
 
 
-def normalised_metric(c: Curve) -> tuple[np.ndarray, float]:
-    """Values of a [0, 1] metric on the [0, 1] scale (percent logs divided by 100), and the divisor."""
-    y = c.y
-    if y.size and float(np.median(y)) > 1.0 and float(np.max(y)) <= 100.0 and float(np.min(y)) >= 0.0:
-        return y / 100.0, 100.0
-    return y, 1.0
+def normalised_metric(c: Curve, run: Run | None = None) -> tuple[np.ndarray, float]:
+    """Values of a [0, 1] metric on the [0, 1] scale (percent logs divided by 100), and the divisor:
+    the scale as ``metric_conventions.metric_scale`` reads it (values, name, and with ``run`` the
+    run's other fractions), the one reading every rule uses."""
+    scale = metric_scale(c.series, run)
+    return on_unit_scale(c.y, scale), scale.divisor
 
 
 @per_curve

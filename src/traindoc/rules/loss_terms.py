@@ -7,6 +7,8 @@ sum with another quantity to the loss at three or more steps."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from ..run import Run, Series
@@ -66,7 +68,30 @@ MAX_TERMS = 12  # logged losses of the same role tried as parts of a sum (2^12 s
 _TOTAL_WORDS = {"total", "sum", "combined", "overall"}
 
 
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 256
+
+
 def summed_terms(run: Run, s: Series) -> int:
+    """How many logged terms the loss ``s`` is the sum of: 1 for a single loss (``count_terms``),
+    computed once per run: the answer is kept while ``s`` and every other series of its role are the
+    same objects, with the same names, holding the same arrays (a series that grows or is replaced
+    is read again)."""
+    others = [o for o in run.by_role(s.role) if o is not s]
+    key = (id(s), s.role, s.name, tuple((id(o), o.name) for o in others))
+    held = [s, s.values, s.steps] + [x for o in others for x in (o, o.values, o.steps)]
+    hit = _CACHE.get(key)
+    if hit is not None and len(hit[0]) == len(held) and all(a is b for a, b in zip(hit[0], held)):
+        _CACHE.move_to_end(key)
+        return hit[1]
+    n = count_terms(run, s)
+    _CACHE[key] = (held, n)
+    if len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return n
+
+
+def count_terms(run: Run, s: Series) -> int:
     """How many logged terms the loss ``s`` is the sum of: 1 for a single loss.
 
     Read from the log, not guessed: two or more other losses of the same role whose values add up to

@@ -41,7 +41,7 @@ def majority_of(run: Run) -> dict | None:
         c = curve(s)
         if c.n < 2 * MIN_VAL_POINTS:
             continue
-        y, _ = normalised_metric(c)
+        y, _ = normalised_metric(c, run)
         p = float(y[0])
         if not 0.0 < p < 1.0:
             continue

@@ -18,7 +18,8 @@ Percent is a convention of the writer, so it is read where the writer shows it: 
 range, a name that says percent, a series that lives above 1 from its first point, or another
 fraction metric of the same run logged in percent (one writer uses one scale). A series that starts
 on the 0-1 scale and climbs past 1 with nothing else saying percent is out of range (a sum over
-batches never divided by their count).
+batches never divided by their count). ``metric_scale`` is that one reading, and every rule reads it:
+``convention`` here and ``_common.normalised_metric`` for the rules that put a share on [0, 1].
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Convention:
     hi: float | None  # None: unbounded above
     divisor: float = 1.0  # 100 when a [0, 1] quantity is logged in percent
     chance: float | None = None  # the value of a predictor that ignores its input, where known
+    scale: str = ""  # what showed the scale (``metric_scale``), for a share of items
 
     @property
     def bounded(self) -> bool:
@@ -131,6 +133,61 @@ def run_in_percent(run: Run | None, s: Series) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Scale:
+    """The scale a [0, 1] quantity is logged on, and what showed it (reported in evidence)."""
+
+    divisor: float  # 100 when logged in percent, else 1
+    why: str
+
+
+_FRACTION_SCALE = Scale(1.0, "values on the 0-1 scale")
+_BEYOND_RATES = Scale(1.0, "an error beyond any rate scale from its first value")
+
+
+def metric_scale(s: Series, run: Run | None = None) -> Scale:
+    """The one reading of whether a metric that is a share of items (accuracy, F1, mAP, IoU, an error
+    rate, BLEU, WER) is logged in percent, from its values, its name and the run's other columns:
+
+    - not a share at all (an agreement on [-1, 1], an error of a quantity, a bare "error" beyond any
+      rate scale from its first value): the fraction scale, nothing is divided;
+    - the writer says percent: its stated range or its name ("Acc (%)", "wer_percent");
+    - the series lives above 1 from its first point, within [0, 100] (an edit rate, which may pass 1
+      as a fraction, when its median does);
+    - it starts under 1 and later lives above 1.5: percent only when another fraction of the run is in
+      percent (one writer uses one scale) or the score is one usually reported on 0-100 (BLEU:
+      sacrebleu); otherwise it is a fraction out of its range (a sum never divided by its count).
+
+    Without ``run`` the run's other columns are not read."""
+    if agreement_kind(s.name) is not None:
+        return Scale(1.0, "an agreement on [-1, 1]")
+    if s.metric not in (None, "loss") and _error_of_a_quantity(s):
+        return Scale(1.0, "an error of a quantity, not a share")
+    y = s.values[np.isfinite(s.values)]
+    if s.metric == "error" and y.size and float(y[0]) > 100.0:
+        return _BEYOND_RATES
+    if says_percent(s):
+        return Scale(100.0, "stated range 0-100" if s.value_range == (0.0, 100.0) else "its name says percent")
+    if s.metric in EDIT_RATES:
+        return Scale(100.0, "median above 1.5") if y.size and float(np.median(y)) > 1.5 else _FRACTION_SCALE
+    if lives_in_percent(y):
+        return Scale(100.0, "values above 1 from the first point, within 0-100")
+    if y.size and 1.5 < float(np.max(y)) <= _PERCENT_TOP and float(np.min(y)) >= _PERCENT_FLOOR:
+        if s.metric in OVERLAP:
+            return Scale(100.0, "a score usually reported on 0-100 (sacrebleu)")
+        if run_in_percent(run, s):
+            return Scale(100.0, "the run's other fractions are in percent")
+    return _FRACTION_SCALE
+
+
+def on_unit_scale(y: np.ndarray, scale: Scale) -> np.ndarray:
+    """Values divided to the [0, 1] scale, with the float rounding a writer adds at the top (100.0000076
+    in float32, within a ten-thousandth) taken as the top itself."""
+    y01 = y / scale.divisor if scale.divisor != 1.0 else y
+    over = (y01 > 1.0) & (y01 <= 1.0 + 1e-4)
+    return np.where(over, 1.0, y01) if over.any() else y01
+
+
 def convention(s: Series, run: Run | None = None) -> Convention:
     """The convention of series ``s`` (of ``run``, whose other metrics show the writer's scale)."""
     agree = agreement_kind(s.name)
@@ -141,25 +198,19 @@ def convention(s: Series, run: Run | None = None) -> Convention:
         return Convention(kind, s.higher_is_better, None, None)
     if _error_of_a_quantity(s):
         return Convention("distance", False, None, None)
-    y = s.values[np.isfinite(s.values)]
     if kind in FRACTIONS or kind in OVERLAP or kind == "error":
-        if kind == "error" and y.size and float(y[0]) > 100.0:
+        scale = metric_scale(s, run)
+        if scale is _BEYOND_RATES:
             # A bare "error" is a rate in a classifier and the regression error (MSE, MAE) elsewhere:
             # beyond any rate scale from its first value, it is the unbounded one.
             return Convention("distance", False, None, None)
-        percent = says_percent(s) or lives_in_percent(y)
-        if not percent and y.size and float(np.max(y)) > 1.5 and float(np.max(y)) <= _PERCENT_TOP \
-                and float(np.min(y)) >= _PERCENT_FLOOR:
-            # Starts under 1 and later lives above it: percent when the run's other fractions are
-            # in percent, or when the score is one whose usual scale is 0-100 (BLEU: sacrebleu).
-            percent = kind in OVERLAP or run_in_percent(run, s)
-        div = 100.0 if percent else 1.0
+        div = scale.divisor
         chance = 0.5 if kind == "auc" else None
         return Convention(kind, kind != "error", 0.0, 1.0 * div, divisor=div,
-                          chance=None if chance is None else chance * div)
+                          chance=None if chance is None else chance * div, scale=scale.why)
     if kind in EDIT_RATES:
-        div = 100.0 if says_percent(s) or (y.size and float(np.median(y)) > 1.5) else 1.0
-        return Convention(kind, False, 0.0, None, divisor=div)
+        scale = metric_scale(s, run)
+        return Convention(kind, False, 0.0, None, divisor=scale.divisor, scale=scale.why)
     if kind == "perplexity":
         return Convention(kind, False, 1.0, None)
     if kind in ("mse", "mae", "mape"):

@@ -9,8 +9,9 @@ import numpy as np
 from ..findings import Mark, Severity
 from ..run import Role, Run, Series
 from ..stats import Trend, theil_sen, trend
+from ..stats.counts import eval_set_size
 from ._common import MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
-from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall, summed_loss
+from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall, same_group, summed_loss
 from .loss_terms import term_of_a_loss
 from .metric_conventions import agreements, convention, pixel_accuracy
 from .unmoved_val_loss import unmoved_val_loss
@@ -51,8 +52,8 @@ def loss_metric_mismatch(run: Run):
             # read in its own convention: direction (an "acc_error" falls as it improves) and scale
             # (a fraction or a 0-100 score divided to [0, 1]; an error or a distance unbounded)
             conv = convention(s, run)
-            if conv.higher_is_better is None or s.metric in ("perplexity",):
-                continue
+            if conv.higher_is_better is None or s.metric in ("perplexity",) or not same_group(run, lc.series, s):
+                continue  # (another fold's or model's metric says nothing of this loss)
             mc = curve(s)
             if cut is not None:
                 # Once the loss is NaN/Inf the model is broken (``nonfinite`` names it): the metric's
@@ -79,6 +80,9 @@ def loss_metric_mismatch(run: Run):
             if not long_enough:
                 continue
             need = 0.05 if bounded else 0.1
+            if bounded and (items := eval_set_size(y)) is not None:
+                # a share of N items moves in steps of 1/N: a change of one item or less is no move
+                need = max(need, 1.0 / items + 1e-9)
             metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > need
             metric_worsens = sign * mt.z < 0 and mt.p < 0.01 and -gain_rel > need
             if lt.falling(0.01, 0.2) and metric_worsens:
@@ -118,7 +122,8 @@ def loss_metric_mismatch(run: Run):
                 continue
             yield make("loss-metric-mismatch", title, series=[lc.name, s.name], steps=[lo, hi],
                        evidence={"loss_start": lt.start, "loss_end": lt.end, "loss_trend_p": lt.p,
-                                 "metric_start": mt.start, "metric_end": mt.end, "metric_trend_p": mt.p},
+                                 "metric_start": mt.start, "metric_end": mt.end, "metric_trend_p": mt.p,
+                                 **({"metric_scale": conv.scale} if conv.scale else {})},
                        causes=causes, fixes=["compute the metric by hand on one batch and compare", "check that the "
                                              "loss and the metric see the same predictions and labels",
                                              "log the loss components separately"])
@@ -155,7 +160,7 @@ def under_markov_floor(run: Run) -> dict | None:
     for loss, acc, _ in loss_accuracy_pairs(run):
         if summed_loss(run, loss.series) is not None:
             continue  # a sum of terms or another objective: no cross-entropy floor
-        ms = markov_shortfall(loss, acc)
+        ms = markov_shortfall(loss, acc, run)
         if ms is not None and ms["shortfall"] >= MARKOV_SHORTFALL and ms["share_below"] >= MARKOV_SHARE:
             return ms
     return None
@@ -291,8 +296,8 @@ def _accuracy_floor(run: Run, s, lc, m, y, lt, metric_improves: bool) -> dict | 
     return {"loss_end": loss_end, "accuracy": acc, "accuracy_at_least": round(floor, 3)}
 
 
-def _tail01(c) -> float:
-    y, _ = normalised_metric(c)
+def _tail01(c, run: Run | None = None) -> float:
+    y, _ = normalised_metric(c, run)
     return float(np.median(y[-max(1, min(3, y.size)):]))
 
 
@@ -318,7 +323,7 @@ _LEARNED_GAIN = 0.10  # absolute rise of a balanced metric (0-1 scale) over the 
 _LEARNED_RATIO = 1.5  # ... and to this multiple of its first value: the minority classes are being learned
 
 
-def _minority_learned(c) -> bool:
+def _minority_learned(c, run: Run | None = None) -> bool:
     """A class-balanced metric that ends well above where it started (by 0.10 at least, and 1.5x its
     first value): the model learned to find the rarer classes during the run. A majority-class
     predictor keeps such a metric at its floor (recall or F1 of the minority near 0, mean IoU near the
@@ -331,10 +336,10 @@ def _minority_learned(c) -> bool:
     climb (a churn model's recall 0.27 -> 0.33 -> 0.34 -> 0.44 four epochs in) the median of the last
     three lags a step behind, while a line fit to every point is not moved by one lucky evaluation (a
     recall stuck near 0 with one 0.3 keeps a flat line)."""
-    y, _ = normalised_metric(c)
+    y, _ = normalised_metric(c, run)
     if y.size < 2:
         return False
-    start, end = float(y[0]), _tail01(c)
+    start, end = float(y[0]), _tail01(c, run)
     if y.size >= 3:
         x = np.asarray(c.x, dtype=float)
         slope, icpt = theil_sen(x, y)
@@ -363,7 +368,7 @@ def one_class_for_all(run: Run, acc, metrics) -> dict | None:
 
     def at(s):
         c = curve(s)
-        y, _ = normalised_metric(c)
+        y, _ = normalised_metric(c, run)
         return y[np.searchsorted(c.x, steps)]
 
     a, pr, rc = at(acc), at(p), at(r)
@@ -410,8 +415,8 @@ def misleading_accuracy(run: Run):
         for b in sorted(bals, key=lambda s: (s.role != a.role, s.name)):
             if b.role != a.role:
                 continue
-            acc, bal = _tail01(curve(a)), _tail01(curve(b))
-            if _majority_gap(acc, bal, b.metric) and not _minority_learned(curve(b)):
+            acc, bal = _tail01(curve(a), run), _tail01(curve(b), run)
+            if _majority_gap(acc, bal, b.metric) and not _minority_learned(curve(b), run):
                 yield make("misleading-accuracy", f"{a.name} is {acc:.1%} but {b.name} only {bal:.1%}: the model may "
                            "predict the majority class", series=[a.name, b.name],
                            steps=[float(curve(a).x[-1])], evidence={"accuracy": acc, b.metric or "balanced": bal},
@@ -488,7 +493,7 @@ def agreement_at_chance(run: Run, accs) -> tuple | None:
         if abs(k) > AGREEMENT_AT_CHANCE:
             continue
         for a in accs:
-            if a.role == role and (acc := _tail01(curve(a))) >= HIGH_ACCURACY and acc <= 1.0:
+            if a.role == role and (acc := _tail01(curve(a), run)) >= HIGH_ACCURACY and acc <= 1.0:
                 return a, b, acc, k
     return None
 
@@ -525,7 +530,7 @@ def metric_out_of_range(run: Run):
         yield make("metric-out-of-range", f"{s.name} reaches {fmt(worst)}, outside its possible range {rng}",
                    series=[s.name], steps=[float(steps[0]), float(steps[-1])],
                    evidence={"metric": s.metric, "range": rng, "out_of_range_points": int(bad.sum()),
-                             "points": int(y.size), "worst": worst},
+                             "points": int(y.size), "worst": worst, **({"scale": conv.scale} if conv.scale else {})},
                    causes=["a summed metric not divided by the count (per-batch sums, drop_last mismatch)",
                            "percent and fraction mixed in one series", "a metric averaged over the wrong axis"],
                    fixes=["divide by the number of samples actually seen", "log one scale (0-1) consistently"],
