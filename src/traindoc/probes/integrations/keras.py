@@ -83,6 +83,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._config = None  # the training configuration, read at the first batch (keras_config.py)
         self._progress = None  # how the run went, for the configuration's agreement test
         self._grad_samples: list = []  # gradient sizes on the first batches
+        self._grad_rms: list[float] = []  # root-mean-square gradient entry on the first batches
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
         self._pending_constant = None  # "every target is c" from the sampled batches, settled at the first epoch end
@@ -721,9 +722,12 @@ class TraindocCallback(keras.callbacks.Callback):
             from .keras_wiring import unused_layers_finding
 
             self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
+            from ...checks.linear_stack import hidden_softmax_finding
+
+            self._judge("hidden-softmax", lambda: hidden_softmax_finding(self.model, p.poor_fit(), p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
-            from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding
+            from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding, large_epsilon_finding
 
             from ...checks.shuffled_series import shuffled_series_finding
 
@@ -733,7 +737,8 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("weight-constraint", lambda: tight_constraint_finding(self._constraints, p.poor_fit(),
                                                                               p.moved(), step))
             self._judge("optimizer-scale", lambda: adadelta_rate_finding(opt, p.poor_fit(), p.moved(), step)
-                        or ema_overwrite_finding(opt, p.poor_fit(), p.moved(), step))
+                        or ema_overwrite_finding(opt, p.poor_fit(), p.moved(), step)
+                        or large_epsilon_finding(opt, self._grad_rms, p.poor_fit(), p.moved(), step))
             self._judge("lr-sign", lambda: zero_rate_finding(self._first_rate, type(opt).__name__, p.barely_moved(),
                                                              step))
         self._loop_misuse(step)
@@ -742,9 +747,19 @@ class TraindocCallback(keras.callbacks.Callback):
             from ...checks.split_link import all_positions_filled
 
             f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step),
-                                         truncated=all_positions_filled(self._sampled_x))
+                                         truncated=all_positions_filled(self._sampled_x), prior=self._prior_loss())
             if f is not None:
                 self.doc._record_check(f)
+
+    def _prior_loss(self) -> float | None:
+        """The loss of predicting the sampled labels' shares whatever the input (None: not a plain cross-entropy)."""
+        from ...checks.model_view import BINARY_CE
+        from .keras_penalty import prior_loss
+
+        view, ys = self._loss_view, self._sampled_y
+        if view is None or ys is None or not view.categorical and view.kind != BINARY_CE or view.label_smoothing:
+            return None
+        return self.doc.guard.call("checks", prior_loss, view.kind, ys)
 
     def _loop_misuse(self, step: float) -> None:
         """The metric against the label coding, the sample weights, an early stop, weights reset (keras_*.py)."""
@@ -986,6 +1001,11 @@ class TraindocCallback(keras.callbacks.Callback):
             g = grad_norms(self.model)
             if g is not None:
                 self._grad_samples.append(g)
+        with torch.no_grad():  # the gradients' root-mean-square size, read only (for the optimizer's epsilon)
+            n = sum(g.numel() for g in grads)
+            rms = math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads) / n) if n else None
+        if rms is not None and math.isfinite(rms) and rms > 0:
+            self._grad_rms.append(rms)
         zero = all(not bool(g.any()) for g in grads)
         self._zero_flags.append(zero)
         if zero:
