@@ -417,6 +417,7 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.structure import lead_with_causes
 
         self.doc.guard.call("checks", _settle_mechanisms, self.doc.findings)
+        self.doc.guard.call("checks", _attribute_settings, self.model, self.doc.findings)
         self.doc.findings[:] = lead_with_causes(self.doc.findings)
 
     # -- checks ----------------------------------------------------------------------------
@@ -725,6 +726,10 @@ class TraindocCallback(keras.callbacks.Callback):
             from ...checks.linear_stack import hidden_softmax_finding
 
             self._judge("hidden-softmax", lambda: hidden_softmax_finding(self.model, p.poor_fit(), p.moved(), step))
+            from ...checks.rnn_span import long_simple_rnn_finding
+
+            self._judge("long-simple-rnn", lambda: long_simple_rnn_finding(self.model, self._sampled_x, p.poor_fit(),
+                                                                           p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
             from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding, large_epsilon_finding
@@ -1099,6 +1104,26 @@ def _settle_mechanisms(findings: list) -> None:
         if fact.severity < max((int(f.severity) for f in findings if f.evidence.get("explained_by") == fact.id),
                                default=0):
             fact.severity = max(f.severity for f in findings if f.evidence.get("explained_by") == fact.id)
+
+
+def _attribute_settings(model: Any, findings: list) -> None:
+    """A compiled setting that scales every step (a loss summed over the batch) leads the symptom it explains."""
+    from ...checks.torch_config import STEP_SYMPTOMS, Suspect, attribute
+
+    found = []
+    losses = getattr(model, "loss", None)
+    for loss in (losses.values() if isinstance(losses, dict) else losses if isinstance(losses, (list, tuple))
+                 else [losses]):
+        if getattr(loss, "reduction", None) == "sum":
+            name = type(loss).__name__
+            found.append(Suspect("reduction-sum", STEP_SYMPTOMS,
+                                 f"{name}(reduction='sum') adds the per-sample losses, so the gradient and each step "
+                                 "grow with the batch size: a learning rate chosen for a mean loss is batch-size times "
+                                 "too large",
+                                 f"Use {name}(reduction='sum_over_batch_size') (the default: the mean over the batch), "
+                                 "or divide the learning rate by the batch size."))
+            break
+    attribute(findings, found)
 
 
 def _rows(data: Any) -> int | None:
