@@ -703,10 +703,12 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import (exact_accuracy_finding, top_k_over_all_classes_finding,
                                                 wrong_accuracy_finding)
-            from ...checks.target_precision import tiny_target_finding
+            from ...checks.target_precision import offset_target_finding, tiny_target_finding
 
             self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
-                                                                         self._output_scale, p.last_loss, step))
+                                                                         self._output_scale, p.last_loss, step)
+                        or offset_target_finding(self._loss_view, self._sampled_y, self._output_scale, p.last_loss,
+                                                 step))
 
             from ...checks.function_metrics import batchwise_ratio_finding, summed_metric_finding
 
