@@ -175,3 +175,21 @@ def test_categorical_focal_loss_read_as_categorical():
     m.compile(optimizer="adam", loss=keras.losses.CategoricalFocalCrossentropy())
     view = loss_view(None, m)
     assert view is not None and view.kind == CATEGORICAL_CE
+
+
+def test_losses_listed_in_another_order_than_the_outputs():
+    from keras import layers
+
+    from traindoc.probes.integrations.keras_outputs import swapped_losses_finding
+
+    def model(losses):
+        inp = keras.Input((5,))
+        h = layers.Dense(8, activation="relu")(inp)
+        m = keras.Model(inp, [layers.Dense(3, activation="softmax", name="species")(h),
+                              layers.Dense(1, name="weight")(h)])
+        m.compile(optimizer="adam", loss=losses)
+        return m
+
+    f = swapped_losses_finding(model(["mse", "categorical_crossentropy"]))
+    assert f is not None and f.id == "loss-metric-mismatch" and "order of the outputs" in f.fixes[0]
+    assert swapped_losses_finding(model(["categorical_crossentropy", "mse"])) is None

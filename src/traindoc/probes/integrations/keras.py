@@ -146,6 +146,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.constant_activation import constant_activation_findings
 
         self._judge("constant-activation", lambda: next(iter(constant_activation_findings(model)), None))
+        from .keras_outputs import swapped_losses_finding  # losses listed in another order than the outputs
+
+        self._judge("loss-order", lambda: swapped_losses_finding(model))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:

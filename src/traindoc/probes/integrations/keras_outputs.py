@@ -127,3 +127,76 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
+
+
+def _head(model: Any, name: str) -> tuple[str, int | None] | None:
+    """The activation name and width of the layer that produces the output ``name``."""
+    try:
+        layer = model.get_layer(name)
+    except Exception:
+        return None
+    act = getattr(getattr(layer, "activation", None), "__name__", None) or "linear"
+    units = getattr(layer, "units", None)
+    return act, int(units) if isinstance(units, int) else None
+
+
+def _fits(kind: str | None, head: tuple[str, int | None]) -> bool | None:
+    """Whether a loss of this kind can train an output of this activation and width (None: unknown)."""
+    from ...checks.model_view import BINARY_CE, CATEGORICAL_CE, REGRESSION, SPARSE_CE
+
+    act, units = head
+    if kind in (SPARSE_CE, CATEGORICAL_CE):
+        return None if units is None else units >= 2 and act in ("softmax", "linear")
+    if kind == BINARY_CE:
+        return act in ("sigmoid", "linear")
+    if kind == REGRESSION:
+        return act != "softmax" and act != "sigmoid"
+    return None
+
+
+def swapped_losses_finding(model: Any) -> Finding | None:
+    """loss-metric-mismatch when a multi-output model's list of losses fits its outputs only in another order.
+
+    ``compile(loss=[a, b])`` pairs the losses with ``model.outputs`` by position; a list written in another order
+    (the order of a CSV's columns) gives a cross-entropy to a one-unit linear head and a squared error to the
+    softmax head. Judged from each output layer's activation and width against each loss's kind."""
+    from itertools import permutations
+
+    from ...checks.model_view import loss_view
+    from ...checks.structure import CAUSE
+
+    names = list(getattr(model, "output_names", None) or [])
+    losses = getattr(model, "loss", None)
+    if len(names) < 2 or len(names) > 4 or not isinstance(losses, (list, tuple)) or len(losses) != len(names):
+        return None
+    heads = [_head(model, n) for n in names]
+    views = [loss_view(loss) for loss in losses]
+    if any(h is None for h in heads) or any(v is None or v.kind is None for v in views):
+        return None
+
+    def fits(order: tuple[int, ...]) -> list[bool | None]:
+        return [_fits(views[j].kind, heads[i]) for i, j in enumerate(order)]
+
+    given = fits(tuple(range(len(names))))
+    if None in given or all(given):
+        return None
+    good = [p for p in permutations(range(len(names))) if all(v is True for v in fits(p))]
+    if len(good) != 1:
+        return None  # no order fits, or several do: not a question of order
+    order = good[0]
+    shown = lambda j: views[j].name  # noqa: E731
+    given_text = ", ".join(f"'{n}' <- {shown(j)}" for j, n in enumerate(names))
+    want = "[" + ", ".join(shown(j) for j in order) + "]"
+    keyed = "{" + ", ".join(f"'{n}': {shown(j)!r}" for n, j in zip(names, order)) + "}"
+    return Finding(
+        "loss-metric-mismatch", Severity.ERROR,
+        f"the losses are listed in another order than the outputs: {given_text} (by position); each loss fits the "
+        "other head",
+        evidence={"subject": "loss-order", CAUSE: True, "outputs": names, "losses": [shown(j) for j in range(len(names))],
+                  "explains": ["no-learning", "stalled", "loss-metric-mismatch", "label-problem",
+                               "wrong-output-activation", "stuck-at-chance"]},
+        causes=["compile(loss=[...]) pairs the losses with model.outputs by position: written in the order of the "
+                "data's columns rather than the order of the outputs, the losses are swapped between the heads, so "
+                "a cross-entropy trains a one-value linear head and a distance trains the softmax head"],
+        fixes=[f"List the losses in the order of the outputs (model.output_names): loss={want}, or key them by "
+               f"output name: loss={keyed}."])
