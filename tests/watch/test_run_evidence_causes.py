@@ -193,3 +193,28 @@ def test_losses_listed_in_another_order_than_the_outputs():
     f = swapped_losses_finding(model(["mse", "categorical_crossentropy"]))
     assert f is not None and f.id == "loss-metric-mismatch" and "order of the outputs" in f.fixes[0]
     assert swapped_losses_finding(model(["categorical_crossentropy", "mse"])) is None
+
+
+def test_whole_model_frozen_before_fit():
+    from keras import layers
+
+    from traindoc.probes.integrations.keras_outputs import nothing_trainable_finding
+
+    m = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"), layers.Dense(1, activation="sigmoid")])
+    assert nothing_trainable_finding(m) is None
+    m.trainable = False
+    f = nothing_trainable_finding(m)
+    assert f is not None and f.id == "frozen-parameters" and "trainable = True" in f.fixes[0]
+
+
+def test_class_ids_under_a_kl_divergence():
+    from keras import layers
+
+    from traindoc.probes.integrations.keras_outputs import class_ids_to_distribution_loss
+
+    m = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"), layers.Dense(4, activation="softmax")])
+    m.compile(optimizer="adam", loss=keras.losses.KLDivergence())
+    ids = np.arange(40, dtype="float32").reshape(-1, 1) % 4
+    f = class_ids_to_distribution_loss(m, ids)
+    assert f is not None and f.id == "label-problem" and "sparse_categorical_crossentropy" in f.fixes[0]
+    assert class_ids_to_distribution_loss(m, np.eye(4, dtype="float32")[ids[:, 0].astype(int)]) is None  # one-hot

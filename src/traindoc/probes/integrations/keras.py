@@ -149,6 +149,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from .keras_outputs import swapped_losses_finding  # losses listed in another order than the outputs
 
         self._judge("loss-order", lambda: swapped_losses_finding(model))
+        from .keras_outputs import nothing_trainable_finding  # model.trainable = False before fit
+
+        self._judge("nothing-trainable", lambda: nothing_trainable_finding(model))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
@@ -435,6 +438,9 @@ class TraindocCallback(keras.callbacks.Callback):
                 self._pending_constant = f  # the sample may be the first class of data sorted by label
                 continue
             self.doc._record_check(f)
+        from .keras_outputs import class_ids_to_distribution_loss  # KLDivergence on a class-id column
+
+        self._judge("distribution-targets", lambda: class_ids_to_distribution_loss(self.model, y))
 
     def _settle_constant(self) -> None:
         """Constant class targets in the sampled batches, against the validation labels: when those hold other
