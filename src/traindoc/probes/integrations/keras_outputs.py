@@ -242,7 +242,13 @@ def class_ids_to_distribution_loss(model: Any, y: Any) -> Finding | None:
     key = str(name).lower().replace(" ", "")
     if key.replace("_", "") not in {k.replace("_", "") for k in _DISTRIBUTION_LOSSES[:4]}:
         return None
-    outs = list(getattr(model, "output_names", None) or [])
+    try:
+        outs = list(getattr(model, "output_names", None) or [])
+    except Exception:
+        outs = []
+    layers = list(getattr(model, "layers", None) or [])
+    if not outs and layers:
+        outs = [layers[-1].name]  # a Sequential not yet built has no output_names: its last layer is the output
     head = _head(model, outs[0]) if len(outs) == 1 else None
     if head is None or head[1] is None or head[1] < 2 or head[0] != "softmax":
         return None
