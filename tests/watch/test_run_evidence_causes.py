@@ -218,3 +218,14 @@ def test_class_ids_under_a_kl_divergence():
     f = class_ids_to_distribution_loss(m, ids)
     assert f is not None and f.id == "label-problem" and "sparse_categorical_crossentropy" in f.fixes[0]
     assert class_ids_to_distribution_loss(m, np.eye(4, dtype="float32")[ids[:, 0].astype(int)]) is None  # one-hot
+
+
+def test_split_share_advice_follows_how_the_validation_set_was_given():
+    from traindoc.checks.split_share import split_share_finding
+
+    split = split_share_finding(80, 1700, [0.01, 0.005], [0.9, 1.2], 50.0, split=0.8)
+    assert split is not None and "validation_split=0.0" in split.fixes[0]
+    given = split_share_finding(80, 1700, [0.01, 0.005], [0.9, 1.2], 50.0, split=0.0)
+    assert given is not None and "validation_split" not in given.fixes[0] and "validation_data" in given.causes[0]
+    unknown = split_share_finding(80, 1700, [0.01, 0.005], [0.9, 1.2], 50.0)
+    assert unknown is not None and "validation_split" in unknown.fixes[0]

@@ -88,6 +88,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
         self._pending_constant = None  # "every target is c" from the sampled batches, settled at the first epoch end
         self._fit_shuffle = None  # fit(shuffle=...) as fit was called (None: unknown)
+        self._fit_split: float | None = None  # fit(validation_split=...) as fit was called (None: unknown)
         self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
         self._ignored_regs: list[str] = []  # regularizer attributes set after the layer was built
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
@@ -128,6 +129,8 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc.guard.call("checks", self._class_count)
         self._judge("lr-sign", self._negative_rate)
         self._fit_shuffle = _fit_argument("shuffle", model)
+        split = _fit_argument("validation_split", model)  # 0.0: any validation came from validation_data
+        self._fit_split = float(split) if isinstance(split, (int, float)) and not isinstance(split, bool) else None
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
 
@@ -402,7 +405,8 @@ class TraindocCallback(keras.callbacks.Callback):
             return
         losses = [e["loss"] for e in self._epochs if "loss" in e]
         vals = [e["val_loss"] for e in self._epochs if "val_loss" in e]
-        f = split_share_finding(per * size, self._val_batches * val_size, losses, vals, float(self.doc._step))
+        f = split_share_finding(per * size, self._val_batches * val_size, losses, vals, float(self.doc._step),
+                                split=self._fit_split)
         if f is not None:
             self.doc._record_check(f)
 
