@@ -229,3 +229,21 @@ def test_split_share_advice_follows_how_the_validation_set_was_given():
     assert given is not None and "validation_split" not in given.fixes[0] and "validation_data" in given.causes[0]
     unknown = split_share_finding(80, 1700, [0.01, 0.005], [0.9, 1.2], 50.0)
     assert unknown is not None and "validation_split" in unknown.fixes[0]
+
+
+def test_mean_loss_divided_by_the_batch_again():
+    import torch.nn.functional as F
+    from torch import nn
+
+    from traindoc.checks.loss_identity import divided_by_batch_findings
+
+    torch.manual_seed(0)
+    out, y = torch.randn(64, 3), torch.randint(0, 3, (64,))
+    net = nn.Linear(3, 3)
+    sgd = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    f = divided_by_batch_findings(F.cross_entropy(out, y) / len(y), out, y, sgd)
+    assert f and f[0].id == "update-ratio" and f[0].evidence["rows"] == 64
+    assert divided_by_batch_findings(F.cross_entropy(out, y), out, y, sgd) == []  # the plain mean
+    assert divided_by_batch_findings(F.cross_entropy(out, y) / 2, out, y, sgd) == []  # an accumulation count
+    adam = torch.optim.Adam(net.parameters())
+    assert divided_by_batch_findings(F.cross_entropy(out, y) / len(y), out, y, adam) == []  # Adam divides it out

@@ -364,6 +364,10 @@ class ConfigWatch:
 
         out = outputs if outputs is not None else self.output_grad.output  # a loop that passes no outputs=
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
+        if not found:  # F.cross_entropy(out, y) / len(y): the mean divided by the rows again, under SGD
+            from ..checks.loss_identity import divided_by_batch_findings
+
+            found += divided_by_batch_findings(loss, out, targets, doc._inner_opt())
         scaled = [f for f in found if f.evidence.get("subject") == "loss-scale"]
         if scaled:  # a GradScaler reads the same at step 1: named only if the steps then blow up
             from ..checks.loss_scale import loss_scale_suspect
