@@ -34,15 +34,23 @@ def _mean_baseline(name: str, y: np.ndarray) -> float | None:
     return None
 
 
-def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
-                        step: float) -> Finding | None:
-    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+def _regression_column(loss_view: Any, targets: Any, last_loss: float | None) -> np.ndarray | None:
+    """The sampled targets as one finite column under a regression loss that ended finite; None otherwise."""
     from .model_view import REGRESSION
 
     if loss_view is None or loss_view.kind != REGRESSION or targets is None or last_loss is None:
         return None
     y = np.asarray(targets, dtype="float64")
     if y.ndim != 2 or y.shape[1] != 1 or len(y) < MIN_ROWS or not np.all(np.isfinite(y)) or not math.isfinite(last_loss):
+        return None
+    return y
+
+
+def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
+                        step: float) -> Finding | None:
+    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+    y = _regression_column(loss_view, targets, last_loss)
+    if y is None:
         return None
     baseline = _mean_baseline(loss_view.name, y)
     std = float(np.std(y))
@@ -81,12 +89,8 @@ def offset_target_finding(loss_view: Any, targets: Any, output_scale: float | No
 
     The outputs start near 0 and move by about the learning rate per step: the whole run is spent climbing
     towards the offset, and the loss, dominated by it, says nothing about the signal (the spread around it)."""
-    from .model_view import REGRESSION
-
-    if loss_view is None or loss_view.kind != REGRESSION or targets is None or last_loss is None:
-        return None
-    y = np.asarray(targets, dtype="float64")
-    if y.ndim != 2 or y.shape[1] != 1 or len(y) < MIN_ROWS or not np.all(np.isfinite(y)) or not math.isfinite(last_loss):
+    y = _regression_column(loss_view, targets, last_loss)
+    if y is None:
         return None
     baseline = _mean_baseline(loss_view.name, y)
     mean, std = float(np.mean(y)), float(np.std(y))
