@@ -86,7 +86,10 @@ def test_labels_outside_the_losses_domain():
     assert "Dense(3, activation='softmax')" in three.fixes[0]
     (svm,) = structure_findings(bce, None, (2 * rng.integers(0, 2, size=128) - 1).astype("float32"))
     assert "(y + 1) / 2" in svm.fixes[0]
-    (reg,) = structure_findings(bce, None, rng.uniform(0, 100, size=128).astype("float32"))
+    # Values in [0, 100] under a loss chosen for probabilities: a rate in percent first, the regression reading second
+    (pct,) = structure_findings(bce, None, rng.uniform(0, 100, size=128).astype("float32"))
+    assert "by 100" in pct.fixes[0] and "mean_squared_error" in pct.fixes[1]
+    (reg,) = structure_findings(bce, None, rng.uniform(0, 5000, size=128).astype("float32"))
     assert "mean_squared_error" in reg.fixes[0]
     assert structure_findings(bce, None, rng.integers(0, 2, size=128).astype("float32")) == []
 

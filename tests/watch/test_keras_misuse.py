@@ -151,7 +151,7 @@ def test_class_weights_as_raw_counts_under_sgd(opt, normalised, named):
     assert bool(found) == named
     if named:
         assert found[0].id == "class-imbalance" and "class_weight" in found[0].title
-        assert "average 1" in found[0].fixes[0]
+        assert "average to 1" in found[0].fixes[0]
 
 
 def test_class_weighted_run_reports_no_negative_cross_entropy():

@@ -153,6 +153,14 @@ def test_a_few_rows_repeated_on_purpose_are_not_named():
     assert not [f for f in found if f.evidence.get("subject") == "sampled-rows"]
 
 
+def test_inputs_zeroed_by_preprocessing_are_no_sampler_bug():
+    # x // 255 on pixel values below 255: every row is zeros, each with its own label (many samples, one input)
+    x, y = _classes(k=2)
+    zeroed = torch.zeros_like(x)
+    found = _run(_mlp(k=2), nn.CrossEntropyLoss(), zeroed, y)
+    assert not [f for f in found if f.evidence.get("subject") == "sampled-rows"]
+
+
 def _bn_mlp(gamma):
     m = nn.Sequential(nn.Linear(6, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.Linear(32, 32), nn.BatchNorm1d(32),
                       nn.ReLU(), nn.Linear(32, 3))

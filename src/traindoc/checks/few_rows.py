@@ -7,7 +7,9 @@ sampler or ``Subset`` built with the wrong length, or a loop that slices the sam
 same. The watcher keeps a two-number signature of each sampled row (a sum and a weighted sum,
 computed on the device, no read-back until the end) and counts the distinct ones. A toy data set
 of a few rows repeated on purpose (XOR) has more rows than classes and labels of every class;
-this is named only when the distinct rows are no more than the classes, or all share one label.
+this is named only when the distinct rows are no more than the classes, or all share one label, and
+each distinct row always came with the same label (identical inputs under several labels are many
+samples whose inputs collapsed in preprocessing, ``x // 255``, not a loader repeating rows).
 """
 
 from __future__ import annotations
@@ -63,6 +65,12 @@ class FewRows:
             return None
         if not (one_label or (classes is not None and distinct <= classes)):
             return None
+        if self.labels and len(self.labels) == len(self.sigs) and not one_label:
+            pairs = torch.cat([sig, torch.cat(self.labels).cpu()], 1)
+            if int(torch.unique(pairs, dim=0).shape[0]) > distinct:
+                # One input row seen with several labels: the loader does draw many samples, but their inputs are
+                # identical (zeroed or collapsed by preprocessing); a sampler repeating rows keeps each row's label.
+                return None
         self.sigs, self.labels = [], []  # released
         return Finding("label-problem", Severity.ERROR,
                        f"the batches hold only {distinct} distinct input rows among the {self.rows} sampled"

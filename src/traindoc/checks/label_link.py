@@ -83,8 +83,10 @@ TRUNCATED_FIX = ("Keep the part of each text that decides the label: pad_sequenc
                  "start, or raise maxlen; check a few cut rows by hand.")
 
 
-def unrelated_labels_finding(link: LabelLink, val_losses: list[float], step: float, truncated: bool = False):
-    """label-problem when neighbours share labels at chance and validation never got 3% below its first reading.
+def unrelated_labels_finding(link: LabelLink, val_losses: list[float], step: float, truncated: bool = False,
+                             prior: float | None = None):
+    """label-problem when neighbours share labels at chance and validation never got 3% below its first reading,
+    or never got below ``prior`` (the loss of predicting the training labels' shares without looking at the rows).
 
     ``truncated``: the inputs are token-id rows none of which is padded (all cut to length): the cut is then
     the first suspect, ahead of labels shuffled apart from their rows.
@@ -93,20 +95,27 @@ def unrelated_labels_finding(link: LabelLink, val_losses: list[float], step: flo
 
     if not link.at_chance or len(val_losses) < 3 or not all(math.isfinite(v) for v in val_losses):
         return None
-    if min(val_losses) < NEVER_BETTER * val_losses[0] or val_losses[-1] <= val_losses[0]:
+    rose = min(val_losses) >= NEVER_BETTER * val_losses[0] and val_losses[-1] > val_losses[0]
+    never_beat_prior = prior is not None and math.isfinite(prior) and prior > 0 and min(val_losses) >= prior
+    if not rose and not never_beat_prior:
         return None  # validation improved at some point: the labels carry signal
+    how = (f"the validation loss rose from its first reading ({val_losses[0]:.3g} -> {val_losses[-1]:.3g})" if rose
+           else f"the validation loss never got below {prior:.3g}, the loss of guessing the label shares without "
+                f"looking at the rows (best {min(val_losses):.3g})")
     return Finding(
         "label-problem", Severity.WARNING,
         f"the labels look unrelated to their inputs: a row's nearest neighbour shares its label {link.agreement:.0%} "
-        f"of the time, as two random rows do ({link.chance:.0%}), and the validation loss rose from its first "
-        f"reading ({val_losses[0]:.3g} -> {val_losses[-1]:.3g})",
+        f"of the time, as two random rows do ({link.chance:.0%}), and {how}",
         steps=[step], evidence={"subject": "label-alignment", "rows": link.rows, "truncated": truncated,
                                 "neighbour_agreement": link.agreement,
                                 "chance_agreement": link.chance, "z": link.z, "val_loss": val_losses[:20],
+                                "prior_loss": prior,
                                 "cause": True, "explains": ["overfitting"]},
         causes=([TRUNCATED_CAUSE] if truncated else []) + [
-            "the labels are not paired with their rows: x and y shuffled (or sorted) separately, or joined on "
-            "the wrong key, so the model can only memorise noise"],
+            "the labels are not paired with their rows: x and y shuffled (or sorted) separately, rows dropped or "
+            "filtered from x only (NaN rows removed, then y cut to the same length), or joined on the wrong key, "
+            "so the model can only memorise noise"],
         fixes=([TRUNCATED_FIX] if truncated else []) + [
-            "Shuffle x and y with one permutation (p = np.random.permutation(len(x)); x, y = x[p], y[p]) and "
+            "Select, shuffle and filter x and y together: one permutation (p = np.random.permutation(len(x)); "
+            "x, y = x[p], y[p]) and the same mask or index for the labels as for the rows (x, y = x[keep], y[keep]); "
             "check a few rows by hand: does each label match its input?"])

@@ -187,3 +187,63 @@ def identity_finding(identities: list[str], layers: str, keras: bool, **evidence
                 "non-linear acts between the layers: the model can fit only a linear function (no curved "
                 "boundary, no XOR), however long it trains"],
         fixes=[fix, "If a linear model is intended, one layer does the same with fewer weights."])
+
+
+def _softmax_act(layer: Any) -> bool:
+    act = getattr(layer, "activation", None)
+    return getattr(act, "__name__", None) == "softmax"
+
+
+def hidden_softmax_layers(model: Any) -> list[str]:
+    """Names of the hidden weighted layers written with activation='softmax' in a Keras Sequential/Functional
+    model, or the nn.Softmax modules between Linear layers of an nn.Sequential ([]: none, or unknown)."""
+    from .model_view import is_keras
+
+    if is_keras(model):
+        if not _keras_graph(model):
+            return []
+        chain: list[Any] = []
+        for lay in getattr(model, "layers", []) or []:
+            kind = type(lay).__name__
+            if kind in ("Sequential", "Functional"):
+                chain.extend(getattr(lay, "layers", []) or [])
+            else:
+                chain.append(lay)
+        weighted = [lay for lay in chain if type(lay).__name__ in _KERAS_WEIGHTED]
+        return [f"{type(lay).__name__}('{lay.name}')" for lay in weighted[:-1] if _softmax_act(lay)]
+    try:
+        from torch import nn
+    except Exception:
+        return []
+    if type(model) is not nn.Sequential:
+        return []
+    mods = list(model)
+    last = max((i for i, m in enumerate(mods) if type(m).__name__ in _TORCH_WEIGHTED), default=-1)
+    return [f"nn.Softmax at position {i}" for i, m in enumerate(mods[:last]) if isinstance(m, nn.Softmax)]
+
+
+def hidden_softmax_finding(model: Any, poor_fit: bool, moved: str, step: float) -> Finding | None:
+    """saturated-activation: a softmax as a hidden layer's activation, on a run that fit poorly.
+
+    A softmax makes a layer's outputs sum to 1: with k units each carries about 1/k, so the next layer
+    sees nearly the same small vector for every input, and the softmax's derivative (p(1 - p), at most
+    1/k here) shrinks the gradient at every such layer. It belongs on the output of a classifier only."""
+    if not poor_fit:
+        return None
+    layers = hidden_softmax_layers(model)
+    if not layers:
+        return None
+    from .structure import CAUSE
+
+    shown = ", ".join(layers[:4])
+    return Finding(
+        "saturated-activation", Severity.WARNING,
+        f"softmax is the activation of {len(layers)} hidden layer(s) ({shown}), and {moved}",
+        steps=[step], evidence={"subject": "hidden-softmax", CAUSE: True, "layers": layers,
+                                "explains": ["vanishing-gradients", "stuck-at-chance", "no-learning", "stalled",
+                                             "cannot-overfit-batch", "saturated-activation"]},
+        causes=["a softmax on a hidden layer forces its outputs to sum to 1, so each unit carries about 1/width "
+                "and the next layer sees nearly the same small vector for every input; its derivative is tiny at "
+                "such values, so the gradient vanishes through every hidden softmax"],
+        fixes=["Use relu instead of softmax in the hidden layers (activation='relu'; torch nn.ReLU()); keep "
+               "softmax only on the output layer of a classifier."])

@@ -210,3 +210,41 @@ def loss_identity_findings(loss: Any, outputs: Any, targets: Any, grad_summary: 
 
         found = loss_scale_findings(value, outputs, targets, grad_summary.get("grad"))
     return found
+
+
+MIN_BATCH = 8  # a division by fewer rows is as likely an accumulation count as a batch size
+
+
+def divided_by_batch_findings(loss: Any, outputs: Any, targets: Any, optimizer: Any) -> list[Finding]:
+    """update-ratio when the loss is a standard mean loss of the outputs divided once more by the batch's rows
+    (``F.cross_entropy(out, y) / len(y)``), under a non-adaptive optimizer.
+
+    The mean already divides by the rows; a second division makes the loss and every gradient batch-size times
+    smaller, and plain SGD (whose step is lr x gradient) then takes steps that many times too short. Adam-family
+    optimizers divide each step by the gradient's own size, so the same loss trains normally there."""
+    from ._torch import as_float
+
+    value = as_float(loss)
+    groups = getattr(optimizer, "param_groups", None)
+    if not isinstance(groups, list) or not groups or any(
+            isinstance(g, dict) and ("betas" in g or "alpha" in g or "lr_decay" in g or "rho" in g) for g in groups):
+        return []
+    rows = getattr(targets, "shape", (0,))[0] if getattr(targets, "dim", lambda: 0)() >= 1 else 0
+    if not math.isfinite(value) or value <= 0 or rows < MIN_BATCH:
+        return []
+    for name, std in standard_losses(outputs, targets).items():
+        if std > MIN_LOSS and abs(value * rows - std) <= MATCH * max(1.0, std):
+            opt = type(optimizer).__name__
+            return [Finding(
+                "update-ratio", Severity.WARNING,
+                f"the loss ({value:.4g}) is the {name} of the outputs ({std:.4g}) divided by the batch's {rows} rows "
+                f"once more: under {opt} every step is {rows}x too short",
+                evidence={"subject": "loss.divided-by-batch", CAUSE: True, "loss": value, "recomputed": std,
+                          "rows": int(rows), "standard_loss": name,
+                          "explains": ["no-learning", "stalled", "stuck-at-chance", "update-ratio", "late-start"]},
+                causes=[f"the {name} is already the mean over the batch (reduction='mean'); dividing it by the batch "
+                        "size again (loss / len(y), or / batch_size) divides every gradient by the batch size too, "
+                        "so a learning rate tuned for the mean loss barely moves the weights"],
+                fixes=["Drop the second division: loss = F.cross_entropy(out, y) (already averaged), or sum with "
+                       "reduction='sum' and divide once; or raise the learning rate by the batch size."])]
+    return []

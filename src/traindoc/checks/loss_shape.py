@@ -85,7 +85,8 @@ def cosine_over_one(out: OutputView | None, loss: LossView | None, targets: "Tar
     if units != 1 and not (units is None and width == 1):
         return []
     subject = out.layer if out is not None else "loss"
-    return [_finding("wrong-output-activation", Severity.ERROR,
+    # The loss, not the output layer, is what does not fit the target: it can fall while the error does not.
+    return [_finding("loss-metric-mismatch", Severity.ERROR,
                      f"{loss.name} on a one-value output: the cosine of two numbers is +1 or -1, only their signs",
                      "cosine similarity compares directions of vectors; over a single value every prediction with the "
                      "target's sign scores a perfect -1, so the loss ignores how far the prediction is (it goes "

@@ -23,6 +23,7 @@ _KERAS_LOSSES = {
     "categorical_crossentropy": CATEGORICAL_CE, "categoricalcrossentropy": CATEGORICAL_CE,
     "binary_crossentropy": BINARY_CE, "binarycrossentropy": BINARY_CE,
     "binary_focal_crossentropy": BINARY_CE, "binaryfocalcrossentropy": BINARY_CE,
+    "categorical_focal_crossentropy": CATEGORICAL_CE, "categoricalfocalcrossentropy": CATEGORICAL_CE,
     "mse": REGRESSION, "mean_squared_error": REGRESSION, "meansquarederror": REGRESSION,
     "mae": REGRESSION, "mean_absolute_error": REGRESSION, "meanabsoluteerror": REGRESSION,
     "huber": REGRESSION, "huber_loss": REGRESSION, "log_cosh": REGRESSION, "logcosh": REGRESSION,

@@ -76,3 +76,43 @@ def ema_overwrite_finding(optimizer: Any, poor_fit: bool, moved: str, step: floa
                 "so the model stays near its initial weights"],
         fixes=["Leave ema_overwrite_frequency=None (the average is written over the weights once, at the end of "
                "fit), or set it to several times 1 / (1 - ema_momentum) steps; or drop use_ema."])
+
+
+EPSILON_SHRINK = 0.1  # epsilon this large against the gradients' typical entry: steps at most a tenth of the rate's
+EPSILON_FLOOR = 1e-3  # and never below this (the defaults are 1e-7 in Keras, 1e-8 in torch)
+# Optimizers that divide each step by sqrt(running mean of g^2) + epsilon
+DIVIDED = ("Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad")
+
+
+def large_epsilon_finding(optimizer: Any, grad_rms: list[float], poor_fit: bool, moved: str,
+                          step: float) -> Finding | None:
+    """update-ratio: an adaptive optimizer's epsilon far above the gradients this run had, in a run that fit poorly.
+
+    Adam's step is lr * m / (sqrt(v) + epsilon): the division by sqrt(v) is what makes the step about lr whatever
+    the gradient's size. An epsilon well above |g| (read from the gradients of the first batches) replaces that
+    division by a division by epsilon, so each step is about |g| / epsilon of what the learning rate says."""
+    opt = _opt(optimizer)
+    name = type(opt).__name__
+    if not poor_fit or name not in DIVIDED or not grad_rms:
+        return None
+    eps = _num(getattr(opt, "epsilon", None))
+    g = float(sorted(grad_rms)[len(grad_rms) // 2])
+    if eps is None or not eps >= EPSILON_FLOOR or not g > 0:
+        return None
+    share = g / (g + eps)
+    if share > EPSILON_SHRINK:
+        return None
+    return Finding(
+        "update-ratio", Severity.WARNING,
+        f"{name}(epsilon={eps:g}) is {eps / g:.0f}x the gradients' typical entry ({g:.2g} on the first batches): "
+        f"every step is about {share:.1g} of what the learning rate says, and {moved}",
+        steps=[1.0, step], evidence={"subject": "optimizer-epsilon", CAUSE: True, "epsilon": eps, "grad_rms": g,
+                                     "step_share": share,
+                                     "explains": ["no-learning", "stalled", "stuck-at-chance", "update-ratio",
+                                                  "lr-decay-too-fast"]},
+        causes=[f"{name} divides each step by sqrt(v) + epsilon, where sqrt(v) is the gradient's running size: "
+                f"with epsilon={eps:g} far above gradients of ~{g:.2g}, epsilon dominates the denominator and the "
+                "step shrinks to lr * g / epsilon; the learning rate is in effect far too low (epsilon=1.0 or 0.1 "
+                "is advice for large image networks with big gradients, not a general setting)"],
+        fixes=[f"Leave epsilon at its default ({name}(learning_rate=..., epsilon=1e-07); torch eps=1e-8), or keep "
+               f"it and raise the learning rate about {1 / share:.0f}x."])

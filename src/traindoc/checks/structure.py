@@ -381,6 +381,18 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                              subject, **ev)]
         if targets.n_distinct == 2:
             return [_two_valued_binary(targets, loss, keras, subject, ev)]
+        if 0 <= targets.lo and 1 < targets.hi <= 100:
+            # A binary cross-entropy was chosen for a probability; values in [0, 100] are that probability in percent.
+            return [_finding("label-problem", Severity.ERROR,
+                             f"targets in [{targets.lo:.3g}, {targets.hi:.3g}] under {loss.name}, which needs [0, 1]: "
+                             "a rate in percent",
+                             "the targets look like a probability or rate written in percent (0-100) rather than as a "
+                             "fraction: above 1 the binary cross-entropy goes negative and is minimised by pushing "
+                             "outputs to the extremes",
+                             ["Divide the targets by 100 so they are fractions in [0, 1] (and multiply the predicted "
+                              "rate by 100 to read it in percent).",
+                              "If they are not rates but amounts, this is a regression: use a linear output with "
+                              "mean_squared_error (mse)" + ("" if keras else " (nn.MSELoss)") + "."], subject, **ev)]
         return [_finding("label-problem", Severity.ERROR,
                          f"targets in [{targets.lo:.3g}, {targets.hi:.3g}] under {loss.name}, which needs [0, 1]",
                          "these are continuous values, not probabilities: the binary cross-entropy goes negative "

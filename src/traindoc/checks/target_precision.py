@@ -34,15 +34,23 @@ def _mean_baseline(name: str, y: np.ndarray) -> float | None:
     return None
 
 
-def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
-                        step: float) -> Finding | None:
-    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+def _regression_column(loss_view: Any, targets: Any, last_loss: float | None) -> np.ndarray | None:
+    """The sampled targets as one finite column under a regression loss that ended finite; None otherwise."""
     from .model_view import REGRESSION
 
     if loss_view is None or loss_view.kind != REGRESSION or targets is None or last_loss is None:
         return None
     y = np.asarray(targets, dtype="float64")
     if y.ndim != 2 or y.shape[1] != 1 or len(y) < MIN_ROWS or not np.all(np.isfinite(y)) or not math.isfinite(last_loss):
+        return None
+    return y
+
+
+def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
+                        step: float) -> Finding | None:
+    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+    y = _regression_column(loss_view, targets, last_loss)
+    if y is None:
         return None
     baseline = _mean_baseline(loss_view.name, y)
     std = float(np.std(y))
@@ -69,3 +77,42 @@ def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None
         fixes=[f"Standardise the target: train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the "
                f"predictions back (pred * {std:.3g} + {mean:.3g}).",
                "Or express the target in a larger unit (basis points, percent) so it is of order 1."])
+
+
+OFFSET = 10.0  # a target mean this many spreads from 0 (and this many times the output's scale): an offset unit
+
+
+def offset_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
+                          step: float) -> Finding | None:
+    """high-initial-loss, with its fix, when regression targets sit far from 0 against their spread (a unit with an
+    offset: kelvin, a year, a pressure in hPa) and the run ended far worse than predicting their mean.
+
+    The outputs start near 0 and move by about the learning rate per step: the whole run is spent climbing
+    towards the offset, and the loss, dominated by it, says nothing about the signal (the spread around it)."""
+    y = _regression_column(loss_view, targets, last_loss)
+    if y is None:
+        return None
+    baseline = _mean_baseline(loss_view.name, y)
+    mean, std = float(np.mean(y)), float(np.std(y))
+    reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
+    if baseline is None or not baseline > 0 or not std > 0:
+        return None
+    if abs(mean) < OFFSET * std or abs(mean) < OFFSET * reference or last_loss < WORSE * baseline:
+        return None
+    from .structure import CAUSE
+
+    return Finding(
+        "high-initial-loss", Severity.WARNING,
+        f"regression targets sit at an offset: mean {mean:.4g}, {abs(mean) / std:.0f}x their spread (std {std:.3g}); "
+        f"the {loss_view.name} ended at {last_loss:.3g}, {last_loss / baseline:.3g}x what predicting their mean gives "
+        f"({baseline:.3g})",
+        steps=[1.0, step],
+        evidence={"subject": "target-offset", "target_mean": mean, "target_std": std, "output_scale": output_scale,
+                  "loss_end": last_loss, "mean_baseline": baseline, "loss": loss_view.name, CAUSE: True,
+                  "explains": ["no-learning", "stalled", "update-ratio", "late-start", "high-initial-loss"]},
+        causes=["the target is in a unit with a large offset (kelvin rather than degrees from a reference, a year, "
+                "an absolute pressure): the outputs start near 0 and each step moves them by about the learning rate, "
+                "so the run is spent reaching the offset and the loss, dominated by it, never gets to the signal"],
+        fixes=[f"Centre and scale the target: train on (y - {mean:.4g}) / {std:.3g} (a StandardScaler on y, or degrees "
+               f"from a reference in a unit of the spread) and map the predictions back (pred * {std:.3g} + "
+               f"{mean:.4g}).", f"Or start the output layer's bias at the targets' mean ({mean:.4g})."])

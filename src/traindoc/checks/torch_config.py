@@ -246,3 +246,41 @@ def attribute(findings: list[Finding], found: Iterable[Suspect]) -> None:
         top.evidence[CAUSE] = True
         top.causes = [s.cause, *top.causes]
         top.fixes = [s.fix, *top.fixes]
+
+
+def _loss_modules(loss_fn: Any) -> list[Any]:
+    """The loss and the loss modules it holds (a distillation module wrapping nn.KLDivLoss)."""
+    try:
+        from torch import nn
+    except Exception:
+        return []
+    if isinstance(loss_fn, nn.Module):
+        return list(loss_fn.modules())
+    return []
+
+
+def kl_mean_findings(loss_fn: Any, optimizer: Any) -> list[Finding]:
+    """update-ratio: nn.KLDivLoss(reduction='mean') under plain SGD.
+
+    'mean' divides the summed KL by batch x classes, not by the batch ('batchmean', what the KL divergence per
+    row is): the loss and its gradient are the number of classes times too small. An adaptive optimizer (Adam)
+    divides that factor out of its steps; plain SGD takes steps that many times too short. PyTorch's own
+    documentation calls 'mean' a wrong value for this loss."""
+    groups = _groups(optimizer)
+    if not groups or any("betas" in g or "alpha" in g or "lr_decay" in g or "rho" in g for g in groups):
+        return []  # adaptive optimizers (Adam, RMSprop, Adagrad, Adadelta) rescale the steps themselves
+    for m in _loss_modules(loss_fn):
+        if type(m).__name__ == "KLDivLoss" and getattr(m, "reduction", None) == "mean":
+            name = type(optimizer).__name__
+            return [Finding(
+                "update-ratio", Severity.WARNING,
+                "KLDivLoss(reduction='mean') averages over every element (batch x classes), not over the batch: "
+                f"under {name} the loss and every step are the number of classes times too small",
+                evidence={"subject": "kl-reduction-mean", CAUSE: True,
+                          "explains": ["no-learning", "stalled", "update-ratio", "late-start", "lr-decay-too-fast"]},
+                causes=["reduction='mean' divides the summed KL divergence by batch x classes; the KL divergence "
+                        "per row is the sum over classes divided by the batch ('batchmean'), so the gradient is "
+                        "divided by the number of classes once more and plain SGD barely moves"],
+                fixes=["Use nn.KLDivLoss(reduction='batchmean') (the KL divergence per row, what distillation "
+                       "recipes and their learning rates assume)."])]
+    return []

@@ -66,6 +66,10 @@ class ConfigWatch:
         opt = doc._inner_opt()
         for f in config_findings(doc.model, opt):
             doc._record_check(f)
+        from ..checks.torch_config import kl_mean_findings  # KLDivLoss averaged over classes too, under SGD
+
+        for f in doc.guard.call("checks", kl_mean_findings, doc.loss_fn, opt) or []:
+            doc._record_check(f)
         from ..checks.zero_gamma import zero_gamma_layers
 
         self.zero_gamma = zero_gamma_layers(doc.model)  # judged at the end: did they ever move?
@@ -328,6 +332,9 @@ class ConfigWatch:
         from ..checks.margin_labels import zero_one_margin_findings  # SoftMarginLoss on 0/1 labels
 
         found += zero_one_margin_findings(doc.loss_fn, targets)
+        from ..checks.margin_labels import multi_hot_index_findings  # MultiLabelMarginLoss on multi-hot rows
+
+        found += multi_hot_index_findings(doc.loss_fn, targets)
         from ..checks.broadcast_loss import broadcast_loss_findings  # (batch,) against (batch, 1)
 
         found += broadcast_loss_findings(doc.loss_fn, outputs, targets)
@@ -357,6 +364,10 @@ class ConfigWatch:
 
         out = outputs if outputs is not None else self.output_grad.output  # a loop that passes no outputs=
         found += loss_identity_findings(loss, out, targets, self.output_grad.summary)
+        if not found:  # F.cross_entropy(out, y) / len(y): the mean divided by the rows again, under SGD
+            from ..checks.loss_identity import divided_by_batch_findings
+
+            found += divided_by_batch_findings(loss, out, targets, doc._inner_opt())
         scaled = [f for f in found if f.evidence.get("subject") == "loss-scale"]
         if scaled:  # a GradScaler reads the same at step 1: named only if the steps then blow up
             from ..checks.loss_scale import loss_scale_suspect

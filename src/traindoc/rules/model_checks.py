@@ -96,6 +96,12 @@ RECORDED_TEXT: dict[str, tuple[str, list[str], list[str]]] = {
     "stalled": ("a layer setting cripples the network (recorded by the watcher)",
                 ["a dropout rate near 1, or a hidden layer narrower than the classes"],
                 ["Check the dropout rates and the hidden layers' widths."]),
+    "vanishing-gradients": ("a layer's structure makes the early gradients vanish (recorded by the watcher)",
+                            ["a plain SimpleRNN over long sequences"],
+                            ["Use an LSTM or GRU layer in place of SimpleRNN."]),
+    "saturated-activation": ("a hidden layer's activation squashes its outputs (recorded by the watcher)",
+                             ["a softmax used as a hidden layer's activation"],
+                             ["Use relu in the hidden layers; keep softmax on the output layer only."]),
 }
 
 # The same, for one subject of a check: what the rebuilt finding says when the subject tells more.
@@ -498,5 +504,5 @@ for _cid in ("label-problem", "unnormalized-input", "class-imbalance", "unshuffl
              "update-ratio", "no-learning", "stalled", "loss-metric-mismatch", "poor-initialization",
              "overfitting", "high-initial-loss", "too-short", "lr-decay-too-fast", "divergence", "stuck-at-chance",
              "exploding-gradients", "nonfinite-origin", "metric-out-of-range", "oscillation", "misleading-accuracy",
-             "dead-relu"):
+             "dead-relu", "saturated-activation", "vanishing-gradients"):
     _with_recorded(_cid)

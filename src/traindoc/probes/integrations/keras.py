@@ -83,10 +83,12 @@ class TraindocCallback(keras.callbacks.Callback):
         self._config = None  # the training configuration, read at the first batch (keras_config.py)
         self._progress = None  # how the run went, for the configuration's agreement test
         self._grad_samples: list = []  # gradient sizes on the first batches
+        self._grad_rms: list[float] = []  # root-mean-square gradient entry on the first batches
         self._epochs: list[dict] = []  # each epoch's logs as scalars, for judgements of the whole run
         self._pending_bias = None  # an output-bias finding read at the first batches, confirmed at train end
         self._pending_constant = None  # "every target is c" from the sampled batches, settled at the first epoch end
         self._fit_shuffle = None  # fit(shuffle=...) as fit was called (None: unknown)
+        self._fit_split: float | None = None  # fit(validation_split=...) as fit was called (None: unknown)
         self._epoch_rates: list[float] = []  # the learning rate after each epoch end (a plateau callback's cuts)
         self._ignored_regs: list[str] = []  # regularizer attributes set after the layer was built
         self._sampled_w: list = []  # the sample weights (class_weight) of the sampled batches, when given
@@ -127,6 +129,8 @@ class TraindocCallback(keras.callbacks.Callback):
             self.doc.guard.call("checks", self._class_count)
         self._judge("lr-sign", self._negative_rate)
         self._fit_shuffle = _fit_argument("shuffle", model)
+        split = _fit_argument("validation_split", model)  # 0.0: any validation came from validation_data
+        self._fit_split = float(split) if isinstance(split, (int, float)) and not isinstance(split, bool) else None
         self.doc.guard.call("checks", self._wrap_train_step)
         from .keras_loop import sibling_callbacks
 
@@ -145,6 +149,12 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.constant_activation import constant_activation_findings
 
         self._judge("constant-activation", lambda: next(iter(constant_activation_findings(model)), None))
+        from .keras_outputs import swapped_losses_finding  # losses listed in another order than the outputs
+
+        self._judge("loss-order", lambda: swapped_losses_finding(model))
+        from .keras_outputs import nothing_trainable_finding  # model.trainable = False before fit
+
+        self._judge("nothing-trainable", lambda: nothing_trainable_finding(model))
         _quietly(self._shares, self._shares.begin, model)
         self.doc.guard.call("checks", self._val.wrap, model, _host, lambda exc: None)
         if torch_backend:
@@ -395,7 +405,8 @@ class TraindocCallback(keras.callbacks.Callback):
             return
         losses = [e["loss"] for e in self._epochs if "loss" in e]
         vals = [e["val_loss"] for e in self._epochs if "val_loss" in e]
-        f = split_share_finding(per * size, self._val_batches * val_size, losses, vals, float(self.doc._step))
+        f = split_share_finding(per * size, self._val_batches * val_size, losses, vals, float(self.doc._step),
+                                split=self._fit_split)
         if f is not None:
             self.doc._record_check(f)
 
@@ -416,6 +427,7 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.structure import lead_with_causes
 
         self.doc.guard.call("checks", _settle_mechanisms, self.doc.findings)
+        self.doc.guard.call("checks", _attribute_settings, self.model, self.doc.findings)
         self.doc.findings[:] = lead_with_causes(self.doc.findings)
 
     # -- checks ----------------------------------------------------------------------------
@@ -430,6 +442,9 @@ class TraindocCallback(keras.callbacks.Callback):
                 self._pending_constant = f  # the sample may be the first class of data sorted by label
                 continue
             self.doc._record_check(f)
+        from .keras_outputs import class_ids_to_distribution_loss  # KLDivergence on a class-id column
+
+        self._judge("distribution-targets", lambda: class_ids_to_distribution_loss(self.model, y))
 
     def _settle_constant(self) -> None:
         """Constant class targets in the sampled batches, against the validation labels: when those hold other
@@ -701,10 +716,12 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import (exact_accuracy_finding, top_k_over_all_classes_finding,
                                                 wrong_accuracy_finding)
-            from ...checks.target_precision import tiny_target_finding
+            from ...checks.target_precision import offset_target_finding, tiny_target_finding
 
             self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
-                                                                         self._output_scale, p.last_loss, step))
+                                                                         self._output_scale, p.last_loss, step)
+                        or offset_target_finding(self._loss_view, self._sampled_y, self._output_scale, p.last_loss,
+                                                 step))
 
             from ...checks.function_metrics import batchwise_ratio_finding, summed_metric_finding
 
@@ -721,9 +738,16 @@ class TraindocCallback(keras.callbacks.Callback):
             from .keras_wiring import unused_layers_finding
 
             self._judge("unused-layers", lambda: unused_layers_finding(self.model, p.poor_fit(), p.moved(), step))
+            from ...checks.linear_stack import hidden_softmax_finding
+
+            self._judge("hidden-softmax", lambda: hidden_softmax_finding(self.model, p.poor_fit(), p.moved(), step))
+            from ...checks.rnn_span import long_simple_rnn_finding
+
+            self._judge("long-simple-rnn", lambda: long_simple_rnn_finding(self.model, self._sampled_x, p.poor_fit(),
+                                                                           p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
-            from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding
+            from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding, large_epsilon_finding
 
             from ...checks.shuffled_series import shuffled_series_finding
 
@@ -733,7 +757,8 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("weight-constraint", lambda: tight_constraint_finding(self._constraints, p.poor_fit(),
                                                                               p.moved(), step))
             self._judge("optimizer-scale", lambda: adadelta_rate_finding(opt, p.poor_fit(), p.moved(), step)
-                        or ema_overwrite_finding(opt, p.poor_fit(), p.moved(), step))
+                        or ema_overwrite_finding(opt, p.poor_fit(), p.moved(), step)
+                        or large_epsilon_finding(opt, self._grad_rms, p.poor_fit(), p.moved(), step))
             self._judge("lr-sign", lambda: zero_rate_finding(self._first_rate, type(opt).__name__, p.barely_moved(),
                                                              step))
         self._loop_misuse(step)
@@ -742,9 +767,19 @@ class TraindocCallback(keras.callbacks.Callback):
             from ...checks.split_link import all_positions_filled
 
             f = unrelated_labels_finding(self._label_link, self._val_losses, float(self.doc._step),
-                                         truncated=all_positions_filled(self._sampled_x))
+                                         truncated=all_positions_filled(self._sampled_x), prior=self._prior_loss())
             if f is not None:
                 self.doc._record_check(f)
+
+    def _prior_loss(self) -> float | None:
+        """The loss of predicting the sampled labels' shares whatever the input (None: not a plain cross-entropy)."""
+        from ...checks.model_view import BINARY_CE
+        from .keras_penalty import prior_loss
+
+        view, ys = self._loss_view, self._sampled_y
+        if view is None or ys is None or not view.categorical and view.kind != BINARY_CE or view.label_smoothing:
+            return None
+        return self.doc.guard.call("checks", prior_loss, view.kind, ys)
 
     def _loop_misuse(self, step: float) -> None:
         """The metric against the label coding, the sample weights, an early stop, weights reset (keras_*.py)."""
@@ -986,6 +1021,11 @@ class TraindocCallback(keras.callbacks.Callback):
             g = grad_norms(self.model)
             if g is not None:
                 self._grad_samples.append(g)
+        with torch.no_grad():  # the gradients' root-mean-square size, read only (for the optimizer's epsilon)
+            n = sum(g.numel() for g in grads)
+            rms = math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads) / n) if n else None
+        if rms is not None and math.isfinite(rms) and rms > 0:
+            self._grad_rms.append(rms)
         zero = all(not bool(g.any()) for g in grads)
         self._zero_flags.append(zero)
         if zero:
@@ -1079,6 +1119,26 @@ def _settle_mechanisms(findings: list) -> None:
         if fact.severity < max((int(f.severity) for f in findings if f.evidence.get("explained_by") == fact.id),
                                default=0):
             fact.severity = max(f.severity for f in findings if f.evidence.get("explained_by") == fact.id)
+
+
+def _attribute_settings(model: Any, findings: list) -> None:
+    """A compiled setting that scales every step (a loss summed over the batch) leads the symptom it explains."""
+    from ...checks.torch_config import STEP_SYMPTOMS, Suspect, attribute
+
+    found = []
+    losses = getattr(model, "loss", None)
+    for loss in (losses.values() if isinstance(losses, dict) else losses if isinstance(losses, (list, tuple))
+                 else [losses]):
+        if getattr(loss, "reduction", None) == "sum":
+            name = type(loss).__name__
+            found.append(Suspect("reduction-sum", STEP_SYMPTOMS,
+                                 f"{name}(reduction='sum') adds the per-sample losses, so the gradient and each step "
+                                 "grow with the batch size: a learning rate chosen for a mean loss is batch-size times "
+                                 "too large",
+                                 f"Use {name}(reduction='sum_over_batch_size') (the default: the mean over the batch), "
+                                 "or divide the learning rate by the batch size."))
+            break
+    attribute(findings, found)
 
 
 def _rows(data: Any) -> int | None:

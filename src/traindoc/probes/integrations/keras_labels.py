@@ -403,9 +403,9 @@ def sample_weight_finding(weights: Any, targets: Any, optimizer: str | None, lr:
         evidence={"subject": "sample-weights", "mean_weight": mean, "optimizer": optimizer, "lr": lr,
                   _cause(): True, "explains": ["lr-too-high", "divergence", "loss-spikes", "no-learning", "dead-relu",
                                                "exploding-gradients", "update-ratio", "oscillation", "nonfinite"]},
-        causes=["class weights given as raw class counts (or another unnormalised scale) multiply the loss; plain SGD "
-                "turns that into a step that many times larger"],
-        fixes=[f"Normalise the class weights so they average 1 over the rows: {suggestion} (or divide the learning "
+        causes=["class weights on another scale (raw class counts, percentages, weights that do not sum to the "
+                "number of rows) multiply the loss; plain SGD turns that into a step that many times larger"],
+        fixes=[f"Normalise the class weights so they average to 1 over the rows: {suggestion} (or divide the learning "
                f"rate by {mean:.3g})."])
 
 

@@ -127,3 +127,147 @@ def _number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
+
+
+def _head(model: Any, name: str) -> tuple[str, int | None] | None:
+    """The activation name and width of the layer that produces the output ``name``."""
+    try:
+        layer = model.get_layer(name)
+    except Exception:
+        return None
+    act = getattr(getattr(layer, "activation", None), "__name__", None) or "linear"
+    units = getattr(layer, "units", None)
+    return act, int(units) if isinstance(units, int) else None
+
+
+def _fits(kind: str | None, head: tuple[str, int | None]) -> bool | None:
+    """Whether a loss of this kind can train an output of this activation and width (None: unknown)."""
+    from ...checks.model_view import BINARY_CE, CATEGORICAL_CE, REGRESSION, SPARSE_CE
+
+    act, units = head
+    if kind in (SPARSE_CE, CATEGORICAL_CE):
+        return None if units is None else units >= 2 and act in ("softmax", "linear")
+    if kind == BINARY_CE:
+        return act in ("sigmoid", "linear")
+    if kind == REGRESSION:
+        return act != "softmax" and act != "sigmoid"
+    return None
+
+
+def swapped_losses_finding(model: Any) -> Finding | None:
+    """loss-metric-mismatch when a multi-output model's list of losses fits its outputs only in another order.
+
+    ``compile(loss=[a, b])`` pairs the losses with ``model.outputs`` by position; a list written in another order
+    (the order of a CSV's columns) gives a cross-entropy to a one-unit linear head and a squared error to the
+    softmax head. Judged from each output layer's activation and width against each loss's kind."""
+    from itertools import permutations
+
+    from ...checks.model_view import loss_view
+    from ...checks.structure import CAUSE
+
+    names = list(getattr(model, "output_names", None) or [])
+    losses = getattr(model, "loss", None)
+    if len(names) < 2 or len(names) > 4 or not isinstance(losses, (list, tuple)) or len(losses) != len(names):
+        return None
+    heads = [_head(model, n) for n in names]
+    views = [loss_view(loss) for loss in losses]
+    if any(h is None for h in heads) or any(v is None or v.kind is None for v in views):
+        return None
+
+    def fits(order: tuple[int, ...]) -> list[bool | None]:
+        return [_fits(views[j].kind, heads[i]) for i, j in enumerate(order)]
+
+    given = fits(tuple(range(len(names))))
+    if None in given or all(given):
+        return None
+    good = [p for p in permutations(range(len(names))) if all(v is True for v in fits(p))]
+    if len(good) != 1:
+        return None  # no order fits, or several do: not a question of order
+    order = good[0]
+    shown = lambda j: views[j].name  # noqa: E731
+    given_text = ", ".join(f"'{n}' <- {shown(j)}" for j, n in enumerate(names))
+    want = "[" + ", ".join(shown(j) for j in order) + "]"
+    keyed = "{" + ", ".join(f"'{n}': {shown(j)!r}" for n, j in zip(names, order)) + "}"
+    return Finding(
+        "loss-metric-mismatch", Severity.ERROR,
+        f"the losses are listed in another order than the outputs: {given_text} (by position); each loss fits the "
+        "other head",
+        evidence={"subject": "loss-order", CAUSE: True, "outputs": names, "losses": [shown(j) for j in range(len(names))],
+                  "explains": ["no-learning", "stalled", "loss-metric-mismatch", "label-problem",
+                               "wrong-output-activation", "stuck-at-chance"]},
+        causes=["compile(loss=[...]) pairs the losses with model.outputs by position: written in the order of the "
+                "data's columns rather than the order of the outputs, the losses are swapped between the heads, so "
+                "a cross-entropy trains a one-value linear head and a distance trains the softmax head"],
+        fixes=[f"List the losses in the order of the outputs (model.output_names): loss={want}, or key them by "
+               f"output name: loss={keyed}."])
+
+
+def nothing_trainable_finding(model: Any) -> Finding | None:
+    """frozen-parameters when fit() trains a model with weights of which none is trainable.
+
+    ``model.trainable = False`` (or every layer frozen) is read by fit as "update nothing": the loss and metrics
+    are computed and the weights never change. It is not an inference switch (that is ``training=False`` in a call,
+    or predict()), and a whole model frozen before fit is almost always that mix-up or a freeze left in."""
+    from ...checks.structure import CAUSE
+
+    weights = list(getattr(model, "weights", None) or [])
+    if not weights or list(getattr(model, "trainable_weights", None) or []):
+        return None
+    whole = getattr(model, "trainable", True) is False
+    how = "model.trainable is False" if whole else "every layer is frozen (trainable=False)"
+    return Finding(
+        "frozen-parameters", Severity.ERROR,
+        f"fit() trains a model with no trainable weight: {how}, so none of its {len(weights)} weight tensor(s) "
+        "will change",
+        evidence={"subject": "nothing-trainable", CAUSE: True, "weights": len(weights), "model_trainable": not whole,
+                  "explains": ["no-learning", "stalled", "stuck-at-chance", "cannot-overfit-batch", "update-ratio"]},
+        causes=["trainable = False freezes the weights (it is not a switch to inference mode as model.eval() is in "
+                "PyTorch): compile and fit then update nothing"],
+        fixes=["Set model.trainable = True (or the layers to train) before compile(); for inference use "
+               "model.predict(x) or model(x, training=False), which do not freeze anything."])
+
+
+_DISTRIBUTION_LOSSES = ("kldivergence", "kl_divergence", "kld", "kullback_leibler_divergence", "poisson")
+
+
+def class_ids_to_distribution_loss(model: Any, y: Any) -> Finding | None:
+    """label-problem when a loss that compares probability rows (KLDivergence) gets one class-id column for a
+    softmax output of several classes: each row is read as a one-value "distribution", clipped to [eps, 1]."""
+    import numpy as np
+
+    from ...checks.structure import CAUSE
+
+    loss = getattr(model, "loss", None)
+    name = loss if isinstance(loss, str) else getattr(loss, "name", None) or type(loss).__name__
+    key = str(name).lower().replace(" ", "")
+    if key.replace("_", "") not in {k.replace("_", "") for k in _DISTRIBUTION_LOSSES[:4]}:
+        return None
+    try:
+        outs = list(getattr(model, "output_names", None) or [])
+    except Exception:
+        outs = []
+    layers = list(getattr(model, "layers", None) or [])
+    if not outs and layers:
+        outs = [layers[-1].name]  # a Sequential not yet built has no output_names: its last layer is the output
+    head = _head(model, outs[0]) if len(outs) == 1 else None
+    if head is None or head[1] is None or head[1] < 2 or head[0] != "softmax":
+        return None
+    a = np.asarray(y, dtype="float64")
+    a = a.reshape(len(a), -1) if a.ndim > 1 else a.reshape(-1, 1)
+    if a.shape[1] != 1 or len(a) < 8 or not np.all(np.isfinite(a)) or not np.all(a == np.round(a)):
+        return None
+    if a.min() < 0 or a.max() >= head[1] or len(np.unique(a)) < 2:
+        return None
+    k = head[1]
+    return Finding(
+        "label-problem", Severity.ERROR,
+        f"{name} is given one class id per row (values {int(a.min())}..{int(a.max())}) for a softmax over {k} "
+        "classes: it compares probability distributions, one per row",
+        evidence={"subject": "distribution-targets", CAUSE: True, "loss": str(name), "classes": k,
+                  "explains": ["stuck-at-chance", "no-learning", "stalled", "cannot-overfit-batch",
+                               "loss-metric-mismatch"]},
+        causes=["KL divergence expects each target row to be a probability distribution over the classes; a column "
+                "of class ids is clipped to [1e-7, 1] and read as a one-value distribution, so the loss says nothing "
+                "about which class is right"],
+        fixes=["Use loss='sparse_categorical_crossentropy' for class ids (the same gradients as a KL divergence "
+               f"against one-hot rows), or pass one-hot rows: keras.utils.to_categorical(y, {k})."])
