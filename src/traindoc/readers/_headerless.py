@@ -10,11 +10,12 @@ back to a later value is a resume of the same run.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import numpy as np
 
-from ..run import Role, RoleInfo
+from ..run import Role, RoleInfo, infer_role
 from . import _table as T
 
 MIN_UPS = 2  # a counter must go up at least this often in the lines seen
@@ -89,11 +90,13 @@ def globalise(xs: np.ndarray, cuts: list[int]) -> np.ndarray:
 
 
 def pair_names(stem: str, info: RoleInfo, first: np.ndarray, second: np.ndarray) -> tuple[str, str] | None:
-    """Names of two unnamed value columns in a file named for one loss (``losses.txt``): training then
-    validation, the order loops write them in, when both sit at one level (a held-out loss of the same
-    objective does; a generator's and a discriminator's losses, or a loss and a metric, often do not).
-    None when the file name says which split it is, names no loss, or the levels differ."""
-    if info.role is not Role.TRAIN_LOSS or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
+    """Names of two unnamed value columns in a file named for one loss or one metric (``losses.txt``,
+    ``acc.txt``): training then validation, the order loops write them in (``f"{epoch} {train_acc} {val_acc}"``),
+    when both sit at one level (a held-out loss or accuracy of the same objective does; a generator's and a
+    discriminator's losses, or a loss and a metric, often do not).
+    None when the file name says which split it is, names neither, or the levels differ."""
+    names = _split_names(stem, info)
+    if names is None or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
         return None
     a, b = first[np.isfinite(first)], second[np.isfinite(second)]
     if a.size < 2 or b.size < 2:
@@ -103,7 +106,27 @@ def pair_names(stem: str, info: RoleInfo, first: np.ndarray, second: np.ndarray)
     la, lb = float(np.median(a[a.size // 2:])), float(np.median(b[b.size // 2:]))
     if la <= 0 or lb <= 0 or max(la, lb) > _PAIR_RATIO * min(la, lb):
         return None
-    return "train_loss", "val_loss"
+    return names
+
+
+def _split_names(stem: str, info: RoleInfo) -> tuple[str, str] | None:
+    """(training name, validation name) of the quantity a file is named for: a loss, or a metric whose
+    kind and direction are known and that is also computed on the training split (an accuracy, an F1;
+    not a detector's mAP or a BLEU, which are evaluated only). A metric keeps the file's word (``dice``)
+    when that word prefixed by the split reads as the same metric, else its kind's name."""
+    if info.role is Role.TRAIN_LOSS:
+        return "train_loss", "val_loss"
+    if info.role is not Role.TRAIN_METRIC or info.higher_is_better is None or not info.metric:
+        return None
+    word = stem.strip().lower()
+    for base in ((word, info.metric) if re.fullmatch(r"[a-z][a-z0-9]*", word) else (info.metric,)):
+        names = f"train_{base}", f"val_{base}"
+        got = infer_role(names[0]), infer_role(names[1])
+        if got[0].role is Role.TRAIN_METRIC and got[1].role is Role.VAL_METRIC and \
+                got[0].metric == got[1].metric == info.metric and \
+                got[0].higher_is_better == got[1].higher_is_better == info.higher_is_better:
+            return names
+    return None
 
 
 def titled_rows(lines: list[str], cells: Callable[[str], list[str]], min_values: int,

@@ -41,6 +41,7 @@ from ..errors import InputError
 from ..run import MEASURED_ROLES, Role, RoleInfo, Run, Series, infer_role
 from . import _bracketed as B
 from . import _headerless as H
+from . import _record as R
 from . import _table as T
 from ._appended import split_counterless
 from ._unnamed import counted_value
@@ -49,7 +50,7 @@ from .base import HEAD_BYTES
 NAME = "value_list"
 DIRECTORY = False
 MIN_VALUES = 3  # lines in the head that must be bare numbers before the file is claimed
-_SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ""}
+_SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ".out", ""}
 _LIST_SUFFIXES = _SUFFIXES | {".json"}  # json.dump of a bare list
 # An episode's reward or score, as RL scripts name the file they save it in: higher is better.
 # A record word after it (``reward_history.txt``, ``rewards_per_episode.csv``) says how it was kept, not what it is.
@@ -161,7 +162,7 @@ def sniff(path: Path, head: bytes) -> bool:
                                                                          cut=len(head) >= HEAD_BYTES))):
         return True
     found = _layout(lines)
-    if found is None or _named(path, found[0]) is None:
+    if found is None or (_named(path, found[0]) is None and _record_loss(path, found[0], found[3]) is None):
         return False
     data = found[3]
     if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None \
@@ -194,11 +195,14 @@ def read(path: Path) -> list[Run]:
     if found is None:
         raise InputError(path, "expected one number per line (or a counter and a number)")
     header, has_header, width, _ = found
-    named = _named(path, header)
-    if named is None:
-        raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
-                         "(expected a name such as losses.csv or val_accuracy.txt)")
     body = lines[1:] if has_header else lines
+    named, assumed = _named(path, header), None
+    if named is None:
+        record = _record_loss(path, header, [ln for _, ln in body])
+        if record is None:
+            raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
+                             "(expected a name such as losses.csv or val_accuracy.txt)" + _record_hint(path, body))
+        named, assumed = R.LOSS, record
     # The header line written again (``to_csv(mode="a")`` once per run): another run starts there.
     again = {i for i, ln in body if has_header and ln.strip() == lines[0][1].strip()}
     body = [(i, ln) for i, ln in body if i not in again]
@@ -206,7 +210,10 @@ def read(path: Path) -> list[Run]:
     if not one_row and width >= 2:
         if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:_PROBE_ROWS]]) is None:
             return _paired_run(path, body, named)
-        return _counted_runs(path, body, width, named)
+        runs = _counted_runs(path, body, width, named)
+        for run in runs if assumed is not None else ():
+            run.meta.notes.insert(0, assumed)
+        return runs
     if one_row:
         values = [T.parse_number(c) for c in _cells(body[0][1])]
         if any(v is None for v in values):
@@ -234,6 +241,37 @@ def read(path: Path) -> list[Run]:
     if len(runs) > 1:
         return T.segment_runs(path, NAME, runs, sorted(again), unit="line", reason="the header line is written again")
     return split_counterless(runs[0], unit="value")  # no counter to start over: the loss tells
+
+
+def _record_values(data: list[str]) -> tuple[int, list[float]] | None:
+    """(column, values) of the one value beside a counter on lines of two numbers, else None."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    if len(rows) < MIN_VALUES or any(len(r) != 2 or None in r for r in rows):
+        return None
+    col = H.counter_column(rows[:_PROBE_ROWS])  # type: ignore[arg-type]
+    if col is None:
+        return None
+    return 1 - col, [float(r[1 - col]) for r in rows]  # type: ignore[arg-type]
+
+
+def _record_loss(path: Path, header: str | None, data: list[str]) -> str | None:
+    """The note of a training record's one value beside a counter read as its loss (``_record``), else None."""
+    if header is not None or not R.record_name(path.stem):
+        return None
+    found = _record_values(data)
+    if found is None or not R.unbounded(found[1]):
+        return None
+    return R.loss_note(path.name, found[0], found[1])
+
+
+def _record_hint(path: Path, body: list[tuple[int, str]]) -> str:
+    found = _record_values([ln for _, ln in body]) if R.record_name(path.stem) else None
+    return R.refusal_hint(path.name, found[1]) if found is not None else ""
+
+
+def _kind(named: tuple[str, RoleInfo]) -> str:
+    """What the file name names, as a note says it: a loss, or a metric (``_headerless.pair_names``)."""
+    return "loss" if named[1].role is Role.TRAIN_LOSS else "metric"
 
 
 def _two_values(data: list[str]) -> bool:
@@ -302,20 +340,23 @@ def _list_runs(path: Path, text: str) -> list[Run]:
                           "the list is the x axis")
     if len(names) == 2:
         run.meta.notes.append(f"the two lists read as {names[0][0]} and {names[1][0]} (the order scripts print "
-                              "them in; the file name names one loss and both sit at one level)")
+                              f"them in; the file name names one {_kind(named)} and both sit at one level)")
     return [run]
 
 
 _N = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
-# What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"):
+# What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"),
+# or of (counter, train, val) triples ("[[200, 5.95, 6.02], …]", a loop appending [step, loss, val_loss]):
 # the bracketed-list reader takes flat lists only.
-_PRINTED_SEQUENCE = re.compile(rf"\s*[\[(]\s*[\[(]\s*\d+\s*,\s*(?:{_N})\s*[\])]\s*,")
+_PRINTED_SEQUENCE = re.compile(rf"\s*[\[(]\s*[\[(]\s*\d+\s*,\s*(?:{_N})\s*(?:,\s*(?:{_N})\s*)?[\])]\s*,")
 
 
 def _sequence_runs(path: Path, text: str) -> list[Run]:
     """A printed list of (counter, value) pairs in a file named for the value: parsed as a literal
     (``_pyliteral``: never evaluated). The pairs' first items must count up (an epoch or a step); the
-    file name says what the second ones are."""
+    file name says what the second ones are. (counter, value, value) triples are the same rows as a text
+    file's ``counter train val`` lines: the two values are that loss's training and validation value
+    when both sit at one level (``_headerless.pair_names``), else the file is refused."""
     from ._pyliteral import parse as parse_literal
 
     named = _named(path, None)
@@ -327,14 +368,17 @@ def _sequence_runs(path: Path, text: str) -> list[Run]:
     except (ValueError, RecursionError) as exc:
         raise InputError(path, f"is not a plain printed list of (counter, value) pairs ({exc}); expected "
                          "[(step, value), ...]") from None
-    rows = [list(p) for p in seq] if isinstance(seq, (list, tuple)) and all(
-        isinstance(p, (list, tuple)) and len(p) == 2 and all(_number(v) for v in p) for p in seq) else []
+    width = len(seq[0]) if isinstance(seq, (list, tuple)) and seq and isinstance(seq[0], (list, tuple)) else 0
+    rows = [list(p) for p in seq] if width in (2, 3) and all(
+        isinstance(p, (list, tuple)) and len(p) == width and all(_number(v) for v in p) for p in seq) else []
     if len(rows) < MIN_VALUES or H.counter_column(rows) != 0:
-        raise InputError(path, "expected (counter, value) pairs whose first items count up, e.g. [(0, 2.3), (1, 1.9)]")
-    body = [(k + 1, f"{int(a)} {float(b)!r}") for k, (a, b) in enumerate(rows)]
-    runs = _counted_runs(path, body, 2, named)
+        raise InputError(path, "expected (counter, value) pairs whose first items count up, e.g. [(0, 2.3), (1, 1.9)], "
+                         "or (counter, train, val) triples")
+    body = [(k + 1, " ".join([str(int(r[0]))] + [repr(float(v)) for v in r[1:]])) for k, r in enumerate(rows)]
+    runs = _counted_runs(path, body, width, named)
+    what = "(counter, value) pairs" if width == 2 else "(counter, value, value) triples"
     for run in runs:
-        run.meta.notes = [f"{path.name}: a printed list of (counter, value) pairs; the counter is the x axis"
+        run.meta.notes = [f"{path.name}: a printed list of {what}; the counter is the x axis"
                           if n.startswith(f"{path.name}: no header") else n for n in run.meta.notes]
     return runs
 
@@ -397,7 +441,7 @@ def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleI
         run.add(Series.named(name, xs, rows[:, j], role=_role_of(name)))
     run.meta.notes.append(f"{path.name}: no header and no counter; the line number is the x axis, and the two "
                           f"columns read as {pair[0]} and {pair[1]} (the order loops write them in; the file name "
-                          "names one loss and both sit at one level)")
+                          f"names one {_kind(named)} and both sit at one level)")
     return [run]
 
 
@@ -424,7 +468,7 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
                      "sits at its share of that epoch")
     if len(names) == 2:
         notes.append(f"the two other columns read as {names[0][0]} and {names[1][0]} (the order loops write them "
-                     "in; the file name names one loss and both sit at one level)")
+                     f"in; the file name names one {_kind(named)} and both sit at one level)")
     cuts = H.restarts(xs)
     if H.inner_counter(xs, cuts):
         xs = H.globalise(xs, cuts)
