@@ -106,7 +106,24 @@ def pair_names(stem: str, info: RoleInfo, first: np.ndarray, second: np.ndarray)
     la, lb = float(np.median(a[a.size // 2:])), float(np.median(b[b.size // 2:]))
     if la <= 0 or lb <= 0 or max(la, lb) > _PAIR_RATIO * min(la, lb):
         return None
+    if info.role is Role.TRAIN_METRIC and not _one_metric(a, b):
+        return None
     return names
+
+
+def _one_metric(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two columns of one metric on two splits: on one scale (a score in [0, 1] beside one in percent, or
+    beside a loss above 1, is not its other split) and never moving opposite ways (an accuracy rising while
+    the other column falls is an accuracy and a loss). A loss's two splits may part ways (overfitting);
+    a metric's may too near its end, but not over the whole run."""
+    if (float(np.max(a)) <= 1.0) != (float(np.max(b)) <= 1.0):
+        return False
+    moves = []
+    for v in (a, b):
+        third = max(1, v.size // 3)
+        head, tail = float(np.median(v[:third])), float(np.median(v[-third:]))
+        moves.append(0.0 if abs(tail - head) <= 0.1 * max(abs(head), abs(tail)) else np.sign(tail - head))
+    return moves[0] * moves[1] >= 0
 
 
 def _split_names(stem: str, info: RoleInfo) -> tuple[str, str] | None:
