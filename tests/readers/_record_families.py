@@ -8,7 +8,8 @@ Readable families:
   ``train_history.txt``, ``progress.csv``, ``training_stats.csv``, ``train.out``…) holding a counter
   (first or last; from 0 or 1; every epoch or every k steps) and one value that goes above 100 somewhere
   (a summed loss, an MSE in raw units): no bounded score reaches that, so it is read as the training
-  loss, and the run says so in a note starting "assumed:";
+  loss, and the run says so in a note starting "assumed:"; two such values at one level are read as the
+  training and validation loss;
 - ``metric_pair``: a file named for one metric (``acc.txt``, ``accuracy.csv``, ``f1.log``, ``iou.txt``)
   holding a counter and two values of that metric at one level: read as its training then validation value;
 - ``json_triples``: ``json.dump`` (or ``str``/``pprint``) of [step, train, val] lists (or tuples) in a
@@ -20,7 +21,7 @@ line), trailing blank lines, number format (fixed, many digits, scientific) and 
 Near misses (``near_miss``), each refused with the reason in one line:
 a training record whose values stay inside [0, 100] (a loss or an accuracy: which way is better is not
 guessed); one whose values go below 0 (a log-likelihood, a reward); one of whole numbers above 100 (an
-episode length, a count); a metric file whose two values sit at different levels (an accuracy and a loss);
+episode length, a count); one of a loss above 100 beside an accuracy in percent; a metric file whose two values sit at different levels (an accuracy and a loss);
 JSON triples under a name that names nothing (``data.json``) or at different levels.
 """
 
@@ -94,8 +95,13 @@ def record_loss(seed: int) -> Named:
     rng = random.Random(seed)
     n = rng.randint(6, 150)
     hi = rng.choice([rng.uniform(150, 900), rng.uniform(1e3, 5e4)])
-    vals = _decay(rng, n, rng.uniform(0.5, 0.6) * hi if rng.random() < 0.3 else rng.uniform(1, 90), hi)
+    lo = rng.uniform(0.5, 0.6) * hi if rng.random() < 0.3 else rng.uniform(1, 90)
+    vals = _decay(rng, n, lo, hi)
     steps = _steps(rng, n)
+    if rng.random() < 0.35:  # f"{epoch} {train_loss} {val_loss}": both losses, at one level
+        val = _decay(rng, n, lo * rng.uniform(1.0, 1.5), hi * rng.uniform(0.9, 1.1), bad=False)
+        text, (t, v) = _counted(rng, steps, [vals, val])
+        return Named(text, rng.choice(RECORD_NAMES), {"train_loss": t, "val_loss": v}, steps)
     text, (printed,) = _counted(rng, steps, [vals])
     return Named(text, rng.choice(RECORD_NAMES), {"loss": printed}, steps)
 
@@ -143,7 +149,7 @@ FAMILIES = {"record_loss": record_loss, "metric_pair": metric_pair, "json_triple
 
 def near_miss(seed: int) -> Named:
     rng = random.Random(seed)
-    kind = rng.randrange(6)
+    kind = rng.randrange(7)
     n = rng.randint(8, 80)
     steps = _steps(rng, n)
     if kind == 0:  # a training record inside [0, 100]: a loss or an accuracy
@@ -163,6 +169,10 @@ def near_miss(seed: int) -> Named:
         loss = _decay(rng, n, 1.5, 6.0, bad=False)
         text, _ = _counted(rng, steps, [acc, loss])
         return Named(text, rng.choice(_METRIC_NAMES)[0], said="says what one of them is, not which")
+    if kind == 6:  # a training record of a loss above 100 beside an accuracy in percent: two levels
+        loss, acc = _decay(rng, n, 20.0, rng.uniform(200, 900), bad=False), [v * 100 for v in _rise(rng, n, 0.2, 0.9)]
+        text, _ = _counted(rng, steps, [loss, acc])
+        return Named(text, rng.choice(RECORD_NAMES), said="nothing names the others")
     train = [round(v, 8) for v in _decay(rng, n, 0.1, 5.0, bad=False)]
     if kind == 4:  # JSON triples under a name that names nothing
         other = [round(v, 8) for v in _decay(rng, n, 0.2, 5.0, bad=False)]

@@ -1,6 +1,6 @@
 """A file whose name says only that it is a training record (``train_log.txt``, ``log_train.txt``,
 ``train_history.txt``, ``progress.csv``, ``training_stats.csv``, ``train.out``) and whose lines hold a
-counter and one number (``f.write(f"{epoch} {value}\\n")``): what is that number?
+counter and one number (``f.write(f"{epoch} {value}\\n")``) or two: what are they?
 
 A loss and a task metric are the two things such a loop keeps, and they are judged the opposite way up
 (a rising loss is a failure, a rising accuracy the goal), so the reading must follow from the numbers,
@@ -11,6 +11,9 @@ fractions (an average over a batch, not a count), and go above 100 somewhere are
 a loss (or a perplexity, an error sum: lower is better either way), and the file is read so, with a note
 saying why. Values inside [0, 100] may be either, so the file is refused, the message saying so; a
 negative value (a log-likelihood, a reward) is refused too.
+
+Two values beside the counter (``f"{epoch} {train_loss} {val_loss}"``) are read the same way when both
+are such losses and sit at one level (``_headerless.pair_names``): training, then validation.
 """
 
 from __future__ import annotations
@@ -47,11 +50,15 @@ def unbounded(values: list[float]) -> bool:
     return fractions * 2 >= len(fin)
 
 
-def loss_note(file_name: str, column: int, values: list[float]) -> str:
+def loss_note(file_name: str, columns: list[int], values: list[list[float]]) -> str:
     """The one line a run read this way carries, saying what was assumed and why."""
-    return (f"assumed: column {column + 1} of {file_name} is the training loss: the name says only that the "
-            f"file is a training record, and its values reach {max(_finite(values)):.4g}, above the {BOUND:.0f} "
-            "no accuracy or other bounded score exceeds (name the columns with --columns to read it otherwise)")
+    top = max(max(_finite(v)) for v in values)
+    what = (f"column {columns[0] + 1} of {file_name} is the training loss" if len(columns) == 1 else
+            f"columns {columns[0] + 1} and {columns[1] + 1} of {file_name} are the training and validation loss "
+            "(the order loops write them in; both sit at one level)")
+    return (f"assumed: {what}: the name says only that the file is a training record, and its values reach "
+            f"{top:.4g}, above the {BOUND:.0f} no accuracy or other bounded score exceeds (name the columns with "
+            "--columns to read it otherwise)")
 
 
 def refusal_hint(file_name: str, values: list[float]) -> str:

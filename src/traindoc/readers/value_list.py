@@ -162,10 +162,11 @@ def sniff(path: Path, head: bytes) -> bool:
                                                                          cut=len(head) >= HEAD_BYTES))):
         return True
     found = _layout(lines)
-    if found is None or (_named(path, found[0]) is None and _record_loss(path, found[0], found[3]) is None):
+    record = found is not None and _named(path, found[0]) is None and _record_loss(path, found[0], found[3]) is not None
+    if found is None or (_named(path, found[0]) is None and not record):
         return False
     data = found[3]
-    if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None \
+    if found[2] >= 2 and len(data) > 1 and not record and _two_values(data) and _pair(path, found[0], data) is None \
             and _beside_a_count(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
     if len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES):
@@ -210,7 +211,7 @@ def read(path: Path) -> list[Run]:
     if not one_row and width >= 2:
         if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:_PROBE_ROWS]]) is None:
             return _paired_run(path, body, named)
-        runs = _counted_runs(path, body, width, named)
+        runs = _counted_runs(path, body, width, named, stem=path.stem if assumed is None else R.LOSS[0])
         for run in runs if assumed is not None else ():
             run.meta.notes.insert(0, assumed)
         return runs
@@ -243,30 +244,35 @@ def read(path: Path) -> list[Run]:
     return split_counterless(runs[0], unit="value")  # no counter to start over: the loss tells
 
 
-def _record_values(data: list[str]) -> tuple[int, list[float]] | None:
-    """(column, values) of the one value beside a counter on lines of two numbers, else None."""
+def _record_values(data: list[str]) -> tuple[int, list[list[float]]] | None:
+    """(counter column, value columns) of lines of a counter and one or two numbers, else None."""
     rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
-    if len(rows) < MIN_VALUES or any(len(r) != 2 or None in r for r in rows):
+    width = len(rows[0]) if rows else 0
+    if len(rows) < MIN_VALUES or width not in (2, 3) or any(len(r) != width or None in r for r in rows):
         return None
     col = H.counter_column(rows[:_PROBE_ROWS])  # type: ignore[arg-type]
     if col is None:
         return None
-    return 1 - col, [float(r[1 - col]) for r in rows]  # type: ignore[arg-type]
+    return col, [[float(r[j]) for r in rows] for j in range(width) if j != col]  # type: ignore[arg-type]
 
 
 def _record_loss(path: Path, header: str | None, data: list[str]) -> str | None:
-    """The note of a training record's one value beside a counter read as its loss (``_record``), else None."""
+    """The note of a training record's values beside a counter read as its loss (``_record``): one value, or
+    two at one level (training then validation, ``_headerless.pair_names``); else None."""
     if header is not None or not R.record_name(path.stem):
         return None
     found = _record_values(data)
-    if found is None or not R.unbounded(found[1]):
+    if found is None or not all(R.unbounded(v) for v in found[1]):
         return None
-    return R.loss_note(path.name, found[0], found[1])
+    col, values = found
+    if len(values) == 2 and H.pair_names(R.LOSS[0], R.LOSS[1], np.asarray(values[0]), np.asarray(values[1])) is None:
+        return None
+    return R.loss_note(path.name, [j for j in range(len(values) + 1) if j != col], values)
 
 
 def _record_hint(path: Path, body: list[tuple[int, str]]) -> str:
     found = _record_values([ln for _, ln in body]) if R.record_name(path.stem) else None
-    return R.refusal_hint(path.name, found[1]) if found is not None else ""
+    return R.refusal_hint(path.name, [v for col in found[1] for v in col]) if found is not None else ""
 
 
 def _kind(named: tuple[str, RoleInfo]) -> str:
@@ -445,9 +451,11 @@ def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleI
     return [run]
 
 
-def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tuple[str, RoleInfo]) -> list[Run]:
+def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tuple[str, RoleInfo],
+                  stem: str | None = None) -> list[Run]:
     """Lines of a counter and one or two values: the counter is the x; where it starts over another
-    run was appended (a new Run each), unless it is an index counted inside each epoch."""
+    run was appended (a new Run each), unless it is an index counted inside each epoch. ``stem``: the
+    name two values are paired by (``_headerless.pair_names``), the file's own by default."""
     rows = np.asarray([_row(path, i, line, width) for i, line in body], dtype=float)
     col = H.counter_column(rows.tolist())
     if col is None:
@@ -456,7 +464,7 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
     vals = np.delete(rows, col, axis=1)
     names = [named] if vals.shape[1] == 1 else None
     if names is None:
-        pair = H.pair_names(path.stem, named[1], vals[:, 0], vals[:, 1])
+        pair = H.pair_names(path.stem if stem is None else stem, named[1], vals[:, 0], vals[:, 1])
         if pair is None:
             raise InputError(path, "two unnamed values per line whose levels differ (expected a counter and a "
                              "value, or a training and a validation loss of one objective)")
