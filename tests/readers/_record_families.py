@@ -13,7 +13,9 @@ Readable families:
 - ``metric_pair``: a file named for one metric (``acc.txt``, ``accuracy.csv``, ``f1.log``, ``iou.txt``)
   holding a counter and two values of that metric at one level: read as its training then validation value;
 - ``json_triples``: ``json.dump`` (or ``str``/``pprint``) of [step, train, val] lists (or tuples) in a
-  file named for one loss (``loss_history.json``, ``losses.json``): read as train_loss and val_loss.
+  file named for one loss (``loss_history.json``, ``losses.json``): read as train_loss and val_loss;
+- ``smoothed_pair``: a value beside its exponential moving average, with or without a counter, in a file
+  named for the value: the raw column is read, the smoothed copy left out.
 
 Each draws its separator (``,``, ``, ``, tab, spaces, ``;``), line ends (LF, CRLF, none after the last
 line), trailing blank lines, number format (fixed, many digits, scientific) and a NaN or inf in a value.
@@ -144,7 +146,35 @@ def json_triples(seed: int) -> Named:
     return Named(text, rng.choice(_LOSS_JSON), {"train_loss": train, "val_loss": val}, steps)
 
 
-FAMILIES = {"record_loss": record_loss, "metric_pair": metric_pair, "json_triples": json_triples}
+_SMOOTHED_NAMES = [("loss.txt", "loss"), ("train_loss.txt", "train_loss"), ("losses.csv", "losses"),
+                   ("val_loss.log", "val_loss"), ("val_acc.txt", "val_acc")]
+
+
+def smoothed_pair(seed: int) -> Named:
+    """The raw value beside its exponential moving average (``f"{loss},{ema}"``, ``ema = a*ema + (1-a)*loss``),
+    with or without a counter, in either order, in a file named for the value: the raw one is read."""
+    rng = random.Random(seed)
+    name, series = rng.choice(_SMOOTHED_NAMES)
+    n = rng.randint(10, 300)
+    raw = [v * (1 + rng.gauss(0, 0.15)) for v in (_rise(rng, n, 0.2, 0.9) if "acc" in name
+                                                   else _decay(rng, n, rng.uniform(0.05, 2), rng.uniform(3, 3000),
+                                                               bad=False))]
+    style = rng.randrange(3)
+    fmt = lambda v: f"{v:.4f}" if style == 0 else f"{v:.6f}" if style == 1 else f"{v:.6e}"  # noqa: E731
+    raw = [float(fmt(v)) for v in raw]
+    a, ema = rng.uniform(0.5, 0.98), []
+    for v in raw:
+        ema.append(v if not ema else a * ema[-1] + (1 - a) * v)
+    counted, first = rng.random() < 0.5, rng.random() < 0.7
+    steps = _steps(rng, n) if counted else [float(i) for i in range(n)]
+    rows = [[fmt(r), fmt(e)] if first else [fmt(e), fmt(r)] for r, e in zip(raw, ema)]
+    if counted:
+        rows = [[str(int(s)), *r] for s, r in zip(steps, rows)]
+    return Named(_join(rng, rows), name, {series: raw}, steps)
+
+
+FAMILIES = {"record_loss": record_loss, "metric_pair": metric_pair, "json_triples": json_triples,
+            "smoothed_pair": smoothed_pair}
 
 
 def near_miss(seed: int) -> Named:

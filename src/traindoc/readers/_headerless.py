@@ -146,6 +146,49 @@ def _split_names(stem: str, info: RoleInfo) -> tuple[str, str] | None:
     return None
 
 
+_EMA_FIT = 0.9  # share of lines the smoothing recurrence must hold on
+_EMA_MAX = 0.99  # a heavier smoothing barely moves: a near-constant column would fit it by chance
+
+
+def resolution(cells: list[str]) -> float:
+    """Half the last printed digit's place of the coarsest of ``cells`` (``"0.1234"`` -> 5e-5): the rounding
+    a value went through when it was written."""
+    worst = 0.0
+    for cell in cells:
+        text = cell.strip().lower()
+        mant, _, exp = text.partition("e")
+        try:
+            power = int(exp) if exp else 0
+        except ValueError:
+            continue
+        digits = len(mant.partition(".")[2].strip())
+        worst = max(worst, 0.5 * 10.0 ** (power - digits))
+    return worst
+
+
+def smoothed_copy(first: np.ndarray, second: np.ndarray, rounding: float = 0.0) -> int | None:
+    """The column (0 or 1) that is an exponential moving average of the other, ``s[i] = a*s[i-1] + (1-a)*x[i]``
+    for one ``a`` in (0, 1) on nearly every line (``f"{loss},{ema_loss}"``, a loop printing the raw value beside
+    the smoothed one it watches), else None. The recurrence is checked line by line to the printed precision,
+    so two independent curves (a training and a validation loss) never pass it. ``rounding``: the values'
+    printing error (``resolution``)."""
+    for s_col, (x, s) in ((1, (first, second)), (0, (second, first))):
+        ok = np.isfinite(x) & np.isfinite(s)
+        if ok.sum() < 8 or not np.all(ok):
+            continue
+        den = s[:-1] - x[1:]
+        if float(np.dot(den, den)) <= 0.0:
+            continue
+        a = float(np.dot(den, s[1:] - x[1:]) / np.dot(den, den))  # least squares over every line
+        if not 0.0 < a <= _EMA_MAX:
+            continue
+        pred = a * s[:-1] + (1.0 - a) * x[1:]
+        tol = 1e-6 * np.maximum(np.abs(s[1:]), 1.0) + 3.0 * rounding
+        if np.mean(np.abs(pred - s[1:]) <= tol) >= _EMA_FIT and np.any(np.abs(s[1:] - x[1:]) > tol):
+            return s_col
+    return None
+
+
 def titled_rows(lines: list[str], cells: Callable[[str], list[str]], min_values: int,
                 cut: bool = False) -> list[tuple[str, list[float]]] | None:
     """``[(title, values)]`` of a file made of blocks, each a title line over one line of values

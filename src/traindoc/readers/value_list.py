@@ -167,7 +167,7 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     data = found[3]
     if found[2] >= 2 and len(data) > 1 and not record and _two_values(data) and _pair(path, found[0], data) is None \
-            and _beside_a_count(data) is None:
+            and _beside_a_count(data) is None and _smoothed(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
     if len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES):
         return True
@@ -265,9 +265,13 @@ def _record_loss(path: Path, header: str | None, data: list[str]) -> str | None:
     if found is None or not all(R.unbounded(v) for v in found[1]):
         return None
     col, values = found
+    columns = [j for j in range(len(values) + 1) if j != col]
+    smooth = _smoothed(data) if len(values) == 2 else None
+    if smooth is not None:  # a loss beside its moving average: the raw one is the loss
+        return R.loss_note(path.name, [smooth[0]], [values[columns.index(smooth[0])]])
     if len(values) == 2 and H.pair_names(R.LOSS[0], R.LOSS[1], np.asarray(values[0]), np.asarray(values[1])) is None:
         return None
-    return R.loss_note(path.name, [j for j in range(len(values) + 1) if j != col], values)
+    return R.loss_note(path.name, columns, values)
 
 
 def _record_hint(path: Path, body: list[tuple[int, str]]) -> str:
@@ -278,6 +282,29 @@ def _record_hint(path: Path, body: list[tuple[int, str]]) -> str:
 def _kind(named: tuple[str, RoleInfo]) -> str:
     """What the file name names, as a note says it: a loss, or a metric (``_headerless.pair_names``)."""
     return "loss" if named[1].role is Role.TRAIN_LOSS else "metric"
+
+
+def _smoothed(data: list[str]) -> tuple[int, int] | None:
+    """(column read, column left out) of two values per line, beside a counter or not, when one is the
+    exponential moving average of the other (``_headerless.smoothed_copy``): the raw column is the named
+    quantity, the smoothed copy adds nothing a rule should judge twice. None otherwise."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    if not rows or any(len(r) != len(rows[0]) or None in r for r in rows):
+        return None
+    arr = np.asarray(rows, dtype=float)
+    col = H.counter_column(rows) if arr.shape[1] == 3 else None  # type: ignore[arg-type]
+    vals = [j for j in range(arr.shape[1]) if j != col]
+    if len(vals) != 2:
+        return None
+    rounding = H.resolution([cells[j] for cells in map(_cells, data) for j in vals])
+    smooth = H.smoothed_copy(arr[:, vals[0]], arr[:, vals[1]], rounding)
+    return None if smooth is None else (vals[1 - smooth], vals[smooth])
+
+
+def _smoothed_note(path: Path, read: int, left: int) -> str:
+    return (f"column {left + 1} of {path.name} is an exponential moving average of column {read + 1} (each value "
+            f"the last one's weighted mean with the new raw value): column {read + 1} is read, its smoothed copy "
+            "is not")
 
 
 def _two_values(data: list[str]) -> bool:
@@ -429,8 +456,15 @@ def _row(path: Path, i: int, line: str, width: int) -> list[float]:
 def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleInfo]) -> list[Run]:
     """Two values per line and no counter: one loss's training and validation value, the line number the x."""
     rows = np.asarray([_row(path, i, line, 2) for i, line in body], dtype=float)
-    pair = H.pair_names(path.stem, named[1], rows[:, 0], rows[:, 1])
-    value = None if pair is not None else _beside_a_count([line for _, line in body])
+    smooth = _smoothed([line for _, line in body])
+    pair = H.pair_names(path.stem, named[1], rows[:, 0], rows[:, 1]) if smooth is None else None
+    value = None if pair is not None or smooth is not None else _beside_a_count([line for _, line in body])
+    if smooth is not None:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.arange(len(rows), dtype=float), rows[:, smooth[0]], role=named[1]))
+        run.meta.notes.append(f"{path.name}: no header and no counter; the line number is the x axis")
+        run.meta.notes.append(_smoothed_note(path, *smooth))
+        return split_counterless(run, unit="value")
     if value is not None:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         run.add(Series.named(named[0], np.arange(len(rows), dtype=float), rows[:, value], role=named[1]))
@@ -463,13 +497,20 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
     xs = rows[:, col]
     vals = np.delete(rows, col, axis=1)
     names = [named] if vals.shape[1] == 1 else None
+    extra = []
     if names is None:
-        pair = H.pair_names(path.stem if stem is None else stem, named[1], vals[:, 0], vals[:, 1])
-        if pair is None:
+        smooth = _smoothed([line for _, line in body])
+        pair = H.pair_names(path.stem if stem is None else stem, named[1], vals[:, 0], vals[:, 1]) \
+            if smooth is None else None
+        if smooth is not None:
+            extra.append(_smoothed_note(path, *smooth))
+            vals, names = rows[:, [smooth[0]]], [named]
+        elif pair is None:
             raise InputError(path, "two unnamed values per line whose levels differ (expected a counter and a "
                              "value, or a training and a validation loss of one objective)")
-        names = [(n, _role_of(n)) for n in pair]
-    notes = [f"{path.name}: no header; column {col + 1} is a counter and the x axis"]
+        else:
+            names = [(n, _role_of(n)) for n in pair]
+    notes = [f"{path.name}: no header; column {col + 1} is a counter and the x axis", *extra]
     if np.any(np.diff(xs) == 0):
         xs = H.spread_repeats(xs)
         notes.append("the counter repeats over consecutive lines (an epoch beside each batch's value): each line "
