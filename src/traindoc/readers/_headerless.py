@@ -151,19 +151,18 @@ _EMA_MAX = 0.99  # a heavier smoothing barely moves: a near-constant column woul
 
 
 def resolution(cells: list[str]) -> float:
-    """Half the last printed digit's place of the coarsest of ``cells`` (``"0.1234"`` -> 5e-5): the rounding
-    a value went through when it was written."""
-    worst = 0.0
+    """Half the last printed digit's place in the typical one of ``cells`` (``"0.1234"`` -> 5e-5): the
+    rounding a value went through when it was written. The median, not the coarsest: ``repr`` prints most
+    values to 17 digits and a few exactly (``3.0``), which were never rounded."""
+    places = []
     for cell in cells:
-        text = cell.strip().lower()
-        mant, _, exp = text.partition("e")
+        mant, _, exp = cell.strip().lower().partition("e")
         try:
             power = int(exp) if exp else 0
         except ValueError:
             continue
-        digits = len(mant.partition(".")[2].strip())
-        worst = max(worst, 0.5 * 10.0 ** (power - digits))
-    return worst
+        places.append(0.5 * 10.0 ** (power - len(mant.partition(".")[2].strip())))
+    return float(np.median(places)) if places else 0.0
 
 
 def smoothed_copy(first: np.ndarray, second: np.ndarray, rounding: float = 0.0) -> int | None:
@@ -172,6 +171,8 @@ def smoothed_copy(first: np.ndarray, second: np.ndarray, rounding: float = 0.0) 
     the smoothed one it watches), else None. The recurrence is checked line by line to the printed precision,
     so two independent curves (a training and a validation loss) never pass it. ``rounding``: the values'
     printing error (``resolution``)."""
+    if any(np.all(v == np.round(v)) for v in (first, second)):
+        return None  # whole numbers are a count or a counter, never a loss or its average
     for s_col, (x, s) in ((1, (first, second)), (0, (second, first))):
         ok = np.isfinite(x) & np.isfinite(s)
         if ok.sum() < 8 or not np.all(ok):

@@ -296,7 +296,8 @@ def _smoothed(data: list[str]) -> tuple[int, int] | None:
     vals = [j for j in range(arr.shape[1]) if j != col]
     if len(vals) != 2:
         return None
-    rounding = H.resolution([cells[j] for cells in map(_cells, data) for j in vals])
+    split = [_cells(ln) for ln in data]
+    rounding = max(H.resolution([cells[j] for cells in split]) for j in vals)
     smooth = H.smoothed_copy(arr[:, vals[0]], arr[:, vals[1]], rounding)
     return None if smooth is None else (vals[1 - smooth], vals[smooth])
 
