@@ -361,6 +361,24 @@ def json_measure_families(out: Path) -> None:
         (dest / case.name).write_text(case.text, encoding="utf-8")
 
 
+RECORD_FAMILIES = ("record_loss", "metric_pair", "json_triples", "smoothed_pair")
+
+
+def record_families(out: Path) -> None:
+    """One variant of each layout whose columns only the file's name and numbers name (a training record's
+    loss above 100, a metric's two splits, JSON [step, train, val] rows, a value beside its moving average),
+    from the generators of ``tests/readers/_record_families.py``; each in a folder of its own, since the
+    file's name is part of the layout."""
+    sys.path.insert(0, str(ROOT / "tests" / "readers"))
+    import _record_families as RF
+
+    for family in RECORD_FAMILIES:
+        case = RF.FAMILIES[family](20261207)
+        dest = out / "printed" / f"named_{family}"
+        dest.mkdir(parents=True, exist_ok=True)
+        (dest / case.name).write_text(case.text, encoding="utf-8")
+
+
 def sb3_monitor(out: Path) -> None:
     """A Stable-Baselines3 ``monitor.csv`` from its own ``ResultsWriter`` (one row per episode)."""
     from stable_baselines3.common.monitor import ResultsWriter
@@ -454,7 +472,8 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "print_logs": print_logs, "json_histories": json_histories,
            "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor,
            "readers15_layouts": readers15_layouts, "readers16_layouts": readers16_layouts,
-           "console_families": console_families, "json_measure_families": json_measure_families}
+           "console_families": console_families, "json_measure_families": json_measure_families,
+           "record_families": record_families}
 
 
 def main(out: Path) -> None:
