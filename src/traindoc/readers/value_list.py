@@ -16,6 +16,13 @@ one number (``Epoch 3: 0.52``, ``[Epoch 3] 0.52``: ``_unnamed.counted_value``) a
 a counter repeated over consecutive lines (an epoch written beside each batch's loss) places each line
 at its share of that epoch (``_headerless.spread_repeats``).
 
+Two values of one metric beside a counter (``acc.txt``: ``f"{epoch} {train_acc} {val_acc}"``) are its
+training then validation value when they share a scale and move the same way; a value beside its
+exponential moving average (``f"{loss},{ema}"``) is read alone, the smoothed copy left out; ``json.dump``
+of [step, train, val] rows is read as the same text rows. A file named only as a training record
+(``train_log.txt``, ``progress.csv``: ``_record``) is read when its values beside the counter can only be
+a loss (above 100, never negative, mostly fractions), with a note saying it was assumed.
+
 A file named for an episode's reward or score (``rewards.csv``, ``scores.txt``) is read too: the
 series keeps that name (higher is better; it is never taken for a loss).
 
