@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ._cases import read, written
+from ._cases import generated
 from ._record_families import FAMILIES, near_miss
 
 SEEDS = range(60)
@@ -18,9 +18,7 @@ SEEDS = range(60)
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
     wrong = {}
-    for seed in SEEDS:
-        case = FAMILIES[family](seed)
-        runs, refused = read(written(tmp_path, seed, case.name, case.text))
+    for seed, case, runs, refused in generated(tmp_path, FAMILIES[family], SEEDS):
         if refused:
             wrong[seed] = refused[-250:]
             continue
@@ -40,9 +38,7 @@ def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
 
 def test_every_near_miss_is_refused_in_one_line_saying_why(tmp_path):
     wrong = {}
-    for seed in SEEDS:
-        case = near_miss(seed)
-        runs, msg = read(written(tmp_path, seed, case.name, case.text))
+    for seed, case, runs, msg in generated(tmp_path, near_miss, SEEDS):
         if msg is None:
             wrong[seed] = ("read", case.name, [sorted(r.series) for r in runs])
         elif "\n" in msg or case.said not in msg:
