@@ -98,6 +98,10 @@ FORMATS: dict[str, tuple[str, str]] = {
     "json_column_vector": ("printed", "json_column_vector/losses.json"),
     "json_counter_list": ("printed", "json_counter_list/losses.json"),
     "json_generations": ("printed", "json_generations/train_log.json"),
+    "named_record_loss": ("printed", "named_record_loss/*"),
+    "named_metric_pair": ("printed", "named_metric_pair/*"),
+    "named_json_triples": ("printed", "named_json_triples/*"),
+    "named_smoothed_pair": ("printed", "named_smoothed_pair/*"),
 }
 # Options a format's cases are diagnosed with (a header-less table is read under names the user gives).
 EXTRA_ARGS: dict[str, list[str]] = {"headerless_columns": ["--columns", "epoch,loss,val_loss"]}

@@ -351,14 +351,32 @@ def json_measure_families(out: Path) -> None:
     """One variant of each bare JSON shape of one quantity (numbers under epoch keys, a column vector, a
     counter list beside the values, an evolution strategy's generations), from the generators of
     ``tests/readers/_json_measure_families.py``."""
-    sys.path.insert(0, str(ROOT / "tests" / "readers"))
-    import _json_measure_families as JF
+    _generated(out, "_json_measure_families", JSON_MEASURE_FAMILIES, "json_")
 
-    for family in JSON_MEASURE_FAMILIES:
-        case = JF.FAMILIES[family](20261207)
-        dest = out / "printed" / f"json_{family}"
+
+def _generated(out: Path, module: str, families: tuple[str, ...], prefix: str) -> None:
+    """One variant (seed 20261207) of each family of a test generator module (``FAMILIES``, each case
+    with ``name`` and ``text``), in ``printed/<prefix><family>/<its name>``."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "tests" / "readers"))
+    gen = importlib.import_module(module)
+    for family in families:
+        case = gen.FAMILIES[family](20261207)
+        dest = out / "printed" / f"{prefix}{family}"
         dest.mkdir(parents=True, exist_ok=True)
         (dest / case.name).write_text(case.text, encoding="utf-8")
+
+
+RECORD_FAMILIES = ("record_loss", "metric_pair", "json_triples", "smoothed_pair")
+
+
+def record_families(out: Path) -> None:
+    """One variant of each layout whose columns only the file's name and numbers name (a training record's
+    loss above 100, a metric's two splits, JSON [step, train, val] rows, a value beside its moving average),
+    from the generators of ``tests/readers/_record_families.py``; each in a folder of its own, since the
+    file's name is part of the layout."""
+    _generated(out, "_record_families", RECORD_FAMILIES, "named_")
 
 
 def sb3_monitor(out: Path) -> None:
@@ -454,7 +472,8 @@ WRITERS = {"tensorboard": tensorboard, "lightning_csv": lightning_csv, "keras": 
            "print_logs": print_logs, "json_histories": json_histories,
            "value_lists": value_lists, "unnamed_numbers": unnamed_numbers, "sb3_monitor": sb3_monitor,
            "readers15_layouts": readers15_layouts, "readers16_layouts": readers16_layouts,
-           "console_families": console_families, "json_measure_families": json_measure_families}
+           "console_families": console_families, "json_measure_families": json_measure_families,
+           "record_families": record_families}
 
 
 def main(out: Path) -> None:

@@ -23,3 +23,12 @@ def read(path: Path) -> tuple[list, str | None]:
         return load(path).runs, None
     except InputError as exc:
         return [], str(exc)
+
+
+def generated(tmp_path: Path, make, seeds):
+    """``(seed, case, runs, refusal)`` for each seed's generated case (``make(seed)`` with ``name`` and
+    ``text``), written under its name and read (``read``)."""
+    for seed in seeds:
+        case = make(seed)
+        runs, refused = read(written(tmp_path, seed, case.name, case.text))
+        yield seed, case, runs, refused

@@ -10,11 +10,12 @@ back to a later value is a resume of the same run.
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import numpy as np
 
-from ..run import Role, RoleInfo
+from ..run import Role, RoleInfo, infer_role
 from . import _table as T
 
 MIN_UPS = 2  # a counter must go up at least this often in the lines seen
@@ -89,11 +90,13 @@ def globalise(xs: np.ndarray, cuts: list[int]) -> np.ndarray:
 
 
 def pair_names(stem: str, info: RoleInfo, first: np.ndarray, second: np.ndarray) -> tuple[str, str] | None:
-    """Names of two unnamed value columns in a file named for one loss (``losses.txt``): training then
-    validation, the order loops write them in, when both sit at one level (a held-out loss of the same
-    objective does; a generator's and a discriminator's losses, or a loss and a metric, often do not).
-    None when the file name says which split it is, names no loss, or the levels differ."""
-    if info.role is not Role.TRAIN_LOSS or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
+    """Names of two unnamed value columns in a file named for one loss or one metric (``losses.txt``,
+    ``acc.txt``): training then validation, the order loops write them in (``f"{epoch} {train_acc} {val_acc}"``),
+    when both sit at one level (a held-out loss or accuracy of the same objective does; a generator's and a
+    discriminator's losses, or a loss and a metric, often do not).
+    None when the file name says which split it is, names neither, or the levels differ."""
+    names = _split_names(stem, info)
+    if names is None or any(w in stem.lower() for w in ("train", "val", "test", "eval")):
         return None
     a, b = first[np.isfinite(first)], second[np.isfinite(second)]
     if a.size < 2 or b.size < 2:
@@ -103,7 +106,88 @@ def pair_names(stem: str, info: RoleInfo, first: np.ndarray, second: np.ndarray)
     la, lb = float(np.median(a[a.size // 2:])), float(np.median(b[b.size // 2:]))
     if la <= 0 or lb <= 0 or max(la, lb) > _PAIR_RATIO * min(la, lb):
         return None
-    return "train_loss", "val_loss"
+    if info.role is Role.TRAIN_METRIC and not _one_metric(a, b):
+        return None
+    return names
+
+
+def _one_metric(a: np.ndarray, b: np.ndarray) -> bool:
+    """Two columns of one metric on two splits: on one scale (a score in [0, 1] beside one in percent, or
+    beside a loss above 1, is not its other split) and never moving opposite ways (an accuracy rising while
+    the other column falls is an accuracy and a loss). A loss's two splits may part ways (overfitting);
+    a metric's may too near its end, but not over the whole run."""
+    if (float(np.max(a)) <= 1.0) != (float(np.max(b)) <= 1.0):
+        return False
+    moves = []
+    for v in (a, b):
+        third = max(1, v.size // 3)
+        head, tail = float(np.median(v[:third])), float(np.median(v[-third:]))
+        moves.append(0.0 if abs(tail - head) <= 0.1 * max(abs(head), abs(tail)) else np.sign(tail - head))
+    return moves[0] * moves[1] >= 0
+
+
+def _split_names(stem: str, info: RoleInfo) -> tuple[str, str] | None:
+    """(training name, validation name) of the quantity a file is named for: a loss, or a metric whose
+    kind and direction are known and that is also computed on the training split (an accuracy, an F1;
+    not a detector's mAP or a BLEU, which are evaluated only). A metric keeps the file's word (``dice``)
+    when that word prefixed by the split reads as the same metric, else its kind's name."""
+    if info.role is Role.TRAIN_LOSS:
+        return "train_loss", "val_loss"
+    if info.role is not Role.TRAIN_METRIC or info.higher_is_better is None or not info.metric:
+        return None
+    word = stem.strip().lower()
+    for base in ((word, info.metric) if re.fullmatch(r"[a-z][a-z0-9]*", word) else (info.metric,)):
+        names = f"train_{base}", f"val_{base}"
+        got = infer_role(names[0]), infer_role(names[1])
+        if got[0].role is Role.TRAIN_METRIC and got[1].role is Role.VAL_METRIC and \
+                got[0].metric == got[1].metric == info.metric and \
+                got[0].higher_is_better == got[1].higher_is_better == info.higher_is_better:
+            return names
+    return None
+
+
+_EMA_FIT = 0.9  # share of lines the smoothing recurrence must hold on
+_EMA_MAX = 0.99  # a heavier smoothing barely moves: a near-constant column would fit it by chance
+
+
+def resolution(cells: list[str]) -> float:
+    """Half the last printed digit's place in the typical one of ``cells`` (``"0.1234"`` -> 5e-5): the
+    rounding a value went through when it was written. The median, not the coarsest: ``repr`` prints most
+    values to 17 digits and a few exactly (``3.0``), which were never rounded."""
+    places = []
+    for cell in cells:
+        mant, _, exp = cell.strip().lower().partition("e")
+        try:
+            power = int(exp) if exp else 0
+        except ValueError:
+            continue
+        places.append(0.5 * 10.0 ** (power - len(mant.partition(".")[2].strip())))
+    return float(np.median(places)) if places else 0.0
+
+
+def smoothed_copy(first: np.ndarray, second: np.ndarray, rounding: float = 0.0) -> int | None:
+    """The column (0 or 1) that is an exponential moving average of the other, ``s[i] = a*s[i-1] + (1-a)*x[i]``
+    for one ``a`` in (0, 1) on nearly every line (``f"{loss},{ema_loss}"``, a loop printing the raw value beside
+    the smoothed one it watches), else None. The recurrence is checked line by line to the printed precision,
+    so two independent curves (a training and a validation loss) never pass it. ``rounding``: the values'
+    printing error (``resolution``)."""
+    if any(np.all(v == np.round(v)) for v in (first, second)):
+        return None  # whole numbers are a count or a counter, never a loss or its average
+    for s_col, (x, s) in ((1, (first, second)), (0, (second, first))):
+        ok = np.isfinite(x) & np.isfinite(s)
+        if ok.sum() < 8 or not np.all(ok):
+            continue
+        den = s[:-1] - x[1:]
+        if float(np.dot(den, den)) <= 0.0:
+            continue
+        a = float(np.dot(den, s[1:] - x[1:]) / np.dot(den, den))  # least squares over every line
+        if not 0.0 < a <= _EMA_MAX:
+            continue
+        pred = a * s[:-1] + (1.0 - a) * x[1:]
+        tol = 1e-6 * np.maximum(np.abs(s[1:]), 1.0) + 3.0 * rounding
+        if np.mean(np.abs(pred - s[1:]) <= tol) >= _EMA_FIT and np.any(np.abs(s[1:] - x[1:]) > tol):
+            return s_col
+    return None
 
 
 def titled_rows(lines: list[str], cells: Callable[[str], list[str]], min_values: int,

@@ -34,7 +34,9 @@ _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
 # A line that is only a printed array of two or more numbers ("[0.5234 0.8123]", "[0.52, 0.81, 0.7]").
-_ARRAY = re.compile(rf"\s*\[\s*({_NUM}(?:\s*,?\s*{_NUM})+)\s*,?\s*\]\s*")
+# The separator is never empty: "4.2345" must not also read as "4.23" "45" (a line that then fails to match
+# would try every split of every number, exponential in its digits).
+_ARRAY = re.compile(rf"\s*\[\s*({_NUM}(?:(?:\s*,\s*|\s+){_NUM})+)\s*,?\s*\]\s*")
 _ARRAY_SPLIT = re.compile(r"\s*,\s*|\s+")
 _ARRAY_MAX = 8  # numbers a printed array of one epoch's metrics holds at most
 # "Episodes 001-018:   7.24 ####", "Epoch 3: 0.52": a counter (or a range of it) then a number no word names
@@ -157,6 +159,9 @@ def unnamed_numbers_hint(path: Path) -> str:
         return ""
     if text.lstrip().startswith("{"):
         return _json_lists_hint(path)
+    nested = _nested_rows_hint(text)
+    if nested:
+        return nested
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
@@ -192,10 +197,43 @@ def unnamed_numbers_hint(path: Path) -> str:
         said = "nothing names them" if counter is None else (
             f"column {counter + 1} counts the batches of each epoch under its '{_cut(headers[0])}' line but {others}"
             if within else f"column {counter + 1} counts up (an epoch or a step) but {others}")
-        return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and {said} "
-                f"(expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
+        return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and {said}"
+                + (_record_hint(path, bare, counter) if width == 2 and counter is not None and not within else "")
+                + " (expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
                 + name_them(width, counter, "batch" if within else "epoch"))
     return ""
+
+
+def _record_hint(path: Path, bare: list[str], counter: int) -> str:
+    """Why the one value beside a counter in a file named only as a training record is not read (``_record``)."""
+    from ._record import record_name, refusal_hint
+
+    if not record_name(path.stem):
+        return ""
+    values = [parse_number(_SEP.split(ln.strip().rstrip(",").strip())[1 - counter]) for ln in bare]
+    return refusal_hint(path.name, [v for v in values if v is not None])
+
+
+_ROW_CELL = rf"(?:{_NUM}|[-+]?(?:nan|NaN|inf|Infinity))"
+_ROW = re.compile(rf"[\[(]\s*{_ROW_CELL}(?:\s*,\s*{_ROW_CELL})*\s*,?\s*[\])]")
+_NESTED_START = re.compile(r"\s*\[\s*[\[(]")
+
+
+def _nested_rows_hint(text: str) -> str:
+    """A nested list of rows of numbers (``json.dump`` of ``[[step, loss, val_loss], ...]``, ``str()`` of
+    tuples) under a file name that does not say what the numbers are, for the refusal message; else ""."""
+    if not _NESTED_START.match(text):
+        return ""
+    rows = _ROW.findall(text[:_WIDE_ROWS * 400])
+    if len(rows) < 2:
+        return ""
+    widths = {len(_SEP.split(r[1:-1].strip().rstrip(",").strip())) for r in rows}
+    if len(widths) != 1:
+        return ""
+    shown = _cut(" ".join(rows[0].split()))
+    return (f"; it holds rows of {widths.pop()} numbers in a nested list (e.g. '{shown}') and nothing names "
+            "them (expected a file name saying what they are, such as loss_history.json for [step, loss, "
+            "val_loss] rows, or a JSON object naming each list, {\"loss\": [...], \"val_loss\": [...]})")
 
 
 # "Epoch: 3", "=== Epoch 3 ===", "[Epoch 3/20]": a line that only opens an epoch's block of rows.

@@ -77,7 +77,7 @@ def _own_counter_rows(header: list[str], lower: list[str], records: list) -> tup
         if sig not in own:
             kept.append((x, r))
             continue
-        for name in sig:
+        for name in (n for n in header if n in sig):  # the file's order, not the set's (which varies by run)
             val = T.parse_number(r[header.index(name)])
             if val is not None:
                 steps, vals = cols.setdefault(name, ([], []))

@@ -16,6 +16,13 @@ one number (``Epoch 3: 0.52``, ``[Epoch 3] 0.52``: ``_unnamed.counted_value``) a
 a counter repeated over consecutive lines (an epoch written beside each batch's loss) places each line
 at its share of that epoch (``_headerless.spread_repeats``).
 
+Two values of one metric beside a counter (``acc.txt``: ``f"{epoch} {train_acc} {val_acc}"``) are its
+training then validation value when they share a scale and move the same way; a value beside its
+exponential moving average (``f"{loss},{ema}"``) is read alone, the smoothed copy left out; ``json.dump``
+of [step, train, val] rows is read as the same text rows. A file named only as a training record
+(``train_log.txt``, ``progress.csv``: ``_record``) is read when its values beside the counter can only be
+a loss (above 100, never negative, mostly fractions), with a note saying it was assumed.
+
 A file named for an episode's reward or score (``rewards.csv``, ``scores.txt``) is read too: the
 series keeps that name (higher is better; it is never taken for a loss).
 
@@ -41,6 +48,7 @@ from ..errors import InputError
 from ..run import MEASURED_ROLES, Role, RoleInfo, Run, Series, infer_role
 from . import _bracketed as B
 from . import _headerless as H
+from . import _record as R
 from . import _table as T
 from ._appended import split_counterless
 from ._unnamed import counted_value
@@ -49,7 +57,7 @@ from .base import HEAD_BYTES
 NAME = "value_list"
 DIRECTORY = False
 MIN_VALUES = 3  # lines in the head that must be bare numbers before the file is claimed
-_SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ""}
+_SUFFIXES = {".csv", ".txt", ".log", ".dat", ".tsv", ".out", ""}
 _LIST_SUFFIXES = _SUFFIXES | {".json"}  # json.dump of a bare list
 # An episode's reward or score, as RL scripts name the file they save it in: higher is better.
 # A record word after it (``reward_history.txt``, ``rewards_per_episode.csv``) says how it was kept, not what it is.
@@ -161,11 +169,12 @@ def sniff(path: Path, head: bytes) -> bool:
                                                                          cut=len(head) >= HEAD_BYTES))):
         return True
     found = _layout(lines)
-    if found is None or _named(path, found[0]) is None:
+    record = found is not None and _named(path, found[0]) is None and _record_loss(path, found[0], found[3]) is not None
+    if found is None or (_named(path, found[0]) is None and not record):
         return False
     data = found[3]
-    if found[2] >= 2 and len(data) > 1 and _two_values(data) and _pair(path, found[0], data) is None \
-            and _beside_a_count(data) is None:
+    if found[2] >= 2 and len(data) > 1 and not record and _two_values(data) and _pair(path, found[0], data) is None \
+            and _beside_a_count(data) is None and _smoothed(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
     if len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES):
         return True
@@ -194,11 +203,14 @@ def read(path: Path) -> list[Run]:
     if found is None:
         raise InputError(path, "expected one number per line (or a counter and a number)")
     header, has_header, width, _ = found
-    named = _named(path, header)
-    if named is None:
-        raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
-                         "(expected a name such as losses.csv or val_accuracy.txt)")
     body = lines[1:] if has_header else lines
+    named, assumed = _named(path, header), None
+    if named is None:
+        record = _record_loss(path, header, [ln for _, ln in body])
+        if record is None:
+            raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
+                             "(expected a name such as losses.csv or val_accuracy.txt)" + _record_hint(path, body))
+        named, assumed = R.LOSS, record
     # The header line written again (``to_csv(mode="a")`` once per run): another run starts there.
     again = {i for i, ln in body if has_header and ln.strip() == lines[0][1].strip()}
     body = [(i, ln) for i, ln in body if i not in again]
@@ -206,7 +218,10 @@ def read(path: Path) -> list[Run]:
     if not one_row and width >= 2:
         if width == 2 and H.counter_column([_row(path, i, ln, 2) for i, ln in body[:_PROBE_ROWS]]) is None:
             return _paired_run(path, body, named)
-        return _counted_runs(path, body, width, named)
+        runs = _counted_runs(path, body, width, named, stem=path.stem if assumed is None else R.LOSS[0])
+        for run in runs if assumed is not None else ():
+            run.meta.notes.insert(0, assumed)
+        return runs
     if one_row:
         values = [T.parse_number(c) for c in _cells(body[0][1])]
         if any(v is None for v in values):
@@ -234,6 +249,70 @@ def read(path: Path) -> list[Run]:
     if len(runs) > 1:
         return T.segment_runs(path, NAME, runs, sorted(again), unit="line", reason="the header line is written again")
     return split_counterless(runs[0], unit="value")  # no counter to start over: the loss tells
+
+
+def _record_values(data: list[str]) -> tuple[int, list[list[float]]] | None:
+    """(counter column, value columns) of lines of a counter and one or two numbers, else None."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    width = len(rows[0]) if rows else 0
+    if len(rows) < MIN_VALUES or width not in (2, 3) or any(len(r) != width or None in r for r in rows):
+        return None
+    col = H.counter_column(rows[:_PROBE_ROWS])  # type: ignore[arg-type]
+    if col is None:
+        return None
+    return col, [[float(r[j]) for r in rows] for j in range(width) if j != col]  # type: ignore[arg-type]
+
+
+def _record_loss(path: Path, header: str | None, data: list[str]) -> str | None:
+    """The note of a training record's values beside a counter read as its loss (``_record``): one value, or
+    two at one level (training then validation, ``_headerless.pair_names``); else None."""
+    if header is not None or not R.record_name(path.stem):
+        return None
+    found = _record_values(data)
+    if found is None or not all(R.unbounded(v) for v in found[1]):
+        return None
+    col, values = found
+    columns = [j for j in range(len(values) + 1) if j != col]
+    smooth = _smoothed(data) if len(values) == 2 else None
+    if smooth is not None:  # a loss beside its moving average: the raw one is the loss
+        return R.loss_note(path.name, [smooth[0]], [values[columns.index(smooth[0])]])
+    if len(values) == 2 and H.pair_names(R.LOSS[0], R.LOSS[1], np.asarray(values[0]), np.asarray(values[1])) is None:
+        return None
+    return R.loss_note(path.name, columns, values)
+
+
+def _record_hint(path: Path, body: list[tuple[int, str]]) -> str:
+    found = _record_values([ln for _, ln in body]) if R.record_name(path.stem) else None
+    return R.refusal_hint(path.name, [v for col in found[1] for v in col]) if found is not None else ""
+
+
+def _kind(named: tuple[str, RoleInfo]) -> str:
+    """What the file name names, as a note says it: a loss, or a metric (``_headerless.pair_names``)."""
+    return "loss" if named[1].role is Role.TRAIN_LOSS else "metric"
+
+
+def _smoothed(data: list[str]) -> tuple[int, int] | None:
+    """(column read, column left out) of two values per line, beside a counter or not, when one is the
+    exponential moving average of the other (``_headerless.smoothed_copy``): the raw column is the named
+    quantity, the smoothed copy adds nothing a rule should judge twice. None otherwise."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    if not rows or any(len(r) != len(rows[0]) or None in r for r in rows):
+        return None
+    arr = np.asarray(rows, dtype=float)
+    col = H.counter_column(rows) if arr.shape[1] == 3 else None  # type: ignore[arg-type]
+    vals = [j for j in range(arr.shape[1]) if j != col]
+    if len(vals) != 2:
+        return None
+    split = [_cells(ln) for ln in data]
+    rounding = max(H.resolution([cells[j] for cells in split]) for j in vals)
+    smooth = H.smoothed_copy(arr[:, vals[0]], arr[:, vals[1]], rounding)
+    return None if smooth is None else (vals[1 - smooth], vals[smooth])
+
+
+def _smoothed_note(path: Path, read: int, left: int) -> str:
+    return (f"column {left + 1} of {path.name} is an exponential moving average of column {read + 1} (each value "
+            f"the last one's weighted mean with the new raw value): column {read + 1} is read, its smoothed copy "
+            "is not")
 
 
 def _two_values(data: list[str]) -> bool:
@@ -302,20 +381,23 @@ def _list_runs(path: Path, text: str) -> list[Run]:
                           "the list is the x axis")
     if len(names) == 2:
         run.meta.notes.append(f"the two lists read as {names[0][0]} and {names[1][0]} (the order scripts print "
-                              "them in; the file name names one loss and both sit at one level)")
+                              f"them in; the file name names one {_kind(named)} and both sit at one level)")
     return [run]
 
 
 _N = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
-# What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"):
+# What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"),
+# or of (counter, train, val) triples ("[[200, 5.95, 6.02], …]", a loop appending [step, loss, val_loss]):
 # the bracketed-list reader takes flat lists only.
-_PRINTED_SEQUENCE = re.compile(rf"\s*[\[(]\s*[\[(]\s*\d+\s*,\s*(?:{_N})\s*[\])]\s*,")
+_PRINTED_SEQUENCE = re.compile(rf"\s*[\[(]\s*[\[(]\s*\d+\s*,\s*(?:{_N})\s*(?:,\s*(?:{_N})\s*)?[\])]\s*,")
 
 
 def _sequence_runs(path: Path, text: str) -> list[Run]:
     """A printed list of (counter, value) pairs in a file named for the value: parsed as a literal
     (``_pyliteral``: never evaluated). The pairs' first items must count up (an epoch or a step); the
-    file name says what the second ones are."""
+    file name says what the second ones are. (counter, value, value) triples are the same rows as a text
+    file's ``counter train val`` lines: the two values are that loss's training and validation value
+    when both sit at one level (``_headerless.pair_names``), else the file is refused."""
     from ._pyliteral import parse as parse_literal
 
     named = _named(path, None)
@@ -327,14 +409,17 @@ def _sequence_runs(path: Path, text: str) -> list[Run]:
     except (ValueError, RecursionError) as exc:
         raise InputError(path, f"is not a plain printed list of (counter, value) pairs ({exc}); expected "
                          "[(step, value), ...]") from None
-    rows = [list(p) for p in seq] if isinstance(seq, (list, tuple)) and all(
-        isinstance(p, (list, tuple)) and len(p) == 2 and all(_number(v) for v in p) for p in seq) else []
+    width = len(seq[0]) if isinstance(seq, (list, tuple)) and seq and isinstance(seq[0], (list, tuple)) else 0
+    rows = [list(p) for p in seq] if width in (2, 3) and all(
+        isinstance(p, (list, tuple)) and len(p) == width and all(_number(v) for v in p) for p in seq) else []
     if len(rows) < MIN_VALUES or H.counter_column(rows) != 0:
-        raise InputError(path, "expected (counter, value) pairs whose first items count up, e.g. [(0, 2.3), (1, 1.9)]")
-    body = [(k + 1, f"{int(a)} {float(b)!r}") for k, (a, b) in enumerate(rows)]
-    runs = _counted_runs(path, body, 2, named)
+        raise InputError(path, "expected (counter, value) pairs whose first items count up, e.g. [(0, 2.3), (1, 1.9)], "
+                         "or (counter, train, val) triples")
+    body = [(k + 1, " ".join([str(int(r[0]))] + [repr(float(v)) for v in r[1:]])) for k, r in enumerate(rows)]
+    runs = _counted_runs(path, body, width, named)
+    what = "(counter, value) pairs" if width == 2 else "(counter, value, value) triples"
     for run in runs:
-        run.meta.notes = [f"{path.name}: a printed list of (counter, value) pairs; the counter is the x axis"
+        run.meta.notes = [f"{path.name}: a printed list of {what}; the counter is the x axis"
                           if n.startswith(f"{path.name}: no header") else n for n in run.meta.notes]
     return runs
 
@@ -379,8 +464,15 @@ def _row(path: Path, i: int, line: str, width: int) -> list[float]:
 def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleInfo]) -> list[Run]:
     """Two values per line and no counter: one loss's training and validation value, the line number the x."""
     rows = np.asarray([_row(path, i, line, 2) for i, line in body], dtype=float)
-    pair = H.pair_names(path.stem, named[1], rows[:, 0], rows[:, 1])
-    value = None if pair is not None else _beside_a_count([line for _, line in body])
+    smooth = _smoothed([line for _, line in body])
+    pair = H.pair_names(path.stem, named[1], rows[:, 0], rows[:, 1]) if smooth is None else None
+    value = None if pair is not None or smooth is not None else _beside_a_count([line for _, line in body])
+    if smooth is not None:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.arange(len(rows), dtype=float), rows[:, smooth[0]], role=named[1]))
+        run.meta.notes.append(f"{path.name}: no header and no counter; the line number is the x axis")
+        run.meta.notes.append(_smoothed_note(path, *smooth))
+        return split_counterless(run, unit="value")
     if value is not None:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
         run.add(Series.named(named[0], np.arange(len(rows), dtype=float), rows[:, value], role=named[1]))
@@ -397,13 +489,15 @@ def _paired_run(path: Path, body: list[tuple[int, str]], named: tuple[str, RoleI
         run.add(Series.named(name, xs, rows[:, j], role=_role_of(name)))
     run.meta.notes.append(f"{path.name}: no header and no counter; the line number is the x axis, and the two "
                           f"columns read as {pair[0]} and {pair[1]} (the order loops write them in; the file name "
-                          "names one loss and both sit at one level)")
+                          f"names one {_kind(named)} and both sit at one level)")
     return [run]
 
 
-def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tuple[str, RoleInfo]) -> list[Run]:
+def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tuple[str, RoleInfo],
+                  stem: str | None = None) -> list[Run]:
     """Lines of a counter and one or two values: the counter is the x; where it starts over another
-    run was appended (a new Run each), unless it is an index counted inside each epoch."""
+    run was appended (a new Run each), unless it is an index counted inside each epoch. ``stem``: the
+    name two values are paired by (``_headerless.pair_names``), the file's own by default."""
     rows = np.asarray([_row(path, i, line, width) for i, line in body], dtype=float)
     col = H.counter_column(rows.tolist())
     if col is None:
@@ -411,20 +505,27 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
     xs = rows[:, col]
     vals = np.delete(rows, col, axis=1)
     names = [named] if vals.shape[1] == 1 else None
+    extra = []
     if names is None:
-        pair = H.pair_names(path.stem, named[1], vals[:, 0], vals[:, 1])
-        if pair is None:
+        smooth = _smoothed([line for _, line in body])
+        pair = H.pair_names(path.stem if stem is None else stem, named[1], vals[:, 0], vals[:, 1]) \
+            if smooth is None else None
+        if smooth is not None:
+            extra.append(_smoothed_note(path, *smooth))
+            vals, names = rows[:, [smooth[0]]], [named]
+        elif pair is None:
             raise InputError(path, "two unnamed values per line whose levels differ (expected a counter and a "
                              "value, or a training and a validation loss of one objective)")
-        names = [(n, _role_of(n)) for n in pair]
-    notes = [f"{path.name}: no header; column {col + 1} is a counter and the x axis"]
+        else:
+            names = [(n, _role_of(n)) for n in pair]
+    notes = [f"{path.name}: no header; column {col + 1} is a counter and the x axis", *extra]
     if np.any(np.diff(xs) == 0):
         xs = H.spread_repeats(xs)
         notes.append("the counter repeats over consecutive lines (an epoch beside each batch's value): each line "
                      "sits at its share of that epoch")
     if len(names) == 2:
         notes.append(f"the two other columns read as {names[0][0]} and {names[1][0]} (the order loops write them "
-                     "in; the file name names one loss and both sit at one level)")
+                     f"in; the file name names one {_kind(named)} and both sit at one level)")
     cuts = H.restarts(xs)
     if H.inner_counter(xs, cuts):
         xs = H.globalise(xs, cuts)
