@@ -743,8 +743,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("hidden-softmax", lambda: hidden_softmax_finding(self.model, p.poor_fit(), p.moved(), step))
             from ...checks.rnn_span import long_simple_rnn_finding
 
-            self._judge("long-simple-rnn", lambda: long_simple_rnn_finding(self.model, self._sampled_x, p.poor_fit(),
-                                                                           p.moved(), step))
+            self._judge("long-simple-rnn", lambda: long_simple_rnn_finding(self.model, p.poor_fit(), p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
             from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding, large_epsilon_finding
