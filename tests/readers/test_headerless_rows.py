@@ -83,6 +83,19 @@ def test_train_val_and_epoch_tab_separated(tmp_path):
     assert np.allclose(run.series["val_loss"].values, val) and list(run.series["train_loss"].steps) == list(range(30))
 
 
+@pytest.mark.parametrize("counter", [True, False])
+def test_a_value_beyond_float_range_is_read_as_inf(tmp_path, counter):
+    # "1e999" (a diverged value printed with its exponent) overflows to inf; reading its printed precision
+    # (``_headerless.resolution``, for the moving-average test) must not overflow too
+    lines = [f"{i} {1.0 / (i + 1):.4f} {1.2 / (i + 1):.4f}" if counter else f"{1.0 / (i + 1):.4f} {1.2 / (i + 1):.4f}"
+             for i in range(20)]
+    lines[5] = "5 1e999 0.3" if counter else "1e999 0.3"
+    path = tmp_path / "losses.txt"
+    path.write_text("\n".join(lines) + "\n")
+    (run,) = load(path).runs
+    assert np.isinf(run.series["train_loss"].values[5]) and len(run.series["val_loss"]) == 20
+
+
 def test_two_unnamed_columns_at_different_levels_are_refused_in_one_line(tmp_path):
     path = tmp_path / "losses.txt"
     np.savetxt(path, np.c_[np.arange(30), _curve(30, 3.0, 2.0), _curve(30, 0.3, 0.1)], fmt=["%d", "%.5f", "%.5f"])

@@ -77,11 +77,11 @@ def test_simple_rnn_over_long_sequences():
     def model(kind, steps):
         return keras.Sequential([keras.Input((steps, 2)), kind(8), layers.Dense(1, activation="sigmoid")])
 
-    f = long_simple_rnn_finding(model(layers.SimpleRNN, 48), None, True, "the training loss went 0.74 -> 0.64", 5.0)
+    f = long_simple_rnn_finding(model(layers.SimpleRNN, 48), True, "the training loss went 0.74 -> 0.64", 5.0)
     assert f is not None and f.id == "vanishing-gradients" and "LSTM" in f.fixes[0]
-    assert long_simple_rnn_finding(model(layers.SimpleRNN, 48), None, False, "", 5.0) is None
-    assert long_simple_rnn_finding(model(layers.SimpleRNN, 10), None, True, "", 5.0) is None
-    assert long_simple_rnn_finding(model(layers.LSTM, 48), None, True, "", 5.0) is None
+    assert long_simple_rnn_finding(model(layers.SimpleRNN, 48), False, "", 5.0) is None
+    assert long_simple_rnn_finding(model(layers.SimpleRNN, 10), True, "", 5.0) is None
+    assert long_simple_rnn_finding(model(layers.LSTM, 48), True, "", 5.0) is None
 
 
 # ---------------------------------------------------------------- targets at an offset

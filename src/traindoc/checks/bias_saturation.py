@@ -21,7 +21,8 @@ from ..findings import Finding, Severity
 from ..probes.bounds import FLAT_END
 from .structure import CAUSE, WEIGHTED
 
-FLAT_BIAS = {"tanh": math.atanh(FLAT_END), "sigmoid": math.log(FLAT_END / (1.0 - FLAT_END))}  # the probe's flat ends, as a bias
+# The probe's flat ends, as a bias
+FLAT_BIAS = {"tanh": math.atanh(FLAT_END), "sigmoid": math.log(FLAT_END / (1.0 - FLAT_END))}
 
 
 def _keras_pairs(model: Any) -> list[tuple[str, str, Any, bool]]:

@@ -59,14 +59,14 @@ class FewRows:
             return None
         sig = torch.cat(self.sigs).cpu()
         distinct = int(torch.unique(sig, dim=0).shape[0])
-        one_label = bool(self.labels) and len(self.labels) == len(self.sigs) and \
-            int(torch.unique(torch.cat(self.labels).cpu()).numel()) == 1
+        labels = torch.cat(self.labels).cpu() if self.labels and len(self.labels) == len(self.sigs) else None
+        one_label = labels is not None and int(torch.unique(labels).numel()) == 1
         if distinct > MAX_DISTINCT or self.rows < REPEATS * distinct:
             return None
         if not (one_label or (classes is not None and distinct <= classes)):
             return None
-        if self.labels and len(self.labels) == len(self.sigs) and not one_label:
-            pairs = torch.cat([sig, torch.cat(self.labels).cpu()], 1)
+        if labels is not None and not one_label:
+            pairs = torch.cat([sig, labels], 1)
             if int(torch.unique(pairs, dim=0).shape[0]) > distinct:
                 # One input row seen with several labels: the loader does draw many samples, but their inputs are
                 # identical (zeroed or collapsed by preprocessing); a sampler repeating rows keeps each row's label.

@@ -223,11 +223,10 @@ def divided_by_batch_findings(loss: Any, outputs: Any, targets: Any, optimizer: 
     smaller, and plain SGD (whose step is lr x gradient) then takes steps that many times too short. Adam-family
     optimizers divide each step by the gradient's own size, so the same loss trains normally there."""
     from ._torch import as_float
+    from .torch_config import steps_by_raw_gradient
 
     value = as_float(loss)
-    groups = getattr(optimizer, "param_groups", None)
-    if not isinstance(groups, list) or not groups or any(
-            isinstance(g, dict) and ("betas" in g or "alpha" in g or "lr_decay" in g or "rho" in g) for g in groups):
+    if not steps_by_raw_gradient(optimizer):
         return []
     rows = getattr(targets, "shape", (0,))[0] if getattr(targets, "dim", lambda: 0)() >= 1 else 0
     if not math.isfinite(value) or value <= 0 or rows < MIN_BATCH:

@@ -49,8 +49,10 @@ def multi_hot_index_findings(loss_fn: Any, targets: Any) -> list[Finding]:
     asks for classes 0 and/or 1. The loss falls while the model learns nothing about the tags."""
     import torch
 
-    mods = list(loss_fn.modules()) if isinstance(loss_fn, torch.nn.Module) else []  # a wrapper holding the loss
-    if not any(type(m).__name__ == "MultiLabelMarginLoss" for m in mods) or not isinstance(targets, torch.Tensor):
+    from .loss_wiring import loss_modules  # the loss, or a wrapper holding it
+
+    if not any(type(m).__name__ == "MultiLabelMarginLoss" for m in loss_modules(loss_fn)) \
+            or not isinstance(targets, torch.Tensor):
         return []
     if targets.dim() != 2 or targets.shape[1] < 3 or targets.shape[0] < 2:
         return []

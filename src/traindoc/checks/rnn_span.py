@@ -40,7 +40,7 @@ def _plain_rnns(model: Any) -> list[Any]:
     return out
 
 
-def long_simple_rnn_finding(model: Any, sampled_x: Any, poor_fit: bool, moved: str, step: float) -> Finding | None:
+def long_simple_rnn_finding(model: Any, poor_fit: bool, moved: str, step: float) -> Finding | None:
     """vanishing-gradients: a Keras SimpleRNN run over LONG_STEPS or more time steps, in a run that fit poorly."""
     if not poor_fit:
         return None

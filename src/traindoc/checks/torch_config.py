@@ -248,15 +248,15 @@ def attribute(findings: list[Finding], found: Iterable[Suspect]) -> None:
         top.fixes = [s.fix, *top.fixes]
 
 
-def _loss_modules(loss_fn: Any) -> list[Any]:
-    """The loss and the loss modules it holds (a distillation module wrapping nn.KLDivLoss)."""
-    try:
-        from torch import nn
-    except Exception:
-        return []
-    if isinstance(loss_fn, nn.Module):
-        return list(loss_fn.modules())
-    return []
+_ADAPTIVE_KEYS = ("betas", "alpha", "lr_decay", "rho")  # Adam family, RMSprop, Adagrad, Adadelta
+
+
+def steps_by_raw_gradient(optimizer: Any) -> bool:
+    """The torch optimizer has param groups and none is an adaptive optimizer's (``_ADAPTIVE_KEYS``): its step
+    is lr x gradient (SGD), so a loss made k times smaller takes k times shorter steps. Adaptive optimizers
+    divide each step by the gradient's own size, which cancels such a factor."""
+    groups = _groups(optimizer)
+    return bool(groups) and not any(k in g for g in groups for k in _ADAPTIVE_KEYS)
 
 
 def kl_mean_findings(loss_fn: Any, optimizer: Any) -> list[Finding]:
@@ -266,10 +266,11 @@ def kl_mean_findings(loss_fn: Any, optimizer: Any) -> list[Finding]:
     row is): the loss and its gradient are the number of classes times too small. An adaptive optimizer (Adam)
     divides that factor out of its steps; plain SGD takes steps that many times too short. PyTorch's own
     documentation calls 'mean' a wrong value for this loss."""
-    groups = _groups(optimizer)
-    if not groups or any("betas" in g or "alpha" in g or "lr_decay" in g or "rho" in g for g in groups):
+    from .loss_wiring import loss_modules
+
+    if not steps_by_raw_gradient(optimizer):
         return []  # adaptive optimizers (Adam, RMSprop, Adagrad, Adadelta) rescale the steps themselves
-    for m in _loss_modules(loss_fn):
+    for m in loss_modules(loss_fn):
         if type(m).__name__ == "KLDivLoss" and getattr(m, "reduction", None) == "mean":
             name = type(optimizer).__name__
             return [Finding(

@@ -68,7 +68,8 @@ class ConfigWatch:
             doc._record_check(f)
         from ..checks.torch_config import kl_mean_findings  # KLDivLoss averaged over classes too, under SGD
 
-        for f in doc.guard.call("checks", kl_mean_findings, doc.loss_fn, opt) or []:
+        # Its own probe name: a failure here must not switch off "checks", which first_step runs under.
+        for f in doc.guard.call("kl-reduction", kl_mean_findings, doc.loss_fn, opt) or []:
             doc._record_check(f)
         from ..checks.zero_gamma import zero_gamma_layers
 
@@ -334,7 +335,7 @@ class ConfigWatch:
         found += zero_one_margin_findings(doc.loss_fn, targets)
         from ..checks.margin_labels import multi_hot_index_findings  # MultiLabelMarginLoss on multi-hot rows
 
-        found += multi_hot_index_findings(doc.loss_fn, targets)
+        found += doc.guard.call("margin-labels", multi_hot_index_findings, doc.loss_fn, targets) or []
         from ..checks.broadcast_loss import broadcast_loss_findings  # (batch,) against (batch, 1)
 
         found += broadcast_loss_findings(doc.loss_fn, outputs, targets)
@@ -367,7 +368,8 @@ class ConfigWatch:
         if not found:  # F.cross_entropy(out, y) / len(y): the mean divided by the rows again, under SGD
             from ..checks.loss_identity import divided_by_batch_findings
 
-            found += divided_by_batch_findings(loss, out, targets, doc._inner_opt())
+            found += doc.guard.call("loss-divided", divided_by_batch_findings, loss, out, targets,
+                                    doc._inner_opt()) or []  # its own name: a failure keeps the wiring findings
         scaled = [f for f in found if f.evidence.get("subject") == "loss-scale"]
         if scaled:  # a GradScaler reads the same at step 1: named only if the steps then blow up
             from ..checks.loss_scale import loss_scale_suspect

@@ -159,9 +159,9 @@ def resolution(cells: list[str]) -> float:
         mant, _, exp = cell.strip().lower().partition("e")
         try:
             power = int(exp) if exp else 0
-        except ValueError:
+            places.append(0.5 * 10.0 ** (power - len(mant.partition(".")[2].strip())))
+        except (ValueError, OverflowError):  # "1e999" (an overflow printed as a number) has no place to read
             continue
-        places.append(0.5 * 10.0 ** (power - len(mant.partition(".")[2].strip())))
     return float(np.median(places)) if places else 0.0
 
 

@@ -169,8 +169,10 @@ def sniff(path: Path, head: bytes) -> bool:
                                                                          cut=len(head) >= HEAD_BYTES))):
         return True
     found = _layout(lines)
-    record = found is not None and _named(path, found[0]) is None and _record_loss(path, found[0], found[3]) is not None
-    if found is None or (_named(path, found[0]) is None and not record):
+    if found is None:
+        return False
+    record = _named(path, found[0]) is None  # no name: read only as a training record's loss (``_record``)
+    if record and _record_loss(path, found[0], found[3]) is None:
         return False
     data = found[3]
     if found[2] >= 2 and len(data) > 1 and not record and _two_values(data) and _pair(path, found[0], data) is None \

@@ -92,6 +92,11 @@ _CROSS_ENTROPY_SUMS = frozenset({"sum", "total", "combined", "weighted", "joint"
 _NOT_TERMS_ELSEWHERE = frozenset({"metric", "embedding"})
 
 
+def _other_losses(run: Run, loss: Series) -> list[Series]:
+    """The run's other logged losses (every loss role), ``loss`` left out."""
+    return [s for r in LOSS_ROLES for s in run.by_role(r) if s is not loss and len(s)]
+
+
 def other_objective(run: Run, loss: Series) -> str | None:
     """The name that shows ``loss`` carries a term that is no cross-entropy at all (a triplet, KL,
     reconstruction, margin or regulariser term): its own name, another loss of the run naming one, or
@@ -99,8 +104,7 @@ def other_objective(run: Run, loss: Series) -> str | None:
     ``reg`` and ``mean_margin`` beside its ``train_loss``). A total of several heads' cross-entropies
     is not one (``loss_terms.summed_terms`` counts those)."""
     words = OTHER_TERMS - _CROSS_ENTROPY_SUMS
-    losses = [s for r in LOSS_ROLES for s in run.by_role(r) if s is not loss and len(s)]
-    for s in [loss] + losses:
+    for s in [loss] + _other_losses(run, loss):
         if set(name_tokens(s.name)) & words:
             return s.name
     for s in run.by_role(Role.OTHER):
@@ -120,9 +124,8 @@ def summed_loss(run: Run, loss: Series) -> str | None:
     other = other_objective(run, loss)
     if other is not None:
         return other
-    others = [s for r in LOSS_ROLES for s in run.by_role(r) if s is not loss and len(s)]
     template = part_template(loss.name)
-    for o in others:
+    for o in _other_losses(run, loss):
         if set(name_tokens(o.name)) & OTHER_TERMS or is_loss_component(o.name):
             return o.name
         if template is not None and part_template(o.name) == template \

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..run import Role, Run
-from ._common import loss_curve
+from ._common import Curve, curve, loss_curve
 
 LEARNED = 0.75  # the validation loss ended at or below this share of its start
 NO_PROGRESS = 0.1  # "no progress": not below the start by this share of the later drop
@@ -66,13 +66,12 @@ def val_only_late_start_of(run: Run) -> dict | None:
             "judged_on": "validation loss (no training loss logged)"}
 
 
-def _training_twin(run: Run, v):
+def _training_twin(run: Run, v: Curve) -> Curve | None:
     """The training side of the same objective as the validation loss ``v``: the training loss of the
     same name once the split is dropped (a detector's ``val_box_loss`` against ``box_loss``), else the
     primary training loss. A detector whose box losses wait together while its objectness part falls
     (the total with it) has not fitted boxes while the held-out box loss waited."""
     from ..run.roles import _strip_split_affixes
-    from ._common import curve
 
     key = _strip_split_affixes(v.name)
     for s in run.by_role(Role.TRAIN_LOSS):

@@ -743,8 +743,7 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("hidden-softmax", lambda: hidden_softmax_finding(self.model, p.poor_fit(), p.moved(), step))
             from ...checks.rnn_span import long_simple_rnn_finding
 
-            self._judge("long-simple-rnn", lambda: long_simple_rnn_finding(self.model, self._sampled_x, p.poor_fit(),
-                                                                           p.moved(), step))
+            self._judge("long-simple-rnn", lambda: long_simple_rnn_finding(self.model, p.poor_fit(), p.moved(), step))
             self._judge("pooled-position", lambda: self._pooled_position(p, step))
             opt = getattr(self.model, "optimizer", None)
             from ...checks.optimizer_scale import adadelta_rate_finding, ema_overwrite_finding, large_epsilon_finding
@@ -1003,6 +1002,17 @@ class TraindocCallback(keras.callbacks.Callback):
         if not any(g.id == "label-problem" for g in self.doc.findings):  # the targets were already named
             self.doc._record_check(f)
 
+    def _read_grad_rms(self, grads: list) -> None:
+        """The gradients' root-mean-square entry on this batch, read only, kept for the optimizer's epsilon
+        (``optimizer_scale.large_epsilon_finding``)."""
+        import torch
+
+        with torch.no_grad():
+            n = sum(g.numel() for g in grads)
+            rms = math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads) / n) if n else None
+        if rms is not None and math.isfinite(rms) and rms > 0:
+            self._grad_rms.append(rms)
+
     def _zero_gradients(self) -> None:
         import torch
 
@@ -1021,11 +1031,7 @@ class TraindocCallback(keras.callbacks.Callback):
             g = grad_norms(self.model)
             if g is not None:
                 self._grad_samples.append(g)
-        with torch.no_grad():  # the gradients' root-mean-square size, read only (for the optimizer's epsilon)
-            n = sum(g.numel() for g in grads)
-            rms = math.sqrt(sum(float(g.float().pow(2).sum()) for g in grads) / n) if n else None
-        if rms is not None and math.isfinite(rms) and rms > 0:
-            self._grad_rms.append(rms)
+        self.doc.guard.call("grad-rms", self._read_grad_rms, grads)  # its own name: a failure loses only it
         zero = all(not bool(g.any()) for g in grads)
         self._zero_flags.append(zero)
         if zero:

@@ -227,7 +227,8 @@ def nothing_trainable_finding(model: Any) -> Finding | None:
                "model.predict(x) or model(x, training=False), which do not freeze anything."])
 
 
-_DISTRIBUTION_LOSSES = ("kldivergence", "kl_divergence", "kld", "kullback_leibler_divergence", "poisson")
+# Keras's names for the KL divergence, underscores dropped (``kl_divergence``, ``KLDivergence``, ``kld``)
+_DISTRIBUTION_LOSSES = frozenset({"kldivergence", "kld", "kullbackleiblerdivergence"})
 
 
 def class_ids_to_distribution_loss(model: Any, y: Any) -> Finding | None:
@@ -240,7 +241,7 @@ def class_ids_to_distribution_loss(model: Any, y: Any) -> Finding | None:
     loss = getattr(model, "loss", None)
     name = loss if isinstance(loss, str) else getattr(loss, "name", None) or type(loss).__name__
     key = str(name).lower().replace(" ", "")
-    if key.replace("_", "") not in {k.replace("_", "") for k in _DISTRIBUTION_LOSSES[:4]}:
+    if key.replace("_", "") not in _DISTRIBUTION_LOSSES:
         return None
     try:
         outs = list(getattr(model, "output_names", None) or [])
