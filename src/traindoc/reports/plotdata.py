@@ -74,9 +74,9 @@ def default_scale(series: list[Series]) -> str:
 def _metric_key(s: Series) -> str:
     if s.metric:
         return s.metric
-    from ..run.roles import _strip_split_affixes  # same normalisation the role inference uses
+    from ..run.roles import quantity_name  # same normalisation the role inference uses
 
-    return _strip_split_affixes(s.name) or s.name
+    return quantity_name(s.name) or s.name
 
 
 def _chunks(items: list[Series], size: int) -> list[list[Series]]:

@@ -36,12 +36,12 @@ RATIO_END = 3.0
 
 def _pairs(run: Run) -> list[tuple[Series, Series]]:
     """(training, validation) accuracies: the same name once the split is dropped, else the only ones."""
-    from ..run.roles import _strip_split_affixes
+    from ..run.roles import quantity_name
 
     trains = [s for s in run.by_role(Role.TRAIN_METRIC) if s.metric == "accuracy"]
     vals = [s for s in run.by_role(Role.VAL_METRIC) if s.metric == "accuracy"]
-    by_name = {_strip_split_affixes(s.name): s for s in trains}
-    out = [(by_name[_strip_split_affixes(v.name)], v) for v in vals if _strip_split_affixes(v.name) in by_name]
+    by_name = {quantity_name(s.name): s for s in trains}
+    out = [(by_name[quantity_name(v.name)], v) for v in vals if quantity_name(v.name) in by_name]
     if not out and len(trains) == 1 and len(vals) == 1:
         out = [(trains[0], vals[0])]
     return out

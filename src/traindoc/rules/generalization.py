@@ -249,16 +249,16 @@ def _adversarial_turn(run: Run):
 def _component_pairs(run: Run, primary_val: Curve) -> list[tuple[Curve, Curve]]:
     """(train, validation) parts of the loss with the same name once the split is dropped
     (``train/cls_loss`` and ``val/cls_loss``), other than the primary validation loss."""
-    from ..run.roles import _strip_split_affixes
+    from ..run.roles import quantity_name
 
     if adversarial(run):
         return []
-    trains = {_strip_split_affixes(s.name): s for s in run.by_role(Role.TRAIN_LOSS)}
+    trains = {quantity_name(s.name): s for s in run.by_role(Role.TRAIN_LOSS)}
     out = []
     for s in run.by_role(Role.VAL_LOSS):
         if s.name == primary_val.name:
             continue
-        ts = trains.get(_strip_split_affixes(s.name))
+        ts = trains.get(quantity_name(s.name))
         if ts is None:
             continue
         t, v = curve(ts), curve(s)

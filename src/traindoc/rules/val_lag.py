@@ -71,11 +71,11 @@ def _training_twin(run: Run, v: Curve) -> Curve | None:
     same name once the split is dropped (a detector's ``val_box_loss`` against ``box_loss``), else the
     primary training loss. A detector whose box losses wait together while its objectness part falls
     (the total with it) has not fitted boxes while the held-out box loss waited."""
-    from ..run.roles import _strip_split_affixes
+    from ..run.roles import quantity_name
 
-    key = _strip_split_affixes(v.name)
+    key = quantity_name(v.name)
     for s in run.by_role(Role.TRAIN_LOSS):
-        if _strip_split_affixes(s.name) == key:
+        if quantity_name(s.name) == key:
             c = curve(s)
             if c.n >= TRAIN_POINTS:
                 return c

@@ -123,8 +123,9 @@ def _lookup(name_key: str, tokens: list[str], table: dict[str, set[str]]) -> str
     return None
 
 
-def _strip_split_affixes(name: str) -> str:
-    """Drop split and aggregation affixes so ``val/acc_epoch`` and ``acc`` compare equal."""
+def quantity_name(name: str) -> str:
+    """Drop split and aggregation affixes so ``val/acc_epoch`` and ``acc`` compare equal: the name of what
+    is measured, whatever split logged it (how rules pair a validation series with its training twin)."""
     key = _words(name).lower()
     key = re.sub(r"(_step|_epoch|/epoch|/step)$", "", key)
     key = re.sub(r"^(train|training|val|valid|validation|eval|evaluation|test|testing|dev|holdout|metrics|epoch)"
@@ -140,7 +141,7 @@ _LOSS_FUNCTION_NAMES = {"cross_entropy", "crossentropy", "xent", "nll", "ce"}
 def infer_role(name: str) -> RoleInfo:
     """Classify a series name. Deterministic, cheap, and overridable by the user (see Run)."""
     tokens = _tokens(name)
-    key = _strip_split_affixes(name)
+    key = quantity_name(name)
     if not tokens:
         return RoleInfo(Role.OTHER)
     lowered = name.strip().lower()
