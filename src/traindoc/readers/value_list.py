@@ -297,7 +297,8 @@ def _smoothed(data: list[str]) -> tuple[int, int] | None:
     """(column read, column left out) of two values per line, beside a counter or not, when one is the
     exponential moving average of the other (``_headerless.smoothed_copy``): the raw column is the named
     quantity, the smoothed copy adds nothing a rule should judge twice. None otherwise."""
-    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    split = [_cells(ln) for ln in data]
+    rows = [[T.parse_number(c) for c in cells] for cells in split]
     if not rows or any(len(r) != len(rows[0]) or None in r for r in rows):
         return None
     arr = np.asarray(rows, dtype=float)
@@ -305,7 +306,6 @@ def _smoothed(data: list[str]) -> tuple[int, int] | None:
     vals = [j for j in range(arr.shape[1]) if j != col]
     if len(vals) != 2:
         return None
-    split = [_cells(ln) for ln in data]
     rounding = max(H.resolution([cells[j] for cells in split]) for j in vals)
     smooth = H.smoothed_copy(arr[:, vals[0]], arr[:, vals[1]], rounding)
     return None if smooth is None else (vals[1 - smooth], vals[smooth])

@@ -108,6 +108,12 @@ def lives_in_percent(y: np.ndarray) -> bool:
             and float(np.min(y)) >= _PERCENT_FLOOR and float(np.max(y)) <= _PERCENT_TOP)
 
 
+def _climbs_into_percent(y: np.ndarray) -> bool:
+    """Finite values that somewhere pass 1.5 and stay within [0, 100] (with a writer's float rounding):
+    on the percent scale if anything else says so, else a fraction out of its range."""
+    return bool(y.size) and 1.5 < float(np.max(y)) <= _PERCENT_TOP and float(np.min(y)) >= _PERCENT_FLOOR
+
+
 def _exact_match(name: str) -> bool:
     """SQuAD's exact match ("eval_exact_match", "EM", "exact"): logged in percent beside its F1."""
     toks = name_tokens(name)
@@ -126,9 +132,7 @@ def run_in_percent(run: Run | None, s: Series) -> bool:
         y = o.values[np.isfinite(o.values)]
         if o.role in METRIC_ROLES and o.metric in FRACTIONS and (says_percent(o) or lives_in_percent(y)):
             return True
-        if o.role in (Role.TRAIN_LOSS, Role.VAL_LOSS) or not _exact_match(o.name) or not y.size:
-            continue
-        if 1.5 < float(np.max(y)) <= _PERCENT_TOP and float(np.min(y)) >= _PERCENT_FLOOR:
+        if o.role not in (Role.TRAIN_LOSS, Role.VAL_LOSS) and _exact_match(o.name) and _climbs_into_percent(y):
             return True
     return False
 
@@ -172,7 +176,7 @@ def metric_scale(s: Series, run: Run | None = None) -> Scale:
         return Scale(100.0, "median above 1.5") if y.size and float(np.median(y)) > 1.5 else _FRACTION_SCALE
     if lives_in_percent(y):
         return Scale(100.0, "values above 1 from the first point, within 0-100")
-    if y.size and 1.5 < float(np.max(y)) <= _PERCENT_TOP and float(np.min(y)) >= _PERCENT_FLOOR:
+    if _climbs_into_percent(y):
         if s.metric in OVERLAP:
             return Scale(100.0, "a score usually reported on 0-100 (sacrebleu)")
         if run_in_percent(run, s):

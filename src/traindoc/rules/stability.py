@@ -402,6 +402,7 @@ RECENT_POINTS = 10  # at least this many points before a spike make its "recent 
 MIN_SEEN_RATIO = 1.2
 # A spike's rise must be this share of the curve's progress (``progress_drop``) to be seen on its plot.
 PROGRESS_SHARE = 0.1
+RECENT_HIGH_FACTOR = 2.0
 
 
 def progress_drop(c: Curve) -> float:
@@ -418,7 +419,6 @@ def progress_drop(c: Curve) -> float:
     if c.series.axis == "epoch" and (c.n < 2 or float(c.y[0]) < OFF_SCALE * float(c.y[1])):
         start = max(start, float(c.y[0]))
     return max(start - float(np.min(c.y)), 0.0)
-RECENT_HIGH_FACTOR = 2.0
 
 
 # How far past the recent high, in log-distance from the recent median, a peak may reach and still be
