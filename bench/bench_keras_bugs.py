@@ -38,6 +38,7 @@
     [--set devkinds9] (the live readings newuser9 got wrong, in programs of their own, keras_bugs/devkinds9_*.py)
     [--set heldout27] (the twenty-seventh blind held-out set, keras_bugs/heldout27_*.py: the common bug classes, frozen)
     [--set heldout28] (the twenty-eighth blind held-out set, keras_bugs/heldout28_*.py: the common bug classes, frozen)
+    [--set heldout29] (the twenty-ninth blind held-out set, keras_bugs/heldout29_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -422,6 +423,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout28_torch  # noqa: F401  (registers the twenty-eighth held-out set's PyTorch cases)
 
         return HELDOUT28
+    if name == "heldout29":
+        from keras_bugs.heldout29_keras import HELDOUT29
+        import keras_bugs.heldout29_torch  # noqa: F401  (registers the twenty-ninth held-out set's PyTorch cases)
+
+        return HELDOUT29
     return CASES
 
 
@@ -439,7 +445,8 @@ def main() -> None:
                                                  "heldout22", "heldout23", "devkinds8", "heldout24",
                                                  "heldout25", "heldout26", "devkinds9",
                                                  "heldout27",
-                                                 "heldout28"),
+                                                 "heldout28",
+                                                 "heldout29"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
