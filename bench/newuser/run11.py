@@ -1,0 +1,88 @@
+"""Round 11 of the new-user runs in one command (RUNS11.md):
+
+    PYTHONPATH=$PWD/src python bench/newuser/run11.py --out DIR [--jobs 2]
+
+trains every run of TRUTH11.csv (torch_runs11, lightning_runs11, keras_runs11, hf_runs11) with traindoc
+live, runs `traindoc diagnose --json` on every file each run wrote (table9.readings), and writes
+DIR/table11.md (the run x source table, the per-source score against the frozen truth) and
+DIR/table11.json (every warning and error with causes and fixes). --plain: the truth pass instead
+(NO_TRAINDOC=1, no traindoc at all; no table). --score-only: re-score an existing DIR.
+Seeded: the same code gives the same table. Training and scoring are run10's and table9's."""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run10  # noqa: E402
+from table9 import cell, readings, score  # noqa: E402
+
+run10.SCRIPTS = ("torch_runs11.py", "lightning_runs11.py", "keras_runs11.py", "hf_runs11.py")
+SOURCE_ORDER = ("live", "watch", "tb", "print", "csv", "state", "(none)")
+
+
+def summary(truth: list, detail: dict) -> list:
+    """Per source: broken runs right first / right not first / missed; healthy false alarms; worth-a-look."""
+    lines = ["| source | broken runs | right id first | right id, not first | total right | miss | "
+             "healthy runs | false alarms | worth-a-look runs | right | over-call | miss |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for src in SOURCE_ORDER:
+        by = {"broken": [], "healthy": [], "worth a look": []}
+        for t in truth:
+            r = detail[t["run"]].get(src)
+            if r is not None:
+                by[t["expected verdict"]].append((t["run"], r["score"]))
+        if not any(by.values()):
+            continue
+        b, h, w = by["broken"], by["healthy"], by["worth a look"]
+        n = lambda xs, s: sum(1 for _, x in xs if x == s)  # noqa: E731
+        fa = [r for r, s in h if s == "false alarm"]
+        lines.append(f"| {src} | {len(b)} | {n(b, 'right')} | {n(b, 'right id, not first')} | "
+                     f"**{n(b, 'right') + n(b, 'right id, not first')}/{len(b)}** | {n(b, 'miss')} | {len(h)} | "
+                     f"**{len(fa)}**{' (' + ', '.join(f'`{r}`' for r in fa) + ')' if fa else ''} | {len(w)} | "
+                     f"{n(w, 'right')} | {n(w, 'over-call')} | {n(w, 'miss')} |")
+    return lines
+
+
+def table(out: str, src: str) -> str:
+    truth = list(csv.DictReader(open(os.path.join(HERE, "TRUTH11.csv"))))
+    rows, detail = [], {}
+    for t in truth:
+        name = t["run"]
+        reads = readings(out, name, t["framework"], src)
+        if not reads:
+            reads["(none)"] = {"verdict": "no output", "loud": [], "quiet": []}
+        for kind, r in reads.items():
+            r["score"] = score(t, r) if kind != "(none)" else "miss"
+            rows.append(f"| `{name}` | {kind} | {t['expected verdict']} | {cell(r)} | {r['score']} |")
+            print(rows[-1], file=sys.stderr, flush=True)
+        detail[name] = reads
+    json.dump(detail, open(os.path.join(out, "table11.json"), "w"), indent=1)
+    lines = ["| run | read from | truth | traindoc: verdict, lead warning/error, its cause 1 | score |",
+             "|---|---|---|---|---|", *rows, "", *summary(truth, detail)]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--plain", action="store_true")
+    ap.add_argument("--score-only", action="store_true")
+    ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--src", default=os.path.normpath(os.path.join(HERE, "..", "..", "src")))
+    a = ap.parse_args()
+    if not a.score_only:
+        run10.train_all(a.out, a.plain, a.jobs)
+    if a.plain:
+        return
+    md = table(a.out, a.src)
+    open(os.path.join(a.out, "table11.md"), "w").write(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
