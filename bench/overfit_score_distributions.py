@@ -43,6 +43,40 @@ def score_file(path: Path) -> dict | None:
     return best
 
 
+def prefix_scores(path: Path) -> list[tuple[str, float]]:
+    """(variant, score) of a file's runs cut at 40/60/80% and read at half rate, where readable."""
+    import traindoc
+    from real_prefixes import FRACTIONS, half_rate, prefix
+    from traindoc.rules.overfit_score import overfit_score
+
+    out = []
+    for run in traindoc.load(path).runs:
+        for frac in (*FRACTIONS, None):
+            s = overfit_score(half_rate(run) if frac is None else prefix(run, frac))
+            if s is not None:
+                out.append(("half rate" if frac is None else f"{frac:.0%}", s["score"]))
+    return out
+
+
+def prefixes(args) -> int:
+    scores = []
+    for c in cases(args.until):
+        if c.kind != "healthy":
+            continue
+        try:
+            got = accuracy._with_timeout(args.timeout, prefix_scores, c.path)
+        except Exception:  # noqa: BLE001 - a file that does not load is left out
+            continue
+        scores += [(s, c.case_id, v) for v, s in got]
+    s = np.array([v for v, _, _ in scores])
+    print(f"healthy variants scored: {s.size}; quantiles 50/90/99/99.9%: "
+          + ", ".join(f"{np.quantile(s, p):.2f}" for p in (0.5, 0.9, 0.99, 0.999)))
+    print("highest:", ", ".join(f"{v:.2f} ({cid} {var})" for v, cid, var in sorted(scores, reverse=True)[:8]))
+    for th in (0.5, 1, 1.5, 2, 2.5, 3, 4):
+        print(f"threshold {th}: {int(np.sum(s >= th))} variants reach it")
+    return 0
+
+
 def group(c) -> str:
     if c.kind == "healthy":
         return "healthy"
@@ -56,7 +90,11 @@ def main() -> int:
     ap.add_argument("--until", default=None)
     ap.add_argument("--json", type=Path)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--prefixes", action="store_true", help="also score every healthy file cut at 40/60/80%% and "
+                    "logged half as often (bench/real_prefixes.py's variants): healthy at every point of its life")
     args = ap.parse_args()
+    if args.prefixes:
+        return prefixes(args)
     rows = []
     for c in cases(args.until):
         try:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from traindoc.rules import diagnose_run
-from traindoc.rules.overfit_score import THRESHOLD, noise_of, overfit_score, rise_score, score_overfitting
+from traindoc.rules.overfit_score import (THRESHOLD, distinct_evaluations, noise_of, overfit_score, rise_score,
+                                           score_overfitting)
 from traindoc.run import Run
 
 
@@ -92,3 +93,24 @@ def test_the_finding_quotes_its_numbers():
     assert ev["rise_in_noise"] > 0 and ev["train_at_end"] < ev["train_at_best"]
     assert "4" in f.title and "noise" in f.title and f.fixes == ["restore epoch 4"]
     assert "overfitting" in {g.id for g in diagnose_run(run) if g.severity >= 2}
+
+
+def test_stale_copies_of_an_evaluation_are_one_evaluation():
+    x = np.arange(1.0, 9.0)
+    y = np.array([1.0, 0.8, 0.8, 0.8, 0.7, 0.7, 0.9, 0.9])
+    dx, dy = distinct_evaluations(x, y)
+    assert dy.tolist() == [1.0, 0.8, 0.7, 0.9] and dx.tolist() == [1.0, 2.0, 5.0, 7.0]
+
+
+def test_no_score_while_the_learning_rate_climbed_since_the_best():
+    """A held-out rise over a stretch where the rate rose (a warm-up still climbing) is the
+    schedule's: the same curves score with a flat rate and not with a rising one."""
+    rng = np.random.default_rng(11)
+    train, val = _u_shape(rng, 30, rise=0.4, noise=0.02)
+    x = np.arange(1.0, 31.0)
+    cols = {"loss": (x, train), "val_loss": (x, val)}
+    flat = Run.from_columns("r", "<t>", "t", cols | {"lr": (x, np.full(30, 1e-3))}, axis="epoch")
+    rising = Run.from_columns("r", "<t>", "t", cols | {"lr": (x, np.linspace(1e-4, 1e-3, 30))}, axis="epoch")
+    assert overfit_score(flat)["score"] >= THRESHOLD
+    r = overfit_score(rising)
+    assert r["lr_rose_since_best"] and r["score"] == 0.0
