@@ -36,7 +36,7 @@ def test_noise_ignores_a_straight_trend():
     assert 0.05 < noise_of(line + 0.1 * rng.standard_normal(30)) < 0.2
 
 
-@pytest.mark.parametrize("n", [6, 10, 30, 300])
+@pytest.mark.parametrize("n", [7, 10, 30, 300])
 def test_a_clear_turn_scores_above_the_threshold_at_any_length(n):
     rng = np.random.default_rng(n)
     train, val = _u_shape(rng, n, rise=0.4, noise=0.02)
@@ -50,7 +50,7 @@ def test_flat_noise_after_a_descent_stays_below_the_threshold(seed):
     """A validation loss that came down and then wandered on a flat level (no turn): the lowest
     point of the plateau is a draw of the noise, and the score takes its expected depth off."""
     rng = np.random.default_rng(300 + seed)
-    n = int(rng.integers(6, 80))
+    n = int(rng.integers(7, 80))
     train, val = _u_shape(rng, n, rise=0.0, noise=0.06)
     r = overfit_score(_run(train, val))
     assert r is None or r["score"] < THRESHOLD, r

@@ -3,13 +3,15 @@
 The trend rules of ``generalization`` each read one shape (a significant trend after the best, a
 step that held, a climb at every evaluation, ...), and a noisy short curve that a person calls
 overfitting at a glance can fail all of them. This score reads what they share, on any run's own
-numbers, the same way on 5 evaluations as on thousands:
+numbers, the same way on 7 evaluations as on thousands (5-6 are ``few_evals_overfit``'s and
+``ended_above_best``'s: a noise scale read from three or four second differences is too often far
+too small):
 
 - the held-out error is the validation loss, or 1 - a bounded validation score (accuracy), read in
   log terms (a rise is a ratio, so losses on any scale compare);
 - ``rise``: how far the held-out error stands above its best level, read twice and the smaller
   taken, so the worsening must last: the median of all evaluations after the best and the median
-  of the last third of them (two at least). The best level is the lowest of a running median of
+  of the last third of them (the lower of the last two, where the third is under three). The best level is the lowest of a running median of
   three, so a single lucky evaluation is not the reference;
 - ``support``: the evaluations after the best, a tenth of the run and two at least; a rise over
   the last two evaluations of a 47-evaluation run is a final bump, not a turn;
@@ -61,7 +63,9 @@ from ..run import Role, Run
 from ._common import Curve, loss_curve, unit
 
 TOLERANCE = 0.03  # log terms: a held-out error 3% above its best is within what a person calls noise
-MIN_EVALS = 5  # evaluations: the fewest on which a best, a rise after it and a noise scale can all be read
+# Evaluations: a noise scale from the median of fewer than five second differences is too often far too
+# small (with three, one time in eight under 40% of the truth), and 5-6 evaluations are the few-evals rules'.
+MIN_EVALS = 7
 MIN_AFTER = 2  # evaluations after the best
 MAX_READ = 2000  # a longer curve is read as its block medians
 SUPPORT = 0.1  # the evaluations after the best: a tenth of the run at least (and MIN_AFTER)
@@ -126,7 +130,9 @@ def rise_score(x: np.ndarray, y: np.ndarray) -> dict | None:
     if after.size < max(MIN_AFTER, math.ceil(SUPPORT * n)):
         return None  # a worsening over the last evaluations of a long run is a final bump, not a turn
     k = max(2, int(math.ceil(after.size / 3)))
-    end = float(np.median(after[-k:]))
+    # The level it stayed at: the median of the last ones, or the lower of two (the median of two
+    # is their mean, which one upward spike of a small validation set carries).
+    end = float(np.median(after[-k:])) if k >= 3 else float(np.min(after[-k:]))
     held = float(np.median(after))
     # The best level is read through a running median of three, so one lucky evaluation is not it.
     best = float(np.min(_running_median3(ly)))
