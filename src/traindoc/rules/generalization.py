@@ -87,6 +87,11 @@ def overfitting(run: Run):
         f = gave_back_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
         found = [f] if f is not None else []
     if not found:
+        from .overfit_score import score_overfitting
+
+        f = score_overfitting(run, _OVERFIT_CAUSES, _overfit_fixes)
+        found = [f] if f is not None else []
+    if not found:
         f = ended_above_best_note(run, _overfit_fixes)  # info: the verdict must not say healthy
         found = [f] if f is not None else []
     never = _never_below_chance(run) if found else None
