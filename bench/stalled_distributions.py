@@ -3,7 +3,7 @@ loss of 40+ points and no validation series (the runs ``outcome._nothing_after_o
 shortest opening (in tenths of the run, 1 to 9) after which the loss fell under 2% and under one
 standard error (``outcome._flat_after_opening``), split by label: healthy / stalled / other never
 learned (no-learning, stuck-at-chance) / other problems / ambiguous; only runs that learned in the
-opening (last tenth 10%+ below the start) can read `stalled`.
+opening (last tenth 10%+ below the start, but above a twentieth of it: converged) can read `stalled`.
 
 Selection rule, stated before the table was read: "stalled" means the improvement stopped long
 before the end, so the plateau must cover at least half the run (an opening of at most 5 tenths);
@@ -33,6 +33,7 @@ from short_run_distributions import dev_runs  # noqa: E402
 
 from traindoc.rules._common import curve  # noqa: E402
 from traindoc.rules.outcome import _flat_after_opening  # noqa: E402
+from traindoc.rules.stability import CONVERGED_SHARE  # noqa: E402
 from traindoc.run import Role  # noqa: E402
 
 GROUPS = ("healthy", "stalled", "never learned", "other", "ambiguous")
@@ -63,7 +64,8 @@ def main() -> int:
         if cv.n < 40 or not np.all(np.isfinite(cv.y)) or not np.all(cv.y > 0):
             continue
         first = max(float(cv.head), float(cv.y[0]))
-        learned = float(np.mean(cv.y[-max(3, cv.n // 10):])) <= 0.9 * first
+        last = float(np.mean(cv.y[-max(3, cv.n // 10):]))
+        learned = CONVERGED_SHARE * first < last <= 0.9 * first  # learned, but not converged
         opening = next((t for t in range(1, 10) if _flat_after_opening(cv.y, t) is not None), None)
         rows.append((group(c), c.case_id, cv.n, learned, opening))
     print(f"{len(rows)} training-only losses of 40+ points; runs that learned in the opening and read flat after "
