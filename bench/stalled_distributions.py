@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from never_learned_distributions import group as never_learned_group  # noqa: E402
 from short_run_distributions import dev_runs  # noqa: E402
 
 from traindoc.rules._common import curve  # noqa: E402
@@ -40,13 +41,8 @@ GROUPS = ("healthy", "stalled", "never learned", "other", "ambiguous")
 
 
 def group(case) -> str:
-    if case.kind == "healthy":
-        return "healthy"
-    if "stalled" in case.label:
-        return "stalled"
-    if {"no-learning", "stuck-at-chance"} & set(case.label):
-        return "never learned"
-    return "ambiguous" if case.kind == "ambiguous" else "other"
+    """never_learned_distributions' groups, with `stalled` apart."""
+    return "stalled" if case.kind == "problem" and "stalled" in case.label else never_learned_group(case)
 
 
 def main() -> int:
