@@ -78,3 +78,50 @@ def test_a_loss_that_rises_after_its_opening_is_not_called_flat():
     y = np.r_[np.linspace(2.3, 1.0, N // 10), 1.0 + 0.06 * np.linspace(0, 1, N - N // 10)]
     found = _found(y * (1 + 0.003 * rng.standard_normal(N)))
     assert "stalled" not in found and "no-learning" not in found
+
+
+def _stops_at(stop: int, seed: int, fall: float = 0.15, noise: float = 0.012) -> np.ndarray:
+    """An opening fall, then a further ``fall`` spread evenly up to epoch ``stop``, then nothing."""
+    rng = np.random.default_rng(seed)
+    e = np.arange(N, dtype=float)
+    later = fall * np.clip(e - N // 10, 0, stop - N // 10) / (stop - N // 10)
+    return 0.94 * (1 + 0.2 * np.exp(-e / 2.0)) * (1 - later) * (1 + noise * rng.standard_normal(N))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_learning_that_stopped_before_mid_run_is_stalled(seed):
+    """Still falling beyond its noise through the second tenth, flat from epoch 80 of 200: the last
+    improvement came by mid-run, and the rest of the run is spent on the plateau."""
+    e = np.arange(N, dtype=float)
+    run = Run.from_columns("r", "r", "test", {"loss": (e, _stops_at(80, seed))}, axis="epoch")
+    got = [f for f in diagnose_run(run) if f.id == "stalled"]
+    assert got and got[0].severity.name == "WARNING" and got[0].verdict == "problem"
+    assert 2 <= got[0].evidence["opening_tenths"] <= 4
+    assert got[0].evidence["judged_on"].endswith(f"{got[0].evidence['opening_tenths']} tenths)")
+    assert got[0].title.startswith("loss fell ") and "tenths of the run" in got[0].title
+    assert "fall beyond the loss's own noise" in got[0].verdict_reason
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_learning_that_stopped_late_is_not_flagged(seed):
+    """Flat only from epoch 150 of 200: the plateau covers a quarter of the run, which a converging
+    run also shows; no reading of at least half the run sees it flat."""
+    found = _found(_stops_at(150, seed))
+    assert "stalled" not in found and "no-learning" not in found
+
+
+def test_fall_after_opening_after_a_longer_opening():
+    y = _stops_at(80, 0, noise=0.0)
+    share1, _ = fall_after_opening(y + 1e-9 * np.arange(N), 1)
+    share5, _ = fall_after_opening(y + 1e-9 * np.arange(N), 5)
+    assert share1 > 0.1 and abs(share5) < 1e-6
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_loss_flat_near_zero_after_falling_far_has_converged(seed):
+    """Fell from 2.3 to 0.01 in the first tenth and rests there: flat, but at a two-hundredth of its
+    start, a converged loss and not a level far from a good one."""
+    rng = np.random.default_rng(seed)
+    y = np.r_[np.geomspace(2.3, 0.01, N // 10), np.full(N - N // 10, 0.01)] * (1 + 0.005 * rng.standard_normal(N))
+    found = _found(y)
+    assert "stalled" not in found and "no-learning" not in found

@@ -11,14 +11,15 @@ import math
 import numpy as np
 
 
-def fall_after_opening(y: np.ndarray) -> tuple[float, float] | None:
+def fall_after_opening(y: np.ndarray, tenths: int = 1) -> tuple[float, float] | None:
     """(fall as a share of the level, fall over its standard error) of a positive curve from the
-    first tenth of its points after the opening tenth to the last tenth (3 points at least each);
-    None when the curve is too short for that (under 40 points) or not positive."""
+    first tenth of its points after the opening (its first ``tenths`` tenths) to the last tenth of
+    them (3 points at least each); None when the curve is too short for that (under 40 points) or
+    not positive."""
     y = np.asarray(y, dtype=float)
     if y.size < 40 or not np.all(np.isfinite(y)) or not np.all(y > 0):
         return None
-    rest = y[y.size // 10:]
+    rest = y[y.size * tenths // 10:]
     k = max(3, rest.size // 10)
     a, b = rest[:k], rest[-k:]
     se = math.sqrt(float(np.var(a, ddof=1)) / k + float(np.var(b, ddof=1)) / k)
