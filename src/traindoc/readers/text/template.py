@@ -291,6 +291,9 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("step", "step", total)  # "Val step 500 | train loss …": the step an evaluation ran at
         elif nk in SPLIT_WORDS and re.match(r"^\s*\[\s*$", after) and i + 1 < n:
             slot = Slot("epoch", "epoch")  # timm "Train: 3 [ 100/1251 ( 8%)]"
+        elif key is None and total is not None and slots and slots[-1].kind == "value" and \
+                re.fullmatch(r"\s*\(\s*", before):
+            slot = Slot("skip")  # "Recall@5: 0.2095 (318 / 1,518)": the value's own count of hits, no progress
         elif (key is None or nk in SPLIT_WORDS) and total is not None:
             slot = Slot("progress", None, total)  # tqdm "12/50", "[ 10/5005]", timm "Test: [ 10/49]"
         elif key is None and i == 0 and not before.strip("[ ") and re.fullmatch(r"\s*[A-Za-z_]", after[:2] or "x"):
