@@ -12,6 +12,7 @@ Families:
 - ``header_steps``: an epoch header, then batch lines whose counter starts over with each epoch
   (``train epoch: 2`` over ``batch: 50, loss: 0.41``): one run, its steps made global;
 - ``markdown_table``: a pipe table with its rule row (``| epoch | loss | val_loss |`` over ``|---|:---:|``);
+- ``wide_table``: a hundred columns, one metric per class beside the losses (``class_12_f1``);
 - ``py_named_console``: a console saved under a ``.py`` name (``20e0005lr.py``): no Python, so a log.
 
 ``near_misses`` gives files that must still be refused, each with the one-line error.
@@ -144,7 +145,38 @@ def py_named_console(seed: int) -> Console:
                    name=f"{rng.randint(5, 50)}e{rng.randint(1, 9):06d}lr.py")
 
 
-FAMILIES = {"metric_at_k": metric_at_k, "ruled_header": ruled_header, "header_steps": header_steps,
+_PER_CLASS = ["class_{i}_f1", "cls{i}_acc", "val_precision_cls{i}", "acc_class{i}", "recall_{i}", "val_iou_c{i}",
+              "f1_class_{i}"]
+
+
+def wide_table(seed: int) -> Console:
+    """A hundred columns: the losses and main metrics, then one metric per class ('class_12_f1'), as a CSV or a
+    console line; the per-class ones are kept as series but judged by no rule, so only the main curves count."""
+    rng = random.Random(seed)
+    n = rng.randint(5, 25)
+    c = _curves(rng, n)
+    k = rng.randint(5, 100)
+    pats = rng.sample(_PER_CLASS, rng.randint(1, 2))
+    first = rng.choice([0, 1])
+    extra = [p.format(i=i + first) for p in pats for i in range(k)]
+    start = rng.choice([0, 1])
+    main = [("loss", TRAIN_LOSS), ("val_loss", VAL_LOSS), ("acc", TRAIN_METRIC), ("val_acc", VAL_METRIC)]
+    csv = rng.random() < 0.5
+    sep = rng.choice([",", "\t", ";"]) if csv else " "
+    lines = [sep.join(["epoch"] + [m for m, _ in main] + extra)] if csv else []
+    for e in range(n):
+        cells = [f"{c[r][e]:.4f}" for _, r in main] + [f"{rng.random():.3f}" for _ in extra]
+        if csv:
+            lines.append(sep.join([str(e + start)] + cells))
+        else:
+            lines.append(f"Epoch {e + start}: " + " ".join(f"{name}={v}" for name, v in zip([m for m, _ in main] + extra,
+                                                                                               cells)))
+    xs = [float(e + start) for e in range(n)]
+    return Console(_ending(rng, lines), {r: (xs, c[r]) for _, r in main}, family="wide_table",
+                   name="metrics.csv" if csv else "train.log")
+
+
+FAMILIES = {"wide_table": wide_table, "metric_at_k": metric_at_k, "ruled_header": ruled_header, "header_steps": header_steps,
             "markdown_table": markdown_table, "py_named_console": py_named_console}
 
 

@@ -76,3 +76,22 @@ def test_a_value_with_its_hit_count_is_no_progress_counter(tmp_path):
     lines += ["Test:", "  Recall@5          : 0.2095  (318 / 1,518)", "  Recall@10         : 0.2602  (395 / 1,518)"]
     run = load(_written(tmp_path, "training_logs.txt", "\n".join(lines) + "\n")).runs[0]
     assert run.series["train_loss"].steps.tolist() == [float(e) for e in range(1, 9)]
+
+
+def test_a_handful_of_cut_offs_is_no_class_breakdown(tmp_path):
+    """acc1/acc5, R@1/R@5/R@10: a few cut-offs of one metric stay judged; five classes or more are set aside."""
+    head = "epoch,loss,recall@1,recall@5,recall@10," + ",".join(f"class_{i}_f1" for i in range(5))
+    rows = [f"{e},{1 / e:.3f},{0.1 * e / 10:.3f},{0.2 * e / 10:.3f},{0.3 * e / 10:.3f}," +
+            ",".join(f"{0.5 + i / 100:.2f}" for i in range(5)) for e in range(1, 11)]
+    run = load(_written(tmp_path, "metrics.csv", "\n".join([head] + rows) + "\n")).runs[0]
+    assert {n for n, s in run.series.items() if s.role is Role.VAL_METRIC} == {"recall@1", "recall@5", "recall@10"}
+    assert {n for n, s in run.series.items() if s.role is Role.OTHER} >= {f"class_{i}_f1" for i in range(5)}
+    assert any("5 per-class metrics (class_N_f1)" in note for note in run.meta.notes)
+
+
+def test_per_class_metrics_alone_stay_judged(tmp_path):
+    """With no loss and no other metric, the per-class curves are all the run has: none is set aside."""
+    head = "epoch," + ",".join(f"acc_class{i}" for i in range(6))
+    rows = [f"{e}," + ",".join(f"{0.5 + e / 40 + i / 100:.3f}" for i in range(6)) for e in range(1, 11)]
+    run = load(_written(tmp_path, "metrics.csv", "\n".join([head] + rows) + "\n")).runs[0]
+    assert all(s.role is Role.TRAIN_METRIC for s in run.series.values())
