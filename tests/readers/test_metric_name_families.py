@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from ._console_families import mismatches
+from ._console_families import misread_variants
 from ._metric_name_families import FAMILIES, metric_at_k, near_misses
 from traindoc.errors import InputError
 from traindoc.readers import load
@@ -18,22 +18,9 @@ from .test_bad_input import _one_error_line, _show
 SEEDS = range(30)
 
 
-def _written(tmp_path, name: str, text: str):
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(text.encode("utf-8"))  # CRLF kept as generated
-    return path
-
-
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
-    failed = {}
-    for seed in SEEDS:
-        console = FAMILIES[family](seed)
-        errs = mismatches(console, load(_written(tmp_path / f"{seed}", console.name, console.text)).runs)
-        if errs:
-            failed[seed] = (console.name, errs)
-    assert not failed, failed
+    assert not (failed := misread_variants(FAMILIES[family], SEEDS, tmp_path)), failed
 
 
 def test_the_family_draws_every_metric_name_it_lists(tmp_path):
@@ -42,6 +29,13 @@ def test_the_family_draws_every_metric_name_it_lists(tmp_path):
     names = {line.split("|")[-1].split(":")[0].split("=")[0].strip()
              for seed in SEEDS for line in metric_at_k(seed).text.splitlines() if "Epoch" in line and "|" in line}
     assert len(names) >= 6, names
+
+
+def _written(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8"))  # CRLF kept as generated
+    return path
 
 
 @pytest.mark.parametrize("name,role,kind", [
