@@ -448,3 +448,20 @@ def mismatches(console: Console, runs) -> list[str]:
             if extra:
                 errs.append(f"extra {role}: {extra}")
     return errs
+
+
+def misread_variants(generate, seeds, tmp_path) -> dict:
+    """{seed: (file name, mismatches)} for each variant ``generate(seed)`` that is not read to its curves, each
+    written byte for byte (CRLF kept) under its own name in a folder of its own."""
+    from traindoc.readers import load
+
+    failed = {}
+    for seed in seeds:
+        console = generate(seed)
+        path = tmp_path / f"{seed}" / console.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(console.text.encode("utf-8"))
+        errs = mismatches(console, load(path).runs)
+        if errs:
+            failed[seed] = (console.name, errs)
+    return failed

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from ._console_families import FAMILIES, bars_and_wandb, metric_blocks, mismatches, noise_only, split_lines
+from ._console_families import (FAMILIES, bars_and_wandb, metric_blocks, mismatches, misread_variants, noise_only,
+                               split_lines)
 from traindoc.errors import InputError
 from traindoc.readers import load
 
@@ -25,12 +26,7 @@ def _written(tmp_path, console, text: str | None = None):
 
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
-    failed = {}
-    for seed in SEEDS:
-        console = FAMILIES[family](seed)
-        errs = mismatches(console, load(_written(tmp_path / f"{seed}", console)).runs)
-        if errs:
-            failed[seed] = errs
+    failed = misread_variants(FAMILIES[family], SEEDS, tmp_path)
     assert not failed, failed
 
 

@@ -21,6 +21,7 @@ from ._crash import crash_hint
 from ._empty import declared_only
 from ._final import final_results
 from ._fit_loop import join_fit_loop
+from ._per_class import set_aside_per_class
 from ._given_columns import parse_names, read_named
 from ._lone import lone_line_hint, lone_line_run
 from ._pickled import pickle_facts, pickle_refusal
@@ -233,6 +234,7 @@ def read_file(path: Path, columns: list[str] | None = None) -> list[Run]:
             return [empty]
         raise InputError(path, f"looks like {reader.NAME} but holds no numeric series")
     runs = join_fit_loop(runs)  # blocks of one fit called in a loop are one run, not appended runs
+    runs = set_aside_per_class(runs)  # class_0_f1 … class_49_f1 beside the loss: kept, not judged
     if saturated:
         for run in runs:
             run.meta.notes.append(saturated)

@@ -213,6 +213,9 @@ def uncomment_header(cells: list[str]) -> list[str]:
     return cells
 
 
+_MD_RULE = re.compile(r":?-{2,}:?")
+
+
 def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a delimited text table; malformed content is an InputError.
 
@@ -241,7 +244,12 @@ def read_table(path: Path, notes: list[str] | None = None) -> tuple[list[str], l
     if renamed and notes is not None:
         notes.append("repeated column name(s) kept apart: " + ", ".join(renamed))
     body = rows[1:]
-    if len(body) > 1 and torn_tail(text) and not whole_last_row(len(header), body):
+    if delim == "|":  # a markdown table's rule under its header ("|---|:---:|"): layout, no row of values
+        body = [r for r in body if not all(_MD_RULE.fullmatch(c.strip()) for c in r if c.strip())]
+    # a markdown row closed by its "|" under a header closed the same way is whole: a cut leaves fewer cells
+    closed = delim == "|" and bool(body) and len(body[-1]) == len(header) and not header[-1] and \
+        not body[-1][-1].strip()
+    if len(body) > 1 and torn_tail(text) and not closed and not whole_last_row(len(header), body):
         # A last line without its line end may have been cut mid-write (0.165 for 0.16529): unless it is
         # plainly whole, it is dropped rather than read as a wrong number or a restart.
         body.pop()

@@ -25,6 +25,7 @@ counted as epochs, each header starting over (``text.counted``).
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -69,10 +70,11 @@ _PADDED_COUNT = re.compile(r"\[\s+\d+\s*/\s*\d+\s*\]")
 
 
 def sniff(path: Path, head: bytes) -> bool:
-    if path.suffix.lower() in _CODE_SUFFIXES:
+    code = path.suffix.lower() in _CODE_SUFFIXES
+    if code and path.suffix.lower() != ".py":
         return False  # a config or a script: its numbers are settings and examples, never a record
     text = sniff_text(path, head, HEAD_BYTES)
-    if text is None:
+    if text is None or code and _python_source(text, whole=len(head) < HEAD_BYTES):
         return False
     stripped = text.lstrip()
     if stripped.startswith(("<", "[{", "[[", "[\n", "[\r", "{\n", "{\r", "{ \n")) or stripped.startswith("[") and \
@@ -100,6 +102,25 @@ def sniff(path: Path, head: bytes) -> bool:
     deep = sniff_text(path, head, _DEEP_HEAD_BYTES)
     return deep is not None and _claims("\n".join(ln for ln in clean_lines(deep) if not _BAR_LINE.search(ln)), short_ok,
                                         whole=_size(path) <= _DEEP_HEAD_BYTES)
+
+
+def _python_source(text: str, whole: bool) -> bool:
+    """Whether a ``.py`` file is Python, as its name says, or a console saved under that name
+    ("Train Epoch: 0 [0/1464 (0%)]\tLoss: 0.19" is no Python): parsed (``ast.parse``: read, never run),
+    its head cut at its last whole line, and at most the last 40 lines dropped in case the cut split a
+    statement. A script, or anything that parses as one, is never read as a log."""
+    lines = text.splitlines()
+    if not whole and lines:
+        lines = lines[:-1]
+    for drop in (0, 1, 2, 5, 10, 20, 40):
+        if drop and drop >= len(lines):
+            break
+        try:
+            ast.parse("\n".join(lines[:len(lines) - drop]))
+            return True
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    return False
 
 
 _REPORT_MARKS = ("likely causes:", "what to do:", "evidence:", "is this normal?")

@@ -62,6 +62,10 @@ _HIGHER = {
     # cosine similarity to a target (a teacher's embedding in distillation, a paired caption): 1 is a match;
     # a cosine *loss* carries "loss" in its name and is read as a loss
     "similarity": {"cos", "cosine", "cos_sim", "cosine_sim", "cosine_similarity", "cossim"},
+    # ranking and retrieval (recommenders, search): each read at a cut-off K ("NDCG@10", "HR@20", "MRR")
+    "ndcg": {"ndcg"},
+    "mrr": {"mrr"},
+    "hit_rate": {"hit_rate", "hitrate"},  # "hits" alone may be a count: only with its K (see _AT_K)
 }
 _LOWER = {
     "perplexity": {"perplexity", "ppl"},
@@ -72,7 +76,14 @@ _LOWER = {
     "mse": {"mse", "mean_squared_error", "rmse", "root_mean_squared_error", "l2"},
     "mape": {"mape", "smape"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
 }
-_EVAL_ONLY = {"map", "bleu", "wer", "cer"}
+_EVAL_ONLY = {"map", "bleu", "wer", "cer", "ndcg", "mrr", "hit_rate"}
+# A metric read at a cut-off K, the K glued on once "@" is dropped ("recall@20" -> "recall20", "HR@10" -> "hr10",
+# "mAP@0.5:0.95" -> "map0"): the word before the digits names the kind. Ranked at K, it is scored on held-out
+# data (a recommender's recall@20 over its test items) unless the name says train.
+_AT_K = {"recall": "recall", "rec": "recall", "precision": "precision", "prec": "precision", "ndcg": "ndcg",
+         "map": "map", "ap": "map", "hit": "hit_rate", "hits": "hit_rate", "hr": "hit_rate", "mrr": "mrr",
+         "acc": "accuracy", "accuracy": "accuracy", "top": "accuracy"}
+_AT_K_TOKEN = re.compile(r"([a-z]+)(\d+)")
 _LR_NAMES = {"lr", "learning_rate", "learningrate", "lr_scheduler", "learning_rates"}
 _GRAD_NAMES = {"gnorm", "grad_norm", "gradient_norm", "grad_norm_total", "total_grad_norm", "gradnorm", "global_grad_norm",
                "grad_norm_2_0_norm_total"}
@@ -105,7 +116,29 @@ def _words(name: str) -> str:
 
 
 def _tokens(name: str) -> list[str]:
-    return [t for t in _SPLIT_RE.split(_words(name).lower().replace("@", "")) if t]
+    return _join_top([t for t in _SPLIT_RE.split(_words(name).lower().replace("@", "")) if t])
+
+
+def _join_top(tokens: list[str]) -> list[str]:
+    """``top-1`` / ``top_5`` -> ``top1`` / ``top5``: the top-K accuracy with its K split off by a separator."""
+    if "top" not in tokens[:-1]:
+        return tokens
+    out: list[str] = []
+    for t in tokens:
+        if out and out[-1] == "top" and t.isdigit():
+            out[-1] = "top" + t
+        else:
+            out.append(t)
+    return out
+
+
+def _at_k(tokens: list[str]) -> str | None:
+    """The kind of a metric named with its cut-off K (see ``_AT_K``), else None."""
+    for t in tokens:
+        m = _AT_K_TOKEN.fullmatch(t)
+        if m and m.group(1) in _AT_K:
+            return _AT_K[m.group(1)]
+    return None
 
 
 def name_tokens(name: str) -> list[str]:
@@ -177,6 +210,10 @@ def infer_role(name: str) -> RoleInfo:
             # Detection, translation and speech metrics are evaluated on held-out data unless named train.
             held_out = is_val or (kind in _EVAL_ONLY and not is_train)
             return RoleInfo(Role.VAL_METRIC if held_out else Role.TRAIN_METRIC, higher_is_better=higher, metric=kind)
+    kind = _at_k(tokens)
+    if kind:
+        held_out = is_val or (kind != "accuracy" and not is_train)
+        return RoleInfo(Role.VAL_METRIC if held_out else Role.TRAIN_METRIC, higher_is_better=True, metric=kind)
     return RoleInfo(Role.OTHER)
 
 

@@ -44,6 +44,9 @@ NONFINITE_SERIES = "loss_reported_nonfinite"
 # Rules of "=", "-", "*" or brackets around it ("=== Epoch 3 ===", "----- epoch 3 -----", "[Epoch 3]") are
 # decoration of the same header.
 _RULE = r"[\s=\-*~#|<>\[\]]*"
+# A line that is a rule and nothing else ("----------", "=====", "*****") underlines the header above it: it
+# ends no block (a print loop writing "Epoch: 3", a rule, then "Training loss: 0.41; Acc: 0.82").
+_DECORATION = re.compile(r"[=\-*~_#.+]{3,}")
 _BARE_COUNTER = re.compile(r"(?i)" + _RULE + r"(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
                            r"\s*[:#=]?\s*\d+" + _RULE)
 # A counter line whose values are all of names traindoc does not know is still a record when it
@@ -424,7 +427,7 @@ class LineParser:
             self.block_open = False
         if not line.strip() and self.block_records:
             self.block_open = False
-        if line.strip():
+        if line.strip() and not _DECORATION.fullmatch(line.strip()):
             if not got:
                 self.bare_header = False  # a line that is no record ends the block under a bare counter
                 if len(line) < 80 and not any(ch.isdigit() for ch in line):
@@ -679,7 +682,9 @@ class LineParser:
                 return self._global(val(plan.epoch), step, total, plan.pct)
             if plan.epoch is not None:
                 return self._epoch_step(val(plan.epoch), step), "step"
-            if plan.inner and self.header_epoch is not None:
+            if self.header_epoch is not None:
+                # a step under its epoch's header ("Epoch 2" over "batch: 50, loss: 0.4"): when it starts over
+                # with each epoch, the steps of the epochs before it are added (see ``_epoch_step``)
                 return self._epoch_step(self.header_epoch, step), "step"
             return step, "step"
         if plan.epoch is not None:

@@ -70,7 +70,8 @@ def _split_step(nk: str | None) -> bool:
     return len(parts) == 2 and parts[0] in SPLIT_WORDS and parts[1] in ("step", "iter", "iteration")
 
 
-_WORD = re.compile(r"(?:[A-Za-z_][\w.@/\-()]*|\([A-Za-z/]+\))$")
+# A key ends in a word or a bracketed unit; "acc(%)", "loss (%)" and "(%)" name the number after them too.
+_WORD = re.compile(r"(?:[A-Za-z_][\w.@/\-()]*(?:\(%\))?|\((?:%|[A-Za-z/]+)\))$")
 _CAMEL = re.compile(r"^[A-Za-z][a-z0-9]*(?:[A-Z][a-z0-9]+)+$")
 # A held-out (or fairseq "| train |" summary) context at the start of a line.
 _CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|evaluation|train|dev)(?:\s+set)?\s*(\||:|\]|$)"
@@ -82,8 +83,18 @@ _CONTEXT = re.compile(r"(?:^|\|)\s*(valid|val|validation|test|eval|evaluation|tr
 _BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step|\[[=.>]{5,}\]")
 
 
+# An IoU range in a detection metric's name ("mAP@0.5:0.95", "AP@[.5:.95]"): part of the name, not two numbers.
+# Its ":" is written "-" (same length, so number spans stay those of the line), which keeps both ends off NUM.
+_IOU_RANGE = re.compile(r"(@\[?\d*\.?\d+):(?=\d*\.?\d+\]?)")
+
+
+def _iou_ranges(line: str) -> str:
+    return _IOU_RANGE.sub(r"\1-", line) if "@" in line else line
+
+
 def split_line(line: str) -> tuple[str, list[str], str]:
     """(skeleton, number texts, stamped line) of one line."""
+    line = _iou_ranges(line)
     stamped = _STAMP.sub("@", line) if (":" in line or "-" in line) else line
     if "#" in stamped:
         stamped = stamped.replace("#", "\u25ae")  # a literal "#" (tqdm's ascii bar) is no number slot
@@ -104,6 +115,7 @@ _NAMED: dict[str, _Analysis] = {}
 
 
 def _analyse(line: str) -> _Analysis:
+    line = _iou_ranges(line)
     filled = _STAMP.sub(lambda m: "@" * len(m.group()), line) if (":" in line or "-" in line) else line
     if "#" in filled:
         filled = filled.replace("#", "\u25ae")
@@ -279,6 +291,9 @@ def template(skeleton: str, indented: bool = False) -> Template:
             slot = Slot("step", "step", total)  # "Val step 500 | train loss …": the step an evaluation ran at
         elif nk in SPLIT_WORDS and re.match(r"^\s*\[\s*$", after) and i + 1 < n:
             slot = Slot("epoch", "epoch")  # timm "Train: 3 [ 100/1251 ( 8%)]"
+        elif key is None and total is not None and slots and slots[-1].kind == "value" and \
+                re.fullmatch(r"\s*\(\s*", before):
+            slot = Slot("skip")  # "Recall@5: 0.2095 (318 / 1,518)": the value's own count of hits, no progress
         elif (key is None or nk in SPLIT_WORDS) and total is not None:
             slot = Slot("progress", None, total)  # tqdm "12/50", "[ 10/5005]", timm "Test: [ 10/49]"
         elif key is None and i == 0 and not before.strip("[ ") and re.fullmatch(r"\s*[A-Za-z_]", after[:2] or "x"):
