@@ -869,10 +869,14 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _lr_floor(self, step: float) -> Any:
         """A schedule that reached its floor early while the loss was still high (checks/lr_floor.py)."""
-        from ...checks.lr_floor import lr_floor_finding, rate_and_loss
+        from ...checks.lr_floor import keras_schedule, lr_floor_finding, rate_and_loss
 
         series = rate_and_loss(self.doc.store.series)
-        return None if series is None else lr_floor_finding(*series, step, keras=True)
+        if series is None:
+            return None
+        per = self._config.steps_per_epoch if self._config is not None else None
+        return lr_floor_finding(*series, step, keras=True, epoch_steps=per,
+                                schedule=keras_schedule(getattr(self.model, "optimizer", None)))
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
