@@ -29,6 +29,8 @@ def bounded_logits_findings(out: OutputView | None, loss: LossView | None) -> li
         return []
     if loss.kind not in (SPARSE_CE, CATEGORICAL_CE, BINARY_CE) or out.activation not in BOUNDED:
         return []
+    if out.activation == "sigmoid" and loss.kind == BINARY_CE:
+        return []  # a sigmoid twice: named by structure.output_findings as such
     units = out.units
     return [Finding(
         "wrong-output-activation", Severity.WARNING,
