@@ -41,12 +41,13 @@ def rate_and_loss(series: dict) -> tuple[list[float], list[float], list[float], 
 
 def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[float], losses: list[float],
                      last_step: float, keras: bool = False, epoch_steps: float | None = None,
-                     schedule: str | None = None) -> Finding | None:
+                     schedule: str | None = None, schedule_kept: float | None = None) -> Finding | None:
     """lr-decay-too-fast when the rate fell ``DROP``-fold before ``BY`` of the run and the loss was not learnt.
 
     ``epoch_steps``: optimizer steps per epoch, when known; a rate halved within the first epoch of a run of
     ``EPOCHS`` or more is named as a horizon counted in epochs where the schedule counts steps. ``schedule``:
-    the schedule as the user wrote it (``InverseTimeDecay(decay_steps=1)``), for the text."""
+    the schedule as the user wrote it (``InverseTimeDecay(decay_steps=1)``), for the text; ``schedule_kept``: the
+    share of the rate an ExponentialDecay keeps per period (under 0.5, that factor is the reading named first)."""
     if len(lrs) < 4 or len(losses) < 8 or not lrs[0] > 0 or last_step <= 0:
         return None
     if any(b > a * 1.0001 for a, b in zip(lrs, lrs[1:])):
@@ -63,7 +64,9 @@ def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[f
     share = floor_at / last_step
     causes = [_KERAS_CAUSE if keras else _TORCH_CAUSE]
     fixes = list(_KERAS_FIXES if keras else _TORCH_FIXES)
-    if in_first:  # the timing says which reading: a horizon in epochs under a schedule that counts steps
+    if in_first and schedule_kept is not None and schedule_kept < 0.5:
+        pass  # the schedule keeps under half the rate per period: the factor read backwards explains the early floor
+    elif in_first:  # the timing says which reading: a horizon in epochs under a schedule that counts steps
         what = schedule or ("the schedule" if keras else "the scheduler")
         causes.insert(0, f"{what} halved the rate within the first epoch (by step {half_at:.0f}, of "
                          f"{epoch_steps:.0f} per epoch): its horizon was given in epochs, but it counts optimizer "
@@ -86,18 +89,22 @@ def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[f
         causes=causes, fixes=fixes, steps=[floor_at])
 
 
-def keras_schedule(optimizer) -> str | None:
-    """A Keras optimizer's learning-rate schedule as written (``InverseTimeDecay(decay_steps=1)``), or None."""
+def keras_schedule(optimizer) -> tuple[str | None, float | None]:
+    """A Keras optimizer's learning-rate schedule as written (``InverseTimeDecay(decay_steps=1)``) and, for an
+    ExponentialDecay, its decay_rate (the share kept per period); (None, None) when there is none."""
     sched = getattr(optimizer, "_learning_rate", None)
     get = getattr(sched, "get_config", None)
     if get is None or not callable(get):
-        return None
+        return None, None
     try:
         cfg = get()
     except Exception:
-        return None
-    steps = cfg.get("decay_steps") if isinstance(cfg, dict) else None
-    return f"{type(sched).__name__}(decay_steps={steps})" if steps is not None else type(sched).__name__
+        return None, None
+    if not isinstance(cfg, dict):
+        return type(sched).__name__, None
+    steps, rate = cfg.get("decay_steps"), cfg.get("decay_rate")
+    kept = float(rate) if type(sched).__name__ == "ExponentialDecay" and isinstance(rate, (int, float)) else None
+    return (f"{type(sched).__name__}(decay_steps={steps})" if steps is not None else type(sched).__name__), kept
 
 
 _TORCH_CAUSE = ("the schedule reached its floor early and the rest of the run trained at a rate too small to learn: a "

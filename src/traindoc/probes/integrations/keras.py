@@ -875,8 +875,8 @@ class TraindocCallback(keras.callbacks.Callback):
         if series is None:
             return None
         per = self._config.steps_per_epoch if self._config is not None else None
-        return lr_floor_finding(*series, step, keras=True, epoch_steps=per,
-                                schedule=keras_schedule(getattr(self.model, "optimizer", None)))
+        schedule, kept = keras_schedule(getattr(self.model, "optimizer", None))
+        return lr_floor_finding(*series, step, keras=True, epoch_steps=per, schedule=schedule, schedule_kept=kept)
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
