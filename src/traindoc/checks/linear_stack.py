@@ -180,8 +180,8 @@ def identity_finding(identities: list[str], layers: str, keras: bool, **evidence
            "slope 1 the activation is the identity." if leaky else
            ("Name a real activation (activation='relu'): the lookup fell back to 'linear', the identity, so check "
             "the config key against the names it maps." if keras else
-            "Put a real activation (nn.ReLU()) where the nn.Identity modules stand between the Linear layers: "
-            "check what filled the activation slot (a builder's activation argument given nn.Identity, e.g. "
+            "Add nn.ReLU() after each hidden nn.Linear, in place of the nn.Identity modules that stand there: check "
+            "what filled the activation slot (a builder's activation argument given nn.Identity, e.g. "
             "positionally)." if all(a == "nn.Identity()" for a in identities) else
             "Use a real activation (nn.ReLU()): the configured one is the identity."))
     return Finding(
