@@ -52,6 +52,7 @@ that one. Fixed twins: a false alarm is any warning at all.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -60,6 +61,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
@@ -191,6 +193,11 @@ def run_check(case, prog: dict):
     x, y = prog["x"], prog["y"]
     if isinstance(x, keras.utils.PyDataset):  # batches served by index: check() sees the first and the loader
         return check(model, x[0], loader=[x[i] for i in range(len(x))]).findings
+    if isinstance(x, Iterator):  # a generator of (x, y) batches: one epoch of them, handed back to fit() unchanged
+        served = list(itertools.islice(x, prog["fit"].get("steps_per_epoch") or 32))
+        prog["x"] = (b for b in itertools.chain(served, x))  # a generator again (fit() takes no other iterator):
+        # training then sees exactly the batches it would have seen
+        return check(model, served[0], loader=served).findings
     rows = lambda t, a, b: [v[a:b] for v in t] if isinstance(t, (list, tuple)) else t[a:b]  # noqa: E731
     batch = (x[:32], rows(y, 0, 32))
     loader = [(x[i:i + 32], rows(y, i, i + 32)) for i in range(0, len(x), 32)]

@@ -28,8 +28,9 @@ def test_a_sequential_whose_activations_are_the_identity_is_one_linear_map(act, 
 
     found = linear_stack_findings(nn.Sequential(nn.Linear(4, 8), act, nn.Linear(8, 8), act, nn.Linear(8, 1)))
     assert bool(found) == linear
-    if linear and isinstance(act, nn.Identity):  # a placeholder where no activation was put
-        assert found[0].id == "linear-network" and found[0].title.startswith("no activation between")
+    if linear and isinstance(act, nn.Identity):  # it stands where the activation goes: named, with that slot's fix
+        assert found[0].id == "linear-network" and "nn.Identity()" in found[0].title
+        assert found[0].fixes[0].startswith("Add nn.ReLU() after each hidden nn.Linear, in place of the nn.Identity")
     elif linear:
         assert found[0].id == "linear-network" and "identity" in found[0].title
         assert type(act).__name__ in " ".join(found[0].evidence["identity_activations"])

@@ -79,3 +79,29 @@ def test_a_schedule_decayed_every_step_is_named_and_a_per_epoch_one_is_not(decay
     else:
         assert not [f for f in cb.findings + offline if f.severity >= Severity.WARNING], \
             [f.id for f in cb.findings + offline]
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="the Keras probes need KERAS_BACKEND=torch")
+@pytest.mark.parametrize("per_epoch", [False, True])
+def test_an_inverse_time_decay_counted_in_epochs_is_named_by_its_first_epoch(per_epoch, tmp_path):
+    """InverseTimeDecay(decay_steps=1) meant as one epoch halves the rate within the first epoch: named with
+    decay_steps = steps per epoch although the loss still fell by more than half; the per-epoch twin is quiet."""
+    from traindoc.probes.integrations.keras import TraindocCallback
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(54)
+    x = rng.normal(size=(480, 8)).astype("float32")
+    y = (np.sin(x[:, :1] * 2) + x[:, 1:2] * x[:, 2:3]).astype("float32")
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(32, activation="relu"),
+                              keras.layers.Dense(32, activation="relu"), keras.layers.Dense(1)])
+    sched = keras.optimizers.schedules.InverseTimeDecay(1e-2, decay_steps=15 if per_epoch else 1, decay_rate=1.0)
+    model.compile(optimizer=keras.optimizers.Adam(sched), loss="mse")
+    cb = TraindocCallback(logdir=str(tmp_path), quiet=True)
+    model.fit(x, y, batch_size=32, epochs=10, verbose=0, callbacks=[cb])
+    hits = _warnings(cb.findings, "lr-decay-too-fast")
+    if per_epoch:
+        assert not hits
+    else:
+        assert hits and "halved within the first epoch" in hits[0].title, [f.id for f in cb.findings]
+        assert "InverseTimeDecay(decay_steps=1)" in hits[0].causes[0] and "(15," in hits[0].fixes[0]
+        assert len(hits[0].fixes) == 1  # no decay_rate read backwards in an InverseTimeDecay

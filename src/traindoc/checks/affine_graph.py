@@ -43,10 +43,11 @@ _OUTPUT_ACTIVATIONS = {"LogSoftmaxBackward0", "SoftmaxBackward0", "SigmoidBackwa
 _BY_CONSTANT = {"MulBackward0", "MulBackward1", "DivBackward0", "DivBackward1"}
 
 
-def affine_layers(output: Any, identities: list[str] | None = None) -> int:
+def affine_layers(output: Any, identities: list[str] | None = None, seen: set[str] | None = None) -> int:
     """The longest chain of weight layers acting on the data when the output is affine in the input
     (0: not affine, or unknown). Parallel branches summed (a linear model over two inputs) count once.
-    ``identities`` receives the activations met that compute the identity by their settings."""
+    ``identities`` receives the activations met that compute the identity by their settings; ``seen`` the
+    names of the graph's operations walked (a batch normalisation among them or not)."""
     root = getattr(output, "grad_fn", None)
     while root is not None and type(root).__name__ in _OUTPUT_ACTIVATIONS:
         root = root.next_functions[0][0]  # the output's own squashing (log_softmax for NLLLoss) is not hidden
@@ -65,6 +66,8 @@ def affine_layers(output: Any, identities: list[str] | None = None) -> int:
             continue
         if len(depth) > MAX_NODES or not _affine_node(node):
             return 0
+        if seen is not None:
+            seen.add(type(node).__name__)
         if identities is not None and _identity_node(node) and "LeakyReLU(negative_slope=1)" not in identities:
             identities.append("LeakyReLU(negative_slope=1)")
         depth[key] = 0  # on the stack: a revisit waits for the post-order value
@@ -98,7 +101,39 @@ def _affine_node(node: Any) -> bool:
     return False  # an activation, a normalisation, a gate: not judged
 
 
-def affine_finding(layers: int, module: str | None = None, identities: list[str] | None = None) -> Finding:
+# Activation modules/layers a model may own; one that is owned while the graph is affine never acted on the data.
+# (The output's own sigmoid/softmax is stripped before the walk, so those are not listed.)
+_TORCH_ACTS = {"ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Tanh", "Softplus", "PReLU", "SELU", "Mish", "Hardtanh",
+               "ReLU6", "Hardswish", "CELU", "Softsign", "RReLU", "Hardsigmoid"}
+_KERAS_ACTS = {"ReLU", "LeakyReLU", "ELU", "PReLU"}
+
+
+def unused_activations(model: Any) -> list[str]:
+    """The activation modules (torch) or layers (Keras, by the attribute that holds them) a model owns, as
+    ``self.<name> (<kind>)``: when the forward graph is affine none of them acted on the data."""
+    from .linear_stack import identity_activation
+
+    found: list[str] = []
+    try:
+        if hasattr(model, "named_modules"):
+            items = [(n, m) for n, m in model.named_modules() if n and type(m).__name__ in _TORCH_ACTS]
+        else:
+            items = [(n, v) for n, v in vars(model).items() if not n.startswith("_") and
+                     (type(v).__name__ in _KERAS_ACTS or (type(v).__name__ == "Activation" and getattr(
+                         getattr(v, "activation", None), "__name__", "linear") not in ("linear", "softmax", "sigmoid")))]
+        for name, mod in items:
+            if identity_activation(mod) is None:
+                found.append(f"self.{name} ({type(mod).__name__})")
+    except Exception:
+        return []
+    return found[:4]
+
+
+def affine_finding(layers: int, module: str | None = None, identities: list[str] | None = None,
+                   batch_norm: bool | None = None, unused: list[str] | None = None) -> Finding:
+    """linear-network from the graph walk. ``batch_norm``: whether the walk met a batch normalisation (None:
+    not known); ``unused``: activation modules the model owns that never acted (``unused_activations``).
+    The causes the walk saw no trace of are dropped, the one it saw comes first."""
     from .structure import CAUSE
 
     if identities:
@@ -108,19 +143,35 @@ def affine_finding(layers: int, module: str | None = None, identities: list[str]
                              "pass)", False, weight_layers=layers)
         f.evidence["how"] = "every operation between the weights and the input in the forward pass's graph is linear"
         return f
-
+    discarded = ("the forward pass computes an activation but never uses its result (F.relu(h) on its own line "
+                 "instead of h = F.relu(h)), or applies none: a chain of linear layers is one linear map and fits "
+                 "no curved boundary however long it trains")
+    bn = ("a batch normalisation put where the activation belongs: it shifts and rescales each unit per "
+          "batch, an affine map, so Linear -> BatchNorm -> Linear is still one linear boundary")
+    apply_fix = ("Assign and use each hidden activation in forward: h = F.relu(self.fc1(x)) (or add nn.ReLU() "
+                 "between the Linear layers); the result of F.relu(h) must replace h.")
+    bn_fix = ("Batch normalisation is not an activation: add an activation after each hidden layer's BatchNorm, "
+              "h = F.relu(self.bn1(self.fc1(x))).")
+    title = (f"the model's output is an affine function of its input: no non-linearity acts between its {layers} "
+             "weight layers (seen in the autograd graph of its forward pass)")
+    causes, fixes = [discarded, bn], [apply_fix, bn_fix]
+    if batch_norm is False:  # the walk met no batch normalisation: that reading is ruled out
+        causes, fixes = [discarded], [apply_fix]
+    elif batch_norm:
+        causes, fixes = [bn, discarded], [bn_fix, apply_fix]
+    if unused:
+        names = ", ".join(unused)
+        first = unused[0].split(" ")[0]
+        title += f"; the model holds {names} but never applies it"
+        causes = [f"{names} is built in __init__ but never called in the forward pass (call()/forward()), so "
+                  "nothing non-linear acts between the layers: the model is one linear map and fits no curved "
+                  "boundary however long it trains"] + causes[1:] * bool(batch_norm)
+        fixes = [f"Apply {first} to each hidden layer's output in the forward pass: h = {first}(self.fc1(x))."] + \
+            fixes[1:] * bool(batch_norm)
     return Finding(
-        "linear-network", Severity.WARNING,
-        f"the model's output is an affine function of its input: no non-linearity acts between its {layers} "
-        "weight layers (seen in the autograd graph of its forward pass)",
+        "linear-network", Severity.WARNING, title,
         evidence={"subject": "model", CAUSE: True, "weight_layers": layers,
-                  "how": "every operation between the weights and the input in the forward pass's graph is linear"},
-        causes=["the forward pass computes an activation but never uses its result (F.relu(h) on its own line "
-                "instead of h = F.relu(h)), or applies none: a chain of linear layers is one linear map and fits "
-                "no curved boundary however long it trains",
-                "a batch normalisation put where the activation belongs: it shifts and rescales each unit per "
-                "batch, an affine map, so Linear -> BatchNorm -> Linear is still one linear boundary"],
-        fixes=["Assign and use each hidden activation in forward: h = F.relu(self.fc1(x)) (or add nn.ReLU() "
-               "between the Linear layers); the result of F.relu(h) must replace h.",
-               "Batch normalisation is not an activation: add an activation after each hidden layer's BatchNorm, "
-               "h = F.relu(self.bn1(self.fc1(x)))."])
+                  "how": "every operation between the weights and the input in the forward pass's graph is linear",
+                  **({"batch_norm": batch_norm} if batch_norm is not None else {}),
+                  **({"unused_activations": unused} if unused else {})},
+        causes=causes, fixes=fixes)

@@ -2,8 +2,8 @@
 
 Why: logits must range over the whole real line. ``Dense(K, activation='relu')`` (the hidden layers'
 line copied for the output) makes every logit >= 0, and an output unit whose input goes negative is
-stuck at 0 with no gradient, so its class can never be raised or lowered again; ``tanh`` or
-``sigmoid`` bound the logits to a narrow band, so the softmax can never become confident and the
+stuck at 0 with no gradient, so its class can never be raised or lowered again; ``tanh``, ``sigmoid`` or
+``hard_sigmoid`` bound the logits to a narrow band, so the softmax can never become confident and the
 loss has a floor. The loss's ``from_logits`` flag and the output layer's activation say it at once.
 (PyTorch's activation/loss wiring is judged by checks/static.py.)
 """
@@ -17,6 +17,8 @@ from .structure import CAUSE
 BOUNDED = {"relu": "every logit is >= 0 and a unit that goes negative is stuck at 0 with no gradient",
            "relu6": "every logit is clipped to [0, 6] and a unit that goes negative is stuck at 0",
            "tanh": "every logit is squeezed into (-1, 1), so the softmax can never become confident",
+           "sigmoid": "every logit is squeezed into (0, 1), so the softmax can never become confident (the right class "
+                      "gets at most e / (e + K - 1)) and the loss has a floor",
            "hard_sigmoid": "every logit is squeezed into [0, 1], so the softmax can never become confident",
            "softsign": "every logit is squeezed into (-1, 1), so the softmax can never become confident"}
 
@@ -27,6 +29,8 @@ def bounded_logits_findings(out: OutputView | None, loss: LossView | None) -> li
         return []
     if loss.kind not in (SPARSE_CE, CATEGORICAL_CE, BINARY_CE) or out.activation not in BOUNDED:
         return []
+    if out.activation == "sigmoid" and loss.kind == BINARY_CE:
+        return []  # a sigmoid twice: named by structure.output_findings as such
     units = out.units
     return [Finding(
         "wrong-output-activation", Severity.WARNING,

@@ -113,9 +113,11 @@ def unrelated_labels_finding(link: LabelLink, val_losses: list[float], step: flo
                                 "cause": True, "explains": ["overfitting"]},
         causes=([TRUNCATED_CAUSE] if truncated else []) + [
             "the labels are not paired with their rows: x and y shuffled (or sorted) separately, rows dropped or "
-            "filtered from x only (NaN rows removed, then y cut to the same length), or joined on the wrong key, "
-            "so the model can only memorise noise"],
+            "filtered from x only (NaN rows removed, then y cut to the same length), read offset from their rows (a "
+            "header line skipped in one file and not the other: every label shifted by one row), or joined on the "
+            "wrong key, so the model can only memorise noise"],
         fixes=([TRUNCATED_FIX] if truncated else []) + [
             "Select, shuffle and filter x and y together: one permutation (p = np.random.permutation(len(x)); "
             "x, y = x[p], y[p]) and the same mask or index for the labels as for the rows (x, y = x[keep], y[keep]); "
-            "check a few rows by hand: does each label match its input?"])
+            "read both files with the same skiprows/header handling; check a few rows by hand: does each label "
+            "match its input?"])

@@ -40,8 +40,8 @@ def identity_activation(layer: Any) -> str | None:
 
     A LeakyReLU whose negative slope is 1 keeps every negative value as it is; an Activation('linear') (a
     config lookup that fell back to 'linear'), a ReLU with negative_slope=1 and no cap, an RReLU whose bounds
-    are both 1 do the same: the layer is there, and the network is still one linear map. (An nn.Identity is a
-    placeholder where no activation was put: the plain "no activation" finding names it.)"""
+    are both 1 do the same: the layer is there, and the network is still one linear map. (An nn.Identity between
+    the Linear layers of an nn.Sequential is named by ``hidden_kinds``: it stands where the activation goes.)"""
     kind = type(layer).__name__
     if kind == "LeakyReLU":
         slope = _num(getattr(layer, "negative_slope", getattr(layer, "alpha", None)))
@@ -122,6 +122,8 @@ def hidden_kinds(model: Any, identities: list[str] | None = None) -> list[str]:
             k = type(m).__name__
             if k in _TORCH_WEIGHTED:
                 weighted.append(k)
+            if k == "Identity":  # an nn.Identity in a slot between weight layers: where an activation was meant
+                found.append((len(weighted), "nn.Identity()"))
             if k in _TORCH_WEIGHTED or k in _TORCH_PASSIVE:
                 continue
             ident = identity_activation(m)
@@ -178,6 +180,9 @@ def identity_finding(identities: list[str], layers: str, keras: bool, **evidence
            "slope 1 the activation is the identity." if leaky else
            ("Name a real activation (activation='relu'): the lookup fell back to 'linear', the identity, so check "
             "the config key against the names it maps." if keras else
+            "Add nn.ReLU() after each hidden nn.Linear, in place of the nn.Identity modules that stand there: check "
+            "what filled the activation slot (a builder's activation argument given nn.Identity, e.g. "
+            "positionally)." if all(a == "nn.Identity()" for a in identities) else
             "Use a real activation (nn.ReLU()): the configured one is the identity."))
     return Finding(
         "linear-network", Severity.WARNING,

@@ -23,6 +23,12 @@ from .structure import CAUSE
 DROP = 30.0  # the floor against the starting rate
 BY = 0.5  # the floor reached within this share of the run
 UNLEARNT = 0.5  # the final loss still above this share of the first
+# A rate HALVED within the FIRST EPOCH of a run of at least EPOCHS epochs that goes on to its floor is a horizon
+# counted in the wrong unit (epochs given where the schedule counts optimizer steps): an intended decay does not
+# spend half the rate before the data was seen once. That timing is the evidence, so the loss need only show the
+# run did not converge (it kept a tenth of its start).
+EPOCHS = 3
+UNLEARNT_FIRST_EPOCH = 0.1
 
 
 def rate_and_loss(series: dict) -> tuple[list[float], list[float], list[float], list[float]] | None:
@@ -34,8 +40,14 @@ def rate_and_loss(series: dict) -> tuple[list[float], list[float], list[float], 
 
 
 def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[float], losses: list[float],
-                     last_step: float, keras: bool = False) -> Finding | None:
-    """lr-decay-too-fast when the rate fell ``DROP``-fold before ``BY`` of the run and the loss was not learnt."""
+                     last_step: float, keras: bool = False, epoch_steps: float | None = None,
+                     schedule: str | None = None, schedule_kept: float | None = None) -> Finding | None:
+    """lr-decay-too-fast when the rate fell ``DROP``-fold before ``BY`` of the run and the loss was not learnt.
+
+    ``epoch_steps``: optimizer steps per epoch, when known; a rate halved within the first epoch of a run of
+    ``EPOCHS`` or more is named as a horizon counted in epochs where the schedule counts steps. ``schedule``:
+    the schedule as the user wrote it (``InverseTimeDecay(decay_steps=1)``), for the text; ``schedule_kept``: the
+    share of the rate an ExponentialDecay keeps per period (under 0.5, that factor is the reading named first)."""
     if len(lrs) < 4 or len(losses) < 8 or not lrs[0] > 0 or last_step <= 0:
         return None
     if any(b > a * 1.0001 for a, b in zip(lrs, lrs[1:])):
@@ -43,20 +55,56 @@ def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[f
     floor_at = next((s for s, v in zip(lr_steps, lrs) if v <= lrs[0] / DROP), None)
     if floor_at is None or floor_at > BY * last_step:
         return None
-    kept = loss_kept(losses, UNLEARNT, part=10, least=2)
+    half_at = next((s for s, v in zip(lr_steps, lrs) if v <= lrs[0] / 2), floor_at)
+    in_first = bool(epoch_steps) and half_at <= epoch_steps and last_step >= EPOCHS * epoch_steps
+    kept = loss_kept(losses, UNLEARNT_FIRST_EPOCH if in_first else UNLEARNT, part=10, least=2)
     if kept is None:
         return None
     first, last = kept
     share = floor_at / last_step
+    causes = [_KERAS_CAUSE if keras else _TORCH_CAUSE]
+    fixes = list(_KERAS_FIXES if keras else _TORCH_FIXES)
+    if in_first and schedule_kept is not None and schedule_kept < 0.5:
+        pass  # the schedule keeps under half the rate per period: the factor read backwards explains the early floor
+    elif in_first:  # the timing says which reading: a horizon in epochs under a schedule that counts steps
+        what = schedule or ("the schedule" if keras else "the scheduler")
+        causes.insert(0, f"{what} halved the rate within the first epoch (by step {half_at:.0f}, of "
+                         f"{epoch_steps:.0f} per epoch): its horizon was given in epochs, but it counts optimizer "
+                         "steps (batches)" + (", so decay_steps=1 decays at every batch" if keras and schedule and
+                                              "decay_steps=1)" in schedule else ""))
+        fixes.insert(0, (f"Count decay_steps in batches: decay_steps = steps per epoch ({epoch_steps:.0f}, "
+                         "len(x_train) // batch_size) for a decay per epoch." if keras else
+                         f"Count the horizon in scheduler steps: for a per-epoch decay call scheduler.step() once per "
+                         f"epoch, or multiply the horizon by the steps per epoch ({epoch_steps:.0f})."))
+        if keras and schedule and not schedule.startswith("ExponentialDecay"):  # no decay_rate read backwards here
+            causes, fixes = causes[:1], fixes[:1]
     return Finding(
         "lr-decay-too-fast", Severity.WARNING,
         f"the learning rate fell from {lrs[0]:.3g} to {lrs[-1]:.3g} (/{lrs[0] / max(lrs[-1], 1e-300):.0f}) by step "
-        f"{floor_at:.0f}, {share:.0%} of the run, and stayed there; the loss is still {last:.3g} from {first:.3g}",
+        f"{floor_at:.0f}, {share:.0%} of the run" + (" (halved within the first epoch)" if in_first else "") +
+        f", and stayed there; the loss is still {last:.3g} from {first:.3g}",
         evidence={"subject": "lr-floor", CAUSE: True, "lr_start": lrs[0], "lr_end": lrs[-1], "floor_step": floor_at,
-                  "run_share": share, "loss_first": first, "loss_last": last},
-        causes=[_KERAS_CAUSE if keras else _TORCH_CAUSE],
-        fixes=_KERAS_FIXES if keras else _TORCH_FIXES,
-        steps=[floor_at])
+                  "run_share": share, "loss_first": first, "loss_last": last,
+                  **({"epoch_steps": epoch_steps, "half_step": half_at} if in_first else {})},
+        causes=causes, fixes=fixes, steps=[floor_at])
+
+
+def keras_schedule(optimizer) -> tuple[str | None, float | None]:
+    """A Keras optimizer's learning-rate schedule as written (``InverseTimeDecay(decay_steps=1)``) and, for an
+    ExponentialDecay, its decay_rate (the share kept per period); (None, None) when there is none."""
+    sched = getattr(optimizer, "_learning_rate", None)
+    get = getattr(sched, "get_config", None)
+    if get is None or not callable(get):
+        return None, None
+    try:
+        cfg = get()
+    except Exception:
+        return None, None
+    if not isinstance(cfg, dict):
+        return type(sched).__name__, None
+    steps, rate = cfg.get("decay_steps"), cfg.get("decay_rate")
+    kept = float(rate) if type(sched).__name__ == "ExponentialDecay" and isinstance(rate, (int, float)) else None
+    return (f"{type(sched).__name__}(decay_steps={steps})" if steps is not None else type(sched).__name__), kept
 
 
 _TORCH_CAUSE = ("the schedule reached its floor early and the rest of the run trained at a rate too small to learn: a "

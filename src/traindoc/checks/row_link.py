@@ -88,8 +88,11 @@ def unrelated_rows_finding(link: LabelLink | None, losses: list[float], step: fl
                                 "z": link.z, "loss_start": start, "loss_end": end, "cause": True},
         causes=["each row no longer matches its label: the inputs were rearranged with reshape/view where a "
                 "transpose was meant (a features x samples array reshaped to samples x features puts values of "
-                "different samples in one row), or x and y were shuffled, sorted or joined separately; the model "
-                "can only memorise"],
+                "different samples in one row), x and y were shuffled, sorted or joined separately, or the labels "
+                "were read offset from their rows (a header line skipped in one file and not the other, then both "
+                "cut to one length: every label shifted by one row); the model can only memorise"],
         fixes=["Turn a (features, samples) array into rows with x.T (or .permute), never .reshape/.view; then check "
                "a few rows by hand against their labels.",
-               "Shuffle x and y with one permutation (p = torch.randperm(len(x)); x, y = x[p], y[p])."])
+               "Shuffle x and y with one permutation (p = torch.randperm(len(x)); x, y = x[p], y[p]).",
+               "Read features and labels the same way (the same skiprows/header handling in both files) and check "
+               "that the first rows of x and y belong together."])

@@ -114,6 +114,44 @@ def unregistered_findings(model: Any, optimizer: Any = None, ran_with_grad: set[
     return out
 
 
+def unregistered_tensor_findings(model: Any, optimizer: Any = None) -> list[Finding]:
+    """Weights kept as plain tensors (``self.w = torch.randn(...).requires_grad_()``): not registered as parameters.
+
+    Mechanism: a module registers a tensor attribute only when it is an ``nn.Parameter`` (or a buffer), so
+    ``model.parameters()`` and an optimizer built from it never see it. The evidence is this run's own: a leaf
+    tensor attribute with ``requires_grad`` whose ``.grad`` backward filled (so the forward used it with
+    gradients on) and that no optimizer group holds. A tensor the user handed to the optimizer is trained and
+    not named.
+    """
+    import torch
+
+    in_opt = {id(p) for g in _groups(optimizer) for p in g.get("params", [])}
+    out = []
+    for owner_name, owner in model.named_modules():
+        for attr, value in vars(owner).items():
+            if attr.startswith("_") or not isinstance(value, torch.Tensor) or isinstance(value, torch.nn.Parameter):
+                continue
+            if not (value.requires_grad and value.is_leaf and value.grad is not None) or id(value) in in_opt:
+                continue
+            where = f"{owner_name}.{attr}" if owner_name else attr
+            out.append((where, value.numel()))
+    if not out:
+        return []
+    names = ", ".join(w for w, _ in out[:4]) + (f" and {len(out) - 4} more" if len(out) > 4 else "")
+    n = sum(k for _, k in out)
+    return [Finding(
+        "frozen-parameters", Severity.WARNING,
+        f"weights kept as plain tensors ({names}): not nn.Parameter, so model.parameters() misses their {n} values "
+        "and the optimizer never updates them",
+        evidence={"subject": out[0][0], CAUSE: True, "parameters": n, "tensors": [w for w, _ in out],
+                  "how": "tensor attributes with requires_grad=True, not registered as parameters"},
+        causes=["PyTorch registers a tensor attribute only when it is an nn.Parameter; a plain tensor with "
+                "requires_grad=True still gets a .grad from backward(), but it is not in model.parameters(), so the "
+                "optimizer built from them never steps it: those weights stay at their initial values"],
+        fixes=[f"Wrap the weights in nn.Parameter: self.{out[0][0].rsplit('.', 1)[-1]} = nn.Parameter(torch.randn(...)) "
+               "(or use nn.Linear), then build the optimizer from model.parameters()."])]
+
+
 def stale_optimizer_params(model: Any, optimizer: Any) -> int:
     """How many optimizer parameters are no longer part of the model (a layer replaced after the optimizer)."""
     ids = {id(p) for p in model.parameters()}

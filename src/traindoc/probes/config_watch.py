@@ -312,7 +312,7 @@ class ConfigWatch:
     def first_step(self, doc: Any, loss: Any, targets: Any, outputs: Any, inputs: Any = None) -> None:
         from ..checks.first_step import class_weight_findings, rnn_layout_findings, softmax_axis_findings
 
-        from ..checks.torch_config import unregistered_findings
+        from ..checks.torch_config import unregistered_findings, unregistered_tensor_findings
 
         self.remove(first=True)
         if self.first_input is not None and self.first_input.scaled:
@@ -325,6 +325,7 @@ class ConfigWatch:
         if self.graph_cut is not None:
             doc.guard.call("graph-cut", self.graph_cut.after_backward)  # its own name: a failure here leaves "wiring" on
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
+        found += doc.guard.call("wiring", unregistered_tensor_findings, doc.model, doc._inner_opt()) or []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
         from ..checks.bce_weight import bce_weight_findings

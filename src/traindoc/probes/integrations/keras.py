@@ -172,20 +172,25 @@ class TraindocCallback(keras.callbacks.Callback):
     def _affine_output(self, out: Any) -> None:
         """A model whose output is affine in its input (an activation that is the identity, one left out of a
         subclassed call()), read from the autograd graph of the first training forward (checks/affine_graph.py)."""
-        from ...checks.affine_graph import affine_finding, affine_layers
+        from ...checks.affine_graph import _BATCH_NORM, affine_finding, affine_layers, unused_activations
         from ...checks.linear_stack import hidden_dense_count
 
         if hidden_dense_count(self.model):
             return  # a plain stack of layers: the structure check names it with its layers
         identities: list[str] = []
-        layers = affine_layers(out, identities)
+        seen: set[str] = set()
+        layers = affine_layers(out, identities, seen)
         if layers >= 2:
-            f = affine_finding(layers, identities=identities)
-            if not identities:
-                f.fixes[0] = ("Apply an activation to each hidden layer's output: Dense(..., activation='relu'), or "
-                              "h = keras.ops.relu(h) assigned and used in call().")
-                f.fixes[1:] = [f.fixes[1].replace("h = F.relu(self.bn1(self.fc1(x)))", "an activation after each "
-                                                   "BatchNormalization")]
+            unused = unused_activations(self.model)
+            f = affine_finding(layers, identities=identities, batch_norm=bool(seen & _BATCH_NORM), unused=unused)
+            if not identities:  # the same changes in Keras' words
+                f.fixes = [t.replace("h = F.relu(self.fc1(x)) (or add nn.ReLU() between the Linear layers); the "
+                                     "result of F.relu(h) must replace h.",
+                                     "Dense(..., activation='relu'), or h = keras.ops.relu(h) assigned and used in "
+                                     "call().").replace("Assign and use each hidden activation in forward:",
+                                                        "Apply an activation to each hidden layer's output:")
+                           .replace("h = F.relu(self.bn1(self.fc1(x)))", "an activation after each BatchNormalization")
+                           .replace("(self.fc1(x))", "(self.dense1(x)) in call()") for t in f.fixes]
             f.steps = [1.0]
             self.doc._record_check(f)
 
@@ -864,10 +869,14 @@ class TraindocCallback(keras.callbacks.Callback):
 
     def _lr_floor(self, step: float) -> Any:
         """A schedule that reached its floor early while the loss was still high (checks/lr_floor.py)."""
-        from ...checks.lr_floor import lr_floor_finding, rate_and_loss
+        from ...checks.lr_floor import keras_schedule, lr_floor_finding, rate_and_loss
 
         series = rate_and_loss(self.doc.store.series)
-        return None if series is None else lr_floor_finding(*series, step, keras=True)
+        if series is None:
+            return None
+        per = self._config.steps_per_epoch if self._config is not None else None
+        schedule, kept = keras_schedule(getattr(self.model, "optimizer", None))
+        return lr_floor_finding(*series, step, keras=True, epoch_steps=per, schedule=schedule, schedule_kept=kept)
 
     def _judge(self, probe: str, make: Any) -> None:
         """Record the finding ``make()`` returns, if any, under its own probe name in the guard."""
