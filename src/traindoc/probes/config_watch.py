@@ -325,7 +325,9 @@ class ConfigWatch:
         if self.graph_cut is not None:
             doc.guard.call("graph-cut", self.graph_cut.after_backward)  # its own name: a failure here leaves "wiring" on
         found = unregistered_findings(doc.model, doc._inner_opt(), self.hidden_ran) if self.hidden_ran else []
-        found += doc.guard.call("wiring", unregistered_tensor_findings, doc.model, doc._inner_opt()) or []
+        # its own name: a failure here must not switch off the other "wiring" checks
+        found += doc.guard.call("plain-tensor-weights", unregistered_tensor_findings, doc.model,
+                                doc._inner_opt()) or []
         found += softmax_axis_findings(loss, outputs, targets, doc.loss_fn)
         found += class_weight_findings(doc.loss_fn, targets)
         from ..checks.bce_weight import bce_weight_findings
