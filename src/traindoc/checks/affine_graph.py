@@ -129,8 +129,26 @@ def unused_activations(model: Any) -> list[str]:
     return found[:4]
 
 
-def affine_finding(layers: int, module: str | None = None, identities: list[str] | None = None,
-                   batch_norm: bool | None = None, unused: list[str] | None = None) -> Finding:
+def affine_output_finding(output: Any, model: Any) -> Finding | None:
+    """linear-network for a model whose training output is affine in its input (two weight layers or more
+    chained, ``affine_layers``), with the causes its graph and its modules show (``affine_finding``); None
+    otherwise, and for a plain stack of layers, which the structure check names with its layers. One reading
+    for the torch watcher and the Keras callback, so the two cannot drift apart."""
+    from .linear_stack import hidden_dense_count
+
+    if hidden_dense_count(model):
+        return None
+    identities: list[str] = []
+    seen: set[str] = set()
+    layers = affine_layers(output, identities, seen)
+    if layers < 2:
+        return None
+    return affine_finding(layers, identities=identities, batch_norm=bool(seen & _BATCH_NORM),
+                          unused=unused_activations(model))
+
+
+def affine_finding(layers: int, identities: list[str] | None = None, batch_norm: bool | None = None,
+                   unused: list[str] | None = None) -> Finding:
     """linear-network from the graph walk. ``batch_norm``: whether the walk met a batch normalisation (None:
     not known); ``unused``: activation modules the model owns that never acted (``unused_activations``).
     The causes the walk saw no trace of are dropped, the one it saw comes first."""

@@ -545,17 +545,10 @@ class Watch:
 
     def _affine_check(self, out: torch.Tensor) -> None:
         """A custom forward whose output is affine in its input (an activation computed but discarded)."""
-        from ..checks.affine_graph import _BATCH_NORM, affine_finding, affine_layers, unused_activations
-        from ..checks.linear_stack import hidden_dense_count
+        from ..checks.affine_graph import affine_output_finding
 
-        if hidden_dense_count(self.model):
-            return  # a plain stack of Linear layers: the structure check names it with its layers
-        identities: list[str] = []
-        seen: set[str] = set()
-        layers = affine_layers(out, identities, seen)
-        if layers >= 2:
-            f = affine_finding(layers, identities=identities, batch_norm=bool(seen & _BATCH_NORM),
-                               unused=unused_activations(self.model))
+        f = affine_output_finding(out, self.model)
+        if f is not None:
             f.steps = [float(self._step + 1)]
             self._record_check(f)
 

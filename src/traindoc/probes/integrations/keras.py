@@ -172,18 +172,11 @@ class TraindocCallback(keras.callbacks.Callback):
     def _affine_output(self, out: Any) -> None:
         """A model whose output is affine in its input (an activation that is the identity, one left out of a
         subclassed call()), read from the autograd graph of the first training forward (checks/affine_graph.py)."""
-        from ...checks.affine_graph import _BATCH_NORM, affine_finding, affine_layers, unused_activations
-        from ...checks.linear_stack import hidden_dense_count
+        from ...checks.affine_graph import affine_output_finding
 
-        if hidden_dense_count(self.model):
-            return  # a plain stack of layers: the structure check names it with its layers
-        identities: list[str] = []
-        seen: set[str] = set()
-        layers = affine_layers(out, identities, seen)
-        if layers >= 2:
-            unused = unused_activations(self.model)
-            f = affine_finding(layers, identities=identities, batch_norm=bool(seen & _BATCH_NORM), unused=unused)
-            if not identities:  # the same changes in Keras' words
+        f = affine_output_finding(out, self.model)
+        if f is not None:
+            if "identity_activations" not in f.evidence:  # (not the identity reading) the fixes in Keras' words
                 f.fixes = [t.replace("h = F.relu(self.fc1(x)) (or add nn.ReLU() between the Linear layers); the "
                                      "result of F.relu(h) must replace h.",
                                      "Dense(..., activation='relu'), or h = keras.ops.relu(h) assigned and used in "
