@@ -96,3 +96,15 @@ def test_a_batch_norm_where_the_activation_goes_leads_the_affine_finding():
     assert "batch normalisation" in f.causes[0] and f.fixes[0].startswith("Batch normalisation is not an activation")
     plain = affine_finding(layers, batch_norm=False)
     assert len(plain.causes) == 1 and "BatchNorm" not in " ".join(plain.fixes)
+
+
+def test_an_unapplied_activation_beside_a_batch_norm_keeps_the_batch_norm_reading():
+    """self.act never applied and a BatchNorm where it belongs: the unused module leads, the batch norm the
+    graph showed comes second (not the generic "applies none" reading the unused module replaces)."""
+    from traindoc.checks.affine_graph import affine_output_finding
+
+    model = _Unapplied(False, norm=True)
+    f = affine_output_finding(model(torch.randn(8, 6)), model)
+    assert f is not None and f.causes[0].startswith("self.act (ReLU) is built")
+    assert len(f.causes) == 2 and "batch normalisation" in f.causes[1]
+    assert f.fixes[0].startswith("Apply self.act") and f.fixes[1].startswith("Batch normalisation is not")

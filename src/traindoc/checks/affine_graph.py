@@ -181,11 +181,12 @@ def affine_finding(layers: int, identities: list[str] | None = None, batch_norm:
         names = ", ".join(unused)
         first = unused[0].split(" ")[0]
         title += f"; the model holds {names} but never applies it"
+        # the unused module replaces the generic "applies none" reading; a batch norm the walk met stays second
         causes = [f"{names} is built in __init__ but never called in the forward pass (call()/forward()), so "
                   "nothing non-linear acts between the layers: the model is one linear map and fits no curved "
-                  "boundary however long it trains"] + causes[1:] * bool(batch_norm)
+                  "boundary however long it trains"] + ([bn] if batch_norm else [])
         fixes = [f"Apply {first} to each hidden layer's output in the forward pass: h = {first}(self.fc1(x))."] + \
-            fixes[1:] * bool(batch_norm)
+            ([bn_fix] if batch_norm else [])
     return Finding(
         "linear-network", Severity.WARNING, title,
         evidence={"subject": "model", CAUSE: True, "weight_layers": layers,
