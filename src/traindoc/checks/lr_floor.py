@@ -16,6 +16,8 @@ sampled steps and the loss.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..findings import Finding, Severity
 from .loss_progress import loss_kept
 from .structure import CAUSE
@@ -64,9 +66,9 @@ def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[f
     share = floor_at / last_step
     causes = [_KERAS_CAUSE if keras else _TORCH_CAUSE]
     fixes = list(_KERAS_FIXES if keras else _TORCH_FIXES)
-    if in_first and schedule_kept is not None and schedule_kept < 0.5:
-        pass  # the schedule keeps under half the rate per period: the factor read backwards explains the early floor
-    elif in_first:  # the timing says which reading: a horizon in epochs under a schedule that counts steps
+    # a schedule that keeps under half the rate per period: the factor read backwards explains the early floor
+    factor_backwards = schedule_kept is not None and schedule_kept < 0.5
+    if in_first and not factor_backwards:  # the timing says which reading: a horizon in epochs, counted in steps
         what = schedule or ("the schedule" if keras else "the scheduler")
         causes.insert(0, f"{what} halved the rate within the first epoch (by step {half_at:.0f}, of "
                          f"{epoch_steps:.0f} per epoch): its horizon was given in epochs, but it counts optimizer "
@@ -89,7 +91,7 @@ def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[f
         causes=causes, fixes=fixes, steps=[floor_at])
 
 
-def keras_schedule(optimizer) -> tuple[str | None, float | None]:
+def keras_schedule(optimizer: Any) -> tuple[str | None, float | None]:
     """A Keras optimizer's learning-rate schedule as written (``InverseTimeDecay(decay_steps=1)``) and, for an
     ExponentialDecay, its decay_rate (the share kept per period); (None, None) when there is none."""
     sched = getattr(optimizer, "_learning_rate", None)
