@@ -58,9 +58,9 @@ from typing import Callable
 
 import numpy as np
 
-from ..findings import Mark
+from ..findings import Finding, Mark
 from ..run import Role, Run
-from ._common import Curve, loss_curve, unit
+from ._common import Curve, curve, fmt, loss_curve, make, unit
 
 TOLERANCE = 0.03  # log terms: a held-out error 3% above its best is within what a person calls noise
 # Evaluations: a noise scale from the median of fewer than five second differences is too often far too
@@ -154,8 +154,6 @@ def rate_rose_since(run: Run, step: float) -> bool:
     s = run.primary(Role.LR)
     if s is None:
         return False
-    from ._common import curve
-
     c = curve(s)
     if c.n < 2 or not np.all(np.isfinite(c.y)):
         return False
@@ -179,22 +177,20 @@ def overfit_score(run: Run) -> dict | None:
         return None
     fell, t_best, t_end = training_fell_since(t, x, r["best_index"])
     lr_rose = rate_rose_since(run, r["best_step"])
-    r.update({"unit": unit(v), "last_step": float(x[-1]), "val_series": v.name, "train_series": t.name, "held_out": kind, "train_at_best": t_best,
-              "train_at_end": t_end, "train_kept_falling": fell, "raw_score": round(r["score"], 3)})
-    r["lr_rose_since_best"] = lr_rose
+    r.update({"unit": unit(v), "last_step": float(x[-1]), "val_series": v.name, "train_series": t.name,
+              "held_out": kind, "train_at_best": t_best, "train_at_end": t_end, "train_kept_falling": fell,
+              "raw_score": round(r["score"], 3), "lr_rose_since_best": lr_rose})
     if not fell or lr_rose:
         r["score"] = 0.0
     r["score"] = round(r["score"], 3)
     return r
 
 
-def score_overfitting(run: Run, causes: list[str], fixes_for: Callable[[str, float], list[str]]):
+def score_overfitting(run: Run, causes: list[str], fixes_for: Callable[[str, float], list[str]]) -> Finding | None:
     """The overfitting finding of a run whose score reaches ``THRESHOLD``, or None."""
     r = overfit_score(run)
     if r is None or r["score"] < THRESHOLD:
         return None
-    from ._common import fmt, make
-
     step, u = r["best_step"], r["unit"]
     what = "error (1 - score)" if r["held_out"] == "metric" else ""
     return make("overfitting", f"{r['val_series']}{' ' + what if what else ''} was best at {fmt(r['best'])} "
