@@ -198,13 +198,14 @@ def unnamed_numbers_hint(path: Path) -> str:
             f"column {counter + 1} counts the batches of each epoch under its '{_cut(headers[0])}' line but {others}"
             if within else f"column {counter + 1} counts up (an epoch or a step) but {others}")
         return (f"; it holds {len(bare)} rows of bare numbers (e.g. '{_cut(bare[0])}') and {said}"
-                + (_record_hint(path, bare, counter) if width == 2 and counter is not None and not within else "")
+                + (_value_beside_counter_hint(path, bare, counter)
+                   if width == 2 and counter is not None and not within else "")
                 + " (expected a header row naming the columns, or a file name saying what they are, such as loss.txt)"
                 + name_them(width, counter, "batch" if within else "epoch"))
     return ""
 
 
-def _record_hint(path: Path, bare: list[str], counter: int) -> str:
+def _value_beside_counter_hint(path: Path, bare: list[str], counter: int) -> str:
     """Why the one value beside a counter in a file named only as a training record is not read (``_record``)."""
     from ._record import record_name, refusal_hint
 

@@ -211,7 +211,8 @@ def read(path: Path) -> list[Run]:
         record = _record_loss(path, header, [ln for _, ln in body])
         if record is None:
             raise InputError(path, "a list of bare numbers whose file name names no loss or metric "
-                             "(expected a name such as losses.csv or val_accuracy.txt)" + _record_hint(path, body))
+                             "(expected a name such as losses.csv or val_accuracy.txt)"
+                             + _record_values_hint(path, body))
         named, assumed = R.LOSS, record
     # The header line written again (``to_csv(mode="a")`` once per run): another run starts there.
     again = {i for i, ln in body if has_header and ln.strip() == lines[0][1].strip()}
@@ -283,7 +284,9 @@ def _record_loss(path: Path, header: str | None, data: list[str]) -> str | None:
     return R.loss_note(path.name, columns, values)
 
 
-def _record_hint(path: Path, body: list[tuple[int, str]]) -> str:
+def _record_values_hint(path: Path, body: list[tuple[int, str]]) -> str:
+    """Why the values beside a counter (``_record_values``) in a file named only as a training record are
+    not read as a loss, for the refusal message (``_record.refusal_hint``); "" for any other file."""
     found = _record_values([ln for _, ln in body]) if R.record_name(path.stem) else None
     return R.refusal_hint(path.name, [v for col in found[1] for v in col]) if found is not None else ""
 
