@@ -590,7 +590,6 @@ def _metric_overfitting(run: Run, t: Curve, v: Curve, ov, higher_is_better: bool
             or _levels_fell(t, v, ov.best_step)):
         return
     u = unit(v)
-    y01, div = normalised_metric(v) if higher_is_better else (v.y, 1.0)
     i = int(np.argmin(np.abs(v.x - ov.best_step)))
     best = float(v.y[i])
     end = float(np.median(v.y[-max(1, min(3, v.n // 4)):]))
