@@ -89,3 +89,17 @@ def test_per_class_metrics_alone_stay_judged(tmp_path):
     rows = [f"{e}," + ",".join(f"{0.5 + e / 40 + i / 100:.3f}" for i in range(6)) for e in range(1, 11)]
     run = load(_written(tmp_path, "metrics.csv", "\n".join([head] + rows) + "\n")).runs[0]
     assert all(s.role is Role.TRAIN_METRIC for s in run.series.values())
+
+
+def test_a_script_is_refused_without_a_warning_from_its_parse(tmp_path):
+    """A real script given by mistake ('\\d' in a regex string: a SyntaxWarning from Python 3.12) is refused
+    with the one-line error; parsing it to tell it from a console prints nothing of its own."""
+    import warnings
+
+    path = _written(tmp_path, "train.py", 'import re\nPAT = re.compile("epoch (\\d+)")\n'
+                    + "".join(f"print('Epoch {e}: loss {1 / e:.4f}')\n" for e in range(1, 12)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(InputError):
+            load(path)
+    assert not [w for w in caught if "escape" in str(w.message)], [str(w.message) for w in caught]

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +117,9 @@ def _python_source(text: str, whole: bool) -> bool:
         if drop and drop >= len(lines):
             break
         try:
-            ast.parse("\n".join(lines[:len(lines) - drop]))
+            with warnings.catch_warnings():  # "\d" in a string: a SyntaxWarning on stderr from Python 3.12
+                warnings.simplefilter("ignore")
+                ast.parse("\n".join(lines[:len(lines) - drop]))
             return True
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
