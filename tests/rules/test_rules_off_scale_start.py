@@ -73,3 +73,17 @@ def test_a_training_loss_collapsing_below_a_held_out_loss_that_stays_high_is_no_
     path = _keras_csv(tmp_path / "train_log.csv", [0.0372, 0.00032, 0.00009, 0.00005, 0.00004],
                       [0.314, 0.3135, 0.313, 0.314, 0.3132])
     assert not _high_initial(path)
+
+
+def test_a_classifier_whose_first_epoch_already_beat_chance_is_no_off_scale_start(tmp_path):
+    # t11_h_cnn_noise_multistep's printed log: a 4-class CNN whose first-epoch mean 0.1952 is below ln 2 (the
+    # lowest chance level of any class count); the next epoch's 0.0019 makes the ratio 103x, not the start.
+    path = tmp_path / "train.log"
+    losses = [(0.1952, 0.0002), (0.0019, 0.0001), (0.0038, 0.0001), (0.0011, 0.0001), (0.0012, 0.0001)]
+    path.write_text("".join(f"Epoch {i + 1}: train loss {a}, val loss {b}, val acc 100.00%\n"
+                            for i, (a, b) in enumerate(losses)))
+    assert not _high_initial(path)
+    # The same classifier starting at hundreds of nats is still read as off scale.
+    path.write_text("".join(f"Epoch {i + 1}: train loss {a * 1000}, val loss {b}, val acc 100.00%\n"
+                            for i, (a, b) in enumerate(losses)))
+    assert _high_initial(path)

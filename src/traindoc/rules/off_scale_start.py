@@ -16,7 +16,9 @@ Without C there is no chance level to read the first loss against, but two bound
    orders of magnitude more than the scale the model reaches within one interval: outputs (or
    unnormalised targets) off scale at the start. On the real-log dev split no healthy run's first
    point is more than 44x its next (bench/initial_loss_distributions.py); learning that is merely
-   fast drops a first epoch's mean 5-40x.
+   fast drops a first epoch's mean 5-40x. A classifier (an accuracy logged beside a cross-entropy) whose
+   first mean is below ln 2, the chance level of the fewest classes, was never off scale: its first
+   interval already beat guessing, and a 100x ratio only says the next point came near 0.
 
 Both are "worth a look", not "problem": the run recovered, but its first steps were spent undoing a
 broken start, and whatever caused it (initialisation, scale, a loss summed instead of averaged) may
@@ -36,6 +38,7 @@ from ._common import Curve, cross_entropy_like, curve, fmt, make, unit
 V_MAX = 262_144  # tokens: the largest vocabularies in wide use (Gemma 3); ln V_MAX = 12.48 nats
 TOKEN_CEILING = math.log(V_MAX)
 SETTLED = 0.5 * TOKEN_CEILING  # a level on the per-token scale: a summed or CTC loss never gets this low
+CHANCE_FLOOR = math.log(2)  # the smallest chance level a classifier's cross-entropy can have (2 classes)
 OFF_SCALE = 100.0  # two orders of magnitude; healthy dev runs reach 44x at most (see the module doc)
 
 
@@ -74,6 +77,10 @@ def off_scale_interval(run: Run, c: Curve) -> dict | None:
         return None
     first, nxt = float(c.y[0]), float(c.y[1])
     if not (nxt > 0 and math.isfinite(first) and first >= OFF_SCALE * nxt):
+        return None
+    if _classifier(run) and cross_entropy_like(run) and first < CHANCE_FLOOR:
+        # A classifier's first mean below ln 2, the lowest chance level of any class count, was already
+        # better than guessing: the ratio measures how low the next point fell, not how high the start was.
         return None
     out = {"first_loss": first, "next_loss": nxt, "ratio_next": first / nxt, "steps": [float(c.x[0]), float(c.x[1])]}
     v = run.primary(Role.VAL_LOSS)
