@@ -596,6 +596,12 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         f.verdict_reason = (f"{fading['spikes']} short spikes whose size fell from x{1 + fading['first_excess']:.3g} "
                             f"to x{1 + fading['last_excess']:.3g} over the run: hard samples being learned, not an "
                             "unstable optimiser")
+    elif sev == Severity.WARNING and not (repeated or recurring) and _recovered_event(c, bad, positive):
+        # One spike the run came back from and ended below: an event worth finding (a bad batch or shard, a
+        # step too far), but the training it interrupted recovered, so it alone does not make the run broken.
+        f.verdict = "worth a look"
+        f.verdict_reason = (f"one spike, recovered: {c.name} ended at {fmt(c.tail)}, below its level before the spike "
+                            f"({fmt(bad[0].before)}); find what the spike's {u} read or did")
     elif sev == Severity.INFO:
         if all(s.recovery == "fast" for s in sp):
             f.verdict = "normal"
@@ -605,6 +611,13 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
             f.verdict = "worth a look"
             f.verdict_reason = "some spikes took a while to recover; fine if they stay rare and small"
     return f
+
+
+def _recovered_event(c: Curve, bad: list, positive: bool) -> bool:
+    """A single spike of a positive loss that recovered (fast or slow) and after which the curve ended
+    below its pre-spike level: one event the run got past, not an unstable optimiser."""
+    return (positive and len(bad) == 1 and bad[0].recovery in ("fast", "slow") and c.head > 0
+            and c.tail < bad[0].before)
 
 
 def _end_vs_start(c: Curve, positive: bool, ref: float) -> dict:
