@@ -238,6 +238,11 @@ def accumulation_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | N
     k, n, per = cfg.accumulate, cfg.planned_steps, cfg.steps_per_epoch
     if k <= 1 or not n or n >= FEW_STEPS or not per or not progress.poor_fit():
         return None
+    if progress.fell is not None and progress.fell >= POOR_FIT and not progress.symptoms & {"no-learning",
+                                                                                            "stuck-at-chance"}:
+        # "Too few updates to learn" is a claim about the loss: one that fell by half or more in those updates
+        # learned, and a training accuracy short of POOR_ACCURACY is then the data's own ceiling (a noisy table).
+        return None
     batches = f"{cfg.epochs} epochs x {per} batches" if cfg.epochs else f"{per} batches per epoch"
     return _finding("no-learning", f"gradient_accumulation_steps={k} leaves only {n} optimizer update(s) in the whole "
                     f"run ({batches} / {k}), and {progress.moved()}",
