@@ -530,7 +530,10 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # A per-batch loss resting near zero is heavy-tailed: a batch with a few hard samples is 30x the
         # floor, yet no higher than the loss's own highs of the batches just before. Such a peak is that
         # noise, not an explosion (a real one towers over the recent highs).
-        bad = [s for s in bad if not (s.ratio >= 10 and s.recovery == "fast" and _within_recent_highs(c, s))]
+        # A peak too close to the end to see its return ("pending") is judged the same way: no higher than the
+        # band's recent highs, it is that band's noise whatever follows it.
+        bad = [s for s in bad
+               if not (s.ratio >= 10 and s.recovery in ("fast", "pending") and _within_recent_highs(c, s))]
         # A slow return from a peak no higher than that band's highest point is the band staying noisy,
         # not the optimiser knocked into a worse region. A smooth loss that jumps 60% and decays back is
         # not in its band (one that never returns is still judged).
@@ -543,7 +546,7 @@ def _spike_finding(c: Curve, resume_steps: list[float], warm_end: float | None =
         # ... and so is a run of them: a per-batch loss at rest near zero throws such batches all along,
         # each back down at once and no higher than the highs before it. Counted as repeated
         # explosions only when they tower over the curve's own recent highs or last.
-        explosions = [s for s in explosions if not (s.recovery == "fast" and _within_recent_highs(c, s))]
+        explosions = [s for s in explosions if not (s.recovery in ("fast", "pending") and _within_recent_highs(c, s))]
     if per_step and few_rows:  # a loss over a few rows: a jump of a batch or two, gone at once, is a hard row
         bad = [s for s in bad if not (s.recovery == "fast" and s.points <= 2)]
         explosions = [s for s in explosions if not (s.recovery == "fast" and s.points <= 2)]
