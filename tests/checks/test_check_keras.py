@@ -91,3 +91,30 @@ def test_check_names_a_one_unit_softmax_on_a_keras_model():
     report = check(m, (x[:32], y[:32]), checks=["static", "overfit-batch"], steps=50)
     ids = [f.id for f in report.findings]
     assert "wrong-output-activation" in ids and "cannot-overfit-batch" in ids
+
+
+class _ScaledByBatchNorm(keras.Model):
+    """A BatchNormalization input scaler over raw columns (one ~5,000), its ``training`` handed on from call()."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = L.BatchNormalization()
+        self.d1, self.out = L.Dense(32, activation="relu"), L.Dense(1, activation="sigmoid")
+
+    def call(self, x, training=None):
+        return self.out(self.d1(self.scale(x, training=training)))
+
+
+def test_overfit_batch_trains_a_keras_model_in_training_mode():
+    # heldout21 subclassed-batchnorm-scaler-called-with-training-false, fixed twin: called as model(x) the
+    # model's training is None, its BatchNormalization runs on moving statistics (0 and 1), the raw columns
+    # saturate the sigmoid and no step moves the loss; called with training=True the batch is normalised.
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(1)
+    x = np.stack([rng.normal(230, 4, 32), rng.gamma(3, 4, 32), rng.normal(5000, 1500, 32)], 1).astype("float32")
+    y = ((x[:, 0] - 230) / 4 + (x[:, 1] - 12) / 7 > 0).astype("float32").reshape(-1, 1)
+    m = _ScaledByBatchNorm()
+    m.compile(optimizer=keras.optimizers.Adam(3e-3), loss="binary_crossentropy")
+    m(x[:2])
+    sec = overfit_batch(m, (x, y), keras_loss_fn(m), steps=100)
+    assert sec.ok and not sec.findings, (sec.summary, sec.lines)

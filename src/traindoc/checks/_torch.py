@@ -106,7 +106,15 @@ def scratch(model: torch.nn.Module) -> Iterator[torch.nn.Module]:
         model.train(training)
 
 
-def forward(model: torch.nn.Module, x: Any) -> Any:
+def forward(model: torch.nn.Module, x: Any, training: bool | None = None) -> Any:
+    """``model(x)``; ``training`` is passed to a Keras model's call, whose mode (BatchNormalization's batch
+    statistics, Dropout) follows that argument, not torch's ``train()``: a subclassed model that hands its
+    ``training`` on to its layers gets None otherwise, and runs them in inference mode."""
+    if training is not None:
+        from .model_view import is_keras
+
+        if is_keras(model):
+            return model(**x, training=training) if isinstance(x, dict) else model(as_tensor(x), training=training)
     if isinstance(x, dict):
         return model(**x)
     if not isinstance(x, torch.Tensor) and hasattr(x, "__array__"):

@@ -38,7 +38,7 @@ def _train(net: torch.nn.Module, x: Any, y: Any, loss_fn: Callable, factory: Opt
     curve: list[float] = []
     for step in range(steps):
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(forward(net, x), y)
+        loss = loss_fn(forward(net, x, training=True), y)
         value = as_float(loss)
         curve.append(value)
         if not math.isfinite(value) or value <= target:
@@ -48,7 +48,7 @@ def _train(net: torch.nn.Module, x: Any, y: Any, loss_fn: Callable, factory: Opt
     # Judge the fit without dropout noise: evaluation mode, same batch.
     net.eval()
     with torch.no_grad():
-        final = as_float(loss_fn(forward(net, x), y))
+        final = as_float(loss_fn(forward(net, x, training=False), y))
     finite = [v for v in curve if math.isfinite(v)]
     if curve and math.isfinite(curve[-1]) and (not math.isfinite(final) or curve[-1] < final):
         final = curve[-1]  # batch-norm running statistics lag in eval mode: the training-mode loss counts too
@@ -64,7 +64,7 @@ def overfit_batch(model: torch.nn.Module, batch: Any, loss_fn: Callable,
     x = as_tensor(x)
     with torch.no_grad(), scratch(model) as probe:
         probe.train()  # as training sees it (batch-norm uses batch statistics)
-        initial = as_float(loss_fn(forward(probe, x), y))
+        initial = as_float(loss_fn(forward(probe, x, training=True), y))
     target = max(REL_TARGET * initial, ABS_TARGET) if math.isfinite(initial) else ABS_TARGET
     factories: list[OptimizerFactory] = []
     if optimizer_factory is not None:
