@@ -129,11 +129,12 @@ def unused_activations(model: Any) -> list[str]:
     return found[:4]
 
 
-def affine_output_finding(output: Any, model: Any) -> Finding | None:
+def affine_output_finding(output: Any, model: Any, keras: bool = False) -> Finding | None:
     """linear-network for a model whose training output is affine in its input (two weight layers or more
     chained, ``affine_layers``), with the causes its graph and its modules show (``affine_finding``); None
     otherwise, and for a plain stack of layers, which the structure check names with its layers. One reading
-    for the torch watcher and the Keras callback, so the two cannot drift apart."""
+    for the torch watcher and the Keras callback (``keras``: its fixes in Keras' words), so the two cannot
+    drift apart."""
     from .linear_stack import hidden_dense_count
 
     if hidden_dense_count(model):
@@ -144,14 +145,15 @@ def affine_output_finding(output: Any, model: Any) -> Finding | None:
     if layers < 2:
         return None
     return affine_finding(layers, identities=identities, batch_norm=bool(seen & _BATCH_NORM),
-                          unused=unused_activations(model))
+                          unused=unused_activations(model), keras=keras)
 
 
 def affine_finding(layers: int, identities: list[str] | None = None, batch_norm: bool | None = None,
-                   unused: list[str] | None = None) -> Finding:
+                   unused: list[str] | None = None, keras: bool = False) -> Finding:
     """linear-network from the graph walk. ``batch_norm``: whether the walk met a batch normalisation (None:
     not known); ``unused``: activation modules the model owns that never acted (``unused_activations``).
-    The causes the walk saw no trace of are dropped, the one it saw comes first."""
+    The causes the walk saw no trace of are dropped, the one it saw comes first. ``keras``: the fixes say it
+    in Keras' words (layers and call()), not torch's."""
     from .structure import CAUSE
 
     if identities:
@@ -166,10 +168,12 @@ def affine_finding(layers: int, identities: list[str] | None = None, batch_norm:
                  "no curved boundary however long it trains")
     bn = ("a batch normalisation put where the activation belongs: it shifts and rescales each unit per "
           "batch, an affine map, so Linear -> BatchNorm -> Linear is still one linear boundary")
-    apply_fix = ("Assign and use each hidden activation in forward: h = F.relu(self.fc1(x)) (or add nn.ReLU() "
+    apply_fix = ("Apply an activation to each hidden layer's output: Dense(..., activation='relu'), or "
+                 "h = keras.ops.relu(h) assigned and used in call()." if keras else
+                 "Assign and use each hidden activation in forward: h = F.relu(self.fc1(x)) (or add nn.ReLU() "
                  "between the Linear layers); the result of F.relu(h) must replace h.")
     bn_fix = ("Batch normalisation is not an activation: add an activation after each hidden layer's BatchNorm, "
-              "h = F.relu(self.bn1(self.fc1(x))).")
+              + ("an activation after each BatchNormalization." if keras else "h = F.relu(self.bn1(self.fc1(x)))."))
     title = (f"the model's output is an affine function of its input: no non-linearity acts between its {layers} "
              "weight layers (seen in the autograd graph of its forward pass)")
     causes, fixes = [discarded, bn], [apply_fix, bn_fix]
@@ -185,7 +189,8 @@ def affine_finding(layers: int, identities: list[str] | None = None, batch_norm:
         causes = [f"{names} is built in __init__ but never called in the forward pass (call()/forward()), so "
                   "nothing non-linear acts between the layers: the model is one linear map and fits no curved "
                   "boundary however long it trains"] + ([bn] if batch_norm else [])
-        fixes = [f"Apply {first} to each hidden layer's output in the forward pass: h = {first}(self.fc1(x))."] + \
+        call = "(self.dense1(x)) in call()" if keras else "(self.fc1(x))"
+        fixes = [f"Apply {first} to each hidden layer's output in the forward pass: h = {first}{call}."] + \
             ([bn_fix] if batch_norm else [])
     return Finding(
         "linear-network", Severity.WARNING, title,

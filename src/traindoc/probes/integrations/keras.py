@@ -174,16 +174,8 @@ class TraindocCallback(keras.callbacks.Callback):
         subclassed call()), read from the autograd graph of the first training forward (checks/affine_graph.py)."""
         from ...checks.affine_graph import affine_output_finding
 
-        f = affine_output_finding(out, self.model)
+        f = affine_output_finding(out, self.model, keras=True)
         if f is not None:
-            if "identity_activations" not in f.evidence:  # (not the identity reading) the fixes in Keras' words
-                f.fixes = [t.replace("h = F.relu(self.fc1(x)) (or add nn.ReLU() between the Linear layers); the "
-                                     "result of F.relu(h) must replace h.",
-                                     "Dense(..., activation='relu'), or h = keras.ops.relu(h) assigned and used in "
-                                     "call().").replace("Assign and use each hidden activation in forward:",
-                                                        "Apply an activation to each hidden layer's output:")
-                           .replace("h = F.relu(self.bn1(self.fc1(x)))", "an activation after each BatchNormalization")
-                           .replace("(self.fc1(x))", "(self.dense1(x)) in call()") for t in f.fixes]
             f.steps = [1.0]
             self.doc._record_check(f)
 
