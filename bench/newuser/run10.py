@@ -68,7 +68,10 @@ def table(out: str, src: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def main(table_of=None, table_name: str = "table10.md") -> None:
+    """Train the round's runs (``SCRIPTS``) into --out and write its table; a later round passes its own
+    ``table_of(out, src)`` and file name, so every round shares this command line."""
+    table_of = table_of or table
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
     ap.add_argument("--plain", action="store_true")
@@ -80,8 +83,8 @@ def main() -> None:
         train_all(a.out, a.plain, a.jobs)
     if a.plain:
         return
-    md = table(a.out, a.src)
-    open(os.path.join(a.out, "table10.md"), "w").write(md)
+    md = table_of(a.out, a.src)
+    open(os.path.join(a.out, table_name), "w").write(md)
     print(md)
 
 

@@ -10,7 +10,6 @@ DIR/table11.json (every warning and error with causes and fixes). --plain: the t
 Seeded: the same code gives the same table. Training and scoring are run10's and table9's."""
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import os
@@ -68,20 +67,7 @@ def table(out: str, src: str) -> str:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--plain", action="store_true")
-    ap.add_argument("--score-only", action="store_true")
-    ap.add_argument("--jobs", type=int, default=1)
-    ap.add_argument("--src", default=os.path.normpath(os.path.join(HERE, "..", "..", "src")))
-    a = ap.parse_args()
-    if not a.score_only:
-        run10.train_all(a.out, a.plain, a.jobs)
-    if a.plain:
-        return
-    md = table(a.out, a.src)
-    open(os.path.join(a.out, "table11.md"), "w").write(md)
-    print(md)
+    run10.main(table, "table11.md")
 
 
 if __name__ == "__main__":
