@@ -20,7 +20,7 @@ import numpy as np
 
 from ..run import Role, Run, Series
 from ..stats import theil_sen
-from ..stats.core import MAD_TO_SIGMA, rolling_median
+from ..stats.core import jitter_sigma, rolling_median
 
 # (name, meaning). The order is the vector's order; the committed coefficients follow it.
 FEATURES: list[tuple[str, str]] = [
@@ -83,22 +83,18 @@ def _slog1p(v: float) -> float:
 
 
 def _noise(y: np.ndarray) -> float:
-    """MAD of second differences (Gaussian sigma), floored at 1e-3 of the range (a piecewise
-    constant curve has zero second-difference noise but is not infinitely precise)."""
-    rng = float(np.ptp(y)) if y.size else 0.0
-    if y.size >= 4:
-        d2 = np.diff(y, 2)
-        s = float(MAD_TO_SIGMA * np.median(np.abs(d2 - np.median(d2))) / math.sqrt(6.0))
-    elif y.size >= 2:
-        s = float(np.std(np.diff(y)))
-    else:
-        s = 0.0
-    return max(s, 1e-3 * rng, 1e-12 * max(1.0, float(np.max(np.abs(y))) if y.size else 1.0))
+    """``jitter_sigma`` (MAD of second differences; for 3 points the spread of the 2 steps), floored
+    at 1e-3 of the range: a piecewise constant curve has no second-difference noise but is not
+    infinitely precise."""
+    s = jitter_sigma(y) if y.size >= 4 else float(np.std(np.diff(y))) if y.size >= 2 else 0.0
+    big = float(np.max(np.abs(y))) if y.size else 1.0
+    return max(s, 1e-3 * (float(np.ptp(y)) if y.size else 0.0), 1e-12 * max(1.0, big))
 
 
 def curve_stats(s: Series, higher_is_better: bool = False) -> CurveStats | None:
     """Shape numbers of a series (at least 3 finite points), oriented so that lower is better."""
     from ..rules._common import curve
+    from ..rules.outcome import end_level
 
     c = curve(s)
     if c.n < 3:
@@ -107,7 +103,7 @@ def curve_stats(s: Series, higher_is_better: bool = False) -> CurveStats | None:
     x, y = c.xb, sign * c.yb  # block medians: <= 300 points, per-step noise averaged away
     n = y.size
     k = max(1, min(5, n // 5))
-    start, end = float(np.median(y[:k])), float(np.median(y[-k:]))
+    start, end = float(np.median(y[:k])), end_level(y)  # the outcome's end: last point, or median of the last few
     ib = int(np.argmin(rolling_median(y, 3 if n >= 8 else 1)))
     best = min(float(y[ib]), end)
     span = float(x[-1] - x[0]) or 1.0
@@ -124,8 +120,10 @@ def curve_stats(s: Series, higher_is_better: bool = False) -> CurveStats | None:
         consistency = float(np.mean(np.sign(moving) == np.sign(slope))) if moving.size and slope != 0 else 0.5
     else:
         late, consistency = 0.0, 0.5
-    resid = y - rolling_median(y, 5 if n >= 10 else 3)
-    up = resid / noise
+    w = 5 if n >= 10 else 3
+    # Interior points only: at the edges the rolling median repeats its first or last full window,
+    # so a steep start would read as a "spike" above it.
+    up = ((y - rolling_median(y, w)) / noise)[w // 2:n - w // 2]
     d1 = np.diff(y)
     st = CurveStats(s.name, c.n, start, best, end, float(x[ib]), float(x[-1]), noise)
     st.values = {
@@ -139,8 +137,8 @@ def curve_stats(s: Series, higher_is_better: bool = False) -> CurveStats | None:
         "late_slope": float(np.clip(late, -2.0, 2.0)),
         "late_consistency": consistency,
         "roughness": float(min(noise / rng, 2.0)) if rng > 0 else 0.0,
-        "spikes": float(np.mean(up > 6.0)),
-        "spike_max": math.log1p(max(0.0, float(np.max(up)))),
+        "spikes": float(np.sum(up > 6.0) / n),
+        "spike_max": math.log1p(max(0.0, float(np.max(up)))) if up.size else 0.0,
         "monotone": float(np.mean(d1 < 0)) if d1.size else 0.0,
         "gain_end": float(np.clip((start - end) / base, -3.0, 3.0)),
     }
