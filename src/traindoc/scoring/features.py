@@ -169,7 +169,7 @@ class RunFeatures:
 
 def run_features(run: Run) -> RunFeatures:
     """Every feature of ``FEATURES`` for one run (zeros where a series is missing)."""
-    from ..rules._common import curve, normalised_metric
+    from ..rules._common import BOUNDED01, curve, normalised_metric
     from ..rules.outcome import assess
 
     vals = {n: 0.0 for n in NAMES}
@@ -203,21 +203,19 @@ def run_features(run: Run) -> RunFeatures:
             vals[f"m_{key}"] = m.values[key]
         for mo in assess(run).metrics:
             if mo.series == ms.name and mo.floor is not None:
-                top = 1.0 * (normalised_metric(curve(ms), run)[1] if ms.metric in _UNIT else 1.0)
+                top = normalised_metric(curve(ms), run)[1] if ms.metric in BOUNDED01 else 1.0  # perfect, own scale
                 if top > mo.floor:
                     vals["has_floor"] = 1.0
                     vals["m_from_floor"] = float(np.clip((mo.end - mo.floor) / (top - mo.floor), -1.0, 1.0))
     if ts is not None and t is not None:
         from ..rules.progress import inferred_classes
 
-        cc = inferred_classes(run, curve(ts)) if curve(ts).n >= 1 else None
+        cc = inferred_classes(run, curve(ts))
         if cc is not None:
             classes = cc.n
             vals["at_ln_c"] = float(abs(t.end - math.log(cc.n)) <= 0.05 * math.log(cc.n))
     return RunFeatures(vals, t, v, m, classes)
 
-
-_UNIT = {"accuracy", "balanced_accuracy", "f1", "map", "auc", "precision", "recall", "iou"}
 
 
 def feature_vector(run: Run) -> np.ndarray:
