@@ -6,7 +6,7 @@ runs better than the rules, out of sample? (issue 14)
 Data: the dev split of the shared corpus plus the bench/corpus/realdev rows that existed at
 22d2cd0a (rounds 1-71; the blind rounds 72-77 and the test split are never read). Each file is
 loaded, every run diagnosed by the rules (findings pooled per file, as bench/accuracy.py does) and
-every run's features taken (``traindoc.scoring.features``).
+every run's features taken (``learned.features``).
 
 Labels, per family (ids of the case's ``accept``):
   never-learned  no-learning | stalled | stuck-at-chance
@@ -91,7 +91,7 @@ def measure(rows: list[dict], timeout: float = 120.0) -> list[dict]:
     from accuracy import _with_timeout
     from traindoc.rules import diagnose_run
     from traindoc.rules._common import clear_curve_cache
-    from traindoc.scoring.features import run_features
+    from learned.features import run_features
 
     def one(path: str) -> dict:
         res = traindoc.load(Path(path))
@@ -141,7 +141,7 @@ def family_ids(case) -> set[str]:
 
 def emitted_id(family: str, x: np.ndarray) -> str:
     """The one id of its family a scorer alarm names, read from the features (no fitting)."""
-    from traindoc.scoring.features import NAMES
+    from learned.features import NAMES
 
     f = dict(zip(NAMES, x))
     if family == "never-learned":
@@ -178,7 +178,7 @@ def fit_trees(X: np.ndarray, y: np.ndarray):
 
 def score_files(model, recs: list[dict], kind: str) -> np.ndarray:
     """Each file's score: the highest over its runs (0 where nothing loaded)."""
-    from traindoc.scoring.model import probability
+    from learned.model import probability
 
     out = np.zeros(len(recs))
     for i, r in enumerate(recs):
@@ -271,7 +271,7 @@ def guard_runs(n_sweep: int = 200):
 
 def guard_features(n_sweep: int) -> tuple[list[str], np.ndarray]:
     from traindoc.rules._common import clear_curve_cache
-    from traindoc.scoring.features import run_features
+    from learned.features import run_features
 
     names, X = [], []
     for name, run in guard_runs(n_sweep):
@@ -336,7 +336,7 @@ def proxy_summary(final: dict, thresholds: dict[str, float]) -> dict:
         if r["split"].strip() == "dev" and r["case_id"] not in old:
             rows.append(dict(r, path=str(REALDEV_INDEX.parent / r["file"])))
     recs = [r for r in measure(rows) if case_of(r).kind != "ambiguous"]
-    from traindoc.scoring.model import probability
+    from learned.model import probability
 
     scores = {f: np.array([float(np.max(probability(final[f], np.array(r["features"])))) if r["features"] else 0.0
                            for r in recs]) for f in FAMILIES}
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Many features against one: the best single feature's AUC (its sign and the feature picked on all
     # data, so this flatters the single feature; the models' AUCs above are out of fold).
-    from traindoc.scoring.features import NAMES
+    from learned.features import NAMES
 
     lines += ["", "Best single feature per family (main run; picked in sample):", "",
               "| family | feature | AUC |", "|---|---|---|"]
@@ -425,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
         gnames, GX = guard_features(args.sweep)
         if args.guard_cache:
             np.savez(args.guard_cache, names=np.array(gnames, dtype=object), X=GX)
-    from traindoc.scoring.model import probability
+    from learned.model import probability
 
     lines += ["", "## Guards (final model, fit on every dev case)", "",
               f"{len(gnames)} healthy guard runs (synthetic sweep {args.sweep} seeds per kind with prefixes; real "

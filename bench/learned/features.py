@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..run import Role, Run, Series
-from ..stats import theil_sen
-from ..stats.core import jitter_sigma, rolling_median
+from traindoc.run import Role, Run, Series
+from traindoc.stats import theil_sen
+from traindoc.stats.core import jitter_sigma, rolling_median
 
 # (name, meaning). The order is the vector's order; the committed coefficients follow it.
 FEATURES: list[tuple[str, str]] = [
@@ -93,8 +93,8 @@ def _noise(y: np.ndarray) -> float:
 
 def curve_stats(s: Series, higher_is_better: bool = False) -> CurveStats | None:
     """Shape numbers of a series (at least 3 finite points), oriented so that lower is better."""
-    from ..rules._common import curve
-    from ..rules.outcome import end_level
+    from traindoc.rules._common import curve
+    from traindoc.rules.outcome import end_level
 
     c = curve(s)
     if c.n < 3:
@@ -169,8 +169,8 @@ class RunFeatures:
 
 def run_features(run: Run) -> RunFeatures:
     """Every feature of ``FEATURES`` for one run (zeros where a series is missing)."""
-    from ..rules._common import BOUNDED01, curve, normalised_metric
-    from ..rules.outcome import assess
+    from traindoc.rules._common import BOUNDED01, curve, normalised_metric
+    from traindoc.rules.outcome import assess
 
     vals = {n: 0.0 for n in NAMES}
     ts = run.primary(Role.TRAIN_LOSS)
@@ -208,7 +208,7 @@ def run_features(run: Run) -> RunFeatures:
                     vals["has_floor"] = 1.0
                     vals["m_from_floor"] = float(np.clip((mo.end - mo.floor) / (top - mo.floor), -1.0, 1.0))
     if ts is not None and t is not None:
-        from ..rules.progress import inferred_classes
+        from traindoc.rules.progress import inferred_classes
 
         cc = inferred_classes(run, curve(ts))
         if cc is not None:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from traindoc.run import Run, RunMeta
-from traindoc.scoring.features import FEATURES, NAMES, curve_stats, run_features
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))  # the scorer is a bench measurement, not a package module
+
+from learned.features import FEATURES, NAMES, curve_stats, run_features
 
 
 def _run(cols: dict, meta: RunMeta | None = None) -> Run:
