@@ -172,7 +172,8 @@ def t12_h_polylr_moons_tiny_val(out):
 
 @run
 def t12_h_onecycle_flip_cnn(out):
-    """Healthy CNN with horizontal-flip + noise augmentation; SGD momentum 0.9 with OneCycleLR(max 0.05) per step."""
+    """Healthy CNN with input-noise augmentation (the name says flip; only noise is added); SGD momentum 0.9 with
+    OneCycleLR(max 0.05) per step."""
     def aug(x, g):
         return x + 0.3 * torch.randn(x.shape, generator=g)
     m = _cnn(1)
