@@ -47,8 +47,10 @@ def summary(truth: list, detail: dict) -> list:
     return lines
 
 
-def table(out: str, src: str) -> str:
-    truth = list(csv.DictReader(open(os.path.join(HERE, "TRUTH11.csv"))))
+def round_table(out: str, src: str, truth_csv: str, json_name: str) -> str:
+    """The run x source table and the per-source score of one round (its frozen truth file under this folder);
+    every warning and error with causes and fixes goes to OUT/json_name. Later rounds call it with their own."""
+    truth = list(csv.DictReader(open(os.path.join(HERE, truth_csv))))
     rows, detail = [], {}
     for t in truth:
         name = t["run"]
@@ -60,10 +62,14 @@ def table(out: str, src: str) -> str:
             rows.append(f"| `{name}` | {kind} | {t['expected verdict']} | {cell(r)} | {r['score']} |")
             print(rows[-1], file=sys.stderr, flush=True)
         detail[name] = reads
-    json.dump(detail, open(os.path.join(out, "table11.json"), "w"), indent=1)
+    json.dump(detail, open(os.path.join(out, json_name), "w"), indent=1)
     lines = ["| run | read from | truth | traindoc: verdict, lead warning/error, its cause 1 | score |",
              "|---|---|---|---|---|", *rows, "", *summary(truth, detail)]
     return "\n".join(lines) + "\n"
+
+
+def table(out: str, src: str) -> str:
+    return round_table(out, src, "TRUTH11.csv", "table11.json")
 
 
 def main() -> None:

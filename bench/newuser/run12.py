@@ -1,0 +1,32 @@
+"""Round 12 of the new-user runs in one command (RUNS12.md):
+
+    PYTHONPATH=$PWD/src python bench/newuser/run12.py --out DIR [--jobs 2]
+
+trains every run of TRUTH12.csv (torch_runs12, lightning_runs12, keras_runs12, hf_runs12) with traindoc
+live, runs `traindoc diagnose --json` on every file each run wrote (table9.readings), and writes
+DIR/table12.md (the run x source table, the per-source score against the frozen truth) and
+DIR/table12.json (every warning and error with causes and fixes). --plain: the truth pass instead
+(NO_TRAINDOC=1, no traindoc at all; no table). --score-only: re-score an existing DIR.
+Seeded: the same code gives the same table. Training is run10's, the table and score run11's."""
+from __future__ import annotations
+
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import run10  # noqa: E402
+from run11 import round_table  # noqa: E402
+
+
+def table(out: str, src: str) -> str:
+    return round_table(out, src, "TRUTH12.csv", "table12.json")
+
+
+def main() -> None:
+    run10.SCRIPTS = ("torch_runs12.py", "lightning_runs12.py", "keras_runs12.py", "hf_runs12.py")
+    run10.main(table, "table12.md")
+
+
+if __name__ == "__main__":
+    main()
