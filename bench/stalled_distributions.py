@@ -1,7 +1,7 @@
 """The table `stalled` on a training-only loss is calibrated on: for every dev run with a training
 loss of 40+ points and no validation series (the runs ``outcome._nothing_after_opening`` reads), the
 shortest opening (in tenths of the run, 1 to 9) after which the loss fell under 2% and under one
-standard error (``outcome._flat_after_opening``), split by label: healthy / stalled / other never
+standard error (``outcome.flat_after_opening``), split by label: healthy / stalled / other never
 learned (no-learning, stuck-at-chance) / other problems / ambiguous; only runs that learned in the
 opening (last tenth 10%+ below the start, but above a twentieth of it: converged) can read `stalled`.
 
@@ -33,7 +33,7 @@ from never_learned_distributions import group as never_learned_group  # noqa: E4
 from short_run_distributions import dev_runs  # noqa: E402
 
 from traindoc.rules._common import curve  # noqa: E402
-from traindoc.rules.outcome import _flat_after_opening  # noqa: E402
+from traindoc.rules.outcome import flat_after_opening  # noqa: E402
 from traindoc.rules.stability import CONVERGED_SHARE  # noqa: E402
 from traindoc.run import Role  # noqa: E402
 
@@ -62,7 +62,7 @@ def main() -> int:
         first = max(float(cv.head), float(cv.y[0]))
         last = float(np.mean(cv.y[-max(3, cv.n // 10):]))
         learned = CONVERGED_SHARE * first < last <= 0.9 * first  # learned, but not converged
-        opening = next((t for t in range(1, 10) if _flat_after_opening(cv.y, t) is not None), None)
+        opening = next((t for t in range(1, 10) if flat_after_opening(cv.y, t) is not None), None)
         rows.append((group(c), c.case_id, cv.n, learned, opening))
     print(f"{len(rows)} training-only losses of 40+ points; runs that learned in the opening and read flat after "
           "an opening of at most N tenths")

@@ -172,8 +172,9 @@ def affine_finding(layers: int, identities: list[str] | None = None, batch_norm:
                  "h = keras.ops.relu(h) assigned and used in call()." if keras else
                  "Assign and use each hidden activation in forward: h = F.relu(self.fc1(x)) (or add nn.ReLU() "
                  "between the Linear layers); the result of F.relu(h) must replace h.")
-    bn_fix = ("Batch normalisation is not an activation: add an activation after each hidden layer's BatchNorm, "
-              + ("an activation after each BatchNormalization." if keras else "h = F.relu(self.bn1(self.fc1(x)))."))
+    bn_fix = ("Batch normalisation is not an activation: add an activation after each hidden layer's "
+              + ("BatchNormalization, e.g. BatchNormalization() then Activation('relu')." if keras
+                 else "BatchNorm, e.g. h = F.relu(self.bn1(self.fc1(x)))."))
     title = (f"the model's output is an affine function of its input: no non-linearity acts between its {layers} "
              "weight layers (seen in the autograd graph of its forward pass)")
     causes, fixes = [discarded, bn], [apply_fix, bn_fix]

@@ -47,7 +47,7 @@ def val_falls(v: Curve) -> bool:
 _TRADE_OFF = ("precision", "recall")
 
 
-def _val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool] | None:
+def val_metric_as_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, bool] | None:
     """Without a validation loss, a validation metric judged as an error to minimise: 1 - accuracy
     (on the 0-1 scale) for a bounded higher-is-better metric, the metric itself when lower is
     better. Precision and recall are not judged alone where the run logs both (``_TRADE_OFF``).
@@ -183,7 +183,7 @@ def _loss_turn_overfitting(run: Run):
             yield f
             return
         t = loss_curve(run, Role.TRAIN_LOSS)
-        vm = _val_metric_as_error(run) if t is not None and loss_curve(run, Role.VAL_LOSS, 1) is None else None
+        vm = val_metric_as_error(run) if t is not None and loss_curve(run, Role.VAL_LOSS, 1) is None else None
         if vm is None:
             return
         v, x, y, metric_hib = vm
@@ -227,7 +227,7 @@ def _adversarial_turn(run: Run):
     if held:
         v, y = held[0], held[0].y
     else:
-        vm = _val_metric_as_error(run)
+        vm = val_metric_as_error(run)
         if vm is None:
             return
         v, _, y, _ = vm

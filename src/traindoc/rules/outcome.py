@@ -772,7 +772,7 @@ STALLED_OPENING_TENTHS = 4
 _TENTHS = {1: "nine tenths", 2: "eight tenths", 3: "seven tenths", 4: "six tenths"}
 
 
-def _flat_after_opening(y: np.ndarray, tenths: int) -> tuple[float, float] | None:
+def flat_after_opening(y: np.ndarray, tenths: int) -> tuple[float, float] | None:
     """(share, z) of ``fall_after_opening`` when the curve fell under OPENING_SHARE and under
     OPENING_Z standard errors after its first ``tenths`` tenths, where the noise could have shown
     such a fall; None otherwise (a fall or a rise beyond 2% or beyond noise, or too short)."""
@@ -828,7 +828,7 @@ def _nothing_after_opening(run: Run) -> Finding | None:
     if last <= CONVERGED_SHARE * first:
         return None  # at a twentieth of its start or less: converged, not a level far from a good one
     for tenths in range(1, STALLED_OPENING_TENTHS + 1 if learned else 2):
-        got = _flat_after_opening(c.y, tenths)
+        got = flat_after_opening(c.y, tenths)
         if got is not None:
             break
     else:

@@ -75,16 +75,16 @@ THRESHOLD = 1.0  # chosen on the calibration set (module docstring)
 
 def held_out_error(run: Run) -> tuple[Curve, np.ndarray, np.ndarray, str] | None:
     """The held-out error curve of a run: its validation loss, else a validation metric read as an
-    error to minimise (``generalization._val_metric_as_error``). Returns (curve, x, error, kind)."""
+    error to minimise (``generalization.val_metric_as_error``). Returns (curve, x, error, kind)."""
     v = loss_curve(run, Role.VAL_LOSS, MIN_EVALS)
     if v is not None:
         x, y = (v.x, v.y) if v.n <= MAX_READ else (v.xb, v.yb)
         return v, x, y, "loss"
     if loss_curve(run, Role.VAL_LOSS, 1) is not None:
         return None
-    from .generalization import _val_metric_as_error
+    from .generalization import val_metric_as_error
 
-    vm = _val_metric_as_error(run)
+    vm = val_metric_as_error(run)
     if vm is None or vm[0].n < MIN_EVALS:
         return None
     c, x, y, _ = vm
