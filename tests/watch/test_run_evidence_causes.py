@@ -100,6 +100,41 @@ def test_offset_targets_named_when_the_run_ended_far_above_their_variance():
     assert offset_target_finding(view, centred, 0.3, 50.0, 100.0) is None  # no offset
 
 
+def test_large_targets_named_when_the_run_ended_above_their_variance():
+    from traindoc.checks.model_view import LossView, REGRESSION
+    from traindoc.checks.target_precision import large_target_finding
+
+    rng = np.random.default_rng(0)
+    bp = 180 + 60 * rng.normal(size=(200, 1))  # a spread in basis points
+    view = LossView(REGRESSION, False, "mse", "keras")
+    f = large_target_finding(view, bp, 0.3, 2.4e4, 100.0)
+    assert f is not None and f.id == "high-initial-loss" and f.fixes[0].startswith("Scale the targets")
+    assert large_target_finding(view, bp, 0.3, 900.0, 100.0) is None  # ended below twice the variance: it learned
+    assert large_target_finding(view, bp / 100, 0.3, 240.0, 100.0) is None  # percent: near the output's scale
+
+
+def test_loss_summed_over_the_batch_doubles_on_repeated_rows():
+    import keras
+
+    from traindoc.checks.batch_sum import sums_over_batch
+
+    class Squared(keras.losses.Loss):
+        def __init__(self, per_sample):
+            super().__init__()
+            self.per_sample = per_sample
+
+        def call(self, y_true, y_pred):
+            d = keras.ops.square(y_true - y_pred)
+            return keras.ops.mean(d, axis=-1) if self.per_sample else keras.ops.sum(d)
+
+    y = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+    assert sums_over_batch(Squared(False), y, (3,))
+    assert not sums_over_batch(Squared(True), y, (3,))
+    assert not sums_over_batch(keras.losses.MeanSquaredError(), y, (3,))
+    assert not sums_over_batch("mse", y, (3,))  # built-ins by name are means
+    assert not sums_over_batch(Squared(False), y, None)  # no output shape measured: no verdict
+
+
 # ---------------------------------------------------------------- torch loss settings
 
 def test_kl_div_mean_under_sgd():

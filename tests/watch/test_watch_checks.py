@@ -110,6 +110,48 @@ def test_update_ratio_too_high():
     assert f.evidence["subject"] == "high"
 
 
+def test_update_ratio_low_named_when_the_loss_did_not_move():
+    # Adam's step is about lr per weight: at 3e-6 the ratio sits near 1e-5-1e-4, a tenth of healthy or less, and
+    # the loss does not move: the steps are too small for this run.
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+    doc = _run(model, torch.optim.Adam(model.parameters(), 3e-6), steps=40)
+    f = next(f for f in doc.findings if f.id == "update-ratio")
+    assert f.evidence["subject"] == "low" and "Raise the learning rate" in f.fixes[0]
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+    doc = _run(model, torch.optim.Adam(model.parameters(), 1e-2), steps=40)  # learns: no verdict on the steps
+    assert "update-ratio" not in {f.id for f in doc.findings}
+
+
+def _rows_standardised(by_row: bool, n=640, seed=0):
+    """Ten readings at offsets 1e4 ... 1e-2; standardised along each row (the bug) or each column."""
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, 10, generator=g)
+    x = torch.logspace(4, -2, 10) * (1 + 0.05 * z)
+    y = (z[:, 0] + z[:, 5] > 0).long()
+    dim = 1 if by_row else 0
+    return (x - x.mean(dim, keepdim=True)) / x.std(dim, keepdim=True), y
+
+
+@pytest.mark.parametrize("by_row", [True, False])
+def test_features_at_offsets_from_row_standardisation(by_row):
+    x, y = _rows_standardised(by_row)
+    model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
+    opt = torch.optim.SGD(model.parameters(), 1e-3)  # slow: the loss barely falls either way
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=1, quiet=True) as doc:
+        for i in range(20):
+            xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+    found = [f for f in doc.findings if f.id == "unnormalized-input"]
+    if by_row:
+        assert found and "x.mean(0)" in found[0].fixes[0] and "offsets" in found[0].title
+    else:
+        assert not found  # per-feature standardised: every feature spreads as much as the whole
+
+
 def _digits_like(n=512, seed=0):
     """8x8 'images' in [0, 1] whose border pixels are always 0 (as sklearn's digits)."""
     g = torch.Generator().manual_seed(seed)
