@@ -183,3 +183,32 @@ def test_input_scale_live_agrees_with_check_and_ignores_constant_features(scale)
     assert live == checked == (scale > 1)
     ratio = doc.store.series["input_channel_scale_ratio"].values
     assert max(ratio) < 1e3  # the zero-spread border is not a 1e12x scale difference
+
+
+@pytest.mark.parametrize("blocks", [True, False])
+def test_class_blocks_counted_at_every_early_step(blocks):
+    # Three classes of 150 rows in blocks, batches of 32, no shuffling: 15 batches an epoch, 12 of them one
+    # class. The sampled steps (10, 20, 30 ... in the first 100) fall on 3 positions of the epoch only, two
+    # of them mixed; counting every early step sees the blocks.
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(3).repeat_interleave(150)
+    x = torch.randn(450, 8, generator=g) + y[:, None].float()
+    if not blocks:
+        perm = torch.randperm(450, generator=g)
+        x, y = x[perm], y[perm]
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+    opt = torch.optim.SGD(model.parameters(), 0.05)
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), quiet=True) as doc:
+        for _ in range(8):
+            for i in range(0, 450, 32):
+                xb, yb = x[i:i + 32], y[i:i + 32]
+                opt.zero_grad()
+                loss = nn.functional.cross_entropy(model(xb), yb)
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=xb, targets=yb)
+    found = [f for f in doc.findings if f.id == "unshuffled-data"]
+    if blocks:
+        assert found and found[0].evidence["single_class_share"] >= 0.75 and "first steps" in found[0].title
+    else:
+        assert not found

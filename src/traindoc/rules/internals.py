@@ -619,6 +619,9 @@ def label_problem(run: Run) -> list[Finding]:
     return out
 
 
+ONE_CLASS_SERIES = "target_single_class_steps"  # the watcher's every-step count (probes/data.py, same name)
+
+
 @rule("unshuffled-data", family=FAMILY, severity=Severity.WARNING,
       title="batches hold one class each (data sorted by label)", needs=(Role.LAYER_STAT,))
 def unshuffled_data(run: Run) -> list[Finding]:
@@ -627,13 +630,16 @@ def unshuffled_data(run: Run) -> list[Finding]:
     seen = run.series.get("target_classes_seen")
     if single is None or expected is None or seen is None or len(single) < 5 or float(seen.values[-1]) < 2:
         return []
-    obs = float(np.nanmean(single.values))
+    every = run.series.get(ONE_CLASS_SERIES)  # every early step counted: sampled steps can alias with the epoch
+    counted = every is not None and len(every) and math.isfinite(float(every.values[-1]))
+    obs = float(every.values[-1]) if counted else float(np.nanmean(single.values))
     exp = float(expected.values[-1])
     if obs < 0.5 or obs < 5 * exp:
         return []
     return [Finding(
         "unshuffled-data", Severity.WARNING,
-        f"{obs:.0%} of sampled batches hold a single class (about {exp:.1%} expected if shuffled)",
+        f"{obs:.0%} of {'the batches of the first steps' if counted else 'sampled batches'} hold a single class "
+        f"(about {exp:.1%} expected if shuffled)",
         series=["target_single_class_batch"], steps=[_step(single.steps[0]), _step(single.steps[-1])],
         evidence={"subject": "targets", "single_class_share": obs, "expected_if_shuffled": exp,
                   "classes_seen": int(seen.values[-1])},
