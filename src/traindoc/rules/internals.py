@@ -382,6 +382,29 @@ def _loss_barely_fell(run: Run) -> bool:
     return c is not None and c.head > 0 and math.isfinite(c.tail) and c.tail >= FLAT_SHARE * c.head
 
 
+WEIGHTS_STILL = 0.01  # every layer's weight norm changed by less than this share from first to last reading
+
+
+def _rate_held_back(run: Run, meds: dict[str, float], measured: int) -> bool:
+    """Small steps that the learning rate explains, in a run they held back.
+
+    Three facts of this run, each ruling out another reason for small steps: the loss barely fell (the
+    small steps mattered); every layer's median step is under 1e-4 of its weights and every layer has
+    one (gradients that vanish with depth or units that died leave some layers far apart or without any
+    update, a rate scales them all alike); and no layer's weight norm changed by 1% over the run
+    (weights blown up by too large a rate also show small ratios afterwards, but their norms moved)."""
+    if not meds or len(meds) < measured or max(meds.values()) >= LOW_IN_FLAT_RUN or not _loss_barely_fell(run):
+        return False
+    for n in meds:
+        w = run.series.get(f"weight_norm/{n}")
+        if w is None or len(w) < 2:
+            return False
+        first, last = float(w.values[0]), float(w.values[-1])
+        if not (math.isfinite(first) and math.isfinite(last) and first > 0) or abs(last - first) >= WEIGHTS_STILL * first:
+            return False
+    return True
+
+
 @rule("update-ratio", family=FAMILY, severity=Severity.WARNING,
       title="the step size relative to the weights is far from ~1e-3", needs=(Role.LAYER_STAT,))
 def update_ratio(run: Run) -> list[Finding]:
@@ -396,11 +419,11 @@ def update_ratio(run: Run) -> list[Finding]:
     if len(meds) < 1:
         return []
     high = {n: m for n, m in meds.items() if m > 1e-1}
-    flat = _loss_barely_fell(run)
-    floor = LOW_IN_FLAT_RUN if flat else 1e-5
-    low = {n: m for n, m in meds.items() if m < floor}
-    slow = ("each step changes the weights by less than 1e-4 of their size (a tenth of the healthy ~1e-3) and the "
-            "training loss fell by less than a quarter: the steps are too small for this run" if flat else
+    flat = _rate_held_back(run, meds, len(layers))
+    low = {n: m for n, m in meds.items() if m < (LOW_IN_FLAT_RUN if flat else 1e-5)}
+    slow = ("every layer's step is under 1e-4 of its weights (a tenth of the healthy ~1e-3 or less), no weight norm "
+            "changed by 1% over the run and the training loss fell by less than a quarter: the steps are too small "
+            "for this run (a rate that shrinks every layer alike, not gradients that vanish in some)" if flat else
             "each step changes the weights by less than 1e-5 of their size: training barely moves")
     out = []
     for group, label, why, fixes in (
