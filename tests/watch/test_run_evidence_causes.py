@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 
+import traindoc
 from traindoc.checks.label_link import LabelLink, unrelated_labels_finding
 
 keras = pytest.importorskip("keras")
@@ -136,6 +137,43 @@ def test_loss_summed_over_the_batch_doubles_on_repeated_rows():
 
 
 # ---------------------------------------------------------------- torch loss settings
+
+def _regress(loss_fn, lr=0.05):
+    torch.manual_seed(0)
+    x = torch.randn(2048, 12)
+    y = x[:, :3] @ torch.randn(3, 3)
+    model = torch.nn.Sequential(torch.nn.Linear(12, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, quiet=True) as doc:
+        for i in range(0, 2048, 64):
+            opt.zero_grad()
+            loss = loss_fn(model(x[i:i + 64]), y[i:i + 64])
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=x[i:i + 64], targets=y[i:i + 64])
+    return doc.findings
+
+
+def test_torch_loss_summed_over_the_batch_leads_the_blow_up():
+    found = _regress(lambda o, t: ((o - t) ** 2).sum())  # a sum over 64 rows x 3 outputs under SGD 0.05: NaN
+    led = [f for f in found if f.evidence.get("config") == "loss-sums-batch"]
+    assert led and led[0].id in ("nonfinite-origin", "nonfinite", "divergence") and ".mean()" in led[0].fixes[0]
+    assert not _regress(lambda o, t: ((o - t) ** 2).mean())  # the mean trains cleanly: nothing to say
+
+
+def test_torch_sum_probe_leaves_the_random_streams_alone():
+    from traindoc.checks.batch_sum import torch_sums_over_batch
+
+    o, y = torch.randn(16, 3), torch.randn(16, 3)
+    noisy = lambda a, b: ((a - b + 0.1 * torch.randn_like(a)) ** 2).sum()  # noqa: E731  a loss that samples
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(1)
+    torch_sums_over_batch(noisy, o, y)
+    assert torch.equal(torch.rand(3), expected)
+    assert torch_sums_over_batch(lambda a, b: ((a - b) ** 2).sum(), o, y)
+    assert not torch_sums_over_batch(torch.nn.MSELoss(), o, y)
+    assert not torch_sums_over_batch(torch.nn.Linear(3, 3), o, y)  # a module with weights is never called
 
 def test_kl_div_mean_under_sgd():
     from torch import nn

@@ -9,7 +9,9 @@ The test needs no model call: the loss alone is evaluated on a few sampled targe
 prediction of the output's shape, once as they are and once with every row repeated twice. A mean (any
 per-sample loss Keras averages) gives the same value both times; a sum gives exactly twice. Named only
 as the cause of step symptoms the run shows (divergence, non-finite values, spikes), through
-``checks.torch_config.attribute``.
+``checks.torch_config.attribute``. The watcher asks the same of a torch ``loss_fn`` on the first step's
+detached outputs and targets (``torch_sums_over_batch``), a torch loss with ``reduction='sum'`` being
+named from its attribute already.
 """
 
 from __future__ import annotations
@@ -50,3 +52,36 @@ def sums_over_batch(loss: Any, targets: Any, row_shape: tuple | None) -> bool:
     except Exception:
         return False
     return one is not None and two is not None and one > 0 and abs(two / one - 2.0) <= DOUBLED
+
+
+MAX_VALUES = 1_000_000  # outputs of the sampled rows larger than this are not copied (a language model's logits)
+
+
+def torch_sums_over_batch(loss_fn: Any, outputs: Any, targets: Any) -> bool:
+    """The torch twin of ``sums_over_batch``, on the first step's detached outputs and targets.
+
+    A loss module with weights of its own (a perceptual loss holding a network) is not called: that would be a
+    forward pass of that network. The call runs inside ``torch.random.fork_rng`` so a loss that samples leaves
+    the random streams as they were; any failure answers False."""
+    import torch
+
+    if loss_fn is None or not callable(loss_fn) or getattr(loss_fn, "reduction", None) == "sum":
+        return False
+    if isinstance(loss_fn, torch.nn.Module) and any(True for _ in loss_fn.parameters()):
+        return False
+    if not isinstance(outputs, torch.Tensor) or not isinstance(targets, torch.Tensor):
+        return False
+    if outputs.dim() < 1 or targets.dim() < 1 or outputs.shape[0] != targets.shape[0] or outputs.shape[0] < MIN_ROWS:
+        return False
+    o, y = outputs.detach()[:ROWS], targets.detach()[:ROWS]
+    if o.numel() > MAX_VALUES or not o.is_floating_point():
+        return False
+    devices = [o.device.index or 0] if o.device.type == "cuda" else []
+    try:
+        with torch.no_grad(), torch.random.fork_rng(devices=devices):
+            one = loss_fn(o, y)
+            two = loss_fn(torch.cat([o, o]), torch.cat([y, y]))
+        one, two = float(one), float(two)
+    except Exception:
+        return False
+    return math.isfinite(one) and math.isfinite(two) and one > 0 and abs(two / one - 2.0) <= DOUBLED

@@ -1147,6 +1147,7 @@ def _attribute_settings(model: Any, findings: list, targets: Any = None, row_sha
             break
         if not isinstance(losses, (dict, list, tuple)) and sums_over_batch(loss, targets, row_shape):
             name = getattr(loss, "__name__", None) or type(loss).__name__
+            name = "function" if name.startswith("<") else name  # a lambda
             found.append(Suspect("loss-sums-batch", STEP_SYMPTOMS,
                                  f"the loss {name} sums over the batch instead of averaging: on the same rows given "
                                  "twice it returns twice the value, so the loss and the gradient grow with the batch "
