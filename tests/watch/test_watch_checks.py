@@ -64,16 +64,8 @@ def test_frozen_parameters_static():
 
 def _run(model, opt, steps=10, lr_batches=None):
     g = torch.Generator().manual_seed(0)
-    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=1, quiet=True) as doc:
-        for _ in range(steps):
-            x = torch.randn(32, 8, generator=g)
-            y = (x[:, 0] > 0).long()
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=x, targets=y)
-    return doc
+    x = torch.cat([torch.randn(32, 8, generator=g) for _ in range(steps)])  # the same draws, batch by batch
+    return _watched_batches(model, opt, x, (x[:, 0] > 0).long(), batches=steps, every=1)
 
 
 def deep_tanh(scale: float | None):
@@ -122,6 +114,19 @@ def test_update_ratio_low_named_when_the_loss_did_not_move():
     assert "update-ratio" not in {f.id for f in doc.findings}
 
 
+def _watched_batches(model, opt, x, y, batches, every):
+    """Cross-entropy training on consecutive batches of 32 rows under traindoc.watch."""
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=every, quiet=True) as doc:
+        for i in range(batches):
+            xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+    return doc
+
+
 def _rows_standardised(by_row: bool, n=640, seed=0):
     """Ten readings at offsets 1e4 ... 1e-2; standardised along each row (the bug) or each column."""
     g = torch.Generator().manual_seed(seed)
@@ -137,14 +142,7 @@ def test_features_at_offsets_from_row_standardisation(by_row):
     x, y = _rows_standardised(by_row)
     model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
     opt = torch.optim.SGD(model.parameters(), 1e-3)  # slow: the loss barely falls either way
-    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=1, quiet=True) as doc:
-        for i in range(20):
-            xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=xb, targets=yb)
+    doc = _watched_batches(model, opt, x, y, batches=20, every=1)
     found = [f for f in doc.findings if f.id == "unnormalized-input"]
     if by_row:
         assert found and "x.mean(0)" in found[0].fixes[0] and "offsets" in found[0].title
@@ -170,14 +168,7 @@ def test_input_scale_live_agrees_with_check_and_ignores_constant_features(scale)
     x = x * scale
     model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 3))
     opt = torch.optim.Adam(model.parameters(), 1e-3)
-    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=2, quiet=True) as doc:
-        for i in range(16):
-            xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=xb, targets=yb)
+    doc = _watched_batches(model, opt, x, y, batches=16, every=2)
     live = "unnormalized-input" in {f.id for f in doc.findings}
     checked = "unnormalized-input" in {f.id for f in data_check([(x[i:i + 32], y[i:i + 32]) for i in range(0, 512, 32)]).findings}
     assert live == checked == (scale > 1)

@@ -46,22 +46,30 @@ def _regression_column(loss_view: Any, targets: Any, last_loss: float | None) ->
     return y
 
 
-def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
-                        step: float) -> Finding | None:
-    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+def _judged(loss_view: Any, targets: Any, last_loss: float | None) -> tuple[np.ndarray, float, float, float] | None:
+    """(targets, loss of predicting their mean, their mean, their std) for a regression judged at its end."""
     y = _regression_column(loss_view, targets, last_loss)
     if y is None:
         return None
     baseline = _mean_baseline(loss_view.name, y)
-    std = float(np.std(y))
-    if baseline is None or not baseline > 0 or std <= 0:
+    mean, std = float(np.mean(y)), float(np.std(y))
+    if baseline is None or not baseline > 0 or not std > 0:
         return None
+    return y, baseline, mean, std
+
+
+def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
+                        step: float) -> Finding | None:
+    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+    judged = _judged(loss_view, targets, last_loss)
+    if judged is None:
+        return None
+    y, baseline, mean, std = judged
     reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
     if std > SMALL * reference or last_loss < WORSE * baseline:
         return None
     from .structure import CAUSE
 
-    mean = float(np.mean(y))
     shown = f"the untrained model outputs ~{output_scale:.2g}" if output_scale is not None else "outputs start near 1"
     return Finding(
         "label-problem", Severity.WARNING,
@@ -89,14 +97,11 @@ def offset_target_finding(loss_view: Any, targets: Any, output_scale: float | No
 
     The outputs start near 0 and move by about the learning rate per step: the whole run is spent climbing
     towards the offset, and the loss, dominated by it, says nothing about the signal (the spread around it)."""
-    y = _regression_column(loss_view, targets, last_loss)
-    if y is None:
+    judged = _judged(loss_view, targets, last_loss)
+    if judged is None:
         return None
-    baseline = _mean_baseline(loss_view.name, y)
-    mean, std = float(np.mean(y)), float(np.std(y))
+    y, baseline, mean, std = judged
     reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
-    if baseline is None or not baseline > 0 or not std > 0:
-        return None
     if abs(mean) < OFFSET * std or abs(mean) < OFFSET * reference or last_loss < WORSE * baseline:
         return None
     from .structure import CAUSE
@@ -132,15 +137,12 @@ def large_target_finding(loss_view: Any, targets: Any, output_scale: float | Non
     them in the steps the run has: the run's own ending decides. A training loss still at twice the loss of
     predicting the targets' mean or above means the outputs never even reached the targets' level, the scale the
     targets are in is what held them back, and the fix is to scale the targets, not to train longer."""
-    y = _regression_column(loss_view, targets, last_loss)
-    if y is None:
+    judged = _judged(loss_view, targets, last_loss)
+    if judged is None:
         return None
-    baseline = _mean_baseline(loss_view.name, y)
-    mean, std = float(np.mean(y)), float(np.std(y))
+    y, baseline, mean, std = judged
     rms = float(np.sqrt(np.mean(np.square(y))))
     reference = max(output_scale if output_scale is not None and math.isfinite(output_scale) else 0.0, 1.0)
-    if baseline is None or not baseline > 0 or not std > 0:
-        return None
     if rms < LARGE * reference or last_loss < BEHIND * baseline:
         return None
     from .structure import CAUSE
