@@ -716,8 +716,9 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                          self._output_scale, p.last_loss, step)
                         or offset_target_finding(self._loss_view, self._sampled_y, self._output_scale, p.last_loss,
                                                  step)
-                        or large_target_finding(self._loss_view, self._sampled_y, self._output_scale, p.last_loss,
-                                                step))
+                        or (None if any(f.evidence.get("subject") == "target-scale" for f in self.doc.findings)
+                            else large_target_finding(self._loss_view, self._sampled_y, self._output_scale,
+                                                      p.last_loss, step)))  # the static check named them already
 
             from ...checks.function_metrics import batchwise_ratio_finding, summed_metric_finding
 
