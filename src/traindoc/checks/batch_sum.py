@@ -17,6 +17,7 @@ named from its attribute already.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -47,8 +48,10 @@ def sums_over_batch(loss: Any, targets: Any, row_shape: tuple | None) -> bool:
         if y.ndim < 1 or len(y) < MIN_ROWS or not np.all(np.isfinite(y)):
             return False
         p = np.full((len(y), *row_shape), 0.5, dtype="float32")
-        one = _value(loss, y, p)
-        two = _value(loss, np.concatenate([y, y]), np.concatenate([p, p]))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            one = _value(loss, y, p)
+            two = _value(loss, np.concatenate([y, y]), np.concatenate([p, p]))
     except Exception:
         return False
     return one is not None and two is not None and one > 0 and abs(two / one - 2.0) <= DOUBLED
@@ -77,8 +80,9 @@ def torch_sums_over_batch(loss_fn: Any, outputs: Any, targets: Any) -> bool:
     if o.numel() > MAX_VALUES or not o.is_floating_point():
         return False
     devices = [o.device.index or 0] if o.device.type == "cuda" else []
-    try:
-        with torch.no_grad(), torch.random.fork_rng(devices=devices):
+    try:  # the loss's own warnings (a broadcast) were the user's to see at their call: not repeated here
+        with torch.no_grad(), torch.random.fork_rng(devices=devices), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             one = loss_fn(o, y)
             two = loss_fn(torch.cat([o, o]), torch.cat([y, y]))
         one, two = float(one), float(two)
