@@ -10,6 +10,7 @@ import math
 import numpy as np
 import pytest
 
+import traindoc
 from traindoc.checks.label_link import LabelLink, unrelated_labels_finding
 
 keras = pytest.importorskip("keras")
@@ -100,7 +101,79 @@ def test_offset_targets_named_when_the_run_ended_far_above_their_variance():
     assert offset_target_finding(view, centred, 0.3, 50.0, 100.0) is None  # no offset
 
 
+def test_large_targets_named_when_the_run_ended_above_their_variance():
+    from traindoc.checks.model_view import LossView, REGRESSION
+    from traindoc.checks.target_precision import large_target_finding
+
+    rng = np.random.default_rng(0)
+    bp = 180 + 60 * rng.normal(size=(200, 1))  # a spread in basis points
+    view = LossView(REGRESSION, False, "mse", "keras")
+    f = large_target_finding(view, bp, 0.3, 2.4e4, 100.0)
+    assert f is not None and f.id == "high-initial-loss" and f.fixes[0].startswith("Scale the targets")
+    assert large_target_finding(view, bp, 0.3, 900.0, 100.0) is None  # ended below twice the variance: it learned
+    assert large_target_finding(view, bp / 100, 0.3, 240.0, 100.0) is None  # percent: near the output's scale
+
+
+def test_loss_summed_over_the_batch_doubles_on_repeated_rows():
+    import keras
+
+    from traindoc.checks.batch_sum import sums_over_batch
+
+    class Squared(keras.losses.Loss):
+        def __init__(self, per_sample):
+            super().__init__()
+            self.per_sample = per_sample
+
+        def call(self, y_true, y_pred):
+            d = keras.ops.square(y_true - y_pred)
+            return keras.ops.mean(d, axis=-1) if self.per_sample else keras.ops.sum(d)
+
+    y = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+    assert sums_over_batch(Squared(False), y, (3,))
+    assert not sums_over_batch(Squared(True), y, (3,))
+    assert not sums_over_batch(keras.losses.MeanSquaredError(), y, (3,))
+    assert not sums_over_batch("mse", y, (3,))  # built-ins by name are means
+    assert not sums_over_batch(Squared(False), y, None)  # no output shape measured: no verdict
+
+
 # ---------------------------------------------------------------- torch loss settings
+
+def _regress(loss_fn, lr=0.05):
+    torch.manual_seed(0)
+    x = torch.randn(2048, 12)
+    y = x[:, :3] @ torch.randn(3, 3)
+    model = torch.nn.Sequential(torch.nn.Linear(12, 64), torch.nn.ReLU(), torch.nn.Linear(64, 3))
+    opt = torch.optim.SGD(model.parameters(), lr=lr)
+    with traindoc.watch(model, opt, loss_fn=loss_fn, quiet=True) as doc:
+        for i in range(0, 2048, 64):
+            opt.zero_grad()
+            loss = loss_fn(model(x[i:i + 64]), y[i:i + 64])
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=x[i:i + 64], targets=y[i:i + 64])
+    return doc.findings
+
+
+def test_torch_loss_summed_over_the_batch_leads_the_blow_up():
+    found = _regress(lambda o, t: ((o - t) ** 2).sum())  # a sum over 64 rows x 3 outputs under SGD 0.05: NaN
+    led = [f for f in found if f.evidence.get("config") == "loss-sums-batch"]
+    assert led and led[0].id in ("nonfinite-origin", "nonfinite", "divergence") and ".mean()" in led[0].fixes[0]
+    assert not _regress(lambda o, t: ((o - t) ** 2).mean())  # the mean trains cleanly: nothing to say
+
+
+def test_torch_sum_probe_leaves_the_random_streams_alone():
+    from traindoc.checks.batch_sum import torch_sums_over_batch
+
+    o, y = torch.randn(16, 3), torch.randn(16, 3)
+    noisy = lambda a, b: ((a - b + 0.1 * torch.randn_like(a)) ** 2).sum()  # noqa: E731  a loss that samples
+    torch.manual_seed(1)
+    expected = torch.rand(3)
+    torch.manual_seed(1)
+    torch_sums_over_batch(noisy, o, y)
+    assert torch.equal(torch.rand(3), expected)
+    assert torch_sums_over_batch(lambda a, b: ((a - b) ** 2).sum(), o, y)
+    assert not torch_sums_over_batch(torch.nn.MSELoss(), o, y)
+    assert not torch_sums_over_batch(torch.nn.Linear(3, 3), o, y)  # a module with weights is never called
 
 def test_kl_div_mean_under_sgd():
     from torch import nn

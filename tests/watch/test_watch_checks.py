@@ -64,16 +64,8 @@ def test_frozen_parameters_static():
 
 def _run(model, opt, steps=10, lr_batches=None):
     g = torch.Generator().manual_seed(0)
-    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=1, quiet=True) as doc:
-        for _ in range(steps):
-            x = torch.randn(32, 8, generator=g)
-            y = (x[:, 0] > 0).long()
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=x, targets=y)
-    return doc
+    x = torch.cat([torch.randn(32, 8, generator=g) for _ in range(steps)])  # the same draws, batch by batch
+    return _watched_batches(model, opt, x, (x[:, 0] > 0).long(), batches=steps, every=1)
 
 
 def deep_tanh(scale: float | None):
@@ -110,6 +102,54 @@ def test_update_ratio_too_high():
     assert f.evidence["subject"] == "high"
 
 
+def test_update_ratio_low_named_when_the_loss_did_not_move():
+    # Adam's step is about lr per weight: at 3e-6 the ratio sits near 1e-5-1e-4, a tenth of healthy or less, and
+    # the loss does not move: the steps are too small for this run.
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+    doc = _run(model, torch.optim.Adam(model.parameters(), 3e-6), steps=40)
+    f = next(f for f in doc.findings if f.id == "update-ratio")
+    assert f.evidence["subject"] == "low" and "Raise the learning rate" in f.fixes[0]
+    model = nn.Sequential(nn.Linear(8, 32), nn.ReLU(), nn.Linear(32, 2))
+    doc = _run(model, torch.optim.Adam(model.parameters(), 1e-2), steps=40)  # learns: no verdict on the steps
+    assert "update-ratio" not in {f.id for f in doc.findings}
+
+
+def _watched_batches(model, opt, x, y, batches, every):
+    """Cross-entropy training on consecutive batches of 32 rows under traindoc.watch."""
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=every, quiet=True) as doc:
+        for i in range(batches):
+            xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss, inputs=xb, targets=yb)
+    return doc
+
+
+def _rows_standardised(by_row: bool, n=640, seed=0):
+    """Ten readings at offsets 1e4 ... 1e-2; standardised along each row (the bug) or each column."""
+    g = torch.Generator().manual_seed(seed)
+    z = torch.randn(n, 10, generator=g)
+    x = torch.logspace(4, -2, 10) * (1 + 0.05 * z)
+    y = (z[:, 0] + z[:, 5] > 0).long()
+    dim = 1 if by_row else 0
+    return (x - x.mean(dim, keepdim=True)) / x.std(dim, keepdim=True), y
+
+
+@pytest.mark.parametrize("by_row", [True, False])
+def test_features_at_offsets_from_row_standardisation(by_row):
+    x, y = _rows_standardised(by_row)
+    model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
+    opt = torch.optim.SGD(model.parameters(), 1e-3)  # slow: the loss barely falls either way
+    doc = _watched_batches(model, opt, x, y, batches=20, every=1)
+    found = [f for f in doc.findings if f.id == "unnormalized-input"]
+    if by_row:
+        assert found and "x.mean(0)" in found[0].fixes[0] and "offsets" in found[0].title
+    else:
+        assert not found  # per-feature standardised: every feature spreads as much as the whole
+
+
 def _digits_like(n=512, seed=0):
     """8x8 'images' in [0, 1] whose border pixels are always 0 (as sklearn's digits)."""
     g = torch.Generator().manual_seed(seed)
@@ -128,16 +168,38 @@ def test_input_scale_live_agrees_with_check_and_ignores_constant_features(scale)
     x = x * scale
     model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 3))
     opt = torch.optim.Adam(model.parameters(), 1e-3)
-    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), every=2, quiet=True) as doc:
-        for i in range(16):
-            xb, yb = x[i * 32:(i + 1) * 32], y[i * 32:(i + 1) * 32]
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            loss.backward()
-            opt.step()
-            doc.step(loss, inputs=xb, targets=yb)
+    doc = _watched_batches(model, opt, x, y, batches=16, every=2)
     live = "unnormalized-input" in {f.id for f in doc.findings}
     checked = "unnormalized-input" in {f.id for f in data_check([(x[i:i + 32], y[i:i + 32]) for i in range(0, 512, 32)]).findings}
     assert live == checked == (scale > 1)
     ratio = doc.store.series["input_channel_scale_ratio"].values
     assert max(ratio) < 1e3  # the zero-spread border is not a 1e12x scale difference
+
+
+@pytest.mark.parametrize("blocks", [True, False])
+def test_class_blocks_counted_at_every_early_step(blocks):
+    # Three classes of 150 rows in blocks, batches of 32, no shuffling: 15 batches an epoch, 12 of them one
+    # class. The sampled steps (10, 20, 30 ... in the first 100) fall on 3 positions of the epoch only, two
+    # of them mixed; counting every early step sees the blocks.
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(3).repeat_interleave(150)
+    x = torch.randn(450, 8, generator=g) + y[:, None].float()
+    if not blocks:
+        perm = torch.randperm(450, generator=g)
+        x, y = x[perm], y[perm]
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 3))
+    opt = torch.optim.SGD(model.parameters(), 0.05)
+    with traindoc.watch(model, opt, loss_fn=nn.CrossEntropyLoss(), quiet=True) as doc:
+        for _ in range(8):
+            for i in range(0, 450, 32):
+                xb, yb = x[i:i + 32], y[i:i + 32]
+                opt.zero_grad()
+                loss = nn.functional.cross_entropy(model(xb), yb)
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=xb, targets=yb)
+    found = [f for f in doc.findings if f.id == "unshuffled-data"]
+    if blocks:
+        assert found and found[0].evidence["single_class_share"] >= 0.75 and "first steps" in found[0].title
+    else:
+        assert not found

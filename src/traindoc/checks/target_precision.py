@@ -46,22 +46,30 @@ def _regression_column(loss_view: Any, targets: Any, last_loss: float | None) ->
     return y
 
 
-def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
-                        step: float) -> Finding | None:
-    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+def _judged(loss_view: Any, targets: Any, last_loss: float | None) -> tuple[np.ndarray, float, float, float] | None:
+    """(targets, loss of predicting their mean, their mean, their std) for a regression judged at its end."""
     y = _regression_column(loss_view, targets, last_loss)
     if y is None:
         return None
     baseline = _mean_baseline(loss_view.name, y)
-    std = float(np.std(y))
-    if baseline is None or not baseline > 0 or std <= 0:
+    mean, std = float(np.mean(y)), float(np.std(y))
+    if baseline is None or not baseline > 0 or not std > 0:
         return None
+    return y, baseline, mean, std
+
+
+def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
+                        step: float) -> Finding | None:
+    """label-problem, with its fix, when tiny regression targets ended far worse than their own mean."""
+    judged = _judged(loss_view, targets, last_loss)
+    if judged is None:
+        return None
+    y, baseline, mean, std = judged
     reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
     if std > SMALL * reference or last_loss < WORSE * baseline:
         return None
     from .structure import CAUSE
 
-    mean = float(np.mean(y))
     shown = f"the untrained model outputs ~{output_scale:.2g}" if output_scale is not None else "outputs start near 1"
     return Finding(
         "label-problem", Severity.WARNING,
@@ -89,14 +97,11 @@ def offset_target_finding(loss_view: Any, targets: Any, output_scale: float | No
 
     The outputs start near 0 and move by about the learning rate per step: the whole run is spent climbing
     towards the offset, and the loss, dominated by it, says nothing about the signal (the spread around it)."""
-    y = _regression_column(loss_view, targets, last_loss)
-    if y is None:
+    judged = _judged(loss_view, targets, last_loss)
+    if judged is None:
         return None
-    baseline = _mean_baseline(loss_view.name, y)
-    mean, std = float(np.mean(y)), float(np.std(y))
+    y, baseline, mean, std = judged
     reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
-    if baseline is None or not baseline > 0 or not std > 0:
-        return None
     if abs(mean) < OFFSET * std or abs(mean) < OFFSET * reference or last_loss < WORSE * baseline:
         return None
     from .structure import CAUSE
@@ -116,3 +121,46 @@ def offset_target_finding(loss_view: Any, targets: Any, output_scale: float | No
         fixes=[f"Centre and scale the target: train on (y - {mean:.4g}) / {std:.3g} (a StandardScaler on y, or degrees "
                f"from a reference in a unit of the spread) and map the predictions back (pred * {std:.3g} + "
                f"{mean:.4g}).", f"Or start the output layer's bias at the targets' mean ({mean:.4g})."])
+
+
+LARGE = 100.0  # targets' RMS this many times the output's scale: a tenth of the unconditional bar (structure.py)
+BEHIND = 2.0  # and the final loss at least this many times what predicting their mean gives
+
+
+def large_target_finding(loss_view: Any, targets: Any, output_scale: float | None, last_loss: float | None,
+                         step: float) -> Finding | None:
+    """high-initial-loss, with its fix, when regression targets are hundreds of times the output's scale and the run
+    ended worse than predicting their mean.
+
+    The static check (checks/structure.py ``target_scale``) names targets 1000x the output's scale from their
+    size alone. Between 100x and 1000x an output moving by about the learning rate per step may or may not reach
+    them in the steps the run has: the run's own ending decides. A training loss still at twice the loss of
+    predicting the targets' mean or above means the outputs never even reached the targets' level, the scale the
+    targets are in is what held them back, and the fix is to scale the targets, not to train longer."""
+    judged = _judged(loss_view, targets, last_loss)
+    if judged is None:
+        return None
+    y, baseline, mean, std = judged
+    rms = float(np.sqrt(np.mean(np.square(y))))
+    reference = max(output_scale if output_scale is not None and math.isfinite(output_scale) else 0.0, 1.0)
+    if rms < LARGE * reference or last_loss < BEHIND * baseline:
+        return None
+    from .structure import CAUSE
+
+    return Finding(
+        "high-initial-loss", Severity.WARNING,
+        f"regression targets sit at {rms:.3g} (mean {mean:.3g}, std {std:.3g}), {rms / reference:.0f}x the output's "
+        f"scale: the {loss_view.name} ended at {last_loss:.3g}, {last_loss / baseline:.3g}x what predicting their "
+        f"mean gives ({baseline:.3g})",
+        steps=[1.0, step],
+        evidence={"subject": "target-large-scale", "target_rms": rms, "target_mean": mean, "target_std": std,
+                  "output_scale": output_scale, "loss_end": last_loss, "mean_baseline": baseline,
+                  "loss": loss_view.name, CAUSE: True,
+                  "explains": ["no-learning", "stalled", "update-ratio", "late-start", "loss-plateau"]},
+        causes=["the targets are in a unit far larger than the output's scale (basis points, cents, raw counts): the "
+                "outputs start near 0 and each step moves them by about the learning rate, so the whole run is spent "
+                "climbing towards the targets and it ended no better than predicting their mean"],
+        fixes=[f"Scale the targets: train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the "
+               f"predictions back (pred * {std:.3g} + {mean:.3g}).",
+               "Or express the target in a unit of order 1 (percent instead of basis points, thousands instead of "
+               "units)."])

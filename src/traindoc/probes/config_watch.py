@@ -373,6 +373,20 @@ class ConfigWatch:
 
             found += doc.guard.call("loss-divided", divided_by_batch_findings, loss, out, targets,
                                     doc._inner_opt()) or []  # its own name: a failure keeps the wiring findings
+        from ..checks.batch_sum import torch_sums_over_batch  # a hand-written loss summed over the rows
+
+        if doc.guard.call("loss-sums-batch", torch_sums_over_batch, doc.loss_fn, out, targets):
+            from ..checks.torch_config import STEP_SYMPTOMS, Suspect
+
+            name = getattr(doc.loss_fn, "__name__", None) or type(doc.loss_fn).__name__
+            name = "function" if name.startswith("<") else name  # a lambda
+            self.suspects.append(Suspect(
+                "loss-sums-batch", STEP_SYMPTOMS,
+                f"the loss {name} sums over the batch instead of averaging: on the first batch's rows given twice it "
+                "returns twice the value, so the loss and the gradient grow with the batch size and a learning rate "
+                "chosen for a mean loss is batch-size times too large",
+                "Average the loss over the batch (reduction='mean', or .mean() instead of .sum()), or divide the "
+                "learning rate by the batch size."))
         scaled = [f for f in found if f.evidence.get("subject") == "loss-scale"]
         if scaled:  # a GradScaler reads the same at step 1: named only if the steps then blow up
             from ..checks.loss_scale import loss_scale_suspect

@@ -25,7 +25,7 @@ from torch import nn
 from ..findings import Finding
 from ..run import Role
 from .activations import ActivationProbe
-from .data import Derived, InputProbe, TargetProbe
+from .data import ONE_CLASS_MIN_STEPS, ONE_CLASS_SERIES, Derived, InputProbe, TargetProbe
 from .ddp import combine, dist_info
 from .gradients import GradientProbe, ZeroGradProbe
 from .guard import Guard, stderr_line
@@ -106,6 +106,11 @@ class Watch:
         self._stale_first = self._stale_last = 0
         self._stale_count = 0
         self._direct_rows = {}
+        # One-class batches counted at every step of the early phase (steps <= every), on the device: sampled
+        # steps alone can alias with the epoch (an epoch of 15 batches sampled every 10 steps sees 3 positions).
+        self._one_class: Any = None
+        self._one_class_steps = 0
+        self._one_class_said = False
         self._known_series: dict[tuple[str, ...], list] = {}  # a sample's names -> their BoundedSeries
         self._opt_handles: list = []
         self._root_handle = None
@@ -369,6 +374,8 @@ class Watch:
             self.guard.call("checks", self.config.first_step, self, loss, targets, outputs, inputs)
         elif self.config is not None and self.config.wants_step(self._is_sampled(step)):
             self.guard.call("wiring", self.config.later_step, self, loss, inputs, targets, outputs, self._is_sampled(step))
+        if targets is not None and step <= self.every:
+            self.guard.call("targets", self._count_one_class, targets)
         if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1
@@ -643,9 +650,31 @@ class Watch:
         self.store.add("lr", step, lr, time.time(), Role.LR)
 
     # -- read-back, rules, findings --------------------------------------------------------
+    def _count_one_class(self, targets: Any) -> None:
+        """Add 1 (on the device, no sync) when every class-id label of this step's batch is the same."""
+        from ..probes.data import _first_tensor
+
+        y = _first_tensor(targets)
+        if y is None or y.is_floating_point() or y.is_complex() or y.numel() < 2:
+            return
+        with torch.no_grad():
+            y = y.detach().reshape(-1)
+            flag = y.eq(y[0]).all()
+            self._one_class = flag.float() if self._one_class is None else self._one_class + flag
+        self._one_class_steps += 1
+
+    def _one_class_share(self, final: bool) -> None:
+        """The share of one-class batches over the early phase's steps, once it is over (or the run ends)."""
+        if self._one_class_said or self._one_class is None or (not final and self._step < self.every):
+            return
+        self._one_class_said = True
+        if self._one_class_steps >= ONE_CLASS_MIN_STEPS:
+            self._add_direct(ONE_CLASS_SERIES, float(self._step), float(self._one_class) / self._one_class_steps)
+
     def _readback(self, final: bool, collective: bool = True) -> None:
         """Move pending device statistics to the host in one transfer (and, under DDP, one
         all-reduce), then store, write and judge them."""
+        self.guard.call("targets", self._one_class_share, final)
         pending, self._pending = self._pending, []
         self._samples_since_readback = 0
         loss_steps, loss_vals, loss_times = self._loss_steps, self._loss_vals, self._loss_times

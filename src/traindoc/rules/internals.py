@@ -366,6 +366,45 @@ def vanishing_gradients(run: Run) -> list[Finding]:
                "Add normalisation layers or residual connections."])]
 
 
+LOW_IN_FLAT_RUN = 1e-4  # a tenth of the healthy ~1e-3: too small when the run's own loss shows it barely moved
+FLAT_SHARE = 0.75  # the training loss ended at this share of its start or above: it fell by less than a quarter
+
+
+def _loss_barely_fell(run: Run) -> bool:
+    """The training loss ended at 3/4 of its start or above (it fell by less than a quarter).
+
+    A small update ratio is not wrong by itself (fine-tuning, the end of a decayed schedule); in a run whose
+    loss did not move it is the evidence that the steps were too small for this run. The same bar as the
+    Keras configuration checks' "the training loss fell by less than a quarter" (checks/train_config.py)."""
+    from ._common import loss_curve
+
+    c = loss_curve(run, Role.TRAIN_LOSS)
+    return c is not None and c.head > 0 and math.isfinite(c.tail) and c.tail >= FLAT_SHARE * c.head
+
+
+WEIGHTS_STILL = 0.01  # every layer's weight norm changed by less than this share from first to last reading
+
+
+def _rate_held_back(run: Run, meds: dict[str, float], measured: int) -> bool:
+    """Small steps that the learning rate explains, in a run they held back.
+
+    Three facts of this run, each ruling out another reason for small steps: the loss barely fell (the
+    small steps mattered); every layer's median step is under 1e-4 of its weights and every layer has
+    one (gradients that vanish with depth or units that died leave some layers far apart or without any
+    update, a rate scales them all alike); and no layer's weight norm changed by 1% over the run
+    (weights blown up by too large a rate also show small ratios afterwards, but their norms moved)."""
+    if not meds or len(meds) < measured or max(meds.values()) >= LOW_IN_FLAT_RUN or not _loss_barely_fell(run):
+        return False
+    for n in meds:
+        w = run.series.get(f"weight_norm/{n}")
+        if w is None or len(w) < 2:
+            return False
+        first, last = float(w.values[0]), float(w.values[-1])
+        if not (math.isfinite(first) and math.isfinite(last) and first > 0) or abs(last - first) >= WEIGHTS_STILL * first:
+            return False
+    return True
+
+
 @rule("update-ratio", family=FAMILY, severity=Severity.WARNING,
       title="the step size relative to the weights is far from ~1e-3", needs=(Role.LAYER_STAT,))
 def update_ratio(run: Run) -> list[Finding]:
@@ -380,12 +419,17 @@ def update_ratio(run: Run) -> list[Finding]:
     if len(meds) < 1:
         return []
     high = {n: m for n, m in meds.items() if m > 1e-1}
-    low = {n: m for n, m in meds.items() if m < 1e-5}
+    flat = _rate_held_back(run, meds, len(layers))
+    low = {n: m for n, m in meds.items() if m < (LOW_IN_FLAT_RUN if flat else 1e-5)}
+    slow = ("every layer's step is under 1e-4 of its weights (a tenth of the healthy ~1e-3 or less), no weight norm "
+            "changed by 1% over the run and the training loss fell by less than a quarter: the steps are too small "
+            "for this run (a rate that shrinks every layer alike, not gradients that vanish in some)" if flat else
+            "each step changes the weights by less than 1e-5 of their size: training barely moves")
     out = []
     for group, label, why, fixes in (
         (high, "high", "each step changes the weights by more than 10% of their size: the learning rate is too high",
          ["Lower the learning rate by 10x and compare.", "Add warm-up; check weight decay and gradient clipping."]),
-        (low, "low", "each step changes the weights by less than 1e-5 of their size: training barely moves",
+        (low, "low", slow,
          ["Raise the learning rate (an LR range test finds the usable band).",
           "Check the schedule: the LR may have decayed to almost zero."]),
     ):
@@ -464,6 +508,36 @@ def poor_initialization(run: Run) -> list[Finding]:
 
 # --- data --------------------------------------------------------------------------------
 
+BETWEEN_COLUMNS = 3.0  # overall std this many times the largest feature's own: 8/9 of the variance is offsets
+
+
+OFFSET_CAUSE = ("The statistics were taken over the wrong axis or the whole array: each row standardised across its "
+                "features (x.mean(1), x.std(1)), or one mean and std for every feature, leaves each feature at its "
+                "own offset with almost no spread around it.")
+OFFSET_FIX = ("Standardise each feature across the rows: (x - x.mean(0)) / x.std(0) with the training rows' "
+              "statistics (axis=0, a StandardScaler per column), the same transform at test time.")
+
+
+def _offset_columns(run: Run, overall_std: float) -> str | None:
+    """The inputs' spread is mostly the features' offsets from each other, in a run whose loss barely fell.
+
+    The overall variance of the inputs is the features' own variance (within) plus the variance of their
+    means (between). Inputs standardised per feature have every feature at mean 0, std 1: the overall std
+    equals the features'. When it is 3x the largest feature's std or more, 8/9 of the variance is the
+    features' means differing and each feature barely varies around its own: the features were scaled
+    together (one mean and std for the whole array) or along the wrong axis (each row standardised across
+    its features), not each feature on its own. A run whose loss barely fell is the evidence it matters."""
+    top = run.series.get("input_channel_std_max")
+    if top is None or not len(top) or not math.isfinite(overall_std) or overall_std <= 0:
+        return None
+    feature = float(np.nanmedian(top.values))
+    if not feature > 0 or overall_std < BETWEEN_COLUMNS * feature or not _loss_barely_fell(run):
+        return None
+    return (f"each feature varies by {feature:.2g} at most around its own mean while the inputs as a whole spread "
+            f"by {overall_std:.2g}: the features sit at different offsets (scaled as one array, or each row "
+            "standardised across its features, not each feature across the rows)")
+
+
 @rule("unnormalized-input", family=FAMILY, severity=Severity.WARNING,
       title="inputs are far from zero mean / unit scale, or span a huge range", needs=(Role.LAYER_STAT,))
 def unnormalized_input(run: Run) -> list[Finding]:
@@ -476,6 +550,9 @@ def unnormalized_input(run: Run) -> list[Finding]:
     chan_ratio = float(np.nanmedian(ratio_s.values)) if ratio_s is not None and len(ratio_s) else 1.0
     # The same verdict as `traindoc check`'s data check (constant features are left out).
     reasons = input_scale_reasons(med["input_mean"], med["input_std"], lo, hi, chan_ratio)
+    offsets = _offset_columns(run, med["input_std"])
+    if offsets and not reasons:
+        reasons = [offsets]
     norm = run.series.get(INPUT_NORM_SERIES)
     norm_state = float(norm.values[-1]) if norm is not None and len(norm) else None
     if not reasons or norm_state == 1.0:  # a first BatchNorm in train mode is the model's own input scaler
@@ -496,10 +573,12 @@ def unnormalized_input(run: Run) -> list[Finding]:
                   "channel_scale_ratio": chan_ratio,
                   # Raw inputs are upstream of dead units and stalls: named as the cause (as the Keras data check does).
                   "cause": True},
-        causes=["Raw features (pixel values 0-255, counts, prices) fed without standardisation: most networks "
-                "assume inputs near 0 with unit scale.", "Features on very different scales dominate the gradient."],
-        fixes=["Standardise each feature/channel (subtract the training mean, divide by the std) and apply the "
-               "same transform at test time.", "Squash heavy-tailed inputs first (log1p, tanh(x/C)) then standardise."])]
+        causes=([OFFSET_CAUSE] if reasons == [offsets] else []) + [
+            "Raw features (pixel values 0-255, counts, prices) fed without standardisation: most networks "
+            "assume inputs near 0 with unit scale.", "Features on very different scales dominate the gradient."],
+        fixes=([OFFSET_FIX] if reasons == [offsets] else []) + [
+            "Standardise each feature/channel (subtract the training mean, divide by the std) and apply the "
+            "same transform at test time.", "Squash heavy-tailed inputs first (log1p, tanh(x/C)) then standardise."])]
 
 
 def _labels_seen(run: Run) -> float:
@@ -563,6 +642,9 @@ def label_problem(run: Run) -> list[Finding]:
     return out
 
 
+ONE_CLASS_SERIES = "target_single_class_steps"  # the watcher's every-step count (probes/data.py, same name)
+
+
 @rule("unshuffled-data", family=FAMILY, severity=Severity.WARNING,
       title="batches hold one class each (data sorted by label)", needs=(Role.LAYER_STAT,))
 def unshuffled_data(run: Run) -> list[Finding]:
@@ -571,13 +653,16 @@ def unshuffled_data(run: Run) -> list[Finding]:
     seen = run.series.get("target_classes_seen")
     if single is None or expected is None or seen is None or len(single) < 5 or float(seen.values[-1]) < 2:
         return []
-    obs = float(np.nanmean(single.values))
+    every = run.series.get(ONE_CLASS_SERIES)  # every early step counted: sampled steps can alias with the epoch
+    counted = every is not None and len(every) and math.isfinite(float(every.values[-1]))
+    obs = float(every.values[-1]) if counted else float(np.nanmean(single.values))
     exp = float(expected.values[-1])
     if obs < 0.5 or obs < 5 * exp:
         return []
     return [Finding(
         "unshuffled-data", Severity.WARNING,
-        f"{obs:.0%} of sampled batches hold a single class (about {exp:.1%} expected if shuffled)",
+        f"{obs:.0%} of {'the batches of the first steps' if counted else 'sampled batches'} hold a single class "
+        f"(about {exp:.1%} expected if shuffled)",
         series=["target_single_class_batch"], steps=[_step(single.steps[0]), _step(single.steps[-1])],
         evidence={"subject": "targets", "single_class_share": obs, "expected_if_shuffled": exp,
                   "classes_seen": int(seen.values[-1])},

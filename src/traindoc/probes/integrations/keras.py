@@ -66,6 +66,7 @@ class TraindocCallback(keras.callbacks.Callback):
         self._rows_so_far = 0  # rows of this epoch's batches before the current one
         self._slack = 0.0  # the float32 rounding the last reconstructed batch loss may carry
         self._output_scale: float | None = None
+        self._output_row_shape: tuple | None = None  # one output row's shape, from the untrained call
         from .keras_penalty import PenaltyWatch
 
         self._penalty = PenaltyWatch()
@@ -260,6 +261,8 @@ class TraindocCallback(keras.callbacks.Callback):
             if self._layers is not None:
                 self._layers.armed = False
             out = _untrained_output(self.model, x)
+            shape = getattr(out, "shape", None)
+            self._output_row_shape = tuple(int(d) for d in shape[1:]) if shape is not None and len(shape) else None
             self._seen_softmax = _probability_rows(out)
             return _output_rms(out)
         except Exception:
@@ -417,7 +420,8 @@ class TraindocCallback(keras.callbacks.Callback):
         from ...checks.structure import lead_with_causes
 
         self.doc.guard.call("checks", _settle_mechanisms, self.doc.findings)
-        self.doc.guard.call("checks", _attribute_settings, self.model, self.doc.findings)
+        self.doc.guard.call("checks", _attribute_settings, self.model, self.doc.findings, self._sampled_y,
+                            self._output_row_shape)
         self.doc.findings[:] = lead_with_causes(self.doc.findings)
 
     # -- checks ----------------------------------------------------------------------------
@@ -706,12 +710,15 @@ class TraindocCallback(keras.callbacks.Callback):
             self._judge("category-as-number", lambda: self._category_check(p, step))
             from ...checks.metric_class import (exact_accuracy_finding, top_k_over_all_classes_finding,
                                                 wrong_accuracy_finding)
-            from ...checks.target_precision import offset_target_finding, tiny_target_finding
+            from ...checks.target_precision import large_target_finding, offset_target_finding, tiny_target_finding
 
             self._judge("target-tiny-scale", lambda: tiny_target_finding(self._loss_view, self._sampled_y,
                                                                          self._output_scale, p.last_loss, step)
                         or offset_target_finding(self._loss_view, self._sampled_y, self._output_scale, p.last_loss,
-                                                 step))
+                                                 step)
+                        or (None if any(f.evidence.get("subject") == "target-scale" for f in self.doc.findings)
+                            else large_target_finding(self._loss_view, self._sampled_y, self._output_scale,
+                                                      p.last_loss, step)))  # the static check named them already
 
             from ...checks.function_metrics import batchwise_ratio_finding, summed_metric_finding
 
@@ -1121,8 +1128,9 @@ def _settle_mechanisms(findings: list) -> None:
             fact.severity = max(f.severity for f in findings if f.evidence.get("explained_by") == fact.id)
 
 
-def _attribute_settings(model: Any, findings: list) -> None:
+def _attribute_settings(model: Any, findings: list, targets: Any = None, row_shape: tuple | None = None) -> None:
     """A compiled setting that scales every step (a loss summed over the batch) leads the symptom it explains."""
+    from ...checks.batch_sum import sums_over_batch
     from ...checks.torch_config import STEP_SYMPTOMS, Suspect, attribute
 
     found = []
@@ -1137,6 +1145,17 @@ def _attribute_settings(model: Any, findings: list) -> None:
                                  "too large",
                                  f"Use {name}(reduction='sum_over_batch_size') (the default: the mean over the batch), "
                                  "or divide the learning rate by the batch size."))
+            break
+        if not isinstance(losses, (dict, list, tuple)) and sums_over_batch(loss, targets, row_shape):
+            name = getattr(loss, "__name__", None) or type(loss).__name__
+            name = "function" if name.startswith("<") else name  # a lambda
+            found.append(Suspect("loss-sums-batch", STEP_SYMPTOMS,
+                                 f"the loss {name} sums over the batch instead of averaging: on the same rows given "
+                                 "twice it returns twice the value, so the loss and the gradient grow with the batch "
+                                 "size and a learning rate chosen for a mean loss is batch-size times too large",
+                                 f"Make {name} return one value per sample (a mean over the last axis, e.g. "
+                                 "ops.mean(ops.square(y_true - y_pred), axis=-1)) and let Keras average over the batch; "
+                                 "or divide the summed loss by the batch size."))
             break
     attribute(findings, found)
 
