@@ -39,6 +39,7 @@
     [--set heldout27] (the twenty-seventh blind held-out set, keras_bugs/heldout27_*.py: the common bug classes, frozen)
     [--set heldout28] (the twenty-eighth blind held-out set, keras_bugs/heldout28_*.py: the common bug classes, frozen)
     [--set heldout29] (the twenty-ninth blind held-out set, keras_bugs/heldout29_*.py: the common bug classes, frozen)
+    [--set heldout30] (the thirtieth blind held-out set, keras_bugs/heldout30_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -435,6 +436,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout29_torch  # noqa: F401  (registers the twenty-ninth held-out set's PyTorch cases)
 
         return HELDOUT29
+    if name == "heldout30":
+        from keras_bugs.heldout30_keras import HELDOUT30
+        import keras_bugs.heldout30_torch  # noqa: F401  (registers the thirtieth held-out set's PyTorch cases)
+
+        return HELDOUT30
     return CASES
 
 
@@ -453,7 +459,8 @@ def main() -> None:
                                                  "heldout25", "heldout26", "devkinds9",
                                                  "heldout27",
                                                  "heldout28",
-                                                 "heldout29"),
+                                                 "heldout29",
+                                                 "heldout30"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

@@ -38,7 +38,8 @@ SETS = {"heldout2": (14, 10), "heldout3": (9, 10), "heldout4": (10, 10), "heldou
         "heldout25": (8, 8), "heldout26": (8, 8),
         "heldout27": (8, 8),
         "heldout28": (8, 8),
-        "heldout29": (8, 8)}
+        "heldout29": (8, 8),
+        "heldout30": (8, 8)}
 
 
 @pytest.fixture(scope="module", params=sorted(SETS))
