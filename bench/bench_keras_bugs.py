@@ -199,6 +199,10 @@ def run_check(case, prog: dict):
         prog["x"] = (b for b in itertools.chain(served, x))  # a generator again (fit() takes no other iterator):
         # training then sees exactly the batches it would have seen
         return check(model, served[0], loader=served).findings
+    if isinstance(x, torch.utils.data.DataLoader):  # a torch loader handed to fit(): re-iterable, so one pass is
+        with torch.random.fork_rng():  # read here; the RNG a shuffling loader draws from is left as fit() finds it
+            served = [tuple(b) for b in x]
+        return check(model, served[0], loader=served).findings
     rows = lambda t, a, b: [v[a:b] for v in t] if isinstance(t, (list, tuple)) else t[a:b]  # noqa: E731
     batch = (x[:32], rows(y, 0, 32))
     loader = [(x[i:i + 32], rows(y, i, i + 32)) for i in range(0, len(x), 32)]
