@@ -54,6 +54,16 @@ def test_regression_output_activation_against_target_range():
     assert big.evidence["target_scale"] > 200
 
 
+def test_softmax_on_independent_regression_targets_names_a_linear_head():
+    y = rng.normal(size=(64, 3)).astype("float32")  # three signed, independent targets
+    (f,) = structure_findings(_model(3, "softmax", "mse"), None, y)
+    assert f.id == "wrong-output-activation" and "sum to 1" in f.title and "Dense(3) with no activation" in f.fixes[0]
+    assert structure_findings(_model(3, None, "mse"), None, y) == []
+    # Negative control: target rows that are distributions (each sums to 1) are within a softmax's reach.
+    dist = rng.dirichlet(np.ones(3), size=64).astype("float32")
+    assert not any("sum to 1" in g.title for g in structure_findings(_model(3, "softmax", "mse"), None, dist))
+
+
 def test_sigmoid_under_categorical_and_softmax_under_binary():
     y = np.eye(3, dtype="float32")[rng.integers(0, 3, size=64)]
     (f,) = structure_findings(_model(3, "sigmoid", "categorical_crossentropy"), None, y)

@@ -148,6 +148,9 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
     if act == "softmax" and (units or 0) > 1 and loss.kind == REGRESSION and \
             (targets is None or targets.onehot or _class_id_column(targets, units)):
         return [_softmax_regressed(out, loss, targets, subject, ev)]
+    if act == "softmax" and (units or 0) > 1 and loss.kind == REGRESSION and targets is not None and \
+            targets.width == units and not targets.rows_sum_to_one:
+        return [_softmax_on_values(out, loss, targets, subject, ev)]
     if act == "softmax" and (units or 0) > 1 and loss.kind == BINARY_CE and targets is not None and \
             targets.multi_hot and targets.width == units:
         return [_softmax_multi_hot(out, loss, targets, subject, ev)]
@@ -296,6 +299,23 @@ def _softmax_regressed(out: OutputView, loss: LossView, targets: Targets | None,
                     "mean squared error on softmax probabilities gives tiny gradients (each is scaled by p(1 - p), "
                     "near 0 when the model is confidently wrong), so the loss barely moves and the accuracy lags; "
                     "classification wants a cross-entropy", [fix], subject, **ev)
+
+
+def _softmax_on_values(out: OutputView, loss: LossView, targets: Targets, subject: str, ev: dict) -> Finding:
+    """A softmax head regressing several independent values (rows that do not sum to 1) under MSE/MAE.
+
+    A softmax makes its outputs positive and sum to 1, so the head can only move a fixed amount of mass between
+    its units: targets that are signed, larger than 1 or not summing to 1 per row are out of its reach, and the
+    loss settles far above what a linear head reaches. Usually a classifier's head copied onto a regression."""
+    k = out.units
+    fix = _keras_or(out, f"Use Dense({k}) with no activation (a linear output) for {k} regression targets.",
+                    f"Remove the final Softmax: return the {k} values of the last Linear layer as they are.")
+    return _finding("wrong-output-activation", Severity.WARNING,
+                    f"{out.spelled()} on {k} regression targets (values in [{targets.lo:.3g}, {targets.hi:.3g}], "
+                    f"rows not summing to 1) under {loss.name}: a softmax's outputs are positive and sum to 1",
+                    "a softmax only shares one unit of probability among its outputs; independent targets that are "
+                    "negative, above 1 or not adding up to 1 per row can never be reached, so the loss stalls far "
+                    "above zero", [fix], subject, **ev)
 
 
 def _class_id_column(t: Targets, units: int | None) -> bool:
