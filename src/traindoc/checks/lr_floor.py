@@ -41,15 +41,33 @@ def rate_and_loss(series: dict) -> tuple[list[float], list[float], list[float], 
     return list(lr.steps), list(lr.values), list(loss.steps), list(loss.values)
 
 
+def adagrad_lr_decay(optimizer: Any) -> float | None:
+    """torch Adagrad's ``lr_decay`` when set: the rate it applies is lr / (1 + lr_decay * (step - 1)), a decay
+    the param group's ``lr`` (what is recorded) never shows."""
+    if type(optimizer).__name__ != "Adagrad":
+        return None
+    groups = getattr(optimizer, "param_groups", None) or [{}]
+    decay = groups[0].get("lr_decay", 0) if isinstance(groups[0], dict) else 0
+    return float(decay) if isinstance(decay, (int, float)) and decay > 0 else None
+
+
+def effective_rates(lr_steps: list[float], lrs: list[float], lr_decay: float) -> list[float]:
+    """The rates an Adagrad with ``lr_decay`` actually applied at the recorded (1-based) steps."""
+    return [v / (1.0 + lr_decay * max(s - 1.0, 0.0)) for s, v in zip(lr_steps, lrs)]
+
+
 def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[float], losses: list[float],
                      last_step: float, keras: bool = False, epoch_steps: float | None = None,
-                     schedule: str | None = None, schedule_kept: float | None = None) -> Finding | None:
+                     schedule: str | None = None, schedule_kept: float | None = None,
+                     adagrad_decay: float | None = None) -> Finding | None:
     """lr-decay-too-fast when the rate fell ``DROP``-fold before ``BY`` of the run and the loss was not learnt.
 
     ``epoch_steps``: optimizer steps per epoch, when known; a rate halved within the first epoch of a run of
     ``EPOCHS`` or more is named as a horizon counted in epochs where the schedule counts steps. ``schedule``:
     the schedule as the user wrote it (``InverseTimeDecay(decay_steps=1)``), for the text; ``schedule_kept``: the
-    share of the rate an ExponentialDecay keeps per period (under 0.5, that factor is the reading named first)."""
+    share of the rate an ExponentialDecay keeps per period (under 0.5, that factor is the reading named first).
+    ``adagrad_decay``: torch Adagrad's lr_decay; ``lrs`` are then the rates it applied (``effective_rates``), and
+    that argument, a per-update decay read as a per-epoch factor, is the cause named."""
     if len(lrs) < 4 or len(losses) < 8 or not lrs[0] > 0 or last_step <= 0:
         return None
     if any(b > a * 1.0001 for a, b in zip(lrs, lrs[1:])):
@@ -80,6 +98,12 @@ def lr_floor_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[f
                          f"epoch, or multiply the horizon by the steps per epoch ({epoch_steps:.0f})."))
         if keras and schedule and not schedule.startswith("ExponentialDecay"):  # no decay_rate read backwards here
             causes, fixes = causes[:1], fixes[:1]
+    if adagrad_decay is not None:  # the decay is the optimizer's own argument: no scheduler to blame
+        causes = [f"Adagrad(lr_decay={adagrad_decay:g}) divides the rate by 1 + lr_decay x step at EVERY update, "
+                  f"not per epoch: by step {floor_at:.0f} the rate it applied was under 1/{DROP:.0f} of its start "
+                  "(on top of Adagrad's own shrinking steps)"]
+        fixes = ["Set lr_decay=0 (or about 1e-4); for a decay per epoch, use a scheduler stepped once per epoch, e.g. "
+                 "ExponentialLR(optimizer, gamma=0.5)."]
     return Finding(
         "lr-decay-too-fast", Severity.WARNING,
         f"the learning rate fell from {lrs[0]:.3g} to {lrs[-1]:.3g} (/{lrs[0] / max(lrs[-1], 1e-300):.0f}) by step "

@@ -288,7 +288,14 @@ class ConfigWatch:
 
             opt = doc._inner_opt()
             found.append(call("lr-jump", lr_jump_finding, *series, opt))
-            found.append(call("lr-floor", lr_floor_finding, *series, at))
+            from ..checks.lr_floor import adagrad_lr_decay, effective_rates
+
+            decay = call("lr-floor", adagrad_lr_decay, opt)
+            if decay:  # Adagrad's own per-update decay: judge the rates it applied, not the group's constant lr
+                applied = (series[0], effective_rates(series[0], series[1], decay), *series[2:])
+                found.append(call("lr-floor", lr_floor_finding, *applied, at, adagrad_decay=decay))
+            else:
+                found.append(call("lr-floor", lr_floor_finding, *series, at))
             from ..checks.rate_range import rate_range_finding  # Adam at 0.1: a rate far out of its range
 
             found.append(call("rate-range", rate_range_finding, opt, series[1], series[3], at))
