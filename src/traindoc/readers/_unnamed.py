@@ -45,6 +45,18 @@ _COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?P<word>episodes?|epochs?|steps?|iter(
                       rf"(?P<v>{_NUM})(?:\s+[#*=|]+)?\s*")
 
 
+# "12:0.5234", "3: 41.7": a whole-number counter joined to one number by a colon, nothing else on the line
+# (``print(f"{epoch}:{value}")``, ``f.write(f"{i}: {acc}\n")``): the same row as "12 0.5234".
+_COLON_ROW = re.compile(rf"\s*(\d+)\s*:\s*({_NUM}|[-+]?(?:nan|NaN|inf|Inf|Infinity))\s*")
+
+
+def colon_row(line: str) -> tuple[int, float] | None:
+    """``(counter, value)`` of a ``counter:value`` line (see ``_COLON_ROW``), else None. A clock time
+    (``12:30:05``) has a second colon and never matches."""
+    m = _COLON_ROW.fullmatch(line)
+    return None if m is None else (int(m.group(1)), float(m.group(2)))
+
+
 def counted_value(line: str) -> tuple[int, float] | None:
     """``(counter, value)`` of a line that gives a counter and one number nothing names (``Epoch 3: 0.52``,
     ``Episodes 001-018:   7.24 ####``), else None. ``3/10`` is the 3rd of 10; ``1-18`` a block ending at 18.
@@ -182,7 +194,7 @@ def unnamed_numbers_hint(path: Path) -> str:
         return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
                 "but no header names the columns (expected a first row of column names such as loss, val_loss)"
                 + name_them(_width(listed[0])))
-    counted = [ln for ln in lines if _COUNTED.fullmatch(ln)]
+    counted = [ln for ln in lines if _COUNTED.fullmatch(ln) or _COLON_ROW.fullmatch(ln)]
     if len(counted) >= _MIN_ROWS and len(counted) >= 0.5 * len(lines):
         return (f"; its {len(counted)} lines each give a counter and a number that nothing names "
                 f"(e.g. '{_cut(counted[0])}') (expected the quantity named on the line, such as "

@@ -51,7 +51,7 @@ from . import _headerless as H
 from . import _record as R
 from . import _table as T
 from ._appended import split_counterless
-from ._unnamed import counted_value
+from ._unnamed import colon_row, counted_value
 from .base import HEAD_BYTES
 
 NAME = "value_list"
@@ -80,8 +80,9 @@ def _role_of(name: str) -> RoleInfo | None:
 
 def _uncounted(lines: list[str]) -> list[str]:
     """Lines that each name only their counter (``Epoch 3: 0.52``, ``print(f"Epoch {e}: {loss:.4f}")``)
-    as the bare ``counter value`` rows they stand for, when every line is one; else ``lines`` as they are."""
-    found = [counted_value(ln) for ln in lines]
+    or join a bare counter to the value by a colon (``3:0.52``), as the bare ``counter value`` rows they
+    stand for, when every line is one; else ``lines`` as they are."""
+    found = [counted_value(ln) or colon_row(ln) for ln in lines]
     if not found or any(f is None for f in found):
         return lines
     return [f"{n} {v!r}" for n, v in found]  # type: ignore[misc]

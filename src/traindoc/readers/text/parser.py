@@ -49,6 +49,16 @@ _RULE = r"[\s=\-*~#|<>\[\]]*"
 _DECORATION = re.compile(r"[=\-*~_#.+]{3,}")
 _BARE_COUNTER = re.compile(r"(?i)" + _RULE + r"(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
                            r"\s*[:#=]?\s*\d+" + _RULE)
+# The same header with a few words of title around its counter ("Training Epoch: 3", "Epoch 3 training",
+# "***TRAINING RESULT***EPOCH= 3", "train epoch: 0"): still one counter and nothing else on its line. Words
+# that make the line a statement about some other epoch ("Best epoch: 12", "max epoch 100", "stopped at
+# epoch 9", "resuming from epoch 5") are no header (``_NOT_TITLE``).
+_TITLED_COUNTER = re.compile(r"(?i)" + _RULE + r"(?P<pre>(?:[A-Za-z][A-Za-z'-]*[\s*=:>|\-\[\]]*){0,3}?)"
+                             r"(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+"
+                             r"(?P<post>(?:\s+[A-Za-z][A-Za-z'-]*){0,2})" + _RULE)
+_NOT_TITLE = re.compile(r"(?i)\b(?:best|max|maximum|min|total|num|number|last|final|until|stop|stopped|stopping|early|"
+                        r"save|saved|saving|load|loaded|loading|resume|resumed|resuming|from|restore|restored|restoring|"
+                        r"checkpoint|of|at|after|before|per|every|each|warmup|warm)\b")
 # A counter line whose values are all of names traindoc does not know is still a record when it
 # names at least this many of them with "=" or ":" (one is a setting printed beside a header).
 _KEYED_RECORD = 2
@@ -307,6 +317,15 @@ def _num(text: str) -> float:
         return math.inf
 
 
+def _titled_counter(line: str) -> bool:
+    """Whether ``line`` is a counter header with a few words of title (see ``_TITLED_COUNTER``)."""
+    if len(line) > 80:
+        return False
+    m = _TITLED_COUNTER.fullmatch(line.strip())
+    return m is not None and (m.group("pre") or m.group("post")) and \
+        _NOT_TITLE.search(m.group("pre") + " " + m.group("post")) is None
+
+
 class LineParser:
     """Feeds lines one at a time; ``records`` (a ``RecordStore``) holds what was read."""
 
@@ -416,7 +435,8 @@ class LineParser:
             line = unhash_counters(line)
         # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
         # epoch 0 :"): when it gives only a counter, the records right under it are that counter's
-        self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":")
+        self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":") \
+            or _titled_counter(line)
         if self.block_name is not None and line.strip():
             line = self._titled(line)
         got = self._feed(line)

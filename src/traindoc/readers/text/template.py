@@ -35,7 +35,7 @@ NUM = re.compile(
 _BLANKS = re.compile(r"[ \t]+")
 
 STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "iteration", "it", "updates", "update",
-             "total_steps", "global_iter", "train_step", "optimizer_step", "batch")
+             "total_steps", "global_iter", "train_step", "optimizer_step", "batch", "count")
 # "Epoch no. = 3", "epoch number: 3": the epoch counted by a word for "number"
 EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch", "epoch_no", "epoch_no.", "epoch_number", "epoch_num",
               "epoch_nr")
@@ -88,8 +88,14 @@ _BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step|\[[=.>]{5,}\]")
 _IOU_RANGE = re.compile(r"(@\[?\d*\.?\d+):(?=\d*\.?\d+\]?)")
 
 
+# A cut-off whose K is padded ("Recall@ 5:", f"Recall@{k:>2}"): still the name's K, written "@5 " (same length).
+_PADDED_K = re.compile(r"(?<=[A-Za-z]@)(\s+)(\d{1,4})(?=\s*[:=])")
+
+
 def _iou_ranges(line: str) -> str:
-    return _IOU_RANGE.sub(r"\1-", line) if "@" in line else line
+    if "@" not in line:
+        return line
+    return _PADDED_K.sub(lambda m: m.group(2) + m.group(1), _IOU_RANGE.sub(r"\1-", line))
 
 
 def split_line(line: str) -> tuple[str, list[str], str]:
