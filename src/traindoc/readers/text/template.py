@@ -347,8 +347,10 @@ def template(skeleton: str, indented: bool = False) -> Template:
     return t
 
 
-# "Loss at step 12: 5.3", "val acc for epoch 3 = 0.91": the value's name is written before its counter.
-_NAME_AT_COUNTER = re.compile(r"([A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*){0,3}) (?:at|for|of|in|after|@) (?:the )?"
+# "Loss at step 12: 5.3", "val acc for epoch 3 = 0.91": the value's name is written before its counter;
+# "Validation Loss (Epoch 0): 4.09": the counter in brackets after the name (``opened``: closed before the ":").
+_NAME_AT_COUNTER = re.compile(r"([A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*){0,3})(?: (?:at|for|of|in|after|@) (?:the )?"
+                              r"|\s?(?P<opened>[(\[]))"
                               r"(?:global )?(?:step|steps|iter|iteration|epoch|batch|update)\s*[#=:]?\s*$",
                               re.IGNORECASE)
 
@@ -367,14 +369,16 @@ def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
     for j in range(1, len(slots)):
         if slots[j].kind != "skip" or slots[j - 1].kind not in ("step", "epoch") or slots[j - 1].total is not None:
             continue
-        if segs[j].strip().lower() not in _COUNTER_TO_VALUE:
+        joiner = segs[j].strip().lower()
+        closed = joiner[:1] in (")", "]")
+        if (joiner[1:].strip() if closed else joiner) not in _COUNTER_TO_VALUE:
             continue
         first = j - 1
         while first > 0 and slots[first - 1].kind in ("step", "epoch") and slots[first - 1].total is None and \
                 _CHAINED_COUNTER.fullmatch(segs[first]):
             first -= 1
         m = _NAME_AT_COUNTER.search(segs[first])
-        if not m:
+        if not m or closed != (m.group("opened") is not None):
             continue
         words = [w for w in m.group(1).split() if w.lower() not in _STOPWORDS or w.lower() in SPLIT_WORDS]
         if words:
