@@ -15,7 +15,8 @@ from .template import EPOCH_COLUMNS, EPOCH_KEYS, SPLIT_WORDS, STEP_COLUMNS, STEP
 
 _TQDM_TAIL = re.compile(r"(?::\s*#%|\s*#%\|).*$")
 _CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
-_ROW_REST = re.compile(r"[#|%\s,*]|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
+# A dash set apart by blanks between two cells is a separator too ("0 - 0.4354 - 76.99", under "Epoch - Loss - Acc").
+_ROW_REST = re.compile(r"[#|%\s,*]|(?<=# )-(?= #)|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
 _LABEL = re.compile(r"^([A-Za-z_][\w.\-]*)\s+(?=#)")
 # A unit printed as a word of its own after a cell's number ("0.55    s", "12.1 sec"): it names no column.
 _SPACED_UNIT = re.compile(r"(?<=#)[ \t]+(?:s|ms|secs?|mins?|hrs?|h)(?=\s|$)")
@@ -56,9 +57,12 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
     wide = _wide_gap_cells(line) if line is not None and "|" not in part else None
     if wide is not None:
         words = wide
-    elif part.count("|") >= 2:
-        cells = [c.strip() for c in part.strip("|").split("|")]
+    elif part.count("|") >= 2 or part.count(" - ") >= 2 and "|" not in part:
+        dashed = "|" not in part  # "Epoch - Loss - Accuracy": names only (a logging prefix "@ - INFO - …" is none)
+        cells = [c.strip() for c in (part.split(" - ") if dashed else part.strip("|").split("|"))]
         if not all(cells) or any(len(c.split()) > 4 for c in cells):
+            return None
+        if dashed and not all(_CELL.match(w) for c in cells for w in c.split()):
             return None
         words = [c for c in cells]
     else:
