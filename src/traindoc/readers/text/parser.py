@@ -113,11 +113,21 @@ def _python_dict(text: str) -> dict | None:
     return to_json_like(obj) if isinstance(obj, dict) else None
 
 
+# Caffe2's Print operator on a scalar blob ("Tensor loss of type float. Dims: (): 2.34371"): the blob's name
+# and its value; the type and the (empty) shape are no numbers of the record.
+_CAFFE2_PRINT = re.compile(r"\s*Tensor ([A-Za-z_][\w/.]{0,60}) of type \w+\. Dims: \(\):\s*(\S+)\s*")
+
+
 def unwrap_numbers(line: str) -> str:
     """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``); ``loss: (3, 0.52)``
-    -> ``step 3 loss: 0.52`` (see ``_PAIR``)."""
+    -> ``step 3 loss: 0.52`` (see ``_PAIR``); Caffe2's ``Tensor loss of type float. Dims: (): 0.52`` ->
+    ``loss: 0.52`` (see ``_CAFFE2_PRINT``)."""
     if "(" not in line and "[" not in line:
         return line
+    if line.lstrip().startswith("Tensor "):
+        m = _CAFFE2_PRINT.fullmatch(line)
+        if m:
+            return f"{m.group(1)}: {m.group(2)}"
     if "np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line or "numpy." in line or "array(" in line:
         line = _WRAPPED.sub(lambda m: next(g for g in m.groups() if g is not None), line)
     if "," in line and _PAIR_HINT.search(line):
