@@ -88,14 +88,15 @@ _BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step|\[[=.>]{5,}\]")
 _IOU_RANGE = re.compile(r"(@\[?\d*\.?\d+):(?=\d*\.?\d+\]?)")
 
 
-# A cut-off whose K is padded ("Recall@ 5:", f"Recall@{k:>2}"): still the name's K, written "@5 " (same length).
-_PADDED_K = re.compile(r"(?<=[A-Za-z]@)(\s+)(\d{1,4})(?=\s*[:=])")
+# A cut-off whose K is padded ("Recall@ 5:", f"Recall@{k:>2}"): still the name's K, written "@5: " (same length).
+_PADDED_K = re.compile(r"(?<=[A-Za-z]@)(\s+)(\d{1,4})(\s*[:=])")
 
 
 def _iou_ranges(line: str) -> str:
     if "@" not in line:
         return line
-    return _PADDED_K.sub(lambda m: m.group(2) + m.group(1), _IOU_RANGE.sub(r"\1-", line))
+    return _PADDED_K.sub(lambda m: m.group(2) + m.group(3).strip() + m.group(1) + m.group(3)[:-1],
+                         _IOU_RANGE.sub(r"\1-", line))
 
 
 def split_line(line: str) -> tuple[str, list[str], str]:
@@ -135,6 +136,7 @@ def _analyse(line: str) -> _Analysis:
 
 def split_fast(line: str) -> tuple[str, list[str]]:
     """(skeleton, number texts) of a line, from the cache of line shapes when it has been seen."""
+    line = _iou_ranges(line)  # before its shape: the places of the digits outside numbers are the rewritten line's
     shape = line.translate(_DIGIT0)
     hit = _SHAPES.get(shape)
     if hit is None:
