@@ -10,6 +10,7 @@ Readable families:
   list, in a file named for it; two such objects at one level are that loss's training and validation values;
 - ``titled_header``: a counter header with a few words of title (``Training Epoch: 3``, ``Epoch 3 training``,
   ``***TRAINING RESULT***EPOCH= 3``) above the epoch's ``name = value`` lines;
+- ``counter_of_total``: ``Epoch 3 of 20`` (its total in words), the loop's phase words, then its values;
 - ``newest_first``: ``Validation Report - Epoch N`` blocks pasted newest first: one run, in counter order;
 - ``bracketed_counter``: ``Validation Loss (Epoch 3): 0.41, Validation Accuracy (Epoch 3): 0.88``;
 - ``count_key``: ``count: 150, loss: 0.52`` under ``train epoch: N`` headers (``count`` is the batch counter);
@@ -111,6 +112,23 @@ def titled_header(seed: int) -> Case:
                 {"loss": (steps, [_exact(fmt, v) for v in loss]), "accuracy": (steps, [_exact(fmt, v) for v in acc])})
 
 
+def counter_of_total(seed: int) -> Case:
+    """``Epoch 3 of 20`` (the total in words, as ``Epoch 3/20``), then the loop's phase words, then its values."""
+    rng = random.Random(seed)
+    n, first = rng.randint(4, 30), rng.choice([0, 1])
+    fmt = _fmt(rng)
+    loss, val = _curve(rng, n), _curve(rng, n, odd=False)
+    word = rng.choice(["Epoch", "epoch", "EPOCH"])
+    lines: list[str] = []
+    for i in range(n):
+        lines.append(f"{word} {first + i} of {first + n - 1}")
+        lines += rng.choice([[], ["Training"], ["Training", "Validating"]])
+        lines += [f"Train Loss: {fmt(loss[i])}", f"Val Loss: {fmt(val[i])}"]
+    steps = [float(first + i) for i in range(n)]
+    return Case(_join(rng, lines), rng.choice(["Outputs.md", "train.log", "output.txt"]),
+                {"train_loss": (steps, [_exact(fmt, v) for v in loss]), "val_loss": (steps, [_exact(fmt, v) for v in val])})
+
+
 def newest_first(seed: int) -> Case:
     rng = random.Random(seed)
     n, first = rng.randint(3, 20), rng.choice([0, 1])
@@ -201,7 +219,7 @@ def padded_k(seed: int) -> Case:
                                                 f"{low}5": (steps, [round(v, 4) for v in r5])})
 
 
-FAMILIES = {f.__name__: f for f in (colon_rows, listed_keyed, titled_header, newest_first, bracketed_counter,
+FAMILIES = {f.__name__: f for f in (colon_rows, listed_keyed, titled_header, counter_of_total, newest_first, bracketed_counter,
                                     count_key, stamped_table, dashed_table, caffe2_print, padded_k)}
 
 

@@ -54,11 +54,13 @@ _BARE_COUNTER = re.compile(r"(?i)" + _RULE + r"(?:epoch|step|iter|iteration)(?:\
 # that make the line a statement about some other epoch ("Best epoch: 12", "max epoch 100", "stopped at
 # epoch 9", "resuming from epoch 5") are no header (``_NOT_TITLE``).
 _TITLED_COUNTER = re.compile(r"(?i)" + _RULE + r"(?P<pre>(?:[A-Za-z][A-Za-z'-]*[\s*=:>|\-\[\]]*){0,3}?)"
-                             r"(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+"
+                             r"(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+(?:\s*/\s*\d+)?"
                              r"(?P<post>(?:\s+[A-Za-z][A-Za-z'-]*){0,2})" + _RULE)
 _NOT_TITLE = re.compile(r"(?i)\b(?:best|max|maximum|min|total|num|number|last|final|until|stop|stopped|stopping|early|"
                         r"save|saved|saving|load|loaded|loading|resume|resumed|resuming|from|restore|restored|restoring|"
                         r"checkpoint|of|at|after|before|per|every|each|warmup|warm)\b")
+# A counter's total in words ("Epoch 3 of 20", "Step 120 of 5000"): the same as "Epoch 3/20".
+_COUNTER_OF = re.compile(r"(?i)\b(epoch|step|iter|iteration|batch)(\s*[:#=]?\s*)(\d+)\s+of\s+(\d+)\b")
 # A counter line whose values are all of names traindoc does not know is still a record when it
 # names at least this many of them with "=" or ":" (one is a setting printed beside a header).
 _KEYED_RECORD = 2
@@ -441,6 +443,8 @@ class LineParser:
         elif len(line) < 400 and "        " in line:
             self.split_column = split_column(line) or self.split_column
         line = unwrap_numbers(line)
+        if " of " in line:
+            line = _COUNTER_OF.sub(r"\1\2\3/\4", line)
         if "#" in line or "o." in line or "O." in line:  # cheap: the regex only where "#" or "No." can be
             line = unhash_counters(line)
         # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
