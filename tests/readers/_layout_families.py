@@ -8,6 +8,7 @@ Readable families:
   the value: the same rows as ``12 0.5234``;
 - ``listed_keyed``: ``json.dump([series.to_dict()])``: one object keyed by position (``{"0": v, ...}``) in a
   list, in a file named for it; two such objects at one level are that loss's training and validation values;
+- ``concatenated_json``: pretty-printed JSON objects written back to back (``json.dump`` once per epoch);
 - ``titled_header``: a counter header with a few words of title (``Training Epoch: 3``, ``Epoch 3 training``,
   ``***TRAINING RESULT***EPOCH= 3``) above the epoch's ``name = value`` lines;
 - ``counter_of_total``: ``Epoch 3 of 20`` (its total in words), the loop's phase words, then its values;
@@ -96,6 +97,18 @@ def listed_keyed(seed: int) -> Case:
 
 _TITLES = ["Training Epoch: {n}", "Epoch {n} training", "train epoch: {n}", "***TRAINING RESULT***EPOCH= {n}",
            "==> Start epoch {n}", "Running epoch {n}", "[Train] Epoch {n}", "Validation - Epoch {n}"]
+
+
+def concatenated_json(seed: int) -> Case:
+    """``json.dump(record, f, indent=4)`` once per epoch into one file: objects back to back."""
+    rng = random.Random(seed)
+    n, first = rng.randint(3, 30), rng.choice([0, 1])
+    loss = _curve(rng, n, odd=False)
+    between = rng.choice(["", "\n"])
+    parts = [json.dumps({"epoch": first + i, "loss": loss[i], "lr": 0.001}, indent=rng.choice([2, 4])) for i in range(n)]
+    steps = [float(first + i) for i in range(n)]
+    return Case(between.join(parts) + rng.choice(["", "\n"]), rng.choice(["loss.json", "history.json", "log.json"]),
+                {"loss": (steps, loss)})
 
 
 def titled_header(seed: int) -> Case:
@@ -219,7 +232,7 @@ def padded_k(seed: int) -> Case:
                                                 f"{low}5": (steps, [round(v, 4) for v in r5])})
 
 
-FAMILIES = {f.__name__: f for f in (colon_rows, listed_keyed, titled_header, counter_of_total, newest_first, bracketed_counter,
+FAMILIES = {f.__name__: f for f in (colon_rows, listed_keyed, concatenated_json, titled_header, counter_of_total, newest_first, bracketed_counter,
                                     count_key, stamped_table, dashed_table, caffe2_print, padded_k)}
 
 

@@ -91,6 +91,11 @@ _NAMED_COUNTED = re.compile(r'"[^"\\]{1,100}"\s*:\s*\{\s*"(?:epoch|ep|step|iter|
 # ``json.dump([losses_by_epoch])`` of dicts keyed by position (``[{"0": 0.61, "1": 0.52, ...}]``, pandas'
 # ``Series.to_dict()`` kept in a list): one object per series (see ``_listed_counted``).
 _LISTED_COUNTED = re.compile(r'^\s*\[\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N, re.IGNORECASE)
+# ``json.dump(record, f, indent=4)`` once per epoch or batch into one file: pretty-printed objects back to back
+# (``}{`` or ``}`` and ``{`` on lines of their own), each naming a loss or metric (see ``_concatenated``).
+_PRETTY_START = re.compile(r'^\s*\{[ \t]*\r?\n')
+_NEXT_OBJECT = re.compile(r'\}\s*\{')
+_MEASURE_FIELD = re.compile(r'"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*-?[\d.]', re.IGNORECASE)
 _COLUMN_VECTOR = re.compile(r'^\s*\[\s*\[\s*' + _N + r'[^,\]]*\]\s*,\s*\[\s*' + _N + r'[^,\]]*\]')
 _COUNTER_LIST_KEY = re.compile(r'"(?:' + _LIST_COUNTERS + r')s?"\s*:\s*\[\s*\d', re.IGNORECASE)
 _RUNTIME_KEYS = re.compile(r"runtime|per_second|total_flos", re.IGNORECASE)
@@ -178,6 +183,8 @@ def _json_shapes(text: str, path: Path | None = None, whole: bool = False) -> bo
             _COUNTED_NUMBERS.match(text) or _COLUMN_VECTOR.match(text) or _NAMED_COUNTED.search(text)
             or _LISTED_COUNTED.match(text)):
         return True
+    if _PRETTY_START.match(text) and _NEXT_OBJECT.search(text) and _MEASURE_FIELD.search(text):
+        return True  # pretty-printed objects back to back (a line per object is the generic table's)
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
         return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text) or _TOP_HISTORIES.search(text)) \
@@ -216,6 +223,13 @@ def read(path: Path) -> list[Run]:
         if isinstance(doc, str) and _PY_REPR.match(doc):  # json.dump(str(history.history)): a string of it
             return _read_doc(path, _python_repr(path, doc), _REPR_NOTE + " (inside a JSON string)")
     except ValueError as exc:
+        objects = _concatenated(text) if _PRETTY_START.match(text) else None
+        if objects is not None:
+            runs = _read_records(path, None, objects)
+            for run in runs:
+                run.meta.notes.append(f"the file holds {len(objects)} JSON objects one after another (json.dump called "
+                                      "once per record): read as records, in file order")
+            return runs
         if _PY_REPR.match(text) or _jsonish(text[:HEAD_BYTES]) is not None:
             return _read_doc(path, _python_repr(path, text), _REPR_NOTE)
         if text.lstrip().startswith("["):  # a list of per-epoch objects cut while being written
@@ -238,6 +252,27 @@ def read(path: Path) -> list[Run]:
             run.meta.salvaged = True
         return runs
     return _read_doc(path, doc, note)
+
+
+def _concatenated(text: str) -> list[dict] | None:
+    """The objects of a file of JSON objects written back to back (see ``_PRETTY_START``), when it is
+    two or more objects and nothing else; else None. Parsed as JSON only (nothing is run)."""
+    decoder = json.JSONDecoder()
+    out: list[dict] = []
+    at, n = 0, len(text)
+    while True:
+        while at < n and text[at].isspace():
+            at += 1
+        if at >= n:
+            break
+        try:
+            obj, at = decoder.raw_decode(text, at)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        out.append(obj)
+    return out if len(out) >= 2 else None
 
 
 _REPR_NOTE = "the file holds Python's printed dict (single quotes, nan, None), not JSON: read its literals"
