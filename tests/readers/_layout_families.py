@@ -6,6 +6,7 @@ Readable families:
 
 - ``colon_rows``: ``12:0.5234`` / ``12: 0.5234`` lines (``print(f"{epoch}:{value}")``) in a file named for
   the value: the same rows as ``12 0.5234``;
+- ``one_key_dicts``: spaCy's ``{'textcat': 0.123}`` printed once per epoch, in a file named for the loss;
 - ``listed_keyed``: ``json.dump([series.to_dict()])``: one object keyed by position (``{"0": v, ...}``) in a
   list, in a file named for it; two such objects at one level are that loss's training and validation values;
 - ``concatenated_json``: pretty-printed JSON objects written back to back (``json.dump`` once per epoch);
@@ -76,6 +77,18 @@ def colon_rows(seed: int) -> Case:
     values = _curve(rng, n, accuracy=acc)
     lines = [f"{first + i}{sep}{fmt(v)}" for i, v in enumerate(values)]
     return Case(_join(rng, lines), name, {stem: ([float(first + i) for i in range(n)], [_exact(fmt, v) for v in values])})
+
+
+def one_key_dicts(seed: int) -> Case:
+    """spaCy's ``print(losses)`` once per epoch (``{'textcat': 0.123}``) in a file named for the loss."""
+    rng = random.Random(seed)
+    n = rng.randint(3, 40)
+    key, q = rng.choice(["textcat", "ner", "tagger", "parser", "tok2vec"]), "'"  # JSON lines are the generic table's
+    name = rng.choice(["loss.txt", "losses.log", "train_loss.txt"])
+    fmt = _fmt(rng)
+    values = _curve(rng, n)
+    lines = [f"{{{q}{key}{q}: {fmt(v)}}}" for v in values]
+    return Case(_join(rng, lines), name, {name.split(".")[0]: ([float(i) for i in range(n)], [_exact(fmt, v) for v in values])})
 
 
 def listed_keyed(seed: int) -> Case:
@@ -232,7 +245,7 @@ def padded_k(seed: int) -> Case:
                                                 f"{low}5": (steps, [round(v, 4) for v in r5])})
 
 
-FAMILIES = {f.__name__: f for f in (colon_rows, listed_keyed, concatenated_json, titled_header, counter_of_total, newest_first, bracketed_counter,
+FAMILIES = {f.__name__: f for f in (colon_rows, one_key_dicts, listed_keyed, concatenated_json, titled_header, counter_of_total, newest_first, bracketed_counter,
                                     count_key, stamped_table, dashed_table, caffe2_print, padded_k)}
 
 
@@ -263,4 +276,22 @@ def keyed_three(seed: int) -> Case:
     return Case(json.dumps(doc), "losses.json", said="keyed by position")
 
 
-NEAR_MISSES = {f.__name__: f for f in (colon_rows_unnamed, keyed_apart, keyed_three)}
+def dicts_unnamed(seed: int) -> Case:
+    """Dicts of numbers under names that say nothing, in a file whose name says nothing either: refused."""
+    rng = random.Random(seed)
+    n = rng.randint(3, 30)
+    keys = rng.sample(["textcat", "ner", "tagger", "tok2vec", "alpha", "beta"], rng.randint(1, 3))
+    lines = [str({k: round(rng.uniform(0.1, 5), 4) for k in keys}) for _ in range(n)]
+    return Case(_join(rng, lines), rng.choice(["train.txt", "output.log", "progress.txt"]), said="a dict of numbers")
+
+
+def one_line_unnamed(seed: int) -> Case:
+    """One line of many numbers in a file whose name says no loss or metric: refused."""
+    rng = random.Random(seed)
+    values = _curve(rng, rng.randint(5, 80), accuracy=True, odd=False)
+    text = rng.choice(["   ", ", ", " ", "\t"]).join(f"{v:.4f}" for v in values)
+    return Case(text + rng.choice(["", "\n"]), rng.choice(["learning_curve.txt", "curve.txt", "data.txt"]),
+                said="one line of")
+
+
+NEAR_MISSES = {f.__name__: f for f in (colon_rows_unnamed, keyed_apart, keyed_three, dicts_unnamed, one_line_unnamed)}

@@ -114,6 +114,32 @@ def _json_lists_hint(path: Path) -> str:
 
 
 _EPOCH_KEY = re.compile(r"(?i)\s*(?:epoch|ep)[_ ]?\d+\s*")
+_ONE_LINE_SPLIT = re.compile(r"\s*[,;\t ]\s*")
+_DICT_LINE = re.compile(r"\s*\{.*\}\s*")
+
+
+def _dict_lines_hint(text: str) -> str:
+    """``"; its 12 lines each print a dict of numbers under names that say no loss or metric ('textcat')"`` for
+    lines of printed dicts (``print(losses)`` once per epoch) whose names all say nothing, else "". The lines
+    are parsed as literals (``_pyliteral``: never evaluated)."""
+    lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
+    if len(lines) < 2 or not all(_DICT_LINE.fullmatch(ln) for ln in lines[:200]):
+        return ""
+    keys: dict[str, None] = {}
+    for ln in lines[:200]:
+        try:
+            obj = parse_literal(ln)
+        except (ValueError, RecursionError):
+            return ""
+        if not isinstance(obj, dict) or not obj or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                           for v in obj.values()):
+            return ""
+        keys.update(dict.fromkeys(str(k) for k in obj))
+    if any(infer_role(k).role is not Role.OTHER for k in keys):
+        return ""
+    shown = ", ".join(repr(_cut(k)) for k in list(keys)[:3]) + (", ..." if len(keys) > 3 else "")
+    return (f"; its {len(lines)} lines each print a dict of numbers under names that say no loss or metric ({shown}) "
+            "(expected names such as loss, val_loss, or a file name saying what they are, such as loss.txt)")
 
 
 def _counted_map(v) -> bool:
@@ -170,13 +196,16 @@ def unnamed_numbers_hint(path: Path) -> str:
     if text is None:
         return ""
     if text.lstrip().startswith("{"):
-        return _json_lists_hint(path)
+        return _json_lists_hint(path) or _dict_lines_hint(text)
     nested = _nested_rows_hint(text)
     if nested:
         return nested
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
+    if len(lines) == 1 and len(_ONE_LINE_SPLIT.split(lines[0].strip())) >= _MIN_ROWS and _BARE.fullmatch(lines[0]):
+        return (f"; it holds one line of {len(_ONE_LINE_SPLIT.split(lines[0].strip()))} numbers (e.g. '{_cut(lines[0])}') "
+                "and nothing names them (expected a file name saying what they are, such as loss.txt or val_acc.txt)")
     wide = _wide_hint(path, lines)
     if wide:
         return wide
