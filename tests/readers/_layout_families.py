@@ -13,6 +13,7 @@ Readable families:
 - ``titled_header``: a counter header with a few words of title (``Training Epoch: 3``, ``Epoch 3 training``,
   ``***TRAINING RESULT***EPOCH= 3``) above the epoch's ``name = value`` lines;
 - ``counter_of_total``: ``Epoch 3 of 20`` (its total in words), the loop's phase words, then its values;
+- ``phase_words``: ``Epoch 3`` alone, then the loop's phase (``Training...``) or its progress bar, then the values;
 - ``newest_first``: ``Validation Report - Epoch N`` blocks pasted newest first: one run, in counter order;
 - ``bracketed_counter``: ``Validation Loss (Epoch 3): 0.41, Validation Accuracy (Epoch 3): 0.88``;
 - ``count_key``: ``count: 150, loss: 0.52`` under ``train epoch: N`` headers (``count`` is the batch counter);
@@ -155,6 +156,24 @@ def counter_of_total(seed: int) -> Case:
                 {"train_loss": (steps, [_exact(fmt, v) for v in loss]), "val_loss": (steps, [_exact(fmt, v) for v in val])})
 
 
+def phase_words(seed: int) -> Case:
+    """``Epoch 3`` alone, then the phase the loop enters (``Training...``) or its progress bar, then the values."""
+    rng = random.Random(seed)
+    n, first = rng.randint(4, 30), rng.choice([0, 1])
+    fmt = _fmt(rng)
+    loss, val = _curve(rng, n), _curve(rng, n, odd=False)
+    head = rng.choice(["Epoch {n}", "epoch {n}", "=== Epoch {n} ===", "Training Epoch: {n}", "EPOCH {n}:"])
+    lines: list[str] = []
+    for i in range(n):
+        lines.append(head.format(n=first + i))
+        lines += rng.choice([["Training..."], ["Training", "100%|##########| 50/50 [00:01<00:00, 30.12it/s]"],
+                             ["Evaluating:"], ["Train phase"]])
+        lines += [f"loss: {fmt(loss[i])}", f"val_loss: {fmt(val[i])}"]
+    steps = [float(first + i) for i in range(n)]
+    return Case(_join(rng, lines), rng.choice(["train.log", "output.txt"]),
+                {"loss": (steps, [_exact(fmt, v) for v in loss]), "val_loss": (steps, [_exact(fmt, v) for v in val])})
+
+
 def newest_first(seed: int) -> Case:
     rng = random.Random(seed)
     n, first = rng.randint(3, 20), rng.choice([0, 1])
@@ -245,7 +264,7 @@ def padded_k(seed: int) -> Case:
                                                 f"{low}5": (steps, [round(v, 4) for v in r5])})
 
 
-FAMILIES = {f.__name__: f for f in (colon_rows, one_key_dicts, listed_keyed, concatenated_json, titled_header, counter_of_total, newest_first, bracketed_counter,
+FAMILIES = {f.__name__: f for f in (colon_rows, one_key_dicts, listed_keyed, concatenated_json, titled_header, counter_of_total, phase_words, newest_first, bracketed_counter,
                                     count_key, stamped_table, dashed_table, caffe2_print, padded_k)}
 
 

@@ -59,6 +59,9 @@ _TITLED_COUNTER = re.compile(r"(?i)" + _RULE + r"(?P<pre>(?:[A-Za-z][A-Za-z'-]*[
 _NOT_TITLE = re.compile(r"(?i)\b(?:best|max|maximum|min|total|num|number|last|final|until|stop|stopped|stopping|early|"
                         r"save|saved|saving|load|loaded|loading|resume|resumed|resuming|from|restore|restored|restoring|"
                         r"checkpoint|of|at|after|before|per|every|each|warmup|warm)\b")
+# What a loop prints between its epoch header and that epoch's values, which ends no block under the header:
+# the phase it enters ("Training...", "Validating", "Evaluating:") or a progress bar ("100%|####| 50/50 [00:01<00:00]").
+_PHASE_LINE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,2}\s*(?:\.{2,3}|…|:)?|.*\d%\|.*|.*\b(?:it/s|s/it)\b.*")
 # A counter's total in words ("Epoch 3 of 20", "Step 120 of 5000"): the same as "Epoch 3/20".
 _COUNTER_OF = re.compile(r"(?i)\b(epoch|step|iter|iteration|batch)(\s*[:#=]?\s*)(\d+)\s+of\s+(\d+)\b")
 # A counter line whose values are all of names traindoc does not know is still a record when it
@@ -462,7 +465,7 @@ class LineParser:
         if not line.strip() and self.block_records:
             self.block_open = False
         if line.strip() and not _DECORATION.fullmatch(line.strip()):
-            if not got:
+            if not got and not (self.bare_header and _PHASE_LINE.fullmatch(line.strip())):
                 self.bare_header = False  # a line that is no record ends the block under a bare counter
                 if len(line) < 80 and not any(ch.isdigit() for ch in line):
                     self.block_name = block_title(line.strip())
