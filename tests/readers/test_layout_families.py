@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ._cases import read, written
+from ._cases import generated, read, written
 from ._layout_families import FAMILIES, NEAR_MISSES
 
 SEEDS = range(40)
@@ -21,9 +21,7 @@ def _plain(name: str) -> str:
 @pytest.mark.parametrize("family", sorted(FAMILIES))
 def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
     wrong = {}
-    for seed in SEEDS:
-        case = FAMILIES[family](seed)
-        runs, refused = read(written(tmp_path, seed, case.name, case.text))
+    for seed, case, runs, refused in generated(tmp_path, FAMILIES[family], SEEDS):
         if refused:
             wrong[seed] = refused[-200:]
             continue
@@ -45,9 +43,7 @@ def test_every_generated_variant_reads_to_its_curves(tmp_path, family):
 @pytest.mark.parametrize("family", sorted(NEAR_MISSES))
 def test_every_near_miss_is_refused_in_one_line(tmp_path, family):
     wrong = {}
-    for seed in SEEDS:
-        case = NEAR_MISSES[family](seed)
-        runs, msg = read(written(tmp_path, seed, case.name, case.text))
+    for seed, case, runs, msg in generated(tmp_path, NEAR_MISSES[family], SEEDS):
         if msg is None:
             wrong[seed] = ("read", [sorted(r.series) for r in runs])
         elif "\n" in msg or case.said not in msg:
