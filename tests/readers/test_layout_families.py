@@ -81,3 +81,17 @@ def test_a_stamped_row_under_a_header_that_names_no_time_is_not_read_under_it(tm
                                                         for i in range(10)]
     runs, _ = read(written(tmp_path, 0, "training_loss.txt", "\n".join(lines)))
     assert not any("validation_loss" in r.series for r in runs)
+
+
+def test_an_epoch_footer_is_no_header_of_the_next_epochs_values(tmp_path):
+    """``Epoch 3 done`` closes the epoch whose values came above it: those of epoch 4, below it, are
+    never placed at epoch 3 (read or not, no value sits at another epoch's counter)."""
+    lines = []
+    for e in range(1, 8):
+        lines += [f"Train loss = {1 / e + 0.01:.4f}", f"Val loss = {1.1 / e + 0.02:.4f}", f"Epoch {e} done"]
+    runs, _ = read(written(tmp_path, 0, "footer.log", "\n".join(lines)))
+    for run in runs:
+        s = run.series.get("train_loss")
+        if s is not None:
+            for x, v in zip(s.steps, s.values):
+                assert x < 1 or abs(v - round(1 / x + 0.01, 4)) < 1e-9, (x, v)

@@ -52,13 +52,16 @@ _BARE_COUNTER = re.compile(r"(?i)" + _RULE + r"(?:epoch|step|iter|iteration)(?:\
 # The same header with a few words of title around its counter ("Training Epoch: 3", "Epoch 3 training",
 # "***TRAINING RESULT***EPOCH= 3", "train epoch: 0"): still one counter and nothing else on its line. Words
 # that make the line a statement about some other epoch ("Best epoch: 12", "max epoch 100", "stopped at
-# epoch 9", "resuming from epoch 5") are no header (``_NOT_TITLE``).
+# epoch 9", "resuming from epoch 5"), or a footer closing the epoch above ("Epoch 3 done"), are no header
+# (``_NOT_TITLE``).
 _TITLED_COUNTER = re.compile(r"(?i)" + _RULE + r"(?P<pre>(?:[A-Za-z][A-Za-z'-]*[\s*=:>|\-\[\]]*){0,3}?)"
                              r"(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+(?:\s*/\s*\d+)?"
                              r"(?P<post>(?:\s+[A-Za-z][A-Za-z'-]*){0,2})" + _RULE)
 _NOT_TITLE = re.compile(r"(?i)\b(?:best|max|maximum|min|total|num|number|last|final|until|stop|stopped|stopping|early|"
                         r"save|saved|saving|load|loaded|loading|resume|resumed|resuming|from|restore|restored|restoring|"
-                        r"checkpoint|of|at|after|before|per|every|each|warmup|warm)\b")
+                        r"checkpoint|of|at|after|before|per|every|each|warmup|warm|"
+                        # a footer printed after the epoch's values ("Epoch 3 done"): no header of the lines below
+                        r"done|finish|finished|complete|completed|end|ended|over)\b")
 # What a loop prints between its epoch header and that epoch's values, which ends no block under the header:
 # the phase it enters ("Training...", "Validating", "Evaluating:") or a progress bar ("100%|####| 50/50 [00:01<00:00]").
 _PHASE_LINE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,2}\s*(?:\.{2,3}|…|:)?|.*\d%\|.*|.*\b(?:it/s|s/it)\b.*")
