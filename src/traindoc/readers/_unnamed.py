@@ -45,6 +45,18 @@ _COUNTED = re.compile(rf"(?i)\s*[\[(]?\s*(?P<word>episodes?|epochs?|steps?|iter(
                       rf"(?P<v>{_NUM})(?:\s+[#*=|]+)?\s*")
 
 
+# "12:0.5234", "3: 41.7": a whole-number counter joined to one number by a colon, nothing else on the line
+# (``print(f"{epoch}:{value}")``, ``f.write(f"{i}: {acc}\n")``): the same row as "12 0.5234".
+_COLON_ROW = re.compile(rf"\s*(\d+)\s*:\s*({_NUM}|[-+]?(?:nan|NaN|inf|Inf|Infinity))\s*")
+
+
+def colon_row(line: str) -> tuple[int, float] | None:
+    """``(counter, value)`` of a ``counter:value`` line (see ``_COLON_ROW``), else None. A clock time
+    (``12:30:05``) has a second colon and never matches."""
+    m = _COLON_ROW.fullmatch(line)
+    return None if m is None else (int(m.group(1)), float(m.group(2)))
+
+
 def counted_value(line: str) -> tuple[int, float] | None:
     """``(counter, value)`` of a line that gives a counter and one number nothing names (``Epoch 3: 0.52``,
     ``Episodes 001-018:   7.24 ####``), else None. ``3/10`` is the 3rd of 10; ``1-18`` a block ending at 18.
@@ -102,6 +114,32 @@ def _json_lists_hint(path: Path) -> str:
 
 
 _EPOCH_KEY = re.compile(r"(?i)\s*(?:epoch|ep)[_ ]?\d+\s*")
+_ONE_LINE_SPLIT = re.compile(r"\s*[,;\t ]\s*")
+_DICT_LINE = re.compile(r"\s*\{.*\}\s*")
+
+
+def _dict_lines_hint(text: str) -> str:
+    """``"; its 12 lines each print a dict of numbers under names that say no loss or metric ('textcat')"`` for
+    lines of printed dicts (``print(losses)`` once per epoch) whose names all say nothing, else "". The lines
+    are parsed as literals (``_pyliteral``: never evaluated)."""
+    lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
+    if len(lines) < 2 or not all(_DICT_LINE.fullmatch(ln) for ln in lines[:200]):
+        return ""
+    keys: dict[str, None] = {}
+    for ln in lines[:200]:
+        try:
+            obj = parse_literal(ln)
+        except (ValueError, RecursionError):
+            return ""
+        if not isinstance(obj, dict) or not obj or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                           for v in obj.values()):
+            return ""
+        keys.update(dict.fromkeys(str(k) for k in obj))
+    if any(infer_role(k).role is not Role.OTHER for k in keys):
+        return ""
+    shown = ", ".join(repr(_cut(k)) for k in list(keys)[:3]) + (", ..." if len(keys) > 3 else "")
+    return (f"; its {len(lines)} lines each print a dict of numbers under names that say no loss or metric ({shown}) "
+            "(expected names such as loss, val_loss, or a file name saying what they are, such as loss.txt)")
 
 
 def _counted_map(v) -> bool:
@@ -158,13 +196,16 @@ def unnamed_numbers_hint(path: Path) -> str:
     if text is None:
         return ""
     if text.lstrip().startswith("{"):
-        return _json_lists_hint(path)
+        return _json_lists_hint(path) or _dict_lines_hint(text)
     nested = _nested_rows_hint(text)
     if nested:
         return nested
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
+    if len(lines) == 1 and len(_ONE_LINE_SPLIT.split(lines[0].strip())) >= _MIN_ROWS and _BARE.fullmatch(lines[0]):
+        return (f"; it holds one line of {len(_ONE_LINE_SPLIT.split(lines[0].strip()))} numbers (e.g. '{_cut(lines[0])}') "
+                "and nothing names them (expected a file name saying what they are, such as loss.txt or val_acc.txt)")
     wide = _wide_hint(path, lines)
     if wide:
         return wide
@@ -182,7 +223,7 @@ def unnamed_numbers_hint(path: Path) -> str:
         return (f"; its {len(listed)} rows each hold a curve as a list ({_cut(_LIST.search(listed[0]).group(0))}) "
                 "but no header names the columns (expected a first row of column names such as loss, val_loss)"
                 + name_them(_width(listed[0])))
-    counted = [ln for ln in lines if _COUNTED.fullmatch(ln)]
+    counted = [ln for ln in lines if _COUNTED.fullmatch(ln) or _COLON_ROW.fullmatch(ln)]
     if len(counted) >= _MIN_ROWS and len(counted) >= 0.5 * len(lines):
         return (f"; its {len(counted)} lines each give a counter and a number that nothing names "
                 f"(e.g. '{_cut(counted[0])}') (expected the quantity named on the line, such as "

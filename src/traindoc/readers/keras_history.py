@@ -20,6 +20,8 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import InputError
 from ..run import MEASURED_ROLES, Role, Run, Series, infer_role
 from . import _split_keys as SK
@@ -86,6 +88,14 @@ _N = r'-?(?:[\d.]|NaN|Infinity)'
 _COUNTED_NUMBERS = re.compile(r'^\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N, re.IGNORECASE)
 _NAMED_COUNTED = re.compile(r'"[^"\\]{1,100}"\s*:\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N,
                             re.IGNORECASE)
+# ``json.dump([losses_by_epoch])`` of dicts keyed by position (``[{"0": 0.61, "1": 0.52, ...}]``, pandas'
+# ``Series.to_dict()`` kept in a list): one object per series (see ``_listed_counted``).
+_LISTED_COUNTED = re.compile(r'^\s*\[\s*\{\s*"(?:epoch|ep|step|iter|iteration)?[_ ]?\d+"\s*:\s*' + _N, re.IGNORECASE)
+# ``json.dump(record, f, indent=4)`` once per epoch or batch into one file: pretty-printed objects back to back
+# (``}{`` or ``}`` and ``{`` on lines of their own), each naming a loss or metric (see ``_concatenated``).
+_PRETTY_START = re.compile(r'^\s*\{[ \t]*\r?\n')
+_NEXT_OBJECT = re.compile(r'\}\s*\{')
+_MEASURE_FIELD = re.compile(r'"[\w/ ]*(?:loss|acc|accuracy|mae|mse)[\w/ ]*"\s*:\s*-?[\d.]', re.IGNORECASE)
 _COLUMN_VECTOR = re.compile(r'^\s*\[\s*\[\s*' + _N + r'[^,\]]*\]\s*,\s*\[\s*' + _N + r'[^,\]]*\]')
 _COUNTER_LIST_KEY = re.compile(r'"(?:' + _LIST_COUNTERS + r')s?"\s*:\s*\[\s*\d', re.IGNORECASE)
 _RUNTIME_KEYS = re.compile(r"runtime|per_second|total_flos", re.IGNORECASE)
@@ -170,8 +180,11 @@ def _json_shapes(text: str, path: Path | None = None, whole: bool = False) -> bo
     shapes this reader reads. ``path``: its name may say what every list holds (``losses.json``)."""
     stripped = text.lstrip()
     if path is not None and _names_one_measure(path) and (
-            _COUNTED_NUMBERS.match(text) or _COLUMN_VECTOR.match(text) or _NAMED_COUNTED.search(text)):
+            _COUNTED_NUMBERS.match(text) or _COLUMN_VECTOR.match(text) or _NAMED_COUNTED.search(text)
+            or _LISTED_COUNTED.match(text)):
         return True
+    if _PRETTY_START.match(text) and _NEXT_OBJECT.search(text) and _MEASURE_FIELD.search(text):
+        return True  # pretty-printed objects back to back (a line per object is the generic table's)
     if stripped.startswith("["):
         # one document, not JSON lines (a line per object is the generic table's)
         return bool(_TOP_RECORDS.search(text) or _TOP_COUNTED.search(text) or _TOP_HISTORIES.search(text)) \
@@ -210,6 +223,13 @@ def read(path: Path) -> list[Run]:
         if isinstance(doc, str) and _PY_REPR.match(doc):  # json.dump(str(history.history)): a string of it
             return _read_doc(path, _python_repr(path, doc), _REPR_NOTE + " (inside a JSON string)")
     except ValueError as exc:
+        objects = _concatenated(text) if _PRETTY_START.match(text) else None
+        if objects is not None:
+            runs = _read_records(path, None, objects)
+            for run in runs:
+                run.meta.notes.append(f"the file holds {len(objects)} JSON objects one after another (json.dump called "
+                                      "once per record): read as records, in file order")
+            return runs
         if _PY_REPR.match(text) or _jsonish(text[:HEAD_BYTES]) is not None:
             return _read_doc(path, _python_repr(path, text), _REPR_NOTE)
         if text.lstrip().startswith("["):  # a list of per-epoch objects cut while being written
@@ -232,6 +252,27 @@ def read(path: Path) -> list[Run]:
             run.meta.salvaged = True
         return runs
     return _read_doc(path, doc, note)
+
+
+def _concatenated(text: str) -> list[dict] | None:
+    """The objects of a file of JSON objects written back to back (see ``_PRETTY_START``), when it is
+    two or more objects and nothing else; else None. Parsed as JSON only (nothing is run)."""
+    decoder = json.JSONDecoder()
+    out: list[dict] = []
+    at, n = 0, len(text)
+    while True:
+        while at < n and text[at].isspace():
+            at += 1
+        if at >= n:
+            break
+        try:
+            obj, at = decoder.raw_decode(text, at)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        out.append(obj)
+    return out if len(out) >= 2 else None
 
 
 _REPR_NOTE = "the file holds Python's printed dict (single quotes, nan, None), not JSON: read its literals"
@@ -303,10 +344,48 @@ def _bare_measure(path: Path, doc):
     return doc
 
 
+def _listed_counted(path: Path, doc) -> tuple[list[dict], str] | None:
+    """(per-epoch rows, note) of a list of one or two objects keyed by position (``[{"0": 0.61, "1": 0.52, ...}]``)
+    in a file named for one quantity (``loss.json``), else None. Each object is one series over the epochs,
+    as a bare list would be (``value_list``): one is the quantity the file names; two are that quantity's
+    training then validation values, by the rule two bare lists are read by (``_headerless.pair_names``:
+    both at one level), else the file is refused. More than two name nothing either."""
+    if not (isinstance(doc, list) and doc and all(isinstance(d, dict) for d in doc) and _names_one_measure(path)):
+        return None
+    counted = [_counted(d, path) for d in doc]
+    if any(c is None for c in counted):
+        return None
+    counters = [[n for n, _ in c] for c in counted]  # type: ignore[union-attr]
+    if any(c != list(range(c[0], c[0] + len(c))) for c in counters):
+        return None  # keys that skip or repeat are no positions in a list
+    what = (("one object" if len(doc) == 1 else f"{len(doc)} objects") + f" keyed by position (\"{counters[0][0]}\", "
+            f"\"{counters[0][1]}\", ...), each a series of numbers")
+    name = path.stem
+    if len(doc) == 1:
+        return [{"epoch": n, name: v} for n, v in counted[0]], f"{path.name} holds {what}: read as {name}"  # type: ignore[union-attr]
+    pair = None
+    if len(doc) == 2 and counters[0] == counters[1]:
+        from ._headerless import pair_names
+
+        pair = pair_names(name, infer_role(name), np.asarray([v for _, v in counted[0]]),  # type: ignore[union-attr]
+                          np.asarray([v for _, v in counted[1]]))  # type: ignore[union-attr]
+    if pair is None:
+        raise InputError(path, f"holds {what}, that do not read as one quantity's training and validation values "
+                         "(expected one such object, two at one level, or an object naming each, "
+                         "{\"loss\": {...}, \"val_loss\": {...}})")
+    rows = [{"epoch": n, pair[0]: a, pair[1]: b} for (n, a), (_, b) in zip(counted[0], counted[1])]  # type: ignore[arg-type]
+    return rows, (f"{path.name} holds {what}: read as {pair[0]} and {pair[1]} (the order scripts write them in; "
+                  f"the file name names one quantity and both sit at one level)")
+
+
 def _read_doc(path: Path, doc, note: str | None) -> list[Run]:
     """The runs of a parsed (or salvaged) history document; ``note`` goes on the runs that carry notes."""
     if isinstance(doc, dict) and isinstance(doc.get("history"), dict):
         doc = doc["history"]  # {"history": {...}, "params": {...}} wrappers
+    listed = _listed_counted(path, doc)
+    if listed is not None:
+        doc, said = listed
+        note = "; ".join(filter(None, [note, said]))
     doc = _bare_measure(path, doc)
     final = _final_values(doc)
     if final is not None:

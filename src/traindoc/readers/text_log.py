@@ -234,6 +234,12 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
         notes.append(f"values keyed only by a split name ({names}) read as that split's loss")
     alive = np.ones(len(xs), dtype=bool)
     alive[list(dropped)] = False
+    order = _newest_first(xs, alive, parser)
+    if order is not None:
+        xs, axes, alive = xs[order], axes[order], alive[order]
+        cols = _reordered(cols, order)
+        notes.append(f"the {int(np.unique(xs[alive]).size)} counters are listed newest first (each lower than the one "
+                     "above it, never higher): read in counter order, as one run")
     placed, axis_of, attempts = _stitch(xs, axes, alive, single=parser.counted_by_line, level=_main_level(cols, len(xs)),
                                         ends=parser.run_ends, relaunches=parser.relaunches,
                                         resized=parser.resized)
@@ -268,6 +274,39 @@ def runs_of(path: Path, parser: LineParser, notes: list[str]) -> list[Run]:
         marks = [float(placed[c]) for c in parser.banners_again if c < len(placed) and alive[c] and placed[c] == placed[c]]
         return split_marked(runs[0], marks, path, NAME, marker="the log's opening lines are printed again")
     return T.segment_runs(path, NAME, runs, starts[1:], unit="record")
+
+
+def _newest_first(xs: np.ndarray, alive: np.ndarray, parser: LineParser) -> np.ndarray | None:
+    """The record order that puts a log listed newest first (``Validation Report - Epoch 6`` above
+    ``Epoch 5`` ... above ``Epoch 1``: blocks pasted in reverse) in counter order, else None. Its counter
+    never goes up and goes down at least twice: read in order it would be a string of runs one counter
+    long each, which no training writes. Records at one counter keep their order. Not when the parser
+    marked records by index (a run's end, a relaunch, a resize, the banner again, a summary): those
+    marks would no longer point at their records."""
+    if parser.run_ends or parser.relaunches or parser.resized or parser.banners_again or parser.summaries:
+        return None
+    live = np.flatnonzero(alive & np.isfinite(xs))
+    if live.size < 3 or live.size < int(alive.sum()):
+        return None
+    steps = np.diff(xs[live])
+    if (steps > 0).any() or int((steps < 0).sum()) < 2:
+        return None
+    order = np.arange(len(xs))
+    order[live] = live[np.argsort(xs[live], kind="stable")]
+    return order
+
+
+def _reordered(cols: dict, order: np.ndarray) -> dict:
+    """``cols`` (name -> (record indices, values)) with the records put in ``order`` (new -> old index)."""
+    new_of = np.empty_like(order)
+    new_of[order] = np.arange(order.size)
+    out = {}
+    for name, (idx, vals) in cols.items():
+        idx = np.asarray(idx)
+        moved = new_of[idx] if idx.size else idx
+        k = np.argsort(moved, kind="stable")
+        out[name] = (moved[k], np.asarray(vals)[k])
+    return out
 
 
 _BAR_NOTE = ("progress-bar values left out ({}): the loop prints each epoch's value of the same quantity on a line "

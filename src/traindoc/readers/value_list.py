@@ -51,7 +51,7 @@ from . import _headerless as H
 from . import _record as R
 from . import _table as T
 from ._appended import split_counterless
-from ._unnamed import counted_value
+from ._unnamed import colon_row, counted_value
 from .base import HEAD_BYTES
 
 NAME = "value_list"
@@ -80,11 +80,31 @@ def _role_of(name: str) -> RoleInfo | None:
 
 def _uncounted(lines: list[str]) -> list[str]:
     """Lines that each name only their counter (``Epoch 3: 0.52``, ``print(f"Epoch {e}: {loss:.4f}")``)
-    as the bare ``counter value`` rows they stand for, when every line is one; else ``lines`` as they are."""
-    found = [counted_value(ln) for ln in lines]
+    or join a bare counter to the value by a colon (``3:0.52``), as the bare ``counter value`` rows they
+    stand for, when every line is one; else ``lines`` as they are."""
+    found = [counted_value(ln) or colon_row(ln) for ln in lines]
     if not found or any(f is None for f in found):
         return lines
     return [f"{n} {v!r}" for n, v in found]  # type: ignore[misc]
+
+
+# A dict of one number printed per line under a name that says no loss or metric (spaCy's ``print(losses)``:
+# ``{'textcat': 0.123}``, the loss keyed by the pipeline component): in a file named for the value, the value.
+_ONE_KEY_DICT = re.compile(r"""\s*\{\s*(['"])([A-Za-z_][\w.\- ]{0,40})\1\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
+                           r"""|[-+]?(?:nan|inf|NaN|Infinity))\s*,?\s*\}\s*""")
+
+
+def _unkeyed(lines: list[str]) -> tuple[list[str], str | None]:
+    """(the values, their key) of lines that each print a dict of one number under one same key that names
+    nothing (see ``_ONE_KEY_DICT``); else (``lines``, None). A key that names a loss or metric is the text
+    reader's to read under that name."""
+    found = [_ONE_KEY_DICT.fullmatch(ln) for ln in lines]
+    if not found or any(m is None for m in found) or len({m.group(2) for m in found}) != 1:  # type: ignore[union-attr]
+        return lines, None
+    key = found[0].group(2)  # type: ignore[union-attr]
+    if _role_of(key) is not None:
+        return lines, None
+    return [m.group(3) for m in found], key  # type: ignore[union-attr]
 
 
 def _value(line: str) -> float | None:
@@ -163,7 +183,7 @@ def sniff(path: Path, head: bytes) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
-    lines = _uncounted(lines)
+    lines = _uncounted(_unkeyed(lines)[0])
     if _named(path, None) is not None and (H.titled_rows(lines, _cells, MIN_VALUES, cut=True)
                                            or _run_lists(B.labelled_lists(text.splitlines()[:50], MIN_VALUES,
                                                                          cut=len(head) >= HEAD_BYTES))):
@@ -196,7 +216,8 @@ def read(path: Path) -> list[Run]:
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
-    lines = list(zip([i for i, _ in lines], _uncounted([ln for _, ln in lines])))
+    values, key = _unkeyed([ln for _, ln in lines])
+    lines = list(zip([i for i, _ in lines], _uncounted(values)))
     blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES) or \
         _run_lists(B.labelled_lists([ln for _, ln in lines], MIN_VALUES))
     if blocks is not None:
@@ -240,6 +261,9 @@ def read(path: Path) -> list[Run]:
     where = "the position in the line" if one_row else "the line number"
     note = (f"{path.name}: {'all values on one line' if one_row else 'one value per line'} and no step column; "
             f"{where} is the x axis")
+    if key is not None:
+        note += (f"; each line prints a dict of one number under {key!r}, a name that says no loss or metric: read "
+                 f"as {named[0]}, what the file name says")
     runs = []
     for values in blocks:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)

@@ -49,6 +49,24 @@ _RULE = r"[\s=\-*~#|<>\[\]]*"
 _DECORATION = re.compile(r"[=\-*~_#.+]{3,}")
 _BARE_COUNTER = re.compile(r"(?i)" + _RULE + r"(?:epoch|step|iter|iteration)(?:\s+(?:no\.?|number|num\.?))?"
                            r"\s*[:#=]?\s*\d+" + _RULE)
+# The same header with a few words of title around its counter ("Training Epoch: 3", "Epoch 3 training",
+# "***TRAINING RESULT***EPOCH= 3", "train epoch: 0"): still one counter and nothing else on its line. Words
+# that make the line a statement about some other epoch ("Best epoch: 12", "max epoch 100", "stopped at
+# epoch 9", "resuming from epoch 5"), or a footer closing the epoch above ("Epoch 3 done"), are no header
+# (``_NOT_TITLE``).
+_TITLED_COUNTER = re.compile(r"(?i)" + _RULE + r"(?P<pre>(?:[A-Za-z][A-Za-z'-]*[\s*=:>|\-\[\]]*){0,3}?)"
+                             r"(?:epoch|step|iter|iteration)\s*[:#=]?\s*\d+(?:\s*/\s*\d+)?"
+                             r"(?P<post>(?:\s+[A-Za-z][A-Za-z'-]*){0,2})" + _RULE)
+_NOT_TITLE = re.compile(r"(?i)\b(?:best|max|maximum|min|total|num|number|last|final|until|stop|stopped|stopping|early|"
+                        r"save|saved|saving|load|loaded|loading|resume|resumed|resuming|from|restore|restored|restoring|"
+                        r"checkpoint|of|at|after|before|per|every|each|warmup|warm|"
+                        # a footer printed after the epoch's values ("Epoch 3 done"): no header of the lines below
+                        r"done|finish|finished|complete|completed|end|ended|over)\b")
+# What a loop prints between its epoch header and that epoch's values, which ends no block under the header:
+# the phase it enters ("Training...", "Validating", "Evaluating:") or a progress bar ("100%|####| 50/50 [00:01<00:00]").
+_PHASE_LINE = re.compile(r"[A-Za-z]+(?: [A-Za-z]+){0,2}\s*(?:\.{2,3}|…|:)?|.*\d%\|.*|.*\b(?:it/s|s/it)\b.*")
+# A counter's total in words ("Epoch 3 of 20", "Step 120 of 5000"): the same as "Epoch 3/20".
+_COUNTER_OF = re.compile(r"(?i)\b(epoch|step|iter|iteration|batch)(\s*[:#=]?\s*)(\d+)\s+of\s+(\d+)\b")
 # A counter line whose values are all of names traindoc does not know is still a record when it
 # names at least this many of them with "=" or ":" (one is a setting printed beside a header).
 _KEYED_RECORD = 2
@@ -103,11 +121,21 @@ def _python_dict(text: str) -> dict | None:
     return to_json_like(obj) if isinstance(obj, dict) else None
 
 
+# Caffe2's Print operator on a scalar blob ("Tensor loss of type float. Dims: (): 2.34371"): the blob's name
+# and its value; the type and the (empty) shape are no numbers of the record.
+_CAFFE2_PRINT = re.compile(r"\s*Tensor ([A-Za-z_][\w/.]{0,60}) of type \w+\. Dims: \(\):\s*(\S+)\s*")
+
+
 def unwrap_numbers(line: str) -> str:
     """``loss: tensor(0.6931, grad_fn=<…>)`` -> ``loss: 0.6931`` (see ``_WRAPPED``); ``loss: (3, 0.52)``
-    -> ``step 3 loss: 0.52`` (see ``_PAIR``)."""
+    -> ``step 3 loss: 0.52`` (see ``_PAIR``); Caffe2's ``Tensor loss of type float. Dims: (): 0.52`` ->
+    ``loss: 0.52`` (see ``_CAFFE2_PRINT``)."""
     if "(" not in line and "[" not in line:
         return line
+    if line.lstrip().startswith("Tensor "):
+        m = _CAFFE2_PRINT.fullmatch(line)
+        if m:
+            return f"{m.group(1)}: {m.group(2)}"
     if "np." in line or "tensor(" in line or "Array(" in line or "Tensor(" in line or "numpy." in line or "array(" in line:
         line = _WRAPPED.sub(lambda m: next(g for g in m.groups() if g is not None), line)
     if "," in line and _PAIR_HINT.search(line):
@@ -307,6 +335,15 @@ def _num(text: str) -> float:
         return math.inf
 
 
+def _titled_counter(line: str) -> bool:
+    """Whether ``line`` is a counter header with a few words of title (see ``_TITLED_COUNTER``)."""
+    if len(line) > 80:
+        return False
+    m = _TITLED_COUNTER.fullmatch(line.strip())
+    return m is not None and (m.group("pre") or m.group("post")) and \
+        _NOT_TITLE.search(m.group("pre") + " " + m.group("post")) is None
+
+
 class LineParser:
     """Feeds lines one at a time; ``records`` (a ``RecordStore``) holds what was read."""
 
@@ -412,11 +449,14 @@ class LineParser:
         elif len(line) < 400 and "        " in line:
             self.split_column = split_column(line) or self.split_column
         line = unwrap_numbers(line)
+        if " of " in line:
+            line = _COUNTER_OF.sub(r"\1\2\3/\4", line)
         if "#" in line or "o." in line or "O." in line:  # cheap: the regex only where "#" or "No." can be
             line = unhash_counters(line)
         # "epoch 3" alone, or a line that introduces what follows with a colon ("Validation metrics at
         # epoch 0 :"): when it gives only a counter, the records right under it are that counter's
-        self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":")
+        self.bare_line = _BARE_COUNTER.fullmatch(line.strip()) is not None or line.rstrip().endswith(":") \
+            or _titled_counter(line)
         if self.block_name is not None and line.strip():
             line = self._titled(line)
         got = self._feed(line)
@@ -428,7 +468,7 @@ class LineParser:
         if not line.strip() and self.block_records:
             self.block_open = False
         if line.strip() and not _DECORATION.fullmatch(line.strip()):
-            if not got:
+            if not got and not (self.bare_header and _PHASE_LINE.fullmatch(line.strip())):
                 self.bare_header = False  # a line that is no record ends the block under a bare counter
                 if len(line) < 80 and not any(ch.isdigit() for ch in line):
                     self.block_name = block_title(line.strip())

@@ -15,7 +15,8 @@ from .template import EPOCH_COLUMNS, EPOCH_KEYS, SPLIT_WORDS, STEP_COLUMNS, STEP
 
 _TQDM_TAIL = re.compile(r"(?::\s*#%|\s*#%\|).*$")
 _CELL = re.compile(r"^[A-Za-z_][\w@.\-/()%:]*$")
-_ROW_REST = re.compile(r"[#|%\s,*]|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
+# A dash set apart by blanks between two cells is a separator too ("0 - 0.4354 - 76.99", under "Epoch - Loss - Acc").
+_ROW_REST = re.compile(r"[#|%\s,*]|(?<=# )-(?= #)|[^\x00-\x7f]|/\d+|(?<=#)(?:G|M|K|GB|MB|s|ms)\b")
 _LABEL = re.compile(r"^([A-Za-z_][\w.\-]*)\s+(?=#)")
 # A unit printed as a word of its own after a cell's number ("0.55    s", "12.1 sec"): it names no column.
 _SPACED_UNIT = re.compile(r"(?<=#)[ \t]+(?:s|ms|secs?|mins?|hrs?|h)(?=\s|$)")
@@ -56,9 +57,12 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
     wide = _wide_gap_cells(line) if line is not None and "|" not in part else None
     if wide is not None:
         words = wide
-    elif part.count("|") >= 2:
-        cells = [c.strip() for c in part.strip("|").split("|")]
+    elif part.count("|") >= 2 or part.count(" - ") >= 2 and "|" not in part:
+        dashed = "|" not in part  # "Epoch - Loss - Accuracy": names only (a logging prefix "@ - INFO - …" is none)
+        cells = [c.strip() for c in (part.split(" - ") if dashed else part.strip("|").split("|"))]
         if not all(cells) or any(len(c.split()) > 4 for c in cells):
+            return None
+        if dashed and not all(_CELL.match(w) for c in cells for w in c.split()):
             return None
         words = [c for c in cells]
     else:
@@ -168,12 +172,22 @@ def titled(cells: list[str], title: str) -> list[str]:
     return [f"{c}_{measure}" if c in plain else c for c in cells]
 
 
+# A date or clock time as a row's first cell ("2025-04-22 22:56:09 | 10 | 7.55", ``split_line`` writes it "@"):
+# the row's wall time, under a header whose first column says so (``STAMP_LABEL``, see ``columns_for``).
+_STAMP_CELL = re.compile(r"^@\s*(?:[|,;]\s*)?(?=[\d#])")
+STAMP_LABEL = "@"
+_TIME_COLUMNS = {"timestamp", "time", "date", "datetime", "date_time", "wall_time", "walltime", "time_stamp", "clock"}
+
+
 def row_shape(skeleton: str) -> tuple[str, str | None, int] | None:
     """(cut skeleton, leading label, slot count) when a line is a row of numbers, else None."""
     part = cut_progress(skeleton).strip()
     label = None
-    m = _LABEL.match(part)
-    if m:
+    m = _LABEL.match(part) or _STAMP_CELL.match(part)
+    if m and m.group(0).startswith(STAMP_LABEL):
+        label = STAMP_LABEL
+        part = part[m.end():]
+    elif m:
         label = m.group(1)
         part = part[m.end():]
     part = _SPACED_UNIT.sub("", part)
@@ -224,6 +238,8 @@ def columns_for(header: list[str], label: str | None, n: int) -> list[str] | Non
     cells by blanks can leave none empty, so what it did not log this time (the evaluation, written
     only every few rows) is the tail of the row (``0 47.3`` under ``samples train_loss test_loss acc``)."""
     h = len(header)
+    if label == STAMP_LABEL:  # its wall time first: the row's numbers are the other columns
+        return header[1:] if n == h - 1 and header[0] in _TIME_COLUMNS else None
     if n == h:
         return header
     if n < h and (label is not None or n >= h - 1):

@@ -35,7 +35,7 @@ NUM = re.compile(
 _BLANKS = re.compile(r"[ \t]+")
 
 STEP_KEYS = ("num_updates", "global_step", "step", "steps", "iter", "iters", "iteration", "it", "updates", "update",
-             "total_steps", "global_iter", "train_step", "optimizer_step", "batch")
+             "total_steps", "global_iter", "train_step", "optimizer_step", "batch", "count")
 # "Epoch no. = 3", "epoch number: 3": the epoch counted by a word for "number"
 EPOCH_KEYS = ("epoch", "epochs", "train_epoch", "ep", "meta_epoch", "epoch_no", "epoch_no.", "epoch_number", "epoch_num",
               "epoch_nr")
@@ -88,8 +88,15 @@ _BAR = re.compile(r"#%\|[^|]*\||━|█|\u25ae|it/s|s/it|/step|\[[=.>]{5,}\]")
 _IOU_RANGE = re.compile(r"(@\[?\d*\.?\d+):(?=\d*\.?\d+\]?)")
 
 
+# A cut-off whose K is padded ("Recall@ 5:", f"Recall@{k:>2}"): still the name's K, written "@5: " (same length).
+_PADDED_K = re.compile(r"(?<=[A-Za-z]@)(\s+)(\d{1,4})(\s*[:=])")
+
+
 def _iou_ranges(line: str) -> str:
-    return _IOU_RANGE.sub(r"\1-", line) if "@" in line else line
+    if "@" not in line:
+        return line
+    return _PADDED_K.sub(lambda m: m.group(2) + m.group(3).strip() + m.group(1) + m.group(3)[:-1],
+                         _IOU_RANGE.sub(r"\1-", line))
 
 
 def split_line(line: str) -> tuple[str, list[str], str]:
@@ -129,6 +136,7 @@ def _analyse(line: str) -> _Analysis:
 
 def split_fast(line: str) -> tuple[str, list[str]]:
     """(skeleton, number texts) of a line, from the cache of line shapes when it has been seen."""
+    line = _iou_ranges(line)  # before its shape: the places of the digits outside numbers are the rewritten line's
     shape = line.translate(_DIGIT0)
     hit = _SHAPES.get(shape)
     if hit is None:
@@ -341,8 +349,10 @@ def template(skeleton: str, indented: bool = False) -> Template:
     return t
 
 
-# "Loss at step 12: 5.3", "val acc for epoch 3 = 0.91": the value's name is written before its counter.
-_NAME_AT_COUNTER = re.compile(r"([A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*){0,3}) (?:at|for|of|in|after|@) (?:the )?"
+# "Loss at step 12: 5.3", "val acc for epoch 3 = 0.91": the value's name is written before its counter;
+# "Validation Loss (Epoch 0): 4.09": the counter in brackets after the name (``opened``: closed before the ":").
+_NAME_AT_COUNTER = re.compile(r"([A-Za-z][A-Za-z_]*(?: [A-Za-z][A-Za-z_]*){0,3})(?: (?:at|for|of|in|after|@) (?:the )?"
+                              r"|\s?(?P<opened>[(\[]))"
                               r"(?:global )?(?:step|steps|iter|iteration|epoch|batch|update)\s*[#=:]?\s*$",
                               re.IGNORECASE)
 
@@ -361,14 +371,16 @@ def _name_after_counter(segs: list[str], slots: list[Slot]) -> None:
     for j in range(1, len(slots)):
         if slots[j].kind != "skip" or slots[j - 1].kind not in ("step", "epoch") or slots[j - 1].total is not None:
             continue
-        if segs[j].strip().lower() not in _COUNTER_TO_VALUE:
+        joiner = segs[j].strip().lower()
+        closed = joiner[:1] in (")", "]")
+        if (joiner[1:].strip() if closed else joiner) not in _COUNTER_TO_VALUE:
             continue
         first = j - 1
         while first > 0 and slots[first - 1].kind in ("step", "epoch") and slots[first - 1].total is None and \
                 _CHAINED_COUNTER.fullmatch(segs[first]):
             first -= 1
         m = _NAME_AT_COUNTER.search(segs[first])
-        if not m:
+        if not m or closed != (m.group("opened") is not None):
             continue
         words = [w for w in m.group(1).split() if w.lower() not in _STOPWORDS or w.lower() in SPLIT_WORDS]
         if words:
