@@ -164,3 +164,39 @@ def large_target_finding(loss_view: Any, targets: Any, output_scale: float | Non
                f"predictions back (pred * {std:.3g} + {mean:.3g}).",
                "Or express the target in a unit of order 1 (percent instead of basis points, thousands instead of "
                "units)."])
+
+
+def blown_by_large_targets_finding(targets: Any, regression: bool, losses: list[float], step: float) -> Finding | None:
+    """high-initial-loss, with its fix, when a regression's loss went non-finite and its targets are hundreds of
+    times the output's scale (about 1 for an untrained network).
+
+    Below the unconditional bar (1000x, checks/structure.py ``target_scale``) large targets may still train; a run
+    that blew up to Inf/NaN says they did not: the first squared errors are of the order of the targets' square,
+    their gradients move the output layer by hundreds per step and the updates overshoot until the weights
+    overflow. Lowering the rate only slows the climb; scaling the targets removes it. A few wild targets (far
+    values) are another reading (``target_outliers``), not this."""
+    if not regression or targets is None or getattr(targets, "far", 0) or not getattr(targets, "std", 0) > 0:
+        return None
+    if all(math.isfinite(v) for v in losses):
+        return None
+    rms = float(targets.rms)
+    if not rms >= LARGE:
+        return None
+    from .structure import CAUSE
+
+    mean, std = float(targets.mean), float(targets.std)
+    at = next((i for i, v in enumerate(losses) if not math.isfinite(v)), len(losses))
+    return Finding(
+        "high-initial-loss", Severity.WARNING,
+        f"regression targets sit at {rms:.3g} (mean {mean:.3g}, std {std:.3g}), ~{rms:.0f}x an untrained output's "
+        f"scale, and the loss went non-finite (after {at} finite readings)",
+        steps=[step],
+        evidence={"subject": "target-large-scale", "target_rms": rms, "target_mean": mean, "target_std": std,
+                  "finite_readings": at, CAUSE: True,
+                  "explains": ["nonfinite", "nonfinite-origin", "divergence", "exploding-gradients", "lr-too-high"]},
+        causes=["the targets are in a large unit (nanometres, cents, raw counts): the first squared errors are of the "
+                f"order of {rms ** 2:.1g}, their gradients move the output layer by hundreds per step and the updates "
+                "overshoot until the weights overflow to Inf/NaN"],
+        fixes=[f"Scale the targets: train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the "
+               f"predictions back (pred * {std:.3g} + {mean:.3g}).",
+               "Or express the target in a unit of order 1; lowering the learning rate only delays the blow-up."])

@@ -217,6 +217,14 @@ class ConfigWatch:
                 doc._record_check(f)
         named = any(f.id in ("wrong-output-activation", "double-softmax") for f in doc.findings)
         nonfinite = any(f.id == "nonfinite" for f in doc.findings)
+        if nonfinite and not any(f.evidence.get("subject") in ("target-scale", "target-large-scale")
+                                 for f in doc.findings):
+            from ..checks.target_precision import blown_by_large_targets_finding  # NaN from targets in a large unit
+
+            f = doc.guard.call("target-scale", blown_by_large_targets_finding, doc.first_targets,
+                               doc._loss_kind == "regression", losses, float(doc._step))
+            if f is not None:
+                doc._record_check(f)
         for f in (self.bounds.finding(float(doc._step), _loss_name(doc.loss_fn), named),
                   self.bounds.half_finding(float(doc._step), nonfinite)):
             if f is not None:

@@ -137,6 +137,7 @@ class Watch:
         from ..checks.static import loss_kind
 
         self._loss_kind = loss_kind(self.loss_fn)
+        self.first_targets: Any = None  # a regression's first-batch targets summary (checks.structure.Targets)
         if self.every is None:
             self.every = default_every(self.model)
         compiled = is_compiled(self.wrapped)
@@ -932,7 +933,10 @@ class Watch:
             found = infer_double_softmax(out, targets, self.loss_fn)
             if found and self.loss_fn is None and not self._loss_is_ce_of(out, targets):
                 found = []  # probabilities fed to another loss (MSE on one-hot rows): no double softmax
-        from ..checks.structure import watch_findings  # softmax over one unit; targets vs the loss
+        from ..checks.structure import Targets, watch_findings  # softmax over one unit; targets vs the loss
+
+        if self._loss_kind == "regression":  # the first batch's targets, for the end-of-run target-scale reading
+            self.first_targets = self.guard.call("checks", Targets.of, targets)
 
         found = found + (self.guard.call("checks", watch_findings, self.model, self.loss_fn, targets, out_mod,
                                          found, out) or [])
