@@ -247,3 +247,31 @@ def divided_by_batch_findings(loss: Any, outputs: Any, targets: Any, optimizer: 
                 fixes=["Drop the second division: loss = F.cross_entropy(out, y) (already averaged), or sum with "
                        "reduction='sum' and divide once; or raise the learning rate by the batch size."])]
     return []
+
+
+MAX_FACTOR = 64  # a whole multiple up to this: an accumulation count or a hand-set weight, not a sum over the rows
+
+
+def multiplied_loss_factor(loss: Any, outputs: Any, targets: Any, optimizer: Any) -> tuple[str, int] | None:
+    """(standard loss, k) when the loss is exactly k times a standard mean loss of the outputs (k a whole number,
+    2..MAX_FACTOR, not the batch's row count), under a non-adaptive optimizer; else None.
+
+    The mirror of ``divided_by_batch_findings``: a gradient-accumulation recipe divides the batch loss by the
+    accumulation steps, and multiplying by them instead (or a loss weight meant for another term) makes every
+    gradient k times larger; plain SGD (step = lr x gradient) then steps as if the rate were k times higher.
+    Adam-family optimizers divide by the gradient's own size, so the factor cancels there. The caller names it
+    only when step symptoms follow (a ``Suspect``)."""
+    from ._torch import as_float
+    from .torch_config import steps_by_raw_gradient
+
+    value = as_float(loss)
+    if not steps_by_raw_gradient(optimizer) or not math.isfinite(value) or value <= 0:
+        return None
+    rows = getattr(targets, "shape", (0,))[0] if getattr(targets, "dim", lambda: 0)() >= 1 else 0
+    for name, std in standard_losses(outputs, targets).items():
+        if not std > MIN_LOSS:
+            continue
+        k = round(value / std)
+        if 2 <= k <= MAX_FACTOR and k != rows and abs(value - k * std) <= MATCH * max(1.0, k * std):
+            return name, int(k)
+    return None

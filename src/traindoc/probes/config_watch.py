@@ -402,6 +402,20 @@ class ConfigWatch:
                 "chosen for a mean loss is batch-size times too large",
                 "Average the loss over the batch (reduction='mean', or .mean() instead of .sum()), or divide the "
                 "learning rate by the batch size."))
+        from ..checks.loss_identity import multiplied_loss_factor  # loss * accumulation_steps under SGD
+
+        factor = doc.guard.call("loss-multiplied", multiplied_loss_factor, loss, out, targets, doc._inner_opt())
+        if factor:
+            from ..checks.torch_config import STEP_SYMPTOMS, Suspect
+
+            std_name, k = factor
+            self.suspects.append(Suspect(
+                "loss-multiplied", STEP_SYMPTOMS,
+                f"the loss is exactly {k}x the {std_name} of the outputs (a loss multiplied by {k}, e.g. by the "
+                "gradient-accumulation steps where the recipe divides by them): every gradient is "
+                f"{k}x larger, and plain SGD steps as if the learning rate were {k}x higher",
+                f"Divide the loss by the accumulation steps (loss / {k}) instead of multiplying it, or drop the "
+                f"factor; otherwise divide the learning rate by {k}."))
         scaled = [f for f in found if f.evidence.get("subject") == "loss-scale"]
         if scaled:  # a GradScaler reads the same at step 1: named only if the steps then blow up
             from ..checks.loss_scale import loss_scale_suspect
