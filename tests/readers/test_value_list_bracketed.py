@@ -28,14 +28,20 @@ def _printed(*arrays) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("how", ["json", "list", "numpy_floats", "ndarray"])
+@pytest.mark.parametrize("how", ["json", "list", "numpy_floats", "ndarray", "formatted_strings",
+                                 "json_formatted_strings"])
 def test_one_bracketed_list_is_the_series_the_file_names(tmp_path, how):
-    path = tmp_path / ("losses.json" if how == "json" else "loss.txt")
+    path = tmp_path / ("losses.json" if how.startswith("json") else "loss.txt")
     if how == "json":
         with open(path, "w") as fh:
             json.dump(TRAIN.tolist(), fh)
     elif how == "list":
         path.write_text(_printed(TRAIN.tolist()))
+    elif how == "formatted_strings":  # print([f"{l:.4f}" for l in losses]): a list of quoted strings
+        path.write_text(_printed([f"{x:.4f}" for x in TRAIN]))
+    elif how == "json_formatted_strings":
+        with open(path, "w") as fh:
+            json.dump([f"{x:.4f}" for x in TRAIN], fh)
     elif how == "numpy_floats":
         path.write_text(_printed([np.float64(x) for x in TRAIN]))  # numpy 2 prints np.float64(...)
     else:
@@ -43,7 +49,8 @@ def test_one_bracketed_list_is_the_series_the_file_names(tmp_path, how):
     (run,) = load(path).runs
     (s,) = run.series.values()
     assert s.role == Role.TRAIN_LOSS
-    assert np.allclose(s.values, TRAIN, rtol=1e-6) and list(s.steps) == list(range(len(TRAIN)))
+    tol = 5e-5 if "formatted" in how else 0.0  # four decimals printed
+    assert np.allclose(s.values, TRAIN, rtol=1e-6, atol=tol) and list(s.steps) == list(range(len(TRAIN)))
 
 
 def test_a_long_printed_list_is_claimed_from_its_head(tmp_path):

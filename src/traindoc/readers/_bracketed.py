@@ -1,5 +1,5 @@
 """Lists of numbers printed in brackets: what ``json.dump(losses)``, ``print(losses)`` (a Python list,
-numpy 2 writing ``np.float64(0.5)`` cells) and ``print(np.array(losses))`` / ``str(array)`` (spaces, no
+numpy 2 writing ``np.float64(0.5)`` cells, a list of formatted strings ``['0.7705', …]``) and ``print(np.array(losses))`` / ``str(array)`` (spaces, no
 commas, wrapped over several lines at 75 characters) leave in a file.
 
 Why apart from one-number-per-line: each of those writers puts the whole curve inside one pair of
@@ -57,8 +57,16 @@ def _numbers(inner: str, partial: bool = False) -> list[float] | None:
     cells = [c for c in _CELL_SEP.split(inner.strip()) if c]
     if partial and cells:
         cells = cells[:-1]  # the head may cut the last number short
-    nums = [T.parse_number(c) for c in cells]
+    nums = [T.parse_number(_unquoted(c)) for c in cells]
     return None if any(n is None for n in nums) else [float(n) for n in nums]  # type: ignore[arg-type]
+
+
+def _unquoted(cell: str) -> str:
+    """A number printed as a string (``print([f"{l:.4f}" for l in losses])``, ``json.dump`` of formatted values)
+    loses its one pair of matching quotes; anything else is left for the number parser to accept or refuse."""
+    if len(cell) >= 3 and cell[0] == cell[-1] and cell[0] in "'\"":
+        return cell[1:-1]
+    return cell
 
 
 def labelled_lists(lines: list[str], min_values: int, cut: bool = False) -> list[tuple[str, list[float]]] | None:
