@@ -387,12 +387,15 @@ class TraindocCallback(keras.callbacks.Callback):
         if self.doc is not None and not self._epochs:  # the first validation pass inside fit
             self._val_batches = max(self._val_batches, batch + 1)
 
+    def _steps_per_epoch(self) -> int | None:
+        """Optimizer steps per epoch from the training configuration; None before it is read (first batch)."""
+        return self._config.steps_per_epoch if self._config is not None else None
+
     def _split_share(self) -> None:
         """The validation set several times the training set, and the model fits only the latter."""
         from ...checks.split_share import split_share_finding
 
-        cfg = self._config
-        per, size = (cfg.steps_per_epoch, cfg.batch_size) if cfg is not None else (None, None)
+        per, size = self._steps_per_epoch(), getattr(self._config, "batch_size", None)
         val_size = len(self._val.xs[0]) if self._val.xs else size
         if not per or not size or not val_size or not self._val_batches:
             return
@@ -722,7 +725,7 @@ class TraindocCallback(keras.callbacks.Callback):
 
             from ...checks.function_metrics import batchwise_ratio_finding, summed_metric_finding
 
-            per = self._config.steps_per_epoch if self._config is not None else None
+            per = self._steps_per_epoch()
             self._judge("function-metrics", lambda: summed_metric_finding(self.model, self._epochs, step)
                         or batchwise_ratio_finding(self.model, per, step))
             self._judge("metric-class", lambda: exact_accuracy_finding(self.model, self._loss_view, self._epochs,
@@ -866,7 +869,7 @@ class TraindocCallback(keras.callbacks.Callback):
         series = rate_and_loss(self.doc.store.series)
         if series is None:
             return None
-        per = self._config.steps_per_epoch if self._config is not None else None
+        per = self._steps_per_epoch()
         schedule, kept = keras_schedule(getattr(self.model, "optimizer", None))
         return lr_floor_finding(*series, step, keras=True, epoch_steps=per, schedule=schedule, schedule_kept=kept)
 
