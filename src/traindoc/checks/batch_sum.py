@@ -27,6 +27,13 @@ MIN_ROWS = 4
 DOUBLED = 0.01  # relative tolerance on the ratio 2 (a sum) of the repeated batch's loss to the batch's
 
 
+def loss_label(loss: Any) -> str:
+    """The name a finding gives a user's loss: its function or class name, "function" for a lambda (``<lambda>``
+    would read as markup in the text)."""
+    name = getattr(loss, "__name__", None) or type(loss).__name__
+    return "function" if name.startswith("<") else name
+
+
 def _value(loss: Any, y: np.ndarray, p: np.ndarray) -> float | None:
     import keras
 

@@ -388,13 +388,12 @@ class ConfigWatch:
 
             found += doc.guard.call("loss-divided", divided_by_batch_findings, loss, out, targets,
                                     doc._inner_opt()) or []  # its own name: a failure keeps the wiring findings
-        from ..checks.batch_sum import torch_sums_over_batch  # a hand-written loss summed over the rows
+        from ..checks.batch_sum import loss_label, torch_sums_over_batch  # a hand-written loss summed over the rows
 
         if doc.guard.call("loss-sums-batch", torch_sums_over_batch, doc.loss_fn, out, targets):
             from ..checks.torch_config import STEP_SYMPTOMS, Suspect
 
-            name = getattr(doc.loss_fn, "__name__", None) or type(doc.loss_fn).__name__
-            name = "function" if name.startswith("<") else name  # a lambda
+            name = loss_label(doc.loss_fn)
             self.suspects.append(Suspect(
                 "loss-sums-batch", STEP_SYMPTOMS,
                 f"the loss {name} sums over the batch instead of averaging: on the first batch's rows given twice it "

@@ -1133,7 +1133,7 @@ def _settle_mechanisms(findings: list) -> None:
 
 def _attribute_settings(model: Any, findings: list, targets: Any = None, row_shape: tuple | None = None) -> None:
     """A compiled setting that scales every step (a loss summed over the batch) leads the symptom it explains."""
-    from ...checks.batch_sum import sums_over_batch
+    from ...checks.batch_sum import loss_label, sums_over_batch
     from ...checks.torch_config import STEP_SYMPTOMS, Suspect, attribute
 
     found = []
@@ -1150,8 +1150,7 @@ def _attribute_settings(model: Any, findings: list, targets: Any = None, row_sha
                                  "or divide the learning rate by the batch size."))
             break
         if not isinstance(losses, (dict, list, tuple)) and sums_over_batch(loss, targets, row_shape):
-            name = getattr(loss, "__name__", None) or type(loss).__name__
-            name = "function" if name.startswith("<") else name  # a lambda
+            name = loss_label(loss)
             found.append(Suspect("loss-sums-batch", STEP_SYMPTOMS,
                                  f"the loss {name} sums over the batch instead of averaging: on the same rows given "
                                  "twice it returns twice the value, so the loss and the gradient grow with the batch "
