@@ -34,6 +34,17 @@ def _mean_baseline(name: str, y: np.ndarray) -> float | None:
     return None
 
 
+def _output_reference(output_scale: float | None) -> float:
+    """The output's measured scale when it is a usable one, else 1 (an untrained network's outputs are of order 1)."""
+    return output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
+
+
+def _standardise(mean: float, std: float) -> str:
+    """The recipe of every target-scale fix here: standardise the targets and undo it on the predictions."""
+    return (f"train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the predictions back "
+            f"(pred * {std:.3g} + {mean:.3g}).")
+
+
 def _regression_column(loss_view: Any, targets: Any, last_loss: float | None) -> np.ndarray | None:
     """The sampled targets as one finite column under a regression loss that ended finite; None otherwise."""
     from .model_view import REGRESSION
@@ -64,8 +75,8 @@ def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None
     judged = _judged(loss_view, targets, last_loss)
     if judged is None:
         return None
-    y, baseline, mean, std = judged
-    reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
+    _, baseline, mean, std = judged  # the targets themselves are read through their summary
+    reference = _output_reference(output_scale)
     if std > SMALL * reference or last_loss < WORSE * baseline:
         return None
     from .structure import CAUSE
@@ -82,8 +93,7 @@ def tiny_target_finding(loss_view: Any, targets: Any, output_scale: float | None
         causes=[f"targets {reference / std:.3g}x smaller than the output's scale: every step moves the outputs by "
                 "more than the whole signal, so the model ends noisier than a constant; the falling loss only "
                 "shows the outputs shrinking from their initial scale"],
-        fixes=[f"Standardise the target: train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the "
-               f"predictions back (pred * {std:.3g} + {mean:.3g}).",
+        fixes=["Standardise the target: " + _standardise(mean, std),
                "Or express the target in a larger unit (basis points, percent) so it is of order 1."])
 
 
@@ -100,8 +110,8 @@ def offset_target_finding(loss_view: Any, targets: Any, output_scale: float | No
     judged = _judged(loss_view, targets, last_loss)
     if judged is None:
         return None
-    y, baseline, mean, std = judged
-    reference = output_scale if output_scale is not None and math.isfinite(output_scale) and output_scale > 0 else 1.0
+    _, baseline, mean, std = judged  # the targets themselves are read through their summary
+    reference = _output_reference(output_scale)
     if abs(mean) < OFFSET * std or abs(mean) < OFFSET * reference or last_loss < WORSE * baseline:
         return None
     from .structure import CAUSE
@@ -160,8 +170,7 @@ def large_target_finding(loss_view: Any, targets: Any, output_scale: float | Non
         causes=["the targets are in a unit far larger than the output's scale (basis points, cents, raw counts): the "
                 "outputs start near 0 and each step moves them by about the learning rate, so the whole run is spent "
                 "climbing towards the targets and it ended no better than predicting their mean"],
-        fixes=[f"Scale the targets: train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the "
-               f"predictions back (pred * {std:.3g} + {mean:.3g}).",
+        fixes=["Scale the targets: " + _standardise(mean, std),
                "Or express the target in a unit of order 1 (percent instead of basis points, thousands instead of "
                "units)."])
 
@@ -197,6 +206,5 @@ def blown_by_large_targets_finding(targets: Any, regression: bool, losses: list[
         causes=["the targets are in a large unit (nanometres, cents, raw counts): the first squared errors are of the "
                 f"order of {rms ** 2:.1g}, their gradients move the output layer by hundreds per step and the updates "
                 "overshoot until the weights overflow to Inf/NaN"],
-        fixes=[f"Scale the targets: train on (y - {mean:.3g}) / {std:.3g} (a StandardScaler on y) and map the "
-               f"predictions back (pred * {std:.3g} + {mean:.3g}).",
+        fixes=["Scale the targets: " + _standardise(mean, std),
                "Or express the target in a unit of order 1; lowering the learning rate only delays the blow-up."])
