@@ -376,7 +376,7 @@ class Watch:
         elif self.config is not None and self.config.wants_step(self._is_sampled(step)):
             self.guard.call("wiring", self.config.later_step, self, loss, inputs, targets, outputs, self._is_sampled(step))
         if targets is not None and step <= self.every:
-            self.guard.call("targets", self._count_one_class, targets)
+            self.guard.call("one-class", self._count_one_class, targets)  # its own name: keeps the target probe on
         if self._is_sampled(step):
             self._sample(step, inputs, targets, outputs)
             self._samples_since_readback += 1
@@ -675,7 +675,7 @@ class Watch:
     def _readback(self, final: bool, collective: bool = True) -> None:
         """Move pending device statistics to the host in one transfer (and, under DDP, one
         all-reduce), then store, write and judge them."""
-        self.guard.call("targets", self._one_class_share, final)
+        self.guard.call("one-class", self._one_class_share, final)
         pending, self._pending = self._pending, []
         self._samples_since_readback = 0
         loss_steps, loss_vals, loss_times = self._loss_steps, self._loss_vals, self._loss_times
