@@ -152,8 +152,8 @@ def _counts_known(y: torch.Tensor, classes: int, negatives_ignored: bool = False
 TARGET_NAMES = ("target_out_of_range", "target_majority_frac", "target_minority_frac", "target_classes_seen",
                 "target_single_class_batch", "target_single_class_expected", "target_batch_size")
 HOST_CLASSES = 1024  # up to this many classes, the batch's class counts go to the host
-# The share of one-class batches among every step of the watcher's early phase (not only the sampled ones).
-ONE_CLASS_SERIES = "target_single_class_steps"
+# The share of one-class batches among every step of the watcher's early phase (not only the sampled ones) is
+# recorded (as ``rules.internals.ONE_CLASS_SERIES``, the rule's name for it) once this many steps were counted.
 ONE_CLASS_MIN_STEPS = 10
 
 

@@ -25,7 +25,7 @@ from torch import nn
 from ..findings import Finding
 from ..run import Role
 from .activations import ActivationProbe
-from .data import ONE_CLASS_MIN_STEPS, ONE_CLASS_SERIES, Derived, InputProbe, TargetProbe
+from .data import ONE_CLASS_MIN_STEPS, Derived, InputProbe, TargetProbe
 from .ddp import combine, dist_info
 from .gradients import GradientProbe, ZeroGradProbe
 from .guard import Guard, stderr_line
@@ -670,6 +670,8 @@ class Watch:
             return
         self._one_class_said = True
         if self._one_class_steps >= ONE_CLASS_MIN_STEPS:
+            from ..rules.internals import ONE_CLASS_SERIES  # the rule reads it under that one name
+
             self._add_direct(ONE_CLASS_SERIES, float(self._step), float(self._one_class) / self._one_class_steps)
 
     def _readback(self, final: bool, collective: bool = True) -> None:

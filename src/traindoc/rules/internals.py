@@ -642,7 +642,7 @@ def label_problem(run: Run) -> list[Finding]:
     return out
 
 
-ONE_CLASS_SERIES = "target_single_class_steps"  # the watcher's every-step count (probes/data.py, same name)
+ONE_CLASS_SERIES = "target_single_class_steps"  # the watcher's every-step count (probes/watch.py records it)
 
 
 @rule("unshuffled-data", family=FAMILY, severity=Severity.WARNING,
