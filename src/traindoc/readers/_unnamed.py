@@ -203,8 +203,9 @@ def unnamed_numbers_hint(path: Path) -> str:
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
-    if len(lines) == 1 and len(_ONE_LINE_SPLIT.split(lines[0].strip())) >= _MIN_ROWS and _BARE.fullmatch(lines[0]):
-        return (f"; it holds one line of {len(_ONE_LINE_SPLIT.split(lines[0].strip()))} numbers (e.g. '{_cut(lines[0])}') "
+    cells = len(_ONE_LINE_SPLIT.split(lines[0].strip())) if len(lines) == 1 else 0  # one line of numbers
+    if cells >= _MIN_ROWS and _BARE.fullmatch(lines[0]):
+        return (f"; it holds one line of {cells} numbers (e.g. '{_cut(lines[0])}') "
                 "and nothing names them (expected a file name saying what they are, such as loss.txt or val_acc.txt)")
     wide = _wide_hint(path, lines)
     if wide:
