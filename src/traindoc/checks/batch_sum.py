@@ -35,6 +35,8 @@ def loss_label(loss: Any) -> str:
 
 
 def _value(loss: Any, y: np.ndarray, p: np.ndarray) -> float | None:
+    """The loss Keras would report for (y, p): a per-sample vector is averaged as Keras does, so only a loss that
+    already reduced over the batch itself keeps its sum; None when it is not finite (no verdict on it)."""
     import keras
 
     v = loss(y, p)
