@@ -57,7 +57,7 @@ def header_cells(skeleton: str, line: str | None = None) -> list[str] | None:
     wide = _wide_gap_cells(line) if line is not None and "|" not in part else None
     if wide is not None:
         words = wide
-    elif part.count("|") >= 2 or part.count(" - ") >= 2 and "|" not in part:
+    elif part.count("|") >= 2 or (part.count(" - ") >= 2 and "|" not in part):
         dashed = "|" not in part  # "Epoch - Loss - Accuracy": names only (a logging prefix "@ - INFO - …" is none)
         cells = [c.strip() for c in (part.split(" - ") if dashed else part.strip("|").split("|"))]
         if not all(cells) or any(len(c.split()) > 4 for c in cells):
