@@ -235,3 +235,59 @@ def test_nan_origin_found_in_the_real_forward_without_torch_warnings(recwarn, ca
     assert f.evidence["module"] == "bad" and f.steps == [4]
     assert not [w for w in recwarn if "torch" in str(w.filename)]
     assert all(ln.startswith("traindoc:") for ln in capsys.readouterr().err.splitlines())
+
+
+class _CountingLoss(nn.Module):
+    """A user's loss that keeps state: an attribute counter (an annealing step) and a running-mean buffer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.register_buffer("running", torch.zeros(()))
+
+    def forward(self, out, y):
+        self.calls += 1
+        loss = nn.functional.cross_entropy(out, y, reduction="sum") / 1.0  # summed: what the batch-sum check looks for
+        with torch.no_grad():
+            self.running.mul_(0.9).add_(0.1 * loss.detach())
+        return loss
+
+
+class _CountingOnly(nn.Module):
+    """The same counter on a loss with no buffer: the check may call it, but only through a copy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, out, y):
+        self.calls += 1
+        return nn.functional.cross_entropy(out, y, reduction="sum")
+
+
+def test_a_stateful_user_loss_is_called_only_by_the_user():
+    for make in (_CountingLoss, _CountingOnly):
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(D, 8), nn.ReLU(), nn.Linear(8, C))
+        opt = torch.optim.SGD(model.parameters(), 0.05)
+        loss_fn = make()
+        with traindoc.watch(model, opt, loss_fn=loss_fn, every=1, quiet=True) as doc:
+            for i in range(6):
+                x, y = data(i)
+                opt.zero_grad()
+                loss = loss_fn(model(x), y)
+                loss.backward()
+                opt.step()
+                doc.step(loss, inputs=x, targets=y)  # the targets reach the checks that judge the loss
+        assert loss_fn.calls == 6  # traindoc's checks never advanced the user's loss
+        if make is _CountingLoss:
+            plain = make()
+            torch.manual_seed(0)
+            m2 = nn.Sequential(nn.Linear(D, 8), nn.ReLU(), nn.Linear(8, C))
+            o2 = torch.optim.SGD(m2.parameters(), 0.05)
+            for i in range(6):
+                x, y = data(i)
+                o2.zero_grad()
+                plain(m2(x), y).backward()
+                o2.step()
+            assert torch.equal(loss_fn.running, plain.running)  # its buffer saw only the user's calls

@@ -57,13 +57,25 @@ def sums_over_batch(loss: Any, targets: Any, row_shape: tuple | None) -> bool:
         if y.ndim < 1 or len(y) < MIN_ROWS or not np.all(np.isfinite(y)):
             return False
         p = np.full((len(y), *row_shape), 0.5, dtype="float32")
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _torch_rng_kept():
             warnings.simplefilter("ignore")
             one = _value(loss, y, p)
             two = _value(loss, np.concatenate([y, y]), np.concatenate([p, p]))
     except Exception:
         return False
     return one is not None and two is not None and one > 0 and abs(two / one - 2.0) <= DOUBLED
+
+
+def _torch_rng_kept() -> Any:
+    """A context that leaves torch's CPU random stream as it was (Keras' torch backend draws from it), so a
+    custom loss that samples does not shift the user's stream; a no-op where torch is not installed."""
+    import contextlib
+
+    try:
+        import torch
+    except ImportError:
+        return contextlib.nullcontext()
+    return torch.random.fork_rng(devices=[])
 
 
 MAX_VALUES = 1_000_000  # outputs of the sampled rows larger than this are not copied (a language model's logits)
@@ -73,14 +85,16 @@ def torch_sums_over_batch(loss_fn: Any, outputs: Any, targets: Any) -> bool:
     """The torch twin of ``sums_over_batch``, on the first step's detached outputs and targets.
 
     A loss module with weights of its own (a perceptual loss holding a network) is not called: that would be a
-    forward pass of that network. The call runs inside ``torch.random.fork_rng`` so a loss that samples leaves
-    the random streams as they were; any failure answers False."""
+    forward pass of that network, nor one with buffers (running state); a module is called through a copy, so
+    state it keeps in attributes is not advanced. The call runs inside ``torch.random.fork_rng`` so a loss that
+    samples leaves the random streams as they were; any failure answers False."""
     import torch
 
     if loss_fn is None or not callable(loss_fn) or getattr(loss_fn, "reduction", None) == "sum":
         return False
-    if isinstance(loss_fn, torch.nn.Module) and any(True for _ in loss_fn.parameters()):
-        return False
+    if isinstance(loss_fn, torch.nn.Module) and (any(True for _ in loss_fn.parameters())
+                                                 or any(True for _ in loss_fn.buffers())):
+        return False  # weights (a network inside) or buffers (running state) the calls could use or advance
     if not isinstance(outputs, torch.Tensor) or not isinstance(targets, torch.Tensor):
         return False
     if outputs.dim() < 1 or targets.dim() < 1 or outputs.shape[0] != targets.shape[0] or outputs.shape[0] < MIN_ROWS:
@@ -90,6 +104,10 @@ def torch_sums_over_batch(loss_fn: Any, outputs: Any, targets: Any) -> bool:
         return False
     devices = [o.device.index or 0] if o.device.type == "cuda" else []
     try:  # the loss's own warnings (a broadcast) were the user's to see at their call: not repeated here
+        if isinstance(loss_fn, torch.nn.Module):  # a copy: a counter the module keeps (an annealing step) stays put
+            import copy
+
+            loss_fn = copy.deepcopy(loss_fn)
         with torch.no_grad(), torch.random.fork_rng(devices=devices), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             one = loss_fn(o, y)
