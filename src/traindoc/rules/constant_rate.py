@@ -90,4 +90,4 @@ def bad_batch_first(run: Run, f) -> None:
     first = [x for x in f.fixes if x.startswith("find the batches")]
     f.fixes = (first or ["find the batches at the spike step and inspect them"]) + \
         [x for x in f.fixes if not x.startswith(("find the batches", "lower the peak learning rate"))] + \
-        ["if spikes recur at this constant rate, lower it (for Adam, or raise its epsilon)"]
+        ["if spikes recur at this constant rate, lower the learning rate (for Adam, or raise its epsilon)"]
