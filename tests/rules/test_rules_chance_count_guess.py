@@ -47,3 +47,10 @@ def test_an_accuracy_reading_with_a_loose_count_says_the_count_is_a_guess():
     assert "0.1429 if there are 7 classes; the count is a guess" in f.title
     firm = _stuck(_run(1.80, 30))  # the loss at ln 6 tightly backs the 1/6 accuracy
     assert "chance for 6 classes" in firm.title and "guess" not in firm.title
+
+
+def test_a_logged_class_count_keeps_the_plain_title_however_loose_the_loss():
+    run = _run(1.812, 200)
+    run.meta.num_classes = 6  # the log says six classes
+    f = _stuck(run)
+    assert "= ln(6), the loss of a uniform guess over 6 classes" in f.title and "if this is" not in f.title
