@@ -303,6 +303,25 @@ def stuck_of(run: Run) -> dict | None:
             or uniform_guess_at_chance(run) or held_out_accuracy_pinned(run))
 
 
+def _count_is_firm(run: Run, st: dict) -> bool:
+    """Whether a stuck reading's class count can be stated as fact: logged (the run's metadata or series
+    names give it), or read off a loss level that sits tightly at ln(C) (``match_chance_tight``). A count
+    matched loosely from the loss level (2.0 read as ln 7 = 1.946) is only a guess: a loss near ln(C)
+    that is not exactly there need not be a uniform guess over C classes at all."""
+    cc = chance(run)
+    if cc is not None and not cc.guessed and cc.n == st.get("classes"):
+        return True
+    tight = match_chance_tight(float(st["level"])) if "chance_loss" in st else None
+    if tight is None and "chance_accuracy" in st and st.get("series") in run.series:
+        # An accuracy reading: its count came with a loss at ln(C); judge that loss's own level.
+        for role in (Role.TRAIN_LOSS, Role.VAL_LOSS):
+            c = loss_curve(run, role, 3)
+            if c is not None:
+                tight = match_chance_tight(float(np.median(c.y[-max(3, c.n // 4):])))
+                break
+    return tight is not None and tight.n == st.get("classes")
+
+
 @rule("stuck-at-chance", family="progress", severity=Severity.WARNING,
       title="The model predicts a constant: loss or accuracy at chance level")
 def stuck_at_chance(run: Run):
@@ -335,6 +354,10 @@ def stuck_at_chance(run: Run):
         title = (f"{st['series']} never got more than {1 - st['level'] / st['chance_loss']:.0%} under ln({st['classes']}) "
                  f"= {fmt(st['chance_loss'])} (best third {fmt(st['level'])}), the loss of a uniform guess over "
                  f"{st['classes']} classes, and the held-out accuracy stayed near chance")
+    elif "chance_loss" in st and not _count_is_firm(run, st):
+        # A count read off the loss level itself, and not tightly: say it is a guess.
+        title = (f"{st['series']} sits at {fmt(st['level'])}, about ln({st['classes']}) = {fmt(st['chance_loss'])}: "
+                 f"{st['classes']} classes if this is a uniform guess")
     elif "chance_loss" in st:
         title = (f"{st['series']} sits at {fmt(st['level'])} = ln({st['classes']}), the loss of a uniform guess over "
                  f"{st['classes']} classes")
@@ -349,6 +372,9 @@ def stuck_at_chance(run: Run):
                  f"evaluations, from the first, and never higher: the model gives every item one class")
     elif st.get("constant"):
         title = f"{st['series']} is constant at {fmt(st['level'])}: the model predicts one class (majority share)"
+    elif "chance_accuracy" in st and "classes" in st and not _count_is_firm(run, st):
+        title = (f"{st['series']} sits at {fmt(st['level'])}, about chance ({fmt(st['chance_accuracy'])} if there are "
+                 f"{st['classes']} classes; the count is a guess)")
     elif st["level"] < st.get("chance_accuracy", 0.0):
         title = (f"{st['series']} sits at {fmt(st['level'])}, no better than chance ({fmt(st['chance_accuracy'])} "
                  f"for {st['classes']} classes)")

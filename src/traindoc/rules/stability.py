@@ -16,6 +16,7 @@ from .off_scale_start import OFF_SCALE
 from ._common import (adversarial, per_curve, reinforcement, LOSS_ROLES, METRIC_ROLES, MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel,
                       rising_after_min, unit)
 from .negative_runaway import negative_runaway_finding
+from .constant_rate import bad_batch_first
 from .eval_swings import REPEATED, ZIGZAG_RATIO, eval_spikes_finding, run_scale, zigzag_finding, zigzag_of
 from .registry import rule
 from .val_only import training_kept_falling
@@ -674,6 +675,7 @@ def loss_spikes(run: Run):
 
                 f = part_spike_finding(run, c, _warmup_end(run))  # another part, confirmed by the metric
         if f is not None:
+            bad_batch_first(run, f)  # one spike at a constant logged rate: the batch, not the rate, leads
             yield f
     from .agent_spikes import agent_spike_finding
 
