@@ -150,6 +150,16 @@ def test_features_at_offsets_from_row_standardisation(by_row):
         assert not found  # per-feature standardised: every feature spreads as much as the whole
 
 
+def test_one_row_fed_again_and_again_is_not_read_as_offset_features():
+    """A Dataset returning self.x[0] for every index: no feature varies across the rows, which is not a scaling
+    along the wrong axis (whose fix would not help)."""
+    x, y = _rows_standardised(True)
+    x = x[:1].expand_as(x).clone()
+    model = nn.Sequential(nn.Linear(10, 16), nn.ReLU(), nn.Linear(16, 2))
+    doc = _watched_batches(model, torch.optim.SGD(model.parameters(), 1e-3), x, y, batches=20, every=1)
+    assert not [f for f in doc.findings if f.id == "unnormalized-input" and "offsets" in f.title]
+
+
 def _digits_like(n=512, seed=0):
     """8x8 'images' in [0, 1] whose border pixels are always 0 (as sklearn's digits)."""
     g = torch.Generator().manual_seed(seed)

@@ -509,6 +509,7 @@ def poor_initialization(run: Run) -> list[Finding]:
 # --- data --------------------------------------------------------------------------------
 
 BETWEEN_COLUMNS = 3.0  # overall std this many times the largest feature's own: 8/9 of the variance is offsets
+SAME_ROWS = 1e-4  # the largest feature's std under this share of the overall: the rows are one row repeated
 
 
 OFFSET_CAUSE = ("The statistics were taken over the wrong axis or the whole array: each row standardised across its "
@@ -531,8 +532,8 @@ def _offset_columns(run: Run, overall_std: float) -> str | None:
     if top is None or not len(top) or not math.isfinite(overall_std) or overall_std <= 0:
         return None
     feature = float(np.nanmedian(top.values))
-    if not feature > 0 or overall_std < BETWEEN_COLUMNS * feature or not _loss_barely_fell(run):
-        return None
+    if not feature > SAME_ROWS * overall_std or overall_std < BETWEEN_COLUMNS * feature or not _loss_barely_fell(run):
+        return None  # (no feature varying at all is one row fed again and again, a loader bug, not a scaling one)
     return (f"each feature varies by {feature:.2g} at most around its own mean while the inputs as a whole spread "
             f"by {overall_std:.2g}: the features sit at different offsets (scaled as one array, or each row "
             "standardised across its features, not each feature across the rows)")
