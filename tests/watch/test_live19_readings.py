@@ -30,6 +30,19 @@ def test_a_rate_growing_by_the_same_factor_names_the_scheduler_gamma():
     assert once is not None and "assignment" in once.causes[0]
 
 
+@pytest.mark.parametrize("new_rate,assignment_first", [(0.9, True), (0.5, True), (1.5, False), (0.05, False)])
+def test_a_rate_that_cannot_be_a_decay_factor_is_read_as_raised_not_assigned(new_rate, assignment_first):
+    steps = [float(s) for s in range(0, 300, 10)]
+    lrs = [0.004] * 10 + [new_rate] * 20
+    losses = [1.0 - 0.03 * i for i in range(10)] + [1.8] * 20
+    f = lr_jump_finding(steps, lrs, steps, losses)
+    assert f is not None and f.id == "lr-too-high"
+    assert ("assignment" in f.causes[0]) == assignment_first
+    if not assignment_first:
+        assert "raised" in f.causes[0] and "0.004" in f.fixes[0] and not any("assignment" in c for c in f.causes)
+        assert "decay factor" not in f.title
+
+
 def test_the_scheduler_object_names_its_own_gamma():
     opt = torch.optim.SGD(_mlp().parameters(), lr=0.01)
     assert growing_factor(torch.optim.lr_scheduler.StepLR(opt, 5, gamma=10.0))[0].startswith("StepLR(gamma=10)")

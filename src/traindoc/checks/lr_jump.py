@@ -1,9 +1,14 @@
-"""The learning rate jumping far above its starting value mid-run: a decay that assigns instead of multiplying.
+"""The learning rate jumping far above its starting value mid-run: a decay that assigns instead of multiplying,
+or a rate raised by hand.
 
 A hand-written decay ``g['lr'] = decay`` meant as ``g['lr'] *= decay`` sets the rate to the factor
 itself (0.9, hundreds of times Adam's 1e-3) at the first decay, and the loss jumps up and never comes
 back. A warm-up rises gradually from a small rate; a warm restart returns to the run's own peak; this
 rate never rose before and lands at ten times or more the highest rate the run had used.
+
+A new rate that cannot be a decay factor (1 or more, or under 0.1, where hand-written factors never are)
+is a rate raised on purpose or set by a hand-written schedule: that reading leads, and the assignment is not
+offered.
 
 Read at the end of a ``watch`` run from the optimizer's recorded rate (param_groups[0]['lr'] at the
 sampled steps) and the loss: named only when the loss after the jump is clearly above the loss just
@@ -22,6 +27,7 @@ JUMP = 10.0  # the new rate against the highest rate before it
 WORSE = 1.2  # the loss after the jump against the loss just before it
 BACK = 2.0  # a later rate at most this many times the earlier ones: the jump was undone (a one-off bump)
 SMOOTH = 5  # consecutive loss points averaged when a bump's loss is compared with the loss before it
+FACTOR_LOW = 0.1  # decay factors written by hand lie in [0.1, 1): a new rate there may be the factor assigned
 
 
 def lr_jump_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[float],
@@ -45,11 +51,20 @@ def lr_jump_finding(lr_steps: list[float], lrs: list[float], loss_steps: list[fl
         if len(pre) < 2 or len(post) < 2 or not _mean(post) > WORSE * _mean(pre):
             return None
         named = _growing_scheduler(optimizer) or _repeated_factor(lrs, i)
-        factor = " (a value that looks like a decay factor)" if now < 1 and named is None else ""
-        causes = ["a learning-rate decay written as an assignment, g['lr'] = decay, sets the rate to the decay "
-                  "factor itself instead of multiplying the current rate by it"]
-        fixes = ["Multiply the current rate: g['lr'] *= decay (or use torch.optim.lr_scheduler.ExponentialLR("
-                 "optimizer, gamma=decay) / StepLR), so the rate only falls."]
+        looks_like_factor = FACTOR_LOW <= now < 1.0
+        factor = " (a value that looks like a decay factor)" if looks_like_factor and named is None else ""
+        assigned = ("a learning-rate decay written as an assignment, g['lr'] = decay, sets the rate to the decay "
+                    "factor itself instead of multiplying the current rate by it")
+        assigned_fix = ("Multiply the current rate: g['lr'] *= decay (or use torch.optim.lr_scheduler.ExponentialLR("
+                        "optimizer, gamma=decay) / StepLR), so the rate only falls.")
+        raised = (f"the rate was raised to {now:.3g} mid-run (a manual change to speed things up, or a hand-set "
+                  f"schedule), {now / (was if was > 0 else before[0]):.0f}x the rate the run had learned with: too "
+                  "high for this model and optimiser")
+        raised_fix = (f"Keep the rate the run learned with ({was:.3g}), or raise it gradually and watch the loss; "
+                      "to train faster, tune the rate on a short run first rather than jumping it mid-run.")
+        # A decay factor is below 1 and, in practice, 0.1 or more: a new rate outside that range cannot be one
+        causes, fixes = ([assigned, raised], [assigned_fix, raised_fix]) if looks_like_factor else \
+            ([raised], [raised_fix])
         if named is not None:
             causes, fixes = [named[0]], [named[1]]
         return Finding(
