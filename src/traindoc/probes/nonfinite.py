@@ -22,7 +22,7 @@ from torch import nn
 
 from .gradients import Sample
 
-FORWARD, BACKWARD, PARAMETER, LOSS = 1.0, 2.0, 3.0, 4.0
+FORWARD, BACKWARD, PARAMETER, LOSS, DATA = 1.0, 2.0, 3.0, 4.0, 5.0  # DATA: the batch fed to the model held NaN/Inf
 FULL_MODE_STEPS = 3
 
 
@@ -161,6 +161,9 @@ class NonfiniteProbe:
         """The first kept output holding a NaN names the origin; failing that, watch backward."""
         step = self.step + 1  # the step being computed
         kept = self._kept
+        if _nonfinite(root_args):  # the batch itself: no module made the NaN, the data did
+            self._set_origin(type(self.model).__name__, DATA, step, "the input batch held NaN/Inf")
+            return
         for i, (name, mod, args, out) in enumerate(kept):
             if not _has_nan(out):
                 continue

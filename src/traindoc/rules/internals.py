@@ -674,7 +674,8 @@ def unshuffled_data(run: Run) -> list[Finding]:
 
 # --- non-finite origin -------------------------------------------------------------------
 
-_KIND = {1.0: "forward output", 2.0: "backward gradient", 3.0: "parameter", 4.0: "loss from finite outputs"}
+_KIND = {1.0: "forward output", 2.0: "backward gradient", 3.0: "parameter", 4.0: "loss from finite outputs",
+         5.0: "input batch"}
 
 
 @rule("nonfinite-origin", family=FAMILY, severity=Severity.ERROR,
@@ -697,6 +698,20 @@ def nonfinite_origin(run: Run) -> list[Finding]:
                     grown.evidence.update({"cause": True, "explains": ["nonfinite", "divergence", "stuck-at-chance",
                                                                        "loss-metric-mismatch"]})
             out.append(grown)
+            continue
+        if kind == _KIND[5.0]:  # the model was fed NaN/Inf: the data is the cause, not the rate or an operation
+            out.append(Finding(
+                "nonfinite-origin", Severity.ERROR, f"NaN/Inf first appeared in the input batch of {module} at step "
+                f"{step:g}: the data held it before any layer ran",
+                series=[f"nonfinite_origin/{module}"], steps=[step],
+                evidence={"subject": module, "module": module, "kind": kind, "step": step, "cause": True,
+                          "explains": ["nonfinite", "divergence", "loss-spikes", "lr-too-high", "exploding-gradients"]},
+                causes=_ORIGIN_CAUSES[kind],
+                fixes=["Find the rows with missing values: torch.isfinite(x).all(dim=1) on each batch (or "
+                       "df.isna().any(axis=1) on the table), then drop them or fill them (df.dropna(), fillna, an "
+                       "imputer fitted on the training rows) before training.",
+                       "Check the preprocessing for a division by zero (a constant column standardised by its std of "
+                       "0) or a log of 0 or of a negative value."]))
             continue
         grown = _overflow_origin(run, module, step, kind)
         if grown is not None:
@@ -888,6 +903,9 @@ def _backward_origin(run: Run) -> list[Finding]:
 
 
 _ORIGIN_CAUSES = {
+    "input batch": ["Missing values in the data (NaN rows read from a CSV, an empty cell), or preprocessing that made "
+                    "them (a division by a zero std, a log of 0): the lowered learning rate or a clamp in the model "
+                    "cannot help."],
     "forward output": ["An operation in this module overflowed or was undefined for its inputs (log of 0 or "
                        "a negative, sqrt of a negative, division by zero, exp of a large value)."],
     "backward gradient": ["The backward pass of this module is undefined at its inputs (sqrt or norm at 0, "
