@@ -215,6 +215,20 @@ def loss_identity_findings(loss: Any, outputs: Any, targets: Any, grad_summary: 
 MIN_BATCH = 8  # a division by fewer rows is as likely an accumulation count as a batch size
 
 
+def _raw_step_loss(loss: Any, targets: Any, optimizer: Any) -> tuple[float, int] | None:
+    """(the loss's value, the batch's rows) when a factor on the loss reaches the steps: a positive finite loss
+    under an optimizer whose step is lr x gradient (``steps_by_raw_gradient``); None otherwise."""
+    from ._torch import as_float
+    from .torch_config import steps_by_raw_gradient
+
+    if not steps_by_raw_gradient(optimizer):
+        return None
+    value = as_float(loss)
+    if not math.isfinite(value) or value <= 0:
+        return None
+    return value, getattr(targets, "shape", (0,))[0] if getattr(targets, "dim", lambda: 0)() >= 1 else 0
+
+
 def divided_by_batch_findings(loss: Any, outputs: Any, targets: Any, optimizer: Any) -> list[Finding]:
     """update-ratio when the loss is a standard mean loss of the outputs divided once more by the batch's rows
     (``F.cross_entropy(out, y) / len(y)``), under a non-adaptive optimizer.
@@ -222,15 +236,10 @@ def divided_by_batch_findings(loss: Any, outputs: Any, targets: Any, optimizer: 
     The mean already divides by the rows; a second division makes the loss and every gradient batch-size times
     smaller, and plain SGD (whose step is lr x gradient) then takes steps that many times too short. Adam-family
     optimizers divide each step by the gradient's own size, so the same loss trains normally there."""
-    from ._torch import as_float
-    from .torch_config import steps_by_raw_gradient
-
-    value = as_float(loss)
-    if not steps_by_raw_gradient(optimizer):
+    read = _raw_step_loss(loss, targets, optimizer)
+    if read is None or read[1] < MIN_BATCH:
         return []
-    rows = getattr(targets, "shape", (0,))[0] if getattr(targets, "dim", lambda: 0)() >= 1 else 0
-    if not math.isfinite(value) or value <= 0 or rows < MIN_BATCH:
-        return []
+    value, rows = read
     for name, std in standard_losses(outputs, targets).items():
         if std > MIN_LOSS and abs(value * rows - std) <= MATCH * max(1.0, std):
             opt = type(optimizer).__name__
@@ -261,13 +270,10 @@ def multiplied_loss_factor(loss: Any, outputs: Any, targets: Any, optimizer: Any
     gradient k times larger; plain SGD (step = lr x gradient) then steps as if the rate were k times higher.
     Adam-family optimizers divide by the gradient's own size, so the factor cancels there. The caller names it
     only when step symptoms follow (a ``Suspect``)."""
-    from ._torch import as_float
-    from .torch_config import steps_by_raw_gradient
-
-    value = as_float(loss)
-    if not steps_by_raw_gradient(optimizer) or not math.isfinite(value) or value <= 0:
+    read = _raw_step_loss(loss, targets, optimizer)
+    if read is None:
         return None
-    rows = getattr(targets, "shape", (0,))[0] if getattr(targets, "dim", lambda: 0)() >= 1 else 0
+    value, rows = read
     for name, std in standard_losses(outputs, targets).items():
         if not std > MIN_LOSS:
             continue
