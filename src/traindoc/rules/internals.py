@@ -77,6 +77,12 @@ def dead_relu(run: Run) -> list[Finding]:
               "Poor initialisation or unnormalised inputs."]
     fixes = ["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
              "Lower the learning rate; normalise inputs; add normalisation before the ReLU."]
+    high = None if died else _high_rate_setting(run)
+    if high is not None:
+        # Dead from the first window on, under a rate far above the usual: the first few updates do it.
+        causes = [f"The learning rate is too high: {high}; the first large updates push the units' "
+                  "pre-activations below zero for every input, within the first window.", causes[0], causes[2]]
+        fixes = ["Lower the learning rate (3-10x), or add warm-up and gradient clipping.", fixes[0]]
     if died:
         causes = [f"The learning rate is too high: these units fired at step {int(s.steps[0])} "
                   f"({float(first[0]):.0%} dead then) and were knocked into the dead region by later updates.",
@@ -92,6 +98,29 @@ def dead_relu(run: Run) -> list[Finding]:
         evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()},
                   "dead_at_first_window": float(first[0]), "died_during_training": died},
         causes=causes, fixes=fixes)]
+
+
+ADAPTIVE = ("Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad")
+HIGH_SGD_STEP = 2.0  # lr / (1 - momentum): twice the classic 0.1 with momentum 0.9
+HIGH_ADAPTIVE_LR = 0.01  # ten times the usual 1e-3 of Adam-like optimisers
+
+
+def _high_rate_setting(run: Run) -> str | None:
+    """The optimizer setting the watcher recorded, in words, when its step is far above the usual one.
+
+    Units dead from the first window on are usually born dead (biases, initialisation, inputs), unless
+    the rate is so large that the first few updates kill them before the first window closes: then the
+    rate, which this run's own settings show, comes before the biases, which nothing here measured."""
+    hp = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
+    name, lr, m = str(hp.get("optimizer", "")), hp.get("lr"), hp.get("momentum") or 0.0
+    if not isinstance(lr, (int, float)) or not isinstance(m, (int, float)) or not lr > 0 or not 0 <= m < 1:
+        return None
+    if name == "SGD" and lr / (1 - m) >= HIGH_SGD_STEP:
+        return (f"SGD at lr {lr:g}" + (f" with momentum {m:g} (effective step lr / (1 - momentum) = "
+                                        f"{lr / (1 - m):.3g}, against 1 for lr 0.1 with momentum 0.9)" if m else ""))
+    if name in ADAPTIVE and lr >= HIGH_ADAPTIVE_LR:
+        return f"{name} at lr {lr:g}, {lr / 1e-3:.0f}x its usual 1e-3"
+    return None
 
 
 LEARNED = 0.1  # a training loss that ended at this share of its start (or less) fit the data
