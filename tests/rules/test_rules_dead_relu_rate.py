@@ -42,3 +42,22 @@ def test_dead_units_under_ordinary_rates_keep_the_born_dead_causes_first():
         cause, fix = _lead(_dead_from_start(hp))
         assert cause.startswith("Large negative biases"), (hp, cause)
         assert "LeakyReLU" in fix
+
+
+def _saturated(hparams: dict) -> Run:
+    run = Run(name="r", source="r", format="test")
+    run.meta.hparams = dict(hparams)
+    run.add(Series.named("train_loss", STEPS, 1.2 - 0.1 * STEPS / 100.0))
+    run.add(Series.named("sat_frac/pooler", STEPS, np.full(STEPS.size, 0.97), role=Role.LAYER_STAT))
+    return run
+
+
+def test_saturation_under_a_rate_far_above_usual_leads_with_the_rate():
+    f = next(f for f in diagnose_run(_saturated({"optimizer": "SGD", "lr": 3.0})) if f.id == "saturated-activation")
+    assert f.causes[0].startswith("The learning rate is too high") and "SGD at lr 3" in f.causes[0]
+    assert f.fixes[0].startswith("Lower the learning rate") and f.evidence["recorded_rate"].startswith("SGD")
+
+
+def test_saturation_under_an_ordinary_rate_keeps_the_initialisation_first():
+    f = next(f for f in diagnose_run(_saturated({"optimizer": "AdamW", "lr": 5e-5})) if f.id == "saturated-activation")
+    assert f.causes[0].startswith("Pre-activations are too large") and "recorded_rate" not in f.evidence

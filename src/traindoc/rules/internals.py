@@ -489,15 +489,23 @@ def saturated_activation(run: Run) -> list[Finding]:
         return []
     worst = max(sat, key=lambda n: sat[n][0])
     s = sat[worst][1]
+    causes = ["Pre-activations are too large: weights initialised too big or inputs not normalised.",
+              "Sigmoid/tanh in hidden layers of a deep network (their derivative is ~0 at the ends)."]
+    fixes = ["Use Xavier/Glorot initialisation for sigmoid/tanh; normalise the inputs.",
+             "Prefer ReLU-family activations in hidden layers; add normalisation layers."]
+    high = _high_rate_setting(run)
+    if high is not None:
+        # A rate far above the usual throws the weights, and with them the pre-activations, to sizes no
+        # initialisation gives: the rate this run's settings show comes before the init nothing measured.
+        causes.insert(0, f"The learning rate is too high: {high}; large updates grow the weights until the "
+                         "pre-activations sit at the flat ends.")
+        fixes.insert(0, "Lower the learning rate (3-10x), or add warm-up and gradient clipping.")
     return [Finding(
         "saturated-activation", Severity.WARNING,
         f"{sat[worst][0]:.0%} of the outputs of {worst} sit at the flat ends of the activation",
         series=[f"sat_frac/{n}" for n in sat], steps=[_step(s.steps[0]), _step(s.steps[-1])],
-        evidence={"subject": "model", "saturated_share": {n: v for n, (v, _) in sat.items()}},
-        causes=["Pre-activations are too large: weights initialised too big or inputs not normalised.",
-                "Sigmoid/tanh in hidden layers of a deep network (their derivative is ~0 at the ends)."],
-        fixes=["Use Xavier/Glorot initialisation for sigmoid/tanh; normalise the inputs.",
-               "Prefer ReLU-family activations in hidden layers; add normalisation layers."])]
+        evidence={"subject": "model", "saturated_share": {n: v for n, (v, _) in sat.items()}}
+        | ({"recorded_rate": high} if high else {}), causes=causes, fixes=fixes)]
 
 
 @rule("poor-initialization", family=FAMILY, severity=Severity.WARNING,
