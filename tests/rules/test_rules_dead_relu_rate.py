@@ -61,3 +61,10 @@ def test_saturation_under_a_rate_far_above_usual_leads_with_the_rate():
 def test_saturation_under_an_ordinary_rate_keeps_the_initialisation_first():
     f = next(f for f in diagnose_run(_saturated({"optimizer": "AdamW", "lr": 5e-5})) if f.id == "saturated-activation")
     assert f.causes[0].startswith("Pre-activations are too large") and "recorded_rate" not in f.evidence
+
+
+def test_the_logged_peak_rate_counts_where_the_header_holds_a_warm_up_start_of_zero():
+    run = _saturated({"optimizer": "SGD", "lr": 0.0, "momentum": 0})
+    run.add(Series.named("lr", STEPS, np.minimum(STEPS / 10.0, 1.0) * 3.0))
+    f = next(f for f in diagnose_run(run) if f.id == "saturated-activation")
+    assert f.causes[0].startswith("The learning rate is too high") and "lr 3" in f.causes[0]

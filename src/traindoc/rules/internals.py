@@ -106,13 +106,17 @@ HIGH_ADAPTIVE_LR = 0.01  # ten times the usual 1e-3 of Adam-like optimisers
 
 
 def _high_rate_setting(run: Run) -> str | None:
-    """The optimizer setting the watcher recorded, in words, when its step is far above the usual one.
+    """The optimizer setting the watcher recorded (at the logged rate's peak), in words, when its step is far
+    above the usual one.
 
     Units dead from the first window on are usually born dead (biases, initialisation, inputs), unless
     the rate is so large that the first few updates kill them before the first window closes: then the
     rate, which this run's own settings show, comes before the biases, which nothing here measured."""
     hp = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
     name, lr, m = str(hp.get("optimizer", "")), hp.get("lr"), hp.get("momentum") or 0.0
+    logged = run.primary(Role.LR)
+    if logged is not None and np.isfinite(logged.values).any():
+        lr = float(np.nanmax(logged.values))  # the peak a schedule reached; the header holds its starting value
     if not isinstance(lr, (int, float)) or not isinstance(m, (int, float)) or not lr > 0 or not 0 <= m < 1:
         return None
     if name == "SGD" and lr / (1 - m) >= HIGH_SGD_STEP:
