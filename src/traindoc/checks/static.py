@@ -271,10 +271,15 @@ def frozen_from_updates(layers: list[str], how: str, step: float) -> list[Findin
                     f"{len(layers)} layer(s) with trainable parameters never changed",
                     steps=[step], evidence={"subject": ",".join(layers[:5]), "layers": layers[:20], "how": how},
                     causes=["The layer's parameters are not in the optimiser." if "update" in how else
-                            "Its output is detached (.detach(), .data, torch.no_grad) or it is never used, so no "
-                            "gradient reaches it."],
+                            "Its output is detached or passes through an operation without a gradient before the "
+                            "loss (.detach(), .data, torch.no_grad, a cast to an integer dtype such as "
+                            "ops.cast(h, 'int32') or .long(), round or argmax, a NumPy round trip, a copy through "
+                            "torch.tensor(h) or h.new_tensor(h), Keras ops.stop_gradient), or it is never used, so "
+                            "no gradient reaches it."],
                     fixes=["Pass all trainable parameters to the optimiser.",
-                           "Look for .detach()/.data/no_grad between this layer and the loss.",
+                           "Look between this layer and the loss for .detach()/.data/no_grad, integer casts, "
+                           "rounding or argmax, NumPy conversions and tensor copies; keep the float tensor (a "
+                           "straight-through estimator where a discrete value is needed).",
                            "If freezing is intended, set requires_grad=False."])]
 
 
