@@ -125,3 +125,19 @@ def test_targets_far_beyond_the_output_scale_name_target_scaling(tmp_path):
 def test_standardised_targets_are_clean(tmp_path):
     live, offline = _fit(1, None, "mse", *_prices(True), tmp_path, metrics=("mae",), lr=1e-3)
     assert not _warn(live + offline), [f.id for f in live + offline]
+
+
+@pytest.mark.parametrize("loss,targets,named", [
+    ("mape", "standardised", True), ("mape", "positive", False),
+    ("msle", "standardised", True), ("msle", "positive", False)])
+def test_relative_losses_on_targets_they_cannot_take(loss, targets, named, tmp_path):
+    x = _x(8)
+    z = x @ np.random.default_rng(9).normal(size=D)
+    y = ((z - z.mean()) / z.std() if targets == "standardised" else 50.0 + 5.0 * z).astype("float32").reshape(-1, 1)
+    live, _ = _fit(1, None, loss, x, y, tmp_path, metrics=("mae",))
+    hits = [f for f in live if f.id == "loss-metric-mismatch" and f.evidence.get("subject") == "targets"]
+    if named:
+        assert len(hits) == 1 and hits[0].severity == Severity.WARNING, [f.title for f in live]
+        assert ("mean_squared_error" in hits[0].fixes[0]) and (loss in hits[0].title)
+    else:
+        assert not hits
