@@ -758,14 +758,20 @@ def nonfinite_origin(run: Run) -> list[Finding]:
         if grown is not None:
             out.append(grown)
             continue
+        causes = list(_ORIGIN_CAUSES.get(kind, _ORIGIN_CAUSES["forward output"]))
+        fixes = ["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
+                 "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
+                 "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]
+        evidence = {"subject": module, "module": module, "kind": kind, "step": step}
+        if kind == "parameter" and _learning_before(run, step) and not _climbed_before(run, step):
+            # The weights turned NaN at an update while the loss had been learning and did not climb: nothing blew
+            # up first, so the update itself was undefined, between backward() and step().
+            causes = [UNDEFINED_UPDATE_CAUSE] + causes
+            fixes = [UNDEFINED_UPDATE_FIX, fixes[2]]
+            evidence.update({"cause": True, "explains": ["nonfinite", "divergence", "stuck-at-chance"]})
         out.append(Finding(
             "nonfinite-origin", Severity.ERROR, f"NaN/Inf first appeared in {module} ({kind}) at step {step:g}",
-            series=[f"nonfinite_origin/{module}"], steps=[step],
-            evidence={"subject": module, "module": module, "kind": kind, "step": step},
-            causes=_ORIGIN_CAUSES.get(kind, _ORIGIN_CAUSES["forward output"]),
-            fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
-                   "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
-                   "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
+            series=[f"nonfinite_origin/{module}"], steps=[step], evidence=evidence, causes=causes, fixes=fixes))
     backward = _backward_origin(run)
     if backward and (not out or all(f.evidence["kind"] == "parameter" and f.steps[0] > backward[0].steps[0]
                                     for f in out)):
@@ -840,6 +846,32 @@ def _overflow_origin(run: Run, series: str, step: float, kind: str) -> Finding |
 
 
 LEARNING_POINTS = 20  # finite loss points before the NaN that show a stretch of learning
+
+
+UNDEFINED_UPDATE_CAUSE = ("The update itself was NaN: the loss had been learning and did not climb before the "
+                          "weights turned non-finite, so nothing blew up; something between backward() and step() "
+                          "divided by zero or multiplied 0 by Inf (hand-written gradient clipping or scaling by a "
+                          "norm that is 0 on a batch, a custom optimizer's division, a zero learning-rate warm-up "
+                          "factor inverted).")
+UNDEFINED_UPDATE_FIX = ("Guard the code that changes gradients or weights between backward() and step(): divide by "
+                        "(norm + 1e-6), or use torch.nn.utils.clip_grad_norm_ (it handles a zero norm); check "
+                        "torch.isfinite on the gradients after that code.")
+
+
+def _climbed_before(run: Run, step: float) -> bool:
+    """The training loss's last finite point before ``step`` is more than twice the median of the tenth before it,
+    or a layer's gradient norm last seen before it is a hundred times its own median (gradients exploding)."""
+    def before(s: Series) -> np.ndarray:
+        x, y = _finite(s)
+        return y[x < step]
+
+    t = run.primary(Role.TRAIN_LOSS)
+    y = before(t) if t is not None else np.zeros(0)
+    k = max(2, y.size // 10)
+    if y.size >= 4 and float(y[-1]) > 2.0 * float(np.median(y[-k - 1:-1])):
+        return True
+    return any(g.size >= 4 and float(g[-1]) > 100.0 * float(np.median(g))
+               for g in (before(s) for _, s in _prefixed(run, "grad_norm/")))
 
 
 def _learning_before(run: Run, step: float) -> bool:
