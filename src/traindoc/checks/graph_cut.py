@@ -87,8 +87,9 @@ class GraphCut:
                 "h.new_tensor(...), which copies the values and leaves the graph behind")
             fix = ("Take the values, not the indices: torch.max(h, dim)[0] (or .values); keep the tensor in the graph "
                    "between those layers (no .detach(), .data or .item())." if whole else
-                   "Keep the tensor in the graph between those layers: use it as it is (or h.clone(), h.to(...), which "
-                   "keep the graph) instead of .detach(), .data, .item(), NumPy, torch.tensor(h) or h.new_tensor(h).")
+                   "Keep the tensor in the graph between those layers: no .detach(), .data, .item(), NumPy, "
+                   "torch.tensor(h) or h.new_tensor(h); use it as it is (or h.clone(), h.to(...), which keep the "
+                   "graph).")
             self.found = Suspect(
                 "graph-cut", EXPLAINS,
                 f"the input of '{names[first_live]}' is cut from the graph, so no gradient reaches the layers before it "
