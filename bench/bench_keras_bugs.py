@@ -40,6 +40,7 @@
     [--set heldout28] (the twenty-eighth blind held-out set, keras_bugs/heldout28_*.py: the common bug classes, frozen)
     [--set heldout29] (the twenty-ninth blind held-out set, keras_bugs/heldout29_*.py: the common bug classes, frozen)
     [--set heldout30] (the thirtieth blind held-out set, keras_bugs/heldout30_*.py: the common bug classes, frozen)
+    [--set heldout31] (the thirty-first blind held-out set, keras_bugs/heldout31_*.py: the common bug classes, frozen)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -445,6 +446,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout30_torch  # noqa: F401  (registers the thirtieth held-out set's PyTorch cases)
 
         return HELDOUT30
+    if name == "heldout31":
+        from keras_bugs.heldout31_keras import HELDOUT31
+        import keras_bugs.heldout31_torch  # noqa: F401  (registers the thirty-first held-out set's PyTorch cases)
+
+        return HELDOUT31
     return CASES
 
 
@@ -464,7 +470,8 @@ def main() -> None:
                                                  "heldout27",
                                                  "heldout28",
                                                  "heldout29",
-                                                 "heldout30"),
+                                                 "heldout30",
+                                                 "heldout31"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

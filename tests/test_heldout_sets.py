@@ -39,7 +39,8 @@ SETS = {"heldout2": (14, 10), "heldout3": (9, 10), "heldout4": (10, 10), "heldou
         "heldout27": (8, 8),
         "heldout28": (8, 8),
         "heldout29": (8, 8),
-        "heldout30": (8, 8)}
+        "heldout30": (8, 8),
+        "heldout31": (8, 8)}
 
 
 @pytest.fixture(scope="module", params=sorted(SETS))

@@ -284,3 +284,20 @@ def test_zigzag_that_settled_for_the_last_third_is_not_oscillation():
     # The same zig-zag still going at the end of the run is oscillation.
     going = val[:12] + [0.030, 0.081, 0.024, 0.090, 0.020, 0.075, 0.021, 0.080]
     assert "oscillation" in _by_id(_findings({"loss": train, "val_loss": going}))
+
+
+def test_a_near_zero_loss_doubling_at_the_held_peak_is_not_lr_too_high():
+    # A solved task (OneCycle-like): the loss falls from 2.5 to ~1e-5 and then climbs to ~3e-3 at the held
+    # peak, falling back after the cut. The climb gives back 0.1% of what was learned: a noise floor.
+    n, w = 200, 20
+    x = np.arange(n, dtype=float)
+    lr = np.where(x < w, 0.01 * (x + 1) / w, np.where(x >= 120, 0.001, 0.01))
+    rng = np.random.default_rng(3)
+    base = 2.5 * np.exp(-x / 4.0) + 1e-5
+    bump = np.where((x >= 60) & (x < 120), 3e-3 * np.clip((x - 60) / 40, 0, 1), 0.0)
+    loss = (base + bump) * np.exp(rng.normal(0, 0.05, n))
+    assert "lr-too-high" not in _by_id(_findings({"loss": list(loss), "lr": list(lr)}, axis="step"))
+    # The same shape with a climb that undoes a third of the fall is still named.
+    bump2 = np.where((x >= 60) & (x < 120), 0.8 * np.clip((x - 60) / 40, 0, 1), 0.0)
+    loss2 = (base + 0.05 + bump2) * np.exp(rng.normal(0, 0.05, n))
+    assert "lr-too-high" in _by_id(_findings({"loss": list(loss2), "lr": list(lr)}, axis="step"))

@@ -96,3 +96,29 @@ def test_a_healthy_noisy_plateau_beside_a_falling_training_loss_is_rarely_read_a
         val = (0.5 + 0.3 * np.exp(-e / (n / 5))) * np.exp(0.1 * rng.standard_normal(n))
         hits += gave_back(_run(train, val)) is not None
     assert hits <= 2, hits
+
+
+def _shock_run(train_step, val):
+    """Per-step training loss (30 steps an epoch) and per-epoch validation, as a live watcher records them."""
+    xs = np.arange(1.0, len(train_step) + 1)
+    xe = np.arange(1, len(val) + 1) * 30.0
+    return Run.from_columns("r", "<t>", "t", {"train_loss": (xs, np.asarray(train_step, float)),
+                                               "val_loss": (xe, np.asarray(val, float))}, axis="step")
+
+
+def test_a_shock_both_losses_took_is_not_overfitting_while_training_ends_above_its_level_at_the_best():
+    # One batch of extreme inputs in epoch 7 throws the weights: training jumps and recovers only to ~1.0,
+    # above the ~0.55 it stood at when validation was best (epoch 6); validation rises with it.
+    rng = np.random.default_rng(11)
+    n = 16 * 30
+    x = np.arange(n)
+    train = np.where(x < 180, 1.8 * np.exp(-x / 60) + 0.5, 1.0 + 0.6 * np.exp(-(x - 180) / 20))
+    train[183:186] = 20.0
+    train = train * np.exp(rng.normal(0, 0.1, n))
+    val = [1.12, 0.90, 0.80, 0.79, 0.79, 0.77, 1.37, 1.52, 1.32, 1.24, 1.21, 1.12, 1.10, 1.22, 1.03, 1.09]
+    run = _shock_run(train, val)
+    assert gave_back(run) is None
+    # The same validation curve with training falling on below its level at the best is still named.
+    train2 = 1.8 * np.exp(-x / 60) + 0.5 - 0.4 * np.clip((x - 180) / 300, 0, 1)
+    run2 = _shock_run(train2 * np.exp(rng.normal(0, 0.1, n)), val)
+    assert gave_back(run2) is not None

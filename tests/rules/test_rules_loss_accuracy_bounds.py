@@ -102,3 +102,24 @@ def test_uniform_ratio_of_a_loss_in_the_hundreds_is_not_a_guess():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert uniform_ratio(loss, acc, m)["ratio"] == math.inf
+
+
+def _mismatch(cols: dict):
+    return next(f for f in diagnose_run(_run(cols)) if f.id == "loss-metric-mismatch")
+
+
+def test_a_loss_far_under_ln2_from_its_first_point_leads_with_the_scaled_loss_and_its_steps():
+    # CrossEntropyLoss(...) / 1500 on 6 classes: 1.79 / 1500 at every epoch, accuracy creeping 19% -> 28%.
+    n = 12
+    f = _mismatch({"epoch": list(range(1, n + 1)), "loss": [0.00119 - 1e-6 * i for i in range(n)],
+                   "accuracy": list(np.linspace(0.19, 0.285, n))})
+    assert f.causes[0].startswith("the logged loss is not a per-sample cross-entropy") and "every gradient" in f.causes[0]
+    assert f.fixes[0].startswith("remove the extra division")
+
+
+def test_a_loss_that_starts_near_ln_c_keeps_the_misaligned_accuracy_first():
+    n = 40
+    rng = np.random.default_rng(0)
+    acc = list(np.clip(0.27 + 0.03 * rng.standard_normal(n), 0.2, 0.33))
+    f = _mismatch({"epoch": list(range(1, n + 1)), "loss": _falling_loss(n, 1.6, 0.01), "accuracy": acc})
+    assert f.causes[0].startswith("the accuracy is not computed on the predictions")

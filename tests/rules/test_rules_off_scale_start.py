@@ -87,3 +87,19 @@ def test_a_classifier_whose_first_epoch_already_beat_chance_is_no_off_scale_star
     path.write_text("".join(f"Epoch {i + 1}: train loss {a * 1000}, val loss {b}, val acc 100.00%\n"
                             for i, (a, b) in enumerate(losses)))
     assert _high_initial(path)
+
+
+def test_an_off_scale_first_point_over_a_loss_at_unit_scale_leads_with_the_first_steps(tmp_path):
+    # RMSprop at 0.03 on standardised targets: 195.5 for the first epoch, then MSE 0.72-0.9.
+    path = _keras_csv(tmp_path / "train_log.csv", [195.5, 0.7222, 0.84, 0.9, 0.86, 0.88, 0.7],
+                      [0.838, 0.92, 0.86, 0.87, 0.88, 0.86, 0.63])
+    (f,) = _high_initial(path)
+    assert f.causes[0].startswith("a learning rate that blows the first steps up") and "normalised" in f.causes[0]
+    assert "lower learning rate" in f.fixes[0] and any(c.startswith("targets not normalised") for c in f.causes)
+
+
+def test_an_off_scale_first_point_over_a_loss_still_in_the_thousands_keeps_the_raw_targets_first(tmp_path):
+    path = _keras_csv(tmp_path / "train_log.csv", [2.6e8, 1.8e4, 1.6e4, 1.5e4, 1.45e4, 1.4e4, 1.38e4],
+                      [1.9e4, 1.7e4, 1.6e4, 1.5e4, 1.45e4, 1.42e4, 1.4e4])
+    (f,) = _high_initial(path)
+    assert f.causes[0].startswith("targets not normalised")

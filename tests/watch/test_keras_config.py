@@ -77,6 +77,17 @@ def test_a_clip_norm_of_one_is_not_named(tmp_path):
     assert not [f for f in live + offline if f.severity >= Severity.WARNING], [f.title for f in live + offline]
 
 
+@pytest.mark.parametrize("clip", [1e-4, 0.5])
+def test_a_clip_value_far_below_the_gradient_entries_is_named_and_a_loose_one_is_not(clip, tmp_path):
+    cb, live, offline = _fit(_model(), keras.optimizers.SGD(0.05, clipvalue=clip), tmp_path)
+    hits = _setting(live, "gradient-clipping")
+    if clip < 1e-3:
+        assert hits and hits[0].id == "update-ratio" and "clipvalue=0.0001" in hits[0].title
+        assert hits[0].evidence["shrink"] >= 30 and "remove" in hits[0].fixes[0]
+    else:
+        assert not hits and not [f for f in live + offline if f.severity >= Severity.WARNING]
+
+
 def test_dropout_read_as_keep_probability_is_named(tmp_path):
     _, live, _ = _fit(_model(dropout=0.9), keras.optimizers.Adam(1e-2), tmp_path, validation_split=0.25)
     hits = _setting(live, "dropout")

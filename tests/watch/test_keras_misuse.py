@@ -388,3 +388,32 @@ def test_plateau_min_delta_is_judged_by_what_the_callback_itself_counted(min_del
     assert (found is not None) == named
     if named:
         assert found.id == "lr-decay-too-fast" and "min_delta" in found.fixes[0]
+
+
+# ------------------------------------------------------------------ an integer cast inside call() cuts the gradient
+
+class _CastCodes(keras.Model):
+    """Encoder -> (optionally) codes cast to int32 and back -> head: the cast has no gradient."""
+
+    def __init__(self, cast: bool):
+        super().__init__()
+        self.enc, self.head, self.cast = L.Dense(8, activation="relu"), L.Dense(1, activation="sigmoid"), cast
+
+    def call(self, x):
+        h = self.enc(x) * 4.0
+        if self.cast:
+            h = keras.ops.cast(keras.ops.cast(h, "int32"), "float32")
+        return self.head(h)
+
+
+@pytest.mark.parametrize("cast", [True, False])
+def test_an_integer_cast_inside_call_is_named_among_the_ways_no_gradient_reaches_a_layer(cast):
+    x, y = _binary(n=512)
+    keras.utils.set_random_seed(0)
+    m = _CastCodes(cast)
+    m.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy"])
+    frozen = [f for f in _fit(m, x, y, epochs=4) if f.id == "frozen-parameters"]
+    if cast:
+        assert frozen and "integer dtype" in " ".join(frozen[0].causes) and "int32" in " ".join(frozen[0].causes)
+    else:
+        assert not frozen

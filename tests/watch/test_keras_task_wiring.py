@@ -63,6 +63,28 @@ def test_multi_hot_tags_with_sigmoid_are_clean(tmp_path):
     assert not _warn(live + offline), [f.id for f in live + offline]
 
 
+def test_a_class_major_onehot_reshaped_instead_of_transposed_is_named_as_scrambled_labels(tmp_path):
+    x = _x(5)
+    ids = (x @ np.random.default_rng(6).normal(size=(D, 4))).argmax(1)
+    class_major = np.eye(4, dtype="float32")[ids].T  # (4, N), as some exporters store it
+    live, _ = _fit(4, "softmax", "categorical_crossentropy", x, class_major.reshape(-1, 4), tmp_path)
+    hits = [f for f in _warn(live) if f.evidence.get("ones_per_row") is not None]
+    assert hits and hits[0].id == "label-problem" and "scrambled" in hits[0].title
+    assert abs(hits[0].evidence["ones_per_row"] - 1.0) < 0.3 and hits[0].evidence["empty_rows"] >= 0.1
+    assert hits[0].fixes[0].startswith("Transpose") and live[0] is hits[0]
+    # The transposed matrix is plain one-hot: no label finding at all.
+    live2, _ = _fit(4, "softmax", "categorical_crossentropy", x, class_major.T, tmp_path / "ok")
+    assert not [f for f in _warn(live2) if f.id in ("label-problem", "wrong-output-activation")]
+
+
+def test_real_multi_hot_tags_are_not_read_as_scrambled_onehot():
+    from traindoc.checks.structure import Targets
+
+    _, y = _multi_hot()
+    t = Targets.of(y)
+    assert t.multi_hot and not t.scrambled_onehot and abs(t.ones_per_row - 1.0) > 0.03
+
+
 def _class_ids():
     x = _x(3)
     return x, (x @ np.random.default_rng(4).normal(size=(D, 3))).argmax(1)
@@ -103,3 +125,19 @@ def test_targets_far_beyond_the_output_scale_name_target_scaling(tmp_path):
 def test_standardised_targets_are_clean(tmp_path):
     live, offline = _fit(1, None, "mse", *_prices(True), tmp_path, metrics=("mae",), lr=1e-3)
     assert not _warn(live + offline), [f.id for f in live + offline]
+
+
+@pytest.mark.parametrize("loss,targets,named", [
+    ("mape", "standardised", True), ("mape", "positive", False),
+    ("msle", "standardised", True), ("msle", "positive", False)])
+def test_relative_losses_on_targets_they_cannot_take(loss, targets, named, tmp_path):
+    x = _x(8)
+    z = x @ np.random.default_rng(9).normal(size=D)
+    y = ((z - z.mean()) / z.std() if targets == "standardised" else 50.0 + 5.0 * z).astype("float32").reshape(-1, 1)
+    live, _ = _fit(1, None, loss, x, y, tmp_path, metrics=("mae",))
+    hits = [f for f in live if f.id == "loss-metric-mismatch" and f.evidence.get("subject") == "targets"]
+    if named:
+        assert len(hits) == 1 and hits[0].severity == Severity.WARNING, [f.title for f in live]
+        assert ("mean_squared_error" in hits[0].fixes[0]) and (loss in hits[0].title)
+    else:
+        assert not hits

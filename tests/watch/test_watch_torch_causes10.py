@@ -323,7 +323,7 @@ def test_where_guard_gives_a_nan_gradient(safe):
 
 class Pooled(nn.Module):
     """Linear per position -> max over positions -> Linear; ``bug``: "indices" pools the argmax positions,
-    "hidden" returns the pooled features instead of the head's output."""
+    "hidden" returns the pooled features instead of the head's output, "copied" feeds the head a new_tensor copy."""
 
     def __init__(self, bug):
         super().__init__()
@@ -333,11 +333,13 @@ class Pooled(nn.Module):
         h = F.relu(self.tok(x))
         pooled = torch.max(h, 1)
         feats = pooled[1].float() if self.bug == "indices" else pooled[0]
+        if self.bug == "copied":
+            feats = feats.new_tensor(feats.detach())  # a copy of the values: the graph stays behind
         out = self.head(feats)
         return feats if self.bug == "hidden" else out
 
 
-@pytest.mark.parametrize("bug", ["indices", "hidden", None])
+@pytest.mark.parametrize("bug", ["indices", "hidden", "copied", None])
 def test_where_the_gradient_stops(bug):
     torch.manual_seed(0)
     g = torch.Generator().manual_seed(5)
@@ -350,6 +352,9 @@ def test_where_the_gradient_stops(bug):
         assert not named
     elif bug == "indices":
         assert named and named[0].evidence["config"] == "graph-cut" and "torch.max(h, dim)[0]" in named[0].fixes[0]
+    elif bug == "copied":  # not indices: the fix is to keep the tensor in the graph, not to take the values
+        assert named and named[0].evidence["config"] == "graph-cut" and "new_tensor" in named[0].causes[0]
+        assert named[0].fixes[0].startswith("Keep the tensor in the graph") and "indices" not in named[0].fixes[0]
     else:
         assert named and named[0].evidence["config"] == "output-dropped" and "'head'" in named[0].causes[0]
 

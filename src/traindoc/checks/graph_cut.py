@@ -82,13 +82,18 @@ class GraphCut:
                 return
             cut = ", ".join(names[:first_live])
             what = ("it holds whole numbers: indices (torch.max(h, dim)[1], argmax, topk(...)[1]) taken instead of the "
-                    "values, which carry no gradient") if whole else "a .detach(), .data, .item() or NumPy round trip"
+                    "values, which carry no gradient") if whole else (
+                "a .detach(), .data, .item() or NumPy round trip, or a copy made with torch.tensor(h) or "
+                "h.new_tensor(...), which copies the values and leaves the graph behind")
+            fix = ("Take the values, not the indices: torch.max(h, dim)[0] (or .values); keep the tensor in the graph "
+                   "between those layers (no .detach(), .data or .item())." if whole else
+                   "Keep the tensor in the graph between those layers: no .detach(), .data, .item(), NumPy, "
+                   "torch.tensor(h) or h.new_tensor(h); use it as it is (or h.clone(), h.to(...), which keep the "
+                   "graph).")
             self.found = Suspect(
                 "graph-cut", EXPLAINS,
                 f"the input of '{names[first_live]}' is cut from the graph, so no gradient reaches the layers before it "
-                f"({cut}): {what}",
-                "Take the values, not the indices: torch.max(h, dim)[0] (or .values); keep the tensor in the graph "
-                "between those layers (no .detach(), .data or .item()).")
+                f"({cut}): {what}", fix)
         elif last_live < len(got) - 1 and all(got[:last_live + 1]):
             dropped = ", ".join(names[last_live + 1:])
             self.found = Suspect(

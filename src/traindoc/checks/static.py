@@ -7,6 +7,7 @@ or parameter it is about (the watcher dedupes on id + subject).
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable
 
 from ..findings import Finding, Severity
@@ -131,6 +132,39 @@ def _double_softmax(subject: str, act: str, lname: str | None, sev: Severity) ->
                    "probabilities go in as logits, the loss is squashed near ln(C) and gradients are tiny.")],
         fixes=["Remove the final " + act + " and pass raw logits to CrossEntropyLoss.",
                "Apply softmax only at inference time, when you need probabilities."])
+
+
+OUTPUT_RANGES = {"Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0), "Hardtanh": (-1.0, 1.0), "ReLU": (0.0, math.inf),
+                 "ReLU6": (0.0, 6.0), "Softplus": (0.0, math.inf)}
+OUTSIDE_SHARE = 0.05  # a twentieth of the targets beyond what the activation can output
+
+
+def confirm_output_range(found: list[Finding], targets: Any) -> None:
+    """Mark a bounded output activation on a regression as the cause when the targets seen lie beyond its range.
+
+    The activation alone is a suspicion (targets scaled into [0, 1] fit a Sigmoid); targets the output can
+    never reach make it the cause of whatever the run shows next (a loss that cannot fall, units pushed dead
+    or saturated trying), so it leads those symptoms."""
+    import numpy as np
+
+    from .structure import host_array
+
+    a = host_array(targets)
+    if a is None or a.size == 0 or a.dtype.kind not in "biuf":
+        return
+    a = a.astype("float64").reshape(-1)
+    a = a[np.isfinite(a)]
+    for f in found:
+        lo_hi = OUTPUT_RANGES.get(str(f.evidence.get("activation")))
+        if f.id != "wrong-output-activation" or lo_hi is None or not a.size:
+            continue
+        outside = float(np.mean((a < lo_hi[0]) | (a > lo_hi[1])))
+        if outside >= OUTSIDE_SHARE:
+            f.evidence.update({"cause": True, "targets_outside_share": round(outside, 4),
+                               "targets_min": float(a.min()), "targets_max": float(a.max())})
+            f.causes = [f"{outside:.0%} of the targets seen ({a.min():.3g} to {a.max():.3g}) lie outside what "
+                        f"{f.evidence['activation']} can output ({lo_hi[0]:g} to {lo_hi[1]:g}): those rows can never "
+                        "be fitted, and the gradient keeps pushing the pre-activations towards the bound"] + f.causes
 
 
 def _wrong_output(subject: str, act: str, lname: str | None, why: str, fixes: list[str]) -> Finding:
@@ -271,10 +305,15 @@ def frozen_from_updates(layers: list[str], how: str, step: float) -> list[Findin
                     f"{len(layers)} layer(s) with trainable parameters never changed",
                     steps=[step], evidence={"subject": ",".join(layers[:5]), "layers": layers[:20], "how": how},
                     causes=["The layer's parameters are not in the optimiser." if "update" in how else
-                            "Its output is detached (.detach(), .data, torch.no_grad) or it is never used, so no "
-                            "gradient reaches it."],
+                            "Its output is detached or passes through an operation without a gradient before the "
+                            "loss (.detach(), .data, torch.no_grad, a cast to an integer dtype such as "
+                            "ops.cast(h, 'int32') or .long(), round or argmax, a NumPy round trip, a copy through "
+                            "torch.tensor(h) or h.new_tensor(h), Keras ops.stop_gradient), or it is never used, so "
+                            "no gradient reaches it."],
                     fixes=["Pass all trainable parameters to the optimiser.",
-                           "Look for .detach()/.data/no_grad between this layer and the loss.",
+                           "Look between this layer and the loss for .detach()/.data/no_grad, integer casts, "
+                           "rounding or argmax, NumPy conversions and tensor copies; keep the float tensor (a "
+                           "straight-through estimator where a discrete value is needed).",
                            "If freezing is intended, set requires_grad=False."])]
 
 

@@ -48,6 +48,10 @@ class Targets:
     median: float = 0.0
     spread: float = 0.0  # the robust std (1.4826 x the median absolute deviation): blind to a few outliers
     far: int = 0  # values more than FAR_SPREADS robust stds from the median
+    ones_per_row: float = 0.0  # 0/1 multi-column targets: the mean count of 1s in a row
+    empty_rows: float = 0.0  # 0/1 multi-column targets: the share of rows holding no 1 at all
+    ones_per_row_se: float = 0.0  # the standard error of ones_per_row (a sample of batches, not the whole set)
+    near_zero: float = 0.0  # share of values within a tenth of the targets' RMS of 0 (what a percentage error divides by)
 
     @classmethod
     def of(cls, y: Any, ignore: Any = None) -> "Targets | None":
@@ -73,9 +77,23 @@ class Targets:
         med = float(np.median(f64))
         spread = 1.4826 * float(np.median(np.abs(f64 - med)))
         far = _far_count(np.abs(f64 - med) / spread) if spread > 0 else 0
+        binary = width > 1 and set(distinct.tolist()) <= {0, 1}
+        row_ones = a.sum(axis=1) if binary else np.zeros(1)
         return cls(a.shape[0], width, float(fin.min()), float(fin.max()), bool(np.all(np.mod(fin, 1) == 0)),
                    [float(v) for v in distinct[:20]], onehot, sums, multi, float(f64.mean()), float(f64.std()),
-                   med, spread, far)
+                   med, spread, far, float(np.mean(row_ones)) if binary else 0.0,
+                   float(np.mean(row_ones == 0)) if binary else 0.0,
+                   float(np.std(row_ones) / np.sqrt(row_ones.size)) if binary else 0.0,
+                   float(np.mean(np.abs(f64) < 0.1 * float(np.hypot(f64.mean(), f64.std())))))
+
+    @property
+    def scrambled_onehot(self) -> bool:
+        """0/1 rows with one 1 per row on average (within 3%, or three standard errors of a sample) yet a tenth or
+        more rows empty: the 1s of a one-hot matrix read in another order (a class-major (K, N) array reshaped to
+        (N, K) where a transpose was meant), not several tags per sample, whose count per row rarely averages one
+        with many rows untagged."""
+        near_one = abs(self.ones_per_row - 1.0) <= max(0.03, 3.0 * self.ones_per_row_se)
+        return self.multi_hot and self.n >= 32 and near_one and self.empty_rows >= 0.1
 
     @property
     def rms(self) -> float:
@@ -353,6 +371,9 @@ def target_findings(targets: Targets | None, loss: LossView | None, out: OutputV
                          "the label column is constant (the wrong field, a failed join, rows of the other classes "
                          "removed, or labels scaled to nothing): the model learns to output that constant",
                          fixes, subject, **ev)]
+    relative = _relative_loss_on_wrong_targets(targets, loss, subject, ev)
+    if relative is not None:
+        return [relative]
     if loss is None or loss.kind is None:
         return []
     lab = targets.distinct
@@ -443,6 +464,41 @@ def _two_valued_binary(targets: Targets, loss: LossView, keras: bool, subject: s
                      "features alone)."], subject, **ev)
 
 
+PERCENT_LOSSES = ("mape", "mean_absolute_percentage_error", "meanabsolutepercentageerror")
+LOG_LOSSES = ("msle", "mean_squared_logarithmic_error", "meansquaredlogarithmicerror")
+NEAR_ZERO_SHARE = 0.05  # a twentieth of the targets within a tenth of their RMS of zero
+
+
+def _relative_loss_on_wrong_targets(targets: Targets, loss: LossView | None, subject: str, ev: dict) -> Finding | None:
+    """A percentage or logarithmic regression loss on targets it cannot take.
+
+    MAPE divides each error by |y|: on targets that cross zero (standardised ones) the few rows near 0 weigh
+    thousands of times the rest, so the loss is noise and can fall while the absolute error does not.
+    MSLE takes log(1 + y): targets below 0 are clipped, so it fits only non-negative targets."""
+    name = (loss.name if loss is not None else "").lower().replace(" ", "")
+    if targets.width != 1 or targets.n_distinct <= 2:
+        return None
+    if name in PERCENT_LOSSES and targets.near_zero >= NEAR_ZERO_SHARE:
+        return _finding("loss-metric-mismatch", Severity.WARNING,
+                        f"{loss.name} (a percentage error) on targets that come near zero",
+                        f"a percentage error divides each error by |y|, and {targets.near_zero:.0%} of the targets "
+                        f"read sit within a tenth of their scale of 0 (range {targets.lo:.3g} to {targets.hi:.3g}): "
+                        "those rows dominate the loss, which swings and can fall while the absolute error does not",
+                        ["Use a loss on the absolute error (mean_squared_error, mean_absolute_error or Huber) for "
+                         "targets that cross or approach zero, such as standardised ones; keep MAPE for targets far "
+                         "from zero (all positive, like prices or counts) or report it as a metric only."],
+                        subject, **ev, near_zero_share=round(targets.near_zero, 4))
+    if name in LOG_LOSSES and targets.lo < 0:
+        return _finding("loss-metric-mismatch", Severity.WARNING,
+                        f"{loss.name} (a log error) on targets below zero",
+                        f"a logarithmic error takes log(1 + y) and the targets read go down to {targets.lo:.3g}: "
+                        "targets at or below -1 are clipped and negative ones compressed, so the loss does not "
+                        "measure the error the task cares about",
+                        ["Use mean_squared_error or Huber for targets that go below zero; keep MSLE for "
+                         "non-negative targets spanning orders of magnitude."], subject, **ev)
+    return None
+
+
 def _multi_label(targets: Targets, loss: LossView, out: OutputView | None, ev: dict) -> Finding:
     """0/1 target rows with several 1s under a softmax loss: a multi-label task wired as single-label."""
     k = targets.width
@@ -452,6 +508,19 @@ def _multi_label(targets: Targets, loss: LossView, out: OutputView | None, ev: d
            f"Multi-label targets need one independent yes/no per tag: keep {k} logits (no softmax) and use "
            "nn.BCEWithLogitsLoss.")
     subject = out.layer if out is not None else "targets"
+    if targets.scrambled_onehot:
+        return _finding("label-problem", Severity.ERROR,
+                        "the one-hot targets are scrambled: about one 1 per row on average, as one-hot rows have, "
+                        "but many rows hold no 1 and others several",
+                        f"({targets.ones_per_row:.2f} ones per row, {targets.empty_rows:.0%} of the rows empty in the "
+                        "sample read) a one-hot matrix stored class-major, (classes, samples), and turned into "
+                        "rows with reshape(-1, K) interleaves the samples' labels: each row now mixes several samples, so the "
+                        "labels no longer belong to their inputs (several real tags per sample rarely average "
+                        "exactly one with many rows untagged)",
+                        ["Transpose the class-major matrix (y.T, or np.moveaxis) instead of reshaping it; reshape "
+                         "only keeps the order of the elements.",
+                         "If the rows really are several tags per sample: " + fix], subject, **ev, multi_hot=True,
+                        ones_per_row=round(targets.ones_per_row, 4), empty_rows=round(targets.empty_rows, 4))
     return _finding("wrong-output-activation", Severity.ERROR,
                     f"several tags per sample (0/1 rows with more than one 1) under {loss.name}: a softmax loss "
                     "can only pick one class", "a softmax spreads one unit of probability over the tags, so two true "

@@ -215,7 +215,8 @@ def suspects(model: Any, optimizer: Any = None, loss_fn: Any = None) -> list[Sus
         if m is not None and lr is not None and SUSPECT_MOMENTUM <= m < 1 and lr / (1 - m) < EFFECTIVE_STEP:
             out.append(Suspect("momentum", STEP_SYMPTOMS,
                                f"momentum {m:g} multiplies each step about {1 / (1 - m):.0f}x (effective step "
-                               f"lr / (1 - momentum) = {lr / (1 - m):.3g})",
+                               f"lr / (1 - momentum) = {lr / (1 - m):.3g} at the rate set when training began, "
+                               f"{lr:g}; a schedule changes it)",
                                "Lower the momentum to 0.9, or the learning rate in proportion."))
             break
     return out

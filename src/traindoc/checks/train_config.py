@@ -26,6 +26,10 @@ POOR_FIT = 0.5  # fell by less than half, or...
 POOR_ACCURACY = 0.9  # ...training accuracy ended below this: the model did not fit its training data
 SCHEDULE_SHORTFALL = 0.1  # the rate reached inside the run is below this share of the schedule's peak
 CLIP_SHRINK = 1e3  # clipping scales the median first-batch gradient down by this factor or more
+# clipvalue caps each entry on its own: 30x below the median entry, nearly every entry sits at the cap, so each
+# weight moves lr * clipvalue per step whatever its gradient (a sign-only step that size), a far tighter brake
+# than a norm clip scaling the whole step by the same factor and keeping its direction.
+CLIP_SHRINK_BY = {"global_clipnorm": CLIP_SHRINK, "clipnorm": CLIP_SHRINK, "clipvalue": 30.0}
 FEW_STEPS = 100  # a full-batch run with fewer optimizer steps than this is too short for any network
 DROPOUT_HIGH = 0.8  # a dropout rate at or above this keeps one unit in five or fewer
 NARROW_SHARE = 0.25  # a hidden layer narrower than this share of the classes (or one unit for >= 3)
@@ -197,7 +201,7 @@ def clip_finding(cfg: TrainConfig, progress: RunProgress) -> Finding | None:
     for key in ("global_clipnorm", "clipnorm", "clipvalue"):
         c = cfg.clip.get(key)
         size = measured[key]
-        if c is None or not c > 0 or not math.isfinite(size) or size < CLIP_SHRINK * c:
+        if c is None or not c > 0 or not math.isfinite(size) or size < CLIP_SHRINK_BY[key] * c:
             continue
         what = {"global_clipnorm": "the gradient's global norm", "clipnorm": "each weight's gradient norm (median)",
                 "clipvalue": "the median gradient entry"}[key]

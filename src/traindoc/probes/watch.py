@@ -930,6 +930,10 @@ class Watch:
         found = check_output_activation(self.model, self.loss_fn, out_mod)
         if self._output_by_weights:
             found = []  # the output comes straight from a weight layer: the activation module seen last is not it
+        if found and self._loss_kind == "regression":
+            from ..checks.static import confirm_output_range  # targets the bounded output can never reach
+
+            self.guard.call("checks", confirm_output_range, found, targets)
         out = outputs if isinstance(outputs, torch.Tensor) else self._first_output
         if not found:
             found = infer_double_softmax(out, targets, self.loss_fn)

@@ -16,7 +16,10 @@ kept falling. What the eye weighs is the size of the rise on the run's own plot:
   losses started), so a converged loss wobbling by thousandths far below its start is not it;
 - training kept falling after the best: its last quarter 5% or more below its first (log terms),
   and a one-sided rank test of its points since the best at 5% (``few_evals_overfit``'s level),
-  so a training loss that merely jitters near zero does not make the gap.
+  so a training loss that merely jitters near zero does not make the gap; and its last quarter 5%
+  or more below where it stood over the evaluation period that ended at the best, so a shock that
+  threw both losses up (a batch of extreme inputs) and that training is still recovering from is
+  not read as memorising.
 
 Calibration on the real-log dev split (rounds 1-33 and the shared corpus) and on every healthy
 dev log cut at 40/60/80% or logged half as often (bench/real_prefixes.py): no healthy run or
@@ -80,6 +83,9 @@ def _gave_back(run: Run) -> tuple[Curve, dict] | None:
     p = fall_p(lt)
     if fall < TRAIN_FALL or p > P_MAX:
         return None
+    lead_in = t.y[(t.x > (float(v.x[ib - 1]) if ib > 0 else -np.inf)) & (t.x <= float(v.x[ib]) + 1e-9)]
+    if lead_in.size and float(np.median(lt[-k:])) > float(np.log(np.median(lead_in))) - TRAIN_FALL:
+        return None  # training ends no lower than where it stood at the best: a shock both curves took, not memorising
     return v, {"best_step": float(v.x[ib]), "best_val_loss": best, "highest_before_best": top, "val_end": end,
             "share_given_back": round(share_back, 3), "median_above_best_pct": round(100.0 * float(np.expm1(above)), 2),
             "typical_move_pct": round(100.0 * float(np.expm1(move)), 2), "run_scale": scale,

@@ -77,6 +77,12 @@ def dead_relu(run: Run) -> list[Finding]:
               "Poor initialisation or unnormalised inputs."]
     fixes = ["Use LeakyReLU/GELU, or initialise biases to 0 (or small positive) with He initialisation.",
              "Lower the learning rate; normalise inputs; add normalisation before the ReLU."]
+    high = None if died else _high_rate_setting(run)
+    if high is not None:
+        # Dead from the first window on, under a rate far above the usual: the first few updates do it.
+        causes = [f"The learning rate is too high: {high}; the first large updates push the units' "
+                  "pre-activations below zero for every input, within the first window.", causes[0], causes[2]]
+        fixes = ["Lower the learning rate (3-10x), or add warm-up and gradient clipping.", fixes[0]]
     if died:
         causes = [f"The learning rate is too high: these units fired at step {int(s.steps[0])} "
                   f"({float(first[0]):.0%} dead then) and were knocked into the dead region by later updates.",
@@ -92,6 +98,33 @@ def dead_relu(run: Run) -> list[Finding]:
         evidence={"subject": "model", "dead_share": {n: v for n, (v, _) in dead.items()},
                   "dead_at_first_window": float(first[0]), "died_during_training": died},
         causes=causes, fixes=fixes)]
+
+
+ADAPTIVE = ("Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad")
+HIGH_SGD_STEP = 2.0  # lr / (1 - momentum): twice the classic 0.1 with momentum 0.9
+HIGH_ADAPTIVE_LR = 0.01  # ten times the usual 1e-3 of Adam-like optimisers
+
+
+def _high_rate_setting(run: Run) -> str | None:
+    """The optimizer setting the watcher recorded (at the logged rate's peak), in words, when its step is far
+    above the usual one.
+
+    Units dead from the first window on are usually born dead (biases, initialisation, inputs), unless
+    the rate is so large that the first few updates kill them before the first window closes: then the
+    rate, which this run's own settings show, comes before the biases, which nothing here measured."""
+    hp = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
+    name, lr, m = str(hp.get("optimizer", "")), hp.get("lr"), hp.get("momentum") or 0.0
+    logged = run.primary(Role.LR)
+    if logged is not None and np.isfinite(logged.values).any():
+        lr = float(np.nanmax(logged.values))  # the peak a schedule reached; the header holds its starting value
+    if not isinstance(lr, (int, float)) or not isinstance(m, (int, float)) or not lr > 0 or not 0 <= m < 1:
+        return None
+    if name == "SGD" and lr / (1 - m) >= HIGH_SGD_STEP:
+        return (f"SGD at lr {lr:g}" + (f" with momentum {m:g} (effective step lr / (1 - momentum) = "
+                                        f"{lr / (1 - m):.3g}, against 1 for lr 0.1 with momentum 0.9)" if m else ""))
+    if name in ADAPTIVE and lr >= HIGH_ADAPTIVE_LR:
+        return f"{name} at lr {lr:g}, {lr / 1e-3:.0f}x its usual 1e-3"
+    return None
 
 
 LEARNED = 0.1  # a training loss that ended at this share of its start (or less) fit the data
@@ -460,15 +493,23 @@ def saturated_activation(run: Run) -> list[Finding]:
         return []
     worst = max(sat, key=lambda n: sat[n][0])
     s = sat[worst][1]
+    causes = ["Pre-activations are too large: weights initialised too big or inputs not normalised.",
+              "Sigmoid/tanh in hidden layers of a deep network (their derivative is ~0 at the ends)."]
+    fixes = ["Use Xavier/Glorot initialisation for sigmoid/tanh; normalise the inputs.",
+             "Prefer ReLU-family activations in hidden layers; add normalisation layers."]
+    high = _high_rate_setting(run)
+    if high is not None:
+        # A rate far above the usual throws the weights, and with them the pre-activations, to sizes no
+        # initialisation gives: the rate this run's settings show comes before the init nothing measured.
+        causes.insert(0, f"The learning rate is too high: {high}; large updates grow the weights until the "
+                         "pre-activations sit at the flat ends.")
+        fixes.insert(0, "Lower the learning rate (3-10x), or add warm-up and gradient clipping.")
     return [Finding(
         "saturated-activation", Severity.WARNING,
         f"{sat[worst][0]:.0%} of the outputs of {worst} sit at the flat ends of the activation",
         series=[f"sat_frac/{n}" for n in sat], steps=[_step(s.steps[0]), _step(s.steps[-1])],
-        evidence={"subject": "model", "saturated_share": {n: v for n, (v, _) in sat.items()}},
-        causes=["Pre-activations are too large: weights initialised too big or inputs not normalised.",
-                "Sigmoid/tanh in hidden layers of a deep network (their derivative is ~0 at the ends)."],
-        fixes=["Use Xavier/Glorot initialisation for sigmoid/tanh; normalise the inputs.",
-               "Prefer ReLU-family activations in hidden layers; add normalisation layers."])]
+        evidence={"subject": "model", "saturated_share": {n: v for n, (v, _) in sat.items()}}
+        | ({"recorded_rate": high} if high else {}), causes=causes, fixes=fixes)]
 
 
 @rule("poor-initialization", family=FAMILY, severity=Severity.WARNING,
@@ -717,14 +758,20 @@ def nonfinite_origin(run: Run) -> list[Finding]:
         if grown is not None:
             out.append(grown)
             continue
+        causes = list(_ORIGIN_CAUSES.get(kind, _ORIGIN_CAUSES["forward output"]))
+        fixes = ["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
+                 "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
+                 "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]
+        evidence = {"subject": module, "module": module, "kind": kind, "step": step}
+        if kind == "parameter" and _learning_before(run, step) and not _climbed_before(run, step):
+            # The weights turned NaN at an update while the loss had been learning and did not climb: nothing blew
+            # up first, so the update itself was undefined, between backward() and step().
+            causes = [UNDEFINED_UPDATE_CAUSE] + causes
+            fixes = [UNDEFINED_UPDATE_FIX, fixes[2]]
+            evidence.update({"cause": True, "explains": ["nonfinite", "divergence", "stuck-at-chance"]})
         out.append(Finding(
             "nonfinite-origin", Severity.ERROR, f"NaN/Inf first appeared in {module} ({kind}) at step {step:g}",
-            series=[f"nonfinite_origin/{module}"], steps=[step],
-            evidence={"subject": module, "module": module, "kind": kind, "step": step},
-            causes=_ORIGIN_CAUSES.get(kind, _ORIGIN_CAUSES["forward output"]),
-            fixes=["Look at the operation inside this module: log/sqrt/division/exp need guards (clamp, eps).",
-                   "Lower the learning rate if the weights blew up; check the batch at this step for bad values.",
-                   "Re-run with torch.autograd.detect_anomaly() around this step for the exact operation."]))
+            series=[f"nonfinite_origin/{module}"], steps=[step], evidence=evidence, causes=causes, fixes=fixes))
     backward = _backward_origin(run)
     if backward and (not out or all(f.evidence["kind"] == "parameter" and f.steps[0] > backward[0].steps[0]
                                     for f in out)):
@@ -799,6 +846,32 @@ def _overflow_origin(run: Run, series: str, step: float, kind: str) -> Finding |
 
 
 LEARNING_POINTS = 20  # finite loss points before the NaN that show a stretch of learning
+
+
+UNDEFINED_UPDATE_CAUSE = ("The update itself was NaN: the loss had been learning and did not climb before the "
+                          "weights turned non-finite, so nothing blew up; something between backward() and step() "
+                          "divided by zero or multiplied 0 by Inf (hand-written gradient clipping or scaling by a "
+                          "norm that is 0 on a batch, a custom optimizer's division, a zero learning-rate warm-up "
+                          "factor inverted).")
+UNDEFINED_UPDATE_FIX = ("Guard the code that changes gradients or weights between backward() and step(): divide by "
+                        "(norm + 1e-6), or use torch.nn.utils.clip_grad_norm_ (it handles a zero norm); check "
+                        "torch.isfinite on the gradients after that code.")
+
+
+def _climbed_before(run: Run, step: float) -> bool:
+    """The training loss's last finite point before ``step`` is more than twice the median of the tenth before it,
+    or a layer's gradient norm last seen before it is a hundred times its own median (gradients exploding)."""
+    def before(s: Series) -> np.ndarray:
+        x, y = _finite(s)
+        return y[x < step]
+
+    t = run.primary(Role.TRAIN_LOSS)
+    y = before(t) if t is not None else np.zeros(0)
+    k = max(2, y.size // 10)
+    if y.size >= 4 and float(y[-1]) > 2.0 * float(np.median(y[-k - 1:-1])):
+        return True
+    return any(g.size >= 4 and float(g[-1]) > 100.0 * float(np.median(g))
+               for g in (before(s) for _, s in _prefixed(run, "grad_norm/")))
 
 
 def _learning_before(run: Run, step: float) -> bool:

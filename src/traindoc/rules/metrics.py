@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -162,8 +163,12 @@ def under_markov_floor(run: Run) -> dict | None:
             continue  # a sum of terms or another objective: no cross-entropy floor
         ms = markov_shortfall(loss, acc, run)
         if ms is not None and ms["shortfall"] >= MARKOV_SHORTFALL and ms["share_below"] >= MARKOV_SHARE:
-            return ms
+            first = [float(v) for v in np.asarray(loss.y)[:1]]
+            return ms | ({"loss_first": first[0]} if first else {})
     return None
+
+
+SCALED_START = 0.1 * math.log(2)  # a per-sample cross-entropy of an untrained model is about ln(classes) >= ln 2
 
 
 def _markov_finding(ms: dict):
@@ -171,19 +176,28 @@ def _markov_finding(ms: dict):
     title = (f"{ms['accuracy']} was {ms['accuracy_half']:.1%} (median of the second half of its {ms['evaluations']} "
              f"evaluations) while {ms['loss']} was {fmt(ms['loss_half'])}: a cross-entropy that low means at least "
              f"{ms['floor_half']:.1%} accuracy on the same predictions (1 - loss / ln 2)")
+    causes = ["the accuracy is not computed on the predictions the loss is: another split or domain, a stale "
+              "or different model at evaluation, predictions and labels misaligned (shuffled apart, argmax over "
+              "the wrong axis)",
+              "the logged loss is not a per-sample cross-entropy: divided by a constant (batch size, sequence "
+              "length, number of labels) or reduced over the wrong axis",
+              "not a classification cross-entropy beside a classification accuracy: a multi-label task whose "
+              "accuracy is exact match over all labels while the loss is per label, or a regression's hit rate "
+              "named accuracy; then the floor does not apply and the run may be fine"]
+    fixes = ["compute the accuracy and the loss by hand on one batch, from the same predictions",
+             "check that the metric and the loss see the same split and the same model",
+             "print the loss's reduction: a per-sample mean cross-entropy of a random model is ln(classes)"]
+    if ms.get("loss_first", math.inf) < SCALED_START:
+        # Already far under ln 2 at its first point, before any learning: the number itself is scaled down,
+        # and if the loss that is differentiated is the scaled one, every step shrinks by the same factor.
+        causes = [f"{causes[1]}: it starts at {fmt(ms['loss_first'])}, far under the ln 2 = 0.693 or more of an "
+                  "untrained model, so the loss is divided by something large; if that is the loss you call "
+                  "backward() on, every gradient and step shrinks by the same factor (a loss divided by the dataset "
+                  "size trains thousands of times too slowly)", causes[0], causes[2]]
+        fixes = ["remove the extra division (a mean loss already averages over the batch), or raise the learning "
+                 "rate by the same factor", fixes[0], fixes[2]]
     f = make("loss-metric-mismatch", title, series=[ms["loss"], ms["accuracy"]], steps=ms["steps"],
-             evidence={**ms, "judged_on": "accuracy under the loss's floor"},
-             causes=["the accuracy is not computed on the predictions the loss is: another split or domain, a stale "
-                     "or different model at evaluation, predictions and labels misaligned (shuffled apart, argmax over "
-                     "the wrong axis)",
-                     "the logged loss is not a per-sample cross-entropy: divided by a constant (batch size, sequence "
-                     "length, number of labels) or reduced over the wrong axis",
-                     "not a classification cross-entropy beside a classification accuracy: a multi-label task whose "
-                     "accuracy is exact match over all labels while the loss is per label, or a regression's hit rate "
-                     "named accuracy; then the floor does not apply and the run may be fine"],
-             fixes=["compute the accuracy and the loss by hand on one batch, from the same predictions",
-                    "check that the metric and the loss see the same split and the same model",
-                    "print the loss's reduction: a per-sample mean cross-entropy of a random model is ln(classes)"])
+             evidence={**ms, "judged_on": "accuracy under the loss's floor"}, causes=causes, fixes=fixes)
     f.verdict = "problem"
     f.verdict_reason = "the loss and the accuracy cannot describe the same predictions"
     return f

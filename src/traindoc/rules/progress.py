@@ -799,10 +799,60 @@ def no_learning(run: Run):
         ev.update(high[2])
         causes = [high[0]] + causes[1:]
         fixes = [high[1]] + fixes[1:3]
+    else:
+        causes, fixes = _order_by_rate_and_validation(run, c, causes, fixes, ev)
     yield make("no-learning", f"{c.name} is flat from the start: {fmt(c.head)} -> {fmt(c.tail)} ({rel(c.tail, c.head):+.2%}) over {c.n} points "
                f"({u}s {fmt(c.span[0])}-{fmt(c.span[1])})", series=[c.name], steps=list(c.span),
                evidence=ev, causes=causes, fixes=fixes,
                marks=[Mark("span", c.name, c.span[0], c.span[1], label="flat")])
+
+
+ORDINARY_SGD_STEP = 0.03  # lr / (1 - momentum) at or above this is not "far too low" for SGD
+ORDINARY_ADAPTIVE_LR = 3e-4  # nor this for Adam-like optimisers (their usual is 1e-3)
+
+
+def _ordinary_rate(run: Run) -> str | None:
+    """The optimizer setting the watcher recorded, in words, when it is not far below the usual one."""
+    from .internals import ADAPTIVE
+
+    hp = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
+    name, lr, m = str(hp.get("optimizer", "")), hp.get("lr"), hp.get("momentum") or 0.0
+    if not isinstance(lr, (int, float)) or not isinstance(m, (int, float)) or not 0 <= m < 1:
+        return None
+    s = run.primary(Role.LR)
+    if s is not None and len(s) and not float(np.nanmin(s.values)) >= 0.1 * lr:
+        return None  # the rate a schedule reached (or a zero) is what the run trained at, not the one set
+    if (name == "SGD" and lr / (1 - m) >= ORDINARY_SGD_STEP) or (name in ADAPTIVE and lr >= ORDINARY_ADAPTIVE_LR):
+        return f"{name} at lr {lr:g}" + (f" with momentum {m:g}" if m else "")
+    return None
+
+
+def _order_by_rate_and_validation(run: Run, c: Curve, causes: list[str], fixes: list[str],
+                                  ev: dict) -> tuple[list[str], list[str]]:
+    """Reorder the flat-loss causes by what this run shows.
+
+    A recorded rate that is not far below its optimizer's usual one rules out "far too low" as the lead
+    (it goes last, and "raise the rate 10x" is dropped). A validation loss that rises significantly from
+    its first evaluation while the training loss edges down is a model learning its training rows and
+    nothing that carries over: the targets do not follow from the inputs (shuffled apart, joined on the
+    wrong key), which then leads."""
+    rate = _ordinary_rate(run)
+    if rate is not None:
+        ev["recorded_rate"] = rate
+        low = causes[0]
+        causes = causes[1:] + [f"{low}: unlikely, the recorded rate ({rate}) is an ordinary one"]
+        fixes = [f for f in fixes if not f.startswith("raise the learning rate")]
+    v = loss_curve(run, Role.VAL_LOSS, MIN_VAL_POINTS)
+    if (v is not None and c.tail < c.head and float(v.y[-1]) > 1.01 * float(v.y[0]) and v.trend.z > 0
+            and v.trend.p < 0.05):
+        ev.update({"val_loss_series": v.name, "val_loss_start": float(v.y[0]), "val_loss_end": float(v.y[-1])})
+        causes = [f"the targets do not follow from the inputs: {c.name} edges down while {v.name} rises from its "
+                  f"first evaluation ({fmt(float(v.y[0]))} -> {fmt(float(v.y[-1]))}), so the model learns its "
+                  "training rows and nothing that carries over (inputs and targets shuffled with different "
+                  "permutations, joined on the wrong key, or labels from another file)"] + causes
+        fixes = ["check a few (input, target) pairs by eye; shuffle inputs and targets together (one permutation, "
+                 "or one Dataset returning both)"] + fixes
+    return causes, fixes
 
 
 def _term_traded_by_weight(run: Run, c: Curve) -> bool:

@@ -154,6 +154,9 @@ def warmup_spike_of(run: Run) -> dict | None:
     return None
 
 
+HELD_GIVE_BACK = 0.1  # the climb at the held peak must undo this share of what the loss had gained
+
+
 def _held_too_high(c: Curve, lr: Curve, i: int, j: int) -> dict | None:
     """The loss climbs while the LR is held at its peak, and comes back down only once the LR is cut.
 
@@ -161,7 +164,9 @@ def _held_too_high(c: Curve, lr: Curve, i: int, j: int) -> dict | None:
     LR (to half or less) is what ties it to the rate: the same weights, the same data, a smaller
     step, and the loss falls back. Needs the LR held within 10% of its peak from the minimum to
     the rise, the loss to double (smoothed) before the cut, and to fall back to half that peak or
-    below within the next tenth of the run after it.
+    below within the next tenth of the run after it. The climb must also give back a tenth or more
+    of the fall from the run's start to its minimum: a loss near zero doubles on noise alone (a
+    solved task whose augmentation still varies), which costs nothing the run had learned.
     """
     sm, xb = c.smooth, c.xb
     lr_i = float(_lr_at(lr, xb[i]))
@@ -179,6 +184,9 @@ def _held_too_high(c: Curve, lr: Curve, i: int, j: int) -> dict | None:
     k = int(np.flatnonzero(before)[int(np.argmax(sm[before]))])
     if sm[k] < 2.0 * sm[i]:
         return None
+    gained = c.head - float(sm[i])
+    if gained > 0 and float(sm[k] - sm[i]) < HELD_GIVE_BACK * gained:
+        return None  # a solved task's noise floor doubling (1e-6 -> 1e-5), not a rate undoing the learning
     after = (xb >= cut) & (xb <= cut + 0.1 * (xb[-1] - xb[0]))
     if int(after.sum()) < 2 or float(np.min(sm[after])) > 0.5 * sm[k]:
         return None
