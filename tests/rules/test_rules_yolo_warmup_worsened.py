@@ -133,3 +133,24 @@ def test_same_curves_outside_a_yolo_results_file_are_not_read_this_way(tmp_path)
     run = traindoc.load(path).runs[0]
     run.format = "generic_table"
     assert warmup_worsened_of(run) is None
+
+
+def test_a_noisy_run_cut_inside_a_long_warmup_is_judged_against_its_own_noise(tmp_path):
+    # A live run (or a log cut short) still in a 12-epoch climb of the rate: fewer than five epochs
+    # follow the climb, so the noise is read over the whole curve; losses that wobble by ~8% an epoch
+    # without a trend clear the 5% bar on some epochs but not three times their own noise.
+    n = 12
+    rng = np.random.default_rng(11)
+    e = np.arange(n, dtype=float)
+    wobble = np.exp(0.08 * rng.standard_normal(n))
+    wobble[0] = 1.0
+    loss = 1.0 * wobble
+    metric = 0.5 + 0.03 * rng.standard_normal(n)
+    rows = _run_rows(loss, metric, 0.9 + 0.0 * e, seed=11)
+    lr = 1e-4 * (e + 1)  # every group still climbing at the cut
+    for r, v in zip(rows, lr):
+        r[-3:] = [v, v, v]
+    path = _write(tmp_path / "results.csv", V8, rows)
+    run = traindoc.load(path).runs[0]
+    assert warmup_end(run)[0] == n - 1
+    assert warmup_worsened_of(run) is None

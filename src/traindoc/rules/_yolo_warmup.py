@@ -72,7 +72,9 @@ def warmup_worsened_of(run: Run) -> dict | None:
     if end < 3 or not np.all(total[:end] > 0):
         return None
     window = total[:end]
-    after = np.log(total[k + 1:]) if n - (k + 1) >= 5 else np.empty(0)
+    # The run's own epoch-to-epoch noise: after the climb when five epochs or more follow it, else over
+    # the whole curve (first differences, blind to the climb's own slope); a run of four epochs has none.
+    after = np.log(total[k + 1:]) if n - (k + 1) >= 5 else np.log(total)
     noise = float(noise_sigma(after)) if after.size >= 5 else 0.0
     bar = max(np.log1p(RISE), NOISE_TIMES * noise)
     above = np.log(window[1:] / window[0]) >= bar
