@@ -50,6 +50,26 @@ def test_ultralytics_time_column_is_wall_time():
     assert np.allclose(run.series["train/cls_loss"].wall_time, [61.5, 123.0, 184.5])
 
 
+def test_yolov5_results_csv_names_its_learning_rates_x_lr(tmp_path):
+    # YOLOv5's own results.csv (train.py, ``%20.5g`` cells, header padded to 20): the learning rate of
+    # each parameter group is ``x/lr0..2``; with SGD x/lr0 (biases) falls from warmup_bias_lr during
+    # the warm-up while x/lr1 and x/lr2 (weights) climb from 0.
+    header = ["epoch", "train/box_loss", "train/obj_loss", "train/cls_loss", "metrics/precision", "metrics/recall",
+              "metrics/mAP_0.5", "metrics/mAP_0.5:0.95", "val/box_loss", "val/obj_loss", "val/cls_loss",
+              "x/lr0", "x/lr1", "x/lr2"]
+    rows = [[0, 0.1, 0.03, 0.02, 0.3, 0.4, 0.3, 0.1, 0.08, 0.02, 0.01, 0.0701, 0.0033, 0.0033],
+            [1, 0.08, 0.025, 0.015, 0.5, 0.5, 0.5, 0.2, 0.07, 0.02, 0.01, 0.0401, 0.0066, 0.0066],
+            [2, 0.07, 0.02, 0.012, 0.6, 0.6, 0.6, 0.3, 0.06, 0.02, 0.01, 0.0095, 0.0095, 0.0095]]
+    path = tmp_path / "results.csv"
+    path.write_text("\n".join([",".join(f"{h:>20s}" for h in header)] +
+                              [",".join(f"{v:>20.5g}" for v in r) for r in rows]) + "\n")
+    assert reader_for(path).NAME == "ultralytics"
+    s = _only(path).series
+    assert all(s[f"x/lr{i}"].role == Role.LR for i in range(3))
+    assert s["train/obj_loss"].role == Role.TRAIN_LOSS and s["metrics/mAP_0.5:0.95"].role == Role.VAL_METRIC
+    assert list(s["x/lr1"].values) == pytest.approx([0.0033, 0.0066, 0.0095])
+
+
 # ---------------------------------------------------------------- detectron2
 def test_detectron2_metrics_json():
     path = DATA / "d2_run" / "metrics.json"

@@ -62,3 +62,27 @@ def test_a_detectors_recall_swinging_early_is_left_alone():
     rec = [0.10, 0.45, 0.20, 0.50, 0.25, 0.55, 0.60, 0.62, 0.64, 0.65]
     fs = _findings({"train_loss": _smooth(10, 3.0, 1.0), "val_recall": rec})
     assert "oscillation" not in fs
+
+
+def test_a_validation_dice_flipping_between_neighbouring_epochs_is_oscillation():
+    # A mass-segmentation Dice: the mask covers the object one epoch and misses it the next.
+    rng = np.random.default_rng(0)
+    dice = [0.09, 0.35, 0.40, 0.14, 0.41, 0.18, 0.67, 0.25, 0.62, 0.27, 0.60, 0.45, 0.70, 0.32, 0.72]
+    fs = _findings({"train_loss": list(np.array(_smooth(15, 0.63, 0.32)) * (1 + 0.005 * rng.standard_normal(15))),
+                    "val_loss": _smooth(15, 0.58, 0.42), "val_dice": dice})
+    f = fs.get("oscillation")
+    assert f is not None and f.series == ["val_dice"] and f.evidence["count"] >= 2
+    assert "overlap score" in f.verdict_reason
+
+
+def test_a_validation_iou_climbing_with_shallow_wobbles_is_not_oscillation():
+    # The healthy shape: an IoU that climbs and wobbles by under a tenth between epochs.
+    iou = [0.20, 0.35, 0.31, 0.46, 0.43, 0.55, 0.52, 0.61, 0.58, 0.66, 0.63, 0.68, 0.66, 0.70, 0.69]
+    fs = _findings({"train_loss": _smooth(15, 0.9, 0.2), "val_loss": _smooth(15, 0.8, 0.3), "val_iou": iou})
+    assert "oscillation" not in fs
+
+
+def test_a_segmentation_dice_with_one_bad_epoch_is_not_oscillation():
+    dice = [0.30, 0.52, 0.66, 0.74, 0.31, 0.78, 0.80, 0.81, 0.83, 0.83, 0.84, 0.85]
+    fs = _findings({"train_loss": _smooth(12, 0.9, 0.2), "val_loss": _smooth(12, 0.8, 0.3), "val_dice": dice})
+    assert "oscillation" not in fs

@@ -3,7 +3,7 @@
 Versions up to 8.2 pad every header and cell with spaces; later ones add a cumulative ``time``
 column (seconds), used here as the wall time of every series. Columns: ``train/*_loss``,
 ``val/*_loss``, ``metrics/precision(B)``, ``metrics/mAP50(B)``… and ``lr/pg0..2`` (one per
-parameter group). Epochs are numbered as written (from 1 in recent versions). An epoch column
+parameter group; YOLOv5's own results.csv names them ``x/lr0..2``). Epochs are numbered as written (from 1 in recent versions). An epoch column
 starting over means a second training appended to the file: a new Run; going back to a later
 epoch is ``resume=True`` from an older checkpoint: the same run, resumed (meta.resume_steps).
 With ``val=False`` (validation only after the last epoch) Ultralytics writes 0 in every
@@ -14,6 +14,7 @@ non-zero validation class loss).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..run import Role, RoleInfo, Run, Series, infer_role
@@ -99,8 +100,14 @@ def _placeholder_validation(val_cols: set[int], row: list[str]) -> bool:
     return bool(cells) and all(T.parse_number(c) == 0.0 for c in cells)
 
 
+_YOLOV5_LR = re.compile(r"x/lr\d+")
+
+
 def _role(name: str) -> RoleInfo:
-    """``metrics/*`` columns are computed on the validation set, whatever the metric."""
+    """``metrics/*`` columns are computed on the validation set, whatever the metric; YOLOv5 names the
+    learning rate of each parameter group ``x/lr0..2`` (Ultralytics ``lr/pg0..2``)."""
+    if _YOLOV5_LR.fullmatch(name.strip().lower()):
+        return RoleInfo(Role.LR)
     info = infer_role(name)
     if name.lower().startswith("metrics/") and info.role == Role.TRAIN_METRIC:
         return RoleInfo(Role.VAL_METRIC, info.higher_is_better, info.metric)

@@ -8,6 +8,7 @@ from ..findings import Mark, Severity
 from ..run import Role, Run
 from ..stats import bin_median, mann_kendall, projected_improvement
 from ._common import MIN_POINTS, Curve, curve, fmt, loss_curve, make, rel, unit
+from ._yolo_warmup import warmup_worsened_of
 from .registry import rule
 
 
@@ -216,6 +217,25 @@ def lr_too_high(run: Run):
                               "clip gradients"],
                        marks=[Mark("point", w["series"], w["peak_step"], label=f"spike x{w['ratio']:.2f} in warm-up"),
                               Mark("line", w["series"], w["warmup_end"], label="warm-up peak")])
+            return
+        y = warmup_worsened_of(run)
+        if y is not None:
+            yield make("lr-too-high", f"the training losses ({y['series']}) rose {y['rise_pct']:.3g}% from epoch "
+                       f"{fmt(y['first_step'])} to {fmt(y['peak_step'])} while the warm-up raised {y['lr_series']} "
+                       f"{fmt(y['lr_first'])} -> {fmt(y['lr_peak'])}, and {y['metric']} fell "
+                       f"{fmt(y['metric_first'])} -> {fmt(y['metric_low'])}",
+                       series=[y["metric"], y["lr_series"]], steps=[y["first_step"], y["peak_step"]],
+                       evidence={k: y[k] for k in ("first_step", "first_loss", "peak_step", "peak_loss", "rise_pct",
+                                                   "noise", "lr_first", "lr_peak", "lr_peak_step", "metric_first",
+                                                   "metric_low", "metric_low_step")},
+                       causes=["the warm-up's peak rate (lr0) is too high for weights that were already good: the "
+                               "training loss of a healthy run falls in its first epochs, here it climbed with the rate",
+                               "a fine-tune or resume from trained weights run with a from-scratch learning rate"],
+                       fixes=[f"lower lr0 (below {fmt(y['lr_peak'])}), e.g. a tenth for a fine-tune",
+                              "shorten or drop the warm-up (warmup_epochs=0) when starting from trained weights",
+                              "freeze the backbone for the first epochs (freeze=10)"],
+                       marks=[Mark("point", y["metric"], y["metric_low_step"], label="metric lowest in warm-up"),
+                              Mark("line", y["metric"], y["lr_peak_step"], label="warm-up peak")])
         return
     if d["kind"] == "held":
         yield make("lr-too-high", f"{d['series']} climbed from {fmt(d['min_loss'])} to {fmt(d['loss_at_rise'])} "
