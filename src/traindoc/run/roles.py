@@ -66,6 +66,9 @@ _HIGHER = {
     "ndcg": {"ndcg"},
     "mrr": {"mrr"},
     "hit_rate": {"hit_rate", "hitrate"},  # "hits" alone may be a count: only with its K (see _AT_K)
+    # image reconstruction / restoration quality against the target image: 1 (SSIM) or infinity (PSNR) is exact
+    "ssim": {"ssim", "ms_ssim", "msssim"},
+    "psnr": {"psnr"},
 }
 _LOWER = {
     "perplexity": {"perplexity", "ppl"},
@@ -74,7 +77,9 @@ _LOWER = {
     "error": {"error", "err", "error_rate", "top1_err", "top5_err"},
     "mae": {"mae", "mean_absolute_error", "l1"},
     "mse": {"mse", "mean_squared_error", "rmse", "root_mean_squared_error", "l2"},
-    "mape": {"mape", "smape"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
+    "mape": {"mape", "smape"},
+    # a routing solver's mean tour length (travelling salesman, vehicle routing): the cost it minimises
+    "tour_length": {"tour", "tour_len", "tour_length", "tourlen"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
 }
 _EVAL_ONLY = {"map", "bleu", "wer", "cer", "ndcg", "mrr", "hit_rate"}
 # A metric read at a cut-off K, the K glued on once "@" is dropped ("recall@20" -> "recall20", "HR@10" -> "hr10",
@@ -166,6 +171,10 @@ def quantity_name(name: str) -> str:
     return key.strip("/_ ")
 
 
+# Words of a schedule that sets a term's weight over training (LFADS's "train/wt_l2/ramp"): the name may
+# carry a metric's word (l2), but the value is a setting, not a measurement. Not "coef": "dice_coef" is
+# the Dice score of Keras segmentation scripts.
+_SCHEDULE_WORDS = {"ramp", "schedule"}
 # Keras logs "categorical_crossentropy" as a metric beside the loss it names: not the loss itself.
 _KERAS_METRIC_WORDS = {"categorical", "binary", "sparse"}
 _LOSS_FUNCTION_NAMES = {"cross_entropy", "crossentropy", "xent", "nll", "ce"}
@@ -200,6 +209,8 @@ def infer_role(name: str) -> RoleInfo:
     named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens)) or _cost(tokens)
     if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
         return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
+    if _SCHEDULE_WORDS & set(tokens):
+        return RoleInfo(Role.OTHER)  # "train/wt_l2/ramp": the weight schedule of a loss term, not a metric
     # "mIoU", "valIoU": the camelCase split cuts the acronym IoU apart ("m_io_u"), so the words of the
     # name as written (split on separators only: "miou") and with the acronym kept whole ("val_iou")
     # are looked up as well, after the camelCase words. Losses were classified above, unchanged.
