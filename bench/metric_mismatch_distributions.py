@@ -74,14 +74,14 @@ def main() -> int:
                 rows.append((group(c), c.case_id, f"{loss_role.value}/{metric_role.value}", s.name, d, r))
     groups = ("mismatch", "healthy", "other", "ambiguous")
     print("# loss against task metric: every dev run with both\n")
-    print("| group | pairs | runs | direction unknown | judged | fires |")
-    print("|---|---|---|---|---|---|")
+    print("| group | pairs | runs | direction unknown | pairs judged | runs judged | fires |")
+    print("|---|---|---|---|---|---|---|")
     for g in groups:
         gr = [r for r in rows if r[0] == g]
         judged = [r for r in gr if r[5] is not None]
         fires = {r[1] for r in judged if r[5]["fires"]}
         print(f"| {g} | {len(gr)} | {len({r[1] for r in gr})} | {sum(r[4] == 'unknown' for r in gr)} | "
-              f"{len(judged)} | {len(fires)} runs |")
+              f"{len(judged)} | {len({r[1] for r in judged})} | {len(fires)} runs |")
     print("\nSame-split pairs by how each moved (loss: improved / flat / worse by 3 noise units from start to last "
           "third; metric: improved from start, gave back its best (3 noise units and 0.03 of its scale), flat):\n")
     states = [(a, b) for a in ("improved", "flat", "worse") for b in ("improved", "gave back", "flat")]

@@ -34,7 +34,8 @@ from traindoc.run.roles import is_loss_component
     ("loading model cost", Role.OTHER),
     # image-quality and routing metrics; a loss term's weight schedule is no metric though it names one
     ("val_ssim", Role.VAL_METRIC), ("test_psnr", Role.VAL_METRIC), ("avg_tour", Role.TRAIN_METRIC),
-    ("train/wt_l2/ramp", Role.OTHER), ("dice_coef", Role.TRAIN_METRIC), ("val_dice_coef", Role.VAL_METRIC),
+    ("train/wt_l2/ramp", Role.OTHER), ("valid/wt_l2", Role.OTHER), ("valid/wt_kl", Role.OTHER),
+    ("hp/l2_ic_enc_scale", Role.OTHER), ("hp/mse_weight", Role.OTHER), ("dice_coef", Role.TRAIN_METRIC), ("val_dice_coef", Role.VAL_METRIC),
 ])
 def test_naming_habits(name, role):
     assert infer_role(name).role == role

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run, Series
+from ..run.roles import is_loss_component
 from ..stats import Trend, theil_sen, trend
 from ..stats.counts import eval_set_size
 from ..stats.per_eval import levels_at
@@ -570,6 +571,8 @@ def opposite_reading(run: Run, lc, s: Series) -> dict | None:
     conv = convention(s, run)
     if conv.higher_is_better is None:
         return None
+    if is_loss_component(lc.name):
+        return None  # one part of a composite loss (a detector's box loss) says nothing of the whole task's metric
     head = task_head(s.name)
     if head is not None and task_head(lc.name) != head:
         return None  # a mask or keypoint head's metric beside another head's loss (the box loss of a pose model)

@@ -171,8 +171,8 @@ def quantity_name(name: str) -> str:
     return key.strip("/_ ")
 
 
-# Words of a schedule that sets a term's weight over training (LFADS's "train/wt_l2/ramp"): the name may
-# carry a metric's word (l2), but the value is a setting, not a measurement. Not "coef": "dice_coef" is
+# Words of a schedule that sets a term's weight over training (LFADS's "train/wt_l2/ramp", and its weight
+# itself, "valid/wt_l2"): the name carries a metric's word (l2), but the value is a setting, not a measurement. Not "coef": "dice_coef" is
 # the Dice score of Keras segmentation scripts.
 _SCHEDULE_WORDS = {"ramp", "schedule"}
 # Keras logs "categorical_crossentropy" as a metric beside the loss it names: not the loss itself.
@@ -209,8 +209,10 @@ def infer_role(name: str) -> RoleInfo:
     named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens)) or _cost(tokens)
     if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
         return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
-    if _SCHEDULE_WORDS & set(tokens):
-        return RoleInfo(Role.OTHER)  # "train/wt_l2/ramp": the weight schedule of a loss term, not a metric
+    if lowered.startswith("hp/"):
+        return RoleInfo(Role.OTHER)  # "hp/l2_ic_enc_scale": a hyperparameter logged under Lightning's hp/ namespace
+    if _SCHEDULE_WORDS & set(tokens) or ("wt" in tokens and {"l1", "l2", "kl"} & set(tokens)):
+        return RoleInfo(Role.OTHER)  # "train/wt_l2/ramp", "valid/wt_kl": a loss term's weight, not a metric
     # "mIoU", "valIoU": the camelCase split cuts the acronym IoU apart ("m_io_u"), so the words of the
     # name as written (split on separators only: "miou") and with the acronym kept whole ("val_iou")
     # are looked up as well, after the camelCase words. Losses were classified above, unchanged.
