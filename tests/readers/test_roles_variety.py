@@ -34,6 +34,7 @@ from traindoc.run.roles import is_loss_component
     ("loading model cost", Role.OTHER),
     # image-quality and routing metrics; a loss term's weight schedule is no metric though it names one
     ("val_ssim", Role.VAL_METRIC), ("test_psnr", Role.VAL_METRIC), ("avg_tour", Role.TRAIN_METRIC),
+    ("edit_distance", Role.VAL_METRIC), ("train_edit_distance", Role.TRAIN_METRIC),
     ("train/wt_l2/ramp", Role.OTHER), ("valid/wt_l2", Role.OTHER), ("valid/wt_kl", Role.OTHER),
     ("hp/l2_ic_enc_scale", Role.OTHER), ("hp/mse_weight", Role.OTHER), ("dice_coef", Role.TRAIN_METRIC), ("val_dice_coef", Role.VAL_METRIC),
 ])
@@ -42,7 +43,8 @@ def test_naming_habits(name, role):
 
 
 @pytest.mark.parametrize("name,higher", [("val_ssim", True), ("MS-SSIM", True), ("psnr", True), ("avg_tour", False),
-                                         ("val_tour_length", False)])
+                                         ("val_tour_length", False), ("val_norm_edit_distance", False),
+                                         ("val_edit_distance", False)])
 def test_image_quality_and_tour_length_directions(name, higher):
     assert infer_role(name).higher_is_better is higher
 

@@ -78,10 +78,13 @@ _LOWER = {
     "mae": {"mae", "mean_absolute_error", "l1"},
     "mse": {"mse", "mean_squared_error", "rmse", "root_mean_squared_error", "l2"},
     "mape": {"mape", "smape"},
+    # a decoded sequence's distance to its reference (OCR, image-to-LaTeX): 0 is an exact transcript
+    "edit_distance": {"edit_distance", "norm_edit_distance", "normalized_edit_distance", "edit_dist", "editdistance",
+                      "levenshtein", "levenshtein_distance"},
     # a routing solver's mean tour length (travelling salesman, vehicle routing): the cost it minimises
     "tour_length": {"tour", "tour_len", "tour_length", "tourlen"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
 }
-_EVAL_ONLY = {"map", "bleu", "wer", "cer", "ndcg", "mrr", "hit_rate"}
+_EVAL_ONLY = {"map", "bleu", "wer", "cer", "edit_distance", "ndcg", "mrr", "hit_rate"}
 # A metric read at a cut-off K, the K glued on once "@" is dropped ("recall@20" -> "recall20", "HR@10" -> "hr10",
 # "mAP@0.5:0.95" -> "map0"): the word before the digits names the kind. Ranked at K, it is scored on held-out
 # data (a recommender's recall@20 over its test items) unless the name says train.
@@ -172,8 +175,8 @@ def quantity_name(name: str) -> str:
 
 
 # Words of a schedule that sets a term's weight over training (LFADS's "train/wt_l2/ramp", and its weight
-# itself, "valid/wt_l2"): the name carries a metric's word (l2), but the value is a setting, not a measurement. Not "coef": "dice_coef" is
-# the Dice score of Keras segmentation scripts.
+# itself, "valid/wt_l2"): the name carries a metric's word (l2), but the value is a setting, not a
+# measurement. Not "coef": "dice_coef" is the Dice score of Keras segmentation scripts.
 _SCHEDULE_WORDS = {"ramp", "schedule"}
 # Keras logs "categorical_crossentropy" as a metric beside the loss it names: not the loss itself.
 _KERAS_METRIC_WORDS = {"categorical", "binary", "sparse"}
