@@ -32,9 +32,21 @@ from traindoc.run.roles import is_loss_component
     ("cost", Role.TRAIN_LOSS), ("avg_cost", Role.TRAIN_LOSS), ("test cost", Role.VAL_LOSS),
     ("batch_cost", Role.OTHER), ("reader_cost", Role.OTHER), ("time cost", Role.OTHER),
     ("loading model cost", Role.OTHER),
+    # image-quality and routing metrics; a loss term's weight schedule is no metric though it names one
+    ("val_ssim", Role.VAL_METRIC), ("test_psnr", Role.VAL_METRIC), ("avg_tour", Role.TRAIN_METRIC),
+    ("edit_distance", Role.VAL_METRIC), ("train_edit_distance", Role.TRAIN_METRIC),
+    ("train/wt_l2/ramp", Role.OTHER), ("valid/wt_l2", Role.OTHER), ("valid/wt_kl", Role.OTHER),
+    ("hp/l2_ic_enc_scale", Role.OTHER), ("hp/mse_weight", Role.OTHER), ("dice_coef", Role.TRAIN_METRIC), ("val_dice_coef", Role.VAL_METRIC),
 ])
 def test_naming_habits(name, role):
     assert infer_role(name).role == role
+
+
+@pytest.mark.parametrize("name,higher", [("val_ssim", True), ("MS-SSIM", True), ("psnr", True), ("avg_tour", False),
+                                         ("val_tour_length", False), ("val_norm_edit_distance", False),
+                                         ("val_edit_distance", False)])
+def test_image_quality_and_tour_length_directions(name, higher):
+    assert infer_role(name).higher_is_better is higher
 
 
 @pytest.mark.parametrize("name,component", [

@@ -9,8 +9,10 @@ import numpy as np
 
 from ..findings import Mark, Severity
 from ..run import Role, Run, Series
+from ..run.roles import is_loss_component
 from ..stats import Trend, theil_sen, trend
 from ..stats.counts import eval_set_size
+from ..stats.per_eval import levels_at
 from ._common import MIN_POINTS, cross_entropy_like, curve, fmt, loss_curve, make, normalised_metric
 from ._loss_accuracy import loss_accuracy_pairs, markov_shortfall, same_group, summed_loss
 from .loss_terms import term_of_a_loss
@@ -86,7 +88,7 @@ def loss_metric_mismatch(run: Run):
                 need = max(need, 1.0 / items + 1e-9)
             metric_improves = sign * mt.z > 0 and mt.p < 0.01 and gain_rel > need
             metric_worsens = sign * mt.z < 0 and mt.p < 0.01 and -gain_rel > need
-            if lt.falling(0.01, 0.2) and metric_worsens:
+            if lt.falling(0.01, 0.2) and metric_worsens and not traded_off(run, s):
                 title = (f"{lc.name} fell {abs(lt.rel_change):.0%} while {s.name} got worse "
                          f"({fmt(mt.start)} -> {fmt(mt.end)})")
                 causes = ["the loss optimises something the metric does not reward (class weights, label smoothing,"
@@ -108,6 +110,16 @@ def loss_metric_mismatch(run: Run):
                           "evaluation, predictions and labels misaligned, argmax over the wrong axis",
                           "the loss does not measure the task the metric scores (a wrong target, a leak, a term that "
                           "dominates it)", "the metric is never updated (an object not reset or not fed)"]
+            elif opposite_fires(s, (op := opposite_reading(run, lc, s))):
+                title = (f"{lc.name} kept improving after {s.name} reached its best ({fmt(op['loss_at_best'])} -> "
+                         f"{fmt(op['loss_end'])} from step {fmt(op['best_at'])}) while {s.name} got worse, "
+                         f"{fmt(op['metric_best'])} -> {fmt(op['metric_end'])} over the last third "
+                         f"({op['below_best']:.0f}x its noise under its best)")
+                causes = ["the loss optimises something the metric does not reward: a surrogate or auxiliary term, class "
+                          "weights, label smoothing, a reconstruction target that is not the task",
+                          "the metric is computed wrongly or on something else (a stale model, another split, "
+                          "predictions and labels misaligned)",
+                          "the model grows confident on the examples it already gets right while it loses others"]
             elif metric_improves and lt.rising(0.01, 0.1):
                 title = f"{s.name} improved while {lc.name} rose {lt.rel_change:.0%}"
                 causes = ["the logged loss is not the one being optimised, or includes a growing regulariser",
@@ -549,3 +561,108 @@ def metric_out_of_range(run: Run):
                            "percent and fraction mixed in one series", "a metric averaged over the wrong axis"],
                    fixes=["divide by the number of samples actually seen", "log one scale (0-1) consistently"],
                    marks=[Mark("point", s.name, float(steps[0]), label="out of range")])
+
+
+def noise_units(y: np.ndarray) -> float:
+    """The point-to-point noise of a series: the robust spread (1.4826 MAD) of its successive changes over
+    sqrt(2), the standard deviation of one point around a smooth curve. A change of exactly 0 measures
+    no noise (a row logged twice, a metric of a small set that stayed on its step), so it is left out:
+    otherwise a series that repeats its values would have no noise and any move would be many units.
+    Never 0: at least a thousandth of the series' range."""
+    d = np.diff(y)
+    d = d[d != 0]
+    sd = 1.4826 * float(np.median(np.abs(d - np.median(d)))) / np.sqrt(2.0) if d.size else 0.0
+    return max(sd, 1e-3 * float(np.ptp(y)) if y.size else 0.0, 1e-12)
+
+
+def opposite_reading(run: Run, lc, s: Series) -> dict | None:
+    """How far the loss ``lc`` and the metric ``s`` moved, each in its own noise units and oriented so that +
+    is better: the loss from its start to its last third, the metric from its start and from its best
+    to its last third. Read on the metric's evaluations (block medians of a dense series), with the
+    loss's median level in each interval that ends at one; None where there are too few."""
+    from .outcome import task_head
+
+    conv = convention(s, run)
+    if conv.higher_is_better is None:
+        return None
+    if is_loss_component(lc.name):
+        return None  # one part of a composite loss (a detector's box loss) says nothing of the whole task's metric
+    head = task_head(s.name)
+    if head is not None and task_head(lc.name) != head:
+        return None  # a mask or keypoint head's metric beside another head's loss (the box loss of a pose model)
+    mc = curve(s)
+    cut = _first_nonfinite_step(lc)
+    x, y = np.asarray(mc.xb, dtype=float), np.asarray(mc.yb, dtype=float)
+    if cut is not None:
+        keep = x < cut
+        x, y = x[keep], y[keep]
+    if x.size < 8:
+        return None
+    lv = levels_at(lc.x, lc.y, x)
+    ok = np.isfinite(lv) & np.isfinite(y)
+    x, y, lv = x[ok], y[ok], lv[ok]
+    if x.size < 8:
+        return None
+    m = y if conv.higher_is_better else -y
+    ll = -lv
+    k = max(1, x.size // 10)
+    third = x.size // 3
+    sl, sm = noise_units(ll), noise_units(m)
+    m_start, m_end = float(np.median(m[:k])), float(np.median(m[-third:]))
+    l_start, l_end = float(np.median(ll[:k])), float(np.median(ll[-third:]))
+    # how far below its best the metric ended, on its own scale: a share of items on [0, 1] (a percent
+    # divided by 100), anything unbounded relative to the size of its best
+    r3 = _rolling3(m)
+    ib = int(np.argmax(r3[:x.size - third]))  # the metric's best before its last third
+    best = float(r3[ib])
+    late = m[-third:]
+    l_at_best = float(np.median(ll[max(0, ib - 1):ib + 2]))
+    return {"n": int(x.size), "loss_gain": (l_end - l_start) / sl, "metric_worse": (m_start - m_end) / sm,
+            "below_best": (best - m_end) / sm, "late_share": float(np.mean(late < best - 2 * sm)),
+            "loss_gain_after_best": (l_end - l_at_best) / sl, "best_at": float(x[ib]), "end_at": float(x[-1]),
+            "drop": (best - m_end) / conv.divisor if conv.bounded else (best - m_end) / (abs(best) or 1.0),
+            "metric_best": best if conv.higher_is_better else -best,
+            "metric_end": m_end if conv.higher_is_better else -m_end,
+            "loss_at_best": -l_at_best, "loss_end": -l_end}
+
+
+# A loss that keeps improving while the task metric of the same split gives back its best. Each read in
+# its own noise units (``noise_units``), so a noisy small validation set needs a larger move:
+OPPOSITE_LOSS_GAIN = 3.0  # the loss improved by this many noise units from its start, and again after the metric's best
+OPPOSITE_BELOW_BEST = 3.0  # the metric's last third ended this many noise units under its best ...
+OPPOSITE_LATE_SHARE = 0.8  # ... with this share of its last-third evaluations 2 noise units or more under it
+OPPOSITE_DROP = 0.03  # and 3 points of a share (or 3% of an unbounded metric's best) or more: not a rounding step
+# Precision and recall trade off against each other by their threshold: either may fall while the loss improves.
+_TRADE_OFF = frozenset({"precision", "recall"})
+
+
+def traded_off(run: Run, s: Series) -> bool:
+    """``s`` is a precision (a recall) whose split logs a recall (a precision) that ended higher than it
+    started: moving the threshold or the class balance moves one against the other, so either may fall
+    while the predictions improve."""
+    if s.metric not in _TRADE_OFF:
+        return False
+    other = ({"precision", "recall"} - {s.metric}).pop()
+    for o in run.by_role(s.role):
+        if o.metric == other and same_group(run, s, o):
+            y = curve(o).y
+            if y.size >= 2 and float(np.median(y[-max(1, y.size // 3):])) > float(np.median(y[:max(1, y.size // 10)])):
+                return True
+    return False
+
+
+def opposite_fires(s: Series, r: dict | None) -> bool:
+    """A reading of ``opposite_reading`` that says the loss and the metric went opposite ways. Never for a
+    precision or a recall: each trades off against the other (and a detector's against its confidence
+    threshold), so either may give back its best while the predictions improve."""
+    return (r is not None and s.metric not in _TRADE_OFF and r["loss_gain"] >= OPPOSITE_LOSS_GAIN
+            and r["loss_gain_after_best"] >= OPPOSITE_LOSS_GAIN and r["below_best"] >= OPPOSITE_BELOW_BEST
+            and r["late_share"] >= OPPOSITE_LATE_SHARE and r["drop"] >= OPPOSITE_DROP)
+
+
+def _rolling3(y: np.ndarray) -> np.ndarray:
+    """The rolling median of three (the ends kept): one lucky evaluation is not a best."""
+    if y.size < 3:
+        return y
+    mid = np.median(np.stack([y[:-2], y[1:-1], y[2:]]), axis=0)
+    return np.concatenate([y[:1], mid, y[-1:]])

@@ -66,6 +66,9 @@ _HIGHER = {
     "ndcg": {"ndcg"},
     "mrr": {"mrr"},
     "hit_rate": {"hit_rate", "hitrate"},  # "hits" alone may be a count: only with its K (see _AT_K)
+    # image reconstruction / restoration quality against the target image: 1 (SSIM) or infinity (PSNR) is exact
+    "ssim": {"ssim", "ms_ssim", "msssim"},
+    "psnr": {"psnr"},
 }
 _LOWER = {
     "perplexity": {"perplexity", "ppl"},
@@ -74,9 +77,14 @@ _LOWER = {
     "error": {"error", "err", "error_rate", "top1_err", "top5_err"},
     "mae": {"mae", "mean_absolute_error", "l1"},
     "mse": {"mse", "mean_squared_error", "rmse", "root_mean_squared_error", "l2"},
-    "mape": {"mape", "smape"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
+    "mape": {"mape", "smape"},
+    # a decoded sequence's distance to its reference (OCR, image-to-LaTeX): 0 is an exact transcript
+    "edit_distance": {"edit_distance", "norm_edit_distance", "normalized_edit_distance", "edit_dist", "editdistance",
+                      "levenshtein", "levenshtein_distance"},
+    # a routing solver's mean tour length (travelling salesman, vehicle routing): the cost it minimises
+    "tour_length": {"tour", "tour_len", "tour_length", "tourlen"},  # symmetric MAPE (pytorch-forecasting's SMAPE): 0 is a perfect forecast
 }
-_EVAL_ONLY = {"map", "bleu", "wer", "cer", "ndcg", "mrr", "hit_rate"}
+_EVAL_ONLY = {"map", "bleu", "wer", "cer", "edit_distance", "ndcg", "mrr", "hit_rate"}
 # A metric read at a cut-off K, the K glued on once "@" is dropped ("recall@20" -> "recall20", "HR@10" -> "hr10",
 # "mAP@0.5:0.95" -> "map0"): the word before the digits names the kind. Ranked at K, it is scored on held-out
 # data (a recommender's recall@20 over its test items) unless the name says train.
@@ -166,6 +174,10 @@ def quantity_name(name: str) -> str:
     return key.strip("/_ ")
 
 
+# Words of a schedule that sets a term's weight over training (LFADS's "train/wt_l2/ramp", and its weight
+# itself, "valid/wt_l2"): the name carries a metric's word (l2), but the value is a setting, not a
+# measurement. Not "coef": "dice_coef" is the Dice score of Keras segmentation scripts.
+_SCHEDULE_WORDS = {"ramp", "schedule"}
 # Keras logs "categorical_crossentropy" as a metric beside the loss it names: not the loss itself.
 _KERAS_METRIC_WORDS = {"categorical", "binary", "sparse"}
 _LOSS_FUNCTION_NAMES = {"cross_entropy", "crossentropy", "xent", "nll", "ce"}
@@ -200,6 +212,10 @@ def infer_role(name: str) -> RoleInfo:
     named_loss = named_loss or (_names_a_loss(tokens) and not _KERAS_METRIC_WORDS & set(tokens)) or _cost(tokens)
     if "loss" in tokens or key.endswith("loss") or key.startswith("loss") or named_loss:
         return RoleInfo(Role.VAL_LOSS if is_val else Role.TRAIN_LOSS, higher_is_better=False, metric="loss")
+    if lowered.startswith("hp/"):
+        return RoleInfo(Role.OTHER)  # "hp/l2_ic_enc_scale": a hyperparameter logged under Lightning's hp/ namespace
+    if _SCHEDULE_WORDS & set(tokens) or ("wt" in tokens and {"l1", "l2", "kl"} & set(tokens)):
+        return RoleInfo(Role.OTHER)  # "train/wt_l2/ramp", "valid/wt_kl": a loss term's weight, not a metric
     # "mIoU", "valIoU": the camelCase split cuts the acronym IoU apart ("m_io_u"), so the words of the
     # name as written (split on separators only: "miou") and with the acronym kept whole ("val_iou")
     # are looked up as well, after the camelCase words. Losses were classified above, unchanged.
