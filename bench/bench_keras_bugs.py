@@ -40,6 +40,7 @@
     [--set heldout28] (the twenty-eighth blind held-out set, keras_bugs/heldout28_*.py: the common bug classes, frozen)
     [--set heldout29] (the twenty-ninth blind held-out set, keras_bugs/heldout29_*.py: the common bug classes, frozen)
     [--set heldout30] (the thirtieth blind held-out set, keras_bugs/heldout30_*.py: the common bug classes, frozen)
+    [--set devkinds10] (uncovered classes of the published fault taxonomies, keras_bugs/devkinds10_*.py; COVERAGE.md)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -119,7 +120,8 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
     Loop switches a case may set (each defaults to a correct loop): ``zero_grad`` (True; False never
     zeroes; "after_backward" zeroes between ``backward`` and ``step``), ``shuffle`` (reshuffle each
     epoch), ``scheduler`` with ``sched_every`` ("epoch" or "batch": where ``scheduler.step()`` is called),
-    ``step_first`` (False; True calls ``opt.step()`` before ``loss.backward()``).
+    ``step_first`` (False; True calls ``opt.step()`` before ``loss.backward()``), ``running_loss`` (False; True
+    backpropagates the epoch's running total of losses with ``retain_graph=True`` instead of the batch loss).
     """
     model, opt, loss_fn = prog["model"], prog["optimizer"], prog["loss_fn"]
     x, y, bs = prog["x"], prog["y"], prog["batch_size"]
@@ -127,6 +129,7 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
     g = torch.Generator().manual_seed(0)
     losses: list[float] = []
     for _ in range(prog["epochs"]):
+        running = None
         perm = torch.randperm(len(x), generator=g) if prog.get("shuffle", True) else torch.arange(len(x))
         for i in range(0, len(x), bs):
             idx = perm[i:i + bs]
@@ -137,7 +140,11 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
             loss = loss_fn(out, yb)
             if prog.get("step_first"):
                 opt.step()
-            loss.backward()
+            if prog.get("running_loss"):
+                running = loss if running is None else running + loss
+                running.backward(retain_graph=True)
+            else:
+                loss.backward()
             if zero == "after_backward":
                 opt.zero_grad()
             if not prog.get("step_first"):
@@ -251,7 +258,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds9"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds10"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -445,6 +452,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout30_torch  # noqa: F401  (registers the thirtieth held-out set's PyTorch cases)
 
         return HELDOUT30
+    if name == "devkinds10":
+        from keras_bugs.devkinds10_keras import DEVKINDS10
+        import keras_bugs.devkinds10_torch  # noqa: F401  (registers the tenth bug-kinds dev set's PyTorch cases)
+
+        return DEVKINDS10
     return CASES
 
 
@@ -464,7 +476,7 @@ def main() -> None:
                                                  "heldout27",
                                                  "heldout28",
                                                  "heldout29",
-                                                 "heldout30"),
+                                                 "heldout30", "devkinds10"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")
