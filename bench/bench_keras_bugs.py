@@ -120,8 +120,7 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
     Loop switches a case may set (each defaults to a correct loop): ``zero_grad`` (True; False never
     zeroes; "after_backward" zeroes between ``backward`` and ``step``), ``shuffle`` (reshuffle each
     epoch), ``scheduler`` with ``sched_every`` ("epoch" or "batch": where ``scheduler.step()`` is called),
-    ``step_first`` (False; True calls ``opt.step()`` before ``loss.backward()``), ``running_loss`` (False; True
-    backpropagates the epoch's running total of losses with ``retain_graph=True`` instead of the batch loss).
+    ``step_first`` (False; True calls ``opt.step()`` before ``loss.backward()``).
     """
     model, opt, loss_fn = prog["model"], prog["optimizer"], prog["loss_fn"]
     x, y, bs = prog["x"], prog["y"], prog["batch_size"]
@@ -129,7 +128,6 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
     g = torch.Generator().manual_seed(0)
     losses: list[float] = []
     for _ in range(prog["epochs"]):
-        running = None
         perm = torch.randperm(len(x), generator=g) if prog.get("shuffle", True) else torch.arange(len(x))
         for i in range(0, len(x), bs):
             idx = perm[i:i + bs]
@@ -140,11 +138,7 @@ def torch_loop(prog: dict, on_step=None) -> list[float]:
             loss = loss_fn(out, yb)
             if prog.get("step_first"):
                 opt.step()
-            if prog.get("running_loss"):
-                running = loss if running is None else running + loss
-                running.backward(retain_graph=True)
-            else:
-                loss.backward()
+            loss.backward()
             if zero == "after_backward":
                 opt.zero_grad()
             if not prog.get("step_first"):

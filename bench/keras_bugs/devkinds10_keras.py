@@ -4,8 +4,8 @@ Why: every blind set starts near 65-70% right fixes because it brings classes no
 (``COVERAGE.md`` lists the classes of the published bug studies against the sets and the findings). This set
 writes the uncovered classes whose effect shows in numbers a probe already reads, each in several programs:
 
-- a gradient that is the running sum of every batch's gradient (state kept across steps outside ``.grad``): a
-  running loss backpropagated with ``retain_graph=True``, an optimizer subclass that adds each gradient to
+- a gradient that is the running sum of every batch's gradient (state kept across steps outside ``.grad``): tensor
+  hooks on the weight matrices only, an optimizer subclass that adds each gradient to
   buffers it never empties, ``register_post_accumulate_grad_hook`` sums never reset, a Keras optimizer subclass
   doing the same (set 30's hooks are the first of the class);
 - weights written back after every step, so the optimizer's update is undone: an EMA with decay 1 (or 0.9999)

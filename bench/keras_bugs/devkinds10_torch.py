@@ -1,7 +1,8 @@
 """The tenth bug-kinds dev set's PyTorch programs (see ``devkinds10_keras`` for why and how).
 
-A case builds the runner's dict plus the loop switches ``bench_keras_bugs.torch_loop`` honours (``running_loss``:
-the loop backpropagates the running total of the epoch's losses with ``retain_graph=True``).
+A case builds the runner's dict; every case shares the bench's loop, so each bug lives in the model, the optimiser,
+the loss or the hooks the script registers. (A running loss backpropagated with ``retain_graph=True`` was tried: the
+optimizer's in-place update makes the second backward raise at once, so it is a loud bug, not one for this set.)
 """
 
 from __future__ import annotations
@@ -35,18 +36,41 @@ def _target(seed: int):
 
 # ---------------------------------------------------------------- the gradient is a running sum
 
-@torch_case("torch-running-loss-backward-retain-graph", SUM_IDS, SUM_FIX_IDS, SUM_FIX,
-            "a four-class ReLU classifier under SGD(0.01, momentum=0.9) whose loop keeps running_loss = "
-            "running_loss + loss for the epoch's report and calls running_loss.backward(retain_graph=True) (added "
-            "when the second backward raised): every step backpropagates all the epoch's losses so far, the "
-            "gradient is their running sum and the loss climbs; fix: backpropagate the batch loss only and keep "
-            "the running total as a number (running_loss += loss.item())")
+class WeightHookSums:
+    """Tensor hooks on the weight matrices only (the biases are left alone): each hook adds the batch's gradient to a
+    running sum and hands the sum on; ``reset`` (meant to follow every step) empties them."""
+
+    def __init__(self, model: nn.Module):
+        self.sums = {}
+        for name, p in model.named_parameters():
+            if name.endswith("weight"):
+                self.sums[p] = torch.zeros_like(p)
+                p.register_hook(lambda g, p=p: self.add(p, g))
+
+    def add(self, p, g):
+        self.sums[p] += g
+        return self.sums[p].clone()
+
+    def reset(self, *_):
+        for s in self.sums.values():
+            s.zero_()
+
+
+@torch_case("torch-weight-hooks-sums-never-reset", SUM_IDS, SUM_FIX_IDS, SUM_FIX,
+            "a four-class ReLU classifier under SGD(0.01, momentum=0.9) with gradient accumulation written as "
+            "tensor hooks on the weight matrices only (the biases left out): each hook adds the batch's gradient "
+            "to a running sum and returns the sum; the reset after each step is never registered, so the weights "
+            "move by the sum of all gradients so far while optimizer.zero_grad() still runs and the loss climbs; "
+            "fix: reset (zero) the sums after every step")
 def _(fixed):
     torch.manual_seed(0)
     x, y = classes(seed=10111)
     model = mlp(10, 4)
-    return runner(model, torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), nn.CrossEntropyLoss(), x, y,
-                  epochs=8, running_loss=not fixed)
+    acc = WeightHookSums(model)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    if fixed:
+        opt.register_step_post_hook(acc.reset)
+    return runner(model, opt, nn.CrossEntropyLoss(), x, y, epochs=8)
 
 
 class AccumulatingSGD(torch.optim.SGD):
@@ -76,14 +100,14 @@ class AccumulatingSGD(torch.optim.SGD):
 
 @torch_case("torch-accumulating-sgd-subclass-never-reset", SUM_IDS, SUM_FIX_IDS, SUM_FIX,
             "a regressor of a standardised target (three Linear layers, Tanh) under the author's SGD subclass "
-            "(lr=0.005) that adds .grad into per-parameter buffers and steps with the buffers, for accumulation; "
+            "(lr=0.01, momentum=0.9) that adds .grad into per-parameter buffers and steps with the buffers, for accumulation; "
             "the buffers are never zeroed, so step t moves by the sum of t gradients and the loss swings up; "
             "fix: zero the buffers after every step")
 def _(fixed):
     torch.manual_seed(0)
     x, y = _target(seed=10112)
     model = mlp(8, 1, act=nn.Tanh)
-    opt = AccumulatingSGD(model.parameters(), reset_each_step=fixed, lr=0.005)
+    opt = AccumulatingSGD(model.parameters(), reset_each_step=fixed, lr=0.01, momentum=0.9)
     return runner(model, opt, nn.MSELoss(), x, y, epochs=8)
 
 
@@ -116,17 +140,17 @@ class Encoder(nn.Module):
 
 
 @torch_case("torch-post-accumulate-hook-sums-never-reset", SUM_IDS, SUM_FIX_IDS, SUM_FIX,
-            "a five-class classifier (a custom Module, F.relu in forward) under Adam(1e-3) with the author's "
+            "a five-class classifier (a custom Module, torch.relu in forward) under SGD(0.05) with the author's "
             "accumulation written as register_post_accumulate_grad_hook: each .grad is added to a per-parameter "
             "sum and replaced by the sum; the reset meant as an optimizer step hook is never registered, so the "
-            "applied gradient is the sum of all gradients so far and Adam keeps moving the weights the same way; "
+            "applied gradient is the sum of all gradients so far and the steps grow with the step count; "
             "fix: reset the sums after each step (optimizer.register_step_post_hook(acc.reset))")
 def _(fixed):
     torch.manual_seed(0)
     x, y = classes(seed=10113, k=5)
     model = Encoder(10, 5)
     acc = PostAccumulateSums(model)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
     if fixed:
         opt.register_step_post_hook(acc.reset)
     return runner(model, opt, nn.CrossEntropyLoss(), x, y, epochs=8)
