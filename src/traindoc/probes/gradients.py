@@ -78,6 +78,7 @@ class GradientProbe:
         self.samples = 0
         self._name_cache: dict[str, tuple[str, ...]] = {}
         self._plans: dict[tuple[int, ...], _Plan] = {}
+        self._held: tuple[tuple[int, ...], list[torch.Tensor] | torch.Tensor] | None = None
         # Index tensors are built once on the device (a host-to-device copy on each sample would wait
         # for the device). update(): each diff's layer slot, then each weight's in the slots after them.
         n_layers = len(layers.names)
@@ -138,7 +139,33 @@ class GradientProbe:
                             grad = grad / scale
                         out.append((("amp_scale",), scale.reshape(1).float()))
                 out.append((plan.names[n_layers:], grad))
+                change = self._step_change(have, grads)
+                if change is not None:
+                    out.append(change)
         return out
+
+    def hold(self) -> None:
+        """Copy the gradients the optimizer is about to apply, for the next step's sample (``grad_step_change``).
+
+        Called at the step before a sampled one. Each gradient is a fresh batch's, so the change from one step to
+        the next is about as large as the gradient itself; a gradient that is a running sum of every batch's
+        (accumulation whose sums are never reset) changes by one batch's gradient while its norm keeps growing.
+        """
+        if not self.track_updates:
+            return
+        params = self.layers.params
+        with torch.no_grad():
+            have = tuple(i for i, p in enumerate(params) if p.grad is not None)
+            self._held = (have, _copies([params[i].grad for i in have])) if have else None
+
+    def _step_change(self, have: tuple[int, ...], grads: list[torch.Tensor]) -> Sample | None:
+        """The norm of this step's gradient minus the held one of the step before (same parameters only)."""
+        held, self._held = self._held, None
+        if held is None or held[0] != have:
+            return None
+        diffs = _differences(grads, held[1], [self._lengths[i] for i in have])
+        total = _norms(diffs, self.device).square().sum().sqrt()
+        return (("grad_step_change",), total.reshape(1))
 
     def _plan(self, have: tuple[int, ...]) -> "_Plan":
         """What a sample with gradients on ``have`` folds where, worked out once per such set

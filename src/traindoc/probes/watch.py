@@ -482,7 +482,12 @@ class Watch:
         sampled (kept while consecutive steps are): an unsampled step runs none of them."""
         nxt = self._step + 1
         if not self._is_sampled(nxt):
-            if self._opt_handles:
+            # The step before a sampled one keeps only the optimiser hooks: they hold the gradient it
+            # applies, for the sampled step's grad_step_change (GradientProbe.hold).
+            before_sample = self.grads is not None and self._is_sampled(nxt + 1) and self.guard.ok("gradients")
+            if before_sample:
+                self.guard.call("gradients", self._opt_hooks_on, True)
+            elif self._opt_handles:
                 self._opt_hooks_on(False)
             if self.zerograd.handle is not None:
                 self.zerograd.disarm()
@@ -515,6 +520,8 @@ class Watch:
             self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
             self._snapshot_pending_from_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.zerograd.step_flags("before"))
+        if self.grads is not None and self._is_sampled(nxt + 1):
+            self.grads.hold()  # the gradient this step applies, for the next sample's grad_step_change
 
     def _post_opt_step(self, optimizer, args, kwargs) -> None:
         if self.grads is not None and self._snapshot_pending_from_step == self._step + 1:
