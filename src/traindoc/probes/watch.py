@@ -1007,8 +1007,24 @@ class Watch:
                     self._record_check(f)
             if still and len(still) < len(names):
                 self._frozen_done = True
-                for f in frozen_from_updates(still, "gradients flow but the weights never update", self._step):
+                how = "gradients flow but the weights never update"
+                if self.guard.call("checks", self._group_rate_zero, still):
+                    from ..checks.static import ZERO_GROUP_RATE
+
+                    how += ": " + ZERO_GROUP_RATE
+                for f in frozen_from_updates(still, how, self._step):
                     self._record_check(f)
+
+    def _group_rate_zero(self, layers: list[str]) -> bool:
+        """Whether every parameter of these layers sits in an optimizer param group whose learning rate is 0."""
+        opt = _inner_optimizer(self.optimizer)
+        groups = getattr(opt, "param_groups", None)
+        if not groups:
+            return False
+        rate = {id(p): g.get("lr") for g in groups for p in g.get("params", [])}
+        wanted = {self.layers.names.index(n) for n in layers if n in self.layers.names}
+        params = [p for p, li in zip(self.layers.params, self.layers.layer_of) if li in wanted]
+        return bool(params) and all(id(p) in rate and float(rate[id(p)]) == 0.0 for p in params)
 
     def _accumulating(self) -> bool:
         """Gradients carried over steps at which the weights did not move: accumulation, not a missing zero_grad."""
