@@ -86,6 +86,16 @@ def dense_regressor(d: int) -> keras.Model:
     return keras.Model(inp, layers.Dense(1)(h))
 
 
+def classifier_with(seed: int, callback: keras.callbacks.Callback) -> dict:
+    """A four-class Dense classifier under Adam(1e-3), fitted with the author's ``callback``."""
+    keras.utils.set_random_seed(0)
+    x, y = classes(seed=seed)
+    prog = fitted(dense_classifier(10, 4), keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", x, y,
+                  metrics=["accuracy"])
+    prog["fit"]["callbacks"] = [callback]
+    return prog
+
+
 # ---------------------------------------------------------------- the gradient is a running sum
 
 class RunningSumSGD(keras.optimizers.SGD):
@@ -150,12 +160,7 @@ class EmaWriteBack(keras.callbacks.Callback):
            "each batch's update is undone and the loss stays at its first value; fix: do not write the average "
            "back into the trained weights (keep it aside for evaluation), and a decay below 1")
 def _(fixed):
-    keras.utils.set_random_seed(0)
-    x, y = classes(seed=10012)
-    prog = fitted(dense_classifier(10, 4), keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", x, y,
-                  metrics=["accuracy"])
-    prog["fit"]["callbacks"] = [EmaWriteBack(0.999 if fixed else 1.0, write_back=not fixed)]
-    return prog
+    return classifier_with(10012, EmaWriteBack(0.999 if fixed else 1.0, write_back=not fixed))
 
 
 @devkind10("functional-optimizer-ema-overwritten-every-step", WRITEBACK_IDS, WRITEBACK_FIX_IDS, WRITEBACK_FIX,
@@ -199,12 +204,7 @@ class RestoreBest(keras.callbacks.Callback):
            "loss > best, so nearly every batch counts as worse and the model is put back to old weights after "
            "each one; fix: compare loss < best, or keep the best weights aside instead of restoring them")
 def _(fixed):
-    keras.utils.set_random_seed(0)
-    x, y = classes(seed=10014)
-    prog = fitted(dense_classifier(10, 4), keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy", x, y,
-                  metrics=["accuracy"])
-    prog["fit"]["callbacks"] = [RestoreBest(inverted=not fixed)]
-    return prog
+    return classifier_with(10014, RestoreBest(inverted=not fixed))
 
 
 # ---------------------------------------------------------------- a rate of zero

@@ -17,6 +17,7 @@ from .devkinds10_keras import (DEVKINDS10, SIGNED_FIX, SIGNED_FIX_IDS, SIGNED_ID
                                STEPDIV_IDS, SUM_FIX, SUM_FIX_IDS, SUM_IDS, WRITEBACK_FIX, WRITEBACK_FIX_IDS,
                                WRITEBACK_IDS, ZERO_RATE_FIX, ZERO_RATE_FIX_IDS, ZERO_RATE_IDS, devkind10)
 from .heldout19_torch import runner
+from .heldout30_torch import HookAccumulator
 
 __all__ = ["DEVKINDS10"]
 
@@ -36,24 +37,15 @@ def _target(seed: int):
 
 # ---------------------------------------------------------------- the gradient is a running sum
 
-class WeightHookSums:
-    """Tensor hooks on the weight matrices only (the biases are left alone): each hook adds the batch's gradient to a
-    running sum and hands the sum on; ``reset`` (meant to follow every step) empties them."""
+class WeightHookSums(HookAccumulator):
+    """Set 30's running-sum hooks on the weight matrices only (the biases are left alone)."""
 
-    def __init__(self, model: nn.Module):
+    def __init__(self, model: nn.Module):  # noqa: super().__init__ would hook every parameter
         self.sums = {}
         for name, p in model.named_parameters():
             if name.endswith("weight"):
                 self.sums[p] = torch.zeros_like(p)
                 p.register_hook(lambda g, p=p: self.add(p, g))
-
-    def add(self, p, g):
-        self.sums[p] += g
-        return self.sums[p].clone()
-
-    def reset(self, *_):
-        for s in self.sums.values():
-            s.zero_()
 
 
 @torch_case("torch-weight-hooks-sums-never-reset", SUM_IDS, SUM_FIX_IDS, SUM_FIX,

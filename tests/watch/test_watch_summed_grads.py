@@ -5,6 +5,8 @@ frozen by a param group whose rate is 0. Real loops under traindoc.watch; each t
 from __future__ import annotations
 
 import copy
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,22 +18,8 @@ from traindoc.run import Role, Run, Series
 
 from .test_watch_bug_kinds import _classes, _loop, _mlp
 
-
-class _Sums:
-    """Tensor hooks that add each gradient to a running sum and hand the sum on; ``reset`` empties them."""
-
-    def __init__(self, model):
-        self.sums = {p: torch.zeros_like(p) for p in model.parameters()}
-        for p in model.parameters():
-            p.register_hook(lambda g, p=p: self._add(p, g))
-
-    def _add(self, p, g):
-        self.sums[p] += g
-        return self.sums[p].clone()
-
-    def reset(self, *_):
-        for s in self.sums.values():
-            s.zero_()
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from keras_bugs.heldout30_torch import HookAccumulator  # noqa: E402  (set 30's running-sum hooks)
 
 
 @pytest.mark.parametrize("reset", [False, True])
@@ -39,7 +27,7 @@ def test_hook_sums_never_reset_are_named_and_reset_sums_are_not(reset):
     torch.manual_seed(0)
     x, y = _classes(k=3)
     model = _mlp(out=3)
-    acc = _Sums(model)
+    acc = HookAccumulator(model)
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     if reset:
         opt.register_step_post_hook(acc.reset)
