@@ -13,7 +13,7 @@ import pytest
 import torch
 from torch import nn
 
-from traindoc.checks.summed_grads import SERIES, summed_gradients
+from traindoc.checks.summed_grads import BEFORE, NORM, SERIES, summed_gradients
 from traindoc.run import Role, Run, Series
 
 from .test_watch_bug_kinds import _classes, _loop, _mlp
@@ -39,24 +39,26 @@ def test_hook_sums_never_reset_are_named_and_reset_sums_are_not(reset):
 
 
 def _run(norms: dict[int, float], changes: dict[int, float]) -> Run:
+    """The three series the watcher records at each sampled step whose previous step it held (steps from 2)."""
+    steps = np.array(list(changes), float)
     run = Run("r", "test", "test")
-    run.add(Series("grad_norm", np.array(list(norms), float), np.array(list(norms.values()), float),
-                   role=Role.GRAD_NORM))
-    run.add(Series(SERIES, np.array(list(changes), float), np.array(list(changes.values()), float),
-                   role=Role.LAYER_STAT))
+    run.add(Series(SERIES, steps, np.array(list(changes.values()), float), role=Role.LAYER_STAT))
+    run.add(Series(NORM, steps, np.array([norms[s] for s in changes], float), role=Role.LAYER_STAT))
+    run.add(Series(BEFORE, steps, np.array([norms[s - 1] for s in changes], float), role=Role.LAYER_STAT))
     return run
 
 
 def test_a_smoothly_growing_gradient_is_not_a_running_sum():
-    steps = [1, 2, 10, 20, 30, 40]
+    steps = [1, 2, 9, 10, 19, 20, 29, 30, 39, 40]
+    pairs = [2, 10, 20, 30, 40]
     # the sum of t aligned batch gradients: G_t ~ 0.6 t, changing by one batch gradient (~1) per step
-    summed = _run({s: 0.6 * s + 0.4 for s in steps}, {s: 1.0 for s in steps[1:]})
+    summed = _run({s: 0.6 * s + 0.4 for s in steps}, {s: 1.0 for s in pairs})
     assert summed_gradients(summed) and summed_gradients(summed)[0].id == "grad-not-zeroed"
     # a gradient that grows 5% a step in one direction (a signed-error loss): small changes, but not t/4-fold by 10
-    smooth = _run({s: 1.05 ** s for s in steps}, {s: 0.05 * 1.05 ** s for s in steps[1:]})
+    smooth = _run({s: 1.05 ** s for s in steps}, {s: 0.05 * 1.05 ** s for s in pairs})
     assert summed_gradients(smooth) == []
     # fresh batch gradients: each step's change is about the gradient's size
-    fresh = _run({s: 1.0 for s in steps}, {s: 1.1 for s in steps[1:]})
+    fresh = _run({s: 1.0 for s in steps}, {s: 1.1 for s in pairs})
     assert summed_gradients(fresh) == []
 
 

@@ -22,7 +22,9 @@ import numpy as np
 from ..findings import Finding, Severity
 from ..run import Run
 
-SERIES = "grad_step_change"
+SERIES = "grad_step_change"  # D_t, over the parameters the optimizer steps
+NORM = "grad_applied_norm"  # G_t, the same parameters' gradient norm at the sampled step
+BEFORE = "grad_applied_before"  # G_(t-1), at the step before (at the first pair, step 2: G_1)
 FIRST_STEP = 10  # the first sampled step at which the sum holds enough gradients to tell
 GROWTH_PER_STEP = 0.25  # G_t >= t/4 x G_1 at that first step (batch gradients aligned to a quarter or more)
 LATER_GROWTH = 4.0  # G_t >= 4 G_1 at the confirming step
@@ -30,16 +32,14 @@ MAX_CHANGE = 0.4  # D_t <= 0.4 G_t: the step's change is a small share of the ap
 
 
 def summed_gradients(run: Run) -> list[Finding]:
-    ch = run.series.get(SERIES)
-    g = run.series.get("grad_norm")
-    if ch is None or g is None or len(g) < 3 or len(ch) < 2:
+    ch, now, before = (run.series.get(n) for n in (SERIES, NORM, BEFORE))
+    if ch is None or now is None or before is None or len(ch) < 3 or len(now) != len(ch) or len(before) != len(ch):
         return []
-    if float(g.steps[0]) > 1 or not np.isfinite(g.values[0]) or g.values[0] <= 0:
-        return []
-    g1 = float(g.values[0])
-    norms = {float(s): float(v) for s, v in zip(g.steps, g.values)}
-    pairs = [(float(s), norms[float(s)], float(v)) for s, v in zip(ch.steps, ch.values)
-             if float(s) >= FIRST_STEP and float(s) in norms and np.isfinite(v) and np.isfinite(norms[float(s)])]
+    if float(ch.steps[0]) != 2 or not np.isfinite(before.values[0]) or before.values[0] <= 0:
+        return []  # the first pair (steps 1 and 2) gives the first step's applied gradient, G_1
+    g1 = float(before.values[0])
+    pairs = [(float(s), float(g), float(d)) for s, g, d in zip(ch.steps, now.values, ch.values)
+             if float(s) >= FIRST_STEP and np.isfinite(g) and np.isfinite(d)]
     if len(pairs) < 2:
         return []
     t, gt, dt = pairs[0]
@@ -53,7 +53,7 @@ def summed_gradients(run: Run) -> list[Finding]:
         "grad-not-zeroed", Severity.ERROR,
         f"the applied gradient is a running sum: at step {t:g} it is {gt / g1:.3g}x the first step's and "
         f"changes by only {dt / gt:.0%} of its size from the step before",
-        series=["grad_norm", SERIES], steps=[1.0, last[0]],
+        series=[NORM, SERIES], steps=[1.0, last[0]],
         evidence={"subject": "applied gradient", "first_grad_norm": g1, "step": t, "grad_norm": gt,
                   "change_from_previous_step": dt, "growth": gt / g1, "change_share": dt / gt,
                   "confirming_steps": [p[0] for p in more], "cause": True},

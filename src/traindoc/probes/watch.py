@@ -521,7 +521,8 @@ class Watch:
             self._snapshot_pending_from_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.zerograd.step_flags("before"))
         if self.grads is not None and self._is_sampled(nxt + 1):
-            self.grads.hold()  # the gradient this step applies, for the next sample's grad_step_change
+            # the gradient this step applies, for the next sample's grad_step_change
+            self.grads.hold({id(p) for g in optimizer.param_groups for p in g.get("params", [])})
 
     def _post_opt_step(self, optimizer, args, kwargs) -> None:
         if self.grads is not None and self._snapshot_pending_from_step == self._step + 1:
