@@ -8,8 +8,8 @@
   back at their starting values after an epoch that moved them mean the model was rebuilt or
   re-initialised (or reloaded from the same file) inside the epoch loop.
 - ``StepWriteBacks`` fingerprints the weights at the start of each sampled step and of the step before it: a
-  built-in Keras optimizer moves every weight that has a gradient and a non-zero rate, so weights equal before
-  and after a step (at most sampled steps, after a first step that moved them) mean something that runs after
+  built-in Keras optimizer moves every weight that has a finite non-zero gradient and a non-zero rate (both read
+  at that step), so weights equal before and after a step (at most sampled steps, after a first step that moved them) mean something that runs after
   the update writes them back: a callback copying an average or "best" weights into the model.
 - ``layer_after_output_finding``: a Dropout (or noise) layer after the output layer randomises
   the predictions during training; after a softmax, Keras' cross-entropy renormalises rows that
@@ -216,6 +216,11 @@ class StepWriteBacks:
             return
         if rate is None or rate == 0.0 or not math.isfinite(rate):
             return  # a zero rate explains still weights (checks/lr_floor.py names it)
+        from .keras_config import grad_norms
+
+        g = grad_norms(model)  # the step's gradients, still on the weights until the next train_step
+        if g is None or not (math.isfinite(g.global_norm) and g.global_norm > 0):
+            return  # no gradient (dead units after a blow-up, NaN) also leaves a built-in step still
         self.pairs += 1
         if same:
             self.unchanged.append(step - 1)
