@@ -13,6 +13,10 @@ times the first step's gradient.
 The test, stated before measuring: at the first sampled step t >= 10, G_t >= t/4 x G_1 and D_t <= 0.4 G_t; and at
 one more sampled step, G_t >= 4 G_1 and D_t <= 0.4 G_t. A gradient that only grows smoothly (a loss whose
 gradient keeps one direction, a slow divergence) fails the first condition: it has not grown t/4-fold by step 10.
+Added after set 20's Huber-on-raw-counts program was told this wrongly (its gradient keeps one direction and grows
+with the weights about t/3-fold): the same premise (batch gradients aligned to a quarter or more) says the sum at
+step 2, step 1's gradient plus a second one of about its size, is at least ~1.25 G_1; a gradient that grows with the
+weights is at step 2 about step 1's gradient again (1.04 there).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ FIRST_STEP = 10  # the first sampled step at which the sum holds enough gradient
 GROWTH_PER_STEP = 0.25  # G_t >= t/4 x G_1 at that first step (batch gradients aligned to a quarter or more)
 LATER_GROWTH = 4.0  # G_t >= 4 G_1 at the confirming step
 MAX_CHANGE = 0.4  # D_t <= 0.4 G_t: the step's change is a small share of the applied gradient
+SECOND_STEP = 1.25  # G_2 >= 1.25 G_1: the sum at step 2 is step 1's gradient plus a second, aligned one
 
 
 def summed_gradients(run: Run) -> list[Finding]:
@@ -38,6 +43,8 @@ def summed_gradients(run: Run) -> list[Finding]:
     if float(ch.steps[0]) != 2 or not np.isfinite(before.values[0]) or before.values[0] <= 0:
         return []  # the first pair (steps 1 and 2) gives the first step's applied gradient, G_1
     g1 = float(before.values[0])
+    if not float(now.values[0]) >= SECOND_STEP * g1:
+        return []  # step 2 applied about step 1's gradient again, not step 1's plus a new batch's
     pairs = [(float(s), float(g), float(d)) for s, g, d in zip(ch.steps, now.values, ch.values)
              if float(s) >= FIRST_STEP and np.isfinite(g) and np.isfinite(d)]
     if len(pairs) < 2:
