@@ -41,6 +41,7 @@
     [--set heldout29] (the twenty-ninth blind held-out set, keras_bugs/heldout29_*.py: the common bug classes, frozen)
     [--set heldout30] (the thirtieth blind held-out set, keras_bugs/heldout30_*.py: the common bug classes, frozen)
     [--set heldout31] (the thirty-first blind held-out set, keras_bugs/heldout31_*.py: the common bug classes, frozen)
+    [--set devkinds10] (uncovered classes of the published fault taxonomies, keras_bugs/devkinds10_*.py; COVERAGE.md)
     [--plain]         (train each program without traindoc and print its first/last loss: checks the twins)
     [--framework keras|torch]  (only that framework's programs)
 
@@ -252,7 +253,7 @@ def run_case(case, fixed: bool, with_check: bool) -> dict:
 
 
 def load_set(name: str) -> list:
-    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds9"."""
+    """The cases of one program set: "main", "heldout", "heldout2" to "heldout26", "devkinds" to "devkinds10"."""
     if name == "heldout":
         from keras_bugs.heldout_keras import HELDOUT
         import keras_bugs.heldout_torch  # noqa: F401  (registers the held-out PyTorch cases)
@@ -451,6 +452,11 @@ def load_set(name: str) -> list:
         import keras_bugs.heldout31_torch  # noqa: F401  (registers the thirty-first held-out set's PyTorch cases)
 
         return HELDOUT31
+    if name == "devkinds10":
+        from keras_bugs.devkinds10_keras import DEVKINDS10
+        import keras_bugs.devkinds10_torch  # noqa: F401  (registers the tenth bug-kinds dev set's PyTorch cases)
+
+        return DEVKINDS10
     return CASES
 
 
@@ -471,7 +477,7 @@ def main() -> None:
                                                  "heldout28",
                                                  "heldout29",
                                                  "heldout30",
-                                                 "heldout31"),
+                                                 "heldout31", "devkinds10"),
                     help="which programs to run")
     ap.add_argument("--plain", action="store_true", help="train without traindoc (checks buggy vs fixed)")
     ap.add_argument("--framework", default=None, choices=("keras", "torch"), help="run only this framework's programs")

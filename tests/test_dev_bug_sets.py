@@ -26,7 +26,8 @@ DEV_SETS = {"devkinds3": (("devkinds3_keras", "devkinds3_torch"), 30, 15, 15),
             "devkinds6": (("devkinds6_keras", "devkinds6_torch"), 9, 6, 3),
             "devkinds7": (("devkinds7_keras", "devkinds7_torch"), 12, 5, 7),
             "devkinds8": (("devkinds8_keras", "devkinds8_torch"), 19, 11, 8),
-            "devkinds9": (("devkinds9_keras", "devkinds9_torch"), 8, 0, 8)}
+            "devkinds9": (("devkinds9_keras", "devkinds9_torch"), 8, 0, 8),
+            "devkinds10": (("devkinds10_keras", "devkinds10_torch"), 16, 8, 8)}
 
 
 @pytest.mark.parametrize("set_name", sorted(DEV_SETS))

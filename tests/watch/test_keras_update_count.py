@@ -79,3 +79,27 @@ def test_few_accumulated_updates_that_halved_the_loss_on_noisy_labels_are_clean(
     assert hist.history["accuracy"][-1] < 0.9
     acc = [f for f in cb.doc.findings if "gradient_accumulation_steps" in f.title]
     assert not acc, [(f.id, f.title, f.evidence) for f in acc]
+
+
+class _AverageBack(keras.callbacks.Callback):
+    """An average of the weights (its memory ``decay``), set back into the model after every batch when asked."""
+
+    def __init__(self, decay, write_back):
+        super().__init__()
+        self.decay, self.write_back, self.avg = decay, write_back, None
+
+    def on_train_batch_end(self, batch, logs=None):
+        w = self.model.get_weights()
+        self.avg = w if self.avg is None else [self.decay * a + (1 - self.decay) * b for a, b in zip(self.avg, w)]
+        if self.write_back:
+            self.model.set_weights(self.avg)
+
+
+@pytest.mark.parametrize("write_back", [True, False])
+def test_weights_written_back_after_every_batch_are_named(tmp_path, write_back):
+    found = _warnings(_run(tmp_path, keras.optimizers.Adam(1e-2), [_AverageBack(1.0 if write_back else 0.9,
+                                                                                 write_back)], epochs=8))
+    undone = [f for f in found if f.evidence.get("subject") == "undone-updates"]
+    assert bool(undone) == write_back, [(f.id, f.title) for f in found]
+    if undone:
+        assert undone[0].id == "update-ratio" and "overwrites the weights" in undone[0].fixes[0]

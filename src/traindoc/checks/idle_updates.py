@@ -12,6 +12,10 @@ flags on one small parameter (``step_grad/backward``: backward gave it a non-zer
   ``model.parameters()`` generator, used up by its first pass);
 * the weights move at only a few sampled steps although every step computed fresh gradients
   (``optimizer.step()`` after the batch loop: once per epoch, with the last batch's gradient);
+* a built-in torch optimizer's ``step()`` ran at the sampled steps with fresh gradients and a non-zero rate, yet
+  the weights after it equal those before (at every sampled step after the first or two): a built-in step always
+  moves such weights, so something that runs after it writes them back (a step hook or callback copying an
+  average or "best" weights into the model, a ``load_state_dict`` each step);
 * the weights move at some steps while the gradients are carried over the others: gradient
   accumulation, which is fine (``grad-not-zeroed`` must not be said), unless the loss climbs above
   its start, when the accumulated sum is the likely cause (the loss was not divided by the steps).
@@ -38,6 +42,7 @@ SUBJECT_TEXT = {
     "idle-optimizer": "optimizer.step() stopped moving the weights",
     "rare-updates": "the weights change at only a few of the steps",
     "accumulated-sum": "gradient accumulation adds the micro-batches' gradients without dividing",
+    "undone-updates": "the weights are written back after every optimizer step",
 }
 
 
@@ -97,8 +102,10 @@ def _rose(losses: list[float]) -> bool:
     return len(windows) >= 4 and max(windows[1:]) > CLIMB * windows[0]
 
 
-def idle_finding(series: dict, names: list[str], losses: list[float], stale: int, step: float) -> Finding | None:
-    """The idle-update finding for a run, or None (see the module doc)."""
+def idle_finding(series: dict, names: list[str], losses: list[float], stale: int, step: float,
+                 builtin: bool = False) -> Finding | None:
+    """The idle-update finding for a run, or None (see the module doc). ``builtin``: the optimizer's ``step()`` is
+    torch.optim's own (not overridden), so it moves every weight that has a gradient and a non-zero rate."""
     got = [s for s in samples(series, names) if s.lr != 0.0]
     finite = [v for v in losses if v == v and abs(v) != float("inf")]
     if len(got) < MIN_SAMPLES or len(finite) < 20:
@@ -139,6 +146,21 @@ def idle_finding(series: dict, names: list[str], losses: list[float], stale: int
     moved = [s for s in with_grad if s.update]
     called = [s for s in with_grad if s.update is not None]
     ev = {"samples": len(with_grad), "idle": len(idle), "moved_at": [s.step for s in moved][:10]}
+    if builtin and len(called) >= IDLE_SHARE * len(with_grad) and all(s.step <= 2 for s in moved):
+        return _finding("undone-updates", Severity.ERROR, step, ev, [
+            "Something that runs after optimizer.step() writes the weights back: a step hook or callback that "
+            "copies an exponential moving average (with decay 1, or 0.9999, it hardly moves) or the 'best' "
+            "weights into the model after each step (a restore whose comparison is inverted runs every time), or a "
+            "load_state_dict / copy_ of saved weights inside the loop.",
+            "Every parameter group's learning rate is 0 at these steps (the rate the watcher records is the first "
+            "group's)."],
+            ["Find what overwrites the weights after optimizer.step() and stop it: keep an EMA or best weights "
+             "aside (evaluate or save with them), never copy them into the model being trained; check the "
+             "comparison of a 'restore best' rule.",
+             "Check every param_group's lr (optimizer.param_groups) is above 0."],
+            f"optimizer.step() ran at {len(called)} of {len(with_grad)} sampled steps with fresh gradients and a "
+            "non-zero rate, yet the weights after it equal those before"
+            + (f" (they moved only at step {int(moved[0].step)})" if moved else ""))
     if moved and all(s.step <= 2 for s in moved) and len(called) >= MIN_SAMPLES:
         return _finding("idle-optimizer", Severity.ERROR, step, ev, [
             "optimizer.step() runs at every step but changes nothing after the first: a hand-written update "

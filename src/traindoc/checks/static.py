@@ -301,20 +301,30 @@ def frozen_from_updates(layers: list[str], how: str, step: float) -> list[Findin
     """Finding for layers that were seen not to change (or get no gradient) over several samples."""
     if not layers:
         return []
+    causes = ["The layer's parameters are not in the optimiser." if "update" in how else
+              "Its output is detached or passes through an operation without a gradient before the "
+              "loss (.detach(), .data, torch.no_grad, a cast to an integer dtype such as "
+              "ops.cast(h, 'int32') or .long(), round or argmax, a NumPy round trip, a copy through "
+              "torch.tensor(h) or h.new_tensor(h), Keras ops.stop_gradient), or it is never used, so "
+              "no gradient reaches it."]
+    fixes = ["Pass all trainable parameters to the optimiser.",
+             "Look between this layer and the loss for .detach()/.data/no_grad, integer casts, "
+             "rounding or argmax, NumPy conversions and tensor copies; keep the float tensor (a "
+             "straight-through estimator where a discrete value is needed).",
+             "If freezing is intended, set requires_grad=False."]
+    if ZERO_GROUP_RATE in how:  # the watcher read the optimizer: their group's rate is 0 (the first cause)
+        causes.insert(0, "Their parameter group's learning rate is 0 (a rate copied from a fine-tuning config that "
+                         "freezes this part, a per-group rate left unset at 0), so the optimizer computes a step of "
+                         "zero although their gradients flow.")
+        fixes.insert(0, "Give this parameter group a learning rate above 0 (optimizer.param_groups[i]['lr']), or "
+                        "leave these parameters out of the optimizer and set requires_grad=False if freezing is meant.")
     return [Finding("frozen-parameters", Severity.WARNING,
                     f"{len(layers)} layer(s) with trainable parameters never changed",
                     steps=[step], evidence={"subject": ",".join(layers[:5]), "layers": layers[:20], "how": how},
-                    causes=["The layer's parameters are not in the optimiser." if "update" in how else
-                            "Its output is detached or passes through an operation without a gradient before the "
-                            "loss (.detach(), .data, torch.no_grad, a cast to an integer dtype such as "
-                            "ops.cast(h, 'int32') or .long(), round or argmax, a NumPy round trip, a copy through "
-                            "torch.tensor(h) or h.new_tensor(h), Keras ops.stop_gradient), or it is never used, so "
-                            "no gradient reaches it."],
-                    fixes=["Pass all trainable parameters to the optimiser.",
-                           "Look between this layer and the loss for .detach()/.data/no_grad, integer casts, "
-                           "rounding or argmax, NumPy conversions and tensor copies; keep the float tensor (a "
-                           "straight-through estimator where a discrete value is needed).",
-                           "If freezing is intended, set requires_grad=False."])]
+                    causes=causes, fixes=fixes)]
+
+
+ZERO_GROUP_RATE = "their parameter group's learning rate is 0"
 
 
 def grad_not_zeroed(first_step: float, last_step: float, count: int) -> Finding:

@@ -236,7 +236,11 @@ class ConfigWatch:
         if doc._opt_hooks is not None and doc.grads.track_updates:  # steps that move no weight
             from ..checks.idle_updates import idle_finding
 
-            idle = idle_finding(doc.store.series, doc.layers.names, losses, doc._stale_count, float(doc._step))
+            # torch.optim's own class (a user's subclass lives in the user's module): its step() moves every weight
+            # that has a gradient and a non-zero rate
+            builtin = type(doc._opt_hooks[0]).__module__.startswith("torch.optim")
+            idle = idle_finding(doc.store.series, doc.layers.names, losses, doc._stale_count, float(doc._step),
+                                builtin=builtin)
             if idle is not None:
                 doc._record_check(idle)
                 if idle.evidence["subject"] == "zeroed-gradients":

@@ -78,6 +78,7 @@ class GradientProbe:
         self.samples = 0
         self._name_cache: dict[str, tuple[str, ...]] = {}
         self._plans: dict[tuple[int, ...], _Plan] = {}
+        self._held: tuple[tuple[int, ...], list[torch.Tensor] | torch.Tensor] | None = None
         # Index tensors are built once on the device (a host-to-device copy on each sample would wait
         # for the device). update(): each diff's layer slot, then each weight's in the slots after them.
         n_layers = len(layers.names)
@@ -138,7 +139,45 @@ class GradientProbe:
                             grad = grad / scale
                         out.append((("amp_scale",), scale.reshape(1).float()))
                 out.append((plan.names[n_layers:], grad))
+                change = self._step_change()
+                if change is not None:
+                    out.append(change)
         return out
+
+    def hold(self, stepped: set[int] | None = None) -> None:
+        """Copy the gradients the optimizer is about to apply, for the next step's sample (``grad_step_change``).
+
+        Called at the step before a sampled one; ``stepped``: the ids of the parameters the optimizer steps (a
+        parameter outside it keeps its gradient by design, and is not applied). Each gradient is a fresh batch's,
+        so the change from one step to the next is about as large as the gradient itself; a gradient that is a
+        running sum of every batch's (accumulation whose sums are never reset) changes by one batch's gradient
+        while its norm keeps growing.
+        """
+        if not self.track_updates:
+            return
+        params = self.layers.params
+        with torch.no_grad():
+            have = tuple(i for i, p in enumerate(params)
+                         if p.grad is not None and (stepped is None or id(p) in stepped))
+            self._held = (have, _copies([params[i].grad for i in have])) if have else None
+
+    def _step_change(self) -> Sample | None:
+        """At a sampled step whose previous step was held: the norm of the applied gradient's change, its norm now
+        and its norm at the step before (the same parameters)."""
+        held, self._held = self._held, None
+        if held is None:
+            return None
+        have, copy = held
+        params = self.layers.params
+        if any(params[i].grad is None for i in have):
+            return None
+        now = [params[i].grad for i in have]
+        diffs = _differences(now, copy, [self._lengths[i] for i in have])
+        before = [copy] if isinstance(copy, torch.Tensor) else list(copy)
+        sq = _norms([*diffs, *now, *before], self.device).square()
+        n = len(now)
+        totals = torch.stack([sq[:n].sum(), sq[n:2 * n].sum(), sq[2 * n:].sum()]).sqrt()
+        return (("grad_step_change", "grad_applied_norm", "grad_applied_before"), totals)
 
     def _plan(self, have: tuple[int, ...]) -> "_Plan":
         """What a sample with gradients on ``have`` folds where, worked out once per such set

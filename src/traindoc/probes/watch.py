@@ -482,7 +482,12 @@ class Watch:
         sampled (kept while consecutive steps are): an unsampled step runs none of them."""
         nxt = self._step + 1
         if not self._is_sampled(nxt):
-            if self._opt_handles:
+            # The step before a sampled one keeps only the optimiser hooks: they hold the gradient it
+            # applies, for the sampled step's grad_step_change (GradientProbe.hold).
+            before_sample = self.grads is not None and self._is_sampled(nxt + 1) and self.guard.ok("gradients")
+            if before_sample:
+                self.guard.call("gradients", self._opt_hooks_on, True)
+            elif self._opt_handles:
                 self._opt_hooks_on(False)
             if self.zerograd.handle is not None:
                 self.zerograd.disarm()
@@ -515,6 +520,9 @@ class Watch:
             self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
             self._snapshot_pending_from_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.zerograd.step_flags("before"))
+        if self.grads is not None and self._is_sampled(nxt + 1):
+            # the gradient this step applies, for the next sample's grad_step_change
+            self.grads.hold({id(p) for g in optimizer.param_groups for p in g.get("params", [])})
 
     def _post_opt_step(self, optimizer, args, kwargs) -> None:
         if self.grads is not None and self._snapshot_pending_from_step == self._step + 1:
@@ -1004,8 +1012,24 @@ class Watch:
                     self._record_check(f)
             if still and len(still) < len(names):
                 self._frozen_done = True
-                for f in frozen_from_updates(still, "gradients flow but the weights never update", self._step):
+                how = "gradients flow but the weights never update"
+                if self.guard.call("checks", self._group_rate_zero, still):
+                    from ..checks.static import ZERO_GROUP_RATE
+
+                    how += ": " + ZERO_GROUP_RATE
+                for f in frozen_from_updates(still, how, self._step):
                     self._record_check(f)
+
+    def _group_rate_zero(self, layers: list[str]) -> bool:
+        """Whether every parameter of these layers sits in an optimizer param group whose learning rate is 0."""
+        opt = _inner_optimizer(self.optimizer)
+        groups = getattr(opt, "param_groups", None)
+        if not groups:
+            return False
+        rate = {id(p): g.get("lr") for g in groups for p in g.get("params", [])}
+        wanted = {self.layers.names.index(n) for n in layers if n in self.layers.names}
+        params = [p for p, li in zip(self.layers.params, self.layers.layer_of) if li in wanted]
+        return bool(params) and all(id(p) in rate and float(rate[id(p)]) == 0.0 for p in params)
 
     def _accumulating(self) -> bool:
         """Gradients carried over steps at which the weights did not move: accumulation, not a missing zero_grad."""

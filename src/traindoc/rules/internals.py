@@ -1020,7 +1020,15 @@ def _recorded(check_id: str):
     return func
 
 
+def _grad_not_zeroed(run: Run) -> list[Finding]:
+    """The stale-gradient check's record, else a gradient the probe saw grow as a running sum (checks/summed_grads.py)."""
+    from ..checks.summed_grads import summed_gradients
+
+    return _recorded("grad-not-zeroed")(run) or summed_gradients(run)
+
+
 for _cid, _sev in (("wrong-output-activation", Severity.WARNING), ("double-softmax", Severity.WARNING),
                    ("missing-bias", Severity.INFO), ("frozen-parameters", Severity.WARNING),
                    ("grad-not-zeroed", Severity.ERROR), ("cannot-overfit-batch", Severity.ERROR)):
-    rule(_cid, family=FAMILY, severity=_sev, title=_CHECK_TEXT[_cid][0], needs=(Role.LAYER_STAT,))(_recorded(_cid))
+    _func = _grad_not_zeroed if _cid == "grad-not-zeroed" else _recorded(_cid)
+    rule(_cid, family=FAMILY, severity=_sev, title=_CHECK_TEXT[_cid][0], needs=(Role.LAYER_STAT,))(_func)

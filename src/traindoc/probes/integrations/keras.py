@@ -101,6 +101,9 @@ class TraindocCallback(keras.callbacks.Callback):
         from .keras_loop import WeightResets
 
         self._resets = WeightResets()  # weights back at their start at an epoch's first batch (keras_loop.py)
+        from .keras_loop import StepWriteBacks
+
+        self._writebacks = StepWriteBacks()  # weights unchanged over sampled steps (keras_loop.py)
 
     @property
     def findings(self) -> list:
@@ -274,6 +277,10 @@ class TraindocCallback(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
         if not self._resets.off and self.doc is not None and batch == 0:
             _quietly(self._resets, self._resets.batch_begin, self.model, self._epoch, batch)
+        if not self._writebacks.off and self.doc is not None:
+            nxt = self.doc._step + 1
+            _quietly(self._writebacks, self._writebacks.batch_begin, self.model, nxt, self.doc._is_sampled(nxt),
+                     self.doc._is_sampled(nxt + 1), _learning_rate(self.model))
         if self._layers is not None and self.doc is not None:
             nxt = self.doc._step + 1
             self._layers.armed = self.doc._is_sampled(nxt) and self.doc.guard.ok("activations")
@@ -827,6 +834,9 @@ class TraindocCallback(keras.callbacks.Callback):
                                                                  planned if isinstance(planned, int) else None, step))
         if not self._resets.off:
             self._judge("weight-resets", lambda: self._resets.finding(step))
+        if not self._writebacks.off:
+            self._judge("weight-writebacks", lambda: self._writebacks.finding(getattr(self.model, "optimizer", None),
+                                                                             step))
         self._judge("reduce-lr-on-plateau", lambda: plateau_finding(self._siblings, self._epochs, self._epoch_rates,
                                                                     step))
 

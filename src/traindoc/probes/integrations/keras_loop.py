@@ -7,6 +7,10 @@
 - ``WeightResets`` fingerprints the weights at the first batch of every epoch: weights exactly
   back at their starting values after an epoch that moved them mean the model was rebuilt or
   re-initialised (or reloaded from the same file) inside the epoch loop.
+- ``StepWriteBacks`` fingerprints the weights at the start of each sampled step and of the step before it: a
+  built-in Keras optimizer moves every weight that has a finite non-zero gradient and a non-zero rate (both read
+  at that step), so weights equal before and after a step (at most sampled steps, after a first step that moved them) mean something that runs after
+  the update writes them back: a callback copying an average or "best" weights into the model.
 - ``layer_after_output_finding``: a Dropout (or noise) layer after the output layer randomises
   the predictions during training; after a softmax, Keras' cross-entropy renormalises rows that
   are all dropped as 0 / 0 (NaN).
@@ -182,6 +186,65 @@ class WeightResets:
                     "epoch loop, e.g. model = build_model() before each fit(..., epochs=1)"],
             fixes=["Build and compile the model once, outside the epoch loop, and call fit(epochs=N) once (or keep "
                    "calling fit on the same model); do not reset or reload its weights at each epoch."])
+
+
+class StepWriteBacks:
+    """Weights unchanged over single optimiser steps although the rate is non-zero (see the module doc)."""
+
+    MIN_PAIRS = 6  # later sampled steps with a fingerprint of the step before
+    SHARE = 0.75  # of them, the share at which the weights did not change
+
+    def __init__(self) -> None:
+        self.prev: tuple[int, tuple[float, ...]] | None = None
+        self.first_moved: bool | None = None  # whether the first measured step changed the weights
+        self.pairs = 0
+        self.unchanged: list[int] = []
+        self.off = False
+
+    def batch_begin(self, model: Any, step: int, sampled: bool, before_sampled: bool, rate: float | None) -> None:
+        """``step``: the step about to run (1-based); fingerprints at sampled steps and the steps before them."""
+        if not (sampled or before_sampled):
+            self.prev = None
+            return
+        fp = fingerprint(model)
+        prev, self.prev = self.prev, ((step, fp) if fp is not None else None)
+        if fp is None or prev is None or prev[0] != step - 1:
+            return
+        same = fp == prev[1]
+        if self.first_moved is None:
+            self.first_moved = not same
+            return
+        if rate is None or rate == 0.0 or not math.isfinite(rate):
+            return  # a zero rate explains still weights (checks/lr_floor.py names it)
+        from .keras_config import grad_norms
+
+        g = grad_norms(model)  # the step's gradients, still on the weights until the next train_step
+        if g is None or not (math.isfinite(g.global_norm) and g.global_norm > 0):
+            return  # no gradient (dead units after a blow-up, NaN) also leaves a built-in step still
+        self.pairs += 1
+        if same:
+            self.unchanged.append(step - 1)
+
+    def finding(self, optimizer: Any, step: float) -> Finding | None:
+        kind = type(getattr(optimizer, "inner_optimizer", None) or optimizer)
+        if not kind.__module__.startswith("keras.") or not self.first_moved:
+            return None  # a user's optimizer may skip weights on purpose; still from the start: no gradient
+        if self.pairs < self.MIN_PAIRS or len(self.unchanged) < self.SHARE * self.pairs:
+            return None
+        return Finding(
+            "update-ratio", Severity.ERROR,
+            f"the weights were the same before and after {len(self.unchanged)} of {self.pairs} sampled steps although "
+            f"{kind.__name__} ran with a non-zero rate: something writes them back after each update",
+            steps=[float(self.unchanged[0]), step],
+            evidence={"subject": "undone-updates", "pairs": self.pairs, "unchanged_at": self.unchanged[:20],
+                      _cause(): True, "explains": ["no-learning", "stalled", "stuck-at-chance", "update-ratio"]},
+            causes=["A callback (or code between fit calls) overwrites the weights after each update: an exponential "
+                    "moving average with decay 1 (or close to it) copied back with set_weights, a 'restore best "
+                    "weights' rule whose comparison is inverted so it restores every batch, or a load_weights inside "
+                    "the loop."],
+            fixes=["Find what overwrites the weights after each step and stop it: keep an average or the best "
+                   "weights aside (evaluate or save with them), never set them into the model being trained; check "
+                   "the comparison of a 'restore best' rule (loss < best)."])
 
 
 def layer_after_output_finding(model: Any) -> Finding | None:
