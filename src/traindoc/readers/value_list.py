@@ -146,7 +146,7 @@ def _layout(lines: list[str]) -> tuple[str | None, bool, int, list[str]] | None:
         if len(nums) != width or any(n is None for n in nums):
             return None
         rows.append(nums)
-    if len(data) > 1 and width == 3 and H.counter_column(rows) is None:
+    if len(data) > 1 and width == 3 and H.counter_column(rows) is None and H.nested_counter(rows) is None:
         return None  # three values per line and no counter among them name nothing
     name = head[0] if head is not None else None
     return name, head is not None, width, data
@@ -183,6 +183,8 @@ def sniff(path: Path, head: bytes) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
+    if _named(path, None) is not None and H.counter_header_rows(lines, MIN_VALUES, cut=len(head) >= HEAD_BYTES):
+        return True
     lines = _uncounted(_unkeyed(lines)[0])
     if _named(path, None) is not None and (H.titled_rows(lines, _cells, MIN_VALUES, cut=True)
                                            or _run_lists(B.labelled_lists(text.splitlines()[:50], MIN_VALUES,
@@ -196,7 +198,7 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     data = found[3]
     if found[2] >= 2 and len(data) > 1 and not record and _two_values(data) and _pair(path, found[0], data) is None \
-            and _beside_a_count(data) is None and _smoothed(data) is None:
+            and _beside_a_count(data) is None and _smoothed(data) is None and _nested(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
     if len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES):
         return True
@@ -216,6 +218,9 @@ def read(path: Path) -> list[Run]:
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
+    wide = H.counter_header_rows([ln for _, ln in lines], MIN_VALUES)
+    if wide is not None:
+        return _counter_header_runs(path, *wide, first_row=lines[1][0])
     values, key = _unkeyed([ln for _, ln in lines])
     lines = list(zip([i for i, _ in lines], _uncounted(values)))
     blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES) or \
@@ -336,6 +341,12 @@ def _smoothed(data: list[str]) -> tuple[int, int] | None:
     rounding = max(H.resolution([cells[j] for cells in split]) for j in vals)
     smooth = H.smoothed_copy(arr[:, vals[0]], arr[:, vals[1]], rounding)
     return None if smooth is None else (vals[1 - smooth], vals[smooth])
+
+
+def _nested(data: list[str]) -> int | None:
+    """The batch-index column of lines of an epoch, a batch index and a value (``_headerless.nested_counter``)."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    return None if any(None in r for r in rows) else H.nested_counter(rows)  # type: ignore[arg-type]
 
 
 def _smoothed_note(path: Path, read: int, left: int) -> str:
@@ -482,6 +493,25 @@ def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines:
     return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")
 
 
+def _counter_header_runs(path: Path, counts: list[float], rows: list[tuple[str, list[float]]],
+                         first_row: int) -> list[Run]:
+    """One run per row of a table whose header is the counter (``_headerless.counter_header_rows``), each
+    the quantity the file name names, at the header's counts."""
+    named = _named(path, None)
+    if named is None:
+        raise InputError(path, "rows of values under a header of counters, and the file name names no loss or "
+                         "metric (expected a name such as val_losses.csv)")
+    runs = []
+    for label, values in rows:
+        run = Run(name=T.run_name(path), source=str(path), format=NAME)
+        run.add(Series.named(named[0], np.asarray(counts), np.asarray(values), role=named[1]))
+        run.meta.notes.append(f"{path.name}: one row per run under a header of counters {counts[0]:g}…{counts[-1]:g} "
+                              f"(the x); this row is {label[:40]!r}, its values the {named[0]} the file name names")
+        runs.append(run)
+    return T.segment_runs(path, NAME, runs, [float(first_row + k) for k in range(1, len(rows))], unit="line",
+                          reason="each row of the table is a run of its own")
+
+
 def _row(path: Path, i: int, line: str, width: int) -> list[float]:
     nums = [T.parse_number(c) for c in _cells(line)]
     if len(nums) != width or any(n is None for n in nums):
@@ -528,13 +558,16 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
     run was appended (a new Run each), unless it is an index counted inside each epoch. ``stem``: the
     name two values are paired by (``_headerless.pair_names``), the file's own by default."""
     rows = np.asarray([_row(path, i, line, width) for i, line in body], dtype=float)
-    col = H.counter_column(rows.tolist())
+    nested = H.nested_counter(rows.tolist()) if width == 3 else None
+    col = H.counter_column(rows.tolist()) if nested is None else nested[0]
     if col is None:
         raise InputError(path, "expected a counter (whole numbers going up) in the first or last column")
     xs = rows[:, col]
-    vals = np.delete(rows, col, axis=1)
+    inner = None if nested is None else nested[1]
+    vals = np.delete(rows, [col] if inner is None else [col, inner], axis=1)
     names = [named] if vals.shape[1] == 1 else None
-    extra = []
+    extra = [] if inner is None else [f"column {inner + 1} counts the lines of each epoch from its start (a batch "
+                                      f"index): a place, not a value; the other column is the {named[0]}"]
     if names is None:
         smooth = _smoothed([line for _, line in body])
         pair = H.pair_names(path.stem if stem is None else stem, named[1], vals[:, 0], vals[:, 1]) \
