@@ -90,7 +90,7 @@ def _uncounted(lines: list[str]) -> list[str]:
 
 # A dict of one number printed per line under a name that says no loss or metric (spaCy's ``print(losses)``:
 # ``{'textcat': 0.123}``, the loss keyed by the pipeline component): in a file named for the value, the value.
-_ONE_KEY_DICT = re.compile(r"""\s*\{\s*(['"])([A-Za-z_][\w.\- ]{0,40})\1\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
+_ONE_KEY_DICT = re.compile(r"""\s*\{\s*(['"])([A-Za-z_][\w.\- ]{0,40})\1\s*:\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"""
                            r"""|[-+]?(?:nan|inf|NaN|Infinity))\s*,?\s*\}\s*""")
 
 
@@ -425,7 +425,7 @@ def _list_runs(path: Path, text: str) -> list[Run]:
     return [run]
 
 
-_N = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
+_N = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
 # What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"),
 # or of (counter, train, val) triples ("[[200, 5.95, 6.02], …]", a loop appending [step, loss, val_loss]):
 # the bracketed-list reader takes flat lists only.

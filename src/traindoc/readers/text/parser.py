@@ -73,7 +73,7 @@ _KEYED_RECORD = 2
 MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
 # pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _ROW_X = ("epoch", "step", "iter", "iteration", "global_step")
 _OWN_LINE = "traindoc: "
 _COCO_SUMMARY = ("Average Precision", "Average Recall")
@@ -97,7 +97,7 @@ _END_LINE = re.compile(r"(?i)\b(?:training\s+(?:is\s+)?(?:complete|completed|fin
 # dtype=float32)``), and a one-element array or tensor of any of them (``array([0.5], dtype=float32)``,
 # ``tensor([0.6931], device='cuda:0')``: the mean of a batch kept as a vector): ``print(f"loss: {loss}")``
 # without ``.item()``. Unwrapped to the number before a line is read.
-_NUM_TEXT = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s*"
+_NUM_TEXT = r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s*"
 _ONE_NUM = r"\s*(?:\[" + _NUM_TEXT + r"\]|" + _NUM_TEXT + r")\s*"
 _WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\(" + _NUM_TEXT + r"\)"
                       r"|\b(?:tensor|Array|tf\.Tensor|(?:np\.|numpy\.)?array)\(" + _ONE_NUM +
