@@ -28,6 +28,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from ._headerless_families import _curve, _fmt
+
 _QUANTITIES = ["loss", "val_loss", "accuracy", "val_accuracy", "acc", "val_acc", "mae", "val_mae", "auc", "val_auc",
                "sparse_categorical_accuracy", "val_sparse_categorical_accuracy"]
 _NAMED = [("val_losses.csv", "val_losses"), ("train_loss.csv", "train_loss"), ("losses.txt", "losses"),
@@ -41,22 +43,6 @@ class Grid:
     name: str
     # series name -> (steps, values) per run; empty: the file must be refused
     runs: list[dict[str, tuple[list[float], list[float]]]] = field(default_factory=list)
-
-
-def _fmt(rng: random.Random):
-    style = rng.randrange(3)
-    return lambda v: (repr(v) if not math.isfinite(v) else
-                      f"{v:.4f}" if style == 0 else repr(float(v)) if style == 1 else f"{v:.6e}")
-
-
-def _curve(rng: random.Random, n: int, accuracy: bool) -> list[float]:
-    lo, hi = (0.3, 0.95) if accuracy else (rng.uniform(0.05, 0.5), rng.uniform(1.0, 6.0))
-    out = [(hi - (hi - lo) * math.exp(-4 * i / n)) if accuracy else lo + (hi - lo) * math.exp(-4 * i / n)
-           for i in range(n)]
-    out = [round(v + rng.gauss(0, 0.01) * v, 6) + 1e-7 for v in out]  # never a whole number
-    if n > 2 and rng.random() < 0.25:
-        out[rng.randrange(1, n)] = rng.choice([math.nan, math.inf])
-    return out
 
 
 def _end(rng: random.Random, nl: str) -> str:

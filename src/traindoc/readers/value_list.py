@@ -479,37 +479,40 @@ def _run_lists(found: list[tuple[str, list[float]]] | None) -> list[tuple[str, l
 
 def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines: list[int]) -> list[Run]:
     """One run per titled line of values (a sweep's runs written one after another)."""
-    named = _named(path, None)
-    if named is None:
-        raise InputError(path, "lines of values whose file name names no loss or metric (expected a name such "
-                         "as losses.txt)")
-    runs = []
-    for title, values in blocks:
-        run = Run(name=T.run_name(path), source=str(path), format=NAME)
-        run.add(Series.named(named[0], np.arange(len(values), dtype=float), np.asarray(values), role=named[1]))
-        run.meta.notes.append(f"{path.name}: the values on one line titled {title[:60]!r}; their "
-                              "position in the line is the x axis")
-        runs.append(run)
-    return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")
+    return _row_runs(path, [(None, values, f"{path.name}: the values on one line titled {title[:60]!r}; their "
+                             "position in the line is the x axis") for title, values in blocks],
+                     title_lines[1:], "a new title opens a line of values",
+                     "lines of values whose file name names no loss or metric (expected a name such as losses.txt)")
 
 
 def _counter_header_runs(path: Path, counts: list[float], rows: list[tuple[str, list[float]]],
                          first_row: int) -> list[Run]:
     """One run per row of a table whose header is the counter (``_headerless.counter_header_rows``), each
     the quantity the file name names, at the header's counts."""
+    stem = path.stem
+    return _row_runs(path, [(counts, values, f"{path.name}: one row per run under a header of counters "
+                             f"{counts[0]:g}…{counts[-1]:g} (the x); this row is {label[:40]!r}, its values the {stem} "
+                             "the file name names") for label, values in rows],
+                     [float(first_row + k) for k in range(1, len(rows))], "each row of the table is a run of its own",
+                     "rows of values under a header of counters, and the file name names no loss or metric "
+                     "(expected a name such as val_losses.csv)")
+
+
+def _row_runs(path: Path, rows: list[tuple[list[float] | None, list[float], str]], starts: list[float], reason: str,
+              unnamed: str) -> list[Run]:
+    """One run per line of values, each the quantity the file name names: ``rows`` of (x, or None for the
+    position in the line; values; the run's note). ``starts``: the line each run after the first opens at."""
     named = _named(path, None)
     if named is None:
-        raise InputError(path, "rows of values under a header of counters, and the file name names no loss or "
-                         "metric (expected a name such as val_losses.csv)")
+        raise InputError(path, unnamed)
     runs = []
-    for label, values in rows:
+    for xs, values, note in rows:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
-        run.add(Series.named(named[0], np.asarray(counts), np.asarray(values), role=named[1]))
-        run.meta.notes.append(f"{path.name}: one row per run under a header of counters {counts[0]:g}…{counts[-1]:g} "
-                              f"(the x); this row is {label[:40]!r}, its values the {named[0]} the file name names")
+        run.add(Series.named(named[0], np.arange(len(values), dtype=float) if xs is None else np.asarray(xs),
+                             np.asarray(values), role=named[1]))
+        run.meta.notes.append(note)
         runs.append(run)
-    return T.segment_runs(path, NAME, runs, [float(first_row + k) for k in range(1, len(rows))], unit="line",
-                          reason="each row of the table is a run of its own")
+    return T.segment_runs(path, NAME, runs, starts, unit="line", reason=reason)
 
 
 def _row(path: Path, i: int, line: str, width: int) -> list[float]:
