@@ -23,6 +23,11 @@ of [step, train, val] rows is read as the same text rows. A file named only as a
 (``train_log.txt``, ``progress.csv``: ``_record``) is read when its values beside the counter can only be
 a loss (above 100, never negative, mostly fractions), with a note saying it was assumed.
 
+Two layouts name each value's place by counters: a header of counters (``,1,2,…,100``: the epochs) over one
+row per run (``pd.DataFrame(histories).to_csv("val_losses.csv")``, ``_headerless.counter_header_rows``), each
+row a run of the named quantity; and lines of an epoch, a batch index counted from 0 or 1 inside it and the
+value (``f"{epoch},{batch},{loss}"``, ``_headerless.nested_counter``), the index a place, not a value.
+
 A file named for an episode's reward or score (``rewards.csv``, ``scores.txt``) is read too: the
 series keeps that name (higher is better; it is never taken for a loss).
 
