@@ -34,7 +34,7 @@ MAX_POINTS = 2  # "one or two points": more is a curve, the text reader's to rea
 NOT_RESULTS = {".md", ".rst", ".py", ".ipynb", ".yaml", ".yml", ".toml", ".cfg", ".ini", ".sh", ".html", ".tex",
                 ".json", ".jsonl", ".xml", ".c", ".cpp", ".h", ".js", ".ts", ".java", ".r", ".jl", ".sql"}
 _NAME_LINE = re.compile(r"[A-Za-z][\w .@/()%-]{0,60}?:?")
-_NUMBERS_LINE = re.compile(r"\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?:[\s,;]+[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)*\s*")
+_NUMBERS_LINE = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?(?:[\s,;]+[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)*\s*")
 
 
 def measured_name(name: str) -> bool:

@@ -10,6 +10,7 @@ back to a later value is a resume of the same run.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable
 
@@ -213,3 +214,65 @@ def titled_rows(lines: list[str], cells: Callable[[str], list[str]], min_values:
         else:
             return None
     return blocks if len(blocks) >= 2 and (title is None or cut) else None
+
+
+_WIDE_SEP = re.compile(r"\s*[,;\t]\s*|\s+")
+
+
+def counter_header_rows(lines: list[str], min_values: int,
+                        cut: bool = False) -> tuple[list[float], list[tuple[str, list[float]]]] | None:
+    """``(counters, [(row label, values)])`` of a table written one run per row under a header of counters
+    (``pd.DataFrame(histories).to_csv("val_losses.csv")``: ``,1,2,…,100`` then ``0,0.69,0.68,…`` per fold or
+    seed), or None.
+
+    The header's cells are whole numbers that count up by one from 0 or 1 (an empty first cell over the
+    rows' index is allowed), ``min_values`` of them at least: the epochs or steps. Every other line holds
+    one number per counter, or a label (an index, a run's name) and then one number per counter. ``cut``:
+    the lines are a head, whose last line may be cut short."""
+    if len(lines) < 2:
+        return None
+    head = [c.strip().strip("\"'") for c in _WIDE_SEP.split(lines[0].strip())]
+    if head and head[0] == "":
+        head = head[1:]
+    counts = [T.parse_number(c) for c in head]
+    if len(counts) < min_values or any(n is None or not float(n).is_integer() for n in counts) \
+            or counts[0] not in (0, 1) or any(b - a != 1 for a, b in zip(counts, counts[1:])):
+        return None
+    rows: list[tuple[str, list[float]]] = []
+    body = [ln for ln in lines[1:] if ln.strip()]
+    for k, line in enumerate(body):
+        cells = [c.strip().strip("\"'") for c in _WIDE_SEP.split(line.strip())]
+        label = ""
+        if len(cells) == len(counts) + 1:
+            label, cells = cells[0], cells[1:]
+        elif cut and k == len(body) - 1 and len(cells) < len(counts) + 1:
+            break  # the head's last line, cut short
+        if len(cells) != len(counts):
+            return None
+        nums = [T.parse_number(c) for c in cells]
+        if any(n is None for n in nums):
+            return None
+        rows.append((label or f"row {k + 1}", [float(n) for n in nums]))
+    return ([float(n) for n in counts], rows) if rows else None
+
+
+def nested_counter(rows: list[list[float]]) -> tuple[int, int] | None:
+    """(epoch column, batch-index column) of rows of three numbers whose first or last column is the epoch
+    and the middle one a batch index counted inside it (``f"{epoch},{batch},{loss}"``), or None.
+
+    The epoch column holds whole numbers that repeat over consecutive rows, and the middle column counts
+    up by one on each of those rows, from 0 or 1 at every new epoch value: the two counters name each
+    row's place, and the third column is the one value (whole numbers there do not matter)."""
+    if len(rows) < 4 or any(len(r) != 3 for r in rows):
+        return None
+    ks = [r[1] for r in rows]
+    if not all(math.isfinite(k) and float(k).is_integer() for k in ks) or ks[0] not in (0, 1):
+        return None
+    for col in (0, 2):
+        xs = [r[col] for r in rows]
+        if not all(math.isfinite(x) and float(x).is_integer() for x in xs) or \
+                sum(a == b for a, b in zip(xs, xs[1:])) * 2 < len(xs) - 1:
+            continue  # mostly repeats: an epoch written beside each of its batches
+        if all(k1 == k0 + 1 if x1 == x0 else k1 in (0, 1) for x0, x1, k0, k1 in zip(xs, xs[1:], ks, ks[1:])):
+            return col, 1
+    return None

@@ -18,7 +18,7 @@ MAX_DEPTH = 64  # nesting a history never reaches; deeper is refused, not recurs
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
-  | (?P<num>[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?j?)
+  | (?P<num>[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?j?)
   | (?P<str>[rRbBuU]?(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"))
   | (?P<name>[A-Za-z_][\w.]*)
   | (?P<sign>[-+])

@@ -32,7 +32,7 @@ _NEG_INF = {"-inf", "-infinity", "-1.#inf"}
 # Spellings of "not logged in this row" (Keras CSVLogger writes NA for keys missing that epoch).
 MISSING_WORDS = {"", "na", "n/a", "-"}
 
-_NUM_RE = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+_NUM_RE = re.compile(r"^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$")
 
 
 def parse_number(text: str) -> float | None:

@@ -29,7 +29,7 @@ from .text.decode import sniff_text
 
 _MAX_LINES = 2000
 _MIN_ROWS = 5  # rows of bare numbers before the file is said to hold them
-_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
 _BARE = re.compile(rf"\s*{_NUM}(?:\s*[,;\t ]\s*{_NUM})*\s*,?\s*")
 _LIST = re.compile(rf"\[\s*{_NUM}(?:\s*,\s*{_NUM}){{2,}}\s*,?\s*\]")
 _SHOWN = 40
@@ -203,6 +203,14 @@ def unnamed_numbers_hint(path: Path) -> str:
     lines = [ln for ln in text.splitlines()[:_MAX_LINES] if ln.strip()]
     if not lines:
         return ""
+    from ._headerless import counter_header_rows
+
+    grid = counter_header_rows(lines, _MIN_ROWS, cut=True)
+    if grid is not None:
+        counts, rows = grid
+        return (f"; it holds {len(rows)} row(s) of values under a header of counters {counts[0]:g}…{counts[-1]:g} "
+                "(one run per row) and nothing names the quantity (expected a file name saying what they are, "
+                "such as val_losses.csv or train_acc.csv)")
     cells = len(_ONE_LINE_SPLIT.split(lines[0].strip())) if len(lines) == 1 else 0  # one line of numbers
     if cells >= _MIN_ROWS and _BARE.fullmatch(lines[0]):
         return (f"; it holds one line of {cells} numbers (e.g. '{_cut(lines[0])}') "

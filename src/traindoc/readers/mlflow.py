@@ -89,7 +89,7 @@ def _sqlite_tables(path: Path) -> set[str] | None:
 
 
 # One line of a file-store metric file: a millisecond Unix time (2001-2286), the value, the step.
-_METRIC_LINE = re.compile(rb"^\d{13} [-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf|Infinity|-Infinity)(?: -?\d+)?$")
+_METRIC_LINE = re.compile(rb"^\d{13} [-+]?(?:\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|nan|NaN|inf|-inf|Infinity|-Infinity)(?: -?\d+)?$")
 
 
 def _is_metric_file(head: bytes) -> bool:

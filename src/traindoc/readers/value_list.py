@@ -23,6 +23,11 @@ of [step, train, val] rows is read as the same text rows. A file named only as a
 (``train_log.txt``, ``progress.csv``: ``_record``) is read when its values beside the counter can only be
 a loss (above 100, never negative, mostly fractions), with a note saying it was assumed.
 
+Two layouts name each value's place by counters: a header of counters (``,1,2,…,100``: the epochs) over one
+row per run (``pd.DataFrame(histories).to_csv("val_losses.csv")``, ``_headerless.counter_header_rows``), each
+row a run of the named quantity; and lines of an epoch, a batch index counted from 0 or 1 inside it and the
+value (``f"{epoch},{batch},{loss}"``, ``_headerless.nested_counter``), the index a place, not a value.
+
 A file named for an episode's reward or score (``rewards.csv``, ``scores.txt``) is read too: the
 series keeps that name (higher is better; it is never taken for a loss).
 
@@ -90,7 +95,7 @@ def _uncounted(lines: list[str]) -> list[str]:
 
 # A dict of one number printed per line under a name that says no loss or metric (spaCy's ``print(losses)``:
 # ``{'textcat': 0.123}``, the loss keyed by the pipeline component): in a file named for the value, the value.
-_ONE_KEY_DICT = re.compile(r"""\s*\{\s*(['"])([A-Za-z_][\w.\- ]{0,40})\1\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"""
+_ONE_KEY_DICT = re.compile(r"""\s*\{\s*(['"])([A-Za-z_][\w.\- ]{0,40})\1\s*:\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"""
                            r"""|[-+]?(?:nan|inf|NaN|Infinity))\s*,?\s*\}\s*""")
 
 
@@ -146,7 +151,7 @@ def _layout(lines: list[str]) -> tuple[str | None, bool, int, list[str]] | None:
         if len(nums) != width or any(n is None for n in nums):
             return None
         rows.append(nums)
-    if len(data) > 1 and width == 3 and H.counter_column(rows) is None:
+    if len(data) > 1 and width == 3 and H.counter_column(rows) is None and H.nested_counter(rows) is None:
         return None  # three values per line and no counter among them name nothing
     name = head[0] if head is not None else None
     return name, head is not None, width, data
@@ -183,6 +188,8 @@ def sniff(path: Path, head: bytes) -> bool:
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(head) >= HEAD_BYTES and not text.endswith("\n"):
         lines = lines[:-1]  # the head's last line may be cut
+    if _named(path, None) is not None and H.counter_header_rows(lines, MIN_VALUES, cut=len(head) >= HEAD_BYTES):
+        return True
     lines = _uncounted(_unkeyed(lines)[0])
     if _named(path, None) is not None and (H.titled_rows(lines, _cells, MIN_VALUES, cut=True)
                                            or _run_lists(B.labelled_lists(text.splitlines()[:50], MIN_VALUES,
@@ -196,7 +203,7 @@ def sniff(path: Path, head: bytes) -> bool:
         return False
     data = found[3]
     if found[2] >= 2 and len(data) > 1 and not record and _two_values(data) and _pair(path, found[0], data) is None \
-            and _beside_a_count(data) is None and _smoothed(data) is None:
+            and _beside_a_count(data) is None and _smoothed(data) is None and _nested(data) is None:
         return False  # a counter and two values, or two values: both must read as one loss's train and val
     if len(data) >= MIN_VALUES or (len(data) == 1 and len(_SEP.split(data[0].strip())) >= MIN_VALUES):
         return True
@@ -216,6 +223,9 @@ def read(path: Path) -> list[Run]:
     lines = [(i, ln) for i, ln in enumerate(text.splitlines(), 1) if ln.strip()]
     if not lines:
         raise InputError(path, "holds no values (expected one number per line)")
+    wide = H.counter_header_rows([ln for _, ln in lines], MIN_VALUES)
+    if wide is not None:
+        return _counter_header_runs(path, *wide, first_row=lines[1][0])
     values, key = _unkeyed([ln for _, ln in lines])
     lines = list(zip([i for i, _ in lines], _uncounted(values)))
     blocks = H.titled_rows([ln for _, ln in lines], _cells, MIN_VALUES) or \
@@ -338,6 +348,12 @@ def _smoothed(data: list[str]) -> tuple[int, int] | None:
     return None if smooth is None else (vals[1 - smooth], vals[smooth])
 
 
+def _nested(data: list[str]) -> int | None:
+    """The batch-index column of lines of an epoch, a batch index and a value (``_headerless.nested_counter``)."""
+    rows = [[T.parse_number(c) for c in _cells(ln)] for ln in data]
+    return None if any(None in r for r in rows) else H.nested_counter(rows)  # type: ignore[arg-type]
+
+
 def _smoothed_note(path: Path, read: int, left: int) -> str:
     return (f"column {left + 1} of {path.name} is an exponential moving average of column {read + 1} (each value "
             f"the last one's weighted mean with the new raw value): column {read + 1} is read, its smoothed copy "
@@ -414,7 +430,7 @@ def _list_runs(path: Path, text: str) -> list[Run]:
     return [run]
 
 
-_N = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
+_N = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|inf|NaN|Infinity)"
 # What str() or json.dump() of (counter, value) pairs leaves ("[(0, 2.3), (1, 1.9), …]", "[[0, 2.3], …]"),
 # or of (counter, train, val) triples ("[[200, 5.95, 6.02], …]", a loop appending [step, loss, val_loss]):
 # the bracketed-list reader takes flat lists only.
@@ -468,18 +484,40 @@ def _run_lists(found: list[tuple[str, list[float]]] | None) -> list[tuple[str, l
 
 def _titled_runs(path: Path, blocks: list[tuple[str, list[float]]], title_lines: list[int]) -> list[Run]:
     """One run per titled line of values (a sweep's runs written one after another)."""
+    return _row_runs(path, [(None, values, f"{path.name}: the values on one line titled {title[:60]!r}; their "
+                             "position in the line is the x axis") for title, values in blocks],
+                     title_lines[1:], "a new title opens a line of values",
+                     "lines of values whose file name names no loss or metric (expected a name such as losses.txt)")
+
+
+def _counter_header_runs(path: Path, counts: list[float], rows: list[tuple[str, list[float]]],
+                         first_row: int) -> list[Run]:
+    """One run per row of a table whose header is the counter (``_headerless.counter_header_rows``), each
+    the quantity the file name names, at the header's counts."""
+    stem = path.stem
+    return _row_runs(path, [(counts, values, f"{path.name}: one row per run under a header of counters "
+                             f"{counts[0]:g}…{counts[-1]:g} (the x); this row is {label[:40]!r}, its values the {stem} "
+                             "the file name names") for label, values in rows],
+                     [float(first_row + k) for k in range(1, len(rows))], "each row of the table is a run of its own",
+                     "rows of values under a header of counters, and the file name names no loss or metric "
+                     "(expected a name such as val_losses.csv)")
+
+
+def _row_runs(path: Path, rows: list[tuple[list[float] | None, list[float], str]], starts: list[float], reason: str,
+              unnamed: str) -> list[Run]:
+    """One run per line of values, each the quantity the file name names: ``rows`` of (x, or None for the
+    position in the line; values; the run's note). ``starts``: the line each run after the first opens at."""
     named = _named(path, None)
     if named is None:
-        raise InputError(path, "lines of values whose file name names no loss or metric (expected a name such "
-                         "as losses.txt)")
+        raise InputError(path, unnamed)
     runs = []
-    for title, values in blocks:
+    for xs, values, note in rows:
         run = Run(name=T.run_name(path), source=str(path), format=NAME)
-        run.add(Series.named(named[0], np.arange(len(values), dtype=float), np.asarray(values), role=named[1]))
-        run.meta.notes.append(f"{path.name}: the values on one line titled {title[:60]!r}; their "
-                              "position in the line is the x axis")
+        run.add(Series.named(named[0], np.arange(len(values), dtype=float) if xs is None else np.asarray(xs),
+                             np.asarray(values), role=named[1]))
+        run.meta.notes.append(note)
         runs.append(run)
-    return T.segment_runs(path, NAME, runs, title_lines[1:], unit="line", reason="a new title opens a line of values")
+    return T.segment_runs(path, NAME, runs, starts, unit="line", reason=reason)
 
 
 def _row(path: Path, i: int, line: str, width: int) -> list[float]:
@@ -528,13 +566,16 @@ def _counted_runs(path: Path, body: list[tuple[int, str]], width: int, named: tu
     run was appended (a new Run each), unless it is an index counted inside each epoch. ``stem``: the
     name two values are paired by (``_headerless.pair_names``), the file's own by default."""
     rows = np.asarray([_row(path, i, line, width) for i, line in body], dtype=float)
-    col = H.counter_column(rows.tolist())
+    nested = H.nested_counter(rows.tolist()) if width == 3 else None
+    col = H.counter_column(rows.tolist()) if nested is None else nested[0]
     if col is None:
         raise InputError(path, "expected a counter (whole numbers going up) in the first or last column")
     xs = rows[:, col]
-    vals = np.delete(rows, col, axis=1)
+    inner = None if nested is None else nested[1]
+    vals = np.delete(rows, [col] if inner is None else [col, inner], axis=1)
     names = [named] if vals.shape[1] == 1 else None
-    extra = []
+    extra = [] if inner is None else [f"column {inner + 1} counts the lines of each epoch from its start (a batch "
+                                      f"index): a place, not a value; the other column is the {named[0]}"]
     if names is None:
         smooth = _smoothed([line for _, line in body])
         pair = H.pair_names(path.stem if stem is None else stem, named[1], vals[:, 0], vals[:, 1]) \

@@ -73,7 +73,7 @@ _KEYED_RECORD = 2
 MAX_LINE = 1 << 16  # longer lines are cut: no training log prints a record that long
 # pycocotools' summary table ("Average Precision (AP) @[ IoU=0.50 | area= all | maxDets=100 ] = 0.31"):
 # the frameworks that print it also log the same numbers by name, so its lines are not read.
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")
 _ROW_X = ("epoch", "step", "iter", "iteration", "global_step")
 _OWN_LINE = "traindoc: "
 _COCO_SUMMARY = ("Average Precision", "Average Recall")
@@ -97,7 +97,7 @@ _END_LINE = re.compile(r"(?i)\b(?:training\s+(?:is\s+)?(?:complete|completed|fin
 # dtype=float32)``), and a one-element array or tensor of any of them (``array([0.5], dtype=float32)``,
 # ``tensor([0.6931], device='cuda:0')``: the mean of a batch kept as a vector): ``print(f"loss: {loss}")``
 # without ``.item()``. Unwrapped to the number before a line is read.
-_NUM_TEXT = r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s*"
+_NUM_TEXT = r"\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?nan|[-+]?inf)\s*"
 _ONE_NUM = r"\s*(?:\[" + _NUM_TEXT + r"\]|" + _NUM_TEXT + r")\s*"
 _WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\(" + _NUM_TEXT + r"\)"
                       r"|\b(?:tensor|Array|tf\.Tensor|(?:np\.|numpy\.)?array)\(" + _ONE_NUM +
@@ -107,6 +107,8 @@ _WRAPPED = re.compile(r"\b(?:np\.|numpy\.)(?:float|int|uint)(?:8|16|32|64|128)?\
 # "train_loss: [2.1, 1.7, 1.5]", "losses = [ ... ]", "val acc [0.5, 0.6, 0.7]": a name, then a list of numbers.
 _LIST_LINE = re.compile(r"^\s*([A-Za-z_][\w ./-]{0,60}?)\s*[:=]?\s*\[([^\[\]]*)\]\s*$")
 MIN_LIST = 3  # values a printed list needs to be a curve
+# A name alone on its line over its list on the next (``for k, v in history.history.items(): print(k); print(v)``).
+_LIST_TITLE = re.compile(r"\s*([A-Za-z_][\w ./-]{0,60}?)\s*[:=]?\s*")
 
 
 def _python_dict(text: str) -> dict | None:
@@ -401,6 +403,9 @@ class LineParser:
         # Whole curves printed as lists ("train_loss: [2.1, 1.7, …]", "losses = [...]"), by name; read
         # only when the file holds no record of its own (see ``list_series``).
         self.lists: dict[str, list[float]] = {}
+        # Lists of two values: a curve only when every printed list is one (see ``list_series``).
+        self.short_lists: dict[str, list[float]] = {}
+        self.list_title: str | None = None  # a loss or metric name alone on the last non-blank line
         self._glued: dict[str, bool] = {}  # line shapes with a glued counter ("E1/6"), see ``_glued_shape``
         # The quantity a title line named (``block_title``), for the counter-and-number lines under it;
         # None once a line of another kind comes. ``titled_lines``: lines named so.
@@ -538,8 +543,15 @@ class LineParser:
             got = self._json(head)
             if got is not None:
                 return got
-        if line.rstrip().endswith("]") and "[" in line and line.count(",") >= MIN_LIST - 1 and self._list(line):
+        title, self.list_title = self.list_title, None
+        if title is not None and not head.strip():
+            self.list_title = title  # a blank line between the name and its list
+        elif title is not None and head.startswith("[") and self._list(f"{title}: {head.strip()}"):
             return True
+        if line.rstrip().endswith("]") and "[" in line and "," in line and self._list(line):
+            return True
+        if len(head) <= 64 and (m := _LIST_TITLE.fullmatch(line)) and measured(norm_key(m.group(1))):
+            self.list_title = m.group(1)
         sk, nums = split_fast(line)
         if sk == "#" and not self.headers:
             self.bare_numbers += 1  # a number alone on its line: nothing names it (see ``bare_numbers``)
@@ -806,16 +818,26 @@ class LineParser:
         if not name or not measured(name):
             return False
         vals = [_num(c.strip()) for c in m.group(2).split(",") if c.strip()]
-        if len(vals) < MIN_LIST or any(not _PLAIN_NUMBER.fullmatch(c.strip()) and c.strip().lower().lstrip("+-") not in
+        if len(vals) < 2 or any(not _PLAIN_NUMBER.fullmatch(c.strip()) and c.strip().lower().lstrip("+-") not in
                                        ("nan", "inf") for c in m.group(2).split(",") if c.strip()):
             return False
+        if len(vals) < MIN_LIST:
+            self.short_lists[name] = vals
+            return False  # read on as any other line; a curve only in ``list_series``
         self.lists[name] = vals
         return True
 
     def list_series(self) -> dict[str, list[float]]:
         """The printed lists, when no line of the file gave a record of its own (then those records
-        are the curves and a list printed at the end repeats them)."""
-        return self.lists if not self.records and not self.anchor else {}
+        are the curves and a list printed at the end repeats them). Lists of two values count only
+        when there is no longer list and at least two of them, all of one length: a history of two
+        epochs printed quantity by quantity, not a pair of settings under a metric's name."""
+        if self.records or self.anchor:
+            return {}
+        if self.lists:
+            return self.lists
+        short = self.short_lists
+        return dict(short) if len(short) >= 2 and len({len(v) for v in short.values()}) == 1 else {}
 
     # -- tables ---------------------------------------------------------------------------
     def _pipe_row(self, line: str) -> bool | None:
