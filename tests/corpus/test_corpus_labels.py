@@ -68,9 +68,10 @@ def test_corpus_balance_and_size():
     own = sum(f.stat().st_size for f in CORPUS.rglob("*") if f.is_file() and real not in f.parents)
     assert own < 3 * 2**20, f"the generated and public corpus is {own} bytes"
     # realdev grows by a blind-labelled round at a time (0.1-0.4 MB each); its own budget keeps that deliberate.
-    # Raised from 8 to 12 MiB in session 18, at 1,687 logs in 63 rounds (9.1 MB).
+    # Raised from 8 to 12 MiB in session 18, at 1,687 logs in 63 rounds (9.1 MB); to 16 MiB in session 22, at
+    # 2,204 logs in 85 rounds (12.5 MiB: the logs, INDEX.csv at 1.9 MB and the labellers' README at 0.5 MB).
     grown = sum(f.stat().st_size for f in real.rglob("*") if f.is_file())
-    assert grown < 12 * 2**20, f"bench/corpus/realdev is {grown} bytes"
+    assert grown < 16 * 2**20, f"bench/corpus/realdev is {grown} bytes"
 
 
 def test_id_list_matches_findings_catalogue_when_available():
