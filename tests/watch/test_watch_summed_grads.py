@@ -101,3 +101,29 @@ def test_a_param_group_at_rate_zero_is_named_as_the_cause(body_lr):
     assert bool(frozen) == (body_lr == 0.0)
     if frozen:
         assert "learning rate is 0" in frozen[0].causes[0] and "above 0" in frozen[0].fixes[0]
+
+
+def test_a_watcher_sampling_every_step_holds_the_applied_gradient_only_at_the_default_schedule():
+    # every=1 samples every step; copying every gradient at every step cost ~3 points of step time, so the copy is
+    # kept only before the steps the default schedule samples (2, 10, 20, ..., 100, 200, ...), which the
+    # running-sum reading needs.
+    import traindoc
+
+    torch.manual_seed(0)
+    x, y = _classes(k=3)
+    model = _mlp(out=3)
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    with traindoc.watch(model, opt, loss_fn=loss_fn, every=1, quiet=True) as doc:
+        for i in range(205):
+            lo = (i * 32) % len(x)
+            xb, yb = x[lo:lo + 32], y[lo:lo + 32]
+            opt.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            opt.step()
+            doc.step(loss)
+        run = doc.store.to_run()
+    held = [int(s) for s in run.series[SERIES].steps]
+    assert held[:11] == [2] + list(range(10, 101, 10))  # every sampled step before: 204 pairs, not 11-12
+    assert all(s % 100 == 0 for s in held[11:]) and len(held) <= 12

@@ -62,6 +62,10 @@ def watch(model: nn.Module, optimizer: Any = None, *, loss_fn: Any = None, logdi
                  report=report, scaler=scaler, name=name, quiet=quiet, publish=publish)
 
 
+
+HOLD_EVERY = 100  # the applied gradient is copied only before the steps sampled at this interval
+
+
 class Watch:
     """The context manager returned by :func:`watch`."""
 
@@ -350,6 +354,13 @@ class Watch:
     def _is_sampled(self, step: int) -> bool:
         return is_sampled(step, self.every)
 
+    def _holds_before(self, step: int) -> bool:
+        """Whether the step before ``step`` keeps a copy of the gradient it applies (for grad_step_change).
+
+        Only at the steps the default schedule samples (``HOLD_EVERY``): the running-sum reading needs steps 2, 10
+        and one more, and a watcher sampling every step would otherwise copy every gradient at every step."""
+        return self._is_sampled(step) and is_sampled(step, max(self.every, HOLD_EVERY))
+
     def step(self, loss: Any = None, inputs: Any = None, targets: Any = None, outputs: Any = None) -> None:
         """Call once per optimisation step, after backward (and usually after optimizer.step())."""
         if self._closed:
@@ -484,7 +495,7 @@ class Watch:
         if not self._is_sampled(nxt):
             # The step before a sampled one keeps only the optimiser hooks: they hold the gradient it
             # applies, for the sampled step's grad_step_change (GradientProbe.hold).
-            before_sample = self.grads is not None and self._is_sampled(nxt + 1) and self.guard.ok("gradients")
+            before_sample = self.grads is not None and self._holds_before(nxt + 1) and self.guard.ok("gradients")
             if before_sample:
                 self.guard.call("gradients", self._opt_hooks_on, True)
             elif self._opt_handles:
@@ -520,7 +531,7 @@ class Watch:
             self._pending.extend((nxt, n, v) for n, v in self.grads.sample(unscaled=True))
             self._snapshot_pending_from_step = nxt
             self._pending.extend((nxt, n, v) for n, v in self.zerograd.step_flags("before"))
-        if self.grads is not None and self._is_sampled(nxt + 1):
+        if self.grads is not None and self._holds_before(nxt + 1):
             # the gradient this step applies, for the next sample's grad_step_change
             self.grads.hold({id(p) for g in optimizer.param_groups for p in g.get("params", [])})
 
