@@ -21,6 +21,7 @@ from ..findings import Finding, Severity
 from .structure import CAUSE
 
 ADAPTIVE = ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad", "Adadelta")
+USUAL_1E3 = tuple(n for n in ADAPTIVE if n != "Adadelta")  # usual rate ~1e-3 (Adadelta's is a multiplier, 1.0)
 TOP = 1e-2  # the top of an adaptive optimiser's working range
 FAR = 3.0  # a peak rate this many times above it is far out of range
 THROWN = 10.0  # an early training loss this many times its first value: the first steps threw the model

@@ -7,7 +7,6 @@ or parameter it is about (the watcher dedupes on id + subject).
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable
 
 from ..findings import Finding, Severity
@@ -134,8 +133,7 @@ def _double_softmax(subject: str, act: str, lname: str | None, sev: Severity) ->
                "Apply softmax only at inference time, when you need probabilities."])
 
 
-OUTPUT_RANGES = {"Sigmoid": (0.0, 1.0), "Tanh": (-1.0, 1.0), "Hardtanh": (-1.0, 1.0), "ReLU": (0.0, math.inf),
-                 "ReLU6": (0.0, 6.0), "Softplus": (0.0, math.inf)}
+HARDTANH_RANGE = (-1.0, 1.0)  # torch's Hardtanh, which has no Keras activation name in structure.OUTPUT_RANGES
 OUTSIDE_SHARE = 0.05  # a twentieth of the targets beyond what the activation can output
 
 
@@ -147,7 +145,7 @@ def confirm_output_range(found: list[Finding], targets: Any) -> None:
     or saturated trying), so it leads those symptoms."""
     import numpy as np
 
-    from .structure import host_array
+    from .structure import OUTPUT_RANGES, host_array
 
     a = host_array(targets)
     if a is None or a.size == 0 or a.dtype.kind not in "biuf":
@@ -155,7 +153,8 @@ def confirm_output_range(found: list[Finding], targets: Any) -> None:
     a = a.astype("float64").reshape(-1)
     a = a[np.isfinite(a)]
     for f in found:
-        lo_hi = OUTPUT_RANGES.get(str(f.evidence.get("activation")))
+        act = str(f.evidence.get("activation"))
+        lo_hi = OUTPUT_RANGES.get(act.lower(), HARDTANH_RANGE if act == "Hardtanh" else None)
         if f.id != "wrong-output-activation" or lo_hi is None or not a.size:
             continue
         outside = float(np.mean((a < lo_hi[0]) | (a > lo_hi[1])))

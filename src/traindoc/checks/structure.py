@@ -23,7 +23,7 @@ FAR_SPREADS = 100.0  # a target this many robust stds from the median is no tail
 FAR_GAP = 50.0  # ... when nothing lies between it and the rest for a factor of this many
 MULTI_HOT_ROWS = 0.1  # share of 0/1 target rows with several 1s that makes the targets multi-label
 MIN_CONSTANT = 64  # a constant label column is only called on this many rows (a small batch can be one class)
-_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf), "relu6": (0.0, 6.0),
+OUTPUT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, np.inf), "relu6": (0.0, 6.0),
            "softplus": (0.0, np.inf), "softmax": (0.0, 1.0), "hard_sigmoid": (0.0, 1.0), "exponential": (0.0, np.inf),
            "elu": (-1.0, np.inf)}
 CAUSE = "cause"  # evidence key: this finding explains symptoms such as stuck-at-chance or no-learning
@@ -51,7 +51,7 @@ class Targets:
     ones_per_row: float = 0.0  # 0/1 multi-column targets: the mean count of 1s in a row
     empty_rows: float = 0.0  # 0/1 multi-column targets: the share of rows holding no 1 at all
     ones_per_row_se: float = 0.0  # the standard error of ones_per_row (a sample of batches, not the whole set)
-    near_zero: float = 0.0  # share of values within a tenth of the targets' RMS of 0 (what a percentage error divides by)
+    near_zero: float = 0.0  # share of values within a tenth of the RMS of 0 (what a percentage error divides by)
 
     @classmethod
     def of(cls, y: Any, ignore: Any = None) -> "Targets | None":
@@ -72,19 +72,20 @@ class Targets:
         distinct = np.unique(fin[:100000])
         onehot = bool(width > 1 and set(np.unique(a).tolist()) <= {0, 1} and np.all(a.sum(axis=1) == 1))
         sums = bool(width > 1 and np.all(np.abs(np.nan_to_num(a.astype("float64")).sum(axis=1) - 1) < 1e-3))
-        multi = bool(width > 1 and set(distinct.tolist()) <= {0, 1} and np.mean(a.sum(axis=1) >= 2) >= MULTI_HOT_ROWS)
+        binary = width > 1 and set(distinct.tolist()) <= {0, 1}
+        row_ones = a.sum(axis=1) if binary else None
+        multi = bool(binary and np.mean(row_ones >= 2) >= MULTI_HOT_ROWS)
+        ones = ((float(np.mean(row_ones)), float(np.mean(row_ones == 0)),
+                 float(np.std(row_ones) / np.sqrt(row_ones.size))) if binary else (0.0, 0.0, 0.0))
         f64 = fin.astype("float64")
+        mean, std = float(f64.mean()), float(f64.std())
         med = float(np.median(f64))
         spread = 1.4826 * float(np.median(np.abs(f64 - med)))
         far = _far_count(np.abs(f64 - med) / spread) if spread > 0 else 0
-        binary = width > 1 and set(distinct.tolist()) <= {0, 1}
-        row_ones = a.sum(axis=1) if binary else np.zeros(1)
+        near_zero = float(np.mean(np.abs(f64) < 0.1 * float(np.hypot(mean, std))))
         return cls(a.shape[0], width, float(fin.min()), float(fin.max()), bool(np.all(np.mod(fin, 1) == 0)),
-                   [float(v) for v in distinct[:20]], onehot, sums, multi, float(f64.mean()), float(f64.std()),
-                   med, spread, far, float(np.mean(row_ones)) if binary else 0.0,
-                   float(np.mean(row_ones == 0)) if binary else 0.0,
-                   float(np.std(row_ones) / np.sqrt(row_ones.size)) if binary else 0.0,
-                   float(np.mean(np.abs(f64) < 0.1 * float(np.hypot(f64.mean(), f64.std())))))
+                   [float(v) for v in distinct[:20]], onehot, sums, multi, mean, std, med, spread, far, *ones,
+                   near_zero)
 
     @property
     def scrambled_onehot(self) -> bool:
@@ -238,7 +239,7 @@ def output_findings(out: OutputView | None, loss: LossView | None, targets: Targ
                              [f"Add activation='sigmoid': Dense({units}, activation='sigmoid').",
                               "Or keep it linear and pass from_logits=True."], subject, **ev)]
     if loss.kind == REGRESSION:
-        rng = _RANGES.get(act)
+        rng = OUTPUT_RANGES.get(act)
         if rng is not None and act != "softmax":
             inside = targets is not None and targets.lo >= rng[0] and targets.hi <= rng[1]
             if not inside:

@@ -100,9 +100,18 @@ def dead_relu(run: Run) -> list[Finding]:
         causes=causes, fixes=fixes)]
 
 
-ADAPTIVE = ("Adam", "AdamW", "NAdam", "RAdam", "Adamax", "RMSprop", "Adagrad")
 HIGH_SGD_STEP = 2.0  # lr / (1 - momentum): twice the classic 0.1 with momentum 0.9
 HIGH_ADAPTIVE_LR = 0.01  # ten times the usual 1e-3 of Adam-like optimisers
+
+
+def recorded_optimizer(run: Run) -> tuple[str, object, float] | None:
+    """(optimizer class name, lr, momentum) the watcher recorded in the run's header; None without a usable
+    momentum (0 when the optimizer has none). The lr is as recorded: the rate when training began."""
+    hp = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
+    m = hp.get("momentum") or 0.0
+    if not isinstance(m, (int, float)) or not 0 <= m < 1:
+        return None
+    return str(hp.get("optimizer", "")), hp.get("lr"), float(m)
 
 
 def _high_rate_setting(run: Run) -> str | None:
@@ -112,17 +121,21 @@ def _high_rate_setting(run: Run) -> str | None:
     Units dead from the first window on are usually born dead (biases, initialisation, inputs), unless
     the rate is so large that the first few updates kill them before the first window closes: then the
     rate, which this run's own settings show, comes before the biases, which nothing here measured."""
-    hp = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
-    name, lr, m = str(hp.get("optimizer", "")), hp.get("lr"), hp.get("momentum") or 0.0
+    from ..checks.rate_range import USUAL_1E3
+
+    rec = recorded_optimizer(run)
+    if rec is None:
+        return None
+    name, lr, m = rec
     logged = run.primary(Role.LR)
     if logged is not None and np.isfinite(logged.values).any():
         lr = float(np.nanmax(logged.values))  # the peak a schedule reached; the header holds its starting value
-    if not isinstance(lr, (int, float)) or not isinstance(m, (int, float)) or not lr > 0 or not 0 <= m < 1:
+    if not isinstance(lr, (int, float)) or not lr > 0:
         return None
     if name == "SGD" and lr / (1 - m) >= HIGH_SGD_STEP:
         return (f"SGD at lr {lr:g}" + (f" with momentum {m:g} (effective step lr / (1 - momentum) = "
                                         f"{lr / (1 - m):.3g}, against 1 for lr 0.1 with momentum 0.9)" if m else ""))
-    if name in ADAPTIVE and lr >= HIGH_ADAPTIVE_LR:
+    if name in USUAL_1E3 and lr >= HIGH_ADAPTIVE_LR:
         return f"{name} at lr {lr:g}, {lr / 1e-3:.0f}x its usual 1e-3"
     return None
 

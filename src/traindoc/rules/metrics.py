@@ -175,8 +175,7 @@ def under_markov_floor(run: Run) -> dict | None:
             continue  # a sum of terms or another objective: no cross-entropy floor
         ms = markov_shortfall(loss, acc, run)
         if ms is not None and ms["shortfall"] >= MARKOV_SHORTFALL and ms["share_below"] >= MARKOV_SHARE:
-            first = [float(v) for v in np.asarray(loss.y)[:1]]
-            return ms | ({"loss_first": first[0]} if first else {})
+            return ms | {"loss_first": float(loss.y[0])}
     return None
 
 

@@ -158,12 +158,12 @@ def off_scale_finding(c: Curve, d: dict, classifier: bool = False):
         f"(over {OFF_SCALE:g}x, beyond what fast learning gives) its first batches started off scale")
     if classifier:  # labels are no raw values to normalise: the first steps' own scale is the suspect
         f.causes, f.fixes = list(CLASSIFIER_CAUSES), list(CLASSIFIER_FIXES)
-    elif float(np.median(c.y[1:])) <= UNIT_SCALE:
+    elif (settled := float(np.median(c.y[1:]))) <= UNIT_SCALE:
         # After its first point the loss sits at the scale of unit-variance targets (predicting their mean
         # costs 1): targets on a raw scale keep the loss that large for many points, not for one. What
         # threw the first interval off is the first steps themselves.
         f.causes = [f"a learning rate that blows the first steps up before they settle: after its first point "
-                    f"the loss sits at {fmt(float(np.median(c.y[1:])))}, the scale of targets that are already "
+                    f"the loss sits at {fmt(settled)}, the scale of targets that are already "
                     "normalised", f.causes[1], f.causes[0], f.causes[2]]
         f.fixes = [f.fixes[2], f.fixes[1], f.fixes[0]]
     return f

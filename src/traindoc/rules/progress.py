@@ -813,16 +813,17 @@ ORDINARY_ADAPTIVE_LR = 3e-4  # nor this for Adam-like optimisers (their usual is
 
 def _ordinary_rate(run: Run) -> str | None:
     """The optimizer setting the watcher recorded, in words, when it is not far below the usual one."""
-    from .internals import ADAPTIVE
+    from ..checks.rate_range import USUAL_1E3
+    from .internals import recorded_optimizer
 
-    hp = run.meta.hparams if isinstance(run.meta.hparams, dict) else {}
-    name, lr, m = str(hp.get("optimizer", "")), hp.get("lr"), hp.get("momentum") or 0.0
-    if not isinstance(lr, (int, float)) or not isinstance(m, (int, float)) or not 0 <= m < 1:
+    rec = recorded_optimizer(run)
+    if rec is None or not isinstance(rec[1], (int, float)):
         return None
+    name, lr, m = rec
     s = run.primary(Role.LR)
     if s is not None and len(s) and not float(np.nanmin(s.values)) >= 0.1 * lr:
         return None  # the rate a schedule reached (or a zero) is what the run trained at, not the one set
-    if (name == "SGD" and lr / (1 - m) >= ORDINARY_SGD_STEP) or (name in ADAPTIVE and lr >= ORDINARY_ADAPTIVE_LR):
+    if (name == "SGD" and lr / (1 - m) >= ORDINARY_SGD_STEP) or (name in USUAL_1E3 and lr >= ORDINARY_ADAPTIVE_LR):
         return f"{name} at lr {lr:g}" + (f" with momentum {m:g}" if m else "")
     return None
 
