@@ -47,6 +47,13 @@ def summary(truth: list, detail: dict) -> list:
     return lines
 
 
+def run_round(n: int) -> None:
+    """The one command of round ``n`` (run{n}.py): its four scripts, TRUTH{n}.csv and table{n}.md/.json, trained and
+    scored as round 11 is."""
+    run10.SCRIPTS = tuple(f"{kind}_runs{n}.py" for kind in ("torch", "lightning", "keras", "hf"))
+    run10.main(lambda out, src: round_table(out, src, f"TRUTH{n}.csv", f"table{n}.json"), f"table{n}.md")
+
+
 def round_table(out: str, src: str, truth_csv: str, json_name: str) -> str:
     """The run x source table and the per-source score of one round (its frozen truth file under this folder);
     every warning and error with causes and fixes goes to OUT/json_name. Later rounds call it with their own."""

@@ -15,18 +15,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import run10  # noqa: E402
-from run11 import round_table  # noqa: E402
-
-
-def table(out: str, src: str) -> str:
-    return round_table(out, src, "TRUTH12.csv", "table12.json")
-
-
-def main() -> None:
-    run10.SCRIPTS = ("torch_runs12.py", "lightning_runs12.py", "keras_runs12.py", "hf_runs12.py")
-    run10.main(table, "table12.md")
-
+from run11 import run_round  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    run_round(12)
